@@ -1,0 +1,1 @@
+"""mcuforge's web side: settings, database, HTTP API and CLI."""

@@ -1,0 +1,88 @@
+"""All configuration, read once from the environment; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = Field(
+        "development", validation_alias=AliasChoices("MCUFORGE_ENVIRONMENT")
+    )
+    data_dir: Path = Field(
+        Path("data"),
+        validation_alias=AliasChoices("MCUFORGE_DATA_DIR"),
+        description="Where the SQLite file, the embedded broker's queue and scratch files live.",
+    )
+    database_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("DATABASE_URL"),
+        description="SQLAlchemy URL; defaults to a SQLite file in the data directory.",
+    )
+    redis_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("REDIS_URL"),
+        description="Celery broker and result backend; without it an embedded filesystem broker is used.",
+    )
+    secret_key: str = Field(DEVELOPMENT_SECRET, validation_alias=AliasChoices("MCUFORGE_SECRET_KEY"))
+
+    host: str = Field("127.0.0.1", validation_alias=AliasChoices("MCUFORGE_HOST"))
+    port: int = Field(8000, validation_alias=AliasChoices("MCUFORGE_PORT"))
+    frontend_dist: Path = Field(
+        Path(__file__).resolve().parent.parent / "frontend" / "dist",
+        validation_alias=AliasChoices("MCUFORGE_FRONTEND_DIST"),
+    )
+
+    max_upload_file_bytes: int = Field(
+        64 * 1024 * 1024,
+        validation_alias=AliasChoices("MCUFORGE_MAX_UPLOAD_FILE_BYTES"),
+        description="Largest single file accepted by an upload.",
+    )
+    max_upload_files: int = Field(
+        500,
+        validation_alias=AliasChoices("MCUFORGE_MAX_UPLOAD_FILES"),
+        description="Most files accepted in one upload request.",
+    )
+    max_upload_request_bytes: int = Field(
+        512 * 1024 * 1024,
+        validation_alias=AliasChoices("MCUFORGE_MAX_UPLOAD_REQUEST_BYTES"),
+        description="Largest upload request body.",
+    )
+
+    job_heartbeat_seconds: float = Field(
+        5.0,
+        validation_alias=AliasChoices("MCUFORGE_JOB_HEARTBEAT_SECONDS"),
+        description="How often a running job proves its worker is alive.",
+    )
+    job_stale_after_seconds: float = Field(
+        60.0,
+        validation_alias=AliasChoices("MCUFORGE_JOB_STALE_AFTER_SECONDS"),
+        description="A running job with no heartbeat for this long is marked failed.",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret_outside_development(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
+            raise ValueError("MCUFORGE_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'mcuforge.db').resolve()}"
+
+    @property
+    def uses_embedded_broker(self) -> bool:
+        return not self.redis_url
+
+
+settings = Settings()

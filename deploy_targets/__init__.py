@@ -1,0 +1,1 @@
+"""The compiler (TFLite int8 -> plain C++), packagers, board profiles and estimates."""

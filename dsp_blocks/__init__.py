@@ -1,0 +1,1 @@
+"""DSP blocks: pure numpy feature extractors with pydantic parameters and C++ twins."""
