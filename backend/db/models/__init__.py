@@ -1,0 +1,7 @@
+"""Typed SQLAlchemy models; importing this package registers every table on Base.metadata."""
+
+from backend.db.models.job import Job, JobLog, JobState
+from backend.db.models.project import Project
+from backend.db.models.sample import Sample, SampleCategory, SampleData
+
+__all__ = ["Job", "JobLog", "JobState", "Project", "Sample", "SampleCategory", "SampleData"]

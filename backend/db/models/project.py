@@ -1,0 +1,27 @@
+"""A project: one dataset, its impulses, models and jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db.base import Base
+from backend.db.models.common import utcnow
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # When set, data-acquisition-format uploads must carry a valid HMAC-SHA256 signature.
+    hmac_key: Mapped[str | None] = mapped_column(String(128), default=None)
+    # Multi-channel WAVs become one averaged "audio" axis instead of one axis per channel.
+    downmix_audio: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
