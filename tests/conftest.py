@@ -67,3 +67,70 @@ def redis_url() -> str:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
+
+
+# --- databases -------------------------------------------------------------------------------
+# Each backend is migrated once per session; tests get empty tables (truncated between tests).
+
+
+def _empty_all_tables(url: str) -> None:
+    from sqlalchemy import text
+
+    import backend.db.models  # noqa: F401
+    from backend.db.base import Base
+    from backend.db.session import get_engine
+
+    engine = get_engine()
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if url.startswith("postgresql"):
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from backend.db.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def _migrated_postgres_url(postgres_url: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    from backend.db.migrate import upgrade
+
+    # A clean schema each session, whatever an earlier run left behind.
+    engine = create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(postgres_url)
+    return postgres_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A migrated, empty database that every session in the process now uses."""
+    from backend.db.session import set_database_url
+
+    url: str = request.getfixturevalue(f"_migrated_{request.param}_url")
+    set_database_url(url)
+    _empty_all_tables(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_database_url(_migrated_sqlite_url: str) -> str:
+    """Like database_url, SQLite only: for tests whose subject does not depend on the database."""
+    from backend.db.session import set_database_url
+
+    set_database_url(_migrated_sqlite_url)
+    _empty_all_tables(_migrated_sqlite_url)
+    return _migrated_sqlite_url

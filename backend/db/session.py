@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.settings import settings
+
+_engine: Engine | None = None
+_sessionmaker: sessionmaker[Session] | None = None
 
 
 def make_engine(url: str) -> Engine:
@@ -28,16 +30,29 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-@lru_cache(maxsize=1)
+def set_database_url(url: str) -> Engine:
+    """Point every later session at another database (tests use this; the app uses settings)."""
+    global _engine, _sessionmaker
+    if _engine is not None:
+        _engine.dispose()
+    _engine = make_engine(url)
+    _sessionmaker = sessionmaker(bind=_engine, expire_on_commit=False)
+    return _engine
+
+
 def get_engine() -> Engine:
-    if settings.sqlalchemy_url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return make_engine(settings.sqlalchemy_url)
+    if _engine is None:
+        if settings.sqlalchemy_url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        set_database_url(settings.sqlalchemy_url)
+    assert _engine is not None
+    return _engine
 
 
-@lru_cache(maxsize=1)
 def get_sessionmaker() -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+    get_engine()
+    assert _sessionmaker is not None
+    return _sessionmaker
 
 
 def get_session() -> Iterator[Session]:
