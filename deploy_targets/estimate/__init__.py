@@ -1,0 +1,1 @@
+"""On-device estimates of a generated library: flash, RAM, stack and instructions under QEMU."""
