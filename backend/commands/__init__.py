@@ -1,0 +1,1 @@
+"""Sub-commands of `mcuforge`; each module has register(subparsers) and sets func."""
