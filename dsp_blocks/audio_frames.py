@@ -1,0 +1,138 @@
+"""The frame layout and spectral pipeline shared by MFCC, MFE and spectrogram (one axis, audio)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dsp_blocks.base import DspParameterError, FloatArray, check_samples
+from dsp_blocks.dct import dct_matrix
+from dsp_blocks.framing import frame_count, frames, hann_window, pre_emphasis, samples_in
+from dsp_blocks.mel import mel_filterbank
+from dsp_blocks.spectrum import power_spectrum, resolve_fft_length
+
+# Power below this is treated as this when taking logs: silence maps to a finite floor (-100 dB),
+# the same value as librosa.power_to_db's default `amin`.
+LOG_POWER_FLOOR = 1e-10
+
+
+@dataclass(frozen=True)
+class FrameLayout:
+    """How a window is cut into frames, in samples."""
+
+    frame_length: int
+    stride: int
+    n_frames: int
+    fft_length: int
+
+    @property
+    def n_bins(self) -> int:
+        return self.fft_length // 2 + 1
+
+
+def frame_layout(
+    *,
+    frame_length_s: float,
+    frame_stride_s: float,
+    fft_length: int | None,
+    auto_fft_minimum: int,
+    sample_rate_hz: float,
+    window_length: int,
+) -> FrameLayout:
+    """Frame and FFT sizes in samples, checked against the window."""
+    if sample_rate_hz <= 0:
+        raise DspParameterError("sample_rate_hz", sample_rate_hz, "must be above 0 Hz")
+    frame_length = samples_in(frame_length_s, sample_rate_hz)
+    stride = samples_in(frame_stride_s, sample_rate_hz)
+    check_samples("frame_length_s", frame_length_s, frame_length, sample_rate_hz)
+    check_samples("frame_stride_s", frame_stride_s, stride, sample_rate_hz)
+    if window_length < frame_length:
+        raise DspParameterError(
+            "frame_length_s",
+            frame_length_s,
+            f"a frame of {frame_length} samples does not fit in a window of {window_length} "
+            "samples; use a shorter frame or a longer window",
+        )
+    resolved_fft = resolve_fft_length(fft_length, frame_length, auto_minimum=auto_fft_minimum)
+    return FrameLayout(
+        frame_length=frame_length,
+        stride=stride,
+        n_frames=frame_count(window_length, frame_length, stride),
+        fft_length=resolved_fft,
+    )
+
+
+def power_spectrogram(
+    signal: FloatArray, layout: FrameLayout, pre_emphasis_coefficient: float
+) -> FloatArray:
+    """Pre-emphasis, Hann-windowed frames, |FFT|^2/N: `(batch, n_samples)` -> (batch, T, bins)."""
+    emphasised = pre_emphasis(signal, pre_emphasis_coefficient)
+    windowed = frames(emphasised, layout.frame_length, layout.stride) * hann_window(
+        layout.frame_length
+    )
+    return power_spectrum(windowed, layout.fft_length)
+
+
+@lru_cache(maxsize=32)
+def mel_weights_float32(
+    sample_rate_hz: float, fft_length: int, n_filters: int, low_hz: float, high_hz: float
+) -> NDArray[np.float32]:
+    """The filterbank transposed `(bins, n_filters)`, ready to right-multiply power spectra."""
+    weights = mel_filterbank(
+        sample_rate_hz=sample_rate_hz,
+        fft_length=fft_length,
+        n_filters=n_filters,
+        low_hz=low_hz,
+        high_hz=high_hz,
+    )
+    return np.ascontiguousarray(weights.T, dtype=np.float32)
+
+
+@lru_cache(maxsize=32)
+def dct_float32(n_coefficients: int, n_filters: int) -> NDArray[np.float32]:
+    """The DCT transposed `(n_filters, n_coefficients)`."""
+    return np.ascontiguousarray(dct_matrix(n_coefficients, n_filters).T, dtype=np.float32)
+
+
+def power_to_db(power: FloatArray) -> FloatArray:
+    """10 log10(max(power, 1e-10)) in place-friendly float32."""
+    db = np.maximum(power, np.float32(LOG_POWER_FLOOR))
+    np.log10(db, out=db)
+    db *= np.float32(10.0)
+    return db
+
+
+def scale_db(db: FloatArray, noise_floor_db: float) -> FloatArray:
+    """Map dB to [0, 1]: 0 at the noise floor, 1 at +12 dB, clipped (as Edge Impulse's MFE)."""
+    scaled = (db - np.float32(noise_floor_db)) * np.float32(1.0 / (12.0 - noise_floor_db))
+    np.clip(scaled, 0.0, 1.0, out=scaled)
+    return scaled
+
+
+def symmetric_indices(n_frames: int, half_window: int) -> NDArray[np.intp]:
+    """Frame index for positions -half..n+half-1, mirrored at both ends (x[-1] = x[0], ...)."""
+    positions = np.arange(-half_window, n_frames + half_window) % (2 * n_frames)
+    return np.where(positions >= n_frames, 2 * n_frames - 1 - positions, positions)
+
+
+def sliding_normalize(features: FloatArray, window_frames: int, variance: bool) -> FloatArray:
+    """Subtract (and divide by the std of) each frame's centred window of `window_frames` frames.
+
+    features: `(batch, n_frames, n_coefficients)`; edges are mirrored. Sums in float64 so a
+    constant stretch (silence) normalises to exactly 0, as in the C++ twin.
+    """
+    n_frames = features.shape[1]
+    padded = features[:, symmetric_indices(n_frames, window_frames // 2), :].astype(np.float64)
+    zeros = np.zeros_like(padded[:, :1])
+    sums = np.concatenate([zeros, np.cumsum(padded, axis=1)], axis=1)
+    mean = (sums[:, window_frames:] - sums[:, :-window_frames]) / window_frames
+    centred = features - mean
+    if variance:
+        squares = np.concatenate([zeros, np.cumsum(padded * padded, axis=1)], axis=1)
+        mean_square = (squares[:, window_frames:] - squares[:, :-window_frames]) / window_frames
+        std = np.sqrt(np.maximum(mean_square - mean * mean, 0.0))
+        centred = centred / (std + 1e-10)
+    return np.asarray(centred, dtype=np.float32)

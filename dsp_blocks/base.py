@@ -1,0 +1,159 @@
+"""The contract every DSP block follows: parameters, batch extraction, validation and UI graphs."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+FloatArray = NDArray[np.float32]
+OutputKind = Literal["image", "vector"]
+
+
+class DspParameterError(ValueError):
+    """A parameter value that breaks a rule; the message names the parameter, value and rule."""
+
+    def __init__(self, parameter: str, value: object, rule: str) -> None:
+        self.parameter = parameter
+        self.value = value
+        self.rule = rule
+        super().__init__(f"{parameter} = {value!r}: {rule}")
+
+
+class Graph(BaseModel):
+    """Data for one UI graph on one window: a line or bar (x, y) or an image (matrix)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    kind: Literal["line", "image", "bar"]
+    x: list[float] | None = None
+    y: list[float] | None = None
+    matrix: list[list[float]] | None = None
+    x_title: str
+    y_title: str
+    x_unit: str = ""
+    y_unit: str = ""
+
+
+class BlockParams(BaseModel):
+    """Base of every block's parameters: unknown fields are an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+P = TypeVar("P", bound=BlockParams)
+
+
+class DspBlock(ABC, Generic[P]):
+    """One DSP block. `extract` takes a batch of windows and is the reference for the C++ twin."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str]
+    output_kind: ClassVar[OutputKind]
+    params_model: type[P]
+
+    def default_params(self) -> P:
+        return self.params_model()
+
+    def parse_params(self, values: Mapping[str, Any] | None = None) -> P:
+        """Build parameters from user input; range violations become `DspParameterError`."""
+        try:
+            return self.params_model.model_validate(dict(values or {}))
+        except ValidationError as error:
+            first = error.errors()[0]
+            parameter = ".".join(str(part) for part in first["loc"]) or "params"
+            raise DspParameterError(parameter, first.get("input"), first["msg"]) from None
+
+    @abstractmethod
+    def validate(
+        self, params: P, *, sample_rate_hz: float, window_length: int, n_axes: int
+    ) -> None:
+        """Raise `DspParameterError` when `params` cannot be applied to such windows."""
+
+    @abstractmethod
+    def output_shape(
+        self, params: P, *, sample_rate_hz: float, window_length: int, n_axes: int
+    ) -> tuple[int, ...]:
+        """Shape of the features of one window (without the batch axis)."""
+
+    @abstractmethod
+    def extract(self, windows: FloatArray, *, sample_rate_hz: float, params: P) -> FloatArray:
+        """Features of a batch of windows, shape `(batch, *output_shape)`, float32."""
+
+    @abstractmethod
+    def graphs(self, window: FloatArray, *, sample_rate_hz: float, params: P) -> list[Graph]:
+        """The UI's graphs for one window (no batch axis)."""
+
+
+def as_batch(windows: NDArray[Any], *, rank: int = 3) -> FloatArray:
+    """Check the batch array's rank and return it as C-contiguous float32."""
+    array = np.asarray(windows)
+    if array.ndim != rank:
+        layout = "(batch, n_samples, n_axes)" if rank == 3 else "(batch, height, width, channels)"
+        raise DspParameterError(
+            "windows", f"array of shape {array.shape}", f"the batch must have the layout {layout}"
+        )
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
+def require_single_axis(n_axes: int, block_title: str) -> None:
+    if n_axes != 1:
+        raise DspParameterError(
+            "n_axes", n_axes, f"{block_title} works on one axis (audio); the window has {n_axes}"
+        )
+
+
+def check_samples(parameter: str, seconds: float, samples: int, sample_rate_hz: float) -> None:
+    """A frame or stride must be at least 4 samples (frame) or 1 sample (stride) long."""
+    minimum = 4 if "frame" in parameter else 1
+    if samples < minimum:
+        plural = "sample" if samples == 1 else "samples"
+        raise DspParameterError(
+            parameter,
+            seconds,
+            f"{seconds} s is {samples} {plural} at {sample_rate_hz:g} Hz; "
+            f"at least {minimum} {'samples are' if minimum > 1 else 'sample is'} needed",
+        )
+
+
+def graph_line(
+    name: str,
+    x: NDArray[Any],
+    y: NDArray[Any],
+    x_title: str,
+    y_title: str,
+    x_unit: str = "",
+    y_unit: str = "",
+    kind: Literal["line", "bar"] = "line",
+) -> Graph:
+    return Graph(
+        name=name,
+        kind=kind,
+        x=[float(v) for v in x],
+        y=[float(v) for v in y],
+        x_title=x_title,
+        y_title=y_title,
+        x_unit=x_unit,
+        y_unit=y_unit,
+    )
+
+
+def graph_image(
+    name: str, matrix: NDArray[Any], x_title: str, y_title: str, x_unit: str = "", y_unit: str = ""
+) -> Graph:
+    rows = np.asarray(matrix, dtype=np.float64)
+    return Graph(
+        name=name,
+        kind="image",
+        matrix=rows.tolist(),
+        x_title=x_title,
+        y_title=y_title,
+        x_unit=x_unit,
+        y_unit=y_unit,
+    )

@@ -1,0 +1,57 @@
+"""Mel filterbank with the HTK formula mel = 2595 log10(1 + f / 700), unnormalised triangles.
+
+It equals librosa.filters.mel(..., htk=True, norm=None): triangles in Hz between mel-spaced edges.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dsp_blocks.base import DspParameterError
+
+
+def hz_to_mel(frequency_hz: NDArray[np.float64] | float) -> NDArray[np.float64]:
+    return np.asarray(2595.0 * np.log10(1.0 + np.asarray(frequency_hz) / 700.0))
+
+
+def mel_to_hz(mel: NDArray[np.float64] | float) -> NDArray[np.float64]:
+    return np.asarray(700.0 * (10.0 ** (np.asarray(mel) / 2595.0) - 1.0))
+
+
+def mel_filterbank(
+    *, sample_rate_hz: float, fft_length: int, n_filters: int, low_hz: float, high_hz: float
+) -> NDArray[np.float64]:
+    """Weights `(n_filters, fft_length // 2 + 1)`; every filter must cover at least one FFT bin."""
+    bin_hz = np.linspace(0.0, sample_rate_hz / 2.0, fft_length // 2 + 1)
+    edges_hz = mel_to_hz(np.linspace(hz_to_mel(low_hz), hz_to_mel(high_hz), n_filters + 2))
+    widths_hz = np.diff(edges_hz)
+    distance_hz = edges_hz[:, None] - bin_hz[None, :]
+    rising = -distance_hz[:-2] / widths_hz[:-1, None]
+    falling = distance_hz[2:] / widths_hz[1:, None]
+    weights = np.maximum(0.0, np.minimum(rising, falling))
+    empty = np.flatnonzero(weights.max(axis=1) == 0.0)
+    if empty.size:
+        raise DspParameterError(
+            "n_filters",
+            n_filters,
+            f"filter {int(empty[0])} covers no FFT bin between {low_hz:g} and {high_hz:g} Hz with "
+            f"an FFT of {fft_length}; use fewer filters, a longer FFT or a wider frequency range",
+        )
+    return weights
+
+
+def sparse_rows(
+    weights: NDArray[np.float64],
+) -> tuple[list[int], list[int], NDArray[np.float64]]:
+    """Each row as (first non-zero bin, number of bins, weights): the C++ twin's layout."""
+    starts: list[int] = []
+    lengths: list[int] = []
+    packed: list[NDArray[np.float64]] = []
+    for row in weights:
+        nonzero = np.flatnonzero(row)
+        first, last = int(nonzero[0]), int(nonzero[-1])
+        starts.append(first)
+        lengths.append(last - first + 1)
+        packed.append(row[first : last + 1])
+    return starts, lengths, np.concatenate(packed)
