@@ -1,0 +1,416 @@
+"""The data acquisition format (Edge Impulse's JSON/CBOR envelope): decode, verify and encode.
+
+What is signed: HMAC-SHA256 (hex) over the message as sent, with the top-level "signature"
+value replaced by 64 '0' characters. Our encoders write that message as
+- JSON: `json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)` in UTF-8,
+  keys in the order protected, signature, payload;
+- CBOR: `cbor2.dumps(obj, canonical=True)`.
+A verifier zeroes the signature in the received bytes themselves (that is what devices sign:
+they stream the message with a zero placeholder, then patch the signature in), and, failing
+that, re-serialises the decoded object with the zeroed signature in the form above.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import re
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import cbor2
+import numpy as np
+
+from backend.ingest.errors import IngestError
+from backend.ingest.sample import Axis, ParsedSample, make_sample
+
+ZERO_SIGNATURE = "0" * 64
+SUPPORTED_VERSION = "v1"
+SUPPORTED_ALGORITHMS = ("HS256", "none")
+_JSON_SIGNATURE_VALUE = re.compile(rb'"signature"\s*:\s*"([^"\\]*)"')
+_CBOR_SIGNATURE_KEY = cbor2.dumps("signature")
+
+
+def _hmac_hex(key: str, message: bytes) -> str:
+    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def _json_text(obj: Mapping[str, Any]) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def _cbor_bytes(obj: Mapping[str, Any]) -> bytes:
+    return bytes(cbor2.dumps(obj, canonical=True))
+
+
+def _with_signature(obj: Mapping[str, Any], signature: str) -> dict[str, Any]:
+    return {**obj, "signature": signature}
+
+
+# --- signature checks --------------------------------------------------------------------------
+
+
+def _json_messages(data: bytes, obj: Mapping[str, Any]) -> list[bytes]:
+    """Candidate signed messages of a JSON file: its own bytes with the signature zeroed, then the
+    compact re-serialisation."""
+    signature = str(obj["signature"]).encode()
+    messages = []
+    for match in _JSON_SIGNATURE_VALUE.finditer(data):
+        if match.group(1) == signature:
+            start, end = match.span(1)
+            messages.append(data[:start] + ZERO_SIGNATURE.encode() + data[end:])
+    try:
+        messages.append(_json_text(_with_signature(obj, ZERO_SIGNATURE)))
+    except ValueError:  # NaN in the payload has no compact JSON form; the data check rejects it
+        pass
+    return messages
+
+
+def _cbor_messages(data: bytes, obj: Mapping[str, Any]) -> list[bytes]:
+    signature = obj["signature"]
+    messages = []
+    encoded_value = cbor2.dumps(signature)
+    needle = _CBOR_SIGNATURE_KEY + encoded_value
+    position = data.find(needle)
+    if position >= 0:
+        start = position + len(_CBOR_SIGNATURE_KEY)
+        zeroed_value = cbor2.dumps(ZERO_SIGNATURE)
+        if len(zeroed_value) == len(encoded_value):
+            messages.append(data[:start] + zeroed_value + data[start + len(encoded_value) :])
+    messages.append(_cbor_bytes(_with_signature(obj, ZERO_SIGNATURE)))
+    return messages
+
+
+def _check_signature(
+    filename: str,
+    obj: Mapping[str, Any],
+    hmac_key: str | None,
+    messages: Sequence[bytes],
+) -> None:
+    if hmac_key is None:
+        return
+    algorithm = obj["protected"]["alg"]
+    if algorithm == "none":
+        raise IngestError(
+            filename,
+            "the project requires signed data, but this file is unsigned (alg 'none'); "
+            "sign it with HMAC-SHA256 (alg 'HS256') using the project's HMAC key",
+        )
+    signature = obj["signature"]
+    if not isinstance(signature, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", signature):
+        raise IngestError(
+            filename, "the signature must be 64 hexadecimal characters (HMAC-SHA256 in hex)"
+        )
+    for message in messages:
+        if hmac.compare_digest(_hmac_hex(hmac_key, message), signature.lower()):
+            return
+    raise IngestError(
+        filename,
+        "the signature does not match: the file was changed after signing, or it was signed "
+        "with another key than the project's HMAC key",
+    )
+
+
+# --- structure checks --------------------------------------------------------------------------
+
+
+def _require(filename: str, mapping: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in mapping:
+        raise IngestError(filename, f"the field '{where}{key}' is missing")
+    return mapping[key]
+
+
+def _require_mapping(filename: str, value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise IngestError(filename, f"'{where}' must be an object, not {type(value).__name__}")
+    return value
+
+
+def _optional_text(filename: str, payload: Mapping[str, Any], key: str) -> str | None:
+    value = payload.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise IngestError(filename, f"'payload.{key}' must be text, not {type(value).__name__}")
+    return value
+
+
+def _check_envelope(filename: str, obj: Any) -> Mapping[str, Any]:
+    obj = _require_mapping(filename, obj, "the top level")
+    protected = _require_mapping(filename, _require(filename, obj, "protected", ""), "protected")
+    _require(filename, obj, "signature", "")
+    _require_mapping(filename, _require(filename, obj, "payload", ""), "payload")
+    version = _require(filename, protected, "ver", "protected.")
+    if version != SUPPORTED_VERSION:
+        raise IngestError(
+            filename, f"protected.ver is {version!r}; only {SUPPORTED_VERSION!r} is supported"
+        )
+    algorithm = _require(filename, protected, "alg", "protected.")
+    if algorithm not in SUPPORTED_ALGORITHMS:
+        raise IngestError(
+            filename,
+            f"protected.alg is {algorithm!r}; supported: {', '.join(SUPPORTED_ALGORITHMS)}",
+        )
+    return obj
+
+
+def _parse_sensors(filename: str, sensors: Any) -> tuple[Axis, ...]:
+    if not isinstance(sensors, list) or not sensors:
+        raise IngestError(filename, "'payload.sensors' must be a non-empty list of {name, units}")
+    axes = []
+    seen: set[str] = set()
+    for index, sensor in enumerate(sensors):
+        where = f"payload.sensors[{index}]"
+        sensor = _require_mapping(filename, sensor, where)
+        name = _require(filename, sensor, "name", f"{where}.")
+        units = sensor.get("units", "")
+        if not isinstance(name, str) or not name:
+            raise IngestError(filename, f"'{where}.name' must be non-empty text")
+        if not isinstance(units, str):
+            raise IngestError(filename, f"'{where}.units' must be text")
+        if name in seen:
+            raise IngestError(filename, f"duplicate sensor name '{name}' in payload.sensors")
+        seen.add(name)
+        axes.append(Axis(name, units))
+    return tuple(axes)
+
+
+def _parse_interval(filename: str, interval_ms: Any) -> float:
+    if isinstance(interval_ms, bool) or not isinstance(interval_ms, int | float):
+        raise IngestError(filename, "'payload.interval_ms' must be a number of milliseconds")
+    if not math.isfinite(interval_ms) or interval_ms <= 0:
+        raise IngestError(
+            filename, f"payload.interval_ms is {interval_ms}; it must be greater than 0"
+        )
+    return float(interval_ms)
+
+
+def _is_finite_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value) and abs(value) <= np.finfo(np.float32).max
+    except OverflowError:  # an integer too large for any float
+        return False
+
+
+def _first_bad_value(rows: list[Any], flat: bool) -> tuple[int, int, Any]:
+    for row_index, row in enumerate(rows):
+        cells = [row] if flat else row
+        for axis_index, value in enumerate(cells):
+            if not _is_finite_number(value):
+                return row_index, axis_index, value
+    raise AssertionError("no bad value found, though numpy rejected the values")
+
+
+def _parse_values(filename: str, values: Any, axes: tuple[Axis, ...]) -> np.ndarray:
+    if not isinstance(values, list) or not values:
+        raise IngestError(filename, "'payload.values' must be a non-empty list")
+    n_axes = len(axes)
+    flat = not isinstance(values[0], list)
+    if not flat:
+        for row_index, row in enumerate(values):
+            if not isinstance(row, list) or len(row) != n_axes:
+                width = len(row) if isinstance(row, list) else 1
+                raise IngestError(
+                    filename,
+                    f"payload.values[{row_index}] has {width} values, but payload.sensors "
+                    f"lists {n_axes} sensors; each row needs one value per sensor",
+                )
+    elif n_axes != 1:
+        raise IngestError(
+            filename,
+            f"payload.values is a flat list, but payload.sensors lists {n_axes} sensors; "
+            f"give one row of {n_axes} values per frame",
+        )
+    try:
+        array = np.array(values)
+    except ValueError:  # nested lists inside a flat list
+        array = np.array([], dtype=object)
+    with np.errstate(over="ignore", invalid="ignore"):
+        values_array = array.astype(np.float32) if array.dtype.kind in "iuf" else None
+    if values_array is None or not np.isfinite(values_array).all():
+        # Slow walk only on error, to name the cell.
+        row_index, axis_index, bad = _first_bad_value(values, flat)
+        raise IngestError(
+            filename,
+            f"payload.values[{row_index}], sensor '{axes[axis_index].name}': {bad!r} is not a "
+            "finite 32-bit number (NaN, infinity, text, null and values beyond 3.4e38 are not "
+            "allowed)",
+        )
+    return values_array.reshape(len(values), n_axes)
+
+
+def _to_sample(
+    filename: str,
+    obj: Mapping[str, Any],
+    source_format: Literal["json", "cbor"],
+) -> ParsedSample:
+    payload = obj["payload"]
+    device_type = _require(filename, payload, "device_type", "payload.")
+    if not isinstance(device_type, str):
+        raise IngestError(filename, "'payload.device_type' must be text")
+    interval_ms = _parse_interval(filename, _require(filename, payload, "interval_ms", "payload."))
+    axes = _parse_sensors(filename, _require(filename, payload, "sensors", "payload."))
+    values = _parse_values(filename, _require(filename, payload, "values", "payload."), axes)
+    return make_sample(
+        kind="timeseries",
+        values=values,
+        axes=axes,
+        interval_ms=interval_ms,
+        source_format=source_format,
+        label=_optional_text(filename, payload, "label"),
+        device_name=_optional_text(filename, payload, "device_name"),
+        device_type=device_type,
+    )
+
+
+# --- public parsers ----------------------------------------------------------------------------
+
+
+def parse_acquisition_json(
+    filename: str, data: bytes, *, hmac_key: str | None = None
+) -> ParsedSample:
+    """Decode and validate a JSON acquisition-format file; verify its signature given a key."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise IngestError(
+            filename, f"not a JSON file: byte {error.start} is not valid UTF-8"
+        ) from None
+    if not text.lstrip().startswith("{"):
+        raise IngestError(filename, "not a JSON acquisition file: it does not start with '{'")
+    try:
+        obj = json.loads(text)
+    except ValueError as error:
+        raise IngestError(filename, f"not valid JSON: {error}") from None
+    obj = _check_envelope(filename, obj)
+    raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if hmac_key is not None:
+        _check_signature(filename, obj, hmac_key, _json_messages(raw, obj))
+    return _to_sample(filename, obj, "json")
+
+
+def parse_acquisition_cbor(
+    filename: str, data: bytes, *, hmac_key: str | None = None
+) -> ParsedSample:
+    """Decode and validate a CBOR acquisition-format file; verify its signature given a key."""
+    # A CBOR map starts with major type 5 (0xa0-0xbf); anything else is not our envelope.
+    if not data or not 0xA0 <= data[0] <= 0xBF:
+        raise IngestError(
+            filename, "not a CBOR acquisition file: it does not start with a CBOR map"
+        )
+    try:
+        obj = cbor2.loads(data)
+    except (cbor2.CBORDecodeError, ValueError, OverflowError, MemoryError) as error:
+        raise IngestError(filename, f"not valid CBOR: {error}") from None
+    obj = _check_envelope(filename, obj)
+    if hmac_key is not None:
+        _check_signature(filename, obj, hmac_key, _cbor_messages(data, obj))
+    return _to_sample(filename, obj, "cbor")
+
+
+# --- encoders (tests, CLI, benchmarks) -----------------------------------------------------------
+
+
+def build_acquisition_object(
+    values: Any,
+    *,
+    interval_ms: float,
+    sensors: Sequence[Axis | tuple[str, str] | str],
+    device_type: str = "MCUFORGE_CLI",
+    device_name: str | None = None,
+    label: str | None = None,
+    signed: bool = False,
+    iat: int | None = None,
+) -> dict[str, Any]:
+    """The envelope as a dict with a zeroed signature; one sensor gets a flat list of values."""
+    axes = [
+        sensor
+        if isinstance(sensor, Axis)
+        else Axis(sensor, "")
+        if isinstance(sensor, str)
+        else Axis(*sensor)
+        for sensor in sensors
+    ]
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 1:
+        array = array.reshape(-1, 1)
+    if array.ndim != 2 or array.shape[1] != len(axes):
+        raise ValueError(f"values of shape {array.shape} do not match {len(axes)} sensors")
+    value_list = array[:, 0].tolist() if len(axes) == 1 else array.tolist()
+    payload: dict[str, Any] = {}
+    if device_name is not None:
+        payload["device_name"] = device_name
+    payload["device_type"] = device_type
+    payload["interval_ms"] = interval_ms
+    payload["sensors"] = [{"name": axis.name, "units": axis.units} for axis in axes]
+    payload["values"] = value_list
+    if label is not None:
+        payload["label"] = label
+    return {
+        "protected": {
+            "ver": SUPPORTED_VERSION,
+            "alg": "HS256" if signed else "none",
+            "iat": int(time.time()) if iat is None else iat,
+        },
+        "signature": ZERO_SIGNATURE,
+        "payload": payload,
+    }
+
+
+def encode_acquisition_json(
+    values: Any,
+    *,
+    interval_ms: float,
+    sensors: Sequence[Axis | tuple[str, str] | str],
+    device_type: str = "MCUFORGE_CLI",
+    device_name: str | None = None,
+    label: str | None = None,
+    hmac_key: str | None = None,
+    iat: int | None = None,
+) -> bytes:
+    """A JSON acquisition file; signed with HMAC-SHA256 over the zero-signature text given a key."""
+    obj = build_acquisition_object(
+        values,
+        interval_ms=interval_ms,
+        sensors=sensors,
+        device_type=device_type,
+        device_name=device_name,
+        label=label,
+        signed=hmac_key is not None,
+        iat=iat,
+    )
+    if hmac_key is not None:
+        obj["signature"] = _hmac_hex(hmac_key, _json_text(obj))
+    return _json_text(obj)
+
+
+def encode_acquisition_cbor(
+    values: Any,
+    *,
+    interval_ms: float,
+    sensors: Sequence[Axis | tuple[str, str] | str],
+    device_type: str = "MCUFORGE_CLI",
+    device_name: str | None = None,
+    label: str | None = None,
+    hmac_key: str | None = None,
+    iat: int | None = None,
+) -> bytes:
+    """A CBOR acquisition file (canonical encoding); signed over the zero-signature encoding."""
+    obj = build_acquisition_object(
+        values,
+        interval_ms=interval_ms,
+        sensors=sensors,
+        device_type=device_type,
+        device_name=device_name,
+        label=label,
+        signed=hmac_key is not None,
+        iat=iat,
+    )
+    if hmac_key is not None:
+        obj["signature"] = _hmac_hex(hmac_key, _cbor_bytes(obj))
+    return _cbor_bytes(obj)
