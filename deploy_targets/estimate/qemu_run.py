@@ -1,0 +1,76 @@
+"""Run the estimator's firmware under QEMU with -icount shift=0 and read what the harness prints.
+
+With `-icount shift=0` every guest instruction advances virtual time by exactly 1 ns. The
+harness reads the mps2 CMSDK timer 0, clocked at the board's 25 MHz system clock, so one tick
+is 40 ns = 40 instructions: counts are multiples of 40, exact to within one tick.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from deploy_targets.boards import Board
+
+MPS2_TIMER_HZ = 25_000_000
+INSTRUCTIONS_PER_TICK = 1_000_000_000 // MPS2_TIMER_HZ  # 1 ns per instruction under shift=0
+
+_FIELD = re.compile(r"^mf_(\w+)=(\d+)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class QemuRun:
+    """Figures one run of the harness printed."""
+
+    invoke_status: int
+    instructions: int
+    stack_bytes_measured: int
+    output_fnv1a: int
+
+
+class QemuError(RuntimeError):
+    """QEMU did not run the firmware to its end; the message holds what it printed."""
+
+
+def qemu_command(qemu: str, board: Board, elf: Path) -> list[str]:
+    """The QEMU command line that runs `elf` on the core of `board`, counting instructions."""
+    return [
+        qemu,
+        "-M", board.qemu_machine,
+        "-cpu", board.qemu_cpu,
+        "-nographic",
+        "-monitor", "none",
+        "-serial", "none",
+        "-icount", "shift=0",
+        "-semihosting-config", "enable=on,target=native",
+        "-kernel", str(elf),
+    ]
+
+
+def run_firmware(qemu: str, board: Board, elf: Path, timeout_s: float) -> QemuRun:
+    """Run `elf` once under QEMU and parse the harness's `mf_key=value` lines."""
+    try:
+        result = subprocess.run(
+            qemu_command(qemu, board, elf), capture_output=True, text=True, timeout=timeout_s
+        )
+    except subprocess.TimeoutExpired as error:
+        raise QemuError(
+            f"QEMU ran {elf.name} for more than {timeout_s:.0f} s without exiting; the library "
+            "loops forever, faulted into a hang, or needs a longer ArmTools.qemu_timeout_s"
+        ) from error
+    printed = result.stdout + result.stderr
+    fields = {key: int(value) for key, value in _FIELD.findall(printed)}
+    if "mf_done" not in printed or result.returncode != 0:
+        raise QemuError(
+            f"the harness did not finish on {board.qemu_machine} (QEMU exit "
+            f"{result.returncode}; a fault or a nonzero invoke status ends the run early):\n"
+            f"{printed[-2000:]}"
+        )
+    return QemuRun(
+        invoke_status=fields["status"],
+        instructions=fields["timer_ticks"] * INSTRUCTIONS_PER_TICK,
+        stack_bytes_measured=fields["stack_bytes"],
+        output_fnv1a=fields["output_fnv1a"],
+    )
