@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+
+import { apiErrorMessage, apiFieldErrors } from './apiError';
+
+describe('apiErrorMessage', () => {
+  it('uses the detail sentence of an HTTPException', () => {
+    expect(apiErrorMessage({ detail: 'project 7 does not exist' })).toBe('project 7 does not exist');
+  });
+
+  it('names the field of each validation issue', () => {
+    const body = {
+      detail: [
+        { loc: ['body', 'name'], msg: 'String should have at least 1 character', type: 'x' },
+        { loc: ['query', 'limit'], msg: 'Input should be less than or equal to 500', type: 'y' },
+      ],
+    };
+    expect(apiErrorMessage(body)).toBe(
+      'name: String should have at least 1 character; limit: Input should be less than or equal to 500',
+    );
+  });
+
+  it('explains that the server cannot be reached when fetch fails', () => {
+    expect(apiErrorMessage(new TypeError('Failed to fetch'))).toBe(
+      'Cannot reach the server (Failed to fetch).',
+    );
+  });
+
+  it('never returns an empty string', () => {
+    for (const error of [null, undefined, '', {}, [], 42]) {
+      expect(apiErrorMessage(error).length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('apiFieldErrors', () => {
+  it('keys validation messages by field, keeping the first per field', () => {
+    const body = {
+      detail: [
+        { loc: ['body', 'name'], msg: 'too long' },
+        { loc: ['body', 'name'], msg: 'second' },
+        { loc: ['body', 'description'], msg: 'bad' },
+        { loc: ['body'], msg: 'whole body' },
+      ],
+    };
+    expect(apiFieldErrors(body)).toEqual({ name: 'too long', description: 'bad' });
+  });
+
+  it('is empty for errors that are not validation errors', () => {
+    expect(apiFieldErrors({ detail: 'nope' })).toEqual({});
+    expect(apiFieldErrors(new Error('x'))).toEqual({});
+  });
+});

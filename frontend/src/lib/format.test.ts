@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+
+import {
+  formatAxes,
+  formatDateTime,
+  formatDuration,
+  formatPercent,
+  formatSampleRate,
+  plural,
+} from './format';
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0 ms'],
+    [850.4, '850 ms'],
+    [1000, '1 s'],
+    [1500, '1.5 s'],
+    [1234.5, '1.23 s'],
+    [59_990, '59.99 s'],
+    [60_000, '1 min 00 s'],
+    [125_000, '2 min 05 s'],
+    [3_720_000, '1 h 02 min'],
+  ])('%d ms reads as %s', (durationMs, expected) => {
+    expect(formatDuration(durationMs)).toBe(expected);
+  });
+
+  it('shows a dash when the duration is unknown (images)', () => {
+    expect(formatDuration(null)).toBe('—');
+    expect(formatDuration(undefined)).toBe('—');
+    expect(formatDuration(Number.NaN)).toBe('—');
+  });
+
+  it('refuses a negative duration, naming the value', () => {
+    expect(() => formatDuration(-5)).toThrow(/negative, got -5 ms/);
+  });
+});
+
+describe('formatSampleRate', () => {
+  it.each([
+    [16000, '16 kHz'],
+    [44100, '44.1 kHz'],
+    [22050, '22.05 kHz'],
+    [62.5, '62.5 Hz'],
+    [100, '100 Hz'],
+  ])('%d Hz reads as %s', (sampleRateHz, expected) => {
+    expect(formatSampleRate(sampleRateHz)).toBe(expected);
+  });
+
+  it('shows a dash for images and nonsense rates', () => {
+    expect(formatSampleRate(null)).toBe('—');
+    expect(formatSampleRate(0)).toBe('—');
+  });
+});
+
+describe('formatPercent', () => {
+  it('rounds to whole percent, but keeps a decimal below 10%', () => {
+    expect(formatPercent(0.8)).toBe('80%');
+    expect(formatPercent(0.666)).toBe('67%');
+    expect(formatPercent(0.045)).toBe('4.5%');
+    expect(formatPercent(0)).toBe('0%');
+    expect(formatPercent(1)).toBe('100%');
+  });
+});
+
+describe('formatAxes', () => {
+  it('lists axis names with units when they have some', () => {
+    expect(
+      formatAxes([
+        { name: 'accX', units: 'm/s2' },
+        { name: 'audio', units: '' },
+      ]),
+    ).toBe('accX (m/s2), audio');
+    expect(formatAxes([])).toBe('—');
+  });
+});
+
+describe('formatDateTime', () => {
+  it('formats to the minute in local time and passes unparseable text through', () => {
+    const local = new Date(2026, 6, 5, 9, 3, 59);
+    expect(formatDateTime(local.toISOString())).toBe('2026-07-05 09:03');
+    expect(formatDateTime('not a date')).toBe('not a date');
+  });
+});
+
+describe('plural', () => {
+  it('uses the singular only for exactly one', () => {
+    expect(plural(1, 'file')).toBe('1 file');
+    expect(plural(0, 'file')).toBe('0 files');
+    expect(plural(3, 'axis', 'axes')).toBe('3 axes');
+  });
+});

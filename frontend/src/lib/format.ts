@@ -1,0 +1,55 @@
+// Human-readable text for the numbers the API returns (durations in ms, rates in Hz, dates).
+
+/** "850 ms", "1.5 s", "2 min 05 s", "1 h 02 min"; an em dash when the duration is unknown. */
+export function formatDuration(durationMs: number | null | undefined): string {
+  if (durationMs == null || !Number.isFinite(durationMs)) return '—';
+  if (durationMs < 0) throw new RangeError(`a duration cannot be negative, got ${durationMs} ms`);
+  if (durationMs < 1000) return `${Math.round(durationMs)} ms`;
+  const totalSeconds = durationMs / 1000;
+  if (totalSeconds < 60) {
+    // Whole seconds read as "3 s", fractions keep at most two decimals ("1.25 s").
+    return `${Number(totalSeconds.toFixed(2))} s`;
+  }
+  const roundedSeconds = Math.round(totalSeconds);
+  const hours = Math.floor(roundedSeconds / 3600);
+  const minutes = Math.floor((roundedSeconds % 3600) / 60);
+  const seconds = roundedSeconds % 60;
+  if (hours > 0) return `${hours} h ${String(minutes).padStart(2, '0')} min`;
+  return `${minutes} min ${String(seconds).padStart(2, '0')} s`;
+}
+
+/** "16 kHz", "44.1 kHz", "62.5 Hz"; an em dash for images and unknown rates. */
+export function formatSampleRate(sampleRateHz: number | null | undefined): string {
+  if (sampleRateHz == null || !Number.isFinite(sampleRateHz) || sampleRateHz <= 0) return '—';
+  if (sampleRateHz >= 1000) return `${Number((sampleRateHz / 1000).toFixed(3))} kHz`;
+  return `${Number(sampleRateHz.toFixed(2))} Hz`;
+}
+
+/** "75%" for 0.75; one decimal below 10% so small test sets do not read as 0%. */
+export function formatPercent(fraction: number): string {
+  const percent = fraction * 100;
+  if (percent > 0 && percent < 10) return `${percent.toFixed(1)}%`;
+  return `${Math.round(percent)}%`;
+}
+
+/** Names of a sample's axes, with units when they have any: "audio", "accX (m/s2), accY (m/s2)". */
+export function formatAxes(axes: ReadonlyArray<{ name: string; units: string }>): string {
+  if (axes.length === 0) return '—';
+  return axes.map((axis) => (axis.units ? `${axis.name} (${axis.units})` : axis.name)).join(', ');
+}
+
+/** A timestamp from the API as local date and time to the minute, e.g. "2026-07-15 14:03". */
+export function formatDateTime(isoTimestamp: string): string {
+  const date = new Date(isoTimestamp);
+  if (Number.isNaN(date.getTime())) return isoTimestamp;
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}`
+  );
+}
+
+/** "1 file", "3 files". */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
