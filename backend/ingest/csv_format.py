@@ -334,7 +334,8 @@ def parse_csv(filename: str, data: bytes) -> ParsedSample:
             filename, f"the CSV file does not say its sampling interval: {_HOW_TO_GIVE_INTERVAL}"
         )
 
-    values = matrix[:, [column.index for column in axis_columns]].astype(np.float32)
+    with np.errstate(over="ignore"):  # overflow to inf is reported below, with its cell
+        values = matrix[:, [column.index for column in axis_columns]].astype(np.float32)
     if not np.isfinite(values).all():
         row_index, axis_index = (int(i) for i in np.argwhere(~np.isfinite(values))[0])
         line_number = _line_of_row(body, delimiter, header_line_number, row_index + 1)

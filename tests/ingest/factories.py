@@ -32,7 +32,9 @@ def fmt_body(
 ) -> bytes:
     align = channels * bits // 8 if block_align is None else block_align
     tag = WAVE_FORMAT_EXTENSIBLE if extensible else format_tag
-    body = struct.pack("<HHIIHH", tag, channels, sample_rate_hz, sample_rate_hz * align, align, bits)
+    body = struct.pack(
+        "<HHIIHH", tag, channels, sample_rate_hz, sample_rate_hz * align, align, bits
+    )
     if extensible:
         body += struct.pack("<HHI", 22, bits, 0) + struct.pack("<H", format_tag) + _GUID_TAIL
     return body
