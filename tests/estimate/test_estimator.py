@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from deploy_targets.boards import get_board
 from deploy_targets.estimate import ArmTools, BuildError, estimate_library
+from deploy_targets.estimate.host_run import build_host_runner, run_host
 from deploy_targets.estimate.qemu_run import INSTRUCTIONS_PER_TICK
+from tests.conftest import require
 
 SPIN_LOOP_ITERATIONS = 1_000_000  # spin_loop.h
 # (subs, bne) per iteration, plus the call, the return and the timer reads around it.
@@ -121,3 +124,11 @@ def test_header_without_arena_define_is_refused(tmp_path: Path) -> None:
     (tmp_path / "m.h").write_text("#define M_INPUT_BYTES 4\n#define M_OUTPUT_BYTES 4\n")
     with pytest.raises(ValueError, match="#define M_ARENA_BYTES"):
         estimate_library(tmp_path, "m")
+
+
+def test_host_runner_matches_python_arithmetic(fixtures_dir: Path, tmp_path: Path) -> None:
+    require(shutil.which("g++") is not None, "g++ is not installed")
+    runner = build_host_runner(fixtures_dir / "dot_model", "dot_model", tmp_path)
+    inputs = [_harness_input(64), bytes(range(64)), bytes(64)]
+    outputs = run_host(runner, inputs, output_bytes=4)
+    assert outputs == [_dot_model_output(data) for data in inputs]
