@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from backend.api.routes import projects, samples
+
 api_router = APIRouter()
+api_router.include_router(projects.router)
+api_router.include_router(samples.router)

@@ -1,0 +1,75 @@
+"""The FastAPI application: the HTTP API under /api and the built frontend at /."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
+
+from backend.api.main import api_router
+from backend.services.errors import ServiceError
+from backend.settings import settings
+
+FRONTEND_MISSING_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>mcuforge</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 4em auto">
+<h1>mcuforge</h1>
+<p>The API is running, but the web interface has not been built
+(<code>{dist}</code> has no <code>index.html</code>).</p>
+<p>Run <code>make run</code>, or build it with <code>cd frontend &amp;&amp; npm ci &amp;&amp;
+npm run build</code>, then reload this page.</p>
+<p>Meanwhile the API and its documentation are at <a href="/docs">/docs</a>.</p>
+</body></html>
+"""
+
+
+def operation_id(route: APIRoute) -> str:
+    """`{tag}-{name}`, e.g. projects-read_projects: the generated client's method names."""
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+async def _service_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ServiceError)
+    return JSONResponse({"detail": error.detail}, status_code=error.status_code)
+
+
+def _frontend_file(dist: Path, path: str) -> Path | None:
+    """The built file a path names, never one outside dist (a '..' in the path finds nothing)."""
+    if not path:
+        return None
+    candidate = (dist / path).resolve()
+    if candidate.is_file() and candidate.is_relative_to(dist.resolve()):
+        return candidate
+    return None
+
+
+def _mount_frontend(app: FastAPI, dist: Path) -> None:
+    @app.get("/{path:path}", include_in_schema=False)
+    def frontend(path: str) -> Response:
+        if path == "api" or path.startswith("api/"):
+            return JSONResponse({"detail": f"there is no API route /{path}"}, status_code=404)
+        built = _frontend_file(dist, path)
+        if built is not None:
+            return FileResponse(built)
+        index = dist / "index.html"
+        if index.is_file():
+            # Client-side routes (/projects/3) are the single-page app's to resolve.
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(FRONTEND_MISSING_HTML.format(dist=dist))
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="mcuforge",
+        summary="Sensor data to an exact, interpreter-free C++ library for microcontrollers.",
+        version="0.1.0",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        generate_unique_id_function=operation_id,
+    )
+    app.add_exception_handler(ServiceError, _service_error)
+    app.include_router(api_router, prefix="/api")
+    _mount_frontend(app, settings.frontend_dist)
+    return app

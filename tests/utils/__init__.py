@@ -1,0 +1,1 @@
+"""Small factories the API and CLI tests share: generated files and API shortcuts."""
