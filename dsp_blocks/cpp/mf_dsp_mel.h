@@ -1,0 +1,19 @@
+/* mcuforge DSP runtime: mel filterbank applied to a power spectrum, weights stored sparsely. */
+#ifndef MF_DSP_MEL_H
+#define MF_DSP_MEL_H
+
+#include <stdint.h>
+
+/* Filter f covers bins start_bin[f] .. start_bin[f] + n_bins[f] - 1; its weights follow those of
+ * filter f - 1 in `weights`. */
+struct mf_dsp_mel_config {
+    int n_filters;
+    const uint16_t *start_bin;
+    const uint16_t *n_bins;
+    const float *weights;
+};
+
+/* energies[f] = sum over the filter's bins of weight * power[bin]. */
+void mf_dsp_mel_energies(const mf_dsp_mel_config *config, const float *power, float *energies);
+
+#endif /* MF_DSP_MEL_H */

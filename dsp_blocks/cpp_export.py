@@ -1,0 +1,291 @@
+"""What the deployment packager needs from the DSP blocks: the hand-written C++ runtime and a
+generated config header that bakes one block's parameters and tables in.
+
+The header is single-file style: it always declares `int <prefix>_<block>_extract(const float
+*window, float *features)` (C linkage) and the size macros `<PREFIX>_<BLOCK>_INPUT_LEN` /
+`_OUTPUT_LEN`; the tables, static work buffers and the function body are compiled in the one .cpp
+file that defines `<PREFIX>_<BLOCK>_IMPLEMENTATION` before including it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from dsp_blocks import cpp_emit
+from dsp_blocks.audio_frames import FrameLayout, dct_float32, mel_weights_float32
+from dsp_blocks.framing import hann_window
+from dsp_blocks.mel import sparse_rows
+from dsp_blocks.registry import get_block
+
+CPP_DIR = Path(__file__).resolve().parent / "cpp"
+
+
+def cpp_sources() -> list[Path]:
+    """The hand-written runtime: every header and source under dsp_blocks/cpp, sorted."""
+    return sorted([*CPP_DIR.glob("*.h"), *CPP_DIR.glob("*.cpp")])
+
+
+def config_header_name(block_name: str, symbol_prefix: str = "mf_dsp") -> str:
+    """File name the packager should give the header of `render_config`."""
+    return f"{cpp_emit.check_identifier(symbol_prefix)}_{block_name}_config.h"
+
+
+@dataclass
+class ConfigParts:
+    """The block-specific pieces of a config header."""
+
+    include: str
+    input_len: int
+    output_len: int
+    macros: dict[str, int] = field(default_factory=dict)
+    definitions: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+
+
+class _Names:
+    """Symbols of one block in one prefix: `kws_dsp` + `mfcc` -> kws_dsp_mfcc_window, ..."""
+
+    def __init__(self, symbol_prefix: str, block_name: str) -> None:
+        self.base = f"{cpp_emit.check_identifier(symbol_prefix)}_{block_name}"
+        self.macro = self.base.upper()
+
+    def __call__(self, suffix: str) -> str:
+        return f"{self.base}_{suffix}"
+
+
+def render_config(
+    block_name: str,
+    params: BaseModel | Mapping[str, Any],
+    *,
+    sample_rate_hz: float,
+    window_length: int,
+    n_axes: int,
+    symbol_prefix: str = "mf_dsp",
+    input_shape: tuple[int, int, int] | None = None,
+) -> str:
+    """The config header text of one block (see the module docstring for how to use it).
+
+    `input_shape` (height, width, channels) is needed by the image block only, whose input size is
+    not a window length.
+    """
+    block = get_block(block_name)
+    model = params if isinstance(params, BaseModel) else block.parse_params(params)
+    names = _Names(symbol_prefix, block_name)
+    if block_name == "image":
+        if input_shape is None:
+            raise ValueError("the image block needs input_shape=(height, width, channels)")
+        window_length, n_axes = input_shape[0] * input_shape[1], input_shape[2]
+    block.validate(model, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes)
+    renderer = _RENDERERS[block_name]
+    parts = renderer(names, model, sample_rate_hz, window_length, n_axes, input_shape)
+    return _assemble(names, block_name, model, sample_rate_hz, parts)
+
+
+def _assemble(
+    names: _Names, block_name: str, params: BaseModel, sample_rate_hz: float, parts: ConfigParts
+) -> str:
+    macro = names.macro
+    settings = json.dumps(params.model_dump(), sort_keys=True)
+    macros = {"INPUT_LEN": parts.input_len, "OUTPUT_LEN": parts.output_len, **parts.macros}
+    lines = [
+        cpp_emit.BANNER,
+        f"/* DSP block '{block_name}' at {sample_rate_hz:g} Hz: {settings} */",
+        f"#ifndef {macro}_CONFIG_H",
+        f"#define {macro}_CONFIG_H",
+        "",
+        f'#include "{parts.include}"',
+        "",
+        *(f"#define {macro}_{key} {value}" for key, value in macros.items()),
+        "",
+        "/* Features of one window: window holds INPUT_LEN floats (samples x axes, interleaved),",
+        " * features receives OUTPUT_LEN floats. Returns 0 (MF_DSP_OK) on success. */",
+        'extern "C" int ' + names("extract") + "(const float *window, float *features);",
+        "",
+        f"#endif /* {macro}_CONFIG_H */",
+        "",
+        f"#if defined({macro}_IMPLEMENTATION) && !defined({macro}_IMPLEMENTED)",
+        f"#define {macro}_IMPLEMENTED",
+        "",
+        *(d if d.startswith("/*") else d + "\n" for d in parts.definitions),
+        'extern "C" int ' + names("extract") + "(const float *window, float *features) {",
+        *(f"    {line}" if line else "" for line in parts.body),
+        "}",
+        "",
+        f"#endif /* {macro}_IMPLEMENTATION */",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _frames_and_fft(
+    names: _Names, layout: FrameLayout, pre_emphasis: float
+) -> tuple[list[str], str, str]:
+    """Window, twiddles and scratch buffers; the initialisers of the frame config and FFT plan."""
+    angles = 2.0 * np.pi * np.arange(layout.fft_length // 2) / layout.fft_length
+    definitions = [
+        "/* Periodic Hann window of one frame. */",
+        cpp_emit.array("float", names("window"), hann_window(layout.frame_length)),
+        "/* FFT twiddles: cos and sin of 2 pi k / N. */",
+        cpp_emit.array("float", names("fft_cos"), np.cos(angles)),
+        cpp_emit.array("float", names("fft_sin"), np.sin(angles)),
+        cpp_emit.buffer("float", names("fft_buffer"), layout.fft_length),
+        cpp_emit.buffer("float", names("power"), layout.n_bins),
+    ]
+    frames = (
+        f"{{{layout.frame_length}, {layout.stride}, {layout.n_frames}, "
+        f"{cpp_emit.float_literal(pre_emphasis)}, {names('window')}}}"
+    )
+    fft = f"{{{layout.fft_length}, {names('fft_cos')}, {names('fft_sin')}}}"
+    return definitions, frames, fft
+
+
+def _mel(
+    names: _Names,
+    sample_rate_hz: float,
+    layout: FrameLayout,
+    n_filters: int,
+    low_hz: float,
+    high_hz: float,
+) -> tuple[list[str], str]:
+    weights = mel_weights_float32(sample_rate_hz, layout.fft_length, n_filters, low_hz, high_hz)
+    starts, lengths, packed = sparse_rows(weights.T.astype(np.float64))
+    definitions = [
+        "/* Mel filterbank (HTK formula), sparse: first bin, bin count, then the weights. */",
+        cpp_emit.array("uint16_t", names("mel_start"), starts),
+        cpp_emit.array("uint16_t", names("mel_length"), lengths),
+        cpp_emit.array("float", names("mel_weights"), packed),
+        cpp_emit.buffer("float", names("mel"), n_filters),
+    ]
+    init = f"{{{n_filters}, {names('mel_start')}, {names('mel_length')}, {names('mel_weights')}}}"
+    return definitions, init
+
+
+def _scratch(names: _Names, unnormalized: str = "0") -> str:
+    return (
+        f"const mf_dsp_audio_scratch scratch = {{{names('fft_buffer')}, {names('power')}, "
+        f"{names('mel')}, {unnormalized}}};"
+    )
+
+
+def _layout_of(
+    block_name: str, params: Any, sample_rate_hz: float, window_length: int
+) -> FrameLayout:
+    block: Any = get_block(block_name)
+    layout: FrameLayout = block._layout(
+        params, sample_rate_hz=sample_rate_hz, window_length=window_length
+    )
+    return layout
+
+
+def _render_mfcc(
+    names: _Names,
+    params: Any,
+    sample_rate_hz: float,
+    window_length: int,
+    n_axes: int,
+    input_shape: tuple[int, int, int] | None,
+) -> ConfigParts:
+    layout = _layout_of("mfcc", params, sample_rate_hz, window_length)
+    high_hz = params.high_frequency_hz or sample_rate_hz / 2.0
+    definitions, frames, fft = _frames_and_fft(names, layout, params.pre_emphasis)
+    mel_definitions, mel = _mel(
+        names, sample_rate_hz, layout, params.n_filters, params.low_frequency_hz, high_hz
+    )
+    output_len = layout.n_frames * params.n_coefficients
+    normalize = params.normalization_window_frames
+    definitions += mel_definitions + [
+        "/* Orthonormal DCT-II rows, n_coefficients x n_filters. */",
+        cpp_emit.array(
+            "float", names("dct"), dct_float32(params.n_coefficients, params.n_filters).T.ravel()
+        ),
+        cpp_emit.buffer("float", names("unnormalized"), output_len if normalize else 1),
+    ]
+    body = [
+        f"static const mf_dsp_mfcc_config config = {{{frames}, {fft}, {mel}, "
+        f"{params.n_coefficients}, {names('dct')}, {normalize}, {int(params.normalize_variance)}}};",
+        _scratch(names, names("unnormalized")),
+        "return mf_dsp_mfcc_run(&config, &scratch, window, features);",
+    ]
+    return ConfigParts(
+        include="mf_dsp_audio.h",
+        input_len=window_length,
+        output_len=output_len,
+        macros={"N_FRAMES": layout.n_frames, "N_COEFFICIENTS": params.n_coefficients},
+        definitions=definitions,
+        body=body,
+    )
+
+
+def _render_mfe(
+    names: _Names,
+    params: Any,
+    sample_rate_hz: float,
+    window_length: int,
+    n_axes: int,
+    input_shape: tuple[int, int, int] | None,
+) -> ConfigParts:
+    layout = _layout_of("mfe", params, sample_rate_hz, window_length)
+    high_hz = params.high_frequency_hz or sample_rate_hz / 2.0
+    definitions, frames, fft = _frames_and_fft(names, layout, 0.0)
+    mel_definitions, mel = _mel(
+        names, sample_rate_hz, layout, params.n_filters, params.low_frequency_hz, high_hz
+    )
+    floor = cpp_emit.float_literal(params.noise_floor_db)
+    inverse_range = cpp_emit.float_literal(1.0 / (12.0 - params.noise_floor_db))
+    body = [
+        f"static const mf_dsp_mfe_config config = {{{frames}, {fft}, {mel}, {floor}, "
+        f"{inverse_range}}};",
+        _scratch(names),
+        "return mf_dsp_mfe_run(&config, &scratch, window, features);",
+    ]
+    return ConfigParts(
+        include="mf_dsp_audio.h",
+        input_len=window_length,
+        output_len=layout.n_frames * params.n_filters,
+        macros={"N_FRAMES": layout.n_frames, "N_FILTERS": params.n_filters},
+        definitions=definitions + mel_definitions,
+        body=body,
+    )
+
+
+def _render_spectrogram(
+    names: _Names,
+    params: Any,
+    sample_rate_hz: float,
+    window_length: int,
+    n_axes: int,
+    input_shape: tuple[int, int, int] | None,
+) -> ConfigParts:
+    layout = _layout_of("spectrogram", params, sample_rate_hz, window_length)
+    definitions, frames, fft = _frames_and_fft(names, layout, 0.0)
+    definitions.append(cpp_emit.buffer("float", names("mel"), 1))
+    floor = cpp_emit.float_literal(params.noise_floor_db)
+    inverse_range = cpp_emit.float_literal(1.0 / (12.0 - params.noise_floor_db))
+    body = [
+        f"static const mf_dsp_spectrogram_config config = {{{frames}, {fft}, {floor}, "
+        f"{inverse_range}}};",
+        _scratch(names),
+        "return mf_dsp_spectrogram_run(&config, &scratch, window, features);",
+    ]
+    return ConfigParts(
+        include="mf_dsp_audio.h",
+        input_len=window_length,
+        output_len=layout.n_frames * layout.n_bins,
+        macros={"N_FRAMES": layout.n_frames, "N_BINS": layout.n_bins},
+        definitions=definitions,
+        body=body,
+    )
+
+
+_RENDERERS = {
+    "mfcc": _render_mfcc,
+    "mfe": _render_mfe,
+    "spectrogram": _render_spectrogram,
+}
