@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import math
 import re
@@ -226,12 +227,15 @@ def _parse_values(filename: str, values: Any, axes: tuple[Axis, ...]) -> np.ndar
             f"payload.values is a flat list, but payload.sensors lists {n_axes} sensors; "
             f"give one row of {n_axes} values per frame",
         )
-    try:
-        array = np.array(values)
-    except ValueError:  # nested lists inside a flat list
-        array = np.array([], dtype=object)
-    with np.errstate(over="ignore", invalid="ignore"):
-        values_array = array.astype(np.float32) if array.dtype.kind in "iuf" else None
+    # Types are checked at C speed first (numpy would quietly turn true into 1 and "1.5" into 1.5).
+    cells = values if flat else itertools.chain.from_iterable(values)
+    values_array = None
+    if set(map(type, cells)) <= {int, float}:
+        with np.errstate(over="ignore", invalid="ignore"):
+            try:
+                values_array = np.array(values, dtype=np.float64).astype(np.float32)
+            except OverflowError:  # an integer beyond any float; the walk below names it
+                values_array = None
     if values_array is None or not np.isfinite(values_array).all():
         # Slow walk only on error, to name the cell.
         row_index, axis_index, bad = _first_bad_value(values, flat)
