@@ -1,0 +1,82 @@
+"""The one Celery app: Redis when REDIS_URL is set, else kombu's filesystem transport (no server).
+
+Job state lives in our `jobs` table, not in a Celery result backend, so results are ignored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from celery import Celery
+
+from backend.settings import settings
+
+DEFAULT_QUEUE = "mcuforge"
+# Modules whose import registers tasks on the app (see worker/registry.py to add a job kind).
+TASK_MODULES = ["worker.tasks", "worker.lifecycle"]
+# The embedded broker is polled; a short interval keeps a job's start latency low.
+EMBEDDED_BROKER_POLL_SECONDS = 0.2
+
+
+def embedded_broker_folders(data_dir: Path) -> dict[str, Path]:
+    """Folders of the filesystem transport: producers and consumers share one message folder."""
+    broker_dir = data_dir.resolve() / "broker"
+    return {
+        "data_folder_in": broker_dir / "messages",
+        "data_folder_out": broker_dir / "messages",
+        "control_folder": broker_dir / "control",
+        "processed_folder": broker_dir / "processed",
+    }
+
+
+def broker_config(redis_url: str | None, data_dir: Path) -> dict[str, Any]:
+    """Celery settings that select the broker: Redis at `redis_url`, else the embedded one."""
+    if redis_url:
+        return {
+            "broker_url": redis_url,
+            "broker_transport_options": {},
+            # Remote control (pidbox) lets operators inspect/revoke on a real broker.
+            "worker_enable_remote_control": True,
+        }
+    folders = embedded_broker_folders(data_dir)
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "broker_url": "filesystem://",
+        "broker_transport_options": {
+            **{name: str(path) for name, path in folders.items()},
+            "store_processed": False,
+            "polling_interval": EMBEDDED_BROKER_POLL_SECONDS,
+        },
+        # Broadcast queues on a filesystem never get cleaned up when a worker dies; the
+        # embedded set-up has one worker and needs no remote control.
+        "worker_enable_remote_control": False,
+    }
+
+
+def make_celery_app(
+    *, redis_url: str | None, data_dir: Path, queue_name: str = DEFAULT_QUEUE
+) -> Celery:
+    """Build a Celery app for one broker; the worker and the API each use `celery_app` below."""
+    app = Celery("mcuforge")
+    app.conf.update(
+        broker_config(redis_url, data_dir),
+        task_default_queue=queue_name,
+        task_ignore_result=True,
+        result_backend=None,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        accept_content=["json"],
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        task_send_sent_event=False,
+        worker_send_task_events=False,
+    )
+    app.conf.include = TASK_MODULES
+    return app
+
+
+celery_app = make_celery_app(redis_url=settings.redis_url, data_dir=settings.data_dir)

@@ -1,0 +1,55 @@
+"""Job kinds: what the API may enqueue, how its params are checked, which Celery task runs it.
+
+Adding a job kind (feature generation, training, deployment...) takes two small steps:
+
+1. Write the pure function ``def run_x(context: JobContext, params: dict) -> dict | None`` with a
+   pydantic model of its params (it reports through ``context.progress/log/check_cancelled`` and
+   raises ``JobInputError``/``TransientJobError`` from ``worker.job_errors``), and its thin task
+   in ``worker/tasks.py``::
+
+       @celery_app.task(name="mcuforge.features.generate", **JOB_TASK_OPTIONS)
+       def generate_features(self: Task, job_id: int) -> str | None:
+           return run_task(self, job_id, run_generate_features)
+
+2. Add one ``JobKind`` to ``JOB_KINDS`` below.
+
+The API then calls ``backend.services.jobs.create_job(session, project_id=..., kind=..., params=...)``
+and ``enqueue_job(job)``; the job appears in the jobs API with progress, log and cancel for free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from worker.self_check import SelfCheckParams
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str  # stored in jobs.kind
+    task_name: str  # the Celery task that runs it, `mcuforge.<area>.<verb>`
+    params_model: type[BaseModel]  # validates params before the job row is written
+    description: str
+
+
+JOB_KINDS: dict[str, JobKind] = {
+    kind.name: kind
+    for kind in [
+        JobKind(
+            name="worker.check",
+            task_name="mcuforge.worker.check",
+            params_model=SelfCheckParams,
+            description="Worker self-check: progress and a log line per step, fails on request.",
+        ),
+    ]
+}
+
+
+def get_job_kind(name: str) -> JobKind:
+    try:
+        return JOB_KINDS[name]
+    except KeyError:
+        known = ", ".join(sorted(JOB_KINDS))
+        raise ValueError(f"unknown job kind {name!r}; the known kinds are: {known}") from None

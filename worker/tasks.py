@@ -1,0 +1,45 @@
+"""Celery tasks: one thin wrapper per job kind around `run_job` (see worker/registry.py)."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from celery import Task
+
+from worker.celery_app import celery_app
+from worker.job_errors import TransientJobError
+from worker.job_runtime import JobFunction, run_job
+from worker.self_check import run_self_check
+
+# Shared by every job task. Time limits are per task; a soft limit becomes a failed job.
+JOB_TASK_OPTIONS: dict[str, Any] = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "max_retries": 3,
+    "default_retry_delay": 10,
+}
+
+
+def run_task(task: Task, job_id: int, function: JobFunction) -> str | None:
+    """Run the job with retries bounded by the task's max_retries."""
+
+    def schedule_retry(exc: TransientJobError) -> NoReturn:
+        raise task.retry(exc=exc)
+
+    retries_left = (task.max_retries or 0) - task.request.retries
+    state = run_job(
+        job_id,
+        function,
+        retries_left=retries_left,
+        schedule_retry=schedule_retry,
+        celery_task_id=task.request.id,
+    )
+    return str(state) if state else None
+
+
+@celery_app.task(
+    name="mcuforge.worker.check", soft_time_limit=660, time_limit=720, **JOB_TASK_OPTIONS
+)
+def check_worker(self: Task, job_id: int) -> str | None:
+    return run_task(self, job_id, run_self_check)
