@@ -31,6 +31,7 @@ from backend.ingest.sample import Axis, ParsedSample, make_sample
 ZERO_SIGNATURE = "0" * 64
 SUPPORTED_VERSION = "v1"
 SUPPORTED_ALGORITHMS = ("HS256", "none")
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 _JSON_SIGNATURE_VALUE = re.compile(rb'"signature"\s*:\s*"([^"\\]*)"')
 _CBOR_SIGNATURE_KEY = cbor2.dumps("signature")
 
@@ -193,7 +194,7 @@ def _is_finite_number(value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     try:
-        return math.isfinite(value) and abs(value) <= np.finfo(np.float32).max
+        return math.isfinite(value) and abs(value) <= _FLOAT32_MAX
     except OverflowError:  # an integer too large for any float
         return False
 
