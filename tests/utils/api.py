@@ -36,3 +36,20 @@ def stored_counts() -> tuple[int, int]:
         samples = session.scalar(select(func.count()).select_from(Sample)) or 0
         data = session.scalar(select(func.count()).select_from(SampleData)) or 0
     return samples, data
+
+
+def raw_multipart(
+    files: list[tuple[str, bytes]], fields: dict[str, str] | None = None, boundary: str = "b0undary"
+) -> tuple[bytes, dict[str, str]]:
+    """A multipart body written by hand, so names reach the server exactly as given (httpx escapes
+    control characters). Returns (body, headers)."""
+    parts = []
+    for name, value in (fields or {}).items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
+    for filename, data in files:
+        header = f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{filename}"\r\n\r\n'
+        parts.append(header.encode() + data + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, {"content-type": f"multipart/form-data; boundary={boundary}"}
