@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backend.api.routes import projects, samples
+from backend.api.routes import jobs, projects, samples
 
 api_router = APIRouter()
 api_router.include_router(projects.router)
 api_router.include_router(samples.router)
+api_router.include_router(jobs.router)
