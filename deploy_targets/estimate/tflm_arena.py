@@ -91,8 +91,8 @@ def _search(model_bytes: bytes, probe: Probe) -> int:
     return enough
 
 
-def _probe_in_subprocess(model_path: Path, arena_bytes: int) -> bool:
-    # A crash (TFLM aborting on a too-small arena) counts as "not enough".
+def probe_in_subprocess(model_path: Path, arena_bytes: int) -> bool:
+    """`arena_is_enough` in a child process: a crash (TFLM aborting) counts as not enough."""
     code = (
         "import sys; from deploy_targets.estimate.tflm_arena import arena_is_enough; "
         "sys.exit(0 if arena_is_enough(open(sys.argv[1], 'rb').read(), int(sys.argv[2])) else 3)"
@@ -125,5 +125,5 @@ def tflm_min_arena_bytes(model_bytes: bytes, *, isolate_probes: bool = False) ->
         model_path.write_bytes(model_bytes)
         return _search(
             model_bytes,
-            lambda _bytes, arena_bytes: _probe_in_subprocess(model_path, arena_bytes),
+            lambda _bytes, arena_bytes: probe_in_subprocess(model_path, arena_bytes),
         )

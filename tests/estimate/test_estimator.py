@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deploy_targets.boards import get_board
-from deploy_targets.estimate import ArmTools, BuildError, estimate_library
+from deploy_targets.estimate import ArmTools, BuildError, QemuError, estimate_library
 from deploy_targets.estimate.host_run import build_host_runner, run_host
 from deploy_targets.estimate.qemu_run import INSTRUCTIONS_PER_TICK
 from tests.conftest import require
@@ -132,3 +132,23 @@ def test_host_runner_matches_python_arithmetic(fixtures_dir: Path, tmp_path: Pat
     inputs = [_harness_input(64), bytes(range(64)), bytes(64)]
     outputs = run_host(runner, inputs, output_bytes=4)
     assert outputs == [_dot_model_output(data) for data in inputs]
+
+
+@pytest.mark.toolchain
+@pytest.mark.parametrize(
+    ("body", "printed"),
+    [("return 3;", "mf_status=3"), ('__asm__ volatile("udf #0"); return 0;', "QEMU exit 1")],
+    ids=["nonzero-status", "fault"],
+)
+def test_a_failing_invoke_is_an_error_not_a_figure(
+    body: str, printed: str, arm_toolchain: None, tmp_path: Path
+) -> None:
+    (tmp_path / "bad.h").write_text(
+        "#define BAD_INPUT_BYTES 4\n#define BAD_OUTPUT_BYTES 4\n#define BAD_ARENA_BYTES 0\n"
+        "int bad_invoke(const void *input, void *output);\n"
+    )
+    (tmp_path / "bad.cpp").write_text(
+        '#include "bad.h"\nint bad_invoke(const void *, void *) { ' + body + " }\n"
+    )
+    with pytest.raises(QemuError, match=printed):
+        estimate_library(tmp_path, "bad", "nano33ble")
