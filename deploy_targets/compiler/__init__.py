@@ -1,0 +1,18 @@
+"""The compiler: an int8 TFLite flatbuffer -> plain C++11 with a static arena and no interpreter.
+
+    lib = compile_tflite(model_bytes, Path("out"), name="kws")
+"""
+
+from __future__ import annotations
+
+from deploy_targets.compiler.compiler import (
+    CompiledLibrary,
+    TensorSpec,
+    compile_tflite,
+    prepare,
+)
+from deploy_targets.compiler.errors import CompileError
+from deploy_targets.compiler.reader import load_graph
+
+__all__ = ["CompileError", "CompiledLibrary", "TensorSpec", "compile_tflite", "load_graph",
+           "prepare"]

@@ -1,0 +1,98 @@
+"""compile_tflite: read, lower, plan, then write the library (nothing is written on error)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from deploy_targets.compiler.c_literals import check_identifier
+from deploy_targets.compiler.emit import render_library, write_library
+from deploy_targets.compiler.errors import CompileError
+from deploy_targets.compiler.ir import Graph
+from deploy_targets.compiler.lowering import lower_graph
+from deploy_targets.compiler.planner import MemoryPlan, plan_memory
+from deploy_targets.compiler.reader import load_graph
+from deploy_targets.compiler.steps import Step
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """A model input or output as the generated header describes it."""
+
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    scale: float
+    zero_point: int
+
+
+@dataclass
+class CompiledLibrary:
+    """What compile_tflite wrote, and the figures others report (RAM, flash, MACs)."""
+
+    name: str
+    out_dir: Path
+    header_path: Path
+    sources: list[Path]
+    arena_bytes: int
+    input_bytes: int
+    output_bytes: int
+    inputs: list[TensorSpec]
+    outputs: list[TensorSpec]
+    mac_count: int
+    weights_bytes: int
+
+
+@dataclass
+class Prepared:
+    """A model lowered and planned, before any file is written."""
+
+    graph: Graph
+    steps: list[Step]
+    plan: MemoryPlan
+
+
+def prepare(model_bytes: bytes, in_place: bool = True) -> Prepared:
+    """Parse, check every operator, lower and plan memory; raises CompileError on anything
+    unsupported."""
+    graph = load_graph(model_bytes)
+    if not graph.inputs or not graph.outputs:
+        raise CompileError("the model has no inputs or no outputs")
+    steps = lower_graph(graph, fuse=in_place)
+    plan = plan_memory(graph, steps, in_place=in_place)
+    return Prepared(graph, steps, plan)
+
+
+def _specs(graph: Graph, tensors: list[int]) -> list[TensorSpec]:
+    return [TensorSpec(graph.tensors[i].name, graph.tensors[i].dtype, graph.tensors[i].shape,
+                       graph.tensors[i].scale, graph.tensors[i].zero_point) for i in tensors]
+
+
+def compile_tflite(model_bytes: bytes, out_dir: Path, name: str = "mf_model") -> CompiledLibrary:
+    """Compile an int8 TFLite model into a C++11 library in `out_dir` (see NAME.h there)."""
+    try:
+        check_identifier(name)
+    except ValueError as error:
+        raise CompileError(f"library name: {error}") from None
+    out_dir = Path(out_dir)
+    prepared = prepare(bytes(model_bytes))
+    graph = prepared.graph
+    digest = hashlib.sha256(bytes(model_bytes)).hexdigest()[:16]
+    note = (f"from a TFLite model of {len(model_bytes)} bytes (sha256 {digest}...), "
+            f"{len(graph.operators)} operators")
+    files = render_library(graph, prepared.steps, prepared.plan, name, note)
+    written = write_library(files, out_dir)
+    return CompiledLibrary(
+        name=name,
+        out_dir=out_dir,
+        header_path=out_dir / f"{name}.h",
+        sources=written,
+        arena_bytes=prepared.plan.arena_bytes,
+        input_bytes=graph.tensors[graph.inputs[0]].byte_count,
+        output_bytes=graph.tensors[graph.outputs[0]].byte_count,
+        inputs=_specs(graph, graph.inputs),
+        outputs=_specs(graph, graph.outputs),
+        mac_count=graph.mac_count(),
+        weights_bytes=graph.weights_bytes(),
+    )

@@ -1,0 +1,106 @@
+// mcuforge runtime: int8 CONV_2D with per-channel requantization (TFLite's ConvPerChannel),
+// and the same convolution fused into the residual ADD that consumes it.
+#ifndef MF_CONV_H
+#define MF_CONV_H
+
+#include <stdint.h>
+
+#include "mf/dot_product.h"
+#include "mf/elementwise.h"
+#include "mf/fixed_point.h"
+
+namespace mf {
+
+struct ConvParams {
+  int32_t input_offset;   // -input zero point
+  int32_t output_offset;  // output zero point
+  const int32_t* output_multiplier;  // per output channel
+  const int32_t* output_shift;       // per output channel
+  int32_t activation_min;
+  int32_t activation_max;
+  int32_t stride_height;
+  int32_t stride_width;
+  int32_t dilation_height;
+  int32_t dilation_width;
+  int32_t padding_height;  // rows of implicit zero-point padding above the input
+  int32_t padding_width;
+  int32_t batches;
+  int32_t input_height;
+  int32_t input_width;
+  int32_t input_depth;
+  int32_t filter_height;
+  int32_t filter_width;
+  int32_t output_height;
+  int32_t output_width;
+  int32_t output_depth;
+};
+
+// One requantized output value: filter [out_ch][fy][fx][in_ch] against the NHWC input.
+inline int8_t conv_output_value(const ConvParams& p, const int8_t* input, const int8_t* filter,
+                                const int32_t* bias, int32_t batch, int32_t out_y,
+                                int32_t out_x, int32_t out_channel) {
+  const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
+  const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+  int32_t acc = 0;
+  for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y) {
+    const int32_t in_y = in_y_origin + p.dilation_height * filter_y;
+    if (in_y < 0 || in_y >= p.input_height) continue;  // padding contributes zero
+    for (int32_t filter_x = 0; filter_x < p.filter_width; ++filter_x) {
+      const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
+      if (in_x < 0 || in_x >= p.input_width) continue;
+      const int8_t* input_pixel =
+          input + ((batch * p.input_height + in_y) * p.input_width + in_x) * p.input_depth;
+      const int8_t* filter_pixel =
+          filter + ((out_channel * p.filter_height + filter_y) * p.filter_width + filter_x) *
+                       p.input_depth;
+      acc += dot_s8(input_pixel, filter_pixel, p.input_depth, p.input_offset);
+    }
+  }
+  if (bias) acc += bias[out_channel];
+  acc = multiply_by_quantized_multiplier(acc, p.output_multiplier[out_channel],
+                                         p.output_shift[out_channel]);
+  acc += p.output_offset;
+  return static_cast<int8_t>(clamp_i32(acc, p.activation_min, p.activation_max));
+}
+
+inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filter,
+                    const int32_t* bias, int8_t* output) {
+  for (int32_t batch = 0; batch < p.batches; ++batch) {
+    for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+      for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
+        for (int32_t out_channel = 0; out_channel < p.output_depth; ++out_channel) {
+          *output++ = conv_output_value(p, input, filter, bias, batch, out_y, out_x, out_channel);
+        }
+      }
+    }
+  }
+}
+
+// CONV_2D whose only consumer is an ADD: each convolution output is added to the ADD's other
+// operand `residual` and the sum written over `residual` (output == residual is allowed, since
+// each residual value is read just before its own position is written). The convolution result
+// is the same int8 value conv_2d would store, so the arithmetic is unchanged; only the
+// convolution's output tensor never needs memory.
+inline void conv_2d_add(const ConvParams& p, const int8_t* input, const int8_t* filter,
+                        const int32_t* bias, const AddParams& add_params, int32_t conv_is_input1,
+                        const int8_t* residual, int8_t* output) {
+  int32_t index = 0;
+  for (int32_t batch = 0; batch < p.batches; ++batch) {
+    for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+      for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
+        for (int32_t out_channel = 0; out_channel < p.output_depth; ++out_channel) {
+          const int8_t conv_value =
+              conv_output_value(p, input, filter, bias, batch, out_y, out_x, out_channel);
+          const int8_t other = residual[index];
+          output[index] = conv_is_input1 ? add_value(add_params, conv_value, other)
+                                         : add_value(add_params, other, conv_value);
+          ++index;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace mf
+
+#endif  // MF_CONV_H

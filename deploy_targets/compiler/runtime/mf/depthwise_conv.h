@@ -1,0 +1,79 @@
+// mcuforge runtime: int8 DEPTHWISE_CONV_2D with per-channel requantization
+// (TFLite's DepthwiseConvPerChannel): each input channel feeds depth_multiplier outputs.
+#ifndef MF_DEPTHWISE_CONV_H
+#define MF_DEPTHWISE_CONV_H
+
+#include <stdint.h>
+
+#include "mf/fixed_point.h"
+
+namespace mf {
+
+struct DepthwiseConvParams {
+  int32_t input_offset;
+  int32_t output_offset;
+  const int32_t* output_multiplier;
+  const int32_t* output_shift;
+  int32_t activation_min;
+  int32_t activation_max;
+  int32_t stride_height;
+  int32_t stride_width;
+  int32_t dilation_height;
+  int32_t dilation_width;
+  int32_t padding_height;
+  int32_t padding_width;
+  int32_t depth_multiplier;
+  int32_t batches;
+  int32_t input_height;
+  int32_t input_width;
+  int32_t input_depth;
+  int32_t filter_height;
+  int32_t filter_width;
+  int32_t output_height;
+  int32_t output_width;
+  int32_t output_depth;  // input_depth * depth_multiplier
+};
+
+// Filter layout is [1][fy][fx][output_depth]: the taps of one channel are output_depth apart.
+inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
+                              const int8_t* filter, const int32_t* bias, int8_t* output) {
+  for (int32_t batch = 0; batch < p.batches; ++batch) {
+    for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+      const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
+      for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
+        const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+        for (int32_t in_channel = 0; in_channel < p.input_depth; ++in_channel) {
+          for (int32_t m = 0; m < p.depth_multiplier; ++m) {
+            const int32_t out_channel = in_channel * p.depth_multiplier + m;
+            int32_t acc = 0;
+            for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y) {
+              const int32_t in_y = in_y_origin + p.dilation_height * filter_y;
+              if (in_y < 0 || in_y >= p.input_height) continue;
+              for (int32_t filter_x = 0; filter_x < p.filter_width; ++filter_x) {
+                const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
+                if (in_x < 0 || in_x >= p.input_width) continue;
+                const int32_t input_value =
+                    input[((batch * p.input_height + in_y) * p.input_width + in_x) *
+                              p.input_depth + in_channel];
+                const int32_t filter_value =
+                    filter[(filter_y * p.filter_width + filter_x) * p.output_depth + out_channel];
+                acc += filter_value * (input_value + p.input_offset);
+              }
+            }
+            if (bias) acc += bias[out_channel];
+            acc = multiply_by_quantized_multiplier(acc, p.output_multiplier[out_channel],
+                                                   p.output_shift[out_channel]);
+            acc += p.output_offset;
+            output[((batch * p.output_height + out_y) * p.output_width + out_x) * p.output_depth +
+                   out_channel] = static_cast<int8_t>(clamp_i32(acc, p.activation_min,
+                                                                p.activation_max));
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace mf
+
+#endif  // MF_DEPTHWISE_CONV_H

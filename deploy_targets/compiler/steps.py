@@ -1,0 +1,51 @@
+"""The compiler's lowered program: one Step per kernel call, with its parameters and constants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy.typing as npt
+
+
+@dataclass
+class ConstArray:
+    """A constant the generated code keeps in flash: weights, biases, multipliers, shifts."""
+
+    name: str
+    ctype: str
+    values: npt.NDArray[Any]
+    comment: str
+
+
+@dataclass
+class ParamStruct:
+    """One kernel parameter struct instance: its C type, name, and fields in declaration order."""
+
+    ctype: str
+    name: str
+    fields: list[tuple[str, str]]
+
+
+@dataclass
+class Step:
+    """One call in the generated invoke function.
+
+    `args` is the call's argument list with placeholders the emitter resolves:
+    `in:<tensor>` (read), `out:<tensor>` (written), `const:<name>`, `param:<name>`, or a C literal.
+    `in_place_inputs` are inputs whose memory the output may take over when they die here.
+    An `alias` step (RESHAPE, SQUEEZE) emits no call: its output shares its input's memory.
+    """
+
+    op_index: int
+    kind: str
+    function: str
+    args: list[str]
+    inputs: list[int]
+    output: int
+    comment: str
+    structs: list[ParamStruct] = field(default_factory=list)
+    arrays: list[ConstArray] = field(default_factory=list)
+    in_place_inputs: list[int] = field(default_factory=list)
+    alias: bool = False
+    fused_op_indices: list[int] = field(default_factory=list)
