@@ -12,6 +12,7 @@ from deploy_targets.estimate import ArmTools, BuildError, QemuError, estimate_li
 from deploy_targets.estimate.host_run import build_host_runner, run_host
 from deploy_targets.estimate.qemu_run import INSTRUCTIONS_PER_TICK
 from tests.conftest import require
+from tests.estimate.harness_reference import fnv1a, harness_input
 
 SPIN_LOOP_ITERATIONS = 1_000_000  # spin_loop.h
 # (subs, bne) per iteration, plus the call, the return and the timer reads around it.
@@ -27,22 +28,6 @@ def _dot_model_output(input_bytes: bytes) -> bytes:
         acc = bias[o] + sum(x * w for x, w in zip(signed, weights[o], strict=True))
         out.append(max(-128, min(127, acc >> 10)) & 0xFF)
     return bytes(out)
-
-
-def _harness_input(count: int) -> bytes:
-    state = 12345
-    data = []
-    for _ in range(count):
-        state = (state * 1664525 + 1013904223) & 0xFFFFFFFF
-        data.append(state >> 24)
-    return bytes(data)
-
-
-def _fnv1a(data: bytes) -> int:
-    value = 2166136261
-    for byte in data:
-        value = ((value ^ byte) * 16777619) & 0xFFFFFFFF
-    return value
 
 
 @pytest.mark.toolchain
@@ -76,7 +61,7 @@ def test_dot_model_sizes_stack_and_output(arm_toolchain: None, fixtures_dir: Pat
     # 256 MACs cannot take fewer than 256 instructions, nor (at -Os) 20 each.
     assert estimate.instructions is not None and 256 < estimate.instructions < 20 * 256
     # The firmware computed what the same int8 arithmetic gives in Python.
-    assert estimate.output_fnv1a == _fnv1a(_dot_model_output(_harness_input(64)))
+    assert estimate.output_fnv1a == fnv1a(_dot_model_output(harness_input(64)))
     assert estimate.fits(get_board("nano33ble"))
 
 
@@ -129,7 +114,7 @@ def test_header_without_arena_define_is_refused(tmp_path: Path) -> None:
 def test_host_runner_matches_python_arithmetic(fixtures_dir: Path, tmp_path: Path) -> None:
     require(shutil.which("g++") is not None, "g++ is not installed")
     runner = build_host_runner(fixtures_dir / "dot_model", "dot_model", tmp_path)
-    inputs = [_harness_input(64), bytes(range(64)), bytes(64)]
+    inputs = [harness_input(64), bytes(range(64)), bytes(64)]
     outputs = run_host(runner, inputs, output_bytes=4)
     assert outputs == [_dot_model_output(data) for data in inputs]
 
