@@ -9,6 +9,9 @@ import sys
 # Each module defines `register(subparsers)`, which adds its sub-command and sets `func`.
 # Imports inside those modules stay lazy so that `mcuforge --help` starts fast.
 COMMAND_MODULES = [
+    "backend.commands.serve",
+    "backend.commands.migrate",
+    "backend.commands.upload",
 ]
 
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   formatAxes,
+  formatBytes,
   formatDateTime,
   formatDuration,
   formatPercent,
@@ -87,5 +88,19 @@ describe('plural', () => {
     expect(plural(1, 'file')).toBe('1 file');
     expect(plural(0, 'file')).toBe('0 files');
     expect(plural(3, 'axis', 'axes')).toBe('3 axes');
+  });
+});
+
+describe('formatBytes', () => {
+  it.each([
+    [0, '0 B'],
+    [999, '999 B'],
+    [1000, '1 kB'],
+    [32_044, '32 kB'],
+    [1_250_000, '1.3 MB'],
+    [999_990, '1 MB'],
+    [3_000_000_000, '3 GB'],
+  ])('%d bytes read as %s', (sizeBytes, expected) => {
+    expect(formatBytes(sizeBytes)).toBe(expected);
   });
 });

@@ -53,3 +53,18 @@ export function formatDateTime(isoTimestamp: string): string {
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
 }
+
+/** "512 B", "12.3 kB", "4.5 MB" (powers of 1000, as file managers show them). */
+export function formatBytes(sizeBytes: number): string {
+  if (sizeBytes < 1000) return `${sizeBytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = sizeBytes;
+  let unit = 'B';
+  for (const next of units) {
+    // 999.96 kB would print as "1000 kB"; it reads as 1 MB.
+    if (value < 999.95) break;
+    value /= 1000;
+    unit = next;
+  }
+  return `${Number(value.toFixed(1))} ${unit}`;
+}

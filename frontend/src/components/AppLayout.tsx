@@ -1,0 +1,54 @@
+// The frame of every page: a left navigation (projects, then the open project's pages) and the page.
+import { useQuery } from '@tanstack/react-query';
+import { NavLink, Outlet, useParams } from 'react-router';
+
+import { projectsReadProjectOptions } from '../client/@tanstack/react-query.gen';
+import { parseProjectId } from '../lib/projectId';
+
+export function AppLayout() {
+  const projectId = parseProjectId(useParams().projectId);
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Main">
+        <NavLink to="/projects" className="brand">
+          mcuforge
+        </NavLink>
+        <ul>
+          <li>
+            <NavLink to="/projects" end>
+              Projects
+            </NavLink>
+          </li>
+        </ul>
+        {projectId !== null && <ProjectNavigation projectId={projectId} />}
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+function ProjectNavigation({ projectId }: { projectId: number }) {
+  const project = useQuery(projectsReadProjectOptions({ path: { project_id: projectId } }));
+  return (
+    <section className="project-nav" aria-label="Project">
+      <p className="project-nav-name" title={project.data?.name}>
+        {project.data?.name ?? (project.isError ? 'Unknown project' : 'Loading…')}
+      </p>
+      <ul>
+        <li>
+          <NavLink to={`/projects/${projectId}`} end>
+            Dashboard
+          </NavLink>
+        </li>
+        <li>
+          <NavLink to={`/projects/${projectId}/data`}>Data acquisition</NavLink>
+        </li>
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,238 @@
+// Upload many files at once: drag and drop or pick, set label and category, see each file's fate.
+import { useQueryClient } from '@tanstack/react-query';
+import { useRef, useState, type DragEvent, type FormEvent } from 'react';
+
+import { samplesUploadSamples } from '../client/sdk.gen';
+import { apiErrorMessage, apiFieldErrors } from '../lib/apiError';
+import { formatBytes, plural } from '../lib/format';
+import {
+  applyBatchAnswer,
+  applyBatchFailure,
+  isUploadAnswer,
+  markUploading,
+  pendingRows,
+  splitIntoBatches,
+  uploadTotals,
+  type FileUploadRow,
+} from '../lib/uploadResults';
+
+// Well under the server's defaults (500 files, 512 MiB), so each request answers quickly and the
+// per-file list fills in as the upload goes.
+const FILES_PER_REQUEST = 25;
+const BYTES_PER_REQUEST = 32 * 1024 * 1024;
+
+type UploadCategory = 'auto' | 'training' | 'testing';
+
+export function UploadPanel({ projectId }: { projectId: number }) {
+  const queryClient = useQueryClient();
+  const inputRef = useRef<HTMLInputElement>(null);
+  const [files, setFiles] = useState<File[]>([]);
+  const [rows, setRows] = useState<FileUploadRow[]>([]);
+  const [label, setLabel] = useState('');
+  const [category, setCategory] = useState<UploadCategory>('auto');
+  const [allowDuplicates, setAllowDuplicates] = useState(false);
+  const [uploading, setUploading] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+
+  const chooseFiles = (chosen: FileList | null) => {
+    if (!chosen || chosen.length === 0) return;
+    const list = Array.from(chosen);
+    setFiles(list);
+    setRows(pendingRows(list));
+    setFieldErrors({});
+  };
+
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    if (!uploading) chooseFiles(event.dataTransfer.files);
+  };
+
+  const upload = async (event: FormEvent) => {
+    event.preventDefault();
+    if (files.length === 0 || uploading) return;
+    setUploading(true);
+    setFieldErrors({});
+    let current = pendingRows(files);
+    const keyed = files.map((file, index) => ({ file, key: current[index]!.key, name: file.name, size: file.size }));
+    try {
+      for (const batch of splitIntoBatches(keyed, FILES_PER_REQUEST, BYTES_PER_REQUEST)) {
+        const keys = batch.map((entry) => entry.key);
+        current = markUploading(current, keys);
+        setRows(current);
+        try {
+          const { data, error, response } = await samplesUploadSamples({
+            path: { project_id: projectId },
+            body: {
+              files: batch.map((entry) => entry.file),
+              category,
+              allow_duplicates: allowDuplicates,
+              ...(label.trim() ? { label: label.trim() } : {}),
+            },
+          });
+          if (data) current = applyBatchAnswer(current, keys, data);
+          else if (isUploadAnswer(error)) current = applyBatchAnswer(current, keys, error);
+          else {
+            const reason = apiErrorMessage(error);
+            setFieldErrors(apiFieldErrors(error));
+            current = applyBatchFailure(current, keys, `${reason} (HTTP ${response.status})`);
+          }
+        } catch (networkError) {
+          current = applyBatchFailure(current, keys, apiErrorMessage(networkError));
+        }
+        setRows(current);
+        // Show stored samples in the table while the rest is still going up.
+        void queryClient.invalidateQueries();
+      }
+    } finally {
+      setUploading(false);
+      setFiles([]);
+      if (inputRef.current) inputRef.current.value = '';
+    }
+  };
+
+  const totals = uploadTotals(rows);
+  const selectedBytes = files.reduce((sum, file) => sum + file.size, 0);
+
+  return (
+    <section className="panel" aria-labelledby="upload-heading">
+      <h2 id="upload-heading">Upload data</h2>
+      <form onSubmit={upload} noValidate>
+        <div
+          className={`drop-zone${dragging ? ' drop-zone-active' : ''}`}
+          onDragOver={(event) => {
+            event.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={onDrop}
+        >
+          <input
+            ref={inputRef}
+            id="upload-files"
+            className="visually-hidden file-input"
+            type="file"
+            multiple
+            disabled={uploading}
+            accept=".wav,.csv,.json,.cbor,.png,.jpg,.jpeg"
+            onChange={(event) => chooseFiles(event.target.files)}
+          />
+          <label htmlFor="upload-files" className="button-like">
+            Choose files
+          </label>
+          <span className="muted">
+            or drag them here. WAV, CSV, JSON or CBOR acquisition format, PNG, JPEG.
+          </span>
+          {files.length > 0 && (
+            <span className="drop-zone-selection">
+              {plural(files.length, 'file')} selected, {formatBytes(selectedBytes)}
+            </span>
+          )}
+        </div>
+
+        <div className="form-grid">
+          <div className="field">
+            <label htmlFor="upload-label">Label</label>
+            <input
+              id="upload-label"
+              value={label}
+              maxLength={100}
+              disabled={uploading}
+              placeholder="from each file name"
+              onChange={(event) => setLabel(event.target.value)}
+              aria-describedby={`upload-label-hint${fieldErrors.label ? ' upload-label-error' : ''}`}
+              aria-invalid={fieldErrors.label ? true : undefined}
+            />
+            <p className="hint" id="upload-label-hint">
+              Empty: <code>yes.01.wav</code> gets the label <code>yes</code>.
+            </p>
+            {fieldErrors.label && (
+              <p className="error-text" role="alert" id="upload-label-error">
+                {fieldErrors.label}
+              </p>
+            )}
+          </div>
+          <div className="field">
+            <label htmlFor="upload-category">Category</label>
+            <select
+              id="upload-category"
+              value={category}
+              disabled={uploading}
+              onChange={(event) => setCategory(event.target.value as UploadCategory)}
+              aria-invalid={fieldErrors.category ? true : undefined}
+            >
+              <option value="auto">Automatic split (80% training, 20% testing)</option>
+              <option value="training">Training</option>
+              <option value="testing">Testing</option>
+            </select>
+            {fieldErrors.category && (
+              <p className="error-text" role="alert">
+                {fieldErrors.category}
+              </p>
+            )}
+          </div>
+          <div className="field field-check">
+            <input
+              id="upload-duplicates"
+              type="checkbox"
+              checked={allowDuplicates}
+              disabled={uploading}
+              onChange={(event) => setAllowDuplicates(event.target.checked)}
+            />
+            <label htmlFor="upload-duplicates">Store files already in the project again</label>
+          </div>
+          <div className="field field-action">
+            <button type="submit" className="primary" disabled={files.length === 0 || uploading}>
+              {uploading
+                ? 'Uploading…'
+                : files.length > 0
+                  ? `Upload ${plural(files.length, 'file')}`
+                  : 'Upload'}
+            </button>
+          </div>
+        </div>
+      </form>
+
+      {rows.length > 0 && <UploadResults rows={rows} uploading={uploading} totals={totals} />}
+    </section>
+  );
+}
+
+function UploadResults({
+  rows,
+  uploading,
+  totals,
+}: {
+  rows: FileUploadRow[];
+  uploading: boolean;
+  totals: ReturnType<typeof uploadTotals>;
+}) {
+  const statusText: Record<FileUploadRow['status'], string> = {
+    pending: 'Waiting',
+    uploading: 'Uploading',
+    accepted: 'Stored',
+    rejected: 'Refused',
+  };
+  return (
+    <div className="upload-results">
+      <p className="upload-totals" role="status" aria-live="polite">
+        {totals.accepted} stored, {totals.rejected} refused
+        {totals.waiting > 0 && (uploading ? `, ${totals.waiting} to go` : `, ${totals.waiting} not sent`)}
+        {' '}of {plural(totals.total, 'file')}.
+      </p>
+      <ul className="file-list" aria-label="Files of this upload">
+        {rows.map((row) => (
+          <li key={row.key} className={`file-row file-${row.status}`}>
+            <span className="file-status">{statusText[row.status]}</span>
+            <span className="file-name" title={row.filename}>
+              {row.filename}
+            </span>
+            <span className="file-size muted">{formatBytes(row.sizeBytes)}</span>
+            <span className="file-message">{row.message}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

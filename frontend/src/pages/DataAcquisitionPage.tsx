@@ -1,0 +1,38 @@
+// Data acquisition: upload files into the project and manage its dataset.
+import { useQuery } from '@tanstack/react-query';
+import { useParams } from 'react-router';
+
+import { projectsReadProjectOptions } from '../client/@tanstack/react-query.gen';
+import { ErrorText } from '../components/ErrorText';
+import { SamplesTable } from '../components/SamplesTable';
+import { UploadPanel } from '../components/UploadPanel';
+import { parseProjectId } from '../lib/projectId';
+import { NotFoundPage } from './NotFoundPage';
+
+export function DataAcquisitionPage() {
+  const projectId = parseProjectId(useParams().projectId);
+  if (projectId === null) return <NotFoundPage />;
+  return <DataAcquisition projectId={projectId} />;
+}
+
+function DataAcquisition({ projectId }: { projectId: number }) {
+  const project = useQuery(projectsReadProjectOptions({ path: { project_id: projectId } }));
+  if (project.isError) {
+    return (
+      <section>
+        <h1>Data acquisition</h1>
+        <ErrorText error={project.error} />
+      </section>
+    );
+  }
+  return (
+    <>
+      <header className="page-header">
+        <h1>Data acquisition</h1>
+        <p className="muted">{project.data?.name ?? '…'}</p>
+      </header>
+      <UploadPanel projectId={projectId} />
+      <SamplesTable projectId={projectId} />
+    </>
+  );
+}

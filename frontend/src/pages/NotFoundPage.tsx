@@ -1,0 +1,13 @@
+// Shown for URLs that name no page.
+import { Link } from 'react-router';
+
+export function NotFoundPage() {
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        There is no page at this address. <Link to="/projects">Go to your projects.</Link>
+      </p>
+    </section>
+  );
+}
