@@ -12,6 +12,8 @@ COMMAND_MODULES = [
     "backend.commands.serve",
     "backend.commands.migrate",
     "backend.commands.upload",
+    "worker.command",
+    "backend.commands.run",
 ]
 
 
