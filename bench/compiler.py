@@ -25,7 +25,9 @@ if str(REPO_ROOT) not in sys.path:
 
 from deploy_targets.boards import BOARDS, get_board  # noqa: E402
 from deploy_targets.estimate import estimate_compiled  # noqa: E402
+from deploy_targets.estimate.arm_build import COMPILE_FLAGS  # noqa: E402
 from deploy_targets.estimate.host_run import build_host_runner, run_host  # noqa: E402
+from deploy_targets.estimate.qemu_run import fnv1a32, harness_input_bytes  # noqa: E402
 from deploy_targets.estimate.tflm_arena import tflm_min_arena_bytes  # noqa: E402
 
 ARENA_RATIO_TARGET = 0.7
@@ -49,6 +51,7 @@ class Row:
     latency_ms: float | None = None
     mac_count: int | None = None
     method: str = "-"
+    device_equals_host: bool | None = None  # Cortex-M output == host output, harness input
     # reference -> (inputs whose output bytes equal ours, inputs tried)
     matches: dict[str, tuple[int, int]] = field(default_factory=dict)
     reference_agreement: list[str] = field(default_factory=list)
@@ -184,11 +187,15 @@ def bench_model(path: Path, board_name: str, input_count: int, work_dir: Path) -
     row.our_arena_bytes = lib.arena_bytes
     row.mac_count = lib.mac_count
 
+    host_output_for_harness_input = None
     try:
         runner = build_host_runner(lib.out_dir, lib.name, work_dir / f"{name}_host")
         ours = run_host(runner, [b"".join(t.tobytes() for t in s) for s in input_sets],
                         lib.output_bytes)
         row.matches = {ref: _count_equal(ours, references[ref]) for ref in REFERENCES}
+        host_output_for_harness_input = run_host(
+            runner, [harness_input_bytes(lib.input_bytes)], lib.output_bytes
+        )[0]
     except Exception as error:  # noqa: BLE001
         row.problems.append(f"host run failed: {type(error).__name__}: {error}")
 
@@ -200,11 +207,19 @@ def bench_model(path: Path, board_name: str, input_count: int, work_dir: Path) -
         row.stack_bytes = estimate.stack_bytes
         row.instructions = estimate.instructions
         row.latency_ms = estimate.latency_ms
+        if estimate.output_fnv1a is not None and host_output_for_harness_input is not None:
+            row.device_equals_host = estimate.output_fnv1a == fnv1a32(
+                host_output_for_harness_input
+            )
         if estimate.reason:
             row.problems.append(f"estimate is {estimate.method}: {estimate.reason}")
     except Exception as error:  # noqa: BLE001
         row.problems.append(f"on-device estimate failed: {type(error).__name__}: {error}")
     return row
+
+
+def _yes_no(flag: bool | None) -> str | None:
+    return None if flag is None else ("yes" if flag else "NO")
 
 
 def _cell(value: object, width: int) -> str:
@@ -222,7 +237,7 @@ def _cell(value: object, width: int) -> str:
 COLUMNS = (
     ("model", 28), ("tflite B", 9), ("TFLM arena", 11), ("our arena", 10), ("ratio", 6),
     ("flash B", 8), ("RAM B", 7), ("stack B", 8), ("instr", 10), ("ms", 7), ("MACs", 9),
-    ("MAC/instr", 9), *((f"={ref}", 12) for ref in REFERENCES),
+    ("MAC/instr", 9), *((f"={ref}", 12) for ref in REFERENCES), ("M4=host", 7),
 )
 
 
@@ -231,6 +246,11 @@ def print_table(rows: list[Row], board_name: str) -> None:
     print(f"board {board.name}: {board.description}, {board.core} at {board.clock_hz / 1e6:g} MHz;"
           f" instructions counted in QEMU {board.qemu_machine} -icount shift=0 (+/-40)")
     print(f"ms = instructions x {board.cycles_per_instruction} CPI: {board.cpi_source}")
+    print("built with arm-none-eabi-g++ " + " ".join((*board.gcc_flags, *COMPILE_FLAGS))
+          + "; flash/RAM = size(harness + library) - size(harness + empty invoke);"
+          " stack = deepest -fstack-usage call path from invoke")
+    print("M4=host: the Cortex-M build's output checksum in QEMU equals the host g++ build's,"
+          " on the harness's input")
     print()
     print(" ".join(title.rjust(width) if i else title.ljust(width)
                    for i, (title, width) in enumerate(COLUMNS)))
@@ -239,6 +259,7 @@ def print_table(rows: list[Row], board_name: str) -> None:
             row.flatbuffer_bytes, row.tflm_arena_bytes, row.our_arena_bytes, row.arena_ratio,
             row.flash_bytes, row.ram_bytes, row.stack_bytes, row.instructions, row.latency_ms,
             row.mac_count, row.macs_per_instruction, *(row.matches.get(r) for r in REFERENCES),
+            _yes_no(row.device_equals_host),
         )
         cells = [row.model.ljust(COLUMNS[0][1])]
         cells += [_cell(v, w) for v, (_, w) in zip(values, COLUMNS[1:], strict=True)]

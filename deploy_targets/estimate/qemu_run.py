@@ -34,6 +34,24 @@ class QemuError(RuntimeError):
     """QEMU did not run the firmware to its end; the message holds what it printed."""
 
 
+def harness_input_bytes(count: int) -> bytes:
+    """The input bytes harness_main.cpp feeds invoke: the top byte of a 32-bit LCG, seed 12345."""
+    state = 12345
+    data = bytearray()
+    for _ in range(count):
+        state = (state * 1664525 + 1013904223) & 0xFFFFFFFF
+        data.append(state >> 24)
+    return bytes(data)
+
+
+def fnv1a32(data: bytes) -> int:
+    """The checksum the harness prints over the output bytes (32-bit FNV-1a)."""
+    value = 2166136261
+    for byte in data:
+        value = ((value ^ byte) * 16777619) & 0xFFFFFFFF
+    return value
+
+
 def qemu_command(qemu: str, board: Board, elf: Path) -> list[str]:
     """The QEMU command line that runs `elf` on the core of `board`, counting instructions."""
     return [
