@@ -1,0 +1,90 @@
+"""`mcuforge upload` against a live server: exit codes, refused files listed, what got stored."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from tests.cli.conftest import REPO_ROOT, free_port
+from tests.utils.files import csv_bytes, wav_bytes
+
+
+def mcuforge_upload(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "backend.cli", "upload", "--quiet", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def project(live_server: str, request: pytest.FixtureRequest) -> dict:
+    response = httpx.post(f"{live_server}/api/projects", json={"name": f"cli {request.node.name}"})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _samples(live_server: str, project: dict) -> list[dict]:
+    return httpx.get(f"{live_server}/api/projects/{project['id']}/samples").json()["data"]
+
+
+def _write(folder: Path, files: dict[str, bytes]) -> list[str]:
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return [str(folder / name) for name in files]
+
+
+def test_upload_by_name_in_batches_stores_every_file(
+    live_server: str, project: dict, tmp_path: Path, rng: np.random.Generator
+) -> None:
+    paths = _write(tmp_path, {f"yes.{k}.wav": wav_bytes(rng, seconds=0.05) for k in range(25)})
+    result = mcuforge_upload("--url", live_server, "--project", project["name"], *paths)
+    assert result.returncode == 0, result.stderr
+    assert "25 of 25 files stored" in result.stdout
+    stored = _samples(live_server, project)
+    assert len(stored) == 25 and {s["label"] for s in stored} == {"yes"}
+
+
+def test_refused_files_are_listed_and_exit_non_zero(
+    live_server: str, project: dict, tmp_path: Path, rng: np.random.Generator
+) -> None:
+    paths = _write(
+        tmp_path,
+        {"good.1.wav": wav_bytes(rng), "empty.1.wav": b"", "fake.1.wav": csv_bytes(rng)},
+    )
+    result = mcuforge_upload(
+        "--url", live_server, "--project", str(project["id"]), "--label", "word", "--category", "testing", *paths
+    )
+    assert result.returncode == 1
+    assert "2 refused" in result.stderr
+    assert "empty.1.wav" in result.stderr and "fake.1.wav" in result.stderr
+    assert "good.1.wav" not in result.stderr
+    stored = _samples(live_server, project)
+    assert [(s["filename"], s["label"], s["category"]) for s in stored] == [("good.1.wav", "word", "testing")]
+
+    again = mcuforge_upload("--url", live_server, "--project", str(project["id"]), paths[0])
+    assert again.returncode == 1 and "same content" in again.stderr
+    allowed = mcuforge_upload(
+        "--url", live_server, "--project", str(project["id"]), "--allow-duplicates", paths[0]
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    assert len(_samples(live_server, project)) == 2
+
+
+def test_unknown_project_missing_file_or_no_server_exit_2(
+    live_server: str, tmp_path: Path, rng: np.random.Generator
+) -> None:
+    paths = _write(tmp_path, {"yes.1.wav": wav_bytes(rng)})
+    unknown = mcuforge_upload("--url", live_server, "--project", "no such project", *paths)
+    assert unknown.returncode == 2 and 'no project has the id or the name "no such project"' in unknown.stderr
+    missing = mcuforge_upload("--url", live_server, "--project", "x", str(tmp_path / "absent.wav"))
+    assert missing.returncode == 2 and "not a file" in missing.stderr
+    offline = mcuforge_upload("--url", f"http://127.0.0.1:{free_port()}", "--project", "x", *paths)
+    assert offline.returncode == 2 and "cannot reach" in offline.stderr
