@@ -237,7 +237,7 @@ def _cell(value: object, width: int) -> str:
 COLUMNS = (
     ("model", 28), ("tflite B", 9), ("TFLM arena", 11), ("our arena", 10), ("ratio", 6),
     ("flash B", 8), ("RAM B", 7), ("stack B", 8), ("instr", 10), ("ms", 7), ("MACs", 9),
-    ("MAC/instr", 9), *((f"={ref}", 12) for ref in REFERENCES), ("M4=host", 7),
+    ("MAC/instr", 9), *((f"={ref}", 12) for ref in REFERENCES), ("MCU=host", 8),
 )
 
 
@@ -249,7 +249,7 @@ def print_table(rows: list[Row], board_name: str) -> None:
     print("built with arm-none-eabi-g++ " + " ".join((*board.gcc_flags, *COMPILE_FLAGS))
           + "; flash/RAM = size(harness + library) - size(harness + empty invoke);"
           " stack = deepest -fstack-usage call path from invoke")
-    print("M4=host: the Cortex-M build's output checksum in QEMU equals the host g++ build's,"
+    print("MCU=host: the Cortex-M build's output checksum in QEMU equals the host g++ build's,"
           " on the harness's input")
     print()
     print(" ".join(title.rjust(width) if i else title.ljust(width)
