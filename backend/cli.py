@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "backend.commands.upload",
     "worker.command",
     "backend.commands.run",
+    "deploy_targets.compiler.command",
 ]
 
 

@@ -44,12 +44,18 @@ def run_tflm(model_bytes: bytes, inputs: list[np.ndarray]) -> list[np.ndarray]:
     return outputs
 
 
-def build_harness(library_dir: Path, extra_sources: list[Path] | None = None) -> Path:
-    """Compile the library with the stdin/stdout harness; returns the executable."""
-    sources = sorted(library_dir.glob("*.cpp")) + (extra_sources or [HARNESS])
-    executable = library_dir / "harness.bin"
-    subprocess.run(["g++", *GXX_FLAGS, "-I", str(library_dir), *map(str, sources), "-o",
-                    str(executable)], check=True, capture_output=True, text=True)
+def build_harness(library_dir: Path, defines: tuple[str, ...] = (),
+                  executable_name: str = "harness.bin") -> Path:
+    """Compile the library with the stdin/stdout harness; returns the executable.
+
+    `defines` such as ("MF_LITERT_ROUNDING",) select the runtime's LiteRT-compatible rounding.
+    """
+    sources = sorted(library_dir.glob("*.cpp")) + [HARNESS]
+    executable = library_dir / executable_name
+    result = subprocess.run(
+        ["g++", *GXX_FLAGS, *(f"-D{d}" for d in defines), "-I", str(library_dir),
+         *map(str, sources), "-o", str(executable)], capture_output=True, text=True)
+    assert result.returncode == 0, f"g++ failed:\n{result.stderr[-4000:]}"
     return executable
 
 

@@ -41,6 +41,15 @@ inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, i
                                 right_shift);
 }
 
+// The single-rounding variant (one rounding of the 64-bit product, TFLITE_SINGLE_ROUNDING).
+// TFLite Micro does not use it; LiteRT's FULLY_CONNECTED does (see fully_connected.h).
+inline int32_t multiply_by_quantized_multiplier_single_rounding(int32_t x, int32_t multiplier,
+                                                                int shift) {
+  const int total_shift = 31 - shift;
+  const int64_t round = static_cast<int64_t>(1) << (total_shift - 1);
+  return static_cast<int32_t>((static_cast<int64_t>(x) * multiplier + round) >> total_shift);
+}
+
 inline int32_t multiply_by_quantized_multiplier_greater_than_one(int32_t x, int32_t multiplier,
                                                                  int left_shift) {
   const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) << left_shift);

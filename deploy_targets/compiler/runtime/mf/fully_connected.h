@@ -34,7 +34,13 @@ inline void fully_connected(const FullyConnectedParams& p, const int8_t* input,
                                    p.input_offset, p.filter_offset);
       if (bias) acc += bias[out_channel];
       const int32_t q = p.per_channel ? out_channel : 0;
+#ifdef MF_LITERT_ROUNDING
+      // Reproduces the LiteRT (desktop TFLite) interpreter instead of TFLite Micro.
+      acc = multiply_by_quantized_multiplier_single_rounding(acc, p.output_multiplier[q],
+                                                             p.output_shift[q]);
+#else
       acc = multiply_by_quantized_multiplier(acc, p.output_multiplier[q], p.output_shift[q]);
+#endif
       acc += p.output_offset;
       output[batch * p.output_depth + out_channel] =
           static_cast<int8_t>(clamp_i32(acc, p.activation_min, p.activation_max));

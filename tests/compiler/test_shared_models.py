@@ -1,0 +1,69 @@
+"""Conformance on the shared models: the compiled C++ is byte-identical to TFLite Micro, and its
+LiteRT-rounding build to the LiteRT (TFLite) interpreter's reference kernels; arena <= 0.7x TFLM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deploy_targets.compiler import compile_tflite
+from tests.compiler.reference import (
+    build_harness,
+    random_inputs,
+    run_compiled,
+    run_litert,
+    run_tflm,
+)
+
+# The smallest arena each model runs in under TensorFlow Lite Micro (measured by the project).
+TFLM_ARENA_BYTES = {
+    "hello_world_int8": 1936,
+    "micro_speech_int8": 7584,
+    "mlperf_kws_dscnn_int8": 24272,
+    "mlperf_ic_resnet8_int8": 55984,
+    "mlperf_ad_autoencoder_int8": 4640,
+}
+INPUTS_PER_MODEL = 6
+
+
+@pytest.fixture(scope="module", params=sorted(TFLM_ARENA_BYTES))
+def shared_model(request: pytest.FixtureRequest, shared_models: Path,
+                 tmp_path_factory: pytest.TempPathFactory) -> dict:
+    model_name = request.param
+    model_bytes = (shared_models / f"{model_name}.tflite").read_bytes()
+    out_dir = tmp_path_factory.mktemp(model_name)
+    library = compile_tflite(model_bytes, out_dir)
+    rng = np.random.default_rng(sum(model_name.encode()))
+    spec = library.inputs[0]
+    inputs = random_inputs(rng, np.dtype(spec.dtype), spec.shape, INPUTS_PER_MODEL)
+    return {"name": model_name, "bytes": model_bytes, "library": library, "inputs": inputs}
+
+
+def _run(model: dict, defines: tuple[str, ...] = ()) -> list[np.ndarray]:
+    library = model["library"]
+    executable = build_harness(library.out_dir, defines, f"harness{len(defines)}.bin")
+    output = library.outputs[0]
+    return run_compiled(executable, model["inputs"], np.dtype(output.dtype), output.shape)
+
+
+def test_matches_tflite_micro_byte_for_byte(shared_model: dict) -> None:
+    ours = _run(shared_model)
+    expected = run_tflm(shared_model["bytes"], shared_model["inputs"])
+    for got, want in zip(ours, expected, strict=True):
+        assert got.tobytes() == want.tobytes()
+
+
+def test_litert_rounding_build_matches_litert_reference_kernels(shared_model: dict) -> None:
+    ours = _run(shared_model, ("MF_LITERT_ROUNDING",))
+    expected = run_litert(shared_model["bytes"], shared_model["inputs"], reference_kernels=True)
+    for got, want in zip(ours, expected, strict=True):
+        assert got.tobytes() == want.tobytes()
+
+
+def test_arena_is_at_most_70_percent_of_tflite_micro(shared_model: dict) -> None:
+    library = shared_model["library"]
+    assert library.arena_bytes <= 0.7 * TFLM_ARENA_BYTES[shared_model["name"]]
+    assert library.input_bytes == int(np.prod(library.inputs[0].shape)) * np.dtype(
+        library.inputs[0].dtype).itemsize
