@@ -1,0 +1,172 @@
+"""Preset networks that fit a microcontroller, as layer lists the visual editor starts from.
+
+A preset is the hidden part of a network: the script generator adds the output layer
+(`Dense(num_classes, softmax)`, or `Dense(1)` for regression) after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from worker.learning.layers import (
+    Activation,
+    BatchNormalization,
+    Conv1D,
+    Conv2D,
+    Dense,
+    DepthwiseConv2D,
+    Dropout,
+    Flatten,
+    GlobalAveragePooling2D,
+    LayerShapeError,
+    LayerSpec,
+    MaxPooling1D,
+    MaxPooling2D,
+    Reshape,
+    Shape,
+    infer_shapes,
+)
+
+PresetName = Literal[
+    "conv1d_audio", "conv2d_audio", "ds_cnn_keywords", "dense_spectral", "mobilenet_images"
+]
+
+
+def _frames_by_coefficients(input_shape: Shape, coefficients: int | None) -> tuple[int, int]:
+    """(frames, coefficients) of audio features given flat or already as frames x coefficients."""
+    if len(input_shape) == 2:
+        return input_shape[0], input_shape[1]
+    if len(input_shape) == 3 and input_shape[2] == 1:
+        return input_shape[0], input_shape[1]
+    if len(input_shape) == 1:
+        if coefficients is None:
+            raise LayerShapeError(
+                f"flat features {input_shape} need `coefficients` (the values per frame) to be "
+                "reshaped into frames x coefficients"
+            )
+        if coefficients < 1 or input_shape[0] % coefficients:
+            raise LayerShapeError(
+                f"{input_shape[0]} feature values are not a whole number of frames of "
+                f"{coefficients} coefficients"
+            )
+        return input_shape[0] // coefficients, coefficients
+    raise LayerShapeError(
+        f"audio presets take features of frames x coefficients; got the shape {input_shape}"
+    )
+
+
+def conv1d_audio(input_shape: Shape, *, coefficients: int | None = None) -> list[LayerSpec]:
+    """Edge Impulse's default keyword network: Conv1D 8 -> 16 over time, pooling and dropout."""
+    frames, coeffs = _frames_by_coefficients(input_shape, coefficients)
+    return [
+        Reshape(target_shape=(frames, coeffs)),
+        Conv1D(filters=8, kernel_size=3, padding="same", activation="relu"),
+        MaxPooling1D(pool_size=2, strides=2, padding="same"),
+        Dropout(rate=0.25),
+        Conv1D(filters=16, kernel_size=3, padding="same", activation="relu"),
+        MaxPooling1D(pool_size=2, strides=2, padding="same"),
+        Dropout(rate=0.25),
+        Flatten(),
+    ]
+
+
+def conv2d_audio(input_shape: Shape, *, coefficients: int | None = None) -> list[LayerSpec]:
+    """The same network in 2-D: features as an image of frames x coefficients x 1."""
+    frames, coeffs = _frames_by_coefficients(input_shape, coefficients)
+    return [
+        Reshape(target_shape=(frames, coeffs, 1)),
+        Conv2D(filters=8, kernel_size=3, padding="same", activation="relu"),
+        MaxPooling2D(pool_size=2, strides=2, padding="same"),
+        Dropout(rate=0.25),
+        Conv2D(filters=16, kernel_size=3, padding="same", activation="relu"),
+        MaxPooling2D(pool_size=2, strides=2, padding="same"),
+        Dropout(rate=0.25),
+        Flatten(),
+    ]
+
+
+def _separable_block(filters: int, stride: int) -> list[LayerSpec]:
+    # Depthwise 3x3 then pointwise 1x1, each followed by batch norm (folded away when
+    # converting) and ReLU: the building block of DS-CNN and MobileNet.
+    return [
+        DepthwiseConv2D(kernel_size=3, strides=stride, padding="same", activation=None),
+        BatchNormalization(),
+        Activation(activation="relu"),
+        Conv2D(filters=filters, kernel_size=1, padding="same", activation=None),
+        BatchNormalization(),
+        Activation(activation="relu"),
+    ]
+
+
+def ds_cnn_keywords(
+    input_shape: Shape, *, coefficients: int | None = None, filters: int = 64, blocks: int = 4
+) -> list[LayerSpec]:
+    """DS-CNN from "Hello Edge" (Zhang et al. 2017): a strided 10x4 conv, then separable blocks."""
+    frames, coeffs = _frames_by_coefficients(input_shape, coefficients)
+    layers: list[LayerSpec] = [
+        Reshape(target_shape=(frames, coeffs, 1)),
+        Conv2D(
+            filters=filters,
+            kernel_size=(min(10, frames), min(4, coeffs)),
+            strides=2,
+            padding="same",
+            activation=None,
+        ),
+        BatchNormalization(),
+        Activation(activation="relu"),
+        Dropout(rate=0.2),
+    ]
+    for _ in range(blocks):
+        layers += _separable_block(filters, stride=1)
+    layers += [GlobalAveragePooling2D(), Dropout(rate=0.4)]
+    return layers
+
+
+def dense_spectral(input_shape: Shape, *, coefficients: int | None = None) -> list[LayerSpec]:
+    """Two small dense layers (20 -> 10) for spectral features of motion or vibration."""
+    layers: list[LayerSpec] = [] if len(input_shape) == 1 else [Flatten()]
+    return layers + [Dense(units=20, activation="relu"), Dense(units=10, activation="relu")]
+
+
+def mobilenet_images(
+    input_shape: Shape, *, coefficients: int | None = None, width: float = 0.25
+) -> list[LayerSpec]:
+    """A small MobileNet-style image net: a strided conv, then depthwise-separable blocks."""
+    if len(input_shape) != 3:
+        raise LayerShapeError(
+            f"mobilenet_images takes images of height x width x channels; got {input_shape}"
+        )
+
+    def scaled(filters: int) -> int:
+        return max(8, int(round(filters * width / 8)) * 8)
+
+    layers: list[LayerSpec] = [
+        Conv2D(filters=scaled(32), kernel_size=3, strides=2, padding="same", activation=None),
+        BatchNormalization(),
+        Activation(activation="relu6"),
+    ]
+    for filters, stride in ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1)):
+        layers += _separable_block(scaled(filters), stride)
+    layers += [GlobalAveragePooling2D(), Dropout(rate=0.1)]
+    return layers
+
+
+PRESETS: dict[str, Callable[..., list[LayerSpec]]] = {
+    "conv1d_audio": conv1d_audio,
+    "conv2d_audio": conv2d_audio,
+    "ds_cnn_keywords": ds_cnn_keywords,
+    "dense_spectral": dense_spectral,
+    "mobilenet_images": mobilenet_images,
+}
+
+
+def preset_layers(
+    name: str, input_shape: Shape, *, coefficients: int | None = None
+) -> list[LayerSpec]:
+    """The layer list of preset `name` for features of `input_shape` (checked to build)."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; the presets are {', '.join(PRESETS)}")
+    layers = PRESETS[name](tuple(input_shape), coefficients=coefficients)
+    infer_shapes(layers, tuple(input_shape))
+    return layers
