@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import DataError
 
 from backend.api.main import api_router
 from backend.services.errors import ServiceError
@@ -33,6 +34,15 @@ def operation_id(route: APIRoute) -> str:
 async def _service_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ServiceError)
     return JSONResponse({"detail": error.detail}, status_code=error.status_code)
+
+
+async def _out_of_range(_request: Request, _error: Exception) -> JSONResponse:
+    # A path id past the database's integer range (PostgreSQL: DataError, SQLite: OverflowError
+    # while binding) is bad input, not a server fault.
+    return JSONResponse(
+        {"detail": "A number in the request is out of range: ids are at most 2147483647."},
+        status_code=422,
+    )
 
 
 def _frontend_file(dist: Path, path: str) -> Path | None:
@@ -70,6 +80,8 @@ def create_app() -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(DataError, _out_of_range)
+    app.add_exception_handler(OverflowError, _out_of_range)
     app.include_router(api_router, prefix="/api")
     _mount_frontend(app, settings.frontend_dist)
     return app

@@ -54,3 +54,13 @@ def test_without_a_built_frontend_root_says_how_to_build_it(
     client = _client_with_dist(monkeypatch, tmp_path / "absent")
     response = client.get("/")
     assert response.status_code == 200 and "make run" in response.text and "/docs" in response.text
+
+
+def test_ids_out_of_the_database_range_are_422_not_500(client: TestClient) -> None:
+    for url in ["/api/projects/99999999999999999999", "/api/projects/3000000000"]:
+        response = client.get(url)
+        assert response.status_code in (404, 422), url
+        assert "detail" in response.json()
+    project = client.post("/api/projects", json={"name": "p"}).json()
+    response = client.get(f"/api/projects/{project['id']}/samples/99999999999999999999")
+    assert response.status_code == 422

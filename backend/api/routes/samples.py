@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +27,8 @@ from backend.services.upload_form import read_upload_form
 from backend.settings import settings
 
 router = APIRouter(prefix="/projects/{project_id}/samples", tags=["samples"])
+
+SampleId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 # The body is read by a streaming parser (limits enforced as it arrives, nothing spooled to
 # disk), so its shape is declared here for the OpenAPI document and the generated client.
@@ -119,7 +121,7 @@ def rebalance_samples(session: SessionDep, project: ProjectDep) -> RebalanceResu
 
 
 @router.get("/{sample_id}", response_model=SamplePublic)
-def read_sample(session: SessionDep, project: ProjectDep, sample_id: int) -> SamplePublic:
+def read_sample(session: SessionDep, project: ProjectDep, sample_id: SampleId) -> SamplePublic:
     """Read one sample's metadata."""
     return SamplePublic.model_validate(samples.get_sample(session, project, sample_id))
 
@@ -128,7 +130,7 @@ def read_sample(session: SessionDep, project: ProjectDep, sample_id: int) -> Sam
 def read_sample_data(
     session: SessionDep,
     project: ProjectDep,
-    sample_id: int,
+    sample_id: SampleId,
     max_points: Annotated[int, Query(ge=2, le=100_000)] = 2000,
 ) -> SampleDataPublic:
     """A time series' values per axis for plotting, reduced to a min/max envelope when long."""
@@ -141,7 +143,7 @@ def read_sample_data(
     response_class=Response,
     responses={200: {"content": {"audio/wav": {}}, "description": "16-bit PCM WAV."}},
 )
-def read_sample_wav(session: SessionDep, project: ProjectDep, sample_id: int) -> Response:
+def read_sample_wav(session: SessionDep, project: ProjectDep, sample_id: SampleId) -> Response:
     """An audio sample as a 16-bit PCM WAV file, for listening."""
     sample = samples.get_sample(session, project, sample_id)
     return Response(sample_edits.sample_wav(session, sample), media_type="audio/wav")
@@ -149,14 +151,14 @@ def read_sample_wav(session: SessionDep, project: ProjectDep, sample_id: int) ->
 
 @router.patch("/{sample_id}", response_model=SamplePublic)
 def update_sample(
-    session: SessionDep, project: ProjectDep, sample_id: int, sample_in: SampleUpdate
+    session: SessionDep, project: ProjectDep, sample_id: SampleId, sample_in: SampleUpdate
 ) -> SamplePublic:
     """Change a sample's label or category."""
     return samples.update_sample(session, samples.get_sample(session, project, sample_id), sample_in)
 
 
 @router.delete("/{sample_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_sample(session: SessionDep, project: ProjectDep, sample_id: int) -> Response:
+def delete_sample(session: SessionDep, project: ProjectDep, sample_id: SampleId) -> Response:
     """Delete a sample and its values."""
     samples.delete_sample(session, samples.get_sample(session, project, sample_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -164,7 +166,7 @@ def delete_sample(session: SessionDep, project: ProjectDep, sample_id: int) -> R
 
 @router.post("/{sample_id}/crop", response_model=SamplePublic)
 def crop_sample(
-    session: SessionDep, project: ProjectDep, sample_id: int, crop: CropRequest
+    session: SessionDep, project: ProjectDep, sample_id: SampleId, crop: CropRequest
 ) -> SamplePublic:
     """Keep only the part of a time series between start_ms and end_ms."""
     sample = samples.get_sample(session, project, sample_id)
@@ -173,7 +175,7 @@ def crop_sample(
 
 @router.post("/{sample_id}/split", response_model=SplitResult, status_code=status.HTTP_201_CREATED)
 def split_sample(
-    session: SessionDep, project: ProjectDep, sample_id: int, split: SplitRequest
+    session: SessionDep, project: ProjectDep, sample_id: SampleId, split: SplitRequest
 ) -> SplitResult:
     """Replace a time series by equal windows of window_ms named <file>.s<k>."""
     sample = samples.get_sample(session, project, sample_id)
