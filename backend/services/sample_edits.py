@@ -12,6 +12,7 @@ from backend.services.errors import InvalidRequest
 from backend.services.sample_values import (
     is_audio,
     minmax_envelope,
+    png_bytes,
     values_to_bytes,
     wav_bytes,
 )
@@ -147,3 +148,9 @@ def sample_wav(session: Session, sample: Sample) -> bytes:
         )
     assert sample.sample_rate_hz is not None
     return wav_bytes(sample_values(session, sample), sample.sample_rate_hz)
+
+
+def sample_png(session: Session, sample: Sample) -> bytes:
+    if sample.kind != "image":
+        raise InvalidRequest(f"Sample {sample.id} is a time series; plot it with its /data instead.")
+    return png_bytes(sample_values(session, sample))

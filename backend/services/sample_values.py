@@ -72,6 +72,17 @@ def is_audio(source_format: str, kind: str, sample_rate_hz: float | None) -> boo
     return source_format == "wav" or sample_rate_hz >= MIN_AUDIO_RATE_HZ
 
 
+def png_bytes(values: np.ndarray) -> bytes:
+    """PNG of an image sample's (height, width, 1 or 3) values in 0..255."""
+    from PIL import Image
+
+    pixels = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    image = Image.fromarray(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def wav_bytes(values: np.ndarray, sample_rate_hz: float) -> bytes:
     """16-bit PCM WAV of a series in the int16 range (how WAV uploads are stored), one channel per axis."""
     pcm = np.clip(np.rint(values), -32768, 32767).astype("<i2")

@@ -149,6 +149,17 @@ def read_sample_wav(session: SessionDep, project: ProjectDep, sample_id: SampleI
     return Response(sample_edits.sample_wav(session, sample), media_type="audio/wav")
 
 
+@router.get(
+    "/{sample_id}/image",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "PNG of an image sample."}},
+)
+def read_sample_image(session: SessionDep, project: ProjectDep, sample_id: SampleId) -> Response:
+    """An image sample as PNG, for display."""
+    sample = samples.get_sample(session, project, sample_id)
+    return Response(sample_edits.sample_png(session, sample), media_type="image/png")
+
+
 @router.patch("/{sample_id}", response_model=SamplePublic)
 def update_sample(
     session: SessionDep, project: ProjectDep, sample_id: SampleId, sample_in: SampleUpdate

@@ -8,6 +8,7 @@ import wave
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from tests.utils.api import create_project, stored_counts, upload
 from tests.utils.files import csv_bytes, png_bytes, wav_bytes
@@ -189,10 +190,19 @@ def test_split_replaces_the_sample_by_equal_windows(client: TestClient, project:
     assert stored_counts() == (4, 4)
 
 
-def test_images_cannot_be_cropped_split_or_plotted(client: TestClient, rng: np.random.Generator) -> None:
+def test_images_are_shown_as_png_and_not_cropped_split_or_plotted(
+    client: TestClient, rng: np.random.Generator
+) -> None:
     images = create_project(client, "images")
-    image = _upload_ok(client, images, [("cat.1.png", png_bytes(rng))])[0]
+    original = png_bytes(rng)
+    image = _upload_ok(client, images, [("cat.1.png", original)])[0]
     base = f"/api/projects/{images['id']}/samples/{image['id']}"
+    shown = client.get(f"{base}/image")
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/png"
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(shown.content))), np.asarray(Image.open(io.BytesIO(original))))
+    series_project = create_project(client, "series")
+    series = _upload_ok(client, series_project, [("walk.1.csv", csv_bytes(rng))])[0]
+    assert client.get(f"/api/projects/{series_project['id']}/samples/{series['id']}/image").status_code == 422
     assert client.post(f"{base}/crop", json={"start_ms": 0, "end_ms": 1}).status_code == 422
     assert client.post(f"{base}/split", json={"window_ms": 1}).status_code == 422
     response = client.get(f"{base}/data")
