@@ -35,6 +35,7 @@ def broker_config(redis_url: str | None, data_dir: Path) -> dict[str, Any]:
     if redis_url:
         return {
             "broker_url": redis_url,
+            "broker_transport": None,
             "broker_transport_options": {},
             # Remote control (pidbox) lets operators inspect/revoke on a real broker.
             "worker_enable_remote_control": True,
@@ -44,6 +45,7 @@ def broker_config(redis_url: str | None, data_dir: Path) -> dict[str, Any]:
         folder.mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
+        "broker_transport": "worker.embedded_broker:Transport",
         "broker_transport_options": {
             **{name: str(path) for name, path in folders.items()},
             "store_processed": False,
@@ -67,6 +69,9 @@ def make_celery_app(
         result_backend=None,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        # How long a dead pool process's task waits for a result before it is requeued; we
+        # keep no results, so waiting the default 10 s only delays the retry.
+        worker_lost_wait=1.0,
         worker_prefetch_multiplier=1,
         task_serializer="json",
         accept_content=["json"],
