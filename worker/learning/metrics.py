@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from pydantic import BaseModel
 
@@ -118,6 +120,19 @@ def weight_bytes(tflite_bytes: bytes) -> int:
     return sum(model.Buffers(i).DataLength() for i in range(model.BuffersLength()))
 
 
+def _weight_shape(graph: Any, tensor_index: int) -> np.ndarray:
+    """The tensor's shape; for weights behind (DE)QUANTIZE ops (quantization-aware models
+    converted to float), the shape of the constant they start from."""
+    shape = graph.Tensors(tensor_index).ShapeAsNumpy()
+    if isinstance(shape, np.ndarray) and shape.size:
+        return shape
+    for i in range(graph.OperatorsLength()):
+        op = graph.Operators(i)
+        if op.OutputsLength() and op.Outputs(0) == tensor_index and op.InputsLength():
+            return _weight_shape(graph, op.Inputs(0))
+    return np.zeros(0, dtype=np.int32)
+
+
 def _flatbuffer_mac_count(tflite_bytes: bytes) -> int:
     # Same formula as the compiler's Graph.mac_count, read straight from the flatbuffer.
     import tflite
@@ -136,7 +151,9 @@ def _flatbuffer_mac_count(tflite_bytes: bytes) -> int:
         ):
             continue
         out_elements = int(np.prod(graph.Tensors(op.Outputs(0)).ShapeAsNumpy()))
-        weights = graph.Tensors(op.Inputs(1)).ShapeAsNumpy()
+        weights = _weight_shape(graph, op.Inputs(1))
+        if weights.size == 0:
+            continue
         if kind == tflite.BuiltinOperator.CONV_2D:
             total += out_elements * int(weights[1] * weights[2] * weights[3])
         elif kind == tflite.BuiltinOperator.DEPTHWISE_CONV_2D:

@@ -40,11 +40,13 @@ _KEPT_OUTPUT_LINES = 400
 
 @dataclass(frozen=True)
 class RunLimits:
-    """Limits of one training process. CPU time defaults to wall time x cores."""
+    """Limits of one training process. CPU time defaults to wall time x cores; `threads` caps
+    TensorFlow's thread pools (None: TensorFlow's default, one per core)."""
 
     time_limit_s: float = 3600.0
     memory_limit_bytes: int | None = 16 * 2**30
     cpu_time_limit_s: float | None = None
+    threads: int | None = None
 
     def cpu_seconds(self) -> int:
         if self.cpu_time_limit_s is not None:
@@ -64,7 +66,7 @@ class SandboxRun:
     output_lines: list[str] = field(default_factory=list)
 
 
-def sandbox_environment(workdir: Path) -> dict[str, str]:
+def sandbox_environment(workdir: Path, threads: int | None = None) -> dict[str, str]:
     """The child's whole environment: built from nothing so no server secret leaks into it."""
     venv_bin = str(Path(sys.executable).parent)
     environment = {
@@ -81,6 +83,9 @@ def sandbox_environment(workdir: Path) -> dict[str, str]:
     for name in _PASSED_THROUGH_VARIABLES:
         if name in os.environ:
             environment[name] = os.environ[name]
+    if threads is not None:
+        for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+            environment[name] = str(threads)
     return environment
 
 
@@ -226,7 +231,7 @@ def run_sandbox(
     reporter = reporter or NullReporter()
     limits = limits or RunLimits()
     event_read, event_write = os.pipe()
-    environment = sandbox_environment(workdir)
+    environment = sandbox_environment(workdir, limits.threads)
     environment[sandbox.EVENT_FD_VARIABLE] = str(event_write)
     started = time.monotonic()
     try:
