@@ -19,7 +19,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import cbor2
@@ -55,42 +55,37 @@ def _with_signature(obj: Mapping[str, Any], signature: str) -> dict[str, Any]:
 # --- signature checks --------------------------------------------------------------------------
 
 
-def _json_messages(data: bytes, obj: Mapping[str, Any]) -> list[bytes]:
-    """Candidate signed messages of a JSON file: its own bytes with the signature zeroed, then the
-    compact re-serialisation."""
+def _json_messages(data: bytes, obj: Mapping[str, Any]) -> Iterator[bytes]:
+    """Candidate signed messages of a JSON file, cheapest first: its own bytes with the signature
+    zeroed, then the compact re-serialisation (built only if the first does not verify)."""
     signature = str(obj["signature"]).encode()
-    messages = []
     for match in _JSON_SIGNATURE_VALUE.finditer(data):
         if match.group(1) == signature:
             start, end = match.span(1)
-            messages.append(data[:start] + ZERO_SIGNATURE.encode() + data[end:])
+            yield data[:start] + ZERO_SIGNATURE.encode() + data[end:]
     try:
-        messages.append(_json_text(_with_signature(obj, ZERO_SIGNATURE)))
+        yield _json_text(_with_signature(obj, ZERO_SIGNATURE))
     except ValueError:  # NaN in the payload has no compact JSON form; the data check rejects it
         pass
-    return messages
 
 
-def _cbor_messages(data: bytes, obj: Mapping[str, Any]) -> list[bytes]:
-    signature = obj["signature"]
-    messages = []
-    encoded_value = cbor2.dumps(signature)
-    needle = _CBOR_SIGNATURE_KEY + encoded_value
-    position = data.find(needle)
-    if position >= 0:
+def _cbor_messages(data: bytes, obj: Mapping[str, Any]) -> Iterator[bytes]:
+    """Candidate signed messages of a CBOR file: its own bytes with the signature zeroed, then the
+    canonical re-encoding."""
+    encoded_value = cbor2.dumps(obj["signature"])
+    zeroed_value = cbor2.dumps(ZERO_SIGNATURE)
+    position = data.find(_CBOR_SIGNATURE_KEY + encoded_value)
+    if position >= 0 and len(zeroed_value) == len(encoded_value):
         start = position + len(_CBOR_SIGNATURE_KEY)
-        zeroed_value = cbor2.dumps(ZERO_SIGNATURE)
-        if len(zeroed_value) == len(encoded_value):
-            messages.append(data[:start] + zeroed_value + data[start + len(encoded_value) :])
-    messages.append(_cbor_bytes(_with_signature(obj, ZERO_SIGNATURE)))
-    return messages
+        yield data[:start] + zeroed_value + data[start + len(encoded_value) :]
+    yield _cbor_bytes(_with_signature(obj, ZERO_SIGNATURE))
 
 
 def _check_signature(
     filename: str,
     obj: Mapping[str, Any],
     hmac_key: str | None,
-    messages: Sequence[bytes],
+    messages: Iterable[bytes],
 ) -> None:
     if hmac_key is None:
         return
@@ -213,7 +208,14 @@ def _parse_values(filename: str, values: Any, axes: tuple[Axis, ...]) -> np.ndar
         raise IngestError(filename, "'payload.values' must be a non-empty list")
     n_axes = len(axes)
     flat = not isinstance(values[0], list)
-    if not flat:
+    # Row shapes are checked at C speed; the Python walk runs only to name a bad row.
+    if flat and n_axes != 1:
+        raise IngestError(
+            filename,
+            f"payload.values is a flat list, but payload.sensors lists {n_axes} sensors; "
+            f"give one row of {n_axes} values per frame",
+        )
+    if not flat and (set(map(type, values)) != {list} or set(map(len, values)) != {n_axes}):
         for row_index, row in enumerate(values):
             if not isinstance(row, list) or len(row) != n_axes:
                 width = len(row) if isinstance(row, list) else 1
@@ -222,12 +224,6 @@ def _parse_values(filename: str, values: Any, axes: tuple[Axis, ...]) -> np.ndar
                     f"payload.values[{row_index}] has {width} values, but payload.sensors "
                     f"lists {n_axes} sensors; each row needs one value per sensor",
                 )
-    elif n_axes != 1:
-        raise IngestError(
-            filename,
-            f"payload.values is a flat list, but payload.sensors lists {n_axes} sensors; "
-            f"give one row of {n_axes} values per frame",
-        )
     # Types are checked at C speed first (numpy would quietly turn true into 1 and "1.5" into 1.5).
     cells = values if flat else itertools.chain.from_iterable(values)
     values_array = None
