@@ -1,0 +1,129 @@
+"""Builds small random tf_keras models from the layers the compiler supports, and converts each
+to a full-integer int8 TFLite model, deterministically from a seed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+
+Layer = Callable[[Any, np.random.Generator], Any]
+
+
+def _keras() -> Any:
+    import tf_keras
+
+    return tf_keras
+
+
+def _spatial(x: Any) -> tuple[int, int, int]:
+    _, h, w, c = x.shape
+    return int(h), int(w), int(c)
+
+
+def _activation(rng: np.random.Generator) -> str | None:
+    return [None, "relu", "relu6"][int(rng.integers(3))]
+
+
+def _kernel_fits(rng: np.random.Generator, x: Any, padding: str) -> tuple[int, int]:
+    h, w, _ = _spatial(x)
+    kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    if padding == "valid":
+        kh, kw = min(kh, h), min(kw, w)
+    return kh, kw
+
+
+def conv(x: Any, rng: np.random.Generator) -> Any:
+    keras = _keras()
+    padding = ["same", "valid"][int(rng.integers(2))]
+    kernel = _kernel_fits(rng, x, padding)
+    # The converter keeps only SAME-padded dilated convolutions as one CONV_2D.
+    dilated = padding == "same" and rng.random() < 0.4
+    strides = (1, 1) if dilated else (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+    dilation = (2, 2) if dilated else (1, 1)
+    return keras.layers.Conv2D(int(rng.integers(1, 9)), kernel, strides=strides, padding=padding,
+                               dilation_rate=dilation, activation=_activation(rng))(x)
+
+
+def depthwise(x: Any, rng: np.random.Generator) -> Any:
+    keras = _keras()
+    padding = ["same", "valid"][int(rng.integers(2))]
+    kernel = _kernel_fits(rng, x, padding)
+    strides = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+    return keras.layers.DepthwiseConv2D(kernel, strides=strides, padding=padding,
+                                        depth_multiplier=int(rng.integers(1, 3)),
+                                        activation=_activation(rng))(x)
+
+
+def pool(x: Any, rng: np.random.Generator) -> Any:
+    keras = _keras()
+    padding = ["same", "valid"][int(rng.integers(2))]
+    size = _kernel_fits(rng, x, padding)
+    strides = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+    layer = [keras.layers.AveragePooling2D, keras.layers.MaxPooling2D][int(rng.integers(2))]
+    return layer(size, strides=strides, padding=padding)(x)
+
+
+def residual(x: Any, rng: np.random.Generator) -> Any:
+    """conv -> conv -> add(input): the ResNet block the compiler fuses."""
+    keras = _keras()
+    _, _, c = _spatial(x)
+    y = keras.layers.Conv2D(c, 3, padding="same", activation="relu")(x)
+    y = keras.layers.Conv2D(c, 3, padding="same")(y)
+    added = keras.layers.Add()([x, y] if rng.random() < 0.5 else [y, x])
+    return keras.layers.ReLU()(added) if rng.random() < 0.5 else added
+
+
+BLOCKS: dict[str, Layer] = {
+    "conv": conv,
+    "depthwise": depthwise,
+    "pool": pool,
+    "residual": residual,
+}
+
+
+def build_model(seed: int, blocks: Sequence[str] | None = None) -> Any:
+    """A random model: NHWC input, 1-4 blocks, then flatten + dense (+ softmax half the time)."""
+    keras = _keras()
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(3, 11)), int(rng.integers(3, 11)), int(rng.integers(1, 5)))
+    inputs = keras.Input(shape=shape)
+    x = inputs
+    names = list(blocks) if blocks else [
+        list(BLOCKS)[int(rng.integers(len(BLOCKS)))] for _ in range(int(rng.integers(1, 5)))]
+    for name in names:
+        x = BLOCKS[name](x, rng)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(int(rng.integers(2, 11)), activation=_activation(rng))(x)
+    if rng.random() < 0.5:
+        x = keras.layers.Softmax()(x)
+    model = keras.Model(inputs, x)
+    # Random weights and biases, so quantization parameters vary between layers and channels.
+    model.set_weights([rng.normal(0.0, 0.5, size=w.shape).astype(np.float32)
+                       * rng.uniform(0.2, 2.0) for w in model.get_weights()])
+    return model
+
+
+def to_int8_tflite(model: Any, seed: int, samples: int = 24) -> bytes:
+    """Full-integer post-training quantization with int8 input and output."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed + 1)
+    shape = (1, *model.input_shape[1:])
+    dataset = [rng.normal(0.0, 1.0, size=shape).astype(np.float32) for _ in range(samples)]
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([x] for x in dataset)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    return bytes(converter.convert())
+
+
+def random_int8_model(seed: int, blocks: Sequence[str] | None = None) -> bytes:
+    return to_int8_tflite(build_model(seed, blocks), seed)

@@ -1,0 +1,67 @@
+"""Random tf_keras models from the supported layers: the compiled C++ equals TFLite Micro, and
+its LiteRT-rounding build equals the LiteRT interpreter's reference kernels, byte for byte."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deploy_targets.compiler import compile_tflite, load_graph
+from deploy_targets.compiler.lowering import lower_graph
+from deploy_targets.compiler.planner import plan_memory
+from tests.compiler.reference import (
+    build_harness,
+    random_inputs,
+    run_compiled,
+    run_litert,
+    run_tflm,
+)
+
+SEEDS = list(range(12))
+
+
+def assert_exact(model_bytes: bytes, out_dir: Path, seed: int, count: int = 8) -> None:
+    library = compile_tflite(model_bytes, out_dir)
+    spec, output = library.inputs[0], library.outputs[0]
+    inputs = random_inputs(np.random.default_rng(seed), np.dtype(spec.dtype), spec.shape, count)
+    for defines, reference in (
+        ((), run_tflm(model_bytes, inputs)),
+        (("MF_LITERT_ROUNDING",), run_litert(model_bytes, inputs, reference_kernels=True)),
+    ):
+        executable = build_harness(out_dir, defines, f"harness{len(defines)}.bin")
+        ours = run_compiled(executable, inputs, np.dtype(output.dtype), output.shape)
+        for index, (got, want) in enumerate(zip(ours, reference, strict=True)):
+            assert got.tobytes() == want.tobytes(), (
+                f"input {index}: {int(np.count_nonzero(got != want))} of {got.size} values "
+                f"differ from {'LiteRT' if defines else 'TFLite Micro'}")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_model_is_exact(seed: int, int8_model: Callable[..., bytes],
+                               tmp_path: Path) -> None:
+    assert_exact(int8_model(seed), tmp_path, seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:6])
+def test_random_model_memory_plan_has_no_overlap(seed: int,
+                                                 int8_model: Callable[..., bytes]) -> None:
+    graph = load_graph(int8_model(seed))
+    steps = lower_graph(graph)
+    plan = plan_memory(graph, steps)
+    arena = [b for b in plan.buffers if b.external is None]
+    for i, a in enumerate(arena):
+        assert 0 <= a.offset and a.offset + a.size_bytes <= plan.arena_bytes
+        for b in arena[i + 1:]:
+            if a.overlaps_in_time(b):
+                assert a.offset + a.size_bytes <= b.offset or b.offset + b.size_bytes <= a.offset
+
+
+def test_residual_blocks_fuse_conv_into_add(int8_model: Callable[..., bytes],
+                                            tmp_path: Path) -> None:
+    model_bytes = int8_model(100, ["residual", "residual"])
+    kinds = [s.kind for s in lower_graph(load_graph(model_bytes))]
+    assert kinds.count("CONV_2D+ADD") == 2
+    assert_exact(model_bytes, tmp_path, 100)
