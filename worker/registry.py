@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from worker.features.params import GenerateFeaturesParams
 from worker.self_check import SelfCheckParams
 
 
@@ -42,6 +43,12 @@ JOB_KINDS: dict[str, JobKind] = {
             task_name="mcuforge.worker.check",
             params_model=SelfCheckParams,
             description="Worker self-check: progress and a log line per step, fails on request.",
+        ),
+        JobKind(
+            name="features.generate",
+            task_name="mcuforge.features.generate",
+            params_model=GenerateFeaturesParams,
+            description="Window every sample of an impulse, run its DSP blocks, store features.",
         ),
     ]
 }

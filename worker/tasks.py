@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 from celery import Task
 
 from worker.celery_app import celery_app
+from worker.features.job import run_generate_features
 from worker.job_errors import TransientJobError
 from worker.job_runtime import JobFunction, run_job
 from worker.self_check import run_self_check
@@ -43,3 +44,10 @@ def run_task(task: Task, job_id: int, function: JobFunction) -> str | None:
 )
 def check_worker(self: Task, job_id: int) -> str | None:
     return run_task(self, job_id, run_self_check)
+
+
+@celery_app.task(
+    name="mcuforge.features.generate", soft_time_limit=3300, time_limit=3600, **JOB_TASK_OPTIONS
+)
+def generate_features(self: Task, job_id: int) -> str | None:
+    return run_task(self, job_id, run_generate_features)

@@ -1,0 +1,1 @@
+"""Feature generation: windowing samples, running DSP blocks in batches, the explorer projection."""

@@ -1,0 +1,161 @@
+"""Run DSP blocks over windows in batches, and project the features to 2-D for the explorer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dsp_blocks.registry import get_block
+from worker.features.windowing import Windows
+
+# Windows per extract() call: big enough to vectorise, small enough to bound memory.
+CHUNK_WINDOWS = 256
+# UMAP needs a neighbourhood; below this many points PCA is used even when UMAP is installed.
+UMAP_MIN_POINTS = 20
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class DspBlockConfig:
+    """One DSP block of an impulse: which block, on which axes (indices into the window)."""
+
+    block_id: int
+    block_type: str
+    axis_indices: tuple[int, ...]
+    params: Mapping[str, Any]
+
+
+def extract_features(
+    windows: NDArray[np.float32],
+    config: DspBlockConfig,
+    *,
+    sample_rate_hz: float,
+    chunk_windows: int = CHUNK_WINDOWS,
+    progress: Progress | None = None,
+) -> NDArray[np.float32]:
+    """Features of every window, `(n, *output_shape)`, extracted `chunk_windows` at a time."""
+    block = get_block(config.block_type)
+    params = block.parse_params(config.params)
+    n_windows, window_length, _ = windows.shape
+    shape = block.output_shape(
+        params,
+        sample_rate_hz=sample_rate_hz,
+        window_length=window_length,
+        n_axes=len(config.axis_indices),
+    )
+    features = np.empty((n_windows, *shape), dtype=np.float32)
+    columns = list(config.axis_indices)
+    for start in range(0, n_windows, chunk_windows):
+        chunk = windows[start : start + chunk_windows][:, :, columns]
+        features[start : start + len(chunk)] = block.extract(
+            chunk, sample_rate_hz=sample_rate_hz, params=params
+        )
+        if progress is not None:
+            progress(start + len(chunk), n_windows)
+    return features
+
+
+def label_counts(labels: Sequence[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def pca_2d(features: NDArray[np.float32]) -> NDArray[np.float32]:
+    """First two principal components of the standardised, flattened features, `(n, 2)`."""
+    points = np.zeros((len(features), 2), dtype=np.float32)
+    if len(features) < 2:
+        return points
+    flat = features.reshape(len(features), -1).astype(np.float64)
+    centred = flat - flat.mean(axis=0)
+    scale = centred.std(axis=0)
+    # Constant features carry no information; dividing by zero would make them NaN.
+    centred /= np.where(scale > 0, scale, 1.0)
+    left, singular, _ = np.linalg.svd(centred, full_matrices=False)
+    components = min(2, len(singular))
+    points[:, :components] = left[:, :components] * singular[:components]
+    return points
+
+
+def umap_available() -> bool:
+    try:
+        import umap  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def project_2d(
+    features: NDArray[np.float32], *, method: str = "auto", seed: int = 0
+) -> tuple[NDArray[np.float32], str]:
+    """Explorer points `(n, 2)` and the method used: UMAP when asked for or `auto` and installed
+    (and there are enough points), PCA otherwise."""
+    if method not in ("auto", "pca", "umap"):
+        raise ValueError(f"method = {method!r}: choose auto, pca or umap")
+    use_umap = method == "umap" or (method == "auto" and umap_available())
+    if use_umap and len(features) >= UMAP_MIN_POINTS:
+        import umap
+
+        flat = features.reshape(len(features), -1)
+        reducer = umap.UMAP(n_components=2, random_state=seed)
+        return np.asarray(reducer.fit_transform(flat), dtype=np.float32), "umap"
+    return pca_2d(features), "pca"
+
+
+@dataclass
+class BlockFeatures:
+    """What one DSP block produced over all windows."""
+
+    config: DspBlockConfig
+    features: NDArray[np.float32]
+    projection: NDArray[np.float32]
+    projection_method: str
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(int(n) for n in self.features.shape[1:])
+
+
+def generate_features(
+    windows: Windows,
+    configs: Sequence[DspBlockConfig],
+    *,
+    sample_rate_hz: float,
+    progress: Progress | None = None,
+    log: Callable[[str], None] = lambda line: None,
+    projection_method: str = "auto",
+) -> list[BlockFeatures]:
+    """Every block's features over all windows, then its explorer projection.
+
+    Progress counts windows over all blocks (a projection counts as one more step per block).
+    """
+    total = max(1, len(windows) * len(configs) + len(configs))
+    done = 0
+    results: list[BlockFeatures] = []
+    for config in configs:
+        log(f"DSP block {config.block_id} ({config.block_type}): {len(windows)} windows")
+
+        def block_progress(n: int, _total: int, base: int = done) -> None:
+            if progress is not None:
+                progress(base + n, total)
+
+        features = extract_features(
+            windows.windows, config, sample_rate_hz=sample_rate_hz, progress=block_progress
+        )
+        done += len(windows)
+        points, method = project_2d(features, method=projection_method)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        log(
+            f"DSP block {config.block_id}: features {tuple(features.shape[1:])} per window, "
+            f"explorer projection by {method.upper()}"
+        )
+        results.append(BlockFeatures(config, features, points, method))
+    return results

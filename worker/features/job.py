@@ -1,0 +1,182 @@
+"""The `features.generate` job: load an impulse and its project's samples, generate, store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from backend.db.models import FeatureSet, FeatureSetData, Impulse, Sample
+from backend.db.session import get_sessionmaker
+from dsp_blocks.base import DspParameterError
+from worker.features.fingerprint import block_fingerprint
+from worker.features.generate import BlockFeatures, DspBlockConfig, generate_features, label_counts
+from worker.features.params import GenerateFeaturesParams
+from worker.features.windowing import InputBlock, SeriesSample, Windows, window_samples
+from worker.job_errors import JobInputError
+from worker.job_runtime import JobContext
+
+
+def input_block_of(impulse: Impulse) -> InputBlock:
+    spec = impulse.input_block
+    return InputBlock(
+        axes=tuple(spec["axes"]),
+        window_size_ms=float(spec["window_size_ms"]),
+        window_increase_ms=float(spec["window_increase_ms"]),
+        frequency_hz=float(spec["frequency_hz"]),
+        zero_pad=bool(spec["zero_pad"]),
+    )
+
+
+def block_configs(impulse: Impulse) -> list[DspBlockConfig]:
+    """Each DSP block with its axes as column indices of the input block's windows."""
+    input_axes = list(impulse.input_block["axes"])
+    configs = []
+    for block in impulse.dsp_blocks:
+        axes = block.get("axes") or input_axes
+        missing = [axis for axis in axes if axis not in input_axes]
+        if missing:
+            raise JobInputError(
+                f"DSP block {block['id']} uses axes {missing} that the input block does not "
+                f"select ({', '.join(input_axes)})"
+            )
+        configs.append(
+            DspBlockConfig(
+                block_id=int(block["id"]),
+                block_type=str(block["type"]),
+                axis_indices=tuple(input_axes.index(axis) for axis in axes),
+                params=dict(block.get("params") or {}),
+            )
+        )
+    return configs
+
+
+def sample_rate_of(sample: Sample) -> float | None:
+    if sample.sample_rate_hz:
+        return float(sample.sample_rate_hz)
+    if sample.interval_ms:
+        return 1000.0 / float(sample.interval_ms)
+    return None
+
+
+def load_series(session: Session, project_id: int, log: Any) -> list[SeriesSample]:
+    """The project's time-series samples with their values; others are logged and left out."""
+    samples = session.scalars(
+        select(Sample)
+        .where(Sample.project_id == project_id)
+        .options(selectinload(Sample.data))
+        .order_by(Sample.id)
+    )
+    series = []
+    for sample in samples:
+        rate_hz = sample_rate_of(sample)
+        if sample.kind != "timeseries" or rate_hz is None:
+            log(f"skipped sample {sample.filename!r} (id {sample.id}): not a time series")
+            continue
+        values = np.frombuffer(sample.data.values, dtype="<f4").reshape(sample.shape)
+        series.append(
+            SeriesSample(
+                sample_id=sample.id,
+                name=sample.filename,
+                label=sample.label,
+                category=sample.category,
+                values=values.astype(np.float32),
+                axes=tuple(str(axis["name"]) for axis in sample.axes),
+                sample_rate_hz=rate_hz,
+            )
+        )
+    return series
+
+
+def store_feature_sets(
+    session: Session,
+    impulse: Impulse,
+    windows: Windows,
+    results: list[BlockFeatures],
+    *,
+    job_id: int | None,
+) -> None:
+    """Replace the impulse's feature sets with `results` (and drop those of removed blocks)."""
+    specs = {int(block["id"]): block for block in impulse.dsp_blocks}
+    session.execute(delete(FeatureSet).where(FeatureSet.impulse_id == impulse.id))
+    counts = label_counts(windows.labels)
+    for result in results:
+        feature_set = FeatureSet(
+            impulse_id=impulse.id,
+            dsp_block_id=result.config.block_id,
+            fingerprint=block_fingerprint(impulse.input_block, specs[result.config.block_id]),
+            job_id=job_id,
+            shape=list(result.shape),
+            window_count=len(windows),
+            label_counts=counts,
+            projection_method=result.projection_method,
+        )
+        feature_set.data = FeatureSetData(
+            matrix=np.ascontiguousarray(result.features, dtype="<f4").tobytes(),
+            sample_ids=windows.sample_ids.astype("<i8").tobytes(),
+            offsets_ms=windows.offsets_ms.astype("<f8").tobytes(),
+            labels=list(windows.labels),
+            categories=list(windows.categories),
+            projection=np.ascontiguousarray(result.projection, dtype="<f4").tobytes(),
+        )
+        session.add(feature_set)
+    session.commit()
+
+
+def run_generate_features(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Window every sample of the impulse's project, run each DSP block, store the features."""
+    checked = GenerateFeaturesParams.model_validate(params)
+    sessions = get_sessionmaker()
+    with sessions() as session:
+        impulse = session.get(Impulse, checked.impulse_id)
+        if impulse is None:
+            raise JobInputError(f"impulse {checked.impulse_id} no longer exists")
+        if not impulse.dsp_blocks:
+            raise JobInputError(f"impulse {impulse.id} has no DSP block; add one first")
+        # The parameters as read now are the ones the stored fingerprints describe.
+        session.expunge(impulse)
+        try:
+            block = input_block_of(impulse)
+        except ValueError as error:
+            raise JobInputError(f"input block: {error}") from None
+        configs = block_configs(impulse)
+        series = load_series(session, impulse.project_id, context.log)
+    context.log(
+        f"windowing {len(series)} samples: {block.window_size_ms:g} ms windows every "
+        f"{block.window_increase_ms:g} ms at {block.frequency_hz:g} Hz, axes "
+        f"{', '.join(block.axes)}, zero-pad {'on' if block.zero_pad else 'off'}"
+    )
+    windows = window_samples(series, block, log=context.log)
+    if len(windows) == 0:
+        raise JobInputError("no sample gave a window, so there are no features to generate")
+    context.log(f"{len(windows)} windows from {len(series) - len(windows.skipped)} samples")
+    try:
+        results = generate_features(
+            windows,
+            configs,
+            sample_rate_hz=block.frequency_hz,
+            progress=context.progress,
+            log=context.log,
+        )
+    except DspParameterError as error:
+        raise JobInputError(f"DSP block parameters do not fit the data: {error}") from None
+    context.check_cancelled()
+    with sessions() as session:
+        if session.get(Impulse, impulse.id) is None:
+            raise JobInputError(f"impulse {impulse.id} was deleted while features were generated")
+        store_feature_sets(session, impulse, windows, results, job_id=context.job_id)
+    return {
+        "impulse_id": impulse.id,
+        "window_count": len(windows),
+        "skipped_samples": len(windows.skipped),
+        "blocks": [
+            {
+                "dsp_block_id": r.config.block_id,
+                "shape": list(r.shape),
+                "method": r.projection_method,
+            }
+            for r in results
+        ],
+    }

@@ -1,0 +1,194 @@
+"""The input block: cut each sample into windows at the impulse's frequency, on the chosen axes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.signal import resample_poly
+
+# Resampling ratios are approximated by a fraction with at most this denominator.
+MAX_RESAMPLE_DENOMINATOR = 1000
+
+
+@dataclass(frozen=True)
+class InputBlock:
+    """How samples become windows. `axes` are names, in the order the windows hold them."""
+
+    axes: tuple[str, ...]
+    window_size_ms: float
+    window_increase_ms: float
+    frequency_hz: float
+    zero_pad: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.axes:
+            raise ValueError("axes: choose at least one axis")
+        for name in ("window_size_ms", "window_increase_ms", "frequency_hz"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ValueError(f"{name} = {value!r}: must be above 0")
+        if self.window_length < 1:
+            raise ValueError(
+                f"window_size_ms = {self.window_size_ms}: the window is less than one sample "
+                f"at {self.frequency_hz:g} Hz"
+            )
+
+    @property
+    def window_length(self) -> int:
+        """Samples per window at `frequency_hz`."""
+        return samples_for_ms(self.window_size_ms, self.frequency_hz)
+
+    @property
+    def window_step(self) -> int:
+        """Samples between the starts of two windows (at least one)."""
+        return max(1, samples_for_ms(self.window_increase_ms, self.frequency_hz))
+
+
+@dataclass(frozen=True)
+class SeriesSample:
+    """One time-series sample: its values (length, n_axes) with the names of its axes."""
+
+    sample_id: int
+    name: str
+    label: str
+    category: str
+    values: NDArray[np.float32]
+    axes: tuple[str, ...]
+    sample_rate_hz: float
+
+
+@dataclass
+class Windows:
+    """Windows of many samples, row-aligned with where each came from."""
+
+    windows: NDArray[np.float32]  # (n, window_length, n_axes)
+    sample_ids: NDArray[np.int64]
+    offsets_ms: NDArray[np.float64]  # start of the window in its sample
+    labels: list[str]
+    categories: list[str]
+    skipped: list[str] = field(default_factory=list)  # why each skipped sample was skipped
+
+    def __len__(self) -> int:
+        return int(self.windows.shape[0])
+
+
+def samples_for_ms(duration_ms: float, frequency_hz: float) -> int:
+    return int(round(duration_ms * frequency_hz / 1000.0))
+
+
+def resample(values: NDArray[np.float32], from_hz: float, to_hz: float) -> NDArray[np.float32]:
+    """Resample a (length, n_axes) series along time with a polyphase filter."""
+    if np.isclose(from_hz, to_hz, rtol=1e-9, atol=0.0):
+        return np.ascontiguousarray(values, dtype=np.float32)
+    ratio = Fraction(to_hz / from_hz).limit_denominator(MAX_RESAMPLE_DENOMINATOR)
+    resampled = resample_poly(values, ratio.numerator, ratio.denominator, axis=0)
+    return np.ascontiguousarray(resampled, dtype=np.float32)
+
+
+def select_axes(
+    values: NDArray[np.float32], sample_axes: Sequence[str], wanted: Sequence[str], name: str
+) -> NDArray[np.float32]:
+    """The columns of `values` for the axes `wanted`, in that order."""
+    missing = [axis for axis in wanted if axis not in sample_axes]
+    if missing:
+        raise ValueError(
+            f"sample {name!r} has no axis {', '.join(map(repr, missing))}; "
+            f"its axes are {', '.join(sample_axes)}"
+        )
+    columns = [list(sample_axes).index(axis) for axis in wanted]
+    return np.ascontiguousarray(values[:, columns], dtype=np.float32)
+
+
+def window_starts(length: int, window_length: int, step: int, *, zero_pad: bool) -> list[int]:
+    """Start indices of the windows of a series of `length` samples.
+
+    Full windows every `step` samples; with `zero_pad`, one more window (padded with zeros) where
+    samples after the last full window would otherwise be lost, and one window for a series
+    shorter than a window. Without it a too-short series has no window.
+    """
+    starts = list(range(0, length - window_length + 1, step)) if length >= window_length else []
+    if not zero_pad:
+        return starts
+    if not starts:
+        return [0] if length > 0 else []
+    covered_until = starts[-1] + window_length
+    if covered_until < length:
+        starts.append(starts[-1] + step)
+    return starts
+
+
+def cut_windows(
+    values: NDArray[np.float32], starts: Sequence[int], window_length: int
+) -> NDArray[np.float32]:
+    """(len(starts), window_length, n_axes) windows; parts past the end are zeros."""
+    length, n_axes = values.shape
+    out = np.zeros((len(starts), window_length, n_axes), dtype=np.float32)
+    for row, start in enumerate(starts):
+        end = min(start + window_length, length)
+        out[row, : end - start] = values[start:end]
+    return out
+
+
+def sample_windows(
+    sample: SeriesSample, block: InputBlock
+) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
+    """One sample's windows and their start offsets in ms (empty when it is too short)."""
+    values = select_axes(sample.values, sample.axes, block.axes, sample.name)
+    values = resample(values, sample.sample_rate_hz, block.frequency_hz)
+    starts = window_starts(
+        values.shape[0], block.window_length, block.window_step, zero_pad=block.zero_pad
+    )
+    offsets_ms = np.asarray(starts, dtype=np.float64) * 1000.0 / block.frequency_hz
+    return cut_windows(values, starts, block.window_length), offsets_ms
+
+
+def window_samples(
+    samples: Sequence[SeriesSample],
+    block: InputBlock,
+    *,
+    log: Callable[[str], None] = lambda line: None,
+) -> Windows:
+    """Window every sample; a sample too short for one window, or lacking an axis, is logged by
+    name and skipped."""
+    parts: list[NDArray[np.float32]] = []
+    sample_ids: list[int] = []
+    offsets: list[NDArray[np.float64]] = []
+    labels: list[str] = []
+    categories: list[str] = []
+    skipped: list[str] = []
+    for sample in samples:
+        try:
+            windows, offsets_ms = sample_windows(sample, block)
+        except ValueError as error:  # an axis the sample lacks
+            reason = f"skipped sample {sample.name!r} (id {sample.sample_id}): {error}"
+            log(reason)
+            skipped.append(reason)
+            continue
+        if len(windows) == 0:
+            duration_ms = 1000.0 * sample.values.shape[0] / sample.sample_rate_hz
+            reason = (
+                f"skipped sample {sample.name!r} (id {sample.sample_id}): it lasts "
+                f"{duration_ms:g} ms, shorter than the {block.window_size_ms:g} ms window, and "
+                "zero-padding is off"
+            )
+            log(reason)
+            skipped.append(reason)
+            continue
+        parts.append(windows)
+        offsets.append(offsets_ms)
+        sample_ids.extend([sample.sample_id] * len(windows))
+        labels.extend([sample.label] * len(windows))
+        categories.extend([sample.category] * len(windows))
+    empty = np.zeros((0, block.window_length, len(block.axes)), dtype=np.float32)
+    return Windows(
+        windows=np.concatenate(parts) if parts else empty,
+        sample_ids=np.asarray(sample_ids, dtype=np.int64),
+        offsets_ms=np.concatenate(offsets) if offsets else np.zeros(0, dtype=np.float64),
+        labels=labels,
+        categories=categories,
+        skipped=skipped,
+    )
