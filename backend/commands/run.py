@@ -82,6 +82,14 @@ def display_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
 
 
+class _StopRequested(Exception):
+    """SIGTERM arrived; leave the server and stop the worker like Ctrl-C does."""
+
+
+def _raise_stop_requested(signum: int, frame: object) -> None:
+    raise _StopRequested()
+
+
 def run_platform(args: argparse.Namespace) -> int:
     from backend.commands.serve import serve
     from backend.db.migrate import upgrade
@@ -89,21 +97,30 @@ def run_platform(args: argparse.Namespace) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
-    upgrade()
-    worker = start_worker()
+    # uvicorn handles SIGINT/SIGTERM while it serves, then re-raises the signal; this handler
+    # (and KeyboardInterrupt for SIGINT) turns that, or a signal during start-up, into a stop.
+    signal.signal(signal.SIGTERM, _raise_stop_requested)
+    worker: subprocess.Popen[bytes] | None = None
     stopping = threading.Event()
-    threading.Thread(
-        target=_report_if_worker_dies, args=(worker, stopping), name="worker-watch", daemon=True
-    ).start()
-    url = f"http://{display_host(host)}:{port}"
-    broker = "embedded broker" if settings.uses_embedded_broker else "Redis"
-    print(f"mcuforge is running at {url}", flush=True)
-    print(f"API documentation: {url}/docs", flush=True)
-    print(f"(one worker on the {broker}; press Ctrl-C to stop)", flush=True)
     try:
-        serve(host, port)  # returns after SIGINT or SIGTERM: uvicorn handles both
+        upgrade()
+        worker = start_worker()
+        threading.Thread(
+            target=_report_if_worker_dies, args=(worker, stopping), name="worker-watch", daemon=True
+        ).start()
+        url = f"http://{display_host(host)}:{port}"
+        broker = "embedded broker" if settings.uses_embedded_broker else "Redis"
+        print(f"mcuforge is running at {url}", flush=True)
+        print(f"API documentation: {url}/docs", flush=True)
+        print(f"(one worker on the {broker}; press Ctrl-C to stop)", flush=True)
+        serve(host, port)
+    except (KeyboardInterrupt, _StopRequested):
+        pass
     finally:
         stopping.set()
-        exit_code = stop_worker(worker)
-        print(f"mcuforge: stopped the server and the worker (exit code {exit_code})", flush=True)
+        if worker is not None:
+            exit_code = stop_worker(worker)
+            print(
+                f"mcuforge: stopped the server and the worker (exit code {exit_code})", flush=True
+            )
     return 0
