@@ -4,5 +4,10 @@ import { defineConfig } from '@hey-api/openapi-ts';
 export default defineConfig({
   input: 'openapi.json',
   output: { path: 'src/client' },
-  plugins: ['@hey-api/client-fetch', '@hey-api/typescript', '@hey-api/sdk', '@tanstack/react-query'],
+  plugins: [
+    '@hey-api/client-fetch',
+    '@hey-api/typescript',
+    '@hey-api/sdk',
+    '@tanstack/react-query',
+  ],
 });

@@ -12,6 +12,8 @@ interface ConfirmButtonProps {
   busy?: boolean;
   /** Accessible name of the first button when its text alone is ambiguous (in a table row). */
   ariaLabel?: string;
+  /** In a table row: the question is only read out, so the row does not grow. */
+  compact?: boolean;
 }
 
 export function ConfirmButton({
@@ -21,6 +23,7 @@ export function ConfirmButton({
   onConfirm,
   busy = false,
   ariaLabel,
+  compact = false,
 }: ConfirmButtonProps) {
   const [asking, setAsking] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
@@ -56,7 +59,7 @@ export function ConfirmButton({
         if (event.key === 'Escape') setAsking(false);
       }}
     >
-      <span className="confirm-question">{question}</span>
+      <span className={compact ? 'visually-hidden' : 'confirm-question'}>{question}</span>
       <button
         type="button"
         className="danger"

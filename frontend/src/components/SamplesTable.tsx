@@ -45,7 +45,8 @@ export function SamplesTable({ projectId }: { projectId: number }) {
     // After deletions the page shown may no longer exist: go to the last one that does.
     if (count === undefined || samples.isPlaceholderData) return;
     const clamped = clampPage(filters, count);
-    if (clamped.page !== filters.page) setSearchParams(sampleFiltersToParams(clamped), { replace: true });
+    if (clamped.page !== filters.page)
+      setSearchParams(sampleFiltersToParams(clamped), { replace: true });
   });
 
   const labels = summary.data?.labels.map((entry) => entry.label) ?? [];
@@ -62,7 +63,9 @@ export function SamplesTable({ projectId }: { projectId: number }) {
             <select
               id="filter-label"
               value={filters.label ?? ''}
-              onChange={(event) => setFilters(withFilter(filters, { label: event.target.value || null }))}
+              onChange={(event) =>
+                setFilters(withFilter(filters, { label: event.target.value || null }))
+              }
             >
               <option value="">All labels</option>
               {labels.map((label) => (
@@ -103,31 +106,33 @@ export function SamplesTable({ projectId }: { projectId: number }) {
         </p>
       )}
       {samples.data && samples.data.data.length > 0 && (
-        <table className="data-table" aria-describedby="dataset-range">
-          <thead>
-            <tr>
-              <th scope="col">File</th>
-              <th scope="col">Label</th>
-              <th scope="col">Category</th>
-              <th scope="col" className="num">
-                Duration
-              </th>
-              <th scope="col" className="num">
-                Sample rate
-              </th>
-              <th scope="col">Axes</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {samples.data.data.map((sample) => (
-              <SampleRow key={sample.id} sample={sample} />
-            ))}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="data-table" aria-describedby="dataset-range">
+            <thead>
+              <tr>
+                <th scope="col">File</th>
+                <th scope="col">Label</th>
+                <th scope="col">Category</th>
+                <th scope="col" className="num">
+                  Duration
+                </th>
+                <th scope="col" className="num">
+                  Sample rate
+                </th>
+                <th scope="col">Axes</th>
+                <th scope="col">Created</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {samples.data.data.map((sample) => (
+                <SampleRow key={sample.id} sample={sample} />
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
 
       <nav className="pagination" aria-label="Pages of samples">
@@ -156,7 +161,9 @@ export function SamplesTable({ projectId }: { projectId: number }) {
           <select
             id="page-size"
             value={filters.pageSize}
-            onChange={(event) => setFilters(withFilter(filters, { pageSize: Number(event.target.value) }))}
+            onChange={(event) =>
+              setFilters(withFilter(filters, { pageSize: Number(event.target.value) }))
+            }
           >
             {PAGE_SIZES.map((size) => (
               <option key={size} value={size}>
@@ -175,6 +182,13 @@ function SampleRow({ sample }: { sample: SamplePublic }) {
   const update = useMutation(samplesUpdateSampleMutation());
   const remove = useMutation(samplesDeleteSampleMutation());
   const [editingLabel, setEditingLabel] = useState(false);
+  const editButtonRef = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    // Back on the "Edit" button once the editor closes, so keyboard users keep their place.
+    if (!editingLabel && wasEditing.current) editButtonRef.current?.focus();
+    wasEditing.current = editingLabel;
+  }, [editingLabel]);
 
   return (
     <tr>
@@ -186,6 +200,7 @@ function SampleRow({ sample }: { sample: SamplePublic }) {
           <LabelEditor
             sample={sample}
             saving={update.isPending}
+            error={update.error}
             onCancel={() => {
               setEditingLabel(false);
               update.reset();
@@ -200,6 +215,7 @@ function SampleRow({ sample }: { sample: SamplePublic }) {
             <button
               type="button"
               className="link-button"
+              ref={editButtonRef}
               aria-label={`Relabel ${sample.filename}`}
               onClick={() => {
                 update.reset();
@@ -209,11 +225,6 @@ function SampleRow({ sample }: { sample: SamplePublic }) {
               Edit
             </button>
           </span>
-        )}
-        {editingLabel && update.error != null && (
-          <p className="error-text" role="alert">
-            {apiErrorMessage(update.error)}
-          </p>
         )}
       </td>
       <td>
@@ -245,7 +256,8 @@ function SampleRow({ sample }: { sample: SamplePublic }) {
           label="Delete"
           ariaLabel={`Delete ${sample.filename}`}
           question={`Delete ${sample.filename}?`}
-          confirmLabel="Delete"
+          confirmLabel="Confirm delete"
+          compact
           busy={remove.isPending}
           onConfirm={() => remove.mutate({ path })}
         />
@@ -262,11 +274,13 @@ function SampleRow({ sample }: { sample: SamplePublic }) {
 function LabelEditor({
   sample,
   saving,
+  error,
   onSave,
   onCancel,
 }: {
   sample: SamplePublic;
   saving: boolean;
+  error: unknown;
   onSave: (label: string) => void;
   onCancel: () => void;
 }) {
@@ -282,6 +296,7 @@ function LabelEditor({
     else onSave(label);
   };
 
+  const errorId = `label-error-${sample.id}`;
   return (
     <form className="label-editor" onSubmit={submit}>
       <input
@@ -289,11 +304,14 @@ function LabelEditor({
         aria-label={`New label of ${sample.filename}`}
         value={label}
         maxLength={100}
-        disabled={saving}
+        // Read-only rather than disabled while saving: a disabled input would lose the focus.
+        readOnly={saving}
         onChange={(event) => setLabel(event.target.value)}
         onKeyDown={(event) => {
           if (event.key === 'Escape') onCancel();
         }}
+        aria-invalid={error != null ? true : undefined}
+        aria-describedby={error != null ? errorId : undefined}
       />
       <button type="submit" className="primary small" disabled={saving}>
         Save
@@ -301,6 +319,7 @@ function LabelEditor({
       <button type="button" className="small" onClick={onCancel}>
         Cancel
       </button>
+      <ErrorText error={error} id={errorId} />
     </form>
   );
 }

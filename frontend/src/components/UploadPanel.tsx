@@ -55,7 +55,12 @@ export function UploadPanel({ projectId }: { projectId: number }) {
     setUploading(true);
     setFieldErrors({});
     let current = pendingRows(files);
-    const keyed = files.map((file, index) => ({ file, key: current[index]!.key, name: file.name, size: file.size }));
+    const keyed = files.map((file, index) => ({
+      file,
+      key: current[index]!.key,
+      name: file.name,
+      size: file.size,
+    }));
     try {
       for (const batch of splitIntoBatches(keyed, FILES_PER_REQUEST, BYTES_PER_REQUEST)) {
         const keys = batch.map((entry) => entry.key);
@@ -172,6 +177,8 @@ export function UploadPanel({ projectId }: { projectId: number }) {
               </p>
             )}
           </div>
+        </div>
+        <div className="upload-actions">
           <div className="field field-check">
             <input
               id="upload-duplicates"
@@ -182,15 +189,13 @@ export function UploadPanel({ projectId }: { projectId: number }) {
             />
             <label htmlFor="upload-duplicates">Store files already in the project again</label>
           </div>
-          <div className="field field-action">
-            <button type="submit" className="primary" disabled={files.length === 0 || uploading}>
-              {uploading
-                ? 'Uploading…'
-                : files.length > 0
-                  ? `Upload ${plural(files.length, 'file')}`
-                  : 'Upload'}
-            </button>
-          </div>
+          <button type="submit" className="primary" disabled={files.length === 0 || uploading}>
+            {uploading
+              ? 'Uploading…'
+              : files.length > 0
+                ? `Upload ${plural(files.length, 'file')}`
+                : 'Upload'}
+          </button>
         </div>
       </form>
 
@@ -218,8 +223,9 @@ function UploadResults({
     <div className="upload-results">
       <p className="upload-totals" role="status" aria-live="polite">
         {totals.accepted} stored, {totals.rejected} refused
-        {totals.waiting > 0 && (uploading ? `, ${totals.waiting} to go` : `, ${totals.waiting} not sent`)}
-        {' '}of {plural(totals.total, 'file')}.
+        {totals.waiting > 0 &&
+          (uploading ? `, ${totals.waiting} to go` : `, ${totals.waiting} not sent`)}{' '}
+        of {plural(totals.total, 'file')}.
       </p>
       <ul className="file-list" aria-label="Files of this upload">
         {rows.map((row) => (

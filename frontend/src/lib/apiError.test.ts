@@ -4,7 +4,9 @@ import { apiErrorMessage, apiFieldErrors } from './apiError';
 
 describe('apiErrorMessage', () => {
   it('uses the detail sentence of an HTTPException', () => {
-    expect(apiErrorMessage({ detail: 'project 7 does not exist' })).toBe('project 7 does not exist');
+    expect(apiErrorMessage({ detail: 'project 7 does not exist' })).toBe(
+      'project 7 does not exist',
+    );
   });
 
   it('names the field of each validation issue', () => {

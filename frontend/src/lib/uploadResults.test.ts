@@ -16,7 +16,11 @@ describe('splitIntoBatches', () => {
   it('keeps order and respects the file count limit', () => {
     const files = ['a', 'b', 'c', 'd', 'e'].map((name) => file(name));
     const batches = splitIntoBatches(files, 2, 10_000);
-    expect(batches.map((batch) => batch.map((f) => f.name))).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(batches.map((batch) => batch.map((f) => f.name))).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e'],
+    ]);
   });
 
   it('starts a new batch before the byte limit is passed, and sends an oversized file alone', () => {
@@ -78,10 +82,14 @@ describe('applyBatchAnswer', () => {
 
   it('never leaves a file of the batch waiting when the answer forgets it', () => {
     let rows = pendingRows([file('a.wav'), file('b.wav')]);
-    rows = applyBatchAnswer(rows, rows.map((row) => row.key), {
-      accepted: [{ id: 1, filename: 'a.wav', label: 'a', category: 'training' }],
-      rejected: [],
-    });
+    rows = applyBatchAnswer(
+      rows,
+      rows.map((row) => row.key),
+      {
+        accepted: [{ id: 1, filename: 'a.wav', label: 'a', category: 'training' }],
+        rejected: [],
+      },
+    );
     expect(rows[1]?.status).toBe('rejected');
     expect(rows[1]?.message).toMatch(/did not report/);
   });

@@ -78,9 +78,14 @@ function baseName(filename: string): string {
 }
 
 /** Mark the rows of one batch as being sent. */
-export function markUploading(rows: FileUploadRow[], batchKeys: ReadonlyArray<string>): FileUploadRow[] {
+export function markUploading(
+  rows: FileUploadRow[],
+  batchKeys: ReadonlyArray<string>,
+): FileUploadRow[] {
   const inBatch = new Set(batchKeys);
-  return rows.map((row) => (inBatch.has(row.key) ? { ...row, status: 'uploading', message: '' } : row));
+  return rows.map((row) =>
+    inBatch.has(row.key) ? { ...row, status: 'uploading', message: '' } : row,
+  );
 }
 
 /**
@@ -138,7 +143,9 @@ export function applyBatchFailure(
   reason: string,
 ): FileUploadRow[] {
   const inBatch = new Set(batchKeys);
-  return rows.map((row) => (inBatch.has(row.key) ? { ...row, status: 'rejected', message: reason } : row));
+  return rows.map((row) =>
+    inBatch.has(row.key) ? { ...row, status: 'rejected', message: reason } : row,
+  );
 }
 
 /** Counts for the summary line above the per-file list. */
