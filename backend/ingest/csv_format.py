@@ -82,13 +82,17 @@ def _is_number(text: str) -> bool:
 
 def _decode_text(filename: str, data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise IngestError(
             filename,
             f"not a CSV text file: byte {error.start} is not valid UTF-8 "
             "(save the CSV as UTF-8 text)",
         ) from None
+    if "\r" in text:
+        # Windows (CRLF) and old Mac (CR) line ends become '\n', so line numbers agree everywhere.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _split_preamble(filename: str, text: str) -> tuple[float | None, int, str, str]:
@@ -130,7 +134,12 @@ def _parse_interval_comment(filename: str, line_number: int, text: str) -> float
 
 
 def _parse_header(filename: str, line_number: int, line: str, delimiter: str) -> list[Column]:
-    cells = next(csv.reader([line], delimiter=delimiter))
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter))
+    except csv.Error as error:
+        raise IngestError(
+            filename, f"the header (line {line_number}) cannot be read as CSV: {error}"
+        ) from None
     if all(_is_number(cell) for cell in cells):
         raise IngestError(
             filename,
@@ -157,11 +166,20 @@ def _parse_header(filename: str, line_number: int, line: str, delimiter: str) ->
 
 
 def _data_rows(
-    body: str, delimiter: str, first_line_number: int
+    filename: str, body: str, delimiter: str, first_line_number: int
 ) -> Iterator[tuple[int, list[str]]]:
     """(line number in the file, cells) of every data row, skipping blank and comment lines."""
-    reader = csv.reader(io.StringIO(body), delimiter=delimiter)
-    for cells in reader:
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise IngestError(
+                filename,
+                f"line {first_line_number + reader.line_num} cannot be read as CSV: {error}",
+            ) from None
         line_number = first_line_number + reader.line_num
         if not cells or all(not cell.strip() for cell in cells):
             continue
@@ -179,7 +197,7 @@ def _find_row_problem(
 ) -> IngestError | None:
     """Walk the rows one by one to name the first bad one (run only when the fast reader failed)."""
     for row, (line_number, cells) in enumerate(
-        _data_rows(body, delimiter, header_line_number), start=1
+        _data_rows(filename, body, delimiter, header_line_number), start=1
     ):
         if len(cells) != len(columns):
             return IngestError(
@@ -204,9 +222,11 @@ def _find_row_problem(
     return None
 
 
-def _line_of_row(body: str, delimiter: str, header_line_number: int, row: int) -> int:
+def _line_of_row(
+    filename: str, body: str, delimiter: str, header_line_number: int, row: int
+) -> int:
     for current, (line_number, _cells) in enumerate(
-        _data_rows(body, delimiter, header_line_number), start=1
+        _data_rows(filename, body, delimiter, header_line_number), start=1
     ):
         if current == row:
             return line_number
@@ -241,7 +261,7 @@ def _read_matrix(
     bad = ~np.isfinite(matrix)
     if bad.any():
         row_index, column_index = (int(i) for i in np.argwhere(bad)[0])
-        line_number = _line_of_row(body, delimiter, header_line_number, row_index + 1)
+        line_number = _line_of_row(filename, body, delimiter, header_line_number, row_index + 1)
         raise IngestError(
             filename,
             f"{_describe_cell(row_index + 1, line_number, columns[column_index])}: the value "
@@ -268,7 +288,7 @@ def _interval_from_times(
     not_increasing = np.flatnonzero(steps_ms <= 0)
     if not_increasing.size:
         row = int(not_increasing[0]) + 2
-        line_number = _line_of_row(body, delimiter, header_line_number, row)
+        line_number = _line_of_row(filename, body, delimiter, header_line_number, row)
         raise IngestError(
             filename,
             f"the time column '{column.name}' must increase from row to row, but data row {row} "
@@ -280,7 +300,7 @@ def _interval_from_times(
     worst = int(np.argmax(deviation))
     if deviation[worst] > MAX_STEP_DEVIATION * median_step_ms:
         row = worst + 2
-        line_number = _line_of_row(body, delimiter, header_line_number, row)
+        line_number = _line_of_row(filename, body, delimiter, header_line_number, row)
         raise IngestError(
             filename,
             f"the time column '{column.name}' is not evenly spaced: every step must be within "
@@ -338,7 +358,7 @@ def parse_csv(filename: str, data: bytes) -> ParsedSample:
         values = matrix[:, [column.index for column in axis_columns]].astype(np.float32)
     if not np.isfinite(values).all():
         row_index, axis_index = (int(i) for i in np.argwhere(~np.isfinite(values))[0])
-        line_number = _line_of_row(body, delimiter, header_line_number, row_index + 1)
+        line_number = _line_of_row(filename, body, delimiter, header_line_number, row_index + 1)
         raise IngestError(
             filename,
             f"{_describe_cell(row_index + 1, line_number, axis_columns[axis_index])}: the value "

@@ -70,6 +70,15 @@ def test_quoted_header_bom_crlf_and_blank_lines() -> None:
     np.testing.assert_array_equal(sample.values[:, 0], [1, 2])
 
 
+@pytest.mark.parametrize("line_end", ["\r", "\r\n"])
+def test_old_mac_and_windows_line_ends(assert_rejected, line_end: str) -> None:
+    text = line_end.join(["timestamp;x", "0;1", "10;2", "20;x"]) + line_end
+    # The line number is right whatever the line ends.
+    assert_rejected("mac.csv", text.encode(), "data row 3 (line 4)", "'x' is not a number")
+    sample = parse_upload("mac.csv", text.replace("20;x", "20;3").encode())
+    np.testing.assert_array_equal(sample.values[:, 0], [1, 2, 3])
+
+
 def test_single_column_with_comment() -> None:
     sample = parse_upload("one.csv", b"# interval_ms=1\nsignal\n1\n2\n3\n")
     assert sample.values.shape == (3, 1)
