@@ -141,7 +141,7 @@ def render_library(graph: Graph, steps: list[Step], plan: MemoryPlan, name: str,
     for step in steps:
         for array in step.arrays:
             constants.append(array_definition(array.ctype, array.name, array.values,
-                                              f"operator {step.op_index}: {array.comment}"))
+                                              f"operator {step.op_index} ({step.kind}): {array.comment}"))
         for struct in step.structs:
             constants.append(_struct_definition(struct, names))
     referenced = {int(a.split(":")[1]) for s in steps if not s.alias for a in s.args

@@ -127,3 +127,24 @@ def to_int8_tflite(model: Any, seed: int, samples: int = 24) -> bytes:
 
 def random_int8_model(seed: int, blocks: Sequence[str] | None = None) -> bytes:
     return to_int8_tflite(build_model(seed, blocks), seed)
+
+
+def unsupported_op_model(seed: int = 0) -> bytes:
+    """Dense -> cumsum -> Dense: CUMSUM has no int8 kernel, so it stays a float op between a
+    DEQUANTIZE and a QUANTIZE; the compiler must refuse it."""
+    import tensorflow as tf
+
+    keras = _keras()
+    rng = np.random.default_rng(seed)
+    inputs = keras.Input(shape=(6,))
+    x = keras.layers.Dense(6)(inputs)
+    x = keras.layers.Lambda(lambda t: tf.math.cumsum(t, axis=-1), name="running_total")(x)
+    x = keras.layers.Dense(3)(x)
+    model = keras.Model(inputs, x)
+    dataset = [rng.normal(size=(1, 6)).astype(np.float32) for _ in range(8)]
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([x] for x in dataset)
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    return bytes(converter.convert())
