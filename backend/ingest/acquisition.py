@@ -136,10 +136,12 @@ def _optional_text(filename: str, payload: Mapping[str, Any], key: str) -> str |
 
 
 def _check_envelope(filename: str, obj: Any) -> Mapping[str, Any]:
-    obj = _require_mapping(filename, obj, "the top level")
-    protected = _require_mapping(filename, _require(filename, obj, "protected", ""), "protected")
-    _require(filename, obj, "signature", "")
-    _require_mapping(filename, _require(filename, obj, "payload", ""), "payload")
+    envelope = _require_mapping(filename, obj, "the top level")
+    protected = _require_mapping(
+        filename, _require(filename, envelope, "protected", ""), "protected"
+    )
+    _require(filename, envelope, "signature", "")
+    _require_mapping(filename, _require(filename, envelope, "payload", ""), "payload")
     version = _require(filename, protected, "ver", "protected.")
     if version != SUPPORTED_VERSION:
         raise IngestError(
@@ -151,7 +153,7 @@ def _check_envelope(filename: str, obj: Any) -> Mapping[str, Any]:
             filename,
             f"protected.alg is {algorithm!r}; supported: {', '.join(SUPPORTED_ALGORITHMS)}",
         )
-    return obj
+    return envelope
 
 
 def _parse_sensors(filename: str, sensors: Any) -> tuple[Axis, ...]:

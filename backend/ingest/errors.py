@@ -1,4 +1,5 @@
-"""The one error type of ingestion: a file that cannot be accepted, and why, in words for the user."""
+"""The one error type of ingestion: a file that cannot be accepted, and why, in words for
+the user."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ def shown_name(filename: str) -> str:
 
 
 class IngestError(ValueError):
-    """A file that cannot be accepted. str() is a user-facing sentence naming the file and the problem."""
+    """A file that cannot be accepted.
+
+    str() is a user-facing sentence naming the file and the problem.
+    """
 
     filename: str
     reason: str

@@ -26,7 +26,7 @@ def _is_control(ch: str) -> bool:
 
 
 def check_filename(filename: str) -> str:
-    """Return the name unchanged, or raise IngestError("unsafe file name ...") saying which rule it breaks.
+    """Return the name unchanged, or raise IngestError("unsafe file name ...") naming the rule.
 
     A name is one path component that cannot escape a folder or confuse a terminal: not empty,
     at most 255 bytes in UTF-8, no '/', '\\', NUL or control characters, not only dots, and no
@@ -71,7 +71,7 @@ def accepted_extensions_text() -> str:
 
 
 def source_format_for(filename: str) -> str:
-    """The source format an (already checked) name's extension selects, or IngestError listing them."""
+    """The source format a checked name's extension selects, or IngestError listing them."""
     extension = extension_of(filename)
     if extension not in ACCEPTED_EXTENSIONS:
         found = f"extension '.{extension}'" if extension else "no extension"
@@ -89,6 +89,7 @@ def label_from_filename(filename: str) -> str:
     if not label:
         raise IngestError(
             filename,
-            "the file name has no label: name files LABEL.ext or LABEL.anything.ext, e.g. yes.01.wav",
+            "the file name has no label: name files LABEL.ext or LABEL.anything.ext, "
+            "e.g. yes.01.wav",
         )
     return label

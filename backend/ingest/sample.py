@@ -1,4 +1,5 @@
-"""The normalised result of parsing one upload (ParsedSample) and the content hash behind duplicate detection."""
+"""The normalised result of parsing one upload (ParsedSample), and the content hash behind
+duplicate detection."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class Axis:
 
 
 def content_hash(values: np.ndarray, interval_ms: float | None, kind: SampleKind) -> str:
-    """sha256 hex of the decoded content, so a recording re-encoded in another format is a duplicate.
+    """sha256 hex of the decoded content: a recording re-encoded in another format is a duplicate.
 
     What is hashed: the kind, the shape, the interval rounded to a nanosecond (intervals derived
     from timestamps differ from the nominal one in the last bits), then the values as
@@ -31,13 +32,13 @@ def content_hash(values: np.ndarray, interval_ms: float | None, kind: SampleKind
     interval = "none" if interval_ms is None else f"{interval_ms:.6f}"
     digest = hashlib.sha256(f"mcuforge-sample-v1|{kind}|{shape}|{interval}|<f4|".encode())
     contiguous = np.ascontiguousarray(values, dtype="<f4")
-    digest.update(memoryview(contiguous).cast("B"))
+    digest.update(contiguous.data)
     return digest.hexdigest()
 
 
 @dataclass(frozen=True, eq=False)
 class ParsedSample:
-    """One validated upload. Compare samples by content_hash: values is an array, so == is identity."""
+    """One validated upload. Compare samples by content_hash: == on them is identity."""
 
     kind: SampleKind
     values: (

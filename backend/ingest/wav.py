@@ -165,7 +165,7 @@ def _decode_samples(fmt: WavFormat, body: memoryview, frames: int) -> np.ndarray
 
 
 def parse_wav(filename: str, data: bytes, *, downmix: bool = False) -> ParsedSample:
-    """Decode a WAV file into a time series: axis 'audio' (mono) or 'ch0', 'ch1', ... (units 'wav')."""
+    """Decode a WAV file into a time series: axis 'audio' (mono) or 'ch0', 'ch1', ... ('wav')."""
     fmt_body, data_body = _read_chunks(filename, data)
     fmt = _parse_fmt(filename, fmt_body)
     frames = len(data_body) // fmt.block_align_bytes
