@@ -65,7 +65,10 @@ def enqueue_job(job: Job, *, app: Celery | None = None, queue: str | None = None
     so no job waits for a message that was never sent.
     """
     if app is None:
-        from worker.celery_app import celery_app as app
+        # Looked up at call time, so tests and tools can point it at another broker.
+        from worker import celery_app as configured
+
+        app = configured.celery_app
     task_name = get_job_kind(job.kind).task_name
     try:
         sent = app.send_task(task_name, args=[job.id], queue=queue)

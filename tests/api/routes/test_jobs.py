@@ -255,3 +255,20 @@ def test_a_job_whose_worker_died_is_failed_when_read_and_its_stream_ends(
         "the worker running this job stopped (last heartbeat at 2020-01-01T00:00:00"
     )
     assert client.get(f"/api/projects/{project['id']}/jobs").json()["data"][0]["state"] == "failed"
+
+
+def test_an_unreachable_broker_answers_503_and_fails_the_job(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed_port_app = make_celery_app(redis_url="redis://127.0.0.1:1/0", data_dir=tmp_path)
+    monkeypatch.setattr(worker.celery_app, "celery_app", closed_port_app)
+    project = create_project(client)
+
+    response = client.post(f"/api/projects/{project['id']}/jobs/check", json={})
+
+    assert response.status_code == 503
+    assert response.json()["detail"].startswith(
+        "the job queue could not be reached, so the job was not started: "
+    )
+    (job,) = client.get(f"/api/projects/{project['id']}/jobs").json()["data"]
+    assert job["state"] == "failed" and job["error"] == response.json()["detail"]
