@@ -319,11 +319,26 @@ def parse_acquisition_cbor(
 # --- encoders (tests, CLI, benchmarks) -----------------------------------------------------------
 
 
+SensorSpec = Axis | str | tuple[str, str] | Mapping[str, str]
+
+
+def _as_axis(sensor: SensorSpec) -> Axis:
+    """Axis("accX", "m/s2"), "accX", ("accX", "m/s2") or {"name": "accX", "units": "m/s2"}."""
+    if isinstance(sensor, Axis):
+        return sensor
+    if isinstance(sensor, str):
+        return Axis(sensor, "")
+    if isinstance(sensor, Mapping):
+        return Axis(str(sensor["name"]), str(sensor.get("units", "")))
+    name, units = sensor
+    return Axis(name, units)
+
+
 def build_acquisition_object(
     values: Any,
     *,
     interval_ms: float,
-    sensors: Sequence[Axis | tuple[str, str] | str],
+    sensors: Sequence[SensorSpec],
     device_type: str = "MCUFORGE_CLI",
     device_name: str | None = None,
     label: str | None = None,
@@ -331,14 +346,7 @@ def build_acquisition_object(
     iat: int | None = None,
 ) -> dict[str, Any]:
     """The envelope as a dict with a zeroed signature; one sensor gets a flat list of values."""
-    axes = [
-        sensor
-        if isinstance(sensor, Axis)
-        else Axis(sensor, "")
-        if isinstance(sensor, str)
-        else Axis(*sensor)
-        for sensor in sensors
-    ]
+    axes = [_as_axis(sensor) for sensor in sensors]
     array = np.asarray(values, dtype=np.float64)
     if array.ndim == 1:
         array = array.reshape(-1, 1)
@@ -369,7 +377,7 @@ def encode_acquisition_json(
     values: Any,
     *,
     interval_ms: float,
-    sensors: Sequence[Axis | tuple[str, str] | str],
+    sensors: Sequence[SensorSpec],
     device_type: str = "MCUFORGE_CLI",
     device_name: str | None = None,
     label: str | None = None,
@@ -396,7 +404,7 @@ def encode_acquisition_cbor(
     values: Any,
     *,
     interval_ms: float,
-    sensors: Sequence[Axis | tuple[str, str] | str],
+    sensors: Sequence[SensorSpec],
     device_type: str = "MCUFORGE_CLI",
     device_name: str | None = None,
     label: str | None = None,

@@ -37,7 +37,8 @@ def sniff_format(data: bytes) -> str | None:
         return "png"
     if data.startswith(JPEG_MAGIC):
         return "jpeg"
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+    # Only the head is looked at: uploads can be hundreds of MB.
+    if data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
         return "json"
     if data and 0xA0 <= data[0] <= 0xBF and b"payload" in data[:4096]:
         return "cbor"
@@ -68,8 +69,8 @@ def parse_upload(
 ) -> ParsedSample:
     """Turn the bytes of one uploaded file into a validated sample, or raise IngestError.
 
-    hmac_key: the project's key; when given, acquisition files must carry a valid HMAC-SHA256
-    signature. downmix: average the channels of a multi-channel WAV into one 'audio' axis.
+    hmac_key: the project's key; when given (None or "" means none), acquisition files must carry
+    a valid HMAC-SHA256 signature. downmix: average the channels of a multi-channel WAV into one 'audio' axis.
     max_bytes: refuse larger files.
     """
     check_filename(filename)
@@ -87,9 +88,9 @@ def parse_upload(
     if source_format == "csv":
         return parse_csv(filename, data)
     if source_format == "json":
-        return parse_acquisition_json(filename, data, hmac_key=hmac_key)
+        return parse_acquisition_json(filename, data, hmac_key=hmac_key or None)
     if source_format == "cbor":
-        return parse_acquisition_cbor(filename, data, hmac_key=hmac_key)
+        return parse_acquisition_cbor(filename, data, hmac_key=hmac_key or None)
     if source_format == "png":
         return parse_image(filename, data, "png")
     return parse_image(filename, data, "jpeg")

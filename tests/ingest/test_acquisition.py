@@ -254,3 +254,19 @@ def test_not_json(assert_rejected) -> None:
 def test_not_cbor(assert_rejected) -> None:
     assert_rejected("broken.cbor", b"\xa3\x69protected", "not valid CBOR")
     assert_rejected("array.cbor", cbor2.dumps([1, 2]), "does not start with a CBOR map")
+
+
+def test_sensors_may_be_given_as_axes_names_pairs_or_dicts() -> None:
+    sensors = [Axis("accX", "m/s2"), "accY", {"name": "accZ", "units": "g"}]
+    sample = parse_upload("s.json", encode_acquisition_json(ROWS, interval_ms=10, sensors=sensors))
+    assert sample.axes == (Axis("accX", "m/s2"), Axis("accY", ""), Axis("accZ", "g"))
+
+
+def test_encoder_refuses_values_that_do_not_match_the_sensors() -> None:
+    with pytest.raises(ValueError, match="do not match 2 sensors"):
+        encode_acquisition_json(ROWS, interval_ms=10, sensors=["x", "y"])
+
+
+def test_an_empty_project_key_means_no_key() -> None:
+    unsigned = encode_acquisition_json(ROWS, interval_ms=10, sensors=ACC)
+    assert parse_upload("u.json", unsigned, hmac_key="").length == 3
