@@ -34,10 +34,11 @@ def test_fully_connected_rounding_tflm_vs_litert_on_every_hello_world_input(
     tflm = run_tflm(model, every_input)
     litert = run_litert(model, every_input)
     litert_reference = run_litert(model, every_input, reference_kernels=True)
-    differing = [int(x[0, 0]) for x, a, b in zip(every_input, tflm, litert) if a[0, 0] != b[0, 0]]
+    differing = [int(x[0, 0]) for x, a, b in zip(every_input, tflm, litert, strict=True)
+                 if a[0, 0] != b[0, 0]]
     assert differing, "TFLM and LiteRT now agree on hello_world: revisit MF_LITERT_ROUNDING"
     assert len(differing) < 32, f"expected rare tie-breaking differences, got {differing}"
-    assert all(a.tobytes() == b.tobytes() for a, b in zip(litert, litert_reference))
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(litert, litert_reference, strict=True))
 
     library = compile_tflite(model, tmp_path)
     ours = run_compiled(build_harness(tmp_path), every_input, np.dtype("int8"), (1, 1))
@@ -87,6 +88,6 @@ def test_litert_optimized_conv_differs_from_its_reference_kernels(shared_models:
     optimized = run_litert(model, inputs)
     reference = run_litert(model, inputs, reference_kernels=True)
     tflm = run_tflm(model, inputs)
-    assert any(a.tobytes() != b.tobytes() for a, b in zip(optimized, reference))
+    assert any(a.tobytes() != b.tobytes() for a, b in zip(optimized, reference, strict=True))
     # The model has a FULLY_CONNECTED too, so compare the references where FC rounding agrees.
-    assert sum(a.tobytes() == b.tobytes() for a, b in zip(reference, tflm)) >= 8
+    assert sum(a.tobytes() == b.tobytes() for a, b in zip(reference, tflm, strict=True)) >= 8
