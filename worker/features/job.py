@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from backend.db.models import FeatureSet, FeatureSetData, Impulse, Sample
+from backend.db.models import Impulse, Sample
 from backend.db.session import get_sessionmaker
 from dsp_blocks.base import DspParameterError
-from worker.features.fingerprint import block_fingerprint
-from worker.features.generate import BlockFeatures, DspBlockConfig, generate_features, label_counts
+from worker.features.generate import DspBlockConfig, generate_features
 from worker.features.params import GenerateFeaturesParams
-from worker.features.windowing import InputBlock, SeriesSample, Windows, window_samples
+from worker.features.store import store_feature_sets
+from worker.features.windowing import InputBlock, SeriesSample, window_samples
 from worker.job_errors import JobInputError
 from worker.job_runtime import JobContext
 
@@ -88,41 +88,6 @@ def load_series(session: Session, project_id: int, log: Any) -> list[SeriesSampl
             )
         )
     return series
-
-
-def store_feature_sets(
-    session: Session,
-    impulse: Impulse,
-    windows: Windows,
-    results: list[BlockFeatures],
-    *,
-    job_id: int | None,
-) -> None:
-    """Replace the impulse's feature sets with `results` (and drop those of removed blocks)."""
-    specs = {int(block["id"]): block for block in impulse.dsp_blocks}
-    session.execute(delete(FeatureSet).where(FeatureSet.impulse_id == impulse.id))
-    counts = label_counts(windows.labels)
-    for result in results:
-        feature_set = FeatureSet(
-            impulse_id=impulse.id,
-            dsp_block_id=result.config.block_id,
-            fingerprint=block_fingerprint(impulse.input_block, specs[result.config.block_id]),
-            job_id=job_id,
-            shape=list(result.shape),
-            window_count=len(windows),
-            label_counts=counts,
-            projection_method=result.projection_method,
-        )
-        feature_set.data = FeatureSetData(
-            matrix=np.ascontiguousarray(result.features, dtype="<f4").tobytes(),
-            sample_ids=windows.sample_ids.astype("<i8").tobytes(),
-            offsets_ms=windows.offsets_ms.astype("<f8").tobytes(),
-            labels=list(windows.labels),
-            categories=list(windows.categories),
-            projection=np.ascontiguousarray(result.projection, dtype="<f4").tobytes(),
-        )
-        session.add(feature_set)
-    session.commit()
 
 
 def run_generate_features(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,294 @@
+"""Impulses of a project: create, read, replace and delete, checked against the project's data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.db.models import Impulse, Sample
+from backend.schemas.impulses import DspBlockIn, ImpulseCreate, ImpulseUpdate, InputBlockIn
+from backend.services.errors import NotFound
+from dsp_blocks.base import DspParameterError
+from dsp_blocks.registry import get_block
+from worker.features.fingerprint import impulse_fingerprint
+from worker.features.windowing import samples_for_ms
+
+# Rates within this relative distance count as the same (CSV intervals are rounded).
+RATE_TOLERANCE = 1e-3
+
+Loc = tuple[str | int, ...]
+
+
+class ImpulseNotFound(NotFound):
+    """No such impulse in this project."""
+
+
+class ImpulseInvalid(Exception):
+    """Parameters that break a rule; `errors` are FastAPI-style {loc, msg, type} entries whose
+    loc names the parameter ("body", "dsp_blocks", 0, "params", "fft_length")."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
+
+
+@dataclass(frozen=True)
+class DataProfile:
+    """What the project's time-series data allows: common axes, slowest rate, shortest sample."""
+
+    sample_count: int = 0
+    axes: tuple[str, ...] = ()
+    lowest_rate_hz: float | None = None
+    rates_hz: tuple[float, ...] = ()
+    shortest_name: str = ""
+    shortest_ms: float | None = None
+
+
+def _rate_hz(sample: Sample) -> float | None:
+    if sample.sample_rate_hz:
+        return float(sample.sample_rate_hz)
+    if sample.interval_ms:
+        return 1000.0 / float(sample.interval_ms)
+    return None
+
+
+def data_profile(session: Session, project_id: int) -> DataProfile:
+    """Summarise the project's time series from their metadata (values are not read)."""
+    rows = session.execute(
+        select(
+            Sample.filename, Sample.axes, Sample.length, Sample.sample_rate_hz, Sample.interval_ms
+        )
+        .where(Sample.project_id == project_id, Sample.kind == "timeseries")
+        .order_by(Sample.id)
+    ).all()
+    if not rows:
+        return DataProfile()
+    common: list[str] | None = None
+    rates: list[float] = []
+    shortest: tuple[float, str] | None = None
+    for row in rows:
+        names = [str(axis["name"]) for axis in row.axes]
+        common = names if common is None else [name for name in common if name in names]
+        rate = _rate_hz(row)  # type: ignore[arg-type]
+        if rate is None:
+            continue
+        rates.append(rate)
+        duration_ms = 1000.0 * row.length / rate
+        if shortest is None or duration_ms < shortest[0]:
+            shortest = (duration_ms, row.filename)
+    distinct_rates = sorted({round(rate, 6) for rate in rates})
+    return DataProfile(
+        sample_count=len(rows),
+        axes=tuple(common or ()),
+        lowest_rate_hz=min(rates) if rates else None,
+        rates_hz=tuple(distinct_rates),
+        shortest_name=shortest[1] if shortest else "",
+        shortest_ms=shortest[0] if shortest else None,
+    )
+
+
+@dataclass
+class _Problems:
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, loc: Loc, message: str) -> None:
+        self.errors.append({"loc": ["body", *loc], "msg": message, "type": "value_error"})
+
+
+def _check_input_block(
+    spec: InputBlockIn, profile: DataProfile, problems: _Problems
+) -> dict[str, Any] | None:
+    """The input block as stored (axes and frequency resolved), or None after adding problems."""
+    before = len(problems.errors)
+    loc: Loc = ("input_block",)
+    axes = spec.axes
+    if axes is None:
+        if not profile.axes:
+            problems.add((*loc, "axes"), _no_data_rule("axes", "name the axes to use"))
+        axes = list(profile.axes)
+    else:
+        for index, axis in enumerate(axes):
+            if axes.index(axis) != index:
+                problems.add((*loc, "axes", index), f"axis {axis!r} is listed twice")
+            elif profile.sample_count and axis not in profile.axes:
+                problems.add(
+                    (*loc, "axes", index),
+                    f"axis {axis!r} is not in the data; every sample has the axes "
+                    f"{', '.join(profile.axes) or '(none in common)'}",
+                )
+    frequency_hz = spec.frequency_hz
+    if frequency_hz is None:
+        frequency_hz = profile.lowest_rate_hz
+        if frequency_hz is None:
+            problems.add((*loc, "frequency_hz"), _no_data_rule("frequency_hz", "give the rate"))
+    elif profile.lowest_rate_hz and frequency_hz > profile.lowest_rate_hz * (1 + RATE_TOLERANCE):
+        problems.add(
+            (*loc, "frequency_hz"),
+            f"frequency_hz {frequency_hz:g} Hz is above the data's sample rate "
+            f"({profile.lowest_rate_hz:g} Hz); resampling can only keep or lower the rate",
+        )
+    if frequency_hz is not None:
+        if samples_for_ms(spec.window_size_ms, frequency_hz) < 1:
+            problems.add(
+                (*loc, "window_size_ms"),
+                f"window_size_ms {spec.window_size_ms:g} is less than one sample at "
+                f"{frequency_hz:g} Hz",
+            )
+        if samples_for_ms(spec.window_increase_ms, frequency_hz) < 1:
+            problems.add(
+                (*loc, "window_increase_ms"),
+                f"window_increase_ms {spec.window_increase_ms:g} is less than one sample at "
+                f"{frequency_hz:g} Hz",
+            )
+    if (
+        not spec.zero_pad
+        and profile.shortest_ms is not None
+        and spec.window_size_ms > profile.shortest_ms + 1e-6
+    ):
+        problems.add(
+            (*loc, "window_size_ms"),
+            f"window_size_ms {spec.window_size_ms:g} is longer than sample "
+            f"{profile.shortest_name!r} ({profile.shortest_ms:g} ms) and zero_pad is off; "
+            "a window must fit in every sample unless zero-padding is on",
+        )
+    if len(problems.errors) > before or frequency_hz is None:
+        return None
+    return {
+        "axes": list(axes),
+        "window_size_ms": spec.window_size_ms,
+        "window_increase_ms": spec.window_increase_ms,
+        "frequency_hz": frequency_hz,
+        "zero_pad": spec.zero_pad,
+    }
+
+
+def _no_data_rule(parameter: str, what: str) -> str:
+    return f"{parameter} is required while the project has no time-series samples: {what}"
+
+
+def _check_dsp_block(
+    index: int,
+    spec: DspBlockIn,
+    input_block: dict[str, Any] | None,
+    problems: _Problems,
+) -> dict[str, Any] | None:
+    loc: Loc = ("dsp_blocks", index)
+    try:
+        block = get_block(spec.type)
+    except DspParameterError as error:
+        problems.add((*loc, "type"), f"type {spec.type!r}: {error.rule}")
+        return None
+    try:
+        params = block.parse_params(spec.params)
+    except DspParameterError as error:
+        problems.add((*loc, "params", *error.parameter.split(".")), str(error))
+        return None
+    if input_block is None:
+        return None  # the input block's problems are reported; its window is unknown
+    input_axes: list[str] = input_block["axes"]
+    axes = spec.axes if spec.axes is not None else input_axes
+    missing = [axis for axis in axes if axis not in input_axes]
+    if missing:
+        problems.add(
+            (*loc, "axes"),
+            f"axes {', '.join(map(repr, missing))} are not used by the input block "
+            f"({', '.join(input_axes)}); a DSP block works on the input block's axes",
+        )
+        return None
+    frequency_hz = float(input_block["frequency_hz"])
+    try:
+        block.validate(
+            params,
+            sample_rate_hz=frequency_hz,
+            window_length=samples_for_ms(input_block["window_size_ms"], frequency_hz),
+            n_axes=len(axes),
+        )
+    except DspParameterError as error:
+        where: Loc = ("axes",) if error.parameter == "n_axes" else ("params", error.parameter)
+        problems.add((*loc, *where), str(error))
+        return None
+    return {
+        "id": spec.id,
+        "type": block.name,
+        "name": spec.name or block.title,
+        "axes": list(axes),
+        "params": params.model_dump(mode="json"),
+    }
+
+
+def check_impulse(
+    profile: DataProfile, input_spec: InputBlockIn, dsp_specs: Sequence[DspBlockIn]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The input and DSP blocks as stored (resolved, defaults filled in); ImpulseInvalid lists
+    every rule broken, each naming its parameter."""
+    problems = _Problems()
+    input_block = _check_input_block(input_spec, profile, problems)
+    seen_ids: set[int] = set()
+    dsp_blocks = []
+    for index, spec in enumerate(dsp_specs):
+        if spec.id in seen_ids:
+            problems.add(("dsp_blocks", index, "id"), f"id {spec.id} is used by another DSP block")
+        seen_ids.add(spec.id)
+        checked = _check_dsp_block(index, spec, input_block, problems)
+        if checked is not None:
+            dsp_blocks.append(checked)
+    if problems.errors or input_block is None:
+        raise ImpulseInvalid(problems.errors)
+    return input_block, dsp_blocks
+
+
+def list_impulses(session: Session, project_id: int) -> tuple[list[Impulse], int]:
+    impulses = list(
+        session.scalars(
+            select(Impulse).where(Impulse.project_id == project_id).order_by(Impulse.id)
+        )
+    )
+    return impulses, len(impulses)
+
+
+def get_impulse(session: Session, *, project_id: int, impulse_id: int) -> Impulse:
+    impulse = session.get(Impulse, impulse_id)
+    if impulse is None or impulse.project_id != project_id:
+        raise ImpulseNotFound(f"impulse {impulse_id} does not exist in project {project_id}")
+    return impulse
+
+
+def create_impulse(session: Session, project_id: int, impulse_in: ImpulseCreate) -> Impulse:
+    input_block, dsp_blocks = check_impulse(
+        data_profile(session, project_id), impulse_in.input_block, impulse_in.dsp_blocks
+    )
+    impulse = Impulse(
+        project_id=project_id,
+        name=impulse_in.name,
+        input_block=input_block,
+        dsp_blocks=dsp_blocks,
+        learning_blocks=list(impulse_in.learning_blocks),
+        fingerprint=impulse_fingerprint(input_block, dsp_blocks),
+    )
+    session.add(impulse)
+    session.commit()
+    return impulse
+
+
+def replace_impulse(session: Session, impulse: Impulse, impulse_in: ImpulseUpdate) -> Impulse:
+    """Replace the blocks; features made with other parameters become stale (fingerprints)."""
+    input_block, dsp_blocks = check_impulse(
+        data_profile(session, impulse.project_id), impulse_in.input_block, impulse_in.dsp_blocks
+    )
+    if impulse_in.name is not None:
+        impulse.name = impulse_in.name
+    impulse.input_block = input_block
+    impulse.dsp_blocks = dsp_blocks
+    impulse.learning_blocks = list(impulse_in.learning_blocks)
+    impulse.fingerprint = impulse_fingerprint(input_block, dsp_blocks)
+    session.commit()
+    return impulse
+
+
+def delete_impulse(session: Session, impulse: Impulse) -> None:
+    session.delete(impulse)
+    session.commit()

@@ -1,0 +1,94 @@
+"""Feature sets in the database: write a generation's output, read a matrix back for training."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from backend.db.models import FeatureSet, FeatureSetData, Impulse
+from worker.features.fingerprint import block_fingerprint
+from worker.features.generate import BlockFeatures, label_counts
+from worker.features.windowing import Windows
+
+
+@dataclass
+class FeatureMatrix:
+    """One DSP block's stored features, row-aligned with where each window came from."""
+
+    feature_set_id: int
+    fingerprint: str
+    features: NDArray[np.float32]  # (rows, *shape)
+    sample_ids: NDArray[np.int64]
+    offsets_ms: NDArray[np.float64]
+    labels: list[str]
+    categories: list[str]
+    projection: NDArray[np.float32]  # (rows, 2), the explorer's points
+    projection_method: str
+
+
+def store_feature_sets(
+    session: Session,
+    impulse: Impulse,
+    windows: Windows,
+    results: list[BlockFeatures],
+    *,
+    job_id: int | None,
+) -> None:
+    """Replace the impulse's feature sets with `results` (those of removed blocks go too)."""
+    specs = {int(block["id"]): block for block in impulse.dsp_blocks}
+    session.execute(delete(FeatureSet).where(FeatureSet.impulse_id == impulse.id))
+    counts = label_counts(windows.labels)
+    for result in results:
+        feature_set = FeatureSet(
+            impulse_id=impulse.id,
+            dsp_block_id=result.config.block_id,
+            fingerprint=block_fingerprint(impulse.input_block, specs[result.config.block_id]),
+            job_id=job_id,
+            shape=list(result.shape),
+            window_count=len(windows),
+            label_counts=counts,
+            projection_method=result.projection_method,
+        )
+        feature_set.data = FeatureSetData(
+            matrix=np.ascontiguousarray(result.features, dtype="<f4").tobytes(),
+            sample_ids=windows.sample_ids.astype("<i8").tobytes(),
+            offsets_ms=windows.offsets_ms.astype("<f8").tobytes(),
+            labels=list(windows.labels),
+            categories=list(windows.categories),
+            projection=np.ascontiguousarray(result.projection, dtype="<f4").tobytes(),
+        )
+        session.add(feature_set)
+    session.commit()
+
+
+def load_feature_matrix(
+    session: Session, impulse_id: int, dsp_block_id: int
+) -> FeatureMatrix | None:
+    """The stored features of one DSP block of an impulse, or None when none were generated.
+
+    Compare `fingerprint` with `block_fingerprint(...)` of the impulse to know if they are stale.
+    """
+    feature_set = session.scalar(
+        select(FeatureSet)
+        .where(FeatureSet.impulse_id == impulse_id, FeatureSet.dsp_block_id == dsp_block_id)
+        .options(selectinload(FeatureSet.data))
+    )
+    if feature_set is None:
+        return None
+    data = feature_set.data
+    rows = feature_set.window_count
+    return FeatureMatrix(
+        feature_set_id=feature_set.id,
+        fingerprint=feature_set.fingerprint,
+        features=np.frombuffer(data.matrix, dtype="<f4").reshape(rows, *feature_set.shape),
+        sample_ids=np.frombuffer(data.sample_ids, dtype="<i8"),
+        offsets_ms=np.frombuffer(data.offsets_ms, dtype="<f8"),
+        labels=list(data.labels),
+        categories=list(data.categories),
+        projection=np.frombuffer(data.projection, dtype="<f4").reshape(rows, 2),
+        projection_method=feature_set.projection_method,
+    )
