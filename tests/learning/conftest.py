@@ -22,13 +22,18 @@ FRAMES, COEFFICIENTS = 13, 10
 
 
 def mfcc_like_dataset(
-    windows_per_class: int = 40, *, seed: int = 7, spread: float = 0.5
+    windows_per_class: int = 40, *, seed: int = 7, noise_seed: int = 8, spread: float = 0.5
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Three well-separated classes of 13 x 10 'MFCC-like' windows around random centres."""
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(0.0, 1.0, (len(CLASS_NAMES), FRAMES, COEFFICIENTS))
+    """Three well-separated classes of 13 x 10 'MFCC-like' windows around random centres.
+
+    `seed` picks the class centres, `noise_seed` the windows around them (a new noise_seed
+    gives a test split of the same classes)."""
+    centres = np.random.default_rng(seed).normal(0.0, 1.0, (len(CLASS_NAMES), FRAMES, COEFFICIENTS))
     labels = np.repeat(np.arange(len(CLASS_NAMES)), windows_per_class)
-    features = centres[labels] + rng.normal(0.0, spread, (len(labels), FRAMES, COEFFICIENTS))
+    noise = np.random.default_rng(noise_seed).normal(
+        0.0, spread, (len(labels), FRAMES, COEFFICIENTS)
+    )
+    features = centres[labels] + noise
     return features.astype(np.float32), labels
 
 

@@ -88,16 +88,19 @@ def generate_script(block: LearningBlockSpec, input_shape: Shape) -> str:
         ]
     if block.pruning_sparsity is not None:
         lines += [
-            "# Pruning: the smallest weights are set to zero step by step until",
-            f"# {block.pruning_sparsity:.0%} of each layer's weights are zero at the last step.",
+            "# Pruning: the smallest weights are set to zero at the end of every epoch, more each",
+            f"# time, until {block.pruning_sparsity:.0%} of each layer's weights are zero for the",
+            "# last epoch, which fine-tunes the weights that remain.",
             "steps_per_epoch = int(train_dataset.cardinality())",
+            "last_pruning_step = max(1, steps_per_epoch * (settings.epochs - 1))",
             "model = tfmot.sparsity.keras.prune_low_magnitude(",
             "    model,",
             "    pruning_schedule=tfmot.sparsity.keras.PolynomialDecay(",
             "        initial_sparsity=0.0,",
             f"        final_sparsity={block.pruning_sparsity},",
             "        begin_step=0,",
-            "        end_step=max(1, steps_per_epoch * settings.epochs - 1),",
+            "        end_step=last_pruning_step,",
+            "        frequency=max(1, min(steps_per_epoch, last_pruning_step)),",
             "    ),",
             ")",
             "callbacks = callbacks + [tfmot.sparsity.keras.UpdatePruningStep()]",

@@ -1,0 +1,95 @@
+"""Presets build for their typical input shapes, and Keras agrees with our shape inference."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from worker.learning.architectures import PRESETS, preset_layers
+from worker.learning.blocks import LearningBlockSpec
+from worker.learning.layers import LayerShapeError, infer_shapes
+from worker.learning.script import generate_script
+
+# (preset, typical input shape of one window)
+TYPICAL_INPUTS = [
+    ("conv1d_audio", (49, 13)),  # MFCC of 1 s at 16 kHz, 20 ms stride
+    ("conv1d_audio", (637,)),  # the same, flat, with coefficients=13
+    ("conv2d_audio", (49, 13)),
+    ("ds_cnn_keywords", (49, 10)),
+    ("dense_spectral", (33,)),  # spectral features of 3 accelerometer axes
+    ("mobilenet_images", (32, 32, 3)),
+]
+
+
+@pytest.mark.parametrize(("name", "input_shape"), TYPICAL_INPUTS)
+def test_presets_fit_their_typical_inputs(name: str, input_shape: tuple[int, ...]) -> None:
+    layers = preset_layers(name, input_shape, coefficients=13)
+    shapes = infer_shapes(layers, input_shape)
+    assert len(shapes[-1]) == 1  # ends flat, ready for the output layer
+
+
+def test_default_keyword_network_is_edge_impulses() -> None:
+    layers = preset_layers("conv1d_audio", (49, 13))
+    assert [type(layer).__name__ for layer in layers] == [
+        "Reshape",
+        "Conv1D",
+        "MaxPooling1D",
+        "Dropout",
+        "Conv1D",
+        "MaxPooling1D",
+        "Dropout",
+        "Flatten",
+    ]
+    assert [getattr(layer, "filters", None) for layer in layers if hasattr(layer, "filters")] == [
+        8,
+        16,
+    ]
+
+
+def test_preset_errors() -> None:
+    with pytest.raises(LayerShapeError, match="need `coefficients`"):
+        preset_layers("conv1d_audio", (637,))
+    with pytest.raises(LayerShapeError, match="not a whole number of frames of 12"):
+        preset_layers("conv1d_audio", (637,), coefficients=12)
+    with pytest.raises(LayerShapeError, match="height x width x channels"):
+        preset_layers("mobilenet_images", (49, 13))
+    with pytest.raises(ValueError, match="unknown preset 'resnet'.*conv1d_audio"):
+        preset_layers("resnet", (10,))
+
+
+def test_every_preset_is_listed_with_a_typical_input() -> None:
+    assert {name for name, _ in TYPICAL_INPUTS} == set(PRESETS)
+
+
+@pytest.mark.slow
+def test_keras_builds_each_preset_with_the_shapes_we_infer() -> None:
+    """Run each generated script in-process for one epoch on 8 windows; compare layer shapes."""
+    import tf_keras as keras
+
+    from worker.learning.datasets import make_datasets
+
+    rng = np.random.default_rng(0)
+    for name, input_shape in TYPICAL_INPUTS:
+        layers = preset_layers(name, input_shape, coefficients=13)
+        script = generate_script(LearningBlockSpec(layers=layers), input_shape)
+        x = rng.normal(size=(8, *input_shape)).astype(np.float32)
+        y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 8)]
+        train_dataset, validation_dataset = make_datasets(x, y, x, y, batch_size=4, seed=1)
+        namespace = {
+            "train_dataset": train_dataset,
+            "validation_dataset": validation_dataset,
+            "input_shape": input_shape,
+            "num_classes": 3,
+            "callbacks": [],
+            "settings": SimpleNamespace(
+                epochs=1, learning_rate=0.001, batch_size=4, class_weight=None, seed=1
+            ),
+        }
+        exec(compile(script, f"<{name}>", "exec"), namespace)
+        model = namespace["model"]
+        assert isinstance(model, keras.Model)
+        keras_shapes = [tuple(layer.output_shape[1:]) for layer in model.layers]
+        assert keras_shapes[: len(layers)] == infer_shapes(layers, input_shape), name
+        assert model.output_shape == (None, 3)

@@ -1,0 +1,67 @@
+"""train() refuses bad input with a message saying what to fix, before any process starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.learning.conftest import (
+    CLASS_NAMES,
+    COEFFICIENTS,
+    FRAMES,
+    TEST_LIMITS,
+    mfcc_like_dataset,
+)
+from worker.learning.architectures import preset_layers
+from worker.learning.blocks import LearningBlockSpec
+from worker.learning.errors import TrainingError
+from worker.learning.settings import TrainingSettings
+from worker.learning.train import train
+
+_BLOCK = LearningBlockSpec(layers=preset_layers("conv1d_audio", (FRAMES, COEFFICIENTS)))
+_SETTINGS = TrainingSettings(epochs=1)
+
+
+def _train(tmp_path: Path, features: np.ndarray, labels: np.ndarray, names: list[str]) -> None:
+    train(features, labels, names, _BLOCK, _SETTINGS, tmp_path, limits=TEST_LIMITS)
+
+
+def test_one_class_is_refused(tmp_path: Path) -> None:
+    features, _ = mfcc_like_dataset(10)
+    with pytest.raises(TrainingError, match="at least two classes"):
+        _train(tmp_path, features, np.zeros(len(features), int), ["yes"])
+
+
+def test_class_without_validation_windows_is_refused(tmp_path: Path) -> None:
+    features, labels = mfcc_like_dataset(10)
+    keep = np.r_[np.flatnonzero(labels != 2), np.flatnonzero(labels == 2)[:2]]
+    with pytest.raises(TrainingError, match="class 'noise' has 2 window.*no validation"):
+        _train(tmp_path, features[keep], labels[keep], CLASS_NAMES)
+
+
+def test_empty_and_nan_features_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(TrainingError, match="features are empty"):
+        _train(tmp_path, np.zeros((0, FRAMES, COEFFICIENTS)), np.zeros(0, int), CLASS_NAMES)
+    features, labels = mfcc_like_dataset(10)
+    features[4, 2, 3] = np.nan
+    with pytest.raises(TrainingError, match="1 window.*NaN.*window 4"):
+        _train(tmp_path, features, labels, CLASS_NAMES)
+
+
+def test_a_network_that_cannot_take_the_features_names_the_layer(tmp_path: Path) -> None:
+    features, labels = mfcc_like_dataset(10)
+    flat = features.reshape(len(features), -1)
+    with pytest.raises(TrainingError, match=r"layer 1 \(Reshape\)"):
+        _train(tmp_path, flat[:, :100], labels, CLASS_NAMES)
+    assert not (tmp_path / "script.py").exists()
+
+
+def test_masking_flat_features_is_refused(tmp_path: Path) -> None:
+    features, labels = mfcc_like_dataset(10)
+    flat = features.reshape(len(features), -1)
+    settings = TrainingSettings(epochs=1, augmentation={"time_mask_max_frames": 2})
+    block = LearningBlockSpec(layers=preset_layers("dense_spectral", flat.shape[1:]))
+    with pytest.raises(TrainingError, match="masking need features of frames x frequency"):
+        train(flat, labels, CLASS_NAMES, block, settings, tmp_path)
