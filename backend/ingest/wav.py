@@ -140,15 +140,21 @@ def _parse_fmt(filename: str, body: bytes) -> WavFormat:
 
 
 def _decode_samples(fmt: WavFormat, body: memoryview, frames: int) -> np.ndarray:
-    """Interleaved samples -> float32 array (frames, channels) in the int16 range."""
+    """Interleaved samples -> float32 array (frames, channels) in the int16 range.
+
+    Scaling by a power of two commutes with rounding to float32, so each depth is converted to
+    float32 first and scaled in place: no float64 copy of a large upload.
+    """
     usable = body[: frames * fmt.block_align_bytes]
     bits = fmt.bits_per_sample
     if fmt.format_tag == WAVE_FORMAT_IEEE_FLOAT:
-        raw = np.frombuffer(usable, dtype="<f4" if bits == 32 else "<f8")
-        values = (raw * 32768.0).astype(np.float32)
+        with np.errstate(over="ignore"):  # float64 beyond float32 becomes inf, reported later
+            values = np.frombuffer(usable, dtype="<f4" if bits == 32 else "<f8").astype(np.float32)
+        values *= np.float32(32768.0)
     elif bits == 8:
-        raw = np.frombuffer(usable, dtype=np.uint8)
-        values = (raw.astype(np.float32) - 128.0) * 256.0
+        values = np.frombuffer(usable, dtype=np.uint8).astype(np.float32)
+        values -= np.float32(128.0)
+        values *= np.float32(256.0)
     elif bits == 16:
         values = np.frombuffer(usable, dtype="<i2").astype(np.float32)
     elif bits == 24:
@@ -156,11 +162,12 @@ def _decode_samples(fmt: WavFormat, body: memoryview, frames: int) -> np.ndarray
         triples = np.frombuffer(usable, dtype=np.uint8).reshape(-1, 3)
         widened = np.zeros((triples.shape[0], 4), dtype=np.uint8)
         widened[:, 1:] = triples
-        as_int32 = widened.view("<i4").reshape(-1) >> 8
-        values = (as_int32 / 256.0).astype(np.float32)
+        values = (widened.view("<i4").reshape(-1) >> 8).astype(np.float32)
+        del widened
+        values /= np.float32(256.0)
     else:
-        raw = np.frombuffer(usable, dtype="<i4")
-        values = (raw / 65536.0).astype(np.float32)
+        values = np.frombuffer(usable, dtype="<i4").astype(np.float32)
+        values /= np.float32(65536.0)
     return values.reshape(frames, fmt.channels)
 
 
