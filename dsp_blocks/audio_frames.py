@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import scipy.fft
 from numpy.typing import NDArray
 
 from dsp_blocks.base import DspParameterError, FloatArray, check_samples
 from dsp_blocks.dct import dct_matrix
 from dsp_blocks.framing import frame_count, frames, hann_window, pre_emphasis, samples_in
 from dsp_blocks.mel import mel_filterbank
-from dsp_blocks.spectrum import power_spectrum, resolve_fft_length
+from dsp_blocks.spectrum import FFT_WORKERS, resolve_fft_length
 
 # Power below this is treated as this when taking logs: silence maps to a finite floor (-100 dB),
 # the same value as librosa.power_to_db's default `amin`.
 LOG_POWER_FLOOR = 1e-10
+
+# Frames per chunk of the spectral pipeline: a chunk's FFT fits in the L2 cache.
+CHUNK_FRAMES = 4096
 
 
 @dataclass(frozen=True)
@@ -65,15 +70,63 @@ def frame_layout(
     )
 
 
+def _squared_spectra(
+    signal: FloatArray, layout: FrameLayout, pre_emphasis_coefficient: float
+) -> Iterator[tuple[int, FloatArray]]:
+    """Per chunk of windows: (first window, re^2 and im^2 of the FFT interleaved (n, T, 2*bins)).
+
+    Chunks keep the frames, the spectrum and its powers in cache; the frames are written into a
+    zero-padded buffer because scipy's FFT is much slower when asked to pad (`n=`) itself.
+    """
+    windows_per_chunk = max(1, CHUNK_FRAMES // max(1, layout.n_frames))
+    padded = np.zeros(
+        (min(windows_per_chunk, signal.shape[0]), layout.n_frames, layout.fft_length), np.float32
+    )
+    window = hann_window(layout.frame_length)
+    for first in range(0, signal.shape[0], windows_per_chunk):
+        emphasised = pre_emphasis(
+            signal[first : first + windows_per_chunk], pre_emphasis_coefficient
+        )
+        count = emphasised.shape[0]
+        np.multiply(
+            frames(emphasised, layout.frame_length, layout.stride)[:, : layout.n_frames],
+            window,
+            out=padded[:count, :, : layout.frame_length],
+        )
+        spectrum = scipy.fft.rfft(padded[:count], axis=-1, workers=FFT_WORKERS)
+        parts = spectrum.view(np.float32)
+        np.square(parts, out=parts)
+        yield first, parts
+
+
 def power_spectrogram(
     signal: FloatArray, layout: FrameLayout, pre_emphasis_coefficient: float
 ) -> FloatArray:
-    """Pre-emphasis, Hann-windowed frames, |FFT|^2/N: `(batch, n_samples)` -> (batch, T, bins)."""
-    emphasised = pre_emphasis(signal, pre_emphasis_coefficient)
-    windowed = frames(emphasised, layout.frame_length, layout.stride) * hann_window(
-        layout.frame_length
-    )
-    return power_spectrum(windowed, layout.fft_length)
+    """Pre-emphasis, Hann-windowed frames, |FFT|^2 / N: `(batch, n_samples)` -> (batch, T, bins).
+
+    The 1/N scaling is the periodogram convention of python_speech_features and speechpy.
+    """
+    power = np.empty((signal.shape[0], layout.n_frames, layout.n_bins), np.float32)
+    for first, squares in _squared_spectra(signal, layout, pre_emphasis_coefficient):
+        part = power[first : first + squares.shape[0]]
+        np.add(squares[..., 0::2], squares[..., 1::2], out=part)
+        part *= np.float32(1.0 / layout.fft_length)
+    return power
+
+
+def mel_energies(
+    signal: FloatArray,
+    layout: FrameLayout,
+    pre_emphasis_coefficient: float,
+    mel_weights: NDArray[np.float32],
+) -> FloatArray:
+    """Mel filterbank energies of the power spectrogram, `(batch, T, n_filters)`.
+
+    One matmul for the whole batch: per-chunk BLAS calls each synchronise BLAS's threads, which
+    costs far more than the arithmetic on a busy machine.
+    """
+    power = power_spectrogram(signal, layout, pre_emphasis_coefficient)
+    return np.asarray(power @ mel_weights, dtype=np.float32)
 
 
 @lru_cache(maxsize=32)

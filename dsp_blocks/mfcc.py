@@ -9,6 +9,7 @@ from dsp_blocks.audio_frames import (
     FrameLayout,
     dct_float32,
     frame_layout,
+    mel_energies,
     mel_weights_float32,
     power_spectrogram,
     power_to_db,
@@ -130,25 +131,18 @@ class MfccBlock(DspBlock[MfccParams]):
 
     def _cepstrum(
         self, signal: FloatArray, layout: FrameLayout, params: MfccParams, sample_rate_hz: float
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    ) -> FloatArray:
         high_hz = params.high_frequency_hz or sample_rate_hz / 2.0
-        power = power_spectrogram(signal, layout, params.pre_emphasis)
-        mel_db = power_to_db(
-            power
-            @ mel_weights_float32(
-                sample_rate_hz,
-                layout.fft_length,
-                params.n_filters,
-                params.low_frequency_hz,
-                high_hz,
-            )
+        weights = mel_weights_float32(
+            sample_rate_hz, layout.fft_length, params.n_filters, params.low_frequency_hz, high_hz
         )
+        mel_db = power_to_db(mel_energies(signal, layout, params.pre_emphasis, weights))
         cepstrum = mel_db @ dct_float32(params.n_coefficients, params.n_filters)
         if params.normalization_window_frames:
             cepstrum = sliding_normalize(
                 cepstrum, params.normalization_window_frames, params.normalize_variance
             )
-        return power, mel_db, cepstrum
+        return cepstrum
 
     def extract(
         self, windows: FloatArray, *, sample_rate_hz: float, params: MfccParams
@@ -161,7 +155,7 @@ class MfccBlock(DspBlock[MfccParams]):
             n_axes=batch.shape[2],
         )
         layout = self._layout(params, sample_rate_hz=sample_rate_hz, window_length=batch.shape[1])
-        return self._cepstrum(batch[:, :, 0], layout, params, sample_rate_hz)[2]
+        return self._cepstrum(batch[:, :, 0], layout, params, sample_rate_hz)
 
     def graphs(
         self, window: FloatArray, *, sample_rate_hz: float, params: MfccParams
@@ -175,7 +169,8 @@ class MfccBlock(DspBlock[MfccParams]):
         )
         layout = self._layout(params, sample_rate_hz=sample_rate_hz, window_length=batch.shape[1])
         signal = batch[:, :, 0]
-        power, _, cepstrum = self._cepstrum(signal, layout, params, sample_rate_hz)
+        cepstrum = self._cepstrum(signal, layout, params, sample_rate_hz)
+        power = power_spectrogram(signal, layout, params.pre_emphasis)
         time_s = np.arange(signal.shape[1]) / sample_rate_hz
         return [
             graph_line(

@@ -7,8 +7,8 @@ from pydantic import Field
 from dsp_blocks.audio_frames import (
     FrameLayout,
     frame_layout,
+    mel_energies,
     mel_weights_float32,
-    power_spectrogram,
     power_to_db,
     scale_db,
 )
@@ -104,11 +104,10 @@ class MfeBlock(DspBlock[MfeParams]):
     ) -> FloatArray:
         layout = self._layout(params, sample_rate_hz=sample_rate_hz, window_length=signal.shape[1])
         high_hz = params.high_frequency_hz or sample_rate_hz / 2.0
-        power = power_spectrogram(signal, layout, 0.0)
         weights = mel_weights_float32(
             sample_rate_hz, layout.fft_length, params.n_filters, params.low_frequency_hz, high_hz
         )
-        return power_to_db(power @ weights)
+        return power_to_db(mel_energies(signal, layout, 0.0, weights))
 
     def extract(
         self, windows: FloatArray, *, sample_rate_hz: float, params: MfeParams
