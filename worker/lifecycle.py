@@ -25,7 +25,7 @@ def reap_once() -> list[int]:
 
 def reap_interval_seconds() -> float:
     # Often enough that a dead worker's job fails soon after it goes stale, never a busy loop.
-    return min(max(settings.job_stale_after_seconds / 2, 0.5), 60.0)
+    return min(max(settings.job_stale_after_seconds / 4, 0.5), 30.0)
 
 
 def _reap_forever(stop: threading.Event) -> None:

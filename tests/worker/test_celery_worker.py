@@ -8,7 +8,6 @@ import signal
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,12 +58,23 @@ def queue() -> str:
 
 
 @pytest.fixture(scope="module")
-def running_worker(setup: BrokerSetup, queue: str) -> Iterator[WorkerProcess]:
-    worker = WorkerProcess(setup, queue, setup.data_dir / "worker.log").start()
+def workers(setup: BrokerSetup, queue: str) -> Iterator[dict[str, WorkerProcess]]:
+    """The worker most tests use, and a victim on a queue of its own for the test that kills a
+    whole worker; both start at once so the victim's start-up overlaps the other tests."""
+    started = {
+        "main": WorkerProcess(setup, queue, setup.data_dir / "worker.log").start(),
+        "victim": WorkerProcess(setup, f"{queue}-victim", setup.data_dir / "victim.log").start(),
+    }
     try:
-        yield worker
+        yield started
     finally:
-        worker.stop()
+        for worker in started.values():
+            worker.stop()
+
+
+@pytest.fixture
+def running_worker(workers: dict[str, WorkerProcess]) -> WorkerProcess:
+    return workers["main"]
 
 
 @pytest.fixture(autouse=True)
@@ -190,25 +200,22 @@ def test_job_whose_pool_process_is_killed_is_retried_and_succeeds(
 
 
 def test_job_whose_whole_worker_is_killed_ends_failed_not_running(
-    setup: BrokerSetup, queue: str, running_worker: WorkerProcess, tmp_path: Path
+    setup: BrokerSetup, queue: str, workers: dict[str, WorkerProcess]
 ) -> None:
-    # The victim serves a queue of its own, so the job surely runs there.
-    victim = WorkerProcess(setup, f"{queue}-victim", tmp_path / "victim.log").start()
-    try:
-        job_id = submit(setup, f"{queue}-victim", seconds=30, steps=30)
-        wait_for(
-            lambda: read_job(job_id).progress > 0,
-            timeout_seconds=START_TIMEOUT_SECONDS,
-            what=f"the job to make progress; victim output:\n{victim.log_tail()}",
-        )
-        victim.kill_group()
-    finally:
-        victim.stop()
-    assert read_job(job_id).state == JobState.running  # nobody is left to say otherwise...
+    victim = workers["victim"]
+    job_id = submit(setup, victim.queue, seconds=30, steps=30)
+    wait_for(
+        lambda: read_job(job_id).progress > 0,
+        timeout_seconds=START_TIMEOUT_SECONDS,
+        what=f"the job to make progress; victim output:\n{victim.log_tail()}",
+    )
 
+    victim.kill_group()
+
+    assert read_job(job_id).state == JobState.running  # nobody is left to say otherwise...
     # ...until the surviving worker's reaper sees the heartbeat go stale.
     job = wait_state(
-        job_id, JobState.failed, running_worker, timeout=TEST_STALE_AFTER_SECONDS * 4 + 5
+        job_id, JobState.failed, workers["main"], timeout=TEST_STALE_AFTER_SECONDS * 2 + 10
     )
     assert job.error.startswith("the worker running this job stopped (last heartbeat at ")
     assert job.finished_at is not None

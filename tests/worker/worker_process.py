@@ -20,7 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # Short enough that a dead worker is noticed within seconds, long enough that a busy 2-core
 # machine never misses a heartbeat by that much.
 TEST_HEARTBEAT_SECONDS = 0.25
-TEST_STALE_AFTER_SECONDS = 5.0
+TEST_STALE_AFTER_SECONDS = 8.0
 
 
 @dataclass
