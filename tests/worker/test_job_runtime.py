@@ -316,3 +316,18 @@ def test_a_job_that_keeps_killing_its_worker_is_failed_after_max_attempts(
     job = read_job(job_id)
     assert job.state == JobState.failed
     assert f"it was tried {MAX_ATTEMPTS} times and is not retried again" in job.error
+
+
+def test_worker_start_up_reaps_with_the_configured_stale_time(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from worker.lifecycle import reap_once
+
+    job_id = new_check_job()
+    set_running_on(job_id, "gone-host:1", heartbeat_age_seconds=10)
+    monkeypatch.setattr(settings, "job_stale_after_seconds", 60)
+    assert reap_once() == []
+
+    monkeypatch.setattr(settings, "job_stale_after_seconds", 5)
+    assert reap_once() == [job_id]
+    assert read_job(job_id).state == JobState.failed

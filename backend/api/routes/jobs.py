@@ -24,7 +24,11 @@ from backend.schemas.jobs import (
 )
 from backend.services import jobs as service
 
-router = APIRouter(prefix="/projects/{project_id}/jobs", tags=["jobs"])
+router = APIRouter(
+    prefix="/projects/{project_id}/jobs",
+    tags=["jobs"],
+    responses={404: {"description": "No such project, or no such job in it."}},
+)
 
 # How often the event stream looks at the database for news.
 STREAM_POLL_SECONDS = 0.5
@@ -53,7 +57,12 @@ def read_jobs(
     return JobsPublic(data=[JobPublic.model_validate(job) for job in jobs], count=count)
 
 
-@router.post("/check", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/check",
+    response_model=JobPublic,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={503: {"description": "The job queue could not be reached; the job failed."}},
+)
 def create_check_job(
     session: SessionDep, project: ProjectDep, check_in: WorkerCheckCreate
 ) -> JobPublic:
@@ -84,7 +93,11 @@ def read_job_logs(
     return JobLogsPublic(data=[JobLogPublic.model_validate(line) for line in lines])
 
 
-@router.post("/{job_id}/cancel", response_model=JobPublic)
+@router.post(
+    "/{job_id}/cancel",
+    response_model=JobPublic,
+    responses={409: {"description": "The job has already ended."}},
+)
 def cancel_job(session: SessionDep, job: JobDep) -> JobPublic:
     """Cancel a queued or running job (409 when it has already ended). A running job stops at
     its next progress report: cancellation is cooperative."""
