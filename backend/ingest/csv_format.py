@@ -80,31 +80,34 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _decode_text(filename: str, data: bytes) -> str:
+def _normalise_bytes(filename: str, data: bytes) -> bytes:
+    """Check the file is UTF-8; drop a BOM; make every line end '\n' (CRLF and old-Mac CR), so
+    line numbers agree between the fast reader and the row walk."""
     try:
-        text = data.decode("utf-8-sig")
+        data.decode("utf-8")  # validation only: the rows are read from the bytes
     except UnicodeDecodeError as error:
         raise IngestError(
             filename,
             f"not a CSV text file: byte {error.start} is not valid UTF-8 "
             "(save the CSV as UTF-8 text)",
         ) from None
-    if "\r" in text:
-        # Windows (CRLF) and old Mac (CR) line ends become '\n', so line numbers agree everywhere.
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
 
 
-def _split_preamble(filename: str, text: str) -> tuple[float | None, int, str, str]:
+def _split_preamble(filename: str, data: bytes) -> tuple[float | None, int, str, bytes]:
     """Skip leading comments and blank lines; return (interval_ms from a comment, header line
-    number, header line, the text after it)."""
+    number, header line, the bytes after it)."""
     interval_ms: float | None = None
     position = 0
     line_number = 0
-    while position < len(text):
-        end = text.find("\n", position)
-        end = len(text) if end < 0 else end
-        line = text[position:end].rstrip("\r")
+    while position < len(data):
+        end = data.find(b"\n", position)
+        end = len(data) if end < 0 else end
+        line = data[position:end].decode("utf-8")
         line_number += 1
         position = end + 1
         stripped = line.strip()
@@ -115,7 +118,7 @@ def _split_preamble(filename: str, text: str) -> tuple[float | None, int, str, s
             if match:
                 interval_ms = _parse_interval_comment(filename, line_number, match.group(1))
             continue
-        return interval_ms, line_number, line, text[position:]
+        return interval_ms, line_number, line, data[position:]
     raise IngestError(filename, "the CSV file has no header row (and no data)")
 
 
@@ -166,10 +169,10 @@ def _parse_header(filename: str, line_number: int, line: str, delimiter: str) ->
 
 
 def _data_rows(
-    filename: str, body: str, delimiter: str, first_line_number: int
+    filename: str, body: bytes, delimiter: str, first_line_number: int
 ) -> Iterator[tuple[int, list[str]]]:
     """(line number in the file, cells) of every data row, skipping blank and comment lines."""
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(body.decode("utf-8"), newline=""), delimiter=delimiter)
     while True:
         try:
             cells = next(reader)
@@ -193,7 +196,7 @@ def _describe_cell(row: int, line_number: int, column: Column) -> str:
 
 
 def _find_row_problem(
-    filename: str, body: str, delimiter: str, header_line_number: int, columns: list[Column]
+    filename: str, body: bytes, delimiter: str, header_line_number: int, columns: list[Column]
 ) -> IngestError | None:
     """Walk the rows one by one to name the first bad one (run only when the fast reader failed)."""
     for row, (line_number, cells) in enumerate(
@@ -223,7 +226,7 @@ def _find_row_problem(
 
 
 def _line_of_row(
-    filename: str, body: str, delimiter: str, header_line_number: int, row: int
+    filename: str, body: bytes, delimiter: str, header_line_number: int, row: int
 ) -> int:
     for current, (line_number, _cells) in enumerate(
         _data_rows(filename, body, delimiter, header_line_number), start=1
@@ -234,18 +237,19 @@ def _line_of_row(
 
 
 def _read_matrix(
-    filename: str, body: str, delimiter: str, header_line_number: int, columns: list[Column]
+    filename: str, body: bytes, delimiter: str, header_line_number: int, columns: list[Column]
 ) -> np.ndarray:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
             matrix = np.loadtxt(
-                io.StringIO(body),
+                io.BytesIO(body),
                 delimiter=delimiter,
                 dtype=np.float64,
                 ndmin=2,
                 comments="#",
                 quotechar='"',
+                encoding="utf-8",
             )
     except ValueError as error:
         problem = _find_row_problem(filename, body, delimiter, header_line_number, columns)
@@ -273,7 +277,7 @@ def _read_matrix(
 def _interval_from_times(
     filename: str,
     times_ms: np.ndarray,
-    body: str,
+    body: bytes,
     delimiter: str,
     header_line_number: int,
     column: Column,
@@ -312,8 +316,8 @@ def _interval_from_times(
 
 def parse_csv(filename: str, data: bytes) -> ParsedSample:
     """Decode a CSV time series; the time column, if any, gives the interval and is not an axis."""
-    text = _decode_text(filename, data)
-    comment_interval_ms, header_line_number, header_line, body = _split_preamble(filename, text)
+    data = _normalise_bytes(filename, data)
+    comment_interval_ms, header_line_number, header_line, body = _split_preamble(filename, data)
     delimiter = _sniff_delimiter(header_line)
     columns = _parse_header(filename, header_line_number, header_line, delimiter)
     time_columns = [column for column in columns if _time_scale_ms(column) is not None]
