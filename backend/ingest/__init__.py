@@ -5,7 +5,7 @@ from backend.ingest.acquisition import encode_acquisition_cbor, encode_acquisiti
 from backend.ingest.dispatch import parse_upload
 from backend.ingest.errors import IngestError
 from backend.ingest.filenames import ACCEPTED_EXTENSIONS, check_filename, label_from_filename
-from backend.ingest.sample import Axis, ParsedSample
+from backend.ingest.sample import Axis, ParsedSample, make_sample
 
 __all__ = [
     "ACCEPTED_EXTENSIONS",
@@ -16,5 +16,6 @@ __all__ = [
     "encode_acquisition_cbor",
     "encode_acquisition_json",
     "label_from_filename",
+    "make_sample",
     "parse_upload",
 ]

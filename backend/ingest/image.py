@@ -81,7 +81,8 @@ def parse_image(filename: str, data: bytes, image_format: Literal["png", "jpeg"]
             filename, f"not a {name} image: its first bytes are not the {name} signature"
         )
     with warnings.catch_warnings():
-        # Between MAX_IMAGE_PIXELS and twice that Pillow only warns; we refuse.
+        # Between MAX_IMAGE_PIXELS and twice that Pillow only warns; we refuse. (The filter is
+        # process-wide while it lasts; the side check in _open refuses those images anyway.)
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             _open(filename, data, image_format).verify()

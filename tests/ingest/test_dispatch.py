@@ -50,9 +50,17 @@ def test_content_must_match_the_extension(
     assert_rejected(filename, data, expected, f"its content is {actual}", f"rename it to {rename}")
 
 
-@pytest.mark.parametrize("filename", ["a.json", "a.cbor", "a.wav"])
-def test_text_with_the_wrong_extension(assert_rejected, filename: str) -> None:
-    assert_rejected(filename, make_csv(["x"], [[1]], interval_ms=1), "not a")
+@pytest.mark.parametrize(
+    ("filename", "problem"),
+    [
+        ("a.json", "not a JSON acquisition file: it does not start with '{'"),
+        ("a.cbor", "not a CBOR acquisition file: it does not start with a CBOR map"),
+        ("a.wav", "not a WAV file: it does not start with a RIFF/WAVE header"),
+        ("a.png", "not a PNG image"),
+    ],
+)
+def test_text_with_the_wrong_extension(assert_rejected, filename: str, problem: str) -> None:
+    assert_rejected(filename, make_csv(["x"], [[1]], interval_ms=1), problem)
 
 
 def test_bytearray_and_memoryview_are_accepted() -> None:
