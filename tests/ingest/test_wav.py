@@ -224,3 +224,17 @@ def test_nan_in_float_wav(assert_rejected) -> None:
     raw = np.array([0.0, 0.5, np.nan, 0.1])
     data = make_wav(raw, bits=32, is_float=True)
     assert_rejected("nan.wav", data, "NaN or infinite", "frame 2")
+
+
+@pytest.mark.parametrize("subtype", ["PCM_U8", "PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_files_written_by_libsndfile_match_its_reading(tmp_path, rng, subtype, channels) -> None:
+    # An encoder we did not write: libsndfile, the library behind soundfile.
+    signal = rng.uniform(-0.9, 0.9, size=(200, channels))
+    path = tmp_path / "lib.wav"
+    soundfile.write(path, signal, 22050, subtype=subtype)
+    sample = parse_upload("lib.wav", path.read_bytes())
+    reference, _ = soundfile.read(path, dtype="float64", always_2d=True)
+    np.testing.assert_allclose(sample.values, reference * 32768.0, rtol=1e-6, atol=1e-6)
+    assert sample.sample_rate_hz == pytest.approx(22050.0)
+    assert len(sample.axes) == channels
