@@ -52,7 +52,7 @@ class ImpulseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field("Impulse", min_length=1, max_length=100)
-    input_block: InputBlockIn = Field(default_factory=InputBlockIn)
+    input_block: InputBlockIn = Field(default_factory=lambda: InputBlockIn.model_validate({}))
     dsp_blocks: list[DspBlockIn] = Field(default_factory=list, max_length=16)
     learning_blocks: list[dict[str, Any]] = Field(default_factory=list, max_length=16)
 

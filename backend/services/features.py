@@ -93,20 +93,20 @@ def features_summary(session: Session, impulse: Impulse) -> FeaturesSummary:
     blocks = []
     for spec in impulse.dsp_blocks:
         feature_set = feature_sets.get(int(spec["id"]))
-        summary = FeatureBlockSummary(
-            dsp_block_id=int(spec["id"]),
-            type=spec["type"],
-            name=spec["name"],
-            state=_state(feature_set, impulse, spec),
+        blocks.append(
+            FeatureBlockSummary(
+                dsp_block_id=int(spec["id"]),
+                type=spec["type"],
+                name=spec["name"],
+                state=_state(feature_set, impulse, spec),
+                window_count=feature_set.window_count if feature_set else 0,
+                shape=list(feature_set.shape) if feature_set else None,
+                label_counts=dict(feature_set.label_counts) if feature_set else {},
+                projection_method=feature_set.projection_method if feature_set else None,
+                job_id=feature_set.job_id if feature_set else None,
+                generated_at=feature_set.created_at if feature_set else None,
+            )
         )
-        if feature_set is not None:
-            summary.window_count = feature_set.window_count
-            summary.shape = list(feature_set.shape)
-            summary.label_counts = dict(feature_set.label_counts)
-            summary.projection_method = feature_set.projection_method
-            summary.job_id = feature_set.job_id
-            summary.generated_at = feature_set.created_at
-        blocks.append(summary)
     jobs = _impulse_jobs(session, impulse, active_only=False)
     return FeaturesSummary(
         impulse_id=impulse.id,

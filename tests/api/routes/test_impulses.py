@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from scipy.signal import resample_poly
 from sqlalchemy import select
 
 import worker.celery_app
@@ -18,7 +19,7 @@ from backend.db.session import get_sessionmaker
 from backend.services.sample_values import values_from_bytes
 from dsp_blocks.registry import get_block
 from tests.utils.api import create_project, upload
-from tests.utils.files import wav_bytes
+from tests.utils.files import csv_bytes, wav_bytes
 from tests.worker.jobs_helpers import log_lines, read_job
 from worker.celery_app import make_celery_app
 from worker.features.job import run_generate_features
@@ -450,3 +451,74 @@ def test_a_job_whose_impulse_was_deleted_fails_with_a_reason(
 
     assert run_job(job["id"], run_generate_features) == "failed"
     assert read_job(job["id"]).error == f"impulse {impulse['id']} no longer exists"
+
+
+# --- multi-axis sensor data -------------------------------------------------------------
+
+
+def test_accelerometer_features_use_the_chosen_axis_after_resampling(client: TestClient) -> None:
+    rng = np.random.default_rng(11)
+    project = create_project(client, "gestures")
+    files = [
+        (f"{label}.{index}.csv", csv_bytes(rng, rows=300, interval_ms=10.0))
+        for index, label in enumerate(["wave", "idle", "wave", "idle"])
+    ]
+    assert upload(client, project["id"], files, category="training").status_code in (200, 201)
+    spectrogram = {"frame_length_s": 0.16, "frame_stride_s": 0.08, "fft_length": 16}
+    impulse = create_impulse(
+        client,
+        project["id"],
+        input_block={
+            "axes": ["accZ", "accX"],
+            "window_size_ms": 2000,
+            "window_increase_ms": 1000,
+            "frequency_hz": 50,
+            "zero_pad": False,
+        },
+        dsp_blocks=[{"id": 1, "type": "spectrogram", "axes": ["accX"], "params": spectrogram}],
+    )
+    assert impulse["dsp_blocks"][0]["axes"] == ["accX"]
+
+    job = generate(client, project["id"], impulse["id"])
+    assert run_job(job["id"], run_generate_features) == "succeeded"
+
+    with get_sessionmaker()() as session:
+        matrix = load_feature_matrix(session, impulse["id"], 1)
+        csv_samples = {s.id: s for s in session.scalars(select(Sample))}
+    assert matrix is not None
+    # 3 s at 100 Hz resampled to 50 Hz: 150 samples, 100-sample windows every 50: 2 per sample.
+    assert len(matrix.sample_ids) == 8
+    assert matrix.offsets_ms.tolist() == [0.0, 1000.0] * 4
+    block = get_block("spectrogram")
+    params = block.parse_params(spectrogram)
+    for row, (sample_id, offset_ms) in enumerate(
+        zip(matrix.sample_ids, matrix.offsets_ms, strict=True)
+    ):
+        sample = csv_samples[int(sample_id)]
+        acc_x = stored_values(sample.id)[:, [a["name"] for a in sample.axes].index("accX")]
+        at_50_hz = resample_poly(acc_x, 1, 2).astype(np.float32)
+        start = int(offset_ms / 20)
+        window = at_50_hz[start : start + 100].reshape(1, 100, 1)
+        expected = block.extract(window, sample_rate_hz=50.0, params=params)[0]
+        np.testing.assert_allclose(matrix.features[row], expected, rtol=1e-5, atol=1e-5)
+    assert set(matrix.labels) == {"wave", "idle"}
+
+
+def test_an_audio_block_on_several_axes_is_422_on_its_axes(client: TestClient) -> None:
+    rng = np.random.default_rng(12)
+    project = create_project(client, "gestures")
+    files = [("wave.0.csv", csv_bytes(rng, rows=300, interval_ms=10.0))]
+    assert upload(client, project["id"], files).status_code in (200, 201)
+
+    response = client.post(
+        impulses_url(project["id"]),
+        json={
+            "input_block": {**INPUT_BLOCK, "window_size_ms": 2000},
+            "dsp_blocks": [{"id": 1, "type": "mfcc", "params": {"frame_length_s": 0.1}}],
+        },
+    )
+
+    assert response.status_code == 422
+    error = response.json()["detail"][0]
+    assert error["loc"] == ["body", "dsp_blocks", 0, "axes"]
+    assert "works on one axis" in error["msg"]
