@@ -31,6 +31,17 @@ def float_literal(value: float) -> str:
     return text + "f"
 
 
+def double_literal(value: float) -> str:
+    """A double literal that round-trips exactly.
+
+    >>> double_literal(0.1)
+    '0.1'
+    >>> double_literal(2)
+    '2.0'
+    """
+    return repr(float(value))
+
+
 def check_identifier(name: str) -> str:
     """Refuse names that are not valid C identifiers or are keywords.
 

@@ -20,9 +20,12 @@ from pydantic import BaseModel
 
 from dsp_blocks import cpp_emit
 from dsp_blocks.audio_frames import FrameLayout, dct_float32, mel_weights_float32
-from dsp_blocks.framing import hann_window
+from dsp_blocks.flatten import STATISTICS
+from dsp_blocks.framing import frame_count, hann_window
+from dsp_blocks.image import LUMA_WEIGHTS, resize_taps
 from dsp_blocks.mel import sparse_rows
 from dsp_blocks.registry import get_block
+from dsp_blocks.spectral import butterworth_sos
 
 CPP_DIR = Path(__file__).resolve().parent / "cpp"
 
@@ -284,8 +287,162 @@ def _render_spectrogram(
     )
 
 
+def _render_raw(
+    names: _Names,
+    params: Any,
+    sample_rate_hz: float,
+    window_length: int,
+    n_axes: int,
+    input_shape: tuple[int, int, int] | None,
+) -> ConfigParts:
+    n_values = window_length * n_axes
+    body = [
+        f"static const mf_dsp_raw_config config = {{{n_values}, "
+        f"{cpp_emit.float_literal(params.scale_axes)}}};",
+        "return mf_dsp_raw_run(&config, window, features);",
+    ]
+    return ConfigParts(
+        include="mf_dsp_stats.h",
+        input_len=n_values,
+        output_len=n_values,
+        macros={"N_AXES": n_axes},
+        body=body,
+    )
+
+
+def _render_flatten(
+    names: _Names,
+    params: Any,
+    sample_rate_hz: float,
+    window_length: int,
+    n_axes: int,
+    input_shape: tuple[int, int, int] | None,
+) -> ConfigParts:
+    selected = ", ".join(str(int(getattr(params, name))) for name in STATISTICS)
+    body = [
+        f"static const mf_dsp_flatten_config config = {{{window_length}, {n_axes}, "
+        f"{cpp_emit.double_literal(params.scale_axes)}, {{{selected}}}}};",
+        "return mf_dsp_flatten_run(&config, window, features);",
+    ]
+    return ConfigParts(
+        include="mf_dsp_stats.h",
+        input_len=window_length * n_axes,
+        output_len=n_axes * len(params.selected()),
+        macros={"N_AXES": n_axes},
+        body=body,
+    )
+
+
+def _render_spectral(
+    names: _Names,
+    params: Any,
+    sample_rate_hz: float,
+    window_length: int,
+    n_axes: int,
+    input_shape: tuple[int, int, int] | None,
+) -> ConfigParts:
+    fft_length = params.fft_length
+    n_bins = fft_length // 2 + 1
+    if params.filter_type == "none":
+        sos = np.zeros((0, 6))
+    else:
+        sos = butterworth_sos(
+            params.filter_type, params.filter_order, params.filter_cutoff_hz, sample_rate_hz
+        )
+    angles = 2.0 * np.pi * np.arange(fft_length // 2) / fft_length
+    definitions = [
+        f"/* Butterworth {params.filter_type}-pass, order {params.filter_order}, "
+        f"{params.filter_cutoff_hz:g} Hz: sections [b0 b1 b2 a0 a1 a2]. */",
+        cpp_emit.array("float", names("sos"), sos.ravel() if sos.size else [0.0]),
+        "/* Periodic Hann window of one Welch segment. */",
+        cpp_emit.array("float", names("segment_window"), hann_window(fft_length)),
+        "/* FFT twiddles: cos and sin of 2 pi k / N. */",
+        cpp_emit.array("float", names("fft_cos"), np.cos(angles)),
+        cpp_emit.array("float", names("fft_sin"), np.sin(angles)),
+        cpp_emit.buffer("float", names("signal"), window_length),
+        cpp_emit.buffer("float", names("fft_buffer"), fft_length),
+        cpp_emit.buffer("float", names("power"), n_bins),
+        cpp_emit.buffer("float", names("power_sum"), n_bins),
+    ]
+    n_segments = frame_count(window_length, fft_length, fft_length // 2)
+    body = [
+        "static const mf_dsp_spectral_config config = {",
+        f"    {window_length}, {n_axes}, {cpp_emit.double_literal(params.scale_axes)},",
+        f"    {len(sos)}, {names('sos')},",
+        f"    {{{fft_length}, {names('fft_cos')}, {names('fft_sin')}}}, "
+        f"{names('segment_window')}, {n_segments},",
+        f"    {params.n_power_bands}, {params.n_peaks}, "
+        f"{cpp_emit.float_literal(sample_rate_hz)}, {int(params.log_powers)},",
+        "};",
+        f"const mf_dsp_spectral_scratch scratch = {{{names('signal')}, {names('fft_buffer')}, "
+        f"{names('power')}, {names('power_sum')}}};",
+        "return mf_dsp_spectral_run(&config, &scratch, window, features);",
+    ]
+    per_axis = 3 + params.n_power_bands + 2 * params.n_peaks
+    return ConfigParts(
+        include="mf_dsp_spectral.h",
+        input_len=window_length * n_axes,
+        output_len=n_axes * per_axis,
+        macros={"N_AXES": n_axes, "FEATURES_PER_AXIS": per_axis},
+        definitions=definitions,
+        body=body,
+    )
+
+
+def _render_image(
+    names: _Names,
+    params: Any,
+    sample_rate_hz: float,
+    window_length: int,
+    n_axes: int,
+    input_shape: tuple[int, int, int] | None,
+) -> ConfigParts:
+    assert input_shape is not None
+    in_height, in_width, channels = input_shape
+    rows_a, rows_b, row_weight = resize_taps(in_height, params.height)
+    cols_a, cols_b, col_weight = resize_taps(in_width, params.width)
+    grayscale = params.color_mode == "grayscale"
+    definitions = [
+        "/* Bilinear taps (half-pixel centres): rows, then columns. */",
+        cpp_emit.array("uint16_t", names("row_a"), rows_a),
+        cpp_emit.array("uint16_t", names("row_b"), rows_b),
+        cpp_emit.array("float", names("row_weight"), row_weight),
+        cpp_emit.array("uint16_t", names("col_a"), cols_a),
+        cpp_emit.array("uint16_t", names("col_b"), cols_b),
+        cpp_emit.array("float", names("col_weight"), col_weight),
+    ]
+    luma = ", ".join(cpp_emit.float_literal(w) for w in LUMA_WEIGHTS)
+    body = [
+        "static const mf_dsp_image_config config = {",
+        f"    {in_height}, {in_width}, {channels}, {params.height}, {params.width}, "
+        f"{int(grayscale)},",
+        f"    {names('row_a')}, {names('row_b')}, {names('row_weight')},",
+        f"    {names('col_a')}, {names('col_b')}, {names('col_weight')},",
+        f"    {{{luma}}}, {cpp_emit.float_literal(1.0 / 255.0)},",
+        "};",
+        "return mf_dsp_image_run(&config, window, features);",
+    ]
+    out_channels = 1 if grayscale else 3
+    return ConfigParts(
+        include="mf_dsp_image.h",
+        input_len=in_height * in_width * channels,
+        output_len=params.height * params.width * out_channels,
+        macros={
+            "OUT_HEIGHT": params.height,
+            "OUT_WIDTH": params.width,
+            "OUT_CHANNELS": out_channels,
+        },
+        definitions=definitions,
+        body=body,
+    )
+
+
 _RENDERERS = {
     "mfcc": _render_mfcc,
     "mfe": _render_mfe,
     "spectrogram": _render_spectrogram,
+    "raw": _render_raw,
+    "flatten": _render_flatten,
+    "spectral": _render_spectral,
+    "image": _render_image,
 }

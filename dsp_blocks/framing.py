@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import NDArray
 
 from dsp_blocks.base import FloatArray
 
@@ -31,7 +34,7 @@ def pre_emphasis(signal: FloatArray, coefficient: float) -> FloatArray:
     return emphasised
 
 
-def frames(signal: FloatArray, frame_length: int, stride: int) -> FloatArray:
+def frames(signal: NDArray[Any], frame_length: int, stride: int) -> NDArray[Any]:
     """A read-only view `(..., n_frames, frame_length)` of the last axis; no samples are copied."""
     view = sliding_window_view(signal, frame_length, axis=-1)
     return view[..., ::stride, :]

@@ -1,0 +1,111 @@
+"""Flatten block: a few statistics of each axis over the whole window."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from dsp_blocks.base import (
+    BlockParams,
+    DspBlock,
+    DspParameterError,
+    FloatArray,
+    Graph,
+    as_batch,
+    graph_line,
+)
+from dsp_blocks.moments import central_moments, excess_kurtosis, skewness
+from dsp_blocks.raw import check_window
+
+STATISTICS = ("average", "minimum", "maximum", "rms", "stdev", "skewness", "kurtosis")
+
+
+class FlattenParams(BlockParams):
+    scale_axes: float = Field(1.0, ge=-1e6, le=1e6, description="Samples are multiplied first")
+    average: bool = Field(True, description="Mean of each axis")
+    minimum: bool = Field(True, description="Minimum of each axis")
+    maximum: bool = Field(True, description="Maximum of each axis")
+    rms: bool = Field(True, description="Root mean square of each axis")
+    stdev: bool = Field(True, description="Standard deviation (population) of each axis")
+    skewness: bool = Field(False, description="Skewness m3 / m2^1.5 of each axis (0 if constant)")
+    kurtosis: bool = Field(
+        False, description="Excess kurtosis m4 / m2^2 - 3 of each axis (0 if constant)"
+    )
+
+    def selected(self) -> list[str]:
+        return [name for name in STATISTICS if getattr(self, name)]
+
+
+class FlattenBlock(DspBlock[FlattenParams]):
+    """Per axis, the selected statistics of scale_axes * samples in the order average, minimum,
+    maximum, rms, stdev, skewness, kurtosis (population moments, computed in float64).
+    Output `(n_axes * n_selected,)`: axis 0's statistics, then axis 1's, ..."""
+
+    name = "flatten"
+    title = "Flatten"
+    description = "Statistics of each axis (mean, min, max, RMS, ...): for slow-moving sensors."
+    output_kind = "vector"
+    params_model = FlattenParams
+
+    def validate(
+        self, params: FlattenParams, *, sample_rate_hz: float, window_length: int, n_axes: int
+    ) -> None:
+        check_window(window_length, n_axes)
+        if not params.selected():
+            raise DspParameterError(
+                "statistics", "none", f"select at least one of {', '.join(STATISTICS)}"
+            )
+
+    def output_shape(
+        self, params: FlattenParams, *, sample_rate_hz: float, window_length: int, n_axes: int
+    ) -> tuple[int, ...]:
+        self.validate(
+            params, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes
+        )
+        return (n_axes * len(params.selected()),)
+
+    def extract(
+        self, windows: FloatArray, *, sample_rate_hz: float, params: FlattenParams
+    ) -> FloatArray:
+        batch = as_batch(windows)
+        self.validate(
+            params,
+            sample_rate_hz=sample_rate_hz,
+            window_length=batch.shape[1],
+            n_axes=batch.shape[2],
+        )
+        signal = batch.astype(np.float64) * params.scale_axes
+        mean, m2, m3, m4 = central_moments(signal)
+        values = {
+            "average": mean,
+            "minimum": signal.min(axis=1),
+            "maximum": signal.max(axis=1),
+            "rms": np.sqrt((signal * signal).mean(axis=1)),
+            "stdev": np.sqrt(m2),
+            "skewness": skewness(m2, m3),
+            "kurtosis": excess_kurtosis(m2, m4),
+        }
+        # (batch, n_axes, n_selected) -> axis-major flat vector.
+        stacked = np.stack([values[name] for name in params.selected()], axis=-1)
+        return stacked.reshape(batch.shape[0], -1).astype(np.float32)
+
+    def graphs(
+        self, window: FloatArray, *, sample_rate_hz: float, params: FlattenParams
+    ) -> list[Graph]:
+        features = self.extract(window[None], sample_rate_hz=sample_rate_hz, params=params)[0]
+        names = params.selected()
+        n_axes = features.size // len(names)
+        return [
+            graph_line(
+                f"Axis {axis}",
+                np.arange(len(names)),
+                features[axis * len(names) : (axis + 1) * len(names)],
+                "Statistic (" + ", ".join(names) + ")",
+                "Value",
+                kind="bar",
+            )
+            for axis in range(n_axes)
+        ]
+
+
+FLATTEN = FlattenBlock()

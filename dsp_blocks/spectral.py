@@ -1,0 +1,221 @@
+"""Spectral-analysis block for accelerometer and vibration data: filter, statistics, spectrum."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+import scipy.fft
+import scipy.signal
+from numpy.typing import NDArray
+from pydantic import Field
+
+from dsp_blocks.base import (
+    BlockParams,
+    DspBlock,
+    DspParameterError,
+    FloatArray,
+    Graph,
+    as_batch,
+    graph_line,
+)
+from dsp_blocks.framing import frame_count, frames, hann_window
+from dsp_blocks.moments import central_moments, excess_kurtosis, skewness
+from dsp_blocks.raw import check_window
+from dsp_blocks.spectrum import is_power_of_two
+
+LOG_POWER_FLOOR = 1e-10
+
+
+class SpectralParams(BlockParams):
+    scale_axes: float = Field(1.0, ge=-1e6, le=1e6, description="Samples are multiplied first")
+    filter_type: Literal["none", "low", "high"] = Field(
+        "low", description="Butterworth filter applied after removing each axis' mean"
+    )
+    filter_cutoff_hz: float = Field(3.0, gt=0, description="Filter cut-off frequency in Hz")
+    filter_order: int = Field(6, ge=1, le=10, description="Butterworth filter order")
+    fft_length: int = Field(
+        64, ge=4, le=4096, description="Samples per Welch segment (a power of two)"
+    )
+    n_power_bands: int = Field(
+        4, ge=1, le=256, description="Equal-width bands (0 Hz to Nyquist) of summed power"
+    )
+    n_peaks: int = Field(3, ge=0, le=32, description="Strongest spectral peaks reported")
+    log_powers: bool = Field(True, description="Report band powers and peak heights as log10")
+
+
+@lru_cache(maxsize=32)
+def butterworth_sos(
+    filter_type: str, order: int, cutoff_hz: float, sample_rate_hz: float
+) -> NDArray[np.float64]:
+    """Second-order sections `(n_sections, 6)` [b0 b1 b2 a0 a1 a2] from scipy.signal.butter."""
+    btype = "lowpass" if filter_type == "low" else "highpass"
+    sos = scipy.signal.butter(order, cutoff_hz, btype=btype, fs=sample_rate_hz, output="sos")
+    return np.asarray(sos, dtype=np.float64)
+
+
+class SpectralBlock(DspBlock[SpectralParams]):
+    """Per axis: x = scale_axes * samples minus its mean, then the optional Butterworth filter
+    (scipy second-order sections, zero initial state). Features: RMS, skewness, excess kurtosis of
+    the filtered x; Welch power spectrum (periodic Hann segments of fft_length, 50 % overlap, |FFT|^2 / N,
+    averaged) summed in n_power_bands equal bands of FFT bins; the n_peaks highest local maxima
+    (bins 1..N/2-1) as (frequency Hz, power), missing peaks as (0, 0). Powers in the input's
+    units squared, or log10 of them (floored at -10) with log_powers.
+    Output `(n_axes * (3 + n_power_bands + 2 n_peaks),)`, axis after axis."""
+
+    name = "spectral"
+    title = "Spectral analysis"
+    description = (
+        "Statistics and the frequency content of each axis: for vibration and motion "
+        "(accelerometers, gyroscopes)."
+    )
+    output_kind = "vector"
+    params_model = SpectralParams
+
+    def validate(
+        self, params: SpectralParams, *, sample_rate_hz: float, window_length: int, n_axes: int
+    ) -> None:
+        check_window(window_length, n_axes)
+        if sample_rate_hz <= 0:
+            raise DspParameterError("sample_rate_hz", sample_rate_hz, "must be above 0 Hz")
+        nyquist_hz = sample_rate_hz / 2.0
+        if params.filter_type != "none" and params.filter_cutoff_hz >= nyquist_hz:
+            raise DspParameterError(
+                "filter_cutoff_hz",
+                params.filter_cutoff_hz,
+                f"the cut-off must be below the Nyquist frequency ({nyquist_hz:g} Hz at "
+                f"{sample_rate_hz:g} Hz)",
+            )
+        if not is_power_of_two(params.fft_length):
+            raise DspParameterError(
+                "fft_length", params.fft_length, "the FFT length must be a power of two"
+            )
+        if params.fft_length > window_length:
+            raise DspParameterError(
+                "fft_length",
+                params.fft_length,
+                f"the FFT length must be at most the window length ({window_length} samples)",
+            )
+        n_bins = params.fft_length // 2 + 1
+        if params.n_power_bands > n_bins:
+            raise DspParameterError(
+                "n_power_bands",
+                params.n_power_bands,
+                f"an FFT of {params.fft_length} has {n_bins} bins; use at most that many bands",
+            )
+
+    def output_shape(
+        self, params: SpectralParams, *, sample_rate_hz: float, window_length: int, n_axes: int
+    ) -> tuple[int, ...]:
+        self.validate(
+            params, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes
+        )
+        return (n_axes * (3 + params.n_power_bands + 2 * params.n_peaks),)
+
+    def _filtered(
+        self, batch: FloatArray, params: SpectralParams, sample_rate_hz: float
+    ) -> NDArray[np.float64]:
+        signal = batch.astype(np.float64) * params.scale_axes
+        signal -= signal.mean(axis=1, keepdims=True)
+        if params.filter_type == "none":
+            return signal
+        sos = butterworth_sos(
+            params.filter_type, params.filter_order, params.filter_cutoff_hz, sample_rate_hz
+        )
+        return np.asarray(scipy.signal.sosfilt(sos, signal, axis=1), dtype=np.float64)
+
+    def _welch(self, signal: NDArray[np.float64], fft_length: int) -> NDArray[np.float64]:
+        """(batch, n_samples, n_axes) -> (batch, n_axes, fft_length // 2 + 1) averaged power."""
+        stride = fft_length // 2
+        n_segments = frame_count(signal.shape[1], fft_length, stride)
+        by_axis = np.ascontiguousarray(signal.transpose(0, 2, 1))
+        segments = frames(by_axis, fft_length, stride)[:, :, :n_segments]
+        windowed = segments * hann_window(fft_length).astype(np.float64)
+        spectrum = scipy.fft.rfft(windowed, axis=-1)
+        power = (spectrum.real**2 + spectrum.imag**2) / fft_length
+        return np.asarray(power.mean(axis=2), dtype=np.float64)
+
+    def extract(
+        self, windows: FloatArray, *, sample_rate_hz: float, params: SpectralParams
+    ) -> FloatArray:
+        batch = as_batch(windows)
+        self.validate(
+            params,
+            sample_rate_hz=sample_rate_hz,
+            window_length=batch.shape[1],
+            n_axes=batch.shape[2],
+        )
+        filtered = self._filtered(batch, params, sample_rate_hz)
+        _, m2, m3, m4 = central_moments(filtered)
+        rms = np.sqrt((filtered * filtered).mean(axis=1))
+        statistics = [rms, skewness(m2, m3), excess_kurtosis(m2, m4)]
+        power = self._welch(filtered, params.fft_length)
+        n_bins = power.shape[-1]
+        band_of_bin = np.arange(n_bins) * params.n_power_bands // n_bins
+        membership = (band_of_bin[:, None] == np.arange(params.n_power_bands)).astype(np.float64)
+        bands = power @ membership
+        peak_frequency_hz, peak_power = self._peaks(
+            power, params.n_peaks, sample_rate_hz, params.fft_length
+        )
+        if params.log_powers:
+            bands = np.log10(np.maximum(bands, LOG_POWER_FLOOR))
+            found = peak_frequency_hz > 0
+            peak_power = np.where(found, np.log10(np.maximum(peak_power, LOG_POWER_FLOOR)), 0.0)
+        peaks = np.stack([peak_frequency_hz, peak_power], axis=-1).reshape(
+            power.shape[0], power.shape[1], -1
+        )
+        per_axis = np.concatenate([np.stack(statistics, axis=-1), bands, peaks], axis=-1)
+        return per_axis.reshape(batch.shape[0], -1).astype(np.float32)
+
+    @staticmethod
+    def _peaks(
+        power: NDArray[np.float64], n_peaks: int, sample_rate_hz: float, fft_length: int
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Frequencies and powers `(batch, n_axes, n_peaks)` of the highest local maxima; the
+        higher first, ties to the lower frequency; missing peaks are (0, 0)."""
+        inner = power[..., 1:-1]
+        is_peak = (inner > power[..., :-2]) & (inner >= power[..., 2:])
+        heights = np.where(is_peak, inner, -np.inf)
+        order = np.argsort(-heights, axis=-1, kind="stable")[..., :n_peaks]
+        chosen = np.take_along_axis(heights, order, axis=-1)
+        found = np.isfinite(chosen)
+        frequency_hz = np.where(found, (order + 1) * sample_rate_hz / fft_length, 0.0)
+        return frequency_hz, np.where(found, chosen, 0.0)
+
+    def graphs(
+        self, window: FloatArray, *, sample_rate_hz: float, params: SpectralParams
+    ) -> list[Graph]:
+        batch = as_batch(window[None])
+        self.validate(
+            params,
+            sample_rate_hz=sample_rate_hz,
+            window_length=batch.shape[1],
+            n_axes=batch.shape[2],
+        )
+        filtered = self._filtered(batch, params, sample_rate_hz)[0]
+        power = self._welch(filtered[None], params.fft_length)[0]
+        time_s = np.arange(filtered.shape[0]) / sample_rate_hz
+        frequency_hz = np.arange(power.shape[-1]) * sample_rate_hz / params.fft_length
+        graphs = []
+        for axis in range(filtered.shape[1]):
+            graphs.append(
+                graph_line(
+                    f"Filtered, axis {axis}", time_s, filtered[:, axis], "Time", "Value", "s"
+                )
+            )
+            graphs.append(
+                graph_line(
+                    f"Power spectrum, axis {axis}",
+                    frequency_hz,
+                    power[axis],
+                    "Frequency",
+                    "Power",
+                    "Hz",
+                    kind="bar",
+                )
+            )
+        return graphs
+
+
+SPECTRAL = SpectralBlock()

@@ -1,0 +1,132 @@
+"""The C++ twins of raw, flatten, spectral analysis and image reproduce the Python features."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from dsp_blocks.registry import get_block
+from tests.dsp.cpp_runner import CppBuilder, run_program
+
+
+def motion_windows(
+    rng: np.random.Generator, sample_rate_hz: float, n_samples: int, n_axes: int
+) -> np.ndarray:
+    """Accelerometer-like windows: gravity offset, a few tones, noise; plus one constant window."""
+    t = np.arange(n_samples) / sample_rate_hz
+    windows = []
+    for _ in range(6):
+        axes = []
+        for _axis in range(n_axes):
+            tones = sum(
+                rng.uniform(0.2, 3.0)
+                * np.sin(2 * np.pi * rng.uniform(0.5, sample_rate_hz / 2.5) * t + rng.uniform(0, 6))
+                for _ in range(3)
+            )
+            axes.append(rng.uniform(-9.8, 9.8) + tones + rng.normal(0, 0.3, n_samples))
+        windows.append(np.stack(axes, axis=-1))
+    windows.append(np.full((n_samples, n_axes), 9.81))
+    return np.stack(windows).astype(np.float32)
+
+
+SENSOR_CASES: list[tuple[str, dict[str, Any], float, int, int]] = [
+    ("raw", {}, 62.5, 125, 3),
+    ("raw", {"scale_axes": 0.01}, 100.0, 200, 6),
+    ("flatten", {}, 62.5, 125, 3),
+    (
+        "flatten",
+        {"skewness": True, "kurtosis": True, "minimum": False, "scale_axes": 2.5},
+        100.0,
+        300,
+        2,
+    ),
+    ("spectral", {}, 62.5, 125, 3),
+    (
+        "spectral",
+        {
+            "filter_type": "high",
+            "filter_cutoff_hz": 5.0,
+            "filter_order": 3,
+            "fft_length": 128,
+            "n_power_bands": 8,
+            "n_peaks": 5,
+            "log_powers": False,
+        },
+        100.0,
+        400,
+        3,
+    ),
+    (
+        "spectral",
+        {"filter_type": "none", "fft_length": 32, "n_power_bands": 17, "n_peaks": 0},
+        50.0,
+        100,
+        1,
+    ),
+    (
+        "spectral",
+        {"filter_type": "low", "filter_cutoff_hz": 20.0, "filter_order": 9},
+        100.0,
+        256,
+        2,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "block_name, values, sample_rate_hz, n_samples, n_axes",
+    SENSOR_CASES,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(SENSOR_CASES)],
+)
+def test_sensor_cpp_matches_python(
+    block_name: str,
+    values: dict[str, Any],
+    sample_rate_hz: float,
+    n_samples: int,
+    n_axes: int,
+    rng: np.random.Generator,
+    cpp_builder: CppBuilder,
+) -> None:
+    block = get_block(block_name)
+    params = block.parse_params(values)
+    windows = motion_windows(rng, sample_rate_hz, n_samples, n_axes)
+    expected = block.extract(windows, sample_rate_hz=sample_rate_hz, params=params)
+    program = cpp_builder.program(
+        block_name,
+        params,
+        sample_rate_hz=sample_rate_hz,
+        window_length=n_samples,
+        n_axes=n_axes,
+    )
+    actual = run_program(program, windows, expected.shape[1])
+    feature_range = float(expected.max() - expected.min())
+    worst = float(np.abs(actual - expected).max())
+    assert worst <= 1e-3 * feature_range, f"max |C++ - Python| {worst} over range {feature_range}"
+
+
+@pytest.mark.parametrize(
+    "in_shape, values",
+    [
+        ((48, 64, 3), {"width": 32, "height": 24}),
+        ((48, 64, 3), {"width": 96, "height": 96, "color_mode": "grayscale"}),
+        ((20, 30, 1), {"width": 7, "height": 45, "color_mode": "grayscale"}),
+        ((5, 5, 3), {"width": 5, "height": 5}),
+    ],
+)
+def test_image_cpp_matches_python(
+    in_shape: tuple[int, int, int],
+    values: dict[str, Any],
+    rng: np.random.Generator,
+    cpp_builder: CppBuilder,
+) -> None:
+    block = get_block("image")
+    params = block.parse_params(values)
+    images = rng.integers(0, 256, (3, *in_shape)).astype(np.float32)
+    expected = block.extract(images, sample_rate_hz=0.0, params=params)
+    program = cpp_builder.program(
+        "image", params, sample_rate_hz=0.0, window_length=0, n_axes=0, input_shape=in_shape
+    )
+    actual = run_program(program, images, int(np.prod(expected.shape[1:])))
+    np.testing.assert_allclose(actual.reshape(expected.shape), expected, rtol=0, atol=1e-6)
