@@ -65,7 +65,7 @@ def test_live_classification_of_a_new_sample(trained_classifier: TrainedClassifi
     windows = classify_windows(_models(trained_classifier)[1], features, CLASS_NAMES)
     assert [w.top for w in windows] == [CLASS_NAMES[i] for i in labels]
     assert set(windows[0].scores) == set(CLASS_NAMES)
-    with pytest.raises(ValueError, match="130 feature values"):
+    with pytest.raises(ValueError, match=r"50 feature values .*model takes 130"):
         classify_windows(_models(trained_classifier)[1], features[:, :5, :], CLASS_NAMES)
 
 

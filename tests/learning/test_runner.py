@@ -17,7 +17,9 @@ from worker.learning.runner import RunLimits, sandbox_environment
 from worker.learning.settings import TrainingSettings
 from worker.learning.train import train
 
-SETTINGS = TrainingSettings(epochs=2, batch_size=16, balance_classes=True)
+SETTINGS = TrainingSettings(
+    epochs=2, batch_size=16, balance_classes=True, early_stopping_patience=5
+)
 
 TINY_MODEL = """
 import tf_keras as keras
@@ -82,10 +84,24 @@ def test_a_script_without_model_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_model_with_the_wrong_output_shape_is_refused(tmp_path: Path) -> None:
-    script = TINY_MODEL.replace("NUM_OUTPUTS", "num_classes + 1")
+    # Trains a right model, then leaves another one in `model`.
+    script = TINY_MODEL.replace("NUM_OUTPUTS", "num_classes")
     script += "model.fit(train_dataset, epochs=1, callbacks=callbacks, verbose=0)\n"
+    script += "model = keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten(),"
+    script += " keras.layers.Dense(num_classes + 1)])\n"
     with pytest.raises(TrainingError, match=r"output shape is \(None, 4\).*3 classes"):
         _run_expert(tmp_path, script)
+
+
+def test_a_keras_error_is_summed_up_in_one_line(tmp_path: Path) -> None:
+    script = TINY_MODEL.replace("NUM_OUTPUTS", "num_classes + 1")
+    script += "model.fit(train_dataset, epochs=1, callbacks=callbacks, verbose=0)\n"
+    with pytest.raises(TrainingError) as caught:
+        _run_expert(tmp_path, script)
+    assert caught.value.message == (
+        "the training script raised ValueError: Shapes (None, 3) and (None, 4) are incompatible"
+    )
+    assert "in user code" in caught.value.log and 'script.py", line 9' in caught.value.log
 
 
 def test_an_untrained_model_is_refused(tmp_path: Path) -> None:
@@ -102,6 +118,12 @@ def test_a_script_past_the_time_limit_is_stopped(tmp_path: Path) -> None:
     assert time.monotonic() - started < 30
 
 
+def test_a_script_over_the_memory_limit_fails_clearly(tmp_path: Path) -> None:
+    limits = RunLimits(time_limit_s=300, memory_limit_bytes=6 * 2**30, threads=1)
+    with pytest.raises(TrainingError, match="ran out of memory"):
+        _run_expert(tmp_path, "hoard = bytearray(8 * 2**30)\n", limits=limits)
+
+
 def test_sandbox_contract_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The worker's environment holds secrets; the script must see none of them.
     monkeypatch.setenv("DATABASE_URL", "postgresql://user:hunter2@db/mcuforge")
@@ -112,6 +134,7 @@ def test_sandbox_contract_and_environment(tmp_path: Path, monkeypatch: pytest.Mo
         "print('ENV', sorted(os.environ))\n"
         "print('CONTRACT', input_shape, num_classes, settings.epochs, settings.class_weight)\n"
         "print('FILES', sorted(os.listdir('.')))\n"
+        "print('CALLBACKS', [type(c).__name__ for c in callbacks])\n"
         + TINY_MODEL.replace("NUM_OUTPUTS", "num_classes")
         + "model.fit(train_dataset, validation_data=validation_dataset, epochs=settings.epochs,"
         " class_weight=settings.class_weight, callbacks=callbacks, verbose=0)\n"
@@ -130,6 +153,8 @@ def test_sandbox_contract_and_environment(tmp_path: Path, monkeypatch: pytest.Mo
     assert "1: 0.966" in contract and "2: 0.690" in contract
     files_line = next(line for line in reporter.lines if line.startswith("FILES "))
     assert "X_train.npy" in files_line and "X_validation.npy" in files_line
+    callbacks_line = next(line for line in reporter.lines if line.startswith("CALLBACKS "))
+    assert "EarlyStopping" in callbacks_line  # early_stopping_patience=5 adds it for any script
     assert reporter.progress_calls == [(1, 2), (2, 2)]
 
 

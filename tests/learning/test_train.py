@@ -28,7 +28,12 @@ pytestmark = pytest.mark.slow
 
 def test_training_writes_every_artifact(trained_classifier: TrainedClassifier) -> None:
     artifacts = trained_classifier.result.artifacts
-    for path in (artifacts.script, artifacts.float32_tflite, artifacts.int8_tflite):
+    for path in (
+        artifacts.script,
+        artifacts.float32_tflite,
+        artifacts.int8_tflite,
+        artifacts.notebook,
+    ):
         assert path.stat().st_size > 0
     with zipfile.ZipFile(artifacts.saved_model_zip) as archive:
         assert "saved_model/saved_model.pb" in archive.namelist()

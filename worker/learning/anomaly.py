@@ -22,14 +22,14 @@ _RADIUS_FLOOR = 1e-6
 class AnomalySettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    clusters: int = Field(32, ge=1, le=256, description="K-means clusters")
+    clusters: int = Field(default=32, ge=1, le=256, description="K-means clusters")
     feature_columns: list[int] | None = Field(
-        None, description="indices of the flattened feature values to use; None = all"
+        default=None, description="indices of the flattened feature values to use; None = all"
     )
     threshold_quantile: float = Field(
-        0.99, ge=0.5, le=1.0, description="share of training windows scored as normal"
+        default=0.99, ge=0.5, le=1.0, description="share of training windows scored as normal"
     )
-    seed: int = Field(1, ge=0)
+    seed: int = Field(default=1, ge=0)
 
 
 class AnomalyModel(BaseModel):
@@ -50,7 +50,7 @@ class AnomalyModel(BaseModel):
                 f"{max(self.feature_columns)}; use features of the same DSP block and parameters"
             )
         columns = flat[:, self.feature_columns]
-        return (columns - np.asarray(self.mean)) / np.asarray(self.scale)
+        return np.asarray((columns - np.asarray(self.mean)) / np.asarray(self.scale))
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         """Anomaly score of each window: nearest-centroid distance over that cluster's radius."""
@@ -58,10 +58,12 @@ class AnomalyModel(BaseModel):
         centroids = np.asarray(self.centroids)
         distances = np.linalg.norm(points[:, None, :] - centroids[None, :, :], axis=2)
         nearest = distances.argmin(axis=1)
-        return distances[np.arange(len(points)), nearest] / np.asarray(self.radii)[nearest]
+        return np.asarray(
+            distances[np.arange(len(points)), nearest] / np.asarray(self.radii)[nearest]
+        )
 
     def is_anomaly(self, features: np.ndarray) -> np.ndarray:
-        return self.scores(features) > self.threshold
+        return np.asarray(self.scores(features) > self.threshold)
 
     def export(self) -> dict[str, object]:
         """Plain lists the C++ generator writes as const arrays (float32 on the device)."""

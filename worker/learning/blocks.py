@@ -22,13 +22,14 @@ class LearningBlockSpec(BaseModel):
     task: LearningTask = "classification"
     layers: list[LayerSpec] = Field(default_factory=list)
     expert_script: str | None = Field(
-        None, description="a tf_keras training script that replaces the generated one"
+        default=None, description="a tf_keras training script that replaces the generated one"
     )
     quantization_aware_training: bool = Field(
-        False, description="train with int8 rounding simulated (tensorflow-model-optimization)"
+        default=False,
+        description="train with int8 rounding simulated (tensorflow-model-optimization)",
     )
     pruning_sparsity: float | None = Field(
-        None, ge=0.1, le=0.95, description="share of weights pruned to zero while training"
+        default=None, ge=0.1, le=0.95, description="share of weights pruned to zero while training"
     )
 
     @model_validator(mode="after")

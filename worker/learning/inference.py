@@ -14,7 +14,7 @@ def _interpreter(tflite_bytes: bytes) -> Any:
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:
-        from tensorflow.lite import Interpreter  # type: ignore[no-redef]
+        from tensorflow.lite import Interpreter
     interpreter = Interpreter(model_content=tflite_bytes)
     interpreter.allocate_tensors()
     return interpreter

@@ -12,12 +12,15 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import nbformat
-from nbformat import v4
+import nbformat as _nbformat
+from nbformat import v4 as _v4
 
 from worker.learning import datasets, sandbox
 
 NOTEBOOK_FILE = "training.ipynb"
+# nbformat has no type hints; typed as Any so strict checks accept its calls.
+nbformat: Any = _nbformat
+v4: Any = _v4
 
 
 def _code(source: str) -> Any:

@@ -115,6 +115,8 @@ def write_workdir(
 ) -> None:
     """Put the script, job description and this run's features (and nothing else) in `workdir`."""
     workdir.mkdir(parents=True, exist_ok=True)
+    # A result left by an earlier run must never pass for this run's.
+    (workdir / sandbox.RESULT_FILE).unlink(missing_ok=True)
     (workdir / sandbox.SCRIPT_FILE).write_text(script)
     (workdir / sandbox.JOB_FILE).write_text(json.dumps(job, indent=1))
     arrays = (x_train, y_train, x_validation, y_validation)

@@ -62,6 +62,15 @@ def _script_traceback(error: BaseException, script_path: str) -> str:
     return "".join(traceback.format_exception(type(error), error, tb or error.__traceback__))
 
 
+def _error_summary(error: BaseException) -> str:
+    """The error's last line: Keras errors open with pages of 'in user code' frames."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    if not lines:
+        return ""
+    prefix = f"{type(error).__name__}: "
+    return lines[-1].removeprefix(prefix)
+
+
 def _compile_script(workdir: Path) -> Any:
     script_path = str(workdir / SCRIPT_FILE)
     source = (workdir / SCRIPT_FILE).read_text()
@@ -220,7 +229,7 @@ def run(workdir: Path, events: EventStream) -> None:
         ) from None
     except Exception as error:
         raise ScriptFailure(
-            f"the training script raised {type(error).__name__}: {error}",
+            f"the training script raised {type(error).__name__}: {_error_summary(error)}",
             _script_traceback(error, code.co_filename),
         ) from None
     training_s = time.monotonic() - started_s

@@ -25,12 +25,13 @@ class _RangeChecked(BaseModel):
         if not isinstance(value, int | float):
             return value
         field = cls.model_fields[info.field_name]
-        low = high = None
+        low: float | None = None
+        high: float | None = None
         for rule in field.metadata:
             if isinstance(rule, annotated_types.Ge):
-                low = rule.ge
+                low = float(rule.ge)  # type: ignore[arg-type]
             elif isinstance(rule, annotated_types.Le):
-                high = rule.le
+                high = float(rule.le)  # type: ignore[arg-type]
         if (low is not None and value < low) or (high is not None and value > high):
             what = field.description or info.field_name
             raise ValueError(
@@ -46,13 +47,16 @@ class AugmentationSettings(_RangeChecked):
     """
 
     time_mask_max_frames: int = Field(
-        0, ge=0, le=1000, description="longest run of frames set to zero, 0 = off"
+        default=0, ge=0, le=1000, description="longest run of frames set to zero, 0 = off"
     )
     frequency_mask_max_bins: int = Field(
-        0, ge=0, le=1000, description="widest band of frequency bins set to zero, 0 = off"
+        default=0, ge=0, le=1000, description="widest band of frequency bins set to zero, 0 = off"
     )
     noise_stddev: float = Field(
-        0.0, ge=0.0, le=100.0, description="standard deviation of added gaussian noise, 0 = off"
+        default=0.0,
+        ge=0.0,
+        le=100.0,
+        description="standard deviation of added gaussian noise, 0 = off",
     )
 
     @property
@@ -63,20 +67,28 @@ class AugmentationSettings(_RangeChecked):
 class TrainingSettings(_RangeChecked):
     """What the training job does; defaults follow Edge Impulse's keyword-spotting defaults."""
 
-    epochs: int = Field(100, ge=1, le=1000, description="training cycles")
-    learning_rate: float = Field(0.005, ge=1e-6, le=1.0, description="Adam learning rate")
-    batch_size: int = Field(32, ge=1, le=4096, description="windows per training step")
+    epochs: int = Field(default=100, ge=1, le=1000, description="training cycles")
+    learning_rate: float = Field(default=0.005, ge=1e-6, le=1.0, description="Adam learning rate")
+    batch_size: int = Field(default=32, ge=1, le=4096, description="windows per training step")
     validation_split: float = Field(
-        0.2, ge=0.05, le=0.5, description="share of the windows held out for validation"
+        default=0.2, ge=0.05, le=0.5, description="share of the windows held out for validation"
     )
     balance_classes: bool = Field(
-        False, description="weight classes by the inverse of their window count"
+        default=False, description="weight classes by the inverse of their window count"
     )
-    augmentation: AugmentationSettings = AugmentationSettings()
+    augmentation: AugmentationSettings = Field(default_factory=AugmentationSettings)
     early_stopping_patience: int | None = Field(
-        None, ge=1, le=1000, description="epochs without val_loss improvement before stopping"
+        default=None,
+        ge=1,
+        le=1000,
+        description="epochs without val_loss improvement before stopping",
     )
-    seed: int = Field(1, ge=0, le=2**31 - 1, description="random seed of split, init and shuffling")
+    seed: int = Field(
+        default=1, ge=0, le=2**31 - 1, description="random seed of split, init and shuffling"
+    )
     representative_samples: int = Field(
-        200, ge=1, le=10000, description="training windows used to calibrate int8 quantization"
+        default=200,
+        ge=1,
+        le=10000,
+        description="training windows used to calibrate int8 quantization",
     )

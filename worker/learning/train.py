@@ -22,6 +22,7 @@ from worker.learning.metrics import (
     model_size,
     regression_metrics,
 )
+from worker.learning.notebook import write_training_notebook
 from worker.learning.reporting import NullReporter, TrainingReporter
 from worker.learning.runner import RunLimits, run_sandbox, write_workdir
 from worker.learning.script import generate_script
@@ -37,6 +38,7 @@ class TrainingArtifacts(BaseModel):
     float32_tflite: Path
     int8_tflite: Path
     history: Path
+    notebook: Path
 
 
 class TrainingResult(BaseModel):
@@ -182,6 +184,7 @@ def train(
             float32_tflite=run.artifacts["float32_tflite"],
             int8_tflite=run.artifacts["int8_tflite"],
             history=workdir / "history.json",
+            notebook=write_training_notebook(workdir),
         ),
         float32=float_metrics,
         int8=int8_metrics,
