@@ -34,10 +34,12 @@ export function AppLayout() {
 
 function ProjectNavigation({ projectId }: { projectId: number }) {
   const project = useQuery(projectsReadProjectOptions({ path: { project_id: projectId } }));
+  // No links into a project that does not exist; the page itself says why.
+  if (project.isError) return null;
   return (
     <section className="project-nav" aria-label="Project">
       <p className="project-nav-name" title={project.data?.name}>
-        {project.data?.name ?? (project.isError ? 'Unknown project' : 'Loading…')}
+        {project.data?.name ?? 'Loading…'}
       </p>
       <ul>
         <li>

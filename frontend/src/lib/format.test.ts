@@ -5,8 +5,8 @@ import {
   formatBytes,
   formatDateTime,
   formatDuration,
-  formatPercent,
   formatSampleRate,
+  formatSplit,
   plural,
 } from './format';
 
@@ -53,16 +53,6 @@ describe('formatSampleRate', () => {
   });
 });
 
-describe('formatPercent', () => {
-  it('rounds to whole percent, but keeps a decimal below 10%', () => {
-    expect(formatPercent(0.8)).toBe('80%');
-    expect(formatPercent(0.666)).toBe('67%');
-    expect(formatPercent(0.045)).toBe('4.5%');
-    expect(formatPercent(0)).toBe('0%');
-    expect(formatPercent(1)).toBe('100%');
-  });
-});
-
 describe('formatAxes', () => {
   it('lists axis names with units when they have some', () => {
     expect(
@@ -102,5 +92,18 @@ describe('formatBytes', () => {
     [3_000_000_000, '3 GB'],
   ])('%d bytes read as %s', (sizeBytes, expected) => {
     expect(formatBytes(sizeBytes)).toBe(expected);
+  });
+});
+
+describe('formatSplit', () => {
+  it('gives whole percents that add up to 100', () => {
+    expect(formatSplit(0.875, 0.125)).toBe('88% / 12%');
+    expect(formatSplit(0.8, 0.2)).toBe('80% / 20%');
+    expect(formatSplit(1, 0)).toBe('100% / 0%');
+    expect(formatSplit(1 / 3, 2 / 3)).toBe('33% / 67%');
+  });
+
+  it('shows a dash for an empty dataset', () => {
+    expect(formatSplit(0, 0)).toBe('—');
   });
 });

@@ -25,13 +25,6 @@ export function formatSampleRate(sampleRateHz: number | null | undefined): strin
   return `${Number(sampleRateHz.toFixed(2))} Hz`;
 }
 
-/** "75%" for 0.75; one decimal below 10% so small test sets do not read as 0%. */
-export function formatPercent(fraction: number): string {
-  const percent = fraction * 100;
-  if (percent > 0 && percent < 10) return `${percent.toFixed(1)}%`;
-  return `${Math.round(percent)}%`;
-}
-
 /** Names of a sample's axes, with units when they have any: "audio", "accX (m/s2), accY (m/s2)". */
 export function formatAxes(axes: ReadonlyArray<{ name: string; units: string }>): string {
   if (axes.length === 0) return '—';
@@ -67,4 +60,15 @@ export function formatBytes(sizeBytes: number): string {
     unit = next;
   }
   return `${Number(value.toFixed(1))} ${unit}`;
+}
+
+/**
+ * The train/test split as "88% / 12%": whole percents that add up to 100, which rounding each
+ * share on its own does not promise (87.5% and 12.5% would read 88% / 13%).
+ */
+export function formatSplit(trainingFraction: number, testingFraction: number): string {
+  const total = trainingFraction + testingFraction;
+  if (!(total > 0)) return '—';
+  const trainingPercent = Math.round((trainingFraction / total) * 100);
+  return `${trainingPercent}% / ${100 - trainingPercent}%`;
 }

@@ -7,6 +7,7 @@ import { ErrorText } from '../components/ErrorText';
 import { SamplesTable } from '../components/SamplesTable';
 import { UploadPanel } from '../components/UploadPanel';
 import { parseProjectId } from '../lib/projectId';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NotFoundPage } from './NotFoundPage';
 
 export function DataAcquisitionPage() {
@@ -17,6 +18,7 @@ export function DataAcquisitionPage() {
 
 function DataAcquisition({ projectId }: { projectId: number }) {
   const project = useQuery(projectsReadProjectOptions({ path: { project_id: projectId } }));
+  useDocumentTitle('Data acquisition', project.data?.name);
   if (project.isError) {
     return (
       <section>

@@ -11,8 +11,9 @@ import {
 import type { ProjectPublic, SamplesSummary } from '../client/types.gen';
 import { ErrorText } from '../components/ErrorText';
 import { apiFieldErrors } from '../lib/apiError';
-import { formatDuration, formatPercent } from '../lib/format';
+import { formatDuration, formatSplit } from '../lib/format';
 import { parseProjectId } from '../lib/projectId';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NotFoundPage } from './NotFoundPage';
 
 export function ProjectDashboardPage() {
@@ -25,6 +26,7 @@ function Dashboard({ projectId }: { projectId: number }) {
   const path = { project_id: projectId };
   const project = useQuery(projectsReadProjectOptions({ path }));
   const summary = useQuery(samplesReadSamplesSummaryOptions({ path }));
+  useDocumentTitle('Dashboard', project.data?.name);
 
   if (project.isPending) return <p className="muted">Loading project…</p>;
   if (project.isError) {
@@ -151,15 +153,17 @@ function DatasetSummary({ summary, projectId }: { summary: SamplesSummary; proje
         </div>
         <div>
           <dt>Train / test split</dt>
-          <dd>
-            {formatPercent(summary.training_fraction)} / {formatPercent(summary.testing_fraction)}
-          </dd>
+          <dd>{formatSplit(summary.training_fraction, summary.testing_fraction)}</dd>
         </div>
       </dl>
       <div className="split-bar" aria-hidden="true">
         <span className="split-train" style={{ width: `${summary.training_fraction * 100}%` }} />
         <span className="split-test" style={{ width: `${summary.testing_fraction * 100}%` }} />
       </div>
+      <p className="split-legend muted">
+        <span className="swatch split-train" /> Training <span className="swatch split-test" />{' '}
+        Testing
+      </p>
 
       <div className="two-columns">
         <div>

@@ -13,9 +13,11 @@ import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorText } from '../components/ErrorText';
 import { apiErrorMessage, apiFieldErrors } from '../lib/apiError';
 import { formatDateTime, plural } from '../lib/format';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 export function ProjectsPage() {
   const projects = useQuery(projectsReadProjectsOptions({ query: { limit: 1000 } }));
+  useDocumentTitle('Projects');
   return (
     <>
       <header className="page-header">
