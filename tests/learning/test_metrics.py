@@ -71,3 +71,27 @@ def test_uncertain_threshold() -> None:
     assert predicted_classes(probabilities).tolist() == [0, 0, 1]
     with pytest.raises(ValueError, match="probability in 0..1"):
         predicted_classes(probabilities, 1.5)
+
+
+@pytest.mark.parametrize(
+    "model_name",
+    [
+        "micro_speech_int8.tflite",
+        "mlperf_kws_dscnn_int8.tflite",
+        "mlperf_ic_resnet8_int8.tflite",
+        "mlperf_ad_autoencoder_int8.tflite",
+    ],
+)
+def test_own_mac_count_agrees_with_the_compiler(shared_models, model_name: str) -> None:  # type: ignore[no-untyped-def]
+    from worker.learning.metrics import _flatbuffer_mac_count, weight_bytes
+
+    model_bytes = (shared_models / model_name).read_bytes()
+    own = _flatbuffer_mac_count(model_bytes)
+    assert own > 0
+    try:
+        from deploy_targets.compiler import load_graph
+    except ImportError:
+        pytest.skip("the compiler is not importable yet")
+    graph = load_graph(model_bytes)
+    assert own == graph.mac_count()
+    assert weight_bytes(model_bytes) >= graph.weights_bytes()
