@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Path, status
 from sqlalchemy.orm import Session
 
 from backend.db.models import Project
@@ -20,7 +20,11 @@ def get_db() -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
-def get_project(project_id: int, session: SessionDep) -> Project:
+# Ids are database integers; larger numbers are bad input (422), never a database error.
+ProjectId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The project's id.")]
+
+
+def get_project(project_id: ProjectId, session: SessionDep) -> Project:
     """Resolve the project of a project-scoped route.
 
     Until accounts exist everyone may use every project; the teams work changes this one
