@@ -294,40 +294,48 @@ def run_job(
     context = JobContext(job_id, identity, sessions)
     heartbeat = _Heartbeat(context, sessions, identity)
     heartbeat.start()
+    failure: Exception | None = None
     try:
         result = function(context, params)
         json.dumps(result)  # the result column is JSON; fail here, not in the database driver
-    except JobCancelled:
-        heartbeat.stop()
-        with sessions() as session:
-            current = session.execute(select(Job.state).where(Job.id == job_id)).scalar()
-        _add_log(sessions, job_id, f"stopped: the job is {current}")
-        return JobState(current) if current else None
-    except SoftTimeLimitExceeded:
-        heartbeat.stop()
-        message = "the job ran longer than its time limit and was stopped"
-        _add_log(sessions, job_id, f"failed: {message}")
-        return _finish(sessions, job_id, identity, JobState.failed, error=message)
-    except TransientJobError as exc:
-        heartbeat.stop()
-        if schedule_retry is not None and retries_left > 0:
-            requeued = _finish(sessions, job_id, identity, JobState.queued, error=None)
-            if requeued == JobState.queued:
-                _add_log(sessions, job_id, f"retrying ({retries_left} retries left): {exc}")
-                schedule_retry(exc)
-            return requeued
-        error = f"{_readable_error(exc)} (no retries left)"
-        _add_log(sessions, job_id, traceback.format_exc().rstrip())
-        _add_log(sessions, job_id, f"failed: {error}")
-        return _finish(sessions, job_id, identity, JobState.failed, error=error)
-    except Exception as exc:
-        heartbeat.stop()
-        _add_log(sessions, job_id, traceback.format_exc().rstrip())
-        error = _readable_error(exc)
-        _add_log(sessions, job_id, f"failed: {error}")
-        return _finish(sessions, job_id, identity, JobState.failed, error=error)
-    heartbeat.stop()
+    except Exception as exc:  # recorded below, once the heartbeat has stopped
+        failure = exc
+    finally:
+        heartbeat.stop()  # also when a BaseException (a worker shutting down) passes through
+    if failure is not None:
+        return _record_failure(sessions, job_id, identity, failure, retries_left, schedule_retry)
     _add_log(sessions, job_id, "succeeded")
     return _finish(
         sessions, job_id, identity, JobState.succeeded, progress=100, result=result, error=None
     )
+
+
+def _record_failure(
+    sessions: sessionmaker[Session],
+    job_id: int,
+    identity: str,
+    failure: Exception,
+    retries_left: int,
+    schedule_retry: ScheduleRetry | None,
+) -> JobState | None:
+    if isinstance(failure, JobCancelled):
+        with sessions() as session:
+            current = session.execute(select(Job.state).where(Job.id == job_id)).scalar()
+        _add_log(sessions, job_id, f"stopped: the job is {current}")
+        return JobState(current) if current else None
+    if isinstance(failure, SoftTimeLimitExceeded):
+        message = "the job ran longer than its time limit and was stopped"
+        _add_log(sessions, job_id, f"failed: {message}")
+        return _finish(sessions, job_id, identity, JobState.failed, error=message)
+    error = _readable_error(failure)
+    if isinstance(failure, TransientJobError):
+        if schedule_retry is not None and retries_left > 0:
+            requeued = _finish(sessions, job_id, identity, JobState.queued, error=None)
+            if requeued == JobState.queued:
+                _add_log(sessions, job_id, f"retrying ({retries_left} retries left): {failure}")
+                schedule_retry(failure)
+            return requeued
+        error = f"{error} (no retries left)"
+    _add_log(sessions, job_id, "".join(traceback.format_exception(failure)).rstrip())
+    _add_log(sessions, job_id, f"failed: {error}")
+    return _finish(sessions, job_id, identity, JobState.failed, error=error)
