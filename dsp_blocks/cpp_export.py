@@ -170,11 +170,16 @@ def _mel(
     return definitions, init
 
 
-def _scratch(names: _Names, unnormalized: str = "0") -> str:
+def _scratch(names: _Names, mel: str = "0", unnormalized: str = "0") -> str:
     return (
         f"const mf_dsp_audio_scratch scratch = {{{names('fft_buffer')}, {names('power')}, "
-        f"{names('mel')}, {unnormalized}}};"
+        f"{mel}, {unnormalized}}};"
     )
+
+
+FRAMES_COMMENT = "/* frames: length, stride, count, pre-emphasis, window */"
+FFT_COMMENT = "/* FFT: length, twiddles */"
+MEL_COMMENT = "/* mel: filters, first bins, bin counts, weights */"
 
 
 def _layout_of(
@@ -211,9 +216,15 @@ def _render_mfcc(
         cpp_emit.buffer("float", names("unnormalized"), output_len if normalize else 1),
     ]
     body = [
-        f"static const mf_dsp_mfcc_config config = {{{frames}, {fft}, {mel}, "
-        f"{params.n_coefficients}, {names('dct')}, {normalize}, {int(params.normalize_variance)}}};",
-        _scratch(names, names("unnormalized")),
+        "static const mf_dsp_mfcc_config config = {",
+        f"    {frames},  {FRAMES_COMMENT}",
+        f"    {fft},  {FFT_COMMENT}",
+        f"    {mel},  {MEL_COMMENT}",
+        f"    {params.n_coefficients}, {names('dct')},  /* coefficients, DCT rows */",
+        f"    {normalize}, {int(params.normalize_variance)},  "
+        "/* normalisation window (frames), variance */",
+        "};",
+        _scratch(names, names("mel"), names("unnormalized")),
         "return mf_dsp_mfcc_run(&config, &scratch, window, features);",
     ]
     return ConfigParts(
@@ -243,9 +254,13 @@ def _render_mfe(
     floor = cpp_emit.float_literal(params.noise_floor_db)
     inverse_range = cpp_emit.float_literal(1.0 / (12.0 - params.noise_floor_db))
     body = [
-        f"static const mf_dsp_mfe_config config = {{{frames}, {fft}, {mel}, {floor}, "
-        f"{inverse_range}}};",
-        _scratch(names),
+        "static const mf_dsp_mfe_config config = {",
+        f"    {frames},  {FRAMES_COMMENT}",
+        f"    {fft},  {FFT_COMMENT}",
+        f"    {mel},  {MEL_COMMENT}",
+        f"    {floor}, {inverse_range},  /* noise floor (dB), 1 / (12 - noise floor) */",
+        "};",
+        _scratch(names, names("mel")),
         "return mf_dsp_mfe_run(&config, &scratch, window, features);",
     ]
     return ConfigParts(
@@ -268,12 +283,14 @@ def _render_spectrogram(
 ) -> ConfigParts:
     layout = _layout_of("spectrogram", params, sample_rate_hz, window_length)
     definitions, frames, fft = _frames_and_fft(names, layout, 0.0)
-    definitions.append(cpp_emit.buffer("float", names("mel"), 1))
     floor = cpp_emit.float_literal(params.noise_floor_db)
     inverse_range = cpp_emit.float_literal(1.0 / (12.0 - params.noise_floor_db))
     body = [
-        f"static const mf_dsp_spectrogram_config config = {{{frames}, {fft}, {floor}, "
-        f"{inverse_range}}};",
+        "static const mf_dsp_spectrogram_config config = {",
+        f"    {frames},  {FRAMES_COMMENT}",
+        f"    {fft},  {FFT_COMMENT}",
+        f"    {floor}, {inverse_range},  /* noise floor (dB), 1 / (12 - noise floor) */",
+        "};",
         _scratch(names),
         "return mf_dsp_spectrogram_run(&config, &scratch, window, features);",
     ]

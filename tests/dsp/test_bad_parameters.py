@@ -84,6 +84,48 @@ AUDIO_RULES: list[tuple[str, dict[str, Any], float, int, int, str, str]] = [
     ),
     ("spectrogram", {"fft_length": 128}, 16000, 16000, 1, "fft_length", "at least the frame"),
     ("mfcc", {}, 0, 16000, 1, "sample_rate_hz", "above 0"),
+    (
+        "spectral",
+        {"filter_cutoff_hz": 40},
+        62.5,
+        125,
+        3,
+        "filter_cutoff_hz",
+        "below the Nyquist frequency (31.25 Hz",
+    ),
+    ("spectral", {"fft_length": 48}, 62.5, 125, 3, "fft_length", "power of two"),
+    (
+        "spectral",
+        {"fft_length": 256},
+        62.5,
+        125,
+        3,
+        "fft_length",
+        "at most the window length (125 samples)",
+    ),
+    (
+        "spectral",
+        {"fft_length": 8, "n_power_bands": 6},
+        62.5,
+        125,
+        3,
+        "n_power_bands",
+        "has 5 bins",
+    ),
+    ("spectral", {}, 0, 125, 3, "sample_rate_hz", "above 0"),
+    (
+        "flatten",
+        {"average": False, "minimum": False, "maximum": False, "rms": False, "stdev": False},
+        62.5,
+        125,
+        3,
+        "statistics",
+        "at least one",
+    ),
+    ("raw", {}, 62.5, 0, 3, "window_length", "at least 1 sample"),
+    ("raw", {}, 62.5, 10, 0, "n_axes", "at least 1 axis"),
+    ("image", {}, 0, 96 * 96, 1, "color_mode", "needs RGB images"),
+    ("image", {"color_mode": "grayscale"}, 0, 96 * 96, 2, "channels", "1 (grayscale) or 3"),
 ]
 
 
@@ -125,6 +167,9 @@ def test_extract_checks_the_rules_too() -> None:
         ("mfe", {"noise_floor_db": 10}, "noise_floor_db"),
         ("mfe", {"n_filers": 10}, "n_filers"),
         ("spectrogram", {"frame_length_s": -0.02}, "frame_length_s"),
+        ("spectral", {"filter_type": "band"}, "filter_type"),
+        ("spectral", {"filter_order": 0}, "filter_order"),
+        ("image", {"width": 0}, "width"),
     ],
 )
 def test_out_of_range_values_name_the_field(
@@ -139,6 +184,15 @@ def test_out_of_range_values_name_the_field(
 def test_unknown_block_lists_the_known_ones() -> None:
     with pytest.raises(DspParameterError, match="choose one of .*mfcc"):
         get_block("wavelet")
+
+
+def test_images_must_have_four_axes() -> None:
+    with pytest.raises(DspParameterError, match=r"\(batch, height, width, channels\)"):
+        get_block("image").extract(
+            np.zeros((2, 8, 8), np.float32),
+            sample_rate_hz=0,
+            params=get_block("image").default_params(),
+        )
 
 
 def test_window_layout_is_checked() -> None:
