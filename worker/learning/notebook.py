@@ -6,7 +6,6 @@ order and with the same seeds, so running it next to X_train.npy ... gives the s
 
 from __future__ import annotations
 
-import inspect
 import json
 import zipfile
 from pathlib import Path
@@ -15,7 +14,10 @@ from typing import Any
 import nbformat as _nbformat
 from nbformat import v4 as _v4
 
-from worker.learning import datasets, sandbox
+from worker.learning import sandbox
+
+# Read as text, not imported: importing it would load TensorFlow into the worker.
+DATASETS_SOURCE = Path(__file__).with_name("datasets.py")
 
 NOTEBOOK_FILE = "training.ipynb"
 # nbformat has no type hints; typed as Any so strict checks accept its calls.
@@ -61,7 +63,7 @@ import tf_keras as keras
 """
         ),
         v4.new_markdown_cell("## Datasets\nThe platform's own `datasets.py`."),
-        _code(inspect.getsource(datasets).replace("from __future__ import annotations\n", "")),
+        _code(DATASETS_SOURCE.read_text().replace("from __future__ import annotations\n", "")),
         _code(
             f"""
 input_shape = {tuple(job["input_shape"])!r}
