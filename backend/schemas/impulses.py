@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,11 +13,16 @@ from backend.schemas.jobs import JobPublic
 MAX_WINDOW_MS = 3_600_000.0
 
 
+InputType = Literal["time-series", "image"]
+
+
 class InputBlockIn(BaseModel):
-    """How samples are cut into windows. Empty `axes` / `frequency_hz` take the data's."""
+    """How samples are cut into windows. Empty `axes` / `frequency_hz` take the data's.
+    An `image` input block takes each image whole; the window fields do not apply to it."""
 
     model_config = ConfigDict(extra="forbid")
 
+    type: InputType = Field("time-series", description="Time-series windows or whole images.")
     axes: list[str] | None = Field(
         None, min_length=1, description="Axes used, in order; empty means every axis of the data."
     )
@@ -69,11 +74,13 @@ class ImpulseUpdate(BaseModel):
 
 
 class InputBlockPublic(BaseModel):
+    type: InputType = "time-series"
     axes: list[str]
-    window_size_ms: float
-    window_increase_ms: float
-    frequency_hz: float
-    zero_pad: bool
+    # None for an image input block.
+    window_size_ms: float | None
+    window_increase_ms: float | None
+    frequency_hz: float | None
+    zero_pad: bool | None
 
 
 class DspBlockSpecPublic(BaseModel):

@@ -25,7 +25,7 @@ from backend.services.sample_values import values_from_bytes
 from dsp_blocks.base import DspParameterError
 from dsp_blocks.registry import get_block
 from worker.features.fingerprint import block_fingerprint
-from worker.features.job import sample_rate_of
+from worker.features.job import is_image_impulse, sample_rate_of
 from worker.features.store import load_feature_matrix
 from worker.features.windowing import cut_windows, resample, samples_for_ms, select_axes
 from worker.job_reaper import reap_stale_jobs
@@ -162,6 +162,11 @@ def preview_block(
     )
     if sample is None:
         raise NotFound(f"sample {sample_id} does not exist in project {impulse.project_id}")
+    if is_image_impulse(impulse):
+        if sample.kind != "image":
+            raise InvalidRequest(f"sample {sample_id} is not an image; this impulse takes images")
+        image = values_from_bytes(sample.data.values, sample.shape).astype(np.float32)
+        return _run_preview(spec, image[None], 1.0, sample_id, 0.0)
     rate_hz = sample_rate_of(sample)
     if sample.kind != "timeseries" or rate_hz is None:
         raise InvalidRequest(f"sample {sample_id} is not a time series; it has no windows")
@@ -190,17 +195,28 @@ def preview_block(
             f"{sample_id} ({duration_ms:g} ms) and zero_pad is off; start it earlier"
         )
     window = cut_windows(values, [start], window_length)
+    return _run_preview(spec, window, frequency_hz, sample_id, 1000.0 * start / frequency_hz)
+
+
+def _run_preview(
+    spec: dict[str, Any],
+    window: np.ndarray,
+    sample_rate_hz: float,
+    sample_id: int,
+    window_start_ms: float,
+) -> DspPreviewPublic:
+    """Features and graphs of one window, `window` with a batch axis of one."""
     block = get_block(spec["type"])
     try:
         params = block.parse_params(spec["params"])
-        features = block.extract(window, sample_rate_hz=frequency_hz, params=params)[0]
-        graphs = block.graphs(window[0], sample_rate_hz=frequency_hz, params=params)
+        features = block.extract(window, sample_rate_hz=sample_rate_hz, params=params)[0]
+        graphs = block.graphs(window[0], sample_rate_hz=sample_rate_hz, params=params)
     except DspParameterError as error:
-        raise InvalidRequest(f"DSP block {dsp_block_id}: {error}") from None
+        raise InvalidRequest(f"DSP block {spec['id']}: {error}") from None
     return DspPreviewPublic(
-        dsp_block_id=dsp_block_id,
+        dsp_block_id=int(spec["id"]),
         sample_id=sample_id,
-        window_start_ms=1000.0 * start / frequency_hz,
+        window_start_ms=window_start_ms,
         shape=list(features.shape),
         features=[float(value) for value in np.ravel(features)],
         graphs=graphs,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from backend.db.models import Impulse, Sample
 from backend.schemas.impulses import DspBlockIn, ImpulseCreate, ImpulseUpdate, InputBlockIn
 from backend.services.errors import NotFound
-from dsp_blocks.base import DspParameterError
+from dsp_blocks.base import BlockParams, DspBlock, DspParameterError
 from dsp_blocks.registry import get_block
 from worker.features.fingerprint import impulse_fingerprint
 from worker.features.windowing import samples_for_ms
@@ -21,6 +21,10 @@ from worker.features.windowing import samples_for_ms
 RATE_TOLERANCE = 1e-3
 
 Loc = tuple[str | int, ...]
+RGB_AXES = ("r", "g", "b")
+GRAY_AXIS = "gray"
+# The only block that takes whole images; every other block takes time-series windows.
+IMAGE_BLOCK = "image"
 
 
 class ImpulseNotFound(NotFound):
@@ -46,6 +50,8 @@ class DataProfile:
     rates_hz: tuple[float, ...] = ()
     shortest_name: str = ""
     shortest_ms: float | None = None
+    image_count: int = 0
+    image_axes: tuple[str, ...] = ()  # every channel name any image has, in first-seen order
 
 
 def _rate_hz(sample: Sample) -> float | None:
@@ -57,21 +63,31 @@ def _rate_hz(sample: Sample) -> float | None:
 
 
 def data_profile(session: Session, project_id: int) -> DataProfile:
-    """Summarise the project's time series from their metadata (values are not read)."""
+    """Summarise the project's samples from their metadata (values are not read)."""
     rows = session.execute(
         select(
-            Sample.filename, Sample.axes, Sample.length, Sample.sample_rate_hz, Sample.interval_ms
+            Sample.filename,
+            Sample.kind,
+            Sample.axes,
+            Sample.length,
+            Sample.sample_rate_hz,
+            Sample.interval_ms,
         )
-        .where(Sample.project_id == project_id, Sample.kind == "timeseries")
+        .where(Sample.project_id == project_id)
         .order_by(Sample.id)
     ).all()
-    if not rows:
-        return DataProfile()
     common: list[str] | None = None
+    image_axes: list[str] = []
     rates: list[float] = []
     shortest: tuple[float, str] | None = None
+    series_count = image_count = 0
     for row in rows:
         names = [str(axis["name"]) for axis in row.axes]
+        if row.kind == "image":
+            image_count += 1
+            image_axes.extend(name for name in names if name not in image_axes)
+            continue
+        series_count += 1
         common = names if common is None else [name for name in common if name in names]
         rate = _rate_hz(row)  # type: ignore[arg-type]
         if rate is None:
@@ -80,14 +96,15 @@ def data_profile(session: Session, project_id: int) -> DataProfile:
         duration_ms = 1000.0 * row.length / rate
         if shortest is None or duration_ms < shortest[0]:
             shortest = (duration_ms, row.filename)
-    distinct_rates = sorted({round(rate, 6) for rate in rates})
     return DataProfile(
-        sample_count=len(rows),
+        sample_count=series_count,
         axes=tuple(common or ()),
         lowest_rate_hz=min(rates) if rates else None,
-        rates_hz=tuple(distinct_rates),
+        rates_hz=tuple(sorted({round(rate, 6) for rate in rates})),
         shortest_name=shortest[1] if shortest else "",
         shortest_ms=shortest[0] if shortest else None,
+        image_count=image_count,
+        image_axes=tuple(image_axes),
     )
 
 
@@ -103,6 +120,8 @@ def _check_input_block(
     spec: InputBlockIn, profile: DataProfile, problems: _Problems
 ) -> dict[str, Any] | None:
     """The input block as stored (axes and frequency resolved), or None after adding problems."""
+    if spec.type == "image":
+        return _check_image_input(spec, profile, problems)
     before = len(problems.errors)
     loc: Loc = ("input_block",)
     axes = spec.axes
@@ -158,11 +177,35 @@ def _check_input_block(
     if len(problems.errors) > before or frequency_hz is None:
         return None
     return {
+        "type": "time-series",
         "axes": list(axes),
         "window_size_ms": spec.window_size_ms,
         "window_increase_ms": spec.window_increase_ms,
         "frequency_hz": frequency_hz,
         "zero_pad": spec.zero_pad,
+    }
+
+
+def _check_image_input(
+    spec: InputBlockIn, profile: DataProfile, problems: _Problems
+) -> dict[str, Any] | None:
+    """An image input block: each image is one window; its channels are its axes."""
+    axes = spec.axes if spec.axes is not None else list(profile.image_axes or RGB_AXES)
+    unknown = [axis for axis in axes if axis not in (*RGB_AXES, GRAY_AXIS)]
+    if unknown:
+        problems.add(
+            ("input_block", "axes"),
+            f"images have the axes r, g, b (colour) or gray; {', '.join(map(repr, unknown))} "
+            "is not one of them",
+        )
+        return None
+    return {
+        "type": "image",
+        "axes": list(axes),
+        "window_size_ms": None,
+        "window_increase_ms": None,
+        "frequency_hz": None,
+        "zero_pad": None,
     }
 
 
@@ -189,6 +232,17 @@ def _check_dsp_block(
         return None
     if input_block is None:
         return None  # the input block's problems are reported; its window is unknown
+    is_image_input = input_block["type"] == "image"
+    if is_image_input != (block.name == IMAGE_BLOCK):
+        rule = (
+            "an image input block feeds only the image block"
+            if is_image_input
+            else "the image block needs an image input block (input_block.type = image)"
+        )
+        problems.add((*loc, "type"), f"type {spec.type!r}: {rule}")
+        return None
+    if is_image_input:
+        return _checked_image_block(index, spec, block, params, input_block, problems)
     input_axes: list[str] = input_block["axes"]
     axes = spec.axes if spec.axes is not None else input_axes
     missing = [axis for axis in axes if axis not in input_axes]
@@ -216,6 +270,36 @@ def _check_dsp_block(
         "type": block.name,
         "name": spec.name or block.title,
         "axes": list(axes),
+        "params": params.model_dump(mode="json"),
+    }
+
+
+def _checked_image_block(
+    index: int,
+    spec: DspBlockIn,
+    block: DspBlock[Any],
+    params: BlockParams,
+    input_block: dict[str, Any],
+    problems: _Problems,
+) -> dict[str, Any] | None:
+    """The image block sees every channel of an image; colour output needs colour images."""
+    if spec.axes is not None and spec.axes != input_block["axes"]:
+        problems.add(
+            ("dsp_blocks", index, "axes"),
+            "the image block takes every channel of the image; leave axes empty",
+        )
+        return None
+    channels = 3 if any(axis in RGB_AXES for axis in input_block["axes"]) else 1
+    try:
+        block.validate(params, sample_rate_hz=1.0, window_length=1, n_axes=channels)
+    except DspParameterError as error:
+        problems.add(("dsp_blocks", index, "params", error.parameter), str(error))
+        return None
+    return {
+        "id": spec.id,
+        "type": block.name,
+        "name": spec.name or block.title,
+        "axes": list(input_block["axes"]),
         "params": params.model_dump(mode="json"),
     }
 

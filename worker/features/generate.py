@@ -22,11 +22,12 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class DspBlockConfig:
-    """One DSP block of an impulse: which block, on which axes (indices into the window)."""
+    """One DSP block of an impulse: which block, on which axes (indices into the window's last
+    axis; None for all of them, as the image block takes every channel)."""
 
     block_id: int
     block_type: str
-    axis_indices: tuple[int, ...]
+    axis_indices: tuple[int, ...] | None
     params: Mapping[str, Any]
 
 
@@ -41,17 +42,21 @@ def extract_features(
     """Features of every window, `(n, *output_shape)`, extracted `chunk_windows` at a time."""
     block = get_block(config.block_type)
     params = block.parse_params(config.params)
-    n_windows, window_length, _ = windows.shape
+    columns = None if config.axis_indices is None else list(config.axis_indices)
+    n_windows = windows.shape[0]
+    # Time series (n, length, axes) and images (n, height, width, channels): channels last.
+    window_length = int(np.prod(windows.shape[1:-1]))
     shape = block.output_shape(
         params,
         sample_rate_hz=sample_rate_hz,
         window_length=window_length,
-        n_axes=len(config.axis_indices),
+        n_axes=windows.shape[-1] if columns is None else len(columns),
     )
     features = np.empty((n_windows, *shape), dtype=np.float32)
-    columns = list(config.axis_indices)
     for start in range(0, n_windows, chunk_windows):
-        chunk = windows[start : start + chunk_windows][:, :, columns]
+        chunk = windows[start : start + chunk_windows]
+        if columns is not None:
+            chunk = chunk[..., columns]
         features[start : start + len(chunk)] = block.extract(
             chunk, sample_rate_hz=sample_rate_hz, params=params
         )
@@ -123,7 +128,7 @@ class BlockFeatures:
 
 
 def generate_features(
-    windows: Windows,
+    windows: Windows | Sequence[Windows],
     configs: Sequence[DspBlockConfig],
     *,
     sample_rate_hz: float,
@@ -133,22 +138,36 @@ def generate_features(
 ) -> list[BlockFeatures]:
     """Every block's features over all windows, then its explorer projection.
 
-    Progress counts windows over all blocks (a projection counts as one more step per block).
+    `windows` may be several groups (images of different sizes): each group is one batch shape;
+    the features of all groups are concatenated in group order. Progress counts windows over
+    all blocks (a projection counts as one more step per block).
     """
-    total = max(1, len(windows) * len(configs) + len(configs))
+    groups = [windows] if isinstance(windows, Windows) else list(windows)
+    if not groups:
+        raise ValueError("there are no windows to generate features from")
+    n_windows = sum(len(group) for group in groups)
+    total = max(1, n_windows * len(configs) + len(configs))
     done = 0
     results: list[BlockFeatures] = []
     for config in configs:
-        log(f"DSP block {config.block_id} ({config.block_type}): {len(windows)} windows")
+        log(f"DSP block {config.block_id} ({config.block_type}): {n_windows} windows")
+        parts = []
+        for group in groups:
 
-        def block_progress(n: int, _total: int, base: int = done) -> None:
-            if progress is not None:
-                progress(base + n, total)
+            def block_progress(n: int, _total: int, base: int = done) -> None:
+                if progress is not None:
+                    progress(base + n, total)
 
-        features = extract_features(
-            windows.windows, config, sample_rate_hz=sample_rate_hz, progress=block_progress
-        )
-        done += len(windows)
+            parts.append(
+                extract_features(
+                    group.windows,
+                    config,
+                    sample_rate_hz=sample_rate_hz,
+                    progress=block_progress,
+                )
+            )
+            done += len(group)
+        features = parts[0] if len(parts) == 1 else np.concatenate(parts)
         points, method = project_2d(features, method=projection_method)
         done += 1
         if progress is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -14,9 +15,18 @@ from dsp_blocks.base import DspParameterError
 from worker.features.generate import DspBlockConfig, generate_features
 from worker.features.params import GenerateFeaturesParams
 from worker.features.store import store_feature_sets
-from worker.features.windowing import InputBlock, SeriesSample, window_samples
+from worker.features.windowing import (
+    ImageSample,
+    InputBlock,
+    SeriesSample,
+    Windows,
+    image_groups,
+    window_samples,
+)
 from worker.job_errors import JobInputError
 from worker.job_runtime import JobContext
+
+Log = Callable[[str], None]
 
 
 def input_block_of(impulse: Impulse) -> InputBlock:
@@ -33,6 +43,11 @@ def input_block_of(impulse: Impulse) -> InputBlock:
 def block_configs(impulse: Impulse) -> list[DspBlockConfig]:
     """Each DSP block with its axes as column indices of the input block's windows."""
     input_axes = list(impulse.input_block["axes"])
+    if is_image_impulse(impulse):
+        return [
+            DspBlockConfig(int(b["id"]), str(b["type"]), None, dict(b.get("params") or {}))
+            for b in impulse.dsp_blocks
+        ]
     configs = []
     for block in impulse.dsp_blocks:
         axes = block.get("axes") or input_axes
@@ -61,16 +76,25 @@ def sample_rate_of(sample: Sample) -> float | None:
     return None
 
 
-def load_series(session: Session, project_id: int, log: Any) -> list[SeriesSample]:
-    """The project's time-series samples with their values; others are logged and left out."""
-    samples = session.scalars(
-        select(Sample)
-        .where(Sample.project_id == project_id)
-        .options(selectinload(Sample.data))
-        .order_by(Sample.id)
+def is_image_impulse(impulse: Impulse) -> bool:
+    return impulse.input_block.get("type") == "image"
+
+
+def _project_samples(session: Session, project_id: int) -> list[Sample]:
+    return list(
+        session.scalars(
+            select(Sample)
+            .where(Sample.project_id == project_id)
+            .options(selectinload(Sample.data))
+            .order_by(Sample.id)
+        )
     )
+
+
+def load_series(session: Session, project_id: int, log: Log) -> list[SeriesSample]:
+    """The project's time-series samples with their values; images are logged and left out."""
     series = []
-    for sample in samples:
+    for sample in _project_samples(session, project_id):
         rate_hz = sample_rate_of(sample)
         if sample.kind != "timeseries" or rate_hz is None:
             log(f"skipped sample {sample.filename!r} (id {sample.id}): not a time series")
@@ -90,6 +114,49 @@ def load_series(session: Session, project_id: int, log: Any) -> list[SeriesSampl
     return series
 
 
+def load_images(session: Session, project_id: int, log: Log) -> list[ImageSample]:
+    """The project's images with their pixels; time series are logged and left out."""
+    images = []
+    for sample in _project_samples(session, project_id):
+        if sample.kind != "image":
+            log(f"skipped sample {sample.filename!r} (id {sample.id}): not an image")
+            continue
+        values = np.frombuffer(sample.data.values, dtype="<f4").reshape(sample.shape)
+        images.append(
+            ImageSample(
+                sample_id=sample.id,
+                name=sample.filename,
+                label=sample.label,
+                category=sample.category,
+                values=values.astype(np.float32),
+            )
+        )
+    return images
+
+
+def impulse_windows(session: Session, impulse: Impulse, log: Log) -> tuple[list[Windows], float]:
+    """The windows the impulse's DSP blocks run on (one group per image size for images) and
+    the sample rate they are at."""
+    if is_image_impulse(impulse):
+        images = load_images(session, impulse.project_id, log)
+        groups = image_groups(images)
+        log(f"{len(images)} images in {len(groups)} sizes, each image one window")
+        return groups, 1.0
+    try:
+        block = input_block_of(impulse)
+    except ValueError as error:
+        raise JobInputError(f"input block: {error}") from None
+    series = load_series(session, impulse.project_id, log)
+    log(
+        f"windowing {len(series)} samples: {block.window_size_ms:g} ms windows every "
+        f"{block.window_increase_ms:g} ms at {block.frequency_hz:g} Hz, axes "
+        f"{', '.join(block.axes)}, zero-pad {'on' if block.zero_pad else 'off'}"
+    )
+    windows = window_samples(series, block, log=log)
+    log(f"{len(windows)} windows from {len(series) - len(windows.skipped)} samples")
+    return [windows], block.frequency_hz
+
+
 def run_generate_features(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Window every sample of the impulse's project, run each DSP block, store the features."""
     checked = GenerateFeaturesParams.model_validate(params)
@@ -102,26 +169,16 @@ def run_generate_features(context: JobContext, params: dict[str, Any]) -> dict[s
             raise JobInputError(f"impulse {impulse.id} has no DSP block; add one first")
         # The parameters as read now are the ones the stored fingerprints describe.
         session.expunge(impulse)
-        try:
-            block = input_block_of(impulse)
-        except ValueError as error:
-            raise JobInputError(f"input block: {error}") from None
         configs = block_configs(impulse)
-        series = load_series(session, impulse.project_id, context.log)
-    context.log(
-        f"windowing {len(series)} samples: {block.window_size_ms:g} ms windows every "
-        f"{block.window_increase_ms:g} ms at {block.frequency_hz:g} Hz, axes "
-        f"{', '.join(block.axes)}, zero-pad {'on' if block.zero_pad else 'off'}"
-    )
-    windows = window_samples(series, block, log=context.log)
-    if len(windows) == 0:
+        groups, sample_rate_hz = impulse_windows(session, impulse, context.log)
+    window_count = sum(len(group) for group in groups)
+    if window_count == 0:
         raise JobInputError("no sample gave a window, so there are no features to generate")
-    context.log(f"{len(windows)} windows from {len(series) - len(windows.skipped)} samples")
     try:
         results = generate_features(
-            windows,
+            groups,
             configs,
-            sample_rate_hz=block.frequency_hz,
+            sample_rate_hz=sample_rate_hz,
             progress=context.progress,
             log=context.log,
         )
@@ -131,11 +188,11 @@ def run_generate_features(context: JobContext, params: dict[str, Any]) -> dict[s
     with sessions() as session:
         if session.get(Impulse, impulse.id) is None:
             raise JobInputError(f"impulse {impulse.id} was deleted while features were generated")
-        store_feature_sets(session, impulse, windows, results, job_id=context.job_id)
+        store_feature_sets(session, impulse, groups, results, job_id=context.job_id)
     return {
         "impulse_id": impulse.id,
-        "window_count": len(windows),
-        "skipped_samples": len(windows.skipped),
+        "window_count": window_count,
+        "skipped_samples": sum(len(group.skipped) for group in groups),
         "blocks": [
             {
                 "dsp_block_id": r.config.block_id,

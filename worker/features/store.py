@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,32 +34,44 @@ class FeatureMatrix:
 def store_feature_sets(
     session: Session,
     impulse: Impulse,
-    windows: Windows,
+    windows: Windows | Sequence[Windows],
     results: list[BlockFeatures],
     *,
     job_id: int | None,
 ) -> None:
-    """Replace the impulse's feature sets with `results` (those of removed blocks go too)."""
+    """Replace the impulse's feature sets with `results` (those of removed blocks go too).
+
+    `windows` are the rows' origins, in the order of the features' rows (groups in order)."""
+    groups = [windows] if isinstance(windows, Windows) else list(windows)
+    sample_ids = np.concatenate([group.sample_ids for group in groups]).astype("<i8")
+    offsets_ms = np.concatenate([group.offsets_ms for group in groups]).astype("<f8")
+    labels = [label for group in groups for label in group.labels]
+    categories = [category for group in groups for category in group.categories]
     specs = {int(block["id"]): block for block in impulse.dsp_blocks}
     session.execute(delete(FeatureSet).where(FeatureSet.impulse_id == impulse.id))
-    counts = label_counts(windows.labels)
+    counts = label_counts(labels)
     for result in results:
+        if len(result.features) != len(labels):
+            raise ValueError(
+                f"DSP block {result.config.block_id} has {len(result.features)} feature rows "
+                f"for {len(labels)} windows"
+            )
         feature_set = FeatureSet(
             impulse_id=impulse.id,
             dsp_block_id=result.config.block_id,
             fingerprint=block_fingerprint(impulse.input_block, specs[result.config.block_id]),
             job_id=job_id,
             shape=list(result.shape),
-            window_count=len(windows),
+            window_count=len(labels),
             label_counts=counts,
             projection_method=result.projection_method,
         )
         feature_set.data = FeatureSetData(
             matrix=np.ascontiguousarray(result.features, dtype="<f4").tobytes(),
-            sample_ids=windows.sample_ids.astype("<i8").tobytes(),
-            offsets_ms=windows.offsets_ms.astype("<f8").tobytes(),
-            labels=list(windows.labels),
-            categories=list(windows.categories),
+            sample_ids=sample_ids.tobytes(),
+            offsets_ms=offsets_ms.tobytes(),
+            labels=labels,
+            categories=categories,
             projection=np.ascontiguousarray(result.projection, dtype="<f4").tobytes(),
         )
         session.add(feature_set)

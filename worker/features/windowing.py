@@ -192,3 +192,32 @@ def window_samples(
         categories=categories,
         skipped=skipped,
     )
+
+
+@dataclass(frozen=True)
+class ImageSample:
+    """One image sample: pixels (height, width, channels), 0..255."""
+
+    sample_id: int
+    name: str
+    label: str
+    category: str
+    values: NDArray[np.float32]
+
+
+def image_groups(samples: Sequence[ImageSample]) -> list[Windows]:
+    """Images as whole windows, one group per (height, width, channels) so each group is one
+    batch `(n, height, width, channels)`; groups in order of their first sample."""
+    by_shape: dict[tuple[int, ...], list[ImageSample]] = {}
+    for sample in samples:
+        by_shape.setdefault(tuple(sample.values.shape), []).append(sample)
+    return [
+        Windows(
+            windows=np.stack([np.asarray(s.values, dtype=np.float32) for s in group]),
+            sample_ids=np.asarray([s.sample_id for s in group], dtype=np.int64),
+            offsets_ms=np.zeros(len(group), dtype=np.float64),
+            labels=[s.label for s in group],
+            categories=[s.category for s in group],
+        )
+        for group in by_shape.values()
+    ]

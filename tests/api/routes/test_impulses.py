@@ -4,12 +4,14 @@ summary, staleness and the explorer, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 from scipy.signal import resample_poly
 from sqlalchemy import select
 
@@ -17,9 +19,9 @@ import worker.celery_app
 from backend.db.models import Sample, SampleData
 from backend.db.session import get_sessionmaker
 from backend.services.sample_values import values_from_bytes
-from dsp_blocks.registry import get_block
+from dsp_blocks.registry import BLOCKS, get_block
 from tests.utils.api import create_project, upload
-from tests.utils.files import csv_bytes, wav_bytes
+from tests.utils.files import csv_bytes, png_bytes, wav_bytes
 from tests.worker.jobs_helpers import log_lines, read_job
 from worker.celery_app import make_celery_app
 from worker.features.job import run_generate_features
@@ -103,6 +105,7 @@ def test_create_fills_axes_frequency_and_defaults_from_the_data(
 
     assert impulse["name"] == "kws"
     assert impulse["input_block"] == {
+        "type": "time-series",
         "axes": ["audio"],
         "window_size_ms": 1000.0,
         "window_increase_ms": 500.0,
@@ -522,3 +525,100 @@ def test_an_audio_block_on_several_axes_is_422_on_its_axes(client: TestClient) -
     error = response.json()["detail"][0]
     assert error["loc"] == ["body", "dsp_blocks", 0, "axes"]
     assert "works on one axis" in error["msg"]
+
+
+# --- images -------------------------------------------------------------------------------
+
+IMAGE_INPUT = {"type": "image"}
+needs_image_block = pytest.mark.skipif(
+    "image" not in BLOCKS, reason="the image DSP block is not registered yet"
+)
+IMAGE_BLOCK = {"id": 1, "type": "image", "params": {"width": 8, "height": 6}}
+
+
+@needs_image_block
+def test_image_features_are_the_image_block_on_each_whole_image(client: TestClient) -> None:
+    rng = np.random.default_rng(21)
+    project = create_project(client, "pictures")
+    files = [
+        ("cat.0.png", png_bytes(rng, size=(12, 10))),
+        ("dog.0.png", png_bytes(rng, size=(20, 16))),  # another size: another batch
+        ("cat.1.png", png_bytes(rng, size=(12, 10))),
+    ]
+    assert upload(client, project["id"], files, category="training").status_code in (200, 201)
+    impulse = create_impulse(
+        client, project["id"], input_block=IMAGE_INPUT, dsp_blocks=[IMAGE_BLOCK]
+    )
+    assert impulse["input_block"]["type"] == "image"
+    assert impulse["input_block"]["axes"] == ["r", "g", "b"]
+    assert impulse["input_block"]["window_size_ms"] is None
+
+    job = generate(client, project["id"], impulse["id"])
+    assert run_job(job["id"], run_generate_features) == "succeeded"
+
+    block = get_block("image")
+    params = block.parse_params(IMAGE_BLOCK["params"])
+    with get_sessionmaker()() as session:
+        matrix = load_feature_matrix(session, impulse["id"], 1)
+    assert matrix is not None and matrix.features.shape == (3, 6, 8, 3)
+    for row, sample_id in enumerate(matrix.sample_ids):
+        image = stored_values(int(sample_id))[None]
+        expected = block.extract(image, sample_rate_hz=1.0, params=params)[0]
+        np.testing.assert_array_equal(matrix.features[row], expected)
+    summary = client.get(f"{impulses_url(project['id'])}/{impulse['id']}/features").json()
+    assert summary["blocks"][0]["label_counts"] == {"cat": 2, "dog": 1}
+    assert summary["blocks"][0]["state"] == "ready"
+
+    preview = client.post(
+        f"{impulses_url(project['id'])}/{impulse['id']}/dsp/1/preview",
+        json={"sample_id": int(matrix.sample_ids[0])},
+    ).json()
+    assert preview["shape"] == [6, 8, 3]
+    np.testing.assert_allclose(preview["features"], matrix.features[0].ravel(), atol=1e-7)
+    assert [graph["name"] for graph in preview["graphs"]] == ["Channel 0", "Channel 1", "Channel 2"]
+
+
+@needs_image_block
+@pytest.mark.parametrize(
+    ("input_block", "dsp_block", "words"),
+    [
+        (IMAGE_INPUT, MFCC_BLOCK, "an image input block feeds only the image block"),
+        (INPUT_BLOCK, IMAGE_BLOCK, "the image block needs an image input block"),
+    ],
+)
+def test_image_and_time_series_blocks_do_not_mix(
+    client: TestClient,
+    audio_project: tuple[int, dict[str, int]],
+    input_block: dict[str, Any],
+    dsp_block: dict[str, Any],
+    words: str,
+) -> None:
+    project_id, _ = audio_project
+    response = client.post(
+        impulses_url(project_id), json={"input_block": input_block, "dsp_blocks": [dsp_block]}
+    )
+
+    assert response.status_code == 422
+    error = response.json()["detail"][0]
+    assert error["loc"] == ["body", "dsp_blocks", 0, "type"] and words in error["msg"]
+
+
+@needs_image_block
+def test_colour_output_from_grayscale_images_is_422_on_color_mode(client: TestClient) -> None:
+    project = create_project(client, "gray")
+    gray = io.BytesIO()
+    Image.fromarray(np.zeros((4, 4), dtype=np.uint8), mode="L").save(gray, format="PNG")
+    assert upload(client, project["id"], [("dark.png", gray.getvalue())]).status_code in (
+        200,
+        201,
+    )
+
+    response = client.post(
+        impulses_url(project["id"]),
+        json={"input_block": IMAGE_INPUT, "dsp_blocks": [IMAGE_BLOCK]},
+    )
+
+    assert response.status_code == 422
+    error = response.json()["detail"][0]
+    assert error["loc"] == ["body", "dsp_blocks", 0, "params", "color_mode"]
+    assert "rgb output needs RGB images" in error["msg"]
