@@ -19,7 +19,7 @@ import worker.celery_app
 from backend.db.models import Sample, SampleData
 from backend.db.session import get_sessionmaker
 from backend.services.sample_values import values_from_bytes
-from dsp_blocks.registry import BLOCKS, get_block
+from dsp_blocks.registry import get_block
 from tests.utils.api import create_project, upload
 from tests.utils.files import csv_bytes, png_bytes, wav_bytes
 from tests.worker.jobs_helpers import log_lines, read_job
@@ -530,13 +530,9 @@ def test_an_audio_block_on_several_axes_is_422_on_its_axes(client: TestClient) -
 # --- images -------------------------------------------------------------------------------
 
 IMAGE_INPUT = {"type": "image"}
-needs_image_block = pytest.mark.skipif(
-    "image" not in BLOCKS, reason="the image DSP block is not registered yet"
-)
 IMAGE_BLOCK = {"id": 1, "type": "image", "params": {"width": 8, "height": 6}}
 
 
-@needs_image_block
 def test_image_features_are_the_image_block_on_each_whole_image(client: TestClient) -> None:
     rng = np.random.default_rng(21)
     project = create_project(client, "pictures")
@@ -578,7 +574,6 @@ def test_image_features_are_the_image_block_on_each_whole_image(client: TestClie
     assert [graph["name"] for graph in preview["graphs"]] == ["Channel 0", "Channel 1", "Channel 2"]
 
 
-@needs_image_block
 @pytest.mark.parametrize(
     ("input_block", "dsp_block", "words"),
     [
@@ -603,7 +598,6 @@ def test_image_and_time_series_blocks_do_not_mix(
     assert error["loc"] == ["body", "dsp_blocks", 0, "type"] and words in error["msg"]
 
 
-@needs_image_block
 def test_colour_output_from_grayscale_images_is_422_on_color_mode(client: TestClient) -> None:
     project = create_project(client, "gray")
     gray = io.BytesIO()
