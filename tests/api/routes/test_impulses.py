@@ -478,9 +478,13 @@ def test_accelerometer_features_use_the_chosen_axis_after_resampling(client: Tes
             "frequency_hz": 50,
             "zero_pad": False,
         },
-        dsp_blocks=[{"id": 1, "type": "spectrogram", "axes": ["accX"], "params": spectrogram}],
+        dsp_blocks=[
+            {"id": 1, "type": "spectrogram", "axes": ["accX"], "params": spectrogram},
+            {"id": 2, "type": "spectral"},  # every input axis, in the input block's order
+        ],
     )
     assert impulse["dsp_blocks"][0]["axes"] == ["accX"]
+    assert impulse["dsp_blocks"][1]["axes"] == ["accZ", "accX"]
 
     job = generate(client, project["id"], impulse["id"])
     assert run_job(job["id"], run_generate_features) == "succeeded"
@@ -505,6 +509,17 @@ def test_accelerometer_features_use_the_chosen_axis_after_resampling(client: Tes
         expected = block.extract(window, sample_rate_hz=50.0, params=params)[0]
         np.testing.assert_allclose(matrix.features[row], expected, rtol=1e-5, atol=1e-5)
     assert set(matrix.labels) == {"wave", "idle"}
+
+    spectral = get_block("spectral")
+    with get_sessionmaker()() as session:
+        both = load_feature_matrix(session, impulse["id"], 2)
+    assert both is not None
+    first = csv_samples[int(both.sample_ids[0])]
+    names = [a["name"] for a in first.axes]
+    z_then_x = stored_values(first.id)[:, [names.index("accZ"), names.index("accX")]]
+    window = resample_poly(z_then_x, 1, 2, axis=0).astype(np.float32)[:100][None]
+    expected = spectral.extract(window, sample_rate_hz=50.0, params=spectral.default_params())
+    np.testing.assert_allclose(both.features[0], expected[0], rtol=1e-5, atol=1e-5)
 
 
 def test_an_audio_block_on_several_axes_is_422_on_its_axes(client: TestClient) -> None:
