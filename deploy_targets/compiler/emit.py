@@ -60,6 +60,21 @@ def runtime_headers() -> list[str]:
     return sorted(p.name for p in RUNTIME_DIR.glob("*.h"))
 
 
+# The runtime header declaring each kernel the generated code may call.
+KERNEL_HEADERS = {
+    "mf::conv_2d": "conv.h", "mf::conv_2d_add": "conv.h",
+    "mf::depthwise_conv_2d": "depthwise_conv.h", "mf::fully_connected": "fully_connected.h",
+    "mf::average_pool_2d": "pooling.h", "mf::max_pool_2d": "pooling.h",
+    "mf::softmax": "softmax.h", "mf::add": "elementwise.h", "mf::mul": "elementwise.h",
+    "mf::min_max": "elementwise.h", "mf::quantize_float": "quantize.h",
+    "mf::requantize": "quantize.h", "mf::dequantize": "quantize.h",
+    "mf::copy_bytes": "quantize.h", "mf::relu": "activations.h", "mf::clamp": "activations.h",
+    "mf::leaky_relu": "activations.h", "mf::logistic": "activations.h",
+    "mf::tanh": "activations.h", "mf::mean": "tensor_ops.h", "mf::pad": "tensor_ops.h",
+    "mf::concatenation_part": "tensor_ops.h", "mf::strided_slice": "tensor_ops.h",
+}
+
+
 class _Names:
     """C identifiers of tensors: readable, unique, and distinct from the constants' names."""
 
@@ -166,7 +181,7 @@ def render_library(graph: Graph, steps: list[Step], plan: MemoryPlan, name: str,
         "output_bytes": graph.tensors[graph.outputs[0]].byte_count,
         "arena_bytes": plan.arena_bytes,
         "mac_count": graph.mac_count(),
-        "runtime_headers": runtime_headers(),
+        "runtime_headers": sorted({KERNEL_HEADERS[s.function] for s in steps if not s.alias}),
         "constants": constants,
         "plan_lines": plan_lines,
         "pointer_lines": pointer_lines,

@@ -38,16 +38,41 @@ def _kernel_fits(rng: np.random.Generator, x: Any, padding: str) -> tuple[int, i
     return kh, kw
 
 
+class DilatedConv2D:
+    """A SAME-padded dilated convolution written as one tf.nn.conv2d, which the converter keeps
+    as one CONV_2D with dilation (Keras' Conv2D becomes SPACE_TO_BATCH_ND + CONV_2D + ...)."""
+
+    def __new__(cls, filters: int, kernel: tuple[int, int], dilation: int,
+                activation: str | None) -> Any:
+        import tensorflow as tf
+
+        keras = _keras()
+
+        class _Layer(keras.layers.Layer):  # type: ignore[misc,name-defined]
+            def build(self, input_shape: Any) -> None:
+                self.kernel = self.add_weight(
+                    "kernel", (*kernel, int(input_shape[-1]), filters))
+                self.bias = self.add_weight("bias", (filters,))
+
+            def call(self, x: Any) -> Any:
+                y = tf.nn.conv2d(x, self.kernel, strides=1, padding="SAME",
+                                 dilations=dilation) + self.bias
+                return keras.activations.get(activation)(y)
+
+        return _Layer()
+
+
 def conv(x: Any, rng: np.random.Generator) -> Any:
     keras = _keras()
     padding = ["same", "valid"][int(rng.integers(2))]
     kernel = _kernel_fits(rng, x, padding)
-    # The converter keeps only SAME-padded dilated convolutions as one CONV_2D.
     dilated = padding == "same" and rng.random() < 0.4
     strides = (1, 1) if dilated else (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
-    dilation = (2, 2) if dilated else (1, 1)
-    return keras.layers.Conv2D(int(rng.integers(1, 9)), kernel, strides=strides, padding=padding,
-                               dilation_rate=dilation, activation=_activation(rng))(x)
+    filters = int(rng.integers(1, 9))
+    if dilated:
+        return DilatedConv2D(filters, kernel, 2, _activation(rng))(x)
+    return keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding,
+                               activation=_activation(rng))(x)
 
 
 def depthwise(x: Any, rng: np.random.Generator) -> Any:
@@ -79,11 +104,78 @@ def residual(x: Any, rng: np.random.Generator) -> Any:
     return keras.layers.ReLU()(added) if rng.random() < 0.5 else added
 
 
+def _standalone_activation(kind: str) -> Layer:
+    """Zero padding (which cannot absorb an activation) followed by a standalone activation."""
+
+    def block(x: Any, rng: np.random.Generator) -> Any:
+        keras = _keras()
+        x = keras.layers.ZeroPadding2D(1)(x)
+        if kind == "leaky_relu":
+            return keras.layers.LeakyReLU(alpha=float(rng.uniform(0.05, 0.5)))(x)
+        if kind == "relu6":
+            return keras.layers.ReLU(max_value=6.0)(x)
+        return keras.layers.Activation(kind)(x)
+
+    return block
+
+
+def global_pool(x: Any, rng: np.random.Generator) -> Any:
+    """GlobalAveragePooling2D (MEAN over H and W), reshaped back to 1x1xC."""
+    keras = _keras()
+    _, _, c = _spatial(x)
+    return keras.layers.Reshape((1, 1, c))(keras.layers.GlobalAveragePooling2D()(x))
+
+
+def zero_pad(x: Any, rng: np.random.Generator) -> Any:
+    keras = _keras()
+    padding = tuple((int(rng.integers(0, 3)), int(rng.integers(0, 3))) for _ in range(2))
+    return keras.layers.ZeroPadding2D(padding)(x)
+
+
+def crop(x: Any, rng: np.random.Generator) -> Any:
+    keras = _keras()
+    h, w, _ = _spatial(x)
+    top, bottom = int(rng.integers(0, max(1, h // 3) + 1)), int(rng.integers(0, max(1, h // 3)))
+    left, right = int(rng.integers(0, max(1, w // 3) + 1)), int(rng.integers(0, max(1, w // 3)))
+    if h - top - bottom < 1 or w - left - right < 1:
+        return x
+    return keras.layers.Cropping2D(((top, bottom), (left, right)))(x)
+
+
+def _branches(join_name: str) -> Layer:
+    """Two branches (the input and a 1x1 conv of it) joined by one element-wise layer."""
+
+    def block(x: Any, rng: np.random.Generator) -> Any:
+        keras = _keras()
+        _, _, c = _spatial(x)
+        y = keras.layers.Conv2D(c, 1, activation=_activation(rng))(x)
+        join = getattr(keras.layers, join_name)()
+        return join([x, y] if rng.random() < 0.5 else [y, x])
+
+    return block
+
+
+def dilated_conv(x: Any, rng: np.random.Generator) -> Any:
+    kernel = (int(rng.integers(2, 4)), int(rng.integers(2, 4)))
+    return DilatedConv2D(int(rng.integers(1, 9)), kernel, 2, _activation(rng))(x)
+
+
 BLOCKS: dict[str, Layer] = {
     "conv": conv,
     "depthwise": depthwise,
     "pool": pool,
     "residual": residual,
+}
+# Blocks that a random model does not pick by itself; tests ask for them by name.
+EXTRA_BLOCKS: dict[str, Layer] = {
+    "dilated_conv": dilated_conv,
+    "global_pool": global_pool,
+    "zero_pad": zero_pad,
+    "crop": crop,
+    **{kind: _standalone_activation(kind)
+       for kind in ("relu", "relu6", "leaky_relu", "sigmoid", "tanh")},
+    **{name.lower(): _branches(name)
+       for name in ("Concatenate", "Multiply", "Minimum", "Maximum", "Add")},
 }
 
 
@@ -97,7 +189,7 @@ def build_model(seed: int, blocks: Sequence[str] | None = None) -> Any:
     names = list(blocks) if blocks else [
         list(BLOCKS)[int(rng.integers(len(BLOCKS)))] for _ in range(int(rng.integers(1, 5)))]
     for name in names:
-        x = BLOCKS[name](x, rng)
+        x = (BLOCKS | EXTRA_BLOCKS)[name](x, rng)
     x = keras.layers.Flatten()(x)
     x = keras.layers.Dense(int(rng.integers(2, 11)), activation=_activation(rng))(x)
     if rng.random() < 0.5:

@@ -23,14 +23,18 @@ from tests.compiler.reference import (
 SEEDS = list(range(12))
 
 
-def assert_exact(model_bytes: bytes, out_dir: Path, seed: int, count: int = 8) -> None:
+def assert_exact(model_bytes: bytes, out_dir: Path, seed: int, count: int = 8,
+                 litert: bool = True) -> None:
+    """The default build equals TFLite Micro; the MF_LITERT_ROUNDING build equals LiteRT's
+    reference kernels (unless `litert` is False)."""
     library = compile_tflite(model_bytes, out_dir)
     spec, output = library.inputs[0], library.outputs[0]
     inputs = random_inputs(np.random.default_rng(seed), np.dtype(spec.dtype), spec.shape, count)
-    for defines, reference in (
-        ((), run_tflm(model_bytes, inputs)),
-        (("MF_LITERT_ROUNDING",), run_litert(model_bytes, inputs, reference_kernels=True)),
-    ):
+    checks: list[tuple[tuple[str, ...], list[np.ndarray]]] = [((), run_tflm(model_bytes, inputs))]
+    if litert:
+        checks.append((("MF_LITERT_ROUNDING",),
+                       run_litert(model_bytes, inputs, reference_kernels=True)))
+    for defines, reference in checks:
         executable = build_harness(out_dir, defines, f"harness{len(defines)}.bin")
         ours = run_compiled(executable, inputs, np.dtype(output.dtype), output.shape)
         for index, (got, want) in enumerate(zip(ours, reference, strict=True)):
@@ -65,3 +69,41 @@ def test_residual_blocks_fuse_conv_into_add(int8_model: Callable[..., bytes],
     kinds = [s.kind for s in lower_graph(load_graph(model_bytes))]
     assert kinds.count("CONV_2D+ADD") == 2
     assert_exact(model_bytes, tmp_path, 100)
+
+
+# Each operator beyond the shared models' set, in a model built to contain it.
+OPERATOR_MODELS = [
+    (["dilated_conv"], "CONV_2D"),
+    (["global_pool"], "MEAN"),
+    (["zero_pad"], "PAD"),
+    (["crop"], "STRIDED_SLICE"),
+    (["conv", "relu"], "RELU"),
+    (["relu6"], "RELU6"),
+    (["leaky_relu"], "LEAKY_RELU"),
+    (["sigmoid"], "LOGISTIC"),
+    (["tanh"], "TANH"),
+    (["concatenate"], "CONCATENATION"),
+    (["multiply"], "MUL"),
+    (["minimum"], "MINIMUM"),
+    (["maximum"], "MAXIMUM"),
+    (["add"], "ADD"),
+    (["pool", "depthwise"], "DEPTHWISE_CONV_2D"),
+]
+
+
+@pytest.mark.parametrize(("blocks", "operator"), OPERATOR_MODELS,
+                         ids=[op for _, op in OPERATOR_MODELS])
+def test_operator_is_exact(blocks: list[str], operator: str,
+                           int8_model: Callable[..., bytes], tmp_path: Path) -> None:
+    seed = 200 + OPERATOR_MODELS.index((blocks, operator))
+    model_bytes = int8_model(seed, blocks)
+    graph = load_graph(model_bytes)
+    kinds = [op.kind for op in graph.operators]
+    assert operator in kinds, f"the model meant to test {operator} has only {kinds}"
+    if operator == "CONV_2D":
+        assert any(op.options.get("dilation_height", 1) > 1 for op in graph.operators)
+    if operator == "RELU6":
+        # TFLite Micro's RELU6 does not requantize; LiteRT's does (see test_runtime_divergence).
+        assert_exact(model_bytes, tmp_path, seed, litert=False)
+        return
+    assert_exact(model_bytes, tmp_path, seed)

@@ -99,3 +99,17 @@ if __name__ == "__main__":
         for name, text in regenerate_golden(SHARED_DIR / "models", Path(scratch)).items():
             (GOLDEN_DIR / name).write_text(text)
     sys.exit(0)
+
+
+def test_every_runtime_header_compiles_on_its_own(tmp_path: Path) -> None:
+    from deploy_targets.compiler.emit import KERNEL_HEADERS, RUNTIME_DIR
+
+    for header in sorted(RUNTIME_DIR.glob("*.h")):
+        source = tmp_path / f"{header.stem}_alone.cpp"
+        source.write_text(f'#include "mf/{header.name}"\n')
+        subprocess.run(["g++", *GXX_FLAGS, "-c", "-I", str(RUNTIME_DIR.parent), str(source),
+                        "-o", str(tmp_path / "alone.o")], check=True)
+    for function, header in KERNEL_HEADERS.items():
+        name = function.removeprefix("mf::")
+        assert re.search(rf"\binline void {name}\(", (RUNTIME_DIR / header).read_text()), \
+            f"{function} is not defined in mf/{header}"

@@ -7,16 +7,7 @@
 
 #include <stdint.h>
 
-#include "mf/conv.h"
-#include "mf/depthwise_conv.h"
-#include "mf/dot_product.h"
-#include "mf/elementwise.h"
-#include "mf/fixed_point.h"
-#include "mf/fixed_point_math.h"
 #include "mf/fully_connected.h"
-#include "mf/pooling.h"
-#include "mf/quantize.h"
-#include "mf/softmax.h"
 
 namespace {
 
