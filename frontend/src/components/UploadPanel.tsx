@@ -11,6 +11,7 @@ import {
   isUploadAnswer,
   markUploading,
   pendingRows,
+  rowsForDisplay,
   splitIntoBatches,
   uploadTotals,
   type FileUploadRow,
@@ -110,7 +111,11 @@ export function UploadPanel({ projectId }: { projectId: number }) {
             event.preventDefault();
             setDragging(true);
           }}
-          onDragLeave={() => setDragging(false)}
+          onDragLeave={(event) => {
+            // Moving over the zone's own children also fires dragleave; only leaving the zone counts.
+            if (!event.currentTarget.contains(event.relatedTarget as Node | null))
+              setDragging(false);
+          }}
           onDrop={onDrop}
         >
           <input
@@ -228,7 +233,7 @@ function UploadResults({
         of {plural(totals.total, 'file')}.
       </p>
       <ul className="file-list" aria-label="Files of this upload">
-        {rows.map((row) => (
+        {rowsForDisplay(rows).map((row) => (
           <li key={row.key} className={`file-row file-${row.status}`}>
             <span className="file-status">{statusText[row.status]}</span>
             <span className="file-name" title={row.filename}>

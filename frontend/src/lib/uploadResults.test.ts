@@ -6,6 +6,7 @@ import {
   isUploadAnswer,
   markUploading,
   pendingRows,
+  rowsForDisplay,
   splitIntoBatches,
   uploadTotals,
 } from './uploadResults';
@@ -109,5 +110,31 @@ describe('isUploadAnswer', () => {
     expect(isUploadAnswer({ detail: 'x', accepted: [], rejected: [] })).toBe(true);
     expect(isUploadAnswer({ detail: 'project 3 does not exist' })).toBe(false);
     expect(isUploadAnswer(null)).toBe(false);
+  });
+});
+
+describe('rowsForDisplay', () => {
+  it('puts refused files first and keeps the chosen order within each status', () => {
+    let rows = pendingRows(['a', 'b', 'c', 'd', 'e'].map((name) => file(name)));
+    const keys = rows.map((row) => row.key);
+    rows = applyBatchAnswer(rows, keys.slice(0, 4), {
+      accepted: [
+        { id: 1, filename: 'a', label: 'a', category: 'training' },
+        { id: 2, filename: 'c', label: 'c', category: 'training' },
+      ],
+      rejected: [
+        { filename: 'd', error: 'empty' },
+        { filename: 'b', error: 'truncated' },
+      ],
+    });
+    expect(rowsForDisplay(rows).map((row) => `${row.filename}:${row.status}`)).toEqual([
+      'b:rejected',
+      'd:rejected',
+      'e:pending',
+      'a:accepted',
+      'c:accepted',
+    ]);
+    // The input is left as it was.
+    expect(rows.map((row) => row.filename)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 });

@@ -165,3 +165,21 @@ export function isUploadAnswer(body: unknown): body is UploadAnswer {
   const candidate = body as Record<string, unknown>;
   return Array.isArray(candidate.accepted) && Array.isArray(candidate.rejected);
 }
+
+const DISPLAY_ORDER: Record<FileUploadStatus, number> = {
+  rejected: 0,
+  uploading: 1,
+  pending: 2,
+  accepted: 3,
+};
+
+/**
+ * Rows in the order the list shows them: refused files first, since they are the ones that need
+ * attention in an upload of hundreds, then the rest in the order they were chosen.
+ */
+export function rowsForDisplay(rows: ReadonlyArray<FileUploadRow>): FileUploadRow[] {
+  return rows
+    .map((row, index) => ({ row, index }))
+    .sort((a, b) => DISPLAY_ORDER[a.row.status] - DISPLAY_ORDER[b.row.status] || a.index - b.index)
+    .map(({ row }) => row);
+}

@@ -7,11 +7,12 @@ import {
   projectsReadProjectOptions,
   projectsUpdateProjectMutation,
   samplesReadSamplesSummaryOptions,
+  samplesRebalanceSamplesMutation,
 } from '../client/@tanstack/react-query.gen';
 import type { ProjectPublic, SamplesSummary } from '../client/types.gen';
 import { ErrorText } from '../components/ErrorText';
 import { apiFieldErrors } from '../lib/apiError';
-import { formatDuration, formatSplit } from '../lib/format';
+import { formatDuration, formatSplit, plural } from '../lib/format';
 import { parseProjectId } from '../lib/projectId';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NotFoundPage } from './NotFoundPage';
@@ -164,6 +165,7 @@ function DatasetSummary({ summary, projectId }: { summary: SamplesSummary; proje
         <span className="swatch split-train" /> Training <span className="swatch split-test" />{' '}
         Testing
       </p>
+      <RebalanceControl projectId={projectId} />
 
       <div className="two-columns">
         <div>
@@ -235,5 +237,31 @@ function DatasetSummary({ summary, projectId }: { summary: SamplesSummary; proje
         </div>
       </div>
     </>
+  );
+}
+
+function RebalanceControl({ projectId }: { projectId: number }) {
+  const rebalance = useMutation(samplesRebalanceSamplesMutation());
+  return (
+    <div className="rebalance">
+      <button
+        type="button"
+        disabled={rebalance.isPending}
+        aria-describedby="rebalance-hint"
+        onClick={() => rebalance.mutate({ path: { project_id: projectId } })}
+      >
+        {rebalance.isPending ? 'Rebalancing…' : 'Rebalance to 80 / 20'}
+      </button>
+      <span id="rebalance-hint" className="hint">
+        Re-draws each label's split from the sample contents, so the same data always lands on the
+        same side.
+      </span>
+      {rebalance.data && (
+        <span className="ok-text" role="status">
+          {plural(rebalance.data.changed, 'sample')} moved.
+        </span>
+      )}
+      <ErrorText error={rebalance.error} />
+    </div>
   );
 }
