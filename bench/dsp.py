@@ -144,7 +144,7 @@ def cpp_mfcc_ns_per_clip(batch: np.ndarray, repeats: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
     batch = load_batch(args.clips, np.random.default_rng(0))
     windows = batch[:, :, None]

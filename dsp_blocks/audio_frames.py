@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import scipy.fft
 from numpy.typing import NDArray
 
 from dsp_blocks.base import DspParameterError, FloatArray, check_samples
 from dsp_blocks.dct import dct_matrix
 from dsp_blocks.framing import frame_count, frames, hann_window, pre_emphasis, samples_in
 from dsp_blocks.mel import mel_filterbank
-from dsp_blocks.spectrum import FFT_WORKERS, resolve_fft_length
+from dsp_blocks.spectrum import project, resolve_fft_length, squared_spectrum
 
 # Power below this is treated as this when taking logs: silence maps to a finite floor (-100 dB),
 # the same value as librosa.power_to_db's default `amin`.
@@ -76,7 +75,7 @@ def _squared_spectra(
     """Per chunk of windows: (first window, re^2 and im^2 of the FFT interleaved (n, T, 2*bins)).
 
     Chunks keep the frames, the spectrum and its powers in cache; the frames are written into a
-    zero-padded buffer because scipy's FFT is much slower when asked to pad (`n=`) itself.
+    reused zero-padded buffer.
     """
     windows_per_chunk = max(1, CHUNK_FRAMES // max(1, layout.n_frames))
     padded = np.zeros(
@@ -93,10 +92,17 @@ def _squared_spectra(
             window,
             out=padded[:count, :, : layout.frame_length],
         )
-        spectrum = scipy.fft.rfft(padded[:count], axis=-1, workers=FFT_WORKERS)
-        parts = spectrum.view(np.float32)
-        np.square(parts, out=parts)
-        yield first, parts
+        yield first, squared_spectrum(padded[:count])
+
+
+def _unscaled_power(
+    signal: FloatArray, layout: FrameLayout, pre_emphasis_coefficient: float
+) -> FloatArray:
+    """|FFT|^2 of each pre-emphasised, Hann-windowed, zero-padded frame: (batch, T, bins)."""
+    power = np.empty((signal.shape[0], layout.n_frames, layout.n_bins), np.float32)
+    for first, squares in _squared_spectra(signal, layout, pre_emphasis_coefficient):
+        np.add(squares[..., 0::2], squares[..., 1::2], out=power[first : first + len(squares)])
+    return power
 
 
 def power_spectrogram(
@@ -106,11 +112,8 @@ def power_spectrogram(
 
     The 1/N scaling is the periodogram convention of python_speech_features and speechpy.
     """
-    power = np.empty((signal.shape[0], layout.n_frames, layout.n_bins), np.float32)
-    for first, squares in _squared_spectra(signal, layout, pre_emphasis_coefficient):
-        part = power[first : first + squares.shape[0]]
-        np.add(squares[..., 0::2], squares[..., 1::2], out=part)
-        part *= np.float32(1.0 / layout.fft_length)
+    power = _unscaled_power(signal, layout, pre_emphasis_coefficient)
+    power *= np.float32(1.0 / layout.fft_length)
     return power
 
 
@@ -120,13 +123,14 @@ def mel_energies(
     pre_emphasis_coefficient: float,
     mel_weights: NDArray[np.float32],
 ) -> FloatArray:
-    """Mel filterbank energies of the power spectrogram, `(batch, T, n_filters)`.
+    """Mel filterbank energies of the power spectrogram (|FFT|^2 / N), `(batch, T, n_filters)`.
 
-    One matmul for the whole batch: per-chunk BLAS calls each synchronise BLAS's threads, which
-    costs far more than the arithmetic on a busy machine.
+    One matmul for the whole batch, with the 1/N folded into the weights: per-chunk BLAS calls
+    each synchronise BLAS's threads, which costs more than the arithmetic on a busy machine.
     """
-    power = power_spectrogram(signal, layout, pre_emphasis_coefficient)
-    return np.asarray(power @ mel_weights, dtype=np.float32)
+    power = _unscaled_power(signal, layout, pre_emphasis_coefficient)
+    weights = mel_weights * np.float32(1.0 / layout.fft_length)
+    return np.asarray(project(power, weights), dtype=np.float32)
 
 
 @lru_cache(maxsize=32)

@@ -27,7 +27,7 @@ from dsp_blocks.base import (
     require_single_axis,
 )
 from dsp_blocks.framing import pre_emphasis
-from dsp_blocks.spectrum import check_frequency_range
+from dsp_blocks.spectrum import check_frequency_range, project
 
 AUTO_FFT_MINIMUM = 256
 
@@ -137,7 +137,7 @@ class MfccBlock(DspBlock[MfccParams]):
             sample_rate_hz, layout.fft_length, params.n_filters, params.low_frequency_hz, high_hz
         )
         mel_db = power_to_db(mel_energies(signal, layout, params.pre_emphasis, weights))
-        cepstrum = mel_db @ dct_float32(params.n_coefficients, params.n_filters)
+        cepstrum = project(mel_db, dct_float32(params.n_coefficients, params.n_filters))
         if params.normalization_window_frames:
             cepstrum = sliding_normalize(
                 cepstrum, params.normalization_window_frames, params.normalize_variance

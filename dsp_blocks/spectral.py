@@ -6,7 +6,6 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
-import scipy.fft
 import scipy.signal
 from numpy.typing import NDArray
 from pydantic import Field
@@ -23,7 +22,7 @@ from dsp_blocks.base import (
 from dsp_blocks.framing import frame_count, frames, hann_window
 from dsp_blocks.moments import central_moments, excess_kurtosis, skewness
 from dsp_blocks.raw import check_window
-from dsp_blocks.spectrum import is_power_of_two
+from dsp_blocks.spectrum import is_power_of_two, power_spectrum, project
 
 LOG_POWER_FLOOR = 1e-10
 
@@ -132,9 +131,7 @@ class SpectralBlock(DspBlock[SpectralParams]):
         by_axis = np.ascontiguousarray(signal.transpose(0, 2, 1))
         segments = frames(by_axis, fft_length, stride)[:, :, :n_segments]
         windowed = segments * hann_window(fft_length).astype(np.float64)
-        spectrum = scipy.fft.rfft(windowed, axis=-1)
-        power = (spectrum.real**2 + spectrum.imag**2) / fft_length
-        return np.asarray(power.mean(axis=2), dtype=np.float64)
+        return np.asarray(power_spectrum(windowed).mean(axis=2), dtype=np.float64)
 
     def extract(
         self, windows: FloatArray, *, sample_rate_hz: float, params: SpectralParams
@@ -154,7 +151,7 @@ class SpectralBlock(DspBlock[SpectralParams]):
         n_bins = power.shape[-1]
         band_of_bin = np.arange(n_bins) * params.n_power_bands // n_bins
         membership = (band_of_bin[:, None] == np.arange(params.n_power_bands)).astype(np.float64)
-        bands = power @ membership
+        bands = project(power, membership)
         peak_frequency_hz, peak_power = self._peaks(
             power, params.n_peaks, sample_rate_hz, params.fft_length
         )

@@ -1,13 +1,15 @@
-"""Frequency-domain steps shared by the blocks: FFT length rule and the power spectrum."""
+"""Frequency-domain steps shared by the blocks: FFT length rule, power spectrum, projections."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 import scipy.fft
+from numpy.typing import NDArray
 
-from dsp_blocks.base import DspParameterError, FloatArray
+from dsp_blocks.base import DspParameterError
 
 FFT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
@@ -36,17 +38,37 @@ def resolve_fft_length(fft_length: int | None, frame_length: int, *, auto_minimu
     return fft_length
 
 
-def power_spectrum(windowed_frames: FloatArray, fft_length: int) -> FloatArray:
-    """|FFT|^2 / fft_length of each frame (zero-padded at the end), shape (..., fft_length//2+1).
+def project(values: NDArray[Any], matrix: NDArray[Any]) -> NDArray[Any]:
+    """values (..., n) @ matrix (n, m) as one 2-D matmul.
+
+    numpy runs a 3-D @ 2-D product as one small BLAS call per leading index, and each call
+    synchronises BLAS's threads: on a busy machine that costs 10x the arithmetic.
+    """
+    flat = values.reshape(-1, values.shape[-1]) @ matrix
+    return np.asarray(flat.reshape(*values.shape[:-1], matrix.shape[1]))
+
+
+def squared_spectrum(padded_frames: NDArray[Any]) -> NDArray[Any]:
+    """Re^2 and Im^2 of the real FFT of each frame, interleaved: (..., 2 * (N // 2 + 1)).
+
+    The frames must already be zero-padded to the FFT length N: scipy's FFT is several times
+    slower when asked to pad (`n=`) itself.
+    """
+    spectrum = scipy.fft.rfft(padded_frames, axis=-1, workers=FFT_WORKERS)
+    parts = spectrum.view(spectrum.real.dtype)
+    np.square(parts, out=parts)
+    return np.asarray(parts)
+
+
+def power_spectrum(padded_frames: NDArray[Any]) -> NDArray[Any]:
+    """|FFT|^2 / N of each zero-padded frame of length N, shape (..., N // 2 + 1).
 
     The 1/N scaling is the periodogram convention of python_speech_features and speechpy.
     """
-    spectrum = scipy.fft.rfft(windowed_frames, n=fft_length, axis=-1, workers=FFT_WORKERS)
-    parts = spectrum.view(np.float32)
-    np.square(parts, out=parts)
+    parts = squared_spectrum(padded_frames)
     power = parts[..., 0::2] + parts[..., 1::2]
-    power *= np.float32(1.0 / fft_length)
-    return np.asarray(power, dtype=np.float32)
+    power *= power.dtype.type(1.0 / padded_frames.shape[-1])
+    return np.asarray(power)
 
 
 def check_frequency_range(
