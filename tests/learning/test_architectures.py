@@ -65,31 +65,22 @@ def test_every_preset_is_listed_with_a_typical_input() -> None:
 
 @pytest.mark.slow
 def test_keras_builds_each_preset_with_the_shapes_we_infer() -> None:
-    """Run each generated script in-process for one epoch on 8 windows; compare layer shapes."""
+    """Run each generated script up to model.compile in-process; compare every layer's shape."""
     import tf_keras as keras
 
-    from worker.learning.datasets import make_datasets
-
-    rng = np.random.default_rng(0)
     for name, input_shape in TYPICAL_INPUTS:
         layers = preset_layers(name, input_shape, coefficients=13)
         script = generate_script(LearningBlockSpec(layers=layers), input_shape)
-        x = rng.normal(size=(8, *input_shape)).astype(np.float32)
-        y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 8)]
-        train_dataset, validation_dataset = make_datasets(x, y, x, y, batch_size=4, seed=1)
+        building = script[: script.index("model.compile(")]
         namespace = {
-            "train_dataset": train_dataset,
-            "validation_dataset": validation_dataset,
             "input_shape": input_shape,
             "num_classes": 3,
-            "callbacks": [],
-            "settings": SimpleNamespace(
-                epochs=1, learning_rate=0.001, batch_size=4, class_weight=None, seed=1
-            ),
+            "settings": SimpleNamespace(seed=1),
         }
-        exec(compile(script, f"<{name}>", "exec"), namespace)
+        exec(compile(building, f"<{name}>", "exec"), namespace)
         model = namespace["model"]
         assert isinstance(model, keras.Model)
         keras_shapes = [tuple(layer.output_shape[1:]) for layer in model.layers]
         assert keras_shapes[: len(layers)] == infer_shapes(layers, input_shape), name
         assert model.output_shape == (None, 3)
+        assert model(np.zeros((2, *input_shape), np.float32)).shape == (2, 3)

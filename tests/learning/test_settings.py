@@ -16,9 +16,9 @@ from worker.learning.settings import AugmentationSettings, TrainingSettings
         (
             "learning_rate",
             2.0,
-            "learning_rate (Adam learning rate) is 2.0; it must be between 1e-06 and 1.0",
+            "learning_rate (Adam learning rate) is 2.0; it must be between 1e-06 and 1",
         ),
-        ("learning_rate", 0.0, "between 1e-06 and 1.0"),
+        ("learning_rate", 0.0, "between 1e-06 and 1 "),
         ("validation_split", 0.6, "between 0.05 and 0.5"),
         ("batch_size", 0, "between 1 and 4096"),
         ("early_stopping_patience", 0, "between 1 and 1000"),

@@ -34,9 +34,11 @@ class _RangeChecked(BaseModel):
                 high = float(rule.le)  # type: ignore[arg-type]
         if (low is not None and value < low) or (high is not None and value > high):
             what = field.description or info.field_name
-            raise ValueError(
-                f"{info.field_name} ({what}) is {value}; it must be between {low} and {high}"
-            )
+            if low is not None and high is not None:
+                rule = f"between {low:g} and {high:g}"
+            else:
+                rule = f"at least {low:g}" if low is not None else f"at most {high:g}"
+            raise ValueError(f"{info.field_name} ({what}) is {value}; it must be {rule}")
         return value
 
 
