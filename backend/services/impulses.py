@@ -42,15 +42,14 @@ class ImpulseInvalid(Exception):
 
 @dataclass(frozen=True)
 class DataProfile:
-    """What the project's time-series data allows: common axes, slowest rate, shortest sample."""
+    """What the project's data allows: the axes every time series has, the slowest rate, the
+    shortest sample, and the channels of its images."""
 
     sample_count: int = 0
     axes: tuple[str, ...] = ()
     lowest_rate_hz: float | None = None
-    rates_hz: tuple[float, ...] = ()
     shortest_name: str = ""
     shortest_ms: float | None = None
-    image_count: int = 0
     image_axes: tuple[str, ...] = ()  # every channel name any image has, in first-seen order
 
 
@@ -80,11 +79,10 @@ def data_profile(session: Session, project_id: int) -> DataProfile:
     image_axes: list[str] = []
     rates: list[float] = []
     shortest: tuple[float, str] | None = None
-    series_count = image_count = 0
+    series_count = 0
     for row in rows:
         names = [str(axis["name"]) for axis in row.axes]
         if row.kind == "image":
-            image_count += 1
             image_axes.extend(name for name in names if name not in image_axes)
             continue
         series_count += 1
@@ -100,10 +98,8 @@ def data_profile(session: Session, project_id: int) -> DataProfile:
         sample_count=series_count,
         axes=tuple(common or ()),
         lowest_rate_hz=min(rates) if rates else None,
-        rates_hz=tuple(sorted({round(rate, 6) for rate in rates})),
         shortest_name=shortest[1] if shortest else "",
         shortest_ms=shortest[0] if shortest else None,
-        image_count=image_count,
         image_axes=tuple(image_axes),
     )
 
@@ -126,8 +122,10 @@ def _check_input_block(
     loc: Loc = ("input_block",)
     axes = spec.axes
     if axes is None:
-        if not profile.axes:
+        if not profile.sample_count:
             problems.add((*loc, "axes"), _no_data_rule("axes", "name the axes to use"))
+        elif not profile.axes:
+            problems.add((*loc, "axes"), "the samples share no axis name; name the axes to use")
         axes = list(profile.axes)
     else:
         for index, axis in enumerate(axes):

@@ -57,7 +57,8 @@ def test_chunked_extraction_equals_the_block_on_all_windows(rng: np.random.Gener
     whole = mfcc.extract(
         cut.windows, sample_rate_hz=RATE_HZ, params=mfcc.parse_params(config.params)
     )
-    np.testing.assert_array_equal(chunked, whole)
+    # The block's float32 matrix products may round differently for another batch size.
+    np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-4)
     assert chunked.shape == (len(cut), 24, 13)
     assert reported == [(4, 9), (8, 9), (9, 9)]
 
