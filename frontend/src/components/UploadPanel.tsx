@@ -3,8 +3,9 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type DragEvent, type FormEvent } from 'react';
 
 import { samplesUploadSamples } from '../client/sdk.gen';
-import { apiErrorMessage, apiFieldErrors } from '../lib/apiError';
+import { apiErrorMessage, errorFieldAmong } from '../lib/apiError';
 import { formatBytes, plural } from '../lib/format';
+import { ErrorText } from './ErrorText';
 import {
   applyBatchAnswer,
   applyBatchFailure,
@@ -35,6 +36,8 @@ export function UploadPanel({ projectId }: { projectId: number }) {
   const [uploading, setUploading] = useState(false);
   const [dragging, setDragging] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  // An error about the request as a whole, shown beside the Upload button.
+  const [requestError, setRequestError] = useState<string | null>(null);
 
   const chooseFiles = (chosen: FileList | null) => {
     if (!chosen || chosen.length === 0) return;
@@ -42,6 +45,7 @@ export function UploadPanel({ projectId }: { projectId: number }) {
     setFiles(list);
     setRows(pendingRows(list));
     setFieldErrors({});
+    setRequestError(null);
   };
 
   const onDrop = (event: DragEvent) => {
@@ -55,6 +59,7 @@ export function UploadPanel({ projectId }: { projectId: number }) {
     if (files.length === 0 || uploading) return;
     setUploading(true);
     setFieldErrors({});
+    setRequestError(null);
     let current = pendingRows(files);
     const keyed = files.map((file, index) => ({
       file,
@@ -62,6 +67,7 @@ export function UploadPanel({ projectId }: { projectId: number }) {
       name: file.name,
       size: file.size,
     }));
+    let stoppedEarly = false;
     try {
       for (const batch of splitIntoBatches(keyed, FILES_PER_REQUEST, BYTES_PER_REQUEST)) {
         const keys = batch.map((entry) => entry.key);
@@ -80,20 +86,40 @@ export function UploadPanel({ projectId }: { projectId: number }) {
           if (data) current = applyBatchAnswer(current, keys, data);
           else if (isUploadAnswer(error)) current = applyBatchAnswer(current, keys, error);
           else {
+            // The form itself was refused (a bad label, an unknown project): every later batch
+            // would be refused the same way, so stop and say which field to fix.
             const reason = apiErrorMessage(error);
-            setFieldErrors(apiFieldErrors(error));
-            current = applyBatchFailure(current, keys, `${reason} (HTTP ${response.status})`);
+            const field = errorFieldAmong(error, ['label', 'category']);
+            if (field) setFieldErrors({ [field]: reason });
+            else setRequestError(`${reason} (HTTP ${response.status})`);
+            current = applyBatchFailure(current, keys, reason);
+            stoppedEarly = true;
+            break;
           }
         } catch (networkError) {
-          current = applyBatchFailure(current, keys, apiErrorMessage(networkError));
+          const reason = apiErrorMessage(networkError);
+          setRequestError(reason);
+          current = applyBatchFailure(current, keys, reason);
+          stoppedEarly = true;
+          break;
         }
         setRows(current);
         // Show stored samples in the table while the rest is still going up.
         void queryClient.invalidateQueries();
       }
     } finally {
+      setRows(current);
       setUploading(false);
-      setFiles([]);
+      // After a refusal of the whole request, keep the files not stored, so fixing the field
+      // and pressing Upload again is enough.
+      const stored = new Set(
+        current.filter((row) => row.status === 'accepted').map((row) => row.key),
+      );
+      setFiles(
+        stoppedEarly
+          ? keyed.filter((entry) => !stored.has(entry.key)).map((entry) => entry.file)
+          : [],
+      );
       if (inputRef.current) inputRef.current.value = '';
     }
   };
@@ -171,13 +197,14 @@ export function UploadPanel({ projectId }: { projectId: number }) {
               disabled={uploading}
               onChange={(event) => setCategory(event.target.value as UploadCategory)}
               aria-invalid={fieldErrors.category ? true : undefined}
+              aria-describedby={fieldErrors.category ? 'upload-category-error' : undefined}
             >
               <option value="auto">Automatic split (80% training, 20% testing)</option>
               <option value="training">Training</option>
               <option value="testing">Testing</option>
             </select>
             {fieldErrors.category && (
-              <p className="error-text" role="alert">
+              <p className="error-text" role="alert" id="upload-category-error">
                 {fieldErrors.category}
               </p>
             )}
@@ -192,15 +219,25 @@ export function UploadPanel({ projectId }: { projectId: number }) {
               disabled={uploading}
               onChange={(event) => setAllowDuplicates(event.target.checked)}
             />
-            <label htmlFor="upload-duplicates">Store files already in the project again</label>
+            <label htmlFor="upload-duplicates">
+              Allow duplicates (store files already in the project again)
+            </label>
           </div>
-          <button type="submit" className="primary" disabled={files.length === 0 || uploading}>
-            {uploading
-              ? 'Uploading…'
-              : files.length > 0
-                ? `Upload ${plural(files.length, 'file')}`
-                : 'Upload'}
-          </button>
+          <div className="upload-submit">
+            <button
+              type="submit"
+              className="primary"
+              disabled={files.length === 0 || uploading}
+              aria-describedby={requestError ? 'upload-request-error' : undefined}
+            >
+              {uploading
+                ? 'Uploading…'
+                : files.length > 0
+                  ? `Upload ${plural(files.length, 'file')}`
+                  : 'Upload'}
+            </button>
+            <ErrorText error={requestError} id="upload-request-error" />
+          </div>
         </div>
       </form>
 

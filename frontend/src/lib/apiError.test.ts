@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { apiErrorMessage, apiFieldErrors } from './apiError';
+import { apiErrorMessage, apiFieldErrors, errorFieldAmong } from './apiError';
 
 describe('apiErrorMessage', () => {
   it('uses the detail sentence of an HTTPException', () => {
@@ -50,5 +50,34 @@ describe('apiFieldErrors', () => {
   it('is empty for errors that are not validation errors', () => {
     expect(apiFieldErrors({ detail: 'nope' })).toEqual({});
     expect(apiFieldErrors(new Error('x'))).toEqual({});
+  });
+});
+
+describe('errorFieldAmong', () => {
+  const fields = ['label', 'category'];
+
+  it('finds the field in a validation error location', () => {
+    expect(errorFieldAmong({ detail: [{ loc: ['body', 'category'], msg: 'bad' }] }, fields)).toBe(
+      'category',
+    );
+  });
+
+  it('finds the field a sentence of the upload route is about', () => {
+    const labelError = {
+      detail: 'The label field is not valid: a label may not contain control characters.',
+    };
+    expect(errorFieldAmong(labelError, fields)).toBe('label');
+    expect(
+      errorFieldAmong(
+        { detail: 'The category "x" is not one of training, testing, auto.' },
+        fields,
+      ),
+    ).toBe('category');
+  });
+
+  it('returns null for errors about anything else', () => {
+    expect(errorFieldAmong({ detail: 'The upload has no files.' }, fields)).toBeNull();
+    expect(errorFieldAmong({ detail: 'project 9 does not exist' }, fields)).toBeNull();
+    expect(errorFieldAmong(new TypeError('Failed to fetch'), fields)).toBeNull();
   });
 });

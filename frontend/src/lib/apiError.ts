@@ -56,3 +56,19 @@ export function apiFieldErrors(error: unknown): Record<string, string> {
   }
   return fieldErrors;
 }
+
+/**
+ * The form field an error is about, among `fields`, or null. Validation errors name it in their
+ * location; the upload route's sentences start with it ("The label field is not valid: ...",
+ * "The category "x" is not one of ..."). Unrecognised errors return null and are shown beside
+ * the button that sent the form instead.
+ */
+export function errorFieldAmong(error: unknown, fields: ReadonlyArray<string>): string | null {
+  const located = Object.keys(apiFieldErrors(error)).find((field) => fields.includes(field));
+  if (located) return located;
+  if (isRecord(error) && typeof error.detail === 'string') {
+    const subject = /^the (\w+)\b/i.exec(error.detail.trim())?.[1]?.toLowerCase();
+    if (subject && fields.includes(subject)) return subject;
+  }
+  return null;
+}
