@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import librosa  # noqa: E402
 
+from dsp_blocks import cpp_emit  # noqa: E402
 from dsp_blocks.cpp_export import config_header_name, cpp_sources, render_config  # noqa: E402
 from dsp_blocks.mfcc import MFCC  # noqa: E402
 from dsp_blocks.mfe import MFE  # noqa: E402
@@ -74,6 +76,85 @@ int main(int argc, char **argv) {{
     return 0;
 }}
 """
+
+
+# Bare-metal Cortex-M4F program for QEMU mps2-an386: vector table, FPU on, semihosting output.
+M4_STARTUP = """\
+#include <stdint.h>
+extern "C" int main();
+extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
+extern "C" void reset_handler();
+static void semihost(int operation, const void *argument) {
+    register int r0 __asm__("r0") = operation;
+    register const void *r1 __asm__("r1") = argument;
+    __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
+}
+extern "C" void bench_write(const char *text) { semihost(0x04, text); }
+extern "C" void reset_handler() {
+    uint32_t *source = &_sidata, *target = &_sdata;
+    while (target < &_edata) *target++ = *source++;
+    for (target = &_sbss; target < &_ebss;) *target++ = 0;
+    *(volatile uint32_t *)0xE000ED88 |= (0xFu << 20); /* CPACR: enable the FPU */
+    __asm__ volatile("dsb\\n isb");
+    main();
+    semihost(0x18, (const void *)0x20026); /* SYS_EXIT, ADP_Stopped_ApplicationExit */
+    for (;;) {}
+}
+__attribute__((section(".isr_vector"), used)) static void (*const vectors[])(void) = {
+    (void (*)(void))(&_estack), reset_handler,
+};
+"""
+
+M4_LINKER_SCRIPT = """\
+MEMORY { FLASH (rx) : ORIGIN = 0x00000000, LENGTH = 4M
+         RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 4M }
+_estack = ORIGIN(RAM) + LENGTH(RAM);
+SECTIONS {
+  .text : { KEEP(*(.isr_vector)) *(.text*) *(.rodata*) . = ALIGN(4); } > FLASH
+  .ARM.exidx : { *(.ARM.exidx*) } > FLASH
+  _sidata = LOADADDR(.data);
+  .data : { _sdata = .; *(.data*) . = ALIGN(4); _edata = .; } > RAM AT > FLASH
+  .bss (NOLOAD) : { _sbss = .; *(.bss*) *(COMMON) . = ALIGN(4); _ebss = .; } > RAM
+}
+"""
+
+# SysTick on the processor clock counts virtual time; with -icount shift=0 one instruction is
+# one nanosecond, and a calibration loop of known length converts ticks into instructions.
+M4_MAIN = """\
+#define MF_DSP_MFCC_IMPLEMENTATION
+#include "mf_dsp_mfcc_config.h"
+#include "clip.h"
+extern "C" void bench_write(const char *text);
+static void write_number(const char *label, uint32_t value) {{
+    char text[64];
+    int n = 0;
+    while (label[n]) {{ text[n] = label[n]; ++n; }}
+    char digits[12];
+    int d = 0;
+    do {{ digits[d++] = (char)('0' + value % 10); value /= 10; }} while (value);
+    while (d) text[n++] = digits[--d];
+    text[n++] = '\\n';
+    text[n] = 0;
+    bench_write(text);
+}}
+static float features[MF_DSP_MFCC_OUTPUT_LEN];
+int main() {{
+    volatile uint32_t *systick = (volatile uint32_t *)0xE000E010;
+    systick[1] = 0xFFFFFF;
+    systick[2] = 0;
+    systick[0] = 5; /* enabled, processor clock, no interrupt */
+    const uint32_t start = systick[2];
+    for (int r = 0; r < {runs}; ++r) mf_dsp_mfcc_extract(clip, features);
+    const uint32_t stop = systick[2];
+    __asm__ volatile("ldr r0, =1000000\\n1: subs r0, r0, #1\\n bne 1b" ::: "r0", "cc");
+    const uint32_t calibrated = systick[2];
+    write_number("mfcc_ticks ", (start - stop) & 0xFFFFFF);
+    write_number("calibration_ticks ", (stop - calibrated) & 0xFFFFFF);
+    return 0;
+}}
+"""
+M4_RUNS = 4
+M4_CALIBRATION_INSTRUCTIONS = 2_000_000  # subs + bne, 1,000,000 times
 
 
 def load_batch(n_clips: int, rng: np.random.Generator) -> np.ndarray:
@@ -141,6 +222,86 @@ def cpp_mfcc_ns_per_clip(batch: np.ndarray, repeats: int) -> float:
     return float(result.stdout.split()[0])
 
 
+def m4_mfcc_instructions_per_clip(clip: np.ndarray) -> float | None:
+    """Instructions of one MFCC extraction on an emulated Cortex-M4F (QEMU mps2-an386)."""
+    if not (shutil.which("arm-none-eabi-g++") and shutil.which("qemu-system-arm")):
+        print("Cortex-M4: skipped (gcc-arm-none-eabi or qemu-system-arm missing)")
+        return None
+    params = MFCC.parse_params(MFCC_SETTINGS)
+    with tempfile.TemporaryDirectory() as work_dir:
+        work = Path(work_dir)
+        (work / config_header_name("mfcc")).write_text(
+            render_config(
+                "mfcc", params, sample_rate_hz=SAMPLE_RATE_HZ, window_length=len(clip), n_axes=1
+            )
+        )
+        (work / "clip.h").write_text(cpp_emit.array("float", "clip", clip) + "\n")
+        (work / "startup.cpp").write_text(M4_STARTUP)
+        (work / "m4.ld").write_text(M4_LINKER_SCRIPT)
+        (work / "main.cpp").write_text(M4_MAIN.format(runs=M4_RUNS))
+        sources = [str(path) for path in cpp_sources() if path.suffix == ".cpp"]
+        subprocess.run(
+            [
+                "arm-none-eabi-g++",
+                "-std=c++11",
+                "-O2",
+                "-mcpu=cortex-m4",
+                "-mthumb",
+                "-mfpu=fpv4-sp-d16",
+                "-mfloat-abi=hard",
+                "-fno-exceptions",
+                "-fno-rtti",
+                "-ffunction-sections",
+                "-fdata-sections",
+                "-nostartfiles",
+                "-T",
+                str(work / "m4.ld"),
+                "-I",
+                str(cpp_sources()[0].parent),
+                "-I",
+                work_dir,
+                str(work / "startup.cpp"),
+                str(work / "main.cpp"),
+                *sources,
+                "-o",
+                str(work / "mfcc.elf"),
+                "-Wl,--gc-sections",
+                "--specs=nosys.specs",
+                "-lm",
+            ],
+            check=True,
+        )
+        result = subprocess.run(
+            [
+                "qemu-system-arm",
+                "-machine",
+                "mps2-an386",
+                "-cpu",
+                "cortex-m4",
+                "-nographic",
+                "-monitor",
+                "none",
+                "-serial",
+                "none",
+                "-semihosting-config",
+                "enable=on,target=native",
+                "-icount",
+                "shift=0",
+                "-kernel",
+                str(work / "mfcc.elf"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+    # Semihosting output arrives on QEMU's stderr.
+    lines = (result.stdout + result.stderr).splitlines()
+    counts = dict(line.split() for line in lines if line.endswith(tuple("0123456789")))
+    instructions_per_tick = M4_CALIBRATION_INSTRUCTIONS / int(counts["calibration_ticks"])
+    return int(counts["mfcc_ticks"]) * instructions_per_tick / M4_RUNS
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=1000)
@@ -201,6 +362,13 @@ def main() -> None:
         )
     cpp_ns = cpp_mfcc_ns_per_clip(batch, args.repeats)
     print(f"C++ MFCC on the host (g++ -O2, one core): {cpp_ns / 1e6:.4f} ms/clip")
+    instructions = m4_mfcc_instructions_per_clip(batch[0])
+    if instructions is not None:
+        print(
+            f"C++ MFCC on Cortex-M4F (QEMU mps2-an386, -icount): {instructions / 1e6:.2f} M "
+            "instructions per 1 s clip; Edge Impulse publishes 168 ms at 80 MHz "
+            "(~13.4 M cycles)"
+        )
 
 
 if __name__ == "__main__":
