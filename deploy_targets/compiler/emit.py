@@ -70,7 +70,7 @@ KERNEL_HEADERS = {
     "mf::requantize": "quantize.h", "mf::dequantize": "quantize.h",
     "mf::copy_bytes": "quantize.h", "mf::relu": "activations.h", "mf::clamp": "activations.h",
     "mf::leaky_relu": "activations.h", "mf::logistic": "activations.h",
-    "mf::tanh": "activations.h", "mf::mean": "tensor_ops.h", "mf::pad": "tensor_ops.h",
+    "mf::tanh": "activations.h", "mf::hard_swish": "activations.h", "mf::mean": "tensor_ops.h", "mf::pad": "tensor_ops.h",
     "mf::concatenation_part": "tensor_ops.h", "mf::strided_slice": "tensor_ops.h",
 }
 

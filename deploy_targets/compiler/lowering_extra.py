@@ -117,6 +117,24 @@ def extra_handlers(lw: _Lowering) -> dict[str, Callable[[Operator], None]]:
                   ("input_multiplier", q_int_literal(_int32(multiplier))),
                   ("input_left_shift", str(left_shift)), ("size", str(out.element_count))]))
 
+    def hard_swish(op: Operator) -> None:
+        inp, out = io(op)
+        hires_input_scale = np.float32(1.0 / 128.0) * np.float32(inp.scale)
+        reluish_scale = np.float32(3.0 / 32768.0)
+        output_multiplier, output_exponent = q.quantize_multiplier(
+            float(hires_input_scale / np.float32(out.scale)))
+        reluish_multiplier, reluish_exponent = q.quantize_multiplier(
+            float(hires_input_scale / reluish_scale))
+        lw.need(-15 <= output_exponent <= 0 and -15 <= reluish_exponent <= 15, op,
+                f"HARD_SWISH scales out of range (output exponent {output_exponent}, reluish "
+                f"exponent {reluish_exponent}); the input/output scale ratio is too extreme")
+        unary(op, "mf::hard_swish", ParamStruct("mf::HardSwishParams", f"op{op.index}_params", [
+            ("input_zero_point", str(inp.zero_point)), ("output_zero_point", str(out.zero_point)),
+            ("reluish_multiplier", str(q.downscale_to_int16(reluish_multiplier))),
+            ("reluish_exponent", str(reluish_exponent)),
+            ("output_multiplier", str(q.downscale_to_int16(output_multiplier))),
+            ("output_exponent", str(output_exponent)), ("size", str(out.element_count))]))
+
     def mul(op: Operator) -> None:
         a, b, out, args, reads, arrays, in_place = lw.binary_operands(op)
         multiplier, shift = q.mul_multiplier(a.scale, b.scale, out.scale)
@@ -250,6 +268,7 @@ def extra_handlers(lw: _Lowering) -> dict[str, Callable[[Operator], None]]:
     return {
         "QUANTIZE": quantize, "DEQUANTIZE": dequantize, "RELU": relu, "RELU_N1_TO_1": relu,
         "RELU6": relu6, "LEAKY_RELU": leaky_relu, "LOGISTIC": sigmoid, "TANH": sigmoid,
+        "HARD_SWISH": hard_swish,
         "MUL": mul, "MINIMUM": min_max, "MAXIMUM": min_max, "MEAN": mean, "PAD": pad,
         "PADV2": pad, "CONCATENATION": concatenation, "STRIDED_SLICE": strided_slice,
     }

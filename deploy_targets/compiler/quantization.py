@@ -116,6 +116,17 @@ def mul_multiplier(input1_scale: float, input2_scale: float, output_scale: float
     return quantize_multiplier(float(input1_scale) * float(input2_scale) / float(output_scale))
 
 
+def downscale_to_int16(multiplier: int) -> int:
+    """DownScaleInt32ToInt16Multiplier: a Q0.31 multiplier rounded to Q0.15.
+
+    >>> downscale_to_int16(1 << 30), downscale_to_int16((1 << 31) - 1)
+    (16384, 32767)
+    """
+    if multiplier >= (1 << 31) - 1 - (1 << 15):
+        return (1 << 15) - 1
+    return (multiplier + (1 << 15)) >> 16
+
+
 def input_radius(integer_bits: int, left_shift: int, total_signed_bits: int = 31) -> int:
     """CalculateInputRadius: the largest |input| whose rescaled value does not saturate."""
     max_rescaled = (

@@ -13,7 +13,7 @@ FACTORY_SOURCE = Path(__file__).parent / "model_factory.py"
 
 @pytest.fixture(scope="session")
 def int8_model(request: pytest.FixtureRequest) -> Callable[..., bytes]:
-    """`int8_model(seed, blocks=None)` -> .tflite bytes, cached by seed, blocks and factory code.
+    """`int8_model(seed, blocks=None, float_io=False)` -> .tflite bytes, cached by seed, blocks and factory code.
 
     Conversion takes seconds, so models are kept in pytest's cache directory; a change to
     model_factory.py changes the key and rebuilds them.
@@ -21,13 +21,14 @@ def int8_model(request: pytest.FixtureRequest) -> Callable[..., bytes]:
     cache_dir = Path(request.config.cache.mkdir("mcuforge_compiler_models"))
     factory_digest = hashlib.sha256(FACTORY_SOURCE.read_bytes()).hexdigest()[:12]
 
-    def make(seed: int, blocks: Sequence[str] | None = None) -> bytes:
-        key = f"{factory_digest}-{seed}-{'_'.join(blocks or ['any'])}.tflite"
+    def make(seed: int, blocks: Sequence[str] | None = None, float_io: bool = False) -> bytes:
+        io = "float" if float_io else "int8"
+        key = f"{factory_digest}-{seed}-{'_'.join(blocks or ['any'])}-{io}.tflite"
         path = cache_dir / key
         if not path.exists():
             from tests.compiler.model_factory import random_int8_model
 
-            path.write_bytes(random_int8_model(seed, blocks))
+            path.write_bytes(random_int8_model(seed, blocks, float_io))
         return path.read_bytes()
 
     return make

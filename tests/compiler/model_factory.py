@@ -112,6 +112,14 @@ def _standalone_activation(kind: str) -> Layer:
         x = keras.layers.ZeroPadding2D(1)(x)
         if kind == "leaky_relu":
             return keras.layers.LeakyReLU(alpha=float(rng.uniform(0.05, 0.5)))(x)
+        if kind == "relu_n1_to_1":
+            import tensorflow as tf
+
+            return keras.layers.Lambda(lambda t: tf.minimum(tf.maximum(t, -1.0), 1.0))(x)
+        if kind == "hard_swish":
+            import tensorflow as tf
+
+            return keras.layers.Lambda(lambda t: t * tf.nn.relu6(t + 3.0) / 6.0)(x)
         if kind == "relu6":
             return keras.layers.ReLU(max_value=6.0)(x)
         return keras.layers.Activation(kind)(x)
@@ -173,9 +181,10 @@ EXTRA_BLOCKS: dict[str, Layer] = {
     "zero_pad": zero_pad,
     "crop": crop,
     **{kind: _standalone_activation(kind)
-       for kind in ("relu", "relu6", "leaky_relu", "sigmoid", "tanh")},
+       for kind in ("relu", "relu6", "leaky_relu", "sigmoid", "tanh", "hard_swish",
+                                                   "relu_n1_to_1")},
     **{name.lower(): _branches(name)
-       for name in ("Concatenate", "Multiply", "Minimum", "Maximum", "Add")},
+       for name in ("Concatenate", "Multiply", "Minimum", "Maximum", "Add", "Subtract")},
 }
 
 
@@ -201,8 +210,9 @@ def build_model(seed: int, blocks: Sequence[str] | None = None) -> Any:
     return model
 
 
-def to_int8_tflite(model: Any, seed: int, samples: int = 24) -> bytes:
-    """Full-integer post-training quantization with int8 input and output."""
+def to_int8_tflite(model: Any, seed: int, samples: int = 24, float_io: bool = False) -> bytes:
+    """Full-integer post-training quantization with int8 input and output (float32 input and
+    output around QUANTIZE/DEQUANTIZE when `float_io`)."""
     import tensorflow as tf
 
     rng = np.random.default_rng(seed + 1)
@@ -212,13 +222,15 @@ def to_int8_tflite(model: Any, seed: int, samples: int = 24) -> bytes:
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = lambda: ([x] for x in dataset)
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
+    if not float_io:
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
     return bytes(converter.convert())
 
 
-def random_int8_model(seed: int, blocks: Sequence[str] | None = None) -> bytes:
-    return to_int8_tflite(build_model(seed, blocks), seed)
+def random_int8_model(seed: int, blocks: Sequence[str] | None = None,
+                      float_io: bool = False) -> bytes:
+    return to_int8_tflite(build_model(seed, blocks), seed, float_io=float_io)
 
 
 def unsupported_op_model(seed: int = 0) -> bytes:

@@ -24,13 +24,15 @@ SEEDS = list(range(12))
 
 
 def assert_exact(model_bytes: bytes, out_dir: Path, seed: int, count: int = 8,
-                 litert: bool = True) -> None:
+                 litert: bool = True, tflm: bool = True) -> None:
     """The default build equals TFLite Micro; the MF_LITERT_ROUNDING build equals LiteRT's
-    reference kernels (unless `litert` is False)."""
+    reference kernels (each unless switched off)."""
     library = compile_tflite(model_bytes, out_dir)
     spec, output = library.inputs[0], library.outputs[0]
     inputs = random_inputs(np.random.default_rng(seed), np.dtype(spec.dtype), spec.shape, count)
-    checks: list[tuple[tuple[str, ...], list[np.ndarray]]] = [((), run_tflm(model_bytes, inputs))]
+    checks: list[tuple[tuple[str, ...], list[np.ndarray]]] = []
+    if tflm:
+        checks.append(((), run_tflm(model_bytes, inputs)))
     if litert:
         checks.append((("MF_LITERT_ROUNDING",),
                        run_litert(model_bytes, inputs, reference_kernels=True)))
@@ -82,6 +84,9 @@ OPERATOR_MODELS = [
     (["leaky_relu"], "LEAKY_RELU"),
     (["sigmoid"], "LOGISTIC"),
     (["tanh"], "TANH"),
+    (["hard_swish"], "HARD_SWISH"),
+    (["relu_n1_to_1"], "RELU_N1_TO_1"),
+    (["subtract"], "SUB"),
     (["concatenate"], "CONCATENATION"),
     (["multiply"], "MUL"),
     (["minimum"], "MINIMUM"),
@@ -106,4 +111,17 @@ def test_operator_is_exact(blocks: list[str], operator: str,
         # TFLite Micro's RELU6 does not requantize; LiteRT's does (see test_runtime_divergence).
         assert_exact(model_bytes, tmp_path, seed, litert=False)
         return
-    assert_exact(model_bytes, tmp_path, seed)
+    # TFLite Micro has no RELU_N1_TO_1 kernel: LiteRT is the only reference for it.
+    assert_exact(model_bytes, tmp_path, seed, tflm=operator != "RELU_N1_TO_1")
+
+
+def test_float_input_and_output_through_quantize_and_dequantize(
+        int8_model: Callable[..., bytes], tmp_path: Path) -> None:
+    model_bytes = int8_model(300, ["conv", "pool"], float_io=True)
+    graph = load_graph(model_bytes)
+    kinds = [op.kind for op in graph.operators]
+    assert kinds[0] == "QUANTIZE" and kinds[-1] == "DEQUANTIZE"
+    library = compile_tflite(model_bytes, tmp_path / "lib")
+    assert library.inputs[0].dtype == "float32" and library.outputs[0].dtype == "float32"
+    assert library.input_bytes == 4 * int(np.prod(library.inputs[0].shape))
+    assert_exact(model_bytes, tmp_path / "exact", 300)

@@ -7,8 +7,14 @@
    Their outputs differ by one step when the accumulator lands near a rounding tie. The compiled
    code follows TFLite Micro (the device reference); compiling with -DMF_LITERT_ROUNDING
    switches FULLY_CONNECTED to LiteRT's rounding.
-2. CONV_2D: LiteRT's default (optimized) kernels can differ from its own reference kernels
-   (BUILTIN_REF), which agree with TFLite Micro. The compiled code follows the reference.
+2. CONV_2D (and LEAKY_RELU, MEAN): LiteRT's default (optimized) kernels can differ from its
+   own reference kernels (BUILTIN_REF), which agree with TFLite Micro. The compiled code follows
+   the reference kernels.
+3. RELU6: TFLite Micro clamps the stored int8 values to the input's quantized [0, 6] and does
+   not requantize to the output's scale; LiteRT requantizes. When the converter gives RELU6's
+   output a different scale (it does for a standalone ReLU(max_value=6)), the two disagree.
+   The compiled code follows TFLite Micro.
+4. RELU_N1_TO_1 has no TFLite Micro kernel; the compiled code matches LiteRT for it.
 """
 
 from __future__ import annotations
@@ -91,3 +97,21 @@ def test_litert_optimized_conv_differs_from_its_reference_kernels(shared_models:
     assert any(a.tobytes() != b.tobytes() for a, b in zip(optimized, reference, strict=True))
     # The model has a FULLY_CONNECTED too, so compare the references where FC rounding agrees.
     assert sum(a.tobytes() == b.tobytes() for a, b in zip(reference, tflm, strict=True)) >= 8
+
+
+def test_relu6_tflm_clamps_where_litert_requantizes(int8_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    model = int8_model(205, ["relu6"])
+    graph = load_graph(model)
+    relu6 = next(op for op in graph.operators if op.kind == "RELU6")
+    x_t, y_t = graph.tensors[relu6.inputs[0]], graph.tensors[relu6.outputs[0]]
+    assert (x_t.scale, x_t.zero_point) != (y_t.scale, y_t.zero_point)
+    spec = load_graph(model).tensors[graph.inputs[0]]
+    rng = np.random.default_rng(5)
+    inputs = [rng.integers(-128, 128, spec.shape, np.int8) for _ in range(6)]
+    tflm = run_tflm(model, inputs)
+    litert = run_litert(model, inputs, reference_kernels=True)
+    assert any(a.tobytes() != b.tobytes() for a, b in zip(tflm, litert, strict=True))
+    compile_tflite(model, tmp_path)
+    output = graph.tensors[graph.outputs[0]]
+    ours = run_compiled(build_harness(tmp_path), inputs, np.dtype("int8"), output.shape)
+    assert [o.tobytes() for o in ours] == [t.tobytes() for t in tflm]

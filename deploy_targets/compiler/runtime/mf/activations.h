@@ -115,6 +115,62 @@ inline void tanh(const SigmoidParams& p, const int8_t* input, int8_t* output) {
   }
 }
 
+// HARD_SWISH: x * relu6(x + 3) / 6 in 16-bit fixed point (TFLite's reference HardSwish).
+// The input is lifted to a 2^7 finer scale; "reluish" is relu6(x + 3) / 6 mapped to [0, 1]
+// in Q0.15; the product uses a non-rounding doubling high multiply, as TFLite does, to cancel
+// the bias of the rounding one.
+struct HardSwishParams {
+  int32_t input_zero_point;
+  int32_t output_zero_point;
+  int32_t reluish_multiplier;  // Q0.15
+  int32_t reluish_exponent;
+  int32_t output_multiplier;  // Q0.15
+  int32_t output_exponent;
+  int32_t size;
+};
+
+inline int16_t saturating_rounding_doubling_high_mul_16(int16_t a, int16_t b) {
+  if (a == b && a == -32768) return 32767;
+  const int32_t product = static_cast<int32_t>(a) * static_cast<int32_t>(b);
+  const int32_t nudge = product >= 0 ? (1 << 14) : (1 - (1 << 14));
+  return static_cast<int16_t>((product + nudge) / (1 << 15));
+}
+
+inline int16_t saturating_doubling_high_mul_16(int16_t a, int16_t b) {
+  if (a == b && a == -32768) return 32767;
+  return static_cast<int16_t>((static_cast<int32_t>(a) * static_cast<int32_t>(b)) / (1 << 15));
+}
+
+inline int16_t saturating_left_shift_16(int16_t value, int amount) {
+  return static_cast<int16_t>(clamp_i32(static_cast<int32_t>(value) * (1 << amount), -32768,
+                                        32767));
+}
+
+inline void hard_swish(const HardSwishParams& p, const int8_t* input, int8_t* output) {
+  const int16_t reluish_multiplier = static_cast<int16_t>(p.reluish_multiplier);
+  const int16_t output_multiplier = static_cast<int16_t>(p.output_multiplier);
+  for (int32_t i = 0; i < p.size; ++i) {
+    const int16_t value = static_cast<int16_t>(input[i] - p.input_zero_point);
+    const int16_t value_hires = static_cast<int16_t>(value * (1 << 7));
+    const int16_t value_preshift_output =
+        saturating_rounding_doubling_high_mul_16(value_hires, output_multiplier);
+    int16_t reluish = value_hires;
+    if (p.reluish_exponent > 0) {
+      reluish = saturating_left_shift_16(reluish, p.reluish_exponent - 1);
+    }
+    reluish = saturating_rounding_doubling_high_mul_16(reluish, reluish_multiplier);
+    if (p.reluish_exponent > 0) reluish = saturating_left_shift_16(reluish, 1);
+    if (p.reluish_exponent < 0) {
+      reluish = static_cast<int16_t>(rounding_divide_by_pot(reluish, -p.reluish_exponent));
+    }
+    reluish = static_cast<int16_t>((reluish + (1 << 15)) >> 1);  // [-1, 1] -> [0, 1]
+    const int16_t preshift_output = saturating_doubling_high_mul_16(reluish, value_preshift_output);
+    const int32_t result =
+        rounding_divide_by_pot(preshift_output, -p.output_exponent) + p.output_zero_point;
+    output[i] = static_cast<int8_t>(clamp_i32(result, -128, 127));
+  }
+}
+
 }  // namespace mf
 
 #endif  // MF_ACTIVATIONS_H
