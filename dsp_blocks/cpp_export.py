@@ -416,6 +416,8 @@ def _render_image(
 ) -> ConfigParts:
     assert input_shape is not None
     in_height, in_width, channels = input_shape
+    if max(in_height, in_width) > 65535:
+        raise ValueError(f"input_shape {input_shape}: the C++ taps hold sizes up to 65535 pixels")
     rows_a, rows_b, row_weight = resize_taps(in_height, params.height)
     cols_a, cols_b, col_weight = resize_taps(in_width, params.width)
     grayscale = params.color_mode == "grayscale"
