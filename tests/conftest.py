@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -100,19 +101,12 @@ def _migrated_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def _migrated_postgres_url(postgres_url: str) -> str:
-    from sqlalchemy import create_engine, text
+def _migrated_postgres_url(postgres_url: str) -> Iterator[str]:
+    from tests.utils.databases import private_postgres_database
 
-    from backend.db.migrate import upgrade
-
-    # A clean schema each session, whatever an earlier run left behind.
-    engine = create_engine(postgres_url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(postgres_url)
-    return postgres_url
+    # A database of this session's own: other test runs on the same server never touch it.
+    with private_postgres_database(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

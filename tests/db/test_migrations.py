@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 
 import backend.db.models  # noqa: F401
 from backend.db.base import Base
 from backend.db.migrate import downgrade, upgrade
-
-
-def _fresh_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'm.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS migration_test CASCADE"))
-        connection.execute(text("CREATE SCHEMA migration_test"))
-    engine.dispose()
-    # search_path puts every table of this test in its own schema.
-    return url + ("&" if "?" in url else "?") + "options=-csearch_path%3Dmigration_test"
+from tests.utils.databases import private_postgres_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def fresh_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
-    return _fresh_url(request, tmp_path)
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database, never migrated."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'm.db'}"
+        return
+    server_url: str = request.getfixturevalue("postgres_url")
+    with private_postgres_database(server_url, prefix="mcuforge_migration", migrate=False) as url:
+        yield url
 
 
 def test_upgrade_creates_every_model_table_and_downgrade_removes_them(fresh_url: str) -> None:
