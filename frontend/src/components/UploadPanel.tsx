@@ -6,14 +6,11 @@ import { samplesUploadSamples } from '../client/sdk.gen';
 import { apiErrorMessage, errorFieldAmong } from '../lib/apiError';
 import { formatBytes, plural } from '../lib/format';
 import { ErrorText } from './ErrorText';
+import { uploadInBatches, type BatchOutcome } from '../lib/uploadInBatches';
 import {
-  applyBatchAnswer,
-  applyBatchFailure,
   isUploadAnswer,
-  markUploading,
   pendingRows,
   rowsForDisplay,
-  splitIntoBatches,
   uploadTotals,
   type FileUploadRow,
 } from '../lib/uploadResults';
@@ -54,72 +51,53 @@ export function UploadPanel({ projectId }: { projectId: number }) {
     if (!uploading) chooseFiles(event.dataTransfer.files);
   };
 
+  const sendBatch = async (batch: File[]): Promise<BatchOutcome> => {
+    try {
+      const { data, error, response } = await samplesUploadSamples({
+        path: { project_id: projectId },
+        body: {
+          files: batch,
+          category,
+          allow_duplicates: allowDuplicates,
+          ...(label.trim() ? { label: label.trim() } : {}),
+        },
+      });
+      // 201 and 207 carry the per-file answer, and so do 413 and 422 when files were refused.
+      const answer = data ?? (isUploadAnswer(error) ? error : null);
+      if (answer) return { kind: 'answer', answer };
+      const field = errorFieldAmong(error, ['label', 'category']);
+      const message = apiErrorMessage(error);
+      // The status helps with errors about nothing the user can see (a proxy, a missing project).
+      return {
+        kind: 'refused',
+        reason: field ? message : `${message} (HTTP ${response.status})`,
+        field,
+      };
+    } catch (networkError) {
+      return { kind: 'refused', reason: apiErrorMessage(networkError), field: null };
+    } finally {
+      // Show stored samples in the table while the rest is still going up.
+      void queryClient.invalidateQueries();
+    }
+  };
+
   const upload = async (event: FormEvent) => {
     event.preventDefault();
     if (files.length === 0 || uploading) return;
     setUploading(true);
     setFieldErrors({});
     setRequestError(null);
-    let current = pendingRows(files);
-    const keyed = files.map((file, index) => ({
-      file,
-      key: current[index]!.key,
-      name: file.name,
-      size: file.size,
-    }));
-    let stoppedEarly = false;
     try {
-      for (const batch of splitIntoBatches(keyed, FILES_PER_REQUEST, BYTES_PER_REQUEST)) {
-        const keys = batch.map((entry) => entry.key);
-        current = markUploading(current, keys);
-        setRows(current);
-        try {
-          const { data, error, response } = await samplesUploadSamples({
-            path: { project_id: projectId },
-            body: {
-              files: batch.map((entry) => entry.file),
-              category,
-              allow_duplicates: allowDuplicates,
-              ...(label.trim() ? { label: label.trim() } : {}),
-            },
-          });
-          if (data) current = applyBatchAnswer(current, keys, data);
-          else if (isUploadAnswer(error)) current = applyBatchAnswer(current, keys, error);
-          else {
-            // The form itself was refused (a bad label, an unknown project): every later batch
-            // would be refused the same way, so stop and say which field to fix.
-            const reason = apiErrorMessage(error);
-            const field = errorFieldAmong(error, ['label', 'category']);
-            if (field) setFieldErrors({ [field]: reason });
-            else setRequestError(`${reason} (HTTP ${response.status})`);
-            current = applyBatchFailure(current, keys, reason);
-            stoppedEarly = true;
-            break;
-          }
-        } catch (networkError) {
-          const reason = apiErrorMessage(networkError);
-          setRequestError(reason);
-          current = applyBatchFailure(current, keys, reason);
-          stoppedEarly = true;
-          break;
-        }
-        setRows(current);
-        // Show stored samples in the table while the rest is still going up.
-        void queryClient.invalidateQueries();
-      }
+      const run = await uploadInBatches(files, sendBatch, setRows, {
+        maxFiles: FILES_PER_REQUEST,
+        maxBytes: BYTES_PER_REQUEST,
+      });
+      if (run.refusal?.field) setFieldErrors({ [run.refusal.field]: run.refusal.reason });
+      else if (run.refusal) setRequestError(run.refusal.reason);
+      // After a refusal, the files not stored stay chosen: fix the field and press Upload again.
+      setFiles(run.filesToRetry);
     } finally {
-      setRows(current);
       setUploading(false);
-      // After a refusal of the whole request, keep the files not stored, so fixing the field
-      // and pressing Upload again is enough.
-      const stored = new Set(
-        current.filter((row) => row.status === 'accepted').map((row) => row.key),
-      );
-      setFiles(
-        stoppedEarly
-          ? keyed.filter((entry) => !stored.has(entry.key)).map((entry) => entry.file)
-          : [],
-      );
       if (inputRef.current) inputRef.current.value = '';
     }
   };
