@@ -178,3 +178,21 @@ def test_mfcc_normalization_centres_each_coefficient(rng: np.random.Generator) -
     )
     assert np.abs(plain.mean(axis=1)).max() > 1.0
     assert np.abs(features.mean(axis=1)).max() < 0.5
+
+
+@pytest.mark.parametrize("amplitude", [0.1, 0.9])
+@pytest.mark.parametrize("sample_rate_hz", [8000, 16000])
+def test_dc_lands_in_the_first_bins_only(amplitude: float, sample_rate_hz: int) -> None:
+    # A 256-sample frame with a 256-point FFT: a periodic Hann window turns DC into bins 0 and 1.
+    frame_s = 256 / sample_rate_hz
+    params = SPECTROGRAM.parse_params(
+        {"frame_length_s": frame_s, "frame_stride_s": frame_s / 2, "fft_length": 256}
+    )
+    dc = np.full((1, sample_rate_hz // 2, 1), amplitude, np.float32)
+    features = SPECTROGRAM.extract(dc, sample_rate_hz=sample_rate_hz, params=params)[0]
+    assert (features[:, 0] > 0.5).all() and (features[:, 1] > 0.5).all()
+    assert (features[:, 0] > features[:, 1]).all()
+    assert (features[:, 2:] == 0.0).all()  # at the noise floor
+
+    mfe = MFE.extract(dc, sample_rate_hz=sample_rate_hz, params=MFE.parse_params({}))[0]
+    assert (mfe.argmax(axis=1) == 0).all()
