@@ -41,7 +41,7 @@ class CompiledLibrary:
     inputs: list[TensorSpec]
     outputs: list[TensorSpec]
     mac_count: int
-    weights_bytes: int
+    weights_bytes: int  # flash for constants: weights, biases, per-channel multipliers/shifts
 
 
 @dataclass
@@ -62,6 +62,13 @@ def prepare(model_bytes: bytes, in_place: bool = True) -> Prepared:
     steps = lower_graph(graph, fuse=in_place)
     plan = plan_memory(graph, steps, in_place=in_place)
     return Prepared(graph, steps, plan)
+
+
+def constant_bytes(steps: list[Step]) -> int:
+    """Flash taken by the generated constants: weights, biases, multipliers and shifts."""
+    item_bytes = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "int32_t": 4, "float": 4,
+                  "int64_t": 8}
+    return sum(array.values.size * item_bytes[array.ctype] for s in steps for array in s.arrays)
 
 
 def _specs(graph: Graph, tensors: list[int]) -> list[TensorSpec]:
@@ -94,5 +101,5 @@ def compile_tflite(model_bytes: bytes, out_dir: Path, name: str = "mf_model") ->
         inputs=_specs(graph, graph.inputs),
         outputs=_specs(graph, graph.outputs),
         mac_count=graph.mac_count(),
-        weights_bytes=graph.weights_bytes(),
+        weights_bytes=constant_bytes(prepared.steps),
     )

@@ -252,3 +252,30 @@ def unsupported_op_model(seed: int = 0) -> bytes:
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
     return bytes(converter.convert())
+
+
+def two_input_two_output_model(seed: int) -> bytes:
+    """Two NHWC inputs joined by an ADD, then two heads: a softmax classifier and a regressor."""
+    keras = _keras()
+    rng = np.random.default_rng(seed)
+    first = keras.Input(shape=(6, 6, 2))
+    second = keras.Input(shape=(6, 6, 2))
+    x = keras.layers.Add()([keras.layers.Conv2D(4, 3, padding="same")(first),
+                            keras.layers.Conv2D(4, 1)(second)])
+    x = keras.layers.Flatten()(keras.layers.AveragePooling2D(2)(x))
+    classes = keras.layers.Dense(3, activation="softmax")(x)
+    values = keras.layers.Dense(2)(x)
+    model = keras.Model([first, second], [classes, values])
+    model.set_weights([rng.normal(0.0, 0.5, size=w.shape).astype(np.float32)
+                       for w in model.get_weights()])
+    import tensorflow as tf
+
+    dataset = [[rng.normal(size=(1, 6, 6, 2)).astype(np.float32) for _ in range(2)]
+               for _ in range(16)]
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: iter(dataset)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    return bytes(converter.convert())

@@ -15,33 +15,54 @@ GXX_FLAGS = ["-std=c++11", "-O2", "-Wall", "-Wextra", "-Werror"]
 def run_litert(model_bytes: bytes, inputs: list[np.ndarray], reference_kernels: bool = False
                ) -> list[np.ndarray]:
     """Outputs of the LiteRT interpreter (the TFLite interpreter), one per input."""
+    return [out[0] for out in run_litert_multi(model_bytes, [[x] for x in inputs],
+                                               reference_kernels)]
+
+
+def run_litert_multi(model_bytes: bytes, input_sets: list[list[np.ndarray]],
+                     reference_kernels: bool = False) -> list[list[np.ndarray]]:
+    """Every output of LiteRT for each set of inputs (in the model's input order)."""
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
     resolver = OpResolverType.BUILTIN_REF if reference_kernels else OpResolverType.AUTO
     interpreter = Interpreter(model_content=model_bytes, experimental_op_resolver_type=resolver,
                               num_threads=1)
     interpreter.allocate_tensors()
-    input_index = interpreter.get_input_details()[0]["index"]
-    output_index = interpreter.get_output_details()[0]["index"]
-    outputs = []
-    for value in inputs:
-        interpreter.set_tensor(input_index, value)
+    # The details lists are not in subgraph order; tensor indices are.
+    from deploy_targets.compiler import load_graph
+
+    graph = load_graph(model_bytes)
+    input_indices, output_indices = graph.inputs, graph.outputs
+    results = []
+    for values in input_sets:
+        for index, value in zip(input_indices, values, strict=True):
+            interpreter.set_tensor(index, value)
         interpreter.invoke()
-        outputs.append(interpreter.get_tensor(output_index).copy())
-    return outputs
+        results.append([interpreter.get_tensor(i).copy() for i in output_indices])
+    return results
 
 
 def run_tflm(model_bytes: bytes, inputs: list[np.ndarray]) -> list[np.ndarray]:
     """Outputs of TensorFlow Lite Micro's interpreter (the device reference)."""
+    return [out[0] for out in run_tflm_multi(model_bytes, [[x] for x in inputs])]
+
+
+def run_tflm_multi(model_bytes: bytes, input_sets: list[list[np.ndarray]]
+                   ) -> list[list[np.ndarray]]:
+    """Every output of TFLite Micro for each set of inputs (subgraph input order)."""
     from tflite_micro.python.tflite_micro import runtime
 
     interpreter = runtime.Interpreter.from_bytes(model_bytes)
-    outputs = []
-    for value in inputs:
-        interpreter.set_input(value, 0)
+    from deploy_targets.compiler import load_graph
+
+    graph = load_graph(model_bytes)
+    results = []
+    for values in input_sets:
+        for k, value in enumerate(values):
+            interpreter.set_input(value, k)
         interpreter.invoke()
-        outputs.append(interpreter.get_output(0).copy())
-    return outputs
+        results.append([interpreter.get_output(k).copy() for k in range(len(graph.outputs))])
+    return results
 
 
 def build_harness(library_dir: Path, defines: tuple[str, ...] = (),

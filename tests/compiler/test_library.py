@@ -113,3 +113,10 @@ def test_every_runtime_header_compiles_on_its_own(tmp_path: Path) -> None:
         name = function.removeprefix("mf::")
         assert re.search(rf"\binline void {name}\(", (RUNTIME_DIR / header).read_text()), \
             f"{function} is not defined in mf/{header}"
+
+
+def test_weights_bytes_counts_every_emitted_constant(shared_models: Path, tmp_path: Path) -> None:
+    model = (shared_models / "hello_world_int8.tflite").read_bytes()
+    library = compile_tflite(model, tmp_path)
+    # FC 1->16->16->1: weights 16+256+16, biases 4*(16+16+1), one multiplier and shift each.
+    assert library.weights_bytes == (16 + 256 + 16) + 4 * (16 + 16 + 1) + 3 * (4 + 4)
