@@ -7,10 +7,12 @@ from typing import Any, NoReturn
 from celery import Task
 
 from worker.celery_app import celery_app
-from worker.features.job import run_generate_features
 from worker.job_errors import TransientJobError
 from worker.job_runtime import JobFunction, run_job
 from worker.self_check import run_self_check
+
+# Job functions that pull in heavy libraries (scipy, TensorFlow) are imported inside their task,
+# so that a worker starts quickly and a task only pays for what it runs.
 
 # Shared by every job task. Time limits are per task; a soft limit becomes a failed job.
 JOB_TASK_OPTIONS: dict[str, Any] = {
@@ -50,4 +52,6 @@ def check_worker(self: Task, job_id: int) -> str | None:
     name="mcuforge.features.generate", soft_time_limit=3300, time_limit=3600, **JOB_TASK_OPTIONS
 )
 def generate_features(self: Task, job_id: int) -> str | None:
+    from worker.features.job import run_generate_features
+
     return run_task(self, job_id, run_generate_features)

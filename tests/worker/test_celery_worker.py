@@ -16,13 +16,9 @@ from backend.db.migrate import upgrade
 from backend.db.models import Job, JobState
 from backend.db.session import get_sessionmaker, set_database_url
 from backend.services.jobs import cancel_job, create_job, enqueue_job
+from tests.utils.databases import private_postgres_database
 from tests.worker.jobs_helpers import log_lines, make_project, read_job, wait_for
-from tests.worker.worker_process import (
-    TEST_STALE_AFTER_SECONDS,
-    BrokerSetup,
-    WorkerProcess,
-    private_postgres_database,
-)
+from tests.worker.worker_process import TEST_STALE_AFTER_SECONDS, BrokerSetup, WorkerProcess
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -6,9 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,29 +92,3 @@ class WorkerProcess:
         except ProcessLookupError:
             pass
         self.process.wait(timeout=10)
-
-
-@contextmanager
-def private_postgres_database(server_url: str) -> Iterator[str]:
-    """A migrated database of our own on the PostgreSQL server, dropped afterwards: worker
-    processes outlive single tests, so other test runs must not truncate their tables."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from backend.db.migrate import upgrade
-
-    name = f"mcuforge_worker_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        from backend.db.session import set_database_url
-
-        set_database_url(server_url)  # let go of our connections before dropping
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
