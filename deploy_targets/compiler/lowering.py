@@ -7,7 +7,6 @@ residual ADD that consumes it so the convolution's output never needs memory.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
@@ -175,7 +174,7 @@ class _Lowering:
         ])
         self.add_step(op, "mf::conv_2d",
                       [f"param:{params.name}", f"in:{op.inputs[0]}", f"const:op{op.index}_filter",
-                       bias_arg if bias_arg == "0" else bias_arg, f"out:{op.outputs[0]}"],
+                       bias_arg, f"out:{op.outputs[0]}"],
                       [op.inputs[0]], op.outputs[0], [params], arrays)
 
     def depthwise_conv_2d(self, op: Operator) -> None:
@@ -464,6 +463,3 @@ def lower_graph(graph: Graph, fuse: bool = True) -> list[Step]:
     steps = _Lowering(graph).lower()
     return fuse_conv_into_add(graph, steps) if fuse else steps
 
-
-def constant_tensor(graph: Graph, index: int) -> Any:
-    return graph.tensors[index].data
