@@ -84,3 +84,54 @@ def test_keras_builds_each_preset_with_the_shapes_we_infer() -> None:
         assert keras_shapes[: len(layers)] == infer_shapes(layers, input_shape), name
         assert model.output_shape == (None, 3)
         assert model(np.zeros((2, *input_shape), np.float32)).shape == (2, 3)
+
+
+# Operators an int8 preset may contain: no run-time shape arithmetic (SHAPE, PACK, ...).
+MICROCONTROLLER_OPERATORS = {
+    "CONV_2D",
+    "DEPTHWISE_CONV_2D",
+    "FULLY_CONNECTED",
+    "MAX_POOL_2D",
+    "AVERAGE_POOL_2D",
+    "MEAN",
+    "RESHAPE",
+    "SOFTMAX",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "input_shape"), [("conv1d_audio", (49, 13)), ("conv2d_audio", (49, 13))]
+)
+def test_int8_presets_hold_only_microcontroller_operators(
+    name: str, input_shape: tuple[int, ...], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import tflite
+
+    from worker.learning.quantize import int8_tflite
+
+    layers = preset_layers(name, input_shape)
+    script = generate_script(LearningBlockSpec(layers=layers), input_shape)
+    namespace = {"input_shape": input_shape, "num_classes": 3, "settings": SimpleNamespace(seed=1)}
+    exec(compile(script[: script.index("model.compile(")], name, "exec"), namespace)
+    namespace["model"].save(str(tmp_path / "saved_model"), save_format="tf")
+    windows = np.random.default_rng(0).normal(size=(16, *input_shape)).astype(np.float32)
+    model_bytes = int8_tflite(tmp_path / "saved_model", windows)
+
+    model = tflite.Model.GetRootAsModel(model_bytes, 0)
+    names = {v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_")}
+    graph = model.Subgraphs(0)
+    kinds = {
+        names[max(code.BuiltinCode(), code.DeprecatedBuiltinCode())]
+        for code in (
+            model.OperatorCodes(graph.Operators(i).OpcodeIndex())
+            for i in range(graph.OperatorsLength())
+        )
+    }
+    assert kinds <= MICROCONTROLLER_OPERATORS
+    try:
+        from deploy_targets.compiler.compiler import compile_tflite
+    except ImportError:
+        return
+    library = compile_tflite(model_bytes, tmp_path / "library")
+    assert library.header_path.exists()

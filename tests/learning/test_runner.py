@@ -143,6 +143,7 @@ def test_sandbox_contract_and_environment(tmp_path: Path, monkeypatch: pytest.Mo
     _run_expert(tmp_path, script, reporter=reporter)
     output = "\n".join(reporter.lines)
     assert "hunter2" not in output and "s3cret-key" not in output
+    assert "cuInit" not in output and "absl::InitializeLog" not in output  # start-up noise
     env_line = next(line for line in reporter.lines if line.startswith("ENV "))
     for secret in ("DATABASE_URL", "MCUFORGE_SECRET_KEY", "REDIS_URL"):
         assert secret not in env_line

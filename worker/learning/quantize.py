@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,12 +20,33 @@ def representative_windows(x_train: np.ndarray, *, count: int, seed: int) -> np.
     return x_train[np.sort(chosen)].astype(np.float32)
 
 
-def float32_tflite(saved_model_dir: Path) -> bytes:
-    """The SavedModel as a float32 .tflite flatbuffer (builtin ops only)."""
+def _converter(saved_model_dir: Path) -> Any:
+    """A TFLite converter for the SavedModel's serving function with the batch fixed at 1.
+
+    With the batch left open, every Reshape computes its target at run time (SHAPE,
+    STRIDED_SLICE, PACK); with one window per inference, as on a microcontroller, those fold
+    into constants and the model holds only the operators the compiler and TFLM expect.
+    """
     import tensorflow as tf
 
-    converter = tf.lite.TFLiteConverter.from_saved_model(str(saved_model_dir))
-    return bytes(converter.convert())
+    loaded = tf.saved_model.load(str(saved_model_dir))
+    serving = loaded.signatures["serving_default"]
+    (input_name, spec), *others = serving.structured_input_signature[1].items()
+    if others:
+        raise ValueError("the model must have exactly one input (the window's features)")
+    one_window = tf.TensorSpec([1, *spec.shape[1:]], spec.dtype, name=input_name)
+
+    def infer(features: Any) -> Any:
+        outputs = serving(**{input_name: features})
+        return next(iter(outputs.values()))
+
+    concrete = tf.function(infer).get_concrete_function(one_window)
+    return tf.lite.TFLiteConverter.from_concrete_functions([concrete], loaded)
+
+
+def float32_tflite(saved_model_dir: Path) -> bytes:
+    """The SavedModel as a float32 .tflite flatbuffer (builtin ops only)."""
+    return bytes(_converter(saved_model_dir).convert())
 
 
 def int8_tflite(saved_model_dir: Path, windows: np.ndarray) -> bytes:
@@ -42,7 +64,7 @@ def int8_tflite(saved_model_dir: Path, windows: np.ndarray) -> bytes:
         for window in windows:
             yield [window[np.newaxis].astype(np.float32)]
 
-    converter = tf.lite.TFLiteConverter.from_saved_model(str(saved_model_dir))
+    converter = _converter(saved_model_dir)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = representative_dataset
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]

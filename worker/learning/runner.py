@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import selectors
 import signal
@@ -36,6 +37,11 @@ _PASSED_THROUGH_VARIABLES = (
     "CUDA_VISIBLE_DEVICES",
 )
 _KEPT_OUTPUT_LINES = 400
+# What TensorFlow prints at start-up on every machine without a GPU: not news for a job log.
+_TENSORFLOW_NOISE = re.compile(
+    r"cudart_stub|cuda_platform\.cc|cpu_feature_guard|before absl::InitializeLog|"
+    r"rebuild TensorFlow with the appropriate compiler flags"
+)
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,8 @@ class _ChildWatcher:
             self.error = event
 
     def _handle_output(self, line: str) -> None:
+        if _TENSORFLOW_NOISE.search(line):
+            return
         self.output.append(line)
         self.reporter.log(line)
 
