@@ -399,6 +399,7 @@ class _Lowering:
             "MAX_POOL_2D": self.pool_2d,
             "RESHAPE": self.reshape,
             "SQUEEZE": self.reshape,
+            "EXPAND_DIMS": self.reshape,
             "SOFTMAX": self.softmax,
             "ADD": self.add,
             "SUB": self.add,

@@ -163,6 +163,16 @@ def _branches(join_name: str) -> Layer:
     return block
 
 
+def squeeze(x: Any, rng: np.random.Generator) -> Any:
+    """A 1-channel conv whose channel axis is squeezed away (SQUEEZE), then restored."""
+    import tensorflow as tf
+
+    keras = _keras()
+    x = keras.layers.Conv2D(1, 1)(x)
+    x = keras.layers.Lambda(lambda t: tf.squeeze(t, axis=-1))(x)
+    return keras.layers.Lambda(lambda t: tf.expand_dims(t, -1))(x)
+
+
 def dilated_conv(x: Any, rng: np.random.Generator) -> Any:
     kernel = (int(rng.integers(2, 4)), int(rng.integers(2, 4)))
     return DilatedConv2D(int(rng.integers(1, 9)), kernel, 2, _activation(rng))(x)
@@ -177,6 +187,7 @@ BLOCKS: dict[str, Layer] = {
 # Blocks that a random model does not pick by itself; tests ask for them by name.
 EXTRA_BLOCKS: dict[str, Layer] = {
     "dilated_conv": dilated_conv,
+    "squeeze": squeeze,
     "global_pool": global_pool,
     "zero_pad": zero_pad,
     "crop": crop,

@@ -87,6 +87,7 @@ OPERATOR_MODELS = [
     (["hard_swish"], "HARD_SWISH"),
     (["relu_n1_to_1"], "RELU_N1_TO_1"),
     (["subtract"], "SUB"),
+    (["squeeze"], "EXPAND_DIMS"),
     (["concatenate"], "CONCATENATION"),
     (["multiply"], "MUL"),
     (["minimum"], "MINIMUM"),
@@ -125,3 +126,14 @@ def test_float_input_and_output_through_quantize_and_dequantize(
     assert library.inputs[0].dtype == "float32" and library.outputs[0].dtype == "float32"
     assert library.input_bytes == 4 * int(np.prod(library.inputs[0].shape))
     assert_exact(model_bytes, tmp_path / "exact", 300)
+
+
+def test_squeeze_is_an_alias_like_reshape(int8_model: Callable[..., bytes]) -> None:
+    """The converter writes tf.squeeze as RESHAPE; SQUEEZE from other tools lowers the same way."""
+    graph = load_graph(int8_model(200 + OPERATOR_MODELS.index((["squeeze"], "EXPAND_DIMS")),
+                                  ["squeeze"]))
+    reshape = next(op for op in graph.operators if op.kind == "RESHAPE")
+    reshape.kind = "SQUEEZE"
+    reshape.inputs = reshape.inputs[:1]  # SQUEEZE has no shape tensor
+    step = next(s for s in lower_graph(graph) if s.op_index == reshape.index)
+    assert step.alias and step.inputs == reshape.inputs and step.output == reshape.outputs[0]
