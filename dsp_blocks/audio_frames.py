@@ -19,8 +19,9 @@ from dsp_blocks.spectrum import project, resolve_fft_length, squared_spectrum
 # the same value as librosa.power_to_db's default `amin`.
 LOG_POWER_FLOOR = 1e-10
 
-# Frames per chunk of the spectral pipeline: a chunk's FFT fits in the L2 cache.
-CHUNK_FRAMES = 4096
+# Frames per chunk of the spectral pipeline: a chunk's padded frames and spectrum (2 x 1 MiB at
+# a 256-point FFT... 4 MiB at 1024) stay in cache; measured best between 512 and 1024.
+CHUNK_FRAMES = 1024
 
 
 @dataclass(frozen=True)
@@ -155,10 +156,14 @@ def dct_float32(n_coefficients: int, n_filters: int) -> NDArray[np.float32]:
 
 
 def power_to_db(power: FloatArray) -> FloatArray:
-    """10 log10(max(power, 1e-10)) in place-friendly float32."""
+    """10 log10(max(power, 1e-10)), float32.
+
+    Computed as (10 / ln 10) ln(x): numpy's float32 natural log is vectorised (AVX2) and measured
+    ~3x faster than its log10.
+    """
     db = np.maximum(power, np.float32(LOG_POWER_FLOOR))
-    np.log10(db, out=db)
-    db *= np.float32(10.0)
+    np.log(db, out=db)
+    db *= np.float32(10.0 / np.log(10.0))
     return db
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
@@ -11,7 +10,9 @@ from numpy.typing import NDArray
 
 from dsp_blocks.base import DspParameterError
 
-FFT_WORKERS = max(1, min(4, os.cpu_count() or 1))
+# Threads per FFT call. One: feature jobs already run one worker process per core, and on a
+# busy 2-core host a second FFT thread measured 1.2-2x slower (waiting for a core each chunk).
+FFT_WORKERS = 1
 
 
 def is_power_of_two(value: int) -> bool:
