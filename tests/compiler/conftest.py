@@ -13,7 +13,8 @@ FACTORY_SOURCE = Path(__file__).parent / "model_factory.py"
 
 @pytest.fixture(scope="session")
 def int8_model(request: pytest.FixtureRequest) -> Callable[..., bytes]:
-    """`int8_model(seed, blocks=None, float_io=False)` -> .tflite bytes, cached by seed, blocks and factory code.
+    """`int8_model(seed, blocks=None, float_io=False, per_channel_dense=False)` -> .tflite
+    bytes, cached by those arguments and the factory's source.
 
     Conversion takes seconds, so models are kept in pytest's cache directory; a change to
     model_factory.py changes the key and rebuilds them.
@@ -21,14 +22,15 @@ def int8_model(request: pytest.FixtureRequest) -> Callable[..., bytes]:
     cache_dir = Path(request.config.cache.mkdir("mcuforge_compiler_models"))
     factory_digest = hashlib.sha256(FACTORY_SOURCE.read_bytes()).hexdigest()[:12]
 
-    def make(seed: int, blocks: Sequence[str] | None = None, float_io: bool = False) -> bytes:
-        io = "float" if float_io else "int8"
+    def make(seed: int, blocks: Sequence[str] | None = None, float_io: bool = False,
+             per_channel_dense: bool = False) -> bytes:
+        io = ("float" if float_io else "int8") + ("-pcfc" if per_channel_dense else "")
         key = f"{factory_digest}-{seed}-{'_'.join(blocks or ['any'])}-{io}.tflite"
         path = cache_dir / key
         if not path.exists():
             from tests.compiler.model_factory import random_int8_model
 
-            path.write_bytes(random_int8_model(seed, blocks, float_io))
+            path.write_bytes(random_int8_model(seed, blocks, float_io, per_channel_dense))
         return path.read_bytes()
 
     return make

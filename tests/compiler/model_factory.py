@@ -221,9 +221,10 @@ def build_model(seed: int, blocks: Sequence[str] | None = None) -> Any:
     return model
 
 
-def to_int8_tflite(model: Any, seed: int, samples: int = 24, float_io: bool = False) -> bytes:
+def to_int8_tflite(model: Any, seed: int, samples: int = 24, float_io: bool = False,
+                   per_channel_dense: bool = False) -> bytes:
     """Full-integer post-training quantization with int8 input and output (float32 input and
-    output around QUANTIZE/DEQUANTIZE when `float_io`)."""
+    output around QUANTIZE/DEQUANTIZE when `float_io`; per-channel FC weights on request)."""
     import tensorflow as tf
 
     rng = np.random.default_rng(seed + 1)
@@ -233,6 +234,8 @@ def to_int8_tflite(model: Any, seed: int, samples: int = 24, float_io: bool = Fa
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = lambda: ([x] for x in dataset)
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter._experimental_disable_per_channel_quantization_for_dense_layers = (
+        not per_channel_dense)
     if not float_io:
         converter.inference_input_type = tf.int8
         converter.inference_output_type = tf.int8
@@ -240,8 +243,9 @@ def to_int8_tflite(model: Any, seed: int, samples: int = 24, float_io: bool = Fa
 
 
 def random_int8_model(seed: int, blocks: Sequence[str] | None = None,
-                      float_io: bool = False) -> bytes:
-    return to_int8_tflite(build_model(seed, blocks), seed, float_io=float_io)
+                      float_io: bool = False, per_channel_dense: bool = False) -> bytes:
+    return to_int8_tflite(build_model(seed, blocks), seed, float_io=float_io,
+                          per_channel_dense=per_channel_dense)
 
 
 def unsupported_op_model(seed: int = 0) -> bytes:

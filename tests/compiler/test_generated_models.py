@@ -137,3 +137,11 @@ def test_squeeze_is_an_alias_like_reshape(int8_model: Callable[..., bytes]) -> N
     reshape.inputs = reshape.inputs[:1]  # SQUEEZE has no shape tensor
     step = next(s for s in lower_graph(graph) if s.op_index == reshape.index)
     assert step.alias and step.inputs == reshape.inputs and step.output == reshape.outputs[0]
+
+
+def test_per_channel_fully_connected(int8_model: Callable[..., bytes], tmp_path: Path) -> None:
+    model_bytes = int8_model(301, ["conv"], per_channel_dense=True)
+    graph = load_graph(model_bytes)
+    fc = next(op for op in graph.operators if op.kind == "FULLY_CONNECTED")
+    assert graph.tensors[fc.inputs[1]].is_per_channel
+    assert_exact(model_bytes, tmp_path, 301)
