@@ -63,6 +63,7 @@ def runtime_headers() -> list[str]:
 # The runtime header declaring each kernel the generated code may call.
 KERNEL_HEADERS = {
     "mf::conv_2d": "conv.h", "mf::conv_2d_add": "conv.h",
+    "mf::conv_2d_1x1_in_place": "conv.h", "mf::depthwise_conv_2d_in_place": "depthwise_conv.h",
     "mf::depthwise_conv_2d": "depthwise_conv.h", "mf::fully_connected": "fully_connected.h",
     "mf::average_pool_2d": "pooling.h", "mf::max_pool_2d": "pooling.h",
     "mf::softmax": "softmax.h", "mf::add": "elementwise.h", "mf::mul": "elementwise.h",
@@ -131,11 +132,12 @@ def _pointer_line(graph: Graph, plan: MemoryPlan, tensor: int, names: _Names) ->
             f"{buffer.offset});")
 
 
-def _call_line(step: Step, names: _Names) -> str:
+def _call_line(step: Step, names: _Names, scratch: str | None = None) -> str:
     if step.alias:
         source = short_name(names.graph.tensors[step.inputs[0]].name)
         return f"// {step.comment}: shares memory with '{source}', no copy"
-    args = ", ".join(_resolve(a, names) for a in step.args)
+    args = ", ".join(scratch if a == "scratch" and scratch else _resolve(a, names)
+                     for a in step.args)
     return f"// {step.comment}\n  {step.function}({args});"
 
 
@@ -164,10 +166,17 @@ def render_library(graph: Graph, steps: list[Step], plan: MemoryPlan, name: str,
     used = sorted(referenced,
                   key=lambda t: (plan.buffers[plan.tensor_buffer[t]].first_step, t))
     pointer_lines = [_pointer_line(graph, plan, t, names) for t in used]
-    calls = [_call_line(s, names) for s in steps]
+    calls = []
+    for position, step in enumerate(steps):
+        scratch = None
+        if position in plan.scratch_buffer:
+            offset = plan.buffers[plan.scratch_buffer[position]].offset
+            scratch = f"reinterpret_cast<int8_t *>(arena + {offset})"
+        calls.append(_call_line(step, names, scratch))
     plan_lines = []
     for buffer in sorted((b for b in plan.buffers if b.external is None), key=lambda b: b.offset):
-        tensors = ", ".join(short_name(graph.tensors[t].name) for t in buffer.tensors)
+        tensors = (", ".join(short_name(graph.tensors[t].name) for t in buffer.tensors)
+                   or "scratch")
         plan_lines.append(f"[{buffer.offset}, {buffer.offset + buffer.size_bytes}) steps "
                           f"{buffer.first_step}..{buffer.last_step}: {tensors}")
     context: dict[str, Any] = {

@@ -172,10 +172,18 @@ class _Lowering:
             ("output_height", str(out_h)), ("output_width", str(out_w)),
             ("output_depth", str(out_c)),
         ])
-        self.add_step(op, "mf::conv_2d",
-                      [f"param:{params.name}", f"in:{op.inputs[0]}", f"const:op{op.index}_filter",
-                       bias_arg, f"out:{op.outputs[0]}"],
-                      [op.inputs[0]], op.outputs[0], [params], arrays)
+        step = self.add_step(op, "mf::conv_2d",
+                             [f"param:{params.name}", f"in:{op.inputs[0]}",
+                              f"const:op{op.index}_filter", bias_arg, f"out:{op.outputs[0]}"],
+                             [op.inputs[0]], op.outputs[0], [params], arrays)
+        pointwise = (k_h == k_w == 1 and opts["stride_height"] == opts["stride_width"] == 1
+                     and out_c <= in_c)
+        if pointwise:
+            step.in_place_function = "mf::conv_2d_1x1_in_place"
+            step.in_place_args = [f"param:{params.name}", f"out:{op.outputs[0]}",
+                                  f"const:op{op.index}_filter", bias_arg, "scratch"]
+            step.in_place_inputs = [op.inputs[0]]
+            step.scratch_bytes = in_c
 
     def depthwise_conv_2d(self, op: Operator) -> None:
         self.need(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects 2 or 3 inputs")
@@ -223,10 +231,19 @@ class _Lowering:
             ("output_height", str(out_h)), ("output_width", str(out_w)),
             ("output_depth", str(out_c)),
         ])
-        self.add_step(op, "mf::depthwise_conv_2d",
-                      [f"param:{params.name}", f"in:{op.inputs[0]}", f"const:op{op.index}_filter",
-                       bias_arg, f"out:{op.outputs[0]}"],
-                      [op.inputs[0]], op.outputs[0], [params], arrays)
+        step = self.add_step(op, "mf::depthwise_conv_2d",
+                             [f"param:{params.name}", f"in:{op.inputs[0]}",
+                              f"const:op{op.index}_filter", bias_arg, f"out:{op.outputs[0]}"],
+                             [op.inputs[0]], op.outputs[0], [params], arrays)
+        same_shape = inp.shape == out.shape and batches == 1 and out_c == in_c
+        unit_steps = (opts["stride_height"] == opts["stride_width"] == 1
+                      and opts["dilation_height"] == opts["dilation_width"] == 1)
+        if same_shape and unit_steps:
+            step.in_place_function = "mf::depthwise_conv_2d_in_place"
+            step.in_place_args = [f"param:{params.name}", f"out:{op.outputs[0]}",
+                                  f"const:op{op.index}_filter", bias_arg, "scratch"]
+            step.in_place_inputs = [op.inputs[0]]
+            step.scratch_bytes = (pad_h + 1) * in_w * in_c
 
     def fully_connected(self, op: Operator) -> None:
         self.need(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects 2 or 3 inputs")

@@ -37,6 +37,7 @@ class MemoryPlan:
     buffers: list[Buffer]
     arena_bytes: int
     tensor_buffer: dict[int, int] = field(default_factory=dict)  # tensor -> buffer index
+    scratch_buffer: dict[int, int] = field(default_factory=dict)  # step position -> buffer
 
 
 class _UnionFind:
@@ -103,6 +104,7 @@ def plan_memory(graph: Graph, steps: list[Step], in_place: bool = True) -> Memor
     for tensor in all_tensors:
         members.setdefault(groups.find(tensor), set()).add(tensor)
 
+    in_place_scratch: dict[int, int] = {}
     if in_place:
         for position, step in enumerate(steps):
             if step.alias or external_of(step.output):
@@ -113,11 +115,17 @@ def plan_memory(graph: Graph, steps: list[Step], in_place: bool = True) -> Memor
                 if group == out_group or external_of(candidate):
                     continue
                 dies_here = max(last_read.get(t, -1) for t in members[group]) == position
-                same_size = (graph.tensors[candidate].byte_count
-                             == graph.tensors[step.output].byte_count)
-                if dies_here and same_size:
+                in_bytes = graph.tensors[candidate].byte_count
+                out_bytes = graph.tensors[step.output].byte_count
+                # In-place kernels write a prefix of their input; element-wise ones all of it.
+                fits = out_bytes <= in_bytes if step.in_place_function else out_bytes == in_bytes
+                if dies_here and fits:
                     members[group] |= members.pop(out_group)
                     groups.union(out_group, group)
+                    if step.in_place_function:
+                        step.function = step.in_place_function
+                        step.args = step.in_place_args
+                        in_place_scratch[position] = step.scratch_bytes
                     break
 
     buffers: list[Buffer] = []
@@ -135,6 +143,11 @@ def plan_memory(graph: Graph, steps: list[Step], in_place: bool = True) -> Memor
             tensor_buffer[t] = len(buffers)
         buffers.append(buffer)
 
+    scratch_buffer: dict[int, int] = {}
+    for position, size in in_place_scratch.items():
+        scratch_buffer[position] = len(buffers)
+        buffers.append(Buffer([], size, 1, position, position))
+
     arena_bytes = 0
     placed: list[Buffer] = []
     for buffer in sorted((b for b in buffers if b.external is None),
@@ -149,4 +162,4 @@ def plan_memory(graph: Graph, steps: list[Step], in_place: bool = True) -> Memor
         buffer.offset = offset
         placed.append(buffer)
         arena_bytes = max(arena_bytes, offset + buffer.size_bytes)
-    return MemoryPlan(buffers, arena_bytes, tensor_buffer)
+    return MemoryPlan(buffers, arena_bytes, tensor_buffer, scratch_buffer)

@@ -35,6 +35,9 @@ class Step:
     `in:<tensor>` (read), `out:<tensor>` (written), `const:<name>`, `param:<name>`, or a C literal.
     `in_place_inputs` are inputs whose memory the output may take over when they die here.
     An `alias` step (RESHAPE, SQUEEZE) emits no call: its output shares its input's memory.
+    A step with an `in_place_function` has a variant that writes over its input with
+    `scratch_bytes` of scratch (placeholder `scratch` in `in_place_args`); the planner switches
+    to it when the input dies at this step.
     """
 
     op_index: int
@@ -49,3 +52,6 @@ class Step:
     in_place_inputs: list[int] = field(default_factory=list)
     alias: bool = False
     fused_op_indices: list[int] = field(default_factory=list)
+    in_place_function: str | None = None
+    in_place_args: list[str] = field(default_factory=list)
+    scratch_bytes: int = 0

@@ -173,6 +173,16 @@ def squeeze(x: Any, rng: np.random.Generator) -> Any:
     return keras.layers.Lambda(lambda t: tf.expand_dims(t, -1))(x)
 
 
+def separable(x: Any, rng: np.random.Generator) -> Any:
+    """conv -> SAME stride-1 depthwise -> 1x1 conv with fewer filters: both run in place."""
+    keras = _keras()
+    c = int(rng.integers(2, 9))
+    x = keras.layers.Conv2D(c, 3, padding="same", activation="relu")(x)
+    kernel = (int(rng.integers(1, 4)) * 2 - 1, int(rng.integers(1, 4)) * 2 - 1)
+    x = keras.layers.DepthwiseConv2D(kernel, padding="same", activation=_activation(rng))(x)
+    return keras.layers.Conv2D(int(rng.integers(1, c + 1)), 1, activation=_activation(rng))(x)
+
+
 def dilated_conv(x: Any, rng: np.random.Generator) -> Any:
     kernel = (int(rng.integers(2, 4)), int(rng.integers(2, 4)))
     return DilatedConv2D(int(rng.integers(1, 9)), kernel, 2, _activation(rng))(x)
@@ -188,6 +198,7 @@ BLOCKS: dict[str, Layer] = {
 EXTRA_BLOCKS: dict[str, Layer] = {
     "dilated_conv": dilated_conv,
     "squeeze": squeeze,
+    "separable": separable,
     "global_pool": global_pool,
     "zero_pad": zero_pad,
     "crop": crop,

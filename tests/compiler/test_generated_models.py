@@ -145,3 +145,16 @@ def test_per_channel_fully_connected(int8_model: Callable[..., bytes], tmp_path:
     fc = next(op for op in graph.operators if op.kind == "FULLY_CONNECTED")
     assert graph.tensors[fc.inputs[1]].is_per_channel
     assert_exact(model_bytes, tmp_path, 301)
+
+
+@pytest.mark.parametrize("seed", [400, 401, 402])
+def test_in_place_depthwise_and_pointwise_convolutions(seed: int,
+                                                       int8_model: Callable[..., bytes],
+                                                       tmp_path: Path) -> None:
+    from deploy_targets.compiler import prepare
+
+    model_bytes = int8_model(seed, ["separable", "separable"])
+    functions = [s.function for s in prepare(model_bytes).steps]
+    assert "mf::depthwise_conv_2d_in_place" in functions
+    assert "mf::conv_2d_1x1_in_place" in functions
+    assert_exact(model_bytes, tmp_path, seed)

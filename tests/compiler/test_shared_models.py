@@ -78,3 +78,16 @@ def test_resnet8_needs_the_conv_add_fusion_to_meet_the_arena_goal(shared_models:
     assert fused == 2 * 32 * 32 * 16  # a residual block's input and first conv output
     assert unfused == 3 * 32 * 32 * 16  # ... and its second conv output
     assert fused <= 0.7 * TFLM_ARENA_BYTES["mlperf_ic_resnet8_int8"] < unfused
+
+
+def test_kws_runs_pointwise_and_depthwise_convolutions_in_place(shared_models: Path) -> None:
+    from deploy_targets.compiler import prepare
+
+    model = (shared_models / "mlperf_kws_dscnn_int8.tflite").read_bytes()
+    prepared = prepare(model)
+    functions = [s.function for s in prepared.steps]
+    assert functions.count("mf::depthwise_conv_2d_in_place") == 4
+    assert functions.count("mf::conv_2d_1x1_in_place") == 4
+    # One 25x5x64 activation plus a two-row ring buffer for the 3x3 depthwise convolutions.
+    assert prepared.plan.arena_bytes == 25 * 5 * 64 + 2 * 5 * 64
+    assert prepare(model, in_place=False).plan.arena_bytes == 2 * 25 * 5 * 64

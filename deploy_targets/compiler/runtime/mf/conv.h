@@ -35,6 +35,16 @@ struct ConvParams {
   int32_t output_depth;
 };
 
+// Bias, per-channel requantization, output offset and activation clamp of one accumulator.
+inline int8_t conv_requantize(const ConvParams& p, int32_t acc, const int32_t* bias,
+                              int32_t out_channel) {
+  if (bias) acc += bias[out_channel];
+  acc = multiply_by_quantized_multiplier(acc, p.output_multiplier[out_channel],
+                                         p.output_shift[out_channel]);
+  acc += p.output_offset;
+  return static_cast<int8_t>(clamp_i32(acc, p.activation_min, p.activation_max));
+}
+
 // One requantized output value: filter [out_ch][fy][fx][in_ch] against the NHWC input.
 inline int8_t conv_output_value(const ConvParams& p, const int8_t* input, const int8_t* filter,
                                 const int32_t* bias, int32_t batch, int32_t out_y,
@@ -56,11 +66,7 @@ inline int8_t conv_output_value(const ConvParams& p, const int8_t* input, const 
       acc += dot_s8(input_pixel, filter_pixel, p.input_depth, p.input_offset);
     }
   }
-  if (bias) acc += bias[out_channel];
-  acc = multiply_by_quantized_multiplier(acc, p.output_multiplier[out_channel],
-                                         p.output_shift[out_channel]);
-  acc += p.output_offset;
-  return static_cast<int8_t>(clamp_i32(acc, p.activation_min, p.activation_max));
+  return conv_requantize(p, acc, bias, out_channel);
 }
 
 inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filter,
@@ -97,6 +103,22 @@ inline void conv_2d_add(const ConvParams& p, const int8_t* input, const int8_t* 
           ++index;
         }
       }
+    }
+  }
+}
+
+// A 1x1, stride-1 CONV_2D writing over its own input (output_depth <= input_depth). Each input
+// pixel is copied to `scratch` (input_depth bytes) before its output pixel is written; the
+// output pixel's bytes lie at or before the input pixel's, so no unread input is overwritten.
+inline void conv_2d_1x1_in_place(const ConvParams& p, int8_t* data, const int8_t* filter,
+                                 const int32_t* bias, int8_t* scratch) {
+  const int32_t pixels = p.batches * p.output_height * p.output_width;
+  for (int32_t pixel = 0; pixel < pixels; ++pixel) {
+    for (int32_t c = 0; c < p.input_depth; ++c) scratch[c] = data[pixel * p.input_depth + c];
+    for (int32_t out_channel = 0; out_channel < p.output_depth; ++out_channel) {
+      const int32_t acc = dot_s8(scratch, filter + out_channel * p.input_depth, p.input_depth,
+                                 p.input_offset);
+      data[pixel * p.output_depth + out_channel] = conv_requantize(p, acc, bias, out_channel);
     }
   }
 }

@@ -74,6 +74,48 @@ inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
   }
 }
 
+// A stride-1, undilated, depth-multiplier-1 DEPTHWISE_CONV_2D with output shape == input shape
+// (SAME padding), writing over its own input. Output row y needs input rows y - padding_height
+// .. y - padding_height + filter_height - 1; the rows at or above y are overwritten (row y while
+// it is being written), so their originals are kept in `scratch`, a ring of
+// padding_height + 1 rows of input_width * input_depth bytes. Rows below y are still intact.
+inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* data,
+                                       const int8_t* filter, const int32_t* bias,
+                                       int8_t* scratch) {
+  const int32_t row_bytes = p.input_width * p.input_depth;
+  const int32_t ring_rows = p.padding_height + 1;
+  for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+    int8_t* saved_row = scratch + (out_y % ring_rows) * row_bytes;
+    for (int32_t i = 0; i < row_bytes; ++i) saved_row[i] = data[out_y * row_bytes + i];
+    for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
+      const int32_t in_x_origin = out_x - p.padding_width;
+      for (int32_t channel = 0; channel < p.input_depth; ++channel) {
+        int32_t acc = 0;
+        for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y) {
+          const int32_t in_y = out_y - p.padding_height + filter_y;
+          if (in_y < 0 || in_y >= p.input_height) continue;
+          const int8_t* row = in_y > out_y ? data + in_y * row_bytes
+                                           : scratch + (in_y % ring_rows) * row_bytes;
+          for (int32_t filter_x = 0; filter_x < p.filter_width; ++filter_x) {
+            const int32_t in_x = in_x_origin + filter_x;
+            if (in_x < 0 || in_x >= p.input_width) continue;
+            const int32_t input_value = row[in_x * p.input_depth + channel];
+            const int32_t filter_value =
+                filter[(filter_y * p.filter_width + filter_x) * p.output_depth + channel];
+            acc += filter_value * (input_value + p.input_offset);
+          }
+        }
+        if (bias) acc += bias[channel];
+        acc = multiply_by_quantized_multiplier(acc, p.output_multiplier[channel],
+                                               p.output_shift[channel]);
+        acc += p.output_offset;
+        data[out_y * row_bytes + out_x * p.output_depth + channel] =
+            static_cast<int8_t>(clamp_i32(acc, p.activation_min, p.activation_max));
+      }
+    }
+  }
+}
+
 }  // namespace mf
 
 #endif  // MF_DEPTHWISE_CONV_H
