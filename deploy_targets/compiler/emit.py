@@ -138,7 +138,8 @@ def _call_line(step: Step, names: _Names, scratch: str | None = None) -> str:
         return f"// {step.comment}: shares memory with '{source}', no copy"
     args = ", ".join(scratch if a == "scratch" and scratch else _resolve(a, names)
                      for a in step.args)
-    return f"// {step.comment}\n  {step.function}({args});"
+    note = ", in place over its input" if step.function == step.in_place_function else ""
+    return f"// {step.comment}{note}\n  {step.function}({args});"
 
 
 def io_specs(graph: Graph, tensors: list[int]) -> list[IoSpec]:

@@ -1,8 +1,9 @@
 """Static memory plan: every intermediate tensor gets an offset in one arena.
 
 Tensors that must share memory (RESHAPE/SQUEEZE aliases, element-wise ops writing over an input
-that dies there) are merged into one buffer; buffers whose lifetimes overlap never overlap in
-memory. Buffers are placed largest first at the lowest offset that fits (greedy by size).
+that dies there, 1x1 and depthwise convolutions switched to their in-place kernels, whose
+scratch becomes a one-step buffer) are merged into one buffer; buffers whose lifetimes overlap
+never overlap in memory. Buffers are placed largest first at the lowest offset that fits (greedy by size).
 Model inputs and outputs live in the caller's memory and are not in the arena.
 """
 
