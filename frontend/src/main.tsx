@@ -4,8 +4,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
 
+import { configureApiClient } from './apiConfig';
 import { router } from './router';
 import './styles.css';
+
+configureApiClient();
 
 const queryClient: QueryClient = new QueryClient({
   defaultOptions: {

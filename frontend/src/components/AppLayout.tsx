@@ -4,6 +4,8 @@ import { NavLink, Outlet, useParams } from 'react-router';
 
 import { projectsReadProjectOptions } from '../client/@tanstack/react-query.gen';
 import { parseProjectId } from '../lib/projectId';
+import { ImpulseNavigation } from './ImpulseNavigation';
+import { JobsIndicator } from './JobsIndicator';
 
 export function AppLayout() {
   const projectId = parseProjectId(useParams().projectId);
@@ -50,7 +52,11 @@ function ProjectNavigation({ projectId }: { projectId: number }) {
         <li>
           <NavLink to={`/projects/${projectId}/data`}>Data acquisition</NavLink>
         </li>
+        <li>
+          <ImpulseNavigation projectId={projectId} />
+        </li>
       </ul>
+      <JobsIndicator projectId={projectId} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 // The dataset table: filter by label and category, page through, relabel, move and delete samples.
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 
 import {
   samplesDeleteSampleMutation,
@@ -193,7 +193,7 @@ function SampleRow({ sample }: { sample: SamplePublic }) {
   return (
     <tr>
       <td className="clip file-cell" title={sample.filename}>
-        {sample.filename}
+        <Link to={`/projects/${sample.project_id}/data/${sample.id}`}>{sample.filename}</Link>
       </td>
       <td>
         {editingLabel ? (

@@ -4,6 +4,7 @@ import { useParams } from 'react-router';
 
 import { projectsReadProjectOptions } from '../client/@tanstack/react-query.gen';
 import { ErrorText } from '../components/ErrorText';
+import { RecordPanel } from '../components/RecordPanel';
 import { SamplesTable } from '../components/SamplesTable';
 import { UploadPanel } from '../components/UploadPanel';
 import { parseProjectId } from '../lib/projectId';
@@ -34,6 +35,7 @@ function DataAcquisition({ projectId }: { projectId: number }) {
         <p className="muted">{project.data?.name ?? '…'}</p>
       </header>
       <UploadPanel projectId={projectId} />
+      <RecordPanel projectId={projectId} />
       <SamplesTable projectId={projectId} />
     </>
   );

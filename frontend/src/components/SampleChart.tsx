@@ -1,0 +1,51 @@
+// A time-series sample plotted per axis (long samples arrive as a min/max envelope).
+import { useQuery } from '@tanstack/react-query';
+import type { Data } from 'plotly.js';
+import { useMemo } from 'react';
+
+import { samplesReadSampleDataOptions } from '../client/@tanstack/react-query.gen';
+import { LABEL_PALETTE } from '../lib/explorerColors';
+import { ErrorText } from './ErrorText';
+import { PlotlyChart } from './PlotlyChart';
+
+export function SampleChart({ projectId, sampleId }: { projectId: number; sampleId: number }) {
+  const series = useQuery(
+    samplesReadSampleDataOptions({
+      path: { project_id: projectId, sample_id: sampleId },
+      query: { max_points: 2000 },
+    }),
+  );
+  const data = useMemo(
+    (): Data[] =>
+      (series.data?.axes ?? []).map((axis, index) => ({
+        type: 'scatter',
+        mode: 'lines',
+        name: axis.units ? `${axis.name} (${axis.units})` : axis.name,
+        x: series.data?.time_ms ?? [],
+        y: axis.values,
+        line: { width: 1, color: LABEL_PALETTE[index % LABEL_PALETTE.length] },
+      })),
+    [series.data],
+  );
+  if (series.error) return <ErrorText error={series.error} />;
+  if (!series.data) return <p className="muted">Loading the signal…</p>;
+  return (
+    <>
+      <PlotlyChart
+        data={data}
+        label={`Signal of each axis over time`}
+        layout={{
+          xaxis: { title: { text: 'Time (ms)' } },
+          showlegend: true,
+          legend: { orientation: 'h' },
+        }}
+      />
+      {series.data.downsampled && (
+        <p className="hint">
+          {series.data.length} frames shown as a min/max envelope of {series.data.time_ms.length}{' '}
+          points.
+        </p>
+      )}
+    </>
+  );
+}
