@@ -56,15 +56,15 @@ class DspBlock(ABC, Generic[P]):
     title: ClassVar[str]
     description: ClassVar[str]
     output_kind: ClassVar[OutputKind]
-    params_model: type[P]
+    Params: type[P]
 
     def default_params(self) -> P:
-        return self.params_model()
+        return self.Params()
 
     def parse_params(self, values: Mapping[str, Any] | None = None) -> P:
         """Build parameters from user input; range violations become `DspParameterError`."""
         try:
-            return self.params_model.model_validate(dict(values or {}))
+            return self.Params.model_validate(dict(values or {}))
         except ValidationError as error:
             first = error.errors()[0]
             parameter = ".".join(str(part) for part in first["loc"]) or "params"

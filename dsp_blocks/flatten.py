@@ -45,7 +45,7 @@ class FlattenBlock(DspBlock[FlattenParams]):
     title = "Flatten"
     description = "Statistics of each axis (mean, min, max, RMS, ...): for slow-moving sensors."
     output_kind = "vector"
-    params_model = FlattenParams
+    Params = FlattenParams
 
     def validate(
         self, params: FlattenParams, *, sample_rate_hz: float, window_length: int, n_axes: int

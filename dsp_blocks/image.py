@@ -57,7 +57,7 @@ class ImageBlock(DspBlock[ImageParams]):
     title = "Image"
     description = "Resizes images and scales their pixels to [0, 1], in colour or grayscale."
     output_kind = "image"
-    params_model = ImageParams
+    Params = ImageParams
 
     def validate(
         self, params: ImageParams, *, sample_rate_hz: float, window_length: int, n_axes: int

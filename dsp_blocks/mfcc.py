@@ -77,7 +77,7 @@ class MfccBlock(DspBlock[MfccParams]):
         "good for keywords and voices."
     )
     output_kind = "image"
-    params_model = MfccParams
+    Params = MfccParams
 
     def _layout(
         self, params: MfccParams, *, sample_rate_hz: float, window_length: int

@@ -60,7 +60,7 @@ class MfeBlock(DspBlock[MfeParams]):
         "such as machines, alarms or animals."
     )
     output_kind = "image"
-    params_model = MfeParams
+    Params = MfeParams
 
     def _layout(
         self, params: MfeParams, *, sample_rate_hz: float, window_length: int

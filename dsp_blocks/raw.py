@@ -37,7 +37,7 @@ class RawBlock(DspBlock[RawParams]):
     title = "Raw data"
     description = "The samples themselves, scaled: for models that learn from the signal directly."
     output_kind = "vector"
-    params_model = RawParams
+    Params = RawParams
 
     def validate(
         self, params: RawParams, *, sample_rate_hz: float, window_length: int, n_axes: int

@@ -70,7 +70,7 @@ class SpectralBlock(DspBlock[SpectralParams]):
         "(accelerometers, gyroscopes)."
     )
     output_kind = "vector"
-    params_model = SpectralParams
+    Params = SpectralParams
 
     def validate(
         self, params: SpectralParams, *, sample_rate_hz: float, window_length: int, n_axes: int

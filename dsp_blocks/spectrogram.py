@@ -53,7 +53,7 @@ class SpectrogramBlock(DspBlock[SpectrogramParams]):
         "vibration with tones."
     )
     output_kind = "image"
-    params_model = SpectrogramParams
+    Params = SpectrogramParams
 
     def _layout(
         self, params: SpectrogramParams, *, sample_rate_hz: float, window_length: int

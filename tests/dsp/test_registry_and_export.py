@@ -37,7 +37,7 @@ def test_block_contract(name: str, rng: np.random.Generator) -> None:
     block = BLOCKS[name]
     assert block.name == name and block.title and block.description
     assert block.output_kind in ("image", "vector")
-    schema = block.params_model.model_json_schema()
+    schema = block.Params.model_json_schema()
     for field, spec in schema["properties"].items():
         assert spec.get("description"), f"{name}.{field} has no description for the UI"
 
