@@ -4,7 +4,16 @@ generated config header that bakes one block's parameters and tables in.
 The header is single-file style: it always declares `int <prefix>_<block>_extract(const float
 *window, float *features)` (C linkage) and the size macros `<PREFIX>_<BLOCK>_INPUT_LEN` /
 `_OUTPUT_LEN`; the tables, static work buffers and the function body are compiled in the one .cpp
-file that defines `<PREFIX>_<BLOCK>_IMPLEMENTATION` before including it.
+file that defines `<PREFIX>_<BLOCK>_IMPLEMENTATION` before including it:
+
+    // kws_dsp.cpp, compiled with the files of cpp_sources()
+    #define KWS_MFCC_IMPLEMENTATION
+    #include "kws_mfcc_config.h"      // render_config("mfcc", ..., symbol_prefix="kws")
+
+    // anywhere else
+    #include "kws_mfcc_config.h"
+    static float features[KWS_MFCC_OUTPUT_LEN];
+    kws_mfcc_extract(window, features);  // window: KWS_MFCC_INPUT_LEN floats
 """
 
 from __future__ import annotations
