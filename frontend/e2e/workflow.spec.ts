@@ -1,0 +1,188 @@
+// The whole workflow in the browser: project -> upload -> record -> impulse -> features ->
+// explorer, asserting what each page shows and saving a screenshot of every page.
+import { expect, test, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { KEYWORDS } from './global-setup';
+import { CLIPS_DIR, SCREENSHOTS_DIR, SHARED_AUDIO_DIR } from './paths';
+
+// Mono clips of the shared set (marvin is stereo), uploaded as LABEL.shared.wav.
+const SHARED_CLIPS = ['yes', 'no', 'noise', 'silence'];
+
+test.use({ baseURL: process.env.E2E_BASE_URL });
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
+}
+
+function uploadFiles(): Array<{ name: string; mimeType: string; buffer: Buffer }> {
+  const files = [];
+  for (const label of SHARED_CLIPS) {
+    const file = path.join(SHARED_AUDIO_DIR, `${label}_1000ms.wav`);
+    // Without ../shared (outside CI) the generated clips alone carry the test.
+    if (fs.existsSync(file)) {
+      files.push({
+        name: `${label}.shared.wav`,
+        mimeType: 'audio/wav',
+        buffer: fs.readFileSync(file),
+      });
+    }
+  }
+  for (const name of fs
+    .readdirSync(CLIPS_DIR)
+    .filter((n) => KEYWORDS.some((k) => n.startsWith(`${k}.`)))) {
+    files.push({
+      name,
+      mimeType: 'audio/wav',
+      buffer: fs.readFileSync(path.join(CLIPS_DIR, name)),
+    });
+  }
+  return files;
+}
+
+test('from a new project to the feature explorer', async ({ page }) => {
+  const files = uploadFiles();
+  const expectedSamples = files.length + 1; // and one microphone recording
+
+  await test.step('create a project', async () => {
+    await page.goto('/projects');
+    await expect(page.getByRole('heading', { name: 'Projects', level: 1 })).toBeVisible();
+    await screenshot(page, '01-projects');
+    await page.getByLabel('Name').fill('Keyword spotting e2e');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await expect(page).toHaveURL(/\/projects\/\d+\/data$/);
+    await expect(page.getByRole('heading', { name: 'Data acquisition' })).toBeVisible();
+  });
+
+  await test.step('upload the shared and generated keyword clips', async () => {
+    await page.locator('#upload-files').setInputFiles(files);
+    await page.getByRole('button', { name: `Upload ${files.length} files` }).click();
+    await expect(
+      page.getByText(`${files.length} stored, 0 refused of ${files.length} files.`),
+    ).toBeVisible();
+    await expect(page.getByText(`of ${files.length}`, { exact: false }).first()).toBeVisible();
+  });
+
+  await test.step('record 1 s from the (fake) microphone', async () => {
+    await page.locator('#record-label').fill('mic');
+    await expect(page.locator('#record-rate')).toHaveValue('16000');
+    await page.getByRole('button', { name: 'Start recording' }).click();
+    await expect(page.getByText(/Recorded and stored mic\.mic\..*\.wav\./)).toBeVisible();
+    await page.locator('#filter-label').selectOption('mic');
+    await expect(page.getByRole('link', { name: /^mic\.mic\..*\.wav$/ })).toBeVisible();
+    await expect(page.locator('.data-table tbody tr')).toHaveCount(1);
+    await screenshot(page, '02-data-acquisition');
+  });
+
+  await test.step('motion recording says why it cannot record on a desktop browser', async () => {
+    await page.getByLabel('Accelerometer (phone motion sensors)').check();
+    await page.locator('#record-label').fill('wave');
+    await page.getByRole('button', { name: 'Start recording' }).click();
+    await expect(page.getByText(/No motion readings arrived/)).toBeVisible();
+  });
+
+  await test.step('the recorded sample: 1 s at 16 kHz, its signal and an audio player', async () => {
+    await page.getByRole('link', { name: /^mic\.mic\..*\.wav$/ }).click();
+    await expect(page.getByRole('heading', { level: 1, name: /^mic\.mic\./ })).toBeVisible();
+    await expect(page.locator('.page-header')).toContainText('16 kHz');
+    await expect(page.locator('.page-header')).toContainText(/1(\.0+)? s|1000 ms/);
+    await expect(page.locator('audio')).toHaveAttribute('src', /\/samples\/\d+\/wav$/);
+    await expect(page.locator('.chart .main-svg').first()).toBeVisible();
+    await expect(page.getByText('Add one in Create impulse')).toBeVisible();
+    await page.locator('#crop-end_ms').fill('5000');
+    await page.getByRole('button', { name: 'Crop sample' }).click();
+    await expect(page.locator('#crop-end_ms-error')).toContainText("past the sample's end");
+    await screenshot(page, '03-sample');
+  });
+
+  await test.step('create an impulse; a refused field shows the server message beside it', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Create impulse' })
+      .click();
+    await expect(page.getByRole('heading', { name: 'Create impulse', level: 1 })).toBeVisible();
+    await expect(
+      page.getByText('None stored. Learning blocks are chosen with training.'),
+    ).toBeVisible();
+    await page.locator('#new-dsp-type').selectOption('mfcc');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect(page.locator('.block-card')).toContainText('MFCC');
+    await page.getByLabel('Window size (ms)').fill('0');
+    await page.getByRole('button', { name: 'Save impulse' }).click();
+    await expect(page.locator('#input-window_size_ms-error')).toContainText(/greater than 0/);
+    await page.getByLabel('Window size (ms)').fill('1000');
+    await page.getByRole('button', { name: 'Save impulse' }).click();
+    await expect(page.getByText('Impulse saved.')).toBeVisible();
+    await expect(page.locator('#input-window_size_ms-error')).toHaveCount(0);
+    await screenshot(page, '04-create-impulse');
+  });
+
+  await test.step('the MFCC page: schema form, 422 beside the field, graphs of a window', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'MFCC' })
+      .click();
+    await expect(page.getByRole('heading', { level: 1, name: 'MFCC' })).toBeVisible();
+    // Generated from the schema: the unit in the label, the range in the hint.
+    await expect(page.getByLabel('Frame length (s)')).toHaveValue('0.02');
+    await expect(page.locator('[id$="-frame_length_s-hint"]')).toContainText(
+      'a number, more than 0 and at most 1 s',
+    );
+    await expect(page.getByLabel('Normalize variance')).not.toBeChecked();
+    const coefficients = page.getByLabel('N coefficients');
+    await expect(coefficients).toHaveValue('13');
+    await coefficients.fill('0');
+    await page.getByRole('button', { name: 'Save parameters' }).click();
+    await expect(page.locator('[id$="-n_coefficients-error"]')).toBeVisible();
+    await coefficients.fill('13');
+    await page.getByRole('button', { name: 'Save parameters' }).click();
+    await expect(page.getByText('Parameters saved.')).toBeVisible();
+    await expect(page.getByText(/Features per window: \d+ × \d+/)).toBeVisible();
+    await expect(page.locator('.graph .main-svg').first()).toBeVisible();
+  });
+
+  await test.step('generate features and see them in the explorer', async () => {
+    await page.getByRole('button', { name: 'Generate features', exact: true }).click();
+    await expect(page.getByTestId('features-job-state')).toContainText('succeeded', {
+      timeout: 90_000,
+    });
+    await expect(page.getByTestId('features-state')).toContainText(/Ready: \d+ windows/);
+    await expect(page.getByTestId('explorer-summary')).toContainText(/\d+ windows, projected with/);
+    const points = page.locator('.scatterlayer .point');
+    await expect(points.first()).toBeVisible();
+    expect(await points.count()).toBeGreaterThanOrEqual(expectedSamples);
+    for (const label of ['up', 'down', 'mic']) {
+      await expect(page.getByRole('list', { name: 'Windows per label' })).toContainText(
+        `${label}:`,
+      );
+    }
+    await screenshot(page, '05-dsp-block');
+  });
+
+  await test.step('the jobs indicator opens the finished job with its streamed log', async () => {
+    const indicator = page.locator('.jobs-indicator');
+    await expect(indicator).toContainText('none running');
+    await indicator.getByRole('button', { name: /Generate features #\d+/ }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.getByTestId('job-dialog-state')).toHaveText('succeeded');
+    await expect(dialog.getByLabel('Job log')).not.toHaveText('No log lines yet.');
+    await screenshot(page, '06-job-log');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect(dialog).toBeHidden();
+  });
+
+  await test.step('clicking an explorer point opens its sample, with the spectrogram preview', async () => {
+    const point = page.locator('.scatterlayer .point').first();
+    await point.scrollIntoViewIfNeeded();
+    const box = await point.boundingBox();
+    expect(box).not.toBeNull();
+    // Plotly picks the point under the pointer on hover; the click then reports it.
+    await page.mouse.move(box!.x + box!.width / 2, box!.y + box!.height / 2);
+    await page.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2);
+    await expect(page).toHaveURL(/\/projects\/\d+\/data\/\d+$/);
+    await expect(page.getByRole('heading', { name: /Spectrogram \(MFCC block\)/ })).toBeVisible();
+    await expect(page.locator('.graph .main-svg').first()).toBeVisible();
+    await screenshot(page, '07-sample-from-explorer');
+  });
+});
