@@ -68,6 +68,35 @@ class Settings(BaseSettings):
         description="A running job with no heartbeat for this long is marked failed.",
     )
 
+    session_lifetime_hours: float = Field(
+        24.0 * 14,
+        gt=0,
+        validation_alias=AliasChoices("MCUFORGE_SESSION_LIFETIME_HOURS"),
+        description="A browser session expires this long after sign-in.",
+    )
+    secure_cookies: bool | None = Field(
+        None,
+        validation_alias=AliasChoices("MCUFORGE_SECURE_COOKIES"),
+        description="Send session cookies only over HTTPS; default: on outside development.",
+    )
+    login_max_failures: int = Field(
+        5,
+        ge=1,
+        validation_alias=AliasChoices("MCUFORGE_LOGIN_MAX_FAILURES"),
+        description="Failed sign-ins per username and IP address before they are refused (429).",
+    )
+    login_failure_window_seconds: float = Field(
+        300.0,
+        gt=0,
+        validation_alias=AliasChoices("MCUFORGE_LOGIN_FAILURE_WINDOW_SECONDS"),
+        description="The window over which failed sign-ins are counted.",
+    )
+    max_json_body_bytes: int = Field(
+        1024 * 1024,
+        validation_alias=AliasChoices("MCUFORGE_MAX_JSON_BODY_BYTES"),
+        description="Largest request body of every route but uploads (413 beyond).",
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret_outside_development(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
@@ -79,6 +108,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'mcuforge.db').resolve()}"
+
+    @property
+    def cookies_are_secure(self) -> bool:
+        # Browsers drop Secure cookies over plain http://127.0.0.1, so development runs without.
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.environment != "development"
 
     @property
     def uses_embedded_broker(self) -> bool:

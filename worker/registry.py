@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from worker.features.params import GenerateFeaturesParams
+from worker.projects.clone_params import CloneProjectParams
 from worker.self_check import SelfCheckParams
 
 
@@ -49,6 +50,12 @@ JOB_KINDS: dict[str, JobKind] = {
             task_name="mcuforge.features.generate",
             params_model=GenerateFeaturesParams,
             description="Window every sample of an impulse, run its DSP blocks, store features.",
+        ),
+        JobKind(
+            name="projects.clone",
+            task_name="mcuforge.projects.clone",
+            params_model=CloneProjectParams,
+            description="Copy a public project's samples, impulses and settings into a new one.",
         ),
     ]
 }

@@ -55,3 +55,12 @@ def generate_features(self: Task, job_id: int) -> str | None:
     from worker.features.job import run_generate_features
 
     return run_task(self, job_id, run_generate_features)
+
+
+@celery_app.task(
+    name="mcuforge.projects.clone", soft_time_limit=3300, time_limit=3600, **JOB_TASK_OPTIONS
+)
+def clone_project(self: Task, job_id: int) -> str | None:
+    from worker.projects.clone import run_clone_project
+
+    return run_task(self, job_id, run_clone_project)

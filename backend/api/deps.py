@@ -1,15 +1,39 @@
-"""FastAPI dependencies as Annotated aliases; access to a project is checked here and only here."""
+"""FastAPI dependencies as Annotated aliases; access to a project is checked here and only here.
+
+`get_actor` resolves the caller from, in this order, `Authorization: Bearer <token>`, the
+`x-api-key` header, or the session cookie (whose unsafe requests must echo the CSRF token).
+`get_project` then derives the permission the route needs (backend.services.access) and answers
+401 to anonymous callers, 404 to those who may not know the project exists, and 403 to members
+or keys that lack the permission.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, status
+from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from backend.db.models import Project
+from backend.db.models import ApiKeyScope, Project, ProjectMember, ProjectRole, User
 from backend.db.session import get_sessionmaker
+from backend.services import accounts
+from backend.services import api_keys as api_key_service
+from backend.services.access import (
+    PUBLIC_PERMISSIONS,
+    ROLE_PERMISSIONS,
+    SAFE_METHODS,
+    SCOPE_PERMISSIONS,
+    Actor,
+    ProjectAccess,
+    required_permissions,
+)
+
+SESSION_COOKIE = "mcuforge_session"
+CSRF_COOKIE = "mcuforge_csrf"
+CSRF_HEADER = "X-CSRF-Token"
 
 
 def get_db() -> Iterator[Session]:
@@ -19,20 +43,138 @@ def get_db() -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_db)]
 
+# Declared as security schemes so the OpenAPI document (and its generated client) knows them.
+bearer_scheme = HTTPBearer(auto_error=False, description="A personal token: Bearer mft_...")
+api_key_scheme = APIKeyHeader(
+    name="x-api-key", auto_error=False, description="A project API key: mfk_..."
+)
+session_cookie_scheme = APIKeyCookie(
+    name=SESSION_COOKIE, auto_error=False, description="Browser session (sign in first)."
+)
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def get_actor(
+    request: Request,
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+    session_token: Annotated[str | None, Depends(session_cookie_scheme)],
+) -> Actor:
+    """Who is calling. Credentials that are sent but wrong answer 401 (never anonymous access)."""
+    if bearer is not None:
+        user = accounts.user_for_token(session, bearer.credentials)
+        if user is None:
+            raise _unauthorized("the bearer token is unknown or was revoked")
+        return Actor(user=user)
+    if api_key:
+        key = api_key_service.key_for_secret(session, api_key)
+        if key is None:
+            raise _unauthorized("the x-api-key is unknown or was revoked")
+        return Actor(api_key=key)
+    if session_token:
+        row = accounts.session_for_token(session, session_token)
+        if row is None:
+            # Expired or signed out elsewhere: the caller is anonymous (public reads still work).
+            return Actor()
+        if request.method.upper() not in SAFE_METHODS:
+            # Double submit: a page on another site can make the browser send the cookie, but
+            # cannot read the CSRF cookie to put it in a header.
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not sent or not secrets.compare_digest(sent, row.csrf_token):
+                raise HTTPException(
+                    status.HTTP_403_FORBIDDEN,
+                    f"a request signed in by cookie that changes something must send the "
+                    f"{CSRF_HEADER} header with the value of the {CSRF_COOKIE} cookie",
+                )
+        request.state.user_session = row
+        user = session.get(User, row.user_id)
+        if user is None:
+            return Actor()
+        return Actor(user=user, via_cookie=True)
+    return Actor()
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def get_current_user(actor: CurrentActor) -> User:
+    """A signed-in user (session or bearer token); API keys act on their project only."""
+    if actor.api_key is not None:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "an API key acts on its own project only; this needs a signed-in user or a bearer token",
+        )
+    if actor.user is None:
+        raise _unauthorized("sign in (session cookie) or send Authorization: Bearer <token>")
+    return actor.user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_admin(user: CurrentUser) -> User:
+    if not user.is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only an administrator may do this")
+    return user
+
 
 # Ids are database integers; larger numbers are bad input (422), never a database error.
 ProjectId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The project's id.")]
 
 
-def get_project(project_id: ProjectId, session: SessionDep) -> Project:
-    """Resolve the project of a project-scoped route.
+def project_access(session: Session, actor: Actor, project: Project) -> ProjectAccess | None:
+    """What the actor may do in the project; None when they may not know it exists."""
+    if actor.api_key is not None:
+        if actor.api_key.project_id != project.id:
+            return None
+        scope = ApiKeyScope(actor.api_key.scope)
+        return ProjectAccess(SCOPE_PERMISSIONS[scope], scope=scope)
+    if actor.user is not None:
+        role = session.get(ProjectMember, (project.id, actor.user.id))
+        if role is not None:
+            member_role = ProjectRole(role.role)
+            return ProjectAccess(ROLE_PERMISSIONS[member_role], role=member_role, is_member=True)
+        if actor.user.is_admin:
+            # Administrators look after every project, ownerless ones from before accounts too.
+            return ProjectAccess(ROLE_PERMISSIONS[ProjectRole.owner])
+    if project.is_public:
+        return ProjectAccess(PUBLIC_PERMISSIONS)
+    return None
 
-    Until accounts exist everyone may use every project; the teams work changes this one
-    function (resolve the caller, check their role) and no route.
-    """
+
+def get_project(
+    project_id: ProjectId, request: Request, session: SessionDep, actor: CurrentActor
+) -> Project:
+    """Resolve the project of a project-scoped route and check that the caller may call it."""
     project = session.get(Project, project_id)
-    if project is None:
+    access = None if project is None else project_access(session, actor, project)
+    if project is None or access is None:
+        if actor.is_anonymous:
+            raise _unauthorized("sign in, or send a bearer token or an x-api-key")
+        # Same answer whether the project is missing or private: its existence is not revealed.
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"project {project_id} does not exist")
+    needed = required_permissions(request.scope.get("route"), request.method)
+    if not needed & access.permissions:
+        if actor.is_anonymous:
+            raise _unauthorized("sign in to change a public project you are a member of")
+        held = (
+            f"API key scope {access.scope}"
+            if access.scope
+            else f"role {access.role}"
+            if access.role
+            else "public read access"
+        )
+        wanted = " or ".join(sorted(needed))
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"this needs the {wanted} permission; you have {held}"
+        )
+    request.state.project_access = access
     return project
 
 

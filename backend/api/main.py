@@ -1,15 +1,40 @@
-"""The API router: one router per resource, mounted under /api by backend.app."""
+"""The API router: one router per resource, mounted under /api by backend.app.
+
+Every router but the uploads' refuses bodies over `max_json_body_bytes` (413) before a handler
+reads them; uploads stream through their own, larger, per-file and per-request limits.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backend.api.routes import dsp_blocks, health, impulses, jobs, projects, samples
+from backend.api.routes import (
+    api_keys,
+    auth,
+    dsp_blocks,
+    health,
+    impulses,
+    jobs,
+    members,
+    projects,
+    public_projects,
+    samples,
+    users,
+)
+from backend.settings import settings
 
 api_router = APIRouter()
-api_router.include_router(health.router)
-api_router.include_router(projects.router)
-api_router.include_router(samples.router)
-api_router.include_router(jobs.router)
-api_router.include_router(dsp_blocks.router)
-api_router.include_router(impulses.router)
+for router in (
+    health.router,
+    auth.router,
+    users.router,
+    projects.router,
+    members.router,
+    api_keys.router,
+    public_projects.router,
+    jobs.router,
+    dsp_blocks.router,
+    impulses.router,
+):
+    api_router.include_router(router, max_body_size=settings.max_json_body_bytes)
+api_router.include_router(samples.router, max_body_size=settings.max_upload_request_bytes)

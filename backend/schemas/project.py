@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from backend.db.models import ProjectRole
 from backend.schemas.common import UtcDatetime
 
 PROJECT_NAME_MAX_CHARS = 100
@@ -42,6 +43,9 @@ class ProjectUpdate(BaseModel):
     description: str | None = Field(None, max_length=10_000)
     downmix_audio: bool | None = None
     hmac_key: str | None = Field(None, min_length=1, max_length=HMAC_KEY_MAX_CHARS)
+    is_public: bool | None = Field(
+        None, description="Public projects are readable by everyone and can be cloned."
+    )
 
     @field_validator("name")
     @classmethod
@@ -58,6 +62,10 @@ class ProjectPublic(BaseModel):
     downmix_audio: bool
     hmac_key_set: bool = Field(description="Whether uploads in the acquisition format must be signed.")
     sample_count: int
+    is_public: bool = False
+    role: ProjectRole | None = Field(
+        None, description="The caller's role in the project; null when not a member."
+    )
     created_at: UtcDatetime
     updated_at: UtcDatetime
 

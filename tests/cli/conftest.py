@@ -37,7 +37,7 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 6
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode} before serving")
         try:
-            if httpx.get(f"{url}/api/projects", timeout=1).status_code == 200:
+            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

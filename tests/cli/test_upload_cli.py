@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from tests.cli.conftest import REPO_ROOT, free_port
+from tests.utils.api import sign_up
 from tests.utils.files import csv_bytes, wav_bytes
 
 
@@ -24,15 +26,29 @@ def mcuforge_upload(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.fixture(scope="session")
+def owner(live_server: str) -> Iterator[httpx.Client]:
+    """A signed-in browser of the project owner, to create projects and keys and check results."""
+    with httpx.Client(base_url=live_server) as client:
+        sign_up(client, "cli-owner")
+        yield client
+
+
 @pytest.fixture
-def project(live_server: str, request: pytest.FixtureRequest) -> dict:
-    response = httpx.post(f"{live_server}/api/projects", json={"name": f"cli {request.node.name}"})
+def project(owner: httpx.Client, request: pytest.FixtureRequest) -> dict:
+    """A project with an ingestion API key (`api_key`), which is all the CLI is given."""
+    response = owner.post("/api/projects", json={"name": f"cli {request.node.name}"})
     assert response.status_code == 201, response.text
-    return response.json()
+    created = response.json()
+    key = owner.post(
+        f"/api/projects/{created['id']}/api-keys", json={"name": "cli", "scope": "ingestion"}
+    )
+    assert key.status_code == 201, key.text
+    return {**created, "api_key": key.json()["key"]}
 
 
-def _samples(live_server: str, project: dict) -> list[dict]:
-    return httpx.get(f"{live_server}/api/projects/{project['id']}/samples").json()["data"]
+def _samples(owner: httpx.Client, project: dict) -> list[dict]:
+    return owner.get(f"/api/projects/{project['id']}/samples").json()["data"]
 
 
 def _write(folder: Path, files: dict[str, bytes]) -> list[str]:
@@ -42,49 +58,70 @@ def _write(folder: Path, files: dict[str, bytes]) -> list[str]:
 
 
 def test_upload_by_name_in_batches_stores_every_file(
-    live_server: str, project: dict, tmp_path: Path, rng: np.random.Generator
+    live_server: str, owner: httpx.Client, project: dict, tmp_path: Path, rng: np.random.Generator
 ) -> None:
     paths = _write(tmp_path, {f"yes.{k}.wav": wav_bytes(rng, seconds=0.05) for k in range(25)})
-    result = mcuforge_upload("--url", live_server, "--project", project["name"], *paths)
+    result = mcuforge_upload(
+        "--url", live_server, "--api-key", project["api_key"], "--project", project["name"], *paths
+    )
     assert result.returncode == 0, result.stderr
     assert "25 of 25 files stored" in result.stdout
-    stored = _samples(live_server, project)
+    stored = _samples(owner, project)
     assert len(stored) == 25 and {s["label"] for s in stored} == {"yes"}
 
 
 def test_refused_files_are_listed_and_exit_non_zero(
-    live_server: str, project: dict, tmp_path: Path, rng: np.random.Generator
+    live_server: str, owner: httpx.Client, project: dict, tmp_path: Path, rng: np.random.Generator
 ) -> None:
     paths = _write(
         tmp_path,
         {"good.1.wav": wav_bytes(rng), "empty.1.wav": b"", "fake.1.wav": csv_bytes(rng)},
     )
+    key = ("--api-key", project["api_key"])
     result = mcuforge_upload(
-        "--url", live_server, "--project", str(project["id"]), "--label", "word", "--category", "testing", *paths
+        "--url", live_server, *key, "--project", str(project["id"]), "--label", "word", "--category", "testing", *paths
     )
     assert result.returncode == 1
     assert "2 refused" in result.stderr
     assert "empty.1.wav" in result.stderr and "fake.1.wav" in result.stderr
     assert "good.1.wav" not in result.stderr
-    stored = _samples(live_server, project)
+    stored = _samples(owner, project)
     assert [(s["filename"], s["label"], s["category"]) for s in stored] == [("good.1.wav", "word", "testing")]
 
-    again = mcuforge_upload("--url", live_server, "--project", str(project["id"]), paths[0])
+    again = mcuforge_upload("--url", live_server, *key, "--project", str(project["id"]), paths[0])
     assert again.returncode == 1 and "same content" in again.stderr
     allowed = mcuforge_upload(
-        "--url", live_server, "--project", str(project["id"]), "--allow-duplicates", paths[0]
+        "--url", live_server, *key, "--project", str(project["id"]), "--allow-duplicates", paths[0]
     )
     assert allowed.returncode == 0, allowed.stderr
-    assert len(_samples(live_server, project)) == 2
+    assert len(_samples(owner, project)) == 2
 
 
 def test_unknown_project_missing_file_or_no_server_exit_2(
-    live_server: str, tmp_path: Path, rng: np.random.Generator
+    live_server: str, project: dict, tmp_path: Path, rng: np.random.Generator
 ) -> None:
     paths = _write(tmp_path, {"yes.1.wav": wav_bytes(rng)})
-    unknown = mcuforge_upload("--url", live_server, "--project", "no such project", *paths)
+    unknown = mcuforge_upload(
+        "--url", live_server, "--api-key", project["api_key"], "--project", "no such project", *paths
+    )
     assert unknown.returncode == 2 and 'no project has the id or the name "no such project"' in unknown.stderr
     missing = mcuforge_upload("--url", live_server, "--project", "x", str(tmp_path / "absent.wav"))
     assert missing.returncode == 2 and "not a file" in missing.stderr
     offline = mcuforge_upload("--url", f"http://127.0.0.1:{free_port()}", "--project", "x", *paths)
     assert offline.returncode == 2 and "cannot reach" in offline.stderr
+
+
+def test_without_a_key_nothing_is_sent_and_a_read_only_key_cannot_upload(
+    live_server: str, owner: httpx.Client, project: dict, tmp_path: Path, rng: np.random.Generator
+) -> None:
+    paths = _write(tmp_path, {"yes.1.wav": wav_bytes(rng)})
+    anonymous = mcuforge_upload("--url", live_server, "--project", str(project["id"]), *paths)
+    assert anonymous.returncode == 2 and "sign in" in anonymous.stderr
+    read_only = owner.post(
+        f"/api/projects/{project['id']}/api-keys", json={"name": "ro", "scope": "read-only"}
+    ).json()["key"]
+    refused = mcuforge_upload(
+        "--url", live_server, "--api-key", read_only, "--project", str(project["id"]), *paths
+    )
+    assert refused.returncode == 1 and "ingest" in refused.stderr
+    assert _samples(owner, project) == []

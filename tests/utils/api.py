@@ -1,4 +1,4 @@
-"""Shortcuts for the API tests: create a project, upload files, count what is stored."""
+"""Shortcuts for the API tests: sign up, create a project, upload files, count what is stored."""
 
 from __future__ import annotations
 
@@ -12,6 +12,21 @@ from backend.db.models import Sample, SampleData
 from backend.db.session import get_sessionmaker
 
 Client = TestClient | httpx.Client
+
+
+PASSWORD = "correct horse battery"
+
+
+def sign_up(client: Client, username: str, password: str = PASSWORD) -> dict[str, Any]:
+    """Sign `client` up as `username`; it keeps the session cookie and sends the CSRF header."""
+    response = client.post(
+        "/api/auth/signup",
+        json={"username": username, "email": f"{username}@example.org", "password": password},
+    )
+    assert response.status_code == 201, response.text
+    session = response.json()
+    client.headers["X-CSRF-Token"] = session["csrf_token"]
+    return session
 
 
 def create_project(client: Client, name: str = "keywords", **fields: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.utils.api import sign_up
 from tests.worker.worker_process import REPO_ROOT
 
 pytestmark = pytest.mark.timeout(120)
@@ -50,7 +51,10 @@ class Platform:
             for key, value in os.environ.items()
             if key not in ("REDIS_URL", "DATABASE_URL", "MCUFORGE_DATA_DIR")
         }
-        env.update(MCUFORGE_DATA_DIR=str(data_dir), MCUFORGE_ENVIRONMENT="test")
+        # Plain http on 127.0.0.1: browsers (and httpx) would not send back a Secure cookie.
+        env.update(
+            MCUFORGE_DATA_DIR=str(data_dir), MCUFORGE_ENVIRONMENT="test", MCUFORGE_SECURE_COOKIES="false"
+        )
         with self.output.open("wb") as output:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "backend.cli", "run", "--port", str(self.port)],
@@ -70,7 +74,7 @@ class Platform:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"mcuforge run exited:\n{self.text()}"
             try:
-                if self.client.get("/api/projects").status_code == 200:
+                if self.client.get("/api/health").status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -108,6 +112,7 @@ def wait_gone(pid: int, timeout_seconds: float) -> None:
 def test_run_serves_the_api_runs_jobs_in_its_worker_and_stops_both_on_ctrl_c(
     platform: Platform,
 ) -> None:
+    sign_up(platform.client, "runner")
     project = platform.client.post("/api/projects", json={"name": "run"}).json()
     job = platform.client.post(
         f"/api/projects/{project['id']}/jobs/check", json={"seconds": 0.5, "steps": 2}
@@ -140,7 +145,7 @@ def test_run_says_when_its_worker_dies_and_sigterm_still_stops_it(platform: Plat
     while "the worker stopped unexpectedly" not in platform.text():
         assert time.monotonic() < deadline, platform.text()
         time.sleep(0.1)
-    assert platform.client.get("/api/projects").status_code == 200  # the API keeps serving
+    assert platform.client.get("/api/health").status_code == 200  # the API keeps serving
 
     platform.process.send_signal(signal.SIGTERM)
 

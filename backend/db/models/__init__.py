@@ -1,11 +1,16 @@
 """Typed SQLAlchemy models; importing this package registers every table on Base.metadata."""
 
+from backend.db.models.api_key import ApiKey, ApiKeyScope
 from backend.db.models.impulse import FeatureSet, FeatureSetData, Impulse
 from backend.db.models.job import Job, JobLog, JobState
+from backend.db.models.membership import ProjectMember, ProjectRole
 from backend.db.models.project import Project
 from backend.db.models.sample import Sample, SampleCategory, SampleData
+from backend.db.models.user import User, UserSession, UserToken
 
 __all__ = [
+    "ApiKey",
+    "ApiKeyScope",
     "FeatureSet",
     "FeatureSetData",
     "Impulse",
@@ -13,7 +18,12 @@ __all__ = [
     "JobLog",
     "JobState",
     "Project",
+    "ProjectMember",
+    "ProjectRole",
     "Sample",
     "SampleCategory",
     "SampleData",
+    "User",
+    "UserSession",
+    "UserToken",
 ]

@@ -21,6 +21,8 @@ class Project(Base):
     hmac_key: Mapped[str | None] = mapped_column(String(128), default=None)
     # Multi-channel WAVs become one averaged "audio" axis instead of one axis per channel.
     downmix_audio: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Public projects are readable by everyone, anonymous callers included, and can be cloned.
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

@@ -1,0 +1,1 @@
+"""Jobs that act on whole projects (cloning)."""
