@@ -20,6 +20,12 @@ CTYPES = {"int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "float32": "
 _FUSED_ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 
 
+def column_pair_bytes(depth: int) -> int:
+    """Scratch of the Cortex-M fast convolution: two im2col columns of `depth` taps as int16
+    pairs plus the depth % 4 tail (runtime mf/conv_fast.h, column_pair_words)."""
+    return 4 * (4 * (depth // 4) + (6 if depth % 4 else 0))
+
+
 def shape_text(shape: tuple[int, ...]) -> str:
     return "[" + ",".join(str(d) for d in shape) + "]"
 
@@ -174,8 +180,10 @@ class _Lowering:
         ])
         step = self.add_step(op, "mf::conv_2d",
                              [f"param:{params.name}", f"in:{op.inputs[0]}",
-                              f"const:op{op.index}_filter", bias_arg, f"out:{op.outputs[0]}"],
+                              f"const:op{op.index}_filter", bias_arg, f"out:{op.outputs[0]}",
+                              "scratch"],
                              [op.inputs[0]], op.outputs[0], [params], arrays)
+        step.work_scratch_bytes = column_pair_bytes(k_h * k_w * in_c)
         pointwise = (k_h == k_w == 1 and opts["stride_height"] == opts["stride_width"] == 1
                      and out_c <= in_c)
         if pointwise:
@@ -183,7 +191,7 @@ class _Lowering:
             step.in_place_args = [f"param:{params.name}", f"out:{op.outputs[0]}",
                                   f"const:op{op.index}_filter", bias_arg, "scratch"]
             step.in_place_inputs = [op.inputs[0]]
-            step.scratch_bytes = in_c
+            step.scratch_bytes = max(in_c, column_pair_bytes(in_c))
 
     def depthwise_conv_2d(self, op: Operator) -> None:
         self.need(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects 2 or 3 inputs")
@@ -466,11 +474,12 @@ def fuse_conv_into_add(graph: Graph, steps: list[Step]) -> list[Step]:
                 fused[-1] = Step(
                     step.op_index, "CONV_2D+ADD", "mf::conv_2d_add",
                     [*conv_args, f"param:{add_params.name}", "1" if conv_is_input1 else "0",
-                     f"in:{other}", f"out:{step.output}"],
+                     f"in:{other}", f"out:{step.output}", "scratch"],
                     [previous.inputs[0], other], step.output,
                     f"CONV_2D (operator {previous.op_index}) fused into "
                     f"{step.comment}", previous.structs + [add_params], previous.arrays + step.arrays,
-                    [other], fused_op_indices=[previous.op_index, step.op_index])
+                    [other], fused_op_indices=[previous.op_index, step.op_index],
+                    work_scratch_bytes=previous.work_scratch_bytes)
                 continue
         fused.append(step)
     return fused

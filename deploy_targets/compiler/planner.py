@@ -1,9 +1,9 @@
 """Static memory plan: every intermediate tensor gets an offset in one arena.
 
 Tensors that must share memory (RESHAPE/SQUEEZE aliases, element-wise ops writing over an input
-that dies there, 1x1 and depthwise convolutions switched to their in-place kernels, whose
-scratch becomes a one-step buffer) are merged into one buffer; buffers whose lifetimes overlap
-never overlap in memory. Buffers are placed largest first at the lowest offset that fits (greedy by size).
+that dies there, 1x1 and depthwise convolutions switched to their in-place kernels) are merged
+into one buffer. Kernel scratch (of in-place kernels, and the Cortex-M fast convolution's
+column buffer) is a one-step buffer. Buffers whose lifetimes overlap never overlap in memory. Buffers are placed largest first at the lowest offset that fits (greedy by size).
 Model inputs and outputs live in the caller's memory and are not in the arena.
 """
 
@@ -129,6 +129,10 @@ def plan_memory(graph: Graph, steps: list[Step], in_place: bool = True) -> Memor
                         in_place_scratch[position] = step.scratch_bytes
                     break
 
+    for position, step in enumerate(steps):
+        if position not in in_place_scratch and step.work_scratch_bytes and "scratch" in step.args:
+            in_place_scratch[position] = step.work_scratch_bytes
+
     buffers: list[Buffer] = []
     tensor_buffer: dict[int, int] = {}
     for group_members in members.values():
@@ -147,7 +151,8 @@ def plan_memory(graph: Graph, steps: list[Step], in_place: bool = True) -> Memor
     scratch_buffer: dict[int, int] = {}
     for position, size in in_place_scratch.items():
         scratch_buffer[position] = len(buffers)
-        buffers.append(Buffer([], size, 1, position, position))
+        # Word-aligned: the fast kernels read their scratch as 32-bit words.
+        buffers.append(Buffer([], size, 4, position, position))
 
     arena_bytes = 0
     placed: list[Buffer] = []

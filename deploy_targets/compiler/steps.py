@@ -38,6 +38,8 @@ class Step:
     A step with an `in_place_function` has a variant that writes over its input with
     `scratch_bytes` of scratch (placeholder `scratch` in `in_place_args`); the planner switches
     to it when the input dies at this step.
+    `work_scratch_bytes` is scratch the (not in-place) function itself needs (the Cortex-M fast
+    path's column buffer), passed where its `args` hold the placeholder `scratch`.
     """
 
     op_index: int
@@ -55,3 +57,4 @@ class Step:
     in_place_function: str | None = None
     in_place_args: list[str] = field(default_factory=list)
     scratch_bytes: int = 0
+    work_scratch_bytes: int = 0

@@ -5,45 +5,13 @@
 
 #include <stdint.h>
 
+#include "mf/conv_fast.h"
+#include "mf/conv_params.h"
 #include "mf/dot_product.h"
 #include "mf/elementwise.h"
 #include "mf/fixed_point.h"
 
 namespace mf {
-
-struct ConvParams {
-  int32_t input_offset;   // -input zero point
-  int32_t output_offset;  // output zero point
-  const int32_t* output_multiplier;  // per output channel
-  const int32_t* output_shift;       // per output channel
-  int32_t activation_min;
-  int32_t activation_max;
-  int32_t stride_height;
-  int32_t stride_width;
-  int32_t dilation_height;
-  int32_t dilation_width;
-  int32_t padding_height;  // rows of implicit zero-point padding above the input
-  int32_t padding_width;
-  int32_t batches;
-  int32_t input_height;
-  int32_t input_width;
-  int32_t input_depth;
-  int32_t filter_height;
-  int32_t filter_width;
-  int32_t output_height;
-  int32_t output_width;
-  int32_t output_depth;
-};
-
-// Bias, per-channel requantization, output offset and activation clamp of one accumulator.
-inline int8_t conv_requantize(const ConvParams& p, int32_t acc, const int32_t* bias,
-                              int32_t out_channel) {
-  if (bias) acc += bias[out_channel];
-  acc = multiply_by_quantized_multiplier(acc, p.output_multiplier[out_channel],
-                                         p.output_shift[out_channel]);
-  acc += p.output_offset;
-  return static_cast<int8_t>(clamp_i32(acc, p.activation_min, p.activation_max));
-}
 
 // One requantized output value: filter [out_ch][fy][fx][in_ch] against the NHWC input.
 inline int8_t conv_output_value(const ConvParams& p, const int8_t* input, const int8_t* filter,
@@ -69,8 +37,18 @@ inline int8_t conv_output_value(const ConvParams& p, const int8_t* input, const 
   return conv_requantize(p, acc, bias, out_channel);
 }
 
+// `scratch` (fast::column_pair_words words, 4-byte aligned) is used by the fast path only.
 inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filter,
-                    const int32_t* bias, int8_t* output) {
+                    const int32_t* bias, int8_t* output, int8_t* scratch) {
+#if MF_FAST_KERNELS
+  if (scratch) {
+    const fast::StoreOutput store = {output};
+    fast::conv_2d(p, input, filter, bias, scratch, store);
+    return;
+  }
+#else
+  (void)scratch;
+#endif
   for (int32_t batch = 0; batch < p.batches; ++batch) {
     for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
       for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
@@ -89,7 +67,16 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
 // convolution's output tensor never needs memory.
 inline void conv_2d_add(const ConvParams& p, const int8_t* input, const int8_t* filter,
                         const int32_t* bias, const AddParams& add_params, int32_t conv_is_input1,
-                        const int8_t* residual, int8_t* output) {
+                        const int8_t* residual, int8_t* output, int8_t* scratch) {
+#if MF_FAST_KERNELS
+  if (scratch) {
+    const fast::StoreResidualSum store = {&add_params, conv_is_input1, residual, output};
+    fast::conv_2d(p, input, filter, bias, scratch, store);
+    return;
+  }
+#else
+  (void)scratch;
+#endif
   int32_t index = 0;
   for (int32_t batch = 0; batch < p.batches; ++batch) {
     for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
@@ -110,8 +97,14 @@ inline void conv_2d_add(const ConvParams& p, const int8_t* input, const int8_t* 
 // A 1x1, stride-1 CONV_2D writing over its own input (output_depth <= input_depth). Each input
 // pixel is copied to `scratch` (input_depth bytes) before its output pixel is written; the
 // output pixel's bytes lie at or before the input pixel's, so no unread input is overwritten.
+// The fast path needs fast::column_pair_words(input_depth) words of scratch, 4-byte aligned.
 inline void conv_2d_1x1_in_place(const ConvParams& p, int8_t* data, const int8_t* filter,
                                  const int32_t* bias, int8_t* scratch) {
+#if MF_FAST_KERNELS
+  const fast::StoreOutput store = {data};
+  fast::conv_2d(p, data, filter, bias, scratch, store);
+  return;
+#endif
   const int32_t pixels = p.batches * p.output_height * p.output_width;
   for (int32_t pixel = 0; pixel < pixels; ++pixel) {
     for (int32_t c = 0; c < p.input_depth; ++c) scratch[c] = data[pixel * p.input_depth + c];

@@ -41,6 +41,21 @@ inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, i
                                 right_shift);
 }
 
+// multiply_by_quantized_multiplier for a multiplier >= 0, the only kind TFLite derives (in
+// [2^30, 2^31), or 0), in fewer instructions and with the same result: the reference's
+// truncating division (product + nudge) / 2^31, nudge = 2^30 or 1 - 2^30 by the product's sign,
+// equals floor((product + 2^30) / 2^31) for both signs, i.e. an arithmetic shift; and with
+// multiplier >= 0 the one saturating case (both operands INT32_MIN) cannot occur.
+inline int32_t multiply_by_nonnegative_quantized_multiplier(int32_t x, int32_t multiplier,
+                                                            int shift) {
+  const int left_shift = shift > 0 ? shift : 0;
+  const int right_shift = shift > 0 ? 0 : -shift;
+  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) << left_shift);
+  const int64_t product = static_cast<int64_t>(shifted) * static_cast<int64_t>(multiplier);
+  const int32_t high = static_cast<int32_t>((product + (static_cast<int64_t>(1) << 30)) >> 31);
+  return rounding_divide_by_pot(high, right_shift);
+}
+
 // The single-rounding variant (one rounding of the 64-bit product, TFLITE_SINGLE_ROUNDING).
 // TFLite Micro does not use it; LiteRT's FULLY_CONNECTED does (see fully_connected.h).
 inline int32_t multiply_by_quantized_multiplier_single_rounding(int32_t x, int32_t multiplier,

@@ -1,0 +1,48 @@
+// mcuforge runtime: the parameters of an int8 CONV_2D and the requantization of one
+// accumulator, shared by the reference kernels (conv.h) and the fast path (conv_fast.h).
+#ifndef MF_CONV_PARAMS_H
+#define MF_CONV_PARAMS_H
+
+#include <stdint.h>
+
+#include "mf/fixed_point.h"
+
+namespace mf {
+
+struct ConvParams {
+  int32_t input_offset;   // -input zero point
+  int32_t output_offset;  // output zero point
+  const int32_t* output_multiplier;  // per output channel
+  const int32_t* output_shift;       // per output channel
+  int32_t activation_min;
+  int32_t activation_max;
+  int32_t stride_height;
+  int32_t stride_width;
+  int32_t dilation_height;
+  int32_t dilation_width;
+  int32_t padding_height;  // rows of implicit zero-point padding above the input
+  int32_t padding_width;
+  int32_t batches;
+  int32_t input_height;
+  int32_t input_width;
+  int32_t input_depth;
+  int32_t filter_height;
+  int32_t filter_width;
+  int32_t output_height;
+  int32_t output_width;
+  int32_t output_depth;
+};
+
+// Bias, per-channel requantization, output offset and activation clamp of one accumulator.
+inline int8_t conv_requantize(const ConvParams& p, int32_t acc, const int32_t* bias,
+                              int32_t out_channel) {
+  if (bias) acc += bias[out_channel];
+  acc = multiply_by_quantized_multiplier(acc, p.output_multiplier[out_channel],
+                                         p.output_shift[out_channel]);
+  acc += p.output_offset;
+  return static_cast<int8_t>(clamp_i32(acc, p.activation_min, p.activation_max));
+}
+
+}  // namespace mf
+
+#endif  // MF_CONV_PARAMS_H

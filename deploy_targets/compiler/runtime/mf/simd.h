@@ -1,0 +1,109 @@
+// mcuforge runtime: the packed 16-bit multiply-accumulate instructions of the Cortex-M4/M7 DSP
+// extension (ACLE <arm_acle.h>), with portable C++ twins so the fast kernels also build on hosts.
+#ifndef MF_SIMD_H
+#define MF_SIMD_H
+
+#include <stdint.h>
+#include <string.h>
+
+// MF_FAST_KERNELS selects the fast paths of conv.h and depthwise_conv.h. They are on by default
+// where the DSP extension exists (Cortex-M4/M7/M33); -DMF_FAST_KERNELS=0 forces the reference
+// loops there, and -DMF_FAST_KERNELS=1 runs the fast paths on a host with the portable twins
+// below (how the tests compare both paths byte for byte without an ARM core).
+#ifndef MF_FAST_KERNELS
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#define MF_FAST_KERNELS 1
+#else
+#define MF_FAST_KERNELS 0
+#endif
+#endif
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#define MF_SIMD_ACLE 1
+#else
+#define MF_SIMD_ACLE 0
+#endif
+
+namespace mf {
+namespace simd {
+
+// Four int8 values as one 32-bit word; unaligned reads are allowed on Cortex-M3 and later, and
+// memcpy compiles to one LDR there.
+inline int32_t read_s8x4(const int8_t* source) {
+  int32_t word;
+  memcpy(&word, source, sizeof(word));
+  return word;
+}
+
+// Two int16 values as one word, low half first (the order SMLAD pairs them in).
+inline int32_t pack_s16x2(int32_t low, int32_t high) {
+  return static_cast<int32_t>((static_cast<uint32_t>(low) & 0xFFFFu) |
+                              (static_cast<uint32_t>(high) << 16));
+}
+
+inline int32_t low_s16(int32_t word) { return static_cast<int16_t>(word & 0xFFFF); }
+inline int32_t high_s16(int32_t word) {
+  return static_cast<int16_t>(static_cast<uint32_t>(word) >> 16);
+}
+
+inline int32_t rotate_right_8(int32_t word) {
+  const uint32_t bits = static_cast<uint32_t>(word);
+  return static_cast<int32_t>((bits >> 8) | (bits << 24));
+}
+
+#if MF_SIMD_ACLE
+
+// Bytes 0 and 2 sign-extended to the low and high halfwords.
+inline int32_t sxtb16(int32_t word) { return __sxtb16(word); }
+// Halfword-wise pair + sxtb16(word), without carries between the halves.
+inline int32_t sxtab16(int32_t pair, int32_t word) { return __sxtab16(pair, word); }
+// accumulator + low*low + high*high of two int16 pairs.
+inline int32_t smlad(int32_t a, int32_t b, int32_t accumulator) {
+  return __smlad(a, b, accumulator);
+}
+inline int32_t smlabb(int32_t a, int32_t b, int32_t accumulator) {
+  return __smlabb(a, b, accumulator);
+}
+inline int32_t smlatt(int32_t a, int32_t b, int32_t accumulator) {
+  return __smlatt(a, b, accumulator);
+}
+
+#else
+
+inline int32_t sxtb16(int32_t word) {
+  const uint32_t bits = static_cast<uint32_t>(word);
+  return pack_s16x2(static_cast<int8_t>(bits & 0xFFu), static_cast<int8_t>((bits >> 16) & 0xFFu));
+}
+inline int32_t sxtab16(int32_t pair, int32_t word) {
+  const int32_t extended = sxtb16(word);
+  return pack_s16x2(low_s16(pair) + low_s16(extended), high_s16(pair) + high_s16(extended));
+}
+// The sum is taken modulo 2^32 as the instruction does (it only sets the Q flag on overflow).
+inline int32_t smlad(int32_t a, int32_t b, int32_t accumulator) {
+  const uint32_t sum = static_cast<uint32_t>(accumulator) +
+                       static_cast<uint32_t>(low_s16(a) * low_s16(b)) +
+                       static_cast<uint32_t>(high_s16(a) * high_s16(b));
+  return static_cast<int32_t>(sum);
+}
+inline int32_t smlabb(int32_t a, int32_t b, int32_t accumulator) {
+  return static_cast<int32_t>(static_cast<uint32_t>(accumulator) +
+                              static_cast<uint32_t>(low_s16(a) * low_s16(b)));
+}
+inline int32_t smlatt(int32_t a, int32_t b, int32_t accumulator) {
+  return static_cast<int32_t>(static_cast<uint32_t>(accumulator) +
+                              static_cast<uint32_t>(high_s16(a) * high_s16(b)));
+}
+
+#endif
+
+// Bytes 1 and 3 sign-extended (SXTB16 with ROR #8: gcc folds the rotation into the instruction).
+inline int32_t sxtb16_odd(int32_t word) { return sxtb16(rotate_right_8(word)); }
+inline int32_t sxtab16_odd(int32_t pair, int32_t word) {
+  return sxtab16(pair, rotate_right_8(word));
+}
+
+}  // namespace simd
+}  // namespace mf
+
+#endif  // MF_SIMD_H
