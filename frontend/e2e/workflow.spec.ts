@@ -157,6 +157,11 @@ test('from a new project to the feature explorer', async ({ page }) => {
         `${label}:`,
       );
     }
+    // The same windows as links, reachable from the keyboard.
+    const summary = page.getByText('Windows as a table');
+    await summary.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.explorer-table tbody tr')).toHaveCount(await points.count());
     await screenshot(page, '05-dsp-block');
   });
 

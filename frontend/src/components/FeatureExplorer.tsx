@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Data, PlotMouseEvent } from 'plotly.js';
 import { useCallback, useMemo } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 
 import { impulsesReadFeatureExplorerOptions } from '../client/@tanstack/react-query.gen';
 import type { ExplorerPoint } from '../client/types.gen';
@@ -72,6 +72,7 @@ export function FeatureExplorer({ projectId, impulseId, dspBlockId }: FeatureExp
         onPointClick={openPoint}
       />
       <ExplorerLegend points={explorer.data.points} />
+      <ExplorerTable projectId={projectId} points={explorer.data.points} />
     </>
   );
 }
@@ -88,5 +89,54 @@ function ExplorerLegend({ points }: { points: ExplorerPoint[] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+// Shown rows in the table; the plot holds them all.
+const TABLE_ROWS = 200;
+
+function ExplorerTable({ projectId, points }: { projectId: number; points: ExplorerPoint[] }) {
+  // The points as links, so the keyboard and screen readers can open a window's sample too.
+  return (
+    <details className="explorer-table">
+      <summary>Windows as a table</summary>
+      <table className="data-table compact">
+        <thead>
+          <tr>
+            <th scope="col">Label</th>
+            <th scope="col">Sample</th>
+            <th scope="col" className="num">
+              Window start
+            </th>
+            <th scope="col" className="num">
+              x
+            </th>
+            <th scope="col" className="num">
+              y
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {points.slice(0, TABLE_ROWS).map((point, index) => (
+            <tr key={index}>
+              <td>{point.label}</td>
+              <td>
+                <Link to={`/projects/${projectId}/data/${point.sample_id}`}>
+                  Sample {point.sample_id}
+                </Link>
+              </td>
+              <td className="num">{point.window_offset_ms} ms</td>
+              <td className="num">{point.x.toFixed(2)}</td>
+              <td className="num">{point.y.toFixed(2)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {points.length > TABLE_ROWS && (
+        <p className="hint">
+          The first {TABLE_ROWS} of {points.length} windows.
+        </p>
+      )}
+    </details>
   );
 }

@@ -1,5 +1,6 @@
 // A job's progress and streamed log in a modal dialog, opened from the jobs indicator.
 import { useEffect, useRef } from 'react';
+import { createPortal } from 'react-dom';
 
 import { jobTitle } from '../lib/jobEvents';
 import { useJobStream } from '../lib/useJobStream';
@@ -23,7 +24,8 @@ export function JobLogDialog({ projectId, jobId, onClose }: JobLogDialogProps) {
   }, [stream.logs.length]);
 
   const job = stream.job;
-  return (
+  // Rendered at the end of <body>, away from the navigation's styles and stacking.
+  return createPortal(
     <dialog
       ref={dialogRef}
       className="job-dialog"
@@ -49,6 +51,7 @@ export function JobLogDialog({ projectId, jobId, onClose }: JobLogDialogProps) {
       <pre ref={logRef} className="job-log" aria-label="Job log" tabIndex={0}>
         {stream.logs.length === 0 ? 'No log lines yet.' : stream.logs.map((l) => l.line).join('\n')}
       </pre>
-    </dialog>
+    </dialog>,
+    document.body,
   );
 }
