@@ -19,7 +19,7 @@ def read_dsp_blocks() -> DspBlocksPublic:
             title=block.title,
             description=block.description,
             output_kind=block.output_kind,
-            parameters=block.params_model.model_json_schema(),
+            parameters=block.Params.model_json_schema(),
         )
         for block in BLOCKS.values()
     ]

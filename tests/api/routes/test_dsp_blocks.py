@@ -39,4 +39,4 @@ def test_the_schema_is_the_block_models_own(client: TestClient) -> None:
     blocks = {block["name"]: block for block in client.get("/api/dsp-blocks").json()["data"]}
 
     for name, block in BLOCKS.items():
-        assert blocks[name]["parameters"] == block.params_model.model_json_schema()
+        assert blocks[name]["parameters"] == block.Params.model_json_schema()
