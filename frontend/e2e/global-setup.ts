@@ -38,7 +38,9 @@ function makeClips(): void {
       execFileSync('espeak-ng', ['-s', speedWpm, '-p', pitch, '-w', raw, word]);
       // 16 kHz mono 16-bit, padded or cut to exactly 1 s like the shared clips.
       const clip = path.join(CLIPS_DIR, `${word}.${index}.wav`);
+      // -V1: errors only (sox warns about the pad effect even when it pads as asked).
       execFileSync('sox', [
+        '-V1',
         raw,
         '-r',
         '16000',

@@ -46,6 +46,12 @@ test('from a new project to the feature explorer', async ({ page }) => {
   const expectedSamples = files.length + 1; // and one microphone recording
 
   await test.step('create a project', async () => {
+    // Projects belong to accounts; until the sign-in pages exist, sign up through the API. The
+    // browser context keeps the session and CSRF cookies, so the app is signed in from here on.
+    const signUp = await page.request.post('/api/auth/signup', {
+      data: { username: 'e2e-user', email: 'e2e@example.com', password: 'correct horse battery' },
+    });
+    expect(signUp.status(), await signUp.text()).toBe(201);
     await page.goto('/projects');
     await expect(page.getByRole('heading', { name: 'Projects', level: 1 })).toBeVisible();
     await screenshot(page, '01-projects');
