@@ -139,7 +139,10 @@ def project_access(session: Session, actor: Actor, project: Project) -> ProjectA
         role = session.get(ProjectMember, (project.id, actor.user.id))
         if role is not None:
             member_role = ProjectRole(role.role)
-            return ProjectAccess(ROLE_PERMISSIONS[member_role], role=member_role, is_member=True)
+            permissions = ROLE_PERMISSIONS[member_role]
+            if actor.user.is_admin:
+                permissions = ROLE_PERMISSIONS[ProjectRole.owner]
+            return ProjectAccess(permissions, role=member_role, is_member=True)
         if actor.user.is_admin:
             # Administrators look after every project, ownerless ones from before accounts too.
             return ProjectAccess(ROLE_PERMISSIONS[ProjectRole.owner])
