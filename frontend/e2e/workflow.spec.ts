@@ -183,6 +183,20 @@ test('from a new project to the feature explorer', async ({ page }) => {
     await expect(dialog).toBeHidden();
   });
 
+  await test.step('a failed job shows its reason in the jobs indicator', async () => {
+    // A worker self-check told to fail half-way: no page starts one, so ask the API directly.
+    const projectId = /\/projects\/(\d+)\//.exec(page.url())?.[1];
+    const csrf = (await page.context().cookies()).find((c) => c.name === 'mcuforge_csrf')?.value;
+    const check = await page.request.post(`/api/projects/${projectId}/jobs/check`, {
+      data: { seconds: 0.5, steps: 4, fail: true },
+      headers: { 'X-CSRF-Token': csrf ?? '' },
+    });
+    expect(check.status(), await check.text()).toBe(202);
+    const failed = page.locator('.jobs-indicator .job-failed');
+    await expect(failed).toContainText('Worker self-check');
+    await expect(failed.locator('.job-reason')).not.toBeEmpty();
+  });
+
   await test.step('clicking an explorer point opens its sample, with the spectrogram preview', async () => {
     const point = page.locator('.scatterlayer .point').first();
     await point.scrollIntoViewIfNeeded();
