@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 INSTALL_STAMP := $(VENV)/.stamp-install
 FRONTEND_STAMP := frontend/dist/index.html
 
-.PHONY: run test install frontend system-deps migrate lint pytest frontend-test clean
+.PHONY: run test install frontend system-deps migrate lint pytest frontend-test e2e clean
 
 run: install frontend migrate
 	$(BIN)/mcuforge run
 
-test: install system-deps frontend lint pytest frontend-test
+test: install system-deps frontend lint pytest frontend-test e2e
 
 install: $(INSTALL_STAMP)
 
@@ -40,6 +40,11 @@ pytest: install
 
 frontend-test: frontend
 	cd frontend && npm test
+
+# Playwright in Debian's Chromium against `mcuforge run` in embedded mode; screenshots land in
+# test-artifacts/screenshots/.
+e2e: frontend
+	cd frontend && npm run e2e
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist
