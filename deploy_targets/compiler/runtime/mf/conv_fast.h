@@ -53,8 +53,8 @@ class ColumnWriter {
 };
 
 // The column of output position `position` (batch, y, x flattened) into slot 0 or 2.
-inline void gather_column(const ConvParams& p, const int8_t* input, int32_t position,
-                          int32_t* words, int32_t slot) {
+MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
+                                      int32_t position, int32_t* words, int32_t slot) {
   const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
   const int32_t out_x = position % p.output_width;
   const int32_t out_y = (position / p.output_width) % p.output_height;
@@ -101,7 +101,7 @@ inline void gather_column(const ConvParams& p, const int8_t* input, int32_t posi
 // Writes a convolution result to the output tensor.
 struct StoreOutput {
   int8_t* output;
-  void operator()(int32_t index, int8_t value) const { output[index] = value; }
+  MF_ALWAYS_INLINE void operator()(int32_t index, int8_t value) const { output[index] = value; }
 };
 
 // Adds a convolution result to the residual operand (conv_2d_add); output may be residual.
@@ -110,14 +110,14 @@ struct StoreResidualSum {
   int32_t conv_is_input1;
   const int8_t* residual;
   int8_t* output;
-  void operator()(int32_t index, int8_t value) const {
+  MF_ALWAYS_INLINE void operator()(int32_t index, int8_t value) const {
     const int8_t other = residual[index];
     output[index] = conv_is_input1 ? add_value(*add_params, value, other)
                                    : add_value(*add_params, other, value);
   }
 };
 
-inline int8_t requantize(const ConvParams& p, int32_t acc, const int32_t* bias,
+MF_ALWAYS_INLINE int8_t requantize(const ConvParams& p, int32_t acc, const int32_t* bias,
                          int32_t out_channel) {
   if (bias) acc += bias[out_channel];
   acc = multiply_by_nonnegative_quantized_multiplier(acc, p.output_multiplier[out_channel],
@@ -129,9 +129,9 @@ inline int8_t requantize(const ConvParams& p, int32_t acc, const int32_t* bias,
 // All output channels of positions A and B (B is skipped when has_b is 0: an odd last one).
 // Channels go two at a time; an odd last channel is computed twice and stored once.
 template <class Store>
-inline void conv_position_pair(const ConvParams& p, const int32_t* words, const int8_t* filter,
-                               const int32_t* bias, int32_t index_a, int32_t has_b,
-                               const Store& store) {
+MF_HOT_LOOP inline void conv_position_pair(const ConvParams& p, const int32_t* words,
+                                           const int8_t* filter, const int32_t* bias,
+                                           int32_t index_a, int32_t has_b, const Store& store) {
   const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
   const int32_t groups = depth / 4;
   const int32_t tail = depth % 4;
@@ -141,25 +141,30 @@ inline void conv_position_pair(const ConvParams& p, const int32_t* words, const 
     const int8_t* filter0 = filter + out_channel * depth;
     const int8_t* filter1 = filter + next_channel * depth;
     int32_t acc_a0 = 0, acc_a1 = 0, acc_b0 = 0, acc_b1 = 0;
+    // Written so that four accumulators, four unpacked weights, one column word and four
+    // pointers fit the thirteen free registers: no spills in the loop.
     const int32_t* column = words;
-    for (int32_t g = 0; g < groups; ++g) {
-      const int32_t a_even = column[0], a_odd = column[1];
-      const int32_t b_even = column[2], b_odd = column[3];
-      column += 4;
+    const int32_t* const columns_end = words + 4 * groups;
+    while (column != columns_end) {
       const int32_t w0 = simd::read_s8x4(filter0);
       const int32_t w1 = simd::read_s8x4(filter1);
       filter0 += 4;
       filter1 += 4;
       const int32_t w0_even = simd::sxtb16(w0), w0_odd = simd::sxtb16_odd(w0);
       const int32_t w1_even = simd::sxtb16(w1), w1_odd = simd::sxtb16_odd(w1);
-      acc_a0 = simd::smlad(a_even, w0_even, acc_a0);
-      acc_a0 = simd::smlad(a_odd, w0_odd, acc_a0);
-      acc_b0 = simd::smlad(b_even, w0_even, acc_b0);
-      acc_b0 = simd::smlad(b_odd, w0_odd, acc_b0);
-      acc_a1 = simd::smlad(a_even, w1_even, acc_a1);
-      acc_a1 = simd::smlad(a_odd, w1_odd, acc_a1);
-      acc_b1 = simd::smlad(b_even, w1_even, acc_b1);
-      acc_b1 = simd::smlad(b_odd, w1_odd, acc_b1);
+      int32_t x = column[0];  // A, taps k and k+2
+      acc_a0 = simd::smlad(x, w0_even, acc_a0);
+      acc_a1 = simd::smlad(x, w1_even, acc_a1);
+      x = column[1];  // A, taps k+1 and k+3
+      acc_a0 = simd::smlad(x, w0_odd, acc_a0);
+      acc_a1 = simd::smlad(x, w1_odd, acc_a1);
+      x = column[2];
+      acc_b0 = simd::smlad(x, w0_even, acc_b0);
+      acc_b1 = simd::smlad(x, w1_even, acc_b1);
+      x = column[3];
+      acc_b0 = simd::smlad(x, w0_odd, acc_b0);
+      acc_b1 = simd::smlad(x, w1_odd, acc_b1);
+      column += 4;
     }
     for (int32_t t = 0; t < tail; ++t) {
       acc_a0 += tail_a[t] * filter0[t];

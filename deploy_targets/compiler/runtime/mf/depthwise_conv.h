@@ -5,38 +5,19 @@
 
 #include <stdint.h>
 
+#include "mf/depthwise_conv_fast.h"
+#include "mf/depthwise_conv_params.h"
 #include "mf/fixed_point.h"
 
 namespace mf {
 
-struct DepthwiseConvParams {
-  int32_t input_offset;
-  int32_t output_offset;
-  const int32_t* output_multiplier;
-  const int32_t* output_shift;
-  int32_t activation_min;
-  int32_t activation_max;
-  int32_t stride_height;
-  int32_t stride_width;
-  int32_t dilation_height;
-  int32_t dilation_width;
-  int32_t padding_height;
-  int32_t padding_width;
-  int32_t depth_multiplier;
-  int32_t batches;
-  int32_t input_height;
-  int32_t input_width;
-  int32_t input_depth;
-  int32_t filter_height;
-  int32_t filter_width;
-  int32_t output_height;
-  int32_t output_width;
-  int32_t output_depth;  // input_depth * depth_multiplier
-};
-
 // Filter layout is [1][fy][fx][output_depth]: the taps of one channel are output_depth apart.
 inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
                               const int8_t* filter, const int32_t* bias, int8_t* output) {
+#if MF_FAST_KERNELS
+  fast::depthwise_conv_2d(p, input, filter, bias, output);
+  return;
+#endif
   for (int32_t batch = 0; batch < p.batches; ++batch) {
     for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
       const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
@@ -82,6 +63,10 @@ inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
 inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* data,
                                        const int8_t* filter, const int32_t* bias,
                                        int8_t* scratch) {
+#if MF_FAST_KERNELS
+  fast::depthwise_conv_2d_in_place(p, data, filter, bias, scratch);
+  return;
+#endif
   const int32_t row_bytes = p.input_width * p.input_depth;
   const int32_t ring_rows = p.padding_height + 1;
   for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {

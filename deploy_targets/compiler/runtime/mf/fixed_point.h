@@ -6,14 +6,23 @@
 
 #include <stdint.h>
 
+// Forces inlining where a kernel's inner loop calls a small helper (gcc at -Os would call it).
+#if defined(__GNUC__)
+#define MF_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define MF_ALWAYS_INLINE inline
+#endif
+
 namespace mf {
 
 static const int32_t kInt32Min = -2147483647 - 1;
 static const int32_t kInt32Max = 2147483647;
 
-inline int32_t min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
-inline int32_t max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
-inline int32_t clamp_i32(int32_t x, int32_t lo, int32_t hi) { return min_i32(max_i32(x, lo), hi); }
+MF_ALWAYS_INLINE int32_t min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
+MF_ALWAYS_INLINE int32_t max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
+MF_ALWAYS_INLINE int32_t clamp_i32(int32_t x, int32_t lo, int32_t hi) {
+  return min_i32(max_i32(x, lo), hi);
+}
 
 // High 32 bits of 2*a*b, rounded to nearest; the one overflowing case saturates.
 inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
@@ -24,7 +33,7 @@ inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
 }
 
 // x / 2^exponent rounded to nearest, ties away from zero.
-inline int32_t rounding_divide_by_pot(int32_t x, int exponent) {
+MF_ALWAYS_INLINE int32_t rounding_divide_by_pot(int32_t x, int exponent) {
   const int32_t mask = static_cast<int32_t>((static_cast<int64_t>(1) << exponent) - 1);
   const int32_t remainder = x & mask;
   const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
@@ -46,8 +55,9 @@ inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, i
 // truncating division (product + nudge) / 2^31, nudge = 2^30 or 1 - 2^30 by the product's sign,
 // equals floor((product + 2^30) / 2^31) for both signs, i.e. an arithmetic shift; and with
 // multiplier >= 0 the one saturating case (both operands INT32_MIN) cannot occur.
-inline int32_t multiply_by_nonnegative_quantized_multiplier(int32_t x, int32_t multiplier,
-                                                            int shift) {
+MF_ALWAYS_INLINE int32_t multiply_by_nonnegative_quantized_multiplier(int32_t x,
+                                                                      int32_t multiplier,
+                                                                      int shift) {
   const int left_shift = shift > 0 ? shift : 0;
   const int right_shift = shift > 0 ? 0 : -shift;
   const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) << left_shift);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "mf/fixed_point.h"
+
 // MF_FAST_KERNELS selects the fast paths of conv.h and depthwise_conv.h. They are on by default
 // where the DSP extension exists (Cortex-M4/M7/M33); -DMF_FAST_KERNELS=0 forces the reference
 // loops there, and -DMF_FAST_KERNELS=1 runs the fast paths on a host with the portable twins
@@ -16,6 +18,15 @@
 #else
 #define MF_FAST_KERNELS 0
 #endif
+#endif
+
+// The fast kernels' hot loops are compiled with -O2 whatever the library's flags (gcc; the
+// estimator builds with -Os, whose register allocation spills the accumulators of the SMLAD
+// loops to the stack). Other compilers use the library's own flags.
+#if defined(__GNUC__) && !defined(__clang__)
+#define MF_HOT_LOOP __attribute__((optimize("O2")))
+#else
+#define MF_HOT_LOOP
 #endif
 
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
@@ -30,24 +41,24 @@ namespace simd {
 
 // Four int8 values as one 32-bit word; unaligned reads are allowed on Cortex-M3 and later, and
 // memcpy compiles to one LDR there.
-inline int32_t read_s8x4(const int8_t* source) {
+MF_ALWAYS_INLINE int32_t read_s8x4(const int8_t* source) {
   int32_t word;
   memcpy(&word, source, sizeof(word));
   return word;
 }
 
 // Two int16 values as one word, low half first (the order SMLAD pairs them in).
-inline int32_t pack_s16x2(int32_t low, int32_t high) {
+MF_ALWAYS_INLINE int32_t pack_s16x2(int32_t low, int32_t high) {
   return static_cast<int32_t>((static_cast<uint32_t>(low) & 0xFFFFu) |
                               (static_cast<uint32_t>(high) << 16));
 }
 
-inline int32_t low_s16(int32_t word) { return static_cast<int16_t>(word & 0xFFFF); }
-inline int32_t high_s16(int32_t word) {
+MF_ALWAYS_INLINE int32_t low_s16(int32_t word) { return static_cast<int16_t>(word & 0xFFFF); }
+MF_ALWAYS_INLINE int32_t high_s16(int32_t word) {
   return static_cast<int16_t>(static_cast<uint32_t>(word) >> 16);
 }
 
-inline int32_t rotate_right_8(int32_t word) {
+MF_ALWAYS_INLINE int32_t rotate_right_8(int32_t word) {
   const uint32_t bits = static_cast<uint32_t>(word);
   return static_cast<int32_t>((bits >> 8) | (bits << 24));
 }
@@ -55,53 +66,65 @@ inline int32_t rotate_right_8(int32_t word) {
 #if MF_SIMD_ACLE
 
 // Bytes 0 and 2 sign-extended to the low and high halfwords.
-inline int32_t sxtb16(int32_t word) { return __sxtb16(word); }
+MF_ALWAYS_INLINE int32_t sxtb16(int32_t word) { return __sxtb16(word); }
 // Halfword-wise pair + sxtb16(word), without carries between the halves.
-inline int32_t sxtab16(int32_t pair, int32_t word) { return __sxtab16(pair, word); }
+MF_ALWAYS_INLINE int32_t sxtab16(int32_t pair, int32_t word) { return __sxtab16(pair, word); }
 // accumulator + low*low + high*high of two int16 pairs.
-inline int32_t smlad(int32_t a, int32_t b, int32_t accumulator) {
+MF_ALWAYS_INLINE int32_t smlad(int32_t a, int32_t b, int32_t accumulator) {
   return __smlad(a, b, accumulator);
 }
-inline int32_t smlabb(int32_t a, int32_t b, int32_t accumulator) {
+MF_ALWAYS_INLINE int32_t smlabb(int32_t a, int32_t b, int32_t accumulator) {
   return __smlabb(a, b, accumulator);
 }
-inline int32_t smlatt(int32_t a, int32_t b, int32_t accumulator) {
+MF_ALWAYS_INLINE int32_t smlatt(int32_t a, int32_t b, int32_t accumulator) {
   return __smlatt(a, b, accumulator);
+}
+// Bytes 1 and 3 sign-extended: SXTB16 with its ROR #8 operand, which gcc does not fold from
+// __sxtb16 of a rotated word (one instruction instead of two).
+MF_ALWAYS_INLINE int32_t sxtb16_odd(int32_t word) {
+  int32_t result;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(result) : "r"(word));
+  return result;
+}
+MF_ALWAYS_INLINE int32_t sxtab16_odd(int32_t pair, int32_t word) {
+  int32_t result;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(result) : "r"(pair), "r"(word));
+  return result;
 }
 
 #else
 
-inline int32_t sxtb16(int32_t word) {
+MF_ALWAYS_INLINE int32_t sxtb16(int32_t word) {
   const uint32_t bits = static_cast<uint32_t>(word);
   return pack_s16x2(static_cast<int8_t>(bits & 0xFFu), static_cast<int8_t>((bits >> 16) & 0xFFu));
 }
-inline int32_t sxtab16(int32_t pair, int32_t word) {
+MF_ALWAYS_INLINE int32_t sxtab16(int32_t pair, int32_t word) {
   const int32_t extended = sxtb16(word);
   return pack_s16x2(low_s16(pair) + low_s16(extended), high_s16(pair) + high_s16(extended));
 }
 // The sum is taken modulo 2^32 as the instruction does (it only sets the Q flag on overflow).
-inline int32_t smlad(int32_t a, int32_t b, int32_t accumulator) {
+MF_ALWAYS_INLINE int32_t smlad(int32_t a, int32_t b, int32_t accumulator) {
   const uint32_t sum = static_cast<uint32_t>(accumulator) +
                        static_cast<uint32_t>(low_s16(a) * low_s16(b)) +
                        static_cast<uint32_t>(high_s16(a) * high_s16(b));
   return static_cast<int32_t>(sum);
 }
-inline int32_t smlabb(int32_t a, int32_t b, int32_t accumulator) {
+MF_ALWAYS_INLINE int32_t smlabb(int32_t a, int32_t b, int32_t accumulator) {
   return static_cast<int32_t>(static_cast<uint32_t>(accumulator) +
                               static_cast<uint32_t>(low_s16(a) * low_s16(b)));
 }
-inline int32_t smlatt(int32_t a, int32_t b, int32_t accumulator) {
+MF_ALWAYS_INLINE int32_t smlatt(int32_t a, int32_t b, int32_t accumulator) {
   return static_cast<int32_t>(static_cast<uint32_t>(accumulator) +
                               static_cast<uint32_t>(high_s16(a) * high_s16(b)));
 }
 
-#endif
-
-// Bytes 1 and 3 sign-extended (SXTB16 with ROR #8: gcc folds the rotation into the instruction).
-inline int32_t sxtb16_odd(int32_t word) { return sxtb16(rotate_right_8(word)); }
-inline int32_t sxtab16_odd(int32_t pair, int32_t word) {
+// Bytes 1 and 3 sign-extended.
+MF_ALWAYS_INLINE int32_t sxtb16_odd(int32_t word) { return sxtb16(rotate_right_8(word)); }
+MF_ALWAYS_INLINE int32_t sxtab16_odd(int32_t pair, int32_t word) {
   return sxtab16(pair, rotate_right_8(word));
 }
+
+#endif
 
 }  // namespace simd
 }  // namespace mf

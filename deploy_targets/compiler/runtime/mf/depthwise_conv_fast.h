@@ -1,0 +1,175 @@
+// mcuforge runtime: the Cortex-M4/M7 fast path of DEPTHWISE_CONV_2D (depthwise_conv.h calls it
+// when MF_FAST_KERNELS is set). Same bytes as the reference.
+//
+// Four output channels at a time. With depth multiplier 1, one 32-bit load brings four input
+// bytes of a tap and SXTAB16 adds the input offset while unpacking them into two int16 pairs;
+// with a multiple of 4, the four outputs share one input value. SMLABB / SMLATT multiply each
+// with its channel's weight (four per load, SXTB16-unpacked) into four accumulators.
+#ifndef MF_DEPTHWISE_CONV_FAST_H
+#define MF_DEPTHWISE_CONV_FAST_H
+
+#include <stdint.h>
+
+#include "mf/depthwise_conv_params.h"
+#include "mf/simd.h"
+
+namespace mf {
+namespace fast {
+
+// Rows of one batch of a tensor that is only read.
+struct InputRows {
+  const int8_t* batch;
+  int32_t row_bytes;
+  MF_ALWAYS_INLINE const int8_t* operator()(int32_t y) const { return batch + y * row_bytes; }
+};
+
+// Rows of a tensor being overwritten row by row: rows up to `current_y` come from the ring of
+// saved originals (see depthwise_conv_2d_in_place), rows below it are still intact.
+struct InPlaceRows {
+  const int8_t* data;
+  const int8_t* ring;
+  int32_t ring_rows;
+  int32_t row_bytes;
+  int32_t current_y;
+  MF_ALWAYS_INLINE const int8_t* operator()(int32_t y) const {
+    return y > current_y ? data + y * row_bytes : ring + (y % ring_rows) * row_bytes;
+  }
+};
+
+MF_ALWAYS_INLINE int8_t depthwise_requantize(const DepthwiseConvParams& p, int32_t acc,
+                                   const int32_t* bias, int32_t channel) {
+  if (bias) acc += bias[channel];
+  acc = multiply_by_nonnegative_quantized_multiplier(acc, p.output_multiplier[channel],
+                                                     p.output_shift[channel]);
+  acc += p.output_offset;
+  return static_cast<int8_t>(clamp_i32(acc, p.activation_min, p.activation_max));
+}
+
+MF_ALWAYS_INLINE void depthwise_requantize4(const DepthwiseConvParams& p, int32_t acc0,
+                                             int32_t acc1, int32_t acc2, int32_t acc3,
+                                             const int32_t* bias, int32_t channel,
+                                             int8_t* out_pixel) {
+  out_pixel[channel] = depthwise_requantize(p, acc0, bias, channel);
+  out_pixel[channel + 1] = depthwise_requantize(p, acc1, bias, channel + 1);
+  out_pixel[channel + 2] = depthwise_requantize(p, acc2, bias, channel + 2);
+  out_pixel[channel + 3] = depthwise_requantize(p, acc3, bias, channel + 3);
+}
+
+// Every channel of output pixel (out_y, out_x), written to out_pixel.
+template <class Rows>
+MF_HOT_LOOP inline void depthwise_pixel(const DepthwiseConvParams& p, const Rows& rows,
+                                        int32_t out_y, int32_t out_x, const int8_t* filter,
+                                        const int32_t* bias, int8_t* out_pixel) {
+  const int32_t depth = p.input_depth;
+  const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
+  const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+  // The filter taps that fall inside the input: padding contributes nothing.
+  int32_t first_y = 0, end_y = p.filter_height, first_x = 0, end_x = p.filter_width;
+  while (first_y < end_y && in_y_origin + p.dilation_height * first_y < 0) ++first_y;
+  while (end_y > first_y && in_y_origin + p.dilation_height * (end_y - 1) >= p.input_height) {
+    --end_y;
+  }
+  while (first_x < end_x && in_x_origin + p.dilation_width * first_x < 0) ++first_x;
+  while (end_x > first_x && in_x_origin + p.dilation_width * (end_x - 1) >= p.input_width) {
+    --end_x;
+  }
+  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
+  const int32_t out_depth = p.output_depth;
+  int32_t channel = 0;
+  if (p.depth_multiplier == 1) {
+    for (; channel + 4 <= out_depth; channel += 4) {
+      int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+      for (int32_t filter_y = first_y; filter_y < end_y; ++filter_y) {
+        const int8_t* row = rows(in_y_origin + p.dilation_height * filter_y) + channel;
+        const int8_t* taps = filter + filter_y * p.filter_width * out_depth + channel;
+        for (int32_t filter_x = first_x; filter_x < end_x; ++filter_x) {
+          const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
+          const int32_t x = simd::read_s8x4(row + in_x * depth);
+          const int32_t w = simd::read_s8x4(taps + filter_x * out_depth);
+          const int32_t x_even = simd::sxtab16(offset_pair, x);  // channels 0, 2
+          const int32_t x_odd = simd::sxtab16_odd(offset_pair, x);  // channels 1, 3
+          const int32_t w_even = simd::sxtb16(w);
+          const int32_t w_odd = simd::sxtb16_odd(w);
+          acc0 = simd::smlabb(x_even, w_even, acc0);
+          acc2 = simd::smlatt(x_even, w_even, acc2);
+          acc1 = simd::smlabb(x_odd, w_odd, acc1);
+          acc3 = simd::smlatt(x_odd, w_odd, acc3);
+        }
+      }
+      depthwise_requantize4(p, acc0, acc1, acc2, acc3, bias, channel, out_pixel);
+    }
+  } else if (p.depth_multiplier % 4 == 0) {
+    // Four consecutive outputs read the same input channel: one input value, both halves.
+    for (; channel + 4 <= out_depth; channel += 4) {
+      const int32_t in_channel = channel / p.depth_multiplier;
+      int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+      for (int32_t filter_y = first_y; filter_y < end_y; ++filter_y) {
+        const int8_t* row = rows(in_y_origin + p.dilation_height * filter_y) + in_channel;
+        const int8_t* taps = filter + filter_y * p.filter_width * out_depth + channel;
+        for (int32_t filter_x = first_x; filter_x < end_x; ++filter_x) {
+          const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
+          const int32_t value = row[in_x * depth] + p.input_offset;
+          const int32_t x_pair = simd::pack_s16x2(value, value);
+          const int32_t w = simd::read_s8x4(taps + filter_x * out_depth);
+          const int32_t w_even = simd::sxtb16(w);
+          const int32_t w_odd = simd::sxtb16_odd(w);
+          acc0 = simd::smlabb(x_pair, w_even, acc0);
+          acc2 = simd::smlatt(x_pair, w_even, acc2);
+          acc1 = simd::smlabb(x_pair, w_odd, acc1);
+          acc3 = simd::smlatt(x_pair, w_odd, acc3);
+        }
+      }
+      depthwise_requantize4(p, acc0, acc1, acc2, acc3, bias, channel, out_pixel);
+    }
+  }
+  for (; channel < out_depth; ++channel) {  // the rest, one output channel at a time
+    const int32_t in_channel = channel / p.depth_multiplier;
+    int32_t acc = 0;
+    for (int32_t filter_y = first_y; filter_y < end_y; ++filter_y) {
+      const int8_t* row = rows(in_y_origin + p.dilation_height * filter_y);
+      for (int32_t filter_x = first_x; filter_x < end_x; ++filter_x) {
+        const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
+        acc += filter[(filter_y * p.filter_width + filter_x) * out_depth + channel] *
+               (row[in_x * depth + in_channel] + p.input_offset);
+      }
+    }
+    out_pixel[channel] = depthwise_requantize(p, acc, bias, channel);
+  }
+}
+
+// DEPTHWISE_CONV_2D, any depth multiplier.
+inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
+                              const int8_t* filter, const int32_t* bias, int8_t* output) {
+  const int32_t row_bytes = p.input_width * p.input_depth;
+  for (int32_t batch = 0; batch < p.batches; ++batch) {
+    const InputRows rows = {input + batch * p.input_height * row_bytes, row_bytes};
+    for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+      for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
+        depthwise_pixel(p, rows, out_y, out_x, filter, bias, output);
+        output += p.output_depth;
+      }
+    }
+  }
+}
+
+// The in-place variant (conditions and ring as in mf::depthwise_conv_2d_in_place).
+inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* data,
+                                       const int8_t* filter, const int32_t* bias,
+                                       int8_t* scratch) {
+  const int32_t row_bytes = p.input_width * p.input_depth;
+  InPlaceRows rows = {data, scratch, p.padding_height + 1, row_bytes, 0};
+  for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+    int8_t* saved_row = scratch + (out_y % rows.ring_rows) * row_bytes;
+    for (int32_t i = 0; i < row_bytes; ++i) saved_row[i] = data[out_y * row_bytes + i];
+    rows.current_y = out_y;
+    for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
+      depthwise_pixel(p, rows, out_y, out_x, filter, bias,
+                      data + out_y * row_bytes + out_x * p.output_depth);
+    }
+  }
+}
+
+}  // namespace fast
+}  // namespace mf
+
+#endif  // MF_DEPTHWISE_CONV_FAST_H

@@ -1,0 +1,39 @@
+// mcuforge runtime: the parameters of an int8 DEPTHWISE_CONV_2D, shared by the reference
+// kernels (depthwise_conv.h) and the fast path (depthwise_conv_fast.h).
+#ifndef MF_DEPTHWISE_CONV_PARAMS_H
+#define MF_DEPTHWISE_CONV_PARAMS_H
+
+#include <stdint.h>
+
+#include "mf/fixed_point.h"
+
+namespace mf {
+
+struct DepthwiseConvParams {
+  int32_t input_offset;
+  int32_t output_offset;
+  const int32_t* output_multiplier;
+  const int32_t* output_shift;
+  int32_t activation_min;
+  int32_t activation_max;
+  int32_t stride_height;
+  int32_t stride_width;
+  int32_t dilation_height;
+  int32_t dilation_width;
+  int32_t padding_height;
+  int32_t padding_width;
+  int32_t depth_multiplier;
+  int32_t batches;
+  int32_t input_height;
+  int32_t input_width;
+  int32_t input_depth;
+  int32_t filter_height;
+  int32_t filter_width;
+  int32_t output_height;
+  int32_t output_width;
+  int32_t output_depth;  // input_depth * depth_multiplier
+};
+
+}  // namespace mf
+
+#endif  // MF_DEPTHWISE_CONV_PARAMS_H

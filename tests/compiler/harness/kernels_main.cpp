@@ -1,0 +1,234 @@
+// Kernel test harness: runs the convolution kernels on pseudo-random data over a table of shapes
+// (odd depths, odd pixel counts, strides, dilation, padding, depth multipliers, in-place and
+// residual variants) and prints one FNV-1a checksum of each output. Built with
+// -DMF_FAST_KERNELS=0 and =1, on the host and on Cortex-M4 (QEMU, semihosting), every build must
+// print the same lines: the fast path gives the reference's bytes.
+#include <stdint.h>
+
+#include "mf/conv.h"
+#include "mf/depthwise_conv.h"
+
+#if defined(__arm__)
+namespace {
+void print_text(const char* text) {
+  register int r0 __asm__("r0") = 0x04;  // SYS_WRITE0
+  register const char* r1 __asm__("r1") = text;
+  __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+}
+}  // namespace
+
+// Called by the estimator's startup code with main's result: SYS_EXIT, application exit (0)
+// or run-time error.
+extern "C" void mf_semihost_exit(int success) {
+  register int r0 __asm__("r0") = 0x18;
+  register uint32_t r1 __asm__("r1") = success ? 0x20026u : 0x20023u;
+  __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+}
+#else
+#include <stdio.h>
+namespace {
+void print_text(const char* text) { fputs(text, stdout); }
+}  // namespace
+#endif
+
+namespace {
+
+const int32_t kMaxBytes = 8192;
+int8_t input[kMaxBytes];
+int8_t residual[kMaxBytes];
+int8_t output[kMaxBytes];
+int8_t filter[kMaxBytes];
+int32_t bias[256];
+int32_t multipliers[256];
+int32_t shifts[256];
+int32_t scratch_words[kMaxBytes];  // 4-byte aligned scratch for the kernels
+
+uint32_t lcg_state = 12345u;
+uint32_t next_random() {
+  lcg_state = lcg_state * 1664525u + 1013904223u;
+  return lcg_state;
+}
+int8_t random_s8() { return static_cast<int8_t>(next_random() >> 24); }
+int32_t random_in(int32_t low, int32_t high) {  // inclusive
+  return low + static_cast<int32_t>((next_random() >> 8) % static_cast<uint32_t>(high - low + 1));
+}
+
+void fill(int8_t* data, int32_t count) {
+  for (int32_t i = 0; i < count; ++i) data[i] = random_s8();
+}
+
+void fill_quantization(int32_t channels, int32_t accumulation_depth) {
+  // Shifts sized so outputs spread over the int8 range, with an occasional left shift.
+  int32_t log2_depth = 0;
+  while ((1 << log2_depth) < accumulation_depth) ++log2_depth;
+  for (int32_t c = 0; c < channels; ++c) {
+    multipliers[c] = random_in(1 << 30, 2147483647);
+    shifts[c] = random_in(-9 - log2_depth, -3 - log2_depth);
+    if (random_in(0, 7) == 0) shifts[c] = 1;
+    bias[c] = random_in(-20000, 20000);
+  }
+}
+
+void print_checksum(const char* name, int32_t config, const int8_t* data, int32_t count) {
+  uint32_t hash = 2166136261u;
+  for (int32_t i = 0; i < count; ++i) hash = (hash ^ static_cast<uint8_t>(data[i])) * 16777619u;
+  char line[64];
+  int32_t length = 0;
+  while (*name) line[length++] = *name++;
+  line[length++] = ' ';
+  line[length++] = static_cast<char>('0' + config / 10);
+  line[length++] = static_cast<char>('0' + config % 10);
+  line[length++] = ' ';
+  for (int32_t shift = 28; shift >= 0; shift -= 4) {
+    line[length++] = "0123456789abcdef"[(hash >> shift) & 0xFu];
+  }
+  line[length++] = '\n';
+  line[length] = '\0';
+  print_text(line);
+}
+
+// TFLite's output size and leading padding for SAME (1) or VALID (0).
+void output_size(int32_t in, int32_t filter_size, int32_t stride, int32_t dilation, int32_t same,
+                 int32_t* out, int32_t* padding) {
+  const int32_t effective = (filter_size - 1) * dilation + 1;
+  *out = same ? (in + stride - 1) / stride : (in + stride - effective) / stride;
+  const int32_t total = (*out - 1) * stride + effective - in;
+  *padding = total > 0 ? total / 2 : 0;
+}
+
+struct Shape {
+  int32_t batches, height, width, depth, filter_height, filter_width, out_depth, stride_height,
+      stride_width, dilation, same, relu;
+};
+
+// CONV_2D shapes: 1x1 with depths that are and are not multiples of 4, odd pixel counts,
+// a 10x4 single-channel filter like the DS-CNN's first layer, strides, dilation, batches.
+const Shape kConvShapes[] = {
+    {1, 5, 5, 64, 1, 1, 64, 1, 1, 1, 1, 1},   {1, 3, 3, 7, 1, 1, 5, 1, 1, 1, 1, 0},
+    {1, 1, 3, 4, 1, 1, 3, 1, 1, 1, 0, 0},     {1, 13, 10, 1, 10, 4, 8, 2, 2, 1, 1, 1},
+    {1, 6, 7, 3, 3, 3, 9, 1, 1, 1, 1, 0},     {2, 5, 6, 5, 3, 2, 6, 2, 1, 1, 0, 1},
+    {1, 9, 9, 8, 3, 3, 4, 1, 1, 2, 1, 0},     {1, 7, 5, 16, 1, 1, 11, 2, 2, 1, 1, 0},
+    {1, 4, 4, 2, 5, 5, 1, 1, 1, 1, 1, 1},     {1, 1, 1, 13, 1, 1, 7, 1, 1, 1, 0, 0},
+};
+
+// DEPTHWISE_CONV_2D shapes (out_depth holds the depth multiplier).
+const Shape kDepthwiseShapes[] = {
+    {1, 5, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1},  {1, 6, 4, 7, 3, 3, 1, 1, 1, 1, 1, 0},
+    {1, 9, 8, 1, 10, 8, 8, 2, 2, 1, 1, 1},  {1, 7, 7, 3, 3, 3, 2, 2, 2, 1, 0, 0},
+    {2, 6, 5, 12, 3, 3, 1, 1, 2, 1, 1, 0},  {1, 8, 8, 6, 5, 5, 4, 1, 1, 2, 1, 1},
+    {1, 3, 5, 5, 3, 3, 3, 1, 1, 1, 1, 0},   {1, 4, 3, 9, 1, 1, 1, 1, 1, 1, 0, 1},
+};
+
+mf::ConvParams conv_params(const Shape& s) {
+  mf::ConvParams p;
+  p.input_offset = random_in(-127, 128);
+  p.output_offset = random_in(-128, 127);
+  p.output_multiplier = multipliers;
+  p.output_shift = shifts;
+  p.activation_min = s.relu ? p.output_offset : -128;
+  p.activation_max = 127;
+  p.stride_height = s.stride_height;
+  p.stride_width = s.stride_width;
+  p.dilation_height = s.dilation;
+  p.dilation_width = s.dilation;
+  p.batches = s.batches;
+  p.input_height = s.height;
+  p.input_width = s.width;
+  p.input_depth = s.depth;
+  p.filter_height = s.filter_height;
+  p.filter_width = s.filter_width;
+  p.output_depth = s.out_depth;
+  output_size(s.height, s.filter_height, s.stride_height, s.dilation, s.same, &p.output_height,
+              &p.padding_height);
+  output_size(s.width, s.filter_width, s.stride_width, s.dilation, s.same, &p.output_width,
+              &p.padding_width);
+  return p;
+}
+
+void run_conv(int32_t config, const Shape& s) {
+  const mf::ConvParams p = conv_params(s);
+  const int32_t depth = s.filter_height * s.filter_width * s.depth;
+  fill(input, s.batches * s.height * s.width * s.depth);
+  fill(filter, s.out_depth * depth);
+  fill_quantization(s.out_depth, depth);
+  const int32_t out_bytes = s.batches * p.output_height * p.output_width * s.out_depth;
+  int8_t* scratch = reinterpret_cast<int8_t*>(scratch_words);
+  mf::conv_2d(p, input, filter, bias, output, scratch);
+  print_checksum("conv_2d", config, output, out_bytes);
+  mf::conv_2d(p, input, filter, 0, output, scratch);  // no bias
+  print_checksum("conv_2d_no_bias", config, output, out_bytes);
+
+  mf::AddParams add = {random_in(-127, 128), 1073741824 + random_in(0, 1 << 29), -1,
+                       random_in(-127, 128), 1073741824 + random_in(0, 1 << 29), -2, 20,
+                       random_in(-128, 127), 1073741824 + random_in(0, 1 << 29), -19, -128, 127,
+                       0};
+  fill(residual, out_bytes);
+  mf::conv_2d_add(p, input, filter, bias, add, config % 2, residual, output, scratch);
+  print_checksum("conv_2d_add", config, output, out_bytes);
+  mf::conv_2d_add(p, input, filter, bias, add, 1, residual, residual, scratch);  // in place
+  print_checksum("conv_2d_add_over_residual", config, residual, out_bytes);
+
+  const bool pointwise = s.filter_height == 1 && s.filter_width == 1 && s.stride_height == 1 &&
+                         s.stride_width == 1 && s.out_depth <= s.depth;
+  if (pointwise) {
+    mf::conv_2d(p, input, filter, bias, output, scratch);
+    print_checksum("conv_2d_1x1_expected", config, output, out_bytes);
+    mf::conv_2d_1x1_in_place(p, input, filter, bias, scratch);
+    print_checksum("conv_2d_1x1_in_place", config, input, out_bytes);
+  }
+}
+
+void run_depthwise(int32_t config, const Shape& s) {
+  const int32_t multiplier = s.out_depth;
+  mf::DepthwiseConvParams p;
+  p.input_offset = random_in(-127, 128);
+  p.output_offset = random_in(-128, 127);
+  p.output_multiplier = multipliers;
+  p.output_shift = shifts;
+  p.activation_min = s.relu ? p.output_offset : -128;
+  p.activation_max = s.relu ? 100 : 127;
+  p.stride_height = s.stride_height;
+  p.stride_width = s.stride_width;
+  p.dilation_height = s.dilation;
+  p.dilation_width = s.dilation;
+  p.depth_multiplier = multiplier;
+  p.batches = s.batches;
+  p.input_height = s.height;
+  p.input_width = s.width;
+  p.input_depth = s.depth;
+  p.filter_height = s.filter_height;
+  p.filter_width = s.filter_width;
+  p.output_depth = s.depth * multiplier;
+  output_size(s.height, s.filter_height, s.stride_height, s.dilation, s.same, &p.output_height,
+              &p.padding_height);
+  output_size(s.width, s.filter_width, s.stride_width, s.dilation, s.same, &p.output_width,
+              &p.padding_width);
+  fill(input, s.batches * s.height * s.width * s.depth);
+  fill(filter, s.filter_height * s.filter_width * p.output_depth);
+  fill_quantization(p.output_depth, s.filter_height * s.filter_width);
+  const int32_t out_bytes = s.batches * p.output_height * p.output_width * p.output_depth;
+  mf::depthwise_conv_2d(p, input, filter, bias, output);
+  print_checksum("depthwise_conv_2d", config, output, out_bytes);
+
+  const bool in_place = multiplier == 1 && s.batches == 1 && s.stride_height == 1 &&
+                        s.stride_width == 1 && s.dilation == 1 && p.output_height == s.height &&
+                        p.output_width == s.width;
+  if (in_place) {
+    int8_t* scratch = reinterpret_cast<int8_t*>(scratch_words);
+    mf::depthwise_conv_2d_in_place(p, input, filter, bias, scratch);
+    print_checksum("depthwise_conv_2d_in_place", config, input, out_bytes);
+  }
+}
+
+}  // namespace
+
+int main() {
+  for (uint32_t i = 0; i < sizeof(kConvShapes) / sizeof(kConvShapes[0]); ++i) {
+    run_conv(static_cast<int32_t>(i), kConvShapes[i]);
+  }
+  for (uint32_t i = 0; i < sizeof(kDepthwiseShapes) / sizeof(kDepthwiseShapes[0]); ++i) {
+    run_depthwise(static_cast<int32_t>(i), kDepthwiseShapes[i]);
+  }
+  print_text("done\n");
+  return 0;
+}

@@ -1,0 +1,132 @@
+"""The Cortex-M4/M7 fast path of the convolution kernels gives the reference kernels' bytes:
+on the host (portable twins of the DSP instructions) and on emulated Cortex-M4/M7 cores."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deploy_targets.boards import get_board
+from deploy_targets.compiler import compile_tflite
+from deploy_targets.compiler.emit import RUNTIME_DIR
+from tests.compiler.cortex_m import (
+    ARM_TOOLS,
+    HARNESS,
+    build_arm,
+    disassembly,
+    parse_hex_outputs,
+    run_arm,
+    write_inputs_header,
+)
+from tests.compiler.reference import build_harness, random_inputs, run_compiled
+from tests.conftest import require
+
+KERNELS_MAIN = HARNESS / "kernels_main.cpp"
+RUNTIME_INCLUDE = RUNTIME_DIR.parent
+SHARED_MODELS = ("hello_world_int8", "micro_speech_int8", "mlperf_ad_autoencoder_int8",
+                 "mlperf_ic_resnet8_int8", "mlperf_kws_dscnn_int8")
+# Generated models: random stacks, residual blocks (CONV_2D fused into ADD), dilated and
+# separable convolutions (in-place depthwise and pointwise), pooled depthwise.
+GENERATED_MODELS = ((0, None), (1, None), (3, None), (100, ["residual", "residual"]),
+                    (200, ["dilated_conv"]), (218, ["pool", "depthwise"]),
+                    (400, ["separable", "separable"]))
+
+
+@pytest.fixture(scope="module")
+def arm_toolchain() -> None:
+    for tool in ARM_TOOLS:
+        require(shutil.which(tool) is not None, f"{tool} is not installed")
+
+
+def host_kernel_lines(fast: int, tmp_path: Path) -> list[str]:
+    executable = tmp_path / f"kernels_host_{fast}"
+    subprocess.run(["g++", "-std=c++11", "-O2", "-Wall", "-Wextra", "-Werror",
+                    f"-DMF_FAST_KERNELS={fast}", f"-I{RUNTIME_INCLUDE}", str(KERNELS_MAIN),
+                    "-o", str(executable)], check=True)
+    return subprocess.run([str(executable)], capture_output=True, text=True,
+                          check=True).stdout.splitlines()
+
+
+def checksums(lines: list[str], name: str) -> dict[str, str]:
+    return {line.split()[1]: line.split()[2] for line in lines if line.split()[0] == name}
+
+
+def test_fast_kernels_equal_reference_kernels_on_the_host(tmp_path: Path) -> None:
+    reference = host_kernel_lines(0, tmp_path)
+    fast = host_kernel_lines(1, tmp_path)
+    assert reference[-1] == "done" and len(reference) == 10 * 4 + 4 * 2 + 8 + 3 + 1
+    assert fast == reference
+    # The table covers in-place and out-of-place kernels; the in-place ones equal the others.
+    assert checksums(fast, "conv_2d_1x1_in_place") == checksums(fast, "conv_2d_1x1_expected")
+    assert len(checksums(fast, "depthwise_conv_2d_in_place")) == 3
+    # Different shapes give different outputs: the checksums are not of something constant.
+    assert len(set(checksums(fast, "conv_2d").values())) == len(checksums(fast, "conv_2d"))
+
+
+@pytest.mark.toolchain
+@pytest.mark.parametrize("board_name", ["nano33ble", "stm32f7"])
+def test_fast_kernels_on_cortex_m_equal_host_reference(board_name: str, arm_toolchain: None,
+                                                       tmp_path: Path) -> None:
+    board = get_board(board_name)
+    reference = host_kernel_lines(0, tmp_path)
+    fast_elf = build_arm([KERNELS_MAIN], [RUNTIME_INCLUDE], board, tmp_path / "fast.elf")
+    assert "smlad" in disassembly(fast_elf)  # the DSP path was compiled in, not the reference
+    assert run_arm(board, fast_elf).splitlines() == reference
+    if board_name == "nano33ble":
+        reference_elf = build_arm([KERNELS_MAIN], [RUNTIME_INCLUDE], board,
+                                  tmp_path / "reference.elf", defines=["MF_FAST_KERNELS=0"])
+        assert "smlad" not in disassembly(reference_elf)
+        assert run_arm(board, reference_elf).splitlines() == reference
+
+
+def assert_cortex_m4_equals_host(model_bytes: bytes, out_dir: Path, seed: int,
+                                 count: int = 3) -> None:
+    """The library built for Cortex-M4 (fast path) gives the host reference build's bytes."""
+    library = compile_tflite(model_bytes, out_dir)
+    spec, output = library.inputs[0], library.outputs[0]
+    inputs = random_inputs(np.random.default_rng(seed), np.dtype(spec.dtype), spec.shape, count)
+    host = run_compiled(build_harness(out_dir, ("MF_FAST_KERNELS=0",)), inputs,
+                        np.dtype(output.dtype), output.shape)
+    write_inputs_header(out_dir / "test_inputs.h", inputs)
+    board = get_board("nano33ble")
+    elf = build_arm([*sorted(out_dir.glob("*.cpp")), HARNESS / "arm_model_main.cpp"], [out_dir],
+                    board, out_dir / "model.elf")
+    on_device = parse_hex_outputs(run_arm(board, elf), count, library.output_bytes)
+    for got, want in zip(on_device, host, strict=True):
+        assert got == want.tobytes()
+
+
+@pytest.mark.toolchain
+@pytest.mark.parametrize("name", SHARED_MODELS)
+def test_shared_model_on_cortex_m4_equals_host_reference(name: str, shared_models: Path,
+                                                        arm_toolchain: None,
+                                                        tmp_path: Path) -> None:
+    model_bytes = (shared_models / f"{name}.tflite").read_bytes()
+    assert_cortex_m4_equals_host(model_bytes, tmp_path, seed=SHARED_MODELS.index(name))
+
+
+@pytest.mark.toolchain
+@pytest.mark.parametrize(("seed", "blocks"), GENERATED_MODELS,
+                         ids=[f"{s}-{'_'.join(b or ['any'])}" for s, b in GENERATED_MODELS])
+def test_generated_model_on_cortex_m4_equals_host_reference(
+        seed: int, blocks: list[str] | None, int8_model: Callable[..., bytes],
+        arm_toolchain: None, tmp_path: Path) -> None:
+    assert_cortex_m4_equals_host(int8_model(seed, blocks), tmp_path, seed)
+
+
+@pytest.mark.parametrize(("seed", "blocks"), GENERATED_MODELS[3:],
+                         ids=[f"{s}-{'_'.join(b or ['any'])}" for s, b in GENERATED_MODELS[3:]])
+def test_generated_model_fast_path_equals_reference_on_the_host(
+        seed: int, blocks: list[str], int8_model: Callable[..., bytes], tmp_path: Path) -> None:
+    library = compile_tflite(int8_model(seed, blocks), tmp_path)
+    spec, output = library.inputs[0], library.outputs[0]
+    inputs = random_inputs(np.random.default_rng(seed), np.dtype(spec.dtype), spec.shape, 4)
+    outputs = [run_compiled(build_harness(tmp_path, (f"MF_FAST_KERNELS={fast}",), f"h{fast}"),
+                            inputs, np.dtype(output.dtype), output.shape) for fast in (0, 1)]
+    for reference, fast in zip(*outputs, strict=True):
+        assert fast.tobytes() == reference.tobytes()
