@@ -117,17 +117,18 @@ struct StoreResidualSum {
   }
 };
 
-MF_ALWAYS_INLINE int8_t requantize(const ConvParams& p, int32_t acc, const int32_t* bias,
-                         int32_t out_channel) {
-  if (bias) acc += bias[out_channel];
-  acc = multiply_by_nonnegative_quantized_multiplier(acc, p.output_multiplier[out_channel],
-                                                     p.output_shift[out_channel]);
-  acc += p.output_offset;
-  return static_cast<int8_t>(clamp_i32(acc, p.activation_min, p.activation_max));
+// Output multiplier and shift, output offset and activation clamp of one accumulator whose
+// bias is already added: the arithmetic of conv_requantize.
+MF_ALWAYS_INLINE int8_t requantize(int32_t acc, int32_t multiplier, int32_t shift,
+                                   int32_t output_offset, int32_t activation_min,
+                                   int32_t activation_max) {
+  acc = multiply_by_nonnegative_quantized_multiplier(acc, multiplier, shift) + output_offset;
+  return static_cast<int8_t>(clamp_i32(acc, activation_min, activation_max));
 }
 
 // All output channels of positions A and B (B is skipped when has_b is 0: an odd last one).
-// Channels go two at a time; an odd last channel is computed twice and stored once.
+// Channels go two at a time; an odd last channel is computed twice and stored once. The
+// accumulators start at the bias, which the reference adds after the sum (the same integers).
 template <class Store>
 MF_HOT_LOOP inline void conv_position_pair(const ConvParams& p, const int32_t* words,
                                            const int8_t* filter, const int32_t* bias,
@@ -136,15 +137,22 @@ MF_HOT_LOOP inline void conv_position_pair(const ConvParams& p, const int32_t* w
   const int32_t groups = depth / 4;
   const int32_t tail = depth % 4;
   const int32_t* tail_a = words + 4 * groups;
-  for (int32_t out_channel = 0; out_channel < p.output_depth; out_channel += 2) {
-    const int32_t next_channel = out_channel + 1 < p.output_depth ? out_channel + 1 : out_channel;
+  const int32_t* const columns_end = words + 4 * groups;
+  const int32_t output_depth = p.output_depth;
+  const int32_t output_offset = p.output_offset;
+  const int32_t activation_min = p.activation_min;
+  const int32_t activation_max = p.activation_max;
+  const int32_t index_b = index_a + output_depth;
+  for (int32_t out_channel = 0; out_channel < output_depth; out_channel += 2) {
+    const int32_t next_channel = out_channel + 1 < output_depth ? out_channel + 1 : out_channel;
     const int8_t* filter0 = filter + out_channel * depth;
     const int8_t* filter1 = filter + next_channel * depth;
-    int32_t acc_a0 = 0, acc_a1 = 0, acc_b0 = 0, acc_b1 = 0;
+    int32_t acc_a0 = bias ? bias[out_channel] : 0;
+    int32_t acc_a1 = bias ? bias[next_channel] : 0;
+    int32_t acc_b0 = acc_a0, acc_b1 = acc_a1;
     // Written so that four accumulators, four unpacked weights, one column word and four
     // pointers fit the thirteen free registers: no spills in the loop.
     const int32_t* column = words;
-    const int32_t* const columns_end = words + 4 * groups;
     while (column != columns_end) {
       const int32_t w0 = simd::read_s8x4(filter0);
       const int32_t w1 = simd::read_s8x4(filter1);
@@ -172,15 +180,23 @@ MF_HOT_LOOP inline void conv_position_pair(const ConvParams& p, const int32_t* w
       acc_b0 += tail_a[3 + t] * filter0[t];
       acc_b1 += tail_a[3 + t] * filter1[t];
     }
-    store(index_a + out_channel, requantize(p, acc_a0, bias, out_channel));
-    if (next_channel != out_channel) {
-      store(index_a + next_channel, requantize(p, acc_a1, bias, next_channel));
-    }
+    // Positions A and B of one channel share its multiplier and shift.
+    const int32_t multiplier0 = p.output_multiplier[out_channel];
+    const int32_t shift0 = p.output_shift[out_channel];
+    store(index_a + out_channel, requantize(acc_a0, multiplier0, shift0, output_offset,
+                                            activation_min, activation_max));
     if (has_b) {
-      const int32_t index_b = index_a + p.output_depth;
-      store(index_b + out_channel, requantize(p, acc_b0, bias, out_channel));
-      if (next_channel != out_channel) {
-        store(index_b + next_channel, requantize(p, acc_b1, bias, next_channel));
+      store(index_b + out_channel, requantize(acc_b0, multiplier0, shift0, output_offset,
+                                              activation_min, activation_max));
+    }
+    if (next_channel != out_channel) {
+      const int32_t multiplier1 = p.output_multiplier[next_channel];
+      const int32_t shift1 = p.output_shift[next_channel];
+      store(index_a + next_channel, requantize(acc_a1, multiplier1, shift1, output_offset,
+                                               activation_min, activation_max));
+      if (has_b) {
+        store(index_b + next_channel, requantize(acc_b1, multiplier1, shift1, output_offset,
+                                                 activation_min, activation_max));
       }
     }
   }

@@ -9,6 +9,7 @@
 #define MF_DEPTHWISE_CONV_FAST_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "mf/depthwise_conv_params.h"
 #include "mf/simd.h"
@@ -36,34 +37,45 @@ struct InPlaceRows {
   }
 };
 
+// Output channels from `first_channel` on, one at a time (the channels the four-wide loops
+// leave, and pixels with more than kMaxTapRows filter rows).
+template <class Rows>
+inline void depthwise_pixel_generic(const DepthwiseConvParams& p, const Rows& rows,
+                                    int32_t out_y, int32_t out_x, const int8_t* filter,
+                                    const int32_t* bias, int8_t* out_pixel,
+                                    int32_t first_channel);
+
+// Requantization of an accumulator that already holds the bias (the accumulators start at
+// the bias, which the reference adds after the sum: the same integers).
 MF_ALWAYS_INLINE int8_t depthwise_requantize(const DepthwiseConvParams& p, int32_t acc,
-                                   const int32_t* bias, int32_t channel) {
-  if (bias) acc += bias[channel];
+                                             int32_t channel) {
   acc = multiply_by_nonnegative_quantized_multiplier(acc, p.output_multiplier[channel],
                                                      p.output_shift[channel]);
   acc += p.output_offset;
   return static_cast<int8_t>(clamp_i32(acc, p.activation_min, p.activation_max));
 }
 
-MF_ALWAYS_INLINE void depthwise_requantize4(const DepthwiseConvParams& p, int32_t acc0,
-                                             int32_t acc1, int32_t acc2, int32_t acc3,
-                                             const int32_t* bias, int32_t channel,
-                                             int8_t* out_pixel) {
-  out_pixel[channel] = depthwise_requantize(p, acc0, bias, channel);
-  out_pixel[channel + 1] = depthwise_requantize(p, acc1, bias, channel + 1);
-  out_pixel[channel + 2] = depthwise_requantize(p, acc2, bias, channel + 2);
-  out_pixel[channel + 3] = depthwise_requantize(p, acc3, bias, channel + 3);
+MF_ALWAYS_INLINE int32_t bias_of(const int32_t* bias, int32_t channel) {
+  return bias ? bias[channel] : 0;
 }
 
-// Every channel of output pixel (out_y, out_x), written to out_pixel.
+// The filter taps of one output pixel that fall inside the input (padding contributes
+// nothing): up to kMaxTapRows rows of `columns` taps, each row given by the address of its
+// first input tap (channel 0) and of its first filter tap.
+const int32_t kMaxTapRows = 16;
+struct PixelTaps {
+  const int8_t* input_rows[kMaxTapRows];
+  const int8_t* filter_rows[kMaxTapRows];
+  int32_t row_count;
+  int32_t columns;
+};
+
+// Fills `taps`; false when more than kMaxTapRows rows are valid (the caller falls back).
 template <class Rows>
-MF_HOT_LOOP inline void depthwise_pixel(const DepthwiseConvParams& p, const Rows& rows,
-                                        int32_t out_y, int32_t out_x, const int8_t* filter,
-                                        const int32_t* bias, int8_t* out_pixel) {
-  const int32_t depth = p.input_depth;
+MF_ALWAYS_INLINE bool pixel_taps(const DepthwiseConvParams& p, const Rows& rows, int32_t out_y,
+                                 int32_t out_x, const int8_t* filter, PixelTaps* taps) {
   const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
   const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
-  // The filter taps that fall inside the input: padding contributes nothing.
   int32_t first_y = 0, end_y = p.filter_height, first_x = 0, end_x = p.filter_width;
   while (first_y < end_y && in_y_origin + p.dilation_height * first_y < 0) ++first_y;
   while (end_y > first_y && in_y_origin + p.dilation_height * (end_y - 1) >= p.input_height) {
@@ -73,19 +85,47 @@ MF_HOT_LOOP inline void depthwise_pixel(const DepthwiseConvParams& p, const Rows
   while (end_x > first_x && in_x_origin + p.dilation_width * (end_x - 1) >= p.input_width) {
     --end_x;
   }
+  if (end_y - first_y > kMaxTapRows) return false;
+  taps->row_count = 0;
+  taps->columns = end_x - first_x;
+  const int32_t in_x = in_x_origin + p.dilation_width * first_x;
+  for (int32_t filter_y = first_y; filter_y < end_y; ++filter_y) {
+    taps->input_rows[taps->row_count] =
+        rows(in_y_origin + p.dilation_height * filter_y) + in_x * p.input_depth;
+    taps->filter_rows[taps->row_count] =
+        filter + (filter_y * p.filter_width + first_x) * p.output_depth;
+    ++taps->row_count;
+  }
+  return true;
+}
+
+// Every channel of output pixel (out_y, out_x), written to out_pixel.
+template <class Rows>
+MF_HOT_LOOP inline void depthwise_pixel(const DepthwiseConvParams& p, const Rows& rows,
+                                        int32_t out_y, int32_t out_x, const int8_t* filter,
+                                        const int32_t* bias, int8_t* out_pixel) {
+  PixelTaps taps;
+  if (!pixel_taps(p, rows, out_y, out_x, filter, &taps)) {
+    depthwise_pixel_generic(p, rows, out_y, out_x, filter, bias, out_pixel, 0);
+    return;
+  }
+  const int32_t input_step = p.dilation_width * p.input_depth;  // between taps of a row
+  const int32_t filter_step = p.output_depth;
   const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
   const int32_t out_depth = p.output_depth;
   int32_t channel = 0;
   if (p.depth_multiplier == 1) {
     for (; channel + 4 <= out_depth; channel += 4) {
-      int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-      for (int32_t filter_y = first_y; filter_y < end_y; ++filter_y) {
-        const int8_t* row = rows(in_y_origin + p.dilation_height * filter_y) + channel;
-        const int8_t* taps = filter + filter_y * p.filter_width * out_depth + channel;
-        for (int32_t filter_x = first_x; filter_x < end_x; ++filter_x) {
-          const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
-          const int32_t x = simd::read_s8x4(row + in_x * depth);
-          const int32_t w = simd::read_s8x4(taps + filter_x * out_depth);
+      int32_t acc0 = bias_of(bias, channel), acc1 = bias_of(bias, channel + 1);
+      int32_t acc2 = bias_of(bias, channel + 2), acc3 = bias_of(bias, channel + 3);
+      for (int32_t row = 0; row < taps.row_count; ++row) {
+        const int8_t* input_tap = taps.input_rows[row] + channel;
+        const int8_t* filter_tap = taps.filter_rows[row] + channel;
+        for (int32_t n = taps.columns; n > 0; --n) {
+          const int32_t x = simd::read_s8x4(input_tap);
+          const int32_t w = simd::read_s8x4(filter_tap);
+          input_tap += input_step;
+          filter_tap += filter_step;
           const int32_t x_even = simd::sxtab16(offset_pair, x);  // channels 0, 2
           const int32_t x_odd = simd::sxtab16_odd(offset_pair, x);  // channels 1, 3
           const int32_t w_even = simd::sxtb16(w);
@@ -96,21 +136,26 @@ MF_HOT_LOOP inline void depthwise_pixel(const DepthwiseConvParams& p, const Rows
           acc3 = simd::smlatt(x_odd, w_odd, acc3);
         }
       }
-      depthwise_requantize4(p, acc0, acc1, acc2, acc3, bias, channel, out_pixel);
+      out_pixel[channel] = depthwise_requantize(p, acc0, channel);
+      out_pixel[channel + 1] = depthwise_requantize(p, acc1, channel + 1);
+      out_pixel[channel + 2] = depthwise_requantize(p, acc2, channel + 2);
+      out_pixel[channel + 3] = depthwise_requantize(p, acc3, channel + 3);
     }
   } else if (p.depth_multiplier % 4 == 0) {
     // Four consecutive outputs read the same input channel: one input value, both halves.
     for (; channel + 4 <= out_depth; channel += 4) {
+      int32_t acc0 = bias_of(bias, channel), acc1 = bias_of(bias, channel + 1);
+      int32_t acc2 = bias_of(bias, channel + 2), acc3 = bias_of(bias, channel + 3);
       const int32_t in_channel = channel / p.depth_multiplier;
-      int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-      for (int32_t filter_y = first_y; filter_y < end_y; ++filter_y) {
-        const int8_t* row = rows(in_y_origin + p.dilation_height * filter_y) + in_channel;
-        const int8_t* taps = filter + filter_y * p.filter_width * out_depth + channel;
-        for (int32_t filter_x = first_x; filter_x < end_x; ++filter_x) {
-          const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
-          const int32_t value = row[in_x * depth] + p.input_offset;
+      for (int32_t row = 0; row < taps.row_count; ++row) {
+        const int8_t* input_tap = taps.input_rows[row] + in_channel;
+        const int8_t* filter_tap = taps.filter_rows[row] + channel;
+        for (int32_t n = taps.columns; n > 0; --n) {
+          const int32_t value = *input_tap + p.input_offset;
+          const int32_t w = simd::read_s8x4(filter_tap);
+          input_tap += input_step;
+          filter_tap += filter_step;
           const int32_t x_pair = simd::pack_s16x2(value, value);
-          const int32_t w = simd::read_s8x4(taps + filter_x * out_depth);
           const int32_t w_even = simd::sxtb16(w);
           const int32_t w_odd = simd::sxtb16_odd(w);
           acc0 = simd::smlabb(x_pair, w_even, acc0);
@@ -119,21 +164,37 @@ MF_HOT_LOOP inline void depthwise_pixel(const DepthwiseConvParams& p, const Rows
           acc3 = simd::smlatt(x_pair, w_odd, acc3);
         }
       }
-      depthwise_requantize4(p, acc0, acc1, acc2, acc3, bias, channel, out_pixel);
+      out_pixel[channel] = depthwise_requantize(p, acc0, channel);
+      out_pixel[channel + 1] = depthwise_requantize(p, acc1, channel + 1);
+      out_pixel[channel + 2] = depthwise_requantize(p, acc2, channel + 2);
+      out_pixel[channel + 3] = depthwise_requantize(p, acc3, channel + 3);
     }
   }
-  for (; channel < out_depth; ++channel) {  // the rest, one output channel at a time
+  depthwise_pixel_generic(p, rows, out_y, out_x, filter, bias, out_pixel, channel);
+}
+
+template <class Rows>
+inline void depthwise_pixel_generic(const DepthwiseConvParams& p, const Rows& rows,
+                                    int32_t out_y, int32_t out_x, const int8_t* filter,
+                                    const int32_t* bias, int8_t* out_pixel,
+                                    int32_t first_channel) {
+  const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
+  const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+  for (int32_t channel = first_channel; channel < p.output_depth; ++channel) {
     const int32_t in_channel = channel / p.depth_multiplier;
-    int32_t acc = 0;
-    for (int32_t filter_y = first_y; filter_y < end_y; ++filter_y) {
-      const int8_t* row = rows(in_y_origin + p.dilation_height * filter_y);
-      for (int32_t filter_x = first_x; filter_x < end_x; ++filter_x) {
+    int32_t acc = bias_of(bias, channel);
+    for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y) {
+      const int32_t in_y = in_y_origin + p.dilation_height * filter_y;
+      if (in_y < 0 || in_y >= p.input_height) continue;
+      const int8_t* row = rows(in_y);
+      for (int32_t filter_x = 0; filter_x < p.filter_width; ++filter_x) {
         const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
-        acc += filter[(filter_y * p.filter_width + filter_x) * out_depth + channel] *
-               (row[in_x * depth + in_channel] + p.input_offset);
+        if (in_x < 0 || in_x >= p.input_width) continue;
+        acc += filter[(filter_y * p.filter_width + filter_x) * p.output_depth + channel] *
+               (row[in_x * p.input_depth + in_channel] + p.input_offset);
       }
     }
-    out_pixel[channel] = depthwise_requantize(p, acc, bias, channel);
+    out_pixel[channel] = depthwise_requantize(p, acc, channel);
   }
 }
 
@@ -160,7 +221,7 @@ inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* dat
   InPlaceRows rows = {data, scratch, p.padding_height + 1, row_bytes, 0};
   for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
     int8_t* saved_row = scratch + (out_y % rows.ring_rows) * row_bytes;
-    for (int32_t i = 0; i < row_bytes; ++i) saved_row[i] = data[out_y * row_bytes + i];
+    memcpy(saved_row, data + out_y * row_bytes, static_cast<size_t>(row_bytes));
     rows.current_y = out_y;
     for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
       depthwise_pixel(p, rows, out_y, out_x, filter, bias,
