@@ -126,13 +126,13 @@ MF_ALWAYS_INLINE int8_t requantize(int32_t acc, int32_t multiplier, int32_t shif
   return static_cast<int8_t>(clamp_i32(acc, activation_min, activation_max));
 }
 
-// All output channels of positions A and B (B is skipped when has_b is 0: an odd last one).
+// All output channels of positions A and B (B is skipped when has_b is false: an odd last one).
 // Channels go two at a time; an odd last channel is computed twice and stored once. The
 // accumulators start at the bias, which the reference adds after the sum (the same integers).
-template <class Store>
+template <bool has_b, class Store>
 MF_HOT_LOOP inline void conv_position_pair(const ConvParams& p, const int32_t* words,
                                            const int8_t* filter, const int32_t* bias,
-                                           int32_t index_a, int32_t has_b, const Store& store) {
+                                           int32_t index_a, const Store& store) {
   const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
   const int32_t groups = depth / 4;
   const int32_t tail = depth % 4;
@@ -216,7 +216,11 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
     gather_column(p, input, position, words, 0);
     // An odd last position is paired with itself; its twin's results are not stored.
     gather_column(p, input, has_b ? position + 1 : position, words, 2);
-    conv_position_pair(p, words, filter, bias, position * p.output_depth, has_b, store);
+    if (has_b) {
+      conv_position_pair<true>(p, words, filter, bias, position * p.output_depth, store);
+    } else {
+      conv_position_pair<false>(p, words, filter, bias, position * p.output_depth, store);
+    }
   }
 }
 
