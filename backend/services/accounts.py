@@ -12,7 +12,15 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.db.models import Project, ProjectMember, ProjectRole, User, UserSession, UserToken
+from backend.db.models import (
+    ApiKey,
+    Project,
+    ProjectMember,
+    ProjectRole,
+    User,
+    UserSession,
+    UserToken,
+)
 from backend.db.models.common import utcnow
 from backend.schemas.auth import SignUp
 from backend.services.errors import Conflict, NotFound, ServiceError
@@ -165,7 +173,10 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 
 def touch_last_used(
-    session: Session, model: type[UserToken] | type, row_id: int, last_used_at: datetime | None
+    session: Session,
+    model: type[UserToken] | type[ApiKey],
+    row_id: int,
+    last_used_at: datetime | None,
 ) -> None:
     now = utcnow()
     if last_used_at is not None and now - as_utc(last_used_at) < LAST_USED_RESOLUTION:
