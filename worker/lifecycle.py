@@ -6,10 +6,11 @@ import logging
 import threading
 from typing import Any
 
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import worker_init, worker_process_init, worker_ready
 
 from backend.db.session import get_engine, get_sessionmaker
 from backend.settings import settings
+from worker.hardening import make_process_undumpable
 from worker.job_reaper import reap_stale_jobs
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,13 @@ def _on_worker_ready(**_: Any) -> None:
     ).start()
 
 
+@worker_init.connect
+def _on_worker_init(**_: Any) -> None:
+    make_process_undumpable()
+
+
 @worker_process_init.connect
 def _on_pool_process_init(**_: Any) -> None:
+    make_process_undumpable()
     # A forked pool process must not share the parent's database connections.
     get_engine().dispose(close=False)

@@ -10,7 +10,9 @@ def serve(host: str, port: int) -> None:
     import uvicorn
 
     from backend.db.migrate import upgrade
+    from worker.hardening import make_process_undumpable
 
+    make_process_undumpable()  # training scripts run as our user must not read our secrets
     upgrade()
     uvicorn.run("backend.app:create_app", factory=True, host=host, port=port)
 
