@@ -43,11 +43,12 @@ def arm_toolchain() -> None:
         require(shutil.which(tool) is not None, f"{tool} is not installed")
 
 
-def host_kernel_lines(fast: int, tmp_path: Path) -> list[str]:
-    executable = tmp_path / f"kernels_host_{fast}"
+def host_kernel_lines(fast: int, tmp_path: Path, defines: tuple[str, ...] = ()) -> list[str]:
+    executable = tmp_path / f"kernels_host_{fast}_{'_'.join(defines)}"
     subprocess.run(["g++", "-std=c++11", "-O2", "-Wall", "-Wextra", "-Werror",
-                    f"-DMF_FAST_KERNELS={fast}", f"-I{RUNTIME_INCLUDE}", str(KERNELS_MAIN),
-                    "-o", str(executable)], check=True)
+                    f"-DMF_FAST_KERNELS={fast}", *(f"-D{d}" for d in defines),
+                    f"-I{RUNTIME_INCLUDE}", str(KERNELS_MAIN), "-o", str(executable)],
+                   check=True)
     return subprocess.run([str(executable)], capture_output=True, text=True,
                           check=True).stdout.splitlines()
 
@@ -59,13 +60,21 @@ def checksums(lines: list[str], name: str) -> dict[str, str]:
 def test_fast_kernels_equal_reference_kernels_on_the_host(tmp_path: Path) -> None:
     reference = host_kernel_lines(0, tmp_path)
     fast = host_kernel_lines(1, tmp_path)
-    assert reference[-1] == "done" and len(reference) == 10 * 4 + 4 * 2 + 8 + 3 + 1
+    assert reference[-1] == "done" and len(reference) == 10 * 4 + 4 * 2 + 8 + 3 + 6 * 2 + 1
     assert fast == reference
     # The table covers in-place and out-of-place kernels; the in-place ones equal the others.
     assert checksums(fast, "conv_2d_1x1_in_place") == checksums(fast, "conv_2d_1x1_expected")
     assert len(checksums(fast, "depthwise_conv_2d_in_place")) == 3
     # Different shapes give different outputs: the checksums are not of something constant.
     assert len(set(checksums(fast, "conv_2d").values())) == len(checksums(fast, "conv_2d"))
+
+
+def test_fast_kernels_equal_reference_kernels_with_litert_rounding(tmp_path: Path) -> None:
+    # Both paths requantize fully connected outputs through one function, which the option
+    # switches to single rounding; the fast build must compile and agree under it too.
+    reference = host_kernel_lines(0, tmp_path, ("MF_LITERT_ROUNDING",))
+    assert reference[-1] == "done"
+    assert host_kernel_lines(1, tmp_path, ("MF_LITERT_ROUNDING",)) == reference
 
 
 @pytest.mark.toolchain

@@ -1,12 +1,13 @@
-// Kernel test harness: runs the convolution kernels on pseudo-random data over a table of shapes
-// (odd depths, odd pixel counts, strides, dilation, padding, depth multipliers, in-place and
-// residual variants) and prints one FNV-1a checksum of each output. Built with
-// -DMF_FAST_KERNELS=0 and =1, on the host and on Cortex-M4 (QEMU, semihosting), every build must
+// Kernel test harness: runs the convolution and fully connected kernels on pseudo-random data
+// over a table of shapes (odd depths, odd pixel counts, strides, dilation, padding, depth
+// multipliers, in-place and residual variants, filter offsets) and prints one FNV-1a checksum
+// of each output. Built with -DMF_FAST_KERNELS=0 and =1, on the host and on Cortex-M4 (QEMU, semihosting), every build must
 // print the same lines: the fast path gives the reference's bytes.
 #include <stdint.h>
 
 #include "mf/conv.h"
 #include "mf/depthwise_conv.h"
+#include "mf/fully_connected.h"
 
 #if defined(__arm__)
 namespace {
@@ -220,6 +221,34 @@ void run_depthwise(int32_t config, const Shape& s) {
   }
 }
 
+// FULLY_CONNECTED shapes: {batches, accum_depth, output_depth, per_channel, filter_offset}.
+const int32_t kFullyConnectedShapes[][5] = {
+    {1, 64, 12, 1, 0}, {1, 13, 7, 0, 0}, {3, 10, 5, 0, 3}, {2, 4, 1, 1, -7}, {1, 1, 3, 0, 0},
+    {1, 250, 33, 1, 0},
+};
+
+void run_fully_connected(int32_t config, const int32_t* shape) {
+  mf::FullyConnectedParams p;
+  p.input_offset = random_in(-127, 128);
+  p.filter_offset = shape[4];
+  p.output_offset = random_in(-128, 127);
+  p.output_multiplier = multipliers;
+  p.output_shift = shifts;
+  p.per_channel = shape[3];
+  p.activation_min = config % 2 ? p.output_offset : -128;
+  p.activation_max = 127;
+  p.batches = shape[0];
+  p.accum_depth = shape[1];
+  p.output_depth = shape[2];
+  fill(input, p.batches * p.accum_depth);
+  fill(filter, p.output_depth * p.accum_depth);
+  fill_quantization(p.output_depth, p.accum_depth);
+  mf::fully_connected(p, input, filter, bias, output);
+  print_checksum("fully_connected", config, output, p.batches * p.output_depth);
+  mf::fully_connected(p, input, filter, 0, output);
+  print_checksum("fully_connected_no_bias", config, output, p.batches * p.output_depth);
+}
+
 }  // namespace
 
 int main() {
@@ -228,6 +257,10 @@ int main() {
   }
   for (uint32_t i = 0; i < sizeof(kDepthwiseShapes) / sizeof(kDepthwiseShapes[0]); ++i) {
     run_depthwise(static_cast<int32_t>(i), kDepthwiseShapes[i]);
+  }
+  for (uint32_t i = 0; i < sizeof(kFullyConnectedShapes) / sizeof(kFullyConnectedShapes[0]);
+       ++i) {
+    run_fully_connected(static_cast<int32_t>(i), kFullyConnectedShapes[i]);
   }
   print_text("done\n");
   return 0;
