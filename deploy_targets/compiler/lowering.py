@@ -20,10 +20,11 @@ CTYPES = {"int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "float32": "
 _FUSED_ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 
 
-def column_pair_bytes(depth: int) -> int:
-    """Scratch of the Cortex-M fast convolution: two im2col columns of `depth` taps as int16
-    pairs plus the depth % 4 tail (runtime mf/conv_fast.h, column_pair_words)."""
-    return 4 * (4 * (depth // 4) + (6 if depth % 4 else 0))
+def fast_conv_scratch_bytes(depth: int) -> int:
+    """Scratch of the Cortex-M fast convolution: the im2col columns of four output positions,
+    `depth` taps each, as int16 pairs plus the depth % 4 tail (mf/conv_fast.h, column_words)."""
+    positions = 4
+    return 4 * (2 * positions * (depth // 4) + (3 * positions if depth % 4 else 0))
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -183,7 +184,7 @@ class _Lowering:
                               f"const:op{op.index}_filter", bias_arg, f"out:{op.outputs[0]}",
                               "scratch"],
                              [op.inputs[0]], op.outputs[0], [params], arrays)
-        step.work_scratch_bytes = column_pair_bytes(k_h * k_w * in_c)
+        step.work_scratch_bytes = fast_conv_scratch_bytes(k_h * k_w * in_c)
         pointwise = (k_h == k_w == 1 and opts["stride_height"] == opts["stride_width"] == 1
                      and out_c <= in_c)
         if pointwise:
@@ -191,7 +192,7 @@ class _Lowering:
             step.in_place_args = [f"param:{params.name}", f"out:{op.outputs[0]}",
                                   f"const:op{op.index}_filter", bias_arg, "scratch"]
             step.in_place_inputs = [op.inputs[0]]
-            step.scratch_bytes = max(in_c, column_pair_bytes(in_c))
+            step.scratch_bytes = max(in_c, fast_conv_scratch_bytes(in_c))
 
     def depthwise_conv_2d(self, op: Operator) -> None:
         self.need(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects 2 or 3 inputs")

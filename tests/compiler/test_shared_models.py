@@ -71,21 +71,21 @@ def test_arena_is_at_most_70_percent_of_tflite_micro(shared_model: dict) -> None
 
 def test_resnet8_needs_the_conv_add_fusion_to_meet_the_arena_goal(shared_models: Path) -> None:
     from deploy_targets.compiler import prepare
-    from deploy_targets.compiler.lowering import column_pair_bytes
+    from deploy_targets.compiler.lowering import fast_conv_scratch_bytes
 
     model = (shared_models / "mlperf_ic_resnet8_int8.tflite").read_bytes()
     fused = prepare(model).plan.arena_bytes
     unfused = prepare(model, in_place=False).plan.arena_bytes
     # A residual block's input and first conv output, and the column scratch of the Cortex-M
-    # fast path for a 3x3 convolution of 32 channels (two im2col columns as int16).
-    assert fused == 2 * 32 * 32 * 16 + column_pair_bytes(3 * 3 * 32)
-    assert unfused == 3 * 32 * 32 * 16 + column_pair_bytes(3 * 3 * 16)  # + second conv output
+    # fast path for a 3x3 convolution of 32 channels (four im2col columns as int16).
+    assert fused == 2 * 32 * 32 * 16 + fast_conv_scratch_bytes(3 * 3 * 32)
+    assert unfused == 3 * 32 * 32 * 16 + fast_conv_scratch_bytes(3 * 3 * 16)  # + second conv output
     assert fused <= 0.7 * TFLM_ARENA_BYTES["mlperf_ic_resnet8_int8"] < unfused
 
 
 def test_kws_runs_pointwise_and_depthwise_convolutions_in_place(shared_models: Path) -> None:
     from deploy_targets.compiler import prepare
-    from deploy_targets.compiler.lowering import column_pair_bytes
+    from deploy_targets.compiler.lowering import fast_conv_scratch_bytes
 
     model = (shared_models / "mlperf_kws_dscnn_int8.tflite").read_bytes()
     prepared = prepare(model)
@@ -95,5 +95,5 @@ def test_kws_runs_pointwise_and_depthwise_convolutions_in_place(shared_models: P
     # One 25x5x64 activation plus a two-row ring buffer for the 3x3 depthwise convolutions.
     assert prepared.plan.arena_bytes == 25 * 5 * 64 + 2 * 5 * 64
     # Out of place: two activations and a 1x1 convolution's fast-path columns (64 channels).
-    assert prepare(model, in_place=False).plan.arena_bytes == 2 * 25 * 5 * 64 + column_pair_bytes(
+    assert prepare(model, in_place=False).plan.arena_bytes == 2 * 25 * 5 * 64 + fast_conv_scratch_bytes(
         64)

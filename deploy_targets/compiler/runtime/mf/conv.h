@@ -37,7 +37,7 @@ inline int8_t conv_output_value(const ConvParams& p, const int8_t* input, const 
   return conv_requantize(p, acc, bias, out_channel);
 }
 
-// `scratch` (fast::column_pair_words words, 4-byte aligned) is used by the fast path only.
+// `scratch` (fast::column_words words, 4-byte aligned) is used by the fast path only.
 inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filter,
                     const int32_t* bias, int8_t* output, int8_t* scratch) {
 #if MF_FAST_KERNELS
@@ -97,7 +97,7 @@ inline void conv_2d_add(const ConvParams& p, const int8_t* input, const int8_t* 
 // A 1x1, stride-1 CONV_2D writing over its own input (output_depth <= input_depth). Each input
 // pixel is copied to `scratch` (input_depth bytes) before its output pixel is written; the
 // output pixel's bytes lie at or before the input pixel's, so no unread input is overwritten.
-// The fast path needs fast::column_pair_words(input_depth) words of scratch, 4-byte aligned.
+// The fast path needs fast::column_words(input_depth) words of scratch, 4-byte aligned.
 inline void conv_2d_1x1_in_place(const ConvParams& p, int8_t* data, const int8_t* filter,
                                  const int32_t* bias, int8_t* scratch) {
 #if MF_FAST_KERNELS

@@ -1,10 +1,11 @@
 // mcuforge runtime: the Cortex-M4/M7 fast path of CONV_2D (conv.h calls it when
 // MF_FAST_KERNELS is set). Same bytes as the reference: the same integer sums, reordered.
 //
-// Two output positions are computed together. Their im2col columns (the input values under the
-// filter, plus the input offset, 0 where the filter hangs over the padding) are written to the
-// scratch as int16 pairs, then every pair of output channels is one SMLAD loop: four int8
-// weights per 32-bit load, SXTB16 to two int16 pairs, four accumulators in registers.
+// Four output positions are computed together. Their im2col columns (the input values under
+// the filter, plus the input offset, 0 where the filter hangs over the padding) are written to
+// the scratch as int16 pairs; then for each output channel one SMLAD loop reads four weights
+// per 32-bit load, unpacks them with SXTB16 into two int16 pairs and multiplies both into the
+// four positions' accumulators, which stay in registers.
 #ifndef MF_CONV_FAST_H
 #define MF_CONV_FAST_H
 
@@ -17,26 +18,28 @@
 namespace mf {
 namespace fast {
 
-// Scratch layout of a column pair (32-bit words). For each group of four taps k..k+3:
-//   [A k,k+2] [A k+1,k+3] [B k,k+2] [B k+1,k+3]   (int16 pairs, the low half first)
-// which is the order SXTB16 / SXTB16 ROR #8 unpack four weights into. The depth % 4 tail taps
-// follow as plain int32 values: A's (up to three words), then B's (three words further).
-inline int32_t column_pair_words(int32_t depth) {
-  return 4 * (depth / 4) + (depth % 4 ? 6 : 0);
+const int32_t kPositions = 4;  // output positions computed together
+
+// Scratch layout of the four columns (32-bit words). For each group of four taps k..k+3, and
+// for each position q = 0..3 in turn: [q: k,k+2] [q: k+1,k+3] (int16 pairs, the low half
+// first), the order SXTB16 / SXTB16 ROR #8 unpack four weights into. The depth % 4 tail taps
+// follow as plain int32 values, three words per position.
+inline int32_t column_words(int32_t depth) {
+  return 2 * kPositions * (depth / 4) + (depth % 4 ? 3 * kPositions : 0);
 }
 
-// Collects one position's column values four at a time into its slot (0 = A, 2 = B).
+// Collects one position's column values four at a time into its slot q.
 class ColumnWriter {
  public:
-  ColumnWriter(int32_t* words, int32_t slot, int32_t depth)
-      : group_(words + slot), tail_(words + 4 * (depth / 4) + (slot ? 3 : 0)), count_(0) {}
+  ColumnWriter(int32_t* words, int32_t q, int32_t depth)
+      : group_(words + 2 * q), tail_(words + 2 * kPositions * (depth / 4) + 3 * q), count_(0) {}
 
   void push(int32_t value) {
     staged_[count_++] = value;
     if (count_ == 4) {
       group_[0] = simd::pack_s16x2(staged_[0], staged_[2]);
       group_[1] = simd::pack_s16x2(staged_[1], staged_[3]);
-      group_ += 4;
+      group_ += 2 * kPositions;
       count_ = 0;
     }
   }
@@ -52,9 +55,9 @@ class ColumnWriter {
   int32_t count_;
 };
 
-// The column of output position `position` (batch, y, x flattened) into slot 0 or 2.
+// The column of output position `position` (batch, y, x flattened) into slot q.
 MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
-                                      int32_t position, int32_t* words, int32_t slot) {
+                                      int32_t position, int32_t* words, int32_t q) {
   const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
   const int32_t out_x = position % p.output_width;
   const int32_t out_y = (position / p.output_width) % p.output_height;
@@ -70,16 +73,16 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
         input + ((batch * p.input_height + in_y_origin) * p.input_width + in_x_origin) *
                     p.input_depth;
     const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
-    int32_t* group = words + slot;
+    int32_t* group = words + 2 * q;
     for (int32_t c = 0; c < p.input_depth; c += 4) {
       const int32_t four = simd::read_s8x4(pixel + c);
       group[0] = simd::sxtab16(offset_pair, four);
       group[1] = simd::sxtab16_odd(offset_pair, four);
-      group += 4;
+      group += 2 * kPositions;
     }
     return;
   }
-  ColumnWriter writer(words, slot, depth);
+  ColumnWriter writer(words, q, depth);
   for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y) {
     const int32_t in_y = in_y_origin + p.dilation_height * filter_y;
     const bool row_inside = in_y >= 0 && in_y < p.input_height;
@@ -101,7 +104,9 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
 // Writes a convolution result to the output tensor.
 struct StoreOutput {
   int8_t* output;
-  MF_ALWAYS_INLINE void operator()(int32_t index, int8_t value) const { output[index] = value; }
+  MF_ALWAYS_INLINE void operator()(int32_t index, int8_t value) const {
+    output[index] = value;
+  }
 };
 
 // Adds a convolution result to the residual operand (conv_2d_add); output may be residual.
@@ -126,100 +131,120 @@ MF_ALWAYS_INLINE int8_t requantize(int32_t acc, int32_t multiplier, int32_t shif
   return static_cast<int8_t>(clamp_i32(acc, activation_min, activation_max));
 }
 
-// All output channels of positions A and B (B is skipped when has_b is false: an odd last one).
-// Channels go two at a time; an odd last channel is computed twice and stored once. The
-// accumulators start at the bias, which the reference adds after the sum (the same integers).
-template <bool has_b, class Store>
-MF_HOT_LOOP inline void conv_position_pair(const ConvParams& p, const int32_t* words,
-                                           const int8_t* filter, const int32_t* bias,
-                                           int32_t index_a, const Store& store) {
+// All output channels of `count` consecutive positions (count < 4 only for the last ones,
+// whose missing columns repeat a real one and are not stored), from output index index0 on.
+// The accumulators start at the bias, which the reference adds after the sum (the same
+// integers).
+template <bool all_four, class Store>
+MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words,
+                                       const int8_t* filter, const int32_t* bias,
+                                       int32_t index0, int32_t count, const Store& store) {
   const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
   const int32_t groups = depth / 4;
   const int32_t tail = depth % 4;
-  const int32_t* tail_a = words + 4 * groups;
-  const int32_t* const columns_end = words + 4 * groups;
+  const int32_t* const columns_end = words + 2 * kPositions * groups;
   const int32_t output_depth = p.output_depth;
   const int32_t output_offset = p.output_offset;
   const int32_t activation_min = p.activation_min;
   const int32_t activation_max = p.activation_max;
-  const int32_t index_b = index_a + output_depth;
-  for (int32_t out_channel = 0; out_channel < output_depth; out_channel += 2) {
-    const int32_t next_channel = out_channel + 1 < output_depth ? out_channel + 1 : out_channel;
-    const int8_t* filter0 = filter + out_channel * depth;
-    const int8_t* filter1 = filter + next_channel * depth;
-    int32_t acc_a0 = bias ? bias[out_channel] : 0;
-    int32_t acc_a1 = bias ? bias[next_channel] : 0;
-    int32_t acc_b0 = acc_a0, acc_b1 = acc_a1;
-    // Written so that four accumulators, four unpacked weights, one column word and four
-    // pointers fit the thirteen free registers: no spills in the loop.
+  const int8_t* weights = filter;
+  for (int32_t out_channel = 0; out_channel < output_depth; ++out_channel) {
+    const int32_t channel_bias = bias ? bias[out_channel] : 0;
+    int32_t acc0 = channel_bias, acc1 = channel_bias, acc2 = channel_bias, acc3 = channel_bias;
     const int32_t* column = words;
+#if MF_SIMD_ACLE
+    // The loop below in Thumb-2: gcc neither pairs the column loads into LDRD nor keeps the
+    // end pointer in a register, which costs six instructions per sixteen MACs.
+    if (column != columns_end) {
+      int32_t w, w_even, x0, x1;
+      __asm__(
+          "1:\n\t"
+          "ldr %[w], [%[weights]], #4\n\t"
+          "ldrd %[x0], %[x1], [%[column]], #8\n\t"
+          "sxtb16 %[w_even], %[w]\n\t"
+          "sxtb16 %[w], %[w], ror #8\n\t"
+          "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"
+          "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"
+          "ldrd %[x0], %[x1], [%[column]], #8\n\t"
+          "smlad %[acc1], %[x0], %[w_even], %[acc1]\n\t"
+          "smlad %[acc1], %[x1], %[w], %[acc1]\n\t"
+          "ldrd %[x0], %[x1], [%[column]], #8\n\t"
+          "smlad %[acc2], %[x0], %[w_even], %[acc2]\n\t"
+          "smlad %[acc2], %[x1], %[w], %[acc2]\n\t"
+          "ldrd %[x0], %[x1], [%[column]], #8\n\t"
+          "smlad %[acc3], %[x0], %[w_even], %[acc3]\n\t"
+          "smlad %[acc3], %[x1], %[w], %[acc3]\n\t"
+          "cmp %[column], %[end]\n\t"
+          "bne 1b\n\t"
+          : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+            [column] "+r"(column), [weights] "+r"(weights), [w] "=&r"(w),
+            [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1)
+          : [end] "r"(columns_end)
+          : "cc", "memory");
+    }
+#else
     while (column != columns_end) {
-      const int32_t w0 = simd::read_s8x4(filter0);
-      const int32_t w1 = simd::read_s8x4(filter1);
-      filter0 += 4;
-      filter1 += 4;
-      const int32_t w0_even = simd::sxtb16(w0), w0_odd = simd::sxtb16_odd(w0);
-      const int32_t w1_even = simd::sxtb16(w1), w1_odd = simd::sxtb16_odd(w1);
-      int32_t x = column[0];  // A, taps k and k+2
-      acc_a0 = simd::smlad(x, w0_even, acc_a0);
-      acc_a1 = simd::smlad(x, w1_even, acc_a1);
-      x = column[1];  // A, taps k+1 and k+3
-      acc_a0 = simd::smlad(x, w0_odd, acc_a0);
-      acc_a1 = simd::smlad(x, w1_odd, acc_a1);
-      x = column[2];
-      acc_b0 = simd::smlad(x, w0_even, acc_b0);
-      acc_b1 = simd::smlad(x, w1_even, acc_b1);
-      x = column[3];
-      acc_b0 = simd::smlad(x, w0_odd, acc_b0);
-      acc_b1 = simd::smlad(x, w1_odd, acc_b1);
-      column += 4;
+      const int32_t w = simd::read_s8x4(weights);
+      weights += 4;
+      const int32_t w_even = simd::sxtb16(w);  // taps k, k+2
+      const int32_t w_odd = simd::sxtb16_odd(w);  // taps k+1, k+3
+      acc0 = simd::smlad(column[0], w_even, acc0);
+      acc0 = simd::smlad(column[1], w_odd, acc0);
+      acc1 = simd::smlad(column[2], w_even, acc1);
+      acc1 = simd::smlad(column[3], w_odd, acc1);
+      acc2 = simd::smlad(column[4], w_even, acc2);
+      acc2 = simd::smlad(column[5], w_odd, acc2);
+      acc3 = simd::smlad(column[6], w_even, acc3);
+      acc3 = simd::smlad(column[7], w_odd, acc3);
+      column += 2 * kPositions;
     }
+#endif
     for (int32_t t = 0; t < tail; ++t) {
-      acc_a0 += tail_a[t] * filter0[t];
-      acc_a1 += tail_a[t] * filter1[t];
-      acc_b0 += tail_a[3 + t] * filter0[t];
-      acc_b1 += tail_a[3 + t] * filter1[t];
+      const int32_t w = weights[t];
+      acc0 += column[t] * w;
+      acc1 += column[3 + t] * w;
+      acc2 += column[6 + t] * w;
+      acc3 += column[9 + t] * w;
     }
-    // Positions A and B of one channel share its multiplier and shift.
-    const int32_t multiplier0 = p.output_multiplier[out_channel];
-    const int32_t shift0 = p.output_shift[out_channel];
-    store(index_a + out_channel, requantize(acc_a0, multiplier0, shift0, output_offset,
-                                            activation_min, activation_max));
-    if (has_b) {
-      store(index_b + out_channel, requantize(acc_b0, multiplier0, shift0, output_offset,
-                                              activation_min, activation_max));
+    weights += tail;
+    const int32_t multiplier = p.output_multiplier[out_channel];
+    const int32_t shift = p.output_shift[out_channel];
+    const int32_t index = index0 + out_channel;
+    store(index, requantize(acc0, multiplier, shift, output_offset, activation_min,
+                            activation_max));
+    if (all_four || count > 1) {
+      store(index + output_depth, requantize(acc1, multiplier, shift, output_offset,
+                                             activation_min, activation_max));
     }
-    if (next_channel != out_channel) {
-      const int32_t multiplier1 = p.output_multiplier[next_channel];
-      const int32_t shift1 = p.output_shift[next_channel];
-      store(index_a + next_channel, requantize(acc_a1, multiplier1, shift1, output_offset,
-                                               activation_min, activation_max));
-      if (has_b) {
-        store(index_b + next_channel, requantize(acc_b1, multiplier1, shift1, output_offset,
+    if (all_four || count > 2) {
+      store(index + 2 * output_depth, requantize(acc2, multiplier, shift, output_offset,
                                                  activation_min, activation_max));
-      }
+    }
+    if (all_four) {
+      store(index + 3 * output_depth, requantize(acc3, multiplier, shift, output_offset,
+                                                 activation_min, activation_max));
     }
   }
 }
 
-// The whole convolution. `scratch` holds column_pair_words(depth) words, 4-byte aligned.
+// The whole convolution. `scratch` holds column_words(depth) words, 4-byte aligned.
 // For a 1x1 stride-1 convolution with output_depth <= input_depth, input may equal output:
-// both positions of a pair are gathered before any of their outputs is written, and those
-// outputs end at or before the next pair's input.
+// the four positions are gathered before any of their outputs is written, and those outputs
+// end at or before the next position's input.
 template <class Store>
 inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filter,
                     const int32_t* bias, int8_t* scratch, const Store& store) {
   int32_t* words = reinterpret_cast<int32_t*>(scratch);
   const int32_t positions = p.batches * p.output_height * p.output_width;
-  for (int32_t position = 0; position < positions; position += 2) {
-    const int32_t has_b = position + 1 < positions;
-    gather_column(p, input, position, words, 0);
-    // An odd last position is paired with itself; its twin's results are not stored.
-    gather_column(p, input, has_b ? position + 1 : position, words, 2);
-    if (has_b) {
-      conv_position_pair<true>(p, words, filter, bias, position * p.output_depth, store);
+  for (int32_t position = 0; position < positions; position += kPositions) {
+    const int32_t count = positions - position < kPositions ? positions - position : kPositions;
+    for (int32_t q = 0; q < kPositions; ++q) {
+      gather_column(p, input, position + (q < count ? q : count - 1), words, q);
+    }
+    if (count == kPositions) {
+      conv_positions<true>(p, words, filter, bias, position * p.output_depth, count, store);
     } else {
-      conv_position_pair<false>(p, words, filter, bias, position * p.output_depth, store);
+      conv_positions<false>(p, words, filter, bias, position * p.output_depth, count, store);
     }
   }
 }
