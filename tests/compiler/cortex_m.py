@@ -18,9 +18,10 @@ ARM_TOOLS = ("arm-none-eabi-g++", "arm-none-eabi-objdump", "qemu-system-arm")
 
 
 def build_arm(sources: Sequence[Path], include_dirs: Sequence[Path], board: Board, elf: Path,
-              defines: Sequence[str] = ()) -> Path:
-    """Compile and link `sources` with the estimator's startup for `board`; returns the ELF."""
-    flags = [*board.gcc_flags, *COMPILE_FLAGS, "-Wall", "-Wextra", "-Werror",
+              defines: Sequence[str] = (), extra_flags: Sequence[str] = ()) -> Path:
+    """Compile and link `sources` with the estimator's startup for `board`; returns the ELF.
+    `extra_flags` come after the estimator's (an -O there replaces its -Os)."""
+    flags = [*board.gcc_flags, *COMPILE_FLAGS, *extra_flags, "-Wall", "-Wextra", "-Werror",
              *(f"-D{d}" for d in defines), *(f"-I{d}" for d in include_dirs)]
     objects = []
     for index, source in enumerate([*sources, HARNESS_DIR / "startup.cpp"]):

@@ -93,6 +93,18 @@ def test_fast_kernels_on_cortex_m_equal_host_reference(board_name: str, arm_tool
         assert run_arm(board, reference_elf).splitlines() == reference
 
 
+@pytest.mark.toolchain
+@pytest.mark.parametrize("optimization", ["-O0", "-O2", "-O3"])
+def test_fast_kernels_on_cortex_m4_at_other_optimization_levels(optimization: str,
+                                                                arm_toolchain: None,
+                                                                tmp_path: Path) -> None:
+    # The SMLAD loop is inline assembly with pinned registers; every -O level must keep it right.
+    board = get_board("nano33ble")
+    elf = build_arm([KERNELS_MAIN], [RUNTIME_INCLUDE], board, tmp_path / "fast.elf",
+                    extra_flags=[optimization])
+    assert run_arm(board, elf).splitlines() == host_kernel_lines(0, tmp_path)
+
+
 def assert_cortex_m4_equals_host(model_bytes: bytes, out_dir: Path, seed: int,
                                  count: int = 3) -> None:
     """The library built for Cortex-M4 (fast path) gives the host reference build's bytes."""

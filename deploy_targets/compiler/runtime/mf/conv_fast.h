@@ -153,32 +153,36 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     int32_t acc0 = channel_bias, acc1 = channel_bias, acc2 = channel_bias, acc3 = channel_bias;
     const int32_t* column = words;
 #if MF_SIMD_ACLE
-    // The loop below in Thumb-2: gcc neither pairs the column loads into LDRD nor keeps the
-    // end pointer in a register, which costs six instructions per sixteen MACs.
+    // The loop below in Thumb-2: gcc neither merges the column loads into LDM nor keeps the
+    // end pointer in a register, which costs eight instructions per sixteen MACs. LDM needs
+    // its registers in ascending order, hence the four column words pinned to r8-r11.
     if (column != columns_end) {
-      int32_t w, w_even, x0, x1;
+      int32_t w, w_even;
+      register int32_t x0 __asm__("r8");
+      register int32_t x1 __asm__("r9");
+      register int32_t x2 __asm__("r10");
+      register int32_t x3 __asm__("r11");
       __asm__(
           "1:\n\t"
           "ldr %[w], [%[weights]], #4\n\t"
-          "ldrd %[x0], %[x1], [%[column]], #8\n\t"
+          "ldmia %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"
           "sxtb16 %[w_even], %[w]\n\t"
           "sxtb16 %[w], %[w], ror #8\n\t"
           "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"
           "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"
-          "ldrd %[x0], %[x1], [%[column]], #8\n\t"
-          "smlad %[acc1], %[x0], %[w_even], %[acc1]\n\t"
-          "smlad %[acc1], %[x1], %[w], %[acc1]\n\t"
-          "ldrd %[x0], %[x1], [%[column]], #8\n\t"
+          "smlad %[acc1], %[x2], %[w_even], %[acc1]\n\t"
+          "smlad %[acc1], %[x3], %[w], %[acc1]\n\t"
+          "ldmia %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"
           "smlad %[acc2], %[x0], %[w_even], %[acc2]\n\t"
           "smlad %[acc2], %[x1], %[w], %[acc2]\n\t"
-          "ldrd %[x0], %[x1], [%[column]], #8\n\t"
-          "smlad %[acc3], %[x0], %[w_even], %[acc3]\n\t"
-          "smlad %[acc3], %[x1], %[w], %[acc3]\n\t"
+          "smlad %[acc3], %[x2], %[w_even], %[acc3]\n\t"
+          "smlad %[acc3], %[x3], %[w], %[acc3]\n\t"
           "cmp %[column], %[end]\n\t"
           "bne 1b\n\t"
           : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
             [column] "+r"(column), [weights] "+r"(weights), [w] "=&r"(w),
-            [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1)
+            [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
+            [x3] "=&r"(x3)
           : [end] "r"(columns_end)
           : "cc", "memory");
     }
