@@ -249,10 +249,10 @@ def print_table(rows: list[Row], board_name: str) -> None:
     print("built with arm-none-eabi-g++ " + " ".join((*board.gcc_flags, *COMPILE_FLAGS))
           + "; flash/RAM = size(harness + library) - size(harness + empty invoke);"
           " stack = deepest -fstack-usage call path from invoke")
-    print("kernels: the Cortex-M4/M7 fast path (__ARM_FEATURE_DSP: SXTB16/SMLAD, mf/conv_fast.h,"
-          " mf/depthwise_conv_fast.h); its hot loops are compiled with"
-          " __attribute__((optimize(\"O2\"))) whatever the -O flag; the host build runs the"
-          " reference kernels")
+    print("kernels: the Cortex-M4/M7 fast path (__ARM_FEATURE_DSP: SXTB16/SMLAD; mf/*_fast.h),"
+          " its hot functions compiled with __attribute__((optimize(\"O2\"))) whatever the -O"
+          " flag and the conv / depthwise inner loops in Thumb-2 inline assembly; the host build"
+          " runs the reference kernels")
     print("MCU=host: the Cortex-M build's output checksum in QEMU equals the host g++ build's,"
           " on the harness's input")
     print()
