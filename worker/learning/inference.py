@@ -1,4 +1,6 @@
-"""Runs a .tflite model (float32 or int8) on feature windows: model testing and live classification."""
+"""Runs a .tflite model on feature windows: int8 models on TensorFlow Lite Micro (what the device
+computes, bit for bit), float32 models on the TFLite interpreter. Used by training metrics, model
+testing and live classification alike."""
 
 from __future__ import annotations
 
@@ -20,6 +22,14 @@ def _interpreter(tflite_bytes: bytes) -> Any:
     return interpreter
 
 
+def _micro_interpreter(tflite_bytes: bytes) -> Any:
+    # The generated C++ is bit-exact with TFLM's reference kernels, and tf.lite's optimised
+    # kernels round differently (1-3 LSB on some models), so int8 results come from TFLM.
+    from tflite_micro.python.tflite_micro import runtime
+
+    return runtime.Interpreter.from_bytes(tflite_bytes)
+
+
 def tensor_dtypes(tflite_bytes: bytes) -> tuple[np.dtype[Any], np.dtype[Any]]:
     """(input dtype, output dtype) of the model's first input and output."""
     interpreter = _interpreter(tflite_bytes)
@@ -29,12 +39,7 @@ def tensor_dtypes(tflite_bytes: bytes) -> tuple[np.dtype[Any], np.dtype[Any]]:
     )
 
 
-def predict(tflite_bytes: bytes, features: np.ndarray) -> np.ndarray:
-    """The model's outputs as float32, one row per window (int8 models are (de)quantized here)."""
-    interpreter = _interpreter(tflite_bytes)
-    source = interpreter.get_input_details()[0]
-    target = interpreter.get_output_details()[0]
-    window_shape = tuple(int(d) for d in source["shape"][1:])
+def _as_windows(features: np.ndarray, window_shape: tuple[int, ...]) -> np.ndarray:
     windows = np.asarray(features, dtype=np.float32)
     if windows.ndim == len(window_shape) or windows.ndim == 1:
         windows = windows[np.newaxis]
@@ -44,21 +49,62 @@ def predict(tflite_bytes: bytes, features: np.ndarray) -> np.ndarray:
             f" but the model takes {int(np.prod(window_shape))} {window_shape}; generate the "
             "features with the impulse's DSP block and parameters"
         )
-    input_scale, input_zero = source["quantization"]
-    output_scale, output_zero = target["quantization"]
+    return windows
+
+
+def _quantize(values: np.ndarray, dtype: np.dtype[Any], scale: float, zero: int) -> np.ndarray:
+    if dtype.kind != "i":
+        return values.astype(dtype)
+    info = np.iinfo(dtype)
+    return np.clip(np.round(values / scale + zero), info.min, info.max).astype(dtype)
+
+
+def _dequantize(raw: np.ndarray, scale: float, zero: int) -> np.ndarray:
+    if raw.dtype.kind != "i":
+        return raw.astype(np.float32)
+    return ((raw.astype(np.float32) - zero) * scale).astype(np.float32)
+
+
+def predict_int8_raw(tflite_bytes: bytes, features: np.ndarray) -> np.ndarray:
+    """The int8 model's raw integer outputs from TensorFlow Lite Micro, one row per window."""
+    interpreter = _micro_interpreter(tflite_bytes)
+    source = interpreter.get_input_details(0)
+    window_shape = tuple(int(d) for d in source["shape"][1:])
     input_dtype = np.dtype(source["dtype"])
+    if input_dtype.kind != "i":
+        raise ValueError(f"the model takes {input_dtype} input; TFLM inference here is for int8")
+    input_scale = float(source["quantization_parameters"]["scales"][0])
+    input_zero = int(source["quantization_parameters"]["zero_points"][0])
     outputs = []
-    for window in windows:
-        values = window.reshape((1, *window_shape))
-        if input_dtype.kind == "i":
-            info = np.iinfo(input_dtype)
-            values = np.clip(np.round(values / input_scale + input_zero), info.min, info.max)
-        interpreter.set_tensor(source["index"], values.astype(input_dtype))
+    for window in _as_windows(features, window_shape):
+        values = _quantize(window.reshape((1, *window_shape)), input_dtype, input_scale, input_zero)
+        interpreter.set_input(values, 0)
+        interpreter.invoke()
+        outputs.append(np.array(interpreter.get_output(0)).reshape(-1))
+    return np.stack(outputs)
+
+
+def predict(tflite_bytes: bytes, features: np.ndarray) -> np.ndarray:
+    """The model's outputs as float32, one row per window; int8 models run on TensorFlow Lite
+    Micro (their integer outputs dequantized here), float32 models on the TFLite interpreter."""
+    input_dtype, _ = tensor_dtypes(tflite_bytes)
+    if input_dtype.kind == "i":
+        interpreter = _micro_interpreter(tflite_bytes)
+        target = interpreter.get_output_details(0)
+        scale = float(target["quantization_parameters"]["scales"][0])
+        zero = int(target["quantization_parameters"]["zero_points"][0])
+        return _dequantize(predict_int8_raw(tflite_bytes, features), scale, zero)
+    interpreter = _interpreter(tflite_bytes)
+    source = interpreter.get_input_details()[0]
+    target = interpreter.get_output_details()[0]
+    window_shape = tuple(int(d) for d in source["shape"][1:])
+    output_scale, output_zero = target["quantization"]
+    outputs = []
+    for window in _as_windows(features, window_shape):
+        interpreter.set_tensor(source["index"], window.reshape((1, *window_shape)))
         interpreter.invoke()
         raw = interpreter.get_tensor(target["index"]).reshape(-1)
-        if np.dtype(target["dtype"]).kind == "i":
-            raw = (raw.astype(np.float32) - output_zero) * output_scale
-        outputs.append(raw.astype(np.float32))
+        outputs.append(_dequantize(raw, output_scale, output_zero))
     return np.stack(outputs)
 
 

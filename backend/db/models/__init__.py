@@ -1,16 +1,19 @@
 """Typed SQLAlchemy models; importing this package registers every table on Base.metadata."""
 
 from backend.db.models.api_key import ApiKey, ApiKeyScope
+from backend.db.models.artifact import Artifact
 from backend.db.models.impulse import FeatureSet, FeatureSetData, Impulse
 from backend.db.models.job import Job, JobLog, JobState
 from backend.db.models.membership import ProjectMember, ProjectRole
 from backend.db.models.project import Project
 from backend.db.models.sample import Sample, SampleCategory, SampleData
+from backend.db.models.trained_model import TrainedModel
 from backend.db.models.user import User, UserSession, UserToken
 
 __all__ = [
     "ApiKey",
     "ApiKeyScope",
+    "Artifact",
     "FeatureSet",
     "FeatureSetData",
     "Impulse",
@@ -23,6 +26,7 @@ __all__ = [
     "Sample",
     "SampleCategory",
     "SampleData",
+    "TrainedModel",
     "User",
     "UserSession",
     "UserToken",
