@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.schemas.common import UtcDatetime
 from backend.schemas.jobs import JobPublic
+from backend.schemas.learning import LearningBlockIn, LearningBlockPublic
 
 MAX_WINDOW_MS = 3_600_000.0
 
@@ -59,7 +60,7 @@ class ImpulseCreate(BaseModel):
     name: str = Field("Impulse", min_length=1, max_length=100)
     input_block: InputBlockIn = Field(default_factory=lambda: InputBlockIn.model_validate({}))
     dsp_blocks: list[DspBlockIn] = Field(default_factory=list, max_length=16)
-    learning_blocks: list[dict[str, Any]] = Field(default_factory=list, max_length=16)
+    learning_blocks: list[LearningBlockIn] = Field(default_factory=list, max_length=16)
 
 
 class ImpulseUpdate(BaseModel):
@@ -70,7 +71,7 @@ class ImpulseUpdate(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=100)
     input_block: InputBlockIn
     dsp_blocks: list[DspBlockIn] = Field(default_factory=list, max_length=16)
-    learning_blocks: list[dict[str, Any]] = Field(default_factory=list, max_length=16)
+    learning_blocks: list[LearningBlockIn] = Field(default_factory=list, max_length=16)
 
 
 class InputBlockPublic(BaseModel):
@@ -99,7 +100,7 @@ class ImpulsePublic(BaseModel):
     name: str
     input_block: InputBlockPublic
     dsp_blocks: list[DspBlockSpecPublic]
-    learning_blocks: list[dict[str, Any]]
+    learning_blocks: list[LearningBlockPublic]
     fingerprint: str = Field(description="Changes whenever any input or DSP parameter changes.")
     created_at: UtcDatetime
     updated_at: UtcDatetime

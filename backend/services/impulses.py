@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from backend.db.models import Impulse, Sample
 from backend.schemas.impulses import DspBlockIn, ImpulseCreate, ImpulseUpdate, InputBlockIn
 from backend.services.errors import NotFound
+from backend.services.learning_blocks import check_learning_blocks
 from dsp_blocks.base import BlockParams, DspBlock, DspParameterError
 from dsp_blocks.registry import get_block
 from worker.features.fingerprint import impulse_fingerprint
@@ -323,6 +324,23 @@ def check_impulse(
     return input_block, dsp_blocks
 
 
+def _learning_blocks(
+    impulse_in: ImpulseCreate | ImpulseUpdate,
+    input_block: dict[str, Any],
+    dsp_blocks: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The learning blocks as stored; ImpulseInvalid naming each field at fault."""
+    stored, problems = check_learning_blocks(impulse_in.learning_blocks, input_block, dsp_blocks)
+    if problems:
+        raise ImpulseInvalid(
+            [
+                {"loc": ["body", *loc], "msg": message, "type": "value_error"}
+                for loc, message in problems
+            ]
+        )
+    return stored
+
+
 def list_impulses(session: Session, project_id: int) -> tuple[list[Impulse], int]:
     impulses = list(
         session.scalars(
@@ -348,7 +366,7 @@ def create_impulse(session: Session, project_id: int, impulse_in: ImpulseCreate)
         name=impulse_in.name,
         input_block=input_block,
         dsp_blocks=dsp_blocks,
-        learning_blocks=list(impulse_in.learning_blocks),
+        learning_blocks=_learning_blocks(impulse_in, input_block, dsp_blocks),
         fingerprint=impulse_fingerprint(input_block, dsp_blocks),
     )
     session.add(impulse)
@@ -361,11 +379,12 @@ def replace_impulse(session: Session, impulse: Impulse, impulse_in: ImpulseUpdat
     input_block, dsp_blocks = check_impulse(
         data_profile(session, impulse.project_id), impulse_in.input_block, impulse_in.dsp_blocks
     )
+    learning_blocks = _learning_blocks(impulse_in, input_block, dsp_blocks)
     if impulse_in.name is not None:
         impulse.name = impulse_in.name
     impulse.input_block = input_block
     impulse.dsp_blocks = dsp_blocks
-    impulse.learning_blocks = list(impulse_in.learning_blocks)
+    impulse.learning_blocks = learning_blocks
     impulse.fingerprint = impulse_fingerprint(input_block, dsp_blocks)
     session.commit()
     return impulse

@@ -101,7 +101,9 @@ def test_create_fills_axes_frequency_and_defaults_from_the_data(
     client: TestClient, audio_project: tuple[int, dict[str, int]]
 ) -> None:
     project_id, _ = audio_project
-    impulse = create_impulse(client, project_id, name="kws", learning_blocks=[{"kind": "nn"}])
+    impulse = create_impulse(
+        client, project_id, name="kws", learning_blocks=[{"id": 1, "dsp_blocks": [1]}]
+    )
 
     assert impulse["name"] == "kws"
     assert impulse["input_block"] == {
@@ -115,7 +117,9 @@ def test_create_fills_axes_frequency_and_defaults_from_the_data(
     block = impulse["dsp_blocks"][0]
     assert (block["id"], block["type"], block["axes"]) == (1, "mfcc", ["audio"])
     assert block["params"]["n_coefficients"] == 13 and block["params"]["n_filters"] == 32
-    assert impulse["learning_blocks"] == [{"kind": "nn"}]
+    learning = impulse["learning_blocks"][0]
+    assert (learning["type"], learning["dsp_blocks"]) == ("classifier", [1])
+    assert learning["layers"][0] == {"type": "reshape", "target_shape": [50, 13]}
     assert len(impulse["fingerprint"]) == 64
 
 

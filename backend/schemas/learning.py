@@ -1,0 +1,80 @@
+"""Learning blocks of an impulse: a neural-network classifier or regression, or K-means anomaly
+detection, fed by one or more of the impulse's DSP blocks."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from worker.learning.anomaly import AnomalySettings
+from worker.learning.architectures import PresetName
+from worker.learning.layers import LayerSpec
+from worker.learning.settings import TrainingSettings
+
+LearningBlockType = Literal["classifier", "regression", "anomaly"]
+MAX_SCRIPT_CHARS = 200_000
+
+
+class LearningBlockIn(BaseModel):
+    """One learning block. `layers` empty or missing takes `preset` (or the preset that fits the
+    DSP output) when the impulse is saved; `expert_script` replaces the generated script."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int = Field(ge=1, le=1_000_000, description="Unique within the impulse.")
+    type: LearningBlockType = Field("classifier", description="classifier, regression or anomaly")
+    name: str = Field("", max_length=100)
+    dsp_blocks: list[int] = Field(
+        min_length=1,
+        max_length=16,
+        description="Ids of the DSP blocks whose features it takes (concatenated when several).",
+    )
+    preset: PresetName | None = Field(
+        None,
+        description="Preset network for `layers` when none are given; empty = the one "
+        "that fits the DSP block (conv1d_audio for MFCC/MFE).",
+    )
+    layers: list[LayerSpec] | None = Field(
+        None, max_length=64, description="The visual editor's layers (hidden part of the network)."
+    )
+    expert_script: str | None = Field(
+        None,
+        max_length=MAX_SCRIPT_CHARS,
+        description="A tf_keras training script replacing the generated one (expert mode).",
+    )
+    settings: TrainingSettings = Field(default_factory=TrainingSettings)
+    quantization_aware_training: bool = False
+    pruning_sparsity: float | None = Field(None, ge=0.1, le=0.95)
+    anomaly: AnomalySettings | None = Field(
+        None, description="K-means settings; anomaly blocks only (defaults when empty)."
+    )
+
+    @model_validator(mode="after")
+    def _fits_its_type(self) -> LearningBlockIn:
+        if self.type == "anomaly":
+            if self.layers or self.expert_script or self.quantization_aware_training:
+                raise ValueError(
+                    "an anomaly block is K-means, not a network: give `anomaly` settings, not "
+                    "layers, an expert script or quantization-aware training"
+                )
+        elif self.anomaly is not None:
+            raise ValueError(f"`anomaly` settings apply to anomaly blocks, not to {self.type}")
+        if self.quantization_aware_training and self.pruning_sparsity is not None:
+            raise ValueError("choose quantization-aware training or pruning, not both")
+        if self.expert_script is not None and (
+            self.quantization_aware_training or self.pruning_sparsity is not None
+        ):
+            raise ValueError(
+                "quantization-aware training and pruning are added to generated scripts; in an "
+                "expert script, call tfmot yourself"
+            )
+        if len(set(self.dsp_blocks)) != len(self.dsp_blocks):
+            raise ValueError(f"dsp_blocks {self.dsp_blocks} lists a DSP block twice")
+        return self
+
+
+class LearningBlockPublic(LearningBlockIn):
+    """A stored learning block: layers filled in from the preset when they were left empty."""
+
+    model_config = ConfigDict(extra="ignore")

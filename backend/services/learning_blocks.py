@@ -1,0 +1,134 @@
+"""Learning blocks of an impulse: checked against its DSP blocks, layers filled from a preset.
+
+The features a learning block receives are its DSP blocks' outputs: one block's shape as is,
+several blocks' features flattened and concatenated (the training job does the same).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from pydantic import TypeAdapter
+
+from backend.schemas.learning import LearningBlockIn
+from dsp_blocks.base import DspParameterError
+from dsp_blocks.registry import get_block
+from worker.learning.anomaly import AnomalySettings
+from worker.learning.architectures import preset_layers
+from worker.learning.layers import LayerShapeError, LayerSpec, infer_shapes
+
+Shape = tuple[int, ...]
+Problem = tuple[tuple[str | int, ...], str]
+# The preset that fits each DSP block's output when the user picked none.
+PRESET_BY_DSP_TYPE = {
+    "mfcc": "conv1d_audio",
+    "mfe": "conv1d_audio",
+    "spectrogram": "conv1d_audio",
+    "image": "mobilenet_images",
+}
+DEFAULT_PRESET = "dense_spectral"
+_LAYERS = TypeAdapter(list[LayerSpec])
+
+
+def dsp_output_shape(input_block: dict[str, Any], dsp_spec: dict[str, Any]) -> Shape | None:
+    """Features of one window of a stored DSP block, or None when the data decides (images)."""
+    block = get_block(str(dsp_spec["type"]))
+    params = block.parse_params(dsp_spec.get("params") or {})
+    try:
+        if input_block.get("type") == "image":
+            channels = 3 if any(axis in ("r", "g", "b") for axis in input_block["axes"]) else 1
+            return tuple(
+                block.output_shape(params, sample_rate_hz=1.0, window_length=1, n_axes=channels)
+            )
+        frequency_hz = float(input_block["frequency_hz"])
+        window_length = max(1, int(round(input_block["window_size_ms"] * frequency_hz / 1000)))
+        return tuple(
+            block.output_shape(
+                params,
+                sample_rate_hz=frequency_hz,
+                window_length=window_length,
+                n_axes=len(dsp_spec.get("axes") or input_block["axes"]),
+            )
+        )
+    except DspParameterError:
+        return None
+
+
+def learning_input_shape(shapes: Sequence[Shape]) -> Shape:
+    """One DSP block's shape, or the flat concatenation of several."""
+    if len(shapes) == 1:
+        return tuple(shapes[0])
+    return (sum(int(np.prod(shape)) for shape in shapes),)
+
+
+def default_preset(dsp_types: Sequence[str]) -> str:
+    if len(dsp_types) == 1:
+        return PRESET_BY_DSP_TYPE.get(dsp_types[0], DEFAULT_PRESET)
+    return DEFAULT_PRESET
+
+
+def resolve_layers(block: dict[str, Any], dsp_types: Sequence[str], shape: Shape) -> list[Any]:
+    """The block's layers as JSON: its own, or its preset's (or the default one) for `shape`."""
+    if block.get("layers"):
+        return list(block["layers"])
+    name = block.get("preset") or default_preset(dsp_types)
+    return [layer.model_dump(mode="json") for layer in preset_layers(name, shape)]
+
+
+def check_learning_blocks(
+    specs: Sequence[LearningBlockIn],
+    input_block: dict[str, Any],
+    dsp_blocks: Sequence[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """The learning blocks as stored, and (loc, message) problems naming the field at fault."""
+    by_id = {int(block["id"]): block for block in dsp_blocks}
+    stored: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    for index, spec in enumerate(specs):
+        loc: tuple[str | int, ...] = ("learning_blocks", index)
+        if spec.id in seen:
+            problems.append(((*loc, "id"), f"id {spec.id} is used by another learning block"))
+        seen.add(spec.id)
+        missing = [block_id for block_id in spec.dsp_blocks if block_id not in by_id]
+        if missing:
+            problems.append(
+                (
+                    (*loc, "dsp_blocks"),
+                    f"DSP block(s) {missing} are not in the impulse; its DSP blocks are "
+                    f"{sorted(by_id) or 'none'}",
+                )
+            )
+            continue
+        block = spec.model_dump(mode="json")
+        block["name"] = (
+            spec.name
+            or {
+                "classifier": "Classifier",
+                "regression": "Regression",
+                "anomaly": "Anomaly detection",
+            }[spec.type]
+        )
+        if spec.type == "anomaly":
+            block["anomaly"] = block["anomaly"] or AnomalySettings().model_dump(mode="json")
+            stored.append(block)
+            continue
+        used = [by_id[block_id] for block_id in spec.dsp_blocks]
+        shapes = [dsp_output_shape(input_block, dsp) for dsp in used]
+        if any(shape is None for shape in shapes):
+            stored.append(block)  # layers are resolved when the features exist
+            continue
+        shape = learning_input_shape([s for s in shapes if s is not None])
+        try:
+            block["layers"] = resolve_layers(block, [str(dsp["type"]) for dsp in used], shape)
+            if spec.expert_script is None:
+                infer_shapes(_LAYERS.validate_python(block["layers"]), shape)
+        except (LayerShapeError, ValueError) as error:
+            problems.append(
+                ((*loc, "layers"), f"the network cannot take features {shape}: {error}")
+            )
+            continue
+        stored.append(block)
+    return stored, problems
