@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from worker.features.params import GenerateFeaturesParams
 from worker.projects.clone_params import CloneProjectParams
 from worker.self_check import SelfCheckParams
+from worker.training.params import TestModelParams, TrainModelParams
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,18 @@ JOB_KINDS: dict[str, JobKind] = {
             task_name="mcuforge.projects.clone",
             params_model=CloneProjectParams,
             description="Copy a public project's samples, impulses and settings into a new one.",
+        ),
+        JobKind(
+            name="training.train",
+            task_name="mcuforge.training.train",
+            params_model=TrainModelParams,
+            description="Train a learning block on its features; store float32 and int8 models.",
+        ),
+        JobKind(
+            name="training.test",
+            task_name="mcuforge.training.test",
+            params_model=TestModelParams,
+            description="Classify the test split with a learning block's float32 and int8 models.",
         ),
     ]
 }

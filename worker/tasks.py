@@ -64,3 +64,21 @@ def clone_project(self: Task, job_id: int) -> str | None:
     from worker.projects.clone import run_clone_project
 
     return run_task(self, job_id, run_clone_project)
+
+
+@celery_app.task(
+    name="mcuforge.training.train", soft_time_limit=3300, time_limit=3600, **JOB_TASK_OPTIONS
+)
+def train_model(self: Task, job_id: int) -> str | None:
+    from worker.training.train_job import run_train_model
+
+    return run_task(self, job_id, run_train_model)
+
+
+@celery_app.task(
+    name="mcuforge.training.test", soft_time_limit=1700, time_limit=1800, **JOB_TASK_OPTIONS
+)
+def test_model(self: Task, job_id: int) -> str | None:
+    from worker.training.test_job import run_test_model
+
+    return run_task(self, job_id, run_test_model)

@@ -16,9 +16,11 @@ from backend.api.routes import (
     impulses,
     jobs,
     members,
+    models,
     projects,
     public_projects,
     samples,
+    training,
     users,
 )
 from backend.settings import settings
@@ -35,6 +37,8 @@ for router in (
     jobs.router,
     dsp_blocks.router,
     impulses.router,
+    training.router,
+    models.router,
 ):
     api_router.include_router(router, max_body_size=settings.max_json_body_bytes)
 api_router.include_router(samples.router, max_body_size=settings.max_upload_request_bytes)

@@ -16,19 +16,11 @@ from backend.schemas.learning import LearningBlockIn
 from dsp_blocks.base import DspParameterError
 from dsp_blocks.registry import get_block
 from worker.learning.anomaly import AnomalySettings
-from worker.learning.architectures import preset_layers
 from worker.learning.layers import LayerShapeError, LayerSpec, infer_shapes
+from worker.training.network import resolve_layers
 
 Shape = tuple[int, ...]
 Problem = tuple[tuple[str | int, ...], str]
-# The preset that fits each DSP block's output when the user picked none.
-PRESET_BY_DSP_TYPE = {
-    "mfcc": "conv1d_audio",
-    "mfe": "conv1d_audio",
-    "spectrogram": "conv1d_audio",
-    "image": "mobilenet_images",
-}
-DEFAULT_PRESET = "dense_spectral"
 _LAYERS = TypeAdapter(list[LayerSpec])
 
 
@@ -61,20 +53,6 @@ def learning_input_shape(shapes: Sequence[Shape]) -> Shape:
     if len(shapes) == 1:
         return tuple(shapes[0])
     return (sum(int(np.prod(shape)) for shape in shapes),)
-
-
-def default_preset(dsp_types: Sequence[str]) -> str:
-    if len(dsp_types) == 1:
-        return PRESET_BY_DSP_TYPE.get(dsp_types[0], DEFAULT_PRESET)
-    return DEFAULT_PRESET
-
-
-def resolve_layers(block: dict[str, Any], dsp_types: Sequence[str], shape: Shape) -> list[Any]:
-    """The block's layers as JSON: its own, or its preset's (or the default one) for `shape`."""
-    if block.get("layers"):
-        return list(block["layers"])
-    name = block.get("preset") or default_preset(dsp_types)
-    return [layer.model_dump(mode="json") for layer in preset_layers(name, shape)]
 
 
 def check_learning_blocks(

@@ -1,0 +1,140 @@
+"""Request and response models of training, trained models, model testing, live classification
+and downloadable artifacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.schemas.common import UtcDatetime
+from backend.schemas.learning import MAX_SCRIPT_CHARS
+
+
+class LearningPresetPublic(BaseModel):
+    name: str
+    description: str
+    layers: list[dict[str, Any]] | None = Field(
+        description="The preset's layers for the input shape; None when it cannot take it."
+    )
+    error: str | None = Field(None, description="Why the preset cannot take the input shape.")
+
+
+class LearningPresetsPublic(BaseModel):
+    input_shape: list[int]
+    data: list[LearningPresetPublic]
+
+
+class TrainRequest(BaseModel):
+    """Training settings to change before this training (they are saved on the block)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    settings: dict[str, Any] | None = Field(
+        None, description="Any TrainingSettings fields: epochs, learning_rate, batch_size..."
+    )
+
+
+class TestRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uncertain_below: float = Field(
+        0.6, ge=0.0, le=1.0, description="A window whose best score is lower is 'uncertain'."
+    )
+
+
+class ClassifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sample_id: int = Field(ge=1, le=2**63 - 1)
+    uncertain_below: float = Field(0.6, ge=0.0, le=1.0)
+
+
+class ScriptPublic(BaseModel):
+    learning_block_id: int
+    expert: bool = Field(description="True when the script is the user's, not the generated one.")
+    input_shape: list[int] | None
+    script: str
+
+
+class ScriptUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    script: str = Field(min_length=1, max_length=MAX_SCRIPT_CHARS)
+
+
+class ArtifactPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    project_id: int
+    trained_model_id: int | None
+    job_id: int | None
+    kind: str
+    file_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    created_at: UtcDatetime
+
+
+class ArtifactsPublic(BaseModel):
+    data: list[ArtifactPublic]
+    count: int
+
+
+class TrainedModelPublic(BaseModel):
+    """Metrics on the validation windows, float32 and int8 side by side."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    impulse_id: int
+    learning_block_id: int
+    job_id: int | None
+    task: str
+    class_names: list[str]
+    input_shape: list[int]
+    metrics: dict[str, Any] = Field(
+        description="float32 and int8: accuracy, loss, confusion_matrix, per_class "
+        "(precision, recall, f1); differences = int8 - float32."
+    )
+    sizes: dict[str, Any] = Field(
+        description="float32 and int8: flatbuffer_bytes, weight_bytes, mac_count, arena_bytes."
+    )
+    int8_model_bytes: int | None
+    mac_count: int | None
+    tflm_arena_bytes: int | None
+    history: list[dict[str, float]]
+    training_seconds: float
+    learning_block: dict[str, Any]
+    tested_at: UtcDatetime | None
+    created_at: UtcDatetime
+    artifacts: list[ArtifactPublic] = Field(default_factory=list)
+
+
+class TestResultsPublic(BaseModel):
+    trained_model_id: int
+    tested_at: UtcDatetime
+    results: dict[str, Any] = Field(
+        description="float32 and int8 metrics on the test split, their differences, and "
+        "per-sample results (majority over the sample's windows; 'uncertain' below the threshold)."
+    )
+
+
+class WindowResultPublic(BaseModel):
+    window: int
+    offset_ms: float
+    scores: dict[str, float] | None = None
+    top: str | None = None
+    value: float | None = None
+
+
+class ClassificationPublic(BaseModel):
+    sample_id: int
+    trained_model_id: int
+    label: str
+    precision: str = Field("int8", description="The int8 model, run on TensorFlow Lite Micro.")
+    windows: list[WindowResultPublic]
+    top_counts: dict[str, int] = Field(default_factory=dict)
+    mean_value: float | None = None

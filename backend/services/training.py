@@ -1,0 +1,321 @@
+"""Training, trained models, model testing, live classification and expert scripts of the
+learning blocks of an impulse. Nothing here imports TensorFlow: jobs train, TFLM classifies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from backend.db.models import Artifact, FeatureSet, Impulse, Job, JobState, TrainedModel
+from backend.schemas.training import (
+    ArtifactPublic,
+    LearningPresetPublic,
+    LearningPresetsPublic,
+    ScriptPublic,
+    TestResultsPublic,
+    TrainedModelPublic,
+)
+from backend.services.errors import Conflict, InvalidRequest, NotFound
+from backend.services.jobs import create_job, enqueue_job
+from backend.services.learning_blocks import dsp_output_shape, learning_input_shape
+from worker.job_reaper import reap_stale_jobs
+from worker.learning.architectures import PRESETS, preset_layers
+from worker.learning.blocks import LearningBlockSpec
+from worker.learning.layers import LayerShapeError, parse_layers
+from worker.learning.script import generate_script
+from worker.learning.settings import TrainingSettings
+from worker.training.classify import SampleNotClassifiable, classify_sample
+from worker.training.inputs import LearningBlockMissing, features_problem, learning_block_of
+from worker.training.network import resolve_layers
+from worker.training.test_job import latest_model
+
+TRAIN_KIND = "training.train"
+TEST_KIND = "training.test"
+
+
+class LearningBlockNotFound(NotFound):
+    """No learning block with this id in the impulse."""
+
+
+class SettingsInvalid(Exception):
+    """Training settings out of range; `errors` are FastAPI-style entries naming the field."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(e["msg"]) for e in errors))
+
+
+def learning_block(impulse: Impulse, block_id: int) -> dict[str, Any]:
+    try:
+        return learning_block_of(impulse, block_id)
+    except LearningBlockMissing as error:
+        raise LearningBlockNotFound(str(error)) from None
+
+
+def _save_block(session: Session, impulse: Impulse, block: dict[str, Any]) -> None:
+    impulse.learning_blocks = [
+        block if int(b["id"]) == int(block["id"]) else b for b in impulse.learning_blocks
+    ]
+    flag_modified(impulse, "learning_blocks")
+    session.commit()
+
+
+def _active_jobs(session: Session, impulse: Impulse, kind: str, block_id: int) -> list[Job]:
+    reap_stale_jobs(session, project_id=impulse.project_id)
+    jobs = session.scalars(
+        select(Job)
+        .where(
+            Job.project_id == impulse.project_id,
+            Job.kind == kind,
+            Job.state.in_([JobState.queued, JobState.running]),
+        )
+        .execution_options(populate_existing=True)
+    )
+    return [
+        job
+        for job in jobs
+        if (job.params or {}).get("impulse_id") == impulse.id
+        and (job.params or {}).get("learning_block_id") == block_id
+    ]
+
+
+def _require_fresh_features(session: Session, impulse: Impulse, block: dict[str, Any]) -> None:
+    problem = features_problem(session, impulse, block)
+    if problem is not None:
+        raise Conflict(problem)
+
+
+def checked_settings(block: dict[str, Any], overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """The block's settings with `overrides` applied; SettingsInvalid naming each bad field."""
+    merged = {**(block.get("settings") or {}), **(overrides or {})}
+    try:
+        return TrainingSettings.model_validate(merged).model_dump(mode="json")
+    except pydantic.ValidationError as error:
+        raise SettingsInvalid(
+            [
+                {
+                    "loc": ["body", "settings", *error_item["loc"]],
+                    "msg": error_item["msg"].removeprefix("Value error, "),
+                    "type": error_item["type"],
+                }
+                for error_item in error.errors()
+            ]
+        ) from None
+
+
+def start_training(
+    session: Session, impulse: Impulse, block_id: int, settings: dict[str, Any] | None
+) -> Job:
+    """Check what can be known now (settings, fresh features, no training under way), save the
+    settings on the block, write and enqueue the training job."""
+    block = learning_block(impulse, block_id)
+    if block["type"] != "anomaly":
+        block["settings"] = checked_settings(block, settings)
+    elif settings:
+        raise InvalidRequest("anomaly blocks have no training settings; set `anomaly` on the block")
+    _require_fresh_features(session, impulse, block)
+    active = _active_jobs(session, impulse, TRAIN_KIND, block_id)
+    if active:
+        raise Conflict(
+            f"learning block {block_id} is already being trained by job {active[0].id} "
+            f"({active[0].state}); wait for it or cancel it"
+        )
+    _save_block(session, impulse, block)
+    job = create_job(
+        session,
+        project_id=impulse.project_id,
+        kind=TRAIN_KIND,
+        params={"impulse_id": impulse.id, "learning_block_id": block_id},
+    )
+    enqueue_job(job)
+    return job
+
+
+def trained_model(session: Session, impulse: Impulse, block_id: int) -> TrainedModel:
+    learning_block(impulse, block_id)
+    model = latest_model(session, impulse.id, block_id)
+    if model is None:
+        raise NotFound(f"learning block {block_id} has no trained model yet; train it first")
+    return model
+
+
+def model_public(session: Session, model: TrainedModel) -> TrainedModelPublic:
+    public = TrainedModelPublic.model_validate(model)
+    public.artifacts = list_artifacts(session, model.project_id, model.id)
+    return public
+
+
+def start_testing(session: Session, impulse: Impulse, block_id: int, uncertain_below: float) -> Job:
+    block = learning_block(impulse, block_id)
+    model = trained_model(session, impulse, block_id)
+    _require_fresh_features(session, impulse, block)
+    fingerprints = {
+        str(fs.dsp_block_id): fs.fingerprint
+        for fs in session.scalars(select(FeatureSet).where(FeatureSet.impulse_id == impulse.id))
+    }
+    if any(fingerprints.get(k) != v for k, v in model.feature_fingerprints.items()):
+        raise Conflict(
+            f"model {model.id} was trained on features made with other DSP parameters; train "
+            f"learning block {block_id} again before testing"
+        )
+    if _active_jobs(session, impulse, TEST_KIND, block_id):
+        raise Conflict(f"learning block {block_id} is already being tested; wait for that job")
+    job = create_job(
+        session,
+        project_id=impulse.project_id,
+        kind=TEST_KIND,
+        params={
+            "impulse_id": impulse.id,
+            "learning_block_id": block_id,
+            "uncertain_below": uncertain_below,
+        },
+    )
+    enqueue_job(job)
+    return job
+
+
+def test_results(session: Session, impulse: Impulse, block_id: int) -> TestResultsPublic:
+    model = trained_model(session, impulse, block_id)
+    if model.test_results is None or model.tested_at is None:
+        raise NotFound(f"model {model.id} has not been tested yet; start a model test first")
+    return TestResultsPublic(
+        trained_model_id=model.id, tested_at=model.tested_at, results=model.test_results
+    )
+
+
+def classify(
+    session: Session, impulse: Impulse, block_id: int, sample_id: int, uncertain_below: float
+) -> dict[str, Any]:
+    """Window by window classification of one sample with the block's latest int8 model."""
+    model = trained_model(session, impulse, block_id)
+    if model.task == "anomaly":
+        raise InvalidRequest("live classification needs a classifier or regression block")
+    try:
+        result = classify_sample(
+            session, impulse, model, sample_id, uncertain_below=uncertain_below
+        )
+    except LookupError as error:
+        raise NotFound(str(error)) from None
+    except SampleNotClassifiable as error:
+        raise InvalidRequest(str(error)) from None
+    return {**result, "trained_model_id": model.id}
+
+
+# --- scripts -----------------------------------------------------------------------------------
+
+
+def block_input_shape(
+    session: Session, impulse: Impulse, block: dict[str, Any]
+) -> tuple[int, ...] | None:
+    """The learning block's input shape: from generated features, else from the DSP parameters."""
+    specs = {int(s["id"]): s for s in impulse.dsp_blocks}
+    shapes = []
+    for dsp_block_id in block["dsp_blocks"]:
+        stored = session.scalar(
+            select(FeatureSet.shape).where(
+                FeatureSet.impulse_id == impulse.id, FeatureSet.dsp_block_id == dsp_block_id
+            )
+        )
+        shape = tuple(stored) if stored else None
+        if shape is None and int(dsp_block_id) in specs:
+            shape = dsp_output_shape(impulse.input_block, specs[int(dsp_block_id)])
+        if shape is None:
+            return None
+        shapes.append(shape)
+    return learning_input_shape(shapes)
+
+
+def read_script(session: Session, impulse: Impulse, block_id: int) -> ScriptPublic:
+    block = learning_block(impulse, block_id)
+    if block["type"] == "anomaly":
+        raise InvalidRequest("anomaly blocks are K-means, not a training script")
+    shape = block_input_shape(session, impulse, block)
+    if block.get("expert_script"):
+        return ScriptPublic(
+            learning_block_id=block_id,
+            expert=True,
+            input_shape=list(shape) if shape else None,
+            script=block["expert_script"],
+        )
+    if shape is None:
+        raise Conflict("the input shape is not known yet; generate features first")
+    dsp_types = [str(s["type"]) for s in impulse.dsp_blocks if s["id"] in block["dsp_blocks"]]
+    try:
+        layers = parse_layers(resolve_layers(block, dsp_types, shape))
+        spec = LearningBlockSpec(
+            task="regression" if block["type"] == "regression" else "classification",
+            layers=layers,
+            quantization_aware_training=bool(block.get("quantization_aware_training")),
+            pruning_sparsity=block.get("pruning_sparsity"),
+        )
+        script = generate_script(spec, shape)
+    except (LayerShapeError, ValueError) as error:
+        raise InvalidRequest(f"the network cannot take features {shape}: {error}") from None
+    return ScriptPublic(
+        learning_block_id=block_id, expert=False, input_shape=list(shape), script=script
+    )
+
+
+def replace_script(
+    session: Session, impulse: Impulse, block_id: int, script: str | None
+) -> ScriptPublic:
+    """Expert mode: `script` replaces the generated one; None returns to the visual editor."""
+    block = learning_block(impulse, block_id)
+    if block["type"] == "anomaly":
+        raise InvalidRequest("anomaly blocks are K-means, not a training script")
+    if script is not None and (
+        block.get("quantization_aware_training") or block.get("pruning_sparsity") is not None
+    ):
+        raise InvalidRequest(
+            "turn quantization-aware training and pruning off before editing the script: they "
+            "are added to generated scripts; in an expert script, call tfmot yourself"
+        )
+    block["expert_script"] = script
+    _save_block(session, impulse, block)
+    return read_script(session, impulse, block_id)
+
+
+# --- presets and artifacts ---------------------------------------------------------------------
+
+
+def learning_presets(input_shape: tuple[int, ...]) -> LearningPresetsPublic:
+    presets = []
+    for name, function in PRESETS.items():
+        description = (function.__doc__ or "").strip().splitlines()[0]
+        try:
+            layers = [layer.model_dump(mode="json") for layer in preset_layers(name, input_shape)]
+            presets.append(LearningPresetPublic(name=name, description=description, layers=layers))
+        except (LayerShapeError, ValueError) as error:
+            presets.append(
+                LearningPresetPublic(
+                    name=name, description=description, layers=None, error=str(error)
+                )
+            )
+    return LearningPresetsPublic(input_shape=list(input_shape), data=presets)
+
+
+def list_artifacts(session: Session, project_id: int, model_id: int) -> list[ArtifactPublic]:
+    rows = session.scalars(
+        select(Artifact)
+        .where(Artifact.project_id == project_id, Artifact.trained_model_id == model_id)
+        .order_by(Artifact.id)
+    )
+    return [ArtifactPublic.model_validate(row) for row in rows]
+
+
+def project_model(session: Session, project_id: int, model_id: int) -> TrainedModel:
+    model = session.get(TrainedModel, model_id)
+    if model is None or model.project_id != project_id:
+        raise NotFound(f"model {model_id} does not exist in project {project_id}")
+    return model
+
+
+def artifact_file(session: Session, project_id: int, artifact_id: int) -> Artifact:
+    artifact = session.get(Artifact, artifact_id)
+    if artifact is None or artifact.project_id != project_id:
+        raise NotFound(f"artifact {artifact_id} does not exist in project {project_id}")
+    return artifact

@@ -1,0 +1,297 @@
+"""The `training.train` job: train one learning block on its features, store model and files."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from backend.db.models import Impulse, TrainedModel
+from backend.db.session import get_sessionmaker
+from worker.job_errors import JobInputError
+from worker.job_runtime import JobContext
+from worker.learning.anomaly import AnomalySettings, fit_anomaly
+from worker.learning.blocks import LearningBlockSpec
+from worker.learning.errors import TrainingError
+from worker.learning.layers import parse_layers
+from worker.learning.notebook import export_training_bundle
+from worker.learning.runner import RunLimits
+from worker.learning.settings import TrainingSettings
+from worker.learning.train import TrainingResult, train
+from worker.training.artifacts import new_artifact
+from worker.training.inputs import (
+    FeaturesNotReady,
+    LearningBlockMissing,
+    LearningFeatures,
+    learning_block_of,
+    load_learning_features,
+)
+from worker.training.network import resolve_layers
+from worker.training.params import TrainModelParams
+from worker.training.reporting import JobReporter
+
+# Under the task's soft time limit (3300 s), so the sandbox stops first with a clear message.
+TRAINING_LIMITS = RunLimits(time_limit_s=3000.0)
+
+
+def class_indices(labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Class index of each label into the sorted class names."""
+    class_names = sorted(set(labels))
+    index = {name: i for i, name in enumerate(class_names)}
+    return np.array([index[label] for label in labels], dtype=np.int64), class_names
+
+
+def regression_targets(labels: list[str]) -> np.ndarray:
+    try:
+        return np.array([float(label) for label in labels], dtype=np.float32)
+    except ValueError:
+        bad = sorted({label for label in labels if not _is_number(label)})
+        raise JobInputError(
+            f"a regression block learns a number per sample, but the labels {bad[:3]} are not "
+            "numbers; label samples with their target value (e.g. 21.5)"
+        ) from None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _load(checked: TrainModelParams) -> tuple[int, dict[str, Any], list[str], LearningFeatures]:
+    with get_sessionmaker()() as session:
+        impulse = session.get(Impulse, checked.impulse_id)
+        if impulse is None:
+            raise JobInputError(f"impulse {checked.impulse_id} no longer exists")
+        try:
+            block = learning_block_of(impulse, checked.learning_block_id)
+            data = load_learning_features(session, impulse, block)
+        except (LearningBlockMissing, FeaturesNotReady) as error:
+            raise JobInputError(str(error)) from None
+        dsp_types = [
+            str(spec["type"])
+            for spec in impulse.dsp_blocks
+            if int(spec["id"]) in {int(i) for i in block["dsp_blocks"]}
+        ]
+        return impulse.project_id, block, dsp_types, data
+
+
+def _network_spec(block: dict[str, Any], dsp_types: list[str], shape: tuple[int, ...]) -> Any:
+    layers = [] if block.get("expert_script") else resolve_layers(block, dsp_types, shape)
+    return LearningBlockSpec(
+        task="regression" if block["type"] == "regression" else "classification",
+        layers=parse_layers(layers),
+        expert_script=block.get("expert_script"),
+        quantization_aware_training=bool(block.get("quantization_aware_training")),
+        pruning_sparsity=block.get("pruning_sparsity"),
+    )
+
+
+def _model_row(
+    project_id: int, params: TrainModelParams, job_id: int, block: dict[str, Any], **values: Any
+) -> TrainedModel:
+    return TrainedModel(
+        project_id=project_id,
+        impulse_id=params.impulse_id,
+        learning_block_id=params.learning_block_id,
+        job_id=job_id,
+        learning_block=block,
+        **values,
+    )
+
+
+def _train_network(
+    context: JobContext,
+    params: TrainModelParams,
+    project_id: int,
+    block: dict[str, Any],
+    dsp_types: list[str],
+    data: LearningFeatures,
+    rows: np.ndarray,
+) -> dict[str, Any]:
+    x = data.features[rows]
+    labels = [data.labels[i] for i in rows]
+    if block["type"] == "regression":
+        y, class_names = regression_targets(labels), []
+    else:
+        y, class_names = class_indices(labels)
+    settings = TrainingSettings.model_validate(block.get("settings") or {})
+    try:
+        spec = _network_spec(block, dsp_types, tuple(int(d) for d in x.shape[1:]))
+    except (ValueError, TrainingError) as error:
+        raise JobInputError(f"the learning block's network: {error}") from None
+    with tempfile.TemporaryDirectory(prefix="mcuforge-train-") as scratch:
+        workdir = Path(scratch) / "run"
+        try:
+            result = train(
+                x,
+                y,
+                class_names,
+                spec,
+                settings,
+                workdir,
+                JobReporter(context),
+                limits=TRAINING_LIMITS,
+            )
+        except TrainingError as error:
+            if error.log:
+                context.log(error.log)
+            raise JobInputError(error.message) from None
+        context.check_cancelled()
+        bundle = export_training_bundle(workdir, Path(scratch) / "notebook.zip")
+        return _store_network(context, params, project_id, block, data, result, bundle)
+
+
+def _store_network(
+    context: JobContext,
+    params: TrainModelParams,
+    project_id: int,
+    block: dict[str, Any],
+    data: LearningFeatures,
+    result: TrainingResult,
+    bundle: Path,
+) -> dict[str, Any]:
+    files = result.artifacts
+    block_as_trained = {**block, "layers": block.get("layers") or None}
+    model = _model_row(
+        project_id,
+        params,
+        context.job_id,
+        block_as_trained,
+        task=result.task,
+        feature_fingerprints=data.fingerprints,
+        class_names=result.class_names,
+        input_shape=list(result.input_shape),
+        metrics={
+            "float32": result.float32.model_dump(),
+            "int8": result.int8.model_dump(),
+            "differences": result.differences.model_dump() if result.differences else None,
+            "training_windows": result.training_windows,
+            "validation_windows": result.validation_windows,
+            "class_weight": result.class_weight,
+            "parameter_count": result.parameter_count,
+        },
+        sizes={"float32": result.float32_size.model_dump(), "int8": result.int8_size.model_dump()},
+        int8_model_bytes=result.int8_size.flatbuffer_bytes,
+        mac_count=result.int8_size.mac_count,
+        tflm_arena_bytes=result.int8_size.arena_bytes,
+        history=result.history,
+        training_seconds=result.training_seconds,
+    )
+    stem = f"impulse-{params.impulse_id}-block-{params.learning_block_id}"
+    outputs = [
+        ("tflite-float32", f"{stem}-float32.tflite", files.float32_tflite),
+        ("tflite-int8", f"{stem}-int8.tflite", files.int8_tflite),
+        ("savedmodel-zip", f"{stem}-savedmodel.zip", files.saved_model_zip),
+        ("training-script", f"{stem}-train.py", files.script),
+        ("notebook-zip", f"{stem}-notebook.zip", bundle),
+    ]
+    with get_sessionmaker()() as session:
+        if session.get(Impulse, params.impulse_id) is None:
+            raise JobInputError(f"impulse {params.impulse_id} was deleted while training")
+        session.add(model)
+        session.flush()
+        for kind, name, path in outputs:
+            session.add(
+                new_artifact(
+                    project_id=project_id,
+                    trained_model_id=model.id,
+                    kind=kind,
+                    file_name=name,
+                    data=path.read_bytes(),
+                )
+            )
+        session.commit()
+        model_id = model.id
+    summary: dict[str, Any] = {
+        "trained_model_id": model_id,
+        "task": result.task,
+        "epochs": len(result.history),
+        "training_seconds": round(result.training_seconds, 3),
+    }
+    if result.task == "classification":
+        summary["float32_accuracy"] = result.float32.accuracy  # type: ignore[union-attr]
+        summary["int8_accuracy"] = result.int8.accuracy  # type: ignore[union-attr]
+    context.log(
+        "Stored model "
+        + str(model_id)
+        + ": "
+        + json.dumps({k: v for k, v in summary.items() if k != "trained_model_id"})
+    )
+    return summary
+
+
+def _train_anomaly(
+    context: JobContext,
+    params: TrainModelParams,
+    project_id: int,
+    block: dict[str, Any],
+    data: LearningFeatures,
+    rows: np.ndarray,
+) -> dict[str, Any]:
+    settings = AnomalySettings.model_validate(block.get("anomaly") or {})
+    context.log(f"K-means with {settings.clusters} clusters on {len(rows)} training windows")
+    try:
+        anomaly = fit_anomaly(data.features[rows], settings)
+    except TrainingError as error:
+        raise JobInputError(error.message) from None
+    scores = anomaly.scores(data.features[rows])
+    metrics = {
+        "threshold": anomaly.threshold,
+        "training_windows": len(rows),
+        "training_anomalies": int(np.sum(scores > anomaly.threshold)),
+        "mean_training_score": float(np.mean(scores)),
+    }
+    model = _model_row(
+        project_id,
+        params,
+        context.job_id,
+        block,
+        task="anomaly",
+        feature_fingerprints=data.fingerprints,
+        class_names=[],
+        input_shape=list(data.features.shape[1:]),
+        metrics=metrics,
+        sizes={},
+        history=[],
+        training_seconds=0.0,
+    )
+    with get_sessionmaker()() as session:
+        session.add(model)
+        session.flush()
+        session.add(
+            new_artifact(
+                project_id=project_id,
+                trained_model_id=model.id,
+                kind="anomaly-model-json",
+                file_name=f"impulse-{params.impulse_id}-block-{params.learning_block_id}"
+                "-anomaly.json",
+                data=json.dumps(anomaly.export(), indent=1).encode(),
+            )
+        )
+        session.commit()
+        return {"trained_model_id": model.id, "task": "anomaly", **metrics}
+
+
+def run_train_model(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Train the learning block on the training split of its (fresh) features and store it."""
+    checked = TrainModelParams.model_validate(params)
+    project_id, block, dsp_types, data = _load(checked)
+    rows = data.rows_of("training")
+    if len(rows) == 0:
+        raise JobInputError(
+            "there are no training windows: every sample is in the test split; move samples "
+            "to the training split"
+        )
+    context.log(
+        f"Learning block {checked.learning_block_id} ({block['type']}): {len(rows)} training "
+        f"windows of features {tuple(data.features.shape[1:])}"
+    )
+    if block["type"] == "anomaly":
+        return _train_anomaly(context, checked, project_id, block, data, rows)
+    return _train_network(context, checked, project_id, block, dsp_types, data, rows)
