@@ -1,0 +1,175 @@
+/* The classifier: read the raw window, run the impulse's DSP, quantize the features to the
+ * model's int8 input exactly as the platform does, invoke the compiled model, dequantize. */
+#include "mf_classifier.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "model-parameters/mf_impulse.h"
+
+namespace {
+
+float raw_window[MF_RAW_FRAME_SIZE];
+float features[MF_FEATURE_COUNT];
+int8_t model_input[MF_FEATURE_COUNT];
+int8_t model_output[MF_LABEL_COUNT];
+
+// Stream state of mf_run_classifier_continuous: the last window of raw data and the scores of
+// the last MF_SLICES_PER_WINDOW windows (a ring) for the moving average.
+float stream_window[MF_RAW_FRAME_SIZE];
+float score_history[MF_SLICES_PER_WINDOW][MF_LABEL_COUNT];
+size_t score_history_next = 0;
+size_t score_history_count = 0;
+
+int buffer_get_data(void *context, size_t offset, size_t length, float *out) {
+    const float *buffer = static_cast<const float *>(context);
+    memcpy(out, buffer + offset, length * sizeof(float));
+    return 0;
+}
+
+// Round half to even, as numpy's np.round in the platform's int8 pipeline: exact for every
+// float because value - floor(value) is exact below 2^23, and larger values are whole numbers.
+float round_half_even(float value) {
+    const float lower = floorf(value);
+    const float fraction = value - lower;
+    if (fraction > 0.5f) {
+        return lower + 1.0f;
+    }
+    if (fraction < 0.5f) {
+        return lower;
+    }
+    return fmodf(lower, 2.0f) == 0.0f ? lower : lower + 1.0f;
+}
+
+}  // namespace
+
+extern "C" int8_t mf_quantize_feature(float value) {
+    // Division (not a multiplication by 1/scale) and float32 throughout, as the platform does.
+    const float scaled = value / MF_INPUT_SCALE + static_cast<float>(MF_INPUT_ZERO_POINT);
+    if (scaled != scaled) {
+        return static_cast<int8_t>(MF_INPUT_ZERO_POINT);  // NaN: the input's zero
+    }
+    const float rounded = round_half_even(scaled);
+    if (rounded < -128.0f) {
+        return -128;
+    }
+    if (rounded > 127.0f) {
+        return 127;
+    }
+    return static_cast<int8_t>(rounded);
+}
+
+namespace {
+
+int classify_window(const float *window, mf_result_t *result, bool debug) {
+    const uint64_t dsp_start_us = mf_timer_us();
+    if (mf_impulse_extract(window, features) != 0) {
+        return MF_ERR_DSP;
+    }
+    result->timing.dsp_us = static_cast<int32_t>(mf_timer_us() - dsp_start_us);
+
+    const uint64_t model_start_us = mf_timer_us();
+    for (size_t i = 0; i < MF_FEATURE_COUNT; ++i) {
+        model_input[i] = mf_quantize_feature(features[i]);
+    }
+    if (mf_impulse_invoke(model_input, model_output) != 0) {
+        return MF_ERR_MODEL;
+    }
+    for (size_t i = 0; i < MF_LABEL_COUNT; ++i) {
+        result->classification[i].label = mf_labels[i];
+        result->classification[i].value =
+            (static_cast<float>(model_output[i]) - static_cast<float>(MF_OUTPUT_ZERO_POINT)) *
+            MF_OUTPUT_SCALE;
+    }
+    result->timing.classification_us = static_cast<int32_t>(mf_timer_us() - model_start_us);
+
+    const uint64_t anomaly_start_us = mf_timer_us();
+    result->anomaly = mf_impulse_anomaly(features);
+    result->timing.anomaly_us = static_cast<int32_t>(mf_timer_us() - anomaly_start_us);
+
+    if (debug) {
+        mf_printf("DSP %ld us, classification %ld us\n", static_cast<long>(result->timing.dsp_us),
+                  static_cast<long>(result->timing.classification_us));
+        for (size_t i = 0; i < MF_LABEL_COUNT; ++i) {
+            mf_printf("  %s: %.5f\n", result->classification[i].label,
+                      static_cast<double>(result->classification[i].value));
+        }
+    }
+    return MF_OK;
+}
+
+}  // namespace
+
+extern "C" int mf_signal_from_buffer(const float *buffer, size_t length, mf_signal_t *signal) {
+    if (buffer == 0 || signal == 0) {
+        return MF_ERR_NULL;
+    }
+    signal->total_length = length;
+    signal->get_data = buffer_get_data;
+    signal->context = const_cast<float *>(buffer);
+    return MF_OK;
+}
+
+extern "C" int mf_run_classifier(mf_signal_t *signal, mf_result_t *result, bool debug) {
+    if (signal == 0 || result == 0 || signal->get_data == 0) {
+        return MF_ERR_NULL;
+    }
+    if (signal->total_length != MF_RAW_FRAME_SIZE) {
+        return MF_ERR_SIGNAL_LENGTH;
+    }
+    if (signal->get_data(signal->context, 0, MF_RAW_FRAME_SIZE, raw_window) != 0) {
+        return MF_ERR_SIGNAL_READ;
+    }
+    return classify_window(raw_window, result, debug);
+}
+
+extern "C" void mf_run_classifier_init(void) {
+    memset(stream_window, 0, sizeof(stream_window));
+    memset(score_history, 0, sizeof(score_history));
+    score_history_next = 0;
+    score_history_count = 0;
+}
+
+extern "C" int mf_run_classifier_continuous(mf_signal_t *signal, mf_result_t *result, bool debug) {
+    if (signal == 0 || result == 0 || signal->get_data == 0) {
+        return MF_ERR_NULL;
+    }
+    if (signal->total_length != MF_SLICE_FRAME_SIZE) {
+        return MF_ERR_SIGNAL_LENGTH;
+    }
+    // Slide the window by one slice and append the new one at its end.
+    memmove(stream_window, stream_window + MF_SLICE_FRAME_SIZE,
+            (MF_RAW_FRAME_SIZE - MF_SLICE_FRAME_SIZE) * sizeof(float));
+    float *slice = stream_window + (MF_RAW_FRAME_SIZE - MF_SLICE_FRAME_SIZE);
+    if (signal->get_data(signal->context, 0, MF_SLICE_FRAME_SIZE, slice) != 0) {
+        return MF_ERR_SIGNAL_READ;
+    }
+    const int status = classify_window(stream_window, result, false);
+    if (status != MF_OK) {
+        return status;
+    }
+    for (size_t i = 0; i < MF_LABEL_COUNT; ++i) {
+        score_history[score_history_next][i] = result->classification[i].value;
+    }
+    score_history_next = (score_history_next + 1) % MF_SLICES_PER_WINDOW;
+    if (score_history_count < MF_SLICES_PER_WINDOW) {
+        ++score_history_count;
+    }
+    for (size_t i = 0; i < MF_LABEL_COUNT; ++i) {
+        float sum = 0.0f;
+        for (size_t k = 0; k < score_history_count; ++k) {
+            sum += score_history[k][i];
+        }
+        result->classification[i].value = sum / static_cast<float>(score_history_count);
+    }
+    if (debug) {
+        for (size_t i = 0; i < MF_LABEL_COUNT; ++i) {
+            mf_printf("  %s: %.5f (average of %u windows)\n", result->classification[i].label,
+                      static_cast<double>(result->classification[i].value),
+                      static_cast<unsigned>(score_history_count));
+        }
+    }
+    return MF_OK;
+}
+
+extern "C" const float *mf_last_features(void) { return features; }
