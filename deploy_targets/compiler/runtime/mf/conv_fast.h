@@ -13,6 +13,7 @@
 
 #include "mf/conv_params.h"
 #include "mf/elementwise.h"
+#include "mf/requantize_fast.h"
 #include "mf/simd.h"
 
 namespace mf {
@@ -122,15 +123,6 @@ struct StoreResidualSum {
   }
 };
 
-// Output multiplier and shift, output offset and activation clamp of one accumulator whose
-// bias is already added: the arithmetic of conv_requantize.
-MF_ALWAYS_INLINE int8_t requantize(int32_t acc, int32_t multiplier, int32_t shift,
-                                   int32_t output_offset, int32_t activation_min,
-                                   int32_t activation_max) {
-  acc = multiply_by_nonnegative_quantized_multiplier(acc, multiplier, shift) + output_offset;
-  return static_cast<int8_t>(clamp_i32(acc, activation_min, activation_max));
-}
-
 // All output channels of `count` consecutive positions (count < 4 only for the last ones,
 // whose missing columns repeat a real one and are not stored), from output index index0 on.
 // The accumulators start at the bias, which the reference adds after the sum (the same
@@ -211,22 +203,21 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
       acc3 += column[9 + t] * w;
     }
     weights += tail;
-    const int32_t multiplier = p.output_multiplier[out_channel];
-    const int32_t shift = p.output_shift[out_channel];
+    const ChannelRequantizer q =
+        channel_requantizer(p.output_multiplier[out_channel], p.output_shift[out_channel]);
     const int32_t index = index0 + out_channel;
-    store(index, requantize(acc0, multiplier, shift, output_offset, activation_min,
-                            activation_max));
+    store(index, requantize(q, acc0, output_offset, activation_min, activation_max));
     if (all_four || count > 1) {
-      store(index + output_depth, requantize(acc1, multiplier, shift, output_offset,
-                                             activation_min, activation_max));
+      store(index + output_depth,
+            requantize(q, acc1, output_offset, activation_min, activation_max));
     }
     if (all_four || count > 2) {
-      store(index + 2 * output_depth, requantize(acc2, multiplier, shift, output_offset,
-                                                 activation_min, activation_max));
+      store(index + 2 * output_depth,
+            requantize(q, acc2, output_offset, activation_min, activation_max));
     }
     if (all_four) {
-      store(index + 3 * output_depth, requantize(acc3, multiplier, shift, output_offset,
-                                                 activation_min, activation_max));
+      store(index + 3 * output_depth,
+            requantize(q, acc3, output_offset, activation_min, activation_max));
     }
   }
 }

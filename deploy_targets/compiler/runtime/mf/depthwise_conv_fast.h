@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mf/depthwise_conv_params.h"
+#include "mf/requantize_fast.h"
 #include "mf/simd.h"
 
 namespace mf {
@@ -49,10 +50,8 @@ inline void depthwise_pixel_generic(const DepthwiseConvParams& p, const Rows& ro
 // the bias, which the reference adds after the sum: the same integers).
 MF_ALWAYS_INLINE int8_t depthwise_requantize(const DepthwiseConvParams& p, int32_t acc,
                                              int32_t channel) {
-  acc = multiply_by_nonnegative_quantized_multiplier(acc, p.output_multiplier[channel],
-                                                     p.output_shift[channel]);
-  acc += p.output_offset;
-  return static_cast<int8_t>(clamp_i32(acc, p.activation_min, p.activation_max));
+  return requantize(channel_requantizer(p.output_multiplier[channel], p.output_shift[channel]),
+                    acc, p.output_offset, p.activation_min, p.activation_max);
 }
 
 MF_ALWAYS_INLINE int32_t bias_of(const int32_t* bias, int32_t channel) {
@@ -108,7 +107,9 @@ MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_table(const DepthwiseConvPara
                                                          const PixelTaps& taps,
                                                          const int32_t* bias,
                                                          int8_t* out_pixel) {
-  const int8_t* table[2 * kMaxTableTaps];  // input tap, filter tap, for channel 0
+  // Input tap, filter tap (for channel 0) per valid tap, then a null pair that ends the table
+  // (the loop tests the next input address instead of keeping an end pointer in a register).
+  const int8_t* table[2 * kMaxTableTaps + 2];
   int32_t entries = 0;
   const int32_t input_step = p.dilation_width * p.input_depth;
   for (int32_t row = 0; row < taps.row_count; ++row) {
@@ -118,6 +119,8 @@ MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_table(const DepthwiseConvPara
     }
   }
   const int8_t* const* const table_end = table + entries;
+  table[entries] = 0;
+  table[entries + 1] = 0;
   const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
   int32_t channel = 0;
   for (; channel + 4 <= p.output_depth; channel += 4) {
@@ -131,8 +134,8 @@ MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_table(const DepthwiseConvPara
       const int8_t* w;
       int32_t x_even, w_even;
       __asm__(
-          "1:\n\t"
           "ldrd %[x], %[w], [%[entry]], #8\n\t"
+          "1:\n\t"
           "ldr %[x], [%[x], %[channel]]\n\t"
           "ldr %[w], [%[w], %[channel]]\n\t"
           "sxtab16 %[x_even], %[offset], %[x]\n\t"
@@ -143,12 +146,13 @@ MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_table(const DepthwiseConvPara
           "smlatt %[acc2], %[x_even], %[w_even], %[acc2]\n\t"
           "smlabb %[acc1], %[x], %[w], %[acc1]\n\t"
           "smlatt %[acc3], %[x], %[w], %[acc3]\n\t"
-          "cmp %[entry], %[end]\n\t"
+          "ldrd %[x], %[w], [%[entry]], #8\n\t"
+          "cmp %[x], #0\n\t"
           "bne 1b\n\t"
           : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
             [entry] "+r"(entry), [x] "=&r"(x), [w] "=&r"(w), [x_even] "=&r"(x_even),
             [w_even] "=&r"(w_even)
-          : [end] "r"(table_end), [channel] "r"(channel), [offset] "r"(offset_pair)
+          : [channel] "r"(channel), [offset] "r"(offset_pair)
           : "cc", "memory");
     }
 #else

@@ -1,0 +1,109 @@
+// Checks the fast path's requantization (mf/requantize_fast.h) against the reference
+// multiply_by_quantized_multiplier over edge-case accumulators, multipliers and every shift;
+// prints each mismatch (at most 20), "checked N mismatches M", then "done". Runs on the host
+// and on Cortex-M4 in QEMU (semihosting, no printf), where the inline-assembly path is taken.
+#include <stdint.h>
+
+#include "mf/requantize_fast.h"
+
+#if defined(__arm__)
+namespace {
+void print_text(const char* text) {
+  register int r0 __asm__("r0") = 0x04;  // SYS_WRITE0
+  register const char* r1 __asm__("r1") = text;
+  __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+}
+}  // namespace
+
+// Called by the estimator's startup code with main's result (SYS_EXIT).
+extern "C" void mf_semihost_exit(int success) {
+  register int r0 __asm__("r0") = 0x18;
+  register uint32_t r1 __asm__("r1") = success ? 0x20026u : 0x20023u;
+  __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+}
+#else
+#include <stdio.h>
+namespace {
+void print_text(const char* text) { fputs(text, stdout); }
+}  // namespace
+#endif
+
+namespace {
+
+// " <value>" in decimal.
+void print_number(int64_t value) {
+  char text[24];
+  int32_t at = 23;
+  text[at] = '\0';
+  const bool negative = value < 0;
+  uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+  do {
+    text[--at] = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (negative) text[--at] = '-';
+  text[--at] = ' ';
+  print_text(text + at);
+}
+
+uint32_t lcg_state = 12345u;
+int32_t next_random() {
+  lcg_state = lcg_state * 1664525u + 1013904223u;
+  return static_cast<int32_t>(lcg_state);
+}
+
+}  // namespace
+
+int main() {
+  // Accumulators: both int32 ends, the 2^30 and 2^31 boundaries the doubling and the rounding
+  // constants meet, small values around 0 and halves of powers of two, and random words.
+  int32_t xs[400];
+  int32_t count = 0;
+  const int32_t edges[] = {mf::kInt32Min, mf::kInt32Min + 1, mf::kInt32Max, mf::kInt32Max - 1,
+                           -(1 << 30) - 1, -(1 << 30), -(1 << 30) + 1, (1 << 30) - 1, 1 << 30,
+                           (1 << 30) + 1, -2, -1, 0, 1, 2, 3, -3, 127, -128, 255, -255};
+  for (int32_t e : edges) xs[count++] = e;
+  for (int32_t bit = 0; bit < 31; ++bit) {
+    xs[count++] = static_cast<int32_t>(1u << bit);
+    xs[count++] = -static_cast<int32_t>(1u << bit);
+    xs[count++] = static_cast<int32_t>((1u << bit) + (1u << bit) / 2);
+    xs[count++] = -static_cast<int32_t>((1u << bit) + (1u << bit) / 2);
+  }
+  while (count < 400) xs[count++] = next_random() >> (next_random() & 31);
+  const int32_t multipliers[] = {0, 1 << 30, (1 << 30) + 1, 1518500250, mf::kInt32Max - 1,
+                                 mf::kInt32Max, 1234567891, 1 << 29, 3, 1};
+  int64_t checked = 0, mismatches = 0;
+  for (int32_t shift = -31; shift <= 30; ++shift) {
+    for (int32_t multiplier : multipliers) {
+      const mf::fast::ChannelRequantizer q = mf::fast::channel_requantizer(multiplier, shift);
+      for (int32_t i = 0; i < count; ++i) {
+        const int32_t x = xs[i];
+        const int32_t want = mf::multiply_by_quantized_multiplier(x, multiplier, shift);
+        const int32_t got = mf::fast::multiply(q, x);
+        ++checked;
+        if (got != want) {
+          ++mismatches;
+          if (mismatches <= 20) {
+            print_text("x");
+            print_number(x);
+            print_text(" multiplier");
+            print_number(multiplier);
+            print_text(" shift");
+            print_number(shift);
+            print_text(" want");
+            print_number(want);
+            print_text(" got");
+            print_number(got);
+            print_text("\n");
+          }
+        }
+      }
+    }
+  }
+  print_text("checked");
+  print_number(checked);
+  print_text(" mismatches");
+  print_number(mismatches);
+  print_text("\ndone\n");
+  return 0;
+}
