@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from backend.db.models import Impulse, Sample, TrainedModel
@@ -86,7 +87,12 @@ def classify_sample(
     uncertain_below: float = 0.6,
 ) -> dict[str, Any]:
     """Every window of one sample through the model's DSP blocks and its int8 model."""
-    sample = session.get(Sample, sample_id, options=[selectinload(Sample.data)])
+    sample = session.scalar(
+        select(Sample)
+        .where(Sample.id == sample_id)
+        .options(selectinload(Sample.data))
+        .execution_options(populate_existing=True)
+    )
     if sample is None or sample.project_id != impulse.project_id:
         raise LookupError(f"sample {sample_id} does not exist in project {impulse.project_id}")
     dsp_block_ids = [int(i) for i in model.feature_fingerprints]
