@@ -7,6 +7,17 @@ import path from 'node:path';
 import { KEYWORDS } from './global-setup';
 import { CLIPS_DIR, SCREENSHOTS_DIR, SHARED_AUDIO_DIR } from './paths';
 
+const OWNER = {
+  username: 'e2e-owner',
+  email: 'owner@example.com',
+  password: 'correct horse battery',
+};
+const VIEWER = {
+  username: 'e2e-viewer',
+  email: 'viewer@example.com',
+  password: 'staple battery horse',
+};
+
 // Mono clips of the shared set (marvin is stereo), uploaded as LABEL.shared.wav.
 const SHARED_CLIPS = ['yes', 'no', 'noise', 'silence'];
 
@@ -41,17 +52,36 @@ function uploadFiles(): Array<{ name: string; mimeType: string; buffer: Buffer }
   return files;
 }
 
-test('from a new project to the feature explorer', async ({ page }) => {
+test('from sign-up and a new project to the feature explorer, then sharing it', async ({
+  page,
+  browser,
+  request,
+}) => {
   const files = uploadFiles();
   const expectedSamples = files.length + 1; // and one microphone recording
 
+  await test.step('sign up through the sign-in page', async () => {
+    // Signed out, any page sends the browser to sign in, remembering where it was going.
+    await page.goto('/projects');
+    await expect(page).toHaveURL(/\/signin$/);
+    await expect(page.getByRole('heading', { name: 'Sign in', level: 1 })).toBeVisible();
+    await screenshot(page, '00-sign-in');
+    await page.getByRole('link', { name: 'Sign up' }).click();
+    await expect(page.getByRole('heading', { name: 'Sign up', level: 1 })).toBeVisible();
+    await page.getByLabel('Username').fill(OWNER.username);
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    // The server's rule appears beside the field it concerns.
+    await expect(page.locator('#signup-password-error')).toContainText('at least 8 characters');
+    await screenshot(page, '00-sign-up');
+    await page.getByLabel('Password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page).toHaveURL(/\/projects$/);
+    await expect(page.getByTestId('account-username')).toHaveText(OWNER.username);
+  });
+
   await test.step('create a project', async () => {
-    // Projects belong to accounts; until the sign-in pages exist, sign up through the API. The
-    // browser context keeps the session and CSRF cookies, so the app is signed in from here on.
-    const signUp = await page.request.post('/api/auth/signup', {
-      data: { username: 'e2e-user', email: 'e2e@example.com', password: 'correct horse battery' },
-    });
-    expect(signUp.status(), await signUp.text()).toBe(201);
     await page.goto('/projects');
     await expect(page.getByRole('heading', { name: 'Projects', level: 1 })).toBeVisible();
     await screenshot(page, '01-projects');
@@ -209,5 +239,101 @@ test('from a new project to the feature explorer', async ({ page }) => {
     await expect(page.getByRole('heading', { name: /Spectrogram \(MFCC block\)/ })).toBeVisible();
     await expect(page.locator('.graph .main-svg').first()).toBeVisible();
     await screenshot(page, '07-sample-from-explorer');
+  });
+
+  const projectPath = /\/projects\/\d+/.exec(page.url())![0];
+  const projectName = 'Keyword spotting e2e';
+
+  await test.step('the owner creates an API key (shown once), makes the project public and adds a viewer', async () => {
+    const signUp = await request.post('/api/auth/signup', { data: VIEWER });
+    expect(signUp.status(), await signUp.text()).toBe(201);
+    await page.goto(projectPath);
+    await expect(page.getByTestId('project-role')).toHaveText('Owner');
+
+    await page.getByLabel('Key name').fill('field device');
+    await page.getByLabel('Scope').selectOption('ingestion');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    await expect(page.locator('#api-key-secret')).toHaveValue(/^\S{16,}$/);
+    await expect(page.getByText('it is shown only this once')).toBeVisible();
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expect(page.locator('#api-key-secret')).toHaveCount(0);
+    const keyRow = page.locator('.api-keys-table tbody tr', { hasText: 'field device' });
+    await expect(keyRow).toContainText('ingestion');
+    await expect(keyRow).toContainText('never');
+
+    await page.getByLabel('Public project').check();
+    await expect(page.locator('.page-header')).toContainText('public');
+
+    await page.getByLabel('Username or email').fill('nobody-here');
+    await page.getByRole('button', { name: 'Add collaborator' }).click();
+    await expect(page.locator('#member-user-error')).toBeVisible();
+    await page.getByLabel('Username or email').fill(VIEWER.email);
+    await page.locator('#member-role').selectOption('viewer');
+    await page.getByRole('button', { name: 'Add collaborator' }).click();
+    const viewerRow = page.locator('.members-table tbody tr', { hasText: VIEWER.username });
+    await expect(viewerRow.getByLabel(`Role of ${VIEWER.username}`)).toHaveValue('viewer');
+    await screenshot(page, '08-dashboard-owner');
+  });
+
+  await test.step('sign out, then sign in again and land on the page asked for', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/signin$/);
+    await page.goto(`${projectPath}/data`);
+    await expect(page).toHaveURL(/\/signin\?next=%2Fprojects%2F\d+%2Fdata$/);
+    await page.getByLabel('Username or email').fill(OWNER.username);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.locator('#signin-password-error')).toContainText('wrong password');
+    await page.getByLabel('Password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(new RegExp(`${projectPath}/data$`));
+    await expect(page.getByRole('heading', { name: 'Data acquisition' })).toBeVisible();
+  });
+
+  await test.step('a viewer reads the project without editing controls, then clones it', async () => {
+    const context = await browser.newContext({ baseURL: process.env.E2E_BASE_URL });
+    const viewer = await context.newPage();
+    await viewer.goto(`${projectPath}/data`);
+    await viewer.getByLabel('Username or email').fill(VIEWER.username);
+    await viewer.getByLabel('Password').fill(VIEWER.password);
+    await viewer.getByRole('button', { name: 'Sign in' }).click();
+    await expect(viewer.getByRole('heading', { name: 'Data acquisition' })).toBeVisible();
+    await expect(viewer.locator('.data-table tbody tr').first()).toBeVisible();
+    // Nothing that the server would refuse a viewer (403).
+    await expect(viewer.locator('#upload-files')).toHaveCount(0);
+    await expect(viewer.getByRole('button', { name: 'Start recording' })).toHaveCount(0);
+    await expect(viewer.getByRole('button', { name: /^Delete / })).toHaveCount(0);
+    await expect(viewer.getByRole('button', { name: /^Relabel / })).toHaveCount(0);
+    await screenshot(viewer, '09-data-acquisition-viewer');
+    await viewer.goto(projectPath);
+    await expect(viewer.getByTestId('project-role')).toHaveText('Viewer');
+    await expect(viewer.getByRole('heading', { name: 'Collaborators' })).toHaveCount(0);
+    await expect(viewer.getByRole('heading', { name: 'API keys' })).toHaveCount(0);
+    await viewer.goto(`${projectPath}/impulse`);
+    await expect(viewer.getByTestId('read-only-note')).toBeVisible();
+    await expect(viewer.getByRole('button', { name: 'Save impulse' })).toHaveCount(0);
+
+    await viewer
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Public projects' })
+      .click();
+    await expect(viewer.getByRole('heading', { name: 'Public projects', level: 1 })).toBeVisible();
+    await screenshot(viewer, '10-public-projects');
+    await viewer.getByRole('button', { name: `Clone ${projectName}` }).click();
+    // The clone job runs in the new project; the page opens that project when it is done.
+    await expect(viewer).not.toHaveURL(/\/public$/, { timeout: 60_000 });
+    await expect(viewer).toHaveURL(/\/projects\/\d+$/);
+    expect(viewer.url()).not.toContain(projectPath + '/');
+    expect(new URL(viewer.url()).pathname).not.toBe(projectPath);
+    await expect(viewer.getByTestId('project-role')).toHaveText('Owner');
+    await expect(viewer.locator('.stats')).toContainText(String(expectedSamples));
+    await screenshot(viewer, '11-cloned-project');
+
+    await viewer.getByRole('link', { name: 'Account and tokens' }).click();
+    await viewer.getByLabel('Token name').fill('ci');
+    await viewer.getByRole('button', { name: 'Create token' }).click();
+    await expect(viewer.locator('#token-secret')).toHaveValue(/^\S{16,}$/);
+    await screenshot(viewer, '12-account');
+    await context.close();
   });
 });

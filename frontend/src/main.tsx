@@ -5,10 +5,15 @@ import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
 
 import { configureApiClient } from './apiConfig';
+import { signInPath } from './lib/authRedirect';
 import { router } from './router';
 import './styles.css';
 
-configureApiClient();
+configureApiClient(() => {
+  // Whatever was cached belonged to the lost session; the sign-in page brings the user back.
+  queryClient.clear();
+  void router.navigate(signInPath(window.location), { replace: true });
+});
 
 const queryClient: QueryClient = new QueryClient({
   defaultOptions: {

@@ -2,21 +2,30 @@
 import { createBrowserRouter, Navigate } from 'react-router';
 
 import { AppLayout } from './components/AppLayout';
+import { AccountPage } from './pages/AccountPage';
 import { DataAcquisitionPage } from './pages/DataAcquisitionPage';
 import { DspBlockPage } from './pages/DspBlockPage';
 import { ImpulseDesignPage } from './pages/ImpulseDesignPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ProjectDashboardPage } from './pages/ProjectDashboardPage';
 import { ProjectsPage } from './pages/ProjectsPage';
+import { PublicProjectsPage } from './pages/PublicProjectsPage';
 import { SamplePage } from './pages/SamplePage';
+import { SignInPage } from './pages/SignInPage';
+import { SignUpPage } from './pages/SignUpPage';
 
 export const router = createBrowserRouter([
+  // Signing in and up happen outside the layout: it asks who is signed in.
+  { path: '/signin', element: <SignInPage /> },
+  { path: '/signup', element: <SignUpPage /> },
   {
     path: '/',
     element: <AppLayout />,
     children: [
       { index: true, element: <Navigate to="/projects" replace /> },
       { path: 'projects', element: <ProjectsPage /> },
+      { path: 'public', element: <PublicProjectsPage /> },
+      { path: 'account', element: <AccountPage /> },
       { path: 'projects/:projectId', element: <ProjectDashboardPage /> },
       { path: 'projects/:projectId/data', element: <DataAcquisitionPage /> },
       { path: 'projects/:projectId/data/:sampleId', element: <SamplePage /> },

@@ -4,6 +4,7 @@ import { NavLink, Outlet, useParams } from 'react-router';
 
 import { projectsReadProjectOptions } from '../client/@tanstack/react-query.gen';
 import { parseProjectId } from '../lib/projectId';
+import { AccountMenu } from './AccountMenu';
 import { ImpulseNavigation } from './ImpulseNavigation';
 import { JobsIndicator } from './JobsIndicator';
 
@@ -24,8 +25,12 @@ export function AppLayout() {
               Projects
             </NavLink>
           </li>
+          <li>
+            <NavLink to="/public">Public projects</NavLink>
+          </li>
         </ul>
         {projectId !== null && <ProjectNavigation projectId={projectId} />}
+        <AccountMenu />
       </nav>
       <main id="main" className="content" tabIndex={-1}>
         <Outlet />

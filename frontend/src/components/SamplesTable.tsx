@@ -12,6 +12,7 @@ import {
 import type { SamplePublic } from '../client/types.gen';
 import { apiErrorMessage } from '../lib/apiError';
 import { formatAxes, formatDateTime, formatDuration, formatSampleRate } from '../lib/format';
+import { useProjectPermissions } from '../lib/useProjectPermissions';
 import {
   clampPage,
   pageCount,
@@ -178,6 +179,8 @@ export function SamplesTable({ projectId }: { projectId: number }) {
 }
 
 function SampleRow({ sample }: { sample: SamplePublic }) {
+  // Viewers see the dataset as it is: no relabel, move or delete that would be refused (403).
+  const { canWrite } = useProjectPermissions(sample.project_id);
   const path = { project_id: sample.project_id, sample_id: sample.id };
   const update = useMutation(samplesUpdateSampleMutation());
   const remove = useMutation(samplesDeleteSampleMutation());
@@ -212,33 +215,41 @@ function SampleRow({ sample }: { sample: SamplePublic }) {
         ) : (
           <span className="label-cell">
             <span className="tag">{sample.label}</span>
-            <button
-              type="button"
-              className="link-button"
-              ref={editButtonRef}
-              aria-label={`Relabel ${sample.filename}`}
-              onClick={() => {
-                update.reset();
-                setEditingLabel(true);
-              }}
-            >
-              Edit
-            </button>
+            {canWrite && (
+              <button
+                type="button"
+                className="link-button"
+                ref={editButtonRef}
+                aria-label={`Relabel ${sample.filename}`}
+                onClick={() => {
+                  update.reset();
+                  setEditingLabel(true);
+                }}
+              >
+                Edit
+              </button>
+            )}
           </span>
         )}
       </td>
       <td>
-        <select
-          aria-label={`Category of ${sample.filename}`}
-          value={sample.category}
-          disabled={update.isPending}
-          onChange={(event) =>
-            update.mutate({ path, body: { category: event.target.value as CategoryFilter } })
-          }
-        >
-          <option value="training">Training</option>
-          <option value="testing">Testing</option>
-        </select>
+        {canWrite ? (
+          <select
+            aria-label={`Category of ${sample.filename}`}
+            value={sample.category}
+            disabled={update.isPending}
+            onChange={(event) =>
+              update.mutate({ path, body: { category: event.target.value as CategoryFilter } })
+            }
+          >
+            <option value="training">Training</option>
+            <option value="testing">Testing</option>
+          </select>
+        ) : sample.category === 'training' ? (
+          'Training'
+        ) : (
+          'Testing'
+        )}
         {!editingLabel && update.error != null && (
           <p className="error-text" role="alert">
             {apiErrorMessage(update.error)}
@@ -252,15 +263,17 @@ function SampleRow({ sample }: { sample: SamplePublic }) {
       </td>
       <td className="nowrap">{formatDateTime(sample.created_at)}</td>
       <td className="actions">
-        <ConfirmButton
-          label="Delete"
-          ariaLabel={`Delete ${sample.filename}`}
-          question={`Delete ${sample.filename}?`}
-          confirmLabel="Confirm delete"
-          compact
-          busy={remove.isPending}
-          onConfirm={() => remove.mutate({ path })}
-        />
+        {canWrite && (
+          <ConfirmButton
+            label="Delete"
+            ariaLabel={`Delete ${sample.filename}`}
+            question={`Delete ${sample.filename}?`}
+            confirmLabel="Confirm delete"
+            compact
+            busy={remove.isPending}
+            onConfirm={() => remove.mutate({ path })}
+          />
+        )}
         {remove.error != null && (
           <p className="error-text" role="alert">
             {apiErrorMessage(remove.error)}

@@ -23,7 +23,7 @@ const stored: ImpulsePublic = {
   dsp_blocks: [
     { id: 2, type: 'mfcc', name: 'MFCC', axes: ['audio'], params: { n_coefficients: 13 } },
   ],
-  learning_blocks: [{ type: 'classification' }],
+  learning_blocks: [{ id: 3, type: 'classifier', dsp_blocks: [2] }],
   fingerprint: 'f',
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
@@ -43,7 +43,7 @@ describe('impulse drafts', () => {
         zero_pad: true,
       },
       dsp_blocks: [{ id: 2, type: 'mfcc', name: 'MFCC', params: { n_coefficients: 13 } }],
-      learning_blocks: [{ type: 'classification' }],
+      learning_blocks: [{ id: 3, type: 'classifier', dsp_blocks: [2] }],
     });
   });
 

@@ -1,6 +1,6 @@
 // The "Create impulse" form's contents, and the request body they become.
 
-import type { DspBlockIn, ImpulsePublic, InputBlockIn } from '../client/types.gen';
+import type { DspBlockIn, ImpulsePublic, InputBlockIn, LearningBlockIn } from '../client/types.gen';
 
 export interface InputBlockDraft {
   /** Axis names separated by commas; empty means every axis of the data. */
@@ -22,7 +22,7 @@ export interface DspBlockDraft {
 export interface ImpulseDraft {
   input: InputBlockDraft;
   dspBlocks: DspBlockDraft[];
-  learningBlocks: Array<Record<string, unknown>>;
+  learningBlocks: LearningBlockIn[];
 }
 
 export const NEW_IMPULSE_DRAFT: ImpulseDraft = {
@@ -61,7 +61,7 @@ export function nextDspBlockId(blocks: ReadonlyArray<DspBlockDraft>): number {
 export interface DraftRequest {
   input_block: InputBlockIn;
   dsp_blocks: DspBlockIn[];
-  learning_blocks: Array<Record<string, unknown>>;
+  learning_blocks: LearningBlockIn[];
 }
 
 /**

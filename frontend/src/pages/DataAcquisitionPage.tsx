@@ -7,6 +7,7 @@ import { ErrorText } from '../components/ErrorText';
 import { RecordPanel } from '../components/RecordPanel';
 import { SamplesTable } from '../components/SamplesTable';
 import { UploadPanel } from '../components/UploadPanel';
+import { projectPermissions } from '../lib/permissions';
 import { parseProjectId } from '../lib/projectId';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NotFoundPage } from './NotFoundPage';
@@ -34,8 +35,13 @@ function DataAcquisition({ projectId }: { projectId: number }) {
         <h1>Data acquisition</h1>
         <p className="muted">{project.data?.name ?? '…'}</p>
       </header>
-      <UploadPanel projectId={projectId} />
-      <RecordPanel projectId={projectId} />
+      {/* Viewers read the dataset; uploading and recording would be refused (403). */}
+      {projectPermissions(project.data?.role).canWrite && (
+        <>
+          <UploadPanel projectId={projectId} />
+          <RecordPanel projectId={projectId} />
+        </>
+      )}
       <SamplesTable projectId={projectId} />
     </>
   );

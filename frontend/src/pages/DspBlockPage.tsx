@@ -27,6 +27,8 @@ import {
 } from '../lib/schemaFields';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useJobStream } from '../lib/useJobStream';
+import { useProjectPermissions } from '../lib/useProjectPermissions';
+import { ReadOnlyNote } from '../components/ReadOnlyNote';
 import { NotFoundPage } from './NotFoundPage';
 
 export function DspBlockPage() {
@@ -91,6 +93,7 @@ function ParametersPanel({
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);
   const replace = useMutation(impulsesReplaceImpulseMutation());
+  const { canWrite } = useProjectPermissions(impulse.project_id);
   useEffect(() => setValues(initialValues(fields, block.params)), [fields, block.params]);
 
   const prefix = `dsp_blocks.${index}.params`;
@@ -131,9 +134,13 @@ function ParametersPanel({
           onChange={(name, value) => setValues({ ...values, [name]: value })}
         />
         <div className="button-row">
-          <button type="submit" className="primary" disabled={replace.isPending}>
-            {replace.isPending ? 'Saving…' : 'Save parameters'}
-          </button>
+          {canWrite ? (
+            <button type="submit" className="primary" disabled={replace.isPending}>
+              {replace.isPending ? 'Saving…' : 'Save parameters'}
+            </button>
+          ) : (
+            <ReadOnlyNote />
+          )}
           {saved && !replace.isPending && (
             <span className="ok-text" role="status">
               Parameters saved.
@@ -157,6 +164,7 @@ function FeaturesPanel({ impulse, dspBlockId }: { impulse: ImpulsePublic; dspBlo
   const path = { project_id: impulse.project_id, impulse_id: impulse.id };
   const summary = useQuery(impulsesReadFeaturesOptions({ path }));
   const generate = useMutation(impulsesGenerateFeaturesMutation());
+  const { canWrite } = useProjectPermissions(impulse.project_id);
   const latest = summary.data?.latest_job;
   // Follow the job we started, or one already under way when the page opened.
   const followedId =
@@ -171,14 +179,16 @@ function FeaturesPanel({ impulse, dspBlockId }: { impulse: ImpulsePublic; dspBlo
     <section className="panel" aria-labelledby="features-heading">
       <div className="panel-header">
         <h2 id="features-heading">Features</h2>
-        <button
-          type="button"
-          className="primary"
-          disabled={running || generate.isPending}
-          onClick={() => generate.mutate({ path })}
-        >
-          Generate features
-        </button>
+        {canWrite && (
+          <button
+            type="button"
+            className="primary"
+            disabled={running || generate.isPending}
+            onClick={() => generate.mutate({ path })}
+          >
+            Generate features
+          </button>
+        )}
       </div>
       <ErrorText error={generate.error ?? summary.error} />
       {followedId !== null && (

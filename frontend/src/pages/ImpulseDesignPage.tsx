@@ -21,6 +21,8 @@ import {
 } from '../lib/impulseDraft';
 import { parseProjectId } from '../lib/projectId';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { useProjectPermissions } from '../lib/useProjectPermissions';
+import { ReadOnlyNote } from '../components/ReadOnlyNote';
 import { NotFoundPage } from './NotFoundPage';
 
 export function ImpulseDesignPage() {
@@ -77,6 +79,7 @@ function ImpulseForm({
   const create = useMutation(impulsesCreateImpulseMutation());
   const replace = useMutation(impulsesReplaceImpulseMutation());
   const save = impulse ? replace : create;
+  const { canWrite } = useProjectPermissions(projectId);
   const [saved, setSaved] = useState(false);
   useEffect(() => setDraft(draftFromImpulse(impulse)), [impulse]);
 
@@ -239,9 +242,13 @@ function ImpulseForm({
       </div>
 
       <div className="button-row">
-        <button type="submit" className="primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : 'Save impulse'}
-        </button>
+        {canWrite ? (
+          <button type="submit" className="primary" disabled={save.isPending}>
+            {save.isPending ? 'Saving…' : 'Save impulse'}
+          </button>
+        ) : (
+          <ReadOnlyNote />
+        )}
         {saved && !save.isPending && (
           <span className="ok-text" role="status">
             Impulse saved.

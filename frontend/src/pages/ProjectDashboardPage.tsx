@@ -1,4 +1,5 @@
-// A project's dashboard: its name and description (editable) and a summary of its dataset.
+// A project's dashboard: name and description, visibility, a summary of its dataset and, for its
+// owner, collaborators and API keys.
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
@@ -10,9 +11,12 @@ import {
   samplesRebalanceSamplesMutation,
 } from '../client/@tanstack/react-query.gen';
 import type { ProjectPublic, SamplesSummary } from '../client/types.gen';
+import { ApiKeysPanel } from '../components/ApiKeysPanel';
 import { ErrorText } from '../components/ErrorText';
+import { MembersPanel } from '../components/MembersPanel';
 import { apiFieldErrors } from '../lib/apiError';
 import { formatDuration, formatSplit, plural } from '../lib/format';
+import { projectPermissions, roleTitle } from '../lib/permissions';
 import { parseProjectId } from '../lib/projectId';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { NotFoundPage } from './NotFoundPage';
@@ -41,23 +45,51 @@ function Dashboard({ projectId }: { projectId: number }) {
       </section>
     );
   }
+  const permissions = projectPermissions(project.data.role);
   return (
     <>
       <header className="page-header">
         <h1>{project.data.name}</h1>
-        <p className="muted">Dashboard</p>
+        <p className="muted">
+          Dashboard · <span data-testid="project-role">{roleTitle(project.data.role)}</span>
+          {project.data.is_public ? ' · public' : ''}
+        </p>
       </header>
-      {/* Keyed by the saved values so the form starts again from them after each save. */}
-      <ProjectDetailsForm
-        key={`${project.data.name}\u0000${project.data.description}`}
-        project={project.data}
-      />
+      {permissions.canManage ? (
+        <>
+          {/* Keyed by the saved values so the form starts again from them after each save. */}
+          <ProjectDetailsForm
+            key={`${project.data.name}\u0000${project.data.description}`}
+            project={project.data}
+          />
+          <VisibilityToggle key={String(project.data.is_public)} project={project.data} />
+        </>
+      ) : (
+        project.data.description && (
+          <section className="panel" aria-labelledby="details-heading">
+            <h2 id="details-heading">About</h2>
+            <p>{project.data.description}</p>
+          </section>
+        )
+      )}
       <section className="panel" aria-labelledby="summary-heading">
         <h2 id="summary-heading">Dataset</h2>
         {summary.isPending && <p className="muted">Loading the dataset summary…</p>}
         <ErrorText error={summary.error} />
-        {summary.data && <DatasetSummary summary={summary.data} projectId={projectId} />}
+        {summary.data && (
+          <DatasetSummary
+            summary={summary.data}
+            projectId={projectId}
+            canWrite={permissions.canWrite}
+          />
+        )}
       </section>
+      {permissions.canManage && (
+        <>
+          <MembersPanel projectId={projectId} />
+          <ApiKeysPanel projectId={projectId} />
+        </>
+      )}
     </>
   );
 }
@@ -129,7 +161,49 @@ function ProjectDetailsForm({ project }: { project: ProjectPublic }) {
   );
 }
 
-function DatasetSummary({ summary, projectId }: { summary: SamplesSummary; projectId: number }) {
+function VisibilityToggle({ project }: { project: ProjectPublic }) {
+  // Shown at once (the checkbox follows the click); put back if the server refuses.
+  const [isPublic, setIsPublic] = useState(project.is_public);
+  const update = useMutation({
+    ...projectsUpdateProjectMutation(),
+    onError: () => setIsPublic(project.is_public),
+  });
+  return (
+    <section className="panel" aria-labelledby="visibility-heading">
+      <h2 id="visibility-heading">Visibility</h2>
+      <div className="field field-check">
+        <input
+          id="project-public"
+          type="checkbox"
+          checked={isPublic}
+          disabled={update.isPending}
+          aria-describedby="project-public-hint"
+          onChange={(event) => {
+            setIsPublic(event.target.checked);
+            update.mutate({
+              path: { project_id: project.id },
+              body: { is_public: event.target.checked },
+            });
+          }}
+        />
+        <label htmlFor="project-public">Public project</label>
+      </div>
+      <p className="hint" id="project-public-hint">
+        Everyone, signed in or not, can see a public project and clone it; only members can change
+        it.
+      </p>
+      <ErrorText error={update.error} />
+    </section>
+  );
+}
+
+interface DatasetSummaryProps {
+  summary: SamplesSummary;
+  projectId: number;
+  canWrite: boolean;
+}
+
+function DatasetSummary({ summary, projectId, canWrite }: DatasetSummaryProps) {
   if (summary.count === 0) {
     return (
       <p className="muted">
@@ -165,7 +239,7 @@ function DatasetSummary({ summary, projectId }: { summary: SamplesSummary; proje
         <span className="swatch split-train" /> Training <span className="swatch split-test" />{' '}
         Testing
       </p>
-      <RebalanceControl projectId={projectId} />
+      {canWrite && <RebalanceControl projectId={projectId} />}
 
       <div className="two-columns">
         <div>

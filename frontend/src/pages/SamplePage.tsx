@@ -15,6 +15,7 @@ import { DspPreview } from '../components/DspPreview';
 import { ErrorText } from '../components/ErrorText';
 import { SampleChart } from '../components/SampleChart';
 import { checkCrop, checkSplit, type CropCheck } from '../lib/cropSplit';
+import { useProjectPermissions } from '../lib/useProjectPermissions';
 import { placeFieldErrors } from '../lib/fieldErrors';
 import { formatDuration, formatSampleRate } from '../lib/format';
 import { parseProjectId } from '../lib/projectId';
@@ -35,6 +36,7 @@ export function SamplePage() {
 function SampleView({ projectId, sampleId }: { projectId: number; sampleId: number }) {
   const path = { project_id: projectId, sample_id: sampleId };
   const sample = useQuery(samplesReadSampleOptions({ path }));
+  const { canWrite } = useProjectPermissions(projectId);
   useDocumentTitle(sample.data?.filename ?? 'Sample');
   if (sample.error) {
     return (
@@ -89,10 +91,12 @@ function SampleView({ projectId, sampleId }: { projectId: number; sampleId: numb
             )}
           </section>
           <SpectrogramPanel sample={s} />
-          <div className="two-columns">
-            <CropForm sample={s} />
-            <SplitForm sample={s} />
-          </div>
+          {canWrite && (
+            <div className="two-columns">
+              <CropForm sample={s} />
+              <SplitForm sample={s} />
+            </div>
+          )}
         </>
       )}
     </>

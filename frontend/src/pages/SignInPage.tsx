@@ -1,0 +1,86 @@
+// Sign in (username or email + password), then back to the page that asked for it.
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+
+import { authSignIn } from '../client/sdk.gen';
+import { ErrorText } from '../components/ErrorText';
+import { TextField } from '../components/TextField';
+import { signInErrors, retryAfterSeconds, type FormErrors } from '../lib/authErrors';
+import { afterSignInPath, SIGN_UP_PATH } from '../lib/authRedirect';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
+
+export function SignInPage() {
+  useDocumentTitle('Sign in');
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [searchParams] = useSearchParams();
+  const next = searchParams.get('next');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const signIn = useMutation<unknown, FormErrors>({
+    mutationFn: async () => {
+      // Called without throwing so the status (401 wrong password, 429 rate limit) is at hand.
+      const { data, error, response } = await authSignIn({ body: { username, password } });
+      if (error !== undefined || !response.ok) {
+        const retryAfter = retryAfterSeconds(response.headers.get('Retry-After'));
+        throw signInErrors(response.status, error, retryAfter);
+      }
+      return data;
+    },
+    onSuccess: async () => {
+      queryClient.clear();
+      await navigate(afterSignInPath(next), { replace: true });
+    },
+  });
+  const errors = signIn.error;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    signIn.mutate();
+  };
+
+  return (
+    <main id="main" className="auth-page">
+      <section className="panel auth-panel" aria-labelledby="signin-heading">
+        <p className="brand">mcuforge</p>
+        <h1 id="signin-heading">Sign in</h1>
+        <form onSubmit={submit} noValidate>
+          <TextField
+            id="signin-username"
+            label="Username or email"
+            value={username}
+            onChange={setUsername}
+            autoComplete="username"
+            autoFocus
+            error={errors?.fields.username}
+          />
+          <TextField
+            id="signin-password"
+            label="Password"
+            type="password"
+            value={password}
+            onChange={setPassword}
+            autoComplete="current-password"
+            error={errors?.fields.password}
+          />
+          <div className="button-row">
+            <button type="submit" className="primary" disabled={signIn.isPending}>
+              {signIn.isPending ? 'Signing in…' : 'Sign in'}
+            </button>
+          </div>
+          <ErrorText error={errors?.form ?? null} id="signin-form-error" />
+        </form>
+        <p className="muted">
+          No account yet?{' '}
+          <Link to={next ? `${SIGN_UP_PATH}?next=${encodeURIComponent(next)}` : SIGN_UP_PATH}>
+            Sign up
+          </Link>
+        </p>
+        <p className="muted">
+          <Link to="/public">Browse public projects</Link>
+        </p>
+      </section>
+    </main>
+  );
+}
