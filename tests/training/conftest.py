@@ -7,6 +7,7 @@ Jobs run in-process through `run_job`, as a worker runs them, with no broker rou
 from __future__ import annotations
 
 import io
+import uuid
 import wave
 import zlib
 from collections.abc import Iterator
@@ -134,7 +135,8 @@ class TrainingWorld:
         set_database_url(self.url)
 
     def new_project(self, name: str) -> int:
-        return int(create_project(self.client, name)["id"])
+        # Project names are unique per owner; tests that run twice get fresh ones.
+        return int(create_project(self.client, f"{name} {uuid.uuid4().hex[:8]}")["id"])
 
 
 @pytest.fixture(scope="session")
