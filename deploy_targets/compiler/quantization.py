@@ -187,3 +187,28 @@ def multiply_by_quantized_multiplier(x: int, multiplier: int, shift: int) -> int
     shifted = (shifted + (1 << 31)) % (1 << 32) - (1 << 31)  # int32 wraps as in C++
     return rounding_divide_by_pot(
         saturating_rounding_doubling_high_mul(shifted, multiplier), right_shift)
+
+
+# Longest right shift whose output offset the fast path folds into its rounding constant
+# (kMaxFoldedRightShift in runtime/mf/requantize_fast.h).
+MAX_FOLDED_RIGHT_SHIFT = 22
+
+
+def fast_requantizers(multipliers: list[int], shifts: list[int], output_offset: int
+                      ) -> list[int]:
+    """Four int32 words per channel for the Cortex-M fast path (mf::fast::ChannelRequantizer).
+
+    For a right shift r <= 22: multiplier, the low and high words of the rounding constant
+    2^30 + 2^(30+r) + output_offset * 2^(31+r), and r - 1; otherwise multiplier, 0, shift, -1.
+    """
+    words: list[int] = []
+    for multiplier, shift in zip(multipliers, shifts, strict=True):
+        right = -shift
+        if shift >= 0 or right > MAX_FOLDED_RIGHT_SHIFT:
+            words += [multiplier, 0, shift, -1]
+            continue
+        rounding = (1 << 30) + (1 << (30 + right)) + output_offset * (1 << (31 + right))
+        low = rounding & 0xFFFFFFFF
+        words += [multiplier, low - (1 << 32) if low >= 1 << 31 else low, rounding >> 32,
+                  right - 1]
+    return words

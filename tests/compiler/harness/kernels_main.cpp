@@ -8,6 +8,7 @@
 #include "mf/conv.h"
 #include "mf/depthwise_conv.h"
 #include "mf/fully_connected.h"
+#include "mf/requantize_fast.h"
 
 #if defined(__arm__)
 namespace {
@@ -42,6 +43,7 @@ int8_t filter[kMaxBytes];
 int32_t bias[256];
 int32_t multipliers[256];
 int32_t shifts[256];
+int32_t requantizers[4 * 256];  // the compiler's fast-path table, built here for some shapes
 int32_t scratch_words[kMaxBytes];  // 4-byte aligned scratch for the kernels
 
 uint32_t lcg_state = 12345u;
@@ -70,11 +72,27 @@ void fill_quantization(int32_t channels, int32_t accumulation_depth) {
     multipliers[c] = random_in(1 << 30, 2147483647);
     shifts[c] = random_in(-9 - log2_depth, -3 - log2_depth);
     if (random_in(0, 7) == 0) shifts[c] = 1;
+    // A right shift too long to fold the output offset into (the fast path's general case).
+    if (random_in(0, 15) == 0) shifts[c] = -mf::fast::kMaxFoldedRightShift - 1;
     bias[c] = random_in(-20000, 20000);
     // Now and then an accumulator of 2^30 or more (near the top of the int32 range once
     // shifted left): the fast path's requantization must agree there too.
     if (random_in(0, 9) == 0) bias[c] = random_in(0, 1) ? (1 << 30) : -(1 << 30) - 5;
   }
+}
+
+// The table the compiler would emit for odd configurations; even ones leave it to the kernel.
+const int32_t* requantizer_table(int32_t config, int32_t channels, int32_t output_offset) {
+  if (config % 2 == 0) return 0;
+  for (int32_t c = 0; c < channels; ++c) {
+    const mf::fast::ChannelRequantizer q =
+        mf::fast::channel_requantizer(multipliers[c], shifts[c], output_offset);
+    requantizers[4 * c] = q.multiplier;
+    requantizers[4 * c + 1] = q.round_low;
+    requantizers[4 * c + 2] = q.round_high;
+    requantizers[4 * c + 3] = q.high_shift;
+  }
+  return requantizers;
 }
 
 void print_checksum(const char* name, int32_t config, const int8_t* data, int32_t count) {
@@ -155,11 +173,12 @@ mf::ConvParams conv_params(const Shape& s) {
 }
 
 void run_conv(int32_t config, const Shape& s) {
-  const mf::ConvParams p = conv_params(s);
+  mf::ConvParams p = conv_params(s);
   const int32_t depth = s.filter_height * s.filter_width * s.depth;
   fill(input, s.batches * s.height * s.width * s.depth);
   fill(filter, s.out_depth * depth);
   fill_quantization(s.out_depth, depth);
+  p.output_requantizers = requantizer_table(config, s.out_depth, p.output_offset);
   const int32_t out_bytes = s.batches * p.output_height * p.output_width * s.out_depth;
   int8_t* scratch = reinterpret_cast<int8_t*>(scratch_words);
   mf::conv_2d(p, input, filter, bias, output, scratch);
@@ -215,6 +234,7 @@ void run_depthwise(int32_t config, const Shape& s) {
   fill(input, s.batches * s.height * s.width * s.depth);
   fill(filter, s.filter_height * s.filter_width * p.output_depth);
   fill_quantization(p.output_depth, s.filter_height * s.filter_width);
+  p.output_requantizers = requantizer_table(config, p.output_depth, p.output_offset);
   const int32_t out_bytes = s.batches * p.output_height * p.output_width * p.output_depth;
   mf::depthwise_conv_2d(p, input, filter, bias, output);
   print_checksum("depthwise_conv_2d", config, output, out_bytes);

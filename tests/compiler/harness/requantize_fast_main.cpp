@@ -1,5 +1,6 @@
 // Checks the fast path's requantization (mf/requantize_fast.h) against the reference
-// multiply_by_quantized_multiplier over edge-case accumulators, multipliers and every shift;
+// multiply_by_quantized_multiplier plus the output offset, over edge-case accumulators,
+// multipliers, both ends of the output offset's range and every shift;
 // prints each mismatch (at most 20), "checked N mismatches M", then "done". Runs on the host
 // and on Cortex-M4 in QEMU (semihosting, no printf), where the inline-assembly path is taken.
 #include <stdint.h>
@@ -72,29 +73,39 @@ int main() {
   while (count < 400) xs[count++] = next_random() >> (next_random() & 31);
   const int32_t multipliers[] = {0, 1 << 30, (1 << 30) + 1, 1518500250, mf::kInt32Max - 1,
                                  mf::kInt32Max, 1234567891, 1 << 29, 3, 1};
+  const int32_t offsets[] = {-128, 0, 127};
   int64_t checked = 0, mismatches = 0;
   for (int32_t shift = -31; shift <= 30; ++shift) {
     for (int32_t multiplier : multipliers) {
-      const mf::fast::ChannelRequantizer q = mf::fast::channel_requantizer(multiplier, shift);
-      for (int32_t i = 0; i < count; ++i) {
-        const int32_t x = xs[i];
-        const int32_t want = mf::multiply_by_quantized_multiplier(x, multiplier, shift);
-        const int32_t got = mf::fast::multiply(q, x);
-        ++checked;
-        if (got != want) {
-          ++mismatches;
-          if (mismatches <= 20) {
-            print_text("x");
-            print_number(x);
-            print_text(" multiplier");
-            print_number(multiplier);
-            print_text(" shift");
-            print_number(shift);
-            print_text(" want");
-            print_number(want);
-            print_text(" got");
-            print_number(got);
-            print_text("\n");
+      for (int32_t offset : offsets) {
+        const mf::fast::ChannelRequantizer q =
+            mf::fast::channel_requantizer(multiplier, shift, offset);
+        for (int32_t i = 0; i < count; ++i) {
+          const int32_t x = xs[i];
+          // Unsigned: the reference's result plus the offset, wrapping as the fast path's sum does
+          // (only where the reference's result is within 128 of the int32 ends).
+          const int32_t want = static_cast<int32_t>(
+              static_cast<uint32_t>(mf::multiply_by_quantized_multiplier(x, multiplier, shift)) +
+              static_cast<uint32_t>(offset));
+          const int32_t got = mf::fast::multiply_add_offset(q, x, offset);
+          ++checked;
+          if (got != want) {
+            ++mismatches;
+            if (mismatches <= 20) {
+              print_text("x");
+              print_number(x);
+              print_text(" multiplier");
+              print_number(multiplier);
+              print_text(" offset");
+              print_number(offset);
+              print_text(" shift");
+              print_number(shift);
+              print_text(" want");
+              print_number(want);
+              print_text(" got");
+              print_number(got);
+              print_text("\n");
+            }
           }
         }
       }

@@ -203,8 +203,8 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
       acc3 += column[9 + t] * w;
     }
     weights += tail;
-    const ChannelRequantizer q =
-        channel_requantizer(p.output_multiplier[out_channel], p.output_shift[out_channel]);
+    const ChannelRequantizer q = channel_requantizer_of(
+        p.output_requantizers, p.output_multiplier, p.output_shift, output_offset, out_channel);
     const int32_t index = index0 + out_channel;
     store(index, requantize(q, acc0, output_offset, activation_min, activation_max));
     if (all_four || count > 1) {

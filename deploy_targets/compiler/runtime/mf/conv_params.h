@@ -31,6 +31,9 @@ struct ConvParams {
   int32_t output_height;
   int32_t output_width;
   int32_t output_depth;
+  // The fast path's requantization constants, four words per output channel (see
+  // mf/requantize_fast.h), or 0 to compute them from the multipliers and shifts.
+  const int32_t* output_requantizers;
 };
 
 // Bias, per-channel requantization, output offset and activation clamp of one accumulator.

@@ -50,7 +50,8 @@ inline void depthwise_pixel_generic(const DepthwiseConvParams& p, const Rows& ro
 // the bias, which the reference adds after the sum: the same integers).
 MF_ALWAYS_INLINE int8_t depthwise_requantize(const DepthwiseConvParams& p, int32_t acc,
                                              int32_t channel) {
-  return requantize(channel_requantizer(p.output_multiplier[channel], p.output_shift[channel]),
+  return requantize(channel_requantizer_of(p.output_requantizers, p.output_multiplier,
+                                           p.output_shift, p.output_offset, channel),
                     acc, p.output_offset, p.activation_min, p.activation_max);
 }
 

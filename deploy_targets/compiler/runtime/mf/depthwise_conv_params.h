@@ -32,6 +32,8 @@ struct DepthwiseConvParams {
   int32_t output_height;
   int32_t output_width;
   int32_t output_depth;  // input_depth * depth_multiplier
+  // As in ConvParams: four words per output channel for the fast path, or 0.
+  const int32_t* output_requantizers;
 };
 
 }  // namespace mf

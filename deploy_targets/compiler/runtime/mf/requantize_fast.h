@@ -1,5 +1,6 @@
 // mcuforge runtime: the fast path's requantization of one accumulator, the bytes of
-// multiply_by_quantized_multiplier in five Cortex-M4 instructions when the shift is to the right.
+// multiply_by_quantized_multiplier plus the output offset in five Cortex-M4 instructions when
+// the shift is to the right.
 //
 // Why it is exact. Let r = -shift >= 1, M = multiplier >= 0, P = x * M (|P| < 2^62). The
 // reference computes h = floor((P + 2^30) / 2^31) (see multiply_by_nonnegative_quantized_
@@ -25,33 +26,56 @@
 namespace mf {
 namespace fast {
 
-// One output channel's requantization constants; right_only is false for shifts >= 0, which
-// take the reference's arithmetic.
+// One output channel's requantization constants, the four words per channel of the table the
+// compiler emits (ConvParams::output_requantizers; quantization.fast_requantizers in Python).
+// With the output offset o folded in, K = 2^30 + 2^(30+r) + o 2^(31+r) (the result moves by
+// exactly o; |P + K| < 2^62 + 2^60 + 2^53 < 2^63 needs r <= 22 with |o| <= 128). Channels with
+// a shift >= 0 or r > 22 take the reference's arithmetic: high_shift -1, round_high the shift.
 struct ChannelRequantizer {
   int32_t multiplier;
-  int32_t shift;
-  uint32_t round_low;   // K for x >= 0, low word
-  int32_t round_high;   // and high word
-  int32_t high_shift;   // r - 1
-  bool right_only;
+  int32_t round_low;   // K for x >= 0, low word (bits)
+  int32_t round_high;  // and high word; the shift when high_shift < 0
+  int32_t high_shift;  // r - 1, or -1 for the reference's arithmetic
 };
 
-// multiplier >= 0 (TFLite derives [2^30, 2^31) or 0); shift in [-31, 30].
-MF_ALWAYS_INLINE ChannelRequantizer channel_requantizer(int32_t multiplier, int32_t shift) {
+const int32_t kMaxFoldedRightShift = 22;
+
+// multiplier >= 0 (TFLite derives [2^30, 2^31) or 0); shift in [-31, 30]; output_offset in
+// [-128, 127].
+MF_ALWAYS_INLINE ChannelRequantizer channel_requantizer(int32_t multiplier, int32_t shift,
+                                                       int32_t output_offset) {
   ChannelRequantizer q;
   q.multiplier = multiplier;
-  q.shift = shift;
-  q.right_only = shift < 0;
-  const int32_t r = shift < 0 ? -shift : 1;
-  // K = 2^30 + 2^(30+r): for r = 1 the low word is 0xC0000000 and the high word 0; for r >= 2
-  // the low word is 2^30 and the high word 2^(r-2).
-  q.round_low = 0x40000000u + ((static_cast<uint32_t>(1) << r) << 30);
-  q.round_high = static_cast<int32_t>((static_cast<uint32_t>(1) << r) >> 2);
+  if (shift >= 0 || -shift > kMaxFoldedRightShift) {
+    q.round_low = 0;
+    q.round_high = shift;
+    q.high_shift = -1;
+    return q;
+  }
+  const int32_t r = -shift;
+  const int64_t round = (static_cast<int64_t>(1) << 30) + (static_cast<int64_t>(1) << (30 + r)) +
+                        static_cast<int64_t>(output_offset) * (static_cast<int64_t>(1) << (31 + r));
+  q.round_low = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(round)));
+  q.round_high = static_cast<int32_t>(round >> 32);
   q.high_shift = r - 1;
   return q;
 }
 
-// multiply_by_quantized_multiplier(x, multiplier, shift) for a right shift (see the top).
+// Channel `channel`'s constants: from the compiler's table, or computed where there is none.
+MF_ALWAYS_INLINE ChannelRequantizer channel_requantizer_of(const int32_t* table,
+                                                          const int32_t* multipliers,
+                                                          const int32_t* shifts,
+                                                          int32_t output_offset,
+                                                          int32_t channel) {
+  if (table) {
+    const int32_t* words = table + 4 * channel;
+    const ChannelRequantizer q = {words[0], words[1], words[2], words[3]};
+    return q;
+  }
+  return channel_requantizer(multipliers[channel], shifts[channel], output_offset);
+}
+
+// floor((x * multiplier + K) / 2^(31 + r)) for a channel with high_shift >= 0 (see the top).
 MF_ALWAYS_INLINE int32_t multiply_right_shift(const ChannelRequantizer& q, int32_t x) {
 #if MF_SIMD_ACLE
   uint32_t low;
@@ -68,17 +92,21 @@ MF_ALWAYS_INLINE int32_t multiply_right_shift(const ChannelRequantizer& q, int32
       : "cc");
   return high;
 #else
-  const int64_t round = static_cast<int64_t>((static_cast<uint64_t>(
-                            static_cast<uint32_t>(q.round_high)) << 32) | q.round_low) -
+  const uint64_t round_bits = (static_cast<uint64_t>(static_cast<uint32_t>(q.round_high)) << 32) |
+                              static_cast<uint32_t>(q.round_low);
+  const int64_t round = static_cast<int64_t>(round_bits) -
                         (x < 0 ? (static_cast<int64_t>(1) << 31) : 0);
   const int64_t sum = static_cast<int64_t>(x) * q.multiplier + round;
   return static_cast<int32_t>(sum >> 32) >> q.high_shift;
 #endif
 }
 
-MF_ALWAYS_INLINE int32_t multiply(const ChannelRequantizer& q, int32_t x) {
-  return q.right_only ? multiply_right_shift(q, x)
-                      : multiply_by_nonnegative_quantized_multiplier(x, q.multiplier, q.shift);
+// multiply_by_quantized_multiplier(x, multiplier, shift) + output_offset.
+MF_ALWAYS_INLINE int32_t multiply_add_offset(const ChannelRequantizer& q, int32_t x,
+                                             int32_t output_offset) {
+  if (q.high_shift >= 0) return multiply_right_shift(q, x);
+  return multiply_by_nonnegative_quantized_multiplier(x, q.multiplier, q.round_high) +
+         output_offset;
 }
 
 // Multiplier, output offset and activation clamp of an accumulator that holds the bias.
@@ -86,7 +114,7 @@ MF_ALWAYS_INLINE int8_t requantize(const ChannelRequantizer& q, int32_t acc,
                                    int32_t output_offset, int32_t activation_min,
                                    int32_t activation_max) {
   return static_cast<int8_t>(
-      clamp_i32(multiply(q, acc) + output_offset, activation_min, activation_max));
+      clamp_i32(multiply_add_offset(q, acc, output_offset), activation_min, activation_max));
 }
 
 }  // namespace fast
