@@ -3,7 +3,7 @@
     build = build_cpp_sdk(impulse, model_int8, labels, dsp_blocks=[dsp], out_dir=Path("sdk"))
 """
 
-from deploy_targets.sdk.build import SdkBuild, build_cpp_sdk, write_example
+from deploy_targets.sdk.build import SdkBuild, build_cpp_sdk, render_template
 from deploy_targets.sdk.spec import DspSpec, ImpulseSpec, SdkError, project_identifier
 
 __all__ = [
@@ -13,5 +13,5 @@ __all__ = [
     "SdkError",
     "build_cpp_sdk",
     "project_identifier",
-    "write_example",
+    "render_template",
 ]

@@ -52,12 +52,21 @@ class SdkBuild:
     raw_frame_size: int
     sensor: str
     dsp_block: str
+    impulse: ImpulseSpec
+    labels: list[str]
+    example_values: str  # the example window as C++ float literals, 8 a line
+    example_note: str
+
+
+def render_template(environment: jinja2.Environment, template: str, **values: Any) -> str:
+    """A template with the banner variables every generated file starts with."""
+    return environment.get_template(template).render(
+        banner=cpp_emit.BANNER, banner_hash=f"# {BANNER_TEXT}", banner_text=BANNER_TEXT, **values
+    )
 
 
 def _render(template: str, **values: Any) -> str:
-    return _TEMPLATES.get_template(template).render(
-        banner=cpp_emit.BANNER, banner_hash=f"# {BANNER_TEXT}", banner_text=BANNER_TEXT, **values
-    )
+    return render_template(_TEMPLATES, template, **values)
 
 
 def _check_labels(labels: Sequence[str]) -> list[str]:
@@ -119,23 +128,15 @@ def _array_values(values: Sequence[float] | np.ndarray) -> str:
     return "\n".join("    " + line for line in lines)
 
 
-def write_example(path: Path, raw_window: np.ndarray | None, frame_size: int, note: str) -> None:
-    """The standalone example with `raw_window` pasted in (zeros when none is given)."""
+def example_values(raw_window: np.ndarray | None, frame_size: int) -> str:
+    """`raw_window` (zeros when None) as C++ float literals, checked against the frame size."""
     values = np.zeros(frame_size) if raw_window is None else np.asarray(raw_window).reshape(-1)
     if values.size != frame_size:
         raise SdkError(
             f"the example window holds {values.size} values; the impulse's raw window is "
             f"{frame_size} (samples x axes)"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        _render(
-            "main.cpp.j2",
-            frame_size=frame_size,
-            values=_array_values(values),
-            example_note=note,
-        )
-    )
+    return _array_values(values)
 
 
 def build_cpp_sdk(
@@ -161,6 +162,8 @@ def build_cpp_sdk(
     dsp = check_dsp_blocks(impulse, dsp_blocks)
     dsp_header, feature_count = _features_of(impulse, dsp)
     anomaly_parts = None if anomaly is None else anomaly_constants(anomaly, feature_count)
+    frame_size = impulse.window_length * len(impulse.axes)
+    pasted = example_values(example_window, frame_size)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     model = _compile_model(model_int8, out_dir)
@@ -224,9 +227,11 @@ def build_cpp_sdk(
     ):
         target.write_text(_render(template, **values))
     shutil.copy2(TEMPLATE_DIR / "LICENSE-Apache-2.0.txt", out_dir / "LICENSE")
-    frame_size = impulse.window_length * len(impulse.axes)
-    write_example(out_dir / "examples" / "standalone" / "main.cpp", example_window, frame_size,
-                  example_note)
+    example = out_dir / "examples" / "standalone" / "main.cpp"
+    example.parent.mkdir(parents=True)
+    example.write_text(
+        _render("main.cpp.j2", frame_size=frame_size, values=pasted, example_note=example_note)
+    )
     return SdkBuild(
         out_dir=out_dir,
         model=model,
@@ -235,4 +240,8 @@ def build_cpp_sdk(
         raw_frame_size=frame_size,
         sensor=sensor,
         dsp_block=dsp.block_type,
+        impulse=impulse,
+        labels=names,
+        example_values=pasted,
+        example_note=example_note,
     )

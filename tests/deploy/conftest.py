@@ -50,17 +50,25 @@ class HostSdk:
 
 
 def make_sdk(build: SdkBuild) -> None:
-    """Build the SDK's library and example with its Makefile, warnings as errors."""
+    """Build the SDK's library and example with its Makefile (warnings are checked per file by
+    test_sdk_sources_compile_without_warnings)."""
     run = subprocess.run(
-        ["make", "-C", str(build.out_dir), "CXXFLAGS=-O2 -Werror", "-j2"],
+        ["make", "-C", str(build.out_dir), "CXXFLAGS=-O2", "-j2"],
         capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
 
+def example_index(trained: TrainedImpulse) -> int:
+    """The test window the examples classify: the first with an uncertain top score, so the
+    printed scores are not all 0 or 1."""
+    return int(np.argmax(trained.platform_scores.max(axis=1) < 0.9))
+
+
 @pytest.fixture(scope="session")
 def host_sdk(trained_impulse: TrainedImpulse, tmp_path_factory: pytest.TempPathFactory) -> HostSdk:
     out_dir = tmp_path_factory.mktemp("sdk") / "tones_sdk"
+    example = example_index(trained_impulse)
     build = build_cpp_sdk(
         IMPULSE,
         trained_impulse.model_int8,
@@ -68,8 +76,8 @@ def host_sdk(trained_impulse: TrainedImpulse, tmp_path_factory: pytest.TempPathF
         dsp_blocks=[DSP],
         anomaly=trained_impulse.anomaly,
         out_dir=out_dir,
-        example_window=trained_impulse.test_windows[0, :, 0],
-        example_note="test window 0 of the deployment tests",
+        example_window=trained_impulse.test_windows[example, :, 0],
+        example_note=f"test window {example} of the deployment tests",
     )
     make_sdk(build)
     driver = out_dir / "build" / "host_classify"
