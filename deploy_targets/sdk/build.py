@@ -78,7 +78,7 @@ def _check_labels(labels: Sequence[str]) -> list[str]:
     return names
 
 
-def _features_of(impulse: ImpulseSpec, dsp: DspSpec) -> tuple[str, int]:
+def features_of(impulse: ImpulseSpec, dsp: DspSpec) -> tuple[str, int]:
     """The DSP config header text and the feature count, or SdkError on bad parameters."""
     n_axes = len(impulse.axes) if dsp.axis_indices is None else len(dsp.axis_indices)
     try:
@@ -160,7 +160,7 @@ def build_cpp_sdk(
         raise SdkError(f"{out_dir} is not empty; the SDK is written into a new folder")
     names = _check_labels(labels)
     dsp = check_dsp_blocks(impulse, dsp_blocks)
-    dsp_header, feature_count = _features_of(impulse, dsp)
+    dsp_header, feature_count = features_of(impulse, dsp)
     anomaly_parts = None if anomaly is None else anomaly_constants(anomaly, feature_count)
     frame_size = impulse.window_length * len(impulse.axes)
     pasted = example_values(example_window, frame_size)

@@ -1,0 +1,82 @@
+"""The DSP block alone as a library the estimator can measure: `mf_dsp_estimate_invoke` turns
+its input bytes into a raw window of floats and extracts the features (one DSP run per invoke).
+
+The estimator's harness feeds deterministic bytes and counts the instructions of one invoke, so
+flash, RAM and latency of the DSP are measured the way the model's are.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from deploy_targets.sdk.build import DSP_PREFIX, features_of
+from deploy_targets.sdk.spec import DspSpec, ImpulseSpec, check_dsp_blocks
+from dsp_blocks import cpp_emit
+from dsp_blocks.cpp_export import config_header_name, cpp_sources
+
+DSP_ESTIMATE_NAME = "mf_dsp_estimate"
+
+
+def write_dsp_estimate_library(impulse: ImpulseSpec, dsp: DspSpec, out_dir: Path) -> Path:
+    """Write the DSP runtime, its config and the invoke wrapper into `out_dir`; returns it."""
+    dsp = check_dsp_blocks(impulse, [dsp])
+    header_text, feature_count = features_of(impulse, dsp)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for source in cpp_sources():
+        shutil.copy2(source, out_dir / source.name)
+    header_name = config_header_name(dsp.block_type, DSP_PREFIX)
+    (out_dir / header_name).write_text(header_text)
+    macro = f"{DSP_PREFIX}_{dsp.block_type}".upper()
+    n_axes = len(impulse.axes) if dsp.axis_indices is None else len(dsp.axis_indices)
+    input_len = impulse.window_length * n_axes
+    name = DSP_ESTIMATE_NAME
+    upper = name.upper()
+    (out_dir / f"{name}.h").write_text(
+        f"""{cpp_emit.BANNER}
+/* The DSP block "{dsp.block_type}" behind the estimator's invoke interface: one input byte per
+ * raw value, the features' first bytes out. */
+#ifndef {upper}_H
+#define {upper}_H
+
+#include "{header_name}"
+
+#define {upper}_INPUT_BYTES {input_len}
+#define {upper}_OUTPUT_BYTES {feature_count * 4}
+#define {upper}_ARENA_BYTES 0
+
+#ifdef __cplusplus
+extern "C" {{
+#endif
+int {name}_invoke(const void *input, void *output);
+#ifdef __cplusplus
+}}
+#endif
+
+#endif
+"""
+    )
+    (out_dir / f"{name}.cpp").write_text(
+        f"""{cpp_emit.BANNER}
+#define {macro}_IMPLEMENTATION
+#include "{name}.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static float raw_window[{macro}_INPUT_LEN];
+static float features[{macro}_OUTPUT_LEN];
+
+extern "C" int {name}_invoke(const void *input, void *output) {{
+    const uint8_t *bytes = static_cast<const uint8_t *>(input);
+    // Bytes -> a signal in -1..1: the DSP's cost does not depend on the values' meaning.
+    for (int i = 0; i < {macro}_INPUT_LEN; ++i) {{
+        raw_window[i] = (static_cast<float>(bytes[i]) - 128.0f) / 128.0f;
+    }}
+    const int status = {DSP_PREFIX}_{dsp.block_type}_extract(raw_window, features);
+    memcpy(output, features, sizeof(features));
+    return status;
+}}
+"""
+    )
+    return out_dir

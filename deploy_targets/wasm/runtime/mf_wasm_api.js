@@ -1,0 +1,35 @@
+// The JavaScript API of the mcuforge WebAssembly build (appended to the emscripten module):
+//   const classifier = await createMfClassifier();
+//   classifier.classify(new Float32Array(classifier.frameSize))  // -> {label: score, ...}
+Module['frameSize'] = 0;
+Module['labels'] = [];
+Module['onRuntimeInitialized'] = function () {
+  Module['frameSize'] = Module['_mf_wasm_frame_size']();
+  const labels = [];
+  for (let i = 0; i < Module['_mf_wasm_label_count'](); ++i) {
+    labels.push(UTF8ToString(Module['_mf_wasm_label'](i)));
+  }
+  Module['labels'] = labels;
+};
+
+// Classifies one raw window (frameSize values, axes interleaved); returns {label: score} and,
+// when the impulse has an anomaly block, an `anomaly` entry. Throws on a wrong length.
+Module['classify'] = function (values) {
+  const frameSize = Module['frameSize'];
+  if (values.length !== frameSize) {
+    throw new RangeError('classify takes ' + frameSize + ' values (samples x axes); got ' +
+                         values.length);
+  }
+  const start = Module['_mf_wasm_input_buffer']() >> 2;
+  HEAPF32.set(Float32Array.from(values), start);
+  const status = Module['_mf_wasm_classify']();
+  if (status !== 0) {
+    throw new Error('mf_run_classifier failed with ' + status);
+  }
+  const result = {};
+  Module['labels'].forEach(function (label, i) { result[label] = Module['_mf_wasm_score'](i); });
+  if (Module['_mf_wasm_has_anomaly']()) {
+    result['anomaly'] = Module['_mf_wasm_anomaly']();
+  }
+  return result;
+};
