@@ -123,12 +123,16 @@ class _Lowering:
                        "requantization shifts (left if > 0)"),
         ]
 
-    def requantizer_array(self, op: Operator, multipliers: list[int], shifts: list[int],
-                          output_offset: int) -> ConstArray:
+    def requantizer_arrays(self, op: Operator, multipliers: list[int], shifts: list[int],
+                           output_offset: int) -> tuple[list[ConstArray], str]:
+        """The fast path's table (none where a channel does not fold) and its argument."""
         words = q.fast_requantizers(multipliers, shifts, output_offset)
-        return ConstArray(f"op{op.index}_output_requantizers", "int32_t",
-                          np.array(words, dtype=np.int64),
-                          "fast-path requantization, 4 words per channel (mf/requantize_fast.h)")
+        if words is None:
+            return [], "0"
+        name = f"op{op.index}_output_requantizers"
+        return [ConstArray(name, "int32_t", np.array(words, dtype=np.int64),
+                           "fast-path requantization, 4 words per channel "
+                           "(mf/requantize_fast.h)")], f"const:{name}"
 
     def operand(self, op: Operator, index: int, name: str) -> tuple[str, list[int],
                                                                      list[ConstArray]]:
@@ -171,7 +175,9 @@ class _Lowering:
             arrays.append(self.const_array(f"op{op.index}_bias", bias, "bias"))
             bias_arg = f"const:op{op.index}_bias"
         arrays += self.quant_arrays(op, multipliers, shifts)
-        arrays.append(self.requantizer_array(op, multipliers, shifts, out.zero_point))
+        requantizers, requantizers_arg = self.requantizer_arrays(op, multipliers, shifts,
+                                                                 out.zero_point)
+        arrays += requantizers
         params = ParamStruct("mf::ConvParams", f"op{op.index}_params", [
             ("input_offset", str(-inp.zero_point)), ("output_offset", str(out.zero_point)),
             ("output_multiplier", f"const:op{op.index}_output_multiplier"),
@@ -186,7 +192,7 @@ class _Lowering:
             ("input_depth", str(in_c)), ("filter_height", str(k_h)), ("filter_width", str(k_w)),
             ("output_height", str(out_h)), ("output_width", str(out_w)),
             ("output_depth", str(out_c)),
-            ("output_requantizers", f"const:op{op.index}_output_requantizers"),
+            ("output_requantizers", requantizers_arg),
         ])
         step = self.add_step(op, "mf::conv_2d",
                              [f"param:{params.name}", f"in:{op.inputs[0]}",
@@ -233,7 +239,9 @@ class _Lowering:
             arrays.append(self.const_array(f"op{op.index}_bias", bias, "bias"))
             bias_arg = f"const:op{op.index}_bias"
         arrays += self.quant_arrays(op, multipliers, shifts)
-        arrays.append(self.requantizer_array(op, multipliers, shifts, out.zero_point))
+        requantizers, requantizers_arg = self.requantizer_arrays(op, multipliers, shifts,
+                                                                 out.zero_point)
+        arrays += requantizers
         params = ParamStruct("mf::DepthwiseConvParams", f"op{op.index}_params", [
             ("input_offset", str(-inp.zero_point)), ("output_offset", str(out.zero_point)),
             ("output_multiplier", f"const:op{op.index}_output_multiplier"),
@@ -249,7 +257,7 @@ class _Lowering:
             ("input_depth", str(in_c)), ("filter_height", str(k_h)), ("filter_width", str(k_w)),
             ("output_height", str(out_h)), ("output_width", str(out_w)),
             ("output_depth", str(out_c)),
-            ("output_requantizers", f"const:op{op.index}_output_requantizers"),
+            ("output_requantizers", requantizers_arg),
         ])
         step = self.add_step(op, "mf::depthwise_conv_2d",
                              [f"param:{params.name}", f"in:{op.inputs[0]}",

@@ -195,18 +195,18 @@ MAX_FOLDED_RIGHT_SHIFT = 22
 
 
 def fast_requantizers(multipliers: list[int], shifts: list[int], output_offset: int
-                      ) -> list[int]:
+                      ) -> list[int] | None:
     """Four int32 words per channel for the Cortex-M fast path (mf::fast::ChannelRequantizer).
 
-    For a right shift r <= 22: multiplier, the low and high words of the rounding constant
-    2^30 + 2^(30+r) + output_offset * 2^(31+r), and r - 1; otherwise multiplier, 0, shift, -1.
+    multiplier, the low and high words of the rounding constant
+    2^30 + 2^(30+r) + output_offset * 2^(31+r), and r - 1, for right shifts r = -shift; None
+    unless every shift is a right shift of at most 22 (the kernels then compute each channel).
     """
+    if any(shift >= 0 or -shift > MAX_FOLDED_RIGHT_SHIFT for shift in shifts):
+        return None
     words: list[int] = []
     for multiplier, shift in zip(multipliers, shifts, strict=True):
         right = -shift
-        if shift >= 0 or right > MAX_FOLDED_RIGHT_SHIFT:
-            words += [multiplier, 0, shift, -1]
-            continue
         rounding = (1 << 30) + (1 << (30 + right)) + output_offset * (1 << (31 + right))
         low = rounding & 0xFFFFFFFF
         words += [multiplier, low - (1 << 32) if low >= 1 << 31 else low, rounding >> 32,

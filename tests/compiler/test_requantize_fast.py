@@ -43,33 +43,34 @@ def test_cortex_m4_fast_requantization_equals_reference_on_edge_cases(tmp_path: 
     assert run_arm(board, elf).splitlines()[-2:] == [EXPECTED_SUMMARY, "done"]
 
 
-def table_requantize(words: list[int], x: int, output_offset: int) -> int:
+def table_requantize(words: list[int], x: int) -> int:
     """What the fast path computes from one channel's four table words (requantize_fast.h)."""
     multiplier, low, high, high_shift = words
-    if high_shift < 0:
-        return q.multiply_by_quantized_multiplier(x, multiplier, high) + output_offset
     rounding = (high << 32) + (low & 0xFFFFFFFF) - ((1 << 31) if x < 0 else 0)
     return ((x * multiplier + rounding) >> 32) >> high_shift
 
 
 def test_compiled_table_gives_reference_requantization_plus_offset() -> None:
     # The words the compiler emits, read back as the kernels read them, equal the reference's
-    # multiply_by_quantized_multiplier + output offset for every shift, including the ones
-    # left to the general path (>= 0, or right shifts beyond the folding limit).
+    # multiply_by_quantized_multiplier + output offset for every right shift that folds.
     xs = [-(1 << 31), -(1 << 31) + 1, (1 << 31) - 1, -(1 << 30) - 1, -(1 << 30), (1 << 30),
           -3, -2, -1, 0, 1, 2, 3, 12345, -12345, 987654321, -987654321]
     xs += [sign * (3 << bit) // 2 for bit in range(30) for sign in (1, -1)]
     multipliers = [0, 1 << 30, (1 << 30) + 1, 1518500250, (1 << 31) - 1]
-    shifts = list(range(-31, 31))
-    folded = 0
+    shifts = list(range(-q.MAX_FOLDED_RIGHT_SHIFT, 0))
     for output_offset in (-128, 0, 127):
         for multiplier in multipliers:
             words = q.fast_requantizers([multiplier] * len(shifts), shifts, output_offset)
+            assert words is not None and len(words) == 4 * len(shifts)
             for index, shift in enumerate(shifts):
                 channel = words[4 * index:4 * index + 4]
                 assert all(-(1 << 31) <= w < 1 << 31 for w in channel)  # int32 literals
-                folded += channel[3] >= 0
                 for x in xs:
                     want = q.multiply_by_quantized_multiplier(x, multiplier, shift) + output_offset
-                    assert table_requantize(channel, x, output_offset) == want, (x, channel)
-    assert folded == 3 * len(multipliers) * q.MAX_FOLDED_RIGHT_SHIFT
+                    assert table_requantize(channel, x) == want, (x, channel)
+
+
+@pytest.mark.parametrize("outlier", [0, 1, -q.MAX_FOLDED_RIGHT_SHIFT - 1])
+def test_no_table_where_a_channel_does_not_fold(outlier: int) -> None:
+    # A left shift, no shift, or a right shift too long for the offset: the kernels compute.
+    assert q.fast_requantizers([1 << 30] * 3, [-5, outlier, -7], 3) is None

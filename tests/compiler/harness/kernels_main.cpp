@@ -81,9 +81,14 @@ void fill_quantization(int32_t channels, int32_t accumulation_depth) {
   }
 }
 
-// The table the compiler would emit for odd configurations; even ones leave it to the kernel.
+// Odd configurations: the table the compiler would emit, after turning the shifts that do not
+// fold into ones that do (it emits a table only when every channel folds; both builds see the
+// same shifts). Even configurations keep their shifts and leave the constants to the kernel.
 const int32_t* requantizer_table(int32_t config, int32_t channels, int32_t output_offset) {
   if (config % 2 == 0) return 0;
+  for (int32_t c = 0; c < channels; ++c) {
+    if (shifts[c] >= 0 || -shifts[c] > mf::fast::kMaxFoldedRightShift) shifts[c] = -4 - c % 8;
+  }
   for (int32_t c = 0; c < channels; ++c) {
     const mf::fast::ChannelRequantizer q =
         mf::fast::channel_requantizer(multipliers[c], shifts[c], output_offset);

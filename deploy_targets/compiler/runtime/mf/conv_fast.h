@@ -139,6 +139,7 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
   const int32_t output_offset = p.output_offset;
   const int32_t activation_min = p.activation_min;
   const int32_t activation_max = p.activation_max;
+  const int32_t* const table = p.output_requantizers;
   const int8_t* weights = filter;
   for (int32_t out_channel = 0; out_channel < output_depth; ++out_channel) {
     const int32_t channel_bias = bias ? bias[out_channel] : 0;
@@ -203,9 +204,21 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
       acc3 += column[9 + t] * w;
     }
     weights += tail;
-    const ChannelRequantizer q = channel_requantizer_of(
-        p.output_requantizers, p.output_multiplier, p.output_shift, output_offset, out_channel);
     const int32_t index = index0 + out_channel;
+    if (table) {
+      const int32_t* words = table + 4 * out_channel;
+      const int8_t value0 = requantize_folded(words, acc0, activation_min, activation_max);
+      const int8_t value1 = requantize_folded(words, acc1, activation_min, activation_max);
+      const int8_t value2 = requantize_folded(words, acc2, activation_min, activation_max);
+      const int8_t value3 = requantize_folded(words, acc3, activation_min, activation_max);
+      store(index, value0);
+      if (all_four || count > 1) store(index + output_depth, value1);
+      if (all_four || count > 2) store(index + 2 * output_depth, value2);
+      if (all_four) store(index + 3 * output_depth, value3);
+      continue;
+    }
+    const ChannelRequantizer q = channel_requantizer(p.output_multiplier[out_channel],
+                                                     p.output_shift[out_channel], output_offset);
     store(index, requantize(q, acc0, output_offset, activation_min, activation_max));
     if (all_four || count > 1) {
       store(index + output_depth,

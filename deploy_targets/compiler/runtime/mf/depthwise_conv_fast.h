@@ -50,9 +50,44 @@ inline void depthwise_pixel_generic(const DepthwiseConvParams& p, const Rows& ro
 // the bias, which the reference adds after the sum: the same integers).
 MF_ALWAYS_INLINE int8_t depthwise_requantize(const DepthwiseConvParams& p, int32_t acc,
                                              int32_t channel) {
-  return requantize(channel_requantizer_of(p.output_requantizers, p.output_multiplier,
-                                           p.output_shift, p.output_offset, channel),
-                    acc, p.output_offset, p.activation_min, p.activation_max);
+  if (p.output_requantizers) {
+    return requantize_folded(p.output_requantizers + 4 * channel, acc, p.activation_min,
+                             p.activation_max);
+  }
+  return requantize(
+      channel_requantizer(p.output_multiplier[channel], p.output_shift[channel], p.output_offset),
+      acc, p.output_offset, p.activation_min, p.activation_max);
+}
+
+// Channels channel..channel+3 of one pixel: all four results are computed before the first
+// byte store, after which the compiler would have to reload every parameter (an int8_t store
+// may alias anything).
+MF_ALWAYS_INLINE void requantize_four(const DepthwiseConvParams& p, int32_t channel,
+                                      int32_t acc0, int32_t acc1, int32_t acc2, int32_t acc3,
+                                      int8_t* out_pixel) {
+  const int32_t* const table = p.output_requantizers;
+  const int32_t low = p.activation_min;
+  const int32_t high = p.activation_max;
+  if (table) {
+    const int32_t* words = table + 4 * channel;
+    const int8_t value0 = requantize_folded(words, acc0, low, high);
+    const int8_t value1 = requantize_folded(words + 4, acc1, low, high);
+    const int8_t value2 = requantize_folded(words + 8, acc2, low, high);
+    const int8_t value3 = requantize_folded(words + 12, acc3, low, high);
+    out_pixel[channel] = value0;
+    out_pixel[channel + 1] = value1;
+    out_pixel[channel + 2] = value2;
+    out_pixel[channel + 3] = value3;
+    return;
+  }
+  const int8_t value0 = depthwise_requantize(p, acc0, channel);
+  const int8_t value1 = depthwise_requantize(p, acc1, channel + 1);
+  const int8_t value2 = depthwise_requantize(p, acc2, channel + 2);
+  const int8_t value3 = depthwise_requantize(p, acc3, channel + 3);
+  out_pixel[channel] = value0;
+  out_pixel[channel + 1] = value1;
+  out_pixel[channel + 2] = value2;
+  out_pixel[channel + 3] = value3;
 }
 
 MF_ALWAYS_INLINE int32_t bias_of(const int32_t* bias, int32_t channel) {
@@ -170,10 +205,7 @@ MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_table(const DepthwiseConvPara
       acc3 = simd::smlatt(x_odd, w_odd, acc3);
     }
 #endif
-    out_pixel[channel] = depthwise_requantize(p, acc0, channel);
-    out_pixel[channel + 1] = depthwise_requantize(p, acc1, channel + 1);
-    out_pixel[channel + 2] = depthwise_requantize(p, acc2, channel + 2);
-    out_pixel[channel + 3] = depthwise_requantize(p, acc3, channel + 3);
+    requantize_four(p, channel, acc0, acc1, acc2, acc3, out_pixel);
   }
   return channel;
 }
@@ -217,10 +249,7 @@ MF_HOT_LOOP inline void depthwise_pixel(const DepthwiseConvParams& p, const Rows
           acc3 = simd::smlatt(x_odd, w_odd, acc3);
         }
       }
-      out_pixel[channel] = depthwise_requantize(p, acc0, channel);
-      out_pixel[channel + 1] = depthwise_requantize(p, acc1, channel + 1);
-      out_pixel[channel + 2] = depthwise_requantize(p, acc2, channel + 2);
-      out_pixel[channel + 3] = depthwise_requantize(p, acc3, channel + 3);
+      requantize_four(p, channel, acc0, acc1, acc2, acc3, out_pixel);
     }
   } else if (p.depth_multiplier % 4 == 0) {
     // Four consecutive outputs read the same input channel: one input value, both halves.
@@ -245,10 +274,7 @@ MF_HOT_LOOP inline void depthwise_pixel(const DepthwiseConvParams& p, const Rows
           acc3 = simd::smlatt(x_pair, w_odd, acc3);
         }
       }
-      out_pixel[channel] = depthwise_requantize(p, acc0, channel);
-      out_pixel[channel + 1] = depthwise_requantize(p, acc1, channel + 1);
-      out_pixel[channel + 2] = depthwise_requantize(p, acc2, channel + 2);
-      out_pixel[channel + 3] = depthwise_requantize(p, acc3, channel + 3);
+      requantize_four(p, channel, acc0, acc1, acc2, acc3, out_pixel);
     }
   }
   depthwise_pixel_generic(p, rows, out_y, out_x, filter, bias, out_pixel, channel);

@@ -26,8 +26,9 @@
 namespace mf {
 namespace fast {
 
-// One output channel's requantization constants, the four words per channel of the table the
-// compiler emits (ConvParams::output_requantizers; quantization.fast_requantizers in Python).
+// One output channel's requantization constants, as the four words per channel of the table
+// the compiler emits when every channel folds (ConvParams::output_requantizers;
+// quantization.fast_requantizers in Python), or computed by the kernel when there is none.
 // With the output offset o folded in, K = 2^30 + 2^(30+r) + o 2^(31+r) (the result moves by
 // exactly o; |P + K| < 2^62 + 2^60 + 2^53 < 2^63 needs r <= 22 with |o| <= 128). Channels with
 // a shift >= 0 or r > 22 take the reference's arithmetic: high_shift -1, round_high the shift.
@@ -59,20 +60,6 @@ MF_ALWAYS_INLINE ChannelRequantizer channel_requantizer(int32_t multiplier, int3
   q.round_high = static_cast<int32_t>(round >> 32);
   q.high_shift = r - 1;
   return q;
-}
-
-// Channel `channel`'s constants: from the compiler's table, or computed where there is none.
-MF_ALWAYS_INLINE ChannelRequantizer channel_requantizer_of(const int32_t* table,
-                                                          const int32_t* multipliers,
-                                                          const int32_t* shifts,
-                                                          int32_t output_offset,
-                                                          int32_t channel) {
-  if (table) {
-    const int32_t* words = table + 4 * channel;
-    const ChannelRequantizer q = {words[0], words[1], words[2], words[3]};
-    return q;
-  }
-  return channel_requantizer(multipliers[channel], shifts[channel], output_offset);
 }
 
 // floor((x * multiplier + K) / 2^(31 + r)) for a channel with high_shift >= 0 (see the top).
@@ -109,12 +96,44 @@ MF_ALWAYS_INLINE int32_t multiply_add_offset(const ChannelRequantizer& q, int32_
          output_offset;
 }
 
+// multiply_add_offset for a channel of a table in which every channel folds (the compiler
+// emits a table only then): the four words are read inside the sequence, seven instructions.
+MF_ALWAYS_INLINE int32_t multiply_folded(const int32_t* words, int32_t x) {
+#if MF_SIMD_ACLE
+  int32_t multiplier, low, high, high_shift, sign;
+  __asm__(
+      "ldrd %[multiplier], %[low], [%[words]]\n\t"
+      "ldrd %[high], %[high_shift], [%[words], #8]\n\t"
+      "and %[sign], %[x], #0x80000000\n\t"
+      "subs %[low], %[low], %[sign]\n\t"
+      "sbc %[high], %[high], #0\n\t"
+      "smlal %[low], %[high], %[x], %[multiplier]\n\t"
+      "asr %[high], %[high], %[high_shift]\n\t"
+      : [multiplier] "=&r"(multiplier), [low] "=&r"(low), [high] "=&r"(high),
+        [high_shift] "=&r"(high_shift), [sign] "=&r"(sign)
+      : [x] "r"(x), [words] "r"(words),
+        [table] "m"(*reinterpret_cast<const int32_t(*)[4]>(words))
+      : "cc");
+  return high;
+#else
+  const ChannelRequantizer q = {words[0], words[1], words[2], words[3]};
+  return multiply_right_shift(q, x);
+#endif
+}
+
 // Multiplier, output offset and activation clamp of an accumulator that holds the bias.
 MF_ALWAYS_INLINE int8_t requantize(const ChannelRequantizer& q, int32_t acc,
                                    int32_t output_offset, int32_t activation_min,
                                    int32_t activation_max) {
   return static_cast<int8_t>(
       clamp_i32(multiply_add_offset(q, acc, output_offset), activation_min, activation_max));
+}
+
+// requantize from a channel's four words in a table where every channel folds.
+MF_ALWAYS_INLINE int8_t requantize_folded(const int32_t* words, int32_t acc,
+                                          int32_t activation_min, int32_t activation_max) {
+  return static_cast<int8_t>(clamp_i32(multiply_folded(words, acc), activation_min,
+                                       activation_max));
 }
 
 }  // namespace fast
