@@ -288,7 +288,9 @@ def learning_presets(input_shape: tuple[int, ...]) -> LearningPresetsPublic:
         description = (function.__doc__ or "").strip().splitlines()[0]
         try:
             layers = [layer.model_dump(mode="json") for layer in preset_layers(name, input_shape)]
-            presets.append(LearningPresetPublic(name=name, description=description, layers=layers))
+            presets.append(
+                LearningPresetPublic(name=name, description=description, layers=layers, error=None)
+            )
         except (LayerShapeError, ValueError) as error:
             presets.append(
                 LearningPresetPublic(

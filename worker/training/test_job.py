@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from backend.db.models import Artifact, Impulse, Sample, TrainedModel
 from backend.db.models.common import utcnow
@@ -27,7 +28,7 @@ from worker.training.inputs import (
 from worker.training.params import TestModelParams
 
 
-def latest_model(session: Any, impulse_id: int, learning_block_id: int) -> TrainedModel | None:
+def latest_model(session: Session, impulse_id: int, learning_block_id: int) -> TrainedModel | None:
     return session.scalar(
         select(TrainedModel)
         .where(
@@ -39,7 +40,7 @@ def latest_model(session: Any, impulse_id: int, learning_block_id: int) -> Train
     )
 
 
-def model_file(session: Any, model_id: int, kind: str) -> bytes:
+def model_file(session: Session, model_id: int, kind: str) -> bytes:
     data = session.scalar(
         select(Artifact.data).where(Artifact.trained_model_id == model_id, Artifact.kind == kind)
     )
@@ -74,44 +75,46 @@ def per_sample_results(
     for sample_id, positions in by_sample.items():
         windows = [result.samples[p] for p in positions]
         if task == "regression":
-            label = windows[0].label
+            target = windows[0].label
             float32 = float(np.mean([w.float32_prediction for w in windows]))
             int8 = float(np.mean([w.int8_prediction for w in windows]))
             rows.append(
                 {
                     "sample_id": sample_id,
                     "filename": names.get(sample_id, ""),
-                    "label": label,
+                    "label": target,
                     "windows": len(windows),
                     "float32": float32,
                     "int8": int8,
-                    "int8_error": int8 - label,
+                    "int8_error": int8 - target,
                 }
             )
             continue
-        label = class_names[int(windows[0].label)]
+        name = class_names[int(windows[0].label)]
         float_answers = [class_names[int(w.float32_prediction)] for w in windows]
         int8_answers = [
             UNCERTAIN_LABEL if w.uncertain else class_names[int(w.int8_prediction)] for w in windows
         ]
-        int8 = _majority(int8_answers)
+        int8_answer = _majority(int8_answers)
         rows.append(
             {
                 "sample_id": sample_id,
                 "filename": names.get(sample_id, ""),
-                "label": label,
+                "label": name,
                 "windows": len(windows),
                 "float32": _majority(float_answers),
-                "int8": int8,
+                "int8": int8_answer,
                 "int8_votes": dict(Counter(int8_answers)),
                 "int8_mean_confidence": float(np.mean([w.int8_confidence for w in windows])),
-                "correct": int8 == label,
+                "correct": int8_answer == name,
             }
         )
     return rows
 
 
-def _load(checked: TestModelParams) -> tuple[TrainedModel, bytes, bytes, LearningFeatures, dict]:
+def _load(
+    checked: TestModelParams,
+) -> tuple[TrainedModel, bytes, bytes, LearningFeatures, dict[int, str]]:
     with get_sessionmaker()() as session:
         impulse = session.get(Impulse, checked.impulse_id)
         if impulse is None:
@@ -147,7 +150,11 @@ def _load(checked: TestModelParams) -> tuple[TrainedModel, bytes, bytes, Learnin
 
 
 def _test_anomaly(
-    model: TrainedModel, anomaly_json: bytes, data: LearningFeatures, rows: np.ndarray, names: dict
+    model: TrainedModel,
+    anomaly_json: bytes,
+    data: LearningFeatures,
+    rows: np.ndarray,
+    names: dict[int, str],
 ) -> dict[str, Any]:
     exported = json.loads(anomaly_json)
     anomaly = AnomalyModel.model_validate(

@@ -116,8 +116,9 @@ def _train_network(
 ) -> dict[str, Any]:
     x = data.features[rows]
     labels = [data.labels[i] for i in rows]
+    class_names: list[str] = []
     if block["type"] == "regression":
-        y, class_names = regression_targets(labels), []
+        y = regression_targets(labels)
     else:
         y, class_names = class_indices(labels)
     settings = TrainingSettings.model_validate(block.get("settings") or {})

@@ -29,6 +29,7 @@ from backend.services.errors import InvalidRequest
 
 router = APIRouter(tags=["training"])
 BLOCK_PATH = "/projects/{project_id}/impulses/{impulse_id}/learning/{block_id}"
+DEFAULT_UNCERTAIN_BELOW = 0.6
 BlockId = Annotated[int, Path(ge=1, le=1_000_000, description="The learning block's id.")]
 
 
@@ -114,7 +115,7 @@ def test_learning_block(
     session: SessionDep, impulse: ImpulseDep, block_id: BlockId, test_in: TestRequest | None = None
 ) -> JobPublic:
     """Start classifying the test split with the latest model (int8 on TFLM and float32)."""
-    uncertain_below = test_in.uncertain_below if test_in else TestRequest().uncertain_below
+    uncertain_below = test_in.uncertain_below if test_in else DEFAULT_UNCERTAIN_BELOW
     job = service.start_testing(session, impulse, block_id, uncertain_below)
     return JobPublic.model_validate(job)
 
