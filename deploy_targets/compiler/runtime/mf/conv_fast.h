@@ -140,6 +140,7 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
   const int32_t activation_min = p.activation_min;
   const int32_t activation_max = p.activation_max;
   const int32_t* const table = p.output_requantizers;
+  const bool full_range = is_full_int8_range(activation_min, activation_max);
   const int8_t* weights = filter;
   for (int32_t out_channel = 0; out_channel < output_depth; ++out_channel) {
     const int32_t channel_bias = bias ? bias[out_channel] : 0;
@@ -207,10 +208,18 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     const int32_t index = index0 + out_channel;
     if (table) {
       const int32_t* words = table + 4 * out_channel;
-      const int8_t value0 = requantize_folded(words, acc0, activation_min, activation_max);
-      const int8_t value1 = requantize_folded(words, acc1, activation_min, activation_max);
-      const int8_t value2 = requantize_folded(words, acc2, activation_min, activation_max);
-      const int8_t value3 = requantize_folded(words, acc3, activation_min, activation_max);
+      int8_t value0, value1, value2, value3;
+      if (full_range) {
+        value0 = requantize_folded<true>(words, acc0, activation_min, activation_max);
+        value1 = requantize_folded<true>(words, acc1, activation_min, activation_max);
+        value2 = requantize_folded<true>(words, acc2, activation_min, activation_max);
+        value3 = requantize_folded<true>(words, acc3, activation_min, activation_max);
+      } else {
+        value0 = requantize_folded<false>(words, acc0, activation_min, activation_max);
+        value1 = requantize_folded<false>(words, acc1, activation_min, activation_max);
+        value2 = requantize_folded<false>(words, acc2, activation_min, activation_max);
+        value3 = requantize_folded<false>(words, acc3, activation_min, activation_max);
+      }
       store(index, value0);
       if (all_four || count > 1) store(index + output_depth, value1);
       if (all_four || count > 2) store(index + 2 * output_depth, value2);

@@ -51,8 +51,8 @@ inline void depthwise_pixel_generic(const DepthwiseConvParams& p, const Rows& ro
 MF_ALWAYS_INLINE int8_t depthwise_requantize(const DepthwiseConvParams& p, int32_t acc,
                                              int32_t channel) {
   if (p.output_requantizers) {
-    return requantize_folded(p.output_requantizers + 4 * channel, acc, p.activation_min,
-                             p.activation_max);
+    return requantize_folded<false>(p.output_requantizers + 4 * channel, acc,
+                                    p.activation_min, p.activation_max);
   }
   return requantize(
       channel_requantizer(p.output_multiplier[channel], p.output_shift[channel], p.output_offset),
@@ -70,10 +70,18 @@ MF_ALWAYS_INLINE void requantize_four(const DepthwiseConvParams& p, int32_t chan
   const int32_t high = p.activation_max;
   if (table) {
     const int32_t* words = table + 4 * channel;
-    const int8_t value0 = requantize_folded(words, acc0, low, high);
-    const int8_t value1 = requantize_folded(words + 4, acc1, low, high);
-    const int8_t value2 = requantize_folded(words + 8, acc2, low, high);
-    const int8_t value3 = requantize_folded(words + 12, acc3, low, high);
+    int8_t value0, value1, value2, value3;
+    if (is_full_int8_range(low, high)) {
+      value0 = requantize_folded<true>(words, acc0, low, high);
+      value1 = requantize_folded<true>(words + 4, acc1, low, high);
+      value2 = requantize_folded<true>(words + 8, acc2, low, high);
+      value3 = requantize_folded<true>(words + 12, acc3, low, high);
+    } else {
+      value0 = requantize_folded<false>(words, acc0, low, high);
+      value1 = requantize_folded<false>(words + 4, acc1, low, high);
+      value2 = requantize_folded<false>(words + 8, acc2, low, high);
+      value3 = requantize_folded<false>(words + 12, acc3, low, high);
+    }
     out_pixel[channel] = value0;
     out_pixel[channel + 1] = value1;
     out_pixel[channel + 2] = value2;
@@ -88,6 +96,17 @@ MF_ALWAYS_INLINE void requantize_four(const DepthwiseConvParams& p, int32_t chan
   out_pixel[channel + 1] = value1;
   out_pixel[channel + 2] = value2;
   out_pixel[channel + 3] = value3;
+}
+
+// requantize_four out of line, for the loops with taps in rows: inlined, its registers would
+// push those loops' pointers and counters to the stack.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline void requantize_four_out_of_line(const DepthwiseConvParams& p, int32_t channel,
+                                        int32_t acc0, int32_t acc1, int32_t acc2, int32_t acc3,
+                                        int8_t* out_pixel) {
+  requantize_four(p, channel, acc0, acc1, acc2, acc3, out_pixel);
 }
 
 MF_ALWAYS_INLINE int32_t bias_of(const int32_t* bias, int32_t channel) {
@@ -249,7 +268,7 @@ MF_HOT_LOOP inline void depthwise_pixel(const DepthwiseConvParams& p, const Rows
           acc3 = simd::smlatt(x_odd, w_odd, acc3);
         }
       }
-      requantize_four(p, channel, acc0, acc1, acc2, acc3, out_pixel);
+      requantize_four_out_of_line(p, channel, acc0, acc1, acc2, acc3, out_pixel);
     }
   } else if (p.depth_multiplier % 4 == 0) {
     // Four consecutive outputs read the same input channel: one input value, both halves.
@@ -274,7 +293,7 @@ MF_HOT_LOOP inline void depthwise_pixel(const DepthwiseConvParams& p, const Rows
           acc3 = simd::smlatt(x_pair, w_odd, acc3);
         }
       }
-      requantize_four(p, channel, acc0, acc1, acc2, acc3, out_pixel);
+      requantize_four_out_of_line(p, channel, acc0, acc1, acc2, acc3, out_pixel);
     }
   }
   depthwise_pixel_generic(p, rows, out_y, out_x, filter, bias, out_pixel, channel);

@@ -129,11 +129,20 @@ MF_ALWAYS_INLINE int8_t requantize(const ChannelRequantizer& q, int32_t acc,
       clamp_i32(multiply_add_offset(q, acc, output_offset), activation_min, activation_max));
 }
 
-// requantize from a channel's four words in a table where every channel folds.
+// requantize from a channel's four words in a table where every channel folds. With the
+// activation range the whole of int8 (ReLU outputs whose zero point is -128, and no
+// activation), the clamp is one SSAT: clamp_i32(x, -128, 127) is what SSAT #8 computes.
+template <bool full_int8_range>
 MF_ALWAYS_INLINE int8_t requantize_folded(const int32_t* words, int32_t acc,
                                           int32_t activation_min, int32_t activation_max) {
-  return static_cast<int8_t>(clamp_i32(multiply_folded(words, acc), activation_min,
-                                       activation_max));
+  const int32_t value = multiply_folded(words, acc);
+  return static_cast<int8_t>(full_int8_range
+                                 ? simd::saturate_s8(value)
+                                 : clamp_i32(value, activation_min, activation_max));
+}
+
+MF_ALWAYS_INLINE bool is_full_int8_range(int32_t activation_min, int32_t activation_max) {
+  return activation_min == -128 && activation_max == 127;
 }
 
 }  // namespace fast

@@ -79,6 +79,8 @@ MF_ALWAYS_INLINE int32_t smlabb(int32_t a, int32_t b, int32_t accumulator) {
 MF_ALWAYS_INLINE int32_t smlatt(int32_t a, int32_t b, int32_t accumulator) {
   return __smlatt(a, b, accumulator);
 }
+// x clamped to [-128, 127] (SSAT #8).
+MF_ALWAYS_INLINE int32_t saturate_s8(int32_t x) { return __ssat(x, 8); }
 // Bytes 1 and 3 sign-extended: SXTB16 with its ROR #8 operand, which gcc does not fold from
 // __sxtb16 of a rotated word (one instruction instead of two).
 MF_ALWAYS_INLINE int32_t sxtb16_odd(int32_t word) {
@@ -117,6 +119,8 @@ MF_ALWAYS_INLINE int32_t smlatt(int32_t a, int32_t b, int32_t accumulator) {
   return static_cast<int32_t>(static_cast<uint32_t>(accumulator) +
                               static_cast<uint32_t>(high_s16(a) * high_s16(b)));
 }
+
+MF_ALWAYS_INLINE int32_t saturate_s8(int32_t x) { return clamp_i32(x, -128, 127); }
 
 // Bytes 1 and 3 sign-extended.
 MF_ALWAYS_INLINE int32_t sxtb16_odd(int32_t word) { return sxtb16(rotate_right_8(word)); }
