@@ -130,7 +130,11 @@ struct StoreResidualSum {
 template <bool all_four, class Store>
 MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words,
                                        const int8_t* filter, const int32_t* bias,
-                                       int32_t index0, int32_t count, const Store& store) {
+                                       int32_t index0, int32_t count,
+                                       const Store& store_argument) {
+  // A copy whose address is never taken: its pointers stay in registers, where the caller's
+  // object would be reloaded after every byte store (an int8_t store may alias it).
+  const Store store = store_argument;
   const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
   const int32_t groups = depth / 4;
   const int32_t tail = depth % 4;
