@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from worker.deployment.params import BuildDeploymentParams
 from worker.features.params import GenerateFeaturesParams
 from worker.projects.clone_params import CloneProjectParams
 from worker.self_check import SelfCheckParams
@@ -69,6 +70,12 @@ JOB_KINDS: dict[str, JobKind] = {
             task_name="mcuforge.training.test",
             params_model=TestModelParams,
             description="Classify the test split with a learning block's float32 and int8 models.",
+        ),
+        JobKind(
+            name="deployment.build",
+            task_name="mcuforge.deployment.build",
+            params_model=BuildDeploymentParams,
+            description="Build a C++ SDK, Arduino library, WebAssembly or model file of an impulse.",
         ),
     ]
 }

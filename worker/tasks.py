@@ -82,3 +82,12 @@ def test_model(self: Task, job_id: int) -> str | None:
     from worker.training.test_job import run_test_model
 
     return run_task(self, job_id, run_test_model)
+
+
+@celery_app.task(
+    name="mcuforge.deployment.build", soft_time_limit=1700, time_limit=1800, **JOB_TASK_OPTIONS
+)
+def build_deployment(self: Task, job_id: int) -> str | None:
+    from worker.deployment.job import run_build_deployment
+
+    return run_task(self, job_id, run_build_deployment)

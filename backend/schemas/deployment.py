@@ -1,0 +1,105 @@
+"""Deployment: targets and their availability, on-device estimates, builds and their files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.schemas.common import UtcDatetime
+from worker.deployment.params import Precision, TargetName
+
+
+class DeploymentTargetPublic(BaseModel):
+    name: str
+    title: str
+    description: str
+    precisions: list[str]
+    available: bool
+    reason: str | None = Field(None, description="why the target cannot be built, when it can't")
+
+
+class DeploymentTargetsPublic(BaseModel):
+    data: list[DeploymentTargetPublic]
+    count: int
+
+
+class CostPublic(BaseModel):
+    latency_ms: float | None
+    flash_bytes: int | None
+    ram_bytes: int | None
+    method: str = Field(description="qemu (measured), mac-estimate, or none")
+    basis: str
+    notes: list[str] = []
+
+
+class PrecisionEstimatePublic(BaseModel):
+    precision: str
+    dsp: CostPublic | None
+    model: CostPublic
+    total: CostPublic
+    fits: bool | None = Field(description="flash and RAM fit the board; None if not measured")
+    deployable: bool = Field(description="the C++/Arduino/WASM libraries can be built")
+    reason: str | None
+
+
+class BoardPublic(BaseModel):
+    name: str
+    description: str
+    core: str
+    clock_hz: int
+    flash_bytes: int
+    ram_bytes: int
+
+
+class DeploymentEstimatesPublic(BaseModel):
+    board: BoardPublic
+    trained_model_id: int
+    int8: PrecisionEstimatePublic
+    float32: PrecisionEstimatePublic
+    notes: list[str]
+
+
+class DeploymentBuildRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target: TargetName
+    precision: Precision = "int8"
+    board: str = Field("nano33ble", max_length=40)
+
+
+class DeploymentBuildPublic(BaseModel):
+    """A built deployment file (an artifact of a deployment.build job)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    job_id: int | None
+    kind: str
+    target: str
+    precision: str | None
+    file_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    created_at: UtcDatetime
+
+
+class DeploymentBuildsPublic(BaseModel):
+    data: list[DeploymentBuildPublic]
+    count: int
+
+
+def build_public(artifact: Any, params: dict[str, Any]) -> DeploymentBuildPublic:
+    return DeploymentBuildPublic(
+        id=artifact.id,
+        job_id=artifact.job_id,
+        kind=artifact.kind,
+        target=str(params.get("target", artifact.kind.removeprefix("deploy-"))),
+        precision=params.get("precision"),
+        file_name=artifact.file_name,
+        content_type=artifact.content_type,
+        size_bytes=artifact.size_bytes,
+        sha256=artifact.sha256,
+        created_at=artifact.created_at,
+    )

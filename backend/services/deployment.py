@@ -1,0 +1,156 @@
+"""Deployment of an impulse: which targets can be built, on-device estimates, build jobs and the
+files they made. Refusals name what is missing: 409 when something must happen first (train,
+generate features), 422 when the request or the impulse cannot be deployed that way."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.db.models import Artifact, Impulse, Job
+from backend.schemas.deployment import (
+    BoardPublic,
+    DeploymentBuildPublic,
+    DeploymentEstimatesPublic,
+    DeploymentTargetPublic,
+    build_public,
+)
+from backend.services.errors import Conflict, InvalidRequest, NotFound
+from backend.services.jobs import create_job, enqueue_job
+from deploy_targets.boards import BOARDS, Board, get_board
+from worker.deployment.estimates import deployment_estimates
+from worker.deployment.inputs import (
+    DeploymentInputs,
+    DeploymentNotReady,
+    DeploymentUnsupported,
+    deployment_inputs,
+    model_file,
+)
+from worker.deployment.job import ARTIFACT_KIND_PREFIX
+from worker.deployment.targets import TARGETS, precision_refusal, unavailable_reason
+
+BUILD_KIND = "deployment.build"
+
+
+def _inputs(session: Session, impulse: Impulse, *, library: bool) -> DeploymentInputs:
+    try:
+        return deployment_inputs(session, impulse, library=library)
+    except DeploymentNotReady as error:
+        raise Conflict(str(error)) from None
+    except DeploymentUnsupported as error:
+        raise InvalidRequest(str(error)) from None
+
+
+def _board(name: str) -> Board:
+    try:
+        return get_board(name)
+    except (KeyError, ValueError):
+        raise InvalidRequest(
+            f"unknown board {name!r}; the boards are: {', '.join(sorted(BOARDS))}"
+        ) from None
+
+
+def list_targets() -> list[DeploymentTargetPublic]:
+    return [
+        DeploymentTargetPublic(
+            name=target.name,
+            title=target.title,
+            description=target.description,
+            precisions=list(target.precisions),
+            available=unavailable_reason(target.name) is None,
+            reason=unavailable_reason(target.name),
+        )
+        for target in TARGETS.values()
+    ]
+
+
+def estimates(session: Session, impulse: Impulse, board_name: str) -> DeploymentEstimatesPublic:
+    board = _board(board_name)
+    inputs = _inputs(session, impulse, library=False)
+    try:
+        model_int8 = model_file(session, inputs.model, "tflite-int8")
+    except DeploymentNotReady as error:
+        raise Conflict(str(error)) from None
+    dsp = inputs.dsp_blocks[0] if len(inputs.dsp_blocks) == 1 else None
+    notes = list(inputs.notes)
+    if dsp is None:
+        notes.append("no DSP estimate: the SDK generates impulses with exactly one DSP block")
+    figures = deployment_estimates(
+        cache_key=(inputs.model.id, impulse.fingerprint),
+        impulse=inputs.impulse if dsp is not None else None,
+        dsp=dsp,
+        model_int8=model_int8,
+        sizes=dict(inputs.model.sizes or {}),
+        mac_count=inputs.model.mac_count,
+        board=board,
+    )
+    return DeploymentEstimatesPublic(
+        board=BoardPublic(
+            name=board.name,
+            description=board.description,
+            core=board.core,
+            clock_hz=board.clock_hz,
+            flash_bytes=board.flash_bytes,
+            ram_bytes=board.ram_bytes,
+        ),
+        trained_model_id=inputs.model.id,
+        int8=figures["int8"],
+        float32=figures["float32"],
+        notes=notes,
+    )
+
+
+def start_build(
+    session: Session, impulse: Impulse, target_name: str, precision: str, board_name: str
+) -> Job:
+    """Check what can be known now (target, precision, board, trained and fresh model), then
+    write and enqueue the build job."""
+    target = TARGETS[target_name]
+    refusal = precision_refusal(target.name, precision)
+    if refusal is not None:
+        raise InvalidRequest(refusal)
+    reason = unavailable_reason(target.name)
+    if reason is not None:
+        raise Conflict(f"{target.title} cannot be built on this server: {reason}")
+    _board(board_name)
+    _inputs(session, impulse, library=target.library)
+    job = create_job(
+        session,
+        project_id=impulse.project_id,
+        kind=BUILD_KIND,
+        params={
+            "impulse_id": impulse.id,
+            "target": target.name,
+            "precision": precision,
+            "board": board_name,
+        },
+    )
+    enqueue_job(job)
+    return job
+
+
+def _build_jobs(session: Session, impulse: Impulse) -> dict[int, Job]:
+    jobs = session.scalars(
+        select(Job).where(Job.project_id == impulse.project_id, Job.kind == BUILD_KIND)
+    )
+    return {job.id: job for job in jobs if (job.params or {}).get("impulse_id") == impulse.id}
+
+
+def list_builds(session: Session, impulse: Impulse) -> list[DeploymentBuildPublic]:
+    jobs = _build_jobs(session, impulse)
+    if not jobs:
+        return []
+    rows = session.scalars(
+        select(Artifact)
+        .where(Artifact.job_id.in_(list(jobs)), Artifact.kind.startswith(ARTIFACT_KIND_PREFIX))
+        .order_by(Artifact.id.desc())
+    )
+    return [build_public(row, jobs[row.job_id or 0].params or {}) for row in rows]
+
+
+def build_file(session: Session, impulse: Impulse, artifact_id: int) -> Artifact:
+    artifact = session.get(Artifact, artifact_id)
+    jobs = _build_jobs(session, impulse)
+    if artifact is None or artifact.job_id not in jobs:
+        raise NotFound(f"deployment build {artifact_id} does not exist for impulse {impulse.id}")
+    return artifact

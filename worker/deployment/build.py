@@ -1,0 +1,59 @@
+"""Build one deployment target into a file (bytes + name), given its inputs: the packagers'
+sequence, reporting each step."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deploy_targets.arduino import build_arduino_library
+from deploy_targets.packaging import zip_folder
+from deploy_targets.sdk import build_cpp_sdk
+from deploy_targets.wasm import build_wasm
+from worker.deployment.inputs import DeploymentInputs
+
+Step = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuiltFile:
+    file_name: str
+    data: bytes
+
+
+def build_library(
+    target: str,
+    inputs: DeploymentInputs,
+    model_int8: bytes,
+    anomaly: dict[str, Any] | None,
+    step: Step,
+) -> BuiltFile:
+    """The zip of the C++ SDK, the Arduino library or the WebAssembly build."""
+    stem = inputs.impulse.identifier
+    with tempfile.TemporaryDirectory(prefix="mcuforge-deploy-") as scratch:
+        work = Path(scratch)
+        step("Generating the C++ SDK: DSP block, compiled int8 model, classifier")
+        sdk = build_cpp_sdk(
+            inputs.impulse,
+            model_int8,
+            inputs.labels,
+            dsp_blocks=inputs.dsp_blocks,
+            anomaly=anomaly,
+            out_dir=work / f"{stem}_sdk",
+        )
+        if target == "cpp-sdk":
+            folder, name = sdk.out_dir, f"{stem}_sdk"
+        elif target == "arduino":
+            step("Packaging the Arduino library")
+            folder = build_arduino_library(sdk, work / "arduino")
+            name = folder.name
+        else:
+            step("Compiling to WebAssembly with emscripten")
+            wasm = build_wasm(sdk, work / "wasm")
+            folder, name = wasm.js_path.parent, f"{stem}_wasm"
+        step("Zipping")
+        zip_path = zip_folder(folder, work / f"{name}.zip", root_name=name)
+        return BuiltFile(f"{name}.zip", zip_path.read_bytes())

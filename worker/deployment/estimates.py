@@ -1,0 +1,164 @@
+"""On-device estimates of a deployment, int8 and float32 side by side: DSP and model latency,
+flash and RAM on a board. int8 is measured (compiled, run once in QEMU); float32 has no kernels
+in our compiler, so its model figures are estimated from the MAC count and labelled as such."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deploy_targets.boards import Board
+from deploy_targets.compiler import CompileError, compile_tflite
+from deploy_targets.estimate import Estimate, estimate_compiled, estimate_library
+from deploy_targets.estimate.estimator import FALLBACK_MACS_PER_INSTRUCTION
+from deploy_targets.sdk import DspSpec, ImpulseSpec, SdkError
+from deploy_targets.sdk.dsp_estimate import DSP_ESTIMATE_NAME, write_dsp_estimate_library
+from worker.deployment.targets import FLOAT32_REFUSED
+
+# Estimates take seconds (two cross-compiles and QEMU runs); keep the last few per process.
+_CACHE_SIZE = 32
+_cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+@dataclass
+class Cost:
+    """One part's cost; None where it could not be found out (the basis says why)."""
+
+    latency_ms: float | None
+    flash_bytes: int | None
+    ram_bytes: int | None
+    method: str  # "qemu" (measured), "mac-estimate" or "none"
+    basis: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _cost(estimate: Estimate) -> Cost:
+    ram = estimate.ram_bytes
+    if ram is not None and estimate.stack_bytes is not None:
+        ram += estimate.stack_bytes
+    notes = list(estimate.notes)
+    if estimate.stack_bytes is not None:
+        notes.append(f"RAM includes {estimate.stack_bytes} bytes of stack")
+    if estimate.reason:
+        notes.append(estimate.reason)
+    return Cost(estimate.latency_ms, estimate.flash_bytes, ram, estimate.method,
+                estimate.latency_basis, notes)
+
+
+def _sum(parts: list[Cost | None]) -> Cost:
+    present = [p for p in parts if p is not None]
+
+    def total(values: list[float | int | None]) -> Any:
+        return None if not values or any(v is None for v in values) else sum(values)
+
+    methods = sorted({p.method for p in present})
+    return Cost(
+        latency_ms=total([p.latency_ms for p in present]),
+        flash_bytes=total([p.flash_bytes for p in present]),
+        ram_bytes=total([p.ram_bytes for p in present]),
+        method="+".join(methods),
+        basis="sum of the DSP and model figures",
+    )
+
+
+def dsp_cost(impulse: ImpulseSpec, dsp: DspSpec, board: Board) -> Cost:
+    """The DSP block's C++ run once in QEMU on the board's core (or estimated without it)."""
+    with tempfile.TemporaryDirectory(prefix="mcuforge-dsp-estimate-") as scratch:
+        try:
+            library = write_dsp_estimate_library(impulse, dsp, Path(scratch) / "dsp")
+        except SdkError as error:
+            return Cost(None, None, None, "none", f"no DSP estimate: {error}")
+        return _cost(estimate_library(library, DSP_ESTIMATE_NAME, board))
+
+
+def int8_model_cost(model_int8: bytes, board: Board) -> Cost:
+    with tempfile.TemporaryDirectory(prefix="mcuforge-model-estimate-") as scratch:
+        try:
+            library = compile_tflite(model_int8, Path(scratch) / "model", "mf_model")
+        except CompileError as error:
+            return Cost(None, None, None, "none", f"the int8 model does not compile: {error}")
+        return _cost(estimate_compiled(library, board))
+
+
+def float32_model_cost(sizes: dict[str, Any], mac_count: int | None, board: Board) -> Cost:
+    """From the MAC count and the float32 model's sizes: an ESTIMATE, not a measurement."""
+    float_sizes = sizes.get("float32") or {}
+    macs = mac_count if mac_count is not None else float_sizes.get("mac_count")
+    latency = None
+    basis = "no MAC count is stored for this model"
+    if macs:
+        instructions = round(int(macs) / FALLBACK_MACS_PER_INSTRUCTION)
+        latency = board.instructions_to_ms(instructions)
+        basis = (
+            f"ESTIMATE from the MAC count, not measured: {macs} MACs at "
+            f"{FALLBACK_MACS_PER_INSTRUCTION} MAC per instruction (a single-precision FPU "
+            f"multiply-accumulate with its two loads), x {board.cycles_per_instruction} CPI at "
+            f"{board.clock_hz / 1e6:g} MHz"
+        )
+    arena = float_sizes.get("arena_bytes")
+    return Cost(
+        latency_ms=latency,
+        flash_bytes=float_sizes.get("weight_bytes"),
+        ram_bytes=arena,
+        method="mac-estimate",
+        basis=basis,
+        notes=[
+            "flash: the float32 weights only (4 bytes each); the kernels' code is not counted",
+            "RAM: the float32 model's TensorFlow Lite Micro arena"
+            if arena is not None
+            else "RAM: unknown (the float32 arena was not measured at training)",
+        ],
+    )
+
+
+def _fits(total: Cost, board: Board) -> bool | None:
+    if total.flash_bytes is None or total.ram_bytes is None:
+        return None
+    return total.flash_bytes <= board.flash_bytes and total.ram_bytes <= board.ram_bytes
+
+
+def deployment_estimates(
+    *,
+    cache_key: tuple[Any, ...],
+    impulse: ImpulseSpec | None,
+    dsp: DspSpec | None,
+    model_int8: bytes,
+    sizes: dict[str, Any],
+    mac_count: int | None,
+    board: Board,
+) -> dict[str, Any]:
+    """{"int8": {...}, "float32": {...}} with dsp, model, total, fits, deployable and reason."""
+    key = (*cache_key, board.name)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    dsp_part = dsp_cost(impulse, dsp, board) if impulse and dsp else None
+    int8_model = int8_model_cost(model_int8, board)
+    float_model = float32_model_cost(sizes, mac_count, board)
+    result: dict[str, Any] = {}
+    for precision, model_part, reason in (
+        ("int8", int8_model, None),
+        ("float32", float_model, FLOAT32_REFUSED.format(title="the C++, Arduino and WebAssembly "
+                                                         "libraries")),
+    ):
+        total = _sum([dsp_part, model_part])
+        result[precision] = {
+            "precision": precision,
+            "dsp": None if dsp_part is None else asdict(dsp_part),
+            "model": asdict(model_part),
+            "total": asdict(total),
+            "fits": _fits(total, board),
+            "deployable": reason is None,
+            "reason": reason,
+        }
+    with _cache_lock:
+        _cache[key] = result
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result

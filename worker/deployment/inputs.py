@@ -1,0 +1,147 @@
+"""What a deployment is built from: the impulse's window and DSP block, its latest trained
+classifier (fresh: trained on the features the impulse makes now) and anomaly block, if any."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.db.models import Artifact, Impulse, Project, TrainedModel
+from deploy_targets.sdk import DspSpec, ImpulseSpec, SdkError
+from deploy_targets.sdk.spec import check_dsp_blocks
+from worker.features.fingerprint import block_fingerprint
+from worker.features.job import block_configs, input_block_of, is_image_impulse
+from worker.job_errors import JobInputError
+from worker.training.inputs import features_problem
+from worker.training.test_job import latest_model
+
+
+class DeploymentNotReady(Exception):
+    """Something must happen first (train, generate features again); the message says what."""
+
+
+class DeploymentUnsupported(Exception):
+    """The impulse or request cannot be deployed to the target; the message says why."""
+
+
+@dataclass
+class DeploymentInputs:
+    project_name: str
+    impulse: ImpulseSpec
+    dsp_blocks: list[DspSpec]
+    labels: list[str]
+    model: TrainedModel
+    anomaly_model: TrainedModel | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _blocks_of(impulse: Impulse, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [dict(b) for b in impulse.learning_blocks or [] if b.get("type") in kinds]
+
+
+def _check_fresh(session: Session, impulse: Impulse, block: dict[str, Any],
+                 model: TrainedModel) -> None:
+    specs = {int(spec["id"]): spec for spec in impulse.dsp_blocks}
+    for dsp_id in block["dsp_blocks"]:
+        spec = specs.get(int(dsp_id))
+        trained_on = model.feature_fingerprints.get(str(dsp_id))
+        if spec is None or trained_on != block_fingerprint(impulse.input_block, spec):
+            raise DeploymentNotReady(
+                f"the model of learning block {block['id']} was trained on features of DSP block "
+                f"{dsp_id} that are stale: the input or DSP block parameters changed since "
+                "training; generate features and train again"
+            )
+    problem = features_problem(session, impulse, block)
+    if problem is not None:
+        raise DeploymentNotReady(f"{problem}, then train again")
+
+
+def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> DeploymentInputs:
+    """Everything the build needs, or DeploymentNotReady / DeploymentUnsupported naming what is
+    missing. `library`: a C++/Arduino/WASM target (its DSP block must be generatable)."""
+    networks = _blocks_of(impulse, ("classifier", "regression"))
+    if not networks:
+        raise DeploymentNotReady(
+            f"impulse {impulse.id} has no classifier learning block; add one and train it"
+        )
+    block = networks[0]
+    model = latest_model(session, impulse.id, int(block["id"]))
+    if model is None:
+        raise DeploymentNotReady(
+            f"learning block {block['id']} of impulse {impulse.id} has no trained model; "
+            "train it first"
+        )
+    _check_fresh(session, impulse, block, model)
+    project = session.get(Project, impulse.project_id)
+    name = project.name if project is not None else f"project {impulse.project_id}"
+
+    notes: list[str] = []
+    anomaly_model = None
+    for anomaly_block in _blocks_of(impulse, ("anomaly",)):
+        candidate = latest_model(session, impulse.id, int(anomaly_block["id"]))
+        if candidate is None:
+            notes.append(f"anomaly block {anomaly_block['id']} is not trained; left out")
+        elif list(anomaly_block["dsp_blocks"]) != list(block["dsp_blocks"]):
+            notes.append(
+                f"anomaly block {anomaly_block['id']} uses other DSP blocks than the classifier; "
+                "the library scores anomalies on the classifier's features only; left out"
+            )
+        else:
+            anomaly_model = candidate
+        break
+
+    if is_image_impulse(impulse):
+        if library:
+            raise DeploymentUnsupported(
+                "the C++ SDK generates time-series impulses; image impulses can be downloaded "
+                "as .tflite models"
+            )
+        return DeploymentInputs(name, ImpulseSpec(name, ("image",), 1.0, 1), [], [], model,
+                                None, notes)
+
+    try:
+        window = input_block_of(impulse)
+        configs = {c.block_id: c for c in block_configs(impulse)}
+        spec = ImpulseSpec(name, window.axes, window.frequency_hz, window.window_length)
+    except (ValueError, JobInputError, SdkError) as error:
+        raise DeploymentUnsupported(f"the impulse's input block: {error}") from None
+    dsp_specs = []
+    for dsp_id in block["dsp_blocks"]:
+        config = configs[int(dsp_id)]
+        axes = config.axis_indices
+        if axes is not None and list(axes) == list(range(len(spec.axes))):
+            axes = None  # every axis in order: no gathering needed on the device
+        dsp_specs.append(DspSpec(config.block_type, dict(config.params), axes))
+    if library:
+        if model.task != "classification":
+            raise DeploymentUnsupported(
+                f"the library classifies; learning block {block['id']} is a {model.task} block. "
+                "Download its .tflite model instead"
+            )
+        try:
+            check_dsp_blocks(spec, dsp_specs)
+        except SdkError as error:
+            raise DeploymentUnsupported(str(error)) from None
+    return DeploymentInputs(name, spec, dsp_specs, list(model.class_names), model,
+                            anomaly_model, notes)
+
+
+def model_file(session: Session, model: TrainedModel, kind: str) -> bytes:
+    """One file of a trained model (tflite-int8, tflite-float32, savedmodel-zip, ...)."""
+    data = session.scalar(
+        select(Artifact.data).where(Artifact.trained_model_id == model.id, Artifact.kind == kind)
+    )
+    if data is None:
+        raise DeploymentNotReady(f"model {model.id} has no {kind} file; train it again")
+    return bytes(data)
+
+
+def anomaly_export(session: Session, model: TrainedModel | None) -> dict[str, Any] | None:
+    if model is None:
+        return None
+    exported: dict[str, Any] = json.loads(model_file(session, model, "anomaly-model-json"))
+    return exported
