@@ -51,6 +51,8 @@ PITCHES = (30, 50, 70)
 NOISE_WAV = REPO_ROOT.parent / "shared" / "audio" / "noise_1000ms.wav"
 TEST_SHARE = 0.2
 QUEUE = "kws-bench"
+# The API takes at most 500 files per upload request.
+UPLOAD_BATCH_FILES = 200
 
 
 def read_wav(data: bytes) -> tuple[np.ndarray, int]:
@@ -196,15 +198,16 @@ def run(folder: Path, epochs: int, seed: int) -> None:
             project_id = checked(client.post("/api/projects", json={"name": "kws"}), 201)["id"]
             for category in ("training", "testing"):
                 files = [("files", (n, data)) for n, c, data in clips if c == category]
-                checked(
-                    client.post(
-                        f"/api/projects/{project_id}/samples",
-                        files=files,
-                        data={"category": category},
-                    ),
-                    200,
-                    201,
-                )
+                for start in range(0, len(files), UPLOAD_BATCH_FILES):
+                    checked(
+                        client.post(
+                            f"/api/projects/{project_id}/samples",
+                            files=files[start : start + UPLOAD_BATCH_FILES],
+                            data={"category": category},
+                        ),
+                        200,
+                        201,
+                    )
             impulse = checked(
                 client.post(
                     f"/api/projects/{project_id}/impulses",

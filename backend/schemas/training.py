@@ -46,7 +46,7 @@ class TestRequest(BaseModel):
 class ClassifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    sample_id: int = Field(ge=1, le=2**63 - 1)
+    sample_id: int = Field(ge=1, le=2**31 - 1)
     uncertain_below: float = Field(0.6, ge=0.0, le=1.0)
 
 
