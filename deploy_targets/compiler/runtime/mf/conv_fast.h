@@ -211,23 +211,22 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     weights += tail;
     const int32_t index = index0 + out_channel;
     if (table) {
-      const int32_t* words = table + 4 * out_channel;
-      int8_t value0, value1, value2, value3;
+      multiply_folded_four(table + 4 * out_channel, &acc0, &acc1, &acc2, &acc3);
       if (full_range) {
-        value0 = requantize_folded<true>(words, acc0, activation_min, activation_max);
-        value1 = requantize_folded<true>(words, acc1, activation_min, activation_max);
-        value2 = requantize_folded<true>(words, acc2, activation_min, activation_max);
-        value3 = requantize_folded<true>(words, acc3, activation_min, activation_max);
+        acc0 = simd::saturate_s8(acc0);
+        acc1 = simd::saturate_s8(acc1);
+        acc2 = simd::saturate_s8(acc2);
+        acc3 = simd::saturate_s8(acc3);
       } else {
-        value0 = requantize_folded<false>(words, acc0, activation_min, activation_max);
-        value1 = requantize_folded<false>(words, acc1, activation_min, activation_max);
-        value2 = requantize_folded<false>(words, acc2, activation_min, activation_max);
-        value3 = requantize_folded<false>(words, acc3, activation_min, activation_max);
+        acc0 = clamp_i32(acc0, activation_min, activation_max);
+        acc1 = clamp_i32(acc1, activation_min, activation_max);
+        acc2 = clamp_i32(acc2, activation_min, activation_max);
+        acc3 = clamp_i32(acc3, activation_min, activation_max);
       }
-      store(index, value0);
-      if (all_four || count > 1) store(index + output_depth, value1);
-      if (all_four || count > 2) store(index + 2 * output_depth, value2);
-      if (all_four) store(index + 3 * output_depth, value3);
+      store(index, static_cast<int8_t>(acc0));
+      if (all_four || count > 1) store(index + output_depth, static_cast<int8_t>(acc1));
+      if (all_four || count > 2) store(index + 2 * output_depth, static_cast<int8_t>(acc2));
+      if (all_four) store(index + 3 * output_depth, static_cast<int8_t>(acc3));
       continue;
     }
     const ChannelRequantizer q = channel_requantizer(p.output_multiplier[out_channel],

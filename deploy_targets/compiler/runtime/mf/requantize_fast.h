@@ -129,6 +129,50 @@ MF_ALWAYS_INLINE int8_t requantize(const ChannelRequantizer& q, int32_t acc,
       clamp_i32(multiply_add_offset(q, acc, output_offset), activation_min, activation_max));
 }
 
+// multiply_folded of four accumulators of one channel, in place: the words are read once
+// (22 instructions for four outputs).
+MF_ALWAYS_INLINE void multiply_folded_four(const int32_t* words, int32_t* acc0, int32_t* acc1,
+                                           int32_t* acc2, int32_t* acc3) {
+#if MF_SIMD_ACLE
+  int32_t multiplier, round_low, round_high, high_shift, low, high;
+  const int32_t* sign = words;  // the pointer's register holds each sign once the words are in
+  __asm__(
+      "ldrd %[multiplier], %[round_low], [%[sign]]\n\t"
+      "ldrd %[round_high], %[high_shift], [%[sign], #8]\n\t"
+      "and %[sign], %[acc0], #0x80000000\n\t"
+      "subs %[low], %[round_low], %[sign]\n\t"
+      "sbc %[high], %[round_high], #0\n\t"
+      "smlal %[low], %[high], %[acc0], %[multiplier]\n\t"
+      "asr %[acc0], %[high], %[high_shift]\n\t"
+      "and %[sign], %[acc1], #0x80000000\n\t"
+      "subs %[low], %[round_low], %[sign]\n\t"
+      "sbc %[high], %[round_high], #0\n\t"
+      "smlal %[low], %[high], %[acc1], %[multiplier]\n\t"
+      "asr %[acc1], %[high], %[high_shift]\n\t"
+      "and %[sign], %[acc2], #0x80000000\n\t"
+      "subs %[low], %[round_low], %[sign]\n\t"
+      "sbc %[high], %[round_high], #0\n\t"
+      "smlal %[low], %[high], %[acc2], %[multiplier]\n\t"
+      "asr %[acc2], %[high], %[high_shift]\n\t"
+      "and %[sign], %[acc3], #0x80000000\n\t"
+      "subs %[low], %[round_low], %[sign]\n\t"
+      "sbc %[high], %[round_high], #0\n\t"
+      "smlal %[low], %[high], %[acc3], %[multiplier]\n\t"
+      "asr %[acc3], %[high], %[high_shift]\n\t"
+      : [acc0] "+r"(*acc0), [acc1] "+r"(*acc1), [acc2] "+r"(*acc2), [acc3] "+r"(*acc3),
+        [sign] "+r"(sign), [multiplier] "=&r"(multiplier), [round_low] "=&r"(round_low),
+        [round_high] "=&r"(round_high), [high_shift] "=&r"(high_shift), [low] "=&r"(low),
+        [high] "=&r"(high)
+      : [table] "m"(*reinterpret_cast<const int32_t(*)[4]>(words))
+      : "cc");
+#else
+  *acc0 = multiply_folded(words, *acc0);
+  *acc1 = multiply_folded(words, *acc1);
+  *acc2 = multiply_folded(words, *acc2);
+  *acc3 = multiply_folded(words, *acc3);
+#endif
+}
+
 // requantize from a channel's four words in a table where every channel folds. With the
 // activation range the whole of int8 (ReLU outputs whose zero point is -128, and no
 // activation), the clamp is one SSAT: clamp_i32(x, -128, 127) is what SSAT #8 computes.
