@@ -1,6 +1,8 @@
 // Checks the fast path's requantization (mf/requantize_fast.h) against the reference
 // multiply_by_quantized_multiplier plus the output offset, over edge-case accumulators,
-// multipliers, both ends of the output offset's range and every shift;
+// multipliers, both ends of the output offset's range and every shift: the kernel-computed
+// constants for every shift, and the compiler's table words (multiply_folded, one and four
+// accumulators at a time) for the right shifts that fold;
 // prints each mismatch (at most 20), "checked N mismatches M", then "done". Runs on the host
 // and on Cortex-M4 in QEMU (semihosting, no printf), where the inline-assembly path is taken.
 #include <stdint.h>
@@ -80,6 +82,9 @@ int main() {
       for (int32_t offset : offsets) {
         const mf::fast::ChannelRequantizer q =
             mf::fast::channel_requantizer(multiplier, shift, offset);
+        const int32_t words[4] = {q.multiplier, q.round_low, q.round_high, q.high_shift};
+        const bool folds = q.high_shift >= 0;
+        int32_t four[4];
         for (int32_t i = 0; i < count; ++i) {
           const int32_t x = xs[i];
           // Unsigned: the reference's result plus the offset, wrapping as the fast path's sum does
@@ -87,7 +92,20 @@ int main() {
           const int32_t want = static_cast<int32_t>(
               static_cast<uint32_t>(mf::multiply_by_quantized_multiplier(x, multiplier, shift)) +
               static_cast<uint32_t>(offset));
-          const int32_t got = mf::fast::multiply_add_offset(q, x, offset);
+          int32_t got = mf::fast::multiply_add_offset(q, x, offset);
+          if (folds) {
+            // Any disagreement of the table paths shows as a wrong `got`.
+            if (mf::fast::multiply_folded(words, x) != got) got = ~want;
+            four[i % 4] = x;
+            if (i % 4 == 3) {
+              int32_t results[4] = {four[0], four[1], four[2], four[3]};
+              mf::fast::multiply_folded_four(words, &results[0], &results[1], &results[2],
+                                             &results[3]);
+              for (int32_t k = 0; k < 4; ++k) {
+                if (results[k] != mf::fast::multiply_add_offset(q, four[k], offset)) got = ~want;
+              }
+            }
+          }
           ++checked;
           if (got != want) {
             ++mismatches;
