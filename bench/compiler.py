@@ -251,7 +251,8 @@ def print_table(rows: list[Row], board_name: str) -> None:
           " stack = deepest -fstack-usage call path from invoke")
     print("kernels: the Cortex-M4/M7 fast path (__ARM_FEATURE_DSP: SXTB16/SMLAD; mf/*_fast.h),"
           " its hot functions compiled with __attribute__((optimize(\"O2\"))) whatever the -O"
-          " flag and the conv / depthwise inner loops in Thumb-2 inline assembly; the host build"
+          " flag and the conv / depthwise inner loops in Thumb-2 inline assembly; requantization"
+          " by SMLAL from per-channel constants in flash (mf/requantize_fast.h); the host build"
           " runs the reference kernels")
     print("MCU=host: the Cortex-M build's output checksum in QEMU equals the host g++ build's,"
           " on the harness's input")
