@@ -47,7 +47,7 @@ def build_arduino_library(sdk: SdkBuild, out_dir: Path, *, version: str = "1.0.0
 
     values = {
         "library_name": name,
-        "project_name": sdk.impulse.project_name,
+        "project_name": sdk.impulse.display_name,
         "version": version,
         "sensor": sdk.sensor,
         "labels": sdk.labels,

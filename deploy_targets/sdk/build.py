@@ -192,7 +192,9 @@ def build_cpp_sdk(
     sensor = sensor_kind(impulse, dsp)
     slices = next(n for n in _SLICE_CHOICES if impulse.window_length % n == 0)
     values: dict[str, Any] = {
-        "project_name": impulse.project_name,
+        "project_name": impulse.display_name,
+        "project_name_literal": json.dumps(impulse.project_name, ensure_ascii=True),
+        "project_identifier": impulse.identifier,
         "axes": list(impulse.axes),
         "window_length": impulse.window_length,
         "frequency_hz": f"{impulse.frequency_hz:g}",

@@ -44,6 +44,11 @@ class ImpulseSpec:
             raise SdkError(f"window_length = {self.window_length}: a window needs 1+ samples")
 
     @property
+    def display_name(self) -> str:
+        """The project name safe inside a C comment and on one line."""
+        return " ".join(self.project_name.replace("*/", "* /").split())
+
+    @property
     def identifier(self) -> str:
         """The project name as a C identifier (Arduino library and header names)."""
         return project_identifier(self.project_name)

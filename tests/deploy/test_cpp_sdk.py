@@ -3,11 +3,13 @@ the platform's int8 pipeline (Python DSP + int8 interpreter) does."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
 
+from tests.conftest import require
 from tests.deploy.conftest import HostSdk, example_index
 from tests.deploy.impulse_fixture import LABELS, TrainedImpulse
 from worker.learning.anomaly import AnomalyModel
@@ -147,3 +149,18 @@ def test_sdk_sources_compile_without_warnings(host_sdk: HostSdk, tmp_path: Path)
             capture_output=True, text=True, timeout=120,
         )
         assert run.returncode == 0, run.stderr
+
+
+def test_cmake_builds_the_same_example(host_sdk: HostSdk, tmp_path: Path) -> None:
+    require(shutil.which("cmake") is not None, "cmake is not installed")
+    build_dir = tmp_path / "cmake-build"
+    for command in (
+        ["cmake", "-S", str(host_sdk.build.out_dir), "-B", str(build_dir),
+         "-DCMAKE_BUILD_TYPE=Release"],
+        ["cmake", "--build", str(build_dir), "-j", "2"],
+    ):
+        run = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    ours = subprocess.run([str(build_dir / "mf_example")], capture_output=True, text=True)
+    made = subprocess.run([str(host_sdk.example)], capture_output=True, text=True)
+    assert ours.returncode == 0 and ours.stdout == made.stdout
