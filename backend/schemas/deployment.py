@@ -31,6 +31,7 @@ class CostPublic(BaseModel):
     method: str = Field(description="qemu (measured), mac-estimate, or none")
     basis: str
     notes: list[str] = []
+    stack_bytes: int | None = Field(None, description="stack, included in ram_bytes")
 
 
 class PrecisionEstimatePublic(BaseModel):

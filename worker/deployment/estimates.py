@@ -35,6 +35,7 @@ class Cost:
     method: str  # "qemu" (measured), "mac-estimate" or "none"
     basis: str
     notes: list[str] = field(default_factory=list)
+    stack_bytes: int | None = None  # included in ram_bytes
 
 
 def _cost(estimate: Estimate) -> Cost:
@@ -47,22 +48,28 @@ def _cost(estimate: Estimate) -> Cost:
     if estimate.reason:
         notes.append(estimate.reason)
     return Cost(estimate.latency_ms, estimate.flash_bytes, ram, estimate.method,
-                estimate.latency_basis, notes)
+                estimate.latency_basis, notes, estimate.stack_bytes)
 
 
 def _sum(parts: list[Cost | None]) -> Cost:
+    """DSP then model: latencies and flash add up; static RAM adds up, but the two run one
+    after the other on the same stack, so only the deeper stack counts."""
     present = [p for p in parts if p is not None]
 
     def total(values: list[float | int | None]) -> Any:
         return None if not values or any(v is None for v in values) else sum(values)
 
+    stacks = [p.stack_bytes or 0 for p in present]
+    static_ram = total([p.ram_bytes for p in present])
     methods = sorted({p.method for p in present})
     return Cost(
         latency_ms=total([p.latency_ms for p in present]),
         flash_bytes=total([p.flash_bytes for p in present]),
-        ram_bytes=total([p.ram_bytes for p in present]),
+        ram_bytes=None if static_ram is None else static_ram - sum(stacks) + max(stacks, default=0),
         method="+".join(methods),
-        basis="sum of the DSP and model figures",
+        basis="DSP + model; RAM counts the deeper of their stacks once",
+        notes=["the classifier's int8 input buffer (one byte per feature) comes on top"],
+        stack_bytes=max(stacks, default=0),
     )
 
 
