@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ from sqlalchemy import select
 
 from backend.db.models import Artifact
 from backend.db.session import get_sessionmaker
+from deploy_targets.wasm import emscripten_unavailable
+from tests.conftest import require
 from tests.training.conftest import (
     MFCC_BLOCK,
     TrainingWorld,
@@ -146,3 +149,14 @@ def test_stale_features_are_refused_with_what_to_do(world: TrainingWorld) -> Non
             json={**body, "dsp_blocks": [impulse["dsp_blocks"][0]]},
         )
         assert restored.status_code == 200, restored.text
+
+
+@pytest.mark.toolchain
+def test_wasm_build_through_the_job(world: TrainingWorld) -> None:
+    require(emscripten_unavailable() is None, str(emscripten_unavailable()))
+    wasm = build(world, target="wasm")["result"]
+    archive = zipfile.ZipFile(io.BytesIO(download(world, wasm["artifact_id"])))
+    suffixes = sorted(Path(name).suffix for name in archive.namelist())
+    assert suffixes == [".js", ".wasm"]
+    script = next(n for n in archive.namelist() if n.endswith(".js"))
+    assert "Module['classify']" in archive.read(script).decode()
