@@ -7,6 +7,8 @@ export default defineConfig({
   plugins: [
     '@hey-api/client-fetch',
     '@hey-api/typescript',
+    // The JSON schemas themselves, for forms generated from them (network layers, settings).
+    '@hey-api/schemas',
     '@hey-api/sdk',
     '@tanstack/react-query',
   ],

@@ -147,7 +147,9 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await page.getByLabel('Window size (ms)').fill('0');
     await page.getByRole('button', { name: 'Save impulse' }).click();
     await expect(page.locator('#input-window_size_ms-error')).toContainText(/greater than 0/);
-    await page.getByLabel('Window size (ms)').fill('1000');
+    // Three windows of each 1 s clip: training needs at least three windows of every label.
+    await page.getByLabel('Window size (ms)').fill('500');
+    await page.getByLabel('Window increase (ms)').fill('250');
     await page.getByRole('button', { name: 'Save impulse' }).click();
     await expect(page.getByText('Impulse saved.')).toBeVisible();
     await expect(page.locator('#input-window_size_ms-error')).toHaveCount(0);
@@ -241,6 +243,59 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await screenshot(page, '07-sample-from-explorer');
   });
 
+  await test.step('training: add a classifier, edit its layers, read the script, train a few epochs', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Training' })
+      .click();
+    await expect(page.getByRole('heading', { name: 'Training', level: 1 })).toBeVisible();
+    await page.getByRole('button', { name: 'Add classifier' }).click();
+    // Saved with the impulse, the block's layers come from the preset that fits MFCC.
+    const layerItems = page.getByRole('list', { name: 'Network layers' }).getByRole('listitem');
+    await expect(layerItems.first()).toBeVisible();
+    const presetCount = await layerItems.count();
+    await page.getByLabel('Layer type').selectOption('dropout');
+    await page.getByRole('button', { name: 'Add layer' }).click();
+    await expect(layerItems).toHaveCount(presetCount + 1);
+    const added = `layer ${presetCount + 1}`;
+    await page.locator(`#layer-${presetCount + 1}-rate`).fill('0.1');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(layerItems.last()).toContainText('rate 0.1');
+    await page.getByRole('button', { name: `Move ${added} up` }).click();
+    await expect(layerItems.nth(presetCount - 1)).toContainText('Dropout: rate 0.1');
+    await page.getByRole('button', { name: 'Save network' }).click();
+    await expect(page.getByText('Network saved.')).toBeVisible();
+    await expect(layerItems.nth(presetCount - 1)).toContainText('Dropout: rate 0.1');
+
+    // Expert mode shows the script the layers generate, in CodeMirror.
+    await page.getByLabel('Expert mode (Keras script)').check();
+    await expect(page.getByTestId('script-editor').locator('.cm-content')).toContainText(
+      'Dropout(0.1)',
+    );
+    await screenshot(page, '08-training-script');
+    await page.getByLabel('Expert mode (Keras script)').uncheck();
+
+    await page.getByLabel('Epochs').fill('0');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await expect(page.locator('#train-epochs-error')).toBeVisible();
+    await page.getByLabel('Epochs').fill('4');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    // Fail at once with the job's reason rather than waiting out the timeout.
+    await expect(page.getByTestId('train-job-state')).toContainText(/succeeded|failed/, {
+      timeout: 120_000,
+    });
+    await expect(page.getByTestId('train-job-state')).toContainText('succeeded');
+    await expect(page.getByLabel('Training log')).toContainText('Epoch 4/4');
+    await expect(
+      page.getByTestId('training-curves').first().locator('.main-svg').first(),
+    ).toBeVisible();
+    await expect(page.getByTestId('model-summary')).toContainText('classes');
+    await expect(page.getByTestId('accuracy-float32')).toHaveText(/\d+\.\d%/);
+    await expect(page.getByTestId('accuracy-int8')).toHaveText(/\d+\.\d%/);
+    await expect(page.locator('.confusion-matrix')).toHaveCount(2);
+    await screenshot(page, '09-training');
+  });
+
   const projectPath = /\/projects\/\d+/.exec(page.url())![0];
   const projectName = 'Keyword spotting e2e';
 
@@ -272,7 +327,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await page.getByRole('button', { name: 'Add collaborator' }).click();
     const viewerRow = page.locator('.members-table tbody tr', { hasText: VIEWER.username });
     await expect(viewerRow.getByLabel(`Role of ${VIEWER.username}`)).toHaveValue('viewer');
-    await screenshot(page, '08-dashboard-owner');
+    await screenshot(page, '10-dashboard-owner');
   });
 
   await test.step('sign out, then sign in again and land on the page asked for', async () => {
@@ -304,7 +359,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await expect(viewer.getByRole('button', { name: 'Start recording' })).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: /^Delete / })).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: /^Relabel / })).toHaveCount(0);
-    await screenshot(viewer, '09-data-acquisition-viewer');
+    await screenshot(viewer, '11-data-acquisition-viewer');
     await viewer.goto(projectPath);
     await expect(viewer.getByTestId('project-role')).toHaveText('Viewer');
     await expect(viewer.getByRole('heading', { name: 'Collaborators' })).toHaveCount(0);
@@ -318,7 +373,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
       .getByRole('link', { name: 'Public projects' })
       .click();
     await expect(viewer.getByRole('heading', { name: 'Public projects', level: 1 })).toBeVisible();
-    await screenshot(viewer, '10-public-projects');
+    await screenshot(viewer, '12-public-projects');
     await viewer.getByRole('button', { name: `Clone ${projectName}` }).click();
     // The clone job runs in the new project; the page opens that project when it is done.
     await expect(viewer).not.toHaveURL(/\/public$/, { timeout: 60_000 });
@@ -327,13 +382,13 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     expect(new URL(viewer.url()).pathname).not.toBe(projectPath);
     await expect(viewer.getByTestId('project-role')).toHaveText('Owner');
     await expect(viewer.locator('.stats')).toContainText(String(expectedSamples));
-    await screenshot(viewer, '11-cloned-project');
+    await screenshot(viewer, '13-cloned-project');
 
     await viewer.getByRole('link', { name: 'Account and tokens' }).click();
     await viewer.getByLabel('Token name').fill('ci');
     await viewer.getByRole('button', { name: 'Create token' }).click();
     await expect(viewer.locator('#token-secret')).toHaveValue(/^\S{16,}$/);
-    await screenshot(viewer, '12-account');
+    await screenshot(viewer, '14-account');
     await context.close();
   });
 });

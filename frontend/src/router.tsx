@@ -13,6 +13,7 @@ import { PublicProjectsPage } from './pages/PublicProjectsPage';
 import { SamplePage } from './pages/SamplePage';
 import { SignInPage } from './pages/SignInPage';
 import { SignUpPage } from './pages/SignUpPage';
+import { TrainingPage } from './pages/TrainingPage';
 
 export const router = createBrowserRouter([
   // Signing in and up happen outside the layout: it asks who is signed in.
@@ -31,6 +32,7 @@ export const router = createBrowserRouter([
       { path: 'projects/:projectId/data/:sampleId', element: <SamplePage /> },
       { path: 'projects/:projectId/impulse', element: <ImpulseDesignPage /> },
       { path: 'projects/:projectId/impulse/dsp/:blockId', element: <DspBlockPage /> },
+      { path: 'projects/:projectId/training', element: <TrainingPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

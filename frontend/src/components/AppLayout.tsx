@@ -60,6 +60,9 @@ function ProjectNavigation({ projectId }: { projectId: number }) {
         <li>
           <ImpulseNavigation projectId={projectId} />
         </li>
+        <li>
+          <NavLink to={`/projects/${projectId}/training`}>Training</NavLink>
+        </li>
       </ul>
       <JobsIndicator projectId={projectId} />
     </section>

@@ -78,6 +78,9 @@ export function applyJobEvent(state: JobStreamState, event: JobStreamEvent): Job
 export function jobTitle(kind: string): string {
   const titles: Record<string, string> = {
     'features.generate': 'Generate features',
+    'training.train': 'Train model',
+    'training.test': 'Test model',
+    'projects.clone': 'Clone project',
     'worker.check': 'Worker self-check',
   };
   return titles[kind] ?? kind;

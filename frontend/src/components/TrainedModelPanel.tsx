@@ -1,0 +1,74 @@
+// The latest trained model of a block: validation metrics float32 vs int8, sizes, MACs, TFLM
+// arena, the per-epoch curves of its training and its downloads.
+import { useQuery } from '@tanstack/react-query';
+
+import { trainingReadTrainedModelOptions } from '../client/@tanstack/react-query.gen';
+import { client } from '../client/client.gen';
+import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
+import { formatBytes, formatDateTime } from '../lib/format';
+import { curvesFromHistory } from '../lib/trainingCurves';
+import { ErrorText } from './ErrorText';
+import { MetricsComparison } from './MetricsComparison';
+import { TrainingCurves } from './TrainingCurves';
+
+export function TrainedModelPanel({
+  impulse,
+  block,
+}: {
+  impulse: ImpulsePublic;
+  block: LearningBlockPublic;
+}) {
+  const path = { project_id: impulse.project_id, impulse_id: impulse.id, block_id: block.id };
+  const model = useQuery(trainingReadTrainedModelOptions({ path }));
+  const notTrained =
+    model.isError &&
+    /no (trained )?model|not been trained|train it first/i.test(JSON.stringify(model.error));
+  return (
+    <section className="panel" aria-labelledby="model-heading">
+      <h2 id="model-heading">Model</h2>
+      {model.isPending && <p className="muted">Loading the model…</p>}
+      {notTrained ? <p className="muted">Not trained yet.</p> : <ErrorText error={model.error} />}
+      {model.data && (
+        <>
+          <p className="muted" data-testid="model-summary">
+            Model #{model.data.id} ({model.data.task}), trained{' '}
+            {formatDateTime(model.data.created_at)} in {model.data.training_seconds.toFixed(1)} s on{' '}
+            {model.data.input_shape.join(' × ')} features; classes{' '}
+            {model.data.class_names.join(', ')}.
+          </p>
+          <MetricsComparison
+            metrics={model.data.metrics}
+            classNames={model.data.class_names}
+            sizes={model.data.sizes}
+            split="validation"
+          />
+          <h3>Training curves</h3>
+          <TrainingCurves curves={curvesFromHistory(model.data.history)} />
+          {(model.data.artifacts ?? []).length > 0 && (
+            <>
+              <h3>Downloads</h3>
+              <ul className="artifact-list">
+                {(model.data.artifacts ?? []).map((artifact) => (
+                  <li key={artifact.id}>
+                    <a
+                      href={client.buildUrl({
+                        url: '/api/projects/{project_id}/artifacts/{artifact_id}/download',
+                        path: { project_id: impulse.project_id, artifact_id: artifact.id },
+                      })}
+                      download={artifact.file_name}
+                    >
+                      {artifact.file_name}
+                    </a>{' '}
+                    <span className="muted">
+                      {artifact.kind}, {formatBytes(artifact.size_bytes)}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
