@@ -32,9 +32,11 @@ from tests.utils.world import (
     PASSWORD,
     USER_ACTORS,
     World,
+    add_artifact,
     add_impulse,
     add_job,
     add_sample,
+    add_trained_model,
     build_project,
 )
 
@@ -80,6 +82,7 @@ USERS = set(USER_ACTORS)
 NON_PROJECT_ROUTES: dict[str, set[str]] = {
     "read_health": EVERYONE,
     "read_dsp_blocks": EVERYONE,
+    "read_learning_presets": EVERYONE,
     "read_public_projects": EVERYONE,
     "sign_up": EVERYONE,
     "sign_in": EVERYONE,
@@ -129,6 +132,9 @@ PATH_FACTORIES: dict[str, Callable[[World, int, str], int]] = {
     "impulse_id": _new(add_impulse),
     "job_id": _new(add_job),
     "dsp_block_id": lambda _world, _project_id, _actor: 1,  # add_impulse's block
+    "block_id": lambda _world, _project_id, _actor: 1,  # a learning block id
+    "model_id": _new(add_trained_model),
+    "artifact_id": _new(add_artifact),
     "user_id": lambda world, _project_id, _actor: world.member_target.id,  # type: ignore[union-attr]
     "api_key_id": _api_key,
     "token_id": _token,

@@ -4,6 +4,7 @@ all contain ZEBRA so that a response leaking it is easy to spot."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from backend.db.models import (
     ApiKeyScope,
+    Artifact,
     Impulse,
     Job,
     JobLog,
@@ -21,6 +23,7 @@ from backend.db.models import (
     ProjectRole,
     Sample,
     SampleData,
+    TrainedModel,
     User,
 )
 from backend.db.session import get_sessionmaker
@@ -122,6 +125,44 @@ def add_job(session: Session, project_id: int, *, line: str = "queued worker.che
     return job.id
 
 
+def add_trained_model(session: Session, project_id: int, *, name: str = "keywords") -> int:
+    """A trained model of learning block 1 of a new impulse (metrics only, no files)."""
+    model = TrainedModel(
+        project_id=project_id,
+        impulse_id=add_impulse(session, project_id, name=name),
+        learning_block_id=1,
+        task="classification",
+        learning_block={"id": 1, "type": "classifier", "name": name, "dsp_blocks": [1]},
+        feature_fingerprints={"1": "0" * 64},
+        class_names=["no", "yes"],
+        input_shape=[3200],
+        metrics={},
+        sizes={},
+        history=[],
+        training_seconds=0.0,
+    )
+    session.add(model)
+    session.flush()
+    return model.id
+
+
+def add_artifact(session: Session, project_id: int, *, name: str = "model.tflite") -> int:
+    data = b"TFL3 not really a model"
+    artifact = Artifact(
+        project_id=project_id,
+        trained_model_id=add_trained_model(session, project_id),
+        kind="tflite-int8",
+        file_name=name,
+        content_type="application/octet-stream",
+        data=data,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    session.add(artifact)
+    session.flush()
+    return artifact.id
+
+
 def build_world() -> World:
     world = World()
     with get_sessionmaker()() as session:
@@ -143,6 +184,9 @@ def build_world() -> World:
             "impulse_id": add_impulse(session, other.id, name="ZEBRA impulse"),
             "job_id": add_job(session, other.id, line="ZEBRA job log"),
             "user_id": world.users["outsider"].id,
+            "model_id": add_trained_model(session, other.id, name="ZEBRA model"),
+            "artifact_id": add_artifact(session, other.id, name="zebra.tflite"),
+            "block_id": 1,
         }
         session.commit()
         for name in USER_ACTORS:
