@@ -22,7 +22,7 @@ from backend.services import deployment as service
 router = APIRouter(
     prefix="/projects/{project_id}/impulses/{impulse_id}/deployment", tags=["deployment"]
 )
-BuildId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The build's id.")]
+ArtifactId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The build's artifact id.")]
 
 
 @router.get("/targets", response_model=DeploymentTargetsPublic)
@@ -61,15 +61,15 @@ def read_deployment_builds(session: SessionDep, impulse: ImpulseDep) -> Deployme
 
 
 @router.get(
-    "/builds/{build_id}/download",
+    "/builds/{artifact_id}/download",
     response_class=Response,
     responses={200: {"content": {"application/zip": {}, "application/octet-stream": {}}}},
 )
 def download_deployment_build(
-    session: SessionDep, impulse: ImpulseDep, build_id: BuildId
+    session: SessionDep, impulse: ImpulseDep, artifact_id: ArtifactId
 ) -> Response:
     """The built file as an attachment."""
-    artifact = service.build_file(session, impulse, build_id)
+    artifact = service.build_file(session, impulse, artifact_id)
     return Response(
         content=artifact.data,
         media_type=artifact.content_type,
