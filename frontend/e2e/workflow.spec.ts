@@ -1,6 +1,7 @@
 // The whole workflow in the browser: project -> upload -> record -> impulse -> features ->
 // explorer, asserting what each page shows and saving a screenshot of every page.
 import { expect, test, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -98,6 +99,16 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
       page.getByText(`${files.length} stored, 0 refused of ${files.length} files.`),
     ).toBeVisible();
     await expect(page.getByText(`of ${files.length}`, { exact: false }).first()).toBeVisible();
+  });
+
+  await test.step('move one clip of each keyword to the test split', async () => {
+    for (const keyword of KEYWORDS) {
+      await page.locator('#filter-label').selectOption(keyword);
+      const category = page.getByLabel(`Category of ${keyword}.0.wav`);
+      await category.selectOption('testing');
+      await expect(category).toHaveValue('testing');
+    }
+    await page.locator('#filter-label').selectOption('');
   });
 
   await test.step('record 1 s from the (fake) microphone', async () => {
@@ -296,6 +307,61 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await screenshot(page, '09-training');
   });
 
+  await test.step('model testing: classify the test split, drill down into one sample', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Model testing' })
+      .click();
+    await expect(page.getByRole('heading', { name: 'Model testing', level: 1 })).toBeVisible();
+    await expect(page.getByText('Not tested yet.')).toBeVisible();
+    await page.getByLabel('Uncertain below').fill('2');
+    await page.getByRole('button', { name: 'Classify all' }).click();
+    await expect(page.locator('#uncertain-below-error')).toContainText('less than or equal to 1');
+    await page.getByLabel('Uncertain below').fill('0.5');
+    await page.getByRole('button', { name: 'Classify all' }).click();
+    await expect(page.getByTestId('test-job-state')).toContainText(/succeeded|failed/, {
+      timeout: 90_000,
+    });
+    await expect(page.getByTestId('test-job-state')).toContainText('succeeded');
+    await expect(page.getByTestId('test-sample-accuracy')).toHaveText(/\d+\.\d%/);
+    const rows = page.locator('.test-results-table tbody tr');
+    await expect(rows.first()).toBeVisible();
+    await rows
+      .first()
+      .getByRole('button', { name: /^Windows of / })
+      .click();
+    await expect(page.getByTestId('window-classification')).toContainText('windows');
+    await expect(page.getByTestId('window-votes')).not.toBeEmpty();
+    await screenshot(page, '10-model-testing');
+  });
+
+  await test.step('deployment: estimates per board, build the C++ SDK, download it', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Deployment' })
+      .click();
+    await expect(page.getByRole('heading', { name: 'Deployment', level: 1 })).toBeVisible();
+    await page.getByLabel('C++ library').check();
+    await page.getByLabel(/^int8/).check();
+    await page.getByRole('button', { name: 'Build', exact: true }).click();
+    await expect(page.getByTestId('build-job-state')).toContainText(/succeeded|failed/, {
+      timeout: 120_000,
+    });
+    await expect(page.getByTestId('build-job-state')).toContainText('succeeded');
+    const link = page.locator('.builds-table .just-built a');
+    await expect(link).toContainText('_sdk.zip');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const zipPath = path.join(CLIPS_DIR, download.suggestedFilename());
+    await download.saveAs(zipPath);
+    const listing = execFileSync('python3', ['-m', 'zipfile', '-l', zipPath]).toString();
+    expect(listing).toContain('mf_classifier.h');
+    expect(listing).toContain('model-parameters/model_metadata.h');
+    await expect(page.getByTestId('estimates-table')).toContainText('nano33ble', {
+      timeout: 120_000,
+    });
+    await screenshot(page, '11-deployment');
+  });
+
   const projectPath = /\/projects\/\d+/.exec(page.url())![0];
   const projectName = 'Keyword spotting e2e';
 
@@ -327,7 +393,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await page.getByRole('button', { name: 'Add collaborator' }).click();
     const viewerRow = page.locator('.members-table tbody tr', { hasText: VIEWER.username });
     await expect(viewerRow.getByLabel(`Role of ${VIEWER.username}`)).toHaveValue('viewer');
-    await screenshot(page, '10-dashboard-owner');
+    await screenshot(page, '12-dashboard-owner');
   });
 
   await test.step('sign out, then sign in again and land on the page asked for', async () => {
@@ -359,7 +425,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await expect(viewer.getByRole('button', { name: 'Start recording' })).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: /^Delete / })).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: /^Relabel / })).toHaveCount(0);
-    await screenshot(viewer, '11-data-acquisition-viewer');
+    await screenshot(viewer, '13-data-acquisition-viewer');
     await viewer.goto(projectPath);
     await expect(viewer.getByTestId('project-role')).toHaveText('Viewer');
     await expect(viewer.getByRole('heading', { name: 'Collaborators' })).toHaveCount(0);
@@ -373,7 +439,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
       .getByRole('link', { name: 'Public projects' })
       .click();
     await expect(viewer.getByRole('heading', { name: 'Public projects', level: 1 })).toBeVisible();
-    await screenshot(viewer, '12-public-projects');
+    await screenshot(viewer, '14-public-projects');
     await viewer.getByRole('button', { name: `Clone ${projectName}` }).click();
     // The clone job runs in the new project; the page opens that project when it is done.
     await expect(viewer).not.toHaveURL(/\/public$/, { timeout: 60_000 });
@@ -382,13 +448,13 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     expect(new URL(viewer.url()).pathname).not.toBe(projectPath);
     await expect(viewer.getByTestId('project-role')).toHaveText('Owner');
     await expect(viewer.locator('.stats')).toContainText(String(expectedSamples));
-    await screenshot(viewer, '13-cloned-project');
+    await screenshot(viewer, '15-cloned-project');
 
     await viewer.getByRole('link', { name: 'Account and tokens' }).click();
     await viewer.getByLabel('Token name').fill('ci');
     await viewer.getByRole('button', { name: 'Create token' }).click();
     await expect(viewer.locator('#token-secret')).toHaveValue(/^\S{16,}$/);
-    await screenshot(viewer, '14-account');
+    await screenshot(viewer, '16-account');
     await context.close();
   });
 });

@@ -4,8 +4,10 @@ import { createBrowserRouter, Navigate } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { AccountPage } from './pages/AccountPage';
 import { DataAcquisitionPage } from './pages/DataAcquisitionPage';
+import { DeploymentPage } from './pages/DeploymentPage';
 import { DspBlockPage } from './pages/DspBlockPage';
 import { ImpulseDesignPage } from './pages/ImpulseDesignPage';
+import { ModelTestingPage } from './pages/ModelTestingPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ProjectDashboardPage } from './pages/ProjectDashboardPage';
 import { ProjectsPage } from './pages/ProjectsPage';
@@ -33,6 +35,8 @@ export const router = createBrowserRouter([
       { path: 'projects/:projectId/impulse', element: <ImpulseDesignPage /> },
       { path: 'projects/:projectId/impulse/dsp/:blockId', element: <DspBlockPage /> },
       { path: 'projects/:projectId/training', element: <TrainingPage /> },
+      { path: 'projects/:projectId/testing', element: <ModelTestingPage /> },
+      { path: 'projects/:projectId/deployment', element: <DeploymentPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

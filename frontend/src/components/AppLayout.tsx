@@ -63,6 +63,12 @@ function ProjectNavigation({ projectId }: { projectId: number }) {
         <li>
           <NavLink to={`/projects/${projectId}/training`}>Training</NavLink>
         </li>
+        <li>
+          <NavLink to={`/projects/${projectId}/testing`}>Model testing</NavLink>
+        </li>
+        <li>
+          <NavLink to={`/projects/${projectId}/deployment`}>Deployment</NavLink>
+        </li>
       </ul>
       <JobsIndicator projectId={projectId} />
     </section>

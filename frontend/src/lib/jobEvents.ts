@@ -81,6 +81,7 @@ export function jobTitle(kind: string): string {
     'training.train': 'Train model',
     'training.test': 'Test model',
     'projects.clone': 'Clone project',
+    'deployment.build': 'Build deployment',
     'worker.check': 'Worker self-check',
   };
   return titles[kind] ?? kind;

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+
+import type { DeploymentEstimatesPublic, DeploymentTargetPublic } from '../client/types.gen';
+import { defaultTarget, estimateRows, formatLatency, precisionFor } from './deployment';
+
+const target = (name: string, available: boolean, precisions = ['int8', 'float32']) =>
+  ({
+    name,
+    title: name,
+    description: '',
+    precisions,
+    available,
+    reason: available ? null : 'no emcc',
+  }) as DeploymentTargetPublic;
+
+describe('defaultTarget', () => {
+  it('prefers the C++ SDK, else the first target that can be built', () => {
+    expect(defaultTarget([target('wasm', true), target('cpp-sdk', true)])).toBe('cpp-sdk');
+    expect(defaultTarget([target('wasm', false), target('arduino', true)])).toBe('arduino');
+    expect(defaultTarget([target('wasm', false)])).toBeNull();
+  });
+});
+
+describe('precisionFor', () => {
+  it('keeps the precision the target offers, else takes its first', () => {
+    expect(precisionFor(target('cpp-sdk', true), 'float32')).toBe('float32');
+    expect(precisionFor(target('tflite-int8', true, ['int8']), 'float32')).toBe('int8');
+    expect(precisionFor(undefined, 'float32')).toBe('float32');
+  });
+});
+
+describe('formatLatency', () => {
+  it.each([
+    [0.85, '850 µs'],
+    [3.456, '3.46 ms'],
+    [123.44, '123.4 ms'],
+    [null, '—'],
+  ])('%s ms reads %s', (value, text) => {
+    expect(formatLatency(value)).toBe(text);
+  });
+});
+
+describe('estimateRows', () => {
+  const cost = (
+    latency_ms: number | null,
+    ram_bytes: number | null,
+    flash_bytes: number | null,
+  ) => ({
+    latency_ms,
+    ram_bytes,
+    flash_bytes,
+    method: 'qemu',
+    basis: '',
+    notes: [],
+  });
+  const estimates = {
+    board: {
+      name: 'nano33ble',
+      description: 'Nano',
+      core: 'cortex-m4',
+      clock_hz: 64e6,
+      flash_bytes: 1_000_000,
+      ram_bytes: 256_000,
+    },
+    trained_model_id: 1,
+    int8: {
+      precision: 'int8',
+      dsp: null,
+      model: cost(1, 1, 1),
+      total: cost(12.5, 64_000, 100_000),
+      fits: true,
+      deployable: true,
+      reason: null,
+    },
+    float32: {
+      precision: 'float32',
+      dsp: null,
+      model: cost(1, 1, 1),
+      total: cost(null, 512_000, null),
+      fits: false,
+      deployable: true,
+      reason: null,
+    },
+    notes: [],
+  } as DeploymentEstimatesPublic;
+  it('puts int8 and float32 side by side with the share of the board used', () => {
+    expect(estimateRows([estimates])).toEqual([
+      {
+        board: 'nano33ble',
+        description: 'Nano',
+        int8: {
+          latency: '12.5 ms',
+          ram: '64 kB (25%)',
+          flash: '100 kB (10%)',
+          fit: 'fits',
+          method: 'qemu',
+        },
+        float32: { latency: '—', ram: '512 kB (200%)', flash: '—', fit: 'too big', method: 'qemu' },
+      },
+    ]);
+  });
+});

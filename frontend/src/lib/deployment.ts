@@ -1,0 +1,72 @@
+// Deployment choices and the per-board estimates table.
+import type { DeploymentEstimatesPublic, DeploymentTargetPublic } from '../client/types.gen';
+import { formatBytes } from './format';
+
+/**
+ * The board profiles of deploy_targets/boards.py. The API takes a board by name but has no route
+ * that lists them, so the names live here too.
+ */
+export const BOARDS: ReadonlyArray<string> = ['nano33ble', 'stm32l4', 'stm32f7'];
+
+/** The first target that can be built, to select when the page opens. */
+export function defaultTarget(targets: ReadonlyArray<DeploymentTargetPublic>): string | null {
+  return (
+    (targets.find((t) => t.name === 'cpp-sdk' && t.available) ?? targets.find((t) => t.available))
+      ?.name ?? null
+  );
+}
+
+/** The precision to keep when the target changes: the current one if it offers it. */
+export function precisionFor(target: DeploymentTargetPublic | undefined, current: string): string {
+  if (!target || target.precisions.length === 0) return current;
+  return target.precisions.includes(current) ? current : target.precisions[0]!;
+}
+
+/** "12.4 ms", "850 µs", "—". */
+export function formatLatency(latencyMs: number | null | undefined): string {
+  if (latencyMs == null || !Number.isFinite(latencyMs)) return '—';
+  if (latencyMs < 1) return `${Math.round(latencyMs * 1000)} µs`;
+  return `${Number(latencyMs.toFixed(latencyMs < 10 ? 2 : 1))} ms`;
+}
+
+export interface EstimateCell {
+  latency: string;
+  ram: string;
+  flash: string;
+  /** "fits", "too big" or "not measured". */
+  fit: string;
+  method: string;
+}
+
+export interface EstimateRow {
+  board: string;
+  description: string;
+  int8: EstimateCell;
+  float32: EstimateCell;
+}
+
+function cell(
+  estimate: DeploymentEstimatesPublic['int8'],
+  board: DeploymentEstimatesPublic['board'],
+): EstimateCell {
+  const total = estimate.total;
+  const share = (used: number | null | undefined, available: number) =>
+    used == null ? '—' : `${formatBytes(used)} (${Math.round((used / available) * 100)}%)`;
+  return {
+    latency: formatLatency(total.latency_ms),
+    ram: share(total.ram_bytes, board.ram_bytes),
+    flash: share(total.flash_bytes, board.flash_bytes),
+    fit: estimate.fits === null ? 'not measured' : estimate.fits ? 'fits' : 'too big',
+    method: total.method,
+  };
+}
+
+/** One row per board whose estimates arrived, int8 and float32 side by side. */
+export function estimateRows(estimates: ReadonlyArray<DeploymentEstimatesPublic>): EstimateRow[] {
+  return estimates.map((entry) => ({
+    board: entry.board.name,
+    description: entry.board.description,
+    int8: cell(entry.int8, entry.board),
+    float32: cell(entry.float32, entry.board),
+  }));
+}
