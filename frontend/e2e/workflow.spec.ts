@@ -335,6 +335,29 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await screenshot(page, '10-model-testing');
   });
 
+  await test.step('live classification: a test sample, then the (fake) microphone', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Live classification' })
+      .click();
+    await expect(
+      page.getByRole('heading', { name: 'Live classification', level: 1 }),
+    ).toBeVisible();
+    await page.getByLabel('Sample', { exact: true }).selectOption({ label: 'up.0.wav (up)' });
+    await page.getByRole('button', { name: 'Classify', exact: true }).click();
+    await expect(page.getByTestId('window-classification')).toContainText('Labelled up');
+    await expect(page.locator('.window-classification tbody tr')).toHaveCount(3);
+    await page.getByLabel('Length (s)').fill('2');
+    await page.getByRole('button', { name: 'Record and classify' }).click();
+    await expect(page.getByTestId('live-record-status')).toContainText(/Recorded live\.mic\./, {
+      timeout: 30_000,
+    });
+    await expect(page.getByTestId('window-classification')).toContainText('Labelled live');
+    // 2 s in 500 ms windows every 250 ms.
+    await expect(page.locator('.window-classification tbody tr')).toHaveCount(7);
+    await screenshot(page, '11-live-classification');
+  });
+
   await test.step('deployment: estimates per board, build the C++ SDK, download it', async () => {
     await page
       .getByRole('navigation', { name: 'Main' })
@@ -359,7 +382,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await expect(page.getByTestId('estimates-table')).toContainText('nano33ble', {
       timeout: 120_000,
     });
-    await screenshot(page, '11-deployment');
+    await screenshot(page, '12-deployment');
   });
 
   const projectPath = /\/projects\/\d+/.exec(page.url())![0];
@@ -393,7 +416,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await page.getByRole('button', { name: 'Add collaborator' }).click();
     const viewerRow = page.locator('.members-table tbody tr', { hasText: VIEWER.username });
     await expect(viewerRow.getByLabel(`Role of ${VIEWER.username}`)).toHaveValue('viewer');
-    await screenshot(page, '12-dashboard-owner');
+    await screenshot(page, '13-dashboard-owner');
   });
 
   await test.step('sign out, then sign in again and land on the page asked for', async () => {
@@ -425,7 +448,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await expect(viewer.getByRole('button', { name: 'Start recording' })).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: /^Delete / })).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: /^Relabel / })).toHaveCount(0);
-    await screenshot(viewer, '13-data-acquisition-viewer');
+    await screenshot(viewer, '14-data-acquisition-viewer');
     await viewer.goto(projectPath);
     await expect(viewer.getByTestId('project-role')).toHaveText('Viewer');
     await expect(viewer.getByRole('heading', { name: 'Collaborators' })).toHaveCount(0);
@@ -439,7 +462,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
       .getByRole('link', { name: 'Public projects' })
       .click();
     await expect(viewer.getByRole('heading', { name: 'Public projects', level: 1 })).toBeVisible();
-    await screenshot(viewer, '14-public-projects');
+    await screenshot(viewer, '15-public-projects');
     await viewer.getByRole('button', { name: `Clone ${projectName}` }).click();
     // The clone job runs in the new project; the page opens that project when it is done.
     await expect(viewer).not.toHaveURL(/\/public$/, { timeout: 60_000 });
@@ -448,13 +471,13 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     expect(new URL(viewer.url()).pathname).not.toBe(projectPath);
     await expect(viewer.getByTestId('project-role')).toHaveText('Owner');
     await expect(viewer.locator('.stats')).toContainText(String(expectedSamples));
-    await screenshot(viewer, '15-cloned-project');
+    await screenshot(viewer, '16-cloned-project');
 
     await viewer.getByRole('link', { name: 'Account and tokens' }).click();
     await viewer.getByLabel('Token name').fill('ci');
     await viewer.getByRole('button', { name: 'Create token' }).click();
     await expect(viewer.locator('#token-secret')).toHaveValue(/^\S{16,}$/);
-    await screenshot(viewer, '16-account');
+    await screenshot(viewer, '17-account');
     await context.close();
   });
 });

@@ -7,6 +7,7 @@ import { DataAcquisitionPage } from './pages/DataAcquisitionPage';
 import { DeploymentPage } from './pages/DeploymentPage';
 import { DspBlockPage } from './pages/DspBlockPage';
 import { ImpulseDesignPage } from './pages/ImpulseDesignPage';
+import { LiveClassificationPage } from './pages/LiveClassificationPage';
 import { ModelTestingPage } from './pages/ModelTestingPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ProjectDashboardPage } from './pages/ProjectDashboardPage';
@@ -36,6 +37,7 @@ export const router = createBrowserRouter([
       { path: 'projects/:projectId/impulse/dsp/:blockId', element: <DspBlockPage /> },
       { path: 'projects/:projectId/training', element: <TrainingPage /> },
       { path: 'projects/:projectId/testing', element: <ModelTestingPage /> },
+      { path: 'projects/:projectId/live', element: <LiveClassificationPage /> },
       { path: 'projects/:projectId/deployment', element: <DeploymentPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

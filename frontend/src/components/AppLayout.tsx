@@ -67,6 +67,9 @@ function ProjectNavigation({ projectId }: { projectId: number }) {
           <NavLink to={`/projects/${projectId}/testing`}>Model testing</NavLink>
         </li>
         <li>
+          <NavLink to={`/projects/${projectId}/live`}>Live classification</NavLink>
+        </li>
+        <li>
           <NavLink to={`/projects/${projectId}/deployment`}>Deployment</NavLink>
         </li>
       </ul>
