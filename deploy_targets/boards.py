@@ -13,6 +13,11 @@ _M4F_FLAGS = ("-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=ha
 # fpv5-d16, but nothing in an int8 library needs doubles in hardware.
 _M7F_FLAGS = ("-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-sp-d16", "-mfloat-abi=hard")
 
+# Armv7E-M cores always have the DSP extension; Armv8-M Mainline ones unless built +nodsp.
+_DSP_CORES = frozenset(
+    {"cortex-m4", "cortex-m7", "cortex-m33", "cortex-m35p", "cortex-m55", "cortex-m85"}
+)
+
 _M4_CPI = 1.0
 _M4_CPI_SOURCE = (
     "1.0 cycle per instruction: Cortex-M4 with zero-wait-state flash or an accelerator that hides "
@@ -43,6 +48,26 @@ class Board:
     qemu_cpu: str
     cycles_per_instruction: float
     cpi_source: str
+
+    @property
+    def fpu(self) -> str | None:
+        """The floating-point unit the library is built for (the -mfpu flag), None without one."""
+        if "-mfloat-abi=soft" in self.gcc_flags:
+            return None
+        for flag in self.gcc_flags:
+            if flag.startswith("-mfpu="):
+                return flag.removeprefix("-mfpu=")
+        return None
+
+    @property
+    def dsp_extension(self) -> bool:
+        """Whether the core has the Arm DSP (SIMD multiply-accumulate) instructions the int8
+        kernels use. Read from -mcpu so the flags that build the library stay the one source."""
+        for flag in self.gcc_flags:
+            if flag.startswith("-mcpu="):
+                cpu, *features = flag.removeprefix("-mcpu=").split("+")
+                return cpu in _DSP_CORES and "nodsp" not in features
+        return False
 
     def instructions_to_ms(self, instruction_count: int) -> float:
         """Latency in milliseconds of `instruction_count` instructions at this board's clock."""

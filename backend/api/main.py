@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from backend.api.routes import (
     api_keys,
     auth,
+    boards,
     deployment,
     dsp_blocks,
     health,
@@ -41,6 +42,7 @@ for router in (
     training.router,
     models.router,
     deployment.router,
+    boards.router,
 ):
     api_router.include_router(router, max_body_size=settings.max_json_body_bytes)
 api_router.include_router(samples.router, max_body_size=settings.max_upload_request_bytes)

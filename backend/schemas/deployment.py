@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.schemas.common import UtcDatetime
+from deploy_targets.boards import Board
 from worker.deployment.params import Precision, TargetName
 
 
@@ -45,12 +46,38 @@ class PrecisionEstimatePublic(BaseModel):
 
 
 class BoardPublic(BaseModel):
-    name: str
+    """A board profile: what someone choosing a board to build and estimate for needs to know."""
+
+    name: str = Field(description="What the deployment routes take as `board`.")
     description: str
-    core: str
+    core: str = Field(description="The Arm core, e.g. cortex-m4f (f: with an FPU).")
     clock_hz: int
     flash_bytes: int
     ram_bytes: int
+    fpu: str | None = Field(
+        None, description="The floating-point unit the library is built for; None without one."
+    )
+    dsp_extension: bool = Field(
+        False, description="The core has the Arm DSP (SIMD multiply-accumulate) instructions."
+    )
+
+    @classmethod
+    def from_board(cls, board: Board) -> BoardPublic:
+        return cls(
+            name=board.name,
+            description=board.description,
+            core=board.core,
+            clock_hz=board.clock_hz,
+            flash_bytes=board.flash_bytes,
+            ram_bytes=board.ram_bytes,
+            fpu=board.fpu,
+            dsp_extension=board.dsp_extension,
+        )
+
+
+class BoardsPublic(BaseModel):
+    data: list[BoardPublic]
+    count: int
 
 
 class DeploymentEstimatesPublic(BaseModel):

@@ -50,6 +50,10 @@ def _board(name: str) -> Board:
         ) from None
 
 
+def list_boards() -> list[BoardPublic]:
+    return [BoardPublic.from_board(board) for board in BOARDS.values()]
+
+
 def list_targets() -> list[DeploymentTargetPublic]:
     return [
         DeploymentTargetPublic(
@@ -85,14 +89,7 @@ def estimates(session: Session, impulse: Impulse, board_name: str) -> Deployment
         board=board,
     )
     return DeploymentEstimatesPublic(
-        board=BoardPublic(
-            name=board.name,
-            description=board.description,
-            core=board.core,
-            clock_hz=board.clock_hz,
-            flash_bytes=board.flash_bytes,
-            ram_bytes=board.ram_bytes,
-        ),
+        board=BoardPublic.from_board(board),
         trained_model_id=inputs.model.id,
         int8=figures["int8"],
         float32=figures["float32"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import replace
 
 import pytest
 
@@ -28,6 +29,20 @@ def test_core_flags_and_emulator_agree(name: str) -> None:
     assert board.qemu_machine == {"cortex-m4": "mps2-an386", "cortex-m7": "mps2-an500"}[core]
     assert 0.3 <= board.cycles_per_instruction <= 2.0
     assert board.cpi_source.startswith(f"{board.cycles_per_instruction:.1f} cycle")
+
+
+def test_fpu_and_dsp_extension_come_from_the_build_flags() -> None:
+    assert get_board("nano33ble").fpu == "fpv4-sp-d16"
+    assert get_board("stm32f7").fpu == "fpv5-sp-d16"
+    assert all(board.dsp_extension for board in BOARDS.values())
+    # A core without either: a Cortex-M0+ built soft-float, or an M33 built without its DSP.
+    m0 = replace(get_board("nano33ble"), gcc_flags=("-mcpu=cortex-m0plus", "-mfloat-abi=soft"))
+    assert (m0.fpu, m0.dsp_extension) == (None, False)
+    m33 = replace(get_board("nano33ble"), gcc_flags=("-mcpu=cortex-m33+nodsp", "-mthumb"))
+    assert (m33.fpu, m33.dsp_extension) == (None, False)
+    soft = replace(get_board("stm32l4"), gcc_flags=("-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16",
+                                                     "-mfloat-abi=soft"))
+    assert (soft.fpu, soft.dsp_extension) == (None, True)
 
 
 def test_latency_from_instructions_uses_clock_and_cpi() -> None:

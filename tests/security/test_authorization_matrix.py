@@ -82,6 +82,7 @@ USERS = set(USER_ACTORS)
 NON_PROJECT_ROUTES: dict[str, set[str]] = {
     "read_health": EVERYONE,
     "read_dsp_blocks": EVERYONE,
+    "read_boards": EVERYONE,
     "read_learning_presets": EVERYONE,
     "read_public_projects": EVERYONE,
     "sign_up": EVERYONE,

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 
-import type { DeploymentEstimatesPublic, DeploymentTargetPublic } from '../client/types.gen';
-import { defaultTarget, estimateRows, formatLatency, precisionFor } from './deployment';
+import type {
+  BoardPublic,
+  DeploymentEstimatesPublic,
+  DeploymentTargetPublic,
+} from '../client/types.gen';
+import {
+  boardFor,
+  defaultTarget,
+  describeBoard,
+  estimateRows,
+  formatLatency,
+  formatMemory,
+  precisionFor,
+} from './deployment';
 
 const target = (name: string, available: boolean, precisions = ['int8', 'float32']) =>
   ({
@@ -18,6 +30,53 @@ describe('defaultTarget', () => {
     expect(defaultTarget([target('wasm', true), target('cpp-sdk', true)])).toBe('cpp-sdk');
     expect(defaultTarget([target('wasm', false), target('arduino', true)])).toBe('arduino');
     expect(defaultTarget([target('wasm', false)])).toBeNull();
+  });
+});
+
+const nano: BoardPublic = {
+  name: 'nano33ble',
+  description: 'Arduino Nano 33 BLE Sense (nRF52840)',
+  core: 'cortex-m4f',
+  clock_hz: 64_000_000,
+  flash_bytes: 1024 * 1024,
+  ram_bytes: 256 * 1024,
+  fpu: 'fpv4-sp-d16',
+  dsp_extension: true,
+};
+const m0: BoardPublic = {
+  ...nano,
+  name: 'm0',
+  core: 'cortex-m0plus',
+  clock_hz: 48_000_000,
+  ram_bytes: 32 * 1024,
+  flash_bytes: 256 * 1024,
+  fpu: null,
+  dsp_extension: false,
+};
+
+describe('boardFor', () => {
+  it('keeps the chosen board while the list has it, else takes the first listed', () => {
+    expect(boardFor([nano, m0], 'm0')).toBe('m0');
+    expect(boardFor([nano, m0], null)).toBe('nano33ble');
+    expect(boardFor([m0], 'nano33ble')).toBe('m0');
+    expect(boardFor([], null)).toBeNull();
+  });
+});
+
+describe('describeBoard', () => {
+  it('names the core, clock, memories, FPU and DSP extension', () => {
+    expect(describeBoard(nano)).toBe(
+      'Cortex-M4F at 64 MHz, 256 KiB RAM, 1 MiB flash, FPU fpv4-sp-d16, DSP extension',
+    );
+    expect(describeBoard(m0)).toBe('Cortex-M0plus at 48 MHz, 32 KiB RAM, 256 KiB flash, no FPU');
+  });
+
+  it.each([
+    [512, '512 B'],
+    [320 * 1024, '320 KiB'],
+    [1536 * 1024, '1.5 MiB'],
+  ])('%s bytes read %s', (size, text) => {
+    expect(formatMemory(size)).toBe(text);
   });
 });
 

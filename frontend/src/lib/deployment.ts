@@ -1,12 +1,39 @@
-// Deployment choices and the per-board estimates table.
-import type { DeploymentEstimatesPublic, DeploymentTargetPublic } from '../client/types.gen';
+// Deployment choices, the boards (GET /api/boards) and the per-board estimates table.
+import type {
+  BoardPublic,
+  DeploymentEstimatesPublic,
+  DeploymentTargetPublic,
+} from '../client/types.gen';
 import { formatBytes } from './format';
 
-/**
- * The board profiles of deploy_targets/boards.py. The API takes a board by name but has no route
- * that lists them, so the names live here too.
- */
-export const BOARDS: ReadonlyArray<string> = ['nano33ble', 'stm32l4', 'stm32f7'];
+/** The board to select when the page opens: the current choice if it is listed, else the first. */
+export function boardFor(
+  boards: ReadonlyArray<BoardPublic>,
+  current: string | null,
+): string | null {
+  if (current !== null && boards.some((board) => board.name === current)) return current;
+  return boards[0]?.name ?? null;
+}
+
+/** Memory sizes as boards' datasheets give them, in powers of 1024: "256 KiB", "1 MiB". */
+export function formatMemory(sizeBytes: number): string {
+  if (sizeBytes >= 1024 * 1024) return `${Number((sizeBytes / (1024 * 1024)).toFixed(2))} MiB`;
+  if (sizeBytes >= 1024) return `${Number((sizeBytes / 1024).toFixed(1))} KiB`;
+  return `${sizeBytes} B`;
+}
+
+/** "Cortex-M4F at 64 MHz, 256 KiB RAM, 1 MiB flash, FPU fpv4-sp-d16, DSP extension". */
+export function describeBoard(board: BoardPublic): string {
+  const core = board.core.replace(/^cortex-m/i, 'Cortex-M').replace(/f$/, 'F');
+  const parts = [
+    `${core} at ${Number((board.clock_hz / 1e6).toFixed(1))} MHz`,
+    `${formatMemory(board.ram_bytes)} RAM`,
+    `${formatMemory(board.flash_bytes)} flash`,
+    board.fpu ? `FPU ${board.fpu}` : 'no FPU',
+  ];
+  if (board.dsp_extension) parts.push('DSP extension');
+  return parts.join(', ');
+}
 
 /** The first target that can be built, to select when the page opens. */
 export function defaultTarget(targets: ReadonlyArray<DeploymentTargetPublic>): string | null {

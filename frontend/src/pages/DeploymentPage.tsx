@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 
 import {
+  boardsReadBoardsOptions,
   deploymentCreateDeploymentBuildMutation,
   deploymentReadDeploymentBuildsOptions,
   deploymentReadDeploymentEstimatesOptions,
@@ -13,6 +14,7 @@ import {
 } from '../client/@tanstack/react-query.gen';
 import { client } from '../client/client.gen';
 import type {
+  BoardPublic,
   DeploymentBuildPublic,
   DeploymentBuildRequest,
   ImpulsePublic,
@@ -20,7 +22,13 @@ import type {
 import { ErrorText } from '../components/ErrorText';
 import { ImpulseRequired } from '../components/ImpulseRequired';
 import { apiErrorMessage } from '../lib/apiError';
-import { BOARDS, defaultTarget, estimateRows, precisionFor } from '../lib/deployment';
+import {
+  boardFor,
+  defaultTarget,
+  describeBoard,
+  estimateRows,
+  precisionFor,
+} from '../lib/deployment';
 import { formatBytes, formatDateTime } from '../lib/format';
 import { parseProjectId } from '../lib/projectId';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
@@ -61,7 +69,12 @@ function DeployImpulse({ impulse }: { impulse: ImpulsePublic }) {
   const targets = useQuery(deploymentReadDeploymentTargetsOptions({ path }));
   const [chosenTarget, setChosenTarget] = useState<string | null>(null);
   const [chosenPrecision, setChosenPrecision] = useState('int8');
-  const [board, setBoard] = useState(BOARDS[0]!);
+  // The board profiles never change while the server runs.
+  const boards = useQuery({ ...boardsReadBoardsOptions(), staleTime: Infinity });
+  const boardList = boards.data?.data ?? [];
+  const [chosenBoard, setChosenBoard] = useState<string | null>(null);
+  const board = boardFor(boardList, chosenBoard);
+  const boardProfile = boardList.find((profile) => profile.name === board);
   const targetName = chosenTarget ?? defaultTarget(targets.data?.data ?? []);
   const target = targets.data?.data.find((t) => t.name === targetName);
   const precision = precisionFor(target, chosenPrecision);
@@ -143,29 +156,39 @@ function DeployImpulse({ impulse }: { impulse: ImpulsePublic }) {
             <label htmlFor="deploy-board">Board</label>
             <select
               id="deploy-board"
-              value={board}
-              onChange={(event) => setBoard(event.target.value)}
+              value={board ?? ''}
+              disabled={boardList.length === 0}
+              aria-describedby="deploy-board-hint"
+              onChange={(event) => setChosenBoard(event.target.value)}
             >
-              {BOARDS.map((name) => (
-                <option key={name} value={name}>
-                  {name}
+              {boardList.map((profile) => (
+                <option key={profile.name} value={profile.name}>
+                  {profile.name} — {profile.description}
                 </option>
               ))}
             </select>
+            <p className="hint" id="deploy-board-hint">
+              {boardProfile
+                ? describeBoard(boardProfile)
+                : boards.isPending
+                  ? 'Loading boards…'
+                  : ''}
+            </p>
+            <ErrorText error={boards.error} />
           </div>
           {canWrite && (
             <div className="field field-action">
               <button
                 type="button"
                 className="primary"
-                disabled={!target?.available || running || build.isPending}
+                disabled={!target?.available || board === null || running || build.isPending}
                 onClick={() =>
                   build.mutate({
                     path,
                     body: {
                       target: target!.name as DeploymentBuildRequest['target'],
                       precision: precision as DeploymentBuildRequest['precision'],
-                      board,
+                      board: board!,
                     },
                   })
                 }
@@ -187,17 +210,23 @@ function DeployImpulse({ impulse }: { impulse: ImpulsePublic }) {
           </div>
         )}
       </section>
-      <EstimatesPanel impulse={impulse} />
+      <EstimatesPanel impulse={impulse} boards={boardList} />
       <BuildsPanel impulse={impulse} highlightId={builtArtifactId} />
     </>
   );
 }
 
-function EstimatesPanel({ impulse }: { impulse: ImpulsePublic }) {
+function EstimatesPanel({
+  impulse,
+  boards,
+}: {
+  impulse: ImpulsePublic;
+  boards: ReadonlyArray<BoardPublic>;
+}) {
   const path = { project_id: impulse.project_id, impulse_id: impulse.id };
   const estimates = useQueries({
-    queries: BOARDS.map((board) => ({
-      ...deploymentReadDeploymentEstimatesOptions({ path, query: { board } }),
+    queries: boards.map((board) => ({
+      ...deploymentReadDeploymentEstimatesOptions({ path, query: { board: board.name } }),
       // Measured on an emulator: worth keeping for the page's life.
       staleTime: Infinity,
     })),
