@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError
@@ -45,6 +49,28 @@ async def _out_of_range(_request: Request, _error: Exception) -> JSONResponse:
     )
 
 
+# An echoed input longer than this (a recording's million values) is left out of the error.
+MAX_ECHOED_INPUT_CHARS = 1000
+
+
+def _echoable(value: Any) -> bool:
+    try:
+        return len(json.dumps(value, allow_nan=False)) <= MAX_ECHOED_INPUT_CHARS
+    except ValueError:  # NaN or infinity: valid to Python's parser, not to JSON
+        return False
+
+
+async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    # FastAPI's own handler echoes each bad input back and fails (500) on a NaN it was sent.
+    assert isinstance(error, RequestValidationError)
+    details = []
+    for detail in jsonable_encoder(error.errors()):
+        if "input" in detail and not _echoable(detail["input"]):
+            detail = {key: value for key, value in detail.items() if key != "input"}
+        details.append(detail)
+    return JSONResponse({"detail": details}, status_code=422)
+
+
 def _frontend_file(dist: Path, path: str) -> Path | None:
     """The built file a path names, never one outside dist (a '..' in the path finds nothing)."""
     if not path:
@@ -80,6 +106,7 @@ def create_app() -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.include_router(api_router, prefix="/api")

@@ -3,9 +3,9 @@ and downloadable artifacts."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backend.schemas.common import UtcDatetime
 from backend.schemas.learning import MAX_SCRIPT_CHARS
@@ -43,11 +43,54 @@ class TestRequest(BaseModel):
     )
 
 
-class ClassifyRequest(BaseModel):
+# 60 s of 16 kHz audio, or 100 min of a 3-axis accelerometer at 100 Hz.
+MAX_SIGNAL_VALUES = 1_000_000
+
+
+class SignalIn(BaseModel):
+    """A recording to classify without storing it (the browser microphone, a phone's sensors)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    sample_id: int = Field(ge=1, le=2**31 - 1)
+    values: list[Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        min_length=1,
+        max_length=MAX_SIGNAL_VALUES,
+        description="Samples in time order, axes interleaved (length x axes values), in the "
+        "units the dataset stores (audio: the int16 range).",
+    )
+    axes: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        min_length=1, max_length=16, description="The name of each axis, as the samples have them."
+    )
+    frequency_hz: float = Field(gt=0, le=1_000_000, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _whole_frames(self) -> SignalIn:
+        if len(self.values) % len(self.axes) != 0:
+            raise ValueError(
+                f"{len(self.values)} values do not make whole frames of {len(self.axes)} axes"
+            )
+        return self
+
+
+class ClassifyRequest(BaseModel):
+    """One stored sample (`sample_id`) or one recording (`signal`) to classify."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    signal: SignalIn | None = None
     uncertain_below: float = Field(0.6, ge=0.0, le=1.0)
+    include_windows: bool = Field(
+        False,
+        description="Also return each window's raw values (what the device's classifier takes), "
+        "e.g. to run the WebAssembly build on the same windows.",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ClassifyRequest:
+        if (self.sample_id is None) == (self.signal is None):
+            raise ValueError("give either sample_id or signal, not both and not neither")
+        return self
 
 
 class ScriptPublic(BaseModel):
@@ -131,10 +174,13 @@ class WindowResultPublic(BaseModel):
 
 
 class ClassificationPublic(BaseModel):
-    sample_id: int
+    sample_id: int | None = Field(description="None for a recording that was not stored.")
     trained_model_id: int
-    label: str
+    label: str | None
     precision: str = Field("int8", description="The int8 model, run on TensorFlow Lite Micro.")
     windows: list[WindowResultPublic]
     top_counts: dict[str, int] = Field(default_factory=dict)
     mean_value: float | None = None
+    raw_windows: list[list[float]] | None = Field(
+        None, description="With include_windows: each window's values, axes interleaved."
+    )

@@ -3,8 +3,11 @@ learning blocks of an impulse. Nothing here imports TensorFlow: jobs train, TFLM
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import pydantic
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +19,7 @@ from backend.schemas.training import (
     LearningPresetPublic,
     LearningPresetsPublic,
     ScriptPublic,
+    SignalIn,
     TestResultsPublic,
     TrainedModelPublic,
 )
@@ -28,7 +32,12 @@ from worker.learning.blocks import LearningBlockSpec
 from worker.learning.layers import LayerShapeError, parse_layers
 from worker.learning.script import generate_script
 from worker.learning.settings import TrainingSettings
-from worker.training.classify import SampleNotClassifiable, classify_sample
+from worker.training.classify import (
+    SampleNotClassifiable,
+    Signal,
+    classify_sample,
+    classify_signal,
+)
 from worker.training.inputs import LearningBlockMissing, features_problem, learning_block_of
 from worker.training.network import resolve_layers
 from worker.training.test_job import latest_model
@@ -188,21 +197,72 @@ def test_results(session: Session, impulse: Impulse, block_id: int) -> TestResul
 
 
 def classify(
-    session: Session, impulse: Impulse, block_id: int, sample_id: int, uncertain_below: float
+    session: Session,
+    impulse: Impulse,
+    block_id: int,
+    sample_id: int,
+    uncertain_below: float,
+    *,
+    include_windows: bool = False,
 ) -> dict[str, Any]:
     """Window by window classification of one sample with the block's latest int8 model."""
+    model = _live_model(session, impulse, block_id)
+    with _classification_errors():
+        result = classify_sample(
+            session,
+            impulse,
+            model,
+            sample_id,
+            uncertain_below=uncertain_below,
+            include_windows=include_windows,
+        )
+    return {**result, "trained_model_id": model.id}
+
+
+def classify_recording(
+    session: Session,
+    impulse: Impulse,
+    block_id: int,
+    signal: SignalIn,
+    uncertain_below: float,
+    *,
+    include_windows: bool = False,
+) -> dict[str, Any]:
+    """`classify` for a recording that is not stored: the dataset (and its features) stay as
+    they are."""
+    model = _live_model(session, impulse, block_id)
+    recording = Signal(
+        values=np.asarray(signal.values, dtype=np.float32).reshape(-1, len(signal.axes)),
+        axes=tuple(signal.axes),
+        frequency_hz=signal.frequency_hz,
+    )
+    with _classification_errors():
+        result = classify_signal(
+            session,
+            impulse,
+            model,
+            recording,
+            uncertain_below=uncertain_below,
+            include_windows=include_windows,
+        )
+    return {**result, "trained_model_id": model.id}
+
+
+def _live_model(session: Session, impulse: Impulse, block_id: int) -> TrainedModel:
     model = trained_model(session, impulse, block_id)
     if model.task == "anomaly":
         raise InvalidRequest("live classification needs a classifier or regression block")
+    return model
+
+
+@contextmanager
+def _classification_errors() -> Iterator[None]:
     try:
-        result = classify_sample(
-            session, impulse, model, sample_id, uncertain_below=uncertain_below
-        )
+        yield
     except LookupError as error:
         raise NotFound(str(error)) from None
     except SampleNotClassifiable as error:
         raise InvalidRequest(str(error)) from None
-    return {**result, "trained_model_id": model.id}
 
 
 # --- scripts -----------------------------------------------------------------------------------

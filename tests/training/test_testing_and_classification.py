@@ -15,7 +15,7 @@ from tflite_micro.python.tflite_micro import runtime
 from backend.db.models import Impulse, Sample
 from backend.db.session import get_sessionmaker
 from tests.conftest import REPO_ROOT
-from tests.training.conftest import LABELS, TEST_SAMPLES, TrainingWorld, block_url
+from tests.training.conftest import LABELS, RATE_HZ, TEST_SAMPLES, TrainingWorld, block_url
 from tests.worker.jobs_helpers import log_lines
 from worker.job_runtime import run_job
 from worker.training.classify import sample_features
@@ -124,3 +124,71 @@ def test_live_classification_does_not_import_tensorflow(world: TrainingWorld) ->
     )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout.strip().splitlines()[-1]) == {"windows": 3, "tensorflow": False}
+
+
+def _stored_values(sample_id: int) -> np.ndarray:
+    with get_sessionmaker()() as session:
+        sample = session.get(Sample, sample_id, options=[selectinload(Sample.data)])
+        assert sample is not None
+        return np.frombuffer(sample.data.values, dtype="<f4").reshape(sample.shape)
+
+
+def test_a_recording_classifies_as_the_same_stored_sample_and_is_not_stored(
+    world: TrainingWorld,
+) -> None:
+    sample_id = world.samples["high.testing0.wav"]
+    base = block_url(world.project_id, world.impulse_id)
+    samples_url = f"/api/projects/{world.project_id}/samples"
+    count_before = world.client.get(samples_url).json()["count"]
+    values = _stored_values(sample_id)
+    stored = world.client.post(
+        f"{base}/classify", json={"sample_id": sample_id, "include_windows": True}
+    ).json()
+    signal = {"values": values.reshape(-1).tolist(), "axes": ["audio"], "frequency_hz": RATE_HZ}
+    response = world.client.post(
+        f"{base}/classify", json={"signal": signal, "include_windows": True}
+    )
+    assert response.status_code == 200, response.text
+    recording = response.json()
+    assert (recording["sample_id"], recording["label"]) == (None, None)
+    assert recording["windows"] == stored["windows"]
+    assert world.client.get(samples_url).json()["count"] == count_before
+    # The raw windows are the device's input: 500 ms of audio every 250 ms.
+    raw = np.array(recording["raw_windows"], dtype=np.float32)
+    assert raw.shape == (3, RATE_HZ // 2)
+    np.testing.assert_array_equal(raw[1], values[RATE_HZ // 4 : 3 * RATE_HZ // 4, 0])
+    assert recording["raw_windows"] == stored["raw_windows"]
+    without = world.client.post(f"{base}/classify", json={"sample_id": sample_id}).json()
+    assert without["raw_windows"] is None
+
+
+def test_a_recording_at_another_rate_is_resampled_like_an_upload(world: TrainingWorld) -> None:
+    base = block_url(world.project_id, world.impulse_id)
+    values = _stored_values(world.samples["low.testing1.wav"])[::2, 0]  # half the rate
+    signal = {"values": values.tolist(), "axes": ["audio"], "frequency_hz": RATE_HZ // 2}
+    response = world.client.post(f"{base}/classify", json={"signal": signal})
+    assert response.status_code == 200, response.text
+    assert [w["offset_ms"] for w in response.json()["windows"]] == [0.0, 250.0, 500.0]
+
+
+def test_bad_recordings_are_refused_with_the_reason(world: TrainingWorld) -> None:
+    base = block_url(world.project_id, world.impulse_id)
+    good = {"values": [0.0] * RATE_HZ, "axes": ["audio"], "frequency_hz": RATE_HZ}
+    cases = [
+        ({"signal": {**good, "axes": ["x", "y"], "values": [0.0] * 3}}, 422, "whole frames"),
+        ({"signal": {**good, "frequency_hz": 0}}, 422, "greater than 0"),
+        ({"signal": good, "sample_id": world.samples["low.testing1.wav"]}, 422, "not both"),
+        ({}, 422, "either sample_id or signal"),
+        ({"signal": {**good, "axes": ["accX"]}}, 422, "the recording has no axis 'audio'"),
+    ]
+    for body, status, message in cases:
+        response = world.client.post(f"{base}/classify", json=body)
+        assert response.status_code == status, (body.keys(), response.text)
+        assert message in response.text, response.text
+    # Python's json module (FastAPI's parser) reads NaN; the request model must refuse it.
+    nan = '{"signal": {"values": [0.0, NaN], "axes": ["audio"], "frequency_hz": 8000}}'
+    response = world.client.post(
+        f"{base}/classify", content=nan, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert "finite number" in response.text, response.text

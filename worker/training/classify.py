@@ -3,6 +3,7 @@ each window classified by the int8 model on TensorFlow Lite Micro (no TensorFlow
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,24 @@ class SampleNotClassifiable(ValueError):
     """The sample cannot go through this impulse (wrong kind, too short, missing axis)."""
 
 
+@dataclass(frozen=True)
+class Signal:
+    """A recording that is not stored: (length, n_axes) values at `frequency_hz`."""
+
+    values: np.ndarray
+    axes: tuple[str, ...]
+    frequency_hz: float
+
+
+def _series_windows(impulse: Impulse, series: SeriesSample, what: str) -> tuple[Windows, float]:
+    block = input_block_of(impulse)
+    windows = window_samples([series], block)
+    if len(windows) == 0:
+        reason = "; ".join(windows.skipped) or "it is shorter than one window"
+        raise SampleNotClassifiable(f"{what} gives no window: {reason}")
+    return windows, block.frequency_hz
+
+
 def _windows(impulse: Impulse, sample: Sample) -> tuple[Windows, float]:
     values = np.frombuffer(sample.data.values, dtype="<f4").reshape(sample.shape)
     if is_image_impulse(impulse):
@@ -50,19 +69,34 @@ def _windows(impulse: Impulse, sample: Sample) -> tuple[Windows, float]:
         axes=tuple(str(axis["name"]) for axis in sample.axes),
         sample_rate_hz=rate_hz,
     )
-    block = input_block_of(impulse)
-    windows = window_samples([series], block)
-    if len(windows) == 0:
-        reason = "; ".join(windows.skipped) or "it is shorter than one window"
-        raise SampleNotClassifiable(f"sample {sample.id} gives no window: {reason}")
-    return windows, block.frequency_hz
+    return _series_windows(impulse, series, f"sample {sample.id}")
 
 
-def sample_features(
-    impulse: Impulse, dsp_block_ids: list[int], sample: Sample
-) -> tuple[np.ndarray, np.ndarray]:
-    """(features of every window as the learning block receives them, window offsets in ms)."""
-    windows, rate_hz = _windows(impulse, sample)
+def _signal_windows(impulse: Impulse, signal: Signal) -> tuple[Windows, float]:
+    if is_image_impulse(impulse):
+        raise SampleNotClassifiable("the impulse takes images; a recording has no image")
+    wanted = input_block_of(impulse).axes
+    missing = [axis for axis in wanted if axis not in signal.axes]
+    if missing:
+        raise SampleNotClassifiable(
+            f"the recording has no axis {', '.join(map(repr, missing))}; the impulse takes "
+            f"{', '.join(wanted)} and the recording has {', '.join(signal.axes)}"
+        )
+    series = SeriesSample(
+        sample_id=0,
+        name="recording",
+        label="",
+        category="testing",
+        values=np.ascontiguousarray(signal.values, dtype=np.float32),
+        axes=signal.axes,
+        sample_rate_hz=signal.frequency_hz,
+    )
+    return _series_windows(impulse, series, "the recording")
+
+
+def _features(
+    impulse: Impulse, dsp_block_ids: list[int], windows: Windows, rate_hz: float
+) -> np.ndarray:
     configs = {config.block_id: config for config in block_configs(impulse)}
     try:
         parts = [
@@ -74,8 +108,16 @@ def sample_features(
             f"DSP block parameters do not fit the sample: {error}"
         ) from None
     if len(parts) == 1:
-        return parts[0], windows.offsets_ms
-    return np.concatenate([p.reshape(len(p), -1) for p in parts], axis=1), windows.offsets_ms
+        return parts[0]
+    return np.concatenate([p.reshape(len(p), -1) for p in parts], axis=1)
+
+
+def sample_features(
+    impulse: Impulse, dsp_block_ids: list[int], sample: Sample
+) -> tuple[np.ndarray, np.ndarray]:
+    """(features of every window as the learning block receives them, window offsets in ms)."""
+    windows, rate_hz = _windows(impulse, sample)
+    return _features(impulse, dsp_block_ids, windows, rate_hz), windows.offsets_ms
 
 
 def classify_sample(
@@ -85,6 +127,7 @@ def classify_sample(
     sample_id: int,
     *,
     uncertain_below: float = 0.6,
+    include_windows: bool = False,
 ) -> dict[str, Any]:
     """Every window of one sample through the model's DSP blocks and its int8 model."""
     sample = session.scalar(
@@ -95,20 +138,58 @@ def classify_sample(
     )
     if sample is None or sample.project_id != impulse.project_id:
         raise LookupError(f"sample {sample_id} does not exist in project {impulse.project_id}")
+    windows, rate_hz = _windows(impulse, sample)
+    result = _classify_windows(
+        session, impulse, model, windows, rate_hz, uncertain_below, include_windows
+    )
+    return {"sample_id": sample.id, "label": sample.label, **result}
+
+
+def classify_signal(
+    session: Session,
+    impulse: Impulse,
+    model: TrainedModel,
+    signal: Signal,
+    *,
+    uncertain_below: float = 0.6,
+    include_windows: bool = False,
+) -> dict[str, Any]:
+    """Every window of a recording that is not stored, as `classify_sample` does for a sample."""
+    windows, rate_hz = _signal_windows(impulse, signal)
+    result = _classify_windows(
+        session, impulse, model, windows, rate_hz, uncertain_below, include_windows
+    )
+    return {"sample_id": None, "label": None, **result}
+
+
+def _classify_windows(
+    session: Session,
+    impulse: Impulse,
+    model: TrainedModel,
+    windows: Windows,
+    rate_hz: float,
+    uncertain_below: float,
+    include_windows: bool,
+) -> dict[str, Any]:
     dsp_block_ids = [int(i) for i in model.feature_fingerprints]
-    features, offsets_ms = sample_features(impulse, dsp_block_ids, sample)
+    features = _features(impulse, dsp_block_ids, windows, rate_hz)
+    offsets_ms = windows.offsets_ms
+    # Each window as the device's classifier takes it: samples in time order, axes interleaved.
+    raw = (
+        {"raw_windows": [w.reshape(-1).tolist() for w in windows.windows]}
+        if include_windows
+        else {}
+    )
     int8_bytes = model_file(session, model.id, "tflite-int8")
     if model.task == "regression":
         values = predict(int8_bytes, features)[:, 0]
-        windows = [
-            {"window": i, "offset_ms": float(offset), "value": float(value)}
-            for i, (offset, value) in enumerate(zip(offsets_ms, values, strict=True))
-        ]
         return {
-            "sample_id": sample.id,
-            "label": sample.label,
-            "windows": windows,
+            "windows": [
+                {"window": i, "offset_ms": float(offset), "value": float(value)}
+                for i, (offset, value) in enumerate(zip(offsets_ms, values, strict=True))
+            ],
             "mean_value": float(np.mean(values)),
+            **raw,
         }
     results = classify_windows(
         int8_bytes, features, list(model.class_names), uncertain_below=uncertain_below
@@ -117,11 +198,10 @@ def classify_sample(
     for result in results:
         counts[result.top] = counts.get(result.top, 0) + 1
     return {
-        "sample_id": sample.id,
-        "label": sample.label,
         "windows": [
             {"window": r.window, "offset_ms": float(offset_ms), "scores": r.scores, "top": r.top}
             for r, offset_ms in zip(results, offsets_ms, strict=True)
         ],
         "top_counts": counts,
+        **raw,
     }

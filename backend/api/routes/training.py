@@ -132,8 +132,25 @@ def read_test_results(
 def classify_sample(
     session: SessionDep, impulse: ImpulseDep, block_id: BlockId, classify_in: ClassifyRequest
 ) -> ClassificationPublic:
-    """Classify one sample window by window with the int8 model (numpy DSP + TFLM, no job)."""
-    result = service.classify(
-        session, impulse, block_id, classify_in.sample_id, classify_in.uncertain_below
-    )
+    """Classify one sample, or a recording that is not stored, window by window with the int8
+    model (numpy DSP + TFLM, no job)."""
+    if classify_in.signal is not None:
+        result = service.classify_recording(
+            session,
+            impulse,
+            block_id,
+            classify_in.signal,
+            classify_in.uncertain_below,
+            include_windows=classify_in.include_windows,
+        )
+    else:
+        assert classify_in.sample_id is not None  # the request model checks one is given
+        result = service.classify(
+            session,
+            impulse,
+            block_id,
+            classify_in.sample_id,
+            classify_in.uncertain_below,
+            include_windows=classify_in.include_windows,
+        )
     return ClassificationPublic.model_validate(result)
