@@ -103,6 +103,7 @@ class DeploymentBuildPublic(BaseModel):
 
     id: int
     job_id: int | None
+    trained_model_id: int | None = Field(description="The model it was built from.")
     kind: str
     target: str
     precision: str | None
@@ -118,10 +119,14 @@ class DeploymentBuildsPublic(BaseModel):
     count: int
 
 
-def build_public(artifact: Any, params: dict[str, Any]) -> DeploymentBuildPublic:
+def build_public(
+    artifact: Any, params: dict[str, Any], result: dict[str, Any]
+) -> DeploymentBuildPublic:
+    """`params` and `result` are those of the build job that made `artifact`."""
     return DeploymentBuildPublic(
         id=artifact.id,
         job_id=artifact.job_id,
+        trained_model_id=result.get("trained_model_id"),
         kind=artifact.kind,
         target=str(params.get("target", artifact.kind.removeprefix("deploy-"))),
         precision=params.get("precision"),

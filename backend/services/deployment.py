@@ -142,7 +142,10 @@ def list_builds(session: Session, impulse: Impulse) -> list[DeploymentBuildPubli
         .where(Artifact.job_id.in_(list(jobs)), Artifact.kind.startswith(ARTIFACT_KIND_PREFIX))
         .order_by(Artifact.id.desc())
     )
-    return [build_public(row, jobs[row.job_id or 0].params or {}) for row in rows]
+    return [
+        build_public(row, jobs[row.job_id or 0].params or {}, jobs[row.job_id or 0].result or {})
+        for row in rows
+    ]
 
 
 def build_file(session: Session, impulse: Impulse, artifact_id: int) -> Artifact:

@@ -93,6 +93,9 @@ def test_cpp_sdk_build_is_stored_listed_and_downloads_a_zip_with_the_sdk(
     assert result["artifact_id"] in listed
     entry = listed[result["artifact_id"]]
     assert (entry["target"], entry["precision"], entry["job_id"]) == ("cpp-sdk", "int8", job["id"])
+    model = world.client.get(f"/api/projects/{world.project_id}/impulses/{world.impulse_id}"
+                             "/learning/1/model").json()
+    assert entry["trained_model_id"] == model["id"]
 
     archive = zipfile.ZipFile(io.BytesIO(download(world, entry["id"])))
     names = set(archive.namelist())
