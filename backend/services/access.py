@@ -65,8 +65,9 @@ INGESTION_ROUTES = frozenset({"upload_samples"})
 # Any key of the project may read the project itself: `mcuforge upload --project NAME` must find
 # the project its ingestion key belongs to.
 IDENTIFY_ROUTES = frozenset({"read_project"})
-# Cloning a public project only reads it; the copy is the caller's own.
-READ_ONLY_POST_ROUTES = frozenset({"clone_project"})
+# POST routes that only read the project: cloning a public project (the copy is the caller's own)
+# and classifying a sample or a recording (nothing is stored).
+READ_ONLY_POST_ROUTES = frozenset({"clone_project", "classify_sample"})
 DEPLOYMENT_TAG = "deployment"
 PERMISSION_KEY = "x-mcuforge-permission"
 

@@ -72,6 +72,7 @@ NEEDS = {
     "upload_samples": {"ingest"},
     "read_project": {"read", "ingest", "deploy"},
     "clone_project": {"read"},
+    "classify_sample": {"read"},
 }
 # Project routes that act for a person (not a key) besides checking the project.
 USER_ONLY = {"clone_project"}
