@@ -113,8 +113,14 @@ class ImpulsesPublic(BaseModel):
 
 class FeatureState(StrEnum):
     none = "none"  # never generated
-    stale = "stale"  # generated with parameters that have changed since
+    stale = "stale"  # generated with parameters or from samples that have changed since
     ready = "ready"
+
+
+STALE_REASON_DESCRIPTION = (
+    "Why the features are stale, e.g. the dataset changed since the features were generated: "
+    "1 sample(s) cropped ('yes.1.wav'); None unless stale."
+)
 
 
 class FeatureBlockSummary(BaseModel):
@@ -122,6 +128,7 @@ class FeatureBlockSummary(BaseModel):
     type: str
     name: str
     state: FeatureState
+    stale_reason: str | None = Field(None, description=STALE_REASON_DESCRIPTION)
     window_count: int = 0
     shape: list[int] | None = None
     label_counts: dict[str, int] = Field(default_factory=dict)
@@ -150,5 +157,6 @@ class ExplorerPoint(BaseModel):
 class ExplorerPublic(BaseModel):
     dsp_block_id: int
     state: FeatureState
+    stale_reason: str | None = Field(None, description=STALE_REASON_DESCRIPTION)
     method: str = Field(description="pca or umap")
     points: list[ExplorerPoint]

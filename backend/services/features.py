@@ -24,8 +24,9 @@ from backend.services.jobs import create_job, enqueue_job
 from backend.services.sample_values import values_from_bytes
 from dsp_blocks.base import DspParameterError
 from dsp_blocks.registry import get_block
-from worker.features.fingerprint import block_fingerprint
+from worker.features.dataset import Dataset
 from worker.features.job import is_image_impulse, sample_rate_of
+from worker.features.staleness import dataset_now, feature_set_staleness
 from worker.features.store import load_feature_matrix
 from worker.features.windowing import cut_windows, resample, samples_for_ms, select_axes
 from worker.job_reaper import reap_stale_jobs
@@ -74,12 +75,20 @@ def _block_spec(impulse: Impulse, dsp_block_id: int) -> dict[str, Any]:
     )
 
 
-def _state(feature_set: FeatureSet | None, impulse: Impulse, spec: dict[str, Any]) -> FeatureState:
+def _state(
+    session: Session,
+    feature_set: FeatureSet | None,
+    impulse: Impulse,
+    spec: dict[str, Any],
+    now: Dataset,
+) -> tuple[FeatureState, str | None]:
+    """The state of a block's features and, when stale, why (parameters first)."""
     if feature_set is None:
-        return FeatureState.none
-    if feature_set.fingerprint != block_fingerprint(impulse.input_block, spec):
-        return FeatureState.stale
-    return FeatureState.ready
+        return FeatureState.none, None
+    staleness = feature_set_staleness(session, impulse, spec, feature_set, now)
+    if staleness.stale:
+        return FeatureState.stale, ". Also ".join(staleness.reasons("the features"))
+    return FeatureState.ready, None
 
 
 def features_summary(session: Session, impulse: Impulse) -> FeaturesSummary:
@@ -90,15 +99,18 @@ def features_summary(session: Session, impulse: Impulse) -> FeaturesSummary:
             select(FeatureSet).where(FeatureSet.impulse_id == impulse.id)
         )
     }
+    now = dataset_now(session, impulse) if feature_sets else Dataset({})
     blocks = []
     for spec in impulse.dsp_blocks:
         feature_set = feature_sets.get(int(spec["id"]))
+        state, stale_reason = _state(session, feature_set, impulse, spec, now)
         blocks.append(
             FeatureBlockSummary(
                 dsp_block_id=int(spec["id"]),
                 type=spec["type"],
                 name=spec["name"],
-                state=_state(feature_set, impulse, spec),
+                state=state,
+                stale_reason=stale_reason,
                 window_count=feature_set.window_count if feature_set else 0,
                 shape=list(feature_set.shape) if feature_set else None,
                 label_counts=dict(feature_set.label_counts) if feature_set else {},
@@ -119,11 +131,14 @@ def explorer_points(session: Session, impulse: Impulse, dsp_block_id: int) -> Ex
     """The 2-D points of one DSP block's stored features (NotFound before any generation)."""
     spec = _block_spec(impulse, dsp_block_id)
     matrix = load_feature_matrix(session, impulse.id, dsp_block_id)
-    if matrix is None:
+    feature_set = session.get(FeatureSet, matrix.feature_set_id) if matrix else None
+    if matrix is None or feature_set is None:
         raise NotFound(
             f"no features of DSP block {dsp_block_id} yet; start feature generation first"
         )
-    stale = matrix.fingerprint != block_fingerprint(impulse.input_block, spec)
+    state, stale_reason = _state(
+        session, feature_set, impulse, spec, dataset_now(session, impulse)
+    )
     points = [
         ExplorerPoint(
             x=float(xy[0]),
@@ -144,7 +159,8 @@ def explorer_points(session: Session, impulse: Impulse, dsp_block_id: int) -> Ex
     ]
     return ExplorerPublic(
         dsp_block_id=dsp_block_id,
-        state=FeatureState.stale if stale else FeatureState.ready,
+        state=state,
+        stale_reason=stale_reason,
         method=matrix.projection_method,
         points=points,
     )

@@ -1,5 +1,6 @@
 """The job/API path on a project trained through the API (tests/training's tones world): int8
-and float32 estimates side by side, builds as jobs, listed and downloaded; stale features refused.
+and float32 estimates side by side, builds as jobs, listed and downloaded; stale features refused
+(parameters or dataset changed).
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from backend.db.models import Artifact
+from backend.db.models import Artifact, Impulse
 from backend.db.session import get_sessionmaker
 from deploy_targets.wasm import emscripten_unavailable
 from tests.conftest import require
 from tests.training.conftest import (
     MFCC_BLOCK,
     TrainingWorld,
+    clip_wav,
     impulse_url,
     training_world,  # noqa: F401 (the session fixture, trained once)
 )
+from tests.utils.api import upload
+from worker.deployment.inputs import deployment_inputs
 from worker.deployment.job import run_build_deployment
 from worker.job_runtime import run_job
 
@@ -152,6 +156,32 @@ def test_stale_features_are_refused_with_what_to_do(world: TrainingWorld) -> Non
             json={**body, "dsp_blocks": [impulse["dsp_blocks"][0]]},
         )
         assert restored.status_code == 200, restored.text
+
+
+def test_features_of_an_older_dataset_are_refused_until_it_is_restored(
+    world: TrainingWorld,
+) -> None:
+    samples = f"/api/projects/{world.project_id}/samples"
+    added = upload(world.client, world.project_id, [("low.extra.wav", clip_wav("low", 7))])
+    assert added.status_code in (200, 201), added.text
+    (sample,) = added.json()["accepted"]
+    try:
+        refused = world.client.post(f"{url(world)}/build", json={"target": "cpp-sdk"})
+        assert refused.status_code == 409
+        assert refused.json()["detail"] == (
+            "features of DSP block 1 (MFCC) are stale: the dataset changed since they were "
+            "generated: 1 sample(s) added ('low.extra.wav'); generate features again, then "
+            "train again"
+        )
+    finally:
+        assert world.client.delete(f"{samples}/{sample['id']}").status_code == 204
+    # The dataset is again the one the features and the model were made from.
+    features = world.client.get(f"{impulse_url(world.project_id, world.impulse_id)}/features")
+    assert [block["state"] for block in features.json()["blocks"]] == ["ready"]
+    with get_sessionmaker()() as session:
+        impulse = session.get(Impulse, world.impulse_id)
+        assert impulse is not None
+        assert deployment_inputs(session, impulse, library=True).model is not None
 
 
 @pytest.mark.toolchain

@@ -1,6 +1,6 @@
 """Bad input, refused before the job (422 / 409 with the reason) and by the job itself (a failed
-job whose error says what to fix): stale features after relabelling, adding or removing samples,
-changed DSP parameters, one class only, a class with no validation windows."""
+job whose error says what to fix): stale features after relabelling, adding, removing or
+cropping samples, changed DSP parameters, one class only, a class with no validation windows."""
 
 from __future__ import annotations
 
@@ -91,8 +91,26 @@ def test_adding_moving_and_removing_samples_make_the_features_stale(
     assert world.client.delete(f"/api/projects/{project_id}/samples/{removed}").status_code == 204
     detail = world.client.post(f"{block_url(project_id, impulse_id)}/train").json()["detail"]
     assert "1 sample(s) added ('low.testing0.wav')" in detail
-    assert f"1 sample(s) removed (ids [{removed}])" in detail
+    assert "1 sample(s) removed ('high.training2.wav')" in detail
     assert "1 sample(s) moved between splits ('high.training0.wav (training -> testing)')" in detail
+
+
+def test_cropping_a_sample_makes_the_features_stale(
+    world: TrainingWorld, two_labels: tuple[int, int]
+) -> None:
+    project_id, impulse_id = two_labels
+    sample_id = sample_id_of(world, project_id, "high.training1.wav")
+    cropped = world.client.post(
+        f"/api/projects/{project_id}/samples/{sample_id}/crop", json={"start_ms": 0, "end_ms": 500}
+    )
+    assert cropped.status_code == 200, cropped.text
+    expected = (
+        "features of DSP block 1 (MFCC) are stale: the dataset changed since they were "
+        "generated: 1 sample(s) cropped ('high.training1.wav'); generate features again"
+    )
+    response = world.client.post(f"{block_url(project_id, impulse_id)}/train")
+    assert (response.status_code, response.json()["detail"]) == (409, expected)
+    assert job_error(project_id, impulse_id) == expected
 
 
 def test_changed_dsp_parameters_make_the_features_stale(

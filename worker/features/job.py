@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from backend.db.models import Impulse, Sample
 from backend.db.session import get_sessionmaker
 from dsp_blocks.base import DspParameterError
+from worker.features.dataset import Dataset
 from worker.features.generate import DspBlockConfig, generate_features
 from worker.features.params import GenerateFeaturesParams
 from worker.features.store import store_feature_sets
@@ -80,7 +81,12 @@ def is_image_impulse(impulse: Impulse) -> bool:
     return impulse.input_block.get("type") == "image"
 
 
-def _project_samples(session: Session, project_id: int) -> list[Sample]:
+def sample_kind_of(impulse: Impulse) -> str:
+    """The kind of sample ("image" or "timeseries") the impulse makes features of."""
+    return "image" if is_image_impulse(impulse) else "timeseries"
+
+
+def project_samples(session: Session, project_id: int) -> list[Sample]:
     return list(
         session.scalars(
             select(Sample)
@@ -91,10 +97,10 @@ def _project_samples(session: Session, project_id: int) -> list[Sample]:
     )
 
 
-def load_series(session: Session, project_id: int, log: Log) -> list[SeriesSample]:
-    """The project's time-series samples with their values; images are logged and left out."""
+def load_series(samples: list[Sample], log: Log) -> list[SeriesSample]:
+    """The time-series samples with their values; images are logged and left out."""
     series = []
-    for sample in _project_samples(session, project_id):
+    for sample in samples:
         rate_hz = sample_rate_of(sample)
         if sample.kind != "timeseries" or rate_hz is None:
             log(f"skipped sample {sample.filename!r} (id {sample.id}): not a time series")
@@ -114,10 +120,10 @@ def load_series(session: Session, project_id: int, log: Log) -> list[SeriesSampl
     return series
 
 
-def load_images(session: Session, project_id: int, log: Log) -> list[ImageSample]:
-    """The project's images with their pixels; time series are logged and left out."""
+def load_images(samples: list[Sample], log: Log) -> list[ImageSample]:
+    """The images with their pixels; time series are logged and left out."""
     images = []
-    for sample in _project_samples(session, project_id):
+    for sample in samples:
         if sample.kind != "image":
             log(f"skipped sample {sample.filename!r} (id {sample.id}): not an image")
             continue
@@ -134,11 +140,13 @@ def load_images(session: Session, project_id: int, log: Log) -> list[ImageSample
     return images
 
 
-def impulse_windows(session: Session, impulse: Impulse, log: Log) -> tuple[list[Windows], float]:
+def impulse_windows(
+    impulse: Impulse, samples: list[Sample], log: Log
+) -> tuple[list[Windows], float]:
     """The windows the impulse's DSP blocks run on (one group per image size for images) and
     the sample rate they are at."""
     if is_image_impulse(impulse):
-        images = load_images(session, impulse.project_id, log)
+        images = load_images(samples, log)
         groups = image_groups(images)
         log(f"{len(images)} images in {len(groups)} sizes, each image one window")
         return groups, 1.0
@@ -146,7 +154,7 @@ def impulse_windows(session: Session, impulse: Impulse, log: Log) -> tuple[list[
         block = input_block_of(impulse)
     except ValueError as error:
         raise JobInputError(f"input block: {error}") from None
-    series = load_series(session, impulse.project_id, log)
+    series = load_series(samples, log)
     log(
         f"windowing {len(series)} samples: {block.window_size_ms:g} ms windows every "
         f"{block.window_increase_ms:g} ms at {block.frequency_hz:g} Hz, axes "
@@ -170,7 +178,10 @@ def run_generate_features(context: JobContext, params: dict[str, Any]) -> dict[s
         # The parameters as read now are the ones the stored fingerprints describe.
         session.expunge(impulse)
         configs = block_configs(impulse)
-        groups, sample_rate_hz = impulse_windows(session, impulse, context.log)
+        samples = project_samples(session, impulse.project_id)
+        # Recorded from the very rows windowed, so no edit can slip between reading and recording.
+        dataset = Dataset.of(s for s in samples if s.kind == sample_kind_of(impulse))
+        groups, sample_rate_hz = impulse_windows(impulse, samples, context.log)
     window_count = sum(len(group) for group in groups)
     if window_count == 0:
         raise JobInputError("no sample gave a window, so there are no features to generate")
@@ -188,7 +199,9 @@ def run_generate_features(context: JobContext, params: dict[str, Any]) -> dict[s
     with sessions() as session:
         if session.get(Impulse, impulse.id) is None:
             raise JobInputError(f"impulse {impulse.id} was deleted while features were generated")
-        store_feature_sets(session, impulse, groups, results, job_id=context.job_id)
+        store_feature_sets(
+            session, impulse, groups, results, job_id=context.job_id, dataset=dataset
+        )
     return {
         "impulse_id": impulse.id,
         "window_count": window_count,

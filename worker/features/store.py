@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from backend.db.models import FeatureSet, FeatureSetData, Impulse
+from worker.features.dataset import Dataset
 from worker.features.fingerprint import block_fingerprint
 from worker.features.generate import BlockFeatures, label_counts
 from worker.features.windowing import Windows
@@ -38,10 +39,12 @@ def store_feature_sets(
     results: list[BlockFeatures],
     *,
     job_id: int | None,
+    dataset: Dataset,
 ) -> None:
     """Replace the impulse's feature sets with `results` (those of removed blocks go too).
 
-    `windows` are the rows' origins, in the order of the features' rows (groups in order)."""
+    `windows` are the rows' origins, in the order of the features' rows (groups in order);
+    `dataset` the samples they were read from (windowed or skipped)."""
     groups = [windows] if isinstance(windows, Windows) else list(windows)
     sample_ids = np.concatenate([group.sample_ids for group in groups]).astype("<i8")
     offsets_ms = np.concatenate([group.offsets_ms for group in groups]).astype("<f8")
@@ -50,6 +53,7 @@ def store_feature_sets(
     specs = {int(block["id"]): block for block in impulse.dsp_blocks}
     session.execute(delete(FeatureSet).where(FeatureSet.impulse_id == impulse.id))
     counts = label_counts(labels)
+    dataset_digest, dataset_samples = dataset.digest, dataset.to_json()
     for result in results:
         if len(result.features) != len(labels):
             raise ValueError(
@@ -60,6 +64,7 @@ def store_feature_sets(
             impulse_id=impulse.id,
             dsp_block_id=result.config.block_id,
             fingerprint=block_fingerprint(impulse.input_block, specs[result.config.block_id]),
+            dataset_digest=dataset_digest,
             job_id=job_id,
             shape=list(result.shape),
             window_count=len(labels),
@@ -73,6 +78,7 @@ def store_feature_sets(
             labels=labels,
             categories=categories,
             projection=np.ascontiguousarray(result.projection, dtype="<f4").tobytes(),
+            dataset_samples=dataset_samples,
         )
         session.add(feature_set)
     session.commit()

@@ -1,5 +1,6 @@
 """What a learning block trains on: its DSP blocks' stored features, checked for being missing or
-stale (parameters changed, or samples added, removed, relabelled or moved since generation).
+stale (parameters changed, or samples added, removed, relabelled, moved or cropped since
+generation: worker.features.staleness).
 
 Used by the training jobs and, before a job is written, by the API (as a 409 with the reason).
 """
@@ -7,7 +8,6 @@ Used by the training jobs and, before a job is written, by the API (as a 409 wit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -15,12 +15,9 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.db.models import FeatureSet, FeatureSetData, Impulse, Sample
-from worker.features.fingerprint import block_fingerprint
+from backend.db.models import FeatureSet, Impulse
+from worker.features.staleness import dataset_now, feature_set_staleness
 from worker.features.store import load_feature_matrix
-
-# How many sample names a staleness message lists before "and N more".
-_NAMES_SHOWN = 3
 
 
 class LearningBlockMissing(LookupError):
@@ -52,68 +49,9 @@ def _dsp_spec(impulse: Impulse, dsp_block_id: int) -> dict[str, Any]:
     )
 
 
-def _as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _names(names: list[str]) -> str:
-    shown = ", ".join(repr(name) for name in names[:_NAMES_SHOWN])
-    more = len(names) - _NAMES_SHOWN
-    return f"{shown} and {more} more" if more > 0 else shown
-
-
-def dataset_changes(
-    session: Session,
-    project_id: int,
-    generated_at: datetime,
-    sample_ids: NDArray[np.int64],
-    labels: list[str],
-    categories: list[str],
-) -> list[str]:
-    """How the project's samples differ from those a feature set was made from (empty: same)."""
-    stored: dict[int, tuple[str, str]] = {}
-    for sample_id, label, category in zip(sample_ids.tolist(), labels, categories, strict=True):
-        stored.setdefault(int(sample_id), (label, category))
-    kinds = {"timeseries", "image"}
-    current = {
-        row.id: row
-        for row in session.execute(
-            select(
-                Sample.id, Sample.filename, Sample.label, Sample.category, Sample.created_at
-            ).where(Sample.project_id == project_id, Sample.kind.in_(kinds))
-        )
-    }
-    removed = [sample_id for sample_id in stored if sample_id not in current]
-    # A sample older than the feature set but without features was skipped (too short): not new.
-    added = [
-        row.filename
-        for sample_id, row in current.items()
-        if sample_id not in stored and _as_utc(row.created_at) > _as_utc(generated_at)
-    ]
-    relabelled = [
-        f"{current[i].filename} ({stored[i][0]} -> {current[i].label})"
-        for i in stored
-        if i in current and current[i].label != stored[i][0]
-    ]
-    moved = [
-        f"{current[i].filename} ({stored[i][1]} -> {current[i].category})"
-        for i in stored
-        if i in current and current[i].category != stored[i][1]
-    ]
-    changes = []
-    if added:
-        changes.append(f"{len(added)} sample(s) added ({_names(added)})")
-    if removed:
-        changes.append(f"{len(removed)} sample(s) removed (ids {removed[:_NAMES_SHOWN]})")
-    if relabelled:
-        changes.append(f"{len(relabelled)} sample(s) relabelled ({_names(relabelled)})")
-    if moved:
-        changes.append(f"{len(moved)} sample(s) moved between splits ({_names(moved)})")
-    return changes
-
-
 def features_problem(session: Session, impulse: Impulse, block: dict[str, Any]) -> str | None:
     """Why the learning block cannot train on the stored features now, or None when it can."""
+    now = None
     try:
         for dsp_block_id in block["dsp_blocks"]:
             spec = _dsp_spec(impulse, int(dsp_block_id))
@@ -125,29 +63,10 @@ def features_problem(session: Session, impulse: Impulse, block: dict[str, Any]) 
             what = f"features of DSP block {dsp_block_id} ({spec.get('name') or spec['type']})"
             if feature_set is None:
                 return f"{what} have not been generated; generate features first"
-            if feature_set.fingerprint != block_fingerprint(impulse.input_block, spec):
-                return (
-                    f"{what} are stale: the input or DSP block parameters changed since they "
-                    "were generated; generate features again"
-                )
-            data = session.execute(
-                select(
-                    FeatureSetData.sample_ids, FeatureSetData.labels, FeatureSetData.categories
-                ).where(FeatureSetData.feature_set_id == feature_set.id)
-            ).one()
-            changes = dataset_changes(
-                session,
-                impulse.project_id,
-                feature_set.created_at,
-                np.frombuffer(data.sample_ids, dtype="<i8"),
-                list(data.labels),
-                list(data.categories),
-            )
-            if changes:
-                return (
-                    f"{what} are stale: the dataset changed since they were generated: "
-                    f"{'; '.join(changes)}; generate features again"
-                )
+            now = now or dataset_now(session, impulse)
+            staleness = feature_set_staleness(session, impulse, spec, feature_set, now)
+            if staleness.stale:
+                return f"{what} are stale: {staleness.reasons()[0]}; generate features again"
     except FeaturesNotReady as error:
         return str(error)
     return None

@@ -55,6 +55,9 @@ class FeatureSet(Base):
     dsp_block_id: Mapped[int] = mapped_column(Integer)
     # The block's fingerprint when generated; a different current one means the set is stale.
     fingerprint: Mapped[str] = mapped_column(String(64))
+    # Digest of the samples the features were made from (worker.features.dataset); the project's
+    # samples giving another one means the set is stale. None: made before it was recorded.
+    dataset_digest: Mapped[str | None] = mapped_column(String(64), default=None)
     job_id: Mapped[int | None] = mapped_column(
         ForeignKey("jobs.id", ondelete="SET NULL"), default=None
     )
@@ -88,5 +91,8 @@ class FeatureSetData(Base):
     labels: Mapped[list[str]] = mapped_column(JSON)
     categories: Mapped[list[str]] = mapped_column(JSON)
     projection: Mapped[bytes] = mapped_column(LargeBinary)
+    # [[sample id, file name, label, category, content hash], ...] of the samples read, windowed
+    # or not: what `dataset_digest` summarises, kept to say which samples changed since.
+    dataset_samples: Mapped[list[list[Any]] | None] = mapped_column(JSON, default=None)
 
     feature_set: Mapped[FeatureSet] = relationship(back_populates="data")

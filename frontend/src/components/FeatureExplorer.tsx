@@ -57,8 +57,8 @@ export function FeatureExplorer({ projectId, impulseId, dspBlockId }: FeatureExp
     <>
       <p className="muted" data-testid="explorer-summary">
         {explorer.data.points.length} windows, projected with {explorer.data.method.toUpperCase()}
-        {explorer.data.state === 'stale' ? ' (stale: the parameters changed since)' : ''}. Click a
-        point to open its sample.
+        {explorer.data.state === 'stale' ? ' (stale, see why above)' : ''}. Click a point to open
+        its sample.
       </p>
       <PlotlyChart
         data={data}

@@ -17,6 +17,7 @@ import { ErrorText } from '../components/ErrorText';
 import { FeatureExplorer } from '../components/FeatureExplorer';
 import { ParameterFields } from '../components/ParameterForm';
 import { placeFieldErrors } from '../lib/fieldErrors';
+import { featureStateText } from '../lib/featureState';
 import { draftFromImpulse, draftToRequest } from '../lib/impulseDraft';
 import { parseProjectId } from '../lib/projectId';
 import {
@@ -201,15 +202,7 @@ function FeaturesPanel({ impulse, dspBlockId }: { impulse: ImpulsePublic; dspBlo
           {stream.job?.error && <p className="error-text">Failed: {stream.job.error}</p>}
         </div>
       )}
-      {blockSummary && (
-        <p data-testid="features-state">
-          {blockSummary.state === 'none' && 'No features generated yet.'}
-          {blockSummary.state === 'stale' &&
-            'Features are stale: the parameters changed since. Generate again.'}
-          {blockSummary.state === 'ready' &&
-            `Ready: ${blockSummary.window_count} windows of ${blockSummary.shape?.join(' × ') ?? '?'} features.`}
-        </p>
-      )}
+      {blockSummary && <p data-testid="features-state">{featureStateText(blockSummary)}</p>}
       {blockSummary && blockSummary.state !== 'none' && !running && (
         <>
           <h3>Feature explorer</h3>

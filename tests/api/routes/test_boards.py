@@ -28,7 +28,11 @@ def test_the_list_is_the_board_profiles(client: TestClient) -> None:
             "dsp_extension": profile.dsp_extension,
         }
     nano = body["data"][list(BOARDS).index("nano33ble")]
-    assert (nano["core"], nano["clock_hz"], nano["ram_bytes"]) == ("cortex-m4f", 64_000_000, 262_144)
+    assert (nano["core"], nano["clock_hz"], nano["ram_bytes"]) == (
+        "cortex-m4f",
+        64_000_000,
+        262_144,
+    )
     assert (nano["fpu"], nano["dsp_extension"]) == ("fpv4-sp-d16", True)
 
 
