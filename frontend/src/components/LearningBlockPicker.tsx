@@ -1,24 +1,22 @@
-// The impulse's learning blocks (pick one), or a way to add the first classifier.
+// The impulse's learning blocks (pick one), and adding a classifier or anomaly detection.
 import { useMutation } from '@tanstack/react-query';
 import { Link } from 'react-router';
 
 import { impulsesReplaceImpulseMutation } from '../client/@tanstack/react-query.gen';
-import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
-import { impulseWithLearningBlocks, newClassifier } from '../lib/learningBlocks';
+import type { ImpulsePublic, LearningBlockIn } from '../client/types.gen';
+import {
+  impulseWithLearningBlocks,
+  newAnomalyDetection,
+  newClassifier,
+} from '../lib/learningBlocks';
 import { ErrorText } from './ErrorText';
+import { LearningBlockSelect } from './LearningBlockSelect';
 
 interface LearningBlockPickerProps {
   impulse: ImpulsePublic;
   selectedId: number | null;
   onSelect: (blockId: number) => void;
   canWrite: boolean;
-}
-
-function blockTitle(block: LearningBlockPublic, impulse: ImpulsePublic): string {
-  const inputs = block.dsp_blocks
-    .map((id) => impulse.dsp_blocks.find((dsp) => dsp.id === id)?.name ?? `#${id}`)
-    .join(' + ');
-  return `${block.name || block.type} (${block.type}, from ${inputs})`;
 }
 
 export function LearningBlockPicker({
@@ -40,48 +38,49 @@ export function LearningBlockPicker({
       </section>
     );
   }
-  const addClassifier = () => {
-    const block = newClassifier(impulse);
+  const add = (block: LearningBlockIn) =>
     replace.mutate(
       { path, body: impulseWithLearningBlocks(impulse, [...impulse.learning_blocks, block]) },
       { onSuccess: () => onSelect(block.id) },
     );
-  };
   return (
     <section className="panel" aria-labelledby="learning-heading">
       <div className="panel-header">
         <h2 id="learning-heading">Learning block</h2>
         {canWrite && (
-          <button
-            type="button"
-            className={impulse.learning_blocks.length === 0 ? 'primary' : undefined}
-            disabled={replace.isPending}
-            onClick={addClassifier}
-          >
-            Add classifier
-          </button>
+          <div className="button-row">
+            <button
+              type="button"
+              className={impulse.learning_blocks.length === 0 ? 'primary' : undefined}
+              disabled={replace.isPending}
+              onClick={() => add(newClassifier(impulse))}
+            >
+              Add classifier
+            </button>
+            <button
+              type="button"
+              disabled={replace.isPending}
+              onClick={() => add(newAnomalyDetection(impulse))}
+            >
+              Add anomaly detection
+            </button>
+          </div>
         )}
       </div>
       {impulse.learning_blocks.length === 0 ? (
         <p className="muted">
           None yet. A classifier learns the labels from the features of{' '}
-          {impulse.dsp_blocks.map((dsp) => dsp.name || dsp.type).join(' and ')}.
+          {impulse.dsp_blocks.map((dsp) => dsp.name || dsp.type).join(' and ')}; anomaly detection
+          learns what normal windows look like (K-means) and flags those far from all of them.
         </p>
       ) : (
-        <div className="field">
-          <label htmlFor="learning-block">Block to train</label>
-          <select
-            id="learning-block"
-            value={selectedId ?? ''}
-            onChange={(event) => onSelect(Number(event.target.value))}
-          >
-            {impulse.learning_blocks.map((block) => (
-              <option key={block.id} value={block.id}>
-                {blockTitle(block, impulse)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <LearningBlockSelect
+          impulse={impulse}
+          blocks={impulse.learning_blocks}
+          selectedId={selectedId}
+          onSelect={onSelect}
+          label="Block to train"
+        />
       )}
       <ErrorText error={replace.error} />
     </section>

@@ -1,20 +1,35 @@
-// The neural network of a learning block: the visual layer editor, or in expert mode the Keras
-// training script in a code editor (what actually runs either way).
+// The neural network of a learning block: the visual layer editor (from a preset, with
+// quantization-aware training or pruning), or in expert mode the Keras training script in a code
+// editor (what actually runs either way).
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 
 import {
+  impulsesReadFeaturesOptions,
   impulsesReplaceImpulseMutation,
   trainingDeleteTrainingScriptMutation,
   trainingReadTrainingScriptOptions,
   trainingReplaceTrainingScriptMutation,
 } from '../client/@tanstack/react-query.gen';
 import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
+import { apiErrorMessage } from '../lib/apiError';
 import { impulseWithLearningBlocks, replaceLearningBlock } from '../lib/learningBlocks';
 import type { Layer } from '../lib/layerList';
+import {
+  blocksExpertScript,
+  isOptimizationRefusal,
+  optimizationErrors,
+  optimizationInputs,
+  optimizationValues,
+  type OptimizationField,
+  type OptimizationInputs,
+} from '../lib/optimization';
+import { learningInputShape } from '../lib/presets';
 import { ConfirmButton } from './ConfirmButton';
 import { ErrorText } from './ErrorText';
 import { LayerEditor } from './LayerEditor';
+import { OptimizationFields } from './OptimizationFields';
+import { PresetPicker } from './PresetPicker';
 import { ReadOnlyNote } from './ReadOnlyNote';
 import { ScriptEditor } from './ScriptEditor';
 
@@ -27,10 +42,20 @@ interface NetworkPanelProps {
 export function NetworkPanel({ impulse, block, canWrite }: NetworkPanelProps) {
   const path = { project_id: impulse.project_id, impulse_id: impulse.id, block_id: block.id };
   const script = useQuery(trainingReadTrainingScriptOptions({ path }));
+  const features = useQuery(
+    impulsesReadFeaturesOptions({
+      path: { project_id: impulse.project_id, impulse_id: impulse.id },
+    }),
+  );
+  // The script knows the shape even before features exist; when it cannot be generated (a layer
+  // that does not fit), the generated features still tell which presets fit.
+  const inputShape =
+    script.data?.input_shape ?? learningInputShape(block.dsp_blocks, features.data?.blocks ?? []);
   const expert = script.data?.expert ?? block.expert_script != null;
   // The switch opens the script; saving it is what turns expert mode on for training.
   const [showScript, setShowScript] = useState(false);
   const scriptShown = expert || showScript;
+  const showLayers = !scriptShown;
 
   return (
     <section className="panel" aria-labelledby="network-heading">
@@ -55,7 +80,8 @@ export function NetworkPanel({ impulse, block, canWrite }: NetworkPanelProps) {
           : 'The script is generated from the layers; edit and save it to train your own instead.'}
         {script.data?.input_shape && ` Input shape: ${script.data.input_shape.join(' × ')}.`}
       </p>
-      <ErrorText error={script.error} />
+      {/* A layer that QAT or pruning cannot handle is said beside those inputs instead. */}
+      {!(showLayers && isOptimizationRefusal(script.error)) && <ErrorText error={script.error} />}
       {scriptShown ? (
         script.data ? (
           <ScriptPanel
@@ -67,24 +93,50 @@ export function NetworkPanel({ impulse, block, canWrite }: NetworkPanelProps) {
             canWrite={canWrite}
           />
         ) : (
-          <p className="muted">Loading the script…</p>
+          script.isPending && <p className="muted">Loading the script…</p>
         )
       ) : (
-        <LayersPanel impulse={impulse} block={block} canWrite={canWrite} />
+        <LayersPanel
+          impulse={impulse}
+          block={block}
+          canWrite={canWrite}
+          inputShape={inputShape}
+          scriptRefusal={isOptimizationRefusal(script.error) ? script.error : null}
+        />
       )}
     </section>
   );
 }
 
-function LayersPanel({ impulse, block, canWrite }: NetworkPanelProps) {
+function LayersPanel({
+  impulse,
+  block,
+  canWrite,
+  inputShape,
+  scriptRefusal,
+}: NetworkPanelProps & { inputShape: number[] | null; scriptRefusal: unknown }) {
   const stored = (block.layers ?? []) as Layer[];
   const storedJson = JSON.stringify(stored);
+  const storedInputs = optimizationInputs(block);
+  const storedInputsJson = JSON.stringify(storedInputs);
   const [layers, setLayers] = useState<Layer[]>(stored);
-  // The saved layers come back as the server stores them (defaults filled in): start from those.
+  const [inputs, setInputs] = useState<OptimizationInputs>(storedInputs);
+  const [localErrors, setLocalErrors] = useState<Partial<Record<OptimizationField, string>>>({});
+  // The saved block comes back as the server stores it (defaults filled in): start from that.
   useEffect(() => setLayers(JSON.parse(storedJson) as Layer[]), [storedJson]);
+  useEffect(
+    () => setInputs(JSON.parse(storedInputsJson) as OptimizationInputs),
+    [storedInputsJson],
+  );
   const replace = useMutation(impulsesReplaceImpulseMutation());
-  const changed = JSON.stringify(layers) !== storedJson;
-  const save = () =>
+  const index = impulse.learning_blocks.findIndex((candidate) => candidate.id === block.id);
+  const server = optimizationErrors(replace.error, index);
+  const changed =
+    JSON.stringify(layers) !== storedJson || JSON.stringify(inputs) !== storedInputsJson;
+  const save = () => {
+    const { values, errors } = optimizationValues(inputs);
+    setLocalErrors(errors);
+    if (values === null) return;
     replace.mutate({
       path: { project_id: impulse.project_id, impulse_id: impulse.id },
       body: impulseWithLearningBlocks(
@@ -92,12 +144,35 @@ function LayersPanel({ impulse, block, canWrite }: NetworkPanelProps) {
         replaceLearningBlock(impulse.learning_blocks, {
           ...block,
           layers: layers as LearningBlockPublic['layers'],
+          ...values,
         }),
       ),
     });
+  };
+  // A 422 is sorted onto the inputs; any other refusal (a 4xx sentence) goes beside the button.
+  const unsorted =
+    replace.error != null && !Array.isArray((replace.error as { detail?: unknown }).detail)
+      ? replace.error
+      : null;
   return (
     <>
+      <PresetPicker
+        inputShape={inputShape}
+        layers={layers}
+        onLoad={setLayers}
+        readOnly={!canWrite}
+      />
       <LayerEditor layers={layers} onChange={setLayers} readOnly={!canWrite} />
+      <OptimizationFields
+        inputs={inputs}
+        onChange={(next) => {
+          setInputs(next);
+          setLocalErrors({});
+        }}
+        errors={{ ...server.byField, ...localErrors }}
+        pairError={server.block ?? (scriptRefusal ? apiErrorMessage(scriptRefusal) : null)}
+        readOnly={!canWrite}
+      />
       {canWrite ? (
         <div className="button-row">
           <button
@@ -113,6 +188,8 @@ function LayersPanel({ impulse, block, canWrite }: NetworkPanelProps) {
             disabled={!changed || replace.isPending}
             onClick={() => {
               setLayers(stored);
+              setInputs(storedInputs);
+              setLocalErrors({});
               replace.reset();
             }}
           >
@@ -127,7 +204,10 @@ function LayersPanel({ impulse, block, canWrite }: NetworkPanelProps) {
       ) : (
         <ReadOnlyNote />
       )}
-      <ErrorText error={replace.error} />
+      {server.other.map((message) => (
+        <ErrorText key={message} error={message} />
+      ))}
+      <ErrorText error={unsorted} />
     </>
   );
 }
@@ -143,6 +223,8 @@ function ScriptPanel({ impulse, block, initialScript, expert, canWrite }: Script
   const save = useMutation(trainingReplaceTrainingScriptMutation());
   const leave = useMutation(trainingDeleteTrainingScriptMutation());
   const changed = text !== initialScript;
+  // The server refuses an expert script while the block adds QAT or pruning to generated ones.
+  const optimized = !expert && blocksExpertScript(block);
   return (
     <>
       <ScriptEditor
@@ -156,7 +238,8 @@ function ScriptPanel({ impulse, block, initialScript, expert, canWrite }: Script
           <button
             type="button"
             className="primary"
-            disabled={(!changed && expert) || save.isPending}
+            disabled={(!changed && expert) || save.isPending || optimized}
+            aria-describedby={optimized ? 'script-optimization-note' : undefined}
             onClick={() => save.mutate({ path, body: { script: text } })}
           >
             {save.isPending ? 'Saving…' : expert ? 'Save script' : 'Save script (expert mode)'}
@@ -178,6 +261,13 @@ function ScriptPanel({ impulse, block, initialScript, expert, canWrite }: Script
         </div>
       ) : (
         <ReadOnlyNote />
+      )}
+      {optimized && canWrite && (
+        <p className="hint" id="script-optimization-note">
+          This block uses quantization-aware training or pruning, which are added to generated
+          scripts only: leave expert mode and turn them off in the layer editor before saving a
+          script of your own (in it, call tfmot yourself).
+        </p>
       )}
       <ErrorText error={save.error ?? leave.error} />
     </>

@@ -21,7 +21,8 @@ export function ParameterFields({
   return (
     <div className="form-grid parameter-grid">
       {fields.map((field) => {
-        const id = `${idPrefix}-${field.name}`;
+        // Nested settings are named "group.field"; a dot in an id would need escaping in selectors.
+        const id = `${idPrefix}-${field.name.replace(/\./g, '-')}`;
         const message = errors[field.name];
         const described = `${id}-hint ${id}-error`;
         if (field.kind === 'boolean') {

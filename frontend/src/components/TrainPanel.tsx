@@ -1,14 +1,26 @@
-// Training settings (generated from the settings schema), start training, and the live job:
-// progress, per-epoch curves and the log while it runs.
+// Training settings (generated from the settings schema, augmentation in its own group), start
+// training, and the live job: progress, per-epoch curves and the log while it runs. Anomaly
+// blocks have no training settings (their K-means settings are saved with the block).
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 
 import { trainingTrainLearningBlockMutation } from '../client/@tanstack/react-query.gen';
 import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
-import { apiErrorMessage, apiFieldErrors } from '../lib/apiError';
+import { apiErrorMessage } from '../lib/apiError';
 import { API_SCHEMAS } from '../lib/apiSchemas';
-import { flatSettingsFields } from '../lib/learningBlocks';
-import { initialValues, valuesToParams, type FormValues } from '../lib/schemaFields';
+import {
+  flattenSettings,
+  nestSettings,
+  settingsErrors,
+  settingsGroups,
+  type SettingsGroup,
+} from '../lib/learningBlocks';
+import {
+  initialValues,
+  valuesToParams,
+  type FormField,
+  type FormValues,
+} from '../lib/schemaFields';
 import { curvesFromLog } from '../lib/trainingCurves';
 import { useRunningBlockJob } from '../lib/useBlockJob';
 import { useJobStream } from '../lib/useJobStream';
@@ -23,8 +35,13 @@ interface TrainPanelProps {
 }
 
 export function TrainPanel({ impulse, block, canWrite }: TrainPanelProps) {
-  const fields = useMemo(() => flatSettingsFields(API_SCHEMAS.TrainingSettings), []);
-  const stored = (block.settings ?? {}) as Record<string, unknown>;
+  const anomaly = block.type === 'anomaly';
+  const groups = useMemo(
+    () => (anomaly ? [] : settingsGroups(API_SCHEMAS.TrainingSettings, API_SCHEMAS)),
+    [anomaly],
+  );
+  const fields = useMemo(() => groups.flatMap((group) => group.fields), [groups]);
+  const stored = flattenSettings((block.settings ?? {}) as Record<string, unknown>);
   const [values, setValues] = useState<FormValues>(() => initialValues(fields, stored));
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
   const train = useMutation(trainingTrainLearningBlockMutation());
@@ -39,10 +56,16 @@ export function TrainPanel({ impulse, block, canWrite }: TrainPanelProps) {
   const running = followedId !== null && !stream.ended;
   const lines = stream.logs.map((entry) => entry.line);
   const curves = useMemo(() => curvesFromLog(lines), [lines]);
-  const serverErrors = apiFieldErrors(train.error);
-  const errors = { ...serverErrors, ...localErrors };
-  const formError =
-    train.error && Object.keys(serverErrors).length === 0 ? apiErrorMessage(train.error) : null;
+  const server = settingsErrors(train.error, fields);
+  const errors = { ...server.byField, ...localErrors };
+  // Messages about a field sit beside it; the rest (and a refusal that is a sentence) by the button.
+  const formError = !train.error
+    ? null
+    : server.unplaced.length > 0
+      ? server.unplaced.join('; ')
+      : Object.keys(server.byField).length === 0
+        ? apiErrorMessage(train.error)
+        : null;
 
   const start = () => {
     const { params, errors: found } = valuesToParams(fields, values);
@@ -50,13 +73,19 @@ export function TrainPanel({ impulse, block, canWrite }: TrainPanelProps) {
     if (Object.keys(found).length > 0) return;
     train.mutate({
       path: { project_id: impulse.project_id, impulse_id: impulse.id, block_id: block.id },
-      body: { settings: params },
+      // An anomaly block refuses training settings; its K-means settings are on the block.
+      body: anomaly ? {} : { settings: nestSettings(params) },
     });
   };
 
   return (
     <section className="panel" aria-labelledby="train-heading">
-      <h2 id="train-heading">Training settings</h2>
+      <h2 id="train-heading">{anomaly ? 'Training' : 'Training settings'}</h2>
+      {anomaly && (
+        <p className="hint">
+          K-means fits its clusters on the training split&apos;s windows with the settings above.
+        </p>
+      )}
       <form
         noValidate
         onSubmit={(event) => {
@@ -64,13 +93,15 @@ export function TrainPanel({ impulse, block, canWrite }: TrainPanelProps) {
           start();
         }}
       >
-        <ParameterFields
-          fields={fields}
-          values={values}
-          errors={errors}
-          idPrefix="train"
-          onChange={(name, value) => setValues({ ...values, [name]: value })}
-        />
+        {groups.map((group) => (
+          <SettingsFields
+            key={group.name ?? ''}
+            group={group}
+            values={values}
+            errors={errors}
+            onChange={(name, value) => setValues({ ...values, [name]: value })}
+          />
+        ))}
         {canWrite && (
           <div className="button-row">
             <button type="submit" className="primary" disabled={running || train.isPending}>
@@ -88,11 +119,43 @@ export function TrainPanel({ impulse, block, canWrite }: TrainPanelProps) {
             {stream.job?.state ?? 'queued'} · {stream.progress} %
           </span>
           {stream.job?.error && <p className="error-text">Failed: {stream.job.error}</p>}
-          <TrainingCurves curves={curves} />
+          {!anomaly && <TrainingCurves curves={curves} />}
           <JobLog lines={lines} />
         </div>
       )}
     </section>
+  );
+}
+
+interface SettingsFieldsProps {
+  group: SettingsGroup;
+  values: FormValues;
+  errors: Record<string, string>;
+  onChange: (name: string, value: string | boolean) => void;
+}
+
+/** The top-level settings as they are; a nested group (augmentation) in a fieldset of its own. */
+function SettingsFields({ group, values, errors, onChange }: SettingsFieldsProps) {
+  const fields: ReadonlyArray<FormField> = group.fields;
+  const inputs = (
+    <ParameterFields
+      fields={fields}
+      values={values}
+      errors={errors}
+      idPrefix="train"
+      onChange={onChange}
+    />
+  );
+  if (group.name === null) return inputs;
+  const hintId = `train-${group.name}-hint`;
+  return (
+    <fieldset className="settings-group" aria-describedby={hintId}>
+      <legend>{group.title}</legend>
+      <p className="hint" id={hintId}>
+        {group.description.replace(/\s*\n+\s*/g, ' ')}
+      </p>
+      {inputs}
+    </fieldset>
   );
 }
 

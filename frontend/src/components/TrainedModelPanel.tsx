@@ -1,5 +1,6 @@
 // The latest trained model of a block: validation metrics float32 vs int8, sizes, MACs, TFLM
-// arena, the per-epoch curves of its training and its downloads.
+// arena, the per-epoch curves of its training and its downloads (for K-means anomaly detection:
+// its score threshold and training scores).
 import { useQuery } from '@tanstack/react-query';
 
 import { trainingReadTrainedModelOptions } from '../client/@tanstack/react-query.gen';
@@ -33,17 +34,23 @@ export function TrainedModelPanel({
           <p className="muted" data-testid="model-summary">
             Model #{model.data.id} ({model.data.task}), trained{' '}
             {formatDateTime(model.data.created_at)} in {model.data.training_seconds.toFixed(1)} s on{' '}
-            {model.data.input_shape.join(' × ')} features; classes{' '}
-            {model.data.class_names.join(', ')}.
+            {model.data.input_shape.join(' × ')} features
+            {model.data.class_names.length > 0 && `; classes ${model.data.class_names.join(', ')}`}.
           </p>
-          <MetricsComparison
-            metrics={model.data.metrics}
-            classNames={model.data.class_names}
-            sizes={model.data.sizes}
-            split="validation"
-          />
-          <h3>Training curves</h3>
-          <TrainingCurves curves={curvesFromHistory(model.data.history)} />
+          {model.data.task === 'anomaly' ? (
+            <AnomalyFigures metrics={model.data.metrics} />
+          ) : (
+            <>
+              <MetricsComparison
+                metrics={model.data.metrics}
+                classNames={model.data.class_names}
+                sizes={model.data.sizes}
+                split="validation"
+              />
+              <h3>Training curves</h3>
+              <TrainingCurves curves={curvesFromHistory(model.data.history)} />
+            </>
+          )}
           {(model.data.artifacts ?? []).length > 0 && (
             <>
               <h3>Downloads</h3>
@@ -70,5 +77,35 @@ export function TrainedModelPanel({
         </>
       )}
     </section>
+  );
+}
+
+/** What K-means training reports: the score threshold and how the training windows score. */
+function AnomalyFigures({ metrics }: { metrics: unknown }) {
+  const figures = (typeof metrics === 'object' && metrics !== null ? metrics : {}) as Record<
+    string,
+    unknown
+  >;
+  const number = (name: string, digits: number) =>
+    typeof figures[name] === 'number' ? (figures[name] as number).toFixed(digits) : '—';
+  return (
+    <dl className="stats" data-testid="anomaly-figures">
+      <div>
+        <dt>Score threshold</dt>
+        <dd>{number('threshold', 3)}</dd>
+      </div>
+      <div>
+        <dt>Training windows</dt>
+        <dd>{number('training_windows', 0)}</dd>
+      </div>
+      <div>
+        <dt>Scored anomalous in training</dt>
+        <dd>{number('training_anomalies', 0)}</dd>
+      </div>
+      <div>
+        <dt>Mean training score</dt>
+        <dd>{number('mean_training_score', 3)}</dd>
+      </div>
+    </dl>
   );
 }

@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
 
 import type { ImpulsePublic } from '../client/types.gen';
+import { API_SCHEMAS } from './apiSchemas';
 import {
   flatSettingsFields,
+  flattenSettings,
   impulseWithLearningBlocks,
+  nestSettings,
+  newAnomalyDetection,
   newClassifier,
   replaceLearningBlock,
+  settingsErrors,
+  settingsGroups,
 } from './learningBlocks';
+import { initialValues, valuesToParams } from './schemaFields';
 
 const impulse: ImpulsePublic = {
   id: 1,
@@ -66,20 +73,130 @@ describe('replaceLearningBlock', () => {
   });
 });
 
-describe('flatSettingsFields', () => {
-  it('keeps plain settings and leaves nested groups out', () => {
-    const schema = {
+describe('newAnomalyDetection', () => {
+  it('is an anomaly block fed by every DSP block, with a fresh id', () => {
+    expect(newAnomalyDetection(impulse)).toEqual({
+      id: 5,
+      type: 'anomaly',
+      name: 'Anomaly detection',
+      dsp_blocks: [1, 4],
+    });
+  });
+});
+
+describe('settingsGroups', () => {
+  const schemas = {
+    AugmentationSettings: {
+      description: 'Spectrogram augmentation.',
       properties: {
-        epochs: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-        balance_classes: { type: 'boolean', default: false },
-        augmentation: { $ref: '#/components/schemas/AugmentationSettings' },
-        early_stopping_patience: { anyOf: [{ type: 'integer' }, { type: 'null' }] },
+        time_mask_max_frames: { type: 'integer', minimum: 0, maximum: 1000, default: 0 },
+        noise_stddev: { type: 'number', minimum: 0, maximum: 100, default: 0 },
       },
+    },
+  };
+  const schema = {
+    properties: {
+      epochs: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+      balance_classes: { type: 'boolean', default: false },
+      augmentation: { $ref: '#/components/schemas/AugmentationSettings' },
+      early_stopping_patience: { anyOf: [{ type: 'integer' }, { type: 'null' }] },
+    },
+  };
+
+  it('keeps plain settings on top and a nested model as a group of "group.field" fields', () => {
+    const groups = settingsGroups(schema, schemas);
+    expect(groups.map((group) => group.name)).toEqual([null, 'augmentation']);
+    expect(groups[0]!.fields.map((field) => field.name)).toEqual([
+      'epochs',
+      'balance_classes',
+      'early_stopping_patience',
+    ]);
+    expect(groups[1]!.title).toBe('Augmentation');
+    expect(groups[1]!.description).toBe('Spectrogram augmentation.');
+    const [mask, noise] = groups[1]!.fields;
+    expect(mask).toMatchObject({
+      name: 'augmentation.time_mask_max_frames',
+      label: 'Time mask max frames',
+      kind: 'number',
+      integer: true,
+      min: 0,
+      max: 1000,
+    });
+    expect(noise).toMatchObject({ name: 'augmentation.noise_stddev', integer: false });
+  });
+
+  it('resolves pydantic allOf references too, and drops a group whose schema is missing', () => {
+    const allOf = {
+      properties: { augmentation: { allOf: [{ $ref: '#/components/schemas/Augmentation' }] } },
     };
+    expect(
+      flatSettingsFields(allOf, { Augmentation: schemas.AugmentationSettings }).map((f) => f.name),
+    ).toEqual(['augmentation.time_mask_max_frames', 'augmentation.noise_stddev']);
     expect(flatSettingsFields(schema).map((field) => field.name)).toEqual([
       'epochs',
       'balance_classes',
       'early_stopping_patience',
     ]);
+  });
+
+  it('shows the real TrainingSettings augmentation fields with their ranges', () => {
+    const names = flatSettingsFields(API_SCHEMAS.TrainingSettings, API_SCHEMAS).map(
+      (field) => field.name,
+    );
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'epochs',
+        'augmentation.time_mask_max_frames',
+        'augmentation.frequency_mask_max_bins',
+        'augmentation.noise_stddev',
+      ]),
+    );
+    expect(names).not.toContain('augmentation');
+  });
+
+  it('round-trips stored nested settings through the form values', () => {
+    const fields = flatSettingsFields(schema, schemas);
+    const stored = { epochs: 30, augmentation: { time_mask_max_frames: 4, noise_stddev: 0.5 } };
+    const values = initialValues(fields, flattenSettings(stored));
+    expect(values['augmentation.time_mask_max_frames']).toBe('4');
+    const { params, errors } = valuesToParams(fields, values);
+    expect(errors).toEqual({});
+    expect(nestSettings(params)).toEqual({
+      epochs: 30,
+      balance_classes: false,
+      early_stopping_patience: null,
+      augmentation: { time_mask_max_frames: 4, noise_stddev: 0.5 },
+    });
+  });
+});
+
+describe('settingsErrors', () => {
+  const fields = flatSettingsFields(API_SCHEMAS.TrainingSettings, API_SCHEMAS);
+
+  it('puts the training route messages on top-level and augmentation fields', () => {
+    const error = {
+      detail: [
+        { loc: ['body', 'settings', 'epochs'], msg: 'epochs (training cycles) is 0' },
+        {
+          loc: ['body', 'settings', 'augmentation', 'noise_stddev'],
+          msg: 'noise_stddev is 1000; it must be between 0 and 100',
+        },
+        { loc: ['body', 'settings', 'nonsense'], msg: 'Extra inputs are not permitted' },
+      ],
+    };
+    expect(settingsErrors(error, fields)).toEqual({
+      byField: {
+        epochs: 'epochs (training cycles) is 0',
+        'augmentation.noise_stddev': 'noise_stddev is 1000; it must be between 0 and 100',
+      },
+      unplaced: ['settings.nonsense: Extra inputs are not permitted'],
+    });
+  });
+
+  it('places nothing for a refusal that is a sentence', () => {
+    expect(settingsErrors({ detail: 'already being trained' }, fields)).toEqual({
+      byField: {},
+      unplaced: [],
+    });
   });
 });

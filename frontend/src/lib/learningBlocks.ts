@@ -1,17 +1,34 @@
 // Learning blocks are saved with their impulse: the whole impulse is sent back with new blocks.
 import type { ImpulsePublic, ImpulseUpdate, LearningBlockIn } from '../client/types.gen';
-import { schemaToFields, type FormField } from './schemaFields';
+import { placeFieldErrors } from './fieldErrors';
+import { labelAndUnit, schemaToFields, type FormField } from './schemaFields';
 
 /** A classifier fed by every DSP block, with an id no block of the impulse uses. */
 export function newClassifier(impulse: ImpulsePublic): LearningBlockIn {
+  return newBlock(impulse, 'classifier', 'Classifier');
+}
+
+/**
+ * K-means anomaly detection fed by every DSP block; the server fills in the default K-means
+ * settings when it stores it.
+ */
+export function newAnomalyDetection(impulse: ImpulsePublic): LearningBlockIn {
+  return newBlock(impulse, 'anomaly', 'Anomaly detection');
+}
+
+function newBlock(
+  impulse: ImpulsePublic,
+  type: 'classifier' | 'anomaly',
+  name: string,
+): LearningBlockIn {
   if (impulse.dsp_blocks.length === 0) {
     throw new Error('the impulse has no DSP block: add one in Create impulse first');
   }
   const ids = [...impulse.dsp_blocks, ...impulse.learning_blocks].map((block) => block.id);
   return {
     id: Math.max(0, ...ids) + 1,
-    type: 'classifier',
-    name: 'Classifier',
+    type,
+    name,
     dsp_blocks: impulse.dsp_blocks.map((block) => block.id),
   };
 }
@@ -54,18 +71,126 @@ export function replaceLearningBlock(
   return blocks.map((current) => (current.id === block.id ? block : current));
 }
 
+/** A group of the training settings form: the top-level values, or one nested model. */
+export interface SettingsGroup {
+  /** null for the top-level values; else the nested model's property, e.g. "augmentation". */
+  name: string | null;
+  title: string;
+  description: string;
+  /** Fields of a nested group are named "augmentation.noise_stddev". */
+  fields: FormField[];
+}
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNested(property: Json): boolean {
+  return '$ref' in property || 'allOf' in property || property.type === 'object';
+}
+
+/** The schema a property refers to (`$ref`, or pydantic's `allOf: [{$ref}]`), from `schemas`. */
+function referencedSchema(property: Json, schemas: Json): Json | null {
+  const ref =
+    typeof property.$ref === 'string'
+      ? property.$ref
+      : Array.isArray(property.allOf) && isRecord(property.allOf[0])
+        ? property.allOf[0].$ref
+        : undefined;
+  if (typeof ref === 'string') {
+    const target = schemas[ref.split('/').pop() ?? ''];
+    return isRecord(target) ? target : null;
+  }
+  return property.type === 'object' && isRecord(property.properties) ? property : null;
+}
+
 /**
- * The settings form's fields: the schema's plain values (numbers, flags, choices). Nested groups
- * (augmentation) keep their stored values; the form does not show them.
+ * The training settings form: the schema's plain values, then one group per nested model
+ * (augmentation) whose fields are named "group.field", resolved through `schemas`.
  */
-export function flatSettingsFields(schema: unknown): FormField[] {
-  const properties =
-    typeof schema === 'object' && schema !== null && 'properties' in schema
-      ? (schema.properties as Record<string, Record<string, unknown>>)
-      : {};
-  const nested = (name: string) => {
-    const property = properties[name] ?? {};
-    return '$ref' in property || 'allOf' in property || property.type === 'object';
-  };
-  return schemaToFields(schema).filter((field) => !nested(field.name));
+export function settingsGroups(schema: unknown, schemas: Json = {}): SettingsGroup[] {
+  const properties = isRecord(schema) && isRecord(schema.properties) ? schema.properties : {};
+  const plain: SettingsGroup = { name: null, title: '', description: '', fields: [] };
+  const nested: SettingsGroup[] = [];
+  const fields = schemaToFields(schema);
+  for (const field of fields) {
+    const property = properties[field.name];
+    if (!isRecord(property) || !isNested(property)) {
+      plain.fields.push(field);
+      continue;
+    }
+    // A nested model whose schema is not at hand keeps its stored values (the form omits it).
+    const target = referencedSchema(property, schemas);
+    if (target === null) continue;
+    const [title] = labelAndUnit(field.name);
+    nested.push({
+      name: field.name,
+      title,
+      description: typeof target.description === 'string' ? target.description : '',
+      fields: schemaToFields(target).map((inner) => ({
+        ...inner,
+        name: `${field.name}.${inner.name}`,
+      })),
+    });
+  }
+  return [plain, ...nested];
+}
+
+/** Every field of the training settings form, nested ones named "group.field". */
+export function flatSettingsFields(schema: unknown, schemas: Json = {}): FormField[] {
+  return settingsGroups(schema, schemas).flatMap((group) => group.fields);
+}
+
+/** Stored settings as the form's flat names: {augmentation: {a: 1}} -> {"augmentation.a": 1}. */
+export function flattenSettings(settings: Json): Json {
+  const flat: Json = {};
+  for (const [name, value] of Object.entries(settings)) {
+    if (isRecord(value)) {
+      for (const [inner, innerValue] of Object.entries(value)) {
+        flat[`${name}.${inner}`] = innerValue;
+      }
+    } else {
+      flat[name] = value;
+    }
+  }
+  return flat;
+}
+
+/** The form's flat params as the API nests them: {"augmentation.a": 1} -> {augmentation: {a: 1}}. */
+export function nestSettings(params: Json): Json {
+  const nested: Json = {};
+  for (const [name, value] of Object.entries(params)) {
+    const dot = name.indexOf('.');
+    if (dot < 0) {
+      nested[name] = value;
+      continue;
+    }
+    const group = name.slice(0, dot);
+    const current = nested[group];
+    nested[group] = { ...(isRecord(current) ? current : {}), [name.slice(dot + 1)]: value };
+  }
+  return nested;
+}
+
+/**
+ * The training route's 422 sorted onto the settings form: its locations are
+ * ["body", "settings", "augmentation", "noise_stddev"]; the rest is for beside the button.
+ */
+export function settingsErrors(
+  error: unknown,
+  fields: ReadonlyArray<FormField>,
+): { byField: Record<string, string>; unplaced: string[] } {
+  const placed = placeFieldErrors(
+    error,
+    fields.map((field) => `settings.${field.name}`),
+  );
+  const byField = Object.fromEntries(
+    Object.entries(placed.byField).map(([path, message]) => [
+      path.slice('settings.'.length),
+      message,
+    ]),
+  );
+  return { byField, unplaced: placed.unplaced };
 }

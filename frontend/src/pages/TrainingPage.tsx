@@ -1,8 +1,11 @@
-// Training: pick or add the learning block, design its network (layers or expert script), set the
-// training settings, train with live curves and log, and read the model's figures.
-import { useParams, useSearchParams } from 'react-router';
+// Training: pick or add the learning block, design its network (layers or expert script) or set
+// its K-means settings, set the training settings, train with live curves and log, and read the
+// model's figures.
+import { useParams } from 'react-router';
 
+import { AnomalyPanel } from '../components/AnomalyPanel';
 import { ImpulseRequired } from '../components/ImpulseRequired';
+import { useSelectedLearningBlock } from '../components/LearningBlockSelect';
 import { LearningBlockPicker } from '../components/LearningBlockPicker';
 import { NetworkPanel } from '../components/NetworkPanel';
 import { TrainedModelPanel } from '../components/TrainedModelPanel';
@@ -23,11 +26,7 @@ function Training({ projectId }: { projectId: number }) {
   useDocumentTitle('Training');
   const { impulse, isPending, error } = useProjectImpulse(projectId);
   const { canWrite } = useProjectPermissions(projectId);
-  const [searchParams, setSearchParams] = useSearchParams();
-  const wanted = Number(searchParams.get('block'));
-  const block =
-    impulse?.learning_blocks.find((candidate) => candidate.id === wanted) ??
-    impulse?.learning_blocks[0];
+  const { block, selectBlock } = useSelectedLearningBlock(impulse);
 
   return (
     <>
@@ -45,12 +44,16 @@ function Training({ projectId }: { projectId: number }) {
           <LearningBlockPicker
             impulse={impulse}
             selectedId={block?.id ?? null}
-            onSelect={(blockId) => setSearchParams({ block: String(blockId) }, { replace: true })}
+            onSelect={selectBlock}
             canWrite={canWrite}
           />
           {block && (
             <div key={block.id}>
-              <NetworkPanel impulse={impulse} block={block} canWrite={canWrite} />
+              {block.type === 'anomaly' ? (
+                <AnomalyPanel impulse={impulse} block={block} canWrite={canWrite} />
+              ) : (
+                <NetworkPanel impulse={impulse} block={block} canWrite={canWrite} />
+              )}
               <TrainPanel impulse={impulse} block={block} canWrite={canWrite} />
               <TrainedModelPanel impulse={impulse} block={block} />
             </div>
