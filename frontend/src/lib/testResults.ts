@@ -65,3 +65,49 @@ export function formatVotes(votes: Record<string, number>): string {
   const entries = Object.entries(votes).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
   return entries.length > 0 ? entries.map(([name, count]) => `${name} ${count}`).join(', ') : '—';
 }
+
+export interface AnomalySampleResult {
+  sample_id: number;
+  filename: string;
+  label: string;
+  /** The highest anomaly score of the sample's windows. */
+  max_score: number | null;
+  anomaly: boolean;
+}
+
+/** The anomaly test's samples (`results.task === "anomaly"`); other results give none. */
+export function anomalySampleResults(results: unknown): AnomalySampleResult[] {
+  if (!isRecord(results) || results.task !== 'anomaly' || !Array.isArray(results.samples)) {
+    return [];
+  }
+  return results.samples.filter(isRecord).flatMap((row) => {
+    if (typeof row.sample_id !== 'number' || typeof row.anomaly !== 'boolean') return [];
+    return [
+      {
+        sample_id: row.sample_id,
+        filename:
+          typeof row.filename === 'string' && row.filename ? row.filename : `#${row.sample_id}`,
+        label: String(row.label ?? ''),
+        max_score: typeof row.max_score === 'number' ? row.max_score : null,
+        anomaly: row.anomaly,
+      },
+    ];
+  });
+}
+
+export type AnomalyFilter = 'all' | 'anomalies' | 'normal';
+
+/** The rows to show, highest score first (the likeliest anomalies on top). */
+export function filterAnomalyResults(
+  rows: ReadonlyArray<AnomalySampleResult>,
+  filter: AnomalyFilter,
+  label: string | null,
+): AnomalySampleResult[] {
+  return rows
+    .filter(
+      (row) =>
+        (label === null || row.label === label) &&
+        (filter === 'all' || (filter === 'anomalies') === row.anomaly),
+    )
+    .sort((a, b) => (b.max_score ?? -Infinity) - (a.max_score ?? -Infinity));
+}

@@ -1,5 +1,6 @@
-// Model testing: classify every test sample with the latest model (int8 on TFLM and float32),
-// then the metrics, confusion matrices and a per-sample table with drill-down.
+// Model testing: classify every test sample with the chosen learning block's latest model (int8
+// on TFLM and float32), then the metrics, confusion matrices and a per-sample table with
+// drill-down; for an anomaly block, the anomaly score of every test sample.
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -13,6 +14,7 @@ import { trainingClassifySample } from '../client/sdk.gen';
 import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
 import { ErrorText } from '../components/ErrorText';
 import { ImpulseRequired } from '../components/ImpulseRequired';
+import { LearningBlockSelect, useSelectedLearningBlock } from '../components/LearningBlockSelect';
 import { MetricsComparison } from '../components/MetricsComparison';
 import { WindowClassification } from '../components/WindowClassification';
 import { apiErrorMessage, apiFieldErrors } from '../lib/apiError';
@@ -20,9 +22,12 @@ import { formatDateTime } from '../lib/format';
 import { formatPercent } from '../lib/modelMetrics';
 import { parseProjectId } from '../lib/projectId';
 import {
+  anomalySampleResults,
+  filterAnomalyResults,
   filterResults,
   formatVotes,
   sampleResults,
+  type AnomalyFilter,
   type ResultFilter,
   type SampleTestResult,
 } from '../lib/testResults';
@@ -42,7 +47,7 @@ export function ModelTestingPage() {
 function ModelTesting({ projectId }: { projectId: number }) {
   useDocumentTitle('Model testing');
   const { impulse, isPending, error } = useProjectImpulse(projectId);
-  const block = impulse?.learning_blocks[0];
+  const { block, blocks, selectBlock } = useSelectedLearningBlock(impulse);
   return (
     <>
       <header className="page-header">
@@ -60,7 +65,23 @@ function ModelTesting({ projectId }: { projectId: number }) {
           first.
         </p>
       ) : (
-        <TestBlock impulse={impulse} block={block} />
+        <>
+          <div className="panel">
+            <LearningBlockSelect
+              impulse={impulse}
+              blocks={blocks}
+              selectedId={block.id}
+              onSelect={selectBlock}
+              label="Learning block to test"
+              hint={
+                block.type === 'anomaly'
+                  ? 'Anomaly detection scores each test sample; no classes, no int8 model.'
+                  : 'Its latest trained model classifies the test split.'
+              }
+            />
+          </div>
+          <TestBlock key={block.id} impulse={impulse} block={block} />
+        </>
       )}
     </>
   );
@@ -85,7 +106,13 @@ function TestBlock({ impulse, block }: { impulse: ImpulsePublic; block: Learning
   const fieldErrors = apiFieldErrors(test.error);
   const thresholdError = fieldErrors.uncertain_below ?? null;
 
+  const anomaly = block.type === 'anomaly';
   const start = () => {
+    if (anomaly) {
+      // K-means scores have their own threshold, fixed at training; nothing to choose here.
+      test.mutate({ path, body: {} });
+      return;
+    }
     const value = Number(threshold);
     if (threshold.trim() === '' || !Number.isFinite(value)) {
       test.reset();
@@ -93,7 +120,8 @@ function TestBlock({ impulse, block }: { impulse: ImpulsePublic; block: Learning
     }
     test.mutate({ path, body: { uncertain_below: value } });
   };
-  const thresholdInvalid = threshold.trim() === '' || !Number.isFinite(Number(threshold));
+  const thresholdInvalid =
+    !anomaly && (threshold.trim() === '' || !Number.isFinite(Number(threshold)));
   const notTested =
     results.isError &&
     /not been tested|no test|test it first|tested yet/i.test(JSON.stringify(results.error));
@@ -101,7 +129,9 @@ function TestBlock({ impulse, block }: { impulse: ImpulsePublic; block: Learning
   return (
     <>
       <section className="panel" aria-labelledby="test-heading">
-        <h2 id="test-heading">Classify all test samples</h2>
+        <h2 id="test-heading">
+          {anomaly ? 'Score all test samples' : 'Classify all test samples'}
+        </h2>
         {model.isError && (
           <p className="muted">
             No trained model yet:{' '}
@@ -121,28 +151,30 @@ function TestBlock({ impulse, block }: { impulse: ImpulsePublic; block: Learning
             start();
           }}
         >
-          <div className="field">
-            <label htmlFor="uncertain-below">Uncertain below</label>
-            <input
-              id="uncertain-below"
-              inputMode="decimal"
-              value={threshold}
-              onChange={(event) => setThreshold(event.target.value)}
-              aria-invalid={thresholdInvalid || thresholdError ? true : undefined}
-              aria-describedby="uncertain-below-hint uncertain-below-error"
-            />
-            <p className="hint" id="uncertain-below-hint">
-              A window whose best score is lower is answered &ldquo;uncertain&rdquo; (0 to 1).
-            </p>
-            <ErrorText
-              id="uncertain-below-error"
-              error={
-                thresholdInvalid
-                  ? `"${threshold}" is not a number between 0 and 1.`
-                  : thresholdError
-              }
-            />
-          </div>
+          {!anomaly && (
+            <div className="field">
+              <label htmlFor="uncertain-below">Uncertain below</label>
+              <input
+                id="uncertain-below"
+                inputMode="decimal"
+                value={threshold}
+                onChange={(event) => setThreshold(event.target.value)}
+                aria-invalid={thresholdInvalid || thresholdError ? true : undefined}
+                aria-describedby="uncertain-below-hint uncertain-below-error"
+              />
+              <p className="hint" id="uncertain-below-hint">
+                A window whose best score is lower is answered &ldquo;uncertain&rdquo; (0 to 1).
+              </p>
+              <ErrorText
+                id="uncertain-below-error"
+                error={
+                  thresholdInvalid
+                    ? `"${threshold}" is not a number between 0 and 1.`
+                    : thresholdError
+                }
+              />
+            </div>
+          )}
           {canWrite && (
             <div className="field field-action">
               <button
@@ -150,7 +182,13 @@ function TestBlock({ impulse, block }: { impulse: ImpulsePublic; block: Learning
                 className="primary"
                 disabled={running || test.isPending || thresholdInvalid || !model.data}
               >
-                {running ? 'Classifying…' : 'Classify all'}
+                {running
+                  ? anomaly
+                    ? 'Scoring…'
+                    : 'Classifying…'
+                  : anomaly
+                    ? 'Score all'
+                    : 'Classify all'}
               </button>
             </div>
           )}
@@ -170,7 +208,14 @@ function TestBlock({ impulse, block }: { impulse: ImpulsePublic; block: Learning
         <h2 id="results-heading">Results</h2>
         {results.isPending && <p className="muted">Loading the results…</p>}
         {notTested ? <p className="muted">Not tested yet.</p> : <ErrorText error={results.error} />}
-        {results.data && model.data && (
+        {results.data && model.data && results.data.results.task === 'anomaly' && (
+          <AnomalyResults
+            results={results.data.results}
+            testedAt={results.data.tested_at}
+            projectId={impulse.project_id}
+          />
+        )}
+        {results.data && model.data && results.data.results.task !== 'anomaly' && (
           <TestResults
             results={results.data.results}
             testedAt={results.data.tested_at}
@@ -296,6 +341,112 @@ function TestResults({ results, testedAt, classNames, impulse, block }: TestResu
                   </tr>
                 )}
               </Fragment>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {shown.length === 0 && <p className="muted">No sample matches.</p>}
+    </>
+  );
+}
+
+interface AnomalyResultsProps {
+  results: Record<string, unknown>;
+  testedAt: string;
+  projectId: number;
+}
+
+/** K-means anomaly scores: a sample is anomalous when one of its windows scores above the
+ * threshold set at training. Labels are shown to compare, not scored: anomalies have none. */
+function AnomalyResults({ results, testedAt, projectId }: AnomalyResultsProps) {
+  const rows = anomalySampleResults(results);
+  const [filter, setFilter] = useState<AnomalyFilter>('all');
+  const [label, setLabel] = useState<string | null>(null);
+  const shown = filterAnomalyResults(rows, filter, label);
+  const labels = [...new Set(rows.map((row) => row.label))].sort();
+  const number = (value: unknown) => (typeof value === 'number' ? value : null);
+  const threshold = number(results.threshold);
+  const windows = number(results.windows);
+  const anomalous = number(results.anomalous_windows);
+  return (
+    <>
+      <dl className="stats">
+        <div>
+          <dt>Anomalous samples</dt>
+          <dd data-testid="anomalous-samples">
+            {rows.filter((row) => row.anomaly).length} of {rows.length}
+          </dd>
+        </div>
+        <div>
+          <dt>Anomalous windows</dt>
+          <dd>
+            {anomalous ?? '—'} of {windows ?? '—'}
+          </dd>
+        </div>
+        <div>
+          <dt>Score threshold</dt>
+          <dd>{threshold === null ? '—' : threshold.toFixed(3)}</dd>
+        </div>
+      </dl>
+      <p className="muted">
+        Tested {formatDateTime(testedAt)}. A window&apos;s score is its distance to the nearest
+        cluster over that cluster&apos;s radius; a sample is anomalous when a window scores above
+        the threshold.
+      </p>
+      <h3>Per sample</h3>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="anomaly-filter">Show</label>
+          <select
+            id="anomaly-filter"
+            value={filter}
+            onChange={(event) => setFilter(event.target.value as AnomalyFilter)}
+          >
+            <option value="all">All samples</option>
+            <option value="anomalies">Anomalies</option>
+            <option value="normal">Normal samples</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="anomaly-label">Label</label>
+          <select
+            id="anomaly-label"
+            value={label ?? ''}
+            onChange={(event) => setLabel(event.target.value || null)}
+          >
+            <option value="">All labels</option>
+            {labels.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="table-scroll">
+        <table className="data-table anomaly-results-table">
+          <thead>
+            <tr>
+              <th scope="col">Sample</th>
+              <th scope="col">Label</th>
+              <th scope="col" className="num">
+                Highest window score
+              </th>
+              <th scope="col">Verdict</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((row) => (
+              <tr key={row.sample_id} className={row.anomaly ? 'result-wrong' : undefined}>
+                <td className="clip">
+                  <Link to={`/projects/${projectId}/data/${row.sample_id}`}>{row.filename}</Link>
+                </td>
+                <td>
+                  <span className="tag">{row.label}</span>
+                </td>
+                <td className="num">{row.max_score === null ? '—' : row.max_score.toFixed(3)}</td>
+                <td>{row.anomaly ? 'anomaly' : 'normal'}</td>
+              </tr>
             ))}
           </tbody>
         </table>
