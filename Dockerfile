@@ -4,6 +4,7 @@ FROM python:3.11-slim-bookworm AS app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 TF_CPP_MIN_LOG_LEVEL=2
 RUN apt-get update \
  && apt-get install -y --no-install-recommends g++ make gcc-arm-none-eabi libnewlib-arm-none-eabi \
+      libstdc++-arm-none-eabi-newlib emscripten \
       qemu-system-arm libsndfile1 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
