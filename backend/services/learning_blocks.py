@@ -16,7 +16,9 @@ from backend.schemas.learning import LearningBlockIn
 from dsp_blocks.base import DspParameterError
 from dsp_blocks.registry import get_block
 from worker.learning.anomaly import AnomalySettings
+from worker.learning.errors import TrainingError
 from worker.learning.layers import LayerShapeError, LayerSpec, infer_shapes
+from worker.learning.optimization import check_pruning, check_quantization_aware
 from worker.training.network import resolve_layers
 
 Shape = tuple[int, ...]
@@ -101,12 +103,35 @@ def check_learning_blocks(
         shape = learning_input_shape([s for s in shapes if s is not None])
         try:
             block["layers"] = resolve_layers(block, [str(dsp["type"]) for dsp in used], shape)
+            layers = _LAYERS.validate_python(block["layers"])
             if spec.expert_script is None:
-                infer_shapes(_LAYERS.validate_python(block["layers"]), shape)
+                infer_shapes(layers, shape)
         except (LayerShapeError, ValueError) as error:
             problems.append(
                 ((*loc, "layers"), f"the network cannot take features {shape}: {error}")
             )
             continue
+        optimization = _optimization_problem(spec, layers)
+        if optimization is not None:
+            field, message = optimization
+            problems.append(((*loc, field), message))
+            continue
         stored.append(block)
     return stored, problems
+
+
+def _optimization_problem(spec: LearningBlockIn, layers: list[LayerSpec]) -> tuple[str, str] | None:
+    """(field, message) when tfmot cannot apply the block's QAT or pruning to its layers."""
+    try:
+        if spec.quantization_aware_training:
+            check_quantization_aware(layers)
+        elif spec.pruning_sparsity is not None:
+            check_pruning(layers)
+    except TrainingError as error:
+        field = (
+            "quantization_aware_training"
+            if spec.quantization_aware_training
+            else "pruning_sparsity"
+        )
+        return field, error.message
+    return None

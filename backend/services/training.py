@@ -29,6 +29,7 @@ from backend.services.learning_blocks import dsp_output_shape, learning_input_sh
 from worker.job_reaper import reap_stale_jobs
 from worker.learning.architectures import PRESETS, preset_layers
 from worker.learning.blocks import LearningBlockSpec
+from worker.learning.errors import TrainingError
 from worker.learning.layers import LayerShapeError, parse_layers
 from worker.learning.script import generate_script
 from worker.learning.settings import TrainingSettings
@@ -315,6 +316,8 @@ def read_script(session: Session, impulse: Impulse, block_id: int) -> ScriptPubl
         script = generate_script(spec, shape)
     except (LayerShapeError, ValueError) as error:
         raise InvalidRequest(f"the network cannot take features {shape}: {error}") from None
+    except TrainingError as error:  # QAT or pruning of layers tfmot cannot handle
+        raise InvalidRequest(error.message) from None
     return ScriptPublic(
         learning_block_id=block_id, expert=False, input_shape=list(shape), script=script
     )
