@@ -335,7 +335,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await screenshot(page, '10-model-testing');
   });
 
-  await test.step('live classification: a test sample, then the (fake) microphone', async () => {
+  await test.step('live classification on the server: a test sample, then the (fake) microphone', async () => {
     await page
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Live classification' })
@@ -343,18 +343,24 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await expect(
       page.getByRole('heading', { name: 'Live classification', level: 1 }),
     ).toBeVisible();
+    await expect(page.getByTestId('device-build-status')).toContainText('has no WebAssembly build');
     await page.getByLabel('Sample', { exact: true }).selectOption({ label: 'up.0.wav (up)' });
     await page.getByRole('button', { name: 'Classify', exact: true }).click();
     await expect(page.getByTestId('window-classification')).toContainText('Labelled up');
     await expect(page.locator('.window-classification tbody tr')).toHaveCount(3);
+    const samplesUrl = `/api${new URL(page.url()).pathname.replace(/\/live$/, '/samples')}`;
+    const countBefore = (await (await page.request.get(samplesUrl)).json()).count;
     await page.getByLabel('Length (s)').fill('2');
     await page.getByRole('button', { name: 'Record and classify' }).click();
-    await expect(page.getByTestId('live-record-status')).toContainText(/Recorded live\.mic\./, {
-      timeout: 30_000,
-    });
-    await expect(page.getByTestId('window-classification')).toContainText('Labelled live');
+    await expect(page.getByTestId('live-record-status')).toContainText(
+      'Recorded 2.0 s at 16000 Hz',
+      { timeout: 30_000 },
+    );
+    await expect(page.getByTestId('window-classification')).toContainText('A recording');
     // 2 s in 500 ms windows every 250 ms.
     await expect(page.locator('.window-classification tbody tr')).toHaveCount(7);
+    // Classifying a recording stores nothing.
+    expect((await (await page.request.get(samplesUrl)).json()).count).toBe(countBefore);
     await screenshot(page, '11-live-classification');
   });
 
@@ -383,6 +389,39 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
       timeout: 120_000,
     });
     await screenshot(page, '12-deployment');
+  });
+
+  await test.step('deployment: build the WebAssembly target', async () => {
+    await page.getByLabel('WebAssembly', { exact: true }).check();
+    await page.getByRole('button', { name: 'Build', exact: true }).click();
+    await expect(page.locator('.builds-table .just-built a')).toContainText('_wasm.zip', {
+      timeout: 300_000,
+    });
+  });
+
+  await test.step('live classification with the device build in the browser', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Live classification' })
+      .click();
+    await expect(page.getByTestId('device-build-status')).toContainText(/Running \S+_wasm\.zip/);
+    await page.getByLabel('Sample', { exact: true }).selectOption({ label: 'up.0.wav (up)' });
+    await page.getByRole('button', { name: 'Classify', exact: true }).click();
+    await expect(page.locator('.device-classification tbody tr')).toHaveCount(3);
+    const agreementText = await page.getByTestId('device-agreement').textContent();
+    console.log(`device build vs server: ${agreementText}`);
+    await expect(page.getByTestId('device-agreement')).toContainText('3 windows');
+    await screenshot(page, '13-live-classification-device');
+    // A microphone recording goes through the device build too.
+    await page.getByLabel('Length (s)').fill('1');
+    await page.getByRole('button', { name: 'Record and classify' }).click();
+    await expect(page.getByTestId('window-classification')).toContainText('A recording', {
+      timeout: 30_000,
+    });
+    await expect(page.locator('.device-classification tbody tr')).toHaveCount(3);
+    console.log(
+      `device build vs server, recording: ${await page.getByTestId('device-agreement').textContent()}`,
+    );
   });
 
   const projectPath = /\/projects\/\d+/.exec(page.url())![0];
@@ -416,7 +455,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await page.getByRole('button', { name: 'Add collaborator' }).click();
     const viewerRow = page.locator('.members-table tbody tr', { hasText: VIEWER.username });
     await expect(viewerRow.getByLabel(`Role of ${VIEWER.username}`)).toHaveValue('viewer');
-    await screenshot(page, '13-dashboard-owner');
+    await screenshot(page, '14-dashboard-owner');
   });
 
   await test.step('sign out, then sign in again and land on the page asked for', async () => {
@@ -448,7 +487,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await expect(viewer.getByRole('button', { name: 'Start recording' })).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: /^Delete / })).toHaveCount(0);
     await expect(viewer.getByRole('button', { name: /^Relabel / })).toHaveCount(0);
-    await screenshot(viewer, '14-data-acquisition-viewer');
+    await screenshot(viewer, '15-data-acquisition-viewer');
     await viewer.goto(projectPath);
     await expect(viewer.getByTestId('project-role')).toHaveText('Viewer');
     await expect(viewer.getByRole('heading', { name: 'Collaborators' })).toHaveCount(0);
@@ -462,7 +501,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
       .getByRole('link', { name: 'Public projects' })
       .click();
     await expect(viewer.getByRole('heading', { name: 'Public projects', level: 1 })).toBeVisible();
-    await screenshot(viewer, '15-public-projects');
+    await screenshot(viewer, '16-public-projects');
     await viewer.getByRole('button', { name: `Clone ${projectName}` }).click();
     // The clone job runs in the new project; the page opens that project when it is done.
     await expect(viewer).not.toHaveURL(/\/public$/, { timeout: 60_000 });
@@ -471,13 +510,13 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     expect(new URL(viewer.url()).pathname).not.toBe(projectPath);
     await expect(viewer.getByTestId('project-role')).toHaveText('Owner');
     await expect(viewer.locator('.stats')).toContainText(String(expectedSamples));
-    await screenshot(viewer, '16-cloned-project');
+    await screenshot(viewer, '17-cloned-project');
 
     await viewer.getByRole('link', { name: 'Account and tokens' }).click();
     await viewer.getByLabel('Token name').fill('ci');
     await viewer.getByRole('button', { name: 'Create token' }).click();
     await expect(viewer.locator('#token-secret')).toHaveValue(/^\S{16,}$/);
-    await screenshot(viewer, '17-account');
+    await screenshot(viewer, '18-account');
     await context.close();
   });
 });

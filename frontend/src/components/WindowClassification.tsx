@@ -18,9 +18,15 @@ export function WindowClassification({ result }: { result: ClassificationPublic 
   return (
     <div className="window-classification" data-testid="window-classification">
       <p>
-        Labelled <span className="tag">{result.label}</span> · {result.windows.length} windows ·{' '}
-        {result.precision} model #{result.trained_model_id} · answers:{' '}
-        <strong data-testid="window-votes">{formatVotes(result.top_counts ?? {})}</strong>
+        {result.label != null ? (
+          <>
+            Labelled <span className="tag">{result.label}</span>
+          </>
+        ) : (
+          'A recording'
+        )}{' '}
+        · {result.windows.length} windows · {result.precision} model #{result.trained_model_id} ·
+        answers: <strong data-testid="window-votes">{formatVotes(result.top_counts ?? {})}</strong>
       </p>
       {traces.length > 0 && (
         <PlotlyChart

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { encodeWav16 } from './wav';
+import { encodeWav16, toPcm16 } from './wav';
 
 function text(bytes: Uint8Array, offset: number, length: number): string {
   return String.fromCharCode(...bytes.subarray(offset, offset + length));
@@ -34,5 +34,17 @@ describe('encodeWav16', () => {
   it('refuses a sample rate that is not a whole number of Hz', () => {
     expect(() => encodeWav16(new Float32Array(1), 44100.5)).toThrow(/whole number of Hz/);
     expect(() => encodeWav16(new Float32Array(1), 0)).toThrow(/between 1 and 384000/);
+  });
+});
+
+describe('toPcm16', () => {
+  it('gives the values a WAV upload of the recording stores', () => {
+    const samples = new Float32Array([0.25, -0.5, 1.5, NaN]);
+    // -0.5 * 32767 = -16383.5, which Math.round takes up to -16383.
+    expect(Array.from(toPcm16(samples))).toEqual([8192, -16383, 32767, 0]);
+    const wav = new DataView(encodeWav16(samples, 8000).buffer);
+    expect(Array.from({ length: 4 }, (_, i) => wav.getInt16(44 + i * 2, true))).toEqual(
+      Array.from(toPcm16(samples)),
+    );
   });
 });

@@ -3,8 +3,23 @@
 const HEADER_BYTES = 44;
 
 /**
- * A mono 16-bit PCM WAV file of `samples` (floats in -1..1, clipped outside) at `sampleRateHz`.
- * Values are rounded to the nearest 16-bit step, scaled by 32767 so +1 and -1 are symmetric.
+ * `samples` (floats in -1..1, clipped outside) as 16-bit steps, scaled by 32767 so +1 and -1 are
+ * symmetric: the values a 16-bit WAV upload of them stores.
+ */
+export function toPcm16(samples: Float32Array): Int16Array {
+  const pcm = new Int16Array(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const value = samples[i] ?? 0;
+    // NaN would become 0 through Math.round anyway; make it explicit for readers.
+    const clipped = Number.isNaN(value) ? 0 : Math.max(-1, Math.min(1, value));
+    pcm[i] = Math.round(clipped * 32767);
+  }
+  return pcm;
+}
+
+/**
+ * A mono 16-bit PCM WAV file of `samples` (floats in -1..1) at `sampleRateHz`, holding the
+ * values `toPcm16` gives.
  */
 export function encodeWav16(samples: Float32Array, sampleRateHz: number): Uint8Array {
   if (!Number.isInteger(sampleRateHz) || sampleRateHz < 1 || sampleRateHz > 384000) {
@@ -32,11 +47,6 @@ export function encodeWav16(samples: Float32Array, sampleRateHz: number): Uint8A
   view.setUint16(34, 16, true); // bits per sample
   ascii(36, 'data');
   view.setUint32(40, dataBytes, true);
-  for (let i = 0; i < samples.length; i++) {
-    const value = samples[i] ?? 0;
-    // NaN would become 0 through Math.round anyway; make it explicit for readers.
-    const clipped = Number.isNaN(value) ? 0 : Math.max(-1, Math.min(1, value));
-    view.setInt16(HEADER_BYTES + i * 2, Math.round(clipped * 32767), true);
-  }
+  toPcm16(samples).forEach((value, i) => view.setInt16(HEADER_BYTES + i * 2, value, true));
   return bytes;
 }

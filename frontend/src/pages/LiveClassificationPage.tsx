@@ -1,20 +1,30 @@
-// Live classification: record from the microphone (stored as a test sample) or pick a sample,
-// and classify it window by window with the int8 model, as the device would.
+// Live classification: record from the microphone or pick a test sample, and classify it window by
+// window: on the server (numpy DSP + the int8 model on TFLite Micro) and, when the model has a
+// WebAssembly build, with that device build in this browser, the two compared window by window.
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 
 import {
   samplesReadSamplesOptions,
-  trainingClassifySampleMutation,
+  trainingReadTrainedModelOptions,
 } from '../client/@tanstack/react-query.gen';
-import { samplesDeleteSample, samplesUploadSamples } from '../client/sdk.gen';
-import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
+import { samplesUploadSamples, trainingClassifySample } from '../client/sdk.gen';
+import type {
+  ClassificationPublic,
+  ClassifyRequest,
+  ImpulsePublic,
+  LearningBlockPublic,
+} from '../client/types.gen';
+import { DeviceClassification } from '../components/DeviceClassification';
 import { ErrorText } from '../components/ErrorText';
 import { ImpulseRequired } from '../components/ImpulseRequired';
+import { LearningBlockSelect, useSelectedLearningBlock } from '../components/LearningBlockSelect';
 import { WindowClassification } from '../components/WindowClassification';
 import { apiErrorMessage } from '../lib/apiError';
 import { microphoneErrorMessage, recordMicrophone } from '../lib/browserCapture';
+import { classifyOnDevice, type DeviceWindow } from '../lib/deviceComparison';
+import { isNetworkBlock } from '../lib/learningBlockSelection';
 import { parseProjectId } from '../lib/projectId';
 import {
   checkRecordingForm,
@@ -22,11 +32,20 @@ import {
   type RecordingFormErrors,
 } from '../lib/recordingForm';
 import { resample } from '../lib/resample';
+import { useDeviceBuild, type DeviceBuild } from '../lib/useDeviceBuild';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useProjectImpulse } from '../lib/useProjectImpulse';
 import { useProjectPermissions } from '../lib/useProjectPermissions';
-import { encodeWav16 } from '../lib/wav';
+import { encodeWav16, toPcm16 } from '../lib/wav';
 import { NotFoundPage } from './NotFoundPage';
+
+type Source = Pick<ClassifyRequest, 'sample_id' | 'signal'>;
+
+interface LiveResult {
+  server: ClassificationPublic;
+  device: DeviceWindow[] | null;
+  deviceError: string | null;
+}
 
 export function LiveClassificationPage() {
   const projectId = parseProjectId(useParams().projectId);
@@ -37,25 +56,38 @@ export function LiveClassificationPage() {
 function LiveClassification({ projectId }: { projectId: number }) {
   useDocumentTitle('Live classification');
   const { impulse, isPending, error } = useProjectImpulse(projectId);
-  const block = impulse?.learning_blocks[0];
+  const { block, blocks, selectBlock } = useSelectedLearningBlock(impulse, isNetworkBlock);
   return (
     <>
       <header className="page-header">
         <h1>Live classification</h1>
         <p className="muted">
-          The int8 model classifies a sample window by window on the server (DSP in numpy, model on
-          TensorFlow Lite Micro), the answers the device gives.
+          Each window is classified by the int8 model on the server and, once the model has a
+          WebAssembly build, by that build of the device library in this browser: the same C++ as
+          the microcontroller runs.
         </p>
       </header>
       {!impulse ? (
         <ImpulseRequired projectId={projectId} isPending={isPending} error={error} />
       ) : !block ? (
         <p className="muted">
-          No learning block yet. <Link to={`/projects/${projectId}/training`}>Train a model</Link>{' '}
-          first.
+          No classifier or regression block yet.{' '}
+          <Link to={`/projects/${projectId}/training`}>Add and train one</Link> first.
         </p>
       ) : (
-        <Classifier impulse={impulse} block={block} />
+        <>
+          {blocks.length > 1 && (
+            <section className="panel" aria-label="Learning block">
+              <LearningBlockSelect
+                impulse={impulse}
+                blocks={blocks}
+                selectedId={block.id}
+                onSelect={selectBlock}
+              />
+            </section>
+          )}
+          <Classifier key={block.id} impulse={impulse} block={block} />
+        </>
       )}
     </>
   );
@@ -63,8 +95,8 @@ function LiveClassification({ projectId }: { projectId: number }) {
 
 function Classifier({ impulse, block }: { impulse: ImpulsePublic; block: LearningBlockPublic }) {
   const path = { project_id: impulse.project_id, impulse_id: impulse.id, block_id: block.id };
-  const { canWrite } = useProjectPermissions(impulse.project_id);
-  const classify = useMutation(trainingClassifySampleMutation());
+  const model = useQuery(trainingReadTrainedModelOptions({ path }));
+  const device = useDeviceBuild(impulse, model.data?.id);
   const [threshold, setThreshold] = useState('0.6');
   const thresholdValue = Number(threshold);
   const thresholdInvalid =
@@ -72,56 +104,79 @@ function Classifier({ impulse, block }: { impulse: ImpulsePublic; block: Learnin
     !Number.isFinite(thresholdValue) ||
     thresholdValue < 0 ||
     thresholdValue > 1;
-  const run = (sampleId: number) =>
-    classify.mutate({ path, body: { sample_id: sampleId, uncertain_below: thresholdValue } });
-  // A recording that is not kept leaves the dataset as it was, so the features stay fresh (a new
-  // sample would make them stale and block deployment until they are generated again).
-  const runOnce = (sampleId: number) =>
-    classify.mutate(
-      { path, body: { sample_id: sampleId, uncertain_below: thresholdValue } },
-      {
-        onSettled: () =>
-          void samplesDeleteSample({
-            path: { project_id: impulse.project_id, sample_id: sampleId },
-          }),
-      },
+
+  const classify = useMutation({
+    mutationFn: async (source: Source): Promise<LiveResult> => {
+      const classifier = device.classifier;
+      const { data: server } = await trainingClassifySample({
+        path,
+        body: { ...source, uncertain_below: thresholdValue, include_windows: !!classifier },
+        throwOnError: true,
+      });
+      if (!classifier || !server.raw_windows) return { server, device: null, deviceError: null };
+      try {
+        const windows = classifyOnDevice(classifier, server.raw_windows, thresholdValue);
+        return { server, device: windows, deviceError: null };
+      } catch (error) {
+        return { server, device: null, deviceError: String((error as Error).message ?? error) };
+      }
+    },
+  });
+  const busy = thresholdInvalid || classify.isPending;
+
+  if (model.isPending) return <p className="muted">Loading the trained model…</p>;
+  if (model.error) {
+    return (
+      <section className="panel">
+        <ErrorText error={model.error} />
+        <p className="muted">
+          <Link to={`/projects/${impulse.project_id}/training?block=${block.id}`}>
+            Train this block
+          </Link>{' '}
+          first.
+        </p>
+      </section>
     );
+  }
 
   return (
     <>
-      <section className="panel" aria-labelledby="live-settings-heading">
-        <h2 id="live-settings-heading">Threshold</h2>
-        <div className="field">
-          <label htmlFor="live-threshold">Uncertain below</label>
-          <input
-            id="live-threshold"
-            inputMode="decimal"
-            value={threshold}
-            onChange={(event) => setThreshold(event.target.value)}
-            aria-invalid={thresholdInvalid ? true : undefined}
-            aria-describedby="live-threshold-hint live-threshold-error"
-          />
-          <p className="hint" id="live-threshold-hint">
-            A window whose best score is lower is answered &ldquo;uncertain&rdquo; (0 to 1).
-          </p>
-          <ErrorText
-            id="live-threshold-error"
-            error={thresholdInvalid ? `"${threshold}" is not a number from 0 to 1.` : null}
-          />
-        </div>
-      </section>
       <div className="two-columns">
-        {canWrite && (
+        <section className="panel" aria-labelledby="live-settings-heading">
+          <h2 id="live-settings-heading">Threshold</h2>
+          <div className="field">
+            <label htmlFor="live-threshold">Uncertain below</label>
+            <input
+              id="live-threshold"
+              inputMode="decimal"
+              value={threshold}
+              onChange={(event) => setThreshold(event.target.value)}
+              aria-invalid={thresholdInvalid ? true : undefined}
+              aria-describedby="live-threshold-hint live-threshold-error"
+            />
+            <p className="hint" id="live-threshold-hint">
+              A window whose best score is lower is answered &ldquo;uncertain&rdquo; (0 to 1).
+            </p>
+            <ErrorText
+              id="live-threshold-error"
+              error={thresholdInvalid ? `"${threshold}" is not a number from 0 to 1.` : null}
+            />
+          </div>
+        </section>
+        <DeviceBuildPanel impulse={impulse} modelId={model.data.id} device={device} />
+      </div>
+      <div className="two-columns">
+        {impulse.input_block.axes.length === 1 && (
           <MicrophonePanel
             impulse={impulse}
-            disabled={thresholdInvalid || classify.isPending}
-            onStored={(sampleId, keep) => (keep ? run(sampleId) : runOnce(sampleId))}
+            disabled={busy}
+            onRecorded={(signal) => classify.mutate({ signal })}
           />
         )}
         <SamplePicker
           impulse={impulse}
-          disabled={thresholdInvalid || classify.isPending}
-          onPick={run}
+          disabled={busy}
+          onPick={(sampleId) => classify.mutate({ sample_id: sampleId })}
         />
       </div>
       <section className="panel" aria-labelledby="live-result-heading">
@@ -129,12 +184,62 @@ function Classifier({ impulse, block }: { impulse: ImpulsePublic; block: Learnin
         {classify.isPending && <p className="muted">Classifying…</p>}
         {classify.error != null && <ErrorText error={apiErrorMessage(classify.error)} />}
         {classify.data ? (
-          <WindowClassification result={classify.data} />
+          <>
+            <h3>On the server (TensorFlow Lite Micro)</h3>
+            <WindowClassification result={classify.data.server} />
+            {classify.data.device && (
+              <DeviceClassification
+                server={classify.data.server.windows}
+                device={classify.data.device}
+              />
+            )}
+            <ErrorText error={classify.data.deviceError} />
+          </>
         ) : (
           !classify.isPending && <p className="muted">Record or pick a sample.</p>
         )}
       </section>
     </>
+  );
+}
+
+function DeviceBuildPanel({
+  impulse,
+  modelId,
+  device,
+}: {
+  impulse: ImpulsePublic;
+  modelId: number;
+  device: DeviceBuild;
+}) {
+  const deployment = `/projects/${impulse.project_id}/deployment`;
+  return (
+    <section className="panel" aria-labelledby="device-build-heading">
+      <h2 id="device-build-heading">Device build in this browser</h2>
+      <div data-testid="device-build-status">
+        {device.isLoading ? (
+          <p className="muted">Loading the WebAssembly build…</p>
+        ) : device.error ? (
+          <ErrorText
+            error={`The WebAssembly build could not start: ${apiErrorMessage(device.error)}`}
+          />
+        ) : device.build && device.classifier ? (
+          <p>
+            Running <strong>{device.build.file_name}</strong> (model #{modelId},{' '}
+            {device.classifier.frameSize} values per window, labels{' '}
+            {device.classifier.labels.join(', ')}): every window is classified by it too.
+          </p>
+        ) : (
+          <p className="muted">
+            {device.outdated
+              ? `The newest WebAssembly build is of model #${device.outdated.trained_model_id ?? '?'}, not of the current model #${modelId}. `
+              : `Model #${modelId} has no WebAssembly build. `}
+            <Link to={deployment}>Build the WebAssembly target</Link> to classify with the device
+            library in this browser as well.
+          </p>
+        )}
+      </div>
+    </section>
   );
 }
 
@@ -193,14 +298,15 @@ function SamplePicker({
 function MicrophonePanel({
   impulse,
   disabled,
-  onStored,
+  onRecorded,
 }: {
   impulse: ImpulsePublic;
   disabled: boolean;
-  onStored: (sampleId: number, keep: boolean) => void;
+  onRecorded: (signal: NonNullable<ClassifyRequest['signal']>) => void;
 }) {
-  // The impulse's own rate, so the recording needs no resampling on the server.
-  const rateHz = impulse.input_block.frequency_hz ?? 16000;
+  // The impulse's own rate, so the server classifies the very values a kept recording stores.
+  const rateHz = Math.round(impulse.input_block.frequency_hz ?? 16000);
+  const { canWrite } = useProjectPermissions(impulse.project_id);
   const [label, setLabel] = useState('live');
   const [lengthS, setLengthS] = useState('2');
   const [keep, setKeep] = useState(false);
@@ -212,32 +318,40 @@ function MicrophonePanel({
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setFailure(null);
-    const checked = checkRecordingForm(label, lengthS);
+    // The label only matters for a recording that is kept.
+    const checked = checkRecordingForm(keep ? label : 'recording', lengthS);
     setErrors(checked.errors);
     if (checked.lengthMs === null || checked.errors.label) return;
     setBusy(true);
     try {
       setStatus('Recording…');
       const capture = await recordMicrophone(checked.lengthMs);
-      const wav = encodeWav16(resample(capture.samples, capture.sampleRateHz, rateHz), rateHz);
-      const file = new File([wav.slice().buffer], recordingFileName(label, 'mic', new Date()), {
-        type: 'audio/wav',
+      const samples = resample(capture.samples, capture.sampleRateHz, rateHz);
+      const seconds = (samples.length / rateHz).toFixed(1);
+      setStatus(`Recorded ${seconds} s at ${rateHz} Hz; classifying it.`);
+      onRecorded({
+        values: Array.from(toPcm16(samples)),
+        axes: impulse.input_block.axes,
+        frequency_hz: rateHz,
       });
-      setStatus('Storing the recording in the test split…');
-      const { data, error } = await samplesUploadSamples({
-        path: { project_id: impulse.project_id },
-        body: { files: [file], label: label.trim(), category: 'testing' },
-      });
-      const stored = data?.accepted[0];
-      if (!stored) {
-        setStatus(null);
-        setFailure(
-          `The recording was not stored: ${data?.rejected[0]?.error ?? apiErrorMessage(error)}`,
-        );
-        return;
+      if (keep) {
+        const name = recordingFileName(label, 'mic', new Date());
+        const file = new File([encodeWav16(samples, rateHz).slice().buffer], name, {
+          type: 'audio/wav',
+        });
+        const { data, error } = await samplesUploadSamples({
+          path: { project_id: impulse.project_id },
+          body: { files: [file], label: label.trim(), category: 'testing' },
+        });
+        const stored = data?.accepted[0];
+        if (stored) {
+          setStatus(`Recorded ${seconds} s at ${rateHz} Hz; kept as ${stored.filename}.`);
+        } else {
+          setFailure(
+            `The recording was not kept: ${data?.rejected[0]?.error ?? apiErrorMessage(error)}`,
+          );
+        }
       }
-      setStatus(`Recorded ${stored.filename}; classifying it.`);
-      onStored(stored.id, keep);
     } catch (error) {
       setStatus(null);
       setFailure(microphoneErrorMessage(error));
@@ -251,17 +365,6 @@ function MicrophonePanel({
       <h2 id="mic-heading">Record from the microphone</h2>
       <form className="form-grid" onSubmit={(event) => void submit(event)} noValidate>
         <div className="field">
-          <label htmlFor="live-label">Label</label>
-          <input
-            id="live-label"
-            value={label}
-            onChange={(event) => setLabel(event.target.value)}
-            aria-invalid={errors.label ? true : undefined}
-            aria-describedby="live-label-error"
-          />
-          <ErrorText id="live-label-error" error={errors.label ?? null} />
-        </div>
-        <div className="field">
           <label htmlFor="live-length">Length (s)</label>
           <input
             id="live-length"
@@ -273,16 +376,31 @@ function MicrophonePanel({
           />
           <ErrorText id="live-length-error" error={errors.length ?? null} />
         </div>
-        <div className="field field-check">
-          <input
-            id="live-keep"
-            type="checkbox"
-            checked={keep}
-            onChange={(event) => setKeep(event.target.checked)}
-            aria-describedby="live-keep-hint"
-          />
-          <label htmlFor="live-keep">Keep as a test sample</label>
-        </div>
+        {canWrite && (
+          <div className="field field-check">
+            <input
+              id="live-keep"
+              type="checkbox"
+              checked={keep}
+              onChange={(event) => setKeep(event.target.checked)}
+              aria-describedby="live-keep-hint"
+            />
+            <label htmlFor="live-keep">Keep as a test sample</label>
+          </div>
+        )}
+        {keep && (
+          <div className="field">
+            <label htmlFor="live-label">Label</label>
+            <input
+              id="live-label"
+              value={label}
+              onChange={(event) => setLabel(event.target.value)}
+              aria-invalid={errors.label ? true : undefined}
+              aria-describedby="live-label-error"
+            />
+            <ErrorText id="live-label-error" error={errors.label ?? null} />
+          </div>
+        )}
         <div className="field field-action">
           <button type="submit" className="primary" disabled={disabled || busy}>
             {busy ? 'Recording…' : 'Record and classify'}
@@ -290,9 +408,9 @@ function MicrophonePanel({
         </div>
       </form>
       <p className="hint" id="live-keep-hint">
-        Recorded at {rateHz} Hz. The server classifies stored samples, so the recording is stored in
-        the test split and, unless kept, deleted again once classified (a kept one changes the
-        dataset: features must then be generated again before training or deploying).
+        Recorded at {rateHz} Hz and classified without being stored. A kept recording joins the test
+        split, which changes the dataset: features must then be generated again before training or
+        deploying.
       </p>
       {status && (
         <p role="status" data-testid="live-record-status">
