@@ -27,6 +27,7 @@ import {
 } from '../lib/sampleFilters';
 import { ConfirmButton } from './ConfirmButton';
 import { ErrorText } from './ErrorText';
+import { LabelFilter } from './LabelFilter';
 
 export function SamplesTable({ projectId }: { projectId: number }) {
   const [searchParams, setSearchParams] = useSearchParams();
@@ -59,23 +60,13 @@ export function SamplesTable({ projectId }: { projectId: number }) {
       <div className="panel-header">
         <h2 id="dataset-heading">Dataset</h2>
         <div className="filters" role="group" aria-label="Filters">
-          <div className="field inline">
-            <label htmlFor="filter-label">Label</label>
-            <select
-              id="filter-label"
-              value={filters.label ?? ''}
-              onChange={(event) =>
-                setFilters(withFilter(filters, { label: event.target.value || null }))
-              }
-            >
-              <option value="">All labels</option>
-              {labels.map((label) => (
-                <option key={label} value={label}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
+          <LabelFilter
+            id="filter-label"
+            className="field inline"
+            labels={labels}
+            value={filters.label ?? null}
+            onChange={(label) => setFilters(withFilter(filters, { label }))}
+          />
           <div className="field inline">
             <label htmlFor="filter-category">Category</label>
             <select

@@ -14,6 +14,7 @@ import { trainingClassifySample } from '../client/sdk.gen';
 import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
 import { ErrorText } from '../components/ErrorText';
 import { ImpulseRequired } from '../components/ImpulseRequired';
+import { LabelFilter } from '../components/LabelFilter';
 import { LearningBlockSelect, useSelectedLearningBlock } from '../components/LearningBlockSelect';
 import { MetricsComparison } from '../components/MetricsComparison';
 import { WindowClassification } from '../components/WindowClassification';
@@ -286,21 +287,7 @@ function TestResults({ results, testedAt, classNames, impulse, block }: TestResu
             <option value="uncertain">Uncertain answers</option>
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="result-label">Label</label>
-          <select
-            id="result-label"
-            value={label ?? ''}
-            onChange={(event) => setLabel(event.target.value || null)}
-          >
-            <option value="">All labels</option>
-            {labels.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <LabelFilter id="result-label" labels={labels} value={label} onChange={setLabel} />
       </div>
       <div className="table-scroll">
         <table className="data-table test-results-table">
@@ -407,21 +394,7 @@ function AnomalyResults({ results, testedAt, projectId }: AnomalyResultsProps) {
             <option value="normal">Normal samples</option>
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="anomaly-label">Label</label>
-          <select
-            id="anomaly-label"
-            value={label ?? ''}
-            onChange={(event) => setLabel(event.target.value || null)}
-          >
-            <option value="">All labels</option>
-            {labels.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <LabelFilter id="anomaly-label" labels={labels} value={label} onChange={setLabel} />
       </div>
       <div className="table-scroll">
         <table className="data-table anomaly-results-table">
