@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { afterSignInPath, shouldRedirectToSignIn, signInPath } from './authRedirect';
+import { afterSignInPath, shouldRedirectToSignIn, signInPath, withNext } from './authRedirect';
 
 describe('shouldRedirectToSignIn', () => {
   it('redirects a 401 from a project route', () => {
@@ -49,5 +49,16 @@ describe('afterSignInPath', () => {
   it('never returns to a sign-in page', () => {
     expect(afterSignInPath('/signup')).toBe('/projects');
     expect(afterSignInPath('/signin?next=/x')).toBe('/projects');
+  });
+});
+
+describe('withNext', () => {
+  it('keeps the page to open after signing in, encoded', () => {
+    expect(withNext('/signup', '/projects/3?block=2')).toBe(
+      '/signup?next=%2Fprojects%2F3%3Fblock%3D2',
+    );
+  });
+  it('is the bare path without one', () => {
+    expect(withNext('/signin', null)).toBe('/signin');
   });
 });

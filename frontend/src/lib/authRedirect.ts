@@ -48,3 +48,8 @@ export function afterSignInPath(next: string | null | undefined): string {
   const pathname = next.split(/[?#]/)[0] ?? '';
   return isAuthPage(pathname) ? DEFAULT_AFTER_SIGN_IN : next;
 }
+
+/** `path` (the other auth page) keeping the page to open afterwards in ?next=. */
+export function withNext(path: string, next: string | null): string {
+  return next ? `${path}?next=${encodeURIComponent(next)}` : path;
+}

@@ -1,37 +1,27 @@
 // Sign in (username or email + password), then back to the page that asked for it.
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 
 import { authSignIn } from '../client/sdk.gen';
 import { ErrorText } from '../components/ErrorText';
 import { TextField } from '../components/TextField';
-import { signInErrors, retryAfterSeconds, type FormErrors } from '../lib/authErrors';
-import { afterSignInPath, SIGN_UP_PATH } from '../lib/authRedirect';
+import { signInErrors, retryAfterSeconds } from '../lib/authErrors';
+import { SIGN_UP_PATH, withNext } from '../lib/authRedirect';
+import { useAuthMutation } from '../lib/useAuthMutation';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 export function SignInPage() {
   useDocumentTitle('Sign in');
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const [searchParams] = useSearchParams();
-  const next = searchParams.get('next');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const signIn = useMutation<unknown, FormErrors>({
-    mutationFn: async () => {
-      // Called without throwing so the status (401 wrong password, 429 rate limit) is at hand.
-      const { data, error, response } = await authSignIn({ body: { username, password } });
-      if (error !== undefined || !response.ok) {
-        const retryAfter = retryAfterSeconds(response.headers.get('Retry-After'));
-        throw signInErrors(response.status, error, retryAfter);
-      }
-      return data;
-    },
-    onSuccess: async () => {
-      queryClient.clear();
-      await navigate(afterSignInPath(next), { replace: true });
-    },
+  const { mutation: signIn, next } = useAuthMutation(async () => {
+    // Called without throwing so the status (401 wrong password, 429 rate limit) is at hand.
+    const { data, error, response } = await authSignIn({ body: { username, password } });
+    if (error !== undefined || !response.ok) {
+      const retryAfter = retryAfterSeconds(response.headers.get('Retry-After'));
+      throw signInErrors(response.status, error, retryAfter);
+    }
+    return data;
   });
   const errors = signIn.error;
 
@@ -72,10 +62,7 @@ export function SignInPage() {
           <ErrorText error={errors?.form ?? null} id="signin-form-error" />
         </form>
         <p className="muted">
-          No account yet?{' '}
-          <Link to={next ? `${SIGN_UP_PATH}?next=${encodeURIComponent(next)}` : SIGN_UP_PATH}>
-            Sign up
-          </Link>
+          No account yet? <Link to={withNext(SIGN_UP_PATH, next)}>Sign up</Link>
         </p>
         <p className="muted">
           <Link to="/public">Browse public projects</Link>

@@ -1,34 +1,24 @@
 // Create an account (which signs in at once), then open the page that asked for it.
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 
 import { authSignUp } from '../client/sdk.gen';
 import { ErrorText } from '../components/ErrorText';
 import { TextField } from '../components/TextField';
-import { signUpErrors, type FormErrors } from '../lib/authErrors';
-import { afterSignInPath, SIGN_IN_PATH } from '../lib/authRedirect';
+import { signUpErrors } from '../lib/authErrors';
+import { SIGN_IN_PATH, withNext } from '../lib/authRedirect';
+import { useAuthMutation } from '../lib/useAuthMutation';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 export function SignUpPage() {
   useDocumentTitle('Sign up');
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const [searchParams] = useSearchParams();
-  const next = searchParams.get('next');
   const [username, setUsername] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const signUp = useMutation<unknown, FormErrors>({
-    mutationFn: async () => {
-      const { data, error, response } = await authSignUp({ body: { username, email, password } });
-      if (error !== undefined || !response.ok) throw signUpErrors(response.status, error);
-      return data;
-    },
-    onSuccess: async () => {
-      queryClient.clear();
-      await navigate(afterSignInPath(next), { replace: true });
-    },
+  const { mutation: signUp, next } = useAuthMutation(async () => {
+    const { data, error, response } = await authSignUp({ body: { username, email, password } });
+    if (error !== undefined || !response.ok) throw signUpErrors(response.status, error);
+    return data;
   });
   const errors = signUp.error;
 
@@ -80,10 +70,7 @@ export function SignUpPage() {
           <ErrorText error={errors?.form ?? null} id="signup-form-error" />
         </form>
         <p className="muted">
-          Already have an account?{' '}
-          <Link to={next ? `${SIGN_IN_PATH}?next=${encodeURIComponent(next)}` : SIGN_IN_PATH}>
-            Sign in
-          </Link>
+          Already have an account? <Link to={withNext(SIGN_IN_PATH, next)}>Sign in</Link>
         </p>
       </section>
     </main>
