@@ -76,15 +76,38 @@ class DspBlock(ABC, Generic[P]):
     ) -> None:
         """Raise `DspParameterError` when `params` cannot be applied to such windows."""
 
-    @abstractmethod
     def output_shape(
         self, params: P, *, sample_rate_hz: float, window_length: int, n_axes: int
     ) -> tuple[int, ...]:
-        """Shape of the features of one window (without the batch axis)."""
+        """Shape of the features of one window (without the batch axis); invalid parameters raise
+        `DspParameterError`."""
+        self.validate(
+            params, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes
+        )
+        return self.valid_output_shape(
+            params, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes
+        )
+
+    @abstractmethod
+    def valid_output_shape(
+        self, params: P, *, sample_rate_hz: float, window_length: int, n_axes: int
+    ) -> tuple[int, ...]:
+        """`output_shape` for parameters that `validate` has accepted for such windows."""
 
     @abstractmethod
     def extract(self, windows: FloatArray, *, sample_rate_hz: float, params: P) -> FloatArray:
         """Features of a batch of windows, shape `(batch, *output_shape)`, float32."""
+
+    def checked_batch(self, windows: FloatArray, *, sample_rate_hz: float, params: P) -> FloatArray:
+        """A batch `(batch, n_samples, n_axes)` as float32, once `validate` accepts its windows."""
+        batch = as_batch(windows)
+        self.validate(
+            params,
+            sample_rate_hz=sample_rate_hz,
+            window_length=batch.shape[1],
+            n_axes=batch.shape[2],
+        )
+        return batch
 
     @abstractmethod
     def graphs(self, window: FloatArray, *, sample_rate_hz: float, params: P) -> list[Graph]:

@@ -19,7 +19,7 @@ file that defines `<PREFIX>_<BLOCK>_IMPLEMENTATION` before including it:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,13 +28,23 @@ import numpy as np
 from pydantic import BaseModel
 
 from dsp_blocks import cpp_emit
-from dsp_blocks.audio_frames import FrameLayout, dct_float32, mel_weights_float32
-from dsp_blocks.flatten import STATISTICS
+from dsp_blocks.audio_frames import FrameLayout, dct_float32
+from dsp_blocks.flatten import STATISTICS, FlattenParams
+from dsp_blocks.framed_audio import (
+    FramedAudioBlock,
+    FramedAudioParams,
+    MelAudioParams,
+    mel_weights_for,
+)
 from dsp_blocks.framing import frame_count, hann_window
-from dsp_blocks.image import LUMA_WEIGHTS, resize_taps
+from dsp_blocks.image import LUMA_WEIGHTS, ImageParams, resize_taps
 from dsp_blocks.mel import sparse_rows
+from dsp_blocks.mfcc import MfccParams
+from dsp_blocks.mfe import MfeParams
+from dsp_blocks.raw import RawParams
 from dsp_blocks.registry import get_block
-from dsp_blocks.spectral import butterworth_sos
+from dsp_blocks.spectral import SpectralParams, butterworth_sos
+from dsp_blocks.spectrogram import SpectrogramParams
 
 CPP_DIR = Path(__file__).resolve().parent / "cpp"
 
@@ -72,6 +82,18 @@ class _Names:
         return f"{self.base}_{suffix}"
 
 
+@dataclass(frozen=True)
+class _Target:
+    """What a block's renderer needs besides its parameters: the symbols and the (validated)
+    input the header is built for."""
+
+    names: _Names
+    sample_rate_hz: float
+    window_length: int
+    n_axes: int
+    input_shape: tuple[int, int, int] | None
+
+
 def render_config(
     block_name: str,
     params: BaseModel | Mapping[str, Any],
@@ -95,8 +117,8 @@ def render_config(
             raise ValueError("the image block needs input_shape=(height, width, channels)")
         window_length, n_axes = input_shape[0] * input_shape[1], input_shape[2]
     block.validate(model, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes)
-    renderer = _RENDERERS[block_name]
-    parts = renderer(names, model, sample_rate_hz, window_length, n_axes, input_shape)
+    target = _Target(names, sample_rate_hz, window_length, n_axes, input_shape)
+    parts = _RENDERERS[block_name](model, target)
     return _assemble(names, block_name, model, sample_rate_hz, parts)
 
 
@@ -158,24 +180,23 @@ def _frames_and_fft(
     return definitions, frames, fft
 
 
-def _mel(
-    names: _Names,
-    sample_rate_hz: float,
-    layout: FrameLayout,
-    n_filters: int,
-    low_hz: float,
-    high_hz: float,
-) -> tuple[list[str], str]:
-    weights = mel_weights_float32(sample_rate_hz, layout.fft_length, n_filters, low_hz, high_hz)
+def _mel(target: _Target, layout: FrameLayout, params: MelAudioParams) -> tuple[list[str], str]:
+    names = target.names
+    weights = mel_weights_for(
+        params, sample_rate_hz=target.sample_rate_hz, fft_length=layout.fft_length
+    )
     starts, lengths, packed = sparse_rows(weights.T.astype(np.float64))
     definitions = [
         "/* Mel filterbank (HTK formula), sparse: first bin, bin count, then the weights. */",
         cpp_emit.array("uint16_t", names("mel_start"), starts),
         cpp_emit.array("uint16_t", names("mel_length"), lengths),
         cpp_emit.array("float", names("mel_weights"), packed),
-        cpp_emit.buffer("float", names("mel"), n_filters),
+        cpp_emit.buffer("float", names("mel"), params.n_filters),
     ]
-    init = f"{{{n_filters}, {names('mel_start')}, {names('mel_length')}, {names('mel_weights')}}}"
+    init = (
+        f"{{{params.n_filters}, {names('mel_start')}, {names('mel_length')}, "
+        f"{names('mel_weights')}}}"
+    )
     return definitions, init
 
 
@@ -191,136 +212,106 @@ FFT_COMMENT = "/* FFT: length, twiddles */"
 MEL_COMMENT = "/* mel: filters, first bins, bin counts, weights */"
 
 
-def _layout_of(
-    block_name: str, params: Any, sample_rate_hz: float, window_length: int
-) -> FrameLayout:
-    block: Any = get_block(block_name)
-    layout: FrameLayout = block._layout(
-        params, sample_rate_hz=sample_rate_hz, window_length=window_length
-    )
-    return layout
+@dataclass
+class _AudioConfig:
+    """The tables of a framed audio block and the first entries of its C++ config struct."""
+
+    layout: FrameLayout
+    definitions: list[str]
+    entries: list[str]
 
 
-def _render_mfcc(
-    names: _Names,
-    params: Any,
-    sample_rate_hz: float,
-    window_length: int,
-    n_axes: int,
-    input_shape: tuple[int, int, int] | None,
-) -> ConfigParts:
-    layout = _layout_of("mfcc", params, sample_rate_hz, window_length)
-    high_hz = params.high_frequency_hz or sample_rate_hz / 2.0
-    definitions, frames, fft = _frames_and_fft(names, layout, params.pre_emphasis)
-    mel_definitions, mel = _mel(
-        names, sample_rate_hz, layout, params.n_filters, params.low_frequency_hz, high_hz
+def _audio_config(
+    block_name: str, params: FramedAudioParams, target: _Target, *, pre_emphasis: float
+) -> _AudioConfig:
+    """Frames and FFT, then the mel filterbank for the blocks that have one."""
+    block = get_block(block_name)
+    assert isinstance(block, FramedAudioBlock)
+    layout = block.frame_layout(
+        params, sample_rate_hz=target.sample_rate_hz, window_length=target.window_length
     )
-    output_len = layout.n_frames * params.n_coefficients
+    definitions, frames, fft = _frames_and_fft(target.names, layout, pre_emphasis)
+    entries = [f"{frames},  {FRAMES_COMMENT}", f"{fft},  {FFT_COMMENT}"]
+    if isinstance(params, MelAudioParams):
+        mel_definitions, mel = _mel(target, layout, params)
+        definitions += mel_definitions
+        entries.append(f"{mel},  {MEL_COMMENT}")
+    return _AudioConfig(layout, definitions, entries)
+
+
+def _audio_body(block_name: str, entries: list[str], scratch: str) -> list[str]:
+    """`config` from its entries (one a line), the scratch buffers, and the call of the runtime."""
+    return [
+        f"static const mf_dsp_{block_name}_config config = {{",
+        *(f"    {entry}" for entry in entries),
+        "};",
+        scratch,
+        f"return mf_dsp_{block_name}_run(&config, &scratch, window, features);",
+    ]
+
+
+def _noise_floor_entry(noise_floor_db: float) -> str:
+    floor = cpp_emit.float_literal(noise_floor_db)
+    inverse_range = cpp_emit.float_literal(1.0 / (12.0 - noise_floor_db))
+    return f"{floor}, {inverse_range},  /* noise floor (dB), 1 / (12 - noise floor) */"
+
+
+def _render_mfcc(params: MfccParams, target: _Target) -> ConfigParts:
+    names = target.names
+    audio = _audio_config("mfcc", params, target, pre_emphasis=params.pre_emphasis)
+    output_len = audio.layout.n_frames * params.n_coefficients
     normalize = params.normalization_window_frames
-    definitions += mel_definitions + [
+    definitions = audio.definitions + [
         "/* Orthonormal DCT-II rows, n_coefficients x n_filters. */",
         cpp_emit.array(
             "float", names("dct"), dct_float32(params.n_coefficients, params.n_filters).T.ravel()
         ),
         cpp_emit.buffer("float", names("unnormalized"), output_len if normalize else 1),
     ]
-    body = [
-        "static const mf_dsp_mfcc_config config = {",
-        f"    {frames},  {FRAMES_COMMENT}",
-        f"    {fft},  {FFT_COMMENT}",
-        f"    {mel},  {MEL_COMMENT}",
-        f"    {params.n_coefficients}, {names('dct')},  /* coefficients, DCT rows */",
-        f"    {normalize}, {int(params.normalize_variance)},  "
+    entries = audio.entries + [
+        f"{params.n_coefficients}, {names('dct')},  /* coefficients, DCT rows */",
+        f"{normalize}, {int(params.normalize_variance)},  "
         "/* normalisation window (frames), variance */",
-        "};",
-        _scratch(names, names("mel"), names("unnormalized")),
-        "return mf_dsp_mfcc_run(&config, &scratch, window, features);",
     ]
     return ConfigParts(
         include="mf_dsp_audio.h",
-        input_len=window_length,
+        input_len=target.window_length,
         output_len=output_len,
-        macros={"N_FRAMES": layout.n_frames, "N_COEFFICIENTS": params.n_coefficients},
+        macros={"N_FRAMES": audio.layout.n_frames, "N_COEFFICIENTS": params.n_coefficients},
         definitions=definitions,
-        body=body,
+        body=_audio_body("mfcc", entries, _scratch(names, names("mel"), names("unnormalized"))),
     )
 
 
-def _render_mfe(
-    names: _Names,
-    params: Any,
-    sample_rate_hz: float,
-    window_length: int,
-    n_axes: int,
-    input_shape: tuple[int, int, int] | None,
-) -> ConfigParts:
-    layout = _layout_of("mfe", params, sample_rate_hz, window_length)
-    high_hz = params.high_frequency_hz or sample_rate_hz / 2.0
-    definitions, frames, fft = _frames_and_fft(names, layout, 0.0)
-    mel_definitions, mel = _mel(
-        names, sample_rate_hz, layout, params.n_filters, params.low_frequency_hz, high_hz
-    )
-    floor = cpp_emit.float_literal(params.noise_floor_db)
-    inverse_range = cpp_emit.float_literal(1.0 / (12.0 - params.noise_floor_db))
-    body = [
-        "static const mf_dsp_mfe_config config = {",
-        f"    {frames},  {FRAMES_COMMENT}",
-        f"    {fft},  {FFT_COMMENT}",
-        f"    {mel},  {MEL_COMMENT}",
-        f"    {floor}, {inverse_range},  /* noise floor (dB), 1 / (12 - noise floor) */",
-        "};",
-        _scratch(names, names("mel")),
-        "return mf_dsp_mfe_run(&config, &scratch, window, features);",
-    ]
+def _render_mfe(params: MfeParams, target: _Target) -> ConfigParts:
+    audio = _audio_config("mfe", params, target, pre_emphasis=0.0)
+    entries = [*audio.entries, _noise_floor_entry(params.noise_floor_db)]
     return ConfigParts(
         include="mf_dsp_audio.h",
-        input_len=window_length,
-        output_len=layout.n_frames * params.n_filters,
-        macros={"N_FRAMES": layout.n_frames, "N_FILTERS": params.n_filters},
-        definitions=definitions + mel_definitions,
-        body=body,
+        input_len=target.window_length,
+        output_len=audio.layout.n_frames * params.n_filters,
+        macros={"N_FRAMES": audio.layout.n_frames, "N_FILTERS": params.n_filters},
+        definitions=audio.definitions,
+        body=_audio_body("mfe", entries, _scratch(target.names, target.names("mel"))),
     )
 
 
-def _render_spectrogram(
-    names: _Names,
-    params: Any,
-    sample_rate_hz: float,
-    window_length: int,
-    n_axes: int,
-    input_shape: tuple[int, int, int] | None,
-) -> ConfigParts:
-    layout = _layout_of("spectrogram", params, sample_rate_hz, window_length)
-    definitions, frames, fft = _frames_and_fft(names, layout, 0.0)
-    floor = cpp_emit.float_literal(params.noise_floor_db)
-    inverse_range = cpp_emit.float_literal(1.0 / (12.0 - params.noise_floor_db))
-    body = [
-        "static const mf_dsp_spectrogram_config config = {",
-        f"    {frames},  {FRAMES_COMMENT}",
-        f"    {fft},  {FFT_COMMENT}",
-        f"    {floor}, {inverse_range},  /* noise floor (dB), 1 / (12 - noise floor) */",
-        "};",
-        _scratch(names),
-        "return mf_dsp_spectrogram_run(&config, &scratch, window, features);",
-    ]
+def _render_spectrogram(params: SpectrogramParams, target: _Target) -> ConfigParts:
+    audio = _audio_config("spectrogram", params, target, pre_emphasis=0.0)
+    layout = audio.layout
+    entries = [*audio.entries, _noise_floor_entry(params.noise_floor_db)]
     return ConfigParts(
         include="mf_dsp_audio.h",
-        input_len=window_length,
+        input_len=target.window_length,
         output_len=layout.n_frames * layout.n_bins,
         macros={"N_FRAMES": layout.n_frames, "N_BINS": layout.n_bins},
-        definitions=definitions,
-        body=body,
+        definitions=audio.definitions,
+        body=_audio_body("spectrogram", entries, _scratch(target.names)),
     )
 
 
-def _render_raw(
-    names: _Names,
-    params: Any,
-    sample_rate_hz: float,
-    window_length: int,
-    n_axes: int,
-    input_shape: tuple[int, int, int] | None,
-) -> ConfigParts:
+def _render_raw(params: RawParams, target: _Target) -> ConfigParts:
+    window_length, n_axes = target.window_length, target.n_axes
     n_values = window_length * n_axes
     body = [
         f"static const mf_dsp_raw_config config = {{{n_values}, "
@@ -336,14 +327,8 @@ def _render_raw(
     )
 
 
-def _render_flatten(
-    names: _Names,
-    params: Any,
-    sample_rate_hz: float,
-    window_length: int,
-    n_axes: int,
-    input_shape: tuple[int, int, int] | None,
-) -> ConfigParts:
+def _render_flatten(params: FlattenParams, target: _Target) -> ConfigParts:
+    window_length, n_axes = target.window_length, target.n_axes
     selected = ", ".join(str(int(getattr(params, name))) for name in STATISTICS)
     body = [
         f"static const mf_dsp_flatten_config config = {{{window_length}, {n_axes}, "
@@ -359,14 +344,9 @@ def _render_flatten(
     )
 
 
-def _render_spectral(
-    names: _Names,
-    params: Any,
-    sample_rate_hz: float,
-    window_length: int,
-    n_axes: int,
-    input_shape: tuple[int, int, int] | None,
-) -> ConfigParts:
+def _render_spectral(params: SpectralParams, target: _Target) -> ConfigParts:
+    names, sample_rate_hz = target.names, target.sample_rate_hz
+    window_length, n_axes = target.window_length, target.n_axes
     fft_length = params.fft_length
     n_bins = fft_length // 2 + 1
     if params.filter_type == "none":
@@ -415,14 +395,8 @@ def _render_spectral(
     )
 
 
-def _render_image(
-    names: _Names,
-    params: Any,
-    sample_rate_hz: float,
-    window_length: int,
-    n_axes: int,
-    input_shape: tuple[int, int, int] | None,
-) -> ConfigParts:
+def _render_image(params: ImageParams, target: _Target) -> ConfigParts:
+    names, input_shape = target.names, target.input_shape
     assert input_shape is not None
     in_height, in_width, channels = input_shape
     if max(in_height, in_width) > 65535:
@@ -465,7 +439,7 @@ def _render_image(
     )
 
 
-_RENDERERS = {
+_RENDERERS: dict[str, Callable[[Any, _Target], ConfigParts]] = {
     "mfcc": _render_mfcc,
     "mfe": _render_mfe,
     "spectrogram": _render_spectrogram,

@@ -11,7 +11,6 @@ from dsp_blocks.base import (
     DspParameterError,
     FloatArray,
     Graph,
-    as_batch,
     graph_line,
 )
 from dsp_blocks.moments import central_moments, excess_kurtosis, skewness
@@ -56,24 +55,15 @@ class FlattenBlock(DspBlock[FlattenParams]):
                 "statistics", "none", f"select at least one of {', '.join(STATISTICS)}"
             )
 
-    def output_shape(
+    def valid_output_shape(
         self, params: FlattenParams, *, sample_rate_hz: float, window_length: int, n_axes: int
     ) -> tuple[int, ...]:
-        self.validate(
-            params, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes
-        )
         return (n_axes * len(params.selected()),)
 
     def extract(
         self, windows: FloatArray, *, sample_rate_hz: float, params: FlattenParams
     ) -> FloatArray:
-        batch = as_batch(windows)
-        self.validate(
-            params,
-            sample_rate_hz=sample_rate_hz,
-            window_length=batch.shape[1],
-            n_axes=batch.shape[2],
-        )
+        batch = self.checked_batch(windows, sample_rate_hz=sample_rate_hz, params=params)
         signal = batch.astype(np.float64) * params.scale_axes
         mean, m2, m3, m4 = central_moments(signal)
         values = {

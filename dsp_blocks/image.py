@@ -75,12 +75,9 @@ class ImageBlock(DspBlock[ImageParams]):
         if window_length < 1:
             raise DspParameterError("window_length", window_length, "an image needs pixels")
 
-    def output_shape(
+    def valid_output_shape(
         self, params: ImageParams, *, sample_rate_hz: float, window_length: int, n_axes: int
     ) -> tuple[int, ...]:
-        self.validate(
-            params, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes
-        )
         return (params.height, params.width, 3 if params.color_mode == "rgb" else 1)
 
     def extract(

@@ -2,53 +2,35 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
-from dsp_blocks.audio_frames import (
-    FrameLayout,
-    frame_layout,
-    mel_energies,
-    mel_weights_float32,
-    power_to_db,
-    scale_db,
+from dsp_blocks.audio_frames import FrameLayout, mel_energies, power_to_db
+from dsp_blocks.base import FloatArray
+from dsp_blocks.framed_audio import (
+    MelAudioParams,
+    ScaledDbBlock,
+    ScaledDbParams,
+    check_mel_edges,
+    fft_length_field,
+    frame_length_field,
+    frame_stride_field,
+    high_frequency_field,
+    low_frequency_field,
+    mel_filters_field,
+    mel_weights_for,
+    noise_floor_field,
 )
-from dsp_blocks.base import (
-    BlockParams,
-    DspBlock,
-    FloatArray,
-    Graph,
-    as_batch,
-    graph_image,
-    require_single_axis,
-)
-from dsp_blocks.spectrum import check_frequency_range
-
-AUTO_FFT_MINIMUM = 256
 
 
-class MfeParams(BlockParams):
-    frame_length_s: float = Field(0.02, gt=0, le=1.0, description="Frame length in seconds")
-    frame_stride_s: float = Field(
-        0.01, gt=0, le=1.0, description="Step between the starts of two frames, in seconds"
-    )
-    n_filters: int = Field(40, ge=2, le=256, description="Mel filters in the filterbank")
-    fft_length: int | None = Field(
-        None,
-        ge=4,
-        le=8192,
-        description="FFT length in samples, a power of two >= the frame; empty (auto) picks the "
-        "smallest power of two >= the frame and >= 256 (256 up to 12.8 kHz, 512 at 16 kHz)",
-    )
-    low_frequency_hz: float = Field(0.0, ge=0, description="Lowest filter edge in Hz")
-    high_frequency_hz: float = Field(
-        0.0, ge=0, description="Highest filter edge in Hz; 0 means the Nyquist frequency"
-    )
-    noise_floor_db: float = Field(
-        -52.0, ge=-200, le=0, description="Energies at or below this level (dB) become 0"
-    )
+class MfeParams(MelAudioParams, ScaledDbParams):
+    frame_length_s: float = frame_length_field()
+    frame_stride_s: float = frame_stride_field(0.01)
+    n_filters: int = mel_filters_field(40)
+    fft_length: int | None = fft_length_field(auto_minimum=256)
+    low_frequency_hz: float = low_frequency_field()
+    high_frequency_hz: float = high_frequency_field()
+    noise_floor_db: float = noise_floor_field("Energies")
 
 
-class MfeBlock(DspBlock[MfeParams]):
+class MfeBlock(ScaledDbBlock[MfeParams]):
     """Per frame: periodic Hann window, |FFT|^2 / N, HTK mel filterbank, E_dB = 10 log10(E)
     (floored at -100 dB), then scaled = clip((E_dB - noise_floor_db) / (12 - noise_floor_db), 0, 1):
     0 at the noise floor, 1 at +12 dB. Output `(n_frames, n_filters)`, unitless in [0, 1]."""
@@ -61,85 +43,30 @@ class MfeBlock(DspBlock[MfeParams]):
     )
     output_kind = "image"
     Params = MfeParams
-
-    def _layout(
-        self, params: MfeParams, *, sample_rate_hz: float, window_length: int
-    ) -> FrameLayout:
-        return frame_layout(
-            frame_length_s=params.frame_length_s,
-            frame_stride_s=params.frame_stride_s,
-            fft_length=params.fft_length,
-            auto_fft_minimum=AUTO_FFT_MINIMUM,
-            sample_rate_hz=sample_rate_hz,
-            window_length=window_length,
-        )
+    auto_fft_minimum = 256
+    db_graph_name = "Mel energies"
+    bin_title = "Mel filter"
 
     def validate(
         self, params: MfeParams, *, sample_rate_hz: float, window_length: int, n_axes: int
     ) -> None:
-        require_single_axis(n_axes, self.title)
-        layout = self._layout(params, sample_rate_hz=sample_rate_hz, window_length=window_length)
-        high_hz = check_frequency_range(
-            params.low_frequency_hz,
-            params.high_frequency_hz,
-            sample_rate_hz,
-            low_name="low_frequency_hz",
-            high_name="high_frequency_hz",
-        )
-        mel_weights_float32(
-            sample_rate_hz, layout.fft_length, params.n_filters, params.low_frequency_hz, high_hz
-        )
-
-    def output_shape(
-        self, params: MfeParams, *, sample_rate_hz: float, window_length: int, n_axes: int
-    ) -> tuple[int, ...]:
-        self.validate(
+        layout = self.checked_layout(
             params, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes
         )
-        layout = self._layout(params, sample_rate_hz=sample_rate_hz, window_length=window_length)
-        return (layout.n_frames, params.n_filters)
+        check_mel_edges(params, sample_rate_hz=sample_rate_hz)
+        mel_weights_for(params, sample_rate_hz=sample_rate_hz, fft_length=layout.fft_length)
 
-    def _energies_db(
-        self, signal: FloatArray, params: MfeParams, sample_rate_hz: float
-    ) -> FloatArray:
-        layout = self._layout(params, sample_rate_hz=sample_rate_hz, window_length=signal.shape[1])
-        high_hz = params.high_frequency_hz or sample_rate_hz / 2.0
-        weights = mel_weights_float32(
-            sample_rate_hz, layout.fft_length, params.n_filters, params.low_frequency_hz, high_hz
-        )
-        return power_to_db(mel_energies(signal, layout, 0.0, weights))
+    def values_per_frame(self, params: MfeParams, layout: FrameLayout) -> int:
+        return params.n_filters
 
-    def extract(
+    def decibels(
         self, windows: FloatArray, *, sample_rate_hz: float, params: MfeParams
     ) -> FloatArray:
-        batch = as_batch(windows)
-        self.validate(
-            params,
-            sample_rate_hz=sample_rate_hz,
-            window_length=batch.shape[1],
-            n_axes=batch.shape[2],
+        signal, layout = self.checked_signal(windows, sample_rate_hz=sample_rate_hz, params=params)
+        weights = mel_weights_for(
+            params, sample_rate_hz=sample_rate_hz, fft_length=layout.fft_length
         )
-        return scale_db(
-            self._energies_db(batch[:, :, 0], params, sample_rate_hz), params.noise_floor_db
-        )
-
-    def graphs(
-        self, window: FloatArray, *, sample_rate_hz: float, params: MfeParams
-    ) -> list[Graph]:
-        batch = as_batch(window[None])
-        self.validate(
-            params,
-            sample_rate_hz=sample_rate_hz,
-            window_length=batch.shape[1],
-            n_axes=batch.shape[2],
-        )
-        energies_db = self._energies_db(batch[:, :, 0], params, sample_rate_hz)[0]
-        return [
-            graph_image("Mel energies", energies_db.T, "Frame", "Mel filter", y_unit="dB"),
-            graph_image(
-                "Features", scale_db(energies_db, params.noise_floor_db).T, "Frame", "Mel filter"
-            ),
-        ]
+        return power_to_db(mel_energies(signal, layout, 0.0, weights))
 
 
 MFE = MfeBlock()

@@ -44,24 +44,15 @@ class RawBlock(DspBlock[RawParams]):
     ) -> None:
         check_window(window_length, n_axes)
 
-    def output_shape(
+    def valid_output_shape(
         self, params: RawParams, *, sample_rate_hz: float, window_length: int, n_axes: int
     ) -> tuple[int, ...]:
-        self.validate(
-            params, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes
-        )
         return (window_length * n_axes,)
 
     def extract(
         self, windows: FloatArray, *, sample_rate_hz: float, params: RawParams
     ) -> FloatArray:
-        batch = as_batch(windows)
-        self.validate(
-            params,
-            sample_rate_hz=sample_rate_hz,
-            window_length=batch.shape[1],
-            n_axes=batch.shape[2],
-        )
+        batch = self.checked_batch(windows, sample_rate_hz=sample_rate_hz, params=params)
         return batch.reshape(batch.shape[0], -1) * np.float32(params.scale_axes)
 
     def graphs(

@@ -16,7 +16,6 @@ from dsp_blocks.base import (
     DspParameterError,
     FloatArray,
     Graph,
-    as_batch,
     graph_line,
 )
 from dsp_blocks.framing import frame_count, frames, hann_window
@@ -104,12 +103,9 @@ class SpectralBlock(DspBlock[SpectralParams]):
                 f"an FFT of {params.fft_length} has {n_bins} bins; use at most that many bands",
             )
 
-    def output_shape(
+    def valid_output_shape(
         self, params: SpectralParams, *, sample_rate_hz: float, window_length: int, n_axes: int
     ) -> tuple[int, ...]:
-        self.validate(
-            params, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes
-        )
         return (n_axes * (3 + params.n_power_bands + 2 * params.n_peaks),)
 
     def _filtered(
@@ -136,13 +132,7 @@ class SpectralBlock(DspBlock[SpectralParams]):
     def extract(
         self, windows: FloatArray, *, sample_rate_hz: float, params: SpectralParams
     ) -> FloatArray:
-        batch = as_batch(windows)
-        self.validate(
-            params,
-            sample_rate_hz=sample_rate_hz,
-            window_length=batch.shape[1],
-            n_axes=batch.shape[2],
-        )
+        batch = self.checked_batch(windows, sample_rate_hz=sample_rate_hz, params=params)
         filtered = self._filtered(batch, params, sample_rate_hz)
         _, m2, m3, m4 = central_moments(filtered)
         rms = np.sqrt((filtered * filtered).mean(axis=1))
@@ -183,13 +173,7 @@ class SpectralBlock(DspBlock[SpectralParams]):
     def graphs(
         self, window: FloatArray, *, sample_rate_hz: float, params: SpectralParams
     ) -> list[Graph]:
-        batch = as_batch(window[None])
-        self.validate(
-            params,
-            sample_rate_hz=sample_rate_hz,
-            window_length=batch.shape[1],
-            n_axes=batch.shape[2],
-        )
+        batch = self.checked_batch(window[None], sample_rate_hz=sample_rate_hz, params=params)
         filtered = self._filtered(batch, params, sample_rate_hz)[0]
         power = self._welch(filtered[None], params.fft_length)[0]
         time_s = np.arange(filtered.shape[0]) / sample_rate_hz

@@ -1,0 +1,206 @@
+"""What the audio blocks that cut one axis into FFT frames (MFCC, MFE, spectrogram) share: their
+common parameter fields, bases for their parameter models, a base block that lays out the frames
+and checks the batch, and one for the blocks whose features are scaled dB (MFE, spectrogram)."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import Field
+
+from dsp_blocks.audio_frames import FrameLayout, frame_layout, mel_weights_float32, scale_db
+from dsp_blocks.base import (
+    BlockParams,
+    DspBlock,
+    FloatArray,
+    Graph,
+    graph_image,
+    require_single_axis,
+)
+from dsp_blocks.spectrum import check_frequency_range
+
+# The frame length every audio block defaults to; the auto FFT length's description quotes the
+# sample rates up to which the minimum FFT length holds a frame this long.
+DEFAULT_FRAME_LENGTH_S = 0.02
+
+
+def frame_length_field() -> Any:
+    return Field(DEFAULT_FRAME_LENGTH_S, gt=0, le=1.0, description="Frame length in seconds")
+
+
+def frame_stride_field(default: float) -> Any:
+    return Field(
+        default, gt=0, le=1.0, description="Step between the starts of two frames, in seconds"
+    )
+
+
+def fft_length_field(auto_minimum: int) -> Any:
+    up_to_khz = auto_minimum / DEFAULT_FRAME_LENGTH_S / 1000.0
+    return Field(
+        None,
+        ge=4,
+        le=8192,
+        description="FFT length in samples, a power of two >= the frame; empty (auto) picks the "
+        f"smallest power of two >= the frame and >= {auto_minimum} "
+        f"({auto_minimum} up to {up_to_khz:g} kHz, 512 at 16 kHz)",
+    )
+
+
+def mel_filters_field(default: int) -> Any:
+    return Field(default, ge=2, le=256, description="Mel filters in the filterbank")
+
+
+def low_frequency_field() -> Any:
+    return Field(0.0, ge=0, description="Lowest filter edge in Hz")
+
+
+def high_frequency_field() -> Any:
+    return Field(0.0, ge=0, description="Highest filter edge in Hz; 0 means the Nyquist frequency")
+
+
+def noise_floor_field(quantity: str) -> Any:
+    """`quantity`: what is scaled, as the description names it ("Energies", "Powers")."""
+    return Field(
+        -52.0, ge=-200, le=0, description=f"{quantity} at or below this level (dB) become 0"
+    )
+
+
+class FramedAudioParams(BlockParams):
+    """Base of the framed audio blocks' parameters.
+
+    Each block's model declares the shared fields itself (with the `*_field` helpers above):
+    pydantic puts inherited fields first, and each block's UI form keeps its own field order.
+    The annotations here only tell the type checker that those fields exist.
+    """
+
+    if TYPE_CHECKING:
+        frame_length_s: float
+        frame_stride_s: float
+        fft_length: int | None
+
+
+class MelAudioParams(FramedAudioParams):
+    """Base of the parameters of the framed audio blocks with a mel filterbank (MFCC, MFE)."""
+
+    if TYPE_CHECKING:
+        n_filters: int
+        low_frequency_hz: float
+        high_frequency_hz: float
+
+
+class ScaledDbParams(FramedAudioParams):
+    """Base of the parameters of the framed audio blocks whose features are dB values scaled to
+    [0, 1] above a noise floor (MFE, spectrogram)."""
+
+    if TYPE_CHECKING:
+        noise_floor_db: float
+
+
+AudioParams = TypeVar("AudioParams", bound=FramedAudioParams)
+ScaledParams = TypeVar("ScaledParams", bound=ScaledDbParams)
+
+
+class FramedAudioBlock(DspBlock[AudioParams]):
+    """A block whose features come from frames of a one-axis (audio) window."""
+
+    # FFT length the auto setting never goes below.
+    auto_fft_minimum: ClassVar[int]
+
+    def frame_layout(
+        self, params: AudioParams, *, sample_rate_hz: float, window_length: int
+    ) -> FrameLayout:
+        """Frame and FFT sizes in samples; a parameter that does not fit the window is refused."""
+        return frame_layout(
+            frame_length_s=params.frame_length_s,
+            frame_stride_s=params.frame_stride_s,
+            fft_length=params.fft_length,
+            auto_fft_minimum=self.auto_fft_minimum,
+            sample_rate_hz=sample_rate_hz,
+            window_length=window_length,
+        )
+
+    @abstractmethod
+    def values_per_frame(self, params: AudioParams, layout: FrameLayout) -> int:
+        """How many features each frame gives."""
+
+    def valid_output_shape(
+        self, params: AudioParams, *, sample_rate_hz: float, window_length: int, n_axes: int
+    ) -> tuple[int, ...]:
+        layout = self.frame_layout(
+            params, sample_rate_hz=sample_rate_hz, window_length=window_length
+        )
+        return (layout.n_frames, self.values_per_frame(params, layout))
+
+    def checked_layout(
+        self, params: AudioParams, *, sample_rate_hz: float, window_length: int, n_axes: int
+    ) -> FrameLayout:
+        """The checks every framed audio block starts its validation with: one axis, and frames
+        that fit the window."""
+        require_single_axis(n_axes, self.title)
+        return self.frame_layout(params, sample_rate_hz=sample_rate_hz, window_length=window_length)
+
+    def checked_signal(
+        self, windows: FloatArray, *, sample_rate_hz: float, params: AudioParams
+    ) -> tuple[FloatArray, FrameLayout]:
+        """The validated batch's one axis `(batch, n_samples)` and its frame layout."""
+        batch = self.checked_batch(windows, sample_rate_hz=sample_rate_hz, params=params)
+        layout = self.frame_layout(
+            params, sample_rate_hz=sample_rate_hz, window_length=batch.shape[1]
+        )
+        return batch[:, :, 0], layout
+
+
+def check_mel_edges(params: MelAudioParams, *, sample_rate_hz: float) -> None:
+    """Refuse filter edges outside 0..Nyquist or in the wrong order (the filter count is checked
+    by building the filterbank, `mel_weights_for`)."""
+    check_frequency_range(
+        params.low_frequency_hz,
+        params.high_frequency_hz,
+        sample_rate_hz,
+        low_name="low_frequency_hz",
+        high_name="high_frequency_hz",
+    )
+
+
+def mel_weights_for(
+    params: MelAudioParams, *, sample_rate_hz: float, fft_length: int
+) -> NDArray[np.float32]:
+    """The filterbank `(bins, n_filters)`; a high edge of 0 is Nyquist. Filters that the FFT has
+    too few bins for are refused (`DspParameterError`), so validation calls it too."""
+    high_hz = params.high_frequency_hz or sample_rate_hz / 2.0
+    return mel_weights_float32(
+        sample_rate_hz, fft_length, params.n_filters, params.low_frequency_hz, high_hz
+    )
+
+
+class ScaledDbBlock(FramedAudioBlock[ScaledParams]):
+    """A framed audio block whose features are its dB image scaled to [0, 1]: 0 at the noise
+    floor, 1 at +12 dB."""
+
+    # Title of the dB graph, and of its y axis (what a row of the image is).
+    db_graph_name: ClassVar[str]
+    bin_title: ClassVar[str]
+
+    @abstractmethod
+    def decibels(
+        self, windows: FloatArray, *, sample_rate_hz: float, params: ScaledParams
+    ) -> FloatArray:
+        """The dB image `(batch, n_frames, n_bins)` of a batch, validated first."""
+
+    def extract(
+        self, windows: FloatArray, *, sample_rate_hz: float, params: ScaledParams
+    ) -> FloatArray:
+        db = self.decibels(windows, sample_rate_hz=sample_rate_hz, params=params)
+        return scale_db(db, params.noise_floor_db)
+
+    def graphs(
+        self, window: FloatArray, *, sample_rate_hz: float, params: ScaledParams
+    ) -> list[Graph]:
+        db = self.decibels(window[None], sample_rate_hz=sample_rate_hz, params=params)[0]
+        return [
+            graph_image(self.db_graph_name, db.T, "Frame", self.bin_title, y_unit="dB"),
+            graph_image("Features", scale_db(db, params.noise_floor_db).T, "Frame", self.bin_title),
+        ]
