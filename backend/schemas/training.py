@@ -154,6 +154,17 @@ class TrainedModelPublic(BaseModel):
     tested_at: UtcDatetime | None
     created_at: UtcDatetime
     artifacts: list[ArtifactPublic] = Field(default_factory=list)
+    outdated_reason: str | None = Field(
+        None,
+        description="Why the model is out of date: the input or DSP parameters, or its training "
+        "split (samples added, removed, relabelled, moved, cropped), changed since it was "
+        "trained; deployment refuses it until the block is trained again. None when current.",
+    )
+    dataset_recorded: bool = Field(
+        True,
+        description="False for a model trained before mcuforge recorded the samples a model "
+        "learns from: whether they changed since is unknown (it is not refused for it).",
+    )
 
 
 class TestResultsPublic(BaseModel):
@@ -161,7 +172,8 @@ class TestResultsPublic(BaseModel):
     tested_at: UtcDatetime
     results: dict[str, Any] = Field(
         description="float32 and int8 metrics on the test split, their differences, and "
-        "per-sample results (majority over the sample's windows; 'uncertain' below the threshold)."
+        "per-sample results (majority over the sample's windows; 'uncertain' below the threshold); "
+        "model_outdated_reason: why the model was out of date when tested, None when it was not."
     )
 
 

@@ -40,6 +40,7 @@ from worker.training.classify import (
     classify_signal,
 )
 from worker.training.inputs import LearningBlockMissing, features_problem, learning_block_of
+from worker.training.model_staleness import model_staleness
 from worker.training.network import resolve_layers
 from worker.training.test_job import latest_model
 
@@ -153,9 +154,16 @@ def trained_model(session: Session, impulse: Impulse, block_id: int) -> TrainedM
     return model
 
 
-def model_public(session: Session, model: TrainedModel) -> TrainedModelPublic:
+def model_public(
+    session: Session, impulse: Impulse, block_id: int, model: TrainedModel
+) -> TrainedModelPublic:
+    """`model` of learning block `block_id`, with whether it is out of date and why."""
     public = TrainedModelPublic.model_validate(model)
     public.artifacts = list_artifacts(session, model.project_id, model.id)
+    dsp_block_ids = [int(i) for i in learning_block(impulse, block_id)["dsp_blocks"]]
+    staleness = model_staleness(session, impulse, model, dsp_block_ids)
+    public.outdated_reason = staleness.reason()
+    public.dataset_recorded = not staleness.dataset_unrecorded
     return public
 
 

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from backend.db.models import Artifact, Impulse, Project, TrainedModel
 from deploy_targets.sdk import DspSpec, ImpulseSpec, SdkError
 from deploy_targets.sdk.spec import check_dsp_blocks
-from worker.features.fingerprint import block_fingerprint
 from worker.features.job import block_configs, input_block_of, is_image_impulse
 from worker.job_errors import JobInputError
 from worker.training.inputs import features_problem
+from worker.training.model_staleness import model_staleness
 from worker.training.test_job import latest_model
 
 
@@ -45,19 +45,25 @@ def _blocks_of(impulse: Impulse, kinds: tuple[str, ...]) -> list[dict[str, Any]]
 
 def _check_fresh(session: Session, impulse: Impulse, block: dict[str, Any],
                  model: TrainedModel) -> None:
-    specs = {int(spec["id"]): spec for spec in impulse.dsp_blocks}
-    for dsp_id in block["dsp_blocks"]:
-        spec = specs.get(int(dsp_id))
-        trained_on = model.feature_fingerprints.get(str(dsp_id))
-        if spec is None or trained_on != block_fingerprint(impulse.input_block, spec):
-            raise DeploymentNotReady(
-                f"the model of learning block {block['id']} was trained on features of DSP block "
-                f"{dsp_id} that are stale: the input or DSP block parameters changed since "
-                "training; generate features and train again"
-            )
+    """The model was trained on the features the impulse makes now, from the samples it has now.
+    A model trained before models recorded their samples passes: see ModelStaleness."""
+    staleness = model_staleness(session, impulse, model, block["dsp_blocks"])
+    if staleness.parameters_changed:
+        dsp_ids = ", ".join(str(i) for i in block["dsp_blocks"])
+        plural = "s" if len(block["dsp_blocks"]) > 1 else ""
+        raise DeploymentNotReady(
+            f"the model of learning block {block['id']} was trained on features of DSP block"
+            f"{plural} {dsp_ids} that are stale: the input or DSP block parameters changed since "
+            "training; generate features and train again"
+        )
     problem = features_problem(session, impulse, block)
     if problem is not None:
         raise DeploymentNotReady(f"{problem}, then train again")
+    if staleness.outdated:  # features regenerated from changed samples; the model is older
+        raise DeploymentNotReady(
+            f"the model of learning block {block['id']} is out of date: {staleness.reason()}; "
+            "train it again"
+        )
 
 
 def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> DeploymentInputs:
@@ -91,6 +97,13 @@ def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> D
                 "the library scores anomalies on the classifier's features only; left out"
             )
         else:
+            # Its features are the classifier's, checked above; the model may still be older.
+            staleness = model_staleness(session, impulse, candidate, anomaly_block["dsp_blocks"])
+            if staleness.outdated:
+                raise DeploymentNotReady(
+                    f"the model of anomaly block {anomaly_block['id']} is out of date: "
+                    f"{staleness.reason()}; train it again"
+                )
             anomaly_model = candidate
         break
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +31,9 @@ class FeatureMatrix:
     categories: list[str]
     projection: NDArray[np.float32]  # (rows, 2), the explorer's points
     projection_method: str
+    # The samples the features were read from (Dataset.to_json); None: generated before they
+    # were recorded.
+    dataset_samples: list[list[Any]] | None = None
 
 
 def store_feature_sets(
@@ -110,4 +114,5 @@ def load_feature_matrix(
         categories=list(data.categories),
         projection=np.frombuffer(data.projection, dtype="<f4").reshape(rows, 2),
         projection_method=feature_set.projection_method,
+        dataset_samples=data.dataset_samples,
     )

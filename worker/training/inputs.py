@@ -82,6 +82,8 @@ class LearningFeatures:
     labels: list[str]
     categories: list[str]
     fingerprints: dict[str, str]  # DSP block id (text) -> fingerprint
+    # The samples the features were read from (Dataset.to_json): a model records those it saw.
+    dataset_samples: list[list[Any]] | None = None
 
     def rows_of(self, category: str) -> NDArray[np.int64]:
         return np.flatnonzero(np.asarray(self.categories) == category)
@@ -114,4 +116,6 @@ def load_learning_features(
         labels=list(first.labels),
         categories=list(first.categories),
         fingerprints={key: m.fingerprint for key, m in matrices},
+        # One generation writes every DSP block's set from the same samples.
+        dataset_samples=first.dataset_samples,
     )

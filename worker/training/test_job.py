@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from worker.training.inputs import (
     learning_block_of,
     load_learning_features,
 )
+from worker.training.model_staleness import model_staleness
 from worker.training.params import TestModelParams
 
 
@@ -112,9 +114,20 @@ def per_sample_results(
     return rows
 
 
-def _load(
-    checked: TestModelParams,
-) -> tuple[TrainedModel, bytes, bytes, LearningFeatures, dict[int, str]]:
+@dataclass
+class ModelTestInputs:
+    model: TrainedModel
+    float_bytes: bytes
+    int8_bytes: bytes
+    data: LearningFeatures
+    names: dict[int, str]
+    # Testing an out-of-date model is allowed (it tells how the model in hand does on the test
+    # split as it is now) but its results say why it is out of date: a training sample moved to
+    # the test split, say, is one the model has learned.
+    outdated_reason: str | None
+
+
+def _load(checked: TestModelParams) -> ModelTestInputs:
     with get_sessionmaker()() as session:
         impulse = session.get(Impulse, checked.impulse_id)
         if impulse is None:
@@ -134,6 +147,7 @@ def _load(
                 f"model {model.id} was trained on features made with other DSP parameters; "
                 "train the learning block again before testing"
             )
+        outdated_reason = model_staleness(session, impulse, model, block["dsp_blocks"]).reason()
         if model.task == "anomaly":
             float_bytes = model_file(session, model.id, "anomaly-model-json")
             int8_bytes = b""
@@ -146,7 +160,7 @@ def _load(
             ).all()
         )
         session.expunge(model)
-        return model, float_bytes, int8_bytes, data, names
+        return ModelTestInputs(model, float_bytes, int8_bytes, data, names, outdated_reason)
 
 
 def _test_anomaly(
@@ -188,7 +202,16 @@ def _test_anomaly(
 def run_test_model(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Test the learning block's latest model on the test split; store the results on it."""
     checked = TestModelParams.model_validate(params)
-    model, float_bytes, int8_bytes, data, names = _load(checked)
+    inputs = _load(checked)
+    model, float_bytes, int8_bytes, data, names = (
+        inputs.model,
+        inputs.float_bytes,
+        inputs.int8_bytes,
+        inputs.data,
+        inputs.names,
+    )
+    if inputs.outdated_reason is not None:
+        context.log(f"Model {model.id} is out of date: {inputs.outdated_reason}")
     rows = data.rows_of("testing")
     if len(rows) == 0:
         raise JobInputError(
@@ -243,6 +266,7 @@ def run_test_model(context: JobContext, params: dict[str, Any]) -> dict[str, Any
         if model.task == "classification":
             results["int8_sample_accuracy"] = float(np.mean([s["correct"] for s in samples]))
     results["job_id"] = context.job_id
+    results["model_outdated_reason"] = inputs.outdated_reason
     context.check_cancelled()
     with get_sessionmaker()() as session:
         stored = session.get(TrainedModel, model.id)

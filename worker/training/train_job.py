@@ -29,6 +29,7 @@ from worker.training.inputs import (
     learning_block_of,
     load_learning_features,
 )
+from worker.training.model_staleness import training_record
 from worker.training.network import resolve_layers
 from worker.training.params import TrainModelParams
 from worker.training.reporting import JobReporter
@@ -93,14 +94,24 @@ def _network_spec(block: dict[str, Any], dsp_types: list[str], shape: tuple[int,
 
 
 def _model_row(
-    project_id: int, params: TrainModelParams, job_id: int, block: dict[str, Any], **values: Any
+    project_id: int,
+    params: TrainModelParams,
+    job_id: int,
+    block: dict[str, Any],
+    data: LearningFeatures,
+    **values: Any,
 ) -> TrainedModel:
+    # What it learned from, so that a later change of either makes it out of date.
+    digest, samples = training_record(data.dataset_samples)
     return TrainedModel(
         project_id=project_id,
         impulse_id=params.impulse_id,
         learning_block_id=params.learning_block_id,
         job_id=job_id,
         learning_block=block,
+        feature_fingerprints=data.fingerprints,
+        training_dataset_digest=digest,
+        dataset_samples=samples,
         **values,
     )
 
@@ -164,8 +175,8 @@ def _store_network(
         params,
         context.job_id,
         block_as_trained,
+        data,
         task=result.task,
-        feature_fingerprints=data.fingerprints,
         class_names=result.class_names,
         input_shape=list(result.input_shape),
         metrics={
@@ -253,8 +264,8 @@ def _train_anomaly(
         params,
         context.job_id,
         block,
+        data,
         task="anomaly",
-        feature_fingerprints=data.fingerprints,
         class_names=[],
         input_shape=list(data.features.shape[1:]),
         metrics=metrics,

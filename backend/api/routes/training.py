@@ -106,8 +106,10 @@ def train_learning_block(
 def read_trained_model(
     session: SessionDep, impulse: ImpulseDep, block_id: BlockId
 ) -> TrainedModelPublic:
-    """The latest trained model: float32 and int8 metrics, sizes, MACs, TFLM arena, history."""
-    return service.model_public(session, service.trained_model(session, impulse, block_id))
+    """The latest trained model: float32 and int8 metrics, sizes, MACs, TFLM arena, history,
+    and whether it is out of date (trained on other DSP parameters or another training split)."""
+    model = service.trained_model(session, impulse, block_id)
+    return service.model_public(session, impulse, block_id, model)
 
 
 @router.post(f"{BLOCK_PATH}/test", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED)

@@ -35,6 +35,15 @@ class TrainedModel(Base):
     learning_block: Mapped[dict[str, Any]] = mapped_column(JSON)
     # {dsp_block_id (as text): fingerprint of the feature set trained on}
     feature_fingerprints: Mapped[dict[str, str]] = mapped_column(JSON)
+    # Digest of the training split it learned from (worker.training.model_staleness): the test
+    # split is not in it, so adding test samples leaves the model current. None for models
+    # trained before revision 0006, whose dataset nobody recorded.
+    training_dataset_digest: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The samples of the features it was trained on (Dataset.to_json), to say what changed;
+    # read only when the digest differs, hence deferred: it grows with the dataset.
+    dataset_samples: Mapped[list[list[Any]] | None] = mapped_column(
+        JSON, default=None, deferred=True
+    )
     class_names: Mapped[list[str]] = mapped_column(JSON)
     input_shape: Mapped[list[int]] = mapped_column(JSON)
     # {"float32": {...}, "int8": {...}, "differences": {...} | None, windows counts...}

@@ -1,6 +1,6 @@
 // The latest trained model of a block: validation metrics float32 vs int8, sizes, MACs, TFLM
 // arena, the per-epoch curves of its training and its downloads (for K-means anomaly detection:
-// its score threshold and training scores).
+// its score threshold and training scores); a warning first when it is out of date.
 import { useQuery } from '@tanstack/react-query';
 
 import { trainingReadTrainedModelOptions } from '../client/@tanstack/react-query.gen';
@@ -10,6 +10,7 @@ import { formatBytes, formatDateTime } from '../lib/format';
 import { curvesFromHistory } from '../lib/trainingCurves';
 import { ErrorText } from './ErrorText';
 import { MetricsComparison } from './MetricsComparison';
+import { ModelWarning } from './ModelWarning';
 import { TrainingCurves } from './TrainingCurves';
 
 export function TrainedModelPanel({
@@ -37,6 +38,7 @@ export function TrainedModelPanel({
             {model.data.input_shape.join(' × ')} features
             {model.data.class_names.length > 0 && `; classes ${model.data.class_names.join(', ')}`}.
           </p>
+          <ModelWarning model={model.data} />
           {model.data.task === 'anomaly' ? (
             <AnomalyFigures metrics={model.data.metrics} />
           ) : (

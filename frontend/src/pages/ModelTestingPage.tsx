@@ -17,9 +17,11 @@ import { ImpulseRequired } from '../components/ImpulseRequired';
 import { LabelFilter } from '../components/LabelFilter';
 import { LearningBlockSelect, useSelectedLearningBlock } from '../components/LearningBlockSelect';
 import { MetricsComparison } from '../components/MetricsComparison';
+import { ModelWarning } from '../components/ModelWarning';
 import { WindowClassification } from '../components/WindowClassification';
 import { apiErrorMessage, apiFieldErrors } from '../lib/apiError';
 import { formatDateTime } from '../lib/format';
+import { testedOutdatedText } from '../lib/modelFreshness';
 import { formatPercent } from '../lib/modelMetrics';
 import { parseProjectId } from '../lib/projectId';
 import {
@@ -144,6 +146,7 @@ function TestBlock({ impulse, block }: { impulse: ImpulsePublic; block: Learning
             Model #{model.data.id}, trained {formatDateTime(model.data.created_at)}.
           </p>
         )}
+        {model.data && <ModelWarning model={model.data} />}
         <form
           className="form-grid"
           noValidate
@@ -209,6 +212,11 @@ function TestBlock({ impulse, block }: { impulse: ImpulsePublic; block: Learning
         <h2 id="results-heading">Results</h2>
         {results.isPending && <p className="muted">Loading the results…</p>}
         {notTested ? <p className="muted">Not tested yet.</p> : <ErrorText error={results.error} />}
+        {results.data && testedOutdatedText(results.data.results) && (
+          <p className="warning-box" role="status" data-testid="tested-outdated">
+            {testedOutdatedText(results.data.results)}
+          </p>
+        )}
         {results.data && model.data && results.data.results.task === 'anomaly' && (
           <AnomalyResults
             results={results.data.results}
