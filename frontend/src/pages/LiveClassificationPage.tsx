@@ -20,6 +20,7 @@ import { DeviceClassification } from '../components/DeviceClassification';
 import { ErrorText } from '../components/ErrorText';
 import { ImpulseRequired } from '../components/ImpulseRequired';
 import { LearningBlockSelect, useSelectedLearningBlock } from '../components/LearningBlockSelect';
+import { ModelWarning } from '../components/ModelWarning';
 import { WindowClassification } from '../components/WindowClassification';
 import { apiErrorMessage } from '../lib/apiError';
 import { microphoneErrorMessage, recordMicrophone } from '../lib/browserCapture';
@@ -141,6 +142,7 @@ function Classifier({ impulse, block }: { impulse: ImpulsePublic; block: Learnin
 
   return (
     <>
+      <ModelWarning model={model.data} />
       <div className="two-columns">
         <section className="panel" aria-labelledby="live-settings-heading">
           <h2 id="live-settings-heading">Threshold</h2>
