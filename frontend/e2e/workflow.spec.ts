@@ -432,6 +432,9 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     expect(signUp.status(), await signUp.text()).toBe(201);
     await page.goto(projectPath);
     await expect(page.getByTestId('project-role')).toHaveText('Owner');
+    // The impulse and its latest model's figures.
+    await expect(page.getByRole('list', { name: 'Blocks of the impulse' })).toContainText('MFCC');
+    await expect(page.getByTestId('latest-models')).toContainText(/\d+\.\d%/);
 
     await page.getByLabel('Key name').fill('field device');
     await page.getByLabel('Scope').selectOption('ingestion');

@@ -7,6 +7,7 @@ import { trainingReadTrainedModelOptions } from '../client/@tanstack/react-query
 import { client } from '../client/client.gen';
 import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
 import { formatBytes, formatDateTime } from '../lib/format';
+import { isNotTrained } from '../lib/modelMetrics';
 import { curvesFromHistory } from '../lib/trainingCurves';
 import { ErrorText } from './ErrorText';
 import { MetricsComparison } from './MetricsComparison';
@@ -22,9 +23,7 @@ export function TrainedModelPanel({
 }) {
   const path = { project_id: impulse.project_id, impulse_id: impulse.id, block_id: block.id };
   const model = useQuery(trainingReadTrainedModelOptions({ path }));
-  const notTrained =
-    model.isError &&
-    /no (trained )?model|not been trained|train it first/i.test(JSON.stringify(model.error));
+  const notTrained = model.isError && isNotTrained(model.error);
   return (
     <section className="panel" aria-labelledby="model-heading">
       <h2 id="model-heading">Model</h2>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  describeInputBlock,
   formatAxes,
   formatBytes,
   formatDateTime,
@@ -105,5 +106,28 @@ describe('formatSplit', () => {
 
   it('shows a dash for an empty dataset', () => {
     expect(formatSplit(0, 0)).toBe('—');
+  });
+});
+
+describe('describeInputBlock', () => {
+  it('says how samples become windows', () => {
+    const input = {
+      type: 'time-series',
+      axes: ['audio'],
+      window_size_ms: 1000,
+      window_increase_ms: 500,
+      frequency_hz: 16000,
+    };
+    expect(describeInputBlock(input)).toBe('1000 ms windows every 500 ms at 16000 Hz, axes audio');
+  });
+  it('takes images whole', () => {
+    const input = {
+      type: 'image',
+      axes: ['image'],
+      window_size_ms: null,
+      window_increase_ms: null,
+      frequency_hz: null,
+    };
+    expect(describeInputBlock(input)).toBe('whole images');
   });
 });

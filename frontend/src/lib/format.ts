@@ -72,3 +72,17 @@ export function formatSplit(trainingFraction: number, testingFraction: number): 
   const trainingPercent = Math.round((trainingFraction / total) * 100);
   return `${trainingPercent}% / ${100 - trainingPercent}%`;
 }
+
+/** "1000 ms windows every 500 ms at 16000 Hz, axes audio", or "whole images". */
+export function describeInputBlock(input: {
+  type?: string;
+  axes: ReadonlyArray<string>;
+  window_size_ms: number | null;
+  window_increase_ms: number | null;
+  frequency_hz: number | null;
+}): string {
+  if (input.type === 'image') return 'whole images';
+  const rate = input.frequency_hz != null ? ` at ${input.frequency_hz} Hz` : '';
+  const axes = input.axes.length > 0 ? `, axes ${input.axes.join(', ')}` : '';
+  return `${input.window_size_ms} ms windows every ${input.window_increase_ms} ms${rate}${axes}`;
+}

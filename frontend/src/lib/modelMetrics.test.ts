@@ -7,6 +7,7 @@ import {
   formatCount,
   formatPercent,
   formatPointDifference,
+  isNotTrained,
   type ClassificationMetrics,
 } from './modelMetrics';
 
@@ -93,5 +94,17 @@ describe('f1SideBySide', () => {
       { name: 'down', float32: 0.909, int8: 0.8 },
     ]);
     expect(f1SideBySide(null, null)).toEqual([]);
+  });
+});
+
+describe('isNotTrained', () => {
+  it("recognises the API's answer for a block without a model", () => {
+    expect(isNotTrained({ detail: 'learning block 1 has no trained model; train it first' })).toBe(
+      true,
+    );
+  });
+  it('leaves other errors to be shown', () => {
+    expect(isNotTrained({ detail: 'Not authenticated' })).toBe(false);
+    expect(isNotTrained(null)).toBe(false);
   });
 });

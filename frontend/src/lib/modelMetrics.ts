@@ -116,3 +116,11 @@ export function f1SideBySide(
     metrics?.per_class.find((entry) => entry.name === name)?.f1 ?? null;
   return names.map((name) => ({ name, float32: f1(float32, name), int8: f1(int8, name) }));
 }
+
+/** Whether reading a block's model failed because the block has none yet (not a real error). */
+export function isNotTrained(error: unknown): boolean {
+  return (
+    error != null &&
+    /no (trained )?model|not been trained|train it first/i.test(JSON.stringify(error))
+  );
+}

@@ -1,5 +1,5 @@
-// A project's dashboard: name and description, visibility, a summary of its dataset and, for its
-// owner, collaborators and API keys.
+// A project's dashboard: name and description, visibility, a summary of its dataset, the impulse
+// with its latest models and, for its owner, collaborators and API keys.
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
@@ -13,6 +13,7 @@ import {
 import type { ProjectPublic, SamplesSummary } from '../client/types.gen';
 import { ApiKeysPanel } from '../components/ApiKeysPanel';
 import { ErrorText } from '../components/ErrorText';
+import { ImpulseSummary } from '../components/ImpulseSummary';
 import { MembersPanel } from '../components/MembersPanel';
 import { apiFieldErrors } from '../lib/apiError';
 import { formatDuration, formatSplit, plural } from '../lib/format';
@@ -84,6 +85,7 @@ function Dashboard({ projectId }: { projectId: number }) {
           />
         )}
       </section>
+      <ImpulseSummary projectId={projectId} />
       {permissions.canManage && (
         <>
           <MembersPanel projectId={projectId} />
