@@ -19,8 +19,8 @@ import json
 import math
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal, Required, TypedDict, Unpack
 
 import cbor2
 import numpy as np
@@ -373,55 +373,41 @@ def build_acquisition_object(
     }
 
 
-def encode_acquisition_json(
+class AcquisitionFields(TypedDict, total=False):
+    """build_acquisition_object's keywords (all but `signed`), which the encoders pass through, so
+    that their names, types and defaults are written once, there."""
+
+    interval_ms: Required[float]
+    sensors: Required[Sequence[SensorSpec]]
+    device_type: str
+    device_name: str | None
+    label: str | None
+    iat: int | None
+
+
+def _encode_acquisition(
+    serialise: Callable[[Mapping[str, Any]], bytes],
     values: Any,
-    *,
-    interval_ms: float,
-    sensors: Sequence[SensorSpec],
-    device_type: str = "MCUFORGE_CLI",
-    device_name: str | None = None,
-    label: str | None = None,
-    hmac_key: str | None = None,
-    iat: int | None = None,
+    hmac_key: str | None,
+    fields: AcquisitionFields,
+) -> bytes:
+    # The HMAC is taken over the same serialisation that is written, with the zero placeholder
+    # still in place: the form a verifier rebuilds when the file's own bytes do not verify.
+    obj = build_acquisition_object(values, signed=hmac_key is not None, **fields)
+    if hmac_key is not None:
+        obj["signature"] = _hmac_hex(hmac_key, serialise(obj))
+    return serialise(obj)
+
+
+def encode_acquisition_json(
+    values: Any, *, hmac_key: str | None = None, **fields: Unpack[AcquisitionFields]
 ) -> bytes:
     """A JSON acquisition file; signed with HMAC-SHA256 over the zero-signature text given a key."""
-    obj = build_acquisition_object(
-        values,
-        interval_ms=interval_ms,
-        sensors=sensors,
-        device_type=device_type,
-        device_name=device_name,
-        label=label,
-        signed=hmac_key is not None,
-        iat=iat,
-    )
-    if hmac_key is not None:
-        obj["signature"] = _hmac_hex(hmac_key, _json_text(obj))
-    return _json_text(obj)
+    return _encode_acquisition(_json_text, values, hmac_key, fields)
 
 
 def encode_acquisition_cbor(
-    values: Any,
-    *,
-    interval_ms: float,
-    sensors: Sequence[SensorSpec],
-    device_type: str = "MCUFORGE_CLI",
-    device_name: str | None = None,
-    label: str | None = None,
-    hmac_key: str | None = None,
-    iat: int | None = None,
+    values: Any, *, hmac_key: str | None = None, **fields: Unpack[AcquisitionFields]
 ) -> bytes:
     """A CBOR acquisition file (canonical encoding); signed over the zero-signature encoding."""
-    obj = build_acquisition_object(
-        values,
-        interval_ms=interval_ms,
-        sensors=sensors,
-        device_type=device_type,
-        device_name=device_name,
-        label=label,
-        signed=hmac_key is not None,
-        iat=iat,
-    )
-    if hmac_key is not None:
-        obj["signature"] = _hmac_hex(hmac_key, _cbor_bytes(obj))
-    return _cbor_bytes(obj)
+    return _encode_acquisition(_cbor_bytes, values, hmac_key, fields)
