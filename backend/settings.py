@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MCUFORGE_MAX_JSON_BODY_BYTES"),
         description="Largest request body of every route but uploads (413 beyond).",
     )
+    max_recording_body_bytes: int = Field(
+        16 * 1024 * 1024,
+        validation_alias=AliasChoices("MCUFORGE_MAX_RECORDING_BODY_BYTES"),
+        description="Largest live classification request: a recording's values as JSON.",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_outside_development(self) -> Settings:

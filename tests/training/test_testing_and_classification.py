@@ -14,6 +14,7 @@ from tflite_micro.python.tflite_micro import runtime
 
 from backend.db.models import Impulse, Sample
 from backend.db.session import get_sessionmaker
+from backend.settings import settings
 from tests.conftest import REPO_ROOT
 from tests.training.conftest import LABELS, RATE_HZ, TEST_SAMPLES, TrainingWorld, block_url
 from tests.worker.jobs_helpers import log_lines
@@ -192,3 +193,18 @@ def test_bad_recordings_are_refused_with_the_reason(world: TrainingWorld) -> Non
     )
     assert response.status_code == 422
     assert "finite number" in response.text, response.text
+
+
+def test_a_recording_may_exceed_the_json_body_limit_up_to_its_own(world: TrainingWorld) -> None:
+    base = block_url(world.project_id, world.impulse_id)
+    # 25 s of audio: more than the 1 MiB other JSON routes take (13 bytes a value).
+    values = [1234.0625] * (25 * RATE_HZ)
+    body = json.dumps({"signal": {"values": values, "axes": ["audio"], "frequency_hz": RATE_HZ}})
+    assert len(body) > settings.max_json_body_bytes
+    headers = {"content-type": "application/json"}
+    response = world.client.post(f"{base}/classify", content=body, headers=headers)
+    assert response.status_code == 200, response.text[:500]
+    assert len(response.json()["windows"]) == 99  # every 250 ms, the last one zero-padded
+    huge = '{"signal": "' + "x" * settings.max_recording_body_bytes + '"}'
+    response = world.client.post(f"{base}/classify", content=huge, headers=headers)
+    assert response.status_code == 413

@@ -1,5 +1,5 @@
 """Learning blocks of an impulse: presets, the training script (generated or expert), training,
-the trained model's metrics, model testing and live classification."""
+the trained model's metrics and model testing (live classification: classification.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from backend.api.deps import SessionDep
 from backend.api.routes.impulses import ImpulseDep
 from backend.schemas.jobs import JobPublic
 from backend.schemas.training import (
-    ClassificationPublic,
-    ClassifyRequest,
     LearningPresetsPublic,
     ScriptPublic,
     ScriptUpdate,
@@ -128,31 +126,3 @@ def read_test_results(
 ) -> TestResultsPublic:
     """The latest model test: metrics and per-sample results."""
     return service.test_results(session, impulse, block_id)
-
-
-@router.post(f"{BLOCK_PATH}/classify", response_model=ClassificationPublic)
-def classify_sample(
-    session: SessionDep, impulse: ImpulseDep, block_id: BlockId, classify_in: ClassifyRequest
-) -> ClassificationPublic:
-    """Classify one sample, or a recording that is not stored, window by window with the int8
-    model (numpy DSP + TFLM, no job)."""
-    if classify_in.signal is not None:
-        result = service.classify_recording(
-            session,
-            impulse,
-            block_id,
-            classify_in.signal,
-            classify_in.uncertain_below,
-            include_windows=classify_in.include_windows,
-        )
-    else:
-        assert classify_in.sample_id is not None  # the request model checks one is given
-        result = service.classify(
-            session,
-            impulse,
-            block_id,
-            classify_in.sample_id,
-            classify_in.uncertain_below,
-            include_windows=classify_in.include_windows,
-        )
-    return ClassificationPublic.model_validate(result)
