@@ -7,6 +7,7 @@ residual ADD that consumes it so the convolution's output never needs memory.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -38,6 +39,27 @@ def quant_text(tensor: Tensor) -> str:
         return (f"per-channel scales on axis {tensor.quantized_dimension} "
                 f"({min(tensor.scales):.6g}..{max(tensor.scales):.6g}), zero point 0")
     return f"scale {tensor.scale:.9g}, zero point {tensor.zero_point}"
+
+
+@dataclass
+class _PreparedConv:
+    """A CONV_2D or DEPTHWISE_CONV_2D once prepared: its param struct, its constants and the
+    names its kernel calls pass."""
+
+    params: ParamStruct
+    arrays: list[ConstArray]
+    filter_arg: str
+    bias_arg: str
+    padding_height: int
+
+    def leading_args(self, activations: str) -> list[str]:
+        """Every conv kernel starts with (params, activations, filter, bias); the activations are
+        the input, or the output where the kernel writes over its input (fuse_conv_into_add
+        relies on this order too)."""
+        return [f"param:{self.params.name}", activations, self.filter_arg, self.bias_arg]
+
+    def in_place_args(self, op: Operator) -> list[str]:
+        return [*self.leading_args(f"out:{op.outputs[0]}"), "scratch"]
 
 
 class _Lowering:
@@ -145,133 +167,128 @@ class _Lowering:
 
     # --- operators -------------------------------------------------------------------------
 
-    def conv_2d(self, op: Operator) -> None:
+    def optional_bias(self, op: Operator) -> tuple[list[ConstArray], str]:
+        """The int32 bias of a conv or fully connected layer (an optional third input) and the
+        kernel's bias argument, "0" (a null pointer) when the model has none."""
+        if len(op.inputs) == 3 and op.inputs[2] >= 0:
+            bias = self.constant(op, op.inputs[2], "int32", "bias")
+            array = self.const_array(f"op{op.index}_bias", bias, "bias")
+            return [array], f"const:{array.name}"
+        return [], "0"
+
+    def conv_operands(self, op: Operator) -> tuple[Tensor, Tensor, Tensor]:
+        """The input, output and filter of CONV_2D or DEPTHWISE_CONV_2D, checked as both of
+        TFLite's Prepare functions check them; the filter layouts differ, so each caller checks
+        its own depths and scale axis."""
         self.need(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects 2 or 3 inputs")
         inp = self.activation_tensor(op, op.inputs[0])
         out = self.activation_tensor(op, op.outputs[0])
         flt = self.constant(op, op.inputs[1], "int8", "filter")
-        has_bias = len(op.inputs) == 3 and op.inputs[2] >= 0
         self.need(len(inp.shape) == 4 and len(flt.shape) == 4, op, "input and filter must be 4-D")
+        return inp, out, flt
+
+    def prepare_conv(self, op: Operator, inp: Tensor, out: Tensor, flt: Tensor, params_ctype: str,
+                     depth_multiplier: int | None = None) -> _PreparedConv:
+        """The rest of Prepare, the same for both convolutions once their shapes are checked:
+        padding, activation range, per-channel requantization and the constants in flash.
+
+        Both filter layouts ([out, h, w, in] and [1, h, w, out]) keep the window on axes 1 and
+        2, and the callers have checked that the output depth equals the filter's, so the output
+        depth is read from the output. The two param structs (mf/conv_params.h,
+        mf/depthwise_conv_params.h) declare the same fields in the same order, except that the
+        depthwise one has `depth_multiplier` after the padding.
+        """
         batches, in_h, in_w, in_c = inp.shape
+        _, k_h, k_w, _ = flt.shape
+        _, out_h, out_w, out_c = out.shape
+        opts = op.options
+        pad_h = self.padding(op, "height", in_h, k_h, opts["stride_height"],
+                             opts["dilation_height"], out_h)
+        pad_w = self.padding(op, "width", in_w, k_w, opts["stride_width"],
+                             opts["dilation_width"], out_w)
+        act_min, act_max = self.activation_range(op, out)
+        multipliers, shifts = q.per_channel_multipliers(inp.scale, flt.scales, out.scale, out_c)
+        arrays = [self.const_array(f"op{op.index}_filter", flt, "filter")]
+        bias_arrays, bias_arg = self.optional_bias(op)
+        arrays += bias_arrays
+        arrays += self.quant_arrays(op, multipliers, shifts)
+        requantizers, requantizers_arg = self.requantizer_arrays(op, multipliers, shifts,
+                                                                 out.zero_point)
+        arrays += requantizers
+        fields = [
+            ("input_offset", str(-inp.zero_point)), ("output_offset", str(out.zero_point)),
+            ("output_multiplier", f"const:op{op.index}_output_multiplier"),
+            ("output_shift", f"const:op{op.index}_output_shift"),
+            ("activation_min", str(act_min)), ("activation_max", str(act_max)),
+            ("stride_height", str(opts["stride_height"])),
+            ("stride_width", str(opts["stride_width"])),
+            ("dilation_height", str(opts["dilation_height"])),
+            ("dilation_width", str(opts["dilation_width"])),
+            ("padding_height", str(pad_h)), ("padding_width", str(pad_w)),
+        ]
+        if depth_multiplier is not None:
+            fields.append(("depth_multiplier", str(depth_multiplier)))
+        fields += [
+            ("batches", str(batches)), ("input_height", str(in_h)), ("input_width", str(in_w)),
+            ("input_depth", str(in_c)), ("filter_height", str(k_h)), ("filter_width", str(k_w)),
+            ("output_height", str(out_h)), ("output_width", str(out_w)),
+            ("output_depth", str(out_c)),
+            ("output_requantizers", requantizers_arg),
+        ]
+        params = ParamStruct(params_ctype, f"op{op.index}_params", fields)
+        return _PreparedConv(params, arrays, f"const:op{op.index}_filter", bias_arg, pad_h)
+
+    def conv_2d(self, op: Operator) -> None:
+        inp, out, flt = self.conv_operands(op)
+        _, _, _, in_c = inp.shape
         out_c, k_h, k_w, f_c = flt.shape
         self.need(f_c == in_c, op, f"grouped convolution (filter depth {f_c}, input depth "
                   f"{in_c}) is not supported; filter depth must equal input depth")
         self.need(flt.quantized_dimension == 0 or not flt.is_per_channel, op,
                   "per-channel filter scales must be on axis 0 (output channels)")
         self.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")
-        _, out_h, out_w, out_c2 = out.shape
+        _, _, _, out_c2 = out.shape
         self.need(out_c2 == out_c, op, "output depth must equal the number of filters")
-        opts = op.options
-        pad_h = self.padding(op, "height", in_h, k_h, opts["stride_height"],
-                             opts["dilation_height"], out_h)
-        pad_w = self.padding(op, "width", in_w, k_w, opts["stride_width"],
-                             opts["dilation_width"], out_w)
-        act_min, act_max = self.activation_range(op, out)
-        multipliers, shifts = q.per_channel_multipliers(inp.scale, flt.scales, out.scale, out_c)
-        arrays = [self.const_array(f"op{op.index}_filter", flt, "filter")]
-        bias_arg = "0"
-        if has_bias:
-            bias = self.constant(op, op.inputs[2], "int32", "bias")
-            arrays.append(self.const_array(f"op{op.index}_bias", bias, "bias"))
-            bias_arg = f"const:op{op.index}_bias"
-        arrays += self.quant_arrays(op, multipliers, shifts)
-        requantizers, requantizers_arg = self.requantizer_arrays(op, multipliers, shifts,
-                                                                 out.zero_point)
-        arrays += requantizers
-        params = ParamStruct("mf::ConvParams", f"op{op.index}_params", [
-            ("input_offset", str(-inp.zero_point)), ("output_offset", str(out.zero_point)),
-            ("output_multiplier", f"const:op{op.index}_output_multiplier"),
-            ("output_shift", f"const:op{op.index}_output_shift"),
-            ("activation_min", str(act_min)), ("activation_max", str(act_max)),
-            ("stride_height", str(opts["stride_height"])),
-            ("stride_width", str(opts["stride_width"])),
-            ("dilation_height", str(opts["dilation_height"])),
-            ("dilation_width", str(opts["dilation_width"])),
-            ("padding_height", str(pad_h)), ("padding_width", str(pad_w)),
-            ("batches", str(batches)), ("input_height", str(in_h)), ("input_width", str(in_w)),
-            ("input_depth", str(in_c)), ("filter_height", str(k_h)), ("filter_width", str(k_w)),
-            ("output_height", str(out_h)), ("output_width", str(out_w)),
-            ("output_depth", str(out_c)),
-            ("output_requantizers", requantizers_arg),
-        ])
+        conv = self.prepare_conv(op, inp, out, flt, "mf::ConvParams")
         step = self.add_step(op, "mf::conv_2d",
-                             [f"param:{params.name}", f"in:{op.inputs[0]}",
-                              f"const:op{op.index}_filter", bias_arg, f"out:{op.outputs[0]}",
+                             [*conv.leading_args(f"in:{op.inputs[0]}"), f"out:{op.outputs[0]}",
                               "scratch"],
-                             [op.inputs[0]], op.outputs[0], [params], arrays)
+                             [op.inputs[0]], op.outputs[0], [conv.params], conv.arrays)
         step.work_scratch_bytes = fast_conv_scratch_bytes(k_h * k_w * in_c)
+        opts = op.options
         pointwise = (k_h == k_w == 1 and opts["stride_height"] == opts["stride_width"] == 1
                      and out_c <= in_c)
         if pointwise:
             step.in_place_function = "mf::conv_2d_1x1_in_place"
-            step.in_place_args = [f"param:{params.name}", f"out:{op.outputs[0]}",
-                                  f"const:op{op.index}_filter", bias_arg, "scratch"]
+            step.in_place_args = conv.in_place_args(op)
             step.in_place_inputs = [op.inputs[0]]
             step.scratch_bytes = max(in_c, fast_conv_scratch_bytes(in_c))
 
     def depthwise_conv_2d(self, op: Operator) -> None:
-        self.need(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects 2 or 3 inputs")
-        inp = self.activation_tensor(op, op.inputs[0])
-        out = self.activation_tensor(op, op.outputs[0])
-        flt = self.constant(op, op.inputs[1], "int8", "filter")
-        has_bias = len(op.inputs) == 3 and op.inputs[2] >= 0
-        self.need(len(inp.shape) == 4 and len(flt.shape) == 4, op, "input and filter must be 4-D")
-        batches, in_h, in_w, in_c = inp.shape
-        _, k_h, k_w, out_c = flt.shape
-        _, out_h, out_w, out_c2 = out.shape
+        inp, out, flt = self.conv_operands(op)
+        batches, _, in_w, in_c = inp.shape
+        _, _, _, out_c = flt.shape
+        _, _, _, out_c2 = out.shape
         self.need(out_c2 == out_c and out_c % in_c == 0, op,
                   f"output depth {out_c2} must equal filter depth {out_c}, a multiple of the "
                   f"input depth {in_c}")
         self.need(flt.quantized_dimension == 3 or not flt.is_per_channel, op,
                   "per-channel depthwise filter scales must be on axis 3")
         self.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")
-        opts = op.options
-        pad_h = self.padding(op, "height", in_h, k_h, opts["stride_height"],
-                             opts["dilation_height"], out_h)
-        pad_w = self.padding(op, "width", in_w, k_w, opts["stride_width"],
-                             opts["dilation_width"], out_w)
-        act_min, act_max = self.activation_range(op, out)
-        multipliers, shifts = q.per_channel_multipliers(inp.scale, flt.scales, out.scale, out_c)
-        arrays = [self.const_array(f"op{op.index}_filter", flt, "filter")]
-        bias_arg = "0"
-        if has_bias:
-            bias = self.constant(op, op.inputs[2], "int32", "bias")
-            arrays.append(self.const_array(f"op{op.index}_bias", bias, "bias"))
-            bias_arg = f"const:op{op.index}_bias"
-        arrays += self.quant_arrays(op, multipliers, shifts)
-        requantizers, requantizers_arg = self.requantizer_arrays(op, multipliers, shifts,
-                                                                 out.zero_point)
-        arrays += requantizers
-        params = ParamStruct("mf::DepthwiseConvParams", f"op{op.index}_params", [
-            ("input_offset", str(-inp.zero_point)), ("output_offset", str(out.zero_point)),
-            ("output_multiplier", f"const:op{op.index}_output_multiplier"),
-            ("output_shift", f"const:op{op.index}_output_shift"),
-            ("activation_min", str(act_min)), ("activation_max", str(act_max)),
-            ("stride_height", str(opts["stride_height"])),
-            ("stride_width", str(opts["stride_width"])),
-            ("dilation_height", str(opts["dilation_height"])),
-            ("dilation_width", str(opts["dilation_width"])),
-            ("padding_height", str(pad_h)), ("padding_width", str(pad_w)),
-            ("depth_multiplier", str(out_c // in_c)),
-            ("batches", str(batches)), ("input_height", str(in_h)), ("input_width", str(in_w)),
-            ("input_depth", str(in_c)), ("filter_height", str(k_h)), ("filter_width", str(k_w)),
-            ("output_height", str(out_h)), ("output_width", str(out_w)),
-            ("output_depth", str(out_c)),
-            ("output_requantizers", requantizers_arg),
-        ])
+        conv = self.prepare_conv(op, inp, out, flt, "mf::DepthwiseConvParams",
+                                 depth_multiplier=out_c // in_c)
         step = self.add_step(op, "mf::depthwise_conv_2d",
-                             [f"param:{params.name}", f"in:{op.inputs[0]}",
-                              f"const:op{op.index}_filter", bias_arg, f"out:{op.outputs[0]}"],
-                             [op.inputs[0]], op.outputs[0], [params], arrays)
+                             [*conv.leading_args(f"in:{op.inputs[0]}"), f"out:{op.outputs[0]}"],
+                             [op.inputs[0]], op.outputs[0], [conv.params], conv.arrays)
+        opts = op.options
         same_shape = inp.shape == out.shape and batches == 1 and out_c == in_c
         unit_steps = (opts["stride_height"] == opts["stride_width"] == 1
                       and opts["dilation_height"] == opts["dilation_width"] == 1)
         if same_shape and unit_steps:
             step.in_place_function = "mf::depthwise_conv_2d_in_place"
-            step.in_place_args = [f"param:{params.name}", f"out:{op.outputs[0]}",
-                                  f"const:op{op.index}_filter", bias_arg, "scratch"]
+            step.in_place_args = conv.in_place_args(op)
             step.in_place_inputs = [op.inputs[0]]
-            step.scratch_bytes = (pad_h + 1) * in_w * in_c
+            step.scratch_bytes = (conv.padding_height + 1) * in_w * in_c
 
     def fully_connected(self, op: Operator) -> None:
         self.need(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects 2 or 3 inputs")
@@ -295,11 +312,8 @@ class _Lowering:
             multiplier, shift = q.per_tensor_conv_multiplier(inp.scale, flt.scale, out.scale)
             multipliers, shifts = [multiplier], [shift]
         arrays = [self.const_array(f"op{op.index}_weights", flt, "weights")]
-        bias_arg = "0"
-        if len(op.inputs) == 3 and op.inputs[2] >= 0:
-            bias = self.constant(op, op.inputs[2], "int32", "bias")
-            arrays.append(self.const_array(f"op{op.index}_bias", bias, "bias"))
-            bias_arg = f"const:op{op.index}_bias"
+        bias_arrays, bias_arg = self.optional_bias(op)
+        arrays += bias_arrays
         arrays += self.quant_arrays(op, multipliers, shifts)
         params = ParamStruct("mf::FullyConnectedParams", f"op{op.index}_params", [
             ("input_offset", str(-inp.zero_point)), ("filter_offset", str(-flt.zero_point)),
