@@ -196,3 +196,6 @@ class ClassificationPublic(BaseModel):
     raw_windows: list[list[float]] | None = Field(
         None, description="With include_windows: each window's values, axes interleaved."
     )
+    raw_windows_note: str | None = Field(
+        None, description="Why include_windows returned no raw windows (too many values)."
+    )

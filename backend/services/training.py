@@ -16,10 +16,10 @@ from sqlalchemy.orm.attributes import flag_modified
 from backend.db.models import Artifact, FeatureSet, Impulse, Job, JobState, TrainedModel
 from backend.schemas.training import (
     ArtifactPublic,
+    ClassifyRequest,
     LearningPresetPublic,
     LearningPresetsPublic,
     ScriptPublic,
-    SignalIn,
     TestResultsPublic,
     TrainedModelPublic,
 )
@@ -206,54 +206,28 @@ def test_results(session: Session, impulse: Impulse, block_id: int) -> TestResul
 
 
 def classify(
-    session: Session,
-    impulse: Impulse,
-    block_id: int,
-    sample_id: int,
-    uncertain_below: float,
-    *,
-    include_windows: bool = False,
+    session: Session, impulse: Impulse, block_id: int, request: ClassifyRequest
 ) -> dict[str, Any]:
-    """Window by window classification of one sample with the block's latest int8 model."""
+    """Window by window classification of a stored sample, or of a recording that is not stored
+    (the dataset and its features stay as they are), with the block's latest int8 model."""
     model = _live_model(session, impulse, block_id)
+    options = {
+        "uncertain_below": request.uncertain_below,
+        "include_windows": request.include_windows,
+    }
     with _classification_errors():
-        result = classify_sample(
-            session,
-            impulse,
-            model,
-            sample_id,
-            uncertain_below=uncertain_below,
-            include_windows=include_windows,
-        )
-    return {**result, "trained_model_id": model.id}
-
-
-def classify_recording(
-    session: Session,
-    impulse: Impulse,
-    block_id: int,
-    signal: SignalIn,
-    uncertain_below: float,
-    *,
-    include_windows: bool = False,
-) -> dict[str, Any]:
-    """`classify` for a recording that is not stored: the dataset (and its features) stay as
-    they are."""
-    model = _live_model(session, impulse, block_id)
-    recording = Signal(
-        values=np.asarray(signal.values, dtype=np.float32).reshape(-1, len(signal.axes)),
-        axes=tuple(signal.axes),
-        frequency_hz=signal.frequency_hz,
-    )
-    with _classification_errors():
-        result = classify_signal(
-            session,
-            impulse,
-            model,
-            recording,
-            uncertain_below=uncertain_below,
-            include_windows=include_windows,
-        )
+        if request.signal is not None:
+            recording = Signal(
+                values=np.asarray(request.signal.values, dtype=np.float32).reshape(
+                    -1, len(request.signal.axes)
+                ),
+                axes=tuple(request.signal.axes),
+                frequency_hz=request.signal.frequency_hz,
+            )
+            result = classify_signal(session, impulse, model, recording, **options)
+        else:
+            assert request.sample_id is not None  # ClassifyRequest checks one source is given
+            result = classify_sample(session, impulse, model, request.sample_id, **options)
     return {**result, "trained_model_id": model.id}
 
 

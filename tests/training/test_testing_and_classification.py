@@ -9,6 +9,7 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 from sqlalchemy.orm import selectinload
 from tflite_micro.python.tflite_micro import runtime
 
@@ -19,6 +20,7 @@ from tests.conftest import REPO_ROOT
 from tests.training.conftest import LABELS, RATE_HZ, TEST_SAMPLES, TrainingWorld, block_url
 from tests.worker.jobs_helpers import log_lines
 from worker.job_runtime import run_job
+from worker.training import classify as classify_module
 from worker.training.classify import sample_features
 from worker.training.test_job import run_test_model
 
@@ -111,11 +113,13 @@ def test_live_classification_does_not_import_tensorflow(world: TrainingWorld) ->
         import json, sys
         from backend.db.models import Impulse
         from backend.db.session import get_sessionmaker, set_database_url
+        from backend.schemas.training import ClassifyRequest
         from backend.services.training import classify
         set_database_url({world.url!r})
+        request = ClassifyRequest(sample_id={world.samples["low.testing1.wav"]})
         with get_sessionmaker()() as session:
             impulse = session.get(Impulse, {world.impulse_id})
-            result = classify(session, impulse, 1, {world.samples["low.testing1.wav"]}, 0.6)
+            result = classify(session, impulse, 1, request)
         print(json.dumps({{"windows": len(result["windows"]),
                           "tensorflow": "tensorflow" in sys.modules}}))
         """
@@ -208,3 +212,18 @@ def test_a_recording_may_exceed_the_json_body_limit_up_to_its_own(world: Trainin
     huge = '{"signal": "' + "x" * settings.max_recording_body_bytes + '"}'
     response = world.client.post(f"{base}/classify", content=huge, headers=headers)
     assert response.status_code == 413
+
+
+def test_too_many_raw_window_values_are_left_out_saying_why(
+    world: TrainingWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = block_url(world.project_id, world.impulse_id)
+    body = {"sample_id": world.samples["high.testing0.wav"], "include_windows": True}
+    monkeypatch.setattr(classify_module, "MAX_RAW_WINDOW_VALUES", 3 * RATE_HZ // 2 - 1)
+    result = world.client.post(f"{base}/classify", json=body).json()
+    assert result["raw_windows"] is None
+    assert result["raw_windows_note"].startswith("the 3 windows hold 12000 values, more than")
+    assert len(result["windows"]) == 3  # the classification itself is whole
+    monkeypatch.setattr(classify_module, "MAX_RAW_WINDOW_VALUES", 3 * RATE_HZ // 2)
+    result = world.client.post(f"{base}/classify", json=body).json()
+    assert len(result["raw_windows"]) == 3 and result["raw_windows_note"] is None

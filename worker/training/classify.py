@@ -25,6 +25,10 @@ from worker.learning.inference import predict
 from worker.learning.model_testing import classify_windows
 from worker.training.test_job import model_file
 
+# Raw window values a classification returns at most (a long sample's windows overlap: 10 min of
+# 16 kHz audio in 1 s windows every 250 ms would be 38 million values, hundreds of MB of JSON).
+MAX_RAW_WINDOW_VALUES = 2_000_000
+
 
 class SampleNotClassifiable(ValueError):
     """The sample cannot go through this impulse (wrong kind, too short, missing axis)."""
@@ -174,12 +178,7 @@ def _classify_windows(
     dsp_block_ids = [int(i) for i in model.feature_fingerprints]
     features = _features(impulse, dsp_block_ids, windows, rate_hz)
     offsets_ms = windows.offsets_ms
-    # Each window as the device's classifier takes it: samples in time order, axes interleaved.
-    raw = (
-        {"raw_windows": [w.reshape(-1).tolist() for w in windows.windows]}
-        if include_windows
-        else {}
-    )
+    raw = _raw_windows(windows) if include_windows else {}
     int8_bytes = model_file(session, model.id, "tflite-int8")
     if model.task == "regression":
         values = predict(int8_bytes, features)[:, 0]
@@ -205,3 +204,17 @@ def _classify_windows(
         "top_counts": counts,
         **raw,
     }
+
+
+def _raw_windows(windows: Windows) -> dict[str, Any]:
+    """Each window as the device's classifier takes it: samples in time order, axes interleaved;
+    left out, saying why, past MAX_RAW_WINDOW_VALUES."""
+    if windows.windows.size > MAX_RAW_WINDOW_VALUES:
+        return {
+            "raw_windows_note": (
+                f"the {len(windows)} windows hold {windows.windows.size} values, more than the "
+                f"{MAX_RAW_WINDOW_VALUES} returned at most; classify a shorter sample to compare "
+                "with the device build"
+            )
+        }
+    return {"raw_windows": [w.reshape(-1).tolist() for w in windows.windows]}

@@ -22,23 +22,6 @@ def classify_sample(
 ) -> ClassificationPublic:
     """Classify one sample, or a recording that is not stored, window by window with the int8
     model (numpy DSP + TFLM, no job)."""
-    if classify_in.signal is not None:
-        result = service.classify_recording(
-            session,
-            impulse,
-            block_id,
-            classify_in.signal,
-            classify_in.uncertain_below,
-            include_windows=classify_in.include_windows,
-        )
-    else:
-        assert classify_in.sample_id is not None  # the request model checks one is given
-        result = service.classify(
-            session,
-            impulse,
-            block_id,
-            classify_in.sample_id,
-            classify_in.uncertain_below,
-            include_windows=classify_in.include_windows,
-        )
-    return ClassificationPublic.model_validate(result)
+    return ClassificationPublic.model_validate(
+        service.classify(session, impulse, block_id, classify_in)
+    )

@@ -114,7 +114,11 @@ function Classifier({ impulse, block }: { impulse: ImpulsePublic; block: Learnin
         body: { ...source, uncertain_below: thresholdValue, include_windows: !!classifier },
         throwOnError: true,
       });
-      if (!classifier || !server.raw_windows) return { server, device: null, deviceError: null };
+      if (!classifier) return { server, device: null, deviceError: null };
+      if (!server.raw_windows) {
+        const why = server.raw_windows_note ?? 'the server returned no raw windows';
+        return { server, device: null, deviceError: `Not run on the device build: ${why}.` };
+      }
       try {
         const windows = classifyOnDevice(classifier, server.raw_windows, thresholdValue);
         return { server, device: windows, deviceError: null };
