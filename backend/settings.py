@@ -79,6 +79,25 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MCUFORGE_SECURE_COOKIES"),
         description="Send session cookies only over HTTPS; default: on outside development.",
     )
+    signup: Literal["closed", "invite", "open"] = Field(
+        "closed",
+        validation_alias=AliasChoices("MCUFORGE_SIGNUP"),
+        description="Who may create an account: closed (the first account, then only by an "
+        "administrator's invitation or hand), invite (project owners may invite too) or open "
+        "(anyone).",
+    )
+    invitation_lifetime_hours: float = Field(
+        24.0 * 7,
+        gt=0,
+        validation_alias=AliasChoices("MCUFORGE_INVITATION_LIFETIME_HOURS"),
+        description="An invitation link may be used (once) for this long after it was made.",
+    )
+    password_reset_lifetime_hours: float = Field(
+        24.0,
+        gt=0,
+        validation_alias=AliasChoices("MCUFORGE_PASSWORD_RESET_LIFETIME_HOURS"),
+        description="A password reset link may be used (once) for this long after it was made.",
+    )
     login_max_failures: int = Field(
         5,
         ge=1,

@@ -3,12 +3,13 @@
 from backend.db.models.api_key import ApiKey, ApiKeyScope
 from backend.db.models.artifact import Artifact
 from backend.db.models.impulse import FeatureSet, FeatureSetData, Impulse
+from backend.db.models.invitation import Invitation
 from backend.db.models.job import Job, JobLog, JobState
 from backend.db.models.membership import ProjectMember, ProjectRole
 from backend.db.models.project import Project
 from backend.db.models.sample import Sample, SampleCategory, SampleData
 from backend.db.models.trained_model import TrainedModel
-from backend.db.models.user import User, UserSession, UserToken
+from backend.db.models.user import PasswordReset, User, UserSession, UserToken
 
 __all__ = [
     "ApiKey",
@@ -17,9 +18,11 @@ __all__ = [
     "FeatureSet",
     "FeatureSetData",
     "Impulse",
+    "Invitation",
     "Job",
     "JobLog",
     "JobState",
+    "PasswordReset",
     "Project",
     "ProjectMember",
     "ProjectRole",
