@@ -128,3 +128,16 @@ def sqlite_database_url(_migrated_sqlite_url: str) -> str:
     set_database_url(_migrated_sqlite_url)
     _empty_all_tables(_migrated_sqlite_url)
     return _migrated_sqlite_url
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def open_signup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests sign up as many accounts as they need, as on a server with MCUFORGE_SIGNUP=open;
+    the sign-up policy tests (tests/api/routes/test_signup_policy.py) set each policy themselves.
+    The default, `closed`, is pinned there too."""
+    from backend.settings import settings
+
+    monkeypatch.setattr(settings, "signup", "open")

@@ -94,7 +94,7 @@ def get_actor(
                 )
         request.state.user_session = row
         user = session.get(User, row.user_id)
-        if user is None:
+        if user is None or user.is_disabled:
             return Actor()
         return Actor(user=user, via_cookie=True)
     return Actor()
@@ -122,6 +122,9 @@ def get_admin(user: CurrentUser) -> User:
     if not user.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only an administrator may do this")
     return user
+
+
+AdminUser = Annotated[User, Depends(get_admin)]
 
 
 # Ids are database integers; larger numbers are bad input (422), never a database error.

@@ -10,6 +10,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.api.routes import (
+    admin_invitations,
+    admin_users,
     api_keys,
     auth,
     boards,
@@ -21,6 +23,7 @@ from backend.api.routes import (
     jobs,
     members,
     models,
+    project_invitations,
     projects,
     public_projects,
     samples,
@@ -37,6 +40,9 @@ for router in (
     projects.router,
     members.router,
     api_keys.router,
+    project_invitations.router,
+    admin_users.router,
+    admin_invitations.router,
     public_projects.router,
     jobs.router,
     dsp_blocks.router,

@@ -26,6 +26,12 @@ class ApiKeyPublic(BaseModel):
     prefix: str
     created_at: UtcDatetime
     last_used_at: UtcDatetime | None
+    created_by_id: int | None = Field(
+        description="The account that made the key; removing it from the project revokes the key."
+    )
+    created_by_username: str | None = Field(
+        None, description="That account's username; null when unknown or deleted."
+    )
 
 
 class ApiKeyCreated(ApiKeyPublic):

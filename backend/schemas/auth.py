@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -37,11 +38,43 @@ Password = Field(min_length=PASSWORD_MIN_CHARS, max_length=PASSWORD_MAX_CHARS)
 
 class SignUp(BaseModel):
     username: str = Field(min_length=3, max_length=40)
-    email: str = Field(min_length=3, max_length=254)
+    email: str | None = Field(
+        None,
+        min_length=3,
+        max_length=254,
+        description="Needed without an invitation; with one, the invited address is used.",
+    )
     password: str = Password
+    invitation_token: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="The token of an invitation link (mfi_...); needed unless sign-up is open.",
+    )
 
     _username = field_validator("username")(clean_username)
-    _email = field_validator("email")(clean_email)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, email: str | None) -> str | None:
+        return None if email is None else clean_email(email)
+
+
+class SignUpPolicyPublic(BaseModel):
+    """Whether the sign-up page may be used without an invitation link."""
+
+    policy: Literal["closed", "invite", "open"] = Field(
+        description="closed: administrators invite; invite: project owners too; open: anyone."
+    )
+    signup_without_invitation: bool = Field(
+        description="True when open, or while the server has no account (the first one becomes "
+        "the administrator)."
+    )
+
+
+class PasswordResetIn(BaseModel):
+    token: str = Field(min_length=1, max_length=100, description="From the reset link (mfr_...).")
+    new_password: str = Password
 
 
 class SignIn(BaseModel):

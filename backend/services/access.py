@@ -59,6 +59,9 @@ OWNER_ROUTES = frozenset(
         "read_api_keys",
         "create_api_key",
         "revoke_api_key",
+        "read_project_invitations",
+        "create_project_invitation",
+        "revoke_project_invitation",
     }
 )
 INGESTION_ROUTES = frozenset({"upload_samples"})

@@ -1,14 +1,19 @@
-"""Accounts: sign-up (the first account is the administrator), sign-in with argon2 passwords,
-browser sessions, personal bearer tokens, password change."""
+"""Accounts: sign-up (the first account is the administrator; later ones as MCUFORGE_SIGNUP
+allows), sign-in with argon2 passwords, browser sessions, personal bearer tokens, password change.
+
+A user's credentials die together: changing or resetting the password, or being disabled, ends
+the user's other browser sessions and revokes every personal bearer token (revoke_credentials).
+"""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +28,7 @@ from backend.db.models import (
 )
 from backend.db.models.common import utcnow
 from backend.schemas.auth import SignUp
-from backend.services.errors import Conflict, NotFound, ServiceError
+from backend.services.errors import Conflict, InvalidRequest, NotFound, ServiceError
 from backend.services.secrets import (
     SESSION_PREFIX,
     TOKEN_PREFIX,
@@ -46,6 +51,18 @@ class SignUpClosed(ServiceError):
     status_code = 403
 
 
+class AccountDisabled(ServiceError):
+    status_code = 403
+
+
+SignUpPolicy = Literal["closed", "invite", "open"]
+
+
+def signup_without_invitation(session: Session, policy: SignUpPolicy) -> bool:
+    """Whether a sign-up without an invitation is accepted now: the first account always is."""
+    return policy == "open" or not session.scalar(select(func.count()).select_from(User))
+
+
 def as_utc(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything stored is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
@@ -58,21 +75,54 @@ def _adopt_ownerless_projects(session: Session, admin: User) -> None:
         session.add(ProjectMember(project_id=project_id, user_id=admin.id, role=ProjectRole.owner))
 
 
-def sign_up(session: Session, sign_up_in: SignUp, *, allow_sign_up: bool = True) -> User:
+def sign_up(session: Session, sign_up_in: SignUp, *, policy: SignUpPolicy) -> User:
+    """Create an account. With an invitation the account gets the invited e-mail address (an
+    address given as well must be the same), joins the invitation's project, and the invitation
+    is used up; without one, only the first account or an `open` server accepts it."""
+    from backend.services import invitations
+
     first = not session.scalar(select(func.count()).select_from(User))
-    if not first and not allow_sign_up:
-        raise SignUpClosed("sign-up is closed on this server; ask an administrator for an account")
-    clash = session.scalar(
-        select(User).where(or_(User.username == sign_up_in.username, User.email == sign_up_in.email))
-    )
+    invitation = None
+    if sign_up_in.invitation_token:
+        invitation = invitations.claimable(session, sign_up_in.invitation_token)
+        if sign_up_in.email and sign_up_in.email != invitation.email:
+            raise InvalidRequest(
+                f"this invitation is for {invitation.email}; sign up with that address "
+                f"(or leave the e-mail out)"
+            )
+        email = invitation.email
+    elif not first and policy != "open":
+        raise SignUpClosed(
+            "sign-up on this server is by invitation only; ask an administrator"
+            + (" or a project owner" if policy == "invite" else "")
+            + " for an invitation link"
+        )
+    elif not sign_up_in.email:
+        raise InvalidRequest("an e-mail address is needed to sign up without an invitation")
+    else:
+        email = sign_up_in.email
+    user = create_user(session, sign_up_in.username, email, sign_up_in.password, is_admin=first)
+    if first:
+        _adopt_ownerless_projects(session, user)
+    if invitation is not None:
+        invitations.claim(session, invitation, user)  # rolls back the account if just used up
+    session.commit()
+    return user
+
+
+def create_user(
+    session: Session, username: str, email: str, password: str, *, is_admin: bool
+) -> User:
+    """A new account, flushed, not committed; 409 when the username or e-mail is taken."""
+    clash = session.scalar(select(User).where(or_(User.username == username, User.email == email)))
     if clash is not None:
-        what = "username" if clash.username == sign_up_in.username else "email address"
+        what = "username" if clash.username == username else "email address"
         raise Conflict(f"an account with this {what} already exists; sign in or choose another")
     user = User(
-        username=sign_up_in.username,
-        email=sign_up_in.email,
-        password_hash=password_hasher.hash(sign_up_in.password),
-        is_admin=first,
+        username=username,
+        email=email,
+        password_hash=password_hasher.hash(password),
+        is_admin=is_admin,
     )
     session.add(user)
     try:
@@ -80,9 +130,6 @@ def sign_up(session: Session, sign_up_in: SignUp, *, allow_sign_up: bool = True)
     except IntegrityError:
         session.rollback()
         raise Conflict("an account with this username or email address already exists") from None
-    if first:
-        _adopt_ownerless_projects(session, user)
-    session.commit()
     return user
 
 
@@ -112,6 +159,9 @@ def authenticate(session: Session, username_or_email: str, password: str) -> Use
         raise BadCredentials("unknown username or wrong password")
     if not check_password(user, password):
         raise BadCredentials("unknown username or wrong password")
+    # Said only to someone who knows the password: it does not reveal which accounts exist.
+    if user.is_disabled:
+        raise AccountDisabled("this account is disabled; ask an administrator to enable it")
     if password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher.hash(password)
         session.commit()
@@ -128,6 +178,7 @@ def start_session(session: Session, user: User, *, lifetime: timedelta) -> tuple
         expires_at=utcnow() + lifetime,
     )
     session.add(row)
+    user.last_sign_in_at = utcnow()
     session.commit()
     return token, row
 
@@ -149,27 +200,40 @@ def end_session(session: Session, row: UserSession) -> None:
     session.commit()
 
 
+def revoke_credentials(session: Session, user: User, *, keep_session_id: int | None = None) -> None:
+    """End the user's browser sessions (but `keep_session_id`) and delete every personal bearer
+    token; not committed. Project API keys the user made stay: they belong to the project."""
+    sessions = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_session_id is not None:
+        sessions = sessions.where(UserSession.id != keep_session_id)
+    session.execute(sessions)
+    session.execute(delete(UserToken).where(UserToken.user_id == user.id))
+
+
+def set_password(session: Session, user: User, new_password: str, *, keep_session_id: int | None) -> None:
+    user.password_hash = password_hasher.hash(new_password)
+    revoke_credentials(session, user, keep_session_id=keep_session_id)
+    session.commit()
+
+
 def change_password(
     session: Session, user: User, current_password: str, new_password: str, *, keep_session_id: int | None
 ) -> None:
-    """Set a new password and end every other browser session of the user."""
+    """Set a new password, end every other browser session and revoke every bearer token."""
     if not check_password(user, current_password):
         raise BadCredentials("the current password is wrong")
-    user.password_hash = password_hasher.hash(new_password)
-    others = select(UserSession).where(UserSession.user_id == user.id)
-    if keep_session_id is not None:
-        others = others.where(UserSession.id != keep_session_id)
-    for row in session.scalars(others):
-        session.delete(row)
-    session.commit()
+    set_password(session, user, new_password, keep_session_id=keep_session_id)
 
 
 def user_for_token(session: Session, token: str) -> User | None:
     row = session.scalar(select(UserToken).where(UserToken.token_hash == secret_hash(token)))
     if row is None:
         return None
+    user = session.get(User, row.user_id)
+    if user is None or user.is_disabled:
+        return None
     touch_last_used(session, UserToken, row.id, row.last_used_at)
-    return session.get(User, row.user_id)
+    return user
 
 
 def touch_last_used(

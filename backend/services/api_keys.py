@@ -27,10 +27,15 @@ def create_api_key(
     return secret, key
 
 
-def list_api_keys(session: Session, project: Project) -> list[ApiKey]:
-    return list(
-        session.scalars(select(ApiKey).where(ApiKey.project_id == project.id).order_by(ApiKey.id))
-    )
+def list_api_keys(session: Session, project: Project) -> list[tuple[ApiKey, str | None]]:
+    """The project's keys, each with its creator's username (None when unknown)."""
+    rows = session.execute(
+        select(ApiKey, User.username)
+        .outerjoin(User, User.id == ApiKey.created_by_id)
+        .where(ApiKey.project_id == project.id)
+        .order_by(ApiKey.id)
+    ).all()
+    return [(key, username) for key, username in rows]
 
 
 def revoke_api_key(session: Session, project: Project, api_key_id: int) -> None:

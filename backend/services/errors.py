@@ -29,3 +29,9 @@ class InvalidRequest(ServiceError):
 
 class PayloadTooLarge(ServiceError):
     status_code = 413
+
+
+class Gone(ServiceError):
+    """A single-use link (invitation, password reset) that was used, expired or revoked."""
+
+    status_code = 410

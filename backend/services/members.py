@@ -1,14 +1,15 @@
-"""Project members: list, add by username or email, change role, remove, transfer ownership.
+"""Project members: list, add by username or email, change role, remove (with the API keys they
+made in the project), transfer ownership.
 
 A project has exactly one owner: roles change to or from owner only through a transfer.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from backend.db.models import Project, ProjectMember, ProjectRole, User
+from backend.db.models import ApiKey, Project, ProjectMember, ProjectRole, User
 from backend.schemas.members import MemberPublic, MembersPublic
 from backend.services.accounts import find_user
 from backend.services.errors import Conflict, InvalidRequest, NotFound
@@ -75,11 +76,16 @@ def update_member(session: Session, project: Project, user_id: int, role: Projec
 
 
 def remove_member(session: Session, project: Project, user_id: int) -> None:
+    """Remove a member and revoke the project's API keys they created: a key must not outlive
+    its maker's access to the project. Keys made by others stay."""
     member, _user = _member(session, project, user_id)
     if member.role == ProjectRole.owner:
         raise InvalidRequest(
             "the owner cannot be removed; transfer ownership first or delete the project"
         )
+    session.execute(
+        delete(ApiKey).where(ApiKey.project_id == project.id, ApiKey.created_by_id == user_id)
+    )
     session.delete(member)
     session.commit()
 

@@ -1,4 +1,5 @@
-"""Random secrets shown once (session, bearer token, API key) and the hashes we keep of them."""
+"""Random secrets shown once (session, bearer token, API key, invitation and password reset
+links) and the hashes we keep of them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import secrets
 SESSION_PREFIX = "mfs_"
 TOKEN_PREFIX = "mft_"
 API_KEY_PREFIX = "mfk_"
+INVITATION_PREFIX = "mfi_"
+PASSWORD_RESET_PREFIX = "mfr_"
 
 
 def new_secret(prefix: str) -> str:

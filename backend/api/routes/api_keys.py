@@ -18,7 +18,10 @@ ApiKeyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 @router.get("", response_model=ApiKeysPublic)
 def read_api_keys(session: SessionDep, project: ProjectDep) -> ApiKeysPublic:
     """The project's API keys with their scope and last use (never the keys themselves)."""
-    keys = [ApiKeyPublic.model_validate(k) for k in service.list_api_keys(session, project)]
+    keys = [
+        ApiKeyPublic.model_validate(key).model_copy(update={"created_by_username": username})
+        for key, username in service.list_api_keys(session, project)
+    ]
     return ApiKeysPublic(data=keys, count=len(keys))
 
 
@@ -30,7 +33,9 @@ def create_api_key(
     secret, key = service.create_api_key(
         session, project, name=key_in.name, scope=key_in.scope, created_by=actor.user
     )
-    return ApiKeyCreated(**ApiKeyPublic.model_validate(key).model_dump(), key=secret)
+    public = ApiKeyPublic.model_validate(key).model_dump()
+    public["created_by_username"] = actor.user.username if actor.user else None
+    return ApiKeyCreated(**public, key=secret)
 
 
 @router.delete("/{api_key_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from backend.api.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentActor, SessionDep
-from backend.db.models import User, UserSession
-from backend.schemas.auth import SessionPublic, SignIn, SignUp, UserPublic
-from backend.services import accounts
+from backend.db.models import Project, ProjectRole, User, UserSession
+from backend.schemas.auth import (
+    PasswordResetIn,
+    SessionPublic,
+    SignIn,
+    SignUp,
+    SignUpPolicyPublic,
+    UserPublic,
+)
+from backend.schemas.invitations import InvitationPreview
+from backend.services import accounts, invitations, password_resets
 from backend.services.login_limits import LoginRateLimiter
 from backend.settings import settings
 
@@ -42,16 +51,68 @@ def _start_session(session: SessionDep, user: User, response: Response) -> Sessi
     )
 
 
+@router.get("/signup-policy", response_model=SignUpPolicyPublic)
+def read_signup_policy(session: SessionDep) -> SignUpPolicyPublic:
+    """Whether this server accepts a sign-up without an invitation link (MCUFORGE_SIGNUP)."""
+    return SignUpPolicyPublic(
+        policy=settings.signup,
+        signup_without_invitation=accounts.signup_without_invitation(session, settings.signup),
+    )
+
+
+@router.get(
+    "/invitation",
+    response_model=InvitationPreview,
+    responses={
+        404: {"description": "The invitation link is unknown."},
+        410: {"description": "The invitation was used, revoked or has expired."},
+    },
+)
+def read_invitation(
+    session: SessionDep, token: Annotated[str, Query(min_length=1, max_length=100)]
+) -> InvitationPreview:
+    """What an invitation link invites to (the e-mail address, the project), while it is valid."""
+    invitation = invitations.claimable(session, token)
+    project = session.get(Project, invitation.project_id) if invitation.project_id else None
+    return InvitationPreview(
+        email=invitation.email,
+        project_name=project.name if project else None,
+        role=ProjectRole(invitation.role) if invitation.role else None,
+        expires_at=invitation.expires_at,
+    )
+
+
 @router.post(
     "/signup",
     response_model=SessionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses={409: {"description": "The username or email address is taken."}},
+    responses={
+        403: {"description": "Sign-up needs an invitation on this server."},
+        404: {"description": "The invitation link is unknown."},
+        409: {"description": "The username or email address is taken."},
+        410: {"description": "The invitation was used, revoked or has expired."},
+    },
 )
 def sign_up(session: SessionDep, sign_up_in: SignUp, response: Response) -> SessionPublic:
-    """Create an account and sign in; the first account on a server becomes its administrator."""
-    user = accounts.sign_up(session, sign_up_in)
+    """Create an account and sign in. The first account on a server becomes its administrator;
+    later ones need an invitation unless MCUFORGE_SIGNUP is `open`."""
+    user = accounts.sign_up(session, sign_up_in, policy=settings.signup)
     return _start_session(session, user, response)
+
+
+@router.post(
+    "/password-reset",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        404: {"description": "The reset link is unknown."},
+        410: {"description": "The reset link was used, replaced or has expired."},
+    },
+)
+def reset_password(session: SessionDep, reset_in: PasswordResetIn) -> Response:
+    """Set a new password with an administrator's reset link; every session and bearer token of
+    the account is revoked. Sign in afterwards."""
+    password_resets.reset_password(session, reset_in.token, reset_in.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post(
@@ -59,6 +120,7 @@ def sign_up(session: SessionDep, sign_up_in: SignUp, response: Response) -> Sess
     response_model=SessionPublic,
     responses={
         401: {"description": "Unknown username or wrong password."},
+        403: {"description": "The account is disabled."},
         429: {"description": "Too many failed sign-ins; retry after Retry-After seconds."},
     },
 )
