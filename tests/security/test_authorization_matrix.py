@@ -15,6 +15,7 @@ How an answer is judged:
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -24,7 +25,8 @@ from fastapi.testclient import TestClient
 from backend.app import create_app
 from backend.db.models import ApiKeyScope, Project
 from backend.db.session import get_sessionmaker
-from backend.services import accounts, api_keys
+from backend.services import accounts, api_keys, invitations
+from backend.settings import settings
 from tests.utils.files import wav_bytes
 from tests.utils.world import (
     ACTORS,
@@ -67,6 +69,9 @@ OWNER_ONLY = {
     "read_api_keys",
     "create_api_key",
     "revoke_api_key",
+    "read_project_invitations",
+    "create_project_invitation",
+    "revoke_project_invitation",
 }
 NEEDS = {
     "upload_samples": {"ingest"},
@@ -74,8 +79,9 @@ NEEDS = {
     "clone_project": {"read"},
     "classify_sample": {"read"},
 }
-# Project routes that act for a person (not a key) besides checking the project.
-USER_ONLY = {"clone_project"}
+# Project routes that act for a person (not a key) besides checking the project: an invitation
+# records who made it.
+USER_ONLY = {"clone_project", "create_project_invitation"}
 
 EVERYONE = set(ACTORS)
 USERS = set(USER_ACTORS)
@@ -86,9 +92,12 @@ NON_PROJECT_ROUTES: dict[str, set[str]] = {
     "read_boards": EVERYONE,
     "read_learning_presets": EVERYONE,
     "read_public_projects": EVERYONE,
+    "read_signup_policy": EVERYONE,
+    "read_invitation": EVERYONE,
     "sign_up": EVERYONE,
     "sign_in": EVERYONE,
     "sign_out": EVERYONE,
+    "reset_password": EVERYONE,
     "read_me": USERS,
     "change_password": USERS,
     "read_tokens": USERS,
@@ -96,6 +105,13 @@ NON_PROJECT_ROUTES: dict[str, set[str]] = {
     "revoke_token": USERS,
     "read_projects": EVERYONE - {"anonymous"},
     "create_project": USERS,
+    "read_users": {"admin"},
+    "create_user": {"admin"},
+    "update_user": {"admin"},
+    "create_password_reset": {"admin"},
+    "read_invitations": {"admin"},
+    "create_invitation": {"admin"},
+    "revoke_invitation": {"admin"},
 }
 
 # --- how to fill a path parameter: (world, project id, actor) -> value ------------------------
@@ -121,6 +137,20 @@ def _api_key(_world: World, project_id: int, _actor: str) -> int:
         return key.id
 
 
+def _invitation(world: World, project_id: int, _actor: str) -> int:
+    with get_sessionmaker()() as session:
+        project = session.get(Project, project_id)
+        assert project is not None
+        _, row = invitations.create_invitation(
+            session,
+            "invitee@example.org",
+            created_by=world.users["owner"],
+            lifetime=timedelta(days=1),
+            project=project,
+        )
+        return row.id
+
+
 def _token(world: World, _project_id: int, actor: str) -> int:
     owner = world.users[actor] if actor in world.users else world.users["owner"]
     with get_sessionmaker()() as session:
@@ -140,6 +170,7 @@ PATH_FACTORIES: dict[str, Callable[[World, int, str], int]] = {
     "user_id": lambda world, _project_id, _actor: world.member_target.id,  # type: ignore[union-attr]
     "api_key_id": _api_key,
     "token_id": _token,
+    "invitation_id": _invitation,
 }
 
 # Bodies that make the allowed calls do real work; other routes get {} (often a 422 about it).
@@ -157,7 +188,17 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "preview_dsp_block": lambda w: {"sample_id": 1, "window_start_ms": 0},
     "create_project": lambda w: {"name": "mine"},
     "sign_in": lambda w: {"username": "viewer", "password": PASSWORD},
+    "create_project_invitation": lambda w: {"email": "invitee@example.org", "role": "editor"},
+    "create_invitation": lambda w: {"email": "invitee@example.org"},
+    "create_user": lambda w: {"username": "made", "email": "made@example.org", "password": PASSWORD},
+    "update_user": lambda w: {"is_admin": False},
 }
+
+
+@pytest.fixture(autouse=True)
+def owners_may_invite(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under MCUFORGE_SIGNUP=invite project owners invite too: the widest access to check."""
+    monkeypatch.setattr(settings, "signup", "invite")
 
 
 def api_routes() -> list[tuple[str, str, APIRoute]]:

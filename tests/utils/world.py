@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from backend.db.models import (
     User,
 )
 from backend.db.session import get_sessionmaker
-from backend.services import accounts, api_keys
+from backend.services import accounts, api_keys, invitations
 from backend.services.accounts import password_hasher
 
 LEAK_MARKER = "zebra"  # lower case; responses are searched case-insensitively
@@ -189,6 +190,14 @@ def build_world() -> World:
             "block_id": 1,
         }
         session.commit()
+        _, invitation = invitations.create_invitation(
+            session,
+            "invitee@example.org",
+            created_by=world.users["outsider"],
+            lifetime=timedelta(days=1),
+            project=other,
+        )
+        world.other_ids["invitation_id"] = invitation.id
         for name in USER_ACTORS:
             world.tokens[name], _ = accounts.create_token(session, world.users[name], "matrix")
         _, other_key = api_keys.create_api_key(

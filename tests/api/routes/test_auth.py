@@ -131,12 +131,15 @@ def test_session_lifetime_comes_from_settings(
     assert timedelta(hours=1.9) < expires_at - utcnow() <= timedelta(hours=2)
 
 
-def test_password_change_ends_other_sessions_and_keeps_this_one(
+def test_password_change_ends_other_sessions_revokes_tokens_and_keeps_this_session(
     client: TestClient, app: object
 ) -> None:
+    token = client.post("/api/users/me/tokens", json={"name": "ci"}).json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
     with TestClient(client.app) as laptop:
         sign_in(laptop, "alice")
         assert laptop.get("/api/users/me").status_code == 200
+        assert laptop.get("/api/users/me", headers=bearer).status_code == 200
         wrong = client.post(
             "/api/users/me/password",
             json={"current_password": "not it", "new_password": "a new long password"},
@@ -148,6 +151,8 @@ def test_password_change_ends_other_sessions_and_keeps_this_one(
         )
         assert changed.status_code == 204
         assert laptop.get("/api/users/me").status_code == 401
+        assert laptop.get("/api/users/me", headers=bearer).status_code == 401
+        assert client.get("/api/users/me/tokens").json()["count"] == 0
         assert client.get("/api/users/me").status_code == 200
         old = laptop.post("/api/auth/signin", json={"username": "alice", "password": PASSWORD})
         assert old.status_code == 401

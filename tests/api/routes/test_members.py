@@ -89,3 +89,37 @@ def test_projects_from_before_accounts_belong_to_the_first_admin(
     later = new_client("later")
     assert later.get("/api/projects").json()["count"] == 0
     assert later.get(f"/api/projects/{listed[0]['id']}").status_code == 404
+
+
+def test_removing_a_member_revokes_the_keys_they_made_in_that_project_only(
+    client: TestClient, new_client: Callable[[str], TestClient]
+) -> None:
+    olga, bob = new_client("olga"), new_client("bob")
+    team, bobs = create_project(olga, "team"), create_project(bob, "bob's own")
+    url = f"/api/projects/{team['id']}"
+    bob_id = olga.post(f"{url}/members", json={"user": "bob", "role": "editor"}).json()["user_id"]
+    olga_id = olga.get("/api/users/me").json()["id"]
+
+    def new_key(owner: TestClient, project_url: str, name: str) -> str:
+        made = owner.post(f"{project_url}/api-keys", json={"name": name, "scope": "read-only"})
+        assert made.status_code == 201, made.text
+        return made.json()["key"]
+
+    olgas_key = new_key(olga, url, "olga's")
+    olga.post(f"{url}/transfer", json={"user_id": bob_id})  # bob owns the project for a while
+    bobs_key = new_key(bob, url, "bob's")
+    bobs_elsewhere = new_key(bob, f"/api/projects/{bobs['id']}", "elsewhere")
+    bob.post(f"{url}/transfer", json={"user_id": olga_id})
+    listed = olga.get(f"{url}/api-keys").json()["data"]
+    assert {(k["name"], k["created_by_username"]) for k in listed} == {
+        ("olga's", "olga"),
+        ("bob's", "bob"),
+    }
+
+    assert olga.delete(f"{url}/members/{bob_id}").status_code == 204
+    assert [k["name"] for k in olga.get(f"{url}/api-keys").json()["data"]] == ["olga's"]
+    with TestClient(client.app) as script:
+        assert script.get(url, headers={"x-api-key": bobs_key}).status_code == 401
+        assert script.get(url, headers={"x-api-key": olgas_key}).status_code == 200
+        elsewhere = script.get(f"/api/projects/{bobs['id']}", headers={"x-api-key": bobs_elsewhere})
+        assert elsewhere.status_code == 200
