@@ -3,6 +3,7 @@ import { createBrowserRouter, Navigate } from 'react-router';
 
 import { AppLayout } from './components/AppLayout';
 import { AccountPage } from './pages/AccountPage';
+import { AdminUsersPage } from './pages/AdminUsersPage';
 import { DataAcquisitionPage } from './pages/DataAcquisitionPage';
 import { DeploymentPage } from './pages/DeploymentPage';
 import { DspBlockPage } from './pages/DspBlockPage';
@@ -13,6 +14,7 @@ import { NotFoundPage } from './pages/NotFoundPage';
 import { ProjectDashboardPage } from './pages/ProjectDashboardPage';
 import { ProjectsPage } from './pages/ProjectsPage';
 import { PublicProjectsPage } from './pages/PublicProjectsPage';
+import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { SamplePage } from './pages/SamplePage';
 import { SignInPage } from './pages/SignInPage';
 import { SignUpPage } from './pages/SignUpPage';
@@ -22,6 +24,7 @@ export const router = createBrowserRouter([
   // Signing in and up happen outside the layout: it asks who is signed in.
   { path: '/signin', element: <SignInPage /> },
   { path: '/signup', element: <SignUpPage /> },
+  { path: '/reset-password', element: <ResetPasswordPage /> },
   {
     path: '/',
     element: <AppLayout />,
@@ -30,6 +33,7 @@ export const router = createBrowserRouter([
       { path: 'projects', element: <ProjectsPage /> },
       { path: 'public', element: <PublicProjectsPage /> },
       { path: 'account', element: <AccountPage /> },
+      { path: 'admin/users', element: <AdminUsersPage /> },
       { path: 'projects/:projectId', element: <ProjectDashboardPage /> },
       { path: 'projects/:projectId/data', element: <DataAcquisitionPage /> },
       { path: 'projects/:projectId/data/:sampleId', element: <SamplePage /> },

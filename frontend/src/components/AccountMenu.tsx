@@ -1,4 +1,5 @@
-// Who is signed in, with the way to the account page and to sign out (in the navigation).
+// Who is signed in, with the way to the account page, the Users page (administrators) and to
+// sign out (in the navigation).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, NavLink, useNavigate } from 'react-router';
 
@@ -34,6 +35,11 @@ export function AccountMenu() {
         <li>
           <NavLink to="/account">Account and tokens</NavLink>
         </li>
+        {me.data.is_admin && (
+          <li>
+            <NavLink to="/admin/users">Users</NavLink>
+          </li>
+        )}
         <li>
           <button
             type="button"

@@ -36,7 +36,8 @@ export function ApiKeysPanel({ projectId }: { projectId: number }) {
     <section className="panel" aria-labelledby="api-keys-heading">
       <h2 id="api-keys-heading">API keys</h2>
       <p className="muted">
-        Devices and scripts send a key as the <code>x-api-key</code> header.
+        Devices and scripts send a key as the <code>x-api-key</code> header. Keys belong to the
+        project; removing a collaborator revokes the keys they created.
       </p>
       <form className="form-grid" onSubmit={submit} noValidate>
         <TextField
@@ -86,6 +87,7 @@ export function ApiKeysPanel({ projectId }: { projectId: number }) {
               <th scope="col">Scope</th>
               <th scope="col">Starts with</th>
               <th scope="col">Created</th>
+              <th scope="col">Created by</th>
               <th scope="col">Last used</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
@@ -113,6 +115,7 @@ function ApiKeyRow({ projectId, apiKey }: { projectId: number; apiKey: ApiKeyPub
         <code>{apiKey.prefix}…</code>
       </td>
       <td className="nowrap">{formatDateTime(apiKey.created_at)}</td>
+      <td>{apiKey.created_by_username ?? '—'}</td>
       <td className="nowrap">
         {apiKey.last_used_at ? formatDateTime(apiKey.last_used_at) : 'never'}
       </td>

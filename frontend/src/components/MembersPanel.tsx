@@ -15,6 +15,7 @@ import { formatDateTime } from '../lib/format';
 import { roleTitle } from '../lib/permissions';
 import { ConfirmButton } from './ConfirmButton';
 import { ErrorText } from './ErrorText';
+import { ProjectInvitations } from './ProjectInvitations';
 import { TextField } from './TextField';
 
 // Ownership moves only by transfer, so the role chosen when adding or changing is one of these.
@@ -26,6 +27,7 @@ export function MembersPanel({ projectId }: { projectId: number }) {
     <section className="panel" aria-labelledby="members-heading">
       <h2 id="members-heading">Collaborators</h2>
       <AddMemberForm projectId={projectId} />
+      <ProjectInvitations projectId={projectId} />
       <ErrorText error={members.error} />
       {members.data && (
         <table className="data-table compact members-table">
@@ -152,7 +154,7 @@ function MemberRow({ projectId, member }: { projectId: number; member: MemberPub
             <ConfirmButton
               label="Remove"
               ariaLabel={`Remove ${member.username}`}
-              question={`Remove ${member.username} from the project?`}
+              question={`Remove ${member.username} from the project? The API keys they created here are revoked.`}
               confirmLabel="Remove collaborator"
               compact
               busy={remove.isPending}

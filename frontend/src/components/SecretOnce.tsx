@@ -1,4 +1,4 @@
-// A secret (API key, access token) the server shows only once: read-only field and a copy button.
+// A secret (API key, access token, invitation or reset link) the server shows only once: read-only field and a copy button.
 import { useState } from 'react';
 
 interface SecretOnceProps {
@@ -6,9 +6,11 @@ interface SecretOnceProps {
   label: string;
   secret: string;
   onDismiss: () => void;
+  /** What to do with it, said after "shown only this once" (e.g. "send it to them"). */
+  note?: string;
 }
 
-export function SecretOnce({ id, label, secret, onDismiss }: SecretOnceProps) {
+export function SecretOnce({ id, label, secret, onDismiss, note }: SecretOnceProps) {
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   const copy = async () => {
     try {
@@ -23,7 +25,7 @@ export function SecretOnce({ id, label, secret, onDismiss }: SecretOnceProps) {
     <div className="secret-once" role="status">
       <label htmlFor={id}>{label}</label>
       <p className="hint" id={`${id}-hint`}>
-        Copy it now: it is shown only this once.
+        Copy it now: it is shown only this once.{note ? ` ${note}` : ''}
       </p>
       <div className="button-row">
         <input

@@ -17,6 +17,7 @@ describe('shouldRedirectToSignIn', () => {
   it('does not redirect from the sign-in and sign-up pages themselves', () => {
     expect(shouldRedirectToSignIn(401, 'http://x/api/users/me', '/signin')).toBe(false);
     expect(shouldRedirectToSignIn(401, 'http://x/api/users/me', '/signup')).toBe(false);
+    expect(shouldRedirectToSignIn(401, 'http://x/api/users/me', '/reset-password')).toBe(false);
   });
   it('lets anonymous visitors browse the public projects', () => {
     expect(shouldRedirectToSignIn(401, 'http://x/api/users/me', '/public')).toBe(false);

@@ -2,8 +2,9 @@
 
 export const SIGN_IN_PATH = '/signin';
 export const SIGN_UP_PATH = '/signup';
+export const RESET_PASSWORD_PATH = '/reset-password';
 export const PUBLIC_PROJECTS_PATH = '/public';
-const AUTH_PAGES: ReadonlyArray<string> = [SIGN_IN_PATH, SIGN_UP_PATH];
+const AUTH_PAGES: ReadonlyArray<string> = [SIGN_IN_PATH, SIGN_UP_PATH, RESET_PASSWORD_PATH];
 // Pages anyone may look at: a 401 there is shown in place (with a sign-in link), not redirected.
 const ANONYMOUS_PAGES: ReadonlyArray<string> = [...AUTH_PAGES, PUBLIC_PROJECTS_PATH];
 const DEFAULT_AFTER_SIGN_IN = '/projects';

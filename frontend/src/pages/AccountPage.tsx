@@ -16,6 +16,7 @@ import { SecretOnce } from '../components/SecretOnce';
 import { TextField } from '../components/TextField';
 import { apiErrorMessage, apiFieldErrors } from '../lib/apiError';
 import { formatDateTime } from '../lib/format';
+import { passwordChangeWarning } from '../lib/signUpPolicy';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 export function AccountPage() {
@@ -41,6 +42,8 @@ export function AccountPage() {
 }
 
 function ChangePasswordForm() {
+  // The same query as the token list below: the warning counts what the change revokes.
+  const tokens = useQuery(usersReadTokensOptions());
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   // Called without throwing so a wrong current password (401) is told apart from other errors.
@@ -69,6 +72,9 @@ function ChangePasswordForm() {
   return (
     <section className="panel" aria-labelledby="password-heading">
       <h2 id="password-heading">Change password</h2>
+      <p className="muted" data-testid="password-change-warning">
+        {passwordChangeWarning(tokens.data?.count)}
+      </p>
       <form className="form-grid" onSubmit={submit} noValidate>
         <TextField
           id="password-current"
@@ -84,7 +90,7 @@ function ChangePasswordForm() {
           label="New password"
           type="password"
           autoComplete="new-password"
-          hint="At least 8 characters. Your other browser sessions are signed out."
+          hint="At least 8 characters."
           value={newPassword}
           onChange={setNewPassword}
           error={errors.new_password}
@@ -98,7 +104,8 @@ function ChangePasswordForm() {
       <ErrorText error={errors.form ?? null} />
       {change.isSuccess && (
         <p className="ok-text" role="status">
-          Password changed.
+          Password changed. Your other sessions were signed out and your personal access tokens
+          revoked.
         </p>
       )}
     </section>

@@ -1,12 +1,16 @@
-// Sign in (username or email + password), then back to the page that asked for it.
+// Sign in (username or email + password), then back to the page that asked for it. The sign-up
+// link shows only where signing up works without an invitation link.
+import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 
+import { authReadSignupPolicyOptions } from '../client/@tanstack/react-query.gen';
 import { authSignIn } from '../client/sdk.gen';
 import { ErrorText } from '../components/ErrorText';
 import { TextField } from '../components/TextField';
 import { signInErrors, retryAfterSeconds } from '../lib/authErrors';
 import { SIGN_UP_PATH, withNext } from '../lib/authRedirect';
+import { showSignUpLink } from '../lib/signUpPolicy';
 import { useAuthMutation } from '../lib/useAuthMutation';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 
@@ -14,6 +18,7 @@ export function SignInPage() {
   useDocumentTitle('Sign in');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const policy = useQuery(authReadSignupPolicyOptions());
   const { mutation: signIn, next } = useAuthMutation(async () => {
     // Called without throwing so the status (401 wrong password, 429 rate limit) is at hand.
     const { data, error, response } = await authSignIn({ body: { username, password } });
@@ -61,9 +66,18 @@ export function SignInPage() {
           </div>
           <ErrorText error={errors?.form ?? null} id="signin-form-error" />
         </form>
-        <p className="muted">
-          No account yet? <Link to={withNext(SIGN_UP_PATH, next)}>Sign up</Link>
-        </p>
+        {showSignUpLink(policy.data) ? (
+          <p className="muted">
+            No account yet? <Link to={withNext(SIGN_UP_PATH, next)}>Sign up</Link>
+          </p>
+        ) : (
+          policy.data && (
+            <p className="muted">
+              No account yet? Accounts are made by invitation: ask an administrator
+              {policy.data.policy === 'invite' ? ' or a project owner' : ''}.
+            </p>
+          )
+        )}
         <p className="muted">
           <Link to="/public">Browse public projects</Link>
         </p>
