@@ -56,7 +56,6 @@ function uploadFiles(): Array<{ name: string; mimeType: string; buffer: Buffer }
 test('from sign-up and a new project to the feature explorer, then sharing it', async ({
   page,
   browser,
-  request,
 }) => {
   const files = uploadFiles();
   const expectedSamples = files.length + 1; // and one microphone recording
@@ -431,8 +430,28 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
   const projectName = 'Keyword spotting e2e';
 
   await test.step('the owner creates an API key (shown once), makes the project public and adds a viewer', async () => {
-    const signUp = await request.post('/api/auth/signup', { data: VIEWER });
-    expect(signUp.status(), await signUp.text()).toBe(201);
+    // Sign-up is closed by default after the first account (the owner, hence administrator):
+    // the viewer signs up with an invitation link from the Users page.
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
+    await page.getByLabel('Email to invite').fill(VIEWER.email);
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    const invitationLink = await page.locator('#invitation-link').inputValue();
+    expect(invitationLink).toMatch(/\/signup\?invitation=mfi_/);
+    await expect(page.getByText('copy this link and send it')).toBeVisible();
+    await screenshot(page, '13b-admin-users');
+    await page.getByRole('button', { name: 'Done' }).click();
+    const invitedContext = await browser.newContext({ baseURL: process.env.E2E_BASE_URL });
+    const invited = await invitedContext.newPage();
+    await invited.goto(invitationLink);
+    await expect(invited.getByTestId('signup-invitation')).toContainText(VIEWER.email);
+    await invited.getByLabel('Username').fill(VIEWER.username);
+    await invited.getByLabel('Password').fill(VIEWER.password);
+    await invited.getByRole('button', { name: 'Create account' }).click();
+    await expect(invited).toHaveURL(/\/projects$/);
+    await invitedContext.close();
+    await page.reload();
+    await expect(page.getByText('No pending invitations.')).toBeVisible(); // used up
     await page.goto(projectPath);
     await expect(page.getByTestId('project-role')).toHaveText('Owner');
     // The impulse and its latest model's figures.
@@ -467,6 +486,9 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
   await test.step('sign out, then sign in again and land on the page asked for', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/signin$/);
+    // Closed sign-up (the default): no sign-up link once the administrator exists.
+    await expect(page.getByText('Accounts are made by invitation')).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Sign up' })).toHaveCount(0);
     await page.goto(`${projectPath}/data`);
     await expect(page).toHaveURL(/\/signin\?next=%2Fprojects%2F\d+%2Fdata$/);
     await page.getByLabel('Username or email').fill(OWNER.username);
