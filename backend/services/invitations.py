@@ -116,10 +116,11 @@ def claim(session: Session, invitation: Invitation, user: User) -> None:
         .values(used_at=utcnow(), used_by_id=user.id)
         .execution_options(synchronize_session=False)
     )
-    if used.rowcount != 1:
+    if used.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise Gone("this invitation link was already used; each link signs up one account")
-    if invitation.project_id is not None and session.get(Project, invitation.project_id):
+    project = session.get(Project, invitation.project_id) if invitation.project_id else None
+    if project is not None:
         role = ProjectRole(invitation.role or ProjectRole.viewer)
-        session.add(ProjectMember(project_id=invitation.project_id, user_id=user.id, role=role))
+        session.add(ProjectMember(project_id=project.id, user_id=user.id, role=role))
     session.flush()

@@ -61,7 +61,7 @@ def reset_password(session: Session, token: str, new_password: str) -> User:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if used.rowcount != 1:
+    if used.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise Gone("this password reset link was already used; ask for a new one")
     accounts.set_password(session, user, new_password, keep_session_id=None)

@@ -37,7 +37,8 @@ def read_me(user: CurrentUser) -> UserPublic:
 def change_password(
     request: Request, session: SessionDep, user: CurrentUser, change: PasswordChange
 ) -> Response:
-    """Change the password; every other browser session of the account is signed out."""
+    """Change the password; every other browser session of the account is signed out and every
+    personal bearer token revoked (project API keys stay)."""
     current: UserSession | None = getattr(request.state, "user_session", None)
     accounts.change_password(
         session,
