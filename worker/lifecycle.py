@@ -17,6 +17,7 @@ from backend.db.session import get_engine, get_sessionmaker
 from backend.settings import settings
 from worker.hardening import make_process_undumpable
 from worker.job_reaper import reap_stale_jobs
+from worker.scratch import remove_stale_scratch
 from worker.worker_heartbeats import prune_heartbeats, record_heartbeat, remove_heartbeat
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,14 @@ def restore_lost_messages() -> int:
     return restored
 
 
+def clean_scratch() -> list[str]:
+    with get_sessionmaker()() as session:
+        removed = remove_stale_scratch(session)
+    if removed:
+        logger.info("removed scratch folders of jobs no longer running: %s", removed)
+    return removed
+
+
 def reap_interval_seconds() -> float:
     # Often enough that a dead worker's job fails soon after it goes stale, never a busy loop.
     return min(max(settings.job_stale_after_seconds / 4, 0.5), 30.0)
@@ -56,6 +65,7 @@ def _reap_forever(stop: threading.Event) -> None:
         try:
             reap_once()
             restore_lost_messages()
+            clean_scratch()
         except Exception:  # the database may be briefly unreachable; try again next round
             logger.warning("reaping stale jobs failed", exc_info=True)
 
@@ -121,6 +131,7 @@ def _on_worker_ready(sender: Any = None, **_: Any) -> None:
     try:
         reap_once()
         restore_lost_messages()
+        clean_scratch()
     except Exception:
         logger.warning("reaping stale jobs at start-up failed", exc_info=True)
     threading.Thread(
