@@ -42,7 +42,11 @@ def broker_config(redis_url: str | None, data_dir: Path) -> dict[str, Any]:
             # default is an hour). A job still running when it comes back is skipped by
             # run_job's claim, so a long job is never run twice.
             "broker_transport_options": {
-                "visibility_timeout": settings.redis_visibility_timeout_seconds
+                "visibility_timeout": settings.redis_visibility_timeout_seconds,
+                # Look for such messages every 10 s (kombu scans only every 10th look by default,
+                # which would add up to 100 s).
+                "unacked_restore_interval": 10,
+                "unacked_restore_throttle": 1,
             },
             # Remote control (pidbox) lets operators inspect/revoke on a real broker.
             "worker_enable_remote_control": True,

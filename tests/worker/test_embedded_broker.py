@@ -24,7 +24,7 @@ from tests.worker.worker_process import REPO_ROOT, BrokerSetup, WorkerProcess
 from worker.celery_app import embedded_broker_folders, make_celery_app
 from worker.embedded_broker import restore_orphaned_messages
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(120)
 QUEUE = "broker-test"
 
 # Takes one message without acknowledging it, then dies the way the OOM killer kills.
@@ -149,8 +149,10 @@ def test_a_job_whose_worker_died_after_taking_its_message_still_runs(
         wait_for(
             lambda: read_job(job.id).state == JobState.succeeded,
             timeout_seconds=60,
-            what=f"the job to succeed; worker output:\n{worker.log_tail()}",
+            what="the job to succeed",
         )
+    except AssertionError as error:
+        raise AssertionError(f"{error}; worker output:\n{worker.log_tail()}") from None
     finally:
         worker.stop()
     if broker_setup.name == "embedded":
