@@ -51,7 +51,11 @@ class LivenessPublic(BaseModel):
     status: str  # always "ok": the API process answers
 
 
-@router.get("", response_model=HealthPublic)
+@router.get(
+    "",
+    response_model=HealthPublic,
+    responses={503: {"model": HealthPublic, "description": "Jobs cannot run; `problems` says why."}},
+)
 def read_health(session: SessionDep, response: Response) -> HealthPublic:
     """Whether jobs can run; 503 naming the problems when the database or broker cannot be
     reached or no worker has been seen within the heartbeat window."""
