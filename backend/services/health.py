@@ -25,7 +25,10 @@ def database_problem(session: Session) -> str | None:
     try:
         session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        session.rollback()
+        try:
+            session.rollback()
+        except SQLAlchemyError:
+            pass  # the connection is gone; the session is closed with the request
         return f"the database cannot be reached ({type(exc).__name__})"
     return None
 

@@ -4,12 +4,17 @@ was seen within the heartbeat window; otherwise 503 with the reason. Liveness al
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
+from backend.api.deps import get_db
 from backend.db.models.common import utcnow
 from backend.db.session import get_sessionmaker
 from backend.settings import settings
@@ -118,6 +123,28 @@ def test_health_is_503_when_the_embedded_brokers_folder_is_unusable(
     body = response.json()
     assert body["broker_reachable"] is False
     assert body["problems"][0].startswith("the embedded broker's folder in the data directory")
+
+
+def test_health_is_503_naming_the_database_when_it_cannot_be_reached(
+    app: FastAPI, anonymous_client: TestClient, embedded_broker: Path
+) -> None:
+    unreachable = create_engine(f"sqlite:///{embedded_broker / 'no-such-folder' / 'x.db'}")
+
+    def unreachable_session() -> Iterator[Session]:
+        with Session(unreachable) as session:
+            yield session
+
+    app.dependency_overrides[get_db] = unreachable_session
+    try:
+        response = anonymous_client.get("/api/health")
+    finally:
+        app.dependency_overrides.clear()
+        unreachable.dispose()
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database_reachable"] is False and body["workers"] == []
+    assert body["problems"] == ["the database cannot be reached (OperationalError)"]
 
 
 def test_liveness_answers_without_any_worker(client: TestClient) -> None:

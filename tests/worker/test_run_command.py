@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -50,6 +51,7 @@ def process_exists(pid: int) -> bool:
 class Platform:
     def __init__(self, data_dir: Path) -> None:
         self.port = free_port()
+        self.data_dir = data_dir
         self.output = data_dir / "run.log"
         env = {
             key: value
@@ -142,6 +144,9 @@ def test_run_serves_the_api_runs_jobs_in_its_worker_and_stops_both_on_ctrl_c(
     wait_gone(worker_pid, timeout_seconds=10)
     wait_gone(pool_pid, timeout_seconds=10)
     assert "stopped the server and the worker" in platform.text()
+    with sqlite3.connect(platform.data_dir / "mcuforge.db") as database:
+        # A worker that stops cleanly takes its heartbeat row with it.
+        assert database.execute("SELECT count(*) FROM worker_heartbeats").fetchone() == (0,)
 
 
 def run_check_job(platform: Platform, project_id: int) -> dict:  # type: ignore[type-arg]
