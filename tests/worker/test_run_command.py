@@ -32,11 +32,13 @@ def free_port() -> int:
 
 def children_of(pid: int) -> list[int]:
     # Each thread has its own list: a restarted worker is a child of the supervisor thread.
-    return [
-        int(child)
-        for task in Path(f"/proc/{pid}/task").iterdir()
-        for child in (task / "children").read_text().split()
-    ]
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            children += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            pass  # a server thread that ended meanwhile
+    return children
 
 
 def process_exists(pid: int) -> bool:
