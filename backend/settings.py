@@ -67,6 +67,24 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MCUFORGE_JOB_STALE_AFTER_SECONDS"),
         description="A running job with no heartbeat for this long is marked failed.",
     )
+    worker_heartbeat_seconds: float = Field(
+        5.0,
+        gt=0,
+        validation_alias=AliasChoices("MCUFORGE_WORKER_HEARTBEAT_SECONDS"),
+        description="How often each worker process writes its heartbeat row.",
+    )
+    worker_seen_within_seconds: float = Field(
+        30.0,
+        gt=0,
+        validation_alias=AliasChoices("MCUFORGE_WORKER_SEEN_WITHIN_SECONDS"),
+        description="The health route counts a worker alive if its heartbeat is this recent.",
+    )
+    redis_visibility_timeout_seconds: float = Field(
+        600.0,
+        gt=0,
+        validation_alias=AliasChoices("MCUFORGE_REDIS_VISIBILITY_TIMEOUT_SECONDS"),
+        description="A Redis message taken by a worker that died is delivered again after this.",
+    )
 
     session_lifetime_hours: float = Field(
         24.0 * 14,

@@ -27,6 +27,8 @@ def embedded_broker_folders(data_dir: Path) -> dict[str, Path]:
         "data_folder_out": broker_dir / "messages",
         "control_folder": broker_dir / "control",
         "processed_folder": broker_dir / "processed",
+        # Messages a worker took and has not acknowledged yet (see worker/embedded_broker.py).
+        "taken_folder": broker_dir / "taken",
     }
 
 
@@ -36,7 +38,16 @@ def broker_config(redis_url: str | None, data_dir: Path) -> dict[str, Any]:
         return {
             "broker_url": redis_url,
             "broker_transport": None,
-            "broker_transport_options": {},
+            # A message taken by a worker that died is delivered again after this long (kombu's
+            # default is an hour). A job still running when it comes back is skipped by
+            # run_job's claim, so a long job is never run twice.
+            "broker_transport_options": {
+                "visibility_timeout": settings.redis_visibility_timeout_seconds,
+                # Look for such messages every 10 s (kombu scans only every 10th look by default,
+                # which would add up to 100 s).
+                "unacked_restore_interval": 10,
+                "unacked_restore_throttle": 1,
+            },
             # Remote control (pidbox) lets operators inspect/revoke on a real broker.
             "worker_enable_remote_control": True,
         }

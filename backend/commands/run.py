@@ -1,7 +1,8 @@
 """`mcuforge run`: the whole platform on one machine: migrations, one worker, the API server.
 
 The worker is a child process in its own session, so Ctrl-C reaches only this process; we then
-stop the worker ourselves (warm, then cold, then killed) after the server has shut down.
+stop the worker ourselves (warm, then cold, then killed) after the server has shut down. A worker
+that dies meanwhile is restarted with back-off (backend/commands/supervisor.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import argparse
 import signal
 import subprocess
 import sys
-import threading
+
+from backend.commands.supervisor import Supervisor
 
 # A warm Celery shutdown waits for running jobs; a long training job must not hang Ctrl-C.
 WORKER_WARM_STOP_SECONDS = 10.0
@@ -66,17 +68,6 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> int:
     return worker.wait()
 
 
-def _report_if_worker_dies(worker: subprocess.Popen[bytes], stopping: threading.Event) -> None:
-    exit_code = worker.wait()
-    if not stopping.is_set():
-        print(
-            f"mcuforge: the worker stopped unexpectedly (exit code {exit_code}); jobs stay "
-            "queued until a worker runs. Restart `mcuforge run`, or start `mcuforge worker`.",
-            file=sys.stderr,
-            flush=True,
-        )
-
-
 def display_host(host: str) -> str:
     # A wildcard address is where the server listens, not where a browser can go.
     return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
@@ -100,26 +91,23 @@ def run_platform(args: argparse.Namespace) -> int:
     # uvicorn handles SIGINT/SIGTERM while it serves, then re-raises the signal; this handler
     # (and KeyboardInterrupt for SIGINT) turns that, or a signal during start-up, into a stop.
     signal.signal(signal.SIGTERM, _raise_stop_requested)
-    worker: subprocess.Popen[bytes] | None = None
-    stopping = threading.Event()
+    supervisor = Supervisor(start_worker, stop_worker, what="the worker")
     try:
         upgrade()
-        worker = start_worker()
-        threading.Thread(
-            target=_report_if_worker_dies, args=(worker, stopping), name="worker-watch", daemon=True
-        ).start()
+        supervisor.start_first()
         url = f"http://{display_host(host)}:{port}"
         broker = "embedded broker" if settings.uses_embedded_broker else "Redis"
         print(f"mcuforge is running at {url}", flush=True)
         print(f"API documentation: {url}/docs", flush=True)
-        print(f"(one worker on the {broker}; press Ctrl-C to stop)", flush=True)
+        print(
+            f"(one worker on the {broker}, restarted if it dies; press Ctrl-C to stop)", flush=True
+        )
         serve(host, port)
     except (KeyboardInterrupt, _StopRequested):
         pass
     finally:
-        stopping.set()
-        if worker is not None:
-            exit_code = stop_worker(worker)
+        if supervisor.process is not None:
+            exit_code = supervisor.stop()
             print(
                 f"mcuforge: stopped the server and the worker (exit code {exit_code})", flush=True
             )

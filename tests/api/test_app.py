@@ -45,7 +45,7 @@ def test_built_frontend_is_served_with_spa_fallback(
     assert client.get("/assets/..%2f..%2fsecret.txt").text == "<html>the app</html>"
     missing_api = client.get("/api/nothing-here")
     assert missing_api.status_code == 404 and missing_api.json()["detail"].startswith("there is no API route")
-    assert client.get("/api/health").status_code == 200
+    assert client.get("/api/health/live").status_code == 200
 
 
 def test_without_a_built_frontend_root_says_how_to_build_it(

@@ -37,7 +37,8 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 6
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode} before serving")
         try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+            # `serve` runs no worker: liveness, not readiness (which wants a worker).
+            if httpx.get(f"{url}/api/health/live", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -30,7 +31,14 @@ def free_port() -> int:
 
 
 def children_of(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    # Each thread has its own list: a restarted worker is a child of the supervisor thread.
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            children += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            pass  # a server thread that ended meanwhile
+    return children
 
 
 def process_exists(pid: int) -> bool:
@@ -45,6 +53,7 @@ def process_exists(pid: int) -> bool:
 class Platform:
     def __init__(self, data_dir: Path) -> None:
         self.port = free_port()
+        self.data_dir = data_dir
         self.output = data_dir / "run.log"
         env = {
             key: value
@@ -137,16 +146,49 @@ def test_run_serves_the_api_runs_jobs_in_its_worker_and_stops_both_on_ctrl_c(
     wait_gone(worker_pid, timeout_seconds=10)
     wait_gone(pool_pid, timeout_seconds=10)
     assert "stopped the server and the worker" in platform.text()
+    with sqlite3.connect(platform.data_dir / "mcuforge.db") as database:
+        # A worker that stops cleanly takes its heartbeat row with it.
+        assert database.execute("SELECT count(*) FROM worker_heartbeats").fetchone() == (0,)
 
 
-def test_run_says_when_its_worker_dies_and_sigterm_still_stops_it(platform: Platform) -> None:
-    os.kill(platform.worker_pid(), signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while "the worker stopped unexpectedly" not in platform.text():
+def run_check_job(platform: Platform, project_id: int) -> dict:  # type: ignore[type-arg]
+    """Submit a short self-check and follow its event stream to the end; the last event."""
+    job = platform.client.post(
+        f"/api/projects/{project_id}/jobs/check", json={"seconds": 0.5, "steps": 2}
+    ).json()
+    events = []
+    url = f"/api/projects/{project_id}/jobs/{job['id']}/stream"
+    with platform.client.stream("GET", url, timeout=START_TIMEOUT_SECONDS) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line.removeprefix("data: ")))
+    return events[-1]
+
+
+def test_a_killed_worker_is_restarted_and_runs_the_next_job_and_sigterm_still_stops_all(
+    platform: Platform,
+) -> None:
+    first_pid = platform.worker_pid()
+    health = platform.client.get("/api/health").json()
+    assert [worker["name"] for worker in health["workers"]] == [f"mcuforge-{first_pid}@{socket.gethostname()}"]
+
+    os.kill(first_pid, signal.SIGKILL)
+
+    deadline = time.monotonic() + 15
+    while "restarted the worker" not in platform.text():
         assert time.monotonic() < deadline, platform.text()
         time.sleep(0.1)
-    assert platform.client.get("/api/health").status_code == 200  # the API keeps serving
+    output = platform.text()
+    assert f"the worker (pid {first_pid}) stopped unexpectedly" in output
+    assert "(killed by SIGKILL); restarting it in 1 s" in output
+    second_pid = platform.worker_pid()
+    assert second_pid != first_pid and process_exists(second_pid)
+    sign_up(platform.client, "runner")
+    project = platform.client.post("/api/projects", json={"name": "restarted"}).json()
+    last = run_check_job(platform, project["id"])
+    assert last["state"] == "succeeded", platform.text()
 
     platform.process.send_signal(signal.SIGTERM)
 
     assert platform.process.wait(timeout=30) == 0, platform.text()
+    wait_gone(second_pid, timeout_seconds=10)

@@ -28,6 +28,7 @@ class BrokerSetup:
     database_url: str
     redis_url: str | None
     data_dir: Path
+    extra_environment: dict[str, str] = field(default_factory=dict)
 
     def app(self, queue: str) -> Celery:
         return make_celery_app(redis_url=self.redis_url, data_dir=self.data_dir, queue_name=queue)
@@ -47,6 +48,7 @@ class BrokerSetup:
         )
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
+        env.update(self.extra_environment)
         return env
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from worker.learning.notebook import export_training_bundle
 from worker.learning.runner import RunLimits
 from worker.learning.settings import TrainingSettings
 from worker.learning.train import TrainingResult, train
+from worker.scratch import job_scratch_dir
 from worker.training.artifacts import new_artifact
 from worker.training.inputs import (
     FeaturesNotReady,
@@ -137,8 +137,10 @@ def _train_network(
         spec = _network_spec(block, dsp_types, tuple(int(d) for d in x.shape[1:]))
     except (ValueError, TrainingError) as error:
         raise JobInputError(f"the learning block's network: {error}") from None
-    with tempfile.TemporaryDirectory(prefix="mcuforge-train-") as scratch:
-        workdir = Path(scratch) / "run"
+    # Under the data directory, named after the job: a killed worker's leftovers are removed
+    # at the next worker start (worker/scratch.py).
+    with job_scratch_dir(context.job_id, "train") as scratch:
+        workdir = scratch / "run"
         try:
             result = train(
                 x,
@@ -155,7 +157,7 @@ def _train_network(
                 context.log(error.log)
             raise JobInputError(error.message) from None
         context.check_cancelled()
-        bundle = export_training_bundle(workdir, Path(scratch) / "notebook.zip")
+        bundle = export_training_bundle(workdir, scratch / "notebook.zip")
         return _store_network(context, params, project_id, block, data, result, bundle)
 
 

@@ -10,6 +10,7 @@ from backend.db.models.project import Project
 from backend.db.models.sample import Sample, SampleCategory, SampleData
 from backend.db.models.trained_model import TrainedModel
 from backend.db.models.user import PasswordReset, User, UserSession, UserToken
+from backend.db.models.worker_heartbeat import WorkerHeartbeat
 
 __all__ = [
     "ApiKey",
@@ -33,4 +34,5 @@ __all__ = [
     "User",
     "UserSession",
     "UserToken",
+    "WorkerHeartbeat",
 ]

@@ -2,14 +2,17 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 
-import { jobsReadJobsOptions } from '../client/@tanstack/react-query.gen';
+import { healthReadHealthOptions, jobsReadJobsOptions } from '../client/@tanstack/react-query.gen';
 import type { JobPublic } from '../client/types.gen';
 import { jobTitle } from '../lib/jobEvents';
+import { jobSystemWarning } from '../lib/workerHealth';
 import { ErrorText } from './ErrorText';
 import { JobLogDialog } from './JobLogDialog';
 
 const ACTIVE_STATES: ReadonlyArray<string> = ['queued', 'running'];
 const RECENT_FAILURES = 3;
+// Health is cheap but polled by every open page; a dead worker is noticed within this.
+const HEALTH_POLL_MS = 15_000;
 
 export function JobsIndicator({ projectId }: { projectId: number }) {
   const jobs = useQuery({
@@ -18,6 +21,13 @@ export function JobsIndicator({ projectId }: { projectId: number }) {
     refetchInterval: (query) =>
       query.state.data?.data.some((job) => ACTIVE_STATES.includes(job.state)) ? 1500 : 8000,
   });
+  // 503 carries the same body as 200: the warning reads either.
+  const health = useQuery({
+    ...healthReadHealthOptions(),
+    refetchInterval: HEALTH_POLL_MS,
+    retry: false,
+  });
+  const warning = jobSystemWarning(health.data ?? health.error);
   const [openJobId, setOpenJobId] = useState<number | null>(null);
 
   const all = jobs.data?.data ?? [];
@@ -33,6 +43,11 @@ export function JobsIndicator({ projectId }: { projectId: number }) {
           {active.length > 0 ? `${active.length} running` : 'none running'}
         </span>
       </h2>
+      {warning && (
+        <p className="job-reason" data-testid="jobs-warning">
+          {warning}
+        </p>
+      )}
       <ErrorText error={jobs.error} />
       <ul>
         {[...active, ...failed, ...finished].map((job) => (
