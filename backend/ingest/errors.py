@@ -4,6 +4,7 @@ the user."""
 from __future__ import annotations
 
 _MAX_SHOWN_NAME_CHARS = 80
+_MAX_SHOWN_VALUE_CHARS = 40
 
 
 def shown_name(filename: str) -> str:
@@ -14,6 +15,29 @@ def shown_name(filename: str) -> str:
     if len(escaped) > _MAX_SHOWN_NAME_CHARS:
         escaped = escaped[: _MAX_SHOWN_NAME_CHARS - 3] + "..."
     return escaped
+
+
+def shown_value(value: object) -> str:
+    """A value from a file as it is safe to quote in an error: short, one line, never the whole of
+    a 100 kB integer or a nested list (whose repr could be huge, or fail: Python refuses to print
+    integers of more than 4300 digits, and recursion on deep nesting)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        if abs(value) < 10**_MAX_SHOWN_VALUE_CHARS:
+            return str(value)
+        digits = int(abs(value).bit_length() * 0.30103) + 1  # log10(2); no decimal conversion
+        return f"an integer of about {digits} digits"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        text = repr(value[: _MAX_SHOWN_VALUE_CHARS + 1])
+        return text if len(value) <= _MAX_SHOWN_VALUE_CHARS else text[:-1] + "..." + text[-1]
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    if isinstance(value, dict):
+        return f"an object with {len(value)} fields"
+    return f"a value of type {type(value).__name__}"
 
 
 class IngestError(ValueError):
