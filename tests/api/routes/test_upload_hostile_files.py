@@ -169,3 +169,34 @@ def test_the_last_line_error_texts_name_the_actual_problem(error: Exception, exp
     assert expected in detail
     if expected != "ids are at most":
         assert "ids" not in detail
+
+
+def test_nul_and_control_characters_in_any_stored_text_are_refused(
+    client: TestClient, rng: np.random.Generator
+) -> None:
+    """The same answer on SQLite (which would store NUL) and PostgreSQL (which refuses it)."""
+    project = create_project(client, "texts")
+    base = f"/api/projects/{project['id']}"
+    attempts = [
+        ("post", "/api/projects", {"name": "p", "description": "a\x00b"}, "NUL character"),
+        ("patch", base, {"hmac_key": "k\x00"}, "NUL character"),
+        ("patch", base, {"description": "a\ud800"}, "lone surrogate"),
+        ("post", f"{base}/api-keys", {"name": "key\x00", "scope": "ingestion"}, "NUL"),
+        ("post", "/api/users/me/tokens", {"name": "ci\x1b[31m"}, "control character"),
+        ("post", f"{base}/impulses", {"name": "imp\x00"}, "NUL character"),
+    ]
+    for method, url, body, expected in attempts:
+        # json.dumps escapes a lone surrogate ("\\ud800"), which httpx's encoder cannot send.
+        response = client.request(
+            method, url, content=json.dumps(body), headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 422, (url, response.text)
+        assert expected in response.text, response.text
+    assert client.get(base).json()["description"] == ""
+    # Tabs and new lines are text in a description, not control characters to refuse.
+    response = client.patch(base, json={"description": "line 1\n\tline 2"})
+    assert response.status_code == 200 and response.json()["description"] == "line 1\n\tline 2"
+
+    response = upload(client, project["id"], [("a.1.wav", wav_bytes(rng))], label="yes\x00")
+    assert response.status_code == 422 and "control characters" in response.text
+    assert stored_counts() == (0, 0)
