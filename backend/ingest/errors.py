@@ -5,6 +5,7 @@ from __future__ import annotations
 
 _MAX_SHOWN_NAME_CHARS = 80
 _MAX_SHOWN_VALUE_CHARS = 40
+MAX_REASON_CHARS = 600
 
 
 def shown_name(filename: str) -> str:
@@ -50,6 +51,9 @@ class IngestError(ValueError):
     reason: str
 
     def __init__(self, filename: str, reason: str) -> None:
+        if len(reason) > MAX_REASON_CHARS:
+            # The last guard: whatever a message quotes from the file, the answer stays short.
+            reason = reason[: MAX_REASON_CHARS - 3] + "..."
         self.filename = filename
         self.reason = reason
         super().__init__(f'Cannot accept "{shown_name(filename)}": {reason}')

@@ -15,6 +15,7 @@ from backend.ingest import (
     encode_acquisition_json,
     parse_upload,
 )
+from backend.ingest.errors import MAX_REASON_CHARS
 from backend.ingest.sample import MAX_INTERVAL_MS, MIN_INTERVAL_MS
 from tests.ingest.factories import make_csv
 
@@ -153,3 +154,9 @@ def test_signed_files_with_odd_structures_are_judged_not_crashed() -> None:
     ]:
         with pytest.raises(IngestError):
             parse_upload(name, data, hmac_key="key")
+
+
+def test_no_reason_is_longer_than_the_limit() -> None:
+    error = IngestError("f.csv", "x" * 100_000)
+    assert len(error.reason) == MAX_REASON_CHARS and error.reason.endswith("...")
+    assert len(str(error)) < MAX_REASON_CHARS + 100
