@@ -51,7 +51,9 @@ def unstorable_value_detail(error: Exception) -> str:
         # PostgreSQL (psycopg) refuses NUL in text; SQLite would store it.
         return "A text in the request contains a NUL character (\\u0000), which cannot be stored."
     if "surrogates not allowed" in text:
-        return "A text in the request is not valid Unicode (it holds a lone surrogate, e.g. \\ud800)."
+        return (
+            "A text in the request is not valid Unicode (it holds a lone surrogate, e.g. \\ud800)."
+        )
     if "SQLite INTEGER" in text or "integer out of range" in text:
         # A path id past the database's integer range (PostgreSQL: DataError, SQLite:
         # OverflowError while binding).
