@@ -40,13 +40,41 @@ async def _service_error(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": error.detail}, status_code=error.status_code)
 
 
-async def _out_of_range(_request: Request, _error: Exception) -> JSONResponse:
-    # A path id past the database's integer range (PostgreSQL: DataError, SQLite: OverflowError
-    # while binding) is bad input, not a server fault.
-    return JSONResponse(
-        {"detail": "A number in the request is out of range: ids are at most 2147483647."},
-        status_code=422,
-    )
+def unstorable_value_detail(error: Exception) -> str:
+    """What is wrong with a value the database refused (or could not be handed), in words.
+
+    Each service checks its input first; this is the last line, so that what slips through is a
+    422 that names the actual problem rather than a 500, or a text about ids when it was a NUL.
+    """
+    text = str(getattr(error, "orig", None) or error)
+    if "NUL" in text or "0x00" in text:
+        # PostgreSQL (psycopg) refuses NUL in text; SQLite would store it.
+        return "A text in the request contains a NUL character (\\u0000), which cannot be stored."
+    if "surrogates not allowed" in text:
+        return (
+            "A text in the request is not valid Unicode (it holds a lone surrogate, e.g. \\ud800)."
+        )
+    if "SQLite INTEGER" in text or "integer out of range" in text:
+        # A path id past the database's integer range (PostgreSQL: DataError, SQLite:
+        # OverflowError while binding).
+        return "A number in the request is out of range: ids are at most 2147483647."
+    if "too long" in text:
+        return "A text in the request is longer than the database allows for that field."
+    if isinstance(error, OverflowError):
+        return "A number in the request is too large to be handled."
+    return "A value in the request is out of the range or form the database can store."
+
+
+async def _unstorable_value(_request: Request, error: Exception) -> JSONResponse:
+    # Bad input, not a server fault.
+    return JSONResponse({"detail": unstorable_value_detail(error)}, status_code=422)
+
+
+async def _unencodable_text(request: Request, error: Exception) -> Response:
+    assert isinstance(error, UnicodeEncodeError)
+    if "surrogates not allowed" not in str(error):
+        raise error  # a server fault after all
+    return await _unstorable_value(request, error)
 
 
 # An echoed input longer than this (a recording's million values) is left out of the error.
@@ -107,8 +135,9 @@ def create_app() -> FastAPI:
     )
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(DataError, _out_of_range)
-    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _unstorable_value)
+    app.add_exception_handler(OverflowError, _unstorable_value)
+    app.add_exception_handler(UnicodeEncodeError, _unencodable_text)
     app.include_router(api_router, prefix="/api")
     _mount_frontend(app, settings.frontend_dist)
     return app

@@ -25,8 +25,15 @@ from typing import Any, Literal, Required, TypedDict, Unpack
 import cbor2
 import numpy as np
 
-from backend.ingest.errors import IngestError
-from backend.ingest.sample import Axis, ParsedSample, make_sample
+from backend.ingest.errors import IngestError, shown_value
+from backend.ingest.sample import (
+    INTERVAL_RULE,
+    Axis,
+    ParsedSample,
+    is_valid_interval_ms,
+    make_sample,
+)
+from backend.ingest.text import MAX_AXIS_NAME_CHARS, MAX_DEVICE_TEXT_CHARS, checked_text
 
 ZERO_SIGNATURE = "0" * 64
 SUPPORTED_VERSION = "v1"
@@ -65,7 +72,9 @@ def _json_messages(data: bytes, obj: Mapping[str, Any]) -> Iterator[bytes]:
             yield data[:start] + ZERO_SIGNATURE.encode() + data[end:]
     try:
         yield _json_text(_with_signature(obj, ZERO_SIGNATURE))
-    except ValueError:  # NaN in the payload has no compact JSON form; the data check rejects it
+    except (ValueError, RecursionError):
+        # NaN in the payload has no compact JSON form, nor has a structure nested deeper than
+        # the encoder recurses; the data checks reject both.
         pass
 
 
@@ -78,7 +87,10 @@ def _cbor_messages(data: bytes, obj: Mapping[str, Any]) -> Iterator[bytes]:
     if position >= 0 and len(zeroed_value) == len(encoded_value):
         start = position + len(_CBOR_SIGNATURE_KEY)
         yield data[:start] + zeroed_value + data[start + len(encoded_value) :]
-    yield _cbor_bytes(_with_signature(obj, ZERO_SIGNATURE))
+    try:
+        yield _cbor_bytes(_with_signature(obj, ZERO_SIGNATURE))
+    except (cbor2.CBOREncodeError, ValueError, RecursionError):
+        pass  # no canonical form (deep nesting, odd keys): only the file's own bytes can verify
 
 
 def _check_signature(
@@ -132,7 +144,7 @@ def _optional_text(filename: str, payload: Mapping[str, Any], key: str) -> str |
         return None
     if not isinstance(value, str):
         raise IngestError(filename, f"'payload.{key}' must be text, not {type(value).__name__}")
-    return value
+    return checked_text(filename, f"payload.{key}", value, max_chars=MAX_DEVICE_TEXT_CHARS)
 
 
 def _check_envelope(filename: str, obj: Any) -> Mapping[str, Any]:
@@ -145,13 +157,15 @@ def _check_envelope(filename: str, obj: Any) -> Mapping[str, Any]:
     version = _require(filename, protected, "ver", "protected.")
     if version != SUPPORTED_VERSION:
         raise IngestError(
-            filename, f"protected.ver is {version!r}; only {SUPPORTED_VERSION!r} is supported"
+            filename,
+            f"protected.ver is {shown_value(version)}; only {SUPPORTED_VERSION!r} is supported",
         )
     algorithm = _require(filename, protected, "alg", "protected.")
     if algorithm not in SUPPORTED_ALGORITHMS:
         raise IngestError(
             filename,
-            f"protected.alg is {algorithm!r}; supported: {', '.join(SUPPORTED_ALGORITHMS)}",
+            f"protected.alg is {shown_value(algorithm)}; "
+            f"supported: {', '.join(SUPPORTED_ALGORITHMS)}",
         )
     return envelope
 
@@ -170,6 +184,8 @@ def _parse_sensors(filename: str, sensors: Any) -> tuple[Axis, ...]:
             raise IngestError(filename, f"'{where}.name' must be non-empty text")
         if not isinstance(units, str):
             raise IngestError(filename, f"'{where}.units' must be text")
+        checked_text(filename, f"{where}.name", name, max_chars=MAX_AXIS_NAME_CHARS)
+        checked_text(filename, f"{where}.units", units, max_chars=MAX_AXIS_NAME_CHARS)
         if name in seen:
             raise IngestError(filename, f"duplicate sensor name '{name}' in payload.sensors")
         seen.add(name)
@@ -180,9 +196,11 @@ def _parse_sensors(filename: str, sensors: Any) -> tuple[Axis, ...]:
 def _parse_interval(filename: str, interval_ms: Any) -> float:
     if isinstance(interval_ms, bool) or not isinstance(interval_ms, int | float):
         raise IngestError(filename, "'payload.interval_ms' must be a number of milliseconds")
-    if not math.isfinite(interval_ms) or interval_ms <= 0:
+    # An integer of 400 digits is valid JSON but no float (float() would raise OverflowError).
+    too_large_for_float = isinstance(interval_ms, int) and abs(interval_ms) > 2**53
+    if too_large_for_float or not is_valid_interval_ms(float(interval_ms)):
         raise IngestError(
-            filename, f"payload.interval_ms is {interval_ms}; it must be greater than 0"
+            filename, f"payload.interval_ms is {shown_value(interval_ms)}; {INTERVAL_RULE}"
         )
     return float(interval_ms)
 
@@ -240,7 +258,8 @@ def _parse_values(filename: str, values: Any, axes: tuple[Axis, ...]) -> np.ndar
         row_index, axis_index, bad = _first_bad_value(values, flat)
         raise IngestError(
             filename,
-            f"payload.values[{row_index}], sensor '{axes[axis_index].name}': {bad!r} is not a "
+            f"payload.values[{row_index}], sensor '{axes[axis_index].name}': {shown_value(bad)} "
+            "is not a "
             "finite 32-bit number (NaN, infinity, text, null and values beyond 3.4e38 are not "
             "allowed)",
         )
@@ -256,6 +275,7 @@ def _to_sample(
     device_type = _require(filename, payload, "device_type", "payload.")
     if not isinstance(device_type, str):
         raise IngestError(filename, "'payload.device_type' must be text")
+    checked_text(filename, "payload.device_type", device_type, max_chars=MAX_DEVICE_TEXT_CHARS)
     interval_ms = _parse_interval(filename, _require(filename, payload, "interval_ms", "payload."))
     axes = _parse_sensors(filename, _require(filename, payload, "sensors", "payload."))
     values = _parse_values(filename, _require(filename, payload, "values", "payload."), axes)
@@ -274,6 +294,11 @@ def _to_sample(
 # --- public parsers ----------------------------------------------------------------------------
 
 
+def _short(message: str, max_chars: int = 200) -> str:
+    """A decoder's message, cut: some quote the offending bytes whole."""
+    return message if len(message) <= max_chars else message[: max_chars - 3] + "..."
+
+
 def parse_acquisition_json(
     filename: str, data: bytes, *, hmac_key: str | None = None
 ) -> ParsedSample:
@@ -289,7 +314,13 @@ def parse_acquisition_json(
     try:
         obj = json.loads(text)
     except ValueError as error:
-        raise IngestError(filename, f"not valid JSON: {error}") from None
+        raise IngestError(filename, f"not valid JSON: {_short(str(error))}") from None
+    except RecursionError:
+        raise IngestError(
+            filename,
+            "the JSON is nested too deeply (hundreds of levels of [ ] or { }); "
+            "an acquisition file needs four",
+        ) from None
     obj = _check_envelope(filename, obj)
     raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     if hmac_key is not None:
@@ -308,8 +339,8 @@ def parse_acquisition_cbor(
         )
     try:
         obj = cbor2.loads(data)
-    except (cbor2.CBORDecodeError, ValueError, OverflowError, MemoryError) as error:
-        raise IngestError(filename, f"not valid CBOR: {error}") from None
+    except (cbor2.CBORDecodeError, ValueError, OverflowError, MemoryError, RecursionError) as error:
+        raise IngestError(filename, f"not valid CBOR: {_short(str(error))}") from None
     obj = _check_envelope(filename, obj)
     if hmac_key is not None:
         _check_signature(filename, obj, hmac_key, _cbor_messages(data, obj))

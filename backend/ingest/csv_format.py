@@ -17,8 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backend.ingest.errors import IngestError
-from backend.ingest.sample import Axis, ParsedSample, make_sample
+from backend.ingest.errors import IngestError, shown_name, shown_value
+from backend.ingest.sample import (
+    INTERVAL_RULE,
+    Axis,
+    ParsedSample,
+    is_valid_interval_ms,
+    make_sample,
+)
+from backend.ingest.text import MAX_AXIS_NAME_CHARS, checked_text
 
 DELIMITERS = (",", ";", "\t")
 # Names (lower case, units removed) that make a column the time column; value: ms per unit,
@@ -126,12 +133,13 @@ def _parse_interval_comment(filename: str, line_number: int, text: str) -> float
     try:
         interval_ms = float(text)
     except ValueError:
-        interval_ms = math.nan
-    if not math.isfinite(interval_ms) or interval_ms <= 0:
         raise IngestError(
             filename,
-            f"line {line_number}: interval_ms={text} is not valid; "
-            "it must be a number of milliseconds greater than 0",
+            f"line {line_number}: interval_ms={shown_name(text)} is not a number of milliseconds",
+        ) from None
+    if not is_valid_interval_ms(interval_ms):
+        raise IngestError(
+            filename, f"line {line_number}: interval_ms={shown_name(text)}; {INTERVAL_RULE}"
         )
     return interval_ms
 
@@ -157,6 +165,9 @@ def _parse_header(filename: str, line_number: int, line: str, delimiter: str) ->
             raise IngestError(
                 filename, f"header (line {line_number}): column {index + 1} has no name"
             )
+        where = f"header (line {line_number}): column {index + 1}"
+        checked_text(filename, f"{where} name", name, max_chars=MAX_AXIS_NAME_CHARS)
+        checked_text(filename, f"{where} units", units, max_chars=MAX_AXIS_NAME_CHARS)
         if name in seen:
             raise IngestError(
                 filename,
@@ -214,13 +225,14 @@ def _find_row_problem(
             except ValueError:
                 return IngestError(
                     filename,
-                    f"{_describe_cell(row, line_number, column)}: '{cell.strip()}' is not a number",
+                    f"{_describe_cell(row, line_number, column)}: {shown_value(cell.strip())} "
+                    "is not a number",
                 )
             if not math.isfinite(value):
                 return IngestError(
                     filename,
-                    f"{_describe_cell(row, line_number, column)}: '{cell.strip()}' is not a "
-                    "finite number (NaN and infinity are not allowed)",
+                    f"{_describe_cell(row, line_number, column)}: {shown_value(cell.strip())} is "
+                    "not a finite number (NaN and infinity are not allowed)",
                 )
     return None
 
@@ -288,7 +300,14 @@ def _interval_from_times(
             f"the time column '{column.name}' has a single row, so no interval can be derived; "
             "add rows or give the interval with a first line '# interval_ms=10'",
         )
-    steps_ms = np.diff(times_ms)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        steps_ms = np.diff(times_ms)
+    if not np.isfinite(steps_ms).all():
+        raise IngestError(
+            filename,
+            f"the time column '{column.name}' steps by more than any number can hold "
+            f"(beyond 1e308 ms); {INTERVAL_RULE}",
+        )
     not_increasing = np.flatnonzero(steps_ms <= 0)
     if not_increasing.size:
         row = int(not_increasing[0]) + 2
@@ -311,7 +330,14 @@ def _interval_from_times(
             f"{MAX_STEP_DEVIATION:.0%} of the median step of {median_step_ms:g} ms, but the step "
             f"to data row {row} (line {line_number}) is {steps_ms[worst]:g} ms",
         )
-    return float((times_ms[-1] - times_ms[0]) / (times_ms.shape[0] - 1))
+    interval_ms = float((times_ms[-1] - times_ms[0]) / (times_ms.shape[0] - 1))
+    if not is_valid_interval_ms(interval_ms):
+        raise IngestError(
+            filename,
+            f"the time column '{column.name}' steps by {interval_ms:g} ms on average; "
+            f"{INTERVAL_RULE}",
+        )
+    return interval_ms
 
 
 def parse_csv(filename: str, data: bytes) -> ParsedSample:
@@ -335,7 +361,8 @@ def parse_csv(filename: str, data: bytes) -> ParsedSample:
         time_column = time_columns[0]
         scale_ms = _time_scale_ms(time_column)
         assert scale_ms is not None
-        times_ms = matrix[:, time_column.index] * scale_ms
+        with np.errstate(over="ignore"):  # inf steps are reported by _interval_from_times
+            times_ms = matrix[:, time_column.index] * scale_ms
         if comment_interval_ms is not None and times_ms.shape[0] < 2:
             interval_ms = comment_interval_ms
         else:

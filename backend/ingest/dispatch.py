@@ -83,6 +83,17 @@ def parse_upload(
             filename, f"the file is {len(data)} bytes; the limit is {max_bytes} bytes"
         )
     _check_content_matches(filename, source_format, data)
+    try:
+        return _parse_as(source_format, filename, data, hmac_key=hmac_key, downmix=downmix)
+    except RecursionError:
+        # The JSON and CBOR decoders stop deep nesting themselves; this keeps any other
+        # recursion one file's error rather than the whole upload's 500.
+        raise IngestError(filename, "the file is nested too deeply to be read") from None
+
+
+def _parse_as(
+    source_format: str, filename: str, data: bytes, *, hmac_key: str | None, downmix: bool
+) -> ParsedSample:
     if source_format == "wav":
         return parse_wav(filename, data, downmix=downmix)
     if source_format == "csv":

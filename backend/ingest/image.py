@@ -4,6 +4,7 @@ as float32 pixels 0..255, RGB or grayscale."""
 from __future__ import annotations
 
 import io
+import re
 import struct
 import warnings
 from typing import Literal
@@ -31,6 +32,16 @@ _GRAY_MODES = ("L", "1", "LA", "La")
 _SIXTEEN_BIT_GRAY_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 
 
+_OBJECT_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")
+_MAX_REASON_CHARS = 200
+
+
+def _reason(error: Exception) -> str:
+    """Pillow's message without the repr of our buffer in it, and cut short."""
+    text = _OBJECT_REPR.sub("the file", str(error)).strip() or type(error).__name__
+    return text if len(text) <= _MAX_REASON_CHARS else text[: _MAX_REASON_CHARS - 3] + "..."
+
+
 def _too_large(filename: str, width: int, height: int) -> IngestError:
     return IngestError(
         filename,
@@ -49,8 +60,14 @@ def _open(filename: str, data: bytes, image_format: Literal["png", "jpeg"]) -> I
             f"the image is larger than {MAX_IMAGE_SIDE_PIXELS}x{MAX_IMAGE_SIDE_PIXELS} pixels "
             "(decompression bomb protection)",
         ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise IngestError(filename, f"not a readable {name} image: {error}") from None
+    except UnidentifiedImageError:
+        # Pillow's own text names the in-memory buffer ("<_io.BytesIO object at 0x...>").
+        raise IngestError(
+            filename,
+            f"not a readable {name} image: its header is damaged or not a {name} header",
+        ) from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise IngestError(filename, f"not a readable {name} image: {_reason(error)}") from None
     width, height = image.size
     if width > MAX_IMAGE_SIDE_PIXELS or height > MAX_IMAGE_SIDE_PIXELS:
         raise _too_large(filename, width, height)
@@ -99,7 +116,7 @@ def parse_image(filename: str, data: bytes, image_format: Literal["png", "jpeg"]
             ) from None
         except (OSError, SyntaxError, ValueError, struct.error) as error:
             raise IngestError(
-                filename, f"the {name} image is damaged or truncated: {error}"
+                filename, f"the {name} image is damaged or truncated: {_reason(error)}"
             ) from None
     values, axes = _pixels(image)
     return make_sample(

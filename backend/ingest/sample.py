@@ -10,7 +10,31 @@ from typing import Literal
 import numpy as np
 
 SampleKind = Literal["timeseries", "image"]
+
+# The sampling rates a time series may have: from one frame every ~17 minutes (slow environmental
+# sensors) to 1 MHz (vibration, ultrasound), the range an impulse's frequency_hz accepts too.
+# Outside it a rate is a typo or an attack: 1e308 ms or 5e-324 ms would make rates and durations
+# of 0 or infinity, which no window, no JSON answer and no division survives.
+MIN_SAMPLE_RATE_HZ = 0.001
+MAX_SAMPLE_RATE_HZ = 1_000_000.0
+MIN_INTERVAL_MS = 1000.0 / MAX_SAMPLE_RATE_HZ
+MAX_INTERVAL_MS = 1000.0 / MIN_SAMPLE_RATE_HZ
+INTERVAL_RULE = (
+    f"the sampling interval must be between {MIN_INTERVAL_MS:.10g} ms and "
+    f"{MAX_INTERVAL_MS:.10g} ms (a rate between {MIN_SAMPLE_RATE_HZ:.10g} Hz and "
+    f"{MAX_SAMPLE_RATE_HZ / 1e6:.10g} MHz)"
+)
 SourceFormat = Literal["wav", "csv", "json", "cbor", "png", "jpeg"]
+
+
+def is_valid_interval_ms(interval_ms: float) -> bool:
+    """True for a finite interval within [MIN_INTERVAL_MS, MAX_INTERVAL_MS] (NaN is not)."""
+    return MIN_INTERVAL_MS <= interval_ms <= MAX_INTERVAL_MS
+
+
+def is_valid_rate_hz(rate_hz: float) -> bool:
+    """True for a rate within [MIN_SAMPLE_RATE_HZ, MAX_SAMPLE_RATE_HZ] (NaN is not)."""
+    return MIN_SAMPLE_RATE_HZ <= rate_hz <= MAX_SAMPLE_RATE_HZ
 
 
 @dataclass(frozen=True)

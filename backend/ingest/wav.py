@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backend.ingest.errors import IngestError
+from backend.ingest.sample import MAX_SAMPLE_RATE_HZ as SERIES_MAX_SAMPLE_RATE_HZ
 from backend.ingest.sample import Axis, ParsedSample, make_sample
 
 WAVE_FORMAT_PCM = 0x0001
@@ -21,8 +22,8 @@ WAVE_FORMAT_EXTENSIBLE = 0xFFFE
 # The 14 bytes after the 2-byte format tag in every KSDATAFORMAT_SUBTYPE_* GUID we accept.
 _KSDATAFORMAT_GUID_TAIL = b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
 
-MIN_SAMPLE_RATE_HZ = 1
-MAX_SAMPLE_RATE_HZ = 1_000_000
+MIN_SAMPLE_RATE_HZ = 1  # a WAV header holds whole hertz
+MAX_SAMPLE_RATE_HZ = int(SERIES_MAX_SAMPLE_RATE_HZ)
 MAX_CHANNELS = 64
 _SUPPORTED = "PCM 8/16/24/32-bit integer or 32/64-bit IEEE float"
 

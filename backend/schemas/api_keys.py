@@ -5,11 +5,11 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.db.models import ApiKeyScope
-from backend.schemas.common import UtcDatetime
+from backend.schemas.common import PlainName, UtcDatetime
 
 
 class ApiKeyCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: PlainName = Field(min_length=1, max_length=100)
     scope: ApiKeyScope = Field(
         ApiKeyScope.ingestion,
         description="admin: everything the owner may do; ingestion+deployment: upload samples "

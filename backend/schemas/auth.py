@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from backend.schemas.common import UtcDatetime
+from backend.schemas.common import PlainName, UtcDatetime
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 # Deliberately loose: one @, something on each side, no spaces. The mail server is the judge.
@@ -106,7 +106,7 @@ class SessionPublic(BaseModel):
 
 
 class TokenCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: PlainName = Field(min_length=1, max_length=100)
 
 
 class TokenPublic(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.schemas.common import UtcDatetime
+from backend.schemas.common import PlainName, UtcDatetime
 from backend.schemas.jobs import JobPublic
 from backend.schemas.learning import LearningBlockIn, LearningBlockPublic
 
@@ -47,7 +47,7 @@ class DspBlockIn(BaseModel):
 
     id: int = Field(ge=1, le=1_000_000, description="Unique within the impulse.")
     type: str = Field(description="A block name from GET /api/dsp-blocks, e.g. mfcc.")
-    name: str = Field("", max_length=100)
+    name: PlainName = Field("", max_length=100)
     axes: list[str] | None = Field(
         None, min_length=1, description="Axes of the input block it uses; empty means all."
     )
@@ -57,7 +57,7 @@ class DspBlockIn(BaseModel):
 class ImpulseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field("Impulse", min_length=1, max_length=100)
+    name: PlainName = Field("Impulse", min_length=1, max_length=100)
     input_block: InputBlockIn = Field(default_factory=lambda: InputBlockIn.model_validate({}))
     dsp_blocks: list[DspBlockIn] = Field(default_factory=list, max_length=16)
     learning_blocks: list[LearningBlockIn] = Field(default_factory=list, max_length=16)
@@ -68,7 +68,7 @@ class ImpulseUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=100)
+    name: PlainName | None = Field(None, min_length=1, max_length=100)
     input_block: InputBlockIn
     dsp_blocks: list[DspBlockIn] = Field(default_factory=list, max_length=16)
     learning_blocks: list[LearningBlockIn] = Field(default_factory=list, max_length=16)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.db.models import ProjectRole
-from backend.schemas.common import UtcDatetime
+from backend.schemas.common import StorableText, UtcDatetime
 
 PROJECT_NAME_MAX_CHARS = 100
 HMAC_KEY_MAX_CHARS = 128
@@ -22,11 +22,11 @@ def _clean_name(name: str) -> str:
 
 class ProjectCreate(BaseModel):
     name: str = Field(min_length=1, max_length=PROJECT_NAME_MAX_CHARS)
-    description: str = Field("", max_length=10_000)
+    description: StorableText = Field("", max_length=10_000)
     downmix_audio: bool = Field(
         False, description="Average the channels of multi-channel WAV files into one 'audio' axis."
     )
-    hmac_key: str | None = Field(
+    hmac_key: StorableText | None = Field(
         None,
         min_length=1,
         max_length=HMAC_KEY_MAX_CHARS,
@@ -40,9 +40,9 @@ class ProjectUpdate(BaseModel):
     """Only the fields sent are changed; send hmac_key null to stop requiring signatures."""
 
     name: str | None = Field(None, min_length=1, max_length=PROJECT_NAME_MAX_CHARS)
-    description: str | None = Field(None, max_length=10_000)
+    description: StorableText | None = Field(None, max_length=10_000)
     downmix_audio: bool | None = None
-    hmac_key: str | None = Field(None, min_length=1, max_length=HMAC_KEY_MAX_CHARS)
+    hmac_key: StorableText | None = Field(None, min_length=1, max_length=HMAC_KEY_MAX_CHARS)
     is_public: bool | None = Field(
         None, description="Public projects are readable by everyone and can be cloned."
     )

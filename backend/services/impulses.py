@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.db.models import Impulse, Sample
+from backend.ingest.sample import INTERVAL_RULE, is_valid_rate_hz
 from backend.schemas.impulses import DspBlockIn, ImpulseCreate, ImpulseUpdate, InputBlockIn
 from backend.services.errors import NotFound
 from backend.services.learning_blocks import check_learning_blocks
@@ -52,6 +53,9 @@ class DataProfile:
     shortest_name: str = ""
     shortest_ms: float | None = None
     image_axes: tuple[str, ...] = ()  # every channel name any image has, in first-seen order
+    # The first sample whose rate is outside the valid range (stored before uploads checked it):
+    # (filename, rate in Hz). Such a sample cannot be windowed, so no impulse can use the data.
+    invalid_rate: tuple[str, float] | None = None
 
 
 def _rate_hz(sample: Sample) -> float | None:
@@ -80,6 +84,7 @@ def data_profile(session: Session, project_id: int) -> DataProfile:
     image_axes: list[str] = []
     rates: list[float] = []
     shortest: tuple[float, str] | None = None
+    invalid_rate: tuple[str, float] | None = None
     series_count = 0
     for row in rows:
         names = [str(axis["name"]) for axis in row.axes]
@@ -89,7 +94,8 @@ def data_profile(session: Session, project_id: int) -> DataProfile:
         series_count += 1
         common = names if common is None else [name for name in common if name in names]
         rate = _rate_hz(row)  # type: ignore[arg-type]
-        if rate is None:
+        if rate is None or not is_valid_rate_hz(rate):
+            invalid_rate = invalid_rate or (row.filename, rate or 0.0)
             continue
         rates.append(rate)
         duration_ms = 1000.0 * row.length / rate
@@ -102,6 +108,7 @@ def data_profile(session: Session, project_id: int) -> DataProfile:
         shortest_name=shortest[1] if shortest else "",
         shortest_ms=shortest[0] if shortest else None,
         image_axes=tuple(image_axes),
+        invalid_rate=invalid_rate,
     )
 
 
@@ -138,6 +145,14 @@ def _check_input_block(
                     f"axis {axis!r} is not in the data; every sample has the axes "
                     f"{', '.join(profile.axes) or '(none in common)'}",
                 )
+    if profile.invalid_rate is not None:
+        filename, rate = profile.invalid_rate
+        problems.add(
+            (*loc, "frequency_hz"),
+            f"sample {filename!r} is sampled at {rate:g} Hz, outside the valid range "
+            f"({INTERVAL_RULE}); delete it, or re-upload it with its true interval",
+        )
+        return None
     frequency_hz = spec.frequency_hz
     if frequency_hz is None:
         frequency_hz = profile.lowest_rate_hz

@@ -34,6 +34,10 @@ def _set_values(sample: Sample, values: np.ndarray) -> None:
     sample.length = int(values.shape[0])
     sample.duration_ms = None if interval_ms is None else sample.length * interval_ms
     sample.content_hash = content_hash(values, interval_ms, "timeseries")
+    # Edited content no longer claims to be the project's one copy of anything: a later upload
+    # of the same content is refused by the duplicate check (which reads content_hash), while
+    # the unique index stays for the race between two uploads.
+    sample.dedupe_key = None
 
 
 def crop_sample(

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.db.models import Project, Sample, SampleData
@@ -25,6 +26,9 @@ from backend.settings import settings
 
 # Rates derived from CSV timestamps differ from the nominal one in the last digits.
 SAMPLE_RATE_RELATIVE_TOLERANCE = 1e-4
+# Commits tried when a simultaneous upload stored the same content first (the unique index on
+# (project_id, dedupe_key) refuses ours); each retry finds the twins that upload committed.
+MAX_STORE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,11 @@ def _label_for(filename: str, parsed: ParsedSample, options: UploadOptions) -> s
 def _existing_duplicates(session: Session, project: Project, hashes: set[str]) -> dict[str, Sample]:
     if not hashes:
         return {}
+    # Newest first, so that the oldest copy of each content is the one named.
     rows = session.scalars(
-        select(Sample).where(Sample.project_id == project.id, Sample.content_hash.in_(hashes))
+        select(Sample)
+        .where(Sample.project_id == project.id, Sample.content_hash.in_(hashes))
+        .order_by(Sample.id.desc())
     )
     return {sample.content_hash: sample for sample in rows}
 
@@ -141,7 +148,16 @@ def _too_large_error(upload: UploadedFile, limit_bytes: int) -> IngestError:
     )
 
 
-def new_sample(project: Project, filename: str, label: str, category: str, parsed: ParsedSample) -> Sample:
+def new_sample(
+    project: Project,
+    filename: str,
+    label: str,
+    category: str,
+    parsed: ParsedSample,
+    *,
+    unique: bool = True,
+) -> Sample:
+    """unique: this sample is the project's one copy of its content (no allow_duplicates)."""
     sample = Sample(
         project_id=project.id,
         filename=filename,
@@ -156,6 +172,7 @@ def new_sample(project: Project, filename: str, label: str, category: str, parse
         length=parsed.length,
         duration_ms=parsed.duration_ms,
         content_hash=parsed.content_hash,
+        dedupe_key=parsed.content_hash if unique else None,
         device_name=parsed.device_name,
         device_type=parsed.device_type,
     )
@@ -202,42 +219,85 @@ def store_uploads(
             upload.data.clear()  # the parsed copy is all that is needed now
         candidates.append((upload.filename, parsed, label))
 
-    accepted_pairs: list[tuple[str, ParsedSample, str]] = []
-    if options.allow_duplicates:
-        accepted_pairs = candidates
-    else:
-        existing = _existing_duplicates(session, project, {p.content_hash for _, p, _ in candidates})
-        seen: dict[str, str] = {}
-        for filename, parsed, label in candidates:
-            if parsed.content_hash in existing:
-                twin = existing[parsed.content_hash]
-                reason = (
-                    f'it has the same content as sample {twin.id} ("{twin.filename}") already in '
-                    "the project; send allow_duplicates=true to store it anyway"
-                )
-            elif parsed.content_hash in seen:
-                reason = (
-                    f'it has the same content as "{seen[parsed.content_hash]}" earlier in this '
-                    "upload; send allow_duplicates=true to store both"
-                )
-            else:
-                seen[parsed.content_hash] = filename
-                accepted_pairs.append((filename, parsed, label))
-                continue
-            rejected.append(RejectedFile(filename=filename, error=str(IngestError(filename, reason))))
-
-    samples = []
-    for filename, parsed, label in accepted_pairs:
-        category = (
-            category_for_hash(parsed.content_hash)
-            if options.category == UploadCategory.auto
-            else options.category.value
-        )
-        samples.append(new_sample(project, filename, label, category, parsed))
-    session.add_all(samples)
-    session.commit()
+    samples, duplicates = _store_new_content(session, project, candidates, options)
+    rejected += duplicates
     accepted = [SamplePublic.model_validate(sample) for sample in samples]
     return _result(accepted, rejected, size_rejections)
+
+
+def _store_new_content(
+    session: Session,
+    project: Project,
+    candidates: list[tuple[str, ParsedSample, str]],
+    options: UploadOptions,
+) -> tuple[list[Sample], list[RejectedFile]]:
+    """Store the candidates whose content is new to the project, in one commit; returns (the
+    stored samples, the rejections of duplicates)."""
+    for attempt in range(1, MAX_STORE_ATTEMPTS + 1):
+        accepted, duplicates = _without_duplicates(session, project, candidates, options)
+        samples = [
+            new_sample(
+                project,
+                filename,
+                label,
+                _category_for(parsed, options),
+                parsed,
+                unique=not options.allow_duplicates,
+            )
+            for filename, parsed, label in accepted
+        ]
+        session.add_all(samples)
+        try:
+            session.commit()
+        except IntegrityError:
+            # A simultaneous upload stored some of this content between our check and our
+            # commit; the next check finds its samples and rejects ours as their duplicates.
+            session.rollback()
+            if attempt == MAX_STORE_ATTEMPTS:
+                raise
+            continue
+        return samples, duplicates
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _category_for(parsed: ParsedSample, options: UploadOptions) -> str:
+    if options.category == UploadCategory.auto:
+        return category_for_hash(parsed.content_hash)
+    return options.category.value
+
+
+def _without_duplicates(
+    session: Session,
+    project: Project,
+    candidates: list[tuple[str, ParsedSample, str]],
+    options: UploadOptions,
+) -> tuple[list[tuple[str, ParsedSample, str]], list[RejectedFile]]:
+    """(the candidates to store, the rejections of those whose content the project or an earlier
+    file of this upload already holds)."""
+    if options.allow_duplicates:
+        return candidates, []
+    accepted: list[tuple[str, ParsedSample, str]] = []
+    rejected: list[RejectedFile] = []
+    existing = _existing_duplicates(session, project, {p.content_hash for _, p, _ in candidates})
+    seen: dict[str, str] = {}
+    for filename, parsed, label in candidates:
+        if parsed.content_hash in existing:
+            twin = existing[parsed.content_hash]
+            reason = (
+                f'it has the same content as sample {twin.id} ("{twin.filename}") already in '
+                "the project; send allow_duplicates=true to store it anyway"
+            )
+        elif parsed.content_hash in seen:
+            reason = (
+                f'it has the same content as "{seen[parsed.content_hash]}" earlier in this '
+                "upload; send allow_duplicates=true to store both"
+            )
+        else:
+            seen[parsed.content_hash] = filename
+            accepted.append((filename, parsed, label))
+            continue
+        rejected.append(RejectedFile(filename=filename, error=str(IngestError(filename, reason))))
+    return accepted, rejected
 
 
 def _result(

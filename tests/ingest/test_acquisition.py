@@ -210,7 +210,12 @@ def test_bad_interval(assert_rejected, interval_ms: object) -> None:
 
 
 def test_interval_is_named_with_its_rule(assert_rejected) -> None:
-    assert_rejected("i.json", _json(_envelope(ROWS, interval_ms=0)), "greater than 0")
+    assert_rejected(
+        "i.json",
+        _json(_envelope(ROWS, interval_ms=0)),
+        "payload.interval_ms is 0",
+        "between 0.001 ms and 1000000 ms (a rate between 0.001 Hz and 1 MHz)",
+    )
 
 
 def test_nan_in_json_values(assert_rejected) -> None:

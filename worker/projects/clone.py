@@ -29,6 +29,7 @@ SAMPLE_COLUMNS = (
     "length",
     "duration_ms",
     "content_hash",
+    "dedupe_key",
     "device_name",
     "device_type",
     "created_at",

@@ -24,6 +24,10 @@ class Sample(Base):
         Index("ix_samples_project_label", "project_id", "label"),
         Index("ix_samples_project_category", "project_id", "category"),
         Index("ix_samples_project_content_hash", "project_id", "content_hash"),
+        # Two uploads of the same content at the same moment both pass the duplicate check;
+        # this index lets only one of them commit. NULL keys never collide, so duplicates
+        # stored on request (allow_duplicates) and edited samples are not constrained.
+        Index("uq_samples_project_dedupe_key", "project_id", "dedupe_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +46,9 @@ class Sample(Base):
     length: Mapped[int] = mapped_column(Integer)
     duration_ms: Mapped[float | None] = mapped_column(Float, default=None)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # content_hash while this sample is the project's one copy of its content (an upload that
+    # refused duplicates); NULL for duplicates stored on request and for cropped or split samples.
+    dedupe_key: Mapped[str | None] = mapped_column(String(64), default=None)
     device_name: Mapped[str | None] = mapped_column(String(255), default=None)
     device_type: Mapped[str | None] = mapped_column(String(255), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
