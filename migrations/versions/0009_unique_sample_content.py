@@ -1,7 +1,7 @@
 """a project holds one sample of each content unless duplicates were asked for
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-05 13:00:00.000000
 
 Duplicate detection was check-then-insert, so two simultaneous uploads of the same content
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
