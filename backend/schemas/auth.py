@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from backend.schemas.common import UtcDatetime
+from backend.schemas.common import StrictInput, UtcDatetime
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 # Deliberately loose: one @, something on each side, no spaces. The mail server is the judge.
@@ -35,7 +35,7 @@ def clean_email(email: str) -> str:
 Password = Field(min_length=PASSWORD_MIN_CHARS, max_length=PASSWORD_MAX_CHARS)
 
 
-class SignUp(BaseModel):
+class SignUp(StrictInput):
     username: str = Field(min_length=3, max_length=40)
     email: str = Field(min_length=3, max_length=254)
     password: str = Password
@@ -44,12 +44,12 @@ class SignUp(BaseModel):
     _email = field_validator("email")(clean_email)
 
 
-class SignIn(BaseModel):
+class SignIn(StrictInput):
     username: str = Field(min_length=1, max_length=254, description="Username or email address.")
     password: str = Field(min_length=1, max_length=PASSWORD_MAX_CHARS)
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(StrictInput):
     current_password: str = Field(min_length=1, max_length=PASSWORD_MAX_CHARS)
     new_password: str = Password
 
@@ -72,7 +72,7 @@ class SessionPublic(BaseModel):
     expires_at: UtcDatetime
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(StrictInput):
     name: str = Field(min_length=1, max_length=100)
 
 
