@@ -3,16 +3,23 @@ uploads still verify, and a key sealed under another MCUFORGE_SECRET_KEY is a cl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+import worker.celery_app
 from backend.db.session import get_engine
 from backend.services import secret_box
 from backend.settings import settings
 from tests.utils.api import create_project, stored_counts, upload
 from tests.utils.files import acquisition_json, wav_bytes
+from worker.celery_app import make_celery_app
+from worker.job_runtime import run_job
+from worker.projects.clone import run_clone_project
 
 KEY = "hmac-key-that-must-never-be-stored-in-clear"
 
@@ -80,3 +87,25 @@ def test_a_key_stored_under_another_secret_key_is_a_clear_409_until_set_again(
     response = client.patch(f"/api/projects/{project['id']}", json={"hmac_key": KEY})
     assert response.status_code == 200, response.text
     assert upload(client, project["id"], [("a.1.json", signed)]).status_code == 201
+
+
+def test_a_signed_project_clones_even_with_an_unreadable_key_and_the_copy_has_none(
+    client: TestClient,
+    new_client: Callable[[str], TestClient],
+    rng: np.random.Generator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        worker.celery_app, "celery_app", make_celery_app(redis_url=None, data_dir=tmp_path)
+    )
+    project = create_project(client, "open", hmac_key=KEY)
+    assert upload(client, project["id"], [("a.1.json", acquisition_json(rng, hmac_key=KEY))]).status_code == 201
+    client.patch(f"/api/projects/{project['id']}", json={"is_public": True})
+    monkeypatch.setattr(settings, "secret_key", "the server's secret key was changed")
+    carol = new_client("carol")
+    job = carol.post(f"/api/public/projects/{project['id']}/clone").json()
+    assert run_job(job["id"], run_clone_project) == "succeeded"
+    copy = carol.get(f"/api/projects/{job['project_id']}").json()
+    assert copy["hmac_key_set"] is False and copy["sample_count"] == 1
+    assert _project_row(copy["id"])["hmac_key_encrypted"] is None
