@@ -62,6 +62,11 @@ def _hmac_columns(engine: Engine) -> dict[str, str | None]:
     return {k: v for k, v in row.items() if k.startswith("hmac_key")}
 
 
+def _member_count(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM project_members")).scalar_one())
+
+
 def test_hmac_keys_are_encrypted_on_upgrade_and_decrypted_on_downgrade(
     fresh_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -77,7 +82,23 @@ def test_hmac_keys_are_encrypted_on_upgrade_and_decrypted_on_downgrade(
                 "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
             )
         )
+        # A row that references the project: rebuilding `projects` (SQLite batch mode) would
+        # delete it through ON DELETE CASCADE.
+        connection.execute(
+            text(
+                "INSERT INTO users (username, email, password_hash, is_admin, created_at) "
+                "VALUES ('alice', 'a@example.org', 'x', false, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO project_members (project_id, user_id, role, created_at) SELECT "
+                "p.id, u.id, 'owner', CURRENT_TIMESTAMP FROM projects p, users u "
+                "WHERE p.name = 'signed'"
+            )
+        )
     upgrade(fresh_url, ENCRYPTION_REVISION)
+    assert _member_count(engine) == 1
     stored = _hmac_columns(engine)
     assert set(stored) == {"hmac_key_encrypted"}
     assert "plain-key" not in str(stored["hmac_key_encrypted"])
@@ -92,6 +113,7 @@ def test_hmac_keys_are_encrypted_on_upgrade_and_decrypted_on_downgrade(
     monkeypatch.setattr(settings, "secret_key", "the secret key of this server")
     downgrade(fresh_url, ENCRYPTION_REVISION_PARENT)
     assert _hmac_columns(engine) == {"hmac_key": "plain-key"}
+    assert _member_count(engine) == 1
     with engine.connect() as connection:
         unsigned = connection.execute(
             text("SELECT hmac_key FROM projects WHERE name = 'unsigned'")
