@@ -12,24 +12,25 @@ from backend.services import secret_box
 from backend.services.access import Actor
 from backend.services.errors import Conflict
 
-HMAC_KEY_UNREADABLE = (
-    "The project's HMAC key was stored with another MCUFORGE_SECRET_KEY, so signed uploads "
-    "cannot be checked; set the HMAC key again in the project settings."
-)
-
 
 def project_hmac_key(project: Project) -> str | None:
     """The key signed uploads must be checked with (None: signatures are not required).
 
-    Conflict (409) when it was stored under another MCUFORGE_SECRET_KEY: the key is lost, and
-    only the project's owner can set it again.
+    Conflict (409) when it was stored under another MCUFORGE_SECRET_KEY: the key cannot be
+    recovered, only set again.
     """
     if project.hmac_key_encrypted is None:
         return None
     try:
         return secret_box.decrypt(project.hmac_key_encrypted)
     except secret_box.SecretUnreadable:
-        raise Conflict(HMAC_KEY_UNREADABLE) from None
+        # The web app has no form for the key yet, so the message names the API call.
+        raise Conflict(
+            "The project's HMAC key was stored with another MCUFORGE_SECRET_KEY, so signed "
+            "uploads cannot be checked; set the HMAC key again in the project settings "
+            f'(PATCH /api/projects/{project.id} with {{"hmac_key": "..."}}, or null to stop '
+            "requiring signatures)."
+        ) from None
 
 
 def set_project_hmac_key(project: Project, hmac_key: str | None) -> None:

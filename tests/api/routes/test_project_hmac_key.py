@@ -80,6 +80,7 @@ def test_a_key_stored_under_another_secret_key_is_a_clear_409_until_set_again(
         assert response.status_code == 409, response.text
         detail = response.json()["detail"]
         assert "another MCUFORGE_SECRET_KEY" in detail and "set the HMAC key again" in detail
+        assert f"PATCH /api/projects/{project['id']}" in detail
         assert KEY not in response.text
     assert stored_counts() == (0, 0)
     # The project itself still reads, and setting the key again is the fix.
