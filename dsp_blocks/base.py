@@ -41,9 +41,11 @@ class Graph(BaseModel):
 
 
 class BlockParams(BaseModel):
-    """Base of every block's parameters: unknown fields are an error, not silently ignored."""
+    """Base of every block's parameters: unknown fields are an error, not silently ignored, and
+    values are taken as their JSON type says (strict): `true` is not 1, `"5"` is not 5, 1.5 is not
+    an integer; a whole number is still a float."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 P = TypeVar("P", bound=BlockParams)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.schemas.auth import Password, clean_email, clean_username
-from backend.schemas.common import UtcDatetime
+from backend.schemas.common import StrictInput, UtcDatetime
 
 
 class UserAdminPublic(BaseModel):
@@ -25,7 +25,7 @@ class UsersAdminPublic(BaseModel):
     count: int
 
 
-class UserCreate(BaseModel):
+class UserCreate(StrictInput):
     """An account the administrator creates directly and hands over (with its password)."""
 
     username: str = Field(min_length=3, max_length=40)
@@ -37,7 +37,7 @@ class UserCreate(BaseModel):
     _email = field_validator("email")(clean_email)
 
 
-class UserAdminUpdate(BaseModel):
+class UserAdminUpdate(StrictInput):
     is_admin: bool | None = Field(None, description="Make or unmake administrator.")
     is_disabled: bool | None = Field(
         None, description="Disable (sessions and bearer tokens are revoked) or enable."

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.db.models import ApiKeyScope
-from backend.schemas.common import PlainName, UtcDatetime
+from backend.schemas.common import PlainName, StrictInput, UtcDatetime
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(StrictInput):
     name: PlainName = Field(min_length=1, max_length=100)
     scope: ApiKeyScope = Field(
         ApiKeyScope.ingestion,
+        strict=False,
         description="admin: everything the owner may do; ingestion+deployment: upload samples "
         "and build deployments; ingestion: upload samples only; read-only: read.",
     )

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from backend.schemas.common import PlainName, UtcDatetime
+from backend.schemas.common import PlainName, StrictInput, UtcDatetime
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 # Deliberately loose: one @, something on each side, no spaces. The mail server is the judge.
@@ -36,7 +36,7 @@ def clean_email(email: str) -> str:
 Password = Field(min_length=PASSWORD_MIN_CHARS, max_length=PASSWORD_MAX_CHARS)
 
 
-class SignUp(BaseModel):
+class SignUp(StrictInput):
     username: str = Field(min_length=3, max_length=40)
     email: str | None = Field(
         None,
@@ -72,17 +72,17 @@ class SignUpPolicyPublic(BaseModel):
     )
 
 
-class PasswordResetIn(BaseModel):
+class PasswordResetIn(StrictInput):
     token: str = Field(min_length=1, max_length=100, description="From the reset link (mfr_...).")
     new_password: str = Password
 
 
-class SignIn(BaseModel):
+class SignIn(StrictInput):
     username: str = Field(min_length=1, max_length=254, description="Username or email address.")
     password: str = Field(min_length=1, max_length=PASSWORD_MAX_CHARS)
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(StrictInput):
     current_password: str = Field(min_length=1, max_length=PASSWORD_MAX_CHARS)
     new_password: str = Password
 
@@ -105,7 +105,7 @@ class SessionPublic(BaseModel):
     expires_at: UtcDatetime
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(StrictInput):
     name: PlainName = Field(min_length=1, max_length=100)
 
 

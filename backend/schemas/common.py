@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -54,3 +54,14 @@ PlainName = Annotated[str, AfterValidator(_plain_name)]
 # Free text (descriptions, keys): tabs, new lines and form feeds allowed, NUL and other
 # controls not.
 StorableText = Annotated[str, AfterValidator(_storable_text)]
+
+
+class StrictInput(BaseModel):
+    """Base of request bodies: a value must have the JSON type its field says, so `true` is not
+    1, `"5"` is not 5 and 1.5 is not an integer (a whole number is still a float).
+
+    Enum fields say `Field(strict=False)`: strict pydantic wants Enum instances, and JSON brings
+    their string values. Query, path and form parameters are not models and still convert text.
+    """
+
+    model_config = ConfigDict(strict=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.schemas.common import UtcDatetime
+from backend.schemas.common import StrictInput, UtcDatetime
 from deploy_targets.boards import Board
 from worker.deployment.params import Precision, TargetName
 
@@ -88,7 +88,7 @@ class DeploymentEstimatesPublic(BaseModel):
     notes: list[str]
 
 
-class DeploymentBuildRequest(BaseModel):
+class DeploymentBuildRequest(StrictInput):
     model_config = ConfigDict(extra="forbid")
 
     target: TargetName

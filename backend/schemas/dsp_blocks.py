@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from backend.schemas.common import StrictInput
 from dsp_blocks.base import Graph
 
 
@@ -24,7 +25,7 @@ class DspBlocksPublic(BaseModel):
     count: int
 
 
-class DspPreviewRequest(BaseModel):
+class DspPreviewRequest(StrictInput):
     sample_id: int = Field(ge=1, le=2**31 - 1)
     window_start_ms: float = Field(0.0, ge=0, description="Start of the window in the sample.")
 

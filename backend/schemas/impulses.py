@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.schemas.common import PlainName, UtcDatetime
+from backend.schemas.common import PlainName, StrictInput, UtcDatetime
 from backend.schemas.jobs import JobPublic
 from backend.schemas.learning import LearningBlockIn, LearningBlockPublic
 
@@ -17,7 +17,7 @@ MAX_WINDOW_MS = 3_600_000.0
 InputType = Literal["time-series", "image"]
 
 
-class InputBlockIn(BaseModel):
+class InputBlockIn(StrictInput):
     """How samples are cut into windows. Empty `axes` / `frequency_hz` take the data's.
     An `image` input block takes each image whole; the window fields do not apply to it."""
 
@@ -42,7 +42,7 @@ class InputBlockIn(BaseModel):
     )
 
 
-class DspBlockIn(BaseModel):
+class DspBlockIn(StrictInput):
     model_config = ConfigDict(extra="forbid")
 
     id: int = Field(ge=1, le=1_000_000, description="Unique within the impulse.")
@@ -54,7 +54,7 @@ class DspBlockIn(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict, description="Missing ones take defaults.")
 
 
-class ImpulseCreate(BaseModel):
+class ImpulseCreate(StrictInput):
     model_config = ConfigDict(extra="forbid")
 
     name: PlainName = Field("Impulse", min_length=1, max_length=100)
@@ -63,7 +63,7 @@ class ImpulseCreate(BaseModel):
     learning_blocks: list[LearningBlockIn] = Field(default_factory=list, max_length=16)
 
 
-class ImpulseUpdate(BaseModel):
+class ImpulseUpdate(StrictInput):
     """PUT replaces the input, DSP and learning blocks; the name only when given."""
 
     model_config = ConfigDict(extra="forbid")

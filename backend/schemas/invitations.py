@@ -6,10 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.db.models import ProjectRole
 from backend.schemas.auth import clean_email
-from backend.schemas.common import UtcDatetime
+from backend.schemas.common import StrictInput, UtcDatetime
 
 
-class InvitationCreate(BaseModel):
+class InvitationCreate(StrictInput):
     email: str = Field(min_length=3, max_length=254, description="The account gets this address.")
 
     _email = field_validator("email")(clean_email)
@@ -19,11 +19,13 @@ class AdminInvitationCreate(InvitationCreate):
     project_id: int | None = Field(
         None, ge=1, le=2**31 - 1, description="A project the new account joins on sign-up."
     )
-    role: ProjectRole | None = Field(None, description="editor or viewer in that project.")
+    role: ProjectRole | None = Field(
+        None, strict=False, description="editor or viewer in that project."
+    )
 
 
 class ProjectInvitationCreate(InvitationCreate):
-    role: ProjectRole = Field(ProjectRole.viewer, description="editor or viewer.")
+    role: ProjectRole = Field(ProjectRole.viewer, strict=False, description="editor or viewer.")
 
 
 class InvitationPublic(BaseModel):

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from backend.db.models import JobState
+from backend.schemas.common import StrictInput
 from worker.self_check import SelfCheckParams
 
 
@@ -63,6 +64,6 @@ class JobDetail(JobPublic):
     logs: list[JobLogPublic]
 
 
-class WorkerCheckCreate(SelfCheckParams):
+class WorkerCheckCreate(SelfCheckParams, StrictInput):
     """Body of POST /jobs/check: how long the self-check runs, in how many steps, and whether it
     should fail half-way."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from backend.schemas.common import StrictInput
 from worker.learning.anomaly import AnomalySettings
 from worker.learning.architectures import PresetName
 from worker.learning.layers import LayerSpec
@@ -16,7 +17,7 @@ LearningBlockType = Literal["classifier", "regression", "anomaly"]
 MAX_SCRIPT_CHARS = 200_000
 
 
-class LearningBlockIn(BaseModel):
+class LearningBlockIn(StrictInput):
     """One learning block. `layers` empty or missing takes `preset` (or the preset that fits the
     DSP output) when the impulse is saved; `expert_script` replaces the generated script."""
 

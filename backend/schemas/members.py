@@ -5,21 +5,23 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from backend.db.models import ProjectRole
-from backend.schemas.common import UtcDatetime
+from backend.schemas.common import StrictInput, UtcDatetime
 
 
-class MemberAdd(BaseModel):
+class MemberAdd(StrictInput):
     user: str = Field(min_length=1, max_length=254, description="Username or email address.")
     role: ProjectRole = Field(
-        ProjectRole.viewer, description="editor or viewer; ownership moves only by transfer."
+        ProjectRole.viewer,
+        strict=False,
+        description="editor or viewer; ownership moves only by transfer.",
     )
 
 
-class MemberUpdate(BaseModel):
-    role: ProjectRole
+class MemberUpdate(StrictInput):
+    role: ProjectRole = Field(strict=False)
 
 
-class OwnershipTransfer(BaseModel):
+class OwnershipTransfer(StrictInput):
     user_id: int = Field(ge=1, le=2**31 - 1, description="A member who becomes the owner.")
 
 

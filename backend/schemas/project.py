@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.db.models import ProjectRole
-from backend.schemas.common import StorableText, UtcDatetime
+from backend.schemas.common import StorableText, StrictInput, UtcDatetime
 
 PROJECT_NAME_MAX_CHARS = 100
 HMAC_KEY_MAX_CHARS = 128
@@ -20,7 +20,7 @@ def _clean_name(name: str) -> str:
     return name
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(StrictInput):
     name: str = Field(min_length=1, max_length=PROJECT_NAME_MAX_CHARS)
     description: StorableText = Field("", max_length=10_000)
     downmix_audio: bool = Field(
@@ -36,7 +36,7 @@ class ProjectCreate(BaseModel):
     _name = field_validator("name")(_clean_name)
 
 
-class ProjectUpdate(BaseModel):
+class ProjectUpdate(StrictInput):
     """Only the fields sent are changed; send hmac_key null to stop requiring signatures."""
 
     name: str | None = Field(None, min_length=1, max_length=PROJECT_NAME_MAX_CHARS)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from backend.schemas.common import UtcDatetime
+from backend.schemas.common import StrictInput, UtcDatetime
 
 LABEL_MAX_CHARS = 100
 
@@ -67,9 +67,9 @@ class SamplesPublic(BaseModel):
     count: int = Field(description="Samples matching the filters, before offset and limit.")
 
 
-class SampleUpdate(BaseModel):
+class SampleUpdate(StrictInput):
     label: str | None = Field(None, min_length=1, max_length=LABEL_MAX_CHARS)
-    category: CategoryName | None = None
+    category: CategoryName | None = Field(None, strict=False)
 
     @field_validator("label")
     @classmethod
@@ -77,12 +77,12 @@ class SampleUpdate(BaseModel):
         return None if label is None else clean_label(label)
 
 
-class CropRequest(BaseModel):
+class CropRequest(StrictInput):
     start_ms: float = Field(ge=0, description="Keep from this time (inclusive), in ms from the start.")
     end_ms: float = Field(gt=0, description="Keep up to this time (exclusive), in ms from the start.")
 
 
-class SplitRequest(BaseModel):
+class SplitRequest(StrictInput):
     window_ms: float = Field(gt=0, description="Length of each new sample; a shorter tail is dropped.")
 
 

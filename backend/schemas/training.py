@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from backend.schemas.common import UtcDatetime
+from backend.schemas.common import StrictInput, UtcDatetime
 from backend.schemas.learning import MAX_SCRIPT_CHARS
 
 
@@ -25,7 +25,7 @@ class LearningPresetsPublic(BaseModel):
     data: list[LearningPresetPublic]
 
 
-class TrainRequest(BaseModel):
+class TrainRequest(StrictInput):
     """Training settings to change before this training (they are saved on the block)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -35,7 +35,7 @@ class TrainRequest(BaseModel):
     )
 
 
-class TestRequest(BaseModel):
+class TestRequest(StrictInput):
     model_config = ConfigDict(extra="forbid")
 
     uncertain_below: float = Field(
@@ -47,7 +47,7 @@ class TestRequest(BaseModel):
 MAX_SIGNAL_VALUES = 1_000_000
 
 
-class SignalIn(BaseModel):
+class SignalIn(StrictInput):
     """A recording to classify without storing it (the browser microphone, a phone's sensors)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -72,7 +72,7 @@ class SignalIn(BaseModel):
         return self
 
 
-class ClassifyRequest(BaseModel):
+class ClassifyRequest(StrictInput):
     """One stored sample (`sample_id`) or one recording (`signal`) to classify."""
 
     model_config = ConfigDict(extra="forbid")
@@ -100,7 +100,7 @@ class ScriptPublic(BaseModel):
     script: str
 
 
-class ScriptUpdate(BaseModel):
+class ScriptUpdate(StrictInput):
     model_config = ConfigDict(extra="forbid")
 
     script: str = Field(min_length=1, max_length=MAX_SCRIPT_CHARS)

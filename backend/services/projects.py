@@ -8,8 +8,34 @@ from sqlalchemy.orm import Session
 
 from backend.db.models import Project, ProjectMember, ProjectRole, Sample, User
 from backend.schemas.project import ProjectCreate, ProjectPublic, ProjectsPublic, ProjectUpdate
+from backend.services import secret_box
 from backend.services.access import Actor
 from backend.services.errors import Conflict
+
+
+def project_hmac_key(project: Project) -> str | None:
+    """The key signed uploads must be checked with (None: signatures are not required).
+
+    Conflict (409) when it was stored under another MCUFORGE_SECRET_KEY: the key cannot be
+    recovered, only set again.
+    """
+    if project.hmac_key_encrypted is None:
+        return None
+    try:
+        return secret_box.decrypt(project.hmac_key_encrypted)
+    except secret_box.SecretUnreadable:
+        # The web app has no form for the key yet, so the message names the API call.
+        raise Conflict(
+            "The project's HMAC key was stored with another MCUFORGE_SECRET_KEY, so signed "
+            "uploads cannot be checked; set the HMAC key again in the project settings "
+            f'(PATCH /api/projects/{project.id} with {{"hmac_key": "..."}}, or null to stop '
+            "requiring signatures)."
+        ) from None
+
+
+def set_project_hmac_key(project: Project, hmac_key: str | None) -> None:
+    """Store the key encrypted, or None to stop requiring signatures."""
+    project.hmac_key_encrypted = None if hmac_key is None else secret_box.encrypt(hmac_key)
 
 
 def _sample_counts(session: Session, project_ids: list[int]) -> dict[int, int]:
@@ -40,7 +66,7 @@ def _public(project: Project, sample_count: int, role: ProjectRole | None = None
         name=project.name,
         description=project.description,
         downmix_audio=project.downmix_audio,
-        hmac_key_set=project.hmac_key is not None,
+        hmac_key_set=project.hmac_key_encrypted is not None,
         sample_count=sample_count,
         is_public=project.is_public,
         role=role,
@@ -129,7 +155,8 @@ def unique_name(session: Session, name: str, owner_id: int) -> str:
 
 def create_project(session: Session, project_in: ProjectCreate, owner: User) -> ProjectPublic:
     _refuse_taken_name(session, project_in.name, owner.id)
-    project = Project(**project_in.model_dump())
+    project = Project(**project_in.model_dump(exclude={"hmac_key"}))
+    set_project_hmac_key(project, project_in.hmac_key)
     session.add(project)
     session.flush()
     session.add(ProjectMember(project_id=project.id, user_id=owner.id, role=ProjectRole.owner))
@@ -157,6 +184,8 @@ def update_project(
         _refuse_taken_name(
             session, changes["name"], _owner_id(session, project), except_id=project.id
         )
+    if "hmac_key" in changes:
+        set_project_hmac_key(project, changes.pop("hmac_key"))
     for field, value in changes.items():
         setattr(project, field, value)
     session.commit()

@@ -20,6 +20,7 @@ from backend.ingest import (
 from backend.schemas.sample import SamplePublic, UploadCategory, clean_label
 from backend.schemas.upload import RejectedFile, UploadResult
 from backend.services.errors import InvalidRequest
+from backend.services.projects import project_hmac_key
 from backend.services.sample_values import category_for_hash, values_to_bytes
 from backend.services.upload_form import UploadedFile, UploadForm
 from backend.settings import settings
@@ -189,6 +190,9 @@ def store_uploads(
     size_rejections = 0
     candidates: list[tuple[str, ParsedSample, str]] = []
     reference = _project_reference(session, project)
+    # Before any file: a key that cannot be read back refuses the whole upload (409), even its
+    # unsigned formats, so the owner learns at once that the key must be set again.
+    hmac_key = project_hmac_key(project)
     for upload in form.files:
         try:
             check_filename(upload.filename)
@@ -198,7 +202,7 @@ def store_uploads(
             parsed = parse_upload(
                 upload.filename,
                 bytes(upload.data),
-                hmac_key=project.hmac_key,
+                hmac_key=hmac_key,
                 downmix=project.downmix_audio,
                 max_bytes=limit_bytes,
             )

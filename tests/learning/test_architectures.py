@@ -135,3 +135,9 @@ def test_int8_presets_hold_only_microcontroller_operators(
         return
     library = compile_tflite(model_bytes, tmp_path / "library")
     assert library.header_path.exists()
+
+
+def test_a_numpy_shape_builds_the_same_preset() -> None:
+    # Feature shapes often come from numpy; the layer specs are strict about ints.
+    numpy_shape = (np.int64(49), np.int64(13))
+    assert preset_layers("conv1d_audio", numpy_shape) == preset_layers("conv1d_audio", (49, 13))

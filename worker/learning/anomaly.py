@@ -20,7 +20,8 @@ _RADIUS_FLOOR = 1e-6
 
 
 class AnomalySettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: booleans and strings are not numbers, 1.5 is not a cluster count.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     clusters: int = Field(default=32, ge=1, le=256, description="K-means clusters")
     feature_columns: list[int] | None = Field(

@@ -167,6 +167,10 @@ def preset_layers(
     """The layer list of preset `name` for features of `input_shape` (checked to build)."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; the presets are {', '.join(PRESETS)}")
-    layers = PRESETS[name](tuple(input_shape), coefficients=coefficients)
-    infer_shapes(layers, tuple(input_shape))
+    # Shapes often come from numpy (np.int64 sizes), which the strict layer specs refuse.
+    input_shape = tuple(int(size) for size in input_shape)
+    if coefficients is not None:
+        coefficients = int(coefficients)
+    layers = PRESETS[name](input_shape, coefficients=coefficients)
+    infer_shapes(layers, input_shape)
     return layers

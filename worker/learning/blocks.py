@@ -17,7 +17,7 @@ class LearningBlockSpec(BaseModel):
     `layers` is the hidden part of the network; the generated script adds the output layer.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     task: LearningTask = "classification"
     layers: list[LayerSpec] = Field(default_factory=list)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, Strict, TypeAdapter
 
 Shape = tuple[int, ...]
 ActivationName = Literal["relu", "relu6", "tanh", "sigmoid", "softmax"]
@@ -21,7 +21,9 @@ class LayerShapeError(ValueError):
 
 
 class _Layer(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: `"units": true` or 1.5 is refused, not taken as 1. Tuples say Strict(False): strict
+    # pydantic takes only tuples, and JSON brings arrays (their items stay strict).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     def output_shape(self, input_shape: Shape) -> Shape:
         return input_shape
@@ -67,7 +69,7 @@ def _size_code(value: int | tuple[int, int]) -> str:
 
 PositiveInt = Annotated[int, Field(ge=1, le=4096)]
 KernelSize = Annotated[int, Field(ge=1, le=64)]
-KernelSize2D = KernelSize | tuple[KernelSize, KernelSize]
+KernelSize2D = KernelSize | Annotated[tuple[KernelSize, KernelSize], Strict(False)]
 
 
 class Dense(_Layer):
@@ -263,7 +265,9 @@ class Flatten(_Layer):
 
 class Reshape(_Layer):
     type: Literal["reshape"] = "reshape"
-    target_shape: tuple[Annotated[int, Field(ge=1)], ...] = Field(min_length=1, max_length=3)
+    target_shape: Annotated[tuple[Annotated[int, Field(ge=1)], ...], Strict(False)] = Field(
+        min_length=1, max_length=3
+    )
 
     def output_shape(self, input_shape: Shape) -> Shape:
         if math.prod(self.target_shape) != math.prod(input_shape):

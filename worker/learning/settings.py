@@ -15,7 +15,8 @@ class _RangeChecked(BaseModel):
     and the field's meaning; the bounds stay on the fields so the JSON schema (the UI form) has them.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: `"epochs": true` is not 1, "5" is not 5, 1.5 is not an int (2 is still a float).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     @field_validator("*", mode="before")
     @classmethod

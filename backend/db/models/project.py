@@ -18,7 +18,10 @@ class Project(Base):
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
     # When set, data-acquisition-format uploads must carry a valid HMAC-SHA256 signature.
-    hmac_key: Mapped[str | None] = mapped_column(String(128), default=None)
+    # The key is kept encrypted (backend.services.secret_box; read and set it through
+    # backend.services.projects' project_hmac_key / set_project_hmac_key); 1024 characters hold
+    # the token of the longest key the API accepts (128 characters of 4 UTF-8 bytes: 780).
+    hmac_key_encrypted: Mapped[str | None] = mapped_column(String(1024), default=None)
     # Multi-channel WAVs become one averaged "audio" axis instead of one axis per channel.
     downmix_audio: Mapped[bool] = mapped_column(Boolean, default=False)
     # Public projects are readable by everyone, anonymous callers included, and can be cloned.
