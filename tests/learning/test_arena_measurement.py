@@ -14,6 +14,7 @@ from dsp_blocks import get_block
 from tests.learning.conftest import TEST_LIMITS
 from worker.learning.architectures import preset_layers
 from worker.learning.blocks import LearningBlockSpec
+from worker.learning.inference import micro_arena_bytes, predict
 from worker.learning.metrics import model_size
 from worker.learning.settings import TrainingSettings
 from worker.learning.train import train
@@ -62,3 +63,14 @@ def test_an_arena_that_cannot_be_measured_is_unknown_with_the_reason(
     assert size.arena_note == (
         "the TFLM arena could not be measured: the tflite-micro probe crashed 25 times")
     assert size.mac_count == 78 * 20 + 20 * 10 + 10 * 2  # the other figures are still there
+
+
+def test_int8_inference_fits_a_model_with_large_activations_and_few_weights() -> None:
+    # 2.5 KB of model, 96x96x8 int8 activations: tflite-micro's default arena (10 times the
+    # model, 24 KB) failed to allocate ("TFLM failed to allocate tensors").
+    model_bytes = (Path(__file__).parent / "fixtures"
+                   / "conv_96x96_few_weights_int8.tflite").read_bytes()
+    assert micro_arena_bytes(model_bytes) >= 96 * 96 * 8 + 96 * 96
+    probabilities = predict(model_bytes, np.random.default_rng(0).random((2, 96, 96, 1)))
+    assert probabilities.shape == (2, 2)
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=0.02)
