@@ -123,8 +123,9 @@ class _Reader:
     def count(self, length: int, what: str, item_bytes: int = 4) -> int:
         """A vector's length, refused when its items could not fit in the file."""
         if length < 0 or length * item_bytes > len(self.model_bytes):
-            raise CompileError(f"malformed TFLite flatbuffer: {what} claims {length} entries, "
-                               f"more than a {len(self.model_bytes)} byte file can hold")
+            raise CompileError(f"malformed TFLite flatbuffer: {what}: {length} entries "
+                               f"claimed, more than a {len(self.model_bytes)} byte file can "
+                               "hold")
         return length
 
     def indices(self, values: Any, length: int, what: str, limit: int, *,

@@ -177,7 +177,7 @@ def test_an_operator_reading_a_later_result_is_refused(hello_world: bytes) -> No
 def test_a_vector_longer_than_the_file_is_refused(hello_world: bytes) -> None:
     tensors_at = _vector_start(_subgraph(hello_world), 4)
     # A vector's length is the 32-bit word before its first element.
-    with pytest.raises(CompileError, match="the tensors claims 1000000 entries, more than a"):
+    with pytest.raises(CompileError, match="the tensors: 1000000 entries claimed, more than a"):
         load_graph(_overwrite(hello_world, tensors_at - 4, 1_000_000))
 
 
