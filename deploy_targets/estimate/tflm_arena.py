@@ -155,7 +155,7 @@ class IsolatedProbe:
             self.results[arena_bytes] = answer == b"1"
             return answer == b"1"
         self._child = None
-        returncode = child.wait()
+        returncode = _wait_or_kill(child)
         self.crashes.append((arena_bytes, _death(returncode, self._stderr_tail())))
         if len(self.crashes) > self._max_crashes:
             raise ArenaMeasurementError(
@@ -177,7 +177,7 @@ class IsolatedProbe:
             )
         ready = self._read_line(child, "loading tflite-micro")
         if ready != b"ready":
-            returncode = child.wait()
+            returncode = _wait_or_kill(child)
             raise ArenaMeasurementError(
                 "the tflite-micro probe could not start: "
                 f"{_death(returncode, self._stderr_tail())}"
@@ -192,6 +192,7 @@ class IsolatedProbe:
                 self._child = None
                 child.kill()
                 child.wait()
+                _close_pipes(child)
                 raise ArenaMeasurementError(
                     f"{what} took over {self._timeout_s:g} s; the arena is unknown"
                 )
@@ -210,12 +211,31 @@ class IsolatedProbe:
             return
         with contextlib.suppress(OSError):
             assert child.stdin is not None
-            child.stdin.close()
+            child.stdin.close()  # the child's loop ends at the end of its input
         try:
             child.wait(timeout=5)
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+        _close_pipes(child)
+
+
+def _wait_or_kill(child: subprocess.Popen[bytes]) -> int:
+    # Its output ended or made no sense: it is dying, or alive and confused (then stop it).
+    try:
+        returncode = child.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        returncode = child.wait()
+    _close_pipes(child)
+    return returncode
+
+
+def _close_pipes(child: subprocess.Popen[bytes]) -> None:
+    for pipe in (child.stdin, child.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
 
 
 def _death(returncode: int, stderr_tail: str) -> str:
