@@ -16,7 +16,8 @@ os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "2")
 os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = REPO_ROOT.parent / "shared"
+# Beside the checkout (/work/main -> /work/shared); MCUFORGE_SHARED_DIR points elsewhere (worktrees).
+SHARED_DIR = Path(os.environ.get("MCUFORGE_SHARED_DIR") or REPO_ROOT.parent / "shared")
 IN_CI = bool(os.environ.get("CI"))
 
 

@@ -143,7 +143,8 @@ class TrainedModelPublic(BaseModel):
         "(precision, recall, f1); differences = int8 - float32."
     )
     sizes: dict[str, Any] = Field(
-        description="float32 and int8: flatbuffer_bytes, weight_bytes, mac_count, arena_bytes."
+        description="float32 and int8: flatbuffer_bytes, weight_bytes, mac_count, arena_bytes "
+        "(null when it could not be measured; arena_note says why)."
     )
     int8_model_bytes: int | None
     mac_count: int | None

@@ -11,8 +11,8 @@ from deploy_targets.compiler.compiler import (
     compile_tflite,
     prepare,
 )
-from deploy_targets.compiler.errors import CompileError
+from deploy_targets.compiler.errors import CompileError, OutputPathError
 from deploy_targets.compiler.reader import load_graph
 
-__all__ = ["CompileError", "CompiledLibrary", "TensorSpec", "compile_tflite", "load_graph",
-           "prepare"]
+__all__ = ["CompileError", "CompiledLibrary", "OutputPathError", "TensorSpec", "compile_tflite",
+           "load_graph", "prepare"]

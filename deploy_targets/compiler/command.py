@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+# Far above any microcontroller model (flash is at most a few MB); refused before reading.
+MAX_MODEL_BYTES = 256 * 1024 * 1024
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -19,19 +22,33 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def _fail(message: str) -> int:
+    """One line on stderr, `error: <what is wrong>`, and a non-zero exit; never a traceback."""
+    print(f"error: {' '.join(message.split())}", file=sys.stderr)
+    return 1
+
+
 def run(args: argparse.Namespace) -> int:
     from deploy_targets.compiler import CompileError, compile_tflite
 
     try:
+        model_size = Path(args.model).stat().st_size
+        if model_size > MAX_MODEL_BYTES:
+            return _fail(f"{args.model} has {model_size} bytes; a microcontroller model has at "
+                         f"most {MAX_MODEL_BYTES}")
         model_bytes = Path(args.model).read_bytes()
     except OSError as error:
-        print(f"mcuforge compile: cannot read {args.model}: {error.strerror}", file=sys.stderr)
-        return 1
+        return _fail(f"cannot read {args.model}: {error.strerror or error}")
     try:
         library = compile_tflite(model_bytes, Path(args.out), args.name)
     except CompileError as error:
-        print(f"mcuforge compile: {error}", file=sys.stderr)
-        return 1
+        return _fail(str(error))
+    except (MemoryError, RecursionError, ArithmeticError, LookupError, TypeError,
+            ValueError) as error:
+        # Every malformed model should be a CompileError; this is a compiler bug, but the user
+        # still gets one line and an exit status rather than a traceback.
+        return _fail(f"internal compiler error ({type(error).__name__}: {error}); please "
+                     "report it with the model")
     print(f"wrote {len(library.sources)} files to {library.out_dir} "
           f"(include {library.header_path.name})")
     print(f"arena {library.arena_bytes} B, input {library.input_bytes} B, "

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from deploy_targets.compiler.c_literals import check_identifier
 from deploy_targets.compiler.emit import render_library, write_library
-from deploy_targets.compiler.errors import CompileError
+from deploy_targets.compiler.errors import CompileError, OutputPathError
 from deploy_targets.compiler.ir import Graph
 from deploy_targets.compiler.lowering import lower_graph
 from deploy_targets.compiler.planner import MemoryPlan, plan_memory
@@ -76,6 +77,24 @@ def _specs(graph: Graph, tensors: list[int]) -> list[TensorSpec]:
                        graph.tensors[i].scale, graph.tensors[i].zero_point) for i in tensors]
 
 
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse an output directory that cannot be created or written, before compiling."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputPathError(f"the output path {out_dir} is a file, not a directory; "
+                              "give a directory (it is created if missing)")
+    existing = out_dir
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputPathError(f"the output directory {out_dir} cannot be created: {existing} "
+                              "is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputPathError(f"the output directory {out_dir} cannot be written: {existing} "
+                              "is not writable")
+
+
 def compile_tflite(model_bytes: bytes, out_dir: Path, name: str = "mf_model") -> CompiledLibrary:
     """Compile an int8 TFLite model into a C++11 library in `out_dir` (see NAME.h there)."""
     try:
@@ -83,13 +102,18 @@ def compile_tflite(model_bytes: bytes, out_dir: Path, name: str = "mf_model") ->
     except ValueError as error:
         raise CompileError(f"library name: {error}") from None
     out_dir = Path(out_dir)
+    check_out_dir(out_dir)
     prepared = prepare(bytes(model_bytes))
     graph = prepared.graph
     digest = hashlib.sha256(bytes(model_bytes)).hexdigest()[:16]
     note = (f"from a TFLite model of {len(model_bytes)} bytes (sha256 {digest}...), "
             f"{len(graph.operators)} operators")
     files = render_library(graph, prepared.steps, prepared.plan, name, note)
-    written = write_library(files, out_dir)
+    try:
+        written = write_library(files, out_dir)
+    except OSError as error:  # e.g. a read-only file system, or the disk filled up
+        raise OutputPathError(f"cannot write the library to {out_dir}: "
+                              f"{error.strerror or error}") from None
     return CompiledLibrary(
         name=name,
         out_dir=out_dir,

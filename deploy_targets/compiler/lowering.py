@@ -19,6 +19,14 @@ from deploy_targets.compiler.steps import ConstArray, ParamStruct, Step
 CTYPES = {"int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "float32": "float",
           "uint8": "uint8_t", "int64": "int64_t", "bool": "uint8_t"}
 _FUSED_ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
+# Inputs an operator cannot do without (the rest are optional, e.g. a bias); default 1.
+_REQUIRED_INPUTS = {
+    "CONV_2D": 2, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 2, "ADD": 2, "SUB": 2, "MUL": 2,
+    "MINIMUM": 2, "MAXIMUM": 2, "MEAN": 2, "PAD": 2, "PADV2": 2, "STRIDED_SLICE": 4,
+}
+# What a handler's arithmetic on contradictory operands raises.
+_INCONSISTENT_OPERANDS = (IndexError, ValueError, KeyError, ZeroDivisionError, OverflowError,
+                          TypeError)
 
 
 def fast_conv_scratch_bytes(depth: int) -> int:
@@ -97,6 +105,9 @@ class _Lowering:
                   "time, which the compiler does not support)")
         self.need(tensor.dtype == dtype, op,
                   f"the {what} {tensor.name!r} is {tensor.dtype}; {dtype} is required")
+        if dtype == "int8":
+            self.need(len(tensor.scales) >= 1, op,
+                      f"the {what} {tensor.name!r} has no quantization scale")
         return tensor
 
     def activation_range(self, op: Operator, output: Tensor) -> tuple[int, int]:
@@ -110,10 +121,12 @@ class _Lowering:
                 dilation: int, out_size: int) -> int:
         """ComputePaddingHeightWidth, after checking the model's output size agrees."""
         padding = op.options.get("padding", "VALID")
+        self.need(padding in ("SAME", "VALID"), op, f"padding {padding} is not SAME or VALID")
+        self.need(stride >= 1 and dilation >= 1, op, f"{axis} stride and dilation must be >= 1")
+        self.need(filter_size >= 1, op, f"{axis} of the filter must be >= 1")
         effective = (filter_size - 1) * dilation + 1
         expected = ((in_size + stride - 1) // stride if padding == "SAME"
                     else (in_size + stride - effective) // stride)
-        self.need(stride >= 1 and dilation >= 1, op, f"{axis} stride and dilation must be >= 1")
         self.need(expected == out_size, op,
                   f"output {axis} is {out_size} but {padding} padding of {in_size} with filter "
                   f"{filter_size}, stride {stride}, dilation {dilation} gives {expected}")
@@ -184,7 +197,8 @@ class _Lowering:
         inp = self.activation_tensor(op, op.inputs[0])
         out = self.activation_tensor(op, op.outputs[0])
         flt = self.constant(op, op.inputs[1], "int8", "filter")
-        self.need(len(inp.shape) == 4 and len(flt.shape) == 4, op, "input and filter must be 4-D")
+        self.need(len(inp.shape) == 4 and len(flt.shape) == 4 and len(out.shape) == 4, op,
+                  "input, filter and output must be 4-D")
         return inp, out, flt
 
     def prepare_conv(self, op: Operator, inp: Tensor, out: Tensor, flt: Tensor, params_ctype: str,
@@ -470,9 +484,27 @@ class _Lowering:
                 raise CompileError(
                     f"{self.graph.describe(op)}: operator {op.kind} is not supported by the "
                     f"compiler (supported: {', '.join(sorted(handlers))})")
-            self.need(all(i >= 0 for i in op.outputs), op, "has a missing output tensor")
-            handler(op)
+            self.check_arity(op)
+            try:
+                handler(op)
+            except CompileError:
+                raise
+            except _INCONSISTENT_OPERANDS as error:
+                # A corrupted model whose operands contradict each other in a way no check
+                # above names (an axis past the rank, a constant shorter than its shape says).
+                raise CompileError(
+                    f"{self.graph.describe(op)}: its operands are inconsistent "
+                    f"({type(error).__name__}: {error}); the model is malformed") from None
         return self.steps
+
+    def check_arity(self, op: Operator) -> None:
+        """One output, and the inputs the operator cannot do without present (not -1)."""
+        self.need(len(op.outputs) == 1 and op.outputs[0] >= 0, op,
+                  f"has {len(op.outputs)} outputs; one is expected")
+        required = _REQUIRED_INPUTS.get(op.kind, 1)
+        self.need(len(op.inputs) >= required and all(i >= 0 for i in op.inputs[:required]), op,
+                  f"needs {required} input tensor(s), the model gives "
+                  f"{sum(i >= 0 for i in op.inputs[:required])}")
 
 
 def _extra_handlers(lowering: _Lowering) -> dict[str, Callable[[Operator], None]]:

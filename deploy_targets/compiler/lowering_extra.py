@@ -93,6 +93,8 @@ def extra_handlers(lw: _Lowering) -> dict[str, Callable[[Operator], None]]:
     def leaky_relu(op: Operator) -> None:
         inp, out = io(op)
         alpha = np.float32(op.options.get("alpha", 0.2))
+        lw.need(bool(np.isfinite(alpha)) and abs(float(alpha)) < 2.0**31, op,
+                f"alpha {float(alpha)} is not a usable slope")
         m_alpha, s_alpha = q.quantize_multiplier(
             float(np.float32(inp.scale) * alpha / np.float32(out.scale)))
         m_id, s_id = q.quantize_multiplier(float(np.float32(inp.scale) / np.float32(out.scale)))

@@ -76,3 +76,25 @@ def test_impulse_spec_rules() -> None:
         ImpulseSpec("p", ("x",), 0.0, 10)
     assert project_identifier("Keyword spotting!") == "keyword_spotting"
     assert project_identifier("42") == "p_42"
+
+
+@pytest.mark.parametrize("damage", ["truncated", "huge dimension"])
+def test_corrupted_model_is_refused_naming_the_problem(
+    trained_impulse: TrainedImpulse, tmp_path: Path, damage: str
+) -> None:
+    # The deployment job turns SdkError into a failed job with this message (issue 13).
+    import struct
+
+    import tflite
+
+    model = trained_impulse.model_int8
+    if damage == "truncated":
+        damaged, message = model[: len(model) // 2], "malformed TFLite flatbuffer of"
+    else:
+        tensor = tflite.Model.GetRootAsModel(model, 0).Subgraphs(0).Tensors(0)
+        shape_at = tensor._tab.Vector(tensor._tab.Offset(4))
+        damaged = model[:shape_at] + struct.pack("<i", 2**31 - 1) + model[shape_at + 4 :]
+        message = "more than the 67108864 a microcontroller model can have"
+    with pytest.raises(SdkError, match="the model cannot be compiled to C..: ") as error:
+        attempt(trained_impulse, tmp_path, model_int8=damaged)
+    assert message in str(error.value)

@@ -1,24 +1,32 @@
-"""The TFLM arena search reproduces the published minimum arena of the reference models."""
+"""The TFLM arena search reproduces the published minimum arena of the reference models, and
+survives the tflite-micro interpreter crashing at some too-small sizes (issue 13)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from deploy_targets.estimate.tflm_arena import (
-    arena_is_enough,
-    probe_in_subprocess,
+    ArenaMeasurementError,
+    IsolatedProbe,
     tflm_min_arena_bytes,
 )
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# A default dense network (dense_spectral) trained on 6-axis spectral features: tflite-micro
+# segfaults at a 2288 byte arena ("All temp buffers must be freed before calling
+# ResetTempAllocations()") and needs 2480.
+DENSE_6AXIS = FIXTURES / "dense_spectral_6axis_int8.tflite"
 
 
 def test_hello_world_needs_1936_bytes(shared_models: Path) -> None:
     model_bytes = (shared_models / "hello_world_int8.tflite").read_bytes()
-    arena_bytes = tflm_min_arena_bytes(model_bytes)
-    assert arena_bytes == 1936
-    assert arena_is_enough(model_bytes, arena_bytes)
-    assert not arena_is_enough(model_bytes, arena_bytes - 16)
+    assert tflm_min_arena_bytes(model_bytes) == 1936
+    with IsolatedProbe(model_bytes) as probe:
+        assert probe(model_bytes, 1936)
+        assert not probe(model_bytes, 1936 - 16)
 
 
 def test_result_is_a_multiple_of_tflm_alignment(shared_models: Path) -> None:
@@ -27,11 +35,44 @@ def test_result_is_a_multiple_of_tflm_alignment(shared_models: Path) -> None:
     assert tflm_min_arena_bytes(model_bytes) == 4640
 
 
-def test_probes_in_child_processes_agree(shared_models: Path) -> None:
-    # Two probes, not a whole search: each child process imports tflite-micro afresh.
-    model_path = shared_models / "hello_world_int8.tflite"
-    assert probe_in_subprocess(model_path, 1936)
-    assert not probe_in_subprocess(model_path, 1936 - 16)
+def test_sizes_where_tflite_micro_segfaults_count_as_too_small() -> None:
+    model_bytes = DENSE_6AXIS.read_bytes()
+    with IsolatedProbe(model_bytes) as probe:
+        assert not probe(model_bytes, 2288)  # the reported crash
+        assert not probe(model_bytes, 16)
+        assert probe(model_bytes, 2480)  # a fresh child after the crashes
+        crashed_at = [size for size, _ in probe.crashes]
+    assert 16 in crashed_at  # this build segfaults there rather than raising
+    assert tflm_min_arena_bytes(model_bytes) == 2480
+
+
+def test_a_probe_that_kills_its_child_leaves_the_caller_with_an_answer() -> None:
+    model_bytes = b"not read by the fake probe"
+    probe_spec = "tests.estimate.crashing_probes:crash_when_too_small"
+    with IsolatedProbe(model_bytes, probe=probe_spec) as probe:
+        assert not probe(model_bytes, 1008)
+        assert not probe(model_bytes, 1024)
+        assert probe(model_bytes, 2000)
+        deaths = dict(probe.crashes)
+    assert "SIGABRT" in deaths[1008] and "SIGSEGV" in deaths[1024]
+    assert tflm_min_arena_bytes(model_bytes, probe=probe_spec) == 2000
+    assert os.getpid() > 0  # still here
+
+
+def test_a_probe_that_always_crashes_gives_a_clear_error() -> None:
+    with pytest.raises(ArenaMeasurementError, match=r"crashed at \d+ sizes.*SIGSEGV"):
+        tflm_min_arena_bytes(b"x", probe="tests.estimate.crashing_probes:always_crash")
+
+
+def test_a_hanging_probe_is_stopped() -> None:
+    with IsolatedProbe(b"x", probe="tests.estimate.crashing_probes:hang", timeout_s=1) as probe:
+        with pytest.raises(ArenaMeasurementError, match="took over 1 s"):
+            probe(b"x", 1024)
+
+
+def test_a_probe_that_cannot_load_is_an_error_not_a_crash() -> None:
+    with pytest.raises(ArenaMeasurementError, match="could not start.*exited with status 1"):
+        tflm_min_arena_bytes(b"x", probe="tests.estimate.no_such_module:probe")
 
 
 def test_empty_model_is_refused() -> None:

@@ -22,12 +22,50 @@ def _interpreter(tflite_bytes: bytes) -> Any:
     return interpreter
 
 
+# Bytes per element of TFLite's tensor types (TensorType codes); 8 for any other type.
+_TENSOR_TYPE_BYTES = {0: 4, 1: 2, 2: 4, 3: 1, 4: 8, 6: 1, 7: 2, 9: 1, 10: 8}
+# TFLM's own bookkeeping (tensor and node structs) and kernel scratch buffers on top of the
+# tensors; its default arena is 10 times the model.
+_MICRO_OVERHEAD_FACTOR = 10
+_MICRO_OVERHEAD_BYTES = 64 * 1024
+_MICRO_ARENA_MAX_BYTES = 256 * 1024 * 1024
+
+
+def micro_arena_bytes(tflite_bytes: bytes) -> int:
+    """An arena TFLM surely fits the model in: every tensor that is not a constant, without
+    reuse, plus room for TFLM's bookkeeping.
+
+    tflite-micro's default (10 times the model) is too small for a model with large activations
+    and few weights, and a too-small arena is where the interpreter fails or even segfaults, so
+    inference never runs near the minimum.
+    """
+    import tflite
+
+    model = tflite.Model.GetRootAsModel(tflite_bytes, 0)
+    tensor_bytes = 0
+    for subgraph_index in range(model.SubgraphsLength()):
+        subgraph = model.Subgraphs(subgraph_index)
+        for tensor_index in range(subgraph.TensorsLength()):
+            tensor = subgraph.Tensors(tensor_index)
+            buffer = model.Buffers(tensor.Buffer())
+            if buffer is not None and buffer.DataLength() > 0:
+                continue  # a constant: TFLM reads it from the flatbuffer
+            shape = tensor.ShapeAsNumpy() if tensor.ShapeLength() else []
+            elements = int(np.prod(shape, dtype=np.int64))
+            item_bytes = _TENSOR_TYPE_BYTES.get(tensor.Type(), 8)
+            tensor_bytes += (max(elements, 1) * item_bytes + 15) // 16 * 16
+    arena = tensor_bytes + _MICRO_OVERHEAD_FACTOR * len(tflite_bytes) + _MICRO_OVERHEAD_BYTES
+    return min(arena, _MICRO_ARENA_MAX_BYTES)
+
+
 def _micro_interpreter(tflite_bytes: bytes) -> Any:
     # The generated C++ is bit-exact with TFLM's reference kernels, and tf.lite's optimised
     # kernels round differently (1-3 LSB on some models), so int8 results come from TFLM.
     from tflite_micro.python.tflite_micro import runtime
 
-    return runtime.Interpreter.from_bytes(tflite_bytes)
+    return runtime.Interpreter.from_bytes(
+        tflite_bytes, arena_size=micro_arena_bytes(tflite_bytes)
+    )
 
 
 def tensor_dtypes(tflite_bytes: bytes) -> tuple[np.dtype[Any], np.dtype[Any]]:

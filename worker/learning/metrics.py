@@ -44,12 +44,14 @@ class MetricDifferences(BaseModel):
 
 
 class ModelSize(BaseModel):
-    """On-device cost of one .tflite model; arena_bytes is None when tflite-micro is missing."""
+    """On-device cost of one .tflite model; arena_bytes is None when it could not be measured,
+    and arena_note then says why."""
 
     flatbuffer_bytes: int
     weight_bytes: int
     mac_count: int
     arena_bytes: int | None
+    arena_note: str | None = None
 
 
 def classification_metrics(
@@ -175,24 +177,32 @@ def mac_count(tflite_bytes: bytes) -> int:
         return _flatbuffer_mac_count(tflite_bytes)
 
 
-def tflm_arena_bytes(tflite_bytes: bytes) -> int | None:
-    """TensorFlow Lite Micro's smallest arena for the model, or None without tflite-micro."""
+def tflm_arena_bytes(tflite_bytes: bytes) -> tuple[int | None, str | None]:
+    """TensorFlow Lite Micro's smallest arena for the model, or (None, why it is unknown).
+
+    The search runs tflite-micro in a child process (it can segfault on a too-small arena), so
+    a crash there never ends the training that asked.
+    """
     try:
         import tflite_micro  # noqa: F401
 
         from deploy_targets.estimate.tflm_arena import tflm_min_arena_bytes
     except ImportError:
-        return None
+        return None, "tflite-micro is not installed on the worker"
     try:
-        return int(tflm_min_arena_bytes(tflite_bytes))
-    except ValueError:  # TFLM cannot run it at all (an operator it lacks)
-        return None
+        return int(tflm_min_arena_bytes(tflite_bytes)), None
+    except (ValueError, OSError) as error:  # ArenaMeasurementError: TFLM cannot run it, or crashed
+        return None, f"the TFLM arena could not be measured: {error}"
 
 
 def model_size(tflite_bytes: bytes, *, measure_arena: bool = True) -> ModelSize:
+    arena_bytes, arena_note = (
+        tflm_arena_bytes(tflite_bytes) if measure_arena else (None, "not measured")
+    )
     return ModelSize(
         flatbuffer_bytes=len(tflite_bytes),
         weight_bytes=weight_bytes(tflite_bytes),
         mac_count=mac_count(tflite_bytes),
-        arena_bytes=tflm_arena_bytes(tflite_bytes) if measure_arena else None,
+        arena_bytes=arena_bytes,
+        arena_note=arena_note,
     )

@@ -167,6 +167,11 @@ def train(
         float_metrics = regression_metrics(targets[split.validation, 0], float_outputs)
         int8_metrics = regression_metrics(targets[split.validation, 0], int8_outputs)
 
+    float32_size = model_size(float_bytes, measure_arena=measure_arena)
+    int8_size = model_size(int8_bytes, measure_arena=measure_arena)
+    for precision, size in (("float32", float32_size), ("int8", int8_size)):
+        if measure_arena and size.arena_note:
+            reporter.log(f"{precision} model: {size.arena_note}; the arena is shown as unknown")
     return TrainingResult(
         task=block.task,
         class_names=list(class_names) if block.task == "classification" else [],
@@ -189,6 +194,6 @@ def train(
         float32=float_metrics,
         int8=int8_metrics,
         differences=metric_differences,
-        float32_size=model_size(float_bytes, measure_arena=measure_arena),
-        int8_size=model_size(int8_bytes, measure_arena=measure_arena),
+        float32_size=float32_size,
+        int8_size=int8_size,
     )

@@ -29,6 +29,15 @@ function sizeOf(sizes: unknown, precision: string, key: string): number | null {
   return typeof value === 'number' ? value : null;
 }
 
+/** Why a size is unknown (e.g. `arena_note`: the TFLM arena could not be measured), or null. */
+function noteOf(sizes: unknown, precision: string, key: string): string | null {
+  if (typeof sizes !== 'object' || sizes === null) return null;
+  const entry = (sizes as Record<string, unknown>)[precision];
+  if (typeof entry !== 'object' || entry === null) return null;
+  const value = (entry as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : null;
+}
+
 export function MetricsComparison({ metrics, classNames, sizes, split }: MetricsComparisonProps) {
   const float32 = classificationMetrics(metrics, 'float32');
   const int8 = classificationMetrics(metrics, 'int8');
@@ -119,8 +128,10 @@ export function MetricsComparison({ metrics, classNames, sizes, split }: Metrics
               <tr>
                 <th scope="row">TFLM arena</th>
                 {PRECISIONS.map((p) => (
-                  <td className="num" key={p}>
-                    {bytes(sizeOf(sizes, p, 'arena_bytes'))}
+                  <td className="num" key={p} title={noteOf(sizes, p, 'arena_note') ?? undefined}>
+                    {sizeOf(sizes, p, 'arena_bytes') === null && noteOf(sizes, p, 'arena_note')
+                      ? 'unknown'
+                      : bytes(sizeOf(sizes, p, 'arena_bytes'))}
                   </td>
                 ))}
                 <td />
