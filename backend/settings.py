@@ -32,7 +32,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("REDIS_URL"),
         description="Celery broker and result backend; without it an embedded filesystem broker is used.",
     )
-    secret_key: str = Field(DEVELOPMENT_SECRET, validation_alias=AliasChoices("MCUFORGE_SECRET_KEY"))
+    secret_key: str = Field(
+        DEVELOPMENT_SECRET, validation_alias=AliasChoices("MCUFORGE_SECRET_KEY")
+    )
 
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("MCUFORGE_HOST"))
     port: int = Field(8000, validation_alias=AliasChoices("MCUFORGE_PORT"))
@@ -100,6 +102,42 @@ class Settings(BaseSettings):
         16 * 1024 * 1024,
         validation_alias=AliasChoices("MCUFORGE_MAX_RECORDING_BODY_BYTES"),
         description="Largest live classification request: a recording's values as JSON.",
+    )
+
+    expert_mode: Literal["sandboxed", "trusted"] = Field(
+        "sandboxed",
+        validation_alias=AliasChoices("MCUFORGE_EXPERT_MODE"),
+        description="sandboxed: every training run in bubblewrap, expert scripts refused where it "
+        "cannot start; trusted: no sandbox (only for people you would give a shell).",
+    )
+    bwrap_path: str = Field(
+        "bwrap",
+        validation_alias=AliasChoices("MCUFORGE_BWRAP_PATH"),
+        description="The bubblewrap binary that sandboxes training scripts.",
+    )
+    training_max_processes: int = Field(
+        1024,
+        ge=16,
+        validation_alias=AliasChoices("MCUFORGE_TRAINING_MAX_PROCESSES"),
+        description="RLIMIT_NPROC of a training run (threads count too).",
+    )
+    training_max_file_bytes: int = Field(
+        2 * 2**30,
+        ge=2**20,
+        validation_alias=AliasChoices("MCUFORGE_TRAINING_MAX_FILE_BYTES"),
+        description="Largest file a training run can write (RLIMIT_FSIZE), and its /tmp size.",
+    )
+    training_max_result_bytes: int = Field(
+        2**20,
+        ge=1024,
+        validation_alias=AliasChoices("MCUFORGE_TRAINING_MAX_RESULT_BYTES"),
+        description="Largest result.json the worker reads back from a training run.",
+    )
+    training_max_artifact_bytes: int = Field(
+        256 * 2**20,
+        ge=2**20,
+        validation_alias=AliasChoices("MCUFORGE_TRAINING_MAX_ARTIFACT_BYTES"),
+        description="Largest model file (.tflite, .keras, SavedModel zip) read back from a run.",
     )
 
     @model_validator(mode="after")

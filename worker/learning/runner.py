@@ -126,7 +126,9 @@ def _limit_resources(limits: RunLimits) -> Callable[[], None]:
             resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
         if limits.max_file_bytes is not None:
             # Python ignores SIGXFSZ: a write past the limit fails with "File too large".
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limits.max_file_bytes, limits.max_file_bytes))
+            resource.setrlimit(
+                resource.RLIMIT_FSIZE, (limits.max_file_bytes, limits.max_file_bytes)
+            )
 
     return apply
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from backend.api.deps import SessionDep
 from backend.settings import settings
+from worker.training.sandbox_policy import expert_mode, sandbox_probe
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -18,6 +19,8 @@ class HealthPublic(BaseModel):
     database: str  # "sqlite" | "postgresql" | ...
     database_reachable: bool
     broker: str  # "embedded" | "redis"
+    training_sandbox: str  # "bubblewrap" | "unavailable: <reason>"
+    expert_mode: str  # "sandboxed" | "trusted" | "refused"
 
 
 @router.get("", response_model=HealthPublic)
@@ -34,4 +37,6 @@ def read_health(session: SessionDep, response: Response) -> HealthPublic:
         database=session.get_bind().dialect.name,
         database_reachable=reachable,
         broker="embedded" if settings.uses_embedded_broker else "redis",
+        training_sandbox=sandbox_probe().describe(),
+        expert_mode=expert_mode(),
     )
