@@ -133,7 +133,8 @@ def bubblewrap_command(
     if tmp_bytes is not None:
         args += ["--size", str(tmp_bytes)]
     args += ["--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev", "--chdir", str(RUN_DIR)]
-    args.append("--clearenv")
+    # bubblewrap's root is a writable tmpfs: make it read-only (the workdir and /tmp stay writable).
+    args += ["--remount-ro", "/", "--clearenv"]
     for name, value in environment.items():
         args += ["--setenv", name, value]
     args += ["--", str(python), "-m", "worker.learning.sandbox", str(RUN_DIR)]
