@@ -116,10 +116,11 @@ class Settings(BaseSettings):
         description="The bubblewrap binary that sandboxes training scripts.",
     )
     training_max_processes: int = Field(
-        1024,
+        4096,
         ge=16,
         validation_alias=AliasChoices("MCUFORGE_TRAINING_MAX_PROCESSES"),
-        description="RLIMIT_NPROC of a training run (threads count too).",
+        description="RLIMIT_NPROC of a training run: the worker user's processes and threads "
+        "together (the kernel counts per user; not applied to root).",
     )
     training_max_file_bytes: int = Field(
         2 * 2**30,

@@ -51,6 +51,13 @@ def test_a_missing_bubblewrap_binary_is_reported_unavailable() -> None:
     assert probe.describe() == f"unavailable: {MISSING_BWRAP} is not installed"
 
 
+def test_a_bubblewrap_that_cannot_start_a_namespace_is_reported_with_the_likely_cause() -> None:
+    probe = sandbox_launcher.probe("/bin/false")  # exists, runs, fails like a blocked bwrap
+    assert not probe.available
+    assert "cannot start a namespace" in probe.reason
+    assert "unprivileged user namespaces" in probe.reason
+
+
 def test_without_bubblewrap_expert_scripts_are_refused_naming_the_fix(
     world: TrainingWorld, impulse_id: int, no_bubblewrap: None
 ) -> None:

@@ -52,8 +52,8 @@ class RunLimits:
     TensorFlow's thread pools (None: TensorFlow's default, one per core).
 
     `isolation`: "bubblewrap" runs the child in the bubblewrap sandbox (binary `bwrap_path`),
-    "process" in a plain child process. `max_processes` is RLIMIT_NPROC (threads count too; the
-    kernel does not apply it to processes of root, see README), `max_file_bytes` RLIMIT_FSIZE and
+    "process" in a plain child process. `max_processes` is RLIMIT_NPROC (the kernel counts every
+    process and thread of the worker's user against it, and does not apply it to root), `max_file_bytes` RLIMIT_FSIZE and
     the size of the sandbox's private /tmp; the worker refuses a result.json larger than
     `max_result_bytes` and an artifact larger than `max_artifact_bytes`."""
 
@@ -63,7 +63,7 @@ class RunLimits:
     threads: int | None = None
     isolation: Literal["bubblewrap", "process"] = "process"
     bwrap_path: str = "bwrap"
-    max_processes: int | None = 1024
+    max_processes: int | None = 4096
     max_file_bytes: int | None = 2 * 2**30
     max_result_bytes: int = 2**20
     max_artifact_bytes: int = 256 * 2**20

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,15 +116,9 @@ def _supports_disable_userns(bwrap: str) -> bool:
     return "--disable-userns" in help_text
 
 
-def bubblewrap_command(
-    bwrap: str,
-    workdir: Path,
-    environment: Mapping[str, str],
-    *,
-    tmp_bytes: int | None = None,
+def _sandbox_args(
+    bwrap: str, workdir: Path, environment: Mapping[str, str], tmp_bytes: int | None
 ) -> list[str]:
-    """The argv that runs `python -m worker.learning.sandbox RUN_DIR` on `workdir` in bubblewrap,
-    with exactly `environment` (already written for the in-sandbox paths)."""
     python, directories = interpreter_paths()
     args = [bwrap, *_namespace_flags(_supports_disable_userns(bwrap)), *_base_filesystem()]
     args += _interpreter_binds(directories)
@@ -137,39 +132,38 @@ def bubblewrap_command(
     args += ["--remount-ro", "/", "--clearenv"]
     for name, value in environment.items():
         args += ["--setenv", name, value]
-    args += ["--", str(python), "-m", "worker.learning.sandbox", str(RUN_DIR)]
-    return args
+    return [*args, "--", str(python)]
+
+
+def bubblewrap_command(
+    bwrap: str,
+    workdir: Path,
+    environment: Mapping[str, str],
+    *,
+    tmp_bytes: int | None = None,
+) -> list[str]:
+    """The argv that runs `python -m worker.learning.sandbox RUN_DIR` on `workdir` in bubblewrap,
+    with exactly `environment` (already written for the in-sandbox paths)."""
+    args = _sandbox_args(bwrap, workdir, environment, tmp_bytes)
+    return [*args, "-m", "worker.learning.sandbox", str(RUN_DIR)]
 
 
 @functools.lru_cache(maxsize=8)
 def probe(bwrap: str) -> SandboxProbe:
-    """Start one real namespace (the training run's flags, the interpreter's files) and run the
-    interpreter in it once; cached per binary, since that answer does not change while running."""
-    python, directories = interpreter_paths()
+    """Start one real sandbox (a training run's flags and files) and import the child bootstrap
+    in it; cached per binary, since that answer does not change while the process runs."""
     try:
-        command = [
-            bwrap,
-            *_namespace_flags(_supports_disable_userns(bwrap)),
-            *_base_filesystem(),
-            *_interpreter_binds(directories),
-            "--proc",
-            "/proc",
-            "--dev",
-            "/dev",
-            "--clearenv",
-            "--",
-            str(python),
-            "-I",
-            "-c",
-            "pass",
-        ]
-        finished = subprocess.run(
-            command,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=_PROBE_TIMEOUT_S,
-        )
+        with tempfile.TemporaryDirectory(prefix="mcuforge-bwrap-probe-") as workdir:
+            # The very flags of a training run, so that a flag this bwrap lacks shows here.
+            environment = {"PYTHONPATH": str(CODE_DIR)}
+            command = _sandbox_args(bwrap, Path(workdir), environment, 2**20)
+            finished = subprocess.run(
+                [*command, "-c", "import worker.learning.sandbox"],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=_PROBE_TIMEOUT_S,
+            )
     except FileNotFoundError:
         return SandboxProbe(False, f"{bwrap} is not installed")
     except (OSError, RuntimeError) as error:
