@@ -10,24 +10,34 @@ import json
 import os
 import socket
 import subprocess
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+import worker.celery_app
+from backend.api.routes.auth import login_limiter
+from backend.app import create_app
 from backend.db.models import Sample
 from backend.db.session import get_sessionmaker
 from backend.settings import settings
 from tests.conftest import require
 from tests.training.conftest import (
-    TrainingWorld,
+    LABELS,
+    TRAINING_SAMPLES,
     block_url,
     generate_features,
     make_impulse,
     start_training,
+    upload_clips,
 )
+from tests.utils.api import create_project, sign_up
 from tests.worker.jobs_helpers import log_lines, read_job
+from worker.celery_app import make_celery_app
 from worker.job_runtime import run_job
 from worker.learning import sandbox_launcher
 from worker.training.train_job import run_train_model
@@ -123,17 +133,46 @@ raise SystemExit(0)
 """
 
 
+@dataclass
+class HostileWorld:
+    client: TestClient
+    url: str
+    project_id: int
+    impulse_id: int
+    other_project_id: int
+
+
 @pytest.fixture
 def hostile_world(
-    world: TrainingWorld, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[TrainingWorld, int]]:
-    """A second impulse of the trained project, so the shared model stays as it is."""
+    database_url: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[HostileWorld]:
+    """A project with MFCC features ready to train, and another tenant's project beside it, on
+    SQLite (embedded broker) or on PostgreSQL with Redis as the broker the API enqueues on."""
     probe = sandbox_launcher.probe(settings.bwrap_path)
     require(probe.available, f"bubblewrap is {probe.describe()}")
+    redis_url = request.getfixturevalue("redis_url") if "postgres" in database_url else None
     monkeypatch.setenv("MCUFORGE_SECRET_KEY", SECRET)
-    impulse_id = int(make_impulse(world.client, world.project_id, name="hostile")["id"])
-    generate_features(world.client, world.project_id, impulse_id)
-    yield world, impulse_id
+    original_app = worker.celery_app.celery_app
+    # Nothing consumes this queue: jobs run in-process through run_job, as a worker runs them.
+    worker.celery_app.celery_app = make_celery_app(
+        redis_url=redis_url, data_dir=tmp_path, queue_name=f"hostile-{uuid.uuid4().hex}"
+    )
+    login_limiter.clear()
+    try:
+        with TestClient(create_app()) as client:
+            sign_up(client, f"tenant-{uuid.uuid4().hex[:8]}")
+            other = int(create_project(client, "other tenant")["id"])
+            upload_clips(client, other, LABELS, 1, "training")
+            project_id = int(create_project(client, "hostile")["id"])
+            upload_clips(client, project_id, LABELS, TRAINING_SAMPLES, "training")
+            impulse_id = int(make_impulse(client, project_id)["id"])
+            generate_features(client, project_id, impulse_id)
+            yield HostileWorld(client, database_url, project_id, impulse_id, other)
+    finally:
+        worker.celery_app.celery_app = original_app
 
 
 def _findings(job_id: int) -> dict[str, object]:
@@ -144,11 +183,16 @@ def _findings(job_id: int) -> dict[str, object]:
 
 
 def test_a_hostile_expert_script_reaches_nothing_and_the_worker_trains_on(
-    hostile_world: tuple[TrainingWorld, int], monkeypatch: pytest.MonkeyPatch
+    hostile_world: HostileWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    world, impulse_id = hostile_world
-    database = world.url.removeprefix("sqlite:///")
-    samples_before = _sample_count(world.project_id)
+    world, impulse_id = hostile_world, hostile_world.impulse_id
+    # SQLite: the database file; PostgreSQL: the socket directory and a data directory.
+    database = (
+        world.url.removeprefix("sqlite:///")
+        if world.url.startswith("sqlite")
+        else "/var/run/postgresql/.s.PGSQL.5432"
+    )
+    samples_before = _sample_count(world.other_project_id)
     api = socket.socket()
     api.bind(("127.0.0.1", 0))
     api.listen()
@@ -165,12 +209,13 @@ def test_a_hostile_expert_script_reaches_nothing_and_the_worker_trains_on(
     url = f"{block_url(world.project_id, impulse_id)}/script"
     assert world.client.put(url, json={"script": script}).status_code == 200
     try:
+        default_file_bytes = settings.training_max_file_bytes
         monkeypatch.setattr(settings, "training_max_file_bytes", SMALL_FILE_LIMIT)
         job_id = start_training(world.client, world.project_id, impulse_id)
         assert run_job(job_id, run_train_model) == "failed", log_lines(job_id)
     finally:
         api.close()
-        monkeypatch.undo()
+        monkeypatch.setattr(settings, "training_max_file_bytes", default_file_bytes)
         world.client.delete(url)
 
     job = read_job(job_id)
@@ -205,7 +250,7 @@ def test_a_hostile_expert_script_reaches_nothing_and_the_worker_trains_on(
     survivors = subprocess.run(["pgrep", "-f", "sleep 607.123"], capture_output=True)
     assert survivors.stdout.strip() == b"", survivors.stdout
     assert not (REPO_ROOT / "hostile-was-here").exists()
-    assert _sample_count(world.project_id) == samples_before
+    assert _sample_count(world.other_project_id) == samples_before
 
     # The worker survives: the next (generated) training of the same block succeeds.
     next_job = start_training(world.client, world.project_id, impulse_id)
