@@ -32,9 +32,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("REDIS_URL"),
         description="Celery broker and result backend; without it an embedded filesystem broker is used.",
     )
-    secret_key: str = Field(
-        DEVELOPMENT_SECRET, validation_alias=AliasChoices("MCUFORGE_SECRET_KEY")
-    )
+    secret_key: str = Field(DEVELOPMENT_SECRET, validation_alias=AliasChoices("MCUFORGE_SECRET_KEY"))
 
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("MCUFORGE_HOST"))
     port: int = Field(8000, validation_alias=AliasChoices("MCUFORGE_PORT"))

@@ -18,16 +18,11 @@ def _run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser("migrate", help="apply or revert database migrations")
     parser.add_argument(
-        "direction",
-        nargs="?",
-        choices=["upgrade", "downgrade"],
-        default="upgrade",
+        "direction", nargs="?", choices=["upgrade", "downgrade"], default="upgrade",
         help="default upgrade",
     )
     parser.add_argument(
-        "revision",
-        nargs="?",
-        default=None,
+        "revision", nargs="?", default=None,
         help="target revision: default head for upgrade, one step back (-1) for downgrade; "
         "'base' removes every table",
     )

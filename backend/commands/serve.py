@@ -26,10 +26,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     from backend.settings import settings
 
     parser = subparsers.add_parser("serve", help="migrate the database and run the API server")
-    parser.add_argument(
-        "--host", default=settings.host, help=f"default {settings.host} (MCUFORGE_HOST)"
-    )
-    parser.add_argument(
-        "--port", type=int, default=settings.port, help=f"default {settings.port} (MCUFORGE_PORT)"
-    )
+    parser.add_argument("--host", default=settings.host, help=f"default {settings.host} (MCUFORGE_HOST)")
+    parser.add_argument("--port", type=int, default=settings.port, help=f"default {settings.port} (MCUFORGE_PORT)")
     parser.set_defaults(func=_run)

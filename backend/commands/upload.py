@@ -83,14 +83,8 @@ def upload_files(
             with tqdm(total=len(paths), unit="file", disable=not progress, file=sys.stderr) as bar:
                 for batch in _batches(paths):
                     files = [("files", (path.name, path.read_bytes())) for path in batch]
-                    response = client.post(
-                        f"/api/projects/{project_id}/samples", files=files, data=form
-                    )
-                    body = (
-                        response.json()
-                        if "json" in response.headers.get("content-type", "")
-                        else {}
-                    )
+                    response = client.post(f"/api/projects/{project_id}/samples", files=files, data=form)
+                    body = response.json() if "json" in response.headers.get("content-type", "") else {}
                     if "accepted" in body:
                         accepted += body["accepted"]
                         rejected += body["rejected"]
@@ -142,16 +136,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--project", required=True, help="project id or exact project name")
-    parser.add_argument(
-        "--label", help="label of every file (default: from the file's content or name)"
-    )
-    parser.add_argument(
-        "--category", choices=["training", "testing", "auto"], help="default auto (80/20 split)"
-    )
+    parser.add_argument("--label", help="label of every file (default: from the file's content or name)")
+    parser.add_argument("--category", choices=["training", "testing", "auto"], help="default auto (80/20 split)")
     parser.add_argument("--url", default=DEFAULT_URL, help=f"the server, default {DEFAULT_URL}")
     parser.add_argument("--api-key", help="sent as the x-api-key header")
-    parser.add_argument(
-        "--allow-duplicates", action="store_true", help="store files already in the project"
-    )
+    parser.add_argument("--allow-duplicates", action="store_true", help="store files already in the project")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=_run)

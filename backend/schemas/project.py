@@ -60,9 +60,7 @@ class ProjectPublic(BaseModel):
     name: str
     description: str
     downmix_audio: bool
-    hmac_key_set: bool = Field(
-        description="Whether uploads in the acquisition format must be signed."
-    )
+    hmac_key_set: bool = Field(description="Whether uploads in the acquisition format must be signed.")
     sample_count: int
     is_public: bool = False
     role: ProjectRole | None = Field(

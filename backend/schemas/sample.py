@@ -51,9 +51,7 @@ class SamplePublic(BaseModel):
     kind: Literal["timeseries", "image"]
     source_format: str
     axes: list[AxisPublic]
-    shape: list[int] = Field(
-        description="(length, axes) for time series, (height, width, channels) for images."
-    )
+    shape: list[int] = Field(description="(length, axes) for time series, (height, width, channels) for images.")
     interval_ms: float | None
     sample_rate_hz: float | None
     length: int = Field(description="Frames of a time series, or pixels of an image.")
@@ -80,25 +78,17 @@ class SampleUpdate(BaseModel):
 
 
 class CropRequest(BaseModel):
-    start_ms: float = Field(
-        ge=0, description="Keep from this time (inclusive), in ms from the start."
-    )
-    end_ms: float = Field(
-        gt=0, description="Keep up to this time (exclusive), in ms from the start."
-    )
+    start_ms: float = Field(ge=0, description="Keep from this time (inclusive), in ms from the start.")
+    end_ms: float = Field(gt=0, description="Keep up to this time (exclusive), in ms from the start.")
 
 
 class SplitRequest(BaseModel):
-    window_ms: float = Field(
-        gt=0, description="Length of each new sample; a shorter tail is dropped."
-    )
+    window_ms: float = Field(gt=0, description="Length of each new sample; a shorter tail is dropped.")
 
 
 class SplitResult(BaseModel):
     data: list[SamplePublic]
-    dropped_tail_ms: float = Field(
-        description="The end of the original that did not fill a window."
-    )
+    dropped_tail_ms: float = Field(description="The end of the original that did not fill a window.")
 
 
 class AxisValues(BaseModel):

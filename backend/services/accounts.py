@@ -63,9 +63,7 @@ def sign_up(session: Session, sign_up_in: SignUp, *, allow_sign_up: bool = True)
     if not first and not allow_sign_up:
         raise SignUpClosed("sign-up is closed on this server; ask an administrator for an account")
     clash = session.scalar(
-        select(User).where(
-            or_(User.username == sign_up_in.username, User.email == sign_up_in.email)
-        )
+        select(User).where(or_(User.username == sign_up_in.username, User.email == sign_up_in.email))
     )
     if clash is not None:
         what = "username" if clash.username == sign_up_in.username else "email address"
@@ -152,12 +150,7 @@ def end_session(session: Session, row: UserSession) -> None:
 
 
 def change_password(
-    session: Session,
-    user: User,
-    current_password: str,
-    new_password: str,
-    *,
-    keep_session_id: int | None,
+    session: Session, user: User, current_password: str, new_password: str, *, keep_session_id: int | None
 ) -> None:
     """Set a new password and end every other browser session of the user."""
     if not check_password(user, current_password):
@@ -204,9 +197,7 @@ def create_token(session: Session, user: User, name: str) -> tuple[str, UserToke
 
 def list_tokens(session: Session, user: User) -> list[UserToken]:
     return list(
-        session.scalars(
-            select(UserToken).where(UserToken.user_id == user.id).order_by(UserToken.id)
-        )
+        session.scalars(select(UserToken).where(UserToken.user_id == user.id).order_by(UserToken.id))
     )
 
 

@@ -136,7 +136,9 @@ def explorer_points(session: Session, impulse: Impulse, dsp_block_id: int) -> Ex
         raise NotFound(
             f"no features of DSP block {dsp_block_id} yet; start feature generation first"
         )
-    state, stale_reason = _state(session, feature_set, impulse, spec, dataset_now(session, impulse))
+    state, stale_reason = _state(
+        session, feature_set, impulse, spec, dataset_now(session, impulse)
+    )
     points = [
         ExplorerPoint(
             x=float(xy[0]),

@@ -41,9 +41,7 @@ def _refuse_owner_role(role: ProjectRole) -> None:
         )
 
 
-def add_member(
-    session: Session, project: Project, user_ref: str, role: ProjectRole
-) -> MemberPublic:
+def add_member(session: Session, project: Project, user_ref: str, role: ProjectRole) -> MemberPublic:
     _refuse_owner_role(role)
     user = find_user(session, user_ref)
     if user is None:
@@ -64,9 +62,7 @@ def _member(session: Session, project: Project, user_id: int) -> tuple[ProjectMe
     return member, user
 
 
-def update_member(
-    session: Session, project: Project, user_id: int, role: ProjectRole
-) -> MemberPublic:
+def update_member(session: Session, project: Project, user_id: int, role: ProjectRole) -> MemberPublic:
     _refuse_owner_role(role)
     member, user = _member(session, project, user_id)
     if member.role == ProjectRole.owner:

@@ -120,9 +120,7 @@ def unique_name(session: Session, name: str, owner_id: int) -> str:
     """`name`, or `name (2)`, `name (3)`... the first the owner does not use yet."""
     candidate, n = name, 1
     owned = _owned_project_ids(owner_id)
-    while session.scalar(
-        select(Project.id).where(Project.name == candidate, Project.id.in_(owned))
-    ):
+    while session.scalar(select(Project.id).where(Project.name == candidate, Project.id.in_(owned))):
         n += 1
         suffix = f" ({n})"
         candidate = name[: 100 - len(suffix)] + suffix

@@ -152,7 +152,5 @@ def sample_wav(session: Session, sample: Sample) -> bytes:
 
 def sample_png(session: Session, sample: Sample) -> bytes:
     if sample.kind != "image":
-        raise InvalidRequest(
-            f"Sample {sample.id} is a time series; plot it with its /data instead."
-        )
+        raise InvalidRequest(f"Sample {sample.id} is a time series; plot it with its /data instead.")
     return png_bytes(sample_values(session, sample))

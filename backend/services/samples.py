@@ -158,9 +158,7 @@ def rebalance_samples(session: Session, project: Project) -> RebalanceResult:
         testing_count = round(len(group) * TESTING_SHARE)
         for index, sample in enumerate(group):
             category = (
-                CategoryName.testing
-                if index >= len(group) - testing_count
-                else CategoryName.training
+                CategoryName.testing if index >= len(group) - testing_count else CategoryName.training
             ).value
             if sample.category != category:
                 sample.category = category

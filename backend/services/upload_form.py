@@ -78,9 +78,7 @@ class _FormCollector:
         assert part is not None
         _, options = parse_options_header(part.headers.get(b"content-disposition", b""))
         if b"name" not in options:
-            raise InvalidRequest(
-                "Every part of the multipart body needs a Content-Disposition name."
-            )
+            raise InvalidRequest("Every part of the multipart body needs a Content-Disposition name.")
         part.name = options[b"name"].decode("utf-8", errors="replace")
         if b"filename" in options:
             if part.name != FILES_FIELD:
@@ -183,15 +181,9 @@ async def read_upload_form(
             parser.write(chunk)
         parser.finalize()
     except FormParserError as error:
-        raise InvalidRequest(
-            f"The request body is not valid multipart/form-data ({error})."
-        ) from None
+        raise InvalidRequest(f"The request body is not valid multipart/form-data ({error}).") from None
     if collector.open_parts or (received_bytes and not collector.files and not collector.fields):
-        raise InvalidRequest(
-            "The multipart body is truncated: it ends before its closing boundary."
-        )
+        raise InvalidRequest("The multipart body is truncated: it ends before its closing boundary.")
     if not collector.files:
-        raise InvalidRequest(
-            f'The upload has no files; send one or more in the form field "{FILES_FIELD}".'
-        )
+        raise InvalidRequest(f'The upload has no files; send one or more in the form field "{FILES_FIELD}".')
     return UploadForm(files=collector.files, fields=collector.fields)

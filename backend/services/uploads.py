@@ -63,7 +63,9 @@ def upload_options(fields: dict[str, str]) -> UploadOptions:
         ) from None
     duplicates_text = fields.get("allow_duplicates", "false").strip().lower()
     if duplicates_text not in ("true", "false", "1", "0", ""):
-        raise InvalidRequest(f'allow_duplicates must be true or false, not "{duplicates_text}".')
+        raise InvalidRequest(
+            f'allow_duplicates must be true or false, not "{duplicates_text}".'
+        )
     return UploadOptions(label, category, duplicates_text in ("true", "1"))
 
 
@@ -103,10 +105,8 @@ def _check_fits(filename: str, parsed: ParsedSample, reference: _Reference) -> N
             f"{_names(reference.axis_names)}; every sample of a project has the same axes",
         )
     rate, expected = parsed.sample_rate_hz, reference.sample_rate_hz
-    if (
-        rate is not None
-        and expected is not None
-        and not math.isclose(rate, expected, rel_tol=SAMPLE_RATE_RELATIVE_TOLERANCE)
+    if rate is not None and expected is not None and not math.isclose(
+        rate, expected, rel_tol=SAMPLE_RATE_RELATIVE_TOLERANCE
     ):
         raise IngestError(
             filename,
@@ -141,9 +141,7 @@ def _too_large_error(upload: UploadedFile, limit_bytes: int) -> IngestError:
     )
 
 
-def new_sample(
-    project: Project, filename: str, label: str, category: str, parsed: ParsedSample
-) -> Sample:
+def new_sample(project: Project, filename: str, label: str, category: str, parsed: ParsedSample) -> Sample:
     sample = Sample(
         project_id=project.id,
         filename=filename,
@@ -208,9 +206,7 @@ def store_uploads(
     if options.allow_duplicates:
         accepted_pairs = candidates
     else:
-        existing = _existing_duplicates(
-            session, project, {p.content_hash for _, p, _ in candidates}
-        )
+        existing = _existing_duplicates(session, project, {p.content_hash for _, p, _ in candidates})
         seen: dict[str, str] = {}
         for filename, parsed, label in candidates:
             if parsed.content_hash in existing:
@@ -228,9 +224,7 @@ def store_uploads(
                 seen[parsed.content_hash] = filename
                 accepted_pairs.append((filename, parsed, label))
                 continue
-            rejected.append(
-                RejectedFile(filename=filename, error=str(IngestError(filename, reason)))
-            )
+            rejected.append(RejectedFile(filename=filename, error=str(IngestError(filename, reason))))
 
     samples = []
     for filename, parsed, label in accepted_pairs:
@@ -254,9 +248,7 @@ def _result(
         detail = f"Stored {len(accepted)} of {total} file{'s' if total != 1 else ''}."
         return UploadResult(detail=detail, accepted=accepted, rejected=rejected), 201
     if accepted:
-        detail = (
-            f"Stored {len(accepted)} of {total} files; {len(rejected)} rejected (see rejected)."
-        )
+        detail = f"Stored {len(accepted)} of {total} files; {len(rejected)} rejected (see rejected)."
         return UploadResult(detail=detail, accepted=accepted, rejected=rejected), 207
     detail = (
         f"No file was stored: {'the file was' if total == 1 else f'all {total} files were'} "

@@ -19,16 +19,9 @@ def _client_with_dist(monkeypatch: pytest.MonkeyPatch, dist: Path) -> TestClient
 def test_openapi_names_operations_tag_dash_name(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     assert document["info"]["title"] == "mcuforge"
-    operation_ids = {
-        op["operationId"] for path in document["paths"].values() for op in path.values()
-    }
-    assert {
-        "projects-read_projects",
-        "projects-create_project",
-        "samples-upload_samples",
-        "samples-read_samples",
-        "samples-split_sample",
-    } <= operation_ids
+    operation_ids = {op["operationId"] for path in document["paths"].values() for op in path.values()}
+    assert {"projects-read_projects", "projects-create_project", "samples-upload_samples",
+            "samples-read_samples", "samples-split_sample"} <= operation_ids
     upload_body = document["paths"]["/api/projects/{project_id}/samples"]["post"]["requestBody"]
     properties = upload_body["content"]["multipart/form-data"]["schema"]["properties"]
     assert set(properties) == {"files", "label", "category", "allow_duplicates"}
@@ -51,9 +44,7 @@ def test_built_frontend_is_served_with_spa_fallback(
     assert client.get("/..%2fsecret.txt").text == "<html>the app</html>"
     assert client.get("/assets/..%2f..%2fsecret.txt").text == "<html>the app</html>"
     missing_api = client.get("/api/nothing-here")
-    assert missing_api.status_code == 404 and missing_api.json()["detail"].startswith(
-        "there is no API route"
-    )
+    assert missing_api.status_code == 404 and missing_api.json()["detail"].startswith("there is no API route")
     assert client.get("/api/health").status_code == 200
 
 

@@ -213,9 +213,7 @@ def fill_path(path: str, route: APIRoute, world: World, project_id: int, actor: 
     return path.format(**values)
 
 
-def call(
-    http: TestClient, method: str, url: str, route: APIRoute, headers: dict[str, str], world: World
-) -> Any:
+def call(http: TestClient, method: str, url: str, route: APIRoute, headers: dict[str, str], world: World) -> Any:
     if route.name == "upload_samples":
         return http.request(
             method, url, headers=headers, files=[("files", ("yes.9.wav", wav_bytes(_rng())))]
@@ -243,9 +241,7 @@ def judge(response: Any, expected: int | None, project_id: int | None, what: str
 
 
 def assert_no_leak(response: Any, what: str) -> None:
-    assert LEAK_MARKER not in response.text.lower(), (
-        f"{what} leaked the other project: {response.text[:300]}"
-    )
+    assert LEAK_MARKER not in response.text.lower(), f"{what} leaked the other project: {response.text[:300]}"
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from tests.utils.world import LEAK_MARKER, World, add_sample, build_project
 
 INJECTIONS = [
     "x' OR 1=1 --",
-    'x" OR "1"="1',
+    "x\" OR \"1\"=\"1",
     "'; DROP TABLE samples; --",
     "' UNION SELECT filename FROM samples --",
     "%",
@@ -69,22 +69,14 @@ def test_sort_accepts_only_the_listed_orders(
     http: TestClient, target: tuple[int, dict[str, str]], sort: str
 ) -> None:
     project_id, headers = target
-    response = http.get(
-        f"/api/projects/{project_id}/samples", params={"sort": sort}, headers=headers
-    )
+    response = http.get(f"/api/projects/{project_id}/samples", params={"sort": sort}, headers=headers)
     assert response.status_code == 422 and "sort" in response.text
     assert http.get(f"/api/projects/{project_id}/samples", headers=headers).json()["count"] == 1
 
 
 @pytest.mark.parametrize(
     "filename",
-    [
-        "../../etc/passwd.wav",
-        "..\\..\\boot.ini.wav",
-        "/abs/path.wav",
-        "x\x00.wav",
-        "~root/.ssh.wav",
-    ],
+    ["../../etc/passwd.wav", "..\\..\\boot.ini.wav", "/abs/path.wav", "x\x00.wav", "~root/.ssh.wav"],
 )
 def test_path_like_upload_names_never_leave_the_project(
     http: TestClient, target: tuple[int, dict[str, str]], world: World, filename: str

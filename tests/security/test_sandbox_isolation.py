@@ -86,9 +86,7 @@ def test_a_sandboxed_script_finds_no_secret_key_database_or_broker_url(
     assert not {"MCUFORGE_SECRET_KEY", "DATABASE_URL", "REDIS_URL"} & set(findings["variables"])
     assert findings["secret_in_environment"] is False
     assert findings["secret_in_proc_environ"] is False
-    assert (
-        findings["database_in_environment"] is False and findings["redis_in_environment"] is False
-    )
+    assert findings["database_in_environment"] is False and findings["redis_in_environment"] is False
     assert findings["settings_secret_key"] != SECRET
     assert findings["settings_database_url"] is None and findings["settings_redis_url"] is None
     # Only this run's script, job and features: no database file, no other project's data.

@@ -47,15 +47,8 @@ def _cost(estimate: Estimate) -> Cost:
         notes.append(f"RAM includes {estimate.stack_bytes} bytes of stack")
     if estimate.reason:
         notes.append(estimate.reason)
-    return Cost(
-        estimate.latency_ms,
-        estimate.flash_bytes,
-        ram,
-        estimate.method,
-        estimate.latency_basis,
-        notes,
-        estimate.stack_bytes,
-    )
+    return Cost(estimate.latency_ms, estimate.flash_bytes, ram, estimate.method,
+                estimate.latency_basis, notes, estimate.stack_bytes)
 
 
 def _sum(parts: list[Cost | None]) -> Cost:
@@ -158,11 +151,8 @@ def deployment_estimates(
     result: dict[str, Any] = {}
     for precision, model_part, reason in (
         ("int8", int8_model, None),
-        (
-            "float32",
-            float_model,
-            FLOAT32_REFUSED.format(title="the C++, Arduino and WebAssembly libraries"),
-        ),
+        ("float32", float_model, FLOAT32_REFUSED.format(title="the C++, Arduino and WebAssembly "
+                                                         "libraries")),
     ):
         total = _sum([dsp_part, model_part])
         result[precision] = {

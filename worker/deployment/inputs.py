@@ -43,9 +43,8 @@ def _blocks_of(impulse: Impulse, kinds: tuple[str, ...]) -> list[dict[str, Any]]
     return [dict(b) for b in impulse.learning_blocks or [] if b.get("type") in kinds]
 
 
-def _check_fresh(
-    session: Session, impulse: Impulse, block: dict[str, Any], model: TrainedModel
-) -> None:
+def _check_fresh(session: Session, impulse: Impulse, block: dict[str, Any],
+                 model: TrainedModel) -> None:
     """The model was trained on the features the impulse makes now, from the samples it has now.
     A model trained before models recorded their samples passes: see ModelStaleness."""
     staleness = model_staleness(session, impulse, model, block["dsp_blocks"])
@@ -114,9 +113,8 @@ def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> D
                 "the C++ SDK generates time-series impulses; image impulses can be downloaded "
                 "as .tflite models"
             )
-        return DeploymentInputs(
-            name, ImpulseSpec(name, ("image",), 1.0, 1), [], [], model, None, notes
-        )
+        return DeploymentInputs(name, ImpulseSpec(name, ("image",), 1.0, 1), [], [], model,
+                                None, notes)
 
     try:
         window = input_block_of(impulse)
@@ -141,9 +139,8 @@ def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> D
             check_dsp_blocks(spec, dsp_specs)
         except SdkError as error:
             raise DeploymentUnsupported(str(error)) from None
-    return DeploymentInputs(
-        name, spec, dsp_specs, list(model.class_names), model, anomaly_model, notes
-    )
+    return DeploymentInputs(name, spec, dsp_specs, list(model.class_names), model,
+                            anomaly_model, notes)
 
 
 def model_file(session: Session, model: TrainedModel, kind: str) -> bytes:

@@ -26,43 +26,25 @@ TARGETS: dict[str, DeploymentTarget] = {
     target.name: target
     for target in (
         DeploymentTarget(
-            "cpp-sdk",
-            "C++ library",
-            "DSP, compiled int8 model and classifier API as portable C++11 (zip)",
-            ("int8",),
-            True,
+            "cpp-sdk", "C++ library",
+            "DSP, compiled int8 model and classifier API as portable C++11 (zip)", ("int8",), True,
         ),
         DeploymentTarget(
-            "arduino",
-            "Arduino library",
+            "arduino", "Arduino library",
             "The C++ library as an Arduino library with examples for the Nano 33 BLE Sense (zip)",
-            ("int8",),
-            True,
+            ("int8",), True,
         ),
         DeploymentTarget(
-            "wasm",
-            "WebAssembly",
+            "wasm", "WebAssembly",
             "The C++ library compiled by emscripten: .js + .wasm with classify() (zip)",
-            ("int8",),
-            True,
+            ("int8",), True,
         ),
-        DeploymentTarget(
-            "tflite-int8", "TensorFlow Lite (int8)", "The int8 .tflite model", ("int8",), False
-        ),
-        DeploymentTarget(
-            "tflite-float32",
-            "TensorFlow Lite (float32)",
-            "The float32 .tflite model",
-            ("float32",),
-            False,
-        ),
-        DeploymentTarget(
-            "savedmodel",
-            "TensorFlow SavedModel",
-            "The float32 SavedModel (zip)",
-            ("float32",),
-            False,
-        ),
+        DeploymentTarget("tflite-int8", "TensorFlow Lite (int8)", "The int8 .tflite model",
+                         ("int8",), False),
+        DeploymentTarget("tflite-float32", "TensorFlow Lite (float32)",
+                         "The float32 .tflite model", ("float32",), False),
+        DeploymentTarget("savedmodel", "TensorFlow SavedModel", "The float32 SavedModel (zip)",
+                         ("float32",), False),
     )
 }
 

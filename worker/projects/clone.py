@@ -51,9 +51,7 @@ def run_clone_project(context: JobContext, params: dict[str, Any]) -> dict[str, 
         source = session.get(Project, checked.source_project_id)
         target = session.get(Project, checked.target_project_id)
         if source is None or target is None:
-            raise JobInputError(
-                "the project to copy, or the copy, was deleted before the clone ran"
-            )
+            raise JobInputError("the project to copy, or the copy, was deleted before the clone ran")
         if not _may_read(session, source, checked.requested_by_user_id):
             raise JobInputError("the project is no longer public, so it cannot be cloned")
         # A retried job starts over: the target is the job's own, so empty it first.

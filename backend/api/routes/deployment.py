@@ -47,7 +47,9 @@ def create_deployment_build(
     session: SessionDep, impulse: ImpulseDep, build_in: DeploymentBuildRequest
 ) -> JobPublic:
     """Start building a target (409: no trained model or stale features; 422: not possible)."""
-    job = service.start_build(session, impulse, build_in.target, build_in.precision, build_in.board)
+    job = service.start_build(
+        session, impulse, build_in.target, build_in.precision, build_in.board
+    )
     return JobPublic.model_validate(job)
 
 

@@ -17,9 +17,7 @@ router = APIRouter(prefix="/projects", tags=["projects"])
 def read_projects(
     session: SessionDep,
     actor: CurrentActor,
-    name: Annotated[
-        str | None, Query(description="Only the project with exactly this name.")
-    ] = None,
+    name: Annotated[str | None, Query(description="Only the project with exactly this name.")] = None,
     include_public: Annotated[
         bool, Query(description="Also list public projects of others.")
     ] = False,

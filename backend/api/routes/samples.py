@@ -75,9 +75,7 @@ UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
     openapi_extra={"requestBody": UPLOAD_BODY},
     responses=UPLOAD_RESPONSES,
 )
-async def upload_samples(
-    request: Request, session: SessionDep, project: ProjectDep
-) -> JSONResponse:
+async def upload_samples(request: Request, session: SessionDep, project: ProjectDep) -> JSONResponse:
     """Upload one or many files; each is validated completely before anything of it is stored."""
     form = await read_upload_form(
         request.headers.get("content-type"),
@@ -167,9 +165,7 @@ def update_sample(
     session: SessionDep, project: ProjectDep, sample_id: SampleId, sample_in: SampleUpdate
 ) -> SamplePublic:
     """Change a sample's label or category."""
-    return samples.update_sample(
-        session, samples.get_sample(session, project, sample_id), sample_in
-    )
+    return samples.update_sample(session, samples.get_sample(session, project, sample_id), sample_in)
 
 
 @router.delete("/{sample_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -16,7 +16,9 @@ class TrainedModel(Base):
     """Metrics are on the validation windows; its files (.tflite, scripts) are Artifact rows."""
 
     __tablename__ = "trained_models"
-    __table_args__ = (Index("ix_trained_models_impulse_block", "impulse_id", "learning_block_id"),)
+    __table_args__ = (
+        Index("ix_trained_models_impulse_block", "impulse_id", "learning_block_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(

@@ -65,8 +65,7 @@ def test_secure_cookies_outside_development() -> None:
 def test_duplicate_and_bad_sign_ups_are_refused(anonymous_client: TestClient) -> None:
     sign_up(anonymous_client, "dora")
     again = anonymous_client.post(
-        "/api/auth/signup",
-        json={"username": "DORA", "email": "x@example.org", "password": PASSWORD},
+        "/api/auth/signup", json={"username": "DORA", "email": "x@example.org", "password": PASSWORD}
     )
     assert again.status_code == 409 and "username" in again.json()["detail"]
     short = anonymous_client.post(
@@ -101,9 +100,7 @@ def test_csrf_is_required_on_unsafe_cookie_requests_only(client: TestClient) -> 
             headers={"X-CSRF-Token": token},
         ).json()["key"]
         patched = script.patch(
-            f"/api/projects/{made.json()['id']}",
-            json={"description": "d"},
-            headers={"x-api-key": key},
+            f"/api/projects/{made.json()['id']}", json={"description": "d"}, headers={"x-api-key": key}
         )
         assert patched.status_code == 200
 
@@ -177,26 +174,19 @@ def test_failed_sign_ins_are_rate_limited_per_username_and_address(
     client: TestClient, anonymous_client: TestClient
 ) -> None:
     for _ in range(settings.login_max_failures):
-        wrong = anonymous_client.post(
-            "/api/auth/signin", json={"username": "alice", "password": "x"}
-        )
+        wrong = anonymous_client.post("/api/auth/signin", json={"username": "alice", "password": "x"})
         assert wrong.status_code == 401
     limited = anonymous_client.post("/api/auth/signin", json={"username": "alice", "password": "x"})
     assert limited.status_code == 429
     assert 0 < int(limited.headers["Retry-After"]) <= settings.login_failure_window_seconds
     # Even the right password waits: otherwise guessing would go on.
-    right = anonymous_client.post(
-        "/api/auth/signin", json={"username": "alice", "password": PASSWORD}
-    )
+    right = anonymous_client.post("/api/auth/signin", json={"username": "alice", "password": PASSWORD})
     assert right.status_code == 429
     # Another username from the same address is not affected.
     sign_up(TestClient(client.app), "bob")
-    assert (
-        anonymous_client.post(
-            "/api/auth/signin", json={"username": "bob", "password": PASSWORD}
-        ).status_code
-        == 200
-    )
+    assert anonymous_client.post(
+        "/api/auth/signin", json={"username": "bob", "password": PASSWORD}
+    ).status_code == 200
 
 
 def test_rate_limiter_forgets_failures_after_the_window() -> None:

@@ -59,12 +59,7 @@ def test_targets_list_every_download_with_precisions_and_availability(
     body = client.get(f"{deployment_url(client, [CLASSIFIER])}/targets").json()
     targets = {target["name"]: target for target in body["data"]}
     assert set(targets) == {
-        "cpp-sdk",
-        "arduino",
-        "wasm",
-        "tflite-int8",
-        "tflite-float32",
-        "savedmodel",
+        "cpp-sdk", "arduino", "wasm", "tflite-int8", "tflite-float32", "savedmodel"
     }
     assert targets["cpp-sdk"]["precisions"] == ["int8"]
     assert targets["tflite-float32"]["precisions"] == ["float32"]

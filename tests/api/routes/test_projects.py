@@ -62,26 +62,17 @@ def test_update_changes_only_what_is_sent(client: TestClient) -> None:
 
 def test_missing_project_is_404_with_a_sentence(client: TestClient) -> None:
     for method in ("get", "patch", "delete"):
-        response = getattr(client, method)(
-            "/api/projects/999", **({"json": {}} if method == "patch" else {})
-        )
+        response = getattr(client, method)("/api/projects/999", **({"json": {}} if method == "patch" else {}))
         assert response.status_code == 404
         assert response.json() == {"detail": "project 999 does not exist"}
     assert client.get("/api/projects/999/samples").status_code == 404
     assert client.get("/api/projects/not-a-number").status_code == 422
 
 
-def test_delete_removes_the_project_and_its_samples(
-    client: TestClient, rng: np.random.Generator
-) -> None:
+def test_delete_removes_the_project_and_its_samples(client: TestClient, rng: np.random.Generator) -> None:
     doomed = create_project(client, "doomed")
     kept = create_project(client, "kept")
-    assert (
-        upload(
-            client, doomed["id"], [("yes.1.wav", wav_bytes(rng)), ("no.1.wav", wav_bytes(rng))]
-        ).status_code
-        == 201
-    )
+    assert upload(client, doomed["id"], [("yes.1.wav", wav_bytes(rng)), ("no.1.wav", wav_bytes(rng))]).status_code == 201
     assert upload(client, kept["id"], [("yes.2.wav", wav_bytes(rng))]).status_code == 201
     assert client.get(f"/api/projects/{doomed['id']}").json()["sample_count"] == 2
     assert stored_counts() == (3, 3)

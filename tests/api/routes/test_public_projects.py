@@ -84,7 +84,6 @@ def test_clone_copies_data_impulses_and_settings_as_a_job_not_members_or_keys(
     copied = carol.get(f"/api/projects/{copy_id}/samples").json()["data"]
     assert sorted(s["filename"] for s in copied) == sorted(s["filename"] for s in source_samples)
     with get_sessionmaker()() as session:
-
         def values(ids: list[int]) -> list[bytes]:
             rows = session.scalars(select(SampleData.values).where(SampleData.sample_id.in_(ids)))
             return sorted(rows)

@@ -72,10 +72,7 @@ def test_label_comes_from_the_form_then_the_content_then_the_name(
     response = upload(client, project["id"], [("idle.2.json", acquisition_json(rng))])
     assert response.json()["accepted"][0]["label"] == "idle"
     response = upload(
-        client,
-        project["id"],
-        [("x.3.json", acquisition_json(rng, label="wave"))],
-        label="  forced ",
+        client, project["id"], [("x.3.json", acquisition_json(rng, label="wave"))], label="  forced "
     )
     assert response.json()["accepted"][0]["label"] == "forced"
 
@@ -99,9 +96,7 @@ def test_auto_category_is_a_deterministic_split_by_content_hash(
 def test_real_clips_including_stereo(client: TestClient, shared_audio: Path) -> None:
     stereo_name = "marvin_617de221_0.wav"
     # Mono clips first: the first file of an upload into an empty project sets its axes.
-    clips = sorted(
-        shared_audio.glob("*.wav"), key=lambda clip: (clip.name == stereo_name, clip.name)
-    )
+    clips = sorted(shared_audio.glob("*.wav"), key=lambda clip: (clip.name == stereo_name, clip.name))
     files = [(clip.name, clip.read_bytes()) for clip in clips]
 
     # Without downmix the stereo clip has two axes and cannot join the mono ones.
@@ -146,12 +141,7 @@ def test_real_clips_including_stereo(client: TestClient, shared_audio: Path) -> 
     ],
 )
 def test_bad_files_are_rejected_and_nothing_is_stored(
-    client: TestClient,
-    project: dict,
-    rng: np.random.Generator,
-    filename: str,
-    make_data,
-    reason: str,  # type: ignore[no-untyped-def]
+    client: TestClient, project: dict, rng: np.random.Generator, filename: str, make_data, reason: str  # type: ignore[no-untyped-def]
 ) -> None:
     before = stored_counts()
     response = upload(client, project["id"], [(filename, make_data(rng))])
@@ -163,9 +153,7 @@ def test_bad_files_are_rejected_and_nothing_is_stored(
     assert stored_counts() == before
 
 
-@pytest.mark.parametrize(
-    "filename", ["../evil.wav", "a/b.wav", "..", "C:evil.wav", "tab\there.wav"]
-)
+@pytest.mark.parametrize("filename", ["../evil.wav", "a/b.wav", "..", "C:evil.wav", "tab\there.wav"])
 def test_unsafe_file_names_are_rejected(
     client: TestClient, project: dict, rng: np.random.Generator, filename: str
 ) -> None:
@@ -179,10 +167,7 @@ def test_unsafe_file_names_are_rejected(
 def test_rate_and_axes_must_match_the_project_and_the_request(
     client: TestClient, project: dict, rng: np.random.Generator
 ) -> None:
-    assert (
-        upload(client, project["id"], [("a.1.wav", wav_bytes(rng, rate_hz=16000))]).status_code
-        == 201
-    )
+    assert upload(client, project["id"], [("a.1.wav", wav_bytes(rng, rate_hz=16000))]).status_code == 201
     response = upload(client, project["id"], [("a.2.wav", wav_bytes(rng, rate_hz=8000))])
     assert response.status_code == 422
     assert "8000 Hz" in _only_rejection(response) and "16000 Hz" in _only_rejection(response)
@@ -247,12 +232,7 @@ def test_mixed_upload_stores_the_good_files_and_lists_every_rejection(
     assert response.status_code == 207, response.text
     body = response.json()
     assert [s["filename"] for s in body["accepted"]] == ["yes.1.wav", "no.1.wav"]
-    assert [r["filename"] for r in body["rejected"]] == [
-        "bad.1.wav",
-        "../up.wav",
-        "slow.1.wav",
-        "empty.1.wav",
-    ]
+    assert [r["filename"] for r in body["rejected"]] == ["bad.1.wav", "../up.wav", "slow.1.wav", "empty.1.wav"]
     assert all(r["error"] for r in body["rejected"])
     assert stored_counts() == (2, 2)
     listed = client.get(f"/api/projects/{project['id']}/samples").json()
@@ -362,8 +342,5 @@ def test_requests_that_are_not_an_upload_are_422(client: TestClient, project: di
         headers={"content-type": "multipart/form-data; boundary=zz"},
     )
     assert truncated.status_code == 422 and "truncated" in truncated.json()["detail"]
-    assert (
-        client.post("/api/projects/999/samples", files=[("files", ("a.wav", b"x"))]).status_code
-        == 404
-    )
+    assert client.post("/api/projects/999/samples", files=[("files", ("a.wav", b"x"))]).status_code == 404
     assert stored_counts() == (0, 0)
