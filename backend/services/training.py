@@ -287,6 +287,20 @@ def _require_expert_scripts_allowed() -> None:
         raise Conflict(str(error)) from None
 
 
+def refuse_new_expert_scripts(
+    learning_blocks: list[dict[str, Any]], previous: list[dict[str, Any]]
+) -> None:
+    """Conflict when an impulse save brings in an edited script that this server cannot run
+    (the same refusal as saving one through the script route)."""
+    before = {int(block["id"]): block.get("expert_script") for block in previous}
+    if any(
+        block.get("expert_script") is not None
+        and block.get("expert_script") != before.get(int(block["id"]))
+        for block in learning_blocks
+    ):
+        _require_expert_scripts_allowed()
+
+
 def _expert_mode_fields() -> dict[str, Any]:
     mode = expert_mode()
     notes = {

@@ -9,6 +9,9 @@ import pytest
 from backend.settings import settings
 from tests.conftest import require
 from tests.training.conftest import (
+    INPUT_BLOCK,
+    LEARNING_BLOCK,
+    MFCC_BLOCK,
     TrainingWorld,
     block_url,
     generate_features,
@@ -73,6 +76,15 @@ def test_without_bubblewrap_expert_scripts_are_refused_naming_the_fix(
     detail = refused.json()["detail"]
     assert FIX in detail and "MCUFORGE_EXPERT_MODE=trusted" in detail, detail
     assert world.client.get(url).json()["expert"] is False  # nothing stored
+    # Nor through an impulse that brings its own edited script.
+    body = {
+        "name": "smuggled",
+        "input_block": INPUT_BLOCK,
+        "dsp_blocks": [MFCC_BLOCK],
+        "learning_blocks": [{**LEARNING_BLOCK, "expert_script": FLAT_SOFTMAX}],
+    }
+    smuggled = world.client.post(f"/api/projects/{world.project_id}/impulses", json=body)
+    assert smuggled.status_code == 409 and FIX in smuggled.json()["detail"]
 
     # The visual editor's generated script still trains, in a plain limited process.
     job_id = start_training(world.client, world.project_id, impulse_id)
