@@ -124,7 +124,7 @@ class Settings(BaseSettings):
         2 * 2**30,
         ge=2**20,
         validation_alias=AliasChoices("MCUFORGE_TRAINING_MAX_FILE_BYTES"),
-        description="Largest file a training run can write (RLIMIT_FSIZE), and its /tmp size.",
+        description="Largest file a training run can write (RLIMIT_FSIZE); its /tmp and /dev/shm size.",
     )
     training_max_result_bytes: int = Field(
         2**20,

@@ -124,10 +124,14 @@ def _sandbox_args(
     args += _interpreter_binds(directories)
     for package in CODE_PACKAGES:
         args += ["--ro-bind", str(_REPO_ROOT / package), str(CODE_DIR / package)]
-    args += ["--bind", str(Path(workdir).resolve()), str(RUN_DIR)]
-    if tmp_bytes is not None:
-        args += ["--size", str(tmp_bytes)]
-    args += ["--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev", "--chdir", str(RUN_DIR)]
+    args += ["--bind", str(Path(workdir).resolve()), str(RUN_DIR), "--proc", "/proc"]
+    args += ["--dev", "/dev"]
+    # Both tmpfs are memory: bounded, so that many files cannot exhaust the machine's RAM.
+    for tmpfs in ("/tmp", "/dev/shm"):
+        if tmp_bytes is not None:
+            args += ["--size", str(tmp_bytes)]
+        args += ["--tmpfs", tmpfs]
+    args += ["--chdir", str(RUN_DIR)]
     # bubblewrap's root is a writable tmpfs: make it read-only (the workdir and /tmp stay writable).
     args += ["--remount-ro", "/", "--clearenv"]
     for name, value in environment.items():
