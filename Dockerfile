@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 TF_CPP_MIN_L
 RUN apt-get update \
  && apt-get install -y --no-install-recommends g++ make gcc-arm-none-eabi libnewlib-arm-none-eabi \
       libstdc++-arm-none-eabi-newlib emscripten \
-      qemu-system-arm libsndfile1 \
+      qemu-system-arm libsndfile1 bubblewrap \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md alembic.ini ./

@@ -139,6 +139,43 @@ class Settings(BaseSettings):
         description="Largest live classification request: a recording's values as JSON.",
     )
 
+    expert_mode: Literal["sandboxed", "trusted"] = Field(
+        "sandboxed",
+        validation_alias=AliasChoices("MCUFORGE_EXPERT_MODE"),
+        description="sandboxed: every training run in bubblewrap, expert scripts refused where it "
+        "cannot start; trusted: no sandbox (only for people you would give a shell).",
+    )
+    bwrap_path: str = Field(
+        "bwrap",
+        validation_alias=AliasChoices("MCUFORGE_BWRAP_PATH"),
+        description="The bubblewrap binary that sandboxes training scripts.",
+    )
+    training_max_processes: int = Field(
+        4096,
+        ge=16,
+        validation_alias=AliasChoices("MCUFORGE_TRAINING_MAX_PROCESSES"),
+        description="RLIMIT_NPROC of a training run: the worker user's processes and threads "
+        "together (the kernel counts per user; not applied to root).",
+    )
+    training_max_file_bytes: int = Field(
+        2 * 2**30,
+        ge=2**20,
+        validation_alias=AliasChoices("MCUFORGE_TRAINING_MAX_FILE_BYTES"),
+        description="Largest file a training run can write (RLIMIT_FSIZE); its /tmp and /dev/shm size.",
+    )
+    training_max_result_bytes: int = Field(
+        2**20,
+        ge=1024,
+        validation_alias=AliasChoices("MCUFORGE_TRAINING_MAX_RESULT_BYTES"),
+        description="Largest result.json the worker reads back from a training run.",
+    )
+    training_max_artifact_bytes: int = Field(
+        256 * 2**20,
+        ge=2**20,
+        validation_alias=AliasChoices("MCUFORGE_TRAINING_MAX_ARTIFACT_BYTES"),
+        description="Largest model file (.tflite, .keras, SavedModel zip) read back from a run.",
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret_outside_development(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:

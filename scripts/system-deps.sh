@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests and the on-device estimates need, when they are missing.
 # As root (CI, containers) it runs apt-get; otherwise it prints the command to run.
 set -euo pipefail
-packages=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm chromium espeak-ng sox emscripten cmake)
+packages=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm chromium espeak-ng sox emscripten cmake bubblewrap)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

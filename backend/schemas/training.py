@@ -3,7 +3,7 @@ and downloadable artifacts."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -98,6 +98,11 @@ class ScriptPublic(BaseModel):
     expert: bool = Field(description="True when the script is the user's, not the generated one.")
     input_shape: list[int] | None
     script: str
+    expert_mode: Literal["sandboxed", "trusted", "refused"] = Field(
+        description="How expert scripts run here: in the bubblewrap sandbox, trusted without it "
+        "(MCUFORGE_EXPERT_MODE=trusted), or refused because the sandbox is unavailable."
+    )
+    expert_mode_note: str = Field(description="One sentence for the script editor on that mode.")
 
 
 class ScriptUpdate(StrictInput):

@@ -14,6 +14,7 @@ from backend.ingest.sample import INTERVAL_RULE, is_valid_rate_hz
 from backend.schemas.impulses import DspBlockIn, ImpulseCreate, ImpulseUpdate, InputBlockIn
 from backend.services.errors import NotFound
 from backend.services.learning_blocks import check_learning_blocks
+from backend.services.training import refuse_new_expert_scripts
 from dsp_blocks.base import BlockParams, DspBlock, DspParameterError
 from dsp_blocks.registry import get_block
 from worker.features.fingerprint import impulse_fingerprint
@@ -376,12 +377,14 @@ def create_impulse(session: Session, project_id: int, impulse_in: ImpulseCreate)
     input_block, dsp_blocks = check_impulse(
         data_profile(session, project_id), impulse_in.input_block, impulse_in.dsp_blocks
     )
+    learning_blocks = _learning_blocks(impulse_in, input_block, dsp_blocks)
+    refuse_new_expert_scripts(learning_blocks, [])
     impulse = Impulse(
         project_id=project_id,
         name=impulse_in.name,
         input_block=input_block,
         dsp_blocks=dsp_blocks,
-        learning_blocks=_learning_blocks(impulse_in, input_block, dsp_blocks),
+        learning_blocks=learning_blocks,
         fingerprint=impulse_fingerprint(input_block, dsp_blocks),
     )
     session.add(impulse)
@@ -395,6 +398,7 @@ def replace_impulse(session: Session, impulse: Impulse, impulse_in: ImpulseUpdat
         data_profile(session, impulse.project_id), impulse_in.input_block, impulse_in.dsp_blocks
     )
     learning_blocks = _learning_blocks(impulse_in, input_block, dsp_blocks)
+    refuse_new_expert_scripts(learning_blocks, impulse.learning_blocks)
     if impulse_in.name is not None:
         impulse.name = impulse_in.name
     impulse.input_block = input_block

@@ -42,6 +42,12 @@ from worker.training.classify import (
 from worker.training.inputs import LearningBlockMissing, features_problem, learning_block_of
 from worker.training.model_staleness import model_staleness
 from worker.training.network import resolve_layers
+from worker.training.sandbox_policy import (
+    ExpertScriptRefused,
+    check_expert_script_allowed,
+    expert_mode,
+    expert_refused_message,
+)
 from worker.training.test_job import latest_model
 
 TRAIN_KIND = "training.train"
@@ -129,6 +135,8 @@ def start_training(
     elif settings:
         raise InvalidRequest("anomaly blocks have no training settings; set `anomaly` on the block")
     _require_fresh_features(session, impulse, block)
+    if block.get("expert_script"):
+        _require_expert_scripts_allowed()
     active = _active_jobs(session, impulse, TRAIN_KIND, block_id)
     if active:
         raise Conflict(
@@ -272,6 +280,39 @@ def block_input_shape(
     return learning_input_shape(shapes)
 
 
+def _require_expert_scripts_allowed() -> None:
+    try:
+        check_expert_script_allowed()
+    except ExpertScriptRefused as error:
+        raise Conflict(str(error)) from None
+
+
+def refuse_new_expert_scripts(
+    learning_blocks: list[dict[str, Any]], previous: list[dict[str, Any]]
+) -> None:
+    """Conflict when an impulse save brings in an edited script that this server cannot run
+    (the same refusal as saving one through the script route)."""
+    before = {int(block["id"]): block.get("expert_script") for block in previous}
+    if any(
+        block.get("expert_script") is not None
+        and block.get("expert_script") != before.get(int(block["id"]))
+        for block in learning_blocks
+    ):
+        _require_expert_scripts_allowed()
+
+
+def _expert_mode_fields() -> dict[str, Any]:
+    mode = expert_mode()
+    notes = {
+        "sandboxed": "Edited scripts run in the bubblewrap sandbox: no network, nothing but "
+        "their own working directory writable, no other project's data visible.",
+        "trusted": "Edited scripts run without a sandbox (MCUFORGE_EXPERT_MODE=trusted): "
+        "they can read what the worker can read and reach the network.",
+        "refused": f"Edited scripts cannot run: {expert_refused_message()}.",
+    }
+    return {"expert_mode": mode, "expert_mode_note": notes[mode]}
+
+
 def read_script(session: Session, impulse: Impulse, block_id: int) -> ScriptPublic:
     block = learning_block(impulse, block_id)
     if block["type"] == "anomaly":
@@ -283,6 +324,7 @@ def read_script(session: Session, impulse: Impulse, block_id: int) -> ScriptPubl
             expert=True,
             input_shape=list(shape) if shape else None,
             script=block["expert_script"],
+            **_expert_mode_fields(),
         )
     if shape is None:
         raise Conflict("the input shape is not known yet; generate features first")
@@ -301,7 +343,11 @@ def read_script(session: Session, impulse: Impulse, block_id: int) -> ScriptPubl
     except TrainingError as error:  # QAT or pruning of layers tfmot cannot handle
         raise InvalidRequest(error.message) from None
     return ScriptPublic(
-        learning_block_id=block_id, expert=False, input_shape=list(shape), script=script
+        learning_block_id=block_id,
+        expert=False,
+        input_shape=list(shape),
+        script=script,
+        **_expert_mode_fields(),
     )
 
 
@@ -312,6 +358,8 @@ def replace_script(
     block = learning_block(impulse, block_id)
     if block["type"] == "anomaly":
         raise InvalidRequest("anomaly blocks are K-means, not a training script")
+    if script is not None:
+        _require_expert_scripts_allowed()
     if script is not None and (
         block.get("quantization_aware_training") or block.get("pruning_sparsity") is not None
     ):

@@ -3,13 +3,16 @@ traceback, and the sandbox does not see the server's secrets."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.conftest import require
 from tests.learning.conftest import CLASS_NAMES, TEST_LIMITS, mfcc_like_dataset
+from worker.learning import sandbox_launcher
 from worker.learning.blocks import LearningBlockSpec
 from worker.learning.errors import TrainingError
 from worker.learning.reporting import RecordingReporter
@@ -116,6 +119,25 @@ def test_a_script_past_the_time_limit_is_stopped(tmp_path: Path) -> None:
     with pytest.raises(TrainingError, match="past its time limit of 3 s"):
         _run_expert(tmp_path, "import time\ntime.sleep(600)\n", limits=limits)
     assert time.monotonic() - started < 30
+
+
+def test_a_script_past_the_time_limit_in_bubblewrap_is_stopped_with_all_it_started(
+    tmp_path: Path,
+) -> None:
+    limits = RunLimits(time_limit_s=3, threads=1, isolation="bubblewrap")
+    probe = sandbox_launcher.probe(limits.bwrap_path)
+    require(probe.available, f"bubblewrap is {probe.describe()}")
+    # A grandchild in a session of its own escapes a process-group kill, not the pid namespace.
+    script = (
+        "import subprocess, time\n"
+        "subprocess.Popen(['/usr/bin/sleep', '608.321'], start_new_session=True)\n"
+        "time.sleep(600)\n"
+    )
+    with pytest.raises(TrainingError, match="past its time limit of 3 s"):
+        _run_expert(tmp_path, script, limits=limits)
+    time.sleep(0.5)  # the kernel reaps the namespace's processes after its init dies
+    survivors = subprocess.run(["pgrep", "-f", "sleep 608.321"], capture_output=True)
+    assert survivors.stdout == b""
 
 
 def test_a_script_over_the_memory_limit_fails_clearly(tmp_path: Path) -> None:

@@ -4,13 +4,16 @@ broker URL in its environment or settings, sees only its run's files and runs un
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import resource
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import require
 from tests.learning.conftest import CLASS_NAMES, TEST_LIMITS, mfcc_like_dataset
+from worker.learning import sandbox_launcher
 from worker.learning.blocks import LearningBlockSpec
 from worker.learning.errors import TrainingError
 from worker.learning.settings import TrainingSettings
@@ -23,9 +26,11 @@ REDIS_URL = "redis://:redispassword@redis.internal:6379/0"
 SPY_SCRIPT = """
 import json, os, resource
 from pathlib import Path
-from backend.settings import Settings
-
-loaded = Settings()
+try:  # inside bubblewrap the backend package does not exist at all
+    from backend.settings import Settings
+    loaded = Settings()
+except ImportError:
+    loaded = None
 environ_bytes = Path("/proc/self/environ").read_bytes()
 findings = {
     "variables": sorted(os.environ),
@@ -33,9 +38,11 @@ findings = {
     "secret_in_proc_environ": SECRET.encode() in environ_bytes,
     "database_in_environment": any("dbpassword" in v for v in os.environ.values()),
     "redis_in_environment": any("redispassword" in v for v in os.environ.values()),
-    "settings_secret_key": loaded.secret_key,
-    "settings_database_url": loaded.database_url,
-    "settings_redis_url": loaded.redis_url,
+    "settings_secret_key": loaded and loaded.secret_key,
+    "settings_database_url": loaded and loaded.database_url,
+    "settings_redis_url": loaded and loaded.redis_url,
+    "nproc_limit": resource.getrlimit(resource.RLIMIT_NPROC)[0],
+    "fsize_limit": resource.getrlimit(resource.RLIMIT_FSIZE)[0],
     "workdir_files": sorted(os.listdir(".")),
     "memory_limit_bytes": resource.getrlimit(resource.RLIMIT_AS)[0],
     "cpu_limit_s": resource.getrlimit(resource.RLIMIT_CPU)[0],
@@ -44,9 +51,14 @@ raise ValueError("FINDINGS" + json.dumps(findings))
 """
 
 
+@pytest.mark.parametrize("isolation", ["process", "bubblewrap"])
 def test_a_sandboxed_script_finds_no_secret_key_database_or_broker_url(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolation: str
 ) -> None:
+    limits = dataclasses.replace(TEST_LIMITS, isolation=isolation)  # type: ignore[arg-type]
+    if isolation == "bubblewrap":
+        probe = sandbox_launcher.probe(limits.bwrap_path)
+        require(probe.available, f"bubblewrap is {probe.describe()}")
     monkeypatch.setenv("MCUFORGE_SECRET_KEY", SECRET)
     monkeypatch.setenv("DATABASE_URL", DATABASE_URL)
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
@@ -65,7 +77,7 @@ def test_a_sandboxed_script_finds_no_secret_key_database_or_broker_url(
             settings,
             tmp_path / "run",
             None,
-            limits=TEST_LIMITS,
+            limits=limits,
             measure_arena=False,
         )
     message = caught.value.message
@@ -91,3 +103,5 @@ def test_a_sandboxed_script_finds_no_secret_key_database_or_broker_url(
     if TEST_LIMITS.memory_limit_bytes is not None:
         assert findings["memory_limit_bytes"] == TEST_LIMITS.memory_limit_bytes
     assert findings["cpu_limit_s"] not in (resource.RLIM_INFINITY, -1)
+    assert findings["nproc_limit"] == limits.max_processes
+    assert findings["fsize_limit"] == limits.max_file_bytes

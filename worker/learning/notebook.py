@@ -124,6 +124,8 @@ def write_training_notebook(workdir: Path) -> Path:
     script = (workdir / sandbox.SCRIPT_FILE).read_text()
     job = json.loads((workdir / sandbox.JOB_FILE).read_text())
     path = workdir / NOTEBOOK_FILE
+    # The training script may have left a link here: replace it, never write through it.
+    path.unlink(missing_ok=True)
     nbformat.write(training_notebook(script, job), str(path))
     return path
 

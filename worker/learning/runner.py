@@ -2,7 +2,9 @@
 
 The child (`python -m worker.learning.sandbox WORKDIR`) gets a minimal environment (no server
 secrets), a working directory holding only this run's features, a wall-clock limit enforced
-here and memory/CPU limits set with setrlimit before it starts.
+here and memory, CPU, process and file-size limits set with setrlimit before it starts. With
+`isolation="bubblewrap"` it runs inside bubblewrap (see sandbox_launcher). Results come back
+only as files of the working directory, checked (plain file, size) before the worker reads them.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-from worker.learning import sandbox
+from worker.learning import sandbox, sandbox_launcher, sandbox_results
 from worker.learning.errors import TrainingError
 from worker.learning.reporting import NullReporter, TrainingReporter
 
@@ -47,12 +49,24 @@ _TENSORFLOW_NOISE = re.compile(
 @dataclass(frozen=True)
 class RunLimits:
     """Limits of one training process. CPU time defaults to wall time x cores; `threads` caps
-    TensorFlow's thread pools (None: TensorFlow's default, one per core)."""
+    TensorFlow's thread pools (None: TensorFlow's default, one per core).
+
+    `isolation`: "bubblewrap" runs the child in the bubblewrap sandbox (binary `bwrap_path`),
+    "process" in a plain child process. `max_processes` is RLIMIT_NPROC (the kernel counts every
+    process and thread of the worker's user against it, and does not apply it to root), `max_file_bytes` RLIMIT_FSIZE and
+    the size of the sandbox's private /tmp; the worker refuses a result.json larger than
+    `max_result_bytes` and an artifact larger than `max_artifact_bytes`."""
 
     time_limit_s: float = 3600.0
     memory_limit_bytes: int | None = 16 * 2**30
     cpu_time_limit_s: float | None = None
     threads: int | None = None
+    isolation: Literal["bubblewrap", "process"] = "process"
+    bwrap_path: str = "bwrap"
+    max_processes: int | None = 4096
+    max_file_bytes: int | None = 2 * 2**30
+    max_result_bytes: int = 2**20
+    max_artifact_bytes: int = 256 * 2**20
 
     def cpu_seconds(self) -> int:
         if self.cpu_time_limit_s is not None:
@@ -72,13 +86,16 @@ class SandboxRun:
     output_lines: list[str] = field(default_factory=list)
 
 
-def sandbox_environment(workdir: Path, threads: int | None = None) -> dict[str, str]:
-    """The child's whole environment: built from nothing so no server secret leaks into it."""
-    venv_bin = str(Path(sys.executable).parent)
+def sandbox_environment(
+    workdir: Path, threads: int | None = None, *, code_dir: Path = REPO_ROOT
+) -> dict[str, str]:
+    """The child's whole environment: built from nothing so no server secret leaks into it.
+    `workdir` and `code_dir` are the paths the child sees (inside bubblewrap: its own)."""
+    venv_bin = str(sandbox_launcher.interpreter_paths()[0].parent)
     environment = {
         "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(workdir),
-        "PYTHONPATH": str(REPO_ROOT),
+        "PYTHONPATH": str(code_dir),
         "PYTHONUNBUFFERED": "1",
         "PYTHONHASHSEED": "0",
         "LANG": "C.UTF-8",
@@ -105,6 +122,13 @@ def _limit_resources(limits: RunLimits) -> Callable[[], None]:
         cpu_s = limits.cpu_seconds()
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 5))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if limits.max_processes is not None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
+        if limits.max_file_bytes is not None:
+            # Python ignores SIGXFSZ: a write past the limit fails with "File too large".
+            resource.setrlimit(
+                resource.RLIMIT_FSIZE, (limits.max_file_bytes, limits.max_file_bytes)
+            )
 
     return apply
 
@@ -231,6 +255,61 @@ def _failure(returncode: int, watcher: _ChildWatcher, limits: RunLimits) -> Trai
     return TrainingError(message, log=output)
 
 
+def _child_command(
+    workdir: Path, limits: RunLimits, event_fd: int
+) -> tuple[list[str], dict[str, str]]:
+    """(argv, environment of the launched process) for the chosen isolation."""
+    if limits.isolation == "bubblewrap":
+        inside = sandbox_environment(
+            sandbox_launcher.RUN_DIR, limits.threads, code_dir=sandbox_launcher.CODE_DIR
+        )
+        inside[sandbox.EVENT_FD_VARIABLE] = str(event_fd)  # bubblewrap keeps inherited fds
+        command = sandbox_launcher.bubblewrap_command(
+            limits.bwrap_path, workdir, inside, tmp_bytes=limits.max_file_bytes
+        )
+        return command, {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+    environment = sandbox_environment(workdir, limits.threads)
+    environment[sandbox.EVENT_FD_VARIABLE] = str(event_fd)
+    return [sys.executable, "-m", "worker.learning.sandbox", str(workdir)], environment
+
+
+def _collect(
+    workdir: Path, process: subprocess.Popen[bytes], watcher: _ChildWatcher, limits: RunLimits
+) -> SandboxRun:
+    """Read what the run left, as untrusted files (see sandbox_results)."""
+    result_path = workdir / sandbox.RESULT_FILE
+    if process.returncode != 0 or not (result_path.exists() or result_path.is_symlink()):
+        raise _failure(process.returncode, watcher, limits)
+    output = "\n".join(watcher.output)
+    try:
+        result = sandbox_results.read_result(workdir, limits.max_result_bytes)
+        artifacts = sandbox_results.check_outputs(
+            workdir,
+            result["artifacts"],
+            max_artifact_bytes=limits.max_artifact_bytes,
+            max_file_bytes=limits.max_file_bytes,
+        )
+        return SandboxRun(
+            workdir=workdir,
+            history=[
+                {str(key): float(value) for key, value in epoch.items()}
+                for epoch in result["history"]
+            ],
+            artifacts=artifacts,
+            training_seconds=float(result["training_seconds"]),
+            parameter_count=int(result["parameter_count"]),
+            output_lines=list(watcher.output),
+        )
+    except TrainingError as error:
+        raise TrainingError(error.message, log=output) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise TrainingError(
+            f"the training run left a result.json of the wrong shape ({type(error).__name__}: "
+            f"{error})",
+            log=output,
+        ) from None
+
+
 def run_sandbox(
     workdir: Path,
     *,
@@ -241,12 +320,11 @@ def run_sandbox(
     reporter = reporter or NullReporter()
     limits = limits or RunLimits()
     event_read, event_write = os.pipe()
-    environment = sandbox_environment(workdir, limits.threads)
-    environment[sandbox.EVENT_FD_VARIABLE] = str(event_write)
+    command, environment = _child_command(workdir, limits, event_write)
     started = time.monotonic()
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "worker.learning.sandbox", str(workdir)],
+            command,
             cwd=workdir,
             env=environment,
             stdin=subprocess.DEVNULL,
@@ -279,15 +357,4 @@ def run_sandbox(
             process.stdout.close()
         if process.poll() is None:
             _kill(process)
-    result_path = workdir / sandbox.RESULT_FILE
-    if process.returncode != 0 or not result_path.exists():
-        raise _failure(process.returncode, watcher, limits)
-    result = json.loads(result_path.read_text())
-    return SandboxRun(
-        workdir=workdir,
-        history=result["history"],
-        artifacts={name: workdir / path for name, path in result["artifacts"].items()},
-        training_seconds=float(result["training_seconds"]),
-        parameter_count=int(result["parameter_count"]),
-        output_lines=list(watcher.output),
-    )
+    return _collect(workdir, process, watcher, limits)

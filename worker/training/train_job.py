@@ -33,6 +33,11 @@ from worker.training.model_staleness import training_record
 from worker.training.network import resolve_layers
 from worker.training.params import TrainModelParams
 from worker.training.reporting import JobReporter
+from worker.training.sandbox_policy import (
+    ExpertScriptRefused,
+    isolation_description,
+    training_limits,
+)
 
 # Under the task's soft time limit (3300 s), so the sandbox stops first with a clear message.
 TRAINING_LIMITS = RunLimits(time_limit_s=3000.0)
@@ -137,6 +142,12 @@ def _train_network(
         spec = _network_spec(block, dsp_types, tuple(int(d) for d in x.shape[1:]))
     except (ValueError, TrainingError) as error:
         raise JobInputError(f"the learning block's network: {error}") from None
+    try:
+        # Checked again here: the sandbox may have become unavailable since the API accepted it.
+        limits = training_limits(TRAINING_LIMITS, expert=spec.expert_script is not None)
+    except ExpertScriptRefused as error:
+        raise JobInputError(str(error)) from None
+    context.log(f"Isolation: {isolation_description(limits)}")
     # Under the data directory, named after the job: a killed worker's leftovers are removed
     # at the next worker start (worker/scratch.py).
     with job_scratch_dir(context.job_id, "train") as scratch:
@@ -150,7 +161,7 @@ def _train_network(
                 settings,
                 workdir,
                 JobReporter(context),
-                limits=TRAINING_LIMITS,
+                limits=limits,
             )
         except TrainingError as error:
             if error.log:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 from backend.api.deps import SessionDep
 from backend.services.health import check_health
 from backend.settings import settings
+from worker.training.sandbox_policy import expert_mode, sandbox_probe
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -45,6 +46,8 @@ class HealthPublic(BaseModel):
     problems: list[str] = Field(
         description="Why jobs cannot run, in words; empty when the status is ok."
     )
+    training_sandbox: str  # "bubblewrap" | "unavailable: <reason>"
+    expert_mode: str  # "sandboxed" | "trusted" | "refused"
 
 
 class LivenessPublic(BaseModel):
@@ -71,6 +74,8 @@ def read_health(session: SessionDep, response: Response) -> HealthPublic:
         workers=[WorkerPublic.model_validate(w, from_attributes=True) for w in report.workers],
         worker_seen_within_seconds=settings.worker_seen_within_seconds,
         problems=report.problems,
+        training_sandbox=sandbox_probe().describe(),
+        expert_mode=expert_mode(),
     )
 
 

@@ -91,6 +91,8 @@ export function NetworkPanel({ impulse, block, canWrite }: NetworkPanelProps) {
             initialScript={script.data.script}
             expert={expert}
             canWrite={canWrite}
+            expertMode={script.data.expert_mode}
+            expertModeNote={script.data.expert_mode_note}
           />
         ) : (
           script.isPending && <p className="muted">Loading the script…</p>
@@ -215,9 +217,20 @@ function LayersPanel({
 interface ScriptPanelProps extends NetworkPanelProps {
   initialScript: string;
   expert: boolean;
+  /** How edited scripts run on this server (sandboxed, trusted, or refused: no sandbox). */
+  expertMode: 'sandboxed' | 'trusted' | 'refused';
+  expertModeNote: string;
 }
 
-function ScriptPanel({ impulse, block, initialScript, expert, canWrite }: ScriptPanelProps) {
+function ScriptPanel({
+  impulse,
+  block,
+  initialScript,
+  expert,
+  canWrite,
+  expertMode,
+  expertModeNote,
+}: ScriptPanelProps) {
   const path = { project_id: impulse.project_id, impulse_id: impulse.id, block_id: block.id };
   const [text, setText] = useState(initialScript);
   const save = useMutation(trainingReplaceTrainingScriptMutation());
@@ -225,8 +238,14 @@ function ScriptPanel({ impulse, block, initialScript, expert, canWrite }: Script
   const changed = text !== initialScript;
   // The server refuses an expert script while the block adds QAT or pruning to generated ones.
   const optimized = !expert && blocksExpertScript(block);
+  // Without the training sandbox the server refuses edited scripts: say why, and do not offer it.
+  const refused = expertMode === 'refused';
+  const saveNote = optimized ? 'script-optimization-note' : refused ? 'sandbox-note' : undefined;
   return (
     <>
+      <p className={refused ? 'error-text' : 'hint'} id="sandbox-note">
+        {expertModeNote}
+      </p>
       <ScriptEditor
         value={text}
         onChange={setText}
@@ -238,8 +257,8 @@ function ScriptPanel({ impulse, block, initialScript, expert, canWrite }: Script
           <button
             type="button"
             className="primary"
-            disabled={(!changed && expert) || save.isPending || optimized}
-            aria-describedby={optimized ? 'script-optimization-note' : undefined}
+            disabled={(!changed && expert) || save.isPending || optimized || refused}
+            aria-describedby={saveNote}
             onClick={() => save.mutate({ path, body: { script: text } })}
           >
             {save.isPending ? 'Saving…' : expert ? 'Save script' : 'Save script (expert mode)'}
