@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from backend.db.session import get_sessionmaker
 from backend.settings import settings
 from tests.conftest import require
 from tests.training.conftest import (
@@ -23,6 +24,7 @@ from tests.worker.jobs_helpers import log_lines, read_job
 from worker.job_runtime import run_job
 from worker.learning import sandbox_launcher
 from worker.training.train_job import run_train_model
+from worker.worker_heartbeats import record_heartbeat
 
 MISSING_BWRAP = "/nonexistent/bin/bwrap"
 FIX = "install bubblewrap (apt-get install bubblewrap)"
@@ -43,8 +45,11 @@ def no_bubblewrap(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _health(world: TrainingWorld) -> dict[str, str]:
+    # Health is 503 while no worker has been seen: the sandbox fields are the subject here.
+    with get_sessionmaker()() as session:
+        record_heartbeat(session, name="policy@host", host="host", pid=1, queues=[], active_jobs=0)
     response = world.client.get("/api/health")
-    assert response.status_code == 200
+    assert response.status_code == 200, response.json()
     return dict(response.json())
 
 
