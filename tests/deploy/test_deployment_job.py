@@ -190,6 +190,7 @@ def test_wasm_build_through_the_job(world: TrainingWorld) -> None:
     wasm = build(world, target="wasm")["result"]
     archive = zipfile.ZipFile(io.BytesIO(download(world, wasm["artifact_id"])))
     suffixes = sorted(Path(name).suffix for name in archive.namelist())
-    assert suffixes == [".js", ".wasm"]
+    assert suffixes == [".js", ".json", ".md", ".wasm"]
+    assert any(name.endswith("_wasm/README.md") for name in archive.namelist())
     script = next(n for n in archive.namelist() if n.endswith(".js"))
     assert "Module['classify']" in archive.read(script).decode()
