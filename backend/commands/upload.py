@@ -40,18 +40,16 @@ def _detail(response: Any) -> str:
     return str(detail) if detail else f"HTTP {response.status_code}"
 
 
-def resolve_project(client: Any, project: str) -> int:
-    """A project id from an id or an exact name."""
+def resolve_project(client: Any, project: str, remedy: str = "check the credentials") -> int:
+    """A project id from an id or an exact name; `remedy` says what to do if the server
+    refuses the credentials."""
     if project.isdigit():
         response = client.get(f"/api/projects/{project}")
         if response.status_code == 200:
             return int(response.json()["id"])
     response = client.get("/api/projects", params={"name": project})
     if response.status_code == 401:
-        raise UploadFailed(
-            f"the server refused the credentials ({_detail(response)}); "
-            "run `mcuforge login` again or pass --api-key"
-        )
+        raise UploadFailed(f"the server refused the credentials ({_detail(response)}); {remedy}")
     if response.status_code != 200:
         raise UploadFailed(f"cannot list projects: {_detail(response)}")
     matches = response.json()["data"]
@@ -78,8 +76,10 @@ def upload_files(
 
     if api_key:
         headers = {"x-api-key": api_key}
+        remedy = "check --api-key"
     elif bearer_token:
         headers = {"Authorization": f"Bearer {bearer_token}"}
+        remedy = "run `mcuforge login` again or pass --api-key"
     else:
         raise UploadFailed("run `mcuforge login` or pass --api-key (a project's API key)")
     form: dict[str, str] = {"allow_duplicates": "true" if allow_duplicates else "false"}
@@ -91,7 +91,7 @@ def upload_files(
     rejected: list[dict[str, str]] = []
     try:
         with httpx.Client(base_url=url, headers=headers, timeout=300) as client:
-            project_id = resolve_project(client, project)
+            project_id = resolve_project(client, project, remedy)
             with tqdm(total=len(paths), unit="file", disable=not progress, file=sys.stderr) as bar:
                 for batch in _batches(paths):
                     files = [("files", (path.name, path.read_bytes())) for path in batch]

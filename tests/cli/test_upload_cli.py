@@ -74,6 +74,11 @@ def test_unknown_project_missing_file_or_no_server_exit_2(
         "--url", live_server, "--api-key", project["api_key"], "--project", "no such project", *paths
     )
     assert unknown.returncode == 2 and 'no project has the id or the name "no such project"' in unknown.stderr
+    wrong_key = mcuforge_upload(
+        "--url", live_server, "--api-key", "mfk_not_a_key", "--project", "x", *paths
+    )
+    assert wrong_key.returncode == 2
+    assert "refused the credentials" in wrong_key.stderr and "check --api-key" in wrong_key.stderr
     missing = mcuforge_upload("--url", live_server, "--project", "x", str(tmp_path / "absent.wav"))
     assert missing.returncode == 2 and "not a file" in missing.stderr
     offline = mcuforge_upload(
