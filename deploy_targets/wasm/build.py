@@ -113,7 +113,7 @@ def build_wasm(sdk: SdkBuild, out_dir: Path, *, compiler: str = "em++") -> WasmB
         # the WebAssembly itself was optimised at -O2 above.
         _run(
             [compiler, "-O1", *objects, "-sMODULARIZE=1", f"-sEXPORT_NAME={EXPORT_NAME}",
-             "-sENVIRONMENT=web,node", "--pre-js", str(RUNTIME_DIR / "mf_wasm_node.js"),
+             "-sENVIRONMENT=web,worker,node", "--pre-js", str(RUNTIME_DIR / "mf_wasm_node.js"),
              "-sEXPORTED_FUNCTIONS=" + ",".join(_EXPORTED),
              "-sEXPORTED_RUNTIME_METHODS=UTF8ToString", "-sINITIAL_MEMORY=16777216",
              "--post-js", str(RUNTIME_DIR / "mf_wasm_api.js"), "-o", str(out_dir / f"{name}.js")],
