@@ -11,6 +11,7 @@ import sys
 COMMAND_MODULES = [
     "backend.commands.serve",
     "backend.commands.migrate",
+    "backend.commands.login",
     "backend.commands.upload",
     "worker.command",
     "backend.commands.run",

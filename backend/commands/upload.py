@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-DEFAULT_URL = "http://127.0.0.1:8000"
+from backend.commands.credentials import credentials_path, load_credentials, settings_url
+
 BATCH_FILES = 20
 BATCH_BYTES = 16 * 1024 * 1024
 
@@ -39,13 +40,16 @@ def _detail(response: Any) -> str:
     return str(detail) if detail else f"HTTP {response.status_code}"
 
 
-def resolve_project(client: Any, project: str) -> int:
-    """A project id from an id or an exact name."""
+def resolve_project(client: Any, project: str, remedy: str = "check the credentials") -> int:
+    """A project id from an id or an exact name; `remedy` says what to do if the server
+    refuses the credentials."""
     if project.isdigit():
         response = client.get(f"/api/projects/{project}")
         if response.status_code == 200:
             return int(response.json()["id"])
     response = client.get("/api/projects", params={"name": project})
+    if response.status_code == 401:
+        raise UploadFailed(f"the server refused the credentials ({_detail(response)}); {remedy}")
     if response.status_code != 200:
         raise UploadFailed(f"cannot list projects: {_detail(response)}")
     matches = response.json()["data"]
@@ -62,6 +66,7 @@ def upload_files(
     label: str | None = None,
     category: str | None = None,
     api_key: str | None = None,
+    bearer_token: str | None = None,
     allow_duplicates: bool = False,
     progress: bool = True,
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
@@ -69,7 +74,14 @@ def upload_files(
     import httpx
     from tqdm import tqdm
 
-    headers = {"x-api-key": api_key} if api_key else {}
+    if api_key:
+        headers = {"x-api-key": api_key}
+        remedy = "check --api-key"
+    elif bearer_token:
+        headers = {"Authorization": f"Bearer {bearer_token}"}
+        remedy = "run `mcuforge login` again or pass --api-key"
+    else:
+        raise UploadFailed("run `mcuforge login` or pass --api-key (a project's API key)")
     form: dict[str, str] = {"allow_duplicates": "true" if allow_duplicates else "false"}
     if label is not None:
         form["label"] = label
@@ -79,7 +91,7 @@ def upload_files(
     rejected: list[dict[str, str]] = []
     try:
         with httpx.Client(base_url=url, headers=headers, timeout=300) as client:
-            project_id = resolve_project(client, project)
+            project_id = resolve_project(client, project, remedy)
             with tqdm(total=len(paths), unit="file", disable=not progress, file=sys.stderr) as bar:
                 for batch in _batches(paths):
                     files = [("files", (path.name, path.read_bytes())) for path in batch]
@@ -104,14 +116,23 @@ def _run(args: argparse.Namespace) -> int:
     if missing:
         print(f"mcuforge upload: not a file: {', '.join(missing)}", file=sys.stderr)
         return 2
+    # A project key wins; otherwise the personal token of `mcuforge login`, on its server.
+    stored = None if args.api_key else load_credentials()
+    url = args.url or (stored.url if stored else settings_url())
+    if stored is not None and args.url and args.url.rstrip("/") != stored.url:
+        print(f"mcuforge upload: the token in {credentials_path()} is for {stored.url}, not "
+              f"{args.url}; run `mcuforge login --url {args.url}` or pass --api-key",
+              file=sys.stderr)
+        return 2
     try:
         accepted, rejected = upload_files(
-            url=args.url,
+            url=url.rstrip("/"),
             project=args.project,
             paths=paths,
             label=args.label,
             category=args.category,
             api_key=args.api_key,
+            bearer_token=stored.token if stored else None,
             allow_duplicates=args.allow_duplicates,
             progress=not args.quiet,
         )
@@ -138,8 +159,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--project", required=True, help="project id or exact project name")
     parser.add_argument("--label", help="label of every file (default: from the file's content or name)")
     parser.add_argument("--category", choices=["training", "testing", "auto"], help="default auto (80/20 split)")
-    parser.add_argument("--url", default=DEFAULT_URL, help=f"the server, default {DEFAULT_URL}")
-    parser.add_argument("--api-key", help="sent as the x-api-key header")
+    parser.add_argument(
+        "--url",
+        help="the server (default: the one `mcuforge login` signed in to, else "
+        "http://MCUFORGE_HOST:MCUFORGE_PORT)",
+    )
+    parser.add_argument(
+        "--api-key",
+        help="a project's API key, sent as x-api-key (default: the personal token stored by "
+        "`mcuforge login`, sent as Authorization: Bearer)",
+    )
     parser.add_argument("--allow-duplicates", action="store_true", help="store files already in the project")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=_run)

@@ -28,7 +28,14 @@ class DeploymentTargetsPublic(BaseModel):
 class CostPublic(BaseModel):
     latency_ms: float | None
     flash_bytes: int | None
-    ram_bytes: int | None
+    ram_bytes: int | None = Field(
+        description=(
+            "RAM in bytes. int8 model: model RAM = the mcuforge tensor arena (activations) + "
+            "the compiled model's other static data (arm-none-eabi-size .data + .bss) + its "
+            "stack. DSP: its buffers + stack. float32 model: the TensorFlow Lite Micro arena "
+            "(for comparison). total: DSP + model, the deeper stack counted once."
+        )
+    )
     method: str = Field(description="qemu (measured), mac-estimate, or none")
     basis: str
     notes: list[str] = []

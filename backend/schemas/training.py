@@ -149,11 +149,15 @@ class TrainedModelPublic(BaseModel):
     )
     sizes: dict[str, Any] = Field(
         description="float32 and int8: flatbuffer_bytes, weight_bytes, mac_count, arena_bytes "
-        "(null when it could not be measured; arena_note says why)."
+        "(the TensorFlow Lite Micro arena, for comparison: the SDK's mcuforge tensor arena is "
+        "its own figure; null when it could not be measured; arena_note says why)."
     )
     int8_model_bytes: int | None
     mac_count: int | None
-    tflm_arena_bytes: int | None
+    tflm_arena_bytes: int | None = Field(
+        description="The int8 model's TensorFlow Lite Micro arena, for comparison; the "
+        "deployed SDK uses the mcuforge compiler's own, usually smaller, tensor arena."
+    )
     history: list[dict[str, float]]
     training_seconds: float
     learning_block: dict[str, Any]

@@ -14,6 +14,22 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 # What stays out of src/: the SDK's own build files, examples and build output.
 _NOT_SOURCES = {"Makefile", "CMakeLists.txt", "README.md", "LICENSE", "examples", "build"}
 
+# (folder, template, what the README says of it)
+_EXAMPLES = {
+    "static_buffer": (
+        "static_buffer", "static_buffer.ino.j2",
+        "classifies one window pasted into the sketch and prints the scores (any board)",
+    ),
+    "microphone": (
+        "nano_ble33_sense_microphone_continuous", "microphone_continuous.ino.j2",
+        "classifies the Nano 33 BLE Sense's PDM microphone continuously",
+    ),
+    "accelerometer": (
+        "nano_ble33_sense_accelerometer", "accelerometer.ino.j2",
+        "records a window from the Nano 33 BLE Sense's IMU and classifies it",
+    ),
+}
+
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
     keep_trailing_newline=True,
@@ -42,8 +58,7 @@ def build_arduino_library(sdk: SdkBuild, out_dir: Path, *, version: str = "1.0.0
             shutil.copytree(entry, src / entry.name)
         else:
             shutil.copy2(entry, src / entry.name)
-    for extra in ("README.md", "LICENSE"):
-        shutil.copy2(sdk.out_dir / extra, library / extra)
+    shutil.copy2(sdk.out_dir / "LICENSE", library / "LICENSE")
 
     values = {
         "library_name": name,
@@ -58,18 +73,27 @@ def build_arduino_library(sdk: SdkBuild, out_dir: Path, *, version: str = "1.0.0
         "frame_size": sdk.raw_frame_size,
         "values": sdk.example_values,
         "example_note": sdk.example_note,
+        "window_length": sdk.impulse.window_length,
+        "feature_count": sdk.feature_count,
+        "arena_bytes": sdk.model.arena_bytes,
+        "weights_bytes": sdk.model.weights_bytes,
     }
     (library / "library.properties").write_text(
         render_template(_TEMPLATES, "library.properties.j2", **values)
     )
     (src / f"{name}.h").write_text(render_template(_TEMPLATES, "library_header.h.j2", **values))
-    examples = [("static_buffer", "static_buffer.ino.j2")]
+    examples = [_EXAMPLES["static_buffer"]]
     if sdk.sensor == "microphone":
-        examples.append(("nano_ble33_sense_microphone_continuous", "microphone_continuous.ino.j2"))
+        examples.append(_EXAMPLES["microphone"])
     elif sdk.sensor == "accelerometer":
-        examples.append(("nano_ble33_sense_accelerometer", "accelerometer.ino.j2"))
-    for example, template in examples:
+        examples.append(_EXAMPLES["accelerometer"])
+    for example, template, _ in examples:
         folder = library / "examples" / example
         folder.mkdir(parents=True)
         (folder / f"{example}.ino").write_text(render_template(_TEMPLATES, template, **values))
+    # The library's own README (install, examples, API, memory), not the C++ SDK's.
+    (library / "README.md").write_text(render_template(
+        _TEMPLATES, "README.md.j2",
+        examples=[(example, description) for example, _, description in examples], **values,
+    ))
     return library

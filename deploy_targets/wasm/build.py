@@ -1,18 +1,29 @@
 """`build_wasm`: a built C++ SDK compiled by emscripten into `<name>.js` + `<name>.wasm` with a
-small JavaScript API (`classify(Float32Array) -> {label: score}`), the same code as the device's.
+small JavaScript API (`classify(Float32Array) -> {label: score}`), the same code as the device's,
+loadable in a browser and by Node (`require`/`import`), with a README and a package.json.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy_targets.sdk import SdkBuild, SdkError
+import jinja2
+
+from deploy_targets.sdk import SdkBuild, SdkError, render_template
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+)
 EXPORT_NAME = "createMfClassifier"
 _EXPORTED = (
     "_mf_wasm_input_buffer", "_mf_wasm_frame_size", "_mf_wasm_label_count", "_mf_wasm_label",
@@ -24,6 +35,7 @@ _EXPORTED = (
 class WasmBuild:
     js_path: Path
     wasm_path: Path
+    readme_path: Path
 
 
 def emscripten_unavailable(compiler: str = "em++") -> str | None:
@@ -37,6 +49,43 @@ def _run(command: list[str], cwd: Path, what: str) -> None:
     run = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900)
     if run.returncode != 0:
         raise SdkError(f"{what} failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
+
+
+def wasm_folder_name(sdk: SdkBuild) -> str:
+    """The folder (and zip root) the build is shipped in: `<project>_wasm`."""
+    return f"{sdk.impulse.identifier}_wasm"
+
+
+def _write_package_files(sdk: SdkBuild, out_dir: Path, name: str) -> Path:
+    """README.md (browser and Node usage) and package.json (`require` of the folder; CommonJS
+    even inside a project whose package.json says "type": "module")."""
+    impulse = sdk.impulse
+    package = {
+        "name": name.replace("_", "-"),
+        "version": "1.0.0",
+        "description": f"{impulse.display_name}: the mcuforge classifier in WebAssembly",
+        "main": f"{name}.js",
+        "type": "commonjs",
+        "license": "Apache-2.0",
+    }
+    (out_dir / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    readme = out_dir / "README.md"
+    readme.write_text(render_template(
+        _TEMPLATES,
+        "README.md.j2",
+        project_name=impulse.display_name,
+        dsp_block=sdk.dsp_block,
+        window_length=impulse.window_length,
+        axes=list(impulse.axes),
+        frequency_hz=f"{impulse.frequency_hz:g}",
+        frame_size=sdk.raw_frame_size,
+        labels=sdk.labels,
+        arena_bytes=sdk.model.arena_bytes,
+        js_name=f"{name}.js",
+        wasm_name=f"{name}.wasm",
+        folder_name=wasm_folder_name(sdk),
+    ))
+    return readme
 
 
 def build_wasm(sdk: SdkBuild, out_dir: Path, *, compiler: str = "em++") -> WasmBuild:
@@ -64,10 +113,14 @@ def build_wasm(sdk: SdkBuild, out_dir: Path, *, compiler: str = "em++") -> WasmB
         # the WebAssembly itself was optimised at -O2 above.
         _run(
             [compiler, "-O1", *objects, "-sMODULARIZE=1", f"-sEXPORT_NAME={EXPORT_NAME}",
+             "-sENVIRONMENT=web,worker,node", "--pre-js", str(RUNTIME_DIR / "mf_wasm_node.js"),
              "-sEXPORTED_FUNCTIONS=" + ",".join(_EXPORTED),
              "-sEXPORTED_RUNTIME_METHODS=UTF8ToString", "-sINITIAL_MEMORY=16777216",
              "--post-js", str(RUNTIME_DIR / "mf_wasm_api.js"), "-o", str(out_dir / f"{name}.js")],
             sdk_dir,
             "linking the WebAssembly module",
         )
-    return WasmBuild(js_path=out_dir / f"{name}.js", wasm_path=out_dir / f"{name}.wasm")
+    readme = _write_package_files(sdk, out_dir, name)
+    return WasmBuild(
+        js_path=out_dir / f"{name}.js", wasm_path=out_dir / f"{name}.wasm", readme_path=readme
+    )

@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.utils.api import sign_up
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -65,3 +67,49 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(autouse=True)
+def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own $XDG_CONFIG_HOME, inherited by the commands it runs: a sign-in stored by
+    one test (or on this machine) is never used by another."""
+    folder = tmp_path / "config"
+    folder.mkdir()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder
+
+
+def mcuforge(*args: str, stdin: str | None = None, env: dict[str, str] | None = None
+             ) -> subprocess.CompletedProcess[str]:
+    """One `mcuforge` command, as a user types it (the environment of the test, plus `env`)."""
+    return subprocess.run(
+        [sys.executable, "-m", "backend.cli", *args],
+        cwd=REPO_ROOT,
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})},
+    )
+
+
+@pytest.fixture(scope="session")
+def owner(live_server: str) -> Iterator[httpx.Client]:
+    """A signed-in browser of the project owner (the server's first account), to create
+    projects and keys and check results."""
+    with httpx.Client(base_url=live_server) as client:
+        sign_up(client, "cli-owner")
+        yield client
+
+
+@pytest.fixture
+def project(owner: httpx.Client, request: pytest.FixtureRequest) -> dict:
+    """A project with an ingestion API key (`api_key`), which is all the CLI is given."""
+    response = owner.post("/api/projects", json={"name": f"cli {request.node.name}"})
+    assert response.status_code == 201, response.text
+    created = response.json()
+    key = owner.post(
+        f"/api/projects/{created['id']}/api-keys", json={"name": "cli", "scope": "ingestion"}
+    )
+    assert key.status_code == 201, key.text
+    return {**created, "api_key": key.json()["key"]}

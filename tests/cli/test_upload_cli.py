@@ -3,48 +3,17 @@
 from __future__ import annotations
 
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import numpy as np
-import pytest
 
-from tests.cli.conftest import REPO_ROOT, free_port
-from tests.utils.api import sign_up
+from tests.cli.conftest import free_port, mcuforge
 from tests.utils.files import csv_bytes, wav_bytes
 
 
 def mcuforge_upload(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "backend.cli", "upload", "--quiet", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-@pytest.fixture(scope="session")
-def owner(live_server: str) -> Iterator[httpx.Client]:
-    """A signed-in browser of the project owner, to create projects and keys and check results."""
-    with httpx.Client(base_url=live_server) as client:
-        sign_up(client, "cli-owner")
-        yield client
-
-
-@pytest.fixture
-def project(owner: httpx.Client, request: pytest.FixtureRequest) -> dict:
-    """A project with an ingestion API key (`api_key`), which is all the CLI is given."""
-    response = owner.post("/api/projects", json={"name": f"cli {request.node.name}"})
-    assert response.status_code == 201, response.text
-    created = response.json()
-    key = owner.post(
-        f"/api/projects/{created['id']}/api-keys", json={"name": "cli", "scope": "ingestion"}
-    )
-    assert key.status_code == 201, key.text
-    return {**created, "api_key": key.json()["key"]}
+    return mcuforge("upload", "--quiet", *args)
 
 
 def _samples(owner: httpx.Client, project: dict) -> list[dict]:
@@ -105,9 +74,17 @@ def test_unknown_project_missing_file_or_no_server_exit_2(
         "--url", live_server, "--api-key", project["api_key"], "--project", "no such project", *paths
     )
     assert unknown.returncode == 2 and 'no project has the id or the name "no such project"' in unknown.stderr
+    wrong_key = mcuforge_upload(
+        "--url", live_server, "--api-key", "mfk_not_a_key", "--project", "x", *paths
+    )
+    assert wrong_key.returncode == 2
+    assert "refused the credentials" in wrong_key.stderr and "check --api-key" in wrong_key.stderr
     missing = mcuforge_upload("--url", live_server, "--project", "x", str(tmp_path / "absent.wav"))
     assert missing.returncode == 2 and "not a file" in missing.stderr
-    offline = mcuforge_upload("--url", f"http://127.0.0.1:{free_port()}", "--project", "x", *paths)
+    offline = mcuforge_upload(
+        "--url", f"http://127.0.0.1:{free_port()}", "--api-key", project["api_key"],
+        "--project", "x", *paths,
+    )
     assert offline.returncode == 2 and "cannot reach" in offline.stderr
 
 
@@ -116,7 +93,8 @@ def test_without_a_key_nothing_is_sent_and_a_read_only_key_cannot_upload(
 ) -> None:
     paths = _write(tmp_path, {"yes.1.wav": wav_bytes(rng)})
     anonymous = mcuforge_upload("--url", live_server, "--project", str(project["id"]), *paths)
-    assert anonymous.returncode == 2 and "sign in" in anonymous.stderr
+    assert anonymous.returncode == 2
+    assert "run `mcuforge login` or pass --api-key" in anonymous.stderr
     read_only = owner.post(
         f"/api/projects/{project['id']}/api-keys", json={"name": "ro", "scope": "read-only"}
     ).json()["key"]

@@ -164,3 +164,14 @@ def test_cmake_builds_the_same_example(host_sdk: HostSdk, tmp_path: Path) -> Non
     ours = subprocess.run([str(build_dir / "mf_example")], capture_output=True, text=True)
     made = subprocess.run([str(host_sdk.example)], capture_output=True, text=True)
     assert ours.returncode == 0 and ours.stdout == made.stdout
+
+
+def test_readme_names_each_memory_figure(host_sdk: HostSdk) -> None:
+    readme = (host_sdk.build.out_dir / "README.md").read_text()
+    arena = host_sdk.build.model.arena_bytes
+    assert f"| mcuforge tensor arena (the model's activations, RAM) | {arena} bytes |" in readme
+    header = (host_sdk.build.out_dir / "mf_model.h").read_text()
+    assert f"#define MF_MODEL_ARENA_BYTES {arena}" in header  # the figure the README names
+    assert "**model RAM** on the Deployment page's estimates = this arena" in readme
+    assert "**TensorFlow Lite Micro arena**" in readme and "for comparison only" in readme
+    assert "model RAM (arena)" not in readme  # the old, ambiguous label

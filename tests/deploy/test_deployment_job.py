@@ -6,6 +6,7 @@ and float32 estimates side by side, builds as jobs, listed and downloaded; stale
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,12 @@ def test_estimates_show_int8_measured_and_float32_estimated(world: TrainingWorld
     shallower = min(int8["dsp"]["stack_bytes"], int8["model"]["stack_bytes"])
     assert total["ram_bytes"] == int8["dsp"]["ram_bytes"] + int8["model"]["ram_bytes"] - shallower
     assert int8["deployable"] is True and int8["fits"] is True
+    # Every RAM figure says what it is: model RAM is the tensor arena plus static data and stack.
+    ram_note = int8["model"]["notes"][0]
+    match = re.match(r"model RAM = mcuforge tensor arena \(activations, (\d+) bytes\)", ram_note)
+    assert match is not None, ram_note
+    assert 0 < int(match[1]) < int8["model"]["ram_bytes"]
+    assert "TensorFlow Lite Micro arena" in ram_note and "for comparison" in ram_note
     # float32: the same DSP, a model estimated from its MAC count, labelled as an estimate.
     assert float32["dsp"] == int8["dsp"]
     assert float32["model"]["method"] == "mac-estimate"
@@ -190,6 +197,7 @@ def test_wasm_build_through_the_job(world: TrainingWorld) -> None:
     wasm = build(world, target="wasm")["result"]
     archive = zipfile.ZipFile(io.BytesIO(download(world, wasm["artifact_id"])))
     suffixes = sorted(Path(name).suffix for name in archive.namelist())
-    assert suffixes == [".js", ".wasm"]
+    assert suffixes == [".js", ".json", ".md", ".wasm"]
+    assert any(name.endswith("_wasm/README.md") for name in archive.namelist())
     script = next(n for n in archive.namelist() if n.endswith(".js"))
     assert "Module['classify']" in archive.read(script).decode()

@@ -1,11 +1,11 @@
-// Test driver: node wasm_classify.js MODULE.js MODULE.wasm WINDOWS.f32 -> one JSON line per
-// window with the module's classify() result. Node reads the .wasm itself (wasmBinary), as a
-// server-side user of the module would; a browser fetches it next to the .js.
+// Test driver: node wasm_classify.js MODULE WINDOWS.f32 -> one JSON line per window with the
+// module's classify() result. MODULE (the .js, or the folder with its package.json) is loaded
+// with a plain require, as a Node user of the unzipped build does: it finds its .wasm itself.
 const fs = require('fs');
-const [modulePath, wasmPath, windowsPath] = process.argv.slice(2);
+const [modulePath, windowsPath] = process.argv.slice(2);
 const createMfClassifier = require(modulePath);
 
-createMfClassifier({ wasmBinary: fs.readFileSync(wasmPath) }).then((classifier) => {
+createMfClassifier().then((classifier) => {
   const bytes = fs.readFileSync(windowsPath);
   const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
   const frameSize = classifier.frameSize;

@@ -12,7 +12,7 @@ from typing import Any
 from deploy_targets.arduino import build_arduino_library
 from deploy_targets.packaging import zip_folder
 from deploy_targets.sdk import build_cpp_sdk
-from deploy_targets.wasm import build_wasm
+from deploy_targets.wasm import build_wasm, wasm_folder_name
 from worker.deployment.inputs import DeploymentInputs
 
 Step = Callable[[str], None]
@@ -53,7 +53,7 @@ def build_library(
         else:
             step("Compiling to WebAssembly with emscripten")
             wasm = build_wasm(sdk, work / "wasm")
-            folder, name = wasm.js_path.parent, f"{stem}_wasm"
+            folder, name = wasm.js_path.parent, wasm_folder_name(sdk)
         step("Zipping")
         zip_path = zip_folder(folder, work / f"{name}.zip", root_name=name)
         return BuiltFile(f"{name}.zip", zip_path.read_bytes())

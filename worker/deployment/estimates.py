@@ -67,7 +67,7 @@ def _sum(parts: list[Cost | None]) -> Cost:
         flash_bytes=total([p.flash_bytes for p in present]),
         ram_bytes=None if static_ram is None else static_ram - sum(stacks) + max(stacks, default=0),
         method="+".join(methods),
-        basis="DSP + model; RAM counts the deeper of their stacks once",
+        basis="DSP + model; RAM = DSP buffers + model RAM, counting the deeper of their stacks once",
         notes=["the classifier's int8 input buffer (one byte per feature) comes on top"],
         stack_bytes=max(stacks, default=0),
     )
@@ -89,7 +89,13 @@ def int8_model_cost(model_int8: bytes, board: Board) -> Cost:
             library = compile_tflite(model_int8, Path(scratch) / "model", "mf_model")
         except CompileError as error:
             return Cost(None, None, None, "none", f"the int8 model does not compile: {error}")
-        return _cost(estimate_compiled(library, board))
+        cost = _cost(estimate_compiled(library, board))
+        cost.notes.insert(0, (
+            f"model RAM = mcuforge tensor arena (activations, {library.arena_bytes} bytes) + the "
+            "compiled model's other static data + its stack; the TensorFlow Lite Micro arena on "
+            "the Training page is for comparison only"
+        ))
+        return cost
 
 
 def float32_model_cost(sizes: dict[str, Any], mac_count: int | None, board: Board) -> Cost:
@@ -116,7 +122,8 @@ def float32_model_cost(sizes: dict[str, Any], mac_count: int | None, board: Boar
         basis=basis,
         notes=[
             "flash: the float32 weights only (4 bytes each); the kernels' code is not counted",
-            "RAM: the float32 model's TensorFlow Lite Micro arena"
+            "RAM: the float32 model's TensorFlow Lite Micro arena (no mcuforge kernels for "
+            "float32)"
             if arena is not None
             else "RAM: unknown (the float32 arena was not measured at training)",
         ],

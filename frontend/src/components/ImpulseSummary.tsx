@@ -61,7 +61,7 @@ export function ImpulseSummary({ projectId }: { projectId: number }) {
                       int8 model
                     </th>
                     <th scope="col" className="num">
-                      TFLM arena
+                      TFLM arena (for comparison)
                     </th>
                     <th scope="col" className="num">
                       MACs

@@ -126,7 +126,7 @@ export function MetricsComparison({ metrics, classNames, sizes, split }: Metrics
                 <td />
               </tr>
               <tr>
-                <th scope="row">TFLM arena</th>
+                <th scope="row">TFLM arena (for comparison)</th>
                 {PRECISIONS.map((p) => (
                   <td className="num" key={p} title={noteOf(sizes, p, 'arena_note') ?? undefined}>
                     {sizeOf(sizes, p, 'arena_bytes') === null && noteOf(sizes, p, 'arena_note')

@@ -239,7 +239,10 @@ function EstimatesPanel({
     <section className="panel" aria-labelledby="estimates-heading">
       <h2 id="estimates-heading">On-device estimates</h2>
       <p className="muted">
-        DSP and model together, per inference, with the library mcuforge builds.
+        DSP and model together, per inference, with the library mcuforge builds. RAM = DSP
+        buffers + model RAM (mcuforge tensor arena for the activations + the model&apos;s other
+        static data + stack); the TensorFlow Lite Micro arena on the Training page is for
+        comparison only.
       </p>
       {loading && <p className="muted">Estimating on each board…</p>}
       {firstError != null && rows.length === 0 ? (
@@ -268,7 +271,16 @@ function EstimatesPanel({
               <tr>
                 {['int8', 'float32'].flatMap((precision) =>
                   ['Latency', 'RAM', 'Flash', 'Fits'].map((title) => (
-                    <th scope="col" key={`${precision}-${title}`} className="num">
+                    <th
+                      scope="col"
+                      key={`${precision}-${title}`}
+                      className="num"
+                      title={
+                        title === 'RAM'
+                          ? 'DSP buffers + mcuforge tensor arena + static data + stack'
+                          : undefined
+                      }
+                    >
                       {title}
                     </th>
                   )),
