@@ -26,7 +26,7 @@ import cbor2
 import numpy as np
 
 from backend.ingest.errors import IngestError
-from backend.ingest.sample import Axis, ParsedSample, make_sample
+from backend.ingest.sample import Axis, ParsedSample, check_axis_count, make_sample
 
 ZERO_SIGNATURE = "0" * 64
 SUPPORTED_VERSION = "v1"
@@ -258,6 +258,7 @@ def _to_sample(
         raise IngestError(filename, "'payload.device_type' must be text")
     interval_ms = _parse_interval(filename, _require(filename, payload, "interval_ms", "payload."))
     axes = _parse_sensors(filename, _require(filename, payload, "sensors", "payload."))
+    check_axis_count(filename, len(axes), "sensors")
     values = _parse_values(filename, _require(filename, payload, "values", "payload."), axes)
     return make_sample(
         kind="timeseries",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backend.ingest.errors import IngestError
-from backend.ingest.sample import Axis, ParsedSample, make_sample
+from backend.ingest.sample import Axis, ParsedSample, check_axis_count, make_sample
 
 DELIMITERS = (",", ";", "\t")
 # Names (lower case, units removed) that make a column the time column; value: ms per unit,
@@ -325,6 +325,7 @@ def parse_csv(filename: str, data: bytes) -> ParsedSample:
         names = ", ".join(f"'{column.name}'" for column in time_columns)
         raise IngestError(filename, f"the CSV file has several time columns ({names}); keep one")
     axis_columns = [column for column in columns if column not in time_columns]
+    check_axis_count(filename, len(axis_columns), "axis columns")
     if not axis_columns:
         raise IngestError(
             filename, "the CSV file has no axis columns: add one column per sensor axis"
