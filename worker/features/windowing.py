@@ -10,6 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import resample_poly
 
+from backend.settings import settings
+
 # Resampling ratios are approximated by a fraction with at most this denominator.
 MAX_RESAMPLE_DENOMINATOR = 1000
 
@@ -80,11 +82,52 @@ def samples_for_ms(duration_ms: float, frequency_hz: float) -> int:
     return int(round(duration_ms * frequency_hz / 1000.0))
 
 
-def resample(values: NDArray[np.float32], from_hz: float, to_hz: float) -> NDArray[np.float32]:
-    """Resample a (length, n_axes) series along time with a polyphase filter."""
-    if np.isclose(from_hz, to_hz, rtol=1e-9, atol=0.0):
+class ResampleTooLarge(ValueError):
+    """Resampling would make more values than MCUFORGE_MAX_RESAMPLED_VALUES."""
+
+
+def _same_rate(from_hz: float, to_hz: float) -> bool:
+    return bool(np.isclose(from_hz, to_hz, rtol=1e-9, atol=0.0))
+
+
+def _resample_ratio(from_hz: float, to_hz: float) -> Fraction:
+    return Fraction(to_hz / from_hz).limit_denominator(MAX_RESAMPLE_DENOMINATOR)
+
+
+def resampled_length(length: int, from_hz: float, to_hz: float) -> int:
+    """Samples a series of `length` has once resampled from `from_hz` to `to_hz` (what
+    `resample` makes: scipy's resample_poly gives ceil(length * up / down))."""
+    if _same_rate(from_hz, to_hz):
+        return length
+    ratio = _resample_ratio(from_hz, to_hz)
+    return -(-length * ratio.numerator // ratio.denominator)
+
+
+def check_resampled_size(
+    length: int, n_axes: int, from_hz: float, to_hz: float, what: str
+) -> int:
+    """The resampled length, computed before resampling; ResampleTooLarge past the limit (a
+    recording at 1 Hz into a 16 kHz impulse would grow 16 000 times)."""
+    new_length = resampled_length(length, from_hz, to_hz)
+    limit = settings.max_resampled_values
+    if new_length * n_axes > limit:
+        raise ResampleTooLarge(
+            f"{what} of {length} samples x {n_axes} axes at {from_hz:g} Hz would be "
+            f"{new_length * n_axes} values once resampled to {to_hz:g} Hz; the limit is {limit} "
+            "values (setting MCUFORGE_MAX_RESAMPLED_VALUES)"
+        )
+    return new_length
+
+
+def resample(
+    values: NDArray[np.float32], from_hz: float, to_hz: float, *, what: str = "the series"
+) -> NDArray[np.float32]:
+    """Resample a (length, n_axes) series along time with a polyphase filter; ResampleTooLarge,
+    before any work, when the result would be past MCUFORGE_MAX_RESAMPLED_VALUES."""
+    if _same_rate(from_hz, to_hz):
         return np.ascontiguousarray(values, dtype=np.float32)
-    ratio = Fraction(to_hz / from_hz).limit_denominator(MAX_RESAMPLE_DENOMINATOR)
+    check_resampled_size(values.shape[0], values.shape[1], from_hz, to_hz, what)
+    ratio = _resample_ratio(from_hz, to_hz)
     resampled = resample_poly(values, ratio.numerator, ratio.denominator, axis=0)
     return np.ascontiguousarray(resampled, dtype=np.float32)
 
@@ -121,6 +164,18 @@ def window_starts(length: int, window_length: int, step: int, *, zero_pad: bool)
     return starts
 
 
+def window_count(length: int, window_length: int, step: int, *, zero_pad: bool) -> int:
+    """len(window_starts(...)) without building the list (a long series at a small step would
+    make millions of starts just to count them)."""
+    full = (length - window_length) // step + 1 if length >= window_length else 0
+    if not zero_pad:
+        return full
+    if full == 0:
+        return 1 if length > 0 else 0
+    covered_until = (full - 1) * step + window_length
+    return full + 1 if covered_until < length else full
+
+
 def cut_windows(
     values: NDArray[np.float32], starts: Sequence[int], window_length: int
 ) -> NDArray[np.float32]:
@@ -138,7 +193,9 @@ def sample_windows(
 ) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
     """One sample's windows and their start offsets in ms (empty when it is too short)."""
     values = select_axes(sample.values, sample.axes, block.axes, sample.name)
-    values = resample(values, sample.sample_rate_hz, block.frequency_hz)
+    values = resample(
+        values, sample.sample_rate_hz, block.frequency_hz, what=f"sample {sample.name!r}"
+    )
     starts = window_starts(
         values.shape[0], block.window_length, block.window_step, zero_pad=block.zero_pad
     )
