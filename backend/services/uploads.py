@@ -1,4 +1,10 @@
-"""Store uploaded files as samples: every file is parsed and checked before anything of it is stored."""
+"""Store uploaded files as samples: every file is parsed and checked before anything of it is stored.
+
+Files are handled one at a time: read, parsed, checked, stored (flushed to the database) and
+released before the next one is read, so the memory of an upload is that of its largest file,
+not of all of them (ten 4096x4096 images as float32 would be 2 GB). A rejected file is never
+added; the transaction is committed once, after the last file.
+"""
 
 from __future__ import annotations
 
@@ -125,13 +131,28 @@ def _label_for(filename: str, parsed: ParsedSample, options: UploadOptions) -> s
         raise IngestError(filename, f"its label is not usable: {error}") from None
 
 
-def _existing_duplicates(session: Session, project: Project, hashes: set[str]) -> dict[str, Sample]:
-    if not hashes:
-        return {}
-    rows = session.scalars(
-        select(Sample).where(Sample.project_id == project.id, Sample.content_hash.in_(hashes))
+def _duplicate_reason(
+    session: Session, project: Project, content_hash: str, seen: dict[str, str]
+) -> str | None:
+    """Why a file is a duplicate (None when it is not): of an earlier file of this upload, or of a
+    sample already in the project."""
+    if content_hash in seen:
+        return (
+            f'it has the same content as "{seen[content_hash]}" earlier in this upload; send '
+            "allow_duplicates=true to store both"
+        )
+    twin = session.scalars(
+        select(Sample)
+        .where(Sample.project_id == project.id, Sample.content_hash == content_hash)
+        .order_by(Sample.id)
+        .limit(1)
+    ).first()
+    if twin is None:
+        return None
+    return (
+        f'it has the same content as sample {twin.id} ("{twin.filename}") already in the '
+        "project; send allow_duplicates=true to store it anyway"
     )
-    return {sample.content_hash: sample for sample in rows}
 
 
 def _too_large_error(upload: UploadedFile, limit_bytes: int) -> IngestError:
@@ -163,81 +184,83 @@ def new_sample(project: Project, filename: str, label: str, category: str, parse
     return sample
 
 
+@dataclass
+class _UploadState:
+    """What the files of one upload learn from those before them."""
+
+    reference: _Reference | None
+    seen: dict[str, str]  # content hash -> file name, of the files stored so far
+    size_rejections: int = 0
+
+
+def _store_one(
+    session: Session,
+    project: Project,
+    upload: UploadedFile,
+    options: UploadOptions,
+    state: _UploadState,
+) -> SamplePublic:
+    """Parse, check and store one file (flushed, then let go of); IngestError when refused."""
+    limit_bytes = settings.max_upload_file_bytes
+    check_filename(upload.filename)
+    if upload.too_large(limit_bytes):
+        state.size_rejections += 1
+        raise _too_large_error(upload, limit_bytes)
+    parsed = parse_upload(
+        upload.filename,
+        upload.read(),  # the spool is closed once read: only the parsed values are kept
+        hmac_key=project.hmac_key,
+        downmix=project.downmix_audio,
+        max_bytes=limit_bytes,
+    )
+    if state.reference is not None:
+        _check_fits(upload.filename, parsed, state.reference)
+    label = _label_for(upload.filename, parsed, options)
+    if not options.allow_duplicates:
+        reason = _duplicate_reason(session, project, parsed.content_hash, state.seen)
+        if reason is not None:
+            raise IngestError(upload.filename, reason)
+    category = (
+        category_for_hash(parsed.content_hash)
+        if options.category == UploadCategory.auto
+        else options.category.value
+    )
+    sample = new_sample(project, upload.filename, label, category, parsed)
+    session.add(sample)
+    session.flush()
+    public = SamplePublic.model_validate(sample)
+    # The session would otherwise hold every stored file's bytes until the commit.
+    session.expunge(sample)
+    if state.reference is None:
+        state.reference = _Reference(
+            kind=parsed.kind,
+            axis_names=tuple(axis.name for axis in parsed.axes),
+            sample_rate_hz=parsed.sample_rate_hz,
+            source=f'the first file of this upload, "{upload.filename}",',
+        )
+    state.seen[parsed.content_hash] = upload.filename
+    return public
+
+
 def store_uploads(
     session: Session, project: Project, form: UploadForm, options: UploadOptions
 ) -> tuple[UploadResult, int]:
-    """Parse and check every file, store those that pass in one transaction; returns (result, status)."""
-    limit_bytes = settings.max_upload_file_bytes
+    """Parse, check and store the files one by one in one transaction; returns (result, status)."""
+    accepted: list[SamplePublic] = []
     rejected: list[RejectedFile] = []
-    size_rejections = 0
-    candidates: list[tuple[str, ParsedSample, str]] = []
-    reference = _project_reference(session, project)
-    for upload in form.files:
-        try:
-            check_filename(upload.filename)
-            if upload.too_large(limit_bytes):
-                size_rejections += 1
-                raise _too_large_error(upload, limit_bytes)
-            parsed = parse_upload(
-                upload.filename,
-                bytes(upload.data),
-                hmac_key=project.hmac_key,
-                downmix=project.downmix_audio,
-                max_bytes=limit_bytes,
-            )
-            if reference is None:
-                reference = _Reference(
-                    kind=parsed.kind,
-                    axis_names=tuple(axis.name for axis in parsed.axes),
-                    sample_rate_hz=parsed.sample_rate_hz,
-                    source=f'the first file of this upload, "{upload.filename}",',
-                )
-            else:
-                _check_fits(upload.filename, parsed, reference)
-            label = _label_for(upload.filename, parsed, options)
-        except IngestError as error:
-            rejected.append(RejectedFile(filename=upload.filename, error=str(error)))
-            continue
-        finally:
-            upload.data.clear()  # the parsed copy is all that is needed now
-        candidates.append((upload.filename, parsed, label))
-
-    accepted_pairs: list[tuple[str, ParsedSample, str]] = []
-    if options.allow_duplicates:
-        accepted_pairs = candidates
-    else:
-        existing = _existing_duplicates(session, project, {p.content_hash for _, p, _ in candidates})
-        seen: dict[str, str] = {}
-        for filename, parsed, label in candidates:
-            if parsed.content_hash in existing:
-                twin = existing[parsed.content_hash]
-                reason = (
-                    f'it has the same content as sample {twin.id} ("{twin.filename}") already in '
-                    "the project; send allow_duplicates=true to store it anyway"
-                )
-            elif parsed.content_hash in seen:
-                reason = (
-                    f'it has the same content as "{seen[parsed.content_hash]}" earlier in this '
-                    "upload; send allow_duplicates=true to store both"
-                )
-            else:
-                seen[parsed.content_hash] = filename
-                accepted_pairs.append((filename, parsed, label))
-                continue
-            rejected.append(RejectedFile(filename=filename, error=str(IngestError(filename, reason))))
-
-    samples = []
-    for filename, parsed, label in accepted_pairs:
-        category = (
-            category_for_hash(parsed.content_hash)
-            if options.category == UploadCategory.auto
-            else options.category.value
-        )
-        samples.append(new_sample(project, filename, label, category, parsed))
-    session.add_all(samples)
-    session.commit()
-    accepted = [SamplePublic.model_validate(sample) for sample in samples]
-    return _result(accepted, rejected, size_rejections)
+    state = _UploadState(reference=_project_reference(session, project), seen={})
+    try:
+        for upload in form.files:
+            try:
+                accepted.append(_store_one(session, project, upload, options, state))
+            except IngestError as error:
+                rejected.append(RejectedFile(filename=upload.filename, error=str(error)))
+            finally:
+                upload.close()
+        session.commit()
+    finally:
+        form.close()
+    return _result(accepted, rejected, state.size_rejections)
 
 
 def _result(
