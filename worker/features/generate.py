@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dsp_blocks.registry import get_block
-from worker.features.windowing import Windows
+from worker.features.windowing import WindowOrigins, Windows
 
 # Windows per extract() call: big enough to vectorise, small enough to bound memory.
 CHUNK_WINDOWS = 256
@@ -18,6 +18,10 @@ CHUNK_WINDOWS = 256
 UMAP_MIN_POINTS = 20
 
 Progress = Callable[[int, int], None]
+
+
+class NoWindows(ValueError):
+    """No sample gave a window."""
 
 
 @dataclass(frozen=True)
@@ -144,30 +148,85 @@ def generate_features(
     """
     groups = [windows] if isinstance(windows, Windows) else list(windows)
     if not groups:
-        raise ValueError("there are no windows to generate features from")
-    n_windows = sum(len(group) for group in groups)
-    total = max(1, n_windows * len(configs) + len(configs))
+        raise NoWindows("there are no windows to generate features from")
+    results, _ = generate_features_streaming(
+        (batch for group in groups for batch in _batches(group)),
+        configs,
+        sample_rate_hz=sample_rate_hz,
+        window_count=sum(len(group) for group in groups),
+        progress=progress,
+        log=log,
+        projection_method=projection_method,
+    )
+    return results
+
+
+def _batches(group: Windows) -> Iterator[Windows]:
+    for start in range(0, len(group), CHUNK_WINDOWS):
+        stop = start + CHUNK_WINDOWS
+        yield Windows(
+            windows=group.windows[start:stop],
+            sample_ids=group.sample_ids[start:stop],
+            offsets_ms=group.offsets_ms[start:stop],
+            labels=group.labels[start:stop],
+            categories=group.categories[start:stop],
+        )
+
+
+def generate_features_streaming(
+    batches: Iterable[Windows],
+    configs: Sequence[DspBlockConfig],
+    *,
+    sample_rate_hz: float,
+    window_count: int,
+    progress: Progress | None = None,
+    log: Callable[[str], None] = lambda line: None,
+    projection_method: str = "auto",
+) -> tuple[list[BlockFeatures], WindowOrigins]:
+    """Every block's features over windows that arrive in batches, then its explorer projection;
+    with where each row came from.
+
+    Each batch goes through every block and is then let go of, so memory holds one batch of
+    windows and the features (usually far smaller than the windows), whatever the number of
+    samples. Batches of CHUNK_WINDOWS windows (the last of a group shorter) make the same
+    extract() calls as one call of extract_features over all windows: features are identical to
+    the bit. `window_count` (the windows expected) is for progress, which counts windows over
+    all blocks plus one step per block for its projection.
+    """
+    total = max(1, window_count * len(configs) + len(configs))
     done = 0
-    results: list[BlockFeatures] = []
+    parts: list[list[NDArray[np.float32]]] = [[] for _ in configs]
+    sample_ids: list[NDArray[np.int64]] = []
+    offsets_ms: list[NDArray[np.float64]] = []
+    labels: list[str] = []
+    categories: list[str] = []
     for config in configs:
-        log(f"DSP block {config.block_id} ({config.block_type}): {n_windows} windows")
-        parts = []
-        for group in groups:
-
-            def block_progress(n: int, _total: int, base: int = done) -> None:
-                if progress is not None:
-                    progress(base + n, total)
-
-            parts.append(
+        log(f"DSP block {config.block_id} ({config.block_type}): about {window_count} windows")
+    for batch in batches:
+        for index, config in enumerate(configs):
+            parts[index].append(
                 extract_features(
-                    group.windows,
+                    batch.windows,
                     config,
                     sample_rate_hz=sample_rate_hz,
-                    progress=block_progress,
+                    chunk_windows=max(1, len(batch)),
                 )
             )
-            done += len(group)
-        features = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            done += len(batch)
+            if progress is not None:
+                progress(min(done, total - len(configs)), total)
+        sample_ids.append(batch.sample_ids)
+        offsets_ms.append(batch.offsets_ms)
+        labels.extend(batch.labels)
+        categories.extend(batch.categories)
+    if not labels:
+        raise NoWindows("there are no windows to generate features from")
+    done = total - len(configs)
+    results: list[BlockFeatures] = []
+    for index, config in enumerate(configs):
+        block_parts, parts[index] = parts[index], []
+        features = block_parts[0] if len(block_parts) == 1 else np.concatenate(block_parts)
+        del block_parts
         points, method = project_2d(features, method=projection_method)
         done += 1
         if progress is not None:
@@ -177,4 +236,10 @@ def generate_features(
             f"explorer projection by {method.upper()}"
         )
         results.append(BlockFeatures(config, features, points, method))
-    return results
+    origins = WindowOrigins(
+        sample_ids=np.concatenate(sample_ids),
+        offsets_ms=np.concatenate(offsets_ms),
+        labels=labels,
+        categories=categories,
+    )
+    return results, origins
