@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from backend.db.models import Project, Sample, SampleData
@@ -163,7 +163,8 @@ def _too_large_error(upload: UploadedFile, limit_bytes: int) -> IngestError:
 
 
 def new_sample(project: Project, filename: str, label: str, category: str, parsed: ParsedSample) -> Sample:
-    sample = Sample(
+    """The sample row of a parsed file, without its values (see `_store_one`)."""
+    return Sample(
         project_id=project.id,
         filename=filename,
         label=label,
@@ -180,8 +181,6 @@ def new_sample(project: Project, filename: str, label: str, category: str, parse
         device_name=parsed.device_name,
         device_type=parsed.device_type,
     )
-    sample.data = SampleData(values=values_to_bytes(parsed.values))
-    return sample
 
 
 @dataclass
@@ -228,8 +227,13 @@ def _store_one(
     sample = new_sample(project, upload.filename, label, category, parsed)
     session.add(sample)
     session.flush()
+    # The values go in by a Core insert: a SampleData object would sit in a reference cycle with
+    # its Sample (and in the session) and keep the file's bytes until the garbage collector or
+    # the commit, so memory would grow with the number of files.
+    session.execute(
+        insert(SampleData).values(sample_id=sample.id, values=values_to_bytes(parsed.values))
+    )
     public = SamplePublic.model_validate(sample)
-    # The session would otherwise hold every stored file's bytes until the commit.
     session.expunge(sample)
     if state.reference is None:
         state.reference = _Reference(
