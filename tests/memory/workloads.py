@@ -1,6 +1,6 @@
 """Workloads whose peak memory is measured in a process of their own: `python -m
 tests.memory.workloads NAME --database-url URL ...` prints one JSON line with the peak RSS
-(`ru_maxrss`, read by the process itself) before and after the work. The memory tests run them
+(read by the process itself, see peak_rss_mib) before and after the work. The memory tests run them
 small; bench/memory.py runs them at the limits."""
 
 from __future__ import annotations
@@ -19,7 +19,18 @@ RATE_HZ = 16000
 
 
 def peak_rss_mib() -> float:
-    """The highest resident set size this process has had (Linux reports ru_maxrss in KiB)."""
+    """The highest resident set size of this process so far, in MiB.
+
+    VmHWM of /proc/self/status where there is one: ru_maxrss (getrusage) survives exec, so a
+    process started by a large parent (pytest after other tests) would report the parent's
+    peak; VmHWM belongs to the address space, which exec makes new."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -113,7 +124,13 @@ def classify_workload(args: argparse.Namespace) -> dict[str, Any]:
         },
     ).json()
     body = json.dumps(
-        {"signal": {"values": [0.5] * args.values, "axes": ["audio"], "frequency_hz": args.frequency_hz}}
+        {
+            "signal": {
+                "values": [0.5] * args.values,
+                "axes": ["audio"],
+                "frequency_hz": args.frequency_hz,
+            }
+        }
     ).encode()
     before = peak_rss_mib()
     response = client.post(
@@ -185,6 +202,12 @@ def make_feature_project(database_url: str, clips: int, seconds: float, dsp_bloc
         return int(job.id)
 
 
+def feature_project_workload(args: argparse.Namespace) -> dict[str, Any]:
+    """Setup, not measured: in a process of its own so no test process's globals change."""
+    job_id = make_feature_project(args.database_url, args.clips, args.seconds, args.dsp_block)
+    return {"job_id": job_id}
+
+
 def features_workload(args: argparse.Namespace) -> dict[str, Any]:
     from backend.db.session import set_database_url
     from worker.features.job import run_generate_features
@@ -198,7 +221,7 @@ def features_workload(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("workload", choices=["upload", "classify", "features"])
+    parser.add_argument("workload", choices=["upload", "classify", "feature-project", "features"])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--kind", choices=["png", "wav"], default="png")
     parser.add_argument("--files", type=int, default=10)
@@ -209,8 +232,15 @@ def main() -> None:
     parser.add_argument("--values", type=int, default=100_000)
     parser.add_argument("--frequency-hz", type=float, default=1.0)
     parser.add_argument("--job-id", type=int, default=0)
+    parser.add_argument("--clips", type=int, default=100)
+    parser.add_argument("--dsp-block", default="spectral")
     args = parser.parse_args()
-    run = {"upload": upload_workload, "classify": classify_workload, "features": features_workload}
+    run = {
+        "upload": upload_workload,
+        "classify": classify_workload,
+        "feature-project": feature_project_workload,
+        "features": features_workload,
+    }
     print(json.dumps(run[args.workload](args)))
 
 

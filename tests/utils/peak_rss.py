@@ -13,7 +13,9 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def run_workload(*args: str, env: dict[str, str] | None = None, timeout_s: float = 300) -> dict[str, Any]:
+def run_workload(
+    *args: str, env: dict[str, str] | None = None, timeout_s: float = 300
+) -> dict[str, Any]:
     """`python -m tests.memory.workloads ARGS`; its last stdout line, parsed."""
     completed = subprocess.run(
         [sys.executable, "-m", "tests.memory.workloads", *args],

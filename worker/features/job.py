@@ -36,7 +36,7 @@ from worker.job_runtime import JobContext
 
 Log = Callable[[str], None]
 # Sample values read from the database at once, at most (one sample at least).
-VALUES_PAGE_BYTES = 32 * 1024 * 1024
+VALUES_PAGE_BYTES = 8 * 1024 * 1024
 
 
 def input_block_of(impulse: Impulse) -> InputBlock:
