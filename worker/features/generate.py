@@ -81,8 +81,9 @@ def pca_2d(features: NDArray[np.float32]) -> NDArray[np.float32]:
     points = np.zeros((len(features), 2), dtype=np.float32)
     if len(features) < 2:
         return points
-    flat = features.reshape(len(features), -1).astype(np.float64)
-    centred = flat - flat.mean(axis=0)
+    # Centred in place: one float64 copy of the features, not two.
+    centred = features.reshape(len(features), -1).astype(np.float64)
+    centred -= centred.mean(axis=0)
     scale = centred.std(axis=0)
     # Constant features carry no information; dividing by zero would make them NaN.
     centred /= np.where(scale > 0, scale, 1.0)
