@@ -25,7 +25,7 @@ from backend.ingest import (
 from backend.schemas.sample import SamplePublic, UploadCategory, clean_label
 from backend.schemas.upload import RejectedFile, UploadResult
 from backend.services.errors import InvalidRequest
-from backend.services.sample_values import category_for_hash, values_to_bytes
+from backend.services.sample_values import category_for_hash, values_buffer
 from backend.services.upload_form import UploadedFile, UploadForm
 from backend.settings import settings
 
@@ -231,7 +231,7 @@ def _store_one(
     # its Sample (and in the session) and keep the file's bytes until the garbage collector or
     # the commit, so memory would grow with the number of files.
     session.execute(
-        insert(SampleData).values(sample_id=sample.id, values=values_to_bytes(parsed.values))
+        insert(SampleData).values(sample_id=sample.id, values=values_buffer(parsed.values))
     )
     public = SamplePublic.model_validate(sample)
     session.expunge(sample)
