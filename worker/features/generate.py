@@ -14,6 +14,8 @@ from worker.features.windowing import WindowOrigins, Windows
 
 # Windows per extract() call: big enough to vectorise, small enough to bound memory.
 CHUNK_WINDOWS = 256
+# ...and values per batch at most: 256 windows of a 2048x2048 RGB image would be 12 GB.
+BATCH_VALUES = 16 * 1024 * 1024
 # UMAP needs a neighbourhood; below this many points PCA is used even when UMAP is installed.
 UMAP_MIN_POINTS = 20
 
@@ -69,6 +71,12 @@ def extract_features(
     return features
 
 
+def batch_windows(values_per_window: int) -> int:
+    """Windows per batch: CHUNK_WINDOWS, fewer when that many would pass BATCH_VALUES (a batch
+    of large windows), at least one."""
+    return max(1, min(CHUNK_WINDOWS, BATCH_VALUES // max(1, values_per_window)))
+
+
 def label_counts(labels: Sequence[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for label in labels:
@@ -76,13 +84,25 @@ def label_counts(labels: Sequence[str]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+# Up to this many feature values (rows x features) the projection is an exact SVD of the whole
+# standardised matrix (float64: 32 MiB, a few copies); past it, a subspace iteration over row
+# chunks, whose memory does not grow with the number of rows.
+EXACT_PCA_MAX_VALUES = 4 * 1024 * 1024
+PCA_CHUNK_ROWS = 1024
+PCA_SUBSPACE = 8  # the two components and some more, for convergence
+PCA_ITERATIONS = 30
+
+
 def pca_2d(features: NDArray[np.float32]) -> NDArray[np.float32]:
     """First two principal components of the standardised, flattened features, `(n, 2)`."""
     points = np.zeros((len(features), 2), dtype=np.float32)
     if len(features) < 2:
         return points
+    flat = features.reshape(len(features), -1)
+    if flat.size > EXACT_PCA_MAX_VALUES:
+        return _pca_2d_in_chunks(flat)
     # Centred in place: one float64 copy of the features, not two.
-    centred = features.reshape(len(features), -1).astype(np.float64)
+    centred = flat.astype(np.float64)
     centred -= centred.mean(axis=0)
     scale = centred.std(axis=0)
     # Constant features carry no information; dividing by zero would make them NaN.
@@ -90,6 +110,51 @@ def pca_2d(features: NDArray[np.float32]) -> NDArray[np.float32]:
     left, singular, _ = np.linalg.svd(centred, full_matrices=False)
     components = min(2, len(singular))
     points[:, :components] = left[:, :components] * singular[:components]
+    return points
+
+
+def _pca_2d_in_chunks(flat: NDArray[np.float32]) -> NDArray[np.float32]:
+    """The same projection for a large matrix, reading it PCA_CHUNK_ROWS rows at a time: the
+    mean and scale in two passes, then the top eigenvectors of Z^T Z (Z the standardised rows)
+    by subspace iteration (seeded, so deterministic) and Rayleigh-Ritz; points are Z v, which
+    equal the SVD's U s up to each component's sign."""
+    n_rows, n_features = flat.shape
+
+    def chunks() -> Iterator[NDArray[np.float64]]:
+        for start in range(0, n_rows, PCA_CHUNK_ROWS):
+            yield flat[start : start + PCA_CHUNK_ROWS].astype(np.float64)
+
+    mean = sum((chunk.sum(axis=0) for chunk in chunks()), np.zeros(n_features)) / n_rows
+    variance = sum(
+        (((chunk - mean) ** 2).sum(axis=0) for chunk in chunks()), np.zeros(n_features)
+    ) / n_rows
+    scale = np.sqrt(variance)
+    scale = np.where(scale > 0, scale, 1.0)
+
+    def standardised() -> Iterator[NDArray[np.float64]]:
+        for chunk in chunks():
+            chunk -= mean
+            chunk /= scale
+            yield chunk
+
+    def gram_times(basis: NDArray[np.float64]) -> NDArray[np.float64]:
+        product = np.zeros_like(basis)
+        for z in standardised():
+            product += z.T @ (z @ basis)
+        return product
+
+    size = min(PCA_SUBSPACE, n_features, n_rows)
+    basis, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(n_features, size)))
+    for _ in range(PCA_ITERATIONS):
+        basis, _ = np.linalg.qr(gram_times(basis))
+    eigenvalues, vectors = np.linalg.eigh(basis.T @ gram_times(basis))
+    components = min(2, size)
+    axes = basis @ vectors[:, ::-1][:, :components]
+    points = np.zeros((n_rows, 2), dtype=np.float32)
+    row = 0
+    for z in standardised():
+        points[row : row + len(z), :components] = z @ axes
+        row += len(z)
     return points
 
 
@@ -163,8 +228,9 @@ def generate_features(
 
 
 def _batches(group: Windows) -> Iterator[Windows]:
-    for start in range(0, len(group), CHUNK_WINDOWS):
-        stop = start + CHUNK_WINDOWS
+    size = batch_windows(int(np.prod(group.windows.shape[1:])))
+    for start in range(0, len(group), size):
+        stop = start + size
         yield Windows(
             windows=group.windows[start:stop],
             sample_ids=group.sample_ids[start:stop],
@@ -189,9 +255,9 @@ def generate_features_streaming(
 
     Each batch goes through every block and is then let go of, so memory holds one batch of
     windows and the features (usually far smaller than the windows), whatever the number of
-    samples. Batches of CHUNK_WINDOWS windows (the last of a group shorter) make the same
-    extract() calls as one call of extract_features over all windows: features are identical to
-    the bit. `window_count` (the windows expected) is for progress, which counts windows over
+    samples. Batches of `batch_windows(...)` windows (CHUNK_WINDOWS unless the windows are
+    large; the last of a group shorter) make the same extract() calls as extract_features over
+    all windows: features are identical to the bit. `window_count` (the windows expected) is for progress, which counts windows over
     all blocks plus one step per block for its projection.
     """
     total = max(1, window_count * len(configs) + len(configs))

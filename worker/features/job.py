@@ -15,9 +15,9 @@ from backend.db.session import get_sessionmaker
 from dsp_blocks.base import DspParameterError
 from worker.features.dataset import Dataset
 from worker.features.generate import (
-    CHUNK_WINDOWS,
     DspBlockConfig,
     NoWindows,
+    batch_windows,
     generate_features_streaming,
 )
 from worker.features.params import GenerateFeaturesParams
@@ -175,13 +175,13 @@ def _image_batches(session: Session, images: list[Sample]) -> Iterator[Windows]:
     by_shape: dict[tuple[int, ...], list[Sample]] = {}
     for sample in images:
         by_shape.setdefault(tuple(sample.shape), []).append(sample)
-    for group in by_shape.values():
+    for shape, group in by_shape.items():
         yield from stream_images(
             (
                 ImageSample(sample.id, sample.filename, sample.label, sample.category, values)
                 for sample, values in sample_values(session, group)
             ),
-            batch_windows=CHUNK_WINDOWS,
+            batch_windows=batch_windows(int(np.prod(shape))),
         )
 
 
@@ -216,7 +216,13 @@ def impulse_batches(
         f"{block.window_increase_ms:g} ms at {block.frequency_hz:g} Hz, axes "
         f"{', '.join(block.axes)}, zero-pad {'on' if block.zero_pad else 'off'}"
     )
-    batches = stream_windows(series, block, batch_windows=CHUNK_WINDOWS, skipped=skipped, log=log)
+    batches = stream_windows(
+        series,
+        block,
+        batch_windows=batch_windows(block.window_length * len(block.axes)),
+        skipped=skipped,
+        log=log,
+    )
     return batches, skipped, expected, block.frequency_hz
 
 
