@@ -59,9 +59,10 @@ def compressible_png(side: int, seed: int = 0) -> bytes:
     from PIL import Image
 
     row = (np.arange(side, dtype=np.int64) + seed) % 256
-    pixels = np.broadcast_to(row.astype(np.uint8)[None, :, None], (side, side, 3))
+    pixels = np.array(np.broadcast_to(row.astype(np.uint8)[None, :, None], (side, side, 3)))
+    pixels[0, :8, 0] = list((seed % 2**64).to_bytes(8, "little"))  # no two seeds alike
     buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels)).save(buffer, format="PNG", compress_level=1)
+    Image.fromarray(pixels).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
