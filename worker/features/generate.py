@@ -240,6 +240,21 @@ def _batches(group: Windows) -> Iterator[Windows]:
         )
 
 
+def _joined(parts: list[NDArray[np.float32]]) -> NDArray[np.float32]:
+    """The parts one after the other, each let go of once copied: the peak is the whole plus
+    one part, not twice the whole as np.concatenate would make it. Empties `parts`."""
+    if len(parts) == 1:
+        return parts.pop()
+    whole = np.empty((sum(len(part) for part in parts), *parts[0].shape[1:]), dtype=np.float32)
+    row = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        whole[row : row + len(part)] = part
+        row += len(part)
+    return whole
+
+
 def generate_features_streaming(
     batches: Iterable[Windows],
     configs: Sequence[DspBlockConfig],
@@ -291,9 +306,7 @@ def generate_features_streaming(
     done = total - len(configs)
     results: list[BlockFeatures] = []
     for index, config in enumerate(configs):
-        block_parts, parts[index] = parts[index], []
-        features = block_parts[0] if len(block_parts) == 1 else np.concatenate(block_parts)
-        del block_parts
+        features = _joined(parts[index])
         points, method = project_2d(features, method=projection_method)
         done += 1
         if progress is not None:

@@ -76,7 +76,8 @@ def store_feature_sets(
             projection_method=result.projection_method,
         )
         feature_set.data = FeatureSetData(
-            matrix=np.ascontiguousarray(result.features, dtype="<f4").tobytes(),
+            # A view, not a copy: the matrix is the largest thing a generation makes.
+            matrix=memoryview(np.ascontiguousarray(result.features, dtype="<f4")).cast("B"),
             sample_ids=sample_ids.tobytes(),
             offsets_ms=offsets_ms.tobytes(),
             labels=labels,
