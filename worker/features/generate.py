@@ -240,19 +240,30 @@ def _batches(group: Windows) -> Iterator[Windows]:
         )
 
 
-def _joined(parts: list[NDArray[np.float32]]) -> NDArray[np.float32]:
-    """The parts one after the other, each let go of once copied: the peak is the whole plus
-    one part, not twice the whole as np.concatenate would make it. Empties `parts`."""
-    if len(parts) == 1:
-        return parts.pop()
-    whole = np.empty((sum(len(part) for part in parts), *parts[0].shape[1:]), dtype=np.float32)
-    row = 0
-    parts.reverse()
-    while parts:
-        part = parts.pop()
-        whole[row : row + len(part)] = part
-        row += len(part)
-    return whole
+class _Rows:
+    """One block's feature matrix, filled a batch at a time. Allocated once for the windows
+    expected (pages never written are never resident, so an over-estimate costs nothing); grown
+    only if more arrive. No list of batches to join: the peak is the matrix, not twice it."""
+
+    def __init__(self, expected_rows: int) -> None:
+        self.expected_rows = expected_rows
+        self.matrix: NDArray[np.float32] | None = None
+        self.rows = 0
+
+    def add(self, batch: NDArray[np.float32]) -> None:
+        if self.matrix is None:
+            capacity = max(self.expected_rows, len(batch))
+            self.matrix = np.empty((capacity, *batch.shape[1:]), dtype=np.float32)
+        elif self.rows + len(batch) > len(self.matrix):
+            extra = np.empty((len(batch), *batch.shape[1:]), dtype=np.float32)
+            self.matrix = np.concatenate([self.matrix[: self.rows], extra])
+        self.matrix[self.rows : self.rows + len(batch)] = batch
+        self.rows += len(batch)
+
+    def take(self) -> NDArray[np.float32]:
+        assert self.matrix is not None
+        matrix, self.matrix = self.matrix[: self.rows], None
+        return matrix
 
 
 def generate_features_streaming(
@@ -272,12 +283,13 @@ def generate_features_streaming(
     windows and the features (usually far smaller than the windows), whatever the number of
     samples. Batches of `batch_windows(...)` windows (CHUNK_WINDOWS unless the windows are
     large; the last of a group shorter) make the same extract() calls as extract_features over
-    all windows: features are identical to the bit. `window_count` (the windows expected) is for progress, which counts windows over
-    all blocks plus one step per block for its projection.
+    all windows: features are identical to the bit. `window_count`, the windows expected, sizes
+    the feature matrices and the progress, which counts windows over all blocks plus one step
+    per block for its projection.
     """
     total = max(1, window_count * len(configs) + len(configs))
     done = 0
-    parts: list[list[NDArray[np.float32]]] = [[] for _ in configs]
+    matrices = [_Rows(window_count) for _ in configs]
     sample_ids: list[NDArray[np.int64]] = []
     offsets_ms: list[NDArray[np.float64]] = []
     labels: list[str] = []
@@ -286,7 +298,7 @@ def generate_features_streaming(
         log(f"DSP block {config.block_id} ({config.block_type}): about {window_count} windows")
     for batch in batches:
         for index, config in enumerate(configs):
-            parts[index].append(
+            matrices[index].add(
                 extract_features(
                     batch.windows,
                     config,
@@ -306,7 +318,7 @@ def generate_features_streaming(
     done = total - len(configs)
     results: list[BlockFeatures] = []
     for index, config in enumerate(configs):
-        features = _joined(parts[index])
+        features = matrices[index].take()
         points, method = project_2d(features, method=projection_method)
         done += 1
         if progress is not None:
