@@ -176,6 +176,43 @@ class Settings(BaseSettings):
         description="Largest model file (.tflite, .keras, SavedModel zip) read back from a run.",
     )
 
+    # Memory bounds (ARCHITECTURE principle 8): each is checked before the work it bounds starts,
+    # so that the API's and a worker's memory does not grow with what a request or a project holds.
+    max_axes: int = Field(
+        64,
+        ge=1,
+        validation_alias=AliasChoices("MCUFORGE_MAX_AXES"),
+        description="Most axes (columns, channels) of one time-series sample, in every format.",
+    )
+    max_image_pixels: int = Field(
+        2048 * 2048,
+        ge=1,
+        validation_alias=AliasChoices("MCUFORGE_MAX_IMAGE_PIXELS"),
+        description="Most pixels (width x height) of an uploaded image, read from its header "
+        "before it is decoded.",
+    )
+    max_image_decoded_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1,
+        validation_alias=AliasChoices("MCUFORGE_MAX_IMAGE_DECODED_BYTES"),
+        description="Most bytes of an image once decoded and stored (pixels x channels x 4, "
+        "float32).",
+    )
+    max_window_values: int = Field(
+        1024 * 1024,
+        ge=1,
+        validation_alias=AliasChoices("MCUFORGE_MAX_WINDOW_VALUES"),
+        description="Most values in one window of an impulse (window samples x axes), checked "
+        "when the impulse is saved.",
+    )
+    max_resampled_values: int = Field(
+        16 * 1024 * 1024,
+        ge=1,
+        validation_alias=AliasChoices("MCUFORGE_MAX_RESAMPLED_VALUES"),
+        description="Most values a sample or a recording may have once resampled to the "
+        "impulse's rate (length x axes), computed before resampling.",
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret_outside_development(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:

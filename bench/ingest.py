@@ -95,7 +95,7 @@ def start_server(data_dir: Path, database_url: str | None) -> tuple[subprocess.P
         if process.poll() is not None:
             raise SystemExit(f"the server exited with {process.returncode}")
         try:
-            if httpx.get(f"{url}/api/projects", timeout=1).status_code == 200:
+            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
                 return process, url
         except httpx.HTTPError:
             time.sleep(0.2)

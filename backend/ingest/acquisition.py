@@ -30,6 +30,7 @@ from backend.ingest.sample import (
     INTERVAL_RULE,
     Axis,
     ParsedSample,
+    check_axis_count,
     is_valid_interval_ms,
     make_sample,
 )
@@ -278,6 +279,7 @@ def _to_sample(
     checked_text(filename, "payload.device_type", device_type, max_chars=MAX_DEVICE_TEXT_CHARS)
     interval_ms = _parse_interval(filename, _require(filename, payload, "interval_ms", "payload."))
     axes = _parse_sensors(filename, _require(filename, payload, "sensors", "payload."))
+    check_axis_count(filename, len(axes), "sensors")
     values = _parse_values(filename, _require(filename, payload, "values", "payload."), axes)
     return make_sample(
         kind="timeseries",

@@ -22,6 +22,7 @@ from backend.ingest.sample import (
     INTERVAL_RULE,
     Axis,
     ParsedSample,
+    check_axis_count,
     is_valid_interval_ms,
     make_sample,
 )
@@ -351,6 +352,7 @@ def parse_csv(filename: str, data: bytes) -> ParsedSample:
         names = ", ".join(f"'{column.name}'" for column in time_columns)
         raise IngestError(filename, f"the CSV file has several time columns ({names}); keep one")
     axis_columns = [column for column in columns if column not in time_columns]
+    check_axis_count(filename, len(axis_columns), "axis columns")
     if not axis_columns:
         raise IngestError(
             filename, "the CSV file has no axis columns: add one column per sensor axis"

@@ -14,13 +14,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from backend.ingest.errors import IngestError
 from backend.ingest.sample import Axis, ParsedSample, make_sample
+from backend.settings import settings
 
-MAX_IMAGE_SIDE_PIXELS = 4096
-MAX_IMAGE_PIXELS = MAX_IMAGE_SIDE_PIXELS * MAX_IMAGE_SIDE_PIXELS
-# Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; lowering it process-wide
-# protects every image decoder in mcuforge, and no caller needs images larger than this.
-if Image.MAX_IMAGE_PIXELS is None or Image.MAX_IMAGE_PIXELS > MAX_IMAGE_PIXELS:
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+# Pillow warns above Image.MAX_IMAGE_PIXELS and refuses above twice that (DecompressionBombError);
+# lowering it process-wide to our limit protects every image decoder in mcuforge. parse_image
+# also checks the size from the header itself, so the limit holds whatever Pillow's value is.
+if Image.MAX_IMAGE_PIXELS is None or Image.MAX_IMAGE_PIXELS > settings.max_image_pixels:
+    Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
+# Pixels are stored as float32 (every reader of sample values expects it).
+STORED_BYTES_PER_VALUE = 4
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -42,12 +44,35 @@ def _reason(error: Exception) -> str:
     return text if len(text) <= _MAX_REASON_CHARS else text[: _MAX_REASON_CHARS - 3] + "..."
 
 
-def _too_large(filename: str, width: int, height: int) -> IngestError:
+def _pixel_limit_error(filename: str, size: str | None = None) -> IngestError:
+    shown = f"{size} pixels" if size else "over the limit"
     return IngestError(
         filename,
-        f"the image is {width}x{height} pixels; the limit is "
-        f"{MAX_IMAGE_SIDE_PIXELS}x{MAX_IMAGE_SIDE_PIXELS} (decompression bomb protection)",
+        f"the image is {shown}; the limit is {settings.max_image_pixels} pixels "
+        "(setting MCUFORGE_MAX_IMAGE_PIXELS, decompression bomb protection)",
     )
+
+
+def _stored_channels(mode: str) -> int:
+    return 1 if mode in _GRAY_MODES or mode in _SIXTEEN_BIT_GRAY_MODES else 3
+
+
+def _check_size(filename: str, image: Image.Image) -> None:
+    """The limits, from the header only: Image.open reads the size and mode, not the pixels."""
+    width, height = image.size
+    if width == 0 or height == 0:
+        raise IngestError(filename, f"the image is empty ({width}x{height} pixels)")
+    if width * height > settings.max_image_pixels:
+        raise _pixel_limit_error(filename, f"{width}x{height} = {width * height}")
+    decoded_bytes = width * height * _stored_channels(image.mode) * STORED_BYTES_PER_VALUE
+    if decoded_bytes > settings.max_image_decoded_bytes:
+        raise IngestError(
+            filename,
+            f"the image is {decoded_bytes} bytes once decoded ({width}x{height} pixels x "
+            f"{_stored_channels(image.mode)} channels x {STORED_BYTES_PER_VALUE} bytes); the "
+            f"limit is {settings.max_image_decoded_bytes} bytes (setting "
+            "MCUFORGE_MAX_IMAGE_DECODED_BYTES)",
+        )
 
 
 def _open(filename: str, data: bytes, image_format: Literal["png", "jpeg"]) -> Image.Image:
@@ -55,11 +80,7 @@ def _open(filename: str, data: bytes, image_format: Literal["png", "jpeg"]) -> I
     try:
         image = Image.open(io.BytesIO(data), formats=[name])
     except Image.DecompressionBombError:
-        raise IngestError(
-            filename,
-            f"the image is larger than {MAX_IMAGE_SIDE_PIXELS}x{MAX_IMAGE_SIDE_PIXELS} pixels "
-            "(decompression bomb protection)",
-        ) from None
+        raise _pixel_limit_error(filename) from None
     except UnidentifiedImageError:
         # Pillow's own text names the in-memory buffer ("<_io.BytesIO object at 0x...>").
         raise IngestError(
@@ -68,11 +89,7 @@ def _open(filename: str, data: bytes, image_format: Literal["png", "jpeg"]) -> I
         ) from None
     except (OSError, SyntaxError, ValueError) as error:
         raise IngestError(filename, f"not a readable {name} image: {_reason(error)}") from None
-    width, height = image.size
-    if width > MAX_IMAGE_SIDE_PIXELS or height > MAX_IMAGE_SIDE_PIXELS:
-        raise _too_large(filename, width, height)
-    if width == 0 or height == 0:
-        raise IngestError(filename, f"the image is empty ({width}x{height} pixels)")
+    _check_size(filename, image)
     return image
 
 
@@ -99,7 +116,7 @@ def parse_image(filename: str, data: bytes, image_format: Literal["png", "jpeg"]
         )
     with warnings.catch_warnings():
         # Between MAX_IMAGE_PIXELS and twice that Pillow only warns; we refuse. (The filter is
-        # process-wide while it lasts; the side check in _open refuses those images anyway.)
+        # process-wide while it lasts; the header check in _open refuses those images anyway.)
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             _open(filename, data, image_format).verify()
@@ -108,12 +125,8 @@ def parse_image(filename: str, data: bytes, image_format: Literal["png", "jpeg"]
             image = ImageOps.exif_transpose(image) or image
         except IngestError:
             raise
-        except Image.DecompressionBombWarning:
-            raise IngestError(
-                filename,
-                f"the image is larger than {MAX_IMAGE_SIDE_PIXELS}x{MAX_IMAGE_SIDE_PIXELS} "
-                "pixels (decompression bomb protection)",
-            ) from None
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise _pixel_limit_error(filename) from None
         except (OSError, SyntaxError, ValueError, struct.error) as error:
             raise IngestError(
                 filename, f"the {name} image is damaged or truncated: {_reason(error)}"

@@ -9,6 +9,9 @@ from typing import Literal
 
 import numpy as np
 
+from backend.ingest.errors import IngestError
+from backend.settings import settings
+
 SampleKind = Literal["timeseries", "image"]
 
 # The sampling rates a time series may have: from one frame every ~17 minutes (slow environmental
@@ -89,6 +92,19 @@ class ParsedSample:
         if self.interval_ms is None:
             return None
         return self.length * self.interval_ms
+
+
+def check_axis_count(filename: str, n_axes: int, what: str) -> None:
+    """Refuse a sample of more axes than MCUFORGE_MAX_AXES, before its values are read: a CSV
+    of 100 000 columns would otherwise be stored as a 100 000-axis sample. `what` names them
+    ("columns", "sensors", "channels")."""
+    limit = settings.max_axes
+    if n_axes > limit:
+        raise IngestError(
+            filename,
+            f"it has {n_axes} {what}; the limit is {limit} axes per sample "
+            "(setting MCUFORGE_MAX_AXES)",
+        )
 
 
 def make_sample(

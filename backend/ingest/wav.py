@@ -14,7 +14,7 @@ import numpy as np
 
 from backend.ingest.errors import IngestError
 from backend.ingest.sample import MAX_SAMPLE_RATE_HZ as SERIES_MAX_SAMPLE_RATE_HZ
-from backend.ingest.sample import Axis, ParsedSample, make_sample
+from backend.ingest.sample import Axis, ParsedSample, check_axis_count, make_sample
 
 WAVE_FORMAT_PCM = 0x0001
 WAVE_FORMAT_IEEE_FLOAT = 0x0003
@@ -124,6 +124,7 @@ def _parse_fmt(filename: str, body: bytes) -> WavFormat:
         raise IngestError(
             filename, f"the WAV file has {channels} channels; 1 to {MAX_CHANNELS} are supported"
         )
+    check_axis_count(filename, channels, "channels")
     if sample_rate_hz < MIN_SAMPLE_RATE_HZ or sample_rate_hz > MAX_SAMPLE_RATE_HZ:
         raise IngestError(
             filename,

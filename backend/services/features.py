@@ -193,9 +193,9 @@ def preview_block(
         values = select_axes(
             values_from_bytes(sample.data.values, sample.shape), axes, spec["axes"], sample.filename
         )
-    except ValueError as error:
+        values = resample(values, rate_hz, frequency_hz, what=f"sample {sample_id}")
+    except ValueError as error:  # an axis the sample lacks, or past the resampling limit
         raise InvalidRequest(str(error)) from None
-    values = resample(values, rate_hz, frequency_hz)
     window_length = samples_for_ms(input_block["window_size_ms"], frequency_hz)
     start = samples_for_ms(window_start_ms, frequency_hz)
     duration_ms = 1000.0 * values.shape[0] / frequency_hz

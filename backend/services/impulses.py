@@ -15,6 +15,7 @@ from backend.schemas.impulses import DspBlockIn, ImpulseCreate, ImpulseUpdate, I
 from backend.services.errors import NotFound
 from backend.services.learning_blocks import check_learning_blocks
 from backend.services.training import refuse_new_expert_scripts
+from backend.settings import settings
 from dsp_blocks.base import BlockParams, DspBlock, DspParameterError
 from dsp_blocks.registry import get_block
 from worker.features.fingerprint import impulse_fingerprint
@@ -171,6 +172,15 @@ def _check_input_block(
                 (*loc, "window_size_ms"),
                 f"window_size_ms {spec.window_size_ms:g} is less than one sample at "
                 f"{frequency_hz:g} Hz",
+            )
+        window_values = samples_for_ms(spec.window_size_ms, frequency_hz) * max(1, len(axes))
+        if window_values > settings.max_window_values:
+            problems.add(
+                (*loc, "window_size_ms"),
+                f"a window of {spec.window_size_ms:g} ms at {frequency_hz:g} Hz on "
+                f"{max(1, len(axes))} axes holds {window_values} values; the limit is "
+                f"{settings.max_window_values} values (setting MCUFORGE_MAX_WINDOW_VALUES): "
+                "shorten the window or lower frequency_hz",
             )
         if samples_for_ms(spec.window_increase_ms, frequency_hz) < 1:
             problems.add(

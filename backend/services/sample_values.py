@@ -18,6 +18,12 @@ def values_to_bytes(values: np.ndarray) -> bytes:
     return np.ascontiguousarray(values, dtype="<f4").tobytes()
 
 
+def values_buffer(values: np.ndarray) -> memoryview:
+    """The bytes values_to_bytes would make, as a view of the array when it is already
+    little-endian float32 (no copy: an upload's values can be hundreds of MB)."""
+    return memoryview(np.ascontiguousarray(values, dtype="<f4")).cast("B")
+
+
 def values_from_bytes(data: bytes, shape: list[int]) -> np.ndarray:
     return np.frombuffer(data, dtype="<f4").reshape(shape)
 

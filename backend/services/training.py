@@ -36,6 +36,7 @@ from worker.learning.settings import TrainingSettings
 from worker.training.classify import (
     SampleNotClassifiable,
     Signal,
+    check_classifiable_size,
     classify_sample,
     classify_signal,
 )
@@ -218,6 +219,14 @@ def classify(
 ) -> dict[str, Any]:
     """Window by window classification of a stored sample, or of a recording that is not stored
     (the dataset and its features stay as they are), with the block's latest int8 model."""
+    if request.signal is not None:
+        # Before anything else: a recording's size after resampling and windowing is known from
+        # its length and rate alone (a 1 Hz recording into a 16 kHz impulse grows 16 000 times).
+        with _classification_errors():
+            frames = len(request.signal.values) // len(request.signal.axes)
+            check_classifiable_size(
+                impulse, frames, request.signal.frequency_hz, "the recording"
+            )
     model = _live_model(session, impulse, block_id)
     options = {
         "uncertain_below": request.uncertain_below,

@@ -1,13 +1,18 @@
-"""Read a multipart upload into memory with the size and count limits enforced while it streams in.
+"""Read a multipart upload with the size and count limits enforced while it streams in.
 
-Files are never spooled to disk (Starlette's form parser would write large ones to a temporary
-file); a file over the per-file limit is drained and remembered as too large, not kept.
+Each file's bytes go to its own spooled temporary file: kept in memory up to SPOOL_MEMORY_BYTES,
+then in an anonymous file on disk (unlinked at once, so nothing is left behind even if the process
+dies). The memory of a request then does not grow with its size: the files are read back one at a
+time when they are parsed and stored. A file over the per-file limit is drained and remembered as
+too large, not kept.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import IO
 
 from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
@@ -18,22 +23,49 @@ from backend.services.errors import InvalidRequest, PayloadTooLarge
 FORM_FIELDS = ("label", "category", "allow_duplicates")
 FILES_FIELD = "files"
 MAX_FIELD_BYTES = 1024
+# Files up to this size stay in memory (most sensor files); larger ones are written to disk.
+SPOOL_MEMORY_BYTES = 1024 * 1024
 
 
 @dataclass
 class UploadedFile:
     filename: str
-    data: bytearray = field(default_factory=bytearray)
     size_bytes: int = 0  # every byte received, also those not kept past the limit
+    _spool: IO[bytes] = field(
+        default_factory=lambda: tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES),
+        repr=False,
+    )
 
     def too_large(self, max_file_bytes: int) -> bool:
         return self.size_bytes > max_file_bytes
+
+    def append(self, chunk: bytes) -> None:
+        self._spool.write(chunk)
+
+    def discard(self) -> None:
+        """Drop the bytes kept so far (the file is over the limit; only its size matters now)."""
+        self._spool.seek(0)
+        self._spool.truncate()
+
+    def read(self) -> bytes:
+        """The whole file, then its spool is closed: each file is read once, when it is parsed."""
+        self._spool.seek(0)
+        data = self._spool.read()
+        self.close()
+        return data
+
+    def close(self) -> None:
+        self._spool.close()
 
 
 @dataclass
 class UploadForm:
     files: list[UploadedFile]
     fields: dict[str, str]
+
+    def close(self) -> None:
+        for upload in self.files:
+            upload.close()
 
 
 @dataclass
@@ -109,9 +141,9 @@ class _FormCollector:
             part.file.size_bytes += len(chunk)
             # Past the limit the bytes are counted (to say how large it was) but not kept.
             if part.file.size_bytes <= self.max_file_bytes:
-                part.file.data += chunk
-            else:
-                part.file.data.clear()
+                part.file.append(chunk)
+            elif part.file.size_bytes - len(chunk) <= self.max_file_bytes:
+                part.file.discard()
             return
         part.text += chunk
         if len(part.text) > MAX_FIELD_BYTES:
@@ -160,7 +192,8 @@ async def read_upload_form(
     max_files: int,
     max_request_bytes: int,
 ) -> UploadForm:
-    """Parse the multipart body; PayloadTooLarge or InvalidRequest when the request as a whole is refused."""
+    """Parse the multipart body; PayloadTooLarge or InvalidRequest when the request as a whole is
+    refused. The caller closes the form (UploadForm.close) when done with it."""
     boundary = _boundary(content_type)
     too_large = (
         f"The upload request is larger than the limit of {max_request_bytes} bytes; "
@@ -170,6 +203,22 @@ async def read_upload_form(
         if int(content_length) > max_request_bytes:
             raise PayloadTooLarge(too_large)
     collector = _FormCollector(max_file_bytes=max_file_bytes, max_files=max_files)
+    form = UploadForm(files=collector.files, fields=collector.fields)
+    try:
+        await _read_body(collector, boundary, body, max_request_bytes, too_large)
+    except BaseException:
+        form.close()
+        raise
+    return form
+
+
+async def _read_body(
+    collector: _FormCollector,
+    boundary: bytes,
+    body: AsyncIterator[bytes],
+    max_request_bytes: int,
+    too_large: str,
+) -> None:
     parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
     received_bytes = 0
     try:
@@ -186,4 +235,3 @@ async def read_upload_form(
         raise InvalidRequest("The multipart body is truncated: it ends before its closing boundary.")
     if not collector.files:
         raise InvalidRequest(f'The upload has no files; send one or more in the form field "{FILES_FIELD}".')
-    return UploadForm(files=collector.files, fields=collector.fields)

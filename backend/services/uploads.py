@@ -1,11 +1,19 @@
-"""Store uploaded files as samples: every file is parsed and checked before anything of it is stored."""
+"""Store uploaded files as samples: every file is parsed and checked before anything of it is stored.
+
+Files are handled one at a time: read, parsed, checked, stored (flushed to the database) and
+released before the next one is read, so the memory of an upload is that of its largest file,
+not of all of them (ten 4096x4096 images as float32 would be 2 GB). A rejected file is never
+added. Each stored file is committed on its own, so that a simultaneous upload of the same
+content (the unique index on (project_id, dedupe_key)) costs only that file: the loser's insert
+is refused, rolled back alone, and the file is rejected as a duplicate like any other.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,15 +29,12 @@ from backend.schemas.sample import SamplePublic, UploadCategory, clean_label
 from backend.schemas.upload import RejectedFile, UploadResult
 from backend.services.errors import InvalidRequest
 from backend.services.projects import project_hmac_key
-from backend.services.sample_values import category_for_hash, values_to_bytes
+from backend.services.sample_values import category_for_hash, values_buffer
 from backend.services.upload_form import UploadedFile, UploadForm
 from backend.settings import settings
 
 # Rates derived from CSV timestamps differ from the nominal one in the last digits.
 SAMPLE_RATE_RELATIVE_TOLERANCE = 1e-4
-# Commits tried when a simultaneous upload stored the same content first (the unique index on
-# (project_id, dedupe_key) refuses ours); each retry finds the twins that upload committed.
-MAX_STORE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -130,16 +135,33 @@ def _label_for(filename: str, parsed: ParsedSample, options: UploadOptions) -> s
         raise IngestError(filename, f"its label is not usable: {error}") from None
 
 
-def _existing_duplicates(session: Session, project: Project, hashes: set[str]) -> dict[str, Sample]:
-    if not hashes:
-        return {}
-    # Newest first, so that the oldest copy of each content is the one named.
-    rows = session.scalars(
+def _existing_duplicate(session: Session, project: Project, content_hash: str) -> Sample | None:
+    """The project's oldest sample with this content, if any."""
+    return session.scalars(
         select(Sample)
-        .where(Sample.project_id == project.id, Sample.content_hash.in_(hashes))
-        .order_by(Sample.id.desc())
+        .where(Sample.project_id == project.id, Sample.content_hash == content_hash)
+        .order_by(Sample.id)
+        .limit(1)
+    ).first()
+
+
+def _duplicate_reason(
+    session: Session, project: Project, content_hash: str, seen: dict[str, str]
+) -> str | None:
+    """Why a file is a duplicate (None when it is not): of an earlier file of this upload, or of a
+    sample already in the project."""
+    if content_hash in seen:
+        return (
+            f'it has the same content as "{seen[content_hash]}" earlier in this upload; send '
+            "allow_duplicates=true to store both"
+        )
+    twin = _existing_duplicate(session, project, content_hash)
+    if twin is None:
+        return None
+    return (
+        f'it has the same content as sample {twin.id} ("{twin.filename}") already in the '
+        "project; send allow_duplicates=true to store it anyway"
     )
-    return {sample.content_hash: sample for sample in rows}
 
 
 def _too_large_error(upload: UploadedFile, limit_bytes: int) -> IngestError:
@@ -158,8 +180,9 @@ def new_sample(
     *,
     unique: bool = True,
 ) -> Sample:
-    """unique: this sample is the project's one copy of its content (no allow_duplicates)."""
-    sample = Sample(
+    """The sample row of a parsed file, without its values (see `_store_one`). unique: this
+    sample is the project's one copy of its content (no allow_duplicates)."""
+    return Sample(
         project_id=project.id,
         filename=filename,
         label=label,
@@ -177,131 +200,106 @@ def new_sample(
         device_name=parsed.device_name,
         device_type=parsed.device_type,
     )
-    sample.data = SampleData(values=values_to_bytes(parsed.values))
-    return sample
+
+
+@dataclass
+class _UploadState:
+    """What the files of one upload learn from those before them."""
+
+    reference: _Reference | None
+    seen: dict[str, str]  # content hash -> file name, of the files stored so far
+    hmac_key: str | None
+    size_rejections: int = 0
+
+
+def _store_one(
+    session: Session,
+    project: Project,
+    upload: UploadedFile,
+    options: UploadOptions,
+    state: _UploadState,
+) -> SamplePublic:
+    """Parse, check and store one file (flushed, then let go of); IngestError when refused."""
+    limit_bytes = settings.max_upload_file_bytes
+    check_filename(upload.filename)
+    if upload.too_large(limit_bytes):
+        state.size_rejections += 1
+        raise _too_large_error(upload, limit_bytes)
+    parsed = parse_upload(
+        upload.filename,
+        upload.read(),  # the spool is closed once read: only the parsed values are kept
+        hmac_key=state.hmac_key,
+        downmix=project.downmix_audio,
+        max_bytes=limit_bytes,
+    )
+    if state.reference is not None:
+        _check_fits(upload.filename, parsed, state.reference)
+    label = _label_for(upload.filename, parsed, options)
+    if not options.allow_duplicates:
+        reason = _duplicate_reason(session, project, parsed.content_hash, state.seen)
+        if reason is not None:
+            raise IngestError(upload.filename, reason)
+    category = (
+        category_for_hash(parsed.content_hash)
+        if options.category == UploadCategory.auto
+        else options.category.value
+    )
+    sample = new_sample(
+        project, upload.filename, label, category, parsed, unique=not options.allow_duplicates
+    )
+    try:
+        session.add(sample)
+        session.flush()
+        # The values go in by a Core insert: a SampleData object would sit in a reference cycle
+        # with its Sample (and in the session) and keep the file's bytes until the garbage
+        # collector or the commit, so memory would grow with the number of files.
+        session.execute(
+            insert(SampleData).values(sample_id=sample.id, values=values_buffer(parsed.values))
+        )
+        session.commit()
+    except IntegrityError:
+        # A simultaneous upload stored this content between our check and our insert.
+        session.rollback()
+        reason = _duplicate_reason(session, project, parsed.content_hash, state.seen)
+        raise IngestError(
+            upload.filename, reason or "a simultaneous upload stored the same content"
+        ) from None
+    public = SamplePublic.model_validate(sample)
+    session.expunge(sample)
+    if state.reference is None:
+        state.reference = _Reference(
+            kind=parsed.kind,
+            axis_names=tuple(axis.name for axis in parsed.axes),
+            sample_rate_hz=parsed.sample_rate_hz,
+            source=f'the first file of this upload, "{upload.filename}",',
+        )
+    state.seen[parsed.content_hash] = upload.filename
+    return public
 
 
 def store_uploads(
     session: Session, project: Project, form: UploadForm, options: UploadOptions
 ) -> tuple[UploadResult, int]:
-    """Parse and check every file, store those that pass in one transaction; returns (result, status)."""
-    limit_bytes = settings.max_upload_file_bytes
+    """Parse, check and store the files one by one; returns (result, status)."""
+    accepted: list[SamplePublic] = []
     rejected: list[RejectedFile] = []
-    size_rejections = 0
-    candidates: list[tuple[str, ParsedSample, str]] = []
-    reference = _project_reference(session, project)
     # Before any file: a key that cannot be read back refuses the whole upload (409), even its
     # unsigned formats, so the owner learns at once that the key must be set again.
-    hmac_key = project_hmac_key(project)
-    for upload in form.files:
-        try:
-            check_filename(upload.filename)
-            if upload.too_large(limit_bytes):
-                size_rejections += 1
-                raise _too_large_error(upload, limit_bytes)
-            parsed = parse_upload(
-                upload.filename,
-                bytes(upload.data),
-                hmac_key=hmac_key,
-                downmix=project.downmix_audio,
-                max_bytes=limit_bytes,
-            )
-            if reference is None:
-                reference = _Reference(
-                    kind=parsed.kind,
-                    axis_names=tuple(axis.name for axis in parsed.axes),
-                    sample_rate_hz=parsed.sample_rate_hz,
-                    source=f'the first file of this upload, "{upload.filename}",',
-                )
-            else:
-                _check_fits(upload.filename, parsed, reference)
-            label = _label_for(upload.filename, parsed, options)
-        except IngestError as error:
-            rejected.append(RejectedFile(filename=upload.filename, error=str(error)))
-            continue
-        finally:
-            upload.data.clear()  # the parsed copy is all that is needed now
-        candidates.append((upload.filename, parsed, label))
-
-    samples, duplicates = _store_new_content(session, project, candidates, options)
-    rejected += duplicates
-    accepted = [SamplePublic.model_validate(sample) for sample in samples]
-    return _result(accepted, rejected, size_rejections)
-
-
-def _store_new_content(
-    session: Session,
-    project: Project,
-    candidates: list[tuple[str, ParsedSample, str]],
-    options: UploadOptions,
-) -> tuple[list[Sample], list[RejectedFile]]:
-    """Store the candidates whose content is new to the project, in one commit; returns (the
-    stored samples, the rejections of duplicates)."""
-    for attempt in range(1, MAX_STORE_ATTEMPTS + 1):
-        accepted, duplicates = _without_duplicates(session, project, candidates, options)
-        samples = [
-            new_sample(
-                project,
-                filename,
-                label,
-                _category_for(parsed, options),
-                parsed,
-                unique=not options.allow_duplicates,
-            )
-            for filename, parsed, label in accepted
-        ]
-        session.add_all(samples)
-        try:
-            session.commit()
-        except IntegrityError:
-            # A simultaneous upload stored some of this content between our check and our
-            # commit; the next check finds its samples and rejects ours as their duplicates.
-            session.rollback()
-            if attempt == MAX_STORE_ATTEMPTS:
-                raise
-            continue
-        return samples, duplicates
-    raise AssertionError("unreachable: the last attempt returns or raises")
-
-
-def _category_for(parsed: ParsedSample, options: UploadOptions) -> str:
-    if options.category == UploadCategory.auto:
-        return category_for_hash(parsed.content_hash)
-    return options.category.value
-
-
-def _without_duplicates(
-    session: Session,
-    project: Project,
-    candidates: list[tuple[str, ParsedSample, str]],
-    options: UploadOptions,
-) -> tuple[list[tuple[str, ParsedSample, str]], list[RejectedFile]]:
-    """(the candidates to store, the rejections of those whose content the project or an earlier
-    file of this upload already holds)."""
-    if options.allow_duplicates:
-        return candidates, []
-    accepted: list[tuple[str, ParsedSample, str]] = []
-    rejected: list[RejectedFile] = []
-    existing = _existing_duplicates(session, project, {p.content_hash for _, p, _ in candidates})
-    seen: dict[str, str] = {}
-    for filename, parsed, label in candidates:
-        if parsed.content_hash in existing:
-            twin = existing[parsed.content_hash]
-            reason = (
-                f'it has the same content as sample {twin.id} ("{twin.filename}") already in '
-                "the project; send allow_duplicates=true to store it anyway"
-            )
-        elif parsed.content_hash in seen:
-            reason = (
-                f'it has the same content as "{seen[parsed.content_hash]}" earlier in this '
-                "upload; send allow_duplicates=true to store both"
-            )
-        else:
-            seen[parsed.content_hash] = filename
-            accepted.append((filename, parsed, label))
-            continue
-        rejected.append(RejectedFile(filename=filename, error=str(IngestError(filename, reason))))
-    return accepted, rejected
+    state = _UploadState(
+        reference=_project_reference(session, project), seen={}, hmac_key=project_hmac_key(project)
+    )
+    try:
+        for upload in form.files:
+            try:
+                accepted.append(_store_one(session, project, upload, options, state))
+            except IngestError as error:
+                rejected.append(RejectedFile(filename=upload.filename, error=str(error)))
+            finally:
+                upload.close()
+        session.commit()
+    finally:
+        form.close()
+    return _result(accepted, rejected, state.size_rejections)
 
 
 def _result(

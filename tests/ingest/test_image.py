@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from backend.ingest import Axis, parse_upload
+from backend.ingest import Axis, IngestError, parse_upload
+from backend.settings import settings
 from tests.ingest.factories import make_image
 
 RGB_AXES = (Axis("r", "pixel"), Axis("g", "pixel"), Axis("b", "pixel"))
@@ -138,14 +139,51 @@ def test_truncated_jpeg(assert_rejected, rng) -> None:
     assert_rejected("cut.jpg", data[:300], "JPEG")
 
 
-@pytest.mark.parametrize(("width", "height"), [(4097, 1), (1, 5000)])
-def test_images_beyond_4096_pixels_a_side_are_refused(assert_rejected, width, height) -> None:
+@pytest.mark.parametrize(("width", "height"), [(101, 100), (1, 10_001)])
+def test_images_beyond_the_pixel_limit_are_refused_from_the_header(
+    assert_rejected, monkeypatch, width, height
+) -> None:
+    monkeypatch.setattr(settings, "max_image_pixels", 10_000)
     data = make_image(np.zeros((height, width), dtype=np.uint8))
     assert_rejected(
-        "huge.png", data, f"{width}x{height} pixels", "limit is 4096x4096", "decompression bomb"
+        "huge.png",
+        data,
+        f"{width}x{height} = {width * height} pixels",
+        "limit is 10000 pixels",
+        "MCUFORGE_MAX_IMAGE_PIXELS",
     )
 
 
-def test_the_largest_allowed_side_is_accepted() -> None:
-    sample = parse_upload("wide.png", make_image(np.zeros((1, 4096), dtype=np.uint8)))
-    assert sample.values.shape == (1, 4096, 1)
+def test_the_pixel_limit_is_checked_before_decoding(monkeypatch) -> None:
+    # A 4096x4096 PNG of zeros is a few kB; decoding it would take 16 MB (48 MB as RGB).
+    monkeypatch.setattr(settings, "max_image_pixels", 1024 * 1024)
+    data = make_image(np.zeros((4096, 4096), dtype=np.uint8))
+    loads: list[object] = []
+    monkeypatch.setattr(Image.Image, "load", lambda self: loads.append(self))
+    with pytest.raises(IngestError, match="MCUFORGE_MAX_IMAGE_PIXELS"):
+        parse_upload("bomb.png", data)
+    assert loads == []
+
+
+def test_images_beyond_the_decoded_size_limit_are_refused(assert_rejected, monkeypatch) -> None:
+    # 50x50 RGB is 50*50*3*4 = 30000 bytes as float32; gray is a third of that.
+    monkeypatch.setattr(settings, "max_image_decoded_bytes", 20_000)
+    assert_rejected(
+        "big.png",
+        make_image(np.zeros((50, 50, 3), dtype=np.uint8)),
+        "30000 bytes once decoded",
+        "MCUFORGE_MAX_IMAGE_DECODED_BYTES",
+    )
+    assert parse_upload(
+        "gray.png", make_image(np.zeros((50, 50), dtype=np.uint8))
+    ).values.shape == (
+        50,
+        50,
+        1,
+    )
+
+
+def test_the_largest_allowed_image_is_accepted(monkeypatch) -> None:
+    monkeypatch.setattr(settings, "max_image_pixels", 10_000)
+    sample = parse_upload("wide.png", make_image(np.zeros((1, 10_000), dtype=np.uint8)))
+    assert sample.values.shape == (1, 10_000, 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,14 +10,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dsp_blocks.registry import get_block
-from worker.features.windowing import Windows
+from worker.features.windowing import WindowOrigins, Windows
 
 # Windows per extract() call: big enough to vectorise, small enough to bound memory.
 CHUNK_WINDOWS = 256
+# ...and values per batch at most: 256 windows of a 2048x2048 RGB image would be 12 GB.
+BATCH_VALUES = 16 * 1024 * 1024
 # UMAP needs a neighbourhood; below this many points PCA is used even when UMAP is installed.
 UMAP_MIN_POINTS = 20
 
 Progress = Callable[[int, int], None]
+
+
+class NoWindows(ValueError):
+    """No sample gave a window."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,12 @@ def extract_features(
     return features
 
 
+def batch_windows(values_per_window: int) -> int:
+    """Windows per batch: CHUNK_WINDOWS, fewer when that many would pass BATCH_VALUES (a batch
+    of large windows), at least one."""
+    return max(1, min(CHUNK_WINDOWS, BATCH_VALUES // max(1, values_per_window)))
+
+
 def label_counts(labels: Sequence[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for label in labels:
@@ -72,19 +84,77 @@ def label_counts(labels: Sequence[str]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+# Up to this many feature values (rows x features) the projection is an exact SVD of the whole
+# standardised matrix (float64: 32 MiB, a few copies); past it, a subspace iteration over row
+# chunks, whose memory does not grow with the number of rows.
+EXACT_PCA_MAX_VALUES = 4 * 1024 * 1024
+PCA_CHUNK_ROWS = 1024
+PCA_SUBSPACE = 8  # the two components and some more, for convergence
+PCA_ITERATIONS = 30
+
+
 def pca_2d(features: NDArray[np.float32]) -> NDArray[np.float32]:
     """First two principal components of the standardised, flattened features, `(n, 2)`."""
     points = np.zeros((len(features), 2), dtype=np.float32)
     if len(features) < 2:
         return points
-    flat = features.reshape(len(features), -1).astype(np.float64)
-    centred = flat - flat.mean(axis=0)
+    flat = features.reshape(len(features), -1)
+    if flat.size > EXACT_PCA_MAX_VALUES:
+        return _pca_2d_in_chunks(flat)
+    # Centred in place: one float64 copy of the features, not two.
+    centred = flat.astype(np.float64)
+    centred -= centred.mean(axis=0)
     scale = centred.std(axis=0)
     # Constant features carry no information; dividing by zero would make them NaN.
     centred /= np.where(scale > 0, scale, 1.0)
     left, singular, _ = np.linalg.svd(centred, full_matrices=False)
     components = min(2, len(singular))
     points[:, :components] = left[:, :components] * singular[:components]
+    return points
+
+
+def _pca_2d_in_chunks(flat: NDArray[np.float32]) -> NDArray[np.float32]:
+    """The same projection for a large matrix, reading it PCA_CHUNK_ROWS rows at a time: the
+    mean and scale in two passes, then the top eigenvectors of Z^T Z (Z the standardised rows)
+    by subspace iteration (seeded, so deterministic) and Rayleigh-Ritz; points are Z v, which
+    equal the SVD's U s up to each component's sign."""
+    n_rows, n_features = flat.shape
+
+    def chunks() -> Iterator[NDArray[np.float64]]:
+        for start in range(0, n_rows, PCA_CHUNK_ROWS):
+            yield flat[start : start + PCA_CHUNK_ROWS].astype(np.float64)
+
+    mean = sum((chunk.sum(axis=0) for chunk in chunks()), np.zeros(n_features)) / n_rows
+    variance = sum(
+        (((chunk - mean) ** 2).sum(axis=0) for chunk in chunks()), np.zeros(n_features)
+    ) / n_rows
+    scale = np.sqrt(variance)
+    scale = np.where(scale > 0, scale, 1.0)
+
+    def standardised() -> Iterator[NDArray[np.float64]]:
+        for chunk in chunks():
+            chunk -= mean
+            chunk /= scale
+            yield chunk
+
+    def gram_times(basis: NDArray[np.float64]) -> NDArray[np.float64]:
+        product = np.zeros_like(basis)
+        for z in standardised():
+            product += z.T @ (z @ basis)
+        return product
+
+    size = min(PCA_SUBSPACE, n_features, n_rows)
+    basis, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(n_features, size)))
+    for _ in range(PCA_ITERATIONS):
+        basis, _ = np.linalg.qr(gram_times(basis))
+    eigenvalues, vectors = np.linalg.eigh(basis.T @ gram_times(basis))
+    components = min(2, size)
+    axes = basis @ vectors[:, ::-1][:, :components]
+    points = np.zeros((n_rows, 2), dtype=np.float32)
+    row = 0
+    for z in standardised():
+        points[row : row + len(z), :components] = z @ axes
+        row += len(z)
     return points
 
 
@@ -144,30 +214,111 @@ def generate_features(
     """
     groups = [windows] if isinstance(windows, Windows) else list(windows)
     if not groups:
-        raise ValueError("there are no windows to generate features from")
-    n_windows = sum(len(group) for group in groups)
-    total = max(1, n_windows * len(configs) + len(configs))
+        raise NoWindows("there are no windows to generate features from")
+    results, _ = generate_features_streaming(
+        (batch for group in groups for batch in _batches(group)),
+        configs,
+        sample_rate_hz=sample_rate_hz,
+        window_count=sum(len(group) for group in groups),
+        progress=progress,
+        log=log,
+        projection_method=projection_method,
+    )
+    return results
+
+
+def _batches(group: Windows) -> Iterator[Windows]:
+    size = batch_windows(int(np.prod(group.windows.shape[1:])))
+    for start in range(0, len(group), size):
+        stop = start + size
+        yield Windows(
+            windows=group.windows[start:stop],
+            sample_ids=group.sample_ids[start:stop],
+            offsets_ms=group.offsets_ms[start:stop],
+            labels=group.labels[start:stop],
+            categories=group.categories[start:stop],
+        )
+
+
+class _Rows:
+    """One block's feature matrix, filled a batch at a time. Allocated once for the windows
+    expected (pages never written are never resident, so an over-estimate costs nothing); grown
+    only if more arrive. No list of batches to join: the peak is the matrix, not twice it."""
+
+    def __init__(self, expected_rows: int) -> None:
+        self.expected_rows = expected_rows
+        self.matrix: NDArray[np.float32] | None = None
+        self.rows = 0
+
+    def add(self, batch: NDArray[np.float32]) -> None:
+        if self.matrix is None:
+            capacity = max(self.expected_rows, len(batch))
+            self.matrix = np.empty((capacity, *batch.shape[1:]), dtype=np.float32)
+        elif self.rows + len(batch) > len(self.matrix):
+            extra = np.empty((len(batch), *batch.shape[1:]), dtype=np.float32)
+            self.matrix = np.concatenate([self.matrix[: self.rows], extra])
+        self.matrix[self.rows : self.rows + len(batch)] = batch
+        self.rows += len(batch)
+
+    def take(self) -> NDArray[np.float32]:
+        assert self.matrix is not None
+        matrix, self.matrix = self.matrix[: self.rows], None
+        return matrix
+
+
+def generate_features_streaming(
+    batches: Iterable[Windows],
+    configs: Sequence[DspBlockConfig],
+    *,
+    sample_rate_hz: float,
+    window_count: int,
+    progress: Progress | None = None,
+    log: Callable[[str], None] = lambda line: None,
+    projection_method: str = "auto",
+) -> tuple[list[BlockFeatures], WindowOrigins]:
+    """Every block's features over windows that arrive in batches, then its explorer projection;
+    with where each row came from.
+
+    Each batch goes through every block and is then let go of, so memory holds one batch of
+    windows and the features (usually far smaller than the windows), whatever the number of
+    samples. Batches of `batch_windows(...)` windows (CHUNK_WINDOWS unless the windows are
+    large; the last of a group shorter) make the same extract() calls as extract_features over
+    all windows: features are identical to the bit. `window_count`, the windows expected, sizes
+    the feature matrices and the progress, which counts windows over all blocks plus one step
+    per block for its projection.
+    """
+    total = max(1, window_count * len(configs) + len(configs))
     done = 0
-    results: list[BlockFeatures] = []
+    matrices = [_Rows(window_count) for _ in configs]
+    sample_ids: list[NDArray[np.int64]] = []
+    offsets_ms: list[NDArray[np.float64]] = []
+    labels: list[str] = []
+    categories: list[str] = []
     for config in configs:
-        log(f"DSP block {config.block_id} ({config.block_type}): {n_windows} windows")
-        parts = []
-        for group in groups:
-
-            def block_progress(n: int, _total: int, base: int = done) -> None:
-                if progress is not None:
-                    progress(base + n, total)
-
-            parts.append(
+        log(f"DSP block {config.block_id} ({config.block_type}): about {window_count} windows")
+    for batch in batches:
+        for index, config in enumerate(configs):
+            matrices[index].add(
                 extract_features(
-                    group.windows,
+                    batch.windows,
                     config,
                     sample_rate_hz=sample_rate_hz,
-                    progress=block_progress,
+                    chunk_windows=max(1, len(batch)),
                 )
             )
-            done += len(group)
-        features = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            done += len(batch)
+            if progress is not None:
+                progress(min(done, total - len(configs)), total)
+        sample_ids.append(batch.sample_ids)
+        offsets_ms.append(batch.offsets_ms)
+        labels.extend(batch.labels)
+        categories.extend(batch.categories)
+    if not labels:
+        raise NoWindows("there are no windows to generate features from")
+    done = total - len(configs)
+    results: list[BlockFeatures] = []
+    for index, config in enumerate(configs):
+        features = matrices[index].take()
         points, method = project_2d(features, method=projection_method)
         done += 1
         if progress is not None:
@@ -177,4 +328,10 @@ def generate_features(
             f"explorer projection by {method.upper()}"
         )
         results.append(BlockFeatures(config, features, points, method))
-    return results
+    origins = WindowOrigins(
+        sample_ids=np.concatenate(sample_ids),
+        offsets_ms=np.concatenate(offsets_ms),
+        labels=labels,
+        categories=categories,
+    )
+    return results, origins

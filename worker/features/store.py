@@ -15,7 +15,7 @@ from backend.db.models import FeatureSet, FeatureSetData, Impulse
 from worker.features.dataset import Dataset
 from worker.features.fingerprint import block_fingerprint
 from worker.features.generate import BlockFeatures, label_counts
-from worker.features.windowing import Windows
+from worker.features.windowing import WindowOrigins, Windows
 
 
 @dataclass
@@ -39,7 +39,7 @@ class FeatureMatrix:
 def store_feature_sets(
     session: Session,
     impulse: Impulse,
-    windows: Windows | Sequence[Windows],
+    windows: Windows | WindowOrigins | Sequence[Windows | WindowOrigins],
     results: list[BlockFeatures],
     *,
     job_id: int | None,
@@ -49,7 +49,7 @@ def store_feature_sets(
 
     `windows` are the rows' origins, in the order of the features' rows (groups in order);
     `dataset` the samples they were read from (windowed or skipped)."""
-    groups = [windows] if isinstance(windows, Windows) else list(windows)
+    groups = [windows] if isinstance(windows, Windows | WindowOrigins) else list(windows)
     sample_ids = np.concatenate([group.sample_ids for group in groups]).astype("<i8")
     offsets_ms = np.concatenate([group.offsets_ms for group in groups]).astype("<f8")
     labels = [label for group in groups for label in group.labels]
@@ -76,7 +76,8 @@ def store_feature_sets(
             projection_method=result.projection_method,
         )
         feature_set.data = FeatureSetData(
-            matrix=np.ascontiguousarray(result.features, dtype="<f4").tobytes(),
+            # A view, not a copy: the matrix is the largest thing a generation makes.
+            matrix=memoryview(np.ascontiguousarray(result.features, dtype="<f4")).cast("B"),
             sample_ids=sample_ids.tobytes(),
             offsets_ms=offsets_ms.tobytes(),
             labels=labels,

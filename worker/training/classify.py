@@ -11,14 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from backend.db.models import Impulse, Sample, TrainedModel
+from backend.settings import settings
 from dsp_blocks.base import DspParameterError
 from worker.features.generate import extract_features
 from worker.features.job import block_configs, input_block_of, is_image_impulse, sample_rate_of
 from worker.features.windowing import (
     ImageSample,
+    ResampleTooLarge,
     SeriesSample,
     Windows,
+    check_resampled_size,
     image_groups,
+    window_count,
     window_samples,
 )
 from worker.learning.inference import predict
@@ -43,6 +47,32 @@ class Signal:
     frequency_hz: float
 
 
+def check_classifiable_size(impulse: Impulse, length: int, rate_hz: float, what: str) -> None:
+    """Refuse, before resampling or windowing, a series whose resampled values or whose windows
+    would hold more than MCUFORGE_MAX_RESAMPLED_VALUES values: a recording at 1 Hz into a 16 kHz
+    impulse grows 16 000 times, and windows overlap (a step of one sample copies each value a
+    window length of times). Images are bounded when uploaded (MCUFORGE_MAX_IMAGE_PIXELS)."""
+    if is_image_impulse(impulse):
+        return
+    block = input_block_of(impulse)
+    n_axes = len(block.axes)
+    try:
+        new_length = check_resampled_size(length, n_axes, rate_hz, block.frequency_hz, what)
+    except ResampleTooLarge as error:
+        raise SampleNotClassifiable(str(error)) from None
+    n_windows = window_count(
+        new_length, block.window_length, block.window_step, zero_pad=block.zero_pad
+    )
+    windowed_values = n_windows * block.window_length * n_axes
+    limit = settings.max_resampled_values
+    if windowed_values > limit:
+        raise SampleNotClassifiable(
+            f"{what} makes {n_windows} windows of {block.window_length} samples x {n_axes} axes, "
+            f"{windowed_values} values; the limit is {limit} values (setting "
+            "MCUFORGE_MAX_RESAMPLED_VALUES): classify a shorter recording"
+        )
+
+
 def _series_windows(impulse: Impulse, series: SeriesSample, what: str) -> tuple[Windows, float]:
     block = input_block_of(impulse)
     windows = window_samples([series], block)
@@ -64,6 +94,7 @@ def _windows(impulse: Impulse, sample: Sample) -> tuple[Windows, float]:
     rate_hz = sample_rate_of(sample)
     if sample.kind != "timeseries" or rate_hz is None:
         raise SampleNotClassifiable(f"sample {sample.id} is not a time series; it has no windows")
+    check_classifiable_size(impulse, int(sample.shape[0]), rate_hz, f"sample {sample.id}")
     series = SeriesSample(
         sample_id=sample.id,
         name=sample.filename,
@@ -86,6 +117,7 @@ def _signal_windows(impulse: Impulse, signal: Signal) -> tuple[Windows, float]:
             f"the recording has no axis {', '.join(map(repr, missing))}; the impulse takes "
             f"{', '.join(wanted)} and the recording has {', '.join(signal.axes)}"
         )
+    check_classifiable_size(impulse, len(signal.values), signal.frequency_hz, "the recording")
     series = SeriesSample(
         sample_id=0,
         name="recording",

@@ -30,8 +30,9 @@ router = APIRouter(prefix="/projects/{project_id}/samples", tags=["samples"])
 
 SampleId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-# The body is read by a streaming parser (limits enforced as it arrives, nothing spooled to
-# disk), so its shape is declared here for the OpenAPI document and the generated client.
+# The body is read by a streaming parser (limits enforced as it arrives, large files spooled to
+# anonymous temporary files), so its shape is declared here for the OpenAPI document and the
+# generated client.
 UPLOAD_BODY: dict[str, Any] = {
     "required": True,
     "content": {
@@ -85,10 +86,13 @@ async def upload_samples(request: Request, session: SessionDep, project: Project
         max_files=settings.max_upload_files,
         max_request_bytes=settings.max_upload_request_bytes,
     )
-    options = uploads.upload_options(form.fields)
-    result, status_code = await run_in_threadpool(
-        uploads.store_uploads, session, project, form, options
-    )
+    try:
+        options = uploads.upload_options(form.fields)
+        result, status_code = await run_in_threadpool(
+            uploads.store_uploads, session, project, form, options
+        )
+    finally:
+        form.close()  # the files' spools, also when the form fields are refused
     return JSONResponse(result.model_dump(mode="json"), status_code=status_code)
 
 

@@ -25,7 +25,7 @@ def checks_meet() -> Iterator[None]:
     before either commits: the race, every time."""
     barrier = threading.Barrier(2, timeout=20)
     calls = itertools.count()
-    original = uploads._existing_duplicates
+    original = uploads._existing_duplicate
 
     def check_then_wait(*args):  # type: ignore[no-untyped-def]
         found = original(*args)
@@ -33,11 +33,11 @@ def checks_meet() -> Iterator[None]:
             barrier.wait()
         return found
 
-    uploads._existing_duplicates = check_then_wait  # type: ignore[assignment]
+    uploads._existing_duplicate = check_then_wait  # type: ignore[assignment]
     try:
         yield
     finally:
-        uploads._existing_duplicates = original  # type: ignore[assignment]
+        uploads._existing_duplicate = original  # type: ignore[assignment]
 
 
 def _at_once(client: TestClient, project_id: int, uploads_files, **form):  # type: ignore[no-untyped-def]
