@@ -268,13 +268,14 @@ def _check_dsp_block(
         )
         return None
     frequency_hz = float(input_block["frequency_hz"])
+    window = {
+        "sample_rate_hz": frequency_hz,
+        "window_length": samples_for_ms(input_block["window_size_ms"], frequency_hz),
+        "n_axes": len(axes),
+    }
+    params = with_fitted_defaults(block, spec.params, params, **window)
     try:
-        block.validate(
-            params,
-            sample_rate_hz=frequency_hz,
-            window_length=samples_for_ms(input_block["window_size_ms"], frequency_hz),
-            n_axes=len(axes),
-        )
+        block.check_fits(params, **window)
     except DspParameterError as error:
         where: Loc = ("axes",) if error.parameter == "n_axes" else ("params", error.parameter)
         problems.add((*loc, *where), str(error))
@@ -286,6 +287,26 @@ def _check_dsp_block(
         "axes": list(axes),
         "params": params.model_dump(mode="json"),
     }
+
+
+def with_fitted_defaults(
+    block: DspBlock[Any],
+    given: dict[str, Any],
+    params: BlockParams,
+    *,
+    sample_rate_hz: float,
+    window_length: int,
+    n_axes: int,
+) -> BlockParams:
+    """`params` (parsed from `given`) with the parameters `given` leaves out taking the defaults
+    fitted to the impulse's windows rather than the model's fixed ones."""
+    try:
+        fitted = block.defaults_for(
+            window_length=window_length, sample_rate_hz=sample_rate_hz, n_axes=n_axes
+        )
+    except DspParameterError:
+        return params  # nothing fits such windows; validation says why
+    return block.parse_params({**fitted.model_dump(), **given})
 
 
 def _checked_image_block(
@@ -304,8 +325,10 @@ def _checked_image_block(
         )
         return None
     channels = 3 if any(axis in RGB_AXES for axis in input_block["axes"]) else 1
+    window = {"sample_rate_hz": 1.0, "window_length": 1, "n_axes": channels}
+    params = with_fitted_defaults(block, spec.params, params, **window)
     try:
-        block.validate(params, sample_rate_hz=1.0, window_length=1, n_axes=channels)
+        block.check_fits(params, **window)
     except DspParameterError as error:
         problems.add(("dsp_blocks", index, "params", error.parameter), str(error))
         return None
