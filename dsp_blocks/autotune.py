@@ -63,7 +63,8 @@ def mean_power(batch: NDArray[np.float64]) -> tuple[NDArray[np.float64], int]:
 
 
 def _with(block: DspBlock[Any], params: BlockParams, updates: dict[str, Any]) -> BlockParams:
-    return block.parse_params({**params.model_dump(), **updates})
+    tuned: BlockParams = block.parse_params({**params.model_dump(), **updates})
+    return tuned
 
 
 def _spectral(
@@ -147,7 +148,12 @@ def _audio(
         updates["noise_floor_db"] = noise_floor_db
         reasons["noise_floor_db"] = (
             f"the quietest {QUIET_FRAMES_PERCENTILE:g} % of frames average {quiet_db:.3g} dB; "
-            f"at {noise_floor_db:g} dB that background becomes 0 and louder sound stands out"
+            + (
+                f"at {noise_floor_db:g} dB that background becomes 0 and louder sound stands out"
+                if noise_floor_db < 0.0 or quiet_db < 1.0
+                else "the highest noise floor is 0 dB and features reach 1 at +12 dB, so most "
+                "frames will read 1: the signal is louder than these features expect"
+            )
         )
         candidate = _with(block, candidate, updates)
     return Suggestion(candidate, reasons)
