@@ -8,6 +8,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dsp_blocks.base import DspParameterError
 from dsp_blocks.registry import get_block
@@ -46,6 +48,24 @@ def test_sensor_block_defaults_fit_every_window(block_name: str, rate_hz: float)
 def test_audio_block_defaults_fit_every_window(block_name: str, rate_hz: float) -> None:
     for seed, window_length in enumerate(WINDOW_LENGTHS):
         _check(block_name, window_length, rate_hz, 1, seed)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    window_length=st.integers(8, 100_000),
+    rate_hz=st.floats(1.0, 48_000.0, allow_nan=False),
+    n_axes=st.integers(1, 6),
+    block_name=st.sampled_from(SENSOR_BLOCKS + AUDIO_BLOCKS),
+)
+def test_fitted_defaults_fit_any_window(
+    window_length: int, rate_hz: float, n_axes: int, block_name: str
+) -> None:
+    """Any shape in the range: the audio blocks take one axis (4 Hz and up), the others any."""
+    if block_name in AUDIO_BLOCKS:
+        if rate_hz < LOWEST_AUDIO_RATE_HZ:
+            return
+        n_axes = 1
+    _check(block_name, window_length, rate_hz, n_axes, window_length)
 
 
 @pytest.mark.parametrize("block_name", AUDIO_BLOCKS)
