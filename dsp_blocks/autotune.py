@@ -34,6 +34,9 @@ FRAME_PERIODS = 4
 FRAME_BOUNDS_S = (0.02, 0.1)
 # The noise floor is the level of the quietest frames: this percentile of the frames' mean dB.
 QUIET_FRAMES_PERCENTILE = 10.0
+# Most dB values (frames x bins, all windows) computed for the noise floor: fewer windows, or
+# shorter ones, beyond (the level of a frame does not depend on how many frames there are).
+DB_VALUES_MAX = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,8 @@ def _audio(
         reasons["frame_stride_s"] = "half a frame: frames overlap by 50 %"
     candidate = _fitting(block, params, updates, sample_rate_hz, window_length)
     if isinstance(block, ScaledDbBlock):
-        db = block.decibels(batch, sample_rate_hz=sample_rate_hz, params=candidate)
+        levels = _bounded_for_db(block, batch, sample_rate_hz, candidate)
+        db = block.decibels(levels, sample_rate_hz=sample_rate_hz, params=candidate)
         frame_levels = db.mean(axis=2).ravel()
         quiet_db = float(np.percentile(frame_levels, QUIET_FRAMES_PERCENTILE))
         noise_floor_db = float(min(0.0, max(-200.0, math.floor(quiet_db))))
@@ -157,6 +161,23 @@ def _audio(
         )
         candidate = _with(block, candidate, updates)
     return Suggestion(candidate, reasons)
+
+
+def _bounded_for_db(
+    block: FramedAudioBlock[Any], batch: FloatArray, sample_rate_hz: float, params: BlockParams
+) -> FloatArray:
+    """`batch`, with fewer windows (spread over it) or shorter ones when its dB image would
+    exceed DB_VALUES_MAX values."""
+    layout = block.frame_layout(params, sample_rate_hz=sample_rate_hz, window_length=batch.shape[1])
+    frames_max = max(1, DB_VALUES_MAX // layout.n_bins)
+    if layout.n_frames > frames_max:
+        length = layout.frame_length + (frames_max - 1) * layout.stride
+        return batch[:1, :length]
+    windows_max = frames_max // layout.n_frames
+    if len(batch) <= windows_max:
+        return batch
+    chosen = np.linspace(0, len(batch) - 1, windows_max).round().astype(np.intp)
+    return np.ascontiguousarray(batch[chosen], dtype=np.float32)
 
 
 def _fitting(

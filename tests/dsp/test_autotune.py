@@ -98,3 +98,26 @@ def test_blocks_without_autotune_are_refused() -> None:
             sample_rate_hz=1.0,
             params=block.default_params(),
         )
+
+
+def test_the_noise_floor_looks_at_a_bounded_number_of_frames(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stride of one sample would make a frame per sample: the dB image stays bounded."""
+    import dsp_blocks.autotune as autotune
+
+    monkeypatch.setattr(autotune, "DB_VALUES_MAX", 65 * 50)  # 65 bins: 50 frames
+    block = get_block("spectrogram")
+    seen: list[tuple[int, ...]] = []
+    original = block.decibels
+
+    def recording(windows: np.ndarray, **kwargs: object) -> np.ndarray:
+        seen.append(windows.shape)
+        return original(windows, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(block, "decibels", recording)
+    windows = np.zeros((5, 4000, 1), dtype=np.float32)  # silence: the frames are not tuned
+    params = block.parse_params({"frame_length_s": 0.016, "frame_stride_s": 0.000125})
+    suggestion = suggest_params(block, windows, sample_rate_hz=8000.0, params=params)
+    assert seen == [(1, 128 + 49, 1)]
+    assert suggestion.params.noise_floor_db == -100.0
