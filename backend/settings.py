@@ -133,6 +133,18 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MCUFORGE_MAX_JSON_BODY_BYTES"),
         description="Largest request body of every route but uploads (413 beyond).",
     )
+    autotune_max_windows: int = Field(
+        100,
+        ge=1,
+        validation_alias=AliasChoices("MCUFORGE_AUTOTUNE_MAX_WINDOWS"),
+        description="Most training windows a DSP block's autotune looks at.",
+    )
+    autotune_max_values: int = Field(
+        4_000_000,
+        ge=1,
+        validation_alias=AliasChoices("MCUFORGE_AUTOTUNE_MAX_VALUES"),
+        description="Most values (samples x axes) of those windows; fewer windows beyond.",
+    )
     max_recording_body_bytes: int = Field(
         16 * 1024 * 1024,
         validation_alias=AliasChoices("MCUFORGE_MAX_RECORDING_BODY_BYTES"),

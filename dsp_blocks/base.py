@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 FloatArray = NDArray[np.float32]
 OutputKind = Literal["image", "vector"]
 
+# The shortest frame an audio block accepts, in samples.
+MIN_FRAME_SAMPLES = 4
+
 
 class DspParameterError(ValueError):
     """A parameter value that breaks a rule; the message names the parameter, value and rule."""
@@ -62,6 +65,71 @@ class DspBlock(ABC, Generic[P]):
 
     def default_params(self) -> P:
         return self.Params()
+
+    def defaults_for(self, *, window_length: int, sample_rate_hz: float, n_axes: int) -> P:
+        """Default parameters fitted to windows of `window_length` samples at `sample_rate_hz`
+        with `n_axes` axes: the model's defaults, with those that would not fit such windows
+        changed to values that do. A block with nothing to fit returns the model's defaults;
+        windows no parameters can fit raise `DspParameterError`."""
+        return self.default_params()
+
+    def fitted(self, updates: Mapping[str, Any]) -> P:
+        """The model's defaults with `updates`, validated by the model (the one source of the
+        fields' ranges)."""
+        return self.Params.model_validate({**self.default_params().model_dump(), **updates})
+
+    def check_fits(
+        self, params: P, *, sample_rate_hz: float, window_length: int, n_axes: int
+    ) -> None:
+        """`validate`, with the refusal of a parameter that no longer fits the windows naming the
+        value that `defaults_for` fits to them (e.g. after the window was shortened)."""
+        try:
+            self.validate(
+                params, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes
+            )
+        except DspParameterError as error:
+            hint = self._fitted_hint(
+                error,
+                params,
+                sample_rate_hz=sample_rate_hz,
+                window_length=window_length,
+                n_axes=n_axes,
+            )
+            if hint is None:
+                raise
+            raise DspParameterError(error.parameter, error.value, f"{error.rule}; {hint}") from None
+
+    def _fitted_hint(
+        self,
+        error: DspParameterError,
+        params: P,
+        *,
+        sample_rate_hz: float,
+        window_length: int,
+        n_axes: int,
+    ) -> str | None:
+        if error.parameter not in self.Params.model_fields:
+            return None
+        try:
+            fitted = self.defaults_for(
+                window_length=window_length, sample_rate_hz=sample_rate_hz, n_axes=n_axes
+            )
+        except DspParameterError:
+            return None
+        value = getattr(fitted, error.parameter)
+        if value == getattr(params, error.parameter):
+            return None
+        shown = (
+            "empty (auto)"
+            if value is None
+            else f"{value:g}"
+            if isinstance(value, float)
+            else repr(value)
+        )
+        return (
+            f"{error.parameter} = {shown} fits windows of {window_length} samples at "
+            f"{sample_rate_hz:g} Hz"
+        )
 
     def parse_params(self, values: Mapping[str, Any] | None = None) -> P:
         """Build parameters from user input; range violations become `DspParameterError`."""
@@ -136,7 +204,7 @@ def require_single_axis(n_axes: int, block_title: str) -> None:
 
 def check_samples(parameter: str, seconds: float, samples: int, sample_rate_hz: float) -> None:
     """A frame or stride must be at least 4 samples (frame) or 1 sample (stride) long."""
-    minimum = 4 if "frame" in parameter else 1
+    minimum = MIN_FRAME_SAMPLES if parameter == "frame_length_s" else 1
     if samples < minimum:
         plural = "sample" if samples == 1 else "samples"
         raise DspParameterError(

@@ -13,27 +13,37 @@ from pydantic import Field
 
 from dsp_blocks.audio_frames import FrameLayout, frame_layout, mel_weights_float32, scale_db
 from dsp_blocks.base import (
+    MIN_FRAME_SAMPLES,
     BlockParams,
     DspBlock,
+    DspParameterError,
     FloatArray,
     Graph,
     graph_image,
     require_single_axis,
 )
+from dsp_blocks.framing import samples_in
 from dsp_blocks.spectrum import check_frequency_range
 
 # The frame length every audio block defaults to; the auto FFT length's description quotes the
 # sample rates up to which the minimum FFT length holds a frame this long.
 DEFAULT_FRAME_LENGTH_S = 0.02
+# The longest frame and stride, in seconds.
+MAX_FRAME_S = 1.0
 
 
 def frame_length_field() -> Any:
-    return Field(DEFAULT_FRAME_LENGTH_S, gt=0, le=1.0, description="Frame length in seconds")
+    return Field(
+        DEFAULT_FRAME_LENGTH_S, gt=0, le=MAX_FRAME_S, description="Frame length in seconds"
+    )
 
 
 def frame_stride_field(default: float) -> Any:
     return Field(
-        default, gt=0, le=1.0, description="Step between the starts of two frames, in seconds"
+        default,
+        gt=0,
+        le=MAX_FRAME_S,
+        description="Step between the starts of two frames, in seconds",
     )
 
 
@@ -122,6 +132,36 @@ class FramedAudioBlock(DspBlock[AudioParams]):
             window_length=window_length,
         )
 
+    def defaults_for(
+        self, *, window_length: int, sample_rate_hz: float, n_axes: int
+    ) -> AudioParams:
+        """The default frame and stride unless they do not fit: a frame of at least 4 samples
+        and at most the window, a stride of at least 1 sample and at most the frame; then
+        whatever else the block fits to its FFT (`fitted_to_layout`)."""
+        defaults = self.default_params()
+        frame_length_s, frame_stride_s = fitted_frame_timing(
+            defaults.frame_length_s,
+            defaults.frame_stride_s,
+            window_length=window_length,
+            sample_rate_hz=sample_rate_hz,
+            block_title=self.title,
+        )
+        updates: dict[str, Any] = {
+            "frame_length_s": frame_length_s,
+            "frame_stride_s": frame_stride_s,
+        }
+        layout = self.frame_layout(
+            self.fitted(updates), sample_rate_hz=sample_rate_hz, window_length=window_length
+        )
+        updates.update(self.fitted_to_layout(updates, layout, sample_rate_hz=sample_rate_hz))
+        return self.fitted(updates)
+
+    def fitted_to_layout(
+        self, updates: dict[str, Any], layout: FrameLayout, *, sample_rate_hz: float
+    ) -> dict[str, Any]:
+        """More fitted defaults, once the frames and FFT are known; none by default."""
+        return {}
+
     @abstractmethod
     def values_per_frame(self, params: AudioParams, layout: FrameLayout) -> int:
         """How many features each frame gives."""
@@ -151,6 +191,64 @@ class FramedAudioBlock(DspBlock[AudioParams]):
             params, sample_rate_hz=sample_rate_hz, window_length=batch.shape[1]
         )
         return batch[:, :, 0], layout
+
+
+def fitted_frame_timing(
+    frame_length_s: float,
+    frame_stride_s: float,
+    *,
+    window_length: int,
+    sample_rate_hz: float,
+    block_title: str,
+) -> tuple[float, float]:
+    """A frame length and stride (seconds) like these that fit the window: a frame of
+    MIN_FRAME_SAMPLES..window_length samples, a stride of 1..frame samples. A value that already
+    fits is kept as it is; one that does not becomes a whole number of samples."""
+    frame = min(max(samples_in(frame_length_s, sample_rate_hz), MIN_FRAME_SAMPLES), window_length)
+    if frame < MIN_FRAME_SAMPLES:
+        raise DspParameterError(
+            "window_length",
+            window_length,
+            f"{block_title} needs frames of at least {MIN_FRAME_SAMPLES} samples; the window "
+            f"has {window_length}",
+        )
+    if frame / sample_rate_hz > MAX_FRAME_S:
+        raise DspParameterError(
+            "sample_rate_hz",
+            sample_rate_hz,
+            f"{block_title} needs frames of at least {MIN_FRAME_SAMPLES} samples within "
+            f"{MAX_FRAME_S:g} s: a rate of at least {MIN_FRAME_SAMPLES / MAX_FRAME_S:g} Hz",
+        )
+    stride = max(1, min(samples_in(frame_stride_s, sample_rate_hz), frame))
+    return (
+        _seconds_of(frame, frame_length_s, sample_rate_hz),
+        _seconds_of(stride, frame_stride_s, sample_rate_hz),
+    )
+
+
+def _seconds_of(samples: int, seconds: float, sample_rate_hz: float) -> float:
+    """`seconds` when it is already `samples` long, else `samples` in seconds."""
+    return seconds if samples_in(seconds, sample_rate_hz) == samples else samples / sample_rate_hz
+
+
+def fitted_mel_filters(
+    block: FramedAudioBlock[Any],
+    updates: dict[str, Any],
+    layout: FrameLayout,
+    *,
+    sample_rate_hz: float,
+) -> int:
+    """The most filters, up to the model's default, that each cover an FFT bin of this layout
+    (the filterbank itself decides, as validation does)."""
+    n_filters = int(block.default_params().n_filters)
+    while n_filters > 2:
+        candidate = block.fitted({**updates, "n_filters": n_filters})
+        try:
+            mel_weights_for(candidate, sample_rate_hz=sample_rate_hz, fft_length=layout.fft_length)
+            return n_filters
+        except DspParameterError:
+            n_filters -= 1
+    return n_filters
 
 
 def check_mel_edges(params: MelAudioParams, *, sample_rate_hz: float) -> None:

@@ -75,6 +75,12 @@ class ImageBlock(DspBlock[ImageParams]):
         if window_length < 1:
             raise DspParameterError("window_length", window_length, "an image needs pixels")
 
+    def defaults_for(
+        self, *, window_length: int, sample_rate_hz: float, n_axes: int
+    ) -> ImageParams:
+        """Grayscale output for one-channel images; `n_axes` is the images' channels."""
+        return self.fitted({"color_mode": "grayscale" if n_axes == 1 else "rgb"})
+
     def valid_output_shape(
         self, params: ImageParams, *, sample_rate_hz: float, window_length: int, n_axes: int
     ) -> tuple[int, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from pydantic import Field
 
@@ -19,6 +21,7 @@ from dsp_blocks.framed_audio import (
     MelAudioParams,
     check_mel_edges,
     fft_length_field,
+    fitted_mel_filters,
     frame_length_field,
     frame_stride_field,
     high_frequency_field,
@@ -89,6 +92,14 @@ class MfccBlock(FramedAudioBlock[MfccParams]):
                 "the normalisation window must be odd and at least 3 frames, or 0 for none",
             )
         mel_weights_for(params, sample_rate_hz=sample_rate_hz, fft_length=layout.fft_length)
+
+    def fitted_to_layout(
+        self, updates: dict[str, Any], layout: FrameLayout, *, sample_rate_hz: float
+    ) -> dict[str, Any]:
+        """As many mel filters as the FFT has bins for, and at most that many coefficients."""
+        n_filters = fitted_mel_filters(self, updates, layout, sample_rate_hz=sample_rate_hz)
+        n_coefficients = min(self.default_params().n_coefficients, n_filters)
+        return {"n_filters": n_filters, "n_coefficients": n_coefficients}
 
     def values_per_frame(self, params: MfccParams, layout: FrameLayout) -> int:
         return params.n_coefficients

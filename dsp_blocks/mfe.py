@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dsp_blocks.audio_frames import FrameLayout, mel_energies, power_to_db
 from dsp_blocks.base import FloatArray
 from dsp_blocks.framed_audio import (
@@ -10,6 +12,7 @@ from dsp_blocks.framed_audio import (
     ScaledDbParams,
     check_mel_edges,
     fft_length_field,
+    fitted_mel_filters,
     frame_length_field,
     frame_stride_field,
     high_frequency_field,
@@ -55,6 +58,14 @@ class MfeBlock(ScaledDbBlock[MfeParams]):
         )
         check_mel_edges(params, sample_rate_hz=sample_rate_hz)
         mel_weights_for(params, sample_rate_hz=sample_rate_hz, fft_length=layout.fft_length)
+
+    def fitted_to_layout(
+        self, updates: dict[str, Any], layout: FrameLayout, *, sample_rate_hz: float
+    ) -> dict[str, Any]:
+        """As many mel filters as the FFT has bins for."""
+        return {
+            "n_filters": fitted_mel_filters(self, updates, layout, sample_rate_hz=sample_rate_hz)
+        }
 
     def values_per_frame(self, params: MfeParams, layout: FrameLayout) -> int:
         return params.n_filters

@@ -24,6 +24,7 @@ from dsp_blocks.raw import check_window
 from dsp_blocks.spectrum import is_power_of_two, power_spectrum, project
 
 LOG_POWER_FLOOR = 1e-10
+MIN_FFT_LENGTH = 4
 
 
 class SpectralParams(BlockParams):
@@ -34,7 +35,7 @@ class SpectralParams(BlockParams):
     filter_cutoff_hz: float = Field(3.0, gt=0, description="Filter cut-off frequency in Hz")
     filter_order: int = Field(6, ge=1, le=10, description="Butterworth filter order")
     fft_length: int = Field(
-        64, ge=4, le=4096, description="Samples per Welch segment (a power of two)"
+        64, ge=MIN_FFT_LENGTH, le=4096, description="Samples per Welch segment (a power of two)"
     )
     n_power_bands: int = Field(
         4, ge=1, le=256, description="Equal-width bands (0 Hz to Nyquist) of summed power"
@@ -51,6 +52,21 @@ def butterworth_sos(
     btype = "lowpass" if filter_type == "low" else "highpass"
     sos = scipy.signal.butter(order, cutoff_hz, btype=btype, fs=sample_rate_hz, output="sos")
     return np.asarray(sos, dtype=np.float64)
+
+
+def welch_power(signal: NDArray[np.float64], fft_length: int) -> NDArray[np.float64]:
+    """(batch, n_samples, n_axes) -> (batch, n_axes, fft_length // 2 + 1) averaged power."""
+    stride = fft_length // 2
+    n_segments = frame_count(signal.shape[1], fft_length, stride)
+    by_axis = np.ascontiguousarray(signal.transpose(0, 2, 1))
+    segments = frames(by_axis, fft_length, stride)[:, :, :n_segments]
+    windowed = segments * hann_window(fft_length).astype(np.float64)
+    return np.asarray(power_spectrum(windowed).mean(axis=2), dtype=np.float64)
+
+
+def largest_power_of_two_at_most(value: int) -> int:
+    """The largest power of two <= `value` (1 for values below 2)."""
+    return 1 << (max(1, value).bit_length() - 1)
 
 
 class SpectralBlock(DspBlock[SpectralParams]):
@@ -103,6 +119,29 @@ class SpectralBlock(DspBlock[SpectralParams]):
                 f"an FFT of {params.fft_length} has {n_bins} bins; use at most that many bands",
             )
 
+    def defaults_for(
+        self, *, window_length: int, sample_rate_hz: float, n_axes: int
+    ) -> SpectralParams:
+        """The FFT length is the model's default unless the window is shorter, then the largest
+        power of two the window holds (Welch averages several segments of a long window rather
+        than one long FFT); the bands at most the FFT's bins; a cut-off at or above Nyquist moves
+        to half of Nyquist."""
+        defaults = self.default_params()
+        fft_length = max(
+            MIN_FFT_LENGTH, min(defaults.fft_length, largest_power_of_two_at_most(window_length))
+        )
+        nyquist_hz = sample_rate_hz / 2.0
+        cutoff_hz = defaults.filter_cutoff_hz
+        if cutoff_hz >= nyquist_hz:
+            cutoff_hz = nyquist_hz / 2.0
+        return self.fitted(
+            {
+                "fft_length": fft_length,
+                "n_power_bands": min(defaults.n_power_bands, fft_length // 2 + 1),
+                "filter_cutoff_hz": cutoff_hz,
+            }
+        )
+
     def valid_output_shape(
         self, params: SpectralParams, *, sample_rate_hz: float, window_length: int, n_axes: int
     ) -> tuple[int, ...]:
@@ -121,13 +160,7 @@ class SpectralBlock(DspBlock[SpectralParams]):
         return np.asarray(scipy.signal.sosfilt(sos, signal, axis=1), dtype=np.float64)
 
     def _welch(self, signal: NDArray[np.float64], fft_length: int) -> NDArray[np.float64]:
-        """(batch, n_samples, n_axes) -> (batch, n_axes, fft_length // 2 + 1) averaged power."""
-        stride = fft_length // 2
-        n_segments = frame_count(signal.shape[1], fft_length, stride)
-        by_axis = np.ascontiguousarray(signal.transpose(0, 2, 1))
-        segments = frames(by_axis, fft_length, stride)[:, :, :n_segments]
-        windowed = segments * hann_window(fft_length).astype(np.float64)
-        return np.asarray(power_spectrum(windowed).mean(axis=2), dtype=np.float64)
+        return welch_power(signal, fft_length)
 
     def extract(
         self, windows: FloatArray, *, sample_rate_hz: float, params: SpectralParams

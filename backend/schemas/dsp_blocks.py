@@ -37,3 +37,16 @@ class DspPreviewPublic(BaseModel):
     shape: list[int] = Field(description="Shape of the features of one window.")
     features: list[float] = Field(description="The features, flattened in row-major order.")
     graphs: list[Graph]
+
+
+class DspAutotunePublic(BaseModel):
+    """Parameters suggested from the project's training windows; nothing is saved."""
+
+    dsp_block_id: int
+    type: str
+    window_count: int = Field(description="Training windows the suggestion looked at.")
+    current: dict[str, Any] = Field(description="The block's parameters as stored.")
+    suggested: dict[str, Any] = Field(
+        description="Every parameter: the tuned ones changed, the others as stored."
+    )
+    reasons: dict[str, str] = Field(description="Why each tuned parameter has its value.")

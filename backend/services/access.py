@@ -69,8 +69,9 @@ INGESTION_ROUTES = frozenset({"upload_samples"})
 # the project its ingestion key belongs to.
 IDENTIFY_ROUTES = frozenset({"read_project"})
 # POST routes that only read the project: cloning a public project (the copy is the caller's own)
-# and classifying a sample or a recording (nothing is stored).
-READ_ONLY_POST_ROUTES = frozenset({"clone_project", "classify_sample"})
+# classifying a sample or a recording, and suggesting a DSP block's parameters (nothing is
+# stored; applying the suggestion is an ordinary save, which needs write).
+READ_ONLY_POST_ROUTES = frozenset({"clone_project", "classify_sample", "autotune_dsp_block"})
 DEPLOYMENT_TAG = "deployment"
 PERMISSION_KEY = "x-mcuforge-permission"
 

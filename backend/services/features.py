@@ -65,7 +65,7 @@ def start_generation(session: Session, impulse: Impulse) -> Job:
     return job
 
 
-def _block_spec(impulse: Impulse, dsp_block_id: int) -> dict[str, Any]:
+def block_spec(impulse: Impulse, dsp_block_id: int) -> dict[str, Any]:
     for spec in impulse.dsp_blocks:
         if int(spec["id"]) == dsp_block_id:
             return spec
@@ -129,7 +129,7 @@ def features_summary(session: Session, impulse: Impulse) -> FeaturesSummary:
 
 def explorer_points(session: Session, impulse: Impulse, dsp_block_id: int) -> ExplorerPublic:
     """The 2-D points of one DSP block's stored features (NotFound before any generation)."""
-    spec = _block_spec(impulse, dsp_block_id)
+    spec = block_spec(impulse, dsp_block_id)
     matrix = load_feature_matrix(session, impulse.id, dsp_block_id)
     feature_set = session.get(FeatureSet, matrix.feature_set_id) if matrix else None
     if matrix is None or feature_set is None:
@@ -170,7 +170,7 @@ def preview_block(
     session: Session, impulse: Impulse, dsp_block_id: int, *, sample_id: int, window_start_ms: float
 ) -> DspPreviewPublic:
     """Run one DSP block on the window of one sample starting at `window_start_ms`."""
-    spec = _block_spec(impulse, dsp_block_id)
+    spec = block_spec(impulse, dsp_block_id)
     sample = session.scalar(
         select(Sample)
         .where(Sample.id == sample_id, Sample.project_id == impulse.project_id)

@@ -280,7 +280,9 @@ def _check_dsp_block(
         return None
     frequency_hz = float(input_block["frequency_hz"])
     try:
-        block.validate(
+        params = fitted_and_checked(
+            block,
+            spec.params,
             params,
             sample_rate_hz=frequency_hz,
             window_length=samples_for_ms(input_block["window_size_ms"], frequency_hz),
@@ -297,6 +299,31 @@ def _check_dsp_block(
         "axes": list(axes),
         "params": params.model_dump(mode="json"),
     }
+
+
+def fitted_and_checked(
+    block: DspBlock[Any],
+    given: dict[str, Any],
+    params: BlockParams,
+    *,
+    sample_rate_hz: float,
+    window_length: int,
+    n_axes: int,
+) -> BlockParams:
+    """`params` (parsed from `given`) with the parameters `given` leaves out taking the defaults
+    fitted to the impulse's windows rather than the model's fixed ones, checked against those
+    windows: `DspParameterError` names a parameter that does not fit, and the value that would."""
+    try:
+        fitted = block.defaults_for(
+            window_length=window_length, sample_rate_hz=sample_rate_hz, n_axes=n_axes
+        )
+        params = block.parse_params({**fitted.model_dump(), **given})
+    except DspParameterError:
+        pass  # nothing fits such windows: the model's defaults, and the check says why
+    block.check_fits(
+        params, sample_rate_hz=sample_rate_hz, window_length=window_length, n_axes=n_axes
+    )
+    return params
 
 
 def _checked_image_block(
@@ -316,7 +343,9 @@ def _checked_image_block(
         return None
     channels = 3 if any(axis in RGB_AXES for axis in input_block["axes"]) else 1
     try:
-        block.validate(params, sample_rate_hz=1.0, window_length=1, n_axes=channels)
+        params = fitted_and_checked(
+            block, spec.params, params, sample_rate_hz=1.0, window_length=1, n_axes=channels
+        )
     except DspParameterError as error:
         problems.add(("dsp_blocks", index, "params", error.parameter), str(error))
         return None

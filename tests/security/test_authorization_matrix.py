@@ -78,6 +78,7 @@ NEEDS = {
     "read_project": {"read", "ingest", "deploy"},
     "clone_project": {"read"},
     "classify_sample": {"read"},
+    "autotune_dsp_block": {"read"},
 }
 # Project routes that act for a person (not a key) besides checking the project: an invitation
 # records who made it.

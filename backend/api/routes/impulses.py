@@ -1,5 +1,6 @@
 """Impulses of a project: create, read, replace, delete; preview a DSP block on one window;
-generate features and read their summary and explorer points."""
+suggest a DSP block's parameters from the data (autotune); generate features and read their
+summary and explorer points."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 
 from backend.api.deps import ProjectDep, SessionDep
 from backend.db.models import Impulse
-from backend.schemas.dsp_blocks import DspPreviewPublic, DspPreviewRequest
+from backend.schemas.dsp_blocks import DspAutotunePublic, DspPreviewPublic, DspPreviewRequest
 from backend.schemas.impulses import (
     ExplorerPublic,
     FeaturesSummary,
@@ -22,6 +23,7 @@ from backend.schemas.impulses import (
     ImpulseUpdate,
 )
 from backend.schemas.jobs import JobPublic
+from backend.services import autotune as autotune_service
 from backend.services import features as feature_service
 from backend.services import impulses as service
 
@@ -103,6 +105,15 @@ def preview_dsp_block(
         sample_id=preview_in.sample_id,
         window_start_ms=preview_in.window_start_ms,
     )
+
+
+@router.post("/{impulse_id}/dsp/{dsp_block_id}/autotune", response_model=DspAutotunePublic)
+def autotune_dsp_block(
+    session: SessionDep, impulse: ImpulseDep, dsp_block_id: DspBlockId
+) -> DspAutotunePublic:
+    """Suggest parameters of a spectral, MFCC, MFE or spectrogram block from the project's
+    training windows (a bounded subset), with a reason for each; nothing is saved."""
+    return autotune_service.autotune_block(session, impulse, dsp_block_id)
 
 
 @router.post(

@@ -12,11 +12,13 @@ import {
   impulsesReplaceImpulseMutation,
 } from '../client/@tanstack/react-query.gen';
 import type { DspBlockPublic, ImpulsePublic } from '../client/types.gen';
+import { AutotunePanel } from '../components/AutotunePanel';
 import { DspPreview } from '../components/DspPreview';
 import { ErrorText } from '../components/ErrorText';
 import { FeatureExplorer } from '../components/FeatureExplorer';
 import { ParameterFields } from '../components/ParameterForm';
 import { placeFieldErrors } from '../lib/fieldErrors';
+import { AUTOTUNE_BLOCKS } from '../lib/autotune';
 import { featureStateText } from '../lib/featureState';
 import { draftFromImpulse, draftToRequest } from '../lib/impulseDraft';
 import { parseProjectId } from '../lib/projectId';
@@ -148,6 +150,19 @@ function ParametersPanel({
             </span>
           )}
         </div>
+        {AUTOTUNE_BLOCKS.has(block.type) && (
+          <AutotunePanel
+            projectId={impulse.project_id}
+            impulseId={impulse.id}
+            dspBlockId={block.id}
+            fields={fields}
+            values={values}
+            onApply={(suggested) => {
+              setSaved(false);
+              setValues(suggested);
+            }}
+          />
+        )}
         <ErrorText error={placed.byField[`dsp_blocks.${index}`]} />
         {placed.unplaced.map((message) => (
           <ErrorText key={message} error={message} />

@@ -625,12 +625,19 @@ def test_colour_output_from_grayscale_images_is_422_on_color_mode(client: TestCl
         201,
     )
 
+    rgb_block = {**IMAGE_BLOCK, "params": {**IMAGE_BLOCK["params"], "color_mode": "rgb"}}
     response = client.post(
         impulses_url(project["id"]),
-        json={"input_block": IMAGE_INPUT, "dsp_blocks": [IMAGE_BLOCK]},
+        json={"input_block": IMAGE_INPUT, "dsp_blocks": [rgb_block]},
     )
 
     assert response.status_code == 422
     error = response.json()["detail"][0]
     assert error["loc"] == ["body", "dsp_blocks", 0, "params", "color_mode"]
     assert "rgb output needs RGB images" in error["msg"]
+
+    # Left out, the colour mode is the one the images' channels allow.
+    impulse = create_impulse(
+        client, project["id"], input_block=IMAGE_INPUT, dsp_blocks=[IMAGE_BLOCK]
+    )
+    assert impulse["dsp_blocks"][0]["params"]["color_mode"] == "grayscale"
