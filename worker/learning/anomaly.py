@@ -73,9 +73,19 @@ class AnomalyModel(BaseModel):
         distances = np.sqrt(sum_squares[np.arange(len(points)), nearest])
         return np.asarray(distances / radii[nearest], dtype=np.float32)
 
+    def above_threshold(self, scores: np.ndarray) -> np.ndarray:
+        """Which scores are anomalous: above the threshold, compared in float32 as the device
+        compares with MF_ANOMALY_THRESHOLD (a score between the float32 and the float64
+        threshold would otherwise be flagged on one side only)."""
+        return np.asarray(np.asarray(scores, dtype=np.float32) > np.float32(self.threshold))
+
     def is_anomaly(self, features: np.ndarray) -> np.ndarray:
-        """Scores above the threshold, compared in float32 as the device does."""
-        return np.asarray(self.scores(features) > np.float32(self.threshold))
+        return self.above_threshold(self.scores(features))
+
+    @classmethod
+    def from_export(cls, exported: dict[str, object]) -> AnomalyModel:
+        """The model back from `export()` (its descriptive `score` entry left aside)."""
+        return cls.model_validate({k: v for k, v in exported.items() if k in cls.model_fields})
 
     def export(self) -> dict[str, object]:
         """Plain lists the C++ generator writes as const arrays (float32 on the device)."""
