@@ -84,7 +84,7 @@ def motion_sdk(tmp_path_factory: pytest.TempPathFactory) -> MotionSdk:
 
 def test_gathered_axes_give_the_platform_features_and_scores(motion_sdk: MotionSdk) -> None:
     windows, _ = motion_windows(10, seed=5)
-    host = HostSdk(motion_sdk.build, motion_sdk.driver, motion_sdk.build.out_dir)
+    host = HostSdk(motion_sdk.build, motion_sdk.driver, motion_sdk.build.out_dir / "build" / "example")
     scores, _, features = host.classify(windows)
     expected_features = python_features(windows).reshape(len(windows), -1)
     spread = float(expected_features.max() - expected_features.min())
