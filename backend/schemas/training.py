@@ -193,6 +193,10 @@ class WindowResultPublic(BaseModel):
     scores: dict[str, float] | None = None
     top: str | None = None
     value: float | None = None
+    anomaly: float | None = Field(
+        None, description="The K-means anomaly block's score, as the deployed library computes it."
+    )
+    anomalous: bool | None = Field(None, description="anomaly above the block's threshold")
 
 
 class ClassificationPublic(BaseModel):
@@ -203,6 +207,12 @@ class ClassificationPublic(BaseModel):
     windows: list[WindowResultPublic]
     top_counts: dict[str, int] = Field(default_factory=dict)
     mean_value: float | None = None
+    anomaly_threshold: float | None = Field(
+        None, description="The anomaly block's threshold, when the impulse has a trained one."
+    )
+    anomaly_note: str | None = Field(
+        None, description="Why no anomaly scores are given although the impulse has the block."
+    )
     raw_windows: list[list[float]] | None = Field(
         None, description="With include_windows: each window's values, axes interleaved."
     )

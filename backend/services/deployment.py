@@ -24,10 +24,16 @@ from worker.deployment.inputs import (
     DeploymentNotReady,
     DeploymentUnsupported,
     deployment_inputs,
+    library_refusal,
     model_file,
 )
 from worker.deployment.job import ARTIFACT_KIND_PREFIX
-from worker.deployment.targets import TARGETS, precision_refusal, unavailable_reason
+from worker.deployment.targets import (
+    TARGETS,
+    DeploymentTarget,
+    precision_refusal,
+    unavailable_reason,
+)
 
 BUILD_KIND = "deployment.build"
 
@@ -54,18 +60,31 @@ def list_boards() -> list[BoardPublic]:
     return [BoardPublic.from_board(board) for board in BOARDS.values()]
 
 
-def list_targets() -> list[DeploymentTargetPublic]:
-    return [
-        DeploymentTargetPublic(
-            name=target.name,
-            title=target.title,
-            description=target.description,
-            precisions=list(target.precisions),
-            available=unavailable_reason(target.name) is None,
-            reason=unavailable_reason(target.name),
+def _target_refusal(target: DeploymentTarget, library_reason: str | None) -> str | None:
+    """Why `target` cannot be built for the impulse: this server lacks its tools, or (a library)
+    the build refuses the impulse, in the build's own words."""
+    server_reason = unavailable_reason(target.name)
+    if server_reason is not None:
+        return server_reason
+    return library_reason if target.library else None
+
+
+def list_targets(impulse: Impulse) -> list[DeploymentTargetPublic]:
+    library_reason = library_refusal(impulse)
+    targets = []
+    for target in TARGETS.values():
+        reason = _target_refusal(target, library_reason)
+        targets.append(
+            DeploymentTargetPublic(
+                name=target.name,
+                title=target.title,
+                description=target.description,
+                precisions=list(target.precisions),
+                available=reason is None,
+                reason=reason,
+            )
         )
-        for target in TARGETS.values()
-    ]
+    return targets
 
 
 def estimates(session: Session, impulse: Impulse, board_name: str) -> DeploymentEstimatesPublic:
@@ -87,6 +106,7 @@ def estimates(session: Session, impulse: Impulse, board_name: str) -> Deployment
         sizes=dict(inputs.model.sizes or {}),
         mac_count=inputs.model.mac_count,
         board=board,
+        library_refusal=library_refusal(impulse),
     )
     return DeploymentEstimatesPublic(
         board=BoardPublic.from_board(board),

@@ -23,6 +23,17 @@ def trained_impulse(tmp_path_factory: pytest.TempPathFactory) -> TrainedImpulse:
 
 
 @dataclass
+class HostResults:
+    """One row per window: mf_result_t's fields and mf_last_features()."""
+
+    scores: np.ndarray  # classification[i].value
+    anomaly: np.ndarray
+    anomalous: np.ndarray  # bool
+    value: np.ndarray  # the regression value (0 for a classifier)
+    features: np.ndarray
+
+
+@dataclass
 class HostSdk:
     """The SDK built on the host with its own Makefile, plus the test driver linked to it."""
 
@@ -30,14 +41,26 @@ class HostSdk:
     driver: Path
     example: Path
 
-    def classify(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(scores, anomaly scores, features) of each raw window, from the C++ SDK."""
+    def results(self, windows: np.ndarray) -> HostResults:
+        """Everything the C++ SDK reports for each raw window."""
         data = np.ascontiguousarray(windows, dtype="<f4").tobytes()
         run = subprocess.run([str(self.driver)], input=data, capture_output=True, timeout=60)
         assert run.returncode == 0, run.stderr.decode()
-        row = len(LABELS) + 1 + self.build.feature_count
+        labels = self.build.label_count
+        row = labels + 3 + self.build.feature_count
         values = np.frombuffer(run.stdout, dtype="<f4").reshape(len(windows), row)
-        return values[:, : len(LABELS)], values[:, len(LABELS)], values[:, len(LABELS) + 1 :]
+        return HostResults(
+            scores=values[:, :labels],
+            anomaly=values[:, labels],
+            anomalous=values[:, labels + 1] == 1.0,
+            value=values[:, labels + 2],
+            features=values[:, labels + 3 :],
+        )
+
+    def classify(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(scores, anomaly scores, features) of each raw window, from the C++ SDK."""
+        results = self.results(windows)
+        return results.scores, results.anomaly, results.features
 
     def classify_stream(self, stream: np.ndarray) -> np.ndarray:
         """Averaged scores after each slice fed to mf_run_classifier_continuous."""
@@ -65,6 +88,18 @@ def example_index(trained: TrainedImpulse) -> int:
     return int(np.argmax(trained.platform_scores.max(axis=1) < 0.9))
 
 
+def host_driver(out_dir: Path) -> Path:
+    """The test driver linked to the SDK's library (built by make_sdk)."""
+    driver = out_dir / "build" / "host_classify"
+    run = subprocess.run(
+        ["g++", "-std=c++11", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{out_dir}",
+         str(HOST_DRIVER), str(out_dir / "build" / "libmf_sdk.a"), "-lm", "-o", str(driver)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    return driver
+
+
 @pytest.fixture(scope="session")
 def host_sdk(trained_impulse: TrainedImpulse, tmp_path_factory: pytest.TempPathFactory) -> HostSdk:
     out_dir = tmp_path_factory.mktemp("sdk") / "tones_sdk"
@@ -80,11 +115,4 @@ def host_sdk(trained_impulse: TrainedImpulse, tmp_path_factory: pytest.TempPathF
         example_note=f"test window {example} of the deployment tests",
     )
     make_sdk(build)
-    driver = out_dir / "build" / "host_classify"
-    run = subprocess.run(
-        ["g++", "-std=c++11", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{out_dir}",
-         str(HOST_DRIVER), str(out_dir / "build" / "libmf_sdk.a"), "-lm", "-o", str(driver)],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    return HostSdk(build=build, driver=driver, example=out_dir / "build" / "example")
+    return HostSdk(build=build, driver=host_driver(out_dir), example=out_dir / "build" / "example")

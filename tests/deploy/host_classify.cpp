@@ -1,6 +1,6 @@
 // Test driver. Without arguments: reads raw windows (MF_RAW_FRAME_SIZE float32 each) from stdin
-// until EOF and writes, for each, the scores (MF_LABEL_COUNT float32), the anomaly score and the
-// features. With "continuous": reads slices (MF_SLICE_FRAME_SIZE float32) and writes the
+// until EOF and writes, for each, the scores (MF_LABEL_COUNT float32), the anomaly score, the
+// anomalous flag (1.0 or 0.0), the regression value and the features. With "continuous": reads slices (MF_SLICE_FRAME_SIZE float32) and writes the
 // averaged scores mf_run_classifier_continuous reports after each.
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +37,9 @@ int main(int argc, char **argv) {
             fwrite(&result.classification[i].value, sizeof(float), 1, stdout);
         }
         fwrite(&result.anomaly, sizeof(float), 1, stdout);
+        const float anomalous = result.anomalous ? 1.0f : 0.0f;
+        fwrite(&anomalous, sizeof(float), 1, stdout);
+        fwrite(&result.value, sizeof(float), 1, stdout);
         fwrite(mf_last_features(), sizeof(float), MF_FEATURE_COUNT, stdout);
     }
     // A window of the wrong length is refused with MF_ERR_SIGNAL_LENGTH, not read past its end.

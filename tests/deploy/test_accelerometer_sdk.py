@@ -4,7 +4,6 @@ platform's int8 pipeline, and its Arduino library gets the IMU example."""
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from deploy_targets.arduino import build_arduino_library
 from deploy_targets.sdk import DspSpec, ImpulseSpec, SdkBuild, build_cpp_sdk
 from dsp_blocks import get_block
-from tests.deploy.conftest import HOST_DRIVER, make_sdk
+from tests.deploy.conftest import HostSdk, host_driver, make_sdk
 from worker.learning.architectures import preset_layers
 from worker.learning.blocks import LearningBlockSpec
 from worker.learning.inference import predict
@@ -80,28 +79,17 @@ def motion_sdk(tmp_path_factory: pytest.TempPathFactory) -> MotionSdk:
     out_dir = tmp_path_factory.mktemp("motion") / "sdk"
     build = build_cpp_sdk(IMPULSE, model_int8, LABELS, dsp_blocks=[DSP], out_dir=out_dir)
     make_sdk(build)
-    driver = out_dir / "build" / "host_classify"
-    run = subprocess.run(
-        ["g++", "-std=c++11", "-O2", f"-I{out_dir}", str(HOST_DRIVER),
-         str(out_dir / "build" / "libmf_sdk.a"), "-lm", "-o", str(driver)],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    return MotionSdk(build, driver, model_int8)
+    return MotionSdk(build, host_driver(out_dir), model_int8)
 
 
 def test_gathered_axes_give_the_platform_features_and_scores(motion_sdk: MotionSdk) -> None:
     windows, _ = motion_windows(10, seed=5)
-    run = subprocess.run([str(motion_sdk.driver)], capture_output=True, timeout=60,
-                         input=np.ascontiguousarray(windows, dtype="<f4").tobytes())
-    assert run.returncode == 0, run.stderr
-    feature_count = motion_sdk.build.feature_count
-    rows = np.frombuffer(run.stdout, "<f4").reshape(len(windows), len(LABELS) + 1 + feature_count)
+    host = HostSdk(motion_sdk.build, motion_sdk.driver, motion_sdk.build.out_dir / "build" / "example")
+    scores, _, features = host.classify(windows)
     expected_features = python_features(windows).reshape(len(windows), -1)
     spread = float(expected_features.max() - expected_features.min())
-    assert float(np.abs(rows[:, len(LABELS) + 1 :] - expected_features).max()) <= 1e-3 * spread
+    assert float(np.abs(features - expected_features).max()) <= 1e-3 * spread
     platform = predict(motion_sdk.model_int8, python_features(windows))
-    scores = rows[:, : len(LABELS)]
     assert np.array_equal(scores.argmax(axis=1), platform.argmax(axis=1))
     assert float(np.abs(scores - platform).max()) <= 1.0 / 256.0
 

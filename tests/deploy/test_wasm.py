@@ -45,12 +45,14 @@ def test_wasm_scores_equal_the_host_sdk(
     results, refusal = lines[:-1], lines[-1]
     assert len(results) == len(windows)
     wasm_scores = np.array([[result[label] for label in LABELS] for result in results])
-    host_scores, host_anomaly, _ = host_sdk.classify(windows)
+    host = host_sdk.results(windows)
+    host_scores, host_anomaly = host.scores, host.anomaly
     assert np.array_equal(wasm_scores.argmax(axis=1), host_scores.argmax(axis=1))
     assert float(np.abs(wasm_scores - host_scores).max()) <= 1.0 / 256.0
     # Same C++ and IEEE floats: nearly every window gives the very same int8 scores.
     assert float(np.mean(np.all(wasm_scores == host_scores, axis=1))) >= 0.95
-    np.testing.assert_allclose([r["anomaly"] for r in results], host_anomaly, rtol=1e-3)
+    np.testing.assert_allclose([r["anomaly"] for r in results], host_anomaly, rtol=0, atol=1e-5)
+    assert [r["anomalous"] for r in results] == host.anomalous.tolist()
     assert "classify takes" in refusal["error"]
 
 

@@ -41,6 +41,7 @@ def build_library(
             model_int8,
             inputs.labels,
             dsp_blocks=inputs.dsp_blocks,
+            task=inputs.model.task,
             anomaly=anomaly,
             out_dir=work / f"{stem}_sdk",
         )

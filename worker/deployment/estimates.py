@@ -145,9 +145,12 @@ def deployment_estimates(
     sizes: dict[str, Any],
     mac_count: int | None,
     board: Board,
+    library_refusal: str | None = None,
 ) -> dict[str, Any]:
-    """{"int8": {...}, "float32": {...}} with dsp, model, total, fits, deployable and reason."""
-    key = (*cache_key, board.name)
+    """{"int8": {...}, "float32": {...}} with dsp, model, total, fits, deployable and reason.
+    `library_refusal`: why the libraries refuse the impulse (worker.deployment.inputs), shown
+    as int8's reason; float32 has no library kernels at all."""
+    key = (*cache_key, board.name, library_refusal)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -157,7 +160,7 @@ def deployment_estimates(
     float_model = float32_model_cost(sizes, mac_count, board)
     result: dict[str, Any] = {}
     for precision, model_part, reason in (
-        ("int8", int8_model, None),
+        ("int8", int8_model, library_refusal),
         ("float32", float_model, FLOAT32_REFUSED.format(title="the C++, Arduino and WebAssembly "
                                                          "libraries")),
     ):

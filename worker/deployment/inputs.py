@@ -1,5 +1,6 @@
 """What a deployment is built from: the impulse's window and DSP block, its latest trained
-classifier (fresh: trained on the features the impulse makes now) and anomaly block, if any."""
+classifier or regression model (fresh: trained on the features the impulse makes now) and
+anomaly block, if any; and why the libraries refuse an impulse (library_refusal)."""
 
 from __future__ import annotations
 
@@ -66,15 +67,67 @@ def _check_fresh(session: Session, impulse: Impulse, block: dict[str, Any],
         )
 
 
+def _network_block(impulse: Impulse) -> dict[str, Any] | None:
+    """The learning block a deployment runs: the first classifier or regression block."""
+    networks = _blocks_of(impulse, ("classifier", "regression"))
+    return networks[0] if networks else None
+
+
+def _time_series_specs(
+    impulse: Impulse, block: dict[str, Any], name: str
+) -> tuple[ImpulseSpec, list[DspSpec]]:
+    """The raw window and the DSP blocks `block` reads, as the SDK generator sees them."""
+    try:
+        window = input_block_of(impulse)
+        configs = {c.block_id: c for c in block_configs(impulse)}
+        spec = ImpulseSpec(name, window.axes, window.frequency_hz, window.window_length)
+    except (ValueError, JobInputError, SdkError) as error:
+        raise DeploymentUnsupported(f"the impulse's input block: {error}") from None
+    dsp_specs = []
+    for dsp_id in block["dsp_blocks"]:
+        config = configs[int(dsp_id)]
+        axes = config.axis_indices
+        if axes is not None and list(axes) == list(range(len(spec.axes))):
+            axes = None  # every axis in order: no gathering needed on the device
+        dsp_specs.append(DspSpec(config.block_type, dict(config.params), axes))
+    return spec, dsp_specs
+
+
+def library_refusal(impulse: Impulse) -> str | None:
+    """Why the C++ SDK, Arduino and WebAssembly builds refuse this impulse, or None when they
+    take it. The build asks this very function first (deployment_inputs with library=True), and
+    the targets and estimates show its answer, so they cannot disagree with the build. Whether
+    a model is trained is not asked here: that is something to do first (409), not a refusal."""
+    block = _network_block(impulse)
+    if block is None:
+        return None
+    if is_image_impulse(impulse):
+        return (
+            "the C++ SDK generates time-series impulses; image impulses can be downloaded "
+            "as .tflite models"
+        )
+    try:
+        spec, dsp_specs = _time_series_specs(impulse, block, "impulse")
+        check_dsp_blocks(spec, dsp_specs)
+    except DeploymentUnsupported as error:
+        return str(error)
+    except SdkError as error:
+        return str(error)
+    return None
+
+
 def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> DeploymentInputs:
     """Everything the build needs, or DeploymentNotReady / DeploymentUnsupported naming what is
-    missing. `library`: a C++/Arduino/WASM target (its DSP block must be generatable)."""
-    networks = _blocks_of(impulse, ("classifier", "regression"))
-    if not networks:
+    missing. `library`: a C++/Arduino/WASM target (see library_refusal)."""
+    refusal = library_refusal(impulse) if library else None
+    if refusal is not None:
+        raise DeploymentUnsupported(refusal)
+    block = _network_block(impulse)
+    if block is None:
         raise DeploymentNotReady(
-            f"impulse {impulse.id} has no classifier learning block; add one and train it"
+            f"impulse {impulse.id} has no classifier or regression learning block; add one and "
+            "train it"
         )
-    block = networks[0]
     model = latest_model(session, impulse.id, int(block["id"]))
     if model is None:
         raise DeploymentNotReady(
@@ -93,8 +146,9 @@ def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> D
             notes.append(f"anomaly block {anomaly_block['id']} is not trained; left out")
         elif list(anomaly_block["dsp_blocks"]) != list(block["dsp_blocks"]):
             notes.append(
-                f"anomaly block {anomaly_block['id']} uses other DSP blocks than the classifier; "
-                "the library scores anomalies on the classifier's features only; left out"
+                f"anomaly block {anomaly_block['id']} uses other DSP blocks than the "
+                f"{block['type']} block; the library scores anomalies on its features only; "
+                "left out"
             )
         else:
             # Its features are the classifier's, checked above; the model may still be older.
@@ -108,37 +162,9 @@ def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> D
         break
 
     if is_image_impulse(impulse):
-        if library:
-            raise DeploymentUnsupported(
-                "the C++ SDK generates time-series impulses; image impulses can be downloaded "
-                "as .tflite models"
-            )
         return DeploymentInputs(name, ImpulseSpec(name, ("image",), 1.0, 1), [], [], model,
                                 None, notes)
-
-    try:
-        window = input_block_of(impulse)
-        configs = {c.block_id: c for c in block_configs(impulse)}
-        spec = ImpulseSpec(name, window.axes, window.frequency_hz, window.window_length)
-    except (ValueError, JobInputError, SdkError) as error:
-        raise DeploymentUnsupported(f"the impulse's input block: {error}") from None
-    dsp_specs = []
-    for dsp_id in block["dsp_blocks"]:
-        config = configs[int(dsp_id)]
-        axes = config.axis_indices
-        if axes is not None and list(axes) == list(range(len(spec.axes))):
-            axes = None  # every axis in order: no gathering needed on the device
-        dsp_specs.append(DspSpec(config.block_type, dict(config.params), axes))
-    if library:
-        if model.task != "classification":
-            raise DeploymentUnsupported(
-                f"the library classifies; learning block {block['id']} is a {model.task} block. "
-                "Download its .tflite model instead"
-            )
-        try:
-            check_dsp_blocks(spec, dsp_specs)
-        except SdkError as error:
-            raise DeploymentUnsupported(str(error)) from None
+    spec, dsp_specs = _time_series_specs(impulse, block, name)
     return DeploymentInputs(name, spec, dsp_specs, list(model.class_names), model,
                             anomaly_model, notes)
 

@@ -44,27 +44,48 @@ class AnomalyModel(BaseModel):
     threshold: float
 
     def _standardized(self, features: np.ndarray) -> np.ndarray:
-        flat = np.asarray(features, dtype=np.float64).reshape(len(features), -1)
+        flat = np.asarray(features, dtype=np.float32).reshape(len(features), -1)
         if flat.shape[1] <= max(self.feature_columns):
             raise ValueError(
                 f"windows have {flat.shape[1]} feature values but the model uses column "
                 f"{max(self.feature_columns)}; use features of the same DSP block and parameters"
             )
         columns = flat[:, self.feature_columns]
-        return np.asarray((columns - np.asarray(self.mean)) / np.asarray(self.scale))
+        mean = np.asarray(self.mean, dtype=np.float32)
+        scale = np.asarray(self.scale, dtype=np.float32)
+        return np.asarray((columns - mean) / scale, dtype=np.float32)
 
     def scores(self, features: np.ndarray) -> np.ndarray:
-        """Anomaly score of each window: nearest-centroid distance over that cluster's radius."""
+        """Anomaly score of each window: nearest-centroid distance over that cluster's radius.
+
+        Computed as the C++ SDK computes it (mf_impulse_anomaly), so that the device and the
+        platform agree to float32 rounding, not only to 1e-5: the constants rounded to float32,
+        float32 arithmetic, squared differences summed column after column (not numpy's
+        pairwise sum), the first nearest cluster on ties, sqrt then division by its radius."""
         points = self._standardized(features)
-        centroids = np.asarray(self.centroids)
-        distances = np.linalg.norm(points[:, None, :] - centroids[None, :, :], axis=2)
-        nearest = distances.argmin(axis=1)
-        return np.asarray(
-            distances[np.arange(len(points)), nearest] / np.asarray(self.radii)[nearest]
-        )
+        centroids = np.asarray(self.centroids, dtype=np.float32)
+        radii = np.asarray(self.radii, dtype=np.float32)
+        sum_squares = np.zeros((len(points), len(centroids)), dtype=np.float32)
+        for column in range(points.shape[1]):
+            difference = points[:, column, None] - centroids[None, :, column]
+            sum_squares += difference * difference
+        nearest = sum_squares.argmin(axis=1)
+        distances = np.sqrt(sum_squares[np.arange(len(points)), nearest])
+        return np.asarray(distances / radii[nearest], dtype=np.float32)
+
+    def above_threshold(self, scores: np.ndarray) -> np.ndarray:
+        """Which scores are anomalous: above the threshold, compared in float32 as the device
+        compares with MF_ANOMALY_THRESHOLD (a score between the float32 and the float64
+        threshold would otherwise be flagged on one side only)."""
+        return np.asarray(np.asarray(scores, dtype=np.float32) > np.float32(self.threshold))
 
     def is_anomaly(self, features: np.ndarray) -> np.ndarray:
-        return np.asarray(self.scores(features) > self.threshold)
+        return self.above_threshold(self.scores(features))
+
+    @classmethod
+    def from_export(cls, exported: dict[str, object]) -> AnomalyModel:
+        """The model back from `export()` (its descriptive `score` entry left aside)."""
+        return cls.model_validate({k: v for k, v in exported.items() if k in cls.model_fields})
 
     def export(self) -> dict[str, object]:
         """Plain lists the C++ generator writes as const arrays (float32 on the device)."""

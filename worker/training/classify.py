@@ -3,6 +3,7 @@ each window classified by the int8 model on TensorFlow Lite Micro (no TensorFlow
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +26,10 @@ from worker.features.windowing import (
     window_count,
     window_samples,
 )
+from worker.learning.anomaly import AnomalyModel
 from worker.learning.inference import predict
 from worker.learning.model_testing import classify_windows
-from worker.training.test_job import model_file
+from worker.training.test_job import latest_model, model_file
 
 # Raw window values a classification returns at most (a long sample's windows overlap: 10 min of
 # 16 kHz audio in 1 s windows every 250 ms would be 38 million values, hundreds of MB of JSON).
@@ -212,14 +214,17 @@ def _classify_windows(
     offsets_ms = windows.offsets_ms
     raw = _raw_windows(windows) if include_windows else {}
     int8_bytes = model_file(session, model.id, "tflite-int8")
+    anomaly = _anomaly_scores(session, impulse, dsp_block_ids, features)
     if model.task == "regression":
         values = predict(int8_bytes, features)[:, 0]
         return {
             "windows": [
-                {"window": i, "offset_ms": float(offset), "value": float(value)}
+                {"window": i, "offset_ms": float(offset), "value": float(value),
+                 **anomaly.window(i)}
                 for i, (offset, value) in enumerate(zip(offsets_ms, values, strict=True))
             ],
             "mean_value": float(np.mean(values)),
+            **anomaly.summary(),
             **raw,
         }
     results = classify_windows(
@@ -230,12 +235,65 @@ def _classify_windows(
         counts[result.top] = counts.get(result.top, 0) + 1
     return {
         "windows": [
-            {"window": r.window, "offset_ms": float(offset_ms), "scores": r.scores, "top": r.top}
+            {"window": r.window, "offset_ms": float(offset_ms), "scores": r.scores, "top": r.top,
+             **anomaly.window(r.window)}
             for r, offset_ms in zip(results, offsets_ms, strict=True)
         ],
         "top_counts": counts,
+        **anomaly.summary(),
         **raw,
     }
+
+
+@dataclass(frozen=True)
+class _AnomalyScores:
+    """The K-means anomaly block's scores of the windows, or none (with why, when it matters)."""
+
+    scores: np.ndarray | None = None
+    flags: np.ndarray | None = None
+    threshold: float | None = None
+    note: str | None = None
+
+    def window(self, index: int) -> dict[str, Any]:
+        if self.scores is None or self.flags is None:
+            return {}
+        return {"anomaly": float(self.scores[index]), "anomalous": bool(self.flags[index])}
+
+    def summary(self) -> dict[str, Any]:
+        summary: dict[str, Any] = {}
+        if self.threshold is not None:
+            summary["anomaly_threshold"] = self.threshold
+        if self.note is not None:
+            summary["anomaly_note"] = self.note
+        return summary
+
+
+def _anomaly_scores(
+    session: Session, impulse: Impulse, dsp_block_ids: list[int], features: np.ndarray
+) -> _AnomalyScores:
+    """Scores of the impulse's anomaly block when it reads the same DSP blocks as the model (as
+    the deployed library does: worker.deployment.inputs), computed as the device computes them
+    (AnomalyModel.scores)."""
+    for block in impulse.learning_blocks or []:
+        if block.get("type") != "anomaly":
+            continue
+        if [int(i) for i in block["dsp_blocks"]] != dsp_block_ids:
+            return _AnomalyScores(
+                note=f"anomaly block {block['id']} uses other DSP blocks than this model; "
+                "no anomaly scores"
+            )
+        trained = latest_model(session, impulse.id, int(block["id"]))
+        if trained is None:
+            return _AnomalyScores(note=f"anomaly block {block['id']} is not trained")
+        model = AnomalyModel.from_export(
+            json.loads(model_file(session, trained.id, "anomaly-model-json"))
+        )
+        try:
+            scores = model.scores(features)
+        except ValueError as error:  # trained on features of other DSP parameters
+            return _AnomalyScores(note=f"anomaly block {block['id']}: {error}; train it again")
+        return _AnomalyScores(scores, model.above_threshold(scores), model.threshold)
+    return _AnomalyScores()
 
 
 def _raw_windows(windows: Windows) -> dict[str, Any]:

@@ -61,6 +61,15 @@ extern "C" int8_t mf_quantize_feature(float value) {
 
 namespace {
 
+// result->value: a regression model's one output, 0 for a classifier.
+void set_value(mf_result_t *result) {
+#if MF_IS_REGRESSION
+    result->value = result->classification[0].value;
+#else
+    result->value = 0.0f;
+#endif
+}
+
 int classify_window(const float *window, mf_result_t *result, bool debug) {
     const uint64_t dsp_start_us = mf_timer_us();
     if (mf_impulse_extract(window, features) != 0) {
@@ -75,16 +84,21 @@ int classify_window(const float *window, mf_result_t *result, bool debug) {
     if (mf_impulse_invoke(model_input, model_output) != 0) {
         return MF_ERR_MODEL;
     }
+    // Dequantize as the platform does: (q - zero point) * scale in float32. The scores of a
+    // classifier, or the one predicted value of a regression model (trained on the targets as
+    // they are, so no further scaling).
     for (size_t i = 0; i < MF_LABEL_COUNT; ++i) {
         result->classification[i].label = mf_labels[i];
         result->classification[i].value =
             (static_cast<float>(model_output[i]) - static_cast<float>(MF_OUTPUT_ZERO_POINT)) *
             MF_OUTPUT_SCALE;
     }
+    set_value(result);
     result->timing.classification_us = static_cast<int32_t>(mf_timer_us() - model_start_us);
 
     const uint64_t anomaly_start_us = mf_timer_us();
     result->anomaly = mf_impulse_anomaly(features);
+    result->anomalous = MF_HAS_ANOMALY && result->anomaly > MF_ANOMALY_THRESHOLD;
     result->timing.anomaly_us = static_cast<int32_t>(mf_timer_us() - anomaly_start_us);
 
     if (debug) {
@@ -162,6 +176,7 @@ extern "C" int mf_run_classifier_continuous(mf_signal_t *signal, mf_result_t *re
         }
         result->classification[i].value = sum / static_cast<float>(score_history_count);
     }
+    set_value(result);
     if (debug) {
         for (size_t i = 0; i < MF_LABEL_COUNT; ++i) {
             mf_printf("  %s: %.5f (average of %u windows)\n", result->classification[i].label,

@@ -1,9 +1,12 @@
-/* The classifier API of an mcuforge SDK: raw signal in, labels with scores out.
+/* The classifier API of an mcuforge SDK: raw signal in, labels with scores out (or, for a
+ * regression impulse, the predicted value).
  *
  *     mf_signal_t signal;
  *     mf_signal_from_buffer(raw, MF_RAW_FRAME_SIZE, &signal);
  *     mf_result_t result;
  *     int err = mf_run_classifier(&signal, &result, false);
+ *     // classifier: result.classification[i].label / .value
+ *     // regression (MF_IS_REGRESSION): result.value
  */
 #ifndef MF_CLASSIFIER_H
 #define MF_CLASSIFIER_H
@@ -48,19 +51,24 @@ typedef struct {
 } mf_timing_t;
 
 typedef struct {
+    /* Classifier: one score per label. Regression: one entry, label "value", holding `value`. */
     mf_classification_t classification[MF_LABEL_COUNT];
-    float anomaly; /* anomaly score (0 when the impulse has no anomaly block) */
+    float value;     /* regression (MF_IS_REGRESSION): the predicted value; 0 for a classifier */
+    float anomaly;   /* anomaly score (0 when the impulse has no anomaly block) */
+    bool anomalous;  /* anomaly > MF_ANOMALY_THRESHOLD (false without an anomaly block) */
     mf_timing_t timing;
 } mf_result_t;
 
 /* A signal over a float buffer of `length` values; the buffer must outlive the signal. */
 int mf_signal_from_buffer(const float *buffer, size_t length, mf_signal_t *signal);
 
-/* Classifies one window (MF_RAW_FRAME_SIZE floats). Returns MF_OK or an MF_ERR_ code. */
+/* Classifies one window (MF_RAW_FRAME_SIZE floats), or predicts its value for a regression
+ * impulse. Returns MF_OK or an MF_ERR_ code. */
 int mf_run_classifier(mf_signal_t *signal, mf_result_t *result, bool debug);
 
 /* Streams: call with one slice (MF_SLICE_FRAME_SIZE floats) at a time; classifies the last
- * window and reports the moving average of the scores of the last MF_SLICES_PER_WINDOW windows. */
+ * window and reports the moving average of the scores (or values) of the last
+ * MF_SLICES_PER_WINDOW windows. */
 int mf_run_classifier_continuous(mf_signal_t *signal, mf_result_t *result, bool debug);
 
 /* Clears the stream state of mf_run_classifier_continuous (window history and averages). */

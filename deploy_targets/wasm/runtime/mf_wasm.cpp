@@ -36,4 +36,6 @@ float mf_wasm_score(int index) {
 
 float mf_wasm_anomaly(void) { return last_result.anomaly; }
 
+int mf_wasm_anomalous(void) { return last_result.anomalous ? 1 : 0; }
+
 }  // extern "C"

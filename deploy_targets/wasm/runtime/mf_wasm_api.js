@@ -12,8 +12,9 @@ Module['onRuntimeInitialized'] = function () {
   Module['labels'] = labels;
 };
 
-// Classifies one raw window (frameSize values, axes interleaved); returns {label: score} and,
-// when the impulse has an anomaly block, an `anomaly` entry. Throws on a wrong length.
+// Classifies one raw window (frameSize values, axes interleaved); returns {label: score} ({value:
+// v} for a regression impulse) and, when the impulse has an anomaly block, `anomaly` (the score)
+// and `anomalous` (above the threshold). Throws on a wrong length.
 Module['classify'] = function (values) {
   const frameSize = Module['frameSize'];
   if (values.length !== frameSize) {
@@ -30,6 +31,7 @@ Module['classify'] = function (values) {
   Module['labels'].forEach(function (label, i) { result[label] = Module['_mf_wasm_score'](i); });
   if (Module['_mf_wasm_has_anomaly']()) {
     result['anomaly'] = Module['_mf_wasm_anomaly']();
+    result['anomalous'] = Module['_mf_wasm_anomalous']() === 1;
   }
   return result;
 };

@@ -1,4 +1,5 @@
-// One sample classified window by window by the int8 model: scores per window (chart and table).
+// One sample classified window by window by the int8 model: scores per window (chart and table),
+// and the anomaly block's score next to them when the impulse has a trained one.
 import type { Data } from 'plotly.js';
 
 import type { ClassificationPublic } from '../client/types.gen';
@@ -8,6 +9,8 @@ import { PlotlyChart } from './PlotlyChart';
 
 export function WindowClassification({ result }: { result: ClassificationPublic }) {
   const classes = Object.keys(result.windows.find((w) => w.scores)?.scores ?? {});
+  const hasAnomaly = result.windows.some((w) => w.anomaly != null);
+  const anomalous = result.windows.filter((w) => w.anomalous).length;
   const traces: Data[] = classes.map((name) => ({
     type: 'scatter',
     mode: 'lines+markers',
@@ -27,7 +30,18 @@ export function WindowClassification({ result }: { result: ClassificationPublic 
         )}{' '}
         · {result.windows.length} windows · {result.precision} model #{result.trained_model_id} ·
         answers: <strong data-testid="window-votes">{formatVotes(result.top_counts ?? {})}</strong>
+        {hasAnomaly && (
+          <>
+            {' '}
+            · anomalous:{' '}
+            <strong data-testid="window-anomalous">
+              {anomalous} of {result.windows.length}
+            </strong>{' '}
+            (threshold {result.anomaly_threshold?.toFixed(3)})
+          </>
+        )}
       </p>
+      {result.anomaly_note && <p className="muted">No anomaly scores: {result.anomaly_note}.</p>}
       {traces.length > 0 && (
         <PlotlyChart
           label="Score of each label per window"
@@ -55,6 +69,11 @@ export function WindowClassification({ result }: { result: ClassificationPublic 
                   {name}
                 </th>
               ))}
+              {hasAnomaly && (
+                <th scope="col" className="num">
+                  Anomaly
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
@@ -68,6 +87,12 @@ export function WindowClassification({ result }: { result: ClassificationPublic 
                     {formatPercent(window.scores?.[name])}
                   </td>
                 ))}
+                {hasAnomaly && (
+                  <td className="num" data-testid="window-anomaly">
+                    {window.anomaly?.toFixed(3) ?? '—'}
+                    {window.anomalous ? ' (anomalous)' : ''}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
