@@ -92,7 +92,30 @@ def _names(axis_names: tuple[str, ...]) -> str:
     return "(" + ", ".join(axis_names) + ")"
 
 
-def _check_fits(filename: str, parsed: ParsedSample, reference: _Reference) -> None:
+def _is_wav_axes(axis_names: tuple[str, ...]) -> bool:
+    """The axes a WAV file gives: ('audio',) or ('ch0', 'ch1', ...)."""
+    return axis_names == ("audio",) or axis_names == tuple(f"ch{i}" for i in range(len(axis_names)))
+
+
+def _wav_channels_hint(parsed: ParsedSample, reference: _Reference, downmix_audio: bool) -> str:
+    """Which project setting decides a WAV's axes ("" when the data is not WAV audio)."""
+    if parsed.source_format != "wav" or not _is_wav_axes(reference.axis_names):
+        return ""
+    if downmix_audio:
+        return (
+            "; this project downmixes WAV channels into one 'audio' axis (downmix_audio setting "
+            "on), but its data keeps them as axes: set the project's downmix_audio to false to "
+            "keep WAV channels as axes"
+        )
+    return (
+        "; this project keeps WAV channels as axes (downmix_audio setting off): set the "
+        "project's downmix_audio to true to average the channels of every WAV into one 'audio' axis"
+    )
+
+
+def _check_fits(
+    filename: str, parsed: ParsedSample, reference: _Reference, downmix_audio: bool
+) -> None:
     if parsed.kind != reference.kind:
         raise IngestError(
             filename,
@@ -107,7 +130,8 @@ def _check_fits(filename: str, parsed: ParsedSample, reference: _Reference) -> N
         raise IngestError(
             filename,
             f"its axes {_names(names)} differ from those of {reference.source} "
-            f"{_names(reference.axis_names)}; every sample of a project has the same axes",
+            f"{_names(reference.axis_names)}; every sample of a project has the same axes"
+            + _wav_channels_hint(parsed, reference, downmix_audio),
         )
     rate, expected = parsed.sample_rate_hz, reference.sample_rate_hz
     if rate is not None and expected is not None and not math.isclose(
@@ -214,7 +238,7 @@ def store_uploads(
                     source=f'the first file of this upload, "{upload.filename}",',
                 )
             else:
-                _check_fits(upload.filename, parsed, reference)
+                _check_fits(upload.filename, parsed, reference, project.downmix_audio)
             label = _label_for(upload.filename, parsed, options)
         except IngestError as error:
             rejected.append(RejectedFile(filename=upload.filename, error=str(error)))
