@@ -151,6 +151,7 @@ def _train_network(
                 workdir,
                 JobReporter(context),
                 limits=TRAINING_LIMITS,
+                groups=data.sample_ids[rows],
             )
         except TrainingError as error:
             if error.log:
