@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from backend.schemas.sample import SamplePublic, UploadCategory, clean_label
 from backend.schemas.upload import RejectedFile, UploadResult
 from backend.services.errors import InvalidRequest
 from backend.services.projects import project_hmac_key
-from backend.services.sample_values import category_for_hash, values_to_bytes
+from backend.services.sample_values import category_for_label, values_to_bytes
 from backend.services.upload_form import UploadedFile, UploadForm
 from backend.settings import settings
 
@@ -263,17 +263,20 @@ def _store_new_content(
     stored samples, the rejections of duplicates)."""
     for attempt in range(1, MAX_STORE_ATTEMPTS + 1):
         accepted, duplicates = _without_duplicates(session, project, candidates, options)
-        samples = [
-            new_sample(
-                project,
-                filename,
-                label,
-                _category_for(parsed, options),
-                parsed,
-                unique=not options.allow_duplicates,
+        counts = _label_counts(session, project, {label for _, _, label in accepted})
+        samples = []
+        for filename, parsed, label in accepted:
+            category = _category_for(parsed, options, counts.setdefault(label, [0, 0]))
+            samples.append(
+                new_sample(
+                    project,
+                    filename,
+                    label,
+                    category,
+                    parsed,
+                    unique=not options.allow_duplicates,
+                )
             )
-            for filename, parsed, label in accepted
-        ]
         session.add_all(samples)
         try:
             session.commit()
@@ -288,10 +291,31 @@ def _store_new_content(
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _category_for(parsed: ParsedSample, options: UploadOptions) -> str:
+def _label_counts(session: Session, project: Project, labels: set[str]) -> dict[str, list[int]]:
+    """label -> [samples, testing samples] the project holds of it now."""
+    if not labels:
+        return {}
+    rows = session.execute(
+        select(
+            Sample.label,
+            func.count(),
+            func.sum(case((Sample.category == "testing", 1), else_=0)),
+        )
+        .where(Sample.project_id == project.id, Sample.label.in_(labels))
+        .group_by(Sample.label)
+    )
+    return {label: [int(total), int(testing or 0)] for label, total, testing in rows}
+
+
+def _category_for(parsed: ParsedSample, options: UploadOptions, counts: list[int]) -> str:
+    """The sample's category; counts ([samples, testing] of its label) are updated with it."""
     if options.category == UploadCategory.auto:
-        return category_for_hash(parsed.content_hash)
-    return options.category.value
+        category = category_for_label(counts[0], counts[1], parsed.content_hash).value
+    else:
+        category = options.category.value
+    counts[0] += 1
+    counts[1] += category == "testing"
+    return category
 
 
 def _without_duplicates(

@@ -77,20 +77,40 @@ def test_label_comes_from_the_form_then_the_content_then_the_name(
     assert response.json()["accepted"][0]["label"] == "forced"
 
 
-def test_auto_category_is_a_deterministic_split_by_content_hash(
+def test_auto_category_keeps_each_label_within_one_sample_of_20_percent(
     client: TestClient, project: dict, rng: np.random.Generator
 ) -> None:
     files = [(f"noise.{k}.wav", wav_bytes(rng, seconds=0.05)) for k in range(60)]
     first = upload(client, project["id"], files).json()["accepted"]
-    testing = [s for s in first if s["category"] == "testing"]
-    assert 4 <= len(testing) <= 24  # 20 % of 60 = 12, binomial spread
-    categories = {s["content_hash"]: s["category"] for s in first}
-    # The same content in another project lands on the same side of the split.
+    assert sum(s["category"] == "testing" for s in first) == 12
+    categories = [s["category"] for s in first]
+    # The same files in the same order land on the same sides in another project.
     again = create_project(client, "again")
     second = upload(client, again["id"], files).json()["accepted"]
-    assert {s["content_hash"]: s["category"] for s in second} == categories
+    assert [s["category"] for s in second] == categories
     forced = upload(client, again["id"], [("x.1.wav", wav_bytes(rng))], category="training")
     assert forced.json()["accepted"][0]["category"] == "training"
+
+
+def test_one_file_at_a_time_in_random_order_splits_every_label_80_20(
+    client: TestClient, project: dict, rng: np.random.Generator
+) -> None:
+    labels = ["yes"] * 50 + ["no"] * 33 + ["noise"] * 17
+    order = rng.permutation(len(labels))
+    for position, index in enumerate(order):
+        name = f"{labels[index]}.{position}.wav"
+        response = upload(client, project["id"], [(name, wav_bytes(rng, seconds=0.02))])
+        assert response.status_code == 201, response.text
+        # After every upload, not only at the end, each label is within a sample of 20 %.
+        label = labels[index]
+        stored = client.get(f"/api/projects/{project['id']}/samples", params={"limit": 200})
+        mine = [s for s in stored.json()["data"] if s["label"] == label]
+        testing = sum(s["category"] == "testing" for s in mine)
+        assert abs(testing - 0.2 * len(mine)) <= 1, (label, testing, len(mine))
+    stored = client.get(f"/api/projects/{project['id']}/samples", params={"limit": 200}).json()
+    for label, count in (("yes", 50), ("no", 33), ("noise", 17)):
+        testing = sum(s["category"] == "testing" for s in stored["data"] if s["label"] == label)
+        assert abs(testing - 0.2 * count) <= 1, (label, testing)
 
 
 STEREO_CLIP = "marvin_617de221_0.wav"
