@@ -47,7 +47,9 @@ def category_for_label(samples: int, testing: int, content_hash: str) -> Categor
     if testing + 1 > math.ceil(target):
         return CategoryName.training
     needed = float(target - testing)
-    return CategoryName.testing if split_key(content_hash) >= 1.0 - needed else CategoryName.training
+    return (
+        CategoryName.testing if split_key(content_hash) >= 1.0 - needed else CategoryName.training
+    )
 
 
 def minmax_envelope(

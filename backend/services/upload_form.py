@@ -15,7 +15,7 @@ from python_multipart.multipart import parse_options_header
 
 from backend.services.errors import InvalidRequest, PayloadTooLarge
 
-FORM_FIELDS = ("label", "category", "allow_duplicates")
+FORM_FIELDS = ("label", "value", "category", "allow_duplicates")
 FILES_FIELD = "files"
 MAX_FIELD_BYTES = 1024
 

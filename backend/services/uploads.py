@@ -17,6 +17,7 @@ from backend.ingest import (
     label_from_filename,
     parse_upload,
 )
+from backend.ingest.targets import parse_target, target_label
 from backend.schemas.sample import SamplePublic, UploadCategory, clean_label
 from backend.schemas.upload import RejectedFile, UploadResult
 from backend.services.errors import InvalidRequest
@@ -59,6 +60,16 @@ def upload_options(fields: dict[str, str]) -> UploadOptions:
             label = clean_label(label)
         except ValueError as error:
             raise InvalidRequest(f"The label field is not valid: {error}.") from None
+    value_text = fields.get("value", "").strip()
+    if value_text:
+        if label is not None:
+            raise InvalidRequest(
+                "Send a label or a value (a regression target, stored as the label), not both."
+            )
+        try:
+            label = target_label(parse_target(value_text))
+        except ValueError as error:
+            raise InvalidRequest(f"The value field is not valid: {error}.") from None
     category_text = fields.get("category", "auto").strip() or "auto"
     try:
         category = UploadCategory(category_text)
@@ -68,9 +79,7 @@ def upload_options(fields: dict[str, str]) -> UploadOptions:
         ) from None
     duplicates_text = fields.get("allow_duplicates", "false").strip().lower()
     if duplicates_text not in ("true", "false", "1", "0", ""):
-        raise InvalidRequest(
-            f'allow_duplicates must be true or false, not "{duplicates_text}".'
-        )
+        raise InvalidRequest(f'allow_duplicates must be true or false, not "{duplicates_text}".')
     return UploadOptions(label, category, duplicates_text in ("true", "1"))
 
 
@@ -134,8 +143,10 @@ def _check_fits(
             + _wav_channels_hint(parsed, reference, downmix_audio),
         )
     rate, expected = parsed.sample_rate_hz, reference.sample_rate_hz
-    if rate is not None and expected is not None and not math.isclose(
-        rate, expected, rel_tol=SAMPLE_RATE_RELATIVE_TOLERANCE
+    if (
+        rate is not None
+        and expected is not None
+        and not math.isclose(rate, expected, rel_tol=SAMPLE_RATE_RELATIVE_TOLERANCE)
     ):
         raise IngestError(
             filename,
@@ -360,7 +371,9 @@ def _result(
         detail = f"Stored {len(accepted)} of {total} file{'s' if total != 1 else ''}."
         return UploadResult(detail=detail, accepted=accepted, rejected=rejected), 201
     if accepted:
-        detail = f"Stored {len(accepted)} of {total} files; {len(rejected)} rejected (see rejected)."
+        detail = (
+            f"Stored {len(accepted)} of {total} files; {len(rejected)} rejected (see rejected)."
+        )
         return UploadResult(detail=detail, accepted=accepted, rejected=rejected), 207
     detail = (
         f"No file was stored: {'the file was' if total == 1 else f'all {total} files were'} "

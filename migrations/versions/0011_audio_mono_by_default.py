@@ -42,7 +42,9 @@ def _projects_keeping_channels(connection: sa.Connection) -> set[int]:
 def upgrade() -> None:
     connection = op.get_bind()
     keeping = _projects_keeping_channels(connection)
-    projects = sa.table("projects", sa.column("id", sa.Integer), sa.column("downmix_audio", sa.Boolean))
+    projects = sa.table(
+        "projects", sa.column("id", sa.Integer), sa.column("downmix_audio", sa.Boolean)
+    )
     update = projects.update().values(downmix_audio=True)
     if keeping:
         update = update.where(projects.c.id.not_in(sorted(keeping)))

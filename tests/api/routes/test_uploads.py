@@ -367,6 +367,24 @@ def test_size_limit_holds_without_content_length(
     assert stored_counts() == (0, 0)
 
 
+def test_regression_targets_from_the_value_field_the_name_and_the_content(
+    client: TestClient, project: dict, rng: np.random.Generator
+) -> None:
+    files = [
+        ("1.08.n000.csv", csv_bytes(rng)),  # was label "1" before the decimal rule
+        ("any.2.csv", b"# interval_ms=10\n# value=-0.25\naccX,accY,accZ\n1,2,3\n4,5,6\n"),
+        ("any.3.json", acquisition_json(rng, label="21.5")),
+    ]
+    stored = upload(client, project["id"], files).json()["accepted"]
+    assert {s["filename"]: s["label"] for s in stored} == {
+        "1.08.n000.csv": "1.08",
+        "any.2.csv": "-0.25",
+        "any.3.json": "21.5",
+    }
+    forced = upload(client, project["id"], [("x.1.csv", csv_bytes(rng))], value=" 3.50 ")
+    assert forced.status_code == 201 and forced.json()["accepted"][0]["label"] == "3.5"
+
+
 @pytest.mark.parametrize(
     ("form", "expected"),
     [
@@ -375,6 +393,9 @@ def test_size_limit_holds_without_content_length(
         ({"label": "a" * 101}, "at most 100 characters"),
         ({"label": "new\nline"}, "control characters"),
         ({"colour": "red"}, 'Unknown form field "colour"'),
+        ({"value": "warm"}, "The value field is not valid: the target value 'warm' is not a number"),
+        ({"value": "nan"}, "not a finite number"),
+        ({"value": "1.5", "label": "x"}, "a label or a value"),
     ],
 )
 def test_invalid_form_fields_are_422_and_store_nothing(
