@@ -73,12 +73,11 @@ def _augmentation_fits(settings: TrainingSettings, input_shape: tuple[int, ...])
         )
 
 
-def _sample_counts(split: data.Split, groups: np.ndarray | None) -> str:
+def _windows_text(windows: np.ndarray, groups: np.ndarray | None) -> str:
+    """'40 windows' or, knowing each window's sample, '40 windows of 8 samples'."""
     if groups is None:
-        return ""
-    ids = np.asarray(groups)
-    train_samples, validation_samples = len(set(ids[split.train])), len(set(ids[split.validation]))
-    return f" (windows of {train_samples} and {validation_samples} samples)"
+        return f"{len(windows)} windows"
+    return f"{len(windows)} windows of {len(set(np.asarray(groups)[windows].tolist()))} samples"
 
 
 def train(
@@ -161,8 +160,8 @@ def train(
     for note in split.notes:
         reporter.log(f"Validation split: {note}")
     reporter.log(
-        f"Training on {len(split.train)} windows, validating on {len(split.validation)}"
-        f"{_sample_counts(split, groups)}; features {input_shape}"
+        f"Training on {_windows_text(split.train, groups)}, validating on "
+        f"{_windows_text(split.validation, groups)}; features {input_shape}"
     )
     run = run_sandbox(workdir, reporter=reporter, limits=limits)
 
