@@ -79,7 +79,9 @@ def upload_options(fields: dict[str, str]) -> UploadOptions:
         ) from None
     duplicates_text = fields.get("allow_duplicates", "false").strip().lower()
     if duplicates_text not in ("true", "false", "1", "0", ""):
-        raise InvalidRequest(f'allow_duplicates must be true or false, not "{duplicates_text}".')
+        raise InvalidRequest(
+            f'allow_duplicates must be true or false, not "{duplicates_text}".'
+        )
     return UploadOptions(label, category, duplicates_text in ("true", "1"))
 
 
@@ -143,10 +145,8 @@ def _check_fits(
             + _wav_channels_hint(parsed, reference, downmix_audio),
         )
     rate, expected = parsed.sample_rate_hz, reference.sample_rate_hz
-    if (
-        rate is not None
-        and expected is not None
-        and not math.isclose(rate, expected, rel_tol=SAMPLE_RATE_RELATIVE_TOLERANCE)
+    if rate is not None and expected is not None and not math.isclose(
+        rate, expected, rel_tol=SAMPLE_RATE_RELATIVE_TOLERANCE
     ):
         raise IngestError(
             filename,
