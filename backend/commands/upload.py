@@ -64,6 +64,7 @@ def upload_files(
     project: str,
     paths: list[Path],
     label: str | None = None,
+    value: str | None = None,
     category: str | None = None,
     api_key: str | None = None,
     bearer_token: str | None = None,
@@ -85,6 +86,8 @@ def upload_files(
     form: dict[str, str] = {"allow_duplicates": "true" if allow_duplicates else "false"}
     if label is not None:
         form["label"] = label
+    if value is not None:
+        form["value"] = value  # the server checks that it is a number
     if category is not None:
         form["category"] = category
     accepted: list[dict[str, Any]] = []
@@ -130,6 +133,7 @@ def _run(args: argparse.Namespace) -> int:
             project=args.project,
             paths=paths,
             label=args.label,
+            value=args.value,
             category=args.category,
             api_key=args.api_key,
             bearer_token=stored.token if stored else None,
@@ -157,7 +161,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--project", required=True, help="project id or exact project name")
-    parser.add_argument("--label", help="label of every file (default: from the file's content or name)")
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--label", help="label of every file (default: from the file's content or name)")
+    target.add_argument(
+        "--value", help="regression target of every file, a number stored as its label (e.g. 21.5)"
+    )
     parser.add_argument("--category", choices=["training", "testing", "auto"], help="default auto (80/20 split)")
     parser.add_argument(
         "--url",

@@ -34,6 +34,7 @@ from backend.ingest.sample import (
     is_valid_interval_ms,
     make_sample,
 )
+from backend.ingest.targets import parse_target, target_label
 from backend.ingest.text import MAX_AXIS_NAME_CHARS, MAX_DEVICE_TEXT_CHARS, checked_text
 
 ZERO_SIGNATURE = "0" * 64
@@ -146,6 +147,23 @@ def _optional_text(filename: str, payload: Mapping[str, Any], key: str) -> str |
     if not isinstance(value, str):
         raise IngestError(filename, f"'payload.{key}' must be text, not {type(value).__name__}")
     return checked_text(filename, f"payload.{key}", value, max_chars=MAX_DEVICE_TEXT_CHARS)
+
+
+def _label_of(filename: str, payload: Mapping[str, Any]) -> str | None:
+    """payload.label (text, or a number: a regression target) or payload.value (a number)."""
+    label, value = payload.get("label"), payload.get("value")
+    if label is not None and value is not None:
+        raise IngestError(
+            filename, "the payload has both 'label' and 'value'; give one (value: a number)"
+        )
+    numeric_label = isinstance(label, int | float) and not isinstance(label, bool)
+    if value is None and not numeric_label:
+        return _optional_text(filename, payload, "label")
+    key = "value" if value is not None else "label"
+    try:
+        return target_label(parse_target(payload[key]))
+    except ValueError as error:
+        raise IngestError(filename, f"'payload.{key}': {error}") from None
 
 
 def _check_envelope(filename: str, obj: Any) -> Mapping[str, Any]:
@@ -287,7 +305,7 @@ def _to_sample(
         axes=axes,
         interval_ms=interval_ms,
         source_format=source_format,
-        label=_optional_text(filename, payload, "label"),
+        label=_label_of(filename, payload),
         device_name=_optional_text(filename, payload, "device_name"),
         device_type=device_type,
     )

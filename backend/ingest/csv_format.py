@@ -1,5 +1,6 @@
 """CSV time series: a header row, one column per axis, and the interval from a time column or a
-leading `# interval_ms=10` comment.
+leading `# interval_ms=10` comment. A leading `# label=walk` or `# value=1.08` comment (a
+regression target, stored as the label) gives the sample's label.
 
 Rows are parsed by numpy's C reader; only when it fails is the text walked row by row, to tell
 the user which row and column are wrong.
@@ -26,7 +27,8 @@ from backend.ingest.sample import (
     is_valid_interval_ms,
     make_sample,
 )
-from backend.ingest.text import MAX_AXIS_NAME_CHARS, checked_text
+from backend.ingest.targets import parse_target, target_label
+from backend.ingest.text import MAX_AXIS_NAME_CHARS, MAX_DEVICE_TEXT_CHARS, checked_text
 
 DELIMITERS = (",", ";", "\t")
 # Names (lower case, units removed) that make a column the time column; value: ms per unit,
@@ -44,6 +46,7 @@ TIME_UNITS_MS: dict[str, float] = {"ms": 1.0, "s": 1000.0}
 # Steps between timestamps may differ from the median step by this fraction of it (jitter).
 MAX_STEP_DEVIATION = 0.05
 _INTERVAL_COMMENT = re.compile(r"^#\s*interval_ms\s*[=:]\s*(\S+)\s*$", re.IGNORECASE)
+_LABEL_COMMENT = re.compile(r"^#\s*(label|value)\s*[=:]\s*(.*?)\s*$", re.IGNORECASE)
 _NAME_WITH_UNITS = re.compile(r"^(?P<name>.*?)\s*[\(\[](?P<units>[^\)\]]*)[\)\]]\s*$")
 _HOW_TO_GIVE_INTERVAL = (
     "give the interval with a first line '# interval_ms=10', "
@@ -106,10 +109,22 @@ def _normalise_bytes(filename: str, data: bytes) -> bytes:
     return data
 
 
-def _split_preamble(filename: str, data: bytes) -> tuple[float | None, int, str, bytes]:
-    """Skip leading comments and blank lines; return (interval_ms from a comment, header line
-    number, header line, the bytes after it)."""
+@dataclass(frozen=True)
+class _Preamble:
+    """What the leading comments say, and where the header row is."""
+
+    interval_ms: float | None
+    label: str | None
+    header_line_number: int
+    header_line: str
+    body: bytes  # the bytes after the header row
+
+
+def _split_preamble(filename: str, data: bytes) -> _Preamble:
+    """Skip leading comments and blank lines, reading the interval and label comments."""
     interval_ms: float | None = None
+    label: str | None = None
+    label_key = ""
     position = 0
     line_number = 0
     while position < len(data):
@@ -125,9 +140,30 @@ def _split_preamble(filename: str, data: bytes) -> tuple[float | None, int, str,
             match = _INTERVAL_COMMENT.match(stripped)
             if match:
                 interval_ms = _parse_interval_comment(filename, line_number, match.group(1))
+            label_match = _LABEL_COMMENT.match(stripped)
+            if label_match:
+                if label is not None:
+                    raise IngestError(
+                        filename,
+                        f"line {line_number}: a second label comment ('# {label_key}=' came "
+                        "first); give one '# label=...' or '# value=...'",
+                    )
+                label_key = label_match.group(1).lower()
+                label = _parse_label_comment(filename, line_number, label_key, label_match.group(2))
             continue
-        return interval_ms, line_number, line, data[position:]
+        return _Preamble(interval_ms, label, line_number, line, data[position:])
     raise IngestError(filename, "the CSV file has no header row (and no data)")
+
+
+def _parse_label_comment(filename: str, line_number: int, key: str, text: str) -> str:
+    if key == "value":
+        try:
+            return target_label(parse_target(text))
+        except ValueError as error:
+            raise IngestError(filename, f"line {line_number}: {error}") from None
+    return checked_text(
+        filename, f"line {line_number}: the label", text, max_chars=MAX_DEVICE_TEXT_CHARS
+    )
 
 
 def _parse_interval_comment(filename: str, line_number: int, text: str) -> float:
@@ -344,7 +380,13 @@ def _interval_from_times(
 def parse_csv(filename: str, data: bytes) -> ParsedSample:
     """Decode a CSV time series; the time column, if any, gives the interval and is not an axis."""
     data = _normalise_bytes(filename, data)
-    comment_interval_ms, header_line_number, header_line, body = _split_preamble(filename, data)
+    preamble = _split_preamble(filename, data)
+    comment_interval_ms, header_line_number, header_line, body = (
+        preamble.interval_ms,
+        preamble.header_line_number,
+        preamble.header_line,
+        preamble.body,
+    )
     delimiter = _sniff_delimiter(header_line)
     columns = _parse_header(filename, header_line_number, header_line, delimiter)
     time_columns = [column for column in columns if _time_scale_ms(column) is not None]
@@ -403,4 +445,5 @@ def parse_csv(filename: str, data: bytes) -> ParsedSample:
         axes=tuple(Axis(column.name, column.units) for column in axis_columns),
         interval_ms=interval_ms,
         source_format="csv",
+        label=preamble.label,
     )

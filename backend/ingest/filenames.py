@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from backend.ingest.errors import IngestError
+from backend.ingest.targets import DECIMAL_LABEL
 
 MAX_FILENAME_BYTES = 255
 # Extension -> source format. The order is the order the user is shown.
@@ -83,13 +84,23 @@ def source_format_for(filename: str) -> str:
 
 
 def label_from_filename(filename: str) -> str:
-    """The label a file name carries: the text before the first dot ("yes.a3f9.wav" -> "yes")."""
+    """The label a file name carries: the text before the first dot ("yes.a3f9.wav" -> "yes").
+
+    A regression target keeps its decimals: a name VALUE.NAME.ext (NAME: one or more parts)
+    whose first two parts make a decimal number (digits, one point, digits) has that number as
+    its label ("1.08.n000.csv" -> "1.08", "-0.5.take2.a3f9.wav" -> "-0.5"). Without a NAME part
+    the first-dot rule stays: "3.0042.wav" is class "3", and "1.08.csv" is "1" too.
+    """
     check_filename(filename)
+    parts = filename.split(".")
+    # parts: VALUE, decimals, at least one NAME part, the extension.
+    if len(parts) >= 4 and DECIMAL_LABEL.fullmatch(f"{parts[0].strip()}.{parts[1]}"):
+        return f"{parts[0].strip()}.{parts[1]}"
     label = filename.split(".", 1)[0].strip()
     if not label:
         raise IngestError(
             filename,
             "the file name has no label: name files LABEL.ext or LABEL.anything.ext, "
-            "e.g. yes.01.wav",
+            "e.g. yes.01.wav (a regression target with decimals: VALUE.NAME.ext, e.g. 1.08.n000.csv)",
         )
     return label

@@ -24,7 +24,9 @@ class ProjectCreate(StrictInput):
     name: str = Field(min_length=1, max_length=PROJECT_NAME_MAX_CHARS)
     description: StorableText = Field("", max_length=10_000)
     downmix_audio: bool = Field(
-        False, description="Average the channels of multi-channel WAV files into one 'audio' axis."
+        True,
+        description="Average the channels of multi-channel WAV files into one 'audio' axis (the "
+        "default: audio projects are mono); false keeps each channel as an axis ch0, ch1, ...",
     )
     hmac_key: StorableText | None = Field(
         None,

@@ -1,15 +1,18 @@
-"""A sample's values: float32 bytes as stored, the 80/20 split rule, plot envelopes and WAV for listening."""
+"""A sample's values: float32 bytes as stored, the 80/20 split rule per label, plot envelopes and WAV for listening."""
 
 from __future__ import annotations
 
 import io
+import math
 import wave
+from fractions import Fraction
 
 import numpy as np
 
 from backend.schemas.sample import CategoryName
 
 TESTING_SHARE = 0.2
+_TESTING_FRACTION = Fraction(TESTING_SHARE).limit_denominator(1000)  # exact arithmetic: 1/5
 # Below this rate a series is a sensor, not sound; browsers cannot play it either.
 MIN_AUDIO_RATE_HZ = 3000.0
 
@@ -33,11 +36,26 @@ def split_key(content_hash: str) -> float:
     return int(content_hash[:12], 16) / float(1 << 48)
 
 
-def category_for_hash(content_hash: str) -> CategoryName:
-    """The automatic category: testing for the 20 % of keys at the top of [0, 1), training otherwise."""
-    if split_key(content_hash) >= 1.0 - TESTING_SHARE:
+def category_for_label(samples: int, testing: int, content_hash: str) -> CategoryName:
+    """The automatic category of a label's next sample, when the label has `samples` samples of
+    which `testing` are in the test split.
+
+    Samples arrive one at a time, so the rule is incremental: it keeps each label's testing
+    count between floor and ceil of 20 % of its samples (within one sample of the share) by
+    putting the new sample where the count must go. When either side stays within that band,
+    the content hash decides: testing when its key falls in the top `needed` of [0, 1), where
+    `needed` is what the label lacks of 20 % (0..1). The same files uploaded in the same order
+    get the same categories.
+    """
+    target = _TESTING_FRACTION * (samples + 1)
+    if testing < math.floor(target):
         return CategoryName.testing
-    return CategoryName.training
+    if testing + 1 > math.ceil(target):
+        return CategoryName.training
+    needed = float(target - testing)
+    return (
+        CategoryName.testing if split_key(content_hash) >= 1.0 - needed else CategoryName.training
+    )
 
 
 def minmax_envelope(

@@ -20,7 +20,7 @@ from python_multipart.multipart import parse_options_header
 
 from backend.services.errors import InvalidRequest, PayloadTooLarge
 
-FORM_FIELDS = ("label", "category", "allow_duplicates")
+FORM_FIELDS = ("label", "value", "category", "allow_duplicates")
 FILES_FIELD = "files"
 MAX_FIELD_BYTES = 1024
 # Files up to this size stay in memory (most sensor files); larger ones are written to disk.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,11 +25,12 @@ from backend.ingest import (
     label_from_filename,
     parse_upload,
 )
+from backend.ingest.targets import parse_target, target_label
 from backend.schemas.sample import SamplePublic, UploadCategory, clean_label
 from backend.schemas.upload import RejectedFile, UploadResult
 from backend.services.errors import InvalidRequest
 from backend.services.projects import project_hmac_key
-from backend.services.sample_values import category_for_hash, values_buffer
+from backend.services.sample_values import category_for_label, values_buffer
 from backend.services.upload_form import UploadedFile, UploadForm
 from backend.settings import settings
 
@@ -64,6 +65,16 @@ def upload_options(fields: dict[str, str]) -> UploadOptions:
             label = clean_label(label)
         except ValueError as error:
             raise InvalidRequest(f"The label field is not valid: {error}.") from None
+    value_text = fields.get("value", "").strip()
+    if value_text:
+        if label is not None:
+            raise InvalidRequest(
+                "Send a label or a value (a regression target, stored as the label), not both."
+            )
+        try:
+            label = target_label(parse_target(value_text))
+        except ValueError as error:
+            raise InvalidRequest(f"The value field is not valid: {error}.") from None
     category_text = fields.get("category", "auto").strip() or "auto"
     try:
         category = UploadCategory(category_text)
@@ -97,7 +108,30 @@ def _names(axis_names: tuple[str, ...]) -> str:
     return "(" + ", ".join(axis_names) + ")"
 
 
-def _check_fits(filename: str, parsed: ParsedSample, reference: _Reference) -> None:
+def _is_wav_axes(axis_names: tuple[str, ...]) -> bool:
+    """The axes a WAV file gives: ('audio',) or ('ch0', 'ch1', ...)."""
+    return axis_names == ("audio",) or axis_names == tuple(f"ch{i}" for i in range(len(axis_names)))
+
+
+def _wav_channels_hint(parsed: ParsedSample, reference: _Reference, downmix_audio: bool) -> str:
+    """Which project setting decides a WAV's axes ("" when the data is not WAV audio)."""
+    if parsed.source_format != "wav" or not _is_wav_axes(reference.axis_names):
+        return ""
+    if downmix_audio:
+        return (
+            "; this project downmixes WAV channels into one 'audio' axis (downmix_audio setting "
+            "on), but its data keeps them as axes: set the project's downmix_audio to false to "
+            "keep WAV channels as axes"
+        )
+    return (
+        "; this project keeps WAV channels as axes (downmix_audio setting off): set the "
+        "project's downmix_audio to true to average the channels of every WAV into one 'audio' axis"
+    )
+
+
+def _check_fits(
+    filename: str, parsed: ParsedSample, reference: _Reference, downmix_audio: bool
+) -> None:
     if parsed.kind != reference.kind:
         raise IngestError(
             filename,
@@ -112,7 +146,8 @@ def _check_fits(filename: str, parsed: ParsedSample, reference: _Reference) -> N
         raise IngestError(
             filename,
             f"its axes {_names(names)} differ from those of {reference.source} "
-            f"{_names(reference.axis_names)}; every sample of a project has the same axes",
+            f"{_names(reference.axis_names)}; every sample of a project has the same axes"
+            + _wav_channels_hint(parsed, reference, downmix_audio),
         )
     rate, expected = parsed.sample_rate_hz, reference.sample_rate_hz
     if rate is not None and expected is not None and not math.isclose(
@@ -202,6 +237,21 @@ def new_sample(
     )
 
 
+def _category_for(
+    session: Session, project: Project, parsed: ParsedSample, label: str, options: UploadOptions
+) -> str:
+    """The category asked for, or with `auto` the one that keeps the label's testing share
+    closest to 20 % (the files before this one are already stored, so they count)."""
+    if options.category != UploadCategory.auto:
+        return options.category.value
+    total, testing = session.execute(
+        select(func.count(), func.sum(case((Sample.category == "testing", 1), else_=0))).where(
+            Sample.project_id == project.id, Sample.label == label
+        )
+    ).one()
+    return category_for_label(int(total), int(testing or 0), parsed.content_hash).value
+
+
 @dataclass
 class _UploadState:
     """What the files of one upload learn from those before them."""
@@ -233,17 +283,13 @@ def _store_one(
         max_bytes=limit_bytes,
     )
     if state.reference is not None:
-        _check_fits(upload.filename, parsed, state.reference)
+        _check_fits(upload.filename, parsed, state.reference, project.downmix_audio)
     label = _label_for(upload.filename, parsed, options)
     if not options.allow_duplicates:
         reason = _duplicate_reason(session, project, parsed.content_hash, state.seen)
         if reason is not None:
             raise IngestError(upload.filename, reason)
-    category = (
-        category_for_hash(parsed.content_hash)
-        if options.category == UploadCategory.auto
-        else options.category.value
-    )
+    category = _category_for(session, project, parsed, label, options)
     sample = new_sample(
         project, upload.filename, label, category, parsed, unique=not options.allow_duplicates
     )

@@ -66,6 +66,18 @@ def test_refused_files_are_listed_and_exit_non_zero(
     assert len(_samples(owner, project)) == 2
 
 
+def test_a_regression_value_labels_every_file_and_a_non_number_is_refused(
+    live_server: str, owner: httpx.Client, project: dict, tmp_path: Path, rng: np.random.Generator
+) -> None:
+    paths = _write(tmp_path, {"any.1.csv": csv_bytes(rng)})
+    common = ("--url", live_server, "--api-key", project["api_key"], "--project", project["name"])
+    refused = mcuforge_upload(*common, "--value", "warm", *paths)
+    assert refused.returncode == 1 and "not a number" in refused.stderr
+    stored = mcuforge_upload(*common, "--value", "21.50", *paths)
+    assert stored.returncode == 0, stored.stderr
+    assert [s["label"] for s in _samples(owner, project)] == ["21.5"]
+
+
 def test_unknown_project_missing_file_or_no_server_exit_2(
     live_server: str, project: dict, tmp_path: Path, rng: np.random.Generator
 ) -> None:

@@ -1,6 +1,6 @@
 """Bad input, refused before the job (422 / 409 with the reason) and by the job itself (a failed
 job whose error says what to fix): stale features after relabelling, adding, removing or
-cropping samples, changed DSP parameters, one class only, a class with no validation windows."""
+cropping samples, changed DSP parameters, one class only, classes of a single sample."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from tests.training.conftest import (
     make_impulse,
     upload_clips,
 )
-from tests.utils.api import upload
 from tests.worker.jobs_helpers import read_job
 from worker.job_runtime import run_job
 from worker.training.train_job import run_train_model
@@ -155,19 +154,18 @@ def test_one_class_only_fails_the_job_saying_a_second_class_is_needed(
     )
 
 
-def test_a_class_without_validation_windows_fails_the_job(world: TrainingWorld) -> None:
-    project_id = world.new_project("tiny class")
-    upload_clips(world.client, project_id, ("high",), 3, "training")
-    # One 500 ms clip is one window: a 0.2 validation split leaves it none.
-    from tests.training.conftest import clip_wav
-
-    short = upload(world.client, project_id, [("low.short.wav", clip_wav("low", 9, seconds=0.5))])
-    assert short.status_code in (200, 201), short.text
+def test_classes_of_one_sample_each_fail_the_job_saying_validation_needs_more(
+    world: TrainingWorld,
+) -> None:
+    # Each clip has several overlapping windows, but the validation split keeps a sample's
+    # windows together: with one sample per class nothing can validate.
+    project_id = world.new_project("tiny classes")
+    upload_clips(world.client, project_id, ("high", "low"), 1, "training")
     impulse_id = make_impulse(world.client, project_id)["id"]
     generate_features(world.client, project_id, impulse_id)
     assert job_error(project_id, impulse_id) == (
-        "class 'low' has 1 window(s): with a validation split of 0.2 it gets no validation "
-        "windows; add samples until it has at least 3 windows, or raise the validation split"
+        "every class has a single sample (2 samples): validation needs a class with at least 2 "
+        "samples; add samples"
     )
 
 

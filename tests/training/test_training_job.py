@@ -11,7 +11,7 @@ import zipfile
 import numpy as np
 import tflite
 
-from tests.training.conftest import EPOCHS, LABELS, TrainingWorld, block_url
+from tests.training.conftest import EPOCHS, LABELS, TRAINING_SAMPLES, TrainingWorld, block_url
 from tests.worker.jobs_helpers import log_lines, read_job
 
 EPOCH_LINE = re.compile(
@@ -31,6 +31,25 @@ def test_every_epoch_reports_its_loss_and_accuracy_in_the_job_log(world: Trainin
     epochs = [int(m.group(1)) for line in log_lines(job.id) if (m := EPOCH_LINE.match(line))]
     assert epochs == list(range(1, EPOCHS + 1))
     assert job.result is not None and job.result["epochs"] == EPOCHS
+
+
+def test_validation_holds_out_whole_samples_of_every_label(world: TrainingWorld) -> None:
+    lines = [line for line in log_lines(world.train_job_id) if line.startswith("Training on ")]
+    match = re.match(
+        r"Training on (\d+) windows of (\d+) samples, validating on (\d+) windows of (\d+) samples",
+        lines[0],
+    )
+    assert match, lines
+    train_windows, train_samples, validation_windows, validation_samples = map(int, match.groups())
+    assert train_samples + validation_samples == len(LABELS) * TRAINING_SAMPLES
+    # Each label holds out round(20 %) of its samples, at least one.
+    held_per_label = max(1, round(0.2 * TRAINING_SAMPLES))
+    assert validation_samples == len(LABELS) * min(held_per_label, TRAINING_SAMPLES - 1)
+    metrics = model_of(world)["metrics"]
+    assert (metrics["training_windows"], metrics["validation_windows"]) == (
+        train_windows,
+        validation_windows,
+    )
 
 
 def test_the_model_has_float32_and_int8_metrics_side_by_side(world: TrainingWorld) -> None:

@@ -1,4 +1,4 @@
-"""Checks training features and labels, splits off validation windows and weighs classes."""
+"""Checks training features and labels, splits off validation samples and weighs classes."""
 
 from __future__ import annotations
 
@@ -74,45 +74,109 @@ def check_regression_targets(targets: np.ndarray, windows: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Split:
-    """Indices of the training and validation windows."""
+    """Indices of the training and validation windows, and what the log should say about them."""
 
     train: np.ndarray
     validation: np.ndarray
+    notes: tuple[str, ...] = ()
+
+
+def _sample_of_each_window(groups: np.ndarray | None, windows: int) -> np.ndarray:
+    """Position of each window's sample among the distinct samples (one per window when None)."""
+    if groups is None:
+        return np.arange(windows)
+    array = np.asarray(groups)
+    if array.shape != (windows,):
+        raise TrainingError(
+            f"sample ids have the shape {array.shape} but there are {windows} windows; "
+            "give the sample id of each window"
+        )
+    return np.unique(array, return_inverse=True)[1].reshape(-1)
+
+
+def _held_out_count(samples: int, validation_split: float) -> int:
+    """round(samples x split), but at least one of two or more samples and never all of them."""
+    if samples < 2:
+        return 0
+    return min(max(1, int(round(samples * validation_split))), samples - 1)
+
+
+def _split_windows(sample_of_window: np.ndarray, validation_samples: list[int]) -> np.ndarray:
+    return np.isin(sample_of_window, np.asarray(validation_samples, dtype=np.int64))
 
 
 def stratified_split(
-    labels: np.ndarray, class_names: list[str], *, validation_split: float, seed: int
+    labels: np.ndarray,
+    class_names: list[str],
+    *,
+    validation_split: float,
+    seed: int,
+    groups: np.ndarray | None = None,
 ) -> Split:
-    """Hold out `validation_split` of each class's windows (rounded), chosen with `seed`."""
+    """Hold out `validation_split` of each class's samples, chosen with `seed`.
+
+    groups: the sample id of each window. All windows of a sample land on one side, so that
+    overlapping windows of one recording never sit in training and validation both (None: each
+    window is its own sample). A class with a single sample trains; the notes say that
+    validation lacks it.
+    """
     rng = np.random.default_rng(seed)
-    train: list[np.ndarray] = []
-    validation: list[np.ndarray] = []
+    sample_of_window = _sample_of_each_window(groups, len(labels))
+    first_window = np.unique(sample_of_window, return_index=True)[1]
+    sample_labels = np.asarray(labels)[first_window]  # a sample has one label
+    validation: list[int] = []
+    notes: list[str] = []
     for index, name in enumerate(class_names):
-        members = rng.permutation(np.flatnonzero(labels == index))
-        held_out = int(round(len(members) * validation_split))
-        if held_out == 0 or held_out == len(members):
-            needed = int(np.ceil(0.5 / validation_split))
-            raise TrainingError(
-                f"class {name!r} has {len(members)} window(s): with a validation split of "
-                f"{validation_split:g} it gets {'no validation' if held_out == 0 else 'no training'}"
-                f" windows; add samples until it has at least {max(needed, 2)} windows, or raise "
-                "the validation split"
+        members = rng.permutation(np.flatnonzero(sample_labels == index))
+        held_out = _held_out_count(len(members), validation_split)
+        if held_out == 0 and len(members):
+            notes.append(
+                f"class {name!r} has a single sample: it is used for training and the "
+                "validation set has none of it; add samples of it to validate it"
             )
-        validation.append(members[:held_out])
-        train.append(members[held_out:])
-    return Split(np.sort(np.concatenate(train)), np.sort(np.concatenate(validation)))
-
-
-def random_split(windows: int, *, validation_split: float, seed: int) -> Split:
-    """Hold out `validation_split` of all windows (regression has no classes to stratify)."""
-    order = np.random.default_rng(seed).permutation(windows)
-    held_out = int(round(windows * validation_split))
-    if held_out == 0 or held_out == windows:
+        validation.extend(int(m) for m in members[:held_out])
+    if not validation:
         raise TrainingError(
-            f"{windows} window(s) cannot be split {1 - validation_split:g}/{validation_split:g} "
+            f"every class has a single sample ({len(first_window)} samples): validation needs a "
+            "class with at least 2 samples; add samples"
+        )
+    held = _split_windows(sample_of_window, validation)
+    return Split(np.flatnonzero(~held), np.flatnonzero(held), tuple(notes))
+
+
+def regression_split(
+    targets: np.ndarray,
+    *,
+    validation_split: float,
+    seed: int,
+    groups: np.ndarray | None = None,
+) -> Split:
+    """Hold out `validation_split` of the samples, spread over the range of targets.
+
+    groups: the sample id of each window (None: each window is its own sample); all windows of
+    a sample land on one side. The samples, ordered by their mean target (ties at random), are
+    cut into as many bins of equal size as samples are held out; one sample of each bin, drawn
+    with `seed`, validates, so validation covers low, middle and high targets alike.
+    """
+    rng = np.random.default_rng(seed)
+    values = np.asarray(targets, dtype=np.float64)
+    sample_of_window = _sample_of_each_window(groups, len(values))
+    samples = int(sample_of_window.max()) + 1 if len(values) else 0
+    held_out = _held_out_count(samples, validation_split)
+    if held_out == 0:
+        raise TrainingError(
+            f"{samples} sample(s) cannot be split {1 - validation_split:g}/{validation_split:g} "
             "into training and validation; add samples"
         )
-    return Split(np.sort(order[held_out:]), np.sort(order[:held_out]))
+    means = np.bincount(sample_of_window, weights=values) / np.bincount(sample_of_window)
+    order = np.lexsort((rng.random(samples), means))
+    edges = np.rint(np.linspace(0, samples, held_out + 1)).astype(np.int64)
+    validation = [
+        int(order[start + rng.integers(end - start)])
+        for start, end in zip(edges[:-1], edges[1:], strict=True)
+    ]
+    held = _split_windows(sample_of_window, validation)
+    return Split(np.flatnonzero(~held), np.flatnonzero(held))
 
 
 def balanced_class_weights(labels: np.ndarray, num_classes: int) -> dict[int, float]:

@@ -74,7 +74,11 @@ class TrainingSettings(_RangeChecked):
     learning_rate: float = Field(default=0.005, ge=1e-6, le=1.0, description="Adam learning rate")
     batch_size: int = Field(default=32, ge=1, le=4096, description="windows per training step")
     validation_split: float = Field(
-        default=0.2, ge=0.05, le=0.5, description="share of the windows held out for validation"
+        default=0.2,
+        ge=0.05,
+        le=0.5,
+        description="share of each label's samples held out for validation (all windows of a "
+        "sample on one side)",
     )
     balance_classes: bool = Field(
         default=False, description="weight classes by the inverse of their window count"

@@ -73,6 +73,13 @@ def _augmentation_fits(settings: TrainingSettings, input_shape: tuple[int, ...])
         )
 
 
+def _windows_text(windows: np.ndarray, groups: np.ndarray | None) -> str:
+    """'40 windows' or, knowing each window's sample, '40 windows of 8 samples'."""
+    if groups is None:
+        return f"{len(windows)} windows"
+    return f"{len(windows)} windows of {len(set(np.asarray(groups)[windows].tolist()))} samples"
+
+
 def train(
     features: np.ndarray,
     labels: np.ndarray,
@@ -84,11 +91,14 @@ def train(
     *,
     limits: RunLimits | None = None,
     measure_arena: bool = True,
+    groups: np.ndarray | None = None,
 ) -> TrainingResult:
     """Train `block` on `features` (windows first) in a sandboxed process, quantize, evaluate.
 
     `labels` are class indices into `class_names` (classification) or one number per window
-    (regression, `class_names` ignored). Raises TrainingError with what to fix.
+    (regression, `class_names` ignored). `groups`: the sample id of each window, so that the
+    validation split keeps all windows of a sample on one side (None: windows are independent).
+    Raises TrainingError with what to fix.
     """
     reporter = reporter or NullReporter()
     x = data.check_features(features)
@@ -97,7 +107,11 @@ def train(
     if block.task == "classification":
         y = data.check_class_labels(labels, class_names, len(x))
         split = data.stratified_split(
-            y, class_names, validation_split=settings.validation_split, seed=settings.seed
+            y,
+            class_names,
+            validation_split=settings.validation_split,
+            seed=settings.seed,
+            groups=groups,
         )
         num_classes = len(class_names)
         targets = data.one_hot(y, num_classes)
@@ -105,8 +119,8 @@ def train(
             class_weight = data.balanced_class_weights(y[split.train], num_classes)
     else:
         y_float = data.check_regression_targets(labels, len(x))
-        split = data.random_split(
-            len(x), validation_split=settings.validation_split, seed=settings.seed
+        split = data.regression_split(
+            y_float, validation_split=settings.validation_split, seed=settings.seed, groups=groups
         )
         num_classes = 1
         targets = y_float[:, np.newaxis]
@@ -143,9 +157,11 @@ def train(
         x_validation=x[split.validation],
         y_validation=targets[split.validation],
     )
+    for note in split.notes:
+        reporter.log(f"Validation split: {note}")
     reporter.log(
-        f"Training on {len(split.train)} windows, validating on {len(split.validation)}; "
-        f"features {input_shape}"
+        f"Training on {_windows_text(split.train, groups)}, validating on "
+        f"{_windows_text(split.validation, groups)}; features {input_shape}"
     )
     run = run_sandbox(workdir, reporter=reporter, limits=limits)
 

@@ -28,6 +28,7 @@ from worker.training.inputs import (
 )
 from worker.training.model_staleness import model_staleness
 from worker.training.params import TestModelParams
+from worker.training.targets import regression_targets
 
 
 def latest_model(session: Session, impulse_id: int, learning_block_id: int) -> TrainedModel | None:
@@ -237,7 +238,7 @@ def run_test_model(context: JobContext, params: dict[str, Any]) -> dict[str, Any
             rows = rows[known]
             y = np.array([model.class_names.index(data.labels[i]) for i in rows], dtype=np.int64)
         else:
-            y = np.array([float(data.labels[i]) for i in rows], dtype=np.float32)
+            y = regression_targets(labels, data.sample_ids[rows], data.dataset_samples)
         context.log(f"Testing model {model.id} on {len(rows)} test windows (int8 on TFLM)")
         context.progress(1, 3)
         result = run_model_test(

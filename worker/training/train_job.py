@@ -38,6 +38,7 @@ from worker.training.sandbox_policy import (
     isolation_description,
     training_limits,
 )
+from worker.training.targets import regression_targets
 
 # Under the task's soft time limit (3300 s), so the sandbox stops first with a clear message.
 TRAINING_LIMITS = RunLimits(time_limit_s=3000.0)
@@ -48,25 +49,6 @@ def class_indices(labels: list[str]) -> tuple[np.ndarray, list[str]]:
     class_names = sorted(set(labels))
     index = {name: i for i, name in enumerate(class_names)}
     return np.array([index[label] for label in labels], dtype=np.int64), class_names
-
-
-def regression_targets(labels: list[str]) -> np.ndarray:
-    try:
-        return np.array([float(label) for label in labels], dtype=np.float32)
-    except ValueError:
-        bad = sorted({label for label in labels if not _is_number(label)})
-        raise JobInputError(
-            f"a regression block learns a number per sample, but the labels {bad[:3]} are not "
-            "numbers; label samples with their target value (e.g. 21.5)"
-        ) from None
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _load(checked: TrainModelParams) -> tuple[int, dict[str, Any], list[str], LearningFeatures]:
@@ -134,7 +116,7 @@ def _train_network(
     labels = [data.labels[i] for i in rows]
     class_names: list[str] = []
     if block["type"] == "regression":
-        y = regression_targets(labels)
+        y = regression_targets(labels, data.sample_ids[rows], data.dataset_samples)
     else:
         y, class_names = class_indices(labels)
     settings = TrainingSettings.model_validate(block.get("settings") or {})
@@ -162,6 +144,7 @@ def _train_network(
                 workdir,
                 JobReporter(context),
                 limits=limits,
+                groups=data.sample_ids[rows],
             )
         except TrainingError as error:
             if error.log:

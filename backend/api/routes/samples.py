@@ -50,11 +50,16 @@ UPLOAD_BODY: dict[str, Any] = {
                         "type": "string",
                         "description": "Label of every file; else from the file's content or name.",
                     },
+                    "value": {
+                        "type": "number",
+                        "description": "Regression target of every file (stored as its label); "
+                        "instead of label.",
+                    },
                     "category": {
                         "type": "string",
                         "enum": ["training", "testing", "auto"],
                         "default": "auto",
-                        "description": "auto: a deterministic 80/20 split by content hash.",
+                        "description": "auto: an 80/20 split per label; the content hash decides where either side keeps the label within one sample of 20 %.",
                     },
                     "allow_duplicates": {"type": "boolean", "default": False},
                 },

@@ -22,8 +22,9 @@ class Project(Base):
     # backend.services.projects' project_hmac_key / set_project_hmac_key); 1024 characters hold
     # the token of the longest key the API accepts (128 characters of 4 UTF-8 bytes: 780).
     hmac_key_encrypted: Mapped[str | None] = mapped_column(String(1024), default=None)
-    # Multi-channel WAVs become one averaged "audio" axis instead of one axis per channel.
-    downmix_audio: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Multi-channel WAVs become one averaged "audio" axis (the default: audio projects are mono,
+    # whatever order stereo and mono files arrive in); False keeps one axis per channel.
+    downmix_audio: Mapped[bool] = mapped_column(Boolean, default=True)
     # Public projects are readable by everyone, anonymous callers included, and can be cloned.
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,4 +1,5 @@
-// Upload many files at once: drag and drop or pick, set label and category, see each file's fate.
+// Upload many files at once: drag and drop or pick, set label (or a regression target) and
+// category, see each file's fate.
 import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type DragEvent, type FormEvent } from 'react';
 
@@ -28,6 +29,8 @@ export function UploadPanel({ projectId }: { projectId: number }) {
   const [files, setFiles] = useState<File[]>([]);
   const [rows, setRows] = useState<FileUploadRow[]>([]);
   const [label, setLabel] = useState('');
+  // A regression target for every file of the upload, stored as their label.
+  const [targetValue, setTargetValue] = useState('');
   const [category, setCategory] = useState<UploadCategory>('auto');
   const [allowDuplicates, setAllowDuplicates] = useState(false);
   const [uploading, setUploading] = useState(false);
@@ -60,12 +63,13 @@ export function UploadPanel({ projectId }: { projectId: number }) {
           category,
           allow_duplicates: allowDuplicates,
           ...(label.trim() ? { label: label.trim() } : {}),
+          ...(targetValue.trim() ? { value: Number(targetValue.trim()) } : {}),
         },
       });
       // 201 and 207 carry the per-file answer, and so do 413 and 422 when files were refused.
       const answer = data ?? (isUploadAnswer(error) ? error : null);
       if (answer) return { kind: 'answer', answer };
-      const field = errorFieldAmong(error, ['label', 'category']);
+      const field = errorFieldAmong(error, ['label', 'value', 'category']);
       const message = apiErrorMessage(error);
       // The status helps with errors about nothing the user can see (a proxy, a missing project).
       return {
@@ -84,9 +88,17 @@ export function UploadPanel({ projectId }: { projectId: number }) {
   const upload = async (event: FormEvent) => {
     event.preventDefault();
     if (files.length === 0 || uploading) return;
-    setUploading(true);
     setFieldErrors({});
     setRequestError(null);
+    if (targetValue.trim() && !Number.isFinite(Number(targetValue.trim()))) {
+      setFieldErrors({ value: 'The value must be a number, e.g. 21.5.' });
+      return;
+    }
+    if (targetValue.trim() && label.trim()) {
+      setFieldErrors({ value: 'Give a label or a value, not both.' });
+      return;
+    }
+    setUploading(true);
     try {
       const run = await uploadInBatches(files, sendBatch, setRows, {
         maxFiles: FILES_PER_REQUEST,
@@ -164,6 +176,30 @@ export function UploadPanel({ projectId }: { projectId: number }) {
             {fieldErrors.label && (
               <p className="error-text" role="alert" id="upload-label-error">
                 {fieldErrors.label}
+              </p>
+            )}
+          </div>
+          <div className="field">
+            <label htmlFor="upload-value">Value (regression)</label>
+            <input
+              id="upload-value"
+              value={targetValue}
+              inputMode="decimal"
+              maxLength={40}
+              disabled={uploading}
+              placeholder="from each file name"
+              onChange={(event) => setTargetValue(event.target.value)}
+              aria-describedby={`upload-value-hint${fieldErrors.value ? ' upload-value-error' : ''}`}
+              aria-invalid={fieldErrors.value ? true : undefined}
+            />
+            <p className="hint" id="upload-value-hint">
+              A number to learn, e.g. <code>21.5</code>. Empty: <code>1.08.n000.csv</code> gets{' '}
+              <code>1.08</code> (a decimal needs a name part after it), or a CSV line{' '}
+              <code># value=1.08</code>.
+            </p>
+            {fieldErrors.value && (
+              <p className="error-text" role="alert" id="upload-value-error">
+                {fieldErrors.value}
               </p>
             )}
           </div>

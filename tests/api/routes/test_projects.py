@@ -14,7 +14,7 @@ def test_create_then_read_and_list(client: TestClient) -> None:
     assert created["name"] == "keywords"
     assert created["description"] == "yes / no"
     assert created["sample_count"] == 0
-    assert created["hmac_key_set"] is False and created["downmix_audio"] is False
+    assert created["hmac_key_set"] is False and created["downmix_audio"] is True
 
     read = client.get(f"/api/projects/{created['id']}").json()
     assert read == created
@@ -46,8 +46,8 @@ def test_update_changes_only_what_is_sent(client: TestClient) -> None:
     url = f"/api/projects/{project['id']}"
     renamed = client.patch(url, json={"name": "p2"}).json()
     assert renamed["name"] == "p2" and renamed["description"] == "first"
-    updated = client.patch(url, json={"downmix_audio": True, "hmac_key": "secret"}).json()
-    assert updated["downmix_audio"] is True and updated["hmac_key_set"] is True
+    updated = client.patch(url, json={"downmix_audio": False, "hmac_key": "secret"}).json()
+    assert updated["downmix_audio"] is False and updated["hmac_key_set"] is True
     assert updated["name"] == "p2"
     assert "hmac_key" not in updated  # the key itself is never shown
     cleared = client.patch(url, json={"hmac_key": None}).json()

@@ -132,8 +132,9 @@ def test_data_for_plotting_whole_and_as_an_envelope(client: TestClient, project:
 
 def test_wav_of_an_audio_sample_plays_back_its_values(client: TestClient, project: dict, rng: np.random.Generator) -> None:
     clip = wav_bytes(rng, rate_hz=8000, channels=2)
-    sample = _upload_ok(client, project, [("duet.1.wav", clip)])[0]
-    response = client.get(_url(project, f"/{sample['id']}/wav"))
+    stereo = create_project(client, "duet", downmix_audio=False)  # keeps both channels
+    sample = _upload_ok(client, stereo, [("duet.1.wav", clip)])[0]
+    response = client.get(_url(stereo, f"/{sample['id']}/wav"))
     assert response.status_code == 200 and response.headers["content-type"] == "audio/wav"
     with wave.open(io.BytesIO(response.content)) as played, wave.open(io.BytesIO(clip)) as original:
         assert played.getframerate() == 8000 and played.getnchannels() == 2

@@ -77,52 +77,109 @@ def test_label_comes_from_the_form_then_the_content_then_the_name(
     assert response.json()["accepted"][0]["label"] == "forced"
 
 
-def test_auto_category_is_a_deterministic_split_by_content_hash(
+def test_auto_category_keeps_each_label_within_one_sample_of_20_percent(
     client: TestClient, project: dict, rng: np.random.Generator
 ) -> None:
     files = [(f"noise.{k}.wav", wav_bytes(rng, seconds=0.05)) for k in range(60)]
     first = upload(client, project["id"], files).json()["accepted"]
-    testing = [s for s in first if s["category"] == "testing"]
-    assert 4 <= len(testing) <= 24  # 20 % of 60 = 12, binomial spread
-    categories = {s["content_hash"]: s["category"] for s in first}
-    # The same content in another project lands on the same side of the split.
+    assert sum(s["category"] == "testing" for s in first) == 12
+    categories = [s["category"] for s in first]
+    # The same files in the same order land on the same sides in another project.
     again = create_project(client, "again")
     second = upload(client, again["id"], files).json()["accepted"]
-    assert {s["content_hash"]: s["category"] for s in second} == categories
+    assert [s["category"] for s in second] == categories
     forced = upload(client, again["id"], [("x.1.wav", wav_bytes(rng))], category="training")
     assert forced.json()["accepted"][0]["category"] == "training"
 
 
-def test_real_clips_including_stereo(client: TestClient, shared_audio: Path) -> None:
-    stereo_name = "marvin_617de221_0.wav"
-    # Mono clips first: the first file of an upload into an empty project sets its axes.
-    clips = sorted(shared_audio.glob("*.wav"), key=lambda clip: (clip.name == stereo_name, clip.name))
-    files = [(clip.name, clip.read_bytes()) for clip in clips]
+def test_one_file_at_a_time_in_random_order_splits_every_label_80_20(
+    client: TestClient, project: dict, rng: np.random.Generator
+) -> None:
+    labels = ["yes"] * 50 + ["no"] * 33 + ["noise"] * 17
+    order = rng.permutation(len(labels))
+    for position, index in enumerate(order):
+        name = f"{labels[index]}.{position}.wav"
+        response = upload(client, project["id"], [(name, wav_bytes(rng, seconds=0.02))])
+        assert response.status_code == 201, response.text
+        # After every upload, not only at the end, each label is within a sample of 20 %.
+        label = labels[index]
+        stored = client.get(f"/api/projects/{project['id']}/samples", params={"limit": 200})
+        mine = [s for s in stored.json()["data"] if s["label"] == label]
+        testing = sum(s["category"] == "testing" for s in mine)
+        assert abs(testing - 0.2 * len(mine)) <= 1, (label, testing, len(mine))
+    stored = client.get(f"/api/projects/{project['id']}/samples", params={"limit": 200}).json()
+    for label, count in (("yes", 50), ("no", 33), ("noise", 17)):
+        testing = sum(s["category"] == "testing" for s in stored["data"] if s["label"] == label)
+        assert abs(testing - 0.2 * count) <= 1, (label, testing)
 
-    # Without downmix the stereo clip has two axes and cannot join the mono ones.
-    separate = create_project(client, "separate")
-    response = upload(client, separate["id"], files, label="speech")
+
+STEREO_CLIP = "marvin_617de221_0.wav"
+
+
+def _real_clips(shared_audio: Path, *, stereo_first: bool) -> list[tuple[str, bytes]]:
+    clips = sorted(
+        shared_audio.glob("*.wav"),
+        key=lambda clip: ((clip.name == STEREO_CLIP) != stereo_first, clip.name),
+    )
+    return [(clip.name, clip.read_bytes()) for clip in clips]
+
+
+@pytest.mark.parametrize("stereo_first", [True, False])
+@pytest.mark.parametrize("one_by_one", [True, False])
+def test_audio_is_mono_by_default_whatever_order_clips_arrive_in(
+    client: TestClient, shared_audio: Path, stereo_first: bool, one_by_one: bool
+) -> None:
+    files = _real_clips(shared_audio, stereo_first=stereo_first)
+    assert (files[0][0] == STEREO_CLIP) == stereo_first
+    project = create_project(client, "keywords")
+    assert project["downmix_audio"] is True
+    if one_by_one:
+        responses = [upload(client, project["id"], [file]) for file in files]
+    else:
+        responses = [upload(client, project["id"], files)]
+    assert [r.status_code for r in responses] == [201] * len(responses), responses[-1].text
+    accepted = [s for r in responses for s in r.json()["accepted"]]
+    assert len(accepted) == len(files)
+    assert all(s["shape"] == [16000, 1] and s["axes"][0]["name"] == "audio" for s in accepted)
+    assert {s["label"] for s in accepted} == {name.split(".")[0] for name, _ in files}
+
+
+def test_keeping_channels_refuses_other_widths_and_names_the_setting(
+    client: TestClient, shared_audio: Path
+) -> None:
+    stereo = (STEREO_CLIP, (shared_audio / STEREO_CLIP).read_bytes())
+    mono = [f for f in _real_clips(shared_audio, stereo_first=False) if f[0] != STEREO_CLIP]
+
+    # Mono first, then stereo: the stereo clip keeps two axes and cannot join.
+    separate = create_project(client, "separate", downmix_audio=False)
+    response = upload(client, separate["id"], [*mono, stereo], label="speech")
     assert response.status_code == 207, response.text
     body = response.json()
-    assert [r["filename"] for r in body["rejected"]] == [stereo_name]
-    assert "axes" in body["rejected"][0]["error"]
-    assert len(body["accepted"]) == len(clips) - 1
+    assert [r["filename"] for r in body["rejected"]] == [STEREO_CLIP]
+    error = body["rejected"][0]["error"]
+    assert "its axes (ch0, ch1) differ" in error
+    assert "keeps WAV channels as axes" in error and "downmix_audio to true" in error
     for sample in body["accepted"]:
         assert sample["sample_rate_hz"] == 16000 and sample["length"] == 16000
         assert sample["duration_ms"] == pytest.approx(1000.0) and len(sample["axes"]) == 1
 
-    alone = create_project(client, "stereo")
-    stereo = upload(client, alone["id"], [(stereo_name, (shared_audio / stereo_name).read_bytes())])
-    assert stereo.status_code == 201
-    assert stereo.json()["accepted"][0]["shape"] == [16000, 2]
+    # Stereo first, then mono, in two uploads: the mono clip is refused with the same hint.
+    alone = create_project(client, "stereo", downmix_audio=False)
+    first = upload(client, alone["id"], [stereo])
+    assert first.status_code == 201
+    assert first.json()["accepted"][0]["shape"] == [16000, 2]
+    refused = upload(client, alone["id"], mono[:1])
+    assert refused.status_code == 422
+    error = _only_rejection(refused)
+    assert "its axes (audio) differ from those of the project's data (ch0, ch1)" in error
+    assert "downmix_audio to true" in error
 
-    mixed = create_project(client, "downmixed", downmix_audio=True)
-    response = upload(client, mixed["id"], files)
-    assert response.status_code == 201, response.text
-    accepted = response.json()["accepted"]
-    assert len(accepted) == len(clips)
-    assert all(s["shape"] == [16000, 1] for s in accepted)
-    assert {s["label"] for s in accepted} == {clip.name.split(".")[0] for clip in clips}
+    # Switched to downmixing, the project's stored stereo sample still has two axes: the
+    # message says the setting now differs from the data.
+    client.patch(f"/api/projects/{alone['id']}", json={"downmix_audio": True})
+    error = _only_rejection(upload(client, alone["id"], mono[:1]))
+    assert "downmixes WAV channels" in error and "downmix_audio to false" in error
+    assert stored_counts()[0] == len(mono) + 1
 
 
 @pytest.mark.parametrize(
@@ -310,6 +367,24 @@ def test_size_limit_holds_without_content_length(
     assert stored_counts() == (0, 0)
 
 
+def test_regression_targets_from_the_value_field_the_name_and_the_content(
+    client: TestClient, project: dict, rng: np.random.Generator
+) -> None:
+    files = [
+        ("1.08.n000.csv", csv_bytes(rng)),  # was label "1" before the decimal rule
+        ("any.2.csv", b"# interval_ms=10\n# value=-0.25\naccX,accY,accZ\n1,2,3\n4,5,6\n"),
+        ("any.3.json", acquisition_json(rng, label="21.5")),
+    ]
+    stored = upload(client, project["id"], files).json()["accepted"]
+    assert {s["filename"]: s["label"] for s in stored} == {
+        "1.08.n000.csv": "1.08",
+        "any.2.csv": "-0.25",
+        "any.3.json": "21.5",
+    }
+    forced = upload(client, project["id"], [("x.1.csv", csv_bytes(rng))], value=" 3.50 ")
+    assert forced.status_code == 201 and forced.json()["accepted"][0]["label"] == "3.5"
+
+
 @pytest.mark.parametrize(
     ("form", "expected"),
     [
@@ -318,6 +393,9 @@ def test_size_limit_holds_without_content_length(
         ({"label": "a" * 101}, "at most 100 characters"),
         ({"label": "new\nline"}, "control characters"),
         ({"colour": "red"}, 'Unknown form field "colour"'),
+        ({"value": "warm"}, "The value field is not valid: the target value 'warm' is not a number"),
+        ({"value": "nan"}, "not a finite number"),
+        ({"value": "1.5", "label": "x"}, "a label or a value"),
     ],
 )
 def test_invalid_form_fields_are_422_and_store_nothing(
