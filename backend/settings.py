@@ -166,8 +166,8 @@ class Settings(BaseSettings):
         4096,
         ge=16,
         validation_alias=AliasChoices("MCUFORGE_TRAINING_MAX_PROCESSES"),
-        description="RLIMIT_NPROC of a training run: the worker user's processes and threads "
-        "together (the kernel counts per user; not applied to root).",
+        description="RLIMIT_NPROC of a training run: every process and thread of its host uid "
+        "(the worker's user, or nobody when the worker is root).",
     )
     training_max_file_bytes: int = Field(
         2 * 2**30,

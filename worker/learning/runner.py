@@ -264,6 +264,7 @@ def _child_command(
             sandbox_launcher.RUN_DIR, limits.threads, code_dir=sandbox_launcher.CODE_DIR
         )
         inside[sandbox.EVENT_FD_VARIABLE] = str(event_fd)  # bubblewrap keeps inherited fds
+        sandbox_launcher.prepare_workdir(workdir)
         command = sandbox_launcher.bubblewrap_command(
             limits.bwrap_path, workdir, inside, tmp_bytes=limits.max_file_bytes
         )

@@ -6,11 +6,19 @@ virtual environment, the `worker` package, its own working directory at RUN_DIR 
 writable place), a private /tmp, a fresh /proc and a minimal /dev. It has no network (a network
 namespace with only loopback), no other process, and an unprivileged uid; the repository root,
 the data directory, the database file, `.env` and every socket simply do not exist there.
+
+How the uid is made unprivileged depends on who runs the worker. A non-root worker gets a user
+namespace in which the script is `nobody`. A root worker gets none: inside a user namespace
+`nobody` would still be root on the host, and the kernel exempts root from RLIMIT_NPROC, so a
+fork bomb would be unbounded. Instead bubblewrap (as root) builds the same mount, PID, IPC, UTS,
+cgroup and network namespaces and the script is started through `setpriv` as the host's
+`nobody`, with no capabilities and no_new_privs, where the process limit applies.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,6 +33,7 @@ CODE_DIR = Path("/mcuforge/code")
 # repository root, where the default data directory and a `.env` live.
 CODE_PACKAGES = ("worker",)
 SANDBOX_UID = 65534  # nobody
+SETPRIV = "/usr/bin/setpriv"  # util-linux, in every Debian image (under the bound /usr)
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 # Read-only /etc files dynamic linking and time zones need; nothing with secrets.
 _ETC_FILES = ("ld.so.cache", "ld.so.conf", "localtime", "nsswitch.conf")
@@ -87,7 +96,52 @@ def _interpreter_binds(directories: Sequence[Path]) -> list[str]:
     return args
 
 
+def _drops_to_nobody() -> bool:
+    """Whether the script is started as the host's `nobody` (a root worker; see the module)."""
+    return os.geteuid() == 0
+
+
+def prepare_workdir(workdir: Path) -> None:
+    """Give the working directory to the uid the script runs as, so it can write its results
+    there (and nowhere else): the worker, as root, still reads them afterwards."""
+    if not _drops_to_nobody():
+        return
+    for directory, subdirectories, files in os.walk(workdir):
+        os.chown(directory, SANDBOX_UID, SANDBOX_UID)
+        for name in [*subdirectories, *files]:
+            os.chown(os.path.join(directory, name), SANDBOX_UID, SANDBOX_UID, follow_symlinks=False)
+
+
+def _setpriv_prefix() -> list[str]:
+    if not _drops_to_nobody():
+        return []
+    return [
+        SETPRIV,
+        f"--reuid={SANDBOX_UID}",
+        f"--regid={SANDBOX_UID}",
+        "--clear-groups",
+        "--no-new-privs",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+    ]
+
+
 def _namespace_flags(disable_userns: bool) -> list[str]:
+    common = [
+        "--die-with-parent",
+        "--new-session",  # no TIOCSTI into the worker's terminal
+        "--hostname",
+        "mcuforge-sandbox",
+    ]
+    if _drops_to_nobody():
+        return [
+            "--unshare-ipc",
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            *common,
+        ]
     flags = [
         "--unshare-all",  # network, pid, ipc, uts, cgroup (and user, made explicit below)
         "--unshare-user",
@@ -95,10 +149,7 @@ def _namespace_flags(disable_userns: bool) -> list[str]:
         str(SANDBOX_UID),
         "--gid",
         str(SANDBOX_UID),
-        "--die-with-parent",
-        "--new-session",  # no TIOCSTI into the worker's terminal
-        "--hostname",
-        "mcuforge-sandbox",
+        *common,
     ]
     if disable_userns:
         flags.append("--disable-userns")  # no nested user namespace to widen the attack surface
@@ -116,18 +167,37 @@ def _supports_disable_userns(bwrap: str) -> bool:
     return "--disable-userns" in help_text
 
 
+def _parent_directories(args: Sequence[str]) -> list[str]:
+    """`--dir` options for the parents of every bind destination in `args`, readable by all:
+    bubblewrap would make the missing ones itself as 0700 root directories, which the script's
+    uid could not pass through when it is the host's `nobody`."""
+    destinations = [
+        Path(args[i + 2]) for i, arg in enumerate(args) if arg in ("--ro-bind", "--bind")
+    ]
+    parents = {parent for dest in destinations for parent in dest.parents if parent != Path("/")}
+    inside_binds = [dest for dest in destinations if dest not in parents]
+    created = sorted(
+        (p for p in parents if not _covered(p, [d for d in inside_binds if d != p])),
+        key=lambda p: len(p.parts),
+    )
+    return [option for p in created for option in ("--perms", "0755", "--dir", str(p))]
+
+
 def _sandbox_args(
     bwrap: str, workdir: Path, environment: Mapping[str, str], tmp_bytes: int | None
 ) -> list[str]:
     python, directories = interpreter_paths()
-    args = [bwrap, *_namespace_flags(_supports_disable_userns(bwrap)), *_base_filesystem()]
-    args += _interpreter_binds(directories)
+    binds = _interpreter_binds(directories)
     for package in CODE_PACKAGES:
-        args += ["--ro-bind", str(_REPO_ROOT / package), str(CODE_DIR / package)]
-    args += ["--bind", str(Path(workdir).resolve()), str(RUN_DIR), "--proc", "/proc"]
+        binds += ["--ro-bind", str(_REPO_ROOT / package), str(CODE_DIR / package)]
+    binds += ["--bind", str(Path(workdir).resolve()), str(RUN_DIR)]
+    binds = [*_base_filesystem(), *binds]
+    args = [bwrap, *_namespace_flags(_supports_disable_userns(bwrap))]
+    args += [*_parent_directories(binds), *binds, "--proc", "/proc"]
     args += ["--dev", "/dev"]
     # Both tmpfs are memory: bounded, so that many files cannot exhaust the machine's RAM.
     for tmpfs in ("/tmp", "/dev/shm"):
+        args += ["--perms", "1777"]  # writable by the script's uid, whichever it is
         if tmp_bytes is not None:
             args += ["--size", str(tmp_bytes)]
         args += ["--tmpfs", tmpfs]
@@ -136,7 +206,7 @@ def _sandbox_args(
     args += ["--remount-ro", "/", "--clearenv"]
     for name, value in environment.items():
         args += ["--setenv", name, value]
-    return [*args, "--", str(python)]
+    return [*args, "--", *_setpriv_prefix(), str(python)]
 
 
 def bubblewrap_command(
@@ -158,6 +228,7 @@ def probe(bwrap: str) -> SandboxProbe:
     in it; cached per binary, since that answer does not change while the process runs."""
     try:
         with tempfile.TemporaryDirectory(prefix="mcuforge-bwrap-probe-") as workdir:
+            prepare_workdir(Path(workdir))
             # The very flags of a training run, so that a flag this bwrap lacks shows here.
             environment = {"PYTHONPATH": str(CODE_DIR)}
             command = _sandbox_args(bwrap, Path(workdir), environment, 2**20)
