@@ -63,7 +63,11 @@ def build_arduino_library(sdk: SdkBuild, out_dir: Path, *, version: str = "1.0.0
         render_template(_TEMPLATES, "library.properties.j2", **values)
     )
     (src / f"{name}.h").write_text(render_template(_TEMPLATES, "library_header.h.j2", **values))
-    examples = [("static_buffer", "static_buffer.ino.j2")]
+    examples = []
+    if sdk.sensor == "camera":
+        examples.append(("camera_frame", "camera_frame.ino.j2"))
+    else:  # a pasted window of raw values; a frame is too large to paste as floats
+        examples.append(("static_buffer", "static_buffer.ino.j2"))
     if sdk.sensor == "microphone":
         examples.append(("nano_ble33_sense_microphone_continuous", "microphone_continuous.ino.j2"))
     elif sdk.sensor == "accelerometer":

@@ -20,7 +20,7 @@ DSP_ESTIMATE_NAME = "mf_dsp_estimate"
 
 def write_dsp_estimate_library(impulse: ImpulseSpec, dsp: DspSpec, out_dir: Path) -> Path:
     """Write the DSP runtime, its config and the invoke wrapper into `out_dir`; returns it."""
-    dsp = check_dsp_blocks(impulse, [dsp])
+    dsp = check_dsp_blocks(impulse, [dsp])[0]
     header_text, feature_count = features_of(impulse, dsp)
     out_dir.mkdir(parents=True, exist_ok=True)
     for source in cpp_sources():

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.db.models import Artifact, Impulse, Project, TrainedModel
-from deploy_targets.sdk import DspSpec, ImpulseSpec, SdkError
+from backend.db.models import Artifact, Impulse, Project, Sample, TrainedModel
+from deploy_targets.sdk import DspSpec, ImpulseSpec, SdkError, image_impulse
 from deploy_targets.sdk.spec import check_dsp_blocks
 from worker.features.job import block_configs, input_block_of, is_image_impulse
 from worker.job_errors import JobInputError
@@ -66,6 +66,28 @@ def _check_fresh(session: Session, impulse: Impulse, block: dict[str, Any],
         )
 
 
+def image_input_shape(session: Session, impulse: Impulse) -> tuple[int, int, int]:
+    """(height, width, channels) of the frames an image impulse's library takes: the most common
+    size of the project's images (ties: the first uploaded), which its DSP was run on; the DSP
+    resizes that frame to the impulse's size as it did the training images."""
+    shapes = session.execute(
+        select(Sample.shape)
+        .where(Sample.project_id == impulse.project_id, Sample.kind == "image")
+        .order_by(Sample.id)
+    ).scalars()
+    counts: dict[tuple[int, ...], int] = {}
+    for shape in shapes:
+        key = tuple(int(size) for size in shape)
+        counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        raise DeploymentNotReady(
+            f"project {impulse.project_id} has no images; upload images and train first"
+        )
+    most = max(counts.values())
+    height, width, channels = next(s for s, n in counts.items() if n == most)
+    return height, width, channels
+
+
 def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> DeploymentInputs:
     """Everything the build needs, or DeploymentNotReady / DeploymentUnsupported naming what is
     missing. `library`: a C++/Arduino/WASM target (its DSP block must be generatable)."""
@@ -107,19 +129,13 @@ def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> D
             anomaly_model = candidate
         break
 
-    if is_image_impulse(impulse):
-        if library:
-            raise DeploymentUnsupported(
-                "the C++ SDK generates time-series impulses; image impulses can be downloaded "
-                "as .tflite models"
-            )
-        return DeploymentInputs(name, ImpulseSpec(name, ("image",), 1.0, 1), [], [], model,
-                                None, notes)
-
     try:
-        window = input_block_of(impulse)
+        if is_image_impulse(impulse):
+            spec = image_impulse(name, *image_input_shape(session, impulse))
+        else:
+            window = input_block_of(impulse)
+            spec = ImpulseSpec(name, window.axes, window.frequency_hz, window.window_length)
         configs = {c.block_id: c for c in block_configs(impulse)}
-        spec = ImpulseSpec(name, window.axes, window.frequency_hz, window.window_length)
     except (ValueError, JobInputError, SdkError) as error:
         raise DeploymentUnsupported(f"the impulse's input block: {error}") from None
     dsp_specs = []
