@@ -78,7 +78,10 @@ def estimates(session: Session, impulse: Impulse, board_name: str) -> Deployment
     dsp = inputs.dsp_blocks[0] if len(inputs.dsp_blocks) == 1 else None
     notes = list(inputs.notes)
     if dsp is None:
-        notes.append("no DSP estimate: the SDK generates impulses with exactly one DSP block")
+        notes.append(
+            "no DSP estimate: the estimator measures impulses with one DSP block; this one has "
+            f"{len(inputs.dsp_blocks)}"
+        )
     figures = deployment_estimates(
         cache_key=(inputs.model.id, impulse.fingerprint),
         impulse=inputs.impulse if dsp is not None else None,

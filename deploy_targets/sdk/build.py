@@ -238,6 +238,8 @@ def build_cpp_sdk(
     else:
         example_values(example_window, frame_size)  # checks its size
         pasted, frame = "", _frame_bytes(example_window, impulse)
+        if example_window is None:
+            example_note = "zeros, a black frame: put a frame from the camera here"
 
     out_dir.mkdir(parents=True, exist_ok=True)
     model = _compile_model(model_int8, out_dir)
