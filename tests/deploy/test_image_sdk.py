@@ -5,7 +5,9 @@ camera-frame sketch."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,8 @@ import pytest
 
 from deploy_targets.arduino import build_arduino_library
 from deploy_targets.sdk import DspSpec, SdkBuild, SdkError, build_cpp_sdk, image_impulse
+from deploy_targets.wasm import build_wasm, emscripten_unavailable
+from tests.conftest import require
 from tests.deploy.conftest import HOST_DRIVER, make_sdk
 from worker.features.generate import DspBlockConfig, extract_features
 from worker.learning.blocks import LearningBlockSpec
@@ -28,6 +32,7 @@ from worker.learning.train import train
 LABELS = ["horizontal", "vertical", "blank"]
 FRAME_DRIVER = Path(__file__).resolve().parent / "host_classify_frame.cpp"
 STUB_DIR = Path(__file__).resolve().parent / "arduino_stub"
+NODE_DRIVER = Path(__file__).resolve().parent / "wasm_classify.js"
 # mf_pixel_format_t
 RGB888, RGB565, RGB565_BE = 0, 1, 2
 # (frame height, width, channels) of odd sizes and the image block's parameters.
@@ -188,6 +193,29 @@ def test_arduino_library_gets_the_camera_frame_sketch(image_sdk: ImageSdk, tmp_p
         capture_output=True, text=True, timeout=120,
     )
     assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.toolchain
+def test_wasm_build_classifies_float_frames_like_the_platform(
+    image_sdk: ImageSdk, tmp_path: Path
+) -> None:
+    reason = emscripten_unavailable()
+    require(reason is None, str(reason))
+    require(shutil.which("node") is not None, "node is not installed")
+    wasm = build_wasm(image_sdk.build, tmp_path / "wasm")
+    images = frames(image_sdk.shape, 2, seed=4)
+    raw = tmp_path / "frames.f32"
+    raw.write_bytes(images.astype("<f4").tobytes())
+    run = subprocess.run(
+        ["node", str(NODE_DRIVER), str(wasm.js_path), str(wasm.wasm_path), str(raw)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    results = [json.loads(line) for line in run.stdout.strip().splitlines()][:-1]
+    scores = np.array([[result[label] for label in LABELS] for result in results])
+    platform = predict(image_sdk.model_int8, platform_features(images, image_sdk.params))
+    assert np.array_equal(scores.argmax(axis=1), platform.argmax(axis=1))
+    assert float(np.abs(scores - platform).max()) <= 1.0 / 256.0
 
 
 def test_time_series_blocks_are_refused_for_images(tmp_path: Path) -> None:
