@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from dsp_blocks.registry import get_block
 from dsp_blocks.cpp_export import render_config
-from tests.dsp.cpp_runner import CppBuilder, _compile, run_program
+from dsp_blocks.registry import get_block
+from tests.dsp.cpp_runner import CppBuilder, run_program
 
 
 def motion_windows(
@@ -191,12 +191,9 @@ def test_image_read_a_row_at_a_time_gives_the_same_features(
     output_len = int(np.prod(block.extract(images[:1], sample_rate_hz=0.0, params=params).shape))
     shape = {"sample_rate_hz": 0.0, "window_length": 0, "n_axes": 0, "input_shape": in_shape}
     whole = run_program(cpp_builder.program("image", params, **shape), images, output_len)
-    work = cpp_builder.build_dir / f"rows-{'x'.join(map(str, in_shape))}-{params.width}"
-    work.mkdir()
-    (work / "mf_dsp_image_config.h").write_text(render_config("image", params, **shape))
-    (work / "main.cpp").write_text(ROWS_MAIN)
-    executable = work / "extract_rows"
-    _compile([str(work / "main.cpp"), *map(str, cpp_builder.runtime_objects()), "-o",
-              str(executable), "-I", str(work)], cpp_builder.cpp_dir)
+    executable = cpp_builder.program_of(
+        f"rows-{'x'.join(map(str, in_shape))}-{params.width}",
+        {"mf_dsp_image_config.h": render_config("image", params, **shape), "main.cpp": ROWS_MAIN},
+    )
     rows = run_program(executable, images, output_len)
     assert np.array_equal(rows, whole)
