@@ -34,11 +34,13 @@ FRAME_DRIVER = Path(__file__).resolve().parent / "host_classify_frame.cpp"
 STUB_DIR = Path(__file__).resolve().parent / "arduino_stub"
 NODE_DRIVER = Path(__file__).resolve().parent / "wasm_classify.js"
 # mf_pixel_format_t
-RGB888, RGB565, RGB565_BE = 0, 1, 2
+RGB888, RGB565, RGB565_BE, GRAY8 = 0, 1, 2, 3
 # (frame height, width, channels) of odd sizes and the image block's parameters.
 CASES = {
     "rgb": ((23, 31, 3), {"width": 12, "height": 10, "color_mode": "rgb"}),
     "grayscale": ((17, 29, 3), {"width": 9, "height": 11, "color_mode": "grayscale"}),
+    # Trained on one-channel images: the SDK takes gray frames, or RGB ones as their luma.
+    "gray-images": ((15, 21, 1), {"width": 7, "height": 5, "color_mode": "grayscale"}),
 }
 
 
@@ -149,6 +151,20 @@ def test_rgb888_and_rgb565_frame_buffers_classify_as_their_pixels(image_sdk: Ima
     images = frames(image_sdk.shape, 3, seed=3)
     count = image_sdk.build.feature_count
     row = len(LABELS) + count
+    if image_sdk.shape[2] == 1:
+        gray = run_rows([str(image_sdk.frame_driver), str(GRAY8)],
+                        images.astype(np.uint8).tobytes(), row)
+        expected = platform_features(images, image_sdk.params)
+        np.testing.assert_allclose(gray[:, len(LABELS) :], expected, rtol=0, atol=1e-6)
+        assert np.array_equal(gray[:, : len(LABELS)], predict(image_sdk.model_int8, expected))
+        colour = frames((*image_sdk.shape[:2], 3), 3, seed=3)
+        rgb = run_rows([str(image_sdk.frame_driver), str(RGB888)],
+                       colour.astype(np.uint8).tobytes(), row)
+        red, green, blue = (np.float32(w) * colour[..., i : i + 1]
+                            for i, w in enumerate((0.299, 0.587, 0.114)))
+        luma = platform_features((red + green) + blue, image_sdk.params)
+        np.testing.assert_allclose(rgb[:, len(LABELS) :], luma, rtol=0, atol=1e-6)
+        return
     rgb888 = run_rows([str(image_sdk.frame_driver), str(RGB888)],
                       images.astype(np.uint8).tobytes(), row)
     expected = platform_features(images, image_sdk.params)
@@ -168,9 +184,11 @@ def test_example_classifies_its_frame_buffer(image_sdk: ImageSdk) -> None:
     metadata = (image_sdk.build.out_dir / "model-parameters" / "model_metadata.h").read_text()
     assert f"#define MF_IMAGE_INPUT_WIDTH {width}\n" in metadata
     assert f"#define MF_IMAGE_INPUT_HEIGHT {height}\n" in metadata
-    assert "#define MF_IMAGE_INPUT_CHANNELS 3\n" in metadata
+    channels = image_sdk.shape[2]
+    assert f"#define MF_IMAGE_INPUT_CHANNELS {channels}\n" in metadata
     source = (image_sdk.build.out_dir / "examples" / "standalone" / "main.cpp").read_text()
-    assert "static const uint8_t frame_buffer[] = {" in source and "MF_PIXEL_RGB888" in source
+    assert "static const uint8_t frame_buffer[] = {" in source
+    assert ("MF_PIXEL_RGB888" if channels == 3 else "MF_PIXEL_GRAY8") in source
     run = subprocess.run([str(image_sdk.build.out_dir / "build" / "example")],
                          capture_output=True, text=True, timeout=30)
     assert run.returncode == 0, run.stdout + run.stderr
