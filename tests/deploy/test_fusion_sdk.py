@@ -19,6 +19,7 @@ from deploy_targets.sdk.build import dsp_parts
 from deploy_targets.wasm import build_wasm, emscripten_unavailable
 from tests.conftest import require
 from tests.deploy.conftest import HOST_DRIVER, make_sdk
+from tests.deploy.test_image_sdk import compile_without_warnings
 from worker.features.generate import DspBlockConfig, extract_features
 from worker.learning.architectures import preset_layers
 from worker.learning.blocks import LearningBlockSpec
@@ -155,6 +156,14 @@ def test_generated_glue_gathers_each_blocks_axes_into_one_shared_buffer(
     assert '#define MF_DSP_BLOCK "spectral, raw, flatten"' in metadata
     assert "#define MF_DSP_BLOCK_COUNT 3" in metadata
     assert fusion_sdk.build.sensor == "sensor"
+
+
+def test_glue_and_runtime_compile_without_warnings(fusion_sdk: FusionSdk, tmp_path: Path) -> None:
+    compile_without_warnings(
+        fusion_sdk.build.out_dir,
+        ["mf_classifier.cpp", "mf_image.cpp", "model-parameters/mf_impulse.cpp"],
+        tmp_path,
+    )
 
 
 def test_a_repeated_block_type_gets_its_own_symbols() -> None:

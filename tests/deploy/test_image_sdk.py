@@ -126,6 +126,18 @@ def image_sdk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     return ImageSdk(build, params, shape, drivers[0], drivers[1], model_int8, example_image)
 
 
+def compile_without_warnings(sdk_dir: Path, sources: list[str], scratch: Path) -> None:
+    """Each of `sources` (paths in the SDK) compiles with -Wall -Wextra -Werror -Wshadow, as
+    tests/deploy/test_cpp_sdk.py checks the audio SDK's."""
+    for index, source in enumerate(sources):
+        run = subprocess.run(
+            ["g++", "-std=c++11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wshadow",
+             f"-I{sdk_dir}", "-c", str(sdk_dir / source), "-o", str(scratch / f"{index}.o")],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert run.returncode == 0, f"{source}: {run.stderr}"
+
+
 def run_rows(command: list[str], data: bytes, row: int) -> np.ndarray:
     run = subprocess.run(command, input=data, capture_output=True, timeout=60)
     assert run.returncode == 0, run.stderr.decode()
@@ -197,6 +209,15 @@ def test_example_classifies_its_frame_buffer(image_sdk: ImageSdk) -> None:
                        platform_features(image_sdk.example_image[None], image_sdk.params))[0]
     assert [float(printed[label]) for label in LABELS] == pytest.approx(platform, abs=1e-7)
     assert image_sdk.build.sensor == "camera"
+
+
+def test_sources_compile_without_warnings(image_sdk: ImageSdk, tmp_path: Path) -> None:
+    compile_without_warnings(
+        image_sdk.build.out_dir,
+        ["mf_classifier.cpp", "mf_image.cpp", "model-parameters/mf_impulse.cpp",
+         "examples/standalone/main.cpp", "dsp/mf_dsp_image.cpp"],
+        tmp_path,
+    )
 
 
 def test_arduino_library_gets_the_camera_frame_sketch(image_sdk: ImageSdk, tmp_path: Path) -> None:

@@ -137,6 +137,9 @@ def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> D
             spec = ImpulseSpec(name, window.axes, window.frequency_hz, window.window_length)
         configs = {c.block_id: c for c in block_configs(impulse)}
     except (ValueError, JobInputError, SdkError) as error:
+        if is_image_impulse(impulse) and not library:  # the model file needs no frame size
+            return DeploymentInputs(name, ImpulseSpec(name, ("image",), 1.0, 1), [],
+                                    list(model.class_names), model, None, notes)
         raise DeploymentUnsupported(f"the impulse's input block: {error}") from None
     dsp_specs = []
     for dsp_id in block["dsp_blocks"]:
