@@ -56,8 +56,15 @@ int {name}_invoke(const void *input, void *output);
 #endif
 """
     )
+    invoke = _IMAGE_INVOKE if impulse.image_shape is not None else _WINDOW_INVOKE
     (out_dir / f"{name}.cpp").write_text(
-        f"""{cpp_emit.BANNER}
+        invoke.format(banner=cpp_emit.BANNER, macro=macro, name=name,
+                      extract=f"{DSP_PREFIX}_{dsp.block_type}_extract")
+    )
+    return out_dir
+
+
+_WINDOW_INVOKE = """{banner}
 #define {macro}_IMPLEMENTATION
 #include "{name}.h"
 
@@ -73,10 +80,36 @@ extern "C" int {name}_invoke(const void *input, void *output) {{
     for (int i = 0; i < {macro}_INPUT_LEN; ++i) {{
         raw_window[i] = (static_cast<float>(bytes[i]) - 128.0f) / 128.0f;
     }}
-    const int status = {DSP_PREFIX}_{dsp.block_type}_extract(raw_window, features);
+    const int status = {extract}(raw_window, features);
     memcpy(output, features, sizeof(features));
     return status;
 }}
 """
-    )
-    return out_dir
+
+# An image block reads its frame a row at a time, as the SDK runs it (no float copy of the frame).
+_IMAGE_INVOKE = """{banner}
+#define {macro}_IMPLEMENTATION
+#include "{name}.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define ROW_LEN ({macro}_IN_WIDTH * {macro}_IN_CHANNELS)
+
+static float features[{macro}_OUTPUT_LEN];
+
+// One row of the frame: one input byte a pixel value.
+static int read_row(void *context, int row, float *out) {{
+    const uint8_t *bytes = static_cast<const uint8_t *>(context) + row * ROW_LEN;
+    for (int i = 0; i < ROW_LEN; ++i) {{
+        out[i] = static_cast<float>(bytes[i]);
+    }}
+    return 0;
+}}
+
+extern "C" int {name}_invoke(const void *input, void *output) {{
+    const int status = {extract}_rows(read_row, const_cast<void *>(input), features);
+    memcpy(output, features, sizeof(features));
+    return status;
+}}
+"""

@@ -17,10 +17,12 @@ import numpy as np
 import pytest
 
 from deploy_targets.arduino import build_arduino_library
+from deploy_targets.boards import get_board
 from deploy_targets.sdk import DspSpec, SdkBuild, SdkError, build_cpp_sdk, image_impulse
 from deploy_targets.wasm import build_wasm, emscripten_unavailable
 from tests.conftest import require
 from tests.deploy.conftest import HOST_DRIVER, make_sdk
+from worker.deployment.estimates import dsp_cost
 from worker.features.generate import DspBlockConfig, extract_features
 from worker.learning.blocks import LearningBlockSpec
 from worker.learning.inference import predict
@@ -261,3 +263,17 @@ def test_time_series_blocks_are_refused_for_images(tmp_path: Path) -> None:
     with pytest.raises(SdkError, match="'spectral' for an image frame"):
         build_cpp_sdk(image_impulse("x", 8, 8, 3), b"", LABELS,
                       dsp_blocks=[DspSpec("spectral", {})], out_dir=tmp_path / "sdk")
+
+
+@pytest.mark.toolchain
+def test_dsp_estimate_reads_the_frame_a_row_at_a_time() -> None:
+    """The estimate measures the image DSP as the SDK runs it: its RAM is the features and two
+    rows of the frame, not a float copy of the frame."""
+    for tool in ("arm-none-eabi-g++", "qemu-system-arm"):
+        require(shutil.which(tool) is not None, f"{tool} is not installed")
+    cost = dsp_cost(image_impulse("x", 120, 160, 3), DspSpec("image", {"width": 48, "height": 48}),
+                    get_board("nano33ble"))
+    assert cost.method == "qemu" and cost.ram_bytes is not None
+    features_and_rows = (48 * 48 * 3 + 2 * 160 * 3) * 4
+    assert features_and_rows <= cost.ram_bytes < features_and_rows + 4096
+    assert cost.latency_ms is not None and cost.latency_ms > 0
