@@ -164,8 +164,13 @@ def _frame_bytes(example_window: np.ndarray | None, impulse: ImpulseSpec) -> str
     if example_window is None:
         pixels = np.zeros((height, width, channels), dtype=np.uint8)
     else:
-        pixels = np.clip(np.rint(np.asarray(example_window, dtype=np.float64)), 0, 255)
-        pixels = pixels.astype(np.uint8).reshape(height, width, channels)
+        values = np.asarray(example_window, dtype=np.float64)
+        if values.size != height * width * channels:
+            raise SdkError(
+                f"the example frame holds {values.size} values; the impulse's frame is "
+                f"{height} x {width} pixels of {channels} channels ({height * width * channels})"
+            )
+        pixels = np.clip(np.rint(values), 0, 255).astype(np.uint8).reshape(height, width, channels)
     per_line = max(1, min(width, 32 // channels)) * channels
     flat = [str(int(v)) for v in pixels.reshape(-1)]
     lines = [", ".join(flat[i : i + per_line]) + "," for i in range(0, len(flat), per_line)]
@@ -236,7 +241,6 @@ def build_cpp_sdk(
     if impulse.image_shape is None:
         pasted, frame = example_values(example_window, frame_size), None
     else:
-        example_values(example_window, frame_size)  # checks its size
         pasted, frame = "", _frame_bytes(example_window, impulse)
         if example_window is None:
             example_note = "zeros, a black frame: put a frame from the camera here"

@@ -277,3 +277,16 @@ def test_dsp_estimate_reads_the_frame_a_row_at_a_time() -> None:
     features_and_rows = (48 * 48 * 3 + 2 * 160 * 3) * 4
     assert features_and_rows <= cost.ram_bytes < features_and_rows + 4096
     assert cost.latency_ms is not None and cost.latency_ms > 0
+
+
+def test_bad_image_input_is_refused_naming_the_problem(tmp_path: Path) -> None:
+    with pytest.raises(SdkError, match="example frame holds 5 values; the impulse's frame is "
+                                       r"8 x 6 pixels of 3 channels \(144\)"):
+        build_cpp_sdk(image_impulse("x", 8, 6, 3), b"", LABELS,
+                      dsp_blocks=[DspSpec("image", {"width": 4, "height": 4})],
+                      out_dir=tmp_path / "sdk", example_window=np.zeros(5))
+    with pytest.raises(SdkError, match="1 \\(grayscale\\) or 3 \\(RGB\\) channels; these have 4"):
+        image_impulse("x", 8, 6, 4)
+    with pytest.raises(SdkError, match="reads every channel"):
+        build_cpp_sdk(image_impulse("x", 8, 6, 3), b"", LABELS,
+                      dsp_blocks=[DspSpec("image", {}, (0,))], out_dir=tmp_path / "other")
