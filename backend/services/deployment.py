@@ -75,17 +75,11 @@ def estimates(session: Session, impulse: Impulse, board_name: str) -> Deployment
         model_int8 = model_file(session, inputs.model, "tflite-int8")
     except DeploymentNotReady as error:
         raise Conflict(str(error)) from None
-    dsp = inputs.dsp_blocks[0] if len(inputs.dsp_blocks) == 1 else None
     notes = list(inputs.notes)
-    if dsp is None:
-        notes.append(
-            "no DSP estimate: the estimator measures impulses with one DSP block; this one has "
-            f"{len(inputs.dsp_blocks)}"
-        )
     figures = deployment_estimates(
         cache_key=(inputs.model.id, impulse.fingerprint),
-        impulse=inputs.impulse if dsp is not None else None,
-        dsp=dsp,
+        impulse=inputs.impulse if inputs.dsp_blocks else None,
+        dsp_blocks=inputs.dsp_blocks,
         model_int8=model_int8,
         sizes=dict(inputs.model.sizes or {}),
         mac_count=inputs.model.mac_count,

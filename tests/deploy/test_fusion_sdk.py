@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from deploy_targets.boards import get_board
 from deploy_targets.sdk import DspSpec, ImpulseSpec, SdkBuild, build_cpp_sdk
 from deploy_targets.sdk.build import dsp_parts
 from deploy_targets.wasm import build_wasm, emscripten_unavailable
 from tests.conftest import require
 from tests.deploy.conftest import HOST_DRIVER, make_sdk
 from tests.deploy.test_image_sdk import compile_without_warnings
+from worker.deployment.estimates import dsp_cost
 from worker.features.generate import DspBlockConfig, extract_features
 from worker.learning.architectures import preset_layers
 from worker.learning.blocks import LearningBlockSpec
@@ -195,3 +197,19 @@ def test_wasm_build_of_the_fused_impulse_scores_like_the_host(
     host_scores, _ = host_rows(fusion_sdk, windows)
     assert np.array_equal(wasm_scores.argmax(axis=1), host_scores.argmax(axis=1))
     assert float(np.abs(wasm_scores - host_scores).max()) <= 1.0 / 256.0
+
+
+@pytest.mark.toolchain
+def test_dsp_estimate_runs_every_block() -> None:
+    for tool in ("arm-none-eabi-g++", "qemu-system-arm"):
+        require(shutil.which(tool) is not None, f"{tool} is not installed")
+    board = get_board("nano33ble")
+    fused = dsp_cost(IMPULSE, DSP_BLOCKS, board)
+    spectral = dsp_cost(IMPULSE, DSP_BLOCKS[:1], board)
+    assert fused.method == spectral.method == "qemu"
+    assert fused.latency_ms is not None and spectral.latency_ms is not None
+    assert fused.latency_ms > spectral.latency_ms
+    # RAM: the raw window, the gather buffer (3 axes) and every block's features, at least.
+    features = dsp_parts(IMPULSE, DSP_BLOCKS)
+    floats = WINDOW * 4 + WINDOW * 3 + sum(part.feature_count for part in features)
+    assert fused.ram_bytes is not None and fused.ram_bytes >= 4 * floats

@@ -271,7 +271,7 @@ def test_dsp_estimate_reads_the_frame_a_row_at_a_time() -> None:
     rows of the frame, not a float copy of the frame."""
     for tool in ("arm-none-eabi-g++", "qemu-system-arm"):
         require(shutil.which(tool) is not None, f"{tool} is not installed")
-    cost = dsp_cost(image_impulse("x", 120, 160, 3), DspSpec("image", {"width": 48, "height": 48}),
+    cost = dsp_cost(image_impulse("x", 120, 160, 3), [DspSpec("image", {"width": 48, "height": 48})],
                     get_board("nano33ble"))
     assert cost.method == "qemu" and cost.ram_bytes is not None
     features_and_rows = (48 * 48 * 3 + 2 * 160 * 3) * 4
