@@ -69,6 +69,9 @@ class ConfigParts:
     macros: dict[str, int] = field(default_factory=dict)
     definitions: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)
+    # More entry points of the block: their declarations (with comments) and definitions.
+    declarations: list[str] = field(default_factory=list)
+    functions: list[str] = field(default_factory=list)
 
 
 class _Names:
@@ -141,6 +144,7 @@ def _assemble(
         "/* Features of one window: window holds INPUT_LEN floats (samples x axes, interleaved),",
         " * features receives OUTPUT_LEN floats. Returns 0 (MF_DSP_OK) on success. */",
         'extern "C" int ' + names("extract") + "(const float *window, float *features);",
+        *parts.declarations,
         "",
         f"#endif /* {macro}_CONFIG_H */",
         "",
@@ -152,6 +156,7 @@ def _assemble(
         *(f"    {line}" if line else "" for line in parts.body),
         "}",
         "",
+        *parts.functions,
         f"#endif /* {macro}_IMPLEMENTATION */",
         "",
     ]
@@ -424,6 +429,30 @@ def _render_image(params: ImageParams, target: _Target) -> ConfigParts:
         "};",
         "return mf_dsp_image_run(&config, window, features);",
     ]
+    # The same config at file scope, shared by both entry points.
+    config = body[:-1]
+    config[0] = "static const mf_dsp_image_config " + names("settings") + " = {"
+    body = [f"return mf_dsp_image_run(&{names('settings')}, window, features);"]
+    definitions += ["\n".join(config), cpp_emit.buffer(
+        "float", names("rows"), 2 * in_width * channels
+    )]
+    rows_signature = (
+        'extern "C" int ' + names("extract_rows")
+        + "(mf_dsp_image_row_fn get_row, void *context,\n    float *features)"
+    )
+    declarations = [
+        "",
+        "/* The same features from an image read a row at a time: get_row(context, row, out)",
+        " * writes row `row` (IN_WIDTH x IN_CHANNELS floats) into out; keeps two rows. */",
+        rows_signature + ";",
+    ]
+    functions = [
+        rows_signature + " {",
+        f"    return mf_dsp_image_run_rows(&{names('settings')}, get_row, context, "
+        f"{names('rows')},\n                                 features);",
+        "}",
+        "",
+    ]
     out_channels = 1 if grayscale else 3
     return ConfigParts(
         include="mf_dsp_image.h",
@@ -433,9 +462,14 @@ def _render_image(params: ImageParams, target: _Target) -> ConfigParts:
             "OUT_HEIGHT": params.height,
             "OUT_WIDTH": params.width,
             "OUT_CHANNELS": out_channels,
+            "IN_HEIGHT": in_height,
+            "IN_WIDTH": in_width,
+            "IN_CHANNELS": channels,
         },
         definitions=definitions,
         body=body,
+        declarations=declarations,
+        functions=functions,
     )
 
 

@@ -69,8 +69,8 @@ def _target_refusal(target: DeploymentTarget, library_reason: str | None) -> str
     return library_reason if target.library else None
 
 
-def list_targets(impulse: Impulse) -> list[DeploymentTargetPublic]:
-    library_reason = library_refusal(impulse)
+def list_targets(session: Session, impulse: Impulse) -> list[DeploymentTargetPublic]:
+    library_reason = library_refusal(session, impulse)
     targets = []
     for target in TARGETS.values():
         reason = _target_refusal(target, library_reason)
@@ -94,19 +94,16 @@ def estimates(session: Session, impulse: Impulse, board_name: str) -> Deployment
         model_int8 = model_file(session, inputs.model, "tflite-int8")
     except DeploymentNotReady as error:
         raise Conflict(str(error)) from None
-    dsp = inputs.dsp_blocks[0] if len(inputs.dsp_blocks) == 1 else None
     notes = list(inputs.notes)
-    if dsp is None:
-        notes.append("no DSP estimate: the SDK generates impulses with exactly one DSP block")
     figures = deployment_estimates(
         cache_key=(inputs.model.id, impulse.fingerprint),
-        impulse=inputs.impulse if dsp is not None else None,
-        dsp=dsp,
+        impulse=inputs.impulse if inputs.dsp_blocks else None,
+        dsp_blocks=inputs.dsp_blocks,
         model_int8=model_int8,
         sizes=dict(inputs.model.sizes or {}),
         mac_count=inputs.model.mac_count,
         board=board,
-        library_refusal=library_refusal(impulse),
+        library_refusal=library_refusal(session, impulse),
     )
     return DeploymentEstimatesPublic(
         board=BoardPublic.from_board(board),

@@ -20,6 +20,10 @@ _EXAMPLES = {
         "static_buffer", "static_buffer.ino.j2",
         "classifies one window pasted into the sketch and prints the scores (any board)",
     ),
+    "camera": (
+        "camera_frame", "camera_frame.ino.j2",
+        "classifies a camera frame buffer (RGB565, high byte first) of the impulse's image size",
+    ),
     "microphone": (
         "nano_ble33_sense_microphone_continuous", "microphone_continuous.ino.j2",
         "classifies the Nano 33 BLE Sense's PDM microphone continuously",
@@ -82,7 +86,8 @@ def build_arduino_library(sdk: SdkBuild, out_dir: Path, *, version: str = "1.0.0
         render_template(_TEMPLATES, "library.properties.j2", **values)
     )
     (src / f"{name}.h").write_text(render_template(_TEMPLATES, "library_header.h.j2", **values))
-    examples = [_EXAMPLES["static_buffer"]]
+    # An image impulse's example takes a frame buffer: a frame is too large to paste as floats.
+    examples = [_EXAMPLES["camera" if sdk.sensor == "camera" else "static_buffer"]]
     if sdk.sensor == "microphone":
         examples.append(_EXAMPLES["microphone"])
     elif sdk.sensor == "accelerometer":

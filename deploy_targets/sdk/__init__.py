@@ -4,7 +4,13 @@
 """
 
 from deploy_targets.sdk.build import SdkBuild, build_cpp_sdk, render_template
-from deploy_targets.sdk.spec import DspSpec, ImpulseSpec, SdkError, project_identifier
+from deploy_targets.sdk.spec import (
+    DspSpec,
+    ImpulseSpec,
+    SdkError,
+    image_impulse,
+    project_identifier,
+)
 
 __all__ = [
     "DspSpec",
@@ -12,6 +18,7 @@ __all__ = [
     "SdkBuild",
     "SdkError",
     "build_cpp_sdk",
+    "image_impulse",
     "project_identifier",
     "render_template",
 ]

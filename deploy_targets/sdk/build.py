@@ -1,4 +1,4 @@
-"""`build_cpp_sdk`: an impulse's DSP block, int8 model and labels -> a readable C++ SDK folder.
+"""`build_cpp_sdk`: an impulse's DSP blocks, int8 model and labels -> a readable C++ SDK folder.
 
 Hand-written runtime files (runtime/, dsp_blocks/cpp) are copied; the generator writes only the
 parameters, constants and glue (each such file starts with the mcuforge banner).
@@ -56,12 +56,14 @@ class SdkBuild:
     label_count: int
     raw_frame_size: int
     sensor: str
-    dsp_block: str
+    dsp_block: str  # the DSP block types in feature order, ", " between them
     impulse: ImpulseSpec
     labels: list[str]
-    example_values: str  # the example window as C++ float literals, 8 a line
+    example_values: str  # the example window as C++ float literals, 8 a line ("" for images)
     example_note: str
     task: str = "classification"  # or "regression": labels == [REGRESSION_LABEL]
+    # Image impulses: the example frame as RGB888 (or gray) byte literals; None otherwise.
+    example_frame: str | None = None
 
 
 def render_template(environment: jinja2.Environment, template: str, **values: Any) -> str:
@@ -89,7 +91,9 @@ def _check_labels(labels: Sequence[str], task: str) -> list[str]:
     return names
 
 
-def features_of(impulse: ImpulseSpec, dsp: DspSpec) -> tuple[str, int]:
+def features_of(
+    impulse: ImpulseSpec, dsp: DspSpec, symbol_prefix: str = DSP_PREFIX
+) -> tuple[str, int]:
     """The DSP config header text and the feature count, or SdkError on bad parameters."""
     n_axes = len(impulse.axes) if dsp.axis_indices is None else len(dsp.axis_indices)
     try:
@@ -101,7 +105,8 @@ def features_of(impulse: ImpulseSpec, dsp: DspSpec) -> tuple[str, int]:
             sample_rate_hz=impulse.frequency_hz,
             window_length=impulse.window_length,
             n_axes=n_axes,
-            symbol_prefix=DSP_PREFIX,
+            symbol_prefix=symbol_prefix,
+            input_shape=impulse.image_shape,
         )
         shape = block.output_shape(
             params,
@@ -112,6 +117,75 @@ def features_of(impulse: ImpulseSpec, dsp: DspSpec) -> tuple[str, int]:
     except DspParameterError as error:
         raise SdkError(f"DSP block {dsp.block_type!r}: {error}") from None
     return header, int(np.prod(shape))
+
+
+@dataclass(frozen=True)
+class DspPart:
+    """One DSP block in the generated glue: its config header, symbols, the raw axes it reads
+    (None: the whole window) and where its features go in the concatenated feature vector."""
+
+    block_type: str
+    header_name: str
+    header_text: str
+    macro: str  # MF_DSP_SPECTRAL: <macro>_INPUT_LEN, <macro>_OUTPUT_LEN, <macro>_IMPLEMENTATION
+    symbol: str  # mf_dsp_spectral: <symbol>_extract
+    axis_indices: list[int] | None
+    axis_names: list[str]
+    feature_offset: int
+    feature_count: int
+
+
+def dsp_parts(impulse: ImpulseSpec, dsp_blocks: Sequence[DspSpec]) -> list[DspPart]:
+    """Each DSP block's part, features concatenated in the blocks' order as the platform does
+    (worker/training/inputs.py: each block's features flattened, block after block).
+
+    A block type that occurs once keeps the plain prefix (mf_dsp_spectral); a repeated type gets
+    the block's position in it (mf_dsp2_spectral) so the symbols stay apart."""
+    types = [dsp.block_type for dsp in dsp_blocks]
+    parts: list[DspPart] = []
+    offset = 0
+    for position, dsp in enumerate(dsp_blocks, start=1):
+        prefix = DSP_PREFIX if types.count(dsp.block_type) == 1 else f"{DSP_PREFIX}{position}"
+        header_text, count = features_of(impulse, dsp, prefix)
+        axes = None if dsp.axis_indices is None else [int(i) for i in dsp.axis_indices]
+        if axes == list(range(len(impulse.axes))):
+            axes = None  # every axis in order: the raw window as it is
+        parts.append(
+            DspPart(
+                block_type=dsp.block_type,
+                header_name=config_header_name(dsp.block_type, prefix),
+                header_text=header_text,
+                macro=f"{prefix}_{dsp.block_type}".upper(),
+                symbol=f"{prefix}_{dsp.block_type}",
+                axis_indices=axes,
+                axis_names=[impulse.axes[i] for i in axes or range(len(impulse.axes))],
+                feature_offset=offset,
+                feature_count=count,
+            )
+        )
+        offset += count
+    return parts
+
+
+def _frame_bytes(example_window: np.ndarray | None, impulse: ImpulseSpec) -> str:
+    """The example frame of an image impulse as C++ byte literals (pixels clamped to 0..255),
+    a pixel's channels together, one row of the frame at most a line."""
+    assert impulse.image_shape is not None
+    height, width, channels = impulse.image_shape
+    if example_window is None:
+        pixels = np.zeros((height, width, channels), dtype=np.uint8)
+    else:
+        values = np.asarray(example_window, dtype=np.float64)
+        if values.size != height * width * channels:
+            raise SdkError(
+                f"the example frame holds {values.size} values; the impulse's frame is "
+                f"{height} x {width} pixels of {channels} channels ({height * width * channels})"
+            )
+        pixels = np.clip(np.rint(values), 0, 255).astype(np.uint8).reshape(height, width, channels)
+    per_line = max(1, min(width, 32 // channels)) * channels
+    flat = [str(int(v)) for v in pixels.reshape(-1)]
+    lines = [", ".join(flat[i : i + per_line]) + "," for i in range(0, len(flat), per_line)]
+    return "\n".join("    " + line for line in lines)
 
 
 def _compile_model(model_int8: bytes, model_dir: Path) -> CompiledLibrary:
@@ -173,19 +247,25 @@ def build_cpp_sdk(
     if out_dir.exists() and any(out_dir.iterdir()):
         raise SdkError(f"{out_dir} is not empty; the SDK is written into a new folder")
     names = _check_labels(labels, task)
-    dsp = check_dsp_blocks(impulse, dsp_blocks)
-    dsp_header, feature_count = features_of(impulse, dsp)
+    parts = dsp_parts(impulse, check_dsp_blocks(impulse, dsp_blocks))
+    feature_count = sum(part.feature_count for part in parts)
+    dsp_names = ", ".join(part.block_type for part in parts)
     anomaly_parts = None if anomaly is None else anomaly_constants(anomaly, feature_count)
     frame_size = impulse.window_length * len(impulse.axes)
-    pasted = example_values(example_window, frame_size)
+    if impulse.image_shape is None:
+        pasted, frame = example_values(example_window, frame_size), None
+    else:
+        pasted, frame = "", _frame_bytes(example_window, impulse)
+        if example_window is None:
+            example_note = "zeros, a black frame: put a frame from the camera here"
 
     out_dir.mkdir(parents=True, exist_ok=True)
     model = _compile_model(model_int8, out_dir)
     if model.input_bytes != feature_count:
         raise SdkError(
-            f"the model takes {model.input_bytes} int8 features but the DSP block "
-            f"{dsp.block_type!r} with the impulse's parameters produces {feature_count}; "
-            "retrain after generating features"
+            f"the model takes {model.input_bytes} int8 features but the DSP block"
+            f"{'s' if len(parts) > 1 else ''} {dsp_names} with the impulse's parameters produce"
+            f"{'' if len(parts) > 1 else 's'} {feature_count}; retrain after generating features"
         )
     if task == "regression" and model.output_bytes != 1:
         raise SdkError(
@@ -205,10 +285,11 @@ def build_cpp_sdk(
     dsp_dir.mkdir()
     for source in cpp_sources():
         shutil.copy2(source, dsp_dir / source.name)
-    header_name = config_header_name(dsp.block_type, DSP_PREFIX)
-    (dsp_dir / header_name).write_text(dsp_header)
+    for part in parts:
+        (dsp_dir / part.header_name).write_text(part.header_text)
 
-    sensor = sensor_kind(impulse, dsp)
+    sensor = sensor_kind(impulse, dsp_blocks)
+    gathering = [part for part in parts if part.axis_indices is not None]
     slices = next(n for n in _SLICE_CHOICES if impulse.window_length % n == 0)
     values: dict[str, Any] = {
         "project_name": impulse.display_name,
@@ -222,11 +303,13 @@ def build_cpp_sdk(
         "sensor": sensor,
         "labels": names,
         "is_regression": task == "regression",
-        "dsp_block": dsp.block_type,
-        "dsp_header": header_name,
-        "dsp_macro": f"{DSP_PREFIX}_{dsp.block_type}".upper(),
-        "dsp_symbol": f"{DSP_PREFIX}_{dsp.block_type}",
-        "axis_indices": None if dsp.axis_indices is None else list(dsp.axis_indices),
+        "dsp_block": dsp_names,
+        "dsp_parts": parts,
+        # The README names the config headers, each in backquotes: `a_config.h`, `b_config.h`.
+        "dsp_header": "`, `".join(part.header_name for part in parts),
+        # The one gather buffer the blocks reading some of the axes share (they run in turn).
+        "gather_macros": [part.macro for part in gathering],
+        "image_shape": impulse.image_shape,
         "feature_count": feature_count,
         "has_anomaly": anomaly_parts is not None,
         "anomaly": anomaly_parts,
@@ -251,9 +334,13 @@ def build_cpp_sdk(
     shutil.copy2(TEMPLATE_DIR / "LICENSE-Apache-2.0.txt", out_dir / "LICENSE")
     example = out_dir / "examples" / "standalone" / "main.cpp"
     example.parent.mkdir(parents=True)
-    example.write_text(
-        _render("main.cpp.j2", frame_size=frame_size, values=pasted, example_note=example_note)
-    )
+    if frame is None:
+        example.write_text(
+            _render("main.cpp.j2", frame_size=frame_size, values=pasted, example_note=example_note)
+        )
+    else:
+        example.write_text(_render("main_image.cpp.j2", frame=frame, example_note=example_note,
+                                   **values))
     return SdkBuild(
         out_dir=out_dir,
         model=model,
@@ -261,10 +348,11 @@ def build_cpp_sdk(
         label_count=len(names),
         raw_frame_size=frame_size,
         sensor=sensor,
-        dsp_block=dsp.block_type,
+        dsp_block=dsp_names,
         impulse=impulse,
         labels=names,
         example_values=pasted,
         example_note=example_note,
         task=task,
+        example_frame=frame,
     )

@@ -1,47 +1,51 @@
-"""The DSP block alone as a library the estimator can measure: `mf_dsp_estimate_invoke` turns
+"""The DSP blocks alone as a library the estimator can measure: `mf_dsp_estimate_invoke` turns
 its input bytes into a raw window of floats and extracts the features (one DSP run per invoke).
 
 The estimator's harness feeds deterministic bytes and counts the instructions of one invoke, so
-flash, RAM and latency of the DSP are measured the way the model's are.
+flash, RAM and latency of the DSP are measured the way the model's are. Several DSP blocks run
+one after another, each on its axes, as the SDK's glue runs them; an image block reads its frame
+a row at a time, as in the SDK.
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
-from deploy_targets.sdk.build import DSP_PREFIX, features_of
+from deploy_targets.sdk.build import DspPart, dsp_parts
 from deploy_targets.sdk.spec import DspSpec, ImpulseSpec, check_dsp_blocks
 from dsp_blocks import cpp_emit
-from dsp_blocks.cpp_export import config_header_name, cpp_sources
+from dsp_blocks.cpp_export import cpp_sources
 
 DSP_ESTIMATE_NAME = "mf_dsp_estimate"
 
 
-def write_dsp_estimate_library(impulse: ImpulseSpec, dsp: DspSpec, out_dir: Path) -> Path:
-    """Write the DSP runtime, its config and the invoke wrapper into `out_dir`; returns it."""
-    dsp = check_dsp_blocks(impulse, [dsp])
-    header_text, feature_count = features_of(impulse, dsp)
+def write_dsp_estimate_library(
+    impulse: ImpulseSpec, dsp_blocks: Sequence[DspSpec], out_dir: Path
+) -> Path:
+    """Write the DSP runtime, the blocks' configs and the invoke wrapper into `out_dir`."""
+    parts = dsp_parts(impulse, check_dsp_blocks(impulse, dsp_blocks))
+    feature_count = sum(part.feature_count for part in parts)
     out_dir.mkdir(parents=True, exist_ok=True)
     for source in cpp_sources():
         shutil.copy2(source, out_dir / source.name)
-    header_name = config_header_name(dsp.block_type, DSP_PREFIX)
-    (out_dir / header_name).write_text(header_text)
-    macro = f"{DSP_PREFIX}_{dsp.block_type}".upper()
-    n_axes = len(impulse.axes) if dsp.axis_indices is None else len(dsp.axis_indices)
-    input_len = impulse.window_length * n_axes
+    for part in parts:
+        (out_dir / part.header_name).write_text(part.header_text)
+    frame_size = impulse.window_length * len(impulse.axes)
     name = DSP_ESTIMATE_NAME
     upper = name.upper()
+    includes = "\n".join(f'#include "{part.header_name}"' for part in parts)
     (out_dir / f"{name}.h").write_text(
         f"""{cpp_emit.BANNER}
-/* The DSP block "{dsp.block_type}" behind the estimator's invoke interface: one input byte per
- * raw value, the features' first bytes out. */
+/* The DSP block{"s" if len(parts) > 1 else ""} {", ".join(p.block_type for p in parts)} behind the estimator's invoke interface: one
+ * input byte per raw value, the features' first bytes out. */
 #ifndef {upper}_H
 #define {upper}_H
 
-#include "{header_name}"
+{includes}
 
-#define {upper}_INPUT_BYTES {input_len}
+#define {upper}_INPUT_BYTES {frame_size}
 #define {upper}_OUTPUT_BYTES {feature_count * 4}
 #define {upper}_ARENA_BYTES 0
 
@@ -56,27 +60,96 @@ int {name}_invoke(const void *input, void *output);
 #endif
 """
     )
+    implementations = "\n".join(
+        f"#define {part.macro}_IMPLEMENTATION\n#include \"{part.header_name}\"" for part in parts
+    )
+    if impulse.image_shape is not None:
+        body = _image_invoke(parts, impulse.image_shape)
+    else:
+        body = _window_invoke(parts, impulse)
     (out_dir / f"{name}.cpp").write_text(
         f"""{cpp_emit.BANNER}
-#define {macro}_IMPLEMENTATION
+{implementations}
 #include "{name}.h"
 
 #include <stdint.h>
 #include <string.h>
 
-static float raw_window[{macro}_INPUT_LEN];
-static float features[{macro}_OUTPUT_LEN];
-
-extern "C" int {name}_invoke(const void *input, void *output) {{
-    const uint8_t *bytes = static_cast<const uint8_t *>(input);
-    // Bytes -> a signal in -1..1: the DSP's cost does not depend on the values' meaning.
-    for (int i = 0; i < {macro}_INPUT_LEN; ++i) {{
-        raw_window[i] = (static_cast<float>(bytes[i]) - 128.0f) / 128.0f;
-    }}
-    const int status = {DSP_PREFIX}_{dsp.block_type}_extract(raw_window, features);
-    memcpy(output, features, sizeof(features));
-    return status;
-}}
-"""
+static float features[{feature_count}];
+{body}"""
     )
     return out_dir
+
+
+def _window_invoke(parts: list[DspPart], impulse: ImpulseSpec) -> str:
+    """Bytes -> the raw window in -1..1 (the DSP's cost does not depend on the values' meaning),
+    then each block on its axes, gathered into one shared buffer as in the SDK."""
+    n_samples, n_axes = impulse.window_length, len(impulse.axes)
+    gathered = [part for part in parts if part.axis_indices is not None]
+    longest = max((n_samples * len(part.axis_indices or ()) for part in gathered), default=0)
+    lines = [f"static float raw_window[{n_samples * n_axes}];"]
+    if gathered:
+        lines += [
+            f"static float gathered_window[{longest}];",
+            "",
+            "static const float *gather_axes(const uint16_t *axes, int n_axes) {",
+            f"    for (int sample = 0; sample < {n_samples}; ++sample) {{",
+            "        for (int axis = 0; axis < n_axes; ++axis) {",
+            "            gathered_window[sample * n_axes + axis] =",
+            f"                raw_window[sample * {n_axes} + axes[axis]];",
+            "        }",
+            "    }",
+            "    return gathered_window;",
+            "}",
+        ]
+    for part in gathered:
+        indices = ", ".join(str(i) for i in part.axis_indices or ())
+        lines.append(
+            f"static const uint16_t {part.symbol}_axes[{len(part.axis_indices or ())}] = "
+            f"{{{indices}}};"
+        )
+    lines += [
+        "",
+        f"extern \"C\" int {DSP_ESTIMATE_NAME}_invoke(const void *input, void *output) {{",
+        "    const uint8_t *bytes = static_cast<const uint8_t *>(input);",
+        f"    for (int i = 0; i < {n_samples * n_axes}; ++i) {{",
+        "        raw_window[i] = (static_cast<float>(bytes[i]) - 128.0f) / 128.0f;",
+        "    }",
+        "    int status = 0;",
+    ]
+    for part in parts:
+        window = (
+            "raw_window" if part.axis_indices is None
+            else f"gather_axes({part.symbol}_axes, {len(part.axis_indices)})"
+        )
+        lines.append(
+            f"    status |= {part.symbol}_extract({window}, features + {part.feature_offset});"
+        )
+    lines += ["    memcpy(output, features, sizeof(features));", "    return status;", "}", ""]
+    return "\n".join(lines)
+
+
+def _image_invoke(parts: list[DspPart], image_shape: tuple[int, int, int]) -> str:
+    """Each image block reads the frame a row at a time (one input byte a pixel value)."""
+    _, width, channels = image_shape
+    lines = [
+        "// One row of the frame: one input byte a pixel value.",
+        "static int read_row(void *context, int row, float *out) {",
+        f"    const uint8_t *bytes = static_cast<const uint8_t *>(context) + row * {width * channels};",
+        f"    for (int i = 0; i < {width * channels}; ++i) {{",
+        "        out[i] = static_cast<float>(bytes[i]);",
+        "    }",
+        "    return 0;",
+        "}",
+        "",
+        f"extern \"C\" int {DSP_ESTIMATE_NAME}_invoke(const void *input, void *output) {{",
+        "    void *frame = const_cast<void *>(input);",
+        "    int status = 0;",
+    ]
+    for part in parts:
+        lines.append(
+            f"    status |= {part.symbol}_extract_rows(read_row, frame, "
+            f"features + {part.feature_offset});"
+        )
+    lines += ["    memcpy(output, features, sizeof(features));", "    return status;", "}", ""]
+    return "\n".join(lines)

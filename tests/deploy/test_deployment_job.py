@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -19,16 +20,22 @@ from backend.db.session import get_sessionmaker
 from deploy_targets.wasm import emscripten_unavailable
 from tests.conftest import require
 from tests.training.conftest import (
+    FAST_SETTINGS,
     MFCC_BLOCK,
     TrainingWorld,
     clip_wav,
+    generate_features,
     impulse_url,
+    make_impulse,
+    start_training,
     training_world,  # noqa: F401 (the session fixture, trained once)
 )
 from tests.utils.api import upload
+from tests.utils.files import png_bytes
 from worker.deployment.inputs import deployment_inputs
 from worker.deployment.job import run_build_deployment
 from worker.job_runtime import run_job
+from worker.training.train_job import run_train_model
 
 
 @pytest.fixture
@@ -201,3 +208,42 @@ def test_wasm_build_through_the_job(world: TrainingWorld) -> None:
     assert any(name.endswith("_wasm/README.md") for name in archive.namelist())
     script = next(n for n in archive.namelist() if n.endswith(".js"))
     assert "Module['classify']" in archive.read(script).decode()
+
+
+def test_image_impulse_builds_an_sdk_taking_frames_of_its_images_size(
+    world: TrainingWorld,
+) -> None:
+    client = world.client
+    project_id = world.new_project("pictures")
+    rng = np.random.default_rng(8)
+    # Most images are 14 x 10 (width x height): the library's frames are that size.
+    files = [(f"{label}.{i}.png", png_bytes(rng, size=(14, 10)))
+             for label in ("cat", "dog") for i in range(4)]
+    files.append(("dog.9.png", png_bytes(rng, size=(20, 16))))
+    assert upload(client, project_id, files, category="training").status_code in (200, 201)
+    impulse = make_impulse(
+        client, project_id, input_block={"type": "image"},
+        dsp_blocks=[{"id": 1, "type": "image", "params": {"width": 8, "height": 6}}],
+        learning_blocks=[{"id": 1, "dsp_blocks": [1], "settings": {**FAST_SETTINGS, "epochs": 2}}],
+    )
+    generate_features(client, project_id, impulse["id"])
+    assert run_job(start_training(client, project_id, impulse["id"]), run_train_model) == (
+        "succeeded"
+    )
+    response = client.post(f"{impulse_url(project_id, impulse['id'])}/deployment/build",
+                           json={"target": "cpp-sdk"})
+    assert response.status_code == 202, response.text
+    assert run_job(response.json()["id"], run_build_deployment) == "succeeded"
+    job = client.get(f"/api/projects/{project_id}/jobs/{response.json()['id']}").json()
+    download = client.get(f"{impulse_url(project_id, impulse['id'])}/deployment/builds/"
+                          f"{job['result']['artifact_id']}/download")
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    root = job["result"]["file_name"].removesuffix(".zip")
+    metadata = archive.read(f"{root}/model-parameters/model_metadata.h").decode()
+    assert "#define MF_IMAGE_INPUT_WIDTH 14\n" in metadata
+    assert "#define MF_IMAGE_INPUT_HEIGHT 10\n" in metadata
+    assert "#define MF_IMAGE_INPUT_CHANNELS 3\n" in metadata
+    assert '#define MF_DSP_BLOCK "image"' in metadata
+    assert f"{root}/mf_image.h" in archive.namelist()
+    example = archive.read(f"{root}/examples/standalone/main.cpp").decode()
+    assert "mf_signal_from_frame" in example

@@ -30,8 +30,11 @@ def attempt(trained: TrainedImpulse, out_dir: Path, **changes: Any) -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"dsp_blocks": [DSP, DSP]}, "exactly one DSP block"),
-        ({"dsp_blocks": [DspSpec("image", {})]}, "cannot generate the DSP block 'image'"),
+        ({"dsp_blocks": []}, "no DSP block"),
+        ({"dsp_blocks": [DSP, DSP]}, "the DSP blocks mfcc, mfcc with the impulse's parameters "
+                                     "produce 650; retrain"),
+        ({"dsp_blocks": [DspSpec("image", {})]},
+         "cannot generate the DSP block 'image' for a time-series window"),
         ({"dsp_blocks": [DspSpec("mfcc", {"n_coefficients": 10})]}, "retrain after generating"),
         ({"dsp_blocks": [DspSpec("mfcc", {"fft_length": 3})]}, "fft_length"),
         ({"dsp_blocks": [DspSpec("mfcc", {}, (1,))]}, "indices into the 1 raw axes"),

@@ -80,6 +80,20 @@ class CppBuilder:
         self._programs[key] = executable
         return executable
 
+    def program_of(self, name: str, files: dict[str, str]) -> Path:
+        """A program of its own `files` (name -> text; main.cpp among them) and the runtime."""
+        work = self.build_dir / name
+        work.mkdir()
+        for file_name, text in files.items():
+            (work / file_name).write_text(text)
+        executable = work / "program"
+        _compile(
+            [str(work / "main.cpp"), *map(str, self.runtime_objects()), "-o", str(executable),
+             "-I", str(work)],
+            self.cpp_dir,
+        )
+        return executable
+
 
 def _compile(arguments: list[str], include_dir: Path) -> None:
     command = ["g++", *CXX_FLAGS, "-I", str(include_dir), *arguments, "-lm"]

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from dsp_blocks.cpp_export import render_config
 from dsp_blocks.registry import get_block
 from tests.dsp.cpp_runner import CppBuilder, run_program
 
@@ -130,3 +131,69 @@ def test_image_cpp_matches_python(
     )
     actual = run_program(program, images, int(np.prod(expected.shape[1:])))
     np.testing.assert_allclose(actual.reshape(expected.shape), expected, rtol=0, atol=1e-6)
+
+
+ROWS_MAIN = """\
+#define MF_DSP_IMAGE_IMPLEMENTATION
+#include "mf_dsp_image_config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ROW_LEN (MF_DSP_IMAGE_IN_WIDTH * MF_DSP_IMAGE_IN_CHANNELS)
+
+static float image[MF_DSP_IMAGE_INPUT_LEN];
+static int reads[MF_DSP_IMAGE_IN_HEIGHT];
+
+static int get_row(void *context, int row, float *out) {
+    (void)context;
+    reads[row] += 1;
+    memcpy(out, &image[row * ROW_LEN], sizeof(float) * ROW_LEN);
+    return 0;
+}
+
+/* Images from stdin, features to stdout, read a row at a time; exits 3 if a row is read twice. */
+int main() {
+    static float features[MF_DSP_IMAGE_OUTPUT_LEN];
+    while (fread(image, sizeof(float), MF_DSP_IMAGE_INPUT_LEN, stdin) == MF_DSP_IMAGE_INPUT_LEN) {
+        memset(reads, 0, sizeof(reads));
+        if (mf_dsp_image_extract_rows(get_row, 0, features) != 0) return 2;
+        for (int row = 0; row < MF_DSP_IMAGE_IN_HEIGHT; ++row) {
+            if (reads[row] > 1) return 3;
+        }
+        fwrite(features, sizeof(float), MF_DSP_IMAGE_OUTPUT_LEN, stdout);
+    }
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "in_shape, values",
+    [
+        ((48, 64, 3), {"width": 32, "height": 24}),  # down
+        ((20, 30, 1), {"width": 7, "height": 45, "color_mode": "grayscale"}),  # up: rows shared
+        ((17, 29, 3), {"width": 9, "height": 11, "color_mode": "grayscale"}),
+        ((1, 5, 3), {"width": 3, "height": 4}),  # one row for every output row
+    ],
+)
+def test_image_read_a_row_at_a_time_gives_the_same_features(
+    in_shape: tuple[int, int, int],
+    values: dict[str, Any],
+    rng: np.random.Generator,
+    cpp_builder: CppBuilder,
+) -> None:
+    """mf_dsp_image_extract_rows (the SDK reads camera frames this way) equals the whole-image
+    extract bit for bit, reading each input row once."""
+    block = get_block("image")
+    params = block.parse_params(values)
+    images = rng.integers(0, 256, (3, *in_shape)).astype(np.float32)
+    output_len = int(np.prod(block.extract(images[:1], sample_rate_hz=0.0, params=params).shape))
+    shape = {"sample_rate_hz": 0.0, "window_length": 0, "n_axes": 0, "input_shape": in_shape}
+    whole = run_program(cpp_builder.program("image", params, **shape), images, output_len)
+    executable = cpp_builder.program_of(
+        f"rows-{'x'.join(map(str, in_shape))}-{params.width}",
+        {"mf_dsp_image_config.h": render_config("image", params, **shape), "main.cpp": ROWS_MAIN},
+    )
+    rows = run_program(executable, images, output_len)
+    assert np.array_equal(rows, whole)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,11 +74,11 @@ def _sum(parts: list[Cost | None]) -> Cost:
     )
 
 
-def dsp_cost(impulse: ImpulseSpec, dsp: DspSpec, board: Board) -> Cost:
-    """The DSP block's C++ run once in QEMU on the board's core (or estimated without it)."""
+def dsp_cost(impulse: ImpulseSpec, dsp_blocks: Sequence[DspSpec], board: Board) -> Cost:
+    """The DSP blocks' C++ run once in QEMU on the board's core (or estimated without it)."""
     with tempfile.TemporaryDirectory(prefix="mcuforge-dsp-estimate-") as scratch:
         try:
-            library = write_dsp_estimate_library(impulse, dsp, Path(scratch) / "dsp")
+            library = write_dsp_estimate_library(impulse, dsp_blocks, Path(scratch) / "dsp")
         except SdkError as error:
             return Cost(None, None, None, "none", f"no DSP estimate: {error}")
         return _cost(estimate_library(library, DSP_ESTIMATE_NAME, board))
@@ -140,7 +141,7 @@ def deployment_estimates(
     *,
     cache_key: tuple[Any, ...],
     impulse: ImpulseSpec | None,
-    dsp: DspSpec | None,
+    dsp_blocks: Sequence[DspSpec],
     model_int8: bytes,
     sizes: dict[str, Any],
     mac_count: int | None,
@@ -155,7 +156,7 @@ def deployment_estimates(
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    dsp_part = dsp_cost(impulse, dsp, board) if impulse and dsp else None
+    dsp_part = dsp_cost(impulse, dsp_blocks, board) if impulse and dsp_blocks else None
     int8_model = int8_model_cost(model_int8, board)
     float_model = float32_model_cost(sizes, mac_count, board)
     result: dict[str, Any] = {}

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.db.models import Artifact, Impulse, Project, TrainedModel
-from deploy_targets.sdk import DspSpec, ImpulseSpec, SdkError
+from backend.db.models import Artifact, Impulse, Project, Sample, TrainedModel
+from deploy_targets.sdk import DspSpec, ImpulseSpec, SdkError, image_impulse
 from deploy_targets.sdk.spec import check_dsp_blocks
 from worker.features.job import block_configs, input_block_of, is_image_impulse
 from worker.job_errors import JobInputError
@@ -73,14 +73,40 @@ def _network_block(impulse: Impulse) -> dict[str, Any] | None:
     return networks[0] if networks else None
 
 
-def _time_series_specs(
-    impulse: Impulse, block: dict[str, Any], name: str
+def image_input_shape(session: Session, impulse: Impulse) -> tuple[int, int, int]:
+    """(height, width, channels) of the frames an image impulse's library takes: the most common
+    size of the project's images (ties: the first uploaded), which its DSP was run on; the DSP
+    resizes that frame to the impulse's size as it did the training images."""
+    shapes = session.execute(
+        select(Sample.shape)
+        .where(Sample.project_id == impulse.project_id, Sample.kind == "image")
+        .order_by(Sample.id)
+    ).scalars()
+    counts: dict[tuple[int, ...], int] = {}
+    for shape in shapes:
+        key = tuple(int(size) for size in shape)
+        counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        raise DeploymentNotReady(
+            f"project {impulse.project_id} has no images; upload images and train first"
+        )
+    most = max(counts.values())
+    height, width, channels = next(s for s, n in counts.items() if n == most)
+    return height, width, channels
+
+
+def _impulse_specs(
+    session: Session, impulse: Impulse, block: dict[str, Any], name: str
 ) -> tuple[ImpulseSpec, list[DspSpec]]:
-    """The raw window and the DSP blocks `block` reads, as the SDK generator sees them."""
+    """The input (the raw window, or an image impulse's frame) and the DSP blocks `block`
+    reads, as the SDK generator sees them."""
     try:
-        window = input_block_of(impulse)
+        if is_image_impulse(impulse):
+            spec = image_impulse(name, *image_input_shape(session, impulse))
+        else:
+            window = input_block_of(impulse)
+            spec = ImpulseSpec(name, window.axes, window.frequency_hz, window.window_length)
         configs = {c.block_id: c for c in block_configs(impulse)}
-        spec = ImpulseSpec(name, window.axes, window.frequency_hz, window.window_length)
     except (ValueError, JobInputError, SdkError) as error:
         raise DeploymentUnsupported(f"the impulse's input block: {error}") from None
     dsp_specs = []
@@ -93,25 +119,21 @@ def _time_series_specs(
     return spec, dsp_specs
 
 
-def library_refusal(impulse: Impulse) -> str | None:
+def library_refusal(session: Session, impulse: Impulse) -> str | None:
     """Why the C++ SDK, Arduino and WebAssembly builds refuse this impulse, or None when they
     take it. The build asks this very function first (deployment_inputs with library=True), and
     the targets and estimates show its answer, so they cannot disagree with the build. Whether
-    a model is trained is not asked here: that is something to do first (409), not a refusal."""
+    a model is trained (or images uploaded) is not asked here: that is something to do first
+    (409), not a refusal."""
     block = _network_block(impulse)
     if block is None:
         return None
-    if is_image_impulse(impulse):
-        return (
-            "the C++ SDK generates time-series impulses; image impulses can be downloaded "
-            "as .tflite models"
-        )
     try:
-        spec, dsp_specs = _time_series_specs(impulse, block, "impulse")
+        spec, dsp_specs = _impulse_specs(session, impulse, block, "impulse")
         check_dsp_blocks(spec, dsp_specs)
-    except DeploymentUnsupported as error:
-        return str(error)
-    except SdkError as error:
+    except DeploymentNotReady:
+        return None
+    except (DeploymentUnsupported, SdkError) as error:
         return str(error)
     return None
 
@@ -119,7 +141,7 @@ def library_refusal(impulse: Impulse) -> str | None:
 def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> DeploymentInputs:
     """Everything the build needs, or DeploymentNotReady / DeploymentUnsupported naming what is
     missing. `library`: a C++/Arduino/WASM target (see library_refusal)."""
-    refusal = library_refusal(impulse) if library else None
+    refusal = library_refusal(session, impulse) if library else None
     if refusal is not None:
         raise DeploymentUnsupported(refusal)
     block = _network_block(impulse)
@@ -161,10 +183,13 @@ def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> D
             anomaly_model = candidate
         break
 
-    if is_image_impulse(impulse):
-        return DeploymentInputs(name, ImpulseSpec(name, ("image",), 1.0, 1), [], [], model,
-                                None, notes)
-    spec, dsp_specs = _time_series_specs(impulse, block, name)
+    try:
+        spec, dsp_specs = _impulse_specs(session, impulse, block, name)
+    except DeploymentUnsupported:
+        if is_image_impulse(impulse) and not library:  # the model file needs no frame size
+            return DeploymentInputs(name, ImpulseSpec(name, ("image",), 1.0, 1), [],
+                                    list(model.class_names), model, None, notes)
+        raise
     return DeploymentInputs(name, spec, dsp_specs, list(model.class_names), model,
                             anomaly_model, notes)
 

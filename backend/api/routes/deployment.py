@@ -26,10 +26,10 @@ ArtifactId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The build's ar
 
 
 @router.get("/targets", response_model=DeploymentTargetsPublic)
-def read_deployment_targets(impulse: ImpulseDep) -> DeploymentTargetsPublic:
+def read_deployment_targets(session: SessionDep, impulse: ImpulseDep) -> DeploymentTargetsPublic:
     """Every target with its precisions and whether it can be built for this impulse on this
     server (and why not)."""
-    targets = service.list_targets(impulse)
+    targets = service.list_targets(session, impulse)
     return DeploymentTargetsPublic(data=targets, count=len(targets))
 
 

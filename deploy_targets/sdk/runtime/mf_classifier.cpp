@@ -9,7 +9,9 @@
 
 namespace {
 
+#if !MF_IMAGE_INPUT  // image impulses read the frame a row at a time instead (classify_window)
 float raw_window[MF_RAW_FRAME_SIZE];
+#endif
 float features[MF_FEATURE_COUNT];
 int8_t model_input[MF_FEATURE_COUNT];
 int8_t model_output[MF_LABEL_COUNT];
@@ -70,9 +72,22 @@ void set_value(mf_result_t *result) {
 #endif
 }
 
-int classify_window(const float *window, mf_result_t *result, bool debug) {
+// The features of `window` (MF_RAW_FRAME_SIZE floats); for image impulses, window null, of the
+// frame `frame` gives, which each image block reads a row at a time: no float copy of the frame.
+int extract_features(const float *window, mf_signal_t *frame) {
+#if MF_IMAGE_INPUT
+    if (window == 0) {
+        return mf_impulse_extract_frame(frame, features);
+    }
+#else
+    (void)frame;
+#endif
+    return mf_impulse_extract(window, features);
+}
+
+int classify_window(const float *window, mf_signal_t *frame, mf_result_t *result, bool debug) {
     const uint64_t dsp_start_us = mf_timer_us();
-    if (mf_impulse_extract(window, features) != 0) {
+    if (extract_features(window, frame) != 0) {
         return MF_ERR_DSP;
     }
     result->timing.dsp_us = static_cast<int32_t>(mf_timer_us() - dsp_start_us);
@@ -131,10 +146,14 @@ extern "C" int mf_run_classifier(mf_signal_t *signal, mf_result_t *result, bool 
     if (signal->total_length != MF_RAW_FRAME_SIZE) {
         return MF_ERR_SIGNAL_LENGTH;
     }
+#if MF_IMAGE_INPUT
+    return classify_window(0, signal, result, debug);
+#else
     if (signal->get_data(signal->context, 0, MF_RAW_FRAME_SIZE, raw_window) != 0) {
         return MF_ERR_SIGNAL_READ;
     }
-    return classify_window(raw_window, result, debug);
+    return classify_window(raw_window, 0, result, debug);
+#endif
 }
 
 extern "C" void mf_run_classifier_init(void) {
@@ -158,7 +177,7 @@ extern "C" int mf_run_classifier_continuous(mf_signal_t *signal, mf_result_t *re
     if (signal->get_data(signal->context, 0, MF_SLICE_FRAME_SIZE, slice) != 0) {
         return MF_ERR_SIGNAL_READ;
     }
-    const int status = classify_window(stream_window, result, false);
+    const int status = classify_window(stream_window, 0, result, false);
     if (status != MF_OK) {
         return status;
     }
