@@ -1,8 +1,8 @@
 """Honest availability: for each kind of impulse, `GET …/deployment/targets` says a library
 target is available exactly when its build succeeds, and when it is not, the build's refusal is
 the reason the targets gave. The kinds: classification, regression, classification with an
-anomaly block (trained through the API on tests/training's tones), and an image impulse and one
-with two DSP blocks (refused today, so left untrained: their refusal comes before training).
+anomaly block, one with two DSP blocks (all trained through the API on tests/training's tones),
+and an image impulse (a project of small generated pictures).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.training.conftest import (
@@ -29,6 +30,8 @@ from tests.training.conftest import (
     training_world,  # noqa: F401 (the session fixture, trained once)
 )
 from tests.utils.api import upload
+from tests.utils.files import png_bytes
+from tests.worker.jobs_helpers import log_lines
 from worker.deployment.job import run_build_deployment
 from worker.deployment.targets import TARGETS
 from worker.job_runtime import run_job
@@ -52,7 +55,7 @@ def _train(world: TrainingWorld, project_id: int, impulse_id: int, block_id: int
         response = world.client.post(f"{block_url(project_id, impulse_id, block_id)}/train")
         assert response.status_code == 202, response.text
         job_id = int(response.json()["id"])
-    assert run_job(job_id, run_train_model) == "succeeded"
+    assert run_job(job_id, run_train_model) == "succeeded", "\n".join(log_lines(job_id)[-12:])
 
 
 def classification(world: TrainingWorld) -> tuple[int, int]:
@@ -88,20 +91,30 @@ def with_anomaly(world: TrainingWorld) -> tuple[int, int]:
 
 
 def image(world: TrainingWorld) -> tuple[int, int]:
+    project_id = world.new_project("kinds pictures")
+    rng = np.random.default_rng(5)
+    files = [(f"{label}.{i}.png", png_bytes(rng, size=(12, 9)))
+             for label in ("cat", "dog") for i in range(4)]
+    assert upload(world.client, project_id, files, category="training").status_code == 201
     impulse = make_impulse(
-        world.client, world.project_id, name="image", input_block={"type": "image"},
+        world.client, project_id, name="image", input_block={"type": "image"},
         dsp_blocks=[{"id": 1, "type": "image", "params": {"width": 8, "height": 6}}],
     )
-    return world.project_id, impulse["id"]
+    generate_features(world.client, project_id, impulse["id"])
+    _train(world, project_id, impulse["id"])
+    return project_id, impulse["id"]
 
 
 def two_dsp_blocks(world: TrainingWorld) -> tuple[int, int]:
-    spectrogram = {"id": 2, "type": "spectrogram", "name": "Spectrogram", "params": {}}
+    # A second MFCC with other parameters: two blocks of one type must not clash on the device.
+    coarse = {"id": 2, "type": "mfcc", "name": "Coarse MFCC", "params": {"n_coefficients": 4}}
     impulse = make_impulse(
         world.client, world.project_id, name="two DSP blocks",
-        dsp_blocks=[MFCC_BLOCK, spectrogram],
+        dsp_blocks=[MFCC_BLOCK, coarse],
         learning_blocks=[{"id": 1, "dsp_blocks": [1, 2], "settings": FAST_SETTINGS}],
     )
+    generate_features(world.client, world.project_id, impulse["id"])
+    _train(world, world.project_id, impulse["id"])
     return world.project_id, impulse["id"]
 
 
@@ -133,9 +146,8 @@ def _metadata(zip_bytes: bytes) -> str:
         (classification, True, ["#define MF_IS_REGRESSION 0", "#define MF_HAS_ANOMALY 0"]),
         (regression, True, ["#define MF_IS_REGRESSION 1", '#define MF_LABELS { "value" }']),
         (with_anomaly, True, ["#define MF_IS_REGRESSION 0", "#define MF_HAS_ANOMALY 1"]),
-        # What the code says today; the SDK does not generate these (yet).
-        (image, False, []),
-        (two_dsp_blocks, False, []),
+        (image, True, ["#define MF_IMAGE_INPUT_WIDTH 12", "#define MF_DSP_BLOCK_COUNT 1"]),
+        (two_dsp_blocks, True, ['#define MF_DSP_BLOCK "mfcc, mfcc"']),
     ],
     ids=["classification", "regression", "anomaly", "image", "two-dsp-blocks"],
 )

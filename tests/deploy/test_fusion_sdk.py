@@ -21,6 +21,7 @@ from deploy_targets.wasm import build_wasm, emscripten_unavailable
 from tests.conftest import require
 from tests.deploy.conftest import HOST_DRIVER, make_sdk
 from tests.deploy.test_image_sdk import compile_without_warnings
+from tests.deploy.test_wasm import NODE_DRIVER
 from worker.deployment.estimates import dsp_cost
 from worker.features.generate import DspBlockConfig, extract_features
 from worker.learning.architectures import preset_layers
@@ -40,7 +41,6 @@ DSP_BLOCKS = [
     DspSpec("raw", {"scale_axes": 0.05}, (3,)),
     DspSpec("flatten", {}, None),
 ]
-NODE_DRIVER = Path(__file__).resolve().parent / "wasm_classify.js"
 
 
 def fusion_windows(per_label: int, seed: int) -> np.ndarray:
@@ -116,7 +116,8 @@ def host_rows(sdk: FusionSdk, windows: np.ndarray) -> tuple[np.ndarray, np.ndarr
                          input=np.ascontiguousarray(windows, dtype="<f4").tobytes())
     assert run.returncode == 0, run.stderr
     rows = np.frombuffer(run.stdout, "<f4").reshape(len(windows), -1)
-    return rows[:, : len(LABELS)], rows[:, len(LABELS) + 1 :]
+    # After the scores: the anomaly score, the anomalous flag and the regression value.
+    return rows[:, : len(LABELS)], rows[:, len(LABELS) + 3 :]
 
 
 def test_each_block_on_its_axes_gives_the_platform_features_and_scores(
@@ -188,7 +189,7 @@ def test_wasm_build_of_the_fused_impulse_scores_like_the_host(
     raw = tmp_path / "windows.f32"
     raw.write_bytes(np.ascontiguousarray(windows, dtype="<f4").tobytes())
     run = subprocess.run(
-        ["node", str(NODE_DRIVER), str(wasm.js_path), str(wasm.wasm_path), str(raw)],
+        ["node", str(NODE_DRIVER), str(wasm.js_path), str(raw)],
         capture_output=True, text=True, timeout=120,
     )
     assert run.returncode == 0, run.stderr

@@ -22,6 +22,7 @@ from deploy_targets.sdk import DspSpec, SdkBuild, SdkError, build_cpp_sdk, image
 from deploy_targets.wasm import build_wasm, emscripten_unavailable
 from tests.conftest import require
 from tests.deploy.conftest import HOST_DRIVER, make_sdk
+from tests.deploy.test_wasm import NODE_DRIVER
 from worker.deployment.estimates import dsp_cost
 from worker.features.generate import DspBlockConfig, extract_features
 from worker.learning.blocks import LearningBlockSpec
@@ -34,7 +35,6 @@ from worker.learning.train import train
 LABELS = ["horizontal", "vertical", "blank"]
 FRAME_DRIVER = Path(__file__).resolve().parent / "host_classify_frame.cpp"
 STUB_DIR = Path(__file__).resolve().parent / "arduino_stub"
-NODE_DRIVER = Path(__file__).resolve().parent / "wasm_classify.js"
 # mf_pixel_format_t
 RGB888, RGB565, RGB565_BE, GRAY8 = 0, 1, 2, 3
 # (frame height, width, channels) of odd sizes and the image block's parameters.
@@ -150,10 +150,11 @@ def test_float_frames_give_the_platform_features_and_int8_scores(image_sdk: Imag
     images = frames(image_sdk.shape, 6, seed=2)
     count = image_sdk.build.feature_count
     rows = run_rows([str(image_sdk.driver)], images.astype("<f4").tobytes(),
-                    len(LABELS) + 1 + count)
+                    len(LABELS) + 3 + count)
     expected = platform_features(images, image_sdk.params)
     # As tests/dsp/test_cpp_parity_sensors.py's image parity.
-    np.testing.assert_allclose(rows[:, len(LABELS) + 1 :], expected, rtol=0, atol=1e-6)
+    # After the scores: the anomaly score, the anomalous flag and the regression value.
+    np.testing.assert_allclose(rows[:, len(LABELS) + 3 :], expected, rtol=0, atol=1e-6)
     platform = predict(image_sdk.model_int8, expected)
     scores = rows[:, : len(LABELS)]
     assert np.array_equal(scores.argmax(axis=1), platform.argmax(axis=1))
@@ -248,7 +249,7 @@ def test_wasm_build_classifies_float_frames_like_the_platform(
     raw = tmp_path / "frames.f32"
     raw.write_bytes(images.astype("<f4").tobytes())
     run = subprocess.run(
-        ["node", str(NODE_DRIVER), str(wasm.js_path), str(wasm.wasm_path), str(raw)],
+        ["node", str(NODE_DRIVER), str(wasm.js_path), str(raw)],
         capture_output=True, text=True, timeout=120,
     )
     assert run.returncode == 0, run.stderr

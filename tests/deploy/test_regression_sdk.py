@@ -103,7 +103,7 @@ def test_wasm_predicts_the_host_value(
     raw = tmp_path / "windows.f32"
     raw.write_bytes(np.ascontiguousarray(level_windows, dtype="<f4").tobytes())
     run = subprocess.run(
-        ["node", str(NODE_DRIVER), str(wasm.js_path), str(wasm.wasm_path), str(raw)],
+        ["node", str(NODE_DRIVER), str(wasm.js_path), str(raw)],
         capture_output=True, text=True, timeout=120,
     )
     assert run.returncode == 0, run.stderr
