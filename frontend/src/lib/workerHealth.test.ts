@@ -20,6 +20,8 @@ const healthy: HealthPublic = {
   workers: [worker],
   worker_seen_within_seconds: 30,
   problems: [],
+  training_sandbox: 'bubblewrap',
+  expert_mode: 'sandboxed',
 };
 
 describe('jobSystemWarning', () => {
