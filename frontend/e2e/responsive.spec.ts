@@ -135,14 +135,49 @@ async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
 
+/** What sticks out to the right of the viewport without a scrolling ancestor (for the message). */
+async function overflowingElements(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const clipped = (el: Element): boolean => {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        if (getComputedStyle(p).overflowX !== 'visible') return true;
+      }
+      return false;
+    };
+    const name = (el: Element) =>
+      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')}`;
+    return Array.from(document.body.querySelectorAll('*'))
+      .filter(
+        (el) =>
+          el.getBoundingClientRect().right > window.innerWidth + 0.5 &&
+          (!clipped(el) || ['absolute', 'fixed'].includes(getComputedStyle(el).position)),
+      )
+      .slice(0, 8)
+      .map(
+        (el) =>
+          `${name(el.parentElement!)} > ${name(el)} (${Math.round(el.getBoundingClientRect().right)})`,
+      );
+  });
+}
+
+async function expectNoOverflow(page: Page, name: string): Promise<void> {
+  const overflow = await horizontalOverflow(page);
+  const culprits = overflow > 0 ? await overflowingElements(page) : [];
+  expect
+    .soft(overflow, `${name} overflows sideways: ${culprits.join('; ')}`)
+    .toBeLessThanOrEqual(0);
+}
+
 async function expectInViewport(page: Page, selector: string): Promise<void> {
   const box = await page.locator(selector).first().boundingBox();
   expect(box, `${selector} is shown`).not.toBeNull();
   const viewport = page.viewportSize()!;
-  expect(box!.x, `${selector} left`).toBeGreaterThanOrEqual(0);
-  expect(box!.y, `${selector} top`).toBeGreaterThanOrEqual(0);
-  expect(box!.x + box!.width, `${selector} right`).toBeLessThanOrEqual(viewport.width + 0.5);
-  expect(box!.y + box!.height, `${selector} bottom`).toBeLessThanOrEqual(viewport.height + 0.5);
+  expect.soft(box!.x, `${selector} left`).toBeGreaterThanOrEqual(0);
+  expect.soft(box!.y, `${selector} top`).toBeGreaterThanOrEqual(0);
+  expect.soft(box!.x + box!.width, `${selector} right`).toBeLessThanOrEqual(viewport.width + 0.5);
+  expect
+    .soft(box!.y + box!.height, `${selector} bottom`)
+    .toBeLessThanOrEqual(viewport.height + 0.5);
 }
 
 async function openPage(page: Page, url: string): Promise<void> {
@@ -178,7 +213,7 @@ test('every page fits a phone and a laptop, with the menu, jobs and account in v
     for (const [name, url] of pages(fixture)) {
       await test.step(`${viewport.name}: ${name}`, async () => {
         await openPage(page, url);
-        expect(await horizontalOverflow(page), `${name} overflows sideways`).toBeLessThanOrEqual(0);
+        await expectNoOverflow(page, `${viewport.name} ${name}`);
         await screenshot(page, `${viewport.name}-${name}`);
       });
     }
@@ -214,7 +249,7 @@ test('every page fits a phone and a laptop, with the menu, jobs and account in v
       await jobs.click();
       await expect(jobs).toHaveAttribute('aria-expanded', 'true');
       await expectInViewport(page, '.jobs-popover');
-      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      await expectNoOverflow(page, `${viewport.name} jobs list`);
       await screenshot(page, `${viewport.name}-jobs-open`);
       await page.keyboard.press('Escape');
       await expect(page.locator('.jobs-popover')).toHaveCount(0);
@@ -246,7 +281,7 @@ test('every page fits a phone and a laptop, with the menu, jobs and account in v
         card.innerHTML = `<div class="confusion-pair">${matrix('float32')}${matrix('int8')}</div>`;
         document.querySelector('main')!.prepend(card);
       });
-      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      await expectNoOverflow(page, `${viewport.name} confusion matrices`);
       const scrolls = await page.evaluate(() =>
         Array.from(document.querySelectorAll('#matrix-check .confusion-scroll')).map((el) => ({
           scrolls: el.scrollWidth > el.clientWidth,
@@ -279,7 +314,7 @@ test('every page fits a phone and a laptop, with the menu, jobs and account in v
       ]) {
         await page.goto(url);
         await expect(page.locator('h1').first()).toBeVisible();
-        expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+        await expectNoOverflow(page, `${viewport.name} ${name}`);
         await screenshot(page, `${viewport.name}-${name}`);
       }
       await context.close();

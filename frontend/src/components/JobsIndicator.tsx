@@ -80,9 +80,12 @@ export function JobsIndicator({ projectId, projectName }: JobsIndicatorProps) {
       </button>
       {open && (
         <section id="jobs-popover" className="jobs-popover" aria-label="Recent jobs">
-          <p className="jobs-popover-title">
-            Jobs{projectName ? ` of ${projectName}` : ''}: {indicatorText(summary)}
-          </p>
+          <p className="jobs-popover-title">Jobs: {indicatorText(summary)}</p>
+          {projectName && (
+            <p className="muted jobs-popover-project" title={projectName}>
+              {projectName}
+            </p>
+          )}
           {warning && (
             <p className="job-reason" data-testid="jobs-warning">
               {warning}
