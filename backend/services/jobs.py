@@ -95,12 +95,16 @@ def list_jobs(
     kind: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    hide_failed: bool = False,
 ) -> tuple[list[Job], int]:
-    """The project's jobs, newest first, and how many match in all."""
+    """The project's jobs, newest first, and how many match in all (`hide_failed`: without the
+    failed ones, for visitors who read a public project)."""
     reap_stale_jobs(session, project_id=project_id)
     query = select(Job).where(Job.project_id == project_id)
     if state is not None:
         query = query.where(Job.state == state)
+    if hide_failed:
+        query = query.where(Job.state != JobState.failed)
     if kind is not None:
         query = query.where(Job.kind == kind)
     count = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -215,7 +215,9 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
 
   await test.step('the jobs indicator opens the finished job with its streamed log', async () => {
     const indicator = page.locator('.jobs-indicator');
-    await expect(indicator).toContainText('none running');
+    await expect(indicator.getByTestId('jobs-running')).toHaveText('0');
+    // A compact button in the navigation; the last jobs open in a list under it.
+    await indicator.getByRole('button', { name: /^Jobs: none running/ }).click();
     await indicator.getByRole('button', { name: /Generate features #\d+/ }).click();
     const dialog = page.getByRole('dialog');
     await expect(dialog.getByTestId('job-dialog-state')).toHaveText('succeeded');
@@ -235,8 +237,14 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     });
     expect(check.status(), await check.text()).toBe(202);
     const failed = page.locator('.jobs-indicator .job-failed');
+    await page.locator('.jobs-button').click();
     await expect(failed).toContainText('Worker self-check');
-    await expect(failed.locator('.job-reason')).not.toBeEmpty();
+    // The reason is one click further, in the job's dialog.
+    await failed.getByRole('button').click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.getByText(/^Failed: .+/)).toBeVisible();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect(dialog).toBeHidden();
   });
 
   await test.step('clicking an explorer point opens its sample, with the spectrogram preview', async () => {

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from backend.api.deps import ProjectDep, SessionDep
@@ -23,6 +24,7 @@ from backend.schemas.jobs import (
     WorkerCheckCreate,
 )
 from backend.services import jobs as service
+from backend.services.access import PUBLIC_PERMISSIONS, ProjectAccess
 
 router = APIRouter(
     prefix="/projects/{project_id}/jobs",
@@ -34,15 +36,33 @@ router = APIRouter(
 STREAM_POLL_SECONDS = 0.5
 
 
-def get_project_job(project: ProjectDep, session: SessionDep, job_id: int) -> Job:
-    return service.get_job(session, project_id=project.id, job_id=job_id)
+def get_project_job(request: Request, project: ProjectDep, session: SessionDep, job_id: int) -> Job:
+    job = service.get_job(session, project_id=project.id, job_id=job_id)
+    if job.state == JobState.failed and is_public_visitor(request):
+        # As in the list: a failed job does not exist for a visitor of a public project.
+        raise service.JobNotFound(f"job {job_id} does not exist")
+    return job
 
 
 JobDep = Annotated[Job, Depends(get_project_job)]
 
 
+def is_public_visitor(request: Request) -> bool:
+    """Whether the caller reads the project only because it is public (anonymous, or signed in
+    without membership). Such visitors see no failed jobs, no error text and no log lines: a
+    failure or a log may hold server paths or a training script's output."""
+    access: ProjectAccess = request.state.project_access
+    return access.role is None and access.scope is None and access.permissions == PUBLIC_PERMISSIONS
+
+
+def _public_job(job: Job, *, visitor: bool) -> JobPublic:
+    public = JobPublic.model_validate(job)
+    return public.model_copy(update={"error": None}) if visitor else public
+
+
 @router.get("", response_model=JobsPublic)
 def read_jobs(
+    request: Request,
     session: SessionDep,
     project: ProjectDep,
     state: Annotated[JobState | None, Query(description="Only jobs in this state.")] = None,
@@ -50,11 +70,19 @@ def read_jobs(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> JobsPublic:
-    """List the project's jobs, newest first."""
+    """List the project's jobs, newest first (visitors of a public project: without the failed
+    ones and without error text)."""
+    visitor = is_public_visitor(request)
     jobs, count = service.list_jobs(
-        session, project_id=project.id, state=state, kind=kind, limit=limit, offset=offset
+        session,
+        project_id=project.id,
+        state=state,
+        kind=kind,
+        limit=limit,
+        offset=offset,
+        hide_failed=visitor,
     )
-    return JobsPublic(data=[JobPublic.model_validate(job) for job in jobs], count=count)
+    return JobsPublic(data=[_public_job(job, visitor=visitor) for job in jobs], count=count)
 
 
 @router.post(
@@ -76,19 +104,25 @@ def create_check_job(
 
 
 @router.get("/{job_id}", response_model=JobDetail)
-def read_job(session: SessionDep, job: JobDep) -> JobDetail:
-    """Read one job with its log."""
-    logs = [JobLogPublic.model_validate(line) for line in service.job_logs(session, job.id)]
-    return JobDetail(**JobPublic.model_validate(job).model_dump(), logs=logs)
+def read_job(request: Request, session: SessionDep, job: JobDep) -> JobDetail:
+    """Read one job with its log (visitors of a public project: no log, no error text)."""
+    visitor = is_public_visitor(request)
+    lines = [] if visitor else service.job_logs(session, job.id)
+    logs = [JobLogPublic.model_validate(line) for line in lines]
+    return JobDetail(**_public_job(job, visitor=visitor).model_dump(), logs=logs)
 
 
 @router.get("/{job_id}/logs", response_model=JobLogsPublic)
 def read_job_logs(
+    request: Request,
     session: SessionDep,
     job: JobDep,
     since_id: Annotated[int, Query(ge=0, description="Only lines after this line id.")] = 0,
 ) -> JobLogsPublic:
-    """Read the job's log lines after `since_id`, oldest first."""
+    """Read the job's log lines after `since_id`, oldest first (none for visitors of a public
+    project)."""
+    if is_public_visitor(request):
+        return JobLogsPublic(data=[])
     lines = service.job_logs(session, job.id, since_id=since_id)
     return JobLogsPublic(data=[JobLogPublic.model_validate(line) for line in lines])
 
@@ -110,21 +144,24 @@ class _JobNews:
     logs: list[JobLogPublic]
 
 
-def _read_news(project_id: int, job_id: int, since_log_id: int) -> _JobNews:
+def _read_news(project_id: int, job_id: int, since_log_id: int, *, visitor: bool) -> _JobNews:
     with get_sessionmaker()() as session:
         try:
             job = service.get_job(session, project_id=project_id, job_id=job_id)
         except service.JobNotFound:
             return _JobNews(job=None, logs=[])
-        logs: list[JobLog] = service.job_logs(session, job_id, since_id=since_log_id)
+        logs: list[JobLog] = (
+            [] if visitor else service.job_logs(session, job_id, since_id=since_log_id)
+        )
         return _JobNews(
-            job=JobPublic.model_validate(job),
+            job=_public_job(job, visitor=visitor),
             logs=[JobLogPublic.model_validate(line) for line in logs],
         )
 
 
 @router.get("/{job_id}/stream", response_class=EventSourceResponse)
 async def stream_job(
+    request: Request,
     session: SessionDep,
     job: JobDep,
     since_id: Annotated[int, Query(ge=0, description="Only log lines after this id.")] = 0,
@@ -135,12 +172,15 @@ async def stream_job(
     after the state event of a finished job. A reconnecting EventSource resumes after the last
     log line it saw (Last-Event-ID)."""
     project_id, job_id = job.project_id or 0, job.id
+    visitor = is_public_visitor(request)
     session.close()  # the stream polls with short sessions of its own; hold no connection
     last_log_id = last_event_id if last_event_id is not None else since_id
     sent_state: JobState | None = None
     sent_progress: int | None = None
     while True:
-        news = await anyio.to_thread.run_sync(_read_news, project_id, job_id, last_log_id)
+        news = await anyio.to_thread.run_sync(
+            partial(_read_news, visitor=visitor), project_id, job_id, last_log_id
+        )
         if news.job is None:
             yield ServerSentEvent(event="error", data={"detail": f"job {job_id} was deleted"})
             return

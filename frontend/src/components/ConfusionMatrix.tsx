@@ -16,14 +16,14 @@ export function ConfusionMatrix({ matrix, classNames, caption }: ConfusionMatrix
     return <p className="error-text">{(error as Error).message}</p>;
   }
   return (
-    <div className="table-scroll">
+    <div className="table-scroll confusion-scroll" role="region" tabIndex={0} aria-label={caption}>
       <table className="data-table compact confusion-matrix">
         <caption>{caption}</caption>
         <thead>
           <tr>
             <th scope="col">True \ predicted</th>
             {classNames.map((name) => (
-              <th scope="col" className="num" key={name}>
+              <th scope="col" className="num" key={name} title={name}>
                 {name}
               </th>
             ))}
@@ -32,7 +32,9 @@ export function ConfusionMatrix({ matrix, classNames, caption }: ConfusionMatrix
         <tbody>
           {rows.map((row) => (
             <tr key={row.label}>
-              <th scope="row">{row.label}</th>
+              <th scope="row" title={row.label}>
+                {row.label}
+              </th>
               {row.cells.map((cell, index) => (
                 <td
                   key={classNames[index]}

@@ -47,100 +47,105 @@ export function MetricsComparison({ metrics, classNames, sizes, split }: Metrics
   const bytes = (value: number | null) => (value === null ? '—' : formatBytes(value));
   return (
     <>
-      <table className="data-table compact metrics-table" data-testid="metrics-table">
-        <caption>
-          On {float32?.windows ?? int8?.windows ?? 0} {split} windows
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Figure</th>
-            <th scope="col" className="num">
-              float32
-            </th>
-            <th scope="col" className="num">
-              int8
-            </th>
-            <th scope="col" className="num">
-              int8 − float32
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <th scope="row">Accuracy</th>
-            <td className="num" data-testid="accuracy-float32">
-              {formatPercent(float32?.accuracy)}
-            </td>
-            <td className="num" data-testid="accuracy-int8">
-              {formatPercent(int8?.accuracy)}
-            </td>
-            <td className="num">
-              {float32 && int8 ? formatPointDifference(int8.accuracy - float32.accuracy) : '—'}
-            </td>
-          </tr>
-          <tr>
-            <th scope="row">Loss</th>
-            <td className="num">{float32?.loss.toFixed(4) ?? '—'}</td>
-            <td className="num">{int8?.loss.toFixed(4) ?? '—'}</td>
-            <td className="num">{float32 && int8 ? (int8.loss - float32.loss).toFixed(4) : '—'}</td>
-          </tr>
-          {f1SideBySide(float32, int8).map((row) => (
-            <tr key={row.name}>
-              <th scope="row">F1 {row.name}</th>
-              <td className="num">{row.float32?.toFixed(3) ?? '—'}</td>
-              <td className="num">{row.int8?.toFixed(3) ?? '—'}</td>
+      <div className="table-scroll">
+        <table className="data-table compact metrics-table" data-testid="metrics-table">
+          <caption>
+            On {float32?.windows ?? int8?.windows ?? 0} {split} windows
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Figure</th>
+              <th scope="col" className="num">
+                float32
+              </th>
+              <th scope="col" className="num">
+                int8
+              </th>
+              <th scope="col" className="num">
+                int8 − float32
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <th scope="row">Accuracy</th>
+              <td className="num" data-testid="accuracy-float32">
+                {formatPercent(float32?.accuracy)}
+              </td>
+              <td className="num" data-testid="accuracy-int8">
+                {formatPercent(int8?.accuracy)}
+              </td>
               <td className="num">
-                {row.float32 !== null && row.int8 !== null
-                  ? (row.int8 - row.float32).toFixed(3)
-                  : '—'}
+                {float32 && int8 ? formatPointDifference(int8.accuracy - float32.accuracy) : '—'}
               </td>
             </tr>
-          ))}
-          {sizes !== undefined && (
-            <>
-              <tr>
-                <th scope="row">Model file</th>
-                {PRECISIONS.map((p) => (
-                  <td className="num" key={p}>
-                    {bytes(sizeOf(sizes, p, 'flatbuffer_bytes'))}
-                  </td>
-                ))}
-                <td />
+            <tr>
+              <th scope="row">Loss</th>
+              <td className="num">{float32?.loss.toFixed(4) ?? '—'}</td>
+              <td className="num">{int8?.loss.toFixed(4) ?? '—'}</td>
+              <td className="num">
+                {float32 && int8 ? (int8.loss - float32.loss).toFixed(4) : '—'}
+              </td>
+            </tr>
+            {f1SideBySide(float32, int8).map((row) => (
+              <tr key={row.name}>
+                <th scope="row">F1 {row.name}</th>
+                <td className="num">{row.float32?.toFixed(3) ?? '—'}</td>
+                <td className="num">{row.int8?.toFixed(3) ?? '—'}</td>
+                <td className="num">
+                  {row.float32 !== null && row.int8 !== null
+                    ? (row.int8 - row.float32).toFixed(3)
+                    : '—'}
+                </td>
               </tr>
-              <tr>
-                <th scope="row">Weights</th>
-                {PRECISIONS.map((p) => (
-                  <td className="num" key={p}>
-                    {bytes(sizeOf(sizes, p, 'weight_bytes'))}
-                  </td>
-                ))}
-                <td />
-              </tr>
-              <tr>
-                <th scope="row">MACs per window</th>
-                {PRECISIONS.map((p) => (
-                  <td className="num" key={p}>
-                    {formatCount(sizeOf(sizes, p, 'mac_count'))}
-                  </td>
-                ))}
-                <td />
-              </tr>
-              <tr>
-                <th scope="row">TFLM arena (for comparison)</th>
-                {PRECISIONS.map((p) => (
-                  <td className="num" key={p} title={noteOf(sizes, p, 'arena_note') ?? undefined}>
-                    {sizeOf(sizes, p, 'arena_bytes') === null && noteOf(sizes, p, 'arena_note')
-                      ? 'unknown'
-                      : bytes(sizeOf(sizes, p, 'arena_bytes'))}
-                  </td>
-                ))}
-                <td />
-              </tr>
-            </>
-          )}
-        </tbody>
-      </table>
-      <div className="two-columns">
+            ))}
+            {sizes !== undefined && (
+              <>
+                <tr>
+                  <th scope="row">Model file</th>
+                  {PRECISIONS.map((p) => (
+                    <td className="num" key={p}>
+                      {bytes(sizeOf(sizes, p, 'flatbuffer_bytes'))}
+                    </td>
+                  ))}
+                  <td />
+                </tr>
+                <tr>
+                  <th scope="row">Weights</th>
+                  {PRECISIONS.map((p) => (
+                    <td className="num" key={p}>
+                      {bytes(sizeOf(sizes, p, 'weight_bytes'))}
+                    </td>
+                  ))}
+                  <td />
+                </tr>
+                <tr>
+                  <th scope="row">MACs per window</th>
+                  {PRECISIONS.map((p) => (
+                    <td className="num" key={p}>
+                      {formatCount(sizeOf(sizes, p, 'mac_count'))}
+                    </td>
+                  ))}
+                  <td />
+                </tr>
+                <tr>
+                  <th scope="row">TFLM arena (for comparison)</th>
+                  {PRECISIONS.map((p) => (
+                    <td className="num" key={p} title={noteOf(sizes, p, 'arena_note') ?? undefined}>
+                      {sizeOf(sizes, p, 'arena_bytes') === null && noteOf(sizes, p, 'arena_note')
+                        ? 'unknown'
+                        : bytes(sizeOf(sizes, p, 'arena_bytes'))}
+                    </td>
+                  ))}
+                  <td />
+                </tr>
+              </>
+            )}
+          </tbody>
+        </table>
+      </div>
+      {/* Side by side when both fit, else stacked; each scrolls inside the card, never clips. */}
+      <div className="confusion-pair">
         {float32 && (
           <ConfusionMatrix
             matrix={float32.confusion_matrix}

@@ -34,6 +34,8 @@ export function PlotlyChart({
           element,
           data,
           {
+            // The width is the container's (a phone's too); `responsive` follows its changes.
+            autosize: true,
             height: heightPx,
             margin: { l: 56, r: 16, t: 16, b: 44 },
             font: { family: 'system-ui, sans-serif', size: 12 },

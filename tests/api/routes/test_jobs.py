@@ -272,3 +272,39 @@ def test_an_unreachable_broker_answers_503_and_fails_the_job(
     )
     (job,) = client.get(f"/api/projects/{project['id']}/jobs").json()["data"]
     assert job["state"] == "failed" and job["error"] == response.json()["detail"]
+
+
+def test_visitors_of_a_public_project_see_no_failures_errors_or_logs(
+    client: TestClient, anonymous_client: TestClient, new_client: Any
+) -> None:
+    project = create_project(client)
+    base = f"/api/projects/{project['id']}/jobs"
+    failed = start_check(client, project["id"], seconds=0, steps=1, fail=True)
+    run_in_thread(failed["id"]).join(timeout=30)
+    succeeded = start_check(client, project["id"], seconds=0, steps=2)
+    run_in_thread(succeeded["id"]).join(timeout=30)
+    made_public = client.patch(f"/api/projects/{project['id']}", json={"is_public": True})
+    assert made_public.status_code == 200, made_public.text
+    owner_view = client.get(base).json()
+    assert {job["state"] for job in owner_view["data"]} == {"failed", "succeeded"}
+    assert any(job["error"] for job in owner_view["data"])
+    stranger = new_client("stranger")
+
+    for visitor in (anonymous_client, stranger):
+        listed = visitor.get(base)
+        assert listed.status_code == 200, listed.text
+        assert [job["id"] for job in listed.json()["data"]] == [succeeded["id"]]
+        assert listed.json()["count"] == 1
+        assert all(job["error"] is None for job in listed.json()["data"])
+        assert visitor.get(base, params={"state": "failed"}).json()["data"] == []
+        assert visitor.get(f"{base}/{failed['id']}").status_code == 404
+        assert visitor.get(f"{base}/{failed['id']}/logs").status_code == 404
+        detail = visitor.get(f"{base}/{succeeded['id']}").json()
+        assert detail["state"] == "succeeded" and detail["logs"] == []
+        assert visitor.get(f"{base}/{succeeded['id']}/logs").json()["data"] == []
+        events = list(read_events(visitor, f"{base}/{succeeded['id']}/stream"))
+        assert [e["event"] for e in events if e["event"] == "log"] == []
+        assert events[-1]["data"]["state"] == "succeeded"
+    # Members still read everything.
+    assert client.get(f"{base}/{failed['id']}").json()["error"]
+    assert client.get(f"{base}/{succeeded['id']}/logs").json()["data"]
