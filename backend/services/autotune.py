@@ -22,7 +22,7 @@ from backend.settings import settings
 from dsp_blocks.autotune import AUTOTUNE_BLOCKS, suggest_params
 from dsp_blocks.base import DspParameterError
 from dsp_blocks.registry import BLOCKS, get_block
-from worker.features.job import input_block_of, is_image_impulse, load_series
+from worker.features.job import input_block_of, is_image_impulse, sample_rate_of
 from worker.features.windowing import InputBlock, cut_windows, resample, select_axes, window_starts
 
 T = TypeVar("T")
@@ -58,15 +58,18 @@ def training_windows(
         )
         if sample is None:
             continue
-        series = load_series([sample], log=lambda _line: None)
-        session.expunge(sample)  # one sample's values in memory at a time
-        if not series:
+        rate_hz = sample_rate_of(sample)
+        if sample.kind != "timeseries" or rate_hz is None:
+            session.expunge(sample)
             continue
+        raw = np.frombuffer(sample.data.values, dtype="<f4").reshape(sample.shape)
+        axes = tuple(str(axis["name"]) for axis in sample.axes)
+        session.expunge(sample)  # one sample's values in memory at a time
         try:
-            values = select_axes(series[0].values, series[0].axes, block.axes, sample.filename)
+            values = select_axes(raw.astype(np.float32), axes, block.axes, sample.filename)
         except ValueError:
             continue
-        values = resample(values, series[0].sample_rate_hz, block.frequency_hz)
+        values = resample(values, rate_hz, block.frequency_hz)
         starts = window_starts(
             values.shape[0], block.window_length, block.window_step, zero_pad=block.zero_pad
         )
