@@ -1,4 +1,5 @@
-// A thin React wrapper around Plotly: draws `data` and `layout` into a div, reports point clicks.
+// A thin React wrapper around Plotly: draws `data` and `layout` into a div, reports point clicks
+// and ranges selected by dragging (with the layout's dragmode 'select').
 import type { Data, Layout, PlotlyHTMLElement, PlotMouseEvent } from 'plotly.js';
 import { useEffect, useRef, useState } from 'react';
 
@@ -9,6 +10,8 @@ interface PlotlyChartProps {
   label: string;
   heightPx?: number;
   onPointClick?: (event: PlotMouseEvent) => void;
+  /** The x range dragged across the chart (layout.dragmode must be 'select'). */
+  onRangeSelect?: (range: [number, number]) => void;
 }
 
 // Plotly is large; load it on the first chart instead of with the app.
@@ -20,6 +23,7 @@ export function PlotlyChart({
   label,
   heightPx = 260,
   onPointClick,
+  onRangeSelect,
 }: PlotlyChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -44,12 +48,20 @@ export function PlotlyChart({
         );
         plot.removeAllListeners('plotly_click');
         if (onPointClick) plot.on('plotly_click', onPointClick);
+        plot.removeAllListeners('plotly_selected');
+        if (onRangeSelect) {
+          plot.on('plotly_selected', (event) => {
+            // Line-only traces select no points, but the event still carries the dragged range.
+            const x = (event as { range?: { x?: number[] } } | undefined)?.range?.x;
+            if (x && x.length === 2) onRangeSelect([Number(x[0]), Number(x[1])]);
+          });
+        }
       })
       .catch((error: unknown) => setFailure(String(error)));
     return () => {
       cancelled = true;
     };
-  }, [data, layout, heightPx, onPointClick]);
+  }, [data, layout, heightPx, onPointClick, onRangeSelect]);
 
   useEffect(() => {
     const element = ref.current;

@@ -19,9 +19,13 @@ export class SlidingWindow {
     readonly axes = 1,
   ) {
     if (!(Number.isInteger(windowFrames) && windowFrames > 0))
-      throw new RangeError(`The window must be a whole number of frames above 0, not ${windowFrames}.`);
+      throw new RangeError(
+        `The window must be a whole number of frames above 0, not ${windowFrames}.`,
+      );
     if (!(Number.isInteger(strideFrames) && strideFrames > 0))
-      throw new RangeError(`The stride must be a whole number of frames above 0, not ${strideFrames}.`);
+      throw new RangeError(
+        `The stride must be a whole number of frames above 0, not ${strideFrames}.`,
+      );
     this.ring = new Float32Array(windowFrames * axes);
   }
 
@@ -41,7 +45,10 @@ export class SlidingWindow {
       if (this.filled < this.windowFrames) this.filled++;
       this.sinceLast++;
       // The first window as soon as the buffer is full, then one every stride.
-      if (this.filled === this.windowFrames && (this.first || this.sinceLast >= this.strideFrames)) {
+      if (
+        this.filled === this.windowFrames &&
+        (this.first || this.sinceLast >= this.strideFrames)
+      ) {
         windows.push(this.latest());
         this.sinceLast = 0;
         this.first = false;
