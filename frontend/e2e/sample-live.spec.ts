@@ -34,6 +34,7 @@ async function screenshots(page: Page, name: string): Promise<void> {
     });
   }
   await page.setViewportSize({ width: 1366, height: 768 });
+  await page.waitForTimeout(500); // and back, before anything measures the chart
 }
 
 class Api {
@@ -203,7 +204,6 @@ test('a CSV sample: no spectrogram, crop by dragging on the chart, split lands o
   await expect(page.locator('#crop-start_ms')).toHaveValue('0');
   const fullEnd = Number(await page.locator('#crop-end_ms').inputValue());
   expect(fullEnd).toBeGreaterThan(3900);
-  await screenshots(page, 'sample-csv');
 
   // Drag from a quarter to about three quarters of the plot area.
   const area = page.locator('.chart .nsewdrag').first();
@@ -221,6 +221,7 @@ test('a CSV sample: no spectrogram, crop by dragging on the chart, split lands o
   expect(start).toBeLessThan(fullEnd * 0.35);
   expect(end).toBeGreaterThan(fullEnd * 0.65);
   expect(end).toBeLessThan(fullEnd * 0.85);
+  await screenshots(page, 'sample-csv-dragged');
   await page.getByRole('button', { name: 'Crop sample' }).click();
   await expect(page.getByText('Cropped.')).toBeVisible();
   // The form starts over with the cropped sample: from 0 to its new length.

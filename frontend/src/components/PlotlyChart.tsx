@@ -1,5 +1,5 @@
 // A thin React wrapper around Plotly: draws `data` and `layout` into a div, reports point clicks
-// and ranges selected by dragging (with the layout's dragmode 'select').
+// and the x range zoomed to by dragging.
 import type { Data, Layout, PlotlyHTMLElement, PlotMouseEvent } from 'plotly.js';
 import { useEffect, useRef, useState } from 'react';
 
@@ -10,7 +10,7 @@ interface PlotlyChartProps {
   label: string;
   heightPx?: number;
   onPointClick?: (event: PlotMouseEvent) => void;
-  /** The x range dragged across the chart (layout.dragmode must be 'select'). */
+  /** The x range dragged across the chart (a zoom along x: give the y axis a fixed range). */
   onRangeSelect?: (range: [number, number]) => void;
 }
 
@@ -48,12 +48,15 @@ export function PlotlyChart({
         );
         plot.removeAllListeners('plotly_click');
         if (onPointClick) plot.on('plotly_click', onPointClick);
-        plot.removeAllListeners('plotly_selected');
+        plot.removeAllListeners('plotly_relayout');
         if (onRangeSelect) {
-          plot.on('plotly_selected', (event) => {
-            // Line-only traces select no points, but the event still carries the dragged range.
-            const x = (event as { range?: { x?: number[] } } | undefined)?.range?.x;
-            if (x && x.length === 2) onRangeSelect([Number(x[0]), Number(x[1])]);
+          // A zoom along x (dragmode 'zoom' with a fixed y axis) reports the range dragged.
+          plot.on('plotly_relayout', (event) => {
+            const update = event as Record<string, unknown>;
+            const pair = update['xaxis.range'] as number[] | undefined;
+            const from = pair?.[0] ?? update['xaxis.range[0]'];
+            const to = pair?.[1] ?? update['xaxis.range[1]'];
+            if (from != null && to != null) onRangeSelect([Number(from), Number(to)]);
           });
         }
       })

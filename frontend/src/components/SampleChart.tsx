@@ -39,11 +39,12 @@ export function SampleChart({ projectId, sampleId, onRangeSelect }: SampleChartP
     (): Partial<Layout> => ({
       xaxis: { title: { text: 'Time (ms)' } },
       showlegend: true,
-      legend: { orientation: 'h' },
-      // Dragging selects a time range rather than zooming; the value axis stays put.
-      ...(selectable
-        ? { dragmode: 'select', selectdirection: 'h', yaxis: { fixedrange: true } }
-        : {}),
+      // Above the plot: below it, a horizontal legend covers the time axis.
+      legend: { orientation: 'h', x: 0, y: 1, yanchor: 'bottom' },
+      margin: { l: 56, r: 16, t: 36, b: 44 },
+      // Dragging zooms along time only (the value axis stays put): the range zoomed to is the
+      // range to keep, and the chart shows exactly that part. A double-click shows it all again.
+      ...(selectable ? { dragmode: 'zoom', yaxis: { fixedrange: true } } : {}),
     }),
     [selectable],
   );
@@ -57,7 +58,12 @@ export function SampleChart({ projectId, sampleId, onRangeSelect }: SampleChartP
         layout={layout}
         onRangeSelect={onRangeSelect}
       />
-      {selectable && <p className="hint">Drag across the chart to fill the crop range below.</p>}
+      {selectable && (
+        <p className="hint">
+          Drag across the chart to fill the crop range below (double-click to see the whole sample
+          again).
+        </p>
+      )}
       {series.data.downsampled && (
         <p className="hint">
           {series.data.length} frames shown as a min/max envelope of {series.data.time_ms.length}{' '}
