@@ -182,11 +182,9 @@ export function ContinuousClassification({
     <section className="panel" aria-labelledby="continuous-heading">
       <h2 id="continuous-heading">Classify continuously</h2>
       <p className="hint">
-        {source === 'microphone'
-          ? 'Listens to the microphone'
-          : `Reads this phone's motion sensors (${MOTION_AXES_NOTE})`}
-        : every {increaseMs} ms the latest {windowMs} ms window at {rateHz} Hz is classified on the
-        server, one window at a time: windows that arrive while one is being classified are skipped.
+        {source === 'microphone' ? 'The microphone' : "This phone's motion sensors"}: every{' '}
+        {increaseMs} ms the latest {windowMs} ms is classified on the server, one window at a time
+        (windows arriving meanwhile are skipped).
       </p>
       <div className="button-row">
         {running ? (
