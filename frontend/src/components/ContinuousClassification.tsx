@@ -132,9 +132,14 @@ export function ContinuousClassification({
         setFailure(`Stopped: ${apiErrorMessage(error)}`);
       }
     });
-    const onWindow = (values: number[]) => {
-      windows++;
-      sender.offer(values);
+    // Only the newest of the windows one chunk completes is worth sending; the others count as
+    // skipped.
+    const onWindows = (batch: Float32Array[], toValues: (window: Float32Array) => number[]) => {
+      const newest = batch[batch.length - 1];
+      if (!newest) return;
+      windows += batch.length;
+      sender.skip(batch.length - 1);
+      sender.offer(toValues(newest));
       setCounts({ windows, sent: sender.sent, skipped: sender.skipped });
     };
     try {
@@ -146,9 +151,9 @@ export function ContinuousClassification({
             const frames = windowFrames(windowMs, increaseMs, deviceHz);
             sliding = new SlidingWindow(frames.window, frames.stride);
           }
-          for (const window of sliding.push(chunk)) {
-            onWindow(Array.from(toPcm16(resample(window, deviceHz, rateHz))));
-          }
+          onWindows(sliding.push(chunk), (window) =>
+            Array.from(toPcm16(resample(window, deviceHz, rateHz))),
+          );
         });
       } else {
         const frames = windowFrames(windowMs, increaseMs, rateHz);
@@ -157,9 +162,7 @@ export function ContinuousClassification({
         capture.current = await streamMotion(
           input.axes.length as 3 | 6,
           (timeMs, values) => {
-            for (const window of sliding.push(steady.push(timeMs, values))) {
-              onWindow(Array.from(window));
-            }
+            onWindows(sliding.push(steady.push(timeMs, values)), (window) => Array.from(window));
           },
           (message) => {
             stop();

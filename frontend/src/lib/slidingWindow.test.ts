@@ -57,6 +57,13 @@ describe('SteadyRate', () => {
     expect(steady.push(25, [99, 99])).toEqual([]); // a duplicate time adds nothing
     expect(steady.push(30, [30, 40])).toEqual([30, 40]);
   });
+
+  it('starts over after a long gap instead of filling it with frames', () => {
+    const steady = new SteadyRate(100, 1000);
+    steady.push(0, [1]);
+    expect(steady.push(60_000, [2])).toEqual([2]);
+    expect(steady.push(60_010, [3])).toEqual([3]);
+  });
 });
 
 describe('OneInFlight', () => {
@@ -80,6 +87,8 @@ describe('OneInFlight', () => {
     expect(sent).toEqual([1, 4]);
     expect(sender.skipped).toBe(2);
     expect(sender.sent).toBe(2);
+    sender.skip(3);
+    expect(sender.skipped).toBe(5);
   });
 });
 

@@ -75,7 +75,11 @@ export class SteadyRate {
   private last: { timeMs: number; values: number[] } | null = null;
   private nextMs = 0;
 
-  constructor(readonly rateHz: number) {
+  /** A gap longer than `maxGapMs` (a phone asleep) starts the grid over instead of filling it. */
+  constructor(
+    readonly rateHz: number,
+    readonly maxGapMs = 1000,
+  ) {
     if (!(Number.isFinite(rateHz) && rateHz > 0))
       throw new RangeError(`The rate ${rateHz} Hz must be a number above 0.`);
   }
@@ -84,7 +88,7 @@ export class SteadyRate {
   push(timeMs: number, values: number[]): number[] {
     const out: number[] = [];
     const previous = this.last;
-    if (!previous) {
+    if (!previous || timeMs - previous.timeMs > this.maxGapMs) {
       this.last = { timeMs, values };
       this.nextMs = timeMs;
       out.push(...values);
@@ -116,6 +120,11 @@ export class OneInFlight<T> {
   skipped = 0;
 
   constructor(private readonly send: (item: T) => Promise<void>) {}
+
+  /** Counts `count` items dropped without being offered (older windows of one batch). */
+  skip(count: number): void {
+    this.skipped += Math.max(0, count);
+  }
 
   /** Sends `item` unless a request is pending; returns whether it was sent. */
   offer(item: T): boolean {
