@@ -44,7 +44,8 @@ export function PlotlyChart({
             paper_bgcolor: 'rgba(0,0,0,0)',
             ...layout,
           },
-          { responsive: true, displaylogo: false, displayModeBar: false },
+          // No pop-up tips ("Double-click to zoom back out"): the pages say what a drag does.
+          { responsive: true, displaylogo: false, displayModeBar: false, showTips: false },
         );
         plot.removeAllListeners('plotly_click');
         if (onPointClick) plot.on('plotly_click', onPointClick);
