@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 
 import { trainingClassifySample } from '../client/sdk.gen';
-import type { ClassificationPublic, ImpulsePublic } from '../client/types.gen';
+import type { ImpulsePublic } from '../client/types.gen';
 import { apiErrorMessage } from '../lib/apiError';
 import {
   MOTION_AXES_NOTE,
@@ -13,7 +13,7 @@ import {
   streamMotion,
   type LiveCapture,
 } from '../lib/browserCapture';
-import { formatPercent } from '../lib/modelMetrics';
+import { answerText } from '../lib/liveAnswer';
 import { resample } from '../lib/resample';
 import {
   OneInFlight,
@@ -46,15 +46,6 @@ function sourceOf(axes: number): Source | null {
   if (axes === 1) return 'microphone';
   if (axes === 3 || axes === 6) return 'motion';
   return null;
-}
-
-/** The one window's answer in words: the top class and its score, or the regression value. */
-export function answerText(result: ClassificationPublic): string {
-  const window = result.windows[result.windows.length - 1];
-  if (!window) return 'no window';
-  if (window.value != null) return window.value.toFixed(3);
-  const score = window.top && window.scores ? window.scores[window.top] : undefined;
-  return `${window.top ?? 'uncertain'}${score != null ? ` (${formatPercent(score)})` : ''}`;
 }
 
 export function ContinuousClassification({
