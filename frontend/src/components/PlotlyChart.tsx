@@ -1,4 +1,5 @@
-// A thin React wrapper around Plotly: draws `data` and `layout` into a div, reports point clicks.
+// A thin React wrapper around Plotly: draws `data` and `layout` into a div, reports point clicks
+// and the x range zoomed to by dragging.
 import type { Data, Layout, PlotlyHTMLElement, PlotMouseEvent } from 'plotly.js';
 import { useEffect, useRef, useState } from 'react';
 
@@ -9,6 +10,8 @@ interface PlotlyChartProps {
   label: string;
   heightPx?: number;
   onPointClick?: (event: PlotMouseEvent) => void;
+  /** The x range dragged across the chart (a zoom along x: give the y axis a fixed range). */
+  onRangeSelect?: (range: [number, number]) => void;
 }
 
 // Plotly is large; load it on the first chart instead of with the app.
@@ -20,6 +23,7 @@ export function PlotlyChart({
   label,
   heightPx = 260,
   onPointClick,
+  onRangeSelect,
 }: PlotlyChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -42,16 +46,28 @@ export function PlotlyChart({
             paper_bgcolor: 'rgba(0,0,0,0)',
             ...layout,
           },
-          { responsive: true, displaylogo: false, displayModeBar: false },
+          // No pop-up tips ("Double-click to zoom back out"): the pages say what a drag does.
+          { responsive: true, displaylogo: false, displayModeBar: false, showTips: false },
         );
         plot.removeAllListeners('plotly_click');
         if (onPointClick) plot.on('plotly_click', onPointClick);
+        plot.removeAllListeners('plotly_relayout');
+        if (onRangeSelect) {
+          // A zoom along x (dragmode 'zoom' with a fixed y axis) reports the range dragged.
+          plot.on('plotly_relayout', (event) => {
+            const update = event as Record<string, unknown>;
+            const pair = update['xaxis.range'] as number[] | undefined;
+            const from = pair?.[0] ?? update['xaxis.range[0]'];
+            const to = pair?.[1] ?? update['xaxis.range[1]'];
+            if (from != null && to != null) onRangeSelect([Number(from), Number(to)]);
+          });
+        }
       })
       .catch((error: unknown) => setFailure(String(error)));
     return () => {
       cancelled = true;
     };
-  }, [data, layout, heightPx, onPointClick]);
+  }, [data, layout, heightPx, onPointClick, onRangeSelect]);
 
   useEffect(() => {
     const element = ref.current;

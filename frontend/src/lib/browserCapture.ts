@@ -110,3 +110,92 @@ export async function recordMotion(durationMs: number): Promise<MotionReading[]>
   }
   return readings;
 }
+
+/** A running capture: `stop` ends it and frees the device. */
+export interface LiveCapture {
+  stop: () => void;
+}
+
+/**
+ * Streams the microphone: `onChunk` gets each block of mono samples at `sampleRateHz` (the audio
+ * device's rate) until `stop`. Nothing is kept here; the caller bounds what it buffers.
+ */
+export async function streamMicrophone(
+  onChunk: (samples: Float32Array, sampleRateHz: number) => void,
+): Promise<LiveCapture> {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    throw new Error('This browser offers no microphone here: it needs HTTPS or localhost.');
+  }
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: {
+      channelCount: 1,
+      echoCancellation: false,
+      noiseSuppression: false,
+      autoGainControl: false,
+    },
+  });
+  const context = new AudioContext();
+  await context.resume();
+  const source = context.createMediaStreamSource(stream);
+  // As in recordMicrophone: a ScriptProcessor needs no worklet module; ~12 callbacks a second.
+  const processor = context.createScriptProcessor(4096, 1, 1);
+  processor.onaudioprocess = (event) => {
+    onChunk(new Float32Array(event.inputBuffer.getChannelData(0)), context.sampleRate);
+  };
+  source.connect(processor);
+  processor.connect(context.destination);
+  return {
+    stop: () => {
+      processor.onaudioprocess = null;
+      processor.disconnect();
+      source.disconnect();
+      stream.getTracks().forEach((track) => track.stop());
+      void context.close();
+    },
+  };
+}
+
+/** Motion axes the phone gives, in the order a live frame fills them. */
+export const MOTION_AXES_NOTE =
+  '3 axes: acceleration including gravity x, y, z (m/s²); 6 axes: those, then the rotation ' +
+  'rate alpha, beta, gamma (°/s)';
+
+/**
+ * Streams DeviceMotion readings of `axes` (3: acceleration with gravity; 6: and rotation rate)
+ * until `stop`; `onSilence` is called when nothing arrives within `silenceMs` (a desktop, or
+ * access blocked). Call it from a click: iOS grants motion access only then.
+ */
+export async function streamMotion(
+  axes: 3 | 6,
+  onReading: (timeMs: number, values: number[]) => void,
+  onSilence: (message: string) => void,
+  silenceMs = 1500,
+): Promise<LiveCapture> {
+  if (typeof DeviceMotionEvent === 'undefined') throw new Error(NO_MOTION_MESSAGE);
+  const permission = (DeviceMotionEvent as unknown as MotionPermission).requestPermission;
+  if (permission && (await permission()) !== 'granted') {
+    throw new Error('Motion access was refused. Allow it in the browser settings and try again.');
+  }
+  let readings = 0;
+  const onMotion = (event: DeviceMotionEvent) => {
+    const a = event.accelerationIncludingGravity;
+    if (a?.x == null || a.y == null || a.z == null) return;
+    const values = [a.x, a.y, a.z];
+    if (axes === 6) {
+      const r = event.rotationRate;
+      values.push(r?.alpha ?? 0, r?.beta ?? 0, r?.gamma ?? 0);
+    }
+    readings++;
+    onReading(event.timeStamp, values);
+  };
+  window.addEventListener('devicemotion', onMotion);
+  const silence = window.setTimeout(() => {
+    if (readings === 0) onSilence(NO_MOTION_MESSAGE);
+  }, silenceMs);
+  return {
+    stop: () => {
+      window.clearTimeout(silence);
+      window.removeEventListener('devicemotion', onMotion);
+    },
+  };
+}

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { checkCrop, checkSplit } from './cropSplit';
+import {
+  checkCrop,
+  checkSplit,
+  dragRangeToCrop,
+  isAudioSample,
+  splitLandingPath,
+} from './cropSplit';
 
 describe('checkCrop', () => {
   it('accepts a range inside the sample', () => {
@@ -35,6 +41,33 @@ describe('checkSplit', () => {
     expect(checkSplit('0', 1000)).toMatch(/more than 0/);
     expect(checkSplit('1500', 1000)).toBe(
       '1500 ms is longer than the sample (1000 ms); nothing would be left.',
+    );
+  });
+});
+
+describe('dragRangeToCrop', () => {
+  it('orders, clamps and rounds a dragged range into the crop fields', () => {
+    expect(dragRangeToCrop([120.4, 480.6], 1000)).toEqual({ start: '120', end: '481' });
+    expect(dragRangeToCrop([700, 300], 1000)).toEqual({ start: '300', end: '700' });
+    expect(dragRangeToCrop([-50, 1200], 1000)).toEqual({ start: '0', end: '1000' });
+  });
+});
+
+describe('splitLandingPath', () => {
+  it('goes to the first new piece, or to the dataset when there is none', () => {
+    expect(splitLandingPath(3, [{ id: 52 }, { id: 53 }])).toBe('/projects/3/data/52');
+    expect(splitLandingPath(3, [])).toBe('/projects/3/data');
+  });
+});
+
+describe('isAudioSample', () => {
+  it('follows the server: WAV or a time series at 3 kHz or more', () => {
+    const base = { kind: 'timeseries', source_format: 'csv', sample_rate_hz: 62.5 };
+    expect(isAudioSample(base)).toBe(false);
+    expect(isAudioSample({ ...base, source_format: 'wav', sample_rate_hz: 16000 })).toBe(true);
+    expect(isAudioSample({ ...base, sample_rate_hz: 8000 })).toBe(true);
+    expect(isAudioSample({ kind: 'image', source_format: 'png', sample_rate_hz: null })).toBe(
+      false,
     );
   });
 });

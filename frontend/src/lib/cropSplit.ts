@@ -35,3 +35,35 @@ export function checkSplit(windowText: string, durationMs: number): string | nul
   }
   return null;
 }
+
+/**
+ * The crop form's values for a range dragged on the chart: ordered, clamped to the sample
+ * and rounded to whole ms (the drag is only as precise as a pixel anyway).
+ */
+export function dragRangeToCrop(
+  range: readonly [number, number],
+  durationMs: number,
+): { start: string; end: string } {
+  const clamp = (ms: number) => Math.min(durationMs, Math.max(0, ms));
+  const [a, b] = [clamp(range[0]), clamp(range[1])];
+  return { start: String(Math.round(Math.min(a, b))), end: String(Math.round(Math.max(a, b))) };
+}
+
+/** Where to go after a split: the first new piece (the original is gone), else the dataset. */
+export function splitLandingPath(projectId: number, pieces: ReadonlyArray<{ id: number }>): string {
+  const first = pieces[0];
+  return first ? `/projects/${projectId}/data/${first.id}` : `/projects/${projectId}/data`;
+}
+
+/** Mirrors the server's rule (is_audio in backend/services/sample_values.py). */
+export const MIN_AUDIO_RATE_HZ = 3000;
+
+/** Whether a sample is audio: a WAV upload or a time series at 3 kHz or more. */
+export function isAudioSample(sample: {
+  kind: string;
+  source_format: string;
+  sample_rate_hz?: number | null;
+}): boolean {
+  if (sample.kind !== 'timeseries' || sample.sample_rate_hz == null) return false;
+  return sample.source_format === 'wav' || sample.sample_rate_hz >= MIN_AUDIO_RATE_HZ;
+}

@@ -1,5 +1,5 @@
-// Live classification: record from the microphone or pick a test sample, and classify it window by
-// window: on the server (numpy DSP + the int8 model on TFLite Micro) and, when the model has a
+// Live classification: classify the microphone or a phone's motion sensors continuously, or record
+// from the microphone or pick a test sample, and classify it window by window: on the server (numpy DSP + the int8 model on TFLite Micro) and, when the model has a
 // WebAssembly build, with that device build in this browser, the two compared window by window.
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -16,6 +16,7 @@ import type {
   ImpulsePublic,
   LearningBlockPublic,
 } from '../client/types.gen';
+import { ContinuousClassification } from '../components/ContinuousClassification';
 import { DeviceClassification } from '../components/DeviceClassification';
 import { ErrorText } from '../components/ErrorText';
 import { ImpulseRequired } from '../components/ImpulseRequired';
@@ -171,6 +172,12 @@ function Classifier({ impulse, block }: { impulse: ImpulsePublic; block: Learnin
         </section>
         <DeviceBuildPanel impulse={impulse} modelId={model.data.id} device={device} />
       </div>
+      <ContinuousClassification
+        impulse={impulse}
+        blockId={block.id}
+        uncertainBelow={thresholdValue}
+        disabled={thresholdInvalid}
+      />
       <div className="two-columns">
         {impulse.input_block.axes.length === 1 && (
           <MicrophonePanel

@@ -1,6 +1,6 @@
 // One sample: its signal per axis, an audio player or the image, a spectrogram preview, crop and split.
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 
 import {
@@ -14,7 +14,14 @@ import type { ImpulsePublic, SamplePublic } from '../client/types.gen';
 import { DspPreview } from '../components/DspPreview';
 import { ErrorText } from '../components/ErrorText';
 import { SampleChart } from '../components/SampleChart';
-import { checkCrop, checkSplit, type CropCheck } from '../lib/cropSplit';
+import {
+  checkCrop,
+  checkSplit,
+  dragRangeToCrop,
+  isAudioSample,
+  splitLandingPath,
+  type CropCheck,
+} from '../lib/cropSplit';
 import { useProjectPermissions } from '../lib/useProjectPermissions';
 import { placeFieldErrors } from '../lib/fieldErrors';
 import { formatDuration, formatSampleRate } from '../lib/format';
@@ -38,6 +45,15 @@ function SampleView({ projectId, sampleId }: { projectId: number; sampleId: numb
   const sample = useQuery(samplesReadSampleOptions({ path }));
   const { canWrite } = useProjectPermissions(projectId);
   useDocumentTitle(sample.data?.filename ?? 'Sample');
+  const durationMs = sample.data?.duration_ms ?? 0;
+  // The crop range lives here: the chart fills it by dragging, the form edits and sends it.
+  const [range, setRange] = useState({ start: '0', end: String(durationMs) });
+  // A new sample or a new length (after a crop) starts over with the whole sample.
+  useEffect(() => setRange({ start: '0', end: String(durationMs) }), [sampleId, durationMs]);
+  const onRangeSelect = useCallback(
+    (dragged: [number, number]) => setRange(dragRangeToCrop(dragged, durationMs)),
+    [durationMs],
+  );
   if (sample.error) {
     return (
       <section>
@@ -77,8 +93,12 @@ function SampleView({ projectId, sampleId }: { projectId: number; sampleId: numb
         <>
           <section className="panel" aria-labelledby="signal-heading">
             <h2 id="signal-heading">Signal</h2>
-            <SampleChart projectId={projectId} sampleId={sampleId} />
-            {s.source_format === 'wav' && (
+            <SampleChart
+              projectId={projectId}
+              sampleId={sampleId}
+              onRangeSelect={canWrite ? onRangeSelect : undefined}
+            />
+            {isAudioSample(s) && (
               <audio
                 controls
                 preload="none"
@@ -90,10 +110,11 @@ function SampleView({ projectId, sampleId }: { projectId: number; sampleId: numb
               />
             )}
           </section>
-          <SpectrogramPanel sample={s} />
+          {/* Spectrograms are of sound: a motion or other sensor series gets none. */}
+          {isAudioSample(s) && <SpectrogramPanel sample={s} />}
           {canWrite && (
             <div className="two-columns">
-              <CropForm sample={s} />
+              <CropForm sample={s} range={range} onRange={setRange} />
               <SplitForm sample={s} />
             </div>
           )}
@@ -137,12 +158,31 @@ function SpectrogramPanel({ sample }: { sample: SamplePublic }) {
   );
 }
 
-function CropForm({ sample }: { sample: SamplePublic }) {
+interface CropRange {
+  start: string;
+  end: string;
+}
+
+function CropForm({
+  sample,
+  range,
+  onRange,
+}: {
+  sample: SamplePublic;
+  range: CropRange;
+  onRange: (range: CropRange) => void;
+}) {
   const durationMs = sample.duration_ms ?? 0;
-  const [start, setStart] = useState('0');
-  const [end, setEnd] = useState(String(durationMs));
+  const { start, end } = range;
+  const setStart = (value: string) => onRange({ start: value, end });
+  const setEnd = (value: string) => onRange({ start, end: value });
   const [errors, setErrors] = useState<CropCheck>({});
-  const crop = useMutation(samplesCropSampleMutation());
+  const crop = useMutation({
+    ...samplesCropSampleMutation(),
+    // The cropped sample is the whole sample now: the form starts over with its new length.
+    onSuccess: (cropped) =>
+      onRange({ start: '0', end: String(cropped.duration_ms ?? Number(end) - Number(start)) }),
+  });
   const placed = placeFieldErrors(crop.error, ['start_ms', 'end_ms']);
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -199,8 +239,20 @@ function SplitForm({ sample }: { sample: SamplePublic }) {
   const durationMs = sample.duration_ms ?? 0;
   const [windowMs, setWindowMs] = useState('1000');
   const [error, setError] = useState<string | null>(null);
-  const split = useMutation(samplesSplitSampleMutation());
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const split = useMutation({
+    ...samplesSplitSampleMutation(),
+    // The original no longer exists: forget it (so nothing refetches it) and open the first piece.
+    onSuccess: (result) => {
+      queryClient.removeQueries({
+        queryKey: samplesReadSampleOptions({
+          path: { project_id: sample.project_id, sample_id: sample.id },
+        }).queryKey,
+      });
+      void navigate(splitLandingPath(sample.project_id, result.data));
+    },
+  });
   const placed = placeFieldErrors(split.error, ['window_ms']);
   const message = error ?? placed.byField.window_ms ?? null;
   const submit = (event: FormEvent) => {
@@ -208,14 +260,10 @@ function SplitForm({ sample }: { sample: SamplePublic }) {
     const found = checkSplit(windowMs, durationMs);
     setError(found);
     if (found) return;
-    split.mutate(
-      {
-        path: { project_id: sample.project_id, sample_id: sample.id },
-        body: { window_ms: Number(windowMs) },
-      },
-      // The original is replaced by its pieces; the dataset shows them.
-      { onSuccess: () => void navigate(`/projects/${sample.project_id}/data`) },
-    );
+    split.mutate({
+      path: { project_id: sample.project_id, sample_id: sample.id },
+      body: { window_ms: Number(windowMs) },
+    });
   };
   return (
     <form className="panel" onSubmit={submit} noValidate aria-labelledby="split-heading">
