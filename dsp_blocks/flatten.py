@@ -20,15 +20,23 @@ STATISTICS = ("average", "minimum", "maximum", "rms", "stdev", "skewness", "kurt
 
 
 class FlattenParams(BlockParams):
-    scale_axes: float = Field(1.0, ge=-1e6, le=1e6, description="Samples are multiplied first")
-    average: bool = Field(True, description="Mean of each axis")
-    minimum: bool = Field(True, description="Minimum of each axis")
-    maximum: bool = Field(True, description="Maximum of each axis")
-    rms: bool = Field(True, description="Root mean square of each axis")
-    stdev: bool = Field(True, description="Standard deviation (population) of each axis")
-    skewness: bool = Field(False, description="Skewness m3 / m2^1.5 of each axis (0 if constant)")
+    scale_axes: float = Field(
+        1.0, ge=-1e6, le=1e6, title="Scale axes", description="Samples are multiplied first"
+    )
+    average: bool = Field(True, title="Average", description="Mean of each axis")
+    minimum: bool = Field(True, title="Minimum", description="Minimum of each axis")
+    maximum: bool = Field(True, title="Maximum", description="Maximum of each axis")
+    rms: bool = Field(True, title="RMS", description="Root mean square of each axis")
+    stdev: bool = Field(
+        True, title="Standard deviation", description="Standard deviation (population) of each axis"
+    )
+    skewness: bool = Field(
+        False, title="Skewness", description="Skewness m3 / m2^1.5 of each axis (0 if constant)"
+    )
     kurtosis: bool = Field(
-        False, description="Excess kurtosis m4 / m2^2 - 3 of each axis (0 if constant)"
+        False,
+        title="Kurtosis",
+        description="Excess kurtosis m4 / m2^2 - 3 of each axis (0 if constant)",
     )
 
     def selected(self) -> list[str]:

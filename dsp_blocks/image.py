@@ -23,10 +23,12 @@ LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 
 
 class ImageParams(BlockParams):
-    width: int = Field(96, ge=1, le=1024, description="Output width in pixels")
-    height: int = Field(96, ge=1, le=1024, description="Output height in pixels")
+    width: int = Field(96, ge=1, le=1024, title="Width", description="Output width in pixels")
+    height: int = Field(96, ge=1, le=1024, title="Height", description="Output height in pixels")
     color_mode: Literal["rgb", "grayscale"] = Field(
-        "rgb", description="Keep the three colour channels or convert to one luma channel"
+        "rgb",
+        title="Color mode",
+        description="Keep the three colour channels or convert to one luma channel",
     )
 
 

@@ -18,7 +18,11 @@ from dsp_blocks.base import (
 
 class RawParams(BlockParams):
     scale_axes: float = Field(
-        1.0, ge=-1e6, le=1e6, description="Every sample is multiplied by this factor"
+        1.0,
+        ge=-1e6,
+        le=1e6,
+        title="Scale axes",
+        description="Every sample is multiplied by this factor",
     )
 
 

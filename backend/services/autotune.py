@@ -12,7 +12,7 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from backend.db.models import Impulse, Sample
 from backend.schemas.dsp_blocks import DspAutotunePublic
@@ -22,7 +22,7 @@ from backend.settings import settings
 from dsp_blocks.autotune import AUTOTUNE_BLOCKS, suggest_params
 from dsp_blocks.base import DspParameterError
 from dsp_blocks.registry import BLOCKS, get_block
-from worker.features.job import input_block_of, is_image_impulse, load_series
+from worker.features.job import input_block_of, is_image_impulse, sample_rate_of, sample_values
 from worker.features.windowing import InputBlock, cut_windows, resample, select_axes, window_starts
 
 T = TypeVar("T")
@@ -53,20 +53,20 @@ def training_windows(
     per_sample = math.ceil(limit / max(1, len(chosen)))
     parts: list[NDArray[np.float32]] = []
     for sample_id in chosen:
-        sample = session.scalar(
-            select(Sample).where(Sample.id == sample_id).options(selectinload(Sample.data))
-        )
-        if sample is None:
+        sample = session.get(Sample, sample_id)
+        sample_rate_hz = sample_rate_of(sample) if sample is not None else None
+        if sample is None or sample_rate_hz is None:
             continue
-        series = load_series([sample], log=lambda _line: None)
-        session.expunge(sample)  # one sample's values in memory at a time
-        if not series:
+        # One sample's values in memory at a time (sample_values reads them as columns).
+        read = next(sample_values(session, [sample]), None)
+        if read is None:
             continue
+        axes = [str(axis["name"]) for axis in sample.axes]
         try:
-            values = select_axes(series[0].values, series[0].axes, block.axes, sample.filename)
+            values = select_axes(read[1], axes, block.axes, sample.filename)
         except ValueError:
             continue
-        values = resample(values, series[0].sample_rate_hz, block.frequency_hz)
+        values = resample(values, sample_rate_hz, block.frequency_hz)
         starts = window_starts(
             values.shape[0], block.window_length, block.window_step, zero_pad=block.zero_pad
         )

@@ -178,7 +178,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
       'a number, more than 0 and at most 1 s',
     );
     await expect(page.getByLabel('Normalize variance')).not.toBeChecked();
-    const coefficients = page.getByLabel('N coefficients');
+    const coefficients = page.getByLabel('Number of coefficients');
     await expect(coefficients).toHaveValue('13');
     await coefficients.fill('0');
     await page.getByRole('button', { name: 'Save parameters' }).click();
