@@ -42,7 +42,7 @@ describe('field labels', () => {
     expect([field?.label, field?.unit]).toEqual(['Filter cut-off', 'Hz']);
   });
 
-  it("ignores pydantic's generated titles (\"Fft Length\") for a label made from the name", () => {
+  it('ignores pydantic\'s generated titles ("Fft Length") for a label made from the name', () => {
     const fields = schemaToFields({
       properties: {
         fft_length: { title: 'Fft Length', type: 'integer' },
