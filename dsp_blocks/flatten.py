@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from pydantic import Field
 
@@ -11,6 +13,7 @@ from dsp_blocks.base import (
     DspParameterError,
     FloatArray,
     Graph,
+    axis_title,
     graph_line,
 )
 from dsp_blocks.moments import central_moments, excess_kurtosis, skewness
@@ -88,14 +91,19 @@ class FlattenBlock(DspBlock[FlattenParams]):
         return stacked.reshape(batch.shape[0], -1).astype(np.float32)
 
     def graphs(
-        self, window: FloatArray, *, sample_rate_hz: float, params: FlattenParams
+        self,
+        window: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: FlattenParams,
+        axis_names: Sequence[str] = (),
     ) -> list[Graph]:
         features = self.extract(window[None], sample_rate_hz=sample_rate_hz, params=params)[0]
         names = params.selected()
         n_axes = features.size // len(names)
         return [
             graph_line(
-                f"Axis {axis}",
+                axis_title(axis_names, axis),
                 np.arange(len(names)),
                 features[axis * len(names) : (axis + 1) * len(names)],
                 "Statistic (" + ", ".join(names) + ")",

@@ -5,6 +5,7 @@ and checks the batch, and one for the blocks whose features are scaled dB (MFE, 
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
@@ -316,7 +317,12 @@ class ScaledDbBlock(FramedAudioBlock[ScaledParams]):
         return scale_db(db, params.noise_floor_db)
 
     def graphs(
-        self, window: FloatArray, *, sample_rate_hz: float, params: ScaledParams
+        self,
+        window: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: ScaledParams,
+        axis_names: Sequence[str] = (),
     ) -> list[Graph]:
         db = self.decibels(window[None], sample_rate_hz=sample_rate_hz, params=params)[0]
         return [

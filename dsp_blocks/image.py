@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -119,7 +120,12 @@ class ImageBlock(DspBlock[ImageParams]):
         return np.asarray(resized * np.float32(1.0 / 255.0), dtype=np.float32)
 
     def graphs(
-        self, window: FloatArray, *, sample_rate_hz: float, params: ImageParams
+        self,
+        window: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: ImageParams,
+        axis_names: Sequence[str] = (),
     ) -> list[Graph]:
         features = self.extract(window[None], sample_rate_hz=sample_rate_hz, params=params)[0]
         return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -138,7 +139,12 @@ class MfccBlock(FramedAudioBlock[MfccParams]):
         return self._cepstrum(signal, layout, params, sample_rate_hz)
 
     def graphs(
-        self, window: FloatArray, *, sample_rate_hz: float, params: MfccParams
+        self,
+        window: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: MfccParams,
+        axis_names: Sequence[str] = (),
     ) -> list[Graph]:
         signal, layout = self.checked_signal(
             window[None], sample_rate_hz=sample_rate_hz, params=params

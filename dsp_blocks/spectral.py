@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Literal
 
@@ -16,6 +17,7 @@ from dsp_blocks.base import (
     DspParameterError,
     FloatArray,
     Graph,
+    axis_title,
     graph_line,
 )
 from dsp_blocks.framing import frame_count, frames, hann_window
@@ -224,7 +226,12 @@ class SpectralBlock(DspBlock[SpectralParams]):
         return frequency_hz, np.where(found, chosen, 0.0)
 
     def graphs(
-        self, window: FloatArray, *, sample_rate_hz: float, params: SpectralParams
+        self,
+        window: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: SpectralParams,
+        axis_names: Sequence[str] = (),
     ) -> list[Graph]:
         batch = self.checked_batch(window[None], sample_rate_hz=sample_rate_hz, params=params)
         filtered = self._filtered(batch, params, sample_rate_hz)[0]
@@ -235,12 +242,17 @@ class SpectralBlock(DspBlock[SpectralParams]):
         for axis in range(filtered.shape[1]):
             graphs.append(
                 graph_line(
-                    f"Filtered, axis {axis}", time_s, filtered[:, axis], "Time", "Value", "s"
+                    f"Filtered, {axis_title(axis_names, axis)}",
+                    time_s,
+                    filtered[:, axis],
+                    "Time",
+                    "Value",
+                    "s",
                 )
             )
             graphs.append(
                 graph_line(
-                    f"Power spectrum, axis {axis}",
+                    f"Power spectrum, {axis_title(axis_names, axis)}",
                     frequency_hz,
                     power[axis],
                     "Frequency",

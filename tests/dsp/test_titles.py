@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from dsp_blocks.registry import BLOCKS
@@ -21,3 +22,15 @@ def test_titles_spell_out_abbreviations() -> None:
     properties = BLOCKS["spectral"].Params.model_json_schema()["properties"]
     assert properties["fft_length"]["title"] == "FFT length"
     assert properties["n_power_bands"]["title"] == "Number of power bands"
+
+
+@pytest.mark.parametrize("block_name", ["spectral", "raw", "flatten"])
+def test_graph_titles_name_the_axes(block_name: str) -> None:
+    block = BLOCKS[block_name]
+    window = np.random.default_rng(0).normal(size=(100, 2)).astype(np.float32)
+    graphs = block.graphs(
+        window, sample_rate_hz=100.0, params=block.default_params(), axis_names=["accX", "accY"]
+    )
+    titles = " ".join(graph.name for graph in graphs)
+    assert "accX" in titles and "accY" in titles
+    assert "axis 0" not in titles.lower()
