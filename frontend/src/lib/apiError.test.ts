@@ -1,4 +1,4 @@
-import { validationText, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { apiErrorMessage, apiFieldErrors, errorFieldAmong, validationText } from './apiError';
 
