@@ -27,7 +27,7 @@ from backend.services.errors import Conflict, InvalidRequest, NotFound
 from backend.services.jobs import create_job, enqueue_job
 from backend.services.learning_blocks import dsp_output_shape, learning_input_shape
 from worker.job_reaper import reap_stale_jobs
-from worker.learning.architectures import PRESETS, preset_layers
+from worker.learning.architectures import PRESETS, misfit_reason, preset_layers
 from worker.learning.blocks import LearningBlockSpec
 from worker.learning.errors import TrainingError
 from worker.learning.layers import LayerShapeError, parse_layers
@@ -396,7 +396,10 @@ def learning_presets(input_shape: tuple[int, ...]) -> LearningPresetsPublic:
         except (LayerShapeError, ValueError) as error:
             presets.append(
                 LearningPresetPublic(
-                    name=name, description=description, layers=None, error=str(error)
+                    name=name,
+                    description=description,
+                    layers=None,
+                    error=misfit_reason(name, input_shape, error),
                 )
             )
     return LearningPresetsPublic(input_shape=list(input_shape), data=presets)
