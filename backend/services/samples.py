@@ -84,7 +84,7 @@ AUDIO_MIN_RATE_HZ = 8000.0
 
 
 def data_kind(session: Session, project_id: int) -> str:
-    """"image", "audio", "time-series" or "none": what the project's samples are (see
+    """What the project's samples are: "image", "audio", "time-series" or "none" (see
     SamplesSummary.data_kind), from their metadata."""
     kinds = set(session.scalars(select(Sample.kind).where(Sample.project_id == project_id)))
     if "image" in kinds:

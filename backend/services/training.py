@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pydantic
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -173,7 +173,20 @@ def model_public(
     staleness = model_staleness(session, impulse, model, dsp_block_ids)
     public.outdated_reason = staleness.reason()
     public.dataset_recorded = not staleness.dataset_unrecorded
+    public.number_in_project = number_in_project(session, model)
     return public
+
+
+def number_in_project(session: Session, model: TrainedModel) -> int:
+    """Which of its project's trained models `model` is, counting from 1 in id order."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(TrainedModel)
+            .where(TrainedModel.project_id == model.project_id, TrainedModel.id <= model.id)
+        )
+        or 0
+    )
 
 
 def start_testing(session: Session, impulse: Impulse, block_id: int, uncertain_below: float) -> Job:
