@@ -73,7 +73,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await page.getByLabel('Password').fill('short');
     await page.getByRole('button', { name: 'Create account' }).click();
     // The server's rule appears beside the field it concerns.
-    await expect(page.locator('#signup-password-error')).toContainText('at least 8 characters');
+    await expect(page.locator('#signup-password-error')).toContainText('At least 8 characters');
     await screenshot(page, '00-sign-up');
     await page.getByLabel('Password').fill(OWNER.password);
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -156,7 +156,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await expect(page.locator('.block-card')).toContainText('MFCC');
     await page.getByLabel('Window size (ms)').fill('0');
     await page.getByRole('button', { name: 'Save impulse' }).click();
-    await expect(page.locator('#input-window_size_ms-error')).toContainText(/greater than 0/);
+    await expect(page.locator('#input-window_size_ms-error')).toContainText(/More than 0/);
     // Three windows of each 1 s clip: training needs at least three windows of every label.
     await page.getByLabel('Window size (ms)').fill('500');
     await page.getByLabel('Window increase (ms)').fill('250');

@@ -84,7 +84,7 @@ describe('validationText', () => {
   it.each([
     ['String should have at least 3 characters', 'At least 3 characters.'],
     ['String should have at most 1 character', 'At most 1 character.'],
-    ['Value error, window_size_ms must be positive', 'Window_size_ms must be positive.'],
+    ['Value error, window_size_ms must be positive', 'window_size_ms must be positive.'],
     ['Input should be less than 500', 'Less than 500.'],
     [
       'Input should be a valid integer, unable to parse string as an integer',

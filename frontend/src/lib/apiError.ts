@@ -33,7 +33,7 @@ const VALIDATION_TEXT: ReadonlyArray<[RegExp, (match: RegExpExecArray) => string
   [/^Input should be a valid list$/, () => 'a list is needed'],
   [/^Input should be (.+)$/, (m) => `choose ${m[1]}`],
   [/^Field required$/, () => 'required'],
-  [/^Extra inputs are not permitted$/, () => 'is not a setting of this block'],
+  [/^Extra inputs are not permitted$/, () => 'not a known setting'],
   [/^value is not a valid email address: (.*)$/, (m) => m[1] ?? 'not a valid email address'],
 ];
 
@@ -52,7 +52,8 @@ export function validationText(message: string): string {
     }
   }
   if (text === '') return 'Not valid.';
-  text = text.charAt(0).toUpperCase() + text.slice(1);
+  // A sentence starting with a field's name ("noise_stddev is 1000") keeps the name as it is.
+  if (!/^\w+_\w/.test(text)) text = text.charAt(0).toUpperCase() + text.slice(1);
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
