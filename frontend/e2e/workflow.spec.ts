@@ -5,14 +5,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { OWNER } from './accounts';
 import { KEYWORDS } from './global-setup';
 import { CLIPS_DIR, SCREENSHOTS_DIR, SHARED_AUDIO_DIR } from './paths';
 
-const OWNER = {
-  username: 'e2e-owner',
-  email: 'owner@example.com',
-  password: 'correct horse battery',
-};
 const VIEWER = {
   username: 'e2e-viewer',
   email: 'viewer@example.com',
