@@ -88,6 +88,7 @@ test('a 6-axis motion impulse made with axes checkboxes and the recommended bloc
     await page.getByRole('button', { name: 'Save impulse' }).click();
     await expect(page.locator('#input-axes-error')).toHaveText('Choose at least one axis.');
     for (const axis of AXES) await axes.getByLabel(axis, { exact: true }).check();
+    await expect(page.locator('#input-axes-error')).toHaveCount(0);
     await page.getByLabel('Window size (ms)').fill('1000');
     await page.getByLabel('Window increase (ms)').fill('500');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -115,6 +116,7 @@ test('a 6-axis motion impulse made with axes checkboxes and the recommended bloc
   await test.step('the presets say which one fits the features and why the others do not', async () => {
     await page.goto(`/projects/${projectId}/training`);
     await expect(page.getByRole('heading', { level: 1, name: /Training/ })).toBeVisible();
+    await page.getByRole('button', { name: 'Add classifier' }).click();
     await expect(page.getByText(/needs a 2-D input \(time × features\)/).first()).toBeVisible();
     await expect(page.getByTestId('preset-fit')).toContainText('dense_spectral');
     await screenshots(page, 'training');

@@ -157,7 +157,11 @@ function ImpulseForm({
           <AxesField
             choices={axes}
             ticked={draft.input.axes}
-            onChange={(next) => setDraft({ ...draft, input: { ...draft.input, axes: next } })}
+            onChange={(next) => {
+              setDraft({ ...draft, input: { ...draft.input, axes: next } });
+              // The refusal was about the ticked axes; a change answers it.
+              setLocalErrors(({ ['input_block.axes']: _answered, ...rest }) => rest);
+            }}
             error={fieldError('input_block.axes')}
           />
           {draft.input.type === 'time-series' &&
