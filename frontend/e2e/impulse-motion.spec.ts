@@ -44,6 +44,8 @@ async function screenshots(page: Page, name: string): Promise<void> {
 test('a 6-axis motion impulse made with axes checkboxes and the recommended block', async ({
   page,
 }) => {
+  // Training and the emulated estimates of every board take minutes on two shared cores.
+  test.setTimeout(480_000);
   await page.setViewportSize({ width: 1366, height: 768 });
   await signInAsOwner(page.request);
   const headers = await csrfHeaders(() => page.context().cookies());
@@ -120,5 +122,27 @@ test('a 6-axis motion impulse made with axes checkboxes and the recommended bloc
     await expect(page.getByText(/needs a 2-D input \(time × features\)/).first()).toBeVisible();
     await expect(page.getByTestId('preset-fit')).toContainText('dense_spectral');
     await screenshots(page, 'training');
+  });
+  await test.step('train briefly: the model is counted within the project', async () => {
+    await page.getByLabel('Epochs').fill('3');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await expect(page.getByTestId('train-job-state')).toContainText(/succeeded|failed/, {
+      timeout: 180_000,
+    });
+    await expect(page.getByTestId('train-job-state')).toContainText('succeeded');
+    await expect(page.getByTestId('model-summary')).toContainText('Model 1 of this project');
+  });
+
+  await test.step('deployment: float32 RAM and fit measured, not left blank', async () => {
+    await page.goto(`/projects/${projectId}/deployment`);
+    await expect(page.getByRole('heading', { name: 'Deployment', level: 1 })).toBeVisible();
+    const table = page.getByTestId('estimates-table');
+    await expect(table).toBeVisible({ timeout: 240_000 });
+    await expect(page.getByText('Estimating on each board…')).toHaveCount(0, { timeout: 240_000 });
+    // Columns: int8 latency, RAM, flash, fits, then float32 latency, RAM, flash, fits.
+    const firstRow = table.locator('tbody tr').first().locator('td');
+    await expect(firstRow.nth(5)).toHaveText(/\d+(\.\d+)? k?B/);
+    await expect(firstRow.nth(7)).toHaveText(/fits|too big/);
+    await screenshots(page, 'deployment');
   });
 });
