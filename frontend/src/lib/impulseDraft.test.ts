@@ -9,6 +9,7 @@ import {
   setBlockParam,
   toggleAxis,
   draftToRequest,
+  editableParams,
   NEW_IMPULSE_DRAFT,
   nextDspBlockId,
 } from './impulseDraft';
@@ -151,5 +152,21 @@ describe('setBlockParam', () => {
 
   it('sends a new block with no parameters, so the server fits them to the window', () => {
     expect(draftToRequest(draft).body?.dsp_blocks[0]?.params).toEqual({});
+  });
+});
+
+describe('editableParams', () => {
+  const fields = [{ name: 'fft_length' }, { name: 'n_peaks' }, { name: 'filter_order' }];
+  const block = { id: 1, type: 'spectral', name: '', params: { n_peaks: 2, filter_order: 4 } };
+
+  it('shows what a refused save named, and what was set on a block not saved yet', () => {
+    const refused = (name: string) => name === 'fft_length';
+    expect(editableParams(fields, block, false, refused).map((f) => f.name)).toEqual([
+      'fft_length',
+      'n_peaks',
+      'filter_order',
+    ]);
+    expect(editableParams(fields, block, true, refused).map((f) => f.name)).toEqual(['fft_length']);
+    expect(editableParams(fields, block, true, () => false)).toEqual([]);
   });
 });

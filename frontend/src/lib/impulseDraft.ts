@@ -223,3 +223,16 @@ export function draftToRequest(
     errors: null,
   };
 }
+
+/**
+ * The parameters the impulse form shows for a block: those a refused save named, and for a block
+ * not saved yet those the user set here. A saved block's others live on its parameters page.
+ */
+export function editableParams<F extends { name: string }>(
+  fields: ReadonlyArray<F>,
+  block: DspBlockDraft,
+  stored: boolean,
+  refused: (name: string) => boolean,
+): F[] {
+  return fields.filter((field) => refused(field.name) || (!stored && field.name in block.params));
+}

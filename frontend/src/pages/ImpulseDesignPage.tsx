@@ -19,6 +19,7 @@ import {
   defaultBlockType,
   draftFromImpulse,
   draftToRequest,
+  editableParams,
   nextDspBlockId,
   recommendedBlockTypes,
   setBlockParam,
@@ -241,6 +242,7 @@ function ImpulseForm({
                   <ErrorText error={placed.byField[`dsp_blocks.${index}`]} />
                   <DraftParams
                     block={block}
+                    stored={stored === true}
                     fields={fieldsByType.get(block.type) ?? []}
                     errorFor={(name) => fieldError(`dsp_blocks.${index}.params.${name}`)}
                     onChange={(name, text) => setDraft(setBlockParam(draft, block.id, name, text))}
@@ -399,16 +401,19 @@ function AxesField({
  */
 function DraftParams({
   block,
+  stored,
   fields,
   errorFor,
   onChange,
 }: {
   block: DspBlockDraft;
+  /** A saved block's parameters live on its parameters page; here only those a save refused. */
+  stored: boolean;
   fields: ReadonlyArray<FormField>;
   errorFor: (name: string) => string | undefined;
   onChange: (name: string, text: string) => void;
 }) {
-  const shown = fields.filter((field) => field.name in block.params || errorFor(field.name));
+  const shown = editableParams(fields, block, stored, (name) => Boolean(errorFor(name)));
   if (shown.length === 0) return null;
   return (
     <div className="draft-params">
