@@ -98,6 +98,8 @@ test('a 6-axis motion impulse made with axes checkboxes and the recommended bloc
     await screenshots(page, 'create-impulse');
     await page.getByRole('button', { name: 'Save impulse' }).click();
     await expect(page.getByText('Impulse saved.')).toBeVisible();
+    // Saved with the fitted parameters: nothing to fix in the card, they live on the block's page.
+    await expect(page.locator('.draft-params')).toHaveCount(0);
   });
 
   await test.step('fitted defaults: features generated without editing', async () => {
