@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 import numpy as np
@@ -180,8 +180,21 @@ class DspBlock(ABC, Generic[P]):
         return batch
 
     @abstractmethod
-    def graphs(self, window: FloatArray, *, sample_rate_hz: float, params: P) -> list[Graph]:
-        """The UI's graphs for one window (no batch axis)."""
+    def graphs(
+        self,
+        window: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: P,
+        axis_names: Sequence[str] = (),
+    ) -> list[Graph]:
+        """The UI's graphs for one window (no batch axis); `axis_names` name the window's columns
+        in the graphs' titles ("accX"), which fall back to "axis 0" without them."""
+
+
+def axis_title(axis_names: Sequence[str], axis: int) -> str:
+    """The name a graph title gives the window's column `axis`: its axis name where known."""
+    return axis_names[axis] if axis < len(axis_names) else f"axis {axis}"
 
 
 def as_batch(windows: NDArray[Any], *, rank: int = 3) -> FloatArray:

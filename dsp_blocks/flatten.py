@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from pydantic import Field
 
@@ -11,6 +13,7 @@ from dsp_blocks.base import (
     DspParameterError,
     FloatArray,
     Graph,
+    axis_title,
     graph_line,
 )
 from dsp_blocks.moments import central_moments, excess_kurtosis, skewness
@@ -20,15 +23,23 @@ STATISTICS = ("average", "minimum", "maximum", "rms", "stdev", "skewness", "kurt
 
 
 class FlattenParams(BlockParams):
-    scale_axes: float = Field(1.0, ge=-1e6, le=1e6, description="Samples are multiplied first")
-    average: bool = Field(True, description="Mean of each axis")
-    minimum: bool = Field(True, description="Minimum of each axis")
-    maximum: bool = Field(True, description="Maximum of each axis")
-    rms: bool = Field(True, description="Root mean square of each axis")
-    stdev: bool = Field(True, description="Standard deviation (population) of each axis")
-    skewness: bool = Field(False, description="Skewness m3 / m2^1.5 of each axis (0 if constant)")
+    scale_axes: float = Field(
+        1.0, ge=-1e6, le=1e6, title="Scale axes", description="Samples are multiplied first"
+    )
+    average: bool = Field(True, title="Average", description="Mean of each axis")
+    minimum: bool = Field(True, title="Minimum", description="Minimum of each axis")
+    maximum: bool = Field(True, title="Maximum", description="Maximum of each axis")
+    rms: bool = Field(True, title="RMS", description="Root mean square of each axis")
+    stdev: bool = Field(
+        True, title="Standard deviation", description="Standard deviation (population) of each axis"
+    )
+    skewness: bool = Field(
+        False, title="Skewness", description="Skewness m3 / m2^1.5 of each axis (0 if constant)"
+    )
     kurtosis: bool = Field(
-        False, description="Excess kurtosis m4 / m2^2 - 3 of each axis (0 if constant)"
+        False,
+        title="Kurtosis",
+        description="Excess kurtosis m4 / m2^2 - 3 of each axis (0 if constant)",
     )
 
     def selected(self) -> list[str]:
@@ -80,14 +91,19 @@ class FlattenBlock(DspBlock[FlattenParams]):
         return stacked.reshape(batch.shape[0], -1).astype(np.float32)
 
     def graphs(
-        self, window: FloatArray, *, sample_rate_hz: float, params: FlattenParams
+        self,
+        window: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: FlattenParams,
+        axis_names: Sequence[str] = (),
     ) -> list[Graph]:
         features = self.extract(window[None], sample_rate_hz=sample_rate_hz, params=params)[0]
         names = params.selected()
         n_axes = features.size // len(names)
         return [
             graph_line(
-                f"Axis {axis}",
+                axis_title(axis_names, axis),
                 np.arange(len(names)),
                 features[axis * len(names) : (axis + 1) * len(names)],
                 "Statistic (" + ", ".join(names) + ")",

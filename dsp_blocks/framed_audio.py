@@ -5,6 +5,7 @@ and checks the batch, and one for the blocks whose features are scaled dB (MFE, 
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
@@ -34,7 +35,11 @@ MAX_FRAME_S = 1.0
 
 def frame_length_field() -> Any:
     return Field(
-        DEFAULT_FRAME_LENGTH_S, gt=0, le=MAX_FRAME_S, description="Frame length in seconds"
+        DEFAULT_FRAME_LENGTH_S,
+        gt=0,
+        le=MAX_FRAME_S,
+        title="Frame length",
+        description="Frame length in seconds",
     )
 
 
@@ -43,6 +48,7 @@ def frame_stride_field(default: float) -> Any:
         default,
         gt=0,
         le=MAX_FRAME_S,
+        title="Frame stride",
         description="Step between the starts of two frames, in seconds",
     )
 
@@ -53,6 +59,7 @@ def fft_length_field(auto_minimum: int) -> Any:
         None,
         ge=4,
         le=8192,
+        title="FFT length",
         description="FFT length in samples, a power of two >= the frame; empty (auto) picks the "
         f"smallest power of two >= the frame and >= {auto_minimum} "
         f"({auto_minimum} up to {up_to_khz:g} kHz, 512 at 16 kHz)",
@@ -60,21 +67,36 @@ def fft_length_field(auto_minimum: int) -> Any:
 
 
 def mel_filters_field(default: int) -> Any:
-    return Field(default, ge=2, le=256, description="Mel filters in the filterbank")
+    return Field(
+        default,
+        ge=2,
+        le=256,
+        title="Number of mel filters",
+        description="Mel filters in the filterbank",
+    )
 
 
 def low_frequency_field() -> Any:
-    return Field(0.0, ge=0, description="Lowest filter edge in Hz")
+    return Field(0.0, ge=0, title="Low frequency", description="Lowest filter edge in Hz")
 
 
 def high_frequency_field() -> Any:
-    return Field(0.0, ge=0, description="Highest filter edge in Hz; 0 means the Nyquist frequency")
+    return Field(
+        0.0,
+        ge=0,
+        title="High frequency",
+        description="Highest filter edge in Hz; 0 means the Nyquist frequency",
+    )
 
 
 def noise_floor_field(quantity: str) -> Any:
     """`quantity`: what is scaled, as the description names it ("Energies", "Powers")."""
     return Field(
-        -52.0, ge=-200, le=0, description=f"{quantity} at or below this level (dB) become 0"
+        -52.0,
+        ge=-200,
+        le=0,
+        title="Noise floor",
+        description=f"{quantity} at or below this level (dB) become 0",
     )
 
 
@@ -295,7 +317,12 @@ class ScaledDbBlock(FramedAudioBlock[ScaledParams]):
         return scale_db(db, params.noise_floor_db)
 
     def graphs(
-        self, window: FloatArray, *, sample_rate_hz: float, params: ScaledParams
+        self,
+        window: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: ScaledParams,
+        axis_names: Sequence[str] = (),
     ) -> list[Graph]:
         db = self.decibels(window[None], sample_rate_hz=sample_rate_hz, params=params)[0]
         return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -23,10 +24,12 @@ LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 
 
 class ImageParams(BlockParams):
-    width: int = Field(96, ge=1, le=1024, description="Output width in pixels")
-    height: int = Field(96, ge=1, le=1024, description="Output height in pixels")
+    width: int = Field(96, ge=1, le=1024, title="Width", description="Output width in pixels")
+    height: int = Field(96, ge=1, le=1024, title="Height", description="Output height in pixels")
     color_mode: Literal["rgb", "grayscale"] = Field(
-        "rgb", description="Keep the three colour channels or convert to one luma channel"
+        "rgb",
+        title="Color mode",
+        description="Keep the three colour channels or convert to one luma channel",
     )
 
 
@@ -117,7 +120,12 @@ class ImageBlock(DspBlock[ImageParams]):
         return np.asarray(resized * np.float32(1.0 / 255.0), dtype=np.float32)
 
     def graphs(
-        self, window: FloatArray, *, sample_rate_hz: float, params: ImageParams
+        self,
+        window: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: ImageParams,
+        axis_names: Sequence[str] = (),
     ) -> list[Graph]:
         features = self.extract(window[None], sample_rate_hz=sample_rate_hz, params=params)[0]
         return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,13 @@ from dsp_blocks.spectrum import project
 
 
 class MfccParams(MelAudioParams):
-    n_coefficients: int = Field(13, ge=1, le=64, description="Cepstral coefficients per frame")
+    n_coefficients: int = Field(
+        13,
+        ge=1,
+        le=64,
+        title="Number of coefficients",
+        description="Cepstral coefficients per frame",
+    )
     frame_length_s: float = frame_length_field()
     frame_stride_s: float = frame_stride_field(0.02)
     n_filters: int = mel_filters_field(32)
@@ -42,16 +49,23 @@ class MfccParams(MelAudioParams):
     low_frequency_hz: float = low_frequency_field()
     high_frequency_hz: float = high_frequency_field()
     pre_emphasis: float = Field(
-        0.98, ge=0, le=1, description="Pre-emphasis coefficient: y[n] = x[n] - c x[n-1]"
+        0.98,
+        ge=0,
+        le=1,
+        title="Pre-emphasis coefficient",
+        description="Pre-emphasis coefficient: y[n] = x[n] - c x[n-1]",
     )
     normalization_window_frames: int = Field(
         101,
         ge=0,
         le=1001,
+        title="Normalization window (frames)",
         description="Sliding-window mean normalisation over this many frames (odd); 0 turns it off",
     )
     normalize_variance: bool = Field(
-        False, description="Also divide by the standard deviation of the sliding window"
+        False,
+        title="Normalize variance",
+        description="Also divide by the standard deviation of the sliding window",
     )
 
 
@@ -125,7 +139,12 @@ class MfccBlock(FramedAudioBlock[MfccParams]):
         return self._cepstrum(signal, layout, params, sample_rate_hz)
 
     def graphs(
-        self, window: FloatArray, *, sample_rate_hz: float, params: MfccParams
+        self,
+        window: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: MfccParams,
+        axis_names: Sequence[str] = (),
     ) -> list[Graph]:
         signal, layout = self.checked_signal(
             window[None], sample_rate_hz=sample_rate_hz, params=params

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from pydantic import Field
 
@@ -12,13 +14,18 @@ from dsp_blocks.base import (
     FloatArray,
     Graph,
     as_batch,
+    axis_title,
     graph_line,
 )
 
 
 class RawParams(BlockParams):
     scale_axes: float = Field(
-        1.0, ge=-1e6, le=1e6, description="Every sample is multiplied by this factor"
+        1.0,
+        ge=-1e6,
+        le=1e6,
+        title="Scale axes",
+        description="Every sample is multiplied by this factor",
     )
 
 
@@ -56,12 +63,17 @@ class RawBlock(DspBlock[RawParams]):
         return batch.reshape(batch.shape[0], -1) * np.float32(params.scale_axes)
 
     def graphs(
-        self, window: FloatArray, *, sample_rate_hz: float, params: RawParams
+        self,
+        window: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: RawParams,
+        axis_names: Sequence[str] = (),
     ) -> list[Graph]:
         scaled = as_batch(window[None])[0] * np.float32(params.scale_axes)
         time_s = np.arange(scaled.shape[0]) / sample_rate_hz
         return [
-            graph_line(f"Axis {axis}", time_s, scaled[:, axis], "Time", "Value", "s")
+            graph_line(axis_title(axis_names, axis), time_s, scaled[:, axis], "Time", "Value", "s")
             for axis in range(scaled.shape[1])
         ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Literal
 
@@ -16,6 +17,7 @@ from dsp_blocks.base import (
     DspParameterError,
     FloatArray,
     Graph,
+    axis_title,
     graph_line,
 )
 from dsp_blocks.framing import frame_count, frames, hann_window
@@ -28,20 +30,40 @@ MIN_FFT_LENGTH = 4
 
 
 class SpectralParams(BlockParams):
-    scale_axes: float = Field(1.0, ge=-1e6, le=1e6, description="Samples are multiplied first")
-    filter_type: Literal["none", "low", "high"] = Field(
-        "low", description="Butterworth filter applied after removing each axis' mean"
+    scale_axes: float = Field(
+        1.0, ge=-1e6, le=1e6, title="Scale axes", description="Samples are multiplied first"
     )
-    filter_cutoff_hz: float = Field(3.0, gt=0, description="Filter cut-off frequency in Hz")
-    filter_order: int = Field(6, ge=1, le=10, description="Butterworth filter order")
+    filter_type: Literal["none", "low", "high"] = Field(
+        "low",
+        title="Filter type",
+        description="Butterworth filter applied after removing each axis' mean",
+    )
+    filter_cutoff_hz: float = Field(
+        3.0, gt=0, title="Filter cut-off", description="Filter cut-off frequency in Hz"
+    )
+    filter_order: int = Field(
+        6, ge=1, le=10, title="Filter order", description="Butterworth filter order"
+    )
     fft_length: int = Field(
-        64, ge=MIN_FFT_LENGTH, le=4096, description="Samples per Welch segment (a power of two)"
+        64,
+        ge=MIN_FFT_LENGTH,
+        le=4096,
+        title="FFT length",
+        description="Samples per Welch segment (a power of two)",
     )
     n_power_bands: int = Field(
-        4, ge=1, le=256, description="Equal-width bands (0 Hz to Nyquist) of summed power"
+        4,
+        ge=1,
+        le=256,
+        title="Number of power bands",
+        description="Equal-width bands (0 Hz to Nyquist) of summed power",
     )
-    n_peaks: int = Field(3, ge=0, le=32, description="Strongest spectral peaks reported")
-    log_powers: bool = Field(True, description="Report band powers and peak heights as log10")
+    n_peaks: int = Field(
+        3, ge=0, le=32, title="Number of peaks", description="Strongest spectral peaks reported"
+    )
+    log_powers: bool = Field(
+        True, title="Log of powers", description="Report band powers and peak heights as log10"
+    )
 
 
 @lru_cache(maxsize=32)
@@ -204,7 +226,12 @@ class SpectralBlock(DspBlock[SpectralParams]):
         return frequency_hz, np.where(found, chosen, 0.0)
 
     def graphs(
-        self, window: FloatArray, *, sample_rate_hz: float, params: SpectralParams
+        self,
+        window: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: SpectralParams,
+        axis_names: Sequence[str] = (),
     ) -> list[Graph]:
         batch = self.checked_batch(window[None], sample_rate_hz=sample_rate_hz, params=params)
         filtered = self._filtered(batch, params, sample_rate_hz)[0]
@@ -215,12 +242,17 @@ class SpectralBlock(DspBlock[SpectralParams]):
         for axis in range(filtered.shape[1]):
             graphs.append(
                 graph_line(
-                    f"Filtered, axis {axis}", time_s, filtered[:, axis], "Time", "Value", "s"
+                    f"Filtered, {axis_title(axis_names, axis)}",
+                    time_s,
+                    filtered[:, axis],
+                    "Time",
+                    "Value",
+                    "s",
                 )
             )
             graphs.append(
                 graph_line(
-                    f"Power spectrum, axis {axis}",
+                    f"Power spectrum, {axis_title(axis_names, axis)}",
                     frequency_hz,
                     power[axis],
                     "Frequency",

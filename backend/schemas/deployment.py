@@ -48,6 +48,9 @@ class PrecisionEstimatePublic(BaseModel):
     model: CostPublic
     total: CostPublic
     fits: bool | None = Field(description="flash and RAM fit the board; None if not measured")
+    fits_unknown_reason: str | None = Field(
+        None, description="Why `fits` is None: which figure is unknown and why."
+    )
     deployable: bool = Field(description="the C++/Arduino/WASM libraries can be built")
     reason: str | None
 

@@ -132,6 +132,17 @@ class SamplesSummary(BaseModel):
     categories: list[CategorySummary]
     training_fraction: float = Field(description="Share of samples in training (0 when empty).")
     testing_fraction: float = Field(description="Share of samples in testing (0 when empty).")
+    axes: list[str] = Field(
+        default_factory=list,
+        description="The axes every time-series sample has, in the first sample's order: "
+        "the axes an impulse can take.",
+    )
+    data_kind: Literal["none", "audio", "time-series", "image"] = Field(
+        "none",
+        description="What the samples are, for recommending DSP blocks: images if any sample is "
+        "one, audio when a time series came from a WAV file or is sampled at 8 kHz or more, "
+        "otherwise time-series (motion and other sensors).",
+    )
 
 
 class RebalanceResult(BaseModel):

@@ -170,6 +170,11 @@ class TrainedModelPublic(BaseModel):
         "split (samples added, removed, relabelled, moved, cropped), changed since it was "
         "trained; deployment refuses it until the block is trained again. None when current.",
     )
+    number_in_project: int = Field(
+        0,
+        description="1 for the project's first trained model, 2 for its second, ... (ids count "
+        "across every project; this counts within the model's project, in training order).",
+    )
     dataset_recorded: bool = Field(
         True,
         description="False for a model trained before mcuforge recorded the samples a model "

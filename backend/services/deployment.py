@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.db.models import Artifact, Impulse, Job
+from backend.db.models import Artifact, Impulse, Job, TrainedModel
 from backend.schemas.deployment import (
     BoardPublic,
     DeploymentBuildPublic,
@@ -104,6 +104,7 @@ def estimates(session: Session, impulse: Impulse, board_name: str) -> Deployment
         mac_count=inputs.model.mac_count,
         board=board,
         library_refusal=library_refusal(session, impulse),
+        model_float32=_optional_model_file(session, inputs.model, "tflite-float32"),
     )
     return DeploymentEstimatesPublic(
         board=BoardPublic.from_board(board),
@@ -112,6 +113,14 @@ def estimates(session: Session, impulse: Impulse, board_name: str) -> Deployment
         float32=figures["float32"],
         notes=notes,
     )
+
+
+def _optional_model_file(session: Session, model: TrainedModel, kind: str) -> bytes | None:
+    """A model file, or None when the model has none (models kept without it)."""
+    try:
+        return model_file(session, model, kind)
+    except DeploymentNotReady:
+        return None
 
 
 def start_build(

@@ -226,7 +226,12 @@ def _run_preview(
     try:
         params = block.parse_params(spec["params"])
         features = block.extract(window, sample_rate_hz=sample_rate_hz, params=params)[0]
-        graphs = block.graphs(window[0], sample_rate_hz=sample_rate_hz, params=params)
+        graphs = block.graphs(
+            window[0],
+            sample_rate_hz=sample_rate_hz,
+            params=params,
+            axis_names=[str(axis) for axis in spec.get("axes") or []],
+        )
     except DspParameterError as error:
         raise InvalidRequest(f"DSP block {spec['id']}: {error}") from None
     return DspPreviewPublic(

@@ -20,6 +20,7 @@ from backend.schemas.sample import (
     SampleUpdate,
 )
 from backend.services.errors import NotFound
+from backend.services.impulses import data_profile
 from backend.services.sample_values import TESTING_SHARE, split_key, values_from_bytes
 
 
@@ -78,6 +79,29 @@ def list_samples(
     return SamplesPublic(data=[SamplePublic.model_validate(s) for s in samples], count=count)
 
 
+# Sample rates from here up are sound: motion and most other sensors sample far slower.
+AUDIO_MIN_RATE_HZ = 8000.0
+
+
+def data_kind(session: Session, project_id: int) -> str:
+    """What the project's samples are: "image", "audio", "time-series" or "none" (see
+    SamplesSummary.data_kind), from their metadata."""
+    kinds = set(session.scalars(select(Sample.kind).where(Sample.project_id == project_id)))
+    if "image" in kinds:
+        return "image"
+    if not kinds:
+        return "none"
+    audio = session.scalar(
+        select(func.count())
+        .select_from(Sample)
+        .where(
+            Sample.project_id == project_id,
+            (Sample.source_format == "wav") | (Sample.sample_rate_hz >= AUDIO_MIN_RATE_HZ),
+        )
+    )
+    return "audio" if audio else "time-series"
+
+
 def summarize_samples(session: Session, project: Project) -> SamplesSummary:
     rows = session.execute(
         select(
@@ -123,6 +147,8 @@ def summarize_samples(session: Session, project: Project) -> SamplesSummary:
         ],
         training_fraction=training / total if total else 0.0,
         testing_fraction=testing / total if total else 0.0,
+        axes=list(data_profile(session, project.id).axes),
+        data_kind=data_kind(session, project.id),
     )
 
 

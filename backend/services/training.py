@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pydantic
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -27,7 +27,7 @@ from backend.services.errors import Conflict, InvalidRequest, NotFound
 from backend.services.jobs import create_job, enqueue_job
 from backend.services.learning_blocks import dsp_output_shape, learning_input_shape
 from worker.job_reaper import reap_stale_jobs
-from worker.learning.architectures import PRESETS, preset_layers
+from worker.learning.architectures import PRESETS, misfit_reason, preset_layers
 from worker.learning.blocks import LearningBlockSpec
 from worker.learning.errors import TrainingError
 from worker.learning.layers import LayerShapeError, parse_layers
@@ -173,7 +173,20 @@ def model_public(
     staleness = model_staleness(session, impulse, model, dsp_block_ids)
     public.outdated_reason = staleness.reason()
     public.dataset_recorded = not staleness.dataset_unrecorded
+    public.number_in_project = number_in_project(session, model)
     return public
+
+
+def number_in_project(session: Session, model: TrainedModel) -> int:
+    """Which of its project's trained models `model` is, counting from 1 in id order."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(TrainedModel)
+            .where(TrainedModel.project_id == model.project_id, TrainedModel.id <= model.id)
+        )
+        or 0
+    )
 
 
 def start_testing(session: Session, impulse: Impulse, block_id: int, uncertain_below: float) -> Job:
@@ -396,7 +409,10 @@ def learning_presets(input_shape: tuple[int, ...]) -> LearningPresetsPublic:
         except (LayerShapeError, ValueError) as error:
             presets.append(
                 LearningPresetPublic(
-                    name=name, description=description, layers=None, error=str(error)
+                    name=name,
+                    description=description,
+                    layers=None,
+                    error=misfit_reason(name, input_shape, error),
                 )
             )
     return LearningPresetsPublic(input_shape=list(input_shape), data=presets)

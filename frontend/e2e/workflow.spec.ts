@@ -5,14 +5,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { OWNER } from './accounts';
 import { KEYWORDS } from './global-setup';
 import { CLIPS_DIR, SCREENSHOTS_DIR, SHARED_AUDIO_DIR } from './paths';
 
-const OWNER = {
-  username: 'e2e-owner',
-  email: 'owner@example.com',
-  password: 'correct horse battery',
-};
 const VIEWER = {
   username: 'e2e-viewer',
   email: 'viewer@example.com',
@@ -73,7 +69,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await page.getByLabel('Password').fill('short');
     await page.getByRole('button', { name: 'Create account' }).click();
     // The server's rule appears beside the field it concerns.
-    await expect(page.locator('#signup-password-error')).toContainText('at least 8 characters');
+    await expect(page.locator('#signup-password-error')).toContainText('At least 8 characters');
     await screenshot(page, '00-sign-up');
     await page.getByLabel('Password').fill(OWNER.password);
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -156,7 +152,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await expect(page.locator('.block-card')).toContainText('MFCC');
     await page.getByLabel('Window size (ms)').fill('0');
     await page.getByRole('button', { name: 'Save impulse' }).click();
-    await expect(page.locator('#input-window_size_ms-error')).toContainText(/greater than 0/);
+    await expect(page.locator('#input-window_size_ms-error')).toContainText(/More than 0/);
     // Three windows of each 1 s clip: training needs at least three windows of every label.
     await page.getByLabel('Window size (ms)').fill('500');
     await page.getByLabel('Window increase (ms)').fill('250');
@@ -178,7 +174,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
       'a number, more than 0 and at most 1 s',
     );
     await expect(page.getByLabel('Normalize variance')).not.toBeChecked();
-    const coefficients = page.getByLabel('N coefficients');
+    const coefficients = page.getByLabel('Number of coefficients');
     await expect(coefficients).toHaveValue('13');
     await coefficients.fill('0');
     await page.getByRole('button', { name: 'Save parameters' }).click();

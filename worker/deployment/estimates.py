@@ -1,6 +1,7 @@
 """On-device estimates of a deployment, int8 and float32 side by side: DSP and model latency,
 flash and RAM on a board. int8 is measured (compiled, run once in QEMU); float32 has no kernels
-in our compiler, so its model figures are estimated from the MAC count and labelled as such."""
+in our compiler, so its latency is estimated from the MAC count and labelled as such; its RAM is
+the float32 model's TensorFlow Lite Micro arena, measured with the TFLM probe."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from deploy_targets.estimate.estimator import FALLBACK_MACS_PER_INSTRUCTION
 from deploy_targets.sdk import DspSpec, ImpulseSpec, SdkError
 from deploy_targets.sdk.dsp_estimate import DSP_ESTIMATE_NAME, write_dsp_estimate_library
 from worker.deployment.targets import FLOAT32_REFUSED
+from worker.learning.metrics import tflm_arena_bytes
 
 # Estimates take seconds (two cross-compiles and QEMU runs); keep the last few per process.
 _CACHE_SIZE = 32
@@ -99,8 +101,28 @@ def int8_model_cost(model_int8: bytes, board: Board) -> Cost:
         return cost
 
 
-def float32_model_cost(sizes: dict[str, Any], mac_count: int | None, board: Board) -> Cost:
-    """From the MAC count and the float32 model's sizes: an ESTIMATE, not a measurement."""
+def float32_arena(sizes: dict[str, Any], model_float32: bytes | None) -> tuple[int | None, str]:
+    """The float32 model's TensorFlow Lite Micro arena and where the figure comes from: measured
+    at training, or now with the same TFLM probe (models trained while it could not run), or
+    None with the reason in words."""
+    float_sizes = sizes.get("float32") or {}
+    arena = float_sizes.get("arena_bytes")
+    if arena is not None:
+        return int(arena), "measured at training with the TFLM probe"
+    if model_float32 is None:
+        note = float_sizes.get("arena_note") or "no float32 model file is stored"
+        return None, f"the float32 arena is unknown: {note}"
+    measured, why = tflm_arena_bytes(model_float32)
+    if measured is None:
+        return None, f"the float32 arena is unknown: {why}"
+    return measured, "measured now with the TFLM probe (it was not measured at training)"
+
+
+def float32_model_cost(
+    sizes: dict[str, Any], mac_count: int | None, board: Board, model_float32: bytes | None = None
+) -> Cost:
+    """Latency from the MAC count (an ESTIMATE, not a measurement); RAM: the float32 model's
+    TFLM arena, measured; flash: its weights."""
     float_sizes = sizes.get("float32") or {}
     macs = mac_count if mac_count is not None else float_sizes.get("mac_count")
     latency = None
@@ -114,7 +136,7 @@ def float32_model_cost(sizes: dict[str, Any], mac_count: int | None, board: Boar
             f"multiply-accumulate with its two loads), x {board.cycles_per_instruction} CPI at "
             f"{board.clock_hz / 1e6:g} MHz"
         )
-    arena = float_sizes.get("arena_bytes")
+    arena, arena_source = float32_arena(sizes, model_float32)
     return Cost(
         latency_ms=latency,
         flash_bytes=float_sizes.get("weight_bytes"),
@@ -124,9 +146,9 @@ def float32_model_cost(sizes: dict[str, Any], mac_count: int | None, board: Boar
         notes=[
             "flash: the float32 weights only (4 bytes each); the kernels' code is not counted",
             "RAM: the float32 model's TensorFlow Lite Micro arena (no mcuforge kernels for "
-            "float32)"
+            f"float32), {arena_source}"
             if arena is not None
-            else "RAM: unknown (the float32 arena was not measured at training)",
+            else f"RAM: {arena_source}",
         ],
     )
 
@@ -135,6 +157,24 @@ def _fits(total: Cost, board: Board) -> bool | None:
     if total.flash_bytes is None or total.ram_bytes is None:
         return None
     return total.flash_bytes <= board.flash_bytes and total.ram_bytes <= board.ram_bytes
+
+
+def fits_unknown_reason(parts: dict[str, Cost | None]) -> str | None:
+    """Why whether it fits is unknown, in words: which part's flash or RAM is missing and the
+    reason that part gives; None when every figure is there."""
+    reasons = []
+    for name, part in parts.items():
+        if part is None:
+            continue
+        missing = [
+            what
+            for what, value in (("flash", part.flash_bytes), ("RAM", part.ram_bytes))
+            if value is None
+        ]
+        if missing:
+            why = next((note for note in part.notes if "unknown" in note), part.basis)
+            reasons.append(f"the {name}'s {' and '.join(missing)} is unknown ({why})")
+    return "; ".join(reasons) or None
 
 
 def deployment_estimates(
@@ -147,6 +187,7 @@ def deployment_estimates(
     mac_count: int | None,
     board: Board,
     library_refusal: str | None = None,
+    model_float32: bytes | None = None,
 ) -> dict[str, Any]:
     """{"int8": {...}, "float32": {...}} with dsp, model, total, fits, deployable and reason.
     `library_refusal`: why the libraries refuse the impulse (worker.deployment.inputs), shown
@@ -158,7 +199,7 @@ def deployment_estimates(
             return _cache[key]
     dsp_part = dsp_cost(impulse, dsp_blocks, board) if impulse and dsp_blocks else None
     int8_model = int8_model_cost(model_int8, board)
-    float_model = float32_model_cost(sizes, mac_count, board)
+    float_model = float32_model_cost(sizes, mac_count, board, model_float32)
     result: dict[str, Any] = {}
     for precision, model_part, reason in (
         ("int8", int8_model, library_refusal),
@@ -172,6 +213,7 @@ def deployment_estimates(
             "model": asdict(model_part),
             "total": asdict(total),
             "fits": _fits(total, board),
+            "fits_unknown_reason": fits_unknown_reason({"DSP block": dsp_part, "model": model_part}),
             "deployable": reason is None,
             "reason": reason,
         }

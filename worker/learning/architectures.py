@@ -161,6 +161,50 @@ PRESETS: dict[str, Callable[..., list[LayerSpec]]] = {
 }
 
 
+# What each preset takes, in words, for telling a person why it does not fit their features.
+PRESET_INPUTS: dict[str, str] = {
+    "conv1d_audio": "a 2-D input (time × features) such as MFCC or MFE",
+    "conv2d_audio": "a 2-D input (time × features) such as MFCC or MFE",
+    "ds_cnn_keywords": "a 2-D input (time × features) such as MFCC or MFE",
+    "dense_spectral": "any input: it flattens it (spectral features of motion fit best)",
+    "mobilenet_images": "an image (height × width × channels) from the image block",
+}
+
+
+def shape_in_words(input_shape: Shape) -> str:
+    """What a DSP block's features are, e.g. "78 features in one dimension"."""
+    if len(input_shape) == 1:
+        return f"{input_shape[0]} features in one dimension"
+    if len(input_shape) == 2:
+        return f"{input_shape[0]} × {input_shape[1]} features (time × features)"
+    if len(input_shape) == 3 and input_shape[2] == 1:
+        return f"{input_shape[0]} × {input_shape[1]} features (time × features, one channel)"
+    sizes = " × ".join(str(size) for size in input_shape)
+    if len(input_shape) == 3:
+        return f"{sizes} features (height × width × channels)"
+    return f"{sizes} features in {len(input_shape)} dimensions"
+
+
+def _takes_rank(name: str, input_shape: Shape) -> bool:
+    """Whether preset `name` takes features with as many dimensions as `input_shape`."""
+    if name == "mobilenet_images":
+        return len(input_shape) == 3
+    if name == "dense_spectral":
+        return True
+    return len(input_shape) == 2 or (len(input_shape) == 3 and input_shape[2] == 1)
+
+
+def misfit_reason(name: str, input_shape: Shape, error: Exception) -> str:
+    """Why preset `name` cannot take features of `input_shape` (listed without `coefficients`):
+    what it needs and what the impulse gives, e.g. "needs a 2-D input (time × features) such as
+    MFCC or MFE; this impulse gives 78 features in one dimension"; when the dimensions are
+    right but its layers do not fit, the layer's own reason."""
+    gives = shape_in_words(input_shape)
+    if _takes_rank(name, input_shape):
+        return f"cannot fit its layers to {gives}: {str(error).rstrip('.')}"
+    return f"needs {PRESET_INPUTS[name]}; this impulse gives {gives}"
+
+
 def preset_layers(
     name: str, input_shape: Shape, *, coefficients: int | None = None
 ) -> list[LayerSpec]:

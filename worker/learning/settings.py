@@ -50,16 +50,16 @@ class AugmentationSettings(_RangeChecked):
     """
 
     time_mask_max_frames: int = Field(
-        default=0, ge=0, le=1000, description="longest run of frames set to zero, 0 = off"
+        default=0, ge=0, le=1000, title="Longest time mask (frames)", description="longest run of frames set to zero, 0 = off"
     )
     frequency_mask_max_bins: int = Field(
-        default=0, ge=0, le=1000, description="widest band of frequency bins set to zero, 0 = off"
+        default=0, ge=0, le=1000, title="Widest frequency mask (bins)", description="widest band of frequency bins set to zero, 0 = off"
     )
     noise_stddev: float = Field(
         default=0.0,
         ge=0.0,
         le=100.0,
-        description="standard deviation of added gaussian noise, 0 = off",
+        title="Noise standard deviation", description="standard deviation of added gaussian noise, 0 = off",
     )
 
     @property

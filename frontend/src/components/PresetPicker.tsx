@@ -9,6 +9,7 @@ import type { Layer } from '../lib/layerList';
 import {
   initialPresetChoice,
   matchingPreset,
+  presetFitSummary,
   presetLayers,
   replacingLosesEdits,
 } from '../lib/presets';
@@ -59,6 +60,11 @@ export function PresetPicker({ inputShape, layers, onLoad, readOnly }: PresetPic
             ? 'The layers below are your own (no preset as it is).'
             : 'No layers yet.'}
       </p>
+      {presetFitSummary(list, current, shape) && (
+        <p className="hint" data-testid="preset-fit" role="status">
+          {presetFitSummary(list, current, shape)}
+        </p>
+      )}
       <div className="preset-options" role="radiogroup" aria-label="Preset network">
         {list.map((preset) => {
           const id = `preset-${preset.name}`;
@@ -83,8 +89,13 @@ export function PresetPicker({ inputShape, layers, onLoad, readOnly }: PresetPic
               </div>
               <p className="hint" id={`${id}-hint`}>
                 {preset.description}
-                {!fits &&
-                  ` Does not fit features ${shape}: ${(preset.error ?? 'no reason given').replace(/\.$/, '')}.`}
+                {!fits && (
+                  <>
+                    {' '}
+                    <strong>Does not apply:</strong> it{' '}
+                    {(preset.error ?? 'does not take these features').replace(/\.$/, '')}.
+                  </>
+                )}
               </p>
             </div>
           );

@@ -6,7 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { trainingReadTrainedModelOptions } from '../client/@tanstack/react-query.gen';
 import { client } from '../client/client.gen';
 import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
-import { formatBytes, formatDateTime } from '../lib/format';
+import { capitalized, formatBytes, formatDateTime, modelName } from '../lib/format';
 import { isNotTrained } from '../lib/modelMetrics';
 import { curvesFromHistory } from '../lib/trainingCurves';
 import { ErrorText } from './ErrorText';
@@ -32,7 +32,7 @@ export function TrainedModelPanel({
       {model.data && (
         <>
           <p className="muted" data-testid="model-summary">
-            Model #{model.data.id} ({model.data.task}), trained{' '}
+            {capitalized(modelName(model.data))} ({model.data.task}), trained{' '}
             {formatDateTime(model.data.created_at)} in {model.data.training_seconds.toFixed(1)} s on{' '}
             {model.data.input_shape.join(' × ')} features
             {model.data.class_names.length > 0 && `; classes ${model.data.class_names.join(', ')}`}.

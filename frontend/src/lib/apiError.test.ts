@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { apiErrorMessage, apiFieldErrors, errorFieldAmong } from './apiError';
+import { apiErrorMessage, apiFieldErrors, errorFieldAmong, validationText } from './apiError';
 
 describe('apiErrorMessage', () => {
   it('uses the detail sentence of an HTTPException', () => {
@@ -16,9 +16,7 @@ describe('apiErrorMessage', () => {
         { loc: ['query', 'limit'], msg: 'Input should be less than or equal to 500', type: 'y' },
       ],
     };
-    expect(apiErrorMessage(body)).toBe(
-      'name: String should have at least 1 character; limit: Input should be less than or equal to 500',
-    );
+    expect(apiErrorMessage(body)).toBe('Name: At least 1 character.; Limit: At most 500.');
   });
 
   it('explains that the server cannot be reached when fetch fails', () => {
@@ -44,7 +42,7 @@ describe('apiFieldErrors', () => {
         { loc: ['body'], msg: 'whole body' },
       ],
     };
-    expect(apiFieldErrors(body)).toEqual({ name: 'too long', description: 'bad' });
+    expect(apiFieldErrors(body)).toEqual({ name: 'Too long.', description: 'Bad.' });
   });
 
   it('is empty for errors that are not validation errors', () => {
@@ -79,5 +77,24 @@ describe('errorFieldAmong', () => {
     expect(errorFieldAmong({ detail: 'The upload has no files.' }, fields)).toBeNull();
     expect(errorFieldAmong({ detail: 'project 9 does not exist' }, fields)).toBeNull();
     expect(errorFieldAmong(new TypeError('Failed to fetch'), fields)).toBeNull();
+  });
+});
+
+describe('validationText', () => {
+  it.each([
+    ['String should have at least 3 characters', 'At least 3 characters.'],
+    ['String should have at most 1 character', 'At most 1 character.'],
+    ['Value error, window_size_ms must be positive', 'window_size_ms must be positive.'],
+    ['Input should be less than 500', 'Less than 500.'],
+    [
+      'Input should be a valid integer, unable to parse string as an integer',
+      'A whole number is needed.',
+    ],
+    ["Input should be 'training' or 'testing'", "Choose 'training' or 'testing'."],
+    ['Field required', 'Required.'],
+    ['List should have at least 1 item after validation, not 0', 'Choose at least 1.'],
+    ['The label is too long.', 'The label is too long.'],
+  ])('%s -> %s', (message, expected) => {
+    expect(validationText(message)).toBe(expected);
   });
 });

@@ -9,6 +9,60 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// pydantic's messages, rewritten for a person; the first pattern that matches wins.
+const VALIDATION_TEXT: ReadonlyArray<[RegExp, (match: RegExpExecArray) => string]> = [
+  [
+    /^String should have at least (\d+) characters?$/,
+    (m) => `at least ${m[1]} character${m[1] === '1' ? '' : 's'}`,
+  ],
+  [
+    /^String should have at most (\d+) characters?$/,
+    (m) => `at most ${m[1]} character${m[1] === '1' ? '' : 's'}`,
+  ],
+  [/^List should have at least (\d+) items?\b.*$/, (m) => `choose at least ${m[1]}`],
+  [/^List should have at most (\d+) items?\b.*$/, (m) => `at most ${m[1]}`],
+  [/^String should match pattern .*$/, () => 'contains characters that are not allowed'],
+  [/^Input should be greater than or equal to (\S+)$/, (m) => `at least ${m[1]}`],
+  [/^Input should be greater than (\S+)$/, (m) => `more than ${m[1]}`],
+  [/^Input should be less than or equal to (\S+)$/, (m) => `at most ${m[1]}`],
+  [/^Input should be less than (\S+)$/, (m) => `less than ${m[1]}`],
+  [/^Input should be a valid integer\b.*$/, () => 'a whole number is needed'],
+  [/^Input should be a valid number\b.*$/, () => 'a number is needed'],
+  [/^Input should be a valid boolean\b.*$/, () => 'yes or no is needed'],
+  [/^Input should be a valid string$/, () => 'text is needed'],
+  [/^Input should be a valid list$/, () => 'a list is needed'],
+  [/^Input should be (.+)$/, (m) => `choose ${m[1]}`],
+  [/^Field required$/, () => 'required'],
+  [/^Extra inputs are not permitted$/, () => 'not a known setting'],
+  [/^value is not a valid email address: (.*)$/, (m) => m[1] ?? 'not a valid email address'],
+];
+
+/**
+ * A validation message as a person reads it: pydantic's "Value error, " prefixes dropped and its
+ * stock phrases ("String should have at least 3 characters") said plainly ("At least 3 characters.").
+ * Messages the backend wrote for people pass through with only the prefix removed.
+ */
+export function validationText(message: string): string {
+  let text = message.trim().replace(/^(Value error|Assertion failed), /, '');
+  for (const [pattern, rewrite] of VALIDATION_TEXT) {
+    const match = pattern.exec(text);
+    if (match) {
+      text = rewrite(match);
+      break;
+    }
+  }
+  if (text === '') return 'Not valid.';
+  // A sentence starting with a field's name ("noise_stddev is 1000") keeps the name as it is.
+  if (!/^\w+_\w/.test(text)) text = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** A request field's name as a person reads it: "window_size_ms" -> "Window size ms". */
+function fieldWords(field: string): string {
+  const words = field.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 function issueField(issue: ValidationIssue): string | null {
   // FastAPI locations look like ["body", "name"] or ["query", "limit"]; the last string is the field.
   const names = (issue.loc ?? []).filter((part): part is string => typeof part === 'string');
@@ -17,9 +71,9 @@ function issueField(issue: ValidationIssue): string | null {
 }
 
 function issueText(issue: ValidationIssue): string {
-  const message = typeof issue.msg === 'string' ? issue.msg : 'is not valid';
+  const message = validationText(typeof issue.msg === 'string' ? issue.msg : '');
   const field = issueField(issue);
-  return field ? `${field}: ${message}` : message;
+  return field ? `${fieldWords(field)}: ${message}` : message;
 }
 
 /** One sentence for any error the generated client throws, for showing next to a control. */
@@ -43,7 +97,7 @@ export function apiErrorMessage(error: unknown): string {
   return 'The server answered with an error it did not explain.';
 }
 
-/** Validation messages keyed by the request field they concern, e.g. {name: "String should ..."}. */
+/** Validation messages keyed by the request field they concern, e.g. {name: "At least 3 characters."}. */
 export function apiFieldErrors(error: unknown): Record<string, string> {
   const fieldErrors: Record<string, string> = {};
   if (!isRecord(error) || !Array.isArray(error.detail)) return fieldErrors;
@@ -51,7 +105,7 @@ export function apiFieldErrors(error: unknown): Record<string, string> {
     const issue: ValidationIssue = isRecord(raw) ? raw : {};
     const field = issueField(issue);
     if (field && typeof issue.msg === 'string' && !(field in fieldErrors)) {
-      fieldErrors[field] = issue.msg;
+      fieldErrors[field] = validationText(issue.msg);
     }
   }
   return fieldErrors;

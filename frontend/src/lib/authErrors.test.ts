@@ -19,7 +19,7 @@ describe('signInErrors', () => {
       detail: [{ loc: ['body', 'username'], msg: 'String should have at least 1 character' }],
     };
     expect(signInErrors(422, body, null)).toEqual({
-      fields: { username: 'String should have at least 1 character' },
+      fields: { username: 'At least 1 character.' },
       form: null,
     });
   });
@@ -43,9 +43,7 @@ describe('signUpErrors', () => {
     const body = {
       detail: [{ loc: ['body', 'password'], msg: 'String should have at least 8 characters' }],
     };
-    expect(signUpErrors(422, body).fields.password).toBe(
-      'String should have at least 8 characters',
-    );
+    expect(signUpErrors(422, body).fields.password).toBe('At least 8 characters.');
   });
 });
 

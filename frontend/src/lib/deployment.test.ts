@@ -10,6 +10,7 @@ import {
   defaultTarget,
   describeBoard,
   estimateRows,
+  unknownFitNotes,
   formatLatency,
   formatMemory,
   precisionFor,
@@ -152,10 +153,34 @@ describe('estimateRows', () => {
           ram: '64 kB (25%)',
           flash: '100 kB (10%)',
           fit: 'fits',
+          fitReason: null,
           method: 'qemu',
         },
-        float32: { latency: '—', ram: '512 kB (200%)', flash: '—', fit: 'too big', method: 'qemu' },
+        float32: {
+          latency: '—',
+          ram: '512 kB (200%)',
+          flash: '—',
+          fit: 'too big',
+          fitReason: null,
+          method: 'qemu',
+        },
       },
+    ]);
+  });
+
+  it('says why the fit is unknown instead of "not measured"', () => {
+    const unknown = {
+      ...estimates,
+      float32: {
+        ...estimates.float32,
+        fits: null,
+        fits_unknown_reason: "the model's RAM is unknown (the float32 arena is unknown: x)",
+      },
+    } as DeploymentEstimatesPublic;
+    const rows = estimateRows([unknown]);
+    expect(rows[0]?.float32.fit).toBe('unknown');
+    expect(unknownFitNotes(rows)).toEqual([
+      "float32 on nano33ble: the model's RAM is unknown (the float32 arena is unknown: x)",
     ]);
   });
 });

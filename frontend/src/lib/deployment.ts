@@ -60,8 +60,10 @@ export interface EstimateCell {
   latency: string;
   ram: string;
   flash: string;
-  /** "fits", "too big" or "not measured". */
+  /** "fits", "too big" or "unknown". */
   fit: string;
+  /** Why the fit is unknown (which figure is missing and why); null when it is known. */
+  fitReason: string | null;
   method: string;
 }
 
@@ -83,7 +85,11 @@ function cell(
     latency: formatLatency(total.latency_ms),
     ram: share(total.ram_bytes, board.ram_bytes),
     flash: share(total.flash_bytes, board.flash_bytes),
-    fit: estimate.fits === null ? 'not measured' : estimate.fits ? 'fits' : 'too big',
+    fit: estimate.fits === null ? 'unknown' : estimate.fits ? 'fits' : 'too big',
+    fitReason:
+      estimate.fits === null
+        ? (estimate.fits_unknown_reason ?? 'a flash or RAM figure is missing')
+        : null,
     method: total.method,
   };
 }
@@ -96,4 +102,14 @@ export function estimateRows(estimates: ReadonlyArray<DeploymentEstimatesPublic>
     int8: cell(entry.int8, entry.board),
     float32: cell(entry.float32, entry.board),
   }));
+}
+
+/** "int8 on nano33ble: the model's RAM is unknown (...)" for each cell whose fit is unknown. */
+export function unknownFitNotes(rows: ReadonlyArray<EstimateRow>): string[] {
+  return rows.flatMap((row) =>
+    (['int8', 'float32'] as const).flatMap((precision) => {
+      const reason = row[precision].fitReason;
+      return reason ? [`${precision} on ${row.board}: ${reason}`] : [];
+    }),
+  );
 }

@@ -46,12 +46,12 @@ describe('placeFieldErrors', () => {
     };
     expect(placeFieldErrors(body, fields)).toEqual({
       byField: {
-        'input_block.window_size_ms': 'must be at least 10 ms',
-        'input_block.axes': "axis 'x' is listed twice",
-        'dsp_blocks.0.params.fft_length': 'too small',
-        'dsp_blocks.0': 'unknown block',
+        'input_block.window_size_ms': 'Must be at least 10 ms.',
+        'input_block.axes': "Axis 'x' is listed twice.",
+        'dsp_blocks.0.params.fft_length': 'Too small.',
+        'dsp_blocks.0': 'Unknown block.',
       },
-      unplaced: ['name: too long', 'something else'],
+      unplaced: ['name: Too long.', 'Something else.'],
     });
   });
 
@@ -60,7 +60,7 @@ describe('placeFieldErrors', () => {
       detail: [{ loc: ['body', 'dsp_blocks', 0, 'params', 'n_filters_extra'], msg: 'x' }],
     };
     expect(placeFieldErrors(body, ['dsp_blocks.0.params.n_filters']).unplaced).toEqual([
-      'dsp_blocks.0.params.n_filters_extra: x',
+      'dsp_blocks.0.params.n_filters_extra: X.',
     ]);
   });
 
@@ -71,7 +71,7 @@ describe('placeFieldErrors', () => {
         { loc: ['body', 'input_block', 'axes'], msg: 'second' },
       ],
     };
-    expect(placeFieldErrors(body, fields).byField).toEqual({ 'input_block.axes': 'first' });
+    expect(placeFieldErrors(body, fields).byField).toEqual({ 'input_block.axes': 'First.' });
     expect(placeFieldErrors({ detail: 'Not found' }, fields)).toEqual({
       byField: {},
       unplaced: [],
@@ -79,6 +79,25 @@ describe('placeFieldErrors', () => {
     expect(placeFieldErrors(new TypeError('offline'), fields)).toEqual({
       byField: {},
       unplaced: [],
+    });
+  });
+
+  it("says pydantic's stock messages in words, without the 'Value error, ' prefix", () => {
+    const body = {
+      detail: [
+        {
+          loc: ['body', 'input_block', 'window_size_ms'],
+          msg: 'Value error, the window is longer than every sample',
+        },
+        {
+          loc: ['body', 'dsp_blocks', 0, 'params', 'fft_length'],
+          msg: 'Input should be greater than or equal to 4',
+        },
+      ],
+    };
+    expect(placeFieldErrors(body, fields).byField).toEqual({
+      'input_block.window_size_ms': 'The window is longer than every sample.',
+      'dsp_blocks.0.params.fft_length': 'At least 4.',
     });
   });
 });

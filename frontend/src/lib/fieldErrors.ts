@@ -1,4 +1,5 @@
 // FastAPI 422 bodies placed next to the form fields they name, by their `loc` path.
+import { validationText } from './apiError';
 
 export interface PlacedErrors {
   /** Message per field path ("dsp_blocks.0.params.fft_length"); the first message wins. */
@@ -29,7 +30,7 @@ export function placeFieldErrors(error: unknown, fieldPaths: ReadonlyArray<strin
   const longestFirst = [...fieldPaths].sort((a, b) => b.length - a.length);
   for (const raw of error.detail) {
     if (!isRecord(raw)) continue;
-    const message = typeof raw.msg === 'string' ? raw.msg : 'is not valid';
+    const message = validationText(typeof raw.msg === 'string' ? raw.msg : '');
     const path = Array.isArray(raw.loc) ? locPath(raw.loc) : '';
     const field = longestFirst.find(
       (candidate) => path === candidate || path.startsWith(`${candidate}.`),

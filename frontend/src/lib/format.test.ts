@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  modelName,
   describeInputBlock,
   formatAxes,
   formatBytes,
@@ -129,5 +130,12 @@ describe('describeInputBlock', () => {
       frequency_hz: null,
     };
     expect(describeInputBlock(input)).toBe('whole images');
+  });
+});
+
+describe('modelName', () => {
+  it('counts models within the project, falling back to the id', () => {
+    expect(modelName({ id: 7, number_in_project: 1 })).toBe('model 1 of this project');
+    expect(modelName({ id: 7 })).toBe('model #7');
   });
 });

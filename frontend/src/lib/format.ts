@@ -86,3 +86,18 @@ export function describeInputBlock(input: {
   const axes = input.axes.length > 0 ? `, axes ${input.axes.join(', ')}` : '';
   return `${input.window_size_ms} ms windows every ${input.window_increase_ms} ms${rate}${axes}`;
 }
+
+/**
+ * A trained model as people count them: "model 2 of this project" (ids count across every
+ * project, so a project's first model may have id 7); the id where the number is unknown.
+ */
+export function modelName(model: { id: number; number_in_project?: number }): string {
+  return model.number_in_project
+    ? `model ${model.number_in_project} of this project`
+    : `model #${model.id}`;
+}
+
+/** `text` with its first letter in capitals, for a phrase that starts a sentence. */
+export function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -186,10 +186,10 @@ describe('settingsErrors', () => {
     };
     expect(settingsErrors(error, fields)).toEqual({
       byField: {
-        epochs: 'epochs (training cycles) is 0',
-        'augmentation.noise_stddev': 'noise_stddev is 1000; it must be between 0 and 100',
+        epochs: 'Epochs (training cycles) is 0.',
+        'augmentation.noise_stddev': 'noise_stddev is 1000; it must be between 0 and 100.',
       },
-      unplaced: ['settings.nonsense: Extra inputs are not permitted'],
+      unplaced: ['settings.nonsense: Not a known setting.'],
     });
   });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { LearningPresetPublic } from '../client/types.gen';
 import type { Layer } from './layerList';
 import {
+  presetFitSummary,
   initialPresetChoice,
   learningInputShape,
   matchingPreset,
@@ -98,5 +99,29 @@ describe('learningInputShape', () => {
     expect(learningInputShape([1, 3], features)).toBeNull();
     expect(learningInputShape([7], features)).toBeNull();
     expect(learningInputShape([], features)).toBeNull();
+  });
+});
+
+describe('presetFitSummary', () => {
+  const preset = (name: string, fits: boolean): LearningPresetPublic => ({
+    name,
+    description: '',
+    layers: fits ? [] : null,
+    error: fits ? null : 'needs a 2-D input',
+  });
+
+  it('says when the only fitting preset is the one loaded', () => {
+    const list = [preset('conv1d_audio', false), preset('dense_spectral', true)];
+    expect(presetFitSummary(list, 'dense_spectral', '78')).toBe(
+      'dense_spectral is the only preset that fits features 78, and it is loaded: the others are explained below.',
+    );
+    expect(presetFitSummary(list, null, '78')).toBe(
+      'dense_spectral is the only preset that fits features 78.',
+    );
+  });
+
+  it('says when none fits, and nothing when several do', () => {
+    expect(presetFitSummary([preset('a', false)], null, '3 × 4')).toMatch(/^No preset network/);
+    expect(presetFitSummary([preset('a', true), preset('b', true)], 'a', '3')).toBeNull();
   });
 });

@@ -93,3 +93,23 @@ export function learningInputShape(
   const size = (shape: number[]) => shape.reduce((product, dimension) => product * dimension, 1);
   return [shapes.reduce((total, shape) => total + size(shape!), 0)];
 }
+
+/**
+ * One sentence on which presets fit the features, or null when several do and the list says
+ * enough: none fits, or the only one that fits is (or is not yet) the editor's layers.
+ */
+export function presetFitSummary(
+  presets: ReadonlyArray<LearningPresetPublic>,
+  current: string | null,
+  shapeWords: string,
+): string | null {
+  const fitting = presets.filter((preset) => preset.layers != null);
+  if (fitting.length === 0) {
+    return `No preset network takes features ${shapeWords}; add layers yourself below.`;
+  }
+  if (fitting.length > 1) return null;
+  const only = fitting[0]!.name;
+  return only === current
+    ? `${only} is the only preset that fits features ${shapeWords}, and it is loaded: the others are explained below.`
+    : `${only} is the only preset that fits features ${shapeWords}.`;
+}

@@ -32,13 +32,35 @@ const schema = {
   type: 'object',
 };
 
+describe('field labels', () => {
+  it("uses the schema's title when the backend wrote one, and the unit from the name", () => {
+    const [field] = schemaToFields({
+      properties: {
+        filter_cutoff_hz: { title: 'Filter cut-off', type: 'number' },
+      },
+    });
+    expect([field?.label, field?.unit]).toEqual(['Filter cut-off', 'Hz']);
+  });
+
+  it('ignores pydantic\'s generated titles ("Fft Length") for a label made from the name', () => {
+    const fields = schemaToFields({
+      properties: {
+        fft_length: { title: 'Fft Length', type: 'integer' },
+        n_power_bands: { title: 'N Power Bands', type: 'integer' },
+      },
+    });
+    expect(fields.map((field) => field.label)).toEqual(['FFT length', 'Number of power bands']);
+  });
+});
+
 describe('labelAndUnit', () => {
   it('takes the unit from the name suffix and makes a sentence-case label', () => {
     expect(labelAndUnit('frame_length_s')).toEqual(['Frame length', 's']);
     expect(labelAndUnit('low_frequency_hz')).toEqual(['Low frequency', 'Hz']);
     expect(labelAndUnit('noise_floor_db')).toEqual(['Noise floor', 'dB']);
     expect(labelAndUnit('window_size_ms')).toEqual(['Window size', 'ms']);
-    expect(labelAndUnit('n_filters')).toEqual(['N filters', '']);
+    expect(labelAndUnit('n_filters')).toEqual(['Number of filters', '']);
+    expect(labelAndUnit('fft_length')).toEqual(['FFT length', '']);
   });
 });
 

@@ -60,7 +60,22 @@ function numberOrNull(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-/** "frame_length_s" -> ["Frame length", "s"]; "n_filters" -> ["N filters", ""]. */
+// Words written in capitals wherever a name contains them.
+const ACRONYMS: Record<string, string> = { fft: 'FFT', rms: 'RMS', dsp: 'DSP', id: 'ID' };
+
+/**
+ * pydantic's title for a field it was given no title for ("fft_length" -> "Fft Length"): such a
+ * title says nothing the name does not, so the label is made from the name instead.
+ */
+export function isGeneratedTitle(name: string, title: string): boolean {
+  const generated = name
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())
+    .join(' ');
+  return title === generated;
+}
+
+/** "frame_length_s" -> ["Frame length", "s"]; "n_filters" -> ["Number of filters", ""]. */
 export function labelAndUnit(name: string): [string, string] {
   let base = name;
   let unit = '';
@@ -71,7 +86,9 @@ export function labelAndUnit(name: string): [string, string] {
       break;
     }
   }
-  const words = base.split('_').filter(Boolean).join(' ');
+  const parts = base.split('_').filter(Boolean);
+  if (parts[0] === 'n' && parts.length > 1) parts.splice(0, 1, 'number', 'of');
+  const words = parts.map((word) => ACRONYMS[word] ?? word).join(' ');
   return [words.charAt(0).toUpperCase() + words.slice(1), unit];
 }
 
@@ -87,7 +104,10 @@ function propertyToField(name: string, raw: unknown): FormField {
   const branches = Array.isArray(property.anyOf) ? property.anyOf.filter(isRecord) : [];
   const optional = branches.some((branch) => branch.type === 'null');
   const rules = branches.find((branch) => branch.type !== 'null') ?? property;
-  const [label, unit] = labelAndUnit(name);
+  // The schema's own title when the backend wrote one; the unit still comes from the name.
+  const [nameLabel, unit] = labelAndUnit(name);
+  const title = typeof property.title === 'string' ? property.title : '';
+  const label = title && !isGeneratedTitle(name, title) ? title : nameLabel;
   const base: FieldBase = {
     name,
     label,

@@ -6,6 +6,7 @@ import {
   isUploadAnswer,
   markUploading,
   pendingRows,
+  rejectionText,
   rowsForDisplay,
   splitIntoBatches,
   uploadTotals,
@@ -136,5 +137,17 @@ describe('rowsForDisplay', () => {
     ]);
     // The input is left as it was.
     expect(rows.map((row) => row.filename)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+});
+
+describe('rejectionText', () => {
+  it('points at the "Allow duplicates" box instead of the API field', () => {
+    expect(
+      rejectionText(
+        'it has the same content as "a.wav" earlier in this upload; send allow_duplicates=true to store both',
+      ),
+    ).toBe(
+      'it has the same content as "a.wav" earlier in this upload; tick "Allow duplicates" to store both',
+    );
   });
 });

@@ -31,6 +31,14 @@ export interface FileLike {
   size: number;
 }
 
+/**
+ * A rejection as the upload form says it: the API names its request field for API users
+ * ("send allow_duplicates=true to store both"); on the form that is the "Allow duplicates" box.
+ */
+export function rejectionText(error: string): string {
+  return error.replace(/send allow_duplicates=true to/g, 'tick "Allow duplicates" to');
+}
+
 /** Rows for files about to be uploaded, all pending. */
 export function pendingRows(files: ReadonlyArray<FileLike>): FileUploadRow[] {
   return files.map((file, index) => ({
@@ -122,7 +130,9 @@ export function applyBatchAnswer(
   }
   for (const rejection of answer.rejected) {
     const row = claim(rejection.filename);
-    if (row) updates.set(row.key, { ...row, status: 'rejected', message: rejection.error });
+    if (row) {
+      updates.set(row.key, { ...row, status: 'rejected', message: rejectionText(rejection.error) });
+    }
   }
   for (const row of open) {
     if (!updates.has(row.key)) {

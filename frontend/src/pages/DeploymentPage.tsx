@@ -27,6 +27,7 @@ import {
   defaultTarget,
   describeBoard,
   estimateRows,
+  unknownFitNotes,
   precisionFor,
 } from '../lib/deployment';
 import { formatBytes, formatDateTime } from '../lib/format';
@@ -239,10 +240,9 @@ function EstimatesPanel({
     <section className="panel" aria-labelledby="estimates-heading">
       <h2 id="estimates-heading">On-device estimates</h2>
       <p className="muted">
-        DSP and model together, per inference, with the library mcuforge builds. RAM = DSP
-        buffers + model RAM (mcuforge tensor arena for the activations + the model&apos;s other
-        static data + stack); the TensorFlow Lite Micro arena on the Training page is for
-        comparison only.
+        DSP and model together, per inference, with the library mcuforge builds. RAM = DSP buffers +
+        model RAM (mcuforge tensor arena for the activations + the model&apos;s other static data +
+        stack); the TensorFlow Lite Micro arena on the Training page is for comparison only.
       </p>
       {loading && <p className="muted">Estimating on each board…</p>}
       {firstError != null && rows.length === 0 ? (
@@ -304,7 +304,11 @@ function EstimatesPanel({
                     <td key={`${index}-f`} className="num">
                       {cell.flash}
                     </td>,
-                    <td key={`${index}-x`} className={cell.fit === 'too big' ? 'error-text' : ''}>
+                    <td
+                      key={`${index}-x`}
+                      className={cell.fit === 'too big' ? 'error-text' : ''}
+                      title={cell.fitReason ?? undefined}
+                    >
                       {cell.fit}
                     </td>,
                   ])}
@@ -312,6 +316,13 @@ function EstimatesPanel({
               ))}
             </tbody>
           </table>
+          {unknownFitNotes(rows).length > 0 && (
+            <ul className="muted notes" aria-label="Why a fit is unknown">
+              {unknownFitNotes(rows).map((note) => (
+                <li key={note}>{note}</li>
+              ))}
+            </ul>
+          )}
         </div>
       )}
       {notes.length > 0 && (

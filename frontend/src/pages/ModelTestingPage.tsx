@@ -20,7 +20,7 @@ import { MetricsComparison } from '../components/MetricsComparison';
 import { ModelWarning } from '../components/ModelWarning';
 import { WindowClassification } from '../components/WindowClassification';
 import { apiErrorMessage, apiFieldErrors } from '../lib/apiError';
-import { formatDateTime } from '../lib/format';
+import { capitalized, formatDateTime, modelName } from '../lib/format';
 import { testedOutdatedText } from '../lib/modelFreshness';
 import { formatPercent } from '../lib/modelMetrics';
 import { parseProjectId } from '../lib/projectId';
@@ -143,7 +143,7 @@ function TestBlock({ impulse, block }: { impulse: ImpulsePublic; block: Learning
         )}
         {model.data && (
           <p className="muted">
-            Model #{model.data.id}, trained {formatDateTime(model.data.created_at)}.
+            {capitalized(modelName(model.data))}, trained {formatDateTime(model.data.created_at)}.
           </p>
         )}
         {model.data && <ModelWarning model={model.data} />}

@@ -81,6 +81,20 @@ def test_summary_counts_and_durations(client: TestClient, project: dict, rng: np
     assert summary["testing_fraction"] == pytest.approx(0.25)
 
 
+def test_summary_names_the_axes_and_the_kind_of_data(client: TestClient, project: dict, rng: np.random.Generator) -> None:
+    assert client.get(_url(project, "/summary")).json()["data_kind"] == "none"
+    six = ("accX", "accY", "accZ", "gyrX", "gyrY", "gyrZ")
+    _upload_ok(client, project, [("wave.1.csv", csv_bytes(rng, axes=six))], label="wave")
+    _upload_ok(client, project, [("idle.1.csv", csv_bytes(rng, axes=six))], label="idle")
+    summary = client.get(_url(project, "/summary")).json()
+    assert summary["data_kind"] == "time-series"
+    assert summary["axes"] == list(six)
+
+    audio = create_project(client, "audio summary")
+    _upload_ok(client, audio, [("yes.1.wav", wav_bytes(rng, seconds=0.25))], label="yes")
+    assert client.get(_url(audio, "/summary")).json()["data_kind"] == "audio"
+
+
 def test_read_update_and_delete_one_sample(client: TestClient, project: dict, rng: np.random.Generator) -> None:
     sample = _upload_ok(client, project, [("yes.1.wav", wav_bytes(rng))])[0]
     url = _url(project, f"/{sample['id']}")

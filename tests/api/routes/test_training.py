@@ -75,7 +75,19 @@ def test_presets_come_with_their_layers_for_an_input_shape(client: TestClient) -
     }
     assert presets["conv1d_audio"]["layers"][0] == {"type": "reshape", "target_shape": [50, 13]}
     assert presets["mobilenet_images"]["layers"] is None
-    assert "height x width x channels" in presets["mobilenet_images"]["error"]
+    assert presets["mobilenet_images"]["error"] == (
+        "needs an image (height × width × channels) from the image block; "
+        "this impulse gives 50 × 13 features (time × features)"
+    )
+    flat = {
+        p["name"]: p
+        for p in client.get("/api/learning-presets", params={"input_shape": "78"}).json()["data"]
+    }
+    assert flat["conv2d_audio"]["error"] == (
+        "needs a 2-D input (time × features) such as MFCC or MFE; "
+        "this impulse gives 78 features in one dimension"
+    )
+    assert [name for name, p in flat.items() if p["layers"] is not None] == ["dense_spectral"]
     bad = client.get("/api/learning-presets", params={"input_shape": "50,x"})
     assert bad.status_code == 422
     assert bad.json()["detail"] == (
