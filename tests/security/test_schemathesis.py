@@ -17,6 +17,7 @@ from backend.db.models import ApiKeyScope, Project
 from backend.db.session import get_sessionmaker
 from backend.services import accounts, api_keys
 from tests.utils.world import build_world
+from worker.worker_heartbeats import record_heartbeat
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
 
@@ -34,6 +35,9 @@ def signed_in(sqlite_database_url: str) -> Iterator[dict[str, str]]:
             session, owned, name="k", scope=ApiKeyScope.admin, created_by=None
         )
         token, _ = accounts.create_token(session, world.users["owner"], "schemathesis")
+        # A worker is alive: otherwise /api/health rightly answers 503 (jobs cannot run).
+        record_heartbeat(session, name="schemathesis@host", host="host", pid=1, queues=[],
+                         active_jobs=0)
     yield {"Authorization": f"Bearer {token}"}
     login_limiter.clear()
 
