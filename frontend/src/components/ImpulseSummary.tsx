@@ -5,7 +5,7 @@ import { Link } from 'react-router';
 
 import { trainingReadTrainedModelOptions } from '../client/@tanstack/react-query.gen';
 import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
-import { describeInputBlock, formatBytes, formatDateTime } from '../lib/format';
+import { describeInputBlock, formatBytes, formatDateTime, modelName } from '../lib/format';
 import {
   classificationMetrics,
   formatCount,
@@ -119,7 +119,7 @@ function LatestModelRow({
     <tr>
       {heading}
       <td>
-        #{model.data.id}, {formatDateTime(model.data.created_at)}
+        {modelName(model.data)}, {formatDateTime(model.data.created_at)}
         <ModelWarning model={model.data} />
       </td>
       <td className="num">{formatPercent(float32?.accuracy)}</td>

@@ -26,6 +26,7 @@ import { WindowClassification } from '../components/WindowClassification';
 import { apiErrorMessage } from '../lib/apiError';
 import { microphoneErrorMessage, recordMicrophone } from '../lib/browserCapture';
 import { classifyOnDevice, type DeviceWindow } from '../lib/deviceComparison';
+import { modelName } from '../lib/format';
 import { isNetworkBlock } from '../lib/learningBlockSelection';
 import { parseProjectId } from '../lib/projectId';
 import {
@@ -170,7 +171,7 @@ function Classifier({ impulse, block }: { impulse: ImpulsePublic; block: Learnin
             />
           </div>
         </section>
-        <DeviceBuildPanel impulse={impulse} modelId={model.data.id} device={device} />
+        <DeviceBuildPanel impulse={impulse} model={model.data} device={device} />
       </div>
       <ContinuousClassification
         impulse={impulse}
@@ -218,11 +219,11 @@ function Classifier({ impulse, block }: { impulse: ImpulsePublic; block: Learnin
 
 function DeviceBuildPanel({
   impulse,
-  modelId,
+  model,
   device,
 }: {
   impulse: ImpulsePublic;
-  modelId: number;
+  model: { id: number; number_in_project?: number };
   device: DeviceBuild;
 }) {
   const deployment = `/projects/${impulse.project_id}/deployment`;
@@ -238,15 +239,15 @@ function DeviceBuildPanel({
           />
         ) : device.build && device.classifier ? (
           <p>
-            Running <strong>{device.build.file_name}</strong> (model #{modelId},{' '}
+            Running <strong>{device.build.file_name}</strong> ({modelName(model)},{' '}
             {device.classifier.frameSize} values per window, labels{' '}
             {device.classifier.labels.join(', ')}): every window is classified by it too.
           </p>
         ) : (
           <p className="muted">
             {device.outdated
-              ? `The newest WebAssembly build is of model #${device.outdated.trained_model_id ?? '?'}, not of the current model #${modelId}. `
-              : `Model #${modelId} has no WebAssembly build. `}
+              ? `The newest WebAssembly build is of an older model, not of the current ${modelName(model)}. `
+              : `The current ${modelName(model)} has no WebAssembly build. `}
             <Link to={deployment}>Build the WebAssembly target</Link> to classify with the device
             library in this browser as well.
           </p>
