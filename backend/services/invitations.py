@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from backend.db.models import Invitation, Project, ProjectMember, ProjectRole, User
 from backend.db.models.common import utcnow
+from backend.schemas.invitations import InvitationCreated, InvitationPublic
 from backend.services.accounts import as_utc
 from backend.services.errors import Conflict, Gone, InvalidRequest, NotFound, ServiceError
 from backend.services.secrets import INVITATION_PREFIX, new_secret, secret_hash
+from backend.settings import settings
 
 
 class OwnersMayNotInvite(ServiceError):
@@ -60,6 +62,29 @@ def create_invitation(
     session.add(row)
     session.commit()
     return token, row
+
+
+def invite(
+    session: Session,
+    email: str,
+    *,
+    created_by: User,
+    project: Project | None = None,
+    role: ProjectRole | None = None,
+) -> InvitationCreated:
+    """An invitation for the server's lifetime, as the API answers it: the link's token is in
+    this answer only."""
+    token, row = create_invitation(
+        session,
+        email,
+        created_by=created_by,
+        lifetime=timedelta(hours=settings.invitation_lifetime_hours),
+        project=project,
+        role=role,
+    )
+    return InvitationCreated(
+        **InvitationPublic.model_validate(row).model_dump(), token=token, path=signup_path(token)
+    )
 
 
 def list_pending(session: Session, *, project: Project | None = None) -> list[Invitation]:

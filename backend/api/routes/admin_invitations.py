@@ -3,7 +3,6 @@ once), list the pending ones, revoke. Administrators only."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
@@ -18,7 +17,6 @@ from backend.schemas.invitations import (
 )
 from backend.services import invitations as service
 from backend.services.errors import InvalidRequest, NotFound
-from backend.settings import settings
 
 router = APIRouter(prefix="/admin/invitations", tags=["admin-invitations"])
 
@@ -49,18 +47,12 @@ def create_invitation(
             raise NotFound(f"project {invitation_in.project_id} does not exist")
     elif invitation_in.role is not None:
         raise InvalidRequest("a role needs a project_id: it is the new account's role there")
-    token, row = service.create_invitation(
+    return service.invite(
         session,
         invitation_in.email,
         created_by=admin,
-        lifetime=timedelta(hours=settings.invitation_lifetime_hours),
         project=project,
         role=invitation_in.role,
-    )
-    return InvitationCreated(
-        **InvitationPublic.model_validate(row).model_dump(),
-        token=token,
-        path=service.signup_path(token),
     )
 
 

@@ -3,7 +3,6 @@ administrator may always). The new account joins the project with the invited ro
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
@@ -49,18 +48,12 @@ def create_project_invitation(
             if settings.signup == "closed"
             else "sign-up is open on this server: the person signs up, then you add them as a member"
         )
-    token, row = service.create_invitation(
+    return service.invite(
         session,
         invitation_in.email,
         created_by=user,
-        lifetime=timedelta(hours=settings.invitation_lifetime_hours),
         project=project,
         role=invitation_in.role,
-    )
-    return InvitationCreated(
-        **InvitationPublic.model_validate(row).model_dump(),
-        token=token,
-        path=service.signup_path(token),
     )
 
 
