@@ -24,7 +24,7 @@ def test_openapi_names_operations_tag_dash_name(client: TestClient) -> None:
             "samples-read_samples", "samples-split_sample"} <= operation_ids
     upload_body = document["paths"]["/api/projects/{project_id}/samples"]["post"]["requestBody"]
     properties = upload_body["content"]["multipart/form-data"]["schema"]["properties"]
-    assert set(properties) == {"files", "label", "category", "allow_duplicates"}
+    assert set(properties) == {"files", "label", "value", "category", "allow_duplicates"}
     assert client.get("/docs").status_code == 200
 
 
