@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -289,8 +290,9 @@ class FeatureRows:
     number of windows. (Read by explicit reads, not a memory map: mapped pages would count in
     the worker's resident memory.) Close it, or let it be collected, to remove the file."""
 
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="mcuforge-features-")
+    def __init__(self, directory: Path | None = None) -> None:
+        # Unlinked at once: nothing is left behind even if the worker is killed.
+        self._file = tempfile.TemporaryFile(prefix="features-", dir=directory)
         self.shape: tuple[int, ...] | None = None  # of one row
         self.rows = 0
 
@@ -339,6 +341,7 @@ def generate_features_streaming(
     progress: Progress | None = None,
     log: Callable[[str], None] = lambda line: None,
     projection_method: str = "auto",
+    spill_dir: Path | None = None,
 ) -> tuple[list[BlockFeatures], WindowOrigins]:
     """Every block's features over windows that arrive in batches, then its explorer projection;
     with where each row came from.
@@ -349,11 +352,12 @@ def generate_features_streaming(
     the windows are large; the last of a group shorter) make the same extract() calls as
     extract_features over all windows: features are identical to the bit. `window_count`, the
     windows expected, sizes the progress, which counts windows over all blocks plus one step per
-    block for its projection.
+    block for its projection. The features' files are made in `spill_dir` (the system's
+    temporary folder if None).
     """
     total = max(1, window_count * len(configs) + len(configs))
     done = 0
-    matrices = [FeatureRows() for _ in configs]
+    matrices = [FeatureRows(spill_dir) for _ in configs]
     sample_ids: list[NDArray[np.int64]] = []
     offsets_ms: list[NDArray[np.float64]] = []
     labels: list[str] = []
