@@ -43,7 +43,8 @@ class Impulse(Base):
 
 
 class FeatureSet(Base):
-    """The features one DSP block of an impulse produced; light metadata, matrix in FeatureSetData."""
+    """The features one DSP block of an impulse produced; light metadata. The matrix is in
+    FeatureSetChunk rows, the per-window arrays in FeatureSetData."""
 
     __tablename__ = "feature_sets"
     __table_args__ = (UniqueConstraint("impulse_id", "dsp_block_id"),)
