@@ -12,8 +12,8 @@ Worker case: feature generation (MFE) for --clips one-second 16 kHz clips, each 
 process (`tests/memory/workloads.py features`).
 
 Peak RSS is VmHWM of /proc/PID/status (the server's own high-water mark; Linux only).
-Targets: the API under 1 GiB in every case; the worker's peak does not grow with the clips
-beyond its feature matrix (clips x windows x features x 4 bytes, stored as one blob).
+Targets: the API under 1 GiB in every case; the worker's peak does not grow with the clips (the
+feature matrix goes to a file as it is made and is stored in chunks).
 
 Run: .venv/bin/python bench/memory.py [--png-files 500] [--png-side 2048] [--wav-mib 500]
      [--clips 1000,4000]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -114,16 +117,23 @@ def pca_2d(features: NDArray[np.float32]) -> NDArray[np.float32]:
 
 
 def _pca_2d_in_chunks(flat: NDArray[np.float32]) -> NDArray[np.float32]:
-    """The same projection for a large matrix, reading it PCA_CHUNK_ROWS rows at a time: the
-    mean and scale in two passes, then the top eigenvectors of Z^T Z (Z the standardised rows)
-    by subspace iteration (seeded, so deterministic) and Rayleigh-Ritz; points are Z v, which
-    equal the SVD's U s up to each component's sign."""
+    """The same projection for a large matrix, reading it PCA_CHUNK_ROWS rows at a time."""
     n_rows, n_features = flat.shape
 
     def chunks() -> Iterator[NDArray[np.float64]]:
         for start in range(0, n_rows, PCA_CHUNK_ROWS):
             yield flat[start : start + PCA_CHUNK_ROWS].astype(np.float64)
 
+    return _pca_2d_of_chunks(chunks, n_rows, n_features)
+
+
+def _pca_2d_of_chunks(
+    chunks: Callable[[], Iterator[NDArray[np.float64]]], n_rows: int, n_features: int
+) -> NDArray[np.float32]:
+    """The projection of a matrix that `chunks()` reads PCA_CHUNK_ROWS flattened rows at a time:
+    the mean and scale in two passes, then the top eigenvectors of Z^T Z (Z the standardised rows)
+    by subspace iteration (seeded, so deterministic) and Rayleigh-Ritz; points are Z v, which
+    equal the SVD's U s up to each component's sign."""
     mean = sum((chunk.sum(axis=0) for chunk in chunks()), np.zeros(n_features)) / n_rows
     variance = sum(
         (((chunk - mean) ** 2).sum(axis=0) for chunk in chunks()), np.zeros(n_features)
@@ -158,6 +168,20 @@ def _pca_2d_in_chunks(flat: NDArray[np.float32]) -> NDArray[np.float32]:
     return points
 
 
+def pca_2d_of_rows(rows: FeatureRows) -> NDArray[np.float32]:
+    """pca_2d of a matrix kept in a file: the same points, the matrix read whole only when it is
+    small enough for the exact SVD (EXACT_PCA_MAX_VALUES), a chunk at a time otherwise."""
+    n_features = rows.row_values
+    if rows.rows * n_features <= EXACT_PCA_MAX_VALUES:
+        return pca_2d(rows.read_all())
+
+    def chunks() -> Iterator[NDArray[np.float64]]:
+        for chunk in rows.chunks(PCA_CHUNK_ROWS):
+            yield chunk.reshape(len(chunk), n_features).astype(np.float64)
+
+    return _pca_2d_of_chunks(chunks, rows.rows, n_features)
+
+
 def umap_available() -> bool:
     try:
         import umap  # noqa: F401
@@ -183,18 +207,38 @@ def project_2d(
     return pca_2d(features), "pca"
 
 
+def project_rows_2d(
+    rows: FeatureRows, *, method: str = "auto", seed: int = 0
+) -> tuple[NDArray[np.float32], str]:
+    """project_2d of a matrix kept in a file. PCA reads it a chunk at a time; UMAP needs every
+    point at once, so with UMAP the matrix is read whole."""
+    if method not in ("auto", "pca", "umap"):
+        raise ValueError(f"method = {method!r}: choose auto, pca or umap")
+    use_umap = method == "umap" or (method == "auto" and umap_available())
+    if use_umap and rows.rows >= UMAP_MIN_POINTS:
+        return project_2d(rows.read_all(), method="umap", seed=seed)
+    return pca_2d_of_rows(rows), "pca"
+
+
 @dataclass
 class BlockFeatures:
-    """What one DSP block produced over all windows."""
+    """What one DSP block produced over all windows: the features in a temporary file (read
+    them a chunk at a time with `rows.chunks`), the explorer points in memory."""
 
     config: DspBlockConfig
-    features: NDArray[np.float32]
+    rows: FeatureRows
     projection: NDArray[np.float32]
     projection_method: str
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(int(n) for n in self.features.shape[1:])
+        assert self.rows.shape is not None
+        return self.rows.shape
+
+    @property
+    def features(self) -> NDArray[np.float32]:
+        """The whole matrix, read into memory (tests and small sets; storing reads chunks)."""
+        return self.rows.read_all()
 
 
 def generate_features(
@@ -240,30 +284,52 @@ def _batches(group: Windows) -> Iterator[Windows]:
         )
 
 
-class _Rows:
-    """One block's feature matrix, filled a batch at a time. Allocated once for the windows
-    expected (pages never written are never resident, so an over-estimate costs nothing); grown
-    only if more arrive. No list of batches to join: the peak is the matrix, not twice it."""
+class FeatureRows:
+    """One block's feature matrix, written a batch at a time to a temporary file of the worker and
+    read back a chunk at a time: memory holds a batch or a chunk, not the matrix, whatever the
+    number of windows. (Read by explicit reads, not a memory map: mapped pages would count in
+    the worker's resident memory.) Close it, or let it be collected, to remove the file."""
 
-    def __init__(self, expected_rows: int) -> None:
-        self.expected_rows = expected_rows
-        self.matrix: NDArray[np.float32] | None = None
+    def __init__(self, directory: Path | None = None) -> None:
+        # Unlinked at once: nothing is left behind even if the worker is killed.
+        self._file = tempfile.TemporaryFile(prefix="features-", dir=directory)
+        self.shape: tuple[int, ...] | None = None  # of one row
         self.rows = 0
 
+    @property
+    def row_values(self) -> int:
+        return int(np.prod(self.shape)) if self.shape is not None else 0
+
     def add(self, batch: NDArray[np.float32]) -> None:
-        if self.matrix is None:
-            capacity = max(self.expected_rows, len(batch))
-            self.matrix = np.empty((capacity, *batch.shape[1:]), dtype=np.float32)
-        elif self.rows + len(batch) > len(self.matrix):
-            extra = np.empty((len(batch), *batch.shape[1:]), dtype=np.float32)
-            self.matrix = np.concatenate([self.matrix[: self.rows], extra])
-        self.matrix[self.rows : self.rows + len(batch)] = batch
+        shape = tuple(int(n) for n in batch.shape[1:])
+        if self.shape is None:
+            self.shape = shape
+        elif shape != self.shape:
+            raise ValueError(f"feature rows of shape {shape} after rows of shape {self.shape}")
+        self._file.seek(0, os.SEEK_END)
+        self._file.write(np.ascontiguousarray(batch, dtype="<f4").tobytes())
         self.rows += len(batch)
 
-    def take(self) -> NDArray[np.float32]:
-        assert self.matrix is not None
-        matrix, self.matrix = self.matrix[: self.rows], None
-        return matrix
+    def chunks(self, rows_per_chunk: int) -> Iterator[NDArray[np.float32]]:
+        """The rows in order, `rows_per_chunk` at a time (the last chunk shorter)."""
+        assert self.shape is not None
+        row_bytes = 4 * self.row_values
+        self._file.seek(0)
+        for start in range(0, self.rows, rows_per_chunk):
+            count = min(rows_per_chunk, self.rows - start)
+            chunk = np.empty((count, *self.shape), dtype="<f4")
+            view = memoryview(chunk).cast("B")
+            if self._file.readinto(view) != count * row_bytes:
+                raise OSError("the temporary feature file is shorter than the rows written")
+            yield chunk
+
+    def read_all(self) -> NDArray[np.float32]:
+        """The whole matrix in memory, for callers that want it (tests, small sets)."""
+        assert self.shape is not None
+        return next(self.chunks(max(1, self.rows)), np.empty((0, *self.shape), dtype="<f4"))
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def generate_features_streaming(
@@ -275,21 +341,23 @@ def generate_features_streaming(
     progress: Progress | None = None,
     log: Callable[[str], None] = lambda line: None,
     projection_method: str = "auto",
+    spill_dir: Path | None = None,
 ) -> tuple[list[BlockFeatures], WindowOrigins]:
     """Every block's features over windows that arrive in batches, then its explorer projection;
     with where each row came from.
 
-    Each batch goes through every block and is then let go of, so memory holds one batch of
-    windows and the features (usually far smaller than the windows), whatever the number of
-    samples. Batches of `batch_windows(...)` windows (CHUNK_WINDOWS unless the windows are
-    large; the last of a group shorter) make the same extract() calls as extract_features over
-    all windows: features are identical to the bit. `window_count`, the windows expected, sizes
-    the feature matrices and the progress, which counts windows over all blocks plus one step
-    per block for its projection.
+    Each batch goes through every block, its features go to the block's temporary file
+    (FeatureRows) and it is then let go of, so memory holds one batch of windows and features,
+    whatever the number of samples. Batches of `batch_windows(...)` windows (CHUNK_WINDOWS unless
+    the windows are large; the last of a group shorter) make the same extract() calls as
+    extract_features over all windows: features are identical to the bit. `window_count`, the
+    windows expected, sizes the progress, which counts windows over all blocks plus one step per
+    block for its projection. The features' files are made in `spill_dir` (the system's
+    temporary folder if None).
     """
     total = max(1, window_count * len(configs) + len(configs))
     done = 0
-    matrices = [_Rows(window_count) for _ in configs]
+    matrices = [FeatureRows(spill_dir) for _ in configs]
     sample_ids: list[NDArray[np.int64]] = []
     offsets_ms: list[NDArray[np.float64]] = []
     labels: list[str] = []
@@ -318,16 +386,16 @@ def generate_features_streaming(
     done = total - len(configs)
     results: list[BlockFeatures] = []
     for index, config in enumerate(configs):
-        features = matrices[index].take()
-        points, method = project_2d(features, method=projection_method)
+        rows = matrices[index]
+        points, method = project_rows_2d(rows, method=projection_method)
         done += 1
         if progress is not None:
             progress(done, total)
         log(
-            f"DSP block {config.block_id}: features {tuple(features.shape[1:])} per window, "
+            f"DSP block {config.block_id}: features {rows.shape} per window, "
             f"explorer projection by {method.upper()}"
         )
-        results.append(BlockFeatures(config, features, points, method))
+        results.append(BlockFeatures(config, rows, points, method))
     origins = WindowOrigins(
         sample_ids=np.concatenate(sample_ids),
         offsets_ms=np.concatenate(offsets_ms),

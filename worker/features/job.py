@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,6 +34,7 @@ from worker.features.windowing import (
 )
 from worker.job_errors import JobInputError
 from worker.job_runtime import JobContext
+from worker.scratch import job_scratch_dir
 
 Log = Callable[[str], None]
 # Sample values read from the database at once, at most (one sample at least).
@@ -78,7 +80,39 @@ def block_configs(impulse: Impulse) -> list[DspBlockConfig]:
     return configs
 
 
-def sample_rate_of(sample: Sample) -> float | None:
+class SampleMeta(Protocol):
+    """What generation reads of a sample besides its values: a Sample, or a row of
+    SAMPLE_COLUMNS."""
+
+    id: int
+    kind: str
+    filename: str
+    label: str
+    category: str
+    content_hash: str
+    shape: list[int]
+    axes: list[dict[str, Any]]
+    sample_rate_hz: float | None
+    interval_ms: float | None
+
+
+# Read as plain rows, not Sample objects: the session would keep an ORM object (a few kB) per
+# sample for the whole generation, and the worker's peak would grow with the samples.
+SAMPLE_COLUMNS = (
+    Sample.id,
+    Sample.kind,
+    Sample.filename,
+    Sample.label,
+    Sample.category,
+    Sample.content_hash,
+    Sample.shape,
+    Sample.axes,
+    Sample.sample_rate_hz,
+    Sample.interval_ms,
+)
+
+
+def sample_rate_of(sample: SampleMeta) -> float | None:
     if sample.sample_rate_hz:
         return float(sample.sample_rate_hz)
     if sample.interval_ms:
@@ -95,25 +129,26 @@ def sample_kind_of(impulse: Impulse) -> str:
     return "image" if is_image_impulse(impulse) else "timeseries"
 
 
-def project_samples(session: Session, project_id: int) -> list[Sample]:
+def project_samples(session: Session, project_id: int) -> list[SampleMeta]:
     """The project's samples in id order, without their values (those are read a page at a time
     by `sample_values`)."""
-    return list(
-        session.scalars(select(Sample).where(Sample.project_id == project_id).order_by(Sample.id))
+    rows = session.execute(
+        select(*SAMPLE_COLUMNS).where(Sample.project_id == project_id).order_by(Sample.id)
     )
+    return list(rows)  # type: ignore[arg-type]  # rows have SampleMeta's attributes
 
 
-def _values_bytes(sample: Sample) -> int:
+def _values_bytes(sample: SampleMeta) -> int:
     return 4 * int(np.prod(sample.shape))
 
 
 def sample_values(
-    session: Session, samples: Sequence[Sample], *, page_bytes: int = VALUES_PAGE_BYTES
-) -> Iterator[tuple[Sample, NDArray[np.float32]]]:
+    session: Session, samples: Sequence[SampleMeta], *, page_bytes: int = VALUES_PAGE_BYTES
+) -> Iterator[tuple[SampleMeta, NDArray[np.float32]]]:
     """Each sample with its values, read from the database a page at a time (at most
     `page_bytes` of values, at least one sample), so memory holds one page, not the project.
     A sample deleted since `samples` were read is left out."""
-    page: list[Sample] = []
+    page: list[SampleMeta] = []
     size = 0
     for sample in samples:
         if page and size + _values_bytes(sample) > page_bytes:
@@ -126,8 +161,8 @@ def sample_values(
 
 
 def _read_page(
-    session: Session, page: list[Sample]
-) -> Iterator[tuple[Sample, NDArray[np.float32]]]:
+    session: Session, page: list[SampleMeta]
+) -> Iterator[tuple[SampleMeta, NDArray[np.float32]]]:
     # Columns, not ORM objects: the session's identity map would keep every page's bytes.
     rows = session.execute(
         select(SampleData.sample_id, SampleData.values).where(
@@ -142,8 +177,8 @@ def _read_page(
 
 
 def _series(
-    session: Session, samples: list[Sample], block: InputBlock
-) -> tuple[list[Sample], Iterator[SeriesSample], int]:
+    session: Session, samples: list[SampleMeta], block: InputBlock
+) -> tuple[list[SampleMeta], Iterator[SeriesSample], int]:
     """The time-series samples (metadata), their values as they are read, and the windows they
     are expected to give."""
     rows = [s for s in samples if s.kind == "timeseries" and sample_rate_of(s) is not None]
@@ -169,10 +204,10 @@ def _series(
     return rows, read(), expected
 
 
-def _image_batches(session: Session, images: list[Sample]) -> Iterator[Windows]:
+def _image_batches(session: Session, images: list[SampleMeta]) -> Iterator[Windows]:
     """Batches of whole-image windows, one size at a time (sizes in order of their first
     image), images in id order within a size: the order image_groups gives."""
-    by_shape: dict[tuple[int, ...], list[Sample]] = {}
+    by_shape: dict[tuple[int, ...], list[SampleMeta]] = {}
     for sample in images:
         by_shape.setdefault(tuple(sample.shape), []).append(sample)
     for shape, group in by_shape.items():
@@ -185,7 +220,7 @@ def _image_batches(session: Session, images: list[Sample]) -> Iterator[Windows]:
         )
 
 
-def _log_other_kind(samples: list[Sample], kept: list[Sample], what: str, log: Log) -> None:
+def _log_other_kind(samples: list[SampleMeta], kept: list[SampleMeta], what: str, log: Log) -> None:
     kept_ids = {sample.id for sample in kept}
     for sample in samples:
         if sample.id not in kept_ids:
@@ -193,7 +228,7 @@ def _log_other_kind(samples: list[Sample], kept: list[Sample], what: str, log: L
 
 
 def impulse_batches(
-    session: Session, impulse: Impulse, samples: list[Sample], log: Log
+    session: Session, impulse: Impulse, samples: list[SampleMeta], log: Log
 ) -> tuple[Iterator[Windows], list[str], int, float]:
     """The windows the impulse's DSP blocks run on, as batches read from the database as they
     are needed; the list that collects why samples were skipped; the windows expected; the rate
@@ -233,6 +268,15 @@ def run_generate_features(context: JobContext, params: dict[str, Any]) -> dict[s
     time, so the worker's memory holds one page of values, one batch of windows and the
     features, not the project's samples or all their windows."""
     checked = GenerateFeaturesParams.model_validate(params)
+    # The features go to files there while they are generated, on the data directory's disk
+    # (/tmp may be memory).
+    with job_scratch_dir(context.job_id, "features") as scratch:
+        return _generate_and_store(context, checked, scratch)
+
+
+def _generate_and_store(
+    context: JobContext, checked: GenerateFeaturesParams, scratch: Path
+) -> dict[str, Any]:
     sessions = get_sessionmaker()
     with sessions() as session:
         _read_one_snapshot(session)
@@ -258,6 +302,7 @@ def run_generate_features(context: JobContext, params: dict[str, Any]) -> dict[s
                 window_count=expected,
                 progress=context.progress,
                 log=context.log,
+                spill_dir=scratch,
             )
         except NoWindows:
             raise JobInputError(

@@ -11,11 +11,20 @@ from numpy.typing import NDArray
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from backend.db.models import FeatureSet, FeatureSetData, Impulse
+from backend.db.models import FeatureSet, FeatureSetChunk, FeatureSetData, Impulse
 from worker.features.dataset import Dataset
 from worker.features.fingerprint import block_fingerprint
 from worker.features.generate import BlockFeatures, label_counts
 from worker.features.windowing import WindowOrigins, Windows
+
+# Bytes of feature rows per stored chunk (one row at least): what storing or reading a feature
+# set holds of its matrix at a time.
+CHUNK_BYTES = 4 * 1024 * 1024
+
+
+def chunk_rows(row_values: int) -> int:
+    """Rows per chunk for rows of `row_values` float32 values."""
+    return max(1, CHUNK_BYTES // max(1, 4 * row_values))
 
 
 @dataclass
@@ -59,9 +68,9 @@ def store_feature_sets(
     counts = label_counts(labels)
     dataset_digest, dataset_samples = dataset.digest, dataset.to_json()
     for result in results:
-        if len(result.features) != len(labels):
+        if result.rows.rows != len(labels):
             raise ValueError(
-                f"DSP block {result.config.block_id} has {len(result.features)} feature rows "
+                f"DSP block {result.config.block_id} has {result.rows.rows} feature rows "
                 f"for {len(labels)} windows"
             )
         feature_set = FeatureSet(
@@ -76,8 +85,7 @@ def store_feature_sets(
             projection_method=result.projection_method,
         )
         feature_set.data = FeatureSetData(
-            # A view, not a copy: the matrix is the largest thing a generation makes.
-            matrix=memoryview(np.ascontiguousarray(result.features, dtype="<f4")).cast("B"),
+            matrix=None,  # in chunks, written below
             sample_ids=sample_ids.tobytes(),
             offsets_ms=offsets_ms.tobytes(),
             labels=labels,
@@ -86,7 +94,53 @@ def store_feature_sets(
             dataset_samples=dataset_samples,
         )
         session.add(feature_set)
+        session.flush()
+        _store_chunks(session, feature_set.id, result)
     session.commit()
+
+
+def _store_chunks(session: Session, feature_set_id: int, result: BlockFeatures) -> None:
+    """The block's rows as chunks, each sent to the database and let go of before the next is
+    read from the worker's file."""
+    rows = chunk_rows(result.rows.row_values)
+    for index, chunk in enumerate(result.rows.chunks(rows)):
+        row = FeatureSetChunk(
+            feature_set_id=feature_set_id,
+            chunk_index=index,
+            row_count=len(chunk),
+            matrix=memoryview(chunk).cast("B"),
+        )
+        session.add(row)
+        session.flush()
+        session.expunge(row)
+
+
+def _read_matrix(
+    session: Session, feature_set: FeatureSet, legacy: bytes | None
+) -> NDArray[np.float32]:
+    """The set's matrix, (rows, *shape): its chunks in order, copied one at a time into the
+    matrix; a blob for sets generated before chunks."""
+    shape = (feature_set.window_count, *feature_set.shape)
+    if legacy is not None:
+        return np.frombuffer(legacy, dtype="<f4").reshape(shape)
+    matrix = np.empty(shape, dtype="<f4")
+    flat = matrix.reshape(-1)
+    done = 0
+    parts = session.execute(
+        select(FeatureSetChunk.matrix)
+        .where(FeatureSetChunk.feature_set_id == feature_set.id)
+        .order_by(FeatureSetChunk.chunk_index)
+        .execution_options(yield_per=1)
+    )
+    for (part,) in parts:
+        values = np.frombuffer(part, dtype="<f4")
+        if done + len(values) > flat.size:
+            raise ValueError(f"feature set {feature_set.id} has more stored rows than windows")
+        flat[done : done + len(values)] = values
+        done += len(values)
+    if done != flat.size:
+        raise ValueError(f"feature set {feature_set.id} has fewer stored rows than windows")
+    return matrix
 
 
 def load_feature_matrix(
@@ -108,7 +162,7 @@ def load_feature_matrix(
     return FeatureMatrix(
         feature_set_id=feature_set.id,
         fingerprint=feature_set.fingerprint,
-        features=np.frombuffer(data.matrix, dtype="<f4").reshape(rows, *feature_set.shape),
+        features=_read_matrix(session, feature_set, data.matrix),
         sample_ids=np.frombuffer(data.sample_ids, dtype="<i8"),
         offsets_ms=np.frombuffer(data.offsets_ms, dtype="<f8"),
         labels=list(data.labels),

@@ -2,7 +2,7 @@
 
 from backend.db.models.api_key import ApiKey, ApiKeyScope
 from backend.db.models.artifact import Artifact
-from backend.db.models.impulse import FeatureSet, FeatureSetData, Impulse
+from backend.db.models.impulse import FeatureSet, FeatureSetChunk, FeatureSetData, Impulse
 from backend.db.models.invitation import Invitation
 from backend.db.models.job import Job, JobLog, JobState
 from backend.db.models.membership import ProjectMember, ProjectRole
@@ -17,6 +17,7 @@ __all__ = [
     "ApiKeyScope",
     "Artifact",
     "FeatureSet",
+    "FeatureSetChunk",
     "FeatureSetData",
     "Impulse",
     "Invitation",

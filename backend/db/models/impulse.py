@@ -43,7 +43,8 @@ class Impulse(Base):
 
 
 class FeatureSet(Base):
-    """The features one DSP block of an impulse produced; light metadata, matrix in FeatureSetData."""
+    """The features one DSP block of an impulse produced; light metadata. The matrix is in
+    FeatureSetChunk rows, the per-window arrays in FeatureSetData."""
 
     __tablename__ = "feature_sets"
     __table_args__ = (UniqueConstraint("impulse_id", "dsp_block_id"),)
@@ -70,12 +71,18 @@ class FeatureSet(Base):
     data: Mapped[FeatureSetData] = relationship(
         back_populates="feature_set", cascade="all, delete-orphan", lazy="raise", uselist=False
     )
+    # Deleted by the database (ON DELETE CASCADE): loading every chunk to delete it would hold
+    # the whole matrix in memory.
+    chunks: Mapped[list[FeatureSetChunk]] = relationship(
+        back_populates="feature_set", lazy="raise", passive_deletes=True
+    )
 
 
 class FeatureSetData(Base):
     """Row-aligned arrays of a feature set, in the database so every worker and trainer reads them.
 
-    Row i: features `matrix[i]` (float32 LE, shape (rows, *shape)), `sample_ids[i]` (int64 LE),
+    Row i: features in FeatureSetChunk (or, for sets generated before chunks, `matrix[i]`,
+    float32 LE, shape (rows, *shape)), `sample_ids[i]` (int64 LE),
     `offsets_ms[i]` (float64 LE, window start in the sample), `labels[i]`, `categories[i]` and
     its explorer point `projection[i]` (float32 LE, (rows, 2)).
     """
@@ -85,7 +92,8 @@ class FeatureSetData(Base):
     feature_set_id: Mapped[int] = mapped_column(
         ForeignKey("feature_sets.id", ondelete="CASCADE"), primary_key=True
     )
-    matrix: Mapped[bytes] = mapped_column(LargeBinary)
+    # None since features are stored in chunks (FeatureSetChunk).
+    matrix: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, default=None)
     sample_ids: Mapped[bytes] = mapped_column(LargeBinary)
     offsets_ms: Mapped[bytes] = mapped_column(LargeBinary)
     labels: Mapped[list[str]] = mapped_column(JSON)
@@ -96,3 +104,20 @@ class FeatureSetData(Base):
     dataset_samples: Mapped[list[list[Any]] | None] = mapped_column(JSON, default=None)
 
     feature_set: Mapped[FeatureSet] = relationship(back_populates="data")
+
+
+class FeatureSetChunk(Base):
+    """Consecutive rows of a feature set's matrix (float32 LE, (row_count, *shape)), in the order
+    of `chunk_index`: written and read one chunk at a time, so that storing the features holds
+    neither the matrix nor a copy of it in the database driver."""
+
+    __tablename__ = "feature_set_chunks"
+
+    feature_set_id: Mapped[int] = mapped_column(
+        ForeignKey("feature_sets.id", ondelete="CASCADE"), primary_key=True
+    )
+    chunk_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    row_count: Mapped[int] = mapped_column(Integer)
+    matrix: Mapped[bytes] = mapped_column(LargeBinary)
+
+    feature_set: Mapped[FeatureSet] = relationship(back_populates="chunks")
