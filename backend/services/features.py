@@ -130,7 +130,8 @@ def features_summary(session: Session, impulse: Impulse) -> FeaturesSummary:
 def explorer_points(session: Session, impulse: Impulse, dsp_block_id: int) -> ExplorerPublic:
     """The 2-D points of one DSP block's stored features (NotFound before any generation)."""
     spec = block_spec(impulse, dsp_block_id)
-    matrix = load_feature_matrix(session, impulse.id, dsp_block_id)
+    # The projection and the windows only: not the features themselves.
+    matrix = load_feature_matrix(session, impulse.id, dsp_block_id, with_features=False)
     feature_set = session.get(FeatureSet, matrix.feature_set_id) if matrix else None
     if matrix is None or feature_set is None:
         raise NotFound(

@@ -157,6 +157,7 @@ def test_the_job_stores_chunks_that_read_back_bit_for_bit(
             .order_by(FeatureSetChunk.chunk_index)
         ).all()
         matrix = load_feature_matrix(session, impulse_id, 1)
+        windows_only = load_feature_matrix(session, impulse_id, 1, with_features=False)
         blob = session.scalar(
             select(FeatureSetData.matrix).where(FeatureSetData.feature_set_id == feature_set_id)
         )
@@ -166,6 +167,10 @@ def test_the_job_stores_chunks_that_read_back_bit_for_bit(
     assert all(size == 4 for size in chunk_sizes[:-1])
     assert matrix.features.tobytes() == features.tobytes()
     assert matrix.projection.tobytes() == points.tobytes()
+    # What the explorer reads: the windows and the projection, without the features.
+    assert windows_only is not None and windows_only.features.shape == (len(features), 0)
+    assert windows_only.projection.tobytes() == points.tobytes()
+    assert windows_only.labels == matrix.labels
 
     # Generating again replaces the chunks rather than adding to them.
     feature_set_id = _regenerate(monkeypatch, impulse_id, rows_per_chunk=1000)

@@ -144,25 +144,35 @@ def _read_matrix(
 
 
 def load_feature_matrix(
-    session: Session, impulse_id: int, dsp_block_id: int
+    session: Session, impulse_id: int, dsp_block_id: int, *, with_features: bool = True
 ) -> FeatureMatrix | None:
     """The stored features of one DSP block of an impulse, or None when none were generated.
+    `with_features=False`: everything but the matrix itself (an empty `features`), for readers
+    that need only the windows and the projection, so their memory does not grow with it.
 
     Compare `fingerprint` with `block_fingerprint(...)` of the impulse to know if they are stale.
     """
+    data_option = selectinload(FeatureSet.data)
+    if not with_features:
+        data_option = data_option.defer(FeatureSetData.matrix)
     feature_set = session.scalar(
         select(FeatureSet)
         .where(FeatureSet.impulse_id == impulse_id, FeatureSet.dsp_block_id == dsp_block_id)
-        .options(selectinload(FeatureSet.data))
+        .options(data_option)
     )
     if feature_set is None:
         return None
     data = feature_set.data
     rows = feature_set.window_count
+    features = (
+        _read_matrix(session, feature_set, data.matrix)
+        if with_features
+        else np.empty((rows, 0), dtype="<f4")
+    )
     return FeatureMatrix(
         feature_set_id=feature_set.id,
         fingerprint=feature_set.fingerprint,
-        features=_read_matrix(session, feature_set, data.matrix),
+        features=features,
         sample_ids=np.frombuffer(data.sample_ids, dtype="<i8"),
         offsets_ms=np.frombuffer(data.offsets_ms, dtype="<f8"),
         labels=list(data.labels),
