@@ -319,7 +319,7 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
     await expect(page.getByText('Not tested yet.')).toBeVisible();
     await page.getByLabel('Uncertain below').fill('2');
     await page.getByRole('button', { name: 'Classify all' }).click();
-    await expect(page.locator('#uncertain-below-error')).toContainText('less than or equal to 1');
+    await expect(page.locator('#uncertain-below-error')).toContainText('At most 1.');
     await page.getByLabel('Uncertain below').fill('0.5');
     await page.getByRole('button', { name: 'Classify all' }).click();
     await expect(page.getByTestId('test-job-state')).toContainText(/succeeded|failed/, {
