@@ -9,6 +9,7 @@ import io
 import json
 import subprocess
 import time
+import wave
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from tests.deploy.conftest import host_driver, make_sdk
 from tests.deploy.test_fusion_sdk import fusion_windows
 from tests.deploy.test_image_sdk import frames
 from tests.deploy.test_wasm import NODE_DRIVER
-from tests.training.conftest import block_url, clip_wav, generate_features, impulse_url
+from tests.training.conftest import RATE_HZ, block_url, clip_wav, generate_features, impulse_url
 from tests.training.test_expert_script import FLAT_SOFTMAX
 from tests.utils.api import upload
 from tests.worker.jobs_helpers import log_lines
@@ -70,6 +71,22 @@ Files = dict[str, list[tuple[str, bytes]]]  # label -> files
 def audio_files(per_label: int, seed: int) -> Files:
     return {label: [(f"{label}.{seed}.{i}.wav", clip_wav(label, seed * 1000 + i))
                     for i in range(per_label)] for label in ("high", "low", "noise")}
+
+
+def float_audio_files(per_label: int, seed: int) -> Files:
+    """The tones as float audio in [-1, 1] (a CSV of one `audio` axis at 8 kHz): MFE scales its
+    energies to [0, 1] up to +12 dB and saturates at 1 on 16-bit WAV levels (see
+    test_mfe_on_16_bit_wav_fails_saying_the_features_are_all_the_same)."""
+    files: Files = {}
+    for label in ("high", "low", "noise"):
+        files[label] = []
+        for i in range(per_label):
+            with wave.open(io.BytesIO(clip_wav(label, seed * 1000 + i))) as reader:
+                pcm = np.frombuffer(reader.readframes(reader.getnframes()), "<i2")
+            lines = ["timestamp,audio"] + [f"{k / RATE_HZ * 1000:g},{v / 32768:.6f}"
+                                            for k, v in enumerate(pcm)]
+            files[label].append((f"{label}.{seed}.{i}.csv", ("\n".join(lines) + "\n").encode()))
+    return files
 
 
 def motion_files(per_label: int, seed: int, labels: tuple[str, ...] = ("still", "shake"),
@@ -130,7 +147,7 @@ class Workload:
 WORKLOADS = [
     Workload("keyword audio (MFCC)", audio_files, AUDIO_INPUT,
              [{"id": 1, "type": "mfcc", "params": {"n_coefficients": 8}}], deployed="conv1d_audio"),
-    Workload("audio events (MFE)", audio_files, AUDIO_INPUT,
+    Workload("audio events (MFE)", float_audio_files, AUDIO_INPUT,
              [{"id": 1, "type": "mfe", "params": {}}], deployed="conv2d_audio"),
     Workload("6-axis motion (spectral)", lambda n, s: motion_files(n, s), MOTION_INPUT,
              [{"id": 1, "type": "spectral", "params": {}}]),

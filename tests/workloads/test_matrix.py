@@ -21,9 +21,14 @@ from deploy_targets.wasm import emscripten_unavailable
 from tests.conftest import require
 from tests.training.conftest import (
     TrainingWorld,
+    generate_features,
+    impulse_url,
+    start_training,
     training_world,  # noqa: F401 (the session fixture: the API client of a signed-up user)
 )
+from tests.worker.jobs_helpers import log_lines
 from tests.workloads.matrix import (
+    AUDIO_INPUT,
     EXPERT,
     WORKLOADS,
     Workload,
@@ -38,6 +43,8 @@ from tests.workloads.matrix import (
     wasm_rows,
 )
 from worker.deployment.targets import TARGETS
+from worker.job_runtime import run_job
+from worker.training.train_job import run_train_model
 
 SETTINGS = {"epochs": 2, "learning_rate": 0.005, "batch_size": 8, "seed": 3}
 SCORE_TOLERANCE = 1.0 / 256.0
@@ -121,3 +128,26 @@ def check_agreement(workload: Workload, device: np.ndarray, platform: np.ndarray
         return
     assert np.array_equal(device.argmax(axis=1), platform.argmax(axis=1)), workload.name
     assert float(np.abs(device - platform).max()) <= SCORE_TOLERANCE, workload.name
+
+
+def test_mfe_on_16_bit_wav_fails_saying_the_features_are_all_the_same(
+    world: TrainingWorld,
+) -> None:
+    """The trap of MFE (and spectrogram) on WAV uploads, stored in 16-bit units: every energy
+    is far above the block's +12 dB top, so every feature is 1.0. The training job says so
+    instead of training to chance and failing in LiteRT's XNNPACK prepare."""
+    client = world.client
+    response = client.post(impulse_url(world.project_id), json={
+        "name": "MFE on WAV", "input_block": AUDIO_INPUT,
+        "dsp_blocks": [{"id": 1, "type": "mfe", "params": {}}],
+        "learning_blocks": [{"id": 1, "dsp_blocks": [1], "settings": SETTINGS}]})
+    assert response.status_code == 201, response.text
+    impulse_id = response.json()["id"]
+    generate_features(client, world.project_id, impulse_id)
+    job_id = start_training(client, world.project_id, impulse_id)
+    assert run_job(job_id, run_train_model) == "failed"
+    job = client.get(f"/api/projects/{world.project_id}/jobs/{job_id}").json()
+    assert "every training window has the same features (all 1) from the DSP block(s) mfe" in (
+        job["error"])
+    # Refused before training: LiteRT never gets the degenerate int8 model.
+    assert "XNNPACK" not in "\n".join(log_lines(job_id))
