@@ -100,6 +100,25 @@ def motion_files(per_label: int, seed: int, labels: tuple[str, ...] = ("still", 
                     for i in range(per_label)] for label in labels}
 
 
+def six_axis_files(per_label: int, seed: int) -> Files:
+    """Accelerometer and gyroscope: the fusion windows' still and shake on accX/Y/Z, and on
+    gyrX/Y/Z a rotation rate wobbling with the shake (noise when still)."""
+    rng = np.random.default_rng(seed + 7)
+    windows = fusion_windows(per_label, seed)[: 2 * per_label, :, :3]
+    t = np.arange(windows.shape[1]) / MOTION_HZ
+    names = ("accX", "accY", "accZ", "gyrX", "gyrY", "gyrZ")
+    files: Files = {}
+    for k, label in enumerate(("still", "shake")):
+        files[label] = []
+        for i in range(per_label):
+            gyro = rng.normal(0.0, 0.02, (len(t), 3))
+            if label == "shake":
+                gyro[:, 2] += rng.uniform(0.5, 1.5) * np.sin(2 * np.pi * rng.uniform(2, 4) * t)
+            window = np.concatenate([windows[k * per_label + i], gyro], axis=1)
+            files[label].append((f"{label}.{seed}.{i}.csv", motion_csv(window, names)))
+    return files
+
+
 def shake_files(per_label: int, seed: int) -> Files:
     """Regression: 2 s of a 3 Hz shake on X of the target's amplitude, gravity on Z."""
     rng = np.random.default_rng(seed)
@@ -149,7 +168,7 @@ WORKLOADS = [
              [{"id": 1, "type": "mfcc", "params": {"n_coefficients": 8}}], deployed="conv1d_audio"),
     Workload("audio events (MFE)", float_audio_files, AUDIO_INPUT,
              [{"id": 1, "type": "mfe", "params": {}}], deployed="conv2d_audio"),
-    Workload("6-axis motion (spectral)", lambda n, s: motion_files(n, s), MOTION_INPUT,
+    Workload("6-axis motion (spectral)", six_axis_files, MOTION_INPUT,
              [{"id": 1, "type": "spectral", "params": {}}]),
     Workload("3-axis regression (spectral)", shake_files, MOTION_INPUT,
              [{"id": 1, "type": "spectral", "params": {}}], task="regression"),
