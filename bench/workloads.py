@@ -63,7 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=100, help="training samples per label")
     parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--only", help="run the workloads whose name contains this")
+    parser.add_argument("--only", help="only the workloads whose name contains one of these (comma-separated)")
     parser.add_argument("--speech", action="store_true", help="espeak-ng words for keywords")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -100,7 +100,8 @@ def main() -> None:
         with TestClient(create_app()) as client:
             sign_up(client, "bench")
             for workload in WORKLOADS:
-                if args.only and args.only.lower() not in workload.name.lower():
+                wanted = [part.strip().lower() for part in (args.only or "").split(",") if part]
+                if wanted and not any(part in workload.name.lower() for part in wanted):
                     continue
                 regression = workload.task == "regression"
                 project_id = int(create_project(client, workload.name[:40])["id"])
@@ -119,8 +120,15 @@ def main() -> None:
                     name for name, why in offered.items()
                     if why is None and name != workload.deployed] + [EXPERT]
                 for network in networks:
-                    trained = deployed if network == workload.deployed else train_network(
-                        client, workload, project_id, network, settings)
+                    try:
+                        trained = deployed if network == workload.deployed else train_network(
+                            client, workload, project_id, network, settings)
+                    except AssertionError as failed:  # the job failed: its reason is the row
+                        reason = str(failed).split("failed: ")[-1][:100]
+                        rows.append((workload.name, network, f"training failed: {reason}",
+                                     *[""] * 6))
+                        print(" | ".join(rows[-1]), flush=True)
+                        continue
                     results = run_model_testing(client, trained)
                     model = client.get(
                         f"/api/projects/{project_id}/impulses/{trained.impulse_id}/learning/1/model"
