@@ -44,9 +44,13 @@ def agreement(host: np.ndarray, platform: np.ndarray, regression: bool,
     else:
         ok = (host.argmax(axis=1) == platform.argmax(axis=1)) & (
             np.abs(host - platform).max(axis=1) <= SCORE_TOLERANCE)
+    worst = ""
     if anomaly is not None:
-        ok &= np.abs(anomaly[0] - anomaly[1]) <= VALUE_TOLERANCE
-    return f"{int(ok.sum())}/{len(ok)}"
+        off = np.abs(anomaly[0] - anomaly[1])
+        ok &= off <= VALUE_TOLERANCE
+        # How far off, relative to the score: float32 K-means on the device vs float64 here.
+        worst = f" (anomaly: worst {off.max():.2g}, {np.max(off / np.maximum(1e-9, np.abs(anomaly[1]))):.2g} relative)"
+    return f"{int(ok.sum())}/{len(ok)}" + ("" if ok.all() else worst)
 
 
 def speech_files(seed: int) -> tuple[Any, Any]:
