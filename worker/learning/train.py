@@ -170,7 +170,18 @@ def train(
     int8_bytes = run.artifacts["int8_tflite"].read_bytes()
     x_validation = x[split.validation]
     float_outputs = predict(float_bytes, x_validation)
-    int8_outputs = predict(int8_bytes, x_validation)
+    try:
+        int8_outputs = predict(int8_bytes, x_validation)
+    except RuntimeError as error:
+        # LiteRT refuses to prepare an int8 model with a degenerate quantization (a layer whose
+        # outputs were all zero on the training data has a zero scale): a network that learned
+        # nothing. Say so instead of failing with LiteRT's traceback.
+        raise TrainingError(
+            "the int8 model cannot be run: LiteRT could not prepare it "
+            f"({str(error).strip()}). This happens when a layer's outputs are all zero on the "
+            "training data, i.e. the network learned nothing: look at the features (do they "
+            "differ between labels?) and the training history"
+        ) from None
     float_metrics: ClassificationMetrics | RegressionMetrics
     int8_metrics: ClassificationMetrics | RegressionMetrics
     metric_differences = None

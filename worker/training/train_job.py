@@ -103,6 +103,25 @@ def _model_row(
     )
 
 
+def _check_features_vary(x: np.ndarray, dsp_types: list[str]) -> None:
+    """Refuse features a network cannot learn from, naming the problem: not finite, or the same
+    value in every window (a network trains to chance on them, and its int8 model has degenerate
+    quantization scales that LiteRT refuses)."""
+    blocks = ", ".join(dsp_types)
+    if not np.isfinite(x).all():
+        raise JobInputError(
+            f"the features of the DSP block(s) {blocks} hold NaN or infinite values; check the "
+            "blocks' parameters and the samples"
+        )
+    if x.size and float(np.ptp(x)) == 0.0:
+        raise JobInputError(
+            f"every training window has the same features (all {float(x.flat[0]):g}) from the "
+            f"DSP block(s) {blocks}, so a network cannot tell the labels apart. A block scaled "
+            "to [0, 1] saturates when the signal is far above its range (e.g. MFE or "
+            "spectrogram on loud 16-bit audio): look at the block's features and parameters"
+        )
+
+
 def _train_network(
     context: JobContext,
     params: TrainModelParams,
@@ -119,6 +138,7 @@ def _train_network(
         y = regression_targets(labels, data.sample_ids[rows], data.dataset_samples)
     else:
         y, class_names = class_indices(labels)
+    _check_features_vary(x, dsp_types)
     settings = TrainingSettings.model_validate(block.get("settings") or {})
     try:
         spec = _network_spec(block, dsp_types, tuple(int(d) for d in x.shape[1:]))

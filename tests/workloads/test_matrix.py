@@ -1,0 +1,153 @@
+"""The workload matrix (issue 14): each kind of project a user makes, run end to end through the
+API with the worker's own job functions (run_job on the job rows the API wrote) on tiny generated
+data: upload -> features -> train every preset network that fits the features, and an expert
+script -> model testing -> every deployment target -> the C++ SDK built on the host and (for a
+subset, to stay within a few minutes) the WebAssembly build under Node -> the device agrees with
+the platform's live classification on every test window. A preset that cannot take the
+features is not offered for them, with the reason.
+
+Budget: one host build (and at most one WebAssembly build) per workload, of the network the
+workload deploys; the other networks are trained and tested only."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deploy_targets.wasm import emscripten_unavailable
+from tests.conftest import require
+from tests.training.conftest import (
+    TrainingWorld,
+    generate_features,
+    impulse_url,
+    start_training,
+    training_world,  # noqa: F401 (the session fixture: the API client of a signed-up user)
+)
+from tests.worker.jobs_helpers import log_lines
+from tests.workloads.matrix import (
+    AUDIO_INPUT,
+    EXPERT,
+    WORKLOADS,
+    Workload,
+    build_target,
+    features_shape,
+    host_rows,
+    platform_windows,
+    presets,
+    run_model_testing,
+    train_network,
+    upload_files,
+    wasm_rows,
+)
+from worker.deployment.targets import TARGETS
+from worker.job_runtime import run_job
+from worker.training.train_job import run_train_model
+
+SETTINGS = {"epochs": 2, "learning_rate": 0.005, "batch_size": 8, "seed": 3}
+SCORE_TOLERANCE = 1.0 / 256.0
+VALUE_TOLERANCE = 1e-5
+# WebAssembly builds take tens of seconds each: one workload of each kind of output.
+WASM_WORKLOADS = {"keyword audio (MFCC)", "3-axis regression (spectral)",
+                  "motion + K-means anomaly", "sensor fusion (spectral + raw)"}
+# Which presets each workload's features must be offered (the rest must say why not).
+OFFERED = {
+    "keyword audio (MFCC)": {"conv1d_audio", "conv2d_audio", "ds_cnn_keywords", "dense_spectral"},
+    "audio events (MFE)": {"conv1d_audio", "conv2d_audio", "ds_cnn_keywords", "dense_spectral"},
+    "6-axis motion (spectral)": {"dense_spectral"},
+    "3-axis regression (spectral)": {"dense_spectral"},
+    "image (Conv2D)": {"dense_spectral", "mobilenet_images"},
+    "motion + K-means anomaly": {"dense_spectral"},
+    "sensor fusion (spectral + raw)": {"dense_spectral"},
+}
+
+
+@pytest.fixture
+def world(training_world: TrainingWorld) -> TrainingWorld:  # noqa: F811
+    training_world.use()
+    return training_world
+
+
+@pytest.mark.toolchain
+@pytest.mark.parametrize("workload", WORKLOADS, ids=[w.name for w in WORKLOADS])
+def test_workload_runs_end_to_end_and_the_device_agrees_with_the_platform(
+    world: TrainingWorld, workload: Workload, tmp_path: Path
+) -> None:
+    require(shutil.which("g++") is not None, "g++ is not installed")
+    client = world.client
+    project_id = world.new_project(workload.name[:40])
+    upload_files(client, project_id, workload.files(4, 1), "training", workload.labels_are_values)
+    upload_files(client, project_id, workload.files(1, 2), "testing", workload.labels_are_values)
+
+    deployed = train_network(client, workload, project_id, workload.deployed, SETTINGS)
+    offered = presets(client, features_shape(client, project_id, deployed.impulse_id))
+    assert {name for name, why in offered.items() if why is None} == OFFERED[workload.name]
+    for name, why in offered.items():
+        assert why is None or "needs" in why or "cannot fit" in why, (name, why)
+    others = [name for name, why in offered.items() if why is None and name != workload.deployed]
+    for network in [*others, EXPERT]:
+        trained = train_network(client, workload, project_id, network, SETTINGS)
+        results = run_model_testing(client, trained)
+        assert results["int8"]["windows"] > 0, (network, results)
+
+    results = run_model_testing(client, deployed)
+    assert results["int8"]["windows"] > 0
+    labels = sorted(workload.files(1, 0)) if workload.task == "classifier" else ["value"]
+    platform = platform_windows(client, deployed, labels)
+    assert len(platform.raw) == results["int8"]["windows"]
+
+    built = {target: build_target(client, deployed, target) for target in TARGETS
+             if target != "wasm"}
+    assert all(built.values())
+    rows = host_rows(built["cpp-sdk"], tmp_path, platform.raw, len(labels))
+    check_agreement(workload, rows[:, : len(labels)], platform.scores)
+    if platform.anomaly is not None:
+        anomaly = rows[:, len(labels)]
+        assert float(np.abs(anomaly - platform.anomaly).max()) <= VALUE_TOLERANCE
+
+    if workload.name in WASM_WORKLOADS:
+        reason = emscripten_unavailable()
+        require(reason is None, str(reason))
+        require(shutil.which("node") is not None, "node is not installed")
+        wasm = wasm_rows(build_target(client, deployed, "wasm"), tmp_path, platform.raw)
+        assert len(wasm) == len(platform.raw)
+        check_agreement(workload, np.array([[r[label] for label in labels] for r in wasm]),
+                        platform.scores)
+        if platform.anomaly is not None:
+            wasm_anomaly = np.array([r["anomaly"] for r in wasm])
+            assert float(np.abs(wasm_anomaly - platform.anomaly).max()) <= VALUE_TOLERANCE
+
+
+def check_agreement(workload: Workload, device: np.ndarray, platform: np.ndarray) -> None:
+    """Labels equal and scores within one int8 step; regression values within 1e-5."""
+    assert device.shape == platform.shape, (device.shape, platform.shape)
+    if workload.task == "regression":
+        assert float(np.abs(device - platform).max()) <= VALUE_TOLERANCE
+        return
+    assert np.array_equal(device.argmax(axis=1), platform.argmax(axis=1)), workload.name
+    assert float(np.abs(device - platform).max()) <= SCORE_TOLERANCE, workload.name
+
+
+def test_mfe_on_16_bit_wav_fails_saying_the_features_are_all_the_same(
+    world: TrainingWorld,
+) -> None:
+    """The trap of MFE (and spectrogram) on WAV uploads, stored in 16-bit units: every energy
+    is far above the block's +12 dB top, so every feature is 1.0. The training job says so
+    instead of training to chance and failing in LiteRT's XNNPACK prepare."""
+    client = world.client
+    response = client.post(impulse_url(world.project_id), json={
+        "name": "MFE on WAV", "input_block": AUDIO_INPUT,
+        "dsp_blocks": [{"id": 1, "type": "mfe", "params": {}}],
+        "learning_blocks": [{"id": 1, "dsp_blocks": [1], "settings": SETTINGS}]})
+    assert response.status_code == 201, response.text
+    impulse_id = response.json()["id"]
+    generate_features(client, world.project_id, impulse_id)
+    job_id = start_training(client, world.project_id, impulse_id)
+    assert run_job(job_id, run_train_model) == "failed"
+    job = client.get(f"/api/projects/{world.project_id}/jobs/{job_id}").json()
+    assert "every training window has the same features (all 1) from the DSP block(s) mfe" in (
+        job["error"])
+    # Refused before training: LiteRT never gets the degenerate int8 model.
+    assert "XNNPACK" not in "\n".join(log_lines(job_id))
