@@ -1,7 +1,7 @@
 // Invite someone without an account into a project (the owner, under MCUFORGE_SIGNUP=invite;
 // administrators always): the link is shown once, to send by hand; pending ones can be revoked.
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 
 import {
   authReadSignupPolicyOptions,
@@ -11,14 +11,12 @@ import {
   usersReadMeOptions,
 } from '../client/@tanstack/react-query.gen';
 import type { InvitationPublic, ProjectRole } from '../client/types.gen';
-import { apiErrorMessage, apiFieldErrors } from '../lib/apiError';
 import { formatDateTime } from '../lib/format';
 import { roleTitle } from '../lib/permissions';
 import { canInviteToProject } from '../lib/signUpPolicy';
 import { ConfirmButton } from './ConfirmButton';
 import { ErrorText } from './ErrorText';
-import { InvitationLink } from './InvitationLink';
-import { TextField } from './TextField';
+import { InvitationForm } from './InvitationForm';
 
 const INVITED_ROLES: ReadonlyArray<ProjectRole> = ['editor', 'viewer'];
 
@@ -38,26 +36,16 @@ function InviteForm({ projectId }: { projectId: number }) {
     ...invitationsCreateProjectInvitationMutation(),
     onSuccess: () => setEmail(''),
   });
-  const fields = apiFieldErrors(create.error);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate({ path, body: { email, role } });
-  };
   return (
     <div className="project-invitations">
       <h3>Invite someone without an account</h3>
-      <form className="form-grid" onSubmit={submit} noValidate>
-        <TextField
-          id="project-invitation-email"
-          label="Email to invite"
-          type="email"
-          value={email}
-          onChange={setEmail}
-          maxLength={254}
-          error={
-            fields.email ?? (create.error && !fields.email ? apiErrorMessage(create.error) : null)
-          }
-        />
+      <InvitationForm
+        id="project-invitation"
+        email={email}
+        onEmailChange={setEmail}
+        onSubmit={() => create.mutate({ path, body: { email, role } })}
+        creation={create}
+      >
         <div className="field">
           <label htmlFor="project-invitation-role">Role</label>
           <select
@@ -72,13 +60,7 @@ function InviteForm({ projectId }: { projectId: number }) {
             ))}
           </select>
         </div>
-        <div className="field field-action">
-          <button type="submit" disabled={create.isPending || email.trim() === ''}>
-            Create invitation
-          </button>
-        </div>
-      </form>
-      {create.data && <InvitationLink invitation={create.data} onDismiss={() => create.reset()} />}
+      </InvitationForm>
       <ErrorText error={pending.error} />
       {pending.data && pending.data.count > 0 && (
         <table className="data-table compact invitations-table">

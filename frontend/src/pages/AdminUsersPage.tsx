@@ -18,10 +18,10 @@ import type { InvitationPublic, UserAdminPublic } from '../client/types.gen';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorText } from '../components/ErrorText';
 import { SecretOnce } from '../components/SecretOnce';
-import { InvitationLink } from '../components/InvitationLink';
+import { InvitationForm } from '../components/InvitationForm';
 import { TextField } from '../components/TextField';
 import { userActions } from '../lib/adminUsers';
-import { apiErrorMessage, apiFieldErrors } from '../lib/apiError';
+import { apiFieldErrors } from '../lib/apiError';
 import { formatDateTime } from '../lib/format';
 import { linkFromPath } from '../lib/signUpPolicy';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
@@ -237,33 +237,16 @@ function Invitations() {
     ...adminInvitationsCreateInvitationMutation(),
     onSuccess: () => setEmail(''),
   });
-  const fields = apiFieldErrors(create.error);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    create.mutate({ body: { email } });
-  };
   return (
     <section className="panel" aria-labelledby="invitations-heading">
       <h2 id="invitations-heading">Invitations</h2>
-      <form className="form-grid" onSubmit={submit} noValidate>
-        <TextField
-          id="invitation-email"
-          label="Email to invite"
-          type="email"
-          value={email}
-          onChange={setEmail}
-          maxLength={254}
-          error={
-            fields.email ?? (create.error && !fields.email ? apiErrorMessage(create.error) : null)
-          }
-        />
-        <div className="field field-action">
-          <button type="submit" className="primary" disabled={create.isPending}>
-            Create invitation
-          </button>
-        </div>
-      </form>
-      {create.data && <InvitationLink invitation={create.data} onDismiss={() => create.reset()} />}
+      <InvitationForm
+        id="invitation"
+        email={email}
+        onEmailChange={setEmail}
+        onSubmit={() => create.mutate({ body: { email } })}
+        creation={create}
+      />
       <ErrorText error={pending.error} />
       {pending.data && pending.data.count === 0 && <p className="muted">No pending invitations.</p>}
       {pending.data && pending.data.count > 0 && (
