@@ -1,9 +1,12 @@
-/* mcuforge DSP runtime: spectral analysis, axis by axis, in the order of dsp_blocks/spectral.py. */
+/* mcuforge DSP runtime: spectral analysis, axis by axis, in the order of dsp_blocks/spectral.py.
+ *
+ * Everything runs in single precision: a Cortex-M4F's FPU has no double-precision unit, and the
+ * double moments this block used before were ~85 % of its instructions (soft-float calls). The
+ * sums that need more than float's 24 bits (the mean of an axis with a large offset, the
+ * moments) are compensated (Kahan), which keeps their error at about one float rounding. */
 #include "mf_dsp_spectral.h"
 
 #include <math.h>
-
-#include "mf_dsp_stats.h"
 
 void mf_dsp_sos_filter(const float *sos, int n_sections, float *signal, int n_samples) {
     for (int s = 0; s < n_sections; ++s) {
@@ -20,9 +23,124 @@ void mf_dsp_sos_filter(const float *sos, int n_sections, float *signal, int n_sa
     }
 }
 
+/* A float sum that carries its own rounding error (Kahan): `sum - error` is the exact total to
+ * within about one float rounding, whatever the number of terms. */
+struct compensated_sum {
+    float sum, error;
+};
+
+static void add_compensated(compensated_sum *total, float value) {
+    const float corrected = value - total->error;
+    const float next = total->sum + corrected;
+    total->error = (next - total->sum) - corrected;
+    total->sum = next;
+}
+
+/* Samples per block of the sums below: a block is summed in plain float (at most 7 roundings of
+ * terms of one block), the block sums are compensated. Costs a Kahan step per 8 samples, not one
+ * per sample, for the same accuracy to within a few float roundings. */
+#define MF_DSP_SPECTRAL_SUM_BLOCK 8
+
+/* The mean of v[t] = window[t * n_axes + axis] * scale, as offset + mean of (v - offset) with
+ * offset = v[0]: the deviations are summed, not the values, so an axis with a large offset
+ * (gravity on an accelerometer) loses nothing to it, and a constant axis gives exactly 0. */
+struct axis_mean {
+    float offset, mean_deviation;
+};
+
+static axis_mean scaled_axis_mean(const float *window, int n_samples, int n_axes, int axis,
+                                  float scale) {
+    axis_mean result;
+    result.offset = window[axis] * scale;
+    compensated_sum total = {0.0f, 0.0f};
+    for (int start = 0; start < n_samples; start += MF_DSP_SPECTRAL_SUM_BLOCK) {
+        const int end = start + MF_DSP_SPECTRAL_SUM_BLOCK < n_samples
+                            ? start + MF_DSP_SPECTRAL_SUM_BLOCK : n_samples;
+        float block = 0.0f;
+        for (int t = start; t < end; ++t) {
+            block += fmaf(window[t * n_axes + axis], scale, -result.offset);
+        }
+        add_compensated(&total, block);
+    }
+    result.mean_deviation = (total.sum - total.error) / (float)n_samples;
+    return result;
+}
+
+/* signal[t] = window[t * n_axes + axis] * scale minus its mean over t. */
+static void centred_axis(const float *window, int n_samples, int n_axes, int axis, float scale,
+                         float *signal) {
+    const axis_mean mean = scaled_axis_mean(window, n_samples, n_axes, axis, scale);
+    for (int t = 0; t < n_samples; ++t) {
+        signal[t] = fmaf(window[t * n_axes + axis], scale, -mean.offset) - mean.mean_deviation;
+    }
+}
+
+/* Population moments of one filtered axis, float with compensated block sums. */
+struct spectral_moments {
+    float m2, m3, m4, mean_square;
+};
+
+static spectral_moments axis_moments(const float *signal, int n_samples) {
+    const axis_mean centre = scaled_axis_mean(signal, n_samples, 1, 0, 1.0f);
+    const float mean = centre.offset + centre.mean_deviation;
+    compensated_sum m2 = {0.0f, 0.0f}, m3 = {0.0f, 0.0f}, m4 = {0.0f, 0.0f};
+    for (int start = 0; start < n_samples; start += MF_DSP_SPECTRAL_SUM_BLOCK) {
+        const int end = start + MF_DSP_SPECTRAL_SUM_BLOCK < n_samples
+                            ? start + MF_DSP_SPECTRAL_SUM_BLOCK : n_samples;
+        float s2 = 0.0f, s3 = 0.0f, s4 = 0.0f;
+        for (int t = start; t < end; ++t) {
+            const float d = (signal[t] - centre.offset) - centre.mean_deviation;
+            const float d2 = d * d;
+            s2 += d2;
+            s3 += d2 * d;
+            s4 += d2 * d2;
+        }
+        add_compensated(&m2, s2);
+        add_compensated(&m3, s3);
+        add_compensated(&m4, s4);
+    }
+    const float inverse_n = 1.0f / (float)n_samples;
+    spectral_moments moments;
+    moments.m2 = (m2.sum - m2.error) * inverse_n;
+    moments.m3 = (m3.sum - m3.error) * inverse_n;
+    moments.m4 = (m4.sum - m4.error) * inverse_n;
+    /* E[x^2] = m2 + mean^2 */
+    moments.mean_square = moments.m2 + mean * mean;
+    return moments;
+}
+
+static float skewness(const spectral_moments &moments) {
+    if (!(moments.m2 > 0.0f)) return 0.0f;
+    return moments.m3 / (moments.m2 * sqrtf(moments.m2));
+}
+
+static float excess_kurtosis(const spectral_moments &moments) {
+    if (!(moments.m2 > 0.0f)) return 0.0f;
+    return moments.m4 / (moments.m2 * moments.m2) - 3.0f;
+}
+
 static float log_power(float power, int log_powers) {
     if (!log_powers) return power;
     return log10f(power > 1e-10f ? power : 1e-10f);
+}
+
+/* Welch: the average |FFT|^2 / N of Hann-windowed, half-overlapping segments into power_sum. */
+static void welch_power(const mf_dsp_spectral_config *config,
+                        const mf_dsp_spectral_scratch *scratch) {
+    const int fft_length = config->fft.length;
+    const int n_bins = fft_length / 2 + 1;
+    const int hop = fft_length / 2;
+    for (int k = 0; k < n_bins; ++k) scratch->power_sum[k] = 0.0f;
+    for (int s = 0; s < config->n_segments; ++s) {
+        const float *segment = scratch->signal + s * hop;
+        for (int i = 0; i < fft_length; ++i) {
+            scratch->fft_buffer[i] = segment[i] * config->segment_window[i];
+        }
+        mf_dsp_power_spectrum(&config->fft, scratch->fft_buffer, scratch->power);
+        for (int k = 0; k < n_bins; ++k) scratch->power_sum[k] += scratch->power[k];
+    }
+    const float inverse_segments = 1.0f / (float)config->n_segments;
+    for (int k = 0; k < n_bins; ++k) scratch->power_sum[k] *= inverse_segments;
 }
 
 int mf_dsp_spectral_run(const mf_dsp_spectral_config *config,
@@ -30,47 +148,30 @@ int mf_dsp_spectral_run(const mf_dsp_spectral_config *config,
                         float *features) {
     if (!config || !scratch || !window || !features) return MF_DSP_ERROR_NULL_POINTER;
     const int n = config->n_samples;
-    const int fft_length = config->fft.length;
-    const int n_bins = fft_length / 2 + 1;
-    const int hop = fft_length / 2;
+    const int n_bins = config->fft.length / 2 + 1;
+    const float scale = (float)config->scale;
     float *out = features;
     for (int axis = 0; axis < config->n_axes; ++axis) {
         /* Scale, remove the mean (so a high-pass starts without a step), filter. */
-        const mf_dsp_moments raw = mf_dsp_axis_moments(window, n, config->n_axes, axis,
-                                                       config->scale);
-        for (int t = 0; t < n; ++t) {
-            scratch->signal[t] = (float)((double)window[t * config->n_axes + axis] * config->scale
-                                         - raw.mean);
-        }
+        centred_axis(window, n, config->n_axes, axis, scale, scratch->signal);
         mf_dsp_sos_filter(config->sos, config->n_sections, scratch->signal, n);
 
-        const mf_dsp_moments moments = mf_dsp_axis_moments(scratch->signal, n, 1, 0, 1.0);
-        *out++ = (float)sqrt(moments.mean_square);
-        *out++ = (float)mf_dsp_skewness(&moments);
-        *out++ = (float)mf_dsp_excess_kurtosis(&moments);
+        const spectral_moments moments = axis_moments(scratch->signal, n);
+        *out++ = sqrtf(moments.mean_square);
+        *out++ = skewness(moments);
+        *out++ = excess_kurtosis(moments);
 
-        /* Welch: average |FFT|^2 / N of Hann-windowed, half-overlapping segments. */
-        for (int k = 0; k < n_bins; ++k) scratch->power_sum[k] = 0.0f;
-        for (int s = 0; s < config->n_segments; ++s) {
-            for (int i = 0; i < fft_length; ++i) {
-                scratch->fft_buffer[i] = scratch->signal[s * hop + i] * config->segment_window[i];
-            }
-            mf_dsp_power_spectrum(&config->fft, scratch->fft_buffer, scratch->power);
-            for (int k = 0; k < n_bins; ++k) scratch->power_sum[k] += scratch->power[k];
-        }
+        welch_power(config, scratch);
         const float *power = scratch->power_sum;
-        for (int k = 0; k < n_bins; ++k) {
-            scratch->power_sum[k] /= (float)config->n_segments;
-        }
 
-        /* Bin k belongs to band k * n_bands / n_bins. */
+        /* Bin k belongs to band k * n_bands / n_bins: one pass over the bins. */
+        float *bands = out;
+        for (int b = 0; b < config->n_power_bands; ++b) bands[b] = 0.0f;
+        for (int k = 0; k < n_bins; ++k) bands[k * config->n_power_bands / n_bins] += power[k];
         for (int b = 0; b < config->n_power_bands; ++b) {
-            float band = 0.0f;
-            for (int k = 0; k < n_bins; ++k) {
-                if (k * config->n_power_bands / n_bins == b) band += power[k];
-            }
-            *out++ = log_power(band, config->log_powers);
+            bands[b] = log_power(bands[b], config->log_powers);
         }
+        out += config->n_power_bands;
 
         /* Highest local maxima first; a strict '>' keeps the lower bin on ties. */
         int previous_bin = -1;
@@ -93,7 +194,7 @@ int mf_dsp_spectral_run(const mf_dsp_spectral_config *config,
             }
             previous_bin = best;
             previous_height = power[best];
-            *out++ = (float)best * config->sample_rate_hz / (float)fft_length;
+            *out++ = (float)best * config->sample_rate_hz / (float)config->fft.length;
             *out++ = log_power(power[best], config->log_powers);
         }
     }

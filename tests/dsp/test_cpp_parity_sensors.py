@@ -197,3 +197,28 @@ def test_image_read_a_row_at_a_time_gives_the_same_features(
     )
     rows = run_program(executable, images, output_len)
     assert np.array_equal(rows, whole)
+
+
+def test_spectral_cpp_statistics_keep_precision_under_a_large_offset(
+    rng: np.random.Generator, cpp_builder: CppBuilder
+) -> None:
+    """The C++ runs in single precision: a small vibration on top of gravity must still give the
+    float64 statistics (RMS, skewness, kurtosis) to within a few float roundings, not lose them
+    to the offset."""
+    block = get_block("spectral")
+    params = block.parse_params({"filter_type": "high", "filter_cutoff_hz": 2.0})
+    t = np.arange(200) / 100.0
+    vibration = 1e-3 * np.sin(2 * np.pi * 13.0 * t)[None, :, None] + rng.normal(
+        0.0, 2e-4, (4, 200, 6)
+    )
+    windows = (9.81 + vibration * rng.uniform(0.5, 2.0, (4, 1, 6))).astype(np.float32)
+    expected = block.extract(windows, sample_rate_hz=100.0, params=params)
+    program = cpp_builder.program(
+        "spectral", params, sample_rate_hz=100.0, window_length=200, n_axes=6
+    )
+    actual = run_program(program, windows, expected.shape[1])
+    per_axis = 3 + params.n_power_bands + 2 * params.n_peaks
+    statistics = np.arange(expected.shape[1]) % per_axis < 3
+    np.testing.assert_allclose(
+        actual[:, statistics], expected[:, statistics], rtol=1e-3, atol=3e-6
+    )
