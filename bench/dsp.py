@@ -34,7 +34,7 @@ from dsp_blocks.mfcc import MFCC  # noqa: E402
 from dsp_blocks.mfe import MFE  # noqa: E402
 
 SAMPLE_RATE_HZ = 16000
-SHARED_AUDIO = REPO_ROOT.parent / "shared" / "audio"
+SHARED_AUDIO = Path(os.environ.get("MCUFORGE_SHARED_DIR") or REPO_ROOT.parent / "shared") / "audio"
 # BENCHMARKS.md: 13 coefficients, 32 mels, 20 ms frame and hop, n_fft 512.
 MFCC_SETTINGS = {
     "n_coefficients": 13,
