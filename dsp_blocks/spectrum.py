@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import scipy.fft
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
 from dsp_blocks.base import DspParameterError
 
@@ -43,9 +44,11 @@ def project(values: NDArray[Any], matrix: NDArray[Any]) -> NDArray[Any]:
     """values (..., n) @ matrix (n, m) as one 2-D matmul.
 
     numpy runs a 3-D @ 2-D product as one small BLAS call per leading index, and each call
-    synchronises BLAS's threads: on a busy machine that costs 10x the arithmetic.
+    synchronises BLAS's threads: on a busy machine that costs 10x the arithmetic. One thread for
+    the same reason (and a feature job runs one worker per core already).
     """
-    flat = values.reshape(-1, values.shape[-1]) @ matrix
+    with threadpool_limits(1, user_api="blas"):
+        flat = values.reshape(-1, values.shape[-1]) @ matrix
     return np.asarray(flat.reshape(*values.shape[:-1], matrix.shape[1]))
 
 
