@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy_targets.boards import Board
-
-HARNESS_DIR = Path(__file__).resolve().parent / "harness"
+from deploy_targets.estimate.machines import HARNESS_DIR, harness_machine
 
 COMPILE_FLAGS = (
     "-Os",
@@ -96,7 +95,9 @@ def build_firmware(
         raise BuildError(f"no .cpp sources in {library_dir}; expected the library's sources there")
     upper = name.upper()
     flags = [*board.gcc_flags, *COMPILE_FLAGS]
+    machine = harness_machine(board.qemu_machine)
     harness_defines = [
+        f"-DMF_TIMER_BASE={machine.timer_base:#x}u",
         f'-DMF_HEADER="{name}.h"',
         f"-DMF_INVOKE={name}_invoke",
         f"-DMF_INPUT_BYTES={upper}_INPUT_BYTES",
@@ -128,7 +129,7 @@ def build_firmware(
         )
         harness_objects[stem] = obj
 
-    linker_script = str(HARNESS_DIR / "mps2.ld")
+    linker_script = str(machine.linker_script)
     images = {
         "library": [*library_objects],
         "baseline": [harness_objects["empty_library"]],

@@ -14,7 +14,8 @@ from typing import Literal, Protocol
 
 from deploy_targets.boards import Board, get_board
 from deploy_targets.estimate.arm_build import ArmTools, build_firmware, section_sizes
-from deploy_targets.estimate.qemu_run import INSTRUCTIONS_PER_TICK, run_firmware
+from deploy_targets.estimate.machines import harness_machine
+from deploy_targets.estimate.qemu_run import run_firmware
 from deploy_targets.estimate.stack_usage import deepest_stack, find_symbol, read_call_graph
 
 # Fallback throughput of plain C++ int8 kernels: an inner loop of two byte loads, a
@@ -189,7 +190,7 @@ def _measure(
         stack_bytes=bound.stack_bytes,
         stack_bytes_measured=run.stack_bytes_measured,
         instructions=run.instructions,
-        instruction_resolution=INSTRUCTIONS_PER_TICK,
+        instruction_resolution=harness_machine(board.qemu_machine).instructions_per_tick,
         latency_ms=board.instructions_to_ms(run.instructions),
         cycles_per_instruction=board.cycles_per_instruction,
         latency_basis=basis,

@@ -1,8 +1,8 @@
 """Run the estimator's firmware under QEMU with -icount shift=0 and read what the harness prints.
 
 With `-icount shift=0` every guest instruction advances virtual time by exactly 1 ns. The
-harness reads the mps2 CMSDK timer 0, clocked at the board's 25 MHz system clock, so one tick
-is 40 ns = 40 instructions: counts are multiples of 40, exact to within one tick.
+harness reads the mps2 CMSDK timer 0, clocked at the machine's system clock (25 MHz: one tick
+is 40 ns = 40 instructions; 20 MHz on the AN505: 50), so counts are exact to within one tick.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy_targets.boards import Board
+from deploy_targets.estimate.machines import harness_machine
 
 MPS2_TIMER_HZ = 25_000_000
+# On the Cortex-M3/M4/M7 machines; `harness_machine(...).instructions_per_tick` for any.
 INSTRUCTIONS_PER_TICK = 1_000_000_000 // MPS2_TIMER_HZ  # 1 ns per instruction under shift=0
 
 _FIELD = re.compile(r"^mf_(\w+)=(\d+)\s*$", re.MULTILINE)
@@ -88,7 +90,8 @@ def run_firmware(qemu: str, board: Board, elf: Path, timeout_s: float) -> QemuRu
         )
     return QemuRun(
         invoke_status=fields["status"],
-        instructions=fields["timer_ticks"] * INSTRUCTIONS_PER_TICK,
+        instructions=fields["timer_ticks"]
+        * harness_machine(board.qemu_machine).instructions_per_tick,
         stack_bytes_measured=fields["stack_bytes"],
         output_fnv1a=fields["output_fnv1a"],
     )

@@ -10,14 +10,18 @@ extern "C" void mf_semihost_exit(int success);
 
 namespace {
 
-// CMSDK APB timer 0 of the mps2 boards: a 32-bit down counter at the 25 MHz system clock, so
-// one tick is 40 ns of virtual time, i.e. 40 instructions under -icount shift=0.
+// CMSDK APB timer 0 of the mps2 boards: a 32-bit down counter at the system clock (25 MHz, so
+// one tick is 40 ns of virtual time, i.e. 40 instructions under -icount shift=0; 20 MHz on the
+// AN505, which the estimator addresses at its secure alias: machines.py passes MF_TIMER_BASE).
 struct CmsdkTimer {
     volatile uint32_t ctrl;
     volatile uint32_t value;
     volatile uint32_t reload;
 };
-CmsdkTimer *const timer0 = reinterpret_cast<CmsdkTimer *>(0x40000000u);
+#ifndef MF_TIMER_BASE
+#define MF_TIMER_BASE 0x40000000u
+#endif
+CmsdkTimer *const timer0 = reinterpret_cast<CmsdkTimer *>(MF_TIMER_BASE);
 
 const uint32_t kStackPaint = 0x5A5AA5A5u;
 const uint32_t kStackPaintWords = 64u * 1024u;  // 256 KB below the caller's frame

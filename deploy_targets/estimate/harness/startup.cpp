@@ -17,9 +17,12 @@ void mf_fault_handler(void);
 #define MF_CPACR (*(volatile uint32_t *)0xE000ED88u)
 
 extern "C" void mf_reset_handler(void) {
-    // Full access to coprocessors 10 and 11 (the FPU) before any hard-float instruction runs.
+#if defined(__ARM_FP)
+    // Full access to coprocessors 10 and 11 (the FPU) before any hard-float instruction runs;
+    // a core without an FPU (Cortex-M0+ builds) has no CPACR to write.
     MF_CPACR |= (0xFu << 20);
     __asm__ volatile("dsb\n isb" ::: "memory");
+#endif
 
     uint32_t *source = &mf_data_load_start;
     for (uint32_t *target = &mf_data_start; target < &mf_data_end; ++target) {
