@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy_targets.boards import Board
-from deploy_targets.estimate.machines import HARNESS_DIR, harness_machine
+from deploy_targets.estimate.machines import HARNESS_DIR as HARNESS_DIR  # re-exported
+from deploy_targets.estimate.machines import harness_machine
 
 COMPILE_FLAGS = (
     "-Os",
