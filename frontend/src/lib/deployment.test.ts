@@ -69,7 +69,10 @@ describe('describeBoard', () => {
     expect(describeBoard(nano)).toBe(
       'Cortex-M4F at 64 MHz, 256 KiB RAM, 1 MiB flash, FPU fpv4-sp-d16, DSP extension',
     );
-    expect(describeBoard(m0)).toBe('Cortex-M0plus at 48 MHz, 32 KiB RAM, 256 KiB flash, no FPU');
+    expect(describeBoard(m0)).toBe('Cortex-M0+ at 48 MHz, 32 KiB RAM, 256 KiB flash, no FPU');
+    expect(describeBoard({ ...nano, core: 'cortex-m33f', clock_hz: 128e6 })).toMatch(
+      /^Cortex-M33F at 128 MHz/,
+    );
   });
 
   it.each([
@@ -150,7 +153,9 @@ describe('estimateRows', () => {
         description: 'Nano',
         int8: {
           latency: '12.5 ms',
+          latencySplit: null,
           ram: '64 kB (25%)',
+          dspRam: null,
           flash: '100 kB (10%)',
           fit: 'fits',
           fitReason: null,
@@ -158,7 +163,9 @@ describe('estimateRows', () => {
         },
         float32: {
           latency: '—',
+          latencySplit: null,
           ram: '512 kB (200%)',
+          dspRam: null,
           flash: '—',
           fit: 'too big',
           fitReason: null,
@@ -166,6 +173,21 @@ describe('estimateRows', () => {
         },
       },
     ]);
+  });
+
+  it('splits the latency into DSP and model and gives the DSP RAM with its stack', () => {
+    const withDsp = {
+      ...estimates,
+      int8: {
+        ...estimates.int8,
+        dsp: { ...cost(50.4, 72_732, 12_508), stack_bytes: 224 },
+        model: cost(2.4, 8_000, 20_000),
+      },
+    } as DeploymentEstimatesPublic;
+    const [row] = estimateRows([withDsp]);
+    expect(row?.int8.latencySplit).toBe('DSP 50.4 ms + model 2.4 ms');
+    expect(row?.int8.dspRam).toBe('DSP 72.7 kB (stack 224 B)');
+    expect(row?.float32.latencySplit).toBeNull();
   });
 
   it('says why the fit is unknown instead of "not measured"', () => {

@@ -24,7 +24,10 @@ export function formatMemory(sizeBytes: number): string {
 
 /** "Cortex-M4F at 64 MHz, 256 KiB RAM, 1 MiB flash, FPU fpv4-sp-d16, DSP extension". */
 export function describeBoard(board: BoardPublic): string {
-  const core = board.core.replace(/^cortex-m/i, 'Cortex-M').replace(/f$/, 'F');
+  const core = board.core
+    .replace(/^cortex-m/i, 'Cortex-M')
+    .replace(/plus$/, '+')
+    .replace(/f$/, 'F');
   const parts = [
     `${core} at ${Number((board.clock_hz / 1e6).toFixed(1))} MHz`,
     `${formatMemory(board.ram_bytes)} RAM`,
@@ -58,7 +61,11 @@ export function formatLatency(latencyMs: number | null | undefined): string {
 
 export interface EstimateCell {
   latency: string;
+  /** "DSP 50.4 ms + model 2.4 ms", null without a DSP block. */
+  latencySplit: string | null;
   ram: string;
+  /** The DSP's share of the RAM: "DSP 72.7 kB (stack 224 B)", null without a DSP block. */
+  dspRam: string | null;
   flash: string;
   /** "fits", "too big" or "unknown". */
   fit: string;
@@ -79,11 +86,19 @@ function cell(
   board: DeploymentEstimatesPublic['board'],
 ): EstimateCell {
   const total = estimate.total;
+  const dsp = estimate.dsp;
   const share = (used: number | null | undefined, available: number) =>
     used == null ? '—' : `${formatBytes(used)} (${Math.round((used / available) * 100)}%)`;
   return {
     latency: formatLatency(total.latency_ms),
+    latencySplit: dsp
+      ? `DSP ${formatLatency(dsp.latency_ms)} + model ${formatLatency(estimate.model.latency_ms)}`
+      : null,
     ram: share(total.ram_bytes, board.ram_bytes),
+    dspRam: dsp
+      ? `DSP ${dsp.ram_bytes == null ? '—' : formatBytes(dsp.ram_bytes)}` +
+        (dsp.stack_bytes != null ? ` (stack ${formatBytes(dsp.stack_bytes)})` : '')
+      : null,
     flash: share(total.flash_bytes, board.flash_bytes),
     fit: estimate.fits === null ? 'unknown' : estimate.fits ? 'fits' : 'too big',
     fitReason:

@@ -297,9 +297,13 @@ function EstimatesPanel({
                   {[row.int8, row.float32].flatMap((cell, index) => [
                     <td key={`${index}-l`} className="num" title={`method: ${cell.method}`}>
                       {cell.latency}
+                      {cell.latencySplit && (
+                        <span className="muted cell-share"> {cell.latencySplit}</span>
+                      )}
                     </td>,
                     <td key={`${index}-r`} className="num">
                       {cell.ram}
+                      {cell.dspRam && <span className="muted cell-share"> {cell.dspRam}</span>}
                     </td>,
                     <td key={`${index}-f`} className="num">
                       {cell.flash}
