@@ -219,6 +219,10 @@ class SpectralBlock(DspBlock[SpectralParams]):
         inner = power[..., 1:-1]
         is_peak = (inner > power[..., :-2]) & (inner >= power[..., 2:])
         heights = np.where(is_peak, inner, -np.inf)
+        if heights.shape[-1] < n_peaks:
+            # Fewer inner bins than peaks asked for (a tiny FFT): the rest are missing peaks.
+            missing = np.full((*heights.shape[:-1], n_peaks - heights.shape[-1]), -np.inf)
+            heights = np.concatenate([heights, missing], axis=-1)
         order = np.argsort(-heights, axis=-1, kind="stable")[..., :n_peaks]
         chosen = np.take_along_axis(heights, order, axis=-1)
         found = np.isfinite(chosen)

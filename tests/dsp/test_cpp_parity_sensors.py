@@ -73,6 +73,8 @@ SENSOR_CASES: list[tuple[str, dict[str, Any], float, int, int]] = [
         256,
         2,
     ),
+    # More peaks than an FFT of 8 has inner bins: the rest are missing peaks (0, 0) in both.
+    ("spectral", {"fft_length": 8, "n_power_bands": 5, "n_peaks": 5}, 50.0, 100, 2),
 ]
 
 
