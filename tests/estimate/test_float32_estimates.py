@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deploy_targets.boards import BOARDS
-from worker.deployment.estimates import Cost, fits_unknown_reason, float32_model_cost
+import pytest
+
+from deploy_targets.boards import BOARDS, get_board
+from deploy_targets.estimate import estimate_library
+from worker.deployment.estimates import (
+    SOFT_FLOAT_INSTRUCTIONS_PER_MAC,
+    Cost,
+    fits_unknown_reason,
+    float32_model_cost,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BOARD = next(iter(BOARDS.values()))
@@ -41,3 +49,25 @@ def test_an_unknown_arena_says_why_in_words() -> None:
 
 def test_nothing_to_explain_when_every_figure_is_there() -> None:
     assert fits_unknown_reason({"model": Cost(1.0, 10, 20, "qemu", "measured")}) is None
+
+
+def test_a_core_without_fpu_pays_soft_float_for_each_float32_mac() -> None:
+    with_fpu = float32_model_cost(SIZES, None, get_board("nano33ble"))
+    without = float32_model_cost(SIZES, None, get_board("rp2040"))
+    assert without.latency_ms is not None and with_fpu.latency_ms is not None
+    # 1600 MACs at 200 instructions each, 1.3 cycles per instruction, 133 MHz.
+    assert without.latency_ms == pytest.approx(1600 * 200 * 1.3 / 133e3)
+    assert "no FPU" in without.basis
+    assert without.latency_ms > 20 * with_fpu.latency_ms
+
+
+@pytest.mark.toolchain
+def test_soft_float_mac_cost(arm_toolchain: None, fixtures_dir: Path) -> None:
+    """SOFT_FLOAT_INSTRUCTIONS_PER_MAC is what a float dot product costs on the Cortex-M0+
+    (the fixture's setup loop, 1024 conversions, counts on top: about 10 %)."""
+    estimate = estimate_library(fixtures_dir / "float_dot", "float_dot", "rp2040")
+    assert estimate.instructions is not None
+    per_mac = estimate.instructions / 10240
+    assert 0.9 * SOFT_FLOAT_INSTRUCTIONS_PER_MAC <= per_mac <= 1.25 * SOFT_FLOAT_INSTRUCTIONS_PER_MAC
+    with_fpu = estimate_library(fixtures_dir / "float_dot", "float_dot", "nano33ble")
+    assert with_fpu.instructions is not None and with_fpu.instructions / 10240 < 10

@@ -22,6 +22,11 @@ from deploy_targets.sdk.dsp_estimate import DSP_ESTIMATE_NAME, write_dsp_estimat
 from worker.deployment.targets import FLOAT32_REFUSED
 from worker.learning.metrics import tflm_arena_bytes
 
+# A float multiply-accumulate on a core without an FPU (Cortex-M0+): libgcc's __aeabi_fmul and
+# __aeabi_fadd. Measured 200-210 instructions per MAC for a float dot product built -Os for
+# the rp2040 (tests/estimate/fixtures/float_dot, pinned by test_soft_float_mac_cost).
+SOFT_FLOAT_INSTRUCTIONS_PER_MAC = 200
+
 # Estimates take seconds (two cross-compiles and QEMU runs); keep the last few per process.
 _CACHE_SIZE = 32
 _cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
@@ -127,7 +132,16 @@ def float32_model_cost(
     macs = mac_count if mac_count is not None else float_sizes.get("mac_count")
     latency = None
     basis = "no MAC count is stored for this model"
-    if macs:
+    if macs and board.fpu is None:
+        instructions = int(macs) * SOFT_FLOAT_INSTRUCTIONS_PER_MAC
+        latency = board.instructions_to_ms(instructions)
+        basis = (
+            f"ESTIMATE from the MAC count, not measured: {macs} MACs at "
+            f"{SOFT_FLOAT_INSTRUCTIONS_PER_MAC} instructions per MAC (no FPU: a soft-float "
+            f"multiply and add, measured for a float dot product on this core), x "
+            f"{board.cycles_per_instruction} CPI at {board.clock_hz / 1e6:g} MHz"
+        )
+    elif macs:
         instructions = round(int(macs) / FALLBACK_MACS_PER_INSTRUCTION)
         latency = board.instructions_to_ms(instructions)
         basis = (
