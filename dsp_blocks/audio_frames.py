@@ -8,13 +8,12 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from threadpoolctl import threadpool_limits
 
 from dsp_blocks.base import DspParameterError, FloatArray, check_samples
 from dsp_blocks.dct import dct_matrix
 from dsp_blocks.framing import frame_count, frames, hann_window, pre_emphasis, samples_in
 from dsp_blocks.mel import mel_filterbank
-from dsp_blocks.spectrum import resolve_fft_length, squared_spectrum
+from dsp_blocks.spectrum import one_blas_thread, resolve_fft_length, squared_spectrum
 
 # Power below this is treated as this when taking logs: silence maps to a finite floor (-100 dB),
 # the same value as librosa.power_to_db's default `amin`.
@@ -129,7 +128,7 @@ def mel_energies(
     """
     bands = mel_bands(mel_weights, layout.fft_length)
     energies = np.empty((signal.shape[0], layout.n_frames, mel_weights.shape[1]), np.float32)
-    with threadpool_limits(1, user_api="blas"):
+    with one_blas_thread():
         for first, power in _chunk_power(signal, layout, pre_emphasis_coefficient):
             flat_power = power.reshape(-1, layout.n_bins)
             flat_out = energies[first : first + len(power)].reshape(-1, mel_weights.shape[1])

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import scipy.fft
 from numpy.typing import NDArray
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from dsp_blocks.base import DspParameterError
 
@@ -40,6 +41,17 @@ def resolve_fft_length(fft_length: int | None, frame_length: int, *, auto_minimu
     return fft_length
 
 
+@lru_cache(maxsize=1)
+def _blas_threads() -> ThreadpoolController:
+    # Finding the loaded BLAS libraries takes ~5 ms: once per process, not once per call.
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> Any:
+    """A context in which BLAS runs on one thread (see `project` for why)."""
+    return _blas_threads().limit(limits=1, user_api="blas")
+
+
 def project(values: NDArray[Any], matrix: NDArray[Any]) -> NDArray[Any]:
     """values (..., n) @ matrix (n, m) as one 2-D matmul.
 
@@ -47,7 +59,7 @@ def project(values: NDArray[Any], matrix: NDArray[Any]) -> NDArray[Any]:
     synchronises BLAS's threads: on a busy machine that costs 10x the arithmetic. One thread for
     the same reason (and a feature job runs one worker per core already).
     """
-    with threadpool_limits(1, user_api="blas"):
+    with one_blas_thread():
         flat = values.reshape(-1, values.shape[-1]) @ matrix
     return np.asarray(flat.reshape(*values.shape[:-1], matrix.shape[1]))
 
