@@ -41,6 +41,17 @@ static void add_compensated(compensated_sum *total, float value) {
  * per sample, for the same accuracy to within a few float roundings. */
 #define MF_DSP_SPECTRAL_SUM_BLOCK 8
 
+/* x * scale - offset, rounded once where the FPU fuses multiply and add (VFMA on the Cortex-M4F,
+ * M7 and M33); elsewhere rounded twice, because a core without an FPU would emulate fmaf in
+ * double precision (~800 instructions a call on the Cortex-M0+). With scale 1 both are exact. */
+static inline float scaled_minus(float x, float scale, float offset) {
+#if defined(__ARM_FEATURE_FMA) || defined(FP_FAST_FMAF)
+    return fmaf(x, scale, -offset);
+#else
+    return x * scale - offset;
+#endif
+}
+
 /* The mean of v[t] = window[t * n_axes + axis] * scale, as offset + mean of (v - offset) with
  * offset = v[0]: the deviations are summed, not the values, so an axis with a large offset
  * (gravity on an accelerometer) loses nothing to it, and a constant axis gives exactly 0. */
@@ -58,7 +69,7 @@ static axis_mean scaled_axis_mean(const float *window, int n_samples, int n_axes
                             ? start + MF_DSP_SPECTRAL_SUM_BLOCK : n_samples;
         float block = 0.0f;
         for (int t = start; t < end; ++t) {
-            block += fmaf(window[t * n_axes + axis], scale, -result.offset);
+            block += scaled_minus(window[t * n_axes + axis], scale, result.offset);
         }
         add_compensated(&total, block);
     }
@@ -71,7 +82,8 @@ static void centred_axis(const float *window, int n_samples, int n_axes, int axi
                          float *signal) {
     const axis_mean mean = scaled_axis_mean(window, n_samples, n_axes, axis, scale);
     for (int t = 0; t < n_samples; ++t) {
-        signal[t] = fmaf(window[t * n_axes + axis], scale, -mean.offset) - mean.mean_deviation;
+        signal[t] =
+            scaled_minus(window[t * n_axes + axis], scale, mean.offset) - mean.mean_deviation;
     }
 }
 
