@@ -45,8 +45,10 @@ _M0PLUS_CPI_SOURCE = (
     "1.3 cycles per instruction: Cortex-M0+ two-stage pipeline, ALU and multiply 1 cycle but "
     "loads, stores and taken branches 2 (Arm Cortex-M0+ TRM), about a third of the instructions "
     "of DSP and int8 code; the instruction count is measured (Armv6-M code in QEMU's Cortex-M3) "
-    "and already includes every soft-float call, since the M0+ has no FPU. RP2040 code runs from "
-    "external QSPI flash through a 16 KiB cache: a loop that misses it is much slower"
+    "and already includes every soft-float call (libgcc's), since the M0+ has no FPU; the Pico "
+    "SDK routes float arithmetic to the RP2040 boot ROM's faster routines, so float DSP built "
+    "with it runs faster than this. RP2040 code runs from external QSPI flash through a 16 KiB "
+    "cache: a loop that misses it is much slower"
 )
 # Cortex-M33: Arm gives 1.5 DMIPS/MHz (M4: 1.25), i.e. the same instruction stream in about
 # 1.25 / 1.5 = 0.83 of the M4's cycles; 0.9 keeps a margin for the nRF5340's flash wait states
