@@ -203,21 +203,24 @@ def dct_float32(n_coefficients: int, n_filters: int) -> NDArray[np.float32]:
     return np.ascontiguousarray(dct_matrix(n_coefficients, n_filters).T, dtype=np.float32)
 
 
-def power_to_db(power: FloatArray) -> FloatArray:
-    """10 log10(max(power, 1e-10)), float32.
+def power_to_db(power: FloatArray, *, overwrite: bool = False) -> FloatArray:
+    """10 log10(max(power, 1e-10)), float32; in `power` itself with `overwrite` (a batch's dB
+    image is 100 MB: a fresh one costs more in page faults than the logs).
 
     Computed as (10 / ln 10) ln(x): numpy's float32 natural log is vectorised (AVX2) and measured
     ~3x faster than its log10.
     """
-    db = np.maximum(power, np.float32(LOG_POWER_FLOOR))
+    db = np.maximum(power, np.float32(LOG_POWER_FLOOR), out=power if overwrite else None)
     np.log(db, out=db)
     db *= np.float32(10.0 / np.log(10.0))
     return db
 
 
-def scale_db(db: FloatArray, noise_floor_db: float) -> FloatArray:
-    """Map dB to [0, 1]: 0 at the noise floor, 1 at +12 dB, clipped (as Edge Impulse's MFE)."""
-    scaled = (db - np.float32(noise_floor_db)) * np.float32(1.0 / (12.0 - noise_floor_db))
+def scale_db(db: FloatArray, noise_floor_db: float, *, overwrite: bool = False) -> FloatArray:
+    """Map dB to [0, 1]: 0 at the noise floor, 1 at +12 dB, clipped (as Edge Impulse's MFE);
+    in `db` itself with `overwrite`."""
+    scaled = np.subtract(db, np.float32(noise_floor_db), out=db if overwrite else None)
+    scaled *= np.float32(1.0 / (12.0 - noise_floor_db))
     np.clip(scaled, 0.0, 1.0, out=scaled)
     return scaled
 

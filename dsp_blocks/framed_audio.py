@@ -314,7 +314,7 @@ class ScaledDbBlock(FramedAudioBlock[ScaledParams]):
         self, windows: FloatArray, *, sample_rate_hz: float, params: ScaledParams
     ) -> FloatArray:
         db = self.decibels(windows, sample_rate_hz=sample_rate_hz, params=params)
-        return scale_db(db, params.noise_floor_db)
+        return scale_db(db, params.noise_floor_db, overwrite=True)
 
     def graphs(
         self,

@@ -124,7 +124,9 @@ class MfccBlock(FramedAudioBlock[MfccParams]):
         weights = mel_weights_for(
             params, sample_rate_hz=sample_rate_hz, fft_length=layout.fft_length
         )
-        mel_db = power_to_db(mel_energies(signal, layout, params.pre_emphasis, weights))
+        mel_db = power_to_db(
+            mel_energies(signal, layout, params.pre_emphasis, weights), overwrite=True
+        )
         cepstrum = project(mel_db, dct_float32(params.n_coefficients, params.n_filters))
         if params.normalization_window_frames:
             cepstrum = sliding_normalize(

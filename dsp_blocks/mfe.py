@@ -77,7 +77,7 @@ class MfeBlock(ScaledDbBlock[MfeParams]):
         weights = mel_weights_for(
             params, sample_rate_hz=sample_rate_hz, fft_length=layout.fft_length
         )
-        return power_to_db(mel_energies(signal, layout, 0.0, weights))
+        return power_to_db(mel_energies(signal, layout, 0.0, weights), overwrite=True)
 
 
 MFE = MfeBlock()

@@ -52,7 +52,7 @@ class SpectrogramBlock(ScaledDbBlock[SpectrogramParams]):
         self, windows: FloatArray, *, sample_rate_hz: float, params: SpectrogramParams
     ) -> FloatArray:
         signal, layout = self.checked_signal(windows, sample_rate_hz=sample_rate_hz, params=params)
-        return power_to_db(power_spectrogram(signal, layout, 0.0))
+        return power_to_db(power_spectrogram(signal, layout, 0.0), overwrite=True)
 
 
 SPECTROGRAM = SpectrogramBlock()
