@@ -9,6 +9,7 @@ a row at a time, as in the SDK.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,17 @@ from dsp_blocks import cpp_emit
 from dsp_blocks.cpp_export import cpp_sources
 
 DSP_ESTIMATE_NAME = "mf_dsp_estimate"
+
+# A config header's static work buffers, as dsp_blocks.cpp_emit.buffer writes them.
+_BUFFER = re.compile(r"^static (?!const)(\w+) \w+\[(\d+)\];", re.MULTILINE)
+_CTYPE_BYTES = {"float": 4, "int32_t": 4, "uint32_t": 4, "int16_t": 2, "uint16_t": 2,
+                "int8_t": 1, "uint8_t": 1, "double": 8, "int": 4}
+
+
+def static_buffer_bytes(header_text: str) -> int:
+    """Bytes of the static work buffers a block's config header declares (its RAM, the stack
+    aside)."""
+    return sum(_CTYPE_BYTES[ctype] * int(length) for ctype, length in _BUFFER.findall(header_text))
 
 
 def write_dsp_estimate_library(
@@ -33,6 +45,13 @@ def write_dsp_estimate_library(
     for part in parts:
         (out_dir / part.header_name).write_text(part.header_text)
     frame_size = impulse.window_length * len(impulse.axes)
+    # The RAM the estimator reports without a toolchain (ARENA_BYTES): the blocks' buffers, the
+    # raw window and gathered axes of _window_invoke and the features; measured with one.
+    gathered = max((impulse.window_length * len(part.axis_indices) for part in parts
+                    if part.axis_indices is not None), default=0)
+    windows = 0 if impulse.image_shape is not None else frame_size + gathered
+    buffer_bytes = sum(static_buffer_bytes(part.header_text) for part in parts)
+    static_bytes = buffer_bytes + 4 * (windows + feature_count)
     name = DSP_ESTIMATE_NAME
     upper = name.upper()
     includes = "\n".join(f'#include "{part.header_name}"' for part in parts)
@@ -47,7 +66,8 @@ def write_dsp_estimate_library(
 
 #define {upper}_INPUT_BYTES {frame_size}
 #define {upper}_OUTPUT_BYTES {feature_count * 4}
-#define {upper}_ARENA_BYTES 0
+/* Static buffers (work buffers, raw window, features): the RAM reported without a toolchain. */
+#define {upper}_ARENA_BYTES {static_bytes}
 
 #ifdef __cplusplus
 extern "C" {{
