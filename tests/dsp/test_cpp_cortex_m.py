@@ -1,4 +1,5 @@
-"""The C++ runtime and every block's generated config build for a Cortex-M4F with -Werror."""
+"""The C++ runtime and every block's generated config build with -Werror for the cores of the
+board profiles: Cortex-M4F, Cortex-M33F and the Cortex-M0+ without FPU (soft float)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,12 @@ import pytest
 from dsp_blocks.cpp_export import config_header_name, cpp_sources, render_config
 from tests.conftest import require
 
-M4_FLAGS = [
-    "-std=c++11",
-    "-Wall",
-    "-Wextra",
-    "-Werror",
-    "-O2",
-    "-mcpu=cortex-m4",
-    "-mthumb",
-    "-mfpu=fpv4-sp-d16",
-    "-mfloat-abi=hard",
-    "-fno-exceptions",
-    "-fno-rtti",
-]
+COMMON_FLAGS = ["-std=c++11", "-Wall", "-Wextra", "-Werror", "-O2", "-fno-exceptions", "-fno-rtti"]
+CORE_FLAGS = {
+    "cortex-m4f": ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"],
+    "cortex-m33f": ["-mcpu=cortex-m33", "-mthumb", "-mfpu=fpv5-sp-d16", "-mfloat-abi=hard"],
+    "cortex-m0plus": ["-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"],
+}
 
 CONFIGS = {
     "mfcc": {"sample_rate_hz": 16000, "window_length": 16000, "n_axes": 1},
@@ -37,7 +31,8 @@ CONFIGS = {
 
 
 @pytest.mark.toolchain
-def test_runtime_and_configs_compile_for_cortex_m4(tmp_path: Path) -> None:
+@pytest.mark.parametrize("core", sorted(CORE_FLAGS))
+def test_runtime_and_configs_compile_for_cortex_m(core: str, tmp_path: Path) -> None:
     require(shutil.which("arm-none-eabi-g++") is not None, "arm-none-eabi-g++ is not installed")
     includes = []
     for block, shape in CONFIGS.items():
@@ -51,7 +46,8 @@ def test_runtime_and_configs_compile_for_cortex_m4(tmp_path: Path) -> None:
         result = subprocess.run(
             [
                 "arm-none-eabi-g++",
-                *M4_FLAGS,
+                *COMMON_FLAGS,
+                *CORE_FLAGS[core],
                 "-I",
                 str(cpp_sources()[0].parent),
                 "-I",
