@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -48,7 +50,13 @@ def _blas_threads() -> ThreadpoolController:
 
 
 def one_blas_thread() -> Any:
-    """A context in which BLAS runs on one thread (see `project` for why)."""
+    """A context in which BLAS runs on one thread (see `project` for why).
+
+    Only in the main thread (a worker process's task, a script): the setting is the process's,
+    and in the API's request threads another request may be inside BLAS while it changes; their
+    batches are single windows, which OpenBLAS runs on one thread anyway."""
+    if threading.current_thread() is not threading.main_thread():
+        return contextlib.nullcontext()
     return _blas_threads().limit(limits=1, user_api="blas")
 
 
