@@ -111,6 +111,12 @@ NON_PROJECT_ROUTES: dict[str, set[str]] = {
     "create_user": {"admin"},
     "update_user": {"admin"},
     "create_password_reset": {"admin"},
+    # The ingestion service's routes: the project is the x-api-key's, which must hold ingest.
+    **{
+        f"ingest_{category}_{kind}": {"key:admin", "key:ingestion+deployment", "key:ingestion"}
+        for category in ("training", "testing", "anomaly")
+        for kind in ("data", "files")
+    },
     "read_invitations": {"admin"},
     "create_invitation": {"admin"},
     "revoke_invitation": {"admin"},
