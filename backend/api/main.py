@@ -17,6 +17,7 @@ from backend.api.routes import (
     boards,
     classification,
     deployment,
+    devices,
     dsp_blocks,
     health,
     impulses,
@@ -52,6 +53,7 @@ for router in (
     models.router,
     deployment.router,
     boards.router,
+    devices.router,
 ):
     api_router.include_router(router, max_body_size=settings.max_json_body_bytes)
 api_router.include_router(samples.router, max_body_size=settings.max_upload_request_bytes)
