@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from backend.schemas.common import PlainName, UtcDatetime
 
@@ -23,9 +23,17 @@ MAX_DEVICE_ID_CHARS = 128
 MAX_DEVICE_NAME_CHARS = 255
 MAX_AXIS_TEXT_CHARS = 100
 
+def _no_slash(device_id: str) -> str:
+    # The id is a path segment of the live route (/devices/{device_id}/live).
+    if "/" in device_id:
+        raise ValueError("a device id may not contain '/'")
+    return device_id
+
+
 DeviceId = Annotated[
     PlainName,
     StringConstraints(min_length=1, max_length=MAX_DEVICE_ID_CHARS, strip_whitespace=True),
+    AfterValidator(_no_slash),
 ]
 
 
