@@ -3,6 +3,7 @@
 // the values are plotted live and N seconds can be recorded into the project.
 import { useEffect, useMemo, useRef, useState } from 'react';
 
+import { plural } from '../lib/format';
 import { RowBus } from '../lib/rowBus';
 import {
   axisNameProblem,
@@ -139,7 +140,7 @@ export function SerialPanel({ projectId }: { projectId: number }) {
                   ? ` at ${state.frequencyHz} Hz (measured ${state.measuredHz?.toFixed(1)} Hz)`
                   : ', measuring the frequency…') +
                 (state && state.skippedLines > 0
-                  ? `; ${state.skippedLines} other lines skipped`
+                  ? `; ${plural(state.skippedLines, 'other line')} skipped`
                   : '')}
         </span>
       </div>
