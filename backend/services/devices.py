@@ -34,6 +34,15 @@ def record_hello(session: Session, project_id: int, hello: DeviceHello) -> None:
         session.commit()
 
 
+def device_exists(session: Session, project_id: int, device_id: str) -> bool:
+    return (
+        session.scalar(
+            select(Device.id).where(Device.project_id == project_id, Device.device_id == device_id)
+        )
+        is not None
+    )
+
+
 def record_seen(session: Session, project_id: int, device_id: str) -> None:
     session.execute(
         update(Device)

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from backend.app import create_app
-from backend.db.models import ApiKeyScope, Project
+from backend.db.models import ApiKeyScope, Device, Project
 from backend.db.session import get_sessionmaker
 from backend.services import accounts, api_keys, invitations
 from backend.settings import settings
@@ -413,6 +413,9 @@ def test_websocket_answers_each_actor_as_its_role_allows(
             expected = 4401 if actor == "anonymous" else 4403
         else:
             expected = None
+        with get_sessionmaker()() as session:  # a device that said hello before
+            session.add(Device(project_id=project_id, device_id="d1", name="d", frequency_hz=10.0))
+            session.commit()
         url = path.format(project_id=project_id, device_id="d1")
         with http.websocket_connect(url, headers=world.headers(actor, keys)) as socket:
             if "connect" in path:

@@ -177,6 +177,12 @@ def _write_seen(project_id: int, device_id: str) -> None:
         devices.record_seen(session, project_id, device_id)
 
 
+def _is_known(project_id: int, device_id: str) -> bool:
+    """Whether the device ever said hello to the project (only those can be watched)."""
+    with get_sessionmaker()() as session:
+        return devices.device_exists(session, project_id, device_id)
+
+
 def _write_hello(project_id: int, hello: DeviceHello) -> None:
     with get_sessionmaker()() as session:
         devices.record_hello(session, project_id, hello)
@@ -265,6 +271,8 @@ async def watch_device(websocket: WebSocket, project_id: int, device_id: str) ->
         await run_in_threadpool(
             _authorize, websocket, project_id, Permission.read, allow_cookie=True
         )
+        if not await run_in_threadpool(_is_known, project_id, device_id):
+            raise WebSocketRefusal(4404, f'project {project_id} has no device "{device_id}"')
         subscriber, status = relay.subscribe(
             project_id,
             device_id,

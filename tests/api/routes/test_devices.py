@@ -68,22 +68,16 @@ def test_a_device_streams_to_a_watching_browser_and_is_listed(
 ) -> None:
     key = _key(client, project["id"])
     live = f"/api/projects/{project['id']}/devices/{HELLO['device_id']}/live"
-    with client.websocket_connect(live) as browser:  # the signed-in session cookie
-        assert browser.receive_json() == {
-            "type": "status",
-            "connected": False,
-            "device_id": HELLO["device_id"],
-        }
-        with client.websocket_connect("/api/devices/connect", headers={"x-api-key": key}) as board:
-            board.send_json(HELLO)
-            assert board.receive_json() == {"type": "ok"}
+    message, code = _refusal(client, live, {})
+    assert code == 4404 and "no device" in message  # only devices that said hello are watched
+    with client.websocket_connect("/api/devices/connect", headers={"x-api-key": key}) as board:
+        board.send_json(HELLO)
+        assert board.receive_json() == {"type": "ok"}
+        with client.websocket_connect(live) as browser:  # the signed-in session cookie
             status = browser.receive_json()
             assert status["type"] == "status" and status["connected"] is True
-            assert status["frequency_hz"] == 62.5 and [a["name"] for a in status["axes"]] == [
-                "accX",
-                "accY",
-                "accZ",
-            ]
+            assert status["frequency_hz"] == 62.5
+            assert [a["name"] for a in status["axes"]] == ["accX", "accY", "accZ"]
             board.send_json({"type": "samples", "values": ROWS})
             assert board.receive_json() == {"type": "ok"}
             assert browser.receive_json() == {"type": "samples", "values": ROWS}
@@ -95,17 +89,22 @@ def test_a_device_streams_to_a_watching_browser_and_is_listed(
                 device["name"],
                 device["frequency_hz"],
                 device["connected"],
-            ) == (
-                HELLO["device_id"],
-                "bench board",
-                62.5,
-                True,
-            )
+            ) == (HELLO["device_id"], "bench board", 62.5, True)
             assert device["axes"] == HELLO["axes"] and device["last_seen_at"]
-        assert browser.receive_json()["connected"] is False
-    assert (
-        client.get(f"/api/projects/{project['id']}/devices").json()["data"][0]["connected"] is False
-    )
+            board.close()
+            assert browser.receive_json()["connected"] is False
+            # The browser keeps watching: the device is back, with its samples.
+            with client.websocket_connect(
+                "/api/devices/connect", headers={"x-api-key": key}
+            ) as again:
+                again.send_json(HELLO)
+                assert again.receive_json() == {"type": "ok"}
+                assert browser.receive_json()["connected"] is True
+                again.send_json({"type": "samples", "values": ROWS[:1]})
+                assert again.receive_json() == {"type": "ok"}
+                assert browser.receive_json() == {"type": "samples", "values": ROWS[:1]}
+    listed = client.get(f"/api/projects/{project['id']}/devices").json()
+    assert listed["data"][0]["connected"] is False
 
 
 def test_a_bearer_token_connects_with_the_project_in_the_query(

@@ -382,3 +382,20 @@ def test_requests_past_the_rate_limit_are_429_with_retry_after(
     assert 1 <= int(answers[2].headers["retry-after"]) <= 60
     assert "MCUFORGE_INGESTION_REQUESTS_PER_MINUTE" in answers[2].text
     assert stored_counts()[0] == 2
+
+
+def test_an_oversized_multipart_request_is_413_and_stores_nothing(
+    device: tuple[TestClient, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    rng: np.random.Generator,
+) -> None:
+    firmware, _project = device
+    monkeypatch.setattr(settings, "max_upload_request_bytes", 4096)
+    response = firmware.post(
+        "/api/training/files",
+        files=[("data", (f"up.{i}.json", acquisition_json(rng, rows=40))) for i in range(4)],
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "4096 bytes" in response.text
+    assert stored_counts() == (0, 0)
