@@ -97,3 +97,17 @@ describe('rowsToCsv and axis names', () => {
     expect(axisNameProblem(['a,b'])).toMatch(/commas/);
   });
 });
+
+describe('fast boards', () => {
+  it('measures 1 kHz from bursts of 50 lines every 50 ms, over the last two seconds', () => {
+    const stream = new LineStream();
+    let rows = 0;
+    for (let burst = 0; burst < 80; burst += 1) {
+      const text = Array.from({ length: 50 }, (_, i) => `${burst},${i}\n`).join('');
+      rows += stream.feed(text, burst * 50).length;
+    }
+    expect(rows).toBe(4000);
+    expect(stream.state.axisCount).toBe(2);
+    expect(stream.state.frequencyHz).toBe(1000);
+  });
+});

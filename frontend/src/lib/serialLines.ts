@@ -10,13 +10,15 @@
 //   header, a half line after connecting) is not data and is counted as skipped;
 // - the number of axes is the value count of most data lines among the last AXES_WINDOW_LINES
 //   (the later count wins a tie); data lines with another count are skipped;
-// - the frequency is measured from the arrival times of those lines: (n - 1) / (t_last - t_first)
-//   over the last FREQUENCY_WINDOW_LINES, once they span at least MIN_FREQUENCY_SPAN_MS; it is
-//   then snapped to a common rate within SNAP_TOLERANCE (boards print at 50, 62.5, 100 Hz…;
-//   USB delivers lines in bursts, so single intervals say little, their average a lot).
+// - the frequency is measured from the arrival times of those lines, over the ones that arrived
+//   in the last FREQUENCY_WINDOW_MS, once they span at least MIN_FREQUENCY_SPAN_MS: (lines that
+//   arrived after t_first) / (t_last - t_first) (USB hands lines over in bursts with one arrival
+//   time: single intervals say little, a second or two of them a lot); it is then snapped to a
+//   common rate within SNAP_TOLERANCE (boards print at 50, 62.5, 100 Hz…). A change of the axis
+//   count starts the measure afresh.
 
 export const AXES_WINDOW_LINES = 50;
-export const FREQUENCY_WINDOW_LINES = 400;
+export const FREQUENCY_WINDOW_MS = 2000;
 export const MIN_FREQUENCY_SPAN_MS = 1000;
 export const SNAP_TOLERANCE = 0.03;
 export const COMMON_RATES_HZ: ReadonlyArray<number> = [
@@ -57,12 +59,18 @@ export function snapFrequencyHz(measuredHz: number): number {
   return Number(measuredHz.toPrecision(3));
 }
 
-/** (n - 1) / span of arrival times in ms, in Hz; null before the span is long enough. */
+/**
+ * Lines per second from arrival times in ms (ascending): the lines that arrived after the first
+ * arrival time, over the time since. Null before the times span MIN_FREQUENCY_SPAN_MS.
+ */
 export function measureFrequencyHz(arrivalTimesMs: ReadonlyArray<number>): number | null {
   if (arrivalTimesMs.length < 2) return null;
-  const spanMs = arrivalTimesMs[arrivalTimesMs.length - 1]! - arrivalTimesMs[0]!;
+  const firstMs = arrivalTimesMs[0]!;
+  const spanMs = arrivalTimesMs[arrivalTimesMs.length - 1]! - firstMs;
   if (spanMs < MIN_FREQUENCY_SPAN_MS) return null;
-  return ((arrivalTimesMs.length - 1) * 1000) / spanMs;
+  let sameAsFirst = 1;
+  while (arrivalTimesMs[sameAsFirst] === firstMs) sameAsFirst += 1;
+  return ((arrivalTimesMs.length - sameAsFirst) * 1000) / spanMs;
 }
 
 /** The most frequent value count among `counts` (the later one wins a tie). */
@@ -104,7 +112,9 @@ export interface LineStreamState {
 export class LineStream {
   private pending = '';
   private recentCounts: number[] = [];
+  // Arrival times of the current shape's lines; those before `first` left the window.
   private arrivals: number[] = [];
+  private first = 0;
   state: LineStreamState = {
     axisCount: null,
     frequencyHz: null,
@@ -133,6 +143,7 @@ export class LineStream {
       const axisCount = detectAxisCount(this.recentCounts);
       if (axisCount !== this.state.axisCount) {
         this.arrivals = []; // another shape: measure its rate afresh
+        this.first = 0;
         this.state.axisCount = axisCount;
       }
       if (values.length !== axisCount) {
@@ -141,10 +152,19 @@ export class LineStream {
       }
       this.state.dataLines += 1;
       this.arrivals.push(nowMs);
-      if (this.arrivals.length > FREQUENCY_WINDOW_LINES) this.arrivals.shift();
       rows.push(values);
     }
-    const measured = measureFrequencyHz(this.arrivals);
+    while (
+      this.first < this.arrivals.length &&
+      this.arrivals[this.first]! < nowMs - FREQUENCY_WINDOW_MS
+    ) {
+      this.first += 1;
+    }
+    if (this.first > 4096 && this.first * 2 > this.arrivals.length) {
+      this.arrivals = this.arrivals.slice(this.first); // let go of what left the window
+      this.first = 0;
+    }
+    const measured = measureFrequencyHz(this.arrivals.slice(this.first));
     if (measured !== null) {
       this.state.measuredHz = measured;
       this.state.frequencyHz = snapFrequencyHz(measured);
