@@ -3,11 +3,14 @@
 // printing a synthetic 3-axis signal at 100 Hz sends (a boot line, then one line per step, in
 // real time). The page must find 3 axes at 100 Hz, take an edited axis name, record 1 s with a
 // label and store it through the upload route; without Web Serial it explains what to do.
+// A remote device (a Python WebSocket client standing in for `mcuforge forward --stream`) is
+// listed, watched live through the relay and recorded from the same way.
 import { expect, test } from '@playwright/test';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 import { csrfHeaders, signInAsOwner } from './accounts';
-import { SCREENSHOTS_DIR } from './paths';
+import { REPO_DIR, SCREENSHOTS_DIR } from './paths';
 
 test.use({ baseURL: process.env.E2E_BASE_URL });
 
@@ -126,4 +129,79 @@ test('without Web Serial the panel says which browsers have it, on a phone too',
     path: path.join(SCREENSHOTS_DIR, 'web-serial-unsupported-390x844.png'),
     fullPage: true,
   });
+});
+
+/** A device streaming 2 axes at 50 Hz for `seconds` through the relay, in a Python process. */
+const DEVICE_SCRIPT = `
+import json, math, sys, time
+from websockets.sync.client import connect
+url, key, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+with connect(url, additional_headers={"x-api-key": key}) as ws:
+    ws.send(json.dumps({"type": "hello", "device_id": "bench-1", "name": "bench board",
+        "frequency_hz": 50.0, "axes": [{"name": "tilt", "units": "deg"}, {"name": "roll", "units": "deg"}]}))
+    assert json.loads(ws.recv(timeout=10))["type"] == "ok"
+    print("streaming", flush=True)
+    step, start = 0, time.monotonic()
+    while time.monotonic() - start < seconds:
+        rows = []
+        while step < (time.monotonic() - start) * 50:
+            rows.append([round(math.sin(step / 10), 4), round(math.cos(step / 10), 4)])
+            step += 1
+        if rows:
+            ws.send(json.dumps({"type": "samples", "values": rows}))
+            ws.recv(timeout=10)
+        time.sleep(0.1)
+`;
+
+test('a remote device is listed, watched live and recorded from', async ({ page }) => {
+  await signInAsOwner(page.request);
+  const headers = await csrfHeaders(() => page.context().cookies());
+  const created = await page.request.post('/api/projects', {
+    data: { name: 'Remote e2e' },
+    headers,
+  });
+  const projectId = ((await created.json()) as { id: number }).id;
+  const keyAnswer = await page.request.post(`/api/projects/${projectId}/api-keys`, {
+    data: { name: 'forwarder', scope: 'ingestion' },
+    headers,
+  });
+  const key = ((await keyAnswer.json()) as { key: string }).key;
+  const wsUrl = `${process.env.E2E_BASE_URL!.replace('http', 'ws')}/api/devices/connect`;
+  const device = spawn(
+    path.join(REPO_DIR, '.venv', 'bin', 'python'),
+    ['-c', DEVICE_SCRIPT, wsUrl, key, '60'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let deviceOutput = '';
+  device.stdout.on('data', (chunk: Buffer) => (deviceOutput += chunk.toString()));
+  device.stderr.on('data', (chunk: Buffer) => (deviceOutput += chunk.toString()));
+  try {
+    await expect.poll(() => deviceOutput, { timeout: 20_000 }).toContain('streaming');
+    await page.goto(`/projects/${projectId}/data`);
+    const panel = page.getByRole('region', { name: 'Remote devices' });
+    const row = panel.getByRole('row', { name: /bench board/ });
+    await expect(row).toContainText('connected');
+    await expect(row).toContainText('50 Hz');
+    await expect(row).toContainText('tilt');
+    await row.getByRole('button', { name: 'Watch' }).click();
+    await expect(panel.getByText('Streaming.')).toBeVisible();
+    await expect(panel.getByRole('img', { name: 'Live values of tilt, roll' })).toBeVisible();
+    await panel.getByLabel('Label').fill('tilted');
+    await panel.getByLabel('Length (s)').fill('1');
+    await panel.getByRole('button', { name: 'Start recording' }).click();
+    await expect(panel.getByText(/Recorded and stored tilted\.remote\..*\.csv/)).toBeVisible();
+    const samples = await page.request.get(`/api/projects/${projectId}/samples`);
+    const [sample] = ((await samples.json()) as { data: Array<Record<string, unknown>> }).data;
+    expect(sample).toMatchObject({ label: 'tilted', interval_ms: 20, length: 50 });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({
+      path: path.join(SCREENSHOTS_DIR, 'remote-device-390x844.png'),
+      fullPage: true,
+    });
+  } finally {
+    device.kill();
+  }
+  expect(deviceOutput).not.toContain('Traceback');
 });

@@ -147,6 +147,7 @@ function WatchedDevice({
           frequencyHz={device.frequency_hz}
           axes={axes}
           blocked={connected ? null : 'The device is not streaming.'}
+          fileTag="remote"
           idPrefix={`remote-${device.device_id.replace(/[^\w-]/g, '_')}`}
         />
       )}

@@ -174,6 +174,7 @@ export function SerialPanel({ projectId }: { projectId: number }) {
           axes={axes}
           blocked={blocked}
           idPrefix="serial"
+          fileTag="serial"
         />
       )}
     </section>

@@ -21,6 +21,7 @@ export function StreamRecorder({
   axes,
   blocked,
   idPrefix,
+  fileTag,
 }: {
   projectId: number;
   bus: RowBus;
@@ -29,6 +30,8 @@ export function StreamRecorder({
   /** Why recording cannot start now (no frequency yet, bad axis names…), or null. */
   blocked: string | null;
   idPrefix: string;
+  /** In the stored file's name: LABEL.<fileTag>.<time>.csv */
+  fileTag: string;
 }) {
   const [label, setLabel] = useState('');
   const [lengthS, setLengthS] = useState('2');
@@ -53,9 +56,13 @@ export function StreamRecorder({
       setPhase({ kind: 'uploading' });
       const safe = label.trim().replace(/[^\w.-]+/g, '_') || 'recording';
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const file = new File([rowsToCsv(rows, frequencyHz, axes)], `${safe}.serial.${stamp}.csv`, {
-        type: 'text/csv',
-      });
+      const file = new File(
+        [rowsToCsv(rows, frequencyHz, axes)],
+        `${safe}.${fileTag}.${stamp}.csv`,
+        {
+          type: 'text/csv',
+        },
+      );
       const { data, error } = await samplesUploadSamples({
         path: { project_id: projectId },
         body: { files: [file], label: label.trim(), category },
