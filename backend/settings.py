@@ -252,7 +252,7 @@ class Settings(BaseSettings):
         description="Devices connected to the relay at once in one project.",
     )
     device_subscriber_queue_messages: int = Field(
-        256,
+        64,
         ge=1,
         validation_alias=AliasChoices("MCUFORGE_DEVICE_SUBSCRIBER_QUEUE_MESSAGES"),
         description="Messages queued for one browser watching a device; the oldest are dropped.",

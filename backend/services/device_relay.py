@@ -8,11 +8,14 @@ slow reader never slows the device or grows the server's memory.
 
 Handlers of one device and of its watchers may run on different event loops (test clients do);
 the queues are therefore guarded by a lock and a waiting reader is woken on its own loop.
+Messages are queued as the JSON text sent to browsers, encoded once per message whatever the
+number of watchers: a queue of N messages holds at most N times the device's message limit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -20,6 +23,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backend.schemas.devices import DeviceHello
+
+_SAMPLES_PREFIX = '{"type": "samples"'
+
+
+def _encode(message: dict[str, Any]) -> str:
+    return json.dumps(message, allow_nan=False)
 
 
 class RelayRefusal(Exception):
@@ -32,12 +41,12 @@ class Subscriber:
 
     max_messages: int
     dropped: int = 0
-    _queue: deque[dict[str, Any]] = field(default_factory=deque)
+    _queue: deque[str] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loop: asyncio.AbstractEventLoop | None = None
     _ready: asyncio.Event | None = None
 
-    def push(self, message: dict[str, Any]) -> None:
+    def push(self, message: str) -> None:
         with self._lock:
             if len(self._queue) >= self.max_messages:
                 self._queue.popleft()
@@ -50,8 +59,9 @@ class Subscriber:
             except RuntimeError:
                 pass  # the watcher's loop is closed: it is going away
 
-    async def next_message(self) -> dict[str, Any]:
-        """The oldest queued message, waiting for one; samples carry the drop count so far."""
+    async def next_message(self) -> str:
+        """The oldest queued message (JSON text), waiting for one; samples carry the number of
+        messages dropped so far."""
         with self._lock:
             if self._ready is None:
                 self._loop = asyncio.get_running_loop()
@@ -61,8 +71,8 @@ class Subscriber:
             with self._lock:
                 if self._queue:
                     message = self._queue.popleft()
-                    if message.get("type") == "samples" and self.dropped:
-                        message = {**message, "dropped": self.dropped}
+                    if self.dropped and message.startswith(_SAMPLES_PREFIX):
+                        message = f'{message[:-1]}, "dropped": {self.dropped}}}'
                     return message
                 ready.clear()
             await ready.wait()
@@ -80,15 +90,17 @@ class ConnectedDevice:
     subscribers: list[Subscriber] = field(default_factory=list)
     samples_received: int = 0
 
-    def status(self, *, connected: bool) -> dict[str, Any]:
-        return {
-            "type": "status",
-            "connected": connected,
-            "device_id": self.hello.device_id,
-            "name": self.hello.name,
-            "frequency_hz": self.hello.frequency_hz,
-            "axes": [axis.model_dump() for axis in self.hello.axes],
-        }
+    def status(self, *, connected: bool) -> str:
+        return _encode(
+            {
+                "type": "status",
+                "connected": connected,
+                "device_id": self.hello.device_id,
+                "name": self.hello.name,
+                "frequency_hz": self.hello.frequency_hz,
+                "axes": [axis.model_dump() for axis in self.hello.axes],
+            }
+        )
 
 
 class DeviceRelay:
@@ -138,13 +150,13 @@ class DeviceRelay:
         with self._lock:
             device.samples_received += len(values)
             subscribers = list(device.subscribers)
-        message = {"type": "samples", "values": values}
+        message = _encode({"type": "samples", "values": values})
         for subscriber in subscribers:
             subscriber.push(message)
 
     def subscribe(
         self, project_id: int, device_id: str, *, max_subscribers: int, queue_messages: int
-    ) -> tuple[Subscriber, dict[str, Any] | None]:
+    ) -> tuple[Subscriber, str | None]:
         """A new watcher, and the device's status when it is connected (None when not)."""
         key = (project_id, device_id)
         subscriber = Subscriber(max_messages=queue_messages)

@@ -33,7 +33,7 @@ from backend.db.session import get_sessionmaker
 from backend.schemas.devices import MAX_DEVICE_ID_CHARS, DeviceHello, DeviceSamples, DevicesPublic
 from backend.services import devices
 from backend.services.access import Permission
-from backend.services.device_relay import ConnectedDevice, RelayRefusal, relay
+from backend.services.device_relay import ConnectedDevice, RelayRefusal, Subscriber, relay
 from backend.settings import settings
 
 router = APIRouter(tags=["devices"])
@@ -286,15 +286,15 @@ async def watch_device(websocket: WebSocket, project_id: int, device_id: str) ->
         await _close_with_error(websocket, CLOSE_POLICY, str(refusal))
         return
     try:
-        await websocket.send_json(
-            status or {"type": "status", "connected": False, "device_id": device_id}
+        await websocket.send_text(
+            status or json.dumps({"type": "status", "connected": False, "device_id": device_id})
         )
         await _forward(websocket, subscriber)
     finally:
         relay.unsubscribe(project_id, device_id, subscriber)
 
 
-async def _forward(websocket: WebSocket, subscriber: Any) -> None:
+async def _forward(websocket: WebSocket, subscriber: Subscriber) -> None:
     """Send queued messages until the browser goes away (its messages are read and ignored)."""
 
     async def until_closed() -> None:
@@ -313,7 +313,7 @@ async def _forward(websocket: WebSocket, subscriber: Any) -> None:
                 next_message.cancel()
                 return
             try:
-                await websocket.send_json(next_message.result())
+                await websocket.send_text(next_message.result())
             except Exception:
                 return  # the browser went away mid-send
     finally:

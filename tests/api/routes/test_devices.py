@@ -4,6 +4,7 @@ watch it over `WS .../devices/{device_id}/live`, the devices list shows it; ever
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -204,10 +205,10 @@ def test_a_slow_watcher_loses_the_oldest_messages_and_is_told_how_many() -> None
     hello = DeviceHello.model_validate(HELLO)
     device = hub.connect(1, hello, max_per_project=1)
     watcher, status = hub.subscribe(1, hello.device_id, max_subscribers=1, queue_messages=3)
-    assert status is not None and status["connected"] is True
+    assert status is not None and json.loads(status)["connected"] is True
     for step in range(10):
         hub.publish(device, [[float(step), 0.0, 0.0]])
     assert watcher.pending() == 3 and watcher.dropped == 7
 
-    first = asyncio.run(watcher.next_message())
+    first = json.loads(asyncio.run(watcher.next_message()))
     assert first == {"type": "samples", "values": [[7.0, 0.0, 0.0]], "dropped": 7}
