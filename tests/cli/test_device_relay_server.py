@@ -84,3 +84,17 @@ def test_firmware_posts_to_the_ingestion_route_of_the_server(
     assert (response.status_code, response.text) == (200, "idle.01.json")
     samples = owner.get(f"/api/projects/{project['id']}/samples").json()["data"]
     assert [(s["label"], s["category"]) for s in samples] == [("idle", "testing")]
+
+
+def test_a_refusal_quoting_a_long_non_ascii_device_id_closes_with_its_code(
+    live_server: str, project: dict, owner: httpx.Client
+) -> None:
+    device_id = "é" * 100  # the refusal quotes it: 200 bytes, more than a close reason holds
+    live = f"{_ws(live_server)}/api/projects/{project['id']}/devices/{device_id}/live"
+    cookies = "; ".join(f"{name}={value}" for name, value in owner.cookies.items())
+    with connect(live, additional_headers={"Cookie": cookies}) as browser:
+        answer = json.loads(browser.recv(timeout=10))
+        assert answer["type"] == "error" and device_id in answer["message"]
+        with pytest.raises(ConnectionClosed) as closed:
+            browser.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404

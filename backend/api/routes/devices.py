@@ -71,7 +71,9 @@ class _Refused(Exception):
 async def _close_with_error(websocket: WebSocket, close_code: int, message: str) -> None:
     with contextlib.suppress(Exception):  # the peer may be gone already
         await websocket.send_json({"type": "error", "message": message})
-        await websocket.close(code=close_code, reason=message[:120])
+        # A close reason has at most 123 bytes.
+        reason = message.encode()[:120].decode(errors="ignore")
+        await websocket.close(code=close_code, reason=reason)
 
 
 def _authorize(
@@ -100,7 +102,8 @@ async def _receive_json(websocket: WebSocket) -> Any:
     data = message.get("text")
     if data is None:
         data = message.get("bytes") or b""
-    if len(data) > settings.device_max_message_bytes:
+    size_bytes = len(data.encode()) if isinstance(data, str) else len(data)
+    if size_bytes > settings.device_max_message_bytes:
         raise _Refused(
             CLOSE_TOO_BIG,
             f"a message is at most {settings.device_max_message_bytes} bytes "

@@ -212,3 +212,4 @@ def test_a_slow_watcher_loses_the_oldest_messages_and_is_told_how_many() -> None
 
     first = json.loads(asyncio.run(watcher.next_message()))
     assert first == {"type": "samples", "values": [[7.0, 0.0, 0.0]], "dropped": 7}
+
