@@ -8,12 +8,15 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.api.main import api_router
+from backend.api.routes.ingestion import INGESTION_TAG
 from backend.services.errors import ServiceError
 from backend.settings import settings
 
@@ -35,9 +38,29 @@ def operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-async def _service_error(_request: Request, error: Exception) -> JSONResponse:
+def _answers_in_text(request: Request) -> bool:
+    """The ingestion service's routes answer errors in text/plain, as the service they stand in
+    for does (firmware prints the body)."""
+    route = request.scope.get("route")
+    return isinstance(route, APIRoute) and INGESTION_TAG in route.tags
+
+
+async def _service_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ServiceError)
+    if _answers_in_text(request):
+        # The service's clients know 400 for every invalid message.
+        status_code = 400 if error.status_code == 422 else error.status_code
+        return PlainTextResponse(error.detail, status_code=status_code)
     return JSONResponse({"detail": error.detail}, status_code=error.status_code)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    if _answers_in_text(request):
+        return PlainTextResponse(
+            str(error.detail), status_code=error.status_code, headers=error.headers
+        )
+    return await http_exception_handler(request, error)
 
 
 def unstorable_value_detail(error: Exception) -> str:
@@ -134,6 +157,7 @@ def create_app() -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(DataError, _unstorable_value)
     app.add_exception_handler(OverflowError, _unstorable_value)

@@ -225,6 +225,45 @@ class Settings(BaseSettings):
         "impulse's rate (length x axes), computed before resampling.",
     )
 
+    # Ingestion compatible with existing firmware (backend/api/routes/ingestion.py) and the
+    # device relay (backend/services/device_relay.py): each bound is checked as messages arrive.
+    ingestion_requests_per_minute: int = Field(
+        600,
+        ge=1,
+        validation_alias=AliasChoices("MCUFORGE_INGESTION_REQUESTS_PER_MINUTE"),
+        description="Requests per API key and minute to the ingestion routes (429 beyond).",
+    )
+    device_max_message_bytes: int = Field(
+        64 * 1024,
+        ge=256,
+        validation_alias=AliasChoices("MCUFORGE_DEVICE_MAX_MESSAGE_BYTES"),
+        description="Largest WebSocket message a device may send to the relay.",
+    )
+    device_max_messages_per_second: float = Field(
+        50.0,
+        gt=0,
+        validation_alias=AliasChoices("MCUFORGE_DEVICE_MAX_MESSAGES_PER_SECOND"),
+        description="Messages per second a connected device may send (averaged over 2 s).",
+    )
+    device_max_connected_per_project: int = Field(
+        16,
+        ge=1,
+        validation_alias=AliasChoices("MCUFORGE_DEVICE_MAX_CONNECTED_PER_PROJECT"),
+        description="Devices connected to the relay at once in one project.",
+    )
+    device_subscriber_queue_messages: int = Field(
+        64,
+        ge=1,
+        validation_alias=AliasChoices("MCUFORGE_DEVICE_SUBSCRIBER_QUEUE_MESSAGES"),
+        description="Messages queued for one browser watching a device; the oldest are dropped.",
+    )
+    device_max_subscribers: int = Field(
+        32,
+        ge=1,
+        validation_alias=AliasChoices("MCUFORGE_DEVICE_MAX_SUBSCRIBERS"),
+        description="Browsers watching one device at once.",
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret_outside_development(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:

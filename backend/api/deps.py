@@ -12,8 +12,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi import Depends, HTTPException, Path, Request, WebSocket, status
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from backend.services.access import (
     SAFE_METHODS,
     SCOPE_PERMISSIONS,
     Actor,
+    Permission,
     ProjectAccess,
     required_permissions,
 )
@@ -185,3 +187,107 @@ def get_project(
 
 
 ProjectDep = Annotated[Project, Depends(get_project)]
+
+
+# --- the ingestion service's routes: a project API key names the project ----------------------
+
+
+def get_ingestion_project(request: Request, session: SessionDep, actor: CurrentActor) -> Project:
+    """The project of the `x-api-key` of a route compatible with Edge Impulse's ingestion service
+    (no project in the path: the key is the project). Personal tokens and sessions are refused
+    (403): firmware and scripts written for that service only know API keys."""
+    if actor.api_key is None:
+        if actor.is_anonymous:
+            raise _unauthorized("send a project API key in the x-api-key header")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "the ingestion routes take a project API key (x-api-key), not a sign-in or a "
+            "personal token; upload through /api/projects/{project_id}/samples instead",
+        )
+    project = session.get(Project, actor.api_key.project_id)
+    access = None if project is None else project_access(session, actor, project)
+    if project is None or access is None:
+        raise _unauthorized("the x-api-key is unknown or was revoked")
+    needed = required_permissions(request.scope.get("route"), request.method)
+    if not needed & access.permissions:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"this needs an API key with the ingest permission; this key's scope is {access.scope}",
+        )
+    request.state.project_access = access
+    request.state.ingestion_api_key_id = actor.api_key.id
+    return project
+
+
+IngestionProjectDep = Annotated[Project, Depends(get_ingestion_project)]
+
+
+# --- WebSockets: the same callers and the same policy, read from the handshake ----------------
+
+
+class WebSocketRefusal(Exception):
+    """Why a WebSocket is refused: the message sent in {"type": "error"} and the close code
+    (4401, 4403, 4404: the HTTP status the same request would get, plus 4000)."""
+
+    def __init__(self, close_code: int, message: str) -> None:
+        super().__init__(message)
+        self.close_code = close_code
+        self.message = message
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    """Whether the handshake comes from a page of this server. Browsers send a cross-site page's
+    cookies with its WebSocket handshakes and no CSRF header can be required there, so a session
+    cookie only counts when the Origin is this host."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: nothing can make it send someone's cookie
+    host = websocket.headers.get("host", "")
+    return urlsplit(origin).netloc.lower() == host.lower()
+
+
+def websocket_actor(websocket: WebSocket, session: Session, *, allow_cookie: bool) -> Actor:
+    """The caller of a WebSocket, as get_actor resolves that of a request: bearer token, then
+    x-api-key, then (where allowed, and from this server's own pages) the session cookie."""
+    authorization = websocket.headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    if authorization:
+        if scheme.lower() != "bearer" or not credentials.strip():
+            raise WebSocketRefusal(4401, "the Authorization header must be 'Bearer <token>'")
+        user = accounts.user_for_token(session, credentials.strip())
+        if user is None:
+            raise WebSocketRefusal(4401, "the bearer token is unknown or was revoked")
+        return Actor(user=user)
+    api_key = websocket.headers.get("x-api-key")
+    if api_key:
+        key = api_key_service.key_for_secret(session, api_key)
+        if key is None:
+            raise WebSocketRefusal(4401, "the x-api-key is unknown or was revoked")
+        return Actor(api_key=key)
+    session_token = websocket.cookies.get(SESSION_COOKIE)
+    if allow_cookie and session_token:
+        if not _same_origin(websocket):
+            raise WebSocketRefusal(4403, "a signed-in WebSocket must come from this server's pages")
+        row = accounts.session_for_token(session, session_token)
+        user = None if row is None else session.get(User, row.user_id)
+        if user is not None and not user.is_disabled:
+            return Actor(user=user, via_cookie=True)
+    return Actor()
+
+
+def websocket_project(
+    session: Session, actor: Actor, project_id: int, needed: frozenset[Permission]
+) -> Project:
+    """get_project's policy for a WebSocket: refusals as WebSocketRefusal, not HTTP errors."""
+    project = session.get(Project, project_id) if 1 <= project_id <= 2**31 - 1 else None
+    access = None if project is None else project_access(session, actor, project)
+    if project is None or access is None:
+        if actor.is_anonymous:
+            raise WebSocketRefusal(4401, "sign in, or send a bearer token or an x-api-key")
+        raise WebSocketRefusal(4404, f"project {project_id} does not exist")
+    if not needed & access.permissions:
+        if actor.is_anonymous:
+            raise WebSocketRefusal(4401, "sign in to do this in a public project")
+        wanted = " or ".join(sorted(needed))
+        raise WebSocketRefusal(4403, f"this needs the {wanted} permission")
+    return project

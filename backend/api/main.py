@@ -1,6 +1,6 @@
 """The API router: one router per resource, mounted under /api by backend.app.
 
-Every router but the uploads' and live classification's refuses bodies over `max_json_body_bytes`
+Every router but the uploads' (samples, ingestion) and live classification's refuses bodies over `max_json_body_bytes`
 (413) before a handler reads them; uploads stream through their own, larger, per-file and
 per-request limits, and a recording to classify may take `max_recording_body_bytes`.
 """
@@ -17,9 +17,11 @@ from backend.api.routes import (
     boards,
     classification,
     deployment,
+    devices,
     dsp_blocks,
     health,
     impulses,
+    ingestion,
     jobs,
     members,
     models,
@@ -51,7 +53,9 @@ for router in (
     models.router,
     deployment.router,
     boards.router,
+    devices.router,
 ):
     api_router.include_router(router, max_body_size=settings.max_json_body_bytes)
 api_router.include_router(samples.router, max_body_size=settings.max_upload_request_bytes)
+api_router.include_router(ingestion.router, max_body_size=settings.max_upload_request_bytes)
 api_router.include_router(classification.router, max_body_size=settings.max_recording_body_bytes)

@@ -13,8 +13,18 @@ def serve(host: str, port: int) -> None:
     from worker.hardening import make_process_undumpable
 
     make_process_undumpable()  # training scripts run as our user must not read our secrets
+    from backend.settings import settings
+
     upgrade()
-    uvicorn.run("backend.app:create_app", factory=True, host=host, port=port)
+    uvicorn.run(
+        "backend.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        # The device relay's message limit, enforced while a frame arrives (the route checks it
+        # again, with a message naming the setting, for servers started otherwise).
+        ws_max_size=settings.device_max_message_bytes,
+    )
 
 
 def _run(args: argparse.Namespace) -> int:

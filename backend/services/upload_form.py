@@ -79,9 +79,18 @@ class _Part:
 class _FormCollector:
     """The parser's callbacks: each part becomes a file or a short text field."""
 
-    def __init__(self, *, max_file_bytes: int, max_files: int) -> None:
+    def __init__(
+        self,
+        *,
+        max_file_bytes: int,
+        max_files: int,
+        files_field: str = FILES_FIELD,
+        form_fields: tuple[str, ...] = FORM_FIELDS,
+    ) -> None:
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
+        self.files_field = files_field
+        self.form_fields = form_fields
         self.files: list[UploadedFile] = []
         self.fields: dict[str, str] = {}
         self.part: _Part | None = None
@@ -113,9 +122,10 @@ class _FormCollector:
             raise InvalidRequest("Every part of the multipart body needs a Content-Disposition name.")
         part.name = options[b"name"].decode("utf-8", errors="replace")
         if b"filename" in options:
-            if part.name != FILES_FIELD:
+            if part.name != self.files_field:
                 raise InvalidRequest(
-                    f'A file was sent in the form field "{part.name}"; send files in "{FILES_FIELD}".'
+                    f'A file was sent in the form field "{part.name}"; send files in '
+                    f'"{self.files_field}".'
                 )
             if len(self.files) >= self.max_files:
                 raise PayloadTooLarge(
@@ -125,12 +135,16 @@ class _FormCollector:
             # Invalid UTF-8 becomes U+FFFD so that every name can be shown in the answer.
             part.file = UploadedFile(options[b"filename"].decode("utf-8", errors="replace"))
             self.files.append(part.file)
-        elif part.name == FILES_FIELD:
-            raise InvalidRequest(f'The form field "{FILES_FIELD}" must hold files, not text.')
-        elif part.name not in FORM_FIELDS:
+        elif part.name == self.files_field:
+            raise InvalidRequest(f'The form field "{self.files_field}" must hold files, not text.')
+        elif part.name not in self.form_fields:
+            optional = (
+                f" and optionally {', '.join(repr(f) for f in self.form_fields)}"
+                if self.form_fields
+                else ""
+            )
             raise InvalidRequest(
-                f'Unknown form field "{part.name}"; an upload takes "{FILES_FIELD}" and '
-                f"optionally {', '.join(repr(f) for f in FORM_FIELDS)}."
+                f'Unknown form field "{part.name}"; an upload takes "{self.files_field}"{optional}.'
             )
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -173,12 +187,12 @@ class _FormCollector:
         }
 
 
-def _boundary(content_type: str | None) -> bytes:
+def _boundary(content_type: str | None, files_field: str) -> bytes:
     media_type, options = parse_options_header(content_type or "")
     if media_type != b"multipart/form-data" or not options.get(b"boundary"):
         raise InvalidRequest(
             "An upload is a multipart/form-data request with the files in the field "
-            f'"{FILES_FIELD}"; this request is {content_type or "without a Content-Type"}.'
+            f'"{files_field}"; this request is {content_type or "without a Content-Type"}.'
         )
     return options[b"boundary"]
 
@@ -191,10 +205,13 @@ async def read_upload_form(
     max_file_bytes: int,
     max_files: int,
     max_request_bytes: int,
+    files_field: str = FILES_FIELD,
+    form_fields: tuple[str, ...] = FORM_FIELDS,
 ) -> UploadForm:
     """Parse the multipart body; PayloadTooLarge or InvalidRequest when the request as a whole is
-    refused. The caller closes the form (UploadForm.close) when done with it."""
-    boundary = _boundary(content_type)
+    refused. The caller closes the form (UploadForm.close) when done with it. files_field and
+    form_fields name the parts (the ingestion service's clients send files in "data")."""
+    boundary = _boundary(content_type, files_field)
     too_large = (
         f"The upload request is larger than the limit of {max_request_bytes} bytes; "
         "send the files in several requests."
@@ -202,7 +219,12 @@ async def read_upload_form(
     if content_length is not None and content_length.isdigit():
         if int(content_length) > max_request_bytes:
             raise PayloadTooLarge(too_large)
-    collector = _FormCollector(max_file_bytes=max_file_bytes, max_files=max_files)
+    collector = _FormCollector(
+        max_file_bytes=max_file_bytes,
+        max_files=max_files,
+        files_field=files_field,
+        form_fields=form_fields,
+    )
     form = UploadForm(files=collector.files, fields=collector.fields)
     try:
         await _read_body(collector, boundary, body, max_request_bytes, too_large)
@@ -234,4 +256,39 @@ async def _read_body(
     if collector.open_parts or (received_bytes and not collector.files and not collector.fields):
         raise InvalidRequest("The multipart body is truncated: it ends before its closing boundary.")
     if not collector.files:
-        raise InvalidRequest(f'The upload has no files; send one or more in the form field "{FILES_FIELD}".')
+        raise InvalidRequest(
+            f'The upload has no files; send one or more in the form field "{collector.files_field}".'
+        )
+
+
+async def read_single_file(
+    filename: str,
+    content_length: str | None,
+    body: AsyncIterator[bytes],
+    *,
+    max_file_bytes: int,
+) -> UploadForm:
+    """A request whose whole body is one file (the ingestion service's data routes), as a form of
+    that one file: spooled like a multipart part, PayloadTooLarge past max_file_bytes."""
+    too_large = (
+        f"The request body is larger than the limit of {max_file_bytes} bytes per file "
+        "(MCUFORGE_MAX_UPLOAD_FILE_BYTES)."
+    )
+    if content_length is not None and content_length.isdigit():
+        if int(content_length) > max_file_bytes:
+            raise PayloadTooLarge(too_large)
+    upload = UploadedFile(filename)
+    form = UploadForm(files=[upload], fields={})
+    try:
+        async for chunk in body:
+            upload.size_bytes += len(chunk)
+            if upload.size_bytes > max_file_bytes:
+                raise PayloadTooLarge(too_large)
+            upload.append(chunk)
+    except BaseException:
+        form.close()
+        raise
+    if upload.size_bytes == 0:
+        form.close()
+        raise InvalidRequest("The request body is empty; send the file as the body.")
+    return form

@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from backend.app import create_app
-from backend.db.models import ApiKeyScope, Project
+from backend.db.models import ApiKeyScope, Device, Project
 from backend.db.session import get_sessionmaker
 from backend.services import accounts, api_keys, invitations
 from backend.settings import settings
@@ -111,6 +112,12 @@ NON_PROJECT_ROUTES: dict[str, set[str]] = {
     "create_user": {"admin"},
     "update_user": {"admin"},
     "create_password_reset": {"admin"},
+    # The ingestion service's routes: the project is the x-api-key's, which must hold ingest.
+    **{
+        f"ingest_{category}_{kind}": {"key:admin", "key:ingestion+deployment", "key:ingestion"}
+        for category in ("training", "testing", "anomaly")
+        for kind in ("data", "files")
+    },
     "read_invitations": {"admin"},
     "create_invitation": {"admin"},
     "revoke_invitation": {"admin"},
@@ -364,3 +371,63 @@ def test_another_projects_samples_jobs_impulses_and_keys_are_not_found(
             continue
         assert response.status_code == 404, f"{what}: {response.status_code} {response.text[:300]}"
         assert_no_leak(response, what)
+
+
+# --- WebSockets (not in the route table above): the same policy, refusals as close codes -------
+
+WEBSOCKETS: dict[str, set[str]] = {
+    # path -> the permissions of which the caller needs one
+    "/api/devices/connect?project={project_id}": {"ingest"},
+    "/api/projects/{project_id}/devices/{device_id}/live": {"read"},
+}
+
+
+def test_every_websocket_route_is_in_the_matrix() -> None:
+    from fastapi.routing import APIWebSocketRoute
+
+    paths = {
+        str(context.path)
+        for context in iter_route_contexts(create_app().routes)
+        if isinstance(context.original_route, APIWebSocketRoute)
+    }
+    assert paths == {path.split("?")[0] for path in WEBSOCKETS}
+
+
+@pytest.mark.parametrize("path", sorted(WEBSOCKETS))
+@pytest.mark.parametrize("public", [False, True], ids=["private", "public"])
+def test_websocket_answers_each_actor_as_its_role_allows(
+    http: TestClient, world: World, path: str, public: bool
+) -> None:
+    from backend.services.device_relay import relay
+
+    hello = {"type": "hello", "device_id": "d1", "name": "d", "frequency_hz": 10.0, "axes": [{"name": "x"}]}
+    for actor in ACTORS:
+        relay.clear()
+        project_id, keys = build_project(world, public=public)
+        held = ACTOR_PERMISSIONS[actor]
+        if held is None and public:
+            held = {"read"}
+        if held is None:
+            expected = 4401 if actor == "anonymous" else 4404
+        elif not held & WEBSOCKETS[path]:
+            expected = 4401 if actor == "anonymous" else 4403
+        else:
+            expected = None
+        with get_sessionmaker()() as session:  # a device that said hello before
+            session.add(Device(project_id=project_id, device_id="d1", name="d", frequency_hz=10.0))
+            session.commit()
+        url = path.format(project_id=project_id, device_id="d1")
+        with http.websocket_connect(url, headers=world.headers(actor, keys)) as socket:
+            if "connect" in path:
+                socket.send_json(hello)
+            answer = socket.receive_json()
+            what = f"{actor} {url} ({'public' if public else 'private'})"
+            if expected is None:
+                assert answer["type"] in ("ok", "status"), f"{what}: {answer}"
+            else:
+                assert answer["type"] == "error", f"{what}: {answer}"
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    socket.receive_json()
+                assert closed.value.code == expected, f"{what}: {closed.value.code} {answer}"
+            assert LEAK_MARKER not in str(answer).lower()
+    relay.clear()

@@ -5,7 +5,9 @@ import { useParams } from 'react-router';
 import { projectsReadProjectOptions } from '../client/@tanstack/react-query.gen';
 import { ErrorText } from '../components/ErrorText';
 import { RecordPanel } from '../components/RecordPanel';
+import { RemoteDevicesPanel } from '../components/RemoteDevicesPanel';
 import { SamplesTable } from '../components/SamplesTable';
+import { SerialPanel } from '../components/SerialPanel';
 import { UploadPanel } from '../components/UploadPanel';
 import { projectPermissions } from '../lib/permissions';
 import { parseProjectId } from '../lib/projectId';
@@ -40,7 +42,14 @@ function DataAcquisition({ projectId }: { projectId: number }) {
         <>
           <UploadPanel projectId={projectId} />
           <RecordPanel projectId={projectId} />
+          <SerialPanel projectId={projectId} />
         </>
+      )}
+      {project.data && (
+        <RemoteDevicesPanel
+          projectId={projectId}
+          canRecord={projectPermissions(project.data.role).canWrite}
+        />
       )}
       <SamplesTable projectId={projectId} />
     </>
