@@ -17,6 +17,7 @@ from backend.api.routes import (
     boards,
     classification,
     deployment,
+    device_tests,
     dsp_blocks,
     health,
     impulses,
@@ -50,6 +51,7 @@ for router in (
     training.router,
     models.router,
     deployment.router,
+    device_tests.router,
     boards.router,
 ):
     api_router.include_router(router, max_body_size=settings.max_json_body_bytes)
