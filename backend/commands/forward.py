@@ -312,6 +312,52 @@ def _answer(connection: Any, timeout_s: float | None) -> dict[str, Any] | None:
     return answer
 
 
+def _drain_answers(connection: Any) -> None:
+    """Read what the server sent before closing; its error, if any, is raised."""
+    from websockets.exceptions import ConnectionClosed
+
+    try:
+        while _answer(connection, 0) is not None:
+            pass
+    except ConnectionClosed:
+        pass
+
+
+def _relay(connection: Any, reader: LineReader, device: Device, hello: dict[str, Any],
+           end: float | None, plot: LivePlot) -> int:
+    """Hello, then batches every STREAM_BATCH_S until `end`; the samples sent."""
+    sent = 0
+    connection.send(json.dumps(hello))
+    if _answer(connection, 30.0) is None:
+        raise ForwardFailed("the server did not answer the device's hello within 30 s")
+    reader.discard_pending()
+    batch: list[list[float]] = []
+    flush_at = time.monotonic() + STREAM_BATCH_S
+    while end is None or time.monotonic() < end:
+        line = reader.next_line(flush_at if end is None else min(flush_at, end))
+        if line is not None:
+            values = parse_line(line[1])
+            if values is not None and len(values) == len(device.axes):
+                batch.append(list(values))
+                plot.add(values)
+        if time.monotonic() >= flush_at:
+            if batch:
+                connection.send(json.dumps({"type": "samples", "values": batch}))
+                sent += len(batch)
+                batch = []
+            while _answer(connection, 0) is not None:
+                pass
+            plot.draw()
+            flush_at = time.monotonic() + STREAM_BATCH_S
+    if batch:
+        connection.send(json.dumps({"type": "samples", "values": batch}))
+        sent += len(batch)
+    # What the server said about the last batches (an error still counts).
+    while _answer(connection, 0.5) is not None:
+        pass
+    return sent
+
+
 def stream(reader: LineReader, device: Device, url: str, api_key: str,
            duration_s: float | None, plot: LivePlot) -> int:
     """Relay the board's samples until `duration_s` passes (or Ctrl-C); the samples sent."""
@@ -328,34 +374,12 @@ def stream(reader: LineReader, device: Device, url: str, api_key: str,
     try:
         with connect(websocket_url(url), additional_headers={"x-api-key": api_key},
                      open_timeout=30) as connection:
-            connection.send(json.dumps(hello))
-            if _answer(connection, 30.0) is None:
-                raise ForwardFailed("the server did not answer the device's hello within 30 s")
-            reader.discard_pending()
-            batch: list[list[float]] = []
-            flush_at = time.monotonic() + STREAM_BATCH_S
-            while end is None or time.monotonic() < end:
-                line = reader.next_line(flush_at if end is None else min(flush_at, end))
-                if line is not None:
-                    values = parse_line(line[1])
-                    if values is not None and len(values) == len(device.axes):
-                        batch.append(list(values))
-                        plot.add(values)
-                if time.monotonic() >= flush_at:
-                    if batch:
-                        connection.send(json.dumps({"type": "samples", "values": batch}))
-                        sent += len(batch)
-                        batch = []
-                    while _answer(connection, 0) is not None:
-                        pass
-                    plot.draw()
-                    flush_at = time.monotonic() + STREAM_BATCH_S
-            if batch:
-                connection.send(json.dumps({"type": "samples", "values": batch}))
-                sent += len(batch)
-            # What the server said about the last batches (an error still counts).
-            while _answer(connection, 0.5) is not None:
-                pass
+            try:
+                sent = _relay(connection, reader, device, hello, end, plot)
+            except ConnectionClosed:
+                # The server said why before it closed: that reason, not the closing.
+                _drain_answers(connection)
+                raise
     except InvalidStatus as error:
         status = error.response.status_code
         reason = "the API key was refused" if status in (401, 403) else f"HTTP {status}"
