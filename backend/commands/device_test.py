@@ -167,7 +167,10 @@ def compare(platform: PlatformWindow, device: BoardResult, labels: list[str]) ->
         else:
             max_difference = max(abs(device_scores[k] - v) for k, v in platform.scores.items())
             agrees = max_difference <= SCORE_TOLERANCE
-        platform_top = platform.top
+        # The label of the highest score on each side, ties to the first in the board's order
+        # (the platform's own `top` says "uncertain" below its threshold: not a label).
+        order = [label for label in labels if label in platform.scores]
+        platform_top = max(order, key=lambda k: platform.scores[k]) if order else None  # type: ignore[index]
         device_top = max(device_scores, key=lambda k: device_scores[k]) if device_scores else None
         agrees = agrees and device_top == platform_top
     if platform.value is not None:

@@ -77,7 +77,6 @@ int format_sample(uint32_t index) {
 }  // namespace
 
 int main(void) {
-    mf_uart_init();
     mf_systick_start(kWakeHz);
     uint64_t slot = 0;         // the next character slot
     uint32_t next_sample = 0;  // the next sample to fall due

@@ -1,5 +1,5 @@
 // Startup of the emulated serial board (QEMU mps2-an386): the estimator harness's reset
-// sequence (copy .data, zero .bss, FPU on, constructors) with a full vector table up to SysTick,
+// sequence (copy .data, zero .bss, FPU on, UART on, constructors) with a full vector table up to SysTick,
 // and a firmware that runs until QEMU is stopped.
 #include <stdint.h>
 
@@ -14,6 +14,7 @@ void mf_reset_handler(void);
 void mf_fault_handler(void);
 void mf_systick_handler(void);
 void mf_uart_write_byte(uint8_t byte);
+void mf_uart_init(void);
 }
 
 #define MF_CPACR (*(volatile uint32_t *)0xE000ED88u)
@@ -28,6 +29,9 @@ extern "C" void mf_reset_handler(void) {
     for (uint32_t *target = &mf_bss_start; target < &mf_bss_end; ++target) {
         *target = 0;
     }
+    // The UART and the timer before anything runs: firmware written for a board whose stdio
+    // is ready at main (the SDK's device_test example) prints from its first line.
+    mf_uart_init();
     for (mf_init_function *init = mf_init_array_start; init < mf_init_array_end; ++init) {
         (*init)();
     }
