@@ -242,7 +242,7 @@ function DeviceTestPanel({ projectId }: { projectId: number }) {
         </p>
       )}
       {last && (
-        <dl className="summary-list" data-testid="device-test-report">
+        <dl className="stats" data-testid="device-test-report">
           <dt>Agreement with the platform</dt>
           <dd className={last.windows_agreeing === last.windows_total ? '' : 'error-text'}>
             {agreementText(last)}
