@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from backend.commands.device_test import (
 )
 from backend.commands.forward import open_port
 from deploy_targets.serial_board import build_device_test_firmware, start_board
+from tests.cli.conftest import free_port, mcuforge, server_environment, wait_until_serving
 from tests.devices.conftest import require_arm_tools
 from tests.training.conftest import (
     LABELS,
@@ -186,3 +188,37 @@ def test_a_report_that_does_not_add_up_is_refused_and_nothing_stored(world: Trai
                                               "counter_unit": "ticks"})
     assert wrong_unit.status_code == 422
     assert world.client.get(url).json()["count"] == before
+
+
+def test_the_command_tests_the_emulated_board_through_a_live_server(
+    world: TrainingWorld, emulated_device_test: Path, tmp_path: Path
+) -> None:
+    """`mcuforge device-test` as a user runs it: a server on the project's database, an admin
+    key, the board's port; the report printed, stored, and its exit status."""
+    key = world.client.post(f"/api/projects/{world.project_id}/api-keys",
+                            json={"name": "device test", "scope": "admin"})
+    assert key.status_code == 201, key.text
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port",
+         str(port)],
+        cwd=tmp_path, env=server_environment(tmp_path, world.url),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        wait_until_serving(url, server)
+        before = world.client.get(f"/api/projects/{world.project_id}/device-tests").json()
+        with start_board(emulated_device_test, count_instructions=True) as board:
+            result = mcuforge("device-test", "--port", board.port, "--project", "tones",
+                              "--url", url, "--api-key", key.json()["key"], "--max-windows", "4")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "4 of 4 windows agree with the platform (100.0 %)." in result.stdout
+    assert "instructions a window on average" in result.stdout
+    assert result.stderr.count("ok ") == 4  # one line per window
+    after = world.client.get(f"/api/projects/{world.project_id}/device-tests").json()
+    assert after["count"] == before["count"] + 1
+    assert after["data"][0]["windows_total"] == 4
