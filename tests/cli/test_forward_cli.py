@@ -81,6 +81,22 @@ def test_forward_says_what_is_wrong_with_a_port_that_is_not_there(
     assert "cannot open the serial port /dev/does-not-exist" in result.stderr
 
 
+def test_forward_asks_project_label_and_length_when_not_given(
+    live_server: str, owner: httpx.Client, project: dict, signal_board: EmulatedBoard,  # noqa: F811
+) -> None:
+    answers = "\n".join(["x,y,z", project["name"], "tap", "300", "tap", "", ""]) + "\n"
+    result = mcuforge("forward", "--port", signal_board.port, "--url", live_server,
+                      "--api-key", project["api_key"], "--no-plot", stdin=answers)
+    assert result.returncode == 0, result.stderr
+    assert "Project (id or name)" in result.stderr
+    assert result.stderr.count("Label of the next sample") == 3  # the last answer is empty
+    assert "2 samples stored" in result.stdout
+    stored = owner.get(f"/api/projects/{project['id']}/samples",
+                       params={"sort": "created_at"}).json()["data"]
+    # 300 ms, then the default 10 s.
+    assert [(s["label"], s["length"]) for s in stored] == [("tap", 30), ("tap", 1000)]
+
+
 class RelayServer:
     """The device relay's contract, as the server side answers it: the hello and the sample
     batches a connection sent, `ok` to each, or `error` when told to refuse."""
