@@ -71,13 +71,15 @@ class LineReader:
             self._fill()
         return self._ready.popleft()
 
-    def discard_pending(self) -> None:
-        """Forget what was read but not used: the next line is a fresh one."""
+    def discard_pending(self, timeout_s: float = 1.0) -> None:
+        """Forget what was read but not used, and the line being received (dropping the
+        buffer may cut it in half): the next line is a whole, fresh one."""
         reset = getattr(self.port, "reset_input_buffer", None)
         if reset is not None:
             reset()
         self._ready.clear()
         self._partial = b""
+        self.next_line(time.monotonic() + timeout_s)
 
 
 def open_port(port: str, baud: int) -> Any:
@@ -94,7 +96,6 @@ def detect(reader: LineReader, seconds: float, frequency_hz: float | None = None
            ) -> DetectedLayout:
     """Listen for `seconds` and detect the layout; a given frequency replaces the measured one."""
     reader.discard_pending()
-    reader.next_line(time.monotonic() + 1.0)  # the first line may have been cut in half
     lines: list[tuple[float, str]] = []
     deadline = time.monotonic() + seconds
     while (line := reader.next_line(deadline)) is not None:

@@ -90,3 +90,28 @@ def test_sparkline_scales_to_the_values_range() -> None:
     assert sparkline([0, 1, 2, 3, 4, 5, 6, 7]) == "▁▂▃▄▅▆▇█"
     assert sparkline([3, 3]) == "▁▁"
     assert sparkline([]) == ""
+
+
+def test_the_reader_splits_lines_across_reads_and_drops_a_cut_one() -> None:
+    import threading
+    import time
+
+    import serial
+
+    from backend.commands.forward import LineReader
+
+    port = serial.serial_for_url("loop://", timeout=0.05)
+    reader = LineReader(port)
+    port.write(b"12,3\r\n-4.5,6\n7,")
+    soon = time.monotonic() + 2
+    assert [reader.next_line(soon)[1], reader.next_line(soon)[1]] == ["12,3", "-4.5,6"]  # type: ignore[index]
+    assert reader.next_line(time.monotonic() + 0.1) is None  # "7," waits for its end
+    port.write(b"8\n")
+    assert reader.next_line(soon)[1] == "7,8"  # type: ignore[index]
+    # The buffer is dropped in the middle of "-0.5,6": its end arrives afterwards and is
+    # dropped as well ("5,6" would be a wrong sample), the next line is whole.
+    port.write(b"1,1\n-0.")
+    threading.Timer(0.2, port.write, [b"5,6\n2,2\n"]).start()
+    reader.discard_pending(timeout_s=2)
+    assert reader.next_line(soon)[1] == "2,2"  # type: ignore[index]
+    port.close()
