@@ -1,10 +1,11 @@
 """The serial protocol of the SDK's device_test example (deploy_targets/sdk/templates/
-device_test.cpp.j2 states it): windows to the board as hex float32 with a CRC-32, its answer as
+device_test.cpp.j2 states it): windows to the board as base64 float32 with a CRC-32, its answer as
 one line of scores, anomaly, value and counter. Pure encoding and parsing, plus a small link
 over any object with pyserial's read/write."""
 
 from __future__ import annotations
 
+import base64
 import re
 import struct
 import time
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-VALUES_PER_LINE = 64  # the example's line buffer holds 64 values of 8 hex digits
+VALUES_PER_LINE = 48  # the example's line buffer: 192 bytes, 256 base64 characters
 READY_PREFIX = "mf_device_test ready"
 
 _READY = re.compile(r"^mf_device_test ready frame=(\d+) labels=(\d+) counter=(\w+)$")
@@ -49,12 +50,13 @@ class BoardResult:
 
 
 def encode_window(window_id: int, values: np.ndarray | list[float]) -> bytes:
-    """The lines that send one window: header, hex float32 lines, CRC-32 of the bytes."""
+    """The lines that send one window: header, base64 float32 lines, CRC-32 of the bytes."""
     data = np.ascontiguousarray(np.asarray(values, dtype="<f4").reshape(-1)).tobytes()
     count = len(data) // 4
     lines = [f"window {window_id} {count}"]
     step = VALUES_PER_LINE * 4
-    lines += [data[at:at + step].hex() for at in range(0, len(data), step)]
+    lines += [base64.b64encode(data[at:at + step]).decode("ascii")
+              for at in range(0, len(data), step)]
     lines.append(f"end {zlib.crc32(data):08x}")
     return ("\n".join(lines) + "\n").encode("ascii")
 

@@ -216,6 +216,13 @@ def run_device_test(
             f"the board's impulse takes {info.frame_size} values a window; this project's takes "
             f"{len(windows[0].raw)}: flash the device_test example of this project's SDK"
         )
+    platform_labels = windows[0].scores
+    if platform_labels is not None and set(platform_labels) != set(info.labels):
+        raise DeviceTestFailed(
+            f"the board's labels ({', '.join(info.labels)}) are not this model's "
+            f"({', '.join(platform_labels)}): flash the device_test example of the SDK built "
+            "from this model"
+        )
     outcomes: list[WindowOutcome] = []
     started = time.monotonic()
     for index, window in enumerate(windows):

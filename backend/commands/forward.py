@@ -418,8 +418,16 @@ def _recordings(args: argparse.Namespace) -> Iterator[tuple[str, int]]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.length_ms is not None and not 1 <= args.length_ms <= MAX_LENGTH_MS:
-        print(f"mcuforge forward: --length-ms must be 1 to {MAX_LENGTH_MS}", file=sys.stderr)
+    problems = [
+        f"--length-ms must be 1 to {MAX_LENGTH_MS}" if not 1 <= args.length_ms <= MAX_LENGTH_MS
+        else "",
+        "--samples must be 1 to 10000" if not 1 <= args.samples <= 10_000 else "",
+        "--detect-s must be 0.5 to 60 s" if not 0.5 <= args.detect_s <= 60 else "",
+        "--frequency must be above 0 Hz" if args.frequency is not None and args.frequency <= 0
+        else "",
+    ]
+    for problem in filter(None, problems):
+        print(f"mcuforge forward: {problem}", file=sys.stderr)
         return 2
     stored = None if args.api_key else load_credentials()
     url = (args.url or (stored.url if stored else settings_url())).rstrip("/")

@@ -79,6 +79,8 @@ def test_forward_says_what_is_wrong_with_a_port_that_is_not_there(
                       "--api-key", project["api_key"], "--project", project["name"])
     assert result.returncode == 1
     assert "cannot open the serial port /dev/does-not-exist" in result.stderr
+    bad = mcuforge("forward", "--port", "/dev/does-not-exist", "--length-ms", "0")
+    assert bad.returncode == 2 and "--length-ms must be 1 to 600000" in bad.stderr
 
 
 def test_forward_asks_project_label_and_length_when_not_given(

@@ -3,6 +3,7 @@ board's answers are read (the firmware's side runs in test_device_test.py)."""
 
 from __future__ import annotations
 
+import base64
 import struct
 import zlib
 
@@ -18,16 +19,18 @@ from backend.commands.device_protocol import (
 )
 
 
-def test_a_window_is_a_header_hex_lines_and_the_crc_of_its_bytes() -> None:
-    values = np.arange(130, dtype=np.float32) / 8
+def test_a_window_is_a_header_base64_lines_and_the_crc_of_its_bytes() -> None:
+    values = np.arange(100, dtype=np.float32) / 8
     lines = encode_window(5, values).decode().splitlines()
-    assert lines[0] == "window 5 130"
+    assert lines[0] == "window 5 100"
     data_lines = lines[1:-1]
-    assert [len(line) for line in data_lines] == [VALUES_PER_LINE * 8, VALUES_PER_LINE * 8, 16]
-    raw = bytes.fromhex("".join(data_lines))
-    assert np.array_equal(np.frombuffer(raw, dtype="<f4"), values)
+    # 48 values (192 bytes) a line: 256 characters; the last 4 values: 16 bytes, padded.
+    assert VALUES_PER_LINE == 48
+    assert [len(line) for line in data_lines] == [256, 256, 24]
+    assert data_lines[-1].endswith("=")
+    raw = b"".join(base64.b64decode(line, validate=True) for line in data_lines)
+    assert np.array_equal(np.frombuffer(raw, dtype="<f4"), values)  # bytes in memory order
     assert lines[-1] == f"end {zlib.crc32(raw):08x}"
-    assert data_lines[0][8:16] == struct.pack("<f", 0.125).hex()  # bytes in memory order
 
 
 def hex_of(value: float) -> str:

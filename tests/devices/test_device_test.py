@@ -118,7 +118,8 @@ def test_the_board_refuses_a_damaged_or_wrong_sized_window(host_device_test: Pip
     info = link.hello()
     assert info.labels == sorted(LABELS) and info.frame_size == 4000
     frame = encode_window(7, [0.25] * info.frame_size)
-    damaged = frame.replace(b"0000803e", b"0000813e", 1)  # one value changed on the way
+    damaged = frame.replace(b"AACAPg", b"AACBPg", 1)  # 0.25 became 0.2519... on the way
+    assert damaged != frame
     host_device_test.write(damaged)
     answer = link.read_line(60)
     assert answer is not None
@@ -127,6 +128,11 @@ def test_the_board_refuses_a_damaged_or_wrong_sized_window(host_device_test: Pip
     with pytest.raises(DeviceError, match="window 8: the window holds 10 values; this impulse "
                                           "takes 4000"):
         link.classify(8, [0.0] * 10)
+    host_device_test.write(b"window 10 2\nAAAAAA@@\nend 00000000\n")
+    answer = link.read_line(60)
+    assert answer is not None
+    with pytest.raises(DeviceError, match="window 10: a data line is not base64"):
+        parse_answer(answer)
     assert link.classify(9, [0.0] * info.frame_size).window_id == 9  # still serving
 
 
