@@ -13,6 +13,8 @@ COMMAND_MODULES = [
     "backend.commands.migrate",
     "backend.commands.login",
     "backend.commands.upload",
+    "backend.commands.forward",
+    "backend.commands.device_test",
     "worker.command",
     "backend.commands.run",
     "deploy_targets.compiler.command",

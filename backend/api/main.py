@@ -17,6 +17,7 @@ from backend.api.routes import (
     boards,
     classification,
     deployment,
+    device_tests,
     devices,
     dsp_blocks,
     health,
@@ -52,6 +53,7 @@ for router in (
     training.router,
     models.router,
     deployment.router,
+    device_tests.router,
     boards.router,
     devices.router,
 ):

@@ -32,6 +32,11 @@ _EXAMPLES = {
         "nano_ble33_sense_accelerometer", "accelerometer.ino.j2",
         "records a window from the Nano 33 BLE Sense's IMU and classifies it",
     ),
+    "device_test": (
+        "device_test", "device_test.ino.j2",
+        "answers `mcuforge device-test`: classifies the test windows it receives over Serial "
+        "and reports scores and cycles (any board)",
+    ),
 }
 
 _TEMPLATES = jinja2.Environment(
@@ -92,6 +97,8 @@ def build_arduino_library(sdk: SdkBuild, out_dir: Path, *, version: str = "1.0.0
         examples.append(_EXAMPLES["microphone"])
     elif sdk.sensor == "accelerometer":
         examples.append(_EXAMPLES["accelerometer"])
+    if sdk.sensor != "camera":
+        examples.append(_EXAMPLES["device_test"])
     for example, template, _ in examples:
         folder = library / "examples" / example
         folder.mkdir(parents=True)

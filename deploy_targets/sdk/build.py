@@ -341,6 +341,11 @@ def build_cpp_sdk(
     else:
         example.write_text(_render("main_image.cpp.j2", frame=frame, example_note=example_note,
                                    **values))
+    if frame is None:
+        # `mcuforge device-test` talks to it over the board's serial port.
+        device_test = out_dir / "examples" / "device_test" / "main.cpp"
+        device_test.parent.mkdir(parents=True)
+        device_test.write_text(_render("device_test.cpp.j2"))
     return SdkBuild(
         out_dir=out_dir,
         model=model,

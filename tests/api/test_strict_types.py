@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 import backend.schemas.api_keys
 import backend.schemas.auth
 import backend.schemas.deployment
+import backend.schemas.device_tests
 import backend.schemas.dsp_blocks
 import backend.schemas.impulses
 import backend.schemas.jobs
@@ -75,6 +76,13 @@ REQUEST_PAYLOADS: dict[str, dict[str, Any]] = {
     "UserAdminUpdate": {"is_admin": True},
     "InvitationCreate": {"email": "bob@example.org"},
     "PasswordResetIn": {"token": "mfr_x", "new_password": "long enough"},
+    "DeviceTestWindow": {"sample_id": 1, "filename": "a.json", "window": 0, "agrees": True,
+                         "counter": 5},
+    "DeviceTestReportCreate": {
+        "impulse_id": 1, "learning_block_id": 1, "trained_model_id": 1, "board": "nano33ble",
+        "windows_total": 1, "windows_agreeing": 1, "counter_unit": "cycles",
+        "counter_mean": 1.0, "counter_max": 1, "seconds_per_window": 0.1,
+    },
 }
 
 

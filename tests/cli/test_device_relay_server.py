@@ -6,12 +6,15 @@ is cut off by the server itself (1009)."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from backend.commands.forward import Device, LineReader, LivePlot, stream
 from backend.settings import settings
 
 HELLO = {
@@ -98,3 +101,53 @@ def test_a_refusal_quoting_a_long_non_ascii_device_id_closes_with_its_code(
         with pytest.raises(ConnectionClosed) as closed:
             browser.recv(timeout=10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
+
+
+class _PacedBoard:
+    """A serial port whose board prints `i,-i` every 10 ms (what pyserial's read gives)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.in_waiting = 0
+
+    def read(self, size: int) -> bytes:
+        time.sleep(0.01)
+        self.count += 1
+        return f"{self.count},{-self.count}\n".encode()
+
+    def reset_input_buffer(self) -> None:
+        pass
+
+
+def test_forward_stream_reaches_a_browser_through_the_real_relay(
+    live_server: str, project: dict, owner: httpx.Client
+) -> None:
+    device = Device(device_id="desk-board", name="desk board", axes=["ax", "ay"],
+                    frequency_hz=100.0)
+    board = _PacedBoard()
+    sent: list[int] = []
+    streaming = threading.Thread(target=lambda: sent.append(stream(
+        LineReader(board), device, live_server, project["api_key"], 3.0,
+        LivePlot(device.axes, enabled=False))))
+    streaming.start()
+    try:
+        live = f"{_ws(live_server)}/api/projects/{project['id']}/devices/desk-board/live"
+        cookies = "; ".join(f"{name}={value}" for name, value in owner.cookies.items())
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # the relay lets a browser watch after the hello
+            listed = owner.get(f"/api/projects/{project['id']}/devices").json()["data"]
+            if listed and listed[0]["connected"]:
+                break
+            time.sleep(0.1)
+        with connect(live, additional_headers={"Cookie": cookies}) as browser:
+            assert json.loads(browser.recv(timeout=10))["connected"] is True
+            message = json.loads(browser.recv(timeout=10))
+            assert message["type"] == "samples"
+            rows = message["values"]
+            assert rows and all(len(row) == 2 and row[1] == -row[0] for row in rows)
+    finally:
+        streaming.join(timeout=30)
+    assert sent and sent[0] > 0
+    listed = owner.get(f"/api/projects/{project['id']}/devices").json()["data"][0]
+    assert (listed["name"], listed["frequency_hz"]) == ("desk board", 100.0)
+    assert [axis["name"] for axis in listed["axes"]] == ["ax", "ay"]

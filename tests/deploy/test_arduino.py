@@ -43,9 +43,10 @@ def test_library_layout(arduino_library: Path) -> None:
     assert (arduino_library / "src" / "mf_model.cpp").is_file()
     assert (arduino_library / "src" / "dsp" / "mf_dsp_mfcc_config.h").is_file()
     examples = sorted(p.name for p in (arduino_library / "examples").iterdir())
-    # An audio impulse gets the PDM microphone example, not the IMU one.
-    assert examples == ["nano_ble33_sense_microphone_continuous", "static_buffer"]
-    microphone = arduino_library / "examples" / examples[0] / f"{examples[0]}.ino"
+    # An audio impulse gets the PDM microphone example, not the IMU one; every time-series
+    # impulse gets device_test.
+    assert examples == ["device_test", "nano_ble33_sense_microphone_continuous", "static_buffer"]
+    microphone = arduino_library / "examples" / examples[1] / f"{examples[1]}.ino"
     assert "#include <PDM.h>" in microphone.read_text()
     assert "mf_run_classifier_continuous" in microphone.read_text()
     assert not (arduino_library / "src" / "Makefile").exists()
@@ -118,3 +119,14 @@ def test_the_library_has_its_own_readme(arduino_library: Path, host_sdk: HostSdk
     assert f"| mcuforge tensor arena (the model's activations) | {model.arena_bytes} |" in readme
     frame_bytes = host_sdk.build.raw_frame_size * 4
     assert f"(`MF_RAW_FRAME_SIZE` floats) | {frame_bytes} |" in readme
+
+
+@pytest.mark.toolchain
+def test_device_test_example_compiles_for_cortex_m4(arduino_library: Path, tmp_path: Path) -> None:
+    """The sketch `mcuforge device-test` talks to builds against the library (the protocol
+    itself is run end to end with the C++ SDK's twin in tests/devices/test_device_test.py)."""
+    require(shutil.which("arm-none-eabi-g++") is not None, "arm-none-eabi-g++ is not installed")
+    sketch = arduino_library / "examples" / "device_test" / "device_test.ino"
+    text = sketch.read_text()
+    assert "mf_device_test ready frame=%u labels=%u counter=%s" in text
+    _arm_compile(sketch, tmp_path / "device_test.o", [arduino_library / "src", STUB_DIR], True)

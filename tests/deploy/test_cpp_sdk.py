@@ -147,11 +147,12 @@ def test_sdk_sources_compile_without_warnings(host_sdk: HostSdk, tmp_path: Path)
         sdk_dir / "mf_porting.cpp",
         sdk_dir / "model-parameters" / "mf_impulse.cpp",
         sdk_dir / "examples" / "standalone" / "main.cpp",
+        sdk_dir / "examples" / "device_test" / "main.cpp",
     ]
-    for source in sources:
+    for index, source in enumerate(sources):
         run = subprocess.run(
             ["g++", "-std=c++11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wshadow",
-             f"-I{sdk_dir}", "-c", str(source), "-o", str(tmp_path / f"{source.stem}.o")],
+             f"-I{sdk_dir}", "-c", str(source), "-o", str(tmp_path / f"{index}_{source.stem}.o")],
             capture_output=True, text=True, timeout=120,
         )
         assert run.returncode == 0, run.stderr

@@ -36,6 +36,7 @@ from tests.utils.world import (
     USER_ACTORS,
     World,
     add_artifact,
+    add_device_test_report,
     add_impulse,
     add_job,
     add_sample,
@@ -176,10 +177,17 @@ PATH_FACTORIES: dict[str, Callable[[World, int, str], int]] = {
     "block_id": lambda _world, _project_id, _actor: 1,  # a learning block id
     "model_id": _new(add_trained_model),
     "artifact_id": _new(add_artifact),
+    "report_id": _new(add_device_test_report),
     "user_id": lambda world, _project_id, _actor: world.member_target.id,  # type: ignore[union-attr]
     "api_key_id": _api_key,
     "token_id": _token,
     "invitation_id": _invitation,
+}
+
+DEVICE_TEST_REPORT = {
+    "impulse_id": 1, "learning_block_id": 1, "trained_model_id": 1, "board": "nano33ble",
+    "windows_total": 1, "windows_agreeing": 1, "counter_unit": "cycles", "counter_mean": 10.0,
+    "counter_max": 10, "seconds_per_window": 0.1,
 }
 
 # Bodies that make the allowed calls do real work; other routes get {} (often a 422 about it).
@@ -201,6 +209,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "create_invitation": lambda w: {"email": "invitee@example.org"},
     "create_user": lambda w: {"username": "made", "email": "made@example.org", "password": PASSWORD},
     "update_user": lambda w: {"is_admin": False},
+    "create_device_test_report": lambda w: DEVICE_TEST_REPORT,
 }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from backend.db.models import (
     ApiKeyScope,
     Artifact,
+    DeviceTestReport,
     Impulse,
     Job,
     JobLog,
@@ -164,6 +165,20 @@ def add_artifact(session: Session, project_id: int, *, name: str = "model.tflite
     return artifact.id
 
 
+def add_device_test_report(session: Session, project_id: int, *, board: str = "nano33ble"
+                           ) -> int:
+    report = DeviceTestReport(
+        project_id=project_id, impulse_id=1, learning_block_id=1, trained_model_id=1,
+        board=board, windows_total=2, windows_agreeing=2, counter_unit="cycles",
+        counter_mean=1000.0, counter_max=1000, estimate_cycles=900.0, estimate_note="",
+        seconds_per_window=0.01,
+        details={"notes": [], "windows": []},
+    )
+    session.add(report)
+    session.flush()
+    return report.id
+
+
 def build_world() -> World:
     world = World()
     with get_sessionmaker()() as session:
@@ -187,6 +202,7 @@ def build_world() -> World:
             "user_id": world.users["outsider"].id,
             "model_id": add_trained_model(session, other.id, name="ZEBRA model"),
             "artifact_id": add_artifact(session, other.id, name="zebra.tflite"),
+            "report_id": add_device_test_report(session, other.id, board="zebra"),
             "block_id": 1,
         }
         session.commit()

@@ -3,6 +3,7 @@
 from backend.db.models.api_key import ApiKey, ApiKeyScope
 from backend.db.models.artifact import Artifact
 from backend.db.models.device import Device
+from backend.db.models.device_test_report import DeviceTestReport
 from backend.db.models.impulse import FeatureSet, FeatureSetChunk, FeatureSetData, Impulse
 from backend.db.models.invitation import Invitation
 from backend.db.models.job import Job, JobLog, JobState
@@ -18,6 +19,7 @@ __all__ = [
     "ApiKeyScope",
     "Artifact",
     "Device",
+    "DeviceTestReport",
     "FeatureSet",
     "FeatureSetChunk",
     "FeatureSetData",

@@ -10,6 +10,7 @@ import {
   deploymentReadDeploymentBuildsOptions,
   deploymentReadDeploymentEstimatesOptions,
   deploymentReadDeploymentTargetsOptions,
+  deploymentReadDeviceTestReportsOptions,
   jobsReadJobsOptions,
 } from '../client/@tanstack/react-query.gen';
 import { client } from '../client/client.gen';
@@ -30,6 +31,7 @@ import {
   unknownFitNotes,
   precisionFor,
 } from '../lib/deployment';
+import { agreementText, counterText, estimateComparison } from '../lib/deviceTest';
 import { formatBytes, formatDateTime } from '../lib/format';
 import { parseProjectId } from '../lib/projectId';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
@@ -213,7 +215,50 @@ function DeployImpulse({ impulse }: { impulse: ImpulsePublic }) {
       </section>
       <EstimatesPanel impulse={impulse} boards={boardList} />
       <BuildsPanel impulse={impulse} highlightId={builtArtifactId} />
+      <DeviceTestPanel projectId={impulse.project_id} />
     </>
+  );
+}
+
+/** The last report of `mcuforge device-test`: the board's results on the test windows. */
+function DeviceTestPanel({ projectId }: { projectId: number }) {
+  const reports = useQuery(
+    deploymentReadDeviceTestReportsOptions({
+      path: { project_id: projectId },
+      query: { limit: 1 },
+    }),
+  );
+  const last = reports.data?.data[0];
+  const comparison = last ? estimateComparison(last) : null;
+  return (
+    <section className="panel" aria-labelledby="device-test-heading">
+      <h2 id="device-test-heading">On-device test</h2>
+      <ErrorText error={reports.error} />
+      {reports.data && !last && (
+        <p className="muted">
+          No board tested yet. Flash the <code>device_test</code> example of the C++ SDK or the
+          Arduino library, then run <code>mcuforge device-test --port … --project {projectId}</code>
+          .
+        </p>
+      )}
+      {last && (
+        <dl className="stats" data-testid="device-test-report">
+          <dt>Agreement with the platform</dt>
+          <dd className={last.windows_agreeing === last.windows_total ? '' : 'error-text'}>
+            {agreementText(last)}
+          </dd>
+          <dt>On the board</dt>
+          <dd>
+            {counterText(last)}
+            {comparison && <span className="muted"> · {comparison}</span>}
+          </dd>
+          <dt>Tested</dt>
+          <dd>
+            {formatDateTime(last.created_at)} · model {last.trained_model_id}
+          </dd>
+        </dl>
+      )}
+    </section>
   );
 }
 

@@ -19,6 +19,8 @@ int semihost_call(int operation, const void *argument) {
 
 void SemihostingSerial::print(const char *text) { semihost_call(0x04, text); }  // SYS_WRITE0
 
+int SemihostingSerial::read(void) { return -1; }
+
 unsigned long micros(void) { return fake_time_us += 10; }
 
 void delay(unsigned long ms) { fake_time_us += ms * 1000; }
