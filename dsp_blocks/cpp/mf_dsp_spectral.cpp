@@ -8,15 +8,42 @@
 void mf_dsp_sos_filter(const float *sos, int n_sections, float *signal, int n_samples) {
     for (int s = 0; s < n_sections; ++s) {
         const float *c = &sos[6 * s];
-        const float b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[4], a2 = c[5];
-        float z1 = 0.0f, z2 = 0.0f;
+        const double b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[4], a2 = c[5];
+        double z1 = 0.0, z2 = 0.0;
         for (int t = 0; t < n_samples; ++t) {
-            const float x = signal[t];
-            const float y = b0 * x + z1;
+            const double x = signal[t];
+            const double y = b0 * x + z1;
             z1 = b1 * x - a1 * y + z2;
             z2 = b2 * x - a2 * y;
-            signal[t] = y;
+            signal[t] = (float)y;
         }
+    }
+}
+
+/* Adds |DFT|^2 / N of one Hann-windowed segment to power_sum (n / 2 + 1 bins), in double.
+ *
+ * Precision, not speed (issue 14): behind a low-pass, the upper bands hold ~1e-8 of the power.
+ * A float32 FFT's rounding of the strong low band (~1e-7 of its amplitude) adds to their
+ * amplitude and moves their log10 by up to ~2e-4 from the platform's float64 (the anomaly
+ * score standardises features and read 1.7e-5 off). In double, with double twiddles (a phasor
+ * rotated per sample from cos/sin of the bin's step), the device and the platform agree to
+ * float32 rounding of each bin. A direct DFT, O(n^2): no double buffer to size, and for motion
+ * windows (n = 16...128) a few thousand products per segment. */
+static void welch_segment_power(const float *segment, const float *window, int n,
+                                float *power_sum) {
+    const double two_pi = 6.283185307179586476925286766559;
+    for (int k = 0; k <= n / 2; ++k) {
+        const double step_cos = cos(two_pi * k / n), step_sin = sin(two_pi * k / n);
+        double phasor_cos = 1.0, phasor_sin = 0.0, real = 0.0, imaginary = 0.0;
+        for (int i = 0; i < n; ++i) {
+            const double x = (double)segment[i] * (double)window[i];
+            real += x * phasor_cos;
+            imaginary -= x * phasor_sin;
+            const double next_cos = phasor_cos * step_cos - phasor_sin * step_sin;
+            phasor_sin = phasor_cos * step_sin + phasor_sin * step_cos;
+            phasor_cos = next_cos;
+        }
+        power_sum[k] += (float)((real * real + imaginary * imaginary) / n);
     }
 }
 
@@ -49,14 +76,11 @@ int mf_dsp_spectral_run(const mf_dsp_spectral_config *config,
         *out++ = (float)mf_dsp_skewness(&moments);
         *out++ = (float)mf_dsp_excess_kurtosis(&moments);
 
-        /* Welch: average |FFT|^2 / N of Hann-windowed, half-overlapping segments. */
+        /* Welch: average |DFT|^2 / N of Hann-windowed, half-overlapping segments. */
         for (int k = 0; k < n_bins; ++k) scratch->power_sum[k] = 0.0f;
         for (int s = 0; s < config->n_segments; ++s) {
-            for (int i = 0; i < fft_length; ++i) {
-                scratch->fft_buffer[i] = scratch->signal[s * hop + i] * config->segment_window[i];
-            }
-            mf_dsp_power_spectrum(&config->fft, scratch->fft_buffer, scratch->power);
-            for (int k = 0; k < n_bins; ++k) scratch->power_sum[k] += scratch->power[k];
+            welch_segment_power(&scratch->signal[s * hop], config->segment_window, fft_length,
+                                scratch->power_sum);
         }
         const float *power = scratch->power_sum;
         for (int k = 0; k < n_bins; ++k) {
