@@ -48,7 +48,10 @@ VOICES = (
 )
 SPEEDS_WPM = (120, 160, 200)
 PITCHES = (30, 50, 70)
-NOISE_WAV = REPO_ROOT.parent / "shared" / "audio" / "noise_1000ms.wav"
+# The shared clips beside the checkout, or where MCUFORGE_SHARED_DIR points (worktrees), as the
+# tests find them (tests/conftest.py SHARED_DIR).
+SHARED_DIR = Path(os.environ.get("MCUFORGE_SHARED_DIR") or REPO_ROOT.parent / "shared")
+NOISE_WAV = SHARED_DIR / "audio" / "noise_1000ms.wav"
 TEST_SHARE = 0.2
 QUEUE = "kws-bench"
 # The API takes at most 500 files per upload request.

@@ -3,11 +3,14 @@ the features, and an expert script), float32 and int8 test accuracy (or MAE), th
 training time, int8 model size, TFLM arena, and whether the C++ SDK built on the host agrees
 with the platform on every test window (the network each workload deploys; the others: "-").
 
-Run: .venv/bin/python bench/workloads.py [--samples 100] [--epochs 30] [--only NAME] [--speech]
+Run: .venv/bin/python bench/workloads.py [--samples 100] [--epochs N] [--learning-rate R]
+     [--only NAME] [--speech]
 The same workloads, data generators and API/job calls as tests/workloads/test_matrix.py (upload
 through the HTTP API in-process, features, training, testing and deployment run by the worker's
 job functions on the jobs the API wrote, against SQLite), with `--samples` training samples per
-label and a quarter as many for testing. --speech makes the keyword row spoken words from
+label and a quarter as many for testing. Each network trains with the settings a user gets by
+default (its preset's epochs and learning rate, worker/learning/architectures.py PRESET_SETTINGS;
+TrainingSettings' for the expert script), batch 32, unless --epochs / --learning-rate say. --speech makes the keyword row spoken words from
 espeak-ng (bench/kws.py's dataset, 540 words + 90 noise clips) instead of generated tones.
 """
 
@@ -66,7 +69,8 @@ def speech_files(seed: int) -> tuple[Any, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=100, help="training samples per label")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, help="instead of each preset's default")
+    parser.add_argument("--learning-rate", type=float, help="instead of each preset's default")
     parser.add_argument("--only", help="only the workloads whose name contains one of these (comma-separated)")
     parser.add_argument("--speech", action="store_true", help="espeak-ng words for keywords")
     parser.add_argument("--seed", type=int, default=1)
@@ -93,8 +97,11 @@ def main() -> None:
     )
     from worker.celery_app import make_celery_app
 
-    settings = {"epochs": args.epochs, "learning_rate": 0.005, "batch_size": 32,
-                "seed": args.seed}
+    settings: dict[str, Any] = {"batch_size": 32, "seed": args.seed}
+    if args.epochs is not None:
+        settings["epochs"] = args.epochs
+    if args.learning_rate is not None:
+        settings["learning_rate"] = args.learning_rate
     rows: list[tuple[str, ...]] = []
     with tempfile.TemporaryDirectory(prefix="workloads-bench-") as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"

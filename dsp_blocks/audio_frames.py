@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -216,10 +217,29 @@ def power_to_db(power: FloatArray, *, overwrite: bool = False) -> FloatArray:
     return db
 
 
-def scale_db(db: FloatArray, noise_floor_db: float, *, overwrite: bool = False) -> FloatArray:
-    """Map dB to [0, 1]: 0 at the noise floor, 1 at +12 dB, clipped (as Edge Impulse's MFE);
-    in `db` itself with `overwrite`."""
-    scaled = np.subtract(db, np.float32(noise_floor_db), out=db if overwrite else None)
+def full_scale_db(full_scale: float) -> float:
+    """The level of a full-scale signal in dB of the input's units: 20 log10(full_scale), so
+    that dB relative to full scale (dBFS) = dB of the input's units - full_scale_db."""
+    return 20.0 * math.log10(full_scale)
+
+
+def floor_in_input_db(noise_floor_db: float, full_scale: float) -> float:
+    """The noise floor (dBFS) in dB of the input's units, rounded to float32 as the C++ twin's
+    config holds it."""
+    return float(np.float32(noise_floor_db + full_scale_db(full_scale)))
+
+
+def scale_db(db: FloatArray, noise_floor_db: float, full_scale: float = 1.0, *,
+             overwrite: bool = False) -> FloatArray:
+    """Map dB of the input's units to [0, 1]: 0 at the noise floor, 1 at +12 dB, both relative
+    to `full_scale`, clipped (Edge Impulse's MFE on 16-bit audio divided by 32768).
+
+    The floor moves into the input's units rather than the signal being divided by full scale:
+    one subtraction, the same arithmetic as the C++ twin (mf_dsp_scale_db with the floor its
+    generated config holds), so both round alike. In `db` itself with `overwrite`.
+    """
+    floor = np.float32(floor_in_input_db(noise_floor_db, full_scale))
+    scaled = np.subtract(db, floor, out=db if overwrite else None)
     scaled *= np.float32(1.0 / (12.0 - noise_floor_db))
     np.clip(scaled, 0.0, 1.0, out=scaled)
     return scaled

@@ -14,7 +14,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dsp_blocks.base import BlockParams, DspBlock, DspParameterError, FloatArray, as_batch
-from dsp_blocks.framed_audio import FramedAudioBlock, ScaledDbBlock, fitted_frame_timing
+from dsp_blocks.framed_audio import (
+    FLOAT_FULL_SCALE,
+    INT16_FULL_SCALE,
+    MAX_FULL_SCALE,
+    FramedAudioBlock,
+    ScaledDbBlock,
+    fitted_frame_timing,
+)
 from dsp_blocks.spectral import MIN_FFT_LENGTH, largest_power_of_two_at_most, welch_power
 
 AUTOTUNE_BLOCKS = ("spectral", "mfcc", "mfe", "spectrogram")
@@ -32,6 +39,9 @@ SUGGESTED_FFT_MIN = 16
 # An audio frame holds this many periods of the strongest frequency, within these bounds (s).
 FRAME_PERIODS = 4
 FRAME_BOUNDS_S = (0.02, 0.1)
+# Float audio peaks at 1, a little above when it clipped; 16-bit audio this quiet (-78 dBFS)
+# is near silence, so a peak up to this is taken as float audio.
+FLOAT_PEAK_MAX = 4.0
 # The noise floor is the level of the quietest frames: this percentile of the frames' mean dB.
 QUIET_FRAMES_PERCENTILE = 10.0
 # Most dB values (frames x bins, all windows) computed for the noise floor: fewer windows, or
@@ -144,6 +154,20 @@ def _audio(
         reasons["frame_stride_s"] = "half a frame: frames overlap by 50 %"
     candidate = _fitting(block, params, updates, sample_rate_hz, window_length)
     if isinstance(block, ScaledDbBlock):
+        peak = float(np.abs(batch).max())
+        full_scale = suggested_full_scale(peak)
+        updates["full_scale"] = full_scale
+        reasons["full_scale"] = (
+            f"the loudest sample is {peak:.3g}: "
+            + (
+                "float audio in [-1, 1]"
+                if full_scale == FLOAT_FULL_SCALE
+                else "audio in the 16-bit range (WAV uploads and recordings)"
+                if full_scale == INT16_FULL_SCALE
+                else f"louder than the 16-bit range; {full_scale:g} is the next power of two"
+            )
+        )
+        candidate = _with(block, candidate, updates)
         levels = _bounded_for_db(block, batch, sample_rate_hz, candidate)
         db = block.decibels(levels, sample_rate_hz=sample_rate_hz, params=candidate)
         frame_levels = db.mean(axis=2).ravel()
@@ -151,16 +175,27 @@ def _audio(
         noise_floor_db = float(min(0.0, max(-200.0, math.floor(quiet_db))))
         updates["noise_floor_db"] = noise_floor_db
         reasons["noise_floor_db"] = (
-            f"the quietest {QUIET_FRAMES_PERCENTILE:g} % of frames average {quiet_db:.3g} dB; "
+            f"the quietest {QUIET_FRAMES_PERCENTILE:g} % of frames average {quiet_db:.3g} dBFS; "
             + (
-                f"at {noise_floor_db:g} dB that background becomes 0 and louder sound stands out"
+                f"at {noise_floor_db:g} dBFS that background becomes 0 and louder sound stands out"
                 if noise_floor_db < 0.0 or quiet_db < 1.0
-                else "the highest noise floor is 0 dB and features reach 1 at +12 dB, so most "
+                else "the highest noise floor is 0 dBFS and features reach 1 at +12 dBFS, so most "
                 "frames will read 1: the signal is louder than these features expect"
             )
         )
         candidate = _with(block, candidate, updates)
     return Suggestion(candidate, reasons)
+
+
+def suggested_full_scale(peak: float) -> float:
+    """The full scale of audio whose loudest sample is `peak`: 1 (float audio) up to
+    FLOAT_PEAK_MAX, else 32768 (the 16-bit range WAV uploads are stored in), else the next power
+    of two at or above the peak (e.g. 24- or 32-bit integers in a CSV)."""
+    if peak <= FLOAT_PEAK_MAX:
+        return FLOAT_FULL_SCALE
+    if peak <= INT16_FULL_SCALE:
+        return INT16_FULL_SCALE
+    return float(min(MAX_FULL_SCALE, 2.0 ** math.ceil(math.log2(peak))))
 
 
 def _bounded_for_db(

@@ -28,12 +28,13 @@ import numpy as np
 from pydantic import BaseModel
 
 from dsp_blocks import cpp_emit
-from dsp_blocks.audio_frames import FrameLayout, dct_float32
+from dsp_blocks.audio_frames import FrameLayout, dct_float32, floor_in_input_db
 from dsp_blocks.flatten import STATISTICS, FlattenParams
 from dsp_blocks.framed_audio import (
     FramedAudioBlock,
     FramedAudioParams,
     MelAudioParams,
+    ScaledDbParams,
     mel_weights_for,
 )
 from dsp_blocks.framing import frame_count, hann_window
@@ -255,10 +256,15 @@ def _audio_body(block_name: str, entries: list[str], scratch: str) -> list[str]:
     ]
 
 
-def _noise_floor_entry(noise_floor_db: float) -> str:
-    floor = cpp_emit.float_literal(noise_floor_db)
-    inverse_range = cpp_emit.float_literal(1.0 / (12.0 - noise_floor_db))
-    return f"{floor}, {inverse_range},  /* noise floor (dB), 1 / (12 - noise floor) */"
+def _noise_floor_entry(params: ScaledDbParams) -> str:
+    """The floor in dB of the samples' units (the dBFS floor + 20 log10(full scale)): the device
+    compares unscaled energies with it, as scale_db does, instead of dividing every sample."""
+    floor = cpp_emit.float_literal(floor_in_input_db(params.noise_floor_db, params.full_scale))
+    inverse_range = cpp_emit.float_literal(1.0 / (12.0 - params.noise_floor_db))
+    return (
+        f"{floor}, {inverse_range},  /* noise floor: {params.noise_floor_db:g} dBFS + 20 log10("
+        f"full scale {params.full_scale:g}); 1 / (12 - {params.noise_floor_db:g}) */"
+    )
 
 
 def _render_mfcc(params: MfccParams, target: _Target) -> ConfigParts:
@@ -290,7 +296,7 @@ def _render_mfcc(params: MfccParams, target: _Target) -> ConfigParts:
 
 def _render_mfe(params: MfeParams, target: _Target) -> ConfigParts:
     audio = _audio_config("mfe", params, target, pre_emphasis=0.0)
-    entries = [*audio.entries, _noise_floor_entry(params.noise_floor_db)]
+    entries = [*audio.entries, _noise_floor_entry(params)]
     return ConfigParts(
         include="mf_dsp_audio.h",
         input_len=target.window_length,
@@ -304,7 +310,7 @@ def _render_mfe(params: MfeParams, target: _Target) -> ConfigParts:
 def _render_spectrogram(params: SpectrogramParams, target: _Target) -> ConfigParts:
     audio = _audio_config("spectrogram", params, target, pre_emphasis=0.0)
     layout = audio.layout
-    entries = [*audio.entries, _noise_floor_entry(params.noise_floor_db)]
+    entries = [*audio.entries, _noise_floor_entry(params)]
     return ConfigParts(
         include="mf_dsp_audio.h",
         input_len=target.window_length,

@@ -12,7 +12,13 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from dsp_blocks.audio_frames import FrameLayout, frame_layout, mel_weights_float32, scale_db
+from dsp_blocks.audio_frames import (
+    FrameLayout,
+    frame_layout,
+    full_scale_db,
+    mel_weights_float32,
+    scale_db,
+)
 from dsp_blocks.base import (
     MIN_FRAME_SAMPLES,
     BlockParams,
@@ -96,7 +102,29 @@ def noise_floor_field(quantity: str) -> Any:
         ge=-200,
         le=0,
         title="Noise floor",
-        description=f"{quantity} at or below this level (dB) become 0",
+        description=f"{quantity} at or below this level (dB relative to full scale) become 0; "
+        "1 is 12 dB above full scale",
+    )
+
+
+# WAV uploads and browser recordings are stored in the 16-bit range (as Edge Impulse stores
+# audio), so their full scale is 32768: the default, since that is how audio arrives.
+INT16_FULL_SCALE = 32768.0
+# Float audio in [-1, 1] (a CSV of an audio axis, say) has a full scale of 1.
+FLOAT_FULL_SCALE = 1.0
+# The largest full scale accepted: 32-bit integer samples.
+MAX_FULL_SCALE = 2.0**31
+
+
+def full_scale_field() -> Any:
+    return Field(
+        INT16_FULL_SCALE,
+        gt=0,
+        le=MAX_FULL_SCALE,
+        title="Full scale",
+        description="The amplitude of a full-scale signal in the samples' units; levels are dB "
+        "relative to it. 32768 for WAV uploads and recordings (stored in the 16-bit range), 1 "
+        "for float audio in [-1, 1] such as a CSV; autotune suggests it from the data",
     )
 
 
@@ -125,10 +153,11 @@ class MelAudioParams(FramedAudioParams):
 
 class ScaledDbParams(FramedAudioParams):
     """Base of the parameters of the framed audio blocks whose features are dB values scaled to
-    [0, 1] above a noise floor (MFE, spectrogram)."""
+    [0, 1] above a noise floor (MFE, spectrogram), relative to the audio's full scale."""
 
     if TYPE_CHECKING:
         noise_floor_db: float
+        full_scale: float
 
 
 AudioParams = TypeVar("AudioParams", bound=FramedAudioParams)
@@ -298,23 +327,32 @@ def mel_weights_for(
 
 class ScaledDbBlock(FramedAudioBlock[ScaledParams]):
     """A framed audio block whose features are its dB image scaled to [0, 1]: 0 at the noise
-    floor, 1 at +12 dB."""
+    floor, 1 at +12 dB, both relative to the audio's full scale (dBFS)."""
 
     # Title of the dB graph, and of its y axis (what a row of the image is).
     db_graph_name: ClassVar[str]
     bin_title: ClassVar[str]
 
     @abstractmethod
+    def input_decibels(
+        self, windows: FloatArray, *, sample_rate_hz: float, params: ScaledParams
+    ) -> FloatArray:
+        """The dB image `(batch, n_frames, n_bins)` of a batch in dB of the samples' units (not
+        relative to full scale), validated first."""
+
     def decibels(
         self, windows: FloatArray, *, sample_rate_hz: float, params: ScaledParams
     ) -> FloatArray:
-        """The dB image `(batch, n_frames, n_bins)` of a batch, validated first."""
+        """The dB image relative to full scale (dBFS), the unit of the noise floor."""
+        db = self.input_decibels(windows, sample_rate_hz=sample_rate_hz, params=params)
+        db -= np.float32(full_scale_db(params.full_scale))
+        return db
 
     def extract(
         self, windows: FloatArray, *, sample_rate_hz: float, params: ScaledParams
     ) -> FloatArray:
-        db = self.decibels(windows, sample_rate_hz=sample_rate_hz, params=params)
-        return scale_db(db, params.noise_floor_db, overwrite=True)
+        db = self.input_decibels(windows, sample_rate_hz=sample_rate_hz, params=params)
+        return scale_db(db, params.noise_floor_db, params.full_scale, overwrite=True)
 
     def graphs(
         self,
@@ -324,8 +362,11 @@ class ScaledDbBlock(FramedAudioBlock[ScaledParams]):
         params: ScaledParams,
         axis_names: Sequence[str] = (),
     ) -> list[Graph]:
-        db = self.decibels(window[None], sample_rate_hz=sample_rate_hz, params=params)[0]
+        db = self.input_decibels(window[None], sample_rate_hz=sample_rate_hz, params=params)[0]
+        dbfs = db - np.float32(full_scale_db(params.full_scale))
+        features = scale_db(db, params.noise_floor_db, params.full_scale)
         return [
-            graph_image(self.db_graph_name, db.T, "Frame", self.bin_title, y_unit="dB"),
-            graph_image("Features", scale_db(db, params.noise_floor_db).T, "Frame", self.bin_title),
+            # The image's values are dB relative to full scale, the unit of the noise floor.
+            graph_image(f"{self.db_graph_name} (dBFS)", dbfs.T, "Frame", self.bin_title),
+            graph_image("Features", features.T, "Frame", self.bin_title),
         ]

@@ -15,6 +15,7 @@ from dsp_blocks.framed_audio import (
     fitted_mel_filters,
     frame_length_field,
     frame_stride_field,
+    full_scale_field,
     high_frequency_field,
     low_frequency_field,
     mel_filters_field,
@@ -31,12 +32,15 @@ class MfeParams(MelAudioParams, ScaledDbParams):
     low_frequency_hz: float = low_frequency_field()
     high_frequency_hz: float = high_frequency_field()
     noise_floor_db: float = noise_floor_field("Energies")
+    full_scale: float = full_scale_field()
 
 
 class MfeBlock(ScaledDbBlock[MfeParams]):
-    """Per frame: periodic Hann window, |FFT|^2 / N, HTK mel filterbank, E_dB = 10 log10(E)
-    (floored at -100 dB), then scaled = clip((E_dB - noise_floor_db) / (12 - noise_floor_db), 0, 1):
-    0 at the noise floor, 1 at +12 dB. Output `(n_frames, n_filters)`, unitless in [0, 1]."""
+    """Per frame: periodic Hann window, |FFT|^2 / N, HTK mel filterbank, E_dB = 10 log10(E) (E
+    floored at 1e-10 in the samples' units), then relative to full scale
+    E_dBFS = E_dB - 20 log10(full_scale) and scaled = clip((E_dBFS - noise_floor_db) /
+    (12 - noise_floor_db), 0, 1): 0 at the noise floor, 1 at +12 dBFS, as Edge Impulse's MFE
+    on 16-bit audio divided by 32768. Output `(n_frames, n_filters)`, unitless in [0, 1]."""
 
     name = "mfe"
     title = "MFE"
@@ -70,7 +74,7 @@ class MfeBlock(ScaledDbBlock[MfeParams]):
     def values_per_frame(self, params: MfeParams, layout: FrameLayout) -> int:
         return params.n_filters
 
-    def decibels(
+    def input_decibels(
         self, windows: FloatArray, *, sample_rate_hz: float, params: MfeParams
     ) -> FloatArray:
         signal, layout = self.checked_signal(windows, sample_rate_hz=sample_rate_hz, params=params)

@@ -172,14 +172,24 @@ class SpectralBlock(DspBlock[SpectralParams]):
     def _filtered(
         self, batch: FloatArray, params: SpectralParams, sample_rate_hz: float
     ) -> NDArray[np.float64]:
+        """The centred, filtered signal as the C++ twin holds it: float32 values (its signal
+        buffer) computed in float64, with float32 filter coefficients (its constants), each
+        section's output rounded to float32 (it filters the buffer in place, section after
+        section). Behind a low-pass the upper bands hold ~1e-8 of the power: a float32
+        rounding of the strong band that one side makes and the other does not moves their
+        log10 by ~4e-5 (see mf_dsp_spectral.cpp's welch_segment_power)."""
         signal = batch.astype(np.float64) * params.scale_axes
         signal -= signal.mean(axis=1, keepdims=True)
+        signal = signal.astype(np.float32).astype(np.float64)
         if params.filter_type == "none":
             return signal
         sos = butterworth_sos(
             params.filter_type, params.filter_order, params.filter_cutoff_hz, sample_rate_hz
         )
-        return np.asarray(scipy.signal.sosfilt(sos, signal, axis=1), dtype=np.float64)
+        for section in sos.astype(np.float32).astype(np.float64):
+            signal = scipy.signal.sosfilt(section[None], signal, axis=1)
+            signal = signal.astype(np.float32).astype(np.float64)
+        return np.asarray(signal, dtype=np.float64)
 
     def _welch(self, signal: NDArray[np.float64], fft_length: int) -> NDArray[np.float64]:
         return welch_power(signal, fft_length)

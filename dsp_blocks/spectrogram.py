@@ -10,6 +10,7 @@ from dsp_blocks.framed_audio import (
     fft_length_field,
     frame_length_field,
     frame_stride_field,
+    full_scale_field,
     noise_floor_field,
 )
 
@@ -19,12 +20,14 @@ class SpectrogramParams(ScaledDbParams):
     frame_stride_s: float = frame_stride_field(0.01)
     fft_length: int | None = fft_length_field(auto_minimum=128)
     noise_floor_db: float = noise_floor_field("Powers")
+    full_scale: float = full_scale_field()
 
 
 class SpectrogramBlock(ScaledDbBlock[SpectrogramParams]):
-    """Per frame: periodic Hann window, P = |FFT|^2 / N, P_dB = 10 log10(P) (floored at -100 dB),
-    scaled = clip((P_dB - noise_floor_db) / (12 - noise_floor_db), 0, 1).
-    Output `(n_frames, fft_length // 2 + 1)`, unitless in [0, 1]."""
+    """Per frame: periodic Hann window, P = |FFT|^2 / N, P_dB = 10 log10(P) (P floored at 1e-10
+    in the samples' units), then relative to full scale P_dBFS = P_dB - 20 log10(full_scale)
+    and scaled = clip((P_dBFS - noise_floor_db) / (12 - noise_floor_db), 0, 1): 0 at the noise
+    floor, 1 at +12 dBFS. Output `(n_frames, fft_length // 2 + 1)`, unitless in [0, 1]."""
 
     name = "spectrogram"
     title = "Spectrogram"
@@ -48,7 +51,7 @@ class SpectrogramBlock(ScaledDbBlock[SpectrogramParams]):
     def values_per_frame(self, params: SpectrogramParams, layout: FrameLayout) -> int:
         return layout.n_bins
 
-    def decibels(
+    def input_decibels(
         self, windows: FloatArray, *, sample_rate_hz: float, params: SpectrogramParams
     ) -> FloatArray:
         signal, layout = self.checked_signal(windows, sample_rate_hz=sample_rate_hz, params=params)

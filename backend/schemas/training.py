@@ -18,6 +18,11 @@ class LearningPresetPublic(BaseModel):
         description="The preset's layers for the input shape; None when it cannot take it."
     )
     error: str | None = Field(None, description="Why the preset cannot take the input shape.")
+    settings: dict[str, float] = Field(
+        default_factory=dict,
+        description="Training settings (epochs, learning_rate) a learning block with this preset "
+        "starts with when it leaves them out.",
+    )
 
 
 class LearningPresetsPublic(BaseModel):

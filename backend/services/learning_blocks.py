@@ -16,10 +16,11 @@ from backend.schemas.learning import LearningBlockIn
 from dsp_blocks.base import DspParameterError
 from dsp_blocks.registry import get_block
 from worker.learning.anomaly import AnomalySettings
+from worker.learning.architectures import PRESET_SETTINGS
 from worker.learning.errors import TrainingError
 from worker.learning.layers import LayerShapeError, LayerSpec, infer_shapes
 from worker.learning.optimization import check_pruning, check_quantization_aware
-from worker.training.network import resolve_layers
+from worker.training.network import default_preset, resolve_layers
 
 Shape = tuple[int, ...]
 Problem = tuple[tuple[str | int, ...], str]
@@ -96,6 +97,7 @@ def check_learning_blocks(
             stored.append(block)
             continue
         used = [by_id[block_id] for block_id in spec.dsp_blocks]
+        block["settings"] = _with_preset_settings(spec, [str(dsp["type"]) for dsp in used])
         shapes = [dsp_output_shape(input_block, dsp) for dsp in used]
         if any(shape is None for shape in shapes):
             stored.append(block)  # layers are resolved when the features exist
@@ -118,6 +120,21 @@ def check_learning_blocks(
             continue
         stored.append(block)
     return stored, problems
+
+
+def _with_preset_settings(spec: LearningBlockIn, dsp_types: list[str]) -> dict[str, Any]:
+    """The block's training settings, those it leaves out taken from its preset's defaults
+    (PRESET_SETTINGS: epochs and learning rate that suit the network) when its network is a
+    preset; TrainingSettings' own defaults for its own layers or an expert script."""
+    settings = spec.settings.model_dump(mode="json")
+    if spec.layers or spec.expert_script is not None:
+        return settings
+    preset = spec.preset or default_preset(dsp_types)
+    given = spec.settings.model_fields_set
+    return {
+        **settings,
+        **{key: value for key, value in PRESET_SETTINGS[preset].items() if key not in given},
+    }
 
 
 def _optimization_problem(spec: LearningBlockIn, layers: list[LayerSpec]) -> tuple[str, str] | None:

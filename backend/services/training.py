@@ -27,7 +27,7 @@ from backend.services.errors import Conflict, InvalidRequest, NotFound
 from backend.services.jobs import create_job, enqueue_job
 from backend.services.learning_blocks import dsp_output_shape, learning_input_shape
 from worker.job_reaper import reap_stale_jobs
-from worker.learning.architectures import PRESETS, misfit_reason, preset_layers
+from worker.learning.architectures import PRESET_SETTINGS, PRESETS, misfit_reason, preset_layers
 from worker.learning.blocks import LearningBlockSpec
 from worker.learning.errors import TrainingError
 from worker.learning.layers import LayerShapeError, parse_layers
@@ -404,7 +404,13 @@ def learning_presets(input_shape: tuple[int, ...]) -> LearningPresetsPublic:
         try:
             layers = [layer.model_dump(mode="json") for layer in preset_layers(name, input_shape)]
             presets.append(
-                LearningPresetPublic(name=name, description=description, layers=layers, error=None)
+                LearningPresetPublic(
+                    name=name,
+                    description=description,
+                    layers=layers,
+                    error=None,
+                    settings=PRESET_SETTINGS[name],
+                )
             )
         except (LayerShapeError, ValueError) as error:
             presets.append(
@@ -413,6 +419,7 @@ def learning_presets(input_shape: tuple[int, ...]) -> LearningPresetsPublic:
                     description=description,
                     layers=None,
                     error=misfit_reason(name, input_shape, error),
+                    settings=PRESET_SETTINGS[name],
                 )
             )
     return LearningPresetsPublic(input_shape=list(input_shape), data=presets)

@@ -32,15 +32,15 @@ struct mf_dsp_mfe_config {
     mf_dsp_frame_config frames;
     mf_dsp_fft_plan fft;
     mf_dsp_mel_config mel;
-    float noise_floor_db;
-    float inverse_range;  /* 1 / (12 - noise_floor_db) */
+    float noise_floor_db; /* in dB of the samples' units: dBFS floor + 20 log10(full scale) */
+    float inverse_range;  /* 1 / (12 - dBFS floor) */
 };
 
 struct mf_dsp_spectrogram_config {
     mf_dsp_frame_config frames;
     mf_dsp_fft_plan fft;
-    float noise_floor_db;
-    float inverse_range;  /* 1 / (12 - noise_floor_db) */
+    float noise_floor_db; /* in dB of the samples' units: dBFS floor + 20 log10(full scale) */
+    float inverse_range;  /* 1 / (12 - dBFS floor) */
 };
 
 /* features: n_frames x n_coefficients, row-major. */

@@ -75,6 +75,43 @@ def test_noise_floor_follows_the_background_level(block_name: str) -> None:
     assert quiet < loud - 30.0  # 40 dB apart
 
 
+@pytest.mark.parametrize("block_name", ["mfe", "spectrogram"])
+@pytest.mark.parametrize(
+    ("scale", "full_scale"),
+    [(32768.0, 32768.0), (1.0, 1.0), (1.3, 1.0), (8388608.0, 8388608.0), (40000.0, 65536.0)],
+)
+def test_full_scale_follows_the_units_of_the_audio(
+    block_name: str, scale: float, full_scale: float
+) -> None:
+    """16-bit values (a WAV upload) get 32768, float audio 1 (a little clipping included),
+    24-bit integers 2^23; whatever the units, the suggested features neither vanish nor
+    saturate."""
+    block = get_block(block_name)
+    rng = np.random.default_rng(4)
+    time_s = np.arange(8000) / 8000.0
+    tone = 0.7 * np.sin(2 * np.pi * 440.0 * time_s) * (time_s > 0.5)
+    windows = np.clip(0.01 * rng.normal(size=(3, time_s.size)) + tone, -1, 1) * scale
+    windows[0, 100] = scale  # the loudest sample is the full scale of these units
+    suggestion = suggest_params(
+        block, windows[:, :, None].astype(np.float32), sample_rate_hz=8000.0,
+        params=block.default_params(),
+    )
+    assert suggestion.params.full_scale == full_scale
+    assert "full_scale" in suggestion.reasons
+    features = block.extract(
+        windows[:, :, None].astype(np.float32), sample_rate_hz=8000.0, params=suggestion.params
+    )
+    assert 0.05 < features.mean() < 0.95
+
+
+def test_parameters_stored_before_full_scale_still_validate() -> None:
+    """Impulses saved before the parameter existed load with the 16-bit full scale."""
+    for block_name in ("mfe", "spectrogram"):
+        block = get_block(block_name)
+        params = block.parse_params({"frame_length_s": 0.02, "noise_floor_db": -60.0})
+        assert params.full_scale == 32768.0
+
+
 def test_mfcc_frames_on_a_short_low_rate_window_fit_and_filters_follow() -> None:
     """A 50 Hz hum at 1 kHz: longer frames; the filters fit the FFT those frames give."""
     block = get_block("mfcc")

@@ -42,6 +42,8 @@ AUDIO_CASES: list[tuple[str, dict[str, Any], int]] = [
         16000,
     ),
     ("mfe", {"fft_length": 256, "frame_length_s": 0.016}, 16000),
+    ("mfe", {"full_scale": 1.0}, 16000),
+    ("mfe", {"full_scale": 8388608.0, "noise_floor_db": -90}, 8000),
     ("spectrogram", {}, 16000),
     (
         "spectrogram",
@@ -53,6 +55,7 @@ AUDIO_CASES: list[tuple[str, dict[str, Any], int]] = [
         },
         16000,
     ),
+    ("spectrogram", {"full_scale": 1.0, "fft_length": 512}, 16000),
 ]
 
 
@@ -62,9 +65,13 @@ def _case_id(case: tuple[str, dict[str, Any], int]) -> str:
 
 
 def _audio_batch(
-    clips: dict[str, np.ndarray], rng: np.random.Generator, sample_rate_hz: int
+    clips: dict[str, np.ndarray],
+    rng: np.random.Generator,
+    sample_rate_hz: int,
+    full_scale: float = 1.0,
 ) -> np.ndarray:
-    """Every shared clip (resampled by decimation for 8 kHz) plus noise at several levels."""
+    """Every shared clip (resampled by decimation for 8 kHz) plus noise at several levels, in
+    [-1, 1] times `full_scale` (32768: a WAV upload, stored in the 16-bit range)."""
     step = 16000 // sample_rate_hz
     windows = [clip[::step] for clip in clips.values()]
     n_samples = len(windows[0])
@@ -72,7 +79,7 @@ def _audio_batch(
         windows.append((rng.uniform(-1, 1, n_samples) * amplitude).astype(np.float32))
     chirp_t = np.arange(n_samples) / sample_rate_hz
     windows.append((0.5 * np.sin(2 * np.pi * (100 + 2000 * chirp_t) * chirp_t)).astype(np.float32))
-    return np.stack(windows)[:, :, None]
+    return (np.stack(windows) * np.float32(full_scale))[:, :, None]
 
 
 @pytest.mark.parametrize("case", AUDIO_CASES, ids=_case_id)
@@ -85,7 +92,9 @@ def test_audio_cpp_matches_python(
     block_name, values, sample_rate_hz = case
     block = get_block(block_name)
     params = block.parse_params(values)
-    windows = _audio_batch(audio_clips, rng, sample_rate_hz)
+    windows = _audio_batch(
+        audio_clips, rng, sample_rate_hz, getattr(params, "full_scale", 1.0)
+    )
     expected = block.extract(windows, sample_rate_hz=sample_rate_hz, params=params)
 
     program = cpp_builder.program(
@@ -100,6 +109,8 @@ def test_audio_cpp_matches_python(
     actual = actual.reshape(expected.shape)
     feature_range = float(expected.max() - expected.min())
     assert feature_range > 0
+    if block_name != "mfcc":  # scaled to [0, 1]: neither silent nor saturated at these levels
+        assert 0.05 < float(expected.mean()) < 0.95
     worst = float(np.abs(actual - expected).max())
     assert worst <= 1e-3 * feature_range, f"max |C++ - Python| {worst} over range {feature_range}"
 

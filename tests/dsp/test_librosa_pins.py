@@ -92,14 +92,25 @@ def test_mfcc_matches_librosa(
     np.testing.assert_allclose(ours, reference, rtol=1e-4, atol=1e-2)
 
 
+# How audio reaches the blocks: a WAV upload in the 16-bit range with the default full scale,
+# or float audio in [-1, 1] with a full scale of 1. Both are the same sound, the same features.
+AUDIO_UNITS = {"16-bit": (32768.0, {}), "float": (1.0, {"full_scale": 1.0})}
+
+
+@pytest.mark.parametrize("units", AUDIO_UNITS)
 @pytest.mark.parametrize("n_filters", [32, 40, 64])
 @pytest.mark.parametrize("noise_floor_db", [-52.0, -80.0])
 def test_mfe_matches_librosa(
-    n_filters: int, noise_floor_db: float, audio_clips: dict[str, np.ndarray]
+    n_filters: int, noise_floor_db: float, units: str, audio_clips: dict[str, np.ndarray]
 ) -> None:
+    """Energies in dB relative to full scale, 0 at the noise floor and 1 at +12 dBFS."""
     clip = audio_clips["yes_1000ms"]
-    params = MFE.parse_params({"n_filters": n_filters, "noise_floor_db": noise_floor_db})
-    ours = MFE.extract(clip[None, :, None], sample_rate_hz=SAMPLE_RATE_HZ, params=params)[0]
+    scale, full_scale = AUDIO_UNITS[units]
+    params = MFE.parse_params(
+        {"n_filters": n_filters, "noise_floor_db": noise_floor_db, **full_scale}
+    )
+    samples = (clip * np.float32(scale))[None, :, None]
+    ours = MFE.extract(samples, sample_rate_hz=SAMPLE_RATE_HZ, params=params)[0]
 
     mel = _librosa_mel_power(
         clip, frame=320, hop=160, n_fft=512, n_mels=n_filters, fmin=0, fmax=8000
@@ -108,13 +119,19 @@ def test_mfe_matches_librosa(
     reference = np.clip((mel_db - noise_floor_db) / (12.0 - noise_floor_db), 0.0, 1.0)
 
     assert ours.shape == reference.shape == (99, n_filters)
+    assert 0.05 < ours.mean() < 0.95
     np.testing.assert_allclose(ours, reference, atol=1e-4)
 
 
-def test_spectrogram_matches_scipy_periodogram(audio_clips: dict[str, np.ndarray]) -> None:
+@pytest.mark.parametrize("units", AUDIO_UNITS)
+def test_spectrogram_matches_scipy_periodogram(
+    units: str, audio_clips: dict[str, np.ndarray]
+) -> None:
     clip = audio_clips["yes_1000ms"]
-    params = SPECTROGRAM.parse_params({"fft_length": 512})
-    ours = SPECTROGRAM.extract(clip[None, :, None], sample_rate_hz=SAMPLE_RATE_HZ, params=params)
+    scale, full_scale = AUDIO_UNITS[units]
+    params = SPECTROGRAM.parse_params({"fft_length": 512, **full_scale})
+    samples = (clip * np.float32(scale))[None, :, None]
+    ours = SPECTROGRAM.extract(samples, sample_rate_hz=SAMPLE_RATE_HZ, params=params)
     stft = librosa.stft(
         np.concatenate([np.zeros(96, np.float32), clip, np.zeros(96, np.float32)]),
         n_fft=512,
@@ -125,6 +142,7 @@ def test_spectrogram_matches_scipy_periodogram(audio_clips: dict[str, np.ndarray
     )
     power_db = librosa.power_to_db(np.abs(stft) ** 2 / 512, amin=1e-10, top_db=None).T
     reference = np.clip((power_db + 52.0) / 64.0, 0.0, 1.0)
+    assert 0.05 < ours.mean() < 0.95
     np.testing.assert_allclose(ours[0], reference, atol=1e-4)
 
 
@@ -147,13 +165,16 @@ def test_output_shape_matches_extract(
 
 @pytest.mark.parametrize("block", [MFE, SPECTROGRAM], ids=lambda b: b.name)
 def test_silence_is_the_floor_and_loud_is_in_range(block: object, rng: np.random.Generator) -> None:
+    """With the defaults, full-scale noise in the 16-bit range (how a WAV upload is stored) is
+    loud but not saturated: not every feature is 1."""
     params = block.default_params()  # type: ignore[attr-defined]
     silence = np.zeros((1, 16000, 1), np.float32)
-    loud = rng.uniform(-1, 1, (2, 16000, 1)).astype(np.float32)
+    loud = rng.uniform(-32768, 32767, (2, 16000, 1)).astype(np.float32)
     features = block.extract(np.concatenate([silence, loud]), sample_rate_hz=16000, params=params)  # type: ignore[attr-defined]
     assert (features[0] == 0.0).all()
     assert features.min() >= 0.0 and features.max() <= 1.0
-    assert features[1:].mean() > 0.3
+    assert 0.3 < features[1:].mean() < 0.95
+    assert (features[1:] < 1.0).mean() > 0.5
 
 
 def test_mfcc_of_silence_is_the_floor_and_dc_goes_to_c0() -> None:
@@ -186,7 +207,8 @@ def test_dc_lands_in_the_first_bins_only(amplitude: float, sample_rate_hz: int) 
     # A 256-sample frame with a 256-point FFT: a periodic Hann window turns DC into bins 0 and 1.
     frame_s = 256 / sample_rate_hz
     params = SPECTROGRAM.parse_params(
-        {"frame_length_s": frame_s, "frame_stride_s": frame_s / 2, "fft_length": 256}
+        {"frame_length_s": frame_s, "frame_stride_s": frame_s / 2, "fft_length": 256,
+         "full_scale": 1.0}
     )
     dc = np.full((1, sample_rate_hz // 2, 1), amplitude, np.float32)
     features = SPECTROGRAM.extract(dc, sample_rate_hz=sample_rate_hz, params=params)[0]
@@ -194,5 +216,5 @@ def test_dc_lands_in_the_first_bins_only(amplitude: float, sample_rate_hz: int) 
     assert (features[:, 0] > features[:, 1]).all()
     assert (features[:, 2:] == 0.0).all()  # at the noise floor
 
-    mfe = MFE.extract(dc, sample_rate_hz=sample_rate_hz, params=MFE.parse_params({}))[0]
+    mfe = MFE.extract(dc, sample_rate_hz=sample_rate_hz, params=MFE.parse_params({"full_scale": 1.0}))[0]
     assert (mfe.argmax(axis=1) == 0).all()

@@ -84,6 +84,11 @@ def test_quantization_aware_training_needs_batch_norm_after_a_convolution() -> N
     block = LearningBlockSpec(layers=layers, quantization_aware_training=True)
     with pytest.raises(TrainingError, match=r"layer 2 \(BatchNormalization\).*after a Conv2D"):
         generate_script(block, (6,))
+    # The motion network (one-dimensional features) has no batch norm and stays QAT-ready.
+    dense = LearningBlockSpec(
+        layers=preset_layers("dense_spectral", (33,)), quantization_aware_training=True
+    )
+    assert "quantize_model(model)" in generate_script(dense, (33,))
     fine = LearningBlockSpec(
         layers=preset_layers("ds_cnn_keywords", (49, 10)), quantization_aware_training=True
     )

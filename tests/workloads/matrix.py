@@ -74,9 +74,8 @@ def audio_files(per_label: int, seed: int) -> Files:
 
 
 def float_audio_files(per_label: int, seed: int) -> Files:
-    """The tones as float audio in [-1, 1] (a CSV of one `audio` axis at 8 kHz): MFE scales its
-    energies to [0, 1] up to +12 dB and saturates at 1 on 16-bit WAV levels (see
-    test_mfe_on_16_bit_wav_fails_saying_the_features_are_all_the_same)."""
+    """The tones as float audio in [-1, 1] (a CSV of one `audio` axis at 8 kHz), for MFE or
+    spectrogram with `full_scale` 1."""
     files: Files = {}
     for label in ("high", "low", "noise"):
         files[label] = []
@@ -166,7 +165,7 @@ class Workload:
 WORKLOADS = [
     Workload("keyword audio (MFCC)", audio_files, AUDIO_INPUT,
              [{"id": 1, "type": "mfcc", "params": {"n_coefficients": 8}}], deployed="conv1d_audio"),
-    Workload("audio events (MFE)", float_audio_files, AUDIO_INPUT,
+    Workload("audio events (MFE)", audio_files, AUDIO_INPUT,
              [{"id": 1, "type": "mfe", "params": {}}], deployed="conv2d_audio"),
     Workload("6-axis motion (spectral)", six_axis_files, MOTION_INPUT,
              [{"id": 1, "type": "spectral", "params": {}}]),

@@ -34,6 +34,7 @@ from tests.workloads.matrix import (
     Workload,
     build_target,
     features_shape,
+    float_audio_files,
     host_rows,
     platform_windows,
     presets,
@@ -130,24 +131,40 @@ def check_agreement(workload: Workload, device: np.ndarray, platform: np.ndarray
     assert float(np.abs(device - platform).max()) <= SCORE_TOLERANCE, workload.name
 
 
-def test_mfe_on_16_bit_wav_fails_saying_the_features_are_all_the_same(
-    world: TrainingWorld,
-) -> None:
-    """The trap of MFE (and spectrogram) on WAV uploads, stored in 16-bit units: every energy
-    is far above the block's +12 dB top, so every feature is 1.0. The training job says so
-    instead of training to chance and failing in LiteRT's XNNPACK prepare."""
+def _train_mfe(world: TrainingWorld, project_id: int, params: dict[str, object]) -> int:
+    """An MFE impulse with `params` on the project's audio, its features generated; the training
+    job, run."""
     client = world.client
-    response = client.post(impulse_url(world.project_id), json={
-        "name": "MFE on WAV", "input_block": AUDIO_INPUT,
-        "dsp_blocks": [{"id": 1, "type": "mfe", "params": {}}],
+    response = client.post(impulse_url(project_id), json={
+        "name": "MFE", "input_block": AUDIO_INPUT,
+        "dsp_blocks": [{"id": 1, "type": "mfe", "params": params}],
         "learning_blocks": [{"id": 1, "dsp_blocks": [1], "settings": SETTINGS}]})
     assert response.status_code == 201, response.text
     impulse_id = response.json()["id"]
-    generate_features(client, world.project_id, impulse_id)
-    job_id = start_training(client, world.project_id, impulse_id)
-    assert run_job(job_id, run_train_model) == "failed"
-    job = client.get(f"/api/projects/{world.project_id}/jobs/{job_id}").json()
-    assert "every training window has the same features (all 1) from the DSP block(s) mfe" in (
+    generate_features(client, project_id, impulse_id)
+    job_id = start_training(client, project_id, impulse_id)
+    run_job(job_id, run_train_model)
+    return job_id
+
+
+def test_mfe_on_float_audio_needs_its_full_scale_and_says_so(world: TrainingWorld) -> None:
+    """MFE's default full scale is 16-bit (WAV uploads, the matrix's MFE row). Float audio in
+    [-1, 1] (a CSV) lies ~90 dB below it: every feature is 0, and the training job says so and
+    names the parameter instead of training to chance and failing in LiteRT's XNNPACK prepare.
+    With `full_scale` 1 the same audio trains."""
+    client = world.client
+    project_id = world.new_project("float audio")
+    upload_files(client, project_id, float_audio_files(3, 1), "training", False)
+
+    silent = _train_mfe(world, project_id, {})
+    job = client.get(f"/api/projects/{project_id}/jobs/{silent}").json()
+    assert job["state"] == "failed"
+    assert "every training window has the same features (all 0) from the DSP block(s) mfe" in (
         job["error"])
+    assert "full_scale" in job["error"]
     # Refused before training: LiteRT never gets the degenerate int8 model.
-    assert "XNNPACK" not in "\n".join(log_lines(job_id))
+    assert "XNNPACK" not in "\n".join(log_lines(silent))
+
+    heard = _train_mfe(world, project_id, {"full_scale": 1.0})
+    job = client.get(f"/api/projects/{project_id}/jobs/{heard}").json()
+    assert job["state"] == "succeeded", job.get("error")

@@ -293,9 +293,13 @@ class Dropout(_Layer):
 
 class BatchNormalization(_Layer):
     type: Literal["batch_normalization"] = "batch_normalization"
+    # How much of the running mean and variance (used at inference) each training batch keeps.
+    momentum: float = Field(0.99, ge=0.0, lt=1.0)
 
     def keras_code(self) -> str:
-        return "layers.BatchNormalization()"
+        if self.momentum == 0.99:  # Keras's default
+            return "layers.BatchNormalization()"
+        return f"layers.BatchNormalization(momentum={self.momentum})"
 
 
 class Activation(_Layer):

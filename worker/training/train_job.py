@@ -117,8 +117,10 @@ def _check_features_vary(x: np.ndarray, dsp_types: list[str]) -> None:
         raise JobInputError(
             f"every training window has the same features (all {float(x.flat[0]):g}) from the "
             f"DSP block(s) {blocks}, so a network cannot tell the labels apart. A block scaled "
-            "to [0, 1] saturates when the signal is far above its range (e.g. MFE or "
-            "spectrogram on loud 16-bit audio): look at the block's features and parameters"
+            "to [0, 1] reads all 1 when the signal is far above its range and all 0 far below "
+            "(MFE or spectrogram: a full_scale that does not fit the audio's units, 32768 for "
+            "WAV, 1 for float audio in [-1, 1]; autotune suggests it): look at the block's "
+            "features and parameters"
         )
 
 

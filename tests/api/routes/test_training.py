@@ -125,6 +125,27 @@ def test_a_learning_block_is_stored_with_its_preset_layers(
     assert anomaly["anomaly"]["clusters"] == 32 and anomaly["layers"] is None
 
 
+def test_a_preset_block_starts_with_its_presets_training_settings(
+    client: TestClient, project_id: int
+) -> None:
+    """Settings left out take the preset's (a DS-CNN epoch costs ~10 of conv1d_audio's); those
+    given, and blocks with their own layers, keep theirs."""
+    presets = {p["name"]: p for p in client.get(
+        "/api/learning-presets", params={"input_shape": "50,13"}).json()["data"]}
+    assert presets["ds_cnn_keywords"]["settings"] == {"epochs": 40, "learning_rate": 0.005}
+    response = put_impulse(client, project_id, [
+        {"id": 1, "dsp_blocks": [1], "preset": "ds_cnn_keywords"},
+        {"id": 2, "dsp_blocks": [1], "preset": "ds_cnn_keywords",
+         "settings": {"epochs": 7, "batch_size": 16}},
+        {"id": 3, "dsp_blocks": [1]},
+        {"id": 4, "dsp_blocks": [1], "layers": [{"type": "flatten"}]},
+    ])
+    assert response.status_code == 200, response.text
+    settings = [block["settings"] for block in response.json()["learning_blocks"]]
+    assert [(s["epochs"], s["learning_rate"], s["batch_size"]) for s in settings] == [
+        (40, 0.005, 32), (7, 0.005, 16), (100, 0.005, 32), (100, 0.005, 32)]
+
+
 @pytest.mark.parametrize(
     ("block", "loc", "message"),
     [
