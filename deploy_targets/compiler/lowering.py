@@ -1,6 +1,7 @@
 """Lowers a Graph into Steps (one kernel call each), operator by operator, through the registry.
 
-Each operator is checked and prepared by its module under ops/ (ops/registry.py says which);
+Each operator is checked and prepared by its module under ops/ (ops/registry.py says which),
+unless it is integer shape arithmetic on constants, which is folded (ops/shape_arithmetic.py);
 then `fuse_conv_into_add` fuses a CONV_2D into the residual ADD that consumes it so the
 convolution's output never needs memory.
 """
@@ -12,6 +13,7 @@ from deploy_targets.compiler.ir import Graph, Operator
 from deploy_targets.compiler.ops.context import CTYPES, LoweringContext, shape_text
 from deploy_targets.compiler.ops.conv_common import fast_conv_scratch_bytes
 from deploy_targets.compiler.ops.registry import OPERATORS
+from deploy_targets.compiler.ops.shape_arithmetic import fold_constant
 from deploy_targets.compiler.steps import Step
 
 # Names other modules and tests have always imported from here.
@@ -43,7 +45,8 @@ def lower_operators(graph: Graph) -> list[Step]:
                 f"compiler (supported: {', '.join(sorted(OPERATORS))})")
         _check_arity(ctx, op, kernel.required_inputs)
         try:
-            kernel.lower(ctx, op)
+            if not fold_constant(ctx, op):
+                kernel.lower(ctx, op)
         except CompileError:
             raise
         except _INCONSISTENT_OPERANDS as error:

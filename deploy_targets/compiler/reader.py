@@ -71,9 +71,26 @@ _OPTION_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("BeginMask", "EndMask", "EllipsisMask", "NewAxisMask", "ShrinkAxisMask", "Offset"),
     ),
     "LEAKY_RELU": ("LeakyReluOptions", ("Alpha",)),
+    "PACK": ("PackOptions", ("ValuesCount", "Axis")),
+    "GATHER": ("GatherOptions", ("Axis", "BatchDims")),
+    "SHAPE": ("ShapeOptions", ("OutType",)),
+    "TRANSPOSE_CONV": (
+        "TransposeConvOptions",
+        ("Padding", "StrideW", "StrideH", "FusedActivationFunction"),
+    ),
+    "RESIZE_BILINEAR": ("ResizeBilinearOptions", ("AlignCorners", "HalfPixelCenters")),
+    "RESIZE_NEAREST_NEIGHBOR": (
+        "ResizeNearestNeighborOptions", ("AlignCorners", "HalfPixelCenters"),
+    ),
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": (
+        "UnidirectionalSequenceLSTMOptions",
+        ("FusedActivationFunction", "CellClip", "ProjClip", "TimeMajor",
+         "AsymmetricQuantizeInputs", "DiagonalRecurrentTensors"),
+    ),
 }
 # Operators whose options have no usable defaults: TFLite refuses them without.
-_OPTIONS_REQUIRED = ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D")
+_OPTIONS_REQUIRED = ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D",
+                     "TRANSPOSE_CONV")
 
 
 def _snake(name: str) -> str:

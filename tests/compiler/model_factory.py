@@ -188,6 +188,80 @@ def dilated_conv(x: Any, rng: np.random.Generator) -> Any:
     return DilatedConv2D(int(rng.integers(1, 9)), kernel, 2, _activation(rng))(x)
 
 
+def keras_dilated_conv(x: Any, rng: np.random.Generator) -> Any:
+    """Keras' own dilated Conv2D: in a model with a dynamic batch the converter writes it as
+    SPACE_TO_BATCH_ND, CONV_2D, BATCH_TO_SPACE_ND."""
+    keras = _keras()
+    h, w, _ = _spatial(x)
+    padding = ["same", "valid"][int(rng.integers(2))]
+    dilation = (int(rng.integers(2, 4)), int(rng.integers(2, 4)))
+    kernel = (int(rng.integers(2, 4)), int(rng.integers(2, 4)))
+    if padding == "valid":
+        # The dilated window, (k - 1) * d + 1, must fit the input.
+        kernel = (min(kernel[0], (h - 1) // dilation[0] + 1),
+                  min(kernel[1], (w - 1) // dilation[1] + 1))
+    return keras.layers.Conv2D(int(rng.integers(1, 9)), kernel, dilation_rate=dilation,
+                               padding=padding, activation=_activation(rng))(x)
+
+
+def dilated_conv1d(x: Any, rng: np.random.Generator) -> Any:
+    """A dilated Conv1D over the flattened pixels (the audio models' layer): SPACE_TO_BATCH_ND,
+    EXPAND_DIMS, CONV_2D, RESHAPE, BATCH_TO_SPACE_ND."""
+    keras = _keras()
+    h, w, c = _spatial(x)
+    filters = int(rng.integers(1, 9))
+    x = keras.layers.Reshape((h * w, c))(x)
+    x = keras.layers.Conv1D(filters, int(rng.integers(2, 4)), dilation_rate=int(rng.integers(2, 4)),
+                            padding=["same", "causal"][int(rng.integers(2))],
+                            activation=_activation(rng))(x)
+    return keras.layers.Reshape((h, w, filters))(x)
+
+
+def dynamic_reshape(x: Any, rng: np.random.Generator) -> Any:
+    """A reshape whose target is computed from tf.shape (SHAPE, STRIDED_SLICE, MUL, PACK), then
+    a 1x1 conv of the merged rows; the compiler folds the shape arithmetic."""
+    import tensorflow as tf
+
+    keras = _keras()
+    h, w, c = _spatial(x)
+
+    def merge_rows(t: Any) -> Any:
+        shape = tf.shape(t)
+        return tf.reshape(t, tf.stack([shape[0], 1, shape[1] * shape[2], shape[3]]))
+
+    x = keras.layers.Lambda(merge_rows)(x)
+    x = keras.layers.Conv2D(int(rng.integers(1, 9)), 1, activation=_activation(rng))(x)
+    return keras.layers.Reshape((h, w, -1))(x)
+
+
+def _resize(method: str, mode: str) -> Layer:
+    """A resize to a random size (up or down, not always a whole factor): RESIZE_NEAREST_NEIGHBOR
+    or RESIZE_BILINEAR, plain or with align_corners or half_pixel_centers."""
+
+    def block(x: Any, rng: np.random.Generator) -> Any:
+        import tensorflow as tf
+
+        keras = _keras()
+        h, w, _ = _spatial(x)
+        size = [int(rng.integers(max(1, h // 2), 2 * h + 3)),
+                int(rng.integers(max(1, w // 2), 2 * w + 3))]
+        options = {"align_corners": mode == "align_corners",
+                   "half_pixel_centers": mode == "half_pixel_centers"}
+        resize = (tf.compat.v1.image.resize_nearest_neighbor if method == "nearest"
+                  else tf.compat.v1.image.resize_bilinear)
+        return keras.layers.Lambda(lambda t: resize(t, size, **options))(x)
+
+    return block
+
+
+def upsample(x: Any, rng: np.random.Generator) -> Any:
+    """Keras UpSampling2D, nearest or bilinear, by a whole factor."""
+    keras = _keras()
+    size = (int(rng.integers(1, 4)), int(rng.integers(2, 4)))
+    return keras.layers.UpSampling2D(size, interpolation=["nearest", "bilinear"][
+        int(rng.integers(2))])(x)
+
+
 BLOCKS: dict[str, Layer] = {
     "conv": conv,
     "depthwise": depthwise,
@@ -197,6 +271,13 @@ BLOCKS: dict[str, Layer] = {
 # Blocks that a random model does not pick by itself; tests ask for them by name.
 EXTRA_BLOCKS: dict[str, Layer] = {
     "dilated_conv": dilated_conv,
+    "keras_dilated_conv": keras_dilated_conv,
+    "dilated_conv1d": dilated_conv1d,
+    "dynamic_reshape": dynamic_reshape,
+    **{f"resize_{method}{'_' + mode if mode else ''}": _resize(method, mode)
+       for method in ("nearest", "bilinear")
+       for mode in ("", "align_corners", "half_pixel_centers")},
+    "upsample": upsample,
     "squeeze": squeeze,
     "separable": separable,
     "global_pool": global_pool,
@@ -305,3 +386,28 @@ def two_input_two_output_model(seed: int) -> bytes:
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
     return bytes(converter.convert())
+
+
+def space_to_batch_model(seed: int) -> bytes:
+    """SPACE_TO_BATCH_ND (padded) -> RELU -> BATCH_TO_SPACE_ND (cropped) with a fixed batch, so
+    TFLite Micro, which cannot resize tensors, runs it too."""
+    import tensorflow as tf
+
+    keras = _keras()
+    inputs = keras.Input(shape=(9, 9, 3), batch_size=1)
+    x = keras.layers.Lambda(lambda t: tf.space_to_batch_nd(t, [2, 2], [[1, 2], [3, 0]]))(inputs)
+    x = keras.layers.ReLU()(x)
+    x = keras.layers.Lambda(lambda t: tf.batch_to_space(t, [2, 2], [[1, 0], [0, 2]]))(x)
+    return to_int8_tflite(keras.Model(inputs, x), seed)
+
+
+def bare_block_model(seed: int, block: str) -> bytes:
+    """Input -> one block -> output, so the block's own output is compared value by value."""
+    keras = _keras()
+    rng = np.random.default_rng(seed)
+    inputs = keras.Input(shape=(int(rng.integers(3, 11)), int(rng.integers(3, 11)),
+                                int(rng.integers(1, 5))))
+    model = keras.Model(inputs, (BLOCKS | EXTRA_BLOCKS)[block](inputs, rng))
+    model.set_weights([rng.normal(0.0, 0.5, size=w.shape).astype(np.float32)
+                       for w in model.get_weights()])
+    return to_int8_tflite(model, seed)

@@ -25,14 +25,17 @@ from deploy_targets.compiler.ops import (
     pooling,
     quantize,
     reshape,
+    shape_arithmetic,
     softmax,
+    space_batch,
     strided_slice,
 )
 from deploy_targets.compiler.ops.context import OperatorKernel
 
 FAMILIES: tuple[ModuleType, ...] = (
     conv, depthwise_conv, fully_connected, pooling, reshape, softmax, add, quantize,
-    activations, mul, min_max, mean, pad, concatenation, strided_slice,
+    activations, mul, min_max, mean, pad, concatenation, strided_slice, space_batch,
+    shape_arithmetic,
 )
 _T = TypeVar("_T")
 
