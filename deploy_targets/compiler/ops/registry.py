@@ -25,6 +25,7 @@ from deploy_targets.compiler.ops import (
     pooling,
     quantize,
     reshape,
+    resize,
     shape_arithmetic,
     softmax,
     space_batch,
@@ -35,7 +36,7 @@ from deploy_targets.compiler.ops.context import OperatorKernel
 FAMILIES: tuple[ModuleType, ...] = (
     conv, depthwise_conv, fully_connected, pooling, reshape, softmax, add, quantize,
     activations, mul, min_max, mean, pad, concatenation, strided_slice, space_batch,
-    shape_arithmetic,
+    shape_arithmetic, resize,
 )
 _T = TypeVar("_T")
 
