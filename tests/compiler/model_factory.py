@@ -262,6 +262,18 @@ def upsample(x: Any, rng: np.random.Generator) -> Any:
         int(rng.integers(2))])(x)
 
 
+def transpose_conv(x: Any, rng: np.random.Generator) -> Any:
+    """Keras Conv2DTranspose (TRANSPOSE_CONV, its output shape computed by SHAPE arithmetic in
+    a model with a dynamic batch)."""
+    keras = _keras()
+    kernel = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+    strides = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    return keras.layers.Conv2DTranspose(
+        int(rng.integers(1, 9)), kernel, strides=strides,
+        padding=["same", "valid"][int(rng.integers(2))], activation=_activation(rng),
+        use_bias=bool(rng.random() < 0.8))(x)
+
+
 BLOCKS: dict[str, Layer] = {
     "conv": conv,
     "depthwise": depthwise,
@@ -278,6 +290,7 @@ EXTRA_BLOCKS: dict[str, Layer] = {
        for method in ("nearest", "bilinear")
        for mode in ("", "align_corners", "half_pixel_centers")},
     "upsample": upsample,
+    "transpose_conv": transpose_conv,
     "squeeze": squeeze,
     "separable": separable,
     "global_pool": global_pool,

@@ -30,13 +30,14 @@ from deploy_targets.compiler.ops import (
     softmax,
     space_batch,
     strided_slice,
+    transpose_conv,
 )
 from deploy_targets.compiler.ops.context import OperatorKernel
 
 FAMILIES: tuple[ModuleType, ...] = (
     conv, depthwise_conv, fully_connected, pooling, reshape, softmax, add, quantize,
     activations, mul, min_max, mean, pad, concatenation, strided_slice, space_batch,
-    shape_arithmetic, resize,
+    shape_arithmetic, resize, transpose_conv,
 )
 _T = TypeVar("_T")
 
