@@ -274,6 +274,19 @@ def transpose_conv(x: Any, rng: np.random.Generator) -> Any:
         use_bias=bool(rng.random() < 0.8))(x)
 
 
+def grouped_conv(x: Any, rng: np.random.Generator) -> Any:
+    """A 1x1 conv to groups * k channels, then Keras Conv2D(groups=...): one CONV_2D whose
+    filter depth divides its input depth."""
+    keras = _keras()
+    groups = int(rng.integers(2, 5))
+    x = keras.layers.Conv2D(groups * int(rng.integers(1, 4)), 1)(x)
+    padding = ["same", "valid"][int(rng.integers(2))]
+    kernel = _kernel_fits(rng, x, padding)
+    strides = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+    return keras.layers.Conv2D(groups * int(rng.integers(1, 4)), kernel, strides=strides,
+                               padding=padding, groups=groups, activation=_activation(rng))(x)
+
+
 BLOCKS: dict[str, Layer] = {
     "conv": conv,
     "depthwise": depthwise,
@@ -291,6 +304,7 @@ EXTRA_BLOCKS: dict[str, Layer] = {
        for mode in ("", "align_corners", "half_pixel_centers")},
     "upsample": upsample,
     "transpose_conv": transpose_conv,
+    "grouped_conv": grouped_conv,
     "squeeze": squeeze,
     "separable": separable,
     "global_pool": global_pool,

@@ -18,6 +18,7 @@ from deploy_targets.compiler.ops import (
     conv,
     depthwise_conv,
     fully_connected,
+    grouped_conv,
     mean,
     min_max,
     mul,
@@ -37,7 +38,7 @@ from deploy_targets.compiler.ops.context import OperatorKernel
 FAMILIES: tuple[ModuleType, ...] = (
     conv, depthwise_conv, fully_connected, pooling, reshape, softmax, add, quantize,
     activations, mul, min_max, mean, pad, concatenation, strided_slice, space_batch,
-    shape_arithmetic, resize, transpose_conv,
+    shape_arithmetic, resize, transpose_conv, grouped_conv,
 )
 _T = TypeVar("_T")
 
