@@ -67,7 +67,7 @@ def prepare(model_bytes: bytes, in_place: bool = True) -> Prepared:
 
 def constant_bytes(steps: list[Step]) -> int:
     """Flash taken by the generated constants: weights, biases, multipliers and shifts."""
-    item_bytes = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "int32_t": 4, "float": 4,
+    item_bytes = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "int32_t": 4, "float": 4, "double": 8,
                   "int64_t": 8}
     return sum(array.values.size * item_bytes[array.ctype] for s in steps for array in s.arrays)
 

@@ -69,7 +69,8 @@ def fuse_conv_into_add(graph: Graph, steps: list[Step]) -> list[Step]:
     for step in steps:
         previous = fused[-1] if fused else None
         if (
-            step.kind == "ADD" and previous is not None and previous.kind == "CONV_2D"
+            step.kind == "ADD" and step.function == "mf::add" and previous is not None
+            and previous.function == "mf::conv_2d"  # int8 only: not grouped, not 16x8
             and not previous.fused_op_indices and previous.output in step.inputs
             and len(step.inputs) == 2 and len(graph.consumers(previous.output)) == 1
             and previous.output not in graph.outputs

@@ -438,3 +438,22 @@ def bare_block_model(seed: int, block: str) -> bytes:
     model.set_weights([rng.normal(0.0, 0.5, size=w.shape).astype(np.float32)
                        for w in model.get_weights()])
     return to_int8_tflite(model, seed)
+
+
+def random_16x8_model(seed: int, blocks: str) -> bytes:
+    """A random model of the comma-separated `blocks`, quantized 16x8 (int16 activations and
+    input/output, int8 weights, int64 biases)."""
+    import tensorflow as tf
+
+    model = build_model(seed, blocks.split(","))
+    rng = np.random.default_rng(seed + 1)
+    shape = (1, *model.input_shape[1:])
+    dataset = [rng.normal(0.0, 1.0, size=shape).astype(np.float32) for _ in range(24)]
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([x] for x in dataset)
+    converter.target_spec.supported_ops = [
+        tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+    converter.inference_input_type = tf.int16
+    converter.inference_output_type = tf.int16
+    return bytes(converter.convert())

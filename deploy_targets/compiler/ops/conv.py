@@ -11,9 +11,13 @@ from deploy_targets.compiler.ops.conv_common import (
     prepare_conv,
 )
 from deploy_targets.compiler.ops.grouped_conv import lower_grouped_conv_2d
+from deploy_targets.compiler.ops.int16x8 import is_int16, lower_conv_2d_16x8
 
 
 def lower_conv_2d(ctx: LoweringContext, op: Operator) -> None:
+    if is_int16(ctx, op):  # 16x8 quantization
+        lower_conv_2d_16x8(ctx, op)
+        return
     inp, out, flt = conv_operands(ctx, op)
     _, _, _, in_c = inp.shape
     out_c, k_h, k_w, f_c = flt.shape

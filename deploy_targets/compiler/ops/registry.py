@@ -19,6 +19,7 @@ from deploy_targets.compiler.ops import (
     depthwise_conv,
     fully_connected,
     grouped_conv,
+    int16x8,
     mean,
     min_max,
     mul,
@@ -39,6 +40,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     conv, depthwise_conv, fully_connected, pooling, reshape, softmax, add, quantize,
     activations, mul, min_max, mean, pad, concatenation, strided_slice, space_batch,
     shape_arithmetic, resize, transpose_conv, grouped_conv,
+    int16x8,
 )
 _T = TypeVar("_T")
 
