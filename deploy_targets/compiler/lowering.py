@@ -12,7 +12,7 @@ from deploy_targets.compiler.errors import CompileError
 from deploy_targets.compiler.ir import Graph, Operator
 from deploy_targets.compiler.ops.context import CTYPES, LoweringContext, shape_text
 from deploy_targets.compiler.ops.conv_common import fast_conv_scratch_bytes
-from deploy_targets.compiler.ops.registry import OPERATORS
+from deploy_targets.compiler.ops.registry import FLOAT32_OPERATORS, OPERATORS
 from deploy_targets.compiler.ops.shape_arithmetic import fold_constant
 from deploy_targets.compiler.steps import Step
 
@@ -39,6 +39,9 @@ def lower_operators(graph: Graph) -> list[Step]:
     ctx = LoweringContext(graph)
     for op in graph.operators:
         kernel = OPERATORS.get(op.kind)
+        if (op.kind in FLOAT32_OPERATORS and op.outputs and op.outputs[0] >= 0
+                and ctx.t(op.outputs[0]).dtype == "float32"):
+            kernel = FLOAT32_OPERATORS[op.kind]
         if kernel is None:
             raise CompileError(
                 f"{graph.describe(op)}: operator {op.kind} is not supported by the "

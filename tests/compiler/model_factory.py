@@ -457,3 +457,12 @@ def random_16x8_model(seed: int, blocks: str) -> bytes:
     converter.inference_input_type = tf.int16
     converter.inference_output_type = tf.int16
     return bytes(converter.convert())
+
+
+def random_float_model(seed: int, blocks: str) -> bytes:
+    """A random model of the comma-separated `blocks` ("any" for a random stack), converted
+    without quantization (float32 throughout)."""
+    import tensorflow as tf
+
+    model = build_model(seed, None if blocks == "any" else blocks.split(","))
+    return bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
