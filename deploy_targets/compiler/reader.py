@@ -213,6 +213,8 @@ class _Reader:
         elif buffer is not None and buffer.Offset() > 1:
             raise CompileError(f"tensor {index} {name!r} keeps its data outside the flatbuffer "
                                "(models over 2 GB); such models are not supported")
+        if data is None and raw.IsVariable():
+            self.variables.add(index)
         return Tensor(index, name, dtype, shape, scales, zero_points, quantized_dimension, data)
 
     def operator(self, subgraph: Any, index: int, tensor_count: int) -> Operator:
@@ -247,6 +249,7 @@ class _Reader:
         self.reading = "subgraph 0"
         subgraph = self.model.Subgraphs(0)
         tensor_count = self.count(subgraph.TensorsLength(), "the tensors")
+        self.variables: set[int] = set()
         tensors = [self.tensor(subgraph, i) for i in range(tensor_count)]
         operators = [self.operator(subgraph, i, tensor_count)
                      for i in range(self.count(subgraph.OperatorsLength(), "the operators"))]
@@ -256,6 +259,7 @@ class _Reader:
         outputs = self.indices(subgraph.OutputsAsNumpy(), subgraph.OutputsLength(),
                                "the model's outputs", tensor_count)
         graph = Graph(tensors, operators, inputs, outputs)
+        _check_state(graph, self.variables)
         _check_data_flow(graph)
         return graph
 
@@ -284,6 +288,19 @@ def _check_quantization(index: int, name: str, dtype: str, shape: tuple[int, ...
             raise CompileError(f"{where} has {len(scales)} per-channel scales but "
                                f"{shape[quantized_dimension]} channels on axis "
                                f"{quantized_dimension}")
+
+
+def _check_state(graph: Graph, variables: set[int]) -> None:
+    """Refuse state kept between invocations (variable tensors: the hidden and cell state of
+    UNIDIRECTIONAL_SEQUENCE_LSTM, SVDF's activation history) with what it is, before the data
+    flow check would call the model malformed."""
+    for op in graph.operators:
+        state = [i for i in op.inputs if i in variables]
+        if state:
+            names = ", ".join(repr(graph.tensors[i].name) for i in state)
+            raise CompileError(f"{graph.describe(op)}: keeps state between invocations in "
+                               f"variable tensor(s) {names}; the compiler does not support "
+                               f"{op.kind} or other stateful operators yet")
 
 
 def _check_data_flow(graph: Graph) -> None:

@@ -466,3 +466,16 @@ def random_float_model(seed: int, blocks: str) -> bytes:
 
     model = build_model(seed, None if blocks == "any" else blocks.split(","))
     return bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+
+
+def lstm_model(seed: int) -> bytes:
+    """A Keras LSTM with a fixed batch, full-integer quantized: UNIDIRECTIONAL_SEQUENCE_LSTM,
+    whose hidden and cell state are variable tensors."""
+    keras = _keras()
+    rng = np.random.default_rng(seed)
+    inputs = keras.Input(shape=(5, 4), batch_size=1)
+    x = keras.layers.LSTM(6, return_sequences=True)(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(3)(keras.layers.Flatten()(x)))
+    model.set_weights([rng.normal(0.0, 0.5, size=w.shape).astype(np.float32)
+                       for w in model.get_weights()])
+    return to_int8_tflite(model, seed)
