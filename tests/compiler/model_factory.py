@@ -440,12 +440,13 @@ def bare_block_model(seed: int, block: str) -> bytes:
     return to_int8_tflite(model, seed)
 
 
-def random_16x8_model(seed: int, blocks: str) -> bytes:
-    """A random model of the comma-separated `blocks`, quantized 16x8 (int16 activations and
-    input/output, int8 weights, int64 biases)."""
+def random_16x8_model(seed: int, blocks: str, io: str = "int16") -> bytes:
+    """A random model of the comma-separated `blocks`, quantized 16x8 (int16 activations,
+    int8 weights, int64 biases), with int16 input and output or, for io="float", float32 ones
+    around QUANTIZE and DEQUANTIZE."""
     import tensorflow as tf
 
-    model = build_model(seed, blocks.split(","))
+    model = build_model(seed, None if blocks == "any" else blocks.split(","))
     rng = np.random.default_rng(seed + 1)
     shape = (1, *model.input_shape[1:])
     dataset = [rng.normal(0.0, 1.0, size=shape).astype(np.float32) for _ in range(24)]
@@ -454,8 +455,9 @@ def random_16x8_model(seed: int, blocks: str) -> bytes:
     converter.representative_dataset = lambda: ([x] for x in dataset)
     converter.target_spec.supported_ops = [
         tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
-    converter.inference_input_type = tf.int16
-    converter.inference_output_type = tf.int16
+    if io == "int16":
+        converter.inference_input_type = tf.int16
+        converter.inference_output_type = tf.int16
     return bytes(converter.convert())
 
 

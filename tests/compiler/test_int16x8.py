@@ -1,6 +1,7 @@
 """16x8 quantization (int16 activations, int8 weights, int64 biases): FULLY_CONNECTED,
-CONV_2D, ADD/SUB and SOFTMAX compared value by value with TFLite Micro and LiteRT's reference
-kernels on random models with int16 input and output."""
+CONV_2D, DEPTHWISE_CONV_2D, AVERAGE/MAX_POOL_2D, ADD/SUB, SOFTMAX and QUANTIZE/DEQUANTIZE to and
+from float, compared value by value with TFLite Micro and LiteRT's reference kernels on random
+models with int16 or float input and output."""
 
 from __future__ import annotations
 
@@ -32,13 +33,35 @@ def test_16x8_model_is_exact(seed: int, blocks: str, factory_model: Callable[...
     assert_exact(model_bytes, tmp_path, seed)
 
 
+FLOAT_IO_MODELS = [(920, "depthwise,pool"), (921, "pool,conv"), (922, "any"), (923, "any")]
+
+
+@pytest.mark.parametrize(("seed", "blocks"), FLOAT_IO_MODELS,
+                         ids=[f"{s}-{b}" for s, b in FLOAT_IO_MODELS])
+def test_16x8_model_with_float_io_is_exact(seed: int, blocks: str,
+                                           factory_model: Callable[..., bytes],
+                                           tmp_path: Path) -> None:
+    """The converter's default for 16x8: float input and output around QUANTIZE/DEQUANTIZE,
+    with DEPTHWISE_CONV_2D and the pools in int16 too."""
+    model_bytes = factory_model("random_16x8_model", seed, blocks, "float")
+    graph = load_graph(model_bytes)
+    kinds = [op.kind for op in graph.operators]
+    assert kinds[0] == "QUANTIZE" and kinds[-1] == "DEQUANTIZE"
+    assert graph.tensors[graph.operators[0].outputs[0]].dtype == "int16"
+    assert_exact(model_bytes, tmp_path, seed)
+
+
 def test_the_models_cover_every_16x8_kernel(factory_model: Callable[..., bytes]) -> None:
+    from deploy_targets.compiler.ops.int16x8 import KERNEL_HEADERS
+
     functions: set[str] = set()
     for seed, blocks in MODELS:
         functions |= {s.function for s in prepare(
             factory_model("random_16x8_model", seed, blocks)).steps}
-    assert functions >= {"mf::fully_connected_16x8", "mf::conv_2d_16x8", "mf::add_int16",
-                         "mf::softmax_int16"}
+    for seed, blocks in FLOAT_IO_MODELS:
+        functions |= {s.function for s in prepare(
+            factory_model("random_16x8_model", seed, blocks, "float")).steps}
+    assert set(KERNEL_HEADERS) <= functions, set(KERNEL_HEADERS) - functions
     subtracts = [op for seed, blocks in MODELS
                  for op in load_graph(factory_model("random_16x8_model", seed, blocks)).operators
                  if op.kind == "SUB"]

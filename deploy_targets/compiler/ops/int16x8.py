@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from deploy_targets.compiler import quantization as q
+from deploy_targets.compiler.c_literals import double_literal, float_literal
 from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.broadcast import broadcast_shape
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
@@ -94,6 +95,7 @@ def lower_fully_connected_16x8(ctx: LoweringContext, op: Operator) -> None:
 
 
 def lower_conv_2d_16x8(ctx: LoweringContext, op: Operator) -> None:
+    """CONV_2D and DEPTHWISE_CONV_2D with int16 activations."""
     ctx.need(len(op.inputs) in (2, 3), op, "expects 2 or 3 inputs")
     inp = int16_tensor(ctx, op, op.inputs[0])
     out = int16_tensor(ctx, op, op.outputs[0])
@@ -101,11 +103,19 @@ def lower_conv_2d_16x8(ctx: LoweringContext, op: Operator) -> None:
     ctx.need(len(inp.shape) == 4 and len(flt.shape) == 4 and len(out.shape) == 4, op,
              "input, filter and output must be 4-D")
     batches, in_h, in_w, in_c = inp.shape
-    out_c, k_h, k_w, f_c = flt.shape
-    ctx.need(f_c == in_c, op, f"grouped 16x8 convolution (filter depth {f_c}, input depth "
-             f"{in_c}) is not supported")
-    ctx.need(flt.quantized_dimension == 0 or not flt.is_per_channel, op,
-             "per-channel filter scales must be on axis 0 (output channels)")
+    depthwise = op.kind == "DEPTHWISE_CONV_2D"
+    if depthwise:
+        _, k_h, k_w, out_c = flt.shape
+        ctx.need(out_c % in_c == 0, op, f"filter depth {out_c} must be a multiple of the "
+                 f"input depth {in_c}")
+        ctx.need(flt.quantized_dimension == 3 or not flt.is_per_channel, op,
+                 "per-channel depthwise filter scales must be on axis 3")
+    else:
+        out_c, k_h, k_w, f_c = flt.shape
+        ctx.need(f_c == in_c, op, f"grouped 16x8 convolution (filter depth {f_c}, input "
+                 f"depth {in_c}) is not supported")
+        ctx.need(flt.quantized_dimension == 0 or not flt.is_per_channel, op,
+                 "per-channel filter scales must be on axis 0 (output channels)")
     ctx.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")
     ctx.need(out.shape[0] == batches and out.shape[3] == out_c, op,
              "output depth must equal the number of filters")
@@ -134,10 +144,66 @@ def lower_conv_2d_16x8(ctx: LoweringContext, op: Operator) -> None:
         ("output_height", str(out_h)), ("output_width", str(out_w)),
         ("output_depth", str(out_c)),
     ])
-    ctx.add_step(op, "mf::conv_2d_16x8",
+    ctx.add_step(op, "mf::depthwise_conv_2d_16x8" if depthwise else "mf::conv_2d_16x8",
                  [f"param:{params.name}", f"in:{op.inputs[0]}", f"const:op{op.index}_filter",
                   bias_arg, f"out:{op.outputs[0]}"],
                  [op.inputs[0]], op.outputs[0], [params], arrays)
+
+
+def lower_pool_int16(ctx: LoweringContext, op: Operator) -> None:
+    inp = int16_tensor(ctx, op, op.inputs[0])
+    out = int16_tensor(ctx, op, op.outputs[0])
+    ctx.need(len(inp.shape) == 4 and len(out.shape) == 4, op, "input must be 4-D NHWC")
+    ctx.need(inp.scale == out.scale, op,
+             "input and output quantization must be equal (as TFLite requires)")
+    batches, in_h, in_w, depth = inp.shape
+    _, out_h, out_w, _ = out.shape
+    opts = op.options
+    pad_h = ctx.padding(op, "height", in_h, opts["filter_height"], opts["stride_height"], 1,
+                        out_h)
+    pad_w = ctx.padding(op, "width", in_w, opts["filter_width"], opts["stride_width"], 1,
+                        out_w)
+    act_min, act_max = ctx.activation_range(op, out)
+    params = ParamStruct("mf::Conv16x8Params", f"op{op.index}_params", [
+        ("output_multiplier", "0"), ("output_shift", "0"),
+        ("activation_min", str(act_min)), ("activation_max", str(act_max)),
+        ("stride_height", str(opts["stride_height"])),
+        ("stride_width", str(opts["stride_width"])),
+        ("dilation_height", "1"), ("dilation_width", "1"),
+        ("padding_height", str(pad_h)), ("padding_width", str(pad_w)),
+        ("batches", str(batches)), ("input_height", str(in_h)), ("input_width", str(in_w)),
+        ("input_depth", str(depth)), ("filter_height", str(opts["filter_height"])),
+        ("filter_width", str(opts["filter_width"])), ("output_height", str(out_h)),
+        ("output_width", str(out_w)), ("output_depth", str(depth)),
+    ])
+    ctx.add_step(op, "mf::pool_2d_int16",
+                 [f"param:{params.name}", "1" if op.kind == "AVERAGE_POOL_2D" else "0",
+                  f"in:{op.inputs[0]}", f"out:{op.outputs[0]}"],
+                 [op.inputs[0]], op.outputs[0], [params])
+
+
+def lower_quantize_int16(ctx: LoweringContext, op: Operator) -> None:
+    """QUANTIZE float32 -> int16 and DEQUANTIZE int16 -> float32, around a 16x8 model."""
+    if op.kind == "QUANTIZE":
+        source = ctx.t(op.inputs[0])
+        ctx.need(source.dtype == "float32", op, f"QUANTIZE from {source.dtype} to int16 is not "
+                 "supported (from float32 is)")
+        out = int16_tensor(ctx, op, op.outputs[0])
+        ctx.add_unary_step(op, "mf::quantize_float_int16", ParamStruct(
+            "mf::AffineQuantizeParams", f"op{op.index}_params", [
+                ("scale", float_literal(out.scale)), ("zero_point", "0"),
+                ("size", str(out.element_count))]), in_place=False)
+        return
+    inp = int16_tensor(ctx, op, op.inputs[0])
+    ctx.need(ctx.t(op.outputs[0]).dtype == "float32", op, "DEQUANTIZE must produce float32")
+    ctx.add_unary_step(op, "mf::dequantize_int16", ParamStruct(
+        "mf::DequantizeParams", f"op{op.index}_params", [
+            ("scale", double_literal(inp.scale)), ("zero_point", "0"),
+            ("size", str(inp.element_count))]), in_place=False)
+
+
+def is_int16_output(ctx: LoweringContext, op: Operator) -> bool:
+    return bool(op.outputs) and op.outputs[0] >= 0 and ctx.t(op.outputs[0]).dtype == "int16"
 
 
 def lower_add_int16(ctx: LoweringContext, op: Operator) -> None:
@@ -245,12 +311,13 @@ def lower_softmax_int16(ctx: LoweringContext, op: Operator) -> None:
                  [op.inputs[0]], op.outputs[0], [params], arrays)
 
 
-# FULLY_CONNECTED, CONV_2D, ADD/SUB and SOFTMAX are registered by their int8 modules, which
-# hand int16 operators here.
+# FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, the pools, ADD/SUB, SOFTMAX, QUANTIZE and
+# DEQUANTIZE are registered by their int8 modules, which hand int16 operators here.
 KERNELS: dict[str, OperatorKernel] = {}
 # The runtime header declaring each kernel function this module's steps call.
 KERNEL_HEADERS = {f"mf::{name}": "int16x8.h" for name in (
-    "fully_connected_16x8", "conv_2d_16x8", "add_int16", "softmax_int16")}
+    "fully_connected_16x8", "conv_2d_16x8", "depthwise_conv_2d_16x8", "pool_2d_int16",
+    "quantize_float_int16", "dequantize_int16", "add_int16", "softmax_int16")}
 
 
 def is_int16(ctx: LoweringContext, op: Operator) -> bool:

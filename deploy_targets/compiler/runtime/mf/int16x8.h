@@ -10,6 +10,7 @@
 
 #include "mf/elementwise.h"
 #include "mf/fixed_point.h"
+#include "mf/quantize.h"
 
 namespace mf {
 
@@ -124,6 +125,98 @@ inline void conv_2d_16x8(const Conv16x8Params& p, const int16_t* input, const in
         }
       }
     }
+  }
+}
+
+// filter [1][filter_height][filter_width][output_depth]; output channel
+// ic * depth_multiplier + m reads input channel ic (DepthwiseConvPerChannel, int16).
+template <typename Bias>
+inline void depthwise_conv_2d_16x8(const Conv16x8Params& p, const int16_t* input,
+                                   const int8_t* filter, const Bias* bias, int16_t* output) {
+  const int32_t depth_multiplier = p.output_depth / p.input_depth;
+  for (int32_t b = 0; b < p.batches; ++b) {
+    for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+      for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
+        for (int32_t ic = 0; ic < p.input_depth; ++ic) {
+          for (int32_t m = 0; m < depth_multiplier; ++m) {
+            const int32_t oc = m + ic * depth_multiplier;
+            const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+            const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
+            int64_t acc = 0;
+            for (int32_t fy = 0; fy < p.filter_height; ++fy) {
+              for (int32_t fx = 0; fx < p.filter_width; ++fx) {
+                const int32_t in_x = in_x_origin + p.dilation_width * fx;
+                const int32_t in_y = in_y_origin + p.dilation_height * fy;
+                if (in_x >= 0 && in_x < p.input_width && in_y >= 0 && in_y < p.input_height) {
+                  acc += static_cast<int64_t>(
+                             filter[(fy * p.filter_width + fx) * p.output_depth + oc]) *
+                         input[((b * p.input_height + in_y) * p.input_width + in_x) *
+                                   p.input_depth + ic];
+                }
+              }
+            }
+            if (bias) acc += bias[oc];
+            const int32_t value = multiply_by_quantized_multiplier_64(
+                acc, p.output_multiplier[oc], p.output_shift[oc]);
+            output[((b * p.output_height + out_y) * p.output_width + out_x) * p.output_depth +
+                   oc] = clamp_to_int16(value, p.activation_min, p.activation_max);
+          }
+        }
+      }
+    }
+  }
+}
+
+// AVERAGE_POOL_2D / MAX_POOL_2D on int16 (AveragePool16, MaxPool16); Conv16x8Params carries
+// the window (no multipliers), output_depth == input_depth.
+inline void pool_2d_int16(const Conv16x8Params& p, int32_t average, const int16_t* input,
+                          int16_t* output) {
+  for (int32_t b = 0; b < p.batches; ++b) {
+    for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+      for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
+        for (int32_t c = 0; c < p.output_depth; ++c) {
+          const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+          const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
+          const int32_t fx_start = in_x_origin < 0 ? -in_x_origin : 0;
+          const int32_t fx_end = p.filter_width < p.input_width - in_x_origin
+                                     ? p.filter_width : p.input_width - in_x_origin;
+          const int32_t fy_start = in_y_origin < 0 ? -in_y_origin : 0;
+          const int32_t fy_end = p.filter_height < p.input_height - in_y_origin
+                                     ? p.filter_height : p.input_height - in_y_origin;
+          int32_t acc = average ? 0 : -32768;
+          int32_t count = 0;
+          for (int32_t fy = fy_start; fy < fy_end; ++fy) {
+            for (int32_t fx = fx_start; fx < fx_end; ++fx) {
+              const int32_t value = input[((b * p.input_height + in_y_origin + fy) *
+                                               p.input_width + in_x_origin + fx) *
+                                              p.input_depth + c];
+              acc = average ? acc + value : (value > acc ? value : acc);
+              ++count;
+            }
+          }
+          if (average && count > 0) {
+            // Rounded half away from zero, as TFLite's AveragePool.
+            acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+          }
+          *output++ = clamp_to_int16(acc, p.activation_min, p.activation_max);
+        }
+      }
+    }
+  }
+}
+
+// QUANTIZE float -> int16 and DEQUANTIZE int16 -> float (AffineQuantize, Dequantize).
+inline void quantize_float_int16(const AffineQuantizeParams& p, const float* input,
+                                 int16_t* output) {
+  for (int32_t i = 0; i < p.size; ++i) {
+    const int32_t unclamped = static_cast<int32_t>(roundf(input[i] / p.scale)) + p.zero_point;
+    output[i] = clamp_to_int16(unclamped, -32768, 32767);
+  }
+}
+
+inline void dequantize_int16(const DequantizeParams& p, const int16_t* input, float* output) {
+  for (int32_t i = 0; i < p.size; ++i) {
+    output[i] = static_cast<float>(p.scale * (static_cast<int32_t>(input[i]) - p.zero_point));
   }
 }
 
