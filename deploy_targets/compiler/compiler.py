@@ -96,7 +96,8 @@ def check_out_dir(out_dir: Path) -> None:
 
 
 def compile_tflite(model_bytes: bytes, out_dir: Path, name: str = "mf_model") -> CompiledLibrary:
-    """Compile an int8 TFLite model into a C++11 library in `out_dir` (see NAME.h there)."""
+    """Compile a TFLite model (int8, 16x8 or float32) into a C++11 library in `out_dir` (see
+    NAME.h there)."""
     try:
         check_identifier(name)
     except ValueError as error:
