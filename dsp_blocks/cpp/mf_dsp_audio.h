@@ -1,44 +1,59 @@
 /* mcuforge DSP runtime: the audio blocks (MFCC, MFE, spectrogram), one generic run function each.
  * A generated config header fills the structs below from the block's parameters and owns the
- * static scratch buffers; see dsp_blocks/cpp_export.py. */
+ * static scratch buffers; see dsp_blocks/cpp_export.py.
+ *
+ * Per frame: pre-emphasis and window fused into the FFT's input pass (mf_dsp_fill_frame_fft), a
+ * radix-4 real FFT whose powers stay in its own buffer (mf_dsp_real_fft_power), the sparse mel
+ * filterbank, a libm-free log (mf_dsp_fast_ln), then the block's last step. The generator folds
+ * the constants into the tables: mel weights carry the 1 / (4 N) of the power spectrum, MFCC's
+ * DCT rows carry the 10 / ln 10 of the dB conversion.
+ *
+ * Agreement with the Python blocks (tests/dsp/test_cpp_parity_audio.py): every feature within
+ * 1e-3 of the batch's feature range (MFCC: the range of the cepstra; MFE and spectrogram: of
+ * [0, 1]); measured differences are around 1e-6 of the range (bench/dsp_device.py). */
 #ifndef MF_DSP_AUDIO_H
 #define MF_DSP_AUDIO_H
+
+#include <stdint.h>
 
 #include "mf_dsp_common.h"
 #include "mf_dsp_fft.h"
 #include "mf_dsp_frames.h"
 #include "mf_dsp_mel.h"
 
-/* Work areas, sized by the generator: fft_buffer fft_length, power fft_length/2+1,
- * mel n_filters, unnormalized n_frames * n_coefficients (MFCC with normalisation only). */
+/* Work areas, sized by the generator: fft_buffer fft_length + 2; mel n_filters (MFCC);
+ * column n_frames (MFCC with normalisation); history n_frames x n_coefficients (the shifted
+ * entry point of MFCC with normalisation: the unnormalised cepstra kept from call to call).
+ * Unused ones are 0. */
 struct mf_dsp_audio_scratch {
     float *fft_buffer;
-    float *power;
     float *mel;
-    float *unnormalized;
+    int64_t *column;
+    float *history;
 };
 
 struct mf_dsp_mfcc_config {
     mf_dsp_frame_config frames;
-    mf_dsp_fft_plan fft;
-    mf_dsp_mel_config mel;
+    mf_dsp_real_fft fft;
+    mf_dsp_mel_config mel;            /* weights include the power spectrum's 1 / (4 N) */
     int n_coefficients;
-    const float *dct;                 /* n_coefficients x n_filters, orthonormal DCT-II rows */
+    const float *dct;                 /* n_coefficients x n_filters, orthonormal DCT-II rows
+                                         times 10 / ln 10 */
     int normalization_window_frames;  /* 0: none */
     int normalize_variance;
 };
 
 struct mf_dsp_mfe_config {
     mf_dsp_frame_config frames;
-    mf_dsp_fft_plan fft;
-    mf_dsp_mel_config mel;
+    mf_dsp_real_fft fft;
+    mf_dsp_mel_config mel;  /* weights include the power spectrum's 1 / (4 N) */
     float noise_floor_db;
     float inverse_range;  /* 1 / (12 - noise_floor_db) */
 };
 
 struct mf_dsp_spectrogram_config {
     mf_dsp_frame_config frames;
-    mf_dsp_fft_plan fft;
+    mf_dsp_real_fft fft;
     float noise_floor_db;
     float inverse_range;  /* 1 / (12 - noise_floor_db) */
 };
@@ -55,5 +70,23 @@ int mf_dsp_mfe_run(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *
 int mf_dsp_spectrogram_run(const mf_dsp_spectrogram_config *config,
                            const mf_dsp_audio_scratch *scratch, const float *window,
                            float *features);
+
+/* Streaming: the same features, when `window` is the previous call's window moved forward by
+ * `shifted_samples` (new samples at its end) and `features` still holds that call's result.
+ * When the shift is a whole number of frame strides, the frames both windows share are moved,
+ * not recomputed: only the frames that reach into the new samples are (plus frame 0 when there
+ * is pre-emphasis: the window's first sample has no predecessor). Any other shift (0 included:
+ * nothing to reuse) computes every frame. The result equals the plain run's exactly. */
+int mf_dsp_mfcc_run_shifted(const mf_dsp_mfcc_config *config,
+                            const mf_dsp_audio_scratch *scratch, const float *window,
+                            int shifted_samples, float *features);
+int mf_dsp_mfe_run_shifted(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scratch,
+                           const float *window, int shifted_samples, float *features);
+int mf_dsp_spectrogram_run_shifted(const mf_dsp_spectrogram_config *config,
+                                   const mf_dsp_audio_scratch *scratch, const float *window,
+                                   int shifted_samples, float *features);
+
+/* Frames computed by the last run of this program, for tests and benchmarks of streaming. */
+int mf_dsp_audio_frames_computed(void);
 
 #endif /* MF_DSP_AUDIO_H */

@@ -67,3 +67,127 @@ void mf_dsp_power_spectrum(const mf_dsp_fft_plan *plan, float *buffer, float *po
         power[k] = (x_re * x_re + x_im * x_im) * inverse_n;
     }
 }
+
+/* ---- The audio blocks' fast path. -------------------------------------------------------- */
+
+/* One radix-4 decimation-in-time stage of span 4 * quarter over `m` complex points: the two
+ * radix-2 stages of spans L/2 and L merged, so three twiddle products instead of four:
+ *   c1 = a1 W^2j, c2 = a2 W^j, c3 = a3 W^3j
+ *   y0 = a0 + c1 + (c2 + c3)       y2 = a0 + c1 - (c2 + c3)
+ *   y1 = a0 - c1 - i (c2 - c3)     y3 = a0 - c1 + i (c2 - c3)
+ * j runs outermost so each twiddle is loaded once per stage. */
+static void radix4_stage(float *data, int m, int quarter, const float *twiddles, int stride) {
+    const int span = 4 * quarter;
+    for (int j = 0; j < quarter; ++j) {
+        const float *w1 = &twiddles[2 * j * stride];
+        const float *w2 = &twiddles[4 * j * stride];
+        const float *w3 = &twiddles[6 * j * stride];
+        const float w1_re = w1[0], w1_im = w1[1];
+        const float w2_re = w2[0], w2_im = w2[1];
+        const float w3_re = w3[0], w3_im = w3[1];
+        for (int start = j; start < m; start += span) {
+            float *p0 = &data[2 * start];
+            float *p1 = p0 + 2 * quarter;
+            float *p2 = p1 + 2 * quarter;
+            float *p3 = p2 + 2 * quarter;
+            const float c1_re = p1[0] * w2_re - p1[1] * w2_im;
+            const float c1_im = p1[0] * w2_im + p1[1] * w2_re;
+            const float c2_re = p2[0] * w1_re - p2[1] * w1_im;
+            const float c2_im = p2[0] * w1_im + p2[1] * w1_re;
+            const float c3_re = p3[0] * w3_re - p3[1] * w3_im;
+            const float c3_im = p3[0] * w3_im + p3[1] * w3_re;
+            const float s0_re = p0[0] + c1_re, s0_im = p0[1] + c1_im;
+            const float d0_re = p0[0] - c1_re, d0_im = p0[1] - c1_im;
+            const float s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
+            const float d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
+            p0[0] = s0_re + s1_re;
+            p0[1] = s0_im + s1_im;
+            p2[0] = s0_re - s1_re;
+            p2[1] = s0_im - s1_im;
+            p1[0] = d0_re + d1_im;
+            p1[1] = d0_im - d1_re;
+            p3[0] = d0_re - d1_im;
+            p3[1] = d0_im + d1_re;
+        }
+    }
+}
+
+/* The first radix-4 stage (span 4): every twiddle is 1, so adds only. */
+static void radix4_first_stage(float *data, int m) {
+    for (int start = 0; start < m; start += 4) {
+        float *p = &data[2 * start];
+        const float s0_re = p[0] + p[2], s0_im = p[1] + p[3];
+        const float d0_re = p[0] - p[2], d0_im = p[1] - p[3];
+        const float s1_re = p[4] + p[6], s1_im = p[5] + p[7];
+        const float d1_re = p[4] - p[6], d1_im = p[5] - p[7];
+        p[0] = s0_re + s1_re;
+        p[1] = s0_im + s1_im;
+        p[4] = s0_re - s1_re;
+        p[5] = s0_im - s1_im;
+        p[2] = d0_re + d1_im;
+        p[3] = d0_im - d1_re;
+        p[6] = d0_re - d1_im;
+        p[7] = d0_im + d1_re;
+    }
+}
+
+/* A radix-2 stage of span 2 (twiddle 1), first when log2(M) is odd. */
+static void radix2_first_stage(float *data, int m) {
+    for (int start = 0; start < m; start += 2) {
+        float *p = &data[2 * start];
+        const float re = p[2], im = p[3];
+        p[2] = p[0] - re;
+        p[3] = p[1] - im;
+        p[0] += re;
+        p[1] += im;
+    }
+}
+
+void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, float *buffer) {
+    const int m = plan->length / 2;
+    /* Spans 2 or 4 first, then radix-4 up to m. */
+    int span;
+    if (m == 1) {
+        span = 1;
+    } else if ((m & 0x55555555) != 0) {  // m is a power of 4
+        radix4_first_stage(buffer, m);
+        span = 4;
+    } else {
+        radix2_first_stage(buffer, m);
+        span = 2;
+    }
+    for (; span < m; span *= 4) {
+        radix4_stage(buffer, m, span, plan->twiddles, m / (4 * span));
+    }
+
+    /* Split step, bins k and M - k together from Z[k] = (a, b) and Z[M - k] = (c, d):
+     *   2E = Z[k] + conj Z[M-k],  2O = -i (Z[k] - conj Z[M-k]),  B = W_N^k 2O
+     *   2X[k] = 2E + B,  2X[M-k] = conj(2E - B).
+     * Each power goes to the even float of a complex slot this pair has just read. */
+    const float z0_re = buffer[0], z0_im = buffer[1];
+    const float *split = plan->split;
+    for (int k = 1; 2 * k < m; ++k) {
+        float *low = &buffer[2 * k];
+        float *high = &buffer[2 * (m - k)];
+        const float a = low[0], b = low[1], c = high[0], d = high[1];
+        const float e_re = a + c, e_im = b - d;
+        const float o_re = b + d, o_im = c - a;
+        const float w_re = split[2 * k], w_im = split[2 * k + 1];
+        const float b_re = w_re * o_re - w_im * o_im;
+        const float b_im = w_re * o_im + w_im * o_re;
+        const float low_re = e_re + b_re, low_im = e_im + b_im;
+        const float high_re = e_re - b_re, high_im = e_im - b_im;
+        low[0] = low_re * low_re + low_im * low_im;
+        high[0] = high_re * high_re + high_im * high_im;
+    }
+    if (m >= 2) {
+        /* k = M/2 pairs with itself: 2X[M/2] = 2 conj Z[M/2]. */
+        float *middle = &buffer[m];
+        middle[0] = 4.0f * (middle[0] * middle[0] + middle[1] * middle[1]);
+    }
+    /* DC and Nyquist are real: X[0] = re + im, X[N/2] = re - im of Z[0]. */
+    const float dc = 2.0f * (z0_re + z0_im);
+    const float nyquist = 2.0f * (z0_re - z0_im);
+    buffer[0] = dc * dc;
+    buffer[2 * m] = nyquist * nyquist;
+}
