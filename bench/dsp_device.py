@@ -152,6 +152,15 @@ int main() {{
     write_number("extract_ticks ", (start - stop) & 0xFFFFFF);
     write_number("calibration_ticks ", (stop - calibrated) & 0xFFFFFF);
     write_number("stack_bytes ", stack_used_by_extract());
+#ifndef BENCH_PROFILE
+    /* Streaming: the window moved by one slice, the previous features kept. */
+    systick[2] = 0;
+    const uint32_t shifted_start = systick[2];
+    {prefix}_extract_shifted(clip + {shift}, {shift}, bench_features);
+    const uint32_t shifted_stop = systick[2];
+    write_number("shifted_ticks ", (shifted_start - shifted_stop) & 0xFFFFFF);
+    {prefix}_extract(clip, bench_features);
+#endif
     char line[16];
     for (int i = 0; i < {macro}_OUTPUT_LEN; ++i) {{
         uint32_t bits;
@@ -170,33 +179,49 @@ CALIBRATION_INSTRUCTIONS = 2_000_000  # subs + bne, 1,000,000 times
 @dataclass
 class DeviceRun:
     instructions: float
+    shifted_instructions: float
+    stream_history_bytes: int  # RAM only the continuous mode uses (MFCC with normalisation)
     static_ram_bytes: int
     stack_bytes: int
     features: np.ndarray
+
+
+def slice_samples(block_name: str) -> int:
+    """The slice of the SDK's continuous mode for the default impulse (deploy_targets/sdk)."""
+    from deploy_targets.sdk.build import slices_per_window
+    from deploy_targets.sdk.spec import DspSpec, ImpulseSpec
+
+    impulse = ImpulseSpec("bench", ("audio",), SAMPLE_RATE_HZ, WINDOW_LENGTH)
+    return WINDOW_LENGTH // slices_per_window(impulse, [DspSpec(block_name, {})])
 
 
 def load_clip() -> np.ndarray:
     with wave.open(str(CLIP)) as clip:
         raw = np.frombuffer(clip.readframes(clip.getnframes()), dtype="<i2")
         samples = raw.reshape(-1, clip.getnchannels())[:WINDOW_LENGTH, 0] / 32768.0
-    return samples.astype(np.float32)
+    # Two copies: a window and what follows it in a stream.
+    return np.tile(samples.astype(np.float32), 2)
 
 
-def build(block: str, params: Any, clip: np.ndarray, core: Core, work: Path) -> Path:
+def build(block: str, params: Any, clip: np.ndarray, core: Core, work: Path,
+          defines: tuple[str, ...] = ()) -> Path:
+    """`clip`: the window, then one slice of the stream (see slice_samples)."""
     prefix = "bench_dsp"
+    shift = len(clip) - WINDOW_LENGTH
     header = config_header_name(block, prefix)
     (work / header).write_text(
-        render_config(block, params, sample_rate_hz=SAMPLE_RATE_HZ, window_length=len(clip),
+        render_config(block, params, sample_rate_hz=SAMPLE_RATE_HZ, window_length=WINDOW_LENGTH,
                       n_axes=1, symbol_prefix=prefix))
     (work / "clip.h").write_text(cpp_emit.array("float", "clip", clip) + "\n")
     (work / "startup.cpp").write_text(STARTUP)
     (work / "device.ld").write_text(LINKER_SCRIPT)
     (work / "main.cpp").write_text(
-        MAIN.format(macro=f"{prefix}_{block}".upper(), header=header, prefix=f"{prefix}_{block}"))
+        MAIN.format(macro=f"{prefix}_{block}".upper(), header=header, prefix=f"{prefix}_{block}",
+                    shift=shift))
     sources = [str(path) for path in cpp_sources() if path.suffix == ".cpp"]
     elf = work / f"{block}.elf"
     subprocess.run(
-        ["arm-none-eabi-g++", *core.flags, *COMPILE_FLAGS, "-nostartfiles", "-T",
+        ["arm-none-eabi-g++", *core.flags, *COMPILE_FLAGS, *defines, "-nostartfiles", "-T",
          str(work / "device.ld"), "-I", str(cpp_sources()[0].parent), "-I", str(work),
          str(work / "startup.cpp"), str(work / "main.cpp"), *sources, "-o", str(elf),
          "-Wl,--gc-sections", "--specs=nano.specs", "--specs=nosys.specs", "-lm"],
@@ -213,8 +238,9 @@ def qemu(core: Core, elf: Path, *extra: str) -> str:
     return result.stdout + result.stderr
 
 
-def static_ram_bytes(elf: Path, prefix: str) -> int:
-    """Bytes of .bss/.data the DSP owns: every RAM symbol but the bench's own."""
+def static_ram_bytes(elf: Path, suffix: str) -> int:
+    """Bytes of .bss/.data the DSP owns: every RAM symbol but the bench's own; with `suffix`,
+    only the symbols whose name ends so."""
     listing = subprocess.run(["arm-none-eabi-nm", "-S", "-C", str(elf)], capture_output=True,
                              text=True, check=True).stdout
     total = 0
@@ -222,7 +248,8 @@ def static_ram_bytes(elf: Path, prefix: str) -> int:
         fields = line.split(maxsplit=3)
         if len(fields) == 4 and fields[2].lower() in {"b", "d"}:
             if "bench_features" not in fields[3] and not fields[3].startswith("_"):
-                total += int(fields[1], 16)
+                if fields[3].endswith(suffix):
+                    total += int(fields[1], 16)
     return total
 
 
@@ -234,14 +261,16 @@ def run_on(block: str, params: Any, clip: np.ndarray, core: Core, work: Path) ->
     per_tick = CALIBRATION_INSTRUCTIONS / int(counts["calibration_ticks"])
     words = [line for line in lines if re.fullmatch(r"[0-9a-f]{8}", line)]
     features = np.array([int(w, 16) for w in words], dtype=np.uint32).view(np.float32)
-    return DeviceRun(int(counts["extract_ticks"]) * per_tick, static_ram_bytes(elf, block),
+    return DeviceRun(int(counts["extract_ticks"]) * per_tick,
+                     int(counts["shifted_ticks"]) * per_tick, static_ram_bytes(elf, "_history"),
+                     static_ram_bytes(elf, "") - static_ram_bytes(elf, "_history"),
                      int(counts["stack_bytes"]), features)
 
 
 def profile(block: str, params: Any, clip: np.ndarray, work: Path) -> list[tuple[str, int]]:
     """Instructions per function of one extraction on the Cortex-M4F, most first."""
     core = CORES[0]
-    elf = build(block, params, clip, core, work)
+    elf = build(block, params, clip, core, work, ("-DBENCH_PROFILE",))
     log = work / "trace.log"
     qemu(core, elf, "-d", "in_asm,exec,nochain", "-D", str(log))
     block_sizes: dict[int, int] = {}
@@ -309,13 +338,14 @@ def main() -> None:
         block = get_block(block_name)
         params = block.defaults_for(window_length=WINDOW_LENGTH, sample_rate_hz=SAMPLE_RATE_HZ,
                                     n_axes=1)
-        expected = block.extract(clip[None, :, None], sample_rate_hz=SAMPLE_RATE_HZ,
+        stream = clip[: WINDOW_LENGTH + slice_samples(block_name)]
+        expected = block.extract(clip[None, :WINDOW_LENGTH, None], sample_rate_hz=SAMPLE_RATE_HZ,
                                  params=params).ravel()
         feature_range = float(expected.max() - expected.min())
         goals = GOALS_M[block_name]
         for core in cores:
             with tempfile.TemporaryDirectory() as work_dir:
-                run = run_on(block_name, params, clip, core, Path(work_dir))
+                run = run_on(block_name, params, stream, core, Path(work_dir))
             difference = float(np.abs(run.features - expected).max())
             goal = goals[0] if core.fpu else goals[1]
             goal_text = f" [<= {goal:.1f} M]" if goal else ""
@@ -324,9 +354,14 @@ def main() -> None:
                   f" ({run.static_ram_bytes} static + {run.stack_bytes} stack)"
                   f"  max |C++ - Python| {difference:.2e} ({difference / feature_range:.1e}"
                   " of the range; tests allow 1e-3)")
+            history = (f", + {run.stream_history_bytes} B of kept cepstra"
+                       if run.stream_history_bytes else "")
+            print(f"{'':12s} {'':24s} {run.shifted_instructions / 1e6:6.3f} M per slice of "
+                  f"{len(stream) - WINDOW_LENGTH} samples in continuous mode "
+                  f"({run.shifted_instructions / run.instructions:.2f} of a window{history})")
         if args.profile:
             with tempfile.TemporaryDirectory() as work_dir:
-                rows = profile(block_name, params, clip, Path(work_dir))
+                rows = profile(block_name, params, stream, Path(work_dir))
             print(f"  profile of {block_name} on cortex-m4f (instructions per function):")
             for name, count in rows:
                 print(f"    {count:10d}  {name}")

@@ -1,33 +1,60 @@
 /* mcuforge DSP runtime: sliding normalisation.
  *
  * The mean is a running sum: one value enters and one leaves per frame, O(frames) per
- * coefficient whatever the window. The sum is kept in 64-bit fixed point (2^-24 units): integer
- * sums are exact, so nothing drifts however long the window, a constant stretch (silence) sums to
- * exactly window x value, and no double arithmetic runs, which a Cortex-M4F would do in software
- * (the double version was two thirds of the default MFCC's 9.9 M instructions). */
+ * coefficient whatever the window. Values enter in 32-bit fixed point (2^-16 units, converted by
+ * the FPU in one instruction) and the sum is 64-bit, so the sum is exact: nothing drifts however
+ * long the window and a constant stretch (silence) sums to exactly window x value. No double
+ * arithmetic and no 64-bit conversion routine runs: a Cortex-M4F would do those in software (the
+ * double version was two thirds of the default MFCC's 9.9 M instructions). Fixed-point rounding
+ * moves a mean by at most 2^-17; inputs are clamped to +-32767 (cepstra of dB energies stay far
+ * below: 385 dB, the largest float power, times sqrt(256) filters is 6160). */
 #include "mf_dsp_normalize.h"
 
 #include <math.h>
 
 namespace {
 
-const float kFixedOne = 16777216.0f;  // 2^24
-// Larger magnitudes are clamped before conversion (cepstra of dB values stay far below it).
-const float kFixedLimit = 1099511627776.0f;  // 2^40
+const float kFixedOne = 65536.0f;  // 2^16
+const float kFixedLimit = 32767.0f;
 
-int64_t to_fixed(float value) {
+int32_t to_fixed(float value) {
     if (!(value < kFixedLimit)) value = kFixedLimit;  // also NaN
     if (value < -kFixedLimit) value = -kFixedLimit;
-    return static_cast<int64_t>(value * kFixedOne);
+    return static_cast<int32_t>(value * kFixedOne);
 }
 
-/* Index of position p in the mirrored sequence ... x1 x0 | x0 x1 ... x(n-1) | x(n-1) ... */
-int mirrored(int position, int n_frames) {
-    const int period = 2 * n_frames;
-    int m = position % period;
-    if (m < 0) m += period;
-    return m >= n_frames ? period - 1 - m : m;
+/* A 64-bit sum as float from its halves: two hardware conversions, no library call. */
+float sum_to_float(int64_t sum) {
+    const int32_t high = static_cast<int32_t>(sum >> 32);
+    const uint32_t low = static_cast<uint32_t>(sum & 0xFFFFFFFFu);
+    return static_cast<float>(high) * 4294967296.0f + static_cast<float>(low);
 }
+
+/* Walks the frame indices of positions p, p + 1, ... of the mirrored sequence
+ * ... x1 x0 | x0 x1 ... x(n-1) | x(n-1) ... : each edge frame repeats once. */
+struct Mirror {
+    int index;
+    int step;
+
+    Mirror(int position, int n_frames) {
+        const int period = 2 * n_frames;
+        int m = position % period;
+        if (m < 0) m += period;
+        const bool rising = m < n_frames;
+        index = rising ? m : period - 1 - m;
+        step = rising ? 1 : -1;
+    }
+
+    void advance(int n_frames) {
+        if (step > 0 && index == n_frames - 1) {
+            step = -1;
+        } else if (step < 0 && index == 0) {
+            step = 1;
+        } else {
+            index += step;
+        }
+    }
+};
 
 }  // namespace
 
@@ -35,29 +62,35 @@ void mf_dsp_sliding_normalize(float *features, int n_frames, int n_coefficients,
                               int window_frames, int variance, int64_t *column) {
     const int half = window_frames / 2;
     const float inverse_window = 1.0f / (kFixedOne * static_cast<float>(window_frames));
+    /* column holds int64_t slots; 32-bit fixed values are all this needs. */
+    int32_t *values = reinterpret_cast<int32_t *>(column);
     for (int c = 0; c < n_coefficients; ++c) {
         float *value = &features[c];
-        for (int t = 0; t < n_frames; ++t) column[t] = to_fixed(value[t * n_coefficients]);
+        for (int t = 0; t < n_frames; ++t) values[t] = to_fixed(value[t * n_coefficients]);
         int64_t sum = 0;
-        for (int p = -half; p <= half; ++p) sum += column[mirrored(p, n_frames)];
+        Mirror entering(-half, n_frames);
+        for (int p = -half; p <= half; ++p, entering.advance(n_frames)) {
+            sum += values[entering.index];
+        }
+        Mirror leaving(-half, n_frames);
         for (int t = 0; t < n_frames; ++t, value += n_coefficients) {
-            const float mean = static_cast<float>(sum) * inverse_window;
             if (variance) {
                 /* The rare variance option keeps the direct two-pass form, in double. */
-                const double mean_double = static_cast<double>(sum) / kFixedOne / window_frames;
+                const double mean = static_cast<double>(sum) / kFixedOne / window_frames;
                 double squares = 0.0;
-                for (int p = t - half; p <= t + half; ++p) {
-                    const double d =
-                        static_cast<double>(column[mirrored(p, n_frames)]) / kFixedOne -
-                        mean_double;
+                Mirror member(t - half, n_frames);
+                for (int p = t - half; p <= t + half; ++p, member.advance(n_frames)) {
+                    const double d = values[member.index] / static_cast<double>(kFixedOne) - mean;
                     squares += d * d;
                 }
-                *value = static_cast<float>((*value - mean_double) /
+                *value = static_cast<float>((*value - mean) /
                                             (sqrt(squares / window_frames) + 1e-10));
             } else {
-                *value -= mean;
+                *value -= sum_to_float(sum) * inverse_window;
             }
-            sum += column[mirrored(t + half + 1, n_frames)] - column[mirrored(t - half, n_frames)];
+            sum += static_cast<int64_t>(values[entering.index]) - values[leaving.index];
+            entering.advance(n_frames);
+            leaving.advance(n_frames);
         }
     }
 }
