@@ -23,8 +23,15 @@ float mf_dsp_scale_db(float db, float noise_floor_db, float inverse_range);
  * i.e. 2e-6 dB plus an ulp after 10 / ln 10. About 20
  * instructions on a Cortex-M4F against ~150 for newlib's logf, and no double or libm code on a
  * core without an FPU. Callers keep x above their floor (1e-10 or more), so it is never 0,
- * subnormal, infinite or NaN. */
-inline float mf_dsp_fast_ln(float x) {
+ * subnormal, infinite or NaN. Always inlined (-Os would call it): it runs once per mel filter
+ * or spectrogram bin of every frame. */
+#if defined(__GNUC__)
+#define MF_DSP_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define MF_DSP_ALWAYS_INLINE inline
+#endif
+
+MF_DSP_ALWAYS_INLINE float mf_dsp_fast_ln(float x) {
     uint32_t bits;
     memcpy(&bits, &x, sizeof bits);
     /* Subtracting the bits of sqrt(1/2) puts the exponent of x / sqrt(1/2) in the top bits. */

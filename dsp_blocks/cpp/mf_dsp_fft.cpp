@@ -78,6 +78,34 @@ void mf_dsp_power_spectrum(const mf_dsp_fft_plan *plan, float *buffer, float *po
  * j runs outermost so each twiddle is loaded once per stage. */
 static void radix4_stage(float *data, int m, int quarter, const float *twiddles, int stride) {
     const int span = 4 * quarter;
+    if (span == m) {  // the last stage is one block: walk it with pointers
+        float *p0 = data, *p1 = data + 2 * quarter, *p2 = p1 + 2 * quarter, *p3 = p2 + 2 * quarter;
+        const float *w1 = twiddles, *w2 = twiddles, *w3 = twiddles;
+        for (int j = 0; j < quarter; ++j, p0 += 2, p1 += 2, p2 += 2, p3 += 2) {
+            const float c1_re = p1[0] * w2[0] - p1[1] * w2[1];
+            const float c1_im = p1[0] * w2[1] + p1[1] * w2[0];
+            const float c2_re = p2[0] * w1[0] - p2[1] * w1[1];
+            const float c2_im = p2[0] * w1[1] + p2[1] * w1[0];
+            const float c3_re = p3[0] * w3[0] - p3[1] * w3[1];
+            const float c3_im = p3[0] * w3[1] + p3[1] * w3[0];
+            w1 += 2 * stride;
+            w2 += 4 * stride;
+            w3 += 6 * stride;
+            const float s0_re = p0[0] + c1_re, s0_im = p0[1] + c1_im;
+            const float d0_re = p0[0] - c1_re, d0_im = p0[1] - c1_im;
+            const float s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
+            const float d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
+            p0[0] = s0_re + s1_re;
+            p0[1] = s0_im + s1_im;
+            p2[0] = s0_re - s1_re;
+            p2[1] = s0_im - s1_im;
+            p1[0] = d0_re + d1_im;
+            p1[1] = d0_im - d1_re;
+            p3[0] = d0_re - d1_im;
+            p3[1] = d0_im + d1_re;
+        }
+        return;
+    }
     for (int j = 0; j < quarter; ++j) {
         const float *w1 = &twiddles[2 * j * stride];
         const float *w2 = &twiddles[4 * j * stride];
@@ -112,14 +140,28 @@ static void radix4_stage(float *data, int m, int quarter, const float *twiddles,
     }
 }
 
-/* The first radix-4 stage (span 4): every twiddle is 1, so adds only. */
-static void radix4_first_stage(float *data, int m) {
-    for (int start = 0; start < m; start += 4) {
-        float *p = &data[2 * start];
-        const float s0_re = p[0] + p[2], s0_im = p[1] + p[3];
-        const float d0_re = p[0] - p[2], d0_im = p[1] - p[3];
-        const float s1_re = p[4] + p[6], s1_im = p[5] + p[7];
-        const float d1_re = p[4] - p[6], d1_im = p[5] - p[7];
+/* The input pass fused with the first radix-4 stage (span 4, every twiddle 1, so adds only):
+ * positions b..b+3, b = bit_reversed[k] for k < M/4, take z[k], z[k + M/2], z[k + M/4] and
+ * z[k + 3M/4] of the frame, read as they are needed; nothing is stored twice. */
+static void radix4_first_stage(float *data, int m, const uint16_t *bit_reversed,
+                               const mf_dsp_frame_samples *samples) {
+    const mf_dsp_frame_reader frame(samples);
+    const int quarter = m / 4;
+    for (int k = 0; k < quarter; ++k) {
+        float a0_re, a0_im, a1_re, a1_im, a2_re, a2_im, a3_re, a3_im;
+        if (k == 0) {
+            mf_dsp_frame_first_point(frame, &a0_re, &a0_im);
+        } else {
+            mf_dsp_frame_point(frame, k, &a0_re, &a0_im);
+        }
+        mf_dsp_frame_point(frame, k + 2 * quarter, &a1_re, &a1_im);
+        mf_dsp_frame_point(frame, k + quarter, &a2_re, &a2_im);
+        mf_dsp_frame_point(frame, k + 3 * quarter, &a3_re, &a3_im);
+        float *p = &data[2 * bit_reversed[k]];
+        const float s0_re = a0_re + a1_re, s0_im = a0_im + a1_im;
+        const float d0_re = a0_re - a1_re, d0_im = a0_im - a1_im;
+        const float s1_re = a2_re + a3_re, s1_im = a2_im + a3_im;
+        const float d1_re = a2_re - a3_re, d1_im = a2_im - a3_im;
         p[0] = s0_re + s1_re;
         p[1] = s0_im + s1_im;
         p[4] = s0_re - s1_re;
@@ -131,29 +173,38 @@ static void radix4_first_stage(float *data, int m) {
     }
 }
 
-/* A radix-2 stage of span 2 (twiddle 1), first when log2(M) is odd. */
-static void radix2_first_stage(float *data, int m) {
-    for (int start = 0; start < m; start += 2) {
-        float *p = &data[2 * start];
-        const float re = p[2], im = p[3];
-        p[2] = p[0] - re;
-        p[3] = p[1] - im;
-        p[0] += re;
-        p[1] += im;
+/* The same for a radix-2 first stage (span 2), when log2(M) is odd: positions b, b+1 with
+ * b = bit_reversed[k], k < M/2, take z[k] and z[k + M/2]. */
+static void radix2_first_stage(float *data, int m, const uint16_t *bit_reversed,
+                               const mf_dsp_frame_samples *samples) {
+    const mf_dsp_frame_reader frame(samples);
+    const int half = m / 2;
+    for (int k = 0; k < half; ++k) {
+        float a0_re, a0_im, a1_re, a1_im;
+        if (k == 0) {
+            mf_dsp_frame_first_point(frame, &a0_re, &a0_im);
+        } else {
+            mf_dsp_frame_point(frame, k, &a0_re, &a0_im);
+        }
+        mf_dsp_frame_point(frame, k + half, &a1_re, &a1_im);
+        float *p = &data[2 * bit_reversed[k]];
+        p[0] = a0_re + a1_re;
+        p[1] = a0_im + a1_im;
+        p[2] = a0_re - a1_re;
+        p[3] = a0_im - a1_im;
     }
 }
 
-void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, float *buffer) {
+void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, const mf_dsp_frame_samples *frame,
+                           float *buffer) {
     const int m = plan->length / 2;
-    /* Spans 2 or 4 first, then radix-4 up to m. */
+    /* Spans 2 or 4 first (reading the frame), then radix-4 up to m. */
     int span;
-    if (m == 1) {
-        span = 1;
-    } else if ((m & 0x55555555) != 0) {  // m is a power of 4
-        radix4_first_stage(buffer, m);
+    if ((m & 0x55555555) != 0 && m >= 4) {  // m is a power of 4
+        radix4_first_stage(buffer, m, plan->bit_reversed, frame);
         span = 4;
     } else {
-        radix2_first_stage(buffer, m);
+        radix2_first_stage(buffer, m, plan->bit_reversed, frame);
         span = 2;
     }
     for (; span < m; span *= 4) {

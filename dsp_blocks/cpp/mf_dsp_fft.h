@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "mf_dsp_frames.h"
+
 /* Twiddles of the N-point transform: cos_table[k] = cos(2 pi k / N), sin_table[k] = sin(2 pi k / N),
  * k < N / 2, precomputed by the generator so no trigonometry runs on the device. */
 struct mf_dsp_fft_plan {
@@ -23,8 +25,9 @@ void mf_dsp_power_spectrum(const mf_dsp_fft_plan *plan, float *buffer, float *po
 
 /* The fast real FFT of N = `length` samples (a power of two, at least 4), read as M = N/2 complex
  * points z[k] = x[2k] + i x[2k+1]. Tables, all generated for this N:
- *   bit_reversed  M entries: the input pass stores z[k] at complex position bit_reversed[k], so
- *                 the in-place FFT needs no permutation pass and ends in natural order;
+ *   bit_reversed  M entries, k with its log2(M) bits reversed: the input pass reads z[k] into
+ *                 position bit_reversed[k], so the in-place FFT needs no permutation pass and
+ *                 ends in natural order;
  *   twiddles      exp(-2 pi i k / M) as (re, im) pairs, k < 3M/4 (a radix-4 stage of span L
  *                 uses W_L^j, W_L^2j, W_L^3j = entries j, 2j, 3j times M/L);
  *   split         exp(-2 pi i k / N) as (re, im) pairs, k <= M/2 (the step from the M-point
@@ -36,10 +39,12 @@ struct mf_dsp_real_fft {
     const float *split;
 };
 
-/* `buffer` (N + 2 floats) holds the frame as the input pass left it (see mf_dsp_fill_frame_fft).
- * On return, buffer[2k] = 4 |X[k]|^2 for k = 0..N/2: four times the squared magnitude (the halves
- * of the split step are folded into whoever scales the power: mel weights or dB offset), every
- * second float, because each power is written where the value it came from was just read. */
-void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, float *buffer);
+/* The power spectrum of one frame (zero-padded to N), in `buffer` (N + 2 floats):
+ * buffer[2k] = 4 |X[k]|^2 for k = 0..N/2, four times the squared magnitude (the halves of the
+ * split step are folded into whoever scales the power: mel weights or dB offset), every second
+ * float, because each power is written where the value it came from was just read.
+ * The frame's samples are read, pre-emphasised and windowed by the FFT's first stage itself. */
+void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, const mf_dsp_frame_samples *frame,
+                           float *buffer);
 
 #endif /* MF_DSP_FFT_H */

@@ -14,8 +14,8 @@ struct mf_dsp_mel_config {
     const float *weights;
 };
 
-/* energies[f] = sum over the filter's bins of weight * power[bin * power_stride]. */
-void mf_dsp_mel_energies(const mf_dsp_mel_config *config, const float *power, int power_stride,
-                         float *energies);
+/* energies[f] = sum over the filter's bins of weight * power[2 * bin]: the powers as
+ * mf_dsp_real_fft_power leaves them, every second float. */
+void mf_dsp_mel_energies(const mf_dsp_mel_config *config, const float *power, float *energies);
 
 #endif /* MF_DSP_MEL_H */
