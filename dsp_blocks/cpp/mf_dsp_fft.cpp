@@ -142,34 +142,139 @@ static void radix4_stage(float *data, int m, int quarter, const float *twiddles,
 
 /* The input pass fused with the first radix-4 stage (span 4, every twiddle 1, so adds only):
  * positions b..b+3, b = bit_reversed[k] for k < M/4, take z[k], z[k + M/2], z[k + M/4] and
- * z[k + 3M/4] of the frame, read as they are needed; nothing is stored twice. */
+ * z[k + 3M/4] of the frame, read as they are needed; nothing is stored twice.
+ *
+ * Quarter q of the points (z[k + q M/4]) is inside the frame for k below an edge that falls as q
+ * grows, so the quarters inside are always the first V. Runs of k with the same V go through a
+ * copy of the butterfly made for that V: no bounds checks, and nothing computed for the zero
+ * padding (a 20 ms frame in a 512-point FFT is 62 % of it). */
+template <int V>
+static void first_stage_run(float *data, int quarter, const uint16_t *bit_reversed,
+                            const mf_dsp_frame_reader &frame, int begin, int end) {
+    const float *x = frame.samples;
+    const float *window = frame.window;
+    const float minus_c = frame.minus_c;
+    for (int k = begin; k < end; ++k) {
+        /* a0, a1, a2, a3 = z[k], z[k + M/2], z[k + M/4], z[k + 3M/4]: quarters 0, 2, 1, 3. */
+        float a0_re = 0.0f, a0_im = 0.0f, a1_re = 0.0f, a1_im = 0.0f;
+        float a2_re = 0.0f, a2_im = 0.0f, a3_re = 0.0f, a3_im = 0.0f;
+        const float *q0 = &x[2 * k];
+        if (V > 0) {
+            a0_re = (q0[0] + minus_c * q0[-1]) * window[2 * k];
+            a0_im = (q0[1] + minus_c * q0[0]) * window[2 * k + 1];
+        }
+        if (V > 1) {
+            const float *q1 = q0 + 2 * quarter;
+            const float *w1 = &window[2 * (k + quarter)];
+            a2_re = (q1[0] + minus_c * q1[-1]) * w1[0];
+            a2_im = (q1[1] + minus_c * q1[0]) * w1[1];
+        }
+        if (V > 2) {
+            const float *q2 = q0 + 4 * quarter;
+            const float *w2 = &window[2 * (k + 2 * quarter)];
+            a1_re = (q2[0] + minus_c * q2[-1]) * w2[0];
+            a1_im = (q2[1] + minus_c * q2[0]) * w2[1];
+        }
+        if (V > 3) {
+            const float *q3 = q0 + 6 * quarter;
+            const float *w3 = &window[2 * (k + 3 * quarter)];
+            a3_re = (q3[0] + minus_c * q3[-1]) * w3[0];
+            a3_im = (q3[1] + minus_c * q3[0]) * w3[1];
+        }
+        float *p = &data[2 * bit_reversed[k]];
+        const float s0_re = V > 2 ? a0_re + a1_re : a0_re;
+        const float s0_im = V > 2 ? a0_im + a1_im : a0_im;
+        const float d0_re = V > 2 ? a0_re - a1_re : a0_re;
+        const float d0_im = V > 2 ? a0_im - a1_im : a0_im;
+        const float s1_re = V > 3 ? a2_re + a3_re : a2_re;
+        const float s1_im = V > 3 ? a2_im + a3_im : a2_im;
+        const float d1_re = V > 3 ? a2_re - a3_re : a2_re;
+        const float d1_im = V > 3 ? a2_im - a3_im : a2_im;
+        if (V > 1) {
+            p[0] = s0_re + s1_re;
+            p[1] = s0_im + s1_im;
+            p[4] = s0_re - s1_re;
+            p[5] = s0_im - s1_im;
+            p[2] = d0_re + d1_im;
+            p[3] = d0_im - d1_re;
+            p[6] = d0_re - d1_im;
+            p[7] = d0_im + d1_re;
+        } else {
+            p[0] = p[4] = s0_re;
+            p[1] = p[5] = s0_im;
+            p[2] = p[6] = d0_re;
+            p[3] = p[7] = d0_im;
+        }
+    }
+}
+
+/* One group with every check: k = 0 (z[0] needs the sample before the frame) and the group
+ * holding the last, half-filled point of an odd frame length. */
+static void first_stage_group(float *data, int quarter, const uint16_t *bit_reversed,
+                              const mf_dsp_frame_reader &frame, int k) {
+    float a0_re, a0_im, a1_re, a1_im, a2_re, a2_im, a3_re, a3_im;
+    if (k == 0) {
+        mf_dsp_frame_first_point(frame, &a0_re, &a0_im);
+    } else {
+        mf_dsp_frame_point(frame, k, &a0_re, &a0_im);
+    }
+    mf_dsp_frame_point(frame, k + 2 * quarter, &a1_re, &a1_im);
+    mf_dsp_frame_point(frame, k + quarter, &a2_re, &a2_im);
+    mf_dsp_frame_point(frame, k + 3 * quarter, &a3_re, &a3_im);
+    float *p = &data[2 * bit_reversed[k]];
+    const float s0_re = a0_re + a1_re, s0_im = a0_im + a1_im;
+    const float d0_re = a0_re - a1_re, d0_im = a0_im - a1_im;
+    const float s1_re = a2_re + a3_re, s1_im = a2_im + a3_im;
+    const float d1_re = a2_re - a3_re, d1_im = a2_im - a3_im;
+    p[0] = s0_re + s1_re;
+    p[1] = s0_im + s1_im;
+    p[4] = s0_re - s1_re;
+    p[5] = s0_im - s1_im;
+    p[2] = d0_re + d1_im;
+    p[3] = d0_im - d1_re;
+    p[6] = d0_re - d1_im;
+    p[7] = d0_im + d1_re;
+}
+
 static void radix4_first_stage(float *data, int m, const uint16_t *bit_reversed,
                                const mf_dsp_frame_samples *samples) {
     const mf_dsp_frame_reader frame(samples);
     const int quarter = m / 4;
-    for (int k = 0; k < quarter; ++k) {
-        float a0_re, a0_im, a1_re, a1_im, a2_re, a2_im, a3_re, a3_im;
-        if (k == 0) {
-            mf_dsp_frame_first_point(frame, &a0_re, &a0_im);
-        } else {
-            mf_dsp_frame_point(frame, k, &a0_re, &a0_im);
+    const int whole_points = frame.length / 2;  // points with both samples inside the frame
+    const bool odd = (frame.length & 1) != 0;
+    first_stage_group(data, quarter, bit_reversed, frame, 0);
+    int k = 1;
+    while (k < quarter) {
+        /* Quarters inside at k, and where that count next changes. */
+        int inside = 0;
+        int end = quarter;
+        bool checked = false;
+        for (int q = 0; q < 4; ++q) {
+            const int edge = whole_points - q * quarter;  // quarter q is inside for k < edge
+            if (k < edge) {
+                ++inside;
+                if (edge < end) end = edge;
+            } else if (odd && k == edge) {
+                checked = true;  // the half-filled point
+            }
         }
-        mf_dsp_frame_point(frame, k + 2 * quarter, &a1_re, &a1_im);
-        mf_dsp_frame_point(frame, k + quarter, &a2_re, &a2_im);
-        mf_dsp_frame_point(frame, k + 3 * quarter, &a3_re, &a3_im);
-        float *p = &data[2 * bit_reversed[k]];
-        const float s0_re = a0_re + a1_re, s0_im = a0_im + a1_im;
-        const float d0_re = a0_re - a1_re, d0_im = a0_im - a1_im;
-        const float s1_re = a2_re + a3_re, s1_im = a2_im + a3_im;
-        const float d1_re = a2_re - a3_re, d1_im = a2_im - a3_im;
-        p[0] = s0_re + s1_re;
-        p[1] = s0_im + s1_im;
-        p[4] = s0_re - s1_re;
-        p[5] = s0_im - s1_im;
-        p[2] = d0_re + d1_im;
-        p[3] = d0_im - d1_re;
-        p[6] = d0_re - d1_im;
-        p[7] = d0_im + d1_re;
+        if (checked) {
+            first_stage_group(data, quarter, bit_reversed, frame, k);
+            ++k;
+            continue;
+        }
+        if (odd && inside < 4) {
+            const int half_point = whole_points - inside * quarter;  // next quarter's odd point
+            if (half_point > k && half_point < end) end = half_point;
+        }
+        switch (inside) {
+            case 4: first_stage_run<4>(data, quarter, bit_reversed, frame, k, end); break;
+            case 3: first_stage_run<3>(data, quarter, bit_reversed, frame, k, end); break;
+            case 2: first_stage_run<2>(data, quarter, bit_reversed, frame, k, end); break;
+            case 1: first_stage_run<1>(data, quarter, bit_reversed, frame, k, end); break;
+            default: first_stage_run<0>(data, quarter, bit_reversed, frame, k, end); break;
+        }
+        k = end;
     }
 }
 

@@ -42,6 +42,10 @@ AUDIO_CASES: list[tuple[str, dict[str, Any], int]] = [
         16000,
     ),
     ("mfe", {"fft_length": 256, "frame_length_s": 0.016}, 16000),
+    # Odd frame lengths (309 samples, 161-sample stride; 255 in a 256-point FFT): the FFT's first
+    # stage reads a half-filled last point.
+    ("mfcc", {"frame_length_s": 0.0193125, "frame_stride_s": 0.0100625}, 16000),
+    ("mfe", {"frame_length_s": 0.0159375, "fft_length": 256}, 16000),
     ("spectrogram", {}, 16000),
     (
         "spectrogram",
