@@ -6,7 +6,9 @@ clip): instructions of one extraction on a Cortex-M4F (QEMU mps2-an386, hard flo
 no-FPU cores (Cortex-M3 on mps2-an385 and Cortex-M0+ code run on the same M3, both soft
 float), the DSP's RAM (its static buffers from the symbol table + the stack it used, found by
 painting), and the largest difference between the device's features and the Python block's.
-Built with -Os as the SDK's ARM Makefile and the estimator build. With --profile, one
+Built with -Os as the SDK's ARM Makefile and the estimator build (BENCH_OPT=-O2 in the
+environment builds with that instead). Also per block: the instructions of one slice of the
+SDK's continuous mode (the window moved by a slice, the previous features kept). With --profile, one
 extraction on the Cortex-M4F is traced (QEMU -d in_asm,exec,nochain) and its instructions are
 attributed to the functions they belong to.
 
@@ -332,7 +334,8 @@ def main() -> None:
         raise SystemExit(f"needs {', '.join(missing)}")
     clip = load_clip()
     print("Audio DSP on emulated cores (QEMU -icount shift=0), platform defaults, 1 s at 16 kHz,")
-    print("-Os; instructions per extraction (goal in brackets), RAM = static buffers + stack.")
+    print(f"{COMPILE_FLAGS[0]} (as the SDK's ARM build; BENCH_OPT=-O2 to change); instructions per "
+          "extraction (goal in brackets), RAM = static buffers + stack.")
     cores = CORES if not args.fpu_only else CORES[:1]
     for block_name in args.blocks:
         block = get_block(block_name)
