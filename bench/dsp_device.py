@@ -2,14 +2,15 @@
 
 Run: .venv/bin/python bench/dsp_device.py [--blocks mfcc mfe spectrogram] [--profile]
 Per block, with the platform's default parameters on one 1 s 16 kHz clip (the shared 'yes'
-clip): instructions of one extraction on a Cortex-M4F (QEMU mps2-an386, hard float) and on
-no-FPU cores (Cortex-M3 on mps2-an385 and Cortex-M0+ code run on the same M3, both soft
-float), the DSP's RAM (its static buffers from the symbol table + the stack it used, found by
+clip): instructions of one extraction on a Cortex-M4F (QEMU mps2-an386, hard float; also with
+the fixed-point path forced) and on no-FPU cores (Cortex-M3 on mps2-an385 and Cortex-M0+ code
+run on the same M3), where MFCC and MFE build their fixed-point path (MF_DSP_FIXED_POINT) and the
+spectrogram soft float; a last row is the M3 with the float path forced, for reference. The DSP's RAM (its static buffers from the symbol table + the stack it used, found by
 painting), and the largest difference between the device's features and the Python block's.
 Built with -Os as the SDK's ARM Makefile and the estimator build (BENCH_OPT=-O2 in the
 environment builds with that instead). Also per block: the instructions of one slice of the
 SDK's continuous mode (the window moved by a slice, the previous features kept). With --profile, one
-extraction on the Cortex-M4F is traced (QEMU -d in_asm,exec,nochain) and its instructions are
+extraction on the Cortex-M4F (or --profile-core's row) is traced (QEMU -d in_asm,exec,nochain) and its instructions are
 attributed to the functions they belong to.
 
 With `-icount shift=0` one instruction advances QEMU's virtual clock by 1 ns; SysTick counts
@@ -53,16 +54,23 @@ class Core:
     machine: str
     cpu: str
     fpu: bool
+    defines: tuple[str, ...] = ()
 
 
+M4F_FLAGS = ("-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard")
+M3_FLAGS = ("-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft")
+# MFCC and MFE build their fixed-point path where the core has no FPU (MF_DSP_FIXED_POINT defaults
+# on without __ARM_FP): those rows are the SDK's; the forced rows compare the two paths.
 CORES = (
-    Core("cortex-m4f", ("-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"),
-         "mps2-an386", "cortex-m4", True),
-    Core("cortex-m3 (soft float)", ("-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"),
-         "mps2-an385", "cortex-m3", False),
+    Core("cortex-m4f", M4F_FLAGS, "mps2-an386", "cortex-m4", True),
+    Core("cortex-m4f (fixed point)", M4F_FLAGS, "mps2-an386", "cortex-m4", True,
+         ("-DMF_DSP_FIXED_POINT=1",)),
+    Core("cortex-m3 (fixed point)", M3_FLAGS, "mps2-an385", "cortex-m3", False),
     # ARMv6-M code is a subset of ARMv7-M: an M0+ build runs as it is on the emulated M3.
-    Core("cortex-m0+ (soft float)", ("-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"),
+    Core("cortex-m0+ (fixed point)", ("-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"),
          "mps2-an385", "cortex-m3", False),
+    Core("cortex-m3 (soft float)", M3_FLAGS, "mps2-an385", "cortex-m3", False,
+         ("-DMF_DSP_FIXED_POINT=0",)),
 )
 COMPILE_FLAGS = (os.environ.get("BENCH_OPT", "-Os"), "-std=c++11", "-ffunction-sections", "-fdata-sections",
                  "-fno-exceptions", "-fno-rtti", "-fno-threadsafe-statics")
@@ -223,7 +231,8 @@ def build(block: str, params: Any, clip: np.ndarray, core: Core, work: Path,
     sources = [str(path) for path in cpp_sources() if path.suffix == ".cpp"]
     elf = work / f"{block}.elf"
     subprocess.run(
-        ["arm-none-eabi-g++", *core.flags, *COMPILE_FLAGS, *defines, "-nostartfiles", "-T",
+        ["arm-none-eabi-g++", *core.flags, *COMPILE_FLAGS, *core.defines, *defines,
+         "-nostartfiles", "-T",
          str(work / "device.ld"), "-I", str(cpp_sources()[0].parent), "-I", str(work),
          str(work / "startup.cpp"), str(work / "main.cpp"), *sources, "-o", str(elf),
          "-Wl,--gc-sections", "--specs=nano.specs", "--specs=nosys.specs", "-lm"],
@@ -269,9 +278,9 @@ def run_on(block: str, params: Any, clip: np.ndarray, core: Core, work: Path) ->
                      int(counts["stack_bytes"]), features)
 
 
-def profile(block: str, params: Any, clip: np.ndarray, work: Path) -> list[tuple[str, int]]:
-    """Instructions per function of one extraction on the Cortex-M4F, most first."""
-    core = CORES[0]
+def profile(block: str, params: Any, clip: np.ndarray, work: Path,
+            core: Core = CORES[0]) -> list[tuple[str, int]]:
+    """Instructions per function of one extraction on `core`, most first."""
     elf = build(block, params, clip, core, work, ("-DBENCH_PROFILE",))
     log = work / "trace.log"
     qemu(core, elf, "-d", "in_asm,exec,nochain", "-D", str(log))
@@ -327,7 +336,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blocks", nargs="+", default=["mfcc", "mfe", "spectrogram"])
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--fpu-only", action="store_true", help="the Cortex-M4F only")
+    parser.add_argument("--profile-core", type=int, default=0,
+                        help="which row of CORES --profile traces (0: M4F; 2: M3, 3: M0+, "
+                        "fixed point)")
+    parser.add_argument("--fpu-only", action="store_true", help="the Cortex-M4F rows only")
     args = parser.parse_args()
     missing = [t for t in ("arm-none-eabi-g++", "qemu-system-arm") if not shutil.which(t)]
     if missing:
@@ -336,7 +348,7 @@ def main() -> None:
     print("Audio DSP on emulated cores (QEMU -icount shift=0), platform defaults, 1 s at 16 kHz,")
     print(f"{COMPILE_FLAGS[0]} (as the SDK's ARM build; BENCH_OPT=-O2 to change); instructions per "
           "extraction (goal in brackets), RAM = static buffers + stack.")
-    cores = CORES if not args.fpu_only else CORES[:1]
+    cores = CORES if not args.fpu_only else tuple(core for core in CORES if core.fpu)
     for block_name in args.blocks:
         block = get_block(block_name)
         params = block.defaults_for(window_length=WINDOW_LENGTH, sample_rate_hz=SAMPLE_RATE_HZ,
@@ -364,8 +376,9 @@ def main() -> None:
                   f"({run.shifted_instructions / run.instructions:.2f} of a window{history})")
         if args.profile:
             with tempfile.TemporaryDirectory() as work_dir:
-                rows = profile(block_name, params, stream, Path(work_dir))
-            print(f"  profile of {block_name} on cortex-m4f (instructions per function):")
+                core = CORES[args.profile_core]
+                rows = profile(block_name, params, stream, Path(work_dir), core)
+            print(f"  profile of {block_name} on {core.name} (instructions per function):")
             for name, count in rows:
                 print(f"    {count:10d}  {name}")
 

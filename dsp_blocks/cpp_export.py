@@ -207,13 +207,15 @@ def _interleaved(values: np.ndarray) -> np.ndarray:
 
 
 def _frames_and_fft(
-    names: _Names, layout: FrameLayout, pre_emphasis: float
+    names: _Names, layout: FrameLayout, pre_emphasis: float, *, fixed: bool = False
 ) -> tuple[list[str], str, str]:
-    """Window, FFT tables and buffer; the initialisers of the frame config and FFT plan."""
+    """Window, FFT tables and buffer; the initialisers of the frame config and FFT plan.
+    `fixed`: the block has a fixed-point path, which has a buffer of its own."""
     n = layout.fft_length
     m = n // 2
     twiddles = np.exp(-2j * np.pi * np.arange(max(1, 3 * m // 4)) / m)
     split = np.exp(-2j * np.pi * np.arange(m // 2 + 1) / n)
+    buffer = cpp_emit.buffer("float", names("fft_buffer"), n + 2)
     definitions = [
         "/* Periodic Hann window of one frame. */",
         cpp_emit.array("float", names("window"), hann_window(layout.frame_length)),
@@ -224,7 +226,7 @@ def _frames_and_fft(
         cpp_emit.array("float", names("fft_twiddles"), _interleaved(twiddles)),
         cpp_emit.array("float", names("fft_split"), _interleaved(split)),
         "/* The frame, then its powers (every second float); two floats more than the FFT. */",
-        cpp_emit.buffer("float", names("fft_buffer"), n + 2),
+        *(_path_only(True, [buffer]) if fixed else [buffer]),
     ]
     frames = (
         f"{{{layout.frame_length}, {layout.stride}, {layout.n_frames}, "
@@ -258,14 +260,111 @@ def _mel(target: _Target, layout: FrameLayout, params: MelAudioParams) -> tuple[
 
 
 def _scratch(
-    names: _Names, name: str, mel: str = "0", column: str = "0", history: str = "0"
+    names: _Names,
+    name: str,
+    mel: str = "0",
+    column: str = "0",
+    history: str = "0",
+    *,
+    fixed: bool = False,
 ) -> str:
     """A named scratch at file scope: its own section, so a linker that drops an unused entry
-    point (--gc-sections) drops the buffers only that entry point uses."""
-    return (
-        f"static const mf_dsp_audio_scratch {names(name)} = {{{names('fft_buffer')}, {mel}, "
-        f"{column}, {history}}};"
+    point (--gc-sections) drops the buffers only that entry point uses. `fixed`: the block has a
+    fixed-point path, whose buffers replace the float ones in a fixed-point build."""
+    if not fixed:
+        return (
+            f"static const mf_dsp_audio_scratch {names(name)} = {{{names('fft_buffer')}, {mel}, "
+            f"{column}, {history}, 0, 0}};"
+        )
+    fft = f"MF_DSP_FLOAT_ONLY({names('fft_buffer')})"
+    mel = f"MF_DSP_FLOAT_ONLY({mel})" if mel != "0" else mel
+    fixed_buffers = (
+        f"MF_DSP_FIXED_ONLY({names('fixed_buffer')}), MF_DSP_FIXED_ONLY({names('log2_mel')})"
     )
+    return (
+        f"static const mf_dsp_audio_scratch {names(name)} = {{\n    {fft}, {mel}, {column}, "
+        f"{history},\n    {fixed_buffers}}};"
+    )
+
+
+def _path_only(float_path: bool, definitions: list[str]) -> list[str]:
+    """Definitions compiled in the float path only (float_path) or the fixed-point one only."""
+    condition = "!MF_DSP_FIXED_POINT" if float_path else "MF_DSP_FIXED_POINT"
+    return [f"#if {condition}", *definitions, "#endif"]
+
+
+Q15 = 1 << 15
+LOG2_DB = 10.0 * np.log10(2.0)  # dB per octave of power
+
+
+def _q30(values: np.ndarray) -> np.ndarray:
+    """Window weights and twiddles (magnitude at most 1) in Q30."""
+    return np.round(np.asarray(values, dtype=np.float64) * (1 << 30))
+
+
+def _fixed_tables(
+    target: _Target,
+    layout: FrameLayout,
+    pre_emphasis: float,
+    params: MelAudioParams,
+    dct: np.ndarray | None,
+) -> tuple[list[str], str]:
+    """The fixed-point path's tables (mf_dsp_fixed.h) and buffers, compiled in a fixed-point
+    build only; the initialiser of the config's `fixed` member."""
+    names = target.names
+    n = layout.fft_length
+    m = n // 2
+    twiddles = np.exp(-2j * np.pi * np.arange(max(1, 3 * m // 4)) / m)
+    split = np.exp(-2j * np.pi * np.arange(m // 2 + 1) / n)
+    weights = mel_weights_for(
+        params, sample_rate_hz=target.sample_rate_hz, fft_length=layout.fft_length
+    )
+    starts, lengths, packed = sparse_rows(weights.T.astype(np.float64))
+    packed = packed.astype(np.float32).astype(np.float64)
+    largest = float(packed.max())
+    # Weights in Q(mel_q) of the largest one: one filter's integer weights sum below 2^16, so its
+    # 16 x 16-bit products (mf_dsp_fixed.cpp) sum below 2^32.
+    ends = np.cumsum(lengths)
+    filter_sums = np.add.reduceat(packed / largest, ends - np.asarray(lengths))
+    mel_q = min(15, int(np.floor(np.log2(65535.0 / float(filter_sums.max())))))
+    mel_weights = np.round(packed / largest * (1 << mel_q))
+    while np.add.reduceat(mel_weights, ends - np.asarray(lengths)).max() > 65535:
+        mel_q -= 1
+        mel_weights = np.round(packed / largest * (1 << mel_q))
+    log2_scale = np.log2(largest / (n * float(1 << mel_q)))
+    definitions = [
+        "/* Fixed-point path (mf_dsp_fixed.h): window in Q30, pre-emphasis in Q15, twiddles in Q30; mel",
+        f" * weights in Q{mel_q} of the largest, log2(largest / ({n} x 2^{mel_q})) in Q16. */",
+        cpp_emit.array("int32_t", names("window_q30"), _q30(hann_window(layout.frame_length))),
+        cpp_emit.array("int32_t", names("fft_twiddles_q30"), _q30(_interleaved(twiddles))),
+        cpp_emit.array("int32_t", names("fft_split_q30"), _q30(_interleaved(split))),
+        cpp_emit.array("uint16_t", names("mel_weights_fixed"), mel_weights),
+    ]
+    dct_init = "0, 0, 0"
+    if dct is not None:
+        # Q(dct_q) rows x 10 log10 2 (dB per octave); levels below 2^14 (Q8): each row's
+        # products sum below 2^31.
+        scaled = dct * LOG2_DB
+        dct_q = min(14, int(np.floor(np.log2(2.0**17 / float(np.abs(scaled).sum(axis=1).max())))))
+        dct_fixed = np.round(scaled * (1 << dct_q))
+        definitions += [
+            f"/* DCT rows x 10 log10(2) in Q{dct_q}, and each row's sum. */",
+            cpp_emit.array("int16_t", names("dct_fixed"), dct_fixed.ravel()),
+            cpp_emit.array("int32_t", names("dct_row_sums"), dct_fixed.sum(axis=1)),
+        ]
+        dct_init = f"{names('dct_fixed')}, {names('dct_row_sums')}, {dct_q}"
+    definitions += [
+        "static const mf_dsp_fixed_tables " + names("fixed") + " = {\n"
+        f"    {names('window_q30')}, {int(round(pre_emphasis * Q15))},"
+        f" {names('fft_twiddles_q30')}, {names('fft_split_q30')},\n"
+        f"    {names('mel_weights_fixed')}, {int(round(log2_scale * 65536))},  "
+        "/* mel weights, log2 of their scale */\n"
+        f"    {dct_init},  /* DCT rows, their sums, Q */\n"
+        "};",
+        cpp_emit.buffer("int32_t", names("fixed_buffer"), n + 2),
+        cpp_emit.buffer("int32_t", names("log2_mel"), params.n_filters),
+    ]
+    return _path_only(False, definitions), f"MF_DSP_FIXED_ONLY(&{names('fixed')})"
 
 
 FRAMES_COMMENT = "/* frames: length, stride, count, pre-emphasis, window */"
@@ -285,13 +384,16 @@ class _AudioConfig:
 def _audio_config(
     block_name: str, params: FramedAudioParams, target: _Target, *, pre_emphasis: float
 ) -> _AudioConfig:
-    """Frames and FFT, then the mel filterbank for the blocks that have one."""
+    """Frames and FFT, then the mel filterbank for the blocks that have one (and with it a
+    fixed-point path)."""
     block = get_block(block_name)
     assert isinstance(block, FramedAudioBlock)
     layout = block.frame_layout(
         params, sample_rate_hz=target.sample_rate_hz, window_length=target.window_length
     )
-    definitions, frames, fft = _frames_and_fft(target.names, layout, pre_emphasis)
+    definitions, frames, fft = _frames_and_fft(
+        target.names, layout, pre_emphasis, fixed=isinstance(params, MelAudioParams)
+    )
     entries = [f"{frames},  {FRAMES_COMMENT}", f"{fft},  {FFT_COMMENT}"]
     if isinstance(params, MelAudioParams):
         mel_definitions, mel = _mel(target, layout, params)
@@ -336,10 +438,16 @@ def _render_mfcc(params: MfccParams, target: _Target) -> ConfigParts:
     normalize = params.normalization_window_frames
     # dB = (10 / ln 10) ln E: the factor goes into the DCT rows.
     dct = dct_float32(params.n_coefficients, params.n_filters).T * np.float32(10.0 / np.log(10.0))
+    fixed_definitions, fixed = _fixed_tables(
+        target, audio.layout, params.pre_emphasis, params, dct_float32(
+            params.n_coefficients, params.n_filters
+        ).T.astype(np.float64)
+    )
     definitions = audio.definitions + [
-        cpp_emit.buffer("float", names("mel"), params.n_filters),
+        *_path_only(True, [cpp_emit.buffer("float", names("mel"), params.n_filters)]),
         "/* Orthonormal DCT-II rows, n_coefficients x n_filters, times 10 / ln 10. */",
         cpp_emit.array("float", names("dct"), dct.ravel()),
+        *fixed_definitions,
     ]
     column = history = "0"
     if normalize:
@@ -354,10 +462,13 @@ def _render_mfcc(params: MfccParams, target: _Target) -> ConfigParts:
         f"{params.n_coefficients}, {names('dct')},  /* coefficients, DCT rows */",
         f"{normalize}, {int(params.normalize_variance)},  "
         "/* normalisation window (frames), variance */",
+        f"{fixed},  /* fixed-point tables */",
     ]
-    scratches = [_scratch(names, "scratch", names("mel"), column)]
+    scratches = [_scratch(names, "scratch", names("mel"), column, fixed=True)]
     if normalize:
-        scratches.append(_scratch(names, "stream_scratch", names("mel"), column, history))
+        scratches.append(
+            _scratch(names, "stream_scratch", names("mel"), column, history, fixed=True)
+        )
     config, body, shifted = _audio_parts(
         "mfcc", names, entries, scratches, "stream_scratch" if normalize else "scratch"
     )
@@ -374,16 +485,21 @@ def _render_mfcc(params: MfccParams, target: _Target) -> ConfigParts:
 
 def _render_mfe(params: MfeParams, target: _Target) -> ConfigParts:
     audio = _audio_config("mfe", params, target, pre_emphasis=0.0)
-    entries = [*audio.entries, _noise_floor_entry(params.noise_floor_db)]
+    fixed_definitions, fixed = _fixed_tables(target, audio.layout, 0.0, params, None)
+    entries = [
+        *audio.entries,
+        _noise_floor_entry(params.noise_floor_db),
+        f"{fixed},  /* fixed-point tables */",
+    ]
     config, body, shifted = _audio_parts(
-        "mfe", target.names, entries, [_scratch(target.names, "scratch")], "scratch"
+        "mfe", target.names, entries, [_scratch(target.names, "scratch", fixed=True)], "scratch"
     )
     return ConfigParts(
         include="mf_dsp_audio.h",
         input_len=target.window_length,
         output_len=audio.layout.n_frames * params.n_filters,
         macros={"N_FRAMES": audio.layout.n_frames, "N_FILTERS": params.n_filters},
-        definitions=[*audio.definitions, *config],
+        definitions=[*audio.definitions, *fixed_definitions, *config],
         body=body,
         shifted_body=shifted,
     )

@@ -2,6 +2,7 @@
  * reference (dsp_blocks/mfcc.py, mfe.py, spectrogram.py). */
 #include "mf_dsp_audio.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "mf_dsp_normalize.h"
@@ -50,6 +51,50 @@ bool frame_zero_changed(const mf_dsp_frame_config *frames, int first) {
     return first > 0 && frames->pre_emphasis != 0.0f;
 }
 
+#if MF_DSP_FIXED_POINT
+/* log2 of frame t's mel energies (Q16) into scratch->log2_mel. */
+void fixed_log2_mel(const mf_dsp_frame_config *frames, const mf_dsp_real_fft *fft,
+                    const mf_dsp_mel_config *mel, const mf_dsp_fixed_tables *tables,
+                    const mf_dsp_audio_scratch *scratch, const float *window, int t) {
+    const int first = t * frames->stride;
+    const mf_dsp_frame_samples frame = {frames, &window[first],
+                                        first > 0 ? window[first - 1] : 0.0f};
+    mf_dsp_fixed_log2_mel(&frame, fft, mel, tables, scratch->fixed_buffer, scratch->log2_mel);
+    ++frames_computed;
+}
+
+/* Row t of the raw cepstrum from the fixed-point path: the log2 energies in Q8 relative to the
+ * frame's loudest filter (so 32 products of the Q(dct_q) rows fit in 32 bits; a filter more than
+ * 64 octaves, 193 dB, below it reads as 193 dB below), through the integer DCT; the loudest
+ * filter's level comes back through the rows' sums. */
+void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *scratch,
+                const float *window, int t, float *cepstrum) {
+    const mf_dsp_fixed_tables *tables = config->fixed;
+    const int n_filters = config->mel.n_filters;
+    fixed_log2_mel(&config->frames, &config->fft, &config->mel, tables, scratch, window, t);
+    int32_t *level = scratch->log2_mel;
+    int32_t loudest = INT32_MIN;
+    for (int f = 0; f < n_filters; ++f) {
+        level[f] = (level[f] + 128) >> 8;  // Q16 -> Q8
+        if (level[f] > loudest) loudest = level[f];
+    }
+    const int32_t lowest = -(64 << 8);
+    for (int f = 0; f < n_filters; ++f) {
+        const int32_t relative = level[f] - loudest;
+        level[f] = relative > lowest ? relative : lowest;
+    }
+    const float unit = 1.0f / static_cast<float>(1 << (8 + tables->dct_q));
+    const float loudest_value = static_cast<float>(loudest);
+    const int16_t *dct_row = tables->dct;
+    float *row = &cepstrum[t * config->n_coefficients];
+    for (int k = 0; k < config->n_coefficients; ++k, dct_row += n_filters) {
+        int32_t sum = 0;
+        for (int f = 0; f < n_filters; ++f) sum += dct_row[f] * level[f];
+        row[k] = (static_cast<float>(sum) +
+                  loudest_value * static_cast<float>(tables->dct_row_sums[k])) * unit;
+    }
+}
+#else
 /* Row t of the raw cepstrum (dB mel energies through the DCT). */
 void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *scratch,
                 const float *window, int t, float *cepstrum) {
@@ -77,6 +122,7 @@ void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *sc
         row[k] = (sum0 + sum1) + (sum2 + sum3);
     }
 }
+#endif
 
 /* Rows first..n_frames-1 of the raw cepstrum, and row 0 when pre-emphasis changed it. */
 void mfcc_frames(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *scratch,
@@ -87,6 +133,45 @@ void mfcc_frames(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *s
     }
 }
 
+#if MF_DSP_FIXED_POINT
+/* Row t of MFE's features from the fixed-point path: (log2 E - floor) as a fraction of the range,
+ * the floor and the range in log2 units (Q16) found once per run; one float conversion and
+ * multiply per feature inside the range, none for those clipped. */
+struct FixedScale {
+    int32_t floor_q16;
+    int32_t range_q16;
+    float per_unit;
+};
+
+FixedScale fixed_scale(float noise_floor_db, float inverse_range) {
+    const float log2_per_db = 0.332192809f;  // 1 / (10 log10 2)
+    FixedScale scale;
+    scale.floor_q16 = static_cast<int32_t>(noise_floor_db * log2_per_db * 65536.0f);
+    scale.range_q16 = static_cast<int32_t>(log2_per_db / inverse_range * 65536.0f);
+    scale.per_unit = inverse_range / (log2_per_db * 65536.0f);
+    return scale;
+}
+
+void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scratch,
+               const float *window, int t, const FixedScale &scale, float *features) {
+    const int n_filters = config->mel.n_filters;
+    float *row = &features[t * n_filters];
+    fixed_log2_mel(&config->frames, &config->fft, &config->mel, config->fixed, scratch, window,
+                   t);
+    const int32_t *level = scratch->log2_mel;
+    for (int f = 0; f < n_filters; ++f) {
+        const int32_t above = level[f] - scale.floor_q16;
+        if (above <= 0) {
+            row[f] = 0.0f;
+        } else if (above >= scale.range_q16) {
+            row[f] = 1.0f;
+        } else {
+            const float scaled = static_cast<float>(above) * scale.per_unit;
+            row[f] = scaled < 1.0f ? scaled : 1.0f;
+        }
+    }
+}
+#else
 /* Row t of MFE's features: scaled dB of the mel energies. */
 void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scratch,
                const float *window, int t, float slope, float offset, float *features) {
@@ -96,6 +181,7 @@ void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scra
     mf_dsp_mel_energies(&config->mel, scratch->fft_buffer, row);
     for (int f = 0; f < n_filters; ++f) row[f] = scaled_log(row[f], kLogPowerFloor, slope, offset);
 }
+#endif
 
 /* Row t of the spectrogram: scaled dB of every bin's power. */
 void spectrogram_frame(const mf_dsp_spectrogram_config *config,
@@ -155,16 +241,23 @@ int mf_dsp_mfe_run_shifted(const mf_dsp_mfe_config *config, const mf_dsp_audio_s
     if (!config || !scratch || !window || !features) return MF_DSP_ERROR_NULL_POINTER;
     frames_computed = 0;
     const int n_filters = config->mel.n_filters;
+#if MF_DSP_FIXED_POINT
+    const FixedScale scale = fixed_scale(config->noise_floor_db, config->inverse_range);
+#define MF_DSP_MFE_SCALE scale
+#else
     /* ((10 / ln 10) ln E - floor) / (12 - floor) as one multiply-add on ln E. */
     const float slope = kDecibelsPerNeper * config->inverse_range;
     const float offset = -config->noise_floor_db * config->inverse_range;
+#define MF_DSP_MFE_SCALE slope, offset
+#endif
     const int first = first_new_frame(&config->frames, shifted_samples, features, n_filters);
     if (frame_zero_changed(&config->frames, first)) {
-        mfe_frame(config, scratch, window, 0, slope, offset, features);
+        mfe_frame(config, scratch, window, 0, MF_DSP_MFE_SCALE, features);
     }
     for (int t = first; t < config->frames.n_frames; ++t) {
-        mfe_frame(config, scratch, window, t, slope, offset, features);
+        mfe_frame(config, scratch, window, t, MF_DSP_MFE_SCALE, features);
     }
+#undef MF_DSP_MFE_SCALE
     return MF_DSP_OK;
 }
 

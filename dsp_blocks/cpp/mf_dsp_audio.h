@@ -16,6 +16,18 @@
  *   spectrogram  the same (measured 1.4e-6).
  * The float32 FFT's rounding differs from numpy's pocketfft; the log's error is 2e-6 dB at most
  * (mf_dsp_fast_ln); the fixed-point normalisation moves a mean by at most 2^-17.
+ *
+ * The fixed-point path (MF_DSP_FIXED_POINT, mf_dsp_fixed.h: MFCC and MFE on cores without an
+ * FPU) is held to the same 1e-3 x the range on 16-bit audio (tests/dsp/test_cpp_parity_audio.py,
+ * test_fixed_point_build_matches_python). The model reads the features as int8 quantised over
+ * about their range, one step = range / 255, so what matters is the fraction of a step:
+ *   MFCC  measured 0.08 absolute on the shared clips (range 369: 0.05 of a step), 0.01 on noise;
+ *   MFE   measured 2.7e-4 on the clips and noise (0.07 of a step of 1 / 255);
+ *   a pure synthetic chirp, whose quietest bands lie 105 dB below its tone, meets the path's
+ *   arithmetic noise (about 110 dB below a frame's loudest bin): 0.3 of a step (MFCC 0.46 over a
+ *   range of 411), 0.7 with variance normalisation. Recorded audio has its own noise far above
+ *   that floor. Sources: 20-bit samples (the frame's own exponent), Q30 window and twiddles, the
+ *   powers rounded to 48 bits, Q12 mel weights, the table log2 (1.5e-4 dB), MFCC's Q8 levels.
  * Figures from bench/dsp_device.py. */
 #ifndef MF_DSP_AUDIO_H
 #define MF_DSP_AUDIO_H
@@ -24,18 +36,22 @@
 
 #include "mf_dsp_common.h"
 #include "mf_dsp_fft.h"
+#include "mf_dsp_fixed.h"
 #include "mf_dsp_frames.h"
 #include "mf_dsp_mel.h"
 
 /* Work areas, sized by the generator: fft_buffer fft_length + 2; mel n_filters (MFCC);
  * column n_frames (MFCC with normalisation); history n_frames x n_coefficients (the shifted
- * entry point of MFCC with normalisation: the unnormalised cepstra kept from call to call).
- * Unused ones are 0. */
+ * entry point of MFCC with normalisation: the unnormalised cepstra kept from call to call);
+ * the fixed-point path's fixed_buffer (fft_length + 2) and log2_mel (n_filters) in place of
+ * fft_buffer and mel. Unused ones are 0. */
 struct mf_dsp_audio_scratch {
     float *fft_buffer;
     float *mel;
     int64_t *column;
     float *history;
+    int32_t *fixed_buffer;
+    int32_t *log2_mel;
 };
 
 struct mf_dsp_mfcc_config {
@@ -47,6 +63,7 @@ struct mf_dsp_mfcc_config {
                                          times 10 / ln 10 */
     int normalization_window_frames;  /* 0: none */
     int normalize_variance;
+    const mf_dsp_fixed_tables *fixed;  /* the fixed-point path's tables (0 in a float build) */
 };
 
 struct mf_dsp_mfe_config {
@@ -55,6 +72,7 @@ struct mf_dsp_mfe_config {
     mf_dsp_mel_config mel;  /* weights include the power spectrum's 1 / (4 N) */
     float noise_floor_db;
     float inverse_range;  /* 1 / (12 - noise_floor_db) */
+    const mf_dsp_fixed_tables *fixed;  /* the fixed-point path's tables (0 in a float build) */
 };
 
 struct mf_dsp_spectrogram_config {

@@ -5,6 +5,27 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The audio blocks' arithmetic: 1 selects the fixed-point path (mf_dsp_fixed.h) for MFCC and MFE,
+ * 0 the float one. Defaults to fixed point on an ARM core without an FPU (Cortex-M0+, M3, or an
+ * M4 built for soft float), where every float operation is a library call; define it (-D) to
+ * choose. */
+#ifndef MF_DSP_FIXED_POINT
+#if defined(__arm__) && !defined(__ARM_FP)
+#define MF_DSP_FIXED_POINT 1
+#else
+#define MF_DSP_FIXED_POINT 0
+#endif
+#endif
+
+/* In generated configs: an initialiser that only one of the two paths has (0 in the other). */
+#if MF_DSP_FIXED_POINT
+#define MF_DSP_FIXED_ONLY(x) x
+#define MF_DSP_FLOAT_ONLY(x) 0
+#else
+#define MF_DSP_FIXED_ONLY(x) 0
+#define MF_DSP_FLOAT_ONLY(x) x
+#endif
+
 enum {
     MF_DSP_OK = 0,
     MF_DSP_ERROR_NULL_POINTER = -1

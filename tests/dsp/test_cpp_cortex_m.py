@@ -36,8 +36,17 @@ CONFIGS = {
 }
 
 
+# A Cortex-M0+ (ARMv6-M, no FPU): the audio blocks build their fixed-point path there.
+M0PLUS_FLAGS = [
+    *(flag for flag in M4_FLAGS if not flag.startswith(("-mcpu", "-mfpu", "-mfloat-abi"))),
+    "-mcpu=cortex-m0plus",
+    "-mfloat-abi=soft",
+]
+
+
 @pytest.mark.toolchain
-def test_runtime_and_configs_compile_for_cortex_m4(tmp_path: Path) -> None:
+@pytest.mark.parametrize("flags", [M4_FLAGS, M0PLUS_FLAGS], ids=["cortex-m4f", "cortex-m0plus"])
+def test_runtime_and_configs_compile_for_cortex_m(flags: list[str], tmp_path: Path) -> None:
     require(shutil.which("arm-none-eabi-g++") is not None, "arm-none-eabi-g++ is not installed")
     includes = []
     for block, shape in CONFIGS.items():
@@ -51,7 +60,7 @@ def test_runtime_and_configs_compile_for_cortex_m4(tmp_path: Path) -> None:
         result = subprocess.run(
             [
                 "arm-none-eabi-g++",
-                *M4_FLAGS,
+                *flags,
                 "-I",
                 str(cpp_sources()[0].parent),
                 "-I",

@@ -56,7 +56,7 @@ static const mf_dsp_spectrogram_config mf_dsp_spectrogram_settings = {
     -52.0f, 0.015625f,  /* noise floor (dB), 1 / (12 - noise floor) */
 };
 
-static const mf_dsp_audio_scratch mf_dsp_spectrogram_scratch = {mf_dsp_spectrogram_fft_buffer, 0, 0, 0};
+static const mf_dsp_audio_scratch mf_dsp_spectrogram_scratch = {mf_dsp_spectrogram_fft_buffer, 0, 0, 0, 0, 0};
 
 extern "C" int mf_dsp_spectrogram_extract(const float *window, float *features) {
     return mf_dsp_spectrogram_run(&mf_dsp_spectrogram_settings, &mf_dsp_spectrogram_scratch, window, features);
