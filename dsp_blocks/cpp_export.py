@@ -298,8 +298,13 @@ LOG2_DB = 10.0 * np.log10(2.0)  # dB per octave of power
 
 
 def _q30(values: np.ndarray) -> np.ndarray:
-    """Window weights and twiddles (magnitude at most 1) in Q30."""
+    """Window weights and the split step's twiddles (magnitude at most 1) in Q30."""
     return np.round(np.asarray(values, dtype=np.float64) * (1 << 30))
+
+
+def _q31(values: np.ndarray) -> np.ndarray:
+    """Twiddles in Q31, 1 as 2^31 - 1 (the high word of a product with one is half the value)."""
+    return np.clip(np.round(np.asarray(values, dtype=np.float64) * 2.0**31), -(2**31), 2**31 - 1)
 
 
 def _fixed_tables(
@@ -333,10 +338,11 @@ def _fixed_tables(
         mel_weights = np.round(packed / largest * (1 << mel_q))
     log2_scale = np.log2(largest / (n * float(1 << mel_q)))
     definitions = [
-        "/* Fixed-point path (mf_dsp_fixed.h): window in Q30, pre-emphasis in Q15, twiddles in Q30; mel",
+        "/* Fixed-point path (mf_dsp_fixed.h): window in Q30, pre-emphasis in Q15, twiddles in Q31",
+        " * (split step's in Q30); mel",
         f" * weights in Q{mel_q} of the largest, log2(largest / ({n} x 2^{mel_q})) in Q16. */",
         cpp_emit.array("int32_t", names("window_q30"), _q30(hann_window(layout.frame_length))),
-        cpp_emit.array("int32_t", names("fft_twiddles_q30"), _q30(_interleaved(twiddles))),
+        cpp_emit.array("int32_t", names("fft_twiddles_q31"), _q31(_interleaved(twiddles))),
         cpp_emit.array("int32_t", names("fft_split_q30"), _q30(_interleaved(split))),
         cpp_emit.array("uint16_t", names("mel_weights_fixed"), mel_weights),
     ]
@@ -356,7 +362,7 @@ def _fixed_tables(
     definitions += [
         "static const mf_dsp_fixed_tables " + names("fixed") + " = {\n"
         f"    {names('window_q30')}, {int(round(pre_emphasis * Q15))},"
-        f" {names('fft_twiddles_q30')}, {names('fft_split_q30')},\n"
+        f" {names('fft_twiddles_q31')}, {names('fft_split_q30')},\n"
         f"    {names('mel_weights_fixed')}, {int(round(log2_scale * 65536))},  "
         "/* mel weights, log2 of their scale */\n"
         f"    {dct_init},  /* DCT rows, their sums, Q */\n"

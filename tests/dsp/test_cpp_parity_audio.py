@@ -124,7 +124,7 @@ def test_fixed_point_build_matches_python(
     1e-3 of the range on the recordings and the noise. The chirp, a pure tone with the rest of its
     spectrum 100 dB and more below it, reaches the fixed path's arithmetic noise (about 110 dB
     below a frame's loudest bin) in its quietest bands: within one step of an int8 input
-    quantised over the features' range (measured: 0.3 of a step, 0.7 with variance
+    quantised over the features' range (measured: 0.14 of a step, 0.5 with variance
     normalisation, which divides by the small spread of its cepstra). See mf_dsp_audio.h."""
     block_name, values, sample_rate_hz = case
     block = get_block(block_name)
