@@ -14,6 +14,10 @@ file that defines `<PREFIX>_<BLOCK>_IMPLEMENTATION` before including it:
     #include "kws_mfcc_config.h"
     static float features[KWS_MFCC_OUTPUT_LEN];
     kws_mfcc_extract(window, features);  // window: KWS_MFCC_INPUT_LEN floats
+
+Every header also declares `<prefix>_<block>_extract_shifted(window, shifted_samples, features)`
+for streams: the audio blocks reuse the frames a shift of whole strides carried over (see
+mf_dsp_audio.h); the other blocks compute the window anew.
 """
 
 from __future__ import annotations
@@ -73,6 +77,8 @@ class ConfigParts:
     # More entry points of the block: their declarations (with comments) and definitions.
     declarations: list[str] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
+    # Body of extract_shifted (window, shifted_samples, features); None: the plain extraction.
+    shifted_body: list[str] | None = None
 
 
 class _Names:
@@ -145,6 +151,11 @@ def _assemble(
         "/* Features of one window: window holds INPUT_LEN floats (samples x axes, interleaved),",
         " * features receives OUTPUT_LEN floats. Returns 0 (MF_DSP_OK) on success. */",
         'extern "C" int ' + names("extract") + "(const float *window, float *features);",
+        "",
+        "/* The same features for a stream: window is the previous call's window moved forward by",
+        " * shifted_samples, and features still holds that call's result (shifted_samples 0: none",
+        " * to reuse). */",
+        'extern "C" int ' + _shifted_signature(names) + ";",
         *parts.declarations,
         "",
         f"#endif /* {macro}_CONFIG_H */",
@@ -157,6 +168,17 @@ def _assemble(
         *(f"    {line}" if line else "" for line in parts.body),
         "}",
         "",
+        'extern "C" int ' + _shifted_signature(names) + " {",
+        *(
+            f"    {line}" if line else ""
+            for line in (
+                parts.shifted_body
+                if parts.shifted_body is not None
+                else ["(void)shifted_samples;", f"return {names('extract')}(window, features);"]
+            )
+        ),
+        "}",
+        "",
         *parts.functions,
         f"#endif /* {macro}_IMPLEMENTATION */",
         "",
@@ -164,25 +186,54 @@ def _assemble(
     return "\n".join(lines)
 
 
+def _shifted_signature(names: _Names) -> str:
+    return (
+        names("extract_shifted") + "(const float *window, int shifted_samples, float *features)"
+    )
+
+
+def _bit_reversed(count: int) -> list[int]:
+    """Index k with its log2(count) bits reversed, for k < count (a power of two).
+
+    >>> _bit_reversed(8)
+    [0, 4, 2, 6, 1, 5, 3, 7]
+    """
+    bits = count.bit_length() - 1
+    return [int(format(k, f"0{bits}b")[::-1], 2) if bits else 0 for k in range(count)]
+
+
+def _interleaved(values: np.ndarray) -> np.ndarray:
+    """Complex values as (re, im) pairs."""
+    return np.stack([values.real, values.imag], axis=-1).ravel()
+
+
 def _frames_and_fft(
-    names: _Names, layout: FrameLayout, pre_emphasis: float
+    names: _Names, layout: FrameLayout, pre_emphasis: float, *, fixed: bool = False
 ) -> tuple[list[str], str, str]:
-    """Window, twiddles and scratch buffers; the initialisers of the frame config and FFT plan."""
-    angles = 2.0 * np.pi * np.arange(layout.fft_length // 2) / layout.fft_length
+    """Window, FFT tables and buffer; the initialisers of the frame config and FFT plan.
+    `fixed`: the block has a fixed-point path, which has a buffer of its own."""
+    n = layout.fft_length
+    m = n // 2
+    twiddles = np.exp(-2j * np.pi * np.arange(max(1, 3 * m // 4)) / m)
+    split = np.exp(-2j * np.pi * np.arange(m // 2 + 1) / n)
+    buffer = cpp_emit.buffer("float", names("fft_buffer"), n + 2)
     definitions = [
         "/* Periodic Hann window of one frame. */",
         cpp_emit.array("float", names("window"), hann_window(layout.frame_length)),
-        "/* FFT twiddles: cos and sin of 2 pi k / N. */",
-        cpp_emit.array("float", names("fft_cos"), np.cos(angles)),
-        cpp_emit.array("float", names("fft_sin"), np.sin(angles)),
-        cpp_emit.buffer("float", names("fft_buffer"), layout.fft_length),
-        cpp_emit.buffer("float", names("power"), layout.n_bins),
+        f"/* The {n}-point real FFT as a {m}-point complex one: input order (bit-reversed),",
+        f" * twiddles exp(-2 pi i k / {m}) and split-step twiddles exp(-2 pi i k / {n}),",
+        " * as (re, im) pairs. */",
+        cpp_emit.array("uint16_t", names("fft_order"), _bit_reversed(m)),
+        cpp_emit.array("float", names("fft_twiddles"), _interleaved(twiddles)),
+        cpp_emit.array("float", names("fft_split"), _interleaved(split)),
+        "/* The frame, then its powers (every second float); two floats more than the FFT. */",
+        *(_path_only(True, [buffer]) if fixed else [buffer]),
     ]
     frames = (
         f"{{{layout.frame_length}, {layout.stride}, {layout.n_frames}, "
         f"{cpp_emit.float_literal(pre_emphasis)}, {names('window')}}}"
     )
-    fft = f"{{{layout.fft_length}, {names('fft_cos')}, {names('fft_sin')}}}"
+    fft = f"{{{n}, {names('fft_order')}, {names('fft_twiddles')}, {names('fft_split')}}}"
     return definitions, frames, fft
 
 
@@ -192,12 +243,15 @@ def _mel(target: _Target, layout: FrameLayout, params: MelAudioParams) -> tuple[
         params, sample_rate_hz=target.sample_rate_hz, fft_length=layout.fft_length
     )
     starts, lengths, packed = sparse_rows(weights.T.astype(np.float64))
+    # The FFT leaves 4 |X|^2; the power spectrum is |X|^2 / N. Scaling float32 weights by a power
+    # of two is exact, so these equal the Python block's weights / N over 4.
+    scaled = packed.astype(np.float32) * np.float32(1.0 / layout.fft_length) * np.float32(0.25)
     definitions = [
-        "/* Mel filterbank (HTK formula), sparse: first bin, bin count, then the weights. */",
+        "/* Mel filterbank (HTK formula), sparse: first bin, bin count, then the weights, which",
+        f" * include the power spectrum's 1 / (4 x {layout.fft_length}). */",
         cpp_emit.array("uint16_t", names("mel_start"), starts),
         cpp_emit.array("uint16_t", names("mel_length"), lengths),
-        cpp_emit.array("float", names("mel_weights"), packed),
-        cpp_emit.buffer("float", names("mel"), params.n_filters),
+        cpp_emit.array("float", names("mel_weights"), scaled),
     ]
     init = (
         f"{{{params.n_filters}, {names('mel_start')}, {names('mel_length')}, "
@@ -206,15 +260,122 @@ def _mel(target: _Target, layout: FrameLayout, params: MelAudioParams) -> tuple[
     return definitions, init
 
 
-def _scratch(names: _Names, mel: str = "0", unnormalized: str = "0") -> str:
+def _scratch(
+    names: _Names,
+    name: str,
+    mel: str = "0",
+    column: str = "0",
+    history: str = "0",
+    *,
+    fixed: bool = False,
+) -> str:
+    """A named scratch at file scope: its own section, so a linker that drops an unused entry
+    point (--gc-sections) drops the buffers only that entry point uses. `fixed`: the block has a
+    fixed-point path, whose buffers replace the float ones in a fixed-point build."""
+    if not fixed:
+        return (
+            f"static const mf_dsp_audio_scratch {names(name)} = {{{names('fft_buffer')}, {mel}, "
+            f"{column}, {history}, 0, 0}};"
+        )
+    fft = f"MF_DSP_FLOAT_ONLY({names('fft_buffer')})"
+    mel = f"MF_DSP_FLOAT_ONLY({mel})" if mel != "0" else mel
+    fixed_buffers = (
+        f"MF_DSP_FIXED_ONLY({names('fixed_buffer')}), MF_DSP_FIXED_ONLY({names('log2_mel')})"
+    )
     return (
-        f"const mf_dsp_audio_scratch scratch = {{{names('fft_buffer')}, {names('power')}, "
-        f"{mel}, {unnormalized}}};"
+        f"static const mf_dsp_audio_scratch {names(name)} = {{\n    {fft}, {mel}, {column}, "
+        f"{history},\n    {fixed_buffers}}};"
     )
 
 
+def _path_only(float_path: bool, definitions: list[str]) -> list[str]:
+    """Definitions compiled in the float path only (float_path) or the fixed-point one only."""
+    condition = "!MF_DSP_FIXED_POINT" if float_path else "MF_DSP_FIXED_POINT"
+    return [f"#if {condition}", *definitions, "#endif"]
+
+
+Q15 = 1 << 15
+LOG2_DB = 10.0 * np.log10(2.0)  # dB per octave of power
+
+
+def _q30(values: np.ndarray) -> np.ndarray:
+    """Window weights and the split step's twiddles (magnitude at most 1) in Q30."""
+    return np.round(np.asarray(values, dtype=np.float64) * (1 << 30))
+
+
+def _q31(values: np.ndarray) -> np.ndarray:
+    """Twiddles in Q31, 1 as 2^31 - 1 (the high word of a product with one is half the value)."""
+    return np.clip(np.round(np.asarray(values, dtype=np.float64) * 2.0**31), -(2**31), 2**31 - 1)
+
+
+def _fixed_tables(
+    target: _Target,
+    layout: FrameLayout,
+    pre_emphasis: float,
+    params: MelAudioParams,
+    dct: np.ndarray | None,
+) -> tuple[list[str], str]:
+    """The fixed-point path's tables (mf_dsp_fixed.h) and buffers, compiled in a fixed-point
+    build only; the initialiser of the config's `fixed` member."""
+    names = target.names
+    n = layout.fft_length
+    m = n // 2
+    twiddles = np.exp(-2j * np.pi * np.arange(max(1, 3 * m // 4)) / m)
+    split = np.exp(-2j * np.pi * np.arange(m // 2 + 1) / n)
+    weights = mel_weights_for(
+        params, sample_rate_hz=target.sample_rate_hz, fft_length=layout.fft_length
+    )
+    starts, lengths, packed = sparse_rows(weights.T.astype(np.float64))
+    packed = packed.astype(np.float32).astype(np.float64)
+    largest = float(packed.max())
+    # Weights in Q(mel_q) of the largest one: one filter's integer weights sum below 2^16, so its
+    # 16 x 16-bit products (mf_dsp_fixed.cpp) sum below 2^32.
+    ends = np.cumsum(lengths)
+    filter_sums = np.add.reduceat(packed / largest, ends - np.asarray(lengths))
+    mel_q = min(15, int(np.floor(np.log2(65535.0 / float(filter_sums.max())))))
+    mel_weights = np.round(packed / largest * (1 << mel_q))
+    while np.add.reduceat(mel_weights, ends - np.asarray(lengths)).max() > 65535:
+        mel_q -= 1
+        mel_weights = np.round(packed / largest * (1 << mel_q))
+    log2_scale = np.log2(largest / (n * float(1 << mel_q)))
+    definitions = [
+        "/* Fixed-point path (mf_dsp_fixed.h): window in Q30, pre-emphasis in Q15, twiddles in Q31",
+        " * (split step's in Q30); mel",
+        f" * weights in Q{mel_q} of the largest, log2(largest / ({n} x 2^{mel_q})) in Q16. */",
+        cpp_emit.array("int32_t", names("window_q30"), _q30(hann_window(layout.frame_length))),
+        cpp_emit.array("int32_t", names("fft_twiddles_q31"), _q31(_interleaved(twiddles))),
+        cpp_emit.array("int32_t", names("fft_split_q30"), _q30(_interleaved(split))),
+        cpp_emit.array("uint16_t", names("mel_weights_fixed"), mel_weights),
+    ]
+    dct_init = "0, 0, 0"
+    if dct is not None:
+        # Q(dct_q) rows x 10 log10 2 (dB per octave); levels below 2^14 (Q8): each row's
+        # products sum below 2^31.
+        scaled = dct * LOG2_DB
+        dct_q = min(14, int(np.floor(np.log2(2.0**17 / float(np.abs(scaled).sum(axis=1).max())))))
+        dct_fixed = np.round(scaled * (1 << dct_q))
+        definitions += [
+            f"/* DCT rows x 10 log10(2) in Q{dct_q}, and each row's sum. */",
+            cpp_emit.array("int16_t", names("dct_fixed"), dct_fixed.ravel()),
+            cpp_emit.array("int32_t", names("dct_row_sums"), dct_fixed.sum(axis=1)),
+        ]
+        dct_init = f"{names('dct_fixed')}, {names('dct_row_sums')}, {dct_q}"
+    definitions += [
+        "static const mf_dsp_fixed_tables " + names("fixed") + " = {\n"
+        f"    {names('window_q30')}, {int(round(pre_emphasis * Q15))},"
+        f" {names('fft_twiddles_q31')}, {names('fft_split_q30')},\n"
+        f"    {names('mel_weights_fixed')}, {int(round(log2_scale * 65536))},  "
+        "/* mel weights, log2 of their scale */\n"
+        f"    {dct_init},  /* DCT rows, their sums, Q */\n"
+        "};",
+        cpp_emit.buffer("int32_t", names("fixed_buffer"), n + 2),
+        cpp_emit.buffer("int32_t", names("log2_mel"), params.n_filters),
+    ]
+    return _path_only(False, definitions), f"MF_DSP_FIXED_ONLY(&{names('fixed')})"
+
+
 FRAMES_COMMENT = "/* frames: length, stride, count, pre-emphasis, window */"
-FFT_COMMENT = "/* FFT: length, twiddles */"
+FFT_COMMENT = "/* FFT: length, input order, twiddles, split twiddles */"
 MEL_COMMENT = "/* mel: filters, first bins, bin counts, weights */"
 
 
@@ -230,13 +391,16 @@ class _AudioConfig:
 def _audio_config(
     block_name: str, params: FramedAudioParams, target: _Target, *, pre_emphasis: float
 ) -> _AudioConfig:
-    """Frames and FFT, then the mel filterbank for the blocks that have one."""
+    """Frames and FFT, then the mel filterbank for the blocks that have one (and with it a
+    fixed-point path)."""
     block = get_block(block_name)
     assert isinstance(block, FramedAudioBlock)
     layout = block.frame_layout(
         params, sample_rate_hz=target.sample_rate_hz, window_length=target.window_length
     )
-    definitions, frames, fft = _frames_and_fft(target.names, layout, pre_emphasis)
+    definitions, frames, fft = _frames_and_fft(
+        target.names, layout, pre_emphasis, fixed=isinstance(params, MelAudioParams)
+    )
     entries = [f"{frames},  {FRAMES_COMMENT}", f"{fft},  {FFT_COMMENT}"]
     if isinstance(params, MelAudioParams):
         mel_definitions, mel = _mel(target, layout, params)
@@ -245,15 +409,26 @@ def _audio_config(
     return _AudioConfig(layout, definitions, entries)
 
 
-def _audio_body(block_name: str, entries: list[str], scratch: str) -> list[str]:
-    """`config` from its entries (one a line), the scratch buffers, and the call of the runtime."""
-    return [
-        f"static const mf_dsp_{block_name}_config config = {{",
-        *(f"    {entry}" for entry in entries),
-        "};",
-        scratch,
-        f"return mf_dsp_{block_name}_run(&config, &scratch, window, features);",
+def _audio_parts(
+    block_name: str, names: _Names, entries: list[str], scratches: list[str], shifted: str
+) -> tuple[list[str], list[str], list[str]]:
+    """The config (from its entries, one a line) and scratch buffers at file scope, the body of
+    extract and that of extract_shifted (`shifted`: the name of its scratch)."""
+    config = "\n".join(
+        [
+            f"static const mf_dsp_{block_name}_config {names('settings')} = {{",
+            *(f"    {entry}" for entry in entries),
+            "};",
+        ]
+    )
+    settings = names("settings")
+    body = [f"return mf_dsp_{block_name}_run(&{settings}, &{names('scratch')}, window, features);"]
+    call = f"return mf_dsp_{block_name}_run_shifted("
+    shifted_body = [
+        f"{call}&{settings}, &{names(shifted)}, window, shifted_samples,",
+        " " * len(call) + "features);",
     ]
+    return [config, *scratches], body, shifted_body
 
 
 def _noise_floor_entry(params: ScaledDbParams) -> str:
@@ -270,40 +445,75 @@ def _noise_floor_entry(params: ScaledDbParams) -> str:
 def _render_mfcc(params: MfccParams, target: _Target) -> ConfigParts:
     names = target.names
     audio = _audio_config("mfcc", params, target, pre_emphasis=params.pre_emphasis)
-    output_len = audio.layout.n_frames * params.n_coefficients
+    n_frames = audio.layout.n_frames
+    output_len = n_frames * params.n_coefficients
     normalize = params.normalization_window_frames
+    # dB = (10 / ln 10) ln E: the factor goes into the DCT rows.
+    dct = dct_float32(params.n_coefficients, params.n_filters).T * np.float32(10.0 / np.log(10.0))
+    fixed_definitions, fixed = _fixed_tables(
+        target, audio.layout, params.pre_emphasis, params, dct_float32(
+            params.n_coefficients, params.n_filters
+        ).T.astype(np.float64)
+    )
     definitions = audio.definitions + [
-        "/* Orthonormal DCT-II rows, n_coefficients x n_filters. */",
-        cpp_emit.array(
-            "float", names("dct"), dct_float32(params.n_coefficients, params.n_filters).T.ravel()
-        ),
-        cpp_emit.buffer("float", names("unnormalized"), output_len if normalize else 1),
+        *_path_only(True, [cpp_emit.buffer("float", names("mel"), params.n_filters)]),
+        "/* Orthonormal DCT-II rows, n_coefficients x n_filters, times 10 / ln 10. */",
+        cpp_emit.array("float", names("dct"), dct.ravel()),
+        *fixed_definitions,
     ]
+    column = history = "0"
+    if normalize:
+        definitions += [
+            "/* One coefficient's frames while normalising, in fixed point. */",
+            cpp_emit.buffer("int64_t", names("column"), n_frames),
+            "/* Streams only (extract_shifted): the unnormalised cepstra of the last window. */",
+            cpp_emit.buffer("float", names("history"), output_len),
+        ]
+        column, history = names("column"), names("history")
     entries = audio.entries + [
         f"{params.n_coefficients}, {names('dct')},  /* coefficients, DCT rows */",
         f"{normalize}, {int(params.normalize_variance)},  "
         "/* normalisation window (frames), variance */",
+        f"{fixed},  /* fixed-point tables */",
     ]
+    scratches = [_scratch(names, "scratch", names("mel"), column, fixed=True)]
+    if normalize:
+        scratches.append(
+            _scratch(names, "stream_scratch", names("mel"), column, history, fixed=True)
+        )
+    config, body, shifted = _audio_parts(
+        "mfcc", names, entries, scratches, "stream_scratch" if normalize else "scratch"
+    )
     return ConfigParts(
         include="mf_dsp_audio.h",
         input_len=target.window_length,
         output_len=output_len,
-        macros={"N_FRAMES": audio.layout.n_frames, "N_COEFFICIENTS": params.n_coefficients},
-        definitions=definitions,
-        body=_audio_body("mfcc", entries, _scratch(names, names("mel"), names("unnormalized"))),
+        macros={"N_FRAMES": n_frames, "N_COEFFICIENTS": params.n_coefficients},
+        definitions=[*definitions, *config],
+        body=body,
+        shifted_body=shifted,
     )
 
 
 def _render_mfe(params: MfeParams, target: _Target) -> ConfigParts:
     audio = _audio_config("mfe", params, target, pre_emphasis=0.0)
-    entries = [*audio.entries, _noise_floor_entry(params)]
+    fixed_definitions, fixed = _fixed_tables(target, audio.layout, 0.0, params, None)
+    entries = [
+        *audio.entries,
+        _noise_floor_entry(params),
+        f"{fixed},  /* fixed-point tables */",
+    ]
+    config, body, shifted = _audio_parts(
+        "mfe", target.names, entries, [_scratch(target.names, "scratch", fixed=True)], "scratch"
+    )
     return ConfigParts(
         include="mf_dsp_audio.h",
         input_len=target.window_length,
         output_len=audio.layout.n_frames * params.n_filters,
         macros={"N_FRAMES": audio.layout.n_frames, "N_FILTERS": params.n_filters},
-        definitions=audio.definitions,
-        body=_audio_body("mfe", entries, _scratch(target.names, target.names("mel"))),
+        definitions=[*audio.definitions, *fixed_definitions, *config],
+        body=body,
+        shifted_body=shifted,
     )
 
 
@@ -311,13 +521,17 @@ def _render_spectrogram(params: SpectrogramParams, target: _Target) -> ConfigPar
     audio = _audio_config("spectrogram", params, target, pre_emphasis=0.0)
     layout = audio.layout
     entries = [*audio.entries, _noise_floor_entry(params)]
+    config, body, shifted = _audio_parts(
+        "spectrogram", target.names, entries, [_scratch(target.names, "scratch")], "scratch"
+    )
     return ConfigParts(
         include="mf_dsp_audio.h",
         input_len=target.window_length,
         output_len=layout.n_frames * layout.n_bins,
         macros={"N_FRAMES": layout.n_frames, "N_BINS": layout.n_bins},
-        definitions=audio.definitions,
-        body=_audio_body("spectrogram", entries, _scratch(target.names)),
+        definitions=[*audio.definitions, *config],
+        body=body,
+        shifted_body=shifted,
     )
 
 

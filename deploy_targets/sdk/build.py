@@ -34,8 +34,13 @@ TASKS = ("classification", "regression")
 # The one "label" of a regression model: mf_result_t.classification[0] holds the value under it,
 # as the platform's live classification reports {"value": ...}.
 REGRESSION_LABEL = "value"
-# Slices per window of continuous classification, the first that divides the window.
+# Slices per window of continuous classification: the first that divides the window into a whole
+# number of every audio block's frame strides (the DSP then moves the frames consecutive windows
+# share instead of computing them again: 1 s of 20 ms strides takes 5, 4 would be 12.5 strides),
+# else the first of the plain choices that divides the window.
+_ALIGNED_SLICE_CHOICES = (4, 5, 3, 2)
 _SLICE_CHOICES = (4, 3, 2, 1)
+_FRAMED_AUDIO_BLOCKS = ("mfcc", "mfe", "spectrogram")
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
@@ -133,6 +138,26 @@ class DspPart:
     axis_names: list[str]
     feature_offset: int
     feature_count: int
+
+
+def slices_per_window(impulse: ImpulseSpec, dsp_blocks: Sequence[DspSpec]) -> int:
+    """MF_SLICES_PER_WINDOW: see _ALIGNED_SLICE_CHOICES."""
+    strides = []
+    for dsp in dsp_blocks:
+        if dsp.block_type in _FRAMED_AUDIO_BLOCKS:
+            block = get_block(dsp.block_type)
+            layout = block.frame_layout(  # type: ignore[attr-defined]
+                block.parse_params(dsp.params),
+                sample_rate_hz=impulse.frequency_hz,
+                window_length=impulse.window_length,
+            )
+            strides.append(layout.stride)
+    window = impulse.window_length
+    if strides:
+        for n in _ALIGNED_SLICE_CHOICES:
+            if window % n == 0 and all((window // n) % stride == 0 for stride in strides):
+                return n
+    return next(n for n in _SLICE_CHOICES if window % n == 0)
 
 
 def dsp_parts(impulse: ImpulseSpec, dsp_blocks: Sequence[DspSpec]) -> list[DspPart]:
@@ -290,7 +315,7 @@ def build_cpp_sdk(
 
     sensor = sensor_kind(impulse, dsp_blocks)
     gathering = [part for part in parts if part.axis_indices is not None]
-    slices = next(n for n in _SLICE_CHOICES if impulse.window_length % n == 0)
+    slices = slices_per_window(impulse, check_dsp_blocks(impulse, dsp_blocks))
     values: dict[str, Any] = {
         "project_name": impulse.display_name,
         "project_name_literal": json.dumps(impulse.project_name, ensure_ascii=True),

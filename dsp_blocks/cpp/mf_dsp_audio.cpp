@@ -2,51 +2,289 @@
  * reference (dsp_blocks/mfcc.py, mfe.py, spectrogram.py). */
 #include "mf_dsp_audio.h"
 
+#include <stdint.h>
+#include <string.h>
+
 #include "mf_dsp_normalize.h"
+
+namespace {
+
+const float kLogPowerFloor = 1e-10f;          // -100 dB, as the Python blocks
+const float kDecibelsPerNeper = 4.34294482f;  // 10 / ln 10
+
+int frames_computed = 0;
+
+/* Frame `index` of `window` through the FFT: buffer[2k] = 4 |X[k]|^2. */
+void frame_power(const mf_dsp_frame_config *frames, const mf_dsp_real_fft *fft,
+                 const float *window, int index, float *buffer) {
+    const int first = index * frames->stride;
+    const mf_dsp_frame_samples frame = {frames, &window[first],
+                                        first > 0 ? window[first - 1] : 0.0f};
+    mf_dsp_real_fft_power(fft, &frame, buffer);
+    ++frames_computed;
+}
+
+/* clip(ln(max(x, floor)) * slope + offset, 0, 1): dB scaled above the noise floor. */
+MF_DSP_ALWAYS_INLINE float scaled_log(float x, float floor, float slope, float offset) {
+    const float scaled = mf_dsp_fast_ln(x > floor ? x : floor) * slope + offset;
+    if (scaled < 0.0f) return 0.0f;
+    if (scaled > 1.0f) return 1.0f;
+    return scaled;
+}
+
+/* The first frame a run must compute into rows of `row_length` values: frames that a shift of
+ * whole strides carried over are moved up in `rows` and kept. */
+int first_new_frame(const mf_dsp_frame_config *frames, int shifted_samples, float *rows,
+                    int row_length) {
+    if (shifted_samples <= 0 || shifted_samples % frames->stride != 0) return 0;
+    const int shifted_frames = shifted_samples / frames->stride;
+    const int kept = frames->n_frames - shifted_frames;
+    if (kept <= 0) return 0;
+    memmove(rows, &rows[shifted_frames * row_length],
+            static_cast<size_t>(kept) * row_length * sizeof(float));
+    return kept;
+}
+
+/* Whether frame 0 must be recomputed although a shift kept it: its first sample had a
+ * predecessor in the previous window, and pre-emphasis used it. */
+bool frame_zero_changed(const mf_dsp_frame_config *frames, int first) {
+    return first > 0 && frames->pre_emphasis != 0.0f;
+}
+
+#if MF_DSP_FIXED_POINT
+/* log2 of frame t's mel energies (Q16) into scratch->log2_mel. */
+void fixed_log2_mel(const mf_dsp_frame_config *frames, const mf_dsp_real_fft *fft,
+                    const mf_dsp_mel_config *mel, const mf_dsp_fixed_tables *tables,
+                    const mf_dsp_audio_scratch *scratch, const float *window, int t) {
+    const int first = t * frames->stride;
+    const mf_dsp_frame_samples frame = {frames, &window[first],
+                                        first > 0 ? window[first - 1] : 0.0f};
+    mf_dsp_fixed_log2_mel(&frame, fft, mel, tables, scratch->fixed_buffer, scratch->log2_mel);
+    ++frames_computed;
+}
+
+/* Row t of the raw cepstrum from the fixed-point path: the log2 energies in Q8 relative to the
+ * frame's loudest filter (so 32 products of the Q(dct_q) rows fit in 32 bits; a filter more than
+ * 64 octaves, 193 dB, below it reads as 193 dB below), through the integer DCT; the loudest
+ * filter's level comes back through the rows' sums. */
+void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *scratch,
+                const float *window, int t, float *cepstrum) {
+    const mf_dsp_fixed_tables *tables = config->fixed;
+    const int n_filters = config->mel.n_filters;
+    fixed_log2_mel(&config->frames, &config->fft, &config->mel, tables, scratch, window, t);
+    int32_t *level = scratch->log2_mel;
+    int32_t loudest = INT32_MIN;
+    for (int f = 0; f < n_filters; ++f) {
+        level[f] = (level[f] + 128) >> 8;  // Q16 -> Q8
+        if (level[f] > loudest) loudest = level[f];
+    }
+    const int32_t lowest = -(64 << 8);
+    for (int f = 0; f < n_filters; ++f) {
+        const int32_t relative = level[f] - loudest;
+        level[f] = relative > lowest ? relative : lowest;
+    }
+    const float unit = 1.0f / static_cast<float>(1 << (8 + tables->dct_q));
+    const float loudest_value = static_cast<float>(loudest);
+    const int16_t *dct_row = tables->dct;
+    float *row = &cepstrum[t * config->n_coefficients];
+    for (int k = 0; k < config->n_coefficients; ++k, dct_row += n_filters) {
+        int32_t sum = 0;
+        for (int f = 0; f < n_filters; ++f) sum += dct_row[f] * level[f];
+        row[k] = (static_cast<float>(sum) +
+                  loudest_value * static_cast<float>(tables->dct_row_sums[k])) * unit;
+    }
+}
+#else
+/* Row t of the raw cepstrum (dB mel energies through the DCT). */
+void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *scratch,
+                const float *window, int t, float *cepstrum) {
+    const int n_filters = config->mel.n_filters;
+    const int n_coefficients = config->n_coefficients;
+    frame_power(&config->frames, &config->fft, window, t, scratch->fft_buffer);
+    float *mel = scratch->mel;
+    mf_dsp_mel_energies(&config->mel, scratch->fft_buffer, mel);
+    for (int f = 0; f < n_filters; ++f) {
+        mel[f] = mf_dsp_fast_ln(mel[f] > kLogPowerFloor ? mel[f] : kLogPowerFloor);
+    }
+    const float *dct_row = config->dct;
+    float *row = &cepstrum[t * n_coefficients];
+    for (int k = 0; k < n_coefficients; ++k, dct_row += n_filters) {
+        /* Four sums, four filters a step: a quarter of the loop overhead. */
+        float sum0 = 0.0f, sum1 = 0.0f, sum2 = 0.0f, sum3 = 0.0f;
+        int f = 0;
+        for (; f + 4 <= n_filters; f += 4) {
+            sum0 += dct_row[f] * mel[f];
+            sum1 += dct_row[f + 1] * mel[f + 1];
+            sum2 += dct_row[f + 2] * mel[f + 2];
+            sum3 += dct_row[f + 3] * mel[f + 3];
+        }
+        for (; f < n_filters; ++f) sum0 += dct_row[f] * mel[f];
+        row[k] = (sum0 + sum1) + (sum2 + sum3);
+    }
+}
+#endif
+
+/* Rows first..n_frames-1 of the raw cepstrum, and row 0 when pre-emphasis changed it. */
+void mfcc_frames(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *scratch,
+                 const float *window, int first, float *cepstrum) {
+    if (frame_zero_changed(&config->frames, first)) mfcc_frame(config, scratch, window, 0, cepstrum);
+    for (int t = first; t < config->frames.n_frames; ++t) {
+        mfcc_frame(config, scratch, window, t, cepstrum);
+    }
+}
+
+#if MF_DSP_FIXED_POINT
+/* Row t of MFE's features from the fixed-point path: (log2 E - floor) as a fraction of the range,
+ * the floor and the range in log2 units (Q16) found once per run; one float conversion and
+ * multiply per feature inside the range, none for those clipped. */
+struct FixedScale {
+    int32_t floor_q16;
+    int32_t range_q16;
+    float per_unit;
+};
+
+FixedScale fixed_scale(float noise_floor_db, float inverse_range) {
+    const float log2_per_db = 0.332192809f;  // 1 / (10 log10 2)
+    FixedScale scale;
+    scale.floor_q16 = static_cast<int32_t>(noise_floor_db * log2_per_db * 65536.0f);
+    scale.range_q16 = static_cast<int32_t>(log2_per_db / inverse_range * 65536.0f);
+    scale.per_unit = inverse_range / (log2_per_db * 65536.0f);
+    return scale;
+}
+
+void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scratch,
+               const float *window, int t, const FixedScale &scale, float *features) {
+    const int n_filters = config->mel.n_filters;
+    float *row = &features[t * n_filters];
+    fixed_log2_mel(&config->frames, &config->fft, &config->mel, config->fixed, scratch, window,
+                   t);
+    const int32_t *level = scratch->log2_mel;
+    for (int f = 0; f < n_filters; ++f) {
+        const int32_t above = level[f] - scale.floor_q16;
+        if (above <= 0) {
+            row[f] = 0.0f;
+        } else if (above >= scale.range_q16) {
+            row[f] = 1.0f;
+        } else {
+            const float scaled = static_cast<float>(above) * scale.per_unit;
+            row[f] = scaled < 1.0f ? scaled : 1.0f;
+        }
+    }
+}
+#else
+/* Row t of MFE's features: scaled dB of the mel energies. */
+void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scratch,
+               const float *window, int t, float slope, float offset, float *features) {
+    const int n_filters = config->mel.n_filters;
+    float *row = &features[t * n_filters];
+    frame_power(&config->frames, &config->fft, window, t, scratch->fft_buffer);
+    mf_dsp_mel_energies(&config->mel, scratch->fft_buffer, row);
+    for (int f = 0; f < n_filters; ++f) row[f] = scaled_log(row[f], kLogPowerFloor, slope, offset);
+}
+#endif
+
+/* Row t of the spectrogram: scaled dB of every bin's power. */
+void spectrogram_frame(const mf_dsp_spectrogram_config *config,
+                       const mf_dsp_audio_scratch *scratch, const float *window, int t,
+                       float floor, float slope, float offset, float *features) {
+    const int n_bins = config->fft.length / 2 + 1;
+    frame_power(&config->frames, &config->fft, window, t, scratch->fft_buffer);
+    float *row = &features[t * n_bins];
+    const float *power = scratch->fft_buffer;
+    for (int k = 0; k < n_bins; ++k) row[k] = scaled_log(power[2 * k], floor, slope, offset);
+}
+
+}  // namespace
+
+int mf_dsp_audio_frames_computed(void) { return frames_computed; }
+
+int mf_dsp_mfcc_run_shifted(const mf_dsp_mfcc_config *config,
+                            const mf_dsp_audio_scratch *scratch, const float *window,
+                            int shifted_samples, float *features) {
+    if (!config || !scratch || !window || !features) return MF_DSP_ERROR_NULL_POINTER;
+    frames_computed = 0;
+    const int n_values = config->frames.n_frames * config->n_coefficients;
+    if (!config->normalization_window_frames) {
+        const int first = first_new_frame(&config->frames, shifted_samples, features,
+                                          config->n_coefficients);
+        mfcc_frames(config, scratch, window, first, features);
+        return MF_DSP_OK;
+    }
+    /* Normalisation needs every frame's raw cepstrum: streaming keeps them in `history`, a plain
+     * run computes them into `features` and normalises in place. */
+    float *cepstrum = features;
+    if (scratch->history && shifted_samples > 0) {
+        cepstrum = scratch->history;
+        const int first = first_new_frame(&config->frames, shifted_samples, cepstrum,
+                                          config->n_coefficients);
+        mfcc_frames(config, scratch, window, first, cepstrum);
+        memcpy(features, cepstrum, static_cast<size_t>(n_values) * sizeof(float));
+    } else {
+        mfcc_frames(config, scratch, window, 0, features);
+        if (scratch->history) {
+            memcpy(scratch->history, features, static_cast<size_t>(n_values) * sizeof(float));
+        }
+    }
+    mf_dsp_sliding_normalize(features, config->frames.n_frames, config->n_coefficients,
+                             config->normalization_window_frames, config->normalize_variance,
+                             scratch->column);
+    return MF_DSP_OK;
+}
 
 int mf_dsp_mfcc_run(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *scratch,
                     const float *window, float *features) {
+    return mf_dsp_mfcc_run_shifted(config, scratch, window, 0, features);
+}
+
+int mf_dsp_mfe_run_shifted(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scratch,
+                           const float *window, int shifted_samples, float *features) {
     if (!config || !scratch || !window || !features) return MF_DSP_ERROR_NULL_POINTER;
+    frames_computed = 0;
     const int n_filters = config->mel.n_filters;
-    const int n_coefficients = config->n_coefficients;
-    /* With normalisation the raw cepstrum goes to scratch first: each output frame needs its
-     * unnormalised neighbours. */
-    float *cepstrum = config->normalization_window_frames ? scratch->unnormalized : features;
-    for (int t = 0; t < config->frames.n_frames; ++t) {
-        mf_dsp_fill_frame(&config->frames, window, t, scratch->fft_buffer, config->fft.length);
-        mf_dsp_power_spectrum(&config->fft, scratch->fft_buffer, scratch->power);
-        mf_dsp_mel_energies(&config->mel, scratch->power, scratch->mel);
-        for (int f = 0; f < n_filters; ++f) {
-            scratch->mel[f] = mf_dsp_power_to_db(scratch->mel[f]);
-        }
-        for (int k = 0; k < n_coefficients; ++k) {
-            const float *dct_row = &config->dct[k * n_filters];
-            float sum = 0.0f;
-            for (int f = 0; f < n_filters; ++f) sum += dct_row[f] * scratch->mel[f];
-            cepstrum[t * n_coefficients + k] = sum;
-        }
+#if MF_DSP_FIXED_POINT
+    const FixedScale scale = fixed_scale(config->noise_floor_db, config->inverse_range);
+#define MF_DSP_MFE_SCALE scale
+#else
+    /* ((10 / ln 10) ln E - floor) / (12 - floor) as one multiply-add on ln E. */
+    const float slope = kDecibelsPerNeper * config->inverse_range;
+    const float offset = -config->noise_floor_db * config->inverse_range;
+#define MF_DSP_MFE_SCALE slope, offset
+#endif
+    const int first = first_new_frame(&config->frames, shifted_samples, features, n_filters);
+    if (frame_zero_changed(&config->frames, first)) {
+        mfe_frame(config, scratch, window, 0, MF_DSP_MFE_SCALE, features);
     }
-    if (config->normalization_window_frames) {
-        mf_dsp_sliding_normalize(cepstrum, config->frames.n_frames, n_coefficients,
-                                 config->normalization_window_frames, config->normalize_variance,
-                                 features);
+    for (int t = first; t < config->frames.n_frames; ++t) {
+        mfe_frame(config, scratch, window, t, MF_DSP_MFE_SCALE, features);
     }
+#undef MF_DSP_MFE_SCALE
     return MF_DSP_OK;
 }
 
 int mf_dsp_mfe_run(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scratch,
                    const float *window, float *features) {
+    return mf_dsp_mfe_run_shifted(config, scratch, window, 0, features);
+}
+
+int mf_dsp_spectrogram_run_shifted(const mf_dsp_spectrogram_config *config,
+                                   const mf_dsp_audio_scratch *scratch, const float *window,
+                                   int shifted_samples, float *features) {
     if (!config || !scratch || !window || !features) return MF_DSP_ERROR_NULL_POINTER;
-    const int n_filters = config->mel.n_filters;
-    for (int t = 0; t < config->frames.n_frames; ++t) {
-        mf_dsp_fill_frame(&config->frames, window, t, scratch->fft_buffer, config->fft.length);
-        mf_dsp_power_spectrum(&config->fft, scratch->fft_buffer, scratch->power);
-        mf_dsp_mel_energies(&config->mel, scratch->power, &features[t * n_filters]);
-        for (int f = 0; f < n_filters; ++f) {
-            float *value = &features[t * n_filters + f];
-            *value = mf_dsp_scale_db(mf_dsp_power_to_db(*value), config->noise_floor_db,
-                                     config->inverse_range);
-        }
+    frames_computed = 0;
+    const int n_bins = config->fft.length / 2 + 1;
+    /* The FFT leaves 4 N |X|^2 / N: the floor and the dB offset absorb the 4 N. */
+    const float power_scale = 4.0f * static_cast<float>(config->fft.length);
+    const float floor = kLogPowerFloor * power_scale;
+    const float slope = kDecibelsPerNeper * config->inverse_range;
+    const float offset =
+        (-kDecibelsPerNeper * mf_dsp_fast_ln(power_scale) - config->noise_floor_db) *
+        config->inverse_range;
+    const int first = first_new_frame(&config->frames, shifted_samples, features, n_bins);
+    if (frame_zero_changed(&config->frames, first)) {
+        spectrogram_frame(config, scratch, window, 0, floor, slope, offset, features);
+    }
+    for (int t = first; t < config->frames.n_frames; ++t) {
+        spectrogram_frame(config, scratch, window, t, floor, slope, offset, features);
     }
     return MF_DSP_OK;
 }
@@ -54,16 +292,5 @@ int mf_dsp_mfe_run(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *
 int mf_dsp_spectrogram_run(const mf_dsp_spectrogram_config *config,
                            const mf_dsp_audio_scratch *scratch, const float *window,
                            float *features) {
-    if (!config || !scratch || !window || !features) return MF_DSP_ERROR_NULL_POINTER;
-    const int n_bins = config->fft.length / 2 + 1;
-    for (int t = 0; t < config->frames.n_frames; ++t) {
-        mf_dsp_fill_frame(&config->frames, window, t, scratch->fft_buffer, config->fft.length);
-        float *row = &features[t * n_bins];
-        mf_dsp_power_spectrum(&config->fft, scratch->fft_buffer, row);
-        for (int k = 0; k < n_bins; ++k) {
-            row[k] = mf_dsp_scale_db(mf_dsp_power_to_db(row[k]), config->noise_floor_db,
-                                     config->inverse_range);
-        }
-    }
-    return MF_DSP_OK;
+    return mf_dsp_spectrogram_run_shifted(config, scratch, window, 0, features);
 }

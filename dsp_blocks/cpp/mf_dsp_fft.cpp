@@ -67,3 +67,283 @@ void mf_dsp_power_spectrum(const mf_dsp_fft_plan *plan, float *buffer, float *po
         power[k] = (x_re * x_re + x_im * x_im) * inverse_n;
     }
 }
+
+/* ---- The audio blocks' fast path. -------------------------------------------------------- */
+
+/* One radix-4 decimation-in-time stage of span 4 * quarter over `m` complex points: the two
+ * radix-2 stages of spans L/2 and L merged, so three twiddle products instead of four:
+ *   c1 = a1 W^2j, c2 = a2 W^j, c3 = a3 W^3j
+ *   y0 = a0 + c1 + (c2 + c3)       y2 = a0 + c1 - (c2 + c3)
+ *   y1 = a0 - c1 - i (c2 - c3)     y3 = a0 - c1 + i (c2 - c3)
+ * j runs outermost so each twiddle is loaded once per stage. */
+static void radix4_stage(float *data, int m, int quarter, const float *twiddles, int stride) {
+    const int span = 4 * quarter;
+    if (span == m) {  // the last stage is one block: walk it with pointers
+        float *p0 = data, *p1 = data + 2 * quarter, *p2 = p1 + 2 * quarter, *p3 = p2 + 2 * quarter;
+        const float *w1 = twiddles, *w2 = twiddles, *w3 = twiddles;
+        for (int j = 0; j < quarter; ++j, p0 += 2, p1 += 2, p2 += 2, p3 += 2) {
+            const float c1_re = p1[0] * w2[0] - p1[1] * w2[1];
+            const float c1_im = p1[0] * w2[1] + p1[1] * w2[0];
+            const float c2_re = p2[0] * w1[0] - p2[1] * w1[1];
+            const float c2_im = p2[0] * w1[1] + p2[1] * w1[0];
+            const float c3_re = p3[0] * w3[0] - p3[1] * w3[1];
+            const float c3_im = p3[0] * w3[1] + p3[1] * w3[0];
+            w1 += 2 * stride;
+            w2 += 4 * stride;
+            w3 += 6 * stride;
+            const float s0_re = p0[0] + c1_re, s0_im = p0[1] + c1_im;
+            const float d0_re = p0[0] - c1_re, d0_im = p0[1] - c1_im;
+            const float s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
+            const float d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
+            p0[0] = s0_re + s1_re;
+            p0[1] = s0_im + s1_im;
+            p2[0] = s0_re - s1_re;
+            p2[1] = s0_im - s1_im;
+            p1[0] = d0_re + d1_im;
+            p1[1] = d0_im - d1_re;
+            p3[0] = d0_re - d1_im;
+            p3[1] = d0_im + d1_re;
+        }
+        return;
+    }
+    for (int j = 0; j < quarter; ++j) {
+        const float *w1 = &twiddles[2 * j * stride];
+        const float *w2 = &twiddles[4 * j * stride];
+        const float *w3 = &twiddles[6 * j * stride];
+        const float w1_re = w1[0], w1_im = w1[1];
+        const float w2_re = w2[0], w2_im = w2[1];
+        const float w3_re = w3[0], w3_im = w3[1];
+        for (int start = j; start < m; start += span) {
+            float *p0 = &data[2 * start];
+            float *p1 = p0 + 2 * quarter;
+            float *p2 = p1 + 2 * quarter;
+            float *p3 = p2 + 2 * quarter;
+            const float c1_re = p1[0] * w2_re - p1[1] * w2_im;
+            const float c1_im = p1[0] * w2_im + p1[1] * w2_re;
+            const float c2_re = p2[0] * w1_re - p2[1] * w1_im;
+            const float c2_im = p2[0] * w1_im + p2[1] * w1_re;
+            const float c3_re = p3[0] * w3_re - p3[1] * w3_im;
+            const float c3_im = p3[0] * w3_im + p3[1] * w3_re;
+            const float s0_re = p0[0] + c1_re, s0_im = p0[1] + c1_im;
+            const float d0_re = p0[0] - c1_re, d0_im = p0[1] - c1_im;
+            const float s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
+            const float d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
+            p0[0] = s0_re + s1_re;
+            p0[1] = s0_im + s1_im;
+            p2[0] = s0_re - s1_re;
+            p2[1] = s0_im - s1_im;
+            p1[0] = d0_re + d1_im;
+            p1[1] = d0_im - d1_re;
+            p3[0] = d0_re - d1_im;
+            p3[1] = d0_im + d1_re;
+        }
+    }
+}
+
+/* The input pass fused with the first radix-4 stage (span 4, every twiddle 1, so adds only):
+ * positions b..b+3, b = bit_reversed[k] for k < M/4, take z[k], z[k + M/2], z[k + M/4] and
+ * z[k + 3M/4] of the frame, read as they are needed; nothing is stored twice.
+ *
+ * Quarter q of the points (z[k + q M/4]) is inside the frame for k below an edge that falls as q
+ * grows, so the quarters inside are always the first V. Runs of k with the same V go through a
+ * copy of the butterfly made for that V: no bounds checks, and nothing computed for the zero
+ * padding (a 20 ms frame in a 512-point FFT is 62 % of it). */
+template <int V>
+static void first_stage_run(float *data, int quarter, const uint16_t *bit_reversed,
+                            const mf_dsp_frame_reader &frame, int begin, int end) {
+    const float *x = frame.samples;
+    const float *window = frame.window;
+    const float minus_c = frame.minus_c;
+    for (int k = begin; k < end; ++k) {
+        /* a0, a1, a2, a3 = z[k], z[k + M/2], z[k + M/4], z[k + 3M/4]: quarters 0, 2, 1, 3. */
+        float a0_re = 0.0f, a0_im = 0.0f, a1_re = 0.0f, a1_im = 0.0f;
+        float a2_re = 0.0f, a2_im = 0.0f, a3_re = 0.0f, a3_im = 0.0f;
+        const float *q0 = &x[2 * k];
+        if (V > 0) {
+            a0_re = (q0[0] + minus_c * q0[-1]) * window[2 * k];
+            a0_im = (q0[1] + minus_c * q0[0]) * window[2 * k + 1];
+        }
+        if (V > 1) {
+            const float *q1 = q0 + 2 * quarter;
+            const float *w1 = &window[2 * (k + quarter)];
+            a2_re = (q1[0] + minus_c * q1[-1]) * w1[0];
+            a2_im = (q1[1] + minus_c * q1[0]) * w1[1];
+        }
+        if (V > 2) {
+            const float *q2 = q0 + 4 * quarter;
+            const float *w2 = &window[2 * (k + 2 * quarter)];
+            a1_re = (q2[0] + minus_c * q2[-1]) * w2[0];
+            a1_im = (q2[1] + minus_c * q2[0]) * w2[1];
+        }
+        if (V > 3) {
+            const float *q3 = q0 + 6 * quarter;
+            const float *w3 = &window[2 * (k + 3 * quarter)];
+            a3_re = (q3[0] + minus_c * q3[-1]) * w3[0];
+            a3_im = (q3[1] + minus_c * q3[0]) * w3[1];
+        }
+        float *p = &data[2 * bit_reversed[k]];
+        const float s0_re = V > 2 ? a0_re + a1_re : a0_re;
+        const float s0_im = V > 2 ? a0_im + a1_im : a0_im;
+        const float d0_re = V > 2 ? a0_re - a1_re : a0_re;
+        const float d0_im = V > 2 ? a0_im - a1_im : a0_im;
+        const float s1_re = V > 3 ? a2_re + a3_re : a2_re;
+        const float s1_im = V > 3 ? a2_im + a3_im : a2_im;
+        const float d1_re = V > 3 ? a2_re - a3_re : a2_re;
+        const float d1_im = V > 3 ? a2_im - a3_im : a2_im;
+        if (V > 1) {
+            p[0] = s0_re + s1_re;
+            p[1] = s0_im + s1_im;
+            p[4] = s0_re - s1_re;
+            p[5] = s0_im - s1_im;
+            p[2] = d0_re + d1_im;
+            p[3] = d0_im - d1_re;
+            p[6] = d0_re - d1_im;
+            p[7] = d0_im + d1_re;
+        } else {
+            p[0] = p[4] = s0_re;
+            p[1] = p[5] = s0_im;
+            p[2] = p[6] = d0_re;
+            p[3] = p[7] = d0_im;
+        }
+    }
+}
+
+/* One group with every check: k = 0 (z[0] needs the sample before the frame) and the group
+ * holding the last, half-filled point of an odd frame length. */
+static void first_stage_group(float *data, int quarter, const uint16_t *bit_reversed,
+                              const mf_dsp_frame_reader &frame, int k) {
+    float a0_re, a0_im, a1_re, a1_im, a2_re, a2_im, a3_re, a3_im;
+    if (k == 0) {
+        mf_dsp_frame_first_point(frame, &a0_re, &a0_im);
+    } else {
+        mf_dsp_frame_point(frame, k, &a0_re, &a0_im);
+    }
+    mf_dsp_frame_point(frame, k + 2 * quarter, &a1_re, &a1_im);
+    mf_dsp_frame_point(frame, k + quarter, &a2_re, &a2_im);
+    mf_dsp_frame_point(frame, k + 3 * quarter, &a3_re, &a3_im);
+    float *p = &data[2 * bit_reversed[k]];
+    const float s0_re = a0_re + a1_re, s0_im = a0_im + a1_im;
+    const float d0_re = a0_re - a1_re, d0_im = a0_im - a1_im;
+    const float s1_re = a2_re + a3_re, s1_im = a2_im + a3_im;
+    const float d1_re = a2_re - a3_re, d1_im = a2_im - a3_im;
+    p[0] = s0_re + s1_re;
+    p[1] = s0_im + s1_im;
+    p[4] = s0_re - s1_re;
+    p[5] = s0_im - s1_im;
+    p[2] = d0_re + d1_im;
+    p[3] = d0_im - d1_re;
+    p[6] = d0_re - d1_im;
+    p[7] = d0_im + d1_re;
+}
+
+static void radix4_first_stage(float *data, int m, const uint16_t *bit_reversed,
+                               const mf_dsp_frame_samples *samples) {
+    const mf_dsp_frame_reader frame(samples);
+    const int quarter = m / 4;
+    const int whole_points = frame.length / 2;  // points with both samples inside the frame
+    const bool odd = (frame.length & 1) != 0;
+    first_stage_group(data, quarter, bit_reversed, frame, 0);
+    int k = 1;
+    while (k < quarter) {
+        /* Quarters inside at k, and where that count next changes. */
+        int inside = 0;
+        int end = quarter;
+        bool checked = false;
+        for (int q = 0; q < 4; ++q) {
+            const int edge = whole_points - q * quarter;  // quarter q is inside for k < edge
+            if (k < edge) {
+                ++inside;
+                if (edge < end) end = edge;
+            } else if (odd && k == edge) {
+                checked = true;  // the half-filled point
+            }
+        }
+        if (checked) {
+            first_stage_group(data, quarter, bit_reversed, frame, k);
+            ++k;
+            continue;
+        }
+        if (odd && inside < 4) {
+            const int half_point = whole_points - inside * quarter;  // next quarter's odd point
+            if (half_point > k && half_point < end) end = half_point;
+        }
+        switch (inside) {
+            case 4: first_stage_run<4>(data, quarter, bit_reversed, frame, k, end); break;
+            case 3: first_stage_run<3>(data, quarter, bit_reversed, frame, k, end); break;
+            case 2: first_stage_run<2>(data, quarter, bit_reversed, frame, k, end); break;
+            case 1: first_stage_run<1>(data, quarter, bit_reversed, frame, k, end); break;
+            default: first_stage_run<0>(data, quarter, bit_reversed, frame, k, end); break;
+        }
+        k = end;
+    }
+}
+
+/* The same for a radix-2 first stage (span 2), when log2(M) is odd: positions b, b+1 with
+ * b = bit_reversed[k], k < M/2, take z[k] and z[k + M/2]. */
+static void radix2_first_stage(float *data, int m, const uint16_t *bit_reversed,
+                               const mf_dsp_frame_samples *samples) {
+    const mf_dsp_frame_reader frame(samples);
+    const int half = m / 2;
+    for (int k = 0; k < half; ++k) {
+        float a0_re, a0_im, a1_re, a1_im;
+        if (k == 0) {
+            mf_dsp_frame_first_point(frame, &a0_re, &a0_im);
+        } else {
+            mf_dsp_frame_point(frame, k, &a0_re, &a0_im);
+        }
+        mf_dsp_frame_point(frame, k + half, &a1_re, &a1_im);
+        float *p = &data[2 * bit_reversed[k]];
+        p[0] = a0_re + a1_re;
+        p[1] = a0_im + a1_im;
+        p[2] = a0_re - a1_re;
+        p[3] = a0_im - a1_im;
+    }
+}
+
+void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, const mf_dsp_frame_samples *frame,
+                           float *buffer) {
+    const int m = plan->length / 2;
+    /* Spans 2 or 4 first (reading the frame), then radix-4 up to m. */
+    int span;
+    if ((m & 0x55555555) != 0 && m >= 4) {  // m is a power of 4
+        radix4_first_stage(buffer, m, plan->bit_reversed, frame);
+        span = 4;
+    } else {
+        radix2_first_stage(buffer, m, plan->bit_reversed, frame);
+        span = 2;
+    }
+    for (; span < m; span *= 4) {
+        radix4_stage(buffer, m, span, plan->twiddles, m / (4 * span));
+    }
+
+    /* Split step, bins k and M - k together from Z[k] = (a, b) and Z[M - k] = (c, d):
+     *   2E = Z[k] + conj Z[M-k],  2O = -i (Z[k] - conj Z[M-k]),  B = W_N^k 2O
+     *   2X[k] = 2E + B,  2X[M-k] = conj(2E - B).
+     * Each power goes to the even float of a complex slot this pair has just read. */
+    const float z0_re = buffer[0], z0_im = buffer[1];
+    const float *split = plan->split;
+    for (int k = 1; 2 * k < m; ++k) {
+        float *low = &buffer[2 * k];
+        float *high = &buffer[2 * (m - k)];
+        const float a = low[0], b = low[1], c = high[0], d = high[1];
+        const float e_re = a + c, e_im = b - d;
+        const float o_re = b + d, o_im = c - a;
+        const float w_re = split[2 * k], w_im = split[2 * k + 1];
+        const float b_re = w_re * o_re - w_im * o_im;
+        const float b_im = w_re * o_im + w_im * o_re;
+        const float low_re = e_re + b_re, low_im = e_im + b_im;
+        const float high_re = e_re - b_re, high_im = e_im - b_im;
+        low[0] = low_re * low_re + low_im * low_im;
+        high[0] = high_re * high_re + high_im * high_im;
+    }
+    if (m >= 2) {
+        /* k = M/2 pairs with itself: 2X[M/2] = 2 conj Z[M/2]. */
+        float *middle = &buffer[m];
+        middle[0] = 4.0f * (middle[0] * middle[0] + middle[1] * middle[1]);
+    }
+    /* DC and Nyquist are real: X[0] = re + im, X[N/2] = re - im of Z[0]. */
+    const float dc = 2.0f * (z0_re + z0_im);
+    const float nyquist = 2.0f * (z0_re - z0_im);
+    buffer[0] = dc * dc;
+    buffer[2 * m] = nyquist * nyquist;
+}

@@ -3,6 +3,7 @@ the platform's int8 pipeline (Python DSP + int8 interpreter) does."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -119,9 +120,14 @@ def test_continuous_classification_averages_the_last_windows(
     trained_impulse: TrainedImpulse, host_sdk: HostSdk
 ) -> None:
     """Slices of a stream in: each report is the mean of the scores of the last
-    MF_SLICES_PER_WINDOW windows ending at a slice boundary (the stream starts from zeros)."""
+    MF_SLICES_PER_WINDOW windows ending at a slice boundary (the stream starts from zeros).
+    The generator picks 5 slices: 800 samples are 5 strides of the MFCC's 20 ms frames at 8 kHz,
+    so from the second slice on the DSP moves the frames the windows share (mf_dsp_audio.h), and
+    the scores still equal those of each whole window."""
     window = trained_impulse.test_windows.shape[1]
-    slices_per_window = 4  # chosen by the generator: 4 divides 4000 samples
+    metadata = (host_sdk.build.out_dir / "model-parameters" / "model_metadata.h").read_text()
+    slices_per_window = int(re.search(r"#define MF_SLICES_PER_WINDOW (\d+)", metadata)[1])
+    assert slices_per_window == 5
     slice_length = window // slices_per_window
     stream = trained_impulse.test_windows[[0, 20, 40, 5], :, 0].reshape(-1)
     averaged = host_sdk.classify_stream(stream)

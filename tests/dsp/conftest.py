@@ -35,3 +35,9 @@ def audio_clips(shared_audio: Path) -> dict[str, np.ndarray]:
 @pytest.fixture(scope="session")
 def cpp_builder(tmp_path_factory: pytest.TempPathFactory) -> CppBuilder:
     return CppBuilder(tmp_path_factory.mktemp("dsp_cpp"))
+
+
+@pytest.fixture(scope="session")
+def cpp_builder_fixed(tmp_path_factory: pytest.TempPathFactory) -> CppBuilder:
+    """The runtime built with its fixed-point audio path forced on (as on a core without an FPU)."""
+    return CppBuilder(tmp_path_factory.mktemp("dsp_cpp_fixed"), ("-DMF_DSP_FIXED_POINT=1",))

@@ -33,10 +33,12 @@ int main() {{
 
 
 class CppBuilder:
-    """Compiles the runtime once into object files, then one small program per configuration."""
+    """Compiles the runtime once into object files, then one small program per configuration.
+    `defines` (e.g. ["-DMF_DSP_FIXED_POINT=1"]) go to every compilation."""
 
-    def __init__(self, build_dir: Path) -> None:
+    def __init__(self, build_dir: Path, defines: tuple[str, ...] = ()) -> None:
         self.build_dir = build_dir
+        self.defines = defines
         self.cpp_dir = cpp_sources()[0].parent
         self._objects: list[Path] | None = None
         self._programs: dict[str, Path] = {}
@@ -48,7 +50,7 @@ class CppBuilder:
                 if source.suffix != ".cpp":
                     continue
                 target = self.build_dir / f"{source.stem}.o"
-                _compile(["-c", str(source), "-o", str(target)], self.cpp_dir)
+                _compile([*self.defines, "-c", str(source), "-o", str(target)], self.cpp_dir)
                 objects.append(target)
             self._objects = objects
         return self._objects
@@ -68,6 +70,7 @@ class CppBuilder:
         executable = work / "extract"
         _compile(
             [
+                *self.defines,
                 str(work / "main.cpp"),
                 *map(str, self.runtime_objects()),
                 "-o",
@@ -88,8 +91,8 @@ class CppBuilder:
             (work / file_name).write_text(text)
         executable = work / "program"
         _compile(
-            [str(work / "main.cpp"), *map(str, self.runtime_objects()), "-o", str(executable),
-             "-I", str(work)],
+            [*self.defines, str(work / "main.cpp"), *map(str, self.runtime_objects()), "-o",
+             str(executable), "-I", str(work)],
             self.cpp_dir,
         )
         return executable

@@ -19,6 +19,10 @@ int8_t model_output[MF_LABEL_COUNT];
 // Stream state of mf_run_classifier_continuous: the last window of raw data and the scores of
 // the last MF_SLICES_PER_WINDOW windows (a ring) for the moving average.
 float stream_window[MF_RAW_FRAME_SIZE];
+// Whether `features` holds the features of stream_window's previous position, so the DSP can
+// move the frames the windows share instead of computing them again. mf_run_classifier
+// overwrites `features`, so it clears this.
+bool stream_features_valid = false;
 float score_history[MF_SLICES_PER_WINDOW][MF_LABEL_COUNT];
 size_t score_history_next = 0;
 size_t score_history_count = 0;
@@ -74,7 +78,9 @@ void set_value(mf_result_t *result) {
 
 // The features of `window` (MF_RAW_FRAME_SIZE floats); for image impulses, window null, of the
 // frame `frame` gives, which each image block reads a row at a time: no float copy of the frame.
-int extract_features(const float *window, mf_signal_t *frame) {
+// shifted_samples > 0: `window` is the window of the previous call moved by that many samples,
+// and `features` still holds that call's features.
+int extract_features(const float *window, mf_signal_t *frame, int shifted_samples) {
 #if MF_IMAGE_INPUT
     if (window == 0) {
         return mf_impulse_extract_frame(frame, features);
@@ -82,12 +88,16 @@ int extract_features(const float *window, mf_signal_t *frame) {
 #else
     (void)frame;
 #endif
+    if (shifted_samples > 0) {
+        return mf_impulse_extract_shifted(window, shifted_samples, features);
+    }
     return mf_impulse_extract(window, features);
 }
 
-int classify_window(const float *window, mf_signal_t *frame, mf_result_t *result, bool debug) {
+int classify_window(const float *window, mf_signal_t *frame, mf_result_t *result, bool debug,
+                    int shifted_samples = 0) {
     const uint64_t dsp_start_us = mf_timer_us();
-    if (extract_features(window, frame) != 0) {
+    if (extract_features(window, frame, shifted_samples) != 0) {
         return MF_ERR_DSP;
     }
     result->timing.dsp_us = static_cast<int32_t>(mf_timer_us() - dsp_start_us);
@@ -146,6 +156,7 @@ extern "C" int mf_run_classifier(mf_signal_t *signal, mf_result_t *result, bool 
     if (signal->total_length != MF_RAW_FRAME_SIZE) {
         return MF_ERR_SIGNAL_LENGTH;
     }
+    stream_features_valid = false;
 #if MF_IMAGE_INPUT
     return classify_window(0, signal, result, debug);
 #else
@@ -159,6 +170,7 @@ extern "C" int mf_run_classifier(mf_signal_t *signal, mf_result_t *result, bool 
 extern "C" void mf_run_classifier_init(void) {
     memset(stream_window, 0, sizeof(stream_window));
     memset(score_history, 0, sizeof(score_history));
+    stream_features_valid = false;
     score_history_next = 0;
     score_history_count = 0;
 }
@@ -177,7 +189,11 @@ extern "C" int mf_run_classifier_continuous(mf_signal_t *signal, mf_result_t *re
     if (signal->get_data(signal->context, 0, MF_SLICE_FRAME_SIZE, slice) != 0) {
         return MF_ERR_SIGNAL_READ;
     }
-    const int status = classify_window(stream_window, 0, result, false);
+    // The first window after init (or after mf_run_classifier) is computed whole; later ones
+    // reuse the frames the previous window shares with it.
+    const int status = classify_window(stream_window, 0, result, false,
+                                       stream_features_valid ? MF_SLICE_SAMPLE_COUNT : 0);
+    stream_features_valid = status == MF_OK;
     if (status != MF_OK) {
         return status;
     }

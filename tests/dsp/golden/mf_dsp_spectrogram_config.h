@@ -14,6 +14,11 @@
  * features receives OUTPUT_LEN floats. Returns 0 (MF_DSP_OK) on success. */
 extern "C" int mf_dsp_spectrogram_extract(const float *window, float *features);
 
+/* The same features for a stream: window is the previous call's window moved forward by
+ * shifted_samples, and features still holds that call's result (shifted_samples 0: none
+ * to reuse). */
+extern "C" int mf_dsp_spectrogram_extract_shifted(const float *window, int shifted_samples, float *features);
+
 #endif /* MF_DSP_SPECTROGRAM_CONFIG_H */
 
 #if defined(MF_DSP_SPECTROGRAM_IMPLEMENTATION) && !defined(MF_DSP_SPECTROGRAM_IMPLEMENTED)
@@ -25,27 +30,41 @@ static const float mf_dsp_spectrogram_window[8] = {
     0.146446615f,
 };
 
-/* FFT twiddles: cos and sin of 2 pi k / N. */
-static const float mf_dsp_spectrogram_fft_cos[4] = {
-    1.0f, 0.707106769f, 6.12323426e-17f, -0.707106769f,
+/* The 8-point real FFT as a 4-point complex one: input order (bit-reversed),
+ * twiddles exp(-2 pi i k / 4) and split-step twiddles exp(-2 pi i k / 8),
+
+ * as (re, im) pairs. */
+
+static const uint16_t mf_dsp_spectrogram_fft_order[4] = {
+    0, 2, 1, 3,
 };
 
-static const float mf_dsp_spectrogram_fft_sin[4] = {
-    0.0f, 0.707106769f, 1.0f, 0.707106769f,
+static const float mf_dsp_spectrogram_fft_twiddles[6] = {
+    1.0f, 0.0f, 6.12323426e-17f, -1.0f, -1.0f, -1.22464685e-16f,
 };
 
-static float mf_dsp_spectrogram_fft_buffer[8];
+static const float mf_dsp_spectrogram_fft_split[6] = {
+    1.0f, 0.0f, 0.707106769f, -0.707106769f, 6.12323426e-17f, -1.0f,
+};
 
-static float mf_dsp_spectrogram_power[5];
+/* The frame, then its powers (every second float); two floats more than the FFT. */
+static float mf_dsp_spectrogram_fft_buffer[10];
+
+static const mf_dsp_spectrogram_config mf_dsp_spectrogram_settings = {
+    {8, 8, 4, 0.0f, mf_dsp_spectrogram_window},  /* frames: length, stride, count, pre-emphasis, window */
+    {8, mf_dsp_spectrogram_fft_order, mf_dsp_spectrogram_fft_twiddles, mf_dsp_spectrogram_fft_split},  /* FFT: length, input order, twiddles, split twiddles */
+    38.3089981f, 0.015625f,  /* noise floor: -52 dBFS + 20 log10(full scale 32768); 1 / (12 - -52) */
+};
+
+static const mf_dsp_audio_scratch mf_dsp_spectrogram_scratch = {mf_dsp_spectrogram_fft_buffer, 0, 0, 0, 0, 0};
 
 extern "C" int mf_dsp_spectrogram_extract(const float *window, float *features) {
-    static const mf_dsp_spectrogram_config config = {
-        {8, 8, 4, 0.0f, mf_dsp_spectrogram_window},  /* frames: length, stride, count, pre-emphasis, window */
-        {8, mf_dsp_spectrogram_fft_cos, mf_dsp_spectrogram_fft_sin},  /* FFT: length, twiddles */
-        38.3089981f, 0.015625f,  /* noise floor: -52 dBFS + 20 log10(full scale 32768); 1 / (12 - -52) */
-    };
-    const mf_dsp_audio_scratch scratch = {mf_dsp_spectrogram_fft_buffer, mf_dsp_spectrogram_power, 0, 0};
-    return mf_dsp_spectrogram_run(&config, &scratch, window, features);
+    return mf_dsp_spectrogram_run(&mf_dsp_spectrogram_settings, &mf_dsp_spectrogram_scratch, window, features);
+}
+
+extern "C" int mf_dsp_spectrogram_extract_shifted(const float *window, int shifted_samples, float *features) {
+    return mf_dsp_spectrogram_run_shifted(&mf_dsp_spectrogram_settings, &mf_dsp_spectrogram_scratch, window, shifted_samples,
+                                          features);
 }
 
 #endif /* MF_DSP_SPECTROGRAM_IMPLEMENTATION */

@@ -1,0 +1,62 @@
+/* mcuforge DSP runtime: the audio blocks' fixed-point path, for cores without an FPU.
+ *
+ * Selected at build time by MF_DSP_FIXED_POINT (mf_dsp_common.h: on by default for an ARM
+ * target without __ARM_FP, e.g. Cortex-M0+/M3, or an M4 built with -mfloat-abi=soft). Per frame:
+ *   - the frame's samples (floats, any scale) become int32 with one exponent for the frame
+ *     (block floating point): its largest magnitude lands in [2^(b-1), 2^b), read from the
+ *     float's bits, so no soft-float routine runs and a frame's result depends on its samples
+ *     only (streaming reuses frames exactly); b = 27 - log2(N/2) + the halving stages, at most
+ *     23 (22 bits for a 512-point FFT), the most that keeps every value below 2^31;
+ *   - pre-emphasis in Q15 and the Hann window in Q30 (a Q15 window's rounding, ~1e-5 of each
+ *     sample, would be a noise floor 100 dB below the frame's peak), then the float path's
+ *     radix-4 complex FFT of N/2 points on int32: a first stage of adds, then stages whose
+ *     twiddle products are the rounded high words of 64-bit products with Q31 twiddles (one
+ *     SMULL on ARMv7-M), every output halved (truncating instead of rounding doubled the
+ *     differences on a chirp);
+ *   - powers as uint64 (the split step in Q30), shifted so that the filterbank's 64-bit sums
+ *     cannot overflow by the bound Parseval gives from the frame's energy, mel energies as
+ *     64-bit sums of Q12 weights, log2 from a 64-entry table with linear interpolation (error
+ *     below 5e-5, i.e. 1.5e-4 dB), MFCC's levels in Q8 through an integer DCT.
+ * Its precision keeps the quiet bands that a 16-bit FFT (about 90 dB below the frame's loudest
+ * bin) would bury in its rounding: MFE's range reaches 64 dB below +12 dB, and MFCC reads every
+ * band. On an ARMv6-M core (Cortex-M0+) the 64-bit products are library calls: correct, slower.
+ * Tolerances against the Python blocks: see mf_dsp_audio.h. */
+#ifndef MF_DSP_FIXED_H
+#define MF_DSP_FIXED_H
+
+#include <stdint.h>
+
+#include "mf_dsp_common.h"
+#include "mf_dsp_fft.h"
+#include "mf_dsp_frames.h"
+#include "mf_dsp_mel.h"
+
+/* The generated tables of one block's fixed-point path. */
+struct mf_dsp_fixed_tables {
+    const int32_t *window;        /* frame_length Hann weights, Q30 */
+    int32_t pre_emphasis;         /* Q15 */
+    const int32_t *twiddles;      /* the float plan's twiddles, Q31 (re, im) pairs, 1 as 2^31 - 1 */
+    const int32_t *split;         /* the float plan's split twiddles, Q30 pairs */
+    const uint16_t *mel_weights;  /* the float filterbank's weights / largest weight x 2^mel_q */
+    int32_t log2_scale_q16;       /* log2(largest weight / (N 2^mel_q)), Q16: what turns the
+                                     integer sums into the Python block's |X|^2 / N energies */
+    const int16_t *dct;           /* MFCC: DCT rows x 10 log10(2), Q(dct_q); else 0 */
+    const int32_t *dct_row_sums;  /* MFCC: each row of `dct` summed */
+    int dct_q;
+};
+
+/* log2 of each mel energy of one frame, in Q16 (the Python block's energies, |X|^2 / N through
+ * the filterbank), floored at log2(1e-10) as the Python block floors at -100 dB.
+ * `buffer`: fft_length + 2 int32 of work. */
+void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft *plan,
+                           const mf_dsp_mel_config *mel,
+                           const mf_dsp_fixed_tables *tables, int32_t *buffer,
+                           int32_t *log2_energies);
+
+/* log2 of a 64-bit value (> 0), Q16. */
+int32_t mf_dsp_fixed_log2(uint32_t high, uint32_t low);
+
+/* log2(1e-10) in Q16: the -100 dB floor. */
+#define MF_DSP_FIXED_LOG2_FLOOR_Q16 (-2177060)
+
+#endif /* MF_DSP_FIXED_H */
