@@ -16,7 +16,8 @@ from deploy_targets.compiler.c_literals import (
     to_identifier,
 )
 from deploy_targets.compiler.ir import Graph
-from deploy_targets.compiler.lowering import CTYPES, shape_text
+from deploy_targets.compiler.ops.context import CTYPES, shape_text
+from deploy_targets.compiler.ops.registry import KERNEL_HEADERS
 from deploy_targets.compiler.planner import MemoryPlan
 from deploy_targets.compiler.steps import ParamStruct, Step
 
@@ -58,22 +59,6 @@ def short_name(tensor_name: str) -> str:
 
 def runtime_headers() -> list[str]:
     return sorted(p.name for p in RUNTIME_DIR.glob("*.h"))
-
-
-# The runtime header declaring each kernel the generated code may call.
-KERNEL_HEADERS = {
-    "mf::conv_2d": "conv.h", "mf::conv_2d_add": "conv.h",
-    "mf::conv_2d_1x1_in_place": "conv.h", "mf::depthwise_conv_2d_in_place": "depthwise_conv.h",
-    "mf::depthwise_conv_2d": "depthwise_conv.h", "mf::fully_connected": "fully_connected.h",
-    "mf::average_pool_2d": "pooling.h", "mf::max_pool_2d": "pooling.h",
-    "mf::softmax": "softmax.h", "mf::add": "elementwise.h", "mf::mul": "elementwise.h",
-    "mf::min_max": "elementwise.h", "mf::quantize_float": "quantize.h",
-    "mf::requantize": "quantize.h", "mf::dequantize": "quantize.h",
-    "mf::copy_bytes": "quantize.h", "mf::relu": "activations.h", "mf::clamp": "activations.h",
-    "mf::leaky_relu": "activations.h", "mf::logistic": "activations.h",
-    "mf::tanh": "activations.h", "mf::hard_swish": "activations.h", "mf::mean": "tensor_ops.h", "mf::pad": "tensor_ops.h",
-    "mf::concatenation_part": "tensor_ops.h", "mf::strided_slice": "tensor_ops.h",
-}
 
 
 class _Names:

@@ -1,0 +1,35 @@
+"""ADD and SUB (TFLite Micro kernels/add.cc, sub.cc), with broadcasting; one kernel,
+mf::add, whose `subtract` field picks the sign."""
+
+from __future__ import annotations
+
+from deploy_targets.compiler import quantization as q
+from deploy_targets.compiler.ir import Operator
+from deploy_targets.compiler.ops.broadcast import binary_operands, broadcast_shape
+from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
+from deploy_targets.compiler.steps import ParamStruct
+
+
+def lower_add(ctx: LoweringContext, op: Operator) -> None:
+    a, b, out, args, reads, arrays, in_place = binary_operands(ctx, op)
+    (m1, s1), (m2, s2), (mo, so) = q.add_multipliers(a.scale, b.scale, out.scale)
+    act_min, act_max = ctx.activation_range(op, out)
+    params = ParamStruct("mf::AddParams", f"op{op.index}_params", [
+        ("input1_offset", str(-a.zero_point)), ("input1_multiplier", str(m1)),
+        ("input1_shift", str(s1)), ("input2_offset", str(-b.zero_point)),
+        ("input2_multiplier", str(m2)), ("input2_shift", str(s2)), ("left_shift", "20"),
+        ("output_offset", str(out.zero_point)), ("output_multiplier", str(mo)),
+        ("output_shift", str(so)), ("activation_min", str(act_min)),
+        ("activation_max", str(act_max)), ("subtract", "1" if op.kind == "SUB" else "0"),
+    ])
+    shape = broadcast_shape(ctx, op, a, b, out)
+    step = ctx.add_step(op, "mf::add", [f"param:{params.name}", f"param:{shape.name}", *args,
+                                        f"out:{op.outputs[0]}"],
+                        reads, op.outputs[0], [params, shape], arrays)
+    step.in_place_inputs = in_place
+
+
+KERNELS = {"ADD": OperatorKernel(lower_add, required_inputs=2),
+           "SUB": OperatorKernel(lower_add, required_inputs=2)}
+# The runtime header declaring each kernel function this module's steps call.
+KERNEL_HEADERS = {"mf::add": "elementwise.h"}

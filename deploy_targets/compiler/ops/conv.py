@@ -1,0 +1,49 @@
+"""CONV_2D (TFLite Micro kernels/conv.cc): mf::conv_2d, or mf::conv_2d_1x1_in_place where a
+pointwise convolution may write over its dying input (the planner chooses)."""
+
+from __future__ import annotations
+
+from deploy_targets.compiler.ir import Operator
+from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
+from deploy_targets.compiler.ops.conv_common import (
+    conv_operands,
+    fast_conv_scratch_bytes,
+    prepare_conv,
+)
+
+
+def lower_conv_2d(ctx: LoweringContext, op: Operator) -> None:
+    inp, out, flt = conv_operands(ctx, op)
+    _, _, _, in_c = inp.shape
+    out_c, k_h, k_w, f_c = flt.shape
+    ctx.need(f_c == in_c, op, f"grouped convolution (filter depth {f_c}, input depth "
+             f"{in_c}) is not supported; filter depth must equal input depth")
+    ctx.need(flt.quantized_dimension == 0 or not flt.is_per_channel, op,
+             "per-channel filter scales must be on axis 0 (output channels)")
+    ctx.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")
+    _, _, _, out_c2 = out.shape
+    ctx.need(out_c2 == out_c, op, "output depth must equal the number of filters")
+    conv = prepare_conv(ctx, op, inp, out, flt, "mf::ConvParams")
+    step = ctx.add_step(op, "mf::conv_2d",
+                        [*conv.leading_args(f"in:{op.inputs[0]}"), f"out:{op.outputs[0]}",
+                         "scratch"],
+                        [op.inputs[0]], op.outputs[0], [conv.params], conv.arrays)
+    step.work_scratch_bytes = fast_conv_scratch_bytes(k_h * k_w * in_c)
+    opts = op.options
+    pointwise = (k_h == k_w == 1 and opts["stride_height"] == opts["stride_width"] == 1
+                 and out_c <= in_c)
+    if pointwise:
+        step.in_place_function = "mf::conv_2d_1x1_in_place"
+        step.in_place_args = conv.in_place_args(op)
+        step.in_place_inputs = [op.inputs[0]]
+        step.scratch_bytes = max(in_c, fast_conv_scratch_bytes(in_c))
+
+
+KERNELS = {"CONV_2D": OperatorKernel(lower_conv_2d, required_inputs=2)}
+# The runtime header declaring each kernel function this module's steps call (mf::conv_2d_add
+# is what lowering.fuse_conv_into_add makes of a CONV_2D and the residual ADD after it).
+KERNEL_HEADERS = {
+    "mf::conv_2d": "conv.h",
+    "mf::conv_2d_1x1_in_place": "conv.h",
+    "mf::conv_2d_add": "conv.h",
+}

@@ -1,0 +1,32 @@
+"""SOFTMAX (TFLite Micro kernels/softmax.cc), int8 in and out."""
+
+from __future__ import annotations
+
+from deploy_targets.compiler import quantization as q
+from deploy_targets.compiler.ir import Operator
+from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
+from deploy_targets.compiler.steps import ParamStruct
+
+
+def lower_softmax(ctx: LoweringContext, op: Operator) -> None:
+    inp = ctx.activation_tensor(op, op.inputs[0])
+    out = ctx.activation_tensor(op, op.outputs[0])
+    ctx.need(out.zero_point == -128 and abs(out.scale - 1.0 / 256) < 1e-6 * 1.0 / 256, op,
+             f"int8 softmax output must have scale 1/256 and zero point -128 (it has "
+             f"{out.scale} and {out.zero_point})")
+    multiplier, left_shift, diff_min = q.softmax_parameters(op.options.get("beta", 1.0),
+                                                            inp.scale)
+    depth = inp.shape[-1]
+    params = ParamStruct("mf::SoftmaxParams", f"op{op.index}_params", [
+        ("input_multiplier", str(multiplier)), ("input_left_shift", str(left_shift)),
+        ("diff_min", str(diff_min)), ("outer_size", str(inp.element_count // depth)),
+        ("depth", str(depth)),
+    ])
+    ctx.add_step(op, "mf::softmax", [f"param:{params.name}", f"in:{op.inputs[0]}",
+                                     f"out:{op.outputs[0]}"],
+                 [op.inputs[0]], op.outputs[0], [params])
+
+
+KERNELS = {"SOFTMAX": OperatorKernel(lower_softmax)}
+# The runtime header declaring each kernel function this module's steps call.
+KERNEL_HEADERS = {"mf::softmax": "softmax.h"}
