@@ -257,7 +257,7 @@ void run_depthwise(int32_t config, const Shape& s) {
 // FULLY_CONNECTED shapes: {batches, accum_depth, output_depth, per_channel, filter_offset}.
 const int32_t kFullyConnectedShapes[][5] = {
     {1, 64, 12, 1, 0}, {1, 13, 7, 0, 0}, {3, 10, 5, 0, 3}, {2, 4, 1, 1, -7}, {1, 1, 3, 0, 0},
-    {1, 200, 33, 1, 0},
+    {1, 200, 33, 1, 0}, {2, 37, 10, 0, 0}, {1, 64, 16, 0, 0}, {1, 7, 4, 1, 0},
 };
 
 void run_fully_connected(int32_t config, const int32_t* shape) {
