@@ -140,6 +140,10 @@ const Shape kConvShapes[] = {
     {1, 6, 7, 3, 3, 3, 9, 1, 1, 1, 1, 0},     {2, 5, 6, 5, 3, 2, 6, 2, 1, 1, 0, 1},
     {1, 9, 9, 8, 3, 3, 4, 1, 1, 2, 1, 0},     {1, 7, 5, 16, 1, 1, 11, 2, 2, 1, 1, 0},
     {1, 4, 4, 2, 5, 5, 1, 1, 1, 1, 1, 1},     {1, 1, 1, 13, 1, 1, 7, 1, 1, 1, 0, 0},
+    // k x k taps of a depth that is a multiple of 4 (im2col four channels per load): batches,
+    // stride 2 and SAME padding; an odd number of four-tap groups (9); VALID padding.
+    {2, 6, 7, 8, 3, 3, 5, 2, 2, 1, 1, 0},     {1, 5, 5, 4, 3, 3, 6, 1, 1, 1, 1, 1},
+    {1, 6, 6, 12, 3, 3, 3, 1, 2, 1, 0, 0},
 };
 
 // DEPTHWISE_CONV_2D shapes (out_depth holds the depth multiplier).

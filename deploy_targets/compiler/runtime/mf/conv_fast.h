@@ -77,7 +77,9 @@ MF_ALWAYS_INLINE int32_t* unpack_groups(int32_t* group, const int8_t* pixel, int
   // nor post-increments).
   if (count > 0) {
     int32_t four, even;
-    __asm__(
+    // volatile: its only effect may be the stores (a caller that drops the returned pointer
+    // would otherwise let gcc delete it).
+    __asm__ volatile(
         "1:\n\t"
         "ldr %[four], [%[pixel]], #4\n\t"
         "sxtab16 %[even], %[offset], %[four]\n\t"
@@ -121,13 +123,7 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
     const int8_t* pixel =
         input + ((batch * p.input_height + in_y_origin) * p.input_width + in_x_origin) *
                     p.input_depth;
-    int32_t* group = words + 2 * q;
-    for (int32_t c = 0; c < p.input_depth; c += 4) {
-      const int32_t four = simd::read_s8x4(pixel + c);
-      group[0] = simd::sxtab16(offset_pair, four);
-      group[1] = simd::sxtab16_odd(offset_pair, four);
-      group += 2 * kPositions;
-    }
+    unpack_groups(words + 2 * q, pixel, p.input_depth / 4, offset_pair);
     return;
   }
   if (p.input_depth % 4 == 0) {
