@@ -153,6 +153,9 @@ const Shape kDepthwiseShapes[] = {
     {2, 6, 5, 12, 3, 3, 1, 1, 2, 1, 1, 0},  {1, 8, 8, 6, 5, 5, 4, 1, 1, 2, 1, 1},
     {1, 3, 5, 5, 3, 3, 3, 1, 1, 1, 1, 0},   {1, 4, 3, 9, 1, 1, 1, 1, 1, 1, 0, 1},
     {1, 7, 6, 8, 5, 5, 1, 1, 1, 1, 1, 0},  // more taps than the fast path's tap table
+    {1, 6, 7, 8, 3, 3, 1, 2, 2, 1, 1, 1},  // tap pairs: stride 2, SAME, an odd tap count
+    {1, 5, 6, 4, 2, 2, 1, 1, 1, 1, 0, 0},  // tap pairs: an even tap count, VALID
+    {1, 8, 8, 4, 3, 3, 1, 1, 1, 2, 1, 0},  // tap pairs: dilation 2
 };
 
 mf::ConvParams conv_params(const Shape& s) {
@@ -215,6 +218,28 @@ void run_conv(int32_t config, const Shape& s) {
   }
 }
 
+// The compiler's tap-pair filter (ops/depthwise_conv.py, filter_tap_pair_words), or 0 where
+// it emits none.
+int32_t tap_pairs[4096];
+const int32_t* tap_pair_table(const mf::DepthwiseConvParams& p) {
+  const int32_t taps = p.filter_height * p.filter_width;
+  if (p.depth_multiplier != 1 || p.output_depth % 4 != 0 || taps > 16) return 0;
+  const int32_t pairs = (taps + 1) / 2;
+  for (int32_t group = 0; group < p.output_depth / 4; ++group) {
+    for (int32_t pair = 0; pair < pairs; ++pair) {
+      for (int32_t k = 0; k < 4; ++k) {
+        const int32_t channel = 4 * group + k;
+        const int32_t low = filter[2 * pair * p.output_depth + channel];
+        const int32_t high = 2 * pair + 1 < taps ? filter[(2 * pair + 1) * p.output_depth + channel]
+                                                 : 0;
+        tap_pairs[(group * pairs + pair) * 4 + k] = static_cast<int32_t>(
+            (static_cast<uint32_t>(low) & 0xFFFFu) | (static_cast<uint32_t>(high) << 16));
+      }
+    }
+  }
+  return tap_pairs;
+}
+
 void run_depthwise(int32_t config, const Shape& s) {
   const int32_t multiplier = s.out_depth;
   mf::DepthwiseConvParams p;
@@ -244,6 +269,7 @@ void run_depthwise(int32_t config, const Shape& s) {
   fill(filter, s.filter_height * s.filter_width * p.output_depth);
   fill_quantization(p.output_depth, s.filter_height * s.filter_width);
   p.output_requantizers = requantizer_table(config, p.output_depth, p.output_offset);
+  p.filter_tap_pairs = tap_pair_table(p);
   const int32_t out_bytes = s.batches * p.output_height * p.output_width * p.output_depth;
   mf::depthwise_conv_2d(p, input, filter, bias, output);
   print_checksum("depthwise_conv_2d", config, output, out_bytes);
