@@ -135,16 +135,19 @@ MF_HOT_LOOP inline void dot_s8_four(const FullyConnectedParams& p, const int8_t*
 
 // The output channels of one batch in blocks of four (filter offset 0); returns the first
 // channel it left. Per-tensor requantization constants are computed once.
-template <bool per_channel>
+// `folded`: per-tensor weights whose one requantizer folds the rounding into SMLAL
+// (requantize_fast.h), known before the loop so the loop has no branch on it.
+template <bool per_channel, bool folded>
 MF_HOT_LOOP inline int32_t fully_connected_fours(const FullyConnectedParams& p,
+                                                 const ChannelRequantizer& tensor_requantizer,
                                                  const int8_t* input, const int8_t* filter,
                                                  const int32_t* bias, int8_t* output) {
-  const ChannelRequantizer tensor_requantizer =
-      channel_requantizer(p.output_multiplier[0], p.output_shift[0], p.output_offset);
   const int32_t end = p.output_depth & ~3;
+  const int32_t low = p.activation_min;
+  const int32_t high = p.activation_max;
   for (int32_t channel = 0; channel < end; channel += 4) {
-    int32_t acc[4];
-    for (int32_t k = 0; k < 4; ++k) acc[k] = bias ? bias[channel + k] : 0;
+    int32_t acc[4] = {0, 0, 0, 0};
+    if (bias) memcpy(acc, bias + channel, sizeof(acc));
     dot_s8_four(p, input, filter + channel * p.accum_depth, acc);
     int8_t results[4];
     for (int32_t k = 0; k < 4; ++k) {
@@ -152,11 +155,16 @@ MF_HOT_LOOP inline int32_t fully_connected_fours(const FullyConnectedParams& p,
       (void)tensor_requantizer;
       results[k] = fully_connected_requantize(p, acc[k], channel + k);
 #else
-      const ChannelRequantizer q =
-          per_channel ? channel_requantizer(p.output_multiplier[channel + k],
-                                            p.output_shift[channel + k], p.output_offset)
-                      : tensor_requantizer;
-      results[k] = requantize(q, acc[k], p.output_offset, p.activation_min, p.activation_max);
+      if (folded) {
+        results[k] = static_cast<int8_t>(
+            clamp_i32(multiply_right_shift(tensor_requantizer, acc[k]), low, high));
+      } else {
+        const ChannelRequantizer q =
+            per_channel ? channel_requantizer(p.output_multiplier[channel + k],
+                                              p.output_shift[channel + k], p.output_offset)
+                        : tensor_requantizer;
+        results[k] = requantize(q, acc[k], p.output_offset, low, high);
+      }
 #endif
     }
     // One store after the four are computed: a byte store may alias the parameters.
@@ -174,9 +182,18 @@ inline void fully_connected(const FullyConnectedParams& p, const int8_t* input,
     int8_t* batch_output = output + batch * p.output_depth;
     int32_t out_channel = 0;
     if (p.filter_offset == 0) {
-      out_channel = p.per_channel
-          ? fully_connected_fours<true>(p, batch_input, filter, bias, batch_output)
-          : fully_connected_fours<false>(p, batch_input, filter, bias, batch_output);
+      const ChannelRequantizer q =
+          channel_requantizer(p.output_multiplier[0], p.output_shift[0], p.output_offset);
+      if (p.per_channel) {
+        out_channel =
+            fully_connected_fours<true, false>(p, q, batch_input, filter, bias, batch_output);
+      } else if (q.high_shift >= 0) {
+        out_channel =
+            fully_connected_fours<false, true>(p, q, batch_input, filter, bias, batch_output);
+      } else {
+        out_channel =
+            fully_connected_fours<false, false>(p, q, batch_input, filter, bias, batch_output);
+      }
     }
     for (; out_channel < p.output_depth; out_channel += 2) {
       const int32_t next = out_channel + 1 < p.output_depth ? out_channel + 1 : out_channel;
