@@ -153,6 +153,8 @@ MF_HOT_LOOP inline int32_t fully_connected_fours(const FullyConnectedParams& p,
     for (int32_t k = 0; k < 4; ++k) {
 #ifdef MF_LITERT_ROUNDING
       (void)tensor_requantizer;
+      (void)low;
+      (void)high;
       results[k] = fully_connected_requantize(p, acc[k], channel + k);
 #else
       if (folded) {
