@@ -1,13 +1,15 @@
-// Kernel test harness: runs the convolution and fully connected kernels on pseudo-random data
-// over a table of shapes (odd depths, odd pixel counts, strides, dilation, padding, depth
-// multipliers, in-place and residual variants, filter offsets) and prints one FNV-1a checksum
-// of each output. Built with -DMF_FAST_KERNELS=0 and =1, on the host and on Cortex-M4 (QEMU, semihosting), every build must
-// print the same lines: the fast path gives the reference's bytes.
+// Kernel test harness: runs the convolution, pooling and fully connected kernels on
+// pseudo-random data over a table of shapes (odd depths, odd pixel counts, strides, dilation,
+// padding, depth multipliers, in-place and residual variants, filter offsets) and prints one
+// FNV-1a checksum of each output. Built with -DMF_FAST_KERNELS=0 and =1, on the host and on
+// Cortex-M4 (QEMU, semihosting), every build must print the same lines: the fast path gives
+// the reference's bytes.
 #include <stdint.h>
 
 #include "mf/conv.h"
 #include "mf/depthwise_conv.h"
 #include "mf/fully_connected.h"
+#include "mf/pooling.h"
 #include "mf/requantize_fast.h"
 
 #if defined(__arm__)
@@ -312,6 +314,36 @@ void run_fully_connected(int32_t config, const int32_t* shape) {
   print_checksum("fully_connected_no_bias", config, output, p.batches * p.output_depth);
 }
 
+// AVERAGE_POOL_2D shapes: {batches, height, width, depth, filter h, filter w, stride h,
+// stride w, same, relu}: the DS-CNN's global pool, clipped SAME windows, a depth that is not a
+// multiple of 4 and a window of more taps than int16 sums allow (both reference-only).
+const int32_t kAveragePoolShapes[][10] = {
+    {1, 25, 5, 64, 25, 5, 1, 1, 0, 0}, {2, 7, 6, 8, 3, 3, 2, 2, 1, 1},
+    {1, 5, 5, 6, 2, 2, 1, 1, 0, 0},    {1, 20, 20, 4, 17, 17, 1, 1, 0, 0},
+};
+
+void run_average_pool(int32_t config, const int32_t* shape) {
+  mf::PoolParams p;
+  p.batches = shape[0];
+  p.input_height = shape[1];
+  p.input_width = shape[2];
+  p.depth = shape[3];
+  p.filter_height = shape[4];
+  p.filter_width = shape[5];
+  p.stride_height = shape[6];
+  p.stride_width = shape[7];
+  output_size(p.input_height, p.filter_height, p.stride_height, 1, shape[8], &p.output_height,
+              &p.padding_height);
+  output_size(p.input_width, p.filter_width, p.stride_width, 1, shape[8], &p.output_width,
+              &p.padding_width);
+  p.activation_min = shape[9] ? 0 : -128;
+  p.activation_max = 127;
+  fill(input, p.batches * p.input_height * p.input_width * p.depth);
+  mf::average_pool_2d(p, input, output);
+  print_checksum("average_pool_2d", config, output,
+                 p.batches * p.output_height * p.output_width * p.depth);
+}
+
 }  // namespace
 
 int main() {
@@ -320,6 +352,9 @@ int main() {
   }
   for (uint32_t i = 0; i < sizeof(kDepthwiseShapes) / sizeof(kDepthwiseShapes[0]); ++i) {
     run_depthwise(static_cast<int32_t>(i), kDepthwiseShapes[i]);
+  }
+  for (uint32_t i = 0; i < sizeof(kAveragePoolShapes) / sizeof(kAveragePoolShapes[0]); ++i) {
+    run_average_pool(static_cast<int32_t>(i), kAveragePoolShapes[i]);
   }
   for (uint32_t i = 0; i < sizeof(kFullyConnectedShapes) / sizeof(kFullyConnectedShapes[0]);
        ++i) {
