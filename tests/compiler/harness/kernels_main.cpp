@@ -200,10 +200,22 @@ void run_conv(int32_t config, const Shape& s) {
   mf::conv_2d(p, input, filter, 0, output, scratch);  // no bias
   print_checksum("conv_2d_no_bias", config, output, out_bytes);
 
-  mf::AddParams add = {random_in(-127, 128), 1073741824 + random_in(0, 1 << 29), -1,
-                       random_in(-127, 128), 1073741824 + random_in(0, 1 << 29), -2, 20,
-                       random_in(-128, 127), 1073741824 + random_in(0, 1 << 29), -19, -128, 127,
-                       0};
+  // TFLite gives the larger-scale input the multiplier 0.5 exactly (2^30, shift 0); the
+  // output rescaling's shift ranges widely (left_shift 20 in it), and SUB negates input 2.
+  const int32_t output_shifts[] = {-19, -25, -31, 1};
+  mf::AddParams add = {random_in(-127, 128),
+                       config % 3 == 0 ? 1073741824 : 1073741824 + random_in(0, 1 << 29),
+                       config % 3 == 0 ? 0 : -1,
+                       random_in(-127, 128),
+                       config % 2 == 1 ? 1073741824 : 1073741824 + random_in(0, 1 << 29),
+                       config % 2 == 1 ? 0 : -2,
+                       20,
+                       random_in(-128, 127),
+                       1073741824 + random_in(0, 1 << 29),
+                       output_shifts[config % 4],
+                       -128,
+                       127,
+                       config % 5 == 4};
   fill(residual, out_bytes);
   mf::conv_2d_add(p, input, filter, bias, add, config % 2, residual, output, scratch);
   print_checksum("conv_2d_add", config, output, out_bytes);

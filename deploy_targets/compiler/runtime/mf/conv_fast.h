@@ -190,23 +190,65 @@ struct StoreOutput {
 };
 
 // ADD's three rescalings (input 1, input 2, the sum to the output) as the fast path's
-// requantizers: multiply_by_quantized_multiplier's bytes in a few instructions each
-// (requantize_fast.h), computed once per layer.
+// requantizers, computed once per layer. With no output offset folded in, every right shift
+// up to 31 folds (requantize_fast.h: |K| < 2^62 for r <= 31) into five inlined instructions;
+// the output offset is added after. A rescaling that does not fold (a shift >= 0) takes the
+// reference's arithmetic out of line, which keeps the four inlined stores of conv_positions
+// small.
 struct AddRequantizers {
   ChannelRequantizer input1;
   ChannelRequantizer input2;
   ChannelRequantizer output;
+  // The inputs lifted by 2^left_shift stay below 2^30 in magnitude (255 * 2^21 < 2^29), so a
+  // shift of 0 (the larger-scale input's multiplier is exactly 0.5: 2^30, shift 0) has its
+  // own three-instruction form, rescale_no_shift.
+  int32_t small_inputs;
 };
+
+// channel_requantizer with output offset 0 and right shifts up to 31 folded.
+inline ChannelRequantizer rescaler(int32_t multiplier, int32_t shift) {
+  if (shift >= 0 || shift < -31) return channel_requantizer(multiplier, shift, 0);
+  const int32_t r = -shift;
+  const int64_t round = (static_cast<int64_t>(1) << 30) + (static_cast<int64_t>(1) << (30 + r));
+  ChannelRequantizer q;
+  q.multiplier = multiplier;
+  q.round_low = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(round)));
+  q.round_high = static_cast<int32_t>(round >> 32);
+  q.high_shift = r - 1;
+  return q;
+}
 
 inline AddRequantizers add_requantizers(const AddParams& p) {
   AddRequantizers r;
-  r.input1 = channel_requantizer(p.input1_multiplier, p.input1_shift, 0);
-  r.input2 = channel_requantizer(p.input2_multiplier, p.input2_shift, 0);
-  r.output = channel_requantizer(p.output_multiplier, p.output_shift, p.output_offset);
+  r.input1 = rescaler(p.input1_multiplier, p.input1_shift);
+  r.input2 = rescaler(p.input2_multiplier, p.input2_shift);
+  r.output = rescaler(p.output_multiplier, p.output_shift);
+  r.small_inputs = p.left_shift <= 21;
   return r;
 }
 
-// add_value (elementwise.h), each multiply_by_quantized_multiplier by its requantizer.
+// multiply_by_quantized_multiplier(x, multiplier, 0) for |x| < 2^30: the reference's
+// floor((x * M + 2^30) / 2^31) (multiply_by_nonnegative_quantized_multiplier) is the high word
+// of (2x) * M + 2^31, one SMLAL from a constant.
+MF_ALWAYS_INLINE int32_t rescale_no_shift(int32_t multiplier, int32_t x) {
+  return static_cast<int32_t>(
+      (static_cast<int64_t>(2 * x) * multiplier + (static_cast<int64_t>(1) << 31)) >> 32);
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline int32_t multiply_add_offset_out_of_line(const ChannelRequantizer& q, int32_t x) {
+  return multiply_add_offset(q, x, 0);
+}
+
+// multiply_by_quantized_multiplier(x, ...) by a rescaler.
+MF_ALWAYS_INLINE int32_t rescale(const ChannelRequantizer& q, int32_t x) {
+  if (q.high_shift >= 0) return multiply_right_shift(q, x);
+  return multiply_add_offset_out_of_line(q, x);
+}
+
+// add_value (elementwise.h), each multiply_by_quantized_multiplier by its rescaler.
 MF_ALWAYS_INLINE int8_t add_value_fast(const AddParams& p, const AddRequantizers& r, int8_t a,
                                        int8_t b) {
 #ifdef MF_LITERT_ROUNDING
@@ -215,10 +257,15 @@ MF_ALWAYS_INLINE int8_t add_value_fast(const AddParams& p, const AddRequantizers
 #else
   const int32_t shifted1 = (static_cast<int32_t>(a) + p.input1_offset) * (1 << p.left_shift);
   const int32_t shifted2 = (static_cast<int32_t>(b) + p.input2_offset) * (1 << p.left_shift);
-  const int32_t scaled1 = multiply_add_offset(r.input1, shifted1, 0);
-  const int32_t scaled2 = multiply_add_offset(r.input2, shifted2, 0);
+  // A shift of 0 (high_shift -1 and the shift, 0, in round_high) has its own form.
+  const bool no_shift1 = r.small_inputs && r.input1.high_shift < 0 && r.input1.round_high == 0;
+  const bool no_shift2 = r.small_inputs && r.input2.high_shift < 0 && r.input2.round_high == 0;
+  const int32_t scaled1 = no_shift1 ? rescale_no_shift(r.input1.multiplier, shifted1)
+                                    : rescale(r.input1, shifted1);
+  const int32_t scaled2 = no_shift2 ? rescale_no_shift(r.input2.multiplier, shifted2)
+                                    : rescale(r.input2, shifted2);
   const int32_t raw_sum = p.subtract ? scaled1 - scaled2 : scaled1 + scaled2;
-  const int32_t raw_output = multiply_add_offset(r.output, raw_sum, p.output_offset);
+  const int32_t raw_output = rescale(r.output, raw_sum) + p.output_offset;
   return static_cast<int8_t>(clamp_i32(raw_output, p.activation_min, p.activation_max));
 #endif
 }
