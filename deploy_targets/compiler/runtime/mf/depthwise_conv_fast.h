@@ -278,11 +278,13 @@ MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_pairs(const DepthwiseConvPara
     const int8_t* const* entry = table;
     const int32_t* w = words;
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
-    // The loop below in Thumb-2: seventeen instructions per two taps of four channels. Not
-    // at -O0, where the frame pointer leaves too few registers for its thirteen.
+    // The loop below in Thumb-2: twenty instructions per two taps of four channels. The
+    // offset pair is read from the stack and the weights one word at a time so that it needs
+    // twelve registers, which gcc finds with a frame pointer too (-fno-omit-frame-pointer);
+    // not at -O0 (no register allocation to speak of).
     const int8_t* a;
     const int8_t* b;
-    int32_t low, weight_a, weight_b;
+    int32_t low, unpacked, weight;
     __asm__(
         "ldrd %[a], %[b], [%[entry]], #8\n\t"
         "1:\n\t"
@@ -290,23 +292,26 @@ MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_pairs(const DepthwiseConvPara
         "ldr %[b], [%[b], %[channel]]\n\t"
         "pkhbt %[low], %[a], %[b], lsl #16\n\t"
         "pkhtb %[a], %[b], %[a], asr #16\n\t"
-        "ldrd %[weight_a], %[weight_b], [%[w]], #8\n\t"
-        "sxtab16 %[b], %[offset], %[low]\n\t"
-        "smlad %[acc0], %[b], %[weight_a], %[acc0]\n\t"
-        "sxtab16 %[b], %[offset], %[low], ror #8\n\t"
-        "smlad %[acc1], %[b], %[weight_b], %[acc1]\n\t"
-        "ldrd %[weight_a], %[weight_b], [%[w]], #8\n\t"
-        "sxtab16 %[b], %[offset], %[a]\n\t"
-        "smlad %[acc2], %[b], %[weight_a], %[acc2]\n\t"
-        "sxtab16 %[b], %[offset], %[a], ror #8\n\t"
-        "smlad %[acc3], %[b], %[weight_b], %[acc3]\n\t"
+        "ldr %[b], %[offset]\n\t"
+        "sxtab16 %[unpacked], %[b], %[low]\n\t"
+        "ldr %[weight], [%[w]], #4\n\t"
+        "smlad %[acc0], %[unpacked], %[weight], %[acc0]\n\t"
+        "sxtab16 %[unpacked], %[b], %[low], ror #8\n\t"
+        "ldr %[weight], [%[w]], #4\n\t"
+        "smlad %[acc1], %[unpacked], %[weight], %[acc1]\n\t"
+        "sxtab16 %[unpacked], %[b], %[a]\n\t"
+        "ldr %[weight], [%[w]], #4\n\t"
+        "smlad %[acc2], %[unpacked], %[weight], %[acc2]\n\t"
+        "sxtab16 %[unpacked], %[b], %[a], ror #8\n\t"
+        "ldr %[weight], [%[w]], #4\n\t"
+        "smlad %[acc3], %[unpacked], %[weight], %[acc3]\n\t"
         "ldrd %[a], %[b], [%[entry]], #8\n\t"
         "cmp %[a], #0\n\t"
         "bne 1b\n\t"
         : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
           [entry] "+r"(entry), [w] "+r"(w), [a] "=&r"(a), [b] "=&r"(b), [low] "=&r"(low),
-          [weight_a] "=&r"(weight_a), [weight_b] "=&r"(weight_b)
-        : [channel] "r"(channel), [offset] "r"(offset_pair)
+          [unpacked] "=&r"(unpacked), [weight] "=&r"(weight)
+        : [channel] "r"(channel), [offset] "m"(offset_pair)
         : "cc", "memory");
 #else
     for (; entry[0] != 0; entry += 2, w += 4) {

@@ -49,7 +49,7 @@ MF_HOT_LOOP inline void dot_s8_pair(const FullyConnectedParams& p, const int8_t*
 }
 
 // sum over i of filter_k[i] * (input[i] + input_offset) for the four rows filter0 + k * depth,
-// filter offset 0 (TFLite's int8 weights are symmetric): 25 instructions per 16 MACs.
+// filter offset 0 (TFLite's int8 weights are symmetric): 27 instructions per 16 MACs.
 MF_HOT_LOOP inline void dot_s8_four(const FullyConnectedParams& p, const int8_t* input,
                                     const int8_t* filter0, int32_t* acc) {
   const int32_t input_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
@@ -61,16 +61,19 @@ MF_HOT_LOOP inline void dot_s8_four(const FullyConnectedParams& p, const int8_t*
   const int8_t* x_at = input;
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
   // The loop below in Thumb-2: in C, gcc keeps neither the row pointers nor the end pointer
-  // in registers (thirteen are live) and adds three stack accesses per sixteen MACs. Not at
-  // -O0, where the frame pointer takes one of the fourteen registers the loop needs.
+  // in registers (thirteen are live) and spills more than the two stack loads the loop
+  // makes here: the offset pair and the end pointer are read from the stack each pass so
+  // that it needs twelve registers, which gcc finds with a frame pointer too
+  // (-fno-omit-frame-pointer). Not at -O0 (no register allocation to speak of).
   if (x_at != end) {
     int32_t x_even, x_odd, w, w_even;
     __asm__(
         "1:\n\t"
         "ldr %[x_odd], [%[x_at]], #4\n\t"
+        "ldr %[w_even], %[pair]\n\t"
         "ldr %[w], [%[f0], %[depth]]\n\t"
-        "sxtab16 %[x_even], %[pair], %[x_odd]\n\t"
-        "sxtab16 %[x_odd], %[pair], %[x_odd], ror #8\n\t"
+        "sxtab16 %[x_even], %[w_even], %[x_odd]\n\t"
+        "sxtab16 %[x_odd], %[w_even], %[x_odd], ror #8\n\t"
         "sxtb16 %[w_even], %[w]\n\t"
         "sxtb16 %[w], %[w], ror #8\n\t"
         "smlad %[sum1], %[x_even], %[w_even], %[sum1]\n\t"
@@ -90,12 +93,13 @@ MF_HOT_LOOP inline void dot_s8_four(const FullyConnectedParams& p, const int8_t*
         "sxtb16 %[w], %[w], ror #8\n\t"
         "smlad %[sum2], %[x_even], %[w_even], %[sum2]\n\t"
         "smlad %[sum2], %[x_odd], %[w], %[sum2]\n\t"
-        "cmp %[x_at], %[end]\n\t"
+        "ldr %[w_even], %[end]\n\t"
+        "cmp %[x_at], %[w_even]\n\t"
         "bne 1b\n\t"
         : [sum0] "+r"(sum0), [sum1] "+r"(sum1), [sum2] "+r"(sum2), [sum3] "+r"(sum3),
           [x_at] "+r"(x_at), [f0] "+r"(f0), [f2] "+r"(f2), [x_even] "=&r"(x_even),
           [x_odd] "=&r"(x_odd), [w] "=&r"(w), [w_even] "=&r"(w_even)
-        : [depth] "r"(depth), [end] "r"(end), [pair] "r"(input_pair)
+        : [depth] "r"(depth), [end] "m"(end), [pair] "m"(input_pair)
         : "cc", "memory");
   }
 #else
@@ -137,7 +141,7 @@ MF_HOT_LOOP inline void dot_s8_four(const FullyConnectedParams& p, const int8_t*
 // channel it left. Per-tensor requantization constants are computed once.
 // `folded`: per-tensor weights whose one requantizer folds the rounding into SMLAL
 // (requantize_fast.h), known before the loop so the loop has no branch on it.
-template <bool per_channel, bool folded>
+template <bool folded>
 MF_HOT_LOOP inline int32_t fully_connected_fours(const FullyConnectedParams& p,
                                                  const ChannelRequantizer& tensor_requantizer,
                                                  const int8_t* input, const int8_t* filter,
@@ -162,9 +166,9 @@ MF_HOT_LOOP inline int32_t fully_connected_fours(const FullyConnectedParams& p,
             clamp_i32(multiply_right_shift(tensor_requantizer, acc[k]), low, high));
       } else {
         const ChannelRequantizer q =
-            per_channel ? channel_requantizer(p.output_multiplier[channel + k],
-                                              p.output_shift[channel + k], p.output_offset)
-                        : tensor_requantizer;
+            p.per_channel ? channel_requantizer(p.output_multiplier[channel + k],
+                                                p.output_shift[channel + k], p.output_offset)
+                          : tensor_requantizer;
         results[k] = requantize(q, acc[k], p.output_offset, low, high);
       }
 #endif
@@ -186,15 +190,10 @@ inline void fully_connected(const FullyConnectedParams& p, const int8_t* input,
     if (p.filter_offset == 0) {
       const ChannelRequantizer q =
           channel_requantizer(p.output_multiplier[0], p.output_shift[0], p.output_offset);
-      if (p.per_channel) {
-        out_channel =
-            fully_connected_fours<true, false>(p, q, batch_input, filter, bias, batch_output);
-      } else if (q.high_shift >= 0) {
-        out_channel =
-            fully_connected_fours<false, true>(p, q, batch_input, filter, bias, batch_output);
+      if (!p.per_channel && q.high_shift >= 0) {
+        out_channel = fully_connected_fours<true>(p, q, batch_input, filter, bias, batch_output);
       } else {
-        out_channel =
-            fully_connected_fours<false, false>(p, q, batch_input, filter, bias, batch_output);
+        out_channel = fully_connected_fours<false>(p, q, batch_input, filter, bias, batch_output);
       }
     }
     for (; out_channel < p.output_depth; out_channel += 2) {
