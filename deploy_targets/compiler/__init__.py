@@ -1,4 +1,5 @@
-"""The compiler: an int8 TFLite flatbuffer -> plain C++11 with a static arena and no interpreter.
+"""The compiler: a TFLite flatbuffer (int8, 16x8 or float32) -> plain C++11 with a static arena
+and no interpreter. Operators live in ops/, one module per family, found through ops/registry.py.
 
     lib = compile_tflite(model_bytes, Path("out"), name="kws")
 """

@@ -122,6 +122,8 @@ def array_definition(ctype: str, name: str, values: np.ndarray, comment: str,
     flat = np.asarray(values).reshape(-1)
     if ctype == "float":
         texts = [float_literal(float(v)) for v in flat]
+    elif ctype == "double":
+        texts = [double_literal(float(v)) for v in flat]
     else:
         texts = [int_literal(int(v)) for v in flat]
     return (f"// {comment}\n{qualifiers} {ctype} {name}[{max(len(texts), 1)}] = {{\n"

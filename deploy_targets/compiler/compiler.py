@@ -67,7 +67,7 @@ def prepare(model_bytes: bytes, in_place: bool = True) -> Prepared:
 
 def constant_bytes(steps: list[Step]) -> int:
     """Flash taken by the generated constants: weights, biases, multipliers and shifts."""
-    item_bytes = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "int32_t": 4, "float": 4,
+    item_bytes = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "int32_t": 4, "float": 4, "double": 8,
                   "int64_t": 8}
     return sum(array.values.size * item_bytes[array.ctype] for s in steps for array in s.arrays)
 
@@ -96,7 +96,8 @@ def check_out_dir(out_dir: Path) -> None:
 
 
 def compile_tflite(model_bytes: bytes, out_dir: Path, name: str = "mf_model") -> CompiledLibrary:
-    """Compile an int8 TFLite model into a C++11 library in `out_dir` (see NAME.h there)."""
+    """Compile a TFLite model (int8, 16x8 or float32) into a C++11 library in `out_dir` (see
+    NAME.h there)."""
     try:
         check_identifier(name)
     except ValueError as error:

@@ -1,6 +1,7 @@
 """Lowers a Graph into Steps (one kernel call each), operator by operator, through the registry.
 
-Each operator is checked and prepared by its module under ops/ (ops/registry.py says which);
+Each operator is checked and prepared by its module under ops/ (ops/registry.py says which),
+unless it is integer shape arithmetic on constants, which is folded (ops/shape_arithmetic.py);
 then `fuse_conv_into_add` fuses a CONV_2D into the residual ADD that consumes it so the
 convolution's output never needs memory.
 """
@@ -11,7 +12,8 @@ from deploy_targets.compiler.errors import CompileError
 from deploy_targets.compiler.ir import Graph, Operator
 from deploy_targets.compiler.ops.context import CTYPES, LoweringContext, shape_text
 from deploy_targets.compiler.ops.conv_common import fast_conv_scratch_bytes
-from deploy_targets.compiler.ops.registry import OPERATORS
+from deploy_targets.compiler.ops.registry import FLOAT32_OPERATORS, OPERATORS
+from deploy_targets.compiler.ops.shape_arithmetic import fold_constant
 from deploy_targets.compiler.steps import Step
 
 # Names other modules and tests have always imported from here.
@@ -37,13 +39,17 @@ def lower_operators(graph: Graph) -> list[Step]:
     ctx = LoweringContext(graph)
     for op in graph.operators:
         kernel = OPERATORS.get(op.kind)
+        if (op.kind in FLOAT32_OPERATORS and op.outputs and op.outputs[0] >= 0
+                and ctx.t(op.outputs[0]).dtype == "float32"):
+            kernel = FLOAT32_OPERATORS[op.kind]
         if kernel is None:
             raise CompileError(
                 f"{graph.describe(op)}: operator {op.kind} is not supported by the "
                 f"compiler (supported: {', '.join(sorted(OPERATORS))})")
         _check_arity(ctx, op, kernel.required_inputs)
         try:
-            kernel.lower(ctx, op)
+            if not fold_constant(ctx, op):
+                kernel.lower(ctx, op)
         except CompileError:
             raise
         except _INCONSISTENT_OPERANDS as error:
@@ -66,7 +72,8 @@ def fuse_conv_into_add(graph: Graph, steps: list[Step]) -> list[Step]:
     for step in steps:
         previous = fused[-1] if fused else None
         if (
-            step.kind == "ADD" and previous is not None and previous.kind == "CONV_2D"
+            step.kind == "ADD" and step.function == "mf::add" and previous is not None
+            and previous.function == "mf::conv_2d"  # int8 only: not grouped, not 16x8
             and not previous.fused_op_indices and previous.output in step.inputs
             and len(step.inputs) == 2 and len(graph.consumers(previous.output)) == 1
             and previous.output not in graph.outputs

@@ -71,9 +71,26 @@ _OPTION_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("BeginMask", "EndMask", "EllipsisMask", "NewAxisMask", "ShrinkAxisMask", "Offset"),
     ),
     "LEAKY_RELU": ("LeakyReluOptions", ("Alpha",)),
+    "PACK": ("PackOptions", ("ValuesCount", "Axis")),
+    "GATHER": ("GatherOptions", ("Axis", "BatchDims")),
+    "SHAPE": ("ShapeOptions", ("OutType",)),
+    "TRANSPOSE_CONV": (
+        "TransposeConvOptions",
+        ("Padding", "StrideW", "StrideH", "FusedActivationFunction"),
+    ),
+    "RESIZE_BILINEAR": ("ResizeBilinearOptions", ("AlignCorners", "HalfPixelCenters")),
+    "RESIZE_NEAREST_NEIGHBOR": (
+        "ResizeNearestNeighborOptions", ("AlignCorners", "HalfPixelCenters"),
+    ),
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": (
+        "UnidirectionalSequenceLSTMOptions",
+        ("FusedActivationFunction", "CellClip", "ProjClip", "TimeMajor",
+         "AsymmetricQuantizeInputs", "DiagonalRecurrentTensors"),
+    ),
 }
 # Operators whose options have no usable defaults: TFLite refuses them without.
-_OPTIONS_REQUIRED = ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D")
+_OPTIONS_REQUIRED = ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D",
+                     "TRANSPOSE_CONV")
 
 
 def _snake(name: str) -> str:
@@ -196,6 +213,8 @@ class _Reader:
         elif buffer is not None and buffer.Offset() > 1:
             raise CompileError(f"tensor {index} {name!r} keeps its data outside the flatbuffer "
                                "(models over 2 GB); such models are not supported")
+        if data is None and raw.IsVariable():
+            self.variables.add(index)
         return Tensor(index, name, dtype, shape, scales, zero_points, quantized_dimension, data)
 
     def operator(self, subgraph: Any, index: int, tensor_count: int) -> Operator:
@@ -230,6 +249,7 @@ class _Reader:
         self.reading = "subgraph 0"
         subgraph = self.model.Subgraphs(0)
         tensor_count = self.count(subgraph.TensorsLength(), "the tensors")
+        self.variables: set[int] = set()
         tensors = [self.tensor(subgraph, i) for i in range(tensor_count)]
         operators = [self.operator(subgraph, i, tensor_count)
                      for i in range(self.count(subgraph.OperatorsLength(), "the operators"))]
@@ -239,6 +259,7 @@ class _Reader:
         outputs = self.indices(subgraph.OutputsAsNumpy(), subgraph.OutputsLength(),
                                "the model's outputs", tensor_count)
         graph = Graph(tensors, operators, inputs, outputs)
+        _check_state(graph, self.variables)
         _check_data_flow(graph)
         return graph
 
@@ -267,6 +288,19 @@ def _check_quantization(index: int, name: str, dtype: str, shape: tuple[int, ...
             raise CompileError(f"{where} has {len(scales)} per-channel scales but "
                                f"{shape[quantized_dimension]} channels on axis "
                                f"{quantized_dimension}")
+
+
+def _check_state(graph: Graph, variables: set[int]) -> None:
+    """Refuse state kept between invocations (variable tensors: the hidden and cell state of
+    UNIDIRECTIONAL_SEQUENCE_LSTM, SVDF's activation history) with what it is, before the data
+    flow check would call the model malformed."""
+    for op in graph.operators:
+        state = [i for i in op.inputs if i in variables]
+        if state:
+            names = ", ".join(repr(graph.tensors[i].name) for i in state)
+            raise CompileError(f"{graph.describe(op)}: keeps state between invocations in "
+                               f"variable tensor(s) {names}; the compiler does not support "
+                               f"{op.kind} or other stateful operators yet")
 
 
 def _check_data_flow(graph: Graph) -> None:

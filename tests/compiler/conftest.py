@@ -34,3 +34,21 @@ def int8_model(request: pytest.FixtureRequest) -> Callable[..., bytes]:
         return path.read_bytes()
 
     return make
+
+
+@pytest.fixture(scope="session")
+def factory_model(request: pytest.FixtureRequest) -> Callable[..., bytes]:
+    """`factory_model("bare_block_model", seed, "upsample")` -> the .tflite bytes that function
+    of model_factory builds from those arguments, cached like `int8_model`."""
+    cache_dir = Path(request.config.cache.mkdir("mcuforge_compiler_models"))
+    factory_digest = hashlib.sha256(FACTORY_SOURCE.read_bytes()).hexdigest()[:12]
+
+    def make(builder: str, seed: int, *args: str) -> bytes:
+        path = cache_dir / f"{factory_digest}-{builder}-{seed}-{'_'.join(args)}.tflite"
+        if not path.exists():
+            from tests.compiler import model_factory
+
+            path.write_bytes(getattr(model_factory, builder)(seed, *args))
+        return path.read_bytes()
+
+    return make

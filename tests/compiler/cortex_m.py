@@ -63,7 +63,8 @@ def write_inputs_header(path: Path, inputs: Sequence[np.ndarray]) -> None:
     path.write_text(
         "// written by tests/compiler/cortex_m.py\n#include <stdint.h>\n"
         f"static const uint32_t kInputCount = {len(inputs)};\n"
-        f"static const uint8_t kInputs[{len(inputs)}][MF_MODEL_INPUT_BYTES] = {{\n"
+        # Aligned as a float or int16 input must be: the M4's VLDR faults on unaligned data.
+        f"alignas(16) static const uint8_t kInputs[{len(inputs)}][MF_MODEL_INPUT_BYTES] = {{\n"
         + "\n".join(rows) + "\n};\n", encoding="utf-8")
 
 

@@ -188,6 +188,105 @@ def dilated_conv(x: Any, rng: np.random.Generator) -> Any:
     return DilatedConv2D(int(rng.integers(1, 9)), kernel, 2, _activation(rng))(x)
 
 
+def keras_dilated_conv(x: Any, rng: np.random.Generator) -> Any:
+    """Keras' own dilated Conv2D: in a model with a dynamic batch the converter writes it as
+    SPACE_TO_BATCH_ND, CONV_2D, BATCH_TO_SPACE_ND."""
+    keras = _keras()
+    h, w, _ = _spatial(x)
+    padding = ["same", "valid"][int(rng.integers(2))]
+    dilation = (int(rng.integers(2, 4)), int(rng.integers(2, 4)))
+    kernel = (int(rng.integers(2, 4)), int(rng.integers(2, 4)))
+    if padding == "valid":
+        # The dilated window, (k - 1) * d + 1, must fit the input.
+        kernel = (min(kernel[0], (h - 1) // dilation[0] + 1),
+                  min(kernel[1], (w - 1) // dilation[1] + 1))
+    return keras.layers.Conv2D(int(rng.integers(1, 9)), kernel, dilation_rate=dilation,
+                               padding=padding, activation=_activation(rng))(x)
+
+
+def dilated_conv1d(x: Any, rng: np.random.Generator) -> Any:
+    """A dilated Conv1D over the flattened pixels (the audio models' layer): SPACE_TO_BATCH_ND,
+    EXPAND_DIMS, CONV_2D, RESHAPE, BATCH_TO_SPACE_ND."""
+    keras = _keras()
+    h, w, c = _spatial(x)
+    filters = int(rng.integers(1, 9))
+    x = keras.layers.Reshape((h * w, c))(x)
+    x = keras.layers.Conv1D(filters, int(rng.integers(2, 4)), dilation_rate=int(rng.integers(2, 4)),
+                            padding=["same", "causal"][int(rng.integers(2))],
+                            activation=_activation(rng))(x)
+    return keras.layers.Reshape((h, w, filters))(x)
+
+
+def dynamic_reshape(x: Any, rng: np.random.Generator) -> Any:
+    """A reshape whose target is computed from tf.shape (SHAPE, STRIDED_SLICE, MUL, PACK), then
+    a 1x1 conv of the merged rows; the compiler folds the shape arithmetic."""
+    import tensorflow as tf
+
+    keras = _keras()
+    h, w, c = _spatial(x)
+
+    def merge_rows(t: Any) -> Any:
+        shape = tf.shape(t)
+        return tf.reshape(t, tf.stack([shape[0], 1, shape[1] * shape[2], shape[3]]))
+
+    x = keras.layers.Lambda(merge_rows)(x)
+    x = keras.layers.Conv2D(int(rng.integers(1, 9)), 1, activation=_activation(rng))(x)
+    return keras.layers.Reshape((h, w, -1))(x)
+
+
+def _resize(method: str, mode: str) -> Layer:
+    """A resize to a random size (up or down, not always a whole factor): RESIZE_NEAREST_NEIGHBOR
+    or RESIZE_BILINEAR, plain or with align_corners or half_pixel_centers."""
+
+    def block(x: Any, rng: np.random.Generator) -> Any:
+        import tensorflow as tf
+
+        keras = _keras()
+        h, w, _ = _spatial(x)
+        size = [int(rng.integers(max(1, h // 2), 2 * h + 3)),
+                int(rng.integers(max(1, w // 2), 2 * w + 3))]
+        options = {"align_corners": mode == "align_corners",
+                   "half_pixel_centers": mode == "half_pixel_centers"}
+        resize = (tf.compat.v1.image.resize_nearest_neighbor if method == "nearest"
+                  else tf.compat.v1.image.resize_bilinear)
+        return keras.layers.Lambda(lambda t: resize(t, size, **options))(x)
+
+    return block
+
+
+def upsample(x: Any, rng: np.random.Generator) -> Any:
+    """Keras UpSampling2D, nearest or bilinear, by a whole factor."""
+    keras = _keras()
+    size = (int(rng.integers(1, 4)), int(rng.integers(2, 4)))
+    return keras.layers.UpSampling2D(size, interpolation=["nearest", "bilinear"][
+        int(rng.integers(2))])(x)
+
+
+def transpose_conv(x: Any, rng: np.random.Generator) -> Any:
+    """Keras Conv2DTranspose (TRANSPOSE_CONV, its output shape computed by SHAPE arithmetic in
+    a model with a dynamic batch)."""
+    keras = _keras()
+    kernel = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+    strides = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    return keras.layers.Conv2DTranspose(
+        int(rng.integers(1, 9)), kernel, strides=strides,
+        padding=["same", "valid"][int(rng.integers(2))], activation=_activation(rng),
+        use_bias=bool(rng.random() < 0.8))(x)
+
+
+def grouped_conv(x: Any, rng: np.random.Generator) -> Any:
+    """A 1x1 conv to groups * k channels, then Keras Conv2D(groups=...): one CONV_2D whose
+    filter depth divides its input depth."""
+    keras = _keras()
+    groups = int(rng.integers(2, 5))
+    x = keras.layers.Conv2D(groups * int(rng.integers(1, 4)), 1)(x)
+    padding = ["same", "valid"][int(rng.integers(2))]
+    kernel = _kernel_fits(rng, x, padding)
+    strides = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+    return keras.layers.Conv2D(groups * int(rng.integers(1, 4)), kernel, strides=strides,
+                               padding=padding, groups=groups, activation=_activation(rng))(x)
+
+
 BLOCKS: dict[str, Layer] = {
     "conv": conv,
     "depthwise": depthwise,
@@ -197,6 +296,15 @@ BLOCKS: dict[str, Layer] = {
 # Blocks that a random model does not pick by itself; tests ask for them by name.
 EXTRA_BLOCKS: dict[str, Layer] = {
     "dilated_conv": dilated_conv,
+    "keras_dilated_conv": keras_dilated_conv,
+    "dilated_conv1d": dilated_conv1d,
+    "dynamic_reshape": dynamic_reshape,
+    **{f"resize_{method}{'_' + mode if mode else ''}": _resize(method, mode)
+       for method in ("nearest", "bilinear")
+       for mode in ("", "align_corners", "half_pixel_centers")},
+    "upsample": upsample,
+    "transpose_conv": transpose_conv,
+    "grouped_conv": grouped_conv,
     "squeeze": squeeze,
     "separable": separable,
     "global_pool": global_pool,
@@ -305,3 +413,71 @@ def two_input_two_output_model(seed: int) -> bytes:
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
     return bytes(converter.convert())
+
+
+def space_to_batch_model(seed: int) -> bytes:
+    """SPACE_TO_BATCH_ND (padded) -> RELU -> BATCH_TO_SPACE_ND (cropped) with a fixed batch, so
+    TFLite Micro, which cannot resize tensors, runs it too."""
+    import tensorflow as tf
+
+    keras = _keras()
+    inputs = keras.Input(shape=(9, 9, 3), batch_size=1)
+    x = keras.layers.Lambda(lambda t: tf.space_to_batch_nd(t, [2, 2], [[1, 2], [3, 0]]))(inputs)
+    x = keras.layers.ReLU()(x)
+    x = keras.layers.Lambda(lambda t: tf.batch_to_space(t, [2, 2], [[1, 0], [0, 2]]))(x)
+    return to_int8_tflite(keras.Model(inputs, x), seed)
+
+
+def bare_block_model(seed: int, block: str) -> bytes:
+    """Input -> one block -> output, so the block's own output is compared value by value."""
+    keras = _keras()
+    rng = np.random.default_rng(seed)
+    inputs = keras.Input(shape=(int(rng.integers(3, 11)), int(rng.integers(3, 11)),
+                                int(rng.integers(1, 5))))
+    model = keras.Model(inputs, (BLOCKS | EXTRA_BLOCKS)[block](inputs, rng))
+    model.set_weights([rng.normal(0.0, 0.5, size=w.shape).astype(np.float32)
+                       for w in model.get_weights()])
+    return to_int8_tflite(model, seed)
+
+
+def random_16x8_model(seed: int, blocks: str, io: str = "int16") -> bytes:
+    """A random model of the comma-separated `blocks`, quantized 16x8 (int16 activations,
+    int8 weights, int64 biases), with int16 input and output or, for io="float", float32 ones
+    around QUANTIZE and DEQUANTIZE."""
+    import tensorflow as tf
+
+    model = build_model(seed, None if blocks == "any" else blocks.split(","))
+    rng = np.random.default_rng(seed + 1)
+    shape = (1, *model.input_shape[1:])
+    dataset = [rng.normal(0.0, 1.0, size=shape).astype(np.float32) for _ in range(24)]
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([x] for x in dataset)
+    converter.target_spec.supported_ops = [
+        tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+    if io == "int16":
+        converter.inference_input_type = tf.int16
+        converter.inference_output_type = tf.int16
+    return bytes(converter.convert())
+
+
+def random_float_model(seed: int, blocks: str) -> bytes:
+    """A random model of the comma-separated `blocks` ("any" for a random stack), converted
+    without quantization (float32 throughout)."""
+    import tensorflow as tf
+
+    model = build_model(seed, None if blocks == "any" else blocks.split(","))
+    return bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+
+
+def lstm_model(seed: int) -> bytes:
+    """A Keras LSTM with a fixed batch, full-integer quantized: UNIDIRECTIONAL_SEQUENCE_LSTM,
+    whose hidden and cell state are variable tensors."""
+    keras = _keras()
+    rng = np.random.default_rng(seed)
+    inputs = keras.Input(shape=(5, 4), batch_size=1)
+    x = keras.layers.LSTM(6, return_sequences=True)(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(3)(keras.layers.Flatten()(x)))
+    model.set_weights([rng.normal(0.0, 0.5, size=w.shape).astype(np.float32)
+                       for w in model.get_weights()])
+    return to_int8_tflite(model, seed)

@@ -3,6 +3,7 @@ position, before anything is written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,13 @@ def test_unsupported_fused_activation_is_refused(shared_models: Path, tmp_path: 
     with pytest.raises(CompileError, match=r"FULLY_CONNECTED \(operator 0.*fused activation TANH"):
         compile_tflite((shared_models / "hello_world_int8.tflite").read_bytes(), tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+def test_stateful_lstm_is_refused_for_its_state(factory_model: Callable[..., bytes]) -> None:
+    """UNIDIRECTIONAL_SEQUENCE_LSTM keeps its hidden and cell state in variable tensors: the
+    refusal names the operator and its state, not a malformed data flow."""
+    from deploy_targets.compiler import prepare
+
+    with pytest.raises(CompileError, match=r"UNIDIRECTIONAL_SEQUENCE_LSTM .* keeps state between "
+                                           r"invocations in variable tensor"):
+        prepare(factory_model("lstm_model", 0))

@@ -82,7 +82,8 @@ class LoweringContext:
         tensor = self.t(index)
         self.need(tensor.dtype in dtypes, op,
                   f"tensor {tensor.name!r} is {tensor.dtype}; this operator supports "
-                  f"{' or '.join(dtypes)} here (the compiler handles int8 models)")
+                  f"{' or '.join(dtypes)} here (the compiler handles int8, 16x8 and float32 "
+                  "models)")
         if tensor.dtype == "int8":
             self.need(len(tensor.scales) == 1, op,
                       f"tensor {tensor.name!r} must have one scale and zero point")

@@ -10,14 +10,20 @@ from deploy_targets.compiler.ops.conv_common import (
     fast_conv_scratch_bytes,
     prepare_conv,
 )
+from deploy_targets.compiler.ops.grouped_conv import lower_grouped_conv_2d
+from deploy_targets.compiler.ops.int16x8 import is_int16, lower_conv_2d_16x8
 
 
 def lower_conv_2d(ctx: LoweringContext, op: Operator) -> None:
+    if is_int16(ctx, op):  # 16x8 quantization
+        lower_conv_2d_16x8(ctx, op)
+        return
     inp, out, flt = conv_operands(ctx, op)
     _, _, _, in_c = inp.shape
     out_c, k_h, k_w, f_c = flt.shape
-    ctx.need(f_c == in_c, op, f"grouped convolution (filter depth {f_c}, input depth "
-             f"{in_c}) is not supported; filter depth must equal input depth")
+    if f_c != in_c:
+        lower_grouped_conv_2d(ctx, op)
+        return
     ctx.need(flt.quantized_dimension == 0 or not flt.is_per_channel, op,
              "per-channel filter scales must be on axis 0 (output channels)")
     ctx.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")

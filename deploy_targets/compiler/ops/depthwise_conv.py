@@ -9,6 +9,7 @@ import numpy as np
 from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
 from deploy_targets.compiler.ops.conv_common import conv_operands, prepare_conv
+from deploy_targets.compiler.ops.int16x8 import is_int16, lower_conv_2d_16x8
 from deploy_targets.compiler.steps import ConstArray
 
 # The fast path's tap-pair loop keeps a table of at most this many taps per pixel
@@ -51,6 +52,9 @@ def tap_pair_array(op: Operator, flt: Tensor, depth_multiplier: int) -> tuple[li
 
 
 def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
+    if is_int16(ctx, op):  # 16x8 quantization
+        lower_conv_2d_16x8(ctx, op)
+        return
     inp, out, flt = conv_operands(ctx, op)
     batches, _, in_w, in_c = inp.shape
     _, _, _, out_c = flt.shape

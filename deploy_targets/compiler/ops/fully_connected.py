@@ -6,10 +6,14 @@ from __future__ import annotations
 from deploy_targets.compiler import quantization as q
 from deploy_targets.compiler.ir import Operator
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
+from deploy_targets.compiler.ops.int16x8 import is_int16, lower_fully_connected_16x8
 from deploy_targets.compiler.steps import ParamStruct
 
 
 def lower_fully_connected(ctx: LoweringContext, op: Operator) -> None:
+    if is_int16(ctx, op):  # 16x8 quantization
+        lower_fully_connected_16x8(ctx, op)
+        return
     ctx.need(len(op.inputs) in (2, 3) and len(op.outputs) == 1, op, "expects 2 or 3 inputs")
     ctx.need(op.options.get("weights_format", 0) == 0, op,
              "only the DEFAULT weights format is supported (not shuffled 4x16int8)")

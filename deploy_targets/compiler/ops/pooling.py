@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from deploy_targets.compiler.ir import Operator
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
+from deploy_targets.compiler.ops.int16x8 import is_int16, lower_pool_int16
 from deploy_targets.compiler.steps import ParamStruct
 
 
 def lower_pool_2d(ctx: LoweringContext, op: Operator) -> None:
+    if is_int16(ctx, op):  # 16x8 quantization
+        lower_pool_int16(ctx, op)
+        return
     inp = ctx.activation_tensor(op, op.inputs[0])
     out = ctx.activation_tensor(op, op.outputs[0])
     ctx.need(len(inp.shape) == 4, op, "input must be 4-D NHWC")

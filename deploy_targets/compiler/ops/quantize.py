@@ -7,10 +7,14 @@ from deploy_targets.compiler import quantization as q
 from deploy_targets.compiler.c_literals import double_literal, float_literal
 from deploy_targets.compiler.ir import Operator
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
+from deploy_targets.compiler.ops.int16x8 import is_int16, is_int16_output, lower_quantize_int16
 from deploy_targets.compiler.steps import ParamStruct
 
 
 def lower_quantize(ctx: LoweringContext, op: Operator) -> None:
+    if is_int16_output(ctx, op):  # 16x8 quantization
+        lower_quantize_int16(ctx, op)
+        return
     inp = ctx.activation_tensor(op, op.inputs[0], ("float32", "int8"))
     out = ctx.activation_tensor(op, op.outputs[0])
     if inp.dtype == "float32":
@@ -28,6 +32,9 @@ def lower_quantize(ctx: LoweringContext, op: Operator) -> None:
 
 
 def lower_dequantize(ctx: LoweringContext, op: Operator) -> None:
+    if is_int16(ctx, op):  # 16x8 quantization
+        lower_quantize_int16(ctx, op)
+        return
     inp = ctx.activation_tensor(op, op.inputs[0])
     ctx.activation_tensor(op, op.outputs[0], ("float32",))
     ctx.add_unary_step(op, "mf::dequantize", ParamStruct(

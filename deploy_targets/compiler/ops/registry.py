@@ -17,7 +17,10 @@ from deploy_targets.compiler.ops import (
     concatenation,
     conv,
     depthwise_conv,
+    float32,
     fully_connected,
+    grouped_conv,
+    int16x8,
     mean,
     min_max,
     mul,
@@ -25,14 +28,20 @@ from deploy_targets.compiler.ops import (
     pooling,
     quantize,
     reshape,
+    resize,
+    shape_arithmetic,
     softmax,
+    space_batch,
     strided_slice,
+    transpose_conv,
 )
 from deploy_targets.compiler.ops.context import OperatorKernel
 
 FAMILIES: tuple[ModuleType, ...] = (
     conv, depthwise_conv, fully_connected, pooling, reshape, softmax, add, quantize,
-    activations, mul, min_max, mean, pad, concatenation, strided_slice,
+    activations, mul, min_max, mean, pad, concatenation, strided_slice, space_batch,
+    shape_arithmetic, resize, transpose_conv, grouped_conv,
+    int16x8, float32,
 )
 _T = TypeVar("_T")
 
@@ -51,5 +60,9 @@ def _merge(tables: list[tuple[str, dict[str, _T]]], what: str) -> dict[str, _T]:
 OPERATORS: dict[str, OperatorKernel] = _merge(
     [(family.__name__, family.KERNELS) for family in FAMILIES], "operator")
 # The runtime header (runtime/mf/) declaring each kernel function a step may call.
+# The float32 reference kernels, chosen for an operator whose output is float32.
+FLOAT32_OPERATORS: dict[str, OperatorKernel] = _merge(
+    [(family.__name__, getattr(family, "FLOAT32_KERNELS", {})) for family in FAMILIES],
+    "float32 operator")
 KERNEL_HEADERS: dict[str, str] = _merge(
     [(family.__name__, family.KERNEL_HEADERS) for family in FAMILIES], "kernel function")

@@ -5,10 +5,14 @@ from __future__ import annotations
 from deploy_targets.compiler import quantization as q
 from deploy_targets.compiler.ir import Operator
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
+from deploy_targets.compiler.ops.int16x8 import is_int16, lower_softmax_int16
 from deploy_targets.compiler.steps import ParamStruct
 
 
 def lower_softmax(ctx: LoweringContext, op: Operator) -> None:
+    if is_int16(ctx, op):  # 16x8 quantization
+        lower_softmax_int16(ctx, op)
+        return
     inp = ctx.activation_tensor(op, op.inputs[0])
     out = ctx.activation_tensor(op, op.outputs[0])
     ctx.need(out.zero_point == -128 and abs(out.scale - 1.0 / 256) < 1e-6 * 1.0 / 256, op,

@@ -14,7 +14,8 @@ void print_text(const char* text) {
   __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
 }
 
-uint8_t output[MF_MODEL_OUTPUT_BYTES];
+// Aligned for a float or int16 output (the M4 faults on unaligned float stores).
+alignas(16) uint8_t output[MF_MODEL_OUTPUT_BYTES];
 
 void print_hex(const uint8_t* data, uint32_t count) {
   const uint32_t kBytesPerLine = 32;

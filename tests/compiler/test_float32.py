@@ -1,0 +1,59 @@
+"""The float32 reference path: models converted without quantization compile behind the same C
+API and agree with TensorFlow Lite Micro's float reference kernels (and LiteRT's) within 1e-5
+relative; in these models they agree to the bit, as the kernels keep TFLite's summation order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deploy_targets.compiler import compile_tflite, load_graph, prepare
+from tests.compiler.reference import (
+    build_harness,
+    random_inputs,
+    run_compiled,
+    run_litert,
+    run_tflm,
+)
+
+MODELS = [
+    (1000, "any"), (1001, "any"), (1002, "conv,residual"), (1003, "depthwise,pool"),
+    (1004, "global_pool,sigmoid"), (1005, "tanh,concatenate,multiply"),
+    (1006, "zero_pad,subtract,relu6"), (1007, "separable,add"),
+]
+
+
+def assert_close(got: list[np.ndarray], want: list[np.ndarray], reference: str) -> None:
+    for index, (a, b) in enumerate(zip(got, want, strict=True)):
+        tolerance = 1e-5 * np.maximum(np.abs(b), 1e-5 * float(np.max(np.abs(b))))
+        worst = float(np.max(np.abs(a - b) - tolerance))
+        assert worst <= 0, f"input {index}: off {reference} by more than 1e-5 relative"
+
+
+@pytest.mark.parametrize(("seed", "blocks"), MODELS, ids=[f"{s}-{b}" for s, b in MODELS])
+def test_float_model_matches_the_float_reference_kernels(
+        seed: int, blocks: str, factory_model: Callable[..., bytes], tmp_path: Path) -> None:
+    model_bytes = factory_model("random_float_model", seed, blocks)
+    graph = load_graph(model_bytes)
+    assert all(graph.tensors[op.outputs[0]].dtype in ("float32", "int32")
+               for op in graph.operators)
+    library = compile_tflite(model_bytes, tmp_path)
+    assert library.inputs[0].dtype == library.outputs[0].dtype == "float32"
+    assert all(s.function.endswith("_f32") for s in prepare(model_bytes).steps if not s.alias)
+    inputs = random_inputs(np.random.default_rng(seed), np.dtype("float32"),
+                           library.inputs[0].shape, 6)
+    ours = run_compiled(build_harness(tmp_path), inputs, np.dtype("float32"),
+                        library.outputs[0].shape)
+    assert_close(ours, run_tflm(model_bytes, inputs), "TFLite Micro")
+    assert_close(ours, run_litert(model_bytes, inputs, reference_kernels=True), "LiteRT")
+
+
+def test_the_float_models_cover_every_float_kernel(factory_model: Callable[..., bytes]) -> None:
+    from deploy_targets.compiler.ops.float32 import KERNEL_HEADERS
+
+    functions = {s.function for seed, blocks in MODELS
+                 for s in prepare(factory_model("random_float_model", seed, blocks)).steps}
+    assert set(KERNEL_HEADERS) <= functions, set(KERNEL_HEADERS) - functions

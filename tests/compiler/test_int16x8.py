@@ -1,0 +1,89 @@
+"""16x8 quantization (int16 activations, int8 weights, int64 biases): FULLY_CONNECTED,
+CONV_2D, DEPTHWISE_CONV_2D, AVERAGE/MAX_POOL_2D, ADD/SUB, SOFTMAX and QUANTIZE/DEQUANTIZE to and
+from float, compared value by value with TFLite Micro and LiteRT's reference kernels on random
+models with int16 or float input and output."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deploy_targets.compiler import CompileError, load_graph, prepare
+from deploy_targets.compiler.ops.int16x8 import softmax_tables
+from tests.compiler.test_generated_models import assert_exact
+
+MODELS = [
+    (900, "conv"), (901, "conv,conv"), (902, "residual"), (903, "add"), (904, "subtract"),
+    (905, "conv,residual"), (906, "conv"), (907, "residual,conv"),
+]
+
+
+@pytest.mark.parametrize(("seed", "blocks"), MODELS, ids=[f"{s}-{b}" for s, b in MODELS])
+def test_16x8_model_is_exact(seed: int, blocks: str, factory_model: Callable[..., bytes],
+                             tmp_path: Path) -> None:
+    model_bytes = factory_model("random_16x8_model", seed, blocks)
+    graph = load_graph(model_bytes)
+    assert graph.tensors[graph.inputs[0]].dtype == "int16"
+    functions = {s.function for s in prepare(model_bytes).steps}
+    assert {"mf::fully_connected_16x8"} <= functions
+    assert not functions & {"mf::conv_2d", "mf::conv_2d_add", "mf::add", "mf::softmax"}
+    assert_exact(model_bytes, tmp_path, seed)
+
+
+FLOAT_IO_MODELS = [(920, "depthwise,pool"), (921, "pool,conv"), (922, "any"), (923, "any")]
+
+
+@pytest.mark.parametrize(("seed", "blocks"), FLOAT_IO_MODELS,
+                         ids=[f"{s}-{b}" for s, b in FLOAT_IO_MODELS])
+def test_16x8_model_with_float_io_is_exact(seed: int, blocks: str,
+                                           factory_model: Callable[..., bytes],
+                                           tmp_path: Path) -> None:
+    """The converter's default for 16x8: float input and output around QUANTIZE/DEQUANTIZE,
+    with DEPTHWISE_CONV_2D and the pools in int16 too."""
+    model_bytes = factory_model("random_16x8_model", seed, blocks, "float")
+    graph = load_graph(model_bytes)
+    kinds = [op.kind for op in graph.operators]
+    assert kinds[0] == "QUANTIZE" and kinds[-1] == "DEQUANTIZE"
+    assert graph.tensors[graph.operators[0].outputs[0]].dtype == "int16"
+    assert_exact(model_bytes, tmp_path, seed)
+
+
+def test_the_models_cover_every_16x8_kernel(factory_model: Callable[..., bytes]) -> None:
+    from deploy_targets.compiler.ops.int16x8 import KERNEL_HEADERS
+
+    functions: set[str] = set()
+    for seed, blocks in MODELS:
+        functions |= {s.function for s in prepare(
+            factory_model("random_16x8_model", seed, blocks)).steps}
+    for seed, blocks in FLOAT_IO_MODELS:
+        functions |= {s.function for s in prepare(
+            factory_model("random_16x8_model", seed, blocks, "float")).steps}
+    assert set(KERNEL_HEADERS) <= functions, set(KERNEL_HEADERS) - functions
+    subtracts = [op for seed, blocks in MODELS
+                 for op in load_graph(factory_model("random_16x8_model", seed, blocks)).operators
+                 if op.kind == "SUB"]
+    assert subtracts
+
+
+def test_softmax_tables_match_their_functions() -> None:
+    """exp on [-10, 0] and 1 / (1 + x) on [0, 1], in Q0.15 (the 513th entry is the end point)."""
+    exp_table, reciprocal_table = softmax_tables()
+    assert len(exp_table) == len(reciprocal_table) == 513
+    x = np.linspace(0.0, 1.0, 513)
+    assert np.max(np.abs(np.array(exp_table) - np.minimum(np.exp(10 * x - 10) * 32768, 32767))) <= 2
+    assert np.max(np.abs(np.array(reciprocal_table) - np.minimum(32768 / (1 + x), 32767))) <= 2
+    assert exp_table[-1] == reciprocal_table[0] == 32767 and reciprocal_table[-1] == 16384
+
+
+def test_int16_tensor_with_a_zero_point_is_refused(factory_model: Callable[..., bytes]) -> None:
+    graph = load_graph(factory_model("random_16x8_model", 900, "conv"))
+    from deploy_targets.compiler.lowering import lower_graph
+
+    first = graph.tensors[graph.inputs[0]]
+    graph.tensors[graph.inputs[0]] = type(first)(first.index, first.name, first.dtype,
+                                                 first.shape, first.scales, (3,))
+    with pytest.raises(CompileError, match="zero point 0"):
+        lower_graph(graph)
