@@ -35,6 +35,7 @@ class ArmTools:
 
     gxx: str = "arm-none-eabi-g++"
     size: str = "arm-none-eabi-size"
+    nm: str = "arm-none-eabi-nm"  # symbol addresses for the cycle model
     qemu: str = "qemu-system-arm"
     compile_timeout_s: float = 600.0
     qemu_timeout_s: float = 300.0

@@ -19,8 +19,9 @@ from deploy_targets.estimate.arm_build import (
     build_firmware,
     section_sizes,
 )
+from deploy_targets.estimate.cycle_model import PIPELINE_REFILL_CYCLES, CycleCount, measure_cycles
 from deploy_targets.estimate.machines import harness_machine
-from deploy_targets.estimate.qemu_run import run_firmware
+from deploy_targets.estimate.qemu_run import qemu_command, run_firmware
 from deploy_targets.estimate.stack_usage import deepest_stack, find_symbol, read_call_graph
 
 # Fallback throughput of plain C++ int8 kernels: an inner loop of two byte loads, a
@@ -48,6 +49,14 @@ class Estimate:
     reason: str | None = None  # why method is "mac-estimate"
     output_fnv1a: int | None = None  # FNV-1a of the output bytes for the harness's input
     notes: tuple[str, ...] = ()
+    # Cortex-M4 cycle model (cycle_model.py) over QEMU's instruction stream; only when asked
+    # for (count_cycles=True) on a Cortex-M4 board. The range is the pipeline refill at 1 and 3.
+    cycles: CycleCount | None = None
+
+    @property
+    def cycle_estimate(self) -> int | None:
+        """Cycles of one invoke by the Cortex-M4 model, P = 2; None when not counted."""
+        return None if self.cycles is None else self.cycles.cycles(PIPELINE_REFILL_CYCLES)
 
     def fits(self, board: Board) -> bool | None:
         """Whether flash and RAM + stack fit the board; None when they were not measured."""
@@ -128,11 +137,14 @@ def estimate_library(
     mac_count: int | None = None,
     tools: ArmTools | None = None,
     work_dir: Path | None = None,
+    count_cycles: bool = False,
 ) -> Estimate:
     """Measure one inference of the library `name` in `library_dir` on `board`.
 
     `mac_count` is only used by the fallback when the toolchain or QEMU is missing.
     `work_dir` keeps the firmware and objects (a temporary folder otherwise).
+    `count_cycles` runs QEMU once more with its instruction log on and prices every executed
+    instruction with the Cortex-M4 cycle model (Cortex-M4 boards only; seconds per model).
     """
     board = get_board(board) if isinstance(board, str) else board
     tools = tools or ArmTools()
@@ -148,20 +160,26 @@ def estimate_library(
 
     if work_dir is not None:
         work_dir.mkdir(parents=True, exist_ok=True)
-        return _measure(library_dir, name, board, tools, work_dir)
+        return _measure(library_dir, name, board, tools, work_dir, count_cycles)
     with tempfile.TemporaryDirectory(prefix="mf-estimate-") as tmp:
-        return _measure(library_dir, name, board, tools, Path(tmp))
+        return _measure(library_dir, name, board, tools, Path(tmp), count_cycles)
 
 
 def estimate_compiled(
-    lib: CompiledLibraryLike, board: Board | str = "nano33ble", *, tools: ArmTools | None = None
+    lib: CompiledLibraryLike,
+    board: Board | str = "nano33ble",
+    *,
+    tools: ArmTools | None = None,
+    count_cycles: bool = False,
 ) -> Estimate:
     """`estimate_library` for the compiler's CompiledLibrary (its MAC count feeds the fallback)."""
-    return estimate_library(lib.out_dir, lib.name, board, mac_count=lib.mac_count, tools=tools)
+    return estimate_library(lib.out_dir, lib.name, board, mac_count=lib.mac_count, tools=tools,
+                            count_cycles=count_cycles)
 
 
 def _measure(
-    library_dir: Path, name: str, board: Board, tools: ArmTools, work_dir: Path
+    library_dir: Path, name: str, board: Board, tools: ArmTools, work_dir: Path,
+    count_cycles: bool = False,
 ) -> Estimate:
     firmware = build_firmware(library_dir, name, board, work_dir, tools)
     with_library = section_sizes(firmware.library_elf, tools)
@@ -190,6 +208,17 @@ def _measure(
         f" x {board.cycles_per_instruction} CPI ({board.cpi_source}) at "
         f"{board.clock_hz / 1e6:g} MHz"
     )
+    cycles = None
+    if count_cycles and board.qemu_cpu == "cortex-m4":
+        cycles = measure_cycles(
+            qemu_command(tools.qemu, board, firmware.library_elf), firmware.library_elf,
+            tools.nm, f"{name}_invoke", tools.qemu_timeout_s,
+        )
+        notes.append(
+            f"cycles: {cycles.cycles()} by the Cortex-M4 model (pipeline refill 2; "
+            f"{cycles.cycle_range[0]}-{cycles.cycle_range[1]} for 1-3), over "
+            f"{cycles.instructions} instructions traced in QEMU"
+        )
     return Estimate(
         board=board.name,
         method="qemu",
@@ -204,4 +233,5 @@ def _measure(
         latency_basis=basis,
         output_fnv1a=run.output_fnv1a,
         notes=tuple(notes),
+        cycles=cycles,
     )

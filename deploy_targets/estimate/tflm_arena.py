@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import selectors
 import signal
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -270,6 +272,89 @@ def tflm_min_arena_bytes(model_bytes: bytes, *, probe: str = DEFAULT_PROBE) -> i
                 f"{error} (the probe crashed at {len(isolated.crashes)} sizes, the last at "
                 f"{size} bytes: {death})"
             ) from None
+
+
+# What each of TFLM's recorded arena allocations is, with its size in the 64-bit host build
+# (where tflm_min_arena_bytes measures) and on a 32-bit Cortex-M. Layouts from tflite-micro's
+# tensorflow/lite/c/common.h with TF_LITE_STATIC_MEMORY (pointers and size_t 8 -> 4 bytes):
+#   TfLiteEvalTensor {data*, dims*, type}                                 24 -> 12
+#   TfLiteTensor {data*, dims*, params(8), quantization{type, params*},
+#                 bytes(size_t), type, allocation_type, is_variable}      64 -> 40
+#   TfLiteAffineQuantization {scale*, zero_point*, quantized_dimension}   24 -> 12
+#   NodeAndRegistration {TfLiteNode{inputs*, outputs*, intermediates*, user_data*,
+#                 builtin_data*, custom_initial_data*, int}, registration*} 64 -> 32
+# (name in RecordingMicroAllocator's report, bytes per item on 64-bit, bytes per item on 32-bit)
+_POINTER_SIZED_RECORDS = (
+    ("TfLiteEvalTensor data", 24, 12),
+    ("Persistent TfLiteTensor data", 64, 40),
+    ("NodeAndRegistration struct", 64, 32),
+)
+# Each persistent tensor's quantization is one TfLiteAffineQuantization (24 -> 12) plus its
+# zero-point array (same size on both).
+_AFFINE_QUANTIZATION_BYTES = (24, 12)
+_RECORD = re.compile(
+    r"'(?P<name>[^']+)' used (?P<used>\d+) bytes with alignment overhead \(requested "
+    r"(?P<requested>\d+) bytes for (?P<count>\d+) "
+)
+
+
+@dataclass(frozen=True)
+class TflmArena32:
+    """TFLM's smallest arena, measured on the 64-bit host and converted to a 32-bit target."""
+
+    host_bytes: int  # the 64-bit host build's smallest arena (tflm_min_arena_bytes)
+    target_bytes: int  # the same with TFLM's pointer-holding structs at their 32-bit sizes
+    saved: dict[str, int]  # record name -> bytes it shrinks by
+
+
+def tflm_allocation_report(model_bytes: bytes, arena_bytes: int) -> str:
+    """TFLM's RecordingMicroAllocator report (print_allocations) for `arena_bytes`, from a child
+    process (the C++ side prints to the process's stdout)."""
+    with tempfile.TemporaryDirectory(prefix="mcuforge-arena-") as tmp:
+        model_path = Path(tmp) / "model.tflite"
+        model_path.write_bytes(model_bytes)
+        script = (
+            "import sys\n"
+            "from tflite_micro.python.tflite_micro import runtime\n"
+            "i = runtime.Interpreter.from_bytes(open(sys.argv[1], 'rb').read(),"
+            " arena_size=int(sys.argv[2]))\n"
+            "sys.stdout.flush()\n"
+            "i.print_allocations()\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(model_path), str(arena_bytes)],
+            capture_output=True, text=True, timeout=PROBE_TIMEOUT_S, cwd=_REPO_ROOT,
+        )
+    # TFLM's MicroPrintf writes to stderr.
+    report = result.stdout + result.stderr
+    if result.returncode != 0 or "RecordingMicroAllocator" not in report:
+        raise ArenaMeasurementError(
+            f"tflite-micro printed no allocation report for a {arena_bytes} byte arena (exit "
+            f"{result.returncode}): {report[-1000:]}"
+        )
+    return report
+
+
+def tflm_arena_32bit(model_bytes: bytes, host_arena_bytes: int) -> TflmArena32:
+    """The arena TFLM needs on a 32-bit target: the 64-bit host's smallest arena less what its
+    pointer-holding bookkeeping structs lose at 4-byte pointers (see _POINTER_SIZED_RECORDS).
+
+    Operator data ('Persistent buffer data') and the allocator's unrecorded tail are kept at
+    their host sizes, so this is an upper bound of the device arena (their few pointers shrink
+    too); tensor data is the same on both.
+    """
+    report = tflm_allocation_report(model_bytes, host_arena_bytes)
+    records = {m["name"]: (int(m["used"]), int(m["count"])) for m in _RECORD.finditer(report)}
+    saved: dict[str, int] = {}
+    for name, host_size, target_size in _POINTER_SIZED_RECORDS:
+        used, count = records.get(name, (0, 0))
+        if name == "Persistent TfLiteTensor data":
+            count = used // host_size  # the report counts tensors here, one struct each
+        saved[name] = count * (host_size - target_size)
+    tensors = records.get("Persistent TfLiteTensor data", (0, 0))[0] // 64
+    host_affine, target_affine = _AFFINE_QUANTIZATION_BYTES
+    saved["Persistent TfLiteTensor quantization data"] = tensors * (host_affine - target_affine)
+    return TflmArena32(host_arena_bytes, host_arena_bytes - sum(saved.values()), saved)
 
 
 def _load_probe(spec: str) -> Probe:

@@ -11,6 +11,7 @@ import pytest
 from deploy_targets.estimate.tflm_arena import (
     ArenaMeasurementError,
     IsolatedProbe,
+    tflm_arena_32bit,
     tflm_min_arena_bytes,
 )
 
@@ -27,6 +28,26 @@ def test_hello_world_needs_1936_bytes(shared_models: Path) -> None:
     with IsolatedProbe(model_bytes) as probe:
         assert probe(model_bytes, 1936)
         assert not probe(model_bytes, 1936 - 16)
+
+
+def test_32bit_arena_shrinks_each_pointer_holding_struct(shared_models: Path) -> None:
+    model_bytes = (shared_models / "hello_world_int8.tflite").read_bytes()
+    arena = tflm_arena_32bit(model_bytes, 1936)
+    # hello_world: 10 eval tensors (24 -> 12 B), 2 persistent TfLiteTensors (64 -> 40 B) with
+    # their affine quantization (24 -> 12 B), 3 nodes with their registration (64 -> 32 B).
+    assert arena.saved == {
+        "TfLiteEvalTensor data": 10 * 12,
+        "Persistent TfLiteTensor data": 2 * 24,
+        "Persistent TfLiteTensor quantization data": 2 * 12,
+        "NodeAndRegistration struct": 3 * 32,
+    }
+    assert (arena.host_bytes, arena.target_bytes) == (1936, 1936 - 288)
+
+
+def test_32bit_arena_needs_an_arena_tflm_accepts(shared_models: Path) -> None:
+    model_bytes = (shared_models / "hello_world_int8.tflite").read_bytes()
+    with pytest.raises(ArenaMeasurementError, match="no allocation report"):
+        tflm_arena_32bit(model_bytes, 64)
 
 
 def test_result_is_a_multiple_of_tflm_alignment(shared_models: Path) -> None:

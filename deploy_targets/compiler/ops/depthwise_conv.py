@@ -4,10 +4,51 @@ input (the planner chooses)."""
 
 from __future__ import annotations
 
-from deploy_targets.compiler.ir import Operator
+import numpy as np
+
+from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
 from deploy_targets.compiler.ops.conv_common import conv_operands, prepare_conv
 from deploy_targets.compiler.ops.int16x8 import is_int16, lower_conv_2d_16x8
+from deploy_targets.compiler.steps import ConstArray
+
+# The fast path's tap-pair loop keeps a table of at most this many taps per pixel
+# (mf/depthwise_conv_fast.h, kMaxPairedTaps).
+MAX_PAIRED_TAPS = 16
+
+
+def filter_tap_pair_words(filter_values: np.ndarray) -> np.ndarray:
+    """The depthwise filter [1, h, w, channels] as the fast path's SMLAD operands: taps taken
+    two at a time (t, t+1; an odd last tap paired with 0), each channel's two weights one
+    int16 pair (tap t in the low half), laid out [channel group of 4][tap pair][channel in the
+    group] so one four-channel group reads its words in order.
+
+    >>> filter_tap_pair_words(np.arange(1, 13).reshape(1, 1, 3, 4)).tolist()
+    [327681, 393218, 458755, 524292, 9, 10, 11, 12]
+    """
+    _, height, width, channels = filter_values.shape
+    taps = filter_values.reshape(height * width, channels).astype(np.int64)
+    if len(taps) % 2:
+        taps = np.concatenate([taps, np.zeros((1, channels), dtype=np.int64)])
+    low, high = taps[0::2], taps[1::2]  # [pair, channel]
+    words = (low & 0xFFFF) | ((high & 0xFFFF) << 16)
+    words = (words + 2**31) % 2**32 - 2**31  # as int32
+    pairs = words.shape[0]
+    return words.reshape(pairs, channels // 4, 4).transpose(1, 0, 2).reshape(-1)
+
+
+def tap_pair_array(op: Operator, flt: Tensor, depth_multiplier: int) -> tuple[list[ConstArray],
+                                                                              str]:
+    """The pre-paired filter and its argument, where the fast path can use it: depth
+    multiplier 1, whole groups of four channels, at most MAX_PAIRED_TAPS taps."""
+    _, height, width, channels = flt.shape
+    if depth_multiplier != 1 or channels % 4 or height * width > MAX_PAIRED_TAPS:
+        return [], "0"
+    assert flt.data is not None
+    name = f"op{op.index}_filter_tap_pairs"
+    return [ConstArray(name, "int32_t", filter_tap_pair_words(flt.data),
+                       "the filter as int16 pairs of taps for SMLAD, [channel / 4][tap / 2]"
+                       "[channel % 4] (fast path, mf/depthwise_conv_fast.h)")], f"const:{name}"
 
 
 def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
@@ -26,6 +67,9 @@ def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     ctx.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")
     conv = prepare_conv(ctx, op, inp, out, flt, "mf::DepthwiseConvParams",
                         depth_multiplier=out_c // in_c)
+    pair_arrays, pair_arg = tap_pair_array(op, flt, out_c // in_c)
+    conv.arrays += pair_arrays
+    conv.params.fields.append(("filter_tap_pairs", pair_arg))
     step = ctx.add_step(op, "mf::depthwise_conv_2d",
                         [*conv.leading_args(f"in:{op.inputs[0]}"), f"out:{op.outputs[0]}"],
                         [op.inputs[0]], op.outputs[0], [conv.params], conv.arrays)

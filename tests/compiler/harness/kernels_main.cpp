@@ -1,13 +1,15 @@
-// Kernel test harness: runs the convolution and fully connected kernels on pseudo-random data
-// over a table of shapes (odd depths, odd pixel counts, strides, dilation, padding, depth
-// multipliers, in-place and residual variants, filter offsets) and prints one FNV-1a checksum
-// of each output. Built with -DMF_FAST_KERNELS=0 and =1, on the host and on Cortex-M4 (QEMU, semihosting), every build must
-// print the same lines: the fast path gives the reference's bytes.
+// Kernel test harness: runs the convolution, pooling and fully connected kernels on
+// pseudo-random data over a table of shapes (odd depths, odd pixel counts, strides, dilation,
+// padding, depth multipliers, in-place and residual variants, filter offsets) and prints one
+// FNV-1a checksum of each output. Built with -DMF_FAST_KERNELS=0 and =1, on the host and on
+// Cortex-M4 (QEMU, semihosting), every build must print the same lines: the fast path gives
+// the reference's bytes.
 #include <stdint.h>
 
 #include "mf/conv.h"
 #include "mf/depthwise_conv.h"
 #include "mf/fully_connected.h"
+#include "mf/pooling.h"
 #include "mf/requantize_fast.h"
 
 #if defined(__arm__)
@@ -140,6 +142,10 @@ const Shape kConvShapes[] = {
     {1, 6, 7, 3, 3, 3, 9, 1, 1, 1, 1, 0},     {2, 5, 6, 5, 3, 2, 6, 2, 1, 1, 0, 1},
     {1, 9, 9, 8, 3, 3, 4, 1, 1, 2, 1, 0},     {1, 7, 5, 16, 1, 1, 11, 2, 2, 1, 1, 0},
     {1, 4, 4, 2, 5, 5, 1, 1, 1, 1, 1, 1},     {1, 1, 1, 13, 1, 1, 7, 1, 1, 1, 0, 0},
+    // k x k taps of a depth that is a multiple of 4 (im2col four channels per load): batches,
+    // stride 2 and SAME padding; an odd number of four-tap groups (9); VALID padding.
+    {2, 6, 7, 8, 3, 3, 5, 2, 2, 1, 1, 0},     {1, 5, 5, 4, 3, 3, 6, 1, 1, 1, 1, 1},
+    {1, 6, 6, 12, 3, 3, 3, 1, 2, 1, 0, 0},
 };
 
 // DEPTHWISE_CONV_2D shapes (out_depth holds the depth multiplier).
@@ -149,6 +155,9 @@ const Shape kDepthwiseShapes[] = {
     {2, 6, 5, 12, 3, 3, 1, 1, 2, 1, 1, 0},  {1, 8, 8, 6, 5, 5, 4, 1, 1, 2, 1, 1},
     {1, 3, 5, 5, 3, 3, 3, 1, 1, 1, 1, 0},   {1, 4, 3, 9, 1, 1, 1, 1, 1, 1, 0, 1},
     {1, 7, 6, 8, 5, 5, 1, 1, 1, 1, 1, 0},  // more taps than the fast path's tap table
+    {1, 6, 7, 8, 3, 3, 1, 2, 2, 1, 1, 1},  // tap pairs: stride 2, SAME, an odd tap count
+    {1, 5, 6, 4, 2, 2, 1, 1, 1, 1, 0, 0},  // tap pairs: an even tap count, VALID
+    {1, 8, 8, 4, 3, 3, 1, 1, 1, 2, 1, 0},  // tap pairs: dilation 2
 };
 
 mf::ConvParams conv_params(const Shape& s) {
@@ -191,10 +200,22 @@ void run_conv(int32_t config, const Shape& s) {
   mf::conv_2d(p, input, filter, 0, output, scratch);  // no bias
   print_checksum("conv_2d_no_bias", config, output, out_bytes);
 
-  mf::AddParams add = {random_in(-127, 128), 1073741824 + random_in(0, 1 << 29), -1,
-                       random_in(-127, 128), 1073741824 + random_in(0, 1 << 29), -2, 20,
-                       random_in(-128, 127), 1073741824 + random_in(0, 1 << 29), -19, -128, 127,
-                       0};
+  // TFLite gives the larger-scale input the multiplier 0.5 exactly (2^30, shift 0); the
+  // output rescaling's shift ranges widely (left_shift 20 in it), and SUB negates input 2.
+  const int32_t output_shifts[] = {-19, -25, -31, 1};
+  mf::AddParams add = {random_in(-127, 128),
+                       config % 3 == 0 ? 1073741824 : 1073741824 + random_in(0, 1 << 29),
+                       config % 3 == 0 ? 0 : -1,
+                       random_in(-127, 128),
+                       config % 2 == 1 ? 1073741824 : 1073741824 + random_in(0, 1 << 29),
+                       config % 2 == 1 ? 0 : -2,
+                       20,
+                       random_in(-128, 127),
+                       1073741824 + random_in(0, 1 << 29),
+                       output_shifts[config % 4],
+                       -128,
+                       127,
+                       config % 5 == 4};
   fill(residual, out_bytes);
   mf::conv_2d_add(p, input, filter, bias, add, config % 2, residual, output, scratch);
   print_checksum("conv_2d_add", config, output, out_bytes);
@@ -209,6 +230,28 @@ void run_conv(int32_t config, const Shape& s) {
     mf::conv_2d_1x1_in_place(p, input, filter, bias, scratch);
     print_checksum("conv_2d_1x1_in_place", config, input, out_bytes);
   }
+}
+
+// The compiler's tap-pair filter (ops/depthwise_conv.py, filter_tap_pair_words), or 0 where
+// it emits none.
+int32_t tap_pairs[4096];
+const int32_t* tap_pair_table(const mf::DepthwiseConvParams& p) {
+  const int32_t taps = p.filter_height * p.filter_width;
+  if (p.depth_multiplier != 1 || p.output_depth % 4 != 0 || taps > 16) return 0;
+  const int32_t pairs = (taps + 1) / 2;
+  for (int32_t group = 0; group < p.output_depth / 4; ++group) {
+    for (int32_t pair = 0; pair < pairs; ++pair) {
+      for (int32_t k = 0; k < 4; ++k) {
+        const int32_t channel = 4 * group + k;
+        const int32_t low = filter[2 * pair * p.output_depth + channel];
+        const int32_t high = 2 * pair + 1 < taps ? filter[(2 * pair + 1) * p.output_depth + channel]
+                                                 : 0;
+        tap_pairs[(group * pairs + pair) * 4 + k] = static_cast<int32_t>(
+            (static_cast<uint32_t>(low) & 0xFFFFu) | (static_cast<uint32_t>(high) << 16));
+      }
+    }
+  }
+  return tap_pairs;
 }
 
 void run_depthwise(int32_t config, const Shape& s) {
@@ -240,6 +283,7 @@ void run_depthwise(int32_t config, const Shape& s) {
   fill(filter, s.filter_height * s.filter_width * p.output_depth);
   fill_quantization(p.output_depth, s.filter_height * s.filter_width);
   p.output_requantizers = requantizer_table(config, p.output_depth, p.output_offset);
+  p.filter_tap_pairs = tap_pair_table(p);
   const int32_t out_bytes = s.batches * p.output_height * p.output_width * p.output_depth;
   mf::depthwise_conv_2d(p, input, filter, bias, output);
   print_checksum("depthwise_conv_2d", config, output, out_bytes);
@@ -257,7 +301,7 @@ void run_depthwise(int32_t config, const Shape& s) {
 // FULLY_CONNECTED shapes: {batches, accum_depth, output_depth, per_channel, filter_offset}.
 const int32_t kFullyConnectedShapes[][5] = {
     {1, 64, 12, 1, 0}, {1, 13, 7, 0, 0}, {3, 10, 5, 0, 3}, {2, 4, 1, 1, -7}, {1, 1, 3, 0, 0},
-    {1, 200, 33, 1, 0},
+    {1, 200, 33, 1, 0}, {2, 37, 10, 0, 0}, {1, 64, 16, 0, 0}, {1, 7, 4, 1, 0},
 };
 
 void run_fully_connected(int32_t config, const int32_t* shape) {
@@ -282,6 +326,36 @@ void run_fully_connected(int32_t config, const int32_t* shape) {
   print_checksum("fully_connected_no_bias", config, output, p.batches * p.output_depth);
 }
 
+// AVERAGE_POOL_2D shapes: {batches, height, width, depth, filter h, filter w, stride h,
+// stride w, same, relu}: the DS-CNN's global pool, clipped SAME windows, a depth that is not a
+// multiple of 4 and a window of more taps than int16 sums allow (both reference-only).
+const int32_t kAveragePoolShapes[][10] = {
+    {1, 25, 5, 64, 25, 5, 1, 1, 0, 0}, {2, 7, 6, 8, 3, 3, 2, 2, 1, 1},
+    {1, 5, 5, 6, 2, 2, 1, 1, 0, 0},    {1, 20, 20, 4, 17, 17, 1, 1, 0, 0},
+};
+
+void run_average_pool(int32_t config, const int32_t* shape) {
+  mf::PoolParams p;
+  p.batches = shape[0];
+  p.input_height = shape[1];
+  p.input_width = shape[2];
+  p.depth = shape[3];
+  p.filter_height = shape[4];
+  p.filter_width = shape[5];
+  p.stride_height = shape[6];
+  p.stride_width = shape[7];
+  output_size(p.input_height, p.filter_height, p.stride_height, 1, shape[8], &p.output_height,
+              &p.padding_height);
+  output_size(p.input_width, p.filter_width, p.stride_width, 1, shape[8], &p.output_width,
+              &p.padding_width);
+  p.activation_min = shape[9] ? 0 : -128;
+  p.activation_max = 127;
+  fill(input, p.batches * p.input_height * p.input_width * p.depth);
+  mf::average_pool_2d(p, input, output);
+  print_checksum("average_pool_2d", config, output,
+                 p.batches * p.output_height * p.output_width * p.depth);
+}
+
 }  // namespace
 
 int main() {
@@ -290,6 +364,9 @@ int main() {
   }
   for (uint32_t i = 0; i < sizeof(kDepthwiseShapes) / sizeof(kDepthwiseShapes[0]); ++i) {
     run_depthwise(static_cast<int32_t>(i), kDepthwiseShapes[i]);
+  }
+  for (uint32_t i = 0; i < sizeof(kAveragePoolShapes) / sizeof(kAveragePoolShapes[0]); ++i) {
+    run_average_pool(static_cast<int32_t>(i), kAveragePoolShapes[i]);
   }
   for (uint32_t i = 0; i < sizeof(kFullyConnectedShapes) / sizeof(kFullyConnectedShapes[0]);
        ++i) {

@@ -70,7 +70,9 @@ inline void conv_2d_add(const ConvParams& p, const int8_t* input, const int8_t* 
                         const int8_t* residual, int8_t* output, int8_t* scratch) {
 #if MF_FAST_KERNELS
   if (scratch) {
-    const fast::StoreResidualSum store = {&add_params, conv_is_input1, residual, output};
+    const fast::AddRequantizers requantizers = fast::add_requantizers(add_params);
+    const fast::StoreResidualSum store = {&add_params, &requantizers, conv_is_input1, residual,
+                                          output};
     fast::conv_2d(p, input, filter, bias, scratch, store);
     return;
   }

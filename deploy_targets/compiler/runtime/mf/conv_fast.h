@@ -20,6 +20,7 @@ namespace mf {
 namespace fast {
 
 const int32_t kPositions = 4;  // output positions computed together
+static_assert(kPositions == 4, "the Thumb-2 loops step 2 * kPositions words = 32 bytes");
 
 // Scratch layout of the four columns (32-bit words). For each group of four taps k..k+3, and
 // for each position q = 0..3 in turn: [q: k,k+2] [q: k+1,k+3] (int16 pairs, the low half
@@ -56,6 +57,54 @@ class ColumnWriter {
   int32_t count_;
 };
 
+// `count` groups of zeros (taps over the padding: the reference skips them, i.e. adds 0) into
+// one position's slots; returns the slot after the last.
+MF_ALWAYS_INLINE int32_t* zero_groups(int32_t* group, int32_t count) {
+  for (int32_t g = 0; g < count; ++g) {
+    group[0] = 0;
+    group[1] = 0;
+    group += 2 * kPositions;
+  }
+  return group;
+}
+
+// `count` groups of four input bytes from `pixel` on, plus the input offset, unpacked into
+// one position's slots; returns the slot after the last.
+MF_ALWAYS_INLINE int32_t* unpack_groups(int32_t* group, const int8_t* pixel, int32_t count,
+                                        int32_t offset_pair) {
+#if MF_SIMD_ACLE
+  // Six instructions per group (gcc's loop takes ten: it neither pairs the stores into STRD
+  // nor post-increments).
+  if (count > 0) {
+    int32_t four, even;
+    // volatile: its only effect may be the stores (a caller that drops the returned pointer
+    // would otherwise let gcc delete it).
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[four], [%[pixel]], #4\n\t"
+        "sxtab16 %[even], %[offset], %[four]\n\t"
+        "sxtab16 %[four], %[offset], %[four], ror #8\n\t"
+        "strd %[even], %[four], [%[group]], #32\n\t"
+        "subs %[count], %[count], #1\n\t"
+        "bne 1b\n\t"
+        : [group] "+r"(group), [pixel] "+r"(pixel), [count] "+r"(count), [four] "=&r"(four),
+          [even] "=&r"(even)
+        : [offset] "r"(offset_pair)
+        : "cc", "memory");
+  }
+  return group;
+#else
+  for (int32_t g = 0; g < count; ++g) {
+    const int32_t four = simd::read_s8x4(pixel);
+    pixel += 4;
+    group[0] = simd::sxtab16(offset_pair, four);
+    group[1] = simd::sxtab16_odd(offset_pair, four);
+    group += 2 * kPositions;
+  }
+  return group;
+#endif
+}
+
 // The column of output position `position` (batch, y, x flattened) into slot q.
 MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
                                       int32_t position, int32_t* words, int32_t q) {
@@ -65,6 +114,7 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
   const int32_t batch = position / (p.output_width * p.output_height);
   const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
   const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
   const bool pointwise = p.filter_height == 1 && p.filter_width == 1 && in_y_origin >= 0 &&
                          in_y_origin < p.input_height && in_x_origin >= 0 &&
                          in_x_origin < p.input_width && p.input_depth % 4 == 0;
@@ -73,13 +123,42 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
     const int8_t* pixel =
         input + ((batch * p.input_height + in_y_origin) * p.input_width + in_x_origin) *
                     p.input_depth;
-    const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
+    unpack_groups(words + 2 * q, pixel, p.input_depth / 4, offset_pair);
+    return;
+  }
+  if (p.input_depth % 4 == 0) {
+    // Four channels per load, each tap's run of channels a whole number of groups. A filter
+    // row is three runs: taps over the left padding (zeros), taps inside the input (with
+    // dilation 1, one contiguous run of input bytes), taps over the right padding.
+    const int32_t groups_per_tap = p.input_depth / 4;
+    int32_t first_x = 0;
+    while (first_x < p.filter_width && in_x_origin + p.dilation_width * first_x < 0) ++first_x;
+    int32_t end_x = p.filter_width;
+    while (end_x > first_x && in_x_origin + p.dilation_width * (end_x - 1) >= p.input_width) {
+      --end_x;
+    }
+    const int32_t tap_step = p.dilation_width * p.input_depth;
+    const int8_t* batch_input = input + batch * p.input_height * p.input_width * p.input_depth;
     int32_t* group = words + 2 * q;
-    for (int32_t c = 0; c < p.input_depth; c += 4) {
-      const int32_t four = simd::read_s8x4(pixel + c);
-      group[0] = simd::sxtab16(offset_pair, four);
-      group[1] = simd::sxtab16_odd(offset_pair, four);
-      group += 2 * kPositions;
+    for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y) {
+      const int32_t in_y = in_y_origin + p.dilation_height * filter_y;
+      if (in_y < 0 || in_y >= p.input_height) {
+        group = zero_groups(group, p.filter_width * groups_per_tap);
+        continue;
+      }
+      group = zero_groups(group, first_x * groups_per_tap);
+      const int8_t* pixel =
+          batch_input + (in_y * p.input_width + in_x_origin + p.dilation_width * first_x) *
+                            p.input_depth;
+      if (p.dilation_width == 1) {
+        group = unpack_groups(group, pixel, (end_x - first_x) * groups_per_tap, offset_pair);
+      } else {
+        for (int32_t filter_x = first_x; filter_x < end_x; ++filter_x) {
+          group = unpack_groups(group, pixel, groups_per_tap, offset_pair);
+          pixel += tap_step;
+        }
+      }
+      group = zero_groups(group, (p.filter_width - end_x) * groups_per_tap);
     }
     return;
   }
@@ -110,16 +189,98 @@ struct StoreOutput {
   }
 };
 
+// ADD's three rescalings (input 1, input 2, the sum to the output) as the fast path's
+// requantizers, computed once per layer. With no output offset folded in, every right shift
+// up to 31 folds (requantize_fast.h: |K| < 2^62 for r <= 31) into five inlined instructions;
+// the output offset is added after. A rescaling that does not fold (a shift >= 0) takes the
+// reference's arithmetic out of line, which keeps the four inlined stores of conv_positions
+// small.
+struct AddRequantizers {
+  ChannelRequantizer input1;
+  ChannelRequantizer input2;
+  ChannelRequantizer output;
+  // The inputs lifted by 2^left_shift stay below 2^30 in magnitude (255 * 2^21 < 2^29), so a
+  // shift of 0 (the larger-scale input's multiplier is exactly 0.5: 2^30, shift 0) has its
+  // own three-instruction form, rescale_no_shift.
+  int32_t small_inputs;
+};
+
+// channel_requantizer with output offset 0 and right shifts up to 31 folded.
+inline ChannelRequantizer rescaler(int32_t multiplier, int32_t shift) {
+  if (shift >= 0 || shift < -31) return channel_requantizer(multiplier, shift, 0);
+  const int32_t r = -shift;
+  const int64_t round = (static_cast<int64_t>(1) << 30) + (static_cast<int64_t>(1) << (30 + r));
+  ChannelRequantizer q;
+  q.multiplier = multiplier;
+  q.round_low = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(round)));
+  q.round_high = static_cast<int32_t>(round >> 32);
+  q.high_shift = r - 1;
+  return q;
+}
+
+inline AddRequantizers add_requantizers(const AddParams& p) {
+  AddRequantizers r;
+  r.input1 = rescaler(p.input1_multiplier, p.input1_shift);
+  r.input2 = rescaler(p.input2_multiplier, p.input2_shift);
+  r.output = rescaler(p.output_multiplier, p.output_shift);
+  r.small_inputs = p.left_shift <= 21;
+  return r;
+}
+
+// multiply_by_quantized_multiplier(x, multiplier, 0) for |x| < 2^30: the reference's
+// floor((x * M + 2^30) / 2^31) (multiply_by_nonnegative_quantized_multiplier) is the high word
+// of (2x) * M + 2^31, one SMLAL from a constant.
+MF_ALWAYS_INLINE int32_t rescale_no_shift(int32_t multiplier, int32_t x) {
+  return static_cast<int32_t>(
+      (static_cast<int64_t>(2 * x) * multiplier + (static_cast<int64_t>(1) << 31)) >> 32);
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline int32_t multiply_add_offset_out_of_line(const ChannelRequantizer& q, int32_t x) {
+  return multiply_add_offset(q, x, 0);
+}
+
+// multiply_by_quantized_multiplier(x, ...) by a rescaler.
+MF_ALWAYS_INLINE int32_t rescale(const ChannelRequantizer& q, int32_t x) {
+  if (q.high_shift >= 0) return multiply_right_shift(q, x);
+  return multiply_add_offset_out_of_line(q, x);
+}
+
+// add_value (elementwise.h), each multiply_by_quantized_multiplier by its rescaler.
+MF_ALWAYS_INLINE int8_t add_value_fast(const AddParams& p, const AddRequantizers& r, int8_t a,
+                                       int8_t b) {
+#ifdef MF_LITERT_ROUNDING
+  (void)r;
+  return add_value(p, a, b);
+#else
+  const int32_t shifted1 = (static_cast<int32_t>(a) + p.input1_offset) * (1 << p.left_shift);
+  const int32_t shifted2 = (static_cast<int32_t>(b) + p.input2_offset) * (1 << p.left_shift);
+  // A shift of 0 (high_shift -1 and the shift, 0, in round_high) has its own form.
+  const bool no_shift1 = r.small_inputs && r.input1.high_shift < 0 && r.input1.round_high == 0;
+  const bool no_shift2 = r.small_inputs && r.input2.high_shift < 0 && r.input2.round_high == 0;
+  const int32_t scaled1 = no_shift1 ? rescale_no_shift(r.input1.multiplier, shifted1)
+                                    : rescale(r.input1, shifted1);
+  const int32_t scaled2 = no_shift2 ? rescale_no_shift(r.input2.multiplier, shifted2)
+                                    : rescale(r.input2, shifted2);
+  const int32_t raw_sum = p.subtract ? scaled1 - scaled2 : scaled1 + scaled2;
+  const int32_t raw_output = rescale(r.output, raw_sum) + p.output_offset;
+  return static_cast<int8_t>(clamp_i32(raw_output, p.activation_min, p.activation_max));
+#endif
+}
+
 // Adds a convolution result to the residual operand (conv_2d_add); output may be residual.
 struct StoreResidualSum {
   const AddParams* add_params;
+  const AddRequantizers* requantizers;
   int32_t conv_is_input1;
   const int8_t* residual;
   int8_t* output;
   MF_ALWAYS_INLINE void operator()(int32_t index, int8_t value) const {
     const int8_t other = residual[index];
-    output[index] = conv_is_input1 ? add_value(*add_params, value, other)
-                                   : add_value(*add_params, other, value);
+    output[index] = conv_is_input1 ? add_value_fast(*add_params, *requantizers, value, other)
+                                   : add_value_fast(*add_params, *requantizers, other, value);
   }
 };
 
@@ -153,37 +314,54 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
 #if MF_SIMD_ACLE
     // The loop below in Thumb-2: gcc neither merges the column loads into LDM nor keeps the
     // end pointer in a register, which costs eight instructions per sixteen MACs. LDM needs
-    // its registers in ascending order, hence the four column words pinned to r8-r11.
+    // its registers in ascending order, hence the four column words pinned to r8-r11. The
+    // loop body is two groups of four taps (29 instructions per 32 MACs); an odd group count
+    // runs one group first.
+#define MF_CONV_GROUP_ASM                                       \
+  "ldr %[w], [%[weights]], #4\n\t"                               \
+  "ldmia %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"           \
+  "sxtb16 %[w_even], %[w]\n\t"                                   \
+  "sxtb16 %[w], %[w], ror #8\n\t"                                \
+  "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"                 \
+  "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"                      \
+  "smlad %[acc1], %[x2], %[w_even], %[acc1]\n\t"                 \
+  "smlad %[acc1], %[x3], %[w], %[acc1]\n\t"                      \
+  "ldmia %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"           \
+  "smlad %[acc2], %[x0], %[w_even], %[acc2]\n\t"                 \
+  "smlad %[acc2], %[x1], %[w], %[acc2]\n\t"                      \
+  "smlad %[acc3], %[x2], %[w_even], %[acc3]\n\t"                 \
+  "smlad %[acc3], %[x3], %[w], %[acc3]\n\t"
     if (column != columns_end) {
       int32_t w, w_even;
       register int32_t x0 __asm__("r8");
       register int32_t x1 __asm__("r9");
       register int32_t x2 __asm__("r10");
       register int32_t x3 __asm__("r11");
-      __asm__(
-          "1:\n\t"
-          "ldr %[w], [%[weights]], #4\n\t"
-          "ldmia %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"
-          "sxtb16 %[w_even], %[w]\n\t"
-          "sxtb16 %[w], %[w], ror #8\n\t"
-          "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"
-          "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"
-          "smlad %[acc1], %[x2], %[w_even], %[acc1]\n\t"
-          "smlad %[acc1], %[x3], %[w], %[acc1]\n\t"
-          "ldmia %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"
-          "smlad %[acc2], %[x0], %[w_even], %[acc2]\n\t"
-          "smlad %[acc2], %[x1], %[w], %[acc2]\n\t"
-          "smlad %[acc3], %[x2], %[w_even], %[acc3]\n\t"
-          "smlad %[acc3], %[x3], %[w], %[acc3]\n\t"
-          "cmp %[column], %[end]\n\t"
-          "bne 1b\n\t"
-          : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
-            [column] "+r"(column), [weights] "+r"(weights), [w] "=&r"(w),
-            [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
-            [x3] "=&r"(x3)
-          : [end] "r"(columns_end)
-          : "cc", "memory");
+      if (groups & 1) {
+        __asm__(MF_CONV_GROUP_ASM
+                : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+                  [column] "+r"(column), [weights] "+r"(weights), [w] "=&r"(w),
+                  [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
+                  [x3] "=&r"(x3)
+                :
+                : "memory");
+      }
+      if (column != columns_end) {
+        __asm__(
+            "1:\n\t"
+            MF_CONV_GROUP_ASM
+            MF_CONV_GROUP_ASM
+            "cmp %[column], %[end]\n\t"
+            "bne 1b\n\t"
+            : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+              [column] "+r"(column), [weights] "+r"(weights), [w] "=&r"(w),
+              [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
+              [x3] "=&r"(x3)
+            : [end] "r"(columns_end)
+            : "cc", "memory");
+      }
     }
+#undef MF_CONV_GROUP_ASM
 #else
     while (column != columns_end) {
       const int32_t w = simd::read_s8x4(weights);

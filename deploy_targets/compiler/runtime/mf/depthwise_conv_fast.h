@@ -229,11 +229,130 @@ MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_table(const DepthwiseConvPara
   return channel;
 }
 
+// Depth multiplier 1 with the compiler's tap-pair filter (DepthwiseConvParams::
+// filter_tap_pairs): all four-channel groups of one pixel, two taps per step, so each SMLAD
+// does two of a channel's multiply-accumulates. The input words of taps a and b are
+// interleaved with PKHBT/PKHTB into [a0 a1 b0 b1] and [a2 a3 b2 b3], which SXTAB16 turns into
+// the pairs (a_c, b_c) + input offset; the weights are already such pairs. Every tap of the
+// filter is in the table: one over the padding reads `padding_pixel`, input_depth bytes of
+// the input zero point, so its (x + input offset) is 0, what the reference's skipped tap adds.
+// Returns the first channel it left.
+const int32_t kMaxPairedTaps = 16;
+const int32_t kMaxPaddingDepth = 256;  // the padding pixel lives on the stack
+
+template <class Rows>
+MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_pairs(const DepthwiseConvParams& p,
+                                                         const Rows& rows, int32_t out_y,
+                                                         int32_t out_x, const int32_t* bias,
+                                                         int8_t* out_pixel,
+                                                         const int8_t* padding_pixel) {
+  // The taps' input addresses (channel 0), an odd count padded with a repeat of the last
+  // (its weight half is 0), then a null pair that ends the table.
+  const int8_t* table[kMaxPairedTaps + 3];
+  int32_t entries = 0;
+  const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
+  const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+  for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y) {
+    const int32_t in_y = in_y_origin + p.dilation_height * filter_y;
+    const bool row_inside = in_y >= 0 && in_y < p.input_height;
+    const int8_t* row = row_inside ? rows(in_y) : padding_pixel;
+    for (int32_t filter_x = 0; filter_x < p.filter_width; ++filter_x) {
+      const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
+      const bool inside = row_inside && in_x >= 0 && in_x < p.input_width;
+      table[entries++] = inside ? row + in_x * p.input_depth : padding_pixel;
+    }
+  }
+  if (entries % 2) {
+    table[entries] = table[entries - 1];
+    ++entries;
+  }
+  table[entries] = 0;
+  table[entries + 1] = 0;
+  const int32_t pairs = entries / 2;
+  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
+  const int32_t* words = p.filter_tap_pairs;
+  int32_t channel = 0;
+  for (; channel + 4 <= p.output_depth; channel += 4, words += 4 * pairs) {
+    int32_t acc0 = bias_of(bias, channel), acc1 = bias_of(bias, channel + 1);
+    int32_t acc2 = bias_of(bias, channel + 2), acc3 = bias_of(bias, channel + 3);
+    const int8_t* const* entry = table;
+    const int32_t* w = words;
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+    // The loop below in Thumb-2: twenty instructions per two taps of four channels. The
+    // offset pair is read from the stack and the weights one word at a time so that it needs
+    // twelve registers, which gcc finds with a frame pointer too (-fno-omit-frame-pointer);
+    // not at -O0 (no register allocation to speak of).
+    const int8_t* a;
+    const int8_t* b;
+    int32_t low, unpacked, weight;
+    __asm__(
+        "ldrd %[a], %[b], [%[entry]], #8\n\t"
+        "1:\n\t"
+        "ldr %[a], [%[a], %[channel]]\n\t"
+        "ldr %[b], [%[b], %[channel]]\n\t"
+        "pkhbt %[low], %[a], %[b], lsl #16\n\t"
+        "pkhtb %[a], %[b], %[a], asr #16\n\t"
+        "ldr %[b], %[offset]\n\t"
+        "sxtab16 %[unpacked], %[b], %[low]\n\t"
+        "ldr %[weight], [%[w]], #4\n\t"
+        "smlad %[acc0], %[unpacked], %[weight], %[acc0]\n\t"
+        "sxtab16 %[unpacked], %[b], %[low], ror #8\n\t"
+        "ldr %[weight], [%[w]], #4\n\t"
+        "smlad %[acc1], %[unpacked], %[weight], %[acc1]\n\t"
+        "sxtab16 %[unpacked], %[b], %[a]\n\t"
+        "ldr %[weight], [%[w]], #4\n\t"
+        "smlad %[acc2], %[unpacked], %[weight], %[acc2]\n\t"
+        "sxtab16 %[unpacked], %[b], %[a], ror #8\n\t"
+        "ldr %[weight], [%[w]], #4\n\t"
+        "smlad %[acc3], %[unpacked], %[weight], %[acc3]\n\t"
+        "ldrd %[a], %[b], [%[entry]], #8\n\t"
+        "cmp %[a], #0\n\t"
+        "bne 1b\n\t"
+        : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+          [entry] "+r"(entry), [w] "+r"(w), [a] "=&r"(a), [b] "=&r"(b), [low] "=&r"(low),
+          [unpacked] "=&r"(unpacked), [weight] "=&r"(weight)
+        : [channel] "r"(channel), [offset] "m"(offset_pair)
+        : "cc", "memory");
+#else
+    for (; entry[0] != 0; entry += 2, w += 4) {
+      const uint32_t a = static_cast<uint32_t>(simd::read_s8x4(entry[0] + channel));
+      const uint32_t b = static_cast<uint32_t>(simd::read_s8x4(entry[1] + channel));
+      const int32_t low = static_cast<int32_t>((a & 0xFFFFu) | (b << 16));  // PKHBT
+      const int32_t high = static_cast<int32_t>((b & 0xFFFF0000u) | (a >> 16));  // PKHTB
+      acc0 = simd::smlad(simd::sxtab16(offset_pair, low), w[0], acc0);
+      acc1 = simd::smlad(simd::sxtab16_odd(offset_pair, low), w[1], acc1);
+      acc2 = simd::smlad(simd::sxtab16(offset_pair, high), w[2], acc2);
+      acc3 = simd::smlad(simd::sxtab16_odd(offset_pair, high), w[3], acc3);
+    }
+#endif
+    requantize_four(p, channel, acc0, acc1, acc2, acc3, out_pixel);
+  }
+  return channel;
+}
+
+// The padding pixel of depthwise_groups_by_tap_pairs in `buffer` (kMaxPaddingDepth bytes), or
+// 0 where the layer has no tap-pair filter or too many channels for it.
+inline const int8_t* padding_pixel_for(const DepthwiseConvParams& p, int8_t* buffer) {
+  if (!p.filter_tap_pairs || p.depth_multiplier != 1 || p.output_depth % 4 != 0 ||
+      p.filter_height * p.filter_width > kMaxPairedTaps || p.input_depth > kMaxPaddingDepth) {
+    return 0;
+  }
+  memset(buffer, -p.input_offset, static_cast<size_t>(p.input_depth));
+  return buffer;
+}
+
 // Every channel of output pixel (out_y, out_x), written to out_pixel.
 template <class Rows>
 MF_HOT_LOOP inline void depthwise_pixel(const DepthwiseConvParams& p, const Rows& rows,
                                         int32_t out_y, int32_t out_x, const int8_t* filter,
-                                        const int32_t* bias, int8_t* out_pixel) {
+                                        const int32_t* bias, int8_t* out_pixel,
+                                        const int8_t* padding_pixel) {
+  if (padding_pixel) {
+    const int32_t channel =
+        depthwise_groups_by_tap_pairs(p, rows, out_y, out_x, bias, out_pixel, padding_pixel);
+    depthwise_pixel_generic(p, rows, out_y, out_x, filter, bias, out_pixel, channel);
+    return;
+  }
   PixelTaps taps;
   if (!pixel_taps(p, rows, out_y, out_x, filter, &taps)) {
     depthwise_pixel_generic(p, rows, out_y, out_x, filter, bias, out_pixel, 0);
@@ -328,11 +447,13 @@ inline void depthwise_pixel_generic(const DepthwiseConvParams& p, const Rows& ro
 inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
                               const int8_t* filter, const int32_t* bias, int8_t* output) {
   const int32_t row_bytes = p.input_width * p.input_depth;
+  int8_t padding_buffer[kMaxPaddingDepth];
+  const int8_t* const padding_pixel = padding_pixel_for(p, padding_buffer);
   for (int32_t batch = 0; batch < p.batches; ++batch) {
     const InputRows rows = {input + batch * p.input_height * row_bytes, row_bytes};
     for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
       for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
-        depthwise_pixel(p, rows, out_y, out_x, filter, bias, output);
+        depthwise_pixel(p, rows, out_y, out_x, filter, bias, output, padding_pixel);
         output += p.output_depth;
       }
     }
@@ -345,13 +466,15 @@ inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* dat
                                        int8_t* scratch) {
   const int32_t row_bytes = p.input_width * p.input_depth;
   InPlaceRows rows = {data, scratch, p.padding_height + 1, row_bytes, 0};
+  int8_t padding_buffer[kMaxPaddingDepth];
+  const int8_t* const padding_pixel = padding_pixel_for(p, padding_buffer);
   for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
     int8_t* saved_row = scratch + (out_y % rows.ring_rows) * row_bytes;
     memcpy(saved_row, data + out_y * row_bytes, static_cast<size_t>(row_bytes));
     rows.current_y = out_y;
     for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
       depthwise_pixel(p, rows, out_y, out_x, filter, bias,
-                      data + out_y * row_bytes + out_x * p.output_depth);
+                      data + out_y * row_bytes + out_x * p.output_depth, padding_pixel);
     }
   }
 }

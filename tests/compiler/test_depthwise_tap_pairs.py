@@ -1,0 +1,29 @@
+"""The depthwise filter the compiler pre-pairs for the Cortex-M fast path's SMLAD loop."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from deploy_targets.compiler.ops.depthwise_conv import filter_tap_pair_words
+
+
+def test_each_word_holds_two_taps_of_one_channel_low_half_first() -> None:
+    rng = np.random.default_rng(0)
+    filter_values = rng.integers(-128, 128, size=(1, 3, 3, 8))
+    words = filter_tap_pair_words(filter_values).reshape(2, 5, 4)  # [group][pair][channel % 4]
+    taps = filter_values.reshape(9, 8)
+    for group in range(2):
+        for pair in range(5):
+            for k in range(4):
+                word = int(words[group, pair, k]) & 0xFFFFFFFF
+                low = (word & 0xFFFF) - (0x10000 if word & 0x8000 else 0)
+                high = (word >> 16) - (0x10000 if word >> 31 else 0)
+                assert low == taps[2 * pair, 4 * group + k]
+                # Nine taps: the fifth pair's second tap is 0.
+                assert high == (taps[2 * pair + 1, 4 * group + k] if pair < 4 else 0)
+    assert words.min() >= -(2**31) and words.max() < 2**31  # emitted as int32_t
+
+
+def test_an_even_tap_count_needs_no_zero_tap() -> None:
+    words = filter_tap_pair_words(np.full((1, 2, 2, 4), -1))
+    assert words.tolist() == [-1] * 8  # two pairs of (-1, -1) per channel: 0xFFFFFFFF
