@@ -71,6 +71,9 @@ class Graph:
     operators: list[Operator]
     inputs: list[int]
     outputs: list[int]
+    # Variable tensors: state an operator keeps between invocations (an LSTM's hidden and cell
+    # state), read and written in place, never a Step's input or output.
+    variables: set[int] = field(default_factory=set)
 
     def tensor(self, index: int) -> Tensor:
         return self.tensors[index]
