@@ -137,3 +137,9 @@ def test_cifg_lstm_is_refused(factory_model: Callable[..., bytes]) -> None:
     graph.operators[0].inputs[1] = -1  # no input gate: coupled input and forget gate
     with pytest.raises(CompileError, match=r"input-to-input weights .* \(CIFG\)"):
         lower_graph(graph)
+
+
+def test_mac_count_includes_the_four_gates(factory_model: Callable[..., bytes]) -> None:
+    graph = load_graph(factory_model("lstm_sequence_model", 3, "mnist"))
+    # 28 steps x 4 gates x 20 units x (28 inputs + 20 recurrent), then Dense 560 -> 10.
+    assert graph.mac_count() == 28 * 4 * 20 * (28 + 20) + 560 * 10
