@@ -84,8 +84,10 @@ class _Names:
 
 def _resolve(arg: str, names: _Names) -> str:
     kind, _, value = arg.partition(":")
-    if kind in ("in", "out", "state"):
+    if kind in ("in", "out"):
         return names(int(value))
+    if kind == "state":  # state:<tensor>:<label>
+        return names(int(value.split(":")[0]))
     if kind in ("const", "param"):
         return value
     return arg
@@ -164,8 +166,13 @@ def render_library(graph: Graph, steps: list[Step], plan: MemoryPlan, name: str,
                                               f"operator {step.op_index} ({step.kind}): {array.comment}"))
         for struct in step.structs:
             constants.append(_struct_definition(struct, names))
-    state_tensors = sorted({int(a.split(":")[1]) for s in steps for a in s.args
-                            if a.startswith("state:")})
+    # State arrays are named for their operator and role (op0_hidden_state), not the tensor.
+    labels = {int(a.split(":")[1]): f"op{s.op_index}_{a.split(':')[2]}" for s in steps
+              for a in s.args if a.startswith("state:")}
+    for tensor, label in labels.items():
+        names.names[tensor] = label
+        names.taken.add(label)
+    state_tensors = sorted(labels)
     state = [_state_definition(graph, t, names) for t in state_tensors]
     referenced = {int(a.split(":")[1]) for s in steps if not s.alias for a in s.args
                   if a.startswith(("in:", "out:"))}

@@ -83,6 +83,8 @@ def test_state_carries_over_until_reset_as_in_tflite_micro(
     assert library.state_bytes == 7 + 2 * 7
     header = library.header_path.read_text()
     assert "void mf_model_reset(void);" in header and "MF_MODEL_STATE_BYTES 21" in header
+    source = (tmp_path / "lib" / "mf_model.cpp").read_text()
+    assert "int8_t op0_hidden_state[7]" in source and "int16_t op0_cell_state[7]" in source
     first = random_inputs(np.random.default_rng(5), np.dtype(np.int8), (1, 6, 5), 3)
     # The same inputs three times: from power-up, continuing, and again after a reset.
     inputs = first * 3

@@ -3,10 +3,10 @@ lstm_eval), int8 activations and weights, int16 cell state: mf::unidirectional_s
 
 The hidden and cell state are variable tensors that TFLite Micro keeps between invocations.
 The generated library keeps them the same way, in static arrays outside the arena (args
-`state:<tensor>`): the first invocation starts from zero (the hidden state's zero point, cell 0)
-and each later one continues from where the last left off, until `<library>_reset()` zeroes
-them again as TFLite Micro's ResetVariableTensors does. The planner never sees them: they are
-not a Step's inputs.
+`state:<tensor>:<label>`): the first invocation starts from zero (the hidden state's zero
+point, cell 0) and each later one continues from where the last left off, until
+`<library>_reset()` zeroes them again as TFLite Micro's ResetVariableTensors does. The planner
+never sees them: they are not a Step's inputs.
 
 The variants TFLite Micro's kernel refuses are refused here too: CIFG (no input gate),
 peephole, projection and layer-normalized LSTMs.
@@ -194,7 +194,8 @@ def lower_lstm(ctx: LoweringContext, op: Operator) -> None:
     step_rows = batches if time_major else 1
     ctx.add_step(op, "mf::unidirectional_sequence_lstm",
                  [f"param:{params.name}", f"in:{op.inputs[_INPUT]}",
-                  f"state:{op.inputs[_HIDDEN_STATE]}", f"state:{op.inputs[_CELL_STATE]}",
+                  f"state:{op.inputs[_HIDDEN_STATE]}:hidden_state",
+                  f"state:{op.inputs[_CELL_STATE]}:cell_state",
                   f"out:{op.outputs[0]}", "scratch"],
                  [op.inputs[_INPUT]], op.outputs[0], structs, arrays
                  ).work_scratch_bytes = 4 * step_rows * state_size * 2
