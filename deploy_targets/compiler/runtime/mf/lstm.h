@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "mf/dot_product.h"
 #include "mf/fixed_point.h"
 
 namespace mf {
@@ -112,9 +113,7 @@ inline void lstm_fully_connected(const int8_t* weights, const int32_t* bias, int
   for (int32_t b = 0; b < batches; ++b) {
     const int8_t* v = vector + b * depth;
     for (int32_t r = 0; r < rows; ++r) {
-      const int8_t* w = weights + r * depth;
-      int32_t acc = 0;
-      for (int32_t d = 0; d < depth; ++d) acc += w[d] * (v[d] + offset);
+      int32_t acc = dot_s8(v, weights + r * depth, depth, offset);
       if (bias) acc += bias[r];
       out[b * rows + r] =
           saturate_int16(multiply_by_quantized_multiplier(acc, multiplier, shift));
