@@ -107,7 +107,8 @@ class Graph:
             elif op.kind == "FULLY_CONNECTED":
                 out = self.tensors[op.outputs[0]]
                 total += out.element_count * self.tensors[op.inputs[1]].shape[-1]
-            elif op.kind == "UNIDIRECTIONAL_SEQUENCE_LSTM" and len(op.inputs) > 2:
+            elif (op.kind == "UNIDIRECTIONAL_SEQUENCE_LSTM" and len(op.inputs) > 2
+                  and op.inputs[2] >= 0):
                 # The output holds one state vector per time step and sequence.
                 out = self.tensors[op.outputs[0]]
                 weights = self.tensors[op.inputs[2]].shape  # input-to-forget [state, input]

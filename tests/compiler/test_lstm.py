@@ -36,6 +36,7 @@ def test_lstm_is_exact_over_invocations_in_a_row(layout: str,
     op = load_graph(model_bytes).operators[0]
     assert op.kind == "UNIDIRECTIONAL_SEQUENCE_LSTM"
     assert op.options["time_major"] == (layout == "time_major")
+    assert op.options["activation"] == "TANH"
     assert_exact(model_bytes, tmp_path, 3, count=6, litert=False)
 
 
@@ -145,3 +146,20 @@ def test_mac_count_includes_the_four_gates(factory_model: Callable[..., bytes]) 
     graph = load_graph(factory_model("lstm_sequence_model", 3, "mnist"))
     # 28 steps x 4 gates x 20 units x (28 inputs + 20 recurrent), then Dense 560 -> 10.
     assert graph.mac_count() == 28 * 4 * 20 * (28 + 20) + 560 * 10
+
+
+def test_state_in_the_wrong_place_is_refused(factory_model: Callable[..., bytes]) -> None:
+    graph = load_graph(factory_model("lstm_sequence_model", 3, "batch_major"))
+    op = graph.operators[0]
+    # The hidden state read as the input: it would be read before anything wrote it.
+    graph.operators[0].inputs[0] = op.inputs[18]
+    with pytest.raises(CompileError, match=r"input 0 is a variable tensor"):
+        lower_graph(graph)
+
+
+def test_cell_gate_activation_other_than_tanh_is_refused(
+        factory_model: Callable[..., bytes]) -> None:
+    graph = load_graph(factory_model("lstm_sequence_model", 3, "batch_major"))
+    graph.operators[0].options["activation"] = "RELU"
+    with pytest.raises(CompileError, match="cell gate activation RELU is not supported"):
+        lower_graph(graph)

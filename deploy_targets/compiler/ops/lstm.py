@@ -105,6 +105,10 @@ def _cell_scale_power(ctx: LoweringContext, op: Operator, cell: Tensor) -> int:
 
 def lower_lstm(ctx: LoweringContext, op: Operator) -> None:
     options = op.options
+    misplaced = [p for p, i in enumerate(op.inputs)
+                 if i in ctx.graph.variables and p not in (_HIDDEN_STATE, _CELL_STATE)]
+    ctx.need(not misplaced, op, f"input {misplaced[0] if misplaced else ''} is a variable "
+             "tensor; only the hidden and cell state (inputs 18 and 19) may be")
     inp = ctx.activation_tensor(op, op.inputs[_INPUT])
     out = ctx.activation_tensor(op, op.outputs[0])
     ctx.need(not inp.is_constant, op, "a constant input is not supported")
@@ -112,9 +116,10 @@ def lower_lstm(ctx: LoweringContext, op: Operator) -> None:
     for variant, positions in _VARIANTS.items():
         ctx.need(all(_input(op, p) < 0 for p in positions), op,
                  f"{variant} LSTMs are not supported (TFLite Micro refuses them too)")
-    ctx.need(options.get("activation", "TANH") in ("TANH", "SIGMOID"), op,
-             f"cell gate activation {options.get('activation')} is not supported (TANH or "
-             "SIGMOID)")
+    # The flatbuffer's activation types have no sigmoid: TFLite Micro runs TANH only.
+    ctx.need(options.get("activation", "TANH") == "TANH", op,
+             f"cell gate activation {options.get('activation')} is not supported (TFLite "
+             "Micro's LSTM takes TANH only)")
     cell_clip = float(np.float32(options.get("cell_clip", 0.0)))
     ctx.need(cell_clip >= 0 and math.isfinite(cell_clip), op,
              f"cell_clip must be >= 0 (it is {cell_clip})")
@@ -180,7 +185,6 @@ def lower_lstm(ctx: LoweringContext, op: Operator) -> None:
         ("input_offset", str(-inp.zero_point)), ("hidden_offset", str(-hidden.zero_point)),
         *((f"{gate}_gate", f"&op{op.index}_{gate}_gate")
           for gate in ("forget", "input", "cell", "output")),
-        ("cell_gate_tanh", "1" if options.get("activation", "TANH") == "TANH" else "0"),
         ("forget_cell_multiplier", str(forget_mult)), ("forget_cell_shift", str(forget_shift)),
         ("input_cell_multiplier", str(input_mult)), ("input_cell_shift", str(input_shift)),
         ("hidden_multiplier", str(hidden_mult)), ("hidden_shift", str(hidden_shift)),

@@ -39,7 +39,6 @@ struct LstmParams {
   const LstmGate* input_gate;
   const LstmGate* cell_gate;
   const LstmGate* output_gate;
-  int32_t cell_gate_tanh;  // the fused activation: 1 tanh, 0 sigmoid
   // forget gate (Q0.15) x cell state -> cell state
   int32_t forget_cell_multiplier;
   int32_t forget_cell_shift;
@@ -147,7 +146,7 @@ inline void lstm_step(const LstmParams& p, const int8_t* input, int8_t* hidden, 
   int16_t* work = scratch + 3 * size;
   lstm_gate(p, *p.forget_gate, input, hidden, batches, 0, forget, work);
   lstm_gate(p, *p.input_gate, input, hidden, batches, 0, input_gate, work);
-  lstm_gate(p, *p.cell_gate, input, hidden, batches, p.cell_gate_tanh, cell_gate, work);
+  lstm_gate(p, *p.cell_gate, input, hidden, batches, 1, cell_gate, work);
   for (int32_t i = 0; i < size; ++i) {
     const int32_t kept = saturate_int16(multiply_by_quantized_multiplier(
         forget[i] * cell[i], p.forget_cell_multiplier, p.forget_cell_shift));
