@@ -126,5 +126,6 @@ def array_definition(ctype: str, name: str, values: np.ndarray, comment: str,
         texts = [double_literal(float(v)) for v in flat]
     else:
         texts = [int_literal(int(v)) for v in flat]
-    return (f"// {comment}\n{qualifiers} {ctype} {name}[{max(len(texts), 1)}] = {{\n"
+    declaration = f"{qualifiers} {ctype}" if qualifiers else ctype
+    return (f"// {comment}\n{declaration} {name}[{max(len(texts), 1)}] = {{\n"
             f"{wrap_values(texts or ['0'])}\n}};")

@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
                      "report it with the model")
     print(f"wrote {len(library.sources)} files to {library.out_dir} "
           f"(include {library.header_path.name})")
-    print(f"arena {library.arena_bytes} B, input {library.input_bytes} B, "
+    state = f"state {library.state_bytes} B (kept between calls), " if library.state_bytes else ""
+    print(f"arena {library.arena_bytes} B, {state}input {library.input_bytes} B, "
           f"output {library.output_bytes} B, weights {library.weights_bytes} B, "
           f"{library.mac_count} MACs")
     return 0

@@ -43,6 +43,8 @@ class CompiledLibrary:
     outputs: list[TensorSpec]
     mac_count: int
     weights_bytes: int  # flash for constants: weights, biases, per-channel multipliers/shifts
+    # static RAM beside the arena for state kept between invocations (an LSTM's hidden and cell)
+    state_bytes: int = 0
 
 
 @dataclass
@@ -67,7 +69,7 @@ def prepare(model_bytes: bytes, in_place: bool = True) -> Prepared:
 
 def constant_bytes(steps: list[Step]) -> int:
     """Flash taken by the generated constants: weights, biases, multipliers and shifts."""
-    item_bytes = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "int32_t": 4, "float": 4, "double": 8,
+    item_bytes = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "uint16_t": 2, "int32_t": 4, "float": 4, "double": 8,
                   "int64_t": 8}
     return sum(array.values.size * item_bytes[array.ctype] for s in steps for array in s.arrays)
 
@@ -127,4 +129,5 @@ def compile_tflite(model_bytes: bytes, out_dir: Path, name: str = "mf_model") ->
         outputs=_specs(graph, graph.outputs),
         mac_count=graph.mac_count(),
         weights_bytes=constant_bytes(prepared.steps),
+        state_bytes=sum(graph.tensors[i].byte_count for i in graph.variables),
     )

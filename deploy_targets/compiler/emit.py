@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 
 from deploy_targets.compiler.c_literals import (
     array_definition,
@@ -85,6 +86,8 @@ def _resolve(arg: str, names: _Names) -> str:
     kind, _, value = arg.partition(":")
     if kind in ("in", "out"):
         return names(int(value))
+    if kind == "state":  # state:<tensor>:<label>
+        return names(int(value.split(":")[0]))
     if kind in ("const", "param"):
         return value
     return arg
@@ -117,6 +120,22 @@ def _pointer_line(graph: Graph, plan: MemoryPlan, tensor: int, names: _Names) ->
             f"{buffer.offset});")
 
 
+def _state_definition(graph: Graph, tensor: int, names: _Names) -> tuple[str, str]:
+    """A variable tensor as a static array holding its reset value (the zero point, which for
+    int8 is what TFLite Micro's ResetVariableTensors writes, 0 otherwise), and the statement
+    that resets it."""
+    t = graph.tensors[tensor]
+    ctype = CTYPES[t.dtype]
+    zero = t.zero_point if t.dtype == "int8" and t.scales else 0
+    definition = array_definition(
+        ctype, names(tensor), np.full(t.element_count, zero, dtype=np.int64),
+        f"state kept between invocations: '{short_name(t.name)}' {t.dtype} "
+        f"{shape_text(t.shape)}, reset to {zero}", qualifiers="")
+    count = t.element_count
+    reset = (f"for (int i = 0; i < {count}; ++i) {names(tensor)}[i] = {zero};")
+    return definition, reset
+
+
 def _call_line(step: Step, names: _Names, scratch: str | None = None) -> str:
     if step.alias:
         source = short_name(names.graph.tensors[step.inputs[0]].name)
@@ -147,6 +166,14 @@ def render_library(graph: Graph, steps: list[Step], plan: MemoryPlan, name: str,
                                               f"operator {step.op_index} ({step.kind}): {array.comment}"))
         for struct in step.structs:
             constants.append(_struct_definition(struct, names))
+    # State arrays are named for their operator and role (op0_hidden_state), not the tensor.
+    labels = {int(a.split(":")[1]): f"op{s.op_index}_{a.split(':')[2]}" for s in steps
+              for a in s.args if a.startswith("state:")}
+    for tensor, label in labels.items():
+        names.names[tensor] = label
+        names.taken.add(label)
+    state_tensors = sorted(labels)
+    state = [_state_definition(graph, t, names) for t in state_tensors]
     referenced = {int(a.split(":")[1]) for s in steps if not s.alias for a in s.args
                   if a.startswith(("in:", "out:"))}
     used = sorted(referenced,
@@ -181,6 +208,8 @@ def render_library(graph: Graph, steps: list[Step], plan: MemoryPlan, name: str,
         "plan_lines": plan_lines,
         "pointer_lines": pointer_lines,
         "calls": calls,
+        "state": state,
+        "state_bytes": sum(graph.tensors[t].byte_count for t in state_tensors),
     }
     return {
         f"{name}.h": _TEMPLATES.get_template("model.h.j2").render(context),

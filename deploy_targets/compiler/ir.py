@@ -71,6 +71,9 @@ class Graph:
     operators: list[Operator]
     inputs: list[int]
     outputs: list[int]
+    # Variable tensors: state an operator keeps between invocations (an LSTM's hidden and cell
+    # state), read and written in place, never a Step's input or output.
+    variables: set[int] = field(default_factory=set)
 
     def tensor(self, index: int) -> Tensor:
         return self.tensors[index]
@@ -88,7 +91,8 @@ class Graph:
         """Multiply-accumulates of one inference, counted per CONV/DEPTHWISE/FC as TFLM tools do.
 
         CONV_2D = output elements * kh * kw * in_ch; DEPTHWISE = output elements * kh * kw;
-        FULLY_CONNECTED = outputs * inputs.
+        FULLY_CONNECTED = outputs * inputs; UNIDIRECTIONAL_SEQUENCE_LSTM = per time step and
+        sequence, its 4 gates' state x (input + state) weights.
         """
         total = 0
         for op in self.operators:
@@ -103,6 +107,13 @@ class Graph:
             elif op.kind == "FULLY_CONNECTED":
                 out = self.tensors[op.outputs[0]]
                 total += out.element_count * self.tensors[op.inputs[1]].shape[-1]
+            elif (op.kind == "UNIDIRECTIONAL_SEQUENCE_LSTM" and len(op.inputs) > 2
+                  and op.inputs[2] >= 0):
+                # The output holds one state vector per time step and sequence.
+                out = self.tensors[op.outputs[0]]
+                weights = self.tensors[op.inputs[2]].shape  # input-to-forget [state, input]
+                if len(weights) == 2:
+                    total += out.element_count * 4 * (weights[1] + weights[0])
         return total
 
     def weights_bytes(self) -> int:

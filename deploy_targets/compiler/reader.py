@@ -258,7 +258,7 @@ class _Reader:
         self.reading = "the model's inputs and outputs"
         outputs = self.indices(subgraph.OutputsAsNumpy(), subgraph.OutputsLength(),
                                "the model's outputs", tensor_count)
-        graph = Graph(tensors, operators, inputs, outputs)
+        graph = Graph(tensors, operators, inputs, outputs, set(self.variables))
         _check_state(graph, self.variables)
         _check_data_flow(graph)
         return graph
@@ -290,12 +290,25 @@ def _check_quantization(index: int, name: str, dtype: str, shape: tuple[int, ...
                                f"{quantized_dimension}")
 
 
+# Operators whose variable tensors the compiler keeps as static state in the library.
+STATEFUL_OPERATORS = ("UNIDIRECTIONAL_SEQUENCE_LSTM",)
+
+
 def _check_state(graph: Graph, variables: set[int]) -> None:
-    """Refuse state kept between invocations (variable tensors: the hidden and cell state of
-    UNIDIRECTIONAL_SEQUENCE_LSTM, SVDF's activation history) with what it is, before the data
-    flow check would call the model malformed."""
+    """Refuse state kept between invocations (variable tensors, e.g. SVDF's activation history)
+    with what it is, before the data flow check would call the model malformed, unless the
+    operator is one whose state the compiler keeps (STATEFUL_OPERATORS), and then only state
+    that no other operator reads."""
     for op in graph.operators:
         state = [i for i in op.inputs if i in variables]
+        if state and op.kind in STATEFUL_OPERATORS:
+            shared = [i for i in state if len(graph.consumers(i)) > 1]
+            if shared:
+                raise CompileError(
+                    f"{graph.describe(op)}: its state tensor "
+                    f"{graph.tensors[shared[0]].name!r} is also read by another operator; "
+                    "the compiler supports state kept by one operator only")
+            continue
         if state:
             names = ", ".join(repr(graph.tensors[i].name) for i in state)
             raise CompileError(f"{graph.describe(op)}: keeps state between invocations in "
@@ -307,7 +320,7 @@ def _check_data_flow(graph: Graph) -> None:
     """Every operator reads tensors that exist before it runs (model inputs, constants, or an
     earlier operator's outputs) and writes tensors nothing else writes: a graph in run order,
     without cycles."""
-    written = set(graph.inputs)
+    written = set(graph.inputs) | graph.variables
     for op in graph.operators:
         for index in op.inputs:
             tensor = graph.tensors[index] if index >= 0 else None

@@ -32,7 +32,9 @@ class Step:
     """One call in the generated invoke function.
 
     `args` is the call's argument list with placeholders the emitter resolves:
-    `in:<tensor>` (read), `out:<tensor>` (written), `const:<name>`, `param:<name>`, or a C literal.
+    `in:<tensor>` (read), `out:<tensor>` (written), `const:<name>`, `param:<name>`, or a C literal;
+    `state:<tensor>:<label>` is a variable tensor kept between invocations in a static array
+    (op<index>_<label>) outside the arena and the memory plan.
     `in_place_inputs` are inputs whose memory the output may take over when they die here.
     An `alias` step (RESHAPE, SQUEEZE) emits no call: its output shares its input's memory.
     A step with an `in_place_function` has a variant that writes over its input with

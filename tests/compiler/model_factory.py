@@ -481,3 +481,39 @@ def lstm_model(seed: int) -> bytes:
     model.set_weights([rng.normal(0.0, 0.5, size=w.shape).astype(np.float32)
                        for w in model.get_weights()])
     return to_int8_tflite(model, seed)
+
+
+# Input shape (with batch) and whether the LSTM reads it time-major, per lstm_sequence_model
+# layout.
+_LSTM_LAYOUTS = {"batch_major": ((1, 6, 5), False), "batches": ((3, 4, 5), False),
+                 "time_major": ((6, 2, 5), True), "mnist": ((1, 28, 28), False)}
+
+
+def lstm_sequence_model(seed: int, layout: str) -> bytes:
+    """A Keras LSTM (unroll=False) converted with full-integer quantization to one
+    UNIDIRECTIONAL_SEQUENCE_LSTM. Its output is the whole hidden-state sequence for the layouts
+    "batch_major" ([1, time, input]), "batches" (three sequences) and "time_major"
+    ([time, 2, input]); "mnist" is TFLM's mnist_lstm example: 28 rows of 28 pixels, LSTM(20),
+    Flatten, Dense(10) and softmax."""
+    import tensorflow as tf
+
+    keras = _keras()
+    shape, time_major = _LSTM_LAYOUTS[layout]
+    rng = np.random.default_rng(seed)
+    inputs = keras.Input(shape=shape[1:], batch_size=shape[0])
+    units = 20 if layout == "mnist" else 7
+    x = keras.layers.LSTM(units, return_sequences=True, time_major=time_major,
+                          unroll=False)(inputs)
+    if layout == "mnist":
+        x = keras.layers.Dense(10, activation="softmax")(keras.layers.Flatten()(x))
+    model = keras.Model(inputs, x)
+    model.set_weights([rng.normal(0.0, 0.6, size=w.shape).astype(np.float32)
+                       for w in model.get_weights()])
+    dataset = [rng.normal(0.0, 1.0, size=shape).astype(np.float32) for _ in range(16)]
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([x] for x in dataset)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    return bytes(converter.convert())

@@ -67,11 +67,15 @@ def test_unsupported_fused_activation_is_refused(shared_models: Path, tmp_path: 
     assert not (tmp_path / "x").exists()
 
 
-def test_stateful_lstm_is_refused_for_its_state(factory_model: Callable[..., bytes]) -> None:
-    """UNIDIRECTIONAL_SEQUENCE_LSTM keeps its hidden and cell state in variable tensors: the
-    refusal names the operator and its state, not a malformed data flow."""
-    from deploy_targets.compiler import prepare
+def test_state_of_other_operators_is_refused(factory_model: Callable[..., bytes]) -> None:
+    """Variable tensors (state kept between invocations) are supported for
+    UNIDIRECTIONAL_SEQUENCE_LSTM only: any other operator reading one (SVDF's activation
+    history) is refused by name and state, not as a malformed data flow."""
+    from deploy_targets.compiler import reader
 
-    with pytest.raises(CompileError, match=r"UNIDIRECTIONAL_SEQUENCE_LSTM .* keeps state between "
-                                           r"invocations in variable tensor"):
-        prepare(factory_model("lstm_model", 0))
+    graph = load_graph(factory_model("lstm_model", 0))
+    assert graph.variables
+    graph.operators[0].kind = "SVDF"
+    with pytest.raises(CompileError, match=r"SVDF .* keeps state between invocations in "
+                                           r"variable tensor"):
+        reader._check_state(graph, graph.variables)

@@ -32,6 +32,7 @@ MODELS = [
     ("bare_block_model", 800, ("grouped_conv",)),
     ("random_16x8_model", 905, ("conv,residual",)),
     ("random_16x8_model", 920, ("depthwise,pool", "float")),
+    ("lstm_sequence_model", 3, ("time_major",)),
 ]
 FLOAT_MODELS = [(1000, "any"), (1005, "tanh,concatenate,multiply"), (1004, "global_pool,sigmoid")]
 

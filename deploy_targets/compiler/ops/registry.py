@@ -21,6 +21,7 @@ from deploy_targets.compiler.ops import (
     fully_connected,
     grouped_conv,
     int16x8,
+    lstm,
     mean,
     min_max,
     mul,
@@ -40,7 +41,7 @@ from deploy_targets.compiler.ops.context import OperatorKernel
 FAMILIES: tuple[ModuleType, ...] = (
     conv, depthwise_conv, fully_connected, pooling, reshape, softmax, add, quantize,
     activations, mul, min_max, mean, pad, concatenation, strided_slice, space_batch,
-    shape_arithmetic, resize, transpose_conv, grouped_conv,
+    shape_arithmetic, resize, transpose_conv, grouped_conv, lstm,
     int16x8, float32,
 )
 _T = TypeVar("_T")
