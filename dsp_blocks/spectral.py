@@ -139,6 +139,12 @@ class SpectralBlock(DspBlock[SpectralParams]):
     output_kind = "vector"
     Params = SpectralParams
 
+    def default_params(self) -> SpectralParams:
+        """The field's defaults with a dynamic range of DEFAULT_LOG_POWER_RANGE_DB: what a new
+        block gets. The field's own default (none) is what parameters stored before the dynamic
+        range existed parse to, so those impulses keep their features and models."""
+        return SpectralParams(log_power_range_db=DEFAULT_LOG_POWER_RANGE_DB)
+
     def validate(
         self, params: SpectralParams, *, sample_rate_hz: float, window_length: int, n_axes: int
     ) -> None:
@@ -191,7 +197,6 @@ class SpectralBlock(DspBlock[SpectralParams]):
                 "fft_length": fft_length,
                 "n_power_bands": min(defaults.n_power_bands, fft_length // 2 + 1),
                 "filter_cutoff_hz": cutoff_hz,
-                "log_power_range_db": DEFAULT_LOG_POWER_RANGE_DB,
             }
         )
 
