@@ -143,7 +143,7 @@ class SpectralBlock(DspBlock[SpectralParams]):
         """The field's defaults with a dynamic range of DEFAULT_LOG_POWER_RANGE_DB: what a new
         block gets. The field's own default (none) is what parameters stored before the dynamic
         range existed parse to, so those impulses keep their features and models."""
-        return SpectralParams(log_power_range_db=DEFAULT_LOG_POWER_RANGE_DB)
+        return SpectralParams.model_validate({"log_power_range_db": DEFAULT_LOG_POWER_RANGE_DB})
 
     def validate(
         self, params: SpectralParams, *, sample_rate_hz: float, window_length: int, n_axes: int
@@ -211,9 +211,10 @@ class SpectralBlock(DspBlock[SpectralParams]):
         """The centred, filtered signal as the C++ twin holds it: float32 values (its signal
         buffer) computed in float64, with float32 filter coefficients (its constants), each
         section's output rounded to float32 (it filters the buffer in place, section after
-        section). Behind a low-pass the upper bands hold ~1e-8 of the power: a float32
-        rounding of the strong band that one side makes and the other does not moves their
-        log10 by ~4e-5 (see mf_dsp_spectral.cpp's welch_segment_power)."""
+        section). Behind a low-pass the upper bands hold ~1e-8 of the power: the device's
+        float32 filter state and FFT round the strong band by ~1e-7 of its amplitude, which
+        moves those bands' log10 by up to ~2e-4; the dynamic range (log_power_floor) floors
+        them."""
         signal = batch.astype(np.float64) * params.scale_axes
         signal -= signal.mean(axis=1, keepdims=True)
         signal = signal.astype(np.float32).astype(np.float64)

@@ -75,6 +75,14 @@ SENSOR_CASES: list[tuple[str, dict[str, Any], float, int, int]] = [
     ),
     # More peaks than an FFT of 8 has inner bins: the rest are missing peaks (0, 0) in both.
     ("spectral", {"fft_length": 8, "n_power_bands": 5, "n_peaks": 5}, 50.0, 100, 2),
+    # A 15 dB dynamic range: bands floored and the lower peaks missing in both.
+    (
+        "spectral",
+        {"filter_type": "none", "n_power_bands": 8, "n_peaks": 6, "log_power_range_db": 15.0},
+        62.5,
+        125,
+        3,
+    ),
 ]
 
 
