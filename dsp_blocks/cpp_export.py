@@ -596,6 +596,11 @@ def _render_spectral(params: SpectralParams, target: _Target) -> ConfigParts:
         cpp_emit.buffer("float", names("power_sum"), n_bins),
     ]
     n_segments = frame_count(window_length, fft_length, fft_length // 2)
+    floor_ratio = (
+        10.0 ** (-params.log_power_range_db / 10.0)
+        if params.log_power_range_db is not None
+        else 0.0
+    )
     body = [
         "static const mf_dsp_spectral_config config = {",
         f"    {window_length}, {n_axes}, {cpp_emit.double_literal(params.scale_axes)},",
@@ -604,6 +609,7 @@ def _render_spectral(params: SpectralParams, target: _Target) -> ConfigParts:
         f"{names('segment_window')}, {n_segments},",
         f"    {params.n_power_bands}, {params.n_peaks}, "
         f"{cpp_emit.float_literal(sample_rate_hz)}, {int(params.log_powers)},",
+        f"    {cpp_emit.float_literal(floor_ratio)},",
         "};",
         f"const mf_dsp_spectral_scratch scratch = {{{names('signal')}, {names('fft_buffer')}, "
         f"{names('power')}, {names('power_sum')}}};",

@@ -27,6 +27,10 @@ from dsp_blocks.spectrum import is_power_of_two, power_spectrum, project
 
 LOG_POWER_FLOOR = 1e-10
 MIN_FFT_LENGTH = 4
+# The dynamic range new impulses get: 60 dB below an axis' strongest band is where the float32
+# filter and FFT (the device's, and so the platform's reference for it) stop resolving log10
+# powers to 1e-5; lower bands behind a filter are its rounding noise, not the signal.
+DEFAULT_LOG_POWER_RANGE_DB = 60.0
 
 
 class SpectralParams(BlockParams):
@@ -64,6 +68,17 @@ class SpectralParams(BlockParams):
     log_powers: bool = Field(
         True, title="Log of powers", description="Report band powers and peak heights as log10"
     )
+    log_power_range_db: float | None = Field(
+        None,
+        gt=0,
+        le=200,
+        title="Dynamic range (dB)",
+        description=(
+            "With log powers: band powers more than this far below the axis' strongest band are "
+            "raised to that level, and lower peaks are not reported (empty: only the fixed "
+            "1e-10 floor)"
+        ),
+    )
 
 
 @lru_cache(maxsize=32)
@@ -86,6 +101,19 @@ def welch_power(signal: NDArray[np.float64], fft_length: int) -> NDArray[np.floa
     return np.asarray(power_spectrum(windowed).mean(axis=2), dtype=np.float64)
 
 
+def log_power_floor(bands: NDArray[np.float64], params: SpectralParams) -> NDArray[np.float64]:
+    """`(batch, n_axes, 1)`: the power below which log powers are floored and local maxima are
+    not peaks. 1e-10 (the log's domain) and, with log powers and a dynamic range, that many dB
+    below the axis' strongest band, as a spectrum analyser's display range: bands further down
+    behind a filter are float32 rounding noise, which the device and the platform round
+    differently (by up to 2e-4 of their log10 at 80 dB down)."""
+    floor = np.full((*bands.shape[:-1], 1), LOG_POWER_FLOOR)
+    if params.log_powers and params.log_power_range_db is not None:
+        ratio = 10.0 ** (-params.log_power_range_db / 10.0)
+        floor = np.maximum(floor, bands.max(axis=-1, keepdims=True) * ratio)
+    return floor
+
+
 def largest_power_of_two_at_most(value: int) -> int:
     """The largest power of two <= `value` (1 for values below 2)."""
     return 1 << (max(1, value).bit_length() - 1)
@@ -97,7 +125,9 @@ class SpectralBlock(DspBlock[SpectralParams]):
     the filtered x; Welch power spectrum (periodic Hann segments of fft_length, 50 % overlap, |FFT|^2 / N,
     averaged) summed in n_power_bands equal bands of FFT bins; the n_peaks highest local maxima
     (bins 1..N/2-1) as (frequency Hz, power), missing peaks as (0, 0). Powers in the input's
-    units squared, or log10 of them (floored at -10) with log_powers.
+    units squared, or log10 of them (floored at -10) with log_powers; with log_power_range_db
+    as well, floored at that many dB below the axis' strongest band, and local maxima below that
+    floor are missing peaks.
     Output `(n_axes * (3 + n_power_bands + 2 n_peaks),)`, axis after axis."""
 
     name = "spectral"
@@ -108,6 +138,12 @@ class SpectralBlock(DspBlock[SpectralParams]):
     )
     output_kind = "vector"
     Params = SpectralParams
+
+    def default_params(self) -> SpectralParams:
+        """The field's defaults with a dynamic range of DEFAULT_LOG_POWER_RANGE_DB: what a new
+        block gets. The field's own default (none) is what parameters stored before the dynamic
+        range existed parse to, so those impulses keep their features and models."""
+        return SpectralParams.model_validate({"log_power_range_db": DEFAULT_LOG_POWER_RANGE_DB})
 
     def validate(
         self, params: SpectralParams, *, sample_rate_hz: float, window_length: int, n_axes: int
@@ -175,9 +211,10 @@ class SpectralBlock(DspBlock[SpectralParams]):
         """The centred, filtered signal as the C++ twin holds it: float32 values (its signal
         buffer) computed in float64, with float32 filter coefficients (its constants), each
         section's output rounded to float32 (it filters the buffer in place, section after
-        section). Behind a low-pass the upper bands hold ~1e-8 of the power: a float32
-        rounding of the strong band that one side makes and the other does not moves their
-        log10 by ~4e-5 (see mf_dsp_spectral.cpp's welch_segment_power)."""
+        section). Behind a low-pass the upper bands hold ~1e-8 of the power: the device's
+        float32 filter state and FFT round the strong band by ~1e-7 of its amplitude, which
+        moves those bands' log10 by up to ~2e-4; the dynamic range (log_power_floor) floors
+        them."""
         signal = batch.astype(np.float64) * params.scale_axes
         signal -= signal.mean(axis=1, keepdims=True)
         signal = signal.astype(np.float32).astype(np.float64)
@@ -207,13 +244,17 @@ class SpectralBlock(DspBlock[SpectralParams]):
         band_of_bin = np.arange(n_bins) * params.n_power_bands // n_bins
         membership = (band_of_bin[:, None] == np.arange(params.n_power_bands)).astype(np.float64)
         bands = project(power, membership)
+        floor = log_power_floor(bands, params)
+        # Only a dynamic range hides peaks: below the fixed 1e-10 they are still reported.
+        ranged = params.log_powers and params.log_power_range_db is not None
+        lowest_peak = floor if ranged else np.zeros_like(floor)
         peak_frequency_hz, peak_power = self._peaks(
-            power, params.n_peaks, sample_rate_hz, params.fft_length
+            power, params.n_peaks, sample_rate_hz, params.fft_length, lowest_peak
         )
         if params.log_powers:
-            bands = np.log10(np.maximum(bands, LOG_POWER_FLOOR))
+            bands = np.log10(np.maximum(bands, floor))
             found = peak_frequency_hz > 0
-            peak_power = np.where(found, np.log10(np.maximum(peak_power, LOG_POWER_FLOOR)), 0.0)
+            peak_power = np.where(found, np.log10(np.maximum(peak_power, floor)), 0.0)
         peaks = np.stack([peak_frequency_hz, peak_power], axis=-1).reshape(
             power.shape[0], power.shape[1], -1
         )
@@ -222,12 +263,17 @@ class SpectralBlock(DspBlock[SpectralParams]):
 
     @staticmethod
     def _peaks(
-        power: NDArray[np.float64], n_peaks: int, sample_rate_hz: float, fft_length: int
+        power: NDArray[np.float64],
+        n_peaks: int,
+        sample_rate_hz: float,
+        fft_length: int,
+        lowest_peak: NDArray[np.float64],
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Frequencies and powers `(batch, n_axes, n_peaks)` of the highest local maxima; the
-        higher first, ties to the lower frequency; missing peaks are (0, 0)."""
+        """Frequencies and powers `(batch, n_axes, n_peaks)` of the highest local maxima that
+        are not below `lowest_peak` `(batch, n_axes, 1)`; the higher first, ties to the lower
+        frequency; missing peaks are (0, 0)."""
         inner = power[..., 1:-1]
-        is_peak = (inner > power[..., :-2]) & (inner >= power[..., 2:])
+        is_peak = (inner > power[..., :-2]) & (inner >= power[..., 2:]) & (inner >= lowest_peak)
         heights = np.where(is_peak, inner, -np.inf)
         if heights.shape[-1] < n_peaks:
             # Fewer inner bins than peaks asked for (a tiny FFT): the rest are missing peaks.

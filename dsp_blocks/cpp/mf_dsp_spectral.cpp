@@ -131,9 +131,9 @@ static float excess_kurtosis(const spectral_moments &moments) {
     return moments.m4 / (moments.m2 * moments.m2) - 3.0f;
 }
 
-static float log_power(float power, int log_powers) {
+static float log_power(float power, int log_powers, float floor) {
     if (!log_powers) return power;
-    return log10f(power > 1e-10f ? power : 1e-10f);
+    return log10f(power > floor ? power : floor);
 }
 
 /* The Welch segments' FFT, kept here rather than in mf_dsp_fft (the audio blocks' FFT): the same
@@ -240,8 +240,21 @@ int mf_dsp_spectral_run(const mf_dsp_spectral_config *config,
         float *bands = out;
         for (int b = 0; b < config->n_power_bands; ++b) bands[b] = 0.0f;
         for (int k = 0; k < n_bins; ++k) bands[k * config->n_power_bands / n_bins] += power[k];
+        /* The dynamic range: below it, behind a filter, bands are float32 rounding noise that
+         * the platform's float64 would round differently (dsp_blocks/spectral.py). */
+        float floor = 1e-10f, lowest_peak = 0.0f;
+        if (config->log_powers && config->log_power_floor_ratio > 0.0f) {
+            float strongest = 0.0f;
+            for (int b = 0; b < config->n_power_bands; ++b) {
+                if (bands[b] > strongest) strongest = bands[b];
+            }
+            if (strongest * config->log_power_floor_ratio > floor) {
+                floor = strongest * config->log_power_floor_ratio;
+            }
+            lowest_peak = floor;
+        }
         for (int b = 0; b < config->n_power_bands; ++b) {
-            bands[b] = log_power(bands[b], config->log_powers);
+            bands[b] = log_power(bands[b], config->log_powers, floor);
         }
         out += config->n_power_bands;
 
@@ -252,6 +265,7 @@ int mf_dsp_spectral_run(const mf_dsp_spectral_config *config,
             int best = -1;
             for (int k = 1; k < n_bins - 1; ++k) {
                 if (!(power[k] > power[k - 1] && power[k] >= power[k + 1])) continue;
+                if (power[k] < lowest_peak) continue;
                 /* Only peaks after the previous pick in (height desc, bin asc) order. */
                 if (previous_bin >= 0 && (power[k] > previous_height ||
                                           (power[k] == previous_height && k <= previous_bin))) {
@@ -267,7 +281,7 @@ int mf_dsp_spectral_run(const mf_dsp_spectral_config *config,
             previous_bin = best;
             previous_height = power[best];
             *out++ = (float)best * config->sample_rate_hz / (float)config->fft.length;
-            *out++ = log_power(power[best], config->log_powers);
+            *out++ = log_power(power[best], config->log_powers, floor);
         }
     }
     return MF_DSP_OK;

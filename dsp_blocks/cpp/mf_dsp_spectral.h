@@ -18,6 +18,10 @@ struct mf_dsp_spectral_config {
     int n_peaks;
     float sample_rate_hz;
     int log_powers;
+    /* With log_powers: log powers are floored at this ratio times the axis' strongest band
+     * power, and lower local maxima are not peaks (10^(-dB/10) of the dynamic range; 0: only
+     * the fixed 1e-10 floor). */
+    float log_power_floor_ratio;
 };
 
 /* Work areas: signal n_samples, fft_buffer fft.length, power and power_sum fft.length/2+1. */

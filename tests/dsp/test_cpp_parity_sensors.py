@@ -75,6 +75,14 @@ SENSOR_CASES: list[tuple[str, dict[str, Any], float, int, int]] = [
     ),
     # More peaks than an FFT of 8 has inner bins: the rest are missing peaks (0, 0) in both.
     ("spectral", {"fft_length": 8, "n_power_bands": 5, "n_peaks": 5}, 50.0, 100, 2),
+    # A 15 dB dynamic range: bands floored and the lower peaks missing in both.
+    (
+        "spectral",
+        {"filter_type": "none", "n_power_bands": 8, "n_peaks": 6, "log_power_range_db": 15.0},
+        62.5,
+        125,
+        3,
+    ),
 ]
 
 
@@ -109,12 +117,12 @@ def test_sensor_cpp_matches_python(
     assert worst <= 1e-3 * feature_range, f"max |C++ - Python| {worst} over range {feature_range}"
 
 
-def test_spectral_stop_band_powers_stay_within_float32_fft_rounding(cpp_builder: CppBuilder) -> None:
+def test_spectral_defaults_agree_within_1e5_behind_a_low_pass(cpp_builder: CppBuilder) -> None:
     """Behind a 3 Hz low-pass (the motion defaults at 50 Hz), the upper bands hold ~1e-8 of the
-    power of a 1-3 m/s^2 shake: the device's float32 FFT rounds the strong band by ~1e-7 of its
-    amplitude, which moves those bands' log10 by up to ~2e-4 from the platform's float64. That is
-    the price of a fast single-precision Welch FFT on the Cortex-M4F (a double-precision DFT
-    closes it, at soft-float cost); this pins it there so it does not grow."""
+    power of a 1-3 m/s^2 shake: there the device's float32 filter and FFT round the strong band
+    by ~1e-7 of its amplitude, which moved those bands' log10 by up to ~2e-4 from the platform.
+    New impulses get a 60 dB dynamic range that floors them, so every feature agrees within 1e-5
+    of its size (absolute below 1: log10 powers near 0, skewness of a symmetric shake)."""
     rng = np.random.default_rng(11)
     t = np.arange(50) / 50.0
     windows = rng.normal(0.0, 0.05, (60, 50, 3))
@@ -127,13 +135,39 @@ def test_spectral_stop_band_powers_stay_within_float32_fft_rounding(cpp_builder:
     block = get_block("spectral")
     params = block.defaults_for(window_length=50, sample_rate_hz=50.0, n_axes=3)
     assert params.filter_type == "low" and params.log_powers
+    assert params.log_power_range_db == 60.0
     expected = block.extract(windows, sample_rate_hz=50.0, params=params)
     program = cpp_builder.program(
         "spectral", params, sample_rate_hz=50.0, window_length=50, n_axes=3
     )
     actual = run_program(program, windows, expected.shape[1])
-    relative = np.abs(actual - expected) / np.maximum(np.abs(expected), 1e-3)
-    assert float(relative.max()) <= 5e-4, float(np.abs(actual - expected).max())
+    relative = np.abs(actual - expected) / np.maximum(np.abs(expected), 1.0)
+    assert float(relative.max()) <= 1e-5, float(relative.max())
+    bands = expected.reshape(60, 3, -1)[:, :, 3:7]
+    floored = np.isclose(bands, bands.max(axis=-1, keepdims=True) - 6.0, rtol=0, atol=1e-5)
+    assert floored.any(), "the stop band was not floored: the test no longer covers it"
+
+
+def test_spectral_without_a_dynamic_range_keeps_the_fixed_floor(cpp_builder: CppBuilder) -> None:
+    """Impulses stored before the dynamic range existed parse to none and keep their features
+    (only the fixed 1e-10 floor), on the platform and the device alike."""
+    block = get_block("spectral")
+    fitted = block.defaults_for(window_length=50, sample_rate_hz=50.0, n_axes=1)
+    stored = {k: v for k, v in fitted.model_dump().items() if k != "log_power_range_db"}
+    params = block.parse_params(stored)
+    assert params.log_power_range_db is None
+    t = np.arange(50) / 50.0
+    windows = (2.0 * np.sin(2 * np.pi * 3.0 * t))[None, :, None].astype(np.float32)
+    expected = block.extract(windows, sample_rate_hz=50.0, params=params)
+    ranged = block.extract(windows, sample_rate_hz=50.0, params=fitted)
+    bands, ranged_bands = expected[0, 3:7], ranged[0, 3:7]
+    assert float(ranged_bands.min()) == pytest.approx(float(ranged_bands.max()) - 6.0, abs=1e-5)
+    assert float(bands.min()) < float(ranged_bands.min()) - 1.0
+    program = cpp_builder.program(
+        "spectral", params, sample_rate_hz=50.0, window_length=50, n_axes=1
+    )
+    actual = run_program(program, windows, expected.shape[1])
+    np.testing.assert_allclose(actual[0, 3:7], bands, rtol=5e-4)
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,41 @@ def test_spectral_strongest_peak_is_the_tone(tone_hz: float, fft_length: int) ->
     assert features[0] == pytest.approx(np.sqrt(0.52), rel=0.02)
 
 
+@pytest.mark.parametrize(
+    "range_db, weak_peak_reported", [(None, True), (40.0, True), (20.0, False)]
+)
+def test_spectral_dynamic_range_floors_bands_and_hides_lower_peaks(
+    range_db: float | None, weak_peak_reported: bool
+) -> None:
+    """A 10 Hz tone and a 40 Hz one 30 dB weaker: a 20 dB range floors the upper bands at 2
+    decades below the strongest and leaves the weak tone out of the peaks; 40 dB keeps both."""
+    sample_rate_hz = 100.0
+    t = np.arange(256) / sample_rate_hz
+    window = np.sin(2 * np.pi * 10.0 * t) + 10 ** (-30 / 20) * np.sin(2 * np.pi * 40.0 * t)
+    params = SPECTRAL.parse_params(
+        {
+            "filter_type": "none",
+            "fft_length": 64,
+            "n_power_bands": 4,
+            "n_peaks": 2,
+            "log_power_range_db": range_db,
+        }
+    )
+    features = SPECTRAL.extract(
+        window[None, :, None].astype(np.float32), sample_rate_hz=sample_rate_hz, params=params
+    )[0]
+    bands, second_peak = features[3:7], features[9:11]
+    assert features[7] == pytest.approx(10.0, abs=100.0 / 64 / 2)
+    if range_db is None:
+        assert bands.min() < bands.max() - 4.0  # leakage far below the tone stays visible
+    else:
+        assert bands.min() == pytest.approx(bands.max() - range_db / 10.0, abs=1e-5)
+    if weak_peak_reported:
+        assert second_peak[0] == pytest.approx(40.0, abs=100.0 / 64 / 2)
+    else:
+        assert second_peak.tolist() == [0.0, 0.0]
+
+
 def test_spectral_bands_sum_the_welch_spectrum(rng: np.random.Generator) -> None:
     sample_rate_hz, fft_length = 50.0, 32
     windows = rng.standard_normal((3, 160, 2)).astype(np.float32)
