@@ -104,6 +104,6 @@ def test_metadata_and_arduino_imu_example(motion_sdk: MotionSdk, tmp_path: Path)
     library = build_arduino_library(motion_sdk.build, tmp_path)
     assert library.name == "motion_test_2_inferencing"
     examples = sorted(p.name for p in (library / "examples").iterdir())
-    assert examples == ["nano_ble33_sense_accelerometer", "static_buffer"]
-    sketch = library / "examples" / examples[0] / f"{examples[0]}.ino"
+    assert examples == ["device_test", "nano_ble33_sense_accelerometer", "static_buffer"]
+    sketch = library / "examples" / examples[1] / f"{examples[1]}.ino"
     assert "#include <Arduino_LSM9DS1.h>" in sketch.read_text()
