@@ -10,6 +10,9 @@ from pydantic import Field, ValidationError, field_validator
 from backend.schemas.common import StrictInput
 from backend.schemas.sample import clean_label
 
+# The label of images that are object-detection data (imported with annotations, or given boxes
+# through the labelling API): their classes are their boxes' labels, not the sample's label.
+OBJECT_DETECTION_LABEL = "object_detection"
 # A box list is stored as JSON on the sample row; this keeps one row bounded.
 MAX_BOXES_PER_IMAGE = 1000
 
