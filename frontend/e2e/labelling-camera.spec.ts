@@ -161,3 +161,34 @@ test('take a photo with the fake camera at a chosen resolution', async ({ page }
   expect(png.ok()).toBe(true);
   expect((await png.body()).length).toBeGreaterThan(1000);
 });
+
+test('import an image with its Edge Impulse boxes from the labelling page', async ({ page }) => {
+  makeImages();
+  const projectId = await newProject(page, 'Import e2e');
+  await page.goto(`/projects/${projectId}/labelling`);
+  await expect(page.getByText('This project has no images yet')).toBeVisible();
+  const labels = {
+    version: 1,
+    type: 'bounding-box-labels',
+    boundingBoxes: { [IMAGE_NAMES[0]!]: [{ label: 'wasp', x: 5, y: 6, width: 30, height: 20 }] },
+  };
+  const panel = page.getByRole('region', { name: 'Import images with bounding boxes' });
+  await panel.getByLabel('Files').setInputFiles([
+    {
+      name: IMAGE_NAMES[0]!,
+      mimeType: 'image/png',
+      buffer: fs.readFileSync(path.join(IMAGES_DIR, IMAGE_NAMES[0]!)),
+    },
+    {
+      name: 'bounding_boxes.labels',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(labels)),
+    },
+  ]);
+  await panel.getByRole('button', { name: 'Import' }).click();
+  await expect(panel.getByRole('status')).toHaveText('Imported 1 image with 1 bounding box.');
+  await expect(page.getByRole('heading', { name: /bees\.1\.png/ })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Boxes' }).getByRole('button')).toHaveText([
+    'wasp — x 5, y 6, 30 × 20',
+  ]);
+});

@@ -13,6 +13,7 @@ import { client } from '../client/client.gen';
 import { samplesUpdateBoundingBoxes } from '../client/sdk.gen';
 import type { SamplePublic } from '../client/types.gen';
 import { ErrorText } from '../components/ErrorText';
+import { ImportBoxesPanel } from '../components/ImportBoxesPanel';
 import { apiErrorMessage } from '../lib/apiError';
 import {
   boxFromDrag,
@@ -191,7 +192,8 @@ function Labelling({ projectId }: { projectId: number }) {
       </header>
       {images.isSuccess && list.length === 0 && (
         <p className="panel">
-          This project has no images yet: upload or photograph some in Data acquisition.
+          This project has no images yet: import them below, or upload or photograph some in Data
+          acquisition.
         </p>
       )}
       {sample && (
@@ -291,6 +293,15 @@ function Labelling({ projectId }: { projectId: number }) {
           </p>
           <ErrorText error={failure} />
         </section>
+      )}
+      {canWrite && (
+        <ImportBoxesPanel
+          projectId={projectId}
+          onImported={() => {
+            setIndex(0);
+            void images.refetch();
+          }}
+        />
       )}
     </>
   );
