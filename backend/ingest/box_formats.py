@@ -101,9 +101,21 @@ def _json(filename: str, data: bytes) -> Any:
 
 
 def _number(filename: str, where: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise IngestError(filename, f"{where}: {name} must be a number, not {shown_value(value)}")
-    return float(value)
+    refused = IngestError(filename, f"{where}: {name} must be a number, not {shown_value(value)}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise refused
+    try:
+        number = float(value)  # an integer of 400 digits overflows
+    except OverflowError:
+        raise refused from None
+    if not math.isfinite(number):
+        raise refused
+    return number
+
+
+def _is_id(value: Any) -> bool:
+    """A COCO id: an integer, not a boolean (True would find id 1) nor a list (unhashable)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _label(filename: str, where: str, value: Any) -> str:
@@ -162,12 +174,12 @@ def parse_coco(filename: str, data: bytes, annotations: Annotations) -> None:
         )
     categories: dict[int, str] = {}
     for entry in document["categories"]:
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), int):
+        if not isinstance(entry, dict) or not _is_id(entry.get("id")):
             raise IngestError(filename, f"a category needs an integer id, not {shown_value(entry)}")
         categories[entry["id"]] = _label(filename, f"category {entry['id']}", entry.get("name"))
     images: dict[int, str] = {}
     for entry in document["images"]:
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), int):
+        if not isinstance(entry, dict) or not _is_id(entry.get("id")):
             raise IngestError(filename, f"an image needs an integer id, not {shown_value(entry)}")
         name = entry.get("file_name")
         if not isinstance(name, str) or not name:
@@ -186,12 +198,12 @@ def parse_coco(filename: str, data: bytes, annotations: Annotations) -> None:
             entry.get("category_id"),
             entry.get("bbox"),
         )
-        if image_id not in images:
+        if not _is_id(image_id) or image_id not in images:
             raise IngestError(
                 filename, f"{where}: image_id {shown_value(image_id)} is not among the images"
             )
         where = f'image "{shown_name(images[image_id])}", {where}'
-        if category_id not in categories:
+        if not _is_id(category_id) or category_id not in categories:
             raise IngestError(
                 filename,
                 f"{where}: category_id {shown_value(category_id)} is not among the categories",
