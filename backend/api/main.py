@@ -29,6 +29,7 @@ from backend.api.routes import (
     project_invitations,
     projects,
     public_projects,
+    sample_boxes,
     samples,
     training,
     users,
@@ -56,8 +57,10 @@ for router in (
     device_tests.router,
     boards.router,
     devices.router,
+    sample_boxes.router,  # before samples.router: its /{sample_id} would take /images
 ):
     api_router.include_router(router, max_body_size=settings.max_json_body_bytes)
+api_router.include_router(sample_boxes.import_router, max_body_size=settings.max_upload_request_bytes)
 api_router.include_router(samples.router, max_body_size=settings.max_upload_request_bytes)
 api_router.include_router(ingestion.router, max_body_size=settings.max_upload_request_bytes)
 api_router.include_router(classification.router, max_body_size=settings.max_recording_body_bytes)

@@ -11,6 +11,7 @@ is refused, rolled back alone, and the file is rejected as a duplicate like any 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, insert, select
@@ -199,7 +200,7 @@ def _duplicate_reason(
     )
 
 
-def _too_large_error(upload: UploadedFile, limit_bytes: int) -> IngestError:
+def too_large_error(upload: UploadedFile, limit_bytes: int) -> IngestError:
     return IngestError(
         upload.filename,
         f"the file is {upload.size_bytes} bytes; the limit is {limit_bytes} bytes per file",
@@ -215,7 +216,7 @@ def new_sample(
     *,
     unique: bool = True,
 ) -> Sample:
-    """The sample row of a parsed file, without its values (see `_store_one`). unique: this
+    """The sample row of a parsed file, without its values (see `store_one`). unique: this
     sample is the project's one copy of its content (no allow_duplicates)."""
     return Sample(
         project_id=project.id,
@@ -253,7 +254,7 @@ def _category_for(
 
 
 @dataclass
-class _UploadState:
+class UploadState:
     """What the files of one upload learn from those before them."""
 
     reference: _Reference | None
@@ -262,19 +263,29 @@ class _UploadState:
     size_rejections: int = 0
 
 
-def _store_one(
+# Given the parsed file, its bounding boxes as stored (or IngestError): how an import with
+# annotations checks each image's boxes against its size before it is stored.
+BoxesForFile = Callable[[str, ParsedSample], list[dict[str, object]]]
+
+
+def store_one(
     session: Session,
     project: Project,
     upload: UploadedFile,
     options: UploadOptions,
-    state: _UploadState,
+    state: UploadState,
+    *,
+    boxes_for: BoxesForFile | None = None,
+    commit: bool = True,
 ) -> SamplePublic:
-    """Parse, check and store one file (flushed, then let go of); IngestError when refused."""
+    """Parse, check and store one file (flushed, then let go of); IngestError when refused.
+    commit=False leaves the sample in the open transaction, for imports that store all their
+    files or none."""
     limit_bytes = settings.max_upload_file_bytes
     check_filename(upload.filename)
     if upload.too_large(limit_bytes):
         state.size_rejections += 1
-        raise _too_large_error(upload, limit_bytes)
+        raise too_large_error(upload, limit_bytes)
     parsed = parse_upload(
         upload.filename,
         upload.read(),  # the spool is closed once read: only the parsed values are kept
@@ -284,6 +295,7 @@ def _store_one(
     )
     if state.reference is not None:
         _check_fits(upload.filename, parsed, state.reference, project.downmix_audio)
+    boxes = boxes_for(upload.filename, parsed) if boxes_for is not None else []
     label = _label_for(upload.filename, parsed, options)
     if not options.allow_duplicates:
         reason = _duplicate_reason(session, project, parsed.content_hash, state.seen)
@@ -293,6 +305,7 @@ def _store_one(
     sample = new_sample(
         project, upload.filename, label, category, parsed, unique=not options.allow_duplicates
     )
+    sample.bounding_boxes = boxes
     try:
         session.add(sample)
         session.flush()
@@ -302,7 +315,8 @@ def _store_one(
         session.execute(
             insert(SampleData).values(sample_id=sample.id, values=values_buffer(parsed.values))
         )
-        session.commit()
+        if commit:
+            session.commit()
     except IntegrityError:
         # A simultaneous upload stored this content between our check and our insert.
         session.rollback()
@@ -323,21 +337,26 @@ def _store_one(
     return public
 
 
+def new_upload_state(session: Session, project: Project) -> UploadState:
+    """What the first file of an upload is checked against. A key that cannot be read back
+    refuses the whole upload (409), even its unsigned formats, so the owner learns at once that
+    the key must be set again."""
+    return UploadState(
+        reference=_project_reference(session, project), seen={}, hmac_key=project_hmac_key(project)
+    )
+
+
 def store_uploads(
     session: Session, project: Project, form: UploadForm, options: UploadOptions
 ) -> tuple[UploadResult, int]:
     """Parse, check and store the files one by one; returns (result, status)."""
     accepted: list[SamplePublic] = []
     rejected: list[RejectedFile] = []
-    # Before any file: a key that cannot be read back refuses the whole upload (409), even its
-    # unsigned formats, so the owner learns at once that the key must be set again.
-    state = _UploadState(
-        reference=_project_reference(session, project), seen={}, hmac_key=project_hmac_key(project)
-    )
+    state = new_upload_state(session, project)  # before any file
     try:
         for upload in form.files:
             try:
-                accepted.append(_store_one(session, project, upload, options, state))
+                accepted.append(store_one(session, project, upload, options, state))
             except IngestError as error:
                 rejected.append(RejectedFile(filename=upload.filename, error=str(error)))
             finally:

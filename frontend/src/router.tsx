@@ -8,6 +8,7 @@ import { DataAcquisitionPage } from './pages/DataAcquisitionPage';
 import { DeploymentPage } from './pages/DeploymentPage';
 import { DspBlockPage } from './pages/DspBlockPage';
 import { ImpulseDesignPage } from './pages/ImpulseDesignPage';
+import { LabellingPage } from './pages/LabellingPage';
 import { LiveClassificationPage } from './pages/LiveClassificationPage';
 import { ModelTestingPage } from './pages/ModelTestingPage';
 import { NotFoundPage } from './pages/NotFoundPage';
@@ -37,6 +38,7 @@ export const router = createBrowserRouter([
       { path: 'projects/:projectId', element: <ProjectDashboardPage /> },
       { path: 'projects/:projectId/data', element: <DataAcquisitionPage /> },
       { path: 'projects/:projectId/data/:sampleId', element: <SamplePage /> },
+      { path: 'projects/:projectId/labelling', element: <LabellingPage /> },
       { path: 'projects/:projectId/impulse', element: <ImpulseDesignPage /> },
       { path: 'projects/:projectId/impulse/dsp/:blockId', element: <DspBlockPage /> },
       { path: 'projects/:projectId/training', element: <TrainingPage /> },

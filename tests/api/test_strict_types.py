@@ -56,6 +56,8 @@ REQUEST_PAYLOADS: dict[str, dict[str, Any]] = {
     "SampleUpdate": {"category": "testing"},
     "CropRequest": {"start_ms": 0, "end_ms": 10},
     "SplitRequest": {"window_ms": 10},
+    "BoundingBox": {"label": "cat", "x": 0, "y": 0, "width": 1, "height": 1},
+    "BoundingBoxesUpdate": {"bounding_boxes": []},
     "DspPreviewRequest": {"sample_id": 1},
     "InputBlockIn": {},
     "DspBlockIn": {"id": 1, "type": "mfcc"},

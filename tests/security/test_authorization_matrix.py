@@ -77,6 +77,7 @@ OWNER_ONLY = {
 }
 NEEDS = {
     "upload_samples": {"ingest"},
+    "import_annotated_samples": {"ingest"},
     "read_project": {"read", "ingest", "deploy"},
     "clone_project": {"read"},
     "classify_sample": {"read"},
@@ -202,6 +203,7 @@ BODIES: dict[str, Callable[[World], Any]] = {
     "update_sample": lambda w: {"label": "no"},
     "crop_sample": lambda w: {"start_ms": 0, "end_ms": 100},
     "split_sample": lambda w: {"window_ms": 100},
+    "update_bounding_boxes": lambda w: {"bounding_boxes": []},
     "preview_dsp_block": lambda w: {"sample_id": 1, "window_start_ms": 0},
     "create_project": lambda w: {"name": "mine"},
     "sign_in": lambda w: {"username": "viewer", "password": PASSWORD},
@@ -277,6 +279,12 @@ def call(http: TestClient, method: str, url: str, route: APIRoute, headers: dict
         return http.request(
             method, url, headers=headers, files=[("files", ("yes.9.wav", wav_bytes(_rng())))]
         )
+    if route.name == "import_annotated_samples":
+        labels = b'{"boundingBoxes": {"yes.png": []}}'
+        files = [("yes.png", _png()), ("bounding_boxes.labels", labels)]
+        return http.request(
+            method, url, headers=headers, files=[("files", file) for file in files]
+        )
     body = BODIES.get(route.name, lambda _w: {})(world)
     return http.request(method, url, headers=headers, json=body if method not in SAFE else None)
 
@@ -286,6 +294,16 @@ def _worker_is_alive() -> None:
 
     with get_sessionmaker()() as session:
         record_heartbeat(session, name="matrix@host", host="host", pid=1, queues=[], active_jobs=0)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def _rng() -> Any:

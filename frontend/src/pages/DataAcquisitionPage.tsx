@@ -1,8 +1,9 @@
 // Data acquisition: upload files into the project and manage its dataset.
 import { useQuery } from '@tanstack/react-query';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 
 import { projectsReadProjectOptions } from '../client/@tanstack/react-query.gen';
+import { CameraPanel } from '../components/CameraPanel';
 import { ErrorText } from '../components/ErrorText';
 import { RecordPanel } from '../components/RecordPanel';
 import { RemoteDevicesPanel } from '../components/RemoteDevicesPanel';
@@ -35,7 +36,10 @@ function DataAcquisition({ projectId }: { projectId: number }) {
     <>
       <header className="page-header">
         <h1>Data acquisition</h1>
-        <p className="muted">{project.data?.name ?? '…'}</p>
+        <p className="muted">
+          {project.data?.name ?? '…'} ·{' '}
+          <Link to={`/projects/${projectId}/labelling`}>Label bounding boxes</Link>
+        </p>
       </header>
       {/* Viewers read the dataset; uploading and recording would be refused (403). */}
       {projectPermissions(project.data?.role).canWrite && (
@@ -43,6 +47,7 @@ function DataAcquisition({ projectId }: { projectId: number }) {
           <UploadPanel projectId={projectId} />
           <RecordPanel projectId={projectId} />
           <SerialPanel projectId={projectId} />
+          <CameraPanel projectId={projectId} />
         </>
       )}
       {project.data && (
