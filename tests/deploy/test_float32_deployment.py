@@ -126,6 +126,15 @@ def test_float32_sdk_scores_as_the_platform(
     impulse_header = (sdk / "model-parameters" / "mf_impulse.h").read_text()
     assert "#define MF_MODEL_FLOAT32 1" in impulse_header
     assert "float32" in (sdk / "mf_model.h").read_text()
+    sources = [*sorted(sdk.glob("*.cpp")), sdk / "model-parameters" / "mf_impulse.cpp"]
+    for index, source in enumerate(sources):
+        # The int8-only code (quantization) is left out cleanly: no unused function, no warning.
+        warned = subprocess.run(
+            ["g++", "-std=c++11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wshadow", f"-I{sdk}",
+             "-c", str(source), "-o", str(tmp_path / f"{index}.o")],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert warned.returncode == 0, warned.stderr
     make = subprocess.run(["make", "-C", str(sdk), "-j2"], capture_output=True, text=True,
                           timeout=300)
     assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
@@ -140,7 +149,8 @@ def test_float32_sdk_scores_as_the_platform(
     run = subprocess.run([str(driver)], input=data, capture_output=True, timeout=60)
     assert run.returncode == 0, run.stderr.decode()
     count, labels = len(platform.windows), len(platform.labels)
-    rows = np.frombuffer(run.stdout, dtype="<f4").reshape(count, labels + 3 + platform.features.shape[1])
+    row = labels + 3 + platform.features.shape[1]
+    rows = np.frombuffer(run.stdout, dtype="<f4").reshape(count, row)
     scores, features = rows[:, :labels], rows[:, labels + 3 :]
     np.testing.assert_allclose(features, platform.features, rtol=1e-4, atol=1e-4)
     on_its_features = predict(platform.model, features.reshape(count, 1, -1))
@@ -148,6 +158,15 @@ def test_float32_sdk_scores_as_the_platform(
     assert_relative(scores, platform.scores, END_TO_END_RTOL, "C++ SDK, end to end")
     # The scores are the model's own floats: not on an int8 grid of 1/256 steps.
     assert np.mean(np.abs(scores * 256 - np.round(scores * 256)) > 1e-3) > 0.5
+
+
+def test_float32_arduino_library_says_float32(world: TrainingWorld, tmp_path: Path) -> None:
+    result = build(world, target="arduino", precision="float32")["result"]
+    library = unzip(download(world, result["artifact_id"]), tmp_path)
+    assert "a float32 neural network" in (library / "library.properties").read_text()
+    header = (library / "src" / "model-parameters" / "mf_impulse.h").read_text()
+    assert "#define MF_MODEL_FLOAT32 1" in header
+    assert "soft-float" in (library / "README.md").read_text()
 
 
 @pytest.mark.toolchain

@@ -110,7 +110,8 @@ def compiled_model_cost(model: bytes, board: Board, precision: str) -> Cost:
         try:
             library = compile_tflite(model, Path(scratch) / "model", "mf_model")
         except CompileError as error:
-            return Cost(None, None, None, "none", f"the {precision} model does not compile: {error}")
+            why = f"the {precision} model does not compile: {error}"
+            return Cost(None, None, None, "none", why)
         cost = _cost(estimate_compiled(library, board))
         cost.notes.insert(0, (
             f"model RAM = mcuforge tensor arena (activations, {library.arena_bytes} bytes) + the "

@@ -39,6 +39,7 @@ int buffer_get_data(void *context, size_t offset, size_t length, float *out) {
     return 0;
 }
 
+#if !MF_MODEL_FLOAT32  // a float32 model takes the features unquantized
 // Round half to even, as numpy's np.round in the platform's int8 pipeline: exact for every
 // float because value - floor(value) is exact below 2^23, and larger values are whole numbers.
 float round_half_even(float value) {
@@ -52,6 +53,7 @@ float round_half_even(float value) {
     }
     return fmodf(lower, 2.0f) == 0.0f ? lower : lower + 1.0f;
 }
+#endif
 
 }  // namespace
 
