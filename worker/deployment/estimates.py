@@ -60,6 +60,8 @@ def _cost(estimate: Estimate) -> Cost:
                 estimate.latency_basis, notes, estimate.stack_bytes)
 
 
+# How compiled_model_cost begins its basis when the float32 model does not compile.
+_DOES_NOT_COMPILE = "the float32 model does not compile"
 # What the classifier adds to the model's RAM, by precision.
 _IO_NOTES = {
     "int8": "the classifier's int8 input buffer (one byte per feature) comes on top",
@@ -202,6 +204,14 @@ def float32_cost(
     return float32_model_cost(sizes, mac_count, board, model_float32)
 
 
+def float32_refusal(cost: Cost, model_float32: bytes | None) -> str | None:
+    """Why a float32 library cannot be built although its estimate is shown: no model file, or
+    one the compiler refuses (the build would fail the same way)."""
+    if model_float32 is None:
+        return "the trained model has no float32 .tflite to compile; train again"
+    return next((note for note in cost.notes if note.startswith(_DOES_NOT_COMPILE)), None)
+
+
 def _fits(total: Cost, board: Board) -> bool | None:
     if total.flash_bytes is None or total.ram_bytes is None:
         return None
@@ -249,9 +259,7 @@ def deployment_estimates(
     dsp_part = dsp_cost(impulse, dsp_blocks, board) if impulse and dsp_blocks else None
     int8_model = int8_model_cost(model_int8, board)
     float_model = float32_cost(sizes, mac_count, board, model_float32)
-    float_reason = library_refusal
-    if float_reason is None and model_float32 is None:
-        float_reason = "the trained model has no float32 .tflite to compile; train again"
+    float_reason = library_refusal or float32_refusal(float_model, model_float32)
     result: dict[str, Any] = {}
     for precision, model_part, reason in (
         ("int8", int8_model, library_refusal),
