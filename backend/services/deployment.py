@@ -136,7 +136,15 @@ def start_build(
     if reason is not None:
         raise Conflict(f"{target.title} cannot be built on this server: {reason}")
     _board(board_name)
-    _inputs(session, impulse, library=target.library)
+    inputs = _inputs(session, impulse, library=target.library)
+    if (
+        target.library
+        and precision == "float32"
+        and _optional_model_file(session, inputs.model, "tflite-float32") is None
+    ):
+        raise Conflict(
+            "the trained model has no float32 .tflite to compile; train again, or choose int8"
+        )
     job = create_job(
         session,
         project_id=impulse.project_id,

@@ -1,4 +1,5 @@
-"""`build_cpp_sdk`: an impulse's DSP blocks, int8 model and labels -> a readable C++ SDK folder.
+"""`build_cpp_sdk`: an impulse's DSP blocks, int8 (or float32) model and labels -> a readable C++
+SDK folder.
 
 Hand-written runtime files (runtime/, dsp_blocks/cpp) are copied; the generator writes only the
 parameters, constants and glue (each such file starts with the mcuforge banner).
@@ -34,6 +35,9 @@ TASKS = ("classification", "regression")
 # The one "label" of a regression model: mf_result_t.classification[0] holds the value under it,
 # as the platform's live classification reports {"value": ...}.
 REGRESSION_LABEL = "value"
+# The model's precision: int8 (quantized input and output) or float32 (features and scores as
+# they are); the compiled model's input and output tensors must be of that type.
+PRECISIONS = ("int8", "float32")
 # Slices per window of continuous classification: the first that divides the window into a whole
 # number of every audio block's frame strides (the DSP then moves the frames consecutive windows
 # share instead of computing them again: 1 s of 20 ms strides takes 5, 4 would be 12.5 strides),
@@ -69,6 +73,7 @@ class SdkBuild:
     task: str = "classification"  # or "regression": labels == [REGRESSION_LABEL]
     # Image impulses: the example frame as RGB888 (or gray) byte literals; None otherwise.
     example_frame: str | None = None
+    precision: str = "int8"  # or "float32", see PRECISIONS
 
 
 def render_template(environment: jinja2.Environment, template: str, **values: Any) -> str:
@@ -213,9 +218,9 @@ def _frame_bytes(example_window: np.ndarray | None, impulse: ImpulseSpec) -> str
     return "\n".join("    " + line for line in lines)
 
 
-def _compile_model(model_int8: bytes, model_dir: Path) -> CompiledLibrary:
+def _compile_model(model_bytes: bytes, model_dir: Path, precision: str) -> CompiledLibrary:
     try:
-        model = compile_tflite(model_int8, model_dir, MODEL_NAME)
+        model = compile_tflite(model_bytes, model_dir, MODEL_NAME)
     except CompileError as error:
         raise SdkError(f"the model cannot be compiled to C++: {error}") from None
     if len(model.inputs) != 1 or len(model.outputs) != 1:
@@ -224,10 +229,15 @@ def _compile_model(model_int8: bytes, model_dir: Path) -> CompiledLibrary:
             "classifies with one input (the features) and one output (the scores)"
         )
     for tensor in (*model.inputs, *model.outputs):
-        if tensor.dtype != "int8":
+        if tensor.dtype != precision and precision == "int8":
             raise SdkError(
                 f"the model's tensor {tensor.name!r} is {tensor.dtype}; the SDK takes a fully "
                 "int8-quantized model (int8 input and output)"
+            )
+        if tensor.dtype != precision:
+            raise SdkError(
+                f"the model's tensor {tensor.name!r} is {tensor.dtype}; a float32 SDK takes a "
+                "model that was not quantized (float32 input and output)"
             )
     return model
 
@@ -251,7 +261,7 @@ def example_values(raw_window: np.ndarray | None, frame_size: int) -> str:
 
 def build_cpp_sdk(
     impulse: ImpulseSpec,
-    model_int8: bytes,
+    model: bytes,
     labels: Sequence[str],
     *,
     dsp_blocks: Sequence[DspSpec],
@@ -260,14 +270,19 @@ def build_cpp_sdk(
     out_dir: Path,
     example_window: np.ndarray | None = None,
     example_note: str = "zeros: paste a window of raw data here",
+    precision: str = "int8",
 ) -> SdkBuild:
     """Write the C++ SDK of `impulse` into `out_dir` (created; must be empty or absent).
 
     `task` is "classification" (`labels` name the model's scores) or "regression" (the model's
     one output is the predicted value; `labels` are ignored). `anomaly` is
     `AnomalyModel.export()` of a K-means anomaly block, `example_window` the raw window the
-    standalone example classifies. Raises SdkError naming what is missing or wrong.
+    standalone example classifies. `precision` is the model's: "int8" (the features are
+    quantized as the platform does) or "float32" (an unquantized model; features and scores go
+    through as floats). Raises SdkError naming what is missing or wrong.
     """
+    if precision not in PRECISIONS:
+        raise SdkError(f"precision {precision!r} is not one of {', '.join(PRECISIONS)}")
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise SdkError(f"{out_dir} is not empty; the SDK is written into a new folder")
@@ -285,21 +300,24 @@ def build_cpp_sdk(
             example_note = "zeros, a black frame: put a frame from the camera here"
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    model = _compile_model(model_int8, out_dir)
-    if model.input_bytes != feature_count:
+    compiled = _compile_model(model, out_dir, precision)
+    # Model sizes in values, not bytes: a float32 value is four bytes.
+    value_bytes = 4 if precision == "float32" else 1
+    inputs, outputs = compiled.input_bytes // value_bytes, compiled.output_bytes // value_bytes
+    if inputs != feature_count:
         raise SdkError(
-            f"the model takes {model.input_bytes} int8 features but the DSP block"
+            f"the model takes {inputs} {precision} features but the DSP block"
             f"{'s' if len(parts) > 1 else ''} {dsp_names} with the impulse's parameters produce"
             f"{'' if len(parts) > 1 else 's'} {feature_count}; retrain after generating features"
         )
-    if task == "regression" and model.output_bytes != 1:
+    if task == "regression" and outputs != 1:
         raise SdkError(
-            f"the regression model has {model.output_bytes} outputs; the SDK predicts one value "
+            f"the regression model has {outputs} outputs; the SDK predicts one value "
             "(a Dense(1) output layer)"
         )
-    if model.output_bytes != len(names):
+    if outputs != len(names):
         raise SdkError(
-            f"the model scores {model.output_bytes} classes but the impulse has {len(names)} "
+            f"the model scores {outputs} classes but the impulse has {len(names)} "
             f"labels ({', '.join(names)})"
         )
 
@@ -342,8 +360,9 @@ def build_cpp_sdk(
             0.0 if anomaly_parts is None else anomaly_parts.threshold
         ),
         "slices_per_window": slices,
-        "arena_bytes": model.arena_bytes,
-        "weights_bytes": model.weights_bytes,
+        "arena_bytes": compiled.arena_bytes,
+        "weights_bytes": compiled.weights_bytes,
+        "precision": precision,
     }
     parameters_dir = out_dir / "model-parameters"
     parameters_dir.mkdir()
@@ -373,7 +392,7 @@ def build_cpp_sdk(
         device_test.write_text(_render("device_test.cpp.j2"))
     return SdkBuild(
         out_dir=out_dir,
-        model=model,
+        model=compiled,
         feature_count=feature_count,
         label_count=len(names),
         raw_frame_size=frame_size,
@@ -385,4 +404,5 @@ def build_cpp_sdk(
         example_note=example_note,
         task=task,
         example_frame=frame,
+        precision=precision,
     )

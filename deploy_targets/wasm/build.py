@@ -82,6 +82,7 @@ def _write_package_files(sdk: SdkBuild, out_dir: Path, name: str) -> Path:
         frame_size=sdk.raw_frame_size,
         labels=sdk.labels,
         arena_bytes=sdk.model.arena_bytes,
+        precision=sdk.precision,
         js_name=f"{name}.js",
         wasm_name=f"{name}.wasm",
         folder_name=wasm_folder_name(sdk),

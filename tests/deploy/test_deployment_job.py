@@ -67,7 +67,7 @@ def download(world: TrainingWorld, build_id: int) -> bytes:
     return response.content
 
 
-def test_estimates_show_int8_measured_and_float32_estimated(world: TrainingWorld) -> None:
+def test_estimates_show_int8_and_float32_measured(world: TrainingWorld) -> None:
     response = world.client.get(f"{url(world)}/estimates", params={"board": "nano33ble"})
     assert response.status_code == 200, response.text
     body = response.json()
@@ -91,13 +91,34 @@ def test_estimates_show_int8_measured_and_float32_estimated(world: TrainingWorld
     assert match is not None, ram_note
     assert 0 < int(match[1]) < int8["model"]["ram_bytes"]
     assert "TensorFlow Lite Micro arena" in ram_note and "for comparison" in ram_note
-    # float32: the same DSP, a model estimated from its MAC count, labelled as an estimate.
+    # float32: the same DSP; the float32 model compiled and measured in QEMU as int8 is. Its
+    # activations are four bytes each: an arena over twice the int8 one (which holds scratch too).
     assert float32["dsp"] == int8["dsp"]
-    assert float32["model"]["method"] == "mac-estimate"
-    assert float32["model"]["basis"].startswith("ESTIMATE from the MAC count")
-    assert float32["model"]["latency_ms"] > 0
-    assert float32["model"]["flash_bytes"] > int8["model"]["flash_bytes"] // 4
-    assert float32["deployable"] is False and "int8 kernels only" in float32["reason"]
+    assert float32["model"]["method"] == "qemu"
+    assert "instructions measured in QEMU" in float32["model"]["basis"]
+    assert float32["model"]["latency_ms"] > 0 and float32["model"]["flash_bytes"] > 0
+    float_note = float32["model"]["notes"][0]
+    float_arena = re.match(r"model RAM = mcuforge tensor arena \(activations, (\d+) bytes\)",
+                           float_note)
+    assert float_arena is not None, float_note
+    assert int(float_arena[1]) > 2 * int(match[1])
+    assert float32["model"]["ram_bytes"] > int(float_arena[1])
+    assert float32["deployable"] is True and float32["reason"] is None
+    assert "float32 output buffer" in float32["total"]["notes"][0]
+
+
+def test_float32_without_an_fpu_is_measured_in_soft_float_and_says_so(world: TrainingWorld) -> None:
+    def model(board: str) -> dict[str, Any]:
+        response = world.client.get(f"{url(world)}/estimates", params={"board": board})
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    soft = model("rp2040")
+    int8, float32 = soft["int8"]["model"], soft["float32"]["model"]
+    assert float32["method"] == "qemu"
+    assert "no FPU" in float32["notes"][0] and "soft-float" in float32["notes"][0]
+    # Every float operation a libgcc call: far more instructions than the int8 kernels.
+    assert float32["latency_ms"] > 5 * int8["latency_ms"]
 
 
 def test_cpp_sdk_build_is_stored_listed_and_downloads_a_zip_with_the_sdk(

@@ -58,6 +58,18 @@ def test_float32_model_is_refused(trained_impulse: TrainedImpulse, tmp_path: Pat
     assert "cannot be compiled" in str(error.value) or "int8" in str(error.value)
 
 
+def test_a_float32_sdk_refuses_an_int8_model(
+    trained_impulse: TrainedImpulse, tmp_path: Path
+) -> None:
+    with pytest.raises(SdkError, match="is int8; a float32 SDK takes a model that was not"):
+        attempt(trained_impulse, tmp_path, precision="float32")
+
+
+def test_an_unknown_precision_is_refused(trained_impulse: TrainedImpulse, tmp_path: Path) -> None:
+    with pytest.raises(SdkError, match="precision 'int4' is not one of int8, float32"):
+        attempt(trained_impulse, tmp_path, precision="int4")
+
+
 def test_anomaly_columns_must_exist(trained_impulse: TrainedImpulse, tmp_path: Path) -> None:
     exported = {**trained_impulse.anomaly, "feature_columns": [0, 99999]}
     with pytest.raises(SdkError, match="columns 0..324"):

@@ -12,7 +12,9 @@ from worker.deployment.estimates import (
     SOFT_FLOAT_INSTRUCTIONS_PER_MAC,
     Cost,
     fits_unknown_reason,
+    float32_cost,
     float32_model_cost,
+    float32_refusal,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -71,3 +73,19 @@ def test_soft_float_mac_cost(arm_toolchain: None, fixtures_dir: Path) -> None:
     assert 0.9 * SOFT_FLOAT_INSTRUCTIONS_PER_MAC <= per_mac <= 1.25 * SOFT_FLOAT_INSTRUCTIONS_PER_MAC
     with_fpu = estimate_library(fixtures_dir / "float_dot", "float_dot", "nano33ble")
     assert with_fpu.instructions is not None and with_fpu.instructions / 10240 < 10
+
+
+def test_a_float32_model_that_does_not_compile_falls_back_and_is_not_deployable() -> None:
+    cost = float32_cost(SIZES, None, BOARD, b"not a model")
+    assert cost.method == "mac-estimate" and cost.latency_ms is not None
+    assert cost.notes[0].startswith("the float32 model does not compile: not a TFLite")
+    refusal = float32_refusal(cost, b"not a model")
+    assert refusal is not None and "not a TFLite flatbuffer" in refusal
+
+
+def test_without_a_float32_model_file_float32_is_not_deployable() -> None:
+    cost = float32_cost(SIZES, None, BOARD, None)
+    assert cost.method == "mac-estimate"
+    assert float32_refusal(cost, None) == (
+        "the trained model has no float32 .tflite to compile; train again"
+    )

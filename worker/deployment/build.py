@@ -27,23 +27,27 @@ class BuiltFile:
 def build_library(
     target: str,
     inputs: DeploymentInputs,
-    model_int8: bytes,
+    model: bytes,
     anomaly: dict[str, Any] | None,
     step: Step,
+    *,
+    precision: str = "int8",
 ) -> BuiltFile:
-    """The zip of the C++ SDK, the Arduino library or the WebAssembly build."""
+    """The zip of the C++ SDK, the Arduino library or the WebAssembly build of the `precision`
+    model (the int8 .tflite, or the float32 one)."""
     stem = inputs.impulse.identifier
     with tempfile.TemporaryDirectory(prefix="mcuforge-deploy-") as scratch:
         work = Path(scratch)
-        step("Generating the C++ SDK: DSP block, compiled int8 model, classifier")
+        step(f"Generating the C++ SDK: DSP block, compiled {precision} model, classifier")
         sdk = build_cpp_sdk(
             inputs.impulse,
-            model_int8,
+            model,
             inputs.labels,
             dsp_blocks=inputs.dsp_blocks,
             task=inputs.model.task,
             anomaly=anomaly,
             out_dir=work / f"{stem}_sdk",
+            precision=precision,
         )
         if target == "cpp-sdk":
             folder, name = sdk.out_dir, f"{stem}_sdk"

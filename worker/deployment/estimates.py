@@ -1,7 +1,9 @@
 """On-device estimates of a deployment, int8 and float32 side by side: DSP and model latency,
-flash and RAM on a board. int8 is measured (compiled, run once in QEMU); float32 has no kernels
-in our compiler, so its latency is estimated from the MAC count and labelled as such; its RAM is
-the float32 model's TensorFlow Lite Micro arena, measured with the TFLM probe."""
+flash and RAM on a board. Both models are measured the same way: compiled, built for the board's
+core with its flags and run once in QEMU. On a core without an FPU the float32 build is soft
+float, so what it costs is measured too. Only when the float32 model file is missing or does not
+compile is its latency estimated from the MAC count (labelled as such) and its RAM the float32
+model's TensorFlow Lite Micro arena, measured with the TFLM probe."""
 
 from __future__ import annotations
 
@@ -19,7 +21,6 @@ from deploy_targets.estimate import Estimate, estimate_compiled, estimate_librar
 from deploy_targets.estimate.estimator import FALLBACK_MACS_PER_INSTRUCTION
 from deploy_targets.sdk import DspSpec, ImpulseSpec, SdkError
 from deploy_targets.sdk.dsp_estimate import DSP_ESTIMATE_NAME, write_dsp_estimate_library
-from worker.deployment.targets import FLOAT32_REFUSED
 from worker.learning.metrics import tflm_arena_bytes
 
 # A float multiply-accumulate on a core without an FPU (Cortex-M0+): libgcc's __aeabi_fmul and
@@ -59,7 +60,17 @@ def _cost(estimate: Estimate) -> Cost:
                 estimate.latency_basis, notes, estimate.stack_bytes)
 
 
-def _sum(parts: list[Cost | None]) -> Cost:
+# How compiled_model_cost begins its basis when the float32 model does not compile.
+_DOES_NOT_COMPILE = "the float32 model does not compile"
+# What the classifier adds to the model's RAM, by precision.
+_IO_NOTES = {
+    "int8": "the classifier's int8 input buffer (one byte per feature) comes on top",
+    "float32": "the classifier's float32 output buffer (four bytes per score) comes on top; the "
+    "features go into the model as they are",
+}
+
+
+def _sum(parts: list[Cost | None], precision: str = "int8") -> Cost:
     """DSP then model: latencies and flash add up; static RAM adds up, but the two run one
     after the other on the same stack, so only the deeper stack counts."""
     present = [p for p in parts if p is not None]
@@ -76,7 +87,7 @@ def _sum(parts: list[Cost | None]) -> Cost:
         ram_bytes=None if static_ram is None else static_ram - sum(stacks) + max(stacks, default=0),
         method="+".join(methods),
         basis="DSP + model; RAM = DSP buffers + model RAM, counting the deeper of their stacks once",
-        notes=["the classifier's int8 input buffer (one byte per feature) comes on top"],
+        notes=[_IO_NOTES[precision]],
         stack_bytes=max(stacks, default=0),
     )
 
@@ -92,11 +103,17 @@ def dsp_cost(impulse: ImpulseSpec, dsp_blocks: Sequence[DspSpec], board: Board) 
 
 
 def int8_model_cost(model_int8: bytes, board: Board) -> Cost:
+    return compiled_model_cost(model_int8, board, "int8")
+
+
+def compiled_model_cost(model: bytes, board: Board, precision: str) -> Cost:
+    """The model compiled as the libraries compile it, run once in QEMU on the board's core."""
     with tempfile.TemporaryDirectory(prefix="mcuforge-model-estimate-") as scratch:
         try:
-            library = compile_tflite(model_int8, Path(scratch) / "model", "mf_model")
+            library = compile_tflite(model, Path(scratch) / "model", "mf_model")
         except CompileError as error:
-            return Cost(None, None, None, "none", f"the int8 model does not compile: {error}")
+            why = f"the {precision} model does not compile: {error}"
+            return Cost(None, None, None, "none", why)
         cost = _cost(estimate_compiled(library, board))
         cost.notes.insert(0, (
             f"model RAM = mcuforge tensor arena (activations, {library.arena_bytes} bytes) + the "
@@ -167,6 +184,34 @@ def float32_model_cost(
     )
 
 
+def float32_cost(
+    sizes: dict[str, Any], mac_count: int | None, board: Board, model_float32: bytes | None
+) -> Cost:
+    """The float32 model measured as int8 is (QEMU, the board's float ABI: soft float without
+    an FPU); the MAC-count estimate only when there is no model file or it does not compile."""
+    if model_float32 is not None:
+        cost = compiled_model_cost(model_float32, board, "float32")
+        if cost.method != "none":
+            if board.fpu is None:
+                cost.notes.insert(0, (
+                    f"{board.name} has no FPU: every float operation is a soft-float library "
+                    "call, so float32 runs far slower than int8 here"
+                ))
+            return cost
+        fallback = float32_model_cost(sizes, mac_count, board, model_float32)
+        fallback.notes.insert(0, cost.basis)
+        return fallback
+    return float32_model_cost(sizes, mac_count, board, model_float32)
+
+
+def float32_refusal(cost: Cost, model_float32: bytes | None) -> str | None:
+    """Why a float32 library cannot be built although its estimate is shown: no model file, or
+    one the compiler refuses (the build would fail the same way)."""
+    if model_float32 is None:
+        return "the trained model has no float32 .tflite to compile; train again"
+    return next((note for note in cost.notes if note.startswith(_DOES_NOT_COMPILE)), None)
+
+
 def _fits(total: Cost, board: Board) -> bool | None:
     if total.flash_bytes is None or total.ram_bytes is None:
         return None
@@ -204,8 +249,8 @@ def deployment_estimates(
     model_float32: bytes | None = None,
 ) -> dict[str, Any]:
     """{"int8": {...}, "float32": {...}} with dsp, model, total, fits, deployable and reason.
-    `library_refusal`: why the libraries refuse the impulse (worker.deployment.inputs), shown
-    as int8's reason; float32 has no library kernels at all."""
+    `library_refusal`: why the libraries refuse the impulse (worker.deployment.inputs), the
+    reason of both; float32 is also not deployable without its model file."""
     key = (*cache_key, board.name, library_refusal)
     with _cache_lock:
         if key in _cache:
@@ -213,14 +258,14 @@ def deployment_estimates(
             return _cache[key]
     dsp_part = dsp_cost(impulse, dsp_blocks, board) if impulse and dsp_blocks else None
     int8_model = int8_model_cost(model_int8, board)
-    float_model = float32_model_cost(sizes, mac_count, board, model_float32)
+    float_model = float32_cost(sizes, mac_count, board, model_float32)
+    float_reason = library_refusal or float32_refusal(float_model, model_float32)
     result: dict[str, Any] = {}
     for precision, model_part, reason in (
         ("int8", int8_model, library_refusal),
-        ("float32", float_model, FLOAT32_REFUSED.format(title="the C++, Arduino and WebAssembly "
-                                                         "libraries")),
+        ("float32", float_model, float_reason),
     ):
-        total = _sum([dsp_part, model_part])
+        total = _sum([dsp_part, model_part], precision)
         result[precision] = {
             "precision": precision,
             "dsp": None if dsp_part is None else asdict(dsp_part),

@@ -23,6 +23,8 @@ from worker.job_runtime import JobContext
 from worker.training.artifacts import new_artifact
 
 ARTIFACT_KIND_PREFIX = "deploy-"
+# Library targets: the trained model's artifact kind the library compiles, by precision.
+LIBRARY_MODELS = {"int8": "tflite-int8", "float32": "tflite-float32"}
 # Model-file targets: the trained model's artifact kind and the extension of the download.
 MODEL_FILES = {
     "tflite-int8": ("tflite-int8", "int8.tflite"),
@@ -53,7 +55,7 @@ def run_build_deployment(context: JobContext, params: dict[str, Any]) -> dict[st
         try:
             inputs = deployment_inputs(session, impulse, library=target.library)
             if target.library:
-                model_bytes = model_file(session, inputs.model, "tflite-int8")
+                model_bytes = model_file(session, inputs.model, LIBRARY_MODELS[checked.precision])
                 anomaly = anomaly_export(session, inputs.anomaly_model)
             else:
                 kind, suffix = MODEL_FILES[target.name]
@@ -68,7 +70,9 @@ def run_build_deployment(context: JobContext, params: dict[str, Any]) -> dict[st
 
     if target.library:
         try:
-            built = build_library(target.name, inputs, model_bytes, anomaly, step)
+            built = build_library(
+                target.name, inputs, model_bytes, anomaly, step, precision=checked.precision
+            )
         except SdkError as error:
             raise JobInputError(str(error)) from None
         file_name, data = built.file_name, built.data

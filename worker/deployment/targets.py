@@ -6,12 +6,6 @@ from dataclasses import dataclass
 
 from deploy_targets.wasm import emscripten_unavailable
 
-FLOAT32_REFUSED = (
-    "float32 is not available for {title}: mcuforge's compiler generates int8 kernels only; "
-    "choose int8 (the same accuracy the platform reports for int8), or download the float32 "
-    ".tflite for your own runtime"
-)
-
 
 @dataclass(frozen=True)
 class DeploymentTarget:
@@ -27,17 +21,18 @@ TARGETS: dict[str, DeploymentTarget] = {
     for target in (
         DeploymentTarget(
             "cpp-sdk", "C++ library",
-            "DSP, compiled int8 model and classifier API as portable C++11 (zip)", ("int8",), True,
+            "DSP, compiled int8 or float32 model and classifier API as portable C++11 (zip)",
+            ("int8", "float32"), True,
         ),
         DeploymentTarget(
             "arduino", "Arduino library",
             "The C++ library as an Arduino library with examples for the Nano 33 BLE Sense (zip)",
-            ("int8",), True,
+            ("int8", "float32"), True,
         ),
         DeploymentTarget(
             "wasm", "WebAssembly",
             "The C++ library compiled by emscripten: .js + .wasm with classify() (zip)",
-            ("int8",), True,
+            ("int8", "float32"), True,
         ),
         DeploymentTarget("tflite-int8", "TensorFlow Lite (int8)", "The int8 .tflite model",
                          ("int8",), False),
@@ -61,6 +56,4 @@ def precision_refusal(name: str, precision: str) -> str | None:
     target = TARGETS[name]
     if precision in target.precisions:
         return None
-    if target.library and precision == "float32":
-        return FLOAT32_REFUSED.format(title=target.title)
     return f"{target.title} is {' or '.join(target.precisions)} only; {precision} was asked for"

@@ -1,5 +1,6 @@
 /* The classifier: read the raw window, run the impulse's DSP, quantize the features to the
- * model's int8 input exactly as the platform does, invoke the compiled model, dequantize. */
+ * model's int8 input exactly as the platform does, invoke the compiled model, dequantize.
+ * A float32 model (MF_MODEL_FLOAT32) takes the features and gives the scores as they are. */
 #include "mf_classifier.h"
 
 #include <math.h>
@@ -7,14 +8,23 @@
 
 #include "model-parameters/mf_impulse.h"
 
+// Libraries of int8 models generated before float32 ones existed do not define it.
+#ifndef MF_MODEL_FLOAT32
+#define MF_MODEL_FLOAT32 0
+#endif
+
 namespace {
 
 #if !MF_IMAGE_INPUT  // image impulses read the frame a row at a time instead (classify_window)
 float raw_window[MF_RAW_FRAME_SIZE];
 #endif
 float features[MF_FEATURE_COUNT];
+#if MF_MODEL_FLOAT32
+float model_output[MF_LABEL_COUNT];
+#else
 int8_t model_input[MF_FEATURE_COUNT];
 int8_t model_output[MF_LABEL_COUNT];
+#endif
 
 // Stream state of mf_run_classifier_continuous: the last window of raw data and the scores of
 // the last MF_SLICES_PER_WINDOW windows (a ring) for the moving average.
@@ -33,6 +43,7 @@ int buffer_get_data(void *context, size_t offset, size_t length, float *out) {
     return 0;
 }
 
+#if !MF_MODEL_FLOAT32  // a float32 model takes the features unquantized
 // Round half to even, as numpy's np.round in the platform's int8 pipeline: exact for every
 // float because value - floor(value) is exact below 2^23, and larger values are whole numbers.
 float round_half_even(float value) {
@@ -46,9 +57,11 @@ float round_half_even(float value) {
     }
     return fmodf(lower, 2.0f) == 0.0f ? lower : lower + 1.0f;
 }
+#endif
 
 }  // namespace
 
+#if !MF_MODEL_FLOAT32
 extern "C" int8_t mf_quantize_feature(float value) {
     // Division (not a multiplication by 1/scale) and float32 throughout, as the platform does.
     const float scaled = value / MF_INPUT_SCALE + static_cast<float>(MF_INPUT_ZERO_POINT);
@@ -64,6 +77,7 @@ extern "C" int8_t mf_quantize_feature(float value) {
     }
     return static_cast<int8_t>(rounded);
 }
+#endif
 
 namespace {
 
@@ -103,6 +117,15 @@ int classify_window(const float *window, mf_signal_t *frame, mf_result_t *result
     result->timing.dsp_us = static_cast<int32_t>(mf_timer_us() - dsp_start_us);
 
     const uint64_t model_start_us = mf_timer_us();
+#if MF_MODEL_FLOAT32
+    if (mf_impulse_invoke(features, model_output) != 0) {
+        return MF_ERR_MODEL;
+    }
+    for (size_t i = 0; i < MF_LABEL_COUNT; ++i) {
+        result->classification[i].label = mf_labels[i];
+        result->classification[i].value = model_output[i];
+    }
+#else
     for (size_t i = 0; i < MF_FEATURE_COUNT; ++i) {
         model_input[i] = mf_quantize_feature(features[i]);
     }
@@ -118,6 +141,7 @@ int classify_window(const float *window, mf_signal_t *frame, mf_result_t *result
             (static_cast<float>(model_output[i]) - static_cast<float>(MF_OUTPUT_ZERO_POINT)) *
             MF_OUTPUT_SCALE;
     }
+#endif
     set_value(result);
     result->timing.classification_us = static_cast<int32_t>(mf_timer_us() - model_start_us);
 

@@ -75,7 +75,8 @@ int mf_run_classifier_continuous(mf_signal_t *signal, mf_result_t *result, bool 
 void mf_run_classifier_init(void);
 
 /* One feature as the model's int8 input: round(value / scale + zero point), halves to even,
- * clamped to -128..127, in float32, as the platform's int8 pipeline quantizes. */
+ * clamped to -128..127, in float32, as the platform's int8 pipeline quantizes. Only in
+ * libraries of int8 models: a float32 model takes the features as they are. */
 int8_t mf_quantize_feature(float value);
 
 /* The features of the last window, MF_FEATURE_COUNT floats (for checks against the platform). */

@@ -14,6 +14,7 @@ import {
   formatLatency,
   formatMemory,
   precisionFor,
+  precisionNote,
 } from './deployment';
 
 const target = (name: string, available: boolean, precisions = ['int8', 'float32']) =>
@@ -89,6 +90,16 @@ describe('precisionFor', () => {
     expect(precisionFor(target('cpp-sdk', true), 'float32')).toBe('float32');
     expect(precisionFor(target('tflite-int8', true, ['int8']), 'float32')).toBe('int8');
     expect(precisionFor(undefined, 'float32')).toBe('float32');
+  });
+});
+
+describe('precisionNote', () => {
+  it('says nothing for int8 and warns of soft float on a board without an FPU', () => {
+    expect(precisionNote('int8', m0)).toBeNull();
+    expect(precisionNote('float32', nano)).toContain('not quantized');
+    expect(precisionNote('float32', nano)).not.toContain('soft-float');
+    expect(precisionNote('float32', m0)).toContain('m0 has no FPU');
+    expect(precisionNote('float32', m0)).toContain('soft-float');
   });
 });
 

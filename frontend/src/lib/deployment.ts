@@ -38,6 +38,18 @@ export function describeBoard(board: BoardPublic): string {
   return parts.join(', ');
 }
 
+/** What choosing float32 costs on `board`: null for int8. Without an FPU every float operation
+ * is a soft-float library call, measured in the estimates but worth saying where it is chosen. */
+export function precisionNote(precision: string, board: BoardPublic | undefined): string | null {
+  if (precision !== 'float32') return null;
+  const base =
+    'float32: the model as trained, not quantized; four bytes a weight and an activation.';
+  if (board && !board.fpu) {
+    return `${base} ${board.name} has no FPU: every float operation is a soft-float library call, many times slower than int8 (see the estimates).`;
+  }
+  return base;
+}
+
 /** The first target that can be built, to select when the page opens. */
 export function defaultTarget(targets: ReadonlyArray<DeploymentTargetPublic>): string | null {
   return (

@@ -16,11 +16,20 @@ export interface DeviceBuild {
   error: unknown;
 }
 
+/** The WebAssembly builds whose scores the server's can be compared with, newest first: the
+ * server classifies with the int8 model, whose scores are not the float32 model's, so float32
+ * builds are left out. Builds without a precision are older than float32 libraries: int8. */
+export function comparableWasmBuilds(
+  builds: ReadonlyArray<DeploymentBuildPublic>,
+): DeploymentBuildPublic[] {
+  return builds.filter((entry) => entry.target === 'wasm' && entry.precision !== 'float32');
+}
+
 export function useDeviceBuild(impulse: ImpulsePublic, modelId: number | undefined): DeviceBuild {
   const path = { project_id: impulse.project_id, impulse_id: impulse.id };
   const builds = useQuery(deploymentReadDeploymentBuildsOptions({ path }));
   // Newest first, as the API lists them.
-  const wasmBuilds = (builds.data?.data ?? []).filter((entry) => entry.target === 'wasm');
+  const wasmBuilds = comparableWasmBuilds(builds.data?.data ?? []);
   const build = wasmBuilds.find((entry) => entry.trained_model_id === modelId);
   const loaded = useQuery({
     queryKey: ['wasm-classifier', impulse.project_id, build?.id],

@@ -30,6 +30,7 @@ import {
   estimateRows,
   unknownFitNotes,
   precisionFor,
+  precisionNote,
 } from '../lib/deployment';
 import { agreementText, counterText, estimateComparison } from '../lib/deviceTest';
 import { formatBytes, formatDateTime } from '../lib/format';
@@ -154,6 +155,11 @@ function DeployImpulse({ impulse }: { impulse: ImpulsePublic }) {
                 </label>
               </div>
             ))}
+            {precisionNote(precision, boardProfile) && (
+              <p className="hint" data-testid="precision-note">
+                {precisionNote(precision, boardProfile)}
+              </p>
+            )}
           </fieldset>
           <div className="field">
             <label htmlFor="deploy-board">Board</label>
@@ -287,7 +293,10 @@ function EstimatesPanel({
       <p className="muted">
         DSP and model together, per inference, with the library mcuforge builds. RAM = DSP buffers +
         model RAM (mcuforge tensor arena for the activations + the model&apos;s other static data +
-        stack); the TensorFlow Lite Micro arena on the Training page is for comparison only.
+        stack); the TensorFlow Lite Micro arena on the Training page is for comparison only. int8
+        and float32 are both compiled and run once in an emulator of the board&apos;s core; on a
+        core without an FPU float32 runs in soft float (a library call for every float operation),
+        so it is many times slower there.
       </p>
       {loading && <p className="muted">Estimating on each board…</p>}
       {firstError != null && rows.length === 0 ? (

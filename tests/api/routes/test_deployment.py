@@ -61,7 +61,8 @@ def test_targets_list_every_download_with_precisions_and_availability(
     assert set(targets) == {
         "cpp-sdk", "arduino", "wasm", "tflite-int8", "tflite-float32", "savedmodel"
     }
-    assert targets["cpp-sdk"]["precisions"] == ["int8"]
+    for library in ("cpp-sdk", "arduino", "wasm"):
+        assert targets[library]["precisions"] == ["int8", "float32"]
     assert targets["tflite-float32"]["precisions"] == ["float32"]
     assert targets["cpp-sdk"]["available"] is True and targets["cpp-sdk"]["reason"] is None
     wasm = targets["wasm"]
@@ -88,13 +89,17 @@ def test_no_learning_block_is_a_409(client: TestClient) -> None:
     assert "no classifier or regression learning block" in response.json()["detail"]
 
 
-def test_float32_libraries_are_refused_with_the_reason(client: TestClient) -> None:
+def test_float32_libraries_are_taken_and_model_files_keep_their_precision(
+    client: TestClient,
+) -> None:
     url = deployment_url(client, [CLASSIFIER])
-    for target in ("cpp-sdk", "arduino", "wasm"):
+    before = job_count()
+    for target in ("cpp-sdk", "arduino"):
         response = client.post(f"{url}/build", json={"target": target, "precision": "float32"})
-        assert response.status_code == 422, response.text
-        detail = response.json()["detail"]
-        assert "float32 is not available" in detail and "int8 kernels only" in detail
+        # Not refused for its precision: refused only because nothing is trained yet.
+        assert response.status_code == 409, response.text
+        assert "no trained model; train it first" in response.json()["detail"]
+    assert job_count() == before
     wrong = client.post(f"{url}/build", json={"target": "tflite-int8", "precision": "float32"})
     assert wrong.status_code == 422 and "int8 only" in wrong.json()["detail"]
 
