@@ -16,6 +16,17 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
+# Optuna creates and migrates its own tables (the tuner's studies) in the same database;
+# autogenerate must neither drop nor re-create them.
+OPTUNA_TABLES = {
+    "studies", "study_directions", "study_user_attributes", "study_system_attributes", "trials",
+    "trial_user_attributes", "trial_system_attributes", "trial_params", "trial_values",
+    "trial_intermediate_values", "trial_heartbeats", "version_info",
+}
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    return not (type_ == "table" and reflected and compare_to is None and name in OPTUNA_TABLES)
 
 
 def database_url() -> str:
@@ -30,6 +41,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=url.startswith("sqlite"),
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -46,6 +58,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
             render_as_batch=url.startswith("sqlite"),
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

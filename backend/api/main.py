@@ -28,6 +28,7 @@ from backend.api.routes import (
     public_projects,
     samples,
     training,
+    tuner,
     users,
 )
 from backend.settings import settings
@@ -51,6 +52,7 @@ for router in (
     models.router,
     deployment.router,
     boards.router,
+    tuner.router,
 ):
     api_router.include_router(router, max_body_size=settings.max_json_body_bytes)
 api_router.include_router(samples.router, max_body_size=settings.max_upload_request_bytes)
