@@ -8,10 +8,22 @@ from typing import Any
 
 from sqlalchemy import select
 
-from backend.db.models import Job, SearchState, TrialState, TunerSearch, TunerTrial
+from backend.db.models import (
+    Impulse,
+    Job,
+    JobState,
+    SearchState,
+    TrainedModel,
+    TrialState,
+    TunerSearch,
+    TunerTrial,
+)
 from backend.db.session import get_sessionmaker
 from backend.schemas.tuner import TunerSearchCreate
+from backend.services import deployment as deployment_service
 from backend.services import tuner as service
+from worker.job_runtime import run_job
+from worker.training.train_job import run_train_model
 from tests.tuning.conftest import RecordingApp, run_queued
 
 
@@ -57,3 +69,35 @@ def test_a_search_runs_its_trials_and_ends_at_its_budget(
         assert trial.worker and trial.config["dsp"]["type"] in ("spectral", "raw", "flatten")
     assert public.best_trial_id in {t.id for t in complete}
     assert any(t.on_pareto_front for t in public.trials)
+    best = next(t for t in complete if t.id == public.best_trial_id)
+    reproduce_applied_trial(project_id, search_id, best)
+
+
+def reproduce_applied_trial(project_id: int, search_id: int, trial: TunerTrial) -> None:
+    """Applied with `train`, the trial is a new impulse (the old one kept) whose full training
+    (same features, layers, settings and seed) gives the int8 accuracy the trial reported, and
+    whose deployment estimate gives its latency.
+
+    Tolerances: accuracy within one validation window (TensorFlow's multi-threaded CPU kernels
+    may add floats in another order, which can move a window on the decision boundary; with the
+    same seed nothing else differs); latency within 2 %: the kernels' instruction counts depend
+    on the shapes, and only a few data-dependent branches (requantization rounding, clamps)
+    differ between the untrained model the trial measured and the trained one."""
+    with get_sessionmaker()() as session:
+        before = {i.id for i in session.scalars(select(Impulse))}
+        impulse, job = service.apply_trial(session, project_id, search_id, trial.id, train=True)
+        assert job is not None and impulse.id not in before and len(before) == 1
+    assert run_job(job.id, run_train_model) == JobState.succeeded
+    with get_sessionmaker()() as session:
+        model = session.scalars(select(TrainedModel).where(TrainedModel.impulse_id == impulse.id)).one()
+        impulse_row = session.get(Impulse, impulse.id)
+        assert impulse_row is not None
+        estimate = deployment_service.estimates(session, impulse_row, "nano33ble")
+    result = trial.result or {}
+    validation_windows = model.metrics["validation_windows"]
+    reported = result["int8"]["accuracy"]
+    assert abs(model.metrics["int8"]["accuracy"] - reported) <= 1.0 / validation_windows + 1e-9
+    rebuilt_ms = estimate.int8.total.latency_ms
+    assert rebuilt_ms is not None
+    assert abs(rebuilt_ms - result["cost"]["latency_ms"]) <= 0.02 * result["cost"]["latency_ms"]
+    assert estimate.int8.total.ram_bytes == result["cost"]["ram_bytes"]
