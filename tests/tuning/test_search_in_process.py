@@ -22,9 +22,9 @@ from backend.db.session import get_sessionmaker
 from backend.schemas.tuner import TunerSearchCreate
 from backend.services import deployment as deployment_service
 from backend.services import tuner as service
+from tests.tuning.conftest import RecordingApp, run_queued
 from worker.job_runtime import run_job
 from worker.training.train_job import run_train_model
-from tests.tuning.conftest import RecordingApp, run_queued
 
 
 def start(project_id: int, **fields: Any) -> int:
