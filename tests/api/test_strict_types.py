@@ -75,6 +75,8 @@ REQUEST_PAYLOADS: dict[str, dict[str, Any]] = {
     "UserAdminUpdate": {"is_admin": True},
     "InvitationCreate": {"email": "bob@example.org"},
     "PasswordResetIn": {"token": "mfr_x", "new_password": "long enough"},
+    "TunerSearchCreate": {"max_trials": 2},
+    "TunerApplyRequest": {},
 }
 
 
