@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "backend.commands.migrate",
     "backend.commands.login",
     "backend.commands.upload",
+    "backend.commands.tune",
     "worker.command",
     "backend.commands.run",
     "deploy_targets.compiler.command",
