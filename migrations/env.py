@@ -8,6 +8,7 @@ from alembic import context
 
 import backend.db.models  # noqa: F401  (registers every table)
 from backend.db.base import Base
+from backend.db.optuna_tables import include_object  # the tuner's Optuna tables are not ours
 from backend.db.session import make_engine
 from backend.settings import settings
 
@@ -16,17 +17,6 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
-# Optuna creates and migrates its own tables (the tuner's studies) in the same database;
-# autogenerate must neither drop nor re-create them.
-OPTUNA_TABLES = {
-    "studies", "study_directions", "study_user_attributes", "study_system_attributes", "trials",
-    "trial_user_attributes", "trial_system_attributes", "trial_params", "trial_values",
-    "trial_intermediate_values", "trial_heartbeats", "version_info",
-}
-
-
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    return not (type_ == "table" and reflected and compare_to is None and name in OPTUNA_TABLES)
 
 
 def database_url() -> str:
