@@ -116,6 +116,13 @@ def run_tuner_trial(context: JobContext, params: dict[str, Any]) -> dict[str, An
             raise JobInputError(f"search {checked.search_id} no longer exists")
         session.expunge(search)
     _fail_previous_attempt(search, context.job_id)
+    with sessions() as session:
+        if search.impulse_id is None or session.get(Impulse, search.impulse_id) is None:
+            found = session.get(TunerSearch, search.id)
+            if found is not None:
+                lifecycle.finish(session, found, SearchState.cancelled,
+                                 error="the impulse this search explores was deleted")
+            raise JobInputError(f"the impulse search {search.id} explores no longer exists")
     if search.state != SearchState.running or not _time_left(search):
         with sessions() as session:
             lifecycle.give_back(session, search.id)
