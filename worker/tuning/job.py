@@ -189,7 +189,8 @@ def _run(
         session.expunge(impulse)
         kind = data_kind(impulse.input_block, [str(b["type"]) for b in impulse.dsp_blocks])
         rate = float(impulse.input_block.get("frequency_hz") or 0.0)
-        config = suggest_config(trial, kind, rate)
+        window_ms = float(impulse.input_block.get("window_size_ms") or 1000.0)
+        config = suggest_config(trial, kind, rate, max(1, int(window_ms * rate / 1000.0)))
         row = TunerTrial(
             search_id=search.id, number=trial.number, job_id=context.job_id,
             state=TrialState.running, worker=worker_identity(),

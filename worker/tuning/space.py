@@ -122,7 +122,15 @@ def suggest_audio_dsp(trial: Suggester, rate_hz: float) -> tuple[str, dict[str, 
     return dsp_type, params
 
 
-def suggest_motion_dsp(trial: Suggester, rate_hz: float) -> tuple[str, dict[str, Any]]:
+def fft_lengths(window_samples: int) -> list[int]:
+    """The spectral block's FFT lengths that fit a window (it refuses longer ones)."""
+    fitting = [n for n in (8, 16, 32, 64, 128, 256) if n <= window_samples]
+    return fitting[-4:] or [4]
+
+
+def suggest_motion_dsp(
+    trial: Suggester, rate_hz: float, window_samples: int = 256
+) -> tuple[str, dict[str, Any]]:
     dsp_type = trial.suggest_categorical("motion.dsp", list(MOTION_DSP))
     if dsp_type != "spectral":
         return dsp_type, {}
@@ -130,10 +138,13 @@ def suggest_motion_dsp(trial: Suggester, rate_hz: float) -> tuple[str, dict[str,
     filter_type = trial.suggest_categorical("motion.filter_type", ["none", "low", "high"])
     params: dict[str, Any] = {
         "filter_type": filter_type,
-        "fft_length": trial.suggest_categorical("motion.fft_length", [16, 32, 64, 128, 256]),
+        # The choices depend on the window only, which is the same for every trial of a search.
+        "fft_length": trial.suggest_categorical("motion.fft_length", fft_lengths(window_samples)),
         "n_power_bands": trial.suggest_categorical("motion.n_power_bands", [2, 4, 8, 16]),
         "n_peaks": trial.suggest_categorical("motion.n_peaks", [0, 3]),
     }
+    # More bands than FFT bins is refused by the block: as many bands as bins instead.
+    params["n_power_bands"] = min(params["n_power_bands"], params["fft_length"] // 2 + 1)
     if filter_type != "none":
         # As a share of Nyquist, so the range is valid at any rate.
         share = trial.suggest_float("motion.filter_cutoff_share", 0.05, 0.8)
@@ -161,14 +172,17 @@ def suggest_network(trial: Suggester, kind: DataKind) -> NetworkChoice:
     return NetworkChoice(family, float(width), int(depth), int(kernel_size), round(dropout, 2))
 
 
-def suggest_config(trial: Suggester, kind: DataKind, rate_hz: float) -> TrialConfig:
-    """One point of the search space for data of `kind` sampled at `rate_hz`."""
+def suggest_config(
+    trial: Suggester, kind: DataKind, rate_hz: float, window_samples: int = 256
+) -> TrialConfig:
+    """One point of the search space for data of `kind` sampled at `rate_hz` in windows of
+    `window_samples`."""
     if kind == "audio":
         dsp_type, params = suggest_audio_dsp(trial, rate_hz)
     elif kind == "image":
         dsp_type, params = suggest_image_dsp(trial)
     else:
-        dsp_type, params = suggest_motion_dsp(trial, rate_hz)
+        dsp_type, params = suggest_motion_dsp(trial, rate_hz, window_samples)
     network = suggest_network(trial, kind)
     learning_rate = trial.suggest_float("learning_rate", 5e-4, 2e-2, log=True)
     return TrialConfig(dsp_type, params, network, float(learning_rate), kind)
