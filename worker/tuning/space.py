@@ -39,9 +39,10 @@ class NetworkChoice:
     dropout: float
 
     def describe(self) -> str:
+        kernel = f", kernel {self.kernel_size}" if self.family in ("conv1d", "conv2d") else ""
         return (
             f"{self.family} ×{self.width:g} width, {self.depth} block"
-            f"{'s' if self.depth != 1 else ''}, kernel {self.kernel_size}, dropout {self.dropout:g}"
+            f"{'s' if self.depth != 1 else ''}{kernel}, dropout {self.dropout:g}"
         )
 
 
@@ -167,7 +168,12 @@ def suggest_network(trial: Suggester, kind: DataKind) -> NetworkChoice:
     family = trial.suggest_categorical(f"{kind}.network", families)
     width = trial.suggest_categorical("network.width", [0.5, 1.0, 2.0])
     depth = trial.suggest_categorical("network.depth", [1, 2, 3])
-    kernel_size = trial.suggest_categorical("network.kernel_size", [3, 5])
+    # Only the plain convolutions take the trial's kernel (DS-CNN and MobileNet keep 3x3).
+    kernel_size = (
+        trial.suggest_categorical("network.kernel_size", [3, 5])
+        if family in ("conv1d", "conv2d")
+        else 3
+    )
     dropout = trial.suggest_float("network.dropout", 0.0, 0.5, step=0.05)
     return NetworkChoice(family, float(width), int(depth), int(kernel_size), round(dropout, 2))
 
