@@ -429,16 +429,16 @@ function TrialsTable({
             <tr>
               <th>#</th>
               <th>State</th>
-              <th>DSP block</th>
-              <th>Network</th>
-              <th className="num">{mae ? 'MAE float32' : 'Accuracy float32'}</th>
-              <th className="num">int8</th>
+              <th className="num">int8 {mae ? 'MAE' : 'accuracy'}</th>
+              <th className="num">float32</th>
               <th className="num">DSP ms</th>
               <th className="num">Model ms</th>
               <th className="num">RAM</th>
               <th className="num">Flash</th>
               <th>Fits?</th>
               {canWrite && <th>Apply</th>}
+              <th>DSP block</th>
+              <th>Network</th>
             </tr>
           </thead>
           <tbody>
@@ -455,10 +455,8 @@ function TrialsTable({
                     <div className="muted cell-note">{row.reason}</div>
                   )}
                 </td>
-                <td className="cell-wrap">{row.dsp}</td>
-                <td className="cell-wrap">{row.network}</td>
-                <td className="num">{metric(row.float32)}</td>
                 <td className="num">{metric(row.int8)}</td>
+                <td className="num">{metric(row.float32)}</td>
                 <td className="num">{ms(row.dspMs)}</td>
                 <td className="num">{ms(row.modelMs)}</td>
                 <td className="num">{row.ramBytes === null ? '—' : formatBytes(row.ramBytes)}</td>
@@ -508,6 +506,8 @@ function TrialsTable({
                     )}
                   </td>
                 )}
+                <td className="cell-wrap">{row.dsp}</td>
+                <td className="cell-wrap">{row.network}</td>
               </tr>
             ))}
           </tbody>
