@@ -58,8 +58,12 @@ def motion_clips(per_label: int, seed: int) -> dict[str, list[tuple[str, bytes]]
 
 
 def kws_clips(seed: int) -> dict[str, dict[str, list[tuple[str, bytes]]]]:
+    import bench.kws
     from bench.kws import build_dataset
 
+    shared = os.environ.get("MCUFORGE_SHARED_DIR")
+    if shared:  # a checkout whose ../shared is elsewhere (a worktree)
+        bench.kws.NOISE_WAV = Path(shared) / "audio" / "noise_1000ms.wav"
     split: dict[str, dict[str, list[tuple[str, bytes]]]] = {"training": {}, "testing": {}}
     for name, category, data in build_dataset(seed):
         split[category].setdefault(name.split(".")[0], []).append((name, data))
