@@ -36,3 +36,25 @@ def test_the_kind_of_data_follows_the_input_block() -> None:
     assert data_kind({"axes": ["audio"], "frequency_hz": 16000}, ["spectral"]) == "audio"
     assert data_kind({"axes": ["x", "y", "z"], "frequency_hz": 100}, ["raw"]) == "motion"
     assert data_kind({"axes": ["x"], "frequency_hz": 50}, ["mfe"]) == "audio"
+
+
+def test_features_without_information_are_pruned_before_compiling() -> None:
+    from pathlib import Path
+
+    import numpy as np
+
+    from deploy_targets.boards import get_board
+    from deploy_targets.sdk import DspSpec, ImpulseSpec
+    from worker.tuning.space import NetworkChoice, TrialConfig
+    from worker.tuning.trial import Limits, Objective, TrialData, run_trial
+
+    saturated = TrialData(np.ones((12, 20, 8), np.float32), np.arange(12) % 2, ["a", "b"],
+                          np.arange(12))
+    config = TrialConfig("mfe", {}, NetworkChoice("conv1d", 1.0, 1, 3, 0.0), 0.01, "audio")
+    outcome = run_trial(
+        saturated, config, impulse=ImpulseSpec("p", ("audio",), 16000.0, 16000),
+        dsp=DspSpec("mfe", {}), limits=Limits(get_board("nano33ble")), objective=Objective(),
+        epochs=1, seed=0, workdir=Path("unused"),
+    )
+    assert outcome.state == "pruned" and "same" in (outcome.reason or "")
+    assert outcome.cost is None  # neither compiled nor trained

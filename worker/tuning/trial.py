@@ -165,6 +165,11 @@ def run_trial(
     reporter = reporter or NullReporter()
     config_json = config.as_json()
     input_shape = tuple(int(d) for d in data.features.shape[1:])
+    if not np.isfinite(data.features).all() or float(np.ptp(data.features)) == 0.0:
+        # A network learns nothing from them (and its int8 model cannot even be prepared): a
+        # block scaled to [0, 1] saturates on loud audio, for one. Not worth compiling.
+        return TrialOutcome("pruned", config_json, reason="the DSP block gives the same (or "
+                            "non-finite) features in every window: nothing to learn from")
     try:
         layers: list[LayerSpec] = network_layers(input_shape, config.network)
     except (LayerShapeError, ValueError) as error:
