@@ -108,7 +108,8 @@ def suggest_audio_dsp(trial: Suggester, rate_hz: float) -> tuple[str, dict[str, 
     params: dict[str, Any] = {
         "frame_length_s": frame_length_s,
         "frame_stride_s": frame_stride_s,
-        "fft_length": _next_power_of_two(frame_samples) * oversampling,
+        # At least 256 bins' worth: the narrow low mel filters need that resolution.
+        "fft_length": max(256, _next_power_of_two(frame_samples)) * oversampling,
     }
     if dsp_type in ("mfcc", "mfe"):
         nyquist = rate_hz / 2
