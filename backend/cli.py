@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "backend.commands.upload",
     "backend.commands.forward",
     "backend.commands.device_test",
+    "backend.commands.tune",
     "worker.command",
     "backend.commands.run",
     "deploy_targets.compiler.command",

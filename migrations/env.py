@@ -8,6 +8,7 @@ from alembic import context
 
 import backend.db.models  # noqa: F401  (registers every table)
 from backend.db.base import Base
+from backend.db.optuna_tables import include_object  # the tuner's Optuna tables are not ours
 from backend.db.session import make_engine
 from backend.settings import settings
 
@@ -30,6 +31,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=url.startswith("sqlite"),
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -46,6 +48,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
             render_as_batch=url.startswith("sqlite"),
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -13,6 +13,17 @@ from celery import Celery
 from backend.settings import settings
 
 DEFAULT_QUEUE = "mcuforge"
+# Named queues, so a deployment can give each kind of work its own workers (GPU machines take
+# `train` and `tune`, small ones `dsp` and `build`). A worker started without --queue takes all.
+TASK_QUEUES: dict[str, str] = {
+    "mcuforge.features.generate": "dsp",
+    "mcuforge.training.train": "train",
+    "mcuforge.training.test": "train",
+    "mcuforge.deployment.build": "build",
+    "mcuforge.tuner.trial": "tune",
+}
+NAMED_QUEUES = ("dsp", "train", "build", "tune")
+ALL_QUEUES = (DEFAULT_QUEUE, *NAMED_QUEUES)
 # Modules whose import registers tasks on the app (see worker/registry.py to add a job kind).
 TASK_MODULES = ["worker.tasks", "worker.lifecycle"]
 # The embedded broker is polled; a short interval keeps a job's start latency low.
@@ -91,6 +102,9 @@ def make_celery_app(
         task_send_sent_event=False,
         worker_send_task_events=False,
     )
+    if queue_name == DEFAULT_QUEUE:
+        # Other app instances (tests, tools) send everything to their own queue instead.
+        app.conf.task_routes = {task: {"queue": queue} for task, queue in TASK_QUEUES.items()}
     app.conf.include = TASK_MODULES
     return app
 

@@ -39,7 +39,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--queue",
         default=None,
-        help="the queue to take jobs from (default: mcuforge's default queue)",
+        help="the queues to take jobs from, comma-separated: mcuforge (checks, clones), dsp "
+        "(features), train (training, testing), build (deployments), tune (tuner trials); "
+        "default: all of them",
     )
     parser.set_defaults(func=run_worker)
 
@@ -56,8 +58,9 @@ def worker_argv(concurrency: int, loglevel: str, queue: str | None) -> list[str]
         "--without-gossip",
         "--without-mingle",
     ]
-    if queue:
-        argv.append(f"--queues={queue}")
+    from worker.celery_app import ALL_QUEUES
+
+    argv.append(f"--queues={queue or ','.join(ALL_QUEUES)}")
     return argv
 
 

@@ -28,6 +28,7 @@ from worker.features.params import GenerateFeaturesParams
 from worker.projects.clone_params import CloneProjectParams
 from worker.self_check import SelfCheckParams
 from worker.training.params import TestModelParams, TrainModelParams
+from worker.tuning.params import TunerTrialParams
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,12 @@ JOB_KINDS: dict[str, JobKind] = {
             task_name="mcuforge.deployment.build",
             params_model=BuildDeploymentParams,
             description="Build a C++ SDK, Arduino library, WebAssembly or model file of an impulse.",
+        ),
+        JobKind(
+            name="tuner.trial",
+            task_name="mcuforge.tuner.trial",
+            params_model=TunerTrialParams,
+            description="One tuner trial: DSP + network compiled, measured, trained and scored.",
         ),
     ]
 }

@@ -91,3 +91,12 @@ def build_deployment(self: Task, job_id: int) -> str | None:
     from worker.deployment.job import run_build_deployment
 
     return run_task(self, job_id, run_build_deployment)
+
+
+@celery_app.task(
+    name="mcuforge.tuner.trial", soft_time_limit=3300, time_limit=3600, **JOB_TASK_OPTIONS
+)
+def run_tuner_trial(self: Task, job_id: int) -> str | None:
+    from worker.tuning.job import run_tuner_trial as run_trial_job
+
+    return run_task(self, job_id, run_trial_job)

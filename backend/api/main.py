@@ -32,6 +32,7 @@ from backend.api.routes import (
     sample_boxes,
     samples,
     training,
+    tuner,
     users,
 )
 from backend.settings import settings
@@ -58,6 +59,7 @@ for router in (
     boards.router,
     devices.router,
     sample_boxes.router,  # before samples.router: its /{sample_id} would take /images
+    tuner.router,
 ):
     api_router.include_router(router, max_body_size=settings.max_json_body_bytes)
 api_router.include_router(sample_boxes.import_router, max_body_size=settings.max_upload_request_bytes)

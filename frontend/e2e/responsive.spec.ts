@@ -128,6 +128,7 @@ function pages(fixture: Fixture): Array<[string, string]> {
     ['model-testing', `${base}/testing`],
     ['live-classification', `${base}/live`],
     ['deployment', `${base}/deployment`],
+    ['tuner', `${base}/tuner`],
   ];
 }
 

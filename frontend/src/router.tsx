@@ -20,6 +20,7 @@ import { SamplePage } from './pages/SamplePage';
 import { SignInPage } from './pages/SignInPage';
 import { SignUpPage } from './pages/SignUpPage';
 import { TrainingPage } from './pages/TrainingPage';
+import { TunerPage } from './pages/TunerPage';
 
 export const router = createBrowserRouter([
   // Signing in and up happen outside the layout: it asks who is signed in.
@@ -45,6 +46,7 @@ export const router = createBrowserRouter([
       { path: 'projects/:projectId/testing', element: <ModelTestingPage /> },
       { path: 'projects/:projectId/live', element: <LiveClassificationPage /> },
       { path: 'projects/:projectId/deployment', element: <DeploymentPage /> },
+      { path: 'projects/:projectId/tuner', element: <TunerPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -85,6 +85,8 @@ REQUEST_PAYLOADS: dict[str, dict[str, Any]] = {
         "windows_total": 1, "windows_agreeing": 1, "counter_unit": "cycles",
         "counter_mean": 1.0, "counter_max": 1, "seconds_per_window": 0.1,
     },
+    "TunerSearchCreate": {"max_trials": 2},
+    "TunerApplyRequest": {},
 }
 
 

@@ -41,6 +41,8 @@ from tests.utils.world import (
     add_job,
     add_sample,
     add_trained_model,
+    add_tuner_search,
+    add_tuner_trial,
     build_project,
 )
 
@@ -183,6 +185,8 @@ PATH_FACTORIES: dict[str, Callable[[World, int, str], int]] = {
     "api_key_id": _api_key,
     "token_id": _token,
     "invitation_id": _invitation,
+    "search_id": _new(add_tuner_search),
+    "trial_id": _new(add_tuner_trial),
 }
 
 DEVICE_TEST_REPORT = {

@@ -25,7 +25,11 @@ from backend.db.models import (
     ProjectRole,
     Sample,
     SampleData,
+    SearchState,
     TrainedModel,
+    TrialState,
+    TunerSearch,
+    TunerTrial,
     User,
 )
 from backend.db.session import get_sessionmaker
@@ -179,6 +183,25 @@ def add_device_test_report(session: Session, project_id: int, *, board: str = "n
     return report.id
 
 
+def add_tuner_search(session: Session, project_id: int, *, board: str = "nano33ble") -> int:
+    """A finished tuner search (its Optuna study is never opened by the routes that read it)."""
+    search = TunerSearch(project_id=project_id, board=board, limits={}, objective="accuracy",
+                         objective_labels=[], max_trials=1, study_name=f"world-{uuid.uuid4().hex}",
+                         state=SearchState.done, trials_started=1)
+    session.add(search)
+    session.flush()
+    return search.id
+
+
+def add_tuner_trial(session: Session, project_id: int, *, name: str = "zebra") -> int:
+    """A complete trial of a new search; its config names the DSP block `name`."""
+    trial = TunerTrial(search_id=add_tuner_search(session, project_id), number=0,
+                       state=TrialState.complete, config={"dsp": {"type": name}}, result={})
+    session.add(trial)
+    session.flush()
+    return trial.id
+
+
 def build_world() -> World:
     world = World()
     with get_sessionmaker()() as session:
@@ -205,6 +228,9 @@ def build_world() -> World:
             "report_id": add_device_test_report(session, other.id, board="zebra"),
             "block_id": 1,
         }
+        trial_id = add_tuner_trial(session, other.id)
+        world.other_ids["trial_id"] = trial_id
+        world.other_ids["search_id"] = session.get(TunerTrial, trial_id).search_id  # type: ignore[union-attr]
         session.commit()
         _, invitation = invitations.create_invitation(
             session,

@@ -181,3 +181,48 @@ def load_feature_matrix(
         projection_method=feature_set.projection_method,
         dataset_samples=data.dataset_samples,
     )
+
+
+def store_cached_feature_set(
+    session: Session,
+    *,
+    impulse_id: int,
+    dsp_block_id: int,
+    fingerprint: str,
+    origins: WindowOrigins,
+    result: BlockFeatures,
+    job_id: int | None,
+    dataset: Dataset,
+) -> None:
+    """Add one feature set beside the impulse's own, replacing a set with the same block id: the
+    tuner's features of a DSP configuration the impulse does not have (worker/tuning), under a
+    block id no real block has. Regenerating the impulse's features removes them too."""
+    session.execute(
+        delete(FeatureSet).where(
+            FeatureSet.impulse_id == impulse_id, FeatureSet.dsp_block_id == dsp_block_id
+        )
+    )
+    feature_set = FeatureSet(
+        impulse_id=impulse_id,
+        dsp_block_id=dsp_block_id,
+        fingerprint=fingerprint,
+        dataset_digest=dataset.digest,
+        job_id=job_id,
+        shape=list(result.shape),
+        window_count=len(origins.labels),
+        label_counts=label_counts(origins.labels),
+        projection_method=result.projection_method,
+    )
+    feature_set.data = FeatureSetData(
+        matrix=None,
+        sample_ids=np.asarray(origins.sample_ids).astype("<i8").tobytes(),
+        offsets_ms=np.asarray(origins.offsets_ms).astype("<f8").tobytes(),
+        labels=list(origins.labels),
+        categories=list(origins.categories),
+        projection=np.ascontiguousarray(result.projection, dtype="<f4").tobytes(),
+        dataset_samples=dataset.to_json(),
+    )
+    session.add(feature_set)
+    session.flush()
+    _store_chunks(session, feature_set.id, result)
+    session.commit()

@@ -11,6 +11,7 @@ from backend.db.models.membership import ProjectMember, ProjectRole
 from backend.db.models.project import Project
 from backend.db.models.sample import Sample, SampleCategory, SampleData
 from backend.db.models.trained_model import TrainedModel
+from backend.db.models.tuner import SearchState, TrialState, TunerSearch, TunerTrial
 from backend.db.models.user import PasswordReset, User, UserSession, UserToken
 from backend.db.models.worker_heartbeat import WorkerHeartbeat
 
@@ -35,7 +36,11 @@ __all__ = [
     "Sample",
     "SampleCategory",
     "SampleData",
+    "SearchState",
     "TrainedModel",
+    "TrialState",
+    "TunerSearch",
+    "TunerTrial",
     "User",
     "UserSession",
     "UserToken",

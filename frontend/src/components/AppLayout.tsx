@@ -126,6 +126,9 @@ function ProjectNavigation({ projectId }: { projectId: number }) {
         <li>
           <NavLink to={`/projects/${projectId}/deployment`}>Deployment</NavLink>
         </li>
+        <li>
+          <NavLink to={`/projects/${projectId}/tuner`}>Tuner</NavLink>
+        </li>
       </ul>
     </section>
   );

@@ -1,0 +1,118 @@
+"""A small motion project for the tuner: three gestures as 3-axis accelerometer-like signals at
+50 Hz (seconds of data, features in milliseconds), and a way to run trial jobs in-process."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+
+import worker.celery_app
+from backend.db.models import Project, Sample, SampleData
+from backend.db.session import get_sessionmaker
+from backend.schemas.impulses import ImpulseCreate
+from backend.services.impulses import create_impulse
+from worker.job_runtime import run_job
+from worker.tuning.job import run_tuner_trial
+
+RATE_HZ = 50.0
+GESTURES = {"idle": 0.0, "wave": 2.0, "shake": 7.0}  # dominant frequency in Hz
+SAMPLES_PER_GESTURE = 5
+SECONDS = 3.0
+AXES = ["accX", "accY", "accZ"]
+
+
+def gesture_values(label: str, index: int) -> np.ndarray:
+    """Three axes: noise plus, but for idle, a sine of the gesture's frequency (random phase and
+    level) on two axes."""
+    rng = np.random.default_rng(zlib.crc32(f"{label}/{index}".encode()))
+    t = np.arange(int(RATE_HZ * SECONDS)) / RATE_HZ
+    values = rng.normal(0.0, 0.3, (len(t), 3))
+    values[:, 2] += 9.8
+    frequency = GESTURES[label]
+    if frequency:
+        level = rng.uniform(2.0, 4.0)
+        values[:, 0] += level * np.sin(2 * np.pi * frequency * t + rng.uniform(0, 6))
+        values[:, 1] += 0.5 * level * np.cos(2 * np.pi * frequency * t + rng.uniform(0, 6))
+    return values.astype("<f4")
+
+
+def add_motion_project(session: Any, name: str = "gestures") -> tuple[int, int]:
+    """(project id, impulse id): the samples and an impulse with a spectral block and a
+    classifier, as a user would have set it up before tuning."""
+    project = Project(name=name, description="")
+    session.add(project)
+    session.flush()
+    for label in GESTURES:
+        for index in range(SAMPLES_PER_GESTURE):
+            values = gesture_values(label, index)
+            sample = Sample(
+                project_id=project.id,
+                filename=f"{label}.{index}.csv",
+                label=label,
+                category="training",
+                kind="timeseries",
+                source_format="csv",
+                axes=[{"name": axis, "units": "m/s2"} for axis in AXES],
+                shape=list(values.shape),
+                sample_rate_hz=RATE_HZ,
+                interval_ms=1000.0 / RATE_HZ,
+                length=len(values),
+                duration_ms=1000.0 * SECONDS,
+                content_hash=f"{zlib.crc32(values.tobytes()):08x}{label}{index}".ljust(64, "0"),
+            )
+            sample.data = SampleData(values=values.tobytes())
+            session.add(sample)
+    session.commit()
+    impulse = create_impulse(
+        session,
+        project.id,
+        ImpulseCreate.model_validate_json(
+            '{"input_block": {"window_size_ms": 1000, "window_increase_ms": 500},'
+            ' "dsp_blocks": [{"id": 1, "type": "spectral"}],'
+            ' "learning_blocks": [{"id": 1, "dsp_blocks": [1]}]}'
+        ),
+    )
+    return project.id, impulse.id
+
+
+@dataclass
+class RecordingApp:
+    """Stands in for the broker in in-process tests: keeps the jobs sent, in order; the test
+    runs each with run_job exactly as a worker's task would."""
+
+    sent: list[int] = field(default_factory=list)  # tuner trial jobs
+    others: list[tuple[str, int]] = field(default_factory=list)  # (task, job id) of the rest
+
+    def send_task(self, name: str, args: list[Any], queue: str | None = None) -> Any:
+        if name == "mcuforge.tuner.trial":
+            self.sent.append(int(args[0]))
+        else:
+            self.others.append((name, int(args[0])))
+        return type("Sent", (), {"id": f"local-{args[0]}"})()
+
+
+@pytest.fixture
+def local_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingApp]:
+    app = RecordingApp()
+    monkeypatch.setattr(worker.celery_app, "celery_app", app)
+    yield app
+
+
+def run_queued(app: RecordingApp, *, limit: int = 50) -> list[Any]:
+    """Run every queued trial job (and those they queue) in this process, oldest first."""
+    states = []
+    while app.sent and limit:
+        states.append(run_job(app.sent.pop(0), run_tuner_trial))
+        limit -= 1
+    return states
+
+
+@pytest.fixture
+def motion_project(sqlite_database_url: str) -> tuple[int, int]:
+    with get_sessionmaker()() as session:
+        return add_motion_project(session)
