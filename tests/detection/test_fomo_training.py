@@ -1,0 +1,158 @@
+"""FOMO trained on generated shapes through the sandbox: better than chance in float32 and int8,
+the SDK's decoder finds the platform's objects on every validation image, and a second model
+started from the first keeps its frozen layers exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.detection.host_decoder import build_host_decoder, host_decode
+from tests.utils.shapes import SHAPE_LABELS, shapes_dataset
+from worker.learning import detection
+from worker.learning.errors import TrainingError
+from worker.learning.fomo import DetectionBlockSpec, DetectionResult, output_maps, train_detection
+from worker.learning.inference import predict_int8_raw
+from worker.learning.initial_model import InitialModelSpec
+from worker.learning.runner import RunLimits
+from worker.learning.settings import TrainingSettings
+
+LIMITS = RunLimits(time_limit_s=300, threads=1)
+SETTINGS = TrainingSettings(epochs=15, learning_rate=0.01, batch_size=16, seed=2)
+FROZEN = 8
+
+
+@pytest.fixture(scope="module")
+def shapes() -> tuple[np.ndarray, list]:
+    return shapes_dataset(160, 48, seed=1)
+
+
+@pytest.fixture(scope="module")
+def trained(shapes, tmp_path_factory: pytest.TempPathFactory) -> DetectionResult:
+    images, boxes = shapes
+    return train_detection(
+        images, boxes, SHAPE_LABELS, DetectionBlockSpec(), SETTINGS,
+        tmp_path_factory.mktemp("fomo"), limits=LIMITS, measure_arena=False,
+    )  # fmt: skip
+
+
+def _chance_f1(images: np.ndarray, boxes: list) -> float:
+    """F1 of guessing: every image's true objects replaced by as many objects at random cells
+    with random labels."""
+    rng = np.random.default_rng(0)
+    guesses = []
+    for image_boxes in boxes:
+        guesses.append(
+            [
+                detection.DetectedObject(
+                    label=SHAPE_LABELS[int(rng.integers(2))],
+                    x=int(rng.integers(6)) * 8,
+                    y=int(rng.integers(6)) * 8,
+                    width=8,
+                    height=8,
+                    score=1.0,
+                )  # fmt: skip
+                for _ in image_boxes
+            ]
+        )
+    return detection.detection_metrics(guesses, boxes, SHAPE_LABELS).f1
+
+
+def test_fomo_finds_the_shapes_far_better_than_chance(trained: DetectionResult, shapes) -> None:
+    images, boxes = shapes
+    validation = [boxes[i] for i in trained.validation_indices]
+    chance = _chance_f1(images[trained.validation_indices], validation)
+    assert trained.output_shape == (6, 6, 3)
+    assert trained.float32.f1 > max(0.6, 2 * chance), trained.float32
+    assert trained.int8.f1 > max(0.6, 2 * chance), trained.int8
+    assert sum(label.support for label in trained.int8.per_label) == sum(map(len, validation))
+    assert "weighted_cross_entropy" in trained.artifacts.script.read_text()
+
+
+def test_sdk_decoding_equals_the_platform_on_every_validation_image(
+    trained: DetectionResult, shapes, tmp_path: Path
+) -> None:
+    images, _ = shapes
+    validation = images[trained.validation_indices]
+    int8_bytes = trained.artifacts.int8_tflite.read_bytes()
+    platform = [
+        detection.decode(m, SHAPE_LABELS) for m in output_maps(int8_bytes, validation, SHAPE_LABELS)
+    ]
+    raw = predict_int8_raw(int8_bytes, validation).reshape(len(validation), 6, 6, 3)
+    from tflite_micro.python.tflite_micro import runtime
+
+    output = runtime.Interpreter.from_bytes(int8_bytes).get_output_details(0)
+    quantization = (
+        float(output["quantization_parameters"]["scales"][0]),
+        int(output["quantization_parameters"]["zero_points"][0]),
+    )
+    device = host_decode(
+        build_host_decoder(tmp_path), raw, SHAPE_LABELS, threshold=detection.DEFAULT_THRESHOLD,
+        max_objects=detection.MAX_OBJECTS, quantization=quantization,
+    )  # fmt: skip
+    assert device == platform
+    assert sum(map(len, platform)) > len(validation) // 2
+
+
+def _layer_weights(keras_file: Path) -> dict[str, list[np.ndarray]]:
+    import tf_keras as keras
+
+    model = keras.models.load_model(keras_file, compile=False, safe_mode=True)
+    return {layer.name: [np.array(w) for w in layer.get_weights()] for layer in model.layers}
+
+
+def test_starting_from_an_earlier_model_keeps_its_frozen_layers(
+    trained: DetectionResult, shapes, tmp_path: Path
+) -> None:
+    images, boxes = shapes
+    assert trained.artifacts.keras is not None
+    block = DetectionBlockSpec(initial_model=InitialModelSpec(frozen_layers=FROZEN))
+    settings = TrainingSettings(epochs=3, learning_rate=0.01, batch_size=16, seed=4)
+    second = train_detection(
+        images, boxes, SHAPE_LABELS, block, settings, tmp_path, limits=LIMITS,
+        measure_arena=False, initial_model=trained.artifacts.keras.read_bytes(),
+    )  # fmt: skip
+    assert "safe_mode=True" in second.artifacts.script.read_text()
+    assert second.artifacts.keras is not None
+    before = _layer_weights(trained.artifacts.keras)
+    after = _layer_weights(second.artifacts.keras)
+    names = [name for name in before if not name.startswith("fomo_head")][1:]  # after the input
+    frozen, trained_on = names[:FROZEN], names[FROZEN:]
+    assert sum(len(before[name]) for name in frozen) > 0
+    for name in frozen:
+        for old, new in zip(before[name], after[name], strict=True):
+            np.testing.assert_array_equal(old, new, err_msg=name)
+    changed = [
+        name
+        for name in trained_on
+        if any(not np.array_equal(o, n) for o, n in zip(before[name], after[name], strict=True))
+    ]
+    assert changed, "the layers after the frozen ones were trained too"
+    assert second.int8.f1 > 0.6
+
+
+def test_an_initial_model_must_be_a_keras_file(shapes, tmp_path: Path) -> None:
+    images, boxes = shapes
+    block = DetectionBlockSpec(initial_model=InitialModelSpec(frozen_layers=2))
+    with pytest.raises(TrainingError, match="neither a .keras file"):
+        train_detection(
+            images, boxes, SHAPE_LABELS, block, SETTINGS, tmp_path, limits=LIMITS,
+            initial_model=b"print('hello')",
+        )  # fmt: skip
+    with pytest.raises(TrainingError, match="no model file"):
+        train_detection(images, boxes, SHAPE_LABELS, block, SETTINGS, tmp_path, limits=LIMITS)
+
+
+def test_images_without_boxes_are_refused(shapes, tmp_path: Path) -> None:
+    images, boxes = shapes
+    with pytest.raises(TrainingError, match="no image has a bounding box"):
+        train_detection(
+            images, [[] for _ in images], SHAPE_LABELS, DetectionBlockSpec(), SETTINGS, tmp_path
+        )
+    with pytest.raises(TrainingError, match="multiples of 8"):
+        train_detection(
+            images[:, :44, :44], boxes, SHAPE_LABELS, DetectionBlockSpec(),
+            SETTINGS, tmp_path,
+        )  # fmt: skip
