@@ -51,7 +51,17 @@ def host_decode(
         arguments += ["int8", repr(float(np.float32(quantization[0]))), str(quantization[1])]
     run = subprocess.run(arguments, input=stdin, capture_output=True, timeout=60)
     assert run.returncode == 0, run.stderr.decode()
-    lines = run.stdout.decode().splitlines()
+    found = parse_objects(run.stdout.decode(), labels)
+    assert len(found) == len(maps)
+    return found
+
+
+def parse_objects(
+    text: str, labels: Sequence[str], *, by_name: bool = False
+) -> list[list[DetectedObject]]:
+    """The drivers' output: per map a count line, then "label x y width height value" lines
+    (label an index into `labels`, or with `by_name` the label itself)."""
+    lines = text.splitlines()
     found: list[list[DetectedObject]] = []
     position = 0
     while position < len(lines):
@@ -61,11 +71,10 @@ def host_decode(
             label, x, y, width, height, value = line.split()
             objects.append(
                 DetectedObject(
-                    label=labels[int(label)], x=int(x), y=int(y), width=int(width),
-                    height=int(height), score=float(np.float32(value)),
+                    label=label if by_name else labels[int(label)], x=int(x), y=int(y),
+                    width=int(width), height=int(height), score=float(np.float32(value)),
                 )
             )  # fmt: skip
         found.append(objects)
         position += 1 + count
-    assert len(found) == len(maps)
     return found

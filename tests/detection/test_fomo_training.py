@@ -4,13 +4,17 @@ started from the first keeps its frozen layers exactly."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.detection.host_decoder import build_host_decoder, host_decode
+from deploy_targets.sdk import DspSpec, build_cpp_sdk, image_impulse
+from tests.deploy.conftest import make_sdk
+from tests.detection.host_decoder import build_host_decoder, host_decode, parse_objects
 from tests.utils.shapes import SHAPE_LABELS, shapes_dataset
+from worker.features.generate import DspBlockConfig, extract_features
 from worker.learning import detection
 from worker.learning.errors import TrainingError
 from worker.learning.fomo import DetectionBlockSpec, DetectionResult, output_maps, train_detection
@@ -19,14 +23,29 @@ from worker.learning.initial_model import InitialModelSpec
 from worker.learning.runner import RunLimits
 from worker.learning.settings import TrainingSettings
 
+FRAME_DRIVER = Path(__file__).resolve().parent / "host_detect_frame.cpp"
 LIMITS = RunLimits(time_limit_s=300, threads=1)
 SETTINGS = TrainingSettings(epochs=15, learning_rate=0.01, batch_size=16, seed=2)
 FROZEN = 8
 
 
+IMAGE_PARAMS = {"width": 48, "height": 48, "color_mode": "rgb"}
+
+
 @pytest.fixture(scope="module")
-def shapes() -> tuple[np.ndarray, list]:
-    return shapes_dataset(160, 48, seed=1)
+def frames_and_boxes() -> tuple[np.ndarray, list]:
+    """Camera frames (0..255 RGB) of the generated shapes and their boxes."""
+    images, boxes = shapes_dataset(160, 48, seed=1)
+    return np.rint(images * 255.0).astype(np.uint8), boxes
+
+
+@pytest.fixture(scope="module")
+def shapes(frames_and_boxes) -> tuple[np.ndarray, list]:
+    """The image block's features of the frames, as the platform trains on them."""
+    frames, boxes = frames_and_boxes
+    config = DspBlockConfig(1, "image", None, IMAGE_PARAMS)
+    features = extract_features(frames.astype(np.float32), config, sample_rate_hz=1.0)
+    return features.reshape(len(frames), 48, 48, 3), boxes
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +113,40 @@ def test_sdk_decoding_equals_the_platform_on_every_validation_image(
     )  # fmt: skip
     assert device == platform
     assert sum(map(len, platform)) > len(validation) // 2
+
+
+def test_the_sdk_finds_the_platforms_objects_in_every_camera_frame(
+    trained: DetectionResult, frames_and_boxes, shapes, tmp_path: Path
+) -> None:
+    frames, _ = frames_and_boxes
+    features, _ = shapes
+    frames, features = frames[trained.validation_indices], features[trained.validation_indices]
+    int8_bytes = trained.artifacts.int8_tflite.read_bytes()
+    build = build_cpp_sdk(
+        image_impulse("Shapes", 48, 48, 3), int8_bytes, SHAPE_LABELS,
+        dsp_blocks=[DspSpec("image", IMAGE_PARAMS)], task="object_detection",
+        out_dir=tmp_path / "sdk", example_window=frames[0].astype(np.float32),
+    )  # fmt: skip
+    make_sdk(build)
+    driver = tmp_path / "host_detect_frame"
+    run = subprocess.run(
+        ["g++", "-std=c++11", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{build.out_dir}",
+         str(FRAME_DRIVER), str(build.out_dir / "build" / "libmf_sdk.a"), "-lm", "-o",
+         str(driver)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    run = subprocess.run([str(driver)], input=frames.tobytes(), capture_output=True, timeout=120)
+    assert run.returncode == 0, run.stderr.decode()
+    device = parse_objects(run.stdout.decode(), SHAPE_LABELS, by_name=True)
+    platform = [
+        detection.decode(m, SHAPE_LABELS) for m in output_maps(int8_bytes, features, SHAPE_LABELS)
+    ]
+    assert device == platform
+    assert sum(map(len, platform)) > len(frames) // 2
+    # The example prints the first frame's objects.
+    example = build.out_dir / "examples" / "standalone" / "main.cpp"
+    assert "MF_OBJECT_DETECTION" in example.read_text()
 
 
 def _layer_weights(keras_file: Path) -> dict[str, list[np.ndarray]]:
