@@ -198,6 +198,24 @@ def test_an_initial_model_must_be_a_keras_file(shapes, tmp_path: Path) -> None:
         train_detection(images, boxes, SHAPE_LABELS, block, SETTINGS, tmp_path, limits=LIMITS)
 
 
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_an_initial_model_with_code_in_it_is_refused(shapes, tmp_path: Path, suffix: str) -> None:
+    """A Lambda layer carries Python bytecode: safe mode refuses it in either format."""
+    import tf_keras as keras
+
+    images, boxes = shapes
+    inputs = keras.Input(shape=(48, 48, 3))
+    outputs = keras.layers.Lambda(lambda x: x * 2.0)(inputs)
+    model_file = tmp_path / f"lambda{suffix}"
+    keras.Model(inputs, outputs).save(model_file)
+    block = DetectionBlockSpec(initial_model=InitialModelSpec(frozen_layers=0))
+    with pytest.raises(TrainingError, match="Lambda"):
+        train_detection(
+            images, boxes, SHAPE_LABELS, block, SETTINGS, tmp_path / "run", limits=LIMITS,
+            initial_model=model_file.read_bytes(),
+        )  # fmt: skip
+
+
 def test_images_without_boxes_are_refused(shapes, tmp_path: Path) -> None:
     images, boxes = shapes
     with pytest.raises(TrainingError, match="no image has a bounding box"):

@@ -110,9 +110,13 @@ def generate_fomo_script(
     else:
         frozen = block.initial_model.frozen_layers if block.initial_model else 0
         lines += [
-            "# The backbone comes from a model you already have, loaded with safe_mode (no code",
-            "# in the file runs): its layers up to the last one at 1/8 of the input resolution.",
-            f"initial = keras.models.load_model({initial_model_file!r}, compile=False, "
+            "# The backbone comes from a model you already have, loaded in safe mode (no Python",
+            "# code in the file runs; the scope covers .h5 files too, which `safe_mode` alone",
+            "# does not): its layers up to the last one at 1/8 of the input resolution.",
+            "from tf_keras.src.saving import serialization_lib",
+            "",
+            "with serialization_lib.SafeModeScope(True):",
+            f"    initial = keras.models.load_model({initial_model_file!r}, compile=False, "
             "safe_mode=True)",
             "if tuple(initial.input_shape[1:]) != tuple(input_shape):",
             "    raise ValueError(",
