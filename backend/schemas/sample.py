@@ -40,6 +40,14 @@ class AxisPublic(BaseModel):
     units: str
 
 
+class BoundingBoxPublic(BaseModel):
+    label: str
+    x: int
+    y: int
+    width: int
+    height: int
+
+
 class SamplePublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -57,6 +65,10 @@ class SamplePublic(BaseModel):
     length: int = Field(description="Frames of a time series, or pixels of an image.")
     duration_ms: float | None
     content_hash: str
+    bounding_boxes: list[BoundingBoxPublic] = Field(
+        default_factory=list,
+        description="Objects in an image, in pixels of the stored image; (x, y) is the top-left.",
+    )
     device_name: str | None
     device_type: str | None
     created_at: UtcDatetime

@@ -49,6 +49,11 @@ class Sample(Base):
     # content_hash while this sample is the project's one copy of its content (an upload that
     # refused duplicates); NULL for duplicates stored on request and for cropped or split samples.
     dedupe_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Objects in an image: [{"label", "x", "y", "width", "height"}] in pixels of the stored image,
+    # (x, y) the top-left corner; validated by backend.schemas.bounding_box.validate_boxes.
+    bounding_boxes: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     device_name: Mapped[str | None] = mapped_column(String(255), default=None)
     device_type: Mapped[str | None] = mapped_column(String(255), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
