@@ -4,14 +4,19 @@ started from the first keeps its frozen layers exactly."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from deploy_targets.sdk import DspSpec, build_cpp_sdk, image_impulse
+from deploy_targets.sdk import DspSpec, SdkBuild, build_cpp_sdk, image_impulse
+from deploy_targets.wasm import build_wasm, emscripten_unavailable
+from tests.conftest import require
 from tests.deploy.conftest import make_sdk
+from tests.deploy.test_wasm import NODE_DRIVER
 from tests.detection.host_decoder import build_host_decoder, host_decode, parse_objects
 from tests.utils.shapes import SHAPE_LABELS, shapes_dataset
 from worker.features.generate import DspBlockConfig, extract_features
@@ -115,38 +120,83 @@ def test_sdk_decoding_equals_the_platform_on_every_validation_image(
     assert sum(map(len, platform)) > len(validation) // 2
 
 
+@pytest.fixture(scope="module")
+def detection_sdk(trained: DetectionResult, frames_and_boxes, tmp_path_factory) -> SdkBuild:
+    frames, _ = frames_and_boxes
+    build = build_cpp_sdk(
+        image_impulse("Shapes", 48, 48, 3), trained.artifacts.int8_tflite.read_bytes(),
+        SHAPE_LABELS, dsp_blocks=[DspSpec("image", IMAGE_PARAMS)], task="object_detection",
+        out_dir=tmp_path_factory.mktemp("detection-sdk") / "sdk",
+        example_window=frames[0].astype(np.float32),
+    )  # fmt: skip
+    make_sdk(build)
+    return build
+
+
+def _platform_objects(trained: DetectionResult, features: np.ndarray) -> list:
+    maps = output_maps(trained.artifacts.int8_tflite.read_bytes(), features, SHAPE_LABELS)
+    return [detection.decode(m, SHAPE_LABELS) for m in maps]
+
+
 def test_the_sdk_finds_the_platforms_objects_in_every_camera_frame(
-    trained: DetectionResult, frames_and_boxes, shapes, tmp_path: Path
+    trained: DetectionResult, detection_sdk: SdkBuild, frames_and_boxes, shapes, tmp_path: Path
 ) -> None:
     frames, _ = frames_and_boxes
     features, _ = shapes
     frames, features = frames[trained.validation_indices], features[trained.validation_indices]
-    int8_bytes = trained.artifacts.int8_tflite.read_bytes()
-    build = build_cpp_sdk(
-        image_impulse("Shapes", 48, 48, 3), int8_bytes, SHAPE_LABELS,
-        dsp_blocks=[DspSpec("image", IMAGE_PARAMS)], task="object_detection",
-        out_dir=tmp_path / "sdk", example_window=frames[0].astype(np.float32),
-    )  # fmt: skip
-    make_sdk(build)
     driver = tmp_path / "host_detect_frame"
+    out_dir = detection_sdk.out_dir
     run = subprocess.run(
-        ["g++", "-std=c++11", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{build.out_dir}",
-         str(FRAME_DRIVER), str(build.out_dir / "build" / "libmf_sdk.a"), "-lm", "-o",
-         str(driver)],
+        ["g++", "-std=c++11", "-O2", "-Wall", "-Wextra", "-Werror", f"-I{out_dir}",
+         str(FRAME_DRIVER), str(out_dir / "build" / "libmf_sdk.a"), "-lm", "-o", str(driver)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     run = subprocess.run([str(driver)], input=frames.tobytes(), capture_output=True, timeout=120)
     assert run.returncode == 0, run.stderr.decode()
     device = parse_objects(run.stdout.decode(), SHAPE_LABELS, by_name=True)
-    platform = [
-        detection.decode(m, SHAPE_LABELS) for m in output_maps(int8_bytes, features, SHAPE_LABELS)
-    ]
+    platform = _platform_objects(trained, features)
     assert device == platform
     assert sum(map(len, platform)) > len(frames) // 2
     # The example prints the first frame's objects.
-    example = build.out_dir / "examples" / "standalone" / "main.cpp"
+    example = out_dir / "examples" / "standalone" / "main.cpp"
     assert "MF_OBJECT_DETECTION" in example.read_text()
+
+
+@pytest.mark.toolchain
+def test_webassembly_finds_the_platforms_objects_in_every_camera_frame(
+    trained: DetectionResult, detection_sdk: SdkBuild, frames_and_boxes, shapes, tmp_path: Path
+) -> None:
+    reason = emscripten_unavailable()
+    require(reason is None, str(reason))
+    require(shutil.which("node") is not None, "node is not installed")
+    frames, _ = frames_and_boxes
+    features, _ = shapes
+    frames, features = frames[trained.validation_indices], features[trained.validation_indices]
+    wasm = build_wasm(detection_sdk, tmp_path / "wasm")
+    raw = tmp_path / "frames.f32"
+    raw.write_bytes(np.ascontiguousarray(frames, dtype="<f4").tobytes())
+    run = subprocess.run(
+        ["node", str(NODE_DRIVER), str(wasm.js_path), str(raw)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    results = [json.loads(line) for line in run.stdout.strip().splitlines()][:-1]
+    browser = [
+        [
+            detection.DetectedObject(
+                label=b["label"],
+                x=b["x"],
+                y=b["y"],
+                width=b["width"],
+                height=b["height"],
+                score=float(np.float32(b["value"])),
+            )  # fmt: skip
+            for b in result["bounding_boxes"]
+        ]
+        for result in results
+    ]
+    assert browser == _platform_objects(trained, features)
 
 
 def _layer_weights(keras_file: Path) -> dict[str, list[np.ndarray]]:
