@@ -5,6 +5,7 @@ started from the first keeps its frozen layers exactly."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,10 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from deploy_targets.arduino import build_arduino_library
 from deploy_targets.sdk import DspSpec, SdkBuild, build_cpp_sdk, image_impulse
 from deploy_targets.wasm import build_wasm, emscripten_unavailable
 from tests.conftest import require
 from tests.deploy.conftest import make_sdk
+from tests.deploy.test_image_sdk import STUB_DIR, compile_without_warnings
 from tests.deploy.test_wasm import NODE_DRIVER
 from tests.detection.host_decoder import build_host_decoder, host_decode, parse_objects
 from tests.utils.shapes import SHAPE_LABELS, shapes_dataset
@@ -161,6 +164,35 @@ def test_the_sdk_finds_the_platforms_objects_in_every_camera_frame(
     # The example prints the first frame's objects.
     example = out_dir / "examples" / "standalone" / "main.cpp"
     assert "MF_OBJECT_DETECTION" in example.read_text()
+
+
+def test_the_example_and_the_arduino_sketch_print_the_objects(
+    trained: DetectionResult, detection_sdk: SdkBuild, shapes, tmp_path: Path
+) -> None:
+    features, _ = shapes
+    out_dir = detection_sdk.out_dir
+    compile_without_warnings(
+        out_dir,
+        ["mf_classifier.cpp", "mf_detection.cpp", "examples/standalone/main.cpp"],
+        tmp_path,
+    )
+    run = subprocess.run(
+        [str(out_dir / "build" / "example")], capture_output=True, text=True, timeout=30
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    printed = re.findall(r"^object (\w+) (\d+) (\d+) (\d+) (\d+) ", run.stdout, re.MULTILINE)
+    (platform,) = _platform_objects(trained, features[:1])  # the example's frame is frame 0
+    assert platform, "frame 0 holds a disc and a square"
+    assert printed == [(o.label, str(o.x), str(o.y), str(o.width), str(o.height)) for o in platform]
+    library = build_arduino_library(detection_sdk, tmp_path / "arduino")
+    sketch = library / "examples" / "camera_frame" / "camera_frame.ino"
+    assert "result.bounding_boxes" in sketch.read_text()
+    run = subprocess.run(
+        ["g++", "-std=c++11", "-fsyntax-only", "-Wall", "-Wextra", "-Werror", "-include",
+         "Arduino.h", f"-I{STUB_DIR}", f"-I{library / 'src'}", "-x", "c++", str(sketch)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
 
 
 @pytest.mark.toolchain
