@@ -30,6 +30,7 @@ from worker.job_reaper import reap_stale_jobs
 from worker.learning.architectures import PRESETS, misfit_reason, preset_layers
 from worker.learning.blocks import LearningBlockSpec
 from worker.learning.errors import TrainingError
+from worker.learning.fomo import DetectionBlockSpec, generate_fomo_script
 from worker.learning.layers import LayerShapeError, parse_layers
 from worker.learning.script import generate_script
 from worker.learning.settings import TrainingSettings
@@ -340,6 +341,8 @@ def read_script(session: Session, impulse: Impulse, block_id: int) -> ScriptPubl
     if block["type"] == "anomaly":
         raise InvalidRequest("anomaly blocks are K-means, not a training script")
     shape = block_input_shape(session, impulse, block)
+    if block["type"] == "object_detection":
+        return _detection_script(block, shape)
     if block.get("expert_script"):
         return ScriptPublic(
             learning_block_id=block_id,
@@ -373,6 +376,20 @@ def read_script(session: Session, impulse: Impulse, block_id: int) -> ScriptPubl
     )
 
 
+def _detection_script(block: dict[str, Any], shape: tuple[int, ...] | None) -> ScriptPublic:
+    """The FOMO script the block trains (read-only: its settings are `detection`)."""
+    if shape is None:
+        raise Conflict("the input shape is not known yet; generate features first")
+    spec = DetectionBlockSpec.model_validate(block.get("detection") or {})
+    return ScriptPublic(
+        learning_block_id=int(block["id"]),
+        expert=False,
+        input_shape=list(shape),
+        script=generate_fomo_script(spec, shape, None),
+        **_expert_mode_fields(),
+    )
+
+
 def replace_script(
     session: Session, impulse: Impulse, block_id: int, script: str | None
 ) -> ScriptPublic:
@@ -380,6 +397,11 @@ def replace_script(
     block = learning_block(impulse, block_id)
     if block["type"] == "anomaly":
         raise InvalidRequest("anomaly blocks are K-means, not a training script")
+    if block["type"] == "object_detection" and script is not None:
+        raise InvalidRequest(
+            "object_detection blocks train the generated FOMO script; change `detection` "
+            "(width, head_filters, object_weight) on the block instead"
+        )
     if script is not None:
         _require_expert_scripts_allowed()
     if script is not None and (
