@@ -213,13 +213,14 @@ def test_the_deployed_sdk_finds_the_platforms_objects_in_every_test_image(
     targets = world.client.get(f"{world.impulse_url}/deployment/targets").json()
     cpp = next(t for t in targets["data"] if t["name"] == "cpp-sdk")
     assert cpp["available"] is True, cpp
-    response = world.client.post(f"{world.impulse_url}/deployment/build", json={"target": "cpp-sdk"})
+    response = world.client.post(
+        f"{world.impulse_url}/deployment/build", json={"target": "cpp-sdk"}
+    )
     assert response.status_code == 202, response.text
     assert run_job(response.json()["id"], run_build_deployment) == "succeeded"
     builds = world.client.get(f"{world.impulse_url}/deployment/builds").json()["data"]
-    download = world.client.get(
-        f"{world.impulse_url}/deployment/builds/{builds[0]['id']}/download"
-    )
+    cpp_build = next(b for b in builds if b["target"] == "cpp-sdk")
+    download = world.client.get(f"{world.impulse_url}/deployment/builds/{cpp_build['id']}/download")
     assert download.status_code == 200
     with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
         archive.extractall(tmp_path)
@@ -245,3 +246,21 @@ def test_the_deployed_sdk_finds_the_platforms_objects_in_every_test_image(
     device = parse_objects(run.stdout.decode(), SHAPE_LABELS, by_name=True)
     assert device == [platform[name] for name in names]
     assert sum(map(len, device)) > len(names) // 2
+
+
+def test_the_arduino_library_of_a_detector_has_the_camera_sketch(world: DetectionWorld) -> None:
+    targets = world.client.get(f"{world.impulse_url}/deployment/targets").json()
+    for name in ("arduino", "wasm"):
+        target = next(t for t in targets["data"] if t["name"] == name)
+        assert target["available"] is True, target
+    response = world.client.post(
+        f"{world.impulse_url}/deployment/build", json={"target": "arduino"}
+    )
+    assert response.status_code == 202, response.text
+    assert run_job(response.json()["id"], run_build_deployment) == "succeeded"
+    builds = world.client.get(f"{world.impulse_url}/deployment/builds").json()["data"]
+    arduino = next(b for b in builds if b["target"] == "arduino")
+    download = world.client.get(f"{world.impulse_url}/deployment/builds/{arduino['id']}/download")
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        (sketch,) = [n for n in archive.namelist() if n.endswith("camera_frame.ino")]
+        assert "result.bounding_boxes" in archive.read(sketch).decode()
