@@ -121,7 +121,9 @@ def data_profile(session: Session, project_id: int) -> DataProfile:
 
 
 def _has_boxes(boxes_text: str | None) -> bool:
-    return bool(boxes_text) and boxes_text.replace(" ", "") not in ("[]", "null")
+    if not boxes_text:
+        return False
+    return boxes_text.replace(" ", "") not in ("[]", "null")
 
 
 @dataclass
