@@ -60,6 +60,14 @@ class LearningBlockIn(StrictInput):
         description="FOMO settings (backbone width, head, object weight); object_detection "
         "blocks only (defaults when empty).",
     )
+    initial_model_id: int | None = Field(
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="object_detection only: start from the backbone of this trained model of "
+        "the project (its Keras file) instead of random weights; "
+        "`detection.initial_model.frozen_layers` of its layers stay as they are.",
+    )
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> LearningBlockIn:
@@ -84,9 +92,19 @@ class LearningBlockIn(StrictInput):
                     "head_filters, object_weight): give no layers, preset, expert script, "
                     "quantization-aware training or pruning"
                 )
-        elif self.detection is not None:
+            if (
+                self.detection is not None
+                and self.detection.initial_model is not None
+                and self.initial_model_id is None
+            ):
+                raise ValueError(
+                    "`detection.initial_model` says which layers of the initial model stay "
+                    "frozen: set `initial_model_id` to the trained model to start from"
+                )
+        elif self.detection is not None or self.initial_model_id is not None:
             raise ValueError(
-                f"`detection` settings apply to object_detection blocks, not to {self.type}"
+                "`detection` settings and `initial_model_id` apply to object_detection blocks, "
+                f"not to {self.type}"
             )
         if self.quantization_aware_training and self.pruning_sparsity is not None:
             raise ValueError("choose quantization-aware training or pruning, not both")

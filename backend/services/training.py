@@ -41,6 +41,7 @@ from worker.training.classify import (
     classify_sample,
     classify_signal,
 )
+from worker.training.initial_models import INITIAL_MODEL_KIND
 from worker.training.inputs import LearningBlockMissing, features_problem, learning_block_of
 from worker.training.model_staleness import model_staleness
 from worker.training.network import resolve_layers
@@ -137,6 +138,8 @@ def start_training(
     elif settings:
         raise InvalidRequest("anomaly blocks have no training settings; set `anomaly` on the block")
     _require_fresh_features(session, impulse, block)
+    if block.get("initial_model_id") is not None:
+        _require_initial_model(session, impulse.project_id, int(block["initial_model_id"]))
     if block.get("expert_script"):
         _require_expert_scripts_allowed()
     active = _active_jobs(session, impulse, TRAIN_KIND, block_id)
@@ -154,6 +157,25 @@ def start_training(
     )
     enqueue_job(job)
     return job
+
+
+def _require_initial_model(session: Session, project_id: int, model_id: int) -> None:
+    """The model a block starts from is this project's and has a Keras file to start from."""
+    model = session.get(TrainedModel, model_id)
+    if model is None or model.project_id != project_id:
+        raise InvalidRequest(
+            f"initial_model_id: model {model_id} does not exist in project {project_id}"
+        )
+    keras = session.scalar(
+        select(Artifact.id).where(
+            Artifact.trained_model_id == model_id, Artifact.kind == INITIAL_MODEL_KIND
+        )
+    )
+    if keras is None:
+        raise InvalidRequest(
+            f"initial_model_id: model {model_id} has no Keras file to start from (only "
+            "object-detection models trained on this version store one); train it again"
+        )
 
 
 def trained_model(session: Session, impulse: Impulse, block_id: int) -> TrainedModel:

@@ -264,3 +264,38 @@ def test_the_arduino_library_of_a_detector_has_the_camera_sketch(world: Detectio
     with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
         (sketch,) = [n for n in archive.namelist() if n.endswith("camera_frame.ino")]
         assert "result.bounding_boxes" in archive.read(sketch).decode()
+
+
+def test_a_detector_can_start_from_an_earlier_model_of_the_project(world: DetectionWorld) -> None:
+    first = world.client.get(f"{world.block_url}/model").json()
+    assert "keras-model" in {artifact["kind"] for artifact in first["artifacts"]}
+    impulse = world.client.get(world.impulse_url).json()
+    second = {
+        **DETECTION_BLOCK,
+        "id": 2,
+        "settings": {**SETTINGS, "epochs": 3},
+        "initial_model_id": first["id"],
+        "detection": {"initial_model": {"frozen_layers": 8}},
+    }
+    missing = {**second, "id": 3, "initial_model_id": 2**31 - 1}
+    body = {
+        "input_block": {"type": "image"},
+        "dsp_blocks": impulse["dsp_blocks"],
+        "learning_blocks": [*impulse["learning_blocks"], second, missing],
+    }
+    response = world.client.put(world.impulse_url, json=body)
+    assert response.status_code == 200, response.text
+
+    refused = world.client.post(f"{world.impulse_url}/learning/3/train")
+    assert refused.status_code == 422
+    assert f"model {2**31 - 1} does not exist" in refused.text
+    response = world.client.post(f"{world.impulse_url}/learning/2/train")
+    assert response.status_code == 202, response.text
+    job_id = response.json()["id"]
+    assert run_job(job_id, run_train_model) == "succeeded"
+    log = world.client.get(f"/api/projects/{world.project_id}/jobs/{job_id}/logs")
+    assert f"Starting from the backbone of model {first['id']}" in log.text
+    model = world.client.get(f"{world.impulse_url}/learning/2/model").json()
+    assert model["learning_block"]["initial_model_id"] == first["id"]
+    # Three epochs from the trained backbone find the shapes as well as fifteen from scratch.
+    assert model["metrics"]["int8"]["f1"] > 0.6

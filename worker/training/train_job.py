@@ -16,6 +16,7 @@ from worker.learning.anomaly import AnomalySettings, fit_anomaly
 from worker.learning.blocks import LearningBlockSpec
 from worker.learning.errors import TrainingError
 from worker.learning.fomo import DetectionBlockSpec, train_detection
+from worker.learning.initial_model import InitialModelSpec
 from worker.learning.layers import parse_layers
 from worker.learning.notebook import export_training_bundle
 from worker.learning.runner import RunLimits
@@ -23,6 +24,7 @@ from worker.learning.settings import TrainingSettings
 from worker.learning.train import TrainingResult, train
 from worker.scratch import job_scratch_dir
 from worker.training.artifacts import new_artifact
+from worker.training.initial_models import INITIAL_MODEL_KIND, initial_model_bytes
 from worker.training.inputs import (
     FeaturesNotReady,
     LearningBlockMissing,
@@ -279,6 +281,17 @@ def _train_detection(
         f"{boxed} of {len(boxes)} training images have objects; labels: {', '.join(labels)}"
     )
     spec = DetectionBlockSpec.model_validate(block.get("detection") or {})
+    initial_model = None
+    if block.get("initial_model_id") is not None:
+        initial_id = int(block["initial_model_id"])
+        initial_model = initial_model_bytes(project_id, initial_id)
+        if spec.initial_model is None:  # no layers frozen unless asked
+            spec = spec.model_copy(update={"initial_model": InitialModelSpec()})
+        assert spec.initial_model is not None
+        context.log(
+            f"Starting from the backbone of model {initial_id}, its first "
+            f"{spec.initial_model.frozen_layers} layer(s) frozen"
+        )
     settings = TrainingSettings.model_validate(block.get("settings") or {})
     limits = training_limits(TRAINING_LIMITS, expert=False)
     context.log(f"Isolation: {isolation_description(limits)}")
@@ -286,7 +299,15 @@ def _train_detection(
         workdir = scratch / "run"
         try:
             result = train_detection(
-                images, boxes, labels, spec, settings, workdir, JobReporter(context), limits=limits
+                images,
+                boxes,
+                labels,
+                spec,
+                settings,
+                workdir,
+                JobReporter(context),
+                limits=limits,
+                initial_model=initial_model,
             )
         except TrainingError as error:
             if error.log:
@@ -334,7 +355,7 @@ def _train_detection(
         ]
         if files.keras is not None:
             # A later block can start from this model (its backbone).
-            outputs.append(("keras-model", f"{stem}.keras", files.keras))
+            outputs.append((INITIAL_MODEL_KIND, f"{stem}.keras", files.keras))
         with get_sessionmaker()() as session:
             if session.get(Impulse, params.impulse_id) is None:
                 raise JobInputError(f"impulse {params.impulse_id} was deleted while training")
