@@ -1,10 +1,14 @@
 // The FOMO settings of an object-detection block (backbone width, head filters, weight of object
 // cells), saved with the impulse like the network of a classifier.
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueries } from '@tanstack/react-query';
 import { useState } from 'react';
 
-import { impulsesReplaceImpulseMutation } from '../client/@tanstack/react-query.gen';
+import {
+  impulsesReplaceImpulseMutation,
+  trainingReadTrainedModelOptions,
+} from '../client/@tanstack/react-query.gen';
 import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
+import { modelName } from '../lib/format';
 import { impulseWithLearningBlocks, replaceLearningBlock } from '../lib/learningBlocks';
 import { ErrorText } from './ErrorText';
 
@@ -29,7 +33,35 @@ export function DetectionPanel({ impulse, block, canWrite }: DetectionPanelProps
     head_filters: String(stored.head_filters ?? 32),
     object_weight: String(stored.object_weight ?? 100),
   });
+  const storedInitial = (block.detection as { initial_model?: { frozen_layers?: number } } | null)
+    ?.initial_model;
+  // Transfer learning: an earlier detector of this impulse and how many of its backbone layers
+  // stay frozen (the API also takes any detection model of the project by id).
+  const [initialId, setInitialId] = useState(String(block.initial_model_id ?? ''));
+  const [frozen, setFrozen] = useState(String(storedInitial?.frozen_layers ?? 0));
   const replace = useMutation(impulsesReplaceImpulseMutation());
+  // Models to start from: the latest model of each other detection block of the impulse.
+  const others = impulse.learning_blocks.filter(
+    (other) => other.type === 'object_detection' && other.id !== block.id,
+  );
+  const models = useQueries({
+    queries: others.map((other) => ({
+      ...trainingReadTrainedModelOptions({
+        path: { project_id: impulse.project_id, impulse_id: impulse.id, block_id: other.id },
+      }),
+      retry: false,
+    })),
+  });
+  const starts = models.flatMap((query, index) =>
+    query.data
+      ? [
+          {
+            id: query.data.id,
+            title: `${modelName(query.data)} (${others[index]?.name || 'detection block'})`,
+          },
+        ]
+      : [],
+  );
   const save = () =>
     replace.mutate({
       path: { project_id: impulse.project_id, impulse_id: impulse.id },
@@ -38,11 +70,12 @@ export function DetectionPanel({ impulse, block, canWrite }: DetectionPanelProps
         replaceLearningBlock(impulse.learning_blocks, {
           ...block,
           detection: {
-            ...(block.detection ?? {}),
             width: Number(values.width),
             head_filters: Number(values.head_filters),
             object_weight: Number(values.object_weight),
+            initial_model: initialId.trim() === '' ? null : { frozen_layers: Number(frozen) },
           } as LearningBlockPublic['detection'],
+          initial_model_id: initialId.trim() === '' ? null : Number(initialId),
         }),
       ),
     });
@@ -76,6 +109,37 @@ export function DetectionPanel({ impulse, block, canWrite }: DetectionPanelProps
               />
             </div>
           ))}
+          <div className="field">
+            <label htmlFor="detection-initial-model">Start from</label>
+            <select
+              id="detection-initial-model"
+              value={initialId}
+              disabled={!canWrite}
+              onChange={(event) => setInitialId(event.target.value)}
+            >
+              <option value="">Random weights</option>
+              {starts.map((start) => (
+                <option key={start.id} value={String(start.id)}>
+                  {start.title}
+                </option>
+              ))}
+              {initialId !== '' && !starts.some((start) => String(start.id) === initialId) && (
+                <option value={initialId}>model #{initialId}</option>
+              )}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="detection-frozen">Frozen layers of that model</label>
+            <input
+              id="detection-frozen"
+              type="number"
+              min={0}
+              step={1}
+              value={frozen}
+              disabled={!canWrite || initialId.trim() === ''}
+              onChange={(event) => setFrozen(event.target.value)}
+            />
+          </div>
         </div>
         {canWrite && (
           <button type="submit" disabled={replace.isPending}>
