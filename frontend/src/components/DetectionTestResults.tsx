@@ -47,8 +47,8 @@ export function DetectionTestResults({ results, testedAt, projectId }: Detection
         of a labelled box&apos;s centroid of the same label.
       </p>
       <div className="form-grid">
-        <MetricsTable title="int8" metrics={parsed.int8} />
-        <MetricsTable title="float32" metrics={parsed.float32} />
+        <DetectionMetricsTable title="int8" metrics={parsed.int8} />
+        <DetectionMetricsTable title="float32" metrics={parsed.float32} />
       </div>
       {parsed.int8 && parsed.int8.confusionMatrix.length > 0 && (
         <ConfusionMatrix
@@ -123,7 +123,13 @@ export function DetectionTestResults({ results, testedAt, projectId }: Detection
   );
 }
 
-function MetricsTable({ title, metrics }: { title: string; metrics: DetectionMetrics | null }) {
+export function DetectionMetricsTable({
+  title,
+  metrics,
+}: {
+  title: string;
+  metrics: DetectionMetrics | null;
+}) {
   if (!metrics) return null;
   return (
     <table className="data-table">
