@@ -248,6 +248,16 @@ def test_the_deployed_sdk_finds_the_platforms_objects_in_every_test_image(
     assert sum(map(len, device)) > len(names) // 2
 
 
+def test_estimates_of_a_detector_say_it_is_deployable(world: DetectionWorld) -> None:
+    response = world.client.get(
+        f"{world.impulse_url}/deployment/estimates", params={"board": "nano33ble"}
+    )
+    assert response.status_code == 200, response.text
+    int8 = response.json()["int8"]
+    assert int8["deployable"] is True and int8["reason"] is None, int8
+    assert int8["model"]["ram_bytes"] and int8["model"]["flash_bytes"], int8
+
+
 def test_the_arduino_library_of_a_detector_has_the_camera_sketch(world: DetectionWorld) -> None:
     targets = world.client.get(f"{world.impulse_url}/deployment/targets").json()
     for name in ("arduino", "wasm"):
