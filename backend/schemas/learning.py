@@ -1,5 +1,5 @@
-"""Learning blocks of an impulse: a neural-network classifier or regression, or K-means anomaly
-detection, fed by one or more of the impulse's DSP blocks."""
+"""Learning blocks of an impulse: a neural-network classifier or regression, K-means anomaly
+detection, or FOMO object detection, fed by one or more of the impulse's DSP blocks."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from pydantic import ConfigDict, Field, model_validator
 from backend.schemas.common import StrictInput
 from worker.learning.anomaly import AnomalySettings
 from worker.learning.architectures import PresetName
+from worker.learning.fomo import DetectionBlockSpec
 from worker.learning.layers import LayerSpec
 from worker.learning.settings import TrainingSettings
 
-LearningBlockType = Literal["classifier", "regression", "anomaly"]
+LearningBlockType = Literal["classifier", "regression", "anomaly", "object_detection"]
 MAX_SCRIPT_CHARS = 200_000
 
 
@@ -24,7 +25,11 @@ class LearningBlockIn(StrictInput):
     model_config = ConfigDict(extra="forbid")
 
     id: int = Field(ge=1, le=1_000_000, description="Unique within the impulse.")
-    type: LearningBlockType = Field("classifier", description="classifier, regression or anomaly")
+    type: LearningBlockType = Field(
+        "classifier",
+        description="classifier, regression, anomaly or object_detection (FOMO, image impulses "
+        "whose samples carry bounding boxes)",
+    )
     name: str = Field("", max_length=100)
     dsp_blocks: list[int] = Field(
         min_length=1,
@@ -50,6 +55,19 @@ class LearningBlockIn(StrictInput):
     anomaly: AnomalySettings | None = Field(
         None, description="K-means settings; anomaly blocks only (defaults when empty)."
     )
+    detection: DetectionBlockSpec | None = Field(
+        None,
+        description="FOMO settings (backbone width, head, object weight); object_detection "
+        "blocks only (defaults when empty).",
+    )
+    initial_model_id: int | None = Field(
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="object_detection only: start from the backbone of this trained model of "
+        "the project (its Keras file) instead of random weights; "
+        "`detection.initial_model.frozen_layers` of its layers stay as they are.",
+    )
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> LearningBlockIn:
@@ -61,6 +79,33 @@ class LearningBlockIn(StrictInput):
                 )
         elif self.anomaly is not None:
             raise ValueError(f"`anomaly` settings apply to anomaly blocks, not to {self.type}")
+        if self.type == "object_detection":
+            if (
+                self.layers
+                or self.preset is not None
+                or self.expert_script is not None
+                or self.quantization_aware_training
+                or self.pruning_sparsity is not None
+            ):
+                raise ValueError(
+                    "an object_detection block is a FOMO network set by `detection` (width, "
+                    "head_filters, object_weight): give no layers, preset, expert script, "
+                    "quantization-aware training or pruning"
+                )
+            if (
+                self.detection is not None
+                and self.detection.initial_model is not None
+                and self.initial_model_id is None
+            ):
+                raise ValueError(
+                    "`detection.initial_model` says which layers of the initial model stay "
+                    "frozen: set `initial_model_id` to the trained model to start from"
+                )
+        elif self.detection is not None or self.initial_model_id is not None:
+            raise ValueError(
+                "`detection` settings and `initial_model_id` apply to object_detection blocks, "
+                f"not to {self.type}"
+            )
         if self.quantization_aware_training and self.pruning_sparsity is not None:
             raise ValueError("choose quantization-aware training or pruning, not both")
         if self.expert_script is not None and (

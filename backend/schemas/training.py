@@ -197,9 +197,29 @@ class TestResultsPublic(BaseModel):
     )
 
 
+class DetectedObjectPublic(BaseModel):
+    label: str
+    x: int = Field(description="Left edge in pixels of the model's input (input_size).")
+    y: int = Field(description="Top edge in pixels of the model's input.")
+    width: int
+    height: int
+    score: float = Field(description="The highest probability of the object's cells.")
+
+
+class BoxPublic(BaseModel):
+    label: str
+    x: int
+    y: int
+    width: int
+    height: int
+
+
 class WindowResultPublic(BaseModel):
     window: int
     offset_ms: float
+    objects: list[DetectedObjectPublic] | None = Field(
+        None, description="Object detection: the objects found in the image."
+    )
     scores: dict[str, float] | None = None
     top: str | None = None
     value: float | None = None
@@ -228,4 +248,20 @@ class ClassificationPublic(BaseModel):
     )
     raw_windows_note: str | None = Field(
         None, description="Why include_windows returned no raw windows (too many values)."
+    )
+    objects: list[DetectedObjectPublic] | None = Field(
+        None,
+        description="Object detection: the objects the int8 model finds in the image, decoded "
+        "as the deployed SDK decodes them.",
+    )
+    boxes: list[BoxPublic] | None = Field(
+        None, description="Object detection on a stored sample: its labelled boxes."
+    )
+    input_size: list[int] | None = Field(
+        None,
+        description="Object detection: [width, height] of the model's input, the pixels of "
+        "`objects` and `boxes` (the image is resized to it whole).",
+    )
+    threshold: float | None = Field(
+        None, description="Object detection: the probability a cell needs to be an object."
     )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from backend.db.models import Impulse, Sample
@@ -58,6 +58,7 @@ class DataProfile:
     # The first sample whose rate is outside the valid range (stored before uploads checked it):
     # (filename, rate in Hz). Such a sample cannot be windowed, so no impulse can use the data.
     invalid_rate: tuple[str, float] | None = None
+    boxed_images: int = 0  # images with at least one bounding box (object detection needs some)
 
 
 def _rate_hz(sample: Sample) -> float | None:
@@ -78,6 +79,8 @@ def data_profile(session: Session, project_id: int) -> DataProfile:
             Sample.length,
             Sample.sample_rate_hz,
             Sample.interval_ms,
+            # The box list as text: only whether it is empty matters here.
+            cast(Sample.bounding_boxes, String).label("boxes_text"),
         )
         .where(Sample.project_id == project_id)
         .order_by(Sample.id)
@@ -88,9 +91,11 @@ def data_profile(session: Session, project_id: int) -> DataProfile:
     shortest: tuple[float, str] | None = None
     invalid_rate: tuple[str, float] | None = None
     series_count = 0
+    boxed_images = 0
     for row in rows:
         names = [str(axis["name"]) for axis in row.axes]
         if row.kind == "image":
+            boxed_images += int(_has_boxes(row.boxes_text))
             image_axes.extend(name for name in names if name not in image_axes)
             continue
         series_count += 1
@@ -111,7 +116,14 @@ def data_profile(session: Session, project_id: int) -> DataProfile:
         shortest_ms=shortest[0] if shortest else None,
         image_axes=tuple(image_axes),
         invalid_rate=invalid_rate,
+        boxed_images=boxed_images,
     )
+
+
+def _has_boxes(boxes_text: str | None) -> bool:
+    if not boxes_text:
+        return False
+    return boxes_text.replace(" ", "") not in ("[]", "null")
 
 
 @dataclass
@@ -383,9 +395,20 @@ def _learning_blocks(
     impulse_in: ImpulseCreate | ImpulseUpdate,
     input_block: dict[str, Any],
     dsp_blocks: list[dict[str, Any]],
+    profile: DataProfile,
 ) -> list[dict[str, Any]]:
     """The learning blocks as stored; ImpulseInvalid naming each field at fault."""
     stored, problems = check_learning_blocks(impulse_in.learning_blocks, input_block, dsp_blocks)
+    for index, spec in enumerate(impulse_in.learning_blocks):
+        if spec.type == "object_detection" and profile.boxed_images == 0:
+            problems.append(
+                (
+                    ("learning_blocks", index, "type"),
+                    "object detection learns from bounding boxes and no image in this project "
+                    "has any: label objects in the images (or import them with their boxes) "
+                    "first",
+                )
+            )
     if problems:
         raise ImpulseInvalid(
             [
@@ -413,10 +436,9 @@ def get_impulse(session: Session, *, project_id: int, impulse_id: int) -> Impuls
 
 
 def create_impulse(session: Session, project_id: int, impulse_in: ImpulseCreate) -> Impulse:
-    input_block, dsp_blocks = check_impulse(
-        data_profile(session, project_id), impulse_in.input_block, impulse_in.dsp_blocks
-    )
-    learning_blocks = _learning_blocks(impulse_in, input_block, dsp_blocks)
+    profile = data_profile(session, project_id)
+    input_block, dsp_blocks = check_impulse(profile, impulse_in.input_block, impulse_in.dsp_blocks)
+    learning_blocks = _learning_blocks(impulse_in, input_block, dsp_blocks, profile)
     refuse_new_expert_scripts(learning_blocks, [])
     impulse = Impulse(
         project_id=project_id,
@@ -433,10 +455,9 @@ def create_impulse(session: Session, project_id: int, impulse_in: ImpulseCreate)
 
 def replace_impulse(session: Session, impulse: Impulse, impulse_in: ImpulseUpdate) -> Impulse:
     """Replace the blocks; features made with other parameters become stale (fingerprints)."""
-    input_block, dsp_blocks = check_impulse(
-        data_profile(session, impulse.project_id), impulse_in.input_block, impulse_in.dsp_blocks
-    )
-    learning_blocks = _learning_blocks(impulse_in, input_block, dsp_blocks)
+    profile = data_profile(session, impulse.project_id)
+    input_block, dsp_blocks = check_impulse(profile, impulse_in.input_block, impulse_in.dsp_blocks)
+    learning_blocks = _learning_blocks(impulse_in, input_block, dsp_blocks, profile)
     refuse_new_expert_scripts(learning_blocks, impulse.learning_blocks)
     if impulse_in.name is not None:
         impulse.name = impulse_in.name

@@ -17,7 +17,9 @@ from dsp_blocks.base import DspParameterError
 from dsp_blocks.registry import get_block
 from worker.learning.anomaly import AnomalySettings
 from worker.learning.architectures import PRESET_SETTINGS
+from worker.learning.detection import output_grid
 from worker.learning.errors import TrainingError
+from worker.learning.fomo import DetectionBlockSpec
 from worker.learning.layers import LayerShapeError, LayerSpec, infer_shapes
 from worker.learning.optimization import check_pruning, check_quantization_aware
 from worker.training.network import default_preset, resolve_layers
@@ -90,8 +92,17 @@ def check_learning_blocks(
                 "classifier": "Classifier",
                 "regression": "Regression",
                 "anomaly": "Anomaly detection",
+                "object_detection": "Object detection (FOMO)",
             }[spec.type]
         )
+        if spec.type == "object_detection":
+            problem = _detection_problem(spec, input_block, by_id)
+            if problem is not None:
+                problems.append(((*loc, problem[0]), problem[1]))
+                continue
+            block["detection"] = block["detection"] or DetectionBlockSpec().model_dump(mode="json")
+            stored.append(block)
+            continue
         if spec.type == "anomaly":
             block["anomaly"] = block["anomaly"] or AnomalySettings().model_dump(mode="json")
             stored.append(block)
@@ -135,6 +146,28 @@ def _with_preset_settings(spec: LearningBlockIn, dsp_types: list[str]) -> dict[s
         **settings,
         **{key: value for key, value in PRESET_SETTINGS[preset].items() if key not in given},
     }
+
+
+def _detection_problem(
+    spec: LearningBlockIn, input_block: dict[str, Any], by_id: dict[int, dict[str, Any]]
+) -> tuple[str, str] | None:
+    """(field, message) when FOMO cannot take the impulse: it needs images, from one image block
+    (the spatial layout is what it learns from), whose sides are multiples of the cell size."""
+    if input_block.get("type") != "image":
+        return "type", "object detection takes images: use an image input block"
+    if len(spec.dsp_blocks) != 1 or str(by_id[spec.dsp_blocks[0]]["type"]) != "image":
+        return (
+            "dsp_blocks",
+            "object detection takes the features of exactly one image DSP block (it learns "
+            "where objects are from the image's layout)",
+        )
+    shape = dsp_output_shape(input_block, by_id[spec.dsp_blocks[0]])
+    if shape is not None:
+        try:
+            output_grid(int(shape[0]), int(shape[1]))
+        except ValueError as error:
+            return "dsp_blocks", str(error)
+    return None
 
 
 def _optimization_problem(spec: LearningBlockIn, layers: list[LayerSpec]) -> tuple[str, str] | None:

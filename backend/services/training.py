@@ -30,6 +30,7 @@ from worker.job_reaper import reap_stale_jobs
 from worker.learning.architectures import PRESET_SETTINGS, PRESETS, misfit_reason, preset_layers
 from worker.learning.blocks import LearningBlockSpec
 from worker.learning.errors import TrainingError
+from worker.learning.fomo import DetectionBlockSpec, generate_fomo_script
 from worker.learning.layers import LayerShapeError, parse_layers
 from worker.learning.script import generate_script
 from worker.learning.settings import TrainingSettings
@@ -40,6 +41,7 @@ from worker.training.classify import (
     classify_sample,
     classify_signal,
 )
+from worker.training.initial_models import INITIAL_MODEL_KIND
 from worker.training.inputs import LearningBlockMissing, features_problem, learning_block_of
 from worker.training.model_staleness import model_staleness
 from worker.training.network import resolve_layers
@@ -136,6 +138,8 @@ def start_training(
     elif settings:
         raise InvalidRequest("anomaly blocks have no training settings; set `anomaly` on the block")
     _require_fresh_features(session, impulse, block)
+    if block.get("initial_model_id") is not None:
+        _require_initial_model(session, impulse.project_id, int(block["initial_model_id"]))
     if block.get("expert_script"):
         _require_expert_scripts_allowed()
     active = _active_jobs(session, impulse, TRAIN_KIND, block_id)
@@ -153,6 +157,25 @@ def start_training(
     )
     enqueue_job(job)
     return job
+
+
+def _require_initial_model(session: Session, project_id: int, model_id: int) -> None:
+    """The model a block starts from is this project's and has a Keras file to start from."""
+    model = session.get(TrainedModel, model_id)
+    if model is None or model.project_id != project_id:
+        raise InvalidRequest(
+            f"initial_model_id: model {model_id} does not exist in project {project_id}"
+        )
+    keras = session.scalar(
+        select(Artifact.id).where(
+            Artifact.trained_model_id == model_id, Artifact.kind == INITIAL_MODEL_KIND
+        )
+    )
+    if keras is None:
+        raise InvalidRequest(
+            f"initial_model_id: model {model_id} has no Keras file to start from (only "
+            "object-detection models trained on this version store one); train it again"
+        )
 
 
 def trained_model(session: Session, impulse: Impulse, block_id: int) -> TrainedModel:
@@ -340,6 +363,8 @@ def read_script(session: Session, impulse: Impulse, block_id: int) -> ScriptPubl
     if block["type"] == "anomaly":
         raise InvalidRequest("anomaly blocks are K-means, not a training script")
     shape = block_input_shape(session, impulse, block)
+    if block["type"] == "object_detection":
+        return _detection_script(block, shape)
     if block.get("expert_script"):
         return ScriptPublic(
             learning_block_id=block_id,
@@ -373,6 +398,20 @@ def read_script(session: Session, impulse: Impulse, block_id: int) -> ScriptPubl
     )
 
 
+def _detection_script(block: dict[str, Any], shape: tuple[int, ...] | None) -> ScriptPublic:
+    """The FOMO script the block trains (read-only: its settings are `detection`)."""
+    if shape is None:
+        raise Conflict("the input shape is not known yet; generate features first")
+    spec = DetectionBlockSpec.model_validate(block.get("detection") or {})
+    return ScriptPublic(
+        learning_block_id=int(block["id"]),
+        expert=False,
+        input_shape=list(shape),
+        script=generate_fomo_script(spec, shape, None),
+        **_expert_mode_fields(),
+    )
+
+
 def replace_script(
     session: Session, impulse: Impulse, block_id: int, script: str | None
 ) -> ScriptPublic:
@@ -380,6 +419,11 @@ def replace_script(
     block = learning_block(impulse, block_id)
     if block["type"] == "anomaly":
         raise InvalidRequest("anomaly blocks are K-means, not a training script")
+    if block["type"] == "object_detection" and script is not None:
+        raise InvalidRequest(
+            "object_detection blocks train the generated FOMO script; change `detection` "
+            "(width, head_filters, object_weight) on the block instead"
+        )
     if script is not None:
         _require_expert_scripts_allowed()
     if script is not None and (

@@ -1,5 +1,5 @@
 """What a deployment is built from: the impulse's window and DSP block, its latest trained
-classifier or regression model (fresh: trained on the features the impulse makes now) and
+classifier, regression or object-detection model (fresh: trained on the features the impulse makes now) and
 anomaly block, if any; and why the libraries refuse an impulse (library_refusal)."""
 
 from __future__ import annotations
@@ -68,8 +68,9 @@ def _check_fresh(session: Session, impulse: Impulse, block: dict[str, Any],
 
 
 def _network_block(impulse: Impulse) -> dict[str, Any] | None:
-    """The learning block a deployment runs: the first classifier or regression block."""
-    networks = _blocks_of(impulse, ("classifier", "regression"))
+    """The learning block a deployment runs: the first classifier, regression or object-detection
+    block."""
+    networks = _blocks_of(impulse, ("classifier", "regression", "object_detection"))
     return networks[0] if networks else None
 
 
@@ -147,8 +148,8 @@ def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> D
     block = _network_block(impulse)
     if block is None:
         raise DeploymentNotReady(
-            f"impulse {impulse.id} has no classifier or regression learning block; add one and "
-            "train it"
+            f"impulse {impulse.id} has no classifier, regression or object_detection learning "
+            "block; add one and train it"
         )
     model = latest_model(session, impulse.id, int(block["id"]))
     if model is None:
@@ -163,6 +164,13 @@ def deployment_inputs(session: Session, impulse: Impulse, *, library: bool) -> D
     notes: list[str] = []
     anomaly_model = None
     for anomaly_block in _blocks_of(impulse, ("anomaly",)):
+        if block["type"] == "object_detection":
+            # K-means scores a feature vector; a detector's answer is per cell, not per image.
+            notes.append(
+                f"anomaly block {anomaly_block['id']} is left out: the library runs the object "
+                "detector, whose answer is a list of objects, not one feature vector to score"
+            )
+            break
         candidate = latest_model(session, impulse.id, int(anomaly_block["id"]))
         if candidate is None:
             notes.append(f"anomaly block {anomaly_block['id']} is not trained; left out")

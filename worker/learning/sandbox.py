@@ -115,7 +115,15 @@ def _check_model(
         )
     expected = job["num_classes"]
     output_shape = model.output_shape
-    if not isinstance(output_shape, tuple) or tuple(output_shape[1:]) != (expected,):
+    if job.get("output_shape") is not None:  # object detection: one class per output cell
+        wanted = tuple(int(size) for size in job["output_shape"])
+        if not isinstance(output_shape, tuple) or tuple(output_shape[1:]) != wanted:
+            raise ScriptFailure(
+                f"the model's output shape is {output_shape} but object detection on this data "
+                f"needs (None, {', '.join(str(size) for size in wanted)}): one probability per "
+                "output cell for background and each label"
+            )
+    elif not isinstance(output_shape, tuple) or tuple(output_shape[1:]) != (expected,):
         what = "1 value (regression)" if job["task"] == "regression" else f"{expected} classes"
         raise ScriptFailure(
             f"the model's output shape is {output_shape} but the data has {what}; "

@@ -27,8 +27,11 @@ from worker.features.windowing import (
     window_samples,
 )
 from worker.learning.anomaly import AnomalyModel
+from worker.learning.detection import DEFAULT_THRESHOLD, decode
+from worker.learning.fomo import output_maps
 from worker.learning.inference import predict
 from worker.learning.model_testing import classify_windows
+from worker.training.sample_boxes import scale_boxes
 from worker.training.test_job import latest_model, model_file
 
 # Raw window values a classification returns at most (a long sample's windows overlap: 10 min of
@@ -180,6 +183,14 @@ def classify_sample(
     result = _classify_windows(
         session, impulse, model, windows, rate_hz, uncertain_below, include_windows
     )
+    if model.task == "object_detection":
+        # The labelled objects next to the found ones, in the same (input) pixels.
+        input_width, input_height = result["input_size"]
+        result["boxes"] = scale_boxes(
+            sample.bounding_boxes or [],
+            (int(sample.shape[1]), int(sample.shape[0])),
+            (input_width, input_height),
+        )
     return {"sample_id": sample.id, "label": sample.label, **result}
 
 
@@ -214,6 +225,8 @@ def _classify_windows(
     offsets_ms = windows.offsets_ms
     raw = _raw_windows(windows) if include_windows else {}
     int8_bytes = model_file(session, model.id, "tflite-int8")
+    if model.task == "object_detection":
+        return {**_detect_objects(model, int8_bytes, features, offsets_ms), **raw}
     anomaly = _anomaly_scores(session, impulse, dsp_block_ids, features)
     if model.task == "regression":
         values = predict(int8_bytes, features)[:, 0]
@@ -242,6 +255,26 @@ def _classify_windows(
         "top_counts": counts,
         **anomaly.summary(),
         **raw,
+    }
+
+
+def _detect_objects(
+    model: TrainedModel, int8_bytes: bytes, images: np.ndarray, offsets_ms: np.ndarray
+) -> dict[str, Any]:
+    """Objects in each image (one window per image) by the int8 model, decoded as the SDK does;
+    boxes in pixels of the model's input (`input_size`, width x height)."""
+    labels = list(model.class_names)
+    threshold = float((model.metrics or {}).get("threshold", DEFAULT_THRESHOLD))
+    maps = output_maps(int8_bytes, images, labels)
+    found = [decode(m, labels, threshold=threshold) for m in maps]
+    return {
+        "input_size": [int(images.shape[2]), int(images.shape[1])],
+        "threshold": threshold,
+        "windows": [
+            {"window": i, "offset_ms": float(offset), "objects": [o.model_dump() for o in objs]}
+            for i, (offset, objs) in enumerate(zip(offsets_ms, found, strict=True))
+        ],
+        "objects": [o.model_dump() for o in found[0]] if found else [],
     }
 
 

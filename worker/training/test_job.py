@@ -17,7 +17,9 @@ from backend.db.models.common import utcnow
 from backend.db.session import get_sessionmaker
 from worker.job_errors import JobInputError
 from worker.job_runtime import JobContext
+from worker.learning import detection
 from worker.learning.anomaly import AnomalyModel
+from worker.learning.fomo import evaluate
 from worker.learning.model_testing import UNCERTAIN_LABEL, ModelTestResult, run_model_test
 from worker.training.inputs import (
     FeaturesNotReady,
@@ -28,6 +30,7 @@ from worker.training.inputs import (
 )
 from worker.training.model_staleness import model_staleness
 from worker.training.params import TestModelParams
+from worker.training.sample_boxes import sample_boxes
 from worker.training.targets import regression_targets
 
 
@@ -200,6 +203,62 @@ def _test_anomaly(
     }
 
 
+def _all_matched(confusion: list[list[int]]) -> bool:
+    return all(
+        count == 0
+        for t, row in enumerate(confusion)
+        for p, count in enumerate(row)
+        if t != p
+    )
+
+
+def _test_detection(
+    model: TrainedModel,
+    float_bytes: bytes,
+    int8_bytes: bytes,
+    data: LearningFeatures,
+    rows: np.ndarray,
+    names: dict[int, str],
+) -> dict[str, Any]:
+    """Objects found in each test image by both models, and centroid-matched metrics per label."""
+    images = data.features[rows]
+    sample_ids = data.sample_ids[rows]
+    with get_sessionmaker()() as session:
+        boxes = sample_boxes(session, sample_ids, (int(images.shape[2]), int(images.shape[1])))
+    labels = list(model.class_names)
+    threshold = float((model.metrics or {}).get("threshold", detection.DEFAULT_THRESHOLD))
+    float_metrics, float_found = evaluate(float_bytes, images, boxes, labels, threshold)
+    int8_metrics, int8_found = evaluate(int8_bytes, images, boxes, labels, threshold)
+    samples = []
+    for position, sample_id in enumerate(sample_ids.tolist()):
+        per_image = detection.detection_metrics(
+            [int8_found[position]], [boxes[position]], labels
+        )
+        samples.append(
+            {
+                "sample_id": int(sample_id),
+                "filename": names.get(int(sample_id), ""),
+                "label": data.labels[int(rows[position])],
+                "input_size": [int(images.shape[2]), int(images.shape[1])],
+                "boxes": boxes[position],
+                "float32_objects": [o.model_dump() for o in float_found[position]],
+                "int8_objects": [o.model_dump() for o in int8_found[position]],
+                "int8_f1": per_image.f1,
+                # Every labelled object found with its label, and nothing else.
+                "correct": _all_matched(per_image.confusion_matrix),
+            }
+        )
+    return {
+        "task": "object_detection",
+        "labels": labels,
+        "threshold": threshold,
+        "float32": float_metrics.model_dump(),
+        "int8": int8_metrics.model_dump(),
+        "f1_difference": int8_metrics.f1 - float_metrics.f1,
+        "samples": samples,
+    }
+
+
 def run_test_model(context: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     """Test the learning block's latest model on the test split; store the results on it."""
     checked = TestModelParams.model_validate(params)
@@ -221,6 +280,9 @@ def run_test_model(context: JobContext, params: dict[str, Any]) -> dict[str, Any
         )
     if model.task == "anomaly":
         results = _test_anomaly(model, float_bytes, data, rows, names)
+    elif model.task == "object_detection":
+        context.log(f"Testing model {model.id} on {len(rows)} test images")
+        results = _test_detection(model, float_bytes, int8_bytes, data, rows, names)
     else:
         labels = [data.labels[i] for i in rows]
         if model.task == "classification":
@@ -281,5 +343,7 @@ def run_test_model(context: JobContext, params: dict[str, Any]) -> dict[str, Any
         metrics = results.get(precision)
         if isinstance(metrics, dict) and "accuracy" in metrics:
             summary[f"{precision}_accuracy"] = metrics["accuracy"]
+        if isinstance(metrics, dict) and "f1" in metrics and model.task == "object_detection":
+            summary[f"{precision}_f1"] = metrics["f1"]
     context.log(f"Test results: {json.dumps(summary)}")
     return summary

@@ -15,6 +15,8 @@ from worker.job_runtime import JobContext
 from worker.learning.anomaly import AnomalySettings, fit_anomaly
 from worker.learning.blocks import LearningBlockSpec
 from worker.learning.errors import TrainingError
+from worker.learning.fomo import DetectionBlockSpec, train_detection
+from worker.learning.initial_model import InitialModelSpec
 from worker.learning.layers import parse_layers
 from worker.learning.notebook import export_training_bundle
 from worker.learning.runner import RunLimits
@@ -22,6 +24,7 @@ from worker.learning.settings import TrainingSettings
 from worker.learning.train import TrainingResult, train
 from worker.scratch import job_scratch_dir
 from worker.training.artifacts import new_artifact
+from worker.training.initial_models import INITIAL_MODEL_KIND, initial_model_bytes
 from worker.training.inputs import (
     FeaturesNotReady,
     LearningBlockMissing,
@@ -33,6 +36,7 @@ from worker.training.model_staleness import training_record
 from worker.training.network import resolve_layers
 from worker.training.params import TrainModelParams
 from worker.training.reporting import JobReporter
+from worker.training.sample_boxes import object_labels, sample_boxes
 from worker.training.sandbox_policy import (
     ExpertScriptRefused,
     isolation_description,
@@ -256,6 +260,136 @@ def _store_network(
     return summary
 
 
+def _train_detection(
+    context: JobContext,
+    params: TrainModelParams,
+    project_id: int,
+    block: dict[str, Any],
+    data: LearningFeatures,
+    rows: np.ndarray,
+) -> dict[str, Any]:
+    images = data.features[rows]
+    if images.ndim != 4:
+        raise JobInputError(
+            f"object detection takes images; the features have the shape {images.shape[1:]}"
+        )
+    _check_features_vary(images, ["image"])
+    input_size = (int(images.shape[2]), int(images.shape[1]))
+    with get_sessionmaker()() as session:
+        boxes = sample_boxes(session, data.sample_ids[rows], input_size)
+    labels = object_labels(boxes)
+    boxed = sum(1 for image_boxes in boxes if image_boxes)
+    context.log(
+        f"{boxed} of {len(boxes)} training images have objects; labels: {', '.join(labels)}"
+    )
+    spec = DetectionBlockSpec.model_validate(block.get("detection") or {})
+    initial_model = None
+    if block.get("initial_model_id") is not None:
+        initial_id = int(block["initial_model_id"])
+        initial_model = initial_model_bytes(project_id, initial_id)
+        if spec.initial_model is None:  # no layers frozen unless asked
+            spec = spec.model_copy(update={"initial_model": InitialModelSpec()})
+        assert spec.initial_model is not None
+        context.log(
+            f"Starting from the backbone of model {initial_id}, its first "
+            f"{spec.initial_model.frozen_layers} layer(s) frozen"
+        )
+    settings = TrainingSettings.model_validate(block.get("settings") or {})
+    limits = training_limits(TRAINING_LIMITS, expert=False)
+    context.log(f"Isolation: {isolation_description(limits)}")
+    with job_scratch_dir(context.job_id, "train") as scratch:
+        workdir = scratch / "run"
+        try:
+            result = train_detection(
+                images,
+                boxes,
+                labels,
+                spec,
+                settings,
+                workdir,
+                JobReporter(context),
+                limits=limits,
+                initial_model=initial_model,
+            )
+        except TrainingError as error:
+            if error.log:
+                context.log(error.log)
+            raise JobInputError(error.message) from None
+        context.check_cancelled()
+        bundle = export_training_bundle(workdir, scratch / "notebook.zip")
+        files = result.artifacts
+        model = _model_row(
+            project_id,
+            params,
+            context.job_id,
+            block,
+            data,
+            task="object_detection",
+            class_names=result.labels,
+            input_shape=list(result.input_shape),
+            metrics={
+                "float32": result.float32.model_dump(),
+                "int8": result.int8.model_dump(),
+                "f1_difference": result.f1_difference,
+                "threshold": result.threshold,
+                "output_shape": list(result.output_shape),
+                "training_windows": result.training_images,
+                "validation_windows": result.validation_images,
+                "parameter_count": result.parameter_count,
+            },
+            sizes={
+                "float32": result.float32_size.model_dump(),
+                "int8": result.int8_size.model_dump(),
+            },
+            int8_model_bytes=result.int8_size.flatbuffer_bytes,
+            mac_count=result.int8_size.mac_count,
+            tflm_arena_bytes=result.int8_size.arena_bytes,
+            history=result.history,
+            training_seconds=result.training_seconds,
+        )
+        stem = f"impulse-{params.impulse_id}-block-{params.learning_block_id}"
+        outputs = [
+            ("tflite-float32", f"{stem}-float32.tflite", files.float32_tflite),
+            ("tflite-int8", f"{stem}-int8.tflite", files.int8_tflite),
+            ("savedmodel-zip", f"{stem}-savedmodel.zip", files.saved_model_zip),
+            ("training-script", f"{stem}-train.py", files.script),
+            ("notebook-zip", f"{stem}-notebook.zip", bundle),
+        ]
+        if files.keras is not None:
+            # A later block can start from this model (its backbone).
+            outputs.append((INITIAL_MODEL_KIND, f"{stem}.keras", files.keras))
+        with get_sessionmaker()() as session:
+            if session.get(Impulse, params.impulse_id) is None:
+                raise JobInputError(f"impulse {params.impulse_id} was deleted while training")
+            session.add(model)
+            session.flush()
+            for kind, name, path in outputs:
+                session.add(
+                    new_artifact(
+                        project_id=project_id,
+                        trained_model_id=model.id,
+                        kind=kind,
+                        file_name=name,
+                        data=path.read_bytes(),
+                    )
+                )
+            session.commit()
+            model_id = model.id
+    summary = {
+        "trained_model_id": model_id,
+        "task": "object_detection",
+        "epochs": len(result.history),
+        "training_seconds": round(result.training_seconds, 3),
+        "float32_f1": result.float32.f1,
+        "int8_f1": result.int8.f1,
+    }
+    context.log(
+        f"Stored model {model_id}: validation F1 float32 {result.float32.f1:.3f}, "
+        f"int8 {result.int8.f1:.3f}"
+    )
+    return summary
+
+
 def _train_anomaly(
     context: JobContext,
     params: TrainModelParams,
@@ -324,4 +458,6 @@ def run_train_model(context: JobContext, params: dict[str, Any]) -> dict[str, An
     )
     if block["type"] == "anomaly":
         return _train_anomaly(context, checked, project_id, block, data, rows)
+    if block["type"] == "object_detection":
+        return _train_detection(context, checked, project_id, block, data, rows)
     return _train_network(context, checked, project_id, block, dsp_types, data, rows)

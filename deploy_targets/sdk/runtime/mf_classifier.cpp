@@ -23,7 +23,12 @@ float features[MF_FEATURE_COUNT];
 float model_output[MF_LABEL_COUNT];
 #else
 int8_t model_input[MF_FEATURE_COUNT];
-int8_t model_output[MF_LABEL_COUNT];
+int8_t model_output[MF_OUTPUT_VALUE_COUNT];
+#if MF_OBJECT_DETECTION
+// Scratch of the decoding: which cells belong to an object already, and those still to visit.
+uint8_t cells_taken[MF_OUTPUT_ROWS * MF_OUTPUT_COLUMNS];
+uint16_t cells_pending[MF_OUTPUT_ROWS * MF_OUTPUT_COLUMNS];
+#endif
 #endif
 
 // Stream state of mf_run_classifier_continuous: the last window of raw data and the scores of
@@ -108,6 +113,34 @@ int extract_features(const float *window, mf_signal_t *frame, int shifted_sample
     return mf_impulse_extract(window, features);
 }
 
+#if MF_OBJECT_DETECTION
+// The objects of the output map, decoded as the platform does; each label's classification is
+// its highest cell probability, so "is there any" reads like a classifier's score.
+void detect_objects(mf_result_t *result) {
+    mf_detection_params_t params;
+    params.rows = MF_OUTPUT_ROWS;
+    params.columns = MF_OUTPUT_COLUMNS;
+    params.label_count = MF_LABEL_COUNT;
+    params.cell_width = MF_CELL_WIDTH;
+    params.cell_height = MF_CELL_HEIGHT;
+    params.threshold = MF_OBJECT_DETECTION_THRESHOLD;
+    result->bounding_boxes_count = mf_decode_objects_int8(
+        model_output, MF_OUTPUT_SCALE, MF_OUTPUT_ZERO_POINT, &params, mf_labels, cells_taken,
+        cells_pending, result->bounding_boxes, MF_MAX_OBJECTS);
+    for (size_t i = 0; i < MF_LABEL_COUNT; ++i) {
+        int8_t highest = -128;
+        for (size_t cell = 0; cell < MF_OUTPUT_ROWS * MF_OUTPUT_COLUMNS; ++cell) {
+            const int8_t value = model_output[cell * (MF_LABEL_COUNT + 1) + i + 1];
+            if (value > highest) highest = value;
+        }
+        result->classification[i].label = mf_labels[i];
+        result->classification[i].value =
+            static_cast<float>(static_cast<int32_t>(highest) - MF_OUTPUT_ZERO_POINT) *
+            MF_OUTPUT_SCALE;
+    }
+}
+#endif
+
 int classify_window(const float *window, mf_signal_t *frame, mf_result_t *result, bool debug,
                     int shifted_samples = 0) {
     const uint64_t dsp_start_us = mf_timer_us();
@@ -135,6 +168,9 @@ int classify_window(const float *window, mf_signal_t *frame, mf_result_t *result
     // Dequantize as the platform does: (q - zero point) * scale in float32. The scores of a
     // classifier, or the one predicted value of a regression model (trained on the targets as
     // they are, so no further scaling).
+#if MF_OBJECT_DETECTION
+    detect_objects(result);
+#else
     for (size_t i = 0; i < MF_LABEL_COUNT; ++i) {
         result->classification[i].label = mf_labels[i];
         result->classification[i].value =

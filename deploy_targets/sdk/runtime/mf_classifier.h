@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "model-parameters/model_metadata.h"
+#include "mf_detection.h"
 #include "mf_porting.h"
 
 #ifdef __cplusplus
@@ -56,6 +57,11 @@ typedef struct {
     float value;     /* regression (MF_IS_REGRESSION): the predicted value; 0 for a classifier */
     float anomaly;   /* anomaly score (0 when the impulse has no anomaly block) */
     bool anomalous;  /* anomaly > MF_ANOMALY_THRESHOLD (false without an anomaly block) */
+#if MF_OBJECT_DETECTION
+    /* The objects found (MF_OBJECT_DETECTION): the first bounding_boxes_count entries. */
+    mf_bounding_box_t bounding_boxes[MF_MAX_OBJECTS];
+    size_t bounding_boxes_count;
+#endif
     mf_timing_t timing;
 } mf_result_t;
 

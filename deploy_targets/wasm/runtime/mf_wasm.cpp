@@ -38,4 +38,50 @@ float mf_wasm_anomaly(void) { return last_result.anomaly; }
 
 int mf_wasm_anomalous(void) { return last_result.anomalous ? 1 : 0; }
 
+/* Object detection (MF_OBJECT_DETECTION): the objects of the last frame; -1 without detection. */
+int mf_wasm_object_count(void) {
+#if MF_OBJECT_DETECTION
+    return static_cast<int>(last_result.bounding_boxes_count);
+#else
+    return -1;
+#endif
+}
+
+const char *mf_wasm_object_label(int index) {
+#if MF_OBJECT_DETECTION
+    if (index >= 0 && index < static_cast<int>(last_result.bounding_boxes_count)) {
+        return last_result.bounding_boxes[index].label;
+    }
+#else
+    (void)index;
+#endif
+    return "";
+}
+
+/* Part `part` of object `index`'s box in input pixels: 0 x, 1 y, 2 width, 3 height. */
+int mf_wasm_object_box(int index, int part) {
+#if MF_OBJECT_DETECTION
+    if (index >= 0 && index < static_cast<int>(last_result.bounding_boxes_count)) {
+        const mf_bounding_box_t &box = last_result.bounding_boxes[index];
+        const uint32_t parts[4] = {box.x, box.y, box.width, box.height};
+        return part >= 0 && part < 4 ? static_cast<int>(parts[part]) : 0;
+    }
+#else
+    (void)index;
+    (void)part;
+#endif
+    return 0;
+}
+
+float mf_wasm_object_value(int index) {
+#if MF_OBJECT_DETECTION
+    if (index >= 0 && index < static_cast<int>(last_result.bounding_boxes_count)) {
+        return last_result.bounding_boxes[index].value;
+    }
+#else
+    (void)index;
+#endif
+    return 0.0f;
+}
+
 }  // extern "C"

@@ -14,7 +14,8 @@ Module['onRuntimeInitialized'] = function () {
 
 // Classifies one raw window (frameSize values, axes interleaved); returns {label: score} ({value:
 // v} for a regression impulse) and, when the impulse has an anomaly block, `anomaly` (the score)
-// and `anomalous` (above the threshold). Throws on a wrong length.
+// and `anomalous` (above the threshold); for an object-detection impulse, `bounding_boxes`: the
+// objects found, [{label, x, y, width, height, value}] in input pixels. Throws on a wrong length.
 Module['classify'] = function (values) {
   const frameSize = Module['frameSize'];
   if (values.length !== frameSize) {
@@ -32,6 +33,21 @@ Module['classify'] = function (values) {
   if (Module['_mf_wasm_has_anomaly']()) {
     result['anomaly'] = Module['_mf_wasm_anomaly']();
     result['anomalous'] = Module['_mf_wasm_anomalous']() === 1;
+  }
+  const objects = Module['_mf_wasm_object_count']();
+  if (objects >= 0) {
+    const boxes = [];
+    for (let i = 0; i < objects; ++i) {
+      boxes.push({
+        label: UTF8ToString(Module['_mf_wasm_object_label'](i)),
+        x: Module['_mf_wasm_object_box'](i, 0),
+        y: Module['_mf_wasm_object_box'](i, 1),
+        width: Module['_mf_wasm_object_box'](i, 2),
+        height: Module['_mf_wasm_object_box'](i, 3),
+        value: Module['_mf_wasm_object_value'](i),
+      });
+    }
+    result['bounding_boxes'] = boxes;
   }
   return result;
 };

@@ -1,13 +1,16 @@
-// The impulse's learning blocks (pick one), and adding a classifier or anomaly detection.
+// The impulse's learning blocks (pick one), and adding a classifier, anomaly detection or (image
+// impulses) FOMO object detection.
 import { useMutation } from '@tanstack/react-query';
 import { Link } from 'react-router';
 
 import { impulsesReplaceImpulseMutation } from '../client/@tanstack/react-query.gen';
 import type { ImpulsePublic, LearningBlockIn } from '../client/types.gen';
 import {
+  detectionDspBlock,
   impulseWithLearningBlocks,
   newAnomalyDetection,
   newClassifier,
+  newObjectDetection,
 } from '../lib/learningBlocks';
 import { ErrorText } from './ErrorText';
 import { LearningBlockSelect } from './LearningBlockSelect';
@@ -64,6 +67,15 @@ export function LearningBlockPicker({
             >
               Add anomaly detection
             </button>
+            {detectionDspBlock(impulse) !== null && (
+              <button
+                type="button"
+                disabled={replace.isPending}
+                onClick={() => add(newObjectDetection(impulse))}
+              >
+                Add object detection (FOMO)
+              </button>
+            )}
           </div>
         )}
       </div>

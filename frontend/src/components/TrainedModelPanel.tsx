@@ -6,9 +6,11 @@ import { useQuery } from '@tanstack/react-query';
 import { trainingReadTrainedModelOptions } from '../client/@tanstack/react-query.gen';
 import { client } from '../client/client.gen';
 import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
+import { parseDetectionResults } from '../lib/detection';
 import { capitalized, formatBytes, formatDateTime, modelName } from '../lib/format';
 import { isNotTrained } from '../lib/modelMetrics';
 import { curvesFromHistory } from '../lib/trainingCurves';
+import { DetectionMetricsTable } from './DetectionTestResults';
 import { ErrorText } from './ErrorText';
 import { MetricsComparison } from './MetricsComparison';
 import { ModelWarning } from './ModelWarning';
@@ -40,6 +42,22 @@ export function TrainedModelPanel({
           <ModelWarning model={model.data} />
           {model.data.task === 'anomaly' ? (
             <AnomalyFigures metrics={model.data.metrics} />
+          ) : model.data.task === 'object_detection' ? (
+            <>
+              <p className="muted">On the validation images:</p>
+              <div className="form-grid">
+                <DetectionMetricsTable
+                  title="int8"
+                  metrics={parseDetectionResults(model.data.metrics).int8}
+                />
+                <DetectionMetricsTable
+                  title="float32"
+                  metrics={parseDetectionResults(model.data.metrics).float32}
+                />
+              </div>
+              <h3>Training curves</h3>
+              <TrainingCurves curves={curvesFromHistory(model.data.history)} />
+            </>
           ) : (
             <>
               <MetricsComparison

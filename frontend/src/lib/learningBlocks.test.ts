@@ -7,8 +7,10 @@ import {
   flattenSettings,
   impulseWithLearningBlocks,
   nestSettings,
+  detectionDspBlock,
   newAnomalyDetection,
   newClassifier,
+  newObjectDetection,
   replaceLearningBlock,
   settingsErrors,
   settingsGroups,
@@ -198,5 +200,30 @@ describe('settingsErrors', () => {
       byField: {},
       unplaced: [],
     });
+  });
+});
+
+describe('newObjectDetection', () => {
+  const images: ImpulsePublic = {
+    ...impulse,
+    input_block: { ...impulse.input_block, type: 'image' },
+    dsp_blocks: [
+      { id: 2, type: 'image', name: 'Image', axes: ['r', 'g', 'b'], params: {} },
+      { id: 3, type: 'raw', name: 'Raw', axes: ['r', 'g', 'b'], params: {} },
+    ],
+  };
+
+  it('is a FOMO block fed by the image DSP block only, with a fresh id', () => {
+    expect(detectionDspBlock(images)).toBe(2);
+    expect(newObjectDetection(images)).toMatchObject({
+      type: 'object_detection',
+      name: 'Object detection (FOMO)',
+      dsp_blocks: [2],
+    });
+  });
+
+  it('is not offered for time series', () => {
+    expect(detectionDspBlock(impulse)).toBeNull();
+    expect(() => newObjectDetection(impulse)).toThrow(/image impulse/);
   });
 });

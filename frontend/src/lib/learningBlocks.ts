@@ -16,9 +16,30 @@ export function newAnomalyDetection(impulse: ImpulsePublic): LearningBlockIn {
   return newBlock(impulse, 'anomaly', 'Anomaly detection');
 }
 
+/**
+ * The image DSP block a FOMO detector can learn from: object detection needs an image impulse
+ * (the server also needs images with bounding boxes, and says so when there are none).
+ */
+export function detectionDspBlock(impulse: ImpulsePublic): number | null {
+  if (impulse.input_block.type !== 'image') return null;
+  return impulse.dsp_blocks.find((block) => block.type === 'image')?.id ?? null;
+}
+
+/** A FOMO object-detection block fed by the impulse's image block; the server fills defaults. */
+export function newObjectDetection(impulse: ImpulsePublic): LearningBlockIn {
+  const image = detectionDspBlock(impulse);
+  if (image === null) {
+    throw new Error('object detection needs an image impulse with an image DSP block');
+  }
+  return {
+    ...newBlock(impulse, 'object_detection', 'Object detection (FOMO)'),
+    dsp_blocks: [image],
+  };
+}
+
 function newBlock(
   impulse: ImpulsePublic,
-  type: 'classifier' | 'anomaly',
+  type: 'classifier' | 'anomaly' | 'object_detection',
   name: string,
 ): LearningBlockIn {
   if (impulse.dsp_blocks.length === 0) {

@@ -22,9 +22,11 @@ import { ErrorText } from '../components/ErrorText';
 import { ImpulseRequired } from '../components/ImpulseRequired';
 import { LearningBlockSelect, useSelectedLearningBlock } from '../components/LearningBlockSelect';
 import { ModelWarning } from '../components/ModelWarning';
+import { DetectionImage } from '../components/DetectionImage';
 import { WindowClassification } from '../components/WindowClassification';
 import { apiErrorMessage } from '../lib/apiError';
 import { microphoneErrorMessage, recordMicrophone } from '../lib/browserCapture';
+import { objectCounts, parseBoxes, parseObjects } from '../lib/detection';
 import { classifyOnDevice, type DeviceWindow } from '../lib/deviceComparison';
 import { modelName } from '../lib/format';
 import { isNetworkBlock } from '../lib/learningBlockSelection';
@@ -110,7 +112,8 @@ function Classifier({ impulse, block }: { impulse: ImpulsePublic; block: Learnin
 
   const classify = useMutation({
     mutationFn: async (source: Source): Promise<LiveResult> => {
-      const classifier = device.classifier;
+      // The device comparison is per window of scores; a detector's answer is its objects.
+      const classifier = model.data?.task === 'object_detection' ? null : device.classifier;
       const { data: server } = await trainingClassifySample({
         path,
         body: { ...source, uncertain_below: thresholdValue, include_windows: !!classifier },
@@ -197,7 +200,27 @@ function Classifier({ impulse, block }: { impulse: ImpulsePublic; block: Learnin
         <h2 id="live-result-heading">Result</h2>
         {classify.isPending && <p className="muted">Classifying…</p>}
         {classify.error != null && <ErrorText error={apiErrorMessage(classify.error)} />}
-        {classify.data ? (
+        {classify.data?.server.objects ? (
+          <>
+            <h3>On the server (TensorFlow Lite Micro)</h3>
+            {classify.data.server.sample_id != null && classify.data.server.input_size ? (
+              <DetectionImage
+                projectId={impulse.project_id}
+                sampleId={classify.data.server.sample_id}
+                alt="The sample with the objects found by the int8 model"
+                objects={parseObjects(classify.data.server.objects)}
+                boxes={parseBoxes(classify.data.server.boxes)}
+                inputSize={[
+                  classify.data.server.input_size[0] ?? 0,
+                  classify.data.server.input_size[1] ?? 0,
+                ]}
+                labels={model.data?.class_names ?? []}
+              />
+            ) : (
+              <p>Found: {objectCounts(parseObjects(classify.data.server.objects))}</p>
+            )}
+          </>
+        ) : classify.data ? (
           <>
             <h3>On the server (TensorFlow Lite Micro)</h3>
             <WindowClassification result={classify.data.server} />

@@ -12,6 +12,7 @@ import {
 } from '../client/@tanstack/react-query.gen';
 import { trainingClassifySample } from '../client/sdk.gen';
 import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
+import { DetectionTestResults } from '../components/DetectionTestResults';
 import { ErrorText } from '../components/ErrorText';
 import { ImpulseRequired } from '../components/ImpulseRequired';
 import { LabelFilter } from '../components/LabelFilter';
@@ -224,15 +225,25 @@ function TestBlock({ impulse, block }: { impulse: ImpulsePublic; block: Learning
             projectId={impulse.project_id}
           />
         )}
-        {results.data && model.data && results.data.results.task !== 'anomaly' && (
-          <TestResults
+        {results.data && model.data && results.data.results.task === 'object_detection' && (
+          <DetectionTestResults
             results={results.data.results}
             testedAt={results.data.tested_at}
-            classNames={model.data.class_names}
-            impulse={impulse}
-            block={block}
+            projectId={impulse.project_id}
           />
         )}
+        {results.data &&
+          model.data &&
+          results.data.results.task !== 'anomaly' &&
+          results.data.results.task !== 'object_detection' && (
+            <TestResults
+              results={results.data.results}
+              testedAt={results.data.tested_at}
+              classNames={model.data.class_names}
+              impulse={impulse}
+              block={block}
+            />
+          )}
       </section>
     </>
   );

@@ -6,6 +6,7 @@ import { useParams } from 'react-router';
 import { AnomalyPanel } from '../components/AnomalyPanel';
 import { ImpulseRequired } from '../components/ImpulseRequired';
 import { useSelectedLearningBlock } from '../components/LearningBlockSelect';
+import { DetectionPanel } from '../components/DetectionPanel';
 import { LearningBlockPicker } from '../components/LearningBlockPicker';
 import { NetworkPanel } from '../components/NetworkPanel';
 import { TrainedModelPanel } from '../components/TrainedModelPanel';
@@ -51,6 +52,8 @@ function Training({ projectId }: { projectId: number }) {
             <div key={block.id}>
               {block.type === 'anomaly' ? (
                 <AnomalyPanel impulse={impulse} block={block} canWrite={canWrite} />
+              ) : block.type === 'object_detection' ? (
+                <DetectionPanel impulse={impulse} block={block} canWrite={canWrite} />
               ) : (
                 <NetworkPanel impulse={impulse} block={block} canWrite={canWrite} />
               )}

@@ -86,7 +86,8 @@ def test_no_trained_model_is_a_409_naming_what_to_do(client: TestClient) -> None
 def test_no_learning_block_is_a_409(client: TestClient) -> None:
     response = client.post(f"{deployment_url(client, [])}/build", json={"target": "arduino"})
     assert response.status_code == 409
-    assert "no classifier or regression learning block" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert "no classifier, regression or object_detection learning block" in detail
 
 
 def test_float32_libraries_are_taken_and_model_files_keep_their_precision(
