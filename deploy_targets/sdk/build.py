@@ -346,7 +346,7 @@ def build_cpp_sdk(
     if task == "object_detection":
         if precision != "int8":
             raise SdkError("object detection libraries are int8: choose int8 for a detector")
-        detection = _detection_values(model, impulse, names)
+        detection = _detection_values(compiled, impulse, names)
     elif outputs != len(names):
         raise SdkError(
             f"the model scores {outputs} classes but the impulse has {len(names)} "
