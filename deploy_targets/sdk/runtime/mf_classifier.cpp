@@ -177,7 +177,8 @@ int classify_window(const float *window, mf_signal_t *frame, mf_result_t *result
             (static_cast<float>(model_output[i]) - static_cast<float>(MF_OUTPUT_ZERO_POINT)) *
             MF_OUTPUT_SCALE;
     }
-#endif
+#endif  // MF_OBJECT_DETECTION
+#endif  // MF_MODEL_FLOAT32
     set_value(result);
     result->timing.classification_us = static_cast<int32_t>(mf_timer_us() - model_start_us);
 
