@@ -22,15 +22,34 @@ from dsp_blocks.cpp_export import cpp_sources
 DSP_ESTIMATE_NAME = "mf_dsp_estimate"
 
 # A config header's static work buffers, as dsp_blocks.cpp_emit.buffer writes them.
-_BUFFER = re.compile(r"^static (?!const)(\w+) \w+\[(\d+)\];", re.MULTILINE)
+_BUFFER = re.compile(r"^static (?!const)(\w+) (\w+)\[(\d+)\];", re.MULTILINE)
 _CTYPE_BYTES = {"float": 4, "int32_t": 4, "uint32_t": 4, "int16_t": 2, "uint16_t": 2,
-                "int8_t": 1, "uint8_t": 1, "double": 8, "int": 4}
+                "int8_t": 1, "uint8_t": 1, "double": 8, "int": 4, "int64_t": 8, "uint64_t": 8}
+# The audio blocks declare the buffers of their float and fixed-point paths under these.
+_FIXED_POINT_IF = {"#if MF_DSP_FIXED_POINT": True, "#if !MF_DSP_FIXED_POINT": False}
 
 
-def static_buffer_bytes(header_text: str) -> int:
+def static_buffer_bytes(header_text: str, fixed_point: bool = False) -> int:
     """Bytes of the static work buffers a block's config header declares (its RAM, the stack
-    aside)."""
-    return sum(_CTYPE_BYTES[ctype] * int(length) for ctype, length in _BUFFER.findall(header_text))
+    aside), of the float path (a core with an FPU) or of the fixed-point one. A `_history`
+    buffer serves only the continuous mode's extract_shifted, which one window's run does not
+    link."""
+    total = 0
+    kept = [True]  # whether the lines of each open #if are compiled
+    for line in header_text.splitlines():
+        directive = line.strip()
+        if directive.startswith("#if"):
+            wanted = _FIXED_POINT_IF.get(directive)
+            kept.append(kept[-1] and (wanted is None or wanted == fixed_point))
+        elif directive.startswith("#else") and len(kept) > 1:
+            kept[-1] = kept[-2] and not kept[-1]
+        elif directive.startswith("#endif") and len(kept) > 1:
+            kept.pop()
+        elif kept[-1] and (match := _BUFFER.match(line)) is not None:
+            ctype, name, length = match.groups()
+            if not name.endswith("_history"):
+                total += _CTYPE_BYTES[ctype] * int(length)
+    return total
 
 
 def write_dsp_estimate_library(

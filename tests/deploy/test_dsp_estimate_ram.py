@@ -60,3 +60,24 @@ def test_the_static_buffers_are_what_the_toolchain_measures(case: str, tmp_path:
     assert counted.ram_bytes is not None and measured.ram_bytes is not None
     # The measured .data + .bss adds a little libc state and alignment, nothing more.
     assert 0 <= measured.ram_bytes - counted.ram_bytes <= 256
+
+
+def test_the_count_follows_the_path_the_core_compiles() -> None:
+    """The float path's buffers on a core with an FPU, the fixed-point path's without one; the
+    continuous mode's history is not part of one window's run."""
+    from deploy_targets.sdk.dsp_estimate import static_buffer_bytes
+
+    header = "\n".join([
+        "#if !MF_DSP_FIXED_POINT",
+        "static float fft_buffer[514];",
+        "#else",
+        "static int16_t spare[8];",
+        "#endif",
+        "#if MF_DSP_FIXED_POINT",
+        "static int32_t fixed_buffer[514];",
+        "#endif",
+        "static int64_t column[50];",
+        "static float mfcc_history[650];",
+    ])
+    assert static_buffer_bytes(header) == 514 * 4 + 50 * 8
+    assert static_buffer_bytes(header, fixed_point=True) == 8 * 2 + 514 * 4 + 50 * 8
