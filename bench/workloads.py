@@ -39,21 +39,73 @@ def metric(results: dict[str, Any], precision: str, regression: bool) -> float:
 
 
 def agreement(host: np.ndarray, platform: np.ndarray, regression: bool,
-              anomaly: tuple[np.ndarray, np.ndarray] | None) -> str:
+              anomaly: tuple[np.ndarray, np.ndarray] | None,
+              inputs: tuple[np.ndarray, np.ndarray] | None = None) -> str:
     """'n/n' windows where the device agrees (label equal and scores within 1/256, or value and
-    anomaly score within 1e-5)."""
+    anomaly score within 1e-5), then how many of them are identical (every score bit for bit) and
+    how many windows' int8 inputs differ (the device's features and the platform's quantised with
+    the model's input scale: a feature within the DSP's float difference of a rounding boundary
+    lands one step apart, which the model may pass on to its scores)."""
     if regression:
         ok = np.abs(host - platform).max(axis=1) <= VALUE_TOLERANCE
     else:
         ok = (host.argmax(axis=1) == platform.argmax(axis=1)) & (
             np.abs(host - platform).max(axis=1) <= SCORE_TOLERANCE)
+    identical = np.all(host == platform, axis=1)
     worst = ""
     if anomaly is not None:
         off = np.abs(anomaly[0] - anomaly[1])
         ok &= off <= VALUE_TOLERANCE
+        identical &= off == 0
         # How far off, relative to the score: float32 K-means on the device vs float64 here.
         worst = f" (anomaly: worst {off.max():.2g}, {np.max(off / np.maximum(1e-9, np.abs(anomaly[1]))):.2g} relative)"
-    return f"{int(ok.sum())}/{len(ok)}" + ("" if ok.all() else worst)
+    detail = f", {int(identical.sum())} identical"
+    if inputs is not None:
+        steps = np.abs(inputs[0].astype(np.int32) - inputs[1].astype(np.int32))
+        apart = steps.max(axis=1) > 0
+        detail += (f", {int(apart.sum())} with int8 inputs apart (up to {int(steps.max())} step,"
+                   f" {int((steps > 0).sum())} of {steps.size} inputs)")
+    return f"{int(ok.sum())}/{len(ok)}" + detail + ("" if ok.all() else worst)
+
+
+def int8_inputs(features: np.ndarray, tflite_int8: bytes) -> np.ndarray:
+    """Features as the int8 model's input: divided by its scale, its zero point added, rounded
+    half to even and clamped in float32, as the platform and the SDK (mf_quantize_feature) do."""
+    import tensorflow as tf
+
+    details = tf.lite.Interpreter(model_content=tflite_int8).get_input_details()[0]
+    scale, zero = details["quantization"]
+    values = (np.asarray(features, np.float32).reshape(len(features), -1) / np.float32(scale)
+              + np.float32(zero))
+    return np.clip(np.round(values), -128, 127).astype(np.int8)
+
+
+def platform_features(client: Any, trained: Any, model_id: int) -> tuple[np.ndarray, bytes]:
+    """The platform's features of every test window, in platform_windows' order (the samples the
+    API lists, each sample's windows), and the model's int8 flatbuffer, read from the database."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from backend.db.models import Impulse, Sample, TrainedModel
+    from backend.db.session import get_sessionmaker
+    from worker.training.classify import sample_features
+    from worker.training.test_job import model_file
+
+    samples = client.get(f"/api/projects/{trained.project_id}/samples",
+                         params={"category": "testing", "limit": 1000}).json()["data"]
+    with get_sessionmaker()() as session:
+        impulse = session.get(Impulse, trained.impulse_id)
+        model = session.get(TrainedModel, model_id)
+        assert impulse is not None and model is not None
+        blocks = [int(i) for i in model.feature_fingerprints]
+        parts = []
+        for listed in samples:
+            sample = session.scalar(select(Sample).where(Sample.id == int(listed["id"]))
+                                    .options(selectinload(Sample.data)))
+            assert sample is not None
+            features, _ = sample_features(impulse, blocks, sample)
+            parts.append(features.reshape(len(features), -1))
+        return np.concatenate(parts), model_file(session, model_id, "tflite-int8")
 
 
 def speech_files(seed: int) -> tuple[Any, Any]:
@@ -152,8 +204,12 @@ def main() -> None:
                                          len(labels))
                         anomaly = None if platform.anomaly is None else (
                             host[:, len(labels)], platform.anomaly)
+                        # The host row: scores (or the value), anomaly, anomalous, value, features.
+                        features, int8_model = platform_features(client, trained, int(model["id"]))
+                        inputs = (int8_inputs(host[:, len(labels) + 3:], int8_model),
+                                  int8_inputs(features, int8_model))
                         agree = agreement(host[:, : len(labels)], platform.scores, regression,
-                                          anomaly)
+                                          anomaly, inputs)
                     f32, i8 = (metric(results, p, regression) for p in ("float32", "int8"))
                     drop = (i8 - f32) if regression else (f32 - i8)
                     rows.append((
