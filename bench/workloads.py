@@ -1,7 +1,9 @@
 """The workload matrix at realistic size: for each workload x network (every preset that fits
 the features, and an expert script), float32 and int8 test accuracy (or MAE), the int8 drop,
 training time, int8 model size, TFLM arena, and whether the C++ SDK built on the host agrees
-with the platform on every test window (the network each workload deploys; the others: "-").
+with the platform on every test window (the network each workload deploys; the others: "-"):
+windows that agree, how many of them are identical, and how many had int8 model inputs a step
+apart (the README's workload matrix paragraph says why that can happen and what it may cost).
 
 Run: .venv/bin/python bench/workloads.py [--samples 100] [--epochs N] [--learning-rate R]
      [--only NAME] [--speech]
@@ -68,46 +70,6 @@ def agreement(host: np.ndarray, platform: np.ndarray, regression: bool,
     return f"{int(ok.sum())}/{len(ok)}" + detail + ("" if ok.all() else worst)
 
 
-def int8_inputs(features: np.ndarray, tflite_int8: bytes) -> np.ndarray:
-    """Features as the int8 model's input: divided by its scale, its zero point added, rounded
-    half to even and clamped in float32, as the platform and the SDK (mf_quantize_feature) do."""
-    import tensorflow as tf
-
-    details = tf.lite.Interpreter(model_content=tflite_int8).get_input_details()[0]
-    scale, zero = details["quantization"]
-    values = (np.asarray(features, np.float32).reshape(len(features), -1) / np.float32(scale)
-              + np.float32(zero))
-    return np.clip(np.round(values), -128, 127).astype(np.int8)
-
-
-def platform_features(client: Any, trained: Any, model_id: int) -> tuple[np.ndarray, bytes]:
-    """The platform's features of every test window, in platform_windows' order (the samples the
-    API lists, each sample's windows), and the model's int8 flatbuffer, read from the database."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from backend.db.models import Impulse, Sample, TrainedModel
-    from backend.db.session import get_sessionmaker
-    from worker.training.classify import sample_features
-    from worker.training.test_job import model_file
-
-    samples = client.get(f"/api/projects/{trained.project_id}/samples",
-                         params={"category": "testing", "limit": 1000}).json()["data"]
-    with get_sessionmaker()() as session:
-        impulse = session.get(Impulse, trained.impulse_id)
-        model = session.get(TrainedModel, model_id)
-        assert impulse is not None and model is not None
-        blocks = [int(i) for i in model.feature_fingerprints]
-        parts = []
-        for listed in samples:
-            sample = session.scalar(select(Sample).where(Sample.id == int(listed["id"]))
-                                    .options(selectinload(Sample.data)))
-            assert sample is not None
-            features, _ = sample_features(impulse, blocks, sample)
-            parts.append(features.reshape(len(features), -1))
-        return np.concatenate(parts), model_file(session, model_id, "tflite-int8")
-
-
 def speech_files(seed: int) -> tuple[Any, Any]:
     """bench/kws.py's espeak-ng dataset as the matrix's {label: files} for training and testing."""
     from bench.kws import build_dataset
@@ -141,6 +103,7 @@ def main() -> None:
         build_target,
         features_shape,
         host_rows,
+        int8_inputs_of_both,
         platform_windows,
         presets,
         run_model_testing,
@@ -205,9 +168,7 @@ def main() -> None:
                         anomaly = None if platform.anomaly is None else (
                             host[:, len(labels)], platform.anomaly)
                         # The host row: scores (or the value), anomaly, anomalous, value, features.
-                        features, int8_model = platform_features(client, trained, int(model["id"]))
-                        inputs = (int8_inputs(host[:, len(labels) + 3:], int8_model),
-                                  int8_inputs(features, int8_model))
+                        inputs = int8_inputs_of_both(client, trained, host[:, len(labels) + 3:])
                         agree = agreement(host[:, : len(labels)], platform.scores, regression,
                                           anomaly, inputs)
                     f32, i8 = (metric(results, p, regression) for p in ("float32", "int8"))
