@@ -65,10 +65,11 @@ void fixed_log2_mel(const mf_dsp_frame_config *frames, const mf_dsp_real_fft *ff
 
 /* Row t of the raw cepstrum from the fixed-point path: the log2 energies in Q16 relative to the
  * frame's loudest filter (a filter more than 64 octaves, 193 dB, below it reads as 193 dB below),
- * through the integer DCT in two halves so that every sum fits in 32 bits: the levels' Q8 part
- * (32 products of the Q(dct_q) rows) and their low 8 bits (below 2^8 x 2^17). Rounding the levels
- * to Q8 instead moved the cepstra by up to 0.02 and put 0.4 % of the int8 inputs of espeak speech
- * a step from the platform's. The loudest filter's level comes back through the rows' sums. */
+ * through the integer DCT in two parts so that every sum fits in 32 bits: the levels' Q6 part
+ * (below 2^12, times Q(dct_q) rows whose magnitudes sum below 2^19) and their low 10 bits.
+ * Rounding the levels to Q8 instead, with coarser rows, put 0.4 % of the int8 inputs of espeak
+ * speech a step from the platform's. The loudest filter's level comes back through the rows'
+ * sums. */
 void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *scratch,
                 const float *window, int t, float *cepstrum) {
     const mf_dsp_fixed_tables *tables = config->fixed;
@@ -84,17 +85,17 @@ void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *sc
         const int32_t relative = level[f] - loudest;
         level[f] = relative > lowest ? relative : lowest;
     }
-    const float unit = 1.0f / static_cast<float>(1 << (8 + tables->dct_q));
-    const float low_unit = 1.0f / 256.0f;
-    const float loudest_value = static_cast<float>(loudest) * low_unit;  // Q8
+    const float unit = 1.0f / static_cast<float>(1 << (6 + tables->dct_q));
+    const float low_unit = 1.0f / 1024.0f;
+    const float loudest_value = static_cast<float>(loudest) * low_unit;  // Q6
     const int16_t *dct_row = tables->dct;
     float *row = &cepstrum[t * config->n_coefficients];
     for (int k = 0; k < config->n_coefficients; ++k, dct_row += n_filters) {
         int32_t high = 0;
         int32_t low = 0;
         for (int f = 0; f < n_filters; ++f) {
-            high += dct_row[f] * (level[f] >> 8);  // floor: level = 256 x high part + low part
-            low += dct_row[f] * (level[f] & 0xFF);
+            high += dct_row[f] * (level[f] >> 10);  // floor: level = 1024 x high + low
+            low += dct_row[f] * (level[f] & 0x3FF);
         }
         row[k] = (static_cast<float>(high) + static_cast<float>(low) * low_unit +
                   loudest_value * static_cast<float>(tables->dct_row_sums[k])) * unit;
