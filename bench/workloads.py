@@ -1,7 +1,9 @@
 """The workload matrix at realistic size: for each workload x network (every preset that fits
 the features, and an expert script), float32 and int8 test accuracy (or MAE), the int8 drop,
 training time, int8 model size, TFLM arena, and whether the C++ SDK built on the host agrees
-with the platform on every test window (the network each workload deploys; the others: "-").
+with the platform on every test window (the network each workload deploys; the others: "-"):
+windows that agree, how many of them are identical, and how many had int8 model inputs a step
+apart (the README's workload matrix paragraph says why that can happen and what it may cost).
 
 Run: .venv/bin/python bench/workloads.py [--samples 100] [--epochs N] [--learning-rate R]
      [--only NAME] [--speech]
@@ -39,21 +41,33 @@ def metric(results: dict[str, Any], precision: str, regression: bool) -> float:
 
 
 def agreement(host: np.ndarray, platform: np.ndarray, regression: bool,
-              anomaly: tuple[np.ndarray, np.ndarray] | None) -> str:
+              anomaly: tuple[np.ndarray, np.ndarray] | None,
+              inputs: tuple[np.ndarray, np.ndarray] | None = None) -> str:
     """'n/n' windows where the device agrees (label equal and scores within 1/256, or value and
-    anomaly score within 1e-5)."""
+    anomaly score within 1e-5), then how many of them are identical (every score bit for bit) and
+    how many windows' int8 inputs differ (the device's features and the platform's quantised with
+    the model's input scale: a feature within the DSP's float difference of a rounding boundary
+    lands one step apart, which the model may pass on to its scores)."""
     if regression:
         ok = np.abs(host - platform).max(axis=1) <= VALUE_TOLERANCE
     else:
         ok = (host.argmax(axis=1) == platform.argmax(axis=1)) & (
             np.abs(host - platform).max(axis=1) <= SCORE_TOLERANCE)
+    identical = np.all(host == platform, axis=1)
     worst = ""
     if anomaly is not None:
         off = np.abs(anomaly[0] - anomaly[1])
         ok &= off <= VALUE_TOLERANCE
+        identical &= off == 0
         # How far off, relative to the score: float32 K-means on the device vs float64 here.
         worst = f" (anomaly: worst {off.max():.2g}, {np.max(off / np.maximum(1e-9, np.abs(anomaly[1]))):.2g} relative)"
-    return f"{int(ok.sum())}/{len(ok)}" + ("" if ok.all() else worst)
+    detail = f", {int(identical.sum())} identical"
+    if inputs is not None:
+        steps = np.abs(inputs[0].astype(np.int32) - inputs[1].astype(np.int32))
+        apart = steps.max(axis=1) > 0
+        detail += (f", {int(apart.sum())} with int8 inputs apart (up to {int(steps.max())} step,"
+                   f" {int((steps > 0).sum())} of {steps.size} inputs)")
+    return f"{int(ok.sum())}/{len(ok)}" + detail + ("" if ok.all() else worst)
 
 
 def speech_files(seed: int) -> tuple[Any, Any]:
@@ -89,6 +103,7 @@ def main() -> None:
         build_target,
         features_shape,
         host_rows,
+        int8_inputs_of_both,
         platform_windows,
         presets,
         run_model_testing,
@@ -152,8 +167,10 @@ def main() -> None:
                                          len(labels))
                         anomaly = None if platform.anomaly is None else (
                             host[:, len(labels)], platform.anomaly)
+                        # The host row: scores (or the value), anomaly, anomalous, value, features.
+                        inputs = int8_inputs_of_both(client, trained, host[:, len(labels) + 3:])
                         agree = agreement(host[:, : len(labels)], platform.scores, regression,
-                                          anomaly)
+                                          anomaly, inputs)
                     f32, i8 = (metric(results, p, regression) for p in ("float32", "int8"))
                     drop = (i8 - f32) if regression else (f32 - i8)
                     rows.append((

@@ -349,10 +349,12 @@ def _fixed_tables(
     ]
     dct_init = "0, 0, 0"
     if dct is not None:
-        # Q(dct_q) rows x 10 log10 2 (dB per octave); levels below 2^14 (Q8): each row's
-        # products sum below 2^31.
+        # Q(dct_q) rows x 10 log10 2 (dB per octave), as fine as int16 holds and as each row's
+        # products with the levels' high parts (below 2^12: Q6) sum below 2^31; the low parts
+        # (below 2^10) then sum below 2^29.
         scaled = dct * LOG2_DB
-        dct_q = min(14, int(np.floor(np.log2(2.0**17 / float(np.abs(scaled).sum(axis=1).max())))))
+        dct_q = min(int(np.floor(np.log2(32767.0 / float(np.abs(scaled).max())))),
+                    int(np.floor(np.log2(2.0**19 / float(np.abs(scaled).sum(axis=1).max())))))
         dct_fixed = np.round(scaled * (1 << dct_q))
         definitions += [
             f"/* DCT rows x 10 log10(2) in Q{dct_q}, and each row's sum. */",

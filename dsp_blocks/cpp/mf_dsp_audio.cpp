@@ -63,10 +63,13 @@ void fixed_log2_mel(const mf_dsp_frame_config *frames, const mf_dsp_real_fft *ff
     ++frames_computed;
 }
 
-/* Row t of the raw cepstrum from the fixed-point path: the log2 energies in Q8 relative to the
- * frame's loudest filter (so 32 products of the Q(dct_q) rows fit in 32 bits; a filter more than
- * 64 octaves, 193 dB, below it reads as 193 dB below), through the integer DCT; the loudest
- * filter's level comes back through the rows' sums. */
+/* Row t of the raw cepstrum from the fixed-point path: the log2 energies in Q16 relative to the
+ * frame's loudest filter (a filter more than 64 octaves, 193 dB, below it reads as 193 dB below),
+ * through the integer DCT in two parts so that every sum fits in 32 bits: the levels' Q6 part
+ * (below 2^12, times Q(dct_q) rows whose magnitudes sum below 2^19) and their low 10 bits.
+ * Rounding the levels to Q8 instead, with coarser rows, put 0.4 % of the int8 inputs of espeak
+ * speech a step from the platform's. The loudest filter's level comes back through the rows'
+ * sums. */
 void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *scratch,
                 const float *window, int t, float *cepstrum) {
     const mf_dsp_fixed_tables *tables = config->fixed;
@@ -75,22 +78,26 @@ void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *sc
     int32_t *level = scratch->log2_mel;
     int32_t loudest = INT32_MIN;
     for (int f = 0; f < n_filters; ++f) {
-        level[f] = (level[f] + 128) >> 8;  // Q16 -> Q8
         if (level[f] > loudest) loudest = level[f];
     }
-    const int32_t lowest = -(64 << 8);
+    const int32_t lowest = -(64 << 16);
     for (int f = 0; f < n_filters; ++f) {
         const int32_t relative = level[f] - loudest;
         level[f] = relative > lowest ? relative : lowest;
     }
-    const float unit = 1.0f / static_cast<float>(1 << (8 + tables->dct_q));
-    const float loudest_value = static_cast<float>(loudest);
+    const float unit = 1.0f / static_cast<float>(1 << (6 + tables->dct_q));
+    const float low_unit = 1.0f / 1024.0f;
+    const float loudest_value = static_cast<float>(loudest) * low_unit;  // Q6
     const int16_t *dct_row = tables->dct;
     float *row = &cepstrum[t * config->n_coefficients];
     for (int k = 0; k < config->n_coefficients; ++k, dct_row += n_filters) {
-        int32_t sum = 0;
-        for (int f = 0; f < n_filters; ++f) sum += dct_row[f] * level[f];
-        row[k] = (static_cast<float>(sum) +
+        int32_t high = 0;
+        int32_t low = 0;
+        for (int f = 0; f < n_filters; ++f) {
+            high += dct_row[f] * (level[f] >> 10);  // floor: level = 1024 x high + low
+            low += dct_row[f] * (level[f] & 0x3FF);
+        }
+        row[k] = (static_cast<float>(high) + static_cast<float>(low) * low_unit +
                   loudest_value * static_cast<float>(tables->dct_row_sums[k])) * unit;
     }
 }

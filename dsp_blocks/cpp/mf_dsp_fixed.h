@@ -16,7 +16,8 @@
  *   - powers as uint64 (the split step in Q30), shifted so that the filterbank's 64-bit sums
  *     cannot overflow by the bound Parseval gives from the frame's energy, mel energies as
  *     64-bit sums of Q12 weights, log2 from a 64-entry table with linear interpolation (error
- *     below 5e-5, i.e. 1.5e-4 dB), MFCC's levels in Q8 through an integer DCT.
+ *     below 5e-5, i.e. 1.5e-4 dB), MFCC's levels in Q16 through an integer DCT (two 32-bit
+ *     sums: the levels' Q6 part and their low 10 bits).
  * Its precision keeps the quiet bands that a 16-bit FFT (about 90 dB below the frame's loudest
  * bin) would bury in its rounding: MFE's range reaches 64 dB below +12 dB, and MFCC reads every
  * band. On an ARMv6-M core (Cortex-M0+) the 64-bit products are library calls: correct, slower.

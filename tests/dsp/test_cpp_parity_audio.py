@@ -204,3 +204,30 @@ def test_two_blocks_link_into_one_program(cpp_builder: CppBuilder, tmp_path: Any
     build = subprocess.run(command, capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
     assert subprocess.run([str(tmp_path / "both")]).returncode == 0
+
+
+def test_fixed_point_mfcc_keeps_int8_inputs_of_speech(
+    audio_clips: dict[str, np.ndarray], cpp_builder_fixed: CppBuilder
+) -> None:
+    """The fixed-point MFCC's cepstra on the shared recordings (16-bit, in the 16-bit range as WAV
+    uploads are stored), quantised as a model's int8 input over the features' range: the mean
+    difference from the platform's is what decides how many inputs land a step apart (each
+    feature crosses a rounding boundary with a probability of about its difference over a step).
+    Rounding the log2 levels to Q8 before the DCT (and DCT rows one bit coarser) gave a mean of
+    0.0023 of a step on these clips, and on espeak-ng speech (bench/workloads.py --speech's 378
+    test windows) 276 of 75 600 inputs a step apart and 28 windows scored more than 1/256 from the
+    platform; Q16 levels in two 32-bit DCT sums: 0.00057, 50 inputs and 9 windows."""
+    block = get_block("mfcc")
+    params = block.parse_params({})
+    clips = np.stack(list(audio_clips.values()))[:, :, None]
+    windows = (np.round(clips * 32768.0)).astype(np.float32)
+    expected = block.extract(windows, sample_rate_hz=16000, params=params)
+    program = cpp_builder_fixed.program(
+        "mfcc", params, sample_rate_hz=16000, window_length=windows.shape[1], n_axes=1
+    )
+    actual = run_program(program, windows, int(np.prod(expected.shape[1:]))).reshape(
+        expected.shape
+    )
+    step = float(expected.max() - expected.min()) / 255.0
+    mean = float(np.abs(actual - expected).mean()) / step
+    assert 0.0 < mean <= 0.001, f"mean |C++ - Python| {mean:.5f} of an int8 step"

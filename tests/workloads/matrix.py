@@ -19,7 +19,11 @@ from typing import Any
 import numpy as np
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from backend.db.models import Impulse, Sample, TrainedModel
+from backend.db.session import get_sessionmaker
 from tests.deploy.conftest import host_driver, make_sdk
 from tests.deploy.test_fusion_sdk import fusion_windows
 from tests.deploy.test_image_sdk import frames
@@ -31,7 +35,8 @@ from tests.worker.jobs_helpers import log_lines
 from worker.deployment.job import run_build_deployment
 from worker.deployment.targets import TARGETS
 from worker.job_runtime import run_job
-from worker.training.test_job import run_test_model
+from worker.training.classify import sample_features
+from worker.training.test_job import model_file, run_test_model
 from worker.training.train_job import run_train_model
 
 MOTION_HZ = 50.0
@@ -310,6 +315,46 @@ def platform_windows(client: TestClient, trained: Trained, labels: list[str]) ->
     return PlatformWindows(
         np.array(raw, dtype=np.float32), np.array(scores, dtype=np.float64),
         None if anomaly[0] is None else np.array(anomaly, dtype=np.float64), truth)
+
+
+def int8_inputs(features: np.ndarray, tflite_int8: bytes) -> np.ndarray:
+    """Features as the int8 model's input: divided by its scale, its zero point added, rounded
+    half to even and clamped in float32, as the platform and the SDK (mf_quantize_feature) do."""
+    import tensorflow as tf
+
+    details = tf.lite.Interpreter(model_content=tflite_int8).get_input_details()[0]
+    scale, zero = details["quantization"]
+    values = (np.asarray(features, np.float32).reshape(len(features), -1) / np.float32(scale)
+              + np.float32(zero))
+    return np.clip(np.round(values), -128, 127).astype(np.int8)
+
+
+def platform_features(client: TestClient, trained: Trained) -> tuple[np.ndarray, bytes]:
+    """The platform's features of every test window, in platform_windows' order (the samples the
+    API lists, each sample's windows), and the model's int8 flatbuffer, read from the database."""
+    samples = client.get(f"/api/projects/{trained.project_id}/samples",
+                         params={"category": "testing", "limit": 1000}).json()["data"]
+    with get_sessionmaker()() as session:
+        impulse = session.get(Impulse, trained.impulse_id)
+        model = session.get(TrainedModel, int(trained.model["id"]))
+        assert impulse is not None and model is not None
+        blocks = [int(i) for i in model.feature_fingerprints]
+        parts = []
+        for listed in samples:
+            sample = session.scalar(select(Sample).where(Sample.id == int(listed["id"]))
+                                    .options(selectinload(Sample.data)))
+            assert sample is not None
+            features, _ = sample_features(impulse, blocks, sample)
+            parts.append(features.reshape(len(features), -1))
+        return np.concatenate(parts), model_file(session, int(trained.model["id"]), "tflite-int8")
+
+
+def int8_inputs_of_both(client: TestClient, trained: Trained,
+                        device_features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the device's int8 model inputs, the platform's) of every test window: the host row's
+    features and the platform's, quantised alike."""
+    features, int8_model = platform_features(client, trained)
+    return int8_inputs(device_features, int8_model), int8_inputs(features, int8_model)
 
 
 def unzip(data: bytes, into: Path) -> Path:

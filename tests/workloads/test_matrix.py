@@ -36,6 +36,7 @@ from tests.workloads.matrix import (
     features_shape,
     float_audio_files,
     host_rows,
+    int8_inputs_of_both,
     platform_windows,
     presets,
     run_model_testing,
@@ -104,6 +105,16 @@ def test_workload_runs_end_to_end_and_the_device_agrees_with_the_platform(
     assert all(built.values())
     rows = host_rows(built["cpp-sdk"], tmp_path, platform.raw, len(labels))
     check_agreement(workload, rows[:, : len(labels)], platform.scores)
+    if workload.task != "regression":
+        # Where the int8 inputs are equal the SDK's model code and TFLM agree bit for bit.
+        device_inputs, platform_inputs = int8_inputs_of_both(client, deployed,
+                                                             rows[:, len(labels) + 3:])
+        same = np.all(device_inputs == platform_inputs, axis=1)
+        # A feature within the DSP's rounding of an int8 boundary is rare (2 of 75 600 inputs on
+        # espeak speech); many windows apart would mean the C++ DSP drifted from the platform's.
+        apart = int(len(same) - same.sum())
+        assert apart <= max(1, len(same) // 50), f"{apart} of {len(same)} windows' inputs differ"
+        assert np.array_equal(rows[same, : len(labels)], platform.scores[same]), workload.name
     if platform.anomaly is not None:
         anomaly = rows[:, len(labels)]
         assert float(np.abs(anomaly - platform.anomaly).max()) <= VALUE_TOLERANCE
@@ -122,13 +133,23 @@ def test_workload_runs_end_to_end_and_the_device_agrees_with_the_platform(
 
 
 def check_agreement(workload: Workload, device: np.ndarray, platform: np.ndarray) -> None:
-    """Labels equal and scores within one int8 step; regression values within 1e-5."""
+    """Labels equal and scores within one int8 step; regression values within 1e-5. Not bit for
+    bit: the device's features differ from the platform's by float rounding (tests/dsp), so a
+    feature that lies that close to an int8 rounding boundary reaches the model one step apart,
+    and the model may carry that step into a score (README, "The workload matrix")."""
     assert device.shape == platform.shape, (device.shape, platform.shape)
     if workload.task == "regression":
-        assert float(np.abs(device - platform).max()) <= VALUE_TOLERANCE
+        off = np.abs(device - platform).max(axis=1)
+        assert float(off.max()) <= VALUE_TOLERANCE, (
+            f"{workload.name}: window {int(off.argmax())}: device {device[off.argmax()]}, "
+            f"platform {platform[off.argmax()]}")
         return
-    assert np.array_equal(device.argmax(axis=1), platform.argmax(axis=1)), workload.name
-    assert float(np.abs(device - platform).max()) <= SCORE_TOLERANCE, workload.name
+    bad = np.flatnonzero((device.argmax(axis=1) != platform.argmax(axis=1))
+                         | (np.abs(device - platform).max(axis=1) > SCORE_TOLERANCE))
+    assert len(bad) == 0, (
+        f"{workload.name}: {len(bad)} of {len(device)} windows disagree "
+        f"({int(np.all(device == platform, axis=1).sum())} identical); window {bad[0]}: "
+        f"device {device[bad[0]].tolist()}, platform {platform[bad[0]].tolist()}")
 
 
 def _train_mfe(world: TrainingWorld, project_id: int, params: dict[str, object]) -> int:
