@@ -29,7 +29,7 @@ _EXPORTED = (
     "_mf_wasm_input_buffer", "_mf_wasm_frame_size", "_mf_wasm_label_count", "_mf_wasm_label",
     "_mf_wasm_has_anomaly", "_mf_wasm_classify", "_mf_wasm_score", "_mf_wasm_anomaly",
     "_mf_wasm_anomalous", "_mf_wasm_object_count", "_mf_wasm_object_label",
-    "_mf_wasm_object_box", "_mf_wasm_object_value",
+    "_mf_wasm_object_box", "_mf_wasm_object_value", "_mf_wasm_image_shape",
 )
 
 

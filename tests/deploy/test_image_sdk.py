@@ -258,6 +258,14 @@ def test_wasm_build_classifies_float_frames_like_the_platform(
     platform = predict(image_sdk.model_int8, platform_features(images, image_sdk.params))
     assert np.array_equal(scores.argmax(axis=1), platform.argmax(axis=1))
     assert float(np.abs(scores - platform).max()) <= 1.0 / 256.0
+    # The browser scales its camera to the frame the module names (the size alone is ambiguous).
+    shape = subprocess.run(
+        ["node", "-e", "require(process.argv[1])().then((c) => console.log(JSON.stringify("
+         "c.imageShape)))", str(wasm.js_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert shape.returncode == 0, shape.stderr
+    assert json.loads(shape.stdout) == list(image_sdk.shape)
 
 
 def test_time_series_blocks_are_refused_for_images(tmp_path: Path) -> None:

@@ -20,6 +20,18 @@ int mf_wasm_label_count(void) { return MF_LABEL_COUNT; }
 
 int mf_wasm_has_anomaly(void) { return MF_HAS_ANOMALY; }
 
+/* An image impulse's frame, part 0 height, 1 width, 2 channels: the browser scales its camera to
+ * it (the frame size alone does not say the aspect). 0 for a time-series impulse. */
+int mf_wasm_image_shape(int part) {
+#if MF_IMAGE_INPUT
+    const int parts[3] = {MF_IMAGE_INPUT_HEIGHT, MF_IMAGE_INPUT_WIDTH, MF_IMAGE_INPUT_CHANNELS};
+    return part >= 0 && part < 3 ? parts[part] : 0;
+#else
+    (void)part;
+    return 0;
+#endif
+}
+
 int mf_wasm_classify(void) {
     mf_signal_t signal;
     mf_signal_from_buffer(input_window, MF_RAW_FRAME_SIZE, &signal);

@@ -3,6 +3,9 @@
 //   classifier.classify(new Float32Array(classifier.frameSize))  // -> {label: score, ...}
 Module['frameSize'] = 0;
 Module['labels'] = [];
+// [height, width, channels] of an image impulse's frame (pixels row by row, channels together,
+// 0..255); null for a time-series impulse.
+Module['imageShape'] = null;
 Module['onRuntimeInitialized'] = function () {
   Module['frameSize'] = Module['_mf_wasm_frame_size']();
   const labels = [];
@@ -10,6 +13,11 @@ Module['onRuntimeInitialized'] = function () {
     labels.push(UTF8ToString(Module['_mf_wasm_label'](i)));
   }
   Module['labels'] = labels;
+  if (Module['_mf_wasm_image_shape'](0) > 0) {
+    Module['imageShape'] = [0, 1, 2].map(function (part) {
+      return Module['_mf_wasm_image_shape'](part);
+    });
+  }
 };
 
 // Classifies one raw window (frameSize values, axes interleaved); returns {label: score} ({value:
