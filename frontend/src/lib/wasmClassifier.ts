@@ -6,6 +6,8 @@ import { unzipSync } from 'fflate';
 export interface WasmClassifier {
   frameSize: number;
   labels: string[];
+  /** [height, width, channels] of an image impulse's frame; null or absent (older builds) else. */
+  imageShape?: number[] | null;
   classify(values: Float32Array): Record<string, number>;
 }
 

@@ -23,6 +23,7 @@ import { ImpulseRequired } from '../components/ImpulseRequired';
 import { LearningBlockSelect, useSelectedLearningBlock } from '../components/LearningBlockSelect';
 import { ModelWarning } from '../components/ModelWarning';
 import { DetectionImage } from '../components/DetectionImage';
+import { LiveDetectionPanel } from '../components/LiveDetectionPanel';
 import { WindowClassification } from '../components/WindowClassification';
 import { apiErrorMessage } from '../lib/apiError';
 import { microphoneErrorMessage, recordMicrophone } from '../lib/browserCapture';
@@ -176,6 +177,12 @@ function Classifier({ impulse, block }: { impulse: ImpulsePublic; block: Learnin
         </section>
         <DeviceBuildPanel impulse={impulse} model={model.data} device={device} />
       </div>
+      {model.data.task === 'object_detection' && device.classifier && (
+        <LiveDetectionPanel
+          classifier={device.classifier}
+          labels={model.data.class_names ?? device.classifier.labels}
+        />
+      )}
       <ContinuousClassification
         impulse={impulse}
         blockId={block.id}
@@ -246,7 +253,7 @@ function DeviceBuildPanel({
   device,
 }: {
   impulse: ImpulsePublic;
-  model: { id: number; number_in_project?: number };
+  model: { id: number; number_in_project?: number; task?: string };
   device: DeviceBuild;
 }) {
   const deployment = `/projects/${impulse.project_id}/deployment`;
@@ -264,7 +271,10 @@ function DeviceBuildPanel({
           <p>
             Running <strong>{device.build.file_name}</strong> ({modelName(model)},{' '}
             {device.classifier.frameSize} values per window, labels{' '}
-            {device.classifier.labels.join(', ')}): every window is classified by it too.
+            {device.classifier.labels.join(', ')}):{' '}
+            {model.task === 'object_detection'
+              ? 'it detects objects on the camera below.'
+              : 'every window is classified by it too.'}
           </p>
         ) : (
           <p className="muted">
