@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MCUFORGE_MAX_UPLOAD_FILE_BYTES"),
         description="Largest single file accepted by an upload.",
     )
+    max_initial_model_bytes: int = Field(
+        64 * 1024 * 1024,
+        validation_alias=AliasChoices("MCUFORGE_MAX_INITIAL_MODEL_BYTES"),
+        description="Largest Keras file (.keras / .h5) a project may upload to start a detector "
+        "from (never more than the 64 MiB the training sandbox opens).",
+    )
     max_upload_files: int = Field(
         500,
         validation_alias=AliasChoices("MCUFORGE_MAX_UPLOAD_FILES"),

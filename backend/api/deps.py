@@ -18,18 +18,15 @@ from fastapi import Depends, HTTPException, Path, Request, WebSocket, status
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from backend.db.models import ApiKeyScope, Project, ProjectMember, ProjectRole, User
+from backend.db.models import Project, User
 from backend.db.session import get_sessionmaker
 from backend.services import accounts
 from backend.services import api_keys as api_key_service
 from backend.services.access import (
-    PUBLIC_PERMISSIONS,
-    ROLE_PERMISSIONS,
     SAFE_METHODS,
-    SCOPE_PERMISSIONS,
     Actor,
     Permission,
-    ProjectAccess,
+    project_access,
     required_permissions,
 )
 
@@ -131,29 +128,6 @@ AdminUser = Annotated[User, Depends(get_admin)]
 
 # Ids are database integers; larger numbers are bad input (422), never a database error.
 ProjectId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The project's id.")]
-
-
-def project_access(session: Session, actor: Actor, project: Project) -> ProjectAccess | None:
-    """What the actor may do in the project; None when they may not know it exists."""
-    if actor.api_key is not None:
-        if actor.api_key.project_id != project.id:
-            return None
-        scope = ApiKeyScope(actor.api_key.scope)
-        return ProjectAccess(SCOPE_PERMISSIONS[scope], scope=scope)
-    if actor.user is not None:
-        role = session.get(ProjectMember, (project.id, actor.user.id))
-        if role is not None:
-            member_role = ProjectRole(role.role)
-            permissions = ROLE_PERMISSIONS[member_role]
-            if actor.user.is_admin:
-                permissions = ROLE_PERMISSIONS[ProjectRole.owner]
-            return ProjectAccess(permissions, role=member_role, is_member=True)
-        if actor.user.is_admin:
-            # Administrators look after every project, ownerless ones from before accounts too.
-            return ProjectAccess(ROLE_PERMISSIONS[ProjectRole.owner])
-    if project.is_public:
-        return ProjectAccess(PUBLIC_PERMISSIONS)
-    return None
 
 
 def get_project(

@@ -23,6 +23,7 @@ from backend.api.routes import (
     health,
     impulses,
     ingestion,
+    initial_models,
     jobs,
     members,
     models,
@@ -64,5 +65,6 @@ for router in (
     api_router.include_router(router, max_body_size=settings.max_json_body_bytes)
 api_router.include_router(sample_boxes.import_router, max_body_size=settings.max_upload_request_bytes)
 api_router.include_router(samples.router, max_body_size=settings.max_upload_request_bytes)
+api_router.include_router(initial_models.router, max_body_size=settings.max_upload_request_bytes)
 api_router.include_router(ingestion.router, max_body_size=settings.max_upload_request_bytes)
 api_router.include_router(classification.router, max_body_size=settings.max_recording_body_bytes)

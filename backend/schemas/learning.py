@@ -66,7 +66,16 @@ class LearningBlockIn(StrictInput):
         le=2**31 - 1,
         description="object_detection only: start from the backbone of this trained model of "
         "the project (its Keras file) instead of random weights; "
-        "`detection.initial_model.frozen_layers` of its layers stay as they are.",
+        "`detection.initial_model.frozen_layers` of its layers stay as they are. The model "
+        "may be of another project the caller can read.",
+    )
+    initial_model_file_id: int | None = Field(
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="object_detection only: start from this Keras file uploaded to the project "
+        "(POST /projects/{id}/initial-models) instead of random weights; not with "
+        "`initial_model_id`.",
     )
 
     @model_validator(mode="after")
@@ -92,19 +101,30 @@ class LearningBlockIn(StrictInput):
                     "head_filters, object_weight): give no layers, preset, expert script, "
                     "quantization-aware training or pruning"
                 )
+            if self.initial_model_id is not None and self.initial_model_file_id is not None:
+                raise ValueError(
+                    "start from one model: `initial_model_id` (a trained model) or "
+                    "`initial_model_file_id` (an uploaded Keras file), not both"
+                )
             if (
                 self.detection is not None
                 and self.detection.initial_model is not None
                 and self.initial_model_id is None
+                and self.initial_model_file_id is None
             ):
                 raise ValueError(
                     "`detection.initial_model` says which layers of the initial model stay "
-                    "frozen: set `initial_model_id` to the trained model to start from"
+                    "frozen: set `initial_model_id` to the trained model to start from, or "
+                    "`initial_model_file_id` to an uploaded Keras file"
                 )
-        elif self.detection is not None or self.initial_model_id is not None:
+        elif (
+            self.detection is not None
+            or self.initial_model_id is not None
+            or self.initial_model_file_id is not None
+        ):
             raise ValueError(
-                "`detection` settings and `initial_model_id` apply to object_detection blocks, "
-                f"not to {self.type}"
+                "`detection` settings, `initial_model_id` and `initial_model_file_id` apply to "
+                f"object_detection blocks, not to {self.type}"
             )
         if self.quantization_aware_training and self.pruning_sparsity is not None:
             raise ValueError("choose quantization-aware training or pruning, not both")

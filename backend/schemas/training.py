@@ -136,6 +136,24 @@ class ArtifactsPublic(BaseModel):
     count: int
 
 
+class StartingDetector(BaseModel):
+    """A trained detector with a Keras file that a detection block may start from."""
+
+    model_id: int
+    project_id: int
+    project_name: str
+    impulse_id: int
+    learning_block_id: int
+    block_name: str
+    labels: list[str]
+    created_at: UtcDatetime
+
+
+class StartingDetectorsPublic(BaseModel):
+    data: list[StartingDetector]
+    count: int
+
+
 class TrainedModelPublic(BaseModel):
     """Metrics on the validation windows, float32 and int8 side by side."""
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
 
-from backend.db.models import ApiKey, ApiKeyScope, ProjectRole, User
+from backend.db.models import ApiKey, ApiKeyScope, Project, ProjectMember, ProjectRole, User
 
 
 class Permission(enum.StrEnum):
@@ -126,3 +127,26 @@ class ProjectAccess:
     scope: ApiKeyScope | None = None
     is_member: bool = False
     granted_by: list[str] = field(default_factory=list)
+
+
+def project_access(session: Session, actor: Actor, project: Project) -> ProjectAccess | None:
+    """What the actor may do in the project; None when they may not know it exists."""
+    if actor.api_key is not None:
+        if actor.api_key.project_id != project.id:
+            return None
+        scope = ApiKeyScope(actor.api_key.scope)
+        return ProjectAccess(SCOPE_PERMISSIONS[scope], scope=scope)
+    if actor.user is not None:
+        role = session.get(ProjectMember, (project.id, actor.user.id))
+        if role is not None:
+            member_role = ProjectRole(role.role)
+            permissions = ROLE_PERMISSIONS[member_role]
+            if actor.user.is_admin:
+                permissions = ROLE_PERMISSIONS[ProjectRole.owner]
+            return ProjectAccess(permissions, role=member_role, is_member=True)
+        if actor.user.is_admin:
+            # Administrators look after every project, ownerless ones from before accounts too.
+            return ProjectAccess(ROLE_PERMISSIONS[ProjectRole.owner])
+    if project.is_public:
+        return ProjectAccess(PUBLIC_PERMISSIONS)
+    return None

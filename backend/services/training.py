@@ -13,7 +13,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from backend.db.models import Artifact, FeatureSet, Impulse, Job, JobState, TrainedModel
+from backend.db.models import (
+    Artifact,
+    FeatureSet,
+    Impulse,
+    Job,
+    JobState,
+    Project,
+    TrainedModel,
+)
 from backend.schemas.training import (
     ArtifactPublic,
     ClassifyRequest,
@@ -23,7 +31,9 @@ from backend.schemas.training import (
     TestResultsPublic,
     TrainedModelPublic,
 )
+from backend.services.access import Actor, Permission, project_access
 from backend.services.errors import Conflict, InvalidRequest, NotFound
+from backend.services.initial_model_files import initial_model_file
 from backend.services.jobs import create_job, enqueue_job
 from backend.services.learning_blocks import dsp_output_shape, learning_input_shape
 from worker.job_reaper import reap_stale_jobs
@@ -128,7 +138,11 @@ def checked_settings(block: dict[str, Any], overrides: dict[str, Any] | None) ->
 
 
 def start_training(
-    session: Session, impulse: Impulse, block_id: int, settings: dict[str, Any] | None
+    session: Session,
+    impulse: Impulse,
+    block_id: int,
+    settings: dict[str, Any] | None,
+    actor: Actor | None = None,
 ) -> Job:
     """Check what can be known now (settings, fresh features, no training under way), save the
     settings on the block, write and enqueue the training job."""
@@ -138,8 +152,7 @@ def start_training(
     elif settings:
         raise InvalidRequest("anomaly blocks have no training settings; set `anomaly` on the block")
     _require_fresh_features(session, impulse, block)
-    if block.get("initial_model_id") is not None:
-        _require_initial_model(session, impulse.project_id, int(block["initial_model_id"]))
+    require_initial_models(session, impulse.project_id, [block], actor)
     if block.get("expert_script"):
         _require_expert_scripts_allowed()
     active = _active_jobs(session, impulse, TRAIN_KIND, block_id)
@@ -153,18 +166,46 @@ def start_training(
         session,
         project_id=impulse.project_id,
         kind=TRAIN_KIND,
-        params={"impulse_id": impulse.id, "learning_block_id": block_id},
+        params={
+            "impulse_id": impulse.id,
+            "learning_block_id": block_id,
+            # Whose access lets the job read a model of another project (checked again there).
+            "started_by_user_id": actor.user.id if actor and actor.user else None,
+        },
     )
     enqueue_job(job)
     return job
 
 
-def _require_initial_model(session: Session, project_id: int, model_id: int) -> None:
-    """The model a block starts from is this project's and has a Keras file to start from."""
+def require_initial_models(
+    session: Session, project_id: int, blocks: list[dict[str, Any]], actor: Actor | None
+) -> None:
+    """Each block's starting point exists and the caller may read it: checked when blocks are
+    saved and again when training starts (access may have been revoked in between)."""
+    for block in blocks:
+        if block.get("initial_model_id") is not None:
+            _require_initial_model(session, project_id, int(block["initial_model_id"]), actor)
+        if block.get("initial_model_file_id") is not None:
+            try:
+                initial_model_file(session, project_id, int(block["initial_model_file_id"]))
+            except NotFound as error:
+                raise InvalidRequest(f"initial_model_file_id: {error}") from None
+
+
+def _require_initial_model(
+    session: Session, project_id: int, model_id: int, actor: Actor | None
+) -> None:
+    """The model is this project's, or one of a project the actor can read (None: this project
+    only), and has a Keras file to start from."""
     model = session.get(TrainedModel, model_id)
-    if model is None or model.project_id != project_id:
+    readable = model is not None and (
+        model.project_id == project_id or _can_read_project(session, actor, model.project_id)
+    )
+    if model is None or not readable:
+        # The same answer whether the model is missing or its project unreadable.
         raise InvalidRequest(
-            f"initial_model_id: model {model_id} does not exist in project {project_id}"
+            f"initial_model_id: model {model_id} does not exist in this project or in one you "
+            "can read"
         )
     keras = session.scalar(
         select(Artifact.id).where(
@@ -176,6 +217,14 @@ def _require_initial_model(session: Session, project_id: int, model_id: int) -> 
             f"initial_model_id: model {model_id} has no Keras file to start from (only "
             "object-detection models trained on this version store one); train it again"
         )
+
+
+def _can_read_project(session: Session, actor: Actor | None, project_id: int) -> bool:
+    project = session.get(Project, project_id)
+    if actor is None or project is None:
+        return False
+    access = project_access(session, actor, project)
+    return access is not None and Permission.read in access.permissions
 
 
 def trained_model(session: Session, impulse: Impulse, block_id: int) -> TrainedModel:

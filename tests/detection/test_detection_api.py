@@ -27,11 +27,12 @@ import worker.celery_app
 from backend.api.routes.auth import login_limiter
 from backend.app import create_app
 from backend.db.migrate import upgrade
-from backend.db.models import Sample
+from backend.db.models import Artifact, Sample, TrainedModel
 from backend.db.session import get_sessionmaker, set_database_url
 from tests.detection.host_decoder import parse_objects
 from tests.utils.api import create_project, sign_up, upload
 from tests.utils.shapes import SHAPE_LABELS, shapes_dataset
+from tests.utils.world import add_trained_model
 from worker.celery_app import make_celery_app
 from worker.deployment.job import run_build_deployment
 from worker.features.job import run_generate_features
@@ -293,12 +294,14 @@ def test_a_detector_can_start_from_an_earlier_model_of_the_project(world: Detect
         "dsp_blocks": impulse["dsp_blocks"],
         "learning_blocks": [*impulse["learning_blocks"], second, missing],
     }
-    response = world.client.put(world.impulse_url, json=body)
-    assert response.status_code == 200, response.text
-
-    refused = world.client.post(f"{world.impulse_url}/learning/3/train")
+    # A block cannot even be saved with a model that does not exist; nothing is stored.
+    refused = world.client.put(world.impulse_url, json=body)
     assert refused.status_code == 422
     assert f"model {2**31 - 1} does not exist" in refused.text
+    assert len(world.client.get(world.impulse_url).json()["learning_blocks"]) == 1
+    body["learning_blocks"] = [*impulse["learning_blocks"], second]
+    response = world.client.put(world.impulse_url, json=body)
+    assert response.status_code == 200, response.text
     response = world.client.post(f"{world.impulse_url}/learning/2/train")
     assert response.status_code == 202, response.text
     job_id = response.json()["id"]
@@ -309,3 +312,140 @@ def test_a_detector_can_start_from_an_earlier_model_of_the_project(world: Detect
     assert model["learning_block"]["initial_model_id"] == first["id"]
     # Three epochs from the trained backbone find the shapes as well as fifteen from scratch.
     assert model["metrics"]["int8"]["f1"] > 0.6
+
+
+def test_a_detector_can_start_from_an_uploaded_keras_file(world: DetectionWorld) -> None:
+    first = world.client.get(f"{world.block_url}/model").json()
+    (keras,) = [a for a in first["artifacts"] if a["kind"] == "keras-model"]
+    project_url = f"/api/projects/{world.project_id}"
+    content = world.client.get(f"{project_url}/artifacts/{keras['id']}/download").content
+    uploaded = world.client.post(
+        f"{project_url}/initial-models", files={"file": ("backbone.keras", content)}
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    file_id = uploaded.json()["id"]
+    assert uploaded.json()["kind"] == "uploaded-keras"
+    listed = world.client.get(f"{project_url}/initial-models").json()
+    assert [f["id"] for f in listed["data"]] == [file_id]
+
+    impulse = world.client.get(world.impulse_url).json()
+    block = {
+        **DETECTION_BLOCK,
+        "id": 4,
+        "settings": {**SETTINGS, "epochs": 3},
+        "initial_model_file_id": file_id,
+        "detection": {"initial_model": {"frozen_layers": 8}},
+    }
+    both = {**block, "initial_model_id": first["id"]}
+    body = {
+        "input_block": {"type": "image"},
+        "dsp_blocks": impulse["dsp_blocks"],
+        "learning_blocks": [*impulse["learning_blocks"], both],
+    }
+    refused = world.client.put(world.impulse_url, json=body)
+    assert refused.status_code == 422
+    assert "not both" in refused.text
+    body["learning_blocks"] = [*impulse["learning_blocks"], block]
+    response = world.client.put(world.impulse_url, json=body)
+    assert response.status_code == 200, response.text
+
+    response = world.client.post(f"{world.impulse_url}/learning/4/train")
+    assert response.status_code == 202, response.text
+    job_id = response.json()["id"]
+    assert run_job(job_id, run_train_model) == "succeeded"
+    log = world.client.get(f"{project_url}/jobs/{job_id}/logs")
+    assert f"Starting from the uploaded Keras file {file_id}" in log.text
+    model = world.client.get(f"{world.impulse_url}/learning/4/model").json()
+    assert model["metrics"]["int8"]["f1"] > 0.6
+
+    # Once deleted, the block can no longer be trained from it: a clear 422, no job.
+    assert world.client.delete(f"{project_url}/initial-models/{file_id}").status_code == 204
+    refused = world.client.post(f"{world.impulse_url}/learning/4/train")
+    assert refused.status_code == 422
+    assert f"uploaded initial model {file_id} does not exist" in refused.text
+
+
+def test_a_detector_starts_from_another_projects_model_only_while_it_is_readable(
+    world: DetectionWorld,
+) -> None:
+    """No training runs here: the job stops at the access check, before TensorFlow."""
+    first = world.client.get(f"{world.block_url}/model").json()
+    app = world.client.app
+    with TestClient(app) as stranger, TestClient(app) as hermit:
+        stranger_name = f"stranger{uuid.uuid4().hex[:6]}"
+        sign_up(stranger, stranger_name)
+        sign_up(hermit, f"hermit{uuid.uuid4().hex[:6]}")
+        members = f"/api/projects/{world.project_id}/members"
+        response = world.client.post(members, json={"user": stranger_name, "role": "editor"})
+        assert response.status_code == 201, response.text
+        stranger_id = response.json()["user_id"]
+        other_id = int(create_project(hermit, "hermit's shapes")["id"])
+        with get_sessionmaker()() as session:  # a detector of the hermit's, with its Keras file
+            model_id = add_trained_model(session, other_id)
+            hermits = session.get(TrainedModel, model_id)
+            assert hermits is not None
+            hermits.task = "object_detection"
+            keras = session.scalar(
+                select(Artifact).where(
+                    Artifact.trained_model_id == first["id"], Artifact.kind == "keras-model"
+                )
+            )
+            assert keras is not None
+            session.add(
+                Artifact(
+                    project_id=other_id,
+                    trained_model_id=model_id,
+                    kind="keras-model",
+                    file_name="hermit.keras",
+                    content_type="application/zip",
+                    data=keras.data,
+                    size_bytes=keras.size_bytes,
+                    sha256=keras.sha256,
+                )
+            )
+            session.commit()
+
+        impulse = world.client.get(world.impulse_url).json()
+        block = {**DETECTION_BLOCK, "id": 5, "initial_model_id": model_id}
+        body = {
+            "input_block": {"type": "image"},
+            "dsp_blocks": impulse["dsp_blocks"],
+            "learning_blocks": [*impulse["learning_blocks"], block],
+        }
+        # Not readable: the same answer as a model that does not exist.
+        refused = stranger.put(world.impulse_url, json=body)
+        assert refused.status_code == 422, refused.text
+        assert f"model {model_id} does not exist in this project or in one you can read" in (
+            refused.text
+        )
+        detectors = f"/api/projects/{world.project_id}/initial-models/detectors"
+        listed = {d["model_id"] for d in stranger.get(detectors).json()["data"]}
+        assert first["id"] in listed and model_id not in listed
+        other_members = f"/api/projects/{other_id}/members"
+        response = hermit.post(other_members, json={"user": stranger_name, "role": "viewer"})
+        assert response.status_code == 201, response.text
+        listed = {d["model_id"] for d in stranger.get(detectors).json()["data"]}
+        assert model_id in listed
+        response = stranger.put(world.impulse_url, json=body)
+        assert response.status_code == 200, response.text
+
+        # An API key of this project never reaches the other project's models.
+        key = world.client.post(
+            f"/api/projects/{world.project_id}/api-keys", json={"name": "ci", "scope": "admin"}
+        )
+        assert key.status_code == 201, key.text
+        with TestClient(app, headers={"x-api-key": key.json()["key"]}) as device:
+            by_key = device.post(f"{world.impulse_url}/learning/5/train")
+        assert by_key.status_code == 422, by_key.text
+        assert f"model {model_id} does not exist in this project or in one you can read" in (
+            by_key.text
+        )
+
+        started = stranger.post(f"{world.impulse_url}/learning/5/train")
+        assert started.status_code == 202, started.text
+        # Access revoked while the job waits: it fails saying why.
+        assert hermit.delete(f"{other_members}/{stranger_id}").status_code == 204
+        job_id = started.json()["id"]
+        assert run_job(job_id, run_train_model) == "failed"
+        job = stranger.get(f"/api/projects/{world.project_id}/jobs/{job_id}").json()
+        assert "can no longer read" in job["error"]

@@ -38,6 +38,7 @@ from tests.utils.world import (
     add_artifact,
     add_device_test_report,
     add_impulse,
+    add_initial_model_file,
     add_job,
     add_sample,
     add_trained_model,
@@ -180,6 +181,7 @@ PATH_FACTORIES: dict[str, Callable[[World, int, str], int]] = {
     "block_id": lambda _world, _project_id, _actor: 1,  # a learning block id
     "model_id": _new(add_trained_model),
     "artifact_id": _new(add_artifact),
+    "file_id": _new(add_initial_model_file),
     "report_id": _new(add_device_test_report),
     "user_id": lambda world, _project_id, _actor: world.member_target.id,  # type: ignore[union-attr]
     "api_key_id": _api_key,
@@ -288,6 +290,11 @@ def call(http: TestClient, method: str, url: str, route: APIRoute, headers: dict
         files = [("yes.png", _png()), ("bounding_boxes.labels", labels)]
         return http.request(
             method, url, headers=headers, files=[("files", file) for file in files]
+        )
+    if route.name == "upload_initial_model":
+        keras = b"PK\x03\x04 a zip's first bytes"
+        return http.request(
+            method, url, headers=headers, files=[("file", ("backbone.keras", keras))]
         )
     body = BODIES.get(route.name, lambda _w: {})(world)
     return http.request(method, url, headers=headers, json=body if method not in SAFE else None)

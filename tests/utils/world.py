@@ -169,6 +169,23 @@ def add_artifact(session: Session, project_id: int, *, name: str = "model.tflite
     return artifact.id
 
 
+def add_initial_model_file(session: Session, project_id: int) -> int:
+    """A Keras file uploaded to start a detector from (only its zip signature is real)."""
+    data = b"PK\x03\x04 not really a Keras file"
+    artifact = Artifact(
+        project_id=project_id,
+        kind="uploaded-keras",
+        file_name="backbone.keras",
+        content_type="application/zip",
+        data=data,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    session.add(artifact)
+    session.flush()
+    return artifact.id
+
+
 def add_device_test_report(session: Session, project_id: int, *, board: str = "nano33ble"
                            ) -> int:
     report = DeviceTestReport(
@@ -225,6 +242,7 @@ def build_world() -> World:
             "user_id": world.users["outsider"].id,
             "model_id": add_trained_model(session, other.id, name="ZEBRA model"),
             "artifact_id": add_artifact(session, other.id, name="zebra.tflite"),
+            "file_id": add_initial_model_file(session, other.id),
             "report_id": add_device_test_report(session, other.id, board="zebra"),
             "block_id": 1,
         }

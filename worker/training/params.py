@@ -8,6 +8,12 @@ from pydantic import BaseModel, Field
 class TrainModelParams(BaseModel):
     impulse_id: int = Field(ge=1, description="The impulse the learning block belongs to.")
     learning_block_id: int = Field(ge=1, description="The learning block to train.")
+    started_by_user_id: int | None = Field(
+        default=None,
+        ge=1,
+        description="The user who started it, whose read access lets the block start from a "
+        "model of another project (None: an API key, this project's models only).",
+    )
 
 
 class TestModelParams(BaseModel):

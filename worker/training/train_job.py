@@ -24,7 +24,11 @@ from worker.learning.settings import TrainingSettings
 from worker.learning.train import TrainingResult, train
 from worker.scratch import job_scratch_dir
 from worker.training.artifacts import new_artifact
-from worker.training.initial_models import INITIAL_MODEL_KIND, initial_model_bytes
+from worker.training.initial_models import (
+    INITIAL_MODEL_KIND,
+    initial_model_bytes,
+    initial_model_file_bytes,
+)
 from worker.training.inputs import (
     FeaturesNotReady,
     LearningBlockMissing,
@@ -286,12 +290,22 @@ def _train_detection(
     initial_model = None
     if block.get("initial_model_id") is not None:
         initial_id = int(block["initial_model_id"])
-        initial_model = initial_model_bytes(project_id, initial_id)
+        initial_model = initial_model_bytes(project_id, initial_id, params.started_by_user_id)
         if spec.initial_model is None:  # no layers frozen unless asked
             spec = spec.model_copy(update={"initial_model": InitialModelSpec()})
         assert spec.initial_model is not None
         context.log(
             f"Starting from the backbone of model {initial_id}, its first "
+            f"{spec.initial_model.frozen_layers} layer(s) frozen"
+        )
+    elif block.get("initial_model_file_id") is not None:
+        file_id = int(block["initial_model_file_id"])
+        initial_model = initial_model_file_bytes(project_id, file_id)
+        if spec.initial_model is None:
+            spec = spec.model_copy(update={"initial_model": InitialModelSpec()})
+        assert spec.initial_model is not None
+        context.log(
+            f"Starting from the uploaded Keras file {file_id}, its first "
             f"{spec.initial_model.frozen_layers} layer(s) frozen"
         )
     settings = TrainingSettings.model_validate(block.get("settings") or {})

@@ -10,8 +10,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.orm import Session
 
-from backend.api.deps import ProjectDep, SessionDep
+from backend.api.deps import CurrentActor, ProjectDep, SessionDep
 from backend.db.models import Impulse
 from backend.schemas.dsp_blocks import DspAutotunePublic, DspPreviewPublic, DspPreviewRequest
 from backend.schemas.impulses import (
@@ -26,6 +27,8 @@ from backend.schemas.jobs import JobPublic
 from backend.services import autotune as autotune_service
 from backend.services import features as feature_service
 from backend.services import impulses as service
+from backend.services import training as training_service
+from backend.services.access import Actor
 
 router = APIRouter(prefix="/projects/{project_id}/impulses", tags=["impulses"])
 
@@ -59,9 +62,10 @@ def read_impulses(session: SessionDep, project: ProjectDep) -> ImpulsesPublic:
 
 @router.post("", response_model=ImpulsePublic, status_code=status.HTTP_201_CREATED)
 def create_impulse(
-    session: SessionDep, project: ProjectDep, impulse_in: ImpulseCreate
+    session: SessionDep, project: ProjectDep, actor: CurrentActor, impulse_in: ImpulseCreate
 ) -> ImpulsePublic:
     """Create an impulse; its parameters are checked against the project's data."""
+    _require_initial_models(session, project.id, impulse_in, actor)
     with parameter_errors_as_422():
         impulse = service.create_impulse(session, project.id, impulse_in)
     return ImpulsePublic.model_validate(impulse)
@@ -75,9 +79,10 @@ def read_impulse(impulse: ImpulseDep) -> ImpulsePublic:
 
 @router.put("/{impulse_id}", response_model=ImpulsePublic)
 def replace_impulse(
-    session: SessionDep, impulse: ImpulseDep, impulse_in: ImpulseUpdate
+    session: SessionDep, impulse: ImpulseDep, actor: CurrentActor, impulse_in: ImpulseUpdate
 ) -> ImpulsePublic:
     """Replace the input, DSP and learning blocks; features made before become stale."""
+    _require_initial_models(session, impulse.project_id, impulse_in, actor, impulse)
     with parameter_errors_as_422():
         impulse = service.replace_impulse(session, impulse, impulse_in)
     return ImpulsePublic.model_validate(impulse)
@@ -139,3 +144,25 @@ def read_feature_explorer(
 ) -> ExplorerPublic:
     """The feature explorer's points of one DSP block: x, y, label, sample and window offset."""
     return feature_service.explorer_points(session, impulse, dsp_block_id)
+
+
+def _require_initial_models(
+    session: Session,
+    project_id: int,
+    impulse_in: ImpulseCreate | ImpulseUpdate,
+    actor: Actor,
+    stored: Impulse | None = None,
+) -> None:
+    """Detectors start only from models the caller may read, checked before anything is saved.
+    A block whose starting point is unchanged is not checked again: a model deleted since must
+    not stop the other blocks from being saved (training it then says why)."""
+    before = {
+        block["id"]: (block.get("initial_model_id"), block.get("initial_model_file_id"))
+        for block in (stored.learning_blocks if stored else [])
+    }
+    blocks = [
+        block
+        for block in (b.model_dump() for b in impulse_in.learning_blocks)
+        if before.get(block["id"]) != (block["initial_model_id"], block["initial_model_file_id"])
+    ]
+    training_service.require_initial_models(session, project_id, blocks, actor)

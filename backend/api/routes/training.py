@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 from fastapi.exceptions import RequestValidationError
 
-from backend.api.deps import SessionDep
+from backend.api.deps import CurrentActor, SessionDep
 from backend.api.routes.impulses import ImpulseDep
 from backend.schemas.jobs import JobPublic
 from backend.schemas.training import (
@@ -90,12 +90,14 @@ def train_learning_block(
     session: SessionDep,
     impulse: ImpulseDep,
     block_id: BlockId,
+    actor: CurrentActor,
     train_in: TrainRequest | None = None,
 ) -> JobPublic:
-    """Start training (422: settings out of range; 409: features missing or stale)."""
+    """Start training (422: settings out of range, or the initial model is gone or no longer
+    readable; 409: features missing or stale)."""
     with settings_errors_as_422():
         job = service.start_training(
-            session, impulse, block_id, train_in.settings if train_in else None
+            session, impulse, block_id, train_in.settings if train_in else None, actor
         )
     return JobPublic.model_validate(job)
 

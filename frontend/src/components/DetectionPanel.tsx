@@ -1,14 +1,26 @@
 // The FOMO settings of an object-detection block (backbone width, head filters, weight of object
 // cells), saved with the impulse like the network of a classifier.
-import { useMutation, useQueries } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import {
   impulsesReplaceImpulseMutation,
-  trainingReadTrainedModelOptions,
+  modelsReadInitialModelsOptions,
+  modelsReadStartingDetectorsOptions,
 } from '../client/@tanstack/react-query.gen';
+import { modelsUploadInitialModel } from '../client/sdk.gen';
 import type { ImpulsePublic, LearningBlockPublic } from '../client/types.gen';
-import { modelName } from '../lib/format';
+import { apiErrorMessage } from '../lib/apiError';
+import {
+  blockStartFields,
+  detectorTitle,
+  splitDetectors,
+  START_KINDS,
+  startsFromModel,
+  storedChoice,
+  uploadProblem,
+  type StartChoice,
+} from '../lib/detectorStart';
 import { impulseWithLearningBlocks, replaceLearningBlock } from '../lib/learningBlocks';
 import { ErrorText } from './ErrorText';
 
@@ -26,6 +38,9 @@ const FIELDS = [
 
 type FieldName = (typeof FIELDS)[number]['name'];
 
+// The server's default limit (MCUFORGE_MAX_INITIAL_MODEL_BYTES); it refuses larger files itself.
+const MAX_KERAS_BYTES = 64 * 1024 * 1024;
+
 export function DetectionPanel({ impulse, block, canWrite }: DetectionPanelProps) {
   const stored = (block.detection ?? {}) as Partial<Record<FieldName, number>>;
   const [values, setValues] = useState<Record<FieldName, string>>({
@@ -35,36 +50,58 @@ export function DetectionPanel({ impulse, block, canWrite }: DetectionPanelProps
   });
   const storedInitial = (block.detection as { initial_model?: { frozen_layers?: number } } | null)
     ?.initial_model;
-  // Transfer learning: an earlier detector of this impulse and how many of its backbone layers
-  // stay frozen (the API also takes any detection model of the project by id).
-  const [initialId, setInitialId] = useState(String(block.initial_model_id ?? ''));
+  const projectId = impulse.project_id;
+  // Transfer learning: a detector of this project or of another the user can read, or a Keras
+  // file uploaded to the project, and how many of its backbone layers stay frozen.
+  const detectors = useQuery({
+    ...modelsReadStartingDetectorsOptions({ path: { project_id: projectId } }),
+    retry: false,
+  });
+  const uploads = useQuery({
+    ...modelsReadInitialModelsOptions({ path: { project_id: projectId } }),
+    retry: false,
+  });
+  const listed = detectors.data?.data ?? [];
+  const { own, others } = splitDetectors(listed, projectId);
+  const [picked, setPicked] = useState<StartChoice | null>(null);
+  const choice = picked ?? storedChoice(block, listed, projectId);
   const [frozen, setFrozen] = useState(String(storedInitial?.frozen_layers ?? 0));
   const replace = useMutation(impulsesReplaceImpulseMutation());
-  // Models to start from: the latest model of each other detection block of the impulse.
-  const others = impulse.learning_blocks.filter(
-    (other) => other.type === 'object_detection' && other.id !== block.id,
-  );
-  const models = useQueries({
-    queries: others.map((other) => ({
-      ...trainingReadTrainedModelOptions({
-        path: { project_id: impulse.project_id, impulse_id: impulse.id, block_id: other.id },
-      }),
-      retry: false,
-    })),
-  });
-  const starts = models.flatMap((query, index) =>
-    query.data
-      ? [
-          {
-            id: query.data.id,
-            title: `${modelName(query.data)} (${others[index]?.name || 'detection block'})`,
-          },
-        ]
-      : [],
-  );
+  const [uploadError, setUploadError] = useState('');
+  const [uploading, setUploading] = useState(false);
+  const upload = async (file: File | undefined) => {
+    if (!file) return;
+    const problem = uploadProblem(file, MAX_KERAS_BYTES);
+    setUploadError(problem ?? '');
+    if (problem) return;
+    setUploading(true);
+    const { data, error } = await modelsUploadInitialModel({
+      path: { project_id: projectId },
+      body: { file },
+    });
+    setUploading(false);
+    if (error || !data) {
+      setUploadError(apiErrorMessage(error));
+      return;
+    }
+    await uploads.refetch();
+    setPicked({ kind: 'upload', id: String(data.id) });
+  };
+  const options =
+    choice.kind === 'project'
+      ? own.map((d) => ({ id: String(d.model_id), title: detectorTitle(d, projectId) }))
+      : choice.kind === 'other'
+        ? others.map((d) => ({ id: String(d.model_id), title: detectorTitle(d, projectId) }))
+        : choice.kind === 'upload'
+          ? (uploads.data?.data ?? []).map((f) => ({
+              id: String(f.id),
+              title: `${f.file_name} (${Math.round(f.size_bytes / 1024)} KiB)`,
+            }))
+          : [];
+  const fromModel = startsFromModel(choice);
   const save = () =>
     replace.mutate({
-      path: { project_id: impulse.project_id, impulse_id: impulse.id },
+      path: { project_id: projectId, impulse_id: impulse.id },
       body: impulseWithLearningBlocks(
         impulse,
         replaceLearningBlock(impulse.learning_blocks, {
@@ -73,9 +110,9 @@ export function DetectionPanel({ impulse, block, canWrite }: DetectionPanelProps
             width: Number(values.width),
             head_filters: Number(values.head_filters),
             object_weight: Number(values.object_weight),
-            initial_model: initialId.trim() === '' ? null : { frozen_layers: Number(frozen) },
+            initial_model: fromModel ? { frozen_layers: Number(frozen) } : null,
           } as LearningBlockPublic['detection'],
-          initial_model_id: initialId.trim() === '' ? null : Number(initialId),
+          ...blockStartFields(choice),
         }),
       ),
     });
@@ -110,24 +147,64 @@ export function DetectionPanel({ impulse, block, canWrite }: DetectionPanelProps
             </div>
           ))}
           <div className="field">
-            <label htmlFor="detection-initial-model">Start from</label>
+            <label htmlFor="detection-start-kind">Start from</label>
             <select
-              id="detection-initial-model"
-              value={initialId}
+              id="detection-start-kind"
+              value={choice.kind}
               disabled={!canWrite}
-              onChange={(event) => setInitialId(event.target.value)}
+              onChange={(event) =>
+                setPicked({ kind: event.target.value as StartChoice['kind'], id: '' })
+              }
             >
-              <option value="">Random weights</option>
-              {starts.map((start) => (
-                <option key={start.id} value={String(start.id)}>
-                  {start.title}
+              {START_KINDS.map((start) => (
+                <option key={start.kind} value={start.kind}>
+                  {start.label}
                 </option>
               ))}
-              {initialId !== '' && !starts.some((start) => String(start.id) === initialId) && (
-                <option value={initialId}>model #{initialId}</option>
-              )}
             </select>
           </div>
+          {choice.kind !== 'none' && (
+            <div className="field">
+              <label htmlFor="detection-initial-model">
+                {choice.kind === 'upload' ? 'Keras file' : 'Model'}
+              </label>
+              <select
+                id="detection-initial-model"
+                value={choice.id}
+                disabled={!canWrite}
+                onChange={(event) => setPicked({ kind: choice.kind, id: event.target.value })}
+              >
+                <option value="">Choose…</option>
+                {options.map((option) => (
+                  <option key={option.id} value={option.id}>
+                    {option.title}
+                  </option>
+                ))}
+                {choice.id !== '' && !options.some((option) => option.id === choice.id) && (
+                  <option value={choice.id}>
+                    {choice.kind === 'upload' ? 'file' : 'model'} #{choice.id}
+                  </option>
+                )}
+              </select>
+            </div>
+          )}
+          {choice.kind === 'upload' && canWrite && (
+            <div className="field">
+              <label htmlFor="detection-upload">Upload a .keras or .h5 file</label>
+              <input
+                id="detection-upload"
+                type="file"
+                accept=".keras,.h5"
+                disabled={uploading}
+                onChange={(event) => void upload(event.target.files?.[0])}
+              />
+              {uploadError && (
+                <p className="error-text" role="alert">
+                  {uploadError}
+                </p>
+              )}
+            </div>
+          )}
           <div className="field">
             <label htmlFor="detection-frozen">Frozen layers of that model</label>
             <input
@@ -136,7 +213,7 @@ export function DetectionPanel({ impulse, block, canWrite }: DetectionPanelProps
               min={0}
               step={1}
               value={frozen}
-              disabled={!canWrite || initialId.trim() === ''}
+              disabled={!canWrite || !fromModel}
               onChange={(event) => setFrozen(event.target.value)}
             />
           </div>
