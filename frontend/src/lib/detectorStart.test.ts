@@ -23,10 +23,16 @@ describe('detector start choice', () => {
 
   it('reads the stored block back as the choice it was', () => {
     expect(storedChoice({}, detectors, 1)).toEqual({ kind: 'none', id: '' });
-    expect(storedChoice({ initial_model_id: 7 }, detectors, 1)).toEqual({ kind: 'project', id: '7' });
+    expect(storedChoice({ initial_model_id: 7 }, detectors, 1)).toEqual({
+      kind: 'project',
+      id: '7',
+    });
     expect(storedChoice({ initial_model_id: 9 }, detectors, 1)).toEqual({ kind: 'other', id: '9' });
     // No longer listed (deleted, or access revoked): shown as another project's, by id.
-    expect(storedChoice({ initial_model_id: 40 }, detectors, 1)).toEqual({ kind: 'other', id: '40' });
+    expect(storedChoice({ initial_model_id: 40 }, detectors, 1)).toEqual({
+      kind: 'other',
+      id: '40',
+    });
     expect(storedChoice({ initial_model_file_id: 3 }, detectors, 1)).toEqual({
       kind: 'upload',
       id: '3',

@@ -78,7 +78,10 @@ export function detectorTitle(detector: StartingDetectorLike, projectId: number)
 }
 
 /** Accept only what the server accepts, so that a wrong file is named before it is sent. */
-export function uploadProblem(file: { name: string; size: number }, maxBytes: number): string | null {
+export function uploadProblem(
+  file: { name: string; size: number },
+  maxBytes: number,
+): string | null {
   if (!/\.(keras|h5)$/i.test(file.name)) return `${file.name} is not a .keras or .h5 file`;
   if (file.size > maxBytes) return `${file.name} is larger than ${maxBytes} bytes`;
   return null;
