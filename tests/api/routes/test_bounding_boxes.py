@@ -141,15 +141,22 @@ BAD_BOX_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_BOX_CASES))
-@pytest.mark.parametrize("box_format", ["edge-impulse", "coco", "voc"])
+# An empty label only exists in Edge Impulse's format: COCO labels are categories and VOC's an
+# element, whose absence the malformed-file tests cover.
+BAD_BOX_IMPORTS = [
+    (box_format, case)
+    for box_format in ("edge-impulse", "coco", "voc")
+    for case in sorted(BAD_BOX_CASES)
+    if box_format == "edge-impulse" or case != "empty label"
+]
+
+
+@pytest.mark.parametrize("box_format, case", BAD_BOX_IMPORTS)
 def test_a_bad_box_refuses_the_whole_import_naming_file_and_box(
     client: TestClient, rng: np.random.Generator, box_format: str, case: str
 ) -> None:
     project = create_project(client, "bad-box")
     bad_box, message = BAD_BOX_CASES[case]
-    if box_format != "edge-impulse" and case == "empty label":
-        pytest.skip("COCO labels are categories and VOC's an element: tested with malformed files")
     boxes = {**BOXES, "b.png": [BOXES["b.png"][0], bad_box]}
     before = stored_counts()
     response = _import(client, project["id"], _images(rng) + FORMATS[box_format](boxes))
