@@ -185,6 +185,22 @@ def _train_network(
         return _store_network(context, params, project_id, block, data, result, bundle)
 
 
+
+def _store_model(impulse_id: int, project_id: int, model: TrainedModel,
+                 outputs: list[tuple[str, str, Path]]) -> int:
+    """Store the trained model and its files (kind, file name, path) in one transaction; its id.
+    Refused when the impulse was deleted while the job trained."""
+    with get_sessionmaker()() as session:
+        if session.get(Impulse, impulse_id) is None:
+            raise JobInputError(f"impulse {impulse_id} was deleted while training")
+        session.add(model)
+        session.flush()
+        for kind, name, path in outputs:
+            session.add(new_artifact(project_id=project_id, trained_model_id=model.id, kind=kind,
+                                     file_name=name, data=path.read_bytes()))
+        session.commit()
+        return model.id
+
 def _store_network(
     context: JobContext,
     params: TrainModelParams,
@@ -229,23 +245,7 @@ def _store_network(
         ("training-script", f"{stem}-train.py", files.script),
         ("notebook-zip", f"{stem}-notebook.zip", bundle),
     ]
-    with get_sessionmaker()() as session:
-        if session.get(Impulse, params.impulse_id) is None:
-            raise JobInputError(f"impulse {params.impulse_id} was deleted while training")
-        session.add(model)
-        session.flush()
-        for kind, name, path in outputs:
-            session.add(
-                new_artifact(
-                    project_id=project_id,
-                    trained_model_id=model.id,
-                    kind=kind,
-                    file_name=name,
-                    data=path.read_bytes(),
-                )
-            )
-        session.commit()
-        model_id = model.id
+    model_id = _store_model(params.impulse_id, project_id, model, outputs)
     summary: dict[str, Any] = {
         "trained_model_id": model_id,
         "task": result.task,
@@ -372,23 +372,7 @@ def _train_detection(
         if files.keras is not None:
             # A later block can start from this model (its backbone).
             outputs.append((INITIAL_MODEL_KIND, f"{stem}.keras", files.keras))
-        with get_sessionmaker()() as session:
-            if session.get(Impulse, params.impulse_id) is None:
-                raise JobInputError(f"impulse {params.impulse_id} was deleted while training")
-            session.add(model)
-            session.flush()
-            for kind, name, path in outputs:
-                session.add(
-                    new_artifact(
-                        project_id=project_id,
-                        trained_model_id=model.id,
-                        kind=kind,
-                        file_name=name,
-                        data=path.read_bytes(),
-                    )
-                )
-            session.commit()
-            model_id = model.id
+        model_id = _store_model(params.impulse_id, project_id, model, outputs)
     summary = {
         "trained_model_id": model_id,
         "task": "object_detection",
