@@ -99,6 +99,10 @@ test('from sign-up and a new project to the feature explorer, then sharing it', 
   await test.step('move one clip of each keyword to the test split', async () => {
     for (const keyword of KEYWORDS) {
       await page.locator('#filter-label').selectOption(keyword);
+      // Act on the filtered rows, not on the previous list still shown while they load.
+      const table = page.locator('table[aria-describedby="dataset-range"]');
+      await expect(table).toHaveAttribute('aria-busy', 'false');
+      await expect(table.locator('tbody .tag').filter({ hasNotText: keyword })).toHaveCount(0);
       const category = page.getByLabel(`Category of ${keyword}.0.wav`);
       await category.selectOption('testing');
       await expect(category).toHaveValue('testing');

@@ -99,7 +99,12 @@ export function SamplesTable({ projectId }: { projectId: number }) {
       )}
       {samples.data && samples.data.data.length > 0 && (
         <div className="table-scroll">
-          <table className="data-table" aria-describedby="dataset-range">
+          <table
+            className="data-table"
+            aria-describedby="dataset-range"
+            // Busy while another page or filter loads: the rows shown are the previous ones.
+            aria-busy={samples.isPlaceholderData}
+          >
             <thead>
               <tr>
                 <th scope="col">File</th>
@@ -174,6 +179,8 @@ function SampleRow({ sample }: { sample: SamplePublic }) {
   const { canWrite } = useProjectPermissions(sample.project_id);
   const path = { project_id: sample.project_id, sample_id: sample.id };
   const update = useMutation(samplesUpdateSampleMutation());
+  // The category chosen shows at once; the list's refetch confirms it, an error reverts it.
+  const pendingCategory = update.isPending ? update.variables?.body.category : undefined;
   const remove = useMutation(samplesDeleteSampleMutation());
   const [editingLabel, setEditingLabel] = useState(false);
   const editButtonRef = useRef<HTMLButtonElement>(null);
@@ -227,7 +234,7 @@ function SampleRow({ sample }: { sample: SamplePublic }) {
         {canWrite ? (
           <select
             aria-label={`Category of ${sample.filename}`}
-            value={sample.category}
+            value={pendingCategory ?? sample.category}
             disabled={update.isPending}
             onChange={(event) =>
               update.mutate({ path, body: { category: event.target.value as CategoryFilter } })
