@@ -40,6 +40,30 @@ class CostPublic(BaseModel):
     basis: str
     notes: list[str] = []
     stack_bytes: int | None = Field(None, description="stack, included in ram_bytes")
+    instructions: int | None = Field(
+        None,
+        description="Instructions of one inference, counted in QEMU: a lower bound on the "
+        "cycles of a Cortex-M4.",
+    )
+    cycles: int | None = Field(
+        None,
+        description="≈ cycles of one inference by the Cortex-M4 cycle model (Arm Cortex-M4 TRM "
+        "instruction timings over the traced run, pipeline refill 2 cycles); None with "
+        "cycle_basis saying why.",
+    )
+    cycles_min: int | None = Field(None, description="cycles with a pipeline refill of 1 cycle")
+    cycles_max: int | None = Field(None, description="cycles with a pipeline refill of 3 cycles")
+    cycle_factor: float | None = Field(
+        None,
+        description="The board core's cycles per Cortex-M4-model cycle (1 on a Cortex-M4; "
+        "cycle_basis says where another core's factor comes from).",
+    )
+    cycle_latency_ms: float | None = Field(
+        None, description="cycles x cycle_factor at the board's clock, in milliseconds."
+    )
+    cycle_basis: str | None = Field(
+        None, description="What the cycle figures are and assume, or why there are none."
+    )
 
 
 class PrecisionEstimatePublic(BaseModel):

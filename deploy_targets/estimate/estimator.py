@@ -7,6 +7,7 @@ ARM toolchain or QEMU, estimated from the MAC count (`method="mac-estimate"`, wi
 from __future__ import annotations
 
 import re
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from deploy_targets.estimate.arm_build import (
     build_firmware,
     section_sizes,
 )
+from deploy_targets.estimate.core_cycles import CoreCycles, core_cycles
 from deploy_targets.estimate.cycle_model import PIPELINE_REFILL_CYCLES, CycleCount, measure_cycles
 from deploy_targets.estimate.machines import harness_machine
 from deploy_targets.estimate.qemu_run import qemu_command, run_firmware
@@ -49,9 +51,12 @@ class Estimate:
     reason: str | None = None  # why method is "mac-estimate"
     output_fnv1a: int | None = None  # FNV-1a of the output bytes for the harness's input
     notes: tuple[str, ...] = ()
-    # Cortex-M4 cycle model (cycle_model.py) over QEMU's instruction stream; only when asked
-    # for (count_cycles=True) on a Cortex-M4 board. The range is the pipeline refill at 1 and 3.
+    # Cortex-M4 cycle model (cycle_model.py) over QEMU's instruction stream of the board's own
+    # build; only when asked for (count_cycles=True). The range is the pipeline refill at 1 and 3.
     cycles: CycleCount | None = None
+    cycle_factor: float | None = None  # the board's core cycles per model cycle (core_cycles.py)
+    cycle_latency_ms: float | None = None  # cycles x cycle_factor at the board's clock
+    cycle_basis: str | None = None  # what the cycle figures are, or why there are none
 
     @property
     def cycle_estimate(self) -> int | None:
@@ -86,7 +91,9 @@ def read_header_sizes(library_dir: Path, name: str) -> dict[str, int]:
     """INPUT_BYTES, OUTPUT_BYTES and ARENA_BYTES as `#define`d in `library_dir/name.h`."""
     header = library_dir / f"{name}.h"
     if not header.is_file():
-        raise ValueError(f"{header} does not exist; a library named {name!r} declares its API there")
+        raise ValueError(
+            f"{header} does not exist; a library named {name!r} declares its API there"
+        )
     text = header.read_text()
     sizes: dict[str, int] = {}
     for key in ("INPUT_BYTES", "OUTPUT_BYTES", "ARENA_BYTES"):
@@ -138,13 +145,16 @@ def estimate_library(
     tools: ArmTools | None = None,
     work_dir: Path | None = None,
     count_cycles: bool = False,
+    max_traced_instructions: int | None = None,
 ) -> Estimate:
     """Measure one inference of the library `name` in `library_dir` on `board`.
 
     `mac_count` is only used by the fallback when the toolchain or QEMU is missing.
     `work_dir` keeps the firmware and objects (a temporary folder otherwise).
     `count_cycles` runs QEMU once more with its instruction log on and prices every executed
-    instruction with the Cortex-M4 cycle model (Cortex-M4 boards only; seconds per model).
+    instruction with the Cortex-M4 cycle model, scaled to the board's core (core_cycles.py);
+    about a second per million instructions, so `max_traced_instructions` skips it (saying so)
+    for an inference longer than that.
     """
     board = get_board(board) if isinstance(board, str) else board
     tools = tools or ArmTools()
@@ -160,9 +170,13 @@ def estimate_library(
 
     if work_dir is not None:
         work_dir.mkdir(parents=True, exist_ok=True)
-        return _measure(library_dir, name, board, tools, work_dir, count_cycles)
+        return _measure(
+            library_dir, name, board, tools, work_dir, count_cycles, max_traced_instructions
+        )
     with tempfile.TemporaryDirectory(prefix="mf-estimate-") as tmp:
-        return _measure(library_dir, name, board, tools, Path(tmp), count_cycles)
+        return _measure(
+            library_dir, name, board, tools, Path(tmp), count_cycles, max_traced_instructions
+        )
 
 
 def estimate_compiled(
@@ -171,15 +185,28 @@ def estimate_compiled(
     *,
     tools: ArmTools | None = None,
     count_cycles: bool = False,
+    max_traced_instructions: int | None = None,
 ) -> Estimate:
     """`estimate_library` for the compiler's CompiledLibrary (its MAC count feeds the fallback)."""
-    return estimate_library(lib.out_dir, lib.name, board, mac_count=lib.mac_count, tools=tools,
-                            count_cycles=count_cycles)
+    return estimate_library(
+        lib.out_dir,
+        lib.name,
+        board,
+        mac_count=lib.mac_count,
+        tools=tools,
+        count_cycles=count_cycles,
+        max_traced_instructions=max_traced_instructions,
+    )
 
 
 def _measure(
-    library_dir: Path, name: str, board: Board, tools: ArmTools, work_dir: Path,
+    library_dir: Path,
+    name: str,
+    board: Board,
+    tools: ArmTools,
+    work_dir: Path,
     count_cycles: bool = False,
+    max_traced_instructions: int | None = None,
 ) -> Estimate:
     firmware = build_firmware(library_dir, name, board, work_dir, tools)
     with_library = section_sizes(firmware.library_elf, tools)
@@ -209,16 +236,37 @@ def _measure(
         f"{board.clock_hz / 1e6:g} MHz"
     )
     cycles = None
-    if count_cycles and board.qemu_cpu == "cortex-m4":
-        cycles = measure_cycles(
-            qemu_command(tools.qemu, board, firmware.library_elf), firmware.library_elf,
-            tools.nm, f"{name}_invoke", tools.qemu_timeout_s,
-        )
-        notes.append(
-            f"cycles: {cycles.cycles()} by the Cortex-M4 model (pipeline refill 2; "
-            f"{cycles.cycle_range[0]}-{cycles.cycle_range[1]} for 1-3), over "
-            f"{cycles.instructions} instructions traced in QEMU"
-        )
+    cycle_factor = cycle_latency_ms = None
+    cycle_basis = None
+    if count_cycles:
+        core = core_cycles(board)
+        if core is None:
+            cycle_basis = f"no cycle estimate: the cycle model has no factor for {board.core}"
+        elif max_traced_instructions is not None and run.instructions > max_traced_instructions:
+            cycle_basis = (
+                f"no cycle estimate: {run.instructions} instructions are more than the "
+                f"{max_traced_instructions} an estimate traces (about a second per million)"
+            )
+        else:
+            try:
+                cycles = measure_cycles(
+                    qemu_command(tools.qemu, board, firmware.library_elf),
+                    firmware.library_elf,
+                    tools.nm,
+                    f"{name}_invoke",
+                    tools.qemu_timeout_s,
+                )
+            except (ValueError, OSError, subprocess.SubprocessError) as error:
+                cycle_basis = f"no cycle estimate: tracing the run failed ({error})"
+        if cycles is not None and core is not None:
+            cycle_factor = core.factor
+            cycle_latency_ms = cycles.cycles() * core.factor / board.clock_hz * 1000.0
+            cycle_basis = _cycle_basis(core, board)
+            notes.append(
+                f"cycles: {cycles.cycles()} by the Cortex-M4 model (pipeline refill 2; "
+                f"{cycles.cycle_range[0]}-{cycles.cycle_range[1]} for 1-3), over "
+                f"{cycles.instructions} instructions traced in QEMU"
+            )
     return Estimate(
         board=board.name,
         method="qemu",
@@ -234,4 +282,20 @@ def _measure(
         output_fnv1a=run.output_fnv1a,
         notes=tuple(notes),
         cycles=cycles,
+        cycle_factor=cycle_factor,
+        cycle_latency_ms=cycle_latency_ms,
+        cycle_basis=cycle_basis,
+    )
+
+
+def _cycle_basis(core: CoreCycles, board: Board) -> str:
+    """What the cycle figures are, the same for every part run on `board` (the figures
+    themselves are in the notes)."""
+    scaled = "" if core.factor == 1.0 else f" x {core.factor:.2f}"
+    return (
+        "≈ cycles, Cortex-M4 model; instructions are a lower bound on a Cortex-M4's cycles. "
+        f"Every instruction of one inference traced in QEMU {board.qemu_machine} and priced by "
+        "the Arm Cortex-M4 TRM's instruction timings (deploy_targets/estimate/cycle_model.py); "
+        "the range is a pipeline refill of 1 to 3 cycles; latency = "
+        f"cycles{scaled} / {board.clock_hz / 1e6:g} MHz. {core.assumption}"
     )

@@ -29,6 +29,9 @@ from worker.learning.metrics import tflm_arena_bytes
 SOFT_FLOAT_INSTRUCTIONS_PER_MAC = 200
 
 # Estimates take seconds (two cross-compiles and QEMU runs); keep the last few per process.
+# Tracing a run for the cycle model takes about a second per million instructions: an inference
+# longer than this (soft-float models, mostly) is given no cycle estimate, and says why.
+MAX_TRACED_INSTRUCTIONS = 30_000_000
 _CACHE_SIZE = 32
 _cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
 _cache_lock = threading.Lock()
@@ -45,6 +48,15 @@ class Cost:
     basis: str
     notes: list[str] = field(default_factory=list)
     stack_bytes: int | None = None  # included in ram_bytes
+    instructions: int | None = None  # one inference, measured in QEMU: a lower bound on cycles
+    # The Cortex-M4 cycle model over the traced run (pipeline refill 2; min/max for 1 and 3),
+    # the latency of those cycles on the board's core, and what they assume (or why none).
+    cycles: int | None = None
+    cycles_min: int | None = None
+    cycles_max: int | None = None
+    cycle_factor: float | None = None
+    cycle_latency_ms: float | None = None
+    cycle_basis: str | None = None
 
 
 def _cost(estimate: Estimate) -> Cost:
@@ -56,8 +68,25 @@ def _cost(estimate: Estimate) -> Cost:
         notes.append(f"RAM includes {estimate.stack_bytes} bytes of stack")
     if estimate.reason:
         notes.append(estimate.reason)
-    return Cost(estimate.latency_ms, estimate.flash_bytes, ram, estimate.method,
-                estimate.latency_basis, notes, estimate.stack_bytes)
+    cost = Cost(
+        estimate.latency_ms,
+        estimate.flash_bytes,
+        ram,
+        estimate.method,
+        estimate.latency_basis,
+        notes,
+        estimate.stack_bytes,
+        estimate.instructions,
+    )
+    if estimate.cycles is not None:
+        cost.cycles = estimate.cycle_estimate
+        cost.cycles_min, cost.cycles_max = estimate.cycles.cycle_range
+        cost.cycle_factor = estimate.cycle_factor
+        cost.cycle_latency_ms = estimate.cycle_latency_ms
+    cost.cycle_basis = estimate.cycle_basis or (
+        f"no cycle estimate: the {estimate.method} estimate traces no run"
+    )
+    return cost
 
 
 # How compiled_model_cost begins its basis when the float32 model does not compile.
@@ -81,6 +110,16 @@ def _sum(parts: list[Cost | None], precision: str = "int8") -> Cost:
     stacks = [p.stack_bytes or 0 for p in present]
     static_ram = total([p.ram_bytes for p in present])
     methods = sorted({p.method for p in present})
+    cycles = total([p.cycles for p in present])
+    # The parts run on one core: their bases are the same text; else say which part has none.
+    cycle_basis = (
+        next((p.cycle_basis for p in present if p.cycle_basis), None)
+        if cycles is not None
+        else "; ".join(
+            p.cycle_basis or f"no cycle estimate: {p.basis}" for p in present if p.cycles is None
+        )
+        or None
+    )
     return Cost(
         latency_ms=total([p.latency_ms for p in present]),
         flash_bytes=total([p.flash_bytes for p in present]),
@@ -89,37 +128,72 @@ def _sum(parts: list[Cost | None], precision: str = "int8") -> Cost:
         basis="DSP + model; RAM = DSP buffers + model RAM, counting the deeper of their stacks once",
         notes=[_IO_NOTES[precision]],
         stack_bytes=max(stacks, default=0),
+        instructions=total([p.instructions for p in present]),
+        cycles=cycles,
+        cycles_min=total([p.cycles_min for p in present]),
+        cycles_max=total([p.cycles_max for p in present]),
+        cycle_factor=present[-1].cycle_factor if cycles is not None and present else None,
+        cycle_latency_ms=total([p.cycle_latency_ms for p in present]),
+        cycle_basis=cycle_basis,
     )
 
 
-def dsp_cost(impulse: ImpulseSpec, dsp_blocks: Sequence[DspSpec], board: Board) -> Cost:
-    """The DSP blocks' C++ run once in QEMU on the board's core (or estimated without it)."""
+def dsp_cost(
+    impulse: ImpulseSpec,
+    dsp_blocks: Sequence[DspSpec],
+    board: Board,
+    *,
+    count_cycles: bool = False,
+) -> Cost:
+    """The DSP blocks' C++ run once in QEMU on the board's core (or estimated without it);
+    `count_cycles`: once more traced, for the cycle model."""
     with tempfile.TemporaryDirectory(prefix="mcuforge-dsp-estimate-") as scratch:
         try:
             library = write_dsp_estimate_library(impulse, dsp_blocks, Path(scratch) / "dsp")
         except SdkError as error:
             return Cost(None, None, None, "none", f"no DSP estimate: {error}")
-        return _cost(estimate_library(library, DSP_ESTIMATE_NAME, board))
+        return _cost(
+            estimate_library(
+                library,
+                DSP_ESTIMATE_NAME,
+                board,
+                count_cycles=count_cycles,
+                max_traced_instructions=MAX_TRACED_INSTRUCTIONS,
+            )
+        )
 
 
-def int8_model_cost(model_int8: bytes, board: Board) -> Cost:
-    return compiled_model_cost(model_int8, board, "int8")
+def int8_model_cost(model_int8: bytes, board: Board, *, count_cycles: bool = False) -> Cost:
+    return compiled_model_cost(model_int8, board, "int8", count_cycles=count_cycles)
 
 
-def compiled_model_cost(model: bytes, board: Board, precision: str) -> Cost:
-    """The model compiled as the libraries compile it, run once in QEMU on the board's core."""
+def compiled_model_cost(
+    model: bytes, board: Board, precision: str, *, count_cycles: bool = False
+) -> Cost:
+    """The model compiled as the libraries compile it, run once in QEMU on the board's core;
+    `count_cycles`: once more traced, for the cycle model."""
     with tempfile.TemporaryDirectory(prefix="mcuforge-model-estimate-") as scratch:
         try:
             library = compile_tflite(model, Path(scratch) / "model", "mf_model")
         except CompileError as error:
             why = f"the {precision} model does not compile: {error}"
             return Cost(None, None, None, "none", why)
-        cost = _cost(estimate_compiled(library, board))
-        cost.notes.insert(0, (
-            f"model RAM = mcuforge tensor arena (activations, {library.arena_bytes} bytes) + the "
-            "compiled model's other static data + its stack; the TensorFlow Lite Micro arena on "
-            "the Training page is for comparison only"
-        ))
+        cost = _cost(
+            estimate_compiled(
+                library,
+                board,
+                count_cycles=count_cycles,
+                max_traced_instructions=MAX_TRACED_INSTRUCTIONS,
+            )
+        )
+        cost.notes.insert(
+            0,
+            (
+                f"model RAM = mcuforge tensor arena (activations, {library.arena_bytes} bytes) + the "
+                "compiled model's other static data + its stack; the TensorFlow Lite Micro arena on "
+                "the Training page is for comparison only"
+            ),
+        )
         return cost
 
 
@@ -174,6 +248,8 @@ def float32_model_cost(
         ram_bytes=arena,
         method="mac-estimate",
         basis=basis,
+        cycle_basis="no cycle estimate: the float32 model was not run, its latency is estimated "
+        "from the MAC count",
         notes=[
             "flash: the float32 weights only (4 bytes each); the kernels' code is not counted",
             "RAM: the float32 model's TensorFlow Lite Micro arena (no mcuforge kernels for "
@@ -185,18 +261,26 @@ def float32_model_cost(
 
 
 def float32_cost(
-    sizes: dict[str, Any], mac_count: int | None, board: Board, model_float32: bytes | None
+    sizes: dict[str, Any],
+    mac_count: int | None,
+    board: Board,
+    model_float32: bytes | None,
+    *,
+    count_cycles: bool = False,
 ) -> Cost:
     """The float32 model measured as int8 is (QEMU, the board's float ABI: soft float without
     an FPU); the MAC-count estimate only when there is no model file or it does not compile."""
     if model_float32 is not None:
-        cost = compiled_model_cost(model_float32, board, "float32")
+        cost = compiled_model_cost(model_float32, board, "float32", count_cycles=count_cycles)
         if cost.method != "none":
             if board.fpu is None:
-                cost.notes.insert(0, (
-                    f"{board.name} has no FPU: every float operation is a soft-float library "
-                    "call, so float32 runs far slower than int8 here"
-                ))
+                cost.notes.insert(
+                    0,
+                    (
+                        f"{board.name} has no FPU: every float operation is a soft-float library "
+                        "call, so float32 runs far slower than int8 here"
+                    ),
+                )
             return cost
         fallback = float32_model_cost(sizes, mac_count, board, model_float32)
         fallback.notes.insert(0, cost.basis)
@@ -256,9 +340,11 @@ def deployment_estimates(
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    dsp_part = dsp_cost(impulse, dsp_blocks, board) if impulse and dsp_blocks else None
-    int8_model = int8_model_cost(model_int8, board)
-    float_model = float32_cost(sizes, mac_count, board, model_float32)
+    dsp_part = (
+        dsp_cost(impulse, dsp_blocks, board, count_cycles=True) if impulse and dsp_blocks else None
+    )
+    int8_model = int8_model_cost(model_int8, board, count_cycles=True)
+    float_model = float32_cost(sizes, mac_count, board, model_float32, count_cycles=True)
     float_reason = library_refusal or float32_refusal(float_model, model_float32)
     result: dict[str, Any] = {}
     for precision, model_part, reason in (
@@ -272,7 +358,9 @@ def deployment_estimates(
             "model": asdict(model_part),
             "total": asdict(total),
             "fits": _fits(total, board),
-            "fits_unknown_reason": fits_unknown_reason({"DSP block": dsp_part, "model": model_part}),
+            "fits_unknown_reason": fits_unknown_reason(
+                {"DSP block": dsp_part, "model": model_part}
+            ),
             "deployable": reason is None,
             "reason": reason,
         }
