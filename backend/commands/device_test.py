@@ -83,8 +83,9 @@ def _get(client: Any, path: str, **params: Any) -> Any:
     return response.json()
 
 
-def find_model(client: Any, project_id: int, impulse_id: int | None, block_id: int | None
-               ) -> ProjectModel:
+def find_model(
+    client: Any, project_id: int, impulse_id: int | None, block_id: int | None
+) -> ProjectModel:
     """The impulse (given, or the newest) and its classification or regression block."""
     impulses = _get(client, f"/api/projects/{project_id}/impulses")["data"]
     if impulse_id is not None:
@@ -102,12 +103,14 @@ def find_model(client: Any, project_id: int, impulse_id: int | None, block_id: i
             f"impulse {impulse['id']} has no classification or regression block to test"
         )
     block = blocks[0]
-    return ProjectModel(project_id, int(impulse["id"]), int(block["id"]),
-                        str(block.get("type", "classification")))
+    return ProjectModel(
+        project_id, int(impulse["id"]), int(block["id"]), str(block.get("type", "classification"))
+    )
 
 
-def platform_windows(client: Any, model: ProjectModel, max_windows: int
-                     ) -> tuple[list[PlatformWindow], int, list[str]]:
+def platform_windows(
+    client: Any, model: ProjectModel, max_windows: int
+) -> tuple[list[PlatformWindow], int, list[str]]:
     """Up to `max_windows` test windows with the platform's results; (windows, the trained
     model's id, notes on samples left out)."""
     base = f"/api/projects/{model.project_id}"
@@ -117,16 +120,23 @@ def platform_windows(client: Any, model: ProjectModel, max_windows: int
     trained_model_id = 0
     offset = 0
     while len(windows) < max_windows:
-        page = _get(client, f"{base}/samples", category="testing", offset=offset, limit=100,
-                    sort="created_at")
+        page = _get(
+            client,
+            f"{base}/samples",
+            category="testing",
+            offset=offset,
+            limit=100,
+            sort="created_at",
+        )
         if not page["data"]:
             break
         offset += len(page["data"])
         for sample in page["data"]:
             if len(windows) >= max_windows:
                 break
-            response = client.post(classify, json={"sample_id": sample["id"],
-                                                   "include_windows": True})
+            response = client.post(
+                classify, json={"sample_id": sample["id"], "include_windows": True}
+            )
             if response.status_code == 404 and "model" in _detail(response).lower():
                 raise DeviceTestFailed(f"no trained model to test: {_detail(response)}")
             if response.status_code != 200:
@@ -139,12 +149,18 @@ def platform_windows(client: Any, model: ProjectModel, max_windows: int
                 notes.append(f"{sample['filename']}: {body.get('raw_windows_note')}")
                 continue
             for result, raw in zip(body["windows"], raw_windows, strict=True):
-                windows.append(PlatformWindow(
-                    sample_id=int(sample["id"]), filename=str(sample["filename"]),
-                    window=int(result["window"]), raw=raw, scores=result.get("scores"),
-                    top=result.get("top"), value=result.get("value"),
-                    anomaly=result.get("anomaly"),
-                ))
+                windows.append(
+                    PlatformWindow(
+                        sample_id=int(sample["id"]),
+                        filename=str(sample["filename"]),
+                        window=int(result["window"]),
+                        raw=raw,
+                        scores=result.get("scores"),
+                        top=result.get("top"),
+                        value=result.get("value"),
+                        anomaly=result.get("anomaly"),
+                    )
+                )
                 if len(windows) >= max_windows:
                     break
     if not windows:
@@ -179,17 +195,28 @@ def compare(platform: PlatformWindow, device: BoardResult, labels: list[str]) ->
     if platform.anomaly is not None:
         anomaly_difference = abs(device.anomaly - platform.anomaly)
         agrees = agrees and anomaly_difference <= ANOMALY_TOLERANCE * max(
-            1.0, abs(platform.anomaly))
+            1.0, abs(platform.anomaly)
+        )
     return WindowOutcome(
-        sample_id=platform.sample_id, filename=platform.filename, window=platform.window,
-        agrees=agrees, platform_top=platform_top, device_top=device_top,
-        max_score_difference=max_difference, value_difference=value_difference,
-        anomaly_difference=anomaly_difference, counter=device.counter,
+        sample_id=platform.sample_id,
+        filename=platform.filename,
+        window=platform.window,
+        agrees=agrees,
+        platform_top=platform_top,
+        device_top=device_top,
+        max_score_difference=max_difference,
+        value_difference=value_difference,
+        anomaly_difference=anomaly_difference,
+        counter=device.counter,
     )
 
 
-def estimate_cycles(client: Any, model: ProjectModel, board: str) -> tuple[float | None, str]:
-    """The platform's estimate for one window on `board` (DSP + model), in cycles; and a note."""
+def estimate_cycles(
+    client: Any, model: ProjectModel, board: str, counter_unit: str = "cycles"
+) -> tuple[float | None, str]:
+    """The platform's estimate for one window on `board` (DSP + model), in cycles; and a note.
+    A board that counts cycles is compared with the cycle model's figure (its error, measured);
+    an emulator that counts instructions with the instruction count times the board's CPI."""
     response = client.get(
         f"/api/projects/{model.project_id}/impulses/{model.impulse_id}/deployment/estimates",
         params={"board": board},
@@ -197,15 +224,28 @@ def estimate_cycles(client: Any, model: ProjectModel, board: str) -> tuple[float
     if response.status_code != 200:
         return None, f"no estimate: {_detail(response)}"
     body = response.json()
-    latency_ms = body["int8"]["total"]["latency_ms"]
+    total = body["int8"]["total"]
+    clock_hz = float(body["board"]["clock_hz"])
+    cycle_ms = total.get("cycle_latency_ms")
+    if counter_unit == "cycles" and cycle_ms is not None:
+        return float(cycle_ms) * clock_hz / 1000.0, (
+            f"≈ {cycle_ms:.3f} ms on {board}, Cortex-M4 cycle model "
+            f"(x {total['cycle_factor']:.2f} for the core)"
+        )
+    latency_ms = total["latency_ms"]
     if latency_ms is None:
         return None, "no latency estimate for this impulse"
-    cycles = float(latency_ms) * float(body["board"]["clock_hz"]) / 1000.0
-    return cycles, f"{latency_ms:.3f} ms on {board} ({body['int8']['total']['method']})"
+    cycles = float(latency_ms) * clock_hz / 1000.0
+    return cycles, f"{latency_ms:.3f} ms on {board} ({total['method']}, instructions x CPI)"
 
 
 def run_device_test(
-    client: Any, link: DeviceLink, model: ProjectModel, *, max_windows: int, board: str,
+    client: Any,
+    link: DeviceLink,
+    model: ProjectModel,
+    *,
+    max_windows: int,
+    board: str,
     progress: bool = True,
 ) -> dict[str, Any]:
     """The whole test: windows from the platform, through the board, compared; the report."""
@@ -234,12 +274,18 @@ def run_device_test(
         outcomes.append(outcome)
         if progress:
             mark = "ok " if outcome.agrees else "DIFF"
-            tops = (f" {outcome.platform_top} / {outcome.device_top}"
-                    if outcome.platform_top is not None else "")
-            print(f"{mark} {window.filename} window {window.window}:{tops} "
-                  f"{info.counter_unit} {answer.counter}", file=sys.stderr)
+            tops = (
+                f" {outcome.platform_top} / {outcome.device_top}"
+                if outcome.platform_top is not None
+                else ""
+            )
+            print(
+                f"{mark} {window.filename} window {window.window}:{tops} "
+                f"{info.counter_unit} {answer.counter}",
+                file=sys.stderr,
+            )
     seconds = time.monotonic() - started
-    estimate, estimate_note = estimate_cycles(client, model, board)
+    estimate, estimate_note = estimate_cycles(client, model, board, info.counter_unit)
     agreeing = sum(outcome.agrees for outcome in outcomes)
     counters = [outcome.counter for outcome in outcomes]
     return {
@@ -270,8 +316,10 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     ]
     if report["estimate_cycles"] is not None:
         ratio = report["counter_mean"] / report["estimate_cycles"]
-        lines.append(f"Estimate: {report['estimate_cycles']:.0f} cycles "
-                     f"({report['estimate_note']}); board / estimate = {ratio:.2f}.")
+        lines.append(
+            f"Estimate: {report['estimate_cycles']:.0f} cycles "
+            f"({report['estimate_note']}); board / estimate = {ratio:.2f}."
+        )
     else:
         lines.append(f"Estimate: {report['estimate_note']}.")
     lines.append(f"{report['seconds_per_window'] * 1000:.1f} ms a window over the serial link.")
@@ -293,12 +341,17 @@ def _run(args: argparse.Namespace) -> int:
     elif stored is not None:
         headers = {"Authorization": f"Bearer {stored.token}"}
     else:
-        print(f"mcuforge device-test: no sign-in in {credentials_path()}: run `mcuforge login` "
-              "or pass --api-key (an admin key of the project)", file=sys.stderr)
+        print(
+            f"mcuforge device-test: no sign-in in {credentials_path()}: run `mcuforge login` "
+            "or pass --api-key (an admin key of the project)",
+            file=sys.stderr,
+        )
         return 2
     if not 1 <= args.max_windows <= MAX_REPORT_WINDOWS:
-        print(f"mcuforge device-test: --max-windows must be 1 to {MAX_REPORT_WINDOWS}",
-              file=sys.stderr)
+        print(
+            f"mcuforge device-test: --max-windows must be 1 to {MAX_REPORT_WINDOWS}",
+            file=sys.stderr,
+        )
         return 2
     import httpx
 
@@ -315,8 +368,12 @@ def _run(args: argparse.Namespace) -> int:
             project_id = resolve_project(client, args.project)
             model = find_model(client, project_id, args.impulse, args.block)
             report = run_device_test(
-                client, DeviceLink(port, timeout_s=args.timeout_s), model,
-                max_windows=args.max_windows, board=args.board, progress=not args.quiet,
+                client,
+                DeviceLink(port, timeout_s=args.timeout_s),
+                model,
+                max_windows=args.max_windows,
+                board=args.board,
+                progress=not args.quiet,
             )
             for line in summary_lines(report):
                 print(line)
@@ -327,8 +384,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"mcuforge device-test: {error}", file=sys.stderr)
         return 1
     except httpx.HTTPError as error:
-        print(f"mcuforge device-test: cannot reach the mcuforge server at {url}: {error}",
-              file=sys.stderr)
+        print(
+            f"mcuforge device-test: cannot reach the mcuforge server at {url}: {error}",
+            file=sys.stderr,
+        )
         return 1
     finally:
         port.close()
@@ -346,22 +405,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "project and the deploy permission (the login token of an editor or owner, or an "
         "admin API key).",
     )
-    parser.add_argument("--port", default="/dev/ttyACM0",
-                        help="serial device or pyserial URL (default /dev/ttyACM0)")
+    parser.add_argument(
+        "--port",
+        default="/dev/ttyACM0",
+        help="serial device or pyserial URL (default /dev/ttyACM0)",
+    )
     parser.add_argument("--baud", type=int, default=115200, help="baud rate (default 115200)")
     parser.add_argument("--project", required=True, help="project id or name")
     parser.add_argument("--impulse", type=int, help="impulse id (default: the newest)")
-    parser.add_argument("--block", type=int,
-                        help="learning block id (default: the first classifier or regression)")
-    parser.add_argument("--board", default="nano33ble",
-                        help="board profile of the estimate to compare with (default nano33ble)")
-    parser.add_argument("--max-windows", type=int, default=DEFAULT_MAX_WINDOWS,
-                        help=f"test windows to send at most (default {DEFAULT_MAX_WINDOWS})")
-    parser.add_argument("--timeout-s", type=float, default=30.0,
-                        help="seconds to wait for the board's answer to a window (default 30)")
+    parser.add_argument(
+        "--block", type=int, help="learning block id (default: the first classifier or regression)"
+    )
+    parser.add_argument(
+        "--board",
+        default="nano33ble",
+        help="board profile of the estimate to compare with (default nano33ble)",
+    )
+    parser.add_argument(
+        "--max-windows",
+        type=int,
+        default=DEFAULT_MAX_WINDOWS,
+        help=f"test windows to send at most (default {DEFAULT_MAX_WINDOWS})",
+    )
+    parser.add_argument(
+        "--timeout-s",
+        type=float,
+        default=30.0,
+        help="seconds to wait for the board's answer to a window (default 30)",
+    )
     parser.add_argument("--url", help="the server (default: the one of `mcuforge login`)")
     parser.add_argument("--api-key", help="an admin API key (default: the login token)")
     parser.add_argument("--no-upload", action="store_true", help="do not store the report")
     parser.add_argument("--quiet", action="store_true", help="no line per window")
     parser.set_defaults(func=_run)
-

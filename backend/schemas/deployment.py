@@ -64,6 +64,11 @@ class CostPublic(BaseModel):
     cycle_basis: str | None = Field(
         None, description="What the cycle figures are and assume, or why there are none."
     )
+    cycle_assumption: str | None = Field(
+        None,
+        description="What the cycle figures assume of the board's core (the Cortex-M4 model's "
+        "own core, or the factor another core's cycles are scaled by and its source).",
+    )
 
 
 class PrecisionEstimatePublic(BaseModel):

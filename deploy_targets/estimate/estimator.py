@@ -57,6 +57,7 @@ class Estimate:
     cycle_factor: float | None = None  # the board's core cycles per model cycle (core_cycles.py)
     cycle_latency_ms: float | None = None  # cycles x cycle_factor at the board's clock
     cycle_basis: str | None = None  # what the cycle figures are, or why there are none
+    cycle_assumption: str | None = None  # what they assume of the board's core
 
     @property
     def cycle_estimate(self) -> int | None:
@@ -238,8 +239,8 @@ def _measure(
     cycles = None
     cycle_factor = cycle_latency_ms = None
     cycle_basis = None
+    core = core_cycles(board) if count_cycles else None
     if count_cycles:
-        core = core_cycles(board)
         if core is None:
             cycle_basis = f"no cycle estimate: the cycle model has no factor for {board.core}"
         elif max_traced_instructions is not None and run.instructions > max_traced_instructions:
@@ -285,6 +286,7 @@ def _measure(
         cycle_factor=cycle_factor,
         cycle_latency_ms=cycle_latency_ms,
         cycle_basis=cycle_basis,
+        cycle_assumption=None if cycles is None or core is None else core.assumption,
     )
 
 

@@ -85,6 +85,23 @@ def test_estimates_show_int8_and_float32_measured(world: TrainingWorld) -> None:
     shallower = min(int8["dsp"]["stack_bytes"], int8["model"]["stack_bytes"])
     assert total["ram_bytes"] == int8["dsp"]["ram_bytes"] + int8["model"]["ram_bytes"] - shallower
     assert int8["deployable"] is True and int8["fits"] is True
+    # Beside the instructions, cycles by the Cortex-M4 model for the DSP and the model: never
+    # fewer than the instructions, inside their pipeline-refill range, their latency at 64 MHz.
+    for part in ("dsp", "model", "total"):
+        cost = int8[part]
+        assert cost["instructions"] > 0
+        assert cost["cycles"] >= cost["instructions"]
+        assert cost["cycles_min"] <= cost["cycles"] <= cost["cycles_max"]
+        assert cost["cycle_factor"] == 1.0
+        assert cost["cycle_assumption"].startswith("Cortex-M4: the model's own core")
+        assert cost["cycle_latency_ms"] == pytest.approx(cost["cycles"] / 64e3)
+        assert cost["cycle_latency_ms"] >= cost["latency_ms"]
+        assert cost["cycle_basis"].startswith(
+            "≈ cycles, Cortex-M4 model; instructions are a lower bound"
+        )
+    assert total["cycles"] == int8["dsp"]["cycles"] + int8["model"]["cycles"]
+    assert total["instructions"] == int8["dsp"]["instructions"] + int8["model"]["instructions"]
+    assert float32["model"]["cycles"] >= float32["model"]["instructions"] > 0
     # Every RAM figure says what it is: model RAM is the tensor arena plus static data and stack.
     ram_note = int8["model"]["notes"][0]
     match = re.match(r"model RAM = mcuforge tensor arena \(activations, (\d+) bytes\)", ram_note)
@@ -98,8 +115,9 @@ def test_estimates_show_int8_and_float32_measured(world: TrainingWorld) -> None:
     assert "instructions measured in QEMU" in float32["model"]["basis"]
     assert float32["model"]["latency_ms"] > 0 and float32["model"]["flash_bytes"] > 0
     float_note = float32["model"]["notes"][0]
-    float_arena = re.match(r"model RAM = mcuforge tensor arena \(activations, (\d+) bytes\)",
-                           float_note)
+    float_arena = re.match(
+        r"model RAM = mcuforge tensor arena \(activations, (\d+) bytes\)", float_note
+    )
     assert float_arena is not None, float_note
     assert int(float_arena[1]) > 2 * int(match[1])
     assert float32["model"]["ram_bytes"] > int(float_arena[1])
@@ -119,6 +137,11 @@ def test_float32_without_an_fpu_is_measured_in_soft_float_and_says_so(world: Tra
     assert "no FPU" in float32["notes"][0] and "soft-float" in float32["notes"][0]
     # Every float operation a libgcc call: far more instructions than the int8 kernels.
     assert float32["latency_ms"] > 5 * int8["latency_ms"]
+    # Not a Cortex-M4: the cycles say what they assume of the Cortex-M0+.
+    assert int8["cycles"] >= int8["instructions"] > 0
+    assert int8["cycle_assumption"].startswith("Cortex-M0+: the M0+ build's own instructions")
+    assert int8["cycle_assumption"] in int8["cycle_basis"]
+    assert int8["cycle_latency_ms"] == pytest.approx(int8["cycles"] / 133e3)
 
 
 def test_cpp_sdk_build_is_stored_listed_and_downloads_a_zip_with_the_sdk(
@@ -132,16 +155,24 @@ def test_cpp_sdk_build_is_stored_listed_and_downloads_a_zip_with_the_sdk(
     assert result["artifact_id"] in listed
     entry = listed[result["artifact_id"]]
     assert (entry["target"], entry["precision"], entry["job_id"]) == ("cpp-sdk", "int8", job["id"])
-    model = world.client.get(f"/api/projects/{world.project_id}/impulses/{world.impulse_id}"
-                             "/learning/1/model").json()
+    model = world.client.get(
+        f"/api/projects/{world.project_id}/impulses/{world.impulse_id}/learning/1/model"
+    ).json()
     assert entry["trained_model_id"] == model["id"]
 
     archive = zipfile.ZipFile(io.BytesIO(download(world, entry["id"])))
     names = set(archive.namelist())
     root = result["file_name"].removesuffix(".zip")
-    for path in ("mf_classifier.h", "mf_model.h", "model-parameters/model_metadata.h",
-                 "Makefile", "CMakeLists.txt", "README.md", "LICENSE",
-                 "examples/standalone/main.cpp"):
+    for path in (
+        "mf_classifier.h",
+        "mf_model.h",
+        "model-parameters/model_metadata.h",
+        "Makefile",
+        "CMakeLists.txt",
+        "README.md",
+        "LICENSE",
+        "examples/standalone/main.cpp",
+    ):
         assert f"{root}/{path}" in names
     metadata = archive.read(f"{root}/model-parameters/model_metadata.h").decode()
     assert "#define MF_LABEL_COUNT 3" in metadata
@@ -238,12 +269,17 @@ def test_image_impulse_builds_an_sdk_taking_frames_of_its_images_size(
     project_id = world.new_project("pictures")
     rng = np.random.default_rng(8)
     # Most images are 14 x 10 (width x height): the library's frames are that size.
-    files = [(f"{label}.{i}.png", png_bytes(rng, size=(14, 10)))
-             for label in ("cat", "dog") for i in range(4)]
+    files = [
+        (f"{label}.{i}.png", png_bytes(rng, size=(14, 10)))
+        for label in ("cat", "dog")
+        for i in range(4)
+    ]
     files.append(("dog.9.png", png_bytes(rng, size=(20, 16))))
     assert upload(client, project_id, files, category="training").status_code in (200, 201)
     impulse = make_impulse(
-        client, project_id, input_block={"type": "image"},
+        client,
+        project_id,
+        input_block={"type": "image"},
         dsp_blocks=[{"id": 1, "type": "image", "params": {"width": 8, "height": 6}}],
         learning_blocks=[{"id": 1, "dsp_blocks": [1], "settings": {**FAST_SETTINGS, "epochs": 2}}],
     )
@@ -251,13 +287,16 @@ def test_image_impulse_builds_an_sdk_taking_frames_of_its_images_size(
     assert run_job(start_training(client, project_id, impulse["id"]), run_train_model) == (
         "succeeded"
     )
-    response = client.post(f"{impulse_url(project_id, impulse['id'])}/deployment/build",
-                           json={"target": "cpp-sdk"})
+    response = client.post(
+        f"{impulse_url(project_id, impulse['id'])}/deployment/build", json={"target": "cpp-sdk"}
+    )
     assert response.status_code == 202, response.text
     assert run_job(response.json()["id"], run_build_deployment) == "succeeded"
     job = client.get(f"/api/projects/{project_id}/jobs/{response.json()['id']}").json()
-    download = client.get(f"{impulse_url(project_id, impulse['id'])}/deployment/builds/"
-                          f"{job['result']['artifact_id']}/download")
+    download = client.get(
+        f"{impulse_url(project_id, impulse['id'])}/deployment/builds/"
+        f"{job['result']['artifact_id']}/download"
+    )
     archive = zipfile.ZipFile(io.BytesIO(download.content))
     root = job["result"]["file_name"].removesuffix(".zip")
     metadata = archive.read(f"{root}/model-parameters/model_metadata.h").decode()

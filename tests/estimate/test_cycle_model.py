@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from deploy_targets.boards import BOARDS, get_board
 from deploy_targets.estimate import estimate_library
+from deploy_targets.estimate.core_cycles import core_cycles
 from deploy_targets.estimate.cycle_model import (
     DIVIDE_CYCLES,
     PIPELINE_REFILL_CYCLES,
@@ -129,9 +131,57 @@ def test_spin_loop_costs_subs_and_a_taken_branch_per_iteration(
 
 
 @pytest.mark.toolchain
-def test_cycles_are_counted_only_when_asked_and_only_on_a_cortex_m4(
+def test_cycles_are_counted_only_when_asked_and_scaled_to_the_boards_core(
     arm_toolchain: None, fixtures_dir: Path
 ) -> None:
     assert estimate_library(fixtures_dir / "spin_loop", "spin_loop", "nano33ble").cycles is None
+    for name, factor in (("nano33ble", 1.0), ("stm32f7", 1.25 / 2.14)):
+        board = get_board(name)
+        estimate = estimate_library(
+            fixtures_dir / "spin_loop", "spin_loop", name, count_cycles=True
+        )
+        assert estimate.cycle_estimate is not None and estimate.instructions is not None
+        # The M7 build's stream is the same loop, priced at Cortex-M4 timings...
+        assert estimate.cycle_estimate >= estimate.instructions
+        # ...and its latency is those cycles times the core's documented factor at its clock.
+        assert estimate.cycle_factor == pytest.approx(factor)
+        expected_ms = estimate.cycle_estimate * factor / board.clock_hz * 1000
+        assert estimate.cycle_latency_ms == pytest.approx(expected_ms)
+        assert estimate.cycle_basis is not None
+        assert estimate.cycle_basis.startswith("≈ cycles, Cortex-M4 model; instructions are")
     m7 = estimate_library(fixtures_dir / "spin_loop", "spin_loop", "stm32f7", count_cycles=True)
-    assert m7.cycles is None
+    assert m7.cycle_basis is not None and "Cortex-M7: Cortex-M4 cycles x 0.58" in m7.cycle_basis
+
+
+@pytest.mark.toolchain
+def test_a_run_longer_than_the_trace_budget_says_why_it_has_no_cycles(
+    arm_toolchain: None, fixtures_dir: Path
+) -> None:
+    estimate = estimate_library(
+        fixtures_dir / "spin_loop",
+        "spin_loop",
+        "nano33ble",
+        count_cycles=True,
+        max_traced_instructions=1000,
+    )
+    assert estimate.cycles is None and estimate.cycle_latency_ms is None
+    assert estimate.cycle_basis is not None
+    assert estimate.cycle_basis.startswith("no cycle estimate:") and "1000" in estimate.cycle_basis
+
+
+def test_a_log_that_ends_before_invoke_returns_is_refused() -> None:
+    # A QEMU killed by the timeout: its log stops inside the loop. A count of it would be short.
+    truncated = _log(5)[:-4]  # without main's TB
+    with pytest.raises(ValueError, match="before invoke returned"):
+        count_cycles(truncated, start_pc=0x100, stop_range=(0x200, 0x210))
+
+
+def test_every_board_has_a_documented_cycle_factor() -> None:
+    for board in BOARDS.values():
+        core = core_cycles(board)
+        assert core is not None, board.name
+        assert 0.3 < core.factor <= 1.0 and core.assumption.startswith("Cortex-M")
+        # The model's own core is not scaled.
+        assert (core.factor == 1.0) == (
+            board.core.startswith("cortex-m4") or board.core == "cortex-m0plus"
+        )

@@ -57,6 +57,7 @@ class Cost:
     cycle_factor: float | None = None
     cycle_latency_ms: float | None = None
     cycle_basis: str | None = None
+    cycle_assumption: str | None = None
 
 
 def _cost(estimate: Estimate) -> Cost:
@@ -83,6 +84,7 @@ def _cost(estimate: Estimate) -> Cost:
         cost.cycles_min, cost.cycles_max = estimate.cycles.cycle_range
         cost.cycle_factor = estimate.cycle_factor
         cost.cycle_latency_ms = estimate.cycle_latency_ms
+        cost.cycle_assumption = estimate.cycle_assumption
     cost.cycle_basis = estimate.cycle_basis or (
         f"no cycle estimate: the {estimate.method} estimate traces no run"
     )
@@ -135,6 +137,9 @@ def _sum(parts: list[Cost | None], precision: str = "int8") -> Cost:
         cycle_factor=present[-1].cycle_factor if cycles is not None and present else None,
         cycle_latency_ms=total([p.cycle_latency_ms for p in present]),
         cycle_basis=cycle_basis,
+        cycle_assumption=next((p.cycle_assumption for p in present if p.cycle_assumption), None)
+        if cycles is not None
+        else None,
     )
 
 
