@@ -141,10 +141,11 @@ test('a 6-axis motion impulse made with axes checkboxes and the recommended bloc
     const table = page.getByTestId('estimates-table');
     await expect(table).toBeVisible({ timeout: 240_000 });
     await expect(page.getByText('Estimating on each board…')).toHaveCount(0, { timeout: 240_000 });
-    // Columns: int8 latency, RAM, flash, fits, then float32 latency, RAM, flash, fits.
+    // Columns: int8 latency, cycles, RAM, flash, fits, then float32 the same.
     const firstRow = table.locator('tbody tr').first().locator('td');
-    await expect(firstRow.nth(5)).toHaveText(/\d+(\.\d+)? k?B/);
-    await expect(firstRow.nth(7)).toHaveText(/fits|too big/);
+    await expect(firstRow.nth(1)).toContainText(/≈ [\d.]+ [kM]?.*instructions/);
+    await expect(firstRow.nth(7)).toHaveText(/\d+(\.\d+)? k?B/);
+    await expect(firstRow.nth(9)).toHaveText(/fits|too big/);
     await screenshots(page, 'deployment');
   });
 });

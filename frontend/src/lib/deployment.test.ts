@@ -10,6 +10,7 @@ import {
   defaultTarget,
   describeBoard,
   estimateRows,
+  formatCount,
   unknownFitNotes,
   formatLatency,
   formatMemory,
@@ -162,6 +163,7 @@ describe('estimateRows', () => {
       {
         board: 'nano33ble',
         description: 'Nano',
+        cycleAssumption: null,
         int8: {
           latency: '12.5 ms',
           latencySplit: null,
@@ -171,6 +173,11 @@ describe('estimateRows', () => {
           fit: 'fits',
           fitReason: null,
           method: 'qemu',
+          cycles: '—',
+          cycleLatency: null,
+          instructions: '—',
+          cycleSplit: null,
+          cycleBasis: null,
         },
         float32: {
           latency: '—',
@@ -181,6 +188,11 @@ describe('estimateRows', () => {
           fit: 'too big',
           fitReason: null,
           method: 'qemu',
+          cycles: '—',
+          cycleLatency: null,
+          instructions: '—',
+          cycleSplit: null,
+          cycleBasis: null,
         },
       },
     ]);
@@ -199,6 +211,44 @@ describe('estimateRows', () => {
     expect(row?.int8.latencySplit).toBe('DSP 50.4 ms + model 2.4 ms');
     expect(row?.int8.dspRam).toBe('DSP 72.7 kB (stack 224 B)');
     expect(row?.float32.latencySplit).toBeNull();
+  });
+
+  it('gives the cycle estimate and its latency beside the instructions, DSP and model', () => {
+    const counted = (instructions: number, cycles: number, cycle_latency_ms: number) => ({
+      ...cost(1, 1, 1),
+      instructions,
+      cycles,
+      cycle_latency_ms,
+      cycle_basis: '≈ cycles, Cortex-M4 model; instructions are a lower bound. …',
+      cycle_assumption: "Cortex-M4: the model's own core",
+    });
+    const withCycles = {
+      ...estimates,
+      int8: {
+        ...estimates.int8,
+        dsp: counted(800_000, 1_000_000, 15.625),
+        model: counted(300_000, 430_000, 6.72),
+        total: counted(1_100_000, 1_430_000, 22.34),
+      },
+    } as DeploymentEstimatesPublic;
+    const [row] = estimateRows([withCycles]);
+    expect(row?.int8.cycles).toBe('≈ 1.43 M');
+    expect(row?.int8.cycleLatency).toBe('≈ 22.3 ms');
+    expect(row?.int8.instructions).toBe('1.1 M');
+    expect(row?.int8.cycleSplit).toBe('DSP ≈ 1 M + model ≈ 430 k');
+    expect(row?.int8.cycleBasis).toMatch(/^≈ cycles, Cortex-M4 model; instructions are a lower/);
+    expect(row?.cycleAssumption).toBe("Cortex-M4: the model's own core");
+    expect(row?.float32.cycles).toBe('—');
+  });
+
+  it.each([
+    [740, '740'],
+    [9_876, '9876'],
+    [12_345, '12.3 k'],
+    [5_190_000, '5.19 M'],
+    [null, '—'],
+  ])('counts %s as %s', (count, text) => {
+    expect(formatCount(count)).toBe(text);
   });
 
   it('says why the fit is unknown instead of "not measured"', () => {

@@ -71,6 +71,16 @@ export function formatLatency(latencyMs: number | null | undefined): string {
   return `${Number(latencyMs.toFixed(latencyMs < 10 ? 2 : 1))} ms`;
 }
 
+/** Instruction and cycle counts: "740", "9.9 k", "1.23 M", "—". */
+export function formatCount(count: number | null | undefined): string {
+  if (count == null || !Number.isFinite(count)) return '—';
+  if (count >= 1e6) return `${Number((count / 1e6).toFixed(2))} M`;
+  if (count >= 1e4) return `${Number((count / 1e3).toFixed(1))} k`;
+  return `${Math.round(count)}`;
+}
+
+type Cost = DeploymentEstimatesPublic['int8']['model'];
+
 export interface EstimateCell {
   latency: string;
   /** "DSP 50.4 ms + model 2.4 ms", null without a DSP block. */
@@ -84,11 +94,23 @@ export interface EstimateCell {
   /** Why the fit is unknown (which figure is missing and why); null when it is known. */
   fitReason: string | null;
   method: string;
+  /** "≈ 1.23 M" cycles by the Cortex-M4 model, "—" without them. */
+  cycles: string;
+  /** "≈ 19.2 ms": the cycles (scaled to the board's core) at its clock; null without them. */
+  cycleLatency: string | null;
+  /** The instruction count beside them, a lower bound: "0.95 M". */
+  instructions: string;
+  /** "DSP ≈ 0.8 M + model ≈ 0.43 M", null without a DSP block or cycles. */
+  cycleSplit: string | null;
+  /** What the cycles are and assume, or why there are none. */
+  cycleBasis: string | null;
 }
 
 export interface EstimateRow {
   board: string;
   description: string;
+  /** What the cycle figures assume of this board's core; null without them. */
+  cycleAssumption: string | null;
   int8: EstimateCell;
   float32: EstimateCell;
 }
@@ -118,7 +140,21 @@ function cell(
         ? (estimate.fits_unknown_reason ?? 'a flash or RAM figure is missing')
         : null,
     method: total.method,
+    cycles: total.cycles == null ? '—' : `≈ ${formatCount(total.cycles)}`,
+    cycleLatency:
+      total.cycle_latency_ms == null ? null : `≈ ${formatLatency(total.cycle_latency_ms)}`,
+    instructions: formatCount(total.instructions),
+    cycleSplit:
+      dsp && total.cycles != null
+        ? `DSP ≈ ${formatCount(dsp.cycles)} + model ≈ ${formatCount(estimate.model.cycles)}`
+        : null,
+    cycleBasis: total.cycle_basis ?? null,
   };
+}
+
+function cycleAssumption(entry: DeploymentEstimatesPublic): string | null {
+  const parts: Array<Cost | null | undefined> = [entry.int8.total, entry.float32.total];
+  return parts.find((part) => part?.cycle_assumption)?.cycle_assumption ?? null;
 }
 
 /** One row per board whose estimates arrived, int8 and float32 side by side. */
@@ -126,6 +162,7 @@ export function estimateRows(estimates: ReadonlyArray<DeploymentEstimatesPublic>
   return estimates.map((entry) => ({
     board: entry.board.name,
     description: entry.board.description,
+    cycleAssumption: cycleAssumption(entry),
     int8: cell(entry.int8, entry.board),
     float32: cell(entry.float32, entry.board),
   }));

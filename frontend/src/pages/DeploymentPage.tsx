@@ -28,6 +28,7 @@ import {
   defaultTarget,
   describeBoard,
   estimateRows,
+  type EstimateRow,
   unknownFitNotes,
   precisionFor,
   precisionNote,
@@ -307,82 +308,7 @@ function EstimatesPanel({
       ) : (
         <ErrorText error={firstError ?? null} />
       )}
-      {rows.length > 0 && (
-        <div className="table-scroll">
-          <table className="data-table compact estimates-table" data-testid="estimates-table">
-            <thead>
-              <tr>
-                <th scope="col" rowSpan={2}>
-                  Board
-                </th>
-                <th scope="colgroup" colSpan={4}>
-                  int8
-                </th>
-                <th scope="colgroup" colSpan={4}>
-                  float32
-                </th>
-              </tr>
-              <tr>
-                {['int8', 'float32'].flatMap((precision) =>
-                  ['Latency', 'RAM', 'Flash', 'Fits'].map((title) => (
-                    <th
-                      scope="col"
-                      key={`${precision}-${title}`}
-                      className="num"
-                      title={
-                        title === 'RAM'
-                          ? 'DSP buffers + mcuforge tensor arena + static data + stack'
-                          : undefined
-                      }
-                    >
-                      {title}
-                    </th>
-                  )),
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.board}>
-                  <th scope="row" title={row.description}>
-                    {row.board}
-                    <span className="muted cell-share"> {row.description}</span>
-                  </th>
-                  {[row.int8, row.float32].flatMap((cell, index) => [
-                    <td key={`${index}-l`} className="num" title={`method: ${cell.method}`}>
-                      {cell.latency}
-                      {cell.latencySplit && (
-                        <span className="muted cell-share"> {cell.latencySplit}</span>
-                      )}
-                    </td>,
-                    <td key={`${index}-r`} className="num">
-                      {cell.ram}
-                      {cell.dspRam && <span className="muted cell-share"> {cell.dspRam}</span>}
-                    </td>,
-                    <td key={`${index}-f`} className="num">
-                      {cell.flash}
-                    </td>,
-                    <td
-                      key={`${index}-x`}
-                      className={cell.fit === 'too big' ? 'error-text' : ''}
-                      title={cell.fitReason ?? undefined}
-                    >
-                      {cell.fit}
-                    </td>,
-                  ])}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {unknownFitNotes(rows).length > 0 && (
-            <ul className="muted notes" aria-label="Why a fit is unknown">
-              {unknownFitNotes(rows).map((note) => (
-                <li key={note}>{note}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      {rows.length > 0 && <EstimatesTable rows={rows} />}
       {notes.length > 0 && (
         <ul className="muted notes">
           {notes.map((note) => (
@@ -391,6 +317,120 @@ function EstimatesPanel({
         </ul>
       )}
     </section>
+  );
+}
+
+const CYCLES_TITLE = '≈ cycles, Cortex-M4 model; instructions are a lower bound';
+
+/** The boards' estimates side by side: latency, cycles beside instructions, RAM, flash, fit. */
+export function EstimatesTable({ rows }: { rows: ReadonlyArray<EstimateRow> }) {
+  const assumptions = rows.filter((row) => row.cycleAssumption !== null);
+  return (
+    <div className="table-scroll">
+      <table className="data-table compact estimates-table" data-testid="estimates-table">
+        <thead>
+          <tr>
+            <th scope="col" rowSpan={2}>
+              Board
+            </th>
+            <th scope="colgroup" colSpan={5}>
+              int8
+            </th>
+            <th scope="colgroup" colSpan={5}>
+              float32
+            </th>
+          </tr>
+          <tr>
+            {['int8', 'float32'].flatMap((precision) =>
+              ['Latency', '≈ Cycles', 'RAM', 'Flash', 'Fits'].map((title) => (
+                <th
+                  scope="col"
+                  key={`${precision}-${title}`}
+                  className="num"
+                  title={
+                    title === 'RAM'
+                      ? 'DSP buffers + mcuforge tensor arena + static data + stack'
+                      : title === '≈ Cycles'
+                        ? CYCLES_TITLE
+                        : undefined
+                  }
+                >
+                  {title}
+                </th>
+              )),
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.board}>
+              <th scope="row" title={row.description}>
+                {row.board}
+                <span className="muted cell-share"> {row.description}</span>
+              </th>
+              {[row.int8, row.float32].flatMap((cell, index) => [
+                <td key={`${index}-l`} className="num" title={`method: ${cell.method}`}>
+                  {cell.latency}
+                  {cell.latencySplit && (
+                    <span className="muted cell-share"> {cell.latencySplit}</span>
+                  )}
+                </td>,
+                <td
+                  key={`${index}-c`}
+                  className="num"
+                  title={cell.cycleBasis ?? undefined}
+                  data-testid="cycles-cell"
+                >
+                  {cell.cycles}
+                  {cell.cycleLatency && (
+                    <span className="muted cell-share"> {cell.cycleLatency}</span>
+                  )}
+                  <span className="muted cell-share"> {cell.instructions} instructions</span>
+                  {cell.cycleSplit && <span className="muted cell-share"> {cell.cycleSplit}</span>}
+                </td>,
+                <td key={`${index}-r`} className="num">
+                  {cell.ram}
+                  {cell.dspRam && <span className="muted cell-share"> {cell.dspRam}</span>}
+                </td>,
+                <td key={`${index}-f`} className="num">
+                  {cell.flash}
+                </td>,
+                <td
+                  key={`${index}-x`}
+                  className={cell.fit === 'too big' ? 'error-text' : ''}
+                  title={cell.fitReason ?? undefined}
+                >
+                  {cell.fit}
+                </td>,
+              ])}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted" data-testid="cycles-note">
+        ≈ Cycles: a Cortex-M4 cycle model. Every instruction of one inference is traced in the
+        emulator and priced by the Arm Cortex-M4 Technical Reference Manual&apos;s instruction
+        timings; below the cycles, the latency they take at the board&apos;s clock and the
+        instruction count, which is a lower bound on a Cortex-M4&apos;s cycles. Latency:
+        instructions × the core&apos;s cycles per instruction.
+      </p>
+      {assumptions.length > 0 && (
+        <ul className="muted notes" aria-label="What the cycle estimates assume">
+          {assumptions.map((row) => (
+            <li key={row.board}>
+              {row.board}: {row.cycleAssumption}
+            </li>
+          ))}
+        </ul>
+      )}
+      {unknownFitNotes(rows).length > 0 && (
+        <ul className="muted notes" aria-label="Why a fit is unknown">
+          {unknownFitNotes(rows).map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
