@@ -86,7 +86,9 @@ def _cost(estimate: Estimate) -> Cost:
         cost.cycle_latency_ms = estimate.cycle_latency_ms
         cost.cycle_assumption = estimate.cycle_assumption
     cost.cycle_basis = estimate.cycle_basis or (
-        f"no cycle estimate: the {estimate.method} estimate traces no run"
+        f"no cycle estimate: {estimate.reason}"
+        if estimate.reason
+        else "no cycle estimate: the run was not traced"
     )
     return cost
 
