@@ -154,7 +154,7 @@ def estimate_library(
     `work_dir` keeps the firmware and objects (a temporary folder otherwise).
     `count_cycles` runs QEMU once more with its instruction log on and prices every executed
     instruction with the Cortex-M4 cycle model, scaled to the board's core (core_cycles.py);
-    about a second per million instructions, so `max_traced_instructions` skips it (saying so)
+    0.5-1 s per million instructions, so `max_traced_instructions` skips it (saying so)
     for an inference longer than that.
     """
     board = get_board(board) if isinstance(board, str) else board
@@ -246,7 +246,7 @@ def _measure(
         elif max_traced_instructions is not None and run.instructions > max_traced_instructions:
             cycle_basis = (
                 f"no cycle estimate: {run.instructions} instructions are more than the "
-                f"{max_traced_instructions} an estimate traces (about a second per million)"
+                f"{max_traced_instructions} an estimate traces (0.5-1 s a million)"
             )
         else:
             try:

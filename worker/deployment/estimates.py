@@ -29,9 +29,9 @@ from worker.learning.metrics import tflm_arena_bytes
 SOFT_FLOAT_INSTRUCTIONS_PER_MAC = 200
 
 # Estimates take seconds (two cross-compiles and QEMU runs); keep the last few per process.
-# Tracing a run for the cycle model takes about a second per million instructions: an inference
+# Tracing a run for the cycle model takes 0.5-1 s per million instructions: an inference
 # longer than this (soft-float models, mostly) is given no cycle estimate, and says why.
-MAX_TRACED_INSTRUCTIONS = 30_000_000
+MAX_TRACED_INSTRUCTIONS = 20_000_000
 _CACHE_SIZE = 32
 _cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
 _cache_lock = threading.Lock()

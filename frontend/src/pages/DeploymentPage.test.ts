@@ -25,7 +25,7 @@ function cost(instructions: number, cycles: number | null, latencyMs: number | n
     cycle_latency_ms: latencyMs,
     cycle_basis:
       cycles === null
-        ? 'no cycle estimate: 40000000 instructions are more than the 30000000 an estimate traces'
+        ? 'no cycle estimate: 40000000 instructions are more than the 20000000 an estimate traces'
         : '≈ cycles, Cortex-M4 model; instructions are a lower bound on a Cortex-M4’s cycles.',
     cycle_assumption: null,
   };
