@@ -98,9 +98,9 @@ export interface EstimateCell {
   cycles: string;
   /** "≈ 19.2 ms": the cycles (scaled to the board's core) at its clock; null without them. */
   cycleLatency: string | null;
-  /** The instruction count beside them, a lower bound: "0.95 M". */
+  /** The instruction count beside them, a lower bound: "950 k". */
   instructions: string;
-  /** "DSP ≈ 0.8 M + model ≈ 0.43 M", null without a DSP block or cycles. */
+  /** "DSP ≈ 1 M + model ≈ 430 k", null without a DSP block or cycles. */
   cycleSplit: string | null;
   /** What the cycles are and assume, or why there are none. */
   cycleBasis: string | null;
