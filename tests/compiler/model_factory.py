@@ -150,6 +150,26 @@ def crop(x: Any, rng: np.random.Generator) -> Any:
     return keras.layers.Cropping2D(((top, bottom), (left, right)))(x)
 
 
+def strided(x: Any, rng: np.random.Generator) -> Any:
+    """A slice with steps of 2 and 3 and a reversed axis (STRIDED_SLICE with strides > 1 and
+    < 0), at a random offset."""
+    keras = _keras()
+    h, w, _ = _spatial(x)
+    top, left = int(rng.integers(0, h)), int(rng.integers(0, w))
+    return keras.layers.Lambda(lambda t: t[:, top::2, ::-1, ::-1][:, :, left::3, :])(x)
+
+
+def broadcast_min_max(x: Any, rng: np.random.Generator) -> Any:
+    """MAXIMUM with a per-channel constant, then MINIMUM with a scalar: both broadcast."""
+    import tensorflow as tf
+
+    keras = _keras()
+    _, _, c = _spatial(x)
+    floor = rng.uniform(-0.5, 0.0, size=(c,)).astype(np.float32)
+    ceiling = float(rng.uniform(0.2, 1.0))
+    return keras.layers.Lambda(lambda t: tf.minimum(tf.maximum(t, floor), ceiling))(x)
+
+
 def _branches(join_name: str) -> Layer:
     """Two branches (the input and a 1x1 conv of it) joined by one element-wise layer."""
 
@@ -310,6 +330,8 @@ EXTRA_BLOCKS: dict[str, Layer] = {
     "global_pool": global_pool,
     "zero_pad": zero_pad,
     "crop": crop,
+    "strided": strided,
+    "broadcast_min_max": broadcast_min_max,
     **{kind: _standalone_activation(kind)
        for kind in ("relu", "relu6", "leaky_relu", "sigmoid", "tanh", "hard_swish",
                                                    "relu_n1_to_1")},

@@ -23,6 +23,13 @@ MODELS = [
     (1000, "any"), (1001, "any"), (1002, "conv,residual"), (1003, "depthwise,pool"),
     (1004, "global_pool,sigmoid"), (1005, "tanh,concatenate,multiply"),
     (1006, "zero_pad,subtract,relu6"), (1007, "separable,add"),
+    (1008, "leaky_relu,hard_swish"), (1009, "minimum,maximum,broadcast_min_max"),
+    (1010, "crop,strided"), (1011, "strided,conv"),
+    (1012, "resize_nearest,resize_bilinear"),
+    (1013, "resize_nearest_align_corners,resize_bilinear_half_pixel_centers"),
+    (1014, "resize_nearest_half_pixel_centers,resize_bilinear_align_corners"),
+    (1015, "upsample,pool"), (1016, "transpose_conv"), (1017, "transpose_conv,transpose_conv"),
+    (1018, "grouped_conv"), (1019, "grouped_conv,grouped_conv"),
 ]
 
 

@@ -5,7 +5,7 @@ filter [out, h, w, in], the input and an optional int32 bias."""
 from __future__ import annotations
 
 from deploy_targets.compiler import quantization as q
-from deploy_targets.compiler.ir import Operator
+from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
 from deploy_targets.compiler.steps import ParamStruct
 
@@ -20,33 +20,44 @@ def transpose_padding(padding: str, output_size: int, filter_size: int, stride: 
     return max((conv_output - 1) * stride + filter_size - output_size, 0) // 2
 
 
-def lower_transpose_conv(ctx: LoweringContext, op: Operator) -> None:
-    ctx.need(len(op.inputs) in (3, 4), op, "expects 3 or 4 inputs (output shape, filter, "
-             "input, bias)")
+def check_transpose_conv(ctx: LoweringContext, op: Operator, inp: Tensor, flt: Tensor,
+                         out: Tensor) -> tuple[int, int, int, int]:
+    """What TRANSPOSE_CONV requires of its shapes and options (any element type); returns the
+    strides and paddings (height, width)."""
     shape = ctx.constant(op, op.inputs[0], "int32", "output shape")
-    flt = ctx.constant(op, op.inputs[1], "int8", "filter")
-    inp = ctx.activation_tensor(op, op.inputs[2])
-    out = ctx.activation_tensor(op, op.outputs[0])
     assert shape.data is not None
     ctx.need(len(inp.shape) == 4 and len(flt.shape) == 4 and len(out.shape) == 4, op,
              "input, filter and output must be 4-D")
     ctx.need([int(v) for v in shape.data.reshape(-1)] == list(out.shape), op,
              f"the output shape tensor says {[int(v) for v in shape.data.reshape(-1)]}, the "
              f"output is {list(out.shape)}")
-    batches, in_h, in_w, in_c = inp.shape
+    batches, _, _, in_c = inp.shape
     out_c, k_h, k_w, f_c = flt.shape
     ctx.need(f_c == in_c, op, f"filter depth {f_c} must equal the input depth {in_c}")
     ctx.need(out.shape[0] == batches and out.shape[3] == out_c, op,
              f"output {list(out.shape)} must have the input's batch and the filter's "
              f"{out_c} channels")
-    ctx.need(flt.quantized_dimension == 0 or not flt.is_per_channel, op,
-             "per-channel filter scales must be on axis 0 (output channels)")
-    ctx.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")
     opts = op.options
     padding = opts.get("padding", "VALID")
     ctx.need(padding in ("SAME", "VALID"), op, f"padding {padding} is not SAME or VALID")
     stride_h, stride_w = opts.get("stride_height", 0), opts.get("stride_width", 0)
     ctx.need(stride_h >= 1 and stride_w >= 1, op, "strides must be >= 1")
+    return (stride_h, stride_w, transpose_padding(padding, out.shape[1], k_h, stride_h),
+            transpose_padding(padding, out.shape[2], k_w, stride_w))
+
+
+def lower_transpose_conv(ctx: LoweringContext, op: Operator) -> None:
+    ctx.need(len(op.inputs) in (3, 4), op, "expects 3 or 4 inputs (output shape, filter, "
+             "input, bias)")
+    flt = ctx.constant(op, op.inputs[1], "int8", "filter")
+    inp = ctx.activation_tensor(op, op.inputs[2])
+    out = ctx.activation_tensor(op, op.outputs[0])
+    stride_h, stride_w, pad_h, pad_w = check_transpose_conv(ctx, op, inp, flt, out)
+    batches, in_h, in_w, in_c = inp.shape
+    out_c, k_h, k_w, _ = flt.shape
+    ctx.need(flt.quantized_dimension == 0 or not flt.is_per_channel, op,
+             "per-channel filter scales must be on axis 0 (output channels)")
+    ctx.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")
     act_min, act_max = ctx.activation_range(op, out)
     multipliers, shifts = q.per_channel_multipliers(inp.scale, flt.scales, out.scale, out_c)
     arrays = [ctx.const_array(f"op{op.index}_filter", flt, "filter")]
@@ -62,8 +73,7 @@ def lower_transpose_conv(ctx: LoweringContext, op: Operator) -> None:
         ("output_shift", f"const:op{op.index}_output_shift"),
         ("activation_min", str(act_min)), ("activation_max", str(act_max)),
         ("stride_height", str(stride_h)), ("stride_width", str(stride_w)),
-        ("padding_height", str(transpose_padding(padding, out.shape[1], k_h, stride_h))),
-        ("padding_width", str(transpose_padding(padding, out.shape[2], k_w, stride_w))),
+        ("padding_height", str(pad_h)), ("padding_width", str(pad_w)),
         ("batches", str(batches)), ("input_height", str(in_h)), ("input_width", str(in_w)),
         ("input_depth", str(in_c)), ("filter_height", str(k_h)), ("filter_width", str(k_w)),
         ("output_height", str(out.shape[1])), ("output_width", str(out.shape[2])),
