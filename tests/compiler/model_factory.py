@@ -170,6 +170,34 @@ def broadcast_min_max(x: Any, rng: np.random.Generator) -> Any:
     return keras.layers.Lambda(lambda t: tf.minimum(tf.maximum(t, floor), ceiling))(x)
 
 
+def scale_channels(x: Any, rng: np.random.Generator) -> Any:
+    """MUL by a per-channel constant (broadcast over height and width)."""
+    keras = _keras()
+    _, _, c = _spatial(x)
+    scales = rng.uniform(-2.0, 2.0, size=(c,)).astype(np.float32)
+    return keras.layers.Lambda(lambda t: t * scales)(x)
+
+
+def mean_columns(x: Any, rng: np.random.Generator) -> Any:
+    """MEAN over the width axis (keeping it), concatenated onto the input as one more column."""
+    import tensorflow as tf
+
+    keras = _keras()
+    mean = keras.layers.Lambda(lambda t: tf.reduce_mean(t, axis=2, keepdims=True))(x)
+    return keras.layers.Concatenate(axis=2)([x, mean])
+
+
+def pad_value(x: Any, rng: np.random.Generator) -> Any:
+    """tf.pad with a non-zero constant value (PADV2), uneven on every spatial side."""
+    import tensorflow as tf
+
+    keras = _keras()
+    paddings = [[0, 0], [int(rng.integers(0, 3)), int(rng.integers(1, 3))],
+                [int(rng.integers(1, 3)), int(rng.integers(0, 3))], [0, 0]]
+    value = float(rng.uniform(-1.0, 1.0))
+    return keras.layers.Lambda(lambda t: tf.pad(t, paddings, constant_values=value))(x)
+
+
 def _branches(join_name: str) -> Layer:
     """Two branches (the input and a 1x1 conv of it) joined by one element-wise layer."""
 
@@ -332,6 +360,9 @@ EXTRA_BLOCKS: dict[str, Layer] = {
     "crop": crop,
     "strided": strided,
     "broadcast_min_max": broadcast_min_max,
+    "scale_channels": scale_channels,
+    "mean_columns": mean_columns,
+    "pad_value": pad_value,
     **{kind: _standalone_activation(kind)
        for kind in ("relu", "relu6", "leaky_relu", "sigmoid", "tanh", "hard_swish",
                                                    "relu_n1_to_1")},

@@ -1,7 +1,8 @@
 // mcuforge runtime: 16x8 quantization, int16 activations (zero point 0) with int8 weights and
 // int64 (or int32) biases: FULLY_CONNECTED, CONV_2D, ADD/SUB and SOFTMAX as TFLite's
 // reference kernels compute them for int16 (int64 accumulators, the 64-bit
-// MultiplyByQuantizedMultiplier, a 15-bit ADD headroom, a table-driven SOFTMAX).
+// MultiplyByQuantizedMultiplier, a 15-bit ADD headroom, a table-driven SOFTMAX); MUL, MEAN,
+// QUANTIZE (int16 -> int16), PAD and CONCATENATION as the int8 kernels, on int16 values.
 #ifndef MF_INT16X8_H
 #define MF_INT16X8_H
 
@@ -11,6 +12,7 @@
 #include "mf/elementwise.h"
 #include "mf/fixed_point.h"
 #include "mf/quantize.h"
+#include "mf/tensor_ops.h"
 
 namespace mf {
 
@@ -308,6 +310,104 @@ inline void softmax_int16(const Softmax16Params& p, const int16_t* input, int16_
       const int32_t value = static_cast<int32_t>(
           (static_cast<int64_t>(out[c]) * reciprocal + round) >> right_shift);
       out[c] = clamp_to_int16(value, 0, 32767);
+    }
+  }
+}
+
+// MUL: reference_integer_ops::Mul on int16 (zero points 0, so no offsets): the product of two
+// int16 values fits int32 and is requantized once.
+inline void mul_int16(const MulParams& p, const BroadcastShape& shape, const int16_t* input1,
+                      const int16_t* input2, int16_t* output) {
+  int32_t out_index = 0;
+  for (int32_t d0 = 0; d0 < shape.output_dims[0]; ++d0) {
+    for (int32_t d1 = 0; d1 < shape.output_dims[1]; ++d1) {
+      for (int32_t d2 = 0; d2 < shape.output_dims[2]; ++d2) {
+        for (int32_t d3 = 0; d3 < shape.output_dims[3]; ++d3) {
+          const int32_t a = input1[d0 * shape.input1_strides[0] + d1 * shape.input1_strides[1] +
+                                   d2 * shape.input1_strides[2] + d3 * shape.input1_strides[3]];
+          const int32_t b = input2[d0 * shape.input2_strides[0] + d1 * shape.input2_strides[1] +
+                                   d2 * shape.input2_strides[2] + d3 * shape.input2_strides[3]];
+          const int32_t raw =
+              multiply_by_quantized_multiplier(a * b, p.output_multiplier, p.output_shift);
+          output[out_index++] = clamp_to_int16(raw, p.activation_min, p.activation_max);
+        }
+      }
+    }
+  }
+}
+
+// QUANTIZE int16 -> int16 (a new scale, as the converter inserts before a CONCATENATION):
+// Requantize, then saturation to int16.
+inline void requantize_int16(const RequantizeParams& p, const int16_t* input, int16_t* output) {
+  for (int32_t i = 0; i < p.size; ++i) {
+    const int32_t value = static_cast<int32_t>(input[i]) - p.input_zero_point;
+    const int32_t scaled = multiply_by_quantized_multiplier(value, p.multiplier, p.shift) +
+                           p.output_zero_point;
+    output[i] = clamp_to_int16(scaled, -32768, 32767);
+  }
+}
+
+// PAD on int16 values (mf::PadParams; pad_value is the model's constant or 0).
+inline void pad_int16(const PadParams& p, const int16_t* input, int16_t* output) {
+  for (int32_t d0 = 0; d0 < p.output_dims[0]; ++d0) {
+    for (int32_t d1 = 0; d1 < p.output_dims[1]; ++d1) {
+      for (int32_t d2 = 0; d2 < p.output_dims[2]; ++d2) {
+        for (int32_t d3 = 0; d3 < p.output_dims[3]; ++d3) {
+          const int32_t i0 = d0 - p.left_padding[0], i1 = d1 - p.left_padding[1];
+          const int32_t i2 = d2 - p.left_padding[2], i3 = d3 - p.left_padding[3];
+          const bool inside = i0 >= 0 && i0 < p.input_dims[0] && i1 >= 0 &&
+                              i1 < p.input_dims[1] && i2 >= 0 && i2 < p.input_dims[2] &&
+                              i3 >= 0 && i3 < p.input_dims[3];
+          *output++ = inside ? input[((i0 * p.input_dims[1] + i1) * p.input_dims[2] + i2) *
+                                         p.input_dims[3] + i3]
+                             : static_cast<int16_t>(p.pad_value);
+        }
+      }
+    }
+  }
+}
+
+// One input of an int16 CONCATENATION (mf::ConcatPartParams): values are copied, never
+// requantized; TFLite requires every input to share the output's scale.
+inline void concatenation_part_int16(const ConcatPartParams& p, const int16_t* input,
+                                     int16_t* output) {
+  for (int32_t outer = 0; outer < p.outer_size; ++outer) {
+    for (int32_t i = 0; i < p.copy_size; ++i) {
+      output[outer * p.output_row_size + p.output_offset + i] = input[outer * p.copy_size + i];
+    }
+  }
+}
+
+// MEAN on int16 values: TFLite Micro's QuantizedMeanOrSum as mf::mean, saturating to int16.
+inline void mean_int16(const MeanParams& p, const int16_t* input, int16_t* output) {
+  int32_t out_dims[4];
+  for (int k = 0; k < 4; ++k) out_dims[k] = p.reduce[k] ? 1 : p.input_dims[k];
+  const int32_t n0 = p.reduce[0] ? p.input_dims[0] : 1;
+  const int32_t n1 = p.reduce[1] ? p.input_dims[1] : 1;
+  const int32_t n2 = p.reduce[2] ? p.input_dims[2] : 1;
+  const int32_t n3 = p.reduce[3] ? p.input_dims[3] : 1;
+  for (int32_t o0 = 0; o0 < out_dims[0]; ++o0) {
+    for (int32_t o1 = 0; o1 < out_dims[1]; ++o1) {
+      for (int32_t o2 = 0; o2 < out_dims[2]; ++o2) {
+        for (int32_t o3 = 0; o3 < out_dims[3]; ++o3) {
+          int32_t sum = 0;
+          for (int32_t r0 = 0; r0 < n0; ++r0) {
+            for (int32_t r1 = 0; r1 < n1; ++r1) {
+              for (int32_t r2 = 0; r2 < n2; ++r2) {
+                for (int32_t r3 = 0; r3 < n3; ++r3) {
+                  const int32_t i0 = o0 + r0, i1 = o1 + r1, i2 = o2 + r2, i3 = o3 + r3;
+                  sum += input[((i0 * p.input_dims[1] + i1) * p.input_dims[2] + i2) *
+                                   p.input_dims[3] + i3];
+                }
+              }
+            }
+          }
+          const int32_t shifted_sum = sum - p.input_zero_point * p.reduced_count;
+          const int32_t value = multiply_by_quantized_multiplier(shifted_sum, p.multiplier,
+                                                                 p.shift) + p.output_zero_point;
+          *output++ = clamp_to_int16(value, -32768, 32767);
+        }
+      }
     }
   }
 }
