@@ -468,9 +468,7 @@ def two_input_two_output_model(seed: int) -> bytes:
     return bytes(converter.convert())
 
 
-def space_to_batch_model(seed: int) -> bytes:
-    """SPACE_TO_BATCH_ND (padded) -> RELU -> BATCH_TO_SPACE_ND (cropped) with a fixed batch, so
-    TFLite Micro, which cannot resize tensors, runs it too."""
+def _space_to_batch_keras() -> Any:
     import tensorflow as tf
 
     keras = _keras()
@@ -478,7 +476,20 @@ def space_to_batch_model(seed: int) -> bytes:
     x = keras.layers.Lambda(lambda t: tf.space_to_batch_nd(t, [2, 2], [[1, 2], [3, 0]]))(inputs)
     x = keras.layers.ReLU()(x)
     x = keras.layers.Lambda(lambda t: tf.batch_to_space(t, [2, 2], [[1, 0], [0, 2]]))(x)
-    return to_int8_tflite(keras.Model(inputs, x), seed)
+    return keras.Model(inputs, x)
+
+
+def space_to_batch_model(seed: int) -> bytes:
+    """SPACE_TO_BATCH_ND (padded) -> RELU -> BATCH_TO_SPACE_ND (cropped) with a fixed batch, so
+    TFLite Micro, which cannot resize tensors, runs it too."""
+    return to_int8_tflite(_space_to_batch_keras(), seed)
+
+
+def space_to_batch_float_model(seed: int) -> bytes:
+    """space_to_batch_model converted without quantization (float32 throughout)."""
+    import tensorflow as tf
+
+    return bytes(tf.lite.TFLiteConverter.from_keras_model(_space_to_batch_keras()).convert())
 
 
 def bare_block_model(seed: int, block: str) -> bytes:

@@ -2,7 +2,8 @@
 reference kernels (mf/float32.h) behind the same C API. The lowering driver picks these
 kernels for an operator whose output is float32 (QUANTIZE and DEQUANTIZE, which convert
 between float and int8, stay in ops/quantize.py). Operators whose checks do not depend on the
-element type (STRIDED_SLICE, the resizes, TRANSPOSE_CONV) share them with the int8 modules."""
+element type (STRIDED_SLICE, the resizes, TRANSPOSE_CONV, SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND)
+share them with the int8 modules."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from deploy_targets.compiler.ops.context import (
     dims4,
 )
 from deploy_targets.compiler.ops.resize import check_resize, nearest_params, resize_shape_fields
+from deploy_targets.compiler.ops.space_batch import add_space_batch_step
 from deploy_targets.compiler.ops.strided_slice import strided_slice_params
 from deploy_targets.compiler.ops.transpose_conv import check_transpose_conv
 from deploy_targets.compiler.steps import ConstArray, ParamStruct
@@ -323,6 +325,15 @@ def lower_transpose_conv_f32(ctx: LoweringContext, op: Operator) -> None:
                  [op.inputs[2]], op.outputs[0], [params], arrays)
 
 
+def lower_space_batch_f32(ctx: LoweringContext, op: Operator) -> None:
+    """SPACE_TO_BATCH_ND (padding with 0.0) and BATCH_TO_SPACE_ND, what Keras writes around a
+    dilated convolution."""
+    inp, out = _float(ctx, op, op.inputs[0]), _float(ctx, op, op.outputs[0])
+    to_batch = op.kind == "SPACE_TO_BATCH_ND"
+    function = "mf::space_to_batch_nd_f32" if to_batch else "mf::batch_to_space_nd_f32"
+    add_space_batch_step(ctx, op, inp, out, to_batch, function, pad_value=0)
+
+
 # Registered by kind like the int8 kernels, in their own table: the driver looks an operator
 # up here when its output is float32.
 KERNELS: dict[str, OperatorKernel] = {}
@@ -347,10 +358,13 @@ FLOAT32_KERNELS = {
                                               required_inputs=2),
     "RESIZE_BILINEAR": OperatorKernel(lower_resize_bilinear_f32, required_inputs=2),
     "TRANSPOSE_CONV": OperatorKernel(lower_transpose_conv_f32, required_inputs=3),
+    "SPACE_TO_BATCH_ND": OperatorKernel(lower_space_batch_f32, required_inputs=3),
+    "BATCH_TO_SPACE_ND": OperatorKernel(lower_space_batch_f32, required_inputs=3),
 }
 # The runtime header declaring each kernel function this module's steps call.
 KERNEL_HEADERS = {f"mf::{name}": "float32.h" for name in (
     "conv_2d_f32", "depthwise_conv_2d_f32", "fully_connected_f32", "average_pool_2d_f32",
     "max_pool_2d_f32", "binary_f32", "softmax_f32", "activation_f32", "mean_f32", "pad_f32",
     "concatenation_part_f32", "leaky_relu_f32", "hard_swish_f32", "strided_slice_f32",
-    "resize_nearest_neighbor_f32", "resize_bilinear_f32", "transpose_conv_f32")}
+    "resize_nearest_neighbor_f32", "resize_bilinear_f32", "transpose_conv_f32",
+    "space_to_batch_nd_f32", "batch_to_space_nd_f32")}

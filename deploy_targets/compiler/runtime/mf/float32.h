@@ -3,7 +3,8 @@
 // match TFLite Micro's float kernels to rounding): CONV_2D, DEPTHWISE_CONV_2D,
 // FULLY_CONNECTED, AVERAGE/MAX_POOL_2D, ADD/SUB/MUL/MINIMUM/MAXIMUM, SOFTMAX,
 // RELU/RELU6/LOGISTIC/TANH/LEAKY_RELU/HARD_SWISH, MEAN, PAD, CONCATENATION, STRIDED_SLICE,
-// RESIZE_NEAREST_NEIGHBOR/RESIZE_BILINEAR, TRANSPOSE_CONV and grouped CONV_2D.
+// RESIZE_NEAREST_NEIGHBOR/RESIZE_BILINEAR, TRANSPOSE_CONV, grouped CONV_2D and
+// SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND.
 #ifndef MF_FLOAT32_H
 #define MF_FLOAT32_H
 
@@ -13,6 +14,7 @@
 
 #include "mf/elementwise.h"
 #include "mf/resize.h"
+#include "mf/space_batch.h"
 #include "mf/tensor_ops.h"
 
 namespace mf {
@@ -504,6 +506,16 @@ inline void transpose_conv_f32(const FloatWindowParams& p, const float* input,
     const float total = bias ? output[i] + bias[i % p.output_depth] : output[i];
     output[i] = clamp_f32(total, p.activation_min, p.activation_max);
   }
+}
+
+// SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND move values only: the int8 kernels' loops on floats
+// (the padding is 0.0f).
+inline void space_to_batch_nd_f32(const SpaceBatchParams& p, const float* input, float* output) {
+  space_to_batch_nd<float>(p, input, output);
+}
+
+inline void batch_to_space_nd_f32(const SpaceBatchParams& p, const float* input, float* output) {
+  batch_to_space_nd<float>(p, input, output);
 }
 
 }  // namespace mf
