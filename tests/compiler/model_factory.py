@@ -485,6 +485,11 @@ def space_to_batch_model(seed: int) -> bytes:
     return to_int8_tflite(_space_to_batch_keras(), seed)
 
 
+def space_to_batch_16x8_model(seed: int) -> bytes:
+    """space_to_batch_model quantized 16x8."""
+    return to_16x8_tflite(_space_to_batch_keras(), seed)
+
+
 def space_to_batch_float_model(seed: int) -> bytes:
     """space_to_batch_model converted without quantization (float32 throughout)."""
     import tensorflow as tf
@@ -508,9 +513,15 @@ def random_16x8_model(seed: int, blocks: str, io: str = "int16") -> bytes:
     """A random model of the comma-separated `blocks`, quantized 16x8 (int16 activations,
     int8 weights, int64 biases), with int16 input and output or, for io="float", float32 ones
     around QUANTIZE and DEQUANTIZE."""
+    return to_16x8_tflite(build_model(seed, None if blocks == "any" else blocks.split(",")),
+                          seed, io)
+
+
+def to_16x8_tflite(model: Any, seed: int, io: str = "int16") -> bytes:
+    """16x8 post-training quantization of `model` (int16 or, for io="float", float32 input
+    and output)."""
     import tensorflow as tf
 
-    model = build_model(seed, None if blocks == "any" else blocks.split(","))
     rng = np.random.default_rng(seed + 1)
     shape = (1, *model.input_shape[1:])
     dataset = [rng.normal(0.0, 1.0, size=shape).astype(np.float32) for _ in range(24)]

@@ -1,6 +1,7 @@
 """16x8 quantization (int16 activations, int8 weights, int64 biases): FULLY_CONNECTED,
-CONV_2D, DEPTHWISE_CONV_2D, AVERAGE/MAX_POOL_2D, ADD/SUB, MUL, MEAN, PAD/PADV2, CONCATENATION,
-SOFTMAX, QUANTIZE (int16 -> int16) and QUANTIZE/DEQUANTIZE to and from float, compared value
+CONV_2D, DEPTHWISE_CONV_2D, AVERAGE/MAX_POOL_2D, ADD/SUB, MUL, MEAN, PAD, CONCATENATION,
+STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR, MINIMUM/MAXIMUM, SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND,
+RELU, RELU6, SOFTMAX, QUANTIZE (int16 -> int16) and QUANTIZE/DEQUANTIZE to and from float, compared value
 by value with TFLite Micro and LiteRT's reference kernels on random models with int16 or float
 input and output."""
 
@@ -31,6 +32,15 @@ OPERATOR_MODELS = [
     (913, "zero_pad,zero_pad", "PAD", "mf::pad_int16"),
     (914, "concatenate", "CONCATENATION", "mf::concatenation_part_int16"),
     (915, "multiply,concatenate,global_pool", "QUANTIZE", "mf::requantize_int16"),
+    (917, "crop,strided", "STRIDED_SLICE", "mf::strided_slice_int16"),
+    (918, "resize_nearest_half_pixel_centers", "RESIZE_NEAREST_NEIGHBOR",
+     "mf::resize_nearest_neighbor_int16"),
+    (919, "resize_nearest_align_corners,upsample", "RESIZE_NEAREST_NEIGHBOR",
+     "mf::resize_nearest_neighbor_int16"),
+    (930, "minimum", "MINIMUM", "mf::min_max_int16"),
+    (931, "maximum,broadcast_min_max", "MAXIMUM", "mf::min_max_int16"),
+    (933, "relu", "RELU", "mf::relu_int16"),
+    (934, "relu6", "RELU6", "mf::clamp_int16"),
 ]
 
 
@@ -57,11 +67,26 @@ def test_16x8_operator_is_exact(seed: int, blocks: str, operator: str, function:
     functions = {s.function for s in prepare(model_bytes).steps}
     assert function in functions
     assert not functions & {"mf::mul", "mf::mean", "mf::pad", "mf::concatenation_part",
-                            "mf::requantize"}
+                            "mf::requantize", "mf::strided_slice", "mf::resize_nearest_neighbor",
+                            "mf::min_max"}
     # LiteRT's int16 SOFTMAX can differ from TFLite Micro's by one step, and the compiled
-    # LiteRT-rounding build does not follow it there (seed 910's model shows it): with a
-    # SOFTMAX at the end only TFLite Micro, the device reference, is compared.
-    assert_exact(model_bytes, tmp_path, seed, litert="SOFTMAX" not in kinds)
+    # LiteRT-rounding build does not follow it there (seed 910's model shows it); LiteRT's
+    # RELU6 requantizes where TFLite Micro's does not (test_runtime_divergence.py). With
+    # either in the model only TFLite Micro, the device reference, is compared.
+    assert_exact(model_bytes, tmp_path, seed, litert=not {"SOFTMAX", "RELU6"} & set(kinds))
+
+
+def test_16x8_space_to_batch_is_exact(factory_model: Callable[..., bytes],
+                                     tmp_path: Path) -> None:
+    """SPACE_TO_BATCH_ND (padded) and BATCH_TO_SPACE_ND (cropped) move int16 values with the
+    int8 kernels' templates (the padding is the zero point, 0). TFLite Micro has no int16
+    SPACE_TO_BATCH_ND kernel (it fails to invoke): LiteRT is the reference."""
+    model_bytes = factory_model("space_to_batch_16x8_model", 932)
+    graph = load_graph(model_bytes)
+    kinds = [op.kind for op in graph.operators]
+    assert "SPACE_TO_BATCH_ND" in kinds and "BATCH_TO_SPACE_ND" in kinds
+    assert graph.tensors[graph.inputs[0]].dtype == "int16"
+    assert_exact(model_bytes, tmp_path, 932, tflm=False)
 
 
 FLOAT_IO_MODELS = [(920, "depthwise,pool"), (921, "pool,conv"), (922, "any"), (923, "any")]
@@ -96,8 +121,10 @@ def test_the_models_cover_every_16x8_kernel(factory_model: Callable[..., bytes])
         functions |= {s.function for s in prepare(
             factory_model("random_16x8_model", seed, blocks, "float")).steps}
     assert set(KERNEL_HEADERS) <= functions, set(KERNEL_HEADERS) - functions
-    # The int16 kernels that PAD, CONCATENATION and MEAN call from their own modules.
-    shared = {"mf::pad_int16", "mf::concatenation_part_int16", "mf::mean_int16"}
+    # The int16 kernels that operator modules (PAD, MEAN, ...) call themselves.
+    shared = {"mf::pad_int16", "mf::concatenation_part_int16", "mf::mean_int16",
+              "mf::strided_slice_int16", "mf::resize_nearest_neighbor_int16",
+              "mf::min_max_int16", "mf::relu_int16", "mf::clamp_int16"}
     assert shared <= functions, shared - functions
     subtracts = [op for seed, blocks in MODELS
                  for op in load_graph(factory_model("random_16x8_model", seed, blocks)).operators

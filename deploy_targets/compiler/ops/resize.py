@@ -9,11 +9,16 @@ import numpy as np
 
 from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
+from deploy_targets.compiler.ops.int16x8 import int16_tensor, is_int16
 from deploy_targets.compiler.steps import ConstArray, ParamStruct
 
 
 def _operands(ctx: LoweringContext, op: Operator) -> tuple[Tensor, Tensor]:
-    inp, out = ctx.unary_operands(op)
+    if op.kind == "RESIZE_NEAREST_NEIGHBOR" and is_int16(ctx, op):
+        # 16x8 quantization (TFLite Micro resizes int16 values by nearest neighbour only).
+        inp, out = int16_tensor(ctx, op, op.inputs[0]), int16_tensor(ctx, op, op.outputs[0])
+    else:
+        inp, out = ctx.unary_operands(op)
     ctx.need(inp.scales == out.scales and inp.zero_points == out.zero_points, op,
              "input and output quantization must be equal (TFLite resizes int8 values without "
              "requantizing)")
@@ -67,7 +72,9 @@ def nearest_sources(input_size: int, output_size: int, align_corners: bool,
 def lower_resize_nearest_neighbor(ctx: LoweringContext, op: Operator) -> None:
     inp, out = _operands(ctx, op)
     params, arrays = nearest_params(op, inp, out)
-    ctx.add_step(op, "mf::resize_nearest_neighbor",
+    function = ("mf::resize_nearest_neighbor_int16" if inp.dtype == "int16"
+                else "mf::resize_nearest_neighbor")
+    ctx.add_step(op, function,
                  [f"param:{params.name}", f"in:{op.inputs[0]}", f"out:{op.outputs[0]}"],
                  [op.inputs[0]], op.outputs[0], [params], arrays)
 
@@ -118,4 +125,5 @@ KERNELS = {
     "RESIZE_BILINEAR": OperatorKernel(lower_resize_bilinear, required_inputs=2),
 }
 # The runtime header declaring each kernel function this module's steps call.
-KERNEL_HEADERS = {"mf::resize_nearest_neighbor": "resize.h", "mf::resize_bilinear": "resize.h"}
+KERNEL_HEADERS = {"mf::resize_nearest_neighbor": "resize.h", "mf::resize_bilinear": "resize.h",
+                  "mf::resize_nearest_neighbor_int16": "int16x8.h"}

@@ -1,7 +1,7 @@
 """SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND (TFLite Micro kernels/space_to_batch_nd.cc,
 batch_to_space_nd.cc): what Keras emits around the CONV_2D of a dilated convolution. 3-D and
-4-D int8 tensors (float32 ones through ops/float32.py), constant block shape and paddings
-(crops)."""
+4-D int8 or int16 tensors (float32 ones through ops/float32.py), constant block shape and
+paddings (crops)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import dataclasses
 
 from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel, c_array
+from deploy_targets.compiler.ops.int16x8 import int16_tensor, is_int16
 from deploy_targets.compiler.steps import ParamStruct
 
 
@@ -99,7 +100,10 @@ def _check_shapes(ctx: LoweringContext, op: Operator, inp: Tensor, out: Tensor,
 
 
 def _lower(ctx: LoweringContext, op: Operator, to_batch: bool) -> None:
-    inp, out = ctx.unary_operands(op)
+    if is_int16(ctx, op):  # 16x8 quantization: the kernels are templates; zero point 0
+        inp, out = int16_tensor(ctx, op, op.inputs[0]), int16_tensor(ctx, op, op.outputs[0])
+    else:
+        inp, out = ctx.unary_operands(op)
     function = "mf::space_to_batch_nd" if to_batch else "mf::batch_to_space_nd"
     # LiteRT pads with the zero point (the real value 0), as a SAME convolution expects.
     add_space_batch_step(ctx, op, inp, out, to_batch, function, out.zero_point)

@@ -7,13 +7,18 @@ import numpy as np
 
 from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel, c_array, dims4
+from deploy_targets.compiler.ops.int16x8 import int16_tensor, is_int16
 from deploy_targets.compiler.steps import ParamStruct
 
 
 def lower_strided_slice(ctx: LoweringContext, op: Operator) -> None:
-    inp, out = ctx.unary_operands(op)
-    ctx.add_unary_step(op, "mf::strided_slice", strided_slice_params(ctx, op, inp, out),
-                       in_place=False)
+    if is_int16(ctx, op):  # 16x8 quantization: the same copy of int16 values
+        inp, out = int16_tensor(ctx, op, op.inputs[0]), int16_tensor(ctx, op, op.outputs[0])
+        function = "mf::strided_slice_int16"
+    else:
+        inp, out = ctx.unary_operands(op)
+        function = "mf::strided_slice"
+    ctx.add_unary_step(op, function, strided_slice_params(ctx, op, inp, out), in_place=False)
 
 
 def strided_slice_params(ctx: LoweringContext, op: Operator, inp: Tensor, out: Tensor
@@ -57,4 +62,4 @@ def strided_slice_params(ctx: LoweringContext, op: Operator, inp: Tensor, out: T
 
 KERNELS = {"STRIDED_SLICE": OperatorKernel(lower_strided_slice, required_inputs=4)}
 # The runtime header declaring each kernel function this module's steps call.
-KERNEL_HEADERS = {"mf::strided_slice": "tensor_ops.h"}
+KERNEL_HEADERS = {"mf::strided_slice": "tensor_ops.h", "mf::strided_slice_int16": "int16x8.h"}

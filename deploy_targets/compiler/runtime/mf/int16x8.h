@@ -2,16 +2,19 @@
 // int64 (or int32) biases: FULLY_CONNECTED, CONV_2D, ADD/SUB and SOFTMAX as TFLite's
 // reference kernels compute them for int16 (int64 accumulators, the 64-bit
 // MultiplyByQuantizedMultiplier, a 15-bit ADD headroom, a table-driven SOFTMAX); MUL, MEAN,
-// QUANTIZE (int16 -> int16), PAD and CONCATENATION as the int8 kernels, on int16 values.
+// QUANTIZE (int16 -> int16), PAD, CONCATENATION, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR,
+// MINIMUM/MAXIMUM, RELU and RELU6 as the int8 kernels, on int16 values.
 #ifndef MF_INT16X8_H
 #define MF_INT16X8_H
 
 #include <math.h>
 #include <stdint.h>
 
+#include "mf/activations.h"
 #include "mf/elementwise.h"
 #include "mf/fixed_point.h"
 #include "mf/quantize.h"
+#include "mf/resize.h"
 #include "mf/tensor_ops.h"
 
 namespace mf {
@@ -410,6 +413,77 @@ inline void mean_int16(const MeanParams& p, const int16_t* input, int16_t* outpu
       }
     }
   }
+}
+
+// STRIDED_SLICE on int16 values (mf::StridedSliceParams).
+inline void strided_slice_int16(const StridedSliceParams& p, const int16_t* input,
+                                int16_t* output) {
+  for (int32_t o0 = 0; o0 < p.output_dims[0]; ++o0) {
+    const int32_t i0 = p.start[0] + o0 * p.stride[0];
+    for (int32_t o1 = 0; o1 < p.output_dims[1]; ++o1) {
+      const int32_t i1 = p.start[1] + o1 * p.stride[1];
+      for (int32_t o2 = 0; o2 < p.output_dims[2]; ++o2) {
+        const int32_t i2 = p.start[2] + o2 * p.stride[2];
+        for (int32_t o3 = 0; o3 < p.output_dims[3]; ++o3) {
+          const int32_t i3 = p.start[3] + o3 * p.stride[3];
+          *output++ = input[((i0 * p.input_dims[1] + i1) * p.input_dims[2] + i2) *
+                                p.input_dims[3] + i3];
+        }
+      }
+    }
+  }
+}
+
+// RESIZE_NEAREST_NEIGHBOR on int16 values (mf::ResizeNearestParams, tables from the compiler).
+inline void resize_nearest_neighbor_int16(const ResizeNearestParams& p, const int16_t* input,
+                                          int16_t* output) {
+  const int32_t row_size = p.input_width * p.depth;
+  for (int32_t b = 0; b < p.batches; ++b) {
+    const int16_t* batch = input + b * p.input_height * row_size;
+    for (int32_t y = 0; y < p.output_height; ++y) {
+      const int16_t* row = batch + p.source_rows[y] * row_size;
+      for (int32_t x = 0; x < p.output_width; ++x) {
+        memcpy(output, row + p.source_columns[x] * p.depth,
+               static_cast<size_t>(p.depth) * sizeof(int16_t));
+        output += p.depth;
+      }
+    }
+  }
+}
+
+// MINIMUM/MAXIMUM on int16 values: the stored integers are compared (one shared scale).
+inline void min_max_int16(const MinMaxParams& p, const BroadcastShape& shape,
+                          const int16_t* input1, const int16_t* input2, int16_t* output) {
+  int32_t out_index = 0;
+  for (int32_t d0 = 0; d0 < shape.output_dims[0]; ++d0) {
+    for (int32_t d1 = 0; d1 < shape.output_dims[1]; ++d1) {
+      for (int32_t d2 = 0; d2 < shape.output_dims[2]; ++d2) {
+        for (int32_t d3 = 0; d3 < shape.output_dims[3]; ++d3) {
+          const int16_t a = input1[d0 * shape.input1_strides[0] + d1 * shape.input1_strides[1] +
+                                   d2 * shape.input1_strides[2] + d3 * shape.input1_strides[3]];
+          const int16_t b = input2[d0 * shape.input2_strides[0] + d1 * shape.input2_strides[1] +
+                                   d2 * shape.input2_strides[2] + d3 * shape.input2_strides[3]];
+          output[out_index++] = p.take_maximum ? (a > b ? a : b) : (a < b ? a : b);
+        }
+      }
+    }
+  }
+}
+
+// RELU on int16 values (mf::ReluParams): requantized, then clamped at 0.
+inline void relu_int16(const ReluParams& p, const int16_t* input, int16_t* output) {
+  for (int32_t i = 0; i < p.size; ++i) {
+    const int32_t value = multiply_by_quantized_multiplier(
+        static_cast<int32_t>(input[i]) - p.input_zero_point, p.output_multiplier,
+        p.output_shift) + p.output_zero_point;
+    output[i] = clamp_to_int16(value, p.activation_min, p.activation_max);
+  }
+}
+
+// RELU6 on int16 values (mf::ClampParams): the stored values clamped to the input's quantized
+// [0, 6], as TFLite Micro's Relu6Quantized<int16_t>.
+inline void clamp_int16(const ClampParams& p, const int16_t* input, int16_t* output) {
+  for (int32_t i = 0; i < p.size; ++i) output[i] = clamp_to_int16(input[i], p.lower, p.upper);
 }
 
 }  // namespace mf

@@ -1,5 +1,5 @@
-// mcuforge runtime: SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND on NHWC tensors of int8 (or, for
-// the float32 path, float; see mf/float32.h) values (a 3-D
+// mcuforge runtime: SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND on NHWC tensors of int8, int16
+// (16x8 quantization) or float (the float32 path, see mf/float32.h) values (a 3-D
 // [batch, height, depth] tensor is passed as [batch, height, 1, depth] with block width 1).
 // Keras writes a dilated convolution as SPACE_TO_BATCH_ND, CONV_2D, BATCH_TO_SPACE_ND; these
 // move values only, in the loop order of TFLite's reference kernels.
@@ -24,7 +24,7 @@ struct SpaceBatchParams {
 // Output batch b holds the pixels (h * block_height + shift_h, w * block_width + shift_w) of
 // the padded input batch b % input_batches, where the shifts come from b / input_batches.
 // The padding is filled bytewise with pad_value: exact for int8, and for wider T only with 0
-// (the float path's padding, 0.0f).
+// (the int16 zero point, the float path's 0.0f).
 template <typename T>
 inline void space_to_batch_nd(const SpaceBatchParams& p, const T* input, T* output) {
   const int32_t in_batches = p.input_dims[0], in_h = p.input_dims[1], in_w = p.input_dims[2];
