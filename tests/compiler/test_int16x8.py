@@ -1,7 +1,7 @@
 """16x8 quantization (int16 activations, int8 weights, int64 biases): FULLY_CONNECTED,
 CONV_2D, DEPTHWISE_CONV_2D, AVERAGE/MAX_POOL_2D, ADD/SUB, MUL, MEAN, PAD, CONCATENATION,
 STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR, MINIMUM/MAXIMUM, SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND,
-RELU, RELU6, SOFTMAX, QUANTIZE (int16 -> int16) and QUANTIZE/DEQUANTIZE to and from float, compared value
+RELU, RELU6, LEAKY_RELU, TRANSPOSE_CONV, SOFTMAX, QUANTIZE (int16 -> int16) and QUANTIZE/DEQUANTIZE to and from float, compared value
 by value with TFLite Micro and LiteRT's reference kernels on random models with int16 or float
 input and output."""
 
@@ -41,6 +41,11 @@ OPERATOR_MODELS = [
     (931, "maximum,broadcast_min_max", "MAXIMUM", "mf::min_max_int16"),
     (933, "relu", "RELU", "mf::relu_int16"),
     (934, "relu6", "RELU6", "mf::clamp_int16"),
+    (935, "leaky_relu", "LEAKY_RELU", "mf::leaky_relu_int16"),
+    (936, "conv,leaky_relu", "LEAKY_RELU", "mf::leaky_relu_int16"),
+    (937, "transpose_conv", "TRANSPOSE_CONV", "mf::transpose_conv_16x8"),
+    (938, "transpose_conv,transpose_conv", "TRANSPOSE_CONV", "mf::transpose_conv_16x8"),
+    (939, "conv,transpose_conv", "TRANSPOSE_CONV", "mf::transpose_conv_16x8"),
 ]
 
 
@@ -124,7 +129,8 @@ def test_the_models_cover_every_16x8_kernel(factory_model: Callable[..., bytes])
     # The int16 kernels that operator modules (PAD, MEAN, ...) call themselves.
     shared = {"mf::pad_int16", "mf::concatenation_part_int16", "mf::mean_int16",
               "mf::strided_slice_int16", "mf::resize_nearest_neighbor_int16",
-              "mf::min_max_int16", "mf::relu_int16", "mf::clamp_int16"}
+              "mf::min_max_int16", "mf::relu_int16", "mf::clamp_int16",
+              "mf::leaky_relu_int16", "mf::transpose_conv_16x8"}
     assert shared <= functions, shared - functions
     subtracts = [op for seed, blocks in MODELS
                  for op in load_graph(factory_model("random_16x8_model", seed, blocks)).operators

@@ -1,6 +1,6 @@
 """The standalone activations (TFLite Micro kernels/activations.cc, leaky_relu.cc, logistic.cc,
 tanh.cc, hard_swish.cc): RELU, RELU_N1_TO_1, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH
-(RELU and RELU6 on int16 values too, for 16x8 quantization). Each writes over its input when
+(RELU, RELU6 and LEAKY_RELU on int16 values too, for 16x8 quantization). Each writes over its input when
 the input dies there."""
 
 from __future__ import annotations
@@ -51,14 +51,15 @@ def lower_relu6(ctx: LoweringContext, op: Operator) -> None:
 
 
 def lower_leaky_relu(ctx: LoweringContext, op: Operator) -> None:
-    inp, out = ctx.unary_operands(op)
+    inp, out = _operands(ctx, op)
     alpha = np.float32(op.options.get("alpha", 0.2))
     ctx.need(bool(np.isfinite(alpha)) and abs(float(alpha)) < 2.0**31, op,
              f"alpha {float(alpha)} is not a usable slope")
     m_alpha, s_alpha = q.quantize_multiplier(
         float(np.float32(inp.scale) * alpha / np.float32(out.scale)))
     m_id, s_id = q.quantize_multiplier(float(np.float32(inp.scale) / np.float32(out.scale)))
-    ctx.add_unary_step(op, "mf::leaky_relu", ParamStruct(
+    function = "mf::leaky_relu_int16" if out.dtype == "int16" else "mf::leaky_relu"
+    ctx.add_unary_step(op, function, ParamStruct(
         "mf::LeakyReluParams", f"op{op.index}_params", [
             ("input_zero_point", str(inp.zero_point)), ("output_zero_point", str(out.zero_point)),
             ("multiplier_identity", str(m_id)), ("shift_identity", str(s_id)),
@@ -121,4 +122,5 @@ KERNEL_HEADERS = {
     "mf::hard_swish": "activations.h",
     "mf::relu_int16": "int16x8.h",
     "mf::clamp_int16": "int16x8.h",
+    "mf::leaky_relu_int16": "int16x8.h",
 }

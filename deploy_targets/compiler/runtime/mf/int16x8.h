@@ -3,7 +3,8 @@
 // reference kernels compute them for int16 (int64 accumulators, the 64-bit
 // MultiplyByQuantizedMultiplier, a 15-bit ADD headroom, a table-driven SOFTMAX); MUL, MEAN,
 // QUANTIZE (int16 -> int16), PAD, CONCATENATION, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR,
-// MINIMUM/MAXIMUM, RELU and RELU6 as the int8 kernels, on int16 values.
+// MINIMUM/MAXIMUM, RELU, RELU6 and LEAKY_RELU as the int8 kernels, on int16 values; and
+// TRANSPOSE_CONV with int64 accumulators.
 #ifndef MF_INT16X8_H
 #define MF_INT16X8_H
 
@@ -484,6 +485,69 @@ inline void relu_int16(const ReluParams& p, const int16_t* input, int16_t* outpu
 // [0, 6], as TFLite Micro's Relu6Quantized<int16_t>.
 inline void clamp_int16(const ClampParams& p, const int16_t* input, int16_t* output) {
   for (int32_t i = 0; i < p.size; ++i) output[i] = clamp_to_int16(input[i], p.lower, p.upper);
+}
+
+// LEAKY_RELU on int16 values (mf::LeakyReluParams), as mf::leaky_relu: a negative alpha's
+// multiplier is applied by magnitude and the result negated.
+inline void leaky_relu_int16(const LeakyReluParams& p, const int16_t* input, int16_t* output) {
+  const bool alpha_negative = p.multiplier_alpha < 0;
+  const int32_t alpha_magnitude = alpha_negative ? -p.multiplier_alpha : p.multiplier_alpha;
+  for (int32_t i = 0; i < p.size; ++i) {
+    const int32_t value = static_cast<int32_t>(input[i]) - p.input_zero_point;
+    int32_t result = p.output_zero_point;
+    if (value >= 0) {
+      result += multiply_by_quantized_multiplier(value, p.multiplier_identity, p.shift_identity);
+    } else {
+      const int32_t scaled = multiply_by_quantized_multiplier(value, alpha_magnitude,
+                                                              p.shift_alpha);
+      result += alpha_negative ? -scaled : scaled;
+    }
+    output[i] = clamp_to_int16(result, -32768, 32767);
+  }
+}
+
+// TRANSPOSE_CONV (reference_integer_ops::TransposeConv on int16 with 64-bit accumulators).
+// TFLite scatters each input value into per-output int64 sums; the same exact integer sums are
+// gathered here per output value instead, so no scratch is needed: output (out_y, out_x) takes
+// input (in_y, in_x) through filter tap (fy, fx) where in_y * stride + fy = out_y + padding.
+// filter [output_depth][filter_height][filter_width][input_depth]; dilations are 1.
+template <typename Bias>
+inline void transpose_conv_16x8(const Conv16x8Params& p, const int16_t* input,
+                                const int8_t* filter, const Bias* bias, int16_t* output) {
+  for (int32_t b = 0; b < p.batches; ++b) {
+    for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+      for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
+        for (int32_t oc = 0; oc < p.output_depth; ++oc) {
+          int64_t acc = 0;
+          for (int32_t fy = 0; fy < p.filter_height; ++fy) {
+            const int32_t y = out_y + p.padding_height - fy;
+            if (y < 0 || y % p.stride_height != 0 || y / p.stride_height >= p.input_height) {
+              continue;
+            }
+            const int32_t in_y = y / p.stride_height;
+            for (int32_t fx = 0; fx < p.filter_width; ++fx) {
+              const int32_t x = out_x + p.padding_width - fx;
+              if (x < 0 || x % p.stride_width != 0 || x / p.stride_width >= p.input_width) {
+                continue;
+              }
+              const int32_t in_x = x / p.stride_width;
+              const int16_t* in = input + ((b * p.input_height + in_y) * p.input_width + in_x) *
+                                              p.input_depth;
+              const int8_t* f = filter + ((oc * p.filter_height + fy) * p.filter_width + fx) *
+                                             p.input_depth;
+              for (int32_t ic = 0; ic < p.input_depth; ++ic) {
+                acc += static_cast<int32_t>(f[ic]) * in[ic];
+              }
+            }
+          }
+          if (bias) acc += bias[oc];
+          const int32_t value = multiply_by_quantized_multiplier_64(
+              acc, p.output_multiplier[oc], p.output_shift[oc]);
+          *output++ = clamp_to_int16(value, p.activation_min, p.activation_max);
+        }
+      }
+    }
+  }
 }
 
 }  // namespace mf
