@@ -1,9 +1,9 @@
 """16x8 quantization (int16 activations, int8 weights, int64 biases): FULLY_CONNECTED,
-CONV_2D, DEPTHWISE_CONV_2D, AVERAGE/MAX_POOL_2D, ADD/SUB, MUL, MEAN, PAD, CONCATENATION,
-STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR, MINIMUM/MAXIMUM, SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND,
-RELU, RELU6, LEAKY_RELU, TRANSPOSE_CONV, SOFTMAX, QUANTIZE (int16 -> int16) and QUANTIZE/DEQUANTIZE to and from float, compared value
-by value with TFLite Micro and LiteRT's reference kernels on random models with int16 or float
-input and output."""
+CONV_2D (grouped too), DEPTHWISE_CONV_2D, AVERAGE/MAX_POOL_2D, ADD/SUB, MUL, MEAN, PAD,
+CONCATENATION, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR, MINIMUM/MAXIMUM, SPACE_TO_BATCH_ND and
+BATCH_TO_SPACE_ND, RELU, RELU6, LEAKY_RELU, TRANSPOSE_CONV, SOFTMAX, QUANTIZE (int16 -> int16)
+and QUANTIZE/DEQUANTIZE to and from float, compared value by value with TFLite Micro and
+LiteRT's reference kernels on random models with int16 or float input and output."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ OPERATOR_MODELS = [
     (937, "transpose_conv", "TRANSPOSE_CONV", "mf::transpose_conv_16x8"),
     (938, "transpose_conv,transpose_conv", "TRANSPOSE_CONV", "mf::transpose_conv_16x8"),
     (939, "conv,transpose_conv", "TRANSPOSE_CONV", "mf::transpose_conv_16x8"),
+    (940, "grouped_conv", "CONV_2D", "mf::conv_2d_16x8"),
+    (941, "grouped_conv,grouped_conv", "CONV_2D", "mf::conv_2d_16x8"),
 ]
 
 
@@ -71,6 +73,9 @@ def test_16x8_operator_is_exact(seed: int, blocks: str, operator: str, function:
     assert operator in kinds, f"the model meant to test {operator} has only {kinds}"
     functions = {s.function for s in prepare(model_bytes).steps}
     assert function in functions
+    if "grouped_conv" in blocks:
+        assert any(graph.tensors[op.inputs[1]].shape[3] < graph.tensors[op.inputs[0]].shape[3]
+                   for op in graph.operators if op.kind == "CONV_2D")
     assert not functions & {"mf::mul", "mf::mean", "mf::pad", "mf::concatenation_part",
                             "mf::requantize", "mf::strided_slice", "mf::resize_nearest_neighbor",
                             "mf::min_max"}

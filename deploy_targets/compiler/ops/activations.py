@@ -1,7 +1,7 @@
 """The standalone activations (TFLite Micro kernels/activations.cc, leaky_relu.cc, logistic.cc,
 tanh.cc, hard_swish.cc): RELU, RELU_N1_TO_1, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH
-(RELU, RELU6 and LEAKY_RELU on int16 values too, for 16x8 quantization). Each writes over its input when
-the input dies there."""
+(RELU, RELU6 and LEAKY_RELU on int16 values too, for 16x8 quantization). Each writes over its
+input when the input dies there."""
 
 from __future__ import annotations
 

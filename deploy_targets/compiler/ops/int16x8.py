@@ -1,6 +1,6 @@
 """16x8 quantization: int16 activations (zero point 0) with int8 weights, as the converter's
 EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8 mode writes them. FULLY_CONNECTED,
-CONV_2D, ADD/SUB, MUL, QUANTIZE and SOFTMAX follow TFLite Micro's int16 kernels
+CONV_2D (grouped too), ADD/SUB, MUL, QUANTIZE and SOFTMAX follow TFLite Micro's int16 kernels
 (mf/int16x8.h); the int8 modules hand an operator here when its input is int16."""
 
 from __future__ import annotations
@@ -144,10 +144,15 @@ def lower_conv_2d_16x8(ctx: LoweringContext, op: Operator) -> None:
                  f"input depth {in_c}")
         ctx.need(flt.quantized_dimension == 3 or not flt.is_per_channel, op,
                  "per-channel depthwise filter scales must be on axis 3")
+        f_c = in_c
     else:
         out_c, k_h, k_w, f_c = flt.shape
-        ctx.need(f_c == in_c, op, f"grouped 16x8 convolution (filter depth {f_c}, input "
-                 f"depth {in_c}) is not supported")
+        # A grouped convolution (Keras Conv2D(groups=...)) has a filter depth that divides the
+        # input depth.
+        ctx.need(f_c >= 1 and in_c % f_c == 0, op,
+                 f"filter depth {f_c} must divide the input depth {in_c}")
+        ctx.need(out_c % (in_c // f_c) == 0, op,
+                 f"{out_c} filters cannot be split into {in_c // f_c} groups of input channels")
         ctx.need(flt.quantized_dimension == 0 or not flt.is_per_channel, op,
                  "per-channel filter scales must be on axis 0 (output channels)")
     ctx.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")
@@ -176,7 +181,7 @@ def lower_conv_2d_16x8(ctx: LoweringContext, op: Operator) -> None:
         ("batches", str(batches)), ("input_height", str(in_h)), ("input_width", str(in_w)),
         ("input_depth", str(in_c)), ("filter_height", str(k_h)), ("filter_width", str(k_w)),
         ("output_height", str(out_h)), ("output_width", str(out_w)),
-        ("output_depth", str(out_c)),
+        ("output_depth", str(out_c)), ("filter_depth", str(f_c)),
     ])
     ctx.add_step(op, "mf::depthwise_conv_2d_16x8" if depthwise else "mf::conv_2d_16x8",
                  [f"param:{params.name}", f"in:{op.inputs[0]}", f"const:op{op.index}_filter",
@@ -209,6 +214,7 @@ def lower_pool_int16(ctx: LoweringContext, op: Operator) -> None:
         ("input_depth", str(depth)), ("filter_height", str(opts["filter_height"])),
         ("filter_width", str(opts["filter_width"])), ("output_height", str(out_h)),
         ("output_width", str(out_w)), ("output_depth", str(depth)),
+        ("filter_depth", str(depth)),
     ])
     ctx.add_step(op, "mf::pool_2d_int16",
                  [f"param:{params.name}", "1" if op.kind == "AVERAGE_POOL_2D" else "0",

@@ -127,7 +127,7 @@ def _lower_transpose_conv_16x8(ctx: LoweringContext, op: Operator, flt: Tensor) 
         ("batches", str(batches)), ("input_height", str(in_h)), ("input_width", str(in_w)),
         ("input_depth", str(in_c)), ("filter_height", str(k_h)), ("filter_width", str(k_w)),
         ("output_height", str(out.shape[1])), ("output_width", str(out.shape[2])),
-        ("output_depth", str(out_c)),
+        ("output_depth", str(out_c)), ("filter_depth", str(in_c)),
     ])
     ctx.add_step(op, "mf::transpose_conv_16x8",
                  [f"param:{params.name}", f"in:{op.inputs[2]}", f"const:op{op.index}_filter",

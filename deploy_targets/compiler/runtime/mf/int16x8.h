@@ -4,7 +4,7 @@
 // MultiplyByQuantizedMultiplier, a 15-bit ADD headroom, a table-driven SOFTMAX); MUL, MEAN,
 // QUANTIZE (int16 -> int16), PAD, CONCATENATION, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR,
 // MINIMUM/MAXIMUM, RELU, RELU6 and LEAKY_RELU as the int8 kernels, on int16 values; and
-// TRANSPOSE_CONV with int64 accumulators.
+// TRANSPOSE_CONV with int64 accumulators. CONV_2D may be grouped.
 #ifndef MF_INT16X8_H
 #define MF_INT16X8_H
 
@@ -96,18 +96,23 @@ struct Conv16x8Params {
   int32_t output_height;
   int32_t output_width;
   int32_t output_depth;
+  int32_t filter_depth;  // of a CONV_2D: input_depth / groups (input_depth elsewhere)
 };
 
-// filter [output_depth][filter_height][filter_width][input_depth] (ConvPerChannel, int16).
+// filter [output_depth][filter_height][filter_width][filter_depth] (ConvPerChannel, int16). A
+// grouped convolution (filter_depth < input_depth) splits the input channels into
+// input_depth / filter_depth groups, each read by output_depth / groups consecutive filters.
 template <typename Bias>
 inline void conv_2d_16x8(const Conv16x8Params& p, const int16_t* input, const int8_t* filter,
                          const Bias* bias, int16_t* output) {
+  const int32_t filters_per_group = p.output_depth / (p.input_depth / p.filter_depth);
   for (int32_t b = 0; b < p.batches; ++b) {
     for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
       const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
       for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
         const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
         for (int32_t oc = 0; oc < p.output_depth; ++oc) {
+          const int32_t group = oc / filters_per_group;
           int64_t acc = 0;
           for (int32_t fy = 0; fy < p.filter_height; ++fy) {
             const int32_t in_y = in_y_origin + p.dilation_height * fy;
@@ -116,10 +121,10 @@ inline void conv_2d_16x8(const Conv16x8Params& p, const int16_t* input, const in
               const int32_t in_x = in_x_origin + p.dilation_width * fx;
               if (in_x < 0 || in_x >= p.input_width) continue;
               const int16_t* in = input + ((b * p.input_height + in_y) * p.input_width + in_x) *
-                                              p.input_depth;
+                                              p.input_depth + group * p.filter_depth;
               const int8_t* f = filter + ((oc * p.filter_height + fy) * p.filter_width + fx) *
-                                             p.input_depth;
-              for (int32_t ic = 0; ic < p.input_depth; ++ic) {
+                                             p.filter_depth;
+              for (int32_t ic = 0; ic < p.filter_depth; ++ic) {
                 acc += static_cast<int32_t>(f[ic]) * in[ic];
               }
             }
