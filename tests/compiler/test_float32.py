@@ -29,6 +29,7 @@ MODELS = [
     (1013, "resize_nearest_align_corners,resize_bilinear_half_pixel_centers"),
     (1014, "resize_nearest_half_pixel_centers,resize_bilinear_align_corners"),
     (1015, "upsample,pool"), (1016, "transpose_conv"), (1017, "transpose_conv,transpose_conv"),
+    (1027, "transpose_conv"),  # without a bias
     (1018, "grouped_conv"), (1019, "grouped_conv,grouped_conv"),
 ]
 # Keras' dilated convolutions (SPACE_TO_BATCH_ND, CONV_2D, BATCH_TO_SPACE_ND) in models with a
