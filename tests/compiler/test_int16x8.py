@@ -160,6 +160,12 @@ def test_16x8_pad_with_a_float_pad_value_is_refused(factory_model: Callable[...,
         prepare(factory_model("random_16x8_model", 916, "pad_value"))
 
 
+def test_16x8_resize_bilinear_is_refused(factory_model: Callable[..., bytes]) -> None:
+    """TFLite Micro has no int16 RESIZE_BILINEAR kernel; the compiler refuses it by name."""
+    with pytest.raises(CompileError, match="RESIZE_BILINEAR .*int16 RESIZE_BILINEAR is not"):
+        prepare(factory_model("random_16x8_model", 942, "resize_bilinear"))
+
+
 def test_int16_tensor_with_a_zero_point_is_refused(factory_model: Callable[..., bytes]) -> None:
     graph = load_graph(factory_model("random_16x8_model", 900, "conv"))
     from deploy_targets.compiler.lowering import lower_graph

@@ -14,8 +14,9 @@ from deploy_targets.compiler.steps import ConstArray, ParamStruct
 
 
 def _operands(ctx: LoweringContext, op: Operator) -> tuple[Tensor, Tensor]:
-    if op.kind == "RESIZE_NEAREST_NEIGHBOR" and is_int16(ctx, op):
-        # 16x8 quantization (TFLite Micro resizes int16 values by nearest neighbour only).
+    if is_int16(ctx, op):  # 16x8 quantization
+        ctx.need(op.kind == "RESIZE_NEAREST_NEIGHBOR", op, "int16 RESIZE_BILINEAR is not "
+                 "supported (TFLite Micro resizes int16 values by nearest neighbour only)")
         inp, out = int16_tensor(ctx, op, op.inputs[0]), int16_tensor(ctx, op, op.outputs[0])
     else:
         inp, out = ctx.unary_operands(op)
