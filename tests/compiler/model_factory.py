@@ -150,6 +150,54 @@ def crop(x: Any, rng: np.random.Generator) -> Any:
     return keras.layers.Cropping2D(((top, bottom), (left, right)))(x)
 
 
+def strided(x: Any, rng: np.random.Generator) -> Any:
+    """A slice with steps of 2 and 3 and a reversed axis (STRIDED_SLICE with strides > 1 and
+    < 0), at a random offset."""
+    keras = _keras()
+    h, w, _ = _spatial(x)
+    top, left = int(rng.integers(0, h)), int(rng.integers(0, w))
+    return keras.layers.Lambda(lambda t: t[:, top::2, ::-1, ::-1][:, :, left::3, :])(x)
+
+
+def broadcast_min_max(x: Any, rng: np.random.Generator) -> Any:
+    """MAXIMUM with a per-channel constant, then MINIMUM with a scalar: both broadcast."""
+    import tensorflow as tf
+
+    keras = _keras()
+    _, _, c = _spatial(x)
+    floor = rng.uniform(-0.5, 0.0, size=(c,)).astype(np.float32)
+    ceiling = float(rng.uniform(0.2, 1.0))
+    return keras.layers.Lambda(lambda t: tf.minimum(tf.maximum(t, floor), ceiling))(x)
+
+
+def scale_channels(x: Any, rng: np.random.Generator) -> Any:
+    """MUL by a per-channel constant (broadcast over height and width)."""
+    keras = _keras()
+    _, _, c = _spatial(x)
+    scales = rng.uniform(-2.0, 2.0, size=(c,)).astype(np.float32)
+    return keras.layers.Lambda(lambda t: t * scales)(x)
+
+
+def mean_columns(x: Any, rng: np.random.Generator) -> Any:
+    """MEAN over the width axis (keeping it), concatenated onto the input as one more column."""
+    import tensorflow as tf
+
+    keras = _keras()
+    mean = keras.layers.Lambda(lambda t: tf.reduce_mean(t, axis=2, keepdims=True))(x)
+    return keras.layers.Concatenate(axis=2)([x, mean])
+
+
+def pad_value(x: Any, rng: np.random.Generator) -> Any:
+    """tf.pad with a non-zero constant value (PADV2), uneven on every spatial side."""
+    import tensorflow as tf
+
+    keras = _keras()
+    paddings = [[0, 0], [int(rng.integers(0, 3)), int(rng.integers(1, 3))],
+                [int(rng.integers(1, 3)), int(rng.integers(0, 3))], [0, 0]]
+    value = float(rng.uniform(-1.0, 1.0))
+    return keras.layers.Lambda(lambda t: tf.pad(t, paddings, constant_values=value))(x)
+
+
 def _branches(join_name: str) -> Layer:
     """Two branches (the input and a 1x1 conv of it) joined by one element-wise layer."""
 
@@ -310,6 +358,11 @@ EXTRA_BLOCKS: dict[str, Layer] = {
     "global_pool": global_pool,
     "zero_pad": zero_pad,
     "crop": crop,
+    "strided": strided,
+    "broadcast_min_max": broadcast_min_max,
+    "scale_channels": scale_channels,
+    "mean_columns": mean_columns,
+    "pad_value": pad_value,
     **{kind: _standalone_activation(kind)
        for kind in ("relu", "relu6", "leaky_relu", "sigmoid", "tanh", "hard_swish",
                                                    "relu_n1_to_1")},
@@ -415,9 +468,7 @@ def two_input_two_output_model(seed: int) -> bytes:
     return bytes(converter.convert())
 
 
-def space_to_batch_model(seed: int) -> bytes:
-    """SPACE_TO_BATCH_ND (padded) -> RELU -> BATCH_TO_SPACE_ND (cropped) with a fixed batch, so
-    TFLite Micro, which cannot resize tensors, runs it too."""
+def _space_to_batch_keras() -> Any:
     import tensorflow as tf
 
     keras = _keras()
@@ -425,7 +476,25 @@ def space_to_batch_model(seed: int) -> bytes:
     x = keras.layers.Lambda(lambda t: tf.space_to_batch_nd(t, [2, 2], [[1, 2], [3, 0]]))(inputs)
     x = keras.layers.ReLU()(x)
     x = keras.layers.Lambda(lambda t: tf.batch_to_space(t, [2, 2], [[1, 0], [0, 2]]))(x)
-    return to_int8_tflite(keras.Model(inputs, x), seed)
+    return keras.Model(inputs, x)
+
+
+def space_to_batch_model(seed: int) -> bytes:
+    """SPACE_TO_BATCH_ND (padded) -> RELU -> BATCH_TO_SPACE_ND (cropped) with a fixed batch, so
+    TFLite Micro, which cannot resize tensors, runs it too."""
+    return to_int8_tflite(_space_to_batch_keras(), seed)
+
+
+def space_to_batch_16x8_model(seed: int) -> bytes:
+    """space_to_batch_model quantized 16x8."""
+    return to_16x8_tflite(_space_to_batch_keras(), seed)
+
+
+def space_to_batch_float_model(seed: int) -> bytes:
+    """space_to_batch_model converted without quantization (float32 throughout)."""
+    import tensorflow as tf
+
+    return bytes(tf.lite.TFLiteConverter.from_keras_model(_space_to_batch_keras()).convert())
 
 
 def bare_block_model(seed: int, block: str) -> bytes:
@@ -444,9 +513,15 @@ def random_16x8_model(seed: int, blocks: str, io: str = "int16") -> bytes:
     """A random model of the comma-separated `blocks`, quantized 16x8 (int16 activations,
     int8 weights, int64 biases), with int16 input and output or, for io="float", float32 ones
     around QUANTIZE and DEQUANTIZE."""
+    return to_16x8_tflite(build_model(seed, None if blocks == "any" else blocks.split(",")),
+                          seed, io)
+
+
+def to_16x8_tflite(model: Any, seed: int, io: str = "int16") -> bytes:
+    """16x8 post-training quantization of `model` (int16 or, for io="float", float32 input
+    and output)."""
     import tensorflow as tf
 
-    model = build_model(seed, None if blocks == "any" else blocks.split(","))
     rng = np.random.default_rng(seed + 1)
     shape = (1, *model.input_shape[1:])
     dataset = [rng.normal(0.0, 1.0, size=shape).astype(np.float32) for _ in range(24)]

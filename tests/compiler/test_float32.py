@@ -23,7 +23,20 @@ MODELS = [
     (1000, "any"), (1001, "any"), (1002, "conv,residual"), (1003, "depthwise,pool"),
     (1004, "global_pool,sigmoid"), (1005, "tanh,concatenate,multiply"),
     (1006, "zero_pad,subtract,relu6"), (1007, "separable,add"),
+    (1008, "leaky_relu,hard_swish"), (1009, "minimum,maximum,broadcast_min_max"),
+    (1010, "crop,strided"), (1011, "strided,conv"),
+    (1012, "resize_nearest,resize_bilinear"),
+    (1013, "resize_nearest_align_corners,resize_bilinear_half_pixel_centers"),
+    (1014, "resize_nearest_half_pixel_centers,resize_bilinear_align_corners"),
+    (1015, "upsample,pool"), (1016, "transpose_conv"), (1017, "transpose_conv,transpose_conv"),
+    (1027, "transpose_conv"),  # without a bias
+    (1018, "grouped_conv"), (1019, "grouped_conv,grouped_conv"),
 ]
+# Keras' dilated convolutions (SPACE_TO_BATCH_ND, CONV_2D, BATCH_TO_SPACE_ND) in models with a
+# dynamic batch, which TFLite Micro cannot run (it does not resize tensors): LiteRT is their
+# reference, and space_to_batch_float_model, with a fixed batch, is compared with both.
+DYNAMIC_BATCH_MODELS = [(1020, "keras_dilated_conv"), (1021, "dilated_conv1d"),
+                        (1022, "conv,keras_dilated_conv,pool")]
 
 
 def assert_close(got: list[np.ndarray], want: list[np.ndarray], reference: str) -> None:
@@ -51,9 +64,45 @@ def test_float_model_matches_the_float_reference_kernels(
     assert_close(ours, run_litert(model_bytes, inputs, reference_kernels=True), "LiteRT")
 
 
+def _compiled_outputs(model_bytes: bytes, seed: int, tmp_path: Path
+                      ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(inputs, the compiled library's outputs) for 6 random float inputs."""
+    library = compile_tflite(model_bytes, tmp_path)
+    assert all(s.function.endswith("_f32") for s in prepare(model_bytes).steps if not s.alias)
+    inputs = random_inputs(np.random.default_rng(seed), np.dtype("float32"),
+                           library.inputs[0].shape, 6)
+    return inputs, run_compiled(build_harness(tmp_path), inputs, np.dtype("float32"),
+                                library.outputs[0].shape)
+
+
+@pytest.mark.parametrize(("seed", "blocks"), DYNAMIC_BATCH_MODELS,
+                         ids=[f"{s}-{b}" for s, b in DYNAMIC_BATCH_MODELS])
+def test_float_dilated_convolution_matches_litert(
+        seed: int, blocks: str, factory_model: Callable[..., bytes], tmp_path: Path) -> None:
+    model_bytes = factory_model("random_float_model", seed, blocks)
+    kinds = [op.kind for op in load_graph(model_bytes).operators]
+    assert "SPACE_TO_BATCH_ND" in kinds and "BATCH_TO_SPACE_ND" in kinds
+    inputs, ours = _compiled_outputs(model_bytes, seed, tmp_path)
+    assert_close(ours, run_litert(model_bytes, inputs, reference_kernels=True), "LiteRT")
+
+
+def test_float_space_to_batch_matches_the_float_reference_kernels(
+        factory_model: Callable[..., bytes], tmp_path: Path) -> None:
+    model_bytes = factory_model("space_to_batch_float_model", 1023)
+    inputs, ours = _compiled_outputs(model_bytes, 1023, tmp_path)
+    # Padded by 1 and 2 rows, 3 and 0 columns, cropped by 1 and 0 rows, 0 and 2 columns: the
+    # last 2 rows and first 3 columns are padding (0.0), the rest the input through RELU.
+    assert ours[0].shape == (1, 11, 10, 3)
+    for got, x in zip(ours, inputs, strict=True):
+        assert not got[:, 9:].any() and not got[:, :, :3].any()
+        assert np.array_equal(got[:, :9, 3:], np.maximum(x[:, :, :7], 0.0))
+    assert_close(ours, run_tflm(model_bytes, inputs), "TFLite Micro")
+    assert_close(ours, run_litert(model_bytes, inputs, reference_kernels=True), "LiteRT")
+
+
 def test_the_float_models_cover_every_float_kernel(factory_model: Callable[..., bytes]) -> None:
     from deploy_targets.compiler.ops.float32 import KERNEL_HEADERS
 
-    functions = {s.function for seed, blocks in MODELS
+    functions = {s.function for seed, blocks in MODELS + DYNAMIC_BATCH_MODELS
                  for s in prepare(factory_model("random_float_model", seed, blocks)).steps}
     assert set(KERNEL_HEADERS) <= functions, set(KERNEL_HEADERS) - functions

@@ -32,9 +32,17 @@ MODELS = [
     ("bare_block_model", 800, ("grouped_conv",)),
     ("random_16x8_model", 905, ("conv,residual",)),
     ("random_16x8_model", 920, ("depthwise,pool", "float")),
+    ("random_16x8_model", 915, ("multiply,concatenate,global_pool",)),
+    ("random_16x8_model", 931, ("maximum,broadcast_min_max",)),
+    ("random_16x8_model", 939, ("conv,transpose_conv",)),
+    ("random_16x8_model", 941, ("grouped_conv,grouped_conv",)),
     ("lstm_sequence_model", 3, ("time_major",)),
 ]
-FLOAT_MODELS = [(1000, "any"), (1005, "tanh,concatenate,multiply"), (1004, "global_pool,sigmoid")]
+FLOAT_MODELS = [(1000, "any"), (1005, "tanh,concatenate,multiply"), (1004, "global_pool,sigmoid"),
+                (1008, "leaky_relu,hard_swish"), (1010, "crop,strided"),
+                (1013, "resize_nearest_align_corners,resize_bilinear_half_pixel_centers"),
+                (1017, "transpose_conv,transpose_conv"), (1019, "grouped_conv,grouped_conv"),
+                (1022, "conv,keras_dilated_conv,pool")]
 
 
 @pytest.mark.toolchain

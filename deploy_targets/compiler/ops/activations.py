@@ -1,6 +1,7 @@
 """The standalone activations (TFLite Micro kernels/activations.cc, leaky_relu.cc, logistic.cc,
-tanh.cc, hard_swish.cc): RELU, RELU_N1_TO_1, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH.
-Each writes over its input when the input dies there."""
+tanh.cc, hard_swish.cc): RELU, RELU_N1_TO_1, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH
+(RELU, RELU6 and LEAKY_RELU on int16 values too, for 16x8 quantization). Each writes over its
+input when the input dies there."""
 
 from __future__ import annotations
 
@@ -8,19 +9,28 @@ import numpy as np
 
 from deploy_targets.compiler import quantization as q
 from deploy_targets.compiler.c_literals import int_literal
-from deploy_targets.compiler.ir import Operator
+from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel, as_int32
+from deploy_targets.compiler.ops.int16x8 import int16_tensor, is_int16
 from deploy_targets.compiler.steps import ParamStruct
 
 
+def _operands(ctx: LoweringContext, op: Operator) -> tuple[Tensor, Tensor]:
+    """The int8 input and output, or int16 ones (16x8 quantization, zero points 0)."""
+    if is_int16(ctx, op):
+        return int16_tensor(ctx, op, op.inputs[0]), int16_tensor(ctx, op, op.outputs[0])
+    return ctx.unary_operands(op)
+
+
 def lower_relu(ctx: LoweringContext, op: Operator) -> None:
-    inp, out = ctx.unary_operands(op)
+    inp, out = _operands(ctx, op)
     # TFLM divides the scales in float before widening to double.
     multiplier, shift = q.quantize_multiplier(
         float(np.float32(inp.scale) / np.float32(out.scale)))
     low, high = q.activation_range("RELU" if op.kind == "RELU" else "RELU_N1_TO_1",
-                                   out.scale, out.zero_point, "int8")
-    ctx.add_unary_step(op, "mf::relu", ParamStruct("mf::ReluParams", f"op{op.index}_params", [
+                                   out.scale, out.zero_point, out.dtype)
+    function = "mf::relu_int16" if out.dtype == "int16" else "mf::relu"
+    ctx.add_unary_step(op, function, ParamStruct("mf::ReluParams", f"op{op.index}_params", [
         ("input_zero_point", str(inp.zero_point)), ("output_zero_point", str(out.zero_point)),
         ("output_multiplier", str(multiplier)), ("output_shift", str(shift)),
         ("activation_min", str(low)), ("activation_max", str(high)),
@@ -28,25 +38,28 @@ def lower_relu(ctx: LoweringContext, op: Operator) -> None:
 
 
 def lower_relu6(ctx: LoweringContext, op: Operator) -> None:
-    inp, _ = ctx.unary_operands(op)
+    inp, _ = _operands(ctx, op)
     # TFLite Micro clamps the stored values to the input's quantized [0, 6] and does not
     # requantize, even when the output's quantization differs; LiteRT requantizes.
     # The device reference wins (see tests/compiler/test_runtime_divergence.py).
     six = q.round_half_away(float(np.float32(6.0) / np.float32(inp.scale))) + inp.zero_point
-    ctx.add_unary_step(op, "mf::clamp", ParamStruct("mf::ClampParams", f"op{op.index}_params", [
-        ("lower", str(inp.zero_point)), ("upper", str(max(-128, min(127, six)))),
+    low, high = (-32768, 32767) if inp.dtype == "int16" else (-128, 127)
+    function = "mf::clamp_int16" if inp.dtype == "int16" else "mf::clamp"
+    ctx.add_unary_step(op, function, ParamStruct("mf::ClampParams", f"op{op.index}_params", [
+        ("lower", str(inp.zero_point)), ("upper", str(max(low, min(high, six)))),
         ("size", str(inp.element_count))]))
 
 
 def lower_leaky_relu(ctx: LoweringContext, op: Operator) -> None:
-    inp, out = ctx.unary_operands(op)
+    inp, out = _operands(ctx, op)
     alpha = np.float32(op.options.get("alpha", 0.2))
     ctx.need(bool(np.isfinite(alpha)) and abs(float(alpha)) < 2.0**31, op,
              f"alpha {float(alpha)} is not a usable slope")
     m_alpha, s_alpha = q.quantize_multiplier(
         float(np.float32(inp.scale) * alpha / np.float32(out.scale)))
     m_id, s_id = q.quantize_multiplier(float(np.float32(inp.scale) / np.float32(out.scale)))
-    ctx.add_unary_step(op, "mf::leaky_relu", ParamStruct(
+    function = "mf::leaky_relu_int16" if out.dtype == "int16" else "mf::leaky_relu"
+    ctx.add_unary_step(op, function, ParamStruct(
         "mf::LeakyReluParams", f"op{op.index}_params", [
             ("input_zero_point", str(inp.zero_point)), ("output_zero_point", str(out.zero_point)),
             ("multiplier_identity", str(m_id)), ("shift_identity", str(s_id)),
@@ -107,4 +120,7 @@ KERNEL_HEADERS = {
     "mf::logistic": "activations.h",
     "mf::tanh": "activations.h",
     "mf::hard_swish": "activations.h",
+    "mf::relu_int16": "int16x8.h",
+    "mf::clamp_int16": "int16x8.h",
+    "mf::leaky_relu_int16": "int16x8.h",
 }

@@ -1,7 +1,7 @@
 """16x8 quantization: int16 activations (zero point 0) with int8 weights, as the converter's
 EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8 mode writes them. FULLY_CONNECTED,
-CONV_2D, ADD/SUB and SOFTMAX follow TFLite Micro's int16 kernels (mf/int16x8.h); the int8
-modules hand an operator here when its input is int16."""
+CONV_2D (grouped too), ADD/SUB, MUL, QUANTIZE and SOFTMAX follow TFLite Micro's int16 kernels
+(mf/int16x8.h); the int8 modules hand an operator here when its input is int16."""
 
 from __future__ import annotations
 
@@ -32,6 +32,40 @@ def int16_tensor(ctx: LoweringContext, op: Operator, index: int) -> Tensor:
     ctx.need(not tensor.is_constant, op, f"a constant int16 operand {tensor.name!r} is not "
              "supported")
     return tensor
+
+
+def int16_operand(ctx: LoweringContext, op: Operator, index: int, name: str
+                  ) -> tuple[Tensor, str, list[int], list[ConstArray]]:
+    """An int16 operand of an element-wise operator, read at run time or a constant (the
+    converter quantizes constant operands to int16 as well): the tensor, its call argument,
+    the tensors read at run time and the constants kept in flash."""
+    tensor = ctx.t(index)
+    if not tensor.is_constant:
+        return int16_tensor(ctx, op, index), f"in:{index}", [index], []
+    ctx.need(tensor.dtype == "int16" and len(tensor.scales) == 1 and tensor.zero_point == 0,
+             op, f"the constant {tensor.name!r} must be int16 with one scale and zero point 0")
+    array = ctx.const_array(f"op{op.index}_{name}", tensor, f"{op.kind} {name}")
+    return tensor, f"const:{array.name}", [], [array]
+
+
+def lower_mul_int16(ctx: LoweringContext, op: Operator) -> None:
+    """MUL as TFLite Micro's int16 path: the int8 arithmetic with every zero point 0."""
+    ctx.need(len(op.inputs) == 2, op, "expects 2 inputs")
+    a, arg1, reads1, arrays1 = int16_operand(ctx, op, op.inputs[0], "input1")
+    b, arg2, reads2, arrays2 = int16_operand(ctx, op, op.inputs[1], "input2")
+    out = int16_tensor(ctx, op, op.outputs[0])
+    multiplier, shift = q.mul_multiplier(a.scale, b.scale, out.scale)
+    act_min, act_max = ctx.activation_range(op, out)
+    params = ParamStruct("mf::MulParams", f"op{op.index}_params", [
+        ("input1_offset", "0"), ("input2_offset", "0"), ("output_offset", "0"),
+        ("output_multiplier", str(multiplier)), ("output_shift", str(shift)),
+        ("activation_min", str(act_min)), ("activation_max", str(act_max))])
+    shape = broadcast_shape(ctx, op, a, b, out)
+    step = ctx.add_step(op, "mf::mul_int16",
+                        [f"param:{params.name}", f"param:{shape.name}", arg1, arg2,
+                         f"out:{op.outputs[0]}"],
+                        reads1 + reads2, op.outputs[0], [params, shape], arrays1 + arrays2)
+    step.in_place_inputs = [i for i in reads1 + reads2 if ctx.t(i).shape == out.shape]
 
 
 def _bias(ctx: LoweringContext, op: Operator) -> tuple[list[ConstArray], str, str]:
@@ -110,10 +144,15 @@ def lower_conv_2d_16x8(ctx: LoweringContext, op: Operator) -> None:
                  f"input depth {in_c}")
         ctx.need(flt.quantized_dimension == 3 or not flt.is_per_channel, op,
                  "per-channel depthwise filter scales must be on axis 3")
+        f_c = in_c
     else:
         out_c, k_h, k_w, f_c = flt.shape
-        ctx.need(f_c == in_c, op, f"grouped 16x8 convolution (filter depth {f_c}, input "
-                 f"depth {in_c}) is not supported")
+        # A grouped convolution (Keras Conv2D(groups=...)) has a filter depth that divides the
+        # input depth.
+        ctx.need(f_c >= 1 and in_c % f_c == 0, op,
+                 f"filter depth {f_c} must divide the input depth {in_c}")
+        ctx.need(out_c % (in_c // f_c) == 0, op,
+                 f"{out_c} filters cannot be split into {in_c // f_c} groups of input channels")
         ctx.need(flt.quantized_dimension == 0 or not flt.is_per_channel, op,
                  "per-channel filter scales must be on axis 0 (output channels)")
     ctx.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")
@@ -142,7 +181,7 @@ def lower_conv_2d_16x8(ctx: LoweringContext, op: Operator) -> None:
         ("batches", str(batches)), ("input_height", str(in_h)), ("input_width", str(in_w)),
         ("input_depth", str(in_c)), ("filter_height", str(k_h)), ("filter_width", str(k_w)),
         ("output_height", str(out_h)), ("output_width", str(out_w)),
-        ("output_depth", str(out_c)),
+        ("output_depth", str(out_c)), ("filter_depth", str(f_c)),
     ])
     ctx.add_step(op, "mf::depthwise_conv_2d_16x8" if depthwise else "mf::conv_2d_16x8",
                  [f"param:{params.name}", f"in:{op.inputs[0]}", f"const:op{op.index}_filter",
@@ -175,6 +214,7 @@ def lower_pool_int16(ctx: LoweringContext, op: Operator) -> None:
         ("input_depth", str(depth)), ("filter_height", str(opts["filter_height"])),
         ("filter_width", str(opts["filter_width"])), ("output_height", str(out_h)),
         ("output_width", str(out_w)), ("output_depth", str(depth)),
+        ("filter_depth", str(depth)),
     ])
     ctx.add_step(op, "mf::pool_2d_int16",
                  [f"param:{params.name}", "1" if op.kind == "AVERAGE_POOL_2D" else "0",
@@ -183,12 +223,24 @@ def lower_pool_int16(ctx: LoweringContext, op: Operator) -> None:
 
 
 def lower_quantize_int16(ctx: LoweringContext, op: Operator) -> None:
-    """QUANTIZE float32 -> int16 and DEQUANTIZE int16 -> float32, around a 16x8 model."""
+    """QUANTIZE float32 -> int16 and DEQUANTIZE int16 -> float32, around a 16x8 model, and
+    QUANTIZE int16 -> int16, which the converter puts where an operator needs its input at
+    another scale (before a CONCATENATION)."""
     if op.kind == "QUANTIZE":
         source = ctx.t(op.inputs[0])
-        ctx.need(source.dtype == "float32", op, f"QUANTIZE from {source.dtype} to int16 is not "
-                 "supported (from float32 is)")
+        ctx.need(source.dtype in ("float32", "int16"), op, f"QUANTIZE from {source.dtype} to "
+                 "int16 is not supported (from float32 and int16 are)")
         out = int16_tensor(ctx, op, op.outputs[0])
+        if source.dtype == "int16":
+            inp = int16_tensor(ctx, op, op.inputs[0])
+            # TFLite Micro's Prepare: the scale ratio in double.
+            multiplier, shift = q.quantize_multiplier(float(inp.scale) / float(out.scale))
+            ctx.add_unary_step(op, "mf::requantize_int16", ParamStruct(
+                "mf::RequantizeParams", f"op{op.index}_params", [
+                    ("input_zero_point", "0"), ("output_zero_point", "0"),
+                    ("multiplier", str(multiplier)), ("shift", str(shift)),
+                    ("size", str(out.element_count))]))
+            return
         ctx.add_unary_step(op, "mf::quantize_float_int16", ParamStruct(
             "mf::AffineQuantizeParams", f"op{op.index}_params", [
                 ("scale", float_literal(out.scale)), ("zero_point", "0"),
@@ -311,13 +363,16 @@ def lower_softmax_int16(ctx: LoweringContext, op: Operator) -> None:
                  [op.inputs[0]], op.outputs[0], [params], arrays)
 
 
-# FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, the pools, ADD/SUB, SOFTMAX, QUANTIZE and
-# DEQUANTIZE are registered by their int8 modules, which hand int16 operators here.
+# FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, the pools, ADD/SUB, MUL, SOFTMAX, QUANTIZE and
+# DEQUANTIZE are registered by their int8 modules, which hand int16 operators here; PAD,
+# CONCATENATION and MEAN, whose preparation does not depend on the element type, call the
+# int16 kernels below themselves.
 KERNELS: dict[str, OperatorKernel] = {}
 # The runtime header declaring each kernel function this module's steps call.
 KERNEL_HEADERS = {f"mf::{name}": "int16x8.h" for name in (
     "fully_connected_16x8", "conv_2d_16x8", "depthwise_conv_2d_16x8", "pool_2d_int16",
-    "quantize_float_int16", "dequantize_int16", "add_int16", "softmax_int16")}
+    "quantize_float_int16", "dequantize_int16", "add_int16", "softmax_int16", "mul_int16",
+    "requantize_int16")}
 
 
 def is_int16(ctx: LoweringContext, op: Operator) -> bool:

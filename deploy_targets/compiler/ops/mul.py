@@ -6,10 +6,14 @@ from deploy_targets.compiler import quantization as q
 from deploy_targets.compiler.ir import Operator
 from deploy_targets.compiler.ops.broadcast import binary_operands, broadcast_shape
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
+from deploy_targets.compiler.ops.int16x8 import is_int16, lower_mul_int16
 from deploy_targets.compiler.steps import ParamStruct
 
 
 def lower_mul(ctx: LoweringContext, op: Operator) -> None:
+    if is_int16(ctx, op):  # 16x8 quantization
+        lower_mul_int16(ctx, op)
+        return
     a, b, out, args, reads, arrays, in_place = binary_operands(ctx, op)
     multiplier, shift = q.mul_multiplier(a.scale, b.scale, out.scale)
     low, high = ctx.activation_range(op, out)

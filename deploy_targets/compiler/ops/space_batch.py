@@ -1,6 +1,7 @@
 """SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND (TFLite Micro kernels/space_to_batch_nd.cc,
 batch_to_space_nd.cc): what Keras emits around the CONV_2D of a dilated convolution. 3-D and
-4-D int8 tensors, constant block shape and paddings (crops)."""
+4-D int8 or int16 tensors (float32 ones through ops/float32.py), constant block shape and
+paddings (crops)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import dataclasses
 
 from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel, c_array
+from deploy_targets.compiler.ops.int16x8 import int16_tensor, is_int16
 from deploy_targets.compiler.steps import ParamStruct
 
 
@@ -98,9 +100,21 @@ def _check_shapes(ctx: LoweringContext, op: Operator, inp: Tensor, out: Tensor,
 
 
 def _lower(ctx: LoweringContext, op: Operator, to_batch: bool) -> None:
+    if is_int16(ctx, op):  # 16x8 quantization: the kernels are templates; zero point 0
+        inp, out = int16_tensor(ctx, op, op.inputs[0]), int16_tensor(ctx, op, op.outputs[0])
+    else:
+        inp, out = ctx.unary_operands(op)
+    function = "mf::space_to_batch_nd" if to_batch else "mf::batch_to_space_nd"
+    # LiteRT pads with the zero point (the real value 0), as a SAME convolution expects.
+    add_space_batch_step(ctx, op, inp, out, to_batch, function, out.zero_point)
+
+
+def add_space_batch_step(ctx: LoweringContext, op: Operator, inp: Tensor, out: Tensor,
+                         to_batch: bool, function: str, pad_value: int) -> None:
+    """Check SPACE_TO_BATCH_ND or BATCH_TO_SPACE_ND (any element type) and append the call of
+    `function`, which takes mf::SpaceBatchParams."""
     ctx.need(len(op.inputs) == 3, op, "expects 3 inputs (input, block shape, "
              f"{'paddings' if to_batch else 'crops'})")
-    inp, out = ctx.unary_operands(op)
     ctx.need(len(inp.shape) in (3, 4) and len(out.shape) == len(inp.shape), op,
              "input and output must both be 3-D or both 4-D")
     spatial = len(inp.shape) - 2
@@ -113,10 +127,8 @@ def _lower(ctx: LoweringContext, op: Operator, to_batch: bool) -> None:
         ("input_dims", c_array(_nhwc(inp.shape))), ("output_dims", c_array(_nhwc(out.shape))),
         ("block_height", str(block[0])), ("block_width", str(block[1] if spatial == 2 else 1)),
         ("pad_top", str(before[0])), ("pad_left", str(before[1] if spatial == 2 else 0)),
-        # LiteRT pads with the zero point (the real value 0), as a SAME convolution expects.
-        ("pad_value", str(out.zero_point if to_batch else 0)),
+        ("pad_value", str(pad_value if to_batch else 0)),
     ])
-    function = "mf::space_to_batch_nd" if to_batch else "mf::batch_to_space_nd"
     ctx.add_unary_step(op, function, params, in_place=False)
 
 

@@ -5,13 +5,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from deploy_targets.compiler.ir import Operator
+from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel, c_array, dims4
+from deploy_targets.compiler.ops.int16x8 import int16_tensor, is_int16
 from deploy_targets.compiler.steps import ParamStruct
 
 
 def lower_strided_slice(ctx: LoweringContext, op: Operator) -> None:
-    inp, out = ctx.unary_operands(op)
+    if is_int16(ctx, op):  # 16x8 quantization: the same copy of int16 values
+        inp, out = int16_tensor(ctx, op, op.inputs[0]), int16_tensor(ctx, op, op.outputs[0])
+        function = "mf::strided_slice_int16"
+    else:
+        inp, out = ctx.unary_operands(op)
+        function = "mf::strided_slice"
+    ctx.add_unary_step(op, function, strided_slice_params(ctx, op, inp, out), in_place=False)
+
+
+def strided_slice_params(ctx: LoweringContext, op: Operator, inp: Tensor, out: Tensor
+                         ) -> ParamStruct:
+    """The first input element, step and count on each axis (any element type: the float32
+    path's kernel takes the same struct)."""
     opts = op.options
     ctx.need(opts.get("ellipsis_mask", 0) == 0 and opts.get("new_axis_mask", 0) == 0 and
              not opts.get("offset", False), op,
@@ -40,14 +53,13 @@ def lower_strided_slice(ctx: LoweringContext, op: Operator) -> None:
     ctx.need(int(np.prod(sizes)) == out.element_count, op,
              f"the slice has {int(np.prod(sizes))} elements but the output {out.element_count}")
     pad = 4 - len(inp.shape)
-    ctx.add_unary_step(op, "mf::strided_slice", ParamStruct(
-        "mf::StridedSliceParams", f"op{op.index}_params", [
-            ("input_dims", c_array(dims4(inp.shape))),
-            ("output_dims", c_array([1] * pad + sizes)),
-            ("start", c_array([0] * pad + starts)),
-            ("stride", c_array([1] * pad + steps))]), in_place=False)
+    return ParamStruct("mf::StridedSliceParams", f"op{op.index}_params", [
+        ("input_dims", c_array(dims4(inp.shape))),
+        ("output_dims", c_array([1] * pad + sizes)),
+        ("start", c_array([0] * pad + starts)),
+        ("stride", c_array([1] * pad + steps))])
 
 
 KERNELS = {"STRIDED_SLICE": OperatorKernel(lower_strided_slice, required_inputs=4)}
 # The runtime header declaring each kernel function this module's steps call.
-KERNEL_HEADERS = {"mf::strided_slice": "tensor_ops.h"}
+KERNEL_HEADERS = {"mf::strided_slice": "tensor_ops.h", "mf::strided_slice_int16": "int16x8.h"}

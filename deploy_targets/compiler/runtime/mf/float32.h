@@ -1,8 +1,10 @@
 // mcuforge runtime: the float32 reference path, for models that were not quantized. Each
 // kernel is TFLite's float reference kernel in the same loop and summation order (so results
 // match TFLite Micro's float kernels to rounding): CONV_2D, DEPTHWISE_CONV_2D,
-// FULLY_CONNECTED, AVERAGE/MAX_POOL_2D, ADD/SUB/MUL, SOFTMAX, RELU/RELU6/LOGISTIC/TANH, MEAN,
-// PAD and CONCATENATION.
+// FULLY_CONNECTED, AVERAGE/MAX_POOL_2D, ADD/SUB/MUL/MINIMUM/MAXIMUM, SOFTMAX,
+// RELU/RELU6/LOGISTIC/TANH/LEAKY_RELU/HARD_SWISH, MEAN, PAD, CONCATENATION, STRIDED_SLICE,
+// RESIZE_NEAREST_NEIGHBOR/RESIZE_BILINEAR, TRANSPOSE_CONV, grouped CONV_2D and
+// SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND.
 #ifndef MF_FLOAT32_H
 #define MF_FLOAT32_H
 
@@ -11,6 +13,9 @@
 #include <string.h>
 
 #include "mf/elementwise.h"
+#include "mf/resize.h"
+#include "mf/space_batch.h"
+#include "mf/tensor_ops.h"
 
 namespace mf {
 
@@ -38,17 +43,22 @@ struct FloatWindowParams {
   int32_t output_height;
   int32_t output_width;
   int32_t output_depth;
+  int32_t filter_depth;  // of a convolution: input_depth / groups (input_depth elsewhere)
 };
 
-// filter [output_depth][filter_height][filter_width][input_depth]; bias may be null.
+// filter [output_depth][filter_height][filter_width][filter_depth]; bias may be null. A grouped
+// convolution (filter_depth < input_depth) splits the input channels into input_depth /
+// filter_depth groups, each read by output_depth / groups consecutive filters.
 inline void conv_2d_f32(const FloatWindowParams& p, const float* input, const float* filter,
                         const float* bias, float* output) {
+  const int32_t filters_per_group = p.output_depth / (p.input_depth / p.filter_depth);
   for (int32_t b = 0; b < p.batches; ++b) {
     for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
       const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
       for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
         const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
         for (int32_t oc = 0; oc < p.output_depth; ++oc) {
+          const int32_t group = oc / filters_per_group;
           float total = 0.f;
           for (int32_t fy = 0; fy < p.filter_height; ++fy) {
             const int32_t in_y = in_y_origin + p.dilation_height * fy;
@@ -58,10 +68,10 @@ inline void conv_2d_f32(const FloatWindowParams& p, const float* input, const fl
                 continue;
               }
               const float* in = input + ((b * p.input_height + in_y) * p.input_width + in_x) *
-                                            p.input_depth;
+                                            p.input_depth + group * p.filter_depth;
               const float* f = filter + ((oc * p.filter_height + fy) * p.filter_width + fx) *
-                                            p.input_depth;
-              for (int32_t ic = 0; ic < p.input_depth; ++ic) total += in[ic] * f[ic];
+                                            p.filter_depth;
+              for (int32_t ic = 0; ic < p.filter_depth; ++ic) total += in[ic] * f[ic];
             }
           }
           const float bias_value = bias ? bias[oc] : 0.f;
@@ -188,7 +198,8 @@ inline void fully_connected_f32(const FloatFullyConnectedParams& p, const float*
   }
 }
 
-// ADD, SUB, MUL (operation 0, 1, 2) with 4-D broadcasting, then the fused activation.
+// ADD, SUB, MUL, MINIMUM, MAXIMUM (operation 0..4) with 4-D broadcasting, then the fused
+// activation (none for MINIMUM and MAXIMUM: their bounds are -FLT_MAX..FLT_MAX).
 struct FloatBinaryParams {
   int32_t operation;
   float activation_min;
@@ -206,7 +217,14 @@ inline void binary_f32(const FloatBinaryParams& p, const BroadcastShape& shape,
                                  d2 * shape.input1_strides[2] + d3 * shape.input1_strides[3]];
           const float b = input2[d0 * shape.input2_strides[0] + d1 * shape.input2_strides[1] +
                                  d2 * shape.input2_strides[2] + d3 * shape.input2_strides[3]];
-          const float value = p.operation == 0 ? a + b : (p.operation == 1 ? a - b : a * b);
+          float value;
+          switch (p.operation) {
+            case 0: value = a + b; break;
+            case 1: value = a - b; break;
+            case 2: value = a * b; break;
+            case 3: value = a < b ? a : b; break;
+            default: value = a > b ? a : b; break;
+          }
           output[out_index++] = clamp_f32(value, p.activation_min, p.activation_max);
         }
       }
@@ -257,6 +275,31 @@ inline void activation_f32(const FloatActivationParams& p, const float* input, f
     } else {
       output[i] = tanhf(value);
     }
+  }
+}
+
+struct FloatLeakyReluParams {
+  float alpha;
+  int32_t size;
+};
+
+inline void leaky_relu_f32(const FloatLeakyReluParams& p, const float* input, float* output) {
+  for (int32_t i = 0; i < p.size; ++i) {
+    const float value = input[i];
+    // alpha may be above 1 or negative, so this is not a max().
+    output[i] = value > 0.f ? value : value * p.alpha;
+  }
+}
+
+struct FloatSizeParams {
+  int32_t size;
+};
+
+// x * relu6(x + 3) / 6, multiplied before dividing as TFLite's reference HardSwish does.
+inline void hard_swish_f32(const FloatSizeParams& p, const float* input, float* output) {
+  for (int32_t i = 0; i < p.size; ++i) {
+    const float value = input[i];
+    output[i] = value * clamp_f32(value + 3.f, 0.f, 6.f) / 6.f;
   }
 }
 
@@ -329,6 +372,150 @@ inline void concatenation_part_f32(const FloatConcatPartParams& p, const float* 
     memcpy(output + outer * p.output_row_size + p.output_offset, input + outer * p.copy_size,
            static_cast<size_t>(p.copy_size) * sizeof(float));
   }
+}
+
+// STRIDED_SLICE: output element (o0..o3) reads input element start[k] + o_k * stride[k].
+inline void strided_slice_f32(const StridedSliceParams& p, const float* input, float* output) {
+  for (int32_t o0 = 0; o0 < p.output_dims[0]; ++o0) {
+    const int32_t i0 = p.start[0] + o0 * p.stride[0];
+    for (int32_t o1 = 0; o1 < p.output_dims[1]; ++o1) {
+      const int32_t i1 = p.start[1] + o1 * p.stride[1];
+      for (int32_t o2 = 0; o2 < p.output_dims[2]; ++o2) {
+        const int32_t i2 = p.start[2] + o2 * p.stride[2];
+        for (int32_t o3 = 0; o3 < p.output_dims[3]; ++o3) {
+          const int32_t i3 = p.start[3] + o3 * p.stride[3];
+          *output++ = input[((i0 * p.input_dims[1] + i1) * p.input_dims[2] + i2) *
+                                p.input_dims[3] + i3];
+        }
+      }
+    }
+  }
+}
+
+// RESIZE_NEAREST_NEIGHBOR: the source rows and columns are the int8 kernel's (mf/resize.h).
+inline void resize_nearest_neighbor_f32(const ResizeNearestParams& p, const float* input,
+                                        float* output) {
+  const int32_t row_size = p.input_width * p.depth;
+  for (int32_t b = 0; b < p.batches; ++b) {
+    const float* batch = input + b * p.input_height * row_size;
+    for (int32_t y = 0; y < p.output_height; ++y) {
+      const float* row = batch + p.source_rows[y] * row_size;
+      for (int32_t x = 0; x < p.output_width; ++x) {
+        memcpy(output, row + p.source_columns[x] * p.depth,
+               static_cast<size_t>(p.depth) * sizeof(float));
+        output += p.depth;
+      }
+    }
+  }
+}
+
+// RESIZE_BILINEAR in float, as TFLite's reference ResizeBilinear: the scales are input size /
+// output size in float ((size - 1) / (output - 1) with align_corners).
+struct FloatResizeBilinearParams {
+  int32_t batches;
+  int32_t input_height;
+  int32_t input_width;
+  int32_t depth;
+  int32_t output_height;
+  int32_t output_width;
+  float height_scale;
+  float width_scale;
+  int32_t half_pixel_centers;
+};
+
+// ComputeInterpolationValues: the position of output pixel `value` in the input and the two
+// input pixels around it.
+inline void resize_bilinear_position_f32(int32_t value, float scale, int32_t half_pixel_centers,
+                                         int32_t input_size, float* scaled, int32_t* lower,
+                                         int32_t* upper) {
+  *scaled = half_pixel_centers ? (static_cast<float>(value) + 0.5f) * scale - 0.5f
+                               : static_cast<float>(value) * scale;
+  const int32_t low = static_cast<int32_t>(floorf(*scaled));
+  *lower = low > 0 ? low : 0;
+  const int32_t high = static_cast<int32_t>(ceilf(*scaled));
+  *upper = high < input_size - 1 ? high : input_size - 1;
+}
+
+inline void resize_bilinear_f32(const FloatResizeBilinearParams& p, const float* input,
+                                float* output) {
+  for (int32_t b = 0; b < p.batches; ++b) {
+    const float* batch = input + b * p.input_height * p.input_width * p.depth;
+    for (int32_t y = 0; y < p.output_height; ++y) {
+      float input_y;
+      int32_t y0, y1;
+      resize_bilinear_position_f32(y, p.height_scale, p.half_pixel_centers, p.input_height,
+                                   &input_y, &y0, &y1);
+      const float dy = input_y - static_cast<float>(y0);  // weight of row y1
+      for (int32_t x = 0; x < p.output_width; ++x) {
+        float input_x;
+        int32_t x0, x1;
+        resize_bilinear_position_f32(x, p.width_scale, p.half_pixel_centers, p.input_width,
+                                     &input_x, &x0, &x1);
+        const float dx = input_x - static_cast<float>(x0);  // weight of column x1
+        const float* top_left = batch + (y0 * p.input_width + x0) * p.depth;
+        const float* bottom_left = batch + (y1 * p.input_width + x0) * p.depth;
+        const float* top_right = batch + (y0 * p.input_width + x1) * p.depth;
+        const float* bottom_right = batch + (y1 * p.input_width + x1) * p.depth;
+        for (int32_t c = 0; c < p.depth; ++c) {
+          // The reference's products and sums, in its order.
+          *output++ = top_left[c] * (1.f - dy) * (1.f - dx) + bottom_left[c] * dy * (1.f - dx) +
+                      top_right[c] * (1.f - dy) * dx + bottom_right[c] * dy * dx;
+        }
+      }
+    }
+  }
+}
+
+// TRANSPOSE_CONV as TFLite's reference: every input value is scattered, times each filter tap,
+// onto the outputs it influences (accumulated in the output, which must not alias the input),
+// then the bias and the fused activation are applied. filter [output_depth][filter_height]
+// [filter_width][input_depth]; bias may be null; dilations are 1.
+inline void transpose_conv_f32(const FloatWindowParams& p, const float* input,
+                               const float* filter, const float* bias, float* output) {
+  const int32_t output_size = p.batches * p.output_height * p.output_width * p.output_depth;
+  for (int32_t i = 0; i < output_size; ++i) output[i] = 0.f;
+  for (int32_t b = 0; b < p.batches; ++b) {
+    for (int32_t in_y = 0; in_y < p.input_height; ++in_y) {
+      for (int32_t in_x = 0; in_x < p.input_width; ++in_x) {
+        for (int32_t ic = 0; ic < p.input_depth; ++ic) {
+          const int32_t out_x_origin = in_x * p.stride_width - p.padding_width;
+          const int32_t out_y_origin = in_y * p.stride_height - p.padding_height;
+          const float input_value =
+              input[((b * p.input_height + in_y) * p.input_width + in_x) * p.input_depth + ic];
+          for (int32_t fy = 0; fy < p.filter_height; ++fy) {
+            const int32_t out_y = out_y_origin + fy;
+            for (int32_t fx = 0; fx < p.filter_width; ++fx) {
+              const int32_t out_x = out_x_origin + fx;
+              if (out_x < 0 || out_x >= p.output_width || out_y < 0 || out_y >= p.output_height) {
+                continue;
+              }
+              float* out = output + ((b * p.output_height + out_y) * p.output_width + out_x) *
+                                        p.output_depth;
+              for (int32_t oc = 0; oc < p.output_depth; ++oc) {
+                out[oc] += input_value *
+                           filter[((oc * p.filter_height + fy) * p.filter_width + fx) *
+                                      p.input_depth + ic];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  for (int32_t i = 0; i < output_size; ++i) {
+    const float total = bias ? output[i] + bias[i % p.output_depth] : output[i];
+    output[i] = clamp_f32(total, p.activation_min, p.activation_max);
+  }
+}
+
+// SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND move values only: the int8 kernels' loops on floats
+// (the padding is 0.0f).
+inline void space_to_batch_nd_f32(const SpaceBatchParams& p, const float* input, float* output) {
+  space_to_batch_nd<float>(p, input, output);
+}
+
+inline void batch_to_space_nd_f32(const SpaceBatchParams& p, const float* input, float* output) {
+  batch_to_space_nd<float>(p, input, output);
 }
 
 }  // namespace mf

@@ -1,16 +1,22 @@
 // mcuforge runtime: 16x8 quantization, int16 activations (zero point 0) with int8 weights and
 // int64 (or int32) biases: FULLY_CONNECTED, CONV_2D, ADD/SUB and SOFTMAX as TFLite's
 // reference kernels compute them for int16 (int64 accumulators, the 64-bit
-// MultiplyByQuantizedMultiplier, a 15-bit ADD headroom, a table-driven SOFTMAX).
+// MultiplyByQuantizedMultiplier, a 15-bit ADD headroom, a table-driven SOFTMAX); MUL, MEAN,
+// QUANTIZE (int16 -> int16), PAD, CONCATENATION, STRIDED_SLICE, RESIZE_NEAREST_NEIGHBOR,
+// MINIMUM/MAXIMUM, RELU, RELU6 and LEAKY_RELU as the int8 kernels, on int16 values; and
+// TRANSPOSE_CONV with int64 accumulators. CONV_2D may be grouped.
 #ifndef MF_INT16X8_H
 #define MF_INT16X8_H
 
 #include <math.h>
 #include <stdint.h>
 
+#include "mf/activations.h"
 #include "mf/elementwise.h"
 #include "mf/fixed_point.h"
 #include "mf/quantize.h"
+#include "mf/resize.h"
+#include "mf/tensor_ops.h"
 
 namespace mf {
 
@@ -90,18 +96,23 @@ struct Conv16x8Params {
   int32_t output_height;
   int32_t output_width;
   int32_t output_depth;
+  int32_t filter_depth;  // of a CONV_2D: input_depth / groups (input_depth elsewhere)
 };
 
-// filter [output_depth][filter_height][filter_width][input_depth] (ConvPerChannel, int16).
+// filter [output_depth][filter_height][filter_width][filter_depth] (ConvPerChannel, int16). A
+// grouped convolution (filter_depth < input_depth) splits the input channels into
+// input_depth / filter_depth groups, each read by output_depth / groups consecutive filters.
 template <typename Bias>
 inline void conv_2d_16x8(const Conv16x8Params& p, const int16_t* input, const int8_t* filter,
                          const Bias* bias, int16_t* output) {
+  const int32_t filters_per_group = p.output_depth / (p.input_depth / p.filter_depth);
   for (int32_t b = 0; b < p.batches; ++b) {
     for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
       const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
       for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
         const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
         for (int32_t oc = 0; oc < p.output_depth; ++oc) {
+          const int32_t group = oc / filters_per_group;
           int64_t acc = 0;
           for (int32_t fy = 0; fy < p.filter_height; ++fy) {
             const int32_t in_y = in_y_origin + p.dilation_height * fy;
@@ -110,10 +121,10 @@ inline void conv_2d_16x8(const Conv16x8Params& p, const int16_t* input, const in
               const int32_t in_x = in_x_origin + p.dilation_width * fx;
               if (in_x < 0 || in_x >= p.input_width) continue;
               const int16_t* in = input + ((b * p.input_height + in_y) * p.input_width + in_x) *
-                                              p.input_depth;
+                                              p.input_depth + group * p.filter_depth;
               const int8_t* f = filter + ((oc * p.filter_height + fy) * p.filter_width + fx) *
-                                             p.input_depth;
-              for (int32_t ic = 0; ic < p.input_depth; ++ic) {
+                                             p.filter_depth;
+              for (int32_t ic = 0; ic < p.filter_depth; ++ic) {
                 acc += static_cast<int32_t>(f[ic]) * in[ic];
               }
             }
@@ -308,6 +319,238 @@ inline void softmax_int16(const Softmax16Params& p, const int16_t* input, int16_
       const int32_t value = static_cast<int32_t>(
           (static_cast<int64_t>(out[c]) * reciprocal + round) >> right_shift);
       out[c] = clamp_to_int16(value, 0, 32767);
+    }
+  }
+}
+
+// MUL: reference_integer_ops::Mul on int16 (zero points 0, so no offsets): the product of two
+// int16 values fits int32 and is requantized once.
+inline void mul_int16(const MulParams& p, const BroadcastShape& shape, const int16_t* input1,
+                      const int16_t* input2, int16_t* output) {
+  int32_t out_index = 0;
+  for (int32_t d0 = 0; d0 < shape.output_dims[0]; ++d0) {
+    for (int32_t d1 = 0; d1 < shape.output_dims[1]; ++d1) {
+      for (int32_t d2 = 0; d2 < shape.output_dims[2]; ++d2) {
+        for (int32_t d3 = 0; d3 < shape.output_dims[3]; ++d3) {
+          const int32_t a = input1[d0 * shape.input1_strides[0] + d1 * shape.input1_strides[1] +
+                                   d2 * shape.input1_strides[2] + d3 * shape.input1_strides[3]];
+          const int32_t b = input2[d0 * shape.input2_strides[0] + d1 * shape.input2_strides[1] +
+                                   d2 * shape.input2_strides[2] + d3 * shape.input2_strides[3]];
+          const int32_t raw =
+              multiply_by_quantized_multiplier(a * b, p.output_multiplier, p.output_shift);
+          output[out_index++] = clamp_to_int16(raw, p.activation_min, p.activation_max);
+        }
+      }
+    }
+  }
+}
+
+// QUANTIZE int16 -> int16 (a new scale, as the converter inserts before a CONCATENATION):
+// Requantize, then saturation to int16.
+inline void requantize_int16(const RequantizeParams& p, const int16_t* input, int16_t* output) {
+  for (int32_t i = 0; i < p.size; ++i) {
+    const int32_t value = static_cast<int32_t>(input[i]) - p.input_zero_point;
+    const int32_t scaled = multiply_by_quantized_multiplier(value, p.multiplier, p.shift) +
+                           p.output_zero_point;
+    output[i] = clamp_to_int16(scaled, -32768, 32767);
+  }
+}
+
+// PAD on int16 values (mf::PadParams; pad_value is the model's constant or 0).
+inline void pad_int16(const PadParams& p, const int16_t* input, int16_t* output) {
+  for (int32_t d0 = 0; d0 < p.output_dims[0]; ++d0) {
+    for (int32_t d1 = 0; d1 < p.output_dims[1]; ++d1) {
+      for (int32_t d2 = 0; d2 < p.output_dims[2]; ++d2) {
+        for (int32_t d3 = 0; d3 < p.output_dims[3]; ++d3) {
+          const int32_t i0 = d0 - p.left_padding[0], i1 = d1 - p.left_padding[1];
+          const int32_t i2 = d2 - p.left_padding[2], i3 = d3 - p.left_padding[3];
+          const bool inside = i0 >= 0 && i0 < p.input_dims[0] && i1 >= 0 &&
+                              i1 < p.input_dims[1] && i2 >= 0 && i2 < p.input_dims[2] &&
+                              i3 >= 0 && i3 < p.input_dims[3];
+          *output++ = inside ? input[((i0 * p.input_dims[1] + i1) * p.input_dims[2] + i2) *
+                                         p.input_dims[3] + i3]
+                             : static_cast<int16_t>(p.pad_value);
+        }
+      }
+    }
+  }
+}
+
+// One input of an int16 CONCATENATION (mf::ConcatPartParams): values are copied, never
+// requantized; TFLite requires every input to share the output's scale.
+inline void concatenation_part_int16(const ConcatPartParams& p, const int16_t* input,
+                                     int16_t* output) {
+  for (int32_t outer = 0; outer < p.outer_size; ++outer) {
+    for (int32_t i = 0; i < p.copy_size; ++i) {
+      output[outer * p.output_row_size + p.output_offset + i] = input[outer * p.copy_size + i];
+    }
+  }
+}
+
+// MEAN on int16 values: TFLite Micro's QuantizedMeanOrSum as mf::mean, saturating to int16.
+inline void mean_int16(const MeanParams& p, const int16_t* input, int16_t* output) {
+  int32_t out_dims[4];
+  for (int k = 0; k < 4; ++k) out_dims[k] = p.reduce[k] ? 1 : p.input_dims[k];
+  const int32_t n0 = p.reduce[0] ? p.input_dims[0] : 1;
+  const int32_t n1 = p.reduce[1] ? p.input_dims[1] : 1;
+  const int32_t n2 = p.reduce[2] ? p.input_dims[2] : 1;
+  const int32_t n3 = p.reduce[3] ? p.input_dims[3] : 1;
+  for (int32_t o0 = 0; o0 < out_dims[0]; ++o0) {
+    for (int32_t o1 = 0; o1 < out_dims[1]; ++o1) {
+      for (int32_t o2 = 0; o2 < out_dims[2]; ++o2) {
+        for (int32_t o3 = 0; o3 < out_dims[3]; ++o3) {
+          int32_t sum = 0;
+          for (int32_t r0 = 0; r0 < n0; ++r0) {
+            for (int32_t r1 = 0; r1 < n1; ++r1) {
+              for (int32_t r2 = 0; r2 < n2; ++r2) {
+                for (int32_t r3 = 0; r3 < n3; ++r3) {
+                  const int32_t i0 = o0 + r0, i1 = o1 + r1, i2 = o2 + r2, i3 = o3 + r3;
+                  sum += input[((i0 * p.input_dims[1] + i1) * p.input_dims[2] + i2) *
+                                   p.input_dims[3] + i3];
+                }
+              }
+            }
+          }
+          const int32_t shifted_sum = sum - p.input_zero_point * p.reduced_count;
+          const int32_t value = multiply_by_quantized_multiplier(shifted_sum, p.multiplier,
+                                                                 p.shift) + p.output_zero_point;
+          *output++ = clamp_to_int16(value, -32768, 32767);
+        }
+      }
+    }
+  }
+}
+
+// STRIDED_SLICE on int16 values (mf::StridedSliceParams).
+inline void strided_slice_int16(const StridedSliceParams& p, const int16_t* input,
+                                int16_t* output) {
+  for (int32_t o0 = 0; o0 < p.output_dims[0]; ++o0) {
+    const int32_t i0 = p.start[0] + o0 * p.stride[0];
+    for (int32_t o1 = 0; o1 < p.output_dims[1]; ++o1) {
+      const int32_t i1 = p.start[1] + o1 * p.stride[1];
+      for (int32_t o2 = 0; o2 < p.output_dims[2]; ++o2) {
+        const int32_t i2 = p.start[2] + o2 * p.stride[2];
+        for (int32_t o3 = 0; o3 < p.output_dims[3]; ++o3) {
+          const int32_t i3 = p.start[3] + o3 * p.stride[3];
+          *output++ = input[((i0 * p.input_dims[1] + i1) * p.input_dims[2] + i2) *
+                                p.input_dims[3] + i3];
+        }
+      }
+    }
+  }
+}
+
+// RESIZE_NEAREST_NEIGHBOR on int16 values (mf::ResizeNearestParams, tables from the compiler).
+inline void resize_nearest_neighbor_int16(const ResizeNearestParams& p, const int16_t* input,
+                                          int16_t* output) {
+  const int32_t row_size = p.input_width * p.depth;
+  for (int32_t b = 0; b < p.batches; ++b) {
+    const int16_t* batch = input + b * p.input_height * row_size;
+    for (int32_t y = 0; y < p.output_height; ++y) {
+      const int16_t* row = batch + p.source_rows[y] * row_size;
+      for (int32_t x = 0; x < p.output_width; ++x) {
+        memcpy(output, row + p.source_columns[x] * p.depth,
+               static_cast<size_t>(p.depth) * sizeof(int16_t));
+        output += p.depth;
+      }
+    }
+  }
+}
+
+// MINIMUM/MAXIMUM on int16 values: the stored integers are compared (one shared scale).
+inline void min_max_int16(const MinMaxParams& p, const BroadcastShape& shape,
+                          const int16_t* input1, const int16_t* input2, int16_t* output) {
+  int32_t out_index = 0;
+  for (int32_t d0 = 0; d0 < shape.output_dims[0]; ++d0) {
+    for (int32_t d1 = 0; d1 < shape.output_dims[1]; ++d1) {
+      for (int32_t d2 = 0; d2 < shape.output_dims[2]; ++d2) {
+        for (int32_t d3 = 0; d3 < shape.output_dims[3]; ++d3) {
+          const int16_t a = input1[d0 * shape.input1_strides[0] + d1 * shape.input1_strides[1] +
+                                   d2 * shape.input1_strides[2] + d3 * shape.input1_strides[3]];
+          const int16_t b = input2[d0 * shape.input2_strides[0] + d1 * shape.input2_strides[1] +
+                                   d2 * shape.input2_strides[2] + d3 * shape.input2_strides[3]];
+          output[out_index++] = p.take_maximum ? (a > b ? a : b) : (a < b ? a : b);
+        }
+      }
+    }
+  }
+}
+
+// RELU on int16 values (mf::ReluParams): requantized, then clamped at 0.
+inline void relu_int16(const ReluParams& p, const int16_t* input, int16_t* output) {
+  for (int32_t i = 0; i < p.size; ++i) {
+    const int32_t value = multiply_by_quantized_multiplier(
+        static_cast<int32_t>(input[i]) - p.input_zero_point, p.output_multiplier,
+        p.output_shift) + p.output_zero_point;
+    output[i] = clamp_to_int16(value, p.activation_min, p.activation_max);
+  }
+}
+
+// RELU6 on int16 values (mf::ClampParams): the stored values clamped to the input's quantized
+// [0, 6], as TFLite Micro's Relu6Quantized<int16_t>.
+inline void clamp_int16(const ClampParams& p, const int16_t* input, int16_t* output) {
+  for (int32_t i = 0; i < p.size; ++i) output[i] = clamp_to_int16(input[i], p.lower, p.upper);
+}
+
+// LEAKY_RELU on int16 values (mf::LeakyReluParams), as mf::leaky_relu: a negative alpha's
+// multiplier is applied by magnitude and the result negated.
+inline void leaky_relu_int16(const LeakyReluParams& p, const int16_t* input, int16_t* output) {
+  const bool alpha_negative = p.multiplier_alpha < 0;
+  const int32_t alpha_magnitude = alpha_negative ? -p.multiplier_alpha : p.multiplier_alpha;
+  for (int32_t i = 0; i < p.size; ++i) {
+    const int32_t value = static_cast<int32_t>(input[i]) - p.input_zero_point;
+    int32_t result = p.output_zero_point;
+    if (value >= 0) {
+      result += multiply_by_quantized_multiplier(value, p.multiplier_identity, p.shift_identity);
+    } else {
+      const int32_t scaled = multiply_by_quantized_multiplier(value, alpha_magnitude,
+                                                              p.shift_alpha);
+      result += alpha_negative ? -scaled : scaled;
+    }
+    output[i] = clamp_to_int16(result, -32768, 32767);
+  }
+}
+
+// TRANSPOSE_CONV (reference_integer_ops::TransposeConv on int16 with 64-bit accumulators).
+// TFLite scatters each input value into per-output int64 sums; the same exact integer sums are
+// gathered here per output value instead, so no scratch is needed: output (out_y, out_x) takes
+// input (in_y, in_x) through filter tap (fy, fx) where in_y * stride + fy = out_y + padding.
+// filter [output_depth][filter_height][filter_width][input_depth]; dilations are 1.
+template <typename Bias>
+inline void transpose_conv_16x8(const Conv16x8Params& p, const int16_t* input,
+                                const int8_t* filter, const Bias* bias, int16_t* output) {
+  for (int32_t b = 0; b < p.batches; ++b) {
+    for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+      for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
+        for (int32_t oc = 0; oc < p.output_depth; ++oc) {
+          int64_t acc = 0;
+          for (int32_t fy = 0; fy < p.filter_height; ++fy) {
+            const int32_t y = out_y + p.padding_height - fy;
+            if (y < 0 || y % p.stride_height != 0 || y / p.stride_height >= p.input_height) {
+              continue;
+            }
+            const int32_t in_y = y / p.stride_height;
+            for (int32_t fx = 0; fx < p.filter_width; ++fx) {
+              const int32_t x = out_x + p.padding_width - fx;
+              if (x < 0 || x % p.stride_width != 0 || x / p.stride_width >= p.input_width) {
+                continue;
+              }
+              const int32_t in_x = x / p.stride_width;
+              const int16_t* in = input + ((b * p.input_height + in_y) * p.input_width + in_x) *
+                                              p.input_depth;
+              const int8_t* f = filter + ((oc * p.filter_height + fy) * p.filter_width + fx) *
+                                             p.input_depth;
+              for (int32_t ic = 0; ic < p.input_depth; ++ic) {
+                acc += static_cast<int32_t>(f[ic]) * in[ic];
+              }
+            }
+          }
+          if (bias) acc += bias[oc];
+          const int32_t value = multiply_by_quantized_multiplier_64(
+              acc, p.output_multiplier[oc], p.output_shift[oc]);
+          *output++ = clamp_to_int16(value, p.activation_min, p.activation_max);
+        }
+      }
     }
   }
 }
