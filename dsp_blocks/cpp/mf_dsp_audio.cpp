@@ -32,6 +32,53 @@ MF_DSP_ALWAYS_INLINE float scaled_log(float x, float floor, float slope, float o
     return scaled;
 }
 
+/* scaled_log with its parameters and the powers outside which it clips: at or below
+ * `zero_below` it is 0, at or above `one_above` 1, known without the log (a quiet frame of MFE
+ * or the spectrogram is mostly zeros). The bounds are within a factor 1.06 of the exact ones,
+ * on the safe side, so every value is the one scaled_log gives. */
+struct ScaledLog {
+    float floor;
+    float slope;
+    float offset;
+    float zero_below;
+    float one_above;
+};
+
+/* 2^n as a float, -126 <= n <= 128 (128: infinity). */
+float power_of_two(int n) {
+    const uint32_t bits = static_cast<uint32_t>(n + 127) << 23;
+    float value;
+    memcpy(&value, &bits, sizeof value);
+    return value;
+}
+
+/* A lower (`upper` false) or upper bound on e^y, within a factor 1.06: e^y = 2^(n + f) with
+ * f in [0, 1), and 2^f lies between its tangent at 0, 1 + f ln 2, and its chord, 1 + f. */
+float exp_bound(float y, bool upper) {
+    const float t = y * 1.44269504f;  // log2(e)
+    if (t < -126.0f) return upper ? power_of_two(-126) : 0.0f;
+    if (t >= 127.0f) return upper ? power_of_two(128) : power_of_two(127);
+    int n = static_cast<int>(t);
+    if (static_cast<float>(n) > t) --n;  // floor
+    const float f = t - static_cast<float>(n);
+    return power_of_two(n) * (upper ? 1.0f + f : 1.0f + 0.693147182f * f);
+}
+
+ScaledLog scaled_log_bounds(float floor, float slope, float offset) {
+    /* ln x slope + offset <= 0 below e^(-offset / slope), >= 1 above e^((1 - offset) / slope). */
+    ScaledLog scale = {floor, slope, offset, exp_bound(-offset / slope, false),
+                       exp_bound((1.0f - offset) / slope, true)};
+    /* Below the floor the floor's own value counts: no shortcut to 0 if that is above 0. */
+    if (scaled_log(floor, floor, slope, offset) > 0.0f) scale.zero_below = -1.0f;
+    return scale;
+}
+
+MF_DSP_ALWAYS_INLINE float clipped_scaled_log(float x, const ScaledLog &scale) {
+    if (x <= scale.zero_below) return 0.0f;
+    if (x >= scale.one_above) return 1.0f;
+    return scaled_log(x, scale.floor, scale.slope, scale.offset);
+}
+
 /* The first frame a run must compute into rows of `row_length` values: frames that a shift of
  * whole strides carried over are moved up in `rows` and kept. */
 int first_new_frame(const mf_dsp_frame_config *frames, int shifted_samples, float *rows,
@@ -181,24 +228,24 @@ void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scra
 #else
 /* Row t of MFE's features: scaled dB of the mel energies. */
 void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scratch,
-               const float *window, int t, float slope, float offset, float *features) {
+               const float *window, int t, const ScaledLog &scale, float *features) {
     const int n_filters = config->mel.n_filters;
     float *row = &features[t * n_filters];
     frame_power(&config->frames, &config->fft, window, t, scratch->fft_buffer);
     mf_dsp_mel_energies(&config->mel, scratch->fft_buffer, row);
-    for (int f = 0; f < n_filters; ++f) row[f] = scaled_log(row[f], kLogPowerFloor, slope, offset);
+    for (int f = 0; f < n_filters; ++f) row[f] = clipped_scaled_log(row[f], scale);
 }
 #endif
 
 /* Row t of the spectrogram: scaled dB of every bin's power. */
 void spectrogram_frame(const mf_dsp_spectrogram_config *config,
                        const mf_dsp_audio_scratch *scratch, const float *window, int t,
-                       float floor, float slope, float offset, float *features) {
+                       const ScaledLog &scale, float *features) {
     const int n_bins = config->fft.length / 2 + 1;
     frame_power(&config->frames, &config->fft, window, t, scratch->fft_buffer);
     float *row = &features[t * n_bins];
     const float *power = scratch->fft_buffer;
-    for (int k = 0; k < n_bins; ++k) row[k] = scaled_log(power[2 * k], floor, slope, offset);
+    for (int k = 0; k < n_bins; ++k) row[k] = clipped_scaled_log(power[2 * k], scale);
 }
 
 }  // namespace
@@ -253,9 +300,10 @@ int mf_dsp_mfe_run_shifted(const mf_dsp_mfe_config *config, const mf_dsp_audio_s
 #define MF_DSP_MFE_SCALE scale
 #else
     /* ((10 / ln 10) ln E - floor) / (12 - floor) as one multiply-add on ln E. */
-    const float slope = kDecibelsPerNeper * config->inverse_range;
-    const float offset = -config->noise_floor_db * config->inverse_range;
-#define MF_DSP_MFE_SCALE slope, offset
+    const ScaledLog scale =
+        scaled_log_bounds(kLogPowerFloor, kDecibelsPerNeper * config->inverse_range,
+                          -config->noise_floor_db * config->inverse_range);
+#define MF_DSP_MFE_SCALE scale
 #endif
     const int first = first_new_frame(&config->frames, shifted_samples, features, n_filters);
     if (frame_zero_changed(&config->frames, first)) {
@@ -286,12 +334,13 @@ int mf_dsp_spectrogram_run_shifted(const mf_dsp_spectrogram_config *config,
     const float offset =
         (-kDecibelsPerNeper * mf_dsp_fast_ln(power_scale) - config->noise_floor_db) *
         config->inverse_range;
+    const ScaledLog scale = scaled_log_bounds(floor, slope, offset);
     const int first = first_new_frame(&config->frames, shifted_samples, features, n_bins);
     if (frame_zero_changed(&config->frames, first)) {
-        spectrogram_frame(config, scratch, window, 0, floor, slope, offset, features);
+        spectrogram_frame(config, scratch, window, 0, scale, features);
     }
     for (int t = first; t < config->frames.n_frames; ++t) {
-        spectrogram_frame(config, scratch, window, t, floor, slope, offset, features);
+        spectrogram_frame(config, scratch, window, t, scale, features);
     }
     return MF_DSP_OK;
 }

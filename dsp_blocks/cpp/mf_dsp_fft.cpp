@@ -222,7 +222,21 @@ static const float *radix8_stage(float *data, int m, int eighth, const float *tw
  * grows, so the quarters inside are always the first V. Runs of k with the same V go through a
  * copy of the butterfly made for that V: no bounds checks, and nothing computed for the zero
  * padding (a 20 ms frame in a 512-point FFT is 62 % of it). */
-template <int V>
+/* Samples q[0], q[1] pre-emphasised (when `emphasis`; MFE and the spectrogram have none, and
+ * skip its load and multiply-add) and windowed by w[0], w[1]. */
+template <bool emphasis>
+MF_DSP_ALWAYS_INLINE void windowed_point(const float *q, const float *w, float minus_c, float *re,
+                                         float *im) {
+    if (emphasis) {
+        *re = (q[0] + minus_c * q[-1]) * w[0];
+        *im = (q[1] + minus_c * q[0]) * w[1];
+    } else {
+        *re = q[0] * w[0];
+        *im = q[1] * w[1];
+    }
+}
+
+template <int V, bool emphasis>
 static void first_stage_run(float *data, int quarter, const uint16_t *bit_reversed,
                             const mf_dsp_frame_reader &frame, int begin, int end) {
     const float *x = frame.samples;
@@ -233,27 +247,16 @@ static void first_stage_run(float *data, int quarter, const uint16_t *bit_revers
         float a0_re = 0.0f, a0_im = 0.0f, a1_re = 0.0f, a1_im = 0.0f;
         float a2_re = 0.0f, a2_im = 0.0f, a3_re = 0.0f, a3_im = 0.0f;
         const float *q0 = &x[2 * k];
-        if (V > 0) {
-            a0_re = (q0[0] + minus_c * q0[-1]) * window[2 * k];
-            a0_im = (q0[1] + minus_c * q0[0]) * window[2 * k + 1];
-        }
+        const float *w0 = &window[2 * k];
+        if (V > 0) windowed_point<emphasis>(q0, w0, minus_c, &a0_re, &a0_im);
         if (V > 1) {
-            const float *q1 = q0 + 2 * quarter;
-            const float *w1 = &window[2 * (k + quarter)];
-            a2_re = (q1[0] + minus_c * q1[-1]) * w1[0];
-            a2_im = (q1[1] + minus_c * q1[0]) * w1[1];
+            windowed_point<emphasis>(q0 + 2 * quarter, w0 + 2 * quarter, minus_c, &a2_re, &a2_im);
         }
         if (V > 2) {
-            const float *q2 = q0 + 4 * quarter;
-            const float *w2 = &window[2 * (k + 2 * quarter)];
-            a1_re = (q2[0] + minus_c * q2[-1]) * w2[0];
-            a1_im = (q2[1] + minus_c * q2[0]) * w2[1];
+            windowed_point<emphasis>(q0 + 4 * quarter, w0 + 4 * quarter, minus_c, &a1_re, &a1_im);
         }
         if (V > 3) {
-            const float *q3 = q0 + 6 * quarter;
-            const float *w3 = &window[2 * (k + 3 * quarter)];
-            a3_re = (q3[0] + minus_c * q3[-1]) * w3[0];
-            a3_im = (q3[1] + minus_c * q3[0]) * w3[1];
+            windowed_point<emphasis>(q0 + 6 * quarter, w0 + 6 * quarter, minus_c, &a3_re, &a3_im);
         }
         float *p = &data[2 * bit_reversed[k]];
         const float s0_re = V > 2 ? a0_re + a1_re : a0_re;
@@ -279,6 +282,18 @@ static void first_stage_run(float *data, int quarter, const uint16_t *bit_revers
             p[2] = p[6] = d0_re;
             p[3] = p[7] = d0_im;
         }
+    }
+}
+
+template <bool emphasis>
+static void first_stage_runs(float *data, int quarter, const uint16_t *bit_reversed,
+                             const mf_dsp_frame_reader &frame, int begin, int end, int inside) {
+    switch (inside) {
+        case 4: first_stage_run<4, emphasis>(data, quarter, bit_reversed, frame, begin, end); break;
+        case 3: first_stage_run<3, emphasis>(data, quarter, bit_reversed, frame, begin, end); break;
+        case 2: first_stage_run<2, emphasis>(data, quarter, bit_reversed, frame, begin, end); break;
+        case 1: first_stage_run<1, emphasis>(data, quarter, bit_reversed, frame, begin, end); break;
+        default: first_stage_run<0, emphasis>(data, quarter, bit_reversed, frame, begin, end); break;
     }
 }
 
@@ -341,12 +356,10 @@ static void radix4_first_stage(float *data, int m, const uint16_t *bit_reversed,
             const int half_point = whole_points - inside * quarter;  // next quarter's odd point
             if (half_point > k && half_point < end) end = half_point;
         }
-        switch (inside) {
-            case 4: first_stage_run<4>(data, quarter, bit_reversed, frame, k, end); break;
-            case 3: first_stage_run<3>(data, quarter, bit_reversed, frame, k, end); break;
-            case 2: first_stage_run<2>(data, quarter, bit_reversed, frame, k, end); break;
-            case 1: first_stage_run<1>(data, quarter, bit_reversed, frame, k, end); break;
-            default: first_stage_run<0>(data, quarter, bit_reversed, frame, k, end); break;
+        if (frame.minus_c != 0.0f) {
+            first_stage_runs<true>(data, quarter, bit_reversed, frame, k, end, inside);
+        } else {
+            first_stage_runs<false>(data, quarter, bit_reversed, frame, k, end, inside);
         }
         k = end;
     }
