@@ -110,17 +110,36 @@ void fixed_log2_mel(const mf_dsp_frame_config *frames, const mf_dsp_real_fft *ff
     ++frames_computed;
 }
 
+/* Q16 value v in a float slot: its int32 bits (`bits`, for the normaliser, which converts) or
+ * as a float. A union, not memcpy: an ARMv6-M build at -Os calls memcpy for 4 bytes. */
+MF_DSP_ALWAYS_INLINE void store_q16(float *slot, int32_t v, bool bits) {
+    if (!bits) {
+        *slot = static_cast<float>(v) * (1.0f / 65536.0f);
+        return;
+    }
+    union {
+        int32_t i;
+        float f;
+    } pun;
+    pun.i = v;
+    *slot = pun.f;
+}
+
 /* Row t of the raw cepstrum from the fixed-point path: the log2 energies in Q16 relative to the
  * frame's loudest filter (a filter more than 64 octaves, 193 dB, below it reads as 193 dB below),
  * through the integer DCT in two parts so that every sum fits in 32 bits: the levels' Q6 part
  * (below 2^12, times Q(dct_q) rows whose magnitudes sum below 2^19) and their low 10 bits.
  * Rounding the levels to Q8 instead, with coarser rows, put 0.4 % of the int8 inputs of espeak
  * speech a step from the platform's. The loudest filter's level comes back through the rows'
- * sums. */
+ * sums; the parts and it meet in 64 bits, rounded to Q16 (at most 32767 either way, as the
+ * normaliser takes them). With normalisation (`q16_bits`) each coefficient stays Q16, its int32
+ * bits in the float slot, and the normaliser subtracts the means in integers: no float
+ * arithmetic per coefficient, which a core without an FPU runs in software. */
 void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *scratch,
                 const float *window, int t, float *cepstrum) {
     const mf_dsp_fixed_tables *tables = config->fixed;
     const int n_filters = config->mel.n_filters;
+    const bool q16_bits = config->normalization_window_frames != 0;
     fixed_log2_mel(&config->frames, &config->fft, &config->mel, tables, scratch, window, t);
     int32_t *level = scratch->log2_mel;
     int32_t loudest = INT32_MIN;
@@ -132,9 +151,9 @@ void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *sc
         const int32_t relative = level[f] - loudest;
         level[f] = relative > lowest ? relative : lowest;
     }
-    const float unit = 1.0f / static_cast<float>(1 << (6 + tables->dct_q));
-    const float low_unit = 1.0f / 1024.0f;
-    const float loudest_value = static_cast<float>(loudest) * low_unit;  // Q6
+    const int dct_q = tables->dct_q;
+    const int64_t half = dct_q > 0 ? static_cast<int64_t>(1) << (dct_q - 1) : 0;
+    const int64_t limit = static_cast<int64_t>(32767) << 16;
     const int16_t *dct_row = tables->dct;
     float *row = &cepstrum[t * config->n_coefficients];
     for (int k = 0; k < config->n_coefficients; ++k, dct_row += n_filters) {
@@ -144,8 +163,13 @@ void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *sc
             high += dct_row[f] * (level[f] >> 10);  // floor: level = 1024 x high + low
             low += dct_row[f] * (level[f] & 0x3FF);
         }
-        row[k] = (static_cast<float>(high) + static_cast<float>(low) * low_unit +
-                  loudest_value * static_cast<float>(tables->dct_row_sums[k])) * unit;
+        /* Q(16 + dct_q): 1024 high + low + loudest x the row's sum. */
+        const int64_t total = static_cast<int64_t>(high) * 1024 + low +
+                              static_cast<int64_t>(loudest) * tables->dct_row_sums[k];
+        int64_t value = (total + half) >> dct_q;
+        if (value > limit) value = limit;
+        if (value < -limit) value = -limit;
+        store_q16(&row[k], static_cast<int32_t>(value), q16_bits);
     }
 }
 #else
@@ -279,9 +303,15 @@ int mf_dsp_mfcc_run_shifted(const mf_dsp_mfcc_config *config,
             memcpy(scratch->history, features, static_cast<size_t>(n_values) * sizeof(float));
         }
     }
+#if MF_DSP_FIXED_POINT
+    mf_dsp_sliding_normalize_q16(features, config->frames.n_frames, config->n_coefficients,
+                                 config->normalization_window_frames, config->normalize_variance,
+                                 scratch->column);
+#else
     mf_dsp_sliding_normalize(features, config->frames.n_frames, config->n_coefficients,
                              config->normalization_window_frames, config->normalize_variance,
                              scratch->column);
+#endif
     return MF_DSP_OK;
 }
 
