@@ -338,7 +338,7 @@ def _fixed_tables(
     names = target.names
     n = layout.fft_length
     m = n // 2
-    twiddles = np.exp(-2j * np.pi * np.arange(max(1, 3 * m // 4)) / m)
+    twiddles = _stage_twiddles(m)
     split = np.exp(-2j * np.pi * np.arange(m // 2 + 1) / n)
     weights = mel_weights_for(
         params, sample_rate_hz=target.sample_rate_hz, fft_length=layout.fft_length

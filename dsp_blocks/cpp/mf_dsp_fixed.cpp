@@ -139,18 +139,20 @@ void radix2_first_stage(int32_t *data, int m) {
 
 /* The float path's radix-4 stage (mf_dsp_fft.cpp) on int32 with Q31 twiddles, every output
  * halved: the products are the high words of 64-bit ones (a w / 2), and a0 is halved to match.
- * `halve` false: the first stage, whose twiddles are all 1 (adds only, nothing halved). A
- * stage's outputs are at most twice its inputs' magnitude (4 without halving). */
+ * `halve` false: the first stage, whose twiddles are all 1 (adds only, nothing halved, no table
+ * read). A stage's outputs are at most twice its inputs' magnitude (4 without halving).
+ * `twiddles`: W^j, W^2j, W^3j for j = 0, 1, ... in order; returns where the next stage's start. */
 template <bool halve>
-void radix4_stage(int32_t *data, int m, int quarter, const int32_t *twiddles, int stride) {
+const int32_t *radix4_stage(int32_t *data, int m, int quarter, const int32_t *twiddles) {
     const int span = 4 * quarter;
     for (int j = 0; j < quarter; ++j) {
-        const int32_t *w1 = &twiddles[2 * j * stride];
-        const int32_t *w2 = &twiddles[4 * j * stride];
-        const int32_t *w3 = &twiddles[6 * j * stride];
-        const int32_t w1_re = w1[0], w1_im = w1[1];
-        const int32_t w2_re = w2[0], w2_im = w2[1];
-        const int32_t w3_re = w3[0], w3_im = w3[1];
+        int32_t w1_re = 0, w1_im = 0, w2_re = 0, w2_im = 0, w3_re = 0, w3_im = 0;
+        if (halve) {
+            w1_re = twiddles[0], w1_im = twiddles[1];
+            w2_re = twiddles[2], w2_im = twiddles[3];
+            w3_re = twiddles[4], w3_im = twiddles[5];
+            twiddles += 6;
+        }
         for (int start = j; start < m; start += span) {
             int32_t *p0 = &data[2 * start];
             int32_t *p1 = p0 + 2 * quarter;
@@ -194,6 +196,122 @@ void radix4_stage(int32_t *data, int m, int quarter, const int32_t *twiddles, in
             p3[1] = d0_im + d1_re;
         }
     }
+    return twiddles;
+}
+
+/* a / 4, rounded. */
+MF_DSP_ALWAYS_INLINE int32_t quarter_of(int32_t a) { return (a + 2) >> 2; }
+
+/* (a W) / 4 rounded, W = w / 2^31 (re, im): each part one 64-bit sum of two products (SMULL,
+ * SMLAL), rounded at bit 33 as ((sum >> 32) + 1) >> 1, which is the same value. */
+MF_DSP_ALWAYS_INLINE void quarter_rotate(const int32_t *a, const int32_t *w, int32_t *re,
+                                         int32_t *im) {
+    const int64_t sum_re = wide(a[0], w[0]) - wide(a[1], w[1]);
+    const int64_t sum_im = wide(a[0], w[1]) + wide(a[1], w[0]);
+    *re = (static_cast<int32_t>(sum_re >> 32) + 1) >> 1;
+    *im = (static_cast<int32_t>(sum_im >> 32) + 1) >> 1;
+}
+
+/* a / sqrt 2, rounded (Q31 constant). */
+MF_DSP_ALWAYS_INLINE int32_t over_root_two(int32_t a) {
+    return static_cast<int32_t>((wide(a, 1518500250) + (static_cast<int64_t>(1) << 30)) >> 31);
+}
+
+/* The float path's radix-8 butterfly (mf_dsp_fft.cpp) on int32, every output quartered: the
+ * twiddle products are rounded to a W / 4 and the untwiddled inputs quartered to match, so a
+ * stage's outputs are at most twice its inputs' magnitude (8 / 4), as a halving radix-4 stage's,
+ * for three bits of the transform instead of two. `twiddled` false: j = 0, every W^(r j) = 1. */
+template <bool twiddled>
+MF_DSP_ALWAYS_INLINE void radix8_butterfly(int32_t *p, int step, const int32_t *w) {
+    /* Residues 0, 2, 4, 6 sit at offsets 0, 2, 1, 3; w holds W^(r j), r = 1..7, in order. */
+    const int32_t c0_re = quarter_of(p[0]), c0_im = quarter_of(p[1]);
+    int32_t c2_re, c2_im, c4_re, c4_im, c6_re, c6_im;
+    if (twiddled) {
+        quarter_rotate(&p[2 * step], &w[2], &c2_re, &c2_im);
+        quarter_rotate(&p[step], &w[6], &c4_re, &c4_im);
+        quarter_rotate(&p[3 * step], &w[10], &c6_re, &c6_im);
+    } else {
+        c2_re = quarter_of(p[2 * step]), c2_im = quarter_of(p[2 * step + 1]);
+        c4_re = quarter_of(p[step]), c4_im = quarter_of(p[step + 1]);
+        c6_re = quarter_of(p[3 * step]), c6_im = quarter_of(p[3 * step + 1]);
+    }
+    const int32_t es_re = c0_re + c4_re, es_im = c0_im + c4_im;
+    const int32_t ed_re = c0_re - c4_re, ed_im = c0_im - c4_im;
+    const int32_t et_re = c2_re + c6_re, et_im = c2_im + c6_im;
+    const int32_t eu_re = c2_re - c6_re, eu_im = c2_im - c6_im;
+    /* E_0..E_3 go where residues 0, 4, 2, 6 were read (offsets 0, 1, 2, 3) until O is ready:
+     * fewer values live at once on a core with 13 registers. */
+    p[0] = es_re + et_re;
+    p[1] = es_im + et_im;
+    p[2 * step] = es_re - et_re;
+    p[2 * step + 1] = es_im - et_im;
+    p[step] = ed_re + eu_im;  // ed - i eu
+    p[step + 1] = ed_im - eu_re;
+    p[3 * step] = ed_re - eu_im;  // ed + i eu
+    p[3 * step + 1] = ed_im + eu_re;
+    /* Residues 1, 3, 5, 7 sit at offsets 4, 6, 5, 7. */
+    int32_t c1_re, c1_im, c3_re, c3_im, c5_re, c5_im, c7_re, c7_im;
+    if (twiddled) {
+        quarter_rotate(&p[4 * step], &w[0], &c1_re, &c1_im);
+        quarter_rotate(&p[6 * step], &w[4], &c3_re, &c3_im);
+        quarter_rotate(&p[5 * step], &w[8], &c5_re, &c5_im);
+        quarter_rotate(&p[7 * step], &w[12], &c7_re, &c7_im);
+    } else {
+        c1_re = quarter_of(p[4 * step]), c1_im = quarter_of(p[4 * step + 1]);
+        c3_re = quarter_of(p[6 * step]), c3_im = quarter_of(p[6 * step + 1]);
+        c5_re = quarter_of(p[5 * step]), c5_im = quarter_of(p[5 * step + 1]);
+        c7_re = quarter_of(p[7 * step]), c7_im = quarter_of(p[7 * step + 1]);
+    }
+    const int32_t os_re = c1_re + c5_re, os_im = c1_im + c5_im;
+    const int32_t od_re = c1_re - c5_re, od_im = c1_im - c5_im;
+    const int32_t ot_re = c3_re + c7_re, ot_im = c3_im + c7_im;
+    const int32_t ou_re = c3_re - c7_re, ou_im = c3_im - c7_im;
+    /* y_k = E_k + W_8^k O_k at offset k, y_(k+4) = E_k - W_8^k O_k at offset k + 4. */
+    int32_t e_re = p[0], e_im = p[1];
+    int32_t o_re = os_re + ot_re, o_im = os_im + ot_im;
+    p[0] = e_re + o_re;
+    p[1] = e_im + o_im;
+    p[4 * step] = e_re - o_re;
+    p[4 * step + 1] = e_im - o_im;
+    /* O_1 = od - i ou, times W_8 = (1 - i) / sqrt 2 */
+    int32_t q_re = od_re + ou_im, q_im = od_im - ou_re;
+    o_re = over_root_two(q_re + q_im);
+    o_im = over_root_two(q_im - q_re);
+    e_re = p[step], e_im = p[step + 1];
+    p[step] = e_re + o_re;
+    p[step + 1] = e_im + o_im;
+    p[5 * step] = e_re - o_re;
+    p[5 * step + 1] = e_im - o_im;
+    /* W_8^2 O_2 = -i (os - ot) */
+    o_re = os_im - ot_im, o_im = ot_re - os_re;
+    e_re = p[2 * step], e_im = p[2 * step + 1];
+    p[2 * step] = e_re + o_re;
+    p[2 * step + 1] = e_im + o_im;
+    p[6 * step] = e_re - o_re;
+    p[6 * step + 1] = e_im - o_im;
+    /* O_3 = od + i ou, times W_8^3 = -(1 + i) / sqrt 2 */
+    q_re = od_re - ou_im, q_im = od_im + ou_re;
+    o_re = over_root_two(q_im - q_re);
+    o_im = -over_root_two(q_re + q_im);
+    e_re = p[3 * step], e_im = p[3 * step + 1];
+    p[3 * step] = e_re + o_re;
+    p[3 * step + 1] = e_im + o_im;
+    p[7 * step] = e_re - o_re;
+    p[7 * step + 1] = e_im - o_im;
+}
+
+const int32_t *radix8_stage(int32_t *data, int m, int eighth, const int32_t *twiddles) {
+    const int span = 8 * eighth;
+    const int step = 2 * eighth;
+    for (int start = 0; start < m; start += span) {
+        radix8_butterfly<false>(&data[2 * start], step, twiddles);
+    }
+    for (int j = 1; j < eighth; ++j, twiddles += 14) {
+        for (int start = j; start < m; start += span) {
+            radix8_butterfly<true>(&data[2 * start], step, twiddles);
+        }
+    }
+    return twiddles;
 }
 
 /* |v|^2 as uint64 (below 2^62 for components below 2^30.5). */
@@ -264,13 +382,21 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
     while ((1 << log2_m) < m) ++log2_m;
     const bool radix4_first = (log2_m % 2) == 0 && m >= 4;
     const int first_span = radix4_first ? 4 : 2;
-    int halving_stages = 0;
-    for (int span = first_span; span < m; span *= 4) ++halving_stages;
+    /* The float path's stages (mf_dsp_real_fft_power): after the first, radix 4 (halving) while
+     * the bits left are not a multiple of 3, then radix 8 (quartering); shift_bits counts the
+     * halvings. */
+    int shift_bits = 0;
+    for (int span = first_span, bits_left = log2_m - (radix4_first ? 2 : 1); span < m;) {
+        const bool radix8 = bits_left % 3 == 0;
+        shift_bits += radix8 ? 2 : 1;
+        span *= radix8 ? 8 : 4;
+        bits_left -= radix8 ? 3 : 2;
+    }
     /* Samples below 2^bits, windowed (and pre-emphasised) below 2^(bits+1): the transform grows
-     * the moduli (sqrt(2) times that) by at most M / 2^halving_stages, and the split step's
-     * |2X| <= 4 max |Z|: below 2^(bits + 3.5 + log2(M) - halving_stages) <= 2^31. At most 23
+     * the moduli (sqrt(2) times that) by at most M / 2^shift_bits, and the split step's
+     * |2X| <= 4 max |Z|: below 2^(bits + 3.5 + log2(M) - shift_bits) <= 2^31. At most 23
      * bits (a float's mantissa is 24). */
-    int bits = 27 - log2_m + halving_stages;
+    int bits = 27 - log2_m + shift_bits;
     if (bits > 23) bits = 23;
     const LoadedFrame loaded =
         tables->pre_emphasis != 0
@@ -281,19 +407,28 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
         return;
     }
     if (radix4_first) {
-        radix4_stage<false>(buffer, m, 1, tables->twiddles, m / 4);
+        radix4_stage<false>(buffer, m, 1, tables->twiddles);
     } else {
         radix2_first_stage(buffer, m);
     }
-    for (int span = first_span; span < m; span *= 4) {
-        radix4_stage<true>(buffer, m, span, tables->twiddles, m / (4 * span));
+    const int32_t *twiddles = tables->twiddles;
+    for (int span = first_span, bits_left = log2_m - (radix4_first ? 2 : 1); span < m;) {
+        if (bits_left % 3 == 0) {
+            twiddles = radix8_stage(buffer, m, span, twiddles);
+            span *= 8;
+            bits_left -= 3;
+        } else {
+            twiddles = radix4_stage<true>(buffer, m, span, twiddles);
+            span *= 4;
+            bits_left -= 2;
+        }
     }
-    const int frame_exponent = loaded.exponent - halving_stages;
+    const int frame_exponent = loaded.exponent - shift_bits;
     /* A filter's integer weights sum below 2^16, so its sum fits in 64 bits when the powers are
-     * below 2^48. By Parseval, |2X[k]|^2 <= 4 N (the frame's squares) / 4^halving_stages: the
+     * below 2^48. By Parseval, |2X[k]|^2 <= 4 N (the frame's squares) / 4^shift_bits: the
      * powers are shifted right (rounded) by what that exceeds 2^48, which keeps the quietest bins
      * of a loud frame (a fixed shift for the worst case would round away those 100 dB below). */
-    const uint64_t bound = loaded.squares >> (2 * halving_stages);
+    const uint64_t bound = loaded.squares >> (2 * shift_bits);
     const uint32_t bound_high = static_cast<uint32_t>(bound >> 32);
     const int bound_bits = (bound_high ? 64 - __builtin_clz(bound_high) : 32) + 2 + log2_m + 1;
     const int power_shift = bound_bits > 48 ? bound_bits - 48 : 0;
