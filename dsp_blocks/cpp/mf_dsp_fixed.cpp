@@ -319,15 +319,28 @@ MF_DSP_ALWAYS_INLINE uint64_t power_of(int32_t re, int32_t im) {
     return static_cast<uint64_t>(wide(re, re) + wide(im, im));
 }
 
-/* Stores a power / 2^shift, rounded, in the buffer's slots 2k and 2k + 1 as one uint64. */
+/* Stores a power / 2^shift, rounded, in the buffer's slots 2k and 2k + 1 as one uint64.
+ * `kind`: 0 no shift, 1 a shift of 1..31 (the usual: powers below 2^62), done on the 32-bit
+ * halves (a general 64-bit shift by a variable is a dozen instructions on ARMv7-M), 2 any. */
+template <int kind>
 MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, uint64_t power, int shift, uint64_t half) {
-    const uint64_t scaled = (power + half) >> shift;
+    uint64_t scaled = power;
+    if (kind == 1) {
+        const uint64_t rounded = power + half;
+        const uint32_t low = static_cast<uint32_t>(rounded);
+        const uint32_t high = static_cast<uint32_t>(rounded >> 32);
+        scaled = (static_cast<uint64_t>(high >> shift) << 32) |
+                 ((low >> shift) | (high << (32 - shift)));
+    } else if (kind == 2) {
+        scaled = (power + half) >> shift;
+    }
     memcpy(slot, &scaled, sizeof scaled);
 }
 
 /* The split step of mf_dsp_fft.cpp, X[k] = ((Z[k] + conj Z[M-k]) + W^k (-i) (Z[k] - conj Z[M-k]))
  * / 2; power[k] = |2X[k]|^2 / 2^shift, rounded (uint64, the buffer's slots 2k and 2k + 1 as
  * one). */
+template <int kind>
 void split_power(int32_t *buffer, int m, const int32_t *split, int shift) {
     const int32_t z0_re = buffer[0], z0_im = buffer[1];
     const uint64_t half = shift ? static_cast<uint64_t>(1) << (shift - 1) : 0;
@@ -340,14 +353,14 @@ void split_power(int32_t *buffer, int m, const int32_t *split, int shift) {
         const int32_t w_re = split[2 * k], w_im = split[2 * k + 1];
         const int32_t b_re = q30_round(wide(w_re, o_re) - wide(w_im, o_im));
         const int32_t b_im = q30_round(wide(w_re, o_im) + wide(w_im, o_re));
-        store_power(low, power_of(e_re + b_re, e_im + b_im), shift, half);
-        store_power(high, power_of(e_re - b_re, e_im - b_im), shift, half);
+        store_power<kind>(low, power_of(e_re + b_re, e_im + b_im), shift, half);
+        store_power<kind>(high, power_of(e_re - b_re, e_im - b_im), shift, half);
     }
     if (m >= 2) {  // 2X[M/2] = 2 conj Z[M/2]
-        store_power(&buffer[m], power_of(2 * buffer[m], 2 * buffer[m + 1]), shift, half);
+        store_power<kind>(&buffer[m], power_of(2 * buffer[m], 2 * buffer[m + 1]), shift, half);
     }
-    store_power(&buffer[0], power_of(2 * (z0_re + z0_im), 0), shift, half);
-    store_power(&buffer[2 * m], power_of(2 * (z0_re - z0_im), 0), shift, half);
+    store_power<kind>(&buffer[0], power_of(2 * (z0_re + z0_im), 0), shift, half);
+    store_power<kind>(&buffer[2 * m], power_of(2 * (z0_re - z0_im), 0), shift, half);
 }
 
 }  // namespace
@@ -432,7 +445,13 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
     const uint32_t bound_high = static_cast<uint32_t>(bound >> 32);
     const int bound_bits = (bound_high ? 64 - __builtin_clz(bound_high) : 32) + 2 + log2_m + 1;
     const int power_shift = bound_bits > 48 ? bound_bits - 48 : 0;
-    split_power(buffer, m, tables->split, power_shift);
+    if (power_shift == 0) {
+        split_power<0>(buffer, m, tables->split, 0);
+    } else if (power_shift < 32) {
+        split_power<1>(buffer, m, tables->split, power_shift);
+    } else {
+        split_power<2>(buffer, m, tables->split, power_shift);
+    }
 
     /* power = 4 |X|^2 2^(2S - shift); the filterbank's integer weights are w / largest 2^q. */
     const int32_t offset = tables->log2_scale_q16 - 65536 * (2 * frame_exponent - power_shift + 2);
