@@ -157,15 +157,22 @@ void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *sc
     const int16_t *dct_row = tables->dct;
     float *row = &cepstrum[t * config->n_coefficients];
     for (int k = 0; k < config->n_coefficients; ++k, dct_row += n_filters) {
+#if defined(__ARM_ARCH_6M__)
+        /* ARMv6-M has no 64-bit multiply-accumulate: two 32-bit sums. */
         int32_t high = 0;
         int32_t low = 0;
         for (int f = 0; f < n_filters; ++f) {
             high += dct_row[f] * (level[f] >> 10);  // floor: level = 1024 x high + low
             low += dct_row[f] * (level[f] & 0x3FF);
         }
-        /* Q(16 + dct_q): 1024 high + low + loudest x the row's sum. */
-        const int64_t total = static_cast<int64_t>(high) * 1024 + low +
-                              static_cast<int64_t>(loudest) * tables->dct_row_sums[k];
+        const int64_t sum = static_cast<int64_t>(high) * 1024 + low;
+#else
+        /* The same sum, one multiply-accumulate (SMLAL) a filter. */
+        int64_t sum = 0;
+        for (int f = 0; f < n_filters; ++f) sum += static_cast<int64_t>(dct_row[f]) * level[f];
+#endif
+        /* Q(16 + dct_q): the sum + loudest x the row's sum. */
+        const int64_t total = sum + static_cast<int64_t>(loudest) * tables->dct_row_sums[k];
         int64_t value = (total + half) >> dct_q;
         if (value > limit) value = limit;
         if (value < -limit) value = -limit;

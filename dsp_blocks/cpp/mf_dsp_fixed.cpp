@@ -89,13 +89,13 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     int64_t squares = 0;
     int n = 0;
     for (; n + 2 <= length; n += 2) {
-        int32_t y0 = sample_to_fixed(&x[n], top);
-        int32_t y1 = sample_to_fixed(&x[n + 1], top);
+        const int32_t x0 = sample_to_fixed(&x[n], top);
+        const int32_t x1 = sample_to_fixed(&x[n + 1], top);
+        int32_t y0 = x0, y1 = x1;
         if (emphasis) {
-            const int32_t x0 = y0;
             y0 -= q15_round(wide(c, previous));
             y1 -= q15_round(wide(c, x0));
-            previous = y1 + q15_round(wide(c, x0));  // x1
+            previous = x1;
         }
         int32_t *point = &buffer[2 * bit_reversed[n >> 1]];
         const int32_t re = q30_round(wide(y0, window[n]));
