@@ -12,6 +12,8 @@
 
 #include <math.h>
 
+#include "mf_dsp_common.h"
+
 namespace {
 
 const float kFixedOne = 65536.0f;  // 2^16
@@ -45,7 +47,8 @@ struct Mirror {
         step = rising ? 1 : -1;
     }
 
-    void advance(int n_frames) {
+    /* Always inlined: it runs twice per value, and -Os would call it. */
+    MF_DSP_ALWAYS_INLINE void advance(int n_frames) {
         if (step > 0 && index == n_frames - 1) {
             step = -1;
         } else if (step < 0 && index == 0) {
