@@ -143,13 +143,24 @@ void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *sc
     fixed_log2_mel(&config->frames, &config->fft, &config->mel, tables, scratch, window, t);
     int32_t *level = scratch->log2_mel;
     int32_t loudest = INT32_MIN;
+    int32_t quietest = INT32_MAX;
     for (int f = 0; f < n_filters; ++f) {
         if (level[f] > loudest) loudest = level[f];
+        if (level[f] < quietest) quietest = level[f];
     }
     const int32_t lowest = -(64 << 16);
-    for (int f = 0; f < n_filters; ++f) {
-        const int32_t relative = level[f] - loudest;
-        level[f] = relative > lowest ? relative : lowest;
+#if defined(__ARM_ARCH_6M__)
+    const bool relative_levels = true;  // the 32-bit sums need levels relative to the loudest
+#else
+    /* With 64-bit sums the levels go in as they are when no filter is clamped: the DCT of
+     * (level - loudest) plus loudest x the row's sum is the DCT of the levels, exactly. */
+    const bool relative_levels = quietest - loudest < lowest;
+#endif
+    if (relative_levels) {
+        for (int f = 0; f < n_filters; ++f) {
+            const int32_t relative = level[f] - loudest;
+            level[f] = relative > lowest ? relative : lowest;
+        }
     }
     const int dct_q = tables->dct_q;
     const int64_t half = dct_q > 0 ? static_cast<int64_t>(1) << (dct_q - 1) : 0;
@@ -171,8 +182,9 @@ void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *sc
         int64_t sum = 0;
         for (int f = 0; f < n_filters; ++f) sum += static_cast<int64_t>(dct_row[f]) * level[f];
 #endif
-        /* Q(16 + dct_q): the sum + loudest x the row's sum. */
-        const int64_t total = sum + static_cast<int64_t>(loudest) * tables->dct_row_sums[k];
+        /* Q(16 + dct_q): the sum (+ loudest x the row's sum). */
+        const int64_t total =
+            relative_levels ? sum + static_cast<int64_t>(loudest) * tables->dct_row_sums[k] : sum;
         int64_t value = (total + half) >> dct_q;
         if (value > limit) value = limit;
         if (value < -limit) value = -limit;
