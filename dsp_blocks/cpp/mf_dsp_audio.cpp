@@ -232,12 +232,13 @@ void mfcc_frames(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *s
 
 #if MF_DSP_FIXED_POINT
 /* Row t of MFE's features from the fixed-point path: (log2 E - floor) as a fraction of the range,
- * the floor and the range in log2 units (Q16) found once per run; one float conversion and
- * multiply per feature inside the range, none for those clipped. */
+ * the floor and the range in log2 units (Q16) found once per run; integer work only per feature
+ * (scaled_fraction), none for those clipped. */
 struct FixedScale {
     int32_t floor_q16;
     int32_t range_q16;
-    float per_unit;
+    uint32_t unit_mantissa;  // the float 1 / range_q16 as mantissa x 2^unit_exponent,
+    int unit_exponent;       // 2^23 <= mantissa < 2^24
 };
 
 FixedScale fixed_scale(float noise_floor_db, float inverse_range) {
@@ -245,8 +246,41 @@ FixedScale fixed_scale(float noise_floor_db, float inverse_range) {
     FixedScale scale;
     scale.floor_q16 = static_cast<int32_t>(noise_floor_db * log2_per_db * 65536.0f);
     scale.range_q16 = static_cast<int32_t>(log2_per_db / inverse_range * 65536.0f);
-    scale.per_unit = inverse_range / (log2_per_db * 65536.0f);
+    const float per_unit = inverse_range / (log2_per_db * 65536.0f);
+    uint32_t bits;
+    memcpy(&bits, &per_unit, sizeof bits);
+    scale.unit_mantissa = (bits & 0x007FFFFFu) | 0x00800000u;
+    scale.unit_exponent = static_cast<int>((bits >> 23) & 0xFFu) - 127 - 23;
     return scale;
+}
+
+/* above x the float 1 / range_q16, 0 < above < 2^24, as a float built from integers: the
+ * mantissas' product (below 2^48), its top 24 bits (truncated: within 2^-23 of the float
+ * product) and the exponents' sum. No soft-float routine, on a core without an FPU, for each of
+ * a frame's features. */
+MF_DSP_ALWAYS_INLINE float scaled_fraction(int32_t above, const FixedScale &scale) {
+    const uint64_t product = static_cast<uint64_t>(static_cast<uint32_t>(above)) *
+                             scale.unit_mantissa;
+    const uint32_t high = static_cast<uint32_t>(product >> 32);
+    const uint32_t low = static_cast<uint32_t>(product);
+    int top;  // the product's highest bit
+    uint32_t mantissa;
+    if (high) {
+        top = 63 - __builtin_clz(high);
+        const int shift = top - 23;  // 9..24
+        mantissa = (low >> shift) | (high << (32 - shift));
+    } else {
+        top = 31 - __builtin_clz(low);  // >= 23: the unit's mantissa alone has bit 23
+        mantissa = low >> (top - 23);
+    }
+    union {
+        uint32_t u;
+        float f;
+    } pun;
+    pun.u = (static_cast<uint32_t>(top + scale.unit_exponent + 127) << 23) |
+            (mantissa & 0x007FFFFFu);
+    if (pun.u >= 0x3F800000u) return 1.0f;  // 1 or more (rounding at the range's top): 1
+    return pun.f;
 }
 
 void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scratch,
@@ -263,8 +297,7 @@ void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scra
         } else if (above >= scale.range_q16) {
             row[f] = 1.0f;
         } else {
-            const float scaled = static_cast<float>(above) * scale.per_unit;
-            row[f] = scaled < 1.0f ? scaled : 1.0f;
+            row[f] = scaled_fraction(above, scale);
         }
     }
 }
