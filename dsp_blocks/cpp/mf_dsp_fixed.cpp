@@ -26,8 +26,12 @@ MF_DSP_ALWAYS_INLINE int32_t half_product(int32_t a, int32_t w) {
     return static_cast<int32_t>((wide(a, w) + (static_cast<int64_t>(1) << 31)) >> 32);
 }
 
+/* (product + 2^29) >> 30 in 32 bits, put together from the 32-bit halves: the same value, but
+ * the compiler then sees a 32-bit result and squares it with one SMLAL, not a 64-bit product. */
 MF_DSP_ALWAYS_INLINE int32_t q30_round(int64_t product) {
-    return static_cast<int32_t>((product + (1 << 29)) >> 30);
+    const uint64_t rounded = static_cast<uint64_t>(product + (1 << 29));
+    return static_cast<int32_t>((static_cast<uint32_t>(rounded) >> 30) |
+                                (static_cast<uint32_t>(rounded >> 32) << 2));
 }
 
 /* The bits of a float. A union, not memcpy: an ARMv6-M build at -Os calls memcpy for 4 bytes. */
