@@ -222,7 +222,8 @@ MF_DSP_ALWAYS_INLINE int32_t quarter_of(int32_t a) { return (a + 2) >> 2; }
  * SMLAL), rounded at bit 33 as ((sum >> 32) + 1) >> 1, which is the same value. */
 MF_DSP_ALWAYS_INLINE void quarter_rotate(const int32_t *a, const int32_t *w, int32_t *re,
                                          int32_t *im) {
-    const int64_t sum_re = wide(a[0], w[0]) - wide(a[1], w[1]);
+    /* -a[1], not -w[1]: a twiddle can be -2^31, a value is far below. SMULL, SMLAL. */
+    const int64_t sum_re = wide(a[0], w[0]) + wide(-a[1], w[1]);
     const int64_t sum_im = wide(a[0], w[1]) + wide(a[1], w[0]);
     *re = (static_cast<int32_t>(sum_re >> 32) + 1) >> 1;
     *im = (static_cast<int32_t>(sum_im >> 32) + 1) >> 1;
