@@ -51,7 +51,7 @@ MF_DSP_ALWAYS_INLINE int32_t sample_to_fixed(const float *sample, int top) {
     const uint32_t bits = float_bits(sample);
     int shift = top - static_cast<int>((bits >> 23) & 0xFFu);
     if (shift > 25) shift = 25;  // 24-bit mantissas: 0 from a shift of 25 on
-    if (shift < 1) shift = 1;    // not reached: top - E >= 24 - bits >= 1
+    /* shift >= 1: top - E >= 24 - bits >= 1, E at most the frame's largest exponent. */
     const uint32_t mantissa = (bits & 0x007FFFFFu) | 0x00800000u;
     /* (m + 2^(s-1)) >> s, rounded, as ((m >> (s-1)) + 1) >> 1: the same value, fewer steps. */
     const int32_t value = static_cast<int32_t>(((mantissa >> (shift - 1)) + 1u) >> 1);
