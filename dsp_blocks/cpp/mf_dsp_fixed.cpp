@@ -368,7 +368,7 @@ void split_power(int32_t *buffer, int m, const int32_t *split, int shift) {
         const int32_t e_re = a + c, e_im = b - d;
         const int32_t o_re = b + d, o_im = c - a;
         const int32_t w_re = split[2 * k], w_im = split[2 * k + 1];
-        const int32_t b_re = q30_round(wide(w_re, o_re) - wide(w_im, o_im));
+        const int32_t b_re = q30_round(wide(w_re, o_re) + wide(w_im, a - c));  // -o_im: SMLAL
         const int32_t b_im = q30_round(wide(w_re, o_im) + wide(w_im, o_re));
         store_power<kind>(low, power_of(e_re + b_re, e_im + b_im), shift, half);
         store_power<kind>(high, power_of(e_re - b_re, e_im - b_im), shift, half);
