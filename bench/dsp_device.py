@@ -43,7 +43,11 @@ from dsp_blocks.registry import get_block  # noqa: E402
 
 SAMPLE_RATE_HZ = 16000
 WINDOW_LENGTH = 16000
-CLIP = Path(os.environ.get("MCUFORGE_SHARED_DIR", REPO_ROOT.parent / "shared")) / "audio" / "yes_1000ms.wav"
+CLIP = (
+    Path(os.environ.get("MCUFORGE_SHARED_DIR") or REPO_ROOT.parent / "shared")
+    / "audio"
+    / "yes_1000ms.wav"
+)
 GOALS_M = {"mfcc": (1.5, 3.0), "mfe": (1.5, 3.0), "spectrogram": (None, None)}
 
 
@@ -63,17 +67,41 @@ M3_FLAGS = ("-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft")
 # on without __ARM_FP): those rows are the SDK's; the forced rows compare the two paths.
 CORES = (
     Core("cortex-m4f", M4F_FLAGS, "mps2-an386", "cortex-m4", True),
-    Core("cortex-m4f (fixed point)", M4F_FLAGS, "mps2-an386", "cortex-m4", True,
-         ("-DMF_DSP_FIXED_POINT=1",)),
+    Core(
+        "cortex-m4f (fixed point)",
+        M4F_FLAGS,
+        "mps2-an386",
+        "cortex-m4",
+        True,
+        ("-DMF_DSP_FIXED_POINT=1",),
+    ),
     Core("cortex-m3 (fixed point)", M3_FLAGS, "mps2-an385", "cortex-m3", False),
     # ARMv6-M code is a subset of ARMv7-M: an M0+ build runs as it is on the emulated M3.
-    Core("cortex-m0+ (fixed point)", ("-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"),
-         "mps2-an385", "cortex-m3", False),
-    Core("cortex-m3 (soft float)", M3_FLAGS, "mps2-an385", "cortex-m3", False,
-         ("-DMF_DSP_FIXED_POINT=0",)),
+    Core(
+        "cortex-m0+ (fixed point)",
+        ("-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"),
+        "mps2-an385",
+        "cortex-m3",
+        False,
+    ),
+    Core(
+        "cortex-m3 (soft float)",
+        M3_FLAGS,
+        "mps2-an385",
+        "cortex-m3",
+        False,
+        ("-DMF_DSP_FIXED_POINT=0",),
+    ),
 )
-COMPILE_FLAGS = (os.environ.get("BENCH_OPT", "-Os"), "-std=c++11", "-ffunction-sections", "-fdata-sections",
-                 "-fno-exceptions", "-fno-rtti", "-fno-threadsafe-statics")
+COMPILE_FLAGS = (
+    os.environ.get("BENCH_OPT", "-Os"),
+    "-std=c++11",
+    "-ffunction-sections",
+    "-fdata-sections",
+    "-fno-exceptions",
+    "-fno-rtti",
+    "-fno-threadsafe-statics",
+)
 
 STARTUP = """\
 #include <stdint.h>
@@ -208,52 +236,107 @@ def slice_samples(block_name: str) -> int:
 def load_clip() -> np.ndarray:
     with wave.open(str(CLIP)) as clip:
         raw = np.frombuffer(clip.readframes(clip.getnframes()), dtype="<i2")
-        samples = raw.reshape(-1, clip.getnchannels())[:WINDOW_LENGTH, 0] / 32768.0
+        # In 16-bit units, as the platform stores WAV uploads (the blocks' default full_scale
+        # is 32768: divided by it, MFE would read the clip as 90 dB quieter, all zeros).
+        samples = raw.reshape(-1, clip.getnchannels())[:WINDOW_LENGTH, 0].astype(np.float32)
     # Two copies: a window and what follows it in a stream.
     return np.tile(samples.astype(np.float32), 2)
 
 
-def build(block: str, params: Any, clip: np.ndarray, core: Core, work: Path,
-          defines: tuple[str, ...] = ()) -> Path:
+def build(
+    block: str, params: Any, clip: np.ndarray, core: Core, work: Path, defines: tuple[str, ...] = ()
+) -> Path:
     """`clip`: the window, then one slice of the stream (see slice_samples)."""
     prefix = "bench_dsp"
     shift = len(clip) - WINDOW_LENGTH
     header = config_header_name(block, prefix)
     (work / header).write_text(
-        render_config(block, params, sample_rate_hz=SAMPLE_RATE_HZ, window_length=WINDOW_LENGTH,
-                      n_axes=1, symbol_prefix=prefix))
+        render_config(
+            block,
+            params,
+            sample_rate_hz=SAMPLE_RATE_HZ,
+            window_length=WINDOW_LENGTH,
+            n_axes=1,
+            symbol_prefix=prefix,
+        )
+    )
     (work / "clip.h").write_text(cpp_emit.array("float", "clip", clip) + "\n")
     (work / "startup.cpp").write_text(STARTUP)
     (work / "device.ld").write_text(LINKER_SCRIPT)
     (work / "main.cpp").write_text(
-        MAIN.format(macro=f"{prefix}_{block}".upper(), header=header, prefix=f"{prefix}_{block}",
-                    shift=shift))
+        MAIN.format(
+            macro=f"{prefix}_{block}".upper(),
+            header=header,
+            prefix=f"{prefix}_{block}",
+            shift=shift,
+        )
+    )
     sources = [str(path) for path in cpp_sources() if path.suffix == ".cpp"]
     elf = work / f"{block}.elf"
     subprocess.run(
-        ["arm-none-eabi-g++", *core.flags, *COMPILE_FLAGS, *core.defines, *defines,
-         "-nostartfiles", "-T",
-         str(work / "device.ld"), "-I", str(cpp_sources()[0].parent), "-I", str(work),
-         str(work / "startup.cpp"), str(work / "main.cpp"), *sources, "-o", str(elf),
-         "-Wl,--gc-sections", "--specs=nano.specs", "--specs=nosys.specs", "-lm"],
-        check=True)
+        [
+            "arm-none-eabi-g++",
+            *core.flags,
+            *COMPILE_FLAGS,
+            *core.defines,
+            *defines,
+            "-nostartfiles",
+            "-T",
+            str(work / "device.ld"),
+            "-I",
+            str(cpp_sources()[0].parent),
+            "-I",
+            str(work),
+            str(work / "startup.cpp"),
+            str(work / "main.cpp"),
+            *sources,
+            "-o",
+            str(elf),
+            "-Wl,--gc-sections",
+            "--specs=nano.specs",
+            "--specs=nosys.specs",
+            "-lm",
+        ],
+        check=True,
+    )
     return elf
 
 
 def qemu(core: Core, elf: Path, *extra: str) -> str:
     result = subprocess.run(
-        ["qemu-system-arm", "-machine", core.machine, "-cpu", core.cpu, "-nographic",
-         "-monitor", "none", "-serial", "none", "-semihosting-config",
-         "enable=on,target=native", "-icount", "shift=0", *extra, "-kernel", str(elf)],
-        capture_output=True, text=True, timeout=600, check=True)
+        [
+            "qemu-system-arm",
+            "-machine",
+            core.machine,
+            "-cpu",
+            core.cpu,
+            "-nographic",
+            "-monitor",
+            "none",
+            "-serial",
+            "none",
+            "-semihosting-config",
+            "enable=on,target=native",
+            "-icount",
+            "shift=0",
+            *extra,
+            "-kernel",
+            str(elf),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     return result.stdout + result.stderr
 
 
 def static_ram_bytes(elf: Path, suffix: str) -> int:
     """Bytes of .bss/.data the DSP owns: every RAM symbol but the bench's own; with `suffix`,
     only the symbols whose name ends so."""
-    listing = subprocess.run(["arm-none-eabi-nm", "-S", "-C", str(elf)], capture_output=True,
-                             text=True, check=True).stdout
+    listing = subprocess.run(
+        ["arm-none-eabi-nm", "-S", "-C", str(elf)], capture_output=True, text=True, check=True
+    ).stdout
     total = 0
     for line in listing.splitlines():
         fields = line.split(maxsplit=3)
@@ -272,14 +355,19 @@ def run_on(block: str, params: Any, clip: np.ndarray, core: Core, work: Path) ->
     per_tick = CALIBRATION_INSTRUCTIONS / int(counts["calibration_ticks"])
     words = [line for line in lines if re.fullmatch(r"[0-9a-f]{8}", line)]
     features = np.array([int(w, 16) for w in words], dtype=np.uint32).view(np.float32)
-    return DeviceRun(int(counts["extract_ticks"]) * per_tick,
-                     int(counts["shifted_ticks"]) * per_tick, static_ram_bytes(elf, "_history"),
-                     static_ram_bytes(elf, "") - static_ram_bytes(elf, "_history"),
-                     int(counts["stack_bytes"]), features)
+    return DeviceRun(
+        int(counts["extract_ticks"]) * per_tick,
+        int(counts["shifted_ticks"]) * per_tick,
+        static_ram_bytes(elf, "_history"),
+        static_ram_bytes(elf, "") - static_ram_bytes(elf, "_history"),
+        int(counts["stack_bytes"]),
+        features,
+    )
 
 
-def profile(block: str, params: Any, clip: np.ndarray, work: Path,
-            core: Core = CORES[0]) -> list[tuple[str, int]]:
+def profile(
+    block: str, params: Any, clip: np.ndarray, work: Path, core: Core = CORES[0]
+) -> list[tuple[str, int]]:
     """Instructions per function of one extraction on `core`, most first."""
     elf = build(block, params, clip, core, work, ("-DBENCH_PROFILE",))
     log = work / "trace.log"
@@ -288,8 +376,12 @@ def profile(block: str, params: Any, clip: np.ndarray, work: Path,
     per_function: collections.Counter[str] = collections.Counter()
     current: tuple[int, int] | None = None
     symbol_at: dict[int, str] = {}
-    symbols = subprocess.run(["arm-none-eabi-nm", "-C", "--defined-only", "-n", str(elf)],
-                             capture_output=True, text=True, check=True).stdout
+    symbols = subprocess.run(
+        ["arm-none-eabi-nm", "-C", "--defined-only", "-n", str(elf)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     starts = []
     for line in symbols.splitlines():
         fields = line.split(maxsplit=2)
@@ -301,6 +393,7 @@ def profile(block: str, params: Any, clip: np.ndarray, work: Path,
     def function_of(pc: int) -> str:
         if pc not in symbol_at:
             import bisect
+
             index = bisect.bisect_right(addresses, pc) - 1
             symbol_at[pc] = starts[index][1] if index >= 0 else "?"
         return symbol_at[pc]
@@ -326,9 +419,13 @@ def profile(block: str, params: Any, clip: np.ndarray, work: Path,
                 per_function[function_of(pc)] += block_sizes.get(pc, 0)
     # The program extracts twice (timed, then with the stack painted): halve; drop the harness.
     harness = {"main", "bench_write", "reset_handler"}
-    rows = [(name, count // 2) for name, count in per_function.most_common()
-            if name not in harness and "write_number" not in name
-            and "stack_used_by_extract" not in name]
+    rows = [
+        (name, count // 2)
+        for name, count in per_function.most_common()
+        if name not in harness
+        and "write_number" not in name
+        and "stack_used_by_extract" not in name
+    ]
     return rows[:15]
 
 
@@ -336,26 +433,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blocks", nargs="+", default=["mfcc", "mfe", "spectrogram"])
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--profile-core", type=int, default=0,
-                        help="which row of CORES --profile traces (0: M4F; 2: M3, 3: M0+, "
-                        "fixed point)")
+    parser.add_argument(
+        "--profile-core",
+        type=int,
+        default=0,
+        help="which row of CORES --profile traces (0: M4F; 2: M3, 3: M0+, fixed point)",
+    )
     parser.add_argument("--fpu-only", action="store_true", help="the Cortex-M4F rows only")
+    parser.add_argument("--cores", nargs="+", type=int, help="only these rows of CORES")
     args = parser.parse_args()
     missing = [t for t in ("arm-none-eabi-g++", "qemu-system-arm") if not shutil.which(t)]
     if missing:
         raise SystemExit(f"needs {', '.join(missing)}")
     clip = load_clip()
     print("Audio DSP on emulated cores (QEMU -icount shift=0), platform defaults, 1 s at 16 kHz,")
-    print(f"{COMPILE_FLAGS[0]} (as the SDK's ARM build; BENCH_OPT=-O2 to change); instructions per "
-          "extraction (goal in brackets), RAM = static buffers + stack.")
+    print(
+        f"{COMPILE_FLAGS[0]} (as the SDK's ARM build; BENCH_OPT=-O2 to change); instructions per "
+        "extraction (goal in brackets), RAM = static buffers + stack."
+    )
     cores = CORES if not args.fpu_only else tuple(core for core in CORES if core.fpu)
+    if args.cores is not None:
+        cores = tuple(CORES[index] for index in args.cores)
     for block_name in args.blocks:
         block = get_block(block_name)
-        params = block.defaults_for(window_length=WINDOW_LENGTH, sample_rate_hz=SAMPLE_RATE_HZ,
-                                    n_axes=1)
+        params = block.defaults_for(
+            window_length=WINDOW_LENGTH, sample_rate_hz=SAMPLE_RATE_HZ, n_axes=1
+        )
         stream = clip[: WINDOW_LENGTH + slice_samples(block_name)]
-        expected = block.extract(clip[None, :WINDOW_LENGTH, None], sample_rate_hz=SAMPLE_RATE_HZ,
-                                 params=params).ravel()
+        expected = block.extract(
+            clip[None, :WINDOW_LENGTH, None], sample_rate_hz=SAMPLE_RATE_HZ, params=params
+        ).ravel()
         feature_range = float(expected.max() - expected.min())
         goals = GOALS_M[block_name]
         for core in cores:
@@ -364,16 +471,23 @@ def main() -> None:
             difference = float(np.abs(run.features - expected).max())
             goal = goals[0] if core.fpu else goals[1]
             goal_text = f" [<= {goal:.1f} M]" if goal else ""
-            print(f"{block_name:12s} {core.name:24s} {run.instructions / 1e6:6.3f} M{goal_text:11s}"
-                  f" RAM {run.static_ram_bytes + run.stack_bytes:6d} B"
-                  f" ({run.static_ram_bytes} static + {run.stack_bytes} stack)"
-                  f"  max |C++ - Python| {difference:.2e} ({difference / feature_range:.1e}"
-                  " of the range; tests allow 1e-3)")
-            history = (f", + {run.stream_history_bytes} B of kept cepstra"
-                       if run.stream_history_bytes else "")
-            print(f"{'':12s} {'':24s} {run.shifted_instructions / 1e6:6.3f} M per slice of "
-                  f"{len(stream) - WINDOW_LENGTH} samples in continuous mode "
-                  f"({run.shifted_instructions / run.instructions:.2f} of a window{history})")
+            print(
+                f"{block_name:12s} {core.name:24s} {run.instructions / 1e6:6.3f} M{goal_text:11s}"
+                f" RAM {run.static_ram_bytes + run.stack_bytes:6d} B"
+                f" ({run.static_ram_bytes} static + {run.stack_bytes} stack)"
+                f"  max |C++ - Python| {difference:.2e} ({difference / feature_range:.1e}"
+                " of the range; tests allow 1e-3)"
+            )
+            history = (
+                f", + {run.stream_history_bytes} B of kept cepstra"
+                if run.stream_history_bytes
+                else ""
+            )
+            print(
+                f"{'':12s} {'':24s} {run.shifted_instructions / 1e6:6.3f} M per slice of "
+                f"{len(stream) - WINDOW_LENGTH} samples in continuous mode "
+                f"({run.shifted_instructions / run.instructions:.2f} of a window{history})"
+            )
         if args.profile:
             with tempfile.TemporaryDirectory() as work_dir:
                 core = CORES[args.profile_core]

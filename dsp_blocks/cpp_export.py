@@ -187,9 +187,7 @@ def _assemble(
 
 
 def _shifted_signature(names: _Names) -> str:
-    return (
-        names("extract_shifted") + "(const float *window, int shifted_samples, float *features)"
-    )
+    return names("extract_shifted") + "(const float *window, int shifted_samples, float *features)"
 
 
 def _bit_reversed(count: int) -> list[int]:
@@ -200,6 +198,26 @@ def _bit_reversed(count: int) -> list[int]:
     """
     bits = count.bit_length() - 1
     return [int(format(k, f"0{bits}b")[::-1], 2) if bits else 0 for k in range(count)]
+
+
+def _stage_twiddles(m: int) -> np.ndarray:
+    """The float FFT's twiddles in the order its stages read them (mf_dsp_real_fft_power): after a
+    first stage of adds (span 4 when m is a power of 4, else 2), radix-4 stages while the bits
+    left are not a multiple of 3, then radix-8 ones; a radix-4 stage of span L reads W_L^(r j),
+    r = 1..3, for j = 0..L/4 - 1, a radix-8 stage W_L^(r j), r = 1..7, for j = 1..L/8 - 1 (j = 0
+    has no products). One entry (1) when there is no such stage."""
+    log2_m = m.bit_length() - 1
+    span = 4 if log2_m % 2 == 0 and m >= 4 else 2
+    rows: list[np.ndarray] = []
+    while span < m:
+        bits_left = log2_m - (span.bit_length() - 1)
+        radix = 8 if bits_left % 3 == 0 else 4
+        first_j = 1 if radix == 8 else 0
+        j = np.arange(first_j, span)[:, None]
+        r = np.arange(1, radix)[None, :]
+        rows.append(np.exp(-2j * np.pi * (r * j) / (radix * span)).ravel())
+        span *= radix
+    return np.concatenate(rows) if rows else np.ones(1)
 
 
 def _interleaved(values: np.ndarray) -> np.ndarray:
@@ -214,14 +232,14 @@ def _frames_and_fft(
     `fixed`: the block has a fixed-point path, which has a buffer of its own."""
     n = layout.fft_length
     m = n // 2
-    twiddles = np.exp(-2j * np.pi * np.arange(max(1, 3 * m // 4)) / m)
+    twiddles = _stage_twiddles(m)
     split = np.exp(-2j * np.pi * np.arange(m // 2 + 1) / n)
     buffer = cpp_emit.buffer("float", names("fft_buffer"), n + 2)
     definitions = [
         "/* Periodic Hann window of one frame. */",
         cpp_emit.array("float", names("window"), hann_window(layout.frame_length)),
         f"/* The {n}-point real FFT as a {m}-point complex one: input order (bit-reversed),",
-        f" * twiddles exp(-2 pi i k / {m}) and split-step twiddles exp(-2 pi i k / {n}),",
+        f" * twiddles in the order the stages read them, split-step twiddles exp(-2 pi i k / {n}),",
         " * as (re, im) pairs. */",
         cpp_emit.array("uint16_t", names("fft_order"), _bit_reversed(m)),
         cpp_emit.array("float", names("fft_twiddles"), _interleaved(twiddles)),
@@ -320,7 +338,7 @@ def _fixed_tables(
     names = target.names
     n = layout.fft_length
     m = n // 2
-    twiddles = np.exp(-2j * np.pi * np.arange(max(1, 3 * m // 4)) / m)
+    twiddles = _stage_twiddles(m)
     split = np.exp(-2j * np.pi * np.arange(m // 2 + 1) / n)
     weights = mel_weights_for(
         params, sample_rate_hz=target.sample_rate_hz, fft_length=layout.fft_length
@@ -353,8 +371,10 @@ def _fixed_tables(
         # products with the levels' high parts (below 2^12: Q6) sum below 2^31; the low parts
         # (below 2^10) then sum below 2^29.
         scaled = dct * LOG2_DB
-        dct_q = min(int(np.floor(np.log2(32767.0 / float(np.abs(scaled).max())))),
-                    int(np.floor(np.log2(2.0**19 / float(np.abs(scaled).sum(axis=1).max())))))
+        dct_q = min(
+            int(np.floor(np.log2(32767.0 / float(np.abs(scaled).max())))),
+            int(np.floor(np.log2(2.0**19 / float(np.abs(scaled).sum(axis=1).max())))),
+        )
         dct_fixed = np.round(scaled * (1 << dct_q))
         definitions += [
             f"/* DCT rows x 10 log10(2) in Q{dct_q}, and each row's sum. */",
@@ -453,9 +473,11 @@ def _render_mfcc(params: MfccParams, target: _Target) -> ConfigParts:
     # dB = (10 / ln 10) ln E: the factor goes into the DCT rows.
     dct = dct_float32(params.n_coefficients, params.n_filters).T * np.float32(10.0 / np.log(10.0))
     fixed_definitions, fixed = _fixed_tables(
-        target, audio.layout, params.pre_emphasis, params, dct_float32(
-            params.n_coefficients, params.n_filters
-        ).T.astype(np.float64)
+        target,
+        audio.layout,
+        params.pre_emphasis,
+        params,
+        dct_float32(params.n_coefficients, params.n_filters).T.astype(np.float64),
     )
     definitions = audio.definitions + [
         *_path_only(True, [cpp_emit.buffer("float", names("mel"), params.n_filters)]),
@@ -661,11 +683,13 @@ def _render_image(params: ImageParams, target: _Target) -> ConfigParts:
     config = body[:-1]
     config[0] = "static const mf_dsp_image_config " + names("settings") + " = {"
     body = [f"return mf_dsp_image_run(&{names('settings')}, window, features);"]
-    definitions += ["\n".join(config), cpp_emit.buffer(
-        "float", names("rows"), 2 * in_width * channels
-    )]
+    definitions += [
+        "\n".join(config),
+        cpp_emit.buffer("float", names("rows"), 2 * in_width * channels),
+    ]
     rows_signature = (
-        'extern "C" int ' + names("extract_rows")
+        'extern "C" int '
+        + names("extract_rows")
         + "(mf_dsp_image_row_fn get_row, void *context,\n    float *features)"
     )
     declarations = [

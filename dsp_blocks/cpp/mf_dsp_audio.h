@@ -2,9 +2,10 @@
  * A generated config header fills the structs below from the block's parameters and owns the
  * static scratch buffers; see dsp_blocks/cpp_export.py.
  *
- * Per frame: a radix-4 real FFT whose first stage reads the frame, pre-emphasis and window
- * included, and whose powers stay in its own buffer (mf_dsp_real_fft_power), the sparse mel
- * filterbank, a libm-free log (mf_dsp_fast_ln), then the block's last step. The generator folds
+ * Per frame: a radix-8/4 real FFT whose first stage reads the frame, pre-emphasis (if any) and
+ * window included, and whose powers stay in its own buffer (mf_dsp_real_fft_power), the sparse
+ * mel filterbank, a libm-free log (mf_dsp_fast_ln; MFE and the spectrogram skip it where the
+ * value clips to 0 or 1), then the block's last step. The generator folds
  * the constants into the tables: mel weights carry the 1 / (4 N) of the power spectrum, MFCC's
  * DCT rows carry the 10 / ln 10 of the dB conversion.
  *

@@ -75,44 +75,14 @@ void mf_dsp_power_spectrum(const mf_dsp_fft_plan *plan, float *buffer, float *po
  *   c1 = a1 W^2j, c2 = a2 W^j, c3 = a3 W^3j
  *   y0 = a0 + c1 + (c2 + c3)       y2 = a0 + c1 - (c2 + c3)
  *   y1 = a0 - c1 - i (c2 - c3)     y3 = a0 - c1 + i (c2 - c3)
- * j runs outermost so each twiddle is loaded once per stage. */
-static void radix4_stage(float *data, int m, int quarter, const float *twiddles, int stride) {
+ * j runs outermost so each twiddle is loaded once per stage; `twiddles` holds W^j, W^2j, W^3j
+ * for j = 0, 1, ... in order. Returns where the next stage's twiddles start. */
+static const float *radix4_stage(float *data, int m, int quarter, const float *twiddles) {
     const int span = 4 * quarter;
-    if (span == m) {  // the last stage is one block: walk it with pointers
-        float *p0 = data, *p1 = data + 2 * quarter, *p2 = p1 + 2 * quarter, *p3 = p2 + 2 * quarter;
-        const float *w1 = twiddles, *w2 = twiddles, *w3 = twiddles;
-        for (int j = 0; j < quarter; ++j, p0 += 2, p1 += 2, p2 += 2, p3 += 2) {
-            const float c1_re = p1[0] * w2[0] - p1[1] * w2[1];
-            const float c1_im = p1[0] * w2[1] + p1[1] * w2[0];
-            const float c2_re = p2[0] * w1[0] - p2[1] * w1[1];
-            const float c2_im = p2[0] * w1[1] + p2[1] * w1[0];
-            const float c3_re = p3[0] * w3[0] - p3[1] * w3[1];
-            const float c3_im = p3[0] * w3[1] + p3[1] * w3[0];
-            w1 += 2 * stride;
-            w2 += 4 * stride;
-            w3 += 6 * stride;
-            const float s0_re = p0[0] + c1_re, s0_im = p0[1] + c1_im;
-            const float d0_re = p0[0] - c1_re, d0_im = p0[1] - c1_im;
-            const float s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
-            const float d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
-            p0[0] = s0_re + s1_re;
-            p0[1] = s0_im + s1_im;
-            p2[0] = s0_re - s1_re;
-            p2[1] = s0_im - s1_im;
-            p1[0] = d0_re + d1_im;
-            p1[1] = d0_im - d1_re;
-            p3[0] = d0_re - d1_im;
-            p3[1] = d0_im + d1_re;
-        }
-        return;
-    }
-    for (int j = 0; j < quarter; ++j) {
-        const float *w1 = &twiddles[2 * j * stride];
-        const float *w2 = &twiddles[4 * j * stride];
-        const float *w3 = &twiddles[6 * j * stride];
-        const float w1_re = w1[0], w1_im = w1[1];
-        const float w2_re = w2[0], w2_im = w2[1];
-        const float w3_re = w3[0], w3_im = w3[1];
+    for (int j = 0; j < quarter; ++j, twiddles += 6) {
+        const float w1_re = twiddles[0], w1_im = twiddles[1];
+        const float w2_re = twiddles[2], w2_im = twiddles[3];
+        const float w3_re = twiddles[4], w3_im = twiddles[5];
         for (int start = j; start < m; start += span) {
             float *p0 = &data[2 * start];
             float *p1 = p0 + 2 * quarter;
@@ -138,6 +108,110 @@ static void radix4_stage(float *data, int m, int quarter, const float *twiddles,
             p3[1] = d0_im + d1_re;
         }
     }
+    return twiddles;
+}
+
+/* c = a W (complex). */
+MF_DSP_ALWAYS_INLINE void rotate(const float *a, const float *w, float *c_re, float *c_im) {
+    *c_re = a[0] * w[0] - a[1] * w[1];
+    *c_im = a[0] * w[1] + a[1] * w[0];
+}
+
+/* One radix-8 decimation-in-time stage of span 8 * eighth: three radix-2 stages merged, so the
+ * data are loaded and stored once for three bits of the transform instead of once per two, and
+ * seven twiddle products per eight points instead of twelve (radix 4 twice); the rest is adds
+ * and two products by 1/sqrt(2). With bit-reversed input, the block at offset q * eighth holds
+ * the sub-transform of residue r = bit-reversed(q) (3 bits), so it takes W_span^(r j):
+ *   c_r = a_r W^(r j),  E = DFT4(c0, c2, c4, c6),  O = DFT4(c1, c3, c5, c7)
+ *   y_k = E_k + W_8^k O_k,  y_(k+4) = E_k - W_8^k O_k   (k < 4, stored at offset k * eighth)
+ * `twiddled` false: j = 0 only, every W^(r j) = 1. Per output group, E is finished before O is
+ * loaded: at most ~24 floats live, within the FPU's 32 registers. */
+template <bool twiddled>
+MF_DSP_ALWAYS_INLINE void radix8_butterfly(float *p, int step, const float *w) {
+    const float half_root = 0.707106781f;
+    /* Residues 0, 2, 4, 6 sit at offsets 0, 2, 1, 3; w holds W^(r j), r = 1..7, in order. */
+    float c0_re = p[0], c0_im = p[1], c2_re, c2_im, c4_re, c4_im, c6_re, c6_im;
+    if (twiddled) {
+        rotate(&p[2 * step], &w[2], &c2_re, &c2_im);
+        rotate(&p[step], &w[6], &c4_re, &c4_im);
+        rotate(&p[3 * step], &w[10], &c6_re, &c6_im);
+    } else {
+        c2_re = p[2 * step], c2_im = p[2 * step + 1];
+        c4_re = p[step], c4_im = p[step + 1];
+        c6_re = p[3 * step], c6_im = p[3 * step + 1];
+    }
+    const float es_re = c0_re + c4_re, es_im = c0_im + c4_im;
+    const float ed_re = c0_re - c4_re, ed_im = c0_im - c4_im;
+    const float et_re = c2_re + c6_re, et_im = c2_im + c6_im;
+    const float eu_re = c2_re - c6_re, eu_im = c2_im - c6_im;
+    const float e0_re = es_re + et_re, e0_im = es_im + et_im;
+    const float e2_re = es_re - et_re, e2_im = es_im - et_im;
+    const float e1_re = ed_re + eu_im, e1_im = ed_im - eu_re;  // ed - i eu
+    const float e3_re = ed_re - eu_im, e3_im = ed_im + eu_re;  // ed + i eu
+    /* Residues 1, 3, 5, 7 sit at offsets 4, 6, 5, 7. */
+    float c1_re, c1_im, c3_re, c3_im, c5_re, c5_im, c7_re, c7_im;
+    if (twiddled) {
+        rotate(&p[4 * step], &w[0], &c1_re, &c1_im);
+        rotate(&p[6 * step], &w[4], &c3_re, &c3_im);
+        rotate(&p[5 * step], &w[8], &c5_re, &c5_im);
+        rotate(&p[7 * step], &w[12], &c7_re, &c7_im);
+    } else {
+        c1_re = p[4 * step], c1_im = p[4 * step + 1];
+        c3_re = p[6 * step], c3_im = p[6 * step + 1];
+        c5_re = p[5 * step], c5_im = p[5 * step + 1];
+        c7_re = p[7 * step], c7_im = p[7 * step + 1];
+    }
+    const float os_re = c1_re + c5_re, os_im = c1_im + c5_im;
+    const float od_re = c1_re - c5_re, od_im = c1_im - c5_im;
+    const float ot_re = c3_re + c7_re, ot_im = c3_im + c7_im;
+    const float ou_re = c3_re - c7_re, ou_im = c3_im - c7_im;
+    const float o0_re = os_re + ot_re, o0_im = os_im + ot_im;
+    /* W_8^2 O_2 = -i (os - ot) */
+    const float o2_re = os_im - ot_im, o2_im = ot_re - os_re;
+    /* O_1 = od - i ou, times W_8 = (1 - i) / sqrt 2 */
+    const float q1_re = od_re + ou_im, q1_im = od_im - ou_re;
+    const float o1_re = (q1_re + q1_im) * half_root, o1_im = (q1_im - q1_re) * half_root;
+    /* O_3 = od + i ou, times W_8^3 = -(1 + i) / sqrt 2 */
+    const float q3_re = od_re - ou_im, q3_im = od_im + ou_re;
+    const float o3_re = (q3_im - q3_re) * half_root, o3_im = -(q3_re + q3_im) * half_root;
+    p[0] = e0_re + o0_re;
+    p[1] = e0_im + o0_im;
+    p[4 * step] = e0_re - o0_re;
+    p[4 * step + 1] = e0_im - o0_im;
+    p[step] = e1_re + o1_re;
+    p[step + 1] = e1_im + o1_im;
+    p[5 * step] = e1_re - o1_re;
+    p[5 * step + 1] = e1_im - o1_im;
+    p[2 * step] = e2_re + o2_re;
+    p[2 * step + 1] = e2_im + o2_im;
+    p[6 * step] = e2_re - o2_re;
+    p[6 * step + 1] = e2_im - o2_im;
+    p[3 * step] = e3_re + o3_re;
+    p[3 * step + 1] = e3_im + o3_im;
+    p[7 * step] = e3_re - o3_re;
+    p[7 * step + 1] = e3_im - o3_im;
+}
+
+/* Returns where the next stage's twiddles start. */
+static const float *radix8_stage(float *data, int m, int eighth, const float *twiddles) {
+    const int span = 8 * eighth;
+    const int step = 2 * eighth;
+    for (int start = 0; start < m; start += span) {
+        radix8_butterfly<false>(&data[2 * start], step, twiddles);
+    }
+    if (span == m) {  // the last stage is one butterfly per j: walk it with one pointer
+        float *p = data + 2;
+        for (int j = 1; j < eighth; ++j, p += 2, twiddles += 14) {
+            radix8_butterfly<true>(p, step, twiddles);
+        }
+        return twiddles;
+    }
+    for (int j = 1; j < eighth; ++j, twiddles += 14) {
+        for (int start = j; start < m; start += span) {
+            radix8_butterfly<true>(&data[2 * start], step, twiddles);
+        }
+    }
+    return twiddles;
 }
 
 /* The input pass fused with the first radix-4 stage (span 4, every twiddle 1, so adds only):
@@ -148,7 +222,21 @@ static void radix4_stage(float *data, int m, int quarter, const float *twiddles,
  * grows, so the quarters inside are always the first V. Runs of k with the same V go through a
  * copy of the butterfly made for that V: no bounds checks, and nothing computed for the zero
  * padding (a 20 ms frame in a 512-point FFT is 62 % of it). */
-template <int V>
+/* Samples q[0], q[1] pre-emphasised (when `emphasis`; MFE and the spectrogram have none, and
+ * skip its load and multiply-add) and windowed by w[0], w[1]. */
+template <bool emphasis>
+MF_DSP_ALWAYS_INLINE void windowed_point(const float *q, const float *w, float minus_c, float *re,
+                                         float *im) {
+    if (emphasis) {
+        *re = (q[0] + minus_c * q[-1]) * w[0];
+        *im = (q[1] + minus_c * q[0]) * w[1];
+    } else {
+        *re = q[0] * w[0];
+        *im = q[1] * w[1];
+    }
+}
+
+template <int V, bool emphasis>
 static void first_stage_run(float *data, int quarter, const uint16_t *bit_reversed,
                             const mf_dsp_frame_reader &frame, int begin, int end) {
     const float *x = frame.samples;
@@ -159,27 +247,16 @@ static void first_stage_run(float *data, int quarter, const uint16_t *bit_revers
         float a0_re = 0.0f, a0_im = 0.0f, a1_re = 0.0f, a1_im = 0.0f;
         float a2_re = 0.0f, a2_im = 0.0f, a3_re = 0.0f, a3_im = 0.0f;
         const float *q0 = &x[2 * k];
-        if (V > 0) {
-            a0_re = (q0[0] + minus_c * q0[-1]) * window[2 * k];
-            a0_im = (q0[1] + minus_c * q0[0]) * window[2 * k + 1];
-        }
+        const float *w0 = &window[2 * k];
+        if (V > 0) windowed_point<emphasis>(q0, w0, minus_c, &a0_re, &a0_im);
         if (V > 1) {
-            const float *q1 = q0 + 2 * quarter;
-            const float *w1 = &window[2 * (k + quarter)];
-            a2_re = (q1[0] + minus_c * q1[-1]) * w1[0];
-            a2_im = (q1[1] + minus_c * q1[0]) * w1[1];
+            windowed_point<emphasis>(q0 + 2 * quarter, w0 + 2 * quarter, minus_c, &a2_re, &a2_im);
         }
         if (V > 2) {
-            const float *q2 = q0 + 4 * quarter;
-            const float *w2 = &window[2 * (k + 2 * quarter)];
-            a1_re = (q2[0] + minus_c * q2[-1]) * w2[0];
-            a1_im = (q2[1] + minus_c * q2[0]) * w2[1];
+            windowed_point<emphasis>(q0 + 4 * quarter, w0 + 4 * quarter, minus_c, &a1_re, &a1_im);
         }
         if (V > 3) {
-            const float *q3 = q0 + 6 * quarter;
-            const float *w3 = &window[2 * (k + 3 * quarter)];
-            a3_re = (q3[0] + minus_c * q3[-1]) * w3[0];
-            a3_im = (q3[1] + minus_c * q3[0]) * w3[1];
+            windowed_point<emphasis>(q0 + 6 * quarter, w0 + 6 * quarter, minus_c, &a3_re, &a3_im);
         }
         float *p = &data[2 * bit_reversed[k]];
         const float s0_re = V > 2 ? a0_re + a1_re : a0_re;
@@ -205,6 +282,18 @@ static void first_stage_run(float *data, int quarter, const uint16_t *bit_revers
             p[2] = p[6] = d0_re;
             p[3] = p[7] = d0_im;
         }
+    }
+}
+
+template <bool emphasis>
+static void first_stage_runs(float *data, int quarter, const uint16_t *bit_reversed,
+                             const mf_dsp_frame_reader &frame, int begin, int end, int inside) {
+    switch (inside) {
+        case 4: first_stage_run<4, emphasis>(data, quarter, bit_reversed, frame, begin, end); break;
+        case 3: first_stage_run<3, emphasis>(data, quarter, bit_reversed, frame, begin, end); break;
+        case 2: first_stage_run<2, emphasis>(data, quarter, bit_reversed, frame, begin, end); break;
+        case 1: first_stage_run<1, emphasis>(data, quarter, bit_reversed, frame, begin, end); break;
+        default: first_stage_run<0, emphasis>(data, quarter, bit_reversed, frame, begin, end); break;
     }
 }
 
@@ -267,12 +356,10 @@ static void radix4_first_stage(float *data, int m, const uint16_t *bit_reversed,
             const int half_point = whole_points - inside * quarter;  // next quarter's odd point
             if (half_point > k && half_point < end) end = half_point;
         }
-        switch (inside) {
-            case 4: first_stage_run<4>(data, quarter, bit_reversed, frame, k, end); break;
-            case 3: first_stage_run<3>(data, quarter, bit_reversed, frame, k, end); break;
-            case 2: first_stage_run<2>(data, quarter, bit_reversed, frame, k, end); break;
-            case 1: first_stage_run<1>(data, quarter, bit_reversed, frame, k, end); break;
-            default: first_stage_run<0>(data, quarter, bit_reversed, frame, k, end); break;
+        if (frame.minus_c != 0.0f) {
+            first_stage_runs<true>(data, quarter, bit_reversed, frame, k, end, inside);
+        } else {
+            first_stage_runs<false>(data, quarter, bit_reversed, frame, k, end, inside);
         }
         k = end;
     }
@@ -312,8 +399,19 @@ void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, const mf_dsp_frame_sampl
         radix2_first_stage(buffer, m, plan->bit_reversed, frame);
         span = 2;
     }
-    for (; span < m; span *= 4) {
-        radix4_stage(buffer, m, span, plan->twiddles, m / (4 * span));
+    /* Then radix 8 (fewest loads and products per bit) once the bits left are a multiple of
+     * 3, radix 4 before that: 256 points (the 512-point FFT) go 4, 8, 8. */
+    const float *twiddles = plan->twiddles;
+    while (span < m) {
+        int bits_left = 0;
+        while ((span << bits_left) < m) ++bits_left;
+        if (bits_left % 3 == 0) {
+            twiddles = radix8_stage(buffer, m, span, twiddles);
+            span *= 8;
+        } else {
+            twiddles = radix4_stage(buffer, m, span, twiddles);
+            span *= 4;
+        }
     }
 
     /* Split step, bins k and M - k together from Z[k] = (a, b) and Z[M - k] = (c, d):

@@ -2,7 +2,7 @@
  *
  * Two transforms live here:
  * - mf_dsp_power_spectrum: a plain radix-2 FFT over cos/sin tables (the spectral block's).
- * - mf_dsp_real_fft_power: the audio blocks' fast path, a radix-4 complex FFT of N/2 points with
+ * - mf_dsp_real_fft_power: the audio blocks' fast path, a radix-8/4 complex FFT of N/2 points with
  *   every table (twiddles, input order) precomputed for the build's one FFT length. */
 #ifndef MF_DSP_FFT_H
 #define MF_DSP_FFT_H
@@ -28,8 +28,11 @@ void mf_dsp_power_spectrum(const mf_dsp_fft_plan *plan, float *buffer, float *po
  *   bit_reversed  M entries, k with its log2(M) bits reversed: the input pass reads z[k] into
  *                 position bit_reversed[k], so the in-place FFT needs no permutation pass and
  *                 ends in natural order;
- *   twiddles      exp(-2 pi i k / M) as (re, im) pairs, k < 3M/4 (a radix-4 stage of span L
- *                 uses W_L^j, W_L^2j, W_L^3j = entries j, 2j, 3j times M/L);
+ *   twiddles      (re, im) pairs in the order the stages read them: after the first stage
+ *                 (adds only; span 4 when M is a power of 4, else 2), radix-4 stages while the
+ *                 bits left are not a multiple of 3, then radix-8 ones (256 points: 4, 8, 8);
+ *                 a radix-4 stage of span L reads W_L^j, W_L^2j, W_L^3j for j = 0..L/4 - 1,
+ *                 a radix-8 stage W_L^rj, r = 1..7, for j = 1..L/8 - 1 (see cpp_export.py);
  *   split         exp(-2 pi i k / N) as (re, im) pairs, k <= M/2 (the step from the M-point
  *                 complex spectrum to the N-point real one). */
 struct mf_dsp_real_fft {

@@ -26,8 +26,12 @@ MF_DSP_ALWAYS_INLINE int32_t half_product(int32_t a, int32_t w) {
     return static_cast<int32_t>((wide(a, w) + (static_cast<int64_t>(1) << 31)) >> 32);
 }
 
+/* (product + 2^29) >> 30 in 32 bits, put together from the 32-bit halves: the same value, but
+ * the compiler then sees a 32-bit result and squares it with one SMLAL, not a 64-bit product. */
 MF_DSP_ALWAYS_INLINE int32_t q30_round(int64_t product) {
-    return static_cast<int32_t>((product + (1 << 29)) >> 30);
+    const uint64_t rounded = static_cast<uint64_t>(product + (1 << 29));
+    return static_cast<int32_t>((static_cast<uint32_t>(rounded) >> 30) |
+                                (static_cast<uint32_t>(rounded >> 32) << 2));
 }
 
 /* The bits of a float. A union, not memcpy: an ARMv6-M build at -Os calls memcpy for 4 bytes. */
@@ -46,11 +50,13 @@ MF_DSP_ALWAYS_INLINE uint32_t float_bits(const float *value) {
 MF_DSP_ALWAYS_INLINE int32_t sample_to_fixed(const float *sample, int top) {
     const uint32_t bits = float_bits(sample);
     int shift = top - static_cast<int>((bits >> 23) & 0xFFu);
-    if (shift > 31) shift = 31;
-    if (shift < 1) shift = 1;  // not reached: top - E >= 24 - bits >= 1
+    if (shift > 25) shift = 25;  // 24-bit mantissas: 0 from a shift of 25 on
+    /* shift >= 1: top - E >= 24 - bits >= 1, E at most the frame's largest exponent. */
     const uint32_t mantissa = (bits & 0x007FFFFFu) | 0x00800000u;
-    const int32_t value = static_cast<int32_t>((mantissa + (1u << (shift - 1))) >> shift);
-    return (bits >> 31) ? -value : value;
+    /* (m + 2^(s-1)) >> s, rounded, as ((m >> (s-1)) + 1) >> 1: the same value, fewer steps. */
+    const int32_t value = static_cast<int32_t>(((mantissa >> (shift - 1)) + 1u) >> 1);
+    const int32_t sign = static_cast<int32_t>(bits) >> 31;  // 0 or -1
+    return (value ^ sign) - sign;
 }
 
 MF_DSP_ALWAYS_INLINE int32_t q15_round(int64_t product) {
@@ -74,33 +80,46 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     const int length = frame->config->frame_length;
     LoadedFrame loaded = {-10000, 0};
     uint32_t largest = emphasis ? float_bits(&frame->previous) & 0x7FFFFFFFu : 0;
-    for (int n = 0; n < length; ++n) {
+    uint32_t largest_odd = 0;
+    int n = 0;
+    for (; n + 4 <= length; n += 4) {  // four a step, two maxima: a third of the loop overhead
+        const uint32_t m0 = float_bits(&x[n]) & 0x7FFFFFFFu;
+        const uint32_t m1 = float_bits(&x[n + 1]) & 0x7FFFFFFFu;
+        const uint32_t m2 = float_bits(&x[n + 2]) & 0x7FFFFFFFu;
+        const uint32_t m3 = float_bits(&x[n + 3]) & 0x7FFFFFFFu;
+        if (m0 > largest) largest = m0;
+        if (m1 > largest_odd) largest_odd = m1;
+        if (m2 > largest) largest = m2;
+        if (m3 > largest_odd) largest_odd = m3;
+    }
+    for (; n < length; ++n) {
         const uint32_t magnitude_bits = float_bits(&x[n]) & 0x7FFFFFFFu;
         if (magnitude_bits > largest) largest = magnitude_bits;
     }
+    if (largest_odd > largest) largest = largest_odd;
     if (largest < 0x00800000u) return loaded;  // zeros (or subnormals: powers far below 1e-10)
     const int exponent = static_cast<int>(largest >> 23);
     const int top = exponent + 24 - bits;
     const int32_t c = tables->pre_emphasis;
     const int32_t *window = tables->window;
     int32_t previous = emphasis ? sample_to_fixed(&frame->previous, top) : 0;
-    uint64_t squares = 0;
-    int n = 0;
-    for (; n + 2 <= length; n += 2) {
-        int32_t y0 = sample_to_fixed(&x[n], top);
-        int32_t y1 = sample_to_fixed(&x[n + 1], top);
+    int64_t squares = 0;
+    for (n = 0; n + 2 <= length; n += 2) {
+        const int32_t x0 = sample_to_fixed(&x[n], top);
+        const int32_t x1 = sample_to_fixed(&x[n + 1], top);
+        int32_t y0 = x0, y1 = x1;
         if (emphasis) {
-            const int32_t x0 = y0;
             y0 -= q15_round(wide(c, previous));
             y1 -= q15_round(wide(c, x0));
-            previous = y1 + q15_round(wide(c, x0));  // x1
+            previous = x1;
         }
         int32_t *point = &buffer[2 * bit_reversed[n >> 1]];
         const int32_t re = q30_round(wide(y0, window[n]));
         const int32_t im = q30_round(wide(y1, window[n + 1]));
         point[0] = re;
         point[1] = im;
-        squares += static_cast<uint64_t>(wide(re, re)) + static_cast<uint64_t>(wide(im, im));
+        squares += wide(re, re);  // two multiply-accumulates (SMLAL), no 64-bit add
+        squares += wide(im, im);
     }
     int k = n >> 1;
     if (n < length) {  // odd frame length: the last sample pairs with a zero
@@ -109,7 +128,7 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
         int32_t *point = &buffer[2 * bit_reversed[k]];
         point[0] = q30_round(wide(y0, window[n]));
         point[1] = 0;
-        squares += static_cast<uint64_t>(wide(point[0], point[0]));
+        squares += wide(point[0], point[0]);
         ++k;
     }
     for (; k < m; ++k) {
@@ -118,7 +137,7 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
         point[1] = 0;
     }
     loaded.exponent = 127 + bits - 1 - exponent;
-    loaded.squares = squares;
+    loaded.squares = static_cast<uint64_t>(squares);
     return loaded;
 }
 
@@ -136,18 +155,20 @@ void radix2_first_stage(int32_t *data, int m) {
 
 /* The float path's radix-4 stage (mf_dsp_fft.cpp) on int32 with Q31 twiddles, every output
  * halved: the products are the high words of 64-bit ones (a w / 2), and a0 is halved to match.
- * `halve` false: the first stage, whose twiddles are all 1 (adds only, nothing halved). A
- * stage's outputs are at most twice its inputs' magnitude (4 without halving). */
+ * `halve` false: the first stage, whose twiddles are all 1 (adds only, nothing halved, no table
+ * read). A stage's outputs are at most twice its inputs' magnitude (4 without halving).
+ * `twiddles`: W^j, W^2j, W^3j for j = 0, 1, ... in order; returns where the next stage's start. */
 template <bool halve>
-void radix4_stage(int32_t *data, int m, int quarter, const int32_t *twiddles, int stride) {
+const int32_t *radix4_stage(int32_t *data, int m, int quarter, const int32_t *twiddles) {
     const int span = 4 * quarter;
     for (int j = 0; j < quarter; ++j) {
-        const int32_t *w1 = &twiddles[2 * j * stride];
-        const int32_t *w2 = &twiddles[4 * j * stride];
-        const int32_t *w3 = &twiddles[6 * j * stride];
-        const int32_t w1_re = w1[0], w1_im = w1[1];
-        const int32_t w2_re = w2[0], w2_im = w2[1];
-        const int32_t w3_re = w3[0], w3_im = w3[1];
+        int32_t w1_re = 0, w1_im = 0, w2_re = 0, w2_im = 0, w3_re = 0, w3_im = 0;
+        if (halve) {
+            w1_re = twiddles[0], w1_im = twiddles[1];
+            w2_re = twiddles[2], w2_im = twiddles[3];
+            w3_re = twiddles[4], w3_im = twiddles[5];
+            twiddles += 6;
+        }
         for (int start = j; start < m; start += span) {
             int32_t *p0 = &data[2 * start];
             int32_t *p1 = p0 + 2 * quarter;
@@ -191,6 +212,123 @@ void radix4_stage(int32_t *data, int m, int quarter, const int32_t *twiddles, in
             p3[1] = d0_im + d1_re;
         }
     }
+    return twiddles;
+}
+
+/* a / 4, rounded. */
+MF_DSP_ALWAYS_INLINE int32_t quarter_of(int32_t a) { return (a + 2) >> 2; }
+
+/* (a W) / 4 rounded, W = w / 2^31 (re, im): each part one 64-bit sum of two products (SMULL,
+ * SMLAL), rounded at bit 33 as ((sum >> 32) + 1) >> 1, which is the same value. */
+MF_DSP_ALWAYS_INLINE void quarter_rotate(const int32_t *a, const int32_t *w, int32_t *re,
+                                         int32_t *im) {
+    /* -a[1], not -w[1]: a twiddle can be -2^31, a value is far below. SMULL, SMLAL. */
+    const int64_t sum_re = wide(a[0], w[0]) + wide(-a[1], w[1]);
+    const int64_t sum_im = wide(a[0], w[1]) + wide(a[1], w[0]);
+    *re = (static_cast<int32_t>(sum_re >> 32) + 1) >> 1;
+    *im = (static_cast<int32_t>(sum_im >> 32) + 1) >> 1;
+}
+
+/* a / sqrt 2, rounded (Q31 constant). */
+MF_DSP_ALWAYS_INLINE int32_t over_root_two(int32_t a) {
+    return static_cast<int32_t>((wide(a, 1518500250) + (static_cast<int64_t>(1) << 30)) >> 31);
+}
+
+/* The float path's radix-8 butterfly (mf_dsp_fft.cpp) on int32, every output quartered: the
+ * twiddle products are rounded to a W / 4 and the untwiddled inputs quartered to match, so a
+ * stage's outputs are at most twice its inputs' magnitude (8 / 4), as a halving radix-4 stage's,
+ * for three bits of the transform instead of two. `twiddled` false: j = 0, every W^(r j) = 1. */
+template <bool twiddled>
+MF_DSP_ALWAYS_INLINE void radix8_butterfly(int32_t *p, int step, const int32_t *w) {
+    /* Residues 0, 2, 4, 6 sit at offsets 0, 2, 1, 3; w holds W^(r j), r = 1..7, in order. */
+    const int32_t c0_re = quarter_of(p[0]), c0_im = quarter_of(p[1]);
+    int32_t c2_re, c2_im, c4_re, c4_im, c6_re, c6_im;
+    if (twiddled) {
+        quarter_rotate(&p[2 * step], &w[2], &c2_re, &c2_im);
+        quarter_rotate(&p[step], &w[6], &c4_re, &c4_im);
+        quarter_rotate(&p[3 * step], &w[10], &c6_re, &c6_im);
+    } else {
+        c2_re = quarter_of(p[2 * step]), c2_im = quarter_of(p[2 * step + 1]);
+        c4_re = quarter_of(p[step]), c4_im = quarter_of(p[step + 1]);
+        c6_re = quarter_of(p[3 * step]), c6_im = quarter_of(p[3 * step + 1]);
+    }
+    const int32_t es_re = c0_re + c4_re, es_im = c0_im + c4_im;
+    const int32_t ed_re = c0_re - c4_re, ed_im = c0_im - c4_im;
+    const int32_t et_re = c2_re + c6_re, et_im = c2_im + c6_im;
+    const int32_t eu_re = c2_re - c6_re, eu_im = c2_im - c6_im;
+    /* E_0..E_3 go where residues 0, 4, 2, 6 were read (offsets 0, 1, 2, 3) until O is ready:
+     * fewer values live at once on a core with 13 registers. */
+    p[0] = es_re + et_re;
+    p[1] = es_im + et_im;
+    p[2 * step] = es_re - et_re;
+    p[2 * step + 1] = es_im - et_im;
+    p[step] = ed_re + eu_im;  // ed - i eu
+    p[step + 1] = ed_im - eu_re;
+    p[3 * step] = ed_re - eu_im;  // ed + i eu
+    p[3 * step + 1] = ed_im + eu_re;
+    /* Residues 1, 3, 5, 7 sit at offsets 4, 6, 5, 7. */
+    int32_t c1_re, c1_im, c3_re, c3_im, c5_re, c5_im, c7_re, c7_im;
+    if (twiddled) {
+        quarter_rotate(&p[4 * step], &w[0], &c1_re, &c1_im);
+        quarter_rotate(&p[6 * step], &w[4], &c3_re, &c3_im);
+        quarter_rotate(&p[5 * step], &w[8], &c5_re, &c5_im);
+        quarter_rotate(&p[7 * step], &w[12], &c7_re, &c7_im);
+    } else {
+        c1_re = quarter_of(p[4 * step]), c1_im = quarter_of(p[4 * step + 1]);
+        c3_re = quarter_of(p[6 * step]), c3_im = quarter_of(p[6 * step + 1]);
+        c5_re = quarter_of(p[5 * step]), c5_im = quarter_of(p[5 * step + 1]);
+        c7_re = quarter_of(p[7 * step]), c7_im = quarter_of(p[7 * step + 1]);
+    }
+    const int32_t os_re = c1_re + c5_re, os_im = c1_im + c5_im;
+    const int32_t od_re = c1_re - c5_re, od_im = c1_im - c5_im;
+    const int32_t ot_re = c3_re + c7_re, ot_im = c3_im + c7_im;
+    const int32_t ou_re = c3_re - c7_re, ou_im = c3_im - c7_im;
+    /* y_k = E_k + W_8^k O_k at offset k, y_(k+4) = E_k - W_8^k O_k at offset k + 4. */
+    int32_t e_re = p[0], e_im = p[1];
+    int32_t o_re = os_re + ot_re, o_im = os_im + ot_im;
+    p[0] = e_re + o_re;
+    p[1] = e_im + o_im;
+    p[4 * step] = e_re - o_re;
+    p[4 * step + 1] = e_im - o_im;
+    /* O_1 = od - i ou, times W_8 = (1 - i) / sqrt 2 */
+    int32_t q_re = od_re + ou_im, q_im = od_im - ou_re;
+    o_re = over_root_two(q_re + q_im);
+    o_im = over_root_two(q_im - q_re);
+    e_re = p[step], e_im = p[step + 1];
+    p[step] = e_re + o_re;
+    p[step + 1] = e_im + o_im;
+    p[5 * step] = e_re - o_re;
+    p[5 * step + 1] = e_im - o_im;
+    /* W_8^2 O_2 = -i (os - ot) */
+    o_re = os_im - ot_im, o_im = ot_re - os_re;
+    e_re = p[2 * step], e_im = p[2 * step + 1];
+    p[2 * step] = e_re + o_re;
+    p[2 * step + 1] = e_im + o_im;
+    p[6 * step] = e_re - o_re;
+    p[6 * step + 1] = e_im - o_im;
+    /* O_3 = od + i ou, times W_8^3 = -(1 + i) / sqrt 2 */
+    q_re = od_re - ou_im, q_im = od_im + ou_re;
+    o_re = over_root_two(q_im - q_re);
+    o_im = -over_root_two(q_re + q_im);
+    e_re = p[3 * step], e_im = p[3 * step + 1];
+    p[3 * step] = e_re + o_re;
+    p[3 * step + 1] = e_im + o_im;
+    p[7 * step] = e_re - o_re;
+    p[7 * step + 1] = e_im - o_im;
+}
+
+const int32_t *radix8_stage(int32_t *data, int m, int eighth, const int32_t *twiddles) {
+    const int span = 8 * eighth;
+    const int step = 2 * eighth;
+    for (int start = 0; start < m; start += span) {
+        radix8_butterfly<false>(&data[2 * start], step, twiddles);
+    }
+    for (int j = 1; j < eighth; ++j, twiddles += 14) {
+        for (int start = j; start < m; start += span) {
+            radix8_butterfly<true>(&data[2 * start], step, twiddles);
+        }
+    }
+    return twiddles;
 }
 
 /* |v|^2 as uint64 (below 2^62 for components below 2^30.5). */
@@ -198,15 +336,28 @@ MF_DSP_ALWAYS_INLINE uint64_t power_of(int32_t re, int32_t im) {
     return static_cast<uint64_t>(wide(re, re) + wide(im, im));
 }
 
-/* Stores a power / 2^shift, rounded, in the buffer's slots 2k and 2k + 1 as one uint64. */
+/* Stores a power / 2^shift, rounded, in the buffer's slots 2k and 2k + 1 as one uint64.
+ * `kind`: 0 no shift, 1 a shift of 1..31 (the usual: powers below 2^62), done on the 32-bit
+ * halves (a general 64-bit shift by a variable is a dozen instructions on ARMv7-M), 2 any. */
+template <int kind>
 MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, uint64_t power, int shift, uint64_t half) {
-    const uint64_t scaled = (power + half) >> shift;
+    uint64_t scaled = power;
+    if (kind == 1) {
+        const uint64_t rounded = power + half;
+        const uint32_t low = static_cast<uint32_t>(rounded);
+        const uint32_t high = static_cast<uint32_t>(rounded >> 32);
+        scaled = (static_cast<uint64_t>(high >> shift) << 32) |
+                 ((low >> shift) | (high << (32 - shift)));
+    } else if (kind == 2) {
+        scaled = (power + half) >> shift;
+    }
     memcpy(slot, &scaled, sizeof scaled);
 }
 
 /* The split step of mf_dsp_fft.cpp, X[k] = ((Z[k] + conj Z[M-k]) + W^k (-i) (Z[k] - conj Z[M-k]))
  * / 2; power[k] = |2X[k]|^2 / 2^shift, rounded (uint64, the buffer's slots 2k and 2k + 1 as
  * one). */
+template <int kind>
 void split_power(int32_t *buffer, int m, const int32_t *split, int shift) {
     const int32_t z0_re = buffer[0], z0_im = buffer[1];
     const uint64_t half = shift ? static_cast<uint64_t>(1) << (shift - 1) : 0;
@@ -217,21 +368,24 @@ void split_power(int32_t *buffer, int m, const int32_t *split, int shift) {
         const int32_t e_re = a + c, e_im = b - d;
         const int32_t o_re = b + d, o_im = c - a;
         const int32_t w_re = split[2 * k], w_im = split[2 * k + 1];
-        const int32_t b_re = q30_round(wide(w_re, o_re) - wide(w_im, o_im));
+        const int32_t b_re = q30_round(wide(w_re, o_re) + wide(w_im, a - c));  // -o_im: SMLAL
         const int32_t b_im = q30_round(wide(w_re, o_im) + wide(w_im, o_re));
-        store_power(low, power_of(e_re + b_re, e_im + b_im), shift, half);
-        store_power(high, power_of(e_re - b_re, e_im - b_im), shift, half);
+        store_power<kind>(low, power_of(e_re + b_re, e_im + b_im), shift, half);
+        store_power<kind>(high, power_of(e_re - b_re, e_im - b_im), shift, half);
     }
     if (m >= 2) {  // 2X[M/2] = 2 conj Z[M/2]
-        store_power(&buffer[m], power_of(2 * buffer[m], 2 * buffer[m + 1]), shift, half);
+        store_power<kind>(&buffer[m], power_of(2 * buffer[m], 2 * buffer[m + 1]), shift, half);
     }
-    store_power(&buffer[0], power_of(2 * (z0_re + z0_im), 0), shift, half);
-    store_power(&buffer[2 * m], power_of(2 * (z0_re - z0_im), 0), shift, half);
+    store_power<kind>(&buffer[0], power_of(2 * (z0_re + z0_im), 0), shift, half);
+    store_power<kind>(&buffer[2 * m], power_of(2 * (z0_re - z0_im), 0), shift, half);
 }
 
 }  // namespace
 
-int32_t mf_dsp_fixed_log2(uint32_t high, uint32_t low) {
+namespace {
+
+/* mf_dsp_fixed_log2, always inlined: it runs once per mel filter of every frame. */
+MF_DSP_ALWAYS_INLINE int32_t fixed_log2(uint32_t high, uint32_t low) {
     int exponent;
     uint32_t mantissa;  // in [2^31, 2^32)
     if (high) {
@@ -250,6 +404,10 @@ int32_t mf_dsp_fixed_log2(uint32_t high, uint32_t low) {
     return exponent * 65536 + t0 + (((t1 - t0) * fraction) >> 16);
 }
 
+}  // namespace
+
+int32_t mf_dsp_fixed_log2(uint32_t high, uint32_t low) { return fixed_log2(high, low); }
+
 void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft *plan,
                            const mf_dsp_mel_config *mel, const mf_dsp_fixed_tables *tables,
                            int32_t *buffer, int32_t *log2_energies) {
@@ -261,13 +419,21 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
     while ((1 << log2_m) < m) ++log2_m;
     const bool radix4_first = (log2_m % 2) == 0 && m >= 4;
     const int first_span = radix4_first ? 4 : 2;
-    int halving_stages = 0;
-    for (int span = first_span; span < m; span *= 4) ++halving_stages;
+    /* The float path's stages (mf_dsp_real_fft_power): after the first, radix 4 (halving) while
+     * the bits left are not a multiple of 3, then radix 8 (quartering); shift_bits counts the
+     * halvings. */
+    int shift_bits = 0;
+    for (int span = first_span, bits_left = log2_m - (radix4_first ? 2 : 1); span < m;) {
+        const bool radix8 = bits_left % 3 == 0;
+        shift_bits += radix8 ? 2 : 1;
+        span *= radix8 ? 8 : 4;
+        bits_left -= radix8 ? 3 : 2;
+    }
     /* Samples below 2^bits, windowed (and pre-emphasised) below 2^(bits+1): the transform grows
-     * the moduli (sqrt(2) times that) by at most M / 2^halving_stages, and the split step's
-     * |2X| <= 4 max |Z|: below 2^(bits + 3.5 + log2(M) - halving_stages) <= 2^31. At most 23
+     * the moduli (sqrt(2) times that) by at most M / 2^shift_bits, and the split step's
+     * |2X| <= 4 max |Z|: below 2^(bits + 3.5 + log2(M) - shift_bits) <= 2^31. At most 23
      * bits (a float's mantissa is 24). */
-    int bits = 27 - log2_m + halving_stages;
+    int bits = 27 - log2_m + shift_bits;
     if (bits > 23) bits = 23;
     const LoadedFrame loaded =
         tables->pre_emphasis != 0
@@ -278,23 +444,38 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
         return;
     }
     if (radix4_first) {
-        radix4_stage<false>(buffer, m, 1, tables->twiddles, m / 4);
+        radix4_stage<false>(buffer, m, 1, tables->twiddles);
     } else {
         radix2_first_stage(buffer, m);
     }
-    for (int span = first_span; span < m; span *= 4) {
-        radix4_stage<true>(buffer, m, span, tables->twiddles, m / (4 * span));
+    const int32_t *twiddles = tables->twiddles;
+    for (int span = first_span, bits_left = log2_m - (radix4_first ? 2 : 1); span < m;) {
+        if (bits_left % 3 == 0) {
+            twiddles = radix8_stage(buffer, m, span, twiddles);
+            span *= 8;
+            bits_left -= 3;
+        } else {
+            twiddles = radix4_stage<true>(buffer, m, span, twiddles);
+            span *= 4;
+            bits_left -= 2;
+        }
     }
-    const int frame_exponent = loaded.exponent - halving_stages;
+    const int frame_exponent = loaded.exponent - shift_bits;
     /* A filter's integer weights sum below 2^16, so its sum fits in 64 bits when the powers are
-     * below 2^48. By Parseval, |2X[k]|^2 <= 4 N (the frame's squares) / 4^halving_stages: the
+     * below 2^48. By Parseval, |2X[k]|^2 <= 4 N (the frame's squares) / 4^shift_bits: the
      * powers are shifted right (rounded) by what that exceeds 2^48, which keeps the quietest bins
      * of a loud frame (a fixed shift for the worst case would round away those 100 dB below). */
-    const uint64_t bound = loaded.squares >> (2 * halving_stages);
+    const uint64_t bound = loaded.squares >> (2 * shift_bits);
     const uint32_t bound_high = static_cast<uint32_t>(bound >> 32);
     const int bound_bits = (bound_high ? 64 - __builtin_clz(bound_high) : 32) + 2 + log2_m + 1;
     const int power_shift = bound_bits > 48 ? bound_bits - 48 : 0;
-    split_power(buffer, m, tables->split, power_shift);
+    if (power_shift == 0) {
+        split_power<0>(buffer, m, tables->split, 0);
+    } else if (power_shift < 32) {
+        split_power<1>(buffer, m, tables->split, power_shift);
+    } else {
+        split_power<2>(buffer, m, tables->split, power_shift);
+    }
 
     /* power = 4 |X|^2 2^(2S - shift); the filterbank's integer weights are w / largest 2^q. */
     const int32_t offset = tables->log2_scale_q16 - 65536 * (2 * frame_exponent - power_shift + 2);
@@ -302,8 +483,16 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
     for (int f = 0; f < n_filters; ++f) {
         const int32_t *bin = &buffer[2 * mel->start_bin[f]];
         const int n_bins = mel->n_bins[f];
+        /* Two bins a step: half the loop's bookkeeping (a filter spans ~13 bins). */
         uint64_t sum = 0;
-        for (int i = 0; i < n_bins; ++i) {
+        int i = 0;
+        for (; i + 2 <= n_bins; i += 2) {
+            uint64_t power0, power1;
+            memcpy(&power0, &bin[2 * i], sizeof power0);
+            memcpy(&power1, &bin[2 * i + 2], sizeof power1);
+            sum += power0 * weight[i] + power1 * weight[i + 1];
+        }
+        if (i < n_bins) {
             uint64_t power;
             memcpy(&power, &bin[2 * i], sizeof power);
             sum += power * weight[i];
@@ -311,8 +500,8 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
         weight += n_bins;
         int32_t result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
         if (sum) {
-            result = mf_dsp_fixed_log2(static_cast<uint32_t>(sum >> 32),
-                                       static_cast<uint32_t>(sum)) + offset;
+            result = fixed_log2(static_cast<uint32_t>(sum >> 32), static_cast<uint32_t>(sum)) +
+                     offset;
             if (result < MF_DSP_FIXED_LOG2_FLOOR_Q16) result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
         }
         log2_energies[f] = result;

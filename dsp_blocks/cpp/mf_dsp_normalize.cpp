@@ -12,6 +12,8 @@
 
 #include <math.h>
 
+#include "mf_dsp_common.h"
+
 namespace {
 
 const float kFixedOne = 65536.0f;  // 2^16
@@ -45,7 +47,8 @@ struct Mirror {
         step = rising ? 1 : -1;
     }
 
-    void advance(int n_frames) {
+    /* Always inlined: it runs twice per value, and -Os would call it. */
+    MF_DSP_ALWAYS_INLINE void advance(int n_frames) {
         if (step > 0 && index == n_frames - 1) {
             step = -1;
         } else if (step < 0 && index == 0) {
@@ -56,17 +59,38 @@ struct Mirror {
     }
 };
 
-}  // namespace
+/* The int32 whose bits a float slot holds (the fixed-point path's Q16 cepstra). A union, not
+ * memcpy: an ARMv6-M build at -Os calls memcpy for 4 bytes. */
+int32_t slot_bits(const float *slot) {
+    union {
+        float f;
+        int32_t i;
+    } pun;
+    pun.f = *slot;
+    return pun.i;
+}
 
-void mf_dsp_sliding_normalize(float *features, int n_frames, int n_coefficients,
-                              int window_frames, int variance, int64_t *column) {
+/* value - mean, mean = sum / (2^16 window), as float: exact in integers, then one conversion
+ * (two when the difference needs more than 32 bits) and one multiply. */
+float minus_mean(int32_t value, int64_t sum, int window_frames, float inverse_window) {
+    const int64_t difference = static_cast<int64_t>(value) * window_frames - sum;
+    const int32_t low = static_cast<int32_t>(difference);
+    if (static_cast<int64_t>(low) == difference) return static_cast<float>(low) * inverse_window;
+    return sum_to_float(difference) * inverse_window;
+}
+
+void sliding_normalize(float *features, int n_frames, int n_coefficients, int window_frames,
+                       int variance, int64_t *column, bool q16_input) {
     const int half = window_frames / 2;
     const float inverse_window = 1.0f / (kFixedOne * static_cast<float>(window_frames));
     /* column holds int64_t slots; 32-bit fixed values are all this needs. */
     int32_t *values = reinterpret_cast<int32_t *>(column);
     for (int c = 0; c < n_coefficients; ++c) {
         float *value = &features[c];
-        for (int t = 0; t < n_frames; ++t) values[t] = to_fixed(value[t * n_coefficients]);
+        for (int t = 0; t < n_frames; ++t) {
+            const float *slot = &value[t * n_coefficients];
+            values[t] = q16_input ? slot_bits(slot) : to_fixed(*slot);
+        }
         int64_t sum = 0;
         Mirror entering(-half, n_frames);
         for (int p = -half; p <= half; ++p, entering.advance(n_frames)) {
@@ -83,8 +107,10 @@ void mf_dsp_sliding_normalize(float *features, int n_frames, int n_coefficients,
                     const double d = values[member.index] / static_cast<double>(kFixedOne) - mean;
                     squares += d * d;
                 }
-                *value = static_cast<float>((*value - mean) /
-                                            (sqrt(squares / window_frames) + 1e-10));
+                const double x = q16_input ? values[t] / static_cast<double>(kFixedOne) : *value;
+                *value = static_cast<float>((x - mean) / (sqrt(squares / window_frames) + 1e-10));
+            } else if (q16_input) {
+                *value = minus_mean(values[t], sum, window_frames, inverse_window);
             } else {
                 *value -= sum_to_float(sum) * inverse_window;
             }
@@ -93,4 +119,16 @@ void mf_dsp_sliding_normalize(float *features, int n_frames, int n_coefficients,
             leaving.advance(n_frames);
         }
     }
+}
+
+}  // namespace
+
+void mf_dsp_sliding_normalize(float *features, int n_frames, int n_coefficients,
+                              int window_frames, int variance, int64_t *column) {
+    sliding_normalize(features, n_frames, n_coefficients, window_frames, variance, column, false);
+}
+
+void mf_dsp_sliding_normalize_q16(float *features, int n_frames, int n_coefficients,
+                                  int window_frames, int variance, int64_t *column) {
+    sliding_normalize(features, n_frames, n_coefficients, window_frames, variance, column, true);
 }

@@ -10,4 +10,10 @@
 void mf_dsp_sliding_normalize(float *features, int n_frames, int n_coefficients,
                               int window_frames, int variance, int64_t *column);
 
+/* The same from Q16 fixed-point values (the fixed-point MFCC's cepstra) whose int32 bits the
+ * float slots of `features` hold; the result is float. Without the variance option the mean is
+ * subtracted in integers: one conversion and one multiply per value, no float add. */
+void mf_dsp_sliding_normalize_q16(float *features, int n_frames, int n_coefficients,
+                                  int window_frames, int variance, int64_t *column);
+
 #endif /* MF_DSP_NORMALIZE_H */

@@ -31,7 +31,7 @@ static const float mf_dsp_spectrogram_window[8] = {
 };
 
 /* The 8-point real FFT as a 4-point complex one: input order (bit-reversed),
- * twiddles exp(-2 pi i k / 4) and split-step twiddles exp(-2 pi i k / 8),
+ * twiddles in the order the stages read them, split-step twiddles exp(-2 pi i k / 8),
 
  * as (re, im) pairs. */
 
@@ -39,8 +39,8 @@ static const uint16_t mf_dsp_spectrogram_fft_order[4] = {
     0, 2, 1, 3,
 };
 
-static const float mf_dsp_spectrogram_fft_twiddles[6] = {
-    1.0f, 0.0f, 6.12323426e-17f, -1.0f, -1.0f, -1.22464685e-16f,
+static const float mf_dsp_spectrogram_fft_twiddles[2] = {
+    1.0f, 0.0f,
 };
 
 static const float mf_dsp_spectrogram_fft_split[6] = {
