@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.fft
@@ -58,3 +63,28 @@ def test_power_from_half_fft_is_the_real_fft_power(
     assert error.max() < 4 * max(real_fft_error.max(), 1e-7)
     # The tones land in the right bins.
     assert (power.argmax(axis=1) == reference.argmax(axis=1)).all()
+
+
+def test_kernels_run_where_no_compiled_cache_can_be_written() -> None:
+    """A read-only install with no writable home: numba finds no cache directory and refuses to
+    cache; the kernels are then compiled per process instead of failing the import. (Only
+    IPython's locator is offered, which finds nothing outside IPython: the same refusal.)"""
+    program = (
+        "import numpy as np\n"
+        "from dsp_blocks.frame_kernels import window_frames_into\n"
+        "padded = np.ones((1, 2, 8), np.float32)\n"
+        "window_frames_into(np.arange(1, 9, dtype=np.float32)[None], 4, 4, np.float32(0.5),"
+        " np.ones(4, np.float32), padded)\n"
+        "print(padded[0, 1].tolist())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "NUMBA_CACHE_LOCATOR_CLASSES": "IPythonCacheLocator"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    # x = 5..8 after x[3] = 4: 5 - 2, 6 - 2.5, 7 - 3, 8 - 3.5, then the zeroed padding.
+    assert result.stdout.split("\n")[-2] == "[3.0, 3.5, 4.0, 4.5, 0.0, 0.0, 0.0, 0.0]"
