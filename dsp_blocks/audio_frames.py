@@ -130,30 +130,68 @@ def power_spectrogram(
     return power
 
 
-def mel_energies(
+def _mel_db_chunks(
+    signal: FloatArray,
+    layout: FrameLayout,
+    pre_emphasis_coefficient: float,
+    mel_weights: NDArray[np.float32],
+) -> Iterator[tuple[int, FloatArray]]:
+    """Per chunk of windows: (first window, dB of its frames' mel energies `(n, T, n_filters)`).
+
+    Each chunk's power goes through the filterbank while it is in cache, as a few small matmuls
+    over the bins each group of filters covers (`mel_bands`), with the 1/N folded into the
+    weights; the energies become dB in the same cached buffer, so the batch's energies are never
+    written out whole. Each chunk is only valid until the next one is made. Run it under
+    `one_blas_thread`: a feature job already runs one worker per core, and small multi-threaded
+    calls each synchronise threads, which costs more than their arithmetic.
+    """
+    bands = mel_bands(mel_weights, layout.fft_length)
+    n_filters = mel_weights.shape[1]
+    energies: FloatArray | None = None
+    for first, power in _chunk_power(signal, layout, pre_emphasis_coefficient):
+        if energies is None:  # the first chunk is the largest
+            energies = np.empty(power.shape[:2] + (n_filters,), np.float32)
+        chunk = energies[: len(power)]
+        flat_power = power.reshape(-1, layout.n_bins)
+        flat_out = chunk.reshape(-1, n_filters)
+        for band in bands:
+            flat_out[:, band.first_filter : band.end_filter] = (
+                flat_power[:, band.first_bin : band.end_bin] @ band.weights
+            )
+        yield first, power_to_db(chunk, overwrite=True)
+
+
+def mel_db(
     signal: FloatArray,
     layout: FrameLayout,
     pre_emphasis_coefficient: float,
     mel_weights: NDArray[np.float32],
 ) -> FloatArray:
-    """Mel filterbank energies of the power spectrogram (|FFT|^2 / N), `(batch, T, n_filters)`.
-
-    Each chunk's power goes through the filterbank while it is in cache, as a few small matmuls
-    over the bins each group of filters covers (`mel_bands`), with the 1/N folded into the
-    weights. BLAS runs on one thread: a feature job already runs one worker per core, and small
-    multi-threaded calls each synchronise threads, which costs more than their arithmetic.
-    """
-    bands = mel_bands(mel_weights, layout.fft_length)
-    energies = np.empty((signal.shape[0], layout.n_frames, mel_weights.shape[1]), np.float32)
+    """10 log10 of the mel filterbank energies of the power spectrogram (|FFT|^2 / N), floored
+    as `power_to_db` floors them: `(batch, n_samples)` -> (batch, T, n_filters)."""
+    db = np.empty((signal.shape[0], layout.n_frames, mel_weights.shape[1]), np.float32)
     with one_blas_thread():
-        for first, power in _chunk_power(signal, layout, pre_emphasis_coefficient):
-            flat_power = power.reshape(-1, layout.n_bins)
-            flat_out = energies[first : first + len(power)].reshape(-1, mel_weights.shape[1])
-            for band in bands:
-                flat_out[:, band.first_filter : band.end_filter] = (
-                    flat_power[:, band.first_bin : band.end_bin] @ band.weights
-                )
-    return energies
+        for first, chunk in _mel_db_chunks(signal, layout, pre_emphasis_coefficient, mel_weights):
+            db[first : first + len(chunk)] = chunk
+    return db
+
+
+def mel_cepstrum(
+    signal: FloatArray,
+    layout: FrameLayout,
+    pre_emphasis_coefficient: float,
+    mel_weights: NDArray[np.float32],
+    dct: NDArray[np.float32],
+) -> FloatArray:
+    """`mel_db` through the DCT `(n_filters, n_coefficients)`, chunk by chunk while each chunk's
+    dB are in cache: (batch, T, n_coefficients)."""
+    n_coefficients = dct.shape[1]
+    cepstrum = np.empty((signal.shape[0], layout.n_frames, n_coefficients), np.float32)
+    with one_blas_thread():
+        for first, chunk in _mel_db_chunks(signal, layout, pre_emphasis_coefficient, mel_weights):
+            rows = cepstrum[first : first + len(chunk)].reshape(-1, n_coefficients)
+            np.matmul(chunk.reshape(-1, dct.shape[0]), dct, out=rows)
+    return cepstrum
 
 
 # Filters per group of MelBands: mel filters overlap only their neighbours, so a group of 8
