@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import scipy.fft
 from numpy.typing import NDArray
 
 from dsp_blocks.base import DspParameterError, FloatArray, check_samples
 from dsp_blocks.dct import dct_matrix
-from dsp_blocks.framing import frame_count, frames, hann_window, pre_emphasis, samples_in
+from dsp_blocks.frame_kernels import half_fft_twiddles, power_from_half_fft, window_frames_into
+from dsp_blocks.framing import frame_count, hann_window, samples_in
 from dsp_blocks.mel import mel_filterbank
-from dsp_blocks.spectrum import one_blas_thread, resolve_fft_length, squared_spectrum
+from dsp_blocks.spectrum import FFT_WORKERS, one_blas_thread, resolve_fft_length
 
 # Power below this is treated as this when taking logs: silence maps to a finite floor (-100 dB),
 # the same value as librosa.power_to_db's default `amin`.
@@ -76,27 +78,41 @@ def _chunk_power(
 ) -> Iterator[tuple[int, FloatArray]]:
     """Per chunk of windows: (first window, |FFT|^2 of its frames `(n, T, bins)`, unscaled).
 
-    Chunks keep the frames, the spectrum and its powers in cache; the frames are written into a
-    reused zero-padded buffer. Each chunk's power is only valid until the next one is made.
+    Chunks keep the frames, the spectrum and its powers in cache. The frames are emphasised,
+    windowed and zero-padded into a reused buffer in one pass; each frame's N real samples, read
+    as N/2 complex ones (x[2n] + i x[2n + 1]), go through an N/2-point complex FFT, and
+    `power_from_half_fft` makes the real spectrum's power of it. Each chunk's power is only valid
+    until the next one is made.
     """
     windows_per_chunk = max(1, CHUNK_FRAMES // max(1, layout.n_frames))
-    padded = np.zeros(
+    frames_buffer = np.empty(
         (min(windows_per_chunk, signal.shape[0]), layout.n_frames, layout.fft_length), np.float32
     )
-    power = np.empty(padded.shape[:2] + (layout.n_bins,), np.float32)
+    power = np.empty(frames_buffer.shape[:2] + (layout.n_bins,), np.float32)
     window = hann_window(layout.frame_length)
+    twiddle_re, twiddle_im = half_fft_twiddles(layout.fft_length)
+    coefficient = np.float32(pre_emphasis_coefficient)
     for first in range(0, signal.shape[0], windows_per_chunk):
-        emphasised = pre_emphasis(
-            signal[first : first + windows_per_chunk], pre_emphasis_coefficient
-        )
-        count = emphasised.shape[0]
-        np.multiply(
-            frames(emphasised, layout.frame_length, layout.stride)[:, : layout.n_frames],
+        count = min(windows_per_chunk, signal.shape[0] - first)
+        padded = frames_buffer[:count]
+        window_frames_into(
+            signal[first : first + count],
+            layout.frame_length,
+            layout.stride,
+            coefficient,
             window,
-            out=padded[:count, :, : layout.frame_length],
+            padded,
         )
-        squares = squared_spectrum(padded[:count])
-        np.add(squares[..., 0::2], squares[..., 1::2], out=power[:count])
+        # In place where scipy can (it may overwrite the frames, which are made anew each chunk).
+        half_spectra = scipy.fft.fft(
+            padded.view(np.complex64), axis=-1, overwrite_x=True, workers=FFT_WORKERS
+        )
+        power_from_half_fft(
+            half_spectra.reshape(-1, layout.fft_length // 2).view(np.float32),
+            twiddle_re,
+            twiddle_im,
+            power[:count].reshape(-1, layout.n_bins),
+        )
         yield first, power[:count]
 
 
@@ -114,30 +130,68 @@ def power_spectrogram(
     return power
 
 
-def mel_energies(
+def _mel_db_chunks(
+    signal: FloatArray,
+    layout: FrameLayout,
+    pre_emphasis_coefficient: float,
+    mel_weights: NDArray[np.float32],
+) -> Iterator[tuple[int, FloatArray]]:
+    """Per chunk of windows: (first window, dB of its frames' mel energies `(n, T, n_filters)`).
+
+    Each chunk's power goes through the filterbank while it is in cache, as a few small matmuls
+    over the bins each group of filters covers (`mel_bands`), with the 1/N folded into the
+    weights; the energies become dB in the same cached buffer, so the batch's energies are never
+    written out whole. Each chunk is only valid until the next one is made. Run it under
+    `one_blas_thread`: a feature job already runs one worker per core, and small multi-threaded
+    calls each synchronise threads, which costs more than their arithmetic.
+    """
+    bands = mel_bands(mel_weights, layout.fft_length)
+    n_filters = mel_weights.shape[1]
+    energies: FloatArray | None = None
+    for first, power in _chunk_power(signal, layout, pre_emphasis_coefficient):
+        if energies is None:  # the first chunk is the largest
+            energies = np.empty(power.shape[:2] + (n_filters,), np.float32)
+        chunk = energies[: len(power)]
+        flat_power = power.reshape(-1, layout.n_bins)
+        flat_out = chunk.reshape(-1, n_filters)
+        for band in bands:
+            flat_out[:, band.first_filter : band.end_filter] = (
+                flat_power[:, band.first_bin : band.end_bin] @ band.weights
+            )
+        yield first, power_to_db(chunk, overwrite=True)
+
+
+def mel_db(
     signal: FloatArray,
     layout: FrameLayout,
     pre_emphasis_coefficient: float,
     mel_weights: NDArray[np.float32],
 ) -> FloatArray:
-    """Mel filterbank energies of the power spectrogram (|FFT|^2 / N), `(batch, T, n_filters)`.
-
-    Each chunk's power goes through the filterbank while it is in cache, as a few small matmuls
-    over the bins each group of filters covers (`mel_bands`), with the 1/N folded into the
-    weights. BLAS runs on one thread: a feature job already runs one worker per core, and small
-    multi-threaded calls each synchronise threads, which costs more than their arithmetic.
-    """
-    bands = mel_bands(mel_weights, layout.fft_length)
-    energies = np.empty((signal.shape[0], layout.n_frames, mel_weights.shape[1]), np.float32)
+    """10 log10 of the mel filterbank energies of the power spectrogram (|FFT|^2 / N), floored
+    as `power_to_db` floors them: `(batch, n_samples)` -> (batch, T, n_filters)."""
+    db = np.empty((signal.shape[0], layout.n_frames, mel_weights.shape[1]), np.float32)
     with one_blas_thread():
-        for first, power in _chunk_power(signal, layout, pre_emphasis_coefficient):
-            flat_power = power.reshape(-1, layout.n_bins)
-            flat_out = energies[first : first + len(power)].reshape(-1, mel_weights.shape[1])
-            for band in bands:
-                flat_out[:, band.first_filter : band.end_filter] = (
-                    flat_power[:, band.first_bin : band.end_bin] @ band.weights
-                )
-    return energies
+        for first, chunk in _mel_db_chunks(signal, layout, pre_emphasis_coefficient, mel_weights):
+            db[first : first + len(chunk)] = chunk
+    return db
+
+
+def mel_cepstrum(
+    signal: FloatArray,
+    layout: FrameLayout,
+    pre_emphasis_coefficient: float,
+    mel_weights: NDArray[np.float32],
+    dct: NDArray[np.float32],
+) -> FloatArray:
+    """`mel_db` through the DCT `(n_filters, n_coefficients)`, chunk by chunk while each chunk's
+    dB are in cache: (batch, T, n_coefficients)."""
+    n_coefficients = dct.shape[1]
+    cepstrum = np.empty((signal.shape[0], layout.n_frames, n_coefficients), np.float32)
+    with one_blas_thread():
+        for first, chunk in _mel_db_chunks(signal, layout, pre_emphasis_coefficient, mel_weights):
+            rows = cepstrum[first : first + len(chunk)].reshape(-1, n_coefficients)
+            np.matmul(chunk.reshape(-1, dct.shape[0]), dct, out=rows)
+    return cepstrum
 
 
 # Filters per group of MelBands: mel filters overlap only their neighbours, so a group of 8
@@ -165,9 +219,7 @@ def mel_bands(mel_weights: NDArray[np.float32], fft_length: int) -> tuple[MelBan
 
 
 @lru_cache(maxsize=32)
-def _bands_of(
-    weight_bytes: bytes, shape: tuple[int, ...], fft_length: int
-) -> tuple[MelBand, ...]:
+def _bands_of(weight_bytes: bytes, shape: tuple[int, ...], fft_length: int) -> tuple[MelBand, ...]:
     weights = np.frombuffer(weight_bytes, np.float32).reshape(shape) * np.float32(1.0 / fft_length)
     bands = []
     for first in range(0, shape[1], MEL_GROUP_FILTERS):
@@ -176,7 +228,10 @@ def _bands_of(
         first_bin, end_bin = int(covered[0]), int(covered[-1]) + 1
         bands.append(
             MelBand(
-                first, end, first_bin, end_bin,
+                first,
+                end,
+                first_bin,
+                end_bin,
                 np.ascontiguousarray(weights[first_bin:end_bin, first:end]),
             )
         )
@@ -229,8 +284,9 @@ def floor_in_input_db(noise_floor_db: float, full_scale: float) -> float:
     return float(np.float32(noise_floor_db + full_scale_db(full_scale)))
 
 
-def scale_db(db: FloatArray, noise_floor_db: float, full_scale: float = 1.0, *,
-             overwrite: bool = False) -> FloatArray:
+def scale_db(
+    db: FloatArray, noise_floor_db: float, full_scale: float = 1.0, *, overwrite: bool = False
+) -> FloatArray:
     """Map dB of the input's units to [0, 1]: 0 at the noise floor, 1 at +12 dB, both relative
     to `full_scale`, clipped (Edge Impulse's MFE on 16-bit audio divided by 32768).
 

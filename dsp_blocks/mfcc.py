@@ -11,7 +11,7 @@ from pydantic import Field
 from dsp_blocks.audio_frames import (
     FrameLayout,
     dct_float32,
-    mel_energies,
+    mel_cepstrum,
     power_spectrogram,
     power_to_db,
     sliding_normalize,
@@ -31,7 +31,6 @@ from dsp_blocks.framed_audio import (
     mel_weights_for,
 )
 from dsp_blocks.framing import pre_emphasis
-from dsp_blocks.spectrum import project
 
 
 class MfccParams(MelAudioParams):
@@ -124,10 +123,13 @@ class MfccBlock(FramedAudioBlock[MfccParams]):
         weights = mel_weights_for(
             params, sample_rate_hz=sample_rate_hz, fft_length=layout.fft_length
         )
-        mel_db = power_to_db(
-            mel_energies(signal, layout, params.pre_emphasis, weights), overwrite=True
+        cepstrum = mel_cepstrum(
+            signal,
+            layout,
+            params.pre_emphasis,
+            weights,
+            dct_float32(params.n_coefficients, params.n_filters),
         )
-        cepstrum = project(mel_db, dct_float32(params.n_coefficients, params.n_filters))
         if params.normalization_window_frames:
             cepstrum = sliding_normalize(
                 cepstrum, params.normalization_window_frames, params.normalize_variance

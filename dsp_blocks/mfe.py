@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dsp_blocks.audio_frames import FrameLayout, mel_energies, power_to_db
+from dsp_blocks.audio_frames import FrameLayout, mel_db
 from dsp_blocks.base import FloatArray
 from dsp_blocks.framed_audio import (
     MelAudioParams,
@@ -81,7 +81,7 @@ class MfeBlock(ScaledDbBlock[MfeParams]):
         weights = mel_weights_for(
             params, sample_rate_hz=sample_rate_hz, fft_length=layout.fft_length
         )
-        return power_to_db(mel_energies(signal, layout, 0.0, weights), overwrite=True)
+        return mel_db(signal, layout, 0.0, weights)
 
 
 MFE = MfeBlock()
