@@ -3,7 +3,8 @@
 Each operator is checked and prepared by its module under ops/ (ops/registry.py says which),
 unless it is integer shape arithmetic on constants, which is folded (ops/shape_arithmetic.py);
 then `fuse_conv_into_add` fuses a CONV_2D into the residual ADD that consumes it so the
-convolution's output never needs memory.
+convolution's output never needs memory, and `stream_into_fully_connected` (stream_fusion.py)
+streams a convolution into the FULLY_CONNECTED that consumes it, for the same reason.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from deploy_targets.compiler.ops.conv_common import fast_conv_scratch_bytes
 from deploy_targets.compiler.ops.registry import FLOAT32_OPERATORS, OPERATORS
 from deploy_targets.compiler.ops.shape_arithmetic import fold_constant
 from deploy_targets.compiler.steps import Step
+from deploy_targets.compiler.stream_fusion import stream_into_fully_connected
 
 # Names other modules and tests have always imported from here.
 __all__ = ["CTYPES", "fast_conv_scratch_bytes", "fuse_conv_into_add", "lower_graph",
@@ -102,5 +104,7 @@ def fuse_conv_into_add(graph: Graph, steps: list[Step]) -> list[Step]:
 def lower_graph(graph: Graph, fuse: bool = True) -> list[Step]:
     """Validate every operator and return the kernel calls of one inference, in order."""
     steps = lower_operators(graph)
-    return fuse_conv_into_add(graph, steps) if fuse else steps
+    if not fuse:
+        return steps
+    return stream_into_fully_connected(graph, fuse_conv_into_add(graph, steps))
 
