@@ -3,12 +3,14 @@
 Each operator is checked and prepared by its module under ops/ (ops/registry.py says which),
 unless it is integer shape arithmetic on constants, which is folded (ops/shape_arithmetic.py);
 then `fuse_conv_into_add` fuses a CONV_2D into the residual ADD that consumes it so the
-convolution's output never needs memory, and `stream_into_fully_connected` (stream_fusion.py)
-streams a convolution into the FULLY_CONNECTED that consumes it, for the same reason.
+convolution's output never needs memory; for the same reason `chain_convolutions`
+(chain_fusion.py) runs a CONV_2D row by row into the convolution that consumes it, and
+`stream_into_fully_connected` (stream_fusion.py) streams one into a FULLY_CONNECTED.
 """
 
 from __future__ import annotations
 
+from deploy_targets.compiler.chain_fusion import chain_convolutions
 from deploy_targets.compiler.errors import CompileError
 from deploy_targets.compiler.ir import Graph, Operator
 from deploy_targets.compiler.ops.context import CTYPES, LoweringContext, shape_text
@@ -106,5 +108,6 @@ def lower_graph(graph: Graph, fuse: bool = True) -> list[Step]:
     steps = lower_operators(graph)
     if not fuse:
         return steps
-    return stream_into_fully_connected(graph, fuse_conv_into_add(graph, steps))
+    steps = chain_convolutions(graph, fuse_conv_into_add(graph, steps))
+    return stream_into_fully_connected(graph, steps)
 

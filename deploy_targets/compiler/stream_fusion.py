@@ -32,15 +32,21 @@ def _streamable(graph: Graph, producer: Step, between: list[Step], fc: Step) -> 
         return False
     chain = [producer, *between]
     for step, reader in zip(chain, [*between, fc], strict=True):
-        if (step.output not in reader.inputs or step.output in graph.outputs
-                or len(graph.consumers(step.output)) != 1):
+        if (
+            step.output not in reader.inputs
+            or step.output in graph.outputs
+            or len(graph.consumers(step.output)) != 1
+        ):
             return False
     if fc.inputs[0] != chain[-1].output:
         return False
     out = graph.tensors[producer.output]
-    return (out.shape[0] == 1 and _field(fc, "batches") == "1"
-            and int(_field(fc, "accum_depth")) == out.element_count
-            and out.element_count <= MAX_ACCUM_DEPTH)
+    return (
+        out.shape[0] == 1
+        and _field(fc, "batches") == "1"
+        and int(_field(fc, "accum_depth")) == out.element_count
+        and out.element_count <= MAX_ACCUM_DEPTH
+    )
 
 
 def _fused(graph: Graph, producer: Step, between: list[Step], fc: Step) -> Step:
@@ -51,15 +57,19 @@ def _fused(graph: Graph, producer: Step, between: list[Step], fc: Step) -> Step:
     fc_params, _, fc_weights, fc_bias, fc_output = fc.args
     names = " -> ".join(s.kind for s in [producer, *between, fc])
     return Step(
-        fc.op_index, f"{producer.kind}+{fc.kind}", _STREAMED_FUNCTIONS[producer.function],
-        [*producer.args[:4], fc_params, fc_weights, fc_bias, fc_output, str(BAND_ROWS),
-         "scratch"],
-        [producer.inputs[0]], fc.output,
+        fc.op_index,
+        f"{producer.kind}+{fc.kind}",
+        _STREAMED_FUNCTIONS[producer.function],
+        [*producer.args[:4], fc_params, fc_weights, fc_bias, fc_output, str(BAND_ROWS), "scratch"],
+        [producer.inputs[0]],
+        fc.output,
         f"{names} (operators {producer.op_index}..{fc.op_index}), the convolution streamed "
         f"{BAND_ROWS} output row(s) at a time into the fully connected sums",
-        producer.structs + fc.structs, producer.arrays + fc.arrays,
+        producer.structs + fc.structs,
+        producer.arrays + fc.arrays,
         fused_op_indices=[producer.op_index, *(s.op_index for s in between), fc.op_index],
-        work_scratch_bytes=4 * fc_outputs + band_bytes + producer.work_scratch_bytes)
+        work_scratch_bytes=4 * fc_outputs + band_bytes + producer.work_scratch_bytes,
+    )
 
 
 def stream_into_fully_connected(graph: Graph, steps: list[Step]) -> list[Step]:

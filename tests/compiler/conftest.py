@@ -52,3 +52,24 @@ def factory_model(request: pytest.FixtureRequest) -> Callable[..., bytes]:
         return path.read_bytes()
 
     return make
+
+
+@pytest.fixture(scope="session")
+def layer_model(request: pytest.FixtureRequest) -> Callable[[str, tuple[int, int, int]], bytes]:
+    """`layer_model("conv:3x3:same:2x2 > conv:3x3:valid:1x1", (7, 9, 3))` -> the .tflite bytes
+    of tests/compiler/layer_models.py's model, cached like `int8_model`."""
+    cache_dir = Path(request.config.cache.mkdir("mcuforge_compiler_models"))
+    sources = FACTORY_SOURCE.read_bytes() + (FACTORY_SOURCE.parent / "layer_models.py").read_bytes()
+    digest = hashlib.sha256(sources).hexdigest()[:12]
+
+    def make(spec: str, shape: tuple[int, int, int]) -> bytes:
+        key = f"{spec}-{'x'.join(map(str, shape))}"
+        path = cache_dir / f"{digest}-layers-{hashlib.sha256(key.encode()).hexdigest()[:12]}.tflite"
+        if not path.exists():
+            from tests.compiler.layer_models import build_layer_model
+
+            seed = int(hashlib.sha256(key.encode()).hexdigest()[:6], 16)
+            path.write_bytes(build_layer_model(spec, shape, seed))
+        return path.read_bytes()
+
+    return make

@@ -69,7 +69,9 @@ def test_residual_blocks_fuse_conv_into_add(int8_model: Callable[..., bytes],
                                             tmp_path: Path) -> None:
     model_bytes = int8_model(100, ["residual", "residual"])
     kinds = [s.kind for s in lower_graph(load_graph(model_bytes))]
-    assert kinds.count("CONV_2D+ADD") == 2
+    # Each block's second conv is fused into its ADD; where the first conv may run row by
+    # row into it (chain_fusion.py), it is fused too.
+    assert sum(k.endswith("CONV_2D+ADD") for k in kinds) == 2
     assert_exact(model_bytes, tmp_path, 100)
 
 

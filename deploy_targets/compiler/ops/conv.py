@@ -52,4 +52,7 @@ KERNEL_HEADERS = {
     "mf::conv_2d": "conv.h",
     "mf::conv_2d_1x1_in_place": "conv.h",
     "mf::conv_2d_add": "conv.h",
+    # What chain_fusion.py makes of a CONV_2D and the convolution that consumes it.
+    "mf::conv_2d_then_conv_2d": "conv_chain.h",
+    "mf::conv_2d_then_conv_2d_add": "conv_chain.h",
 }
