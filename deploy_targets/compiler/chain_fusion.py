@@ -9,7 +9,7 @@ from __future__ import annotations
 from deploy_targets.compiler.ir import Graph
 from deploy_targets.compiler.steps import Step
 
-_CHAINED_FUNCTIONS = {
+CHAINED_FUNCTIONS = {
     "mf::conv_2d": "mf::conv_2d_then_conv_2d",
     "mf::conv_2d_add": "mf::conv_2d_then_conv_2d_add",
 }
@@ -51,7 +51,7 @@ def _residual_rows_safe(first: Step, second: Step) -> bool:
 def _chainable(graph: Graph, first: Step, second: Step) -> bool:
     if first.function != "mf::conv_2d" or first.fused_op_indices:
         return False
-    if second.function not in _CHAINED_FUNCTIONS or second.args[1] != f"in:{first.output}":
+    if second.function not in CHAINED_FUNCTIONS or second.args[1] != f"in:{first.output}":
         return False
     middle = graph.tensors[first.output]
     if (
@@ -80,7 +80,7 @@ def _chained(graph: Graph, first: Step, second: Step) -> Step:
     return Step(
         second.op_index,
         f"CONV_2D+{second.kind}",
-        _CHAINED_FUNCTIONS[second.function],
+        CHAINED_FUNCTIONS[second.function],
         [*first.args[:4], *second_args, str(rows), "scratch"],
         [first.inputs[0], *second.inputs[1:]],
         second.output,
@@ -96,11 +96,12 @@ def _chained(graph: Graph, first: Step, second: Step) -> Step:
     )
 
 
-def chain_convolutions(graph: Graph, steps: list[Step]) -> list[Step]:
-    """Replace each chainable pair of consecutive convolution steps by one fused step."""
+def chain_convolutions(graph: Graph, steps: list[Step], skip: set[int]) -> list[Step]:
+    """Replace each chainable pair of consecutive convolution steps by one fused step, unless
+    the second one's operator is in `skip`."""
     fused: list[Step] = []
     for step in steps:
-        if fused and _chainable(graph, fused[-1], step):
+        if fused and step.op_index not in skip and _chainable(graph, fused[-1], step):
             fused[-1] = _chained(graph, fused[-1], step)
             continue
         fused.append(step)

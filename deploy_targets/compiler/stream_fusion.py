@@ -15,7 +15,7 @@ BAND_ROWS = 1
 # this, no partial sum overflows int32 (mf/streamed_fully_connected.h).
 MAX_ACCUM_DEPTH = (2**31 - 1) // (255 * 255)
 
-_STREAMED_FUNCTIONS = {
+STREAMED_FUNCTIONS = {
     "mf::depthwise_conv_2d": "mf::depthwise_conv_2d_into_fully_connected",
     "mf::conv_2d": "mf::conv_2d_into_fully_connected",
 }
@@ -28,7 +28,7 @@ def _field(step: Step, name: str) -> str:
 def _streamable(graph: Graph, producer: Step, between: list[Step], fc: Step) -> bool:
     """The convolution's output reaches only the FC (maybe through one reshape), is nobody's
     output, and is the FC's one input vector."""
-    if producer.function not in _STREAMED_FUNCTIONS or producer.fused_op_indices:
+    if producer.function not in STREAMED_FUNCTIONS or producer.fused_op_indices:
         return False
     chain = [producer, *between]
     for step, reader in zip(chain, [*between, fc], strict=True):
@@ -59,7 +59,7 @@ def _fused(graph: Graph, producer: Step, between: list[Step], fc: Step) -> Step:
     return Step(
         fc.op_index,
         f"{producer.kind}+{fc.kind}",
-        _STREAMED_FUNCTIONS[producer.function],
+        STREAMED_FUNCTIONS[producer.function],
         [*producer.args[:4], fc_params, fc_weights, fc_bias, fc_output, str(BAND_ROWS), "scratch"],
         [producer.inputs[0]],
         fc.output,
@@ -72,12 +72,12 @@ def _fused(graph: Graph, producer: Step, between: list[Step], fc: Step) -> Step:
     )
 
 
-def stream_into_fully_connected(graph: Graph, steps: list[Step]) -> list[Step]:
+def stream_into_fully_connected(graph: Graph, steps: list[Step], skip: set[int]) -> list[Step]:
     """Replace each streamable CONV_2D / DEPTHWISE_CONV_2D -> (RESHAPE) -> FULLY_CONNECTED run
-    of consecutive steps by one fused step."""
+    of consecutive steps by one fused step, unless the FULLY_CONNECTED is in `skip`."""
     fused: list[Step] = []
     for step in steps:
-        if step.function == "mf::fully_connected" and fused:
+        if step.function == "mf::fully_connected" and fused and step.op_index not in skip:
             between = [fused[-1]] if fused[-1].alias else []
             position = len(fused) - 1 - len(between)
             if position >= 0 and _streamable(graph, fused[position], between, step):

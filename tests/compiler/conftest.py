@@ -73,3 +73,12 @@ def layer_model(request: pytest.FixtureRequest) -> Callable[[str, tuple[int, int
         return path.read_bytes()
 
     return make
+
+
+@pytest.fixture
+def always_fuse_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every row-by-row fusion applied, not only those that lower the arena (which on a small
+    model may be none), so their kernels are what the tests run."""
+    from deploy_targets.compiler import lowering
+
+    monkeypatch.setattr(lowering, "fuse_rows_where_memory_drops", lowering.fuse_rows)

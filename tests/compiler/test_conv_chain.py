@@ -15,6 +15,8 @@ from tests.compiler.test_generated_models import assert_exact
 from tests.compiler.test_stream_fusion import assert_fast_path_equals_reference
 
 LayerModel = Callable[[str, tuple[int, int, int]], bytes]
+# Fused whether or not the arena of these small models shrinks: the kernels are under test.
+pytestmark = pytest.mark.usefixtures("always_fuse_rows")
 
 # (layers, input shape, the fused kinds expected). Odd sizes, SAME and VALID, stride 2 in
 # either convolution (the window then starts between rows), a dilated second convolution (its
