@@ -1,6 +1,6 @@
 """Small int8 models spelled out layer by layer, for tests that need exact shapes (the
 random factory draws them): `"conv:3x3:same:2x2 > depthwise:3x2:valid:1x1:2"`, then Flatten
-and Dense(6)."""
+and Dense(6), or Dense(N) where the spec ends with `" > dense:N"`."""
 
 from __future__ import annotations
 
@@ -54,9 +54,11 @@ def build_layer_model(spec: str, shape: tuple[int, int, int], seed: int) -> byte
     rng = np.random.default_rng(seed)
     inputs = keras.Input(shape=shape)
     x = inputs
-    for layer in spec.split(" > "):
+    layers = spec.split(" > ")
+    units = int(layers.pop().split(":")[1]) if layers[-1].startswith("dense:") else 6
+    for layer in layers:
         x = _layer(x, layer)
-    x = keras.layers.Dense(6)(keras.layers.Flatten()(x))
+    x = keras.layers.Dense(units)(keras.layers.Flatten()(x))
     model = keras.Model(inputs, x)
     model.set_weights(
         [rng.normal(0.0, 0.5, size=w.shape).astype(np.float32) for w in model.get_weights()]

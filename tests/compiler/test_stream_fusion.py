@@ -28,6 +28,9 @@ LAYERS = [
     ("depthwise:3x3:same:2x2:2", (7, 7, 3)),
     ("depthwise:3x2:valid:1x1:1", (5, 6, 4)),
     ("conv:3x3:valid:1x1", (3, 8, 2)),
+    # An odd number of fully connected outputs (the fast path sums two at a time), and one.
+    ("conv:3x3:same:1x2 > dense:5", (5, 7, 2)),
+    ("depthwise:2x2:valid:2x2:1 > dense:1", (8, 6, 4)),
 ]
 
 

@@ -17,9 +17,38 @@
 #include "mf/conv.h"
 #include "mf/depthwise_conv.h"
 #include "mf/dot_product.h"
+#include "mf/fully_connected_fast.h"
 #include "mf/fully_connected_params.h"
+#include "mf/simd.h"
 
 namespace mf {
+
+// sums[channel] += the products of the `count` band inputs with their weights in each output
+// channel's row (weights[channel * accum_depth ...]).
+inline void accumulate_band(const FullyConnectedParams& fc, const int8_t* band, int32_t count,
+                            const int8_t* weights, int32_t* sums) {
+#if MF_FAST_KERNELS
+  // Two channels per pass of the fast path's SMLAD loop over the band.
+  FullyConnectedParams slice = fc;
+  slice.accum_depth = count;
+  int32_t channel = 0;
+  for (; channel + 2 <= fc.output_depth; channel += 2) {
+    fast::dot_s8_pair(slice, band, weights + channel * fc.accum_depth,
+                      weights + (channel + 1) * fc.accum_depth, &sums[channel],
+                      &sums[channel + 1]);
+  }
+  if (channel < fc.output_depth) {
+    int32_t unused = 0;
+    const int8_t* row = weights + channel * fc.accum_depth;
+    fast::dot_s8_pair(slice, band, row, row, &sums[channel], &unused);
+  }
+#else
+  for (int32_t channel = 0; channel < fc.output_depth; ++channel) {
+    sums[channel] += dot_s8_offsets(band, weights + channel * fc.accum_depth, count,
+                                    fc.input_offset, fc.filter_offset);
+  }
+#endif
+}
 
 // Scratch: fc.output_depth int32 sums, then the band (band_rows output rows, rounded up to a
 // whole word), then whatever the convolution's own kernel needs (`band_kernel` gets it).
@@ -41,11 +70,7 @@ inline void stream_into_fully_connected(const LayerParams& layer, const BandKern
     rows.padding_height = layer.padding_height - first_row * layer.stride_height;
     band_kernel(rows, band, kernel_scratch);
     const int32_t band_bytes = rows.output_height * row_bytes;
-    const int8_t* weights = fc_filter + first_row * row_bytes;
-    for (int32_t channel = 0; channel < fc.output_depth; ++channel) {
-      sums[channel] += dot_s8_offsets(band, weights + channel * fc.accum_depth, band_bytes,
-                                      fc.input_offset, fc.filter_offset);
-    }
+    accumulate_band(fc, band, band_bytes, fc_filter + first_row * row_bytes, sums);
   }
   for (int32_t channel = 0; channel < fc.output_depth; ++channel) {
     const int32_t acc = sums[channel] + (fc_bias ? fc_bias[channel] : 0);
