@@ -3,6 +3,7 @@ one's output never exists whole, and the bytes stay TFLite Micro's."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from deploy_targets.compiler.chain_fusion import window_rows
 from deploy_targets.compiler.lowering import lower_graph
 from tests.compiler.test_generated_models import assert_exact
 from tests.compiler.test_stream_fusion import assert_fast_path_equals_reference
+from tests.conftest import require
 
 LayerModel = Callable[[str, tuple[int, int, int]], bytes]
 # Fused whether or not the arena of these small models shrinks: the kernels are under test.
@@ -82,3 +84,16 @@ def test_a_convolution_output_read_twice_is_not_chained(layer_model: LayerModel)
     first = next(op for op in graph.operators if op.kind == "CONV_2D")
     graph.outputs.append(first.outputs[0])
     assert "CONV_2D+CONV_2D" not in [s.kind for s in lower_graph(graph)]
+
+
+@pytest.mark.toolchain
+@pytest.mark.parametrize("case", [CHAINS[3], CHAINS[4]], ids=[CHAINS[3][0], CHAINS[4][0]])
+def test_chained_convolutions_on_cortex_m4_equal_host(
+    case: tuple[str, tuple[int, int, int], str], layer_model: LayerModel, tmp_path: Path
+) -> None:
+    from tests.compiler.cortex_m import ARM_TOOLS
+    from tests.compiler.test_fast_path import assert_cortex_m4_equals_host
+
+    for tool in ARM_TOOLS:
+        require(shutil.which(tool) is not None, f"{tool} is not installed")
+    assert_cortex_m4_equals_host(layer_model(*case[:2]), tmp_path, seed=3)

@@ -3,6 +3,7 @@ convolution's output never exists whole, and the bytes stay TFLite Micro's."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from deploy_targets.compiler import compile_tflite, load_graph, prepare
 from deploy_targets.compiler.lowering import lower_graph
 from tests.compiler.reference import build_harness, random_inputs, run_compiled
 from tests.compiler.test_generated_models import assert_exact
+from tests.conftest import require
 
 LayerModel = Callable[[str, tuple[int, int, int]], bytes]
 # Fused whether or not the arena of these small models shrinks: the kernels are under test.
@@ -78,3 +80,16 @@ def test_a_convolution_output_read_elsewhere_is_not_streamed(layer_model: LayerM
     graph.outputs.append(conv.outputs[0])  # now also a model output: it must exist whole
     kinds = [s.kind for s in lower_graph(graph)]
     assert "CONV_2D" in kinds and "FULLY_CONNECTED" in kinds
+
+
+@pytest.mark.toolchain
+@pytest.mark.parametrize("case", [LAYERS[0], LAYERS[6]], ids=[LAYERS[0][0], LAYERS[6][0]])
+def test_streamed_convolution_on_cortex_m4_equals_host(
+    case: tuple[str, tuple[int, int, int]], layer_model: LayerModel, tmp_path: Path
+) -> None:
+    from tests.compiler.cortex_m import ARM_TOOLS
+    from tests.compiler.test_fast_path import assert_cortex_m4_equals_host
+
+    for tool in ARM_TOOLS:
+        require(shutil.which(tool) is not None, f"{tool} is not installed")
+    assert_cortex_m4_equals_host(layer_model(*case), tmp_path, seed=3)
