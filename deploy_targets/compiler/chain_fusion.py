@@ -1,6 +1,6 @@
-"""Fuses a CONV_2D into the CONV_2D (or CONV_2D+ADD) that consumes it, so the first one's
-output is computed a few rows at a time into a window and never exists whole
-(mf/conv_chain.h). On ResNet-8 the residual blocks' first convolution outputs were the
+"""Fuses a CONV_2D or DEPTHWISE_CONV_2D into the convolution (CONV_2D, CONV_2D+ADD or
+DEPTHWISE_CONV_2D) that consumes it, so the first one's output is computed a few rows at a
+time into a window and never exists whole (mf/conv_chain.h). On ResNet-8 the residual blocks' first convolution outputs were the
 arena's peak, beside the block input that the residual ADD still needs.
 """
 
@@ -9,9 +9,14 @@ from __future__ import annotations
 from deploy_targets.compiler.ir import Graph
 from deploy_targets.compiler.steps import Step
 
+# The convolutions a chain may start with, and those it may end with.
+_FIRST = ("mf::conv_2d", "mf::depthwise_conv_2d")
+_SECOND = ("mf::conv_2d", "mf::conv_2d_add", "mf::depthwise_conv_2d")
+# (first, second) -> the fused kernel (mf/conv_chain.h).
 CHAINED_FUNCTIONS = {
-    "mf::conv_2d": "mf::conv_2d_then_conv_2d",
-    "mf::conv_2d_add": "mf::conv_2d_then_conv_2d_add",
+    (first, second): f"{first}_then_{second.removeprefix('mf::')}"
+    for first in _FIRST
+    for second in _SECOND
 }
 
 
@@ -49,9 +54,9 @@ def _residual_rows_safe(first: Step, second: Step) -> bool:
 
 
 def _chainable(graph: Graph, first: Step, second: Step) -> bool:
-    if first.function != "mf::conv_2d" or first.fused_op_indices:
+    if first.function not in _FIRST or first.fused_op_indices:
         return False
-    if second.function not in CHAINED_FUNCTIONS or second.args[1] != f"in:{first.output}":
+    if second.function not in _SECOND or second.args[1] != f"in:{first.output}":
         return False
     middle = graph.tensors[first.output]
     if (
@@ -74,17 +79,18 @@ def _chained(graph: Graph, first: Step, second: Step) -> Step:
     rows = window_rows(second)
     row_bytes = _conv_field(first, "output_width") * _conv_field(first, "output_depth")
     window_bytes = (rows * row_bytes + 3) // 4 * 4
-    # second.args: params, input, filter, bias, then the output (conv_2d) or the ADD's params,
-    # operand order, residual and output (conv_2d_add); the scratch last.
-    second_args = [second.args[0], *second.args[2:-1]]
+    # second.args: params, input, filter, bias, then the output (conv_2d, depthwise_conv_2d)
+    # or the ADD's params, operand order, residual and output (conv_2d_add); the convolutions'
+    # scratch last.
+    second_args = [second.args[0], *(a for a in second.args[2:] if a != "scratch")]
     return Step(
         second.op_index,
-        f"CONV_2D+{second.kind}",
-        CHAINED_FUNCTIONS[second.function],
+        f"{first.kind}+{second.kind}",
+        CHAINED_FUNCTIONS[first.function, second.function],
         [*first.args[:4], *second_args, str(rows), "scratch"],
         [first.inputs[0], *second.inputs[1:]],
         second.output,
-        f"CONV_2D (operator {first.op_index}) computed {rows} row(s) at a time into "
+        f"{first.kind} (operator {first.op_index}) computed {rows} row(s) at a time into "
         f"{second.comment}",
         first.structs + second.structs,
         first.arrays + second.arrays,

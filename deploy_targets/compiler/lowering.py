@@ -135,7 +135,8 @@ def fuse_rows_where_memory_drops(graph: Graph, steps: list[Step]) -> list[Step]:
     Each costs a kernel call per row, and one may take the place of an in-place kernel that
     needed no memory either; a fusion is needed only where it lowers the peak, which may take
     several at once (each residual block of ResNet-8 peaks about as high). So all are applied,
-    then each is undone in turn if the arena is no larger without it.
+    then each is undone in turn if the arena is no larger without it; and where that still
+    needs more than no row fusion at all (fusions that took in-place kernels' places), none.
     """
     skip: set[int] = set()
     fused = fuse_rows(graph, steps, skip)
@@ -146,5 +147,5 @@ def fuse_rows_where_memory_drops(graph: Graph, steps: list[Step]) -> list[Step]:
         if arena <= best:
             skip.add(site)
             fused, best = trial, arena
-    return fused
+    return fused if best < _arena_bytes(graph, steps) else steps
 

@@ -1,4 +1,4 @@
-"""Two chained convolutions run row by row (chain_fusion.py, mf/conv_chain.h): the first
+"""Two chained convolutions (CONV_2D, DEPTHWISE_CONV_2D) run row by row (chain_fusion.py, mf/conv_chain.h): the first
 one's output never exists whole, and the bytes stay TFLite Micro's."""
 
 from __future__ import annotations
@@ -29,6 +29,15 @@ CHAINS = [
     ("conv:3x2:valid:1x1 > conv:3x3:valid:2x2", (11, 6, 2), "CONV_2D+CONV_2D"),
     ("conv:1x1:same:1x1:4 > dilated:3x3:3", (7, 8, 2), "CONV_2D+CONV_2D"),
     ("conv:2x2:valid:2x2:6 > conv:5x3:same:2x1", (13, 5, 1), "CONV_2D+CONV_2D"),
+    # MobileNet's pairs: a convolution into a depthwise one, a depthwise one into the
+    # pointwise convolution after it, and two depthwise ones.
+    ("conv:3x3:same:2x2:8 > depthwise:3x3:same:1x1:1", (9, 11, 3), "CONV_2D+DEPTHWISE_CONV_2D"),
+    ("depthwise:3x3:same:2x2:1 > conv:1x1:same:1x1:6", (9, 7, 4), "DEPTHWISE_CONV_2D+CONV_2D"),
+    (
+        "depthwise:3x3:valid:1x1:2 > depthwise:3x2:same:2x2:1",
+        (10, 7, 3),
+        "DEPTHWISE_CONV_2D+DEPTHWISE_CONV_2D",
+    ),
     ("conv:1x1:same:1x1:4 > residual:3x3:3x3", (7, 5, 3), "CONV_2D+CONV_2D+ADD"),
     ("conv:1x1:same:1x1:2 > residual:1x3:3x3", (6, 9, 2), "CONV_2D+CONV_2D+ADD"),
 ]
@@ -87,7 +96,9 @@ def test_a_convolution_output_read_twice_is_not_chained(layer_model: LayerModel)
 
 
 @pytest.mark.toolchain
-@pytest.mark.parametrize("case", [CHAINS[3], CHAINS[4]], ids=[CHAINS[3][0], CHAINS[4][0]])
+@pytest.mark.parametrize(
+    "case", [CHAINS[3], CHAINS[4], CHAINS[5], CHAINS[7]], ids=[CHAINS[i][0] for i in (3, 4, 5, 7)]
+)
 def test_chained_convolutions_on_cortex_m4_equal_host(
     case: tuple[str, tuple[int, int, int], str], layer_model: LayerModel, tmp_path: Path
 ) -> None:

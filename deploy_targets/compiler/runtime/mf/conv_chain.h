@@ -1,5 +1,6 @@
-// mcuforge runtime: two chained CONV_2Ds run row by row, so the first one's output never
-// exists whole (TinyEngine / MCUNetV2's patch-based inference, along rows).
+// mcuforge runtime: two chained convolutions (CONV_2D or DEPTHWISE_CONV_2D) run row by row,
+// so the first one's output never exists whole (TinyEngine / MCUNetV2's patch-based
+// inference, along rows).
 //
 // For each output row of the second convolution, the rows of the first one's output that it
 // reads are kept in a window (scratch): rows still needed are moved to its start, the missing
@@ -16,7 +17,8 @@
 #include <string.h>
 
 #include "mf/conv.h"
-#include "mf/conv_params.h"
+#include "mf/conv_rows.h"
+#include "mf/depthwise_conv.h"
 #include "mf/elementwise.h"
 
 namespace mf {
@@ -48,12 +50,23 @@ struct ConvAddRowStore {
   }
 };
 
+struct DepthwiseConvRowStore {
+  const int8_t* filter;
+  const int32_t* bias;
+  int8_t* output;
+  void operator()(const DepthwiseConvParams& row, const int8_t* window, int32_t out_y,
+                  int8_t*) const {
+    const int32_t row_bytes = row.output_width * row.output_depth;
+    depthwise_conv_2d(row, window, filter, bias, output + out_y * row_bytes);
+  }
+};
+
 // `scratch`: window_rows rows of the first convolution's output (rounded up to a whole word),
 // then the larger of the two kernels' own scratch.
-template <class RowStore>
-inline void conv_2d_chain(const ConvParams& first, const int8_t* input, const int8_t* filter,
-                          const int32_t* bias, const ConvParams& second, const RowStore& store,
-                          int32_t window_rows, int8_t* scratch) {
+template <class FirstParams, class FirstRows, class SecondParams, class RowStore>
+inline void convolution_chain(const FirstParams& first, const FirstRows& first_rows,
+                              const SecondParams& second, const RowStore& store,
+                              int32_t window_rows, int8_t* scratch) {
   const int32_t row_bytes = first.output_width * first.output_depth;
   int8_t* window = scratch;
   int8_t* kernel_scratch = scratch + (window_rows * row_bytes + 3) / 4 * 4;
@@ -72,14 +85,11 @@ inline void conv_2d_chain(const ConvParams& first, const int8_t* input, const in
     }
     window_first = needed_first;
     for (int32_t y = window_last + 1; y <= needed_last; ++y) {
-      ConvParams row = first;
-      row.output_height = 1;
-      row.padding_height = first.padding_height - y * first.stride_height;
-      conv_2d(row, input, filter, bias, window + (y - window_first) * row_bytes,
-              kernel_scratch);
+      first_rows(output_rows(first, y, 1), window + (y - window_first) * row_bytes,
+                 kernel_scratch);
     }
     if (needed_last > window_last) window_last = needed_last;
-    ConvParams row = second;
+    SecondParams row = second;
     row.output_height = 1;
     row.input_height = window_last - window_first + 1;
     row.padding_height = window_first - top;
@@ -87,27 +97,71 @@ inline void conv_2d_chain(const ConvParams& first, const int8_t* input, const in
   }
 }
 
-// CONV_2D -> CONV_2D.
+// The entry points the generated code calls: the first convolution's (params, input, filter,
+// bias), the second's (params, filter, bias, output) or, fused into a residual ADD,
+// mf::conv_2d_add's arguments after its input; then the window's height and the scratch.
 inline void conv_2d_then_conv_2d(const ConvParams& first, const int8_t* input,
                                  const int8_t* filter, const int32_t* bias,
                                  const ConvParams& second, const int8_t* second_filter,
                                  const int32_t* second_bias, int8_t* output,
                                  int32_t window_rows, int8_t* scratch) {
+  const ConvRows rows = {input, filter, bias};
   const ConvRowStore store = {second_filter, second_bias, output};
-  conv_2d_chain(first, input, filter, bias, second, store, window_rows, scratch);
+  convolution_chain(first, rows, second, store, window_rows, scratch);
 }
 
-// CONV_2D -> CONV_2D fused into a residual ADD (mf::conv_2d_add's arguments after the first
-// convolution's).
 inline void conv_2d_then_conv_2d_add(const ConvParams& first, const int8_t* input,
                                      const int8_t* filter, const int32_t* bias,
                                      const ConvParams& second, const int8_t* second_filter,
                                      const int32_t* second_bias, const AddParams& add_params,
                                      int32_t conv_is_input1, const int8_t* residual,
                                      int8_t* output, int32_t window_rows, int8_t* scratch) {
+  const ConvRows rows = {input, filter, bias};
   const ConvAddRowStore store = {second_filter, second_bias, &add_params, conv_is_input1,
                                  residual, output};
-  conv_2d_chain(first, input, filter, bias, second, store, window_rows, scratch);
+  convolution_chain(first, rows, second, store, window_rows, scratch);
+}
+
+inline void conv_2d_then_depthwise_conv_2d(const ConvParams& first, const int8_t* input,
+                                           const int8_t* filter, const int32_t* bias,
+                                           const DepthwiseConvParams& second,
+                                           const int8_t* second_filter,
+                                           const int32_t* second_bias, int8_t* output,
+                                           int32_t window_rows, int8_t* scratch) {
+  const ConvRows rows = {input, filter, bias};
+  const DepthwiseConvRowStore store = {second_filter, second_bias, output};
+  convolution_chain(first, rows, second, store, window_rows, scratch);
+}
+
+inline void depthwise_conv_2d_then_conv_2d(const DepthwiseConvParams& first,
+                                           const int8_t* input, const int8_t* filter,
+                                           const int32_t* bias, const ConvParams& second,
+                                           const int8_t* second_filter,
+                                           const int32_t* second_bias, int8_t* output,
+                                           int32_t window_rows, int8_t* scratch) {
+  const DepthwiseConvRows rows = {input, filter, bias};
+  const ConvRowStore store = {second_filter, second_bias, output};
+  convolution_chain(first, rows, second, store, window_rows, scratch);
+}
+
+inline void depthwise_conv_2d_then_conv_2d_add(
+    const DepthwiseConvParams& first, const int8_t* input, const int8_t* filter,
+    const int32_t* bias, const ConvParams& second, const int8_t* second_filter,
+    const int32_t* second_bias, const AddParams& add_params, int32_t conv_is_input1,
+    const int8_t* residual, int8_t* output, int32_t window_rows, int8_t* scratch) {
+  const DepthwiseConvRows rows = {input, filter, bias};
+  const ConvAddRowStore store = {second_filter, second_bias, &add_params, conv_is_input1,
+                                 residual, output};
+  convolution_chain(first, rows, second, store, window_rows, scratch);
+}
+
+inline void depthwise_conv_2d_then_depthwise_conv_2d(
+    const DepthwiseConvParams& first, const int8_t* input, const int8_t* filter,
+    const int32_t* bias, const DepthwiseConvParams& second, const int8_t* second_filter,
+    const int32_t* second_bias, int8_t* output, int32_t window_rows, int8_t* scratch) {
+  const DepthwiseConvRows rows = {input, filter, bias};
+  const DepthwiseConvRowStore store = {second_filter, second_bias, output};
+  convolution_chain(first, rows, second, store, window_rows, scratch);
 }
 
 }  // namespace mf

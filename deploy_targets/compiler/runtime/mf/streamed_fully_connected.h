@@ -14,8 +14,7 @@
 
 #include <stdint.h>
 
-#include "mf/conv.h"
-#include "mf/depthwise_conv.h"
+#include "mf/conv_rows.h"
 #include "mf/dot_product.h"
 #include "mf/fully_connected_fast.h"
 #include "mf/fully_connected_params.h"
@@ -64,10 +63,8 @@ inline void stream_into_fully_connected(const LayerParams& layer, const BandKern
   int8_t* kernel_scratch = band + (band_rows * row_bytes + 3) / 4 * 4;
   for (int32_t channel = 0; channel < fc.output_depth; ++channel) sums[channel] = 0;
   for (int32_t first_row = 0; first_row < layer.output_height; first_row += band_rows) {
-    LayerParams rows = layer;
-    rows.output_height = layer.output_height - first_row < band_rows
-                             ? layer.output_height - first_row : band_rows;
-    rows.padding_height = layer.padding_height - first_row * layer.stride_height;
+    const int32_t left = layer.output_height - first_row;
+    const LayerParams rows = output_rows(layer, first_row, left < band_rows ? left : band_rows);
     band_kernel(rows, band, kernel_scratch);
     const int32_t band_bytes = rows.output_height * row_bytes;
     accumulate_band(fc, band, band_bytes, fc_filter + first_row * row_bytes, sums);
@@ -78,30 +75,12 @@ inline void stream_into_fully_connected(const LayerParams& layer, const BandKern
   }
 }
 
-struct DepthwiseConvBand {
-  const int8_t* input;
-  const int8_t* filter;
-  const int32_t* bias;
-  void operator()(const DepthwiseConvParams& rows, int8_t* band, int8_t*) const {
-    depthwise_conv_2d(rows, input, filter, bias, band);
-  }
-};
-
-struct ConvBand {
-  const int8_t* input;
-  const int8_t* filter;
-  const int32_t* bias;
-  void operator()(const ConvParams& rows, int8_t* band, int8_t* scratch) const {
-    conv_2d(rows, input, filter, bias, band, scratch);
-  }
-};
-
 // DEPTHWISE_CONV_2D -> (RESHAPE) -> FULLY_CONNECTED.
 inline void depthwise_conv_2d_into_fully_connected(
     const DepthwiseConvParams& p, const int8_t* input, const int8_t* filter,
     const int32_t* bias, const FullyConnectedParams& fc, const int8_t* fc_filter,
     const int32_t* fc_bias, int8_t* output, int32_t band_rows, int8_t* scratch) {
-  const DepthwiseConvBand band_kernel = {input, filter, bias};
+  const DepthwiseConvRows band_kernel = {input, filter, bias};
   stream_into_fully_connected(p, band_kernel, band_rows, fc, fc_filter, fc_bias, output,
                               scratch);
 }
@@ -112,7 +91,7 @@ inline void conv_2d_into_fully_connected(const ConvParams& p, const int8_t* inpu
                                          const FullyConnectedParams& fc,
                                          const int8_t* fc_filter, const int32_t* fc_bias,
                                          int8_t* output, int32_t band_rows, int8_t* scratch) {
-  const ConvBand band_kernel = {input, filter, bias};
+  const ConvRows band_kernel = {input, filter, bias};
   stream_into_fully_connected(p, band_kernel, band_rows, fc, fc_filter, fc_bias, output,
                               scratch);
 }
