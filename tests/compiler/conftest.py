@@ -82,3 +82,11 @@ def always_fuse_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     from deploy_targets.compiler import lowering
 
     monkeypatch.setattr(lowering, "fuse_rows_where_memory_drops", lowering.fuse_rows)
+
+
+@pytest.fixture
+def no_row_fusion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No row-by-row fusion, so the kernels it would replace are what the tests run."""
+    from deploy_targets.compiler import lowering
+
+    monkeypatch.setattr(lowering, "fuse_rows_where_memory_drops", lambda graph, steps: steps)
