@@ -90,8 +90,8 @@ def _chained(graph: Graph, first: Step, second: Step) -> Step:
         [*first.args[:4], *second_args, str(rows), "scratch"],
         [first.inputs[0], *second.inputs[1:]],
         second.output,
-        f"{first.kind} (operator {first.op_index}) computed {rows} row(s) at a time into "
-        f"{second.comment}",
+        f"{first.kind} (operator {first.op_index}) computed row by row into a {rows}-row "
+        f"window read by {second.comment}",
         first.structs + second.structs,
         first.arrays + second.arrays,
         in_place_inputs=(
