@@ -66,6 +66,15 @@ def test_streamed_convolution_is_exact(
     assert_fast_path_equals_reference(model_bytes, tmp_path / "fast")
 
 
+def test_streamed_convolution_into_per_channel_fully_connected(
+    int8_model: Callable[..., bytes], tmp_path: Path
+) -> None:
+    model_bytes = int8_model(301, ["conv"], per_channel_dense=True)
+    assert "CONV_2D+FULLY_CONNECTED" in [s.kind for s in prepare(model_bytes).steps]
+    assert_exact(model_bytes, tmp_path, 301)
+    assert_fast_path_equals_reference(model_bytes, tmp_path / "fast")
+
+
 def test_streamed_convolution_output_takes_no_arena(layer_model: LayerModel) -> None:
     model_bytes = layer_model(*LAYERS[0])
     plan = prepare(model_bytes).plan
