@@ -3,22 +3,31 @@
 Each operator is checked and prepared by its module under ops/ (ops/registry.py says which),
 unless it is integer shape arithmetic on constants, which is folded (ops/shape_arithmetic.py);
 then `fuse_conv_into_add` fuses a CONV_2D into the residual ADD that consumes it so the
-convolution's output never needs memory.
+convolution's output never needs memory; for the same reason `chain_convolutions`
+(chain_fusion.py) runs a CONV_2D row by row into the convolution that consumes it, and
+`stream_into_fully_connected` (stream_fusion.py) streams one into a FULLY_CONNECTED.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
+from deploy_targets.compiler.chain_fusion import CHAINED_FUNCTIONS, chain_convolutions
 from deploy_targets.compiler.errors import CompileError
 from deploy_targets.compiler.ir import Graph, Operator
 from deploy_targets.compiler.ops.context import CTYPES, LoweringContext, shape_text
 from deploy_targets.compiler.ops.conv_common import fast_conv_scratch_bytes
 from deploy_targets.compiler.ops.registry import FLOAT32_OPERATORS, OPERATORS
 from deploy_targets.compiler.ops.shape_arithmetic import fold_constant
+from deploy_targets.compiler.planner import plan_memory
 from deploy_targets.compiler.steps import Step
+from deploy_targets.compiler.stream_fusion import STREAMED_FUNCTIONS, stream_into_fully_connected
 
 # Names other modules and tests have always imported from here.
 __all__ = ["CTYPES", "fast_conv_scratch_bytes", "fuse_conv_into_add", "lower_graph",
            "shape_text"]
+
+ROW_FUSED_FUNCTIONS = {*CHAINED_FUNCTIONS.values(), *STREAMED_FUNCTIONS.values()}
 
 # What an operator's arithmetic on contradictory operands raises.
 _INCONSISTENT_OPERANDS = (IndexError, ValueError, KeyError, ZeroDivisionError, OverflowError,
@@ -102,5 +111,41 @@ def fuse_conv_into_add(graph: Graph, steps: list[Step]) -> list[Step]:
 def lower_graph(graph: Graph, fuse: bool = True) -> list[Step]:
     """Validate every operator and return the kernel calls of one inference, in order."""
     steps = lower_operators(graph)
-    return fuse_conv_into_add(graph, steps) if fuse else steps
+    if not fuse:
+        return steps
+    return fuse_rows_where_memory_drops(graph, fuse_conv_into_add(graph, steps))
+
+
+def fuse_rows(graph: Graph, steps: list[Step], skip: set[int] | None = None) -> list[Step]:
+    """Every row-by-row fusion (chain_fusion.py, stream_fusion.py) except those whose fused
+    step would be operator `skip`'s."""
+    skip = skip or set()
+    return stream_into_fully_connected(graph, chain_convolutions(graph, steps, skip), skip)
+
+
+def _arena_bytes(graph: Graph, steps: list[Step]) -> int:
+    # The planner switches steps to their in-place variants: plan copies.
+    return plan_memory(graph, [dataclasses.replace(s) for s in steps]).arena_bytes
+
+
+def fuse_rows_where_memory_drops(graph: Graph, steps: list[Step]) -> list[Step]:
+    """Apply the row-by-row fusions (chain_fusion.py, stream_fusion.py) where they make the
+    arena smaller.
+
+    Each costs a kernel call per row, and one may take the place of an in-place kernel that
+    needed no memory either; a fusion is needed only where it lowers the peak, which may take
+    several at once (each residual block of ResNet-8 peaks about as high). So all are applied,
+    then each is undone in turn if the arena is no larger without it; and where that still
+    needs more than no row fusion at all (fusions that took in-place kernels' places), none.
+    """
+    skip: set[int] = set()
+    fused = fuse_rows(graph, steps, skip)
+    best = _arena_bytes(graph, fused)
+    for site in [s.op_index for s in fused if s.function in ROW_FUSED_FUNCTIONS]:
+        trial = fuse_rows(graph, steps, skip | {site})
+        arena = _arena_bytes(graph, trial)
+        if arena <= best:
+            skip.add(site)
+            fused, best = trial, arena
+    return fused if best < _arena_bytes(graph, steps) else steps
 

@@ -52,3 +52,41 @@ def factory_model(request: pytest.FixtureRequest) -> Callable[..., bytes]:
         return path.read_bytes()
 
     return make
+
+
+@pytest.fixture(scope="session")
+def layer_model(request: pytest.FixtureRequest) -> Callable[[str, tuple[int, int, int]], bytes]:
+    """`layer_model("conv:3x3:same:2x2 > conv:3x3:valid:1x1", (7, 9, 3))` -> the .tflite bytes
+    of tests/compiler/layer_models.py's model, cached like `int8_model`."""
+    cache_dir = Path(request.config.cache.mkdir("mcuforge_compiler_models"))
+    sources = FACTORY_SOURCE.read_bytes() + (FACTORY_SOURCE.parent / "layer_models.py").read_bytes()
+    digest = hashlib.sha256(sources).hexdigest()[:12]
+
+    def make(spec: str, shape: tuple[int, int, int]) -> bytes:
+        key = f"{spec}-{'x'.join(map(str, shape))}"
+        path = cache_dir / f"{digest}-layers-{hashlib.sha256(key.encode()).hexdigest()[:12]}.tflite"
+        if not path.exists():
+            from tests.compiler.layer_models import build_layer_model
+
+            seed = int(hashlib.sha256(key.encode()).hexdigest()[:6], 16)
+            path.write_bytes(build_layer_model(spec, shape, seed))
+        return path.read_bytes()
+
+    return make
+
+
+@pytest.fixture
+def always_fuse_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every row-by-row fusion applied, not only those that lower the arena (which on a small
+    model may be none), so their kernels are what the tests run."""
+    from deploy_targets.compiler import lowering
+
+    monkeypatch.setattr(lowering, "fuse_rows_where_memory_drops", lowering.fuse_rows)
+
+
+@pytest.fixture
+def no_row_fusion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No row-by-row fusion, so the kernels it would replace are what the tests run."""
+    from deploy_targets.compiler import lowering
+
+    monkeypatch.setattr(lowering, "fuse_rows_where_memory_drops", lambda graph, steps: steps)

@@ -69,7 +69,9 @@ def test_residual_blocks_fuse_conv_into_add(int8_model: Callable[..., bytes],
                                             tmp_path: Path) -> None:
     model_bytes = int8_model(100, ["residual", "residual"])
     kinds = [s.kind for s in lower_graph(load_graph(model_bytes))]
-    assert kinds.count("CONV_2D+ADD") == 2
+    # Each block's second conv is fused into its ADD; where the first conv may run row by
+    # row into it (chain_fusion.py), it is fused too.
+    assert sum(k.endswith("CONV_2D+ADD") for k in kinds) == 2
     assert_exact(model_bytes, tmp_path, 100)
 
 
@@ -150,7 +152,10 @@ def test_per_channel_fully_connected(int8_model: Callable[..., bytes], tmp_path:
 @pytest.mark.parametrize("seed", [400, 401, 402])
 def test_in_place_depthwise_and_pointwise_convolutions(seed: int,
                                                        int8_model: Callable[..., bytes],
-                                                       tmp_path: Path) -> None:
+                                                       tmp_path: Path,
+                                                       no_row_fusion: None) -> None:
+    # Without row fusion: on some of these models chaining the convolutions row by row
+    # (chain_fusion.py) needs less memory still, and replaces the in-place kernels.
     from deploy_targets.compiler import prepare
 
     model_bytes = int8_model(seed, ["separable", "separable"])

@@ -56,4 +56,9 @@ def lower_fully_connected(ctx: LoweringContext, op: Operator) -> None:
 
 KERNELS = {"FULLY_CONNECTED": OperatorKernel(lower_fully_connected, required_inputs=2)}
 # The runtime header declaring each kernel function this module's steps call.
-KERNEL_HEADERS = {"mf::fully_connected": "fully_connected.h"}
+# The two streamed fusions are what stream_fusion.py makes of a convolution and this layer.
+KERNEL_HEADERS = {
+    "mf::fully_connected": "fully_connected.h",
+    "mf::depthwise_conv_2d_into_fully_connected": "streamed_fully_connected.h",
+    "mf::conv_2d_into_fully_connected": "streamed_fully_connected.h",
+}
