@@ -254,6 +254,22 @@ const int32_t* tap_pair_table(const mf::DepthwiseConvParams& p) {
   return tap_pairs;
 }
 
+// The compiler's tap-pair bias (ops/depthwise_conv.py, tap_pair_bias): the bias plus the input
+// offset times the sum of each channel's taps, modulo 2^32.
+int32_t tap_pair_biases[256];
+const int32_t* tap_pair_bias_table(const mf::DepthwiseConvParams& p) {
+  if (!p.filter_tap_pairs) return 0;
+  const int32_t taps = p.filter_height * p.filter_width;
+  for (int32_t channel = 0; channel < p.output_depth; ++channel) {
+    uint32_t sum = static_cast<uint32_t>(bias[channel]);
+    for (int32_t t = 0; t < taps; ++t) {
+      sum += static_cast<uint32_t>(p.input_offset * filter[t * p.output_depth + channel]);
+    }
+    tap_pair_biases[channel] = static_cast<int32_t>(sum);
+  }
+  return tap_pair_biases;
+}
+
 void run_depthwise(int32_t config, const Shape& s) {
   const int32_t multiplier = s.out_depth;
   mf::DepthwiseConvParams p;
@@ -284,6 +300,7 @@ void run_depthwise(int32_t config, const Shape& s) {
   fill_quantization(p.output_depth, s.filter_height * s.filter_width);
   p.output_requantizers = requantizer_table(config, p.output_depth, p.output_offset);
   p.filter_tap_pairs = tap_pair_table(p);
+  p.tap_pair_bias = tap_pair_bias_table(p);
   const int32_t out_bytes = s.batches * p.output_height * p.output_width * p.output_depth;
   mf::depthwise_conv_2d(p, input, filter, bias, output);
   print_checksum("depthwise_conv_2d", config, output, out_bytes);

@@ -373,8 +373,10 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
   const int32_t* const table = p.output_requantizers;
   const bool full_range = lean || is_full_int8_range(activation_min, activation_max);
   const int8_t* weights = filter;
+#if MF_SIMD_ACLE
   // Bytes of the groups the first pass of the eight-group loop skips (see the loop).
   const int32_t skip_bytes = (8 - groups % 8) % 8 * 52;
+#endif
   for (int32_t out_channel = 0; out_channel < output_depth; ++out_channel) {
     const int32_t channel_bias = lean || bias ? bias[out_channel] : 0;
     int32_t acc0 = channel_bias, acc1 = channel_bias, acc2 = channel_bias, acc3 = channel_bias;

@@ -38,6 +38,9 @@ struct DepthwiseConvParams {
   // output depth a multiple of 4, at most 16 taps), or 0: [channel / 4][tap / 2][channel % 4],
   // each word tap 2k in the low half, tap 2k + 1 (0 past the last tap) in the high half.
   const int32_t* filter_tap_pairs;
+  // With filter_tap_pairs: bias + input_offset * (the sum of each channel's taps), so the
+  // tap-pair loop multiplies the input bytes without adding the offset.
+  const int32_t* tap_pair_bias;
 };
 
 }  // namespace mf
