@@ -57,38 +57,42 @@ def tap_pair_bias(
     return wrapped
 
 
+def tap_pair_stream(filter_values: np.ndarray, folded_bias: np.ndarray) -> np.ndarray:
+    """What the fast path's tap-pair steps read for each group of four channels in turn: the
+    group's four folded biases (the accumulators' start), then its filter_tap_pair_words.
+
+    >>> tap_pair_stream(np.arange(1, 9).reshape(1, 1, 2, 4), np.arange(4)).tolist()
+    [0, 1, 2, 3, 327681, 393218, 458755, 524292]
+    """
+    channels = filter_values.shape[3]
+    words = filter_tap_pair_words(filter_values).reshape(channels // 4, -1)
+    biases = np.asarray(folded_bias, dtype=np.int64).reshape(channels // 4, 4)
+    stream: np.ndarray = np.concatenate([biases, words], axis=1).reshape(-1)
+    return stream
+
+
 def tap_pair_arrays(
     op: Operator, flt: Tensor, bias: Tensor | None, input_offset: int, depth_multiplier: int
-) -> tuple[list[ConstArray], str, str]:
-    """The pre-paired filter and its bias with the input offset folded in, and their
-    arguments, where the fast path can use them: depth multiplier 1, whole groups of four
-    channels, at most MAX_PAIRED_TAPS taps."""
+) -> tuple[list[ConstArray], str]:
+    """The pre-paired filter with the bias (input offset folded in) and its argument, where
+    the fast path can use it: depth multiplier 1, whole groups of four channels, at most
+    MAX_PAIRED_TAPS taps."""
     _, height, width, channels = flt.shape
     if depth_multiplier != 1 or channels % 4 or height * width > MAX_PAIRED_TAPS:
-        return [], "0", "0"
+        return [], "0"
     assert flt.data is not None
     name = f"op{op.index}_filter_tap_pairs"
-    bias_name = f"op{op.index}_tap_pair_bias"
-    return (
-        [
-            ConstArray(
-                name,
-                "int32_t",
-                filter_tap_pair_words(flt.data),
-                "the filter as int16 pairs of taps for SMLAD, [channel / 4][tap / 2]"
-                "[channel % 4] (fast path, mf/depthwise_conv_fast.h)",
-            ),
-            ConstArray(
-                bias_name,
-                "int32_t",
-                tap_pair_bias(flt.data, None if bias is None else bias.data, input_offset),
-                f"bias + input offset ({input_offset}) x the sum of each channel's taps "
-                "(fast path)",
-            ),
-        ],
-        f"const:{name}",
-        f"const:{bias_name}",
-    )
+    folded = tap_pair_bias(flt.data, None if bias is None else bias.data, input_offset)
+    return [
+        ConstArray(
+            name,
+            "int32_t",
+            tap_pair_stream(flt.data, folded),
+            f"per group of 4 channels: bias + input offset ({input_offset}) x the sum of the "
+            "taps, then the filter as int16 pairs of taps for SMLAD, [tap / 2][channel % 4] "
+            "(fast path, mf/depthwise_conv_fast.h)",
+        )
+    ], f"const:{name}"
 
 
 def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
@@ -116,12 +120,9 @@ def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     )
     has_bias = len(op.inputs) == 3 and op.inputs[2] >= 0
     bias = ctx.constant(op, op.inputs[2], "int32", "bias") if has_bias else None
-    pair_arrays, pair_arg, pair_bias_arg = tap_pair_arrays(
-        op, flt, bias, -inp.zero_point, out_c // in_c
-    )
+    pair_arrays, pair_arg = tap_pair_arrays(op, flt, bias, -inp.zero_point, out_c // in_c)
     conv.arrays += pair_arrays
     conv.params.fields.append(("filter_tap_pairs", pair_arg))
-    conv.params.fields.append(("tap_pair_bias", pair_bias_arg))
     step = ctx.add_step(
         op,
         "mf::depthwise_conv_2d",

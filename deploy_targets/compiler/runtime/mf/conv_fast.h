@@ -137,10 +137,12 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
     unpack_groups(words + 2 * q, pixel, p.input_depth / 4, offset_pair);
     return;
   }
-  if (p.input_depth % 4 == 0 && p.dilation_width == 1 && p.dilation_height == 1 &&
-      in_y_origin >= 0 && in_y_origin + p.filter_height <= p.input_height &&
-      in_x_origin >= 0 && in_x_origin + p.filter_width <= p.input_width) {
-    // The whole window inside the input: each filter row is one run of input bytes.
+  if (p.filter_width * p.input_depth % 4 == 0 && p.dilation_width == 1 &&
+      p.dilation_height == 1 && in_y_origin >= 0 &&
+      in_y_origin + p.filter_height <= p.input_height && in_x_origin >= 0 &&
+      in_x_origin + p.filter_width <= p.input_width) {
+    // The whole window inside the input: each filter row is one run of input bytes, a whole
+    // number of groups of four taps.
     const int32_t row_groups = p.filter_width * p.input_depth / 4;
     const int32_t row_step = p.input_width * p.input_depth;
     const int8_t* row =
@@ -209,6 +211,7 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
 
 // Writes a convolution result to the output tensor.
 struct StoreOutput {
+  static const bool kPlainOutput = true;  // conv_positions may store output[index] itself
   int8_t* output;
   MF_ALWAYS_INLINE void operator()(int32_t index, int8_t value) const {
     output[index] = value;
@@ -322,6 +325,7 @@ MF_ALWAYS_INLINE int8_t add_value_fast(const AddParams& p, const AddRequantizers
 
 // Adds a convolution result to the residual operand (conv_2d_add); output may be residual.
 struct StoreResidualSum {
+  static const bool kPlainOutput = false;
   const AddParams* add_params;
   const AddRequantizers* requantizers;
   int32_t conv_is_input1;
@@ -345,6 +349,48 @@ struct StoreResidualSum {
 // whose missing columns repeat a real one and are not stored), from output index index0 on.
 // The accumulators start at the bias, which the reference adds after the sum (the same
 // integers).
+#if MF_SIMD_ACLE
+// multiply_folded_four, SSAT and StoreOutput::store_four of one channel's four positions in
+// 37 instructions, the channel's requantizer words at *table_at and its first output at
+// *out_at, both advanced to the next channel.
+MF_ALWAYS_INLINE void requantize_store_four(const int32_t** table_at, int8_t** out_at,
+                                            int32_t stride, int32_t acc0, int32_t acc1,
+                                            int32_t acc2, int32_t acc3) {
+  const int32_t* words;
+  int32_t multiplier, round_low, round_high, high_shift, sign, low, high;
+#define MF_REQUANTIZE_ASM(acc)                                  \
+  "and %[sign], %[" acc "], #0x80000000\n\t"                    \
+  "subs %[low], %[round_low], %[sign]\n\t"                      \
+  "sbc %[high], %[round_high], #0\n\t"                          \
+  "smlal %[low], %[high], %[" acc "], %[multiplier]\n\t"        \
+  "asr %[" acc "], %[high], %[high_shift]\n\t"                  \
+  "ssat %[" acc "], #8, %[" acc "]\n\t"
+  __asm__ volatile(
+      "ldr %[words], %[table_at]\n\t"
+      "ldrd %[multiplier], %[round_low], [%[words]]\n\t"
+      "ldrd %[round_high], %[high_shift], [%[words], #8]\n\t"
+      "add %[words], %[words], #16\n\t"
+      "str %[words], %[table_at]\n\t"
+      MF_REQUANTIZE_ASM("acc0") MF_REQUANTIZE_ASM("acc1") MF_REQUANTIZE_ASM("acc2")
+      MF_REQUANTIZE_ASM("acc3")
+      "ldr %[words], %[out_at]\n\t"
+      "strb %[acc0], [%[words]]\n\t"
+      "strb %[acc1], [%[words], %[stride]]\n\t"
+      "add %[low], %[words], %[stride], lsl #1\n\t"
+      "strb %[acc2], [%[low]]\n\t"
+      "strb %[acc3], [%[low], %[stride]]\n\t"
+      "add %[words], %[words], #1\n\t"
+      "str %[words], %[out_at]\n\t"
+      : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+        [words] "=&r"(words), [multiplier] "=&r"(multiplier), [round_low] "=&r"(round_low),
+        [round_high] "=&r"(round_high), [high_shift] "=&r"(high_shift), [sign] "=&r"(sign),
+        [low] "=&r"(low), [high] "=&r"(high), [table_at] "+m"(*table_at), [out_at] "+m"(*out_at)
+      : [stride] "r"(stride)
+      : "cc", "memory");
+#undef MF_REQUANTIZE_ASM
+}
+#endif
+
 // `lean`: the layer has a bias and a folded requantizer table, its activation range is the
 // whole of int8 and its depth a multiple of 4 (lean_layer), so the per-channel loop has no
 // branch on those.
@@ -376,6 +422,13 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
 #if MF_SIMD_ACLE
   // Bytes of the groups the first pass of the eight-group loop skips (see the loop).
   const int32_t skip_bytes = (8 - groups % 8) % 8 * 52;
+#endif
+#if MF_SIMD_ACLE
+  // The requantizer and output position of the next channel of a lean layer with a plain
+  // output, which requantize_store_four keeps in memory (the SMLAD loop needs every
+  // register; in C, gcc keeps more copies of them than that).
+  const int32_t* table_at = table;
+  int8_t* out_at = store.output + index0;
 #endif
   for (int32_t out_channel = 0; out_channel < output_depth; ++out_channel) {
     const int32_t channel_bias = lean || bias ? bias[out_channel] : 0;
@@ -460,6 +513,12 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
       acc3 += column[9 + t] * w;
     }
     weights += tail;
+#if MF_SIMD_ACLE
+    if (lean && all_four && Store::kPlainOutput) {
+      requantize_store_four(&table_at, &out_at, output_depth, acc0, acc1, acc2, acc3);
+      continue;
+    }
+#endif
     const int32_t index = index0 + out_channel;
     if (lean || table) {
       multiply_folded_four(table + 4 * out_channel, &acc0, &acc1, &acc2, &acc3);
