@@ -15,7 +15,7 @@ from tests.compiler.reference import build_harness, random_inputs, run_compiled,
 
 
 def decoded_weight(words: np.ndarray, depth: int, row: int, i: int) -> int:
-    """mf::row_pair_weight (fully_connected.h) in Python."""
+    """Weight (row, i) as mf::row_pair_weights (fully_connected.h) reads it."""
     word = ((row // 4) * (depth // 4) + i // 4) * 4 + 2 * ((row % 4) // 2) + i % 2
     high_byte = row % 2 == 0
     byte = 2 * ((i % 4) // 2) + (1 if high_byte else 0)

@@ -31,16 +31,16 @@ inline void fully_connected(const FullyConnectedParams& p, const int8_t* input,
   }
 }
 
-// Weight (row, i) of the words the compiler lays out for fully_connected_row_pairs
-// (ops/fully_connected.py: row_pair_words): blocks of four rows A B C D by groups of four
-// inputs, words [AB: i, i+2] [AB: i+1, i+3] [CD: i, i+2] [CD: i+1, i+3], each int16 half
-// holding A's (or C's) weight in its high byte and B's (D's) plus 128 in its low byte.
-inline int32_t row_pair_weight(const int32_t* words, int32_t depth, int32_t row, int32_t i) {
-  const int32_t word = ((row / 4) * (depth / 4) + i / 4) * 4 + 2 * ((row % 4) / 2) + i % 2;
-  const bool high_byte = row % 2 == 0;
-  const int32_t byte = 2 * ((i % 4) / 2) + (high_byte ? 1 : 0);
-  const uint32_t bits = (static_cast<uint32_t>(words[word]) >> (8 * byte)) & 0xFFu;
-  return static_cast<int8_t>(high_byte ? bits : bits ^ 0x80u);
+// The weights of rows A, B (pair 0) or C, D (pair 1) of a block for input `k` (0..3) of a
+// group, from the group's four words (ops/fully_connected.py: row_pair_words): words
+// [AB: i, i+2] [AB: i+1, i+3] [CD: i, i+2] [CD: i+1, i+3], each int16 half holding A's (C's)
+// weight in its high byte and B's (D's) plus 128 in its low byte.
+inline void row_pair_weights(const int32_t* group_words, int32_t pair, int32_t k,
+                             int32_t* first_row, int32_t* second_row) {
+  const uint32_t word = static_cast<uint32_t>(group_words[2 * pair + k % 2]);
+  const uint32_t half = (word >> (16 * (k / 2))) & 0xFFFFu;
+  *first_row = static_cast<int8_t>(half >> 8);
+  *second_row = static_cast<int8_t>((half & 0xFFu) ^ 0x80u);
 }
 
 // FULLY_CONNECTED with row-pair weight words (filter offset 0, output_depth and accum_depth
@@ -56,13 +56,24 @@ inline void fully_connected_row_pairs(const FullyConnectedParams& p, const int8_
 #endif
   for (int32_t batch = 0; batch < p.batches; ++batch) {
     const int8_t* x = input + batch * p.accum_depth;
-    for (int32_t row = 0; row < p.output_depth; ++row) {
-      uint32_t acc = static_cast<uint32_t>(folded_bias[row]);
-      for (int32_t i = 0; i < p.accum_depth; ++i) {
-        acc += static_cast<uint32_t>(x[i] * row_pair_weight(weight_words, p.accum_depth, row, i));
+    const int32_t* words = weight_words;
+    for (int32_t row = 0; row < p.output_depth; row += 4) {
+      uint32_t acc[4];
+      for (int32_t r = 0; r < 4; ++r) acc[r] = static_cast<uint32_t>(folded_bias[row + r]);
+      for (int32_t i = 0; i < p.accum_depth; i += 4, words += 4) {
+        for (int32_t k = 0; k < 4; ++k) {
+          for (int32_t pair = 0; pair < 2; ++pair) {
+            int32_t first, second;
+            row_pair_weights(words, pair, k, &first, &second);
+            acc[2 * pair] += static_cast<uint32_t>(x[i + k] * first);
+            acc[2 * pair + 1] += static_cast<uint32_t>(x[i + k] * second);
+          }
+        }
       }
-      output[batch * p.output_depth + row] =
-          fully_connected_requantize(p, static_cast<int32_t>(acc), row);
+      for (int32_t r = 0; r < 4; ++r) {
+        output[batch * p.output_depth + row + r] =
+            fully_connected_requantize(p, static_cast<int32_t>(acc[r]), row + r);
+      }
     }
   }
 }
