@@ -391,6 +391,68 @@ MF_ALWAYS_INLINE void requantize_store_four(const int32_t** table_at, int8_t** o
 }
 #endif
 
+#if MF_SIMD_ACLE
+// accumulate_four_positions in Thumb-2: gcc neither merges the column loads into LDM nor
+// keeps the end pointer in a register, which costs eight instructions per sixteen MACs. LDM
+// needs its registers in ascending order, hence the four column words pinned to r8-r11. The
+// loop body is eight groups of four taps (13 instructions per 16 MACs, and two per pass); the
+// first pass enters it past the groups it does not do (groups % 8 of them, Duff's device):
+// every group is 52 bytes (32-bit encodings, checked by the assembler), and ADD PC jumps that
+// many bytes from the loop's start.
+#define MF_CONV_GROUP_ASM                                       \
+  "ldr.w %[w], [%[weights]], #4\n\t"                             \
+  "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"         \
+  "sxtb16 %[w_even], %[w]\n\t"                                   \
+  "sxtb16 %[w], %[w], ror #8\n\t"                                \
+  "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"                 \
+  "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"                      \
+  "smlad %[acc1], %[x2], %[w_even], %[acc1]\n\t"                 \
+  "smlad %[acc1], %[x3], %[w], %[acc1]\n\t"                      \
+  "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"         \
+  "smlad %[acc2], %[x0], %[w_even], %[acc2]\n\t"                 \
+  "smlad %[acc2], %[x1], %[w], %[acc2]\n\t"                      \
+  "smlad %[acc3], %[x2], %[w_even], %[acc3]\n\t"                 \
+  "smlad %[acc3], %[x3], %[w], %[acc3]\n\t"
+// Adds the products of one output channel's weights (from `weights` on) with the four
+// positions' columns (from `column` to `columns_end`, at least one group) to acc0..acc3;
+// `skip_bytes` (in memory: every register is taken) is (8 - groups % 8) % 8 * 52.
+MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const int8_t*& weights,
+                                                const int32_t* columns_end,
+                                                const int32_t& skip_bytes, int32_t& acc0,
+                                                int32_t& acc1, int32_t& acc2, int32_t& acc3) {
+  int32_t w, w_even;
+  register int32_t x0 __asm__("r8");
+  register int32_t x1 __asm__("r9");
+  register int32_t x2 __asm__("r10");
+  register int32_t x3 __asm__("r11");
+  __asm__(
+      "ldr %[w], %[skip]\n\t"
+      "mf_conv_entry%=:\n\t"
+      "add pc, %[w]\n\t"  // PC reads as this instruction + 4: the loop's start
+      "nop.n\n\t"
+      "mf_conv_loop%=:\n\t"
+      MF_CONV_GROUP_ASM
+      "mf_conv_second%=:\n\t"
+      MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM
+      MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM
+      "cmp %[column], %[end]\n\t"
+      "bne mf_conv_loop%=\n\t"
+      ".if (mf_conv_loop%= - mf_conv_entry%=) != 4\n\t"
+      ".error \"the conv loop does not start 4 bytes after its ADD PC\"\n\t"
+      ".endif\n\t"
+      ".if (mf_conv_second%= - mf_conv_loop%=) != 52\n\t"
+      ".error \"a group of the conv loop is not 52 bytes\"\n\t"
+      ".endif\n\t"
+      : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+        [column] "+r"(column), [weights] "+r"(weights), [w] "=&r"(w),
+        [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
+        [x3] "=&r"(x3)
+      : [end] "r"(columns_end), [skip] "m"(skip_bytes)
+      : "cc", "memory");
+}
+#undef MF_CONV_GROUP_ASM
+#endif
+
 // `lean`: the layer has a bias and a folded requantizer table, its activation range is the
 // whole of int8 and its depth a multiple of 4 (lean_layer), so the per-channel loop has no
 // branch on those.
@@ -430,64 +492,32 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
   const int32_t* table_at = table;
   int8_t* out_at = store.output + index0;
 #endif
+#if MF_SIMD_ACLE
+  if (lean && all_four && Store::kPlainOutput) {
+    // The hot loop of most layers: one pointer runs through the biases, the weights' end
+    // ends it.
+    const int32_t* bias_at = bias;
+    const int8_t* const weights_end = filter + output_depth * depth;
+    do {
+      int32_t acc0 = *bias_at++;
+      int32_t acc1 = acc0, acc2 = acc0, acc3 = acc0;
+      const int32_t* column = words;
+      accumulate_four_positions(column, weights, columns_end, skip_bytes, acc0, acc1, acc2,
+                                acc3);
+      requantize_store_four(&table_at, &out_at, output_depth, acc0, acc1, acc2, acc3);
+    } while (weights != weights_end);
+    return;
+  }
+#endif
   for (int32_t out_channel = 0; out_channel < output_depth; ++out_channel) {
     const int32_t channel_bias = lean || bias ? bias[out_channel] : 0;
     int32_t acc0 = channel_bias, acc1 = channel_bias, acc2 = channel_bias, acc3 = channel_bias;
     const int32_t* column = words;
 #if MF_SIMD_ACLE
-    // The loop below in Thumb-2: gcc neither merges the column loads into LDM nor keeps the
-    // end pointer in a register, which costs eight instructions per sixteen MACs. LDM needs
-    // its registers in ascending order, hence the four column words pinned to r8-r11. The
-    // loop body is eight groups of four taps (13 instructions per 16 MACs, and two per pass);
-    // the first pass enters it past the groups it does not do (groups % 8 of them, Duff's
-    // device): every group is 52 bytes (32-bit encodings, checked by the assembler), and
-    // ADD PC jumps that many bytes from the loop's start.
-#define MF_CONV_GROUP_ASM                                       \
-  "ldr.w %[w], [%[weights]], #4\n\t"                             \
-  "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"         \
-  "sxtb16 %[w_even], %[w]\n\t"                                   \
-  "sxtb16 %[w], %[w], ror #8\n\t"                                \
-  "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"                 \
-  "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"                      \
-  "smlad %[acc1], %[x2], %[w_even], %[acc1]\n\t"                 \
-  "smlad %[acc1], %[x3], %[w], %[acc1]\n\t"                      \
-  "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"         \
-  "smlad %[acc2], %[x0], %[w_even], %[acc2]\n\t"                 \
-  "smlad %[acc2], %[x1], %[w], %[acc2]\n\t"                      \
-  "smlad %[acc3], %[x2], %[w_even], %[acc3]\n\t"                 \
-  "smlad %[acc3], %[x3], %[w], %[acc3]\n\t"
     if (lean || column != columns_end) {
-      int32_t w, w_even;
-      register int32_t x0 __asm__("r8");
-      register int32_t x1 __asm__("r9");
-      register int32_t x2 __asm__("r10");
-      register int32_t x3 __asm__("r11");
-      __asm__(
-          "ldr %[w], %[skip]\n\t"
-          "mf_conv_entry%=:\n\t"
-          "add pc, %[w]\n\t"  // PC reads as this instruction + 4: the loop's start
-          "nop.n\n\t"
-          "mf_conv_loop%=:\n\t"
-          MF_CONV_GROUP_ASM
-          "mf_conv_second%=:\n\t"
-          MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM
-          MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM
-          "cmp %[column], %[end]\n\t"
-          "bne mf_conv_loop%=\n\t"
-          ".if (mf_conv_loop%= - mf_conv_entry%=) != 4\n\t"
-          ".error \"the conv loop does not start 4 bytes after its ADD PC\"\n\t"
-          ".endif\n\t"
-          ".if (mf_conv_second%= - mf_conv_loop%=) != 52\n\t"
-          ".error \"a group of the conv loop is not 52 bytes\"\n\t"
-          ".endif\n\t"
-          : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
-            [column] "+r"(column), [weights] "+r"(weights), [w] "=&r"(w),
-            [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
-            [x3] "=&r"(x3)
-          : [end] "r"(columns_end), [skip] "m"(skip_bytes)
-          : "cc", "memory");
+      accumulate_four_positions(column, weights, columns_end, skip_bytes, acc0, acc1, acc2,
+                                acc3);
     }
-#undef MF_CONV_GROUP_ASM
 #else
     while (column != columns_end) {
       const int32_t w = simd::read_s8x4(weights);
@@ -513,12 +543,6 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
       acc3 += column[9 + t] * w;
     }
     weights += tail;
-#if MF_SIMD_ACLE
-    if (lean && all_four && Store::kPlainOutput) {
-      requantize_store_four(&table_at, &out_at, output_depth, acc0, acc1, acc2, acc3);
-      continue;
-    }
-#endif
     const int32_t index = index0 + out_channel;
     if (lean || table) {
       multiply_folded_four(table + 4 * out_channel, &acc0, &acc1, &acc2, &acc3);
