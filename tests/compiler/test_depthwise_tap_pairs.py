@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from deploy_targets.compiler.ops.depthwise_conv import filter_tap_pair_words
+from deploy_targets.compiler.ops.depthwise_conv import filter_tap_pair_words, tap_pair_bias
 
 
 def test_each_word_holds_two_taps_of_one_channel_low_half_first() -> None:
@@ -27,3 +27,20 @@ def test_each_word_holds_two_taps_of_one_channel_low_half_first() -> None:
 def test_an_even_tap_count_needs_no_zero_tap() -> None:
     words = filter_tap_pair_words(np.full((1, 2, 2, 4), -1))
     assert words.tolist() == [-1] * 8  # two pairs of (-1, -1) per channel: 0xFFFFFFFF
+
+
+def test_the_tap_pair_bias_holds_the_input_offset_so_padding_taps_cancel() -> None:
+    rng = np.random.default_rng(1)
+    filter_values = rng.integers(-128, 128, size=(1, 3, 3, 8))
+    bias = rng.integers(-(2**31), 2**31, size=8)
+    offset = 128  # input zero point -128
+    folded = tap_pair_bias(filter_values, bias, offset)
+    taps = filter_values.reshape(9, 8).astype(np.int64)
+    inputs = rng.integers(-128, 128, size=(9, 8))
+    inputs[:3] = -offset  # a row over the padding reads the zero point
+    inside = np.ones((9, 1), dtype=np.int64)
+    inside[:3] = 0  # the reference skips those taps
+    reference = ((inputs + offset) * taps * inside).sum(axis=0) + bias
+    fast = (inputs * taps).sum(axis=0) + folded
+    assert ((reference - fast) % 2**32 == 0).all()
+    assert folded.min() >= -(2**31) and folded.max() < 2**31  # emitted as int32_t

@@ -37,18 +37,62 @@ def filter_tap_pair_words(filter_values: np.ndarray) -> np.ndarray:
     return words.reshape(pairs, channels // 4, 4).transpose(1, 0, 2).reshape(-1)
 
 
-def tap_pair_array(op: Operator, flt: Tensor, depth_multiplier: int) -> tuple[list[ConstArray],
-                                                                              str]:
-    """The pre-paired filter and its argument, where the fast path can use it: depth
-    multiplier 1, whole groups of four channels, at most MAX_PAIRED_TAPS taps."""
+def tap_pair_bias(
+    filter_values: np.ndarray, bias: np.ndarray | None, input_offset: int
+) -> np.ndarray:
+    """bias + input_offset * (the sum of each channel's taps), as int32 modulo 2^32 like the
+    reference's accumulator: the fast path's tap-pair loop then multiplies the input bytes
+    without the offset (a tap over the padding reads the input zero point, -input_offset,
+    whose share of this sum cancels it: the reference skips that tap).
+
+    >>> tap_pair_bias(np.arange(1, 9).reshape(1, 1, 2, 4), np.array([1, 2, 3, 4]), 10).tolist()
+    [61, 82, 103, 124]
+    """
+    _, height, width, channels = filter_values.shape
+    folded = filter_values.reshape(height * width, channels).astype(np.int64).sum(axis=0)
+    folded *= input_offset
+    if bias is not None:
+        folded += bias.astype(np.int64)
+    wrapped: np.ndarray = (folded + 2**31) % 2**32 - 2**31
+    return wrapped
+
+
+def tap_pair_stream(filter_values: np.ndarray, folded_bias: np.ndarray) -> np.ndarray:
+    """What the fast path's tap-pair steps read for each group of four channels in turn: the
+    group's four folded biases (the accumulators' start), then its filter_tap_pair_words.
+
+    >>> tap_pair_stream(np.arange(1, 9).reshape(1, 1, 2, 4), np.arange(4)).tolist()
+    [0, 1, 2, 3, 327681, 393218, 458755, 524292]
+    """
+    channels = filter_values.shape[3]
+    words = filter_tap_pair_words(filter_values).reshape(channels // 4, -1)
+    biases = np.asarray(folded_bias, dtype=np.int64).reshape(channels // 4, 4)
+    stream: np.ndarray = np.concatenate([biases, words], axis=1).reshape(-1)
+    return stream
+
+
+def tap_pair_arrays(
+    op: Operator, flt: Tensor, bias: Tensor | None, input_offset: int, depth_multiplier: int
+) -> tuple[list[ConstArray], str]:
+    """The pre-paired filter with the bias (input offset folded in) and its argument, where
+    the fast path can use it: depth multiplier 1, whole groups of four channels, at most
+    MAX_PAIRED_TAPS taps."""
     _, height, width, channels = flt.shape
     if depth_multiplier != 1 or channels % 4 or height * width > MAX_PAIRED_TAPS:
         return [], "0"
     assert flt.data is not None
     name = f"op{op.index}_filter_tap_pairs"
-    return [ConstArray(name, "int32_t", filter_tap_pair_words(flt.data),
-                       "the filter as int16 pairs of taps for SMLAD, [channel / 4][tap / 2]"
-                       "[channel % 4] (fast path, mf/depthwise_conv_fast.h)")], f"const:{name}"
+    folded = tap_pair_bias(flt.data, None if bias is None else bias.data, input_offset)
+    return [
+        ConstArray(
+            name,
+            "int32_t",
+            tap_pair_stream(flt.data, folded),
+            f"per group of 4 channels: bias + input offset ({input_offset}) x the sum of the "
+            "taps, then the filter as int16 pairs of taps for SMLAD, [tap / 2][channel % 4] "
+            "(fast path, mf/depthwise_conv_fast.h)",
+        )
+    ], f"const:{name}"
 
 
 def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
@@ -59,24 +103,41 @@ def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     batches, _, in_w, in_c = inp.shape
     _, _, _, out_c = flt.shape
     _, _, _, out_c2 = out.shape
-    ctx.need(out_c2 == out_c and out_c % in_c == 0, op,
-             f"output depth {out_c2} must equal filter depth {out_c}, a multiple of the "
-             f"input depth {in_c}")
-    ctx.need(flt.quantized_dimension == 3 or not flt.is_per_channel, op,
-             "per-channel depthwise filter scales must be on axis 3")
+    ctx.need(
+        out_c2 == out_c and out_c % in_c == 0,
+        op,
+        f"output depth {out_c2} must equal filter depth {out_c}, a multiple of the "
+        f"input depth {in_c}",
+    )
+    ctx.need(
+        flt.quantized_dimension == 3 or not flt.is_per_channel,
+        op,
+        "per-channel depthwise filter scales must be on axis 3",
+    )
     ctx.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")
-    conv = prepare_conv(ctx, op, inp, out, flt, "mf::DepthwiseConvParams",
-                        depth_multiplier=out_c // in_c)
-    pair_arrays, pair_arg = tap_pair_array(op, flt, out_c // in_c)
+    conv = prepare_conv(
+        ctx, op, inp, out, flt, "mf::DepthwiseConvParams", depth_multiplier=out_c // in_c
+    )
+    has_bias = len(op.inputs) == 3 and op.inputs[2] >= 0
+    bias = ctx.constant(op, op.inputs[2], "int32", "bias") if has_bias else None
+    pair_arrays, pair_arg = tap_pair_arrays(op, flt, bias, -inp.zero_point, out_c // in_c)
     conv.arrays += pair_arrays
     conv.params.fields.append(("filter_tap_pairs", pair_arg))
-    step = ctx.add_step(op, "mf::depthwise_conv_2d",
-                        [*conv.leading_args(f"in:{op.inputs[0]}"), f"out:{op.outputs[0]}"],
-                        [op.inputs[0]], op.outputs[0], [conv.params], conv.arrays)
+    step = ctx.add_step(
+        op,
+        "mf::depthwise_conv_2d",
+        [*conv.leading_args(f"in:{op.inputs[0]}"), f"out:{op.outputs[0]}"],
+        [op.inputs[0]],
+        op.outputs[0],
+        [conv.params],
+        conv.arrays,
+    )
     opts = op.options
     same_shape = inp.shape == out.shape and batches == 1 and out_c == in_c
-    unit_steps = (opts["stride_height"] == opts["stride_width"] == 1
-                  and opts["dilation_height"] == opts["dilation_width"] == 1)
+    unit_steps = (
+        opts["stride_height"] == opts["stride_width"] == 1
+        and opts["dilation_height"] == opts["dilation_width"] == 1
+    )
     if same_shape and unit_steps:
         step.in_place_function = "mf::depthwise_conv_2d_in_place"
         step.in_place_args = conv.in_place_args(op)

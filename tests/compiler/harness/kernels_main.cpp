@@ -232,22 +232,32 @@ void run_conv(int32_t config, const Shape& s) {
   }
 }
 
-// The compiler's tap-pair filter (ops/depthwise_conv.py, filter_tap_pair_words), or 0 where
-// it emits none.
+// The compiler's tap-pair stream (ops/depthwise_conv.py, tap_pair_stream), or 0 where it
+// emits none: per group of four channels, bias + input offset x the sum of the taps (modulo
+// 2^32), then the taps in int16 pairs.
 int32_t tap_pairs[4096];
 const int32_t* tap_pair_table(const mf::DepthwiseConvParams& p) {
   const int32_t taps = p.filter_height * p.filter_width;
   if (p.depth_multiplier != 1 || p.output_depth % 4 != 0 || taps > 16) return 0;
   const int32_t pairs = (taps + 1) / 2;
+  int32_t* word = tap_pairs;
   for (int32_t group = 0; group < p.output_depth / 4; ++group) {
+    for (int32_t k = 0; k < 4; ++k) {
+      const int32_t channel = 4 * group + k;
+      uint32_t sum = static_cast<uint32_t>(bias[channel]);
+      for (int32_t t = 0; t < taps; ++t) {
+        sum += static_cast<uint32_t>(p.input_offset * filter[t * p.output_depth + channel]);
+      }
+      *word++ = static_cast<int32_t>(sum);
+    }
     for (int32_t pair = 0; pair < pairs; ++pair) {
       for (int32_t k = 0; k < 4; ++k) {
         const int32_t channel = 4 * group + k;
         const int32_t low = filter[2 * pair * p.output_depth + channel];
         const int32_t high = 2 * pair + 1 < taps ? filter[(2 * pair + 1) * p.output_depth + channel]
                                                  : 0;
-        tap_pairs[(group * pairs + pair) * 4 + k] = static_cast<int32_t>(
-            (static_cast<uint32_t>(low) & 0xFFFFu) | (static_cast<uint32_t>(high) << 16));
+        *word++ = static_cast<int32_t>((static_cast<uint32_t>(low) & 0xFFFFu) |
+                                       (static_cast<uint32_t>(high) << 16));
       }
     }
   }

@@ -73,25 +73,36 @@ MF_ALWAYS_INLINE int32_t* zero_groups(int32_t* group, int32_t count) {
 MF_ALWAYS_INLINE int32_t* unpack_groups(int32_t* group, const int8_t* pixel, int32_t count,
                                         int32_t offset_pair) {
 #if MF_SIMD_ACLE
-  // Six instructions per group (gcc's loop takes ten: it neither pairs the stores into STRD
-  // nor post-increments).
-  if (count > 0) {
-    int32_t four, even;
-    // volatile: its only effect may be the stores (a caller that drops the returned pointer
-    // would otherwise let gcc delete it).
+  // Five instructions per group, two groups per pass (gcc's loop takes ten per group: it
+  // neither pairs the stores into STRD nor post-increments). volatile: its only effect may be
+  // the stores (a caller that drops the returned pointer would otherwise let gcc delete it).
+#define MF_UNPACK_GROUP_ASM                         \
+  "ldr %[four], [%[pixel]], #4\n\t"                 \
+  "sxtab16 %[even], %[offset], %[four]\n\t"         \
+  "sxtab16 %[four], %[offset], %[four], ror #8\n\t" \
+  "strd %[even], %[four], [%[group]], #32\n\t"
+  int32_t four, even;
+  if (count & 1) {
+    __asm__ volatile(MF_UNPACK_GROUP_ASM
+                     : [group] "+r"(group), [pixel] "+r"(pixel), [four] "=&r"(four),
+                       [even] "=&r"(even)
+                     : [offset] "r"(offset_pair)
+                     : "memory");
+  }
+  int32_t pairs = count >> 1;
+  if (pairs > 0) {
     __asm__ volatile(
         "1:\n\t"
-        "ldr %[four], [%[pixel]], #4\n\t"
-        "sxtab16 %[even], %[offset], %[four]\n\t"
-        "sxtab16 %[four], %[offset], %[four], ror #8\n\t"
-        "strd %[even], %[four], [%[group]], #32\n\t"
-        "subs %[count], %[count], #1\n\t"
+        MF_UNPACK_GROUP_ASM
+        MF_UNPACK_GROUP_ASM
+        "subs %[pairs], %[pairs], #1\n\t"
         "bne 1b\n\t"
-        : [group] "+r"(group), [pixel] "+r"(pixel), [count] "+r"(count), [four] "=&r"(four),
+        : [group] "+r"(group), [pixel] "+r"(pixel), [pairs] "+r"(pairs), [four] "=&r"(four),
           [even] "=&r"(even)
         : [offset] "r"(offset_pair)
         : "cc", "memory");
   }
+#undef MF_UNPACK_GROUP_ASM
   return group;
 #else
   for (int32_t g = 0; g < count; ++g) {
@@ -124,6 +135,23 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
         input + ((batch * p.input_height + in_y_origin) * p.input_width + in_x_origin) *
                     p.input_depth;
     unpack_groups(words + 2 * q, pixel, p.input_depth / 4, offset_pair);
+    return;
+  }
+  if (p.filter_width * p.input_depth % 4 == 0 && p.dilation_width == 1 &&
+      p.dilation_height == 1 && in_y_origin >= 0 &&
+      in_y_origin + p.filter_height <= p.input_height && in_x_origin >= 0 &&
+      in_x_origin + p.filter_width <= p.input_width) {
+    // The whole window inside the input: each filter row is one run of input bytes, a whole
+    // number of groups of four taps.
+    const int32_t row_groups = p.filter_width * p.input_depth / 4;
+    const int32_t row_step = p.input_width * p.input_depth;
+    const int8_t* row =
+        input + ((batch * p.input_height + in_y_origin) * p.input_width + in_x_origin) *
+                    p.input_depth;
+    int32_t* group = words + 2 * q;
+    for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y, row += row_step) {
+      group = unpack_groups(group, row, row_groups, offset_pair);
+    }
     return;
   }
   if (p.input_depth % 4 == 0) {
@@ -183,9 +211,34 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
 
 // Writes a convolution result to the output tensor.
 struct StoreOutput {
+  static const bool kPlainOutput = true;  // conv_positions may store output[index] itself
   int8_t* output;
   MF_ALWAYS_INLINE void operator()(int32_t index, int8_t value) const {
     output[index] = value;
+  }
+  // Four results `stride` apart from `index` on (the same channel of four positions), each
+  // in the low byte of its word: five instructions. In C, gcc keeps four output pointers
+  // and spills them, loading, adding to and storing each back per channel.
+  MF_ALWAYS_INLINE void store_four(int32_t index, int32_t stride, int32_t value0,
+                                   int32_t value1, int32_t value2, int32_t value3) const {
+#if MF_SIMD_ACLE
+    int8_t* at = output + index;
+    __asm__ volatile(
+        "strb %[value0], [%[at]]\n\t"
+        "strb %[value1], [%[at], %[stride]]\n\t"
+        "add %[at], %[at], %[stride], lsl #1\n\t"
+        "strb %[value2], [%[at]]\n\t"
+        "strb %[value3], [%[at], %[stride]]\n\t"
+        : [at] "+r"(at)
+        : [value0] "r"(value0), [value1] "r"(value1), [value2] "r"(value2),
+          [value3] "r"(value3), [stride] "r"(stride)
+        : "memory");
+#else
+    output[index] = static_cast<int8_t>(value0);
+    output[index + stride] = static_cast<int8_t>(value1);
+    output[index + 2 * stride] = static_cast<int8_t>(value2);
+    output[index + 3 * stride] = static_cast<int8_t>(value3);
+#endif
   }
 };
 
@@ -272,6 +325,7 @@ MF_ALWAYS_INLINE int8_t add_value_fast(const AddParams& p, const AddRequantizers
 
 // Adds a convolution result to the residual operand (conv_2d_add); output may be residual.
 struct StoreResidualSum {
+  static const bool kPlainOutput = false;
   const AddParams* add_params;
   const AddRequantizers* requantizers;
   int32_t conv_is_input1;
@@ -282,13 +336,133 @@ struct StoreResidualSum {
     output[index] = conv_is_input1 ? add_value_fast(*add_params, *requantizers, value, other)
                                    : add_value_fast(*add_params, *requantizers, other, value);
   }
+  MF_ALWAYS_INLINE void store_four(int32_t index, int32_t stride, int32_t value0,
+                                   int32_t value1, int32_t value2, int32_t value3) const {
+    (*this)(index, static_cast<int8_t>(value0));
+    (*this)(index + stride, static_cast<int8_t>(value1));
+    (*this)(index + 2 * stride, static_cast<int8_t>(value2));
+    (*this)(index + 3 * stride, static_cast<int8_t>(value3));
+  }
 };
 
 // All output channels of `count` consecutive positions (count < 4 only for the last ones,
 // whose missing columns repeat a real one and are not stored), from output index index0 on.
 // The accumulators start at the bias, which the reference adds after the sum (the same
 // integers).
-template <bool all_four, class Store>
+#if MF_SIMD_ACLE
+// multiply_folded_four, SSAT and StoreOutput::store_four of one channel's four positions in
+// 37 instructions, the channel's requantizer words at *table_at and its first output at
+// *out_at, both advanced to the next channel.
+MF_ALWAYS_INLINE void requantize_store_four(const int32_t** table_at, int8_t** out_at,
+                                            int32_t stride, int32_t acc0, int32_t acc1,
+                                            int32_t acc2, int32_t acc3) {
+  const int32_t* words;
+  int32_t multiplier, round_low, round_high, high_shift, sign, low, high;
+#define MF_REQUANTIZE_ASM(acc)                                  \
+  "and %[sign], %[" acc "], #0x80000000\n\t"                    \
+  "subs %[low], %[round_low], %[sign]\n\t"                      \
+  "sbc %[high], %[round_high], #0\n\t"                          \
+  "smlal %[low], %[high], %[" acc "], %[multiplier]\n\t"        \
+  "asr %[" acc "], %[high], %[high_shift]\n\t"                  \
+  "ssat %[" acc "], #8, %[" acc "]\n\t"
+  __asm__ volatile(
+      "ldr %[words], %[table_at]\n\t"
+      "ldrd %[multiplier], %[round_low], [%[words]]\n\t"
+      "ldrd %[round_high], %[high_shift], [%[words], #8]\n\t"
+      "add %[words], %[words], #16\n\t"
+      "str %[words], %[table_at]\n\t"
+      MF_REQUANTIZE_ASM("acc0") MF_REQUANTIZE_ASM("acc1") MF_REQUANTIZE_ASM("acc2")
+      MF_REQUANTIZE_ASM("acc3")
+      "ldr %[words], %[out_at]\n\t"
+      "strb %[acc0], [%[words]]\n\t"
+      "strb %[acc1], [%[words], %[stride]]\n\t"
+      "add %[low], %[words], %[stride], lsl #1\n\t"
+      "strb %[acc2], [%[low]]\n\t"
+      "strb %[acc3], [%[low], %[stride]]\n\t"
+      "add %[words], %[words], #1\n\t"
+      "str %[words], %[out_at]\n\t"
+      : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+        [words] "=&r"(words), [multiplier] "=&r"(multiplier), [round_low] "=&r"(round_low),
+        [round_high] "=&r"(round_high), [high_shift] "=&r"(high_shift), [sign] "=&r"(sign),
+        [low] "=&r"(low), [high] "=&r"(high), [table_at] "+m"(*table_at), [out_at] "+m"(*out_at)
+      : [stride] "r"(stride)
+      : "cc", "memory");
+#undef MF_REQUANTIZE_ASM
+}
+#endif
+
+#if MF_SIMD_ACLE
+// accumulate_four_positions in Thumb-2: gcc neither merges the column loads into LDM nor
+// keeps the end pointer in a register, which costs eight instructions per sixteen MACs. LDM
+// needs its registers in ascending order, hence the four column words pinned to r8-r11. The
+// loop body is eight groups of four taps (13 instructions per 16 MACs, and two per pass); the
+// first pass enters it past the groups it does not do (groups % 8 of them, Duff's device):
+// every group is 52 bytes (32-bit encodings, checked by the assembler), and ADD PC jumps that
+// many bytes from the loop's start.
+#define MF_CONV_GROUP_ASM                                       \
+  "ldr.w %[w], [%[weights]], #4\n\t"                             \
+  "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"         \
+  "sxtb16 %[w_even], %[w]\n\t"                                   \
+  "sxtb16 %[w], %[w], ror #8\n\t"                                \
+  "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"                 \
+  "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"                      \
+  "smlad %[acc1], %[x2], %[w_even], %[acc1]\n\t"                 \
+  "smlad %[acc1], %[x3], %[w], %[acc1]\n\t"                      \
+  "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"         \
+  "smlad %[acc2], %[x0], %[w_even], %[acc2]\n\t"                 \
+  "smlad %[acc2], %[x1], %[w], %[acc2]\n\t"                      \
+  "smlad %[acc3], %[x2], %[w_even], %[acc3]\n\t"                 \
+  "smlad %[acc3], %[x3], %[w], %[acc3]\n\t"
+// Adds the products of one output channel's weights (from `weights` on) with the four
+// positions' columns (from `column` to `columns_end`, at least one group) to acc0..acc3;
+// `skip_bytes` (in memory: every register is taken) is (8 - groups % 8) % 8 * 52.
+MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const int8_t*& weights,
+                                                const int32_t* columns_end,
+                                                const int32_t& skip_bytes, int32_t& acc0,
+                                                int32_t& acc1, int32_t& acc2, int32_t& acc3) {
+  int32_t w, w_even;
+  register int32_t x0 __asm__("r8");
+  register int32_t x1 __asm__("r9");
+  register int32_t x2 __asm__("r10");
+  register int32_t x3 __asm__("r11");
+  __asm__(
+      "ldr %[w], %[skip]\n\t"
+      "mf_conv_entry%=:\n\t"
+      "add pc, %[w]\n\t"  // PC reads as this instruction + 4: the loop's start
+      "nop.n\n\t"
+      "mf_conv_loop%=:\n\t"
+      MF_CONV_GROUP_ASM
+      "mf_conv_second%=:\n\t"
+      MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM
+      MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM
+      "cmp %[column], %[end]\n\t"
+      "bne mf_conv_loop%=\n\t"
+      ".if (mf_conv_loop%= - mf_conv_entry%=) != 4\n\t"
+      ".error \"the conv loop does not start 4 bytes after its ADD PC\"\n\t"
+      ".endif\n\t"
+      ".if (mf_conv_second%= - mf_conv_loop%=) != 52\n\t"
+      ".error \"a group of the conv loop is not 52 bytes\"\n\t"
+      ".endif\n\t"
+      : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+        [column] "+r"(column), [weights] "+r"(weights), [w] "=&r"(w),
+        [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
+        [x3] "=&r"(x3)
+      : [end] "r"(columns_end), [skip] "m"(skip_bytes)
+      : "cc", "memory");
+}
+#undef MF_CONV_GROUP_ASM
+#endif
+
+// `lean`: the layer has a bias and a folded requantizer table, its activation range is the
+// whole of int8 and its depth a multiple of 4 (lean_layer), so the per-channel loop has no
+// branch on those.
+inline bool lean_layer(const ConvParams& p, const int32_t* bias) {
+  return bias && p.output_requantizers &&
+         is_full_int8_range(p.activation_min, p.activation_max) &&
+         (p.filter_height * p.filter_width * p.input_depth) % 4 == 0;
+}
+
+template <bool all_four, bool lean, class Store>
 MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words,
                                        const int8_t* filter, const int32_t* bias,
                                        int32_t index0, int32_t count,
@@ -298,70 +472,52 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
   const Store store = store_argument;
   const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
   const int32_t groups = depth / 4;
-  const int32_t tail = depth % 4;
+  const int32_t tail = lean ? 0 : depth % 4;
   const int32_t* const columns_end = words + 2 * kPositions * groups;
   const int32_t output_depth = p.output_depth;
   const int32_t output_offset = p.output_offset;
   const int32_t activation_min = p.activation_min;
   const int32_t activation_max = p.activation_max;
   const int32_t* const table = p.output_requantizers;
-  const bool full_range = is_full_int8_range(activation_min, activation_max);
+  const bool full_range = lean || is_full_int8_range(activation_min, activation_max);
   const int8_t* weights = filter;
+#if MF_SIMD_ACLE
+  // Bytes of the groups the first pass of the eight-group loop skips (see the loop).
+  const int32_t skip_bytes = (8 - groups % 8) % 8 * 52;
+#endif
+#if MF_SIMD_ACLE
+  // The requantizer and output position of the next channel of a lean layer with a plain
+  // output, which requantize_store_four keeps in memory (the SMLAD loop needs every
+  // register; in C, gcc keeps more copies of them than that).
+  const int32_t* table_at = table;
+  int8_t* out_at = store.output + index0;
+#endif
+#if MF_SIMD_ACLE
+  if (lean && all_four && Store::kPlainOutput) {
+    // The hot loop of most layers: one pointer runs through the biases, the weights' end
+    // ends it.
+    const int32_t* bias_at = bias;
+    const int8_t* const weights_end = filter + output_depth * depth;
+    do {
+      int32_t acc0 = *bias_at++;
+      int32_t acc1 = acc0, acc2 = acc0, acc3 = acc0;
+      const int32_t* column = words;
+      accumulate_four_positions(column, weights, columns_end, skip_bytes, acc0, acc1, acc2,
+                                acc3);
+      requantize_store_four(&table_at, &out_at, output_depth, acc0, acc1, acc2, acc3);
+    } while (weights != weights_end);
+    return;
+  }
+#endif
   for (int32_t out_channel = 0; out_channel < output_depth; ++out_channel) {
-    const int32_t channel_bias = bias ? bias[out_channel] : 0;
+    const int32_t channel_bias = lean || bias ? bias[out_channel] : 0;
     int32_t acc0 = channel_bias, acc1 = channel_bias, acc2 = channel_bias, acc3 = channel_bias;
     const int32_t* column = words;
 #if MF_SIMD_ACLE
-    // The loop below in Thumb-2: gcc neither merges the column loads into LDM nor keeps the
-    // end pointer in a register, which costs eight instructions per sixteen MACs. LDM needs
-    // its registers in ascending order, hence the four column words pinned to r8-r11. The
-    // loop body is two groups of four taps (29 instructions per 32 MACs); an odd group count
-    // runs one group first.
-#define MF_CONV_GROUP_ASM                                       \
-  "ldr %[w], [%[weights]], #4\n\t"                               \
-  "ldmia %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"           \
-  "sxtb16 %[w_even], %[w]\n\t"                                   \
-  "sxtb16 %[w], %[w], ror #8\n\t"                                \
-  "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"                 \
-  "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"                      \
-  "smlad %[acc1], %[x2], %[w_even], %[acc1]\n\t"                 \
-  "smlad %[acc1], %[x3], %[w], %[acc1]\n\t"                      \
-  "ldmia %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"           \
-  "smlad %[acc2], %[x0], %[w_even], %[acc2]\n\t"                 \
-  "smlad %[acc2], %[x1], %[w], %[acc2]\n\t"                      \
-  "smlad %[acc3], %[x2], %[w_even], %[acc3]\n\t"                 \
-  "smlad %[acc3], %[x3], %[w], %[acc3]\n\t"
-    if (column != columns_end) {
-      int32_t w, w_even;
-      register int32_t x0 __asm__("r8");
-      register int32_t x1 __asm__("r9");
-      register int32_t x2 __asm__("r10");
-      register int32_t x3 __asm__("r11");
-      if (groups & 1) {
-        __asm__(MF_CONV_GROUP_ASM
-                : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
-                  [column] "+r"(column), [weights] "+r"(weights), [w] "=&r"(w),
-                  [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
-                  [x3] "=&r"(x3)
-                :
-                : "memory");
-      }
-      if (column != columns_end) {
-        __asm__(
-            "1:\n\t"
-            MF_CONV_GROUP_ASM
-            MF_CONV_GROUP_ASM
-            "cmp %[column], %[end]\n\t"
-            "bne 1b\n\t"
-            : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
-              [column] "+r"(column), [weights] "+r"(weights), [w] "=&r"(w),
-              [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
-              [x3] "=&r"(x3)
-            : [end] "r"(columns_end)
-            : "cc", "memory");
-      }
+    if (lean || column != columns_end) {
+      accumulate_four_positions(column, weights, columns_end, skip_bytes, acc0, acc1, acc2,
+                                acc3);
     }
-#undef MF_CONV_GROUP_ASM
 #else
     while (column != columns_end) {
       const int32_t w = simd::read_s8x4(weights);
@@ -388,7 +544,7 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     }
     weights += tail;
     const int32_t index = index0 + out_channel;
-    if (table) {
+    if (lean || table) {
       multiply_folded_four(table + 4 * out_channel, &acc0, &acc1, &acc2, &acc3);
       if (full_range) {
         acc0 = simd::saturate_s8(acc0);
@@ -401,10 +557,13 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
         acc2 = clamp_i32(acc2, activation_min, activation_max);
         acc3 = clamp_i32(acc3, activation_min, activation_max);
       }
+      if (all_four) {
+        store.store_four(index, output_depth, acc0, acc1, acc2, acc3);
+        continue;
+      }
       store(index, static_cast<int8_t>(acc0));
-      if (all_four || count > 1) store(index + output_depth, static_cast<int8_t>(acc1));
-      if (all_four || count > 2) store(index + 2 * output_depth, static_cast<int8_t>(acc2));
-      if (all_four) store(index + 3 * output_depth, static_cast<int8_t>(acc3));
+      if (count > 1) store(index + output_depth, static_cast<int8_t>(acc1));
+      if (count > 2) store(index + 2 * output_depth, static_cast<int8_t>(acc2));
       continue;
     }
     const ChannelRequantizer q = channel_requantizer(p.output_multiplier[out_channel],
@@ -434,15 +593,23 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
                     const int32_t* bias, int8_t* scratch, const Store& store) {
   int32_t* words = reinterpret_cast<int32_t*>(scratch);
   const int32_t positions = p.batches * p.output_height * p.output_width;
+  const bool lean = lean_layer(p, bias);
   for (int32_t position = 0; position < positions; position += kPositions) {
     const int32_t count = positions - position < kPositions ? positions - position : kPositions;
     for (int32_t q = 0; q < kPositions; ++q) {
       gather_column(p, input, position + (q < count ? q : count - 1), words, q);
     }
     if (count == kPositions) {
-      conv_positions<true>(p, words, filter, bias, position * p.output_depth, count, store);
+      if (lean) {
+        conv_positions<true, true>(p, words, filter, bias, position * p.output_depth, count,
+                                   store);
+      } else {
+        conv_positions<true, false>(p, words, filter, bias, position * p.output_depth, count,
+                                    store);
+      }
     } else {
-      conv_positions<false>(p, words, filter, bias, position * p.output_depth, count, store);
+      conv_positions<false, false>(p, words, filter, bias, position * p.output_depth, count,
+                                   store);
     }
   }
 }

@@ -98,6 +98,43 @@ MF_ALWAYS_INLINE void requantize_four(const DepthwiseConvParams& p, int32_t chan
   out_pixel[channel + 3] = value3;
 }
 
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+// requantize_four for a layer with a requantizer table and the whole of int8 as its range:
+// each channel's four words in one LDM (hence pinned to r8-r11, which LDM needs ascending),
+// 32 instructions for the four channels (gcc's takes 43). Not at -O0 (thirteen registers).
+MF_ALWAYS_INLINE void requantize_four_full_range(const int32_t* words, int32_t acc0,
+                                                 int32_t acc1, int32_t acc2, int32_t acc3,
+                                                 int8_t* out) {
+  register int32_t multiplier __asm__("r8");
+  register int32_t round_low __asm__("r9");
+  register int32_t round_high __asm__("r10");
+  register int32_t high_shift __asm__("r11");
+  int32_t sign, low, high;
+#define MF_REQUANTIZE_ASM(acc)                                                 \
+  "ldmia %[words]!, {%[multiplier], %[round_low], %[round_high], %[high_shift]}\n\t" \
+  "and %[sign], %[" acc "], #0x80000000\n\t"                                   \
+  "subs %[low], %[round_low], %[sign]\n\t"                                     \
+  "sbc %[high], %[round_high], #0\n\t"                                         \
+  "smlal %[low], %[high], %[" acc "], %[multiplier]\n\t"                       \
+  "asr %[" acc "], %[high], %[high_shift]\n\t"                                 \
+  "ssat %[" acc "], #8, %[" acc "]\n\t"
+  __asm__ volatile(
+      MF_REQUANTIZE_ASM("acc0") MF_REQUANTIZE_ASM("acc1") MF_REQUANTIZE_ASM("acc2")
+      MF_REQUANTIZE_ASM("acc3")
+      "strb %[acc0], [%[out]]\n\t"
+      "strb %[acc1], [%[out], #1]\n\t"
+      "strb %[acc2], [%[out], #2]\n\t"
+      "strb %[acc3], [%[out], #3]\n\t"
+      : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+        [words] "+r"(words), [multiplier] "=&r"(multiplier), [round_low] "=&r"(round_low),
+        [round_high] "=&r"(round_high), [high_shift] "=&r"(high_shift), [sign] "=&r"(sign),
+        [low] "=&r"(low), [high] "=&r"(high)
+      : [out] "r"(out)
+      : "cc", "memory");
+#undef MF_REQUANTIZE_ASM
+}
+#endif
+
 // requantize_four out of line, for the loops with taps in rows: inlined, its registers would
 // push those loops' pointers and counters to the stack.
 #if defined(__GNUC__)
@@ -232,97 +269,136 @@ MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_table(const DepthwiseConvPara
 // Depth multiplier 1 with the compiler's tap-pair filter (DepthwiseConvParams::
 // filter_tap_pairs): all four-channel groups of one pixel, two taps per step, so each SMLAD
 // does two of a channel's multiply-accumulates. The input words of taps a and b are
-// interleaved with PKHBT/PKHTB into [a0 a1 b0 b1] and [a2 a3 b2 b3], which SXTAB16 turns into
-// the pairs (a_c, b_c) + input offset; the weights are already such pairs. Every tap of the
-// filter is in the table: one over the padding reads `padding_pixel`, input_depth bytes of
-// the input zero point, so its (x + input offset) is 0, what the reference's skipped tap adds.
-// Returns the first channel it left.
+// interleaved with PKHBT/PKHTB into [a0 a1 b0 b1] and [a2 a3 b2 b3], which SXTB16 turns into
+// the pairs (a_c, b_c); the weights are already such pairs, and the input offset is in the
+// accumulators' start, the four words before each group's weights (DepthwiseConvParams::
+// filter_tap_pairs). Every tap of the filter is in
+// the table: one over the padding reads `padding_pixel`, input_depth bytes of the input zero
+// point, whose product with the weight the folded offset cancels (the reference skips the
+// tap). Returns the first channel it left.
 const int32_t kMaxPairedTaps = 16;
+const int32_t kMaxTapPairs = kMaxPairedTaps / 2;
 const int32_t kMaxPaddingDepth = 256;  // the padding pixel lives on the stack
 
 template <class Rows>
 MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_pairs(const DepthwiseConvParams& p,
                                                          const Rows& rows, int32_t out_y,
-                                                         int32_t out_x, const int32_t* bias,
-                                                         int8_t* out_pixel,
+                                                         int32_t out_x, int8_t* out_pixel,
                                                          const int8_t* padding_pixel) {
   // The taps' input addresses (channel 0), an odd count padded with a repeat of the last
-  // (its weight half is 0), then a null pair that ends the table.
-  const int8_t* table[kMaxPairedTaps + 3];
+  // (its weight half is 0).
+  const int8_t* table[kMaxPairedTaps + 1];
   int32_t entries = 0;
   const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
   const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+  // The filter columns [first_x, end_x) fall inside the input, the same for every row.
+  int32_t first_x = 0, end_x = p.filter_width;
+  while (first_x < end_x && in_x_origin + p.dilation_width * first_x < 0) ++first_x;
+  while (end_x > first_x && in_x_origin + p.dilation_width * (end_x - 1) >= p.input_width) {
+    --end_x;
+  }
+  const int32_t tap_step = p.dilation_width * p.input_depth;
   for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y) {
     const int32_t in_y = in_y_origin + p.dilation_height * filter_y;
-    const bool row_inside = in_y >= 0 && in_y < p.input_height;
-    const int8_t* row = row_inside ? rows(in_y) : padding_pixel;
-    for (int32_t filter_x = 0; filter_x < p.filter_width; ++filter_x) {
-      const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
-      const bool inside = row_inside && in_x >= 0 && in_x < p.input_width;
-      table[entries++] = inside ? row + in_x * p.input_depth : padding_pixel;
+    if (in_y < 0 || in_y >= p.input_height) {
+      for (int32_t filter_x = 0; filter_x < p.filter_width; ++filter_x) {
+        table[entries++] = padding_pixel;
+      }
+      continue;
     }
+    int32_t filter_x = 0;
+    for (; filter_x < first_x; ++filter_x) table[entries++] = padding_pixel;
+    const int8_t* tap = rows(in_y) + (in_x_origin + p.dilation_width * first_x) * p.input_depth;
+    for (; filter_x < end_x; ++filter_x, tap += tap_step) table[entries++] = tap;
+    for (; filter_x < p.filter_width; ++filter_x) table[entries++] = padding_pixel;
   }
   if (entries % 2) {
     table[entries] = table[entries - 1];
     ++entries;
   }
-  table[entries] = 0;
-  table[entries + 1] = 0;
   const int32_t pairs = entries / 2;
-  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
-  const int32_t* words = p.filter_tap_pairs;
-  int32_t channel = 0;
-  for (; channel + 4 <= p.output_depth; channel += 4, words += 4 * pairs) {
-    int32_t acc0 = bias_of(bias, channel), acc1 = bias_of(bias, channel + 1);
-    int32_t acc2 = bias_of(bias, channel + 2), acc3 = bias_of(bias, channel + 3);
-    const int8_t* const* entry = table;
-    const int32_t* w = words;
+  const int32_t* w = p.filter_tap_pairs;  // advanced by each group's steps
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
-    // The loop below in Thumb-2: twenty instructions per two taps of four channels. The
-    // offset pair is read from the stack and the weights one word at a time so that it needs
-    // twelve registers, which gcc finds with a frame pointer too (-fno-omit-frame-pointer);
-    // not at -O0 (no register allocation to speak of).
+  // Bytes of the pair steps the sequence below skips (see there).
+  const int32_t skip_bytes = (kMaxTapPairs - pairs) * 60;
+  const bool full_range_table =
+      p.output_requantizers && is_full_int8_range(p.activation_min, p.activation_max);
+#endif
+  int32_t channel = 0;
+  for (; channel + 4 <= p.output_depth; channel += 4) {
+    int32_t acc0, acc1, acc2, acc3;
+    const int8_t* const* entry = table;
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+    // The steps below in Thumb-2, fifteen instructions per two taps of four channels, for
+    // kMaxTapPairs pairs; ADD PC enters past the ones this filter does not have (Duff's
+    // device without a loop: each step is 60 bytes, 32-bit encodings checked by the
+    // assembler). Twelve registers, which gcc finds with a frame pointer too; not at -O0 (no
+    // register allocation to speak of).
+#define MF_TAP_PAIR_ASM                                    \
+  "ldrd %[a], %[b], [%[entry]], #8\n\t"                     \
+  "ldr.w %[a], [%[a], %[channel]]\n\t"                      \
+  "ldr.w %[b], [%[b], %[channel]]\n\t"                      \
+  "pkhbt %[low], %[a], %[b], lsl #16\n\t"                   \
+  "pkhtb %[a], %[b], %[a], asr #16\n\t"                     \
+  "ldrd %[w0], %[w1], [%[w]], #8\n\t"                       \
+  "sxtb16 %[b], %[low]\n\t"                                 \
+  "smlad %[acc0], %[b], %[w0], %[acc0]\n\t"                 \
+  "sxtb16 %[b], %[low], ror #8\n\t"                         \
+  "smlad %[acc1], %[b], %[w1], %[acc1]\n\t"                 \
+  "ldrd %[w0], %[w1], [%[w]], #8\n\t"                       \
+  "sxtb16 %[b], %[a]\n\t"                                   \
+  "smlad %[acc2], %[b], %[w0], %[acc2]\n\t"                 \
+  "sxtb16 %[b], %[a], ror #8\n\t"                           \
+  "smlad %[acc3], %[b], %[w1], %[acc3]\n\t"
     const int8_t* a;
     const int8_t* b;
-    int32_t low, unpacked, weight;
+    int32_t low, w0, w1;
     __asm__(
-        "ldrd %[a], %[b], [%[entry]], #8\n\t"
-        "1:\n\t"
-        "ldr %[a], [%[a], %[channel]]\n\t"
-        "ldr %[b], [%[b], %[channel]]\n\t"
-        "pkhbt %[low], %[a], %[b], lsl #16\n\t"
-        "pkhtb %[a], %[b], %[a], asr #16\n\t"
-        "ldr %[b], %[offset]\n\t"
-        "sxtab16 %[unpacked], %[b], %[low]\n\t"
-        "ldr %[weight], [%[w]], #4\n\t"
-        "smlad %[acc0], %[unpacked], %[weight], %[acc0]\n\t"
-        "sxtab16 %[unpacked], %[b], %[low], ror #8\n\t"
-        "ldr %[weight], [%[w]], #4\n\t"
-        "smlad %[acc1], %[unpacked], %[weight], %[acc1]\n\t"
-        "sxtab16 %[unpacked], %[b], %[a]\n\t"
-        "ldr %[weight], [%[w]], #4\n\t"
-        "smlad %[acc2], %[unpacked], %[weight], %[acc2]\n\t"
-        "sxtab16 %[unpacked], %[b], %[a], ror #8\n\t"
-        "ldr %[weight], [%[w]], #4\n\t"
-        "smlad %[acc3], %[unpacked], %[weight], %[acc3]\n\t"
-        "ldrd %[a], %[b], [%[entry]], #8\n\t"
-        "cmp %[a], #0\n\t"
-        "bne 1b\n\t"
-        : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+        "ldrd %[acc0], %[acc1], [%[w]], #8\n\t"
+        "ldrd %[acc2], %[acc3], [%[w]], #8\n\t"
+        "ldr %[a], %[skip]\n\t"
+        "mf_tap_pairs_entry%=:\n\t"
+        "add pc, %[a]\n\t"  // PC reads as this instruction + 4: the first step
+        "nop.n\n\t"
+        "mf_tap_pairs_first%=:\n\t"
+        MF_TAP_PAIR_ASM
+        "mf_tap_pairs_second%=:\n\t"
+        MF_TAP_PAIR_ASM MF_TAP_PAIR_ASM MF_TAP_PAIR_ASM
+        MF_TAP_PAIR_ASM MF_TAP_PAIR_ASM MF_TAP_PAIR_ASM MF_TAP_PAIR_ASM
+        ".if (mf_tap_pairs_first%= - mf_tap_pairs_entry%=) != 4\n\t"
+        ".error \"the tap pairs do not start 4 bytes after their ADD PC\"\n\t"
+        ".endif\n\t"
+        ".if (mf_tap_pairs_second%= - mf_tap_pairs_first%=) != 60\n\t"
+        ".error \"a tap pair step is not 60 bytes\"\n\t"
+        ".endif\n\t"
+        : [acc0] "=&r"(acc0), [acc1] "=&r"(acc1), [acc2] "=&r"(acc2), [acc3] "=&r"(acc3),
           [entry] "+r"(entry), [w] "+r"(w), [a] "=&r"(a), [b] "=&r"(b), [low] "=&r"(low),
-          [unpacked] "=&r"(unpacked), [weight] "=&r"(weight)
-        : [channel] "r"(channel), [offset] "m"(offset_pair)
-        : "cc", "memory");
+          [w0] "=&r"(w0), [w1] "=&r"(w1)
+        : [channel] "r"(channel), [skip] "m"(skip_bytes)
+        : "memory");
+#undef MF_TAP_PAIR_ASM
 #else
-    for (; entry[0] != 0; entry += 2, w += 4) {
+    acc0 = w[0];
+    acc1 = w[1];
+    acc2 = w[2];
+    acc3 = w[3];
+    w += 4;
+    for (int32_t pair = 0; pair < pairs; ++pair, entry += 2, w += 4) {
       const uint32_t a = static_cast<uint32_t>(simd::read_s8x4(entry[0] + channel));
       const uint32_t b = static_cast<uint32_t>(simd::read_s8x4(entry[1] + channel));
       const int32_t low = static_cast<int32_t>((a & 0xFFFFu) | (b << 16));  // PKHBT
       const int32_t high = static_cast<int32_t>((b & 0xFFFF0000u) | (a >> 16));  // PKHTB
-      acc0 = simd::smlad(simd::sxtab16(offset_pair, low), w[0], acc0);
-      acc1 = simd::smlad(simd::sxtab16_odd(offset_pair, low), w[1], acc1);
-      acc2 = simd::smlad(simd::sxtab16(offset_pair, high), w[2], acc2);
-      acc3 = simd::smlad(simd::sxtab16_odd(offset_pair, high), w[3], acc3);
+      acc0 = simd::smlad(simd::sxtb16(low), w[0], acc0);
+      acc1 = simd::smlad(simd::sxtb16_odd(low), w[1], acc1);
+      acc2 = simd::smlad(simd::sxtb16(high), w[2], acc2);
+      acc3 = simd::smlad(simd::sxtb16_odd(high), w[3], acc3);
+    }
+#endif
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+    if (full_range_table) {
+      requantize_four_full_range(p.output_requantizers + 4 * channel, acc0, acc1, acc2, acc3,
+                                 out_pixel + channel);
+      continue;
     }
 #endif
     requantize_four(p, channel, acc0, acc1, acc2, acc3, out_pixel);
@@ -349,7 +425,7 @@ MF_HOT_LOOP inline void depthwise_pixel(const DepthwiseConvParams& p, const Rows
                                         const int8_t* padding_pixel) {
   if (padding_pixel) {
     const int32_t channel =
-        depthwise_groups_by_tap_pairs(p, rows, out_y, out_x, bias, out_pixel, padding_pixel);
+        depthwise_groups_by_tap_pairs(p, rows, out_y, out_x, out_pixel, padding_pixel);
     depthwise_pixel_generic(p, rows, out_y, out_x, filter, bias, out_pixel, channel);
     return;
   }

@@ -34,9 +34,11 @@ struct DepthwiseConvParams {
   int32_t output_depth;  // input_depth * depth_multiplier
   // As in ConvParams: four words per output channel for the fast path, or 0.
   const int32_t* output_requantizers;
-  // The filter as int16 pairs of taps for the fast path's SMLAD loop (depth multiplier 1,
-  // output depth a multiple of 4, at most 16 taps), or 0: [channel / 4][tap / 2][channel % 4],
-  // each word tap 2k in the low half, tap 2k + 1 (0 past the last tap) in the high half.
+  // For the fast path's tap-pair steps (depth multiplier 1, output depth a multiple of 4, at
+  // most 16 taps), or 0: per group of four channels, their bias plus input_offset times the
+  // sum of each channel's taps (the steps multiply the input bytes without the offset), then
+  // the filter as int16 pairs of taps, [tap / 2][channel % 4], each word tap 2k in the low
+  // half, tap 2k + 1 (0 past the last tap) in the high half.
   const int32_t* filter_tap_pairs;
 };
 

@@ -46,29 +46,25 @@ const mf::FullyConnectedParams op0_params = {
     /* output_depth      */ 16,
 };
 
-// operator 1 (FULLY_CONNECTED): weights [16,16] int8, scale 0.0108946553, zero point 0
-const int8_t op1_weights[256] = {
-    -12, 26, -19, 9, 25, 33, -12, 36, -32, 33, -17, -68, -9, -11, -6, 25, 3,
-    -36, -46, 2, 6, -7, -12, 2, -1, -6, -17, -15, -17, -45, 39, -31, -5, 39,
-    -35, -21, -37, -28, 5, 26, 23, -4, 36, 18, 21, -17, 30, -28, 16, -2, 20,
-    -38, 28, -8, -13, -15, -17, -30, -13, 9, -29, -23, -19, -29, -28, 21, 7, 11,
-    4, 27, 26, -2, -21, 1, -34, 33, -26, 11, -20, 3, 35, 10, 34, 36, 30, 39, 3,
-    -26, 3, 36, -1, -64, 17, -8, -4, -15, 17, 12, -11, -32, -13, 7, 23, -27,
-    -24, -19, -6, -36, -24, 35, -5, 7, -35, -5, -3, 0, 20, 38, 17, 23, -25, -15,
-    17, -22, 2, 38, 4, 4, 37, 33, 29, 10, -37, 29, -36, 32, 1, -6, -29, 55, 11,
-    -15, 26, 22, -17, 28, -25, 3, -32, 22, 2, 3, 33, 24, 9, 46, -39, -27, 20,
-    11, -22, 26, -4, -40, 19, 0, -60, -40, -20, -39, -2, 13, 25, 32, -40, -42,
-    -30, 31, -23, -41, -54, -30, -35, -58, 19, -25, 4, 62, 0, 1, 20, -57, -37,
-    -25, 21, 21, -11, 6, -42, 26, -36, 9, 34, -2, 8, 2, 19, -17, 25, 30, -30, 9,
-    -3, -13, 20, -35, -38, 32, -39, 15, -29, -7, -9, -18, -23, 36, -26, 41, 0,
-    7, 22, -30, 30, 13, 35, -45, -35, -9, 20, -6, 8, 34, 38, 33, 9, 8, 15, 11,
-    -32, 18, -12, 127, -36, 88, -27, 38
+// operator 1 (FULLY_CONNECTED): weights [16,16] int8 in blocks of 4 rows x 4 inputs, two rows per int16 (256 A + B + 128) for SMLAD (ops/fully_connected.py: row_pair_words)
+const int32_t op1_weight_words[64] = {
+    -313330557, 159521372, -577438832, -346413186, -193717882, 612508025,
+    91478940, 443671672, -277880705, -1133436550, 611522415, 311032930,
+    -89655441, 425850195, 510465379, -463212695, 128115875, 195302794,
+    -176352931, -528479109, 444794014, -26862681, 395441044, -443086938,
+    -562041981, 557842852, -91101081, -596972175, -327358831, 57740152,
+    -75175806, 126100390, 493299055, 176365980, -60167582, -665380193,
+    -595403936, 545463702, -1000533174, -666501022, -477560415, 934214296,
+    -24843117, 230611303, 445909849, 378270053, -661382784, -699981695,
+    358800281, 361359262, -425268856, 698426530, -694880899, 442304115,
+    378470537, -494205048, 576314458, -24180320, 594812512, -738259566,
+    326568035, -278003079, 342220124, -89720872
 };
 
-// operator 1 (FULLY_CONNECTED): bias [16] int32, scale 0.000145172628, zero point 0
-const int32_t op1_bias[16] = {
-    -729, 1954, 610, 0, 241, -471, -35, -867, 571, 581, 4260, 3943, 591, 0,
-    -889, -5103
+// operator 1 (FULLY_CONNECTED): bias + input offset (128) x the sum of each row's weights
+const int32_t op1_folded_bias[16] = {
+    -601, -21214, 3554, -20864, 1905, 15529, -12323, 6557, 21307, 8389, -20572,
+    -23705, -2481, -11520, 2951, 35857
 };
 
 // operator 1 (FULLY_CONNECTED): requantization multipliers (Q0.31)
@@ -153,7 +149,7 @@ int run(const void *const *inputs, void *const *outputs) {
   // FULLY_CONNECTED (operator 0) -> 'sequential/dense/MatMul' [1,16]
   mf::fully_connected(op0_params, t0_serving_default_dense_input_0, op0_weights, op0_bias, t7_dense_MatMul);
   // FULLY_CONNECTED (operator 1) -> 'sequential/dense_1/MatMul' [1,16]
-  mf::fully_connected(op1_params, t7_dense_MatMul, op1_weights, op1_bias, t8_dense_1_MatMul);
+  mf::fully_connected_row_pairs(op1_params, t7_dense_MatMul, op1_weight_words, op1_folded_bias, t8_dense_1_MatMul);
   // FULLY_CONNECTED (operator 2) -> 'StatefulPartitionedCall:0' [1,1]
   mf::fully_connected(op2_params, t8_dense_1_MatMul, op2_weights, op2_bias, t9_StatefulPartitionedCall_0);
   return 0;
