@@ -116,3 +116,52 @@ def run_queued(app: RecordingApp, *, limit: int = 50) -> list[Any]:
 def motion_project(sqlite_database_url: str) -> tuple[int, int]:
     with get_sessionmaker()() as session:
         return add_motion_project(session)
+
+
+IMAGE_LABELS = ("bars", "plain")
+IMAGES_PER_LABEL = 6
+IMAGE_SIZE = (30, 40)  # height, width
+
+
+def image_values(label: str, index: int) -> np.ndarray:
+    """RGB pixels (0..255): noise, with horizontal bars of a random colour for `bars`."""
+    rng = np.random.default_rng(zlib.crc32(f"image/{label}/{index}".encode()))
+    pixels = rng.uniform(0, 80, (*IMAGE_SIZE, 3))
+    if label == "bars":
+        pixels[rng.integers(0, 4) :: 6, :, :] += rng.uniform(120, 170, 3)
+    return np.clip(pixels, 0, 255).astype(np.float32)
+
+
+def add_image_project(session: Any, name: str = "pictures") -> tuple[int, int]:
+    """(project id, impulse id): RGB images of two labels and an image impulse (image block at
+    24 x 24, the default network), as a user would have set it up before tuning."""
+    from backend.ingest.image import _RGB_AXES
+    from backend.ingest.sample import make_sample
+    from backend.services.uploads import new_sample
+
+    project = Project(name=name, description="")
+    session.add(project)
+    session.flush()
+    for label in IMAGE_LABELS:
+        for index in range(IMAGES_PER_LABEL):
+            parsed = make_sample(
+                kind="image",
+                values=image_values(label, index),
+                axes=_RGB_AXES,
+                interval_ms=None,
+                source_format="png",
+            )
+            sample = new_sample(project, f"{label}.{index}.png", label, "training", parsed)
+            sample.data = SampleData(values=parsed.values.tobytes())
+            session.add(sample)
+    session.commit()
+    impulse = create_impulse(
+        session,
+        project.id,
+        ImpulseCreate.model_validate_json(
+            '{"input_block": {"type": "image"},'
+            ' "dsp_blocks": [{"id": 1, "type": "image", "params": {"width": 24, "height": 24}}],'
+            ' "learning_blocks": [{"id": 1, "dsp_blocks": [1]}]}'
+        ),
+    )
+    return project.id, impulse.id
