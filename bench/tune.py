@@ -298,6 +298,11 @@ def main() -> None:
     if not complete:
         print("no searched trial completed that fits the board")
         return
+    print("Pareto front of int8 accuracy vs latency (searched trials):")
+    for trial in sorted(
+        (t for t in searched if t["on_pareto_front"]), key=lambda t: t["latency_ms"] or 0.0
+    ):
+        print(row("  front", trial_figures(trial)))
     best = trial_figures(
         max(complete, key=lambda t: (t["objective_value"], -(t["latency_ms"] or 0)))
     )
