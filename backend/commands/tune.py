@@ -26,26 +26,34 @@ def _row(trial: dict[str, Any], objective: str) -> str:
     dsp = (config.get("dsp") or {}).get("type", "?")
     network = (config.get("network") or {}).get("description", "?")
     value = trial.get("objective_value")
-    value_text = "-" if value is None else (f"{value:.3f}" if objective != "mae" else f"{value:.4g}")
+    value_text = (
+        "-" if value is None else (f"{value:.3f}" if objective != "mae" else f"{value:.4g}")
+    )
     latency = cost.get("latency_ms")
     ram = cost.get("ram_bytes")
     flash = cost.get("flash_bytes")
     front = "*" if trial.get("on_pareto_front") else " "
+    current = " (current impulse)" if config.get("current_impulse") else ""
     return (
         f"{front}#{trial['number']:<4} {trial['state']:<9} {objective} {value_text:>7}  "
         f"{'-' if latency is None else f'{latency:.2f} ms':>10}  "
         f"RAM {'-' if ram is None else f'{ram / 1024:.1f} kB':>9}  "
         f"flash {'-' if flash is None else f'{flash / 1024:.1f} kB':>9}  {dsp}; {network}"
+        f"{current}"
     )
 
 
 def best_trials(search: dict[str, Any], count: int = SHOWN_TRIALS) -> list[dict[str, Any]]:
     """Complete trials, best objective first (MAE: lowest), ties by latency."""
     sign = -1.0 if search["objective"] == "mae" else 1.0
-    complete = [t for t in search["trials"] if t["state"] == "complete"
-                and t.get("objective_value") is not None]
-    return sorted(complete, key=lambda t: (-sign * t["objective_value"],
-                                           t.get("latency_ms") or 0.0))[:count]
+    complete = [
+        t
+        for t in search["trials"]
+        if t["state"] == "complete" and t.get("objective_value") is not None
+    ]
+    return sorted(
+        complete, key=lambda t: (-sign * t["objective_value"], t.get("latency_ms") or 0.0)
+    )[:count]
 
 
 def tune(
@@ -91,8 +99,9 @@ def tune(
                     bar.n = search["trials_finished"]
                     best = best_trials(search, 1)
                     if best:
-                        bar.set_postfix_str(f"best {search['objective']} "
-                                            f"{best[0]['objective_value']:.3g}")
+                        bar.set_postfix_str(
+                            f"best {search['objective']} {best[0]['objective_value']:.3g}"
+                        )
                     bar.refresh()
             return search
     except httpx.HTTPError as error:
@@ -125,14 +134,21 @@ def _run(args: argparse.Namespace) -> int:
     stored = None if args.api_key else load_credentials()
     url = args.url or (stored.url if stored else settings_url())
     if stored is not None and args.url and args.url.rstrip("/") != stored.url:
-        print(f"mcuforge tune: the token in {credentials_path()} is for {stored.url}, not "
-              f"{args.url}; run `mcuforge login --url {args.url}` or pass --api-key",
-              file=sys.stderr)
+        print(
+            f"mcuforge tune: the token in {credentials_path()} is for {stored.url}, not "
+            f"{args.url}; run `mcuforge login --url {args.url}` or pass --api-key",
+            file=sys.stderr,
+        )
         return 2
     try:
-        search = tune(url=url.rstrip("/"), project=args.project, body=_body(args),
-                      api_key=args.api_key, bearer_token=stored.token if stored else None,
-                      progress=not args.quiet)
+        search = tune(
+            url=url.rstrip("/"),
+            project=args.project,
+            body=_body(args),
+            api_key=args.api_key,
+            bearer_token=stored.token if stored else None,
+            progress=not args.quiet,
+        )
     except TuneFailed as error:
         print(f"mcuforge tune: {error}", file=sys.stderr)
         return 2
@@ -140,8 +156,10 @@ def _run(args: argparse.Namespace) -> int:
     for trial in search["trials"]:
         counts[trial["state"]] = counts.get(trial["state"], 0) + 1
     summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
-    print(f"Search {search['id']} {search['state']} after {search['running_seconds']:.0f} s: "
-          f"{summary or 'no trials'} (board {search['board']}).")
+    print(
+        f"Search {search['id']} {search['state']} after {search['running_seconds']:.0f} s: "
+        f"{summary or 'no trials'} (board {search['board']})."
+    )
     best = best_trials(search)
     if not best:
         print("No trial completed.", file=sys.stderr)
@@ -149,8 +167,14 @@ def _run(args: argparse.Namespace) -> int:
     print("Best trials (* = on the Pareto front of objective vs latency):")
     for trial in best:
         print("  " + _row(trial, search["objective"]))
-    print(f"Apply one: POST /api/projects/{search['project_id']}/tuner/searches/{search['id']}"
-          f"/trials/<trial id>/apply (ids: {', '.join(str(t['id']) for t in best)})")
+    # What the best trials are to be compared with, when it is not among them.
+    for trial in search["trials"]:
+        if (trial.get("config") or {}).get("current_impulse") and trial not in best:
+            print("  " + _row(trial, search["objective"]))
+    print(
+        f"Apply one: POST /api/projects/{search['project_id']}/tuner/searches/{search['id']}"
+        f"/trials/<trial id>/apply (ids: {', '.join(str(t['id']) for t in best)})"
+    )
     return 0 if search["state"] == "done" else 1
 
 
@@ -164,19 +188,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     parser.add_argument("--project", required=True, help="project id or exact project name")
     parser.add_argument("--board", default="nano33ble", help="board profile (default nano33ble)")
-    parser.add_argument("--trials", type=int, help="number of trials (default 30 without "
-                        "--time-budget)")
+    parser.add_argument(
+        "--trials", type=int, help="number of trials (default 30 without --time-budget)"
+    )
     parser.add_argument("--time-budget", type=int, metavar="SECONDS", help="stop after this long")
     parser.add_argument("--objective", choices=["accuracy", "f1", "mae"], default="accuracy")
-    parser.add_argument("--labels", help="comma-separated labels whose F1 to raise (--objective f1)")
+    parser.add_argument(
+        "--labels", help="comma-separated labels whose F1 to raise (--objective f1)"
+    )
     parser.add_argument("--impulse", type=int, help="impulse id to explore (default the newest)")
     parser.add_argument("--max-latency-ms", type=float, help="longest DSP + model time allowed")
     parser.add_argument("--max-ram-kb", type=int, help="RAM allowed, below the board's")
     parser.add_argument("--max-flash-kb", type=int, help="flash allowed, below the board's")
     parser.add_argument("--parallel", type=int, default=2, help="trials at once (default 2)")
     parser.add_argument("--epochs", type=int, default=20, help="training epochs per trial")
-    parser.add_argument("--single-objective", action="store_true",
-                        help="TPE on the objective alone instead of NSGA-II with latency")
+    parser.add_argument(
+        "--single-objective",
+        action="store_true",
+        help="TPE on the objective alone instead of NSGA-II with latency",
+    )
     parser.add_argument("--url", help="the server (default: the one `mcuforge login` used)")
     parser.add_argument("--api-key", help="a project's API key (default: the login token)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -116,3 +116,96 @@ def run_queued(app: RecordingApp, *, limit: int = 50) -> list[Any]:
 def motion_project(sqlite_database_url: str) -> tuple[int, int]:
     with get_sessionmaker()() as session:
         return add_motion_project(session)
+
+
+IMAGE_LABELS = ("bars", "plain")
+IMAGES_PER_LABEL = 6
+IMAGE_SIZE = (30, 40)  # height, width
+
+
+def image_values(label: str, index: int) -> np.ndarray:
+    """RGB pixels (0..255): noise, with horizontal bars of a random colour for `bars`."""
+    rng = np.random.default_rng(zlib.crc32(f"image/{label}/{index}".encode()))
+    pixels = rng.uniform(0, 80, (*IMAGE_SIZE, 3))
+    if label == "bars":
+        pixels[rng.integers(0, 4) :: 6, :, :] += rng.uniform(120, 170, 3)
+    return np.clip(pixels, 0, 255).astype(np.float32)
+
+
+def add_image_project(session: Any, name: str = "pictures") -> tuple[int, int]:
+    """(project id, impulse id): RGB images of two labels and an image impulse (image block at
+    24 x 24, the default network), as a user would have set it up before tuning."""
+    from backend.ingest.image import _RGB_AXES
+    from backend.ingest.sample import make_sample
+    from backend.services.uploads import new_sample
+
+    project = Project(name=name, description="")
+    session.add(project)
+    session.flush()
+    for label in IMAGE_LABELS:
+        for index in range(IMAGES_PER_LABEL):
+            parsed = make_sample(
+                kind="image",
+                values=image_values(label, index),
+                axes=_RGB_AXES,
+                interval_ms=None,
+                source_format="png",
+            )
+            sample = new_sample(project, f"{label}.{index}.png", label, "training", parsed)
+            sample.data = SampleData(values=parsed.values.tobytes())
+            session.add(sample)
+    session.commit()
+    impulse = create_impulse(
+        session,
+        project.id,
+        ImpulseCreate.model_validate_json(
+            '{"input_block": {"type": "image"},'
+            ' "dsp_blocks": [{"id": 1, "type": "image", "params": {"width": 24, "height": 24}}],'
+            ' "learning_blocks": [{"id": 1, "dsp_blocks": [1]}]}'
+        ),
+    )
+    return project.id, impulse.id
+
+
+def add_regression_project(session: Any, *, bad_label: str | None = None) -> tuple[int, int]:
+    """(project id, impulse id): 3-axis recordings labelled with the frequency (Hz) of the sine
+    they carry, and an impulse regressing it from a spectral block. `bad_label` replaces one
+    sample's number (a label the regression cannot read)."""
+    project = Project(name="frequencies", description="")
+    session.add(project)
+    session.flush()
+    t = np.arange(int(RATE_HZ * SECONDS)) / RATE_HZ
+    for index, frequency in enumerate(np.linspace(1.0, 8.0, 12)):
+        rng = np.random.default_rng(index)
+        values = rng.normal(0.0, 0.3, (len(t), 3))
+        values[:, 0] += 3.0 * np.sin(2 * np.pi * frequency * t + rng.uniform(0, 6))
+        values = values.astype("<f4")
+        label = bad_label if bad_label and index == 5 else f"{frequency:.2f}"
+        sample = Sample(
+            project_id=project.id,
+            filename=f"{label}.{index}.csv",
+            label=label,
+            category="training",
+            kind="timeseries",
+            source_format="csv",
+            axes=[{"name": axis, "units": "m/s2"} for axis in AXES],
+            shape=list(values.shape),
+            sample_rate_hz=RATE_HZ,
+            interval_ms=1000.0 / RATE_HZ,
+            length=len(values),
+            duration_ms=1000.0 * SECONDS,
+            content_hash=f"{zlib.crc32(values.tobytes()):08x}r{index}".ljust(64, "0"),
+        )
+        sample.data = SampleData(values=values.tobytes())
+        session.add(sample)
+    session.commit()
+    impulse = create_impulse(
+        session,
+        project.id,
+        ImpulseCreate.model_validate_json(
+            '{"input_block": {"window_size_ms": 1000, "window_increase_ms": 500},'
+            ' "dsp_blocks": [{"id": 1, "type": "spectral"}],'
+            ' "learning_blocks": [{"id": 1, "type": "regression", "dsp_blocks": [1]}]}'
+        ),
+    )
+    return project.id, impulse.id

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import optuna
 from sqlalchemy import select
 
 from backend.db.models import (
@@ -24,7 +25,10 @@ from backend.services import deployment as deployment_service
 from backend.services import tuner as service
 from tests.tuning.conftest import RecordingApp, run_queued
 from worker.job_runtime import run_job
+from worker.learning.settings import TrainingSettings
+from worker.training.network import resolve_layers
 from worker.training.train_job import run_train_model
+from worker.tuning import study as studies
 
 
 def start(project_id: int, **fields: Any) -> int:
@@ -42,7 +46,7 @@ def start(project_id: int, **fields: Any) -> int:
 def test_a_search_runs_its_trials_and_ends_at_its_budget(
     motion_project: tuple[int, int], local_queue: RecordingApp
 ) -> None:
-    project_id, _ = motion_project
+    project_id, impulse_id = motion_project
     search_id = start(project_id)
     assert len(local_queue.sent) == 2  # parallel_trials jobs queued at once
     run_queued(local_queue)
@@ -68,9 +72,36 @@ def test_a_search_runs_its_trials_and_ends_at_its_budget(
         assert result["fits"] is True
         assert trial.worker and trial.config["dsp"]["type"] in ("spectral", "raw", "flatten")
     assert public.best_trial_id in {t.id for t in complete}
+    assert_trial_zero_is_the_impulse(search, impulse_id, trials)
     assert any(t.on_pareto_front for t in public.trials)
     best = next(t for t in complete if t.id == public.best_trial_id)
     reproduce_applied_trial(project_id, search_id, best)
+
+
+def assert_trial_zero_is_the_impulse(
+    search: TunerSearch, impulse_id: int, trials: list[TunerTrial]
+) -> None:
+    """Trial 0 is the impulse's own DSP block and parameters, its network (the default preset's
+    layers) and learning rate, run as the other trials are; Optuna keeps it out of the
+    samplers' model (pruned, its objective kept as an attribute); the others are searched."""
+    with get_sessionmaker()() as session:
+        impulse = session.get(Impulse, impulse_id)
+        assert impulse is not None
+    baseline, *searched = sorted(trials, key=lambda t: t.number)
+    assert baseline.number == 0 and baseline.state == TrialState.complete
+    assert baseline.config["current_impulse"] is True
+    assert baseline.config["dsp"] == {"type": "spectral", "params": impulse.dsp_blocks[0]["params"]}
+    assert baseline.config["network"]["family"] == "impulse"
+    assert baseline.config["learning_rate"] == TrainingSettings().learning_rate
+    # The default preset for spectral features (dense_spectral), whatever their length.
+    assert (baseline.result or {})["layers"] == resolve_layers({}, ["spectral"], (8,))
+    assert not any(t.config["current_impulse"] for t in searched)
+    study = studies.load_study(search.study_name, multi_objective=True, max_trials=3, seed=0)
+    first = next(t for t in study.trials if t.number == 0)
+    assert first.user_attrs["current_impulse"] is True and first.params == {}
+    assert first.state == optuna.trial.TrialState.PRUNED
+    assert first.user_attrs["objective"] == baseline.objective_value
+    assert all(t.params for t in study.trials if t.number != 0)
 
 
 def reproduce_applied_trial(project_id: int, search_id: int, trial: TunerTrial) -> None:
@@ -89,7 +120,9 @@ def reproduce_applied_trial(project_id: int, search_id: int, trial: TunerTrial) 
         assert job is not None and impulse.id not in before and len(before) == 1
     assert run_job(job.id, run_train_model) == JobState.succeeded
     with get_sessionmaker()() as session:
-        model = session.scalars(select(TrainedModel).where(TrainedModel.impulse_id == impulse.id)).one()
+        model = session.scalars(
+            select(TrainedModel).where(TrainedModel.impulse_id == impulse.id)
+        ).one()
         impulse_row = session.get(Impulse, impulse.id)
         assert impulse_row is not None
         estimate = deployment_service.estimates(session, impulse_row, "nano33ble")

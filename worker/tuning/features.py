@@ -46,8 +46,12 @@ def complete_params(dsp_type: str, params: dict[str, Any]) -> dict[str, Any]:
 def dsp_spec(impulse: Impulse, dsp_type: str, params: dict[str, Any]) -> dict[str, Any]:
     """An impulse DSP block entry for the trial's DSP block, on every axis of the input block."""
     axes = list(impulse.input_block.get("axes") or [])
-    spec: dict[str, Any] = {"id": 1, "type": dsp_type, "name": dsp_type.upper(),
-                            "params": complete_params(dsp_type, params)}
+    spec: dict[str, Any] = {
+        "id": 1,
+        "type": dsp_type,
+        "name": dsp_type.upper(),
+        "params": complete_params(dsp_type, params),
+    }
     if axes and impulse.input_block.get("type") != "image":
         spec["axes"] = axes
     return spec
@@ -80,8 +84,9 @@ def trial_features(
     log: Callable[[str], None],
 ) -> tuple[LearningFeatures, bool]:
     """Features of DSP block `spec` over the impulse's project; (features, read from cache)."""
-    fingerprint = block_fingerprint(impulse.input_block, {k: v for k, v in spec.items()
-                                                          if k != "id"})
+    fingerprint = block_fingerprint(
+        impulse.input_block, {k: v for k, v in spec.items() if k != "id"}
+    )
     block_id = cache_block_id(fingerprint)
     samples = project_samples(session, impulse.project_id)
     dataset = Dataset.of(s for s in samples if s.kind == sample_kind_of(impulse))
@@ -97,15 +102,25 @@ def trial_features(
     ):
         matrix = load_feature_matrix(session, impulse.id, block_id)
         if matrix is not None:
-            return _learning_features(matrix.features, matrix.sample_ids, matrix.labels,
-                                      matrix.categories, fingerprint), True
+            return _learning_features(
+                matrix.features,
+                matrix.sample_ids,
+                matrix.labels,
+                matrix.categories,
+                fingerprint,
+                dataset,
+            ), True
     transient = _transient_impulse(impulse, spec, block_id)
     configs = block_configs(transient)
     batches, _skipped, expected, rate = impulse_batches(session, transient, samples, lambda _: None)
     try:
         results, origins = generate_features_streaming(
-            batches, configs, sample_rate_hz=rate, window_count=expected,
-            projection_method="pca", spill_dir=scratch,
+            batches,
+            configs,
+            sample_rate_hz=rate,
+            window_count=expected,
+            projection_method="pca",
+            spill_dir=scratch,
         )
     except NoWindows:
         raise JobInputError(
@@ -117,19 +132,35 @@ def trial_features(
     features = result.features
     try:
         store_cached_feature_set(
-            session, impulse_id=impulse.id, dsp_block_id=block_id, fingerprint=fingerprint,
-            origins=origins, result=result, job_id=job_id, dataset=dataset,
+            session,
+            impulse_id=impulse.id,
+            dsp_block_id=block_id,
+            fingerprint=fingerprint,
+            origins=origins,
+            result=result,
+            job_id=job_id,
+            dataset=dataset,
         )
     except IntegrityError:  # another worker stored the same configuration at the same moment
         session.rollback()
     log(f"features {tuple(features.shape[1:])} of {len(features)} windows computed and cached")
-    return _learning_features(features, origins.sample_ids, list(origins.labels),
-                              list(origins.categories), fingerprint), False
+    return _learning_features(
+        features,
+        origins.sample_ids,
+        list(origins.labels),
+        list(origins.categories),
+        fingerprint,
+        dataset,
+    ), False
 
 
 def _learning_features(
-    features: np.ndarray, sample_ids: np.ndarray, labels: list[str], categories: list[str],
+    features: np.ndarray,
+    sample_ids: np.ndarray,
+    labels: list[str],
+    categories: list[str],
     fingerprint: str,
+    dataset: Dataset,
 ) -> LearningFeatures:
     return LearningFeatures(
         features=np.asarray(features, dtype=np.float32),
@@ -138,4 +169,5 @@ def _learning_features(
         labels=list(labels),
         categories=list(categories),
         fingerprints={"1": fingerprint},
+        dataset_samples=dataset.to_json(),
     )

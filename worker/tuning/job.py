@@ -7,7 +7,6 @@ import logging
 import socket
 from typing import Any
 
-import numpy as np
 import optuna
 from sqlalchemy import update
 
@@ -23,9 +22,11 @@ from worker.job_runtime import JobContext, worker_identity
 from worker.scratch import job_scratch_dir
 from worker.training.reporting import JobReporter
 from worker.training.sandbox_policy import training_limits
+from worker.training.targets import regression_targets
 from worker.training.train_job import TRAINING_LIMITS, class_indices
 from worker.tuning import lifecycle
 from worker.tuning import study as studies
+from worker.tuning.baseline import CURRENT_IMPULSE, NotComparable, current_impulse_config
 from worker.tuning.enqueue import enqueue_trial
 from worker.tuning.features import DspConfigRefused, dsp_spec, trial_features
 from worker.tuning.params import TunerTrialParams
@@ -62,12 +63,9 @@ def _trial_data(features: Any, task: str) -> TrialData:
     x = features.features[rows]
     labels = [features.labels[i] for i in rows]
     if task == "regression":
-        try:
-            y = np.array([float(label) for label in labels], dtype=np.float32)
-        except ValueError:
-            raise JobInputError(
-                "the tuner takes regression targets as numeric labels; a label is not a number"
-            ) from None
+        # As the training job reads them, with its error naming the sample whose label is not
+        # a number.
+        y = regression_targets(labels, features.sample_ids[rows], features.dataset_samples)
         return TrialData(x, y, [], features.sample_ids[rows], "regression")
     y_index, class_names = class_indices(labels)
     return TrialData(x, y_index, class_names, features.sample_ids[rows])
@@ -83,9 +81,11 @@ def _task_of(impulse: Impulse) -> str:
 def _fail_previous_attempt(search: TunerSearch, job_id: int) -> None:
     """A redelivered job whose worker died mid-trial: that trial failed with its worker."""
     with get_sessionmaker()() as session:
-        stale = session.query(TunerTrial).filter(
-            TunerTrial.job_id == job_id, TunerTrial.state == TrialState.running
-        ).all()
+        stale = (
+            session.query(TunerTrial)
+            .filter(TunerTrial.job_id == job_id, TunerTrial.state == TrialState.running)
+            .all()
+        )
         for trial in stale:
             trial.state = TrialState.failed
             trial.error = f"the worker running it ({trial.worker}) stopped"
@@ -100,7 +100,9 @@ def _schedule_next(search_id: int, job_id: int, queue: str | None) -> None:
         if search is None:
             return
         lifecycle.top_up(
-            session, search, lambda s, found: enqueue_trial(s, found, queue=queue),
+            session,
+            search,
+            lambda s, found: enqueue_trial(s, found, queue=queue),
             exclude_job=job_id,
         )
 
@@ -120,8 +122,12 @@ def run_tuner_trial(context: JobContext, params: dict[str, Any]) -> dict[str, An
         if search.impulse_id is None or session.get(Impulse, search.impulse_id) is None:
             found = session.get(TunerSearch, search.id)
             if found is not None:
-                lifecycle.finish(session, found, SearchState.cancelled,
-                                 error="the impulse this search explores was deleted")
+                lifecycle.finish(
+                    session,
+                    found,
+                    SearchState.cancelled,
+                    error="the impulse this search explores was deleted",
+                )
             raise JobInputError(f"the impulse search {search.id} explores no longer exists")
     if search.state != SearchState.running or not _time_left(search):
         with sessions() as session:
@@ -131,39 +137,59 @@ def run_tuner_trial(context: JobContext, params: dict[str, Any]) -> dict[str, An
         context.log(f"search {search.id} is {search.state}; no trial run")
         return {"search_id": search.id, "trial": None}
     study = studies.load_study(
-        search.study_name, multi_objective=search.multi_objective,
-        max_trials=search.max_trials, seed=search.seed * 1000 + search.trials_started,
+        search.study_name,
+        multi_objective=search.multi_objective,
+        max_trials=search.max_trials,
+        seed=search.seed * 1000 + search.trials_started,
     )
     trial = study.ask()
     row_id: int | None = None
     try:
         row_id, outcome = _run(context, search, trial, node)
     except BaseException as error:
-        reason = "cancelled" if isinstance(error, JobCancelled) else str(error) or type(error).__name__
+        reason = (
+            "cancelled" if isinstance(error, JobCancelled) else str(error) or type(error).__name__
+        )
         study.tell(trial, state=optuna.trial.TrialState.FAIL)
         with sessions() as session:
             query = update(TunerTrial).where(
-                TunerTrial.search_id == search.id, TunerTrial.number == trial.number,
+                TunerTrial.search_id == search.id,
+                TunerTrial.number == trial.number,
                 TunerTrial.state == TrialState.running,
             )
-            session.execute(query.values(state=TrialState.failed, error=reason,
-                                         finished_at=utcnow()))
+            session.execute(
+                query.values(state=TrialState.failed, error=reason, finished_at=utcnow())
+            )
             session.commit()
         if not isinstance(error, JobCancelled | KeyboardInterrupt | SystemExit):
             _schedule_next(search.id, context.job_id, queue)
         raise
     _tell(study, trial, search, outcome)
     _schedule_next(search.id, context.job_id, queue)
-    return {"search_id": search.id, "trial": trial.number, "trial_id": row_id,
-            "state": outcome.state, "objective": outcome.objective}
+    return {
+        "search_id": search.id,
+        "trial": trial.number,
+        "trial_id": row_id,
+        "state": outcome.state,
+        "objective": outcome.objective,
+    }
 
 
 def _time_left(search: TunerSearch) -> bool:
     return search.time_budget_s is None or lifecycle.running_seconds(search) < search.time_budget_s
 
 
-def _tell(study: optuna.Study, trial: optuna.Trial, search: TunerSearch,
-          outcome: TrialOutcome) -> None:
+def _tell(
+    study: optuna.Study, trial: optuna.Trial, search: TunerSearch, outcome: TrialOutcome
+) -> None:
+    if trial.user_attrs.get(CURRENT_IMPULSE):
+        # The impulse's own configuration is no point of the space (it suggested nothing, and
+        # its values may lie outside the choices): told as complete it would empty NSGA-II's
+        # intersection search space, so every later trial would be drawn at random. Both
+        # samplers leave pruned trials out of their model; its figures are in tuner_trials.
+        trial.set_user_attr("objective", outcome.objective)
+        study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        return
     if outcome.state == "complete" and outcome.objective is not None:
         latency = outcome.cost.latency_ms if outcome.cost else None
         if search.multi_objective:
@@ -190,27 +216,50 @@ def _run(
         kind = data_kind(impulse.input_block, [str(b["type"]) for b in impulse.dsp_blocks])
         rate = float(impulse.input_block.get("frequency_hz") or 0.0)
         window_ms = float(impulse.input_block.get("window_size_ms") or 1000.0)
-        config = suggest_config(trial, kind, rate, max(1, int(window_ms * rate / 1000.0)))
+        refusal: str | None = None
+        if trial.user_attrs.get(CURRENT_IMPULSE):
+            try:
+                config = current_impulse_config(
+                    impulse.dsp_blocks, impulse.learning_blocks or [], kind
+                )
+            except NotComparable as error:
+                refusal = str(error)
+        else:
+            config = suggest_config(trial, kind, rate, max(1, int(window_ms * rate / 1000.0)))
         row = TunerTrial(
-            search_id=search.id, number=trial.number, job_id=context.job_id,
-            state=TrialState.running, worker=worker_identity(),
-            worker_name=node or f"{socket.gethostname()} (in-process)", config=config.as_json(),
+            search_id=search.id,
+            number=trial.number,
+            job_id=context.job_id,
+            state=TrialState.running,
+            worker=worker_identity(),
+            worker_name=node or f"{socket.gethostname()} (in-process)",
+            config={"kind": kind, "current_impulse": True} if refusal else config.as_json(),
         )
         session.add(row)
         session.commit()
         row_id = row.id
-        context.log(f"trial {trial.number}: {config.dsp_type} {config.dsp_params}; "
-                    f"{config.network.describe()}; learning rate {config.learning_rate:.4g}")
+        if refusal is not None:
+            outcome = TrialOutcome("failed", row.config, reason=refusal)
+            _store(row_id, outcome)
+            return row_id, outcome
+        context.log(
+            f"trial {trial.number}: {config.dsp_type} {config.dsp_params}; "
+            f"{config.network.describe()}; learning rate {config.learning_rate:.4g}"
+        )
         impulse_spec = _impulse_spec(impulse, session)
     with job_scratch_dir(context.job_id, "tune") as scratch:
         try:
             spec = dsp_spec(impulse, config.dsp_type, config.dsp_params)
             with sessions() as session:
-                features, cached = trial_features(session, impulse, spec, job_id=context.job_id,
-                                                  scratch=scratch, log=context.log)
+                features, cached = trial_features(
+                    session, impulse, spec, job_id=context.job_id, scratch=scratch, log=context.log
+                )
         except DspConfigRefused as error:
-            outcome = TrialOutcome("pruned", config.as_json(),
-                                   reason=f"the DSP block refuses these parameters: {error}")
+            outcome = TrialOutcome(
+                "pruned",
+                config.as_json(),
+                reason=f"the DSP block refuses these parameters: {error}",
+            )
             _store(row_id, outcome)
             return row_id, outcome
         context.log("features read from the tuner's cache" if cached else "features computed")
@@ -227,16 +276,24 @@ def _run(
             max_flash_bytes=search.limits.get("max_flash_bytes"),
         )
         outcome = run_trial(
-            data, config, impulse=impulse_spec, dsp=dsp, limits=limits,
+            data,
+            config,
+            impulse=impulse_spec,
+            dsp=dsp,
+            limits=limits,
             objective=Objective(search.objective, tuple(search.objective_labels)),  # type: ignore[arg-type]
-            epochs=search.epochs, seed=search.seed, workdir=scratch / "run",
+            epochs=search.epochs,
+            seed=search.seed,
+            workdir=scratch / "run",
             reporter=JobReporter(context),
             run_limits=training_limits(TRAINING_LIMITS, expert=False),
             check_stop=context.check_cancelled,
         )
     _store(row_id, outcome)
-    context.log(f"trial {trial.number} {outcome.state}: objective {outcome.objective}, "
-                f"{outcome.reason or ''}")
+    context.log(
+        f"trial {trial.number} {outcome.state}: objective {outcome.objective}, "
+        f"{outcome.reason or ''}"
+    )
     return row_id, outcome
 
 
@@ -249,7 +306,9 @@ def _store(row_id: int, outcome: TrialOutcome) -> None:
             update(TunerTrial)
             .where(TunerTrial.id == row_id)
             .values(
-                state=state, result=outcome.as_json(), objective_value=outcome.objective,
+                state=state,
+                result=outcome.as_json(),
+                objective_value=outcome.objective,
                 latency_ms=outcome.cost.latency_ms if outcome.cost else None,
                 error=outcome.reason if state == TrialState.failed else None,
                 finished_at=utcnow(),

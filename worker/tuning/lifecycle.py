@@ -90,7 +90,9 @@ def give_back(session: Session, search_id: int) -> None:
     session.commit()
 
 
-def top_up(session: Session, search: TunerSearch, enqueue: Enqueue, *, exclude_job: int | None = None) -> int:
+def top_up(
+    session: Session, search: TunerSearch, enqueue: Enqueue, *, exclude_job: int | None = None
+) -> int:
     """Enqueue trial jobs until `parallel_trials` are pending or the budget is spent; finish
     the search when nothing is pending and nothing is left. Returns the jobs enqueued."""
     session.refresh(search)
@@ -106,14 +108,23 @@ def top_up(session: Session, search: TunerSearch, enqueue: Enqueue, *, exclude_j
     return started
 
 
-def finish(session: Session, search: TunerSearch, state: SearchState, error: str | None = None) -> None:
+def finish(
+    session: Session, search: TunerSearch, state: SearchState, error: str | None = None
+) -> None:
     now = utcnow()
     session.execute(
         update(TunerSearch)
-        .where(TunerSearch.id == search.id, TunerSearch.state.in_(
-            [SearchState.running, SearchState.paused]))
-        .values(state=state, finished_at=now, error=error,
-                run_seconds=running_seconds(search, now), resumed_at=None)
+        .where(
+            TunerSearch.id == search.id,
+            TunerSearch.state.in_([SearchState.running, SearchState.paused]),
+        )
+        .values(
+            state=state,
+            finished_at=now,
+            error=error,
+            run_seconds=running_seconds(search, now),
+            resumed_at=None,
+        )
         .execution_options(synchronize_session=False)
     )
     session.commit()
@@ -126,8 +137,7 @@ def pause(session: Session, search: TunerSearch) -> None:
     session.execute(
         update(TunerSearch)
         .where(TunerSearch.id == search.id, TunerSearch.state == SearchState.running)
-        .values(state=SearchState.paused, run_seconds=running_seconds(search, now),
-                resumed_at=None)
+        .values(state=SearchState.paused, run_seconds=running_seconds(search, now), resumed_at=None)
         .execution_options(synchronize_session=False)
     )
     session.commit()
@@ -149,17 +159,27 @@ def resume(session: Session, search: TunerSearch, enqueue: Enqueue) -> None:
 
 
 def tell_failed(search: TunerSearch, number: int) -> None:
-    """Tell Optuna a trial failed (it then no longer counts as running for the sampler)."""
+    """Tell Optuna a trial failed (it then no longer counts as running for the sampler). The
+    impulse's own configuration is enqueued again: its worker died, the configuration did not
+    fail, and the search is to hold it."""
     import optuna
 
     from worker.tuning import study as studies
+    from worker.tuning.baseline import CURRENT_IMPULSE
 
     try:
-        study = studies.load_study(search.study_name, multi_objective=search.multi_objective,
-                                   max_trials=search.max_trials, seed=search.seed)
+        study = studies.load_study(
+            search.study_name,
+            multi_objective=search.multi_objective,
+            max_trials=search.max_trials,
+            seed=search.seed,
+        )
         study.tell(number, state=optuna.trial.TrialState.FAIL)
     except (KeyError, ValueError, RuntimeError) as error:  # already finished, or no study
         logger.info("trial %s of search %s not told failed: %s", number, search.id, error)
+        return
+    if study.trials[number].user_attrs.get(CURRENT_IMPULSE):
+        study.enqueue_trial({}, user_attrs={CURRENT_IMPULSE: True})
 
 
 def reap_dead_trials(
@@ -183,8 +203,11 @@ def reap_dead_trials(
         moved = session.execute(
             update(TunerTrial)
             .where(TunerTrial.id == trial.id, TunerTrial.state == TrialState.running)
-            .values(state=TrialState.failed, finished_at=utcnow(),
-                    error=job_error or f"its job is {job_state or 'gone'}")
+            .values(
+                state=TrialState.failed,
+                finished_at=utcnow(),
+                error=job_error or f"its job is {job_state or 'gone'}",
+            )
             .execution_options(synchronize_session=False)
         )
         session.commit()

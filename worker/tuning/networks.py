@@ -20,8 +20,10 @@ from worker.learning.layers import (
     Reshape,
     Shape,
     infer_shapes,
+    parse_layers,
 )
-from worker.tuning.space import NetworkChoice
+from worker.training.network import resolve_layers
+from worker.tuning.space import ImpulseNetwork, NetworkChoice
 
 
 def _scaled(base: int, width: float, floor: int = 4) -> int:
@@ -45,8 +47,12 @@ def conv1d_layers(input_shape: Shape, choice: NetworkChoice) -> list[LayerSpec]:
     layers: list[LayerSpec] = [Reshape(target_shape=(steps, channels))]
     for block in range(choice.depth):
         layers += [
-            Conv1D(filters=_scaled(8 * 2**block, choice.width), kernel_size=choice.kernel_size,
-                   padding="same", activation="relu"),
+            Conv1D(
+                filters=_scaled(8 * 2**block, choice.width),
+                kernel_size=choice.kernel_size,
+                padding="same",
+                activation="relu",
+            ),
             MaxPooling1D(pool_size=2, strides=2, padding="same"),
         ]
         if choice.dropout > 0:
@@ -61,8 +67,12 @@ def conv2d_layers(input_shape: Shape, choice: NetworkChoice) -> list[LayerSpec]:
     layers: list[LayerSpec] = [Reshape(target_shape=(frames, coefficients, 1))]
     for block in range(choice.depth):
         layers += [
-            Conv2D(filters=_scaled(8 * 2**block, choice.width), kernel_size=choice.kernel_size,
-                   padding="same", activation="relu"),
+            Conv2D(
+                filters=_scaled(8 * 2**block, choice.width),
+                kernel_size=choice.kernel_size,
+                padding="same",
+                activation="relu",
+            ),
             MaxPooling2D(pool_size=2, strides=2, padding="same"),
         ]
         if choice.dropout > 0:
@@ -87,8 +97,9 @@ def dense_layers(input_shape: Shape, choice: NetworkChoice) -> list[LayerSpec]:
     """dense_spectral scaled: `depth` dense layers of 20, 10, 10 units x width."""
     layers: list[LayerSpec] = [] if len(input_shape) == 1 else [Flatten()]
     for block in range(choice.depth):
-        layers.append(Dense(units=_scaled(20 if block == 0 else 10, choice.width),
-                            activation="relu"))
+        layers.append(
+            Dense(units=_scaled(20 if block == 0 else 10, choice.width), activation="relu")
+        )
         if choice.dropout > 0:
             layers.append(Dropout(rate=choice.dropout))
     return layers
@@ -113,12 +124,16 @@ BUILDERS = {
 }
 
 
-def network_layers(input_shape: Shape, choice: NetworkChoice) -> list[LayerSpec]:
+def network_layers(input_shape: Shape, choice: NetworkChoice | ImpulseNetwork) -> list[LayerSpec]:
     """The hidden layers of `choice` for features of `input_shape`, checked to build
     (LayerShapeError / ValueError naming what does not fit)."""
-    if choice.family not in BUILDERS:
-        raise ValueError(f"unknown network family {choice.family!r}; known: {', '.join(BUILDERS)}")
     input_shape = tuple(int(size) for size in input_shape)
-    layers = BUILDERS[choice.family](input_shape, choice)
+    if isinstance(choice, ImpulseNetwork):
+        block = {"layers": list(choice.layers), "preset": choice.preset}
+        layers = parse_layers(resolve_layers(block, [choice.dsp_type], input_shape))
+    elif choice.family in BUILDERS:
+        layers = BUILDERS[choice.family](input_shape, choice)
+    else:
+        raise ValueError(f"unknown network family {choice.family!r}; known: {', '.join(BUILDERS)}")
     infer_shapes(layers, input_shape)
     return layers

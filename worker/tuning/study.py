@@ -15,6 +15,7 @@ from typing import Any
 import optuna
 
 from backend.db.session import get_engine
+from worker.tuning.baseline import CURRENT_IMPULSE
 
 # Trials drawn at random before TPE / NSGA-II start modelling: a fifth of the budget, 3..10.
 MIN_STARTUP_TRIALS, MAX_STARTUP_TRIALS = 3, 10
@@ -52,7 +53,9 @@ def startup_trials(max_trials: int | None) -> int:
     return max(MIN_STARTUP_TRIALS, min(MAX_STARTUP_TRIALS, budget // 5))
 
 
-def sampler(*, multi_objective: bool, max_trials: int | None, seed: int) -> optuna.samplers.BaseSampler:
+def sampler(
+    *, multi_objective: bool, max_trials: int | None, seed: int
+) -> optuna.samplers.BaseSampler:
     """TPE for one objective; NSGA-II for the Pareto front of objective vs latency. Seeded:
     with one worker, the same search asks for the same trials."""
     if multi_objective:
@@ -68,11 +71,14 @@ def directions(*, maximize: bool, multi_objective: bool) -> list[str]:
 
 
 def create_study(name: str, *, maximize: bool, multi_objective: bool) -> None:
-    optuna.create_study(
+    """The study, with the impulse's own configuration enqueued as its first trial (the first
+    job to ask gets it; worker/tuning/baseline.py)."""
+    study = optuna.create_study(
         study_name=name,
         storage=storage(),
         directions=directions(maximize=maximize, multi_objective=multi_objective),
     )
+    study.enqueue_trial({}, user_attrs={CURRENT_IMPULSE: True})
 
 
 def load_study(

@@ -124,6 +124,25 @@ describe('trialRow', () => {
   });
 });
 
+describe('trialRow of the baseline and of regression', () => {
+  it('marks trial 0, the impulse’s own configuration, as the current impulse', () => {
+    const baseline = trial(0, {
+      config: { ...trial(0).config, current_impulse: true },
+    });
+    expect(trialRow(baseline, 'accuracy').current).toBe(true);
+    expect(trialRow(trial(1), 'accuracy').current).toBe(false);
+    const [trials] = scatterTraces([trialRow(baseline, 'accuracy')], 'accuracy');
+    expect((trials as { text: string[] }).text[0]).toContain('#0 (current impulse)');
+  });
+
+  it('reads MAE, not accuracy, for a regression search', () => {
+    const regression = trial(2, {
+      result: { ...trial(2).result, float32: { mae: 0.41 }, int8: { mae: 0.45, mse: 0.3 } },
+    });
+    expect(trialRow(regression, 'mae')).toMatchObject({ float32: 0.41, int8: 0.45 });
+  });
+});
+
 describe('scatterTraces', () => {
   it('plots scored trials by latency, sizes markers by RAM and joins the front by latency', () => {
     const rows = [

@@ -115,6 +115,8 @@ export interface TrialRow {
   flashBytes: number | null;
   fits: boolean | null;
   onFront: boolean;
+  /** Trial 0: the impulse's own configuration, the one the search has to beat. */
+  current: boolean;
   reason: string | null;
   worker: string | null;
 }
@@ -151,6 +153,7 @@ export function trialRow(trial: TunerTrialPublic, objective: Objective): TrialRo
     flashBytes: numberOrNull(cost.flash_bytes),
     fits: typeof result.fits === 'boolean' ? result.fits : null,
     onFront: Boolean(trial.on_pareto_front),
+    current: config.current_impulse === true,
     reason: (result.reason as string | undefined) ?? trial.error ?? null,
     worker: trial.worker_name ?? trial.worker ?? null,
   };
@@ -171,7 +174,8 @@ export function scatterTraces(rows: ReadonlyArray<TrialRow>, objective: Objectiv
     objective === 'mae' ? 'int8 MAE' : objective === 'f1' ? 'int8 accuracy' : 'int8 accuracy';
   const text = scored.map(
     (row) =>
-      `#${row.number} ${row.dsp}<br>${row.network}<br>RAM ${row.ramBytes ?? '?'} B` +
+      `#${row.number}${row.current ? ' (current impulse)' : ''} ${row.dsp}<br>${row.network}` +
+      `<br>RAM ${row.ramBytes ?? '?'} B` +
       (row.fits === false ? '<br>does not fit' : ''),
   );
   const front = scored

@@ -447,6 +447,12 @@ function TrialsTable({
                 <td>
                   {row.number}
                   {row.id === bestId && <span title="best that fits"> ★</span>}
+                  {row.current && (
+                    <>
+                      {' '}
+                      <span className="tag">current impulse</span>
+                    </>
+                  )}
                   {row.onFront && <span className="visually-hidden"> (on the Pareto front)</span>}
                 </td>
                 <td title={row.reason ?? undefined}>
