@@ -79,6 +79,12 @@ float minus_mean(int32_t value, int64_t sum, int window_frames, float inverse_wi
     return sum_to_float(difference) * inverse_window;
 }
 
+/* A fixed-point value's square in real units. */
+double square_of_fixed(int32_t value) {
+    const double real = value / static_cast<double>(kFixedOne);
+    return real * real;
+}
+
 void sliding_normalize(float *features, int n_frames, int n_coefficients, int window_frames,
                        int variance, int64_t *column, bool q16_input) {
     const int half = window_frames / 2;
@@ -92,23 +98,26 @@ void sliding_normalize(float *features, int n_frames, int n_coefficients, int wi
             values[t] = q16_input ? slot_bits(slot) : to_fixed(*slot);
         }
         int64_t sum = 0;
+        double squares = 0.0;  // only with the variance option
         Mirror entering(-half, n_frames);
         for (int p = -half; p <= half; ++p, entering.advance(n_frames)) {
             sum += values[entering.index];
+            if (variance) squares += square_of_fixed(values[entering.index]);
         }
         Mirror leaving(-half, n_frames);
         for (int t = 0; t < n_frames; ++t, value += n_coefficients) {
             if (variance) {
-                /* The rare variance option keeps the direct two-pass form, in double. */
+                /* std = sqrt(mean of squares - mean^2), both running sums, as the Python block
+                 * computes it from cumulative sums: O(frames) per coefficient, not O(frames x
+                 * window). Double, because the subtraction cancels most digits when the window's
+                 * spread is small beside its mean (a quiet stretch of c0). */
                 const double mean = static_cast<double>(sum) / kFixedOne / window_frames;
-                double squares = 0.0;
-                Mirror member(t - half, n_frames);
-                for (int p = t - half; p <= t + half; ++p, member.advance(n_frames)) {
-                    const double d = values[member.index] / static_cast<double>(kFixedOne) - mean;
-                    squares += d * d;
-                }
+                double spread = squares / window_frames - mean * mean;
+                if (spread < 0.0) spread = 0.0;
                 const double x = q16_input ? values[t] / static_cast<double>(kFixedOne) : *value;
-                *value = static_cast<float>((x - mean) / (sqrt(squares / window_frames) + 1e-10));
+                *value = static_cast<float>((x - mean) / (sqrt(spread) + 1e-10));
+                squares += square_of_fixed(values[entering.index]) -
+                           square_of_fixed(values[leaving.index]);
             } else if (q16_input) {
                 *value = minus_mean(values[t], sum, window_frames, inverse_window);
             } else {
