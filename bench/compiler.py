@@ -1,7 +1,9 @@
 """Benchmark of the compiler: RAM vs TFLM, size, instructions and cycles on Cortex-M4, exactness.
 
 Run: .venv/bin/python bench/compiler.py [--models DIR] [--board nano33ble] [--inputs 20]
-Prints one row per .tflite model, then for the MLPerf Tiny models present the published
+    [--no-generated] [--only SUBSTRING]
+Prints one row per .tflite model (those in --models, then the MLPerf VWW and TFLM person_detect
+architectures with generated weights from bench/mobilenet_models.py, labelled so), then for the MLPerf Tiny models present the published
 figures (X-CUBE-AI, Plumerai and TFLM on a Cortex-M4; Plumerai on a Cortex-M7 for context)
 beside our instructions, cycle estimate, MAC/instruction and MAC/cycle, and the targets. Cycles
 come from the Cortex-M4 model in deploy_targets/estimate/cycle_model.py.
@@ -95,6 +97,8 @@ class Row:
 
     model: str
     flatbuffer_bytes: int
+    label: str = ""  # what the model is when its name does not say (generated weights)
+    published_as: str = ""  # the PUBLISHED key whose figures apply, when not `model`
     tflm_arena_bytes: int | None = None
     tflm_arena_32bit_bytes: int | None = None
     our_arena_bytes: int | None = None
@@ -221,9 +225,21 @@ def _count_equal(ours: list[bytes], theirs: list[bytes]) -> tuple[int, int]:
     return sum(a == b for a, b in zip(ours, theirs, strict=True)), len(ours)
 
 
-def bench_model(path: Path, board_name: str, input_count: int, work_dir: Path) -> Row:
+def bench_model(
+    path: Path,
+    board_name: str,
+    input_count: int,
+    work_dir: Path,
+    label: str = "",
+    published_as: str = "",
+) -> Row:
     model_bytes = path.read_bytes()
-    row = Row(model=path.stem, flatbuffer_bytes=len(model_bytes))
+    row = Row(
+        model=path.stem.split(".")[0],
+        flatbuffer_bytes=len(model_bytes),
+        label=label,
+        published_as=published_as,
+    )
     row.tflm_arena_bytes = tflm_min_arena_bytes(model_bytes)
     try:
         row.tflm_arena_32bit_bytes = tflm_arena_32bit(
@@ -340,7 +356,7 @@ def _cell(value: object, width: int) -> str:
 
 
 COLUMNS = (
-    ("model", 28),
+    ("model", 40),
     ("tflite B", 9),
     ("TFLM64 B", 9),
     ("TFLM32 B", 9),
@@ -373,12 +389,12 @@ def print_published(rows: list[Row]) -> list[str]:
         " range = pipeline refill 1..3 cycles):"
     )
     print(
-        f"{'model':28} {'MACs':>8} {'instr':>9} {'MAC/instr':>9} {'cycles':>9} {'range':>19}"
+        f"{'model':40} {'MACs':>8} {'instr':>9} {'MAC/instr':>9} {'cycles':>9} {'range':>19}"
         f" {'MAC/cyc':>7}  {'published (cycles at the clock)':55} {'instr/pub':>9}"
         f" {'cyc/pub':>7}"
     )
     for row in rows:
-        published = PUBLISHED.get(row.model)
+        published = PUBLISHED.get(row.published_as or row.model)
         if published is None:
             continue
         fastest = published[0]
@@ -398,20 +414,22 @@ def print_published(rows: list[Row]) -> list[str]:
             )
             cycle_ratio = row.cycles / figure.cycles if comparable and row.cycles else None
             lead = (
-                f"{row.model:28} {_millions(row.mac_count):>8} {_millions(row.instructions):>9}"
+                f"{row.model:40} {_millions(row.mac_count):>8} {_millions(row.instructions):>9}"
                 f" {_cell(row.macs_per_instruction, 9)} {_millions(row.cycles):>9}"
                 f" {cycle_range:>19} {_cell(row.macs_per_cycle, 7)}"
             )
             if index > 0:
                 lead = " " * len(lead)
             print(f"{lead}  {text:55} {_cell(instr_ratio, 9)} {_cell(cycle_ratio, 7)}")
+        if row.label:
+            print(f"{'':40} ({row.label})")
         if row.instructions is not None:
             ok = row.instructions <= SPEED_RATIO_TARGET * fastest.cycles
             verdicts.append(
                 f"{row.model} instructions <= {SPEED_RATIO_TARGET} x {fastest.engine} "
                 f"({SPEED_RATIO_TARGET * fastest.cycles / 1e6:.2f} M) {'MET' if ok else 'MISSED'}"
             )
-    missing = sorted(set(PUBLISHED) - {row.model for row in rows})
+    missing = sorted(set(PUBLISHED) - {row.published_as or row.model for row in rows})
     if missing:
         print("not measured (no such .tflite in --models): " + ", ".join(missing))
     return verdicts
@@ -473,6 +491,8 @@ def print_table(rows: list[Row], board_name: str) -> None:
         cells = [row.model.ljust(COLUMNS[0][1])]
         cells += [_cell(v, w) for v, (_, w) in zip(values, COLUMNS[1:], strict=True)]
         print(" ".join(cells))
+        if row.label:
+            print(f"    {row.model}: {row.label}")
         if row.hot_functions:
             print(
                 f"    {row.model}: cycles by function: "
@@ -520,15 +540,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", type=Path, default=REPO_ROOT.parent / "shared" / "models")
     parser.add_argument("--board", default="nano33ble", choices=sorted(BOARDS))
     parser.add_argument("--inputs", type=int, default=20, help="random inputs per model")
+    parser.add_argument(
+        "--generated",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also the VWW and person_detect architectures with generated weights",
+    )
+    parser.add_argument("--only", default="", help="only the models whose name contains this")
     args = parser.parse_args(argv)
-    models = sorted(args.models.glob("*.tflite"))
+    # (path, label, published_as)
+    models = [(path, "", "") for path in sorted(args.models.glob("*.tflite"))]
+    if args.generated:
+        from bench.mobilenet_models import ARCHITECTURES, cached_model
+
+        models += [(cached_model(a), a.label, a.published_as) for a in ARCHITECTURES]
+    models = [m for m in models if args.only in m[0].stem]
     if not models:
-        parser.error(f"no .tflite files in {args.models}")
+        parser.error(f"no .tflite files in {args.models} matching {args.only!r}")
     rows = []
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mf-bench-compiler-") as tmp:
-        for path in models:
-            rows.append(bench_model(path, args.board, args.inputs, Path(tmp)))
+        for path, label, published_as in models:
+            rows.append(bench_model(path, args.board, args.inputs, Path(tmp), label, published_as))
     print_table(rows, args.board)
     print(f"({time.perf_counter() - started:.0f} s)")
     return 0
