@@ -2,6 +2,11 @@
 DEPTHWISE_CONV_2D) that consumes it, so the first one's output is computed a few rows at a
 time into a window and never exists whole (mf/conv_chain.h). On ResNet-8 the residual blocks' first convolution outputs were the
 arena's peak, beside the block input that the residual ADD still needs.
+
+A chain of plain convolutions takes further ones (mf::convolution_chain_n), each computing its
+rows from a window of its predecessor's: MobileNet's first stages hold two tensors of 18 KB or
+more at once with chains of two, and need chains of four for neither to exist whole
+(bench/chain_depth.py).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ CHAINED_FUNCTIONS = {
     for first in _FIRST
     for second in _SECOND
 }
+# Three or more plain convolutions (CONV_2D, DEPTHWISE_CONV_2D) in a row.
+CHAIN_N_FUNCTION = "mf::convolution_chain_n"
 
 
 def _conv_field(step: Step, name: str) -> int:
@@ -53,10 +60,14 @@ def _residual_rows_safe(first: Step, second: Step) -> bool:
     return True
 
 
-def _chainable(graph: Graph, first: Step, second: Step) -> bool:
+def _chainable(graph: Graph, layers: list[Step], second: Step) -> bool:
+    """Whether `second` may join the chain of unfused `layers` (one layer: not chained yet)."""
+    first = layers[-1]
     if first.function not in _FIRST or first.fused_op_indices:
         return False
     if second.function not in _SECOND or second.args[1] != f"in:{first.output}":
+        return False
+    if len(layers) > 1 and second.function not in _FIRST:  # longer chains: no residual ADD
         return False
     middle = graph.tensors[first.output]
     if (
@@ -102,13 +113,62 @@ def _chained(graph: Graph, first: Step, second: Step) -> Step:
     )
 
 
-def chain_convolutions(graph: Graph, steps: list[Step], skip: set[int]) -> list[Step]:
-    """Replace each chainable pair of consecutive convolution steps by one fused step, unless
-    the second one's operator is in `skip`."""
+def _window_bytes(previous: Step, layer: Step) -> int:
+    """The rows of `previous`'s output that one output row of `layer` reads, in whole words."""
+    row_bytes = _conv_field(previous, "output_width") * _conv_field(previous, "output_depth")
+    return (window_rows(layer) * row_bytes + 3) // 4 * 4
+
+
+def _chained_n(layers: list[Step]) -> Step:
+    """Three or more convolutions as one mf::convolution_chain_n call: the scratch holds each
+    later layer's window, then the largest scratch of the layers' own kernels."""
+    offsets = []
+    total = 0
+    for previous, layer in zip(layers, layers[1:], strict=False):
+        offsets.append(total)
+        total += _window_bytes(previous, layer)
+    later_args = [
+        arg
+        for layer, offset in zip(layers[1:], offsets, strict=True)
+        for arg in (layer.args[0], layer.args[2], layer.args[3], str(offset))
+    ]
+    last = layers[-1]
+    operators = ", ".join(str(layer.op_index) for layer in layers)
+    windows = ", ".join(str(window_rows(layer)) for layer in layers[1:])
+    return Step(
+        last.op_index,
+        "+".join(layer.kind for layer in layers),
+        CHAIN_N_FUNCTION,
+        ["scratch", str(total), *layers[0].args[:4], *later_args, f"out:{last.output}"],
+        [layers[0].inputs[0], *(i for layer in layers[1:] for i in layer.inputs[1:])],
+        last.output,
+        f"{len(layers)} convolutions (operators {operators}) computed row by row, each from a "
+        f"window of its predecessor's rows ({windows} rows), into {last.comment}",
+        [struct for layer in layers for struct in layer.structs],
+        [array for layer in layers for array in layer.arrays],
+        fused_op_indices=[layer.op_index for layer in layers],
+        work_scratch_bytes=total + max(layer.work_scratch_bytes for layer in layers),
+    )
+
+
+def chain_convolutions(
+    graph: Graph, steps: list[Step], skip: set[int], longest_chain: int | None = None
+) -> list[Step]:
+    """Replace each run of chainable consecutive convolution steps (at most `longest_chain`)
+    by one fused step, joining none whose operator is in `skip` onto the run before it."""
     fused: list[Step] = []
+    layers: list[list[Step]] = []  # the unfused steps behind each of `fused`
     for step in steps:
-        if fused and step.op_index not in skip and _chainable(graph, fused[-1], step):
-            fused[-1] = _chained(graph, fused[-1], step)
+        if (
+            fused
+            and step.op_index not in skip
+            and (longest_chain is None or len(layers[-1]) < longest_chain)
+            and _chainable(graph, layers[-1], step)
+        ):
+            layers[-1].append(step)
+            run = layers[-1]
+            fused[-1] = _chained(graph, *run) if len(run) == 2 else _chained_n(run)
             continue
         fused.append(step)
+        layers.append([step])
     return fused

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from deploy_targets.compiler.chain_fusion import CHAINED_FUNCTIONS, chain_convolutions
+from deploy_targets.compiler.chain_fusion import (
+    CHAIN_N_FUNCTION,
+    CHAINED_FUNCTIONS,
+    chain_convolutions,
+)
 from deploy_targets.compiler.errors import CompileError
 from deploy_targets.compiler.ir import Graph, Operator
 from deploy_targets.compiler.ops.context import CTYPES, LoweringContext, shape_text
@@ -27,7 +31,8 @@ from deploy_targets.compiler.stream_fusion import STREAMED_FUNCTIONS, stream_int
 __all__ = ["CTYPES", "fast_conv_scratch_bytes", "fuse_conv_into_add", "lower_graph",
            "shape_text"]
 
-ROW_FUSED_FUNCTIONS = {*CHAINED_FUNCTIONS.values(), *STREAMED_FUNCTIONS.values()}
+ROW_FUSED_FUNCTIONS = {*CHAINED_FUNCTIONS.values(), CHAIN_N_FUNCTION,
+                       *STREAMED_FUNCTIONS.values()}
 
 # What an operator's arithmetic on contradictory operands raises.
 _INCONSISTENT_OPERANDS = (IndexError, ValueError, KeyError, ZeroDivisionError, OverflowError,
@@ -116,11 +121,13 @@ def lower_graph(graph: Graph, fuse: bool = True) -> list[Step]:
     return fuse_rows_where_memory_drops(graph, fuse_conv_into_add(graph, steps))
 
 
-def fuse_rows(graph: Graph, steps: list[Step], skip: set[int] | None = None) -> list[Step]:
+def fuse_rows(graph: Graph, steps: list[Step], skip: set[int] | None = None,
+              longest_chain: int | None = None) -> list[Step]:
     """Every row-by-row fusion (chain_fusion.py, stream_fusion.py) except those whose fused
-    step would be operator `skip`'s."""
+    step would be operator `skip`'s; convolution chains of at most `longest_chain` layers."""
     skip = skip or set()
-    return stream_into_fully_connected(graph, chain_convolutions(graph, steps, skip), skip)
+    chained = chain_convolutions(graph, steps, skip, longest_chain)
+    return stream_into_fully_connected(graph, chained, skip)
 
 
 def _arena_bytes(graph: Graph, steps: list[Step]) -> int:
@@ -128,7 +135,8 @@ def _arena_bytes(graph: Graph, steps: list[Step]) -> int:
     return plan_memory(graph, [dataclasses.replace(s) for s in steps]).arena_bytes
 
 
-def fuse_rows_where_memory_drops(graph: Graph, steps: list[Step]) -> list[Step]:
+def fuse_rows_where_memory_drops(graph: Graph, steps: list[Step],
+                                 longest_chain: int | None = None) -> list[Step]:
     """Apply the row-by-row fusions (chain_fusion.py, stream_fusion.py) where they make the
     arena smaller.
 
@@ -139,10 +147,17 @@ def fuse_rows_where_memory_drops(graph: Graph, steps: list[Step]) -> list[Step]:
     needs more than no row fusion at all (fusions that took in-place kernels' places), none.
     """
     skip: set[int] = set()
-    fused = fuse_rows(graph, steps, skip)
+    fused = fuse_rows(graph, steps, skip, longest_chain)
     best = _arena_bytes(graph, fused)
-    for site in [s.op_index for s in fused if s.function in ROW_FUSED_FUNCTIONS]:
-        trial = fuse_rows(graph, steps, skip | {site})
+    # A site is an operator joined onto the step before it; a longer chain has one per join.
+    sites = [
+        site
+        for s in fused
+        if s.function in ROW_FUSED_FUNCTIONS
+        for site in (s.fused_op_indices[1:] if s.function == CHAIN_N_FUNCTION else [s.op_index])
+    ]
+    for site in sites:
+        trial = fuse_rows(graph, steps, skip | {site}, longest_chain)
         arena = _arena_bytes(graph, trial)
         if arena <= best:
             skip.add(site)

@@ -11,12 +11,15 @@ import pytest
 
 from deploy_targets.compiler import load_graph, prepare
 from deploy_targets.compiler.chain_fusion import window_rows
-from deploy_targets.compiler.lowering import lower_graph
+from deploy_targets.compiler.lowering import fuse_rows_where_memory_drops, lower_graph
+from deploy_targets.compiler.planner import plan_memory
 from tests.compiler.test_generated_models import assert_exact
 from tests.compiler.test_stream_fusion import assert_fast_path_equals_reference
 from tests.conftest import require
 
 LayerModel = Callable[[str, tuple[int, int, int]], bytes]
+# Imported before the always_fuse_rows fixture replaces it in lowering.
+MEMORY_DRIVEN_FUSION = fuse_rows_where_memory_drops
 # Fused whether or not the arena of these small models shrinks: the kernels are under test.
 pytestmark = pytest.mark.usefixtures("always_fuse_rows")
 
@@ -40,6 +43,29 @@ CHAINS = [
     ),
     ("conv:1x1:same:1x1:4 > residual:3x3:3x3", (7, 5, 3), "CONV_2D+CONV_2D+ADD"),
     ("conv:1x1:same:1x1:2 > residual:1x3:3x3", (6, 9, 2), "CONV_2D+CONV_2D+ADD"),
+    # Longer chains (mf::convolution_chain_n): MobileNet's conv > depthwise > pointwise >
+    # depthwise stride 2, odd sizes and VALID padding, a dilated last layer.
+    (
+        "conv:3x3:same:2x2:4 > depthwise:3x3:same:1x1:1 > conv:1x1:same:1x1:6",
+        (11, 9, 3),
+        "CONV_2D+DEPTHWISE_CONV_2D+CONV_2D",
+    ),
+    (
+        "conv:3x3:same:2x2:4 > depthwise:3x3:same:1x1:1 > conv:1x1:same:1x1:6"
+        " > depthwise:3x3:same:2x2:1",
+        (13, 10, 3),
+        "CONV_2D+DEPTHWISE_CONV_2D+CONV_2D+DEPTHWISE_CONV_2D",
+    ),
+    (
+        "depthwise:3x3:valid:1x1:2 > conv:3x2:same:2x1:5 > depthwise:2x3:valid:1x1:1",
+        (12, 9, 2),
+        "DEPTHWISE_CONV_2D+CONV_2D+DEPTHWISE_CONV_2D",
+    ),
+    (
+        "conv:3x3:valid:1x1:4 > depthwise:3x3:same:2x2:1 > dilated:3x3:3",
+        (20, 8, 2),
+        "CONV_2D+DEPTHWISE_CONV_2D+CONV_2D",
+    ),
 ]
 
 
@@ -95,9 +121,29 @@ def test_a_convolution_output_read_twice_is_not_chained(layer_model: LayerModel)
     assert "CONV_2D+CONV_2D" not in [s.kind for s in lower_graph(graph)]
 
 
+def test_a_longer_chain_is_kept_where_it_lowers_the_arena(layer_model: LayerModel) -> None:
+    # MobileNet's first stage: with chains of two, the 24x24 depthwise output and the 24x24
+    # pointwise output after it exist together; a chain of four holds only the input's rows.
+    model_bytes = layer_model(
+        "conv:3x3:same:2x2:8 > depthwise:3x3:same:1x1:1 > conv:1x1:same:1x1:16"
+        " > depthwise:3x3:same:2x2:1 > conv:1x1:same:1x1:4",
+        (48, 48, 3),
+    )
+    graph = load_graph(model_bytes)
+    unfused = lower_graph(graph, fuse=False)
+    chosen = MEMORY_DRIVEN_FUSION(graph, unfused)
+    kinds = [s.kind for s in chosen]
+    assert any(kind.count("+") >= 3 for kind in kinds), kinds
+    pairs_only = MEMORY_DRIVEN_FUSION(graph, unfused, longest_chain=2)
+    assert plan_memory(graph, chosen).arena_bytes < plan_memory(graph, pairs_only).arena_bytes
+    assert max(kind.count("+") for kind in (s.kind for s in pairs_only)) == 1
+
+
 @pytest.mark.toolchain
 @pytest.mark.parametrize(
-    "case", [CHAINS[3], CHAINS[4], CHAINS[5], CHAINS[7]], ids=[CHAINS[i][0] for i in (3, 4, 5, 7)]
+    "case",
+    [CHAINS[3], CHAINS[4], CHAINS[5], CHAINS[7], CHAINS[10]],
+    ids=[CHAINS[i][0] for i in (3, 4, 5, 7, 10)],
 )
 def test_chained_convolutions_on_cortex_m4_equal_host(
     case: tuple[str, tuple[int, int, int], str], layer_model: LayerModel, tmp_path: Path

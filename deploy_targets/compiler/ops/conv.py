@@ -3,7 +3,7 @@ pointwise convolution may write over its dying input (the planner chooses)."""
 
 from __future__ import annotations
 
-from deploy_targets.compiler.chain_fusion import CHAINED_FUNCTIONS
+from deploy_targets.compiler.chain_fusion import CHAIN_N_FUNCTION, CHAINED_FUNCTIONS
 from deploy_targets.compiler.ir import Operator
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
 from deploy_targets.compiler.ops.conv_common import (
@@ -55,4 +55,5 @@ KERNEL_HEADERS = {
     "mf::conv_2d_add": "conv.h",
     # What chain_fusion.py makes of a convolution and the convolution that consumes it.
     **{function: "conv_chain.h" for function in CHAINED_FUNCTIONS.values()},
+    CHAIN_N_FUNCTION: "conv_chain.h",
 }

@@ -164,6 +164,115 @@ inline void depthwise_conv_2d_then_depthwise_conv_2d(
   convolution_chain(first, rows, second, store, window_rows, scratch);
 }
 
+// Longer chains (chain_fusion.py joins a third, fourth ... convolution onto a chain): MobileNet's
+// first stages hold two large tensors at once with chains of two (48x48x8 into 48x48x16 into
+// 24x24x16 on VWW), and only a chain of four keeps both out of memory.
+//
+// Each layer after the first computes its output rows from a window of its predecessor's
+// rows, as convolution_chain does, but one row at a time on demand: a WindowedRows is the
+// row source of the layer after it. Rows are asked for in increasing order, each once, so each
+// window only moves forward. The windows lie at the byte offsets the compiler gives, the
+// kernels' own scratch after all of them (it is used by one kernel call at a time).
+
+inline void layer_kernel(const ConvParams& params, const int8_t* input, const int8_t* filter,
+                         const int32_t* bias, int8_t* output, int8_t* scratch) {
+  conv_2d(params, input, filter, bias, output, scratch);
+}
+
+inline void layer_kernel(const DepthwiseConvParams& params, const int8_t* input,
+                         const int8_t* filter, const int32_t* bias, int8_t* output, int8_t*) {
+  depthwise_conv_2d(params, input, filter, bias, output);
+}
+
+// The rows of a chain's first layer, which reads the whole input tensor.
+template <class Params>
+struct FirstLayerRows {
+  const int8_t* input;
+  const int8_t* filter;
+  const int32_t* bias;
+  void operator()(const Params& rows, int8_t* output, int8_t* scratch) const {
+    layer_kernel(rows, input, filter, bias, output, scratch);
+  }
+};
+
+// Output rows of `layer`, whose input rows come from `source` (the rows of `previous`).
+template <class PreviousParams, class Source, class Params>
+class WindowedRows {
+ public:
+  WindowedRows(const PreviousParams& previous, Source& source, const Params& layer,
+               const int8_t* filter, const int32_t* bias, int8_t* window)
+      : previous_(previous), source_(source), layer_(layer), filter_(filter), bias_(bias),
+        window_(window), window_first_(0), window_last_(-1) {}
+
+  // `rows` is output_rows(layer, out_y, 1): one row, the next one asked for.
+  void operator()(const Params& rows, int8_t* output, int8_t* scratch) {
+    const int32_t row_bytes = previous_.output_width * previous_.output_depth;
+    const int32_t top = -rows.padding_height;  // the input row the output row's filter starts on
+    const int32_t bottom = top + (layer_.filter_height - 1) * layer_.dilation_height;
+    const int32_t needed_first = top < 0 ? 0 : top;
+    const int32_t needed_last =
+        bottom < previous_.output_height ? bottom : previous_.output_height - 1;
+    if (needed_first <= window_last_) {
+      memmove(window_, window_ + (needed_first - window_first_) * row_bytes,
+              static_cast<size_t>((window_last_ - needed_first + 1) * row_bytes));
+    } else {
+      window_last_ = needed_first - 1;
+    }
+    window_first_ = needed_first;
+    for (int32_t y = window_last_ + 1; y <= needed_last; ++y) {
+      source_(output_rows(previous_, y, 1), window_ + (y - window_first_) * row_bytes, scratch);
+    }
+    if (needed_last > window_last_) window_last_ = needed_last;
+    Params row = rows;
+    row.input_height = window_last_ - window_first_ + 1;
+    row.padding_height = window_first_ - top;
+    layer_kernel(row, window_, filter_, bias_, output, scratch);
+  }
+
+ private:
+  const PreviousParams& previous_;
+  Source& source_;
+  const Params& layer_;
+  const int8_t* filter_;
+  const int32_t* bias_;
+  int8_t* window_;
+  int32_t window_first_;  // the window holds rows window_first_ .. window_last_
+  int32_t window_last_;
+};
+
+// No layer left: every row of the last one, in order, into the output tensor.
+template <class LastParams, class Source>
+inline void chain_layers(const LastParams& last, Source& source, int8_t* scratch,
+                         int32_t kernel_scratch_offset, int8_t* output) {
+  const int32_t row_bytes = last.output_width * last.output_depth;
+  for (int32_t y = 0; y < last.output_height; ++y) {
+    source(output_rows(last, y, 1), output + y * row_bytes, scratch + kernel_scratch_offset);
+  }
+}
+
+// The next layer: its parameters, filter, bias and its window's offset in the scratch.
+template <class PreviousParams, class Source, class Params, class... Rest>
+inline void chain_layers(const PreviousParams& previous, Source& source, int8_t* scratch,
+                         int32_t kernel_scratch_offset, const Params& layer,
+                         const int8_t* filter, const int32_t* bias, int32_t window_offset,
+                         const Rest&... rest) {
+  WindowedRows<PreviousParams, Source, Params> rows(previous, source, layer, filter, bias,
+                                                    scratch + window_offset);
+  chain_layers(layer, rows, scratch, kernel_scratch_offset, rest...);
+}
+
+// The entry point: the scratch and where the kernels' own scratch starts in it, the first
+// layer's (params, input, filter, bias), then (params, filter, bias, window offset) for each
+// further layer, then the output.
+template <class FirstParams, class... Rest>
+inline void convolution_chain_n(int8_t* scratch, int32_t kernel_scratch_offset,
+                                const FirstParams& first, const int8_t* input,
+                                const int8_t* filter, const int32_t* bias,
+                                const Rest&... rest) {
+  FirstLayerRows<FirstParams> rows = {input, filter, bias};
+  chain_layers(first, rows, scratch, kernel_scratch_offset, rest...);
+}
+
 }  // namespace mf
 
 #endif  // MF_CONV_CHAIN_H
