@@ -242,99 +242,55 @@ struct StoreOutput {
   }
 };
 
-// ADD's three rescalings (input 1, input 2, the sum to the output) as the fast path's
-// requantizers, computed once per layer. With no output offset folded in, every right shift
-// up to 31 folds (requantize_fast.h: |K| < 2^62 for r <= 31) into five inlined instructions;
-// the output offset is added after. A rescaling that does not fold (a shift >= 0) takes the
-// reference's arithmetic out of line, which keeps the four inlined stores of conv_positions
-// small.
-struct AddRequantizers {
-  ChannelRequantizer input1;
-  ChannelRequantizer input2;
+// The residual ADD's constants for its fused store. `scaled_operands` is the compiler's
+// table (ops: residual_sum_table; residual_sum_table below builds the same one): 256 int32
+// per operand, add_scaled_input of every int8 value from -128 on, first the convolution's
+// operand, then the residual's. What is left per value is two loads, an add and one
+// requantization, whose output offset folds into its rounding constant
+// (requantize_fast.h) when the shift allows.
+struct ResidualSum {
+  const int32_t* conv_scaled;      // entry 0 is value 0: indexed by the int8 value itself
+  const int32_t* residual_scaled;
   ChannelRequantizer output;
-  // The inputs lifted by 2^left_shift stay below 2^30 in magnitude (255 * 2^21 < 2^29), so a
-  // shift of 0 (the larger-scale input's multiplier is exactly 0.5: 2^30, shift 0) has its
-  // own three-instruction form, rescale_no_shift.
-  int32_t small_inputs;
+  int32_t output_offset;
+  int32_t activation_min;
+  int32_t activation_max;
 };
 
-// channel_requantizer with output offset 0 and right shifts up to 31 folded.
-inline ChannelRequantizer rescaler(int32_t multiplier, int32_t shift) {
-  if (shift >= 0 || shift < -31) return channel_requantizer(multiplier, shift, 0);
-  const int32_t r = -shift;
-  const int64_t round = (static_cast<int64_t>(1) << 30) + (static_cast<int64_t>(1) << (30 + r));
-  ChannelRequantizer q;
-  q.multiplier = multiplier;
-  q.round_low = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(round)));
-  q.round_high = static_cast<int32_t>(round >> 32);
-  q.high_shift = r - 1;
-  return q;
-}
-
-inline AddRequantizers add_requantizers(const AddParams& p) {
-  AddRequantizers r;
-  r.input1 = rescaler(p.input1_multiplier, p.input1_shift);
-  r.input2 = rescaler(p.input2_multiplier, p.input2_shift);
-  r.output = rescaler(p.output_multiplier, p.output_shift);
-  r.small_inputs = p.left_shift <= 21;
+inline ResidualSum residual_sum(const AddParams& p, const int32_t* scaled_operands) {
+  const ResidualSum r = {scaled_operands + 128, scaled_operands + 256 + 128,
+                         channel_requantizer(p.output_multiplier, p.output_shift,
+                                             p.output_offset),
+                         p.output_offset, p.activation_min, p.activation_max};
   return r;
 }
 
-// multiply_by_quantized_multiplier(x, multiplier, 0) for |x| < 2^30: the reference's
-// floor((x * M + 2^30) / 2^31) (multiply_by_nonnegative_quantized_multiplier) is the high word
-// of (2x) * M + 2^31, one SMLAL from a constant.
-MF_ALWAYS_INLINE int32_t rescale_no_shift(int32_t multiplier, int32_t x) {
-  return static_cast<int32_t>(
-      (static_cast<int64_t>(2 * x) * multiplier + (static_cast<int64_t>(1) << 31)) >> 32);
+// Fills `table` (512 words) as the compiler does: the C++ twin of ops' residual_sum_table,
+// for callers without a compiled table (the kernel tests).
+inline void residual_sum_table(const AddParams& p, int32_t conv_is_input1, int32_t* table) {
+  for (int32_t value = -128; value < 128; ++value) {
+    const int8_t v = static_cast<int8_t>(value);
+    table[value + 128] = add_scaled_input(p, conv_is_input1 ? 1 : 2, v);
+    table[256 + value + 128] = add_scaled_input(p, conv_is_input1 ? 2 : 1, v);
+  }
 }
 
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-inline int32_t multiply_add_offset_out_of_line(const ChannelRequantizer& q, int32_t x) {
-  return multiply_add_offset(q, x, 0);
-}
-
-// multiply_by_quantized_multiplier(x, ...) by a rescaler.
-MF_ALWAYS_INLINE int32_t rescale(const ChannelRequantizer& q, int32_t x) {
-  if (q.high_shift >= 0) return multiply_right_shift(q, x);
-  return multiply_add_offset_out_of_line(q, x);
-}
-
-// add_value (elementwise.h), each multiply_by_quantized_multiplier by its rescaler.
-MF_ALWAYS_INLINE int8_t add_value_fast(const AddParams& p, const AddRequantizers& r, int8_t a,
-                                       int8_t b) {
-#ifdef MF_LITERT_ROUNDING
-  (void)r;
-  return add_value(p, a, b);
-#else
-  const int32_t shifted1 = (static_cast<int32_t>(a) + p.input1_offset) * (1 << p.left_shift);
-  const int32_t shifted2 = (static_cast<int32_t>(b) + p.input2_offset) * (1 << p.left_shift);
-  // A shift of 0 (high_shift -1 and the shift, 0, in round_high) has its own form.
-  const bool no_shift1 = r.small_inputs && r.input1.high_shift < 0 && r.input1.round_high == 0;
-  const bool no_shift2 = r.small_inputs && r.input2.high_shift < 0 && r.input2.round_high == 0;
-  const int32_t scaled1 = no_shift1 ? rescale_no_shift(r.input1.multiplier, shifted1)
-                                    : rescale(r.input1, shifted1);
-  const int32_t scaled2 = no_shift2 ? rescale_no_shift(r.input2.multiplier, shifted2)
-                                    : rescale(r.input2, shifted2);
-  const int32_t raw_sum = p.subtract ? scaled1 - scaled2 : scaled1 + scaled2;
-  const int32_t raw_output = rescale(r.output, raw_sum) + p.output_offset;
-  return static_cast<int8_t>(clamp_i32(raw_output, p.activation_min, p.activation_max));
-#endif
+// add_value of a convolution result and a residual value, from the tables.
+MF_ALWAYS_INLINE int8_t residual_sum_value(const ResidualSum& r, int32_t conv_value,
+                                           int8_t other) {
+  const int32_t raw_sum = r.conv_scaled[conv_value] + r.residual_scaled[other];
+  const int32_t raw_output = multiply_add_offset(r.output, raw_sum, r.output_offset);
+  return static_cast<int8_t>(clamp_i32(raw_output, r.activation_min, r.activation_max));
 }
 
 // Adds a convolution result to the residual operand (conv_2d_add); output may be residual.
 struct StoreResidualSum {
   static const bool kPlainOutput = false;
-  const AddParams* add_params;
-  const AddRequantizers* requantizers;
-  int32_t conv_is_input1;
+  ResidualSum sum;
   const int8_t* residual;
   int8_t* output;
   MF_ALWAYS_INLINE void operator()(int32_t index, int8_t value) const {
-    const int8_t other = residual[index];
-    output[index] = conv_is_input1 ? add_value_fast(*add_params, *requantizers, value, other)
-                                   : add_value_fast(*add_params, *requantizers, other, value);
+    output[index] = residual_sum_value(sum, value, residual[index]);
   }
   MF_ALWAYS_INLINE void store_four(int32_t index, int32_t stride, int32_t value0,
                                    int32_t value1, int32_t value2, int32_t value3) const {
