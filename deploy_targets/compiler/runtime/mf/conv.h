@@ -72,8 +72,8 @@ inline void conv_2d_add(const ConvParams& p, const int8_t* input, const int8_t* 
                         int8_t* scratch) {
 #if MF_FAST_KERNELS
   if (scratch) {
-    const fast::StoreResidualSum store = {fast::residual_sum(add_params, scaled_operands),
-                                          residual, output};
+    const fast::ResidualSum sum = fast::residual_sum(add_params, scaled_operands);
+    const fast::StoreResidualSum store = {&sum, residual, output};
     fast::conv_2d(p, input, filter, bias, scratch, store);
     return;
   }
