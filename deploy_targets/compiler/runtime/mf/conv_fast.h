@@ -293,9 +293,10 @@ MF_ALWAYS_INLINE int8_t residual_sum_value(const ResidualSum& r, int32_t conv_va
 #if MF_SIMD_ACLE
 // residual_sum_value of four convolution results (int8 values) of one channel, whose
 // residuals and outputs lie `stride` apart from `residual` and `output` on, for a lean
-// ResidualSum: 48 instructions (gcc's code for the same takes about 120, reloading the
-// constants it spilled for every value). Every residual is read before the first output is
-// written, so output may be residual.
+// ResidualSum: 49 instructions (gcc's code for the same takes about 120, reloading the
+// constants it spilled for every value). Every register but the stack pointer and one is
+// taken (twelve, as requantize_store_four), so `output` is read from memory. Every residual is
+// read before the first output is written, so output may be residual.
 MF_ALWAYS_INLINE void residual_sum_store_four(const ResidualSum& r, const int8_t* residual,
                                               int8_t* output, int32_t stride, int32_t acc0,
                                               int32_t acc1, int32_t acc2, int32_t acc3) {
@@ -328,17 +329,17 @@ MF_ALWAYS_INLINE void residual_sum_store_four(const ResidualSum& r, const int8_t
       MF_RESIDUAL_ASM("acc3", "[%[residual], %[stride]]")
       MF_REQUANTIZE_ASM("acc0") MF_REQUANTIZE_ASM("acc1") MF_REQUANTIZE_ASM("acc2")
       MF_REQUANTIZE_ASM("acc3")
-      "strb %[acc0], [%[output]]\n\t"
-      "strb %[acc1], [%[output], %[stride]]\n\t"
-      "add %[output], %[output], %[stride], lsl #1\n\t"
-      "strb %[acc2], [%[output]]\n\t"
-      "strb %[acc3], [%[output], %[stride]]\n\t"
+      "ldr %[residual], %[output]\n\t"
+      "strb %[acc0], [%[residual]]\n\t"
+      "strb %[acc1], [%[residual], %[stride]]\n\t"
+      "add %[residual], %[residual], %[stride], lsl #1\n\t"
+      "strb %[acc2], [%[residual]]\n\t"
+      "strb %[acc3], [%[residual], %[stride]]\n\t"
       : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
         [conv_scaled] "+r"(conv_scaled), [residual_scaled] "+r"(residual_scaled),
-        [q] "+r"(q), [residual] "+r"(residual), [output] "+r"(output),
-        [round_low] "=&r"(round_low), [round_high] "=&r"(round_high),
-        [high_shift] "=&r"(high_shift)
-      : [stride] "r"(stride)
+        [q] "+r"(q), [residual] "+r"(residual), [round_low] "=&r"(round_low),
+        [round_high] "=&r"(round_high), [high_shift] "=&r"(high_shift)
+      : [stride] "r"(stride), [output] "m"(output)
       : "cc", "memory");
 #undef MF_RESIDUAL_ASM
 #undef MF_REQUANTIZE_ASM
