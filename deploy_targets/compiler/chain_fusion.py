@@ -77,7 +77,7 @@ def _chainable(graph: Graph, layers: list[Step], second: Step) -> bool:
     ):
         return False
     if second.function == "mf::conv_2d_add":
-        residual = int(second.args[6].split(":")[1])
+        residual = second.inputs[1]  # fuse_conv_into_add: the input, then the residual
         if residual == first.output:
             return False
         if residual == first.inputs[0] and not _residual_rows_safe(first, second):
@@ -91,7 +91,7 @@ def _chained(graph: Graph, first: Step, second: Step) -> Step:
     row_bytes = _conv_field(first, "output_width") * _conv_field(first, "output_depth")
     window_bytes = (rows * row_bytes + 3) // 4 * 4
     # second.args: params, input, filter, bias, then the output (conv_2d, depthwise_conv_2d)
-    # or the ADD's params, operand order, residual and output (conv_2d_add); the convolutions'
+    # or the ADD's params, operand order, table, residual and output (conv_2d_add); the convolutions'
     # scratch last.
     second_args = [second.args[0], *(a for a in second.args[2:] if a != "scratch")]
     return Step(

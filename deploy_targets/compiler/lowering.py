@@ -19,6 +19,7 @@ from deploy_targets.compiler.chain_fusion import (
 )
 from deploy_targets.compiler.errors import CompileError
 from deploy_targets.compiler.ir import Graph, Operator
+from deploy_targets.compiler.ops.add import residual_sum_table
 from deploy_targets.compiler.ops.context import CTYPES, LoweringContext, shape_text
 from deploy_targets.compiler.ops.conv_common import fast_conv_scratch_bytes
 from deploy_targets.compiler.ops.registry import FLOAT32_OPERATORS, OPERATORS
@@ -99,13 +100,16 @@ def fuse_conv_into_add(graph: Graph, steps: list[Step]) -> list[Step]:
             if other not in previous.inputs and other != previous.output:
                 conv_args = previous.args[:4]  # params, input, filter, bias
                 add_params = step.structs[0]
+                table = residual_sum_table(add_params, conv_is_input1,
+                                           f"op{step.op_index}_scaled_operands")
                 fused[-1] = Step(
                     step.op_index, "CONV_2D+ADD", "mf::conv_2d_add",
                     [*conv_args, f"param:{add_params.name}", "1" if conv_is_input1 else "0",
-                     f"in:{other}", f"out:{step.output}", "scratch"],
+                     f"const:{table.name}", f"in:{other}", f"out:{step.output}", "scratch"],
                     [previous.inputs[0], other], step.output,
                     f"CONV_2D (operator {previous.op_index}) fused into "
-                    f"{step.comment}", previous.structs + [add_params], previous.arrays + step.arrays,
+                    f"{step.comment}", previous.structs + [add_params],
+                    previous.arrays + step.arrays + [table],
                     [other], fused_op_indices=[previous.op_index, step.op_index],
                     work_scratch_bytes=previous.work_scratch_bytes)
                 continue

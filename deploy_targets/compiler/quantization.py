@@ -189,6 +189,14 @@ def multiply_by_quantized_multiplier(x: int, multiplier: int, shift: int) -> int
         saturating_rounding_doubling_high_mul(shifted, multiplier), right_shift)
 
 
+def add_scaled_input(value: int, offset: int, multiplier: int, shift: int,
+                     left_shift: int = 20) -> int:
+    """One ADD/SUB input lifted by 2^left_shift and rescaled to the common scale (the part of
+    TFLite's reference Add that depends on that input alone; mf::add_scaled_input)."""
+    return multiply_by_quantized_multiplier((value + offset) * (1 << left_shift), multiplier,
+                                            shift)
+
+
 # Longest right shift whose output offset the fast path folds into its rounding constant
 # (kMaxFoldedRightShift in runtime/mf/requantize_fast.h).
 MAX_FOLDED_RIGHT_SHIFT = 22

@@ -69,6 +69,30 @@ def test_add_multipliers_by_hand() -> None:
     assert q.add_multipliers(0.5, 0.25, 1.0) == ((1 << 30, 0), (1 << 30, -1), (1 << 30, -19))
 
 
+@pytest.mark.parametrize("subtract", [0, 1])
+@pytest.mark.parametrize("conv_is_input1", [True, False])
+def test_residual_sum_table_holds_each_operands_rescaled_values(subtract: int,
+                                                                conv_is_input1: bool) -> None:
+    from deploy_targets.compiler.ops.add import residual_sum_table
+    from deploy_targets.compiler.steps import ParamStruct
+
+    (m1, s1), (m2, s2), _ = q.add_multipliers(0.05, 0.02, 0.07)
+    fields = {"input1_offset": 3, "input1_multiplier": m1, "input1_shift": s1,
+              "input2_offset": -7, "input2_multiplier": m2, "input2_shift": s2,
+              "left_shift": 20, "subtract": subtract}
+    params = ParamStruct("mf::AddParams", "p", [(k, str(v)) for k, v in fields.items()])
+    table = residual_sum_table(params, conv_is_input1, "t").values
+    assert table.shape == (512,)
+    for value in (-128, -1, 0, 5, 127):
+        input1 = q.add_scaled_input(value, 3, m1, s1)
+        input2 = q.add_scaled_input(value, -7, m2, s2) * (-1 if subtract else 1)
+        conv, residual = (input1, input2) if conv_is_input1 else (input2, input1)
+        # The convolution's operand first, indexed from -128; SUB's input 2 negated.
+        assert (table[value + 128], table[256 + value + 128]) == (conv, residual)
+    # 0.05 is the larger scale: input 1's multiplier is 0.5, so its value is (v + 3) * 2^19.
+    assert q.add_scaled_input(-1, 3, m1, s1) == 2 << 19
+
+
 def test_softmax_parameters_by_hand() -> None:
     # beta * scale * 2^26 = 2^22 = 0.5 * 2^23; diff_min = -floor(31 * 2^26 / 2^23).
     assert q.softmax_parameters(1.0, 1 / 16) == (1 << 30, 23, -248)

@@ -33,6 +33,9 @@ LAYERS = [
     # An odd number of fully connected outputs (the fast path sums two at a time), and one.
     ("conv:3x3:same:1x2 > dense:5", (5, 7, 2)),
     ("depthwise:2x2:valid:2x2:1 > dense:1", (8, 6, 4)),
+    # Outputs and inputs multiples of 4: the layer alone runs mf::fully_connected_row_pairs,
+    # whose weights the streamed sums read as mf::fully_connected's (micro_speech's case).
+    ("depthwise:3x3:same:1x1:1 > dense:8", (6, 5, 4)),
 ]
 
 

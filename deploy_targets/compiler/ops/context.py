@@ -26,6 +26,13 @@ def shape_text(shape: tuple[int, ...]) -> str:
     return "[" + ",".join(str(d) for d in shape) + "]"
 
 
+def tensor_array(name: str, tensor: Tensor, what: str) -> ConstArray:
+    """A constant tensor as the flat array the generated code keeps in flash."""
+    assert tensor.data is not None
+    return ConstArray(name, CTYPES[tensor.dtype], tensor.data.reshape(-1),
+                      f"{what} {shape_text(tensor.shape)} {tensor.dtype}, {quant_text(tensor)}")
+
+
 def quant_text(tensor: Tensor) -> str:
     if not tensor.scales:
         return "not quantized"
@@ -174,9 +181,7 @@ class LoweringContext:
                              [op.inputs[0]], op.outputs[0], [struct], in_place=in_place)
 
     def const_array(self, name: str, tensor: Tensor, what: str) -> ConstArray:
-        assert tensor.data is not None
-        return ConstArray(name, CTYPES[tensor.dtype], tensor.data.reshape(-1),
-                          f"{what} {shape_text(tensor.shape)} {tensor.dtype}, {quant_text(tensor)}")
+        return tensor_array(name, tensor, what)
 
     def quant_arrays(self, op: Operator, multipliers: list[int], shifts: list[int]
                      ) -> list[ConstArray]:

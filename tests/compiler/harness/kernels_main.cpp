@@ -217,9 +217,14 @@ void run_conv(int32_t config, const Shape& s) {
                        127,
                        config % 5 == 4};
   fill(residual, out_bytes);
-  mf::conv_2d_add(p, input, filter, bias, add, config % 2, residual, output, scratch);
+  static int32_t scaled_operands[512];
+  mf::fast::residual_sum_table(add, config % 2, scaled_operands);
+  mf::conv_2d_add(p, input, filter, bias, add, config % 2, scaled_operands, residual, output,
+                  scratch);
   print_checksum("conv_2d_add", config, output, out_bytes);
-  mf::conv_2d_add(p, input, filter, bias, add, 1, residual, residual, scratch);  // in place
+  mf::fast::residual_sum_table(add, 1, scaled_operands);
+  mf::conv_2d_add(p, input, filter, bias, add, 1, scaled_operands, residual, residual,
+                  scratch);  // in place
   print_checksum("conv_2d_add_over_residual", config, residual, out_bytes);
 
   const bool pointwise = s.filter_height == 1 && s.filter_width == 1 && s.stride_height == 1 &&

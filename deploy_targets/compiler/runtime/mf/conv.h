@@ -64,20 +64,22 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
 // operand `residual` and the sum written over `residual` (output == residual is allowed, since
 // each residual value is read just before its own position is written). The convolution result
 // is the same int8 value conv_2d would store, so the arithmetic is unchanged; only the
-// convolution's output tensor never needs memory.
+// convolution's output tensor never needs memory. `scaled_operands` (fast::residual_sum_table's
+// 512 words, computed by the compiler) holds each operand's rescaled values for the fast path.
 inline void conv_2d_add(const ConvParams& p, const int8_t* input, const int8_t* filter,
                         const int32_t* bias, const AddParams& add_params, int32_t conv_is_input1,
-                        const int8_t* residual, int8_t* output, int8_t* scratch) {
+                        const int32_t* scaled_operands, const int8_t* residual, int8_t* output,
+                        int8_t* scratch) {
 #if MF_FAST_KERNELS
   if (scratch) {
-    const fast::AddRequantizers requantizers = fast::add_requantizers(add_params);
-    const fast::StoreResidualSum store = {&add_params, &requantizers, conv_is_input1, residual,
-                                          output};
+    const fast::ResidualSum sum = fast::residual_sum(add_params, scaled_operands);
+    const fast::StoreResidualSum store = {&sum, residual, output};
     fast::conv_2d(p, input, filter, bias, scratch, store);
     return;
   }
 #else
   (void)scratch;
+  (void)scaled_operands;
 #endif
   int32_t index = 0;
   for (int32_t batch = 0; batch < p.batches; ++batch) {

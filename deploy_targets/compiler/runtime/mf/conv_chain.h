@@ -40,13 +40,14 @@ struct ConvAddRowStore {
   const int32_t* bias;
   const AddParams* add_params;
   int32_t conv_is_input1;
+  const int32_t* scaled_operands;
   const int8_t* residual;
   int8_t* output;
   void operator()(const ConvParams& row, const int8_t* window, int32_t out_y,
                   int8_t* scratch) const {
     const int32_t offset = out_y * row.output_width * row.output_depth;
-    conv_2d_add(row, window, filter, bias, *add_params, conv_is_input1, residual + offset,
-                output + offset, scratch);
+    conv_2d_add(row, window, filter, bias, *add_params, conv_is_input1, scaled_operands,
+                residual + offset, output + offset, scratch);
   }
 };
 
@@ -114,11 +115,12 @@ inline void conv_2d_then_conv_2d_add(const ConvParams& first, const int8_t* inpu
                                      const int8_t* filter, const int32_t* bias,
                                      const ConvParams& second, const int8_t* second_filter,
                                      const int32_t* second_bias, const AddParams& add_params,
-                                     int32_t conv_is_input1, const int8_t* residual,
+                                     int32_t conv_is_input1, const int32_t* scaled_operands,
+                                     const int8_t* residual,
                                      int8_t* output, int32_t window_rows, int8_t* scratch) {
   const ConvRows rows = {input, filter, bias};
   const ConvAddRowStore store = {second_filter, second_bias, &add_params, conv_is_input1,
-                                 residual, output};
+                                 scaled_operands, residual, output};
   convolution_chain(first, rows, second, store, window_rows, scratch);
 }
 
@@ -148,10 +150,11 @@ inline void depthwise_conv_2d_then_conv_2d_add(
     const DepthwiseConvParams& first, const int8_t* input, const int8_t* filter,
     const int32_t* bias, const ConvParams& second, const int8_t* second_filter,
     const int32_t* second_bias, const AddParams& add_params, int32_t conv_is_input1,
-    const int8_t* residual, int8_t* output, int32_t window_rows, int8_t* scratch) {
+    const int32_t* scaled_operands, const int8_t* residual, int8_t* output, int32_t window_rows,
+    int8_t* scratch) {
   const DepthwiseConvRows rows = {input, filter, bias};
   const ConvAddRowStore store = {second_filter, second_bias, &add_params, conv_is_input1,
-                                 residual, output};
+                                 scaled_operands, residual, output};
   convolution_chain(first, rows, second, store, window_rows, scratch);
 }
 

@@ -242,102 +242,128 @@ struct StoreOutput {
   }
 };
 
-// ADD's three rescalings (input 1, input 2, the sum to the output) as the fast path's
-// requantizers, computed once per layer. With no output offset folded in, every right shift
-// up to 31 folds (requantize_fast.h: |K| < 2^62 for r <= 31) into five inlined instructions;
-// the output offset is added after. A rescaling that does not fold (a shift >= 0) takes the
-// reference's arithmetic out of line, which keeps the four inlined stores of conv_positions
-// small.
-struct AddRequantizers {
-  ChannelRequantizer input1;
-  ChannelRequantizer input2;
+// The residual ADD's constants for its fused store. `scaled_operands` is the compiler's
+// table (ops/add.py, residual_sum_table; residual_sum_table below builds the same one): 256
+// int32 per operand, add_scaled_input of every int8 value from -128 on, first the
+// convolution's operand, then the residual's. What is left per value is two loads, an add and
+// one requantization, whose output offset folds into its rounding constant (requantize_fast.h)
+// when the shift allows.
+struct ResidualSum {
+  const int32_t* conv_scaled;  // entry 0 is value 0: indexed by the int8 value itself
+  const int32_t* residual_scaled;
   ChannelRequantizer output;
-  // The inputs lifted by 2^left_shift stay below 2^30 in magnitude (255 * 2^21 < 2^29), so a
-  // shift of 0 (the larger-scale input's multiplier is exactly 0.5: 2^30, shift 0) has its
-  // own three-instruction form, rescale_no_shift.
-  int32_t small_inputs;
+  int32_t output_offset;
+  int32_t activation_min;
+  int32_t activation_max;
+  // The output requantization folds and the activation range is the whole of int8: four
+  // values take residual_sum_store_four's 12 instructions each.
+  bool lean;
 };
 
-// channel_requantizer with output offset 0 and right shifts up to 31 folded.
-inline ChannelRequantizer rescaler(int32_t multiplier, int32_t shift) {
-  if (shift >= 0 || shift < -31) return channel_requantizer(multiplier, shift, 0);
-  const int32_t r = -shift;
-  const int64_t round = (static_cast<int64_t>(1) << 30) + (static_cast<int64_t>(1) << (30 + r));
-  ChannelRequantizer q;
-  q.multiplier = multiplier;
-  q.round_low = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(round)));
-  q.round_high = static_cast<int32_t>(round >> 32);
-  q.high_shift = r - 1;
-  return q;
-}
-
-inline AddRequantizers add_requantizers(const AddParams& p) {
-  AddRequantizers r;
-  r.input1 = rescaler(p.input1_multiplier, p.input1_shift);
-  r.input2 = rescaler(p.input2_multiplier, p.input2_shift);
-  r.output = rescaler(p.output_multiplier, p.output_shift);
-  r.small_inputs = p.left_shift <= 21;
+inline ResidualSum residual_sum(const AddParams& p, const int32_t* scaled_operands) {
+  ResidualSum r;
+  r.conv_scaled = scaled_operands + 128;
+  r.residual_scaled = scaled_operands + 256 + 128;
+  r.output = channel_requantizer(p.output_multiplier, p.output_shift, p.output_offset);
+  r.output_offset = p.output_offset;
+  r.activation_min = p.activation_min;
+  r.activation_max = p.activation_max;
+  r.lean = r.output.high_shift >= 0 && is_full_int8_range(p.activation_min, p.activation_max);
   return r;
 }
 
-// multiply_by_quantized_multiplier(x, multiplier, 0) for |x| < 2^30: the reference's
-// floor((x * M + 2^30) / 2^31) (multiply_by_nonnegative_quantized_multiplier) is the high word
-// of (2x) * M + 2^31, one SMLAL from a constant.
-MF_ALWAYS_INLINE int32_t rescale_no_shift(int32_t multiplier, int32_t x) {
-  return static_cast<int32_t>(
-      (static_cast<int64_t>(2 * x) * multiplier + (static_cast<int64_t>(1) << 31)) >> 32);
+// Fills `table` (512 words) as the compiler does: the C++ twin of ops/add.py's
+// residual_sum_table, for callers without a compiled table (the kernel tests).
+inline void residual_sum_table(const AddParams& p, int32_t conv_is_input1, int32_t* table) {
+  for (int32_t value = -128; value < 128; ++value) {
+    const int8_t v = static_cast<int8_t>(value);
+    table[value + 128] = add_scaled_input(p, conv_is_input1 ? 1 : 2, v);
+    table[256 + value + 128] = add_scaled_input(p, conv_is_input1 ? 2 : 1, v);
+  }
 }
 
-#if defined(__GNUC__)
-__attribute__((noinline))
+// add_value of a convolution result and a residual value, from the tables.
+MF_ALWAYS_INLINE int8_t residual_sum_value(const ResidualSum& r, int32_t conv_value,
+                                           int8_t other) {
+  const int32_t raw_sum = r.conv_scaled[conv_value] + r.residual_scaled[other];
+  const int32_t raw_output = multiply_add_offset(r.output, raw_sum, r.output_offset);
+  return static_cast<int8_t>(clamp_i32(raw_output, r.activation_min, r.activation_max));
+}
+
+#if MF_SIMD_ACLE
+// residual_sum_value of four convolution results (int8 values) of one channel, whose
+// residuals and outputs lie `stride` apart from `residual` and `output` on, for a lean
+// ResidualSum: 49 instructions (gcc's code for the same takes about 120, reloading the
+// constants it spilled for every value). Every register but the stack pointer and one is
+// taken (twelve, as requantize_store_four), so `output` is read from memory. Every residual is
+// read before the first output is written, so output may be residual.
+MF_ALWAYS_INLINE void residual_sum_store_four(const ResidualSum& r, const int8_t* residual,
+                                              int8_t* output, int32_t stride, int32_t acc0,
+                                              int32_t acc1, int32_t acc2, int32_t acc3) {
+  const int32_t* conv_scaled = r.conv_scaled;  // then the residual's scaled value
+  const int32_t* residual_scaled = r.residual_scaled;  // then the low word
+  const ChannelRequantizer* q = &r.output;  // then the multiplier
+  int32_t round_low, round_high, high_shift;
+#define MF_RESIDUAL_ASM(acc, at)                                       \
+  "ldrsb %[conv_scaled], " at "\n\t"                                   \
+  "ldr %[conv_scaled], [%[residual_scaled], %[conv_scaled], lsl #2]\n\t" \
+  "add %[" acc "], %[" acc "], %[conv_scaled]\n\t"
+#define MF_REQUANTIZE_ASM(acc)                                     \
+  "and %[residual], %[" acc "], #0x80000000\n\t"                   \
+  "subs %[residual_scaled], %[round_low], %[residual]\n\t"         \
+  "sbc %[conv_scaled], %[round_high], #0\n\t"                      \
+  "smlal %[residual_scaled], %[conv_scaled], %[" acc "], %[q]\n\t" \
+  "asr %[" acc "], %[conv_scaled], %[high_shift]\n\t"              \
+  "ssat %[" acc "], #8, %[" acc "]\n\t"
+  __asm__ volatile(
+      "ldrd %[round_high], %[high_shift], [%[q], #8]\n\t"
+      "ldrd %[q], %[round_low], [%[q]]\n\t"
+      "ldr %[acc0], [%[conv_scaled], %[acc0], lsl #2]\n\t"
+      "ldr %[acc1], [%[conv_scaled], %[acc1], lsl #2]\n\t"
+      "ldr %[acc2], [%[conv_scaled], %[acc2], lsl #2]\n\t"
+      "ldr %[acc3], [%[conv_scaled], %[acc3], lsl #2]\n\t"
+      MF_RESIDUAL_ASM("acc0", "[%[residual]]")
+      MF_RESIDUAL_ASM("acc1", "[%[residual], %[stride]]")
+      "add %[residual], %[residual], %[stride], lsl #1\n\t"
+      MF_RESIDUAL_ASM("acc2", "[%[residual]]")
+      MF_RESIDUAL_ASM("acc3", "[%[residual], %[stride]]")
+      MF_REQUANTIZE_ASM("acc0") MF_REQUANTIZE_ASM("acc1") MF_REQUANTIZE_ASM("acc2")
+      MF_REQUANTIZE_ASM("acc3")
+      "ldr %[residual], %[output]\n\t"
+      "strb %[acc0], [%[residual]]\n\t"
+      "strb %[acc1], [%[residual], %[stride]]\n\t"
+      "add %[residual], %[residual], %[stride], lsl #1\n\t"
+      "strb %[acc2], [%[residual]]\n\t"
+      "strb %[acc3], [%[residual], %[stride]]\n\t"
+      : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+        [conv_scaled] "+r"(conv_scaled), [residual_scaled] "+r"(residual_scaled),
+        [q] "+r"(q), [residual] "+r"(residual), [round_low] "=&r"(round_low),
+        [round_high] "=&r"(round_high), [high_shift] "=&r"(high_shift)
+      : [stride] "r"(stride), [output] "m"(output)
+      : "cc", "memory");
+#undef MF_RESIDUAL_ASM
+#undef MF_REQUANTIZE_ASM
+}
 #endif
-inline int32_t multiply_add_offset_out_of_line(const ChannelRequantizer& q, int32_t x) {
-  return multiply_add_offset(q, x, 0);
-}
-
-// multiply_by_quantized_multiplier(x, ...) by a rescaler.
-MF_ALWAYS_INLINE int32_t rescale(const ChannelRequantizer& q, int32_t x) {
-  if (q.high_shift >= 0) return multiply_right_shift(q, x);
-  return multiply_add_offset_out_of_line(q, x);
-}
-
-// add_value (elementwise.h), each multiply_by_quantized_multiplier by its rescaler.
-MF_ALWAYS_INLINE int8_t add_value_fast(const AddParams& p, const AddRequantizers& r, int8_t a,
-                                       int8_t b) {
-#ifdef MF_LITERT_ROUNDING
-  (void)r;
-  return add_value(p, a, b);
-#else
-  const int32_t shifted1 = (static_cast<int32_t>(a) + p.input1_offset) * (1 << p.left_shift);
-  const int32_t shifted2 = (static_cast<int32_t>(b) + p.input2_offset) * (1 << p.left_shift);
-  // A shift of 0 (high_shift -1 and the shift, 0, in round_high) has its own form.
-  const bool no_shift1 = r.small_inputs && r.input1.high_shift < 0 && r.input1.round_high == 0;
-  const bool no_shift2 = r.small_inputs && r.input2.high_shift < 0 && r.input2.round_high == 0;
-  const int32_t scaled1 = no_shift1 ? rescale_no_shift(r.input1.multiplier, shifted1)
-                                    : rescale(r.input1, shifted1);
-  const int32_t scaled2 = no_shift2 ? rescale_no_shift(r.input2.multiplier, shifted2)
-                                    : rescale(r.input2, shifted2);
-  const int32_t raw_sum = p.subtract ? scaled1 - scaled2 : scaled1 + scaled2;
-  const int32_t raw_output = rescale(r.output, raw_sum) + p.output_offset;
-  return static_cast<int8_t>(clamp_i32(raw_output, p.activation_min, p.activation_max));
-#endif
-}
 
 // Adds a convolution result to the residual operand (conv_2d_add); output may be residual.
 struct StoreResidualSum {
   static const bool kPlainOutput = false;
-  const AddParams* add_params;
-  const AddRequantizers* requantizers;
-  int32_t conv_is_input1;
+  const ResidualSum* sum;
   const int8_t* residual;
   int8_t* output;
   MF_ALWAYS_INLINE void operator()(int32_t index, int8_t value) const {
-    const int8_t other = residual[index];
-    output[index] = conv_is_input1 ? add_value_fast(*add_params, *requantizers, value, other)
-                                   : add_value_fast(*add_params, *requantizers, other, value);
+    output[index] = residual_sum_value(*sum, value, residual[index]);
   }
   MF_ALWAYS_INLINE void store_four(int32_t index, int32_t stride, int32_t value0,
                                    int32_t value1, int32_t value2, int32_t value3) const {
+#if MF_SIMD_ACLE
+    if (sum->lean) {
+      residual_sum_store_four(*sum, residual + index, output + index, stride, value0, value1,
+                              value2, value3);
+      return;
+    }
+#endif
     (*this)(index, static_cast<int8_t>(value0));
     (*this)(index + stride, static_cast<int8_t>(value1));
     (*this)(index + 2 * stride, static_cast<int8_t>(value2));

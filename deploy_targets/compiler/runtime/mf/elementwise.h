@@ -34,18 +34,30 @@ struct AddParams {
   int32_t subtract;  // 1 for SUB: input2's rescaled value is subtracted
 };
 
-inline int8_t add_value(const AddParams& p, int8_t a, int8_t b) {
-  const int32_t shifted1 = (static_cast<int32_t>(a) + p.input1_offset) * (1 << p.left_shift);
-  const int32_t shifted2 = (static_cast<int32_t>(b) + p.input2_offset) * (1 << p.left_shift);
-  const int32_t scaled1 =
-      multiply_by_quantized_multiplier(shifted1, p.input1_multiplier, p.input1_shift);
-  const int32_t scaled2 =
-      multiply_by_quantized_multiplier(shifted2, p.input2_multiplier, p.input2_shift);
-  const int32_t raw_sum = p.subtract ? scaled1 - scaled2 : scaled1 + scaled2;
+// One input of ADD/SUB (`input` 1 or 2) lifted by 2^left_shift and rescaled to the common
+// scale, negated for SUB's input 2: the part of add_value that depends on that input alone,
+// which the fast path reads from a 256-entry table per operand (conv_2d_add).
+inline int32_t add_scaled_input(const AddParams& p, int32_t input, int8_t value) {
+  const int32_t offset = input == 1 ? p.input1_offset : p.input2_offset;
+  const int32_t shifted = (static_cast<int32_t>(value) + offset) * (1 << p.left_shift);
+  const int32_t scaled = input == 1
+                             ? multiply_by_quantized_multiplier(shifted, p.input1_multiplier,
+                                                                p.input1_shift)
+                             : multiply_by_quantized_multiplier(shifted, p.input2_multiplier,
+                                                                p.input2_shift);
+  return input == 2 && p.subtract ? -scaled : scaled;
+}
+
+// The sum of the two scaled inputs requantized to the output.
+inline int8_t add_output(const AddParams& p, int32_t raw_sum) {
   const int32_t raw_output =
       multiply_by_quantized_multiplier(raw_sum, p.output_multiplier, p.output_shift) +
       p.output_offset;
   return static_cast<int8_t>(clamp_i32(raw_output, p.activation_min, p.activation_max));
+}
+
+inline int8_t add_value(const AddParams& p, int8_t a, int8_t b) {
+  return add_output(p, add_scaled_input(p, 1, a) + add_scaled_input(p, 2, b));
 }
 
 struct MulParams {
