@@ -5,6 +5,12 @@
  * and W = exp(-2 pi i / N). This halves the work of a complex FFT of the zero-imaginary signal. */
 #include "mf_dsp_fft.h"
 
+#if defined(__GNUC__)
+#define MF_DSP_FFT_NOINLINE __attribute__((noinline))
+#else
+#define MF_DSP_FFT_NOINLINE
+#endif
+
 /* In-place iterative radix-2 decimation-in-time FFT of `n` complex values (re, im interleaved);
  * twiddle W_n^j is entry j * stride of the plan's tables. */
 static void complex_fft(float *data, int n, const float *cos_table, const float *sin_table,
@@ -192,8 +198,13 @@ MF_DSP_ALWAYS_INLINE void radix8_butterfly(float *p, int step, const float *w) {
     p[7 * step + 1] = e3_im - o3_im;
 }
 
-/* Returns where the next stage's twiddles start. */
-static const float *radix8_stage(float *data, int m, int eighth, const float *twiddles) {
+/* One radix-8 stage; kEighth > 0: the stage's eighth known at compile time, so the eight points
+ * of a butterfly are immediate offsets from one or two pointers instead of eight pointers
+ * stepped (and spilled) per butterfly. Returns where the next stage's twiddles start. */
+template <int kEighth>
+static const float *radix8_stage_of(float *data, int m, int runtime_eighth,
+                                    const float *twiddles) {
+    const int eighth = kEighth > 0 ? kEighth : runtime_eighth;
     const int span = 8 * eighth;
     const int step = 2 * eighth;
     for (int start = 0; start < m; start += span) {
@@ -212,6 +223,13 @@ static const float *radix8_stage(float *data, int m, int eighth, const float *tw
         }
     }
     return twiddles;
+}
+
+static const float *radix8_stage(float *data, int m, int eighth, const float *twiddles) {
+    /* The platform's 512-point FFT (256 complex points) runs stages of eighths 4 and 32. */
+    if (eighth == 4) return radix8_stage_of<4>(data, m, eighth, twiddles);
+    if (eighth == 32) return radix8_stage_of<32>(data, m, eighth, twiddles);
+    return radix8_stage_of<0>(data, m, eighth, twiddles);
 }
 
 /* The input pass fused with the first radix-4 stage (span 4, every twiddle 1, so adds only):
@@ -387,6 +405,32 @@ static void radix2_first_stage(float *data, int m, const uint16_t *bit_reversed,
     }
 }
 
+/* Split step, bins k and M - k together from Z[k] = (a, b) and Z[M - k] = (c, d):
+ *   2E = Z[k] + conj Z[M-k],  2O = -i (Z[k] - conj Z[M-k]),  B = W_N^k 2O
+ *   2X[k] = 2E + B,  2X[M-k] = conj(2E - B).
+ * Each power goes to the even float of a complex slot this pair has just read. Not inlined: in
+ * the transform's body -Os keeps the loop's bound and pointers on the stack. */
+static MF_DSP_FFT_NOINLINE void split_power(float *buffer, int m, const float *split) {
+    float *low = &buffer[2];
+    float *high = &buffer[2 * (m - 1)];
+    const float *w = &split[2];
+    if (low >= high) return;
+    do {  // tested at the bottom: -Os leaves a for loop's test at the top and a jump back
+        const float a = low[0], b = low[1], c = high[0], d = high[1];
+        const float e_re = a + c, e_im = b - d;
+        const float o_re = b + d, o_im = c - a;
+        const float b_re = w[0] * o_re - w[1] * o_im;
+        const float b_im = w[0] * o_im + w[1] * o_re;
+        const float low_re = e_re + b_re, low_im = e_im + b_im;
+        const float high_re = e_re - b_re, high_im = e_im - b_im;
+        low[0] = low_re * low_re + low_im * low_im;
+        high[0] = high_re * high_re + high_im * high_im;
+        low += 2;
+        high -= 2;
+        w += 2;
+    } while (low < high);
+}
+
 void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, const mf_dsp_frame_samples *frame,
                            float *buffer) {
     const int m = plan->length / 2;
@@ -414,26 +458,8 @@ void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, const mf_dsp_frame_sampl
         }
     }
 
-    /* Split step, bins k and M - k together from Z[k] = (a, b) and Z[M - k] = (c, d):
-     *   2E = Z[k] + conj Z[M-k],  2O = -i (Z[k] - conj Z[M-k]),  B = W_N^k 2O
-     *   2X[k] = 2E + B,  2X[M-k] = conj(2E - B).
-     * Each power goes to the even float of a complex slot this pair has just read. */
     const float z0_re = buffer[0], z0_im = buffer[1];
-    const float *split = plan->split;
-    for (int k = 1; 2 * k < m; ++k) {
-        float *low = &buffer[2 * k];
-        float *high = &buffer[2 * (m - k)];
-        const float a = low[0], b = low[1], c = high[0], d = high[1];
-        const float e_re = a + c, e_im = b - d;
-        const float o_re = b + d, o_im = c - a;
-        const float w_re = split[2 * k], w_im = split[2 * k + 1];
-        const float b_re = w_re * o_re - w_im * o_im;
-        const float b_im = w_re * o_im + w_im * o_re;
-        const float low_re = e_re + b_re, low_im = e_im + b_im;
-        const float high_re = e_re - b_re, high_im = e_im - b_im;
-        low[0] = low_re * low_re + low_im * low_im;
-        high[0] = high_re * high_re + high_im * high_im;
-    }
+    split_power(buffer, m, plan->split);
     if (m >= 2) {
         /* k = M/2 pairs with itself: 2X[M/2] = 2 conj Z[M/2]. */
         float *middle = &buffer[m];
