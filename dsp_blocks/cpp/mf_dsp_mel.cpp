@@ -15,19 +15,28 @@ void mf_dsp_mel_energies(const mf_dsp_mel_config *config, const float *power, fl
          * a pointer-bounded one's exit values with divisions' worth of shifts per segment. */
         float total0 = 0.0f, total1 = 0.0f, rising0 = 0.0f, rising1 = 0.0f;
         int left = end - bin;
-        for (; left >= 4; left -= 4, r += 4, p += 8) {
-            total0 += p[0];
-            rising0 += r[0] * p[0];
-            total1 += p[2];
-            rising1 += r[1] * p[2];
-            total0 += p[4];
-            rising0 += r[2] * p[4];
-            total1 += p[6];
-            rising1 += r[3] * p[6];
+        /* Loops tested at the bottom: -Os leaves a for loop's test at the top and a jump back. */
+        if (left >= 4) {
+            do {
+                total0 += p[0];
+                rising0 += r[0] * p[0];
+                total1 += p[2];
+                rising1 += r[1] * p[2];
+                total0 += p[4];
+                rising0 += r[2] * p[4];
+                total1 += p[6];
+                rising1 += r[3] * p[6];
+                r += 4;
+                p += 8;
+                left -= 4;
+            } while (left >= 4);
         }
-        for (; left > 0; --left, ++r, p += 2) {
-            total0 += p[0];
-            rising0 += r[0] * p[0];
+        if (left > 0) {
+            do {
+                total0 += p[0];
+                rising0 += *r++ * p[0];
+                p += 2;
+            } while (--left > 0);
         }
         bin = end;
         const float rising = rising0 + rising1;
