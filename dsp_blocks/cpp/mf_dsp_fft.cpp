@@ -260,7 +260,8 @@ static void first_stage_run(float *data, int quarter, const uint16_t *bit_revers
     const float *x = frame.samples;
     const float *window = frame.window;
     const float minus_c = frame.minus_c;
-    for (int k = begin; k < end; ++k) {
+    int k = begin;  // begin < end: tested at the bottom, without -Os's jump back to the top
+    do {
         /* a0, a1, a2, a3 = z[k], z[k + M/2], z[k + M/4], z[k + 3M/4]: quarters 0, 2, 1, 3. */
         float a0_re = 0.0f, a0_im = 0.0f, a1_re = 0.0f, a1_im = 0.0f;
         float a2_re = 0.0f, a2_im = 0.0f, a3_re = 0.0f, a3_im = 0.0f;
@@ -300,7 +301,8 @@ static void first_stage_run(float *data, int quarter, const uint16_t *bit_revers
             p[2] = p[6] = d0_re;
             p[3] = p[7] = d0_im;
         }
-    }
+        ++k;
+    } while (k < end);
 }
 
 template <bool emphasis>
