@@ -265,8 +265,8 @@ def _mel(target: _Target, layout: FrameLayout, params: MelAudioParams) -> tuple[
     segment_ends, rising = triangle_segments(dense)
     # The FFT leaves 4 |X|^2; the power spectrum is |X|^2 / N. Scaling float32 weights by a power
     # of two is exact, so the rising weights equal the Python block's / N over 4.
-    unit = np.float32(1.0 / layout.fft_length) * np.float32(0.25)
-    scaled = rising.astype(np.float32) * unit
+    unit = float(np.float32(1.0 / layout.fft_length) * np.float32(0.25))
+    scaled = rising.astype(np.float32) * np.float32(unit)
     definitions = [
         "/* Mel filterbank (HTK formula): each filter's first bin and bin count, and the segments",
         " * between the filters' peaks with the rising weights, which include the power spectrum's",
