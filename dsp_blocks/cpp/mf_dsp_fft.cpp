@@ -198,24 +198,18 @@ MF_DSP_ALWAYS_INLINE void radix8_butterfly(float *p, int step, const float *w) {
     p[7 * step + 1] = e3_im - o3_im;
 }
 
-/* One radix-8 stage; kEighth > 0: the stage's eighth known at compile time, so the eight points
- * of a butterfly are immediate offsets from one or two pointers instead of eight pointers
- * stepped (and spilled) per butterfly. Returns where the next stage's twiddles start. */
+/* One radix-8 stage that is not the last, and the last one (one butterfly per j, walked with
+ * one pointer). kEighth > 0: the stage's eighth known at compile time, so the eight points of a
+ * butterfly are immediate offsets from one or two pointers instead of eight pointers stepped
+ * (and spilled) per butterfly. Each returns where the next stage's twiddles start. */
 template <int kEighth>
-static const float *radix8_stage_of(float *data, int m, int runtime_eighth,
-                                    const float *twiddles) {
+static const float *radix8_middle_stage(float *data, int m, int runtime_eighth,
+                                        const float *twiddles) {
     const int eighth = kEighth > 0 ? kEighth : runtime_eighth;
     const int span = 8 * eighth;
     const int step = 2 * eighth;
     for (int start = 0; start < m; start += span) {
         radix8_butterfly<false>(&data[2 * start], step, twiddles);
-    }
-    if (span == m) {  // the last stage is one butterfly per j: walk it with one pointer
-        float *p = data + 2;
-        for (int j = 1; j < eighth; ++j, p += 2, twiddles += 14) {
-            radix8_butterfly<true>(p, step, twiddles);
-        }
-        return twiddles;
     }
     for (int j = 1; j < eighth; ++j, twiddles += 14) {
         for (int start = j; start < m; start += span) {
@@ -225,11 +219,27 @@ static const float *radix8_stage_of(float *data, int m, int runtime_eighth,
     return twiddles;
 }
 
+template <int kEighth>
+static const float *radix8_last_stage(float *data, int runtime_eighth, const float *twiddles) {
+    const int eighth = kEighth > 0 ? kEighth : runtime_eighth;
+    const int step = 2 * eighth;
+    radix8_butterfly<false>(data, step, twiddles);
+    float *p = data + 2;
+    for (int j = 1; j < eighth; ++j, p += 2, twiddles += 14) {
+        radix8_butterfly<true>(p, step, twiddles);
+    }
+    return twiddles;
+}
+
 static const float *radix8_stage(float *data, int m, int eighth, const float *twiddles) {
-    /* The platform's 512-point FFT (256 complex points) runs stages of eighths 4 and 32. */
-    if (eighth == 4) return radix8_stage_of<4>(data, m, eighth, twiddles);
-    if (eighth == 32) return radix8_stage_of<32>(data, m, eighth, twiddles);
-    return radix8_stage_of<0>(data, m, eighth, twiddles);
+    /* The platform's 512-point FFT (256 complex points) runs a middle stage of eighth 4 and a
+     * last one of eighth 32; other lengths take the general loops. */
+    if (8 * eighth == m) {
+        if (eighth == 32) return radix8_last_stage<32>(data, eighth, twiddles);
+        return radix8_last_stage<0>(data, eighth, twiddles);
+    }
+    if (eighth == 4) return radix8_middle_stage<4>(data, m, eighth, twiddles);
+    return radix8_middle_stage<0>(data, m, eighth, twiddles);
 }
 
 /* The input pass fused with the first radix-4 stage (span 4, every twiddle 1, so adds only):
