@@ -43,7 +43,7 @@ from dsp_blocks.framed_audio import (
 )
 from dsp_blocks.framing import frame_count, hann_window
 from dsp_blocks.image import LUMA_WEIGHTS, ImageParams, resize_taps
-from dsp_blocks.mel import sparse_rows
+from dsp_blocks.mel import sparse_rows, triangle_segments
 from dsp_blocks.mfcc import MfccParams
 from dsp_blocks.mfe import MfeParams
 from dsp_blocks.raw import RawParams
@@ -260,20 +260,25 @@ def _mel(target: _Target, layout: FrameLayout, params: MelAudioParams) -> tuple[
     weights = mel_weights_for(
         params, sample_rate_hz=target.sample_rate_hz, fft_length=layout.fft_length
     )
-    starts, lengths, packed = sparse_rows(weights.T.astype(np.float64))
+    dense = weights.T.astype(np.float64)
+    starts, lengths, _ = sparse_rows(dense)
+    segment_ends, rising = triangle_segments(dense)
     # The FFT leaves 4 |X|^2; the power spectrum is |X|^2 / N. Scaling float32 weights by a power
-    # of two is exact, so these equal the Python block's weights / N over 4.
-    scaled = packed.astype(np.float32) * np.float32(1.0 / layout.fft_length) * np.float32(0.25)
+    # of two is exact, so the rising weights equal the Python block's / N over 4.
+    unit = float(np.float32(1.0 / layout.fft_length) * np.float32(0.25))
+    scaled = rising.astype(np.float32) * np.float32(unit)
     definitions = [
-        "/* Mel filterbank (HTK formula), sparse: first bin, bin count, then the weights, which",
-        f" * include the power spectrum's 1 / (4 x {layout.fft_length}). */",
+        "/* Mel filterbank (HTK formula): each filter's first bin and bin count, and the segments",
+        " * between the filters' peaks with the rising weights, which include the power spectrum's",
+        f" * 1 / (4 x {layout.fft_length}). */",
         cpp_emit.array("uint16_t", names("mel_start"), starts),
         cpp_emit.array("uint16_t", names("mel_length"), lengths),
-        cpp_emit.array("float", names("mel_weights"), scaled),
+        cpp_emit.array("uint16_t", names("mel_segment_end"), segment_ends),
+        cpp_emit.array("float", names("mel_rising"), scaled),
     ]
     init = (
         f"{{{params.n_filters}, {names('mel_start')}, {names('mel_length')}, "
-        f"{names('mel_weights')}}}"
+        f"{names('mel_segment_end')}, {names('mel_rising')}, {cpp_emit.float_literal(unit)}}}"
     )
     return definitions, init
 

@@ -5,6 +5,12 @@
  * and W = exp(-2 pi i / N). This halves the work of a complex FFT of the zero-imaginary signal. */
 #include "mf_dsp_fft.h"
 
+#if defined(__GNUC__)
+#define MF_DSP_FFT_NOINLINE __attribute__((noinline))
+#else
+#define MF_DSP_FFT_NOINLINE
+#endif
+
 /* In-place iterative radix-2 decimation-in-time FFT of `n` complex values (re, im interleaved);
  * twiddle W_n^j is entry j * stride of the plan's tables. */
 static void complex_fft(float *data, int n, const float *cos_table, const float *sin_table,
@@ -192,19 +198,18 @@ MF_DSP_ALWAYS_INLINE void radix8_butterfly(float *p, int step, const float *w) {
     p[7 * step + 1] = e3_im - o3_im;
 }
 
-/* Returns where the next stage's twiddles start. */
-static const float *radix8_stage(float *data, int m, int eighth, const float *twiddles) {
+/* One radix-8 stage that is not the last, and the last one (one butterfly per j, walked with
+ * one pointer). kEighth > 0: the stage's eighth known at compile time, so the eight points of a
+ * butterfly are immediate offsets from one or two pointers instead of eight pointers stepped
+ * (and spilled) per butterfly. Each returns where the next stage's twiddles start. */
+template <int kEighth>
+static const float *radix8_middle_stage(float *data, int m, int runtime_eighth,
+                                        const float *twiddles) {
+    const int eighth = kEighth > 0 ? kEighth : runtime_eighth;
     const int span = 8 * eighth;
     const int step = 2 * eighth;
     for (int start = 0; start < m; start += span) {
         radix8_butterfly<false>(&data[2 * start], step, twiddles);
-    }
-    if (span == m) {  // the last stage is one butterfly per j: walk it with one pointer
-        float *p = data + 2;
-        for (int j = 1; j < eighth; ++j, p += 2, twiddles += 14) {
-            radix8_butterfly<true>(p, step, twiddles);
-        }
-        return twiddles;
     }
     for (int j = 1; j < eighth; ++j, twiddles += 14) {
         for (int start = j; start < m; start += span) {
@@ -212,6 +217,29 @@ static const float *radix8_stage(float *data, int m, int eighth, const float *tw
         }
     }
     return twiddles;
+}
+
+template <int kEighth>
+static const float *radix8_last_stage(float *data, int runtime_eighth, const float *twiddles) {
+    const int eighth = kEighth > 0 ? kEighth : runtime_eighth;
+    const int step = 2 * eighth;
+    radix8_butterfly<false>(data, step, twiddles);
+    float *p = data + 2;
+    for (int j = 1; j < eighth; ++j, p += 2, twiddles += 14) {
+        radix8_butterfly<true>(p, step, twiddles);
+    }
+    return twiddles;
+}
+
+static const float *radix8_stage(float *data, int m, int eighth, const float *twiddles) {
+    /* The platform's 512-point FFT (256 complex points) runs a middle stage of eighth 4 and a
+     * last one of eighth 32; other lengths take the general loops. */
+    if (8 * eighth == m) {
+        if (eighth == 32) return radix8_last_stage<32>(data, eighth, twiddles);
+        return radix8_last_stage<0>(data, eighth, twiddles);
+    }
+    if (eighth == 4) return radix8_middle_stage<4>(data, m, eighth, twiddles);
+    return radix8_middle_stage<0>(data, m, eighth, twiddles);
 }
 
 /* The input pass fused with the first radix-4 stage (span 4, every twiddle 1, so adds only):
@@ -242,7 +270,8 @@ static void first_stage_run(float *data, int quarter, const uint16_t *bit_revers
     const float *x = frame.samples;
     const float *window = frame.window;
     const float minus_c = frame.minus_c;
-    for (int k = begin; k < end; ++k) {
+    int k = begin;  // begin < end: tested at the bottom, without -Os's jump back to the top
+    do {
         /* a0, a1, a2, a3 = z[k], z[k + M/2], z[k + M/4], z[k + 3M/4]: quarters 0, 2, 1, 3. */
         float a0_re = 0.0f, a0_im = 0.0f, a1_re = 0.0f, a1_im = 0.0f;
         float a2_re = 0.0f, a2_im = 0.0f, a3_re = 0.0f, a3_im = 0.0f;
@@ -282,7 +311,8 @@ static void first_stage_run(float *data, int quarter, const uint16_t *bit_revers
             p[2] = p[6] = d0_re;
             p[3] = p[7] = d0_im;
         }
-    }
+        ++k;
+    } while (k < end);
 }
 
 template <bool emphasis>
@@ -387,6 +417,48 @@ static void radix2_first_stage(float *data, int m, const uint16_t *bit_reversed,
     }
 }
 
+/* Split step, bins k and M - k together from Z[k] = (a, b) and Z[M - k] = (c, d):
+ *   2E = Z[k] + conj Z[M-k],  2O = -i (Z[k] - conj Z[M-k]),  B = W_N^k 2O
+ *   2X[k] = 2E + B,  2X[M-k] = conj(2E - B).
+ * Each power goes to the even float of a complex slot this pair has just read. */
+MF_DSP_ALWAYS_INLINE void split_pair(float *low, float *high, const float *w) {
+    const float a = low[0], b = low[1], c = high[0], d = high[1];
+    const float e_re = a + c, e_im = b - d;
+    const float o_re = b + d, o_im = c - a;
+    const float b_re = w[0] * o_re - w[1] * o_im;
+    const float b_im = w[0] * o_im + w[1] * o_re;
+    const float low_re = e_re + b_re, low_im = e_im + b_im;
+    const float high_re = e_re - b_re, high_im = e_im - b_im;
+    low[0] = low_re * low_re + low_im * low_im;
+    high[0] = high_re * high_re + high_im * high_im;
+}
+
+/* The split step over every pair. Not inlined: in the transform's body -Os keeps the loop's
+ * bound and pointers on the stack. */
+static MF_DSP_FFT_NOINLINE void split_power(float *buffer, int m, const float *split) {
+    float *low = &buffer[2];
+    float *high = &buffer[2 * (m - 1)];
+    const float *w = &split[2];
+    int pairs = m / 2 - 1;  // k = 1 .. M/2 - 1
+    if (pairs & 1) {
+        split_pair(low, high, w);
+        low += 2;
+        high -= 2;
+        w += 2;
+    }
+    pairs /= 2;
+    if (pairs <= 0) return;
+    /* Two pairs a step, tested at the bottom (-Os leaves a for loop's test at the top and a jump
+     * back): a fifth of the step's instructions were the loop's. */
+    do {
+        split_pair(low, high, w);
+        split_pair(low + 2, high - 2, w + 2);
+        low += 4;
+        high -= 4;
+        w += 4;
+    } while (--pairs > 0);
+}
+
 void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, const mf_dsp_frame_samples *frame,
                            float *buffer) {
     const int m = plan->length / 2;
@@ -414,26 +486,8 @@ void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, const mf_dsp_frame_sampl
         }
     }
 
-    /* Split step, bins k and M - k together from Z[k] = (a, b) and Z[M - k] = (c, d):
-     *   2E = Z[k] + conj Z[M-k],  2O = -i (Z[k] - conj Z[M-k]),  B = W_N^k 2O
-     *   2X[k] = 2E + B,  2X[M-k] = conj(2E - B).
-     * Each power goes to the even float of a complex slot this pair has just read. */
     const float z0_re = buffer[0], z0_im = buffer[1];
-    const float *split = plan->split;
-    for (int k = 1; 2 * k < m; ++k) {
-        float *low = &buffer[2 * k];
-        float *high = &buffer[2 * (m - k)];
-        const float a = low[0], b = low[1], c = high[0], d = high[1];
-        const float e_re = a + c, e_im = b - d;
-        const float o_re = b + d, o_im = c - a;
-        const float w_re = split[2 * k], w_im = split[2 * k + 1];
-        const float b_re = w_re * o_re - w_im * o_im;
-        const float b_im = w_re * o_im + w_im * o_re;
-        const float low_re = e_re + b_re, low_im = e_im + b_im;
-        const float high_re = e_re - b_re, high_im = e_im - b_im;
-        low[0] = low_re * low_re + low_im * low_im;
-        high[0] = high_re * high_re + high_im * high_im;
-    }
+    split_power(buffer, m, plan->split);
     if (m >= 2) {
         /* k = M/2 pairs with itself: 2X[M/2] = 2 conj Z[M/2]. */
         float *middle = &buffer[m];
