@@ -3,8 +3,6 @@
  * 32 x 32 -> 32 multiply only) runs it without a 64-bit multiply routine. */
 #include "mf_dsp_fixed.h"
 
-#include <string.h>
-
 namespace {
 
 /* log2(1 + i / 64) in Q16, i = 0..64. */
@@ -336,7 +334,7 @@ MF_DSP_ALWAYS_INLINE uint64_t power_of(int32_t re, int32_t im) {
     return static_cast<uint64_t>(wide(re, re) + wide(im, im));
 }
 
-/* Stores a power / 2^shift, rounded, in the buffer's slots 2k and 2k + 1 as one uint64.
+/* Stores a power / 2^shift, rounded, in the buffer's slots 2k (low word) and 2k + 1 (high).
  * `kind`: 0 no shift, 1 a shift of 1..31 (the usual: powers below 2^62), done on the 32-bit
  * halves (a general 64-bit shift by a variable is a dozen instructions on ARMv7-M), 2 any. */
 template <int kind>
@@ -351,7 +349,8 @@ MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, uint64_t power, int shift, 
     } else if (kind == 2) {
         scaled = (power + half) >> shift;
     }
-    memcpy(slot, &scaled, sizeof scaled);
+    slot[0] = static_cast<int32_t>(static_cast<uint32_t>(scaled));  // low word first, as the
+    slot[1] = static_cast<int32_t>(static_cast<uint32_t>(scaled >> 32));  // filterbank reads it
 }
 
 /* The split step of mf_dsp_fft.cpp, X[k] = ((Z[k] + conj Z[M-k]) + W^k (-i) (Z[k] - conj Z[M-k]))
@@ -483,21 +482,27 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
     for (int f = 0; f < n_filters; ++f) {
         const int32_t *bin = &buffer[2 * mel->start_bin[f]];
         const int n_bins = mel->n_bins[f];
-        /* Two bins a step: half the loop's bookkeeping (a filter spans ~13 bins). */
-        uint64_t sum = 0;
+        /* power x weight as its low word's 64-bit product (one UMLAL) and its high word's 32-bit
+         * one (one MLA), summed apart: a power's high word is below 2^16 (powers below 2^48), so
+         * the high words' weighted sum stays below 2^32 (the weights sum below 2^16). The same
+         * sum as a 64 x 16-bit product a bin, without the 64-bit adds. Two bins a step: half
+         * the loop's bookkeeping (a filter spans ~13 bins). */
+        uint64_t low_sum = 0;
+        uint32_t high_sum = 0;
         int i = 0;
         for (; i + 2 <= n_bins; i += 2) {
-            uint64_t power0, power1;
-            memcpy(&power0, &bin[2 * i], sizeof power0);
-            memcpy(&power1, &bin[2 * i + 2], sizeof power1);
-            sum += power0 * weight[i] + power1 * weight[i + 1];
+            const uint32_t w0 = weight[i], w1 = weight[i + 1];
+            low_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[2 * i])) * w0;
+            high_sum += static_cast<uint32_t>(bin[2 * i + 1]) * w0;
+            low_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[2 * i + 2])) * w1;
+            high_sum += static_cast<uint32_t>(bin[2 * i + 3]) * w1;
         }
         if (i < n_bins) {
-            uint64_t power;
-            memcpy(&power, &bin[2 * i], sizeof power);
-            sum += power * weight[i];
+            low_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[2 * i])) * weight[i];
+            high_sum += static_cast<uint32_t>(bin[2 * i + 1]) * weight[i];
         }
         weight += n_bins;
+        const uint64_t sum = low_sum + (static_cast<uint64_t>(high_sum) << 32);
         int32_t result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
         if (sum) {
             result = fixed_log2(static_cast<uint32_t>(sum >> 32), static_cast<uint32_t>(sum)) +
