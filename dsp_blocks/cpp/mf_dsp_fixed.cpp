@@ -57,6 +57,24 @@ MF_DSP_ALWAYS_INLINE int32_t sample_to_fixed(const float *sample, int top) {
     return (value ^ sign) - sign;
 }
 
+/* sample_to_fixed(sample, top) x w / 2^30 (w a Q30 window weight, >= 0) with one rounding: the
+ * mantissa, left-aligned in 32 bits (M = m 2^8), times w is m w 2^8, whose high word is
+ * m w / 2^24; a right shift by the sample's shift + 6 leaves m w / 2^(shift + 30). One UMULL and
+ * one shift, instead of the sample's rounding, a 64-bit product and a second rounding. */
+MF_DSP_ALWAYS_INLINE int32_t windowed_sample(const float *sample, int top, int32_t w) {
+    const uint32_t bits = float_bits(sample);
+    /* The shift less 1 before the rounding bit: (top - E) + 6 - 1. High words are below 2^30
+     * (m < 2^24, w <= 2^30), so from 30 on the value is 0, as a sample's shift of 25 on is. */
+    int shift = top + 5 - static_cast<int>((bits >> 23) & 0xFFu);
+    if (shift > 30) shift = 30;
+    const uint32_t aligned = (bits << 8) | 0x80000000u;
+    const uint32_t high =
+        static_cast<uint32_t>((static_cast<uint64_t>(aligned) * static_cast<uint32_t>(w)) >> 32);
+    const int32_t value = static_cast<int32_t>(((high >> shift) + 1u) >> 1);
+    const int32_t sign = static_cast<int32_t>(bits) >> 31;  // 0 or -1
+    return (value ^ sign) - sign;
+}
+
 MF_DSP_ALWAYS_INLINE int32_t q15_round(int64_t product) {
     return static_cast<int32_t>((product + 16384) >> 15);
 }
@@ -103,17 +121,20 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     int32_t previous = emphasis ? sample_to_fixed(&frame->previous, top) : 0;
     int64_t squares = 0;
     for (n = 0; n + 2 <= length; n += 2) {
-        const int32_t x0 = sample_to_fixed(&x[n], top);
-        const int32_t x1 = sample_to_fixed(&x[n + 1], top);
-        int32_t y0 = x0, y1 = x1;
+        int32_t re, im;
         if (emphasis) {
-            y0 -= q15_round(wide(c, previous));
-            y1 -= q15_round(wide(c, x0));
+            const int32_t x0 = sample_to_fixed(&x[n], top);
+            const int32_t x1 = sample_to_fixed(&x[n + 1], top);
+            const int32_t y0 = x0 - q15_round(wide(c, previous));
+            const int32_t y1 = x1 - q15_round(wide(c, x0));
             previous = x1;
+            re = q30_round(wide(y0, window[n]));
+            im = q30_round(wide(y1, window[n + 1]));
+        } else {
+            re = windowed_sample(&x[n], top, window[n]);
+            im = windowed_sample(&x[n + 1], top, window[n + 1]);
         }
         int32_t *point = &buffer[2 * bit_reversed[n >> 1]];
-        const int32_t re = q30_round(wide(y0, window[n]));
-        const int32_t im = q30_round(wide(y1, window[n + 1]));
         point[0] = re;
         point[1] = im;
         squares += wide(re, re);  // two multiply-accumulates (SMLAL), no 64-bit add
@@ -121,10 +142,13 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     }
     int k = n >> 1;
     if (n < length) {  // odd frame length: the last sample pairs with a zero
-        int32_t y0 = sample_to_fixed(&x[n], top);
-        if (emphasis) y0 -= q15_round(wide(c, previous));
         int32_t *point = &buffer[2 * bit_reversed[k]];
-        point[0] = q30_round(wide(y0, window[n]));
+        if (emphasis) {
+            const int32_t y0 = sample_to_fixed(&x[n], top) - q15_round(wide(c, previous));
+            point[0] = q30_round(wide(y0, window[n]));
+        } else {
+            point[0] = windowed_sample(&x[n], top, window[n]);
+        }
         point[1] = 0;
         squares += wide(point[0], point[0]);
         ++k;

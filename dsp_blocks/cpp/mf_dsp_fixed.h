@@ -8,8 +8,9 @@
  *     only (streaming reuses frames exactly); b = 27 - log2(N/2) + the bits the stages shift
  *     out, at most 23 (23 bits for a 512-point FFT), the most that keeps every value below 2^31;
  *   - pre-emphasis in Q15 and the Hann window in Q30 (a Q15 window's rounding, ~1e-5 of each
- *     sample, would be a noise floor 100 dB below the frame's peak), then the float path's
- *     radix-8/4 complex FFT of N/2 points on int32: a first stage of adds, then radix-4 stages
+ *     sample, would be a noise floor 100 dB below the frame's peak; without pre-emphasis, as
+ *     MFE's, a sample's mantissa and its weight are one 32 x 32-bit product, rounded once),
+ *     then the float path's radix-8/4 complex FFT of N/2 points on int32: a first stage of adds, then radix-4 stages
  *     whose twiddle products are the rounded high words of 64-bit products with Q31 twiddles
  *     (one SMULL on ARMv7-M), every output halved, and radix-8 stages (the 512-point FFT's two
  *     after the first) whose outputs are quartered, the products rounded at bit 33 (truncating
