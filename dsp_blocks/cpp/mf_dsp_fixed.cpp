@@ -263,19 +263,25 @@ MF_DSP_ALWAYS_INLINE int32_t over_root_two(int32_t a) {
 template <bool twiddled>
 MF_DSP_ALWAYS_INLINE void radix8_butterfly(int32_t *p, int step, const int32_t *w) {
     /* Residues 0, 2, 4, 6 sit at offsets 0, 2, 1, 3; w holds W^(r j), r = 1..7, in order. */
+    /* Read as pairs (0, 4), then (2, 6), each summed and differenced at once: fewer live values,
+     * as for the odd residues below. */
     const int32_t c0_re = quarter_of(p[0]), c0_im = quarter_of(p[1]);
-    int32_t c2_re, c2_im, c4_re, c4_im, c6_re, c6_im;
+    int32_t c4_re, c4_im;
     if (twiddled) {
-        quarter_rotate(&p[2 * step], &w[2], &c2_re, &c2_im);
         quarter_rotate(&p[step], &w[6], &c4_re, &c4_im);
-        quarter_rotate(&p[3 * step], &w[10], &c6_re, &c6_im);
     } else {
-        c2_re = quarter_of(p[2 * step]), c2_im = quarter_of(p[2 * step + 1]);
         c4_re = quarter_of(p[step]), c4_im = quarter_of(p[step + 1]);
-        c6_re = quarter_of(p[3 * step]), c6_im = quarter_of(p[3 * step + 1]);
     }
     const int32_t es_re = c0_re + c4_re, es_im = c0_im + c4_im;
     const int32_t ed_re = c0_re - c4_re, ed_im = c0_im - c4_im;
+    int32_t c2_re, c2_im, c6_re, c6_im;
+    if (twiddled) {
+        quarter_rotate(&p[2 * step], &w[2], &c2_re, &c2_im);
+        quarter_rotate(&p[3 * step], &w[10], &c6_re, &c6_im);
+    } else {
+        c2_re = quarter_of(p[2 * step]), c2_im = quarter_of(p[2 * step + 1]);
+        c6_re = quarter_of(p[3 * step]), c6_im = quarter_of(p[3 * step + 1]);
+    }
     const int32_t et_re = c2_re + c6_re, et_im = c2_im + c6_im;
     const int32_t eu_re = c2_re - c6_re, eu_im = c2_im - c6_im;
     /* E_0..E_3 go where residues 0, 4, 2, 6 were read (offsets 0, 1, 2, 3) until O is ready:
@@ -288,46 +294,53 @@ MF_DSP_ALWAYS_INLINE void radix8_butterfly(int32_t *p, int step, const int32_t *
     p[step + 1] = ed_im - eu_re;
     p[3 * step] = ed_re - eu_im;  // ed + i eu
     p[3 * step + 1] = ed_im + eu_re;
-    /* Residues 1, 3, 5, 7 sit at offsets 4, 6, 5, 7. */
-    int32_t c1_re, c1_im, c3_re, c3_im, c5_re, c5_im, c7_re, c7_im;
+    /* Residues 1, 3, 5, 7 sit at offsets 4, 6, 5, 7; read as pairs (1, 5), then (3, 7), each
+     * pair summed and differenced at once, and the outputs made from os and ot before those from
+     * od and ou: at most ten values live besides p and step, where the 13 registers of an
+     * ARMv7-M core hold them without spilling. */
+    int32_t c1_re, c1_im, c5_re, c5_im;
     if (twiddled) {
         quarter_rotate(&p[4 * step], &w[0], &c1_re, &c1_im);
-        quarter_rotate(&p[6 * step], &w[4], &c3_re, &c3_im);
         quarter_rotate(&p[5 * step], &w[8], &c5_re, &c5_im);
-        quarter_rotate(&p[7 * step], &w[12], &c7_re, &c7_im);
     } else {
         c1_re = quarter_of(p[4 * step]), c1_im = quarter_of(p[4 * step + 1]);
-        c3_re = quarter_of(p[6 * step]), c3_im = quarter_of(p[6 * step + 1]);
         c5_re = quarter_of(p[5 * step]), c5_im = quarter_of(p[5 * step + 1]);
-        c7_re = quarter_of(p[7 * step]), c7_im = quarter_of(p[7 * step + 1]);
     }
     const int32_t os_re = c1_re + c5_re, os_im = c1_im + c5_im;
     const int32_t od_re = c1_re - c5_re, od_im = c1_im - c5_im;
+    int32_t c3_re, c3_im, c7_re, c7_im;
+    if (twiddled) {
+        quarter_rotate(&p[6 * step], &w[4], &c3_re, &c3_im);
+        quarter_rotate(&p[7 * step], &w[12], &c7_re, &c7_im);
+    } else {
+        c3_re = quarter_of(p[6 * step]), c3_im = quarter_of(p[6 * step + 1]);
+        c7_re = quarter_of(p[7 * step]), c7_im = quarter_of(p[7 * step + 1]);
+    }
     const int32_t ot_re = c3_re + c7_re, ot_im = c3_im + c7_im;
     const int32_t ou_re = c3_re - c7_re, ou_im = c3_im - c7_im;
     /* y_k = E_k + W_8^k O_k at offset k, y_(k+4) = E_k - W_8^k O_k at offset k + 4. */
+    /* O_0 = os + ot; W_8^2 O_2 = -i (os - ot) */
+    const int32_t o0_re = os_re + ot_re, o0_im = os_im + ot_im;
+    const int32_t o2_re = os_im - ot_im, o2_im = ot_re - os_re;
     int32_t e_re = p[0], e_im = p[1];
-    int32_t o_re = os_re + ot_re, o_im = os_im + ot_im;
-    p[0] = e_re + o_re;
-    p[1] = e_im + o_im;
-    p[4 * step] = e_re - o_re;
-    p[4 * step + 1] = e_im - o_im;
+    p[0] = e_re + o0_re;
+    p[1] = e_im + o0_im;
+    p[4 * step] = e_re - o0_re;
+    p[4 * step + 1] = e_im - o0_im;
+    e_re = p[2 * step], e_im = p[2 * step + 1];
+    p[2 * step] = e_re + o2_re;
+    p[2 * step + 1] = e_im + o2_im;
+    p[6 * step] = e_re - o2_re;
+    p[6 * step + 1] = e_im - o2_im;
     /* O_1 = od - i ou, times W_8 = (1 - i) / sqrt 2 */
     int32_t q_re = od_re + ou_im, q_im = od_im - ou_re;
-    o_re = over_root_two(q_re + q_im);
-    o_im = over_root_two(q_im - q_re);
+    int32_t o_re = over_root_two(q_re + q_im);
+    int32_t o_im = over_root_two(q_im - q_re);
     e_re = p[step], e_im = p[step + 1];
     p[step] = e_re + o_re;
     p[step + 1] = e_im + o_im;
     p[5 * step] = e_re - o_re;
     p[5 * step + 1] = e_im - o_im;
-    /* W_8^2 O_2 = -i (os - ot) */
-    o_re = os_im - ot_im, o_im = ot_re - os_re;
-    e_re = p[2 * step], e_im = p[2 * step + 1];
-    p[2 * step] = e_re + o_re;
-    p[2 * step + 1] = e_im + o_im;
-    p[6 * step] = e_re - o_re;
-    p[6 * step + 1] = e_im - o_im;
     /* O_3 = od + i ou, times W_8^3 = -(1 + i) / sqrt 2 */
     q_re = od_re - ou_im, q_im = od_im + ou_re;
     o_re = over_root_two(q_im - q_re);
