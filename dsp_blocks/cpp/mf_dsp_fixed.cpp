@@ -522,23 +522,16 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
         /* power x weight as its low word's 64-bit product (one UMLAL) and its high word's 32-bit
          * one (one MLA), summed apart: a power's high word is below 2^16 (powers below 2^48), so
          * the high words' weighted sum stays below 2^32 (the weights sum below 2^16). The same
-         * sum as a 64 x 16-bit product a bin, without the 64-bit adds. Two bins a step: half
-         * the loop's bookkeeping (a filter spans ~13 bins). */
+         * sum as a 64 x 16-bit product a bin, without the 64-bit adds; a bin a step, walked by
+         * pointers (unrolled by two, -Os merged the two products into one 64-bit add again). */
         uint64_t low_sum = 0;
         uint32_t high_sum = 0;
-        int i = 0;
-        for (; i + 2 <= n_bins; i += 2) {
-            const uint32_t w0 = weight[i], w1 = weight[i + 1];
-            low_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[2 * i])) * w0;
-            high_sum += static_cast<uint32_t>(bin[2 * i + 1]) * w0;
-            low_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[2 * i + 2])) * w1;
-            high_sum += static_cast<uint32_t>(bin[2 * i + 3]) * w1;
+        const uint16_t *const weights_end = weight + n_bins;
+        for (; weight != weights_end; ++weight, bin += 2) {
+            const uint32_t w = *weight;
+            low_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[0])) * w;
+            high_sum += static_cast<uint32_t>(bin[1]) * w;
         }
-        if (i < n_bins) {
-            low_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[2 * i])) * weight[i];
-            high_sum += static_cast<uint32_t>(bin[2 * i + 1]) * weight[i];
-        }
-        weight += n_bins;
         const uint64_t sum = low_sum + (static_cast<uint64_t>(high_sum) << 32);
         int32_t result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
         if (sum) {
