@@ -352,18 +352,46 @@ MF_DSP_ALWAYS_INLINE void radix8_butterfly(int32_t *p, int step, const int32_t *
     p[7 * step + 1] = e_im - o_im;
 }
 
+/* The twiddled butterflies of a radix-8 stage (j = 1 .. eighth - 1), `step` = 2 eighth. */
+template <int kStep>
+MF_DSP_ALWAYS_INLINE void radix8_twiddled(int32_t *data, int m, int eighth, int step,
+                                          const int32_t *twiddles) {
+    const int span = 8 * eighth;
+    for (int j = 1; j < eighth; ++j, twiddles += 14) {
+        for (int start = j; start < m; start += span) {
+            radix8_butterfly<true>(&data[2 * start], kStep ? kStep : step, twiddles);
+        }
+    }
+}
+
+/* With the step a constant, the butterfly's eight points are immediate offsets from one pointer:
+ * on the M3 a fifth fewer instructions (no address arithmetic, fewer spills) for ~0.6 kB of
+ * code each, so only for the radix-8 stages of the 256- and 512-point FFTs (8 and 16 kHz audio
+ * with 16-32 ms frames, the platform's defaults among them); other lengths take the step from a
+ * register. */
 const int32_t *radix8_stage(int32_t *data, int m, int eighth, const int32_t *twiddles) {
     const int span = 8 * eighth;
     const int step = 2 * eighth;
     for (int start = 0; start < m; start += span) {
         radix8_butterfly<false>(&data[2 * start], step, twiddles);
     }
-    for (int j = 1; j < eighth; ++j, twiddles += 14) {
-        for (int start = j; start < m; start += span) {
-            radix8_butterfly<true>(&data[2 * start], step, twiddles);
-        }
+    switch (eighth) {
+        case 2:
+            radix8_twiddled<4>(data, m, eighth, step, twiddles);
+            break;
+        case 4:
+            radix8_twiddled<8>(data, m, eighth, step, twiddles);
+            break;
+        case 16:
+            radix8_twiddled<32>(data, m, eighth, step, twiddles);
+            break;
+        case 32:
+            radix8_twiddled<64>(data, m, eighth, step, twiddles);
+            break;
+        default:
+            radix8_twiddled<0>(data, m, eighth, step, twiddles);
     }
-    return twiddles;
+    return twiddles + 14 * (eighth - 1);
 }
 
 /* |v|^2 as uint64 (below 2^62 for components below 2^30.5). */
