@@ -80,10 +80,9 @@ MF_DSP_ALWAYS_INLINE int32_t q15_round(int64_t product) {
 }
 
 /* Where load_frame leaves a frame: its exponent S (values are y 2^S; below -1000 for a frame of
- * zeros) and the sum of its squared values (bounding every |2X|^2 by Parseval). */
+ * zeros). */
 struct LoadedFrame {
     int exponent;
-    uint64_t squares;
 };
 
 /* Pre-emphasis in Q15 (`emphasis` false: none, skipped), window in Q30 (rounded), points
@@ -94,7 +93,7 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
                        int m, const uint16_t *bit_reversed, int bits, int32_t *buffer) {
     const float *x = frame->samples;
     const int length = frame->config->frame_length;
-    LoadedFrame loaded = {-10000, 0};
+    LoadedFrame loaded = {-10000};
     uint32_t largest = emphasis ? float_bits(&frame->previous) & 0x7FFFFFFFu : 0;
     uint32_t largest_odd = 0;
     int n = 0;
@@ -119,7 +118,6 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     const int32_t c = tables->pre_emphasis;
     const int32_t *window = tables->window;
     int32_t previous = emphasis ? sample_to_fixed(&frame->previous, top) : 0;
-    int64_t squares = 0;
     for (n = 0; n + 2 <= length; n += 2) {
         int32_t re, im;
         if (emphasis) {
@@ -137,8 +135,6 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
         int32_t *point = &buffer[2 * bit_reversed[n >> 1]];
         point[0] = re;
         point[1] = im;
-        squares += wide(re, re);  // two multiply-accumulates (SMLAL), no 64-bit add
-        squares += wide(im, im);
     }
     int k = n >> 1;
     if (n < length) {  // odd frame length: the last sample pairs with a zero
@@ -150,7 +146,6 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
             point[0] = windowed_sample(&x[n], top, window[n]);
         }
         point[1] = 0;
-        squares += wide(point[0], point[0]);
         ++k;
     }
     for (; k < m; ++k) {
@@ -159,7 +154,6 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
         point[1] = 0;
     }
     loaded.exponent = 127 + bits - 1 - exponent;
-    loaded.squares = static_cast<uint64_t>(squares);
     return loaded;
 }
 
@@ -399,32 +393,17 @@ MF_DSP_ALWAYS_INLINE uint64_t power_of(int32_t re, int32_t im) {
     return static_cast<uint64_t>(wide(re, re) + wide(im, im));
 }
 
-/* Stores a power / 2^shift, rounded, in the buffer's slots 2k (low word) and 2k + 1 (high).
- * `kind`: 0 no shift, 1 a shift of 1..31 (the usual: powers below 2^62), done on the 32-bit
- * halves (a general 64-bit shift by a variable is a dozen instructions on ARMv7-M), 2 any. */
-template <int kind>
-MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, uint64_t power, int shift, uint64_t half) {
-    uint64_t scaled = power;
-    if (kind == 1) {
-        const uint64_t rounded = power + half;
-        const uint32_t low = static_cast<uint32_t>(rounded);
-        const uint32_t high = static_cast<uint32_t>(rounded >> 32);
-        scaled = (static_cast<uint64_t>(high >> shift) << 32) |
-                 ((low >> shift) | (high << (32 - shift)));
-    } else if (kind == 2) {
-        scaled = (power + half) >> shift;
-    }
-    slot[0] = static_cast<int32_t>(static_cast<uint32_t>(scaled));  // low word first, as the
-    slot[1] = static_cast<int32_t>(static_cast<uint32_t>(scaled >> 32));  // filterbank reads it
+/* Stores a power in the buffer's slots 2k (low word) and 2k + 1 (high word). */
+MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, uint64_t power) {
+    slot[0] = static_cast<int32_t>(static_cast<uint32_t>(power));
+    slot[1] = static_cast<int32_t>(static_cast<uint32_t>(power >> 32));
 }
 
 /* The split step of mf_dsp_fft.cpp, X[k] = ((Z[k] + conj Z[M-k]) + W^k (-i) (Z[k] - conj Z[M-k]))
- * / 2; power[k] = |2X[k]|^2 / 2^shift, rounded (uint64, the buffer's slots 2k and 2k + 1 as
- * one). */
-template <int kind>
-void split_power(int32_t *buffer, int m, const int32_t *split, int shift) {
+ * / 2; power[k] = |2X[k]|^2, whole (below 2^63: components below 2^31), in the buffer's slots
+ * 2k and 2k + 1. */
+void split_power(int32_t *buffer, int m, const int32_t *split) {
     const int32_t z0_re = buffer[0], z0_im = buffer[1];
-    const uint64_t half = shift ? static_cast<uint64_t>(1) << (shift - 1) : 0;
     for (int k = 1; 2 * k < m; ++k) {
         int32_t *low = &buffer[2 * k];
         int32_t *high = &buffer[2 * (m - k)];
@@ -434,14 +413,14 @@ void split_power(int32_t *buffer, int m, const int32_t *split, int shift) {
         const int32_t w_re = split[2 * k], w_im = split[2 * k + 1];
         const int32_t b_re = q30_round(wide(w_re, o_re) + wide(w_im, a - c));  // -o_im: SMLAL
         const int32_t b_im = q30_round(wide(w_re, o_im) + wide(w_im, o_re));
-        store_power<kind>(low, power_of(e_re + b_re, e_im + b_im), shift, half);
-        store_power<kind>(high, power_of(e_re - b_re, e_im - b_im), shift, half);
+        store_power(low, power_of(e_re + b_re, e_im + b_im));
+        store_power(high, power_of(e_re - b_re, e_im - b_im));
     }
     if (m >= 2) {  // 2X[M/2] = 2 conj Z[M/2]
-        store_power<kind>(&buffer[m], power_of(2 * buffer[m], 2 * buffer[m + 1]), shift, half);
+        store_power(&buffer[m], power_of(2 * buffer[m], 2 * buffer[m + 1]));
     }
-    store_power<kind>(&buffer[0], power_of(2 * (z0_re + z0_im), 0), shift, half);
-    store_power<kind>(&buffer[2 * m], power_of(2 * (z0_re - z0_im), 0), shift, half);
+    store_power(&buffer[0], power_of(2 * (z0_re + z0_im), 0));
+    store_power(&buffer[2 * m], power_of(2 * (z0_re - z0_im), 0));
 }
 
 }  // namespace
@@ -525,48 +504,57 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
         }
     }
     const int frame_exponent = loaded.exponent - shift_bits;
-    /* A filter's integer weights sum below 2^16, so its sum fits in 64 bits when the powers are
-     * below 2^48. By Parseval, |2X[k]|^2 <= 4 N (the frame's squares) / 4^shift_bits: the
-     * powers are shifted right (rounded) by what that exceeds 2^48, which keeps the quietest bins
-     * of a loud frame (a fixed shift for the worst case would round away those 100 dB below). */
-    const uint64_t bound = loaded.squares >> (2 * shift_bits);
-    const uint32_t bound_high = static_cast<uint32_t>(bound >> 32);
-    const int bound_bits = (bound_high ? 64 - __builtin_clz(bound_high) : 32) + 2 + log2_m + 1;
-    const int power_shift = bound_bits > 48 ? bound_bits - 48 : 0;
-    if (power_shift == 0) {
-        split_power<0>(buffer, m, tables->split, 0);
-    } else if (power_shift < 32) {
-        split_power<1>(buffer, m, tables->split, power_shift);
-    } else {
-        split_power<2>(buffer, m, tables->split, power_shift);
-    }
+    split_power(buffer, m, tables->split);
 
-    /* power = 4 |X|^2 2^(2S - shift); the filterbank's integer weights are w / largest 2^q. */
-    const int32_t offset = tables->log2_scale_q16 - 65536 * (2 * frame_exponent - power_shift + 2);
+    /* power = 4 |X|^2 2^(2S); the filterbank's integer weights are w / largest 2^q. */
+    const int32_t offset = tables->log2_scale_q16 - 65536 * (2 * frame_exponent + 2);
     const uint16_t *weight = tables->mel_weights;
     for (int f = 0; f < n_filters; ++f) {
         const int32_t *bin = &buffer[2 * mel->start_bin[f]];
         const int n_bins = mel->n_bins[f];
-        /* power x weight as its low word's 64-bit product (one UMLAL) and its high word's 32-bit
-         * one (one MLA), summed apart: a power's high word is below 2^16 (powers below 2^48), so
-         * the high words' weighted sum stays below 2^32 (the weights sum below 2^16). The same
-         * sum as a 64 x 16-bit product a bin, without the 64-bit adds; a bin a step, walked by
-         * pointers (unrolled by two, -Os merged the two products into one 64-bit add again). */
-        uint64_t low_sum = 0;
-        uint32_t high_sum = 0;
+        /* The sum of power x weight, L + H 2^32: L of the powers' low words, H of their high
+         * words (below 2^31), each product 64-bit (one UMLAL; on ARMv6-M, without a 64-bit
+         * multiply, four 16 x 16-bit parts in 32-bit sums, which the weights' sum below 2^16
+         * keeps from overflowing). A bin a step, walked by pointers. */
+        uint64_t low_sum, high_sum;
         const uint16_t *const weights_end = weight + n_bins;
+#if defined(__ARM_ARCH_6M__)
+        uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (; weight != weights_end; ++weight, bin += 2) {
+            const uint32_t w = *weight;
+            const uint32_t low = static_cast<uint32_t>(bin[0]);
+            const uint32_t high = static_cast<uint32_t>(bin[1]);
+            s0 += (low & 0xFFFFu) * w;
+            s1 += (low >> 16) * w;
+            s2 += (high & 0xFFFFu) * w;
+            s3 += (high >> 16) * w;
+        }
+        low_sum = s0 + (static_cast<uint64_t>(s1) << 16);
+        high_sum = s2 + (static_cast<uint64_t>(s3) << 16);
+#else
+        low_sum = 0;
+        high_sum = 0;
         for (; weight != weights_end; ++weight, bin += 2) {
             const uint32_t w = *weight;
             low_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[0])) * w;
-            high_sum += static_cast<uint32_t>(bin[1]) * w;
+            high_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[1])) * w;
         }
-        const uint64_t sum = low_sum + (static_cast<uint64_t>(high_sum) << 32);
+#endif
+        /* log2(L + H 2^32): exact in 64 bits while H < 2^31; past that, H + L / 2^32 (truncated,
+         * a relative error below 2^-31) and 32 more. */
         int32_t result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
-        if (sum) {
+        if (static_cast<uint32_t>(high_sum >> 31) == 0) {
+            const uint64_t sum = low_sum + (high_sum << 32);
+            if (sum) {
+                result = fixed_log2(static_cast<uint32_t>(sum >> 32), static_cast<uint32_t>(sum)) +
+                         offset;
+            }
+        } else {
+            const uint64_t sum = high_sum + (low_sum >> 32);
             result = fixed_log2(static_cast<uint32_t>(sum >> 32), static_cast<uint32_t>(sum)) +
-                     offset;
-            if (result < MF_DSP_FIXED_LOG2_FLOOR_Q16) result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
+                     32 * 65536 + offset;
         }
+        if (result < MF_DSP_FIXED_LOG2_FLOOR_Q16) result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
         log2_energies[f] = result;
     }
 }

@@ -15,9 +15,9 @@
  *     (one SMULL on ARMv7-M), every output halved, and radix-8 stages (the 512-point FFT's two
  *     after the first) whose outputs are quartered, the products rounded at bit 33 (truncating
  *     instead of rounding doubled the differences on a chirp);
- *   - powers as uint64 (the split step in Q30), shifted so that the filterbank's 64-bit sums
- *     cannot overflow by the bound Parseval gives from the frame's energy, mel energies as
- *     64-bit sums of Q12 weights, log2 from a 64-entry table with linear interpolation (error
+ *   - powers as uint64, whole (the split step in Q30; below 2^62), mel energies as sums of
+ *     their Q12-weighted low and high words apart (two 64-bit sums, one UMLAL a word; on
+ *     ARMv6-M four 32-bit sums of 16-bit parts), log2 from a 64-entry table with linear interpolation (error
  *     below 5e-5, i.e. 1.5e-4 dB), MFCC's levels in Q16 through an integer DCT (one 64-bit
  *     multiply-accumulate a filter; on ARMv6-M two 32-bit sums: the levels' Q6 part and their
  *     low 10 bits), its cepstra kept in Q16 through the sliding normalisation.
