@@ -47,12 +47,14 @@ MF_DSP_ALWAYS_INLINE uint32_t float_bits(const float *value) {
  * needs (the largest magnitude lands in [2^(bits-1), 2^bits)). */
 MF_DSP_ALWAYS_INLINE int32_t sample_to_fixed(const float *sample, int top) {
     const uint32_t bits = float_bits(sample);
-    int shift = top - static_cast<int>((bits >> 23) & 0xFFu);
-    if (shift > 25) shift = 25;  // 24-bit mantissas: 0 from a shift of 25 on
-    /* shift >= 1: top - E >= 24 - bits >= 1, E at most the frame's largest exponent. */
+    /* The shift less 1: shift >= 1, as top - E >= 24 - bits >= 1, E at most the frame's largest
+     * exponent. 24-bit mantissas: 0 from a shift of 25 on; clamped to [0, 31] (one USAT). */
+    int shift_less_1 = top - 1 - static_cast<int>((bits >> 23) & 0xFFu);
+    if (shift_less_1 > 31) shift_less_1 = 31;
+    if (shift_less_1 < 0) shift_less_1 = 0;
     const uint32_t mantissa = (bits & 0x007FFFFFu) | 0x00800000u;
     /* (m + 2^(s-1)) >> s, rounded, as ((m >> (s-1)) + 1) >> 1: the same value, fewer steps. */
-    const int32_t value = static_cast<int32_t>(((mantissa >> (shift - 1)) + 1u) >> 1);
+    const int32_t value = static_cast<int32_t>(((mantissa >> shift_less_1) + 1u) >> 1);
     const int32_t sign = static_cast<int32_t>(bits) >> 31;  // 0 or -1
     return (value ^ sign) - sign;
 }
@@ -63,10 +65,12 @@ MF_DSP_ALWAYS_INLINE int32_t sample_to_fixed(const float *sample, int top) {
  * one shift, instead of the sample's rounding, a 64-bit product and a second rounding. */
 MF_DSP_ALWAYS_INLINE int32_t windowed_sample(const float *sample, int top, int32_t w) {
     const uint32_t bits = float_bits(sample);
-    /* The shift less 1 before the rounding bit: (top - E) + 6 - 1. High words are below 2^30
-     * (m < 2^24, w <= 2^30), so from 30 on the value is 0, as a sample's shift of 25 on is. */
+    /* The shift less 1 before the rounding bit: (top - E) + 6 - 1 (at least 6). High words are
+     * below 2^30 (m < 2^24, w <= 2^30), so from 30 on the value is 0, as a sample's shift of 25
+     * on is. Clamped to [0, 31], not just below: ARMv7-M does that in one USAT. */
     int shift = top + 5 - static_cast<int>((bits >> 23) & 0xFFu);
-    if (shift > 30) shift = 30;
+    if (shift > 31) shift = 31;
+    if (shift < 0) shift = 0;
     const uint32_t aligned = (bits << 8) | 0x80000000u;
     const uint32_t high =
         static_cast<uint32_t>((static_cast<uint64_t>(aligned) * static_cast<uint32_t>(w)) >> 32);
