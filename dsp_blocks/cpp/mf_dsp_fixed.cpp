@@ -89,10 +89,28 @@ struct LoadedFrame {
     int exponent;
 };
 
+/* Point k of a frame without pre-emphasis, windowed: samples 2k and 2k + 1, zeros past the
+ * frame. */
+MF_DSP_ALWAYS_INLINE void windowed_point(const float *x, const int32_t *window, int length,
+                                         int top, int k, int32_t *re, int32_t *im) {
+    const int n = 2 * k;
+    *re = 0;
+    *im = 0;
+    if (n + 1 < length) {
+        *re = windowed_sample(&x[n], top, window[n]);
+        *im = windowed_sample(&x[n + 1], top, window[n + 1]);
+    } else if (n < length) {
+        *re = windowed_sample(&x[n], top, window[n]);
+    }
+}
+
 /* Pre-emphasis in Q15 (`emphasis` false: none, skipped), window in Q30 (rounded), points
  * z[k] = y[2k] + i y[2k+1] written to their bit-reversed positions, zeros past the frame.
- * Samples below 2^bits, pre-emphasised and windowed below 2^(bits+1). */
-template <bool emphasis>
+ * Samples below 2^bits, pre-emphasised and windowed below 2^(bits+1).
+ * `radix4_first` (without pre-emphasis only): the FFT's first stage (radix 4, adds only) done
+ * here as well, on each four points read from the frame, so the buffer is written once and
+ * never read back for that stage (what radix4_stage<false> leaves, the same values). */
+template <bool emphasis, bool radix4_first>
 LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tables *tables,
                        int m, const uint16_t *bit_reversed, int bits, int32_t *buffer) {
     const float *x = frame->samples;
@@ -121,6 +139,31 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     const int top = exponent + 24 - bits;
     const int32_t c = tables->pre_emphasis;
     const int32_t *window = tables->window;
+    loaded.exponent = 127 + bits - 1 - exponent;
+    if (radix4_first && !emphasis) {
+        for (int q = 0; q < m; q += 4) {
+            /* Positions q .. q + 3 hold points a0, c1, c2, c3 of radix4_stage's butterfly. */
+            int32_t a0_re, a0_im, c1_re, c1_im, c2_re, c2_im, c3_re, c3_im;
+            windowed_point(x, window, length, top, bit_reversed[q], &a0_re, &a0_im);
+            windowed_point(x, window, length, top, bit_reversed[q + 1], &c1_re, &c1_im);
+            const int32_t s0_re = a0_re + c1_re, s0_im = a0_im + c1_im;
+            const int32_t d0_re = a0_re - c1_re, d0_im = a0_im - c1_im;
+            windowed_point(x, window, length, top, bit_reversed[q + 2], &c2_re, &c2_im);
+            windowed_point(x, window, length, top, bit_reversed[q + 3], &c3_re, &c3_im);
+            const int32_t s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
+            const int32_t d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
+            int32_t *p = &buffer[2 * q];
+            p[0] = s0_re + s1_re;
+            p[1] = s0_im + s1_im;
+            p[4] = s0_re - s1_re;
+            p[5] = s0_im - s1_im;
+            p[2] = d0_re + d1_im;
+            p[3] = d0_im - d1_re;
+            p[6] = d0_re - d1_im;
+            p[7] = d0_im + d1_re;
+        }
+        return loaded;
+    }
     int32_t previous = emphasis ? sample_to_fixed(&frame->previous, top) : 0;
     for (n = 0; n + 2 <= length; n += 2) {
         int32_t re, im;
@@ -157,7 +200,6 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
         point[0] = 0;
         point[1] = 0;
     }
-    loaded.exponent = 127 + bits - 1 - exponent;
     return loaded;
 }
 
@@ -482,16 +524,22 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
      * bits (a float's mantissa is 24). */
     int bits = 27 - log2_m + shift_bits;
     if (bits > 23) bits = 23;
-    const LoadedFrame loaded =
-        tables->pre_emphasis != 0
-            ? load_frame<true>(frame, tables, m, plan->bit_reversed, bits, buffer)
-            : load_frame<false>(frame, tables, m, plan->bit_reversed, bits, buffer);
+    /* Without pre-emphasis (MFE) a first radix-4 stage is done as the frame is loaded. */
+    const bool fused = tables->pre_emphasis == 0 && radix4_first;
+    LoadedFrame loaded;
+    if (tables->pre_emphasis != 0) {
+        loaded = load_frame<true, false>(frame, tables, m, plan->bit_reversed, bits, buffer);
+    } else if (radix4_first) {
+        loaded = load_frame<false, true>(frame, tables, m, plan->bit_reversed, bits, buffer);
+    } else {
+        loaded = load_frame<false, false>(frame, tables, m, plan->bit_reversed, bits, buffer);
+    }
     if (loaded.exponent < -1000) {
         for (int f = 0; f < n_filters; ++f) log2_energies[f] = MF_DSP_FIXED_LOG2_FLOOR_Q16;
         return;
     }
     if (radix4_first) {
-        radix4_stage<false>(buffer, m, 1, tables->twiddles);
+        if (!fused) radix4_stage<false>(buffer, m, 1, tables->twiddles);
     } else {
         radix2_first_stage(buffer, m);
     }
