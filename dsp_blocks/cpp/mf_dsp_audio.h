@@ -34,7 +34,7 @@
  *   a range of 369), 0.5 with variance normalisation (it divides by the small spread of the
  *   cepstra); the test allows one step for it. Recorded audio has its own noise far above that
  *   floor. Sources: 22-bit samples (the frame's own exponent), Q30 window, Q31 twiddles (rounded
- *   high words, halving per stage), powers rounded to 48 bits, Q12 mel weights, the table log2
+ *   high words, halving per stage), powers whole (below 2^62), Q12 mel weights, the table log2
  *   (1.5e-4 dB), MFCC's int16 DCT weights.
  * Figures from bench/dsp_device.py. */
 #ifndef MF_DSP_AUDIO_H

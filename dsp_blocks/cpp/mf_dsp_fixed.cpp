@@ -3,8 +3,6 @@
  * 32 x 32 -> 32 multiply only) runs it without a 64-bit multiply routine. */
 #include "mf_dsp_fixed.h"
 
-#include <string.h>
-
 namespace {
 
 /* log2(1 + i / 64) in Q16, i = 0..64. */
@@ -49,12 +47,34 @@ MF_DSP_ALWAYS_INLINE uint32_t float_bits(const float *value) {
  * needs (the largest magnitude lands in [2^(bits-1), 2^bits)). */
 MF_DSP_ALWAYS_INLINE int32_t sample_to_fixed(const float *sample, int top) {
     const uint32_t bits = float_bits(sample);
-    int shift = top - static_cast<int>((bits >> 23) & 0xFFu);
-    if (shift > 25) shift = 25;  // 24-bit mantissas: 0 from a shift of 25 on
-    /* shift >= 1: top - E >= 24 - bits >= 1, E at most the frame's largest exponent. */
+    /* The shift less 1: shift >= 1, as top - E >= 24 - bits >= 1, E at most the frame's largest
+     * exponent. 24-bit mantissas: 0 from a shift of 25 on; clamped to [0, 31] (one USAT). */
+    int shift_less_1 = top - 1 - static_cast<int>((bits >> 23) & 0xFFu);
+    if (shift_less_1 > 31) shift_less_1 = 31;
+    if (shift_less_1 < 0) shift_less_1 = 0;
     const uint32_t mantissa = (bits & 0x007FFFFFu) | 0x00800000u;
     /* (m + 2^(s-1)) >> s, rounded, as ((m >> (s-1)) + 1) >> 1: the same value, fewer steps. */
-    const int32_t value = static_cast<int32_t>(((mantissa >> (shift - 1)) + 1u) >> 1);
+    const int32_t value = static_cast<int32_t>(((mantissa >> shift_less_1) + 1u) >> 1);
+    const int32_t sign = static_cast<int32_t>(bits) >> 31;  // 0 or -1
+    return (value ^ sign) - sign;
+}
+
+/* sample_to_fixed(sample, top) x w / 2^30 (w a Q30 window weight, >= 0) with one rounding: the
+ * mantissa, left-aligned in 32 bits (M = m 2^8), times w is m w 2^8, whose high word is
+ * m w / 2^24; a right shift by the sample's shift + 6 leaves m w / 2^(shift + 30). One UMULL and
+ * one shift, instead of the sample's rounding, a 64-bit product and a second rounding. */
+MF_DSP_ALWAYS_INLINE int32_t windowed_sample(const float *sample, int top, int32_t w) {
+    const uint32_t bits = float_bits(sample);
+    /* The shift less 1 before the rounding bit: (top - E) + 6 - 1 (at least 6). High words are
+     * below 2^30 (m < 2^24, w <= 2^30), so from 30 on the value is 0, as a sample's shift of 25
+     * on is. Clamped to [0, 31], not just below: ARMv7-M does that in one USAT. */
+    int shift = top + 5 - static_cast<int>((bits >> 23) & 0xFFu);
+    if (shift > 31) shift = 31;
+    if (shift < 0) shift = 0;
+    const uint32_t aligned = (bits << 8) | 0x80000000u;
+    const uint32_t high =
+        static_cast<uint32_t>((static_cast<uint64_t>(aligned) * static_cast<uint32_t>(w)) >> 32);
+    const int32_t value = static_cast<int32_t>(((high >> shift) + 1u) >> 1);
     const int32_t sign = static_cast<int32_t>(bits) >> 31;  // 0 or -1
     return (value ^ sign) - sign;
 }
@@ -64,21 +84,38 @@ MF_DSP_ALWAYS_INLINE int32_t q15_round(int64_t product) {
 }
 
 /* Where load_frame leaves a frame: its exponent S (values are y 2^S; below -1000 for a frame of
- * zeros) and the sum of its squared values (bounding every |2X|^2 by Parseval). */
+ * zeros). */
 struct LoadedFrame {
     int exponent;
-    uint64_t squares;
 };
+
+/* Point k of a frame without pre-emphasis, windowed: samples 2k and 2k + 1, zeros past the
+ * frame. */
+MF_DSP_ALWAYS_INLINE void windowed_point(const float *x, const int32_t *window, int length,
+                                         int top, int k, int32_t *re, int32_t *im) {
+    const int n = 2 * k;
+    *re = 0;
+    *im = 0;
+    if (n + 1 < length) {
+        *re = windowed_sample(&x[n], top, window[n]);
+        *im = windowed_sample(&x[n + 1], top, window[n + 1]);
+    } else if (n < length) {
+        *re = windowed_sample(&x[n], top, window[n]);
+    }
+}
 
 /* Pre-emphasis in Q15 (`emphasis` false: none, skipped), window in Q30 (rounded), points
  * z[k] = y[2k] + i y[2k+1] written to their bit-reversed positions, zeros past the frame.
- * Samples below 2^bits, pre-emphasised and windowed below 2^(bits+1). */
-template <bool emphasis>
+ * Samples below 2^bits, pre-emphasised and windowed below 2^(bits+1).
+ * `radix4_first` (without pre-emphasis only): the FFT's first stage (radix 4, adds only) done
+ * here as well, on each four points read from the frame, so the buffer is written once and
+ * never read back for that stage (what radix4_stage<false> leaves, the same values). */
+template <bool emphasis, bool radix4_first>
 LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tables *tables,
                        int m, const uint16_t *bit_reversed, int bits, int32_t *buffer) {
     const float *x = frame->samples;
     const int length = frame->config->frame_length;
-    LoadedFrame loaded = {-10000, 0};
+    LoadedFrame loaded = {-10000};
     uint32_t largest = emphasis ? float_bits(&frame->previous) & 0x7FFFFFFFu : 0;
     uint32_t largest_odd = 0;
     int n = 0;
@@ -102,33 +139,60 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     const int top = exponent + 24 - bits;
     const int32_t c = tables->pre_emphasis;
     const int32_t *window = tables->window;
+    loaded.exponent = 127 + bits - 1 - exponent;
+    if (radix4_first && !emphasis) {
+        for (int q = 0; q < m; q += 4) {
+            /* Positions q .. q + 3 hold points a0, c1, c2, c3 of radix4_stage's butterfly. */
+            int32_t a0_re, a0_im, c1_re, c1_im, c2_re, c2_im, c3_re, c3_im;
+            windowed_point(x, window, length, top, bit_reversed[q], &a0_re, &a0_im);
+            windowed_point(x, window, length, top, bit_reversed[q + 1], &c1_re, &c1_im);
+            const int32_t s0_re = a0_re + c1_re, s0_im = a0_im + c1_im;
+            const int32_t d0_re = a0_re - c1_re, d0_im = a0_im - c1_im;
+            windowed_point(x, window, length, top, bit_reversed[q + 2], &c2_re, &c2_im);
+            windowed_point(x, window, length, top, bit_reversed[q + 3], &c3_re, &c3_im);
+            const int32_t s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
+            const int32_t d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
+            int32_t *p = &buffer[2 * q];
+            p[0] = s0_re + s1_re;
+            p[1] = s0_im + s1_im;
+            p[4] = s0_re - s1_re;
+            p[5] = s0_im - s1_im;
+            p[2] = d0_re + d1_im;
+            p[3] = d0_im - d1_re;
+            p[6] = d0_re - d1_im;
+            p[7] = d0_im + d1_re;
+        }
+        return loaded;
+    }
     int32_t previous = emphasis ? sample_to_fixed(&frame->previous, top) : 0;
-    int64_t squares = 0;
     for (n = 0; n + 2 <= length; n += 2) {
-        const int32_t x0 = sample_to_fixed(&x[n], top);
-        const int32_t x1 = sample_to_fixed(&x[n + 1], top);
-        int32_t y0 = x0, y1 = x1;
+        int32_t re, im;
         if (emphasis) {
-            y0 -= q15_round(wide(c, previous));
-            y1 -= q15_round(wide(c, x0));
+            const int32_t x0 = sample_to_fixed(&x[n], top);
+            const int32_t x1 = sample_to_fixed(&x[n + 1], top);
+            const int32_t y0 = x0 - q15_round(wide(c, previous));
+            const int32_t y1 = x1 - q15_round(wide(c, x0));
             previous = x1;
+            re = q30_round(wide(y0, window[n]));
+            im = q30_round(wide(y1, window[n + 1]));
+        } else {
+            re = windowed_sample(&x[n], top, window[n]);
+            im = windowed_sample(&x[n + 1], top, window[n + 1]);
         }
         int32_t *point = &buffer[2 * bit_reversed[n >> 1]];
-        const int32_t re = q30_round(wide(y0, window[n]));
-        const int32_t im = q30_round(wide(y1, window[n + 1]));
         point[0] = re;
         point[1] = im;
-        squares += wide(re, re);  // two multiply-accumulates (SMLAL), no 64-bit add
-        squares += wide(im, im);
     }
     int k = n >> 1;
     if (n < length) {  // odd frame length: the last sample pairs with a zero
-        int32_t y0 = sample_to_fixed(&x[n], top);
-        if (emphasis) y0 -= q15_round(wide(c, previous));
         int32_t *point = &buffer[2 * bit_reversed[k]];
-        point[0] = q30_round(wide(y0, window[n]));
+        if (emphasis) {
+            const int32_t y0 = sample_to_fixed(&x[n], top) - q15_round(wide(c, previous));
+            point[0] = q30_round(wide(y0, window[n]));
+        } else {
+            point[0] = windowed_sample(&x[n], top, window[n]);
+        }
         point[1] = 0;
-        squares += wide(point[0], point[0]);
         ++k;
     }
     for (; k < m; ++k) {
@@ -136,8 +200,6 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
         point[0] = 0;
         point[1] = 0;
     }
-    loaded.exponent = 127 + bits - 1 - exponent;
-    loaded.squares = static_cast<uint64_t>(squares);
     return loaded;
 }
 
@@ -241,19 +303,25 @@ MF_DSP_ALWAYS_INLINE int32_t over_root_two(int32_t a) {
 template <bool twiddled>
 MF_DSP_ALWAYS_INLINE void radix8_butterfly(int32_t *p, int step, const int32_t *w) {
     /* Residues 0, 2, 4, 6 sit at offsets 0, 2, 1, 3; w holds W^(r j), r = 1..7, in order. */
+    /* Read as pairs (0, 4), then (2, 6), each summed and differenced at once: fewer live values,
+     * as for the odd residues below. */
     const int32_t c0_re = quarter_of(p[0]), c0_im = quarter_of(p[1]);
-    int32_t c2_re, c2_im, c4_re, c4_im, c6_re, c6_im;
+    int32_t c4_re, c4_im;
     if (twiddled) {
-        quarter_rotate(&p[2 * step], &w[2], &c2_re, &c2_im);
         quarter_rotate(&p[step], &w[6], &c4_re, &c4_im);
-        quarter_rotate(&p[3 * step], &w[10], &c6_re, &c6_im);
     } else {
-        c2_re = quarter_of(p[2 * step]), c2_im = quarter_of(p[2 * step + 1]);
         c4_re = quarter_of(p[step]), c4_im = quarter_of(p[step + 1]);
-        c6_re = quarter_of(p[3 * step]), c6_im = quarter_of(p[3 * step + 1]);
     }
     const int32_t es_re = c0_re + c4_re, es_im = c0_im + c4_im;
     const int32_t ed_re = c0_re - c4_re, ed_im = c0_im - c4_im;
+    int32_t c2_re, c2_im, c6_re, c6_im;
+    if (twiddled) {
+        quarter_rotate(&p[2 * step], &w[2], &c2_re, &c2_im);
+        quarter_rotate(&p[3 * step], &w[10], &c6_re, &c6_im);
+    } else {
+        c2_re = quarter_of(p[2 * step]), c2_im = quarter_of(p[2 * step + 1]);
+        c6_re = quarter_of(p[3 * step]), c6_im = quarter_of(p[3 * step + 1]);
+    }
     const int32_t et_re = c2_re + c6_re, et_im = c2_im + c6_im;
     const int32_t eu_re = c2_re - c6_re, eu_im = c2_im - c6_im;
     /* E_0..E_3 go where residues 0, 4, 2, 6 were read (offsets 0, 1, 2, 3) until O is ready:
@@ -266,46 +334,53 @@ MF_DSP_ALWAYS_INLINE void radix8_butterfly(int32_t *p, int step, const int32_t *
     p[step + 1] = ed_im - eu_re;
     p[3 * step] = ed_re - eu_im;  // ed + i eu
     p[3 * step + 1] = ed_im + eu_re;
-    /* Residues 1, 3, 5, 7 sit at offsets 4, 6, 5, 7. */
-    int32_t c1_re, c1_im, c3_re, c3_im, c5_re, c5_im, c7_re, c7_im;
+    /* Residues 1, 3, 5, 7 sit at offsets 4, 6, 5, 7; read as pairs (1, 5), then (3, 7), each
+     * pair summed and differenced at once, and the outputs made from os and ot before those from
+     * od and ou: at most ten values live besides p and step, where the 13 registers of an
+     * ARMv7-M core hold them without spilling. */
+    int32_t c1_re, c1_im, c5_re, c5_im;
     if (twiddled) {
         quarter_rotate(&p[4 * step], &w[0], &c1_re, &c1_im);
-        quarter_rotate(&p[6 * step], &w[4], &c3_re, &c3_im);
         quarter_rotate(&p[5 * step], &w[8], &c5_re, &c5_im);
-        quarter_rotate(&p[7 * step], &w[12], &c7_re, &c7_im);
     } else {
         c1_re = quarter_of(p[4 * step]), c1_im = quarter_of(p[4 * step + 1]);
-        c3_re = quarter_of(p[6 * step]), c3_im = quarter_of(p[6 * step + 1]);
         c5_re = quarter_of(p[5 * step]), c5_im = quarter_of(p[5 * step + 1]);
-        c7_re = quarter_of(p[7 * step]), c7_im = quarter_of(p[7 * step + 1]);
     }
     const int32_t os_re = c1_re + c5_re, os_im = c1_im + c5_im;
     const int32_t od_re = c1_re - c5_re, od_im = c1_im - c5_im;
+    int32_t c3_re, c3_im, c7_re, c7_im;
+    if (twiddled) {
+        quarter_rotate(&p[6 * step], &w[4], &c3_re, &c3_im);
+        quarter_rotate(&p[7 * step], &w[12], &c7_re, &c7_im);
+    } else {
+        c3_re = quarter_of(p[6 * step]), c3_im = quarter_of(p[6 * step + 1]);
+        c7_re = quarter_of(p[7 * step]), c7_im = quarter_of(p[7 * step + 1]);
+    }
     const int32_t ot_re = c3_re + c7_re, ot_im = c3_im + c7_im;
     const int32_t ou_re = c3_re - c7_re, ou_im = c3_im - c7_im;
     /* y_k = E_k + W_8^k O_k at offset k, y_(k+4) = E_k - W_8^k O_k at offset k + 4. */
+    /* O_0 = os + ot; W_8^2 O_2 = -i (os - ot) */
+    const int32_t o0_re = os_re + ot_re, o0_im = os_im + ot_im;
+    const int32_t o2_re = os_im - ot_im, o2_im = ot_re - os_re;
     int32_t e_re = p[0], e_im = p[1];
-    int32_t o_re = os_re + ot_re, o_im = os_im + ot_im;
-    p[0] = e_re + o_re;
-    p[1] = e_im + o_im;
-    p[4 * step] = e_re - o_re;
-    p[4 * step + 1] = e_im - o_im;
+    p[0] = e_re + o0_re;
+    p[1] = e_im + o0_im;
+    p[4 * step] = e_re - o0_re;
+    p[4 * step + 1] = e_im - o0_im;
+    e_re = p[2 * step], e_im = p[2 * step + 1];
+    p[2 * step] = e_re + o2_re;
+    p[2 * step + 1] = e_im + o2_im;
+    p[6 * step] = e_re - o2_re;
+    p[6 * step + 1] = e_im - o2_im;
     /* O_1 = od - i ou, times W_8 = (1 - i) / sqrt 2 */
     int32_t q_re = od_re + ou_im, q_im = od_im - ou_re;
-    o_re = over_root_two(q_re + q_im);
-    o_im = over_root_two(q_im - q_re);
+    int32_t o_re = over_root_two(q_re + q_im);
+    int32_t o_im = over_root_two(q_im - q_re);
     e_re = p[step], e_im = p[step + 1];
     p[step] = e_re + o_re;
     p[step + 1] = e_im + o_im;
     p[5 * step] = e_re - o_re;
     p[5 * step + 1] = e_im - o_im;
-    /* W_8^2 O_2 = -i (os - ot) */
-    o_re = os_im - ot_im, o_im = ot_re - os_re;
-    e_re = p[2 * step], e_im = p[2 * step + 1];
-    p[2 * step] = e_re + o_re;
-    p[2 * step + 1] = e_im + o_im;
-    p[6 * step] = e_re - o_re;
-    p[6 * step + 1] = e_im - o_im;
     /* O_3 = od + i ou, times W_8^3 = -(1 + i) / sqrt 2 */
     q_re = od_re - ou_im, q_im = od_im + ou_re;
     o_re = over_root_two(q_im - q_re);
@@ -317,18 +392,46 @@ MF_DSP_ALWAYS_INLINE void radix8_butterfly(int32_t *p, int step, const int32_t *
     p[7 * step + 1] = e_im - o_im;
 }
 
+/* The twiddled butterflies of a radix-8 stage (j = 1 .. eighth - 1), `step` = 2 eighth. */
+template <int kStep>
+MF_DSP_ALWAYS_INLINE void radix8_twiddled(int32_t *data, int m, int eighth, int step,
+                                          const int32_t *twiddles) {
+    const int span = 8 * eighth;
+    for (int j = 1; j < eighth; ++j, twiddles += 14) {
+        for (int start = j; start < m; start += span) {
+            radix8_butterfly<true>(&data[2 * start], kStep ? kStep : step, twiddles);
+        }
+    }
+}
+
+/* With the step a constant, the butterfly's eight points are immediate offsets from one pointer:
+ * on the M3 a fifth fewer instructions (no address arithmetic, fewer spills) for ~0.6 kB of
+ * code each, so only for the radix-8 stages of the 256- and 512-point FFTs (8 and 16 kHz audio
+ * with 16-32 ms frames, the platform's defaults among them); other lengths take the step from a
+ * register. */
 const int32_t *radix8_stage(int32_t *data, int m, int eighth, const int32_t *twiddles) {
     const int span = 8 * eighth;
     const int step = 2 * eighth;
     for (int start = 0; start < m; start += span) {
         radix8_butterfly<false>(&data[2 * start], step, twiddles);
     }
-    for (int j = 1; j < eighth; ++j, twiddles += 14) {
-        for (int start = j; start < m; start += span) {
-            radix8_butterfly<true>(&data[2 * start], step, twiddles);
-        }
+    switch (eighth) {
+        case 2:
+            radix8_twiddled<4>(data, m, eighth, step, twiddles);
+            break;
+        case 4:
+            radix8_twiddled<8>(data, m, eighth, step, twiddles);
+            break;
+        case 16:
+            radix8_twiddled<32>(data, m, eighth, step, twiddles);
+            break;
+        case 32:
+            radix8_twiddled<64>(data, m, eighth, step, twiddles);
+            break;
+        default:
+            radix8_twiddled<0>(data, m, eighth, step, twiddles);
     }
-    return twiddles;
+    return twiddles + 14 * (eighth - 1);
 }
 
 /* |v|^2 as uint64 (below 2^62 for components below 2^30.5). */
@@ -336,31 +439,17 @@ MF_DSP_ALWAYS_INLINE uint64_t power_of(int32_t re, int32_t im) {
     return static_cast<uint64_t>(wide(re, re) + wide(im, im));
 }
 
-/* Stores a power / 2^shift, rounded, in the buffer's slots 2k and 2k + 1 as one uint64.
- * `kind`: 0 no shift, 1 a shift of 1..31 (the usual: powers below 2^62), done on the 32-bit
- * halves (a general 64-bit shift by a variable is a dozen instructions on ARMv7-M), 2 any. */
-template <int kind>
-MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, uint64_t power, int shift, uint64_t half) {
-    uint64_t scaled = power;
-    if (kind == 1) {
-        const uint64_t rounded = power + half;
-        const uint32_t low = static_cast<uint32_t>(rounded);
-        const uint32_t high = static_cast<uint32_t>(rounded >> 32);
-        scaled = (static_cast<uint64_t>(high >> shift) << 32) |
-                 ((low >> shift) | (high << (32 - shift)));
-    } else if (kind == 2) {
-        scaled = (power + half) >> shift;
-    }
-    memcpy(slot, &scaled, sizeof scaled);
+/* Stores a power in the buffer's slots 2k (low word) and 2k + 1 (high word). */
+MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, uint64_t power) {
+    slot[0] = static_cast<int32_t>(static_cast<uint32_t>(power));
+    slot[1] = static_cast<int32_t>(static_cast<uint32_t>(power >> 32));
 }
 
 /* The split step of mf_dsp_fft.cpp, X[k] = ((Z[k] + conj Z[M-k]) + W^k (-i) (Z[k] - conj Z[M-k]))
- * / 2; power[k] = |2X[k]|^2 / 2^shift, rounded (uint64, the buffer's slots 2k and 2k + 1 as
- * one). */
-template <int kind>
-void split_power(int32_t *buffer, int m, const int32_t *split, int shift) {
+ * / 2; power[k] = |2X[k]|^2, whole (below 2^63: components below 2^31), in the buffer's slots
+ * 2k and 2k + 1. */
+void split_power(int32_t *buffer, int m, const int32_t *split) {
     const int32_t z0_re = buffer[0], z0_im = buffer[1];
-    const uint64_t half = shift ? static_cast<uint64_t>(1) << (shift - 1) : 0;
     for (int k = 1; 2 * k < m; ++k) {
         int32_t *low = &buffer[2 * k];
         int32_t *high = &buffer[2 * (m - k)];
@@ -370,14 +459,14 @@ void split_power(int32_t *buffer, int m, const int32_t *split, int shift) {
         const int32_t w_re = split[2 * k], w_im = split[2 * k + 1];
         const int32_t b_re = q30_round(wide(w_re, o_re) + wide(w_im, a - c));  // -o_im: SMLAL
         const int32_t b_im = q30_round(wide(w_re, o_im) + wide(w_im, o_re));
-        store_power<kind>(low, power_of(e_re + b_re, e_im + b_im), shift, half);
-        store_power<kind>(high, power_of(e_re - b_re, e_im - b_im), shift, half);
+        store_power(low, power_of(e_re + b_re, e_im + b_im));
+        store_power(high, power_of(e_re - b_re, e_im - b_im));
     }
     if (m >= 2) {  // 2X[M/2] = 2 conj Z[M/2]
-        store_power<kind>(&buffer[m], power_of(2 * buffer[m], 2 * buffer[m + 1]), shift, half);
+        store_power(&buffer[m], power_of(2 * buffer[m], 2 * buffer[m + 1]));
     }
-    store_power<kind>(&buffer[0], power_of(2 * (z0_re + z0_im), 0), shift, half);
-    store_power<kind>(&buffer[2 * m], power_of(2 * (z0_re - z0_im), 0), shift, half);
+    store_power(&buffer[0], power_of(2 * (z0_re + z0_im), 0));
+    store_power(&buffer[2 * m], power_of(2 * (z0_re - z0_im), 0));
 }
 
 }  // namespace
@@ -435,16 +524,22 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
      * bits (a float's mantissa is 24). */
     int bits = 27 - log2_m + shift_bits;
     if (bits > 23) bits = 23;
-    const LoadedFrame loaded =
-        tables->pre_emphasis != 0
-            ? load_frame<true>(frame, tables, m, plan->bit_reversed, bits, buffer)
-            : load_frame<false>(frame, tables, m, plan->bit_reversed, bits, buffer);
+    /* Without pre-emphasis (MFE) a first radix-4 stage is done as the frame is loaded. */
+    const bool fused = tables->pre_emphasis == 0 && radix4_first;
+    LoadedFrame loaded;
+    if (tables->pre_emphasis != 0) {
+        loaded = load_frame<true, false>(frame, tables, m, plan->bit_reversed, bits, buffer);
+    } else if (radix4_first) {
+        loaded = load_frame<false, true>(frame, tables, m, plan->bit_reversed, bits, buffer);
+    } else {
+        loaded = load_frame<false, false>(frame, tables, m, plan->bit_reversed, bits, buffer);
+    }
     if (loaded.exponent < -1000) {
         for (int f = 0; f < n_filters; ++f) log2_energies[f] = MF_DSP_FIXED_LOG2_FLOOR_Q16;
         return;
     }
     if (radix4_first) {
-        radix4_stage<false>(buffer, m, 1, tables->twiddles);
+        if (!fused) radix4_stage<false>(buffer, m, 1, tables->twiddles);
     } else {
         radix2_first_stage(buffer, m);
     }
@@ -461,49 +556,57 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
         }
     }
     const int frame_exponent = loaded.exponent - shift_bits;
-    /* A filter's integer weights sum below 2^16, so its sum fits in 64 bits when the powers are
-     * below 2^48. By Parseval, |2X[k]|^2 <= 4 N (the frame's squares) / 4^shift_bits: the
-     * powers are shifted right (rounded) by what that exceeds 2^48, which keeps the quietest bins
-     * of a loud frame (a fixed shift for the worst case would round away those 100 dB below). */
-    const uint64_t bound = loaded.squares >> (2 * shift_bits);
-    const uint32_t bound_high = static_cast<uint32_t>(bound >> 32);
-    const int bound_bits = (bound_high ? 64 - __builtin_clz(bound_high) : 32) + 2 + log2_m + 1;
-    const int power_shift = bound_bits > 48 ? bound_bits - 48 : 0;
-    if (power_shift == 0) {
-        split_power<0>(buffer, m, tables->split, 0);
-    } else if (power_shift < 32) {
-        split_power<1>(buffer, m, tables->split, power_shift);
-    } else {
-        split_power<2>(buffer, m, tables->split, power_shift);
-    }
+    split_power(buffer, m, tables->split);
 
-    /* power = 4 |X|^2 2^(2S - shift); the filterbank's integer weights are w / largest 2^q. */
-    const int32_t offset = tables->log2_scale_q16 - 65536 * (2 * frame_exponent - power_shift + 2);
+    /* power = 4 |X|^2 2^(2S); the filterbank's integer weights are w / largest 2^q. */
+    const int32_t offset = tables->log2_scale_q16 - 65536 * (2 * frame_exponent + 2);
     const uint16_t *weight = tables->mel_weights;
     for (int f = 0; f < n_filters; ++f) {
         const int32_t *bin = &buffer[2 * mel->start_bin[f]];
         const int n_bins = mel->n_bins[f];
-        /* Two bins a step: half the loop's bookkeeping (a filter spans ~13 bins). */
-        uint64_t sum = 0;
-        int i = 0;
-        for (; i + 2 <= n_bins; i += 2) {
-            uint64_t power0, power1;
-            memcpy(&power0, &bin[2 * i], sizeof power0);
-            memcpy(&power1, &bin[2 * i + 2], sizeof power1);
-            sum += power0 * weight[i] + power1 * weight[i + 1];
+        /* The sum of power x weight, L + H 2^32: L of the powers' low words, H of their high
+         * words (below 2^31), each product 64-bit (one UMLAL; on ARMv6-M, without a 64-bit
+         * multiply, four 16 x 16-bit parts in 32-bit sums, which the weights' sum below 2^16
+         * keeps from overflowing). A bin a step, walked by pointers. */
+        uint64_t low_sum, high_sum;
+        const uint16_t *const weights_end = weight + n_bins;
+#if defined(__ARM_ARCH_6M__)
+        uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (; weight != weights_end; ++weight, bin += 2) {
+            const uint32_t w = *weight;
+            const uint32_t low = static_cast<uint32_t>(bin[0]);
+            const uint32_t high = static_cast<uint32_t>(bin[1]);
+            s0 += (low & 0xFFFFu) * w;
+            s1 += (low >> 16) * w;
+            s2 += (high & 0xFFFFu) * w;
+            s3 += (high >> 16) * w;
         }
-        if (i < n_bins) {
-            uint64_t power;
-            memcpy(&power, &bin[2 * i], sizeof power);
-            sum += power * weight[i];
+        low_sum = s0 + (static_cast<uint64_t>(s1) << 16);
+        high_sum = s2 + (static_cast<uint64_t>(s3) << 16);
+#else
+        low_sum = 0;
+        high_sum = 0;
+        for (; weight != weights_end; ++weight, bin += 2) {
+            const uint32_t w = *weight;
+            low_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[0])) * w;
+            high_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[1])) * w;
         }
-        weight += n_bins;
+#endif
+        /* log2(L + H 2^32): exact in 64 bits while H < 2^31; past that, H + L / 2^32 (truncated,
+         * a relative error below 2^-31) and 32 more. */
         int32_t result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
-        if (sum) {
+        if (static_cast<uint32_t>(high_sum >> 31) == 0) {
+            const uint64_t sum = low_sum + (high_sum << 32);
+            if (sum) {
+                result = fixed_log2(static_cast<uint32_t>(sum >> 32), static_cast<uint32_t>(sum)) +
+                         offset;
+            }
+        } else {
+            const uint64_t sum = high_sum + (low_sum >> 32);
             result = fixed_log2(static_cast<uint32_t>(sum >> 32), static_cast<uint32_t>(sum)) +
-                     offset;
-            if (result < MF_DSP_FIXED_LOG2_FLOOR_Q16) result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
+                     32 * 65536 + offset;
         }
+        if (result < MF_DSP_FIXED_LOG2_FLOOR_Q16) result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
         log2_energies[f] = result;
     }
 }

@@ -8,21 +8,25 @@
  *     only (streaming reuses frames exactly); b = 27 - log2(N/2) + the bits the stages shift
  *     out, at most 23 (23 bits for a 512-point FFT), the most that keeps every value below 2^31;
  *   - pre-emphasis in Q15 and the Hann window in Q30 (a Q15 window's rounding, ~1e-5 of each
- *     sample, would be a noise floor 100 dB below the frame's peak), then the float path's
- *     radix-8/4 complex FFT of N/2 points on int32: a first stage of adds, then radix-4 stages
- *     whose twiddle products are the rounded high words of 64-bit products with Q31 twiddles
- *     (one SMULL on ARMv7-M), every output halved, and radix-8 stages (the 512-point FFT's two
- *     after the first) whose outputs are quartered, the products rounded at bit 33 (truncating
- *     instead of rounding doubled the differences on a chirp);
- *   - powers as uint64 (the split step in Q30), shifted so that the filterbank's 64-bit sums
- *     cannot overflow by the bound Parseval gives from the frame's energy, mel energies as
- *     64-bit sums of Q12 weights, log2 from a 64-entry table with linear interpolation (error
- *     below 5e-5, i.e. 1.5e-4 dB), MFCC's levels in Q16 through an integer DCT (one 64-bit
- *     multiply-accumulate a filter; on ARMv6-M two 32-bit sums: the levels' Q6 part and their
- *     low 10 bits), its cepstra kept in Q16 through the sliding normalisation.
+ *     sample, would be a noise floor 100 dB below the frame's peak; without pre-emphasis, as
+ *     MFE's, a sample's mantissa and its weight are one 32 x 32-bit product, rounded once),
+ *     then the float path's radix-8/4 complex FFT of N/2 points on int32: a first stage of
+ *     adds, then radix-4 stages whose twiddle products are the rounded high words of 64-bit
+ *     products with Q31 twiddles (one SMULL on ARMv7-M), every output halved, and radix-8
+ *     stages (the 512-point FFT's two after the first) whose outputs are quartered, the
+ *     products rounded at bit 33 (truncating instead of rounding doubled the differences on a
+ *     chirp);
+ *   - powers as uint64, whole (the split step in Q30; below 2^62), mel energies as sums of
+ *     their Q12-weighted low and high words apart (two 64-bit sums, one UMLAL a word; on
+ *     ARMv6-M four 32-bit sums of 16-bit parts), log2 from a 64-entry table with linear
+ *     interpolation (error below 5e-5, i.e. 1.5e-4 dB), MFCC's levels in Q16 through an
+ *     integer DCT (one 64-bit multiply-accumulate a filter; on ARMv6-M two 32-bit sums: the
+ *     levels' Q6 part and their low 10 bits), its cepstra kept in Q16 through the sliding
+ *     normalisation.
  * Its precision keeps the quiet bands that a 16-bit FFT (about 90 dB below the frame's loudest
  * bin) would bury in its rounding: MFE's range reaches 64 dB below +12 dB, and MFCC reads every
- * band. On an ARMv6-M core (Cortex-M0+) the 64-bit products are library calls: correct, slower.
+ * band. On an ARMv6-M core (Cortex-M0+) the FFT's 64-bit products are library calls: correct,
+ * slower.
  * Tolerances against the Python blocks: see mf_dsp_audio.h. */
 #ifndef MF_DSP_FIXED_H
 #define MF_DSP_FIXED_H
