@@ -96,7 +96,11 @@ def test_float_space_to_batch_matches_the_float_reference_kernels(
     for got, x in zip(ours, inputs, strict=True):
         assert not got[:, 9:].any() and not got[:, :, :3].any()
         assert np.array_equal(got[:, :9, 3:], np.maximum(x[:, :, :7], 0.0))
-    assert_close(ours, run_tflm(model_bytes, inputs), "TFLite Micro")
+    # TFLite Micro memsets float padding with the byte of the tensor's zero point, which a float
+    # tensor leaves unset: its padding is whatever that byte was (0x36363636 = 2.7e-6 in one full
+    # run). So TFLM is compared on the values that came from the input, LiteRT on everything.
+    tflm = run_tflm(model_bytes, inputs)
+    assert_close([o[:, :9, 3:] for o in ours], [t[:, :9, 3:] for t in tflm], "TFLite Micro")
     assert_close(ours, run_litert(model_bytes, inputs, reference_kernels=True), "LiteRT")
 
 
