@@ -274,10 +274,21 @@ def main() -> None:
         f"in {wall_s:.0f} s wall ({wall_s / max(1, len(trials)):.1f} s per trial); "
         f"default trained by its training job in {default['train_s']:.0f} s"
     )
+    repeats = [t for t in trials if (t["result"] or {}).get("same_as") is not None]
+    for trial in repeats:
+        print(f"  trial #{trial['number']} same as #{trial['result']['same_as']} (not trained)")
     for trial in trials:
-        if trial["state"] in ("failed", "pruned"):
+        if trial["state"] in ("failed", "pruned") and trial not in repeats:
+            # In full: settings and reason are what a user reads to act on a failure.
             reason = (trial["result"] or {}).get("reason") or trial["error"] or ""
-            print(f"  trial #{trial['number']} {trial['state']}: {reason[:160]}")
+            config = trial["config"] or {}
+            settings = (
+                f"{config['dsp']['type']} {config['dsp']['params']}; "
+                f"{config['network']['description']}; lr {config['learning_rate']:.3g}"
+                if "dsp" in config
+                else str(config)
+            )
+            print(f"  trial #{trial['number']} {trial['state']}: {settings}\n    {reason}")
     print(
         f"{'':<26} {'int8 acc':>8} {'DSP ms':>8} {'model ms':>8} {'total ms':>8} "
         f"{'RAM kB':>8} {'flash kB':>8}"

@@ -123,3 +123,27 @@ def test_constant_outputs_are_told_from_a_network_that_answers() -> None:
     assert not outputs_are_constant(varied)
     assert not outputs_are_constant(np.full((5, 2), np.nan, dtype=np.float32))
     assert not outputs_are_constant(np.zeros((0, 2), dtype=np.float32))
+
+
+def test_the_cli_lists_failed_trials_with_their_settings_and_reason_in_full() -> None:
+    from backend.commands.tune import _row, failed_trials
+
+    reason = (
+        "the network learned nothing at learning rate 0.05: every output is constant, so its "
+        "int8 model cannot run. The search moves on; if most trials end like this, check that "
+        "the features differ between labels"
+    )
+    config = {
+        "dsp": {"type": "spectral"},
+        "network": {"description": "dense ×2 width"},
+        "learning_rate": 0.05,
+    }
+    failed = {"number": 6, "state": "failed", "config": config, "result": {"reason": reason}}
+    repeat = {**failed, "number": 17, "result": {"reason": reason, "same_as": 6}}
+    died = {"number": 8, "state": "failed", "config": config, "result": None, "error": "gone"}
+    search = {"trials": [failed, repeat, died]}
+    assert failed_trials(search) == [
+        f"#6 (spectral; dense ×2 width; learning rate 0.05): {reason}",
+        "#8 (spectral; dense ×2 width; learning rate 0.05): gone",
+    ]
+    assert "(same as #6)" in _row({**repeat, "objective_value": None}, "accuracy")
