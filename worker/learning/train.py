@@ -183,11 +183,14 @@ def train(
     except RuntimeError as error:
         # LiteRT refuses to prepare an int8 model with a degenerate quantization (a layer whose
         # outputs were all zero on the training data has a zero scale): a network that learned
-        # nothing. Say so instead of failing with LiteRT's traceback.
-        if outputs_are_constant(float_outputs):
+        # nothing. Say so instead of failing with LiteRT's traceback. The converter saw the
+        # training windows: a layer dead on those may still wake on a validation window.
+        if outputs_are_constant(float_outputs) or outputs_are_constant(
+            predict(float_bytes, x[split.train])
+        ):
             raise NothingLearned(
-                "the network learned nothing: its output is the same for every validation "
-                "window, so its int8 model cannot run (LiteRT could not prepare it). Try a "
+                "the network learned nothing: its output is the same for every window, so"
+                " its int8 model cannot run (LiteRT could not prepare it). Try a "
                 "lower learning rate, or check that the features differ between labels"
             ) from None
         raise TrainingError(
