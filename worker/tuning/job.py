@@ -342,7 +342,7 @@ def _same_configuration(session: Any, search_id: int, config: dict[str, Any]) ->
     )
     for trial in finished:
         if json.dumps(trial.config, sort_keys=True) == wanted:
-            return trial  # type: ignore[no-any-return]
+            return trial
     return None
 
 
