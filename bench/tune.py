@@ -264,20 +264,33 @@ def main() -> None:
                 client.get(f"/api/projects/{project_id}/tuner/searches/{search['id']}"), 200
             )
 
-    trials = search["trials"]
+    # Repeats of an earlier configuration were not trained and are no place of the budget.
+    repeats = [t for t in search["trials"] if (t["result"] or {}).get("same_as") is not None]
+    trials = [t for t in search["trials"] if t not in repeats]
     states: dict[str, int] = {}
     for trial in trials:
         states[trial["state"]] = states.get(trial["state"], 0) + 1
     print(
         f"workload {args.workload}, board {args.board}, {args.epochs} epochs per training; "
         f"{len(trials)} trials ({', '.join(f'{n} {s}' for s, n in sorted(states.items()))}) "
-        f"in {wall_s:.0f} s wall ({wall_s / max(1, len(trials)):.1f} s per trial); "
+        f"in {wall_s:.0f} s wall ({wall_s / max(1, len(trials)):.1f} s per trial), and "
+        f"{len(repeats)} repeated configurations not trained again; "
         f"default trained by its training job in {default['train_s']:.0f} s"
     )
+    for trial in repeats:
+        print(f"  trial #{trial['number']} same as #{trial['result']['same_as']} (not trained)")
     for trial in trials:
         if trial["state"] in ("failed", "pruned"):
+            # In full: settings and reason are what a user reads to act on a failure.
             reason = (trial["result"] or {}).get("reason") or trial["error"] or ""
-            print(f"  trial #{trial['number']} {trial['state']}: {reason[:160]}")
+            config = trial["config"] or {}
+            settings = (
+                f"{config['dsp']['type']} {config['dsp']['params']}; "
+                f"{config['network']['description']}; lr {config['learning_rate']:.3g}"
+                if "dsp" in config
+                else str(config)
+            )
+            print(f"  trial #{trial['number']} {trial['state']}: {settings}\n    {reason}")
     print(
         f"{'':<26} {'int8 acc':>8} {'DSP ms':>8} {'model ms':>8} {'total ms':>8} "
         f"{'RAM kB':>8} {'flash kB':>8}"

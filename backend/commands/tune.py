@@ -34,6 +34,9 @@ def _row(trial: dict[str, Any], objective: str) -> str:
     flash = cost.get("flash_bytes")
     front = "*" if trial.get("on_pareto_front") else " "
     current = " (current impulse)" if config.get("current_impulse") else ""
+    same_as = result.get("same_as")
+    if same_as is not None:
+        current += f" (same as #{same_as})"
     return (
         f"{front}#{trial['number']:<4} {trial['state']:<9} {objective} {value_text:>7}  "
         f"{'-' if latency is None else f'{latency:.2f} ms':>10}  "
@@ -41,6 +44,24 @@ def _row(trial: dict[str, Any], objective: str) -> str:
         f"flash {'-' if flash is None else f'{flash / 1024:.1f} kB':>9}  {dsp}; {network}"
         f"{current}"
     )
+
+
+def failed_trials(search: dict[str, Any]) -> list[str]:
+    """One line per failed trial (repeats of an earlier failure left out): its number, DSP
+    block and network, and the reason in full, so the user sees what to change."""
+    lines = []
+    for trial in search["trials"]:
+        result = trial.get("result") or {}
+        if trial["state"] != "failed" or result.get("same_as") is not None:
+            continue
+        config = trial.get("config") or {}
+        dsp = (config.get("dsp") or {}).get("type", "?")
+        network = (config.get("network") or {}).get("description", "?")
+        rate = config.get("learning_rate")
+        settings = f"{dsp}; {network}" + (f"; learning rate {rate:.3g}" if rate else "")
+        reason = result.get("reason") or trial.get("error") or "no reason recorded"
+        lines.append(f"#{trial['number']} ({settings}): {reason}")
+    return lines
 
 
 def best_trials(search: dict[str, Any], count: int = SHOWN_TRIALS) -> list[dict[str, Any]]:
@@ -160,6 +181,11 @@ def _run(args: argparse.Namespace) -> int:
         f"Search {search['id']} {search['state']} after {search['running_seconds']:.0f} s: "
         f"{summary or 'no trials'} (board {search['board']})."
     )
+    failed = failed_trials(search)
+    if failed:
+        print("Failed trials:")
+        for line in failed:
+            print("  " + line)
     best = best_trials(search)
     if not best:
         print("No trial completed.", file=sys.stderr)

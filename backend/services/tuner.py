@@ -138,6 +138,12 @@ def _refresh(session: Session, search: TunerSearch) -> None:
             pass  # shown as pending trials; the next read tries again
 
 
+def is_repeat(trial: TunerTrial) -> bool:
+    """A trial whose configuration an earlier one ran: it shows that trial's figures, and is no
+    point of its own (not on the front twice, not a place of the budget)."""
+    return (trial.result or {}).get("same_as") is not None
+
+
 def pareto_front(trials: list[TunerTrial], maximize: bool) -> set[int]:
     """Ids of complete trials no other complete trial beats on both objective and latency."""
     points = [
@@ -146,6 +152,7 @@ def pareto_front(trials: list[TunerTrial], maximize: bool) -> set[int]:
         if t.state == TrialState.complete
         and t.objective_value is not None
         and t.latency_ms is not None
+        and not is_repeat(t)
     ]
     front = set()
     for trial_id, value, latency in points:
@@ -162,8 +169,10 @@ def pareto_front(trials: list[TunerTrial], maximize: bool) -> set[int]:
 def best_trial(trials: list[TunerTrial], maximize: bool) -> TunerTrial | None:
     """The best scoring complete trial that fits (ties: the faster)."""
     fitting = [
-        t for t in trials
-        if t.state == TrialState.complete and t.objective_value is not None
+        t
+        for t in trials
+        if t.state == TrialState.complete
+        and t.objective_value is not None
         and (t.result or {}).get("fits") is not False
     ]
     if not fitting:
@@ -172,7 +181,9 @@ def best_trial(trials: list[TunerTrial], maximize: bool) -> TunerTrial | None:
     return max(fitting, key=lambda t: (sign * (t.objective_value or 0.0), -(t.latency_ms or 0.0)))
 
 
-def search_public(session: Session, search: TunerSearch, *, with_trials: bool = True) -> TunerSearchPublic:
+def search_public(
+    session: Session, search: TunerSearch, *, with_trials: bool = True
+) -> TunerSearchPublic:
     trials = list(
         session.scalars(
             select(TunerTrial).where(TunerTrial.search_id == search.id).order_by(TunerTrial.number)
@@ -182,7 +193,7 @@ def search_public(session: Session, search: TunerSearch, *, with_trials: bool = 
     front = pareto_front(trials, maximize)
     best = best_trial(trials, maximize)
     public = TunerSearchPublic.model_validate(search)
-    public.trials_finished = sum(t.state != TrialState.running for t in trials)
+    public.trials_finished = sum(t.state != TrialState.running and not is_repeat(t) for t in trials)
     public.running_seconds = round(lifecycle.running_seconds(search), 1)
     public.best_trial_id = best.id if best else None
     if with_trials:
@@ -254,7 +265,12 @@ def _trial(session: Session, search: TunerSearch, trial_id: int) -> TunerTrial:
 
 
 def apply_trial(
-    session: Session, project_id: int, search_id: int, trial_id: int, *, train: bool,
+    session: Session,
+    project_id: int,
+    search_id: int,
+    trial_id: int,
+    *,
+    train: bool,
     epochs: int | None = None,
 ) -> tuple[Impulse, Job | None]:
     """A new impulse from the trial (the source impulse is kept); with `train`, its features
@@ -267,23 +283,35 @@ def apply_trial(
     config = trial.config
     result = trial.result or {}
     learning_type = "regression" if search.objective == "mae" else "classifier"
-    dsp_block: dict[str, Any] = {"id": 1, "type": config["dsp"]["type"],
-                                 "params": dict(config["dsp"]["params"])}
+    dsp_block: dict[str, Any] = {
+        "id": 1,
+        "type": config["dsp"]["type"],
+        "params": dict(config["dsp"]["params"]),
+    }
     input_block = {k: v for k, v in source.input_block.items()}
-    impulse_in = ImpulseCreate.model_validate_json(json.dumps({
-        "name": f"Tuner search {search.id} trial {trial.number}",
-        "input_block": input_block,
-        "dsp_blocks": [dsp_block],
-        "learning_blocks": [{
-            "id": 1,
-            "type": learning_type,
-            "dsp_blocks": [1],
-            "layers": result.get("layers") or [],
-            "settings": {"epochs": epochs or search.epochs,
-                         "learning_rate": config["learning_rate"], "batch_size": 32,
-                         "seed": search.seed},
-        }],
-    }))
+    impulse_in = ImpulseCreate.model_validate_json(
+        json.dumps(
+            {
+                "name": f"Tuner search {search.id} trial {trial.number}",
+                "input_block": input_block,
+                "dsp_blocks": [dsp_block],
+                "learning_blocks": [
+                    {
+                        "id": 1,
+                        "type": learning_type,
+                        "dsp_blocks": [1],
+                        "layers": result.get("layers") or [],
+                        "settings": {
+                            "epochs": epochs or search.epochs,
+                            "learning_rate": config["learning_rate"],
+                            "batch_size": 32,
+                            "seed": search.seed,
+                        },
+                    }
+                ],
+            }
+        )
+    )
     impulse = impulse_service.create_impulse(session, project_id, impulse_in)
     if not train:
         return impulse, None
@@ -296,8 +324,9 @@ def _copy_cached_features(session: Session, source: Impulse, impulse: Impulse) -
     """The trial's features, as the tuner cached them, become the new impulse's own (copied in
     the database a chunk at a time, so the API holds none of the matrix)."""
     spec = impulse.dsp_blocks[0]
-    cached_fp = block_fingerprint(source.input_block, {k: v for k, v in spec.items()
-                                                       if k not in ("id", "name")})
+    cached_fp = block_fingerprint(
+        source.input_block, {k: v for k, v in spec.items() if k not in ("id", "name")}
+    )
     cached = session.scalar(
         select(FeatureSet).where(
             FeatureSet.impulse_id == source.id,
@@ -312,15 +341,23 @@ def _copy_cached_features(session: Session, source: Impulse, impulse: Impulse) -
     data = session.get(FeatureSetData, cached.id)
     assert data is not None
     copy = FeatureSet(
-        impulse_id=impulse.id, dsp_block_id=int(spec["id"]),
+        impulse_id=impulse.id,
+        dsp_block_id=int(spec["id"]),
         fingerprint=block_fingerprint(impulse.input_block, spec),
-        dataset_digest=cached.dataset_digest, job_id=None, shape=list(cached.shape),
-        window_count=cached.window_count, label_counts=dict(cached.label_counts),
+        dataset_digest=cached.dataset_digest,
+        job_id=None,
+        shape=list(cached.shape),
+        window_count=cached.window_count,
+        label_counts=dict(cached.label_counts),
         projection_method=cached.projection_method,
     )
     copy.data = FeatureSetData(
-        matrix=data.matrix, sample_ids=data.sample_ids, offsets_ms=data.offsets_ms,
-        labels=list(data.labels), categories=list(data.categories), projection=data.projection,
+        matrix=data.matrix,
+        sample_ids=data.sample_ids,
+        offsets_ms=data.offsets_ms,
+        labels=list(data.labels),
+        categories=list(data.categories),
+        projection=data.projection,
         dataset_samples=data.dataset_samples,
     )
     session.add(copy)
@@ -328,8 +365,12 @@ def _copy_cached_features(session: Session, source: Impulse, impulse: Impulse) -
     session.execute(
         insert(FeatureSetChunk).from_select(
             ["feature_set_id", "chunk_index", "row_count", "matrix"],
-            select(literal(copy.id), FeatureSetChunk.chunk_index, FeatureSetChunk.row_count,
-                   FeatureSetChunk.matrix).where(FeatureSetChunk.feature_set_id == cached.id),
+            select(
+                literal(copy.id),
+                FeatureSetChunk.chunk_index,
+                FeatureSetChunk.row_count,
+                FeatureSetChunk.matrix,
+            ).where(FeatureSetChunk.feature_set_id == cached.id),
         )
     )
     session.commit()

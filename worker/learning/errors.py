@@ -18,3 +18,9 @@ class TrainingError(Exception):
         if not self.log:
             return self.message
         return f"{self.message}\n{self.log}"
+
+
+class NothingLearned(TrainingError):
+    """The trained network gives the same output for every window (a layer's outputs are all
+    zero, so its int8 quantization is degenerate and LiteRT cannot run the int8 model). Its own
+    type so that callers who chose the settings (the tuner) can name the one that did it."""

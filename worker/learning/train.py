@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from worker.learning import data
 from worker.learning.blocks import LearningBlockSpec
-from worker.learning.errors import TrainingError
+from worker.learning.errors import NothingLearned, TrainingError
 from worker.learning.inference import predict
 from worker.learning.layers import LayerShapeError
 from worker.learning.metrics import (
@@ -78,6 +78,14 @@ def _windows_text(windows: np.ndarray, groups: np.ndarray | None) -> str:
     if groups is None:
         return f"{len(windows)} windows"
     return f"{len(windows)} windows of {len(set(np.asarray(groups)[windows].tolist()))} samples"
+
+
+def outputs_are_constant(outputs: np.ndarray) -> bool:
+    """Whether every window got the same output (to float32's precision), all of them numbers:
+    the mark of a network that learned nothing."""
+    if len(outputs) == 0 or not np.isfinite(outputs).all():
+        return False
+    return bool(np.all(np.ptp(outputs, axis=0) <= 1e-6 * max(1.0, float(np.abs(outputs).max()))))
 
 
 def train(
@@ -175,7 +183,16 @@ def train(
     except RuntimeError as error:
         # LiteRT refuses to prepare an int8 model with a degenerate quantization (a layer whose
         # outputs were all zero on the training data has a zero scale): a network that learned
-        # nothing. Say so instead of failing with LiteRT's traceback.
+        # nothing. Say so instead of failing with LiteRT's traceback. The converter saw the
+        # training windows: a layer dead on those may still wake on a validation window.
+        if outputs_are_constant(float_outputs) or outputs_are_constant(
+            predict(float_bytes, x[split.train])
+        ):
+            raise NothingLearned(
+                "the network learned nothing: its output is the same for every window, so"
+                " its int8 model cannot run (LiteRT could not prepare it). Try a "
+                "lower learning rate, or check that the features differ between labels"
+            ) from None
         raise TrainingError(
             "the int8 model cannot be run: LiteRT could not prepare it "
             f"({str(error).strip()}). This happens when a layer's outputs are all zero on the "

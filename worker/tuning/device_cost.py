@@ -43,6 +43,10 @@ class DeviceCost:
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "notes": list(self.notes)}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DeviceCost:
+        return cls(**{**data, "notes": tuple(data.get("notes") or ())})
+
 
 def untrained_int8_model(
     layers: list[LayerSpec],

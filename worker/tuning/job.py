@@ -3,12 +3,13 @@ tell the study how it went, store the trial row, and hand the next trial to a jo
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 from typing import Any
 
 import optuna
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from backend.db.models import Impulse, SearchState, TrialState, TunerSearch, TunerTrial
 from backend.db.models.common import utcnow
@@ -34,6 +35,10 @@ from worker.tuning.space import data_kind, suggest_config
 from worker.tuning.trial import Limits, Objective, TrialData, TrialOutcome, run_trial
 
 logger = logging.getLogger(__name__)
+# Repeated configurations (NSGA-II's crossover and mutation can land on a point already run)
+# one job tells from the earlier trial's figures before it keeps the last one as its trial:
+# bounded, as a small space can have few points left.
+MAX_REPEATS_PER_JOB = 3
 
 
 def _celery_delivery() -> tuple[str | None, str | None]:
@@ -142,8 +147,33 @@ def run_tuner_trial(context: JobContext, params: dict[str, Any]) -> dict[str, An
         max_trials=search.max_trials,
         seed=search.seed * 1000 + search.trials_started,
     )
-    trial = study.ask()
-    row_id: int | None = None
+    for _ in range(MAX_REPEATS_PER_JOB + 1):
+        trial = study.ask()
+        row_id, outcome = _run_and_tell(context, search, study, trial, node, queue)
+        if outcome.same_as is None:
+            break
+        # A repeat costs no training and leaves the budget as it was: ask for a new point.
+        context.log(f"trial {trial.number} is trial {outcome.same_as} again; asking for another")
+    _schedule_next(search.id, context.job_id, queue)
+    return {
+        "search_id": search.id,
+        "trial": trial.number,
+        "trial_id": row_id,
+        "state": outcome.state,
+        "objective": outcome.objective,
+        "same_as": outcome.same_as,
+    }
+
+
+def _run_and_tell(
+    context: JobContext,
+    search: TunerSearch,
+    study: optuna.Study,
+    trial: optuna.Trial,
+    node: str | None,
+    queue: str | None,
+) -> tuple[int, TrialOutcome]:
+    sessions = get_sessionmaker()
     try:
         row_id, outcome = _run(context, search, trial, node)
     except BaseException as error:
@@ -165,14 +195,7 @@ def run_tuner_trial(context: JobContext, params: dict[str, Any]) -> dict[str, An
             _schedule_next(search.id, context.job_id, queue)
         raise
     _tell(study, trial, search, outcome)
-    _schedule_next(search.id, context.job_id, queue)
-    return {
-        "search_id": search.id,
-        "trial": trial.number,
-        "trial_id": row_id,
-        "state": outcome.state,
-        "objective": outcome.objective,
-    }
+    return row_id, outcome
 
 
 def _time_left(search: TunerSearch) -> bool:
@@ -226,6 +249,7 @@ def _run(
                 refusal = str(error)
         else:
             config = suggest_config(trial, kind, rate, max(1, int(window_ms * rate / 1000.0)))
+        earlier = None if refusal else _same_configuration(session, search.id, config.as_json())
         row = TunerTrial(
             search_id=search.id,
             number=trial.number,
@@ -240,6 +264,10 @@ def _run(
         row_id = row.id
         if refusal is not None:
             outcome = TrialOutcome("failed", row.config, reason=refusal)
+            _store(row_id, outcome)
+            return row_id, outcome
+        if earlier is not None:
+            outcome = TrialOutcome.repeating(earlier.result or {}, earlier.number)
             _store(row_id, outcome)
             return row_id, outcome
         context.log(
@@ -295,6 +323,27 @@ def _run(
         f"{outcome.reason or ''}"
     )
     return row_id, outcome
+
+
+def _same_configuration(session: Any, search_id: int, config: dict[str, Any]) -> TunerTrial | None:
+    """The first finished trial of the search with exactly this configuration, whose figures
+    a repeat reuses (a repeat trains with the same seed, so it would only measure them again).
+    Trials still running are not waited for, and failures without a result (a worker that
+    died) are no figures to reuse."""
+    wanted = json.dumps(config, sort_keys=True)
+    finished = session.scalars(
+        select(TunerTrial)
+        .where(
+            TunerTrial.search_id == search_id,
+            TunerTrial.state != TrialState.running,
+            TunerTrial.result.is_not(None),
+        )
+        .order_by(TunerTrial.number)
+    )
+    for trial in finished:
+        if json.dumps(trial.config, sort_keys=True) == wanted:
+            return trial
+    return None
 
 
 def _store(row_id: int, outcome: TrialOutcome) -> None:

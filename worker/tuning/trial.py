@@ -14,7 +14,7 @@ import numpy as np
 from deploy_targets.boards import Board
 from deploy_targets.sdk import DspSpec, ImpulseSpec
 from worker.learning.blocks import LearningBlockSpec
-from worker.learning.errors import TrainingError
+from worker.learning.errors import NothingLearned, TrainingError
 from worker.learning.layers import LayerShapeError, LayerSpec
 from worker.learning.metrics import ClassificationMetrics, RegressionMetrics
 from worker.learning.quantize import representative_windows
@@ -112,6 +112,8 @@ class TrialOutcome:
     int8: dict[str, Any] | None = None
     parameter_count: int | None = None
     training_seconds: float | None = None
+    # The earlier trial of the same configuration whose figures this one repeats (not trained).
+    same_as: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -126,7 +128,16 @@ class TrialOutcome:
             "int8": self.int8,
             "parameter_count": self.parameter_count,
             "training_seconds": self.training_seconds,
+            "same_as": self.same_as,
         }
+
+    @classmethod
+    def repeating(cls, earlier: dict[str, Any], number: int) -> TrialOutcome:
+        """The outcome of a trial whose configuration trial `number` already ran: its figures
+        (`earlier` is that trial's stored as_json()), marked as borrowed."""
+        cost = earlier.get("cost")
+        fields = {k: v for k, v in earlier.items() if k not in ("cost", "same_as")}
+        return cls(**fields, cost=DeviceCost.from_json(cost) if cost else None, same_as=number)
 
 
 def _headline(metrics: ClassificationMetrics | RegressionMetrics) -> dict[str, Any]:
@@ -137,6 +148,15 @@ def _headline(metrics: ClassificationMetrics | RegressionMetrics) -> dict[str, A
         "loss": metrics.loss,
         "f1": {c.name: c.f1 for c in metrics.per_class},
     }
+
+
+def nothing_learned_reason(learning_rate: float) -> str:
+    """Why a trial whose network learned nothing failed, with what to do about it."""
+    return (
+        f"the network learned nothing at learning rate {learning_rate:.3g}: every output is "
+        "constant, so its int8 model cannot run. The search moves on; if most trials end like "
+        "this, check that the features differ between labels"
+    )
 
 
 def training_settings(config: TrialConfig, *, epochs: int, seed: int) -> TrainingSettings:
@@ -168,19 +188,30 @@ def run_trial(
     if not np.isfinite(data.features).all() or float(np.ptp(data.features)) == 0.0:
         # A network learns nothing from them (and its int8 model cannot even be prepared): a
         # block scaled to [0, 1] saturates on loud audio, for one. Not worth compiling.
-        return TrialOutcome("pruned", config_json, reason="the DSP block gives the same (or "
-                            "non-finite) features in every window: nothing to learn from")
+        return TrialOutcome(
+            "pruned",
+            config_json,
+            reason="the DSP block gives the same (or "
+            "non-finite) features in every window: nothing to learn from",
+        )
     try:
         layers: list[LayerSpec] = network_layers(input_shape, config.network)
     except (LayerShapeError, ValueError) as error:
-        return TrialOutcome("pruned", config_json, reason=f"the network does not fit the "
-                            f"features {input_shape}: {error}")
+        return TrialOutcome(
+            "pruned",
+            config_json,
+            reason=f"the network does not fit the features {input_shape}: {error}",
+        )
     layer_json = [layer.model_dump(mode="json") for layer in layers]
     num_classes = len(data.class_names) if data.task == "classification" else 1
     calibration = representative_windows(data.features, count=CALIBRATION_WINDOWS, seed=seed)
     untrained = untrained_int8_model(
-        layers, input_shape, task=data.task, num_classes=num_classes,
-        representative=calibration, seed=seed,
+        layers,
+        input_shape,
+        task=data.task,
+        num_classes=num_classes,
+        representative=calibration,
+        seed=seed,
     )
     cost = measure(untrained, impulse, dsp, limits.board)
     reporter.log(
@@ -189,19 +220,42 @@ def run_trial(
     )
     over = limits.exceeded(cost)
     if over:
-        return TrialOutcome("pruned", config_json, layer_json, cost, fits=False,
-                            reason="does not fit: " + ", ".join(over))
+        return TrialOutcome(
+            "pruned",
+            config_json,
+            layer_json,
+            cost,
+            fits=False,
+            reason="does not fit: " + ", ".join(over),
+        )
     check_stop()
     spec = LearningBlockSpec(task=data.task, layers=layers)
     try:
         result = train(
-            data.features, data.labels, data.class_names, spec,
-            training_settings(config, epochs=epochs, seed=seed), workdir, reporter,
-            limits=run_limits, measure_arena=False, groups=data.groups,
+            data.features,
+            data.labels,
+            data.class_names,
+            spec,
+            training_settings(config, epochs=epochs, seed=seed),
+            workdir,
+            reporter,
+            limits=run_limits,
+            measure_arena=False,
+            groups=data.groups,
+        )
+    except NothingLearned:
+        return TrialOutcome(
+            "failed",
+            config_json,
+            layer_json,
+            cost,
+            fits=True,
+            reason=nothing_learned_reason(config.learning_rate),
         )
     except TrainingError as error:
-        return TrialOutcome("failed", config_json, layer_json, cost, fits=True,
-                            reason=error.message)
+        return TrialOutcome(
+            "failed", config_json, layer_json, cost, fits=True, reason=error.message
+        )
     fits = None if cost.ram_bytes is None or cost.flash_bytes is None else True
     return TrialOutcome(
         "complete",

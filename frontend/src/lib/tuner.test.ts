@@ -4,6 +4,8 @@ import type { TunerSearchPublic, TunerTrialPublic } from '../client/types.gen';
 import {
   defaultForm,
   markerSize,
+  reasonParts,
+  scatterLayout,
   scatterTraces,
   searchBody,
   searchPercent,
@@ -188,5 +190,56 @@ describe('search progress', () => {
     const timed = { ...search, max_trials: null, time_budget_s: 600 } as TunerSearchPublic;
     expect(searchProgress(timed)).toBe('6 trials · 2 of 10 min');
     expect(searchPercent({ ...timed, state: 'done' } as TunerSearchPublic)).toBe(100);
+  });
+});
+
+describe('repeated trials', () => {
+  it('marks a repeat with the trial it repeats and leaves it out of the plot', () => {
+    const original = trialRow(trial(6), 'accuracy');
+    const repeat = trialRow(trial(17, { result: { ...trial(6).result, same_as: 6 } }), 'accuracy');
+    expect(original.sameAs).toBeNull();
+    expect(repeat.sameAs).toBe(6);
+    expect(repeat.int8).toBe(original.int8);
+    const points = scatterTraces([original, repeat], 'accuracy')[0] as { text: string[] };
+    expect(points.text).toHaveLength(1);
+    expect(points.text[0]).toMatch(/^#6 /);
+  });
+});
+
+describe('reasonParts', () => {
+  const nothingLearned =
+    'the network learned nothing at learning rate 0.05: every output is constant, so its ' +
+    'int8 model cannot run. The search moves on; if most trials end like this, check that ' +
+    'the features differ between labels';
+
+  it('heads a long reason with its first clause and keeps the rest behind it', () => {
+    expect(reasonParts(nothingLearned)).toEqual({
+      headline: 'the network learned nothing at learning rate 0.05',
+      rest:
+        'every output is constant, so its int8 model cannot run. The search moves on; if most ' +
+        'trials end like this, check that the features differ between labels',
+    });
+  });
+
+  it('shows a short reason whole', () => {
+    const reason = 'does not fit: RAM 300000 B > 262144 B';
+    expect(reasonParts(reason)).toEqual({ headline: reason, rest: '' });
+  });
+
+  it('cuts a long reason without an early stop at a word, nothing lost', () => {
+    const reason = `${'word '.repeat(30)}end`;
+    const { headline, rest } = reasonParts(reason);
+    expect(headline.length).toBeLessThanOrEqual(81);
+    expect(headline.endsWith('…')).toBe(true);
+    expect(`${headline.slice(0, -1)} ${rest}`.replace(/\s+/g, ' ')).toBe(reason);
+  });
+});
+
+describe('scatterLayout', () => {
+  it('lets axis titles push the margins on a narrow screen and names the metric', () => {
+    const layout = scatterLayout('mae');
+    expect(layout.xaxis?.automargin).toBe(true);
+    expect(layout.yaxis?.automargin).toBe(true);
+    expect(layout.yaxis?.title).toEqual({ text: 'int8 MAE' });
   });
 });

@@ -1,6 +1,6 @@
 // The Tuner page's logic: the request a form makes, a trial as a table row, the scatter plot's
 // traces (accuracy vs latency, marker size = RAM, Pareto front highlighted), progress in words.
-import type { Data } from 'plotly.js';
+import type { Data, Layout } from 'plotly.js';
 
 import type { TunerSearchCreate, TunerSearchPublic, TunerTrialPublic } from '../client/types.gen';
 
@@ -118,6 +118,8 @@ export interface TrialRow {
   /** Trial 0: the impulse's own configuration, the one the search has to beat. */
   current: boolean;
   reason: string | null;
+  /** The earlier trial of the same configuration whose figures this one shows (not trained). */
+  sameAs: number | null;
   worker: string | null;
 }
 
@@ -155,6 +157,7 @@ export function trialRow(trial: TunerTrialPublic, objective: Objective): TrialRo
     onFront: Boolean(trial.on_pareto_front),
     current: config.current_impulse === true,
     reason: (result.reason as string | undefined) ?? trial.error ?? null,
+    sameAs: numberOrNull(result.same_as),
     worker: trial.worker_name ?? trial.worker ?? null,
   };
 }
@@ -166,9 +169,30 @@ export function markerSize(ramBytes: number | null, all: ReadonlyArray<number>):
   return largest > 0 ? 8 + 20 * Math.sqrt(ramBytes / largest) : 8;
 }
 
-/** Traces of the scatter plot: every scored trial, then the Pareto front joined by latency. */
+const SHORT_REASON = 80;
+
+/** A failure's reason as the table shows it: what happened in a few words, the rest (what to
+ * do) behind it; a short reason is all headline. Touch screens have no tooltips, so the rest is
+ * a tap away rather than a hover away. */
+export function reasonParts(reason: string): { headline: string; rest: string } {
+  const text = reason.trim();
+  if (text.length <= SHORT_REASON) return { headline: text, rest: '' };
+  // The first clause ("the network learned nothing at learning rate 0.05"), when it is short.
+  const stop = text.search(/[:.;] /);
+  if (stop > 0 && stop <= SHORT_REASON) {
+    return { headline: text.slice(0, stop), rest: text.slice(stop + 1).trim() };
+  }
+  const space = text.lastIndexOf(' ', SHORT_REASON);
+  const cut = space > 0 ? space : SHORT_REASON;
+  return { headline: `${text.slice(0, cut)}…`, rest: text.slice(cut).trim() };
+}
+
+/** Traces of the scatter plot: every scored trial, then the Pareto front joined by latency.
+ * Repeats of an earlier trial are left out: they would hide behind its marker. */
 export function scatterTraces(rows: ReadonlyArray<TrialRow>, objective: Objective): Data[] {
-  const scored = rows.filter((row) => row.int8 !== null && row.latencyMs !== null);
+  const scored = rows.filter(
+    (row) => row.int8 !== null && row.latencyMs !== null && row.sameAs === null,
+  );
   const rams = scored.map((row) => row.ramBytes ?? 0);
   const name =
     objective === 'mae' ? 'int8 MAE' : objective === 'f1' ? 'int8 accuracy' : 'int8 accuracy';
@@ -208,6 +232,20 @@ export function scatterTraces(rows: ReadonlyArray<TrialRow>, objective: Objectiv
       legendgroup: name,
     } as Data,
   ];
+}
+
+/** The scatter plot's axes and legend. The chart takes its container's width, a phone's
+ * included; automargin lets the axis titles push the margins rather than be cut off there. */
+export function scatterLayout(objective: Objective): Partial<Layout> {
+  return {
+    xaxis: { title: { text: 'latency on the board, DSP + model (ms)' }, automargin: true },
+    yaxis: {
+      title: { text: objective === 'mae' ? 'int8 MAE' : 'int8 accuracy' },
+      automargin: true,
+    },
+    showlegend: true,
+    legend: { orientation: 'h', y: -0.25 },
+  };
 }
 
 /** "7 of 30 trials · 5 min 10 s" (time budgets: "7 trials · 5 of 30 min"). */

@@ -25,6 +25,8 @@ import { formatBytes, formatDateTime } from '../lib/format';
 import { parseProjectId } from '../lib/projectId';
 import {
   defaultForm,
+  reasonParts,
+  scatterLayout,
   scatterTraces,
   searchBody,
   searchPercent,
@@ -316,6 +318,8 @@ function SearchPanel({
     [data, objective],
   );
   const traces = useMemo(() => scatterTraces(rows, objective), [rows, objective]);
+  // One object per objective: a new one each poll would redraw the chart every time.
+  const layout = useMemo(() => scatterLayout(objective), [objective]);
   const actionError = pause.error ?? resume.error ?? cancel.error;
   if (!data) return <ErrorText error={search.error} />;
   return (
@@ -362,12 +366,7 @@ function SearchPanel({
           data={traces}
           label={`${objective === 'mae' ? 'MAE' : 'Accuracy'} against latency of each trial`}
           heightPx={300}
-          layout={{
-            xaxis: { title: { text: 'latency on the board, DSP + model (ms)' } },
-            yaxis: { title: { text: objective === 'mae' ? 'int8 MAE' : 'int8 accuracy' } },
-            showlegend: true,
-            legend: { orientation: 'h', y: -0.25 },
-          }}
+          layout={layout}
         />
       )}
       <TrialsTable
@@ -389,6 +388,18 @@ function describeSearch(search: TunerSearchPublic): string {
     `${search.objective}${search.objective_labels.length ? ` of ${search.objective_labels.join(', ')}` : ''}` +
     `; ${search.multi_objective ? 'NSGA-II, Pareto front of objective vs latency' : 'TPE'}; ` +
     `${search.parallel_trials} at once, ${search.epochs} epochs each.`
+  );
+}
+
+/** A failure's reason in the table: its headline, and the rest (what to do) a tap away. */
+function Reason({ reason }: { reason: string }) {
+  const { headline, rest } = reasonParts(reason);
+  if (!rest) return <div className="muted cell-note">{headline}</div>;
+  return (
+    <details className="muted cell-note">
+      <summary>{headline}</summary>
+      {rest}
+    </details>
   );
 }
 
@@ -453,13 +464,19 @@ function TrialsTable({
                       <span className="tag">current impulse</span>
                     </>
                   )}
+                  {row.sameAs !== null && (
+                    <>
+                      {' '}
+                      <span className="tag" title="not trained again: its figures are repeated">
+                        same as #{row.sameAs}
+                      </span>
+                    </>
+                  )}
                   {row.onFront && <span className="visually-hidden"> (on the Pareto front)</span>}
                 </td>
-                <td title={row.reason ?? undefined}>
+                <td>
                   {row.state}
-                  {row.reason && row.state !== 'complete' && (
-                    <div className="muted cell-note">{row.reason}</div>
-                  )}
+                  {row.reason && row.state !== 'complete' && <Reason reason={row.reason} />}
                 </td>
                 <td className="num">{metric(row.int8)}</td>
                 <td className="num">{metric(row.float32)}</td>
