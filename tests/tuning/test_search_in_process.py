@@ -56,7 +56,14 @@ def test_a_search_runs_its_trials_and_ends_at_its_budget(
         trials = list(session.scalars(select(TunerTrial).where(TunerTrial.search_id == search_id)))
         jobs = list(session.scalars(select(Job).where(Job.kind == "tuner.trial")))
         public = service.read_search(session, project_id, search_id)
+    # A configuration the sampler proposes again is recorded as a repeat ("same as #n"), trains
+    # nothing and does not use up the budget: three trials are new points, any others repeats.
+    repeats = [t for t in trials if (t.result or {}).get("same_as") is not None]
+    trials = [t for t in trials if t not in repeats]
     assert len(trials) == 3 and search.trials_started == 3
+    for repeat in repeats:
+        earlier = next(t for t in trials if t.number == repeat.result["same_as"])
+        assert repeat.config == earlier.config and repeat.objective_value == earlier.objective_value
     assert all(job.state == "succeeded" for job in jobs), [j.error for j in jobs]
     states = {t.state for t in trials}
     assert states <= {TrialState.complete, TrialState.pruned}, [t.error for t in trials]
