@@ -476,10 +476,13 @@ MF_DSP_ALWAYS_INLINE void split_outputs(const float *y, const float *x, float *d
  * 4 are Z[0] and Z[M/2], the ends). Butterfly eighth - j's outputs go to the split from
  * registers, not through the buffer, and each pair's values and powers are loaded and stored
  * once: no second pass over the spectrum. Powers land where mf_dsp_real_fft_power leaves them
- * (buffer[2k]). A pair of butterflies reads exactly the slots it writes. */
+ * (buffer[2k]). A pair of butterflies reads exactly the slots it writes. Not inlined: in the
+ * transform's body its spills join the first stage's in one larger frame (192 bytes more stack,
+ * and 1 % more instructions on the M4F). */
 template <int kEighth>
-static void radix8_last_stage_split(float *data, int m, int runtime_eighth,
-                                    const float *twiddles, const float *split) {
+static MF_DSP_FFT_NOINLINE void radix8_last_stage_split(float *data, int m, int runtime_eighth,
+                                                        const float *twiddles,
+                                                        const float *split) {
     const int eighth = kEighth > 0 ? kEighth : runtime_eighth;
     const int step = 2 * eighth;
     const int half = eighth / 2;
