@@ -4,8 +4,8 @@ Run: .venv/bin/python bench/dsp_device.py [--blocks mfcc mfe spectrogram] [--pro
 Per block, with the platform's default parameters on one 1 s 16 kHz clip (the shared 'yes'
 clip): instructions of one extraction on a Cortex-M4F (QEMU mps2-an386, hard float; also with
 the fixed-point path forced) and on no-FPU cores (Cortex-M3 on mps2-an385 and Cortex-M0+ code
-run on the same M3), where MFCC and MFE build their fixed-point path (MF_DSP_FIXED_POINT) and the
-spectrogram soft float; a last row is the M3 with the float path forced, for reference. The DSP's RAM (its static buffers from the symbol table + the stack it used, found by
+run on the same M3), where the audio blocks build their fixed-point path (MF_DSP_FIXED_POINT);
+a last row is the M3 with the float path forced, for reference. The DSP's RAM (its static buffers from the symbol table + the stack it used, found by
 painting), and the largest difference between the device's features and the Python block's.
 Built with -Os as the SDK's ARM Makefile and the estimator build (BENCH_OPT=-O2 in the
 environment builds with that instead). Also per block: the instructions of one slice of the
@@ -63,7 +63,7 @@ class Core:
 
 M4F_FLAGS = ("-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard")
 M3_FLAGS = ("-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft")
-# MFCC and MFE build their fixed-point path where the core has no FPU (MF_DSP_FIXED_POINT defaults
+# The audio blocks build their fixed-point path where the core has no FPU (MF_DSP_FIXED_POINT defaults
 # on without __ARM_FP): those rows are the SDK's; the forced rows compare the two paths.
 CORES = (
     Core("cortex-m4f", M4F_FLAGS, "mps2-an386", "cortex-m4", True),

@@ -226,10 +226,10 @@ def _interleaved(values: np.ndarray) -> np.ndarray:
 
 
 def _frames_and_fft(
-    names: _Names, layout: FrameLayout, pre_emphasis: float, *, fixed: bool = False
+    names: _Names, layout: FrameLayout, pre_emphasis: float
 ) -> tuple[list[str], str, str]:
-    """Window, FFT tables and buffer; the initialisers of the frame config and FFT plan.
-    `fixed`: the block has a fixed-point path, which has a buffer of its own."""
+    """Window, FFT tables and buffer; the initialisers of the frame config and FFT plan. The
+    float buffer is the float path's only: the fixed-point path has a buffer of its own."""
     n = layout.fft_length
     m = n // 2
     twiddles = _stage_twiddles(m)
@@ -245,7 +245,7 @@ def _frames_and_fft(
         cpp_emit.array("float", names("fft_twiddles"), _interleaved(twiddles)),
         cpp_emit.array("float", names("fft_split"), _interleaved(split)),
         "/* The frame, then its powers (every second float); two floats more than the FFT. */",
-        *(_path_only(True, [buffer]) if fixed else [buffer]),
+        *_path_only(True, [buffer]),
     ]
     frames = (
         f"{{{layout.frame_length}, {layout.stride}, {layout.n_frames}, "
@@ -291,10 +291,12 @@ def _scratch(
     history: str = "0",
     *,
     fixed: bool = False,
+    log2_mel: bool = True,
 ) -> str:
     """A named scratch at file scope: its own section, so a linker that drops an unused entry
     point (--gc-sections) drops the buffers only that entry point uses. `fixed`: the block has a
-    fixed-point path, whose buffers replace the float ones in a fixed-point build."""
+    fixed-point path, whose buffers replace the float ones in a fixed-point build; `log2_mel`
+    false: it has no mel levels (the spectrogram's go over its FFT buffer)."""
     if not fixed:
         return (
             f"static const mf_dsp_audio_scratch {names(name)} = {{{names('fft_buffer')}, {mel}, "
@@ -302,9 +304,8 @@ def _scratch(
         )
     fft = f"MF_DSP_FLOAT_ONLY({names('fft_buffer')})"
     mel = f"MF_DSP_FLOAT_ONLY({mel})" if mel != "0" else mel
-    fixed_buffers = (
-        f"MF_DSP_FIXED_ONLY({names('fixed_buffer')}), MF_DSP_FIXED_ONLY({names('log2_mel')})"
-    )
+    levels = f"MF_DSP_FIXED_ONLY({names('log2_mel')})" if log2_mel else "0"
+    fixed_buffers = f"MF_DSP_FIXED_ONLY({names('fixed_buffer')}), {levels}"
     return (
         f"static const mf_dsp_audio_scratch {names(name)} = {{\n    {fft}, {mel}, {column}, "
         f"{history},\n    {fixed_buffers}}};"
@@ -335,16 +336,42 @@ def _fixed_tables(
     target: _Target,
     layout: FrameLayout,
     pre_emphasis: float,
-    params: MelAudioParams,
+    params: MelAudioParams | None,
     dct: np.ndarray | None,
 ) -> tuple[list[str], str]:
     """The fixed-point path's tables (mf_dsp_fixed.h) and buffers, compiled in a fixed-point
-    build only; the initialiser of the config's `fixed` member."""
+    build only; the initialiser of the config's `fixed` member. `params` None: the spectrogram,
+    no filterbank (its levels are the bins' own, log2(1 / N) their scale)."""
     names = target.names
     n = layout.fft_length
     m = n // 2
     twiddles = _stage_twiddles(m)
     split = np.exp(-2j * np.pi * np.arange(m // 2 + 1) / n)
+    common = [
+        cpp_emit.array("int32_t", names("window_q30"), _q30(hann_window(layout.frame_length))),
+        cpp_emit.array("int32_t", names("fft_twiddles_q31"), _q31(_interleaved(twiddles))),
+        cpp_emit.array("int32_t", names("fft_split_q30"), _q30(_interleaved(split))),
+    ]
+    fft_init = (
+        f"    {names('window_q30')}, {int(round(pre_emphasis * Q15))},"
+        f" {names('fft_twiddles_q31')}, {names('fft_split_q30')},\n"
+    )
+    buffer = cpp_emit.buffer("int32_t", names("fixed_buffer"), n + 2)
+    if params is None:
+        definitions = [
+            "/* Fixed-point path (mf_dsp_fixed.h): window in Q30, twiddles in Q31 (split step's in",
+            f" * Q30); no mel weights, log2(1 / {n}) in Q16. */",
+            *common,
+            "static const mf_dsp_fixed_tables "
+            + names("fixed")
+            + " = {\n"
+            + fft_init
+            + f"    0, {int(round(-np.log2(n) * 65536))},  /* no mel weights, log2(1 / N) */\n"
+            "    0, 0, 0,  /* no DCT */\n"
+            "};",
+            buffer,
+        ]
+        return _path_only(False, definitions), f"MF_DSP_FIXED_ONLY(&{names('fixed')})"
     weights = mel_weights_for(
         params, sample_rate_hz=target.sample_rate_hz, fft_length=layout.fft_length
     )
@@ -365,9 +392,7 @@ def _fixed_tables(
         "/* Fixed-point path (mf_dsp_fixed.h): window in Q30, pre-emphasis in Q15, twiddles in Q31",
         " * (split step's in Q30); mel",
         f" * weights in Q{mel_q} of the largest, log2(largest / ({n} x 2^{mel_q})) in Q16. */",
-        cpp_emit.array("int32_t", names("window_q30"), _q30(hann_window(layout.frame_length))),
-        cpp_emit.array("int32_t", names("fft_twiddles_q31"), _q31(_interleaved(twiddles))),
-        cpp_emit.array("int32_t", names("fft_split_q30"), _q30(_interleaved(split))),
+        *common,
         cpp_emit.array("uint16_t", names("mel_weights_fixed"), mel_weights),
     ]
     dct_init = "0, 0, 0"
@@ -388,14 +413,15 @@ def _fixed_tables(
         ]
         dct_init = f"{names('dct_fixed')}, {names('dct_row_sums')}, {dct_q}"
     definitions += [
-        "static const mf_dsp_fixed_tables " + names("fixed") + " = {\n"
-        f"    {names('window_q30')}, {int(round(pre_emphasis * Q15))},"
-        f" {names('fft_twiddles_q31')}, {names('fft_split_q30')},\n"
-        f"    {names('mel_weights_fixed')}, {int(round(log2_scale * 65536))},  "
+        "static const mf_dsp_fixed_tables "
+        + names("fixed")
+        + " = {\n"
+        + fft_init
+        + f"    {names('mel_weights_fixed')}, {int(round(log2_scale * 65536))},  "
         "/* mel weights, log2 of their scale */\n"
         f"    {dct_init},  /* DCT rows, their sums, Q */\n"
         "};",
-        cpp_emit.buffer("int32_t", names("fixed_buffer"), n + 2),
+        buffer,
         cpp_emit.buffer("int32_t", names("log2_mel"), params.n_filters),
     ]
     return _path_only(False, definitions), f"MF_DSP_FIXED_ONLY(&{names('fixed')})"
@@ -418,16 +444,14 @@ class _AudioConfig:
 def _audio_config(
     block_name: str, params: FramedAudioParams, target: _Target, *, pre_emphasis: float
 ) -> _AudioConfig:
-    """Frames and FFT, then the mel filterbank for the blocks that have one (and with it a
-    fixed-point path)."""
+    """Frames and FFT, then the mel filterbank for the blocks that have one. Every audio block
+    has a fixed-point path."""
     block = get_block(block_name)
     assert isinstance(block, FramedAudioBlock)
     layout = block.frame_layout(
         params, sample_rate_hz=target.sample_rate_hz, window_length=target.window_length
     )
-    definitions, frames, fft = _frames_and_fft(
-        target.names, layout, pre_emphasis, fixed=isinstance(params, MelAudioParams)
-    )
+    definitions, frames, fft = _frames_and_fft(target.names, layout, pre_emphasis)
     entries = [f"{frames},  {FRAMES_COMMENT}", f"{fft},  {FFT_COMMENT}"]
     if isinstance(params, MelAudioParams):
         mel_definitions, mel = _mel(target, layout, params)
@@ -549,16 +573,20 @@ def _render_mfe(params: MfeParams, target: _Target) -> ConfigParts:
 def _render_spectrogram(params: SpectrogramParams, target: _Target) -> ConfigParts:
     audio = _audio_config("spectrogram", params, target, pre_emphasis=0.0)
     layout = audio.layout
-    entries = [*audio.entries, _noise_floor_entry(params)]
-    config, body, shifted = _audio_parts(
-        "spectrogram", target.names, entries, [_scratch(target.names, "scratch")], "scratch"
-    )
+    fixed_definitions, fixed = _fixed_tables(target, layout, 0.0, None, None)
+    entries = [
+        *audio.entries,
+        _noise_floor_entry(params),
+        f"{fixed},  /* fixed-point tables */",
+    ]
+    scratch = _scratch(target.names, "scratch", fixed=True, log2_mel=False)
+    config, body, shifted = _audio_parts("spectrogram", target.names, entries, [scratch], "scratch")
     return ConfigParts(
         include="mf_dsp_audio.h",
         input_len=target.window_length,
         output_len=layout.n_frames * layout.n_bins,
         macros={"N_FRAMES": layout.n_frames, "N_BINS": layout.n_bins},
-        definitions=[*audio.definitions, *config],
+        definitions=[*audio.definitions, *fixed_definitions, *config],
         body=body,
         shifted_body=shifted,
     )

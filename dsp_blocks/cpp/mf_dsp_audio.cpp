@@ -14,6 +14,7 @@ const float kDecibelsPerNeper = 4.34294482f;  // 10 / ln 10
 
 int frames_computed = 0;
 
+#if !MF_DSP_FIXED_POINT
 /* Frame `index` of `window` through the FFT: buffer[2k] = 4 |X[k]|^2. */
 void frame_power(const mf_dsp_frame_config *frames, const mf_dsp_real_fft *fft,
                  const float *window, int index, float *buffer) {
@@ -78,6 +79,7 @@ MF_DSP_ALWAYS_INLINE float clipped_scaled_log(float x, const ScaledLog &scale) {
     if (x >= scale.one_above) return 1.0f;
     return scaled_log(x, scale.floor, scale.slope, scale.offset);
 }
+#endif
 
 /* The first frame a run must compute into rows of `row_length` values: frames that a shift of
  * whole strides carried over are moved up in `rows` and kept. */
@@ -107,6 +109,17 @@ void fixed_log2_mel(const mf_dsp_frame_config *frames, const mf_dsp_real_fft *ff
     const mf_dsp_frame_samples frame = {frames, &window[first],
                                         first > 0 ? window[first - 1] : 0.0f};
     mf_dsp_fixed_log2_mel(&frame, fft, mel, tables, scratch->fixed_buffer, scratch->log2_mel);
+    ++frames_computed;
+}
+
+/* log2 of frame t's bin powers (Q16) over the start of scratch->fixed_buffer. */
+void fixed_log2_power(const mf_dsp_frame_config *frames, const mf_dsp_real_fft *fft,
+                      const mf_dsp_fixed_tables *tables, const mf_dsp_audio_scratch *scratch,
+                      const float *window, int t) {
+    const int first = t * frames->stride;
+    const mf_dsp_frame_samples frame = {frames, &window[first],
+                                        first > 0 ? window[first - 1] : 0.0f};
+    mf_dsp_fixed_log2_power(&frame, fft, tables, scratch->fixed_buffer);
     ++frames_computed;
 }
 
@@ -283,23 +296,35 @@ MF_DSP_ALWAYS_INLINE float scaled_fraction(int32_t above, const FixedScale &scal
     return pun.f;
 }
 
+/* n log2 levels (Q16) as features in [0, 1]: above the floor, as a fraction of the range. */
+void scaled_levels(const int32_t *level, int n, const FixedScale &scale, float *row) {
+    for (int i = 0; i < n; ++i) {
+        const int32_t above = level[i] - scale.floor_q16;
+        if (above <= 0) {
+            row[i] = 0.0f;
+        } else if (above >= scale.range_q16) {
+            row[i] = 1.0f;
+        } else {
+            row[i] = scaled_fraction(above, scale);
+        }
+    }
+}
+
 void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scratch,
                const float *window, int t, const FixedScale &scale, float *features) {
     const int n_filters = config->mel.n_filters;
-    float *row = &features[t * n_filters];
     fixed_log2_mel(&config->frames, &config->fft, &config->mel, config->fixed, scratch, window,
                    t);
-    const int32_t *level = scratch->log2_mel;
-    for (int f = 0; f < n_filters; ++f) {
-        const int32_t above = level[f] - scale.floor_q16;
-        if (above <= 0) {
-            row[f] = 0.0f;
-        } else if (above >= scale.range_q16) {
-            row[f] = 1.0f;
-        } else {
-            row[f] = scaled_fraction(above, scale);
-        }
-    }
+    scaled_levels(scratch->log2_mel, n_filters, scale, &features[t * n_filters]);
+}
+
+/* Row t of the spectrogram from the fixed-point path: MFE's scaling of each bin's log2 power. */
+void spectrogram_frame(const mf_dsp_spectrogram_config *config,
+                       const mf_dsp_audio_scratch *scratch, const float *window, int t,
+                       const FixedScale &scale, float *features) {
+    const int n_bins = config->fft.length / 2 + 1;
+    fixed_log2_power(&config->frames, &config->fft, config->fixed, scratch, window, t);
+    scaled_levels(scratch->fixed_buffer, n_bins, scale, &features[t * n_bins]);
 }
 #else
 /* Row t of MFE's features: scaled dB of the mel energies. */
@@ -313,6 +338,7 @@ void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scra
 }
 #endif
 
+#if !MF_DSP_FIXED_POINT
 /* Row t of the spectrogram: scaled dB of every bin's power. */
 void spectrogram_frame(const mf_dsp_spectrogram_config *config,
                        const mf_dsp_audio_scratch *scratch, const float *window, int t,
@@ -323,6 +349,7 @@ void spectrogram_frame(const mf_dsp_spectrogram_config *config,
     const float *power = scratch->fft_buffer;
     for (int k = 0; k < n_bins; ++k) row[k] = clipped_scaled_log(power[2 * k], scale);
 }
+#endif
 
 }  // namespace
 
@@ -409,6 +436,9 @@ int mf_dsp_spectrogram_run_shifted(const mf_dsp_spectrogram_config *config,
     if (!config || !scratch || !window || !features) return MF_DSP_ERROR_NULL_POINTER;
     frames_computed = 0;
     const int n_bins = config->fft.length / 2 + 1;
+#if MF_DSP_FIXED_POINT
+    const FixedScale scale = fixed_scale(config->noise_floor_db, config->inverse_range);
+#else
     /* The FFT leaves 4 N |X|^2 / N: the floor and the dB offset absorb the 4 N. */
     const float power_scale = 4.0f * static_cast<float>(config->fft.length);
     const float floor = kLogPowerFloor * power_scale;
@@ -417,6 +447,7 @@ int mf_dsp_spectrogram_run_shifted(const mf_dsp_spectrogram_config *config,
         (-kDecibelsPerNeper * mf_dsp_fast_ln(power_scale) - config->noise_floor_db) *
         config->inverse_range;
     const ScaledLog scale = scaled_log_bounds(floor, slope, offset);
+#endif
     const int first = first_new_frame(&config->frames, shifted_samples, features, n_bins);
     if (frame_zero_changed(&config->frames, first)) {
         spectrogram_frame(config, scratch, window, 0, scale, features);

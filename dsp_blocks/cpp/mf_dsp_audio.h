@@ -18,9 +18,9 @@
  * The float32 FFT's rounding differs from numpy's pocketfft; the log's error is 2e-6 dB at most
  * (mf_dsp_fast_ln); the fixed-point normalisation moves a mean by at most 2^-17.
  *
- * The fixed-point path (MF_DSP_FIXED_POINT, mf_dsp_fixed.h: MFCC and MFE on cores without an
- * FPU) is held to the same 1e-3 x the range on 16-bit audio (tests/dsp/test_cpp_parity_audio.py,
- * test_fixed_point_build_matches_python). The model reads the features as int8 quantised over
+ * The fixed-point path (MF_DSP_FIXED_POINT, mf_dsp_fixed.h: MFCC, MFE and the spectrogram on
+ * cores without an FPU) is held to the same 1e-3 x the range on 16-bit audio
+ * (tests/dsp/test_cpp_parity_audio.py, test_fixed_point_build_matches_python). The model reads the features as int8 quantised over
  * about their range, one step = range / 255, so what matters is the fraction of a step:
  *   MFCC  measured at most 0.0057 absolute on the shared clips with the defaults (range 369:
  *         0.004 of a step; on average 0.0006 of a step, which is about the share of int8 inputs
@@ -29,6 +29,9 @@
  *         noise;
  *   MFE   measured at most 1.1e-4 on the clips and 2.5e-4 over the settings tested (0.06 of a
  *         step of 1 / 255);
+ *   spectrogram  the bins' own powers through MFE's log2 and scaling (no filterbank, so each
+ *         value carries one bin's rounding): measured 2.4e-5 on the default 1 s keyword clip
+ *         (bench/dsp_device.py; 0.006 of a step);
  *   a pure synthetic chirp, whose quietest bands lie 105 dB below its tone, meets the path's
  *   arithmetic noise (about 110 dB below a frame's loudest bin): 0.14 of a step (MFCC 0.2 over
  *   a range of 369), 0.5 with variance normalisation (it divides by the small spread of the
@@ -51,8 +54,9 @@
 /* Work areas, sized by the generator: fft_buffer fft_length + 2; mel n_filters (MFCC);
  * column n_frames (MFCC with normalisation); history n_frames x n_coefficients (the shifted
  * entry point of MFCC with normalisation: the unnormalised cepstra kept from call to call);
- * the fixed-point path's fixed_buffer (fft_length + 2) and log2_mel (n_filters) in place of
- * fft_buffer and mel. Unused ones are 0. */
+ * the fixed-point path's fixed_buffer (fft_length + 2) and log2_mel (n_filters, MFCC and MFE;
+ * the spectrogram's levels go over fixed_buffer) in place of fft_buffer and mel. Unused ones
+ * are 0. */
 struct mf_dsp_audio_scratch {
     float *fft_buffer;
     float *mel;
@@ -88,6 +92,8 @@ struct mf_dsp_spectrogram_config {
     mf_dsp_real_fft fft;
     float noise_floor_db; /* in dB of the samples' units: dBFS floor + 20 log10(full scale) */
     float inverse_range;  /* 1 / (12 - dBFS floor) */
+    const mf_dsp_fixed_tables *fixed;  /* the fixed-point path's tables, without mel weights
+                                          (0 in a float build) */
 };
 
 /* features: n_frames x n_coefficients, row-major. */

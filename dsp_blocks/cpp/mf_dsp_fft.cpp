@@ -129,11 +129,12 @@ MF_DSP_ALWAYS_INLINE void rotate(const float *a, const float *w, float *c_re, fl
  * and two products by 1/sqrt(2). With bit-reversed input, the block at offset q * eighth holds
  * the sub-transform of residue r = bit-reversed(q) (3 bits), so it takes W_span^(r j):
  *   c_r = a_r W^(r j),  E = DFT4(c0, c2, c4, c6),  O = DFT4(c1, c3, c5, c7)
- *   y_k = E_k + W_8^k O_k,  y_(k+4) = E_k - W_8^k O_k   (k < 4, stored at offset k * eighth)
+ *   y_k = E_k + W_8^k O_k,  y_(k+4) = E_k - W_8^k O_k   (k < 4, output k goes to offset
+ *   k * eighth; radix8_outputs leaves y_k in y[2k], y[2k + 1])
  * `twiddled` false: j = 0 only, every W^(r j) = 1. Per output group, E is finished before O is
  * loaded: at most ~24 floats live, within the FPU's 32 registers. */
 template <bool twiddled>
-MF_DSP_ALWAYS_INLINE void radix8_butterfly(float *p, int step, const float *w) {
+MF_DSP_ALWAYS_INLINE void radix8_outputs(const float *p, int step, const float *w, float *y) {
     const float half_root = 0.707106781f;
     /* Residues 0, 2, 4, 6 sit at offsets 0, 2, 1, 3; w holds W^(r j), r = 1..7, in order. */
     float c0_re = p[0], c0_im = p[1], c2_re, c2_im, c4_re, c4_im, c6_re, c6_im;
@@ -180,28 +181,51 @@ MF_DSP_ALWAYS_INLINE void radix8_butterfly(float *p, int step, const float *w) {
     /* O_3 = od + i ou, times W_8^3 = -(1 + i) / sqrt 2 */
     const float q3_re = od_re - ou_im, q3_im = od_im + ou_re;
     const float o3_re = (q3_im - q3_re) * half_root, o3_im = -(q3_re + q3_im) * half_root;
-    p[0] = e0_re + o0_re;
-    p[1] = e0_im + o0_im;
-    p[4 * step] = e0_re - o0_re;
-    p[4 * step + 1] = e0_im - o0_im;
-    p[step] = e1_re + o1_re;
-    p[step + 1] = e1_im + o1_im;
-    p[5 * step] = e1_re - o1_re;
-    p[5 * step + 1] = e1_im - o1_im;
-    p[2 * step] = e2_re + o2_re;
-    p[2 * step + 1] = e2_im + o2_im;
-    p[6 * step] = e2_re - o2_re;
-    p[6 * step + 1] = e2_im - o2_im;
-    p[3 * step] = e3_re + o3_re;
-    p[3 * step + 1] = e3_im + o3_im;
-    p[7 * step] = e3_re - o3_re;
-    p[7 * step + 1] = e3_im - o3_im;
+    y[0] = e0_re + o0_re;
+    y[1] = e0_im + o0_im;
+    y[8] = e0_re - o0_re;
+    y[9] = e0_im - o0_im;
+    y[2] = e1_re + o1_re;
+    y[3] = e1_im + o1_im;
+    y[10] = e1_re - o1_re;
+    y[11] = e1_im - o1_im;
+    y[4] = e2_re + o2_re;
+    y[5] = e2_im + o2_im;
+    y[12] = e2_re - o2_re;
+    y[13] = e2_im - o2_im;
+    y[6] = e3_re + o3_re;
+    y[7] = e3_im + o3_im;
+    y[14] = e3_re - o3_re;
+    y[15] = e3_im - o3_im;
 }
 
-/* One radix-8 stage that is not the last, and the last one (one butterfly per j, walked with
- * one pointer). kEighth > 0: the stage's eighth known at compile time, so the eight points of a
- * butterfly are immediate offsets from one or two pointers instead of eight pointers stepped
- * (and spilled) per butterfly. Each returns where the next stage's twiddles start. */
+/* The butterfly in place: output k (y[2k], y[2k + 1]) at offset k * step. */
+template <bool twiddled>
+MF_DSP_ALWAYS_INLINE void radix8_butterfly(float *p, int step, const float *w) {
+    float y[16];
+    radix8_outputs<twiddled>(p, step, w, y);
+    p[0] = y[0];
+    p[1] = y[1];
+    p[4 * step] = y[8];
+    p[4 * step + 1] = y[9];
+    p[step] = y[2];
+    p[step + 1] = y[3];
+    p[5 * step] = y[10];
+    p[5 * step + 1] = y[11];
+    p[2 * step] = y[4];
+    p[2 * step + 1] = y[5];
+    p[6 * step] = y[12];
+    p[6 * step + 1] = y[13];
+    p[3 * step] = y[6];
+    p[3 * step + 1] = y[7];
+    p[7 * step] = y[14];
+    p[7 * step + 1] = y[15];
+}
+
+/* One radix-8 stage that is not the last. kEighth > 0: the stage's eighth known at compile time,
+ * so the eight points of a butterfly are immediate offsets from one or two pointers instead of
+ * eight pointers stepped (and spilled) per butterfly. Returns where the next stage's twiddles
+ * start. */
 template <int kEighth>
 static const float *radix8_middle_stage(float *data, int m, int runtime_eighth,
                                         const float *twiddles) {
@@ -219,25 +243,10 @@ static const float *radix8_middle_stage(float *data, int m, int runtime_eighth,
     return twiddles;
 }
 
-template <int kEighth>
-static const float *radix8_last_stage(float *data, int runtime_eighth, const float *twiddles) {
-    const int eighth = kEighth > 0 ? kEighth : runtime_eighth;
-    const int step = 2 * eighth;
-    radix8_butterfly<false>(data, step, twiddles);
-    float *p = data + 2;
-    for (int j = 1; j < eighth; ++j, p += 2, twiddles += 14) {
-        radix8_butterfly<true>(p, step, twiddles);
-    }
-    return twiddles;
-}
-
+/* A radix-8 stage that is not the last (the last is fused with the split step:
+ * radix8_last_stage_split). The platform's 512-point FFT (256 complex points) runs one of eighth
+ * 4 (and a last one of eighth 32); other lengths take the general loops. */
 static const float *radix8_stage(float *data, int m, int eighth, const float *twiddles) {
-    /* The platform's 512-point FFT (256 complex points) runs a middle stage of eighth 4 and a
-     * last one of eighth 32; other lengths take the general loops. */
-    if (8 * eighth == m) {
-        if (eighth == 32) return radix8_last_stage<32>(data, eighth, twiddles);
-        return radix8_last_stage<0>(data, eighth, twiddles);
-    }
     if (eighth == 4) return radix8_middle_stage<4>(data, m, eighth, twiddles);
     return radix8_middle_stage<0>(data, m, eighth, twiddles);
 }
@@ -421,16 +430,88 @@ static void radix2_first_stage(float *data, int m, const uint16_t *bit_reversed,
  *   2E = Z[k] + conj Z[M-k],  2O = -i (Z[k] - conj Z[M-k]),  B = W_N^k 2O
  *   2X[k] = 2E + B,  2X[M-k] = conj(2E - B).
  * Each power goes to the even float of a complex slot this pair has just read. */
-MF_DSP_ALWAYS_INLINE void split_pair(float *low, float *high, const float *w) {
-    const float a = low[0], b = low[1], c = high[0], d = high[1];
+MF_DSP_ALWAYS_INLINE void split_values(float a, float b, float c, float d, const float *w,
+                                       float *low, float *high) {
     const float e_re = a + c, e_im = b - d;
     const float o_re = b + d, o_im = c - a;
     const float b_re = w[0] * o_re - w[1] * o_im;
     const float b_im = w[0] * o_im + w[1] * o_re;
     const float low_re = e_re + b_re, low_im = e_im + b_im;
     const float high_re = e_re - b_re, high_im = e_im - b_im;
-    low[0] = low_re * low_re + low_im * low_im;
-    high[0] = high_re * high_re + high_im * high_im;
+    *low = low_re * low_re + low_im * low_im;
+    *high = high_re * high_re + high_im * high_im;
+}
+
+MF_DSP_ALWAYS_INLINE void split_pair(float *low, float *high, const float *w) {
+    split_values(low[0], low[1], high[0], high[1], w, &low[0], &high[0]);
+}
+
+/* The ends of the split step, from Z[0] and Z[M/2] (in `z0`, `middle`): DC and Nyquist are real,
+ * X[0] = re + im and X[N/2] = re - im of Z[0]; k = M/2 pairs with itself, 2X[M/2] =
+ * 2 conj Z[M/2]. */
+MF_DSP_ALWAYS_INLINE void split_ends(float *buffer, int m, float z0_re, float z0_im,
+                                     float middle_re, float middle_im) {
+    buffer[m] = 4.0f * (middle_re * middle_re + middle_im * middle_im);
+    const float dc = 2.0f * (z0_re + z0_im);
+    const float nyquist = 2.0f * (z0_re - z0_im);
+    buffer[0] = dc * dc;
+    buffer[2 * m] = nyquist * nyquist;
+}
+
+/* The split pair of output K of butterfly j (in `y`, Z[j + K eighth]) and output 7 - K of
+ * butterfly eighth - j (in `x`: its partner Z[M - j - K eighth]). K a constant, so y and x stay
+ * in registers. */
+template <int K>
+MF_DSP_ALWAYS_INLINE void split_outputs(const float *y, const float *x, float *data, int m,
+                                        int eighth, int j, const float *split) {
+    const int low = j + K * eighth;
+    split_values(y[2 * K], y[2 * K + 1], x[14 - 2 * K], x[15 - 2 * K], &split[2 * low],
+                 &data[2 * low], &data[2 * (m - low)]);
+}
+
+/* The last radix-8 stage (eighth = M/8 >= 2) and the split step at once. Output k of butterfly
+ * j is Z[j + k eighth], whose partner Z[M - j - k eighth] is output 7 - k of butterfly
+ * eighth - j: butterflies j and eighth - j (1 <= j < eighth / 2) give eight whole pairs, and
+ * butterflies 0 and eighth / 2 pair their outputs among themselves (butterfly 0's outputs 0 and
+ * 4 are Z[0] and Z[M/2], the ends). Butterfly eighth - j's outputs go to the split from
+ * registers, not through the buffer, and each pair's values and powers are loaded and stored
+ * once: no second pass over the spectrum. Powers land where mf_dsp_real_fft_power leaves them
+ * (buffer[2k]). A pair of butterflies reads exactly the slots it writes. Not inlined: in the
+ * transform's body its spills join the first stage's in one larger frame (192 bytes more stack,
+ * and 1 % more instructions on the M4F). */
+template <int kEighth>
+static MF_DSP_FFT_NOINLINE void radix8_last_stage_split(float *data, int m, int runtime_eighth,
+                                                        const float *twiddles,
+                                                        const float *split) {
+    const int eighth = kEighth > 0 ? kEighth : runtime_eighth;
+    const int step = 2 * eighth;
+    const int half = eighth / 2;
+    float y[16];
+    radix8_outputs<false>(data, step, twiddles, y);
+    /* Butterfly 0: Z[K eighth] pairs with Z[(8 - K) eighth], its output 8 - K (y + 2 seen as
+     * output 7 - K). */
+    split_outputs<1>(y, y + 2, data, m, eighth, 0, split);
+    split_outputs<2>(y, y + 2, data, m, eighth, 0, split);
+    split_outputs<3>(y, y + 2, data, m, eighth, 0, split);
+    split_ends(data, m, y[0], y[1], y[8], y[9]);
+    radix8_outputs<true>(&data[2 * half], step, twiddles + 14 * (half - 1), y);
+    split_outputs<0>(y, y, data, m, eighth, half, split);
+    split_outputs<1>(y, y, data, m, eighth, half, split);
+    split_outputs<2>(y, y, data, m, eighth, half, split);
+    split_outputs<3>(y, y, data, m, eighth, half, split);
+    for (int j = 1; j < half; ++j) {
+        float x[16];
+        radix8_outputs<true>(&data[2 * j], step, twiddles + 14 * (j - 1), y);
+        radix8_outputs<true>(&data[2 * (eighth - j)], step, twiddles + 14 * (eighth - j - 1), x);
+        split_outputs<0>(y, x, data, m, eighth, j, split);
+        split_outputs<1>(y, x, data, m, eighth, j, split);
+        split_outputs<2>(y, x, data, m, eighth, j, split);
+        split_outputs<3>(y, x, data, m, eighth, j, split);
+        split_outputs<0>(x, y, data, m, eighth, eighth - j, split);
+        split_outputs<1>(x, y, data, m, eighth, eighth - j, split);
+        split_outputs<2>(x, y, data, m, eighth, eighth - j, split);
+        split_outputs<3>(x, y, data, m, eighth, eighth - j, split);
+    }
 }
 
 /* The split step over every pair. Not inlined: in the transform's body -Os keeps the loop's
@@ -477,6 +558,14 @@ void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, const mf_dsp_frame_sampl
     while (span < m) {
         int bits_left = 0;
         while ((span << bits_left) < m) ++bits_left;
+        if (bits_left == 3 && span >= 2) {  // the last stage, radix 8, and the split step
+            if (span == 32) {
+                radix8_last_stage_split<32>(buffer, m, span, twiddles, plan->split);
+            } else {
+                radix8_last_stage_split<0>(buffer, m, span, twiddles, plan->split);
+            }
+            return;
+        }
         if (bits_left % 3 == 0) {
             twiddles = radix8_stage(buffer, m, span, twiddles);
             span *= 8;
@@ -488,14 +577,5 @@ void mf_dsp_real_fft_power(const mf_dsp_real_fft *plan, const mf_dsp_frame_sampl
 
     const float z0_re = buffer[0], z0_im = buffer[1];
     split_power(buffer, m, plan->split);
-    if (m >= 2) {
-        /* k = M/2 pairs with itself: 2X[M/2] = 2 conj Z[M/2]. */
-        float *middle = &buffer[m];
-        middle[0] = 4.0f * (middle[0] * middle[0] + middle[1] * middle[1]);
-    }
-    /* DC and Nyquist are real: X[0] = re + im, X[N/2] = re - im of Z[0]. */
-    const float dc = 2.0f * (z0_re + z0_im);
-    const float nyquist = 2.0f * (z0_re - z0_im);
-    buffer[0] = dc * dc;
-    buffer[2 * m] = nyquist * nyquist;
+    split_ends(buffer, m, z0_re, z0_im, buffer[m], buffer[m + 1]);
 }

@@ -497,11 +497,9 @@ MF_DSP_ALWAYS_INLINE int32_t fixed_log2(uint32_t high, uint32_t low) {
 
 int32_t mf_dsp_fixed_log2(uint32_t high, uint32_t low) { return fixed_log2(high, low); }
 
-void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft *plan,
-                           const mf_dsp_mel_config *mel, const mf_dsp_fixed_tables *tables,
-                           int32_t *buffer, int32_t *log2_energies) {
+int mf_dsp_fixed_power(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft *plan,
+                       const mf_dsp_fixed_tables *tables, int32_t *buffer) {
     const int m = plan->length / 2;
-    const int n_filters = mel->n_filters;
     /* Stages as in mf_dsp_real_fft_power: a first one of adds (radix 4, or radix 2 when log2(M)
      * is odd), then radix-4 stages that halve their outputs. */
     int log2_m = 0;
@@ -534,10 +532,7 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
     } else {
         loaded = load_frame<false, false>(frame, tables, m, plan->bit_reversed, bits, buffer);
     }
-    if (loaded.exponent < -1000) {
-        for (int f = 0; f < n_filters; ++f) log2_energies[f] = MF_DSP_FIXED_LOG2_FLOOR_Q16;
-        return;
-    }
+    if (loaded.exponent < -1000) return loaded.exponent;
     if (radix4_first) {
         if (!fused) radix4_stage<false>(buffer, m, 1, tables->twiddles);
     } else {
@@ -555,9 +550,42 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
             bits_left -= 2;
         }
     }
-    const int frame_exponent = loaded.exponent - shift_bits;
     split_power(buffer, m, tables->split);
+    return loaded.exponent - shift_bits;
+}
 
+void mf_dsp_fixed_log2_power(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft *plan,
+                             const mf_dsp_fixed_tables *tables, int32_t *buffer) {
+    const int n_bins = plan->length / 2 + 1;
+    const int frame_exponent = mf_dsp_fixed_power(frame, plan, tables, buffer);
+    if (frame_exponent < -1000) {
+        for (int k = 0; k < n_bins; ++k) buffer[k] = MF_DSP_FIXED_LOG2_FLOOR_Q16;
+        return;
+    }
+    /* power = 4 |X|^2 2^(2S): log2(|X|^2 / N) = log2(power) - 2 - 2S + log2(1 / N). In place:
+     * value k goes to slot k, after slots 2k and 2k + 1 (k <= 2k) are read. */
+    const int32_t offset = tables->log2_scale_q16 - 65536 * (2 * frame_exponent + 2);
+    for (int k = 0; k < n_bins; ++k) {
+        const uint32_t low = static_cast<uint32_t>(buffer[2 * k]);
+        const uint32_t high = static_cast<uint32_t>(buffer[2 * k + 1]);
+        int32_t result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
+        if (high | low) {
+            result = fixed_log2(high, low) + offset;
+            if (result < MF_DSP_FIXED_LOG2_FLOOR_Q16) result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
+        }
+        buffer[k] = result;
+    }
+}
+
+void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft *plan,
+                           const mf_dsp_mel_config *mel, const mf_dsp_fixed_tables *tables,
+                           int32_t *buffer, int32_t *log2_energies) {
+    const int n_filters = mel->n_filters;
+    const int frame_exponent = mf_dsp_fixed_power(frame, plan, tables, buffer);
+    if (frame_exponent < -1000) {
+        for (int f = 0; f < n_filters; ++f) log2_energies[f] = MF_DSP_FIXED_LOG2_FLOOR_Q16;
+        return;
+    }
     /* power = 4 |X|^2 2^(2S); the filterbank's integer weights are w / largest 2^q. */
     const int32_t offset = tables->log2_scale_q16 - 65536 * (2 * frame_exponent + 2);
     const uint16_t *weight = tables->mel_weights;

@@ -44,13 +44,27 @@ struct mf_dsp_fixed_tables {
     int32_t pre_emphasis;         /* Q15 */
     const int32_t *twiddles;      /* the float plan's twiddles, Q31 (re, im) pairs, 1 as 2^31 - 1 */
     const int32_t *split;         /* the float plan's split twiddles, Q30 pairs */
-    const uint16_t *mel_weights;  /* the float filterbank's weights / largest weight x 2^mel_q */
+    const uint16_t *mel_weights;  /* the float filterbank's weights / largest weight x 2^mel_q
+                                     (0 for the spectrogram) */
     int32_t log2_scale_q16;       /* log2(largest weight / (N 2^mel_q)), Q16: what turns the
-                                     integer sums into the Python block's |X|^2 / N energies */
+                                     integer sums into the Python block's |X|^2 / N energies;
+                                     the spectrogram's, without mel weights, log2(1 / N) */
     const int16_t *dct;           /* MFCC: DCT rows x 10 log10(2), Q(dct_q); else 0 */
     const int32_t *dct_row_sums;  /* MFCC: each row of `dct` summed */
     int dct_q;
 };
+
+/* Frame `frame` through the FFT: the powers |2X[k]|^2 2^(2S), k = 0..N/2, as uint64 in the
+ * buffer's slots 2k (low word) and 2k + 1 (high word); returns S, the frame's exponent (below
+ * -1000 for a frame of zeros, whose powers are not written). `buffer`: fft_length + 2 int32. */
+int mf_dsp_fixed_power(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft *plan,
+                       const mf_dsp_fixed_tables *tables, int32_t *buffer);
+
+/* log2 of each bin's power of one frame, in Q16 (the Python spectrogram's |X|^2 / N, with
+ * `tables->log2_scale_q16` = -log2 N), floored at log2(1e-10): n_bins = fft_length / 2 + 1
+ * values written over the start of `buffer` (fft_length + 2 int32 of work). */
+void mf_dsp_fixed_log2_power(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft *plan,
+                             const mf_dsp_fixed_tables *tables, int32_t *buffer);
 
 /* log2 of each mel energy of one frame, in Q16 (the Python block's energies, |X|^2 / N through
  * the filterbank), floored at log2(1e-10) as the Python block floors at -100 dB.

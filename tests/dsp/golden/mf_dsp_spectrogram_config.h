@@ -48,15 +48,50 @@ static const float mf_dsp_spectrogram_fft_split[6] = {
 };
 
 /* The frame, then its powers (every second float); two floats more than the FFT. */
+#if !MF_DSP_FIXED_POINT
+
 static float mf_dsp_spectrogram_fft_buffer[10];
+
+#endif
+
+#if MF_DSP_FIXED_POINT
+
+/* Fixed-point path (mf_dsp_fixed.h): window in Q30, twiddles in Q31 (split step's in
+ * Q30); no mel weights, log2(1 / 8) in Q16. */
+
+static const int32_t mf_dsp_spectrogram_window_q30[8] = {
+    0, 157245856, 536870912, 916496000, 1073741824, 916496000, 536870912,
+    157245856,
+};
+
+static const int32_t mf_dsp_spectrogram_fft_twiddles_q31[2] = {
+    2147483647, 0,
+};
+
+static const int32_t mf_dsp_spectrogram_fft_split_q30[6] = {
+    1073741824, 0, 759250125, -759250125, 0, -1073741824,
+};
+
+static const mf_dsp_fixed_tables mf_dsp_spectrogram_fixed = {
+    mf_dsp_spectrogram_window_q30, 0, mf_dsp_spectrogram_fft_twiddles_q31, mf_dsp_spectrogram_fft_split_q30,
+    0, -196608,  /* no mel weights, log2(1 / N) */
+    0, 0, 0,  /* no DCT */
+};
+
+static int32_t mf_dsp_spectrogram_fixed_buffer[10];
+
+#endif
 
 static const mf_dsp_spectrogram_config mf_dsp_spectrogram_settings = {
     {8, 8, 4, 0.0f, mf_dsp_spectrogram_window},  /* frames: length, stride, count, pre-emphasis, window */
     {8, mf_dsp_spectrogram_fft_order, mf_dsp_spectrogram_fft_twiddles, mf_dsp_spectrogram_fft_split},  /* FFT: length, input order, twiddles, split twiddles */
     38.3089981f, 0.015625f,  /* noise floor: -52 dBFS + 20 log10(full scale 32768); 1 / (12 - -52) */
+    MF_DSP_FIXED_ONLY(&mf_dsp_spectrogram_fixed),  /* fixed-point tables */
 };
 
-static const mf_dsp_audio_scratch mf_dsp_spectrogram_scratch = {mf_dsp_spectrogram_fft_buffer, 0, 0, 0, 0, 0};
+static const mf_dsp_audio_scratch mf_dsp_spectrogram_scratch = {
+    MF_DSP_FLOAT_ONLY(mf_dsp_spectrogram_fft_buffer), 0, 0, 0,
+    MF_DSP_FIXED_ONLY(mf_dsp_spectrogram_fixed_buffer), 0};
 
 extern "C" int mf_dsp_spectrogram_extract(const float *window, float *features) {
     return mf_dsp_spectrogram_run(&mf_dsp_spectrogram_settings, &mf_dsp_spectrogram_scratch, window, features);
