@@ -376,37 +376,13 @@ inline void concatenation_part_f32(const FloatConcatPartParams& p, const float* 
 
 // STRIDED_SLICE: output element (o0..o3) reads input element start[k] + o_k * stride[k].
 inline void strided_slice_f32(const StridedSliceParams& p, const float* input, float* output) {
-  for (int32_t o0 = 0; o0 < p.output_dims[0]; ++o0) {
-    const int32_t i0 = p.start[0] + o0 * p.stride[0];
-    for (int32_t o1 = 0; o1 < p.output_dims[1]; ++o1) {
-      const int32_t i1 = p.start[1] + o1 * p.stride[1];
-      for (int32_t o2 = 0; o2 < p.output_dims[2]; ++o2) {
-        const int32_t i2 = p.start[2] + o2 * p.stride[2];
-        for (int32_t o3 = 0; o3 < p.output_dims[3]; ++o3) {
-          const int32_t i3 = p.start[3] + o3 * p.stride[3];
-          *output++ = input[((i0 * p.input_dims[1] + i1) * p.input_dims[2] + i2) *
-                                p.input_dims[3] + i3];
-        }
-      }
-    }
-  }
+  strided_slice(p, input, output);
 }
 
 // RESIZE_NEAREST_NEIGHBOR: the source rows and columns are the int8 kernel's (mf/resize.h).
 inline void resize_nearest_neighbor_f32(const ResizeNearestParams& p, const float* input,
                                         float* output) {
-  const int32_t row_size = p.input_width * p.depth;
-  for (int32_t b = 0; b < p.batches; ++b) {
-    const float* batch = input + b * p.input_height * row_size;
-    for (int32_t y = 0; y < p.output_height; ++y) {
-      const float* row = batch + p.source_rows[y] * row_size;
-      for (int32_t x = 0; x < p.output_width; ++x) {
-        memcpy(output, row + p.source_columns[x] * p.depth,
-               static_cast<size_t>(p.depth) * sizeof(float));
-        output += p.depth;
-      }
-    }
-  }
+  resize_nearest_neighbor(p, input, output);
 }
 
 // RESIZE_BILINEAR in float, as TFLite's reference ResizeBilinear: the scales are input size /

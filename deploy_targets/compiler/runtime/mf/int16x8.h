@@ -380,81 +380,24 @@ inline void pad_int16(const PadParams& p, const int16_t* input, int16_t* output)
 // requantized; TFLite requires every input to share the output's scale.
 inline void concatenation_part_int16(const ConcatPartParams& p, const int16_t* input,
                                      int16_t* output) {
-  for (int32_t outer = 0; outer < p.outer_size; ++outer) {
-    for (int32_t i = 0; i < p.copy_size; ++i) {
-      output[outer * p.output_row_size + p.output_offset + i] = input[outer * p.copy_size + i];
-    }
-  }
+  concatenation_part(p, input, output);
 }
 
 // MEAN on int16 values: TFLite Micro's QuantizedMeanOrSum as mf::mean, saturating to int16.
 inline void mean_int16(const MeanParams& p, const int16_t* input, int16_t* output) {
-  int32_t out_dims[4];
-  for (int k = 0; k < 4; ++k) out_dims[k] = p.reduce[k] ? 1 : p.input_dims[k];
-  const int32_t n0 = p.reduce[0] ? p.input_dims[0] : 1;
-  const int32_t n1 = p.reduce[1] ? p.input_dims[1] : 1;
-  const int32_t n2 = p.reduce[2] ? p.input_dims[2] : 1;
-  const int32_t n3 = p.reduce[3] ? p.input_dims[3] : 1;
-  for (int32_t o0 = 0; o0 < out_dims[0]; ++o0) {
-    for (int32_t o1 = 0; o1 < out_dims[1]; ++o1) {
-      for (int32_t o2 = 0; o2 < out_dims[2]; ++o2) {
-        for (int32_t o3 = 0; o3 < out_dims[3]; ++o3) {
-          int32_t sum = 0;
-          for (int32_t r0 = 0; r0 < n0; ++r0) {
-            for (int32_t r1 = 0; r1 < n1; ++r1) {
-              for (int32_t r2 = 0; r2 < n2; ++r2) {
-                for (int32_t r3 = 0; r3 < n3; ++r3) {
-                  const int32_t i0 = o0 + r0, i1 = o1 + r1, i2 = o2 + r2, i3 = o3 + r3;
-                  sum += input[((i0 * p.input_dims[1] + i1) * p.input_dims[2] + i2) *
-                                   p.input_dims[3] + i3];
-                }
-              }
-            }
-          }
-          const int32_t shifted_sum = sum - p.input_zero_point * p.reduced_count;
-          const int32_t value = multiply_by_quantized_multiplier(shifted_sum, p.multiplier,
-                                                                 p.shift) + p.output_zero_point;
-          *output++ = clamp_to_int16(value, -32768, 32767);
-        }
-      }
-    }
-  }
+  mean(p, input, output);
 }
 
 // STRIDED_SLICE on int16 values (mf::StridedSliceParams).
 inline void strided_slice_int16(const StridedSliceParams& p, const int16_t* input,
                                 int16_t* output) {
-  for (int32_t o0 = 0; o0 < p.output_dims[0]; ++o0) {
-    const int32_t i0 = p.start[0] + o0 * p.stride[0];
-    for (int32_t o1 = 0; o1 < p.output_dims[1]; ++o1) {
-      const int32_t i1 = p.start[1] + o1 * p.stride[1];
-      for (int32_t o2 = 0; o2 < p.output_dims[2]; ++o2) {
-        const int32_t i2 = p.start[2] + o2 * p.stride[2];
-        for (int32_t o3 = 0; o3 < p.output_dims[3]; ++o3) {
-          const int32_t i3 = p.start[3] + o3 * p.stride[3];
-          *output++ = input[((i0 * p.input_dims[1] + i1) * p.input_dims[2] + i2) *
-                                p.input_dims[3] + i3];
-        }
-      }
-    }
-  }
+  strided_slice(p, input, output);
 }
 
 // RESIZE_NEAREST_NEIGHBOR on int16 values (mf::ResizeNearestParams, tables from the compiler).
 inline void resize_nearest_neighbor_int16(const ResizeNearestParams& p, const int16_t* input,
                                           int16_t* output) {
-  const int32_t row_size = p.input_width * p.depth;
-  for (int32_t b = 0; b < p.batches; ++b) {
-    const int16_t* batch = input + b * p.input_height * row_size;
-    for (int32_t y = 0; y < p.output_height; ++y) {
-      const int16_t* row = batch + p.source_rows[y] * row_size;
-      for (int32_t x = 0; x < p.output_width; ++x) {
-        memcpy(output, row + p.source_columns[x] * p.depth,
-               static_cast<size_t>(p.depth) * sizeof(int16_t));
-        output += p.depth;
-      }
-    }
-  }
+  resize_nearest_neighbor(p, input, output);
 }
 
 // MINIMUM/MAXIMUM on int16 values: the stored integers are compared (one shared scale).

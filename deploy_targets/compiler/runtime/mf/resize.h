@@ -22,15 +22,17 @@ struct ResizeNearestParams {
   const int32_t* source_columns;  // output_width entries
 };
 
-inline void resize_nearest_neighbor(const ResizeNearestParams& p, const int8_t* input,
-                                    int8_t* output) {
+// Pixels are copied whole, so one template serves int8, int16 and float tensors.
+template <typename T>
+inline void resize_nearest_neighbor(const ResizeNearestParams& p, const T* input, T* output) {
   const int32_t row_size = p.input_width * p.depth;
   for (int32_t b = 0; b < p.batches; ++b) {
-    const int8_t* batch = input + b * p.input_height * row_size;
+    const T* batch = input + b * p.input_height * row_size;
     for (int32_t y = 0; y < p.output_height; ++y) {
-      const int8_t* row = batch + p.source_rows[y] * row_size;
+      const T* row = batch + p.source_rows[y] * row_size;
       for (int32_t x = 0; x < p.output_width; ++x) {
-        memcpy(output, row + p.source_columns[x] * p.depth, static_cast<size_t>(p.depth));
+        memcpy(output, row + p.source_columns[x] * p.depth,
+               static_cast<size_t>(p.depth) * sizeof(T));
         output += p.depth;
       }
     }

@@ -44,7 +44,9 @@ struct ConcatPartParams {
   int32_t output_offset;
 };
 
-inline void concatenation_part(const ConcatPartParams& p, const int8_t* input, int8_t* output) {
+// Values are copied, never requantized, so one template serves every element type.
+template <typename T>
+inline void concatenation_part(const ConcatPartParams& p, const T* input, T* output) {
   for (int32_t outer = 0; outer < p.outer_size; ++outer) {
     for (int32_t i = 0; i < p.copy_size; ++i) {
       output[outer * p.output_row_size + p.output_offset + i] = input[outer * p.copy_size + i];
@@ -60,7 +62,8 @@ struct StridedSliceParams {
   int32_t stride[4];
 };
 
-inline void strided_slice(const StridedSliceParams& p, const int8_t* input, int8_t* output) {
+template <typename T>
+inline void strided_slice(const StridedSliceParams& p, const T* input, T* output) {
   for (int32_t o0 = 0; o0 < p.output_dims[0]; ++o0) {
     const int32_t i0 = p.start[0] + o0 * p.stride[0];
     for (int32_t o1 = 0; o1 < p.output_dims[1]; ++o1) {
@@ -89,7 +92,12 @@ struct MeanParams {
   int32_t shift;
 };
 
-inline void mean(const MeanParams& p, const int8_t* input, int8_t* output) {
+// T is int8_t or int16_t: the sum and requantization are TFLite Micro's QuantizedMeanOrSum for
+// both, saturating to T's range.
+template <typename T>
+inline void mean(const MeanParams& p, const T* input, T* output) {
+  const int32_t low = sizeof(T) == 1 ? -128 : -32768;
+  const int32_t high = sizeof(T) == 1 ? 127 : 32767;
   int32_t out_dims[4];
   for (int k = 0; k < 4; ++k) out_dims[k] = p.reduce[k] ? 1 : p.input_dims[k];
   for (int32_t o0 = 0; o0 < out_dims[0]; ++o0) {
@@ -115,7 +123,7 @@ inline void mean(const MeanParams& p, const int8_t* input, int8_t* output) {
           const int32_t shifted_sum = sum - p.input_zero_point * p.reduced_count;
           const int32_t value = multiply_by_quantized_multiplier(shifted_sum, p.multiplier,
                                                                  p.shift) + p.output_zero_point;
-          *output++ = static_cast<int8_t>(clamp_i32(value, -128, 127));
+          *output++ = static_cast<T>(clamp_i32(value, low, high));
         }
       }
     }
