@@ -49,35 +49,44 @@ def add_motion_project(session: Any, name: str = "gestures") -> tuple[int, int]:
     session.flush()
     for label in GESTURES:
         for index in range(SAMPLES_PER_GESTURE):
-            values = gesture_values(label, index)
-            sample = Sample(
-                project_id=project.id,
-                filename=f"{label}.{index}.csv",
-                label=label,
-                category="training",
-                kind="timeseries",
-                source_format="csv",
-                axes=[{"name": axis, "units": "m/s2"} for axis in AXES],
-                shape=list(values.shape),
-                sample_rate_hz=RATE_HZ,
-                interval_ms=1000.0 / RATE_HZ,
-                length=len(values),
-                duration_ms=1000.0 * SECONDS,
-                content_hash=f"{zlib.crc32(values.tobytes()):08x}{label}{index}".ljust(64, "0"),
-            )
-            sample.data = SampleData(values=values.tobytes())
-            session.add(sample)
+            session.add(motion_sample(project.id, label, index, gesture_values(label, index)))
     session.commit()
+    return project.id, add_spectral_impulse(session, project.id, '{"id": 1, "dsp_blocks": [1]}')
+
+
+def motion_sample(project_id: int, label: str, index: int, values: np.ndarray) -> Sample:
+    """A stored 3-axis training recording at RATE_HZ named `<label>.<index>.csv`."""
+    sample = Sample(
+        project_id=project_id,
+        filename=f"{label}.{index}.csv",
+        label=label,
+        category="training",
+        kind="timeseries",
+        source_format="csv",
+        axes=[{"name": axis, "units": "m/s2"} for axis in AXES],
+        shape=list(values.shape),
+        sample_rate_hz=RATE_HZ,
+        interval_ms=1000.0 / RATE_HZ,
+        length=len(values),
+        duration_ms=1000.0 * SECONDS,
+        content_hash=f"{zlib.crc32(values.tobytes()):08x}{label}{index}".ljust(64, "0"),
+    )
+    sample.data = SampleData(values=values.tobytes())
+    return sample
+
+
+def add_spectral_impulse(session: Any, project_id: int, learning_block: str) -> int:
+    """The id of a new 1 s impulse: one spectral block feeding `learning_block` (JSON)."""
     impulse = create_impulse(
         session,
-        project.id,
+        project_id,
         ImpulseCreate.model_validate_json(
             '{"input_block": {"window_size_ms": 1000, "window_increase_ms": 500},'
             ' "dsp_blocks": [{"id": 1, "type": "spectral"}],'
-            ' "learning_blocks": [{"id": 1, "dsp_blocks": [1]}]}'
+            f' "learning_blocks": [{learning_block}]}}'
         ),
     )
-    return project.id, impulse.id
+    return impulse.id
 
 
 @dataclass
@@ -181,31 +190,7 @@ def add_regression_project(session: Any, *, bad_label: str | None = None) -> tup
         values[:, 0] += 3.0 * np.sin(2 * np.pi * frequency * t + rng.uniform(0, 6))
         values = values.astype("<f4")
         label = bad_label if bad_label and index == 5 else f"{frequency:.2f}"
-        sample = Sample(
-            project_id=project.id,
-            filename=f"{label}.{index}.csv",
-            label=label,
-            category="training",
-            kind="timeseries",
-            source_format="csv",
-            axes=[{"name": axis, "units": "m/s2"} for axis in AXES],
-            shape=list(values.shape),
-            sample_rate_hz=RATE_HZ,
-            interval_ms=1000.0 / RATE_HZ,
-            length=len(values),
-            duration_ms=1000.0 * SECONDS,
-            content_hash=f"{zlib.crc32(values.tobytes()):08x}r{index}".ljust(64, "0"),
-        )
-        sample.data = SampleData(values=values.tobytes())
-        session.add(sample)
+        session.add(motion_sample(project.id, label, index, values))
     session.commit()
-    impulse = create_impulse(
-        session,
-        project.id,
-        ImpulseCreate.model_validate_json(
-            '{"input_block": {"window_size_ms": 1000, "window_increase_ms": 500},'
-            ' "dsp_blocks": [{"id": 1, "type": "spectral"}],'
-            ' "learning_blocks": [{"id": 1, "type": "regression", "dsp_blocks": [1]}]}'
-        ),
-    )
-    return project.id, impulse.id
+    regression = '{"id": 1, "type": "regression", "dsp_blocks": [1]}'
+    return project.id, add_spectral_impulse(session, project.id, regression)
