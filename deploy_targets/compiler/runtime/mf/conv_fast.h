@@ -116,6 +116,80 @@ MF_ALWAYS_INLINE int32_t* unpack_groups(int32_t* group, const int8_t* pixel, int
 #endif
 }
 
+// Input bytes staged per call of gather_column_staged: unpack_groups reads them four at a time.
+const int32_t kStagedBytes = 64;
+
+// `count` bytes: four at a time with (unaligned) word loads and stores, which the Cortex-M4
+// allows for LDR/STR.
+MF_ALWAYS_INLINE void copy_bytes(int8_t* to, const int8_t* from, int32_t count) {
+  int32_t i = 0;
+  for (; i + 4 <= count; i += 4) __builtin_memcpy(to + i, from + i, 4);
+  for (; i < count; ++i) to[i] = from[i];
+}
+
+// Unpacks the whole groups of the staged bytes into the column, keeps the rest (at most
+// three bytes) at the front.
+inline void flush_staged(int8_t* staged, int32_t* count, int32_t** group, int32_t offset_pair) {
+  const int32_t whole = *count / 4;
+  *group = unpack_groups(*group, staged, whole, offset_pair);
+  for (int32_t i = 4 * whole; i < *count; ++i) staged[i - 4 * whole] = staged[i];
+  *count -= 4 * whole;
+}
+
+// gather_column for a depth that is not a whole number of groups (the first layer of an
+// image model: 3 channels): the window's bytes are copied into a staging buffer, taps over
+// the padding as the input zero point (which the offset turns into the reference's 0), and
+// unpacked four at a time as in the other cases; the last depth % 4 values go to the tail as
+// int32. Per value this is a byte copy and a quarter of a group, where ColumnWriter takes
+// some thirty instructions.
+MF_HOT_LOOP inline void gather_column_staged(const ConvParams& p, const int8_t* input,
+                                             int32_t batch, int32_t in_y_origin,
+                                             int32_t in_x_origin, int8_t padding_byte,
+                                             int32_t* words, int32_t q) {
+  const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
+  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
+  const int32_t input_depth = p.input_depth;
+  // Word-aligned: unpack_groups reads it with 32-bit loads.
+  int32_t staged_words[kStagedBytes / 4];
+  int8_t* const staged = reinterpret_cast<int8_t*>(staged_words);
+  int32_t* group = words + 2 * q;
+  int32_t count = 0;  // bytes staged, always fewer than 4 after a flush
+  // With dilation 1, a filter row whose taps are all inside the input is one run of bytes.
+  const int32_t row_bytes = p.filter_width * input_depth;
+  const bool runs = p.dilation_width == 1 && row_bytes <= kStagedBytes - 3 && in_x_origin >= 0 &&
+                    in_x_origin + p.filter_width <= p.input_width;
+  for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y) {
+    const int32_t in_y = in_y_origin + p.dilation_height * filter_y;
+    const bool row_inside = in_y >= 0 && in_y < p.input_height;
+    const int8_t* const row =
+        row_inside ? input + (batch * p.input_height + in_y) * p.input_width * input_depth
+                   : input;
+    if (runs && row_inside) {
+      if (count + row_bytes > kStagedBytes) flush_staged(staged, &count, &group, offset_pair);
+      copy_bytes(staged + count, row + in_x_origin * input_depth, row_bytes);
+      count += row_bytes;
+      continue;
+    }
+    for (int32_t filter_x = 0; filter_x < p.filter_width; ++filter_x) {
+      if (count + input_depth > kStagedBytes) flush_staged(staged, &count, &group, offset_pair);
+      const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
+      int8_t* to = staged + count;
+      count += input_depth;
+      if (!row_inside || in_x < 0 || in_x >= p.input_width) {
+        for (int32_t c = 0; c < input_depth; ++c) to[c] = padding_byte;
+        continue;
+      }
+      const int8_t* pixel = row + in_x * input_depth;
+      for (int32_t c = 0; c < input_depth; ++c) to[c] = pixel[c];
+    }
+  }
+  const int32_t whole = count / 4;
+  unpack_groups(group, staged, whole, offset_pair);
+  // The depth % 4 tail taps, three words per position after the groups.
+  int32_t* tail = words + 2 * kPositions * (depth / 4) + 3 * q;
+  for (int32_t i = 4 * whole; i < count; ++i) *tail++ = staged[i] + p.input_offset;
+}
+
 // The column of output position `position` (batch, y, x flattened) into slot q.
 MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
                                       int32_t position, int32_t* words, int32_t q) {
@@ -188,6 +262,12 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
       }
       group = zero_groups(group, (p.filter_width - end_x) * groups_per_tap);
     }
+    return;
+  }
+  const int32_t padding_byte = -p.input_offset;  // the input zero point: adds up to 0
+  if (p.input_depth <= kStagedBytes - 3 && padding_byte >= -128 && padding_byte <= 127) {
+    gather_column_staged(p, input, batch, in_y_origin, in_x_origin,
+                         static_cast<int8_t>(padding_byte), words, q);
     return;
   }
   ColumnWriter writer(words, q, depth);
