@@ -142,7 +142,13 @@ inline void flush_staged(int8_t* staged, int32_t* count, int32_t** group, int32_
 // unpacked four at a time as in the other cases; the last depth % 4 values go to the tail as
 // int32. Per value this is a byte copy and a quarter of a group, where ColumnWriter takes
 // some thirty instructions.
-MF_HOT_LOOP inline void gather_column_staged(const ConvParams& p, const int8_t* input,
+//
+// gcc at -O2 turns its byte loops into calls of memcpy and memset, a call per tap of three
+// bytes; the attribute keeps them loops.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O2", "no-tree-loop-distribute-patterns")))
+#endif
+inline void gather_column_staged(const ConvParams& p, const int8_t* input,
                                              int32_t batch, int32_t in_y_origin,
                                              int32_t in_x_origin, int8_t padding_byte,
                                              int32_t* words, int32_t q) {
