@@ -696,6 +696,89 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
   }
 }
 
+// The products of one output channel's weights (from `weights` on, advanced past them) with
+// the columns of the first kCount (1 or 2) positions, `groups` groups of four taps (at least
+// one), added to acc0 (and acc1). For the last positions of a layer whose count is not a
+// multiple of four, where the four-position loop would spend 13 instructions on each group
+// whatever the count: here 6 (one position) or 9 (two).
+template <int kCount>
+MF_ALWAYS_INLINE void accumulate_few_positions(const int32_t* column, const int8_t*& weights,
+                                               int32_t groups, int32_t& acc0, int32_t& acc1) {
+#if MF_SIMD_ACLE
+  int32_t w, w_even, x0, x1, x2, x3;
+#define MF_FEW_GROUP_ASM                                      \
+  "ldr %[w], [%[weights]], #4\n\t"                            \
+  ".if " MF_FEW_COUNT " == 2\n\t"                             \
+  "ldrd %[x2], %[x3], [%[column], #8]\n\t"                    \
+  ".endif\n\t"                                                \
+  "ldrd %[x0], %[x1], [%[column]], #32\n\t"                   \
+  "sxtb16 %[w_even], %[w]\n\t"                                \
+  "sxtb16 %[w], %[w], ror #8\n\t"                             \
+  "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"              \
+  "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"                   \
+  ".if " MF_FEW_COUNT " == 2\n\t"                             \
+  "smlad %[acc1], %[x2], %[w_even], %[acc1]\n\t"              \
+  "smlad %[acc1], %[x3], %[w], %[acc1]\n\t"                   \
+  ".endif\n\t"
+#define MF_FEW_COUNT "%c[count]"
+  __asm__(
+      "tst %[groups], #1\n\t"
+      "beq 2f\n\t"
+      MF_FEW_GROUP_ASM
+      "2:\n\t"
+      "lsrs %[groups], %[groups], #1\n\t"
+      "beq 3f\n\t"
+      "1:\n\t"
+      MF_FEW_GROUP_ASM MF_FEW_GROUP_ASM
+      "subs %[groups], %[groups], #1\n\t"
+      "bne 1b\n\t"
+      "3:\n\t"
+      : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [column] "+r"(column), [weights] "+r"(weights),
+        [groups] "+r"(groups), [w] "=&r"(w), [w_even] "=&r"(w_even), [x0] "=&r"(x0),
+        [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3)
+      : [count] "i"(kCount)
+      : "cc", "memory");
+#undef MF_FEW_COUNT
+#undef MF_FEW_GROUP_ASM
+#else
+  for (int32_t g = 0; g < groups; ++g, column += 2 * kPositions) {
+    const int32_t w = simd::read_s8x4(weights);
+    weights += 4;
+    const int32_t w_even = simd::sxtb16(w);
+    const int32_t w_odd = simd::sxtb16_odd(w);
+    acc0 = simd::smlad(column[0], w_even, acc0);
+    acc0 = simd::smlad(column[1], w_odd, acc0);
+    if (kCount == 2) {
+      acc1 = simd::smlad(column[2], w_even, acc1);
+      acc1 = simd::smlad(column[3], w_odd, acc1);
+    }
+  }
+#endif
+}
+
+// All output channels of the last `count` (1 or 2) positions of a lean layer (lean_layer),
+// from output index index0 on.
+template <int kCount, class Store>
+MF_HOT_LOOP inline void conv_few_positions(const ConvParams& p, const int32_t* words,
+                                           const int8_t* filter, const int32_t* bias,
+                                           int32_t index0, const Store& store_argument) {
+  const Store store = store_argument;  // as in conv_positions
+  const int32_t groups = p.filter_height * p.filter_width * p.input_depth / 4;
+  const int32_t output_depth = p.output_depth;
+  const int32_t* table = p.output_requantizers;
+  const int8_t* weights = filter;
+  for (int32_t out_channel = 0; out_channel < output_depth; ++out_channel, table += 4) {
+    int32_t acc0 = bias[out_channel];
+    int32_t acc1 = acc0;
+    accumulate_few_positions<kCount>(words, weights, groups, acc0, acc1);
+    store(index0 + out_channel, requantize_folded<true>(table, acc0, -128, 127));
+    if (kCount == 2) {
+      store(index0 + output_depth + out_channel,
+            requantize_folded<true>(table, acc1, -128, 127));
+    }
+  }
+}
+
 // The whole convolution. `scratch` holds column_words(depth) words, 4-byte aligned.
 // For a 1x1 stride-1 convolution with output_depth <= input_depth, input may equal output:
 // the four positions are gathered before any of their outputs is written, and those outputs
@@ -711,7 +794,13 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
     for (int32_t q = 0; q < kPositions; ++q) {
       gather_column(p, input, position + (q < count ? q : count - 1), words, q);
     }
-    if (count == kPositions) {
+    if (count <= 2 && lean) {
+      if (count == 1) {
+        conv_few_positions<1>(p, words, filter, bias, position * p.output_depth, store);
+      } else {
+        conv_few_positions<2>(p, words, filter, bias, position * p.output_depth, store);
+      }
+    } else if (count == kPositions) {
       if (lean) {
         conv_positions<true, true>(p, words, filter, bias, position * p.output_depth, count,
                                    store);
