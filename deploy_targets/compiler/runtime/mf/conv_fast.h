@@ -789,10 +789,23 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
   int32_t* words = reinterpret_cast<int32_t*>(scratch);
   const int32_t positions = p.batches * p.output_height * p.output_width;
   const bool lean = lean_layer(p, bias);
+  // A 1x1 stride-1 convolution without padding: position n's column is input pixel n, whose
+  // channels are unpacked as they lie, without gather_column's search for the window.
+  const bool pixel_columns = p.filter_height == 1 && p.filter_width == 1 &&
+                             p.stride_height == 1 && p.stride_width == 1 &&
+                             p.padding_height == 0 && p.padding_width == 0 &&
+                             p.input_depth % 4 == 0;
+  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
   for (int32_t position = 0; position < positions; position += kPositions) {
     const int32_t count = positions - position < kPositions ? positions - position : kPositions;
     for (int32_t q = 0; q < kPositions; ++q) {
-      gather_column(p, input, position + (q < count ? q : count - 1), words, q);
+      const int32_t column_position = position + (q < count ? q : count - 1);
+      if (pixel_columns) {
+        unpack_groups(words + 2 * q, input + column_position * p.input_depth, p.input_depth / 4,
+                      offset_pair);
+      } else {
+        gather_column(p, input, column_position, words, q);
+      }
     }
     if (count <= 2 && lean) {
       if (count == 1) {
