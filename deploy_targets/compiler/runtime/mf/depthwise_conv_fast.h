@@ -444,12 +444,14 @@ MF_HOT_LOOP inline void depthwise_row_by_tap_pairs(const DepthwiseConvParams& p,
     const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
     const bool inside = in_x_origin >= 0 && in_x_origin + x_reach < p.input_width;
     if (inside && previous_inside) {
+      const int8_t** const end = table + 2 * pairs;
       if (padded_rows) {
-        for (int32_t i = 0; i < 2 * pairs; ++i) {
-          if (table[i] != padding_pixel) table[i] += x_step;
+        for (const int8_t** entry = table; entry != end; ++entry) {
+          if (*entry != padding_pixel) *entry += x_step;
         }
       } else {
-        for (int32_t i = 0; i < 2 * pairs; ++i) table[i] += x_step;
+        const int32_t step = x_step;  // a copy gcc keeps in a register
+        for (const int8_t** entry = table; entry != end; ++entry) *entry += step;
       }
     } else {
       pairs = fill_tap_pair_table(p, rows, out_y, out_x, padding_pixel, table);
