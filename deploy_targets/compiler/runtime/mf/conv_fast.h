@@ -30,6 +30,13 @@ inline int32_t column_words(int32_t depth) {
   return 2 * kPositions * (depth / 4) + (depth % 4 ? 3 * kPositions : 0);
 }
 
+// The taps of one column in the fast path: the filter's, rounded up to a multiple of 4
+// where the compiler padded the filter (ConvParams::filter_padded).
+inline int32_t column_depth(const ConvParams& p) {
+  const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
+  return p.filter_padded ? (depth + 3) / 4 * 4 : depth;
+}
+
 // Collects one position's column values four at a time into its slot q.
 class ColumnWriter {
  public:
@@ -152,11 +159,12 @@ inline void gather_column_staged(const ConvParams& p, const int8_t* input,
                                              int32_t batch, int32_t in_y_origin,
                                              int32_t in_x_origin, int8_t padding_byte,
                                              int32_t* words, int32_t q) {
-  const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
+  const int32_t depth = column_depth(p);
   const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
   const int32_t input_depth = p.input_depth;
-  // Word-aligned: unpack_groups reads it with 32-bit loads.
-  int32_t staged_words[kStagedBytes / 4];
+  // Word-aligned: unpack_groups reads it with 32-bit loads. One more word for the taps a
+  // padded filter adds.
+  int32_t staged_words[kStagedBytes / 4 + 1];
   int8_t* const staged = reinterpret_cast<int8_t*>(staged_words);
   int32_t* group = words + 2 * q;
   int32_t count = 0;  // bytes staged, always fewer than 4 after a flush
@@ -189,6 +197,10 @@ inline void gather_column_staged(const ConvParams& p, const int8_t* input,
       for (int32_t c = 0; c < input_depth; ++c) to[c] = pixel[c];
     }
   }
+  // A padded filter's extra taps (weight 0) read the padding value, 0 once offset.
+  if (p.filter_padded) {
+    while (count % 4 != 0) staged[count++] = padding_byte;
+  }
   const int32_t whole = count / 4;
   unpack_groups(group, staged, whole, offset_pair);
   // The depth % 4 tail taps, three words per position after the groups.
@@ -199,7 +211,7 @@ inline void gather_column_staged(const ConvParams& p, const int8_t* input,
 // The column of output position `position` (batch, y, x flattened) into slot q.
 MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
                                       int32_t position, int32_t* words, int32_t q) {
-  const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
+  const int32_t depth = column_depth(p);
   const int32_t out_x = position % p.output_width;
   const int32_t out_y = (position / p.output_width) % p.output_height;
   const int32_t batch = position / (p.output_width * p.output_height);
@@ -291,6 +303,9 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
           input + ((batch * p.input_height + in_y) * p.input_width + in_x) * p.input_depth;
       for (int32_t c = 0; c < p.input_depth; ++c) writer.push(pixel[c] + p.input_offset);
     }
+  }
+  for (int32_t t = p.filter_height * p.filter_width * p.input_depth; t < depth; ++t) {
+    writer.push(0);  // a padded filter's extra taps
   }
   writer.finish();
 }
@@ -571,7 +586,7 @@ MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const in
 inline bool lean_layer(const ConvParams& p, const int32_t* bias) {
   return bias && p.output_requantizers &&
          is_full_int8_range(p.activation_min, p.activation_max) &&
-         (p.filter_height * p.filter_width * p.input_depth) % 4 == 0;
+         column_depth(p) % 4 == 0;
 }
 
 template <bool all_four, bool lean, class Store>
@@ -582,7 +597,7 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
   // A copy whose address is never taken: its pointers stay in registers, where the caller's
   // object would be reloaded after every byte store (an int8_t store may alias it).
   const Store store = store_argument;
-  const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
+  const int32_t depth = column_depth(p);
   const int32_t groups = depth / 4;
   const int32_t tail = lean ? 0 : depth % 4;
   const int32_t* const columns_end = words + 2 * kPositions * groups;
@@ -763,7 +778,7 @@ MF_HOT_LOOP inline void conv_few_positions(const ConvParams& p, const int32_t* w
                                            const int8_t* filter, const int32_t* bias,
                                            int32_t index0, const Store& store_argument) {
   const Store store = store_argument;  // as in conv_positions
-  const int32_t groups = p.filter_height * p.filter_width * p.input_depth / 4;
+  const int32_t groups = column_depth(p) / 4;
   const int32_t output_depth = p.output_depth;
   const int32_t* table = p.output_requantizers;
   const int8_t* weights = filter;
@@ -779,7 +794,8 @@ MF_HOT_LOOP inline void conv_few_positions(const ConvParams& p, const int32_t* w
   }
 }
 
-// The whole convolution. `scratch` holds column_words(depth) words, 4-byte aligned.
+// The whole convolution. `scratch` holds column_words(column_depth(p)) words, 4-byte aligned
+// (no more than column_words of the filter's depth, which the compiler reserves).
 // For a 1x1 stride-1 convolution with output_depth <= input_depth, input may equal output:
 // the four positions are gathered before any of their outputs is written, and those outputs
 // end at or before the next position's input.
@@ -787,6 +803,7 @@ template <class Store>
 inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filter,
                     const int32_t* bias, int8_t* scratch, const Store& store) {
   int32_t* words = reinterpret_cast<int32_t*>(scratch);
+  if (p.filter_padded) filter = p.filter_padded;  // the columns are padded alike
   const int32_t positions = p.batches * p.output_height * p.output_width;
   const bool lean = lean_layer(p, bias);
   // A 1x1 stride-1 convolution without padding: position n's column is input pixel n, whose
