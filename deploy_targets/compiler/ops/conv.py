@@ -17,27 +17,44 @@ from deploy_targets.compiler.ops.grouped_conv import lower_grouped_conv_2d
 from deploy_targets.compiler.ops.int16x8 import is_int16, lower_conv_2d_16x8
 from deploy_targets.compiler.steps import ConstArray
 
+# The most taps per output channel of a filter given a padded copy: its column must fit the
+# fast path's staging buffer (mf/conv_fast.h, kMaxPaddedDepth).
+MAX_PADDED_DEPTH = 60
+
+
+def padded_tap_order(k_h: int, k_w: int, in_c: int) -> list[int]:
+    """The fast path's column order of a padded filter's taps (indices into h x w x in):
+    each filter row's whole groups of four taps, which it unpacks straight from the input,
+    then the last (k_w * in_c) % 4 taps of every row (mf/conv_fast.h, gather_padded_column)."""
+    row = k_w * in_c
+    whole = row // 4 * 4
+    order = [y * row + i for y in range(k_h) for i in range(whole)]
+    return order + [y * row + i for y in range(k_h) for i in range(whole, row)]
+
 
 def padded_filter_arrays(op: Operator, flt: Tensor) -> tuple[list[ConstArray], str]:
     """The fast path's copy of a filter whose taps per output channel (h x w x in) are not a
-    multiple of 4, each channel's padded with zeros to one (mf/conv_params.h, filter_padded):
-    its columns are then whole groups of four taps, which the SMLAD loop takes without a tail.
-    None where the depth is a multiple of 4 already."""
+    multiple of 4 (mf/conv_params.h, filter_padded): each channel's taps in
+    padded_tap_order, then zeros to a multiple of 4, so its columns are whole groups of four
+    taps, which the SMLAD loop takes without a tail. None where the depth is a multiple of 4
+    already or above MAX_PADDED_DEPTH."""
     out_c, k_h, k_w, in_c = flt.shape
     depth = k_h * k_w * in_c
-    if depth % 4 == 0:
+    if depth % 4 == 0 or depth > MAX_PADDED_DEPTH:
         return [], "0"
     assert flt.data is not None
+    taps = np.asarray(flt.data, dtype=np.int8).reshape(out_c, depth)
     padded = np.zeros((out_c, -(-depth // 4) * 4), dtype=np.int8)
-    padded[:, :depth] = np.asarray(flt.data, dtype=np.int8).reshape(out_c, depth)
+    padded[:, :depth] = taps[:, padded_tap_order(k_h, k_w, in_c)]
     name = f"op{op.index}_filter_padded"
     return [
         ConstArray(
             name,
             "int8_t",
             padded.reshape(-1),
-            f"the filter, each channel's {depth} taps padded with zeros to "
-            f"{padded.shape[1]} (fast path, mf/conv_fast.h)",
+            f"the filter, each channel's {depth} taps reordered (whole groups of four of each "
+            f"row first) and padded with zeros to {padded.shape[1]} (fast path, "
+            "mf/conv_fast.h)",
         )
     ], f"const:{name}"
 

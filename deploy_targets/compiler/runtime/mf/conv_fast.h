@@ -162,9 +162,8 @@ inline void gather_column_staged(const ConvParams& p, const int8_t* input,
   const int32_t depth = column_depth(p);
   const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
   const int32_t input_depth = p.input_depth;
-  // Word-aligned: unpack_groups reads it with 32-bit loads. One more word for the taps a
-  // padded filter adds.
-  int32_t staged_words[kStagedBytes / 4 + 1];
+  // Word-aligned: unpack_groups reads it with 32-bit loads.
+  int32_t staged_words[kStagedBytes / 4];
   int8_t* const staged = reinterpret_cast<int8_t*>(staged_words);
   int32_t* group = words + 2 * q;
   int32_t count = 0;  // bytes staged, always fewer than 4 after a flush
@@ -197,15 +196,77 @@ inline void gather_column_staged(const ConvParams& p, const int8_t* input,
       for (int32_t c = 0; c < input_depth; ++c) to[c] = pixel[c];
     }
   }
-  // A padded filter's extra taps (weight 0) read the padding value, 0 once offset.
-  if (p.filter_padded) {
-    while (count % 4 != 0) staged[count++] = padding_byte;
-  }
   const int32_t whole = count / 4;
   unpack_groups(group, staged, whole, offset_pair);
   // The depth % 4 tail taps, three words per position after the groups.
   int32_t* tail = words + 2 * kPositions * (depth / 4) + 3 * q;
   for (int32_t i = 4 * whole; i < count; ++i) *tail++ = staged[i] + p.input_offset;
+}
+
+// The most taps per channel of a filter the compiler pads (ops/conv.py, MAX_PADDED_DEPTH):
+// a whole column and its padding fit the staging buffer.
+const int32_t kMaxPaddedDepth = kStagedBytes - 4;
+
+// The column of a layer with a padded filter (ConvParams::filter_padded) in the compiler's tap
+// order (ops/conv.py, padded_tap_order): each filter row's whole groups of four taps, unpacked
+// straight from the input where the window lies inside it, then the rows' last
+// row_bytes % 4 taps, row after row, with padding to a whole group (weight 0). The first
+// layer of an image model (3x3x3: rows of 9 bytes) so needs no staging for most positions.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O2", "no-tree-loop-distribute-patterns")))
+#endif
+inline void gather_padded_column(const ConvParams& p, const int8_t* input, int32_t batch,
+                                 int32_t in_y_origin, int32_t in_x_origin,
+                                 int8_t padding_byte, int32_t* words, int32_t q) {
+  const int32_t row_bytes = p.filter_width * p.input_depth;
+  const int32_t row_groups = row_bytes / 4;
+  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
+  int32_t staged_words[kStagedBytes / 4];  // word-aligned for unpack_groups
+  int8_t* const staged = reinterpret_cast<int8_t*>(staged_words);
+  const int8_t* rows;  // the first filter row's bytes
+  int32_t row_step;
+  const bool inside = p.dilation_width == 1 && in_x_origin >= 0 &&
+                      in_x_origin + p.filter_width <= p.input_width && in_y_origin >= 0 &&
+                      in_y_origin + p.dilation_height * (p.filter_height - 1) < p.input_height;
+  if (inside) {
+    rows = input + ((batch * p.input_height + in_y_origin) * p.input_width + in_x_origin) *
+                       p.input_depth;
+    row_step = p.dilation_height * p.input_width * p.input_depth;
+  } else {
+    // The window in its natural order, taps over the padding as the zero point (0 once the
+    // offset is added, as the reference's skipped taps).
+    int8_t* to = staged;
+    for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y) {
+      const int32_t in_y = in_y_origin + p.dilation_height * filter_y;
+      const bool row_inside = in_y >= 0 && in_y < p.input_height;
+      for (int32_t filter_x = 0; filter_x < p.filter_width; ++filter_x) {
+        const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
+        if (!row_inside || in_x < 0 || in_x >= p.input_width) {
+          for (int32_t c = 0; c < p.input_depth; ++c) *to++ = padding_byte;
+          continue;
+        }
+        const int8_t* pixel =
+            input + ((batch * p.input_height + in_y) * p.input_width + in_x) * p.input_depth;
+        for (int32_t c = 0; c < p.input_depth; ++c) *to++ = pixel[c];
+      }
+    }
+    rows = staged;
+    row_step = row_bytes;
+  }
+  int32_t* group = words + 2 * q;
+  const int8_t* row = rows;
+  for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y, row += row_step) {
+    group = unpack_groups(group, row, row_groups, offset_pair);
+  }
+  int32_t rest_words[kStagedBytes / 4];
+  int8_t* const rest = reinterpret_cast<int8_t*>(rest_words);
+  int32_t count = 0;
+  row = rows + 4 * row_groups;
+  for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y, row += row_step) {
+    for (int32_t i = 0; i < row_bytes - 4 * row_groups; ++i) rest[count++] = row[i];
+  }
+  while (count % 4 != 0) rest[count++] = padding_byte;
+  unpack_groups(group, rest, count / 4, offset_pair);
 }
 
 // The column of output position `position` (batch, y, x flattened) into slot q.
@@ -283,6 +344,11 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
     return;
   }
   const int32_t padding_byte = -p.input_offset;  // the input zero point: adds up to 0
+  if (p.filter_padded) {
+    gather_padded_column(p, input, batch, in_y_origin, in_x_origin,
+                         static_cast<int8_t>(padding_byte), words, q);
+    return;
+  }
   if (p.input_depth <= kStagedBytes - 3 && padding_byte >= -128 && padding_byte <= 127) {
     gather_column_staged(p, input, batch, in_y_origin, in_x_origin,
                          static_cast<int8_t>(padding_byte), words, q);
@@ -303,9 +369,6 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
           input + ((batch * p.input_height + in_y) * p.input_width + in_x) * p.input_depth;
       for (int32_t c = 0; c < p.input_depth; ++c) writer.push(pixel[c] + p.input_offset);
     }
-  }
-  for (int32_t t = p.filter_height * p.filter_width * p.input_depth; t < depth; ++t) {
-    writer.push(0);  // a padded filter's extra taps
   }
   writer.finish();
 }
