@@ -172,3 +172,26 @@ def test_library_compiles_for_cortex_m_with_other_flags(name: str, flags: list[s
              str(library.out_dir / f"{library.name}.cpp"), "-o", str(tmp_path / "model.o")],
             capture_output=True, text=True)
         assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_padded_filter_puts_each_rows_whole_groups_first() -> None:
+    # 3x3x3 (an image model's first layer): rows of 9 taps, 8 of them whole groups, the 9th
+    # of each row in the last group with one zero. kernels_main.cpp's padded_filter builds the
+    # same order, which the checksum tests above run through the fast path.
+    from deploy_targets.compiler.ir import Tensor
+    from deploy_targets.compiler.ops.conv import padded_filter_arrays, padded_tap_order
+
+    order = padded_tap_order(3, 3, 3)
+    assert order == [*range(0, 8), *range(9, 17), *range(18, 26), 8, 17, 26]
+    taps = np.arange(2 * 27, dtype=np.int8).reshape(2, 3, 3, 3)
+    flt = Tensor(index=1, name="filter", dtype="int8", shape=taps.shape, data=taps)
+    op = type("Op", (), {"index": 7})()
+    arrays, arg = padded_filter_arrays(op, flt)  # type: ignore[arg-type]
+    assert arg == "const:op7_filter_padded"
+    padded = arrays[0].values.reshape(2, 28)
+    assert list(padded[1]) == [27 + t for t in order] + [0]
+    # A depth that is a multiple of 4 keeps the plain filter.
+    whole = Tensor(
+        index=2, name="f", dtype="int8", shape=(1, 1, 1, 8), data=np.zeros((1, 1, 1, 8), np.int8)
+    )
+    assert padded_filter_arrays(op, whole)[1] == "0"  # type: ignore[arg-type]

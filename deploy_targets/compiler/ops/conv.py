@@ -3,8 +3,10 @@ pointwise convolution may write over its dying input (the planner chooses)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from deploy_targets.compiler.chain_fusion import CHAIN_N_FUNCTION, CHAINED_FUNCTIONS
-from deploy_targets.compiler.ir import Operator
+from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
 from deploy_targets.compiler.ops.conv_common import (
     conv_operands,
@@ -13,6 +15,48 @@ from deploy_targets.compiler.ops.conv_common import (
 )
 from deploy_targets.compiler.ops.grouped_conv import lower_grouped_conv_2d
 from deploy_targets.compiler.ops.int16x8 import is_int16, lower_conv_2d_16x8
+from deploy_targets.compiler.steps import ConstArray
+
+# The most taps per output channel of a filter given a padded copy: its column must fit the
+# fast path's staging buffer (mf/conv_fast.h, kMaxPaddedDepth).
+MAX_PADDED_DEPTH = 60
+
+
+def padded_tap_order(k_h: int, k_w: int, in_c: int) -> list[int]:
+    """The fast path's column order of a padded filter's taps (indices into h x w x in):
+    each filter row's whole groups of four taps, which it unpacks straight from the input,
+    then the last (k_w * in_c) % 4 taps of every row (mf/conv_fast.h, gather_padded_column)."""
+    row = k_w * in_c
+    whole = row // 4 * 4
+    order = [y * row + i for y in range(k_h) for i in range(whole)]
+    return order + [y * row + i for y in range(k_h) for i in range(whole, row)]
+
+
+def padded_filter_arrays(op: Operator, flt: Tensor) -> tuple[list[ConstArray], str]:
+    """The fast path's copy of a filter whose taps per output channel (h x w x in) are not a
+    multiple of 4 (mf/conv_params.h, filter_padded): each channel's taps in
+    padded_tap_order, then zeros to a multiple of 4, so its columns are whole groups of four
+    taps, which the SMLAD loop takes without a tail. None where the depth is a multiple of 4
+    already or above MAX_PADDED_DEPTH."""
+    out_c, k_h, k_w, in_c = flt.shape
+    depth = k_h * k_w * in_c
+    if depth % 4 == 0 or depth > MAX_PADDED_DEPTH:
+        return [], "0"
+    assert flt.data is not None
+    taps = np.asarray(flt.data, dtype=np.int8).reshape(out_c, depth)
+    padded = np.zeros((out_c, -(-depth // 4) * 4), dtype=np.int8)
+    padded[:, :depth] = taps[:, padded_tap_order(k_h, k_w, in_c)]
+    name = f"op{op.index}_filter_padded"
+    return [
+        ConstArray(
+            name,
+            "int8_t",
+            padded.reshape(-1),
+            f"the filter, each channel's {depth} taps reordered (whole groups of four of each "
+            f"row first) and padded with zeros to {padded.shape[1]} (fast path, "
+            "mf/conv_fast.h)",
+        )
+    ], f"const:{name}"
 
 
 def lower_conv_2d(ctx: LoweringContext, op: Operator) -> None:
@@ -25,20 +69,32 @@ def lower_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     if f_c != in_c:
         lower_grouped_conv_2d(ctx, op)
         return
-    ctx.need(flt.quantized_dimension == 0 or not flt.is_per_channel, op,
-             "per-channel filter scales must be on axis 0 (output channels)")
+    ctx.need(
+        flt.quantized_dimension == 0 or not flt.is_per_channel,
+        op,
+        "per-channel filter scales must be on axis 0 (output channels)",
+    )
     ctx.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")
     _, _, _, out_c2 = out.shape
     ctx.need(out_c2 == out_c, op, "output depth must equal the number of filters")
     conv = prepare_conv(ctx, op, inp, out, flt, "mf::ConvParams")
-    step = ctx.add_step(op, "mf::conv_2d",
-                        [*conv.leading_args(f"in:{op.inputs[0]}"), f"out:{op.outputs[0]}",
-                         "scratch"],
-                        [op.inputs[0]], op.outputs[0], [conv.params], conv.arrays)
+    padded_arrays, padded_arg = padded_filter_arrays(op, flt)
+    conv.arrays += padded_arrays
+    conv.params.fields.append(("filter_padded", padded_arg))
+    step = ctx.add_step(
+        op,
+        "mf::conv_2d",
+        [*conv.leading_args(f"in:{op.inputs[0]}"), f"out:{op.outputs[0]}", "scratch"],
+        [op.inputs[0]],
+        op.outputs[0],
+        [conv.params],
+        conv.arrays,
+    )
     step.work_scratch_bytes = fast_conv_scratch_bytes(k_h * k_w * in_c)
     opts = op.options
-    pointwise = (k_h == k_w == 1 and opts["stride_height"] == opts["stride_width"] == 1
-                 and out_c <= in_c)
+    pointwise = (
+        k_h == k_w == 1 and opts["stride_height"] == opts["stride_width"] == 1 and out_c <= in_c
+    )
     if pointwise:
         step.in_place_function = "mf::conv_2d_1x1_in_place"
         step.in_place_args = conv.in_place_args(op)

@@ -42,6 +42,7 @@ int8_t input[kMaxBytes];
 int8_t residual[kMaxBytes];
 int8_t output[kMaxBytes];
 int8_t filter[kMaxBytes];
+int8_t filter_padded[kMaxBytes];
 int32_t bias[256];
 int32_t multipliers[256];
 int32_t shifts[256];
@@ -129,6 +130,30 @@ void output_size(int32_t in, int32_t filter_size, int32_t stride, int32_t dilati
   *padding = total > 0 ? total / 2 : 0;
 }
 
+// The fast path's padded copy of a filter whose depth is not a multiple of 4, as the compiler
+// emits it (ops/conv.py, padded_filter_arrays: each row's whole groups of four taps, then the
+// rows' remaining taps, then zeros), for every such configuration but those that are 1 mod 4,
+// which keep the tail columns.
+const int8_t* padded_filter(int32_t config, int32_t channels, int32_t filter_height,
+                            int32_t row_bytes) {
+  const int32_t depth = filter_height * row_bytes;
+  if (depth % 4 == 0 || config % 4 == 1) return 0;
+  const int32_t padded = (depth + 3) / 4 * 4;
+  const int32_t whole = row_bytes / 4 * 4;
+  for (int32_t c = 0; c < channels; ++c) {
+    const int8_t* taps = filter + c * depth;
+    int8_t* to = filter_padded + c * padded;
+    for (int32_t y = 0; y < filter_height; ++y) {
+      for (int32_t i = 0; i < whole; ++i) *to++ = taps[y * row_bytes + i];
+    }
+    for (int32_t y = 0; y < filter_height; ++y) {
+      for (int32_t i = whole; i < row_bytes; ++i) *to++ = taps[y * row_bytes + i];
+    }
+    for (int32_t t = depth; t < padded; ++t) *to++ = 0;
+  }
+  return filter_padded;
+}
+
 struct Shape {
   int32_t batches, height, width, depth, filter_height, filter_width, out_depth, stride_height,
       stride_width, dilation, same, relu;
@@ -193,6 +218,8 @@ void run_conv(int32_t config, const Shape& s) {
   fill(filter, s.out_depth * depth);
   fill_quantization(s.out_depth, depth);
   p.output_requantizers = requantizer_table(config, s.out_depth, p.output_offset);
+  p.filter_padded =
+      padded_filter(config, s.out_depth, s.filter_height, s.filter_width * s.depth);
   const int32_t out_bytes = s.batches * p.output_height * p.output_width * s.out_depth;
   int8_t* scratch = reinterpret_cast<int8_t*>(scratch_words);
   mf::conv_2d(p, input, filter, bias, output, scratch);

@@ -30,6 +30,13 @@ inline int32_t column_words(int32_t depth) {
   return 2 * kPositions * (depth / 4) + (depth % 4 ? 3 * kPositions : 0);
 }
 
+// The taps of one column in the fast path: the filter's, rounded up to a multiple of 4
+// where the compiler padded the filter (ConvParams::filter_padded).
+inline int32_t column_depth(const ConvParams& p) {
+  const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
+  return p.filter_padded ? (depth + 3) / 4 * 4 : depth;
+}
+
 // Collects one position's column values four at a time into its slot q.
 class ColumnWriter {
  public:
@@ -116,10 +123,156 @@ MF_ALWAYS_INLINE int32_t* unpack_groups(int32_t* group, const int8_t* pixel, int
 #endif
 }
 
+// Input bytes staged per call of gather_column_staged: unpack_groups reads them four at a time.
+const int32_t kStagedBytes = 64;
+
+// `count` bytes: four at a time with (unaligned) word loads and stores, which the Cortex-M4
+// allows for LDR/STR.
+MF_ALWAYS_INLINE void copy_bytes(int8_t* to, const int8_t* from, int32_t count) {
+  int32_t i = 0;
+  for (; i + 4 <= count; i += 4) __builtin_memcpy(to + i, from + i, 4);
+  for (; i < count; ++i) to[i] = from[i];
+}
+
+// Unpacks the whole groups of the staged bytes into the column, keeps the rest (at most
+// three bytes) at the front.
+inline void flush_staged(int8_t* staged, int32_t* count, int32_t** group, int32_t offset_pair) {
+  const int32_t whole = *count / 4;
+  *group = unpack_groups(*group, staged, whole, offset_pair);
+  for (int32_t i = 4 * whole; i < *count; ++i) staged[i - 4 * whole] = staged[i];
+  *count -= 4 * whole;
+}
+
+// gather_column for a depth that is not a whole number of groups (the first layer of an
+// image model: 3 channels): the window's bytes are copied into a staging buffer, taps over
+// the padding as the input zero point (which the offset turns into the reference's 0), and
+// unpacked four at a time as in the other cases; the last depth % 4 values go to the tail as
+// int32. Per value this is a byte copy and a quarter of a group, where ColumnWriter takes
+// some thirty instructions.
+//
+// gcc at -O2 turns its byte loops into calls of memcpy and memset, a call per tap of three
+// bytes; the attribute keeps them loops.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O2", "no-tree-loop-distribute-patterns")))
+#endif
+inline void gather_column_staged(const ConvParams& p, const int8_t* input,
+                                             int32_t batch, int32_t in_y_origin,
+                                             int32_t in_x_origin, int8_t padding_byte,
+                                             int32_t* words, int32_t q) {
+  const int32_t depth = column_depth(p);
+  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
+  const int32_t input_depth = p.input_depth;
+  // Word-aligned: unpack_groups reads it with 32-bit loads.
+  int32_t staged_words[kStagedBytes / 4];
+  int8_t* const staged = reinterpret_cast<int8_t*>(staged_words);
+  int32_t* group = words + 2 * q;
+  int32_t count = 0;  // bytes staged, always fewer than 4 after a flush
+  // With dilation 1, a filter row whose taps are all inside the input is one run of bytes.
+  const int32_t row_bytes = p.filter_width * input_depth;
+  const bool runs = p.dilation_width == 1 && row_bytes <= kStagedBytes - 3 && in_x_origin >= 0 &&
+                    in_x_origin + p.filter_width <= p.input_width;
+  for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y) {
+    const int32_t in_y = in_y_origin + p.dilation_height * filter_y;
+    const bool row_inside = in_y >= 0 && in_y < p.input_height;
+    const int8_t* const row =
+        row_inside ? input + (batch * p.input_height + in_y) * p.input_width * input_depth
+                   : input;
+    if (runs && row_inside) {
+      if (count + row_bytes > kStagedBytes) flush_staged(staged, &count, &group, offset_pair);
+      copy_bytes(staged + count, row + in_x_origin * input_depth, row_bytes);
+      count += row_bytes;
+      continue;
+    }
+    for (int32_t filter_x = 0; filter_x < p.filter_width; ++filter_x) {
+      if (count + input_depth > kStagedBytes) flush_staged(staged, &count, &group, offset_pair);
+      const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
+      int8_t* to = staged + count;
+      count += input_depth;
+      if (!row_inside || in_x < 0 || in_x >= p.input_width) {
+        for (int32_t c = 0; c < input_depth; ++c) to[c] = padding_byte;
+        continue;
+      }
+      const int8_t* pixel = row + in_x * input_depth;
+      for (int32_t c = 0; c < input_depth; ++c) to[c] = pixel[c];
+    }
+  }
+  const int32_t whole = count / 4;
+  unpack_groups(group, staged, whole, offset_pair);
+  // The depth % 4 tail taps, three words per position after the groups.
+  int32_t* tail = words + 2 * kPositions * (depth / 4) + 3 * q;
+  for (int32_t i = 4 * whole; i < count; ++i) *tail++ = staged[i] + p.input_offset;
+}
+
+// The most taps per channel of a filter the compiler pads (ops/conv.py, MAX_PADDED_DEPTH):
+// a whole column and its padding fit the staging buffer.
+const int32_t kMaxPaddedDepth = kStagedBytes - 4;
+
+// The column of a layer with a padded filter (ConvParams::filter_padded) in the compiler's tap
+// order (ops/conv.py, padded_tap_order): each filter row's whole groups of four taps, unpacked
+// straight from the input where the window lies inside it, then the rows' last
+// row_bytes % 4 taps, row after row, with padding to a whole group (weight 0). The first
+// layer of an image model (3x3x3: rows of 9 bytes) so needs no staging for most positions.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O2", "no-tree-loop-distribute-patterns")))
+#endif
+inline void gather_padded_column(const ConvParams& p, const int8_t* input, int32_t batch,
+                                 int32_t in_y_origin, int32_t in_x_origin,
+                                 int8_t padding_byte, int32_t* words, int32_t q) {
+  const int32_t row_bytes = p.filter_width * p.input_depth;
+  const int32_t row_groups = row_bytes / 4;
+  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
+  int32_t staged_words[kStagedBytes / 4];  // word-aligned for unpack_groups
+  int8_t* const staged = reinterpret_cast<int8_t*>(staged_words);
+  const int8_t* rows;  // the first filter row's bytes
+  int32_t row_step;
+  const bool inside = p.dilation_width == 1 && in_x_origin >= 0 &&
+                      in_x_origin + p.filter_width <= p.input_width && in_y_origin >= 0 &&
+                      in_y_origin + p.dilation_height * (p.filter_height - 1) < p.input_height;
+  if (inside) {
+    rows = input + ((batch * p.input_height + in_y_origin) * p.input_width + in_x_origin) *
+                       p.input_depth;
+    row_step = p.dilation_height * p.input_width * p.input_depth;
+  } else {
+    // The window in its natural order, taps over the padding as the zero point (0 once the
+    // offset is added, as the reference's skipped taps).
+    int8_t* to = staged;
+    for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y) {
+      const int32_t in_y = in_y_origin + p.dilation_height * filter_y;
+      const bool row_inside = in_y >= 0 && in_y < p.input_height;
+      for (int32_t filter_x = 0; filter_x < p.filter_width; ++filter_x) {
+        const int32_t in_x = in_x_origin + p.dilation_width * filter_x;
+        if (!row_inside || in_x < 0 || in_x >= p.input_width) {
+          for (int32_t c = 0; c < p.input_depth; ++c) *to++ = padding_byte;
+          continue;
+        }
+        const int8_t* pixel =
+            input + ((batch * p.input_height + in_y) * p.input_width + in_x) * p.input_depth;
+        for (int32_t c = 0; c < p.input_depth; ++c) *to++ = pixel[c];
+      }
+    }
+    rows = staged;
+    row_step = row_bytes;
+  }
+  int32_t* group = words + 2 * q;
+  const int8_t* row = rows;
+  for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y, row += row_step) {
+    group = unpack_groups(group, row, row_groups, offset_pair);
+  }
+  int32_t rest_words[kStagedBytes / 4];
+  int8_t* const rest = reinterpret_cast<int8_t*>(rest_words);
+  int32_t count = 0;
+  row = rows + 4 * row_groups;
+  for (int32_t filter_y = 0; filter_y < p.filter_height; ++filter_y, row += row_step) {
+    for (int32_t i = 0; i < row_bytes - 4 * row_groups; ++i) rest[count++] = row[i];
+  }
+  while (count % 4 != 0) rest[count++] = padding_byte;
+  unpack_groups(group, rest, count / 4, offset_pair);
+}
+
 // The column of output position `position` (batch, y, x flattened) into slot q.
 MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
                                       int32_t position, int32_t* words, int32_t q) {
-  const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
+  const int32_t depth = column_depth(p);
   const int32_t out_x = position % p.output_width;
   const int32_t out_y = (position / p.output_width) % p.output_height;
   const int32_t batch = position / (p.output_width * p.output_height);
@@ -188,6 +341,17 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
       }
       group = zero_groups(group, (p.filter_width - end_x) * groups_per_tap);
     }
+    return;
+  }
+  const int32_t padding_byte = -p.input_offset;  // the input zero point: adds up to 0
+  if (p.filter_padded) {
+    gather_padded_column(p, input, batch, in_y_origin, in_x_origin,
+                         static_cast<int8_t>(padding_byte), words, q);
+    return;
+  }
+  if (p.input_depth <= kStagedBytes - 3 && padding_byte >= -128 && padding_byte <= 127) {
+    gather_column_staged(p, input, batch, in_y_origin, in_x_origin,
+                         static_cast<int8_t>(padding_byte), words, q);
     return;
   }
   ColumnWriter writer(words, q, depth);
@@ -485,7 +649,7 @@ MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const in
 inline bool lean_layer(const ConvParams& p, const int32_t* bias) {
   return bias && p.output_requantizers &&
          is_full_int8_range(p.activation_min, p.activation_max) &&
-         (p.filter_height * p.filter_width * p.input_depth) % 4 == 0;
+         column_depth(p) % 4 == 0;
 }
 
 template <bool all_four, bool lean, class Store>
@@ -496,7 +660,7 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
   // A copy whose address is never taken: its pointers stay in registers, where the caller's
   // object would be reloaded after every byte store (an int8_t store may alias it).
   const Store store = store_argument;
-  const int32_t depth = p.filter_height * p.filter_width * p.input_depth;
+  const int32_t depth = column_depth(p);
   const int32_t groups = depth / 4;
   const int32_t tail = lean ? 0 : depth % 4;
   const int32_t* const columns_end = words + 2 * kPositions * groups;
@@ -610,7 +774,91 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
   }
 }
 
-// The whole convolution. `scratch` holds column_words(depth) words, 4-byte aligned.
+// The products of one output channel's weights (from `weights` on, advanced past them) with
+// the columns of the first kCount (1 or 2) positions, `groups` groups of four taps (at least
+// one), added to acc0 (and acc1). For the last positions of a layer whose count is not a
+// multiple of four, where the four-position loop would spend 13 instructions on each group
+// whatever the count: here 6 (one position) or 9 (two).
+template <int kCount>
+MF_ALWAYS_INLINE void accumulate_few_positions(const int32_t* column, const int8_t*& weights,
+                                               int32_t groups, int32_t& acc0, int32_t& acc1) {
+#if MF_SIMD_ACLE
+  int32_t w, w_even, x0, x1, x2, x3;
+#define MF_FEW_GROUP_ASM                                      \
+  "ldr %[w], [%[weights]], #4\n\t"                            \
+  ".if " MF_FEW_COUNT " == 2\n\t"                             \
+  "ldrd %[x2], %[x3], [%[column], #8]\n\t"                    \
+  ".endif\n\t"                                                \
+  "ldrd %[x0], %[x1], [%[column]], #32\n\t"                   \
+  "sxtb16 %[w_even], %[w]\n\t"                                \
+  "sxtb16 %[w], %[w], ror #8\n\t"                             \
+  "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"              \
+  "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"                   \
+  ".if " MF_FEW_COUNT " == 2\n\t"                             \
+  "smlad %[acc1], %[x2], %[w_even], %[acc1]\n\t"              \
+  "smlad %[acc1], %[x3], %[w], %[acc1]\n\t"                   \
+  ".endif\n\t"
+#define MF_FEW_COUNT "%c[count]"
+  __asm__(
+      "tst %[groups], #1\n\t"
+      "beq 2f\n\t"
+      MF_FEW_GROUP_ASM
+      "2:\n\t"
+      "lsrs %[groups], %[groups], #1\n\t"
+      "beq 3f\n\t"
+      "1:\n\t"
+      MF_FEW_GROUP_ASM MF_FEW_GROUP_ASM
+      "subs %[groups], %[groups], #1\n\t"
+      "bne 1b\n\t"
+      "3:\n\t"
+      : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [column] "+r"(column), [weights] "+r"(weights),
+        [groups] "+r"(groups), [w] "=&r"(w), [w_even] "=&r"(w_even), [x0] "=&r"(x0),
+        [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3)
+      : [count] "i"(kCount)
+      : "cc", "memory");
+#undef MF_FEW_COUNT
+#undef MF_FEW_GROUP_ASM
+#else
+  for (int32_t g = 0; g < groups; ++g, column += 2 * kPositions) {
+    const int32_t w = simd::read_s8x4(weights);
+    weights += 4;
+    const int32_t w_even = simd::sxtb16(w);
+    const int32_t w_odd = simd::sxtb16_odd(w);
+    acc0 = simd::smlad(column[0], w_even, acc0);
+    acc0 = simd::smlad(column[1], w_odd, acc0);
+    if (kCount == 2) {
+      acc1 = simd::smlad(column[2], w_even, acc1);
+      acc1 = simd::smlad(column[3], w_odd, acc1);
+    }
+  }
+#endif
+}
+
+// All output channels of the last `count` (1 or 2) positions of a lean layer (lean_layer),
+// from output index index0 on.
+template <int kCount, class Store>
+MF_HOT_LOOP inline void conv_few_positions(const ConvParams& p, const int32_t* words,
+                                           const int8_t* filter, const int32_t* bias,
+                                           int32_t index0, const Store& store_argument) {
+  const Store store = store_argument;  // as in conv_positions
+  const int32_t groups = column_depth(p) / 4;
+  const int32_t output_depth = p.output_depth;
+  const int32_t* table = p.output_requantizers;
+  const int8_t* weights = filter;
+  for (int32_t out_channel = 0; out_channel < output_depth; ++out_channel, table += 4) {
+    int32_t acc0 = bias[out_channel];
+    int32_t acc1 = acc0;
+    accumulate_few_positions<kCount>(words, weights, groups, acc0, acc1);
+    store(index0 + out_channel, requantize_folded<true>(table, acc0, -128, 127));
+    if (kCount == 2) {
+      store(index0 + output_depth + out_channel,
+            requantize_folded<true>(table, acc1, -128, 127));
+    }
+  }
+}
+
+// The whole convolution. `scratch` holds column_words(column_depth(p)) words, 4-byte aligned
+// (no more than column_words of the filter's depth, which the compiler reserves).
 // For a 1x1 stride-1 convolution with output_depth <= input_depth, input may equal output:
 // the four positions are gathered before any of their outputs is written, and those outputs
 // end at or before the next position's input.
@@ -618,14 +866,34 @@ template <class Store>
 inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filter,
                     const int32_t* bias, int8_t* scratch, const Store& store) {
   int32_t* words = reinterpret_cast<int32_t*>(scratch);
+  if (p.filter_padded) filter = p.filter_padded;  // the columns are padded alike
   const int32_t positions = p.batches * p.output_height * p.output_width;
   const bool lean = lean_layer(p, bias);
+  // A 1x1 stride-1 convolution without padding: position n's column is input pixel n, whose
+  // channels are unpacked as they lie, without gather_column's search for the window.
+  const bool pixel_columns = p.filter_height == 1 && p.filter_width == 1 &&
+                             p.stride_height == 1 && p.stride_width == 1 &&
+                             p.padding_height == 0 && p.padding_width == 0 &&
+                             p.input_depth % 4 == 0;
+  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
   for (int32_t position = 0; position < positions; position += kPositions) {
     const int32_t count = positions - position < kPositions ? positions - position : kPositions;
     for (int32_t q = 0; q < kPositions; ++q) {
-      gather_column(p, input, position + (q < count ? q : count - 1), words, q);
+      const int32_t column_position = position + (q < count ? q : count - 1);
+      if (pixel_columns) {
+        unpack_groups(words + 2 * q, input + column_position * p.input_depth, p.input_depth / 4,
+                      offset_pair);
+      } else {
+        gather_column(p, input, column_position, words, q);
+      }
     }
-    if (count == kPositions) {
+    if (count <= 2 && lean) {
+      if (count == 1) {
+        conv_few_positions<1>(p, words, filter, bias, position * p.output_depth, store);
+      } else {
+        conv_few_positions<2>(p, words, filter, bias, position * p.output_depth, store);
+      }
+    } else if (count == kPositions) {
       if (lean) {
         conv_positions<true, true>(p, words, filter, bias, position * p.output_depth, count,
                                    store);

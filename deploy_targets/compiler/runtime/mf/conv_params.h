@@ -34,6 +34,10 @@ struct ConvParams {
   // The fast path's requantization constants, four words per output channel (see
   // mf/requantize_fast.h), or 0 to compute them from the multipliers and shifts.
   const int32_t* output_requantizers;
+  // The fast path's copy of the filter with each output channel's taps padded with zeros to a
+  // multiple of 4 (the first layer of an image model: 3x3x3 = 27 taps, 28 here), so its
+  // columns are whole groups of four; 0 where the depth is a multiple of 4 already.
+  const int8_t* filter_padded;
 };
 
 // Bias, per-channel requantization, output offset and activation clamp of one accumulator.

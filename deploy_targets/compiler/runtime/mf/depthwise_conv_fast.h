@@ -280,14 +280,14 @@ const int32_t kMaxPairedTaps = 16;
 const int32_t kMaxTapPairs = kMaxPairedTaps / 2;
 const int32_t kMaxPaddingDepth = 256;  // the padding pixel lives on the stack
 
+// Fills `table` (kMaxPairedTaps + 1 entries) with the input addresses (channel 0) of output
+// pixel (out_y, out_x)'s taps, padding_pixel for those over the padding, an odd count padded
+// with a repeat of the last (its weight half is 0); returns the number of tap pairs.
 template <class Rows>
-MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_pairs(const DepthwiseConvParams& p,
-                                                         const Rows& rows, int32_t out_y,
-                                                         int32_t out_x, int8_t* out_pixel,
-                                                         const int8_t* padding_pixel) {
-  // The taps' input addresses (channel 0), an odd count padded with a repeat of the last
-  // (its weight half is 0).
-  const int8_t* table[kMaxPairedTaps + 1];
+MF_ALWAYS_INLINE int32_t fill_tap_pair_table(const DepthwiseConvParams& p, const Rows& rows,
+                                             int32_t out_y, int32_t out_x,
+                                             const int8_t* padding_pixel,
+                                             const int8_t** table) {
   int32_t entries = 0;
   const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
   const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
@@ -316,7 +316,14 @@ MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_pairs(const DepthwiseConvPara
     table[entries] = table[entries - 1];
     ++entries;
   }
-  const int32_t pairs = entries / 2;
+  return entries / 2;
+}
+
+// All four-channel groups of one output pixel whose tap pairs are in `table`
+// (fill_tap_pair_table). Returns the first channel it left.
+MF_HOT_LOOP inline int32_t depthwise_groups_from_table(const DepthwiseConvParams& p,
+                                                       const int8_t* const* table,
+                                                       int32_t pairs, int8_t* out_pixel) {
   const int32_t* w = p.filter_tap_pairs;  // advanced by each group's steps
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
   // Bytes of the pair steps the sequence below skips (see there).
@@ -404,6 +411,54 @@ MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_pairs(const DepthwiseConvPara
     requantize_four(p, channel, acc0, acc1, acc2, acc3, out_pixel);
   }
   return channel;
+}
+
+template <class Rows>
+MF_HOT_LOOP inline int32_t depthwise_groups_by_tap_pairs(const DepthwiseConvParams& p,
+                                                         const Rows& rows, int32_t out_y,
+                                                         int32_t out_x, int8_t* out_pixel,
+                                                         const int8_t* padding_pixel) {
+  const int8_t* table[kMaxPairedTaps + 1];
+  const int32_t pairs = fill_tap_pair_table(p, rows, out_y, out_x, padding_pixel, table);
+  return depthwise_groups_from_table(p, table, pairs, out_pixel);
+}
+
+// Every pixel of output row out_y by tap pairs (a layer padding_pixel_for gives a padding
+// pixel, so every channel is in a group of four), to out_row. Between two pixels whose
+// filter lies wholly inside the input's width the taps are the same, x_step bytes further:
+// the table is moved instead of filled again.
+template <class Rows>
+MF_HOT_LOOP inline void depthwise_row_by_tap_pairs(const DepthwiseConvParams& p,
+                                                   const Rows& rows, int32_t out_y,
+                                                   int8_t* out_row, const int8_t* padding_pixel) {
+  const int8_t* table[kMaxPairedTaps + 1];
+  const int32_t x_step = p.stride_width * p.input_depth;
+  const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
+  // Whether some filter row lies over the top or bottom padding (its taps stay put).
+  const bool padded_rows =
+      in_y_origin < 0 || in_y_origin + p.dilation_height * (p.filter_height - 1) >= p.input_height;
+  const int32_t x_reach = p.dilation_width * (p.filter_width - 1);
+  int32_t pairs = 0;
+  bool previous_inside = false;
+  for (int32_t out_x = 0; out_x < p.output_width; ++out_x, out_row += p.output_depth) {
+    const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+    const bool inside = in_x_origin >= 0 && in_x_origin + x_reach < p.input_width;
+    if (inside && previous_inside) {
+      const int8_t** const end = table + 2 * pairs;
+      if (padded_rows) {
+        for (const int8_t** entry = table; entry != end; ++entry) {
+          if (*entry != padding_pixel) *entry += x_step;
+        }
+      } else {
+        const int32_t step = x_step;  // a copy gcc keeps in a register
+        for (const int8_t** entry = table; entry != end; ++entry) *entry += step;
+      }
+    } else {
+      pairs = fill_tap_pair_table(p, rows, out_y, out_x, padding_pixel, table);
+    }
+    previous_inside = inside;
+    depthwise_groups_from_table(p, table, pairs, out_row);
+  }
 }
 
 // The padding pixel of depthwise_groups_by_tap_pairs in `buffer` (kMaxPaddingDepth bytes), or
@@ -528,6 +583,11 @@ inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
   for (int32_t batch = 0; batch < p.batches; ++batch) {
     const InputRows rows = {input + batch * p.input_height * row_bytes, row_bytes};
     for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+      if (padding_pixel) {
+        depthwise_row_by_tap_pairs(p, rows, out_y, output, padding_pixel);
+        output += p.output_width * p.output_depth;
+        continue;
+      }
       for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
         depthwise_pixel(p, rows, out_y, out_x, filter, bias, output, padding_pixel);
         output += p.output_depth;
@@ -548,6 +608,10 @@ inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* dat
     int8_t* saved_row = scratch + (out_y % rows.ring_rows) * row_bytes;
     memcpy(saved_row, data + out_y * row_bytes, static_cast<size_t>(row_bytes));
     rows.current_y = out_y;
+    if (padding_pixel) {
+      depthwise_row_by_tap_pairs(p, rows, out_y, data + out_y * row_bytes, padding_pixel);
+      continue;
+    }
     for (int32_t out_x = 0; out_x < p.output_width; ++out_x) {
       depthwise_pixel(p, rows, out_y, out_x, filter, bias,
                       data + out_y * row_bytes + out_x * p.output_depth, padding_pixel);
