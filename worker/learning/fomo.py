@@ -21,7 +21,6 @@ from worker.learning.errors import TrainingError
 from worker.learning.inference import predict
 from worker.learning.initial_model import InitialModelSpec, place_initial_model
 from worker.learning.metrics import ModelSize, model_size
-from worker.learning.notebook import write_training_notebook
 from worker.learning.reporting import NullReporter, TrainingReporter
 from worker.learning.runner import RunLimits, run_sandbox, write_workdir
 from worker.learning.settings import TrainingSettings
@@ -335,15 +334,7 @@ def train_detection(
         history=run.history,
         training_seconds=run.training_seconds,
         parameter_count=run.parameter_count,
-        artifacts=TrainingArtifacts(
-            script=workdir / "script.py",
-            saved_model_zip=run.artifacts["saved_model_zip"],
-            keras=run.artifacts.get("keras"),
-            float32_tflite=run.artifacts["float32_tflite"],
-            int8_tflite=run.artifacts["int8_tflite"],
-            history=workdir / "history.json",
-            notebook=write_training_notebook(workdir),
-        ),
+        artifacts=TrainingArtifacts.of_run(run),
         threshold=threshold,
         float32=float_metrics,
         int8=int8_metrics,

@@ -24,7 +24,7 @@ from worker.learning.metrics import (
 )
 from worker.learning.notebook import write_training_notebook
 from worker.learning.reporting import NullReporter, TrainingReporter
-from worker.learning.runner import RunLimits, run_sandbox, write_workdir
+from worker.learning.runner import RunLimits, SandboxRun, run_sandbox, write_workdir
 from worker.learning.script import generate_script
 from worker.learning.settings import TrainingSettings
 
@@ -39,6 +39,19 @@ class TrainingArtifacts(BaseModel):
     int8_tflite: Path
     history: Path
     notebook: Path
+
+    @classmethod
+    def of_run(cls, run: SandboxRun) -> TrainingArtifacts:
+        """The files a successful sandbox run left, and the notebook written beside them."""
+        return cls(
+            script=run.workdir / "script.py",
+            saved_model_zip=run.artifacts["saved_model_zip"],
+            keras=run.artifacts.get("keras"),
+            float32_tflite=run.artifacts["float32_tflite"],
+            int8_tflite=run.artifacts["int8_tflite"],
+            history=run.workdir / "history.json",
+            notebook=write_training_notebook(run.workdir),
+        )
 
 
 class TrainingResult(BaseModel):
@@ -226,15 +239,7 @@ def train(
         history=run.history,
         training_seconds=run.training_seconds,
         parameter_count=run.parameter_count,
-        artifacts=TrainingArtifacts(
-            script=workdir / "script.py",
-            saved_model_zip=run.artifacts["saved_model_zip"],
-            keras=run.artifacts.get("keras"),
-            float32_tflite=run.artifacts["float32_tflite"],
-            int8_tflite=run.artifacts["int8_tflite"],
-            history=workdir / "history.json",
-            notebook=write_training_notebook(workdir),
-        ),
+        artifacts=TrainingArtifacts.of_run(run),
         float32=float_metrics,
         int8=int8_metrics,
         differences=metric_differences,

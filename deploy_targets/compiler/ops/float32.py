@@ -18,6 +18,7 @@ from deploy_targets.compiler.ops.context import (
     c_array,
     dims4,
 )
+from deploy_targets.compiler.ops.grouped_conv import check_groups
 from deploy_targets.compiler.ops.resize import check_resize, nearest_params, resize_shape_fields
 from deploy_targets.compiler.ops.space_batch import add_space_batch_step
 from deploy_targets.compiler.ops.strided_slice import strided_slice_params
@@ -93,16 +94,9 @@ def lower_conv_f32(ctx: LoweringContext, op: Operator) -> None:
         ctx.need(flt.shape[3] == out.shape[3] and out.shape[3] % inp.shape[3] == 0, op,
                  "output depth must equal the filter's, a multiple of the input depth")
     else:
-        # A grouped convolution (Keras Conv2D(groups=...)) has a filter depth that divides
-        # the input depth; each group of filters reads its own slice of the input channels.
-        ctx.need(flt.shape[3] >= 1 and inp.shape[3] % flt.shape[3] == 0, op,
-                 f"filter depth {flt.shape[3]} must divide the input depth {inp.shape[3]}")
         ctx.need(flt.shape[0] == out.shape[3], op,
                  "output depth must equal the number of filters")
-        groups = inp.shape[3] // flt.shape[3]
-        ctx.need(out.shape[3] % groups == 0, op,
-                 f"{out.shape[3]} filters cannot be split into {groups} groups of input "
-                 "channels")
+        check_groups(ctx, op, inp.shape[3], flt.shape[3], out.shape[3])
     opts = op.options
     params = _window(ctx, op, inp, out, flt.shape[1], flt.shape[2],
                      (opts["dilation_height"], opts["dilation_width"]),

@@ -11,15 +11,23 @@ from deploy_targets.compiler.ops.conv_common import conv_operands
 from deploy_targets.compiler.steps import ParamStruct
 
 
-def lower_grouped_conv_2d(ctx: LoweringContext, op: Operator) -> None:
-    inp, out, flt = conv_operands(ctx, op)
-    batches, in_h, in_w, in_c = inp.shape
-    out_c, k_h, k_w, f_c = flt.shape
+def check_groups(ctx: LoweringContext, op: Operator, in_c: int, f_c: int, out_c: int) -> int:
+    """The number of groups of a CONV_2D whose filter depth f_c divides the input depth in_c
+    (Keras Conv2D(groups=...)): each group of out_c / groups filters reads its own slice of
+    in_c / groups input channels. Refuses shapes that do not split so, for every precision."""
     ctx.need(f_c >= 1 and in_c % f_c == 0, op,
              f"filter depth {f_c} must divide the input depth {in_c} (grouped convolution)")
     groups = in_c // f_c
     ctx.need(out_c % groups == 0, op,
              f"{out_c} filters cannot be split into {groups} groups of input channels")
+    return groups
+
+
+def lower_grouped_conv_2d(ctx: LoweringContext, op: Operator) -> None:
+    inp, out, flt = conv_operands(ctx, op)
+    batches, in_h, in_w, in_c = inp.shape
+    out_c, k_h, k_w, f_c = flt.shape
+    groups = check_groups(ctx, op, in_c, f_c, out_c)
     ctx.need(flt.quantized_dimension == 0 or not flt.is_per_channel, op,
              "per-channel filter scales must be on axis 0 (output channels)")
     ctx.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")

@@ -17,6 +17,7 @@ from deploy_targets.compiler.c_literals import double_literal, float_literal
 from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.broadcast import broadcast_shape
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
+from deploy_targets.compiler.ops.grouped_conv import check_groups
 from deploy_targets.compiler.steps import ConstArray, ParamStruct
 
 _INT16_RANGE = 65535  # int16 max - int16 min
@@ -147,12 +148,7 @@ def lower_conv_2d_16x8(ctx: LoweringContext, op: Operator) -> None:
         f_c = in_c
     else:
         out_c, k_h, k_w, f_c = flt.shape
-        # A grouped convolution (Keras Conv2D(groups=...)) has a filter depth that divides the
-        # input depth.
-        ctx.need(f_c >= 1 and in_c % f_c == 0, op,
-                 f"filter depth {f_c} must divide the input depth {in_c}")
-        ctx.need(out_c % (in_c // f_c) == 0, op,
-                 f"{out_c} filters cannot be split into {in_c // f_c} groups of input channels")
+        check_groups(ctx, op, in_c, f_c, out_c)
         ctx.need(flt.quantized_dimension == 0 or not flt.is_per_channel, op,
                  "per-channel filter scales must be on axis 0 (output channels)")
     ctx.need(all(z == 0 for z in flt.zero_points), op, "int8 filter zero points must be 0")
