@@ -92,7 +92,8 @@ class Graph:
 
         CONV_2D = output elements * kh * kw * in_ch; DEPTHWISE = output elements * kh * kw;
         FULLY_CONNECTED = outputs * inputs; UNIDIRECTIONAL_SEQUENCE_LSTM = per time step and
-        sequence, its 4 gates' state x (input + state) weights.
+        sequence, its 4 gates' state x (input + state) weights; SVDF = per batch row, its
+        filters x (input features + memory).
         """
         total = 0
         for op in self.operators:
@@ -114,6 +115,12 @@ class Graph:
                 weights = self.tensors[op.inputs[2]].shape  # input-to-forget [state, input]
                 if len(weights) == 2:
                     total += out.element_count * 4 * (weights[1] + weights[0])
+            elif op.kind == "SVDF" and len(op.inputs) > 2 and min(op.inputs[:3]) >= 0:
+                rows = self.tensors[op.inputs[0]].shape[:1]
+                feature = self.tensors[op.inputs[1]].shape  # [filters, input features]
+                time = self.tensors[op.inputs[2]].shape  # [filters, memory]
+                if len(rows) == 1 and len(feature) == 2 and len(time) == 2:
+                    total += rows[0] * feature[0] * (feature[1] + time[1])
         return total
 
     def weights_bytes(self) -> int:

@@ -87,6 +87,7 @@ _OPTION_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("FusedActivationFunction", "CellClip", "ProjClip", "TimeMajor",
          "AsymmetricQuantizeInputs", "DiagonalRecurrentTensors"),
     ),
+    "SVDF": ("SVDFOptions", ("Rank", "FusedActivationFunction", "AsymmetricQuantizeInputs")),
 }
 # Operators whose options have no usable defaults: TFLite refuses them without.
 _OPTIONS_REQUIRED = ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D",
@@ -291,14 +292,13 @@ def _check_quantization(index: int, name: str, dtype: str, shape: tuple[int, ...
 
 
 # Operators whose variable tensors the compiler keeps as static state in the library.
-STATEFUL_OPERATORS = ("UNIDIRECTIONAL_SEQUENCE_LSTM",)
+STATEFUL_OPERATORS = ("UNIDIRECTIONAL_SEQUENCE_LSTM", "SVDF")
 
 
 def _check_state(graph: Graph, variables: set[int]) -> None:
-    """Refuse state kept between invocations (variable tensors, e.g. SVDF's activation history)
-    with what it is, before the data flow check would call the model malformed, unless the
-    operator is one whose state the compiler keeps (STATEFUL_OPERATORS), and then only state
-    that no other operator reads."""
+    """Refuse state kept between invocations (variable tensors) with what it is, before the
+    data flow check would call the model malformed, unless the operator is one whose state the
+    compiler keeps (STATEFUL_OPERATORS), and then only state that no other operator reads."""
     for op in graph.operators:
         state = [i for i in op.inputs if i in variables]
         if state and op.kind in STATEFUL_OPERATORS:

@@ -69,13 +69,13 @@ def test_unsupported_fused_activation_is_refused(shared_models: Path, tmp_path: 
 
 def test_state_of_other_operators_is_refused(factory_model: Callable[..., bytes]) -> None:
     """Variable tensors (state kept between invocations) are supported for
-    UNIDIRECTIONAL_SEQUENCE_LSTM only: any other operator reading one (SVDF's activation
-    history) is refused by name and state, not as a malformed data flow."""
+    UNIDIRECTIONAL_SEQUENCE_LSTM and SVDF only: any other operator reading one (an RNN's
+    hidden state) is refused by name and state, not as a malformed data flow."""
     from deploy_targets.compiler import reader
 
     graph = load_graph(factory_model("lstm_model", 0))
     assert graph.variables
-    graph.operators[0].kind = "SVDF"
-    with pytest.raises(CompileError, match=r"SVDF .* keeps state between invocations in "
-                                           r"variable tensor"):
+    graph.operators[0].kind = "UNIDIRECTIONAL_SEQUENCE_RNN"
+    with pytest.raises(CompileError, match=r"UNIDIRECTIONAL_SEQUENCE_RNN .* keeps state between "
+                                           r"invocations in variable tensor"):
         reader._check_state(graph, graph.variables)

@@ -34,6 +34,7 @@ from deploy_targets.compiler.ops import (
     softmax,
     space_batch,
     strided_slice,
+    svdf,
     transpose_conv,
 )
 from deploy_targets.compiler.ops.context import OperatorKernel
@@ -41,7 +42,7 @@ from deploy_targets.compiler.ops.context import OperatorKernel
 FAMILIES: tuple[ModuleType, ...] = (
     conv, depthwise_conv, fully_connected, pooling, reshape, softmax, add, quantize,
     activations, mul, min_max, mean, pad, concatenation, strided_slice, space_batch,
-    shape_arithmetic, resize, transpose_conv, grouped_conv, lstm,
+    shape_arithmetic, resize, transpose_conv, grouped_conv, lstm, svdf,
     int16x8, float32,
 )
 _T = TypeVar("_T")

@@ -1,0 +1,159 @@
+"""SVDF (int8 input and weights_feature, int16 or int8 weights_time and activation state):
+models written as flatbuffers (tests/compiler/svdf_models.py), compared byte for byte with
+TFLite Micro over several invocations in a row (the activation state carries over) and across
+<name>_reset(), and a keyword_scrambled-like FULLY_CONNECTED -> SVDF -> SVDF -> FULLY_CONNECTED
+-> SOFTMAX stack.
+
+Only TFLite Micro is the reference: LiteRT's integer SVDF is a different kernel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deploy_targets.compiler import CompileError, compile_tflite, load_graph, prepare
+from deploy_targets.compiler.lowering import lower_graph
+from tests.compiler.reference import random_inputs, run_tflm
+from tests.compiler.svdf_models import SvdfSpec, keyword_stack_model, svdf_model
+from tests.compiler.test_generated_models import assert_exact
+from tests.compiler.test_lstm import _run_compiled_with_resets, _run_tflm_with_resets
+
+SPECS = {
+    "rank1_int16": SvdfSpec(),
+    "rank2_int16": SvdfSpec(input_size=11, units=3, rank=2, memory=7),
+    "rank3_wide": SvdfSpec(input_size=32, units=10, rank=3, memory=10),
+    "memory1": SvdfSpec(memory=1),
+    "batches": SvdfSpec(batches=3, rank=2),
+    "int8_state": SvdfSpec(state_dtype="int8", rank=2),
+    # Feature products beyond the int8 state's range: clamped, then offset by the zero point
+    # and wrapped as TFLite Micro's kernel does.
+    "int8_state_saturated": SvdfSpec(state_dtype="int8", state_scale_factor=0.05),
+    "int16_state_saturated": SvdfSpec(state_scale_factor=0.05),
+    "zero_bias": SvdfSpec(bias="zero"),
+}
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_svdf_is_exact_over_invocations_in_a_row(name: str, tmp_path: Path) -> None:
+    model_bytes = svdf_model(7, SPECS[name])
+    op = load_graph(model_bytes).operators[0]
+    assert op.kind == "SVDF" and op.options["rank"] == SPECS[name].rank
+    # More invocations than the memory holds: the oldest feature products leave the state.
+    assert_exact(model_bytes, tmp_path, 7, count=12, litert=False)
+
+
+def test_relu_is_not_applied_as_in_tflite_micro(tmp_path: Path) -> None:
+    """TFLite Micro's integer SVDF ignores the fused activation; so does the compiler."""
+    model_bytes = svdf_model(3, SvdfSpec(activation="RELU", units=8))
+    graph = load_graph(model_bytes)
+    assert graph.operators[0].options["activation"] == "RELU"
+    assert_exact(model_bytes, tmp_path, 3, count=6, litert=False)
+    zero_point = graph.tensors[graph.outputs[0]].zero_point
+    inputs = random_inputs(np.random.default_rng(3), np.dtype(np.int8), (1, 8), 6)
+    assert any((out < zero_point).any() for out in run_tflm(model_bytes, inputs))
+
+
+def test_keyword_scrambled_like_stack_is_exact(tmp_path: Path) -> None:
+    model_bytes = keyword_stack_model(0)
+    kinds = [op.kind for op in load_graph(model_bytes).operators]
+    assert kinds == ["FULLY_CONNECTED", "SVDF", "SVDF", "FULLY_CONNECTED", "SOFTMAX"]
+    assert_exact(model_bytes, tmp_path, 0, count=10, litert=False)
+
+
+@pytest.mark.parametrize("state_dtype", ["int16", "int8"])
+def test_state_carries_over_until_reset_as_in_tflite_micro(state_dtype: str,
+                                                           tmp_path: Path) -> None:
+    spec = SvdfSpec(state_dtype=state_dtype, rank=2, memory=4)
+    model_bytes = svdf_model(11, spec)
+    library = compile_tflite(model_bytes, tmp_path / "lib")
+    # units 4 x rank 2 filters, 4 feature products each.
+    width = np.dtype(state_dtype).itemsize
+    assert library.state_bytes == 4 * 2 * 4 * width
+    assert f"MF_MODEL_STATE_BYTES {32 * width}" in library.header_path.read_text()
+    assert f"{state_dtype}_t op0_activation_state[32]" in (
+        tmp_path / "lib" / "mf_model.cpp").read_text()
+    first = random_inputs(np.random.default_rng(5), np.dtype(np.int8), (1, 8), 3)
+    # The same inputs three times: from power-up, continuing, and again after a reset.
+    inputs = first * 3
+    resets = [False] * 6 + [True, False, False]
+    ours = _run_compiled_with_resets(model_bytes, tmp_path / "lib", inputs, resets)
+    reference = _run_tflm_with_resets(model_bytes, inputs, resets)
+    for index, (got, want) in enumerate(zip(ours, reference, strict=True)):
+        assert got.tobytes() == want.tobytes(), f"invocation {index} differs from TFLite Micro"
+    assert ours[3].tobytes() != ours[0].tobytes()  # the state from invocations 0-2 counts
+    assert [o.tobytes() for o in ours[6:]] == [o.tobytes() for o in ours[:3]]
+
+
+def test_svdf_without_bias_runs_as_with_a_zero_bias(tmp_path: Path) -> None:
+    """TFLite Micro cannot run it (its Prepare reads the missing bias's scale); its Eval adds
+    no bias, which is what a zero bias (checked against TFLite Micro above) computes."""
+    without = svdf_model(7, SvdfSpec(bias="none"))
+    assert load_graph(without).operators[0].inputs[3] == -1
+    source = prepare(without).steps[0].structs[0].fields
+    assert ("bias", "0") in source
+    inputs = random_inputs(np.random.default_rng(1), np.dtype(np.int8), (1, 8), 8)
+    resets = [False] * 8
+    zero = svdf_model(7, SvdfSpec(bias="zero"))
+    got = _run_compiled_with_resets(without, tmp_path / "none", inputs, resets)
+    want = _run_tflm_with_resets(zero, inputs, resets)
+    assert [g.tobytes() for g in got] == [w.tobytes() for w in want]
+
+
+def test_state_is_outside_the_arena_and_the_plan() -> None:
+    prepared = prepare(svdf_model(0, SvdfSpec(batches=2)))
+    step = prepared.steps[0]
+    assert step.function == "mf::svdf" and step.work_scratch_bytes == 0
+    state = {int(a.split(":")[1]) for a in step.args if a.startswith("state:")}
+    assert state == prepared.graph.variables and len(state) == 1
+    planned = {t for b in prepared.plan.buffers for t in b.tensors}
+    assert not state & planned
+
+
+def test_mac_count_includes_feature_and_time_products() -> None:
+    graph = load_graph(svdf_model(0, SvdfSpec(batches=2, input_size=11, units=3, rank=2,
+                                              memory=7)))
+    # 2 rows x 6 filters x (11 input features + 7 memory).
+    assert graph.mac_count() == 2 * 6 * (11 + 7)
+
+
+def _graph_and_op(spec: SvdfSpec = SvdfSpec()):  # type: ignore[no-untyped-def]
+    graph = load_graph(svdf_model(0, spec))
+    return graph, graph.operators[0]
+
+
+def test_state_of_another_type_than_weights_time_is_refused() -> None:
+    graph, op = _graph_and_op()
+    state = graph.tensors[op.inputs[4]]
+    graph.tensors[state.index] = dataclasses.replace(state, dtype="int8")
+    with pytest.raises(CompileError, match=r"activation state .* is int8; int16 \(the type of "
+                                           r"weights_time\)"):
+        lower_graph(graph)
+
+
+def test_bias_scale_other_than_state_times_weights_time_is_refused() -> None:
+    graph, op = _graph_and_op()
+    bias = graph.tensors[op.inputs[3]]
+    # TFLite Micro's tolerance is absolute (1e-5): these scales are far smaller than that.
+    graph.tensors[bias.index] = dataclasses.replace(bias, scales=(bias.scale * 2,))
+    lower_graph(graph)
+    graph.tensors[bias.index] = dataclasses.replace(bias, scales=(bias.scale + 2e-5,))
+    with pytest.raises(CompileError, match="bias scale .* is not the activation state scale"):
+        lower_graph(graph)
+
+
+def test_rank_that_does_not_divide_the_filters_is_refused() -> None:
+    graph, op = _graph_and_op(SvdfSpec(units=4, rank=1))
+    op.options["rank"] = 3
+    with pytest.raises(CompileError, match="rank 3 must be >= 1 and divide the 4 filters"):
+        lower_graph(graph)
+
+
+def test_state_in_the_wrong_place_is_refused() -> None:
+    graph, op = _graph_and_op()
+    op.inputs[0] = op.inputs[4]  # the state read as the input
+    with pytest.raises(CompileError, match="input 0 is a variable tensor"):
+        lower_graph(graph)
