@@ -19,6 +19,10 @@ from deploy_targets.compiler import CompileError, compile_tflite, load_graph, pr
 from deploy_targets.compiler.lowering import lower_graph
 from tests.compiler.reference import random_inputs, run_tflm
 from tests.compiler.svdf_models import SvdfSpec, keyword_stack_model, svdf_model
+from tests.compiler.test_fast_path import (  # noqa: F401 (a fixture)
+    arm_toolchain,
+    assert_cortex_m4_equals_host,
+)
 from tests.compiler.test_generated_models import assert_exact
 from tests.compiler.test_lstm import _run_compiled_with_resets, _run_tflm_with_resets
 
@@ -62,6 +66,16 @@ def test_keyword_scrambled_like_stack_is_exact(tmp_path: Path) -> None:
     kinds = [op.kind for op in load_graph(model_bytes).operators]
     assert kinds == ["FULLY_CONNECTED", "SVDF", "SVDF", "FULLY_CONNECTED", "SOFTMAX"]
     assert_exact(model_bytes, tmp_path, 0, count=10, litert=False)
+
+
+@pytest.mark.toolchain
+@pytest.mark.usefixtures("arm_toolchain")
+@pytest.mark.parametrize("model", ["keyword_stack", "int8_state_saturated"])
+def test_svdf_on_cortex_m4_equals_host(model: str, tmp_path: Path) -> None:
+    """Over invocations in a row, including the int8 state's wrap past its range."""
+    model_bytes = (keyword_stack_model(1) if model == "keyword_stack"
+                   else svdf_model(5, SPECS[model]))
+    assert_cortex_m4_equals_host(model_bytes, tmp_path, 1, count=6)
 
 
 @pytest.mark.parametrize("state_dtype", ["int16", "int8"])
