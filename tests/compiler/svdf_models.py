@@ -12,9 +12,12 @@ import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
 _TYPES = {np.dtype(np.int8): schema.TensorType.INT8, np.dtype(np.int16): schema.TensorType.INT16,
-          np.dtype(np.int32): schema.TensorType.INT32}
+          np.dtype(np.int32): schema.TensorType.INT32,
+          np.dtype(np.float32): schema.TensorType.FLOAT32}
 _ACTIVATIONS = {"NONE": schema.ActivationFunctionType.NONE,
-                "RELU": schema.ActivationFunctionType.RELU}
+                "RELU": schema.ActivationFunctionType.RELU,
+                "RELU6": schema.ActivationFunctionType.RELU6,
+                "RELU_N1_TO_1": schema.ActivationFunctionType.RELU_N1_TO_1}
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class SvdfSpec:
     units: int = 4
     rank: int = 1
     memory: int = 5
-    state_dtype: str = "int16"  # weights_time and the activation state
+    state_dtype: str = "int16"  # weights_time and the activation state; float32: all float
     bias: str = "random"  # "random", "zero" (all 0) or "none" (no bias tensor)
     activation: str = "NONE"
     # Multiplies the activation state's scale: below 1 pushes the feature products into
@@ -45,16 +48,18 @@ class _Builder:
         self.graph.tensors, self.graph.operators = [], []
         self.codes: dict[int, int] = {}
 
-    def tensor(self, name: str, shape: tuple[int, ...], dtype: np.dtype, scale: float,
+    def tensor(self, name: str, shape: tuple[int, ...], dtype: np.dtype, scale: float | None,
                zero_point: int = 0, data: np.ndarray | None = None,
                variable: bool = False) -> int:
+        """A tensor, quantized unless `scale` is None."""
         tensor = schema.TensorT()
         tensor.name, tensor.shape = name, list(shape)
         tensor.type = _TYPES[np.dtype(dtype)]
         tensor.isVariable = variable
-        quant = schema.QuantizationParametersT()
-        quant.scale, quant.zeroPoint = [float(np.float32(scale))], [int(zero_point)]
-        tensor.quantization = quant
+        if scale is not None:
+            quant = schema.QuantizationParametersT()
+            quant.scale, quant.zeroPoint = [float(np.float32(scale))], [int(zero_point)]
+            tensor.quantization = quant
         tensor.buffer = 0
         if data is not None:
             buffer = schema.BufferT()
@@ -123,6 +128,10 @@ def _svdf(b: _Builder, rng: np.random.Generator, spec: SvdfSpec, inp: int, name:
                            (spec.batches, spec.memory * filters), state_type, state_scale,
                            state_zero, variable=True))
     out = b.tensor(f"{name}/output", (spec.batches, spec.units), np.int8, out_scale, out_zero)
+    return _svdf_operator(b, spec, inputs, out)
+
+
+def _svdf_operator(b: _Builder, spec: SvdfSpec, inputs: list[int], out: int) -> int:
     options = schema.SVDFOptionsT()
     options.rank, options.fusedActivationFunction = spec.rank, _ACTIVATIONS[spec.activation]
     b.operator(schema.BuiltinOperator.SVDF, inputs, [out], schema.BuiltinOptions.SVDFOptions,
@@ -130,12 +139,33 @@ def _svdf(b: _Builder, rng: np.random.Generator, spec: SvdfSpec, inp: int, name:
     return out
 
 
+def _svdf_f32(b: _Builder, rng: np.random.Generator, spec: SvdfSpec, inp: int) -> int:
+    filters = spec.units * spec.rank
+
+    def constant(name: str, shape: tuple[int, ...], scale: float = 1.0) -> int:
+        values = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32) * np.float32(scale)
+        return b.tensor(f"svdf/{name}", shape, np.float32, None, data=values)
+
+    inputs = [inp, constant("weights_feature", (filters, spec.input_size)),
+              constant("weights_time", (filters, spec.memory))]
+    inputs.append(-1 if spec.bias == "none"
+                  else constant("bias", (spec.units,), float(spec.bias == "random")))
+    inputs.append(b.tensor("svdf/activation_state", (spec.batches, spec.memory * filters),
+                           np.float32, None, variable=True))
+    out = b.tensor("svdf/output", (spec.batches, spec.units), np.float32, None)
+    return _svdf_operator(b, spec, inputs, out)
+
+
 def svdf_model(seed: int, spec: SvdfSpec) -> bytes:
-    """One SVDF: int8 input [batches, input_size] -> int8 output [batches, units]."""
+    """One SVDF: int8 input [batches, input_size] -> int8 output [batches, units], or float32
+    throughout when spec.state_dtype is float32."""
     rng = np.random.default_rng(seed)
     b = _Builder()
-    inp = b.tensor("input", (spec.batches, spec.input_size), np.int8, 0.05,
-                   int(rng.integers(-10, 11)))
+    shape = (spec.batches, spec.input_size)
+    if spec.state_dtype == "float32":
+        inp = b.tensor("input", shape, np.float32, None)
+        return b.finish([inp], [_svdf_f32(b, rng, spec, inp)])
+    inp = b.tensor("input", shape, np.int8, 0.05, int(rng.integers(-10, 11)))
     return b.finish([inp], [_svdf(b, rng, spec, inp, "svdf")])
 
 

@@ -1,10 +1,11 @@
-"""SVDF (int8 input and weights_feature, int16 or int8 weights_time and activation state):
-models written as flatbuffers (tests/compiler/svdf_models.py), compared byte for byte with
-TFLite Micro over several invocations in a row (the activation state carries over) and across
-<name>_reset(), and a keyword_scrambled-like FULLY_CONNECTED -> SVDF -> SVDF -> FULLY_CONNECTED
--> SOFTMAX stack.
+"""SVDF (int8 input and weights_feature, int16 or int8 weights_time and activation state; and
+float32): models written as flatbuffers (tests/compiler/svdf_models.py), compared byte for byte
+with TFLite Micro over several invocations in a row (the activation state carries over) and
+across <name>_reset(), and a keyword_scrambled-like FULLY_CONNECTED -> SVDF -> SVDF ->
+FULLY_CONNECTED -> SOFTMAX stack.
 
-Only TFLite Micro is the reference: LiteRT's integer SVDF is a different kernel.
+Float32 SVDFs take TFLite Micro's float kernel, also to the bit. Only TFLite Micro is the
+reference: LiteRT's integer SVDF is a different kernel.
 """
 
 from __future__ import annotations
@@ -50,6 +51,24 @@ def test_svdf_is_exact_over_invocations_in_a_row(name: str, tmp_path: Path) -> N
     assert_exact(model_bytes, tmp_path, 7, count=12, litert=False)
 
 
+FLOAT_SPECS = {
+    "none": SvdfSpec(state_dtype="float32"),
+    "relu_batches": SvdfSpec(state_dtype="float32", batches=2, rank=2, activation="RELU"),
+    "relu6_rank3": SvdfSpec(state_dtype="float32", input_size=20, rank=3, memory=9,
+                            activation="RELU6"),
+    "relu_n1_to_1": SvdfSpec(state_dtype="float32", activation="RELU_N1_TO_1"),
+}
+
+
+@pytest.mark.parametrize("name", FLOAT_SPECS)
+def test_float_svdf_is_exact_over_invocations_in_a_row(name: str, tmp_path: Path) -> None:
+    """TFLite Micro's float kernel, which (unlike its integer one) applies the activation; the
+    runtime keeps its summation order, so the results agree to the bit."""
+    model_bytes = svdf_model(2, FLOAT_SPECS[name])
+    assert prepare(model_bytes).steps[0].function == "mf::svdf_f32"
+    assert_exact(model_bytes, tmp_path, 2, count=12, litert=False)
+
+
 def test_relu_is_not_applied_as_in_tflite_micro(tmp_path: Path) -> None:
     """TFLite Micro's integer SVDF ignores the fused activation; so does the compiler."""
     model_bytes = svdf_model(3, SvdfSpec(activation="RELU", units=8))
@@ -78,7 +97,7 @@ def test_svdf_on_cortex_m4_equals_host(model: str, tmp_path: Path) -> None:
     assert_cortex_m4_equals_host(model_bytes, tmp_path, 1, count=6)
 
 
-@pytest.mark.parametrize("state_dtype", ["int16", "int8"])
+@pytest.mark.parametrize("state_dtype", ["int16", "int8", "float32"])
 def test_state_carries_over_until_reset_as_in_tflite_micro(state_dtype: str,
                                                            tmp_path: Path) -> None:
     spec = SvdfSpec(state_dtype=state_dtype, rank=2, memory=4)
@@ -88,9 +107,11 @@ def test_state_carries_over_until_reset_as_in_tflite_micro(state_dtype: str,
     width = np.dtype(state_dtype).itemsize
     assert library.state_bytes == 4 * 2 * 4 * width
     assert f"MF_MODEL_STATE_BYTES {32 * width}" in library.header_path.read_text()
-    assert f"{state_dtype}_t op0_activation_state[32]" in (
+    ctype = "float" if state_dtype == "float32" else f"{state_dtype}_t"
+    assert f"{ctype} op0_activation_state[32]" in (
         tmp_path / "lib" / "mf_model.cpp").read_text()
-    first = random_inputs(np.random.default_rng(5), np.dtype(np.int8), (1, 8), 3)
+    input_type = np.dtype(np.float32 if state_dtype == "float32" else np.int8)
+    first = random_inputs(np.random.default_rng(5), input_type, (1, 8), 3)
     # The same inputs three times: from power-up, continuing, and again after a reset.
     inputs = first * 3
     resets = [False] * 6 + [True, False, False]
@@ -102,16 +123,17 @@ def test_state_carries_over_until_reset_as_in_tflite_micro(state_dtype: str,
     assert [o.tobytes() for o in ours[6:]] == [o.tobytes() for o in ours[:3]]
 
 
-def test_svdf_without_bias_runs_as_with_a_zero_bias(tmp_path: Path) -> None:
-    """TFLite Micro cannot run it (its Prepare reads the missing bias's scale); its Eval adds
-    no bias, which is what a zero bias (checked against TFLite Micro above) computes."""
-    without = svdf_model(7, SvdfSpec(bias="none"))
+@pytest.mark.parametrize("dtype", ["int16", "float32"])
+def test_svdf_without_bias_runs_as_with_a_zero_bias(dtype: str, tmp_path: Path) -> None:
+    """TFLite Micro cannot run it (its Prepare dereferences the missing bias); its Eval adds
+    no bias, which is what a zero bias (checked against TFLite Micro here) computes."""
+    without = svdf_model(7, SvdfSpec(state_dtype=dtype, bias="none"))
     assert load_graph(without).operators[0].inputs[3] == -1
-    source = prepare(without).steps[0].structs[0].fields
-    assert ("bias", "0") in source
-    inputs = random_inputs(np.random.default_rng(1), np.dtype(np.int8), (1, 8), 8)
+    assert ("bias", "0") in prepare(without).steps[0].structs[0].fields
+    input_type = np.dtype(np.float32 if dtype == "float32" else np.int8)
+    inputs = random_inputs(np.random.default_rng(1), input_type, (1, 8), 8)
     resets = [False] * 8
-    zero = svdf_model(7, SvdfSpec(bias="zero"))
+    zero = svdf_model(7, SvdfSpec(state_dtype=dtype, bias="zero"))
     got = _run_compiled_with_resets(without, tmp_path / "none", inputs, resets)
     want = _run_tflm_with_resets(zero, inputs, resets)
     assert [g.tobytes() for g in got] == [w.tobytes() for w in want]
