@@ -38,8 +38,6 @@ def _float32_ratio(a: float, b: float, c: float) -> float:
 def _weights(ctx: LoweringContext, op: Operator, position: int, dtypes: tuple[str, ...],
              what: str) -> Tensor:
     index = op.inputs[position]
-    ctx.need(index >= 0 and index not in ctx.graph.variables, op,
-             f"the {what} (input {position}) must be a constant tensor")
     tensor = ctx.t(index)
     ctx.need(tensor.dtype in dtypes, op, f"the {what} {tensor.name!r} is {tensor.dtype}; "
              f"{' or '.join(dtypes)} is required")
@@ -64,20 +62,20 @@ class _Operands:
     units: int
     rank: int
 
-    @property
-    def filters(self) -> int:
-        return self.feature.shape[0]
-
-    def params(self, op: Operator, bias_arg: str) -> list[tuple[str, str]]:
+    def params(self, op: Operator, bias: Tensor | None) -> list[tuple[str, str]]:
+        """The fields the int8 and float32 parameter structs begin with."""
         return [("batches", str(self.inp.shape[0])), ("input_size", str(self.inp.shape[1])),
                 ("units", str(self.units)), ("rank", str(self.rank)),
                 ("memory", str(self.time.shape[1])),
                 ("weights_feature", f"const:op{op.index}_weights_feature"),
-                ("bias", bias_arg)]
+                ("bias", "0" if bias is None else f"const:op{op.index}_bias")]
 
-    def arrays(self, op: Operator) -> list[ConstArray]:
-        return [tensor_array(f"op{op.index}_weights_feature", self.feature, "weights_feature"),
-                tensor_array(f"op{op.index}_weights_time", self.time, "weights_time")]
+    def arrays(self, op: Operator, bias: Tensor | None) -> list[ConstArray]:
+        arrays = [tensor_array(f"op{op.index}_weights_feature", self.feature, "weights_feature"),
+                  tensor_array(f"op{op.index}_weights_time", self.time, "weights_time")]
+        if bias is not None:
+            arrays.append(tensor_array(f"op{op.index}_bias", bias, "bias"))
+        return arrays
 
     def bias(self, ctx: LoweringContext, op: Operator, dtype: str) -> Tensor | None:
         if op.inputs[_BIAS] < 0:
@@ -141,26 +139,24 @@ def lower_svdf(ctx: LoweringContext, op: Operator) -> None:
     inp, out, state, time = svdf.inp, svdf.out, svdf.state, svdf.time
     ctx.need(len(state.scales) == 1, op,
              f"the activation state {state.name!r} must have one scale and zero point")
-    arrays = svdf.arrays(op)
     bias = svdf.bias(ctx, op, "int32")
     if bias is not None:
         accumulator_scale = float(np.float32(state.scale) * np.float32(time.scale))
         ctx.need(abs(bias.scale - accumulator_scale) < _BIAS_SCALE_TOLERANCE, op,
                  f"the bias scale {bias.scale} is not the activation state scale x weights_time "
                  f"scale ({accumulator_scale})")
-        arrays.append(tensor_array(f"op{op.index}_bias", bias, "bias"))
     feature_mult, feature_shift = q.quantize_multiplier(
         _float32_ratio(inp.scale, svdf.feature.scale, state.scale))
     out_mult, out_shift = q.quantize_multiplier(
         _float32_ratio(state.scale, time.scale, out.scale))
     params = ParamStruct("mf::SvdfParams", f"op{op.index}_params", [
-        *svdf.params(op, "0" if bias is None else f"const:op{op.index}_bias"),
+        *svdf.params(op, bias),
         ("input_offset", str(-inp.zero_point)), ("state_zero_point", str(state.zero_point)),
         ("output_zero_point", str(out.zero_point)),
         ("feature_multiplier", str(feature_mult)), ("feature_shift", str(feature_shift)),
         ("output_multiplier", str(out_mult)), ("output_shift", str(out_shift)),
     ])
-    svdf.add_step(ctx, op, "mf::svdf", params, arrays)
+    svdf.add_step(ctx, op, "mf::svdf", params, svdf.arrays(op, bias))
 
 
 def lower_svdf_f32(ctx: LoweringContext, op: Operator) -> None:
@@ -168,15 +164,12 @@ def lower_svdf_f32(ctx: LoweringContext, op: Operator) -> None:
     activation = op.options.get("activation", "NONE")
     ctx.need(activation in _FLOAT_ACTIVATIONS, op, f"fused activation {activation} is not "
              f"supported (supported: {', '.join(_FLOAT_ACTIVATIONS)})")
-    arrays = svdf.arrays(op)
     bias = svdf.bias(ctx, op, "float32")
-    if bias is not None:
-        arrays.append(tensor_array(f"op{op.index}_bias", bias, "bias"))
     params = ParamStruct("mf::FloatSvdfParams", f"op{op.index}_params", [
-        *svdf.params(op, "0" if bias is None else f"const:op{op.index}_bias"),
+        *svdf.params(op, bias),
         ("activation", str(_FLOAT_ACTIVATIONS.index(activation))),
     ])
-    svdf.add_step(ctx, op, "mf::svdf_f32", params, arrays)
+    svdf.add_step(ctx, op, "mf::svdf_f32", params, svdf.arrays(op, bias))
 
 
 KERNELS = {"SVDF": OperatorKernel(lower_svdf, required_inputs=3)}
