@@ -84,11 +84,9 @@ def test_16x8_operator_is_exact(seed: int, blocks: str, operator: str, function:
     assert not functions & {"mf::mul", "mf::mean", "mf::pad", "mf::concatenation_part",
                             "mf::requantize", "mf::strided_slice", "mf::resize_nearest_neighbor",
                             "mf::min_max"}
-    # LiteRT's int16 SOFTMAX can differ from TFLite Micro's by one step, and the compiled
-    # LiteRT-rounding build does not follow it there (seed 910's model shows it); LiteRT's
-    # RELU6 requantizes where TFLite Micro's does not (test_runtime_divergence.py). With
-    # either in the model only TFLite Micro, the device reference, is compared.
-    assert_exact(model_bytes, tmp_path, seed, litert=not {"SOFTMAX", "RELU6"} & set(kinds))
+    # LiteRT's RELU6 requantizes where TFLite Micro's does not (test_runtime_divergence.py):
+    # with it in the model only TFLite Micro, the device reference, is compared.
+    assert_exact(model_bytes, tmp_path, seed, litert="RELU6" not in kinds)
 
 
 def test_16x8_space_to_batch_is_exact(factory_model: Callable[..., bytes],
