@@ -517,14 +517,40 @@ def random_16x8_model(seed: int, blocks: str, io: str = "int16") -> bytes:
                           seed, io)
 
 
-def to_16x8_tflite(model: Any, seed: int, io: str = "int16") -> bytes:
+def sigmoid_16x8_model(seed: int, kind: str, input_range: str) -> bytes:
+    """One Keras sigmoid or tanh layer (`kind`) on a [1, 65536] int16 input, calibrated on
+    +-`input_range` so the input scale is input_range / 32767: every int16 value fits in one
+    invocation."""
+    keras = _keras()
+    inputs = keras.Input(shape=(65536,), batch_size=1)
+    model = keras.Model(inputs, keras.layers.Activation(kind)(inputs))
+    edge = np.float32(input_range)
+    return to_16x8_tflite(model, seed, dataset=[np.full((1, 65536), edge, np.float32),
+                                                np.full((1, 65536), -edge, np.float32)])
+
+
+def dense_sigmoid_16x8_model(seed: int, kind: str) -> bytes:
+    """Dense, then a standalone Keras sigmoid or tanh (`kind`), then Dense, quantized 16x8."""
+    keras = _keras()
+    rng = np.random.default_rng(seed)
+    inputs = keras.Input(shape=(int(rng.integers(4, 12)),))
+    x = keras.layers.Activation(kind)(keras.layers.Dense(int(rng.integers(4, 12)))(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(int(rng.integers(2, 6)))(x))
+    model.set_weights([rng.normal(0.0, 1.0, size=w.shape).astype(np.float32)
+                       * rng.uniform(0.5, 3.0) for w in model.get_weights()])
+    return to_16x8_tflite(model, seed)
+
+
+def to_16x8_tflite(model: Any, seed: int, io: str = "int16",
+                   dataset: list[np.ndarray] | None = None) -> bytes:
     """16x8 post-training quantization of `model` (int16 or, for io="float", float32 input
-    and output)."""
+    and output), calibrated on `dataset` or on random normal inputs."""
     import tensorflow as tf
 
-    rng = np.random.default_rng(seed + 1)
-    shape = (1, *model.input_shape[1:])
-    dataset = [rng.normal(0.0, 1.0, size=shape).astype(np.float32) for _ in range(24)]
+    if dataset is None:
+        rng = np.random.default_rng(seed + 1)
+        shape = (1, *model.input_shape[1:])
+        dataset = [rng.normal(0.0, 1.0, size=shape).astype(np.float32) for _ in range(24)]
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = lambda: ([x] for x in dataset)

@@ -42,17 +42,19 @@ def run_litert_multi(model_bytes: bytes, input_sets: list[list[np.ndarray]],
     return results
 
 
-def run_tflm(model_bytes: bytes, inputs: list[np.ndarray]) -> list[np.ndarray]:
+def run_tflm(model_bytes: bytes, inputs: list[np.ndarray], arena_size: int | None = None
+             ) -> list[np.ndarray]:
     """Outputs of TensorFlow Lite Micro's interpreter (the device reference)."""
-    return [out[0] for out in run_tflm_multi(model_bytes, [[x] for x in inputs])]
+    return [out[0] for out in run_tflm_multi(model_bytes, [[x] for x in inputs], arena_size)]
 
 
-def run_tflm_multi(model_bytes: bytes, input_sets: list[list[np.ndarray]]
-                   ) -> list[list[np.ndarray]]:
-    """Every output of TFLite Micro for each set of inputs (subgraph input order)."""
+def run_tflm_multi(model_bytes: bytes, input_sets: list[list[np.ndarray]],
+                   arena_size: int | None = None) -> list[list[np.ndarray]]:
+    """Every output of TFLite Micro for each set of inputs (subgraph input order); models with
+    large tensors need an `arena_size` beyond the runtime's default (bytes)."""
     from tflite_micro.python.tflite_micro import runtime
 
-    interpreter = runtime.Interpreter.from_bytes(model_bytes)
+    interpreter = runtime.Interpreter.from_bytes(model_bytes, arena_size=arena_size)
     from deploy_targets.compiler import load_graph
 
     graph = load_graph(model_bytes)

@@ -36,6 +36,8 @@ MODELS = [
     ("random_16x8_model", 931, ("maximum,broadcast_min_max",)),
     ("random_16x8_model", 939, ("conv,transpose_conv",)),
     ("random_16x8_model", 941, ("grouped_conv,grouped_conv",)),
+    ("random_16x8_model", 944, ("conv,tanh",)),
+    ("dense_sigmoid_16x8_model", 951, ("sigmoid",)),
     ("lstm_sequence_model", 3, ("time_major",)),
 ]
 FLOAT_MODELS = [(1000, "any"), (1005, "tanh,concatenate,multiply"), (1004, "global_pool,sigmoid"),

@@ -1,6 +1,6 @@
 """The standalone activations (TFLite Micro kernels/activations.cc, leaky_relu.cc, logistic.cc,
 tanh.cc, hard_swish.cc): RELU, RELU_N1_TO_1, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH
-(RELU, RELU6 and LEAKY_RELU on int16 values too, for 16x8 quantization). Each writes over its
+(RELU, RELU6, LEAKY_RELU, LOGISTIC and TANH on int16 values too, for 16x8 quantization). Each writes over its
 input when the input dies there."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from deploy_targets.compiler import quantization as q
 from deploy_targets.compiler.c_literals import int_literal
 from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel, as_int32
-from deploy_targets.compiler.ops.int16x8 import int16_tensor, is_int16
+from deploy_targets.compiler.ops.int16x8 import int16_tensor, is_int16, lower_sigmoid_int16
 from deploy_targets.compiler.steps import ParamStruct
 
 
@@ -69,6 +69,9 @@ def lower_leaky_relu(ctx: LoweringContext, op: Operator) -> None:
 
 def lower_sigmoid(ctx: LoweringContext, op: Operator) -> None:
     """LOGISTIC and TANH: the same input rescaling, different fixed output scales."""
+    if is_int16(ctx, op):
+        lower_sigmoid_int16(ctx, op)
+        return
     inp, out = ctx.unary_operands(op)
     if op.kind == "LOGISTIC":
         ctx.need(out.zero_point == -128 and out.scale == 1.0 / 256, op,

@@ -1,7 +1,7 @@
 """16x8 quantization: int16 activations (zero point 0) with int8 weights, as the converter's
 EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8 mode writes them. FULLY_CONNECTED,
 CONV_2D (grouped too), ADD/SUB, MUL, QUANTIZE and SOFTMAX follow TFLite Micro's int16 kernels
-(mf/int16x8.h); the int8 modules hand an operator here when its input is int16."""
+(mf/int16x8.h), LOGISTIC and TANH its sigmoid-table ones (mf/sigmoid_int16.h); the int8 modules hand an operator here when its input is int16."""
 
 from __future__ import annotations
 
@@ -276,12 +276,13 @@ def lower_add_int16(ctx: LoweringContext, op: Operator) -> None:
     step.in_place_inputs = [i for i in op.inputs if ctx.t(i).shape == out.shape]
 
 
-def _libm_expf() -> Callable[[np.float32], np.float32]:
-    """expf of the C library, which TFLite's table generation calls (std::exp on a float)."""
+def _libm_float(name: str) -> Callable[[np.float32], np.float32]:
+    """A float function of the C library (expf, logf), as TFLite calls std::exp or std::log on
+    a float."""
     libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-    expf = libm.expf
-    expf.restype, expf.argtypes = ctypes.c_float, [ctypes.c_float]
-    return lambda x: np.float32(expf(float(x)))
+    function = getattr(libm, name)
+    function.restype, function.argtypes = ctypes.c_float, [ctypes.c_float]
+    return lambda x: np.float32(function(float(x)))
 
 
 def int16_table(transform: Callable[[np.float32], np.float32], input_scale: np.float32,
@@ -322,7 +323,7 @@ def int16_table(transform: Callable[[np.float32], np.float32], input_scale: np.f
 
 def softmax_tables() -> tuple[list[int], list[int]]:
     """The exp table on [-10, 0] and the 1/(1+x) table on [0, 1] (CalculateSoftmaxParams)."""
-    expf = _libm_expf()
+    expf = _libm_float("expf")
     f32 = np.float32
     exp_table = int16_table(expf, f32(10.0) / f32(_INT16_RANGE), 32767,
                             f32(2.0) / f32(_INT16_RANGE))
@@ -359,6 +360,63 @@ def lower_softmax_int16(ctx: LoweringContext, op: Operator) -> None:
                  [op.inputs[0]], op.outputs[0], [params], arrays)
 
 
+def sigmoid_table() -> list[int]:
+    """sigmoid(i / 24) for i = 0..255 in 0.16 (TFLite's sigmoid_table_uint16, which int16
+    LOGISTIC, TANH and the LSTM gates interpolate): each entry is raised by half the gap between
+    the curve and its chord at the middle of the interval to its right, so the interpolation
+    errs to both sides instead of always below; the last entry is 65535, where the kernels
+    saturate."""
+    def sigmoid(x: float) -> float:
+        return 65536.0 / (1.0 + math.exp(-x / 24.0))
+
+    return [math.floor(sigmoid(i) + (sigmoid(i + 0.5) - (sigmoid(i) + sigmoid(i + 1)) / 2) / 2
+                       + 0.5) for i in range(255)] + [65535]
+
+
+def _checked_log2(x: float) -> tuple[int, bool]:
+    """CheckedLog2: log2 in float32, rounded, and whether it is within 1e-3 of that integer."""
+    logf = _libm_float("logf")
+    log2 = logf(np.float32(x)) * (np.float32(1.0) / logf(np.float32(2.0)))
+    rounded = np.float32(math.copysign(math.floor(abs(float(log2)) + 0.5), float(log2)))
+    return int(rounded), bool(abs(log2 - rounded) < np.float32(1e-3))
+
+
+def lower_sigmoid_int16(ctx: LoweringContext, op: Operator) -> None:
+    """LOGISTIC and TANH on int16 (TFLite Micro's Prepare): the input is rescaled to units of
+    1 / (3 * 4096) by a multiplier of at most 15 bits and a rounding right shift, or, for an
+    input scale of 2^-12 (TANH: also 2^-11) within CheckedLog2's tolerance, by 3 << left shift
+    alone."""
+    inp = int16_tensor(ctx, op, op.inputs[0])
+    out = int16_tensor(ctx, op, op.outputs[0])
+    out_log2, out_pot = _checked_log2(out.scale)
+    ctx.need(out_pot and out_log2 == -15, op,
+             f"int16 {op.kind} output must have scale 1/32768 (it has {out.scale})")
+    log2, pot = _checked_log2(inp.scale)
+    left_shift = 12 + log2
+    if pot and left_shift in ((0, 1) if op.kind == "TANH" else (0,)):
+        multiplier, right_shift = 3 << left_shift, 0
+    else:
+        # The scale in double, doubled until it exceeds 15 bits less one, then truncated.
+        real = float(inp.scale) * 4096.0 * 3.0
+        right_shift = 0
+        while real <= 32767.0 / 2.0 and right_shift <= 30:
+            right_shift += 1
+            real *= 2.0
+        multiplier = int(real)
+        ctx.need(0 < multiplier <= 32767, op,
+                 f"int16 {op.kind} input scale {inp.scale} is out of range (TFLite Micro "
+                 "needs scale * 12288 in (0, 32767])")
+    table = ConstArray(f"op{op.index}_sigmoid_table", "uint16_t",
+                       np.array(sigmoid_table(), dtype=np.int64),
+                       "sigmoid(i / 24) in 0.16, i = 0..255")
+    params = ParamStruct("mf::Sigmoid16Params", f"op{op.index}_params", [
+        ("input_multiplier", str(multiplier)), ("input_right_shift", str(right_shift)),
+        ("size", str(out.element_count)), ("table", f"const:{table.name}")])
+    ctx.add_step(op, "mf::logistic_int16" if op.kind == "LOGISTIC" else "mf::tanh_int16",
+                 [f"param:{params.name}", f"in:{op.inputs[0]}", f"out:{op.outputs[0]}"],
+                 [op.inputs[0]], op.outputs[0], [params], [table], in_place=True)
+
+
 # FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, the pools, ADD/SUB, MUL, SOFTMAX, QUANTIZE and
 # DEQUANTIZE are registered by their int8 modules, which hand int16 operators here; PAD,
 # CONCATENATION and MEAN, whose preparation does not depend on the element type, call the
@@ -368,7 +426,8 @@ KERNELS: dict[str, OperatorKernel] = {}
 KERNEL_HEADERS = {f"mf::{name}": "int16x8.h" for name in (
     "fully_connected_16x8", "conv_2d_16x8", "depthwise_conv_2d_16x8", "pool_2d_int16",
     "quantize_float_int16", "dequantize_int16", "add_int16", "softmax_int16", "mul_int16",
-    "requantize_int16")}
+    "requantize_int16")} | {"mf::logistic_int16": "sigmoid_int16.h",
+                           "mf::tanh_int16": "sigmoid_int16.h"}
 
 
 def is_int16(ctx: LoweringContext, op: Operator) -> bool:

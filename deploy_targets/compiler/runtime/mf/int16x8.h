@@ -279,14 +279,6 @@ inline int16_t table_lookup_int16(int16_t value, const int16_t* table) {
   return static_cast<int16_t>(base + ((slope * offset + 64) >> 7));
 }
 
-inline int32_t softmax16_requantize(int32_t x, int32_t multiplier, int shift) {
-#ifdef MF_LITERT_ROUNDING
-  return multiply_by_quantized_multiplier_single_rounding(x, multiplier, shift);
-#else
-  return multiply_by_quantized_multiplier(x, multiplier, shift);
-#endif
-}
-
 inline void softmax_int16(const Softmax16Params& p, const int16_t* input, int16_t* output) {
   for (int32_t row = 0; row < p.outer_size; ++row) {
     const int16_t* in = input + row * p.depth;
@@ -295,9 +287,11 @@ inline void softmax_int16(const Softmax16Params& p, const int16_t* input, int16_
     for (int32_t c = 0; c < p.depth; ++c) max_in_row = in[c] > max_in_row ? in[c] : max_in_row;
     int32_t sum_of_exps = 0;  // Q16.15
     for (int32_t c = 0; c < p.depth; ++c) {
-      // [-65535, 0] stands for [-10, 0]; recentred on [-32768, 32767] for the table.
-      const int32_t scaled = softmax16_requantize(in[c] - max_in_row, p.input_multiplier,
-                                                  p.input_left_shift) + 32767;
+      // [-65535, 0] stands for [-10, 0]; recentred on [-32768, 32767] for the table. LiteRT's
+      // reference SoftmaxInt16 rounds twice here as well (MF_LITERT_ROUNDING changes nothing).
+      const int32_t scaled = multiply_by_quantized_multiplier(in[c] - max_in_row,
+                                                              p.input_multiplier,
+                                                              p.input_left_shift) + 32767;
       out[c] = table_lookup_int16(clamp_to_int16(scaled, -32768, 32767), p.exp_table);
       sum_of_exps += out[c];
     }

@@ -12,6 +12,7 @@
 
 #include "mf/dot_product.h"
 #include "mf/fixed_point.h"
+#include "mf/sigmoid_int16.h"
 
 namespace mf {
 
@@ -59,38 +60,14 @@ inline int16_t saturate_int16(int32_t x) { return static_cast<int16_t>(clamp_i32
 
 // reference_integer_ops::Logistic on int16 with input_multiplier 3 (a Q3.12 input).
 inline void lstm_sigmoid(const uint16_t* table, int16_t* data, int32_t size) {
-  for (int32_t i = 0; i < size; ++i) {
-    const int32_t x = data[i] * 3;
-    const uint32_t magnitude = static_cast<uint32_t>(x >= 0 ? x : -x);
-    const uint32_t index = magnitude >> 9;
-    uint32_t result = 0x7FFFu << 10;
-    if (index < 255) {
-      const uint32_t low = table[index];
-      const uint32_t high = table[index + 1];
-      result = (low << 9) + (magnitude & 0x1FFu) * (high - low);
-    }
-    result = x >= 0 ? result + (1u << 9) : (1u << 25) - result + (1u << 9) - 1u;
-    data[i] = static_cast<int16_t>(result >> 10);
-  }
+  for (int32_t i = 0; i < size; ++i) data[i] = logistic16_value(table, data[i] * 3);
 }
 
-// reference_integer_ops::Tanh on int16: x * multiplier, rounded right by `right_shift`, read
-// from the sigmoid table at twice logistic's rate (tanh(x) = 2 sigmoid(2x) - 1).
+// reference_integer_ops::Tanh on int16: x * multiplier, rounded right by `right_shift`.
 inline void lstm_tanh(const uint16_t* table, int32_t multiplier, int32_t right_shift,
                       const int16_t* input, int16_t* output, int32_t size) {
-  const int32_t round = right_shift > 0 ? 1 << (right_shift - 1) : 0;
   for (int32_t i = 0; i < size; ++i) {
-    const int32_t x = (input[i] * multiplier + round) >> right_shift;
-    const uint32_t magnitude = static_cast<uint32_t>(x >= 0 ? x : -x);
-    const uint32_t index = magnitude >> 8;
-    int32_t result = 0xFFFF << 8;
-    if (index < 255) {
-      const uint32_t low = table[index];
-      const uint32_t high = table[index + 1];
-      result = static_cast<int32_t>((low << 8) + (magnitude & 0xFFu) * (high - low));
-    }
-    result = x >= 0 ? result - (1 << 23) + (1 << 7) : -result + (1 << 23) + (1 << 7) - 1;
-    output[i] = static_cast<int16_t>(result >> 8);
+    output[i] = tanh16_value(table, sigmoid16_rescale(input[i], multiplier, right_shift));
   }
 }
 
