@@ -103,6 +103,7 @@ class Row:
     tflm_arena_32bit_bytes: int | None = None
     our_arena_bytes: int | None = None
     io_bytes: int | None = None  # our input + output buffers (the caller's, outside our arena)
+    state_bytes: int = 0  # state kept between invocations (SVDF), outside the arena too
     flash_bytes: int | None = None
     ram_bytes: int | None = None
     stack_bytes: int | None = None
@@ -123,7 +124,7 @@ class Row:
     def ram_bytes_with_io(self) -> int | None:
         if self.our_arena_bytes is None or self.io_bytes is None:
             return None
-        return self.our_arena_bytes + self.io_bytes
+        return self.our_arena_bytes + self.io_bytes + self.state_bytes
 
     def ram_ratio(self, tflm_bytes: int | None) -> float | None:
         ours = self.ram_bytes_with_io
@@ -275,6 +276,7 @@ def bench_model(
         return row
     row.our_arena_bytes = lib.arena_bytes
     row.io_bytes = lib.input_bytes + lib.output_bytes
+    row.state_bytes = lib.state_bytes
     row.mac_count = lib.mac_count
 
     host_output_for_harness_input = None
@@ -454,7 +456,7 @@ def print_table(rows: list[Row], board_name: str) -> None:
     )
     print(
         "RAM: arena B = our arena; +I/O B = arena + the caller's input and output buffers"
-        " (TFLM's arena holds those); TFLM64 = smallest arena of the tflite-micro interpreter"
+        " + the state kept between invocations (SVDF) (TFLM's arena holds those); TFLM64 = smallest arena of the tflite-micro interpreter"
         " (64-bit host build, binary search); TFLM32 = the same with TFLM's pointer-holding"
         " structs at 32-bit sizes (tflm_arena.py: tflm_arena_32bit, an upper bound)"
     )
