@@ -35,7 +35,7 @@ class SvdfSpec:
     state_scale_factor: float = 1.0
 
 
-class _Builder:
+class ModelBuilder:
     """One subgraph's tensors, buffers and operators, packed into a model at the end."""
 
     def __init__(self) -> None:
@@ -90,7 +90,8 @@ class _Builder:
         return bytes(builder.Output())
 
 
-def _svdf(b: _Builder, rng: np.random.Generator, spec: SvdfSpec, inp: int, name: str) -> int:
+def _svdf(b: ModelBuilder, rng: np.random.Generator, spec: SvdfSpec, inp: int,
+          name: str) -> int:
     """Appends one SVDF reading tensor `inp`; returns its output tensor."""
     in_tensor = b.graph.tensors[inp]
     in_scale = in_tensor.quantization.scale[0]
@@ -131,7 +132,7 @@ def _svdf(b: _Builder, rng: np.random.Generator, spec: SvdfSpec, inp: int, name:
     return _svdf_operator(b, spec, inputs, out)
 
 
-def _svdf_operator(b: _Builder, spec: SvdfSpec, inputs: list[int], out: int) -> int:
+def _svdf_operator(b: ModelBuilder, spec: SvdfSpec, inputs: list[int], out: int) -> int:
     options = schema.SVDFOptionsT()
     options.rank, options.fusedActivationFunction = spec.rank, _ACTIVATIONS[spec.activation]
     b.operator(schema.BuiltinOperator.SVDF, inputs, [out], schema.BuiltinOptions.SVDFOptions,
@@ -139,7 +140,7 @@ def _svdf_operator(b: _Builder, spec: SvdfSpec, inputs: list[int], out: int) -> 
     return out
 
 
-def _svdf_f32(b: _Builder, rng: np.random.Generator, spec: SvdfSpec, inp: int) -> int:
+def _svdf_f32(b: ModelBuilder, rng: np.random.Generator, spec: SvdfSpec, inp: int) -> int:
     filters = spec.units * spec.rank
 
     def constant(name: str, shape: tuple[int, ...], scale: float = 1.0) -> int:
@@ -160,7 +161,7 @@ def svdf_model(seed: int, spec: SvdfSpec) -> bytes:
     """One SVDF: int8 input [batches, input_size] -> int8 output [batches, units], or float32
     throughout when spec.state_dtype is float32."""
     rng = np.random.default_rng(seed)
-    b = _Builder()
+    b = ModelBuilder()
     shape = (spec.batches, spec.input_size)
     if spec.state_dtype == "float32":
         inp = b.tensor("input", shape, np.float32, None)
@@ -169,7 +170,7 @@ def svdf_model(seed: int, spec: SvdfSpec) -> bytes:
     return b.finish([inp], [_svdf(b, rng, spec, inp, "svdf")])
 
 
-def _fully_connected(b: _Builder, rng: np.random.Generator, inp: int, units: int,
+def _fully_connected(b: ModelBuilder, rng: np.random.Generator, inp: int, units: int,
                      name: str) -> int:
     in_tensor = b.graph.tensors[inp]
     depth = in_tensor.shape[-1]
@@ -194,15 +195,45 @@ def keyword_stack_model(seed: int) -> bytes:
     """The shape of TFLite Micro's keyword_scrambled model: FULLY_CONNECTED -> SVDF -> SVDF ->
     FULLY_CONNECTED -> SOFTMAX over a [1, 40] feature slice."""
     rng = np.random.default_rng(seed)
-    b = _Builder()
+    b = ModelBuilder()
     inp = b.tensor("input", (1, 40), np.int8, 0.05, int(rng.integers(-10, 11)))
     x = _fully_connected(b, rng, inp, 24, "dense_in")
     x = _svdf(b, rng, SvdfSpec(input_size=24, units=16, rank=2, memory=8), x, "svdf_1")
     x = _svdf(b, rng, SvdfSpec(input_size=16, units=12, rank=1, memory=4), x, "svdf_2")
     x = _fully_connected(b, rng, x, 6, "dense_out")
-    probabilities = b.tensor("probabilities", (1, 6), np.int8, 1.0 / 256, -128)
-    options = schema.SoftmaxOptionsT()
-    options.beta = 1.0
-    b.operator(schema.BuiltinOperator.SOFTMAX, [x], [probabilities],
-               schema.BuiltinOptions.SoftmaxOptions, options)
+    probabilities = softmax(b, x, b.tensor("probabilities", (1, 6), np.int8, 1.0 / 256, -128))
     return b.finish([inp], [probabilities])
+
+
+def quantize(b: ModelBuilder, inp: int, out: int) -> int:
+    b.operator(schema.BuiltinOperator.QUANTIZE, [inp], [out],
+               schema.BuiltinOptions.QuantizeOptions, schema.QuantizeOptionsT())
+    return out
+
+
+def softmax(b: ModelBuilder, inp: int, out: int, beta: float = 1.0) -> int:
+    options = schema.SoftmaxOptionsT()
+    options.beta = beta
+    b.operator(schema.BuiltinOperator.SOFTMAX, [inp], [out],
+               schema.BuiltinOptions.SoftmaxOptions, options)
+    return out
+
+
+def keyword_scrambled_model(seed: int) -> bytes:
+    """The operators of TFLite Micro's keyword_scrambled.tflite from end to end, smaller: an int16
+    input QUANTIZEd to int8, SVDF -> FULLY_CONNECTED -> SVDF -> FULLY_CONNECTED, SOFTMAX to
+    int16 and a QUANTIZE of the probabilities to int32."""
+    rng = np.random.default_rng(seed)
+    b = ModelBuilder()
+    inp = b.tensor("input", (1, 24), np.int16, 0.000625)
+    x = quantize(b, inp, b.tensor("input_int8", (1, 24), np.int8, 0.06, -128))
+    x = _svdf(b, rng, SvdfSpec(input_size=24, units=16, rank=1, memory=8), x, "svdf_1")
+    x = _fully_connected(b, rng, x, 8, "dense_1")
+    x = _svdf(b, rng, SvdfSpec(input_size=8, units=12, rank=1, memory=6), x, "svdf_2")
+    x = _fully_connected(b, rng, x, 4, "dense_out")
+    # A beta that brings the logits' spread (about 40 steps) to a few units, so that the
+    # probabilities neither saturate nor stay flat.
+    beta = 0.08 / b.graph.tensors[x].quantization.scale[0]
+    x = softmax(b, x, b.tensor("probabilities", (1, 4), np.int16, 1.0 / 65536, -32768), beta)
+    out = quantize(b, x, b.tensor("output", (1, 4), np.int32, 1.0 / 32767, 0))
+    return b.finish([inp], [out])

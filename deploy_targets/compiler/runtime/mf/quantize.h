@@ -1,5 +1,6 @@
-// mcuforge runtime: QUANTIZE (float -> int8, int8 -> int8) and DEQUANTIZE (int8 -> float),
-// as TFLite's AffineQuantize, Requantize and Dequantize reference kernels. The float paths are
+// mcuforge runtime: QUANTIZE (float -> int8; int8 -> int8, int16 -> int8 and int16 -> int32
+// requantization) and DEQUANTIZE (int8 -> float), as TFLite's AffineQuantize, Requantize and
+// Dequantize reference kernels. The float paths are
 // the only floating point in the runtime; they exist for models with float inputs/outputs.
 #ifndef MF_QUANTIZE_H
 #define MF_QUANTIZE_H
@@ -44,12 +45,32 @@ struct RequantizeParams {
   int32_t size;
 };
 
-inline void requantize(const RequantizeParams& p, const int8_t* input, int8_t* output) {
+// The range of an integer output type (no <limits>: not on every embedded toolchain).
+template <typename T>
+struct IntegerRange;
+template <>
+struct IntegerRange<int8_t> {
+  static const int32_t kMin = -128, kMax = 127;
+};
+template <>
+struct IntegerRange<int16_t> {
+  static const int32_t kMin = -32768, kMax = 32767;
+};
+template <>
+struct IntegerRange<int32_t> {
+  static const int32_t kMin = INT32_MIN, kMax = INT32_MAX;
+};
+
+// In and Out are int8_t, int16_t or int32_t: TFLite Micro's Requantize<input_type,
+// output_type>, the same arithmetic for every pair, saturating to Out.
+template <typename In, typename Out>
+inline void requantize(const RequantizeParams& p, const In* input, Out* output) {
   for (int32_t i = 0; i < p.size; ++i) {
     const int32_t value = static_cast<int32_t>(input[i]) - p.input_zero_point;
     const int32_t scaled = multiply_by_quantized_multiplier(value, p.multiplier, p.shift) +
                            p.output_zero_point;
-    output[i] = static_cast<int8_t>(clamp_i32(scaled, -128, 127));
+    output[i] = static_cast<Out>(
+        clamp_i32(scaled, IntegerRange<Out>::kMin, IntegerRange<Out>::kMax));
   }
 }
 

@@ -1,5 +1,6 @@
-// mcuforge runtime: int8 SOFTMAX as TFLite Micro computes it (reference_ops::Softmax):
-// fixed-point exp of (x - max) in Q5.26, a Q12.19 sum, and a fixed-point reciprocal.
+// mcuforge runtime: SOFTMAX from int8 to int8 or int16 as TFLite Micro computes it
+// (reference_ops::Softmax<int8_t, OutputT>): fixed-point exp of (x - max) in Q5.26, a Q12.19
+// sum, and a fixed-point reciprocal; the probability in OutputT's width, offset by its minimum.
 #ifndef MF_SOFTMAX_H
 #define MF_SOFTMAX_H
 
@@ -28,12 +29,16 @@ inline int32_t count_leading_zeros(uint32_t x) {
   return count;
 }
 
-inline void softmax(const SoftmaxParams& p, const int8_t* input, int8_t* output) {
+template <typename OutputT>
+inline void softmax(const SoftmaxParams& p, const int8_t* input, OutputT* output) {
   const int kScaledDiffIntegerBits = 5;
   const int kAccumulationIntegerBits = 12;
+  const int kOutputBits = 8 * static_cast<int>(sizeof(OutputT));
+  const int32_t output_min = -(static_cast<int32_t>(1) << (kOutputBits - 1));
+  const int32_t output_max = -output_min - 1;
   for (int32_t row = 0; row < p.outer_size; ++row) {
     const int8_t* in = input + row * p.depth;
-    int8_t* out = output + row * p.depth;
+    OutputT* out = output + row * p.depth;
     int32_t max_in_row = -128;
     for (int32_t c = 0; c < p.depth; ++c) max_in_row = max_i32(max_in_row, in[c]);
 
@@ -62,10 +67,12 @@ inline void softmax(const SoftmaxParams& p, const int8_t* input, int8_t* output)
             diff, p.input_multiplier, p.input_left_shift);
         const int32_t exp_q0 = exp_on_negative_values(diff_q5, kScaledDiffIntegerBits);
         const int32_t unsaturated =
-            rounding_divide_by_pot(fp_mul(shifted_scale, exp_q0), num_bits_over_unit + 31 - 8);
-        out[c] = static_cast<int8_t>(clamp_i32(unsaturated - 128, -128, 127));
+            rounding_divide_by_pot(fp_mul(shifted_scale, exp_q0),
+                                   num_bits_over_unit + 31 - kOutputBits);
+        out[c] = static_cast<OutputT>(clamp_i32(unsaturated + output_min, output_min,
+                                                output_max));
       } else {
-        out[c] = -128;
+        out[c] = static_cast<OutputT>(output_min);
       }
     }
   }
