@@ -334,7 +334,9 @@ void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scra
     float *row = &features[t * n_filters];
     frame_power(&config->frames, &config->fft, window, t, scratch->fft_buffer);
     mf_dsp_mel_energies(&config->mel, scratch->fft_buffer, row);
-    for (int f = 0; f < n_filters; ++f) row[f] = clipped_scaled_log(row[f], scale);
+    /* A copy in registers: through the reference, every store to row could change it. */
+    const ScaledLog local = scale;
+    for (int f = 0; f < n_filters; ++f) row[f] = clipped_scaled_log(row[f], local);
 }
 #endif
 
@@ -347,7 +349,8 @@ void spectrogram_frame(const mf_dsp_spectrogram_config *config,
     frame_power(&config->frames, &config->fft, window, t, scratch->fft_buffer);
     float *row = &features[t * n_bins];
     const float *power = scratch->fft_buffer;
-    for (int k = 0; k < n_bins; ++k) row[k] = clipped_scaled_log(power[2 * k], scale);
+    const ScaledLog local = scale;  // in registers, as in mfe_frame
+    for (int k = 0; k < n_bins; ++k) row[k] = clipped_scaled_log(power[2 * k], local);
 }
 #endif
 

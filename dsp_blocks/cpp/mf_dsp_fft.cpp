@@ -235,13 +235,19 @@ static const float *radix8_middle_stage(float *data, int m, int runtime_eighth,
     const int span = 8 * eighth;
     const int step = 2 * eighth;
     for (int start = 0; start < m; start += span) {
+#if MF_DSP_FFT_VFP
+        if (kEighth == 4) {
+            mf_dsp_vfp_radix8_eighth4<false>(&data[2 * start], twiddles, 0.707106781f);
+            continue;
+        }
+#endif
         radix8_butterfly<false>(&data[2 * start], step, twiddles);
     }
     for (int j = 1; j < eighth; ++j, twiddles += 14) {
         for (int start = j; start < m; start += span) {
 #if MF_DSP_FFT_VFP
             if (kEighth == 4) {
-                mf_dsp_vfp_radix8_eighth4(&data[2 * start], twiddles, 0.707106781f);
+                mf_dsp_vfp_radix8_eighth4<true>(&data[2 * start], twiddles, 0.707106781f);
                 continue;
             }
 #endif
