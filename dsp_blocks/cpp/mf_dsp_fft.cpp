@@ -522,6 +522,15 @@ static MF_DSP_FFT_NOINLINE void radix8_last_stage_split(float *data, int m, int 
     split_outputs<2>(y, y, data, m, eighth, half, split);
     split_outputs<3>(y, y, data, m, eighth, half, split);
     for (int j = 1; j < half; ++j) {
+#if MF_DSP_FFT_VFP
+        if (kEighth == 32) {
+            mf_dsp_vfp_last_pair_eighth32(&data[2 * j], twiddles + 14 * (j - 1), &split[2 * j],
+                                          &data[2 * (eighth - j)],
+                                          twiddles + 14 * (eighth - j - 1),
+                                          &split[2 * (eighth - j)]);
+            continue;
+        }
+#endif
         float x[16];
         radix8_outputs<true>(&data[2 * j], step, twiddles + 14 * (j - 1), y);
         radix8_outputs<true>(&data[2 * (eighth - j)], step, twiddles + 14 * (eighth - j - 1), x);
