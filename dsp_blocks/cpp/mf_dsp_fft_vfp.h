@@ -8,8 +8,10 @@
 #ifndef MF_DSP_FFT_VFP_H
 #define MF_DSP_FFT_VFP_H
 
+/* Little-endian only: there s0 is the low word of d0, the real part at the lower address.
+ * MF_DSP_FFT_NO_ASM forces the portable C++ (to compare the two on a device). */
 #if defined(__GNUC__) && defined(__thumb2__) && defined(__ARM_FP) && (__ARM_FP & 4) && \
-    !defined(MF_DSP_FFT_NO_ASM)
+    !defined(__ARM_BIG_ENDIAN) && !defined(MF_DSP_FFT_NO_ASM)
 #define MF_DSP_FFT_VFP 1
 #else
 #define MF_DSP_FFT_VFP 0
