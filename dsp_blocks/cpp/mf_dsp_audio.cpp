@@ -25,12 +25,19 @@ void frame_power(const mf_dsp_frame_config *frames, const mf_dsp_real_fft *fft,
     ++frames_computed;
 }
 
-/* clip(ln(max(x, floor)) * slope + offset, 0, 1): dB scaled above the noise floor. */
-MF_DSP_ALWAYS_INLINE float scaled_log(float x, float floor, float slope, float offset) {
-    const float scaled = mf_dsp_fast_ln(x > floor ? x : floor) * slope + offset;
+/* clip(ln(x) * slope + offset, 0, 1). The coarse log is enough: slope is (10 / ln 10) / range
+ * with range = 12 dB - noise floor >= 12 dB (the floor is at most 0 dB), so its 1.7e-5 is at
+ * most 6e-6 of a feature (1.2e-6 at the default -52 dB floor). */
+MF_DSP_ALWAYS_INLINE float unit_log(float x, float slope, float offset) {
+    const float scaled = mf_dsp_coarse_ln(x) * slope + offset;
     if (scaled < 0.0f) return 0.0f;
     if (scaled > 1.0f) return 1.0f;
     return scaled;
+}
+
+/* clip(ln(max(x, floor)) * slope + offset, 0, 1): dB scaled above the noise floor. */
+MF_DSP_ALWAYS_INLINE float scaled_log(float x, float floor, float slope, float offset) {
+    return unit_log(x > floor ? x : floor, slope, offset);
 }
 
 /* scaled_log with its parameters and the powers outside which it clips: at or below
@@ -69,15 +76,42 @@ ScaledLog scaled_log_bounds(float floor, float slope, float offset) {
     /* ln x slope + offset <= 0 below e^(-offset / slope), >= 1 above e^((1 - offset) / slope). */
     ScaledLog scale = {floor, slope, offset, exp_bound(-offset / slope, false),
                        exp_bound((1.0f - offset) / slope, true)};
-    /* Below the floor the floor's own value counts: no shortcut to 0 if that is above 0. */
-    if (scaled_log(floor, floor, slope, offset) > 0.0f) scale.zero_below = -1.0f;
+    /* Below the floor the floor's own value counts: no shortcut to 0 if that is above 0. If it
+     * is 0, so is every value up to the floor: the shortcut takes them, and what is left of x is
+     * above the floor. */
+    if (scaled_log(floor, floor, slope, offset) > 0.0f) {
+        scale.zero_below = -1.0f;
+    } else if (scale.zero_below < floor) {
+        scale.zero_below = floor;
+    }
     return scale;
 }
 
-MF_DSP_ALWAYS_INLINE float clipped_scaled_log(float x, const ScaledLog &scale) {
-    if (x <= scale.zero_below) return 0.0f;
-    if (x >= scale.one_above) return 1.0f;
-    return scaled_log(x, scale.floor, scale.slope, scale.offset);
+/* out[i] = scaled_log of in[i * stride], i < n, by the shortcuts where they apply. above_floor:
+ * zero_below is at least the floor, so a value past the shortcut needs no max with it. `scale`
+ * by value: in registers, where through a reference every store to out could change it. */
+template <bool above_floor>
+void clipped_scaled_logs_of(const float *in, int stride, int n, const ScaledLog scale,
+                            float *out) {
+    for (int i = 0; i < n; ++i, in += stride) {
+        const float x = *in;
+        if (x <= scale.zero_below) {
+            out[i] = 0.0f;
+        } else if (x >= scale.one_above) {
+            out[i] = 1.0f;
+        } else {
+            out[i] = unit_log(above_floor || x > scale.floor ? x : scale.floor, scale.slope,
+                              scale.offset);
+        }
+    }
+}
+
+void clipped_scaled_logs(const float *in, int stride, int n, const ScaledLog &scale, float *out) {
+    if (scale.zero_below >= scale.floor) {
+        clipped_scaled_logs_of<true>(in, stride, n, scale, out);
+    } else {
+        clipped_scaled_logs_of<false>(in, stride, n, scale, out);
+    }
 }
 #endif
 
@@ -334,7 +368,7 @@ void mfe_frame(const mf_dsp_mfe_config *config, const mf_dsp_audio_scratch *scra
     float *row = &features[t * n_filters];
     frame_power(&config->frames, &config->fft, window, t, scratch->fft_buffer);
     mf_dsp_mel_energies(&config->mel, scratch->fft_buffer, row);
-    for (int f = 0; f < n_filters; ++f) row[f] = clipped_scaled_log(row[f], scale);
+    clipped_scaled_logs(row, 1, n_filters, scale, row);
 }
 #endif
 
@@ -346,8 +380,7 @@ void spectrogram_frame(const mf_dsp_spectrogram_config *config,
     const int n_bins = config->fft.length / 2 + 1;
     frame_power(&config->frames, &config->fft, window, t, scratch->fft_buffer);
     float *row = &features[t * n_bins];
-    const float *power = scratch->fft_buffer;
-    for (int k = 0; k < n_bins; ++k) row[k] = clipped_scaled_log(power[2 * k], scale);
+    clipped_scaled_logs(scratch->fft_buffer, 2, n_bins, scale, row);
 }
 #endif
 

@@ -52,16 +52,22 @@ float mf_dsp_scale_db(float db, float noise_floor_db, float inverse_range);
 #define MF_DSP_ALWAYS_INLINE inline
 #endif
 
-MF_DSP_ALWAYS_INLINE float mf_dsp_fast_ln(float x) {
+/* x = 2^e m as above: e into *exponent, r = m - 1 returned. */
+MF_DSP_ALWAYS_INLINE float mf_dsp_ln_reduce(float x, float *exponent) {
     uint32_t bits;
     memcpy(&bits, &x, sizeof bits);
     /* Subtracting the bits of sqrt(1/2) puts the exponent of x / sqrt(1/2) in the top bits. */
     const uint32_t offset = bits - 0x3F3504F3u;
-    const int32_t exponent = static_cast<int32_t>(offset) >> 23;
+    *exponent = static_cast<float>(static_cast<int32_t>(offset) >> 23);
     const uint32_t mantissa_bits = (offset & 0x007FFFFFu) + 0x3F3504F3u;
     float m;
     memcpy(&m, &mantissa_bits, sizeof m);
-    const float r = m - 1.0f;
+    return m - 1.0f;
+}
+
+MF_DSP_ALWAYS_INLINE float mf_dsp_fast_ln(float x) {
+    float exponent;
+    const float r = mf_dsp_ln_reduce(x, &exponent);
     float q = -0.107436821f;
     q = q * r + 0.159031495f;
     q = q * r - 0.169733062f;
@@ -69,7 +75,20 @@ MF_DSP_ALWAYS_INLINE float mf_dsp_fast_ln(float x) {
     q = q * r - 0.249925420f;
     q = q * r + 0.333336979f;
     const float r2 = r * r;
-    return static_cast<float>(exponent) * 0.693147182f + (r - 0.5f * r2 + r2 * r * q);
+    return exponent * 0.693147182f + (r - 0.5f * r2 + r2 * r * q);
+}
+
+/* ln x to within 1.7e-5 (measured as above; ln(1 + r) = r + r^2 Q(r), Q a cubic minimax fit),
+ * in about 10 fewer instructions than mf_dsp_fast_ln: for callers that scale the log down
+ * (MFE's and the spectrogram's dB as a fraction of their range). */
+MF_DSP_ALWAYS_INLINE float mf_dsp_coarse_ln(float x) {
+    float exponent;
+    const float r = mf_dsp_ln_reduce(x, &exponent);
+    float q = 0.179685816f;
+    q = q * r - 0.272258759f;
+    q = q * r + 0.335872918f;
+    q = q * r - 0.499332428f;
+    return exponent * 0.693147182f + (r + r * r * q);
 }
 
 #endif /* MF_DSP_COMMON_H */

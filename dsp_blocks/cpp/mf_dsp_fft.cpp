@@ -5,6 +5,8 @@
  * and W = exp(-2 pi i / N). This halves the work of a complex FFT of the zero-imaginary signal. */
 #include "mf_dsp_fft.h"
 
+#include "mf_dsp_fft_vfp.h"
+
 #if defined(__GNUC__)
 #define MF_DSP_FFT_NOINLINE __attribute__((noinline))
 #else
@@ -233,10 +235,22 @@ static const float *radix8_middle_stage(float *data, int m, int runtime_eighth,
     const int span = 8 * eighth;
     const int step = 2 * eighth;
     for (int start = 0; start < m; start += span) {
+#if MF_DSP_FFT_VFP
+        if (kEighth == 4) {
+            mf_dsp_vfp_radix8_eighth4<false>(&data[2 * start], twiddles, 0.707106781f);
+            continue;
+        }
+#endif
         radix8_butterfly<false>(&data[2 * start], step, twiddles);
     }
     for (int j = 1; j < eighth; ++j, twiddles += 14) {
         for (int start = j; start < m; start += span) {
+#if MF_DSP_FFT_VFP
+            if (kEighth == 4) {
+                mf_dsp_vfp_radix8_eighth4<true>(&data[2 * start], twiddles, 0.707106781f);
+                continue;
+            }
+#endif
             radix8_butterfly<true>(&data[2 * start], step, twiddles);
         }
     }
@@ -327,6 +341,14 @@ static void first_stage_run(float *data, int quarter, const uint16_t *bit_revers
 template <bool emphasis>
 static void first_stage_runs(float *data, int quarter, const uint16_t *bit_reversed,
                              const mf_dsp_frame_reader &frame, int begin, int end, int inside) {
+#if MF_DSP_FFT_VFP
+    if (!emphasis && quarter == 64 && (inside == 3 || inside == 2)) {
+        mf_dsp_vfp_first_stage_quarter64(data, &bit_reversed[begin],
+                                         &frame.samples[2 * (begin + quarter)],
+                                         &frame.window[2 * (begin + quarter)], end - begin, inside);
+        return;
+    }
+#endif
     switch (inside) {
         case 4: first_stage_run<4, emphasis>(data, quarter, bit_reversed, frame, begin, end); break;
         case 3: first_stage_run<3, emphasis>(data, quarter, bit_reversed, frame, begin, end); break;
@@ -500,6 +522,15 @@ static MF_DSP_FFT_NOINLINE void radix8_last_stage_split(float *data, int m, int 
     split_outputs<2>(y, y, data, m, eighth, half, split);
     split_outputs<3>(y, y, data, m, eighth, half, split);
     for (int j = 1; j < half; ++j) {
+#if MF_DSP_FFT_VFP
+        if (kEighth == 32) {
+            mf_dsp_vfp_last_pair_eighth32(&data[2 * j], twiddles + 14 * (j - 1), &split[2 * j],
+                                          &data[2 * (eighth - j)],
+                                          twiddles + 14 * (eighth - j - 1),
+                                          &split[2 * (eighth - j)]);
+            continue;
+        }
+#endif
         float x[16];
         radix8_outputs<true>(&data[2 * j], step, twiddles + 14 * (j - 1), y);
         radix8_outputs<true>(&data[2 * (eighth - j)], step, twiddles + 14 * (eighth - j - 1), x);
