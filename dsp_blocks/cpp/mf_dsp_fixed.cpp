@@ -450,15 +450,16 @@ MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, uint64_t power) {
  * 2k and 2k + 1. */
 void split_power(int32_t *buffer, int m, const int32_t *split) {
     const int32_t z0_re = buffer[0], z0_im = buffer[1];
-    for (int k = 1; 2 * k < m; ++k) {
-        int32_t *low = &buffer[2 * k];
-        int32_t *high = &buffer[2 * (m - k)];
+    /* Bins k and M - k by two pointers and the twiddles by a third: no index kept besides. */
+    const int32_t *w = &split[2];
+    for (int32_t *low = &buffer[2], *high = &buffer[2 * (m - 1)]; low < high;
+         low += 2, high -= 2, w += 2) {
         const int32_t a = low[0], b = low[1], c = high[0], d = high[1];
-        const int32_t e_re = a + c, e_im = b - d;
         const int32_t o_re = b + d, o_im = c - a;
-        const int32_t w_re = split[2 * k], w_im = split[2 * k + 1];
-        const int32_t b_re = q30_round(wide(w_re, o_re) + wide(w_im, a - c));  // -o_im: SMLAL
+        const int32_t w_re = w[0], w_im = w[1];
+        const int32_t b_re = q30_round(wide(w_re, o_re) + wide(w_im, -o_im));  // SMLAL
         const int32_t b_im = q30_round(wide(w_re, o_im) + wide(w_im, o_re));
+        const int32_t e_re = a + c, e_im = b - d;
         store_power(low, power_of(e_re + b_re, e_im + b_im));
         store_power(high, power_of(e_re - b_re, e_im - b_im));
     }
@@ -614,11 +615,15 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
 #else
         low_sum = 0;
         high_sum = 0;
-        for (; weight != weights_end; ++weight, bin += 2) {
-            const uint32_t w = *weight;
-            low_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[0])) * w;
-            high_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[1])) * w;
-        }
+        /* A do-while, the loop's test at its end (n_bins >= 1: every filter has a bin). */
+        do {
+            const uint32_t w = *weight++;
+            const uint32_t low = static_cast<uint32_t>(bin[0]);
+            const uint32_t high = static_cast<uint32_t>(bin[1]);
+            bin += 2;
+            low_sum += static_cast<uint64_t>(low) * w;
+            high_sum += static_cast<uint64_t>(high) * w;
+        } while (weight != weights_end);
 #endif
         /* log2(L + H 2^32): exact in 64 bits while H < 2^31; past that, H + L / 2^32 (truncated,
          * a relative error below 2^-31) and 32 more. */
