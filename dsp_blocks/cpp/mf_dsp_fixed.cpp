@@ -164,6 +164,51 @@ MF_DSP_ALWAYS_INLINE void windowed_point(const float *x, const int32_t *window, 
     }
 }
 
+/* Point k wholly in the frame (2k + 1 < its length), windowed. */
+MF_DSP_ALWAYS_INLINE void whole_point(const float *x, const int32_t *window, int top, int k,
+                                      int32_t *re, int32_t *im) {
+    *re = windowed_sample(&x[2 * k], top, window[2 * k]);
+    *im = windowed_sample(&x[2 * k + 1], top, window[2 * k + 1]);
+}
+
+/* The FFT's first stage (radix 4, adds only; what radix4_stage<false> leaves) on the points k,
+ * k + M/2, k + M/4, k + 3M/4 of the frame (`quarter` = M/4), written to their bit-reversed
+ * positions q .. q + 3 (q = bit_reversed[k]). kPoints: how many of k, k + M/4, k + M/2, k + 3M/4
+ * (in that order) are wholly in the frame, the rest zeros; -1: unknown, each point tested. */
+template <int kPoints>
+MF_DSP_ALWAYS_INLINE void fused_radix4(const float *x, const int32_t *window, int length, int top,
+                                       int k, int quarter, const uint16_t *bit_reversed,
+                                       int32_t *buffer) {
+    int32_t a0_re = 0, a0_im = 0, c1_re = 0, c1_im = 0, c2_re = 0, c2_im = 0, c3_re = 0, c3_im = 0;
+    if (kPoints < 0) {
+        windowed_point(x, window, length, top, k, &a0_re, &a0_im);
+        windowed_point(x, window, length, top, k + 2 * quarter, &c1_re, &c1_im);
+    } else {
+        if (kPoints >= 1) whole_point(x, window, top, k, &a0_re, &a0_im);
+        if (kPoints >= 3) whole_point(x, window, top, k + 2 * quarter, &c1_re, &c1_im);
+    }
+    const int32_t s0_re = a0_re + c1_re, s0_im = a0_im + c1_im;
+    const int32_t d0_re = a0_re - c1_re, d0_im = a0_im - c1_im;
+    if (kPoints < 0) {
+        windowed_point(x, window, length, top, k + quarter, &c2_re, &c2_im);
+        windowed_point(x, window, length, top, k + 3 * quarter, &c3_re, &c3_im);
+    } else {
+        if (kPoints >= 2) whole_point(x, window, top, k + quarter, &c2_re, &c2_im);
+        if (kPoints >= 4) whole_point(x, window, top, k + 3 * quarter, &c3_re, &c3_im);
+    }
+    const int32_t s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
+    const int32_t d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
+    int32_t *p = &buffer[2 * bit_reversed[k]];
+    p[0] = s0_re + s1_re;
+    p[1] = s0_im + s1_im;
+    p[4] = s0_re - s1_re;
+    p[5] = s0_im - s1_im;
+    p[2] = d0_re + d1_im;
+    p[3] = d0_im - d1_re;
+    p[6] = d0_re - d1_im;
+    p[7] = d0_im + d1_re;
+}
+
 /* Pre-emphasis in Q15 (`emphasis` false: none, skipped), window in Q30 (rounded), points
  * z[k] = y[2k] + i y[2k+1] written to their bit-reversed positions, zeros past the frame.
  * Samples below 2^bits, pre-emphasised and windowed below 2^(bits+1).
@@ -201,26 +246,24 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     const int32_t *window = tables->window;
     loaded.exponent = 127 + bits - 1 - exponent;
     if (radix4_first && !emphasis) {
-        for (int q = 0; q < m; q += 4) {
-            /* Positions q .. q + 3 hold points a0, c1, c2, c3 of radix4_stage's butterfly. */
-            int32_t a0_re, a0_im, c1_re, c1_im, c2_re, c2_im, c3_re, c3_im;
-            windowed_point(x, window, length, top, bit_reversed[q], &a0_re, &a0_im);
-            windowed_point(x, window, length, top, bit_reversed[q + 1], &c1_re, &c1_im);
-            const int32_t s0_re = a0_re + c1_re, s0_im = a0_im + c1_im;
-            const int32_t d0_re = a0_re - c1_re, d0_im = a0_im - c1_im;
-            windowed_point(x, window, length, top, bit_reversed[q + 2], &c2_re, &c2_im);
-            windowed_point(x, window, length, top, bit_reversed[q + 3], &c3_re, &c3_im);
-            const int32_t s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
-            const int32_t d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
-            int32_t *p = &buffer[2 * q];
-            p[0] = s0_re + s1_re;
-            p[1] = s0_im + s1_im;
-            p[4] = s0_re - s1_re;
-            p[5] = s0_im - s1_im;
-            p[2] = d0_re + d1_im;
-            p[3] = d0_im - d1_re;
-            p[6] = d0_re - d1_im;
-            p[7] = d0_im + d1_re;
+        /* Butterfly k (k < M/4) reads points k, k + M/4, k + M/2, k + 3M/4; those past the frame
+         * are zeros, so the k with the same count of points wholly in the frame (the points
+         * taken in that order) go through one loop each, without a test a point. */
+        const int quarter = m / 4;
+        const int whole = length / 2;  // points 0 .. whole - 1 hold two samples
+        int limit[4];
+        for (int j = 0; j < 4; ++j) {
+            const int below = whole - j * quarter;
+            limit[j] = below < 0 ? 0 : below > quarter ? quarter : below;
+        }
+        int k = 0;
+        for (; k < limit[3]; ++k) fused_radix4<4>(x, window, length, top, k, quarter, bit_reversed, buffer);
+        for (; k < limit[2]; ++k) fused_radix4<3>(x, window, length, top, k, quarter, bit_reversed, buffer);
+        for (; k < limit[1]; ++k) fused_radix4<2>(x, window, length, top, k, quarter, bit_reversed, buffer);
+        for (; k < limit[0]; ++k) fused_radix4<1>(x, window, length, top, k, quarter, bit_reversed, buffer);
+        for (; k < quarter; ++k) fused_radix4<0>(x, window, length, top, k, quarter, bit_reversed, buffer);
+        if (length % 2 != 0 && whole < m) {  // the half-filled point: its butterfly again, tested
+            fused_radix4<-1>(x, window, length, top, whole % quarter, quarter, bit_reversed, buffer);
         }
         return loaded;
     }
