@@ -571,8 +571,9 @@ void split_power(int32_t *buffer, int m, const int32_t *split) {
     const int32_t z0_re = buffer[0], z0_im = buffer[1];
     /* Bins k and M - k by two pointers and the twiddles by a third: no index kept besides. */
     const int32_t *w = &split[2];
-    for (int32_t *low = &buffer[2], *high = &buffer[2 * (m - 1)]; low < high;
-         low += 2, high -= 2, w += 2) {
+    int32_t *low = &buffer[2], *high = &buffer[2 * (m - 1)];
+    /* Tested at the bottom (-Os leaves a for loop's test at the top and a jump back). */
+    if (low < high) do {
         const int32_t a = low[0], b = low[1], c = high[0], d = high[1];
         const int32_t o_re = b + d, o_im = c - a;
         const int32_t w_re = w[0], w_im = w[1];
@@ -587,7 +588,10 @@ void split_power(int32_t *buffer, int m, const int32_t *split) {
         const int32_t e_re = a + c, e_im = b - d;
         store_power(low, power_of(e_re + b_re, e_im + b_im));
         store_power(high, power_of(e_re - b_re, e_im - b_im));
-    }
+        low += 2;
+        high -= 2;
+        w += 2;
+    } while (low < high);
     if (m >= 2) {  // 2X[M/2] = 2 conj Z[M/2]
         store_power(&buffer[m], power_of(2 * buffer[m], 2 * buffer[m + 1]));
     }
