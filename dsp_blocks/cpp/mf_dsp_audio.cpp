@@ -196,7 +196,7 @@ void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *sc
         if (level[f] < quietest) quietest = level[f];
     }
     const int32_t lowest = -(64 << 16);
-#if defined(__ARM_ARCH_6M__)
+#if MF_DSP_FIXED_NARROW_PRODUCTS
     const bool relative_levels = true;  // the 32-bit sums need levels relative to the loudest
 #else
     /* With 64-bit sums the levels go in as they are when no filter is clamped: the DCT of
@@ -215,7 +215,7 @@ void mfcc_frame(const mf_dsp_mfcc_config *config, const mf_dsp_audio_scratch *sc
     const int16_t *dct_row = tables->dct;
     float *row = &cepstrum[t * config->n_coefficients];
     for (int k = 0; k < config->n_coefficients; ++k, dct_row += n_filters) {
-#if defined(__ARM_ARCH_6M__)
+#if MF_DSP_FIXED_NARROW_PRODUCTS
         /* ARMv6-M has no 64-bit multiply-accumulate: two 32-bit sums. */
         int32_t high = 0;
         int32_t low = 0;

@@ -17,6 +17,17 @@
 #endif
 #endif
 
+/* 1: the fixed-point path builds its 64-bit products from 16-bit halves (32-bit MULS only), for
+ * a core without a 32 x 32 -> 64-bit multiply (ARMv6-M: Cortex-M0/M0+, where each would be a
+ * __muldi3 call). Defaults to that core; define it (-D) to test that arithmetic elsewhere. */
+#ifndef MF_DSP_FIXED_NARROW_PRODUCTS
+#if defined(__ARM_ARCH_6M__)
+#define MF_DSP_FIXED_NARROW_PRODUCTS 1
+#else
+#define MF_DSP_FIXED_NARROW_PRODUCTS 0
+#endif
+#endif
+
 /* In generated configs: an initialiser that only one of the two paths has (0 in the other). */
 #if MF_DSP_FIXED_POINT
 #define MF_DSP_FIXED_ONLY(x) x

@@ -1,6 +1,7 @@
 /* mcuforge DSP runtime: the audio blocks' fixed-point path (see mf_dsp_fixed.h). Integer
- * arithmetic only: 32-bit products of values below 2^15 and 2^16, so an ARMv6-M core (Cortex-M0+,
- * 32 x 32 -> 32 multiply only) runs it without a 64-bit multiply routine. */
+ * arithmetic only; with MF_DSP_FIXED_NARROW_PRODUCTS (ARMv6-M: Cortex-M0+, 32 x 32 -> 32 multiply
+ * only) every product is built from 32-bit products of 16-bit halves, without a 64-bit multiply
+ * routine. */
 #include "mf_dsp_fixed.h"
 
 namespace {
@@ -14,14 +15,51 @@ const uint16_t kLog2Table[64] = {
     56229, 57040, 57845, 58643, 59434, 60219, 60997, 61769, 62534, 63294, 64047, 64794};
 const int32_t kLog2One = 65536;  // entry 64
 
-/* (a w + 2^29) >> 30: a product with a Q30 twiddle, rounded. */
+/* a w, whole (a 64-bit product: SMULL; on ARMv6-M a __muldi3 call, which the narrow path's
+ * loops avoid). */
 MF_DSP_ALWAYS_INLINE int64_t wide(int32_t a, int32_t w) {
     return static_cast<int64_t>(a) * w;
 }
+
+#if MF_DSP_FIXED_NARROW_PRODUCTS
+/* Narrow products (ARMv6-M: 32 x 32 -> 32-bit MULS only): a w / 2^32 from 16-bit halves,
+ * a = ah 2^16 + al: ah wh + (ah wl + al wh) / 2^16, the two middle products (each within 31
+ * bits) halved so that their sum fits, al wl (below 2^32, a fraction of a unit) dropped, and
+ * rounded at half a unit: within 1.5 of a w / 2^32, 0.5 below it on average as
+ * floor(a w / 2^32), the wide path's high word, is. Three MULS. */
+MF_DSP_ALWAYS_INLINE int32_t high_product(int32_t a, int32_t w) {
+    const int32_t ah = a >> 16, wh = w >> 16;
+    const int32_t al = a & 0xFFFF, wl = w & 0xFFFF;
+    return ah * wh + ((((ah * wl) >> 1) + ((al * wh) >> 1) + (1 << 14)) >> 15);
+}
+
+/* The same for unsigned a and w (ah wl, al wh below 2^32: halved, their sum too). */
+MF_DSP_ALWAYS_INLINE uint32_t unsigned_high(uint32_t a, uint32_t w) {
+    const uint32_t ah = a >> 16, wh = w >> 16;
+    const uint32_t al = a & 0xFFFFu, wl = w & 0xFFFFu;
+    return ah * wh + ((((ah * wl) >> 1) + ((al * wh) >> 1) + (1u << 14)) >> 15);
+}
+
+/* v^2, whole, from 16-bit halves of |v| (below 2^31): h^2 2^32 + 2 h l 2^16 + l^2, exact. */
+MF_DSP_ALWAYS_INLINE uint64_t square(int32_t v) {
+    const uint32_t u = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
+    const uint32_t h = u >> 16, l = u & 0xFFFFu;
+    return (static_cast<uint64_t>(h * h) << 32) + (static_cast<uint64_t>(h * l) << 17) + l * l;
+}
+#else
+MF_DSP_ALWAYS_INLINE uint32_t unsigned_high(uint32_t a, uint32_t w) {
+    return static_cast<uint32_t>((static_cast<uint64_t>(a) * w) >> 32);
+}
+#endif
+
 /* a w / 2 rounded, w a Q31 twiddle: the high word of a 64-bit product (SMULL on ARMv7-M) with
  * the rounding bit added; rounded, not truncated, so no bias builds up over the stages. */
 MF_DSP_ALWAYS_INLINE int32_t half_product(int32_t a, int32_t w) {
+#if MF_DSP_FIXED_NARROW_PRODUCTS
+    return high_product(a, w);
+#else
     return static_cast<int32_t>((wide(a, w) + (static_cast<int64_t>(1) << 31)) >> 32);
+#endif
 }
 
 /* (product + 2^29) >> 30 in 32 bits, put together from the 32-bit halves: the same value, but
@@ -72,8 +110,7 @@ MF_DSP_ALWAYS_INLINE int32_t windowed_sample(const float *sample, int top, int32
     if (shift > 31) shift = 31;
     if (shift < 0) shift = 0;
     const uint32_t aligned = (bits << 8) | 0x80000000u;
-    const uint32_t high =
-        static_cast<uint32_t>((static_cast<uint64_t>(aligned) * static_cast<uint32_t>(w)) >> 32);
+    const uint32_t high = unsigned_high(aligned, static_cast<uint32_t>(w));
     const int32_t value = static_cast<int32_t>(((high >> shift) + 1u) >> 1);
     const int32_t sign = static_cast<int32_t>(bits) >> 31;  // 0 or -1
     return (value ^ sign) - sign;
@@ -81,6 +118,29 @@ MF_DSP_ALWAYS_INLINE int32_t windowed_sample(const float *sample, int top, int32
 
 MF_DSP_ALWAYS_INLINE int32_t q15_round(int64_t product) {
     return static_cast<int32_t>((product + 16384) >> 15);
+}
+
+/* c p / 2^15 rounded: pre-emphasis, c in Q15 (at most 2^15), |p| below 2^24. Narrow: p = ph 2^16
+ * + pl, and c ph 2^16 is a multiple of 2^15, so 2 c ph + (c pl + 2^14) / 2^15 (below 2^32,
+ * unsigned) is the same value. */
+MF_DSP_ALWAYS_INLINE int32_t emphasis_product(int32_t c, int32_t p) {
+#if MF_DSP_FIXED_NARROW_PRODUCTS
+    const uint32_t low = static_cast<uint32_t>(c) * static_cast<uint32_t>(p & 0xFFFF) + 16384u;
+    return 2 * c * (p >> 16) + static_cast<int32_t>(low >> 15);
+#else
+    return q15_round(wide(c, p));
+#endif
+}
+
+/* y w / 2^30 rounded: a pre-emphasised sample (|y| below 2^24) times its Q30 window weight.
+ * Narrow: the high word of (y 2^6) w, y w / 2^26 within 3 below, rounded at bit 4: the same
+ * value but where that error crosses a rounding boundary. */
+MF_DSP_ALWAYS_INLINE int32_t window_product(int32_t y, int32_t w) {
+#if MF_DSP_FIXED_NARROW_PRODUCTS
+    return (high_product(y * 64, w) + 8) >> 4;
+#else
+    return q30_round(wide(y, w));
+#endif
 }
 
 /* Where load_frame leaves a frame: its exponent S (values are y 2^S; below -1000 for a frame of
@@ -102,6 +162,51 @@ MF_DSP_ALWAYS_INLINE void windowed_point(const float *x, const int32_t *window, 
     } else if (n < length) {
         *re = windowed_sample(&x[n], top, window[n]);
     }
+}
+
+/* Point k wholly in the frame (2k + 1 < its length), windowed. */
+MF_DSP_ALWAYS_INLINE void whole_point(const float *x, const int32_t *window, int top, int k,
+                                      int32_t *re, int32_t *im) {
+    *re = windowed_sample(&x[2 * k], top, window[2 * k]);
+    *im = windowed_sample(&x[2 * k + 1], top, window[2 * k + 1]);
+}
+
+/* The FFT's first stage (radix 4, adds only; what radix4_stage<false> leaves) on the points k,
+ * k + M/2, k + M/4, k + 3M/4 of the frame (`quarter` = M/4), written to their bit-reversed
+ * positions q .. q + 3 (q = bit_reversed[k]). kPoints: how many of k, k + M/4, k + M/2, k + 3M/4
+ * (in that order) are wholly in the frame, the rest zeros; -1: unknown, each point tested. */
+template <int kPoints>
+MF_DSP_ALWAYS_INLINE void fused_radix4(const float *x, const int32_t *window, int length, int top,
+                                       int k, int quarter, const uint16_t *bit_reversed,
+                                       int32_t *buffer) {
+    int32_t a0_re = 0, a0_im = 0, c1_re = 0, c1_im = 0, c2_re = 0, c2_im = 0, c3_re = 0, c3_im = 0;
+    if (kPoints < 0) {
+        windowed_point(x, window, length, top, k, &a0_re, &a0_im);
+        windowed_point(x, window, length, top, k + 2 * quarter, &c1_re, &c1_im);
+    } else {
+        if (kPoints >= 1) whole_point(x, window, top, k, &a0_re, &a0_im);
+        if (kPoints >= 3) whole_point(x, window, top, k + 2 * quarter, &c1_re, &c1_im);
+    }
+    const int32_t s0_re = a0_re + c1_re, s0_im = a0_im + c1_im;
+    const int32_t d0_re = a0_re - c1_re, d0_im = a0_im - c1_im;
+    if (kPoints < 0) {
+        windowed_point(x, window, length, top, k + quarter, &c2_re, &c2_im);
+        windowed_point(x, window, length, top, k + 3 * quarter, &c3_re, &c3_im);
+    } else {
+        if (kPoints >= 2) whole_point(x, window, top, k + quarter, &c2_re, &c2_im);
+        if (kPoints >= 4) whole_point(x, window, top, k + 3 * quarter, &c3_re, &c3_im);
+    }
+    const int32_t s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
+    const int32_t d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
+    int32_t *p = &buffer[2 * bit_reversed[k]];
+    p[0] = s0_re + s1_re;
+    p[1] = s0_im + s1_im;
+    p[4] = s0_re - s1_re;
+    p[5] = s0_im - s1_im;
+    p[2] = d0_re + d1_im;
+    p[3] = d0_im - d1_re;
+    p[6] = d0_re - d1_im;
+    p[7] = d0_im + d1_re;
 }
 
 /* Pre-emphasis in Q15 (`emphasis` false: none, skipped), window in Q30 (rounded), points
@@ -141,26 +246,24 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     const int32_t *window = tables->window;
     loaded.exponent = 127 + bits - 1 - exponent;
     if (radix4_first && !emphasis) {
-        for (int q = 0; q < m; q += 4) {
-            /* Positions q .. q + 3 hold points a0, c1, c2, c3 of radix4_stage's butterfly. */
-            int32_t a0_re, a0_im, c1_re, c1_im, c2_re, c2_im, c3_re, c3_im;
-            windowed_point(x, window, length, top, bit_reversed[q], &a0_re, &a0_im);
-            windowed_point(x, window, length, top, bit_reversed[q + 1], &c1_re, &c1_im);
-            const int32_t s0_re = a0_re + c1_re, s0_im = a0_im + c1_im;
-            const int32_t d0_re = a0_re - c1_re, d0_im = a0_im - c1_im;
-            windowed_point(x, window, length, top, bit_reversed[q + 2], &c2_re, &c2_im);
-            windowed_point(x, window, length, top, bit_reversed[q + 3], &c3_re, &c3_im);
-            const int32_t s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
-            const int32_t d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
-            int32_t *p = &buffer[2 * q];
-            p[0] = s0_re + s1_re;
-            p[1] = s0_im + s1_im;
-            p[4] = s0_re - s1_re;
-            p[5] = s0_im - s1_im;
-            p[2] = d0_re + d1_im;
-            p[3] = d0_im - d1_re;
-            p[6] = d0_re - d1_im;
-            p[7] = d0_im + d1_re;
+        /* Butterfly k (k < M/4) reads points k, k + M/4, k + M/2, k + 3M/4; those past the frame
+         * are zeros, so the k with the same count of points wholly in the frame (the points
+         * taken in that order) go through one loop each, without a test a point. */
+        const int quarter = m / 4;
+        const int whole = length / 2;  // points 0 .. whole - 1 hold two samples
+        int limit[4];
+        for (int j = 0; j < 4; ++j) {
+            const int below = whole - j * quarter;
+            limit[j] = below < 0 ? 0 : below > quarter ? quarter : below;
+        }
+        int k = 0;
+        for (; k < limit[3]; ++k) fused_radix4<4>(x, window, length, top, k, quarter, bit_reversed, buffer);
+        for (; k < limit[2]; ++k) fused_radix4<3>(x, window, length, top, k, quarter, bit_reversed, buffer);
+        for (; k < limit[1]; ++k) fused_radix4<2>(x, window, length, top, k, quarter, bit_reversed, buffer);
+        for (; k < limit[0]; ++k) fused_radix4<1>(x, window, length, top, k, quarter, bit_reversed, buffer);
+        for (; k < quarter; ++k) fused_radix4<0>(x, window, length, top, k, quarter, bit_reversed, buffer);
+        if (length % 2 != 0 && whole < m) {  // the half-filled point: its butterfly again, tested
+            fused_radix4<-1>(x, window, length, top, whole % quarter, quarter, bit_reversed, buffer);
         }
         return loaded;
     }
@@ -170,11 +273,11 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
         if (emphasis) {
             const int32_t x0 = sample_to_fixed(&x[n], top);
             const int32_t x1 = sample_to_fixed(&x[n + 1], top);
-            const int32_t y0 = x0 - q15_round(wide(c, previous));
-            const int32_t y1 = x1 - q15_round(wide(c, x0));
+            const int32_t y0 = x0 - emphasis_product(c, previous);
+            const int32_t y1 = x1 - emphasis_product(c, x0);
             previous = x1;
-            re = q30_round(wide(y0, window[n]));
-            im = q30_round(wide(y1, window[n + 1]));
+            re = window_product(y0, window[n]);
+            im = window_product(y1, window[n + 1]);
         } else {
             re = windowed_sample(&x[n], top, window[n]);
             im = windowed_sample(&x[n + 1], top, window[n + 1]);
@@ -187,8 +290,8 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     if (n < length) {  // odd frame length: the last sample pairs with a zero
         int32_t *point = &buffer[2 * bit_reversed[k]];
         if (emphasis) {
-            const int32_t y0 = sample_to_fixed(&x[n], top) - q15_round(wide(c, previous));
-            point[0] = q30_round(wide(y0, window[n]));
+            const int32_t y0 = sample_to_fixed(&x[n], top) - emphasis_product(c, previous);
+            point[0] = window_product(y0, window[n]);
         } else {
             point[0] = windowed_sample(&x[n], top, window[n]);
         }
@@ -285,15 +388,25 @@ MF_DSP_ALWAYS_INLINE int32_t quarter_of(int32_t a) { return (a + 2) >> 2; }
 MF_DSP_ALWAYS_INLINE void quarter_rotate(const int32_t *a, const int32_t *w, int32_t *re,
                                          int32_t *im) {
     /* -a[1], not -w[1]: a twiddle can be -2^31, a value is far below. SMULL, SMLAL. */
+#if MF_DSP_FIXED_NARROW_PRODUCTS
+    *re = (high_product(a[0], w[0]) + high_product(-a[1], w[1]) + 1) >> 1;
+    *im = (high_product(a[0], w[1]) + high_product(a[1], w[0]) + 1) >> 1;
+#else
     const int64_t sum_re = wide(a[0], w[0]) + wide(-a[1], w[1]);
     const int64_t sum_im = wide(a[0], w[1]) + wide(a[1], w[0]);
     *re = (static_cast<int32_t>(sum_re >> 32) + 1) >> 1;
     *im = (static_cast<int32_t>(sum_im >> 32) + 1) >> 1;
+#endif
 }
 
 /* a / sqrt 2, rounded (Q31 constant). */
 MF_DSP_ALWAYS_INLINE int32_t over_root_two(int32_t a) {
+#if MF_DSP_FIXED_NARROW_PRODUCTS
+    /* a - a (1 - 1 / sqrt 2): the constant (Q32) fits 31 bits; within 1.5 of a / sqrt 2. */
+    return a - high_product(a, 1257966797) - 1;
+#else
     return static_cast<int32_t>((wide(a, 1518500250) + (static_cast<int64_t>(1) << 30)) >> 31);
+#endif
 }
 
 /* The float path's radix-8 butterfly (mf_dsp_fft.cpp) on int32, every output quartered: the
@@ -408,8 +521,10 @@ MF_DSP_ALWAYS_INLINE void radix8_twiddled(int32_t *data, int m, int eighth, int 
  * on the M3 a fifth fewer instructions (no address arithmetic, fewer spills) for ~0.6 kB of
  * code each, so only for the radix-8 stages of the 256- and 512-point FFTs (8 and 16 kHz audio
  * with 16-32 ms frames, the platform's defaults among them); other lengths take the step from a
- * register. */
-const int32_t *radix8_stage(int32_t *data, int m, int eighth, const int32_t *twiddles) {
+ * register. Always inlined (its one caller): GCC at -Os otherwise calls it, its frame on top of
+ * the caller's, 0.1 kB more stack. */
+MF_DSP_ALWAYS_INLINE const int32_t *radix8_stage(int32_t *data, int m, int eighth,
+                                                const int32_t *twiddles) {
     const int span = 8 * eighth;
     const int step = 2 * eighth;
     for (int start = 0; start < m; start += span) {
@@ -436,7 +551,11 @@ const int32_t *radix8_stage(int32_t *data, int m, int eighth, const int32_t *twi
 
 /* |v|^2 as uint64 (below 2^62 for components below 2^30.5). */
 MF_DSP_ALWAYS_INLINE uint64_t power_of(int32_t re, int32_t im) {
+#if MF_DSP_FIXED_NARROW_PRODUCTS
+    return square(re) + square(im);
+#else
     return static_cast<uint64_t>(wide(re, re) + wide(im, im));
+#endif
 }
 
 /* Stores a power in the buffer's slots 2k (low word) and 2k + 1 (high word). */
@@ -450,18 +569,29 @@ MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, uint64_t power) {
  * 2k and 2k + 1. */
 void split_power(int32_t *buffer, int m, const int32_t *split) {
     const int32_t z0_re = buffer[0], z0_im = buffer[1];
-    for (int k = 1; 2 * k < m; ++k) {
-        int32_t *low = &buffer[2 * k];
-        int32_t *high = &buffer[2 * (m - k)];
+    /* Bins k and M - k by two pointers and the twiddles by a third: no index kept besides. */
+    const int32_t *w = &split[2];
+    int32_t *low = &buffer[2], *high = &buffer[2 * (m - 1)];
+    /* Tested at the bottom (-Os leaves a for loop's test at the top and a jump back). */
+    if (low < high) do {
         const int32_t a = low[0], b = low[1], c = high[0], d = high[1];
-        const int32_t e_re = a + c, e_im = b - d;
         const int32_t o_re = b + d, o_im = c - a;
-        const int32_t w_re = split[2 * k], w_im = split[2 * k + 1];
-        const int32_t b_re = q30_round(wide(w_re, o_re) + wide(w_im, a - c));  // -o_im: SMLAL
+        const int32_t w_re = w[0], w_im = w[1];
+#if MF_DSP_FIXED_NARROW_PRODUCTS
+        /* Q30 twiddles doubled (below 1 for k >= 1: below 2^31), the high words doubled. */
+        const int32_t b_re = 2 * (high_product(2 * w_re, o_re) + high_product(2 * w_im, -o_im));
+        const int32_t b_im = 2 * (high_product(2 * w_re, o_im) + high_product(2 * w_im, o_re));
+#else
+        const int32_t b_re = q30_round(wide(w_re, o_re) + wide(w_im, -o_im));  // SMLAL
         const int32_t b_im = q30_round(wide(w_re, o_im) + wide(w_im, o_re));
+#endif
+        const int32_t e_re = a + c, e_im = b - d;
         store_power(low, power_of(e_re + b_re, e_im + b_im));
         store_power(high, power_of(e_re - b_re, e_im - b_im));
-    }
+        low += 2;
+        high -= 2;
+        w += 2;
+    } while (low < high);
     if (m >= 2) {  // 2X[M/2] = 2 conj Z[M/2]
         store_power(&buffer[m], power_of(2 * buffer[m], 2 * buffer[m + 1]));
     }
@@ -598,7 +728,7 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
          * keeps from overflowing). A bin a step, walked by pointers. */
         uint64_t low_sum, high_sum;
         const uint16_t *const weights_end = weight + n_bins;
-#if defined(__ARM_ARCH_6M__)
+#if MF_DSP_FIXED_NARROW_PRODUCTS
         uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (; weight != weights_end; ++weight, bin += 2) {
             const uint32_t w = *weight;
@@ -614,11 +744,15 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
 #else
         low_sum = 0;
         high_sum = 0;
-        for (; weight != weights_end; ++weight, bin += 2) {
-            const uint32_t w = *weight;
-            low_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[0])) * w;
-            high_sum += static_cast<uint64_t>(static_cast<uint32_t>(bin[1])) * w;
-        }
+        /* A do-while, the loop's test at its end (n_bins >= 1: every filter has a bin). */
+        do {
+            const uint32_t w = *weight++;
+            const uint32_t low = static_cast<uint32_t>(bin[0]);
+            const uint32_t high = static_cast<uint32_t>(bin[1]);
+            bin += 2;
+            low_sum += static_cast<uint64_t>(low) * w;
+            high_sum += static_cast<uint64_t>(high) * w;
+        } while (weight != weights_end);
 #endif
         /* log2(L + H 2^32): exact in 64 bits while H < 2^31; past that, H + L / 2^32 (truncated,
          * a relative error below 2^-31) and 32 more. */

@@ -25,8 +25,10 @@
  *     normalisation.
  * Its precision keeps the quiet bands that a 16-bit FFT (about 90 dB below the frame's loudest
  * bin) would bury in its rounding: MFE's range reaches 64 dB below +12 dB, and MFCC reads every
- * band. On an ARMv6-M core (Cortex-M0+) the FFT's 64-bit products are library calls: correct,
- * slower.
+ * band. On an ARMv6-M core (Cortex-M0+, no 32 x 32 -> 64-bit multiply) the products are narrow
+ * (MF_DSP_FIXED_NARROW_PRODUCTS): high words from three 16 x 16-bit MULS, within 1.5 units
+ * (the wide path's: 0.5), exact pre-emphasis and powers, no __muldi3 call; the same tolerances
+ * hold (the tests run both).
  * Tolerances against the Python blocks: see mf_dsp_audio.h. */
 #ifndef MF_DSP_FIXED_H
 #define MF_DSP_FIXED_H

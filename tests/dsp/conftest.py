@@ -37,7 +37,29 @@ def cpp_builder(tmp_path_factory: pytest.TempPathFactory) -> CppBuilder:
     return CppBuilder(tmp_path_factory.mktemp("dsp_cpp"))
 
 
+def _fixed_builder(tmp_path_factory: pytest.TempPathFactory, products: str) -> CppBuilder:
+    defines = ("-DMF_DSP_FIXED_POINT=1",)
+    if products == "narrow-products":
+        defines += ("-DMF_DSP_FIXED_NARROW_PRODUCTS=1",)
+    return CppBuilder(tmp_path_factory.mktemp(f"dsp_cpp_fixed_{products}"), defines)
+
+
 @pytest.fixture(scope="session")
-def cpp_builder_fixed(tmp_path_factory: pytest.TempPathFactory) -> CppBuilder:
-    """The runtime built with its fixed-point audio path forced on (as on a core without an FPU)."""
-    return CppBuilder(tmp_path_factory.mktemp("dsp_cpp_fixed"), ("-DMF_DSP_FIXED_POINT=1",))
+def cpp_builder_fixed_wide(tmp_path_factory: pytest.TempPathFactory) -> CppBuilder:
+    """The runtime built with its fixed-point audio path forced on (as on a core without an FPU),
+    with 64-bit products (ARMv7-M: Cortex-M3/M4)."""
+    return _fixed_builder(tmp_path_factory, "wide-products")
+
+
+@pytest.fixture(scope="session")
+def cpp_builder_fixed_narrow(tmp_path_factory: pytest.TempPathFactory) -> CppBuilder:
+    """The same with the narrow products of an ARMv6-M core (Cortex-M0+; on any host through
+    MF_DSP_FIXED_NARROW_PRODUCTS)."""
+    return _fixed_builder(tmp_path_factory, "narrow-products")
+
+
+@pytest.fixture(params=["wide", "narrow"])
+def cpp_builder_fixed(request: pytest.FixtureRequest) -> CppBuilder:
+    """Each fixed-point build in turn: both are held to the same tolerances."""
+    builder: CppBuilder = request.getfixturevalue(f"cpp_builder_fixed_{request.param}")
+    return builder

@@ -61,3 +61,20 @@ def test_runtime_and_configs_compile_for_cortex_m(core: str, tmp_path: Path) -> 
             text=True,
         )
         assert result.returncode == 0, f"{source}:\n{result.stderr}"
+
+
+@pytest.mark.toolchain
+def test_fixed_point_fft_needs_no_64_bit_multiply_routine_on_cortex_m0plus(tmp_path: Path) -> None:
+    """ARMv6-M has no 32 x 32 -> 64-bit multiply: each 64-bit product would be an __aeabi_lmul
+    call (~40 instructions). The fixed-point path's narrow products (MF_DSP_FIXED_NARROW_PRODUCTS,
+    on by default there) leave its object file without one."""
+    require(shutil.which("arm-none-eabi-g++") is not None, "arm-none-eabi-g++ is not installed")
+    source = next(p for p in cpp_sources() if p.name == "mf_dsp_fixed.cpp")
+    target = tmp_path / "mf_dsp_fixed.o"
+    command = ["arm-none-eabi-g++", *COMMON_FLAGS, *CORE_FLAGS["cortex-m0plus"], "-Os", "-I"]
+    command += [str(source.parent), "-c", str(source), "-o", str(target)]
+    subprocess.run(command, check=True)
+    undefined = subprocess.run(
+        ["arm-none-eabi-nm", "-u", str(target)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert "__aeabi_lmul" not in undefined and "__muldi3" not in undefined, undefined

@@ -48,6 +48,12 @@ AUDIO_CASES: list[tuple[str, dict[str, Any], int]] = [
     # stage reads a half-filled last point.
     ("mfcc", {"frame_length_s": 0.0193125, "frame_stride_s": 0.0100625}, 16000),
     ("mfe", {"frame_length_s": 0.0159375, "fft_length": 256}, 16000),
+    # A 512-point FFT without pre-emphasis loads its frame through the first radix-4 stage, one
+    # loop per count of points in the frame (mf_dsp_fixed.cpp, fused_radix4): 481 samples (four
+    # points, then three, the half-filled one among them), 321 (three, two), 81 (two, one, none).
+    ("mfe", {"frame_length_s": 0.0300625, "frame_stride_s": 0.02}, 16000),
+    ("mfe", {"frame_length_s": 0.0200625}, 16000),
+    ("mfe", {"frame_length_s": 0.0050625, "frame_stride_s": 0.005, "fft_length": 512}, 16000),
     ("spectrogram", {}, 16000),
     (
         "spectrogram",

@@ -65,19 +65,20 @@ FIXED_STREAM_CASES = [STREAM_CASES[i] for i in (0, 2, 4, 5, 6)]
 
 
 @pytest.mark.parametrize(
-    ("case", "fixed_point"),
-    [(case, False) for case in STREAM_CASES] + [(case, True) for case in FIXED_STREAM_CASES],
-    ids=lambda c: "fixed" if c is True else "float" if c is False else f"{c[0]}-{c[4]}-{len(c[1])}",
+    ("case", "path"),
+    [(case, "float") for case in STREAM_CASES]
+    + [(case, path) for case in FIXED_STREAM_CASES for path in ("fixed_wide", "fixed_narrow")],
+    ids=lambda c: c if isinstance(c, str) else f"{c[0]}-{c[4]}-{len(c[1])}",
 )
 def test_shifted_extraction_equals_the_whole_window(
     case: tuple[str, dict[str, Any], int, int, int, int],
-    fixed_point: bool,
+    path: str,
     audio_clips: dict[str, np.ndarray],
     rng: np.random.Generator,
     request: pytest.FixtureRequest,
 ) -> None:
     cpp_builder: CppBuilder = request.getfixturevalue(
-        "cpp_builder_fixed" if fixed_point else "cpp_builder"
+        "cpp_builder" if path == "float" else f"cpp_builder_{path}"
     )
     block_name, values, rate, window, shift, new_frames = case
     block = get_block(block_name)
