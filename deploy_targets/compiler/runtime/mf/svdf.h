@@ -1,11 +1,18 @@
 // mcuforge runtime: int8 SVDF as TFLite Micro computes it (kernels/svdf_common.cc,
 // EvalIntegerSvdfReference). The activation state holds the last `memory` feature products of
-// every filter ([batch][filter][memory], oldest first); each invocation shifts it left by one,
-// writes the new feature products in the last column, then each unit sums its `rank` filters'
-// state rows weighted by weights_time, adds its bias and requantizes to int8. TFLite Micro's
-// integer kernel applies no fused activation, so neither does this one. The state is int16 or
-// int8 (the type of weights_time) and persists between invocations in a static array that the
-// library's reset function returns to its zero point. The float32 kernel follows below.
+// every filter; each invocation drops the oldest, adds the new feature products, then each unit
+// sums its `rank` filters' state rows weighted by weights_time (oldest first), adds its bias and
+// requantizes to int8. TFLite Micro's integer kernel applies no fused activation, so neither
+// does this one. The state is int16 or int8 (the type of weights_time) and persists between
+// invocations in a static array that the library's reset function returns to its zero point.
+// The float kernel follows below.
+//
+// TFLite Micro shifts the whole state one element left each invocation; here each filter's
+// row is a ring instead ([batch][filter][memory], one head for all rows), so an invocation
+// writes one column instead of moving the whole state. `*head` is the column of the oldest
+// products, which the new ones overwrite; the time dot product then walks the row in two
+// segments, oldest first. After a reset every element holds the zero point, so any head gives
+// the same ring.
 #ifndef MF_SVDF_H
 #define MF_SVDF_H
 
@@ -14,6 +21,10 @@
 
 #include "mf/dot_product.h"
 #include "mf/fixed_point.h"
+#include "mf/fully_connected_fast.h"
+#include "mf/fully_connected_params.h"
+#include "mf/requantize_fast.h"
+#include "mf/simd.h"
 
 namespace mf {
 
@@ -36,44 +47,140 @@ struct SvdfParams {
   int32_t output_shift;
 };
 
-// T is int16_t or int8_t: the type of weights_time ([units * rank][memory]) and of the state.
+// The column after `column` in a ring of `memory`.
+inline int32_t svdf_next_column(int32_t column, int32_t memory) {
+  return column + 1 == memory ? 0 : column + 1;
+}
+
+// sum over m < count of weights[m] * (values[m] - zero_point), int16 or int8.
 template <typename T>
-inline void svdf(const SvdfParams& p, const int8_t* input, T* state, const T* weights_time,
-                 int8_t* output) {
-  const int32_t filters = p.units * p.rank;
+inline int32_t svdf_time_segment(const T* weights, const T* values, int32_t count,
+                                 int32_t zero_point) {
+  int32_t acc = 0;
+  for (int32_t m = 0; m < count; ++m) {
+    acc += static_cast<int32_t>(weights[m]) * (static_cast<int32_t>(values[m]) - zero_point);
+  }
+  return acc;
+}
+
+#if MF_FAST_KERNELS
+// int16 pairs straight into SMLAD. values - zero_point may leave int16, so a zero point other
+// than 0 (TFLite's int16 state has 0) takes the loop above. Unaligned word reads are allowed.
+template <>
+MF_HOT_LOOP inline int32_t svdf_time_segment<int16_t>(const int16_t* weights,
+                                                      const int16_t* values, int32_t count,
+                                                      int32_t zero_point) {
+  if (zero_point != 0) {
+    int32_t acc = 0;
+    for (int32_t m = 0; m < count; ++m) acc += weights[m] * (values[m] - zero_point);
+    return acc;
+  }
+  int32_t acc = 0;
+  int32_t m = 0;
+  for (; m + 2 <= count; m += 2) {
+    int32_t w, v;
+    memcpy(&w, weights + m, sizeof(w));
+    memcpy(&v, values + m, sizeof(v));
+    acc = simd::smlad(w, v, acc);
+  }
+  if (m < count) acc += weights[m] * values[m];
+  return acc;
+}
+
+// int8: four at a time, SXTB16-unpacked, the zero point taken off the values by SXTAB16 (the
+// difference fits int16).
+template <>
+MF_HOT_LOOP inline int32_t svdf_time_segment<int8_t>(const int8_t* weights, const int8_t* values,
+                                                     int32_t count, int32_t zero_point) {
+  const int32_t offset_pair = simd::pack_s16x2(-zero_point, -zero_point);
+  int32_t acc = 0;
+  int32_t m = 0;
+  for (; m + 4 <= count; m += 4) {
+    const int32_t v = simd::read_s8x4(values + m);
+    const int32_t w = simd::read_s8x4(weights + m);
+    acc = simd::smlad(simd::sxtab16(offset_pair, v), simd::sxtb16(w), acc);
+    acc = simd::smlad(simd::sxtab16_odd(offset_pair, v), simd::sxtb16_odd(w), acc);
+  }
+  for (; m < count; ++m) acc += weights[m] * (values[m] - zero_point);
+  return acc;
+}
+#endif
+
+// A filter's time dot product over its ring row, oldest (at column `oldest`) first.
+template <typename T>
+inline int32_t svdf_time_dot(const T* weights, const T* row, int32_t memory, int32_t oldest,
+                             int32_t zero_point) {
+  const int32_t older = memory - oldest;
+  return svdf_time_segment(weights, row + oldest, older, zero_point) +
+         svdf_time_segment(weights + older, row, oldest, zero_point);
+}
+
+// A feature product (the int32 dot product) as the state holds it: requantized, clamped to the
+// state type's range, then the zero point added without another clamp: as TFLite Micro does,
+// an int8 state wraps when the sum leaves its range.
+template <typename T>
+MF_ALWAYS_INLINE T svdf_state_value(const SvdfParams& p, const fast::ChannelRequantizer& q,
+                                    int32_t dot) {
   const int32_t state_min = sizeof(T) == 1 ? -128 : -32768;
   const int32_t state_max = sizeof(T) == 1 ? 127 : 32767;
-  // The whole state moves one element left; each filter's last element is then overwritten.
-  memmove(state, state + 1, static_cast<size_t>(p.batches * filters * p.memory - 1) * sizeof(T));
+  return static_cast<T>(p.state_zero_point +
+                        clamp_i32(fast::multiply_add_offset(q, dot, 0), state_min, state_max));
+}
+
+// Writes the new feature products of every filter into ring column `column`.
+template <typename T>
+inline void svdf_features(const SvdfParams& p, const int8_t* input, T* state, int32_t column) {
+  const int32_t filters = p.units * p.rank;
+  const fast::ChannelRequantizer q =
+      fast::channel_requantizer(p.feature_multiplier, p.feature_shift, 0);
+#if MF_FAST_KERNELS
+  // The feature product is a fully-connected product (filter offset 0): its fast dot product.
+  FullyConnectedParams fc;
+  memset(&fc, 0, sizeof(fc));
+  fc.input_offset = p.input_offset;
+  fc.accum_depth = p.input_size;
+#endif
   for (int32_t b = 0; b < p.batches; ++b) {
     const int8_t* row = input + b * p.input_size;
-    T* newest = state + b * filters * p.memory + p.memory - 1;
-    for (int32_t f = 0; f < filters; ++f) {
-      const int32_t product = clamp_i32(
-          multiply_by_quantized_multiplier(
-              dot_s8(row, p.weights_feature + f * p.input_size, p.input_size, p.input_offset),
-              p.feature_multiplier, p.feature_shift),
-          state_min, state_max);
-      // The zero point is added after the clamp, without another: as TFLite Micro does, an
-      // int8 state wraps when the sum leaves its range.
-      newest[f * p.memory] = static_cast<T>(p.state_zero_point + product);
+    T* products = state + b * filters * p.memory + column;
+    int32_t f = 0;
+#if MF_FAST_KERNELS
+    for (; f + 4 <= filters; f += 4) {
+      int32_t acc[4] = {0, 0, 0, 0};
+      fast::dot_s8_four(fc, row, p.weights_feature + f * p.input_size, acc);
+      for (int32_t k = 0; k < 4; ++k) {
+        products[(f + k) * p.memory] = svdf_state_value<T>(p, q, acc[k]);
+      }
+    }
+#endif
+    for (; f < filters; ++f) {
+      const int32_t dot =
+          dot_s8(row, p.weights_feature + f * p.input_size, p.input_size, p.input_offset);
+      products[f * p.memory] = svdf_state_value<T>(p, q, dot);
     }
   }
+}
+
+// T is int16_t or int8_t: the type of weights_time ([units * rank][memory]) and of the state.
+template <typename T>
+inline void svdf(const SvdfParams& p, const int8_t* input, T* state, int32_t* head,
+                 const T* weights_time, int8_t* output) {
+  const int32_t filters = p.units * p.rank;
+  svdf_features(p, input, state, *head);
+  const int32_t oldest = svdf_next_column(*head, p.memory);
+  *head = oldest;
+  const fast::ChannelRequantizer q =
+      fast::channel_requantizer(p.output_multiplier, p.output_shift, p.output_zero_point);
   for (int32_t b = 0; b < p.batches; ++b) {
     const T* history = state + b * filters * p.memory;
     for (int32_t u = 0; u < p.units; ++u) {
       int32_t acc = p.bias ? p.bias[u] : 0;
       for (int32_t f = u * p.rank; f < (u + 1) * p.rank; ++f) {
-        const T* weights = weights_time + f * p.memory;
-        const T* values = history + f * p.memory;
-        for (int32_t m = 0; m < p.memory; ++m) {
-          acc += static_cast<int32_t>(weights[m]) *
-                 (static_cast<int32_t>(values[m]) - p.state_zero_point);
-        }
+        acc += svdf_time_dot(weights_time + f * p.memory, history + f * p.memory, p.memory,
+                             oldest, p.state_zero_point);
       }
-      const int32_t value = p.output_zero_point +
-          multiply_by_quantized_multiplier(acc, p.output_multiplier, p.output_shift);
-      output[b * p.units + u] = static_cast<int8_t>(clamp_i32(value, -128, 127));
+      output[b * p.units + u] = static_cast<int8_t>(
+          clamp_i32(fast::multiply_add_offset(q, acc, p.output_zero_point), -128, 127));
     }
   }
 }
@@ -110,21 +217,24 @@ inline float svdf_activation_f32(int32_t activation, float x) {
   }
 }
 
-inline void svdf_f32(const FloatSvdfParams& p, const float* input, float* state,
+// The same ring as the integer kernel's; each filter's time products are still summed oldest
+// first, so in TFLite Micro's order.
+inline void svdf_f32(const FloatSvdfParams& p, const float* input, float* state, int32_t* head,
                      const float* weights_time, float* output) {
   const int32_t filters = p.units * p.rank;
-  memmove(state, state + 1,
-          static_cast<size_t>(p.batches * filters * p.memory - 1) * sizeof(float));
+  const int32_t column = *head;
   for (int32_t b = 0; b < p.batches; ++b) {
     const float* row = input + b * p.input_size;
-    float* newest = state + b * filters * p.memory + p.memory - 1;
+    float* products = state + b * filters * p.memory + column;
     for (int32_t f = 0; f < filters; ++f) {
       const float* weights = p.weights_feature + f * p.input_size;
       float product = 0.0f;
       for (int32_t i = 0; i < p.input_size; ++i) product += weights[i] * row[i];
-      newest[f * p.memory] = product;
+      products[f * p.memory] = product;
     }
   }
+  const int32_t oldest = svdf_next_column(column, p.memory);
+  *head = oldest;
   for (int32_t b = 0; b < p.batches; ++b) {
     const float* history = state + b * filters * p.memory;
     for (int32_t u = 0; u < p.units; ++u) {
@@ -133,7 +243,10 @@ inline void svdf_f32(const FloatSvdfParams& p, const float* input, float* state,
         const float* weights = weights_time + f * p.memory;
         const float* values = history + f * p.memory;
         float filter_total = 0.0f;
-        for (int32_t m = 0; m < p.memory; ++m) filter_total += weights[m] * values[m];
+        for (int32_t m = 0; m < p.memory; ++m) {
+          const int32_t at = oldest + m < p.memory ? oldest + m : oldest + m - p.memory;
+          filter_total += weights[m] * values[at];
+        }
         total += filter_total;
       }
       output[b * p.units + u] = svdf_activation_f32(p.activation, total);
