@@ -54,8 +54,8 @@ inline int32_t svdf_next_column(int32_t column, int32_t memory) {
 
 // sum over m < count of weights[m] * (values[m] - zero_point), int16 or int8.
 template <typename T>
-inline int32_t svdf_time_segment(const T* weights, const T* values, int32_t count,
-                                 int32_t zero_point) {
+MF_ALWAYS_INLINE int32_t svdf_time_segment(const T* weights, const T* values, int32_t count,
+                                           int32_t zero_point) {
   int32_t acc = 0;
   for (int32_t m = 0; m < count; ++m) {
     acc += static_cast<int32_t>(weights[m]) * (static_cast<int32_t>(values[m]) - zero_point);
@@ -67,9 +67,9 @@ inline int32_t svdf_time_segment(const T* weights, const T* values, int32_t coun
 // int16 pairs straight into SMLAD. values - zero_point may leave int16, so a zero point other
 // than 0 (TFLite's int16 state has 0) takes the loop above. Unaligned word reads are allowed.
 template <>
-MF_HOT_LOOP inline int32_t svdf_time_segment<int16_t>(const int16_t* weights,
-                                                      const int16_t* values, int32_t count,
-                                                      int32_t zero_point) {
+MF_ALWAYS_INLINE int32_t svdf_time_segment<int16_t>(const int16_t* weights,
+                                                    const int16_t* values, int32_t count,
+                                                    int32_t zero_point) {
   if (zero_point != 0) {
     int32_t acc = 0;
     for (int32_t m = 0; m < count; ++m) acc += weights[m] * (values[m] - zero_point);
@@ -90,8 +90,8 @@ MF_HOT_LOOP inline int32_t svdf_time_segment<int16_t>(const int16_t* weights,
 // int8: four at a time, SXTB16-unpacked, the zero point taken off the values by SXTAB16 (the
 // difference fits int16).
 template <>
-MF_HOT_LOOP inline int32_t svdf_time_segment<int8_t>(const int8_t* weights, const int8_t* values,
-                                                     int32_t count, int32_t zero_point) {
+MF_ALWAYS_INLINE int32_t svdf_time_segment<int8_t>(const int8_t* weights, const int8_t* values,
+                                                   int32_t count, int32_t zero_point) {
   const int32_t offset_pair = simd::pack_s16x2(-zero_point, -zero_point);
   int32_t acc = 0;
   int32_t m = 0;
@@ -105,15 +105,6 @@ MF_HOT_LOOP inline int32_t svdf_time_segment<int8_t>(const int8_t* weights, cons
   return acc;
 }
 #endif
-
-// A filter's time dot product over its ring row, oldest (at column `oldest`) first.
-template <typename T>
-inline int32_t svdf_time_dot(const T* weights, const T* row, int32_t memory, int32_t oldest,
-                             int32_t zero_point) {
-  const int32_t older = memory - oldest;
-  return svdf_time_segment(weights, row + oldest, older, zero_point) +
-         svdf_time_segment(weights + older, row, oldest, zero_point);
-}
 
 // A feature product (the int32 dot product) as the state holds it: requantized, clamped to the
 // state type's range, then the zero point added without another clamp: as TFLite Micro does,
@@ -161,28 +152,39 @@ inline void svdf_features(const SvdfParams& p, const int8_t* input, T* state, in
   }
 }
 
+// Each unit's time dot products over its filters' rings (oldest at column `oldest`), bias,
+// requantization to int8. Pointers walk the filters: with 8 products per filter in
+// keyword_scrambled, the per-filter work is as long as the dot product itself.
+template <typename T>
+MF_HOT_LOOP inline void svdf_outputs(const SvdfParams& p, const T* state, const T* weights_time,
+                                     int32_t oldest, int8_t* output) {
+  const fast::ChannelRequantizer q =
+      fast::channel_requantizer(p.output_multiplier, p.output_shift, p.output_zero_point);
+  const int32_t memory = p.memory;
+  const int32_t older = memory - oldest;  // products from the oldest to the row's end
+  const int32_t zero_point = p.state_zero_point;
+  const T* row = state;
+  for (int32_t b = 0; b < p.batches; ++b) {
+    const T* weights = weights_time;
+    for (int32_t u = 0; u < p.units; ++u) {
+      int32_t acc = p.bias ? p.bias[u] : 0;
+      for (int32_t r = 0; r < p.rank; ++r, weights += memory, row += memory) {
+        acc += svdf_time_segment(weights, row + oldest, older, zero_point) +
+               svdf_time_segment(weights + older, row, oldest, zero_point);
+      }
+      *output++ = static_cast<int8_t>(
+          clamp_i32(fast::multiply_add_offset(q, acc, p.output_zero_point), -128, 127));
+    }
+  }
+}
+
 // T is int16_t or int8_t: the type of weights_time ([units * rank][memory]) and of the state.
 template <typename T>
 inline void svdf(const SvdfParams& p, const int8_t* input, T* state, int32_t* head,
                  const T* weights_time, int8_t* output) {
-  const int32_t filters = p.units * p.rank;
   svdf_features(p, input, state, *head);
-  const int32_t oldest = svdf_next_column(*head, p.memory);
-  *head = oldest;
-  const fast::ChannelRequantizer q =
-      fast::channel_requantizer(p.output_multiplier, p.output_shift, p.output_zero_point);
-  for (int32_t b = 0; b < p.batches; ++b) {
-    const T* history = state + b * filters * p.memory;
-    for (int32_t u = 0; u < p.units; ++u) {
-      int32_t acc = p.bias ? p.bias[u] : 0;
-      for (int32_t f = u * p.rank; f < (u + 1) * p.rank; ++f) {
-        acc += svdf_time_dot(weights_time + f * p.memory, history + f * p.memory, p.memory,
-                             oldest, p.state_zero_point);
-      }
-      output[b * p.units + u] = static_cast<int8_t>(
-          clamp_i32(fast::multiply_add_offset(q, acc, p.output_zero_point), -128, 127));
-    }
-  }
+  *head = svdf_next_column(*head, p.memory);
+  svdf_outputs(p, state, weights_time, *head, output);
 }
 
 // The float kernel (EvalFloatSvdfReference): the same steps in float, with the state's reset
