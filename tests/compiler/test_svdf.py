@@ -39,6 +39,8 @@ SPECS = {
     "int8_state_saturated": SvdfSpec(state_dtype="int8", state_scale_factor=0.05),
     "int16_state_saturated": SvdfSpec(state_scale_factor=0.05),
     "zero_bias": SvdfSpec(bias="zero"),
+    # Rank 1 with an odd unit count: the last unit outside the fast path's pairs of units.
+    "rank1_odd_units": SvdfSpec(input_size=13, units=5, memory=6),
 }
 
 
@@ -90,7 +92,7 @@ def test_keyword_scrambled_like_stack_is_exact(tmp_path: Path) -> None:
 @pytest.mark.toolchain
 @pytest.mark.usefixtures("arm_toolchain")
 @pytest.mark.parametrize("model", ["keyword_stack", "int8_state_saturated", "rank2_int16",
-                                   "int8_state"])
+                                   "int8_state", "rank1_odd_units"])
 def test_svdf_on_cortex_m4_equals_host(model: str, tmp_path: Path) -> None:
     """Over more invocations than the memory holds (the ring's head wraps), including the int8
     state's wrap past its range; rank2_int16 has a filter count, an input size and a memory that

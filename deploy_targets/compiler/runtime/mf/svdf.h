@@ -52,58 +52,78 @@ inline int32_t svdf_next_column(int32_t column, int32_t memory) {
   return column + 1 == memory ? 0 : column + 1;
 }
 
-// sum over m < count of weights[m] * (values[m] - zero_point), int16 or int8.
+// acc[k] += sum over m < count of weights[k stride + m] * (values[k stride + m] - zero_point)
+// for the N (1 or 2) filters k, int16 or int8: two filters share the loop's counting.
 template <typename T>
-MF_ALWAYS_INLINE int32_t svdf_time_segment(const T* weights, const T* values, int32_t count,
-                                           int32_t zero_point) {
-  int32_t acc = 0;
-  for (int32_t m = 0; m < count; ++m) {
-    acc += static_cast<int32_t>(weights[m]) * (static_cast<int32_t>(values[m]) - zero_point);
+struct SvdfTimeSegment {
+  template <int N>
+  static MF_ALWAYS_INLINE void add(const T* weights, const T* values, int32_t stride,
+                                   int32_t count, int32_t zero_point, int32_t* acc) {
+    for (int32_t m = 0; m < count; ++m) {
+      for (int32_t k = 0; k < N; ++k) {
+        acc[k] += static_cast<int32_t>(weights[k * stride + m]) *
+                  (static_cast<int32_t>(values[k * stride + m]) - zero_point);
+      }
+    }
   }
-  return acc;
-}
+};
 
 #if MF_FAST_KERNELS
 // int16 pairs straight into SMLAD. values - zero_point may leave int16, so a zero point other
 // than 0 (TFLite's int16 state has 0) takes the loop above. Unaligned word reads are allowed.
 template <>
-MF_ALWAYS_INLINE int32_t svdf_time_segment<int16_t>(const int16_t* weights,
-                                                    const int16_t* values, int32_t count,
-                                                    int32_t zero_point) {
-  if (zero_point != 0) {
-    int32_t acc = 0;
-    for (int32_t m = 0; m < count; ++m) acc += weights[m] * (values[m] - zero_point);
-    return acc;
+struct SvdfTimeSegment<int16_t> {
+  template <int N>
+  static MF_ALWAYS_INLINE void add(const int16_t* weights, const int16_t* values,
+                                   int32_t stride, int32_t count, int32_t zero_point,
+                                   int32_t* acc) {
+    if (zero_point != 0) {
+      for (int32_t m = 0; m < count; ++m) {
+        for (int32_t k = 0; k < N; ++k) {
+          acc[k] += weights[k * stride + m] * (values[k * stride + m] - zero_point);
+        }
+      }
+      return;
+    }
+    int32_t m = 0;
+    for (; m + 2 <= count; m += 2) {
+      for (int32_t k = 0; k < N; ++k) {
+        int32_t w, v;
+        memcpy(&w, weights + k * stride + m, sizeof(w));
+        memcpy(&v, values + k * stride + m, sizeof(v));
+        acc[k] = simd::smlad(w, v, acc[k]);
+      }
+    }
+    if (m < count) {
+      for (int32_t k = 0; k < N; ++k) acc[k] += weights[k * stride + m] * values[k * stride + m];
+    }
   }
-  int32_t acc = 0;
-  int32_t m = 0;
-  for (; m + 2 <= count; m += 2) {
-    int32_t w, v;
-    memcpy(&w, weights + m, sizeof(w));
-    memcpy(&v, values + m, sizeof(v));
-    acc = simd::smlad(w, v, acc);
-  }
-  if (m < count) acc += weights[m] * values[m];
-  return acc;
-}
+};
 
 // int8: four at a time, SXTB16-unpacked, the zero point taken off the values by SXTAB16 (the
 // difference fits int16).
 template <>
-MF_ALWAYS_INLINE int32_t svdf_time_segment<int8_t>(const int8_t* weights, const int8_t* values,
-                                                   int32_t count, int32_t zero_point) {
-  const int32_t offset_pair = simd::pack_s16x2(-zero_point, -zero_point);
-  int32_t acc = 0;
-  int32_t m = 0;
-  for (; m + 4 <= count; m += 4) {
-    const int32_t v = simd::read_s8x4(values + m);
-    const int32_t w = simd::read_s8x4(weights + m);
-    acc = simd::smlad(simd::sxtab16(offset_pair, v), simd::sxtb16(w), acc);
-    acc = simd::smlad(simd::sxtab16_odd(offset_pair, v), simd::sxtb16_odd(w), acc);
+struct SvdfTimeSegment<int8_t> {
+  template <int N>
+  static MF_ALWAYS_INLINE void add(const int8_t* weights, const int8_t* values, int32_t stride,
+                                   int32_t count, int32_t zero_point, int32_t* acc) {
+    const int32_t offset_pair = simd::pack_s16x2(-zero_point, -zero_point);
+    int32_t m = 0;
+    for (; m + 4 <= count; m += 4) {
+      for (int32_t k = 0; k < N; ++k) {
+        const int32_t v = simd::read_s8x4(values + k * stride + m);
+        const int32_t w = simd::read_s8x4(weights + k * stride + m);
+        acc[k] = simd::smlad(simd::sxtab16(offset_pair, v), simd::sxtb16(w), acc[k]);
+        acc[k] = simd::smlad(simd::sxtab16_odd(offset_pair, v), simd::sxtb16_odd(w), acc[k]);
+      }
+    }
+    for (; m < count; ++m) {
+      for (int32_t k = 0; k < N; ++k) {
+        acc[k] += weights[k * stride + m] * (values[k * stride + m] - zero_point);
+      }
+    }
   }
-  for (; m < count; ++m) acc += weights[m] * (values[m] - zero_point);
-  return acc;
-}
+};
 #endif
 
 // A feature product (the int32 dot product) as the state holds it: requantized, clamped to the
@@ -152,25 +172,44 @@ inline void svdf_features(const SvdfParams& p, const int8_t* input, T* state, in
   }
 }
 
-// Each unit's time dot products over its filters' rings (oldest at column `oldest`), bias,
-// requantization to int8. Pointers walk the filters: with 8 products per filter in
-// keyword_scrambled, the per-filter work is as long as the dot product itself.
+// The time dot products of N filters in a row (rows and weights `memory` apart) over their
+// rings, oldest (column `oldest`) first, added to acc.
+template <int N, typename T>
+MF_ALWAYS_INLINE void svdf_time_dots(const T* weights, const T* row, int32_t memory,
+                                     int32_t oldest, int32_t zero_point, int32_t* acc) {
+  const int32_t older = memory - oldest;  // products from the oldest to the row's end
+  SvdfTimeSegment<T>::template add<N>(weights, row + oldest, memory, older, zero_point, acc);
+  SvdfTimeSegment<T>::template add<N>(weights + older, row, memory, oldest, zero_point, acc);
+}
+
+// Each unit's time dot products over its filters' rings, bias, requantization to int8. With 8
+// products per filter (keyword_scrambled) the per-filter work is as long as the dot product
+// itself: rank 1 takes two units at a time, pointers walk the filters.
 template <typename T>
 MF_HOT_LOOP inline void svdf_outputs(const SvdfParams& p, const T* state, const T* weights_time,
                                      int32_t oldest, int8_t* output) {
   const fast::ChannelRequantizer q =
       fast::channel_requantizer(p.output_multiplier, p.output_shift, p.output_zero_point);
   const int32_t memory = p.memory;
-  const int32_t older = memory - oldest;  // products from the oldest to the row's end
   const int32_t zero_point = p.state_zero_point;
   const T* row = state;
   for (int32_t b = 0; b < p.batches; ++b) {
     const T* weights = weights_time;
-    for (int32_t u = 0; u < p.units; ++u) {
+    int32_t u = 0;
+    if (p.rank == 1) {
+      for (; u + 2 <= p.units; u += 2, weights += 2 * memory, row += 2 * memory) {
+        int32_t acc[2] = {p.bias ? p.bias[u] : 0, p.bias ? p.bias[u + 1] : 0};
+        svdf_time_dots<2>(weights, row, memory, oldest, zero_point, acc);
+        for (int32_t k = 0; k < 2; ++k) {
+          *output++ = static_cast<int8_t>(clamp_i32(
+              fast::multiply_add_offset(q, acc[k], p.output_zero_point), -128, 127));
+        }
+      }
+    }
+    for (; u < p.units; ++u) {
       int32_t acc = p.bias ? p.bias[u] : 0;
       for (int32_t r = 0; r < p.rank; ++r, weights += memory, row += memory) {
-        acc += svdf_time_segment(weights, row + oldest, older, zero_point) +
-               svdf_time_segment(weights + older, row, oldest, zero_point);
+        svdf_time_dots<1>(weights, row, memory, oldest, zero_point, &acc);
       }
       *output++ = static_cast<int8_t>(
           clamp_i32(fast::multiply_add_offset(q, acc, p.output_zero_point), -128, 127));
