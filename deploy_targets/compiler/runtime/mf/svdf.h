@@ -140,7 +140,8 @@ MF_ALWAYS_INLINE T svdf_state_value(const SvdfParams& p, const fast::ChannelRequ
 
 // Writes the new feature products of every filter into ring column `column`.
 template <typename T>
-inline void svdf_features(const SvdfParams& p, const int8_t* input, T* state, int32_t column) {
+MF_HOT_LOOP inline void svdf_features(const SvdfParams& p, const int8_t* input, T* state,
+                                      int32_t column) {
   const int32_t filters = p.units * p.rank;
   const fast::ChannelRequantizer q =
       fast::channel_requantizer(p.feature_multiplier, p.feature_shift, 0);
