@@ -269,6 +269,8 @@ def bench_model(
             references[label] = isolated_litert_outputs(model_bytes, input_sets, reference_kernels)
         except BrokenProcessPool:
             row.problems.append(f"{label} crashed on this model; no {label} comparison")
+        except RuntimeError as error:  # e.g. LiteRT's int8 SVDF refuses a fused RELU
+            row.problems.append(f"{label} refused this model ({error}); no {label} comparison")
     for other in (r for r in REFERENCES[1:] if r in references):
         same, tried = _count_equal(references[other], references["TFLM"])
         if same != tried:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy_targets.compiler.c_literals import check_identifier
-from deploy_targets.compiler.emit import render_library, write_library
+from deploy_targets.compiler.emit import render_library, state_bytes, write_library
 from deploy_targets.compiler.errors import CompileError, OutputPathError
 from deploy_targets.compiler.ir import Graph
 from deploy_targets.compiler.lowering import lower_graph
@@ -129,5 +129,5 @@ def compile_tflite(model_bytes: bytes, out_dir: Path, name: str = "mf_model") ->
         outputs=_specs(graph, graph.outputs),
         mac_count=graph.mac_count(),
         weights_bytes=constant_bytes(prepared.steps),
-        state_bytes=sum(graph.tensors[i].byte_count for i in graph.variables),
+        state_bytes=state_bytes(graph, prepared.steps),
     )

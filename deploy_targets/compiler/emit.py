@@ -88,6 +88,8 @@ def _resolve(arg: str, names: _Names) -> str:
         return names(int(value))
     if kind == "state":  # state:<tensor>:<label>
         return names(int(value.split(":")[0]))
+    if kind == "head":  # head:<label>, a state's int32 position (a ring buffer's head)
+        return f"&{value}"
     if kind in ("const", "param"):
         return value
     return arg
@@ -155,6 +157,16 @@ def io_specs(graph: Graph, tensors: list[int]) -> list[IoSpec]:
     return specs
 
 
+def _heads(steps: list[Step]) -> list[str]:
+    return [a.split(":")[1] for s in steps for a in s.args if a.startswith("head:")]
+
+
+def state_bytes(graph: Graph, steps: list[Step]) -> int:
+    """Static RAM kept between invocations: the variable tensors and the ring heads."""
+    return (sum(graph.tensors[i].byte_count for i in graph.variables)
+            + 4 * len(_heads(steps)))
+
+
 def render_library(graph: Graph, steps: list[Step], plan: MemoryPlan, name: str,
                    source_note: str) -> dict[str, str]:
     """The generated files (relative path -> text), runtime headers excluded."""
@@ -174,6 +186,8 @@ def render_library(graph: Graph, steps: list[Step], plan: MemoryPlan, name: str,
         names.taken.add(label)
     state_tensors = sorted(labels)
     state = [_state_definition(graph, t, names) for t in state_tensors]
+    state += [(f"// ring buffer head kept between invocations, reset to 0\nint32_t {label} = 0;",
+               f"{label} = 0;") for label in _heads(steps)]
     referenced = {int(a.split(":")[1]) for s in steps if not s.alias for a in s.args
                   if a.startswith(("in:", "out:"))}
     used = sorted(referenced,
@@ -209,7 +223,7 @@ def render_library(graph: Graph, steps: list[Step], plan: MemoryPlan, name: str,
         "pointer_lines": pointer_lines,
         "calls": calls,
         "state": state,
-        "state_bytes": sum(graph.tensors[t].byte_count for t in state_tensors),
+        "state_bytes": state_bytes(graph, steps),
     }
     return {
         f"{name}.h": _TEMPLATES.get_template("model.h.j2").render(context),
@@ -234,4 +248,5 @@ def write_library(files: dict[str, str], out_dir: Path) -> list[Path]:
     return written
 
 
-__all__ = ["BANNER", "IoSpec", "double_literal", "render_library", "write_library"]
+__all__ = ["BANNER", "IoSpec", "double_literal", "render_library", "state_bytes",
+           "write_library"]

@@ -39,6 +39,8 @@ SPECS = {
     "int8_state_saturated": SvdfSpec(state_dtype="int8", state_scale_factor=0.05),
     "int16_state_saturated": SvdfSpec(state_scale_factor=0.05),
     "zero_bias": SvdfSpec(bias="zero"),
+    # Rank 1 with an odd unit count: the last unit outside the fast path's pairs of units.
+    "rank1_odd_units": SvdfSpec(input_size=13, units=5, memory=6),
 }
 
 
@@ -89,12 +91,15 @@ def test_keyword_scrambled_like_stack_is_exact(tmp_path: Path) -> None:
 
 @pytest.mark.toolchain
 @pytest.mark.usefixtures("arm_toolchain")
-@pytest.mark.parametrize("model", ["keyword_stack", "int8_state_saturated"])
+@pytest.mark.parametrize("model", ["keyword_stack", "int8_state_saturated", "rank2_int16",
+                                   "int8_state", "rank1_odd_units"])
 def test_svdf_on_cortex_m4_equals_host(model: str, tmp_path: Path) -> None:
-    """Over invocations in a row, including the int8 state's wrap past its range."""
+    """Over more invocations than the memory holds (the ring's head wraps), including the int8
+    state's wrap past its range; rank2_int16 has a filter count, an input size and a memory that
+    leave remainders after the fast path's blocks of four and pairs."""
     model_bytes = (keyword_stack_model(1) if model == "keyword_stack"
                    else svdf_model(5, SPECS[model]))
-    assert_cortex_m4_equals_host(model_bytes, tmp_path, 1, count=6)
+    assert_cortex_m4_equals_host(model_bytes, tmp_path, 1, count=9)
 
 
 @pytest.mark.parametrize("state_dtype", ["int16", "int8", "float32"])
@@ -103,10 +108,10 @@ def test_state_carries_over_until_reset_as_in_tflite_micro(state_dtype: str,
     spec = SvdfSpec(state_dtype=state_dtype, rank=2, memory=4)
     model_bytes = svdf_model(11, spec)
     library = compile_tflite(model_bytes, tmp_path / "lib")
-    # units 4 x rank 2 filters, 4 feature products each.
+    # units 4 x rank 2 filters, 4 feature products each, and the ring's int32 head.
     width = np.dtype(state_dtype).itemsize
-    assert library.state_bytes == 4 * 2 * 4 * width
-    assert f"MF_MODEL_STATE_BYTES {32 * width}" in library.header_path.read_text()
+    assert library.state_bytes == 4 * 2 * 4 * width + 4
+    assert f"MF_MODEL_STATE_BYTES {32 * width + 4}" in library.header_path.read_text()
     ctype = "float" if state_dtype == "float32" else f"{state_dtype}_t"
     assert f"{ctype} op0_activation_state[32]" in (
         tmp_path / "lib" / "mf_model.cpp").read_text()

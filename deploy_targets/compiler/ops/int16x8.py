@@ -218,6 +218,11 @@ def lower_pool_int16(ctx: LoweringContext, op: Operator) -> None:
                  [op.inputs[0]], op.outputs[0], [params])
 
 
+# QUANTIZE int16 -> int16: the int8 QUANTIZE's template, named with its types so that the step
+# says which instantiation it is.
+_REQUANTIZE_INT16 = "mf::requantize<int16_t, int16_t>"
+
+
 def lower_quantize_int16(ctx: LoweringContext, op: Operator) -> None:
     """QUANTIZE float32 -> int16 and DEQUANTIZE int16 -> float32, around a 16x8 model, and
     QUANTIZE int16 -> int16, which the converter puts where an operator needs its input at
@@ -231,7 +236,7 @@ def lower_quantize_int16(ctx: LoweringContext, op: Operator) -> None:
             inp = int16_tensor(ctx, op, op.inputs[0])
             # TFLite Micro's Prepare: the scale ratio in double.
             multiplier, shift = q.quantize_multiplier(float(inp.scale) / float(out.scale))
-            ctx.add_unary_step(op, "mf::requantize_int16", ParamStruct(
+            ctx.add_unary_step(op, _REQUANTIZE_INT16, ParamStruct(
                 "mf::RequantizeParams", f"op{op.index}_params", [
                     ("input_zero_point", "0"), ("output_zero_point", "0"),
                     ("multiplier", str(multiplier)), ("shift", str(shift)),
@@ -425,9 +430,9 @@ KERNELS: dict[str, OperatorKernel] = {}
 # The runtime header declaring each kernel function this module's steps call.
 KERNEL_HEADERS = {f"mf::{name}": "int16x8.h" for name in (
     "fully_connected_16x8", "conv_2d_16x8", "depthwise_conv_2d_16x8", "pool_2d_int16",
-    "quantize_float_int16", "dequantize_int16", "add_int16", "softmax_int16", "mul_int16",
-    "requantize_int16")} | {"mf::logistic_int16": "sigmoid_int16.h",
-                           "mf::tanh_int16": "sigmoid_int16.h"}
+    "quantize_float_int16", "dequantize_int16", "add_int16", "softmax_int16", "mul_int16")} | {
+    "mf::logistic_int16": "sigmoid_int16.h", "mf::tanh_int16": "sigmoid_int16.h",
+    _REQUANTIZE_INT16: "quantize.h"}
 
 
 def is_int16(ctx: LoweringContext, op: Operator) -> bool:

@@ -90,6 +90,7 @@ class _Operands:
         ctx.add_step(op, function,
                      [f"param:{params.name}", f"in:{op.inputs[_INPUT]}",
                       f"state:{op.inputs[_STATE]}:activation_state",
+                      f"head:op{op.index}_state_head",
                       f"const:op{op.index}_weights_time", f"out:{op.outputs[0]}"],
                      [op.inputs[_INPUT]], op.outputs[0], [params], arrays)
 

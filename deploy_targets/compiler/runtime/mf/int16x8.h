@@ -339,17 +339,6 @@ inline void mul_int16(const MulParams& p, const BroadcastShape& shape, const int
   }
 }
 
-// QUANTIZE int16 -> int16 (a new scale, as the converter inserts before a CONCATENATION):
-// Requantize, then saturation to int16.
-inline void requantize_int16(const RequantizeParams& p, const int16_t* input, int16_t* output) {
-  for (int32_t i = 0; i < p.size; ++i) {
-    const int32_t value = static_cast<int32_t>(input[i]) - p.input_zero_point;
-    const int32_t scaled = multiply_by_quantized_multiplier(value, p.multiplier, p.shift) +
-                           p.output_zero_point;
-    output[i] = clamp_to_int16(scaled, -32768, 32767);
-  }
-}
-
 // PAD on int16 values (mf::PadParams; pad_value is the model's constant or 0).
 inline void pad_int16(const PadParams& p, const int16_t* input, int16_t* output) {
   for (int32_t d0 = 0; d0 < p.output_dims[0]; ++d0) {
