@@ -123,12 +123,14 @@ def filter_3x3_column_words(filter_values: np.ndarray, bias: np.ndarray | None) 
 def filter_3x3_column_arrays(
     op: Operator, flt: Tensor, bias: Tensor | None, depth_multiplier: int
 ) -> tuple[list[ConstArray], str]:
-    """filter_3x3_column_words and its argument, where the fast path's column loop can use
-    it: a 3x3 filter, depth multiplier 1, whole groups of four channels, no dilation."""
+    """filter_3x3_column_words and its argument, where the fast path's column loop uses it
+    (mf/depthwise_conv_fast.h, columns_apply): a 3x3 filter, depth multiplier 1, whole
+    groups of four channels, no dilation, stride 1 or 2 across."""
     _, height, width, channels = flt.shape
     opts = op.options
     dilated = opts.get("dilation_height", 1) != 1 or opts.get("dilation_width", 1) != 1
-    if (height, width) != (3, 3) or depth_multiplier != 1 or channels % 4 or dilated:
+    strided = opts.get("stride_width", 1) not in (1, 2)
+    if (height, width) != (3, 3) or depth_multiplier != 1 or channels % 4 or dilated or strided:
         return [], "0"
     assert flt.data is not None
     name = f"op{op.index}_filter_3x3_columns"
@@ -170,11 +172,15 @@ def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     )
     has_bias = len(op.inputs) == 3 and op.inputs[2] >= 0
     bias = ctx.constant(op, op.inputs[2], "int32", "bias") if has_bias else None
-    pair_arrays, pair_arg = tap_pair_arrays(op, flt, bias, -inp.zero_point, out_c // in_c)
-    conv.arrays += pair_arrays
-    conv.params.fields.append(("filter_tap_pairs", pair_arg))
+    # The column loop, where it applies, takes every row: the tap pairs would be unused.
     column_arrays, column_arg = filter_3x3_column_arrays(op, flt, bias, out_c // in_c)
-    conv.arrays += column_arrays
+    pair_arrays, pair_arg = (
+        ([], "0")
+        if column_arrays
+        else tap_pair_arrays(op, flt, bias, -inp.zero_point, out_c // in_c)
+    )
+    conv.arrays += pair_arrays + column_arrays
+    conv.params.fields.append(("filter_tap_pairs", pair_arg))
     conv.params.fields.append(("filter_3x3_columns", column_arg))
     step = ctx.add_step(
         op,

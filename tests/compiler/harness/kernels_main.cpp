@@ -184,7 +184,8 @@ const Shape kDepthwiseShapes[] = {
     {1, 5, 6, 4, 2, 2, 1, 1, 1, 1, 0, 0},  // tap pairs: an even tap count, VALID
     {1, 8, 8, 4, 3, 3, 1, 1, 1, 2, 1, 0},  // tap pairs: dilation 2
     // 3x3 column loop: VALID at stride 1 and 2 (even and odd widths), stride 2 down only,
-    // the widest rows it takes at stride 1 and 2, and one row too wide for it.
+    // rows of several chunks of its column buffer at stride 1 and 2 (chunks of 25 + 24,
+    // 13 + 12 and 30 + 30 outputs).
     {1, 7, 8, 8, 3, 3, 1, 1, 1, 1, 0, 0},   {1, 9, 11, 4, 3, 3, 1, 2, 2, 1, 0, 1},
     {1, 6, 10, 4, 3, 3, 1, 2, 1, 1, 1, 0},  {1, 5, 49, 8, 3, 3, 1, 1, 1, 1, 1, 1},
     {1, 7, 50, 4, 3, 3, 1, 2, 2, 1, 1, 0},  {1, 4, 60, 4, 3, 3, 1, 1, 1, 1, 1, 0},

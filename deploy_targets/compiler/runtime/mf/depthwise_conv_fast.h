@@ -609,21 +609,18 @@ inline void depthwise_pixel_generic(const DepthwiseConvParams& p, const Rows& ro
 // reads is unpacked once into six words (the input offset added): filter rows 0 and 1 as one
 // int16 pair per channel, for SMLAD, and row 2 as the pairs (channel 0, 2) and (1, 3), for
 // SMLABB / SMLATT; at stride 1 the three outputs that read a column share its unpacking,
-// which the tap-pair loop redoes for each. Rows over the padding unpack as 0.
-const int32_t kColumnsMaxPaddedWidth = 52;  // input columns an output row reads
+// which the tap-pair loop redoes for each. Rows over the padding unpack as 0. A row is
+// done in chunks of the outputs whose columns fit the stack buffer (the chunks' edge columns
+// unpacked twice).
+const int32_t kColumnsBuffered = 32;  // input columns unpacked at a time
 const int32_t kColumnWords = 6;
 
-// Input columns (padding included) output rows read, or 0 where the column loop does not
-// apply.
-inline int32_t columns_padded_width(const DepthwiseConvParams& p) {
-  if (!p.filter_3x3_columns || p.depth_multiplier != 1 || p.output_depth % 4 != 0 ||
-      p.filter_height != 3 || p.filter_width != 3 || p.dilation_height != 1 ||
-      p.dilation_width != 1 || p.padding_width < 0 ||
-      (p.stride_width != 1 && p.stride_width != 2)) {
-    return 0;
-  }
-  const int32_t padded = (p.output_width - 1) * p.stride_width + 3;
-  return padded <= kColumnsMaxPaddedWidth ? padded : 0;
+// Whether the column loop applies (the compiler emits filter_3x3_columns on the same
+// conditions: ops/depthwise_conv.py, filter_3x3_column_arrays).
+inline bool columns_apply(const DepthwiseConvParams& p) {
+  return p.filter_3x3_columns && p.depth_multiplier == 1 && p.output_depth % 4 == 0 &&
+         p.filter_height == 3 && p.filter_width == 3 && p.dilation_height == 1 &&
+         p.dilation_width == 1 && (p.stride_width == 1 || p.stride_width == 2);
 }
 
 // The six words of one input column, from the words of channels channel..channel+3 in
@@ -640,25 +637,27 @@ MF_ALWAYS_INLINE void unpack_column(int32_t top, int32_t middle, int32_t bottom,
   column[5] = simd::sxtab16_odd(offset_pair, bottom);
 }
 
-// Columns [0, padded_width) of channels channel..channel+3; `row[r]` is filter row r's input
-// row (at channel 0), or 0 over the padding. A column over the padding reads four bytes of
-// the input zero point, which the offset turns into 0.
+// `count` columns of channels channel..channel+3 from padded column `first_column` on (input
+// column first_column - padding_width); `row[r]` is filter row r's input row (at channel 0),
+// or 0 over the padding. A column over the padding reads four bytes of the input zero
+// point, which the offset turns into 0.
 MF_HOT_LOOP inline void unpack_columns(const DepthwiseConvParams& p, const int8_t* const* row,
-                                       int32_t channel, int32_t padded_width,
+                                       int32_t channel, int32_t first_column, int32_t count,
                                        int32_t* columns) {
   const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
   const int32_t padding = repeat_s8x4(-p.input_offset);
   const int32_t depth = p.input_depth;
-  // Columns [first, end) lie inside the input.
-  const int32_t first = p.padding_width < padded_width ? p.padding_width : padded_width;
-  int32_t end = p.padding_width + p.input_width;
-  if (end > padded_width) end = padded_width;
+  // Columns [first, end) of the `count` lie inside the input.
+  const int32_t start = p.padding_width - first_column;
+  const int32_t first = start < 0 ? 0 : start < count ? start : count;
+  int32_t end = start + p.input_width;
+  if (end > count) end = count;
   if (end < first) end = first;
   int32_t* column = columns;
   for (int32_t j = 0; j < first; ++j, column += kColumnWords) {
     unpack_column(padding, padding, padding, offset_pair, column);
   }
-  const int32_t skip = (first - p.padding_width) * depth + channel;
+  const int32_t skip = (first - start) * depth + channel;
   if (row[0] && row[1] && row[2]) {
     const int8_t* top = row[0] + skip;
     const int8_t* middle = row[1] + skip;
@@ -710,7 +709,7 @@ MF_HOT_LOOP inline void unpack_columns(const DepthwiseConvParams& p, const int8_
                     row[2] ? simd::read_s8x4(row[2] + offset) : padding, offset_pair, column);
     }
   }
-  for (int32_t j = end; j < padded_width; ++j, column += kColumnWords) {
+  for (int32_t j = end; j < count; ++j, column += kColumnWords) {
     unpack_column(padding, padding, padding, offset_pair, column);
   }
 }
@@ -767,52 +766,70 @@ MF_ALWAYS_INLINE void column_sums(const int32_t* column, const int32_t* group, i
 #endif
 }
 
+// The pixels of channels channel..channel+3 whose first columns are column, column +
+// column_step, ... up to columns_end, to out, out + output_depth, ...
+MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t channel,
+                                        const int32_t* group, const int32_t* column,
+                                        const int32_t* columns_end, int32_t column_step,
+                                        int8_t* out) {
+  const int32_t depth = p.output_depth;
+  int32_t acc[4];
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+  // One loop per way of requantizing, the test outside them.
+  if (p.output_requantizers) {
+    const int32_t* const words = p.output_requantizers + 4 * channel;
+    if (is_full_int8_range(p.activation_min, p.activation_max)) {
+      for (; column != columns_end; column += column_step, out += depth) {
+        column_sums(column, group, acc);
+        const int32_t values = requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
+        memcpy(out, &values, sizeof(values));
+      }
+    } else {
+      const int32_t low = repeat_s8x4(p.activation_min);
+      const int32_t high = repeat_s8x4(p.activation_max);
+      for (; column != columns_end; column += column_step, out += depth) {
+        column_sums(column, group, acc);
+        const int32_t values = clamp_s8x4(
+            requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]), low, high);
+        memcpy(out, &values, sizeof(values));
+      }
+    }
+    return;
+  }
+#endif
+  for (; column != columns_end; column += column_step, out += depth) {
+    column_sums(column, group, acc);
+    requantize_four(p, channel, acc[0], acc[1], acc[2], acc[3], out - channel);
+  }
+}
+
 // Output row out_y (every channel) by the column loop, to out_row.
 template <class Rows>
 MF_HOT_LOOP inline void depthwise_row_by_columns(const DepthwiseConvParams& p,
                                                  const Rows& rows, int32_t out_y,
-                                                 int8_t* out_row, int32_t padded_width) {
-  int32_t columns[kColumnsMaxPaddedWidth * kColumnWords];
+                                                 int8_t* out_row) {
+  int32_t columns[kColumnsBuffered * kColumnWords];
   const int32_t top = out_y * p.stride_height - p.padding_height;
   const int8_t* row[3];
   for (int32_t r = 0; r < 3; ++r) {
     row[r] = top + r >= 0 && top + r < p.input_height ? rows(top + r) : 0;
   }
   const int32_t column_step = p.stride_width * kColumnWords;
-  const int32_t* const columns_end = columns + p.output_width * column_step;
   const int32_t depth = p.output_depth;
-  const int32_t* group = p.filter_3x3_columns;
-  for (int32_t channel = 0; channel < depth; channel += 4, group += 22) {
-    unpack_columns(p, row, channel, padded_width, columns);
-    const int32_t* column = columns;
-    int8_t* out = out_row + channel;
-    int32_t acc[4];
-#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
-    // One loop per way of requantizing, the test outside them.
-    if (p.output_requantizers) {
-      const int32_t* const words = p.output_requantizers + 4 * channel;
-      if (is_full_int8_range(p.activation_min, p.activation_max)) {
-        for (; column != columns_end; column += column_step, out += depth) {
-          column_sums(column, group, acc);
-          const int32_t values = requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
-          memcpy(out, &values, sizeof(values));
-        }
-      } else {
-        const int32_t low = repeat_s8x4(p.activation_min);
-        const int32_t high = repeat_s8x4(p.activation_max);
-        for (; column != columns_end; column += column_step, out += depth) {
-          column_sums(column, group, acc);
-          const int32_t values = clamp_s8x4(
-              requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]), low, high);
-          memcpy(out, &values, sizeof(values));
-        }
-      }
-      continue;
-    }
-#endif
-    for (; column != columns_end; column += column_step, out += depth) {
-      column_sums(column, group, acc);
-      requantize_four(p, channel, acc[0], acc[1], acc[2], acc[3], out - channel);
+  // The fewest chunks, of equal size but the last (the unpacking per chunk costs more than
+  // per column).
+  const int32_t most = (kColumnsBuffered - 3) / p.stride_width + 1;
+  const int32_t chunks = (p.output_width + most - 1) / most;
+  const int32_t chunk = (p.output_width + chunks - 1) / chunks;
+  for (int32_t out_x = 0; out_x < p.output_width; out_x += chunk) {
+    const int32_t outputs = p.output_width - out_x < chunk ? p.output_width - out_x : chunk;
+    const int32_t* const columns_end = columns + outputs * column_step;
+    const int32_t* group = p.filter_3x3_columns;
+    for (int32_t channel = 0; channel < depth; channel += 4, group += 22) {
+      unpack_columns(p, row, channel, out_x * p.stride_width,
+                     (outputs - 1) * p.stride_width + 3, columns);
+      columns_to_pixels(p, channel, group, columns, columns_end, column_step,
+                        out_row + out_x * depth + channel);
     }
   }
 }
@@ -820,15 +837,15 @@ MF_HOT_LOOP inline void depthwise_row_by_columns(const DepthwiseConvParams& p,
 // DEPTHWISE_CONV_2D, any depth multiplier.
 inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
                               const int8_t* filter, const int32_t* bias, int8_t* output) {
-  const int32_t padded_width = columns_padded_width(p);
+  const bool by_columns = columns_apply(p);
   const int32_t row_bytes = p.input_width * p.input_depth;
   int8_t padding_buffer[kMaxPaddingDepth];
   const int8_t* const padding_pixel = padding_pixel_for(p, padding_buffer);
   for (int32_t batch = 0; batch < p.batches; ++batch) {
     const InputRows rows = {input + batch * p.input_height * row_bytes, row_bytes};
     for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
-      if (padded_width) {
-        depthwise_row_by_columns(p, rows, out_y, output, padded_width);
+      if (by_columns) {
+        depthwise_row_by_columns(p, rows, out_y, output);
         output += p.output_width * p.output_depth;
         continue;
       }
@@ -849,7 +866,7 @@ inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
 inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* data,
                                        const int8_t* filter, const int32_t* bias,
                                        int8_t* scratch) {
-  const int32_t padded_width = columns_padded_width(p);
+  const bool by_columns = columns_apply(p);
   const int32_t row_bytes = p.input_width * p.input_depth;
   InPlaceRows rows = {data, scratch, p.padding_height + 1, row_bytes, 0};
   int8_t padding_buffer[kMaxPaddingDepth];
@@ -858,8 +875,8 @@ inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* dat
     int8_t* saved_row = scratch + (out_y % rows.ring_rows) * row_bytes;
     memcpy(saved_row, data + out_y * row_bytes, static_cast<size_t>(row_bytes));
     rows.current_y = out_y;
-    if (padded_width) {
-      depthwise_row_by_columns(p, rows, out_y, data + out_y * row_bytes, padded_width);
+    if (by_columns) {
+      depthwise_row_by_columns(p, rows, out_y, data + out_y * row_bytes);
       continue;
     }
     if (padding_pixel) {
