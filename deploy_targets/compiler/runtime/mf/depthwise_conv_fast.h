@@ -637,37 +637,70 @@ MF_ALWAYS_INLINE void unpack_column(int32_t top, int32_t middle, int32_t bottom,
   column[5] = simd::sxtab16_odd(offset_pair, bottom);
 }
 
-// `count` columns of channels channel..channel+3 from padded column `first_column` on (input
-// column first_column - padding_width); `row[r]` is filter row r's input row (at channel 0),
-// or 0 over the padding. A column over the padding reads four bytes of the input zero
-// point, which the offset turns into 0.
-MF_HOT_LOOP inline void unpack_columns(const DepthwiseConvParams& p, const int8_t* const* row,
-                                       int32_t channel, int32_t first_column, int32_t count,
-                                       int32_t* columns) {
-  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
-  const int32_t padding = repeat_s8x4(-p.input_offset);
-  const int32_t depth = p.input_depth;
-  // Columns [first, end) of the `count` lie inside the input.
-  const int32_t start = p.padding_width - first_column;
+// Where `count` columns from padded column `first_column` on lie: `before` over the left
+// padding, then `inside` input columns from byte `skip` of a row on, then the rest over the
+// right padding; the same for every group of channels.
+struct ColumnSpan {
+  int32_t before;
+  int32_t inside;
+  int32_t after;
+  int32_t skip;
+};
+
+inline ColumnSpan column_span(const DepthwiseConvParams& p, int32_t first_column,
+                              int32_t count) {
+  const int32_t start = p.padding_width - first_column;  // where input column 0 falls
   const int32_t first = start < 0 ? 0 : start < count ? start : count;
   int32_t end = start + p.input_width;
   if (end > count) end = count;
   if (end < first) end = first;
-  int32_t* column = columns;
-  for (int32_t j = 0; j < first; ++j, column += kColumnWords) {
-    unpack_column(padding, padding, padding, offset_pair, column);
+  const ColumnSpan span = {first, end - first, count - end, (first - start) * p.input_depth};
+  return span;
+}
+
+MF_ALWAYS_INLINE int32_t* zero_columns(int32_t* column, int32_t count) {
+  for (; count > 0; --count) {
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+    // Three STRDs; gcc makes the loop a call to memset.
+    const int32_t zero0 = 0, zero1 = 0;
+    __asm__ volatile("strd %[zero0], %[zero1], [%[column]], #8\n\t"
+                     "strd %[zero0], %[zero1], [%[column]], #8\n\t"
+                     "strd %[zero0], %[zero1], [%[column]], #8\n\t"
+                     : [column] "+r"(column)
+                     : [zero0] "r"(zero0), [zero1] "r"(zero1)
+                     : "memory");
+#else
+    for (int32_t k = 0; k < kColumnWords; ++k) column[k] = 0;
+    column += kColumnWords;
+#endif
   }
-  const int32_t skip = (first - start) * depth + channel;
+  return column;
+}
+
+// The columns of `span` for channels channel..channel+3; `row[r]` is filter row r's input
+// row (at channel 0), or 0 over the padding, where a column reads four bytes of the input
+// zero point, which the offset turns into 0 (as it does the padding columns, stored as 0).
+// Out of line: inlined, its loop's twelve registers push the pixel loops' to the stack.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+MF_HOT_LOOP inline void unpack_columns(const DepthwiseConvParams& p, const int8_t* const* row,
+                                       int32_t channel, const ColumnSpan& span,
+                                       int32_t* columns) {
+  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
+  const int32_t depth = p.input_depth;
+  int32_t* column = zero_columns(columns, span.before);
+  const int32_t skip = span.skip + channel;
   if (row[0] && row[1] && row[2]) {
     const int8_t* top = row[0] + skip;
     const int8_t* middle = row[1] + skip;
     const int8_t* bottom = row[2] + skip;
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
     // The loop below in Thumb-2: seventeen instructions a column (gcc's takes 25).
-    if (first < end) {
-      int32_t* const columns_end = column + (end - first) * kColumnWords;
+    if (span.inside > 0) {
+      int32_t* const columns_end = column + span.inside * kColumnWords;
       int32_t at = 0, a, b, c, t;
-      __asm__(
+      __asm__ volatile(  // it only stores: volatile, or gcc may drop it
           "1:\n\t"
           "ldr %[a], [%[top], %[at]]\n\t"
           "ldr %[b], [%[middle], %[at]]\n\t"
@@ -693,7 +726,7 @@ MF_HOT_LOOP inline void unpack_columns(const DepthwiseConvParams& p, const int8_
           : "cc", "memory");
     }
 #else
-    for (int32_t j = first; j < end; ++j, column += kColumnWords) {
+    for (int32_t j = 0; j < span.inside; ++j, column += kColumnWords) {
       unpack_column(simd::read_s8x4(top), simd::read_s8x4(middle), simd::read_s8x4(bottom),
                     offset_pair, column);
       top += depth;
@@ -702,16 +735,15 @@ MF_HOT_LOOP inline void unpack_columns(const DepthwiseConvParams& p, const int8_
     }
 #endif
   } else {
+    const int32_t padding = repeat_s8x4(-p.input_offset);
     int32_t offset = skip;
-    for (int32_t j = first; j < end; ++j, column += kColumnWords, offset += depth) {
+    for (int32_t j = 0; j < span.inside; ++j, column += kColumnWords, offset += depth) {
       unpack_column(row[0] ? simd::read_s8x4(row[0] + offset) : padding,
                     row[1] ? simd::read_s8x4(row[1] + offset) : padding,
                     row[2] ? simd::read_s8x4(row[2] + offset) : padding, offset_pair, column);
     }
   }
-  for (int32_t j = end; j < count; ++j, column += kColumnWords) {
-    unpack_column(padding, padding, padding, offset_pair, column);
-  }
+  zero_columns(column, span.after);
 }
 
 // The four channels' sums of one output pixel: the group's biases plus its three input
@@ -825,9 +857,10 @@ MF_HOT_LOOP inline void depthwise_row_by_columns(const DepthwiseConvParams& p,
     const int32_t outputs = p.output_width - out_x < chunk ? p.output_width - out_x : chunk;
     const int32_t* const columns_end = columns + outputs * column_step;
     const int32_t* group = p.filter_3x3_columns;
+    const ColumnSpan span =
+        column_span(p, out_x * p.stride_width, (outputs - 1) * p.stride_width + 3);
     for (int32_t channel = 0; channel < depth; channel += 4, group += 22) {
-      unpack_columns(p, row, channel, out_x * p.stride_width,
-                     (outputs - 1) * p.stride_width + 3, columns);
+      unpack_columns(p, row, channel, span, columns);
       columns_to_pixels(p, channel, group, columns, columns_end, column_step,
                         out_row + out_x * depth + channel);
     }
