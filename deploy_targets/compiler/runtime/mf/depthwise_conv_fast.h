@@ -867,21 +867,20 @@ MF_HOT_LOOP inline void depthwise_row_by_columns(const DepthwiseConvParams& p,
   }
 }
 
-// DEPTHWISE_CONV_2D, any depth multiplier.
-inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
-                              const int8_t* filter, const int32_t* bias, int8_t* output) {
-  const bool by_columns = columns_apply(p);
+// The layers the column loop does not take, out of line: their padding pixel is not on the
+// column loop's stack.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline void depthwise_conv_2d_by_taps(const DepthwiseConvParams& p, const int8_t* input,
+                                      const int8_t* filter, const int32_t* bias,
+                                      int8_t* output) {
   const int32_t row_bytes = p.input_width * p.input_depth;
   int8_t padding_buffer[kMaxPaddingDepth];
   const int8_t* const padding_pixel = padding_pixel_for(p, padding_buffer);
   for (int32_t batch = 0; batch < p.batches; ++batch) {
     const InputRows rows = {input + batch * p.input_height * row_bytes, row_bytes};
     for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
-      if (by_columns) {
-        depthwise_row_by_columns(p, rows, out_y, output);
-        output += p.output_width * p.output_depth;
-        continue;
-      }
       if (padding_pixel) {
         depthwise_row_by_tap_pairs(p, rows, out_y, output, padding_pixel);
         output += p.output_width * p.output_depth;
@@ -895,23 +894,44 @@ inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
   }
 }
 
-// The in-place variant (conditions and ring as in mf::depthwise_conv_2d_in_place).
-inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* data,
-                                       const int8_t* filter, const int32_t* bias,
-                                       int8_t* scratch) {
-  const bool by_columns = columns_apply(p);
+// DEPTHWISE_CONV_2D, any depth multiplier.
+inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
+                              const int8_t* filter, const int32_t* bias, int8_t* output) {
+  if (!columns_apply(p)) {
+    depthwise_conv_2d_by_taps(p, input, filter, bias, output);
+    return;
+  }
+  const int32_t row_bytes = p.input_width * p.input_depth;
+  for (int32_t batch = 0; batch < p.batches; ++batch) {
+    const InputRows rows = {input + batch * p.input_height * row_bytes, row_bytes};
+    for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+      depthwise_row_by_columns(p, rows, out_y, output);
+      output += p.output_width * p.output_depth;
+    }
+  }
+}
+
+// Input row out_y into the ring before output row out_y overwrites it.
+MF_ALWAYS_INLINE void save_row(int8_t* scratch, int32_t out_y, InPlaceRows* rows) {
+  const int32_t bytes = rows->row_bytes;
+  memcpy(scratch + (out_y % rows->ring_rows) * bytes, rows->data + out_y * bytes,
+         static_cast<size_t>(bytes));
+  rows->current_y = out_y;
+}
+
+// The in-place variant (conditions and ring as in mf::depthwise_conv_2d_in_place), by taps.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline void depthwise_conv_2d_in_place_by_taps(const DepthwiseConvParams& p, int8_t* data,
+                                               const int8_t* filter, const int32_t* bias,
+                                               int8_t* scratch) {
   const int32_t row_bytes = p.input_width * p.input_depth;
   InPlaceRows rows = {data, scratch, p.padding_height + 1, row_bytes, 0};
   int8_t padding_buffer[kMaxPaddingDepth];
   const int8_t* const padding_pixel = padding_pixel_for(p, padding_buffer);
   for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
-    int8_t* saved_row = scratch + (out_y % rows.ring_rows) * row_bytes;
-    memcpy(saved_row, data + out_y * row_bytes, static_cast<size_t>(row_bytes));
-    rows.current_y = out_y;
-    if (by_columns) {
-      depthwise_row_by_columns(p, rows, out_y, data + out_y * row_bytes);
-      continue;
-    }
+    save_row(scratch, out_y, &rows);
     if (padding_pixel) {
       depthwise_row_by_tap_pairs(p, rows, out_y, data + out_y * row_bytes, padding_pixel);
       continue;
@@ -920,6 +940,22 @@ inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* dat
       depthwise_pixel(p, rows, out_y, out_x, filter, bias,
                       data + out_y * row_bytes + out_x * p.output_depth, padding_pixel);
     }
+  }
+}
+
+// The in-place variant (conditions and ring as in mf::depthwise_conv_2d_in_place).
+inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* data,
+                                       const int8_t* filter, const int32_t* bias,
+                                       int8_t* scratch) {
+  if (!columns_apply(p)) {
+    depthwise_conv_2d_in_place_by_taps(p, data, filter, bias, scratch);
+    return;
+  }
+  const int32_t row_bytes = p.input_width * p.input_depth;
+  InPlaceRows rows = {data, scratch, p.padding_height + 1, row_bytes, 0};
+  for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+    save_row(scratch, out_y, &rows);
+    depthwise_row_by_columns(p, rows, out_y, data + out_y * row_bytes);
   }
 }
 
