@@ -189,6 +189,9 @@ const Shape kDepthwiseShapes[] = {
     {1, 7, 8, 8, 3, 3, 1, 1, 1, 1, 0, 0},   {1, 9, 11, 4, 3, 3, 1, 2, 2, 1, 0, 1},
     {1, 6, 10, 4, 3, 3, 1, 2, 1, 1, 1, 0},  {1, 5, 49, 8, 3, 3, 1, 1, 1, 1, 1, 1},
     {1, 7, 50, 4, 3, 3, 1, 2, 2, 1, 1, 0},  {1, 4, 60, 4, 3, 3, 1, 1, 1, 1, 1, 0},
+    // tap pairs with a ReLU range, VALID and SAME (an odd config: a requantizer table, the
+    // bytes clamped by SSUB8 / SEL).
+    {1, 6, 6, 4, 2, 2, 1, 1, 1, 1, 0, 1},   {1, 5, 6, 8, 2, 2, 1, 1, 1, 1, 1, 1},
 };
 
 mf::ConvParams conv_params(const Shape& s) {

@@ -102,7 +102,7 @@ MF_ALWAYS_INLINE void requantize_four(const DepthwiseConvParams& p, int32_t chan
 // requantize_folded<true> of four channels (a requantizer table's words from `words` on),
 // the four bytes packed into one word, channel 0 lowest: each channel's four words in one LDM
 // (hence pinned to r8-r11, which LDM needs ascending), 31 instructions for the four channels
-// (gcc's takes 43). Not at -O0 (twelve registers).
+// (gcc's takes 43). Not at -O0 (eleven registers).
 MF_ALWAYS_INLINE int32_t requantize_four_packed(const int32_t* words, int32_t acc0,
                                                 int32_t acc1, int32_t acc2, int32_t acc3) {
   register int32_t multiplier __asm__("r8");
@@ -135,7 +135,8 @@ MF_ALWAYS_INLINE int32_t requantize_four_packed(const int32_t* words, int32_t ac
 }
 
 // Four packed int8 values clamped bytewise to [low, high] (each given in all four bytes):
-// SSUB8 sets a byte's GE flag where the first operand is the larger, SEL picks by it.
+// SSUB8 sets a byte's GE flag where the first operand is at least the second, SEL picks by
+// it.
 MF_ALWAYS_INLINE int32_t clamp_s8x4(int32_t values, int32_t low, int32_t high) {
   int32_t difference;
   __asm__(
@@ -149,12 +150,6 @@ MF_ALWAYS_INLINE int32_t clamp_s8x4(int32_t values, int32_t low, int32_t high) {
   return values;
 }
 
-MF_ALWAYS_INLINE void requantize_four_full_range(const int32_t* words, int32_t acc0,
-                                                 int32_t acc1, int32_t acc2, int32_t acc3,
-                                                 int8_t* out) {
-  const int32_t values = requantize_four_packed(words, acc0, acc1, acc2, acc3);
-  memcpy(out, &values, sizeof(values));
-}
 #endif
 
 // An int8 value in all four bytes of a word.
