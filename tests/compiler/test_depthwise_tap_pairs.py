@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from deploy_targets.compiler.ops.depthwise_conv import filter_tap_pair_words, tap_pair_bias
+from deploy_targets.compiler.ops.depthwise_conv import (
+    filter_3x3_column_words,
+    filter_tap_pair_words,
+    tap_pair_bias,
+)
 
 
 def test_each_word_holds_two_taps_of_one_channel_low_half_first() -> None:
@@ -44,3 +48,32 @@ def test_the_tap_pair_bias_holds_the_input_offset_so_padding_taps_cancel() -> No
     fast = (inputs * taps).sum(axis=0) + folded
     assert ((reference - fast) % 2**32 == 0).all()
     assert folded.min() >= -(2**31) and folded.max() < 2**31  # emitted as int32_t
+
+
+def test_3x3_column_words_hold_rows_0_and_1_per_channel_and_row_2_per_channel_pair() -> None:
+    rng = np.random.default_rng(2)
+    filter_values = rng.integers(-128, 128, size=(1, 3, 3, 8))
+    bias = rng.integers(-(2**31), 2**31, size=8)
+    words = filter_3x3_column_words(filter_values, bias)
+    assert words.shape == (2, 22)  # [group of 4 channels][word]
+    assert words.min() >= -(2**31) and words.max() < 2**31  # emitted as int32_t
+
+    def halves(word: int) -> tuple[int, int]:
+        word &= 0xFFFFFFFF
+        low, high = word & 0xFFFF, word >> 16
+        return low - (low >> 15) * 0x10000, high - (high >> 15) * 0x10000
+
+    taps = filter_values[0]  # [row][column][channel]
+    for group in range(2):
+        assert words[group, :4].tolist() == bias[4 * group : 4 * group + 4].tolist()
+        for column in range(3):
+            at = 4 + 6 * column
+            for k in range(4):
+                channel = 4 * group + k
+                assert halves(int(words[group, at + k])) == (
+                    taps[0, column, channel], taps[1, column, channel])
+            # Row 2 pairs channels 0 with 2 and 1 with 3, for SMLABB / SMLATT.
+            c = 4 * group
+            assert halves(int(words[group, at + 4])) == (taps[2, column, c], taps[2, column, c + 2])
+            assert halves(int(words[group, at + 5])) == (
+                taps[2, column, c + 1], taps[2, column, c + 3])

@@ -95,6 +95,58 @@ def tap_pair_arrays(
     ], f"const:{name}"
 
 
+def filter_3x3_column_words(filter_values: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """The 3x3 depthwise filter for the fast path's column loop (mf/depthwise_conv_fast.h,
+    depthwise_row_by_columns): per group of four channels 22 int32 words, the group's biases
+    (the accumulators' start), then for each filter column the int16 pairs (row 0 low, row 1
+    high) of the four channels, for SMLAD, and row 2 as the pairs (channel 0 low, channel 2
+    high) and (channel 1, channel 3), for SMLABB / SMLATT.
+
+    >>> filter_3x3_column_words(np.arange(36).reshape(1, 3, 3, 4) - 4, None)[0, :10].tolist()
+    [0, 0, 0, 0, 589820, 655357, 720894, 786431, 1441812, 1507349]
+    """
+    _, height, width, channels = filter_values.shape
+    assert (height, width) == (3, 3) and channels % 4 == 0
+    taps = filter_values.reshape(3, 3, channels // 4, 4).astype(np.int64) & 0xFFFF
+    words = np.zeros((channels // 4, 22), dtype=np.int64)
+    if bias is not None:
+        words[:, :4] = bias.astype(np.int64).reshape(-1, 4)
+    for column in range(3):
+        at = 4 + 6 * column
+        words[:, at : at + 4] = taps[0, column] | (taps[1, column] << 16)
+        words[:, at + 4] = taps[2, column, :, 0] | (taps[2, column, :, 2] << 16)
+        words[:, at + 5] = taps[2, column, :, 1] | (taps[2, column, :, 3] << 16)
+    wrapped: np.ndarray = (words + 2**31) % 2**32 - 2**31  # as int32
+    return wrapped
+
+
+def filter_3x3_column_arrays(
+    op: Operator, flt: Tensor, bias: Tensor | None, depth_multiplier: int
+) -> tuple[list[ConstArray], str]:
+    """filter_3x3_column_words and its argument, where the fast path's column loop uses it
+    (mf/depthwise_conv_fast.h, columns_apply): a 3x3 filter, depth multiplier 1, whole
+    groups of four channels, no dilation, stride 1 or 2 across."""
+    _, height, width, channels = flt.shape
+    opts = op.options
+    dilated = opts.get("dilation_height", 1) != 1 or opts.get("dilation_width", 1) != 1
+    strided = opts.get("stride_width", 1) not in (1, 2)
+    if (height, width) != (3, 3) or depth_multiplier != 1 or channels % 4 or dilated or strided:
+        return [], "0"
+    assert flt.data is not None
+    name = f"op{op.index}_filter_3x3_columns"
+    words = filter_3x3_column_words(flt.data, None if bias is None else bias.data)
+    return [
+        ConstArray(
+            name,
+            "int32_t",
+            words.reshape(-1),
+            "per group of 4 channels: the biases, then per filter column rows 0 and 1 as "
+            "int16 pairs, [channel % 4], and row 2 as pairs of channels (0, 2), (1, 3) "
+            "(fast path, mf/depthwise_conv_fast.h)",
+        )
+    ], f"const:{name}"
+
+
 def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     if is_int16(ctx, op):  # 16x8 quantization
         lower_conv_2d_16x8(ctx, op)
@@ -120,9 +172,16 @@ def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     )
     has_bias = len(op.inputs) == 3 and op.inputs[2] >= 0
     bias = ctx.constant(op, op.inputs[2], "int32", "bias") if has_bias else None
-    pair_arrays, pair_arg = tap_pair_arrays(op, flt, bias, -inp.zero_point, out_c // in_c)
-    conv.arrays += pair_arrays
+    # The column loop, where it applies, takes every row: the tap pairs would be unused.
+    column_arrays, column_arg = filter_3x3_column_arrays(op, flt, bias, out_c // in_c)
+    pair_arrays, pair_arg = (
+        ([], "0")
+        if column_arrays
+        else tap_pair_arrays(op, flt, bias, -inp.zero_point, out_c // in_c)
+    )
+    conv.arrays += pair_arrays + column_arrays
     conv.params.fields.append(("filter_tap_pairs", pair_arg))
+    conv.params.fields.append(("filter_3x3_columns", column_arg))
     step = ctx.add_step(
         op,
         "mf::depthwise_conv_2d",

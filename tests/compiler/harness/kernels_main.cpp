@@ -183,6 +183,15 @@ const Shape kDepthwiseShapes[] = {
     {1, 6, 7, 8, 3, 3, 1, 2, 2, 1, 1, 1},  // tap pairs: stride 2, SAME, an odd tap count
     {1, 5, 6, 4, 2, 2, 1, 1, 1, 1, 0, 0},  // tap pairs: an even tap count, VALID
     {1, 8, 8, 4, 3, 3, 1, 1, 1, 2, 1, 0},  // tap pairs: dilation 2
+    // 3x3 column loop: VALID at stride 1 and 2 (even and odd widths), stride 2 down only,
+    // rows of several chunks of its column buffer at stride 1 and 2 (chunks of 25 + 24,
+    // 13 + 12 and 30 + 30 outputs).
+    {1, 7, 8, 8, 3, 3, 1, 1, 1, 1, 0, 0},   {1, 9, 11, 4, 3, 3, 1, 2, 2, 1, 0, 1},
+    {1, 6, 10, 4, 3, 3, 1, 2, 1, 1, 1, 0},  {1, 5, 49, 8, 3, 3, 1, 1, 1, 1, 1, 1},
+    {1, 7, 50, 4, 3, 3, 1, 2, 2, 1, 1, 0},  {1, 4, 60, 4, 3, 3, 1, 1, 1, 1, 1, 0},
+    // tap pairs with a ReLU range, VALID and SAME (an odd config: a requantizer table, the
+    // bytes clamped by SSUB8 / SEL).
+    {1, 6, 6, 4, 2, 2, 1, 1, 1, 1, 0, 1},   {1, 5, 6, 8, 2, 2, 1, 1, 1, 1, 1, 1},
 };
 
 mf::ConvParams conv_params(const Shape& s) {
@@ -296,6 +305,35 @@ const int32_t* tap_pair_table(const mf::DepthwiseConvParams& p) {
   return tap_pairs;
 }
 
+// The compiler's 3x3 column words (ops/depthwise_conv.py, filter_3x3_column_words), or 0
+// where it emits none.
+int32_t column_words[22 * 64];
+int32_t pair_of(int32_t low, int32_t high) {
+  return static_cast<int32_t>((static_cast<uint32_t>(low) & 0xFFFFu) |
+                              (static_cast<uint32_t>(high) << 16));
+}
+const int32_t* column_table(const mf::DepthwiseConvParams& p) {
+  if (p.depth_multiplier != 1 || p.output_depth % 4 != 0 || p.filter_height != 3 ||
+      p.filter_width != 3 || p.dilation_height != 1 || p.output_depth > 256) {
+    return 0;
+  }
+  const int32_t depth = p.output_depth;
+  for (int32_t group = 0; group < depth / 4; ++group) {
+    int32_t* word = column_words + 22 * group;
+    const int32_t c = 4 * group;
+    for (int32_t k = 0; k < 4; ++k) *word++ = bias[c + k];
+    for (int32_t column = 0; column < 3; ++column) {
+      const int8_t* top = filter + column * depth + c;
+      const int8_t* middle = filter + (3 + column) * depth + c;
+      const int8_t* bottom = filter + (6 + column) * depth + c;
+      for (int32_t k = 0; k < 4; ++k) *word++ = pair_of(top[k], middle[k]);
+      *word++ = pair_of(bottom[0], bottom[2]);
+      *word++ = pair_of(bottom[1], bottom[3]);
+    }
+  }
+  return column_words;
+}
+
 void run_depthwise(int32_t config, const Shape& s) {
   const int32_t multiplier = s.out_depth;
   mf::DepthwiseConvParams p;
@@ -326,6 +364,7 @@ void run_depthwise(int32_t config, const Shape& s) {
   fill_quantization(p.output_depth, s.filter_height * s.filter_width);
   p.output_requantizers = requantizer_table(config, p.output_depth, p.output_offset);
   p.filter_tap_pairs = tap_pair_table(p);
+  p.filter_3x3_columns = column_table(p);
   const int32_t out_bytes = s.batches * p.output_height * p.output_width * p.output_depth;
   mf::depthwise_conv_2d(p, input, filter, bias, output);
   print_checksum("depthwise_conv_2d", config, output, out_bytes);

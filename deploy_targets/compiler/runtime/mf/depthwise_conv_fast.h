@@ -99,41 +99,63 @@ MF_ALWAYS_INLINE void requantize_four(const DepthwiseConvParams& p, int32_t chan
 }
 
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
-// requantize_four for a layer with a requantizer table and the whole of int8 as its range:
-// each channel's four words in one LDM (hence pinned to r8-r11, which LDM needs ascending),
-// 32 instructions for the four channels (gcc's takes 43). Not at -O0 (thirteen registers).
-MF_ALWAYS_INLINE void requantize_four_full_range(const int32_t* words, int32_t acc0,
-                                                 int32_t acc1, int32_t acc2, int32_t acc3,
-                                                 int8_t* out) {
+// requantize_folded<true> of four channels (a requantizer table's words from `words` on),
+// the four bytes packed into one word, channel 0 lowest: each channel's four words in one LDM
+// (hence pinned to r8-r11, which LDM needs ascending), 31 instructions for the four channels
+// (gcc's takes 43). Not at -O0 (eleven registers).
+MF_ALWAYS_INLINE int32_t requantize_four_packed(const int32_t* words, int32_t acc0,
+                                                int32_t acc1, int32_t acc2, int32_t acc3) {
   register int32_t multiplier __asm__("r8");
   register int32_t round_low __asm__("r9");
   register int32_t round_high __asm__("r10");
   register int32_t high_shift __asm__("r11");
-  int32_t sign, low, high;
+  int32_t low, high;
 #define MF_REQUANTIZE_ASM(acc)                                                 \
   "ldmia %[words]!, {%[multiplier], %[round_low], %[round_high], %[high_shift]}\n\t" \
-  "and %[sign], %[" acc "], #0x80000000\n\t"                                   \
-  "subs %[low], %[round_low], %[sign]\n\t"                                     \
-  "sbc %[high], %[round_high], #0\n\t"                                         \
-  "smlal %[low], %[high], %[" acc "], %[multiplier]\n\t"                       \
-  "asr %[" acc "], %[high], %[high_shift]\n\t"                                 \
+  "and %[low], %[" acc "], #0x80000000\n\t"                                  \
+  "subs %[low], %[round_low], %[low]\n\t"                                    \
+  "sbc %[high], %[round_high], #0\n\t"                                       \
+  "smlal %[low], %[high], %[" acc "], %[multiplier]\n\t"                     \
+  "asr %[" acc "], %[high], %[high_shift]\n\t"                               \
   "ssat %[" acc "], #8, %[" acc "]\n\t"
-  __asm__ volatile(
+  __asm__(
       MF_REQUANTIZE_ASM("acc0") MF_REQUANTIZE_ASM("acc1") MF_REQUANTIZE_ASM("acc2")
       MF_REQUANTIZE_ASM("acc3")
-      "strb %[acc0], [%[out]]\n\t"
-      "strb %[acc1], [%[out], #1]\n\t"
-      "strb %[acc2], [%[out], #2]\n\t"
-      "strb %[acc3], [%[out], #3]\n\t"
+      "bfi %[acc0], %[acc1], #8, #8\n\t"
+      "bfi %[acc0], %[acc2], #16, #8\n\t"
+      "bfi %[acc0], %[acc3], #24, #8\n\t"
       : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
         [words] "+r"(words), [multiplier] "=&r"(multiplier), [round_low] "=&r"(round_low),
-        [round_high] "=&r"(round_high), [high_shift] "=&r"(high_shift), [sign] "=&r"(sign),
-        [low] "=&r"(low), [high] "=&r"(high)
-      : [out] "r"(out)
+        [round_high] "=&r"(round_high), [high_shift] "=&r"(high_shift), [low] "=&r"(low),
+        [high] "=&r"(high)
+      :
       : "cc", "memory");
 #undef MF_REQUANTIZE_ASM
+  return acc0;
 }
+
+// Four packed int8 values clamped bytewise to [low, high] (each given in all four bytes):
+// SSUB8 sets a byte's GE flag where the first operand is at least the second, SEL picks by
+// it.
+MF_ALWAYS_INLINE int32_t clamp_s8x4(int32_t values, int32_t low, int32_t high) {
+  int32_t difference;
+  __asm__(
+      "ssub8 %[difference], %[values], %[low]\n\t"
+      "sel %[values], %[values], %[low]\n\t"
+      "ssub8 %[difference], %[high], %[values]\n\t"
+      "sel %[values], %[values], %[high]\n\t"
+      : [values] "+r"(values), [difference] "=&r"(difference)
+      : [low] "r"(low), [high] "r"(high)
+      : "cc");
+  return values;
+}
+
 #endif
+
+// An int8 value in all four bytes of a word.
+MF_ALWAYS_INLINE int32_t repeat_s8x4(int32_t value) {
+  return static_cast<int32_t>(0x01010101u * (static_cast<uint32_t>(value) & 0xFFu));
+}
 
 // requantize_four out of line, for the loops with taps in rows: inlined, its registers would
 // push those loops' pointers and counters to the stack.
@@ -328,8 +350,9 @@ MF_HOT_LOOP inline int32_t depthwise_groups_from_table(const DepthwiseConvParams
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
   // Bytes of the pair steps the sequence below skips (see there).
   const int32_t skip_bytes = (kMaxTapPairs - pairs) * 60;
-  const bool full_range_table =
-      p.output_requantizers && is_full_int8_range(p.activation_min, p.activation_max);
+  const bool full_range = is_full_int8_range(p.activation_min, p.activation_max);
+  const int32_t activation_low = repeat_s8x4(p.activation_min);
+  const int32_t activation_high = repeat_s8x4(p.activation_max);
 #endif
   int32_t channel = 0;
   for (; channel + 4 <= p.output_depth; channel += 4) {
@@ -402,9 +425,11 @@ MF_HOT_LOOP inline int32_t depthwise_groups_from_table(const DepthwiseConvParams
     }
 #endif
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
-    if (full_range_table) {
-      requantize_four_full_range(p.output_requantizers + 4 * channel, acc0, acc1, acc2, acc3,
-                                 out_pixel + channel);
+    if (p.output_requantizers) {
+      int32_t values = requantize_four_packed(p.output_requantizers + 4 * channel, acc0, acc1,
+                                              acc2, acc3);
+      if (!full_range) values = clamp_s8x4(values, activation_low, activation_high);
+      memcpy(out_pixel + channel, &values, sizeof(values));
       continue;
     }
 #endif
@@ -574,9 +599,277 @@ inline void depthwise_pixel_generic(const DepthwiseConvParams& p, const Rows& ro
   }
 }
 
-// DEPTHWISE_CONV_2D, any depth multiplier.
-inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
-                              const int8_t* filter, const int32_t* bias, int8_t* output) {
+// A 3x3 filter without dilation, stride 1 or 2 across (DepthwiseConvParams::
+// filter_3x3_columns): one output row by groups of four channels. Each input column the row
+// reads is unpacked once into six words (the input offset added): filter rows 0 and 1 as one
+// int16 pair per channel, for SMLAD, and row 2 as the pairs (channel 0, 2) and (1, 3), for
+// SMLABB / SMLATT; at stride 1 the three outputs that read a column share its unpacking,
+// which the tap-pair loop redoes for each. Rows over the padding unpack as 0. A row is
+// done in chunks of the outputs whose columns fit the stack buffer (the chunks' edge columns
+// unpacked twice).
+const int32_t kColumnsBuffered = 32;  // input columns unpacked at a time
+const int32_t kColumnWords = 6;
+
+// Whether the column loop applies (the compiler emits filter_3x3_columns on the same
+// conditions: ops/depthwise_conv.py, filter_3x3_column_arrays).
+inline bool columns_apply(const DepthwiseConvParams& p) {
+  return p.filter_3x3_columns && p.depth_multiplier == 1 && p.output_depth % 4 == 0 &&
+         p.filter_height == 3 && p.filter_width == 3 && p.dilation_height == 1 &&
+         p.dilation_width == 1 && (p.stride_width == 1 || p.stride_width == 2);
+}
+
+// The six words of one input column, from the words of channels channel..channel+3 in
+// filter rows 0, 1 and 2.
+MF_ALWAYS_INLINE void unpack_column(int32_t top, int32_t middle, int32_t bottom,
+                                    int32_t offset_pair, int32_t* column) {
+  const int32_t low = simd::low_halves(top, middle);  // channels 0, 1 of both rows
+  const int32_t high = simd::high_halves(top, middle);  // channels 2, 3
+  column[0] = simd::sxtab16(offset_pair, low);
+  column[1] = simd::sxtab16_odd(offset_pair, low);
+  column[2] = simd::sxtab16(offset_pair, high);
+  column[3] = simd::sxtab16_odd(offset_pair, high);
+  column[4] = simd::sxtab16(offset_pair, bottom);
+  column[5] = simd::sxtab16_odd(offset_pair, bottom);
+}
+
+// Where `count` columns from padded column `first_column` on lie: `before` over the left
+// padding, then `inside` input columns from byte `skip` of a row on, then the rest over the
+// right padding; the same for every group of channels.
+struct ColumnSpan {
+  int32_t before;
+  int32_t inside;
+  int32_t after;
+  int32_t skip;
+};
+
+inline ColumnSpan column_span(const DepthwiseConvParams& p, int32_t first_column,
+                              int32_t count) {
+  const int32_t start = p.padding_width - first_column;  // where input column 0 falls
+  const int32_t first = start < 0 ? 0 : start < count ? start : count;
+  int32_t end = start + p.input_width;
+  if (end > count) end = count;
+  if (end < first) end = first;
+  const ColumnSpan span = {first, end - first, count - end, (first - start) * p.input_depth};
+  return span;
+}
+
+MF_ALWAYS_INLINE int32_t* zero_columns(int32_t* column, int32_t count) {
+  for (; count > 0; --count) {
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+    // Three STRDs; gcc makes the loop a call to memset.
+    const int32_t zero0 = 0, zero1 = 0;
+    __asm__ volatile("strd %[zero0], %[zero1], [%[column]], #8\n\t"
+                     "strd %[zero0], %[zero1], [%[column]], #8\n\t"
+                     "strd %[zero0], %[zero1], [%[column]], #8\n\t"
+                     : [column] "+r"(column)
+                     : [zero0] "r"(zero0), [zero1] "r"(zero1)
+                     : "memory");
+#else
+    for (int32_t k = 0; k < kColumnWords; ++k) column[k] = 0;
+    column += kColumnWords;
+#endif
+  }
+  return column;
+}
+
+// The columns of `span` for channels channel..channel+3; `row[r]` is filter row r's input
+// row (at channel 0), or 0 over the padding, where a column reads four bytes of the input
+// zero point, which the offset turns into 0 (as it does the padding columns, stored as 0).
+// Out of line: inlined, its loop's twelve registers push the pixel loops' to the stack.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+MF_HOT_LOOP inline void unpack_columns(const DepthwiseConvParams& p, const int8_t* const* row,
+                                       int32_t channel, const ColumnSpan& span,
+                                       int32_t* columns) {
+  const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
+  const int32_t depth = p.input_depth;
+  int32_t* column = zero_columns(columns, span.before);
+  const int32_t skip = span.skip + channel;
+  if (row[0] && row[1] && row[2]) {
+    const int8_t* top = row[0] + skip;
+    const int8_t* middle = row[1] + skip;
+    const int8_t* bottom = row[2] + skip;
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+    // The loop below in Thumb-2: seventeen instructions a column (gcc's takes 25).
+    if (span.inside > 0) {
+      int32_t* const columns_end = column + span.inside * kColumnWords;
+      int32_t at = 0, a, b, c, t;
+      __asm__ volatile(  // it only stores: volatile, or gcc may drop it
+          "1:\n\t"
+          "ldr %[a], [%[top], %[at]]\n\t"
+          "ldr %[b], [%[middle], %[at]]\n\t"
+          "ldr %[c], [%[bottom], %[at]]\n\t"
+          "add %[at], %[at], %[depth]\n\t"
+          "pkhbt %[t], %[a], %[b], lsl #16\n\t"
+          "pkhtb %[b], %[b], %[a], asr #16\n\t"
+          "sxtab16 %[a], %[offset], %[t]\n\t"
+          "sxtab16 %[t], %[offset], %[t], ror #8\n\t"
+          "strd %[a], %[t], [%[column]], #8\n\t"
+          "sxtab16 %[a], %[offset], %[b]\n\t"
+          "sxtab16 %[b], %[offset], %[b], ror #8\n\t"
+          "strd %[a], %[b], [%[column]], #8\n\t"
+          "sxtab16 %[a], %[offset], %[c]\n\t"
+          "sxtab16 %[c], %[offset], %[c], ror #8\n\t"
+          "strd %[a], %[c], [%[column]], #8\n\t"
+          "cmp %[column], %[end]\n\t"
+          "bne 1b\n\t"
+          : [column] "+r"(column), [at] "+r"(at), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c),
+            [t] "=&r"(t)
+          : [top] "r"(top), [middle] "r"(middle), [bottom] "r"(bottom), [depth] "r"(depth),
+            [offset] "r"(offset_pair), [end] "r"(columns_end)
+          : "cc", "memory");
+    }
+#else
+    for (int32_t j = 0; j < span.inside; ++j, column += kColumnWords) {
+      unpack_column(simd::read_s8x4(top), simd::read_s8x4(middle), simd::read_s8x4(bottom),
+                    offset_pair, column);
+      top += depth;
+      middle += depth;
+      bottom += depth;
+    }
+#endif
+  } else {
+    const int32_t padding = repeat_s8x4(-p.input_offset);
+    int32_t offset = skip;
+    for (int32_t j = 0; j < span.inside; ++j, column += kColumnWords, offset += depth) {
+      unpack_column(row[0] ? simd::read_s8x4(row[0] + offset) : padding,
+                    row[1] ? simd::read_s8x4(row[1] + offset) : padding,
+                    row[2] ? simd::read_s8x4(row[2] + offset) : padding, offset_pair, column);
+    }
+  }
+  zero_columns(column, span.after);
+}
+
+// The four channels' sums of one output pixel: the group's biases plus its three input
+// columns (from `column` on) times the group's filter columns.
+MF_ALWAYS_INLINE void column_sums(const int32_t* column, const int32_t* group, int32_t* acc) {
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+  // 44 instructions, every pair of words one LDRD (gcc loads them one at a time and keeps
+  // the loop over the filter columns).
+#define MF_FILTER_COLUMN_ASM(column, weights)                        \
+  "ldrd %[x0], %[x1], [%[column], #" column "]\n\t"                  \
+  "ldrd %[w0], %[w1], [%[group], #" weights "]\n\t"                  \
+  "smlad %[acc0], %[x0], %[w0], %[acc0]\n\t"                         \
+  "smlad %[acc1], %[x1], %[w1], %[acc1]\n\t"                         \
+  "ldrd %[x0], %[x1], [%[column], #" column " + 8]\n\t"              \
+  "ldrd %[w0], %[w1], [%[group], #" weights " + 8]\n\t"              \
+  "smlad %[acc2], %[x0], %[w0], %[acc2]\n\t"                         \
+  "smlad %[acc3], %[x1], %[w1], %[acc3]\n\t"                         \
+  "ldrd %[x0], %[x1], [%[column], #" column " + 16]\n\t"             \
+  "ldrd %[w0], %[w1], [%[group], #" weights " + 16]\n\t"             \
+  "smlabb %[acc0], %[x0], %[w0], %[acc0]\n\t"                        \
+  "smlatt %[acc2], %[x0], %[w0], %[acc2]\n\t"                        \
+  "smlabb %[acc1], %[x1], %[w1], %[acc1]\n\t"                        \
+  "smlatt %[acc3], %[x1], %[w1], %[acc3]\n\t"
+  int32_t acc0, acc1, acc2, acc3, x0, x1, w0, w1;
+  __asm__(
+      "ldrd %[acc0], %[acc1], [%[group]]\n\t"
+      "ldrd %[acc2], %[acc3], [%[group], #8]\n\t"
+      MF_FILTER_COLUMN_ASM("0", "16") MF_FILTER_COLUMN_ASM("24", "40")
+      MF_FILTER_COLUMN_ASM("48", "64")
+      : [acc0] "=&r"(acc0), [acc1] "=&r"(acc1), [acc2] "=&r"(acc2), [acc3] "=&r"(acc3),
+        [x0] "=&r"(x0), [x1] "=&r"(x1), [w0] "=&r"(w0), [w1] "=&r"(w1)
+      : [column] "r"(column), [group] "r"(group)
+      : "memory");
+#undef MF_FILTER_COLUMN_ASM
+  acc[0] = acc0;
+  acc[1] = acc1;
+  acc[2] = acc2;
+  acc[3] = acc3;
+#else
+  for (int32_t k = 0; k < 4; ++k) acc[k] = group[k];
+  const int32_t* w = group + 4;
+  for (int32_t k = 0; k < 3; ++k, w += kColumnWords, column += kColumnWords) {
+    acc[0] = simd::smlad(column[0], w[0], acc[0]);
+    acc[1] = simd::smlad(column[1], w[1], acc[1]);
+    acc[2] = simd::smlad(column[2], w[2], acc[2]);
+    acc[3] = simd::smlad(column[3], w[3], acc[3]);
+    acc[0] = simd::smlabb(column[4], w[4], acc[0]);
+    acc[2] = simd::smlatt(column[4], w[4], acc[2]);
+    acc[1] = simd::smlabb(column[5], w[5], acc[1]);
+    acc[3] = simd::smlatt(column[5], w[5], acc[3]);
+  }
+#endif
+}
+
+// The pixels of channels channel..channel+3 whose first columns are column, column +
+// column_step, ... up to columns_end, to out, out + output_depth, ...
+MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t channel,
+                                        const int32_t* group, const int32_t* column,
+                                        const int32_t* columns_end, int32_t column_step,
+                                        int8_t* out) {
+  const int32_t depth = p.output_depth;
+  int32_t acc[4];
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+  // One loop per way of requantizing, the test outside them.
+  if (p.output_requantizers) {
+    const int32_t* const words = p.output_requantizers + 4 * channel;
+    if (is_full_int8_range(p.activation_min, p.activation_max)) {
+      for (; column != columns_end; column += column_step, out += depth) {
+        column_sums(column, group, acc);
+        const int32_t values = requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
+        memcpy(out, &values, sizeof(values));
+      }
+    } else {
+      const int32_t low = repeat_s8x4(p.activation_min);
+      const int32_t high = repeat_s8x4(p.activation_max);
+      for (; column != columns_end; column += column_step, out += depth) {
+        column_sums(column, group, acc);
+        const int32_t values = clamp_s8x4(
+            requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]), low, high);
+        memcpy(out, &values, sizeof(values));
+      }
+    }
+    return;
+  }
+#endif
+  for (; column != columns_end; column += column_step, out += depth) {
+    column_sums(column, group, acc);
+    requantize_four(p, channel, acc[0], acc[1], acc[2], acc[3], out - channel);
+  }
+}
+
+// Output row out_y (every channel) by the column loop, to out_row.
+template <class Rows>
+MF_HOT_LOOP inline void depthwise_row_by_columns(const DepthwiseConvParams& p,
+                                                 const Rows& rows, int32_t out_y,
+                                                 int8_t* out_row) {
+  int32_t columns[kColumnsBuffered * kColumnWords];
+  const int32_t top = out_y * p.stride_height - p.padding_height;
+  const int8_t* row[3];
+  for (int32_t r = 0; r < 3; ++r) {
+    row[r] = top + r >= 0 && top + r < p.input_height ? rows(top + r) : 0;
+  }
+  const int32_t column_step = p.stride_width * kColumnWords;
+  const int32_t depth = p.output_depth;
+  // The fewest chunks, of equal size but the last (the unpacking per chunk costs more than
+  // per column).
+  const int32_t most = (kColumnsBuffered - 3) / p.stride_width + 1;
+  const int32_t chunks = (p.output_width + most - 1) / most;
+  const int32_t chunk = (p.output_width + chunks - 1) / chunks;
+  for (int32_t out_x = 0; out_x < p.output_width; out_x += chunk) {
+    const int32_t outputs = p.output_width - out_x < chunk ? p.output_width - out_x : chunk;
+    const int32_t* const columns_end = columns + outputs * column_step;
+    const int32_t* group = p.filter_3x3_columns;
+    const ColumnSpan span =
+        column_span(p, out_x * p.stride_width, (outputs - 1) * p.stride_width + 3);
+    for (int32_t channel = 0; channel < depth; channel += 4, group += 22) {
+      unpack_columns(p, row, channel, span, columns);
+      columns_to_pixels(p, channel, group, columns, columns_end, column_step,
+                        out_row + out_x * depth + channel);
+    }
+  }
+}
+
+// The layers the column loop does not take, out of line: their padding pixel is not on the
+// column loop's stack.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline void depthwise_conv_2d_by_taps(const DepthwiseConvParams& p, const int8_t* input,
+                                      const int8_t* filter, const int32_t* bias,
+                                      int8_t* output) {
   const int32_t row_bytes = p.input_width * p.input_depth;
   int8_t padding_buffer[kMaxPaddingDepth];
   const int8_t* const padding_pixel = padding_pixel_for(p, padding_buffer);
@@ -596,18 +889,44 @@ inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
   }
 }
 
-// The in-place variant (conditions and ring as in mf::depthwise_conv_2d_in_place).
-inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* data,
-                                       const int8_t* filter, const int32_t* bias,
-                                       int8_t* scratch) {
+// DEPTHWISE_CONV_2D, any depth multiplier.
+inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
+                              const int8_t* filter, const int32_t* bias, int8_t* output) {
+  if (!columns_apply(p)) {
+    depthwise_conv_2d_by_taps(p, input, filter, bias, output);
+    return;
+  }
+  const int32_t row_bytes = p.input_width * p.input_depth;
+  for (int32_t batch = 0; batch < p.batches; ++batch) {
+    const InputRows rows = {input + batch * p.input_height * row_bytes, row_bytes};
+    for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+      depthwise_row_by_columns(p, rows, out_y, output);
+      output += p.output_width * p.output_depth;
+    }
+  }
+}
+
+// Input row out_y into the ring before output row out_y overwrites it.
+MF_ALWAYS_INLINE void save_row(int8_t* scratch, int32_t out_y, InPlaceRows* rows) {
+  const int32_t bytes = rows->row_bytes;
+  memcpy(scratch + (out_y % rows->ring_rows) * bytes, rows->data + out_y * bytes,
+         static_cast<size_t>(bytes));
+  rows->current_y = out_y;
+}
+
+// The in-place variant (conditions and ring as in mf::depthwise_conv_2d_in_place), by taps.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline void depthwise_conv_2d_in_place_by_taps(const DepthwiseConvParams& p, int8_t* data,
+                                               const int8_t* filter, const int32_t* bias,
+                                               int8_t* scratch) {
   const int32_t row_bytes = p.input_width * p.input_depth;
   InPlaceRows rows = {data, scratch, p.padding_height + 1, row_bytes, 0};
   int8_t padding_buffer[kMaxPaddingDepth];
   const int8_t* const padding_pixel = padding_pixel_for(p, padding_buffer);
   for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
-    int8_t* saved_row = scratch + (out_y % rows.ring_rows) * row_bytes;
-    memcpy(saved_row, data + out_y * row_bytes, static_cast<size_t>(row_bytes));
-    rows.current_y = out_y;
+    save_row(scratch, out_y, &rows);
     if (padding_pixel) {
       depthwise_row_by_tap_pairs(p, rows, out_y, data + out_y * row_bytes, padding_pixel);
       continue;
@@ -616,6 +935,22 @@ inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* dat
       depthwise_pixel(p, rows, out_y, out_x, filter, bias,
                       data + out_y * row_bytes + out_x * p.output_depth, padding_pixel);
     }
+  }
+}
+
+// The in-place variant (conditions and ring as in mf::depthwise_conv_2d_in_place).
+inline void depthwise_conv_2d_in_place(const DepthwiseConvParams& p, int8_t* data,
+                                       const int8_t* filter, const int32_t* bias,
+                                       int8_t* scratch) {
+  if (!columns_apply(p)) {
+    depthwise_conv_2d_in_place_by_taps(p, data, filter, bias, scratch);
+    return;
+  }
+  const int32_t row_bytes = p.input_width * p.input_depth;
+  InPlaceRows rows = {data, scratch, p.padding_height + 1, row_bytes, 0};
+  for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
+    save_row(scratch, out_y, &rows);
+    depthwise_row_by_columns(p, rows, out_y, data + out_y * row_bytes);
   }
 }
 

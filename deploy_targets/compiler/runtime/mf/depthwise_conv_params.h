@@ -40,6 +40,11 @@ struct DepthwiseConvParams {
   // the filter as int16 pairs of taps, [tap / 2][channel % 4], each word tap 2k in the low
   // half, tap 2k + 1 (0 past the last tap) in the high half.
   const int32_t* filter_tap_pairs;
+  // For the fast path's column loop (a 3x3 filter, depth multiplier 1, output depth a
+  // multiple of 4, no dilation, stride 1 or 2 across), or 0: per group of four channels their biases, then for
+  // each filter column the int16 pairs (row 0, row 1) of the four channels and row 2 as the
+  // pairs (channel 0, 2) and (1, 3), low half first.
+  const int32_t* filter_3x3_columns;
 };
 
 }  // namespace mf

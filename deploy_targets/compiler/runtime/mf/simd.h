@@ -79,6 +79,18 @@ MF_ALWAYS_INLINE int32_t smlabb(int32_t a, int32_t b, int32_t accumulator) {
 MF_ALWAYS_INLINE int32_t smlatt(int32_t a, int32_t b, int32_t accumulator) {
   return __smlatt(a, b, accumulator);
 }
+// The low halves of a and b, a's low (PKHBT with LSL #16).
+MF_ALWAYS_INLINE int32_t low_halves(int32_t a, int32_t b) {
+  int32_t result;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(result) : "r"(a), "r"(b));
+  return result;
+}
+// The high halves of a and b, a's low (PKHTB with ASR #16).
+MF_ALWAYS_INLINE int32_t high_halves(int32_t a, int32_t b) {
+  int32_t result;
+  __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(result) : "r"(b), "r"(a));
+  return result;
+}
 // x clamped to [-128, 127] (SSAT #8).
 MF_ALWAYS_INLINE int32_t saturate_s8(int32_t x) { return __ssat(x, 8); }
 // Bytes 1 and 3 sign-extended: SXTB16 with its ROR #8 operand, which gcc does not fold from
@@ -118,6 +130,14 @@ MF_ALWAYS_INLINE int32_t smlabb(int32_t a, int32_t b, int32_t accumulator) {
 MF_ALWAYS_INLINE int32_t smlatt(int32_t a, int32_t b, int32_t accumulator) {
   return static_cast<int32_t>(static_cast<uint32_t>(accumulator) +
                               static_cast<uint32_t>(high_s16(a) * high_s16(b)));
+}
+MF_ALWAYS_INLINE int32_t low_halves(int32_t a, int32_t b) {
+  return static_cast<int32_t>((static_cast<uint32_t>(a) & 0xFFFFu) |
+                              (static_cast<uint32_t>(b) << 16));
+}
+MF_ALWAYS_INLINE int32_t high_halves(int32_t a, int32_t b) {
+  return static_cast<int32_t>((static_cast<uint32_t>(b) & 0xFFFF0000u) |
+                              (static_cast<uint32_t>(a) >> 16));
 }
 
 MF_ALWAYS_INLINE int32_t saturate_s8(int32_t x) { return clamp_i32(x, -128, 127); }
