@@ -43,6 +43,7 @@ int8_t residual[kMaxBytes];
 int8_t output[kMaxBytes];
 int8_t filter[kMaxBytes];
 int8_t filter_padded[kMaxBytes];
+int32_t filter_pairs[kMaxBytes / 2];
 int32_t bias[256];
 int32_t multipliers[256];
 int32_t shifts[256];
@@ -154,6 +155,19 @@ const int8_t* padded_filter(int32_t config, int32_t channels, int32_t filter_hei
   return filter_padded;
 }
 
+// The compiler's pre-expanded filter (ops/conv.py, weight_pair_words: per group of four taps
+// k..k+3, the int16 pairs [k, k+2] [k+1, k+3]) for every filter whose depth is a multiple of
+// 4; the fast path takes it in lean layers only.
+const int32_t* pair_filter(int32_t channels, int32_t depth) {
+  if (depth % 4 != 0) return 0;
+  int32_t* word = filter_pairs;
+  for (int32_t i = 0; i < channels * depth; i += 4) {
+    *word++ = mf::simd::pack_s16x2(filter[i], filter[i + 2]);
+    *word++ = mf::simd::pack_s16x2(filter[i + 1], filter[i + 3]);
+  }
+  return filter_pairs;
+}
+
 struct Shape {
   int32_t batches, height, width, depth, filter_height, filter_width, out_depth, stride_height,
       stride_width, dilation, same, relu;
@@ -171,6 +185,11 @@ const Shape kConvShapes[] = {
     // stride 2 and SAME padding; an odd number of four-tap groups (9); VALID padding.
     {2, 6, 7, 8, 3, 3, 5, 2, 2, 1, 1, 0},     {1, 5, 5, 4, 3, 3, 6, 1, 1, 1, 1, 1},
     {1, 6, 6, 12, 3, 3, 3, 1, 2, 1, 0, 0},
+    // Pointwise layers of a MobileNet with pre-expanded weights (odd configs are lean):
+    // 9 groups (the loop's first pass skips 7), positions 4 + 4 + 4 + 3; a layer that is not
+    // lean (no table, ReLU); 8 groups, positions 4 + 4 + 1.
+    {1, 5, 3, 36, 1, 1, 8, 1, 1, 1, 0, 0},    {1, 2, 3, 8, 1, 1, 4, 1, 1, 1, 0, 1},
+    {1, 3, 3, 32, 1, 1, 24, 1, 1, 1, 0, 0},
 };
 
 // DEPTHWISE_CONV_2D shapes (out_depth holds the depth multiplier).
@@ -220,6 +239,7 @@ void run_conv(int32_t config, const Shape& s) {
   p.output_requantizers = requantizer_table(config, s.out_depth, p.output_offset);
   p.filter_padded =
       padded_filter(config, s.out_depth, s.filter_height, s.filter_width * s.depth);
+  p.filter_pairs = p.filter_padded ? 0 : pair_filter(s.out_depth, depth);
   const int32_t out_bytes = s.batches * p.output_height * p.output_width * s.out_depth;
   int8_t* scratch = reinterpret_cast<int8_t*>(scratch_words);
   mf::conv_2d(p, input, filter, bias, output, scratch);

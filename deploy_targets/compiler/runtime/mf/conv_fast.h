@@ -581,19 +581,45 @@ MF_ALWAYS_INLINE void requantize_store_four(const int32_t** table_at, int8_t** o
 }
 #endif
 
+// One group's weights as the two int16 pairs SMLAD takes (taps k, k+2 and k+1, k+3): from
+// four int8 weights, or from the compiler's pre-expanded words (ConvParams::filter_pairs).
+MF_ALWAYS_INLINE void next_weight_pairs(const int8_t*& weights, int32_t& even, int32_t& odd) {
+  const int32_t w = simd::read_s8x4(weights);
+  weights += 4;
+  even = simd::sxtb16(w);
+  odd = simd::sxtb16_odd(w);
+}
+MF_ALWAYS_INLINE void next_weight_pairs(const int32_t*& weights, int32_t& even, int32_t& odd) {
+  even = weights[0];
+  odd = weights[1];
+  weights += 2;
+}
+
+// Bytes of one group of accumulate_four_positions' Thumb-2 loop: int8 weights take a load and
+// two SXTB16 (13 instructions), pre-expanded ones one LDRD (11).
+template <class Weight>
+struct GroupBytes {
+  static const int32_t kValue = sizeof(Weight) == 1 ? 52 : 44;
+};
+
 #if MF_SIMD_ACLE
 // accumulate_four_positions in Thumb-2: gcc neither merges the column loads into LDM nor
 // keeps the end pointer in a register, which costs eight instructions per sixteen MACs. LDM
 // needs its registers in ascending order, hence the four column words pinned to r8-r11. The
-// loop body is eight groups of four taps (13 instructions per 16 MACs, and two per pass); the
-// first pass enters it past the groups it does not do (groups % 8 of them, Duff's device):
-// every group is 52 bytes (32-bit encodings, checked by the assembler), and ADD PC jumps that
-// many bytes from the loop's start.
+// loop body is eight groups of four taps (13 or 11 instructions per 16 MACs, and two per
+// pass); the first pass enters it past the groups it does not do (groups % 8 of them, Duff's
+// device): every group is GroupBytes long (32-bit encodings, checked by the assembler), and
+// ADD PC jumps that many bytes from the loop's start.
 #define MF_CONV_GROUP_ASM                                       \
+  ".if %c[pairs]\n\t"                                            \
+  "ldrd %[w_even], %[w], [%[weights]], #8\n\t"                   \
+  "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"         \
+  ".else\n\t"                                                    \
   "ldr.w %[w], [%[weights]], #4\n\t"                             \
   "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"         \
   "sxtb16 %[w_even], %[w]\n\t"                                   \
   "sxtb16 %[w], %[w], ror #8\n\t"                                \
+  ".endif\n\t"                                                   \
   "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"                 \
   "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"                      \
   "smlad %[acc1], %[x2], %[w_even], %[acc1]\n\t"                 \
@@ -605,8 +631,9 @@ MF_ALWAYS_INLINE void requantize_store_four(const int32_t** table_at, int8_t** o
   "smlad %[acc3], %[x3], %[w], %[acc3]\n\t"
 // Adds the products of one output channel's weights (from `weights` on) with the four
 // positions' columns (from `column` to `columns_end`, at least one group) to acc0..acc3;
-// `skip_bytes` (in memory: every register is taken) is (8 - groups % 8) % 8 * 52.
-MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const int8_t*& weights,
+// `skip_bytes` (in memory: every register is taken) is (8 - groups % 8) % 8 * GroupBytes.
+template <class Weight>
+MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const Weight*& weights,
                                                 const int32_t* columns_end,
                                                 const int32_t& skip_bytes, int32_t& acc0,
                                                 int32_t& acc1, int32_t& acc2, int32_t& acc3) {
@@ -630,17 +657,38 @@ MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const in
       ".if (mf_conv_loop%= - mf_conv_entry%=) != 4\n\t"
       ".error \"the conv loop does not start 4 bytes after its ADD PC\"\n\t"
       ".endif\n\t"
-      ".if (mf_conv_second%= - mf_conv_loop%=) != 52\n\t"
-      ".error \"a group of the conv loop is not 52 bytes\"\n\t"
+      ".if (mf_conv_second%= - mf_conv_loop%=) != %c[group_bytes]\n\t"
+      ".error \"a group of the conv loop is not GroupBytes long\"\n\t"
       ".endif\n\t"
       : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
         [column] "+r"(column), [weights] "+r"(weights), [w] "=&r"(w),
         [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
         [x3] "=&r"(x3)
-      : [end] "r"(columns_end), [skip] "m"(skip_bytes)
+      : [end] "r"(columns_end), [skip] "m"(skip_bytes),
+        [pairs] "i"(sizeof(Weight) == 1 ? 0 : 1), [group_bytes] "i"(GroupBytes<Weight>::kValue)
       : "cc", "memory");
 }
 #undef MF_CONV_GROUP_ASM
+#else
+template <class Weight>
+MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const Weight*& weights,
+                                                const int32_t* columns_end, const int32_t&,
+                                                int32_t& acc0, int32_t& acc1, int32_t& acc2,
+                                                int32_t& acc3) {
+  while (column != columns_end) {
+    int32_t w_even, w_odd;  // taps k, k+2 and k+1, k+3
+    next_weight_pairs(weights, w_even, w_odd);
+    acc0 = simd::smlad(column[0], w_even, acc0);
+    acc0 = simd::smlad(column[1], w_odd, acc0);
+    acc1 = simd::smlad(column[2], w_even, acc1);
+    acc1 = simd::smlad(column[3], w_odd, acc1);
+    acc2 = simd::smlad(column[4], w_even, acc2);
+    acc2 = simd::smlad(column[5], w_odd, acc2);
+    acc3 = simd::smlad(column[6], w_even, acc3);
+    acc3 = simd::smlad(column[7], w_odd, acc3);
+    column += 2 * kPositions;
+  }
+}
 #endif
 
 // `lean`: the layer has a bias and a folded requantizer table, its activation range is the
@@ -671,10 +719,11 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
   const int32_t* const table = p.output_requantizers;
   const bool full_range = lean || is_full_int8_range(activation_min, activation_max);
   const int8_t* weights = filter;
-#if MF_SIMD_ACLE
+  // The pre-expanded weights, which only lean layers have (the compiler's choice).
+  const int32_t* pairs = lean ? p.filter_pairs : 0;
   // Bytes of the groups the first pass of the eight-group loop skips (see the loop).
-  const int32_t skip_bytes = (8 - groups % 8) % 8 * 52;
-#endif
+  const int32_t skip_bytes = (8 - groups % 8) % 8 *
+                             (pairs ? GroupBytes<int32_t>::kValue : GroupBytes<int8_t>::kValue);
 #if MF_SIMD_ACLE
   // The requantizer and output position of the next channel of a lean layer with a plain
   // output, which requantize_store_four keeps in memory (the SMLAD loop needs every
@@ -687,6 +736,18 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     // The hot loop of most layers: one pointer runs through the biases, the weights' end
     // ends it.
     const int32_t* bias_at = bias;
+    if (pairs) {
+      const int32_t* const pairs_end = pairs + output_depth * depth / 2;
+      do {
+        int32_t acc0 = *bias_at++;
+        int32_t acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        const int32_t* column = words;
+        accumulate_four_positions(column, pairs, columns_end, skip_bytes, acc0, acc1, acc2,
+                                  acc3);
+        requantize_store_four(&table_at, &out_at, output_depth, acc0, acc1, acc2, acc3);
+      } while (pairs != pairs_end);
+      return;
+    }
     const int8_t* const weights_end = filter + output_depth * depth;
     do {
       int32_t acc0 = *bias_at++;
@@ -703,28 +764,12 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     const int32_t channel_bias = lean || bias ? bias[out_channel] : 0;
     int32_t acc0 = channel_bias, acc1 = channel_bias, acc2 = channel_bias, acc3 = channel_bias;
     const int32_t* column = words;
-#if MF_SIMD_ACLE
-    if (lean || column != columns_end) {
+    if (pairs) {
+      accumulate_four_positions(column, pairs, columns_end, skip_bytes, acc0, acc1, acc2, acc3);
+    } else if (lean || column != columns_end) {
       accumulate_four_positions(column, weights, columns_end, skip_bytes, acc0, acc1, acc2,
                                 acc3);
     }
-#else
-    while (column != columns_end) {
-      const int32_t w = simd::read_s8x4(weights);
-      weights += 4;
-      const int32_t w_even = simd::sxtb16(w);  // taps k, k+2
-      const int32_t w_odd = simd::sxtb16_odd(w);  // taps k+1, k+3
-      acc0 = simd::smlad(column[0], w_even, acc0);
-      acc0 = simd::smlad(column[1], w_odd, acc0);
-      acc1 = simd::smlad(column[2], w_even, acc1);
-      acc1 = simd::smlad(column[3], w_odd, acc1);
-      acc2 = simd::smlad(column[4], w_even, acc2);
-      acc2 = simd::smlad(column[5], w_odd, acc2);
-      acc3 = simd::smlad(column[6], w_even, acc3);
-      acc3 = simd::smlad(column[7], w_odd, acc3);
-      column += 2 * kPositions;
-    }
-#endif
     for (int32_t t = 0; t < tail; ++t) {
       const int32_t w = weights[t];
       acc0 += column[t] * w;
