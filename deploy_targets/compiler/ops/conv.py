@@ -123,8 +123,14 @@ def lower_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     conv.params.fields.append(("filter_padded", padded_arg))
     pairs_arrays, pairs_arg = filter_pairs_arrays(op, flt, dict(conv.params.fields),
                                                   conv.bias_arg)
-    conv.arrays += pairs_arrays
     conv.params.fields.append(("filter_pairs", pairs_arg))
+    if pairs_arrays:
+        # Every kernel reads the pairs where the int8 filter is null (mf/conv.h, conv_dot), so
+        # the layer's weights take twice their flash, not three times. nullptr, not 0: the
+        # chained kernels pass it through a template parameter pack to a pointer parameter.
+        conv.arrays = [a for a in conv.arrays if a.name != f"op{op.index}_filter"]
+        conv.arrays += pairs_arrays
+        conv.filter_arg = "nullptr"
     step = ctx.add_step(
         op,
         "mf::conv_2d",

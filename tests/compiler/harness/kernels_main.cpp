@@ -187,9 +187,11 @@ const Shape kConvShapes[] = {
     {1, 6, 6, 12, 3, 3, 3, 1, 2, 1, 0, 0},
     // Pointwise layers of a MobileNet with pre-expanded weights (odd configs are lean):
     // 9 groups (the loop's first pass skips 7), positions 4 + 4 + 4 + 3; a layer that is not
-    // lean (no table, ReLU); 8 groups, positions 4 + 4 + 1.
+    // lean (no table, ReLU); 8 groups, positions 4 + 4 + 1; another that is not lean;
+    // 3 groups, positions 4 + 2.
     {1, 5, 3, 36, 1, 1, 8, 1, 1, 1, 0, 0},    {1, 2, 3, 8, 1, 1, 4, 1, 1, 1, 0, 1},
-    {1, 3, 3, 32, 1, 1, 24, 1, 1, 1, 0, 0},
+    {1, 3, 3, 32, 1, 1, 24, 1, 1, 1, 0, 0},   {1, 4, 4, 8, 1, 1, 16, 1, 1, 1, 0, 1},
+    {1, 2, 3, 12, 1, 1, 8, 1, 1, 1, 0, 0},
 };
 
 // DEPTHWISE_CONV_2D shapes (out_depth holds the depth multiplier).
@@ -242,7 +244,17 @@ void run_conv(int32_t config, const Shape& s) {
   p.filter_pairs = p.filter_padded ? 0 : pair_filter(s.out_depth, depth);
   const int32_t out_bytes = s.batches * p.output_height * p.output_width * s.out_depth;
   int8_t* scratch = reinterpret_cast<int8_t*>(scratch_words);
-  mf::conv_2d(p, input, filter, bias, output, scratch);
+  // Where the compiler emits filter_pairs (lean layers) it keeps no int8 filter (ops/conv.py):
+  // both paths read the pairs then, and must give what the int8 filter gives.
+  const bool pairs_only = p.filter_pairs && mf::fast::lean_layer(p, bias);
+  const int8_t* const kept = pairs_only ? 0 : filter;
+  if (pairs_only) {
+    mf::ConvParams plain = p;
+    plain.filter_pairs = 0;
+    mf::conv_2d(plain, input, filter, bias, output, scratch);
+    print_checksum("conv_2d_int8_filter", config, output, out_bytes);
+  }
+  mf::conv_2d(p, input, kept, bias, output, scratch);
   print_checksum("conv_2d", config, output, out_bytes);
   mf::conv_2d(p, input, filter, 0, output, scratch);  // no bias
   print_checksum("conv_2d_no_bias", config, output, out_bytes);
@@ -266,20 +278,20 @@ void run_conv(int32_t config, const Shape& s) {
   fill(residual, out_bytes);
   static int32_t scaled_operands[512];
   mf::fast::residual_sum_table(add, config % 2, scaled_operands);
-  mf::conv_2d_add(p, input, filter, bias, add, config % 2, scaled_operands, residual, output,
+  mf::conv_2d_add(p, input, kept, bias, add, config % 2, scaled_operands, residual, output,
                   scratch);
   print_checksum("conv_2d_add", config, output, out_bytes);
   mf::fast::residual_sum_table(add, 1, scaled_operands);
-  mf::conv_2d_add(p, input, filter, bias, add, 1, scaled_operands, residual, residual,
+  mf::conv_2d_add(p, input, kept, bias, add, 1, scaled_operands, residual, residual,
                   scratch);  // in place
   print_checksum("conv_2d_add_over_residual", config, residual, out_bytes);
 
   const bool pointwise = s.filter_height == 1 && s.filter_width == 1 && s.stride_height == 1 &&
                          s.stride_width == 1 && s.out_depth <= s.depth;
   if (pointwise) {
-    mf::conv_2d(p, input, filter, bias, output, scratch);
+    mf::conv_2d(p, input, kept, bias, output, scratch);
     print_checksum("conv_2d_1x1_expected", config, output, out_bytes);
-    mf::conv_2d_1x1_in_place(p, input, filter, bias, scratch);
+    mf::conv_2d_1x1_in_place(p, input, kept, bias, scratch);
     print_checksum("conv_2d_1x1_in_place", config, input, out_bytes);
   }
 }

@@ -824,19 +824,25 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
 // one), added to acc0 (and acc1). For the last positions of a layer whose count is not a
 // multiple of four, where the four-position loop would spend 13 instructions on each group
 // whatever the count: here 6 (one position) or 9 (two).
-template <int kCount>
-MF_ALWAYS_INLINE void accumulate_few_positions(const int32_t* column, const int8_t*& weights,
+template <int kCount, class Weight>
+MF_ALWAYS_INLINE void accumulate_few_positions(const int32_t* column, const Weight*& weights,
                                                int32_t groups, int32_t& acc0, int32_t& acc1) {
 #if MF_SIMD_ACLE
   int32_t w, w_even, x0, x1, x2, x3;
 #define MF_FEW_GROUP_ASM                                      \
+  ".if %c[pairs]\n\t"                                          \
+  "ldrd %[w_even], %[w], [%[weights]], #8\n\t"                \
+  ".else\n\t"                                                 \
   "ldr %[w], [%[weights]], #4\n\t"                            \
+  ".endif\n\t"                                                \
   ".if " MF_FEW_COUNT " == 2\n\t"                             \
   "ldrd %[x2], %[x3], [%[column], #8]\n\t"                    \
   ".endif\n\t"                                                \
   "ldrd %[x0], %[x1], [%[column]], #32\n\t"                   \
+  ".if %c[pairs] == 0\n\t"                                     \
   "sxtb16 %[w_even], %[w]\n\t"                                \
   "sxtb16 %[w], %[w], ror #8\n\t"                             \
+  ".endif\n\t"                                                \
   "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"              \
   "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"                   \
   ".if " MF_FEW_COUNT " == 2\n\t"                             \
@@ -859,16 +865,14 @@ MF_ALWAYS_INLINE void accumulate_few_positions(const int32_t* column, const int8
       : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [column] "+r"(column), [weights] "+r"(weights),
         [groups] "+r"(groups), [w] "=&r"(w), [w_even] "=&r"(w_even), [x0] "=&r"(x0),
         [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3)
-      : [count] "i"(kCount)
+      : [count] "i"(kCount), [pairs] "i"(sizeof(Weight) == 1 ? 0 : 1)
       : "cc", "memory");
 #undef MF_FEW_COUNT
 #undef MF_FEW_GROUP_ASM
 #else
   for (int32_t g = 0; g < groups; ++g, column += 2 * kPositions) {
-    const int32_t w = simd::read_s8x4(weights);
-    weights += 4;
-    const int32_t w_even = simd::sxtb16(w);
-    const int32_t w_odd = simd::sxtb16_odd(w);
+    int32_t w_even, w_odd;
+    next_weight_pairs(weights, w_even, w_odd);
     acc0 = simd::smlad(column[0], w_even, acc0);
     acc0 = simd::smlad(column[1], w_odd, acc0);
     if (kCount == 2) {
@@ -890,10 +894,15 @@ MF_HOT_LOOP inline void conv_few_positions(const ConvParams& p, const int32_t* w
   const int32_t output_depth = p.output_depth;
   const int32_t* table = p.output_requantizers;
   const int8_t* weights = filter;
+  const int32_t* pairs = p.filter_pairs;
   for (int32_t out_channel = 0; out_channel < output_depth; ++out_channel, table += 4) {
     int32_t acc0 = bias[out_channel];
     int32_t acc1 = acc0;
-    accumulate_few_positions<kCount>(words, weights, groups, acc0, acc1);
+    if (pairs) {
+      accumulate_few_positions<kCount>(words, pairs, groups, acc0, acc1);
+    } else {
+      accumulate_few_positions<kCount>(words, weights, groups, acc0, acc1);
+    }
     store(index0 + out_channel, requantize_folded<true>(table, acc0, -128, 127));
     if (kCount == 2) {
       store(index0 + output_depth + out_channel,
@@ -946,6 +955,11 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
         conv_positions<true, false>(p, words, filter, bias, position * p.output_depth, count,
                                     store);
       }
+    } else if (lean) {
+      // Three positions: filter may be 0 where the compiler kept only filter_pairs, which
+      // the lean loop takes.
+      conv_positions<false, true>(p, words, filter, bias, position * p.output_depth, count,
+                                  store);
     } else {
       conv_positions<false, false>(p, words, filter, bias, position * p.output_depth, count,
                                    store);

@@ -43,7 +43,7 @@ struct ConvParams {
   // whole int8 range and a depth that is a multiple of 4): each output channel's groups of
   // four taps k..k+3 as two words of int16 pairs [k, k+2] [k+1, k+3], low half first, the
   // order SXTB16 would unpack them in, which spares the loop two instructions per group;
-  // 0 for none.
+  // 0 for none. The compiler then passes a null int8 filter: every kernel reads the pairs.
   const int32_t* filter_pairs;
 };
 
