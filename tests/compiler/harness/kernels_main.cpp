@@ -156,14 +156,14 @@ const int8_t* padded_filter(int32_t config, int32_t channels, int32_t filter_hei
 }
 
 // The compiler's pre-expanded filter (ops/conv.py, weight_pair_words: per group of four taps
-// k..k+3, the int16 pairs [k, k+2] [k+1, k+3]) for every filter whose depth is a multiple of
-// 4; the fast path takes it in lean layers only.
-const int32_t* pair_filter(int32_t channels, int32_t depth) {
+// k..k+3, the int16 pairs [k, k+2] [k+1, k+3]) of `taps` (the filter or its padded copy) for
+// every depth that is a multiple of 4; the fast path takes it in lean layers only.
+const int32_t* pair_filter(const int8_t* taps, int32_t channels, int32_t depth) {
   if (depth % 4 != 0) return 0;
   int32_t* word = filter_pairs;
   for (int32_t i = 0; i < channels * depth; i += 4) {
-    *word++ = mf::simd::pack_s16x2(filter[i], filter[i + 2]);
-    *word++ = mf::simd::pack_s16x2(filter[i + 1], filter[i + 3]);
+    *word++ = mf::simd::pack_s16x2(taps[i], taps[i + 2]);
+    *word++ = mf::simd::pack_s16x2(taps[i + 1], taps[i + 3]);
   }
   return filter_pairs;
 }
@@ -192,6 +192,9 @@ const Shape kConvShapes[] = {
     {1, 5, 3, 36, 1, 1, 8, 1, 1, 1, 0, 0},    {1, 2, 3, 8, 1, 1, 4, 1, 1, 1, 0, 1},
     {1, 3, 3, 32, 1, 1, 24, 1, 1, 1, 0, 0},   {1, 4, 4, 8, 1, 1, 16, 1, 1, 1, 0, 1},
     {1, 2, 3, 12, 1, 1, 8, 1, 1, 1, 0, 0},
+    // Not lean (ReLU); the first layer of an image model, lean, its padded filter
+    // pre-expanded.
+    {1, 3, 4, 8, 1, 1, 4, 1, 1, 1, 0, 1},     {1, 6, 7, 3, 3, 3, 8, 2, 2, 1, 1, 0},
 };
 
 // DEPTHWISE_CONV_2D shapes (out_depth holds the depth multiplier).
@@ -241,12 +244,14 @@ void run_conv(int32_t config, const Shape& s) {
   p.output_requantizers = requantizer_table(config, s.out_depth, p.output_offset);
   p.filter_padded =
       padded_filter(config, s.out_depth, s.filter_height, s.filter_width * s.depth);
-  p.filter_pairs = p.filter_padded ? 0 : pair_filter(s.out_depth, depth);
+  p.filter_pairs = p.filter_padded
+                       ? pair_filter(p.filter_padded, s.out_depth, (depth + 3) / 4 * 4)
+                       : pair_filter(filter, s.out_depth, depth);
   const int32_t out_bytes = s.batches * p.output_height * p.output_width * s.out_depth;
   int8_t* scratch = reinterpret_cast<int8_t*>(scratch_words);
-  // Where the compiler emits filter_pairs (lean layers) it keeps no int8 filter (ops/conv.py):
-  // both paths read the pairs then, and must give what the int8 filter gives.
-  const bool pairs_only = p.filter_pairs && mf::fast::lean_layer(p, bias);
+  // Where the compiler emits filter_pairs (lean layers) and no padded filter, it keeps no int8
+  // filter (ops/conv.py): both paths read the pairs then, and must give what it gives.
+  const bool pairs_only = p.filter_pairs && !p.filter_padded && mf::fast::lean_layer(p, bias);
   const int8_t* const kept = pairs_only ? 0 : filter;
   if (pairs_only) {
     mf::ConvParams plain = p;
