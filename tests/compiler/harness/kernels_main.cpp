@@ -195,6 +195,8 @@ const Shape kConvShapes[] = {
     // Not lean (ReLU); the first layer of an image model, lean, its padded filter
     // pre-expanded.
     {1, 3, 4, 8, 1, 1, 4, 1, 1, 1, 0, 1},     {1, 6, 7, 3, 3, 3, 8, 2, 2, 1, 1, 0},
+    // One group of four taps (the lean loop's first group is its last): not lean, lean.
+    {1, 2, 2, 4, 1, 1, 4, 1, 1, 1, 0, 0},     {1, 4, 5, 4, 1, 1, 4, 1, 1, 1, 0, 0},
 };
 
 // DEPTHWISE_CONV_2D shapes (out_depth holds the depth multiplier).

@@ -670,24 +670,27 @@ MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const We
 }
 
 // What conv_channels_pairs reads from memory (its SMLAD loop takes every register), laid out
-// so that one LDRD reads each pair it needs: (words, columns_end), (out_at, bias_base) and
-// (table_base, out_at). The bases are offset by the first output's address (modulo 2^32), so
-// out_at alone, advanced by one per channel, finds the channel's bias and requantizer.
+// so that one LDRD reads each pair it needs: (words, columns_end), (out_at, bias_base),
+// (table_base, out_at) and (stride, pairs_end). The bases are offset by the first output's
+// address (modulo 2^32), so out_at alone, advanced by one per channel, finds the channel's
+// bias and requantizer.
 struct ChannelLoop {
   const int32_t* words;        // the four positions' columns
   const int32_t* columns_end;
   uint32_t table_base;  // requantizer table - 16 * first output: + 16 * out_at
   int8_t* out_at;       // the channel's first output
   uint32_t bias_base;   // bias - 4 * first output: + 4 * out_at
+  int32_t skip_bytes;   // (8 - (groups - 1) % 8) % 8 * GroupBytes<int32_t>
   int32_t stride;       // output depth
-  int32_t skip_bytes;   // (8 - groups % 8) % 8 * GroupBytes<int32_t>
   const int32_t* pairs_end;
 };
 
-// Every channel of four positions of a lean layer with filter_pairs and a plain output, in
-// one block: bias, SMLAD loop, requantize_store_four's arithmetic, stores (46 instructions a
-// channel besides the groups, against 52 where the C++ loop around accumulate_four_positions
-// and requantize_store_four moves the pointers through the stack one at a time).
+// Every channel of four positions of a lean layer with filter_pairs, at least two groups
+// and a plain output, in one block: bias, SMLAD loop, requantize_store_four's arithmetic,
+// stores (42 instructions a channel besides the groups, against 52 where the C++ loop around
+// accumulate_four_positions and requantize_store_four moves the pointers through the stack
+// one at a time). The first group is taken before the loop, its SMLADs adding to the bias
+// (in acc3, the last to be written), which spares three MOVs; the loop does the others.
 MF_ALWAYS_INLINE void conv_channels_pairs(ChannelLoop& loop, const int32_t* weights) {
   int32_t acc0, acc1, acc2, acc3, w, w_even;
   const int32_t* column;
@@ -708,10 +711,18 @@ MF_ALWAYS_INLINE void conv_channels_pairs(ChannelLoop& loop, const int32_t* weig
       "mf_channel%=:\n\t"
       "ldrd %[column], %[end], %[columns]\n\t"
       "ldrd %[w], %[w_even], %[out_bias]\n\t"
-      "ldr %[acc0], [%[w_even], %[w], lsl #2]\n\t"
-      "mov %[acc1], %[acc0]\n\t"
-      "mov %[acc2], %[acc0]\n\t"
-      "mov %[acc3], %[acc0]\n\t"
+      "ldr %[acc3], [%[w_even], %[w], lsl #2]\n\t"
+      "ldrd %[w_even], %[w], [%[weights]], #8\n\t"
+      "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"
+      "smlad %[acc0], %[x0], %[w_even], %[acc3]\n\t"
+      "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"
+      "smlad %[acc1], %[x2], %[w_even], %[acc3]\n\t"
+      "smlad %[acc1], %[x3], %[w], %[acc1]\n\t"
+      "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"
+      "smlad %[acc2], %[x0], %[w_even], %[acc3]\n\t"
+      "smlad %[acc2], %[x1], %[w], %[acc2]\n\t"
+      "smlad %[acc3], %[x2], %[w_even], %[acc3]\n\t"
+      "smlad %[acc3], %[x3], %[w], %[acc3]\n\t"
       "ldr %[w], %[skip]\n\t"
       "mf_conv_entry%=:\n\t"
       "add pc, %[w]\n\t"  // PC reads as this instruction + 4: the loop's start
@@ -728,15 +739,14 @@ MF_ALWAYS_INLINE void conv_channels_pairs(ChannelLoop& loop, const int32_t* weig
       "ldm %[w_even], {%[x0], %[x1], %[x2], %[x3]}\n\t"
       MF_REQUANTIZE_ASM("acc0") MF_REQUANTIZE_ASM("acc1") MF_REQUANTIZE_ASM("acc2")
       MF_REQUANTIZE_ASM("acc3")
-      "ldr %[x0], %[stride]\n\t"
+      "ldrd %[x0], %[x2], %[stride_end]\n\t"
       "strb %[acc1], [%[w], %[x0]]\n\t"
       "add %[x1], %[w], %[x0], lsl #1\n\t"
       "strb %[acc2], [%[x1]]\n\t"
       "strb %[acc3], [%[x1], %[x0]]\n\t"
       "strb %[acc0], [%[w]], #1\n\t"
       "str %[w], %[out_bias]\n\t"
-      "ldr %[x0], %[pairs_end]\n\t"
-      "cmp %[weights], %[x0]\n\t"
+      "cmp %[weights], %[x2]\n\t"
       "bne mf_channel%=\n\t"
       ".if (mf_conv_loop%= - mf_conv_entry%=) != 4\n\t"
       ".error \"the conv loop does not start 4 bytes after its ADD PC\"\n\t"
@@ -749,8 +759,8 @@ MF_ALWAYS_INLINE void conv_channels_pairs(ChannelLoop& loop, const int32_t* weig
         [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
         [x3] "=&r"(x3), [loop] "+m"(loop)
       : [columns] "m"(loop.words), [out_bias] "m"(loop.out_at),
-        [table_out] "m"(loop.table_base), [stride] "m"(loop.stride),
-        [skip] "m"(loop.skip_bytes), [pairs_end] "m"(loop.pairs_end), [pairs] "i"(1),
+        [table_out] "m"(loop.table_base), [stride_end] "m"(loop.stride),
+        [skip] "m"(loop.skip_bytes), [pairs] "i"(1),
         [group_bytes] "i"(GroupBytes<int32_t>::kValue)
       : "cc", "memory");
 #undef MF_REQUANTIZE_ASM
@@ -823,7 +833,7 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     // The hot loop of most layers: one pointer runs through the biases, the weights' end
     // ends it.
     const int32_t* bias_at = bias;
-    if (pairs) {
+    if (pairs && groups >= 2) {
       const uint32_t out0 = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(out_at));
       ChannelLoop loop = {
           words,
@@ -831,10 +841,22 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
           static_cast<uint32_t>(reinterpret_cast<uintptr_t>(table)) - 16u * out0,
           out_at,
           static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bias)) - 4u * out0,
+          (8 - (groups - 1) % 8) % 8 * GroupBytes<int32_t>::kValue,
           output_depth,
-          skip_bytes,
           pairs + output_depth * depth / 2};
       conv_channels_pairs(loop, pairs);
+      return;
+    }
+    if (pairs) {
+      const int32_t* const pairs_end = pairs + output_depth * depth / 2;
+      do {
+        int32_t acc0 = *bias_at++;
+        int32_t acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        const int32_t* column = words;
+        accumulate_four_positions(column, pairs, columns_end, skip_bytes, acc0, acc1, acc2,
+                                  acc3);
+        requantize_store_four(&table_at, &out_at, output_depth, acc0, acc1, acc2, acc3);
+      } while (pairs != pairs_end);
       return;
     }
     const int8_t* const weights_end = filter + output_depth * depth;
