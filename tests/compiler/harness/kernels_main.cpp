@@ -197,6 +197,8 @@ const Shape kConvShapes[] = {
     {1, 3, 4, 8, 1, 1, 4, 1, 1, 1, 0, 1},     {1, 6, 7, 3, 3, 3, 8, 2, 2, 1, 1, 0},
     // One group of four taps (the lean loop's first group is its last): not lean, lean.
     {1, 2, 2, 4, 1, 1, 4, 1, 1, 1, 0, 0},     {1, 4, 5, 4, 1, 1, 4, 1, 1, 1, 0, 0},
+    // More groups (68) than the unrolled pointwise loop takes: not lean, lean.
+    {1, 1, 2, 272, 1, 1, 4, 1, 1, 1, 0, 1},   {1, 2, 3, 272, 1, 1, 8, 1, 1, 1, 0, 0},
 };
 
 // DEPTHWISE_CONV_2D shapes (out_depth holds the depth multiplier).
