@@ -928,7 +928,7 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     const int32_t* bias_at = bias;
     if (pairs && groups % 2 == 0 && groups <= kMaxUnrolledGroups) {
       const uint32_t out0 = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(out_at));
-      // The units the first pass skips: all but the groups / 2 - 1 after the first.
+      // Bytes of the units ADD PC skips: all but the groups / 2 - 1 after the first.
       ChannelLoop loop = {
           words,
           columns_end,
