@@ -60,11 +60,16 @@ def checksums(lines: list[str], name: str) -> dict[str, str]:
 def test_fast_kernels_equal_reference_kernels_on_the_host(tmp_path: Path) -> None:
     reference = host_kernel_lines(0, tmp_path)
     fast = host_kernel_lines(1, tmp_path)
-    assert reference[-1] == "done" and len(reference) == 13 * 4 + 4 * 2 + 20 + 7 + 4 + 9 * 2 + 1
+    assert reference[-1] == "done" and len(reference) == 24 * 4 + 6 + 13 * 2 + 20 + 7 + 4 + 9 * 2 + 1
     assert fast == reference
     # The table covers in-place and out-of-place kernels; the in-place ones equal the others.
     assert checksums(fast, "conv_2d_1x1_in_place") == checksums(fast, "conv_2d_1x1_expected")
     assert len(checksums(fast, "depthwise_conv_2d_in_place")) == 7
+    # The lean pointwise shapes with pre-expanded weights and no int8 filter (configs 7, 13,
+    # 15, 17, 21, 23) give what the int8 filter gives.
+    pairs_only = checksums(fast, "conv_2d_int8_filter")
+    assert sorted(pairs_only, key=int) == ["07", "13", "15", "17", "21", "23"]
+    assert all(checksums(fast, "conv_2d")[config] == pairs_only[config] for config in pairs_only)
     # Different shapes give different outputs: the checksums are not of something constant.
     assert len(set(checksums(fast, "conv_2d").values())) == len(checksums(fast, "conv_2d"))
 
@@ -195,3 +200,42 @@ def test_padded_filter_puts_each_rows_whole_groups_first() -> None:
         index=2, name="f", dtype="int8", shape=(1, 1, 1, 8), data=np.zeros((1, 1, 1, 8), np.int8)
     )
     assert padded_filter_arrays(op, whole)[1] == "0"  # type: ignore[arg-type]
+
+
+def test_filter_pairs_hold_each_groups_taps_as_int16_pairs_for_lean_pointwise_layers() -> None:
+    # kernels_main.cpp's pair_filter builds the same words, which the checksum tests above run
+    # through the fast path; here the compiler's words and its choice of layers.
+    from deploy_targets.compiler.ir import Tensor
+    from deploy_targets.compiler.ops.conv import filter_pairs_arrays, padded_filter_arrays
+
+    taps = np.array([[-128, 127, -1, 5, 0, -7, 9, -100]], dtype=np.int8).reshape(1, 1, 1, 8)
+    flt = Tensor(index=1, name="filter", dtype="int8", shape=taps.shape, data=taps)
+    op = type("Op", (), {"index": 3})()
+    lean = {"output_requantizers": "const:op3_output_requantizers",
+            "activation_min": "-128", "activation_max": "127"}
+    arrays, arg = filter_pairs_arrays(op, flt, lean, "const:op3_bias", [])  # type: ignore[arg-type]
+    assert arg == "const:op3_filter_pairs"
+    words = [int(w) for w in arrays[0].values]
+    assert all(-(2**31) <= w < 2**31 for w in words)
+    halves = [(np.uint16(w & 0xFFFF).view(np.int16), w >> 16) for w in words]
+    # [k, k+2] [k+1, k+3] per group, the low half first.
+    assert halves == [(-128, -1), (127, 5), (0, 9), (-7, -100)]
+    # Not lean (ReLU with a zero point above -128, no table, no bias) or not 1x1: no copy.
+    for fields, bias in (({**lean, "activation_min": "-5"}, "const:op3_bias"),
+                         ({**lean, "output_requantizers": "0"}, "const:op3_bias"), (lean, "0")):
+        assert filter_pairs_arrays(op, flt, fields, bias, [])[1] == "0"  # type: ignore[arg-type]
+    wide = Tensor(index=2, name="f", dtype="int8", shape=(1, 1, 2, 4),
+                  data=np.zeros((1, 1, 2, 4), np.int8))
+    bias = "const:op3_bias"
+    assert filter_pairs_arrays(op, wide, lean, bias, [])[1] == "0"  # type: ignore[arg-type]
+    # A padded filter (3x3x3: 28 taps a channel) gets pairs in the padded filter's order.
+    first = np.arange(2 * 27, dtype=np.int8).reshape(2, 3, 3, 3)
+    image = Tensor(index=4, name="f", dtype="int8", shape=first.shape, data=first)
+    padded, _ = padded_filter_arrays(op, image)  # type: ignore[arg-type]
+    arrays, arg = filter_pairs_arrays(op, image, lean, bias, padded)  # type: ignore[arg-type]
+    assert arg == "const:op3_filter_pairs"
+    taps = padded[0].values.reshape(2, 28)
+    words = [int(w) for w in arrays[0].values]
+    assert len(words) == 28
+    assert (words[14] & 0xFFFF, words[14] >> 16) == (taps[1][0], taps[1][2])
+    assert (words[15] & 0xFFFF, words[15] >> 16) == (taps[1][1], taps[1][3])

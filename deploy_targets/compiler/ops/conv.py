@@ -59,6 +59,52 @@ def padded_filter_arrays(op: Operator, flt: Tensor) -> tuple[list[ConstArray], s
     ], f"const:{name}"
 
 
+def weight_pair_words(taps: np.ndarray) -> np.ndarray:
+    """Each row's groups of four int8 taps k..k+3 as two words of int16 pairs [k, k+2]
+    [k+1, k+3], low half first (mf/conv_params.h, filter_pairs), as int64 values of int32s."""
+    taps = np.asarray(taps, dtype=np.int64)
+    rows, depth = taps.shape
+    assert depth % 4 == 0
+    groups = taps.reshape(rows, depth // 4, 4)
+    even = groups[:, :, 2] * 65536 + (groups[:, :, 0] & 0xFFFF)
+    odd = groups[:, :, 3] * 65536 + (groups[:, :, 1] & 0xFFFF)
+    return np.stack([even, odd], axis=2).reshape(-1)
+
+
+def filter_pairs_arrays(op: Operator, flt: Tensor, fields: dict[str, str], bias_arg: str,
+                        padded: list[ConstArray]) -> tuple[list[ConstArray], str]:
+    """The fast path's pre-expanded copy of a filter (mf/conv_params.h, filter_pairs), for the
+    layers whose four-position loop takes it: a bias, a folded requantizer table, the whole
+    int8 range and a depth that is a multiple of 4 (mf/conv_fast.h, lean_layer). Its words
+    take twice the filter's flash, so only the 1x1 layers get one, where the SMLAD loop is
+    most of the time of a MobileNet (and where it replaces the int8 filter), and the layers
+    with a padded filter (`padded`, at most MAX_PADDED_DEPTH taps a channel: an image
+    model's first layer), in the padded filter's order."""
+    out_c, k_h, k_w, in_c = flt.shape
+    lean = (
+        bias_arg != "0" and fields["output_requantizers"] != "0"
+        and fields["activation_min"] == "-128" and fields["activation_max"] == "127"
+    )
+    pointwise = k_h == k_w == 1 and in_c % 4 == 0
+    if not lean or not (pointwise or padded):
+        return [], "0"
+    assert flt.data is not None
+    if padded:
+        taps = np.asarray(padded[0].values, dtype=np.int8).reshape(out_c, -1)
+    else:
+        taps = np.asarray(flt.data, dtype=np.int8).reshape(out_c, in_c)
+    name = f"op{op.index}_filter_pairs"
+    return [
+        ConstArray(
+            name,
+            "int32_t",
+            weight_pair_words(taps),
+            "the filter as int16 pairs [k, k+2] [k+1, k+3] per group of four taps (fast "
+            "path, mf/conv_fast.h)",
+        )
+    ], f"const:{name}"
+
+
 def lower_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     if is_int16(ctx, op):  # 16x8 quantization
         lower_conv_2d_16x8(ctx, op)
@@ -81,6 +127,18 @@ def lower_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     padded_arrays, padded_arg = padded_filter_arrays(op, flt)
     conv.arrays += padded_arrays
     conv.params.fields.append(("filter_padded", padded_arg))
+    pairs_arrays, pairs_arg = filter_pairs_arrays(op, flt, dict(conv.params.fields),
+                                                  conv.bias_arg, padded_arrays)
+    conv.params.fields.append(("filter_pairs", pairs_arg))
+    conv.arrays += pairs_arrays
+    if pairs_arrays and not padded_arrays:
+        # Every kernel reads the pairs where the int8 filter is null (mf/conv.h, conv_dot), so
+        # the layer's weights take twice their flash, not three times (a padded filter's
+        # pairs are in another order than the reference's: it keeps its filter). nullptr, not
+        # 0: the chained kernels pass it through a template parameter pack to a pointer
+        # parameter.
+        conv.arrays = [a for a in conv.arrays if a.name != f"op{op.index}_filter"]
+        conv.filter_arg = "nullptr"
     step = ctx.add_step(
         op,
         "mf::conv_2d",

@@ -43,6 +43,7 @@ int8_t residual[kMaxBytes];
 int8_t output[kMaxBytes];
 int8_t filter[kMaxBytes];
 int8_t filter_padded[kMaxBytes];
+int32_t filter_pairs[kMaxBytes / 2];
 int32_t bias[256];
 int32_t multipliers[256];
 int32_t shifts[256];
@@ -154,6 +155,19 @@ const int8_t* padded_filter(int32_t config, int32_t channels, int32_t filter_hei
   return filter_padded;
 }
 
+// The compiler's pre-expanded filter (ops/conv.py, weight_pair_words: per group of four taps
+// k..k+3, the int16 pairs [k, k+2] [k+1, k+3]) of `taps` (the filter or its padded copy) for
+// every depth that is a multiple of 4; the fast path takes it in lean layers only.
+const int32_t* pair_filter(const int8_t* taps, int32_t channels, int32_t depth) {
+  if (depth % 4 != 0) return 0;
+  int32_t* word = filter_pairs;
+  for (int32_t i = 0; i < channels * depth; i += 4) {
+    *word++ = mf::simd::pack_s16x2(taps[i], taps[i + 2]);
+    *word++ = mf::simd::pack_s16x2(taps[i + 1], taps[i + 3]);
+  }
+  return filter_pairs;
+}
+
 struct Shape {
   int32_t batches, height, width, depth, filter_height, filter_width, out_depth, stride_height,
       stride_width, dilation, same, relu;
@@ -171,6 +185,20 @@ const Shape kConvShapes[] = {
     // stride 2 and SAME padding; an odd number of four-tap groups (9); VALID padding.
     {2, 6, 7, 8, 3, 3, 5, 2, 2, 1, 1, 0},     {1, 5, 5, 4, 3, 3, 6, 1, 1, 1, 1, 1},
     {1, 6, 6, 12, 3, 3, 3, 1, 2, 1, 0, 0},
+    // Pointwise layers of a MobileNet with pre-expanded weights (odd configs are lean):
+    // 9 groups (the loop's first pass skips 7), positions 4 + 4 + 4 + 3; a layer that is not
+    // lean (no table, ReLU); 8 groups, positions 4 + 4 + 1; another that is not lean;
+    // 3 groups, positions 4 + 2.
+    {1, 5, 3, 36, 1, 1, 8, 1, 1, 1, 0, 0},    {1, 2, 3, 8, 1, 1, 4, 1, 1, 1, 0, 1},
+    {1, 3, 3, 32, 1, 1, 24, 1, 1, 1, 0, 0},   {1, 4, 4, 8, 1, 1, 16, 1, 1, 1, 0, 1},
+    {1, 2, 3, 12, 1, 1, 8, 1, 1, 1, 0, 0},
+    // Not lean (ReLU); the first layer of an image model, lean, its padded filter
+    // pre-expanded.
+    {1, 3, 4, 8, 1, 1, 4, 1, 1, 1, 0, 1},     {1, 6, 7, 3, 3, 3, 8, 2, 2, 1, 1, 0},
+    // One group of four taps (the lean loop's first group is its last): not lean, lean.
+    {1, 2, 2, 4, 1, 1, 4, 1, 1, 1, 0, 0},     {1, 4, 5, 4, 1, 1, 4, 1, 1, 1, 0, 0},
+    // More groups (68) than the unrolled pointwise loop takes: not lean, lean.
+    {1, 1, 2, 272, 1, 1, 4, 1, 1, 1, 0, 1},   {1, 2, 3, 272, 1, 1, 8, 1, 1, 1, 0, 0},
 };
 
 // DEPTHWISE_CONV_2D shapes (out_depth holds the depth multiplier).
@@ -229,9 +257,22 @@ void run_conv(int32_t config, const Shape& s) {
   p.output_requantizers = requantizer_table(config, s.out_depth, p.output_offset);
   p.filter_padded =
       padded_filter(config, s.out_depth, s.filter_height, s.filter_width * s.depth);
+  p.filter_pairs = p.filter_padded
+                       ? pair_filter(p.filter_padded, s.out_depth, (depth + 3) / 4 * 4)
+                       : pair_filter(filter, s.out_depth, depth);
   const int32_t out_bytes = s.batches * p.output_height * p.output_width * s.out_depth;
   int8_t* scratch = reinterpret_cast<int8_t*>(scratch_words);
-  mf::conv_2d(p, input, filter, bias, output, scratch);
+  // Where the compiler emits filter_pairs (lean layers) and no padded filter, it keeps no int8
+  // filter (ops/conv.py): both paths read the pairs then, and must give what it gives.
+  const bool pairs_only = p.filter_pairs && !p.filter_padded && mf::fast::lean_layer(p, bias);
+  const int8_t* const kept = pairs_only ? 0 : filter;
+  if (pairs_only) {
+    mf::ConvParams plain = p;
+    plain.filter_pairs = 0;
+    mf::conv_2d(plain, input, filter, bias, output, scratch);
+    print_checksum("conv_2d_int8_filter", config, output, out_bytes);
+  }
+  mf::conv_2d(p, input, kept, bias, output, scratch);
   print_checksum("conv_2d", config, output, out_bytes);
   mf::conv_2d(p, input, filter, 0, output, scratch);  // no bias
   print_checksum("conv_2d_no_bias", config, output, out_bytes);
@@ -255,20 +296,20 @@ void run_conv(int32_t config, const Shape& s) {
   fill(residual, out_bytes);
   static int32_t scaled_operands[512];
   mf::fast::residual_sum_table(add, config % 2, scaled_operands);
-  mf::conv_2d_add(p, input, filter, bias, add, config % 2, scaled_operands, residual, output,
+  mf::conv_2d_add(p, input, kept, bias, add, config % 2, scaled_operands, residual, output,
                   scratch);
   print_checksum("conv_2d_add", config, output, out_bytes);
   mf::fast::residual_sum_table(add, 1, scaled_operands);
-  mf::conv_2d_add(p, input, filter, bias, add, 1, scaled_operands, residual, residual,
+  mf::conv_2d_add(p, input, kept, bias, add, 1, scaled_operands, residual, residual,
                   scratch);  // in place
   print_checksum("conv_2d_add_over_residual", config, residual, out_bytes);
 
   const bool pointwise = s.filter_height == 1 && s.filter_width == 1 && s.stride_height == 1 &&
                          s.stride_width == 1 && s.out_depth <= s.depth;
   if (pointwise) {
-    mf::conv_2d(p, input, filter, bias, output, scratch);
+    mf::conv_2d(p, input, kept, bias, output, scratch);
     print_checksum("conv_2d_1x1_expected", config, output, out_bytes);
-    mf::conv_2d_1x1_in_place(p, input, filter, bias, scratch);
+    mf::conv_2d_1x1_in_place(p, input, kept, bias, scratch);
     print_checksum("conv_2d_1x1_in_place", config, input, out_bytes);
   }
 }

@@ -13,6 +13,25 @@
 
 namespace mf {
 
+// Filter tap `tap` (an index into [out_ch][fy][fx][in_ch]) from the pre-expanded words
+// (ConvParams::filter_pairs): group tap / 4, word [k, k+2] or [k+1, k+3], low half first.
+inline int32_t filter_pair_tap(const int32_t* pairs, int32_t tap) {
+  const int32_t word = pairs[tap / 4 * 2 + tap % 2];
+  return simd::low_s16(tap % 4 < 2 ? word : simd::high_s16(word));
+}
+
+// dot_s8 of `count` input values with the filter's taps from `first` on: the int8 filter's,
+// or where the compiler kept only the pre-expanded copy (filter 0), filter_pairs'.
+inline int32_t conv_dot(const ConvParams& p, const int8_t* input, const int8_t* filter,
+                        int32_t first, int32_t count) {
+  if (filter) return dot_s8(input, filter + first, count, p.input_offset);
+  int32_t acc = 0;
+  for (int32_t i = 0; i < count; ++i) {
+    acc += filter_pair_tap(p.filter_pairs, first + i) * (input[i] + p.input_offset);
+  }
+  return acc;
+}
+
 // One requantized output value: filter [out_ch][fy][fx][in_ch] against the NHWC input.
 inline int8_t conv_output_value(const ConvParams& p, const int8_t* input, const int8_t* filter,
                                 const int32_t* bias, int32_t batch, int32_t out_y,
@@ -28,10 +47,10 @@ inline int8_t conv_output_value(const ConvParams& p, const int8_t* input, const 
       if (in_x < 0 || in_x >= p.input_width) continue;
       const int8_t* input_pixel =
           input + ((batch * p.input_height + in_y) * p.input_width + in_x) * p.input_depth;
-      const int8_t* filter_pixel =
-          filter + ((out_channel * p.filter_height + filter_y) * p.filter_width + filter_x) *
-                       p.input_depth;
-      acc += dot_s8(input_pixel, filter_pixel, p.input_depth, p.input_offset);
+      const int32_t first_tap =
+          ((out_channel * p.filter_height + filter_y) * p.filter_width + filter_x) *
+          p.input_depth;
+      acc += conv_dot(p, input_pixel, filter, first_tap, p.input_depth);
     }
   }
   return conv_requantize(p, acc, bias, out_channel);
@@ -113,8 +132,8 @@ inline void conv_2d_1x1_in_place(const ConvParams& p, int8_t* data, const int8_t
   for (int32_t pixel = 0; pixel < pixels; ++pixel) {
     for (int32_t c = 0; c < p.input_depth; ++c) scratch[c] = data[pixel * p.input_depth + c];
     for (int32_t out_channel = 0; out_channel < p.output_depth; ++out_channel) {
-      const int32_t acc = dot_s8(scratch, filter + out_channel * p.input_depth, p.input_depth,
-                                 p.input_offset);
+      const int32_t acc =
+          conv_dot(p, scratch, filter, out_channel * p.input_depth, p.input_depth);
       data[pixel * p.output_depth + out_channel] = conv_requantize(p, acc, bias, out_channel);
     }
   }

@@ -581,19 +581,45 @@ MF_ALWAYS_INLINE void requantize_store_four(const int32_t** table_at, int8_t** o
 }
 #endif
 
+// One group's weights as the two int16 pairs SMLAD takes (taps k, k+2 and k+1, k+3): from
+// four int8 weights, or from the compiler's pre-expanded words (ConvParams::filter_pairs).
+MF_ALWAYS_INLINE void next_weight_pairs(const int8_t*& weights, int32_t& even, int32_t& odd) {
+  const int32_t w = simd::read_s8x4(weights);
+  weights += 4;
+  even = simd::sxtb16(w);
+  odd = simd::sxtb16_odd(w);
+}
+MF_ALWAYS_INLINE void next_weight_pairs(const int32_t*& weights, int32_t& even, int32_t& odd) {
+  even = weights[0];
+  odd = weights[1];
+  weights += 2;
+}
+
+// Bytes of one group of accumulate_four_positions' Thumb-2 loop: int8 weights take a load and
+// two SXTB16 (13 instructions), pre-expanded ones one LDRD (11).
+template <class Weight>
+struct GroupBytes {
+  static const int32_t kValue = sizeof(Weight) == 1 ? 52 : 44;
+};
+
 #if MF_SIMD_ACLE
 // accumulate_four_positions in Thumb-2: gcc neither merges the column loads into LDM nor
 // keeps the end pointer in a register, which costs eight instructions per sixteen MACs. LDM
 // needs its registers in ascending order, hence the four column words pinned to r8-r11. The
-// loop body is eight groups of four taps (13 instructions per 16 MACs, and two per pass); the
-// first pass enters it past the groups it does not do (groups % 8 of them, Duff's device):
-// every group is 52 bytes (32-bit encodings, checked by the assembler), and ADD PC jumps that
-// many bytes from the loop's start.
+// loop body is eight groups of four taps (13 or 11 instructions per 16 MACs, and two per
+// pass); the first pass enters it past the groups it does not do (groups % 8 of them, Duff's
+// device): every group is GroupBytes long (32-bit encodings, checked by the assembler), and
+// ADD PC jumps that many bytes from the loop's start.
 #define MF_CONV_GROUP_ASM                                       \
+  ".if %c[pairs]\n\t"                                            \
+  "ldrd %[w_even], %[w], [%[weights]], #8\n\t"                   \
+  "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"         \
+  ".else\n\t"                                                    \
   "ldr.w %[w], [%[weights]], #4\n\t"                             \
   "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"         \
   "sxtb16 %[w_even], %[w]\n\t"                                   \
   "sxtb16 %[w], %[w], ror #8\n\t"                                \
+  ".endif\n\t"                                                   \
   "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"                 \
   "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"                      \
   "smlad %[acc1], %[x2], %[w_even], %[acc1]\n\t"                 \
@@ -605,8 +631,9 @@ MF_ALWAYS_INLINE void requantize_store_four(const int32_t** table_at, int8_t** o
   "smlad %[acc3], %[x3], %[w], %[acc3]\n\t"
 // Adds the products of one output channel's weights (from `weights` on) with the four
 // positions' columns (from `column` to `columns_end`, at least one group) to acc0..acc3;
-// `skip_bytes` (in memory: every register is taken) is (8 - groups % 8) % 8 * 52.
-MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const int8_t*& weights,
+// `skip_bytes` (in memory: every register is taken) is (8 - groups % 8) % 8 * GroupBytes.
+template <class Weight>
+MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const Weight*& weights,
                                                 const int32_t* columns_end,
                                                 const int32_t& skip_bytes, int32_t& acc0,
                                                 int32_t& acc1, int32_t& acc2, int32_t& acc3) {
@@ -630,17 +657,228 @@ MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const in
       ".if (mf_conv_loop%= - mf_conv_entry%=) != 4\n\t"
       ".error \"the conv loop does not start 4 bytes after its ADD PC\"\n\t"
       ".endif\n\t"
-      ".if (mf_conv_second%= - mf_conv_loop%=) != 52\n\t"
-      ".error \"a group of the conv loop is not 52 bytes\"\n\t"
+      ".if (mf_conv_second%= - mf_conv_loop%=) != %c[group_bytes]\n\t"
+      ".error \"a group of the conv loop is not GroupBytes long\"\n\t"
       ".endif\n\t"
       : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
         [column] "+r"(column), [weights] "+r"(weights), [w] "=&r"(w),
         [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
         [x3] "=&r"(x3)
-      : [end] "r"(columns_end), [skip] "m"(skip_bytes)
+      : [end] "r"(columns_end), [skip] "m"(skip_bytes),
+        [pairs] "i"(sizeof(Weight) == 1 ? 0 : 1), [group_bytes] "i"(GroupBytes<Weight>::kValue)
       : "cc", "memory");
 }
+
+// What conv_channels_pairs reads from memory (its SMLAD loop takes every register), laid out
+// so that one LDRD reads each pair it needs: (words, columns_end), (out_at, bias_base),
+// (table_base, out_at) and (stride, pairs_end). The bases are offset by the first output's
+// address (modulo 2^32), so out_at alone, advanced by one per channel, finds the channel's
+// bias and requantizer.
+struct ChannelLoop {
+  const int32_t* words;        // the four positions' columns
+  const int32_t* columns_end;
+  uint32_t table_base;  // requantizer table - 16 * first output: + 16 * out_at
+  int8_t* out_at;       // the channel's first output
+  uint32_t bias_base;   // bias - 4 * first output: + 4 * out_at
+  int32_t skip_bytes;   // (8 - (groups - 1) % 8) % 8 * GroupBytes<int32_t>
+  int32_t stride;       // output depth
+  const int32_t* pairs_end;
+};
+
+// Every channel of four positions of a lean layer with filter_pairs, at least two groups
+// and a plain output, in one block: bias, SMLAD loop, requantize_store_four's arithmetic,
+// stores (42 instructions a channel besides the groups, against 52 where the C++ loop around
+// accumulate_four_positions and requantize_store_four moves the pointers through the stack
+// one at a time). The first group is taken before the loop, its SMLADs adding to the bias
+// (in acc3, the last to be written), which spares three MOVs; the loop does the others.
+MF_ALWAYS_INLINE void conv_channels_pairs(ChannelLoop& loop, const int32_t* weights) {
+  int32_t acc0, acc1, acc2, acc3, w, w_even;
+  const int32_t* column;
+  const int32_t* end;
+  register int32_t x0 __asm__("r8");
+  register int32_t x1 __asm__("r9");
+  register int32_t x2 __asm__("r10");
+  register int32_t x3 __asm__("r11");
+  // sign in w_even, the 64-bit sum in column:end, the requantizer words in x0..x3.
+#define MF_REQUANTIZE_ASM(acc)                                 \
+  "and %[w_even], %[" acc "], #0x80000000\n\t"                 \
+  "subs %[column], %[x1], %[w_even]\n\t"                       \
+  "sbc %[end], %[x2], #0\n\t"                                  \
+  "smlal %[column], %[end], %[" acc "], %[x0]\n\t"             \
+  "asr %[" acc "], %[end], %[x3]\n\t"                          \
+  "ssat %[" acc "], #8, %[" acc "]\n\t"
+  __asm__ volatile(
+      "mf_channel%=:\n\t"
+      "ldrd %[column], %[end], %[columns]\n\t"
+      "ldrd %[w], %[w_even], %[out_bias]\n\t"
+      "ldr %[acc3], [%[w_even], %[w], lsl #2]\n\t"
+      "ldrd %[w_even], %[w], [%[weights]], #8\n\t"
+      "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"
+      "smlad %[acc0], %[x0], %[w_even], %[acc3]\n\t"
+      "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"
+      "smlad %[acc1], %[x2], %[w_even], %[acc3]\n\t"
+      "smlad %[acc1], %[x3], %[w], %[acc1]\n\t"
+      "ldmia.w %[column]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"
+      "smlad %[acc2], %[x0], %[w_even], %[acc3]\n\t"
+      "smlad %[acc2], %[x1], %[w], %[acc2]\n\t"
+      "smlad %[acc3], %[x2], %[w_even], %[acc3]\n\t"
+      "smlad %[acc3], %[x3], %[w], %[acc3]\n\t"
+      "ldr %[w], %[skip]\n\t"
+      "mf_conv_entry%=:\n\t"
+      "add pc, %[w]\n\t"  // PC reads as this instruction + 4: the loop's start
+      "nop.n\n\t"
+      "mf_conv_loop%=:\n\t"
+      MF_CONV_GROUP_ASM
+      "mf_conv_second%=:\n\t"
+      MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM
+      MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM MF_CONV_GROUP_ASM
+      "cmp %[column], %[end]\n\t"
+      "bne mf_conv_loop%=\n\t"
+      "ldrd %[w_even], %[w], %[table_out]\n\t"
+      "add %[w_even], %[w_even], %[w], lsl #4\n\t"
+      "ldm %[w_even], {%[x0], %[x1], %[x2], %[x3]}\n\t"
+      MF_REQUANTIZE_ASM("acc0") MF_REQUANTIZE_ASM("acc1") MF_REQUANTIZE_ASM("acc2")
+      MF_REQUANTIZE_ASM("acc3")
+      "ldrd %[x0], %[x2], %[stride_end]\n\t"
+      "strb %[acc1], [%[w], %[x0]]\n\t"
+      "add %[x1], %[w], %[x0], lsl #1\n\t"
+      "strb %[acc2], [%[x1]]\n\t"
+      "strb %[acc3], [%[x1], %[x0]]\n\t"
+      "strb %[acc0], [%[w]], #1\n\t"
+      "str %[w], %[out_bias]\n\t"
+      "cmp %[weights], %[x2]\n\t"
+      "bne mf_channel%=\n\t"
+      ".if (mf_conv_loop%= - mf_conv_entry%=) != 4\n\t"
+      ".error \"the conv loop does not start 4 bytes after its ADD PC\"\n\t"
+      ".endif\n\t"
+      ".if (mf_conv_second%= - mf_conv_loop%=) != %c[group_bytes]\n\t"
+      ".error \"a group of the conv loop is not GroupBytes long\"\n\t"
+      ".endif\n\t"
+      : [acc0] "=&r"(acc0), [acc1] "=&r"(acc1), [acc2] "=&r"(acc2), [acc3] "=&r"(acc3),
+        [column] "=&r"(column), [end] "=&r"(end), [weights] "+r"(weights), [w] "=&r"(w),
+        [w_even] "=&r"(w_even), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
+        [x3] "=&r"(x3), [loop] "+m"(loop)
+      : [columns] "m"(loop.words), [out_bias] "m"(loop.out_at),
+        [table_out] "m"(loop.table_base), [stride_end] "m"(loop.stride),
+        [skip] "m"(loop.skip_bytes), [pairs] "i"(1),
+        [group_bytes] "i"(GroupBytes<int32_t>::kValue)
+      : "cc", "memory");
+#undef MF_REQUANTIZE_ASM
+}
+
+// The most groups conv_channels_pair_units takes: its loop is unrolled whole (a layer of up
+// to 256 input channels, MobileNet's at 0.25 width).
+const int32_t kMaxUnrolledGroups = 64;
+
+// conv_channels_pairs for an even number of groups, at most kMaxUnrolledGroups: two groups'
+// weights per LDM (four words) and no loop, so no end pointer (21 instructions per 32 MACs
+// against 22, and no compare and branch per eight groups). It takes fourteen registers, r7
+// among them, which gcc keeps for the frame pointer with -fno-omit-frame-pointer whatever a
+// function's attributes say; a naked function's registers are its own. Its frame: the
+// ChannelLoop copied to [sp] (out_at is updated there), then r4-r11 and lr. Registers: the
+// weights' words r0-r3, the accumulators r4-r7, the columns' words r8-r11, the weights r12,
+// the columns lr.
+#define MF_PAIR_GROUP_ASM(even, odd, add0, add1, add2, add3) \
+  "ldmia.w lr!, {r8, r9, r10, r11}\n\t"                      \
+  "smlad r4, r8, " even ", " add0 "\n\t"                     \
+  "smlad r4, r9, " odd ", r4\n\t"                            \
+  "smlad r5, r10, " even ", " add1 "\n\t"                    \
+  "smlad r5, r11, " odd ", r5\n\t"                           \
+  "ldmia.w lr!, {r8, r9, r10, r11}\n\t"                      \
+  "smlad r6, r8, " even ", " add2 "\n\t"                     \
+  "smlad r6, r9, " odd ", r6\n\t"                            \
+  "smlad r7, r10, " even ", " add3 "\n\t"                    \
+  "smlad r7, r11, " odd ", r7\n\t"
+#define MF_PAIR_UNIT_ASM                       \
+  "ldmia.w r12!, {r0, r1, r2, r3}\n\t"         \
+  MF_PAIR_GROUP_ASM("r0", "r1", "r4", "r5", "r6", "r7") \
+  MF_PAIR_GROUP_ASM("r2", "r3", "r4", "r5", "r6", "r7")
+#define MF_PAIR_UNITS_4_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM
+// sign in r1, the 64-bit sum in lr:r2, the requantizer words in r8-r11, out_at in r0.
+#define MF_PAIR_REQUANTIZE_ASM(acc)   \
+  "and r1, " acc ", #0x80000000\n\t"  \
+  "subs lr, r9, r1\n\t"               \
+  "sbc r2, r10, #0\n\t"               \
+  "smlal lr, r2, " acc ", r8\n\t"     \
+  "asr " acc ", r2, r11\n\t"          \
+  "ssat " acc ", #8, " acc "\n\t"
+__attribute__((naked, noinline)) inline void conv_channels_pair_units(const ChannelLoop*,
+                                                                      const int32_t*) {
+  __asm__ volatile(
+      "push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"
+      "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"
+      "push {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"
+      "mov r12, r1\n\t"
+      "mf_pair_channel:\n\t"
+      "ldr lr, [sp]\n\t"
+      "ldrd r0, r1, [sp, #12]\n\t"
+      "ldr r7, [r1, r0, lsl #2]\n\t"
+      "ldmia.w r12!, {r0, r1, r2, r3}\n\t"
+      MF_PAIR_GROUP_ASM("r0", "r1", "r7", "r7", "r7", "r7")
+      MF_PAIR_GROUP_ASM("r2", "r3", "r4", "r5", "r6", "r7")
+      "ldr r0, [sp, #20]\n\t"
+      "mf_pair_units_entry:\n\t"
+      "add pc, r0\n\t"  // PC reads as this instruction + 4: the first unit
+      "nop.n\n\t"
+      "mf_pair_units:\n\t"
+      MF_PAIR_UNIT_ASM
+      "mf_pair_units_second:\n\t"
+      MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM
+      MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM
+      MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM
+      "mf_pair_units_end:\n\t"
+      "ldrd r1, r0, [sp, #8]\n\t"
+      "add r1, r1, r0, lsl #4\n\t"
+      "ldm r1, {r8, r9, r10, r11}\n\t"
+      MF_PAIR_REQUANTIZE_ASM("r4") MF_PAIR_REQUANTIZE_ASM("r5") MF_PAIR_REQUANTIZE_ASM("r6")
+      MF_PAIR_REQUANTIZE_ASM("r7")
+      "ldrd r8, r10, [sp, #24]\n\t"
+      "strb r5, [r0, r8]\n\t"
+      "add r9, r0, r8, lsl #1\n\t"
+      "strb r6, [r9]\n\t"
+      "strb r7, [r9, r8]\n\t"
+      "strb r4, [r0], #1\n\t"
+      "str r0, [sp, #12]\n\t"
+      "cmp r12, r10\n\t"
+      "bne mf_pair_channel\n\t"
+      "add sp, #32\n\t"
+      "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t"
+      ".if (mf_pair_units - mf_pair_units_entry) != 4\n\t"
+      ".error \"the units do not start 4 bytes after their ADD PC\"\n\t"
+      ".endif\n\t"
+      ".if (mf_pair_units_second - mf_pair_units) != 84\n\t"
+      ".error \"a unit of two groups is not 84 bytes\"\n\t"
+      ".endif\n\t"
+      ".if (mf_pair_units_end - mf_pair_units) != 84 * 31\n\t"
+      ".error \"the units are not kMaxUnrolledGroups / 2 - 1\"\n\t"
+      ".endif\n\t");
+}
+static_assert(kMaxUnrolledGroups / 2 - 1 == 31, "the asm unrolls 31 units after the first");
+#undef MF_PAIR_REQUANTIZE_ASM
+#undef MF_PAIR_UNITS_4_ASM
+#undef MF_PAIR_UNIT_ASM
+#undef MF_PAIR_GROUP_ASM
 #undef MF_CONV_GROUP_ASM
+#else
+template <class Weight>
+MF_ALWAYS_INLINE void accumulate_four_positions(const int32_t*& column, const Weight*& weights,
+                                                const int32_t* columns_end, const int32_t&,
+                                                int32_t& acc0, int32_t& acc1, int32_t& acc2,
+                                                int32_t& acc3) {
+  while (column != columns_end) {
+    int32_t w_even, w_odd;  // taps k, k+2 and k+1, k+3
+    next_weight_pairs(weights, w_even, w_odd);
+    acc0 = simd::smlad(column[0], w_even, acc0);
+    acc0 = simd::smlad(column[1], w_odd, acc0);
+    acc1 = simd::smlad(column[2], w_even, acc1);
+    acc1 = simd::smlad(column[3], w_odd, acc1);
+    acc2 = simd::smlad(column[4], w_even, acc2);
+    acc2 = simd::smlad(column[5], w_odd, acc2);
+    acc3 = simd::smlad(column[6], w_even, acc3);
+    acc3 = simd::smlad(column[7], w_odd, acc3);
+    column += 2 * kPositions;
+  }
+}
 #endif
 
 // `lean`: the layer has a bias and a folded requantizer table, its activation range is the
@@ -671,10 +909,11 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
   const int32_t* const table = p.output_requantizers;
   const bool full_range = lean || is_full_int8_range(activation_min, activation_max);
   const int8_t* weights = filter;
-#if MF_SIMD_ACLE
+  // The pre-expanded weights, which only lean layers have (the compiler's choice).
+  const int32_t* pairs = lean ? p.filter_pairs : 0;
   // Bytes of the groups the first pass of the eight-group loop skips (see the loop).
-  const int32_t skip_bytes = (8 - groups % 8) % 8 * 52;
-#endif
+  const int32_t skip_bytes = (8 - groups % 8) % 8 *
+                             (pairs ? GroupBytes<int32_t>::kValue : GroupBytes<int8_t>::kValue);
 #if MF_SIMD_ACLE
   // The requantizer and output position of the next channel of a lean layer with a plain
   // output, which requantize_store_four keeps in memory (the SMLAD loop needs every
@@ -687,6 +926,47 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     // The hot loop of most layers: one pointer runs through the biases, the weights' end
     // ends it.
     const int32_t* bias_at = bias;
+    if (pairs && groups % 2 == 0 && groups <= kMaxUnrolledGroups) {
+      const uint32_t out0 = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(out_at));
+      // Bytes of the units ADD PC skips: all but the groups / 2 - 1 after the first.
+      ChannelLoop loop = {
+          words,
+          columns_end,
+          static_cast<uint32_t>(reinterpret_cast<uintptr_t>(table)) - 16u * out0,
+          out_at,
+          static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bias)) - 4u * out0,
+          (kMaxUnrolledGroups / 2 - groups / 2) * 84,
+          output_depth,
+          pairs + output_depth * depth / 2};
+      conv_channels_pair_units(&loop, pairs);
+      return;
+    }
+    if (pairs && groups >= 2) {
+      const uint32_t out0 = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(out_at));
+      ChannelLoop loop = {
+          words,
+          columns_end,
+          static_cast<uint32_t>(reinterpret_cast<uintptr_t>(table)) - 16u * out0,
+          out_at,
+          static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bias)) - 4u * out0,
+          (8 - (groups - 1) % 8) % 8 * GroupBytes<int32_t>::kValue,
+          output_depth,
+          pairs + output_depth * depth / 2};
+      conv_channels_pairs(loop, pairs);
+      return;
+    }
+    if (pairs) {
+      const int32_t* const pairs_end = pairs + output_depth * depth / 2;
+      do {
+        int32_t acc0 = *bias_at++;
+        int32_t acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        const int32_t* column = words;
+        accumulate_four_positions(column, pairs, columns_end, skip_bytes, acc0, acc1, acc2,
+                                  acc3);
+        requantize_store_four(&table_at, &out_at, output_depth, acc0, acc1, acc2, acc3);
+      } while (pairs != pairs_end);
+      return;
+    }
     const int8_t* const weights_end = filter + output_depth * depth;
     do {
       int32_t acc0 = *bias_at++;
@@ -703,28 +983,12 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     const int32_t channel_bias = lean || bias ? bias[out_channel] : 0;
     int32_t acc0 = channel_bias, acc1 = channel_bias, acc2 = channel_bias, acc3 = channel_bias;
     const int32_t* column = words;
-#if MF_SIMD_ACLE
-    if (lean || column != columns_end) {
+    if (pairs) {
+      accumulate_four_positions(column, pairs, columns_end, skip_bytes, acc0, acc1, acc2, acc3);
+    } else if (lean || column != columns_end) {
       accumulate_four_positions(column, weights, columns_end, skip_bytes, acc0, acc1, acc2,
                                 acc3);
     }
-#else
-    while (column != columns_end) {
-      const int32_t w = simd::read_s8x4(weights);
-      weights += 4;
-      const int32_t w_even = simd::sxtb16(w);  // taps k, k+2
-      const int32_t w_odd = simd::sxtb16_odd(w);  // taps k+1, k+3
-      acc0 = simd::smlad(column[0], w_even, acc0);
-      acc0 = simd::smlad(column[1], w_odd, acc0);
-      acc1 = simd::smlad(column[2], w_even, acc1);
-      acc1 = simd::smlad(column[3], w_odd, acc1);
-      acc2 = simd::smlad(column[4], w_even, acc2);
-      acc2 = simd::smlad(column[5], w_odd, acc2);
-      acc3 = simd::smlad(column[6], w_even, acc3);
-      acc3 = simd::smlad(column[7], w_odd, acc3);
-      column += 2 * kPositions;
-    }
-#endif
     for (int32_t t = 0; t < tail; ++t) {
       const int32_t w = weights[t];
       acc0 += column[t] * w;
@@ -779,19 +1043,25 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
 // one), added to acc0 (and acc1). For the last positions of a layer whose count is not a
 // multiple of four, where the four-position loop would spend 13 instructions on each group
 // whatever the count: here 6 (one position) or 9 (two).
-template <int kCount>
-MF_ALWAYS_INLINE void accumulate_few_positions(const int32_t* column, const int8_t*& weights,
+template <int kCount, class Weight>
+MF_ALWAYS_INLINE void accumulate_few_positions(const int32_t* column, const Weight*& weights,
                                                int32_t groups, int32_t& acc0, int32_t& acc1) {
 #if MF_SIMD_ACLE
   int32_t w, w_even, x0, x1, x2, x3;
 #define MF_FEW_GROUP_ASM                                      \
+  ".if %c[pairs]\n\t"                                          \
+  "ldrd %[w_even], %[w], [%[weights]], #8\n\t"                \
+  ".else\n\t"                                                 \
   "ldr %[w], [%[weights]], #4\n\t"                            \
+  ".endif\n\t"                                                \
   ".if " MF_FEW_COUNT " == 2\n\t"                             \
   "ldrd %[x2], %[x3], [%[column], #8]\n\t"                    \
   ".endif\n\t"                                                \
   "ldrd %[x0], %[x1], [%[column]], #32\n\t"                   \
+  ".if %c[pairs] == 0\n\t"                                     \
   "sxtb16 %[w_even], %[w]\n\t"                                \
   "sxtb16 %[w], %[w], ror #8\n\t"                             \
+  ".endif\n\t"                                                \
   "smlad %[acc0], %[x0], %[w_even], %[acc0]\n\t"              \
   "smlad %[acc0], %[x1], %[w], %[acc0]\n\t"                   \
   ".if " MF_FEW_COUNT " == 2\n\t"                             \
@@ -814,16 +1084,14 @@ MF_ALWAYS_INLINE void accumulate_few_positions(const int32_t* column, const int8
       : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [column] "+r"(column), [weights] "+r"(weights),
         [groups] "+r"(groups), [w] "=&r"(w), [w_even] "=&r"(w_even), [x0] "=&r"(x0),
         [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3)
-      : [count] "i"(kCount)
+      : [count] "i"(kCount), [pairs] "i"(sizeof(Weight) == 1 ? 0 : 1)
       : "cc", "memory");
 #undef MF_FEW_COUNT
 #undef MF_FEW_GROUP_ASM
 #else
   for (int32_t g = 0; g < groups; ++g, column += 2 * kPositions) {
-    const int32_t w = simd::read_s8x4(weights);
-    weights += 4;
-    const int32_t w_even = simd::sxtb16(w);
-    const int32_t w_odd = simd::sxtb16_odd(w);
+    int32_t w_even, w_odd;
+    next_weight_pairs(weights, w_even, w_odd);
     acc0 = simd::smlad(column[0], w_even, acc0);
     acc0 = simd::smlad(column[1], w_odd, acc0);
     if (kCount == 2) {
@@ -845,10 +1113,15 @@ MF_HOT_LOOP inline void conv_few_positions(const ConvParams& p, const int32_t* w
   const int32_t output_depth = p.output_depth;
   const int32_t* table = p.output_requantizers;
   const int8_t* weights = filter;
+  const int32_t* pairs = p.filter_pairs;
   for (int32_t out_channel = 0; out_channel < output_depth; ++out_channel, table += 4) {
     int32_t acc0 = bias[out_channel];
     int32_t acc1 = acc0;
-    accumulate_few_positions<kCount>(words, weights, groups, acc0, acc1);
+    if (pairs) {
+      accumulate_few_positions<kCount>(words, pairs, groups, acc0, acc1);
+    } else {
+      accumulate_few_positions<kCount>(words, weights, groups, acc0, acc1);
+    }
     store(index0 + out_channel, requantize_folded<true>(table, acc0, -128, 127));
     if (kCount == 2) {
       store(index0 + output_depth + out_channel,
@@ -901,6 +1174,11 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
         conv_positions<true, false>(p, words, filter, bias, position * p.output_depth, count,
                                     store);
       }
+    } else if (lean) {
+      // Three positions: filter may be 0 where the compiler kept only filter_pairs, which
+      // the lean loop takes.
+      conv_positions<false, true>(p, words, filter, bias, position * p.output_depth, count,
+                                  store);
     } else {
       conv_positions<false, false>(p, words, filter, bias, position * p.output_depth, count,
                                    store);

@@ -38,6 +38,14 @@ struct ConvParams {
   // multiple of 4 (the first layer of an image model: 3x3x3 = 27 taps, 28 here), so its
   // columns are whole groups of four; 0 where the depth is a multiple of 4 already.
   const int8_t* filter_padded;
+  // The fast path's copy of the filter (or of filter_padded) of a layer whose SMLAD loop is
+  // the bottleneck (the compiler's choice, ops/conv.py: pointwise layers and padded filters,
+  // with a bias, a folded requantizer table and the whole int8 range): each output channel's
+  // groups of four taps k..k+3 as two words of int16 pairs [k, k+2] [k+1, k+3], low half
+  // first, the order SXTB16 would unpack them in, which spares the loop two instructions per
+  // group; 0 for none. For a pointwise layer the compiler then passes a null int8 filter:
+  // every kernel reads the pairs (conv.h, conv_dot).
+  const int32_t* filter_pairs;
 };
 
 // Bias, per-channel requantization, output offset and activation clamp of one accumulator.
