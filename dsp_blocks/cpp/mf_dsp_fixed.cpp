@@ -80,6 +80,15 @@ MF_DSP_ALWAYS_INLINE uint32_t float_bits(const float *value) {
     return pun.u;
 }
 
+/* t / 2 rounded half up (t below 2^31), with the sign of the float whose bits are `bits`:
+ * ((t + 1) >> 1) ^ sign - sign is the same value as ((t ^ sign) + 1) >> 1 (for a negative sign
+ * ~t + 1 = -t, and floor(-t / 2) = -((t + 1) >> 1)): one EOR with the sign shifted in, one
+ * ADD and one ASR instead of four steps. */
+MF_DSP_ALWAYS_INLINE int32_t signed_rounded_half(uint32_t t, uint32_t bits) {
+    const int32_t sign = static_cast<int32_t>(bits) >> 31;  // 0 or -1
+    return ((static_cast<int32_t>(t) ^ sign) + 1) >> 1;
+}
+
 /* x 2^(127 + bits - 1 - E) rounded, E the biased exponent of the frame's largest magnitude, from
  * the bits of the float: `top` = E + 24 - bits, the right shift that a sample of exponent E
  * needs (the largest magnitude lands in [2^(bits-1), 2^bits)). */
@@ -91,10 +100,7 @@ MF_DSP_ALWAYS_INLINE int32_t sample_to_fixed(const float *sample, int top) {
     if (shift_less_1 > 31) shift_less_1 = 31;
     if (shift_less_1 < 0) shift_less_1 = 0;
     const uint32_t mantissa = (bits & 0x007FFFFFu) | 0x00800000u;
-    /* (m + 2^(s-1)) >> s, rounded, as ((m >> (s-1)) + 1) >> 1: the same value, fewer steps. */
-    const int32_t value = static_cast<int32_t>(((mantissa >> shift_less_1) + 1u) >> 1);
-    const int32_t sign = static_cast<int32_t>(bits) >> 31;  // 0 or -1
-    return (value ^ sign) - sign;
+    return signed_rounded_half(mantissa >> shift_less_1, bits);
 }
 
 /* sample_to_fixed(sample, top) x w / 2^30 (w a Q30 window weight, >= 0) with one rounding: the
@@ -111,9 +117,7 @@ MF_DSP_ALWAYS_INLINE int32_t windowed_sample(const float *sample, int top, int32
     if (shift < 0) shift = 0;
     const uint32_t aligned = (bits << 8) | 0x80000000u;
     const uint32_t high = unsigned_high(aligned, static_cast<uint32_t>(w));
-    const int32_t value = static_cast<int32_t>(((high >> shift) + 1u) >> 1);
-    const int32_t sign = static_cast<int32_t>(bits) >> 31;  // 0 or -1
-    return (value ^ sign) - sign;
+    return signed_rounded_half(high >> shift, bits);
 }
 
 MF_DSP_ALWAYS_INLINE int32_t q15_round(int64_t product) {
@@ -221,26 +225,25 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     const float *x = frame->samples;
     const int length = frame->config->frame_length;
     LoadedFrame loaded = {-10000};
-    uint32_t largest = emphasis ? float_bits(&frame->previous) & 0x7FFFFFFFu : 0;
-    uint32_t largest_odd = 0;
-    int n = 0;
-    for (; n + 4 <= length; n += 4) {  // four a step, two maxima: a third of the loop overhead
-        const uint32_t m0 = float_bits(&x[n]) & 0x7FFFFFFFu;
-        const uint32_t m1 = float_bits(&x[n + 1]) & 0x7FFFFFFFu;
-        const uint32_t m2 = float_bits(&x[n + 2]) & 0x7FFFFFFFu;
-        const uint32_t m3 = float_bits(&x[n + 3]) & 0x7FFFFFFFu;
+    /* The largest magnitude's bits shifted left by one (the sign shifted out): compared and
+     * kept in one CMP with a shifted operand and one conditional LSL a sample. */
+    uint32_t largest = emphasis ? float_bits(&frame->previous) << 1 : 0;
+    const float *sample = x;
+    const float *const end = x + length;
+    for (const float *const end4 = x + (length & ~3); sample != end4; sample += 4) {
+        const uint32_t m0 = float_bits(&sample[0]) << 1, m1 = float_bits(&sample[1]) << 1;
+        const uint32_t m2 = float_bits(&sample[2]) << 1, m3 = float_bits(&sample[3]) << 1;
         if (m0 > largest) largest = m0;
-        if (m1 > largest_odd) largest_odd = m1;
+        if (m1 > largest) largest = m1;
         if (m2 > largest) largest = m2;
-        if (m3 > largest_odd) largest_odd = m3;
+        if (m3 > largest) largest = m3;
     }
-    for (; n < length; ++n) {
-        const uint32_t magnitude_bits = float_bits(&x[n]) & 0x7FFFFFFFu;
+    for (; sample != end; ++sample) {
+        const uint32_t magnitude_bits = float_bits(sample) << 1;
         if (magnitude_bits > largest) largest = magnitude_bits;
     }
-    if (largest_odd > largest) largest = largest_odd;
-    if (largest < 0x00800000u) return loaded;  // zeros (or subnormals: powers far below 1e-10)
-    const int exponent = static_cast<int>(largest >> 23);
+    if (largest < 0x01000000u) return loaded;  // zeros (or subnormals: powers far below 1e-10)
+    const int exponent = static_cast<int>(largest >> 24);
     const int top = exponent + 24 - bits;
     const int32_t c = tables->pre_emphasis;
     const int32_t *window = tables->window;
@@ -268,7 +271,8 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
         return loaded;
     }
     int32_t previous = emphasis ? sample_to_fixed(&frame->previous, top) : 0;
-    for (n = 0; n + 2 <= length; n += 2) {
+    int n = 0;
+    for (; n + 2 <= length; n += 2) {
         int32_t re, im;
         if (emphasis) {
             const int32_t x0 = sample_to_fixed(&x[n], top);
@@ -405,7 +409,11 @@ MF_DSP_ALWAYS_INLINE int32_t over_root_two(int32_t a) {
     /* a - a (1 - 1 / sqrt 2): the constant (Q32) fits 31 bits; within 1.5 of a / sqrt 2. */
     return a - high_product(a, 1257966797) - 1;
 #else
-    return static_cast<int32_t>((wide(a, 1518500250) + (static_cast<int64_t>(1) << 30)) >> 31);
+    /* (a c + 2^30) >> 31, c = 1518500250, is the high word of a 2c + 2^31; 2c is past 31 bits,
+     * so a 2c = a 2^32 + a (2c - 2^32): one SMLAL onto an accumulator of a (high) and 2^31
+     * (low), instead of SMULL and a 64-bit rounding and shift. The same value. */
+    const int64_t accumulator = wide(a, 1) * 4294967296LL + (static_cast<int64_t>(1) << 31);
+    return static_cast<int32_t>((accumulator + wide(a, 3037000500LL - 4294967296LL)) >> 32);
 #endif
 }
 
