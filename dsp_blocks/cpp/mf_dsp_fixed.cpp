@@ -4,6 +4,15 @@
  * routine. */
 #include "mf_dsp_fixed.h"
 
+/* 1: the mel sums' inner loop in Thumb-2 assembly (ARMv7-M and later, 64-bit products; the
+ * C++ beside it computes the same sums and is the reference). MF_DSP_FIXED_NO_ASM forces the
+ * C++. */
+#if defined(__GNUC__) && defined(__thumb2__) && !MF_DSP_FIXED_NARROW_PRODUCTS && !defined(MF_DSP_FIXED_NO_ASM)
+#define MF_DSP_FIXED_ASM 1
+#else
+#define MF_DSP_FIXED_ASM 0
+#endif
+
 namespace {
 
 /* log2(1 + i / 64) in Q16, i = 0..64. */
@@ -749,6 +758,34 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
         }
         low_sum = s0 + (static_cast<uint64_t>(s1) << 16);
         high_sum = s2 + (static_cast<uint64_t>(s3) << 16);
+#elif MF_DSP_FIXED_ASM
+        uint32_t low_lo = 0, low_hi = 0, high_lo = 0, high_hi = 0;
+        uint32_t w, low, high;
+        /* Two bins a pass, entered at the second for an odd count (n_bins >= 1: every filter
+         * has a bin); a bin is LDRH, LDRD (both words, the pointer moved on) and two UMLAL,
+         * where GCC spends three loads and an add, and a loop test a bin. */
+        __asm__ volatile(
+            "tst %[n], #1\n\t"
+            "bne 2f\n"
+            "1:\n\t"
+            "ldrh %[w], [%[weight]], #2\n\t"
+            "ldrd %[low], %[high], [%[bin]], #8\n\t"
+            "umlal %[low_lo], %[low_hi], %[low], %[w]\n\t"
+            "umlal %[high_lo], %[high_hi], %[high], %[w]\n"
+            "2:\n\t"
+            "ldrh %[w], [%[weight]], #2\n\t"
+            "ldrd %[low], %[high], [%[bin]], #8\n\t"
+            "umlal %[low_lo], %[low_hi], %[low], %[w]\n\t"
+            "umlal %[high_lo], %[high_hi], %[high], %[w]\n\t"
+            "cmp %[weight], %[end]\n\t"
+            "bne 1b\n\t"
+            : [weight] "+r"(weight), [bin] "+r"(bin), [low_lo] "+r"(low_lo),
+              [low_hi] "+r"(low_hi), [high_lo] "+r"(high_lo), [high_hi] "+r"(high_hi),
+              [w] "=&r"(w), [low] "=&r"(low), [high] "=&r"(high)
+            : [n] "r"(n_bins), [end] "r"(weights_end)
+            : "cc", "memory");
+        low_sum = low_lo | (static_cast<uint64_t>(low_hi) << 32);
+        high_sum = high_lo | (static_cast<uint64_t>(high_hi) << 32);
 #else
         low_sum = 0;
         high_sum = 0;
