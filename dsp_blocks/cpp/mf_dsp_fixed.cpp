@@ -15,6 +15,13 @@
 #define MF_DSP_FIXED_ASM 0
 #endif
 
+/* Memory is to be read again after this point: no value kept in registers across it. */
+#if defined(__GNUC__)
+#define MF_DSP_FIXED_MEMORY_BARRIER() __asm__ volatile("" ::: "memory")
+#else
+#define MF_DSP_FIXED_MEMORY_BARRIER()
+#endif
+
 namespace {
 
 /* log2(1 + i / 64) in Q16, i = 0..64. */
@@ -494,6 +501,9 @@ MF_DSP_ALWAYS_INLINE void radix8_butterfly(int32_t *p, int step, const int32_t *
     p[step + 1] = ed_im - eu_re;
     p[3 * step] = ed_re - eu_im;  // ed + i eu
     p[3 * step + 1] = ed_im + eu_re;
+    /* GCC otherwise keeps the E values in registers as well and spills them to the stack
+     * (a store and two loads each, where reading them back from p is one load). */
+    MF_DSP_FIXED_MEMORY_BARRIER();
     /* Residues 1, 3, 5, 7 sit at offsets 4, 6, 5, 7; read as pairs (1, 5), then (3, 7), each
      * pair summed and differenced at once, and the outputs made from os and ot before those from
      * od and ou: at most ten values live besides p and step, where the 13 registers of an
