@@ -562,11 +562,22 @@ MF_DSP_ALWAYS_INLINE void radix8_butterfly(int32_t *p, int step, const int32_t *
     p[7 * step + 1] = e_im - o_im;
 }
 
-/* The twiddled butterflies of a radix-8 stage (j = 1 .. eighth - 1), `step` = 2 eighth. */
+/* Whether radix8_butterflies<kStep> does the untwiddled butterflies (j = 0) as well: where a
+ * stage has many (the first radix-8 stage, eighth 2 or 4: M / 16 or M / 32 of them; later
+ * stages have one or a few, which one copy with the step in a register does). */
+constexpr bool untwiddled_with_constant_step(int step) { return step == 4 || step == 8; }
+
+/* The butterflies of a radix-8 stage, `step` = 2 eighth: j = 1 .. eighth - 1, and first j = 0
+ * where untwiddled_with_constant_step(kStep). */
 template <int kStep>
-MF_DSP_ALWAYS_INLINE void radix8_twiddled(int32_t *data, int m, int eighth, int step,
-                                          const int32_t *twiddles) {
+MF_DSP_ALWAYS_INLINE void radix8_butterflies(int32_t *data, int m, int eighth, int step,
+                                             const int32_t *twiddles) {
     const int span = 8 * eighth;
+    if (untwiddled_with_constant_step(kStep)) {
+        for (int start = 0; start < m; start += span) {
+            radix8_butterfly<false>(&data[2 * start], kStep, twiddles);
+        }
+    }
     for (int j = 1; j < eighth; ++j, twiddles += 14) {
         for (int start = j; start < m; start += span) {
             radix8_butterfly<true>(&data[2 * start], kStep ? kStep : step, twiddles);
@@ -582,26 +593,27 @@ MF_DSP_ALWAYS_INLINE void radix8_twiddled(int32_t *data, int m, int eighth, int 
  * the caller's, 0.1 kB more stack. */
 MF_DSP_ALWAYS_INLINE const int32_t *radix8_stage(int32_t *data, int m, int eighth,
                                                 const int32_t *twiddles) {
-    const int span = 8 * eighth;
     const int step = 2 * eighth;
-    for (int start = 0; start < m; start += span) {
-        radix8_butterfly<false>(&data[2 * start], step, twiddles);
+    if (!untwiddled_with_constant_step(step)) {
+        for (int start = 0; start < m; start += 8 * eighth) {
+            radix8_butterfly<false>(&data[2 * start], step, twiddles);
+        }
     }
     switch (eighth) {
         case 2:
-            radix8_twiddled<4>(data, m, eighth, step, twiddles);
+            radix8_butterflies<4>(data, m, eighth, step, twiddles);
             break;
         case 4:
-            radix8_twiddled<8>(data, m, eighth, step, twiddles);
+            radix8_butterflies<8>(data, m, eighth, step, twiddles);
             break;
         case 16:
-            radix8_twiddled<32>(data, m, eighth, step, twiddles);
+            radix8_butterflies<32>(data, m, eighth, step, twiddles);
             break;
         case 32:
-            radix8_twiddled<64>(data, m, eighth, step, twiddles);
+            radix8_butterflies<64>(data, m, eighth, step, twiddles);
             break;
         default:
-            radix8_twiddled<0>(data, m, eighth, step, twiddles);
+            radix8_butterflies<0>(data, m, eighth, step, twiddles);
     }
     return twiddles + 14 * (eighth - 1);
 }
