@@ -58,11 +58,9 @@ MF_DSP_ALWAYS_INLINE uint32_t unsigned_high(uint32_t a, uint32_t w) {
     return ah * wh + ((((ah * wl) >> 1) + ((al * wh) >> 1) + (1u << 14)) >> 15);
 }
 
-/* v^2, whole, from 16-bit halves of |v| (below 2^31): h^2 2^32 + 2 h l 2^16 + l^2, exact. */
-MF_DSP_ALWAYS_INLINE uint64_t square(int32_t v) {
-    const uint32_t u = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
-    const uint32_t h = u >> 16, l = u & 0xFFFFu;
-    return (static_cast<uint64_t>(h * h) << 32) + (static_cast<uint64_t>(h * l) << 17) + l * l;
+/* |v| (below 2^31). */
+MF_DSP_ALWAYS_INLINE uint32_t magnitude(int32_t v) {
+    return v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
 }
 #else
 MF_DSP_ALWAYS_INLINE uint32_t unsigned_high(uint32_t a, uint32_t w) {
@@ -618,19 +616,31 @@ MF_DSP_ALWAYS_INLINE const int32_t *radix8_stage(int32_t *data, int m, int eight
     return twiddles + 14 * (eighth - 1);
 }
 
-/* |v|^2 as uint64 (below 2^62 for components below 2^30.5). */
-MF_DSP_ALWAYS_INLINE uint64_t power_of(int32_t re, int32_t im) {
+/* |v|^2, whole (below 2^63: components below 2^31), in the buffer's slots 2k (low word) and
+ * 2k + 1 (high word). */
+MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, int32_t re, int32_t im) {
 #if MF_DSP_FIXED_NARROW_PRODUCTS
-    return square(re) + square(im);
+    /* From 16-bit halves, |re| = h1 2^16 + l1, |im| = h2 2^16 + l2: H 2^32 + M 2^17 + L, with
+     * H = h1^2 + h2^2 (below 2^31), M = h1 l1 + h2 l2 (below 2^32), L = l1^2 + l2^2, exact, in
+     * 32-bit words and their carries: GCC at -Os keeps 64-bit sums on ARMv6-M in the stack. */
+    const uint32_t u1 = magnitude(re), u2 = magnitude(im);
+    const uint32_t h1 = u1 >> 16, l1 = u1 & 0xFFFFu, h2 = u2 >> 16, l2 = u2 & 0xFFFFu;
+    uint32_t high = h1 * h1 + h2 * h2;
+    uint32_t low = l1 * l1;
+    const uint32_t low2 = l2 * l2;
+    low += low2;
+    high += low < low2 ? 1u : 0u;
+    const uint32_t middle = h1 * l1 + h2 * l2;
+    const uint32_t shifted = middle << 17;
+    low += shifted;
+    high += (low < shifted ? 1u : 0u) + (middle >> 15);
+    slot[0] = static_cast<int32_t>(low);
+    slot[1] = static_cast<int32_t>(high);
 #else
-    return static_cast<uint64_t>(wide(re, re) + wide(im, im));
-#endif
-}
-
-/* Stores a power in the buffer's slots 2k (low word) and 2k + 1 (high word). */
-MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, uint64_t power) {
+    const uint64_t power = static_cast<uint64_t>(wide(re, re) + wide(im, im));
     slot[0] = static_cast<int32_t>(static_cast<uint32_t>(power));
     slot[1] = static_cast<int32_t>(static_cast<uint32_t>(power >> 32));
+#endif
 }
 
 #if MF_DSP_FIXED_ASM
@@ -708,18 +718,18 @@ void split_power(int32_t *buffer, int m, const int32_t *split) {
         const int32_t b_im = q30_round(wide(w_re, o_im) + wide(w_im, o_re));
 #endif
         const int32_t e_re = a + c, e_im = b - d;
-        store_power(low, power_of(e_re + b_re, e_im + b_im));
-        store_power(high, power_of(e_re - b_re, e_im - b_im));
+        store_power(low, e_re + b_re, e_im + b_im);
+        store_power(high, e_re - b_re, e_im - b_im);
         low += 2;
         high -= 2;
         w += 2;
     } while (low < high);
 #endif
     if (m >= 2) {  // 2X[M/2] = 2 conj Z[M/2]
-        store_power(&buffer[m], power_of(2 * buffer[m], 2 * buffer[m + 1]));
+        store_power(&buffer[m], 2 * buffer[m], 2 * buffer[m + 1]);
     }
-    store_power(&buffer[0], power_of(2 * (z0_re + z0_im), 0));
-    store_power(&buffer[2 * m], power_of(2 * (z0_re - z0_im), 0));
+    store_power(&buffer[0], 2 * (z0_re + z0_im), 0);
+    store_power(&buffer[2 * m], 2 * (z0_re - z0_im), 0);
 }
 
 }  // namespace
