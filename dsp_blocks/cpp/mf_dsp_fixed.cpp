@@ -586,7 +586,8 @@ MF_DSP_ALWAYS_INLINE void radix8_butterflies(int32_t *data, int m, int eighth, i
 /* With the step a constant, the butterfly's eight points are immediate offsets from one pointer:
  * on the M3 a fifth fewer instructions (no address arithmetic, fewer spills) for ~0.6 kB of
  * code each, so only for the radix-8 stages of the 256- and 512-point FFTs (8 and 16 kHz audio
- * with 16-32 ms frames, the platform's defaults among them); other lengths take the step from a
+ * with 16-32 ms frames, the platform's defaults among them; the first such stage's untwiddled
+ * butterflies as well, see untwiddled_with_constant_step); other lengths take the step from a
  * register. Always inlined (its one caller): GCC at -Os otherwise calls it, its frame on top of
  * the caller's, 0.1 kB more stack. */
 MF_DSP_ALWAYS_INLINE const int32_t *radix8_stage(int32_t *data, int m, int eighth,
