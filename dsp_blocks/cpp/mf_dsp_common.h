@@ -89,17 +89,4 @@ MF_DSP_ALWAYS_INLINE float mf_dsp_fast_ln(float x) {
     return exponent * 0.693147182f + (r - 0.5f * r2 + r2 * r * q);
 }
 
-/* ln x to within 1.7e-5 (measured as above; ln(1 + r) = r + r^2 Q(r), Q a cubic minimax fit),
- * in about 10 fewer instructions than mf_dsp_fast_ln: for callers that scale the log down
- * (MFE's and the spectrogram's dB as a fraction of their range). */
-MF_DSP_ALWAYS_INLINE float mf_dsp_coarse_ln(float x) {
-    float exponent;
-    const float r = mf_dsp_ln_reduce(x, &exponent);
-    float q = 0.179685816f;
-    q = q * r - 0.272258759f;
-    q = q * r + 0.335872918f;
-    q = q * r - 0.499332428f;
-    return exponent * 0.693147182f + (r + r * r * q);
-}
-
 #endif /* MF_DSP_COMMON_H */
