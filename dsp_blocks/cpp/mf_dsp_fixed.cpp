@@ -4,6 +4,24 @@
  * routine. */
 #include "mf_dsp_fixed.h"
 
+/* 1: two hot loops in Thumb-2 assembly (ARMv7-M and later, 64-bit products): the frame's
+ * largest magnitude and the mel sums; the C++ beside each computes the same values and is the
+ * reference. MF_DSP_FIXED_NO_ASM forces the
+ * C++. */
+#if defined(__GNUC__) && defined(__thumb2__) && !MF_DSP_FIXED_NARROW_PRODUCTS && \
+    !defined(MF_DSP_FIXED_NO_ASM)
+#define MF_DSP_FIXED_ASM 1
+#else
+#define MF_DSP_FIXED_ASM 0
+#endif
+
+/* Memory is to be read again after this point: no value kept in registers across it. */
+#if defined(__GNUC__)
+#define MF_DSP_FIXED_MEMORY_BARRIER() __asm__ volatile("" ::: "memory")
+#else
+#define MF_DSP_FIXED_MEMORY_BARRIER()
+#endif
+
 namespace {
 
 /* log2(1 + i / 64) in Q16, i = 0..64. */
@@ -40,11 +58,9 @@ MF_DSP_ALWAYS_INLINE uint32_t unsigned_high(uint32_t a, uint32_t w) {
     return ah * wh + ((((ah * wl) >> 1) + ((al * wh) >> 1) + (1u << 14)) >> 15);
 }
 
-/* v^2, whole, from 16-bit halves of |v| (below 2^31): h^2 2^32 + 2 h l 2^16 + l^2, exact. */
-MF_DSP_ALWAYS_INLINE uint64_t square(int32_t v) {
-    const uint32_t u = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
-    const uint32_t h = u >> 16, l = u & 0xFFFFu;
-    return (static_cast<uint64_t>(h * h) << 32) + (static_cast<uint64_t>(h * l) << 17) + l * l;
+/* |v| (below 2^31). */
+MF_DSP_ALWAYS_INLINE uint32_t magnitude(int32_t v) {
+    return v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
 }
 #else
 MF_DSP_ALWAYS_INLINE uint32_t unsigned_high(uint32_t a, uint32_t w) {
@@ -80,6 +96,15 @@ MF_DSP_ALWAYS_INLINE uint32_t float_bits(const float *value) {
     return pun.u;
 }
 
+/* t / 2 rounded half up (t below 2^31), with the sign of the float whose bits are `bits`:
+ * ((t + 1) >> 1) ^ sign - sign is the same value as ((t ^ sign) + 1) >> 1 (for a negative sign
+ * ~t + 1 = -t, and floor(-t / 2) = -((t + 1) >> 1)): one EOR with the sign shifted in, one
+ * ADD and one ASR instead of four steps. */
+MF_DSP_ALWAYS_INLINE int32_t signed_rounded_half(uint32_t t, uint32_t bits) {
+    const int32_t sign = static_cast<int32_t>(bits) >> 31;  // 0 or -1
+    return ((static_cast<int32_t>(t) ^ sign) + 1) >> 1;
+}
+
 /* x 2^(127 + bits - 1 - E) rounded, E the biased exponent of the frame's largest magnitude, from
  * the bits of the float: `top` = E + 24 - bits, the right shift that a sample of exponent E
  * needs (the largest magnitude lands in [2^(bits-1), 2^bits)). */
@@ -91,10 +116,7 @@ MF_DSP_ALWAYS_INLINE int32_t sample_to_fixed(const float *sample, int top) {
     if (shift_less_1 > 31) shift_less_1 = 31;
     if (shift_less_1 < 0) shift_less_1 = 0;
     const uint32_t mantissa = (bits & 0x007FFFFFu) | 0x00800000u;
-    /* (m + 2^(s-1)) >> s, rounded, as ((m >> (s-1)) + 1) >> 1: the same value, fewer steps. */
-    const int32_t value = static_cast<int32_t>(((mantissa >> shift_less_1) + 1u) >> 1);
-    const int32_t sign = static_cast<int32_t>(bits) >> 31;  // 0 or -1
-    return (value ^ sign) - sign;
+    return signed_rounded_half(mantissa >> shift_less_1, bits);
 }
 
 /* sample_to_fixed(sample, top) x w / 2^30 (w a Q30 window weight, >= 0) with one rounding: the
@@ -111,9 +133,7 @@ MF_DSP_ALWAYS_INLINE int32_t windowed_sample(const float *sample, int top, int32
     if (shift < 0) shift = 0;
     const uint32_t aligned = (bits << 8) | 0x80000000u;
     const uint32_t high = unsigned_high(aligned, static_cast<uint32_t>(w));
-    const int32_t value = static_cast<int32_t>(((high >> shift) + 1u) >> 1);
-    const int32_t sign = static_cast<int32_t>(bits) >> 31;  // 0 or -1
-    return (value ^ sign) - sign;
+    return signed_rounded_half(high >> shift, bits);
 }
 
 MF_DSP_ALWAYS_INLINE int32_t q15_round(int64_t product) {
@@ -221,26 +241,53 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     const float *x = frame->samples;
     const int length = frame->config->frame_length;
     LoadedFrame loaded = {-10000};
-    uint32_t largest = emphasis ? float_bits(&frame->previous) & 0x7FFFFFFFu : 0;
-    uint32_t largest_odd = 0;
-    int n = 0;
-    for (; n + 4 <= length; n += 4) {  // four a step, two maxima: a third of the loop overhead
-        const uint32_t m0 = float_bits(&x[n]) & 0x7FFFFFFFu;
-        const uint32_t m1 = float_bits(&x[n + 1]) & 0x7FFFFFFFu;
-        const uint32_t m2 = float_bits(&x[n + 2]) & 0x7FFFFFFFu;
-        const uint32_t m3 = float_bits(&x[n + 3]) & 0x7FFFFFFFu;
-        if (m0 > largest) largest = m0;
-        if (m1 > largest_odd) largest_odd = m1;
-        if (m2 > largest) largest = m2;
-        if (m3 > largest_odd) largest_odd = m3;
+    /* The largest magnitude's bits shifted left by one (the sign shifted out): compared and
+     * kept in one CMP with a shifted operand and one conditional LSL a sample. */
+    uint32_t largest = emphasis ? float_bits(&frame->previous) << 1 : 0;
+    const float *sample = x;
+    const float *const end = x + length;
+    const float *const end4 = x + (length & ~3);
+#if MF_DSP_FIXED_ASM
+    /* Two LDRD and, a sample, CMP, IT and LSL: 16 instructions for four, GCC's loop 21. */
+    if (sample != end4) {
+        uint32_t a, b;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldrd %[a], %[b], [%[sample]], #8\n\t"
+            "cmp %[largest], %[a], lsl #1\n\t"
+            "it cc\n\t"
+            "lslcc %[largest], %[a], #1\n\t"
+            "cmp %[largest], %[b], lsl #1\n\t"
+            "it cc\n\t"
+            "lslcc %[largest], %[b], #1\n\t"
+            "ldrd %[a], %[b], [%[sample]], #8\n\t"
+            "cmp %[largest], %[a], lsl #1\n\t"
+            "it cc\n\t"
+            "lslcc %[largest], %[a], #1\n\t"
+            "cmp %[largest], %[b], lsl #1\n\t"
+            "it cc\n\t"
+            "lslcc %[largest], %[b], #1\n\t"
+            "cmp %[sample], %[end4]\n\t"
+            "bne 1b\n\t"
+            : [sample] "+r"(sample), [largest] "+r"(largest), [a] "=&r"(a), [b] "=&r"(b)
+            : [end4] "r"(end4)
+            : "cc", "memory");
     }
-    for (; n < length; ++n) {
-        const uint32_t magnitude_bits = float_bits(&x[n]) & 0x7FFFFFFFu;
+#endif
+    for (; sample != end4; sample += 4) {
+        const uint32_t m0 = float_bits(&sample[0]) << 1, m1 = float_bits(&sample[1]) << 1;
+        const uint32_t m2 = float_bits(&sample[2]) << 1, m3 = float_bits(&sample[3]) << 1;
+        if (m0 > largest) largest = m0;
+        if (m1 > largest) largest = m1;
+        if (m2 > largest) largest = m2;
+        if (m3 > largest) largest = m3;
+    }
+    for (; sample != end; ++sample) {
+        const uint32_t magnitude_bits = float_bits(sample) << 1;
         if (magnitude_bits > largest) largest = magnitude_bits;
     }
-    if (largest_odd > largest) largest = largest_odd;
-    if (largest < 0x00800000u) return loaded;  // zeros (or subnormals: powers far below 1e-10)
-    const int exponent = static_cast<int>(largest >> 23);
+    if (largest < 0x01000000u) return loaded;  // zeros (or subnormals: powers far below 1e-10)
+    const int exponent = static_cast<int>(largest >> 24);
     const int top = exponent + 24 - bits;
     const int32_t c = tables->pre_emphasis;
     const int32_t *window = tables->window;
@@ -268,7 +315,8 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
         return loaded;
     }
     int32_t previous = emphasis ? sample_to_fixed(&frame->previous, top) : 0;
-    for (n = 0; n + 2 <= length; n += 2) {
+    int n = 0;
+    for (; n + 2 <= length; n += 2) {
         int32_t re, im;
         if (emphasis) {
             const int32_t x0 = sample_to_fixed(&x[n], top);
@@ -405,7 +453,11 @@ MF_DSP_ALWAYS_INLINE int32_t over_root_two(int32_t a) {
     /* a - a (1 - 1 / sqrt 2): the constant (Q32) fits 31 bits; within 1.5 of a / sqrt 2. */
     return a - high_product(a, 1257966797) - 1;
 #else
-    return static_cast<int32_t>((wide(a, 1518500250) + (static_cast<int64_t>(1) << 30)) >> 31);
+    /* (a c + 2^30) >> 31, c = 1518500250, is the high word of a 2c + 2^31; 2c is past 31 bits,
+     * so a 2c = a 2^32 + a (2c - 2^32): one SMLAL onto an accumulator of a (high) and 2^31
+     * (low), instead of SMULL and a 64-bit rounding and shift. The same value. */
+    const int64_t accumulator = wide(a, 1) * 4294967296LL + (static_cast<int64_t>(1) << 31);
+    return static_cast<int32_t>((accumulator + wide(a, 3037000500LL - 4294967296LL)) >> 32);
 #endif
 }
 
@@ -447,6 +499,9 @@ MF_DSP_ALWAYS_INLINE void radix8_butterfly(int32_t *p, int step, const int32_t *
     p[step + 1] = ed_im - eu_re;
     p[3 * step] = ed_re - eu_im;  // ed + i eu
     p[3 * step + 1] = ed_im + eu_re;
+    /* GCC otherwise keeps the E values in registers as well and spills them to the stack
+     * (a store and two loads each, where reading them back from p is one load). */
+    MF_DSP_FIXED_MEMORY_BARRIER();
     /* Residues 1, 3, 5, 7 sit at offsets 4, 6, 5, 7; read as pairs (1, 5), then (3, 7), each
      * pair summed and differenced at once, and the outputs made from os and ot before those from
      * od and ou: at most ten values live besides p and step, where the 13 registers of an
@@ -505,11 +560,22 @@ MF_DSP_ALWAYS_INLINE void radix8_butterfly(int32_t *p, int step, const int32_t *
     p[7 * step + 1] = e_im - o_im;
 }
 
-/* The twiddled butterflies of a radix-8 stage (j = 1 .. eighth - 1), `step` = 2 eighth. */
+/* Whether radix8_butterflies<kStep> does the untwiddled butterflies (j = 0) as well: where a
+ * stage has many (the first radix-8 stage, eighth 2 or 4: M / 16 or M / 32 of them; later
+ * stages have one or a few, which one copy with the step in a register does). */
+constexpr bool untwiddled_with_constant_step(int step) { return step == 4 || step == 8; }
+
+/* The butterflies of a radix-8 stage, `step` = 2 eighth: j = 1 .. eighth - 1, and first j = 0
+ * where untwiddled_with_constant_step(kStep). */
 template <int kStep>
-MF_DSP_ALWAYS_INLINE void radix8_twiddled(int32_t *data, int m, int eighth, int step,
-                                          const int32_t *twiddles) {
+MF_DSP_ALWAYS_INLINE void radix8_butterflies(int32_t *data, int m, int eighth, int step,
+                                             const int32_t *twiddles) {
     const int span = 8 * eighth;
+    if (untwiddled_with_constant_step(kStep)) {
+        for (int start = 0; start < m; start += span) {
+            radix8_butterfly<false>(&data[2 * start], kStep, twiddles);
+        }
+    }
     for (int j = 1; j < eighth; ++j, twiddles += 14) {
         for (int start = j; start < m; start += span) {
             radix8_butterfly<true>(&data[2 * start], kStep ? kStep : step, twiddles);
@@ -520,49 +586,113 @@ MF_DSP_ALWAYS_INLINE void radix8_twiddled(int32_t *data, int m, int eighth, int 
 /* With the step a constant, the butterfly's eight points are immediate offsets from one pointer:
  * on the M3 a fifth fewer instructions (no address arithmetic, fewer spills) for ~0.6 kB of
  * code each, so only for the radix-8 stages of the 256- and 512-point FFTs (8 and 16 kHz audio
- * with 16-32 ms frames, the platform's defaults among them); other lengths take the step from a
+ * with 16-32 ms frames, the platform's defaults among them; the first such stage's untwiddled
+ * butterflies as well, see untwiddled_with_constant_step); other lengths take the step from a
  * register. Always inlined (its one caller): GCC at -Os otherwise calls it, its frame on top of
  * the caller's, 0.1 kB more stack. */
 MF_DSP_ALWAYS_INLINE const int32_t *radix8_stage(int32_t *data, int m, int eighth,
                                                 const int32_t *twiddles) {
-    const int span = 8 * eighth;
     const int step = 2 * eighth;
-    for (int start = 0; start < m; start += span) {
-        radix8_butterfly<false>(&data[2 * start], step, twiddles);
+    if (!untwiddled_with_constant_step(step)) {
+        for (int start = 0; start < m; start += 8 * eighth) {
+            radix8_butterfly<false>(&data[2 * start], step, twiddles);
+        }
     }
     switch (eighth) {
         case 2:
-            radix8_twiddled<4>(data, m, eighth, step, twiddles);
+            radix8_butterflies<4>(data, m, eighth, step, twiddles);
             break;
         case 4:
-            radix8_twiddled<8>(data, m, eighth, step, twiddles);
+            radix8_butterflies<8>(data, m, eighth, step, twiddles);
             break;
         case 16:
-            radix8_twiddled<32>(data, m, eighth, step, twiddles);
+            radix8_butterflies<32>(data, m, eighth, step, twiddles);
             break;
         case 32:
-            radix8_twiddled<64>(data, m, eighth, step, twiddles);
+            radix8_butterflies<64>(data, m, eighth, step, twiddles);
             break;
         default:
-            radix8_twiddled<0>(data, m, eighth, step, twiddles);
+            radix8_butterflies<0>(data, m, eighth, step, twiddles);
     }
     return twiddles + 14 * (eighth - 1);
 }
 
-/* |v|^2 as uint64 (below 2^62 for components below 2^30.5). */
-MF_DSP_ALWAYS_INLINE uint64_t power_of(int32_t re, int32_t im) {
+/* |v|^2, whole (below 2^63: components below 2^31), in the buffer's slots 2k (low word) and
+ * 2k + 1 (high word). */
+MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, int32_t re, int32_t im) {
 #if MF_DSP_FIXED_NARROW_PRODUCTS
-    return square(re) + square(im);
+    /* From 16-bit halves, |re| = h1 2^16 + l1, |im| = h2 2^16 + l2: H 2^32 + M 2^17 + L, with
+     * H = h1^2 + h2^2 (below 2^31), M = h1 l1 + h2 l2 (below 2^32), L = l1^2 + l2^2, exact, in
+     * 32-bit words and their carries: GCC at -Os keeps 64-bit sums on ARMv6-M in the stack. */
+    const uint32_t u1 = magnitude(re), u2 = magnitude(im);
+    const uint32_t h1 = u1 >> 16, l1 = u1 & 0xFFFFu, h2 = u2 >> 16, l2 = u2 & 0xFFFFu;
+    uint32_t high = h1 * h1 + h2 * h2;
+    uint32_t low = l1 * l1;
+    const uint32_t low2 = l2 * l2;
+    low += low2;
+    high += low < low2 ? 1u : 0u;
+    const uint32_t middle = h1 * l1 + h2 * l2;
+    const uint32_t shifted = middle << 17;
+    low += shifted;
+    high += (low < shifted ? 1u : 0u) + (middle >> 15);
+    slot[0] = static_cast<int32_t>(low);
+    slot[1] = static_cast<int32_t>(high);
 #else
-    return static_cast<uint64_t>(wide(re, re) + wide(im, im));
+    const uint64_t power = static_cast<uint64_t>(wide(re, re) + wide(im, im));
+    slot[0] = static_cast<int32_t>(static_cast<uint32_t>(power));
+    slot[1] = static_cast<int32_t>(static_cast<uint32_t>(power >> 32));
 #endif
 }
 
-/* Stores a power in the buffer's slots 2k (low word) and 2k + 1 (high word). */
-MF_DSP_ALWAYS_INLINE void store_power(int32_t *slot, uint64_t power) {
-    slot[0] = static_cast<int32_t>(static_cast<uint32_t>(power));
-    slot[1] = static_cast<int32_t>(static_cast<uint32_t>(power >> 32));
+#if MF_DSP_FIXED_ASM
+/* split_power's loop over the bins k < M - k (low < high on entry) in Thumb-2 assembly, the
+ * same values as its C++: each pair of bins read with two LDRD and written with two STRD, the
+ * twiddles with one, and no register spilled, 32 instructions a pair where GCC spends 38. */
+MF_DSP_ALWAYS_INLINE void split_pairs(int32_t *low, int32_t *high, const int32_t *w) {
+    int32_t a, b, c, d, t, x, y, z;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldrd %[a], %[b], [%[low]]\n\t"
+        "ldrd %[c], %[d], [%[high]]\n\t"
+        "add %[t], %[a], %[c]\n\t"  // e_re
+        "sub %[a], %[c], %[a]\n\t"  // o_im
+        "add %[c], %[b], %[d]\n\t"  // o_re
+        "sub %[b], %[b], %[d]\n\t"  // e_im
+        "ldrd %[d], %[x], [%[w]], #8\n\t"  // w_re, w_im
+        /* b_im = (w_re o_im + w_im o_re + 2^29) >> 30 */
+        "smull %[y], %[z], %[d], %[a]\n\t"
+        "smlal %[y], %[z], %[x], %[c]\n\t"
+        "adds %[y], %[y], #0x20000000\n\t"
+        "adc %[z], %[z], #0\n\t"
+        "lsr %[y], %[y], #30\n\t"
+        "orr %[y], %[y], %[z], lsl #2\n\t"
+        /* b_re = (w_re o_re + w_im (-o_im) + 2^29) >> 30 */
+        "rsb %[a], %[a], #0\n\t"
+        "smull %[z], %[c], %[d], %[c]\n\t"
+        "smlal %[z], %[c], %[x], %[a]\n\t"
+        "adds %[z], %[z], #0x20000000\n\t"
+        "adc %[c], %[c], #0\n\t"
+        "lsr %[z], %[z], #30\n\t"
+        "orr %[z], %[z], %[c], lsl #2\n\t"
+        /* |e + b|^2 to bin k, |e - b|^2 to bin M - k, 64-bit */
+        "add %[a], %[t], %[z]\n\t"
+        "add %[c], %[b], %[y]\n\t"
+        "smull %[d], %[x], %[a], %[a]\n\t"
+        "smlal %[d], %[x], %[c], %[c]\n\t"
+        "strd %[d], %[x], [%[low]], #8\n\t"
+        "sub %[a], %[t], %[z]\n\t"
+        "sub %[c], %[b], %[y]\n\t"
+        "smull %[d], %[x], %[a], %[a]\n\t"
+        "smlal %[d], %[x], %[c], %[c]\n\t"
+        "strd %[d], %[x], [%[high]], #-8\n\t"
+        "cmp %[low], %[high]\n\t"
+        "bcc 1b\n\t"
+        : [low] "+r"(low), [high] "+r"(high), [w] "+r"(w), [a] "=&r"(a), [b] "=&r"(b),
+          [c] "=&r"(c), [d] "=&r"(d), [t] "=&r"(t), [x] "=&r"(x), [y] "=&r"(y), [z] "=&r"(z)
+        :
+        : "cc", "memory");
 }
+#endif
 
 /* The split step of mf_dsp_fft.cpp, X[k] = ((Z[k] + conj Z[M-k]) + W^k (-i) (Z[k] - conj Z[M-k]))
  * / 2; power[k] = |2X[k]|^2, whole (below 2^63: components below 2^31), in the buffer's slots
@@ -572,6 +702,9 @@ void split_power(int32_t *buffer, int m, const int32_t *split) {
     /* Bins k and M - k by two pointers and the twiddles by a third: no index kept besides. */
     const int32_t *w = &split[2];
     int32_t *low = &buffer[2], *high = &buffer[2 * (m - 1)];
+#if MF_DSP_FIXED_ASM
+    if (low < high) split_pairs(low, high, w);
+#else
     /* Tested at the bottom (-Os leaves a for loop's test at the top and a jump back). */
     if (low < high) do {
         const int32_t a = low[0], b = low[1], c = high[0], d = high[1];
@@ -586,17 +719,18 @@ void split_power(int32_t *buffer, int m, const int32_t *split) {
         const int32_t b_im = q30_round(wide(w_re, o_im) + wide(w_im, o_re));
 #endif
         const int32_t e_re = a + c, e_im = b - d;
-        store_power(low, power_of(e_re + b_re, e_im + b_im));
-        store_power(high, power_of(e_re - b_re, e_im - b_im));
+        store_power(low, e_re + b_re, e_im + b_im);
+        store_power(high, e_re - b_re, e_im - b_im);
         low += 2;
         high -= 2;
         w += 2;
     } while (low < high);
+#endif
     if (m >= 2) {  // 2X[M/2] = 2 conj Z[M/2]
-        store_power(&buffer[m], power_of(2 * buffer[m], 2 * buffer[m + 1]));
+        store_power(&buffer[m], 2 * buffer[m], 2 * buffer[m + 1]);
     }
-    store_power(&buffer[0], power_of(2 * (z0_re + z0_im), 0));
-    store_power(&buffer[2 * m], power_of(2 * (z0_re - z0_im), 0));
+    store_power(&buffer[0], 2 * (z0_re + z0_im), 0);
+    store_power(&buffer[2 * m], 2 * (z0_re - z0_im), 0);
 }
 
 }  // namespace
@@ -741,6 +875,34 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
         }
         low_sum = s0 + (static_cast<uint64_t>(s1) << 16);
         high_sum = s2 + (static_cast<uint64_t>(s3) << 16);
+#elif MF_DSP_FIXED_ASM
+        uint32_t low_lo = 0, low_hi = 0, high_lo = 0, high_hi = 0;
+        uint32_t w, low, high;
+        /* Two bins a pass, entered at the second for an odd count (n_bins >= 1: every filter
+         * has a bin); a bin is LDRH, LDRD (both words, the pointer moved on) and two UMLAL,
+         * where GCC spends three loads and an add, and a loop test a bin. */
+        __asm__ volatile(
+            "tst %[n], #1\n\t"
+            "bne 2f\n"
+            "1:\n\t"
+            "ldrh %[w], [%[weight]], #2\n\t"
+            "ldrd %[low], %[high], [%[bin]], #8\n\t"
+            "umlal %[low_lo], %[low_hi], %[low], %[w]\n\t"
+            "umlal %[high_lo], %[high_hi], %[high], %[w]\n"
+            "2:\n\t"
+            "ldrh %[w], [%[weight]], #2\n\t"
+            "ldrd %[low], %[high], [%[bin]], #8\n\t"
+            "umlal %[low_lo], %[low_hi], %[low], %[w]\n\t"
+            "umlal %[high_lo], %[high_hi], %[high], %[w]\n\t"
+            "cmp %[weight], %[end]\n\t"
+            "bne 1b\n\t"
+            : [weight] "+r"(weight), [bin] "+r"(bin), [low_lo] "+r"(low_lo),
+              [low_hi] "+r"(low_hi), [high_lo] "+r"(high_lo), [high_hi] "+r"(high_hi),
+              [w] "=&r"(w), [low] "=&r"(low), [high] "=&r"(high)
+            : [n] "r"(n_bins), [end] "r"(weights_end)
+            : "cc", "memory");
+        low_sum = low_lo | (static_cast<uint64_t>(low_hi) << 32);
+        high_sum = high_lo | (static_cast<uint64_t>(high_hi) << 32);
 #else
         low_sum = 0;
         high_sum = 0;
