@@ -86,6 +86,7 @@ def build_arduino_library(sdk: SdkBuild, out_dir: Path, *, version: str = "1.0.0
         "feature_count": sdk.feature_count,
         "arena_bytes": sdk.model.arena_bytes,
         "weights_bytes": sdk.model.weights_bytes,
+        "compact_weights_bytes": sdk.model.compact_weights_bytes,
         "precision": sdk.precision,
     }
     (library / "library.properties").write_text(

@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {len(library.sources)} files to {library.out_dir} "
           f"(include {library.header_path.name})")
     state = f"state {library.state_bytes} B (kept between calls), " if library.state_bytes else ""
+    compact = (f" ({library.compact_weights_bytes} B without the DSP extension or with "
+               "MF_COMPACT_WEIGHTS=1)"
+               if library.compact_weights_bytes != library.weights_bytes else "")
     print(f"arena {library.arena_bytes} B, {state}input {library.input_bytes} B, "
-          f"output {library.output_bytes} B, weights {library.weights_bytes} B, "
+          f"output {library.output_bytes} B, weights {library.weights_bytes} B{compact}, "
           f"{library.mac_count} MACs")
     return 0

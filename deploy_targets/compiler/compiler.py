@@ -42,9 +42,14 @@ class CompiledLibrary:
     inputs: list[TensorSpec]
     outputs: list[TensorSpec]
     mac_count: int
-    weights_bytes: int  # flash for constants: weights, biases, per-channel multipliers/shifts
+    # flash for constants: weights, biases, per-channel multipliers/shifts, on a core whose fast
+    # path reads the pre-expanded weight pairs (MF_WEIGHT_PAIRS, mf/conv_params.h: a Cortex-M4,
+    # M7 or M33), the most the library takes
+    weights_bytes: int
     # static RAM beside the arena for state kept between invocations (an LSTM's hidden and cell)
     state_bytes: int = 0
+    # the same without the pairs: a core without the DSP extension, or MF_COMPACT_WEIGHTS=1
+    compact_weights_bytes: int = 0
 
 
 @dataclass
@@ -67,11 +72,14 @@ def prepare(model_bytes: bytes, in_place: bool = True) -> Prepared:
     return Prepared(graph, steps, plan)
 
 
-def constant_bytes(steps: list[Step]) -> int:
-    """Flash taken by the generated constants: weights, biases, multipliers and shifts."""
+def constant_bytes(steps: list[Step], weight_pairs: bool = True) -> int:
+    """Flash taken by the generated constants: weights, biases, multipliers and shifts, where
+    MF_WEIGHT_PAIRS is `weight_pairs` (each ConstArray.variant is on one side of it)."""
+    skipped = "int8" if weight_pairs else "pairs"
     item_bytes = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "uint16_t": 2, "int32_t": 4, "float": 4, "double": 8,
                   "int64_t": 8}
-    return sum(array.values.size * item_bytes[array.ctype] for s in steps for array in s.arrays)
+    return sum(array.values.size * item_bytes[array.ctype] for s in steps for array in s.arrays
+               if array.variant != skipped)
 
 
 def _specs(graph: Graph, tensors: list[int]) -> list[TensorSpec]:
@@ -130,4 +138,5 @@ def compile_tflite(model_bytes: bytes, out_dir: Path, name: str = "mf_model") ->
         mac_count=graph.mac_count(),
         weights_bytes=constant_bytes(prepared.steps),
         state_bytes=state_bytes(graph, prepared.steps),
+        compact_weights_bytes=constant_bytes(prepared.steps, weight_pairs=False),
     )

@@ -16,6 +16,9 @@ class ConstArray:
     ctype: str
     values: npt.NDArray[Any]
     comment: str
+    # "pairs": only where MF_WEIGHT_PAIRS (mf/conv_params.h) is set, "int8": only where it is
+    # not, "": always. The generated library is one source for every core.
+    variant: str = ""
 
 
 @dataclass

@@ -395,6 +395,7 @@ def build_cpp_sdk(
         "slices_per_window": slices,
         "arena_bytes": compiled.arena_bytes,
         "weights_bytes": compiled.weights_bytes,
+        "compact_weights_bytes": compiled.compact_weights_bytes,
         "precision": precision,
     }
     parameters_dir = out_dir / "model-parameters"

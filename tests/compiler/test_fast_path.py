@@ -111,8 +111,9 @@ def test_fast_kernels_on_cortex_m4_at_other_optimization_levels(optimization: st
 
 
 def assert_cortex_m4_equals_host(model_bytes: bytes, out_dir: Path, seed: int,
-                                 count: int = 3) -> None:
-    """The library built for Cortex-M4 (fast path) gives the host reference build's bytes."""
+                                 count: int = 3, defines: tuple[str, ...] = ()) -> Path:
+    """The library built for Cortex-M4 (fast path) gives the host reference build's bytes;
+    returns the ELF."""
     library = compile_tflite(model_bytes, out_dir)
     spec, output = library.inputs[0], library.outputs[0]
     inputs = random_inputs(np.random.default_rng(seed), np.dtype(spec.dtype), spec.shape, count)
@@ -121,10 +122,45 @@ def assert_cortex_m4_equals_host(model_bytes: bytes, out_dir: Path, seed: int,
     write_inputs_header(out_dir / "test_inputs.h", inputs)
     board = get_board("nano33ble")
     elf = build_arm([*sorted(out_dir.glob("*.cpp")), HARNESS / "arm_model_main.cpp"], [out_dir],
-                    board, out_dir / "model.elf")
+                    board, out_dir / "model.elf", defines)
     on_device = parse_hex_outputs(run_arm(board, elf), count, library.output_bytes)
     for got, want in zip(on_device, host, strict=True):
         assert got == want.tobytes()
+    return elf
+
+
+def symbols(binary: Path) -> str:
+    return subprocess.run(["arm-none-eabi-objdump", "-t", str(binary)], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.mark.toolchain
+def test_weight_pairs_only_where_the_fast_path_reads_them(shared_models: Path,
+                                                          arm_toolchain: None,
+                                                          tmp_path: Path) -> None:
+    # The DS-CNN's pointwise layers are lean: the library carries their pairs and their int8
+    # filters, each on its side of MF_WEIGHT_PAIRS (mf/conv_params.h).
+    model_bytes = (shared_models / "mlperf_kws_dscnn_int8.tflite").read_bytes()
+    library = compile_tflite(model_bytes, tmp_path / "lib")
+    assert library.compact_weights_bytes < library.weights_bytes
+    source = library.out_dir / f"{library.name}.cpp"
+    objects = {}
+    for label, board_name, defines in (("m4", "nano33ble", ()),
+                                       ("m4_compact", "nano33ble", ("MF_COMPACT_WEIGHTS=1",)),
+                                       ("m0plus", "rp2040", ())):
+        objects[label] = tmp_path / f"{label}.o"
+        subprocess.run(["arm-none-eabi-g++", *get_board(board_name).gcc_flags, "-std=c++11",
+                        "-Os", "-Wall", "-Wextra", "-Werror", *(f"-D{d}" for d in defines),
+                        f"-I{library.out_dir}", "-c", str(source), "-o", str(objects[label])],
+                       check=True)
+    assert "filter_pairs" in symbols(objects["m4"])
+    for label in ("m4_compact", "m0plus"):
+        assert "filter_pairs" not in symbols(objects[label])
+        assert objects[label].stat().st_size < objects["m4"].stat().st_size
+    # Without the pairs the M4's lean loop unpacks the int8 filter: still TFLite Micro's bytes.
+    elf = assert_cortex_m4_equals_host(model_bytes, tmp_path / "compact", seed=5,
+                                       defines=("MF_COMPACT_WEIGHTS=1",))
+    assert "filter_pairs" not in symbols(elf)
 
 
 @pytest.mark.toolchain

@@ -101,6 +101,7 @@ def filter_pairs_arrays(op: Operator, flt: Tensor, fields: dict[str, str], bias_
             weight_pair_words(taps),
             "the filter as int16 pairs [k, k+2] [k+1, k+3] per group of four taps (fast "
             "path, mf/conv_fast.h)",
+            variant="pairs",
         )
     ], f"const:{name}"
 
@@ -129,16 +130,23 @@ def lower_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     conv.params.fields.append(("filter_padded", padded_arg))
     pairs_arrays, pairs_arg = filter_pairs_arrays(op, flt, dict(conv.params.fields),
                                                   conv.bias_arg, padded_arrays)
+    if pairs_arrays:
+        # The pairs exist only where MF_WEIGHT_PAIRS is set (mf/conv_params.h): a core without
+        # the DSP extension, or MF_COMPACT_WEIGHTS=1, gets 0 and the plain lean loop.
+        pairs_arg = f"MF_IF_PAIRS({pairs_arg.removeprefix('const:')}, 0)"
     conv.params.fields.append(("filter_pairs", pairs_arg))
     conv.arrays += pairs_arrays
     if pairs_arrays and not padded_arrays:
         # Every kernel reads the pairs where the int8 filter is null (mf/conv.h, conv_dot), so
-        # the layer's weights take twice their flash, not three times (a padded filter's
-        # pairs are in another order than the reference's: it keeps its filter). nullptr, not
-        # 0: the chained kernels pass it through a template parameter pack to a pointer
-        # parameter.
-        conv.arrays = [a for a in conv.arrays if a.name != f"op{op.index}_filter"]
-        conv.filter_arg = "nullptr"
+        # where they exist the layer's weights take twice their flash, not three times (a
+        # padded filter's pairs are in another order than the reference's: it keeps its
+        # filter). nullptr, not 0: the chained kernels pass it through a template parameter
+        # pack to a pointer parameter.
+        name = f"op{op.index}_filter"
+        for array in conv.arrays:
+            if array.name == name:
+                array.variant = "int8"
+        conv.filter_arg = f"MF_IF_PAIRS(nullptr, {name})"
     step = ctx.add_step(
         op,
         "mf::conv_2d",

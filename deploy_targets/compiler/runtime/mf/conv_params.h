@@ -6,6 +6,30 @@
 #include <stdint.h>
 
 #include "mf/fixed_point.h"
+#include "mf/simd.h"
+
+// Whether the generated code carries the pointwise layers' weights as int16 pairs
+// (ConvParams::filter_pairs) instead of the int8 filter: twice the flash, for two instructions
+// fewer per group of four taps in the fast path's SMLAD loop, so by default only where that
+// loop runs. -DMF_COMPACT_WEIGHTS=1 keeps the int8 filter on such a core too (the lean loop
+// unpacks it with SXTB16 instead); the results are the same bytes either way.
+#ifndef MF_COMPACT_WEIGHTS
+#define MF_COMPACT_WEIGHTS 0
+#endif
+#ifndef MF_WEIGHT_PAIRS
+#if MF_FAST_KERNELS && !MF_COMPACT_WEIGHTS
+#define MF_WEIGHT_PAIRS 1
+#else
+#define MF_WEIGHT_PAIRS 0
+#endif
+#endif
+// The generated code's argument for either side: `pairs` where MF_WEIGHT_PAIRS is set, `int8`
+// elsewhere (the unused side may name an array that does not exist there).
+#if MF_WEIGHT_PAIRS
+#define MF_IF_PAIRS(pairs, int8) pairs
+#else
+#define MF_IF_PAIRS(pairs, int8) int8
+#endif
 
 namespace mf {
 
@@ -43,8 +67,8 @@ struct ConvParams {
   // with a bias, a folded requantizer table and the whole int8 range): each output channel's
   // groups of four taps k..k+3 as two words of int16 pairs [k, k+2] [k+1, k+3], low half
   // first, the order SXTB16 would unpack them in, which spares the loop two instructions per
-  // group; 0 for none. For a pointwise layer the compiler then passes a null int8 filter:
-  // every kernel reads the pairs (conv.h, conv_dot).
+  // group; 0 for none, and wherever MF_WEIGHT_PAIRS is 0. For a pointwise layer with pairs the
+  // compiler then passes a null int8 filter: every kernel reads the pairs (conv.h, conv_dot).
   const int32_t* filter_pairs;
 };
 
