@@ -76,6 +76,21 @@ def _run_compiled_with_resets(model_bytes: bytes, out_dir: Path, inputs: list[np
     return [row.reshape(spec.shape) for row in flat]
 
 
+def assert_state_carries_over_until_reset(model_bytes: bytes, lib_dir: Path,
+                                          first: list[np.ndarray]) -> None:
+    """The library compiled in `lib_dir` equals TFLite Micro on `first` three times over: from
+    power-up, continuing (where the kept state must change the outputs), and again after a
+    reset (where they must repeat the first three)."""
+    inputs = first * 3
+    resets = [False] * 6 + [True, False, False]
+    ours = _run_compiled_with_resets(model_bytes, lib_dir, inputs, resets)
+    reference = _run_tflm_with_resets(model_bytes, inputs, resets)
+    for index, (got, want) in enumerate(zip(ours, reference, strict=True)):
+        assert got.tobytes() == want.tobytes(), f"invocation {index} differs from TFLite Micro"
+    assert ours[3].tobytes() != ours[0].tobytes()  # the state from invocations 0-2 counts
+    assert [o.tobytes() for o in ours[6:]] == [o.tobytes() for o in ours[:3]]
+
+
 def test_state_carries_over_until_reset_as_in_tflite_micro(
         factory_model: Callable[..., bytes], tmp_path: Path) -> None:
     model_bytes = factory_model("lstm_sequence_model", 3, "batch_major")
@@ -87,15 +102,7 @@ def test_state_carries_over_until_reset_as_in_tflite_micro(
     source = (tmp_path / "lib" / "mf_model.cpp").read_text()
     assert "int8_t op0_hidden_state[7]" in source and "int16_t op0_cell_state[7]" in source
     first = random_inputs(np.random.default_rng(5), np.dtype(np.int8), (1, 6, 5), 3)
-    # The same inputs three times: from power-up, continuing, and again after a reset.
-    inputs = first * 3
-    resets = [False] * 6 + [True, False, False]
-    ours = _run_compiled_with_resets(model_bytes, tmp_path / "lib", inputs, resets)
-    reference = _run_tflm_with_resets(model_bytes, inputs, resets)
-    for index, (got, want) in enumerate(zip(ours, reference, strict=True)):
-        assert got.tobytes() == want.tobytes(), f"invocation {index} differs from TFLite Micro"
-    assert ours[3].tobytes() != ours[0].tobytes()  # the state from invocations 0-2 counts
-    assert [o.tobytes() for o in ours[6:]] == [o.tobytes() for o in ours[:3]]
+    assert_state_carries_over_until_reset(model_bytes, tmp_path / "lib", first)
 
 
 def test_cell_clip_is_applied_as_in_tflite_micro(factory_model: Callable[..., bytes],

@@ -25,7 +25,11 @@ from tests.compiler.test_fast_path import (  # noqa: F401 (a fixture)
     assert_cortex_m4_equals_host,
 )
 from tests.compiler.test_generated_models import assert_exact
-from tests.compiler.test_lstm import _run_compiled_with_resets, _run_tflm_with_resets
+from tests.compiler.test_lstm import (
+    _run_compiled_with_resets,
+    _run_tflm_with_resets,
+    assert_state_carries_over_until_reset,
+)
 
 SPECS = {
     "rank1_int16": SvdfSpec(),
@@ -117,15 +121,7 @@ def test_state_carries_over_until_reset_as_in_tflite_micro(state_dtype: str,
         tmp_path / "lib" / "mf_model.cpp").read_text()
     input_type = np.dtype(np.float32 if state_dtype == "float32" else np.int8)
     first = random_inputs(np.random.default_rng(5), input_type, (1, 8), 3)
-    # The same inputs three times: from power-up, continuing, and again after a reset.
-    inputs = first * 3
-    resets = [False] * 6 + [True, False, False]
-    ours = _run_compiled_with_resets(model_bytes, tmp_path / "lib", inputs, resets)
-    reference = _run_tflm_with_resets(model_bytes, inputs, resets)
-    for index, (got, want) in enumerate(zip(ours, reference, strict=True)):
-        assert got.tobytes() == want.tobytes(), f"invocation {index} differs from TFLite Micro"
-    assert ours[3].tobytes() != ours[0].tobytes()  # the state from invocations 0-2 counts
-    assert [o.tobytes() for o in ours[6:]] == [o.tobytes() for o in ours[:3]]
+    assert_state_carries_over_until_reset(model_bytes, tmp_path / "lib", first)
 
 
 @pytest.mark.parametrize("dtype", ["int16", "float32"])
