@@ -13,7 +13,12 @@ from numpy.typing import NDArray
 
 from dsp_blocks.base import DspParameterError, FloatArray, check_samples
 from dsp_blocks.dct import dct_matrix
-from dsp_blocks.frame_kernels import half_fft_twiddles, power_from_half_fft, window_frames_into
+from dsp_blocks.frame_kernels import (
+    HALF_FFT_POWER_SCALE,
+    half_fft_twiddles,
+    power_from_half_fft,
+    window_frames_into,
+)
 from dsp_blocks.framing import frame_count, hann_window, samples_in
 from dsp_blocks.mel import mel_filterbank
 from dsp_blocks.spectrum import FFT_WORKERS, one_blas_thread, resolve_fft_length
@@ -78,10 +83,17 @@ def frame_layout(
     )
 
 
+def chunk_power_scale(fft_length: int) -> np.float32:
+    """What turns `_chunk_power`'s 4 |FFT|^2 into |FFT|^2 / N: a power of two, so the product
+    rounds as |FFT|^2 times 1/N would."""
+    return np.float32(1.0 / (HALF_FFT_POWER_SCALE * fft_length))
+
+
 def _chunk_power(
     signal: FloatArray, layout: FrameLayout, pre_emphasis_coefficient: float
 ) -> Iterator[tuple[int, FloatArray]]:
-    """Per chunk of windows: (first window, |FFT|^2 of its frames `(n, T, bins)`, unscaled).
+    """Per chunk of windows: (first window, 4 |FFT|^2 of its frames `(n, T, bins)`: scale by
+    `chunk_power_scale` for |FFT|^2 / N).
 
     Chunks keep the frames, the spectrum and its powers in cache. The frames are emphasised,
     windowed and zero-padded into a reused buffer in one pass; each frame's N real samples, read
@@ -152,7 +164,7 @@ def _scaled_power(
     power = np.empty((signal.shape[0], layout.n_frames, layout.n_bins), np.float32)
     for first, chunk in _chunk_power(signal, layout, pre_emphasis_coefficient):
         scaled = power[first : first + len(chunk)]
-        np.multiply(chunk, np.float32(1.0 / layout.fft_length), out=scaled)
+        np.multiply(chunk, chunk_power_scale(layout.fft_length), out=scaled)
         if db:
             power_to_db(scaled, overwrite=True)
         if finish is not None:
@@ -170,7 +182,7 @@ def _mel_db_chunks(
     """Per chunk of windows: (first window, dB of its frames' mel energies `(n, T, n_filters)`).
 
     Each chunk's power goes through the filterbank while it is in cache, as a few small matmuls
-    over the bins each group of filters covers (`mel_bands`), with the 1/N folded into the
+    over the bins each group of filters covers (`mel_bands`), with the scaling folded into the
     weights, each written by BLAS straight into its filters' columns; the energies become dB in
     place. Into `out` `(batch, T, n_filters)` where given; otherwise into a reused buffer, so
     the batch's energies are never written out whole, and each chunk is only valid until the
@@ -247,7 +259,7 @@ MEL_GROUP_FILTERS = 8
 @dataclass(frozen=True)
 class MelBand:
     """Consecutive filters first_filter..end_filter-1 and the bins they cover, with their weights
-    `(end_bin - first_bin, end_filter - first_filter)` already divided by the FFT length."""
+    `(end_bin - first_bin, end_filter - first_filter)` already scaled by `chunk_power_scale`."""
 
     first_filter: int
     end_filter: int
@@ -265,7 +277,7 @@ def mel_bands(mel_weights: NDArray[np.float32], fft_length: int) -> tuple[MelBan
 
 @lru_cache(maxsize=32)
 def _bands_of(weight_bytes: bytes, shape: tuple[int, ...], fft_length: int) -> tuple[MelBand, ...]:
-    weights = np.frombuffer(weight_bytes, np.float32).reshape(shape) * np.float32(1.0 / fft_length)
+    weights = np.frombuffer(weight_bytes, np.float32).reshape(shape) * chunk_power_scale(fft_length)
     bands = []
     for first in range(0, shape[1], MEL_GROUP_FILTERS):
         end = min(shape[1], first + MEL_GROUP_FILTERS)
