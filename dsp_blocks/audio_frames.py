@@ -33,7 +33,7 @@ ChunkFinish = Callable[[FloatArray], object]
 
 # Frames per chunk of the spectral pipeline: a chunk's padded frames and power (1.5 MiB at a
 # 512-point FFT) stay in a 2 MiB L2 cache. Measured on a 2-core Xeon (2 MiB L2 a core) with
-# bench/dsp.py: 512 beat 384 and 768 by 3-8 % and 1024 by 5-10 % for MFCC, MFE and spectrogram.
+# bench/dsp.py's settings: 512 beat 384 and 768 by 1-8 % and 1024 by 5-9 % (MFCC, MFE, spectrogram).
 CHUNK_FRAMES = 512
 
 
