@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
@@ -13,6 +14,7 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from dsp_blocks.audio_frames import (
+    ChunkFinish,
     FrameLayout,
     frame_layout,
     full_scale_db,
@@ -335,10 +337,16 @@ class ScaledDbBlock(FramedAudioBlock[ScaledParams]):
 
     @abstractmethod
     def input_decibels(
-        self, windows: FloatArray, *, sample_rate_hz: float, params: ScaledParams
+        self,
+        windows: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: ScaledParams,
+        finish: ChunkFinish | None = None,
     ) -> FloatArray:
         """The dB image `(batch, n_frames, n_bins)` of a batch in dB of the samples' units (not
-        relative to full scale), validated first."""
+        relative to full scale), validated first; `finish` then runs in place on each chunk of
+        it as it is made."""
 
     def decibels(
         self, windows: FloatArray, *, sample_rate_hz: float, params: ScaledParams
@@ -351,8 +359,15 @@ class ScaledDbBlock(FramedAudioBlock[ScaledParams]):
     def extract(
         self, windows: FloatArray, *, sample_rate_hz: float, params: ScaledParams
     ) -> FloatArray:
-        db = self.input_decibels(windows, sample_rate_hz=sample_rate_hz, params=params)
-        return scale_db(db, params.noise_floor_db, params.full_scale, overwrite=True)
+        scale = partial(
+            scale_db,
+            noise_floor_db=params.noise_floor_db,
+            full_scale=params.full_scale,
+            overwrite=True,
+        )
+        return self.input_decibels(
+            windows, sample_rate_hz=sample_rate_hz, params=params, finish=scale
+        )
 
     def graphs(
         self,

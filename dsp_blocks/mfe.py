@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dsp_blocks.audio_frames import FrameLayout, mel_db
+from dsp_blocks.audio_frames import ChunkFinish, FrameLayout, mel_db
 from dsp_blocks.base import FloatArray
 from dsp_blocks.framed_audio import (
     MelAudioParams,
@@ -75,13 +75,18 @@ class MfeBlock(ScaledDbBlock[MfeParams]):
         return params.n_filters
 
     def input_decibels(
-        self, windows: FloatArray, *, sample_rate_hz: float, params: MfeParams
+        self,
+        windows: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: MfeParams,
+        finish: ChunkFinish | None = None,
     ) -> FloatArray:
         signal, layout = self.checked_signal(windows, sample_rate_hz=sample_rate_hz, params=params)
         weights = mel_weights_for(
             params, sample_rate_hz=sample_rate_hz, fft_length=layout.fft_length
         )
-        return mel_db(signal, layout, 0.0, weights)
+        return mel_db(signal, layout, 0.0, weights, finish)
 
 
 MFE = MfeBlock()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dsp_blocks.audio_frames import FrameLayout, power_spectrogram, power_to_db
+from dsp_blocks.audio_frames import ChunkFinish, FrameLayout, power_db
 from dsp_blocks.base import FloatArray
 from dsp_blocks.framed_audio import (
     ScaledDbBlock,
@@ -52,10 +52,15 @@ class SpectrogramBlock(ScaledDbBlock[SpectrogramParams]):
         return layout.n_bins
 
     def input_decibels(
-        self, windows: FloatArray, *, sample_rate_hz: float, params: SpectrogramParams
+        self,
+        windows: FloatArray,
+        *,
+        sample_rate_hz: float,
+        params: SpectrogramParams,
+        finish: ChunkFinish | None = None,
     ) -> FloatArray:
         signal, layout = self.checked_signal(windows, sample_rate_hz=sample_rate_hz, params=params)
-        return power_to_db(power_spectrogram(signal, layout, 0.0), overwrite=True)
+        return power_db(signal, layout, 0.0, finish)
 
 
 SPECTROGRAM = SpectrogramBlock()
