@@ -76,8 +76,21 @@ MFCC_SETTINGS = {
     "fft_length": 512,
     "normalization_window_frames": 0,
 }
-MFE_SETTINGS = {"n_filters": 40, "frame_length_s": 0.02, "frame_stride_s": 0.01, "fft_length": 512}
-SPECTROGRAM_SETTINGS = {"frame_length_s": 0.02, "frame_stride_s": 0.01, "fft_length": 512}
+# The batch is float audio in [-1, 1]: full scale 1, so that the dB levels are the clips' own and
+# the features are not all floored at 0 (the 16-bit default would put them 90 dB down).
+MFE_SETTINGS = {
+    "n_filters": 40,
+    "frame_length_s": 0.02,
+    "frame_stride_s": 0.01,
+    "fft_length": 512,
+    "full_scale": 1.0,
+}
+SPECTROGRAM_SETTINGS = {
+    "frame_length_s": 0.02,
+    "frame_stride_s": 0.01,
+    "fft_length": 512,
+    "full_scale": 1.0,
+}
 
 
 def load_batch(n_clips: int, rng: np.random.Generator) -> np.ndarray:
