@@ -40,6 +40,12 @@ MF_DSP_ALWAYS_INLINE int64_t wide(int32_t a, int32_t w) {
 }
 
 #if MF_DSP_FIXED_NARROW_PRODUCTS
+/* (s + 2^14) >> 15 as ((s >> 14) + 1) >> 1, the same value (the bits below 2^14 cannot carry
+ * into bit 15 once 2^14 is added at bit 14): ARMv6-M adds 1 as an immediate, where 2^14 takes
+ * a register or two more instructions (MOVS, LSLS) a product. */
+MF_DSP_ALWAYS_INLINE int32_t round_at_15(int32_t s) { return ((s >> 14) + 1) >> 1; }
+MF_DSP_ALWAYS_INLINE uint32_t round_at_15(uint32_t s) { return ((s >> 14) + 1u) >> 1; }
+
 /* Narrow products (ARMv6-M: 32 x 32 -> 32-bit MULS only): a w / 2^32 from 16-bit halves,
  * a = ah 2^16 + al: ah wh + (ah wl + al wh) / 2^16, the two middle products (each within 31
  * bits) halved so that their sum fits, al wl (below 2^32, a fraction of a unit) dropped, and
@@ -48,14 +54,14 @@ MF_DSP_ALWAYS_INLINE int64_t wide(int32_t a, int32_t w) {
 MF_DSP_ALWAYS_INLINE int32_t high_product(int32_t a, int32_t w) {
     const int32_t ah = a >> 16, wh = w >> 16;
     const int32_t al = a & 0xFFFF, wl = w & 0xFFFF;
-    return ah * wh + ((((ah * wl) >> 1) + ((al * wh) >> 1) + (1 << 14)) >> 15);
+    return ah * wh + round_at_15(((ah * wl) >> 1) + ((al * wh) >> 1));
 }
 
 /* The same for unsigned a and w (ah wl, al wh below 2^32: halved, their sum too). */
 MF_DSP_ALWAYS_INLINE uint32_t unsigned_high(uint32_t a, uint32_t w) {
     const uint32_t ah = a >> 16, wh = w >> 16;
     const uint32_t al = a & 0xFFFFu, wl = w & 0xFFFFu;
-    return ah * wh + ((((ah * wl) >> 1) + ((al * wh) >> 1) + (1u << 14)) >> 15);
+    return ah * wh + round_at_15(((ah * wl) >> 1) + ((al * wh) >> 1));
 }
 
 /* |v| (below 2^31). */
