@@ -64,6 +64,15 @@ MF_DSP_ALWAYS_INLINE uint32_t unsigned_high(uint32_t a, uint32_t w) {
     return ah * wh + round_at_15(((ah * wl) >> 1) + ((al * wh) >> 1));
 }
 
+/* 1: a word's 16-bit halves can be read as such, the low one first (GCC, little-endian), through
+ * a type that may alias the int32 buffer. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define MF_DSP_FIXED_HALVES 1
+typedef uint16_t __attribute__((may_alias)) aliased_uint16;
+#else
+#define MF_DSP_FIXED_HALVES 0
+#endif
+
 /* |v| (below 2^31). */
 MF_DSP_ALWAYS_INLINE uint32_t magnitude(int32_t v) {
     return v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
@@ -870,6 +879,18 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
         const uint16_t *const weights_end = weight + n_bins;
 #if MF_DSP_FIXED_NARROW_PRODUCTS
         uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+#if MF_DSP_FIXED_HALVES
+        /* The power's four 16-bit parts read as such (LDRH), not split from its words. */
+        const aliased_uint16 *part = reinterpret_cast<const aliased_uint16 *>(bin);
+        do {
+            const uint32_t w = *weight++;
+            s0 += part[0] * w;
+            s1 += part[1] * w;
+            s2 += part[2] * w;
+            s3 += part[3] * w;
+            part += 4;
+        } while (weight != weights_end);
+#else
         for (; weight != weights_end; ++weight, bin += 2) {
             const uint32_t w = *weight;
             const uint32_t low = static_cast<uint32_t>(bin[0]);
@@ -879,6 +900,7 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
             s2 += (high & 0xFFFFu) * w;
             s3 += (high >> 16) * w;
         }
+#endif
         low_sum = s0 + (static_cast<uint64_t>(s1) << 16);
         high_sum = s2 + (static_cast<uint64_t>(s3) << 16);
 #elif MF_DSP_FIXED_ASM
