@@ -729,11 +729,15 @@ void split_power(int32_t *buffer, int m, const int32_t *split) {
         /* Q30 twiddles doubled (below 1 for k >= 1: below 2^31), the high words doubled. */
         const int32_t b_re = 2 * (high_product(2 * w_re, o_re) + high_product(2 * w_im, -o_im));
         const int32_t b_im = 2 * (high_product(2 * w_re, o_im) + high_product(2 * w_im, o_re));
+        /* The bins read again for e: with 8 low registers GCC otherwise keeps all four through
+         * the products on the stack, a store and a load each. */
+        MF_DSP_FIXED_MEMORY_BARRIER();
+        const int32_t e_re = low[0] + high[0], e_im = low[1] - high[1];
 #else
         const int32_t b_re = q30_round(wide(w_re, o_re) + wide(w_im, -o_im));  // SMLAL
         const int32_t b_im = q30_round(wide(w_re, o_im) + wide(w_im, o_re));
-#endif
         const int32_t e_re = a + c, e_im = b - d;
+#endif
         store_power(low, e_re + b_re, e_im + b_im);
         store_power(high, e_re - b_re, e_im - b_im);
         low += 2;
