@@ -43,18 +43,19 @@ MF_DSP_ALWAYS_INLINE int64_t wide(int32_t a, int32_t w) {
 /* (s + 2^14) >> 15 as ((s >> 14) + 1) >> 1, the same value (the bits below 2^14 cannot carry
  * into bit 15 once 2^14 is added at bit 14): ARMv6-M adds 1 as an immediate, where 2^14 takes
  * a register or two more instructions (MOVS, LSLS) a product. */
-MF_DSP_ALWAYS_INLINE int32_t round_at_15(int32_t s) { return ((s >> 14) + 1) >> 1; }
 MF_DSP_ALWAYS_INLINE uint32_t round_at_15(uint32_t s) { return ((s >> 14) + 1u) >> 1; }
 
 /* Narrow products (ARMv6-M: 32 x 32 -> 32-bit MULS only): a w / 2^32 from 16-bit halves,
  * a = ah 2^16 + al: ah wh + (ah wl + al wh) / 2^16, the two middle products (each within 31
- * bits) halved so that their sum fits, al wl (below 2^32, a fraction of a unit) dropped, and
- * rounded at half a unit: within 1.5 of a w / 2^32, 0.5 below it on average as
- * floor(a w / 2^32), the wide path's high word, is. Three MULS. */
+ * bits) shifted down apart (floors), al wl (below 2^32, a fraction of a unit) dropped, and 1
+ * added: from 2 below a w / 2^32 to 1 above it, 0.25 below on average, where
+ * floor(a w / 2^32), the wide path's high word, is 0.5 below. Three MULS, two shifts, no
+ * rounding constant: on ARMv6-M the halving and rounding of the middle sum cost a quarter of
+ * the product again. */
 MF_DSP_ALWAYS_INLINE int32_t high_product(int32_t a, int32_t w) {
     const int32_t ah = a >> 16, wh = w >> 16;
     const int32_t al = a & 0xFFFF, wl = w & 0xFFFF;
-    return ah * wh + round_at_15(((ah * wl) >> 1) + ((al * wh) >> 1));
+    return ah * wh + ((ah * wl) >> 16) + ((al * wh) >> 16) + 1;
 }
 
 /* The same for unsigned a and w (ah wl, al wh below 2^32: halved, their sum too). */
@@ -452,7 +453,9 @@ MF_DSP_ALWAYS_INLINE void quarter_rotate(const int32_t *a, const int32_t *w, int
                                          int32_t *im) {
     /* -a[1], not -w[1]: a twiddle can be -2^31, a value is far below. SMULL, SMLAL. */
 #if MF_DSP_FIXED_NARROW_PRODUCTS
-    *re = (high_product(a[0], w[0]) + high_product(-a[1], w[1]) + 1) >> 1;
+    /* a[1]'s halves shared by both of its products (no -a[1] split apart): high_product is
+     * 0.25 below on average, so the difference is centred and the sum 0.5 below. */
+    *re = (high_product(a[0], w[0]) - high_product(a[1], w[1]) + 1) >> 1;
     *im = (high_product(a[0], w[1]) + high_product(a[1], w[0]) + 1) >> 1;
 #else
     const int64_t sum_re = wide(a[0], w[0]) + wide(-a[1], w[1]);
@@ -465,7 +468,7 @@ MF_DSP_ALWAYS_INLINE void quarter_rotate(const int32_t *a, const int32_t *w, int
 /* a / sqrt 2, rounded (Q31 constant). */
 MF_DSP_ALWAYS_INLINE int32_t over_root_two(int32_t a) {
 #if MF_DSP_FIXED_NARROW_PRODUCTS
-    /* a - a (1 - 1 / sqrt 2): the constant (Q32) fits 31 bits; within 1.5 of a / sqrt 2. */
+    /* a - a (1 - 1 / sqrt 2): the constant (Q32) fits 31 bits; within 2 of a / sqrt 2. */
     return a - high_product(a, 1257966797) - 1;
 #else
     /* (a c + 2^30) >> 31, c = 1518500250, is the high word of a 2c + 2^31; 2c is past 31 bits,
@@ -727,7 +730,7 @@ void split_power(int32_t *buffer, int m, const int32_t *split) {
         const int32_t w_re = w[0], w_im = w[1];
 #if MF_DSP_FIXED_NARROW_PRODUCTS
         /* Q30 twiddles doubled (below 1 for k >= 1: below 2^31), the high words doubled. */
-        const int32_t b_re = 2 * (high_product(2 * w_re, o_re) + high_product(2 * w_im, -o_im));
+        const int32_t b_re = 2 * (high_product(2 * w_re, o_re) - high_product(2 * w_im, o_im));
         const int32_t b_im = 2 * (high_product(2 * w_re, o_im) + high_product(2 * w_im, o_re));
         /* The bins read again for e: with 8 low registers GCC otherwise keeps all four through
          * the products on the stack, a store and a load each. */
