@@ -885,7 +885,6 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
          * words (below 2^31), each product 64-bit (one UMLAL; on ARMv6-M, without a 64-bit
          * multiply, four 16 x 16-bit parts in 32-bit sums, which the weights' sum below 2^16
          * keeps from overflowing). A bin a step, walked by pointers. */
-        uint64_t low_sum, high_sum;
         const uint16_t *const weights_end = weight + n_bins;
 #if MF_DSP_FIXED_NARROW_PRODUCTS
         uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -911,9 +910,25 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
             s3 += (high >> 16) * w;
         }
 #endif
-        low_sum = s0 + (static_cast<uint64_t>(s1) << 16);
-        high_sum = s2 + (static_cast<uint64_t>(s3) << 16);
+        /* L and H as 32-bit words and their carries (GCC at -Os moves 64-bit values on ARMv6-M
+         * through the stack): L = l1 2^32 + l0, H = h1 2^32 + h0. */
+        const uint32_t l0 = s0 + (s1 << 16);
+        const uint32_t l1 = (s1 >> 16) + (l0 < s0 ? 1u : 0u);
+        const uint32_t h0 = s2 + (s3 << 16);
+        const uint32_t h1 = (s3 >> 16) + (h0 < s2 ? 1u : 0u);
+        /* The same words as below: H < 2^31, L + H 2^32 (l1 + h0 < 2^32); else H + L / 2^32. */
+        uint32_t sum_high, sum_low;
+        int32_t sum_scale = 0;
+        if (h1 == 0 && (h0 >> 31) == 0) {
+            sum_high = l1 + h0;
+            sum_low = l0;
+        } else {
+            sum_low = h0 + l1;
+            sum_high = h1 + (sum_low < l1 ? 1u : 0u);
+            sum_scale = 32 * 65536;
+        }
 #elif MF_DSP_FIXED_ASM
+        uint64_t low_sum, high_sum;
         uint32_t low_lo = 0, low_hi = 0, high_lo = 0, high_hi = 0;
         uint32_t w, low, high;
         /* Two bins a pass, entered at the second for an odd count (n_bins >= 1: every filter
@@ -942,8 +957,7 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
         low_sum = low_lo | (static_cast<uint64_t>(low_hi) << 32);
         high_sum = high_lo | (static_cast<uint64_t>(high_hi) << 32);
 #else
-        low_sum = 0;
-        high_sum = 0;
+        uint64_t low_sum = 0, high_sum = 0;
         /* A do-while, the loop's test at its end (n_bins >= 1: every filter has a bin). */
         do {
             const uint32_t w = *weight++;
@@ -954,6 +968,10 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
             high_sum += static_cast<uint64_t>(high) * w;
         } while (weight != weights_end);
 #endif
+#if MF_DSP_FIXED_NARROW_PRODUCTS
+        int32_t result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
+        if (sum_high | sum_low) result = fixed_log2(sum_high, sum_low) + sum_scale + offset;
+#else
         /* log2(L + H 2^32): exact in 64 bits while H < 2^31; past that, H + L / 2^32 (truncated,
          * a relative error below 2^-31) and 32 more. */
         int32_t result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
@@ -968,6 +986,7 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
             result = fixed_log2(static_cast<uint32_t>(sum >> 32), static_cast<uint32_t>(sum)) +
                      32 * 65536 + offset;
         }
+#endif
         if (result < MF_DSP_FIXED_LOG2_FLOOR_Q16) result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
         log2_energies[f] = result;
     }
