@@ -164,8 +164,8 @@ MF_DSP_ALWAYS_INLINE int32_t q15_round(int64_t product) {
  * unsigned) is the same value. */
 MF_DSP_ALWAYS_INLINE int32_t emphasis_product(int32_t c, int32_t p) {
 #if MF_DSP_FIXED_NARROW_PRODUCTS
-    const uint32_t low = static_cast<uint32_t>(c) * static_cast<uint32_t>(p & 0xFFFF) + 16384u;
-    return 2 * c * (p >> 16) + static_cast<int32_t>(low >> 15);
+    const uint32_t low = static_cast<uint32_t>(c) * static_cast<uint32_t>(p & 0xFFFF);
+    return 2 * c * (p >> 16) + static_cast<int32_t>(round_at_15(low));
 #else
     return q15_round(wide(c, p));
 #endif
