@@ -40,23 +40,39 @@ MF_DSP_ALWAYS_INLINE int64_t wide(int32_t a, int32_t w) {
 }
 
 #if MF_DSP_FIXED_NARROW_PRODUCTS
+/* (s + 2^14) >> 15 as ((s >> 14) + 1) >> 1, the same value (the bits below 2^14 cannot carry
+ * into bit 15 once 2^14 is added at bit 14): ARMv6-M adds 1 as an immediate, where 2^14 takes
+ * a register or two more instructions (MOVS, LSLS) a product. */
+MF_DSP_ALWAYS_INLINE uint32_t round_at_15(uint32_t s) { return ((s >> 14) + 1u) >> 1; }
+
 /* Narrow products (ARMv6-M: 32 x 32 -> 32-bit MULS only): a w / 2^32 from 16-bit halves,
  * a = ah 2^16 + al: ah wh + (ah wl + al wh) / 2^16, the two middle products (each within 31
- * bits) halved so that their sum fits, al wl (below 2^32, a fraction of a unit) dropped, and
- * rounded at half a unit: within 1.5 of a w / 2^32, 0.5 below it on average as
- * floor(a w / 2^32), the wide path's high word, is. Three MULS. */
+ * bits) shifted down apart (floors), al wl (below 2^32, a fraction of a unit) dropped, and 1
+ * added: from 2 below a w / 2^32 to 1 above it, 0.25 below on average, where
+ * floor(a w / 2^32), the wide path's high word, is 0.5 below. Three MULS, two shifts, no
+ * rounding constant: on ARMv6-M the halving and rounding of the middle sum cost a quarter of
+ * the product again. */
 MF_DSP_ALWAYS_INLINE int32_t high_product(int32_t a, int32_t w) {
     const int32_t ah = a >> 16, wh = w >> 16;
     const int32_t al = a & 0xFFFF, wl = w & 0xFFFF;
-    return ah * wh + ((((ah * wl) >> 1) + ((al * wh) >> 1) + (1 << 14)) >> 15);
+    return ah * wh + ((ah * wl) >> 16) + ((al * wh) >> 16) + 1;
 }
 
 /* The same for unsigned a and w (ah wl, al wh below 2^32: halved, their sum too). */
 MF_DSP_ALWAYS_INLINE uint32_t unsigned_high(uint32_t a, uint32_t w) {
     const uint32_t ah = a >> 16, wh = w >> 16;
     const uint32_t al = a & 0xFFFFu, wl = w & 0xFFFFu;
-    return ah * wh + ((((ah * wl) >> 1) + ((al * wh) >> 1) + (1u << 14)) >> 15);
+    return ah * wh + round_at_15(((ah * wl) >> 1) + ((al * wh) >> 1));
 }
+
+/* 1: a word's 16-bit halves can be read as such, the low one first (GCC, little-endian), through
+ * a type that may alias the int32 buffer. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define MF_DSP_FIXED_HALVES 1
+typedef uint16_t __attribute__((may_alias)) aliased_uint16;
+#else
+#define MF_DSP_FIXED_HALVES 0
+#endif
 
 /* |v| (below 2^31). */
 MF_DSP_ALWAYS_INLINE uint32_t magnitude(int32_t v) {
@@ -114,7 +130,9 @@ MF_DSP_ALWAYS_INLINE int32_t sample_to_fixed(const float *sample, int top) {
      * exponent. 24-bit mantissas: 0 from a shift of 25 on; clamped to [0, 31] (one USAT). */
     int shift_less_1 = top - 1 - static_cast<int>((bits >> 23) & 0xFFu);
     if (shift_less_1 > 31) shift_less_1 = 31;
-    if (shift_less_1 < 0) shift_less_1 = 0;
+    /* Never below 0: the lower clamp is only there for USAT, and costs ARMv6-M a test and a
+     * branch a sample. */
+    if (!MF_DSP_FIXED_NARROW_PRODUCTS && shift_less_1 < 0) shift_less_1 = 0;
     const uint32_t mantissa = (bits & 0x007FFFFFu) | 0x00800000u;
     return signed_rounded_half(mantissa >> shift_less_1, bits);
 }
@@ -130,7 +148,8 @@ MF_DSP_ALWAYS_INLINE int32_t windowed_sample(const float *sample, int top, int32
      * on is. Clamped to [0, 31], not just below: ARMv7-M does that in one USAT. */
     int shift = top + 5 - static_cast<int>((bits >> 23) & 0xFFu);
     if (shift > 31) shift = 31;
-    if (shift < 0) shift = 0;
+    /* At least 6: the lower clamp as in sample_to_fixed. */
+    if (!MF_DSP_FIXED_NARROW_PRODUCTS && shift < 0) shift = 0;
     const uint32_t aligned = (bits << 8) | 0x80000000u;
     const uint32_t high = unsigned_high(aligned, static_cast<uint32_t>(w));
     return signed_rounded_half(high >> shift, bits);
@@ -145,8 +164,8 @@ MF_DSP_ALWAYS_INLINE int32_t q15_round(int64_t product) {
  * unsigned) is the same value. */
 MF_DSP_ALWAYS_INLINE int32_t emphasis_product(int32_t c, int32_t p) {
 #if MF_DSP_FIXED_NARROW_PRODUCTS
-    const uint32_t low = static_cast<uint32_t>(c) * static_cast<uint32_t>(p & 0xFFFF) + 16384u;
-    return 2 * c * (p >> 16) + static_cast<int32_t>(low >> 15);
+    const uint32_t low = static_cast<uint32_t>(c) * static_cast<uint32_t>(p & 0xFFFF);
+    return 2 * c * (p >> 16) + static_cast<int32_t>(round_at_15(low));
 #else
     return q15_round(wide(c, p));
 #endif
@@ -437,7 +456,9 @@ MF_DSP_ALWAYS_INLINE void quarter_rotate(const int32_t *a, const int32_t *w, int
                                          int32_t *im) {
     /* -a[1], not -w[1]: a twiddle can be -2^31, a value is far below. SMULL, SMLAL. */
 #if MF_DSP_FIXED_NARROW_PRODUCTS
-    *re = (high_product(a[0], w[0]) + high_product(-a[1], w[1]) + 1) >> 1;
+    /* a[1]'s halves shared by both of its products (no -a[1] split apart): high_product is
+     * 0.25 below on average, so the difference is centred and the sum 0.5 below. */
+    *re = (high_product(a[0], w[0]) - high_product(a[1], w[1]) + 1) >> 1;
     *im = (high_product(a[0], w[1]) + high_product(a[1], w[0]) + 1) >> 1;
 #else
     const int64_t sum_re = wide(a[0], w[0]) + wide(-a[1], w[1]);
@@ -450,7 +471,7 @@ MF_DSP_ALWAYS_INLINE void quarter_rotate(const int32_t *a, const int32_t *w, int
 /* a / sqrt 2, rounded (Q31 constant). */
 MF_DSP_ALWAYS_INLINE int32_t over_root_two(int32_t a) {
 #if MF_DSP_FIXED_NARROW_PRODUCTS
-    /* a - a (1 - 1 / sqrt 2): the constant (Q32) fits 31 bits; within 1.5 of a / sqrt 2. */
+    /* a - a (1 - 1 / sqrt 2): the constant (Q32) fits 31 bits; within 2 of a / sqrt 2. */
     return a - high_product(a, 1257966797) - 1;
 #else
     /* (a c + 2^30) >> 31, c = 1518500250, is the high word of a 2c + 2^31; 2c is past 31 bits,
@@ -712,13 +733,17 @@ void split_power(int32_t *buffer, int m, const int32_t *split) {
         const int32_t w_re = w[0], w_im = w[1];
 #if MF_DSP_FIXED_NARROW_PRODUCTS
         /* Q30 twiddles doubled (below 1 for k >= 1: below 2^31), the high words doubled. */
-        const int32_t b_re = 2 * (high_product(2 * w_re, o_re) + high_product(2 * w_im, -o_im));
+        const int32_t b_re = 2 * (high_product(2 * w_re, o_re) - high_product(2 * w_im, o_im));
         const int32_t b_im = 2 * (high_product(2 * w_re, o_im) + high_product(2 * w_im, o_re));
+        /* The bins read again for e: with 8 low registers GCC otherwise keeps all four through
+         * the products on the stack, a store and a load each. */
+        MF_DSP_FIXED_MEMORY_BARRIER();
+        const int32_t e_re = low[0] + high[0], e_im = low[1] - high[1];
 #else
         const int32_t b_re = q30_round(wide(w_re, o_re) + wide(w_im, -o_im));  // SMLAL
         const int32_t b_im = q30_round(wide(w_re, o_im) + wide(w_im, o_re));
-#endif
         const int32_t e_re = a + c, e_im = b - d;
+#endif
         store_power(low, e_re + b_re, e_im + b_im);
         store_power(high, e_re - b_re, e_im - b_im);
         low += 2;
@@ -860,10 +885,21 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
          * words (below 2^31), each product 64-bit (one UMLAL; on ARMv6-M, without a 64-bit
          * multiply, four 16 x 16-bit parts in 32-bit sums, which the weights' sum below 2^16
          * keeps from overflowing). A bin a step, walked by pointers. */
-        uint64_t low_sum, high_sum;
         const uint16_t *const weights_end = weight + n_bins;
 #if MF_DSP_FIXED_NARROW_PRODUCTS
         uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+#if MF_DSP_FIXED_HALVES
+        /* The power's four 16-bit parts read as such (LDRH), not split from its words. */
+        const aliased_uint16 *part = reinterpret_cast<const aliased_uint16 *>(bin);
+        do {
+            const uint32_t w = *weight++;
+            s0 += part[0] * w;
+            s1 += part[1] * w;
+            s2 += part[2] * w;
+            s3 += part[3] * w;
+            part += 4;
+        } while (weight != weights_end);
+#else
         for (; weight != weights_end; ++weight, bin += 2) {
             const uint32_t w = *weight;
             const uint32_t low = static_cast<uint32_t>(bin[0]);
@@ -873,9 +909,26 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
             s2 += (high & 0xFFFFu) * w;
             s3 += (high >> 16) * w;
         }
-        low_sum = s0 + (static_cast<uint64_t>(s1) << 16);
-        high_sum = s2 + (static_cast<uint64_t>(s3) << 16);
+#endif
+        /* L and H as 32-bit words and their carries (GCC at -Os moves 64-bit values on ARMv6-M
+         * through the stack): L = l1 2^32 + l0, H = h1 2^32 + h0. */
+        const uint32_t l0 = s0 + (s1 << 16);
+        const uint32_t l1 = (s1 >> 16) + (l0 < s0 ? 1u : 0u);
+        const uint32_t h0 = s2 + (s3 << 16);
+        const uint32_t h1 = (s3 >> 16) + (h0 < s2 ? 1u : 0u);
+        /* The same words as below: H < 2^31, L + H 2^32 (l1 + h0 < 2^32); else H + L / 2^32. */
+        uint32_t sum_high, sum_low;
+        int32_t sum_scale = 0;
+        if (h1 == 0 && (h0 >> 31) == 0) {
+            sum_high = l1 + h0;
+            sum_low = l0;
+        } else {
+            sum_low = h0 + l1;
+            sum_high = h1 + (sum_low < l1 ? 1u : 0u);
+            sum_scale = 32 * 65536;
+        }
 #elif MF_DSP_FIXED_ASM
+        uint64_t low_sum, high_sum;
         uint32_t low_lo = 0, low_hi = 0, high_lo = 0, high_hi = 0;
         uint32_t w, low, high;
         /* Two bins a pass, entered at the second for an odd count (n_bins >= 1: every filter
@@ -904,8 +957,7 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
         low_sum = low_lo | (static_cast<uint64_t>(low_hi) << 32);
         high_sum = high_lo | (static_cast<uint64_t>(high_hi) << 32);
 #else
-        low_sum = 0;
-        high_sum = 0;
+        uint64_t low_sum = 0, high_sum = 0;
         /* A do-while, the loop's test at its end (n_bins >= 1: every filter has a bin). */
         do {
             const uint32_t w = *weight++;
@@ -916,6 +968,10 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
             high_sum += static_cast<uint64_t>(high) * w;
         } while (weight != weights_end);
 #endif
+#if MF_DSP_FIXED_NARROW_PRODUCTS
+        int32_t result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
+        if (sum_high | sum_low) result = fixed_log2(sum_high, sum_low) + sum_scale + offset;
+#else
         /* log2(L + H 2^32): exact in 64 bits while H < 2^31; past that, H + L / 2^32 (truncated,
          * a relative error below 2^-31) and 32 more. */
         int32_t result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
@@ -930,6 +986,7 @@ void mf_dsp_fixed_log2_mel(const mf_dsp_frame_samples *frame, const mf_dsp_real_
             result = fixed_log2(static_cast<uint32_t>(sum >> 32), static_cast<uint32_t>(sum)) +
                      32 * 65536 + offset;
         }
+#endif
         if (result < MF_DSP_FIXED_LOG2_FLOOR_Q16) result = MF_DSP_FIXED_LOG2_FLOOR_Q16;
         log2_energies[f] = result;
     }

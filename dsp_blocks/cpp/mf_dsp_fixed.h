@@ -26,7 +26,7 @@
  * Its precision keeps the quiet bands that a 16-bit FFT (about 90 dB below the frame's loudest
  * bin) would bury in its rounding: MFE's range reaches 64 dB below +12 dB, and MFCC reads every
  * band. On an ARMv6-M core (Cortex-M0+, no 32 x 32 -> 64-bit multiply) the products are narrow
- * (MF_DSP_FIXED_NARROW_PRODUCTS): high words from three 16 x 16-bit MULS, within 1.5 units
+ * (MF_DSP_FIXED_NARROW_PRODUCTS): high words from three 16 x 16-bit MULS, within 2 units
  * (the wide path's: 0.5), exact pre-emphasis and powers, no __muldi3 call; the same tolerances
  * hold (the tests run both). On Thumb-2 cores with 64-bit products (ARMv7-M and later) the
  * frame scan, the split step and the mel sums are inline assembly computing the C++'s values bit
