@@ -770,14 +770,31 @@ MF_ALWAYS_INLINE void conv_channels_pairs(ChannelLoop& loop, const int32_t* weig
 // to 256 input channels, MobileNet's at 0.25 width).
 const int32_t kMaxUnrolledGroups = 64;
 
+// conv_channels_pair_units' frame, which it reads from memory (its SMLAD loop takes every
+// register), in the order that lets one LDM from sp fetch what each end of its channel loop
+// needs: the first six words for a channel's start (out_at, bias_base, words), the first four
+// for its stores (table_base, out_at, stride, stride3).
+struct PairUnitsFrame {
+  uint32_t table_base;  // requantizer table - 16 * first output: + 16 * out_at
+  int8_t* out_at;       // the channel's first output
+  int32_t stride;       // output depth
+  int32_t stride3;      // 3 * output depth: the fourth position's output
+  uint32_t bias_base;   // bias - 4 * first output: + 4 * out_at
+  const int32_t* words;  // the four positions' columns
+  int32_t skip_bytes;   // of the units the first pass skips; the function makes it an address
+  const int32_t* pairs_end;
+};
+
 // conv_channels_pairs for an even number of groups, at most kMaxUnrolledGroups: two groups'
 // weights per LDM (four words) and no loop, so no end pointer (21 instructions per 32 MACs
 // against 22, and no compare and branch per eight groups). It takes fourteen registers, r7
 // among them, which gcc keeps for the frame pointer with -fno-omit-frame-pointer whatever a
 // function's attributes say; a naked function's registers are its own. Its frame: the
-// ChannelLoop copied to [sp] (out_at is updated there), then r4-r11 and lr. Registers: the
-// weights' words r0-r3, the accumulators r4-r7, the columns' words r8-r11, the weights r12,
-// the columns lr.
+// PairUnitsFrame copied to [sp] (out_at is updated there, skip_bytes becomes the address of the
+// first unit to run, Thumb bit set, so that LDR PC enters the units in one instruction), then
+// r4-r11 and lr. Registers: the weights' words r0-r3, the accumulators r4-r7, the columns'
+// words r8-r11, the weights r12, the columns lr. 38 instructions a channel besides the units
+// (24 of them the requantization, 4 the stores).
 #define MF_PAIR_GROUP_ASM(even, odd, add0, add1, add2, add3) \
   "ldmia.w lr!, {r8, r9, r10, r11}\n\t"                      \
   "smlad r4, r8, " even ", " add0 "\n\t"                     \
@@ -794,32 +811,32 @@ const int32_t kMaxUnrolledGroups = 64;
   MF_PAIR_GROUP_ASM("r0", "r1", "r4", "r5", "r6", "r7") \
   MF_PAIR_GROUP_ASM("r2", "r3", "r4", "r5", "r6", "r7")
 #define MF_PAIR_UNITS_4_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM
-// sign in r1, the 64-bit sum in lr:r2, the requantizer words in r8-r11, out_at in r0.
+// The 64-bit sum in lr:r0 (the sign first in lr), the requantizer words in r8-r11; out_at,
+// stride and stride3 stay in r1-r3 for the stores.
 #define MF_PAIR_REQUANTIZE_ASM(acc)   \
-  "and r1, " acc ", #0x80000000\n\t"  \
-  "subs lr, r9, r1\n\t"               \
-  "sbc r2, r10, #0\n\t"               \
-  "smlal lr, r2, " acc ", r8\n\t"     \
-  "asr " acc ", r2, r11\n\t"          \
+  "and lr, " acc ", #0x80000000\n\t"  \
+  "subs lr, r9, lr\n\t"               \
+  "sbc r0, r10, #0\n\t"               \
+  "smlal lr, r0, " acc ", r8\n\t"     \
+  "asr " acc ", r0, r11\n\t"          \
   "ssat " acc ", #8, " acc "\n\t"
-__attribute__((naked, noinline)) inline void conv_channels_pair_units(const ChannelLoop*,
+__attribute__((naked, noinline)) inline void conv_channels_pair_units(const PairUnitsFrame*,
                                                                       const int32_t*) {
   __asm__ volatile(
       "push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"
       "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"
+      "adr.w r0, mf_pair_units\n\t"
+      "add r8, r8, r0\n\t"
+      "orr r8, r8, #1\n\t"
       "push {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"
       "mov r12, r1\n\t"
       "mf_pair_channel:\n\t"
-      "ldr lr, [sp]\n\t"
-      "ldrd r0, r1, [sp, #12]\n\t"
-      "ldr r7, [r1, r0, lsl #2]\n\t"
+      "ldm sp, {r0, r1, r2, r3, r7, lr}\n\t"
+      "ldr r7, [r7, r1, lsl #2]\n\t"
       "ldmia.w r12!, {r0, r1, r2, r3}\n\t"
       MF_PAIR_GROUP_ASM("r0", "r1", "r7", "r7", "r7", "r7")
       MF_PAIR_GROUP_ASM("r2", "r3", "r4", "r5", "r6", "r7")
-      "ldr r0, [sp, #20]\n\t"
-      "mf_pair_units_entry:\n\t"
-      "add pc, r0\n\t"  // PC reads as this instruction + 4: the first unit
-      "nop.n\n\t"
+      "ldr pc, [sp, #24]\n\t"
       "mf_pair_units:\n\t"
       MF_PAIR_UNIT_ASM
       "mf_pair_units_second:\n\t"
@@ -827,25 +844,21 @@ __attribute__((naked, noinline)) inline void conv_channels_pair_units(const Chan
       MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM
       MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM
       "mf_pair_units_end:\n\t"
-      "ldrd r1, r0, [sp, #8]\n\t"
-      "add r1, r1, r0, lsl #4\n\t"
-      "ldm r1, {r8, r9, r10, r11}\n\t"
+      "ldm sp, {r0, r1, r2, r3}\n\t"
+      "add r0, r0, r1, lsl #4\n\t"
+      "ldm r0, {r8, r9, r10, r11}\n\t"
       MF_PAIR_REQUANTIZE_ASM("r4") MF_PAIR_REQUANTIZE_ASM("r5") MF_PAIR_REQUANTIZE_ASM("r6")
       MF_PAIR_REQUANTIZE_ASM("r7")
-      "ldrd r8, r10, [sp, #24]\n\t"
-      "strb r5, [r0, r8]\n\t"
-      "add r9, r0, r8, lsl #1\n\t"
-      "strb r6, [r9]\n\t"
-      "strb r7, [r9, r8]\n\t"
-      "strb r4, [r0], #1\n\t"
-      "str r0, [sp, #12]\n\t"
-      "cmp r12, r10\n\t"
+      "strb r5, [r1, r2]\n\t"
+      "strb r6, [r1, r2, lsl #1]\n\t"
+      "strb r7, [r1, r3]\n\t"
+      "strb r4, [r1], #1\n\t"
+      "str r1, [sp, #4]\n\t"
+      "ldr r0, [sp, #28]\n\t"
+      "cmp r12, r0\n\t"
       "bne mf_pair_channel\n\t"
       "add sp, #32\n\t"
       "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t"
-      ".if (mf_pair_units - mf_pair_units_entry) != 4\n\t"
-      ".error \"the units do not start 4 bytes after their ADD PC\"\n\t"
-      ".endif\n\t"
       ".if (mf_pair_units_second - mf_pair_units) != 84\n\t"
       ".error \"a unit of two groups is not 84 bytes\"\n\t"
       ".endif\n\t"
@@ -928,17 +941,17 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     const int32_t* bias_at = bias;
     if (pairs && groups % 2 == 0 && groups <= kMaxUnrolledGroups) {
       const uint32_t out0 = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(out_at));
-      // Bytes of the units ADD PC skips: all but the groups / 2 - 1 after the first.
-      ChannelLoop loop = {
-          words,
-          columns_end,
+      // Bytes of the units LDR PC skips: all but the groups / 2 - 1 after the first.
+      PairUnitsFrame frame = {
           static_cast<uint32_t>(reinterpret_cast<uintptr_t>(table)) - 16u * out0,
           out_at,
-          static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bias)) - 4u * out0,
-          (kMaxUnrolledGroups / 2 - groups / 2) * 84,
           output_depth,
+          3 * output_depth,
+          static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bias)) - 4u * out0,
+          words,
+          (kMaxUnrolledGroups / 2 - groups / 2) * 84,
           pairs + output_depth * depth / 2};
-      conv_channels_pair_units(&loop, pairs);
+      conv_channels_pair_units(&frame, pairs);
       return;
     }
     if (pairs && groups >= 2) {
