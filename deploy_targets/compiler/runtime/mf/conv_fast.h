@@ -898,9 +898,12 @@ __attribute__((naked, noinline)) inline void conv_channels_pair_units(const Pair
   __asm__ volatile(
       "push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"
       "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"
-      "adr.w r0, mf_pair_units\n\t"
+      // Not ADR, which counts from the word-aligned PC: where the linker puts the function
+      // at an address that is 2 mod 4, that is not what the assembler counted from.
+      "mf_pair_pc:\n\t"
+      "mov r0, pc\n\t"  // mf_pair_pc + 4
       "add r8, r8, r0\n\t"
-      "orr r8, r8, #1\n\t"
+      "add r8, r8, #(mf_pair_units - mf_pair_pc - 4 + 1)\n\t"  // + 1: the Thumb bit
       "push {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"
       "mov r12, r1\n\t"
       "mf_pair_channel:\n\t"
