@@ -424,8 +424,8 @@ inline PaddedWindows padded_windows(const ConvParams& p) {
 }
 
 // gather_column of a layer with a padded filter (ConvParams::filter_padded) and dilation_width
-// 1: gather_rows_of_9 where the window lies inside the input and the layer allows, else
-// gather_column (gather_padded_column, which also takes a window over the padding).
+// 1: gather_rows_of_9 where the layer allows (from a staged copy of a window over the padding),
+// else gather_column (gather_padded_column).
 MF_ALWAYS_INLINE void gather_padded_window(const ConvParams& p, const PaddedWindows& w,
                                            const int8_t* input, int32_t position,
                                            int32_t* words, int32_t q, int32_t offset_pair,
@@ -441,6 +441,31 @@ MF_ALWAYS_INLINE void gather_padded_window(const ConvParams& p, const PaddedWind
     const int8_t* rows =
         input + ((batch * p.input_height + in_y_origin) * p.input_width + in_x_origin) * 3;
     gather_rows_of_9(rows, w.row_step, words + 2 * q, offset_pair, padding_word);
+    return;
+  }
+  if (w.rows_of_9) {
+    // A window over the padding: its 27 bytes staged in their natural order, taps over the
+    // padding as the zero point (0 once the offset is added, as the reference's skipped taps).
+    int32_t staged_words[7];  // word-aligned for its word reads
+    int8_t* const staged = reinterpret_cast<int8_t*>(staged_words);
+    const int8_t padding_byte = static_cast<int8_t>(padding_word);
+    for (int32_t filter_y = 0; filter_y < 3; ++filter_y) {
+      const int32_t in_y = in_y_origin + filter_y;
+      const bool row_inside = in_y >= 0 && in_y < p.input_height;
+      for (int32_t filter_x = 0; filter_x < 3; ++filter_x) {
+        const int32_t in_x = in_x_origin + filter_x;
+        int8_t* to = staged + 9 * filter_y + 3 * filter_x;
+        if (!row_inside || in_x < 0 || in_x >= p.input_width) {
+          to[0] = to[1] = to[2] = padding_byte;
+          continue;
+        }
+        const int8_t* pixel = input + ((batch * p.input_height + in_y) * p.input_width + in_x) * 3;
+        to[0] = pixel[0];
+        to[1] = pixel[1];
+        to[2] = pixel[2];
+      }
+    }
+    gather_rows_of_9(staged, 9, words + 2 * q, offset_pair, padding_word);
     return;
   }
   gather_column(p, input, position, words, q);
