@@ -123,6 +123,50 @@ MF_ALWAYS_INLINE int32_t* unpack_groups(int32_t* group, const int8_t* pixel, int
 #endif
 }
 
+// unpack_groups of four consecutive pixels of `depth` (a multiple of 4, at least 4) bytes from
+// `pixel` on into slots 0..3, a group of each per pass: 16 instructions for four groups, where
+// four calls of unpack_groups take some 110 for a pointwise layer's usual 8 channels.
+MF_ALWAYS_INLINE void unpack_four_pixels(int32_t* words, const int8_t* pixel, int32_t depth,
+                                         int32_t offset_pair) {
+#if MF_SIMD_ACLE
+  // STM stores in register order: the four words of two positions pinned to r8-r11.
+  register int32_t x0 __asm__("r8");
+  register int32_t x1 __asm__("r9");
+  register int32_t x2 __asm__("r10");
+  register int32_t x3 __asm__("r11");
+  const int32_t* const end = words + 2 * kPositions * (depth / 4);
+  // Positions 1..3 from pixel 0's next group on (the first load post-increments).
+  const int32_t step1 = depth - 4, step2 = 2 * depth - 4, step3 = 3 * depth - 4;
+  __asm__ volatile(
+      "1:\n\t"
+      "ldr %[x1], [%[pixel]], #4\n\t"
+      "ldr %[x3], [%[pixel], %[step1]]\n\t"
+      "sxtab16 %[x0], %[offset], %[x1]\n\t"
+      "sxtab16 %[x1], %[offset], %[x1], ror #8\n\t"
+      "sxtab16 %[x2], %[offset], %[x3]\n\t"
+      "sxtab16 %[x3], %[offset], %[x3], ror #8\n\t"
+      "stmia %[words]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"
+      "ldr %[x1], [%[pixel], %[step2]]\n\t"
+      "ldr %[x3], [%[pixel], %[step3]]\n\t"
+      "sxtab16 %[x0], %[offset], %[x1]\n\t"
+      "sxtab16 %[x1], %[offset], %[x1], ror #8\n\t"
+      "sxtab16 %[x2], %[offset], %[x3]\n\t"
+      "sxtab16 %[x3], %[offset], %[x3], ror #8\n\t"
+      "stmia %[words]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"
+      "cmp %[words], %[end]\n\t"
+      "bne 1b\n\t"
+      : [words] "+r"(words), [pixel] "+r"(pixel), [x0] "=&r"(x0), [x1] "=&r"(x1),
+        [x2] "=&r"(x2), [x3] "=&r"(x3)
+      : [end] "r"(end), [step1] "r"(step1), [step2] "r"(step2), [step3] "r"(step3),
+        [offset] "r"(offset_pair)
+      : "cc", "memory");
+#else
+  for (int32_t q = 0; q < kPositions; ++q) {
+    unpack_groups(words + 2 * q, pixel + q * depth, depth / 4, offset_pair);
+  }
+#endif
+}
+
 // Input bytes staged per call of gather_column_staged: unpack_groups reads them four at a time.
 const int32_t kStagedBytes = 64;
 
@@ -1269,16 +1313,20 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
   const uint32_t padding_word = 0x01010101u * static_cast<uint8_t>(-p.input_offset);
   for (int32_t position = 0; position < positions; position += kPositions) {
     const int32_t count = positions - position < kPositions ? positions - position : kPositions;
-    for (int32_t q = 0; q < kPositions; ++q) {
-      const int32_t column_position = position + (q < count ? q : count - 1);
-      if (pixel_columns) {
-        unpack_groups(words + 2 * q, input + column_position * p.input_depth, p.input_depth / 4,
-                      offset_pair);
-      } else if (padded) {
-        gather_padded_window(p, windows, input, column_position, words, q, offset_pair,
-                             padding_word);
-      } else {
-        gather_column(p, input, column_position, words, q);
+    if (pixel_columns && count == kPositions) {
+      unpack_four_pixels(words, input + position * p.input_depth, p.input_depth, offset_pair);
+    } else {
+      for (int32_t q = 0; q < kPositions; ++q) {
+        const int32_t column_position = position + (q < count ? q : count - 1);
+        if (pixel_columns) {
+          unpack_groups(words + 2 * q, input + column_position * p.input_depth, p.input_depth / 4,
+                        offset_pair);
+        } else if (padded) {
+          gather_padded_window(p, windows, input, column_position, words, q, offset_pair,
+                               padding_word);
+        } else {
+          gather_column(p, input, column_position, words, q);
+        }
       }
     }
     if (count <= 2 && lean) {
