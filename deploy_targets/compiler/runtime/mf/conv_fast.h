@@ -1012,6 +1012,37 @@ __attribute__((naked, noinline)) inline void conv_channels_pair_units(const Pair
       ".endif\n\t");
 }
 static_assert(kMaxUnrolledGroups / 2 - 1 == 31, "the asm unrolls 31 units after the first");
+
+// Whether conv_channels_pair_units takes a lean layer's blocks of four positions (with a plain
+// output).
+inline bool pair_units_layer(const ConvParams& p, bool lean) {
+  const int32_t groups = column_depth(p) / 4;
+  return lean && p.filter_pairs && groups % 2 == 0 && groups <= kMaxUnrolledGroups;
+}
+
+// conv_channels_pair_units' frame of a layer (pair_units_layer) whose columns are at `words`,
+// set once a layer; aim_pair_units completes it for each block.
+inline PairUnitsFrame pair_units_frame(const ConvParams& p, const int32_t* words) {
+  const int32_t depth = column_depth(p);
+  PairUnitsFrame frame;
+  frame.stride = p.output_depth;
+  frame.stride3 = 3 * p.output_depth;
+  frame.words = words;
+  // Bytes of the units LDR PC skips: all but the groups / 2 - 1 after the first.
+  frame.skip_bytes = (kMaxUnrolledGroups / 2 - depth / 8) * 84;
+  frame.pairs_end = p.filter_pairs + p.output_depth * depth / 2;
+  return frame;
+}
+
+// Points `frame` at the block of four positions whose first output is `out0`: out_at, and the
+// bases from which it finds each channel's bias and requantizer.
+MF_ALWAYS_INLINE void aim_pair_units(PairUnitsFrame& frame, const int32_t* table,
+                                     const int32_t* bias, int8_t* out0) {
+  const uint32_t out = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(out0));
+  frame.table_base = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(table)) - 16u * out;
+  frame.out_at = out0;
+  frame.bias_base = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bias)) - 4u * out;
+}
 #undef MF_PAIR_REQUANTIZE_ASM
 #undef MF_PAIR_UNITS_4_ASM
 #undef MF_PAIR_UNIT_ASM
@@ -1085,17 +1116,8 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     // ends it.
     const int32_t* bias_at = bias;
     if (pairs && groups % 2 == 0 && groups <= kMaxUnrolledGroups) {
-      const uint32_t out0 = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(out_at));
-      // Bytes of the units LDR PC skips: all but the groups / 2 - 1 after the first.
-      PairUnitsFrame frame = {
-          static_cast<uint32_t>(reinterpret_cast<uintptr_t>(table)) - 16u * out0,
-          out_at,
-          output_depth,
-          3 * output_depth,
-          static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bias)) - 4u * out0,
-          words,
-          (kMaxUnrolledGroups / 2 - groups / 2) * 84,
-          pairs + output_depth * depth / 2};
+      PairUnitsFrame frame = pair_units_frame(p, words);
+      aim_pair_units(frame, table, bias, out_at);
       conv_channels_pair_units(&frame, pairs);
       return;
     }
@@ -1309,6 +1331,14 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
   const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
   const bool padded = p.filter_padded && p.dilation_width == 1;
   const PaddedWindows windows = padded_windows(p);
+#if MF_SIMD_ACLE
+  // Most of a MobileNet's time: the blocks of its pointwise layers go straight to
+  // conv_channels_pair_units, whose frame is set once here (conv_positions would build it
+  // again for each block, some 70 instructions).
+  const bool pair_units = Store::kPlainOutput && pair_units_layer(p, lean);
+  PairUnitsFrame frame = {};
+  if (pair_units) frame = pair_units_frame(p, words);
+#endif
   // The zero point in every byte: taps over the padding add up to 0 (gather_column).
   const uint32_t padding_word = 0x01010101u * static_cast<uint8_t>(-p.input_offset);
   for (int32_t position = 0; position < positions; position += kPositions) {
@@ -1336,6 +1366,14 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
         conv_few_positions<2>(p, words, filter, bias, position * p.output_depth, store);
       }
     } else if (count == kPositions) {
+#if MF_SIMD_ACLE
+      if (pair_units) {
+        aim_pair_units(frame, p.output_requantizers, bias,
+                       store.output + position * p.output_depth);
+        conv_channels_pair_units(&frame, p.filter_pairs);
+        continue;
+      }
+#endif
       if (lean) {
         conv_positions<true, true>(p, words, filter, bias, position * p.output_depth, count,
                                    store);
