@@ -962,19 +962,39 @@ struct PairUnitsFrame {
   "smlal lr, r0, " acc ", r8\n\t"     \
   "asr " acc ", r0, r11\n\t"          \
   "ssat " acc ", #8, " acc "\n\t"
+// The frame's entry; `name` prefixes the function's labels. Not ADR, which counts from the
+// word-aligned PC: where the linker puts the function at an address that is 2 mod 4, that is not
+// what the assembler counted from.
+#define MF_PAIR_ENTRY_ASM(name)                                        \
+  "push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"                     \
+  "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"                      \
+  name "_pc:\n\t"                                                       \
+  "mov r0, pc\n\t" /* the label + 4 */                                 \
+  "add r8, r8, r0\n\t"                                                  \
+  "add r8, r8, #(" name "_units - " name "_pc - 4 + 1)\n\t" /* + 1: Thumb */ \
+  "push {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"                           \
+  "mov r12, r1\n\t"
+// A channel's requantization and stores, and the loop back to `name`_channel.
+#define MF_PAIR_TAIL_ASM(name)                                                           \
+  "ldm sp, {r0, r1, r2, r3}\n\t"                                                         \
+  "add r0, r0, r1, lsl #4\n\t"                                                           \
+  "ldm r0, {r8, r9, r10, r11}\n\t"                                                       \
+  MF_PAIR_REQUANTIZE_ASM("r4") MF_PAIR_REQUANTIZE_ASM("r5") MF_PAIR_REQUANTIZE_ASM("r6") \
+  MF_PAIR_REQUANTIZE_ASM("r7")                                                           \
+  "strb r5, [r1, r2]\n\t"                                                                \
+  "strb r6, [r1, r2, lsl #1]\n\t"                                                        \
+  "strb r7, [r1, r3]\n\t"                                                                \
+  "strb r4, [r1], #1\n\t"                                                                \
+  "str r1, [sp, #4]\n\t"                                                                 \
+  "ldr r0, [sp, #28]\n\t"                                                                \
+  "cmp r12, r0\n\t"                                                                      \
+  "bne " name "_channel\n\t"                                                             \
+  "add sp, #32\n\t"                                                                      \
+  "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t"
 __attribute__((naked, noinline)) inline void conv_channels_pair_units(const PairUnitsFrame*,
                                                                       const int32_t*) {
   __asm__ volatile(
-      "push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"
-      "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"
-      // Not ADR, which counts from the word-aligned PC: where the linker puts the function
-      // at an address that is 2 mod 4, that is not what the assembler counted from.
-      "mf_pair_pc:\n\t"
-      "mov r0, pc\n\t"  // mf_pair_pc + 4
-      "add r8, r8, r0\n\t"
-      "add r8, r8, #(mf_pair_units - mf_pair_pc - 4 + 1)\n\t"  // + 1: the Thumb bit
-      "push {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"
-      "mov r12, r1\n\t"
+      MF_PAIR_ENTRY_ASM("mf_pair")
       "mf_pair_channel:\n\t"
       "ldm sp, {r0, r1, r2, r3, r7, lr}\n\t"
       "ldr r7, [r7, r1, lsl #2]\n\t"
@@ -989,21 +1009,7 @@ __attribute__((naked, noinline)) inline void conv_channels_pair_units(const Pair
       MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM
       MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM
       "mf_pair_units_end:\n\t"
-      "ldm sp, {r0, r1, r2, r3}\n\t"
-      "add r0, r0, r1, lsl #4\n\t"
-      "ldm r0, {r8, r9, r10, r11}\n\t"
-      MF_PAIR_REQUANTIZE_ASM("r4") MF_PAIR_REQUANTIZE_ASM("r5") MF_PAIR_REQUANTIZE_ASM("r6")
-      MF_PAIR_REQUANTIZE_ASM("r7")
-      "strb r5, [r1, r2]\n\t"
-      "strb r6, [r1, r2, lsl #1]\n\t"
-      "strb r7, [r1, r3]\n\t"
-      "strb r4, [r1], #1\n\t"
-      "str r1, [sp, #4]\n\t"
-      "ldr r0, [sp, #28]\n\t"
-      "cmp r12, r0\n\t"
-      "bne mf_pair_channel\n\t"
-      "add sp, #32\n\t"
-      "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t"
+      MF_PAIR_TAIL_ASM("mf_pair")
       ".if (mf_pair_units_second - mf_pair_units) != 84\n\t"
       ".error \"a unit of two groups is not 84 bytes\"\n\t"
       ".endif\n\t"
@@ -1011,13 +1017,48 @@ __attribute__((naked, noinline)) inline void conv_channels_pair_units(const Pair
       ".error \"the units are not kMaxUnrolledGroups / 2 - 1\"\n\t"
       ".endif\n\t");
 }
+
+// The most groups conv_channels_odd_units takes: the first group and seven units, the columns
+// of a padded filter (at most MAX_PADDED_DEPTH = 60 taps, ops/conv.py) among them.
+const int32_t kMaxOddGroups = 15;
+
+// conv_channels_pair_units for an odd number of groups, at most kMaxOddGroups (an image model's
+// first layer: 3x3x3 taps padded to 28, seven groups): the first group alone (LDRD), adding to
+// the bias, then the units, some 8 instructions a channel fewer than conv_channels_pairs' loop.
+__attribute__((naked, noinline)) inline void conv_channels_odd_units(const PairUnitsFrame*,
+                                                                     const int32_t*) {
+  __asm__ volatile(
+      MF_PAIR_ENTRY_ASM("mf_odd")
+      "mf_odd_channel:\n\t"
+      "ldm sp, {r0, r1, r2, r3, r7, lr}\n\t"
+      "ldr r7, [r7, r1, lsl #2]\n\t"
+      "ldrd r0, r1, [r12], #8\n\t"
+      MF_PAIR_GROUP_ASM("r0", "r1", "r7", "r7", "r7", "r7")
+      "ldr pc, [sp, #24]\n\t"
+      "mf_odd_units:\n\t"
+      MF_PAIR_UNIT_ASM
+      "mf_odd_units_second:\n\t"
+      MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNITS_4_ASM
+      "mf_odd_units_end:\n\t"
+      MF_PAIR_TAIL_ASM("mf_odd")
+      ".if (mf_odd_units_second - mf_odd_units) != 84\n\t"
+      ".error \"a unit of two groups is not 84 bytes\"\n\t"
+      ".endif\n\t"
+      ".if (mf_odd_units_end - mf_odd_units) != 84 * 7\n\t"
+      ".error \"the units are not (kMaxOddGroups - 1) / 2\"\n\t"
+      ".endif\n\t");
+}
+static_assert((kMaxOddGroups - 1) / 2 == 7, "the asm unrolls 7 units after the first group");
+#undef MF_PAIR_TAIL_ASM
+#undef MF_PAIR_ENTRY_ASM
 static_assert(kMaxUnrolledGroups / 2 - 1 == 31, "the asm unrolls 31 units after the first");
 
 // Whether conv_channels_pair_units takes a lean layer's blocks of four positions (with a plain
 // output).
 inline bool pair_units_layer(const ConvParams& p, bool lean) {
   const int32_t groups = column_depth(p) / 4;
-  return lean && p.filter_pairs && groups % 2 == 0 && groups <= kMaxUnrolledGroups;
+  return lean && p.filter_pairs &&
+         (groups % 2 == 0 ? groups <= kMaxUnrolledGroups : groups <= kMaxOddGroups);
 }
 
 // conv_channels_pair_units' frame of a layer (pair_units_layer) whose columns are at `words`,
@@ -1028,8 +1069,11 @@ inline PairUnitsFrame pair_units_frame(const ConvParams& p, const int32_t* words
   frame.stride = p.output_depth;
   frame.stride3 = 3 * p.output_depth;
   frame.words = words;
-  // Bytes of the units LDR PC skips: all but the groups / 2 - 1 after the first.
-  frame.skip_bytes = (kMaxUnrolledGroups / 2 - depth / 8) * 84;
+  // Bytes of the units LDR PC skips: all but the groups / 2 - 1 after the first unit, or the
+  // (groups - 1) / 2 after the first group.
+  const int32_t groups = depth / 4;
+  const int32_t units = groups % 2 == 0 ? kMaxUnrolledGroups / 2 : (kMaxOddGroups - 1) / 2;
+  frame.skip_bytes = (units - groups / 2) * 84;
   frame.pairs_end = p.filter_pairs + p.output_depth * depth / 2;
   return frame;
 }
@@ -1119,6 +1163,12 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
       PairUnitsFrame frame = pair_units_frame(p, words);
       aim_pair_units(frame, table, bias, out_at);
       conv_channels_pair_units(&frame, pairs);
+      return;
+    }
+    if (pairs && groups % 2 == 1 && groups <= kMaxOddGroups) {
+      PairUnitsFrame frame = pair_units_frame(p, words);
+      aim_pair_units(frame, table, bias, out_at);
+      conv_channels_odd_units(&frame, pairs);
       return;
     }
     if (pairs && groups >= 2) {
@@ -1336,6 +1386,7 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
   // conv_channels_pair_units, whose frame is set once here (conv_positions would build it
   // again for each block, some 70 instructions).
   const bool pair_units = Store::kPlainOutput && pair_units_layer(p, lean);
+  const bool odd_groups = column_depth(p) / 4 % 2 == 1;
   PairUnitsFrame frame = {};
   if (pair_units) frame = pair_units_frame(p, words);
 #endif
@@ -1370,7 +1421,11 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
       if (pair_units) {
         aim_pair_units(frame, p.output_requantizers, bias,
                        store.output + position * p.output_depth);
-        conv_channels_pair_units(&frame, p.filter_pairs);
+        if (odd_groups) {
+          conv_channels_odd_units(&frame, p.filter_pairs);
+        } else {
+          conv_channels_pair_units(&frame, p.filter_pairs);
+        }
         continue;
       }
 #endif
