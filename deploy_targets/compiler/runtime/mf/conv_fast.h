@@ -515,6 +515,34 @@ MF_ALWAYS_INLINE void gather_padded_window(const ConvParams& p, const PaddedWind
   gather_column(p, input, position, words, q);
 }
 
+// gather_padded_window of the four positions from `position` on, for a layer with
+// PaddedWindows::rows_of_9, where they lie on one output row and their windows inside the input:
+// the division and the checks once, the windows stride_width pixels apart. False (nothing
+// written) otherwise.
+MF_ALWAYS_INLINE bool gather_four_rows_of_9(const ConvParams& p, const PaddedWindows& w,
+                                            const int8_t* input, int32_t position,
+                                            int32_t* words, int32_t offset_pair,
+                                            uint32_t padding_word) {
+  const int32_t out_x = position % p.output_width;
+  const int32_t rest = position / p.output_width;
+  const int32_t out_y = rest % p.output_height;
+  const int32_t batch = rest / p.output_height;
+  const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
+  const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+  if (out_x + kPositions > p.output_width || in_x_origin < 0 ||
+      in_x_origin + (kPositions - 1) * p.stride_width > w.x_last || in_y_origin < 0 ||
+      in_y_origin > w.y_last) {
+    return false;
+  }
+  const int8_t* rows =
+      input + ((batch * p.input_height + in_y_origin) * p.input_width + in_x_origin) * 3;
+  const int32_t step = 3 * p.stride_width;
+  for (int32_t q = 0; q < kPositions; ++q, rows += step) {
+    gather_rows_of_9(rows, w.row_step, words + 2 * q, offset_pair, padding_word);
+  }
+  return true;
+}
+
 // Writes a convolution result to the output tensor.
 struct StoreOutput {
   static const bool kPlainOutput = true;  // conv_positions may store output[index] itself
@@ -1394,9 +1422,15 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
   const uint32_t padding_word = 0x01010101u * static_cast<uint8_t>(-p.input_offset);
   for (int32_t position = 0; position < positions; position += kPositions) {
     const int32_t count = positions - position < kPositions ? positions - position : kPositions;
+    bool gathered = false;
     if (pixel_columns && count == kPositions) {
       unpack_four_pixels(words, input + position * p.input_depth, p.input_depth, offset_pair);
-    } else {
+      gathered = true;
+    } else if (padded && windows.rows_of_9 && count == kPositions) {
+      gathered = gather_four_rows_of_9(p, windows, input, position, words, offset_pair,
+                                       padding_word);
+    }
+    if (!gathered) {
       for (int32_t q = 0; q < kPositions; ++q) {
         const int32_t column_position = position + (q < count ? q : count - 1);
         if (pixel_columns) {
