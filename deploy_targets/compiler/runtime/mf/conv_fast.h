@@ -123,6 +123,50 @@ MF_ALWAYS_INLINE int32_t* unpack_groups(int32_t* group, const int8_t* pixel, int
 #endif
 }
 
+// unpack_groups of four consecutive pixels of `depth` (a multiple of 4, at least 4) bytes from
+// `pixel` on into slots 0..3, a group of each pixel per pass (16 instructions), without the
+// setup of four calls of unpack_groups (0.11 M instructions of the VWW MobileNet's 9.4 M).
+MF_ALWAYS_INLINE void unpack_four_pixels(int32_t* words, const int8_t* pixel, int32_t depth,
+                                         int32_t offset_pair) {
+#if MF_SIMD_ACLE
+  // STM stores in register order: the four words of two positions pinned to r8-r11.
+  register int32_t x0 __asm__("r8");
+  register int32_t x1 __asm__("r9");
+  register int32_t x2 __asm__("r10");
+  register int32_t x3 __asm__("r11");
+  const int32_t* const end = words + 2 * kPositions * (depth / 4);
+  // Positions 1..3 from pixel 0's next group on (the first load post-increments).
+  const int32_t step1 = depth - 4, step2 = 2 * depth - 4, step3 = 3 * depth - 4;
+  __asm__ volatile(
+      "1:\n\t"
+      "ldr %[x1], [%[pixel]], #4\n\t"
+      "ldr %[x3], [%[pixel], %[step1]]\n\t"
+      "sxtab16 %[x0], %[offset], %[x1]\n\t"
+      "sxtab16 %[x1], %[offset], %[x1], ror #8\n\t"
+      "sxtab16 %[x2], %[offset], %[x3]\n\t"
+      "sxtab16 %[x3], %[offset], %[x3], ror #8\n\t"
+      "stmia %[words]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"
+      "ldr %[x1], [%[pixel], %[step2]]\n\t"
+      "ldr %[x3], [%[pixel], %[step3]]\n\t"
+      "sxtab16 %[x0], %[offset], %[x1]\n\t"
+      "sxtab16 %[x1], %[offset], %[x1], ror #8\n\t"
+      "sxtab16 %[x2], %[offset], %[x3]\n\t"
+      "sxtab16 %[x3], %[offset], %[x3], ror #8\n\t"
+      "stmia %[words]!, {%[x0], %[x1], %[x2], %[x3]}\n\t"
+      "cmp %[words], %[end]\n\t"
+      "bne 1b\n\t"
+      : [words] "+r"(words), [pixel] "+r"(pixel), [x0] "=&r"(x0), [x1] "=&r"(x1),
+        [x2] "=&r"(x2), [x3] "=&r"(x3)
+      : [end] "r"(end), [step1] "r"(step1), [step2] "r"(step2), [step3] "r"(step3),
+        [offset] "r"(offset_pair)
+      : "cc", "memory");
+#else
+  for (int32_t q = 0; q < kPositions; ++q) {
+    unpack_groups(words + 2 * q, pixel + q * depth, depth / 4, offset_pair);
+  }
+#endif
+}
+
 // Input bytes staged per call of gather_column_staged: unpack_groups reads them four at a time.
 const int32_t kStagedBytes = 64;
 
@@ -371,6 +415,132 @@ MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
     }
   }
   writer.finish();
+}
+
+// One group of four int8 taps (a word, the first tap in the low byte) plus the input offset
+// into a column slot; returns the slot of the next group.
+MF_ALWAYS_INLINE int32_t* unpack_word(int32_t* group, int32_t four, int32_t offset_pair) {
+  group[0] = simd::sxtab16(offset_pair, four);
+  group[1] = simd::sxtab16_odd(offset_pair, four);
+  return group + 2 * kPositions;
+}
+
+// gather_padded_column's column for a window of the first layer of most image models (3x3
+// over 3 channels: rows of 9 bytes), `rows` its first row's first byte and its rows `row_step`
+// bytes apart (in the input, or a staged copy of a window over the padding), in straight code: the rows' first eight bytes a word at a time, then the rows' ninth bytes and
+// a padding byte (the zero point, in `padding_word`'s low byte) as the seventh group.
+// gather_padded_column goes through staging buffers and unpack_groups' per-call setup, some
+// 290 instructions a position with gather_column's dispatch; this and gather_padded_window's
+// some 60.
+MF_ALWAYS_INLINE void gather_rows_of_9(const int8_t* rows, int32_t row_step, int32_t* group,
+                                       int32_t offset_pair, uint32_t padding_word) {
+  const int8_t* row1 = rows + row_step;
+  const int8_t* row2 = row1 + row_step;
+  group = unpack_word(group, simd::read_s8x4(rows), offset_pair);
+  group = unpack_word(group, simd::read_s8x4(rows + 4), offset_pair);
+  group = unpack_word(group, simd::read_s8x4(row1), offset_pair);
+  group = unpack_word(group, simd::read_s8x4(row1 + 4), offset_pair);
+  group = unpack_word(group, simd::read_s8x4(row2), offset_pair);
+  group = unpack_word(group, simd::read_s8x4(row2 + 4), offset_pair);
+  const uint32_t last = static_cast<uint8_t>(rows[8]) |
+                        static_cast<uint32_t>(static_cast<uint8_t>(row1[8])) << 8 |
+                        static_cast<uint32_t>(static_cast<uint8_t>(row2[8])) << 16 |
+                        padding_word << 24;
+  unpack_word(group, static_cast<int32_t>(last), offset_pair);
+}
+
+// What gather_padded_window needs of a layer with a padded filter, computed once a call.
+struct PaddedWindows {
+  int32_t x_last;    // the last window origin x whose taps all lie inside the input
+  int32_t y_last;    // and y
+  int32_t row_step;  // bytes from one filter row's first tap to the next row's
+  bool rows_of_9;    // 3x3 over 3 channels, dilation 1: gather_rows_of_9
+};
+
+inline PaddedWindows padded_windows(const ConvParams& p) {
+  PaddedWindows w;
+  w.x_last = p.input_width - p.filter_width;
+  w.y_last = p.input_height - 1 - p.dilation_height * (p.filter_height - 1);
+  w.row_step = p.dilation_height * p.input_width * p.input_depth;
+  w.rows_of_9 = p.filter_height == 3 && p.filter_width == 3 && p.input_depth == 3 &&
+                p.dilation_height == 1;
+  return w;
+}
+
+// gather_column of a layer with a padded filter (ConvParams::filter_padded) and dilation_width
+// 1: gather_rows_of_9 where the layer allows (from a staged copy of a window over the padding),
+// else gather_column (gather_padded_column).
+MF_ALWAYS_INLINE void gather_padded_window(const ConvParams& p, const PaddedWindows& w,
+                                           const int8_t* input, int32_t position,
+                                           int32_t* words, int32_t q, int32_t offset_pair,
+                                           uint32_t padding_word) {
+  const int32_t out_x = position % p.output_width;
+  const int32_t rest = position / p.output_width;
+  const int32_t out_y = rest % p.output_height;
+  const int32_t batch = rest / p.output_height;
+  const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
+  const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+  if (w.rows_of_9 && in_x_origin >= 0 && in_x_origin <= w.x_last && in_y_origin >= 0 &&
+      in_y_origin <= w.y_last) {
+    const int8_t* rows =
+        input + ((batch * p.input_height + in_y_origin) * p.input_width + in_x_origin) * 3;
+    gather_rows_of_9(rows, w.row_step, words + 2 * q, offset_pair, padding_word);
+    return;
+  }
+  if (w.rows_of_9) {
+    // A window over the padding: its 27 bytes staged in their natural order, taps over the
+    // padding as the zero point (0 once the offset is added, as the reference's skipped taps).
+    int32_t staged_words[7];  // word-aligned for its word reads
+    int8_t* const staged = reinterpret_cast<int8_t*>(staged_words);
+    const int8_t padding_byte = static_cast<int8_t>(padding_word);
+    for (int32_t filter_y = 0; filter_y < 3; ++filter_y) {
+      const int32_t in_y = in_y_origin + filter_y;
+      const bool row_inside = in_y >= 0 && in_y < p.input_height;
+      for (int32_t filter_x = 0; filter_x < 3; ++filter_x) {
+        const int32_t in_x = in_x_origin + filter_x;
+        int8_t* to = staged + 9 * filter_y + 3 * filter_x;
+        if (!row_inside || in_x < 0 || in_x >= p.input_width) {
+          to[0] = to[1] = to[2] = padding_byte;
+          continue;
+        }
+        const int8_t* pixel = input + ((batch * p.input_height + in_y) * p.input_width + in_x) * 3;
+        to[0] = pixel[0];
+        to[1] = pixel[1];
+        to[2] = pixel[2];
+      }
+    }
+    gather_rows_of_9(staged, 9, words + 2 * q, offset_pair, padding_word);
+    return;
+  }
+  gather_column(p, input, position, words, q);
+}
+
+// gather_padded_window of the four positions from `position` on, for a layer with
+// PaddedWindows::rows_of_9, where they lie on one output row and their windows inside the input:
+// the division and the checks once, the windows stride_width pixels apart. False (nothing
+// written) otherwise.
+MF_ALWAYS_INLINE bool gather_four_rows_of_9(const ConvParams& p, const PaddedWindows& w,
+                                            const int8_t* input, int32_t position,
+                                            int32_t* words, int32_t offset_pair,
+                                            uint32_t padding_word) {
+  const int32_t out_x = position % p.output_width;
+  const int32_t rest = position / p.output_width;
+  const int32_t out_y = rest % p.output_height;
+  const int32_t batch = rest / p.output_height;
+  const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
+  const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+  if (out_x + kPositions > p.output_width || in_x_origin < 0 ||
+      in_x_origin + (kPositions - 1) * p.stride_width > w.x_last || in_y_origin < 0 ||
+      in_y_origin > w.y_last) {
+    return false;
+  }
+  const int8_t* rows =
+      input + ((batch * p.input_height + in_y_origin) * p.input_width + in_x_origin) * 3;
+  const int32_t step = 3 * p.stride_width;
+  for (int32_t q = 0; q < kPositions; ++q, rows += step) {
+    gather_rows_of_9(rows, w.row_step, words + 2 * q, offset_pair, padding_word);
+  }
+  return true;
 }
 
 // Writes a convolution result to the output tensor.
@@ -770,14 +940,31 @@ MF_ALWAYS_INLINE void conv_channels_pairs(ChannelLoop& loop, const int32_t* weig
 // to 256 input channels, MobileNet's at 0.25 width).
 const int32_t kMaxUnrolledGroups = 64;
 
+// conv_channels_pair_units' frame, which it reads from memory (its SMLAD loop takes every
+// register), in the order that lets one LDM from sp fetch what each end of its channel loop
+// needs: the first six words for a channel's start (out_at, bias_base, words), the first four
+// for its stores (table_base, out_at, stride, stride3).
+struct PairUnitsFrame {
+  uint32_t table_base;  // requantizer table - 16 * first output: + 16 * out_at
+  int8_t* out_at;       // the channel's first output
+  int32_t stride;       // output depth
+  int32_t stride3;      // 3 * output depth: the fourth position's output
+  uint32_t bias_base;   // bias - 4 * first output: + 4 * out_at
+  const int32_t* words;  // the four positions' columns
+  int32_t skip_bytes;   // of the units the first pass skips; the function makes it an address
+  const int32_t* pairs_end;
+};
+
 // conv_channels_pairs for an even number of groups, at most kMaxUnrolledGroups: two groups'
 // weights per LDM (four words) and no loop, so no end pointer (21 instructions per 32 MACs
 // against 22, and no compare and branch per eight groups). It takes fourteen registers, r7
 // among them, which gcc keeps for the frame pointer with -fno-omit-frame-pointer whatever a
 // function's attributes say; a naked function's registers are its own. Its frame: the
-// ChannelLoop copied to [sp] (out_at is updated there), then r4-r11 and lr. Registers: the
-// weights' words r0-r3, the accumulators r4-r7, the columns' words r8-r11, the weights r12,
-// the columns lr.
+// PairUnitsFrame copied to [sp] (out_at is updated there, skip_bytes becomes the address of the
+// first unit to run, Thumb bit set, so that LDR PC enters the units in one instruction), then
+// r4-r11 and lr. Registers: the weights' words r0-r3, the accumulators r4-r7, the columns'
+// words r8-r11, the weights r12, the columns lr. 38 instructions a channel besides the units
+// (24 of them the requantization, 4 the stores).
 #define MF_PAIR_GROUP_ASM(even, odd, add0, add1, add2, add3) \
   "ldmia.w lr!, {r8, r9, r10, r11}\n\t"                      \
   "smlad r4, r8, " even ", " add0 "\n\t"                     \
@@ -794,32 +981,55 @@ const int32_t kMaxUnrolledGroups = 64;
   MF_PAIR_GROUP_ASM("r0", "r1", "r4", "r5", "r6", "r7") \
   MF_PAIR_GROUP_ASM("r2", "r3", "r4", "r5", "r6", "r7")
 #define MF_PAIR_UNITS_4_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM
-// sign in r1, the 64-bit sum in lr:r2, the requantizer words in r8-r11, out_at in r0.
+// The 64-bit sum in lr:r0 (the sign first in lr), the requantizer words in r8-r11; out_at,
+// stride and stride3 stay in r1-r3 for the stores.
 #define MF_PAIR_REQUANTIZE_ASM(acc)   \
-  "and r1, " acc ", #0x80000000\n\t"  \
-  "subs lr, r9, r1\n\t"               \
-  "sbc r2, r10, #0\n\t"               \
-  "smlal lr, r2, " acc ", r8\n\t"     \
-  "asr " acc ", r2, r11\n\t"          \
+  "and lr, " acc ", #0x80000000\n\t"  \
+  "subs lr, r9, lr\n\t"               \
+  "sbc r0, r10, #0\n\t"               \
+  "smlal lr, r0, " acc ", r8\n\t"     \
+  "asr " acc ", r0, r11\n\t"          \
   "ssat " acc ", #8, " acc "\n\t"
-__attribute__((naked, noinline)) inline void conv_channels_pair_units(const ChannelLoop*,
+// The frame's entry; `name` prefixes the function's labels. Not ADR, which counts from the
+// word-aligned PC: where the linker puts the function at an address that is 2 mod 4, that is not
+// what the assembler counted from.
+#define MF_PAIR_ENTRY_ASM(name)                                        \
+  "push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"                     \
+  "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"                      \
+  name "_pc:\n\t"                                                       \
+  "mov r0, pc\n\t" /* the label + 4 */                                 \
+  "add r8, r8, r0\n\t"                                                  \
+  "add r8, r8, #(" name "_units - " name "_pc - 4 + 1)\n\t" /* + 1: Thumb */ \
+  "push {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"                           \
+  "mov r12, r1\n\t"
+// A channel's requantization and stores, and the loop back to `name`_channel.
+#define MF_PAIR_TAIL_ASM(name)                                                           \
+  "ldm sp, {r0, r1, r2, r3}\n\t"                                                         \
+  "add r0, r0, r1, lsl #4\n\t"                                                           \
+  "ldm r0, {r8, r9, r10, r11}\n\t"                                                       \
+  MF_PAIR_REQUANTIZE_ASM("r4") MF_PAIR_REQUANTIZE_ASM("r5") MF_PAIR_REQUANTIZE_ASM("r6") \
+  MF_PAIR_REQUANTIZE_ASM("r7")                                                           \
+  "strb r5, [r1, r2]\n\t"                                                                \
+  "strb r6, [r1, r2, lsl #1]\n\t"                                                        \
+  "strb r7, [r1, r3]\n\t"                                                                \
+  "strb r4, [r1], #1\n\t"                                                                \
+  "str r1, [sp, #4]\n\t"                                                                 \
+  "ldr r0, [sp, #28]\n\t"                                                                \
+  "cmp r12, r0\n\t"                                                                      \
+  "bne " name "_channel\n\t"                                                             \
+  "add sp, #32\n\t"                                                                      \
+  "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t"
+__attribute__((naked, noinline)) inline void conv_channels_pair_units(const PairUnitsFrame*,
                                                                       const int32_t*) {
   __asm__ volatile(
-      "push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"
-      "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"
-      "push {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"
-      "mov r12, r1\n\t"
+      MF_PAIR_ENTRY_ASM("mf_pair")
       "mf_pair_channel:\n\t"
-      "ldr lr, [sp]\n\t"
-      "ldrd r0, r1, [sp, #12]\n\t"
-      "ldr r7, [r1, r0, lsl #2]\n\t"
+      "ldm sp, {r0, r1, r2, r3, r7, lr}\n\t"
+      "ldr r7, [r7, r1, lsl #2]\n\t"
       "ldmia.w r12!, {r0, r1, r2, r3}\n\t"
       MF_PAIR_GROUP_ASM("r0", "r1", "r7", "r7", "r7", "r7")
       MF_PAIR_GROUP_ASM("r2", "r3", "r4", "r5", "r6", "r7")
-      "ldr r0, [sp, #20]\n\t"
-      "mf_pair_units_entry:\n\t"
-      "add pc, r0\n\t"  // PC reads as this instruction + 4: the first unit
-      "nop.n\n\t"
+      "ldr pc, [sp, #24]\n\t"
       "mf_pair_units:\n\t"
       MF_PAIR_UNIT_ASM
       "mf_pair_units_second:\n\t"
@@ -827,25 +1037,7 @@ __attribute__((naked, noinline)) inline void conv_channels_pair_units(const Chan
       MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM
       MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM MF_PAIR_UNITS_4_ASM
       "mf_pair_units_end:\n\t"
-      "ldrd r1, r0, [sp, #8]\n\t"
-      "add r1, r1, r0, lsl #4\n\t"
-      "ldm r1, {r8, r9, r10, r11}\n\t"
-      MF_PAIR_REQUANTIZE_ASM("r4") MF_PAIR_REQUANTIZE_ASM("r5") MF_PAIR_REQUANTIZE_ASM("r6")
-      MF_PAIR_REQUANTIZE_ASM("r7")
-      "ldrd r8, r10, [sp, #24]\n\t"
-      "strb r5, [r0, r8]\n\t"
-      "add r9, r0, r8, lsl #1\n\t"
-      "strb r6, [r9]\n\t"
-      "strb r7, [r9, r8]\n\t"
-      "strb r4, [r0], #1\n\t"
-      "str r0, [sp, #12]\n\t"
-      "cmp r12, r10\n\t"
-      "bne mf_pair_channel\n\t"
-      "add sp, #32\n\t"
-      "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t"
-      ".if (mf_pair_units - mf_pair_units_entry) != 4\n\t"
-      ".error \"the units do not start 4 bytes after their ADD PC\"\n\t"
-      ".endif\n\t"
+      MF_PAIR_TAIL_ASM("mf_pair")
       ".if (mf_pair_units_second - mf_pair_units) != 84\n\t"
       ".error \"a unit of two groups is not 84 bytes\"\n\t"
       ".endif\n\t"
@@ -853,7 +1045,76 @@ __attribute__((naked, noinline)) inline void conv_channels_pair_units(const Chan
       ".error \"the units are not kMaxUnrolledGroups / 2 - 1\"\n\t"
       ".endif\n\t");
 }
+
+// The most groups conv_channels_odd_units takes: the first group and seven units, the columns
+// of a padded filter (at most MAX_PADDED_DEPTH = 60 taps, ops/conv.py) among them.
+const int32_t kMaxOddGroups = 15;
+
+// conv_channels_pair_units for an odd number of groups, at most kMaxOddGroups (an image model's
+// first layer: 3x3x3 taps padded to 28, seven groups): the first group alone (LDRD), adding to
+// the bias, then the units, some 8 instructions a channel fewer than conv_channels_pairs' loop.
+__attribute__((naked, noinline)) inline void conv_channels_odd_units(const PairUnitsFrame*,
+                                                                     const int32_t*) {
+  __asm__ volatile(
+      MF_PAIR_ENTRY_ASM("mf_odd")
+      "mf_odd_channel:\n\t"
+      "ldm sp, {r0, r1, r2, r3, r7, lr}\n\t"
+      "ldr r7, [r7, r1, lsl #2]\n\t"
+      "ldrd r0, r1, [r12], #8\n\t"
+      MF_PAIR_GROUP_ASM("r0", "r1", "r7", "r7", "r7", "r7")
+      "ldr pc, [sp, #24]\n\t"
+      "mf_odd_units:\n\t"
+      MF_PAIR_UNIT_ASM
+      "mf_odd_units_second:\n\t"
+      MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNITS_4_ASM
+      "mf_odd_units_end:\n\t"
+      MF_PAIR_TAIL_ASM("mf_odd")
+      ".if (mf_odd_units_second - mf_odd_units) != 84\n\t"
+      ".error \"a unit of two groups is not 84 bytes\"\n\t"
+      ".endif\n\t"
+      ".if (mf_odd_units_end - mf_odd_units) != 84 * 7\n\t"
+      ".error \"the units are not (kMaxOddGroups - 1) / 2\"\n\t"
+      ".endif\n\t");
+}
+static_assert((kMaxOddGroups - 1) / 2 == 7, "the asm unrolls 7 units after the first group");
+#undef MF_PAIR_TAIL_ASM
+#undef MF_PAIR_ENTRY_ASM
 static_assert(kMaxUnrolledGroups / 2 - 1 == 31, "the asm unrolls 31 units after the first");
+
+// Whether conv_channels_pair_units takes a lean layer's blocks of four positions (with a plain
+// output).
+inline bool pair_units_layer(const ConvParams& p, bool lean) {
+  const int32_t groups = column_depth(p) / 4;
+  return lean && p.filter_pairs &&
+         (groups % 2 == 0 ? groups <= kMaxUnrolledGroups : groups <= kMaxOddGroups);
+}
+
+// conv_channels_pair_units' frame of a layer (pair_units_layer) whose columns are at `words`,
+// set once a layer; aim_pair_units completes it for each block.
+inline PairUnitsFrame pair_units_frame(const ConvParams& p, const int32_t* words) {
+  const int32_t depth = column_depth(p);
+  PairUnitsFrame frame;
+  frame.stride = p.output_depth;
+  frame.stride3 = 3 * p.output_depth;
+  frame.words = words;
+  // Bytes of the units LDR PC skips: all but the groups / 2 - 1 after the first unit, or the
+  // (groups - 1) / 2 after the first group.
+  const int32_t groups = depth / 4;
+  const int32_t units = groups % 2 == 0 ? kMaxUnrolledGroups / 2 : (kMaxOddGroups - 1) / 2;
+  frame.skip_bytes = (units - groups / 2) * 84;
+  frame.pairs_end = p.filter_pairs + p.output_depth * depth / 2;
+  return frame;
+}
+
+// Points `frame` at the block of four positions whose first output is `out0`: out_at, and the
+// bases from which it finds each channel's bias and requantizer.
+MF_ALWAYS_INLINE void aim_pair_units(PairUnitsFrame& frame, const int32_t* table,
+                                     const int32_t* bias, int8_t* out0) {
+  const uint32_t out = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(out0));
+  frame.table_base = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(table)) - 16u * out;
+  frame.out_at = out0;
+  frame.bias_base = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bias)) - 4u * out;
+}
 #undef MF_PAIR_REQUANTIZE_ASM
 #undef MF_PAIR_UNITS_4_ASM
 #undef MF_PAIR_UNIT_ASM
@@ -927,18 +1188,15 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     // ends it.
     const int32_t* bias_at = bias;
     if (pairs && groups % 2 == 0 && groups <= kMaxUnrolledGroups) {
-      const uint32_t out0 = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(out_at));
-      // Bytes of the units ADD PC skips: all but the groups / 2 - 1 after the first.
-      ChannelLoop loop = {
-          words,
-          columns_end,
-          static_cast<uint32_t>(reinterpret_cast<uintptr_t>(table)) - 16u * out0,
-          out_at,
-          static_cast<uint32_t>(reinterpret_cast<uintptr_t>(bias)) - 4u * out0,
-          (kMaxUnrolledGroups / 2 - groups / 2) * 84,
-          output_depth,
-          pairs + output_depth * depth / 2};
-      conv_channels_pair_units(&loop, pairs);
+      PairUnitsFrame frame = pair_units_frame(p, words);
+      aim_pair_units(frame, table, bias, out_at);
+      conv_channels_pair_units(&frame, pairs);
+      return;
+    }
+    if (pairs && groups % 2 == 1 && groups <= kMaxOddGroups) {
+      PairUnitsFrame frame = pair_units_frame(p, words);
+      aim_pair_units(frame, table, bias, out_at);
+      conv_channels_odd_units(&frame, pairs);
       return;
     }
     if (pairs && groups >= 2) {
@@ -1149,15 +1407,41 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
                              p.padding_height == 0 && p.padding_width == 0 &&
                              p.input_depth % 4 == 0;
   const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
+  const bool padded = p.filter_padded && p.dilation_width == 1;
+  const PaddedWindows windows = padded_windows(p);
+#if MF_SIMD_ACLE
+  // Most of a MobileNet's time: the blocks of its pointwise layers go straight to
+  // conv_channels_pair_units, whose frame is set once here (conv_positions would build it
+  // again for each block, some 70 instructions).
+  const bool pair_units = Store::kPlainOutput && pair_units_layer(p, lean);
+  const bool odd_groups = column_depth(p) / 4 % 2 == 1;
+  PairUnitsFrame frame = {};
+  if (pair_units) frame = pair_units_frame(p, words);
+#endif
+  // The zero point in every byte: taps over the padding add up to 0 (gather_column).
+  const uint32_t padding_word = 0x01010101u * static_cast<uint8_t>(-p.input_offset);
   for (int32_t position = 0; position < positions; position += kPositions) {
     const int32_t count = positions - position < kPositions ? positions - position : kPositions;
-    for (int32_t q = 0; q < kPositions; ++q) {
-      const int32_t column_position = position + (q < count ? q : count - 1);
-      if (pixel_columns) {
-        unpack_groups(words + 2 * q, input + column_position * p.input_depth, p.input_depth / 4,
-                      offset_pair);
-      } else {
-        gather_column(p, input, column_position, words, q);
+    bool gathered = false;
+    if (pixel_columns && count == kPositions) {
+      unpack_four_pixels(words, input + position * p.input_depth, p.input_depth, offset_pair);
+      gathered = true;
+    } else if (padded && windows.rows_of_9 && count == kPositions) {
+      gathered = gather_four_rows_of_9(p, windows, input, position, words, offset_pair,
+                                       padding_word);
+    }
+    if (!gathered) {
+      for (int32_t q = 0; q < kPositions; ++q) {
+        const int32_t column_position = position + (q < count ? q : count - 1);
+        if (pixel_columns) {
+          unpack_groups(words + 2 * q, input + column_position * p.input_depth, p.input_depth / 4,
+                        offset_pair);
+        } else if (padded) {
+          gather_padded_window(p, windows, input, column_position, words, q, offset_pair,
+                               padding_word);
+        } else {
+          gather_column(p, input, column_position, words, q);
+        }
       }
     }
     if (count <= 2 && lean) {
@@ -1167,6 +1451,18 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
         conv_few_positions<2>(p, words, filter, bias, position * p.output_depth, store);
       }
     } else if (count == kPositions) {
+#if MF_SIMD_ACLE
+      if (pair_units) {
+        aim_pair_units(frame, p.output_requantizers, bias,
+                       store.output + position * p.output_depth);
+        if (odd_groups) {
+          conv_channels_odd_units(&frame, p.filter_pairs);
+        } else {
+          conv_channels_pair_units(&frame, p.filter_pairs);
+        }
+        continue;
+      }
+#endif
       if (lean) {
         conv_positions<true, true>(p, words, filter, bias, position * p.output_depth, count,
                                    store);
