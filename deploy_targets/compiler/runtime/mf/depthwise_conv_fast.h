@@ -38,6 +38,17 @@ struct InPlaceRows {
   }
 };
 
+// Rows of a tensor kept in a ring of `rows` rows (row y in slot y % rows): a chain's window
+// (conv_chain.h, WindowedRows).
+struct RingRows {
+  const int8_t* ring;
+  int32_t rows;
+  int32_t row_bytes;
+  MF_ALWAYS_INLINE const int8_t* operator()(int32_t y) const {
+    return ring + y % rows * row_bytes;
+  }
+};
+
 // Output channels from `first_channel` on, one at a time (the channels the four-wide loops
 // leave, and pixels with more than kMaxTapRows filter rows).
 template <class Rows>
