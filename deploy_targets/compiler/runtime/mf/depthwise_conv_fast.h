@@ -805,16 +805,17 @@ MF_ALWAYS_INLINE void column_sums(const int32_t* column, const int32_t* group, i
 }
 
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
-// column_sums of two neighbouring pixels at stride 1 (their first columns `column` and the
-// next): each pair of filter words is loaded once for both, 79 instructions for the two
-// (88 by column_sums). Fourteen registers, every one but SP and PC: only where gcc
-// optimizes, and out of any loop that needs another register live across it.
+// column_sums of two neighbouring pixels at stride `Stride` (their first columns `column`
+// and Stride columns on): each pair of filter words is loaded once for both, 79
+// instructions for the two (88 by column_sums). Fourteen registers, every one but SP and PC:
+// only where gcc optimizes, and out of any loop that needs another register live across it.
+template <int32_t Stride>
 MF_ALWAYS_INLINE void column_sums_two(const int32_t* column, const int32_t* group,
                                       int32_t* first, int32_t* second) {
 #define MF_WORD_PAIR_ASM(column, weights, mac_first, mac_second)                   \
   "ldrd %[w0], %[w1], [%[group], #" weights "]\n\t"                                \
   "ldrd %[x0], %[x1], [%[column], #" column "]\n\t"                                \
-  mac_first "ldrd %[x0], %[x1], [%[column], #" column " + 24]\n\t" mac_second
+  mac_first "ldrd %[x0], %[x1], [%[column], #" column " + %c[second]]\n\t" mac_second
 #define MF_SMLAD_ASM(acc_even, acc_odd)                                            \
   "smlad %[" acc_even "], %[x0], %[w0], %[" acc_even "]\n\t"                      \
   "smlad %[" acc_odd "], %[x1], %[w1], %[" acc_odd "]\n\t"
@@ -840,7 +841,7 @@ MF_ALWAYS_INLINE void column_sums_two(const int32_t* column, const int32_t* grou
       : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0),
         [b1] "=&r"(b1), [b2] "=&r"(b2), [b3] "=&r"(b3), [x0] "=&r"(x0), [x1] "=&r"(x1),
         [w0] "=&r"(w0), [w1] "=&r"(w1)
-      : [column] "r"(column), [group] "r"(group)
+      : [column] "r"(column), [group] "r"(group), [second] "i"(Stride * kColumnWords * 4)
       : "memory");
 #undef MF_FILTER_COLUMN_TWO_ASM
 #undef MF_SMLAXY_ASM
@@ -854,6 +855,24 @@ MF_ALWAYS_INLINE void column_sums_two(const int32_t* column, const int32_t* grou
   second[1] = b1;
   second[2] = b2;
   second[3] = b3;
+}
+#endif
+
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+// The pixels of columns_to_pixels two at a time, requantized without a clamp.
+template <int32_t Stride>
+MF_ALWAYS_INLINE void pixel_pairs_full_range(const int32_t* words, const int32_t* group,
+                                             const int32_t* column,
+                                             const int32_t* columns_end, int32_t depth,
+                                             int8_t* out) {
+  int32_t acc[4], next[4];
+  for (; column != columns_end; column += 2 * Stride * kColumnWords, out += 2 * depth) {
+    column_sums_two<Stride>(column, group, acc, next);
+    const int32_t values = requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
+    memcpy(out, &values, sizeof(values));
+    const int32_t next_values = requantize_four_packed(words, next[0], next[1], next[2], next[3]);
+    memcpy(out + depth, &next_values, sizeof(next_values));
+  }
 }
 #endif
 
@@ -871,24 +890,19 @@ MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t ch
   if (p.output_requantizers) {
     const int32_t* const words = p.output_requantizers + 4 * channel;
     if (is_full_int8_range(p.activation_min, p.activation_max)) {
-      // At stride 1 an odd pixel first, then two at a time to the end (the other order
-      // costs gcc fourteen instructions between the loops).
-      const bool by_pairs = column_step == kColumnWords;
-      const int32_t* const singles_end =
-          by_pairs ? column + (outputs & 1) * kColumnWords : columns_end;
-      for (; column != singles_end; column += column_step, out += depth) {
+      // An odd pixel first, then two at a time to the end (the other order costs gcc
+      // fourteen instructions between the loops).
+      if (outputs & 1) {
         column_sums(column, group, acc);
         const int32_t values = requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
         memcpy(out, &values, sizeof(values));
+        column += column_step;
+        out += depth;
       }
-      int32_t next[4];
-      for (; column != columns_end; column += 2 * kColumnWords, out += 2 * depth) {
-        column_sums_two(column, group, acc, next);
-        const int32_t values = requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
-        memcpy(out, &values, sizeof(values));
-        const int32_t next_values =
-            requantize_four_packed(words, next[0], next[1], next[2], next[3]);
-        memcpy(out + depth, &next_values, sizeof(next_values));
+      if (column_step == kColumnWords) {
+        pixel_pairs_full_range<1>(words, group, column, columns_end, depth, out);
+      } else {
+        pixel_pairs_full_range<2>(words, group, column, columns_end, depth, out);
       }
     } else {
       const int32_t low = repeat_s8x4(p.activation_min);
