@@ -806,14 +806,15 @@ MF_ALWAYS_INLINE void column_sums(const int32_t* column, const int32_t* group, i
 
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
 // column_sums of two neighbouring pixels at stride `Stride` (their first columns `column`
-// and Stride columns on): each pair of filter words is loaded once for both, 79
+// and Stride columns on): each pair of filter words is loaded once for both, 81
 // instructions for the two (88 by column_sums). Fourteen registers, every one but SP and PC:
-// only where gcc optimizes, and out of any loop that needs another register live across it.
+// where gcc keeps a frame pointer in r7 it offers only thirteen, so the other thirteen are
+// named here and r7, saved on the stack, holds `group`. Only where gcc optimizes.
 template <int32_t Stride>
 MF_ALWAYS_INLINE void column_sums_two(const int32_t* column, const int32_t* group,
                                       int32_t* first, int32_t* second) {
 #define MF_WORD_PAIR_ASM(column, weights, mac_first, mac_second)                   \
-  "ldrd %[w0], %[w1], [%[group], #" weights "]\n\t"                                \
+  "ldrd %[w0], %[w1], [r7, #" weights "]\n\t"                                     \
   "ldrd %[x0], %[x1], [%[column], #" column "]\n\t"                                \
   mac_first "ldrd %[x0], %[x1], [%[column], #" column " + %c[second]]\n\t" mac_second
 #define MF_SMLAD_ASM(acc_even, acc_odd)                                            \
@@ -830,18 +831,33 @@ MF_ALWAYS_INLINE void column_sums_two(const int32_t* column, const int32_t* grou
                    MF_SMLAD_ASM("b2", "b3"))                                          \
   MF_WORD_PAIR_ASM(column " + 16", weights " + 16", MF_SMLAXY_ASM("a0", "a1", "a2", "a3"), \
                    MF_SMLAXY_ASM("b0", "b1", "b2", "b3"))
-  int32_t a0, a1, a2, a3, b0, b1, b2, b3, x0, x1, w0, w1;
+  register int32_t a0 __asm__("r0") = static_cast<int32_t>(reinterpret_cast<intptr_t>(group));
+  register int32_t a1 __asm__("r1");
+  register int32_t a2 __asm__("r2");
+  register int32_t a3 __asm__("r3");
+  register int32_t b0 __asm__("r4");
+  register int32_t b1 __asm__("r5");
+  register int32_t b2 __asm__("r6");
+  register int32_t b3 __asm__("r8");
+  register int32_t x0 __asm__("r9");
+  register int32_t x1 __asm__("r10");
+  register int32_t w0 __asm__("r11");
+  register int32_t w1 __asm__("r12");
+  register const int32_t* column_pointer __asm__("lr") = column;
   __asm__(
-      "ldrd %[a0], %[a1], [%[group]]\n\t"
-      "ldrd %[a2], %[a3], [%[group], #8]\n\t"
-      "ldrd %[b0], %[b1], [%[group]]\n\t"
-      "ldrd %[b2], %[b3], [%[group], #8]\n\t"
+      "push {r7}\n\t"
+      "mov r7, %[a0]\n\t"
+      "ldrd %[a0], %[a1], [r7]\n\t"
+      "ldrd %[a2], %[a3], [r7, #8]\n\t"
+      "ldrd %[b0], %[b1], [r7]\n\t"
+      "ldrd %[b2], %[b3], [r7, #8]\n\t"
       MF_FILTER_COLUMN_TWO_ASM("0", "16") MF_FILTER_COLUMN_TWO_ASM("24", "40")
       MF_FILTER_COLUMN_TWO_ASM("48", "64")
-      : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0),
+      "pop {r7}\n\t"
+      : [a0] "+r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0),
         [b1] "=&r"(b1), [b2] "=&r"(b2), [b3] "=&r"(b3), [x0] "=&r"(x0), [x1] "=&r"(x1),
         [w0] "=&r"(w0), [w1] "=&r"(w1)
-      : [column] "r"(column), [group] "r"(group), [second] "i"(Stride * kColumnWords * 4)
+      : [column] "r"(column_pointer), [second] "i"(Stride * kColumnWords * 4)
       : "memory");
 #undef MF_FILTER_COLUMN_TWO_ASM
 #undef MF_SMLAXY_ASM
