@@ -875,6 +875,59 @@ MF_ALWAYS_INLINE void column_sums_two(const int32_t* column, const int32_t* grou
 #endif
 
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+// requantize_four_packed of two pixels (`first` and `second`, packed into their first
+// words) with one table: the rounding words double as the 64-bit sum, so the eight
+// accumulators, the table's four words, its pointer and one temporary fit the fourteen
+// registers (two calls of requantize_four_packed spill three accumulators between them).
+// Named, the temporary r7 saved on the stack, as in column_sums_two.
+MF_ALWAYS_INLINE void requantize_two_four_packed(const int32_t* words, int32_t* first,
+                                                 int32_t* second) {
+  register int32_t a0 __asm__("r0") = first[0];
+  register int32_t a1 __asm__("r1") = first[1];
+  register int32_t a2 __asm__("r2") = first[2];
+  register int32_t a3 __asm__("r3") = first[3];
+  register int32_t b0 __asm__("r4") = second[0];
+  register int32_t b1 __asm__("r5") = second[1];
+  register int32_t b2 __asm__("r6") = second[2];
+  register int32_t b3 __asm__("r12") = second[3];
+  register const int32_t* table __asm__("lr") = words;
+  register int32_t multiplier __asm__("r8");
+  register int32_t round_low __asm__("r9");
+  register int32_t round_high __asm__("r10");
+  register int32_t high_shift __asm__("r11");
+#define MF_REQUANTIZE_IN_PLACE_ASM(acc)                                          \
+  "ldmia %[table]!, {%[multiplier], %[round_low], %[round_high], %[high_shift]}\n\t" \
+  "and r7, %[" acc "], #0x80000000\n\t"                                       \
+  "subs %[round_low], %[round_low], r7\n\t"                                   \
+  "sbc %[round_high], %[round_high], #0\n\t"                                  \
+  "smlal %[round_low], %[round_high], %[" acc "], %[multiplier]\n\t"          \
+  "asr %[" acc "], %[round_high], %[high_shift]\n\t"                          \
+  "ssat %[" acc "], #8, %[" acc "]\n\t"
+  __asm__(
+      "push {r7}\n\t"
+      MF_REQUANTIZE_IN_PLACE_ASM("a0") MF_REQUANTIZE_IN_PLACE_ASM("a1")
+      MF_REQUANTIZE_IN_PLACE_ASM("a2") MF_REQUANTIZE_IN_PLACE_ASM("a3")
+      "sub %[table], %[table], #64\n\t"
+      MF_REQUANTIZE_IN_PLACE_ASM("b0") MF_REQUANTIZE_IN_PLACE_ASM("b1")
+      MF_REQUANTIZE_IN_PLACE_ASM("b2") MF_REQUANTIZE_IN_PLACE_ASM("b3")
+      "pop {r7}\n\t"
+      "bfi %[a0], %[a1], #8, #8\n\t"
+      "bfi %[a0], %[a2], #16, #8\n\t"
+      "bfi %[a0], %[a3], #24, #8\n\t"
+      "bfi %[b0], %[b1], #8, #8\n\t"
+      "bfi %[b0], %[b2], #16, #8\n\t"
+      "bfi %[b0], %[b3], #24, #8\n\t"
+      : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [b0] "+r"(b0),
+        [b1] "+r"(b1), [b2] "+r"(b2), [b3] "+r"(b3), [table] "+r"(table),
+        [multiplier] "=&r"(multiplier), [round_low] "=&r"(round_low),
+        [round_high] "=&r"(round_high), [high_shift] "=&r"(high_shift)
+      :
+      : "cc", "memory");
+#undef MF_REQUANTIZE_IN_PLACE_ASM
+  first[0] = a0;
+  second[0] = b0;
+}
+
 // The pixels of columns_to_pixels two at a time, requantized without a clamp.
 template <int32_t Stride>
 MF_ALWAYS_INLINE void pixel_pairs_full_range(const int32_t* words, const int32_t* group,
@@ -884,10 +937,9 @@ MF_ALWAYS_INLINE void pixel_pairs_full_range(const int32_t* words, const int32_t
   int32_t acc[4], next[4];
   for (; column != columns_end; column += 2 * Stride * kColumnWords, out += 2 * depth) {
     column_sums_two<Stride>(column, group, acc, next);
-    const int32_t values = requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
-    memcpy(out, &values, sizeof(values));
-    const int32_t next_values = requantize_four_packed(words, next[0], next[1], next[2], next[3]);
-    memcpy(out + depth, &next_values, sizeof(next_values));
+    requantize_two_four_packed(words, acc, next);
+    memcpy(out, &acc[0], sizeof(acc[0]));
+    memcpy(out + depth, &next[0], sizeof(next[0]));
   }
 }
 #endif
