@@ -1059,7 +1059,10 @@ inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
   }
   const int32_t row_bytes = p.input_width * p.input_depth;
   for (int32_t batch = 0; batch < p.batches; ++batch) {
-    const InputRows rows = {input + batch * p.input_height * row_bytes, row_bytes};
+    // A ring as tall as the tensor is the tensor: the column loop compiled once for it and
+    // for the chains' windows (conv_chain.h).
+    const RingRows rows = {input + batch * p.input_height * row_bytes, p.input_height,
+                           row_bytes};
     for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
       depthwise_row_by_columns(p, rows, out_y, output);
       output += p.output_width * p.output_depth;
