@@ -256,8 +256,9 @@ class WindowedRows {
         bottom < previous_.output_height ? bottom : previous_.output_height - 1;
     if (ring_rows_) {
       // The rows needed are at most ring_rows_ in a row, so in distinct slots; a new row
-      // overwrites one above needed_first.
-      for (int32_t y = window_last_ + 1; y <= needed_last; ++y) {
+      // overwrites one above needed_first. Rows above it never computed are skipped.
+      const int32_t first_new = window_last_ < needed_first ? needed_first : window_last_ + 1;
+      for (int32_t y = first_new; y <= needed_last; ++y) {
         source_(output_rows(previous_, y, 1), window_ + y % ring_rows_ * row_bytes, scratch);
       }
       if (needed_last > window_last_) window_last_ = needed_last;

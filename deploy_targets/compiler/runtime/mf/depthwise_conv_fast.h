@@ -815,7 +815,7 @@ MF_ALWAYS_INLINE void column_sums(const int32_t* column, const int32_t* group, i
 
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
 // column_sums of two neighbouring pixels at stride `Stride` (their first columns `column`
-// and Stride columns on): each pair of filter words is loaded once for both, 81
+// and Stride columns on): each pair of filter words is loaded once for both, 82
 // instructions for the two (88 by column_sums). Fourteen registers, every one but SP and PC:
 // where gcc keeps a frame pointer in r7 it offers only thirteen, so the other thirteen are
 // named here and r7, saved on the stack, holds `group`. Only where gcc optimizes.
