@@ -66,6 +66,13 @@ CHAINS = [
         (20, 8, 2),
         "CONV_2D+DEPTHWISE_CONV_2D+CONV_2D",
     ),
+    # A depthwise layer whose window is a ring (four channels: the column loop) of two rows,
+    # fewer than its filter's three (SAME at stride 2 on three rows reads at most two).
+    (
+        "conv:1x1:same:1x1:4 > depthwise:3x3:same:2x2:1 > conv:1x1:same:1x1:3",
+        (3, 9, 2),
+        "CONV_2D+DEPTHWISE_CONV_2D+CONV_2D",
+    ),
 ]
 
 
@@ -142,8 +149,8 @@ def test_a_longer_chain_is_kept_where_it_lowers_the_arena(layer_model: LayerMode
 @pytest.mark.toolchain
 @pytest.mark.parametrize(
     "case",
-    [CHAINS[3], CHAINS[4], CHAINS[5], CHAINS[7], CHAINS[10]],
-    ids=[CHAINS[i][0] for i in (3, 4, 5, 7, 10)],
+    [CHAINS[3], CHAINS[4], CHAINS[5], CHAINS[7], CHAINS[10], CHAINS[13]],
+    ids=[CHAINS[i][0] for i in (3, 4, 5, 7, 10, 13)],
 )
 def test_chained_convolutions_on_cortex_m4_equal_host(
     case: tuple[str, tuple[int, int, int], str], layer_model: LayerModel, tmp_path: Path

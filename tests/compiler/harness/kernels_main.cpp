@@ -220,6 +220,14 @@ const Shape kDepthwiseShapes[] = {
     // tap pairs with a ReLU range, VALID and SAME (an odd config: a requantizer table, the
     // bytes clamped by SSUB8 / SEL).
     {1, 6, 6, 4, 2, 2, 1, 1, 1, 1, 0, 1},   {1, 5, 6, 8, 2, 2, 1, 1, 1, 1, 1, 1},
+    // 3x3 column loop at stride 1 with odd output widths, VALID without a requantizer table,
+    // then SAME with one (an odd config: the loop over two pixels at a time, then the last
+    // on its own).
+    {1, 6, 9, 8, 3, 3, 1, 1, 1, 1, 0, 0},   {1, 4, 7, 12, 3, 3, 1, 1, 1, 1, 1, 0},
+    // The same at stride 2 across: VALID without a table, then SAME with one (7 outputs:
+    // one, then three pairs; 60 outputs in four chunks of 15).
+    {1, 6, 12, 4, 3, 3, 1, 1, 2, 1, 0, 0},  {1, 5, 13, 8, 3, 3, 1, 2, 2, 1, 1, 0},
+    {1, 3, 9, 4, 3, 3, 1, 1, 1, 1, 0, 0},   {1, 3, 120, 4, 3, 3, 1, 2, 2, 1, 1, 0},
 };
 
 mf::ConvParams conv_params(const Shape& s) {

@@ -187,6 +187,44 @@ inline void layer_kernel(const DepthwiseConvParams& params, const int8_t* input,
   depthwise_conv_2d(params, input, filter, bias, output);
 }
 
+// The most input rows one output row of `layer` reads: its window's height (chain_fusion.py,
+// window_rows).
+template <class Params>
+inline int32_t window_height(const Params& layer) {
+  int32_t most = 0;
+  for (int32_t y = 0; y < layer.output_height; ++y) {
+    const int32_t top = y * layer.stride_height - layer.padding_height;
+    const int32_t bottom = top + (layer.filter_height - 1) * layer.dilation_height;
+    const int32_t rows = (bottom < layer.input_height ? bottom : layer.input_height - 1) -
+                         (top < 0 ? 0 : top) + 1;
+    if (rows > most) most = rows;
+  }
+  return most;
+}
+
+// Whether a layer reads its window as a ring: input row y in slot y % window_height, so that
+// no row is moved when the window moves on. Only the depthwise fast path's column loop takes
+// its rows from anywhere (fast::RingRows); the other kernels read whole tensors.
+inline bool reads_window_as_ring(const ConvParams&) { return false; }
+
+inline bool reads_window_as_ring(const DepthwiseConvParams& layer) {
+#if MF_FAST_KERNELS
+  return fast::columns_apply(layer);
+#else
+  (void)layer;
+  return false;
+#endif
+}
+
+// The one output row that `rows` (output_rows(layer, out_y, 1)) describes, its input rows in
+// `ring`. Only called where reads_window_as_ring.
+inline void ring_row_kernel(const ConvParams&, const fast::RingRows&, int8_t*) {}
+
+inline void ring_row_kernel(const DepthwiseConvParams& rows, const fast::RingRows& ring,
+                            int8_t* output) {
+  fast::depthwise_row_by_columns(rows, ring, 0, output);
+}
+
 // The rows of a chain's first layer, which reads the whole input tensor.
 template <class Params>
 struct FirstLayerRows {
@@ -205,7 +243,8 @@ class WindowedRows {
   WindowedRows(const PreviousParams& previous, Source& source, const Params& layer,
                const int8_t* filter, const int32_t* bias, int8_t* window)
       : previous_(previous), source_(source), layer_(layer), filter_(filter), bias_(bias),
-        window_(window), window_first_(0), window_last_(-1) {}
+        window_(window), window_first_(0), window_last_(-1),
+        ring_rows_(reads_window_as_ring(layer) ? window_height(layer) : 0) {}
 
   // `rows` is output_rows(layer, out_y, 1): one row, the next one asked for.
   void operator()(const Params& rows, int8_t* output, int8_t* scratch) {
@@ -215,6 +254,18 @@ class WindowedRows {
     const int32_t needed_first = top < 0 ? 0 : top;
     const int32_t needed_last =
         bottom < previous_.output_height ? bottom : previous_.output_height - 1;
+    if (ring_rows_) {
+      // The rows needed are at most ring_rows_ in a row, so in distinct slots; a new row
+      // overwrites one above needed_first. Rows above it never computed are skipped.
+      const int32_t first_new = window_last_ < needed_first ? needed_first : window_last_ + 1;
+      for (int32_t y = first_new; y <= needed_last; ++y) {
+        source_(output_rows(previous_, y, 1), window_ + y % ring_rows_ * row_bytes, scratch);
+      }
+      if (needed_last > window_last_) window_last_ = needed_last;
+      const fast::RingRows ring = {window_, ring_rows_, row_bytes};
+      ring_row_kernel(rows, ring, output);
+      return;
+    }
     if (needed_first <= window_last_) {
       memmove(window_, window_ + (needed_first - window_first_) * row_bytes,
               static_cast<size_t>((window_last_ - needed_first + 1) * row_bytes));
@@ -241,6 +292,7 @@ class WindowedRows {
   int8_t* window_;
   int32_t window_first_;  // the window holds rows window_first_ .. window_last_
   int32_t window_last_;
+  int32_t ring_rows_;  // the ring's rows, or 0 where the window is moved instead
 };
 
 // No layer left: every row of the last one, in order, into the output tensor.

@@ -38,6 +38,17 @@ struct InPlaceRows {
   }
 };
 
+// Rows of a tensor kept in a ring of `rows` rows (row y in slot y % rows): a chain's window
+// (conv_chain.h, WindowedRows).
+struct RingRows {
+  const int8_t* ring;
+  int32_t rows;
+  int32_t row_bytes;
+  MF_ALWAYS_INLINE const int8_t* operator()(int32_t y) const {
+    return ring + y % rows * row_bytes;
+  }
+};
+
 // Output channels from `first_channel` on, one at a time (the channels the four-wide loops
 // leave, and pixels with more than kMaxTapRows filter rows).
 template <class Rows>
@@ -691,27 +702,35 @@ MF_HOT_LOOP inline void unpack_columns(const DepthwiseConvParams& p, const int8_
     const int8_t* middle = row[1] + skip;
     const int8_t* bottom = row[2] + skip;
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
-    // The loop below in Thumb-2: seventeen instructions a column (gcc's takes 25).
+    // The loop below in Thumb-2, two columns a pass: sixteen instructions a column (gcc's
+    // takes 25). An odd count enters at the second (its bytes, 24 a column, have bit 3 set).
     if (span.inside > 0) {
       int32_t* const columns_end = column + span.inside * kColumnWords;
       int32_t at = 0, a, b, c, t;
+#define MF_UNPACK_COLUMN_ASM                             \
+  "ldr %[a], [%[top], %[at]]\n\t"                       \
+  "ldr %[b], [%[middle], %[at]]\n\t"                    \
+  "ldr %[c], [%[bottom], %[at]]\n\t"                    \
+  "add %[at], %[at], %[depth]\n\t"                      \
+  "pkhbt %[t], %[a], %[b], lsl #16\n\t"                 \
+  "pkhtb %[b], %[b], %[a], asr #16\n\t"                 \
+  "sxtab16 %[a], %[offset], %[t]\n\t"                   \
+  "sxtab16 %[t], %[offset], %[t], ror #8\n\t"           \
+  "strd %[a], %[t], [%[column]], #8\n\t"                \
+  "sxtab16 %[a], %[offset], %[b]\n\t"                   \
+  "sxtab16 %[b], %[offset], %[b], ror #8\n\t"           \
+  "strd %[a], %[b], [%[column]], #8\n\t"                \
+  "sxtab16 %[a], %[offset], %[c]\n\t"                   \
+  "sxtab16 %[c], %[offset], %[c], ror #8\n\t"           \
+  "strd %[a], %[c], [%[column]], #8\n\t"
       __asm__ volatile(  // it only stores: volatile, or gcc may drop it
+          "sub %[t], %[end], %[column]\n\t"
+          "tst %[t], #8\n\t"
+          "bne 2f\n\t"
           "1:\n\t"
-          "ldr %[a], [%[top], %[at]]\n\t"
-          "ldr %[b], [%[middle], %[at]]\n\t"
-          "ldr %[c], [%[bottom], %[at]]\n\t"
-          "add %[at], %[at], %[depth]\n\t"
-          "pkhbt %[t], %[a], %[b], lsl #16\n\t"
-          "pkhtb %[b], %[b], %[a], asr #16\n\t"
-          "sxtab16 %[a], %[offset], %[t]\n\t"
-          "sxtab16 %[t], %[offset], %[t], ror #8\n\t"
-          "strd %[a], %[t], [%[column]], #8\n\t"
-          "sxtab16 %[a], %[offset], %[b]\n\t"
-          "sxtab16 %[b], %[offset], %[b], ror #8\n\t"
-          "strd %[a], %[b], [%[column]], #8\n\t"
-          "sxtab16 %[a], %[offset], %[c]\n\t"
-          "sxtab16 %[c], %[offset], %[c], ror #8\n\t"
-          "strd %[a], %[c], [%[column]], #8\n\t"
+          MF_UNPACK_COLUMN_ASM
+          "2:\n\t"
+          MF_UNPACK_COLUMN_ASM
           "cmp %[column], %[end]\n\t"
           "bne 1b\n\t"
           : [column] "+r"(column), [at] "+r"(at), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c),
@@ -719,6 +738,7 @@ MF_HOT_LOOP inline void unpack_columns(const DepthwiseConvParams& p, const int8_
           : [top] "r"(top), [middle] "r"(middle), [bottom] "r"(bottom), [depth] "r"(depth),
             [offset] "r"(offset_pair), [end] "r"(columns_end)
           : "cc", "memory");
+#undef MF_UNPACK_COLUMN_ASM
     }
 #else
     for (int32_t j = 0; j < span.inside; ++j, column += kColumnWords) {
@@ -793,12 +813,153 @@ MF_ALWAYS_INLINE void column_sums(const int32_t* column, const int32_t* group, i
 #endif
 }
 
-// The pixels of channels channel..channel+3 whose first columns are column, column +
-// column_step, ... up to columns_end, to out, out + output_depth, ...
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+// column_sums of two neighbouring pixels at stride `Stride` (their first columns `column`
+// and Stride columns on): each pair of filter words is loaded once for both, 82
+// instructions for the two (88 by column_sums). Fourteen registers, every one but SP and PC:
+// where gcc keeps a frame pointer in r7 it offers only thirteen, so the other thirteen are
+// named here and r7, saved on the stack, holds `group`. Only where gcc optimizes.
+template <int32_t Stride>
+MF_ALWAYS_INLINE void column_sums_two(const int32_t* column, const int32_t* group,
+                                      int32_t* first, int32_t* second) {
+#define MF_WORD_PAIR_ASM(column, weights, mac_first, mac_second)                   \
+  "ldrd %[w0], %[w1], [r7, #" weights "]\n\t"                                     \
+  "ldrd %[x0], %[x1], [%[column], #" column "]\n\t"                                \
+  mac_first "ldrd %[x0], %[x1], [%[column], #" column " + %c[second]]\n\t" mac_second
+#define MF_SMLAD_ASM(acc_even, acc_odd)                                            \
+  "smlad %[" acc_even "], %[x0], %[w0], %[" acc_even "]\n\t"                      \
+  "smlad %[" acc_odd "], %[x1], %[w1], %[" acc_odd "]\n\t"
+#define MF_SMLAXY_ASM(acc0, acc1, acc2, acc3)                                      \
+  "smlabb %[" acc0 "], %[x0], %[w0], %[" acc0 "]\n\t"                             \
+  "smlatt %[" acc2 "], %[x0], %[w0], %[" acc2 "]\n\t"                             \
+  "smlabb %[" acc1 "], %[x1], %[w1], %[" acc1 "]\n\t"                             \
+  "smlatt %[" acc3 "], %[x1], %[w1], %[" acc3 "]\n\t"
+#define MF_FILTER_COLUMN_TWO_ASM(column, weights)                                  \
+  MF_WORD_PAIR_ASM(column, weights, MF_SMLAD_ASM("a0", "a1"), MF_SMLAD_ASM("b0", "b1")) \
+  MF_WORD_PAIR_ASM(column " + 8", weights " + 8", MF_SMLAD_ASM("a2", "a3"),            \
+                   MF_SMLAD_ASM("b2", "b3"))                                          \
+  MF_WORD_PAIR_ASM(column " + 16", weights " + 16", MF_SMLAXY_ASM("a0", "a1", "a2", "a3"), \
+                   MF_SMLAXY_ASM("b0", "b1", "b2", "b3"))
+  register int32_t a0 __asm__("r0") = static_cast<int32_t>(reinterpret_cast<intptr_t>(group));
+  register int32_t a1 __asm__("r1");
+  register int32_t a2 __asm__("r2");
+  register int32_t a3 __asm__("r3");
+  register int32_t b0 __asm__("r4");
+  register int32_t b1 __asm__("r5");
+  register int32_t b2 __asm__("r6");
+  register int32_t b3 __asm__("r8");
+  register int32_t x0 __asm__("r9");
+  register int32_t x1 __asm__("r10");
+  register int32_t w0 __asm__("r11");
+  register int32_t w1 __asm__("r12");
+  register const int32_t* column_pointer __asm__("lr") = column;
+  __asm__(
+      "push {r7}\n\t"
+      "mov r7, %[a0]\n\t"
+      "ldrd %[a0], %[a1], [r7]\n\t"
+      "ldrd %[a2], %[a3], [r7, #8]\n\t"
+      "ldrd %[b0], %[b1], [r7]\n\t"
+      "ldrd %[b2], %[b3], [r7, #8]\n\t"
+      MF_FILTER_COLUMN_TWO_ASM("0", "16") MF_FILTER_COLUMN_TWO_ASM("24", "40")
+      MF_FILTER_COLUMN_TWO_ASM("48", "64")
+      "pop {r7}\n\t"
+      : [a0] "+r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0),
+        [b1] "=&r"(b1), [b2] "=&r"(b2), [b3] "=&r"(b3), [x0] "=&r"(x0), [x1] "=&r"(x1),
+        [w0] "=&r"(w0), [w1] "=&r"(w1)
+      : [column] "r"(column_pointer), [second] "i"(Stride * kColumnWords * 4)
+      : "memory");
+#undef MF_FILTER_COLUMN_TWO_ASM
+#undef MF_SMLAXY_ASM
+#undef MF_SMLAD_ASM
+#undef MF_WORD_PAIR_ASM
+  first[0] = a0;
+  first[1] = a1;
+  first[2] = a2;
+  first[3] = a3;
+  second[0] = b0;
+  second[1] = b1;
+  second[2] = b2;
+  second[3] = b3;
+}
+#endif
+
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+// requantize_four_packed of two pixels (`first` and `second`, packed into their first
+// words) with one table: the rounding words double as the 64-bit sum, so the eight
+// accumulators, the table's four words, its pointer and one temporary fit the fourteen
+// registers (two calls of requantize_four_packed spill three accumulators between them).
+// Named, the temporary r7 saved on the stack, as in column_sums_two.
+MF_ALWAYS_INLINE void requantize_two_four_packed(const int32_t* words, int32_t* first,
+                                                 int32_t* second) {
+  register int32_t a0 __asm__("r0") = first[0];
+  register int32_t a1 __asm__("r1") = first[1];
+  register int32_t a2 __asm__("r2") = first[2];
+  register int32_t a3 __asm__("r3") = first[3];
+  register int32_t b0 __asm__("r4") = second[0];
+  register int32_t b1 __asm__("r5") = second[1];
+  register int32_t b2 __asm__("r6") = second[2];
+  register int32_t b3 __asm__("r12") = second[3];
+  register const int32_t* table __asm__("lr") = words;
+  register int32_t multiplier __asm__("r8");
+  register int32_t round_low __asm__("r9");
+  register int32_t round_high __asm__("r10");
+  register int32_t high_shift __asm__("r11");
+#define MF_REQUANTIZE_IN_PLACE_ASM(acc)                                          \
+  "ldmia %[table]!, {%[multiplier], %[round_low], %[round_high], %[high_shift]}\n\t" \
+  "and r7, %[" acc "], #0x80000000\n\t"                                       \
+  "subs %[round_low], %[round_low], r7\n\t"                                   \
+  "sbc %[round_high], %[round_high], #0\n\t"                                  \
+  "smlal %[round_low], %[round_high], %[" acc "], %[multiplier]\n\t"          \
+  "asr %[" acc "], %[round_high], %[high_shift]\n\t"                          \
+  "ssat %[" acc "], #8, %[" acc "]\n\t"
+  __asm__(
+      "push {r7}\n\t"
+      MF_REQUANTIZE_IN_PLACE_ASM("a0") MF_REQUANTIZE_IN_PLACE_ASM("a1")
+      MF_REQUANTIZE_IN_PLACE_ASM("a2") MF_REQUANTIZE_IN_PLACE_ASM("a3")
+      "sub %[table], %[table], #64\n\t"
+      MF_REQUANTIZE_IN_PLACE_ASM("b0") MF_REQUANTIZE_IN_PLACE_ASM("b1")
+      MF_REQUANTIZE_IN_PLACE_ASM("b2") MF_REQUANTIZE_IN_PLACE_ASM("b3")
+      "pop {r7}\n\t"
+      "bfi %[a0], %[a1], #8, #8\n\t"
+      "bfi %[a0], %[a2], #16, #8\n\t"
+      "bfi %[a0], %[a3], #24, #8\n\t"
+      "bfi %[b0], %[b1], #8, #8\n\t"
+      "bfi %[b0], %[b2], #16, #8\n\t"
+      "bfi %[b0], %[b3], #24, #8\n\t"
+      : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [b0] "+r"(b0),
+        [b1] "+r"(b1), [b2] "+r"(b2), [b3] "+r"(b3), [table] "+r"(table),
+        [multiplier] "=&r"(multiplier), [round_low] "=&r"(round_low),
+        [round_high] "=&r"(round_high), [high_shift] "=&r"(high_shift)
+      :
+      : "cc", "memory");
+#undef MF_REQUANTIZE_IN_PLACE_ASM
+  first[0] = a0;
+  second[0] = b0;
+}
+
+// The pixels of columns_to_pixels two at a time, requantized without a clamp.
+template <int32_t Stride>
+MF_ALWAYS_INLINE void pixel_pairs_full_range(const int32_t* words, const int32_t* group,
+                                             const int32_t* column,
+                                             const int32_t* columns_end, int32_t depth,
+                                             int8_t* out) {
+  int32_t acc[4], next[4];
+  for (; column != columns_end; column += 2 * Stride * kColumnWords, out += 2 * depth) {
+    column_sums_two<Stride>(column, group, acc, next);
+    requantize_two_four_packed(words, acc, next);
+    memcpy(out, &acc[0], sizeof(acc[0]));
+    memcpy(out + depth, &next[0], sizeof(next[0]));
+  }
+}
+#endif
+
+// The `outputs` pixels of channels channel..channel+3 whose first columns are column,
+// column + column_step, ... up to columns_end, to out, out + output_depth, ...
 MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t channel,
                                         const int32_t* group, const int32_t* column,
-                                        const int32_t* columns_end, int32_t column_step,
-                                        int8_t* out) {
+                                        int32_t outputs, const int32_t* columns_end,
+                                        int32_t column_step, int8_t* out) {
+  (void)outputs;  // read by the Cortex-M path only
   const int32_t depth = p.output_depth;
   int32_t acc[4];
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
@@ -806,10 +967,19 @@ MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t ch
   if (p.output_requantizers) {
     const int32_t* const words = p.output_requantizers + 4 * channel;
     if (is_full_int8_range(p.activation_min, p.activation_max)) {
-      for (; column != columns_end; column += column_step, out += depth) {
+      // An odd pixel first, then two at a time to the end (the other order costs gcc
+      // fourteen instructions between the loops).
+      if (outputs & 1) {
         column_sums(column, group, acc);
         const int32_t values = requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
         memcpy(out, &values, sizeof(values));
+        column += column_step;
+        out += depth;
+      }
+      if (column_step == kColumnWords) {
+        pixel_pairs_full_range<1>(words, group, column, columns_end, depth, out);
+      } else {
+        pixel_pairs_full_range<2>(words, group, column, columns_end, depth, out);
       }
     } else {
       const int32_t low = repeat_s8x4(p.activation_min);
@@ -856,7 +1026,7 @@ MF_HOT_LOOP inline void depthwise_row_by_columns(const DepthwiseConvParams& p,
         column_span(p, out_x * p.stride_width, (outputs - 1) * p.stride_width + 3);
     for (int32_t channel = 0; channel < depth; channel += 4, group += 22) {
       unpack_columns(p, row, channel, span, columns);
-      columns_to_pixels(p, channel, group, columns, columns_end, column_step,
+      columns_to_pixels(p, channel, group, columns, outputs, columns_end, column_step,
                         out_row + out_x * depth + channel);
     }
   }
@@ -898,7 +1068,10 @@ inline void depthwise_conv_2d(const DepthwiseConvParams& p, const int8_t* input,
   }
   const int32_t row_bytes = p.input_width * p.input_depth;
   for (int32_t batch = 0; batch < p.batches; ++batch) {
-    const InputRows rows = {input + batch * p.input_height * row_bytes, row_bytes};
+    // A ring as tall as the tensor is the tensor: the column loop compiled once for it and
+    // for the chains' windows (conv_chain.h).
+    const RingRows rows = {input + batch * p.input_height * row_bytes, p.input_height,
+                           row_bytes};
     for (int32_t out_y = 0; out_y < p.output_height; ++out_y) {
       depthwise_row_by_columns(p, rows, out_y, output);
       output += p.output_width * p.output_depth;
