@@ -761,6 +761,99 @@ MF_HOT_LOOP inline void unpack_columns(const DepthwiseConvParams& p, const int8_
   zero_columns(column, span.after);
 }
 
+// The column loop's requantization where the compiler doubled every word of
+// filter_3x3_columns (DepthwiseConvParams::column_requantizers): `doubled` is 2 acc, |acc| <
+// 2^30, and a channel's words are M, C = 2^(r-1) + o 2^r and r >= 1. C + floor((2 acc M +
+// 2^31) / 2^32), what SMMLAR computes, is C + h for the reference's h = floor((acc M + 2^30) /
+// 2^31); its rounding_divide_by_pot(h, r) + o is floor((h + C - [h < 0]) / 2^r), and [h < 0]
+// may be [acc < 0] (mf/requantize_fast.h shows why), the sign of `doubled`. So four
+// instructions a channel (SMMLAR, ADD of the sign, ASR, SSAT) instead of six, and three words.
+MF_ALWAYS_INLINE int32_t column_requantize(const int32_t* words, int32_t doubled) {
+  const int64_t sum = static_cast<int64_t>(doubled) * words[0] +
+                      static_cast<int64_t>(words[1]) * (static_cast<int64_t>(1) << 32) +
+                      (static_cast<int64_t>(1) << 31);
+  const int32_t rounded = static_cast<int32_t>(sum >> 32) - (doubled < 0 ? 1 : 0);
+  return rounded >> words[2];
+}
+
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+// The words of one channel (from `table`, which moves on) and its requantization of `acc`,
+// into the full int8 range, for column_requantize_four_packed and
+// column_requantize_two_four_packed (LDM's registers ascend: pinned).
+#define MF_COLUMN_REQUANTIZE_ASM(acc)                                   \
+  "smmlar %[t], %[" acc "], %[multiplier], %[round]\n\t"              \
+  "add %[" acc "], %[t], %[" acc "], asr #31\n\t"                     \
+  "asr %[" acc "], %[" acc "], %[shift]\n\t"                          \
+  "ssat %[" acc "], #8, %[" acc "]\n\t"
+#define MF_COLUMN_WORDS_ASM "ldmia %[table]!, {%[multiplier], %[round], %[shift]}\n\t"
+
+// column_requantize of four channels into the full int8 range, the bytes packed into one
+// word, channel 0 lowest: 23 instructions (requantize_four_packed's 31).
+MF_ALWAYS_INLINE int32_t column_requantize_four_packed(const int32_t* table, int32_t acc0,
+                                                       int32_t acc1, int32_t acc2,
+                                                       int32_t acc3) {
+  register int32_t multiplier __asm__("r8");
+  register int32_t round __asm__("r9");
+  register int32_t shift __asm__("r10");
+  int32_t t;
+  __asm__(
+      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("acc0")
+      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("acc1")
+      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("acc2")
+      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("acc3")
+      "bfi %[acc0], %[acc1], #8, #8\n\t"
+      "bfi %[acc0], %[acc2], #16, #8\n\t"
+      "bfi %[acc0], %[acc3], #24, #8\n\t"
+      : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+        [table] "+r"(table), [multiplier] "=&r"(multiplier), [round] "=&r"(round),
+        [shift] "=&r"(shift), [t] "=&r"(t)
+      :
+      : "memory");
+  return acc0;
+}
+
+// column_requantize_four_packed of two pixels (`first` and `second`, packed into their first
+// words), each channel's words loaded once for both: 42 instructions (requantize_two_four_
+// packed's 65). Thirteen registers, named as in column_sums_two but for r7, unused.
+MF_ALWAYS_INLINE void column_requantize_two_four_packed(const int32_t* words, int32_t* first,
+                                                        int32_t* second) {
+  register int32_t a0 __asm__("r0") = first[0];
+  register int32_t a1 __asm__("r1") = first[1];
+  register int32_t a2 __asm__("r2") = first[2];
+  register int32_t a3 __asm__("r3") = first[3];
+  register int32_t b0 __asm__("r4") = second[0];
+  register int32_t b1 __asm__("r5") = second[1];
+  register int32_t b2 __asm__("r6") = second[2];
+  register int32_t b3 __asm__("r12") = second[3];
+  register const int32_t* table __asm__("lr") = words;
+  register int32_t multiplier __asm__("r8");
+  register int32_t round __asm__("r9");
+  register int32_t shift __asm__("r10");
+  register int32_t t __asm__("r11");
+  __asm__(
+      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("a0") MF_COLUMN_REQUANTIZE_ASM("b0")
+      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("a1") MF_COLUMN_REQUANTIZE_ASM("b1")
+      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("a2") MF_COLUMN_REQUANTIZE_ASM("b2")
+      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("a3") MF_COLUMN_REQUANTIZE_ASM("b3")
+      "bfi %[a0], %[a1], #8, #8\n\t"
+      "bfi %[a0], %[a2], #16, #8\n\t"
+      "bfi %[a0], %[a3], #24, #8\n\t"
+      "bfi %[b0], %[b1], #8, #8\n\t"
+      "bfi %[b0], %[b2], #16, #8\n\t"
+      "bfi %[b0], %[b3], #24, #8\n\t"
+      : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [b0] "+r"(b0),
+        [b1] "+r"(b1), [b2] "+r"(b2), [b3] "+r"(b3), [table] "+r"(table),
+        [multiplier] "=&r"(multiplier), [round] "=&r"(round), [shift] "=&r"(shift),
+        [t] "=&r"(t)
+      :
+      : "memory");
+  first[0] = a0;
+  second[0] = b0;
+}
+#undef MF_COLUMN_WORDS_ASM
+#undef MF_COLUMN_REQUANTIZE_ASM
+#endif
+
 // The four channels' sums of one output pixel: the group's biases plus its three input
 // columns (from `column` on) times the group's filter columns.
 MF_ALWAYS_INLINE void column_sums(const int32_t* column, const int32_t* group, int32_t* acc) {
@@ -938,7 +1031,8 @@ MF_ALWAYS_INLINE void requantize_two_four_packed(const int32_t* words, int32_t* 
 }
 
 // The pixels of columns_to_pixels two at a time, requantized without a clamp.
-template <int32_t Stride>
+// With Doubled, by the column requantizers (DepthwiseConvParams::column_requantizers).
+template <int32_t Stride, bool Doubled>
 MF_ALWAYS_INLINE void pixel_pairs_full_range(const int32_t* words, const int32_t* group,
                                              const int32_t* column,
                                              const int32_t* columns_end, int32_t depth,
@@ -946,7 +1040,11 @@ MF_ALWAYS_INLINE void pixel_pairs_full_range(const int32_t* words, const int32_t
   int32_t acc[4], next[4];
   for (; column != columns_end; column += 2 * Stride * kColumnWords, out += 2 * depth) {
     column_sums_two<Stride>(column, group, acc, next);
-    requantize_two_four_packed(words, acc, next);
+    if (Doubled) {
+      column_requantize_two_four_packed(words, acc, next);
+    } else {
+      requantize_two_four_packed(words, acc, next);
+    }
     memcpy(out, &acc[0], sizeof(acc[0]));
     memcpy(out + depth, &next[0], sizeof(next[0]));
   }
@@ -964,6 +1062,34 @@ MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t ch
   int32_t acc[4];
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
   // One loop per way of requantizing, the test outside them.
+  if (p.column_requantizers) {
+    const int32_t* const words = p.column_requantizers + 3 * channel;
+    if (is_full_int8_range(p.activation_min, p.activation_max)) {
+      if (outputs & 1) {
+        column_sums(column, group, acc);
+        const int32_t values =
+            column_requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
+        memcpy(out, &values, sizeof(values));
+        column += column_step;
+        out += depth;
+      }
+      if (column_step == kColumnWords) {
+        pixel_pairs_full_range<1, true>(words, group, column, columns_end, depth, out);
+      } else {
+        pixel_pairs_full_range<2, true>(words, group, column, columns_end, depth, out);
+      }
+    } else {
+      const int32_t low = repeat_s8x4(p.activation_min);
+      const int32_t high = repeat_s8x4(p.activation_max);
+      for (; column != columns_end; column += column_step, out += depth) {
+        column_sums(column, group, acc);
+        const int32_t values = clamp_s8x4(
+            column_requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]), low, high);
+        memcpy(out, &values, sizeof(values));
+      }
+    }
+    return;
+  }
   if (p.output_requantizers) {
     const int32_t* const words = p.output_requantizers + 4 * channel;
     if (is_full_int8_range(p.activation_min, p.activation_max)) {
@@ -977,9 +1103,9 @@ MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t ch
         out += depth;
       }
       if (column_step == kColumnWords) {
-        pixel_pairs_full_range<1>(words, group, column, columns_end, depth, out);
+        pixel_pairs_full_range<1, false>(words, group, column, columns_end, depth, out);
       } else {
-        pixel_pairs_full_range<2>(words, group, column, columns_end, depth, out);
+        pixel_pairs_full_range<2, false>(words, group, column, columns_end, depth, out);
       }
     } else {
       const int32_t low = repeat_s8x4(p.activation_min);
@@ -996,7 +1122,15 @@ MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t ch
 #endif
   for (; column != columns_end; column += column_step, out += depth) {
     column_sums(column, group, acc);
-    requantize_four(p, channel, acc[0], acc[1], acc[2], acc[3], out - channel);
+    if (p.column_requantizers) {
+      for (int32_t k = 0; k < 4; ++k) {
+        const int32_t value =
+            column_requantize(p.column_requantizers + 3 * (channel + k), acc[k]);
+        out[k] = static_cast<int8_t>(clamp_i32(value, p.activation_min, p.activation_max));
+      }
+    } else {
+      requantize_four(p, channel, acc[0], acc[1], acc[2], acc[3], out - channel);
+    }
   }
 }
 

@@ -45,6 +45,10 @@ struct DepthwiseConvParams {
   // each filter column the int16 pairs (row 0, row 1) of the four channels and row 2 as the
   // pairs (channel 0, 2) and (1, 3), low half first.
   const int32_t* filter_3x3_columns;
+  // Where filter_3x3_columns holds twice each bias and weight, or 0: three words per channel,
+  // the multiplier M, 2^(r-1) + output_offset 2^r and the right shift r (the column loop's
+  // requantization, mf/depthwise_conv_fast.h, column_requantize).
+  const int32_t* column_requantizers;
 };
 
 }  // namespace mf
