@@ -167,10 +167,11 @@ def filter_3x3_column_arrays(
     requantizers_arg = "0"
     if requantizer_words is not None:
         # Twice each int16 half (|2 w| <= 256) and each bias: the words of 2 w and 2 bias.
-        doubled = filter_3x3_column_words(
-            2 * flt.data.astype(np.int64), None if bias is None else 2 * bias.data.astype(np.int64)
+        bias_values = None if bias is None or bias.data is None else bias.data
+        words = filter_3x3_column_words(
+            2 * flt.data.astype(np.int64),
+            None if bias_values is None else 2 * bias_values.astype(np.int64),
         )
-        words = doubled
         requantizers_name = f"op{op.index}_column_requantizers"
         arrays.append(ConstArray(
             requantizers_name, "int32_t", np.array(requantizer_words, dtype=np.int64),
