@@ -778,8 +778,8 @@ MF_ALWAYS_INLINE int32_t column_requantize(const int32_t* words, int32_t doubled
 
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
 // The words of one channel (from `table`, which moves on) and its requantization of `acc`,
-// into the full int8 range, for column_requantize_four_packed and
-// column_requantize_two_four_packed (LDM's registers ascend: pinned).
+// into the full int8 range, for column_requantize_four_packed (LDM's registers ascend:
+// pinned).
 #define MF_COLUMN_REQUANTIZE_ASM(acc)                                   \
   "smmlar %[t], %[" acc "], %[multiplier], %[round]\n\t"              \
   "add %[" acc "], %[t], %[" acc "], asr #31\n\t"                     \
@@ -812,44 +812,6 @@ MF_ALWAYS_INLINE int32_t column_requantize_four_packed(const int32_t* table, int
   return acc0;
 }
 
-// column_requantize_four_packed of two pixels (`first` and `second`, packed into their first
-// words), each channel's words loaded once for both: 42 instructions (requantize_two_four_
-// packed's 65). Thirteen registers, named as in column_sums_two but for r7, unused.
-MF_ALWAYS_INLINE void column_requantize_two_four_packed(const int32_t* words, int32_t* first,
-                                                        int32_t* second) {
-  register int32_t a0 __asm__("r0") = first[0];
-  register int32_t a1 __asm__("r1") = first[1];
-  register int32_t a2 __asm__("r2") = first[2];
-  register int32_t a3 __asm__("r3") = first[3];
-  register int32_t b0 __asm__("r4") = second[0];
-  register int32_t b1 __asm__("r5") = second[1];
-  register int32_t b2 __asm__("r6") = second[2];
-  register int32_t b3 __asm__("r12") = second[3];
-  register const int32_t* table __asm__("lr") = words;
-  register int32_t multiplier __asm__("r8");
-  register int32_t round __asm__("r9");
-  register int32_t shift __asm__("r10");
-  register int32_t t __asm__("r11");
-  __asm__(
-      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("a0") MF_COLUMN_REQUANTIZE_ASM("b0")
-      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("a1") MF_COLUMN_REQUANTIZE_ASM("b1")
-      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("a2") MF_COLUMN_REQUANTIZE_ASM("b2")
-      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("a3") MF_COLUMN_REQUANTIZE_ASM("b3")
-      "bfi %[a0], %[a1], #8, #8\n\t"
-      "bfi %[a0], %[a2], #16, #8\n\t"
-      "bfi %[a0], %[a3], #24, #8\n\t"
-      "bfi %[b0], %[b1], #8, #8\n\t"
-      "bfi %[b0], %[b2], #16, #8\n\t"
-      "bfi %[b0], %[b3], #24, #8\n\t"
-      : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [b0] "+r"(b0),
-        [b1] "+r"(b1), [b2] "+r"(b2), [b3] "+r"(b3), [table] "+r"(table),
-        [multiplier] "=&r"(multiplier), [round] "=&r"(round), [shift] "=&r"(shift),
-        [t] "=&r"(t)
-      :
-      : "memory");
-  first[0] = a0;
-  second[0] = b0;
-}
 #undef MF_COLUMN_WORDS_ASM
 #undef MF_COLUMN_REQUANTIZE_ASM
 #endif
@@ -1031,8 +993,7 @@ MF_ALWAYS_INLINE void requantize_two_four_packed(const int32_t* words, int32_t* 
 }
 
 // The pixels of columns_to_pixels two at a time, requantized without a clamp.
-// With Doubled, by the column requantizers (DepthwiseConvParams::column_requantizers).
-template <int32_t Stride, bool Doubled>
+template <int32_t Stride>
 MF_ALWAYS_INLINE void pixel_pairs_full_range(const int32_t* words, const int32_t* group,
                                              const int32_t* column,
                                              const int32_t* columns_end, int32_t depth,
@@ -1040,14 +1001,101 @@ MF_ALWAYS_INLINE void pixel_pairs_full_range(const int32_t* words, const int32_t
   int32_t acc[4], next[4];
   for (; column != columns_end; column += 2 * Stride * kColumnWords, out += 2 * depth) {
     column_sums_two<Stride>(column, group, acc, next);
-    if (Doubled) {
-      column_requantize_two_four_packed(words, acc, next);
-    } else {
-      requantize_two_four_packed(words, acc, next);
-    }
+    requantize_two_four_packed(words, acc, next);
     memcpy(out, &acc[0], sizeof(acc[0]));
     memcpy(out + depth, &next[0], sizeof(next[0]));
   }
+}
+
+// pixel_pairs_full_range by the column requantizers (DepthwiseConvParams::
+// column_requantizers), the whole loop in one asm: column_sums_two's sums, then
+// column_requantize of both pixels with each channel's three words loaded once, then the two
+// stores. The loop's state (group, words, out, depth, end) waits on the stack, where gcc's
+// loop reloaded and stored it around the two asm blocks, and b3 stays in r8 (gcc moved it):
+// 12 instructions a pair besides the sums and requantization (about 21 before). r7, maybe the
+// frame pointer, is saved with the state. At least one pair (column != columns_end).
+template <int32_t Stride>
+MF_ALWAYS_INLINE void column_pixel_pairs(const int32_t* words, const int32_t* group,
+                                         const int32_t* column, const int32_t* columns_end,
+                                         int32_t depth, int8_t* out) {
+  register const int32_t* group_register __asm__("r0") = group;
+  register const int32_t* words_register __asm__("r1") = words;
+  register int8_t* out_register __asm__("r2") = out;
+  register int32_t depth_register __asm__("r3") = depth;
+  register const int32_t* end_register __asm__("r4") = columns_end;
+  register const int32_t* column_register __asm__("lr") = column;
+  // Sums: a0-a3 r0-r3, b0-b3 r4, r5, r6, r8; input words r9, r10, filter words r11, r12;
+  // group r7, column lr.
+#define MF_PAIR_WORDS_ASM(column, weights, mac_first, mac_second)  \
+  "ldrd r11, r12, [r7, #" weights "]\n\t"                          \
+  "ldrd r9, r10, [lr, #" column "]\n\t"                            \
+  mac_first "ldrd r9, r10, [lr, #" column " + %c[second]]\n\t" mac_second
+#define MF_PAIR_SMLAD_ASM(even, odd)                               \
+  "smlad " even ", r9, r11, " even "\n\t"                          \
+  "smlad " odd ", r10, r12, " odd "\n\t"
+#define MF_PAIR_SMLAXY_ASM(acc0, acc1, acc2, acc3)                 \
+  "smlabb " acc0 ", r9, r11, " acc0 "\n\t"                         \
+  "smlatt " acc2 ", r9, r11, " acc2 "\n\t"                         \
+  "smlabb " acc1 ", r10, r12, " acc1 "\n\t"                        \
+  "smlatt " acc3 ", r10, r12, " acc3 "\n\t"
+#define MF_PAIR_COLUMN_ASM(column, weights)                                                \
+  MF_PAIR_WORDS_ASM(column, weights, MF_PAIR_SMLAD_ASM("r0", "r1"),                          \
+                    MF_PAIR_SMLAD_ASM("r4", "r5"))                                           \
+  MF_PAIR_WORDS_ASM(column " + 8", weights " + 8", MF_PAIR_SMLAD_ASM("r2", "r3"),            \
+                    MF_PAIR_SMLAD_ASM("r6", "r8"))                                           \
+  MF_PAIR_WORDS_ASM(column " + 16", weights " + 16",                                         \
+                    MF_PAIR_SMLAXY_ASM("r0", "r1", "r2", "r3"),                              \
+                    MF_PAIR_SMLAXY_ASM("r4", "r5", "r6", "r8"))
+  // Requantization: the channel's words r9-r11 (LDM's ascending order), r12 temporary,
+  // table lr.
+#define MF_PAIR_REQUANTIZE_ASM(acc)                                \
+  "smmlar r12, " acc ", r9, r10\n\t"                               \
+  "add " acc ", r12, " acc ", asr #31\n\t"                         \
+  "asr " acc ", " acc ", r11\n\t"                                  \
+  "ssat " acc ", #8, " acc "\n\t"
+#define MF_PAIR_CHANNEL_ASM(first, second)                         \
+  "ldmia lr!, {r9, r10, r11}\n\t"                                  \
+  MF_PAIR_REQUANTIZE_ASM(first) MF_PAIR_REQUANTIZE_ASM(second)
+  __asm__ volatile(  // it only stores: volatile
+      "push {r0, r1, r2, r3, r4, r7}\n\t"  // group, words, out, depth, end at sp + 0..16
+      "1:\n\t"
+      "ldr r7, [sp]\n\t"
+      "ldrd r0, r1, [r7]\n\t"
+      "ldrd r2, r3, [r7, #8]\n\t"
+      "ldrd r4, r5, [r7]\n\t"
+      "ldrd r6, r8, [r7, #8]\n\t"
+      MF_PAIR_COLUMN_ASM("0", "16") MF_PAIR_COLUMN_ASM("24", "40")
+      MF_PAIR_COLUMN_ASM("48", "64")
+      "mov r7, lr\n\t"
+      "ldr lr, [sp, #4]\n\t"
+      MF_PAIR_CHANNEL_ASM("r0", "r4") MF_PAIR_CHANNEL_ASM("r1", "r5")
+      MF_PAIR_CHANNEL_ASM("r2", "r6") MF_PAIR_CHANNEL_ASM("r3", "r8")
+      "bfi r0, r1, #8, #8\n\t"
+      "bfi r0, r2, #16, #8\n\t"
+      "bfi r0, r3, #24, #8\n\t"
+      "bfi r4, r5, #8, #8\n\t"
+      "bfi r4, r6, #16, #8\n\t"
+      "bfi r4, r8, #24, #8\n\t"
+      "ldrd lr, r9, [sp, #8]\n\t"
+      "str r0, [lr]\n\t"
+      "str r4, [lr, r9]\n\t"
+      "add lr, lr, r9, lsl #1\n\t"
+      "str lr, [sp, #8]\n\t"
+      "add lr, r7, %[step]\n\t"
+      "ldr r9, [sp, #16]\n\t"
+      "cmp lr, r9\n\t"
+      "bne 1b\n\t"
+      "pop {r0, r1, r2, r3, r4, r7}\n\t"
+      : "+r"(group_register), "+r"(words_register), "+r"(out_register), "+r"(depth_register),
+        "+r"(end_register), "+r"(column_register)
+      : [second] "i"(Stride * kColumnWords * 4), [step] "i"(2 * Stride * kColumnWords * 4)
+      : "r5", "r6", "r8", "r9", "r10", "r11", "r12", "cc", "memory");
+#undef MF_PAIR_CHANNEL_ASM
+#undef MF_PAIR_REQUANTIZE_ASM
+#undef MF_PAIR_COLUMN_ASM
+#undef MF_PAIR_SMLAXY_ASM
+#undef MF_PAIR_SMLAD_ASM
+#undef MF_PAIR_WORDS_ASM
 }
 #endif
 
@@ -1073,10 +1121,11 @@ MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t ch
         column += column_step;
         out += depth;
       }
+      if (column == columns_end) return;
       if (column_step == kColumnWords) {
-        pixel_pairs_full_range<1, true>(words, group, column, columns_end, depth, out);
+        column_pixel_pairs<1>(words, group, column, columns_end, depth, out);
       } else {
-        pixel_pairs_full_range<2, true>(words, group, column, columns_end, depth, out);
+        column_pixel_pairs<2>(words, group, column, columns_end, depth, out);
       }
     } else {
       const int32_t low = repeat_s8x4(p.activation_min);
@@ -1103,9 +1152,9 @@ MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t ch
         out += depth;
       }
       if (column_step == kColumnWords) {
-        pixel_pairs_full_range<1, false>(words, group, column, columns_end, depth, out);
+        pixel_pairs_full_range<1>(words, group, column, columns_end, depth, out);
       } else {
-        pixel_pairs_full_range<2, false>(words, group, column, columns_end, depth, out);
+        pixel_pairs_full_range<2>(words, group, column, columns_end, depth, out);
       }
     } else {
       const int32_t low = repeat_s8x4(p.activation_min);
