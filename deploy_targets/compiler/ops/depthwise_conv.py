@@ -231,6 +231,15 @@ def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
         if column_arrays
         else tap_pair_arrays(op, flt, bias, -inp.zero_point, out_c // in_c)
     )
+    if column_requantizers_arg != "0":
+        # The column loop takes every row and requantizes by its own words: the four-word
+        # table would be flash no kernel reads.
+        unused = f"op{op.index}_output_requantizers"
+        conv.arrays = [array for array in conv.arrays if array.name != unused]
+        conv.params.fields = [
+            (field, "0" if field == "output_requantizers" else value)
+            for field, value in conv.params.fields
+        ]
     conv.arrays += pair_arrays + column_arrays
     conv.params.fields.append(("filter_tap_pairs", pair_arg))
     conv.params.fields.append(("filter_3x3_columns", column_arg))
