@@ -32,7 +32,8 @@ struct DepthwiseConvParams {
   int32_t output_height;
   int32_t output_width;
   int32_t output_depth;  // input_depth * depth_multiplier
-  // As in ConvParams: four words per output channel for the fast path, or 0.
+  // As in ConvParams: four words per output channel for the fast path, or 0 (also where
+  // column_requantizers replace them).
   const int32_t* output_requantizers;
   // For the fast path's tap-pair steps (depth multiplier 1, output depth a multiple of 4, at
   // most 16 taps), or 0: per group of four channels, their bias plus input_offset times the
