@@ -60,11 +60,11 @@ def checksums(lines: list[str], name: str) -> dict[str, str]:
 def test_fast_kernels_equal_reference_kernels_on_the_host(tmp_path: Path) -> None:
     reference = host_kernel_lines(0, tmp_path)
     fast = host_kernel_lines(1, tmp_path)
-    assert reference[-1] == "done" and len(reference) == 24 * 4 + 6 + 13 * 2 + 26 + 8 + 4 + 9 * 2 + 1
+    assert reference[-1] == "done" and len(reference) == 24 * 4 + 6 + 13 * 2 + 28 + 10 + 4 + 9 * 2 + 1
     assert fast == reference
     # The table covers in-place and out-of-place kernels; the in-place ones equal the others.
     assert checksums(fast, "conv_2d_1x1_in_place") == checksums(fast, "conv_2d_1x1_expected")
-    assert len(checksums(fast, "depthwise_conv_2d_in_place")) == 8
+    assert len(checksums(fast, "depthwise_conv_2d_in_place")) == 10
     # The lean pointwise shapes with pre-expanded weights and no int8 filter (configs 7, 13,
     # 15, 17, 21, 23) give what the int8 filter gives.
     pairs_only = checksums(fast, "conv_2d_int8_filter")

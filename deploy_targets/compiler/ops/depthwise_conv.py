@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from deploy_targets.compiler import quantization as q
 from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
 from deploy_targets.compiler.ops.conv_common import conv_operands, prepare_conv
@@ -95,6 +96,31 @@ def tap_pair_arrays(
     ], f"const:{name}"
 
 
+def column_requantizer_words(multipliers: list[int], shifts: list[int], output_offset: int,
+                             bias: np.ndarray | None) -> list[int] | None:
+    """Three int32 words per channel for the column loop's requantization of doubled
+    accumulators (mf/depthwise_conv_fast.h, column_requantize): the multiplier,
+    2^(r-1) + output_offset * 2^r and r = -shift; None unless every shift is a right shift of
+    at most 22 and twice every accumulator fits in int32 (the bias plus nine products of a
+    weight, |w| <= 128, and an input plus its offset, |x| <= 255, under 2^30 in magnitude).
+
+    >>> column_requantizer_words([1 << 30, 1 << 30], [-1, -3], -128, None)
+    [1073741824, -255, 1, 1073741824, -1020, 3]
+    >>> column_requantizer_words([1 << 30], [-1], 0, np.array([1 << 30])) is None
+    True
+    """
+    if any(shift >= 0 or -shift > q.MAX_FOLDED_RIGHT_SHIFT for shift in shifts):
+        return None
+    largest_bias = 0 if bias is None or bias.size == 0 else int(np.abs(bias.astype(np.int64)).max())
+    if largest_bias + 9 * 128 * 255 >= 1 << 30:
+        return None
+    words: list[int] = []
+    for multiplier, shift in zip(multipliers, shifts, strict=True):
+        right = -shift
+        words += [multiplier, (1 << (right - 1)) + output_offset * (1 << right), right]
+    return words
+
+
 def filter_3x3_column_words(filter_values: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
     """The 3x3 depthwise filter for the fast path's column loop (mf/depthwise_conv_fast.h,
     depthwise_row_by_columns): per group of four channels 22 int32 words, the group's biases
@@ -121,30 +147,50 @@ def filter_3x3_column_words(filter_values: np.ndarray, bias: np.ndarray | None) 
 
 
 def filter_3x3_column_arrays(
-    op: Operator, flt: Tensor, bias: Tensor | None, depth_multiplier: int
-) -> tuple[list[ConstArray], str]:
+    op: Operator, flt: Tensor, bias: Tensor | None, depth_multiplier: int,
+    requantizer_words: list[int] | None,
+) -> tuple[list[ConstArray], str, str]:
     """filter_3x3_column_words and its argument, where the fast path's column loop uses it
     (mf/depthwise_conv_fast.h, columns_apply): a 3x3 filter, depth multiplier 1, whole
-    groups of four channels, no dilation, stride 1 or 2 across."""
+    groups of four channels, no dilation, stride 1 or 2 across; with `requantizer_words`
+    (column_requantizer_words) the words doubled and the requantizers' argument, else "0"."""
     _, height, width, channels = flt.shape
     opts = op.options
     dilated = opts.get("dilation_height", 1) != 1 or opts.get("dilation_width", 1) != 1
     strided = opts.get("stride_width", 1) not in (1, 2)
     if (height, width) != (3, 3) or depth_multiplier != 1 or channels % 4 or dilated or strided:
-        return [], "0"
+        return [], "0", "0"
     assert flt.data is not None
     name = f"op{op.index}_filter_3x3_columns"
     words = filter_3x3_column_words(flt.data, None if bias is None else bias.data)
+    arrays = []
+    requantizers_arg = "0"
+    if requantizer_words is not None:
+        # Twice each int16 half (|2 w| <= 256) and each bias: the words of 2 w and 2 bias.
+        bias_values = None if bias is None or bias.data is None else bias.data
+        words = filter_3x3_column_words(
+            2 * flt.data.astype(np.int64),
+            None if bias_values is None else 2 * bias_values.astype(np.int64),
+        )
+        requantizers_name = f"op{op.index}_column_requantizers"
+        arrays.append(ConstArray(
+            requantizers_name, "int32_t", np.array(requantizer_words, dtype=np.int64),
+            "column loop requantization of doubled sums, 3 words per channel "
+            "(mf/depthwise_conv_fast.h, column_requantize)",
+        ))
+        requantizers_arg = f"const:{requantizers_name}"
     return [
         ConstArray(
             name,
             "int32_t",
             words.reshape(-1),
             "per group of 4 channels: the biases, then per filter column rows 0 and 1 as "
-            "int16 pairs, [channel % 4], and row 2 as pairs of channels (0, 2), (1, 3) "
-            "(fast path, mf/depthwise_conv_fast.h)",
-        )
-    ], f"const:{name}"
+            "int16 pairs, [channel % 4], and row 2 as pairs of channels (0, 2), (1, 3)"
+            + (", all doubled" if requantizer_words is not None else "")
+            + " (fast path, mf/depthwise_conv_fast.h)",
+        ),
+        *arrays,
+    ], f"const:{name}", requantizers_arg
 
 
 def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
@@ -173,15 +219,31 @@ def lower_depthwise_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     has_bias = len(op.inputs) == 3 and op.inputs[2] >= 0
     bias = ctx.constant(op, op.inputs[2], "int32", "bias") if has_bias else None
     # The column loop, where it applies, takes every row: the tap pairs would be unused.
-    column_arrays, column_arg = filter_3x3_column_arrays(op, flt, bias, out_c // in_c)
+    multipliers, shifts = q.per_channel_multipliers(inp.scale, flt.scales, out.scale, out_c)
+    requantizer_words = column_requantizer_words(
+        multipliers, shifts, out.zero_point, None if bias is None else bias.data
+    )
+    column_arrays, column_arg, column_requantizers_arg = filter_3x3_column_arrays(
+        op, flt, bias, out_c // in_c, requantizer_words
+    )
     pair_arrays, pair_arg = (
         ([], "0")
         if column_arrays
         else tap_pair_arrays(op, flt, bias, -inp.zero_point, out_c // in_c)
     )
+    if column_requantizers_arg != "0":
+        # The column loop takes every row and requantizes by its own words: the four-word
+        # table would be flash no kernel reads.
+        unused = f"op{op.index}_output_requantizers"
+        conv.arrays = [array for array in conv.arrays if array.name != unused]
+        conv.params.fields = [
+            (field, "0" if field == "output_requantizers" else value)
+            for field, value in conv.params.fields
+        ]
     conv.arrays += pair_arrays + column_arrays
     conv.params.fields.append(("filter_tap_pairs", pair_arg))
     conv.params.fields.append(("filter_3x3_columns", column_arg))
+    conv.params.fields.append(("column_requantizers", column_requantizers_arg))
     step = ctx.add_step(
         op,
         "mf::depthwise_conv_2d",

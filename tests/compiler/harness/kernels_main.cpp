@@ -228,6 +228,9 @@ const Shape kDepthwiseShapes[] = {
     // one, then three pairs; 60 outputs in four chunks of 15).
     {1, 6, 12, 4, 3, 3, 1, 1, 2, 1, 0, 0},  {1, 5, 13, 8, 3, 3, 1, 2, 2, 1, 1, 0},
     {1, 3, 9, 4, 3, 3, 1, 1, 1, 1, 0, 0},   {1, 3, 120, 4, 3, 3, 1, 2, 2, 1, 1, 0},
+    // The column loop at stride 1 on a VWW-like row (two chunks of 24), SAME, no ReLU: with
+    // config 27 (3 mod 4) the doubled words and column requantizers, as are 15 and 23.
+    {1, 5, 9, 8, 3, 3, 1, 1, 1, 1, 1, 0},   {1, 6, 48, 8, 3, 3, 1, 1, 1, 1, 1, 0},
 };
 
 mf::ConvParams conv_params(const Shape& s) {
@@ -383,6 +386,34 @@ const int32_t* column_table(const mf::DepthwiseConvParams& p) {
   return column_words;
 }
 
+// Configurations 3 mod 4 with a column table and a requantizer table: the compiler's doubled
+// column words and column requantizers (ops/depthwise_conv.py, column_requantizer_words),
+// the biases first brought inside its bound, or 0.
+int32_t column_requantizers[3 * 256];
+const int32_t kLargestColumnBias = (1 << 30) - 9 * 128 * 255 - 1;
+void bound_column_biases(int32_t config, int32_t channels) {
+  if (config % 4 != 3) return;
+  for (int32_t c = 0; c < channels; ++c) {
+    if (bias[c] > kLargestColumnBias) bias[c] = kLargestColumnBias;
+    if (bias[c] < -kLargestColumnBias) bias[c] = -kLargestColumnBias;
+  }
+}
+const int32_t* column_requantizer_table(int32_t config, mf::DepthwiseConvParams* p) {
+  if (config % 4 != 3 || !p->filter_3x3_columns || !p->output_requantizers) return 0;
+  for (int32_t i = 0; i < 22 * p->output_depth / 4; ++i) {
+    const int32_t word = column_words[i];
+    column_words[i] = i % 22 < 4 ? 2 * word
+                                 : pair_of(2 * mf::simd::low_s16(word), 2 * (word >> 16));
+  }
+  for (int32_t c = 0; c < p->output_depth; ++c) {
+    const int32_t r = -shifts[c];
+    column_requantizers[3 * c] = multipliers[c];
+    column_requantizers[3 * c + 1] = (1 << (r - 1)) + p->output_offset * (1 << r);
+    column_requantizers[3 * c + 2] = r;
+  }
+  return column_requantizers;
+}
+
 void run_depthwise(int32_t config, const Shape& s) {
   const int32_t multiplier = s.out_depth;
   mf::DepthwiseConvParams p;
@@ -411,9 +442,11 @@ void run_depthwise(int32_t config, const Shape& s) {
   fill(input, s.batches * s.height * s.width * s.depth);
   fill(filter, s.filter_height * s.filter_width * p.output_depth);
   fill_quantization(p.output_depth, s.filter_height * s.filter_width);
+  bound_column_biases(config, p.output_depth);
   p.output_requantizers = requantizer_table(config, p.output_depth, p.output_offset);
   p.filter_tap_pairs = tap_pair_table(p);
   p.filter_3x3_columns = column_table(p);
+  p.column_requantizers = column_requantizer_table(config, &p);
   const int32_t out_bytes = s.batches * p.output_height * p.output_width * p.output_depth;
   mf::depthwise_conv_2d(p, input, filter, bias, output);
   print_checksum("depthwise_conv_2d", config, output, out_bytes);

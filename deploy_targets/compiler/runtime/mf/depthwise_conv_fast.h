@@ -761,6 +761,61 @@ MF_HOT_LOOP inline void unpack_columns(const DepthwiseConvParams& p, const int8_
   zero_columns(column, span.after);
 }
 
+// The column loop's requantization where the compiler doubled every word of
+// filter_3x3_columns (DepthwiseConvParams::column_requantizers): `doubled` is 2 acc, |acc| <
+// 2^30, and a channel's words are M, C = 2^(r-1) + o 2^r and r >= 1. C + floor((2 acc M +
+// 2^31) / 2^32), what SMMLAR computes, is C + h for the reference's h = floor((acc M + 2^30) /
+// 2^31); its rounding_divide_by_pot(h, r) + o is floor((h + C - [h < 0]) / 2^r), and [h < 0]
+// may be [acc < 0] (mf/requantize_fast.h shows why), the sign of `doubled`. So four
+// instructions a channel (SMMLAR, ADD of the sign, ASR, SSAT) instead of six, and three words.
+MF_ALWAYS_INLINE int32_t column_requantize(const int32_t* words, int32_t doubled) {
+  const int64_t sum = static_cast<int64_t>(doubled) * words[0] +
+                      static_cast<int64_t>(words[1]) * (static_cast<int64_t>(1) << 32) +
+                      (static_cast<int64_t>(1) << 31);
+  const int32_t rounded = static_cast<int32_t>(sum >> 32) - (doubled < 0 ? 1 : 0);
+  return rounded >> words[2];
+}
+
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+// The words of one channel (from `table`, which moves on) and its requantization of `acc`,
+// into the full int8 range, for column_requantize_four_packed (LDM's registers ascend:
+// pinned).
+#define MF_COLUMN_REQUANTIZE_ASM(acc)                                   \
+  "smmlar %[t], %[" acc "], %[multiplier], %[round]\n\t"              \
+  "add %[" acc "], %[t], %[" acc "], asr #31\n\t"                     \
+  "asr %[" acc "], %[" acc "], %[shift]\n\t"                          \
+  "ssat %[" acc "], #8, %[" acc "]\n\t"
+#define MF_COLUMN_WORDS_ASM "ldmia %[table]!, {%[multiplier], %[round], %[shift]}\n\t"
+
+// column_requantize of four channels into the full int8 range, the bytes packed into one
+// word, channel 0 lowest: 23 instructions (requantize_four_packed's 31).
+MF_ALWAYS_INLINE int32_t column_requantize_four_packed(const int32_t* table, int32_t acc0,
+                                                       int32_t acc1, int32_t acc2,
+                                                       int32_t acc3) {
+  register int32_t multiplier __asm__("r8");
+  register int32_t round __asm__("r9");
+  register int32_t shift __asm__("r10");
+  int32_t t;
+  __asm__(
+      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("acc0")
+      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("acc1")
+      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("acc2")
+      MF_COLUMN_WORDS_ASM MF_COLUMN_REQUANTIZE_ASM("acc3")
+      "bfi %[acc0], %[acc1], #8, #8\n\t"
+      "bfi %[acc0], %[acc2], #16, #8\n\t"
+      "bfi %[acc0], %[acc3], #24, #8\n\t"
+      : [acc0] "+r"(acc0), [acc1] "+r"(acc1), [acc2] "+r"(acc2), [acc3] "+r"(acc3),
+        [table] "+r"(table), [multiplier] "=&r"(multiplier), [round] "=&r"(round),
+        [shift] "=&r"(shift), [t] "=&r"(t)
+      :
+      : "memory");
+  return acc0;
+}
+
+#undef MF_COLUMN_WORDS_ASM
+#undef MF_COLUMN_REQUANTIZE_ASM
+#endif
+
 // The four channels' sums of one output pixel: the group's biases plus its three input
 // columns (from `column` on) times the group's filter columns.
 MF_ALWAYS_INLINE void column_sums(const int32_t* column, const int32_t* group, int32_t* acc) {
@@ -951,6 +1006,97 @@ MF_ALWAYS_INLINE void pixel_pairs_full_range(const int32_t* words, const int32_t
     memcpy(out + depth, &next[0], sizeof(next[0]));
   }
 }
+
+// pixel_pairs_full_range by the column requantizers (DepthwiseConvParams::
+// column_requantizers), the whole loop in one asm: column_sums_two's sums, then
+// column_requantize of both pixels with each channel's three words loaded once, then the two
+// stores. The loop's state (group, words, out, depth, end) waits on the stack, where gcc's
+// loop reloaded and stored it around the two asm blocks, and b3 stays in r8 (gcc moved it):
+// 12 instructions a pair besides the sums and requantization (about 21 before). r7, maybe the
+// frame pointer, is saved with the state. At least one pair (column != columns_end).
+template <int32_t Stride>
+MF_ALWAYS_INLINE void column_pixel_pairs(const int32_t* words, const int32_t* group,
+                                         const int32_t* column, const int32_t* columns_end,
+                                         int32_t depth, int8_t* out) {
+  register const int32_t* group_register __asm__("r0") = group;
+  register const int32_t* words_register __asm__("r1") = words;
+  register int8_t* out_register __asm__("r2") = out;
+  register int32_t depth_register __asm__("r3") = depth;
+  register const int32_t* end_register __asm__("r4") = columns_end;
+  register const int32_t* column_register __asm__("lr") = column;
+  // Sums: a0-a3 r0-r3, b0-b3 r4, r5, r6, r8; input words r9, r10, filter words r11, r12;
+  // group r7, column lr.
+#define MF_PAIR_WORDS_ASM(column, weights, mac_first, mac_second)  \
+  "ldrd r11, r12, [r7, #" weights "]\n\t"                          \
+  "ldrd r9, r10, [lr, #" column "]\n\t"                            \
+  mac_first "ldrd r9, r10, [lr, #" column " + %c[second]]\n\t" mac_second
+#define MF_PAIR_SMLAD_ASM(even, odd)                               \
+  "smlad " even ", r9, r11, " even "\n\t"                          \
+  "smlad " odd ", r10, r12, " odd "\n\t"
+#define MF_PAIR_SMLAXY_ASM(acc0, acc1, acc2, acc3)                 \
+  "smlabb " acc0 ", r9, r11, " acc0 "\n\t"                         \
+  "smlatt " acc2 ", r9, r11, " acc2 "\n\t"                         \
+  "smlabb " acc1 ", r10, r12, " acc1 "\n\t"                        \
+  "smlatt " acc3 ", r10, r12, " acc3 "\n\t"
+#define MF_PAIR_COLUMN_ASM(column, weights)                                                \
+  MF_PAIR_WORDS_ASM(column, weights, MF_PAIR_SMLAD_ASM("r0", "r1"),                          \
+                    MF_PAIR_SMLAD_ASM("r4", "r5"))                                           \
+  MF_PAIR_WORDS_ASM(column " + 8", weights " + 8", MF_PAIR_SMLAD_ASM("r2", "r3"),            \
+                    MF_PAIR_SMLAD_ASM("r6", "r8"))                                           \
+  MF_PAIR_WORDS_ASM(column " + 16", weights " + 16",                                         \
+                    MF_PAIR_SMLAXY_ASM("r0", "r1", "r2", "r3"),                              \
+                    MF_PAIR_SMLAXY_ASM("r4", "r5", "r6", "r8"))
+  // Requantization: the channel's words r9-r11 (LDM's ascending order), r12 temporary,
+  // table lr.
+#define MF_PAIR_REQUANTIZE_ASM(acc)                                \
+  "smmlar r12, " acc ", r9, r10\n\t"                               \
+  "add " acc ", r12, " acc ", asr #31\n\t"                         \
+  "asr " acc ", " acc ", r11\n\t"                                  \
+  "ssat " acc ", #8, " acc "\n\t"
+#define MF_PAIR_CHANNEL_ASM(first, second)                         \
+  "ldmia lr!, {r9, r10, r11}\n\t"                                  \
+  MF_PAIR_REQUANTIZE_ASM(first) MF_PAIR_REQUANTIZE_ASM(second)
+  __asm__ volatile(  // it only stores: volatile
+      "push {r0, r1, r2, r3, r4, r7}\n\t"  // group, words, out, depth, end at sp + 0..16
+      "1:\n\t"
+      "ldr r7, [sp]\n\t"
+      "ldrd r0, r1, [r7]\n\t"
+      "ldrd r2, r3, [r7, #8]\n\t"
+      "ldrd r4, r5, [r7]\n\t"
+      "ldrd r6, r8, [r7, #8]\n\t"
+      MF_PAIR_COLUMN_ASM("0", "16") MF_PAIR_COLUMN_ASM("24", "40")
+      MF_PAIR_COLUMN_ASM("48", "64")
+      "mov r7, lr\n\t"
+      "ldr lr, [sp, #4]\n\t"
+      MF_PAIR_CHANNEL_ASM("r0", "r4") MF_PAIR_CHANNEL_ASM("r1", "r5")
+      MF_PAIR_CHANNEL_ASM("r2", "r6") MF_PAIR_CHANNEL_ASM("r3", "r8")
+      "bfi r0, r1, #8, #8\n\t"
+      "bfi r0, r2, #16, #8\n\t"
+      "bfi r0, r3, #24, #8\n\t"
+      "bfi r4, r5, #8, #8\n\t"
+      "bfi r4, r6, #16, #8\n\t"
+      "bfi r4, r8, #24, #8\n\t"
+      "ldrd lr, r9, [sp, #8]\n\t"
+      "str r0, [lr]\n\t"
+      "str r4, [lr, r9]\n\t"
+      "add lr, lr, r9, lsl #1\n\t"
+      "str lr, [sp, #8]\n\t"
+      "add lr, r7, %[step]\n\t"
+      "ldr r9, [sp, #16]\n\t"
+      "cmp lr, r9\n\t"
+      "bne 1b\n\t"
+      "pop {r0, r1, r2, r3, r4, r7}\n\t"
+      : "+r"(group_register), "+r"(words_register), "+r"(out_register), "+r"(depth_register),
+        "+r"(end_register), "+r"(column_register)
+      : [second] "i"(Stride * kColumnWords * 4), [step] "i"(2 * Stride * kColumnWords * 4)
+      : "r5", "r6", "r8", "r9", "r10", "r11", "r12", "cc", "memory");
+#undef MF_PAIR_CHANNEL_ASM
+#undef MF_PAIR_REQUANTIZE_ASM
+#undef MF_PAIR_COLUMN_ASM
+#undef MF_PAIR_SMLAXY_ASM
+#undef MF_PAIR_SMLAD_ASM
+#undef MF_PAIR_WORDS_ASM
+}
 #endif
 
 // The `outputs` pixels of channels channel..channel+3 whose first columns are column,
@@ -964,6 +1110,35 @@ MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t ch
   int32_t acc[4];
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
   // One loop per way of requantizing, the test outside them.
+  if (p.column_requantizers) {
+    const int32_t* const words = p.column_requantizers + 3 * channel;
+    if (is_full_int8_range(p.activation_min, p.activation_max)) {
+      if (outputs & 1) {
+        column_sums(column, group, acc);
+        const int32_t values =
+            column_requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
+        memcpy(out, &values, sizeof(values));
+        column += column_step;
+        out += depth;
+      }
+      if (column == columns_end) return;
+      if (column_step == kColumnWords) {
+        column_pixel_pairs<1>(words, group, column, columns_end, depth, out);
+      } else {
+        column_pixel_pairs<2>(words, group, column, columns_end, depth, out);
+      }
+    } else {
+      const int32_t low = repeat_s8x4(p.activation_min);
+      const int32_t high = repeat_s8x4(p.activation_max);
+      for (; column != columns_end; column += column_step, out += depth) {
+        column_sums(column, group, acc);
+        const int32_t values = clamp_s8x4(
+            column_requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]), low, high);
+        memcpy(out, &values, sizeof(values));
+      }
+    }
+    return;
+  }
   if (p.output_requantizers) {
     const int32_t* const words = p.output_requantizers + 4 * channel;
     if (is_full_int8_range(p.activation_min, p.activation_max)) {
@@ -996,7 +1171,15 @@ MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t ch
 #endif
   for (; column != columns_end; column += column_step, out += depth) {
     column_sums(column, group, acc);
-    requantize_four(p, channel, acc[0], acc[1], acc[2], acc[3], out - channel);
+    if (p.column_requantizers) {
+      for (int32_t k = 0; k < 4; ++k) {
+        const int32_t value =
+            column_requantize(p.column_requantizers + 3 * (channel + k), acc[k]);
+        out[k] = static_cast<int8_t>(clamp_i32(value, p.activation_min, p.activation_max));
+      }
+    } else {
+      requantize_four(p, channel, acc[0], acc[1], acc[2], acc[3], out - channel);
+    }
   }
 }
 

@@ -32,7 +32,8 @@ struct DepthwiseConvParams {
   int32_t output_height;
   int32_t output_width;
   int32_t output_depth;  // input_depth * depth_multiplier
-  // As in ConvParams: four words per output channel for the fast path, or 0.
+  // As in ConvParams: four words per output channel for the fast path, or 0 (also where
+  // column_requantizers replace them).
   const int32_t* output_requantizers;
   // For the fast path's tap-pair steps (depth multiplier 1, output depth a multiple of 4, at
   // most 16 taps), or 0: per group of four channels, their bias plus input_offset times the
@@ -45,6 +46,10 @@ struct DepthwiseConvParams {
   // each filter column the int16 pairs (row 0, row 1) of the four channels and row 2 as the
   // pairs (channel 0, 2) and (1, 3), low half first.
   const int32_t* filter_3x3_columns;
+  // Where filter_3x3_columns holds twice each bias and weight, or 0: three words per channel,
+  // the multiplier M, 2^(r-1) + output_offset 2^r and the right shift r (the column loop's
+  // requantization, mf/depthwise_conv_fast.h, column_requantize).
+  const int32_t* column_requantizers;
 };
 
 }  // namespace mf
