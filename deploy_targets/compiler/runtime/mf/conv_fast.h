@@ -942,17 +942,17 @@ const int32_t kMaxUnrolledGroups = 64;
 
 // conv_channels_pair_units' frame, which it reads from memory (its SMLAD loop takes every
 // register), in the order that lets one LDM from sp fetch what each end of its channel loop
-// needs: the first six words for a channel's start (out_at, bias_base, words), the first four
-// for its stores (table_base, out_at, stride, stride3).
+// needs: the first seven words for a channel's start (out_at, bias_base, words), the first
+// five for its stores and its end (table_base, out_at, stride, stride3, pairs_end).
 struct PairUnitsFrame {
   uint32_t table_base;  // pair requantizer table - 16 * first output: + 16 * out_at
   int8_t* out_at;       // the channel's first output
   int32_t stride;       // output depth
   int32_t stride3;      // 3 * output depth: the fourth position's output
+  const int32_t* pairs_end;
   uint32_t bias_base;   // bias - 4 * first output: + 4 * out_at
   const int32_t* words;  // the four positions' columns
   int32_t skip_bytes;   // of the units the first pass skips; the function makes it an address
-  const int32_t* pairs_end;
 };
 
 // conv_channels_pairs for an even number of groups, at most kMaxUnrolledGroups: two groups'
@@ -963,7 +963,7 @@ struct PairUnitsFrame {
 // PairUnitsFrame copied to [sp] (out_at is updated there, skip_bytes becomes the address of the
 // first unit to run, Thumb bit set, so that LDR PC enters the units in one instruction), then
 // r4-r11 and lr. Registers: the weights' words r0-r3, the accumulators r4-r7, the columns'
-// words r8-r11, the weights r12, the columns lr. 34 instructions a channel besides the units
+// words r8-r11, the weights r12, the columns lr. 33 instructions a channel besides the units
 // (20 of them the requantization, 4 the stores). It requantizes with the pair requantizer
 // table that the compiler appends to filter_pairs (pairs_end on, 4 words a channel:
 // requantize_fast.h, pair_requantizer_words), which it emits only where it has bounded every
@@ -1000,13 +1000,13 @@ struct PairUnitsFrame {
   "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"                      \
   name "_pc:\n\t"                                                       \
   "mov r0, pc\n\t" /* the label + 4 */                                 \
-  "add r8, r8, r0\n\t"                                                  \
-  "add r8, r8, #(" name "_units - " name "_pc - 4 + 1)\n\t" /* + 1: Thumb */ \
+  "add r9, r9, r0\n\t"                                                  \
+  "add r9, r9, #(" name "_units - " name "_pc - 4 + 1)\n\t" /* + 1: Thumb */ \
   "push {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"                           \
   "mov r12, r1\n\t"
 // A channel's requantization and stores, and the loop back to `name`_channel.
 #define MF_PAIR_TAIL_ASM(name)                                                           \
-  "ldm sp, {r0, r1, r2, r3}\n\t"                                                         \
+  "ldm sp, {r0, r1, r2, r3, r11}\n\t"                                                    \
   "add r0, r0, r1, lsl #4\n\t"                                                           \
   "ldm r0, {r8, r9, r10}\n\t"                                                            \
   MF_PAIR_REQUANTIZE_ASM("r4") MF_PAIR_REQUANTIZE_ASM("r5") MF_PAIR_REQUANTIZE_ASM("r6") \
@@ -1016,8 +1016,7 @@ struct PairUnitsFrame {
   "strb r7, [r1, r3]\n\t"                                                                \
   "strb r4, [r1], #1\n\t"                                                                \
   "str r1, [sp, #4]\n\t"                                                                 \
-  "ldr r0, [sp, #28]\n\t"                                                                \
-  "cmp r12, r0\n\t"                                                                      \
+  "cmp r12, r11\n\t"                                                                     \
   "bne " name "_channel\n\t"                                                             \
   "add sp, #32\n\t"                                                                      \
   "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t"
@@ -1026,12 +1025,12 @@ __attribute__((naked, noinline)) inline void conv_channels_pair_units(const Pair
   __asm__ volatile(
       MF_PAIR_ENTRY_ASM("mf_pair")
       "mf_pair_channel:\n\t"
-      "ldm sp, {r0, r1, r2, r3, r7, lr}\n\t"
+      "ldm sp, {r0, r1, r2, r3, r4, r7, lr}\n\t"
       "ldr r7, [r7, r1, lsl #2]\n\t"
       "ldmia.w r12!, {r0, r1, r2, r3}\n\t"
       MF_PAIR_GROUP_ASM("r0", "r1", "r7", "r7", "r7", "r7")
       MF_PAIR_GROUP_ASM("r2", "r3", "r4", "r5", "r6", "r7")
-      "ldr pc, [sp, #24]\n\t"
+      "ldr pc, [sp, #28]\n\t"
       "mf_pair_units:\n\t"
       MF_PAIR_UNIT_ASM
       "mf_pair_units_second:\n\t"
@@ -1060,11 +1059,11 @@ __attribute__((naked, noinline)) inline void conv_channels_odd_units(const PairU
   __asm__ volatile(
       MF_PAIR_ENTRY_ASM("mf_odd")
       "mf_odd_channel:\n\t"
-      "ldm sp, {r0, r1, r2, r3, r7, lr}\n\t"
+      "ldm sp, {r0, r1, r2, r3, r4, r7, lr}\n\t"
       "ldr r7, [r7, r1, lsl #2]\n\t"
       "ldrd r0, r1, [r12], #8\n\t"
       MF_PAIR_GROUP_ASM("r0", "r1", "r7", "r7", "r7", "r7")
-      "ldr pc, [sp, #24]\n\t"
+      "ldr pc, [sp, #28]\n\t"
       "mf_odd_units:\n\t"
       MF_PAIR_UNIT_ASM
       "mf_odd_units_second:\n\t"
