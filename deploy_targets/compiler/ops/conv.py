@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from deploy_targets.compiler import quantization as q
 from deploy_targets.compiler.chain_fusion import CHAIN_N_FUNCTION, CHAINED_FUNCTIONS
 from deploy_targets.compiler.ir import Operator, Tensor
 from deploy_targets.compiler.ops.context import LoweringContext, OperatorKernel
@@ -71,15 +72,57 @@ def weight_pair_words(taps: np.ndarray) -> np.ndarray:
     return np.stack([even, odd], axis=2).reshape(-1)
 
 
+# The fast path's pair requantization takes accumulators below this in magnitude
+# (kPairAccumulatorLimit, mf/requantize_fast.h).
+PAIR_ACCUMULATOR_LIMIT = 1 << 30
+
+
+def pair_requantizer_words(multipliers: list[int], shifts: list[int], output_offset: int
+                           ) -> list[int] | None:
+    """Four int32 words per channel for the pair units' requantization (mf/requantize_fast.h,
+    pair_requantizer_words): 2M - 2^32, 2^(r-1) + output_offset * 2^r, r and 0; None unless
+    every multiplier M is in [2^30, 2^31) and every right shift r in [1, 22]."""
+    words: list[int] = []
+    for multiplier, shift in zip(multipliers, shifts, strict=True):
+        right = -shift
+        if not (1 << 30 <= multiplier < 1 << 31 and 1 <= right <= q.MAX_FOLDED_RIGHT_SHIFT):
+            return None
+        words += [2 * multiplier - (1 << 32), (1 << (right - 1)) + output_offset * (1 << right),
+                  right, 0]
+    return words
+
+
+def pair_requantizer_table(op: Operator, taps: np.ndarray, fields: dict[str, str],
+                           constants: list[ConstArray]) -> list[int] | None:
+    """The pair requantizer table of a layer whose every accumulator (bias plus taps times
+    inputs with their offset, each in [-128 + offset, 127 + offset]) stays below
+    PAIR_ACCUMULATOR_LIMIT in magnitude; None where one may not, or a channel does not fold."""
+    by_name = {array.name: array.values for array in constants}
+    names = [f"op{op.index}_{part}" for part in ("bias", "output_multiplier", "output_shift")]
+    if any(name not in by_name for name in names):
+        return None
+    bias, multipliers, shifts = (np.asarray(by_name[name], dtype=np.int64) for name in names)
+    input_offset = int(fields["input_offset"])
+    input_reach = max(128 - input_offset, 127 + input_offset)
+    reach = np.abs(bias) + np.abs(np.asarray(taps, dtype=np.int64)).sum(axis=1) * input_reach
+    if int(reach.max()) >= PAIR_ACCUMULATOR_LIMIT:
+        return None
+    return pair_requantizer_words([int(m) for m in multipliers], [int(s) for s in shifts],
+                                  int(fields["output_offset"]))
+
+
 def filter_pairs_arrays(op: Operator, flt: Tensor, fields: dict[str, str], bias_arg: str,
-                        padded: list[ConstArray]) -> tuple[list[ConstArray], str]:
+                        padded: list[ConstArray], constants: list[ConstArray]
+                        ) -> tuple[list[ConstArray], str]:
     """The fast path's pre-expanded copy of a filter (mf/conv_params.h, filter_pairs), for the
     layers whose four-position loop takes it: a bias, a folded requantizer table, the whole
     int8 range and a depth that is a multiple of 4 (mf/conv_fast.h, lean_layer). Its words
     take twice the filter's flash, so only the 1x1 layers get one, where the SMLAD loop is
     most of the time of a MobileNet (and where it replaces the int8 filter), and the layers
     with a padded filter (`padded`, at most MAX_PADDED_DEPTH taps a channel: an image
-    model's first layer), in the padded filter's order."""
+    model's first layer), in the padded filter's order. After the pairs, the pair units'
+    requantizer table (pair_requantizer_table, from the layer's `constants`: its bias,
+    multipliers and shifts); no pairs where there is none."""
     out_c, k_h, k_w, in_c = flt.shape
     lean = (
         bias_arg != "0" and fields["output_requantizers"] != "0"
@@ -93,14 +136,17 @@ def filter_pairs_arrays(op: Operator, flt: Tensor, fields: dict[str, str], bias_
         taps = np.asarray(padded[0].values, dtype=np.int8).reshape(out_c, -1)
     else:
         taps = np.asarray(flt.data, dtype=np.int8).reshape(out_c, in_c)
+    table = pair_requantizer_table(op, taps, fields, constants)
+    if table is None:
+        return [], "0"
     name = f"op{op.index}_filter_pairs"
     return [
         ConstArray(
             name,
             "int32_t",
-            weight_pair_words(taps),
-            "the filter as int16 pairs [k, k+2] [k+1, k+3] per group of four taps (fast "
-            "path, mf/conv_fast.h)",
+            np.concatenate([weight_pair_words(taps), np.array(table, dtype=np.int64)]),
+            "the filter as int16 pairs [k, k+2] [k+1, k+3] per group of four taps, then 4 "
+            "words of pair requantization per channel (fast path, mf/conv_fast.h)",
             variant="pairs",
         )
     ], f"const:{name}"
@@ -129,7 +175,7 @@ def lower_conv_2d(ctx: LoweringContext, op: Operator) -> None:
     conv.arrays += padded_arrays
     conv.params.fields.append(("filter_padded", padded_arg))
     pairs_arrays, pairs_arg = filter_pairs_arrays(op, flt, dict(conv.params.fields),
-                                                  conv.bias_arg, padded_arrays)
+                                                  conv.bias_arg, padded_arrays, conv.arrays)
     if pairs_arrays:
         # The pairs exist only where MF_WEIGHT_PAIRS is set (mf/conv_params.h): a core without
         # the DSP extension, or MF_COMPACT_WEIGHTS=1, gets 0 and the plain lean loop.

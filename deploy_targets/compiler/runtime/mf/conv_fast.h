@@ -942,17 +942,17 @@ const int32_t kMaxUnrolledGroups = 64;
 
 // conv_channels_pair_units' frame, which it reads from memory (its SMLAD loop takes every
 // register), in the order that lets one LDM from sp fetch what each end of its channel loop
-// needs: the first six words for a channel's start (out_at, bias_base, words), the first four
-// for its stores (table_base, out_at, stride, stride3).
+// needs: the first seven words for a channel's start (out_at, bias_base, words), the first
+// five for its stores and its end (table_base, out_at, stride, stride3, pairs_end).
 struct PairUnitsFrame {
-  uint32_t table_base;  // requantizer table - 16 * first output: + 16 * out_at
+  uint32_t table_base;  // pair requantizer table - 16 * first output: + 16 * out_at
   int8_t* out_at;       // the channel's first output
   int32_t stride;       // output depth
   int32_t stride3;      // 3 * output depth: the fourth position's output
+  const int32_t* pairs_end;
   uint32_t bias_base;   // bias - 4 * first output: + 4 * out_at
   const int32_t* words;  // the four positions' columns
   int32_t skip_bytes;   // of the units the first pass skips; the function makes it an address
-  const int32_t* pairs_end;
 };
 
 // conv_channels_pairs for an even number of groups, at most kMaxUnrolledGroups: two groups'
@@ -963,8 +963,11 @@ struct PairUnitsFrame {
 // PairUnitsFrame copied to [sp] (out_at is updated there, skip_bytes becomes the address of the
 // first unit to run, Thumb bit set, so that LDR PC enters the units in one instruction), then
 // r4-r11 and lr. Registers: the weights' words r0-r3, the accumulators r4-r7, the columns'
-// words r8-r11, the weights r12, the columns lr. 38 instructions a channel besides the units
-// (24 of them the requantization, 4 the stores).
+// words r8-r11, the weights r12, the columns lr. 33 instructions a channel besides the units
+// (20 of them the requantization, 4 the stores). It requantizes with the pair requantizer
+// table that the compiler appends to filter_pairs (pairs_end on, 4 words a channel:
+// requantize_fast.h, pair_requantizer_words), which it emits only where it has bounded every
+// accumulator below kPairAccumulatorLimit.
 #define MF_PAIR_GROUP_ASM(even, odd, add0, add1, add2, add3) \
   "ldmia.w lr!, {r8, r9, r10, r11}\n\t"                      \
   "smlad r4, r8, " even ", " add0 "\n\t"                     \
@@ -981,14 +984,13 @@ struct PairUnitsFrame {
   MF_PAIR_GROUP_ASM("r0", "r1", "r4", "r5", "r6", "r7") \
   MF_PAIR_GROUP_ASM("r2", "r3", "r4", "r5", "r6", "r7")
 #define MF_PAIR_UNITS_4_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM MF_PAIR_UNIT_ASM
-// The 64-bit sum in lr:r0 (the sign first in lr), the requantizer words in r8-r11; out_at,
-// stride and stride3 stay in r1-r3 for the stores.
-#define MF_PAIR_REQUANTIZE_ASM(acc)   \
-  "and lr, " acc ", #0x80000000\n\t"  \
-  "subs lr, r9, lr\n\t"               \
-  "sbc r0, r10, #0\n\t"               \
-  "smlal lr, r0, " acc ", r8\n\t"     \
-  "asr " acc ", r0, r11\n\t"          \
+// requantize_fast.h's pair requantization (pair_requantizer_words: M2, C and r in r8-r10),
+// SMMLAR's addend in lr; out_at, stride and stride3 stay in r1-r3 for the stores.
+#define MF_PAIR_REQUANTIZE_ASM(acc)        \
+  "add lr, r9, " acc "\n\t"                \
+  "add lr, lr, " acc ", asr #31\n\t"       \
+  "smmlar " acc ", " acc ", r8, lr\n\t"     \
+  "asr " acc ", " acc ", r10\n\t"          \
   "ssat " acc ", #8, " acc "\n\t"
 // The frame's entry; `name` prefixes the function's labels. Not ADR, which counts from the
 // word-aligned PC: where the linker puts the function at an address that is 2 mod 4, that is not
@@ -998,15 +1000,15 @@ struct PairUnitsFrame {
   "ldmia r0, {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"                      \
   name "_pc:\n\t"                                                       \
   "mov r0, pc\n\t" /* the label + 4 */                                 \
-  "add r8, r8, r0\n\t"                                                  \
-  "add r8, r8, #(" name "_units - " name "_pc - 4 + 1)\n\t" /* + 1: Thumb */ \
+  "add r9, r9, r0\n\t"                                                  \
+  "add r9, r9, #(" name "_units - " name "_pc - 4 + 1)\n\t" /* + 1: Thumb */ \
   "push {r2, r3, r4, r5, r6, r7, r8, r9}\n\t"                           \
   "mov r12, r1\n\t"
 // A channel's requantization and stores, and the loop back to `name`_channel.
 #define MF_PAIR_TAIL_ASM(name)                                                           \
-  "ldm sp, {r0, r1, r2, r3}\n\t"                                                         \
+  "ldm sp, {r0, r1, r2, r3, r11}\n\t"                                                    \
   "add r0, r0, r1, lsl #4\n\t"                                                           \
-  "ldm r0, {r8, r9, r10, r11}\n\t"                                                       \
+  "ldm r0, {r8, r9, r10}\n\t"                                                            \
   MF_PAIR_REQUANTIZE_ASM("r4") MF_PAIR_REQUANTIZE_ASM("r5") MF_PAIR_REQUANTIZE_ASM("r6") \
   MF_PAIR_REQUANTIZE_ASM("r7")                                                           \
   "strb r5, [r1, r2]\n\t"                                                                \
@@ -1014,8 +1016,7 @@ struct PairUnitsFrame {
   "strb r7, [r1, r3]\n\t"                                                                \
   "strb r4, [r1], #1\n\t"                                                                \
   "str r1, [sp, #4]\n\t"                                                                 \
-  "ldr r0, [sp, #28]\n\t"                                                                \
-  "cmp r12, r0\n\t"                                                                      \
+  "cmp r12, r11\n\t"                                                                     \
   "bne " name "_channel\n\t"                                                             \
   "add sp, #32\n\t"                                                                      \
   "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t"
@@ -1024,12 +1025,12 @@ __attribute__((naked, noinline)) inline void conv_channels_pair_units(const Pair
   __asm__ volatile(
       MF_PAIR_ENTRY_ASM("mf_pair")
       "mf_pair_channel:\n\t"
-      "ldm sp, {r0, r1, r2, r3, r7, lr}\n\t"
+      "ldm sp, {r0, r1, r2, r3, r4, r7, lr}\n\t"
       "ldr r7, [r7, r1, lsl #2]\n\t"
       "ldmia.w r12!, {r0, r1, r2, r3}\n\t"
       MF_PAIR_GROUP_ASM("r0", "r1", "r7", "r7", "r7", "r7")
       MF_PAIR_GROUP_ASM("r2", "r3", "r4", "r5", "r6", "r7")
-      "ldr pc, [sp, #24]\n\t"
+      "ldr pc, [sp, #28]\n\t"
       "mf_pair_units:\n\t"
       MF_PAIR_UNIT_ASM
       "mf_pair_units_second:\n\t"
@@ -1058,11 +1059,11 @@ __attribute__((naked, noinline)) inline void conv_channels_odd_units(const PairU
   __asm__ volatile(
       MF_PAIR_ENTRY_ASM("mf_odd")
       "mf_odd_channel:\n\t"
-      "ldm sp, {r0, r1, r2, r3, r7, lr}\n\t"
+      "ldm sp, {r0, r1, r2, r3, r4, r7, lr}\n\t"
       "ldr r7, [r7, r1, lsl #2]\n\t"
       "ldrd r0, r1, [r12], #8\n\t"
       MF_PAIR_GROUP_ASM("r0", "r1", "r7", "r7", "r7", "r7")
-      "ldr pc, [sp, #24]\n\t"
+      "ldr pc, [sp, #28]\n\t"
       "mf_odd_units:\n\t"
       MF_PAIR_UNIT_ASM
       "mf_odd_units_second:\n\t"
@@ -1090,7 +1091,8 @@ inline bool pair_units_layer(const ConvParams& p, bool lean) {
 }
 
 // conv_channels_pair_units' frame of a layer (pair_units_layer) whose columns are at `words`,
-// set once a layer; aim_pair_units completes it for each block.
+// set once a layer; aim_pair_units completes it for each block (pairs_end is also where the
+// pair requantizer table starts).
 inline PairUnitsFrame pair_units_frame(const ConvParams& p, const int32_t* words) {
   const int32_t depth = column_depth(p);
   PairUnitsFrame frame;
@@ -1107,9 +1109,9 @@ inline PairUnitsFrame pair_units_frame(const ConvParams& p, const int32_t* words
 }
 
 // Points `frame` at the block of four positions whose first output is `out0`: out_at, and the
-// bases from which it finds each channel's bias and requantizer.
-MF_ALWAYS_INLINE void aim_pair_units(PairUnitsFrame& frame, const int32_t* table,
-                                     const int32_t* bias, int8_t* out0) {
+// bases from which it finds each channel's bias and pair requantizer.
+MF_ALWAYS_INLINE void aim_pair_units(PairUnitsFrame& frame, const int32_t* bias, int8_t* out0) {
+  const int32_t* const table = frame.pairs_end;
   const uint32_t out = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(out0));
   frame.table_base = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(table)) - 16u * out;
   frame.out_at = out0;
@@ -1189,13 +1191,13 @@ MF_HOT_LOOP inline void conv_positions(const ConvParams& p, const int32_t* words
     const int32_t* bias_at = bias;
     if (pairs && groups % 2 == 0 && groups <= kMaxUnrolledGroups) {
       PairUnitsFrame frame = pair_units_frame(p, words);
-      aim_pair_units(frame, table, bias, out_at);
+      aim_pair_units(frame, bias, out_at);
       conv_channels_pair_units(&frame, pairs);
       return;
     }
     if (pairs && groups % 2 == 1 && groups <= kMaxOddGroups) {
       PairUnitsFrame frame = pair_units_frame(p, words);
-      aim_pair_units(frame, table, bias, out_at);
+      aim_pair_units(frame, bias, out_at);
       conv_channels_odd_units(&frame, pairs);
       return;
     }
@@ -1453,8 +1455,7 @@ inline void conv_2d(const ConvParams& p, const int8_t* input, const int8_t* filt
     } else if (count == kPositions) {
 #if MF_SIMD_ACLE
       if (pair_units) {
-        aim_pair_units(frame, p.output_requantizers, bias,
-                       store.output + position * p.output_depth);
+        aim_pair_units(frame, bias, store.output + position * p.output_depth);
         if (odd_groups) {
           conv_channels_odd_units(&frame, p.filter_pairs);
         } else {

@@ -189,6 +189,33 @@ MF_ALWAYS_INLINE bool is_full_int8_range(int32_t activation_min, int32_t activat
   return activation_min == -128 && activation_max == 127;
 }
 
+// The pair units' requantization (conv_fast.h, conv_channels_pair_units), five instructions
+// with the SSAT where multiply_folded's sequence takes six, for accumulators the compiler
+// has bounded: |x| < kPairAccumulatorLimit, multiplier M in [2^30, 2^31), r = -shift in
+// [1, kMaxFoldedRightShift].
+//
+// Why it is exact. multiply_folded's result is floor((P + K) / 2^(31+r)) (see the top), the
+// same as floor(2 (P + K) / 2^(32+r)). With M2 = 2M - 2^32 (in [-2^31, 0): an int32) and
+// C = 2^(r-1) + o 2^r,
+//   2 (P + K) = x M2 + 2^31 + (x + C - [x < 0]) 2^32,
+// which is what SMMLAR computes with Ra = x + C - [x < 0] = x + C + (x >> 31) before it keeps
+// the high word (floor(2 (P + K) / 2^32)); ASR by r finishes. In range: |C| < 2^29 + 2^22, so
+// Ra fits an int32; |2 (P + K)| < 2^63, and its high word, about x M / 2^31 + C, fits too.
+const int32_t kPairAccumulatorLimit = 1 << 30;
+
+// Four words per channel: M2, C, r and a zero (16 bytes, as the other table, so that the same
+// address arithmetic finds a channel's); false where the channel does not qualify.
+inline bool pair_requantizer_words(int32_t multiplier, int32_t shift, int32_t output_offset,
+                                   int32_t* words) {
+  words[0] = words[1] = words[2] = words[3] = 0;
+  if (multiplier < (1 << 30) || shift >= 0 || -shift > kMaxFoldedRightShift) return false;
+  const int32_t r = -shift;
+  words[0] = static_cast<int32_t>(2u * static_cast<uint32_t>(multiplier));
+  words[1] = (1 << (r - 1)) + output_offset * (1 << r);
+  words[2] = r;
+  return true;
+}
+
 }  // namespace fast
 }  // namespace mf
 
