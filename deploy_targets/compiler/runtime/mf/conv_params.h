@@ -69,6 +69,9 @@ struct ConvParams {
   // first, the order SXTB16 would unpack them in, which spares the loop two instructions per
   // group; 0 for none, and wherever MF_WEIGHT_PAIRS is 0. For a pointwise layer with pairs the
   // compiler then passes a null int8 filter: every kernel reads the pairs (conv.h, conv_dot).
+  // After the pairs (output_depth * depth / 2 words) come 4 words a channel of the fast
+  // kernels' shorter requantization (requantize_fast.h, pair_requantizer_words), which the
+  // compiler emits, with the pairs, only where it has bounded every accumulator below 2^30.
   const int32_t* filter_pairs;
 };
 
