@@ -313,15 +313,35 @@ inline void gather_padded_column(const ConvParams& p, const int8_t* input, int32
   unpack_groups(group, rest, count / 4, offset_pair);
 }
 
+// Where output position `position` (batch, y, x flattened) reads the input: its batch, its
+// output column, and the input row and column of its window's top-left tap (negative over the
+// padding).
+struct WindowOrigin {
+  int32_t batch;
+  int32_t out_x;
+  int32_t in_y;
+  int32_t in_x;
+};
+
+MF_ALWAYS_INLINE WindowOrigin window_origin(const ConvParams& p, int32_t position) {
+  const int32_t out_x = position % p.output_width;
+  const int32_t rest = position / p.output_width;
+  WindowOrigin origin;
+  origin.batch = rest / p.output_height;
+  origin.out_x = out_x;
+  origin.in_y = rest % p.output_height * p.stride_height - p.padding_height;
+  origin.in_x = out_x * p.stride_width - p.padding_width;
+  return origin;
+}
+
 // The column of output position `position` (batch, y, x flattened) into slot q.
 MF_HOT_LOOP inline void gather_column(const ConvParams& p, const int8_t* input,
                                       int32_t position, int32_t* words, int32_t q) {
   const int32_t depth = column_depth(p);
-  const int32_t out_x = position % p.output_width;
-  const int32_t out_y = (position / p.output_width) % p.output_height;
-  const int32_t batch = position / (p.output_width * p.output_height);
-  const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
-  const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+  const WindowOrigin origin = window_origin(p, position);
+  const int32_t batch = origin.batch;
+  const int32_t in_y_origin = origin.in_y;
+  const int32_t in_x_origin = origin.in_x;
   const int32_t offset_pair = simd::pack_s16x2(p.input_offset, p.input_offset);
   const bool pointwise = p.filter_height == 1 && p.filter_width == 1 && in_y_origin >= 0 &&
                          in_y_origin < p.input_height && in_x_origin >= 0 &&
@@ -474,12 +494,10 @@ MF_ALWAYS_INLINE void gather_padded_window(const ConvParams& p, const PaddedWind
                                            const int8_t* input, int32_t position,
                                            int32_t* words, int32_t q, int32_t offset_pair,
                                            uint32_t padding_word) {
-  const int32_t out_x = position % p.output_width;
-  const int32_t rest = position / p.output_width;
-  const int32_t out_y = rest % p.output_height;
-  const int32_t batch = rest / p.output_height;
-  const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
-  const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+  const WindowOrigin origin = window_origin(p, position);
+  const int32_t batch = origin.batch;
+  const int32_t in_y_origin = origin.in_y;
+  const int32_t in_x_origin = origin.in_x;
   if (w.rows_of_9 && in_x_origin >= 0 && in_x_origin <= w.x_last && in_y_origin >= 0 &&
       in_y_origin <= w.y_last) {
     const int8_t* rows =
@@ -523,12 +541,11 @@ MF_ALWAYS_INLINE bool gather_four_rows_of_9(const ConvParams& p, const PaddedWin
                                             const int8_t* input, int32_t position,
                                             int32_t* words, int32_t offset_pair,
                                             uint32_t padding_word) {
-  const int32_t out_x = position % p.output_width;
-  const int32_t rest = position / p.output_width;
-  const int32_t out_y = rest % p.output_height;
-  const int32_t batch = rest / p.output_height;
-  const int32_t in_y_origin = out_y * p.stride_height - p.padding_height;
-  const int32_t in_x_origin = out_x * p.stride_width - p.padding_width;
+  const WindowOrigin origin = window_origin(p, position);
+  const int32_t out_x = origin.out_x;
+  const int32_t batch = origin.batch;
+  const int32_t in_y_origin = origin.in_y;
+  const int32_t in_x_origin = origin.in_x;
   if (out_x + kPositions > p.output_width || in_x_origin < 0 ||
       in_x_origin + (kPositions - 1) * p.stride_width > w.x_last || in_y_origin < 0 ||
       in_y_origin > w.y_last) {

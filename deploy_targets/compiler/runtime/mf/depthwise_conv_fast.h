@@ -1099,6 +1099,69 @@ MF_ALWAYS_INLINE void column_pixel_pairs(const int32_t* words, const int32_t* gr
 }
 #endif
 
+#if MF_SIMD_ACLE && defined(__OPTIMIZE__)
+// The two ways columns_by_way requantizes four channels' sums: by the compiler's column
+// requantizers on doubled sums (3 words a channel), or by the output requantizers (4 words).
+struct ColumnRequantizers {
+  static MF_ALWAYS_INLINE int32_t four(const int32_t* words, const int32_t* acc) {
+    return column_requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
+  }
+  template <int32_t Stride>
+  static MF_ALWAYS_INLINE void pairs(const int32_t* words, const int32_t* group,
+                                     const int32_t* column, const int32_t* columns_end,
+                                     int32_t depth, int8_t* out) {
+    column_pixel_pairs<Stride>(words, group, column, columns_end, depth, out);
+  }
+};
+
+struct OutputRequantizers {
+  static MF_ALWAYS_INLINE int32_t four(const int32_t* words, const int32_t* acc) {
+    return requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
+  }
+  template <int32_t Stride>
+  static MF_ALWAYS_INLINE void pairs(const int32_t* words, const int32_t* group,
+                                     const int32_t* column, const int32_t* columns_end,
+                                     int32_t depth, int8_t* out) {
+    pixel_pairs_full_range<Stride>(words, group, column, columns_end, depth, out);
+  }
+};
+
+// columns_to_pixels' loops with one way of requantizing (`words`: channel's first).
+template <typename Way>
+MF_ALWAYS_INLINE void columns_by_way(const DepthwiseConvParams& p, const int32_t* words,
+                                     const int32_t* group, const int32_t* column,
+                                     int32_t outputs, const int32_t* columns_end,
+                                     int32_t column_step, int8_t* out) {
+  const int32_t depth = p.output_depth;
+  int32_t acc[4];
+  if (is_full_int8_range(p.activation_min, p.activation_max)) {
+    // An odd pixel first, then two at a time to the end (the other order costs gcc
+    // fourteen instructions between the loops).
+    if (outputs & 1) {
+      column_sums(column, group, acc);
+      const int32_t values = Way::four(words, acc);
+      memcpy(out, &values, sizeof(values));
+      column += column_step;
+      out += depth;
+    }
+    if (column == columns_end) return;
+    if (column_step == kColumnWords) {
+      Way::template pairs<1>(words, group, column, columns_end, depth, out);
+    } else {
+      Way::template pairs<2>(words, group, column, columns_end, depth, out);
+    }
+    return;
+  }
+  const int32_t low = repeat_s8x4(p.activation_min);
+  const int32_t high = repeat_s8x4(p.activation_max);
+  for (; column != columns_end; column += column_step, out += depth) {
+    column_sums(column, group, acc);
+    const int32_t values = clamp_s8x4(Way::four(words, acc), low, high);
+    memcpy(out, &values, sizeof(values));
+  }
+}
+#endif
+
 // The `outputs` pixels of channels channel..channel+3 whose first columns are column,
 // column + column_step, ... up to columns_end, to out, out + output_depth, ...
 MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t channel,
@@ -1111,61 +1174,13 @@ MF_ALWAYS_INLINE void columns_to_pixels(const DepthwiseConvParams& p, int32_t ch
 #if MF_SIMD_ACLE && defined(__OPTIMIZE__)
   // One loop per way of requantizing, the test outside them.
   if (p.column_requantizers) {
-    const int32_t* const words = p.column_requantizers + 3 * channel;
-    if (is_full_int8_range(p.activation_min, p.activation_max)) {
-      if (outputs & 1) {
-        column_sums(column, group, acc);
-        const int32_t values =
-            column_requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
-        memcpy(out, &values, sizeof(values));
-        column += column_step;
-        out += depth;
-      }
-      if (column == columns_end) return;
-      if (column_step == kColumnWords) {
-        column_pixel_pairs<1>(words, group, column, columns_end, depth, out);
-      } else {
-        column_pixel_pairs<2>(words, group, column, columns_end, depth, out);
-      }
-    } else {
-      const int32_t low = repeat_s8x4(p.activation_min);
-      const int32_t high = repeat_s8x4(p.activation_max);
-      for (; column != columns_end; column += column_step, out += depth) {
-        column_sums(column, group, acc);
-        const int32_t values = clamp_s8x4(
-            column_requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]), low, high);
-        memcpy(out, &values, sizeof(values));
-      }
-    }
+    columns_by_way<ColumnRequantizers>(p, p.column_requantizers + 3 * channel, group, column,
+                                       outputs, columns_end, column_step, out);
     return;
   }
   if (p.output_requantizers) {
-    const int32_t* const words = p.output_requantizers + 4 * channel;
-    if (is_full_int8_range(p.activation_min, p.activation_max)) {
-      // An odd pixel first, then two at a time to the end (the other order costs gcc
-      // fourteen instructions between the loops).
-      if (outputs & 1) {
-        column_sums(column, group, acc);
-        const int32_t values = requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]);
-        memcpy(out, &values, sizeof(values));
-        column += column_step;
-        out += depth;
-      }
-      if (column_step == kColumnWords) {
-        pixel_pairs_full_range<1>(words, group, column, columns_end, depth, out);
-      } else {
-        pixel_pairs_full_range<2>(words, group, column, columns_end, depth, out);
-      }
-    } else {
-      const int32_t low = repeat_s8x4(p.activation_min);
-      const int32_t high = repeat_s8x4(p.activation_max);
-      for (; column != columns_end; column += column_step, out += depth) {
-        column_sums(column, group, acc);
-        const int32_t values = clamp_s8x4(
-            requantize_four_packed(words, acc[0], acc[1], acc[2], acc[3]), low, high);
-        memcpy(out, &values, sizeof(values));
-      }
-    }
+    columns_by_way<OutputRequantizers>(p, p.output_requantizers + 4 * channel, group, column,
+                                       outputs, columns_end, column_step, out);
     return;
   }
 #endif
