@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 import worker.celery_app
 from backend.db.migrate import upgrade
-from backend.db.models import Project, SearchState, TrialState, TunerSearch, TunerTrial
+from backend.db.models import Job, Project, SearchState, TrialState, TunerSearch, TunerTrial
 from backend.db.session import get_sessionmaker, set_database_url
 from backend.schemas.tuner import TunerSearchCreate
 from backend.services import tuner as service
@@ -57,7 +57,9 @@ def _trials(search_id: int) -> list[TunerTrial]:
 
 def _explain(workers: list[WorkerProcess], search_id: int) -> str:
     rows = [(t.number, t.state, t.worker_name, t.error) for t in _trials(search_id)]
-    return f"trials {rows}\n" + "\n".join(w.log_tail(1500) for w in workers)
+    with get_sessionmaker()() as session:
+        jobs = [(j.id, j.state, j.error) for j in session.scalars(select(Job).order_by(Job.id))]
+    return f"trials {rows}\njobs {jobs}\n" + "\n".join(w.log_tail(1500) for w in workers)
 
 
 @pytest.fixture
@@ -83,7 +85,7 @@ def test_trials_run_on_two_redis_workers_at_once(
     except AssertionError as error:
         raise AssertionError(f"{error}\n{_explain(workers, search_id)}") from None
     trials = _trials(search_id)
-    assert len(trials) == 2
+    assert len(trials) == 2, _explain(workers, search_id)
     assert all(t.state in (TrialState.complete, TrialState.pruned) for t in trials), _explain(
         workers, search_id)
     # Both Celery nodes ran a trial: the two were spread over the workers, not queued behind one.

@@ -148,7 +148,7 @@ def run_tuner_trial(context: JobContext, params: dict[str, Any]) -> dict[str, An
         seed=search.seed * 1000 + search.trials_started,
     )
     for _ in range(MAX_REPEATS_PER_JOB + 1):
-        trial = study.ask()
+        trial = studies.ask(study)
         row_id, outcome = _run_and_tell(context, search, study, trial, node, queue)
         if outcome.same_as is None:
             break

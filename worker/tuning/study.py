@@ -9,7 +9,10 @@ pyproject.toml, whose table layout this was written against).
 
 from __future__ import annotations
 
+import fcntl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import optuna
@@ -89,6 +92,25 @@ def load_study(
         storage=storage(),
         sampler=sampler(multi_objective=multi_objective, max_trials=max_trials, seed=seed),
     )
+
+
+def ask(study: optuna.Study) -> optuna.Trial:
+    """The study's next trial. Optuna pops an enqueued trial with SELECT ... FOR UPDATE, which
+    SQLite ignores: two workers asking at once could both get the same trial. A SQLite database
+    lives on one machine, so a file lock beside it serialises the asks of every process there."""
+    with _sqlite_ask_lock():
+        return study.ask()
+
+
+@contextmanager
+def _sqlite_ask_lock() -> Iterator[None]:
+    url = get_engine().url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        yield
+        return
+    with open(f"{url.database}.ask-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
+        yield
 
 
 def delete_study(name: str) -> None:
