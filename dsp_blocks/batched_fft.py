@@ -1,222 +1,405 @@
-"""Framing, FFT and power of many frames at once, in one compiled loop (`frames_power_into`).
+"""Framing, FFT and power (or mel energies) of many frames at once, in compiled loops.
 
-scipy's FFT transforms one frame at a time with SSE-wide arithmetic; here a block of FRAME_BLOCK
-frames is held transposed (one row per FFT point, one column per frame, real and imaginary parts
-apart), so every butterfly is a loop over the block's frames that LLVM vectorises at the host's
-full width with no shuffles, and the block stays in L1 from the windowing to the power. Each
-frame's N real samples are read as N/2 complex ones (x[2n] + i x[2n + 1]) as in
-`frame_kernels.power_from_half_fft`, whose split into the real spectrum's power this repeats.
+scipy's FFT transforms one frame at a time; here a block of FRAME_BLOCK frames is held transposed
+(one row per FFT point, one column per frame, real and imaginary parts apart), so every step is
+a loop over the block's frames that LLVM vectorises at the host's full width with no shuffles,
+and the block stays in L1 from the windowing to the power. Each frame's N real samples are read
+as N/2 complex ones (x[2n] + i x[2n + 1]) as in `frame_kernels.power_from_half_fft`, whose split
+into the real spectrum's power (times 4) this repeats; the M = N/2 point FFT is radix-2
+decimation in time, its stages taken two at a time (radix 4) to halve the passes over the block.
+
+The loops index with unsigned integers where they can: numba's wrap-around of negative indices
+would stop LLVM from vectorising them. Checked against window_frames_into + scipy +
+power_from_half_fft in tests/dsp/test_batched_fft.py.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
 from dsp_blocks.frame_kernels import _compiled
 
-# Frames per block: two 8-float AVX vectors a row; the block's 2 x 256 rows (a 512-point FFT)
-# take 32 KiB, within L1.
+# The steps of a block, inlined by numba into the loops over blocks: compiled apart, LLVM cannot
+# tell that the block's buffers (allocated by those loops) do not overlap, and leaves them scalar.
+_inlined = numba.njit(nogil=True, inline="always")
+
+# Frames per block: one AVX-512 vector (two AVX ones) a row; the block's 2 x 256 rows at a
+# 512-point FFT take 32 KiB, an L1 cache.
 FRAME_BLOCK = 16
-BLOCK_U = np.uint64(FRAME_BLOCK)
+_BLOCK = np.uint64(FRAME_BLOCK)
+
+# Above this FFT length a block no longer fits in L2 and scipy's FFT is used instead.
+MAX_BATCHED_FFT = 4096
+
+
+class HalfFftPlan(NamedTuple):
+    """Tables for the M = N/2 point FFT of N-point real frames."""
+
+    # 0..M-1 bit-reversed, then M - k for k = 0..M-1 (see `_power_block`).
+    indices: NDArray[np.intp]
+    # exp(-2 pi i k / 2h), k < h, of each radix-2 stage of half-size h = 1, 2, .., M/2 one after
+    # another (stage h's at h - 1).
+    stage_re: NDArray[np.float32]
+    stage_im: NDArray[np.float32]
+    # W^k = exp(-2 pi i k / N), k = 0..M, of the split into the real spectrum.
+    twiddle_re: NDArray[np.float32]
+    twiddle_im: NDArray[np.float32]
 
 
 @lru_cache(maxsize=16)
-def half_fft_plan(
-    fft_length: int,
-) -> tuple[NDArray[np.intp], NDArray[np.float32], NDArray[np.float32]]:
-    """For the M = fft_length / 2 point complex FFT: the bit-reversal of 0..M-1, and the twiddles
-    exp(-2 pi i k / 2h), k < h, of each radix-2 stage h = 1, 2, .., M/2 one after another (the
-    stage of half-size h starts at h - 1); computed in float64 and rounded once."""
+def half_fft_plan(fft_length: int) -> HalfFftPlan:
+    """The plan for `fft_length`, its twiddles computed in float64 and rounded once."""
     m = fft_length // 2
     bits = m.bit_length() - 1
     indices = np.arange(m)
     reversed_ = np.zeros(m, np.intp)
     for bit in range(bits):
         reversed_ |= ((indices >> bit) & 1) << (bits - 1 - bit)
-    angles = np.concatenate(
-        [np.pi * np.arange(h) / h for h in (1 << s for s in range(bits))] or [np.zeros(0)]
+    stage_angles = np.concatenate([np.zeros(0)] + [np.pi * np.arange(h) / h for h in 1 << indices[:bits]])
+    angles = 2.0 * np.pi * np.arange(m + 1) / fft_length
+    return HalfFftPlan(
+        np.concatenate([reversed_, m - indices]).astype(np.intp),
+        np.cos(stage_angles).astype(np.float32),
+        (-np.sin(stage_angles)).astype(np.float32),
+        np.cos(angles).astype(np.float32),
+        (-np.sin(angles)).astype(np.float32),
     )
-    mirrors = (m - np.arange(m)).astype(np.intp)
-    return np.concatenate([reversed_, mirrors]), np.cos(angles).astype(np.float32), (-np.sin(angles)).astype(np.float32)
+
+
+@_inlined
+def _load_block(
+    samples: NDArray[np.float32],
+    n_samples: int,
+    n_frames: int,
+    stride: int,
+    frame_length: int,
+    coefficient: np.float32,
+    window: NDArray[np.float32],
+    first: int,
+    count: int,
+    indices: NDArray[np.intp],
+    re: NDArray[np.float32],
+    im: NDArray[np.float32],
+    starts: NDArray[np.uint64],
+    carry: NDArray[np.float32],
+) -> None:
+    """Frames first..first+count-1 of `samples` (the rows of `n_samples` one after another),
+    emphasised, windowed and zero-padded, into the block's columns in bit-reversed order; the
+    spare columns get frame 0 again. Rounded as window_frames_into (product, sum, then window),
+    so the frames are the same to the bit."""
+    m = re.shape[0]
+    one = np.uint64(1)
+    two = np.uint64(2)
+    negative = -coefficient
+    pairs = frame_length // 2
+    used = (frame_length + 1) // 2
+    for j in range(used, m):
+        re[indices[j]] = 0.0
+        im[indices[j]] = 0.0
+    for f in range(FRAME_BLOCK):
+        frame = first + f if f < count else 0
+        row = frame // n_frames
+        start = row * n_samples + (frame - row * n_frames) * stride
+        starts[f] = start
+        # The sample before each frame's first, which pre-emphasis subtracts (0 at a row's start).
+        carry[f] = samples[start - 1] if start > row * n_samples else np.float32(0.0)
+    for j in range(np.uint64(pairs)):
+        p = indices[j]
+        n = two * j
+        w_even = window[n]
+        w_odd = window[n + one]
+        if coefficient == 0.0:
+            for f in range(_BLOCK):
+                re[p, f] = samples[starts[f] + n] * w_even
+                im[p, f] = samples[starts[f] + n + one] * w_odd
+        else:
+            for f in range(_BLOCK):
+                even = samples[starts[f] + n]
+                odd = samples[starts[f] + n + one]
+                re[p, f] = (carry[f] * negative + even) * w_even
+                im[p, f] = (even * negative + odd) * w_odd
+                carry[f] = odd
+    if used > pairs:
+        p = indices[pairs]
+        n = np.uint64(frame_length - 1)
+        for f in range(_BLOCK):
+            last = samples[starts[f] + n]
+            if coefficient == 0.0:
+                re[p, f] = last * window[n]
+            else:
+                re[p, f] = (carry[f] * negative + last) * window[n]
+            im[p, f] = 0.0
+
+
+@_inlined
+def _fft_block(
+    re: NDArray[np.float32],
+    im: NDArray[np.float32],
+    stage_re: NDArray[np.float32],
+    stage_im: NDArray[np.float32],
+) -> None:
+    """In place, each column's M-point FFT, from bit-reversed order to natural order."""
+    m = np.uint64(re.shape[0])
+    zero = np.uint64(0)
+    one = np.uint64(1)
+    two = np.uint64(2)
+    three = np.uint64(3)
+    four = np.uint64(4)
+    h = one
+    while h * four < m:
+        h *= four
+    if h * two == m:
+        # An odd number of radix-2 stages: the first (twiddle 1) on its own.
+        for r0 in range(zero, m, two):
+            r1 = r0 + one
+            for f in range(_BLOCK):
+                t_re = re[r1, f]
+                t_im = im[r1, f]
+                re[r1, f] = re[r0, f] - t_re
+                im[r1, f] = im[r0, f] - t_im
+                re[r0, f] = re[r0, f] + t_re
+                im[r0, f] = im[r0, f] + t_im
+        h = two
+    else:
+        h = one
+    while h < m:
+        # The radix-2 stages of half-sizes h and 2h in one pass over each 4 rows.
+        for base in range(zero, m, four * h):
+            for k in range(h):
+                w1_re = stage_re[h - one + k]
+                w1_im = stage_im[h - one + k]
+                w2_re = stage_re[two * h - one + k]
+                w2_im = stage_im[two * h - one + k]
+                w3_re = stage_re[three * h - one + k]
+                w3_im = stage_im[three * h - one + k]
+                r0 = base + k
+                r1 = r0 + h
+                r2 = r1 + h
+                r3 = r2 + h
+                for f in range(_BLOCK):
+                    a_re = re[r0, f]
+                    a_im = im[r0, f]
+                    b_re = re[r1, f]
+                    b_im = im[r1, f]
+                    c_re = re[r2, f]
+                    c_im = im[r2, f]
+                    d_re = re[r3, f]
+                    d_im = im[r3, f]
+                    t_re = b_re * w1_re - b_im * w1_im
+                    t_im = b_re * w1_im + b_im * w1_re
+                    b_re = a_re - t_re
+                    b_im = a_im - t_im
+                    a_re = a_re + t_re
+                    a_im = a_im + t_im
+                    t_re = d_re * w1_re - d_im * w1_im
+                    t_im = d_re * w1_im + d_im * w1_re
+                    d_re = c_re - t_re
+                    d_im = c_im - t_im
+                    c_re = c_re + t_re
+                    c_im = c_im + t_im
+                    t_re = c_re * w2_re - c_im * w2_im
+                    t_im = c_re * w2_im + c_im * w2_re
+                    re[r2, f] = a_re - t_re
+                    im[r2, f] = a_im - t_im
+                    re[r0, f] = a_re + t_re
+                    im[r0, f] = a_im + t_im
+                    t_re = d_re * w3_re - d_im * w3_im
+                    t_im = d_re * w3_im + d_im * w3_re
+                    re[r3, f] = b_re - t_re
+                    im[r3, f] = b_im - t_im
+                    re[r1, f] = b_re + t_re
+                    im[r1, f] = b_im + t_im
+        h *= four
+
+
+@_inlined
+def _power_block(
+    re: NDArray[np.float32],
+    im: NDArray[np.float32],
+    indices: NDArray[np.intp],
+    twiddle_re: NDArray[np.float32],
+    twiddle_im: NDArray[np.float32],
+    power: NDArray[np.float32],
+) -> None:
+    """4 |X[k]|^2, k = 0..M, of each column into `power` `(M + 1, block)`: the arithmetic of
+    `power_from_half_fft`, which explains it."""
+    m = re.shape[0]
+    zero = np.uint64(0)
+    one = np.uint64(1)
+    m_u = np.uint64(m)
+    four = np.float32(4.0)
+    for f in range(_BLOCK):
+        power[zero, f] = (re[zero, f] + im[zero, f]) * (re[zero, f] + im[zero, f]) * four
+        power[m_u, f] = (re[zero, f] - im[zero, f]) * (re[zero, f] - im[zero, f]) * four
+    for k in range(one, m_u):
+        # M - k from a table: LLVM's overlap check for a row index that counts down is hoisted
+        # out of this loop and always fails, which leaves only the scalar loop.
+        mirror = indices[m + k]
+        w_re = twiddle_re[k]
+        w_im = twiddle_im[k]
+        for f in range(_BLOCK):
+            a_re = re[k, f]
+            a_im = im[k, f]
+            b_re = re[mirror, f]
+            b_im = im[mirror, f]
+            even_re = a_re + b_re
+            even_im = a_im - b_im
+            odd_re = a_im + b_im
+            odd_im = b_re - a_re
+            x_re = even_re + (w_re * odd_re - w_im * odd_im)
+            x_im = even_im + (w_re * odd_im + w_im * odd_re)
+            power[k, f] = x_re * x_re + x_im * x_im
 
 
 @_compiled
-def frames_power_into(
+def _frames_power_into(
     signal: NDArray[np.float32],
     frame_length: int,
     stride: int,
     coefficient: np.float32,
     window: NDArray[np.float32],
-    bit_reversal: NDArray[np.intp],
+    indices: NDArray[np.intp],
     stage_re: NDArray[np.float32],
     stage_im: NDArray[np.float32],
     twiddle_re: NDArray[np.float32],
     twiddle_im: NDArray[np.float32],
     power: NDArray[np.float32],
 ) -> None:
-    """4 |X[k]|^2 of every frame of `signal` `(rows, samples)` into `power` `(rows, T, M + 1)`:
-    the frames are emphasised and windowed as `window_frames_into` makes them (to the bit),
-    zero-padded to N = 2M, and `power_from_half_fft`'s split of their M-point complex FFT
-    (twiddle_re/im: its W^k) gives the power."""
     n_frames = power.shape[1]
     m = power.shape[2] - 1
     flat = power.reshape(-1, m + 1)
-    total = flat.shape[0]
+    samples = signal.reshape(-1)
     re = np.empty((m, FRAME_BLOCK), np.float32)
     im = np.empty((m, FRAME_BLOCK), np.float32)
-    out = np.empty((m + 1, FRAME_BLOCK), np.float32)
-    negative = -coefficient
-    n_samples = signal.shape[1]
-    samples = signal.reshape(-1)
+    block_power = np.empty((m + 1, FRAME_BLOCK), np.float32)
     starts = np.empty(FRAME_BLOCK, np.uint64)
-    previous = np.empty(FRAME_BLOCK, np.float32)
-    pairs = frame_length // 2
-    used = (frame_length + 1) // 2
-    four = np.float32(4.0)
-    zero = np.uint64(0)
-    one = np.uint64(1)
-    two = np.uint64(2)
-    three = np.uint64(3)
-    four_u = np.uint64(4)
-    m_u = np.uint64(m)
-    pairs_u = np.uint64(pairs)
-    for first in range(0, total, FRAME_BLOCK):
-        count = min(FRAME_BLOCK, total - first)
-        for j in range(used, m):
-            re[bit_reversal[j]] = 0.0
-            im[bit_reversal[j]] = 0.0
-        # Where each frame starts in `samples`; a block's spare columns transform frame 0 again.
-        for f in range(FRAME_BLOCK):
-            frame = first + f if f < count else 0
-            row = frame // n_frames
-            start = row * n_samples + (frame - row * n_frames) * stride
-            starts[f] = start
-            previous[f] = samples[start - 1] if start > row * n_samples else np.float32(0.0)
-        # Loops over the block's frames (gathers): the writes go to one row of each part, in
-        # bit-reversed order. Rounded as window_frames_into: product, then sum, then window.
-        for j in range(pairs_u):
-            p = bit_reversal[j]
-            n = two * j
-            w_even = window[n]
-            w_odd = window[n + one]
-            if coefficient == 0.0:
-                for f in range(BLOCK_U):
-                    re[p, f] = samples[starts[f] + n] * w_even
-                    im[p, f] = samples[starts[f] + n + one] * w_odd
-            elif j == zero:
-                for f in range(BLOCK_U):
-                    re[p, f] = (previous[f] * negative + samples[starts[f]]) * w_even
-                    im[p, f] = (samples[starts[f]] * negative + samples[starts[f] + one]) * w_odd
-            else:
-                for f in range(BLOCK_U):
-                    at = starts[f] + n
-                    re[p, f] = (samples[at - one] * negative + samples[at]) * w_even
-                    im[p, f] = (samples[at] * negative + samples[at + one]) * w_odd
-        if used > pairs:
-            p = bit_reversal[pairs]
-            n = np.uint64(frame_length - 1)
-            for f in range(BLOCK_U):
-                before = samples[starts[f] + n - one] if n > zero else previous[f]
-                if coefficient == 0.0:
-                    re[p, f] = samples[starts[f] + n] * window[n]
-                else:
-                    re[p, f] = (before * negative + samples[starts[f] + n]) * window[n]
-                im[p, f] = 0.0
-
-        # Unsigned indices from here: numba's wrap-around of negative ones would stop LLVM from
-        # vectorising the loops over the block.
-        h = one
-        while h * four_u < m_u:
-            h *= four_u
-        if h * two == m_u:
-            # An odd number of radix-2 stages: the first (twiddle 1) on its own.
-            for r0 in range(zero, m_u, two):
-                r1 = r0 + one
-                for f in range(BLOCK_U):
-                    t_re = re[r1, f]
-                    t_im = im[r1, f]
-                    re[r1, f] = re[r0, f] - t_re
-                    im[r1, f] = im[r0, f] - t_im
-                    re[r0, f] = re[r0, f] + t_re
-                    im[r0, f] = im[r0, f] + t_im
-            h = two
-        else:
-            h = one
-        while h < m_u:
-            # The radix-2 stages of half-sizes h and 2h in one pass over each 4 rows.
-            for base in range(zero, m_u, four_u * h):
-                for k in range(h):
-                    w1_re = stage_re[h - one + k]
-                    w1_im = stage_im[h - one + k]
-                    w2_re = stage_re[two * h - one + k]
-                    w2_im = stage_im[two * h - one + k]
-                    w3_re = stage_re[three * h - one + k]
-                    w3_im = stage_im[three * h - one + k]
-                    r0 = base + k
-                    r1 = r0 + h
-                    r2 = r1 + h
-                    r3 = r2 + h
-                    for f in range(BLOCK_U):
-                        a_re = re[r0, f]
-                        a_im = im[r0, f]
-                        b_re = re[r1, f]
-                        b_im = im[r1, f]
-                        c_re = re[r2, f]
-                        c_im = im[r2, f]
-                        d_re = re[r3, f]
-                        d_im = im[r3, f]
-                        t_re = b_re * w1_re - b_im * w1_im
-                        t_im = b_re * w1_im + b_im * w1_re
-                        b_re = a_re - t_re
-                        b_im = a_im - t_im
-                        a_re = a_re + t_re
-                        a_im = a_im + t_im
-                        t_re = d_re * w1_re - d_im * w1_im
-                        t_im = d_re * w1_im + d_im * w1_re
-                        d_re = c_re - t_re
-                        d_im = c_im - t_im
-                        c_re = c_re + t_re
-                        c_im = c_im + t_im
-                        t_re = c_re * w2_re - c_im * w2_im
-                        t_im = c_re * w2_im + c_im * w2_re
-                        re[r2, f] = a_re - t_re
-                        im[r2, f] = a_im - t_im
-                        re[r0, f] = a_re + t_re
-                        im[r0, f] = a_im + t_im
-                        t_re = d_re * w3_re - d_im * w3_im
-                        t_im = d_re * w3_im + d_im * w3_re
-                        re[r3, f] = b_re - t_re
-                        im[r3, f] = b_im - t_im
-                        re[r1, f] = b_re + t_re
-                        im[r1, f] = b_im + t_im
-            h *= four_u
-
-        # Z[M] = Z[0]: k = 0 and k = M have W^0 = 1, W^M = -1, and E, O are Z[0]'s parts.
-        for f in range(BLOCK_U):
-            out[zero, f] = (re[zero, f] + im[zero, f]) * (re[zero, f] + im[zero, f]) * four
-            out[m_u, f] = (re[zero, f] - im[zero, f]) * (re[zero, f] - im[zero, f]) * four
-        for k in range(one, m_u):
-            # From a table, not m - k: LLVM's overlap check for a row walking backwards is
-            # hoisted out of this loop and always fails, leaving the scalar loop.
-            mirror = bit_reversal[m + k]
-            w_re = twiddle_re[k]
-            w_im = twiddle_im[k]
-            for f in range(BLOCK_U):
-                a_re = re[k, f]
-                a_im = im[k, f]
-                b_re = re[mirror, f]
-                b_im = im[mirror, f]
-                even_re = a_re + b_re
-                even_im = a_im - b_im
-                odd_re = a_im + b_im
-                odd_im = b_re - a_re
-                x_re = even_re + (w_re * odd_re - w_im * odd_im)
-                x_im = even_im + (w_re * odd_im + w_im * odd_re)
-                out[k, f] = x_re * x_re + x_im * x_im
+    carry = np.empty(FRAME_BLOCK, np.float32)
+    for first in range(0, flat.shape[0], FRAME_BLOCK):
+        count = min(FRAME_BLOCK, flat.shape[0] - first)
+        _load_block(
+            samples, signal.shape[1], n_frames, stride, frame_length, coefficient, window,
+            first, count, indices, re, im, starts, carry,
+        )
+        _fft_block(re, im, stage_re, stage_im)
+        _power_block(re, im, indices, twiddle_re, twiddle_im, block_power)
         for f in range(count):
             target = flat[first + f]
             for k in range(m + 1):
-                target[k] = out[k, f]
+                target[k] = block_power[k, f]
+
+
+@_compiled
+def _frames_mel_into(
+    signal: NDArray[np.float32],
+    frame_length: int,
+    stride: int,
+    coefficient: np.float32,
+    window: NDArray[np.float32],
+    indices: NDArray[np.intp],
+    stage_re: NDArray[np.float32],
+    stage_im: NDArray[np.float32],
+    twiddle_re: NDArray[np.float32],
+    twiddle_im: NDArray[np.float32],
+    filter_first_bin: NDArray[np.intp],
+    filter_offsets: NDArray[np.intp],
+    filter_weights: NDArray[np.float32],
+    energies: NDArray[np.float32],
+) -> None:
+    n_frames = energies.shape[1]
+    n_filters = energies.shape[2]
+    m = indices.shape[0] // 2
+    flat = energies.reshape(-1, n_filters)
+    samples = signal.reshape(-1)
+    re = np.empty((m, FRAME_BLOCK), np.float32)
+    im = np.empty((m, FRAME_BLOCK), np.float32)
+    block_power = np.empty((m + 1, FRAME_BLOCK), np.float32)
+    sums = np.empty((n_filters, FRAME_BLOCK), np.float32)
+    starts = np.empty(FRAME_BLOCK, np.uint64)
+    carry = np.empty(FRAME_BLOCK, np.float32)
+    for first in range(0, flat.shape[0], FRAME_BLOCK):
+        count = min(FRAME_BLOCK, flat.shape[0] - first)
+        _load_block(
+            samples, signal.shape[1], n_frames, stride, frame_length, coefficient, window,
+            first, count, indices, re, im, starts, carry,
+        )
+        _fft_block(re, im, stage_re, stage_im)
+        _power_block(re, im, indices, twiddle_re, twiddle_im, block_power)
+        for filter_ in range(n_filters):
+            first_bin = filter_first_bin[filter_]
+            total = sums[filter_]
+            total[:] = 0.0
+            for i in range(filter_offsets[filter_], filter_offsets[filter_ + 1]):
+                weight = filter_weights[i]
+                bins = block_power[first_bin + i - filter_offsets[filter_]]
+                for f in range(_BLOCK):
+                    total[f] += weight * bins[f]
+        for f in range(count):
+            target = flat[first + f]
+            for filter_ in range(n_filters):
+                target[filter_] = sums[filter_, f]
+
+
+def frames_power_into(
+    signal: NDArray[np.float32],
+    frame_length: int,
+    stride: int,
+    coefficient: np.float32,
+    window: NDArray[np.float32],
+    power: NDArray[np.float32],
+) -> None:
+    """4 |X[k]|^2 of every frame of `signal` `(rows, samples)`, C-contiguous, into `power`
+    `(rows, T, N/2 + 1)` (N: the FFT length): frame t of a row starts at t * stride, is
+    emphasised by `coefficient` and windowed as `window_frames_into` makes it, and zero-padded
+    to N."""
+    _frames_power_into(
+        signal, frame_length, stride, coefficient, window,
+        *half_fft_plan(2 * (power.shape[2] - 1)), power,
+    )
+
+
+class SparseFilters(NamedTuple):
+    """A filterbank `(bins, n_filters)` as each filter's first non-zero bin and its weights from
+    there to its last non-zero bin, all filters' one after another (filter j's from offsets[j]
+    to offsets[j + 1])."""
+
+    first_bin: NDArray[np.intp]
+    offsets: NDArray[np.intp]
+    weights: NDArray[np.float32]
+
+
+def sparse_filters(weights: NDArray[np.float32]) -> SparseFilters:
+    first_bins, offsets, packed = [], [0], []
+    for column in weights.T:
+        covered = np.flatnonzero(column)
+        first, last = (int(covered[0]), int(covered[-1])) if covered.size else (0, -1)
+        first_bins.append(first)
+        packed.append(column[first : last + 1])
+        offsets.append(offsets[-1] + last + 1 - first)
+    return SparseFilters(
+        np.asarray(first_bins, np.intp),
+        np.asarray(offsets, np.intp),
+        np.concatenate(packed).astype(np.float32),
+    )
+
+
+def frames_mel_into(
+    signal: NDArray[np.float32],
+    frame_length: int,
+    stride: int,
+    coefficient: np.float32,
+    window: NDArray[np.float32],
+    fft_length: int,
+    filters: SparseFilters,
+    energies: NDArray[np.float32],
+) -> None:
+    """`frames_power_into`'s power through the filterbank, into `energies` `(rows, T, n_filters)`:
+    each filter's sum over its bins in ascending order, without the power leaving the block."""
+    _frames_mel_into(
+        signal, frame_length, stride, coefficient, window, *half_fft_plan(fft_length),
+        filters.first_bin, filters.offsets, filters.weights, energies,
+    )
