@@ -12,6 +12,13 @@ import scipy.fft
 from numpy.typing import NDArray
 
 from dsp_blocks.base import DspParameterError, FloatArray, check_samples
+from dsp_blocks.batched_fft import (
+    MAX_BATCHED_FFT,
+    SparseFilters,
+    frames_mel_into,
+    frames_power_into,
+    sparse_filters,
+)
 from dsp_blocks.dct import dct_matrix
 from dsp_blocks.frame_kernels import (
     HALF_FFT_POWER_SCALE,
@@ -98,10 +105,14 @@ def _chunk_power(
     Chunks keep the frames, the spectrum and its powers in cache. The frames are emphasised,
     windowed and zero-padded into a reused buffer in one pass; each frame's N real samples, read
     as N/2 complex ones (x[2n] + i x[2n + 1]), go through an N/2-point complex FFT, and
-    `power_from_half_fft` makes the real spectrum's power of it. Each chunk's power is only valid
-    until the next one is made.
+    `power_from_half_fft` makes the real spectrum's power of it (`batched_fft` does all of it
+    in one compiled loop where it applies). Each chunk's power is only valid until the next one
+    is made.
     """
     windows_per_chunk = max(1, CHUNK_FRAMES // max(1, layout.n_frames))
+    if _batched(signal, layout):
+        yield from _batched_chunk_power(signal, layout, pre_emphasis_coefficient, windows_per_chunk)
+        return
     frames_buffer = np.empty(
         (min(windows_per_chunk, signal.shape[0]), layout.n_frames, layout.fft_length), np.float32
     )
@@ -129,6 +140,37 @@ def _chunk_power(
             twiddle_re,
             twiddle_im,
             power[:count].reshape(-1, layout.n_bins),
+        )
+        yield first, power[:count]
+
+
+def _batched(signal: FloatArray, layout: FrameLayout) -> bool:
+    """Whether `batched_fft` makes the power (float32 rows one after another; FFTs whose block
+    still fits in cache); scipy's FFT otherwise."""
+    return (
+        signal.dtype == np.float32
+        and signal.flags.c_contiguous
+        and layout.fft_length <= MAX_BATCHED_FFT
+    )
+
+
+def _batched_chunk_power(
+    signal: FloatArray, layout: FrameLayout, pre_emphasis_coefficient: float, windows_per_chunk: int
+) -> Iterator[tuple[int, FloatArray]]:
+    power = np.empty(
+        (min(windows_per_chunk, signal.shape[0]), layout.n_frames, layout.n_bins), np.float32
+    )
+    window = hann_window(layout.frame_length)
+    coefficient = np.float32(pre_emphasis_coefficient)
+    for first in range(0, signal.shape[0], windows_per_chunk):
+        count = min(windows_per_chunk, signal.shape[0] - first)
+        frames_power_into(
+            signal[first : first + count],
+            layout.frame_length,
+            layout.stride,
+            coefficient,
+            window,
+            power[:count],
         )
         yield first, power[:count]
 
@@ -190,9 +232,36 @@ def _mel_db_chunks(
     `one_blas_thread`: a feature job already runs one worker per core, and small multi-threaded
     calls each synchronise threads, which costs more than their arithmetic.
     """
-    bands = mel_bands(mel_weights, layout.fft_length)
     n_filters = mel_weights.shape[1]
     energies: FloatArray | None = None
+    if _batched(signal, layout):
+        # The filterbank is applied to each block of frames while its power is in registers and
+        # L1: the power is never written out.
+        filters = scaled_sparse_filters(mel_weights, layout.fft_length)
+        window = hann_window(layout.frame_length)
+        coefficient = np.float32(pre_emphasis_coefficient)
+        windows_per_chunk = max(1, CHUNK_FRAMES // max(1, layout.n_frames))
+        for first in range(0, signal.shape[0], windows_per_chunk):
+            count = min(windows_per_chunk, signal.shape[0] - first)
+            if out is not None:
+                chunk = out[first : first + count]
+            else:
+                if energies is None:
+                    energies = np.empty((count, layout.n_frames, n_filters), np.float32)
+                chunk = energies[:count]
+            frames_mel_into(
+                signal[first : first + count],
+                layout.frame_length,
+                layout.stride,
+                coefficient,
+                window,
+                layout.fft_length,
+                filters,
+                chunk,
+            )
+            yield first, power_to_db(chunk, overwrite=True)
+        return
+    bands = mel_bands(mel_weights, layout.fft_length)
     for first, power in _chunk_power(signal, layout, pre_emphasis_coefficient):
         if out is not None:
             chunk = out[first : first + len(power)]
@@ -293,6 +362,20 @@ def _bands_of(weight_bytes: bytes, shape: tuple[int, ...], fft_length: int) -> t
             )
         )
     return tuple(bands)
+
+
+def scaled_sparse_filters(mel_weights: NDArray[np.float32], fft_length: int) -> SparseFilters:
+    """The filterbank as `batched_fft.sparse_filters`, scaled by `chunk_power_scale`; cached by
+    the weights' bytes as `mel_bands` is."""
+    return _sparse_filters_of(mel_weights.tobytes(), mel_weights.shape, fft_length)
+
+
+@lru_cache(maxsize=32)
+def _sparse_filters_of(
+    weight_bytes: bytes, shape: tuple[int, ...], fft_length: int
+) -> SparseFilters:
+    weights = np.frombuffer(weight_bytes, np.float32).reshape(shape) * chunk_power_scale(fft_length)
+    return sparse_filters(weights)
 
 
 @lru_cache(maxsize=32)

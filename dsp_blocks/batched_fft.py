@@ -33,6 +33,10 @@ _inlined = numba.njit(nogil=True, inline="always")
 FRAME_BLOCK = 16
 _BLOCK = np.uint64(FRAME_BLOCK)
 
+# Blocks whose power goes through the filterbank together: a loop over one block's frames per
+# bin would wait on its own previous sum (a store and a load of the same row each time).
+MEL_GROUP_BLOCKS = 8
+
 # Above this FFT length a block no longer fits in L2 and scipy's FFT is used instead.
 MAX_BATCHED_FFT = 4096
 
@@ -60,7 +64,9 @@ def half_fft_plan(fft_length: int) -> HalfFftPlan:
     reversed_ = np.zeros(m, np.intp)
     for bit in range(bits):
         reversed_ |= ((indices >> bit) & 1) << (bits - 1 - bit)
-    stage_angles = np.concatenate([np.zeros(0)] + [np.pi * np.arange(h) / h for h in 1 << indices[:bits]])
+    stage_angles = np.concatenate(
+        [np.zeros(0)] + [np.pi * np.arange(h) / h for h in 1 << indices[:bits]]
+    )
     angles = 2.0 * np.pi * np.arange(m + 1) / fft_length
     return HalfFftPlan(
         np.concatenate([reversed_, m - indices]).astype(np.intp),
@@ -85,13 +91,12 @@ def _load_block(
     indices: NDArray[np.intp],
     re: NDArray[np.float32],
     im: NDArray[np.float32],
-    starts: NDArray[np.uint64],
-    carry: NDArray[np.float32],
+    staging: NDArray[np.float32],
 ) -> None:
     """Frames first..first+count-1 of `samples` (the rows of `n_samples` one after another),
     emphasised, windowed and zero-padded, into the block's columns in bit-reversed order; the
-    spare columns get frame 0 again. Rounded as window_frames_into (product, sum, then window),
-    so the frames are the same to the bit."""
+    spare columns get frame 0 again. Emphasised and windowed into `staging` `(block,
+    frame_length)` first by window_frames_into's loop, so the frames are the same to the bit."""
     m = re.shape[0]
     one = np.uint64(1)
     two = np.uint64(2)
@@ -105,34 +110,28 @@ def _load_block(
         frame = first + f if f < count else 0
         row = frame // n_frames
         start = row * n_samples + (frame - row * n_frames) * stride
-        starts[f] = start
-        # The sample before each frame's first, which pre-emphasis subtracts (0 at a row's start).
-        carry[f] = samples[start - 1] if start > row * n_samples else np.float32(0.0)
+        # The sample before the frame's first, which pre-emphasis subtracts (0 at a row's start).
+        previous = samples[start - 1] if start > row * n_samples else np.float32(0.0)
+        segment = samples[start : start + frame_length]
+        out = staging[f]
+        if coefficient == 0.0:
+            for n in range(frame_length):
+                out[n] = segment[n] * window[n]
+        else:
+            out[0] = (previous * negative + segment[0]) * window[0]
+            for n in range(1, frame_length):
+                out[n] = (segment[n - 1] * negative + segment[n]) * window[n]
+    # Transposed in bit-reversed order: loads down the staging's columns, stores along rows,
+    # measured faster than the frames' samples gathered straight from the signal.
     for j in range(np.uint64(pairs)):
         p = indices[j]
-        n = two * j
-        w_even = window[n]
-        w_odd = window[n + one]
-        if coefficient == 0.0:
-            for f in range(_BLOCK):
-                re[p, f] = samples[starts[f] + n] * w_even
-                im[p, f] = samples[starts[f] + n + one] * w_odd
-        else:
-            for f in range(_BLOCK):
-                even = samples[starts[f] + n]
-                odd = samples[starts[f] + n + one]
-                re[p, f] = (carry[f] * negative + even) * w_even
-                im[p, f] = (even * negative + odd) * w_odd
-                carry[f] = odd
+        for f in range(_BLOCK):
+            re[p, f] = staging[f, two * j]
+            im[p, f] = staging[f, two * j + one]
     if used > pairs:
         p = indices[pairs]
-        n = np.uint64(frame_length - 1)
         for f in range(_BLOCK):
-            last = samples[starts[f] + n]
-            if coefficient == 0.0:
-                re[p, f] = last * window[n]
-            else:
-                re[p, f] = (carry[f] * negative + last) * window[n]
+            re[p, f] = staging[f, frame_length - 1]
             im[p, f] = 0.0
 
 
@@ -225,17 +224,19 @@ def _power_block(
     twiddle_re: NDArray[np.float32],
     twiddle_im: NDArray[np.float32],
     power: NDArray[np.float32],
+    column: int,
 ) -> None:
-    """4 |X[k]|^2, k = 0..M, of each column into `power` `(M + 1, block)`: the arithmetic of
-    `power_from_half_fft`, which explains it."""
+    """4 |X[k]|^2, k = 0..M, of each column into `power` `(M + 1, columns)` from `column` on:
+    the arithmetic of `power_from_half_fft`, which explains it."""
     m = re.shape[0]
     zero = np.uint64(0)
     one = np.uint64(1)
     m_u = np.uint64(m)
     four = np.float32(4.0)
+    c = np.uint64(column)
     for f in range(_BLOCK):
-        power[zero, f] = (re[zero, f] + im[zero, f]) * (re[zero, f] + im[zero, f]) * four
-        power[m_u, f] = (re[zero, f] - im[zero, f]) * (re[zero, f] - im[zero, f]) * four
+        power[zero, c + f] = (re[zero, f] + im[zero, f]) * (re[zero, f] + im[zero, f]) * four
+        power[m_u, c + f] = (re[zero, f] - im[zero, f]) * (re[zero, f] - im[zero, f]) * four
     for k in range(one, m_u):
         # M - k from a table: LLVM's overlap check for a row index that counts down is hoisted
         # out of this loop and always fails, which leaves only the scalar loop.
@@ -253,7 +254,7 @@ def _power_block(
             odd_im = b_re - a_re
             x_re = even_re + (w_re * odd_re - w_im * odd_im)
             x_im = even_im + (w_re * odd_im + w_im * odd_re)
-            power[k, f] = x_re * x_re + x_im * x_im
+            power[k, c + f] = x_re * x_re + x_im * x_im
 
 
 @_compiled
@@ -277,16 +278,26 @@ def _frames_power_into(
     re = np.empty((m, FRAME_BLOCK), np.float32)
     im = np.empty((m, FRAME_BLOCK), np.float32)
     block_power = np.empty((m + 1, FRAME_BLOCK), np.float32)
-    starts = np.empty(FRAME_BLOCK, np.uint64)
-    carry = np.empty(FRAME_BLOCK, np.float32)
+    staging = np.empty((FRAME_BLOCK, frame_length), np.float32)
     for first in range(0, flat.shape[0], FRAME_BLOCK):
         count = min(FRAME_BLOCK, flat.shape[0] - first)
         _load_block(
-            samples, signal.shape[1], n_frames, stride, frame_length, coefficient, window,
-            first, count, indices, re, im, starts, carry,
+            samples,
+            signal.shape[1],
+            n_frames,
+            stride,
+            frame_length,
+            coefficient,
+            window,
+            first,
+            count,
+            indices,
+            re,
+            im,
+            staging,
         )
         _fft_block(re, im, stage_re, stage_im)
-        _power_block(re, im, indices, twiddle_re, twiddle_im, block_power)
+        _power_block(re, im, indices, twiddle_re, twiddle_im, block_power, 0)
         for f in range(count):
             target = flat[first + f]
             for k in range(m + 1):
@@ -305,7 +316,7 @@ def _frames_mel_into(
     stage_im: NDArray[np.float32],
     twiddle_re: NDArray[np.float32],
     twiddle_im: NDArray[np.float32],
-    filter_first_bin: NDArray[np.intp],
+    filter_bins: NDArray[np.intp],
     filter_offsets: NDArray[np.intp],
     filter_weights: NDArray[np.float32],
     energies: NDArray[np.float32],
@@ -317,29 +328,43 @@ def _frames_mel_into(
     samples = signal.reshape(-1)
     re = np.empty((m, FRAME_BLOCK), np.float32)
     im = np.empty((m, FRAME_BLOCK), np.float32)
-    block_power = np.empty((m + 1, FRAME_BLOCK), np.float32)
-    sums = np.empty((n_filters, FRAME_BLOCK), np.float32)
-    starts = np.empty(FRAME_BLOCK, np.uint64)
-    carry = np.empty(FRAME_BLOCK, np.float32)
-    for first in range(0, flat.shape[0], FRAME_BLOCK):
-        count = min(FRAME_BLOCK, flat.shape[0] - first)
-        _load_block(
-            samples, signal.shape[1], n_frames, stride, frame_length, coefficient, window,
-            first, count, indices, re, im, starts, carry,
-        )
-        _fft_block(re, im, stage_re, stage_im)
-        _power_block(re, im, indices, twiddle_re, twiddle_im, block_power)
+    columns = FRAME_BLOCK * MEL_GROUP_BLOCKS
+    group_power = np.empty((m + 1, columns), np.float32)
+    sums = np.empty((n_filters, columns), np.float32)
+    staging = np.empty((FRAME_BLOCK, frame_length), np.float32)
+    total = flat.shape[0]
+    for group in range(0, total, columns):
+        for column in range(0, min(columns, total - group), FRAME_BLOCK):
+            first = group + column
+            _load_block(
+                samples,
+                signal.shape[1],
+                n_frames,
+                stride,
+                frame_length,
+                coefficient,
+                window,
+                first,
+                min(FRAME_BLOCK, total - first),
+                indices,
+                re,
+                im,
+                staging,
+            )
+            _fft_block(re, im, stage_re, stage_im)
+            _power_block(re, im, indices, twiddle_re, twiddle_im, group_power, column)
+        used = np.uint64(min(columns, total - group))
         for filter_ in range(n_filters):
-            first_bin = filter_first_bin[filter_]
-            total = sums[filter_]
-            total[:] = 0.0
+            for f in range(used):
+                sums[filter_, f] = 0.0
             for i in range(filter_offsets[filter_], filter_offsets[filter_ + 1]):
                 weight = filter_weights[i]
-                bins = block_power[first_bin + i - filter_offsets[filter_]]
-                for f in range(_BLOCK):
-                    total[f] += weight * bins[f]
-        for f in range(count):
-            target = flat[first + f]
+                # The bin from a table, not counted: see `_power_block`'s mirror.
+                k = filter_bins[i]
+                for f in range(used):
+                    sums[filter_, f] += weight * group_power[k, f]
+        for f in range(used):
+            target = flat[group + f]
             for filter_ in range(n_filters):
                 target[filter_] = sums[filter_, f]
 
@@ -357,31 +382,36 @@ def frames_power_into(
     emphasised by `coefficient` and windowed as `window_frames_into` makes it, and zero-padded
     to N."""
     _frames_power_into(
-        signal, frame_length, stride, coefficient, window,
-        *half_fft_plan(2 * (power.shape[2] - 1)), power,
+        signal,
+        frame_length,
+        stride,
+        coefficient,
+        window,
+        *half_fft_plan(2 * (power.shape[2] - 1)),
+        power,
     )
 
 
 class SparseFilters(NamedTuple):
-    """A filterbank `(bins, n_filters)` as each filter's first non-zero bin and its weights from
-    there to its last non-zero bin, all filters' one after another (filter j's from offsets[j]
-    to offsets[j + 1])."""
+    """A filterbank `(bins, n_filters)` as each filter's weights from its first to its last
+    non-zero bin and those bins, all filters' one after another (filter j's from offsets[j] to
+    offsets[j + 1])."""
 
-    first_bin: NDArray[np.intp]
+    bins: NDArray[np.intp]
     offsets: NDArray[np.intp]
     weights: NDArray[np.float32]
 
 
 def sparse_filters(weights: NDArray[np.float32]) -> SparseFilters:
-    first_bins, offsets, packed = [], [0], []
+    bins, offsets, packed = [], [0], []
     for column in weights.T:
         covered = np.flatnonzero(column)
         first, last = (int(covered[0]), int(covered[-1])) if covered.size else (0, -1)
-        first_bins.append(first)
+        bins.append(np.arange(first, last + 1))
         packed.append(column[first : last + 1])
         offsets.append(offsets[-1] + last + 1 - first)
     return SparseFilters(
-        np.asarray(first_bins, np.intp),
+        np.concatenate(bins).astype(np.intp),
         np.asarray(offsets, np.intp),
         np.concatenate(packed).astype(np.float32),
     )
@@ -400,6 +430,14 @@ def frames_mel_into(
     """`frames_power_into`'s power through the filterbank, into `energies` `(rows, T, n_filters)`:
     each filter's sum over its bins in ascending order, without the power leaving the block."""
     _frames_mel_into(
-        signal, frame_length, stride, coefficient, window, *half_fft_plan(fft_length),
-        filters.first_bin, filters.offsets, filters.weights, energies,
+        signal,
+        frame_length,
+        stride,
+        coefficient,
+        window,
+        *half_fft_plan(fft_length),
+        filters.bins,
+        filters.offsets,
+        filters.weights,
+        energies,
     )
