@@ -164,6 +164,30 @@ def _fft_block(
                 re[r0, f] = re[r0, f] + t_re
                 im[r0, f] = im[r0, f] + t_im
         h = two
+    elif m >= four:
+        # The first two stages: twiddles 1, 1 and -i, no multiplies.
+        for r0 in range(zero, m, four):
+            r1 = r0 + one
+            r2 = r1 + one
+            r3 = r2 + one
+            for f in range(_BLOCK):
+                a_re = re[r0, f] + re[r1, f]
+                a_im = im[r0, f] + im[r1, f]
+                b_re = re[r0, f] - re[r1, f]
+                b_im = im[r0, f] - im[r1, f]
+                c_re = re[r2, f] + re[r3, f]
+                c_im = im[r2, f] + im[r3, f]
+                d_re = re[r2, f] - re[r3, f]
+                d_im = im[r2, f] - im[r3, f]
+                re[r0, f] = a_re + c_re
+                im[r0, f] = a_im + c_im
+                re[r2, f] = a_re - c_re
+                im[r2, f] = a_im - c_im
+                re[r1, f] = b_re + d_im
+                im[r1, f] = b_im - d_re
+                re[r3, f] = b_re - d_im
+                im[r3, f] = b_im + d_re
+        h = four
     else:
         h = one
     while h < m:
