@@ -13,7 +13,8 @@ from numpy.typing import NDArray
 
 from dsp_blocks.base import DspParameterError, FloatArray, check_samples
 from dsp_blocks.batched_fft import (
-    MAX_BATCHED_FFT,
+    MAX_BATCHED_MEL_FFT,
+    MAX_BATCHED_POWER_FFT,
     SparseFilters,
     frames_mel_into,
     frames_power_into,
@@ -113,7 +114,7 @@ def _chunk_power(
     is made.
     """
     windows_per_chunk = max(1, CHUNK_FRAMES // max(1, layout.n_frames))
-    if _batched(signal, layout):
+    if _batched(signal, layout, MAX_BATCHED_POWER_FFT):
         yield from _batched_chunk_power(signal, layout, pre_emphasis_coefficient, windows_per_chunk)
         return
     frames_buffer = np.empty(
@@ -147,13 +148,13 @@ def _chunk_power(
         yield first, power[:count]
 
 
-def _batched(signal: FloatArray, layout: FrameLayout) -> bool:
-    """Whether `batched_fft` makes the power (float32 rows one after another; FFTs whose block
-    still fits in cache); scipy's FFT otherwise."""
+def _batched(signal: FloatArray, layout: FrameLayout, longest_fft: int) -> bool:
+    """Whether `batched_fft` makes the spectrum (float32 rows one after another, an FFT up to
+    `longest_fft`); scipy's FFT otherwise."""
     return (
         signal.dtype == np.float32
         and signal.flags.c_contiguous
-        and layout.fft_length <= MAX_BATCHED_FFT
+        and layout.fft_length <= longest_fft
     )
 
 
@@ -237,7 +238,7 @@ def _mel_db_chunks(
     """
     n_filters = mel_weights.shape[1]
     energies: FloatArray | None = None
-    if _batched(signal, layout):
+    if _batched(signal, layout, MAX_BATCHED_MEL_FFT):
         # The filterbank is applied to each block of frames while its power is in registers and
         # L1: the power is never written out.
         filters = scaled_sparse_filters(mel_weights, layout.fft_length)
