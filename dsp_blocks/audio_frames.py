@@ -227,44 +227,23 @@ def _mel_db_chunks(
 ) -> Iterator[tuple[int, FloatArray]]:
     """Per chunk of windows: (first window, dB of its frames' mel energies `(n, T, n_filters)`).
 
-    Each chunk's power goes through the filterbank while it is in cache, as a few small matmuls
-    over the bins each group of filters covers (`mel_bands`), with the scaling folded into the
-    weights, each written by BLAS straight into its filters' columns; the energies become dB in
-    place. Into `out` `(batch, T, n_filters)` where given; otherwise into a reused buffer, so
+    Where `batched_fft` applies, its loops make the energies (`_batched_mel_db_chunks`).
+    Otherwise each chunk's power goes through the filterbank while it is in cache, as a few small
+    matmuls over the bins each group of filters covers (`mel_bands`), with the scaling folded
+    into the weights, each written by BLAS straight into its filters' columns. The energies
+    become dB in place. Into `out` `(batch, T, n_filters)` where given; otherwise into a reused buffer, so
     the batch's energies are never written out whole, and each chunk is only valid until the
     next one is made. Run it under
     `one_blas_thread`: a feature job already runs one worker per core, and small multi-threaded
     calls each synchronise threads, which costs more than their arithmetic.
     """
+    if _batched(signal, layout, MAX_BATCHED_MEL_FFT):
+        yield from _batched_mel_db_chunks(
+            signal, layout, pre_emphasis_coefficient, mel_weights, out
+        )
+        return
     n_filters = mel_weights.shape[1]
     energies: FloatArray | None = None
-    if _batched(signal, layout, MAX_BATCHED_MEL_FFT):
-        # The filterbank is applied to each block of frames while its power is in registers and
-        # L1: the power is never written out.
-        filters = scaled_sparse_filters(mel_weights, layout.fft_length)
-        window = hann_window(layout.frame_length)
-        coefficient = np.float32(pre_emphasis_coefficient)
-        windows_per_chunk = max(1, MEL_CHUNK_FRAMES // max(1, layout.n_frames))
-        for first in range(0, signal.shape[0], windows_per_chunk):
-            count = min(windows_per_chunk, signal.shape[0] - first)
-            if out is not None:
-                chunk = out[first : first + count]
-            else:
-                if energies is None:
-                    energies = np.empty((count, layout.n_frames, n_filters), np.float32)
-                chunk = energies[:count]
-            frames_mel_into(
-                signal[first : first + count],
-                layout.frame_length,
-                layout.stride,
-                coefficient,
-                window,
-                layout.fft_length,
-                filters,
-                chunk,
-            )
-            yield first, power_to_db(chunk, overwrite=True)
-        return
     bands = mel_bands(mel_weights, layout.fft_length)
     for first, power in _chunk_power(signal, layout, pre_emphasis_coefficient):
         if out is not None:
@@ -283,6 +262,41 @@ def _mel_db_chunks(
                 band.weights,
                 out=flat_out[:, band.first_filter : band.end_filter],
             )
+        yield first, power_to_db(chunk, overwrite=True)
+
+
+def _batched_mel_db_chunks(
+    signal: FloatArray,
+    layout: FrameLayout,
+    pre_emphasis_coefficient: float,
+    mel_weights: NDArray[np.float32],
+    out: FloatArray | None,
+) -> Iterator[tuple[int, FloatArray]]:
+    """`_mel_db_chunks` by `batched_fft.frames_mel_into`: the power goes through the filterbank
+    inside its loops and is never written out."""
+    filters = scaled_sparse_filters(mel_weights, layout.fft_length)
+    window = hann_window(layout.frame_length)
+    coefficient = np.float32(pre_emphasis_coefficient)
+    windows_per_chunk = max(1, MEL_CHUNK_FRAMES // max(1, layout.n_frames))
+    energies: FloatArray | None = None
+    for first in range(0, signal.shape[0], windows_per_chunk):
+        count = min(windows_per_chunk, signal.shape[0] - first)
+        if out is not None:
+            chunk = out[first : first + count]
+        else:
+            if energies is None:  # the first chunk is the largest
+                energies = np.empty((count, layout.n_frames, mel_weights.shape[1]), np.float32)
+            chunk = energies[:count]
+        frames_mel_into(
+            signal[first : first + count],
+            layout.frame_length,
+            layout.stride,
+            coefficient,
+            window,
+            layout.fft_length,
+            filters,
+            chunk,
+        )
         yield first, power_to_db(chunk, overwrite=True)
 
 
