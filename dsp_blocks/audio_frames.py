@@ -12,6 +12,14 @@ import scipy.fft
 from numpy.typing import NDArray
 
 from dsp_blocks.base import DspParameterError, FloatArray, check_samples
+from dsp_blocks.batched_fft import (
+    MAX_BATCHED_MEL_FFT,
+    MAX_BATCHED_POWER_FFT,
+    SparseFilters,
+    frames_mel_into,
+    frames_power_into,
+    sparse_filters,
+)
 from dsp_blocks.dct import dct_matrix
 from dsp_blocks.frame_kernels import (
     HALF_FFT_POWER_SCALE,
@@ -35,6 +43,9 @@ ChunkFinish = Callable[[FloatArray], object]
 # 512-point FFT) stay in a 2 MiB L2 cache. Measured on a 2-core Xeon (2 MiB L2 a core) with
 # bench/dsp.py's settings: 512 beat 384 and 768 by 1-8 % and 1024 by 5-9 % (MFCC, MFE, spectrogram).
 CHUNK_FRAMES = 512
+# Frames per chunk where `batched_fft` makes the mel energies: only the energies (40 a frame)
+# leave its loops, so chunks can be longer, each call's Python overhead spread over more frames.
+MEL_CHUNK_FRAMES = 2048
 
 
 @dataclass(frozen=True)
@@ -98,10 +109,14 @@ def _chunk_power(
     Chunks keep the frames, the spectrum and its powers in cache. The frames are emphasised,
     windowed and zero-padded into a reused buffer in one pass; each frame's N real samples, read
     as N/2 complex ones (x[2n] + i x[2n + 1]), go through an N/2-point complex FFT, and
-    `power_from_half_fft` makes the real spectrum's power of it. Each chunk's power is only valid
-    until the next one is made.
+    `power_from_half_fft` makes the real spectrum's power of it (`batched_fft` does all of it
+    in one compiled loop where it applies). Each chunk's power is only valid until the next one
+    is made.
     """
     windows_per_chunk = max(1, CHUNK_FRAMES // max(1, layout.n_frames))
+    if _batched(signal, layout, MAX_BATCHED_POWER_FFT):
+        yield from _batched_chunk_power(signal, layout, pre_emphasis_coefficient, windows_per_chunk)
+        return
     frames_buffer = np.empty(
         (min(windows_per_chunk, signal.shape[0]), layout.n_frames, layout.fft_length), np.float32
     )
@@ -129,6 +144,37 @@ def _chunk_power(
             twiddle_re,
             twiddle_im,
             power[:count].reshape(-1, layout.n_bins),
+        )
+        yield first, power[:count]
+
+
+def _batched(signal: FloatArray, layout: FrameLayout, longest_fft: int) -> bool:
+    """Whether `batched_fft` makes the spectrum (float32 rows one after another, an FFT up to
+    `longest_fft`); scipy's FFT otherwise."""
+    return (
+        signal.dtype == np.float32
+        and signal.flags.c_contiguous
+        and layout.fft_length <= longest_fft
+    )
+
+
+def _batched_chunk_power(
+    signal: FloatArray, layout: FrameLayout, pre_emphasis_coefficient: float, windows_per_chunk: int
+) -> Iterator[tuple[int, FloatArray]]:
+    power = np.empty(
+        (min(windows_per_chunk, signal.shape[0]), layout.n_frames, layout.n_bins), np.float32
+    )
+    window = hann_window(layout.frame_length)
+    coefficient = np.float32(pre_emphasis_coefficient)
+    for first in range(0, signal.shape[0], windows_per_chunk):
+        count = min(windows_per_chunk, signal.shape[0] - first)
+        frames_power_into(
+            signal[first : first + count],
+            layout.frame_length,
+            layout.stride,
+            coefficient,
+            window,
+            power[:count],
         )
         yield first, power[:count]
 
@@ -181,18 +227,24 @@ def _mel_db_chunks(
 ) -> Iterator[tuple[int, FloatArray]]:
     """Per chunk of windows: (first window, dB of its frames' mel energies `(n, T, n_filters)`).
 
-    Each chunk's power goes through the filterbank while it is in cache, as a few small matmuls
-    over the bins each group of filters covers (`mel_bands`), with the scaling folded into the
-    weights, each written by BLAS straight into its filters' columns; the energies become dB in
-    place. Into `out` `(batch, T, n_filters)` where given; otherwise into a reused buffer, so
+    Where `batched_fft` applies, its loops make the energies (`_batched_mel_db_chunks`).
+    Otherwise each chunk's power goes through the filterbank while it is in cache, as a few small
+    matmuls over the bins each group of filters covers (`mel_bands`), with the scaling folded
+    into the weights, each written by BLAS straight into its filters' columns. The energies
+    become dB in place. Into `out` `(batch, T, n_filters)` where given; otherwise into a reused buffer, so
     the batch's energies are never written out whole, and each chunk is only valid until the
     next one is made. Run it under
     `one_blas_thread`: a feature job already runs one worker per core, and small multi-threaded
     calls each synchronise threads, which costs more than their arithmetic.
     """
-    bands = mel_bands(mel_weights, layout.fft_length)
+    if _batched(signal, layout, MAX_BATCHED_MEL_FFT):
+        yield from _batched_mel_db_chunks(
+            signal, layout, pre_emphasis_coefficient, mel_weights, out
+        )
+        return
     n_filters = mel_weights.shape[1]
     energies: FloatArray | None = None
+    bands = mel_bands(mel_weights, layout.fft_length)
     for first, power in _chunk_power(signal, layout, pre_emphasis_coefficient):
         if out is not None:
             chunk = out[first : first + len(power)]
@@ -210,6 +262,41 @@ def _mel_db_chunks(
                 band.weights,
                 out=flat_out[:, band.first_filter : band.end_filter],
             )
+        yield first, power_to_db(chunk, overwrite=True)
+
+
+def _batched_mel_db_chunks(
+    signal: FloatArray,
+    layout: FrameLayout,
+    pre_emphasis_coefficient: float,
+    mel_weights: NDArray[np.float32],
+    out: FloatArray | None,
+) -> Iterator[tuple[int, FloatArray]]:
+    """`_mel_db_chunks` by `batched_fft.frames_mel_into`: the power goes through the filterbank
+    inside its loops and is never written out."""
+    filters = scaled_sparse_filters(mel_weights, layout.fft_length)
+    window = hann_window(layout.frame_length)
+    coefficient = np.float32(pre_emphasis_coefficient)
+    windows_per_chunk = max(1, MEL_CHUNK_FRAMES // max(1, layout.n_frames))
+    energies: FloatArray | None = None
+    for first in range(0, signal.shape[0], windows_per_chunk):
+        count = min(windows_per_chunk, signal.shape[0] - first)
+        if out is not None:
+            chunk = out[first : first + count]
+        else:
+            if energies is None:  # the first chunk is the largest
+                energies = np.empty((count, layout.n_frames, mel_weights.shape[1]), np.float32)
+            chunk = energies[:count]
+        frames_mel_into(
+            signal[first : first + count],
+            layout.frame_length,
+            layout.stride,
+            coefficient,
+            window,
+            layout.fft_length,
+            filters,
+            chunk,
+        )
         yield first, power_to_db(chunk, overwrite=True)
 
 
@@ -293,6 +380,20 @@ def _bands_of(weight_bytes: bytes, shape: tuple[int, ...], fft_length: int) -> t
             )
         )
     return tuple(bands)
+
+
+def scaled_sparse_filters(mel_weights: NDArray[np.float32], fft_length: int) -> SparseFilters:
+    """The filterbank as `batched_fft.sparse_filters`, scaled by `chunk_power_scale`; cached by
+    the weights' bytes as `mel_bands` is."""
+    return _sparse_filters_of(mel_weights.tobytes(), mel_weights.shape, fft_length)
+
+
+@lru_cache(maxsize=32)
+def _sparse_filters_of(
+    weight_bytes: bytes, shape: tuple[int, ...], fft_length: int
+) -> SparseFilters:
+    weights = np.frombuffer(weight_bytes, np.float32).reshape(shape) * chunk_power_scale(fft_length)
+    return sparse_filters(weights)
 
 
 @lru_cache(maxsize=32)
