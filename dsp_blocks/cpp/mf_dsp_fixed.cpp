@@ -155,6 +155,42 @@ MF_DSP_ALWAYS_INLINE int32_t windowed_sample(const float *sample, int top, int32
     return signed_rounded_half(high >> shift, bits);
 }
 
+#if MF_DSP_FIXED_ASM
+/* windowed_sample's value, in five instructions and a halving that GCC folds into the next add:
+ * the shift from one SUB of the float's bits, its sign bit included (the register shift reads
+ * the amount's low byte, where the sign's 256 is nothing), and no clamp (LSR by 30 to 255 gives
+ * 0 as the clamp to 31 does: high words below 2^30); so the same value while top + 5 - E stays
+ * within 255 for every exponent E >= 0, which fused_load_fits checks for a frame. */
+MF_DSP_ALWAYS_INLINE int32_t windowed_sample_asm(const float *sample, int top5, int32_t w) {
+    const uint32_t bits = float_bits(sample);
+    uint32_t high, shift;
+    __asm__(
+        "orr %[high], %[one], %[bits], lsl #8\n\t"
+        "umull %[shift], %[high], %[high], %[w]\n\t"
+        "sub %[shift], %[top5], %[bits], lsr #23\n\t"
+        "lsr %[high], %[high], %[shift]\n\t"
+        "eor %[high], %[high], %[bits], asr #31\n\t"
+        "add %[high], %[high], #1"
+        : [high] "=&r"(high), [shift] "=&r"(shift)
+        : [bits] "r"(bits), [w] "r"(w), [top5] "r"(top5), [one] "r"(0x80000000u));
+    return static_cast<int32_t>(high) >> 1;
+}
+#endif
+
+/* Whether the fused load's samples may take windowed_sample_asm: `top` + 5 within 255, all but
+ * frames whose largest magnitude is past 2^(226 + bits) (near the float range's end), which the
+ * C++ path loads. */
+MF_DSP_ALWAYS_INLINE bool fused_load_fits(int top) { return !MF_DSP_FIXED_ASM || top + 5 <= 255; }
+
+/* windowed_sample in the fused first stage, `top5` = top + 5. */
+MF_DSP_ALWAYS_INLINE int32_t fused_sample(const float *sample, int top5, int32_t w) {
+#if MF_DSP_FIXED_ASM
+    return windowed_sample_asm(sample, top5, w);
+#else
+    return windowed_sample(sample, top5 - 5, w);
+#endif
+}
+
 MF_DSP_ALWAYS_INLINE int32_t q15_round(int64_t product) {
     return static_cast<int32_t>((product + 16384) >> 15);
 }
@@ -186,28 +222,29 @@ MF_DSP_ALWAYS_INLINE int32_t window_product(int32_t y, int32_t w) {
  * zeros). */
 struct LoadedFrame {
     int exponent;
+    bool first_stage_done;  // the FFT's first stage done as well (radix4_first)
 };
 
-/* Point k of a frame without pre-emphasis, windowed: samples 2k and 2k + 1, zeros past the
- * frame. */
+/* Point k of a frame without pre-emphasis, windowed (`top5` = top + 5): samples 2k and 2k + 1,
+ * zeros past the frame. */
 MF_DSP_ALWAYS_INLINE void windowed_point(const float *x, const int32_t *window, int length,
-                                         int top, int k, int32_t *re, int32_t *im) {
+                                         int top5, int k, int32_t *re, int32_t *im) {
     const int n = 2 * k;
     *re = 0;
     *im = 0;
     if (n + 1 < length) {
-        *re = windowed_sample(&x[n], top, window[n]);
-        *im = windowed_sample(&x[n + 1], top, window[n + 1]);
+        *re = fused_sample(&x[n], top5, window[n]);
+        *im = fused_sample(&x[n + 1], top5, window[n + 1]);
     } else if (n < length) {
-        *re = windowed_sample(&x[n], top, window[n]);
+        *re = fused_sample(&x[n], top5, window[n]);
     }
 }
 
 /* Point k wholly in the frame (2k + 1 < its length), windowed. */
-MF_DSP_ALWAYS_INLINE void whole_point(const float *x, const int32_t *window, int top, int k,
+MF_DSP_ALWAYS_INLINE void whole_point(const float *x, const int32_t *window, int top5, int k,
                                       int32_t *re, int32_t *im) {
-    *re = windowed_sample(&x[2 * k], top, window[2 * k]);
-    *im = windowed_sample(&x[2 * k + 1], top, window[2 * k + 1]);
+    *re = fused_sample(&x[2 * k], top5, window[2 * k]);
+    *im = fused_sample(&x[2 * k + 1], top5, window[2 * k + 1]);
 }
 
 /* The FFT's first stage (radix 4, adds only; what radix4_stage<false> leaves) on the points k,
@@ -215,25 +252,25 @@ MF_DSP_ALWAYS_INLINE void whole_point(const float *x, const int32_t *window, int
  * positions q .. q + 3 (q = bit_reversed[k]). kPoints: how many of k, k + M/4, k + M/2, k + 3M/4
  * (in that order) are wholly in the frame, the rest zeros; -1: unknown, each point tested. */
 template <int kPoints>
-MF_DSP_ALWAYS_INLINE void fused_radix4(const float *x, const int32_t *window, int length, int top,
+MF_DSP_ALWAYS_INLINE void fused_radix4(const float *x, const int32_t *window, int length, int top5,
                                        int k, int quarter, const uint16_t *bit_reversed,
                                        int32_t *buffer) {
     int32_t a0_re = 0, a0_im = 0, c1_re = 0, c1_im = 0, c2_re = 0, c2_im = 0, c3_re = 0, c3_im = 0;
     if (kPoints < 0) {
-        windowed_point(x, window, length, top, k, &a0_re, &a0_im);
-        windowed_point(x, window, length, top, k + 2 * quarter, &c1_re, &c1_im);
+        windowed_point(x, window, length, top5, k, &a0_re, &a0_im);
+        windowed_point(x, window, length, top5, k + 2 * quarter, &c1_re, &c1_im);
     } else {
-        if (kPoints >= 1) whole_point(x, window, top, k, &a0_re, &a0_im);
-        if (kPoints >= 3) whole_point(x, window, top, k + 2 * quarter, &c1_re, &c1_im);
+        if (kPoints >= 1) whole_point(x, window, top5, k, &a0_re, &a0_im);
+        if (kPoints >= 3) whole_point(x, window, top5, k + 2 * quarter, &c1_re, &c1_im);
     }
     const int32_t s0_re = a0_re + c1_re, s0_im = a0_im + c1_im;
     const int32_t d0_re = a0_re - c1_re, d0_im = a0_im - c1_im;
     if (kPoints < 0) {
-        windowed_point(x, window, length, top, k + quarter, &c2_re, &c2_im);
-        windowed_point(x, window, length, top, k + 3 * quarter, &c3_re, &c3_im);
+        windowed_point(x, window, length, top5, k + quarter, &c2_re, &c2_im);
+        windowed_point(x, window, length, top5, k + 3 * quarter, &c3_re, &c3_im);
     } else {
-        if (kPoints >= 2) whole_point(x, window, top, k + quarter, &c2_re, &c2_im);
-        if (kPoints >= 4) whole_point(x, window, top, k + 3 * quarter, &c3_re, &c3_im);
+        if (kPoints >= 2) whole_point(x, window, top5, k + quarter, &c2_re, &c2_im);
+        if (kPoints >= 4) whole_point(x, window, top5, k + 3 * quarter, &c3_re, &c3_im);
     }
     const int32_t s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
     const int32_t d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
@@ -259,7 +296,7 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
                        int m, const uint16_t *bit_reversed, int bits, int32_t *buffer) {
     const float *x = frame->samples;
     const int length = frame->config->frame_length;
-    LoadedFrame loaded = {-10000};
+    LoadedFrame loaded = {-10000, false};
     /* The largest magnitude's bits shifted left by one (the sign shifted out): compared and
      * kept in one CMP with a shifted operand and one conditional LSL a sample. */
     uint32_t largest = emphasis ? float_bits(&frame->previous) << 1 : 0;
@@ -311,7 +348,9 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     const int32_t c = tables->pre_emphasis;
     const int32_t *window = tables->window;
     loaded.exponent = 127 + bits - 1 - exponent;
-    if (radix4_first && !emphasis) {
+    if (radix4_first && !emphasis && fused_load_fits(top)) {
+        const int top5 = top + 5;
+        loaded.first_stage_done = true;
         /* Butterfly k (k < M/4) reads points k, k + M/4, k + M/2, k + 3M/4; those past the frame
          * are zeros, so the k with the same count of points wholly in the frame (the points
          * taken in that order) go through one loop each, without a test a point. */
@@ -323,13 +362,13 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
             limit[j] = below < 0 ? 0 : below > quarter ? quarter : below;
         }
         int k = 0;
-        for (; k < limit[3]; ++k) fused_radix4<4>(x, window, length, top, k, quarter, bit_reversed, buffer);
-        for (; k < limit[2]; ++k) fused_radix4<3>(x, window, length, top, k, quarter, bit_reversed, buffer);
-        for (; k < limit[1]; ++k) fused_radix4<2>(x, window, length, top, k, quarter, bit_reversed, buffer);
-        for (; k < limit[0]; ++k) fused_radix4<1>(x, window, length, top, k, quarter, bit_reversed, buffer);
-        for (; k < quarter; ++k) fused_radix4<0>(x, window, length, top, k, quarter, bit_reversed, buffer);
+        for (; k < limit[3]; ++k) fused_radix4<4>(x, window, length, top5, k, quarter, bit_reversed, buffer);
+        for (; k < limit[2]; ++k) fused_radix4<3>(x, window, length, top5, k, quarter, bit_reversed, buffer);
+        for (; k < limit[1]; ++k) fused_radix4<2>(x, window, length, top5, k, quarter, bit_reversed, buffer);
+        for (; k < limit[0]; ++k) fused_radix4<1>(x, window, length, top5, k, quarter, bit_reversed, buffer);
+        for (; k < quarter; ++k) fused_radix4<0>(x, window, length, top5, k, quarter, bit_reversed, buffer);
         if (length % 2 != 0 && whole < m) {  // the half-filled point: its butterfly again, tested
-            fused_radix4<-1>(x, window, length, top, whole % quarter, quarter, bit_reversed, buffer);
+            fused_radix4<-1>(x, window, length, top5, whole % quarter, quarter, bit_reversed, buffer);
         }
         return loaded;
     }
@@ -811,8 +850,8 @@ int mf_dsp_fixed_power(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft 
      * bits (a float's mantissa is 24). */
     int bits = 27 - log2_m + shift_bits;
     if (bits > 23) bits = 23;
-    /* Without pre-emphasis (MFE) a first radix-4 stage is done as the frame is loaded. */
-    const bool fused = tables->pre_emphasis == 0 && radix4_first;
+    /* Without pre-emphasis (MFE) a first radix-4 stage is done as the frame is loaded (see
+     * fused_load_fits). */
     LoadedFrame loaded;
     if (tables->pre_emphasis != 0) {
         loaded = load_frame<true, false>(frame, tables, m, plan->bit_reversed, bits, buffer);
@@ -823,7 +862,7 @@ int mf_dsp_fixed_power(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft 
     }
     if (loaded.exponent < -1000) return loaded.exponent;
     if (radix4_first) {
-        if (!fused) radix4_stage<false>(buffer, m, 1, tables->twiddles);
+        if (!loaded.first_stage_done) radix4_stage<false>(buffer, m, 1, tables->twiddles);
     } else {
         radix2_first_stage(buffer, m);
     }
