@@ -421,6 +421,82 @@ void fused_radix4_asm(const float *x, const int32_t *window, int top5, int k, in
     }
 }
 #undef MF_DSP_FIXED_SAMPLE
+
+/* load_frame's pairs of pre-emphasised samples n = 0, 2, .. 2 (pairs - 1) (pairs >= 1) as one
+ * Thumb-2 loop with the C++'s values; returns the last sample, the next pair's `previous`.
+ * `top7` = top + 7 (at most 255): sample_to_fixed is the mantissa shifted left by 8, then right by
+ * top + 7 - E, from one SUB of the bits with the sign in (see windowed_sample_asm). The two
+ * roundings (c p + 2^14) >> 15 and (y w + 2^29) >> 30 are ((v >> (k - 1)) + 1) >> 1, the same
+ * values, v >> (k - 1) the high word of one SMULL on operands shifted left to 18 and 3 bits
+ * (c 2^11 times p 2^7, |p| <= 2^23 and c <= 2^15; y 2^3, |y| < 2^24, times w <= 2^30):
+ * 38 instructions a pair where GCC spends 57. Not inlined, for the same reason as
+ * fused_radix4_asm. */
+__attribute__((noinline)) int32_t emphasised_pairs_asm(const float *x, const int32_t *window,
+                                                       int pairs, int top7, int32_t c,
+                                                       int32_t previous,
+                                                       const uint16_t *bit_reversed,
+                                                       int32_t *buffer) {
+    const float *sample = x;
+    const int32_t *weight = window;
+    const float *const end = x + 2 * pairs;
+    const uint16_t *order = bit_reversed;
+    const int32_t c11 = c * 2048;
+    int32_t a, b, t, d, e;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldrd %[a], %[b], [%[sample]], #8\n\t"
+        /* x0 = sample_to_fixed(sample 0) */
+        "orr %[t], %[one], %[a], lsl #8\n\t"
+        "sub %[d], %[top7], %[a], lsr #23\n\t"
+        "lsr %[t], %[t], %[d]\n\t"
+        "eor %[t], %[t], %[a], asr #31\n\t"
+        "add %[t], %[t], #1\n\t"
+        "asr %[t], %[t], #1\n\t"
+        /* y0 = x0 - emphasis_product(c, previous) */
+        "lsl %[d], %[prev], #7\n\t"
+        "smull %[a], %[d], %[c11], %[d]\n\t"
+        "add %[d], %[d], #1\n\t"
+        "sub %[d], %[t], %[d], asr #1\n\t"
+        /* re = window_product(y0, w0) */
+        "ldr %[a], [%[weight]], #4\n\t"
+        "lsl %[d], %[d], #3\n\t"
+        "smull %[e], %[a], %[d], %[a]\n\t"
+        "add %[a], %[a], #1\n\t"
+        "asr %[a], %[a], #1\n\t"
+        /* x1, the next previous */
+        "orr %[d], %[one], %[b], lsl #8\n\t"
+        "sub %[e], %[top7], %[b], lsr #23\n\t"
+        "lsr %[d], %[d], %[e]\n\t"
+        "eor %[d], %[d], %[b], asr #31\n\t"
+        "add %[d], %[d], #1\n\t"
+        "asr %[prev], %[d], #1\n\t"
+        /* y1 = x1 - emphasis_product(c, x0) */
+        "lsl %[t], %[t], #7\n\t"
+        "smull %[b], %[t], %[c11], %[t]\n\t"
+        "add %[t], %[t], #1\n\t"
+        "sub %[t], %[prev], %[t], asr #1\n\t"
+        /* im = window_product(y1, w1) */
+        "ldr %[b], [%[weight]], #4\n\t"
+        "lsl %[t], %[t], #3\n\t"
+        "smull %[d], %[b], %[t], %[b]\n\t"
+        "add %[b], %[b], #1\n\t"
+        "asr %[b], %[b], #1\n\t"
+        /* to the point's bit-reversed position */
+        "ldrh %[t], [%[order]], #2\n\t"
+        "ldr %[d], %[buffer]\n\t"
+        "add %[t], %[d], %[t], lsl #3\n\t"
+        "strd %[a], %[b], [%[t]]\n\t"
+        "ldr %[d], %[end]\n\t"
+        "cmp %[sample], %[d]\n\t"
+        "bne 1b\n\t"
+        : [sample] "+r"(sample), [weight] "+r"(weight), [order] "+r"(order),
+          [prev] "+r"(previous), [a] "=&r"(a), [b] "=&r"(b), [t] "=&r"(t), [d] "=&r"(d),
+          [e] "=&r"(e)
+        : [c11] "r"(c11), [top7] "r"(top7), [one] "r"(0x80000000u), [end] "m"(end),
+          [buffer] "m"(buffer)
+        : "cc", "memory");
+    return previous;
+}
 #endif
 
 /* Pre-emphasis in Q15 (`emphasis` false: none, skipped), window in Q30 (rounded), points
@@ -523,6 +599,13 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     }
     int32_t previous = emphasis ? sample_to_fixed(&frame->previous, top) : 0;
     int n = 0;
+#if MF_DSP_FIXED_ASM
+    if (emphasis && top + 7 <= 255 && length >= 2) {
+        previous = emphasised_pairs_asm(x, window, length / 2, top + 7, c, previous, bit_reversed,
+                                        buffer);
+        n = length & ~1;
+    }
+#endif
     for (; n + 2 <= length; n += 2) {
         int32_t re, im;
         if (emphasis) {
@@ -1011,7 +1094,9 @@ int mf_dsp_fixed_power(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft 
     }
     if (loaded.exponent < -1000) return loaded.exponent;
     if (radix4_first) {
-        if (!loaded.first_stage_done) radix4_stage<false>(buffer, m, 1, tables->twiddles);
+        /* Without the asm every frame fits (fused_load_fits): a constant for the compiler. */
+        const bool done = MF_DSP_FIXED_ASM ? loaded.first_stage_done : tables->pre_emphasis == 0;
+        if (!done) radix4_stage<false>(buffer, m, 1, tables->twiddles);
     } else {
         radix2_first_stage(buffer, m);
     }
