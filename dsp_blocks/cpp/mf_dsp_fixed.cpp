@@ -222,7 +222,11 @@ MF_DSP_ALWAYS_INLINE int32_t window_product(int32_t y, int32_t w) {
  * zeros). */
 struct LoadedFrame {
     int exponent;
-    bool first_stage_done;  // the FFT's first stage done as well (radix4_first)
+#if MF_DSP_FIXED_ASM
+    /* The FFT's first stage done as well (radix4_first). Only with the asm, where a frame may
+     * not fit (fused_load_fits): the int alone comes back in a register, not through memory. */
+    bool first_stage_done;
+#endif
 };
 
 /* Point k of a frame without pre-emphasis, windowed (`top5` = top + 5): samples 2k and 2k + 1,
@@ -510,7 +514,11 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
                        int m, const uint16_t *bit_reversed, int bits, int32_t *buffer) {
     const float *x = frame->samples;
     const int length = frame->config->frame_length;
+#if MF_DSP_FIXED_ASM
     LoadedFrame loaded = {-10000, false};
+#else
+    LoadedFrame loaded = {-10000};
+#endif
     /* The largest magnitude's bits shifted left by one (the sign shifted out): compared and
      * kept in one CMP with a shifted operand and one conditional LSL a sample. */
     uint32_t largest = emphasis ? float_bits(&frame->previous) << 1 : 0;
@@ -564,7 +572,9 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     loaded.exponent = 127 + bits - 1 - exponent;
     if (radix4_first && !emphasis && fused_load_fits(top)) {
         const int top5 = top + 5;
+#if MF_DSP_FIXED_ASM
         loaded.first_stage_done = true;
+#endif
         /* Butterfly k (k < M/4) reads points k, k + M/4, k + M/2, k + 3M/4; those past the frame
          * are zeros, so the k with the same count of points wholly in the frame (the points
          * taken in that order) go through one loop each, without a test a point. */
@@ -1084,6 +1094,9 @@ int mf_dsp_fixed_power(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft 
     if (bits > 23) bits = 23;
     /* Without pre-emphasis (MFE) a first radix-4 stage is done as the frame is loaded (see
      * fused_load_fits). */
+#if !MF_DSP_FIXED_ASM
+    const bool fused = tables->pre_emphasis == 0 && radix4_first;  // every frame fits
+#endif
     LoadedFrame loaded;
     if (tables->pre_emphasis != 0) {
         loaded = load_frame<true, false>(frame, tables, m, plan->bit_reversed, bits, buffer);
@@ -1094,9 +1107,10 @@ int mf_dsp_fixed_power(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft 
     }
     if (loaded.exponent < -1000) return loaded.exponent;
     if (radix4_first) {
-        /* Without the asm every frame fits (fused_load_fits): a constant for the compiler. */
-        const bool done = MF_DSP_FIXED_ASM ? loaded.first_stage_done : tables->pre_emphasis == 0;
-        if (!done) radix4_stage<false>(buffer, m, 1, tables->twiddles);
+#if MF_DSP_FIXED_ASM
+        const bool fused = loaded.first_stage_done;
+#endif
+        if (!fused) radix4_stage<false>(buffer, m, 1, tables->twiddles);
     } else {
         radix2_first_stage(buffer, m);
     }
