@@ -4,10 +4,10 @@
  * routine. */
 #include "mf_dsp_fixed.h"
 
-/* 1: two hot loops in Thumb-2 assembly (ARMv7-M and later, 64-bit products): the frame's
- * largest magnitude and the mel sums; the C++ beside each computes the same values and is the
- * reference. MF_DSP_FIXED_NO_ASM forces the
- * C++. */
+/* 1: the hot loops in Thumb-2 assembly (ARMv7-M and later, 64-bit products): the frame's
+ * largest magnitude, its load (the fused first stage's butterflies of 2 and 3 points, the
+ * pre-emphasised pairs), the split step and the mel sums; the C++ beside each computes the same
+ * values and is the reference. MF_DSP_FIXED_NO_ASM forces the C++. */
 #if defined(__GNUC__) && defined(__thumb2__) && !MF_DSP_FIXED_NARROW_PRODUCTS && \
     !defined(MF_DSP_FIXED_NO_ASM)
 #define MF_DSP_FIXED_ASM 1
@@ -433,13 +433,9 @@ void fused_radix4_asm(const float *x, const int32_t *window, int top5, int k, in
  * roundings (c p + 2^14) >> 15 and (y w + 2^29) >> 30 are ((v >> (k - 1)) + 1) >> 1, the same
  * values, v >> (k - 1) the high word of one SMULL on operands shifted left to 18 and 3 bits
  * (c 2^11 times p 2^7, |p| <= 2^23 and c <= 2^15; y 2^3, |y| < 2^24, times w <= 2^30):
- * 38 instructions a pair where GCC spends 57. Not inlined, for the same reason as
- * fused_radix4_asm. */
-__attribute__((noinline)) int32_t emphasised_pairs_asm(const float *x, const int32_t *window,
-                                                       int pairs, int top7, int32_t c,
-                                                       int32_t previous,
-                                                       const uint16_t *bit_reversed,
-                                                       int32_t *buffer) {
+ * 38 instructions a pair where GCC spends 57. */
+int32_t emphasised_pairs_asm(const float *x, const int32_t *window, int pairs, int top7, int32_t c,
+                             int32_t previous, const uint16_t *bit_reversed, int32_t *buffer) {
     const float *sample = x;
     const int32_t *weight = window;
     const float *const end = x + 2 * pairs;
@@ -610,6 +606,8 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     int32_t previous = emphasis ? sample_to_fixed(&frame->previous, top) : 0;
     int n = 0;
 #if MF_DSP_FIXED_ASM
+    /* top + 7 within 255 (see emphasised_pairs_asm): all but frames near the float range's end,
+     * which the C++ below loads. */
     if (emphasis && top + 7 <= 255 && length >= 2) {
         previous = emphasised_pairs_asm(x, window, length / 2, top + 7, c, previous, bit_reversed,
                                         buffer);
