@@ -4,10 +4,10 @@
  * routine. */
 #include "mf_dsp_fixed.h"
 
-/* 1: two hot loops in Thumb-2 assembly (ARMv7-M and later, 64-bit products): the frame's
- * largest magnitude and the mel sums; the C++ beside each computes the same values and is the
- * reference. MF_DSP_FIXED_NO_ASM forces the
- * C++. */
+/* 1: the hot loops in Thumb-2 assembly (ARMv7-M and later, 64-bit products): the frame's
+ * largest magnitude, its load (the fused first stage's butterflies of 2 and 3 points, the
+ * pre-emphasised pairs), the split step and the mel sums; the C++ beside each computes the same
+ * values and is the reference. MF_DSP_FIXED_NO_ASM forces the C++. */
 #if defined(__GNUC__) && defined(__thumb2__) && !MF_DSP_FIXED_NARROW_PRODUCTS && \
     !defined(MF_DSP_FIXED_NO_ASM)
 #define MF_DSP_FIXED_ASM 1
@@ -155,6 +155,42 @@ MF_DSP_ALWAYS_INLINE int32_t windowed_sample(const float *sample, int top, int32
     return signed_rounded_half(high >> shift, bits);
 }
 
+#if MF_DSP_FIXED_ASM
+/* windowed_sample's value, in five instructions and a halving that GCC folds into the next add:
+ * the shift from one SUB of the float's bits, its sign bit included (the register shift reads
+ * the amount's low byte, where the sign's 256 is nothing), and no clamp (LSR by 30 to 255 gives
+ * 0 as the clamp to 31 does: high words below 2^30); so the same value while top + 5 - E stays
+ * within 255 for every exponent E >= 0, which fused_load_fits checks for a frame. */
+MF_DSP_ALWAYS_INLINE int32_t windowed_sample_asm(const float *sample, int top5, int32_t w) {
+    const uint32_t bits = float_bits(sample);
+    uint32_t high, shift;
+    __asm__(
+        "orr %[high], %[one], %[bits], lsl #8\n\t"
+        "umull %[shift], %[high], %[high], %[w]\n\t"
+        "sub %[shift], %[top5], %[bits], lsr #23\n\t"
+        "lsr %[high], %[high], %[shift]\n\t"
+        "eor %[high], %[high], %[bits], asr #31\n\t"
+        "add %[high], %[high], #1"
+        : [high] "=&r"(high), [shift] "=&r"(shift)
+        : [bits] "r"(bits), [w] "r"(w), [top5] "r"(top5), [one] "r"(0x80000000u));
+    return static_cast<int32_t>(high) >> 1;
+}
+#endif
+
+/* Whether the fused load's samples may take windowed_sample_asm: `top` + 5 within 255, all but
+ * frames whose largest magnitude is past 2^(226 + bits) (near the float range's end), which the
+ * C++ path loads. */
+MF_DSP_ALWAYS_INLINE bool fused_load_fits(int top) { return !MF_DSP_FIXED_ASM || top + 5 <= 255; }
+
+/* windowed_sample in the fused first stage, `top5` = top + 5. */
+MF_DSP_ALWAYS_INLINE int32_t fused_sample(const float *sample, int top5, int32_t w) {
+#if MF_DSP_FIXED_ASM
+    return windowed_sample_asm(sample, top5, w);
+#else
+    return windowed_sample(sample, top5 - 5, w);
+#endif
+}
+
 MF_DSP_ALWAYS_INLINE int32_t q15_round(int64_t product) {
     return static_cast<int32_t>((product + 16384) >> 15);
 }
@@ -186,28 +222,33 @@ MF_DSP_ALWAYS_INLINE int32_t window_product(int32_t y, int32_t w) {
  * zeros). */
 struct LoadedFrame {
     int exponent;
+#if MF_DSP_FIXED_ASM
+    /* The FFT's first stage done as well (radix4_first). Only with the asm, where a frame may
+     * not fit (fused_load_fits): the int alone comes back in a register, not through memory. */
+    bool first_stage_done;
+#endif
 };
 
-/* Point k of a frame without pre-emphasis, windowed: samples 2k and 2k + 1, zeros past the
- * frame. */
+/* Point k of a frame without pre-emphasis, windowed (`top5` = top + 5): samples 2k and 2k + 1,
+ * zeros past the frame. */
 MF_DSP_ALWAYS_INLINE void windowed_point(const float *x, const int32_t *window, int length,
-                                         int top, int k, int32_t *re, int32_t *im) {
+                                         int top5, int k, int32_t *re, int32_t *im) {
     const int n = 2 * k;
     *re = 0;
     *im = 0;
     if (n + 1 < length) {
-        *re = windowed_sample(&x[n], top, window[n]);
-        *im = windowed_sample(&x[n + 1], top, window[n + 1]);
+        *re = fused_sample(&x[n], top5, window[n]);
+        *im = fused_sample(&x[n + 1], top5, window[n + 1]);
     } else if (n < length) {
-        *re = windowed_sample(&x[n], top, window[n]);
+        *re = fused_sample(&x[n], top5, window[n]);
     }
 }
 
 /* Point k wholly in the frame (2k + 1 < its length), windowed. */
-MF_DSP_ALWAYS_INLINE void whole_point(const float *x, const int32_t *window, int top, int k,
+MF_DSP_ALWAYS_INLINE void whole_point(const float *x, const int32_t *window, int top5, int k,
                                       int32_t *re, int32_t *im) {
-    *re = windowed_sample(&x[2 * k], top, window[2 * k]);
-    *im = windowed_sample(&x[2 * k + 1], top, window[2 * k + 1]);
+    *re = fused_sample(&x[2 * k], top5, window[2 * k]);
+    *im = fused_sample(&x[2 * k + 1], top5, window[2 * k + 1]);
 }
 
 /* The FFT's first stage (radix 4, adds only; what radix4_stage<false> leaves) on the points k,
@@ -215,25 +256,25 @@ MF_DSP_ALWAYS_INLINE void whole_point(const float *x, const int32_t *window, int
  * positions q .. q + 3 (q = bit_reversed[k]). kPoints: how many of k, k + M/4, k + M/2, k + 3M/4
  * (in that order) are wholly in the frame, the rest zeros; -1: unknown, each point tested. */
 template <int kPoints>
-MF_DSP_ALWAYS_INLINE void fused_radix4(const float *x, const int32_t *window, int length, int top,
+MF_DSP_ALWAYS_INLINE void fused_radix4(const float *x, const int32_t *window, int length, int top5,
                                        int k, int quarter, const uint16_t *bit_reversed,
                                        int32_t *buffer) {
     int32_t a0_re = 0, a0_im = 0, c1_re = 0, c1_im = 0, c2_re = 0, c2_im = 0, c3_re = 0, c3_im = 0;
     if (kPoints < 0) {
-        windowed_point(x, window, length, top, k, &a0_re, &a0_im);
-        windowed_point(x, window, length, top, k + 2 * quarter, &c1_re, &c1_im);
+        windowed_point(x, window, length, top5, k, &a0_re, &a0_im);
+        windowed_point(x, window, length, top5, k + 2 * quarter, &c1_re, &c1_im);
     } else {
-        if (kPoints >= 1) whole_point(x, window, top, k, &a0_re, &a0_im);
-        if (kPoints >= 3) whole_point(x, window, top, k + 2 * quarter, &c1_re, &c1_im);
+        if (kPoints >= 1) whole_point(x, window, top5, k, &a0_re, &a0_im);
+        if (kPoints >= 3) whole_point(x, window, top5, k + 2 * quarter, &c1_re, &c1_im);
     }
     const int32_t s0_re = a0_re + c1_re, s0_im = a0_im + c1_im;
     const int32_t d0_re = a0_re - c1_re, d0_im = a0_im - c1_im;
     if (kPoints < 0) {
-        windowed_point(x, window, length, top, k + quarter, &c2_re, &c2_im);
-        windowed_point(x, window, length, top, k + 3 * quarter, &c3_re, &c3_im);
+        windowed_point(x, window, length, top5, k + quarter, &c2_re, &c2_im);
+        windowed_point(x, window, length, top5, k + 3 * quarter, &c3_re, &c3_im);
     } else {
-        if (kPoints >= 2) whole_point(x, window, top, k + quarter, &c2_re, &c2_im);
-        if (kPoints >= 4) whole_point(x, window, top, k + 3 * quarter, &c3_re, &c3_im);
+        if (kPoints >= 2) whole_point(x, window, top5, k + quarter, &c2_re, &c2_im);
+        if (kPoints >= 4) whole_point(x, window, top5, k + 3 * quarter, &c3_re, &c3_im);
     }
     const int32_t s1_re = c2_re + c3_re, s1_im = c2_im + c3_im;
     const int32_t d1_re = c2_re - c3_re, d1_im = c2_im - c3_im;
@@ -248,6 +289,216 @@ MF_DSP_ALWAYS_INLINE void fused_radix4(const float *x, const int32_t *window, in
     p[7] = d0_im + d1_re;
 }
 
+#if MF_DSP_FIXED_ASM
+/* windowed_sample_asm on the sample's bits in register `bits` and its weight in `out` (which the
+ * value, before the halving, replaces), `tmp` a scratch register. */
+#define MF_DSP_FIXED_SAMPLE(out, bits, tmp)                    \
+    "orr " tmp ", %[one], " bits ", lsl #8\n\t"                \
+    "umull " tmp ", " out ", " tmp ", " out "\n\t"             \
+    "sub " tmp ", %[top5], " bits ", lsr #23\n\t"              \
+    "lsr " out ", " out ", " tmp "\n\t"                        \
+    "eor " out ", " out ", " bits ", asr #31\n\t"              \
+    "add " out ", " out ", #1\n\t"
+
+/* fused_radix4<kPoints> for k = k .. end_k - 1 (k < end_k), kPoints 2 or 3 (the frames of the
+ * platform's defaults, 20-32 ms in a 512-point FFT), as one Thumb-2 loop with the same values:
+ * a point's samples and weights by LDRD (the weights of the point read second by two LDR, one
+ * register fewer), the halvings folded into the adds, and no register spilled (12 of them, so
+ * that a build with a frame pointer has them; the end and the buffer are read from memory),
+ * 77 instructions a butterfly of three points and 54 of two, where GCC spends 101 and 68. */
+template <int kPoints>
+void fused_radix4_asm(const float *x, const int32_t *window, int top5, int k, int end_k,
+                      int quarter, const uint16_t *bit_reversed, int32_t *buffer) {
+    const float *sample = &x[2 * k];
+    const int32_t *weight = &window[2 * k];
+    const float *const end = &x[2 * end_k];
+    const uint16_t *order = &bit_reversed[k];
+    const int point_bytes = 8 * quarter;  // from point k to point k + M/4
+    int32_t a, b, c, d, e, f;
+    if (kPoints == 3) {
+        __asm__ volatile(
+            "1:\n\t"
+            /* c1: point k + M/2 */
+            "add %[e], %[sample], %[q], lsl #1\n\t"
+            "ldrd %[a], %[b], [%[e]]\n\t"
+            "add %[e], %[weight], %[q], lsl #1\n\t"
+            "ldrd %[c], %[d], [%[e]]\n\t"
+            MF_DSP_FIXED_SAMPLE("%[c]", "%[a]", "%[e]")
+            MF_DSP_FIXED_SAMPLE("%[d]", "%[b]", "%[e]")
+            /* a0: point k (the pointers moved on to k + 1) */
+            "ldrd %[a], %[b], [%[sample]], #8\n\t"
+            "ldr %[e], [%[weight]], #4\n\t"
+            MF_DSP_FIXED_SAMPLE("%[e]", "%[a]", "%[f]")
+            "ldr %[f], [%[weight]], #4\n\t"
+            MF_DSP_FIXED_SAMPLE("%[f]", "%[b]", "%[a]")
+            /* s0 = a0 + c1 to a, b; d0 = a0 - c1 to e, f */
+            "asr %[e], %[e], #1\n\t"
+            "asr %[f], %[f], #1\n\t"
+            "add %[a], %[e], %[c], asr #1\n\t"
+            "sub %[e], %[e], %[c], asr #1\n\t"
+            "add %[b], %[f], %[d], asr #1\n\t"
+            "sub %[f], %[f], %[d], asr #1\n\t"
+            /* kept in the outputs' slots 0 .. 3 while c2 is made */
+            "ldrh %[c], [%[order]], #2\n\t"
+            "ldr %[d], %[buffer]\n\t"
+            "add %[c], %[d], %[c], lsl #3\n\t"
+            "strd %[a], %[b], [%[c]]\n\t"
+            "strd %[e], %[f], [%[c], #8]\n\t"
+            /* c2: point k + M/4 */
+            "add %[d], %[sample], %[q]\n\t"
+            "ldrd %[a], %[b], [%[d], #-8]\n\t"
+            "add %[d], %[weight], %[q]\n\t"
+            "ldrd %[e], %[f], [%[d], #-8]\n\t"
+            MF_DSP_FIXED_SAMPLE("%[e]", "%[a]", "%[d]")
+            MF_DSP_FIXED_SAMPLE("%[f]", "%[b]", "%[d]")
+            /* s0 +- c2 to slots 0, 1 and 4, 5 */
+            "ldrd %[a], %[b], [%[c]]\n\t"
+            "add %[d], %[a], %[e], asr #1\n\t"
+            "str %[d], [%[c]]\n\t"
+            "add %[d], %[b], %[f], asr #1\n\t"
+            "str %[d], [%[c], #4]\n\t"
+            "sub %[a], %[a], %[e], asr #1\n\t"
+            "sub %[b], %[b], %[f], asr #1\n\t"
+            "strd %[a], %[b], [%[c], #16]\n\t"
+            /* d0 -+ i c2 to slots 2, 3 and 6, 7 */
+            "ldrd %[a], %[b], [%[c], #8]\n\t"
+            "add %[d], %[a], %[f], asr #1\n\t"
+            "str %[d], [%[c], #8]\n\t"
+            "sub %[d], %[b], %[e], asr #1\n\t"
+            "str %[d], [%[c], #12]\n\t"
+            "sub %[a], %[a], %[f], asr #1\n\t"
+            "add %[b], %[b], %[e], asr #1\n\t"
+            "strd %[a], %[b], [%[c], #24]\n\t"
+            "ldr %[a], %[end]\n\t"
+            "cmp %[sample], %[a]\n\t"
+            "bne 1b\n\t"
+            : [sample] "+r"(sample), [weight] "+r"(weight), [order] "+r"(order), [a] "=&r"(a),
+              [b] "=&r"(b), [c] "=&r"(c), [d] "=&r"(d), [e] "=&r"(e), [f] "=&r"(f)
+            : [q] "r"(point_bytes), [top5] "r"(top5), [one] "r"(0x80000000u), [end] "m"(end),
+              [buffer] "m"(buffer)
+            : "cc", "memory");
+    } else {
+        __asm__ volatile(
+            "1:\n\t"
+            /* c2: point k + M/4 */
+            "add %[e], %[sample], %[q]\n\t"
+            "ldrd %[a], %[b], [%[e]]\n\t"
+            "add %[e], %[weight], %[q]\n\t"
+            "ldrd %[c], %[d], [%[e]]\n\t"
+            MF_DSP_FIXED_SAMPLE("%[c]", "%[a]", "%[e]")
+            MF_DSP_FIXED_SAMPLE("%[d]", "%[b]", "%[e]")
+            /* a0: point k (the pointers moved on to k + 1), halved */
+            "ldrd %[a], %[b], [%[sample]], #8\n\t"
+            "ldr %[e], [%[weight]], #4\n\t"
+            MF_DSP_FIXED_SAMPLE("%[e]", "%[a]", "%[f]")
+            "ldr %[f], [%[weight]], #4\n\t"
+            MF_DSP_FIXED_SAMPLE("%[f]", "%[b]", "%[a]")
+            "asr %[e], %[e], #1\n\t"
+            "asr %[f], %[f], #1\n\t"
+            "ldrh %[a], [%[order]], #2\n\t"
+            "ldr %[b], %[buffer]\n\t"
+            "add %[a], %[b], %[a], lsl #3\n\t"
+            /* a0 + c2, a0 - c2 to slots 0, 1 and 4, 5; a0 -+ i c2 to 2, 3 and 6, 7 */
+            "add %[b], %[e], %[c], asr #1\n\t"
+            "str %[b], [%[a]]\n\t"
+            "add %[b], %[f], %[d], asr #1\n\t"
+            "str %[b], [%[a], #4]\n\t"
+            "sub %[b], %[e], %[c], asr #1\n\t"
+            "str %[b], [%[a], #16]\n\t"
+            "sub %[b], %[f], %[d], asr #1\n\t"
+            "str %[b], [%[a], #20]\n\t"
+            "add %[b], %[e], %[d], asr #1\n\t"
+            "str %[b], [%[a], #8]\n\t"
+            "sub %[b], %[f], %[c], asr #1\n\t"
+            "str %[b], [%[a], #12]\n\t"
+            "sub %[e], %[e], %[d], asr #1\n\t"
+            "add %[f], %[f], %[c], asr #1\n\t"
+            "strd %[e], %[f], [%[a], #24]\n\t"
+            "ldr %[a], %[end]\n\t"
+            "cmp %[sample], %[a]\n\t"
+            "bne 1b\n\t"
+            : [sample] "+r"(sample), [weight] "+r"(weight), [order] "+r"(order), [a] "=&r"(a),
+              [b] "=&r"(b), [c] "=&r"(c), [d] "=&r"(d), [e] "=&r"(e), [f] "=&r"(f)
+            : [q] "r"(point_bytes), [top5] "r"(top5), [one] "r"(0x80000000u), [end] "m"(end),
+              [buffer] "m"(buffer)
+            : "cc", "memory");
+    }
+}
+#undef MF_DSP_FIXED_SAMPLE
+
+/* load_frame's pairs of pre-emphasised samples n = 0, 2, .. 2 (pairs - 1) (pairs >= 1) as one
+ * Thumb-2 loop with the C++'s values; returns the last sample, the next pair's `previous`.
+ * `top7` = top + 7 (at most 255): sample_to_fixed is the mantissa shifted left by 8, then right by
+ * top + 7 - E, from one SUB of the bits with the sign in (see windowed_sample_asm). The two
+ * roundings (c p + 2^14) >> 15 and (y w + 2^29) >> 30 are ((v >> (k - 1)) + 1) >> 1, the same
+ * values, v >> (k - 1) the high word of one SMULL on operands shifted left to 18 and 3 bits
+ * (c 2^11 times p 2^7, |p| <= 2^23 and c <= 2^15; y 2^3, |y| < 2^24, times w <= 2^30):
+ * 38 instructions a pair where GCC spends 57. */
+int32_t emphasised_pairs_asm(const float *x, const int32_t *window, int pairs, int top7, int32_t c,
+                             int32_t previous, const uint16_t *bit_reversed, int32_t *buffer) {
+    const float *sample = x;
+    const int32_t *weight = window;
+    const float *const end = x + 2 * pairs;
+    const uint16_t *order = bit_reversed;
+    const int32_t c11 = c * 2048;
+    int32_t a, b, t, d, e;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldrd %[a], %[b], [%[sample]], #8\n\t"
+        /* x0 = sample_to_fixed(sample 0) */
+        "orr %[t], %[one], %[a], lsl #8\n\t"
+        "sub %[d], %[top7], %[a], lsr #23\n\t"
+        "lsr %[t], %[t], %[d]\n\t"
+        "eor %[t], %[t], %[a], asr #31\n\t"
+        "add %[t], %[t], #1\n\t"
+        "asr %[t], %[t], #1\n\t"
+        /* y0 = x0 - emphasis_product(c, previous) */
+        "lsl %[d], %[prev], #7\n\t"
+        "smull %[a], %[d], %[c11], %[d]\n\t"
+        "add %[d], %[d], #1\n\t"
+        "sub %[d], %[t], %[d], asr #1\n\t"
+        /* re = window_product(y0, w0) */
+        "ldr %[a], [%[weight]], #4\n\t"
+        "lsl %[d], %[d], #3\n\t"
+        "smull %[e], %[a], %[d], %[a]\n\t"
+        "add %[a], %[a], #1\n\t"
+        "asr %[a], %[a], #1\n\t"
+        /* x1, the next previous */
+        "orr %[d], %[one], %[b], lsl #8\n\t"
+        "sub %[e], %[top7], %[b], lsr #23\n\t"
+        "lsr %[d], %[d], %[e]\n\t"
+        "eor %[d], %[d], %[b], asr #31\n\t"
+        "add %[d], %[d], #1\n\t"
+        "asr %[prev], %[d], #1\n\t"
+        /* y1 = x1 - emphasis_product(c, x0) */
+        "lsl %[t], %[t], #7\n\t"
+        "smull %[b], %[t], %[c11], %[t]\n\t"
+        "add %[t], %[t], #1\n\t"
+        "sub %[t], %[prev], %[t], asr #1\n\t"
+        /* im = window_product(y1, w1) */
+        "ldr %[b], [%[weight]], #4\n\t"
+        "lsl %[t], %[t], #3\n\t"
+        "smull %[d], %[b], %[t], %[b]\n\t"
+        "add %[b], %[b], #1\n\t"
+        "asr %[b], %[b], #1\n\t"
+        /* to the point's bit-reversed position */
+        "ldrh %[t], [%[order]], #2\n\t"
+        "ldr %[d], %[buffer]\n\t"
+        "add %[t], %[d], %[t], lsl #3\n\t"
+        "strd %[a], %[b], [%[t]]\n\t"
+        "ldr %[d], %[end]\n\t"
+        "cmp %[sample], %[d]\n\t"
+        "bne 1b\n\t"
+        : [sample] "+r"(sample), [weight] "+r"(weight), [order] "+r"(order),
+          [prev] "+r"(previous), [a] "=&r"(a), [b] "=&r"(b), [t] "=&r"(t), [d] "=&r"(d),
+          [e] "=&r"(e)
+        : [c11] "r"(c11), [top7] "r"(top7), [one] "r"(0x80000000u), [end] "m"(end),
+          [buffer] "m"(buffer)
+        : "cc", "memory");
+    return previous;
+}
+#endif
+
 /* Pre-emphasis in Q15 (`emphasis` false: none, skipped), window in Q30 (rounded), points
  * z[k] = y[2k] + i y[2k+1] written to their bit-reversed positions, zeros past the frame.
  * Samples below 2^bits, pre-emphasised and windowed below 2^(bits+1).
@@ -259,7 +510,11 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
                        int m, const uint16_t *bit_reversed, int bits, int32_t *buffer) {
     const float *x = frame->samples;
     const int length = frame->config->frame_length;
+#if MF_DSP_FIXED_ASM
+    LoadedFrame loaded = {-10000, false};
+#else
     LoadedFrame loaded = {-10000};
+#endif
     /* The largest magnitude's bits shifted left by one (the sign shifted out): compared and
      * kept in one CMP with a shifted operand and one conditional LSL a sample. */
     uint32_t largest = emphasis ? float_bits(&frame->previous) << 1 : 0;
@@ -311,7 +566,11 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
     const int32_t c = tables->pre_emphasis;
     const int32_t *window = tables->window;
     loaded.exponent = 127 + bits - 1 - exponent;
-    if (radix4_first && !emphasis) {
+    if (radix4_first && !emphasis && fused_load_fits(top)) {
+        const int top5 = top + 5;
+#if MF_DSP_FIXED_ASM
+        loaded.first_stage_done = true;
+#endif
         /* Butterfly k (k < M/4) reads points k, k + M/4, k + M/2, k + 3M/4; those past the frame
          * are zeros, so the k with the same count of points wholly in the frame (the points
          * taken in that order) go through one loop each, without a test a point. */
@@ -323,18 +582,38 @@ LoadedFrame load_frame(const mf_dsp_frame_samples *frame, const mf_dsp_fixed_tab
             limit[j] = below < 0 ? 0 : below > quarter ? quarter : below;
         }
         int k = 0;
-        for (; k < limit[3]; ++k) fused_radix4<4>(x, window, length, top, k, quarter, bit_reversed, buffer);
-        for (; k < limit[2]; ++k) fused_radix4<3>(x, window, length, top, k, quarter, bit_reversed, buffer);
-        for (; k < limit[1]; ++k) fused_radix4<2>(x, window, length, top, k, quarter, bit_reversed, buffer);
-        for (; k < limit[0]; ++k) fused_radix4<1>(x, window, length, top, k, quarter, bit_reversed, buffer);
-        for (; k < quarter; ++k) fused_radix4<0>(x, window, length, top, k, quarter, bit_reversed, buffer);
+        for (; k < limit[3]; ++k) fused_radix4<4>(x, window, length, top5, k, quarter, bit_reversed, buffer);
+#if MF_DSP_FIXED_ASM
+        if (k < limit[2]) {
+            fused_radix4_asm<3>(x, window, top5, k, limit[2], quarter, bit_reversed, buffer);
+            k = limit[2];
+        }
+        if (k < limit[1]) {
+            fused_radix4_asm<2>(x, window, top5, k, limit[1], quarter, bit_reversed, buffer);
+            k = limit[1];
+        }
+#else
+        for (; k < limit[2]; ++k) fused_radix4<3>(x, window, length, top5, k, quarter, bit_reversed, buffer);
+        for (; k < limit[1]; ++k) fused_radix4<2>(x, window, length, top5, k, quarter, bit_reversed, buffer);
+#endif
+        for (; k < limit[0]; ++k) fused_radix4<1>(x, window, length, top5, k, quarter, bit_reversed, buffer);
+        for (; k < quarter; ++k) fused_radix4<0>(x, window, length, top5, k, quarter, bit_reversed, buffer);
         if (length % 2 != 0 && whole < m) {  // the half-filled point: its butterfly again, tested
-            fused_radix4<-1>(x, window, length, top, whole % quarter, quarter, bit_reversed, buffer);
+            fused_radix4<-1>(x, window, length, top5, whole % quarter, quarter, bit_reversed, buffer);
         }
         return loaded;
     }
     int32_t previous = emphasis ? sample_to_fixed(&frame->previous, top) : 0;
     int n = 0;
+#if MF_DSP_FIXED_ASM
+    /* top + 7 within 255 (see emphasised_pairs_asm): all but frames near the float range's end,
+     * which the C++ below loads. */
+    if (emphasis && top + 7 <= 255 && length >= 2) {
+        previous = emphasised_pairs_asm(x, window, length / 2, top + 7, c, previous, bit_reversed,
+                                        buffer);
+        n = length & ~1;
+    }
+#endif
     for (; n + 2 <= length; n += 2) {
         int32_t re, im;
         if (emphasis) {
@@ -811,8 +1090,11 @@ int mf_dsp_fixed_power(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft 
      * bits (a float's mantissa is 24). */
     int bits = 27 - log2_m + shift_bits;
     if (bits > 23) bits = 23;
-    /* Without pre-emphasis (MFE) a first radix-4 stage is done as the frame is loaded. */
-    const bool fused = tables->pre_emphasis == 0 && radix4_first;
+    /* Without pre-emphasis (MFE) a first radix-4 stage is done as the frame is loaded (see
+     * fused_load_fits). */
+#if !MF_DSP_FIXED_ASM
+    const bool fused = tables->pre_emphasis == 0 && radix4_first;  // every frame fits
+#endif
     LoadedFrame loaded;
     if (tables->pre_emphasis != 0) {
         loaded = load_frame<true, false>(frame, tables, m, plan->bit_reversed, bits, buffer);
@@ -823,6 +1105,9 @@ int mf_dsp_fixed_power(const mf_dsp_frame_samples *frame, const mf_dsp_real_fft 
     }
     if (loaded.exponent < -1000) return loaded.exponent;
     if (radix4_first) {
+#if MF_DSP_FIXED_ASM
+        const bool fused = loaded.first_stage_done;
+#endif
         if (!fused) radix4_stage<false>(buffer, m, 1, tables->twiddles);
     } else {
         radix2_first_stage(buffer, m);

@@ -29,8 +29,9 @@
  * (MF_DSP_FIXED_NARROW_PRODUCTS): high words from three 16 x 16-bit MULS, within 2 units
  * (the wide path's: 0.5), exact pre-emphasis and powers, no __muldi3 call; the same tolerances
  * hold (the tests run both). On Thumb-2 cores with 64-bit products (ARMv7-M and later) the
- * frame scan, the split step and the mel sums are inline assembly computing the C++'s values bit
- * for bit (MF_DSP_FIXED_NO_ASM builds the C++ instead).
+ * frame scan, the frame's load (with the first stage, or the pre-emphasis), the split step and the
+ * mel sums are inline assembly computing the C++'s values bit for bit (MF_DSP_FIXED_NO_ASM builds
+ * the C++ instead; so does a frame whose largest magnitude is near the float range's end).
  * Tolerances against the Python blocks: see mf_dsp_audio.h. */
 #ifndef MF_DSP_FIXED_H
 #define MF_DSP_FIXED_H
