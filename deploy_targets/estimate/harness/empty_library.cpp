@@ -8,3 +8,7 @@ int MF_INVOKE(const void *input, void *output) {
     (void)output;
     return 0;
 }
+
+#ifdef MF_PREPARE
+void MF_PREPARE(const void *input) { (void)input; }
+#endif

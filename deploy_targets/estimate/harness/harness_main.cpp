@@ -104,6 +104,11 @@ int main(void) {
     const uint32_t caller_stack_pointer = stack_pointer();
     const uint32_t painted_bottom = paint_stack();
 
+#ifdef MF_PREPARE
+    // What the library's caller does to the input before calling it (the DSP estimate's window).
+    MF_PREPARE(input_buffer);
+#endif
+
     const uint32_t ticks_before = timer0->value;
     const int status = MF_INVOKE(input_buffer, output_buffer);
     const uint32_t ticks_after = timer0->value;

@@ -10,6 +10,10 @@ int main() {
     static uint8_t input_buffer[MF_INPUT_BYTES];
     static uint8_t output_buffer[MF_OUTPUT_BYTES];
     while (fread(input_buffer, 1, sizeof input_buffer, stdin) == sizeof input_buffer) {
+#ifdef MF_PREPARE
+        // What the library's caller does to each input first (the DSP estimate's window).
+        MF_PREPARE(input_buffer);
+#endif
         if (MF_INVOKE(input_buffer, output_buffer) != 0) {
             fprintf(stderr, "invoke returned nonzero\n");
             return 2;
