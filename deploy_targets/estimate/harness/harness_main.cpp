@@ -99,15 +99,16 @@ int main(void) {
     timer0->value = 0xFFFFFFFFu;
     timer0->ctrl = 1u;
 
+#ifdef MF_PREPARE
+    // What the library's caller does to the input before calling it (the DSP estimate's
+    // window), before the stack is painted: its stack is not the library's.
+    MF_PREPARE(input_buffer);
+#endif
+
     // The stack of invoke is measured from main's stack pointer at the call down to the lowest
     // painted word it overwrote; the resolution is paint_stack's own frame (a few words).
     const uint32_t caller_stack_pointer = stack_pointer();
     const uint32_t painted_bottom = paint_stack();
-
-#ifdef MF_PREPARE
-    // What the library's caller does to the input before calling it (the DSP estimate's window).
-    MF_PREPARE(input_buffer);
-#endif
 
     const uint32_t ticks_before = timer0->value;
     const int status = MF_INVOKE(input_buffer, output_buffer);
