@@ -2,6 +2,8 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# pytest processes (pytest-xdist); each takes whole test files, so a file's fixtures are built once
+PYTEST_WORKERS ?= 2
 INSTALL_STAMP := $(VENV)/.stamp-install
 FRONTEND_STAMP := frontend/dist/index.html
 
@@ -36,7 +38,7 @@ lint: install
 	$(BIN)/mypy dsp_blocks deploy_targets
 
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 frontend-test: frontend
 	cd frontend && npm test

@@ -21,6 +21,29 @@ SHARED_DIR = Path(os.environ.get("MCUFORGE_SHARED_DIR") or REPO_ROOT.parent / "s
 IN_CI = bool(os.environ.get("CI"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test gets a node id of its own. pytest-xdist (`make test` runs two processes) hands
+    out and reports tests by node id, so tests sharing one would silently run once: schemathesis
+    names each API operation's test `test_...[GET /api/...]` but leaves them all its function's
+    id (108 operations ran as 1). Such tests take their full name as their id."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.nodeid] = counts.get(item.nodeid, 0) + 1
+    for item in items:
+        if counts[item.nodeid] > 1 and item.parent is not None:
+            full_id = f"{item.parent.nodeid}::{item.name}"
+            if hasattr(item, "_id"):  # pytest >= 9.2 keeps the id structured
+                from _pytest.nodeid import NodeId
+
+                item._id = NodeId.parse(full_id)
+            else:
+                item._nodeid = full_id
+    ids = [item.nodeid for item in items]
+    if len(set(ids)) != len(ids):
+        duplicates = sorted({nodeid for nodeid in ids if ids.count(nodeid) > 1})
+        raise pytest.UsageError(f"tests sharing a node id would run once: {duplicates[:5]}")
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip when something optional is missing locally; fail in CI, where it must be present."""
     if condition:

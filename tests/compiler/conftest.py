@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 FACTORY_SOURCE = Path(__file__).parent / "model_factory.py"
+
+
+def _cached(path: Path, build: Callable[[], bytes]) -> bytes:
+    """The bytes at `path`, built first if missing. Written under a private name and renamed, so
+    a test process running beside this one (pytest -n) never reads a half-written model."""
+    if not path.exists():
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        partial.write_bytes(build())
+        os.replace(partial, path)
+    return path.read_bytes()
 
 
 @pytest.fixture(scope="session")
@@ -26,12 +37,11 @@ def int8_model(request: pytest.FixtureRequest) -> Callable[..., bytes]:
              per_channel_dense: bool = False) -> bytes:
         io = ("float" if float_io else "int8") + ("-pcfc" if per_channel_dense else "")
         key = f"{factory_digest}-{seed}-{'_'.join(blocks or ['any'])}-{io}.tflite"
-        path = cache_dir / key
-        if not path.exists():
-            from tests.compiler.model_factory import random_int8_model
+        from tests.compiler.model_factory import random_int8_model
 
-            path.write_bytes(random_int8_model(seed, blocks, float_io, per_channel_dense))
-        return path.read_bytes()
+        return _cached(
+            cache_dir / key, lambda: random_int8_model(seed, blocks, float_io, per_channel_dense)
+        )
 
     return make
 
@@ -44,12 +54,10 @@ def factory_model(request: pytest.FixtureRequest) -> Callable[..., bytes]:
     factory_digest = hashlib.sha256(FACTORY_SOURCE.read_bytes()).hexdigest()[:12]
 
     def make(builder: str, seed: int, *args: str) -> bytes:
-        path = cache_dir / f"{factory_digest}-{builder}-{seed}-{'_'.join(args)}.tflite"
-        if not path.exists():
-            from tests.compiler import model_factory
+        from tests.compiler import model_factory
 
-            path.write_bytes(getattr(model_factory, builder)(seed, *args))
-        return path.read_bytes()
+        path = cache_dir / f"{factory_digest}-{builder}-{seed}-{'_'.join(args)}.tflite"
+        return _cached(path, lambda: getattr(model_factory, builder)(seed, *args))
 
     return make
 
@@ -64,13 +72,11 @@ def layer_model(request: pytest.FixtureRequest) -> Callable[[str, tuple[int, int
 
     def make(spec: str, shape: tuple[int, int, int]) -> bytes:
         key = f"{spec}-{'x'.join(map(str, shape))}"
-        path = cache_dir / f"{digest}-layers-{hashlib.sha256(key.encode()).hexdigest()[:12]}.tflite"
-        if not path.exists():
-            from tests.compiler.layer_models import build_layer_model
+        from tests.compiler.layer_models import build_layer_model
 
-            seed = int(hashlib.sha256(key.encode()).hexdigest()[:6], 16)
-            path.write_bytes(build_layer_model(spec, shape, seed))
-        return path.read_bytes()
+        path = cache_dir / f"{digest}-layers-{hashlib.sha256(key.encode()).hexdigest()[:12]}.tflite"
+        seed = int(hashlib.sha256(key.encode()).hexdigest()[:6], 16)
+        return _cached(path, lambda: build_layer_model(spec, shape, seed))
 
     return make
 
