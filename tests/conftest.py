@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,25 +24,19 @@ IN_CI = bool(os.environ.get("CI"))
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test gets a node id of its own. pytest-xdist (`make test` runs two processes) hands
-    out and reports tests by node id, so tests sharing one would silently run once: schemathesis
-    names each API operation's test `test_...[GET /api/...]` but leaves them all its function's
-    id (108 operations ran as 1). Such tests take their full name as their id."""
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[item.nodeid] = counts.get(item.nodeid, 0) + 1
-    for item in items:
-        if counts[item.nodeid] > 1 and item.parent is not None:
-            full_id = f"{item.parent.nodeid}::{item.name}"
-            if hasattr(item, "_id"):  # pytest >= 9.2 keeps the id structured
-                from _pytest.nodeid import NodeId
+    out and reports tests by node id, so tests sharing one would silently run once: under pytest
+    9.2, schemathesis names each API operation's test `test_...[GET /api/...]` but leaves them all
+    its function's id (108 operations ran as 1). Such tests take their full name as their id;
+    collection stops if any id is still shared (say, a later pytest stores ids elsewhere)."""
+    from _pytest.nodeid import NodeId
 
-                item._id = NodeId.parse(full_id)
-            else:
-                item._nodeid = full_id
-    ids = [item.nodeid for item in items]
-    if len(set(ids)) != len(ids):
-        duplicates = sorted({nodeid for nodeid in ids if ids.count(nodeid) > 1})
-        raise pytest.UsageError(f"tests sharing a node id would run once: {duplicates[:5]}")
+    shared = Counter(item.nodeid for item in items)
+    for item in items:
+        if shared[item.nodeid] > 1 and item.parent is not None and hasattr(item, "_id"):
+            item._id = NodeId.parse(f"{item.parent.nodeid}::{item.name}")
+    still_shared = [nodeid for nodeid, n in Counter(i.nodeid for i in items).items() if n > 1]
+    if still_shared:
+        raise pytest.UsageError(f"tests sharing a node id would run once: {still_shared[:5]}")
 
 
 def require(condition: bool, reason: str) -> None:
